@@ -1,0 +1,3 @@
+module github.com/acme-logistics/go-logging-lib
+
+go 1.22

@@ -1,0 +1,173 @@
+//! Entity references: `[<kind>:][<namespace>/]<name>`, as Backstage parses them.
+//!
+//! The rules follow `parseRefString`/`parseEntityRef` in Backstage's
+//! catalog-model: the kind is what precedes the first `:` (unless a `/`
+//! comes first), the namespace what precedes the `/`; missing parts come
+//! from the field's default kind and the referring entity's namespace. All
+//! parts compare case-insensitively. The string form stored in relations
+//! lower-cases kind and namespace and keeps the name as written.
+
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityRef {
+    /// Lower-case kind, e.g. `component`.
+    pub kind: String,
+    /// Lower-case namespace, e.g. `default`.
+    pub namespace: String,
+    /// The name as written.
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefError {
+    /// An empty part, e.g. `component:` or `/name`.
+    Malformed(String),
+    /// No `kind:` prefix where the field has no default kind (`dependsOn`).
+    MissingKind(String),
+}
+
+impl fmt::Display for RefError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RefError::Malformed(r) => write!(
+                f,
+                "entity reference \"{r}\" is not of the form [<kind>:][<namespace>/]<name>"
+            ),
+            RefError::MissingKind(r) => write!(
+                f,
+                "entity reference \"{r}\" has no kind (it must start with e.g. \"component:\" or \"resource:\")"
+            ),
+        }
+    }
+}
+
+impl EntityRef {
+    pub fn new(kind: &str, namespace: &str, name: &str) -> EntityRef {
+        EntityRef {
+            kind: kind.to_lowercase(),
+            namespace: namespace.to_lowercase(),
+            name: name.to_string(),
+        }
+    }
+
+    /// Parses `text`, filling a missing kind from `default_kind` and a missing
+    /// namespace from `default_namespace` (the referring entity's).
+    pub fn parse(
+        text: &str,
+        default_kind: Option<&str>,
+        default_namespace: &str,
+    ) -> Result<EntityRef, RefError> {
+        let colon = text.find(':');
+        let slash = text.find('/');
+        // A `/` before the `:` means the `:` belongs to the name.
+        let colon = match (colon, slash) {
+            (Some(c), Some(s)) if s < c => None,
+            (c, _) => c,
+        };
+        let kind = colon.map(|c| &text[..c]);
+        let namespace = slash.map(|s| &text[colon.map_or(0, |c| c + 1)..s]);
+        let name_start = colon.map_or(0, |c| c + 1).max(slash.map_or(0, |s| s + 1));
+        let name = &text[name_start..];
+        if kind == Some("") || namespace == Some("") || name.is_empty() {
+            return Err(RefError::Malformed(text.to_string()));
+        }
+        let Some(kind) = kind.or(default_kind) else {
+            return Err(RefError::MissingKind(text.to_string()));
+        };
+        Ok(EntityRef::new(
+            kind,
+            namespace.unwrap_or(default_namespace),
+            name,
+        ))
+    }
+
+    /// The key used to find entities: every part lower-cased.
+    pub fn key(&self) -> String {
+        format!(
+            "{}:{}/{}",
+            self.kind,
+            self.namespace,
+            self.name.to_lowercase()
+        )
+    }
+}
+
+impl fmt::Display for EntityRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, kind: Option<&str>, ns: &str) -> String {
+        EntityRef::parse(text, kind, ns).unwrap().to_string()
+    }
+
+    #[test]
+    fn fills_default_kind_and_namespace() {
+        assert_eq!(
+            parse("team-a", Some("Group"), "default"),
+            "group:default/team-a"
+        );
+        assert_eq!(
+            parse("petstore", Some("API"), "external-systems"),
+            "api:external-systems/petstore"
+        );
+        assert_eq!(
+            parse("internal/streetlights", Some("API"), "x"),
+            "api:internal/streetlights"
+        );
+    }
+
+    #[test]
+    fn explicit_parts_win_and_kind_and_namespace_are_lower_cased() {
+        assert_eq!(
+            parse("user:guest", Some("Group"), "default"),
+            "user:default/guest"
+        );
+        assert_eq!(
+            parse("Group:Default/Team-A", None, "x"),
+            "group:default/Team-A"
+        );
+    }
+
+    #[test]
+    fn a_slash_before_the_colon_keeps_the_colon_in_the_name() {
+        assert_eq!(
+            parse("ns/a:b", Some("Component"), "default"),
+            "component:ns/a:b"
+        );
+    }
+
+    #[test]
+    fn depends_on_without_kind_is_an_error() {
+        assert_eq!(
+            EntityRef::parse("shipments-db", None, "default"),
+            Err(RefError::MissingKind("shipments-db".into()))
+        );
+    }
+
+    #[test]
+    fn empty_parts_are_malformed() {
+        for bad in ["component:", ":x", "/x", "ns/", "component:/x", ""] {
+            assert!(
+                matches!(
+                    EntityRef::parse(bad, Some("Component"), "default"),
+                    Err(RefError::Malformed(_))
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn keys_compare_case_insensitively() {
+        let a = EntityRef::parse("Component:default/Foo", None, "default").unwrap();
+        let b = EntityRef::parse("foo", Some("component"), "DEFAULT").unwrap();
+        assert_eq!(a.key(), b.key());
+    }
+}

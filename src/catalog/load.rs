@@ -1,0 +1,372 @@
+//! Reading one repository's catalog files into entity documents.
+//!
+//! Starts from the repository's entry points (the configured catalog paths,
+//! `catalog-info.yaml` by default, and any explicit Location files), then
+//! follows Location entities' targets inside the repository, each file read
+//! once. Targets that are web URLs are handed back to the pipeline, which
+//! maps them onto other local repositories. Files that only serve as a
+//! Template's skeleton are never read as entities.
+
+use super::location::RepoLocation;
+use super::substitute::{self, Context};
+use super::validate::{self, Identity};
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::read::{Snapshot, safe_path};
+use crate::yaml::{self, Node};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+/// A catalog file to read, and what led to it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub path: String,
+    /// Found by a glob: dropped if it turns out to be template skeleton.
+    pub by_glob: bool,
+    /// `managed-by-origin-location` of what led here; `None` for entry points.
+    pub origin: Option<String>,
+}
+
+/// A Location target that is a web URL, for the pipeline to map.
+#[derive(Clone, Debug)]
+pub struct RemoteTarget {
+    pub url: String,
+    pub optional: bool,
+    pub origin: String,
+    /// Where the target is written, for diagnostics about it.
+    pub place: Diagnostic,
+}
+
+/// An entity document as read, before the catalog is assembled.
+#[derive(Clone, Debug)]
+pub struct LoadedEntity {
+    pub identity: Identity,
+    pub doc: Node,
+    pub repo: String,
+    pub repo_dir: String,
+    pub file: String,
+    pub text: Arc<str>,
+    pub location: String,
+    pub origin: String,
+    pub source_location: String,
+    pub view_edit: Option<(String, String)>,
+}
+
+/// All a repository contributed.
+#[derive(Debug, Default)]
+pub struct RepoLoad {
+    pub entities: Vec<LoadedEntity>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub visited: HashSet<String>,
+    pub remote_targets: Vec<RemoteTarget>,
+}
+
+fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '[', '{'])
+}
+
+fn glob_set(patterns: &[&str]) -> Result<GlobSet, String> {
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        builder.add(Glob::new(p).map_err(|e| format!("invalid glob `{p}`: {e}"))?);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// Files matching `patterns`, skipping paths that are clearly template
+/// placeholders (`{{ ... }}` in a folder or file name).
+fn matching_files(snapshot: &Snapshot, patterns: &[&str]) -> Result<Vec<String>, String> {
+    let set = glob_set(patterns)?;
+    Ok(snapshot
+        .list_files()
+        .into_iter()
+        .filter(|p| !p.contains("{{") && set.is_match(p))
+        .collect())
+}
+
+/// The repository's entry points: configured catalog paths (globs allowed)
+/// and explicit Location files.
+pub fn entry_points(
+    snapshot: &Snapshot,
+    catalog_paths: &[String],
+    explicit: &[String],
+) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = explicit
+        .iter()
+        .map(|p| Entry {
+            path: p.clone(),
+            by_glob: false,
+            origin: None,
+        })
+        .collect();
+    let (globs, exact): (Vec<&str>, Vec<&str>) = catalog_paths
+        .iter()
+        .map(String::as_str)
+        .partition(|p| is_glob(p));
+    for path in exact {
+        if snapshot.is_file(path) {
+            entries.push(Entry {
+                path: path.to_string(),
+                by_glob: false,
+                origin: None,
+            });
+        }
+    }
+    if !globs.is_empty() {
+        // Patterns were checked when the configuration was read.
+        for path in matching_files(snapshot, &globs).unwrap_or_default() {
+            entries.push(Entry {
+                path,
+                by_glob: true,
+                origin: None,
+            });
+        }
+    }
+    entries
+}
+
+/// Reads `entries` and everything their Locations lead to in this repository.
+pub fn load(snapshot: &Snapshot, entries: Vec<Entry>, already_read: &HashSet<String>) -> RepoLoad {
+    let links = RepoLocation::of(snapshot);
+    let mut out = RepoLoad::default();
+    let mut queue: VecDeque<Entry> = entries.into();
+    let mut skeletons: Vec<String> = Vec::new();
+    let mut from_glob: Vec<String> = Vec::new();
+    while let Some(entry) = queue.pop_front() {
+        if already_read.contains(&entry.path) || !out.visited.insert(entry.path.clone()) {
+            continue;
+        }
+        let next = read_file(snapshot, &links, &entry, &mut out, &mut skeletons);
+        if entry.by_glob {
+            from_glob.push(entry.path.clone());
+        }
+        queue.extend(next);
+    }
+    drop_skeleton_files(&mut out, &from_glob, &skeletons);
+    out
+}
+
+/// Removes what was read from glob-found files inside template skeletons.
+fn drop_skeleton_files(out: &mut RepoLoad, from_glob: &[String], skeletons: &[String]) {
+    let in_skeleton = |path: &str| {
+        skeletons
+            .iter()
+            .any(|dir| dir.is_empty() || path.starts_with(&format!("{dir}/")))
+    };
+    let template_files: HashSet<&str> = out
+        .entities
+        .iter()
+        .filter(|e| e.identity.kind == "Template")
+        .map(|e| e.file.as_str())
+        .collect();
+    let dropped: HashSet<String> = from_glob
+        .iter()
+        .map(String::as_str)
+        .filter(|p| in_skeleton(p) && !template_files.contains(p))
+        .map(str::to_string)
+        .collect();
+    if dropped.is_empty() {
+        return;
+    }
+    out.entities.retain(|e| !dropped.contains(e.file.as_str()));
+    out.diagnostics
+        .retain(|d| !dropped.contains(d.file.as_str()));
+}
+
+fn read_file(
+    snapshot: &Snapshot,
+    links: &RepoLocation,
+    entry: &Entry,
+    out: &mut RepoLoad,
+    skeletons: &mut Vec<String>,
+) -> Vec<Entry> {
+    let repo = &snapshot.source;
+    let text: Arc<str> = match snapshot.read_text(&entry.path) {
+        Ok(text) => text.into(),
+        Err(e) => {
+            out.diagnostics
+                .push(Diagnostic::error("file-unreadable", e.to_string()).in_repo(
+                    &repo.name,
+                    &repo.display,
+                    &entry.path,
+                ));
+            return Vec::new();
+        }
+    };
+    let file = SourceFile {
+        repo: &repo.name,
+        repo_dir: &repo.display,
+        path: &entry.path,
+        text: &text,
+    };
+    let location = links.location_of(&entry.path);
+    let origin = entry.origin.clone().unwrap_or_else(|| location.clone());
+    let stream = yaml::parse_stream(&text, yaml::Budget::default());
+    let mut next = Vec::new();
+    for doc in stream.documents {
+        let Some(mut root) = doc.root else { continue };
+        if root.as_map().is_some() {
+            let ctx = Context { snapshot, file };
+            substitute::substitute(&mut root, &ctx, &mut out.diagnostics);
+        }
+        let Some(identity) = validate::validate(&root, &file, &mut out.diagnostics) else {
+            continue;
+        };
+        match identity.kind.as_str() {
+            "Location" => next.extend(targets(snapshot, &root, &file, &origin, out)),
+            "Template" => skeletons.extend(skeleton_dirs(&root, &identity, &entry.path)),
+            _ => {}
+        }
+        out.entities.push(LoadedEntity {
+            identity,
+            doc: root,
+            repo: repo.name.clone(),
+            repo_dir: repo.display.clone(),
+            file: entry.path.clone(),
+            text: text.clone(),
+            location: location.clone(),
+            origin: origin.clone(),
+            source_location: links.source_of(&entry.path),
+            view_edit: links.view_and_edit(&entry.path),
+        });
+    }
+    if let Some(err) = stream.error {
+        out.diagnostics.push(
+            Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.message))
+                .with_hint("fix the YAML syntax; documents before this point were still read")
+                .in_file(&file, err.pos.line, err.pos.column),
+        );
+    }
+    next
+}
+
+/// The files a Location entity points to, inside this repository.
+fn targets(
+    snapshot: &Snapshot,
+    root: &Node,
+    file: &SourceFile<'_>,
+    origin: &str,
+    out: &mut RepoLoad,
+) -> Vec<Entry> {
+    let Some(spec) = root.get("spec") else {
+        return Vec::new();
+    };
+    let location_type = spec.get("type").and_then(Node::as_str);
+    if let Some(t) = location_type.filter(|t| !matches!(*t, "url" | "file")) {
+        let at = spec.get("type").map_or(root.pos, |n| n.pos);
+        out.diagnostics.push(
+            Diagnostic::warning(
+                "unsupported-location-type",
+                format!("Location type `{t}` is not read; its targets were skipped"),
+            )
+            .with_hint(
+                "Backstage reads `url` and `file` locations; use one of those for catalog files",
+            )
+            .in_file(file, at.line, at.column),
+        );
+        return Vec::new();
+    }
+    let optional = spec.get("presence").and_then(Node::as_str) == Some("optional");
+    let mut nodes: Vec<&Node> = spec.get("target").into_iter().collect();
+    nodes.extend(
+        spec.get("targets")
+            .and_then(Node::as_seq)
+            .unwrap_or_default(),
+    );
+    let mut found = Vec::new();
+    for node in nodes {
+        let Some(target) = node.as_str() else {
+            continue;
+        };
+        let place = |d: Diagnostic| d.in_file(file, node.pos.line, node.pos.column);
+        if target.contains("://") {
+            out.remote_targets.push(RemoteTarget {
+                url: target.to_string(),
+                optional,
+                origin: origin.to_string(),
+                place: place(Diagnostic::info("location-target", "")),
+            });
+            continue;
+        }
+        let path = match safe_path::join(safe_path::parent(file.path), target) {
+            Ok(path) => path,
+            Err(e) => {
+                out.diagnostics.push(place(
+                    Diagnostic::error("location-target-outside", format!("Location target: {e}"))
+                        .with_hint("targets must be files inside the same repository, relative to the Location file"),
+                ));
+                continue;
+            }
+        };
+        let paths = if is_glob(&path) {
+            matching_files(snapshot, &[&path]).unwrap_or_else(|e| {
+                out.diagnostics
+                    .push(place(Diagnostic::error("location-target-invalid", e)));
+                Vec::new()
+            })
+        } else if snapshot.is_file(&path) {
+            vec![path]
+        } else {
+            if !optional {
+                out.diagnostics.push(place(
+                    Diagnostic::error(
+                        "location-target-missing",
+                        format!("Location target `{target}` does not exist (looked for `{path}`)"),
+                    )
+                    .with_hint("fix the path, or add `presence: optional` to the Location's spec"),
+                ));
+            }
+            Vec::new()
+        };
+        found.extend(paths.into_iter().map(|path| Entry {
+            path,
+            by_glob: false,
+            origin: Some(origin.to_string()),
+        }));
+    }
+    found
+}
+
+/// Folders holding a Template's skeleton, whose files are not entities.
+fn skeleton_dirs(root: &Node, identity: &Identity, path: &str) -> Vec<String> {
+    let dir = safe_path::parent(path);
+    let spec = root.get("spec");
+    let mut dirs = Vec::new();
+    if identity.api_version == "backstage.io/v1alpha1"
+        || identity.api_version == "backstage.io/v1beta1"
+    {
+        // Cookiecutter-era templates keep their content next to the file.
+        let content = spec
+            .and_then(|s| s.get("path"))
+            .and_then(Node::as_str)
+            .unwrap_or(".");
+        dirs.extend(safe_path::join(dir, "skeleton").ok());
+        dirs.extend(safe_path::join(dir, "template").ok());
+        if content != "." {
+            dirs.extend(safe_path::join(dir, content).ok());
+        }
+    }
+    let steps = spec
+        .and_then(|s| s.get("steps"))
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    for step in steps {
+        let action = step.get("action").and_then(Node::as_str).unwrap_or("");
+        if !action.starts_with("fetch:") {
+            continue;
+        }
+        let input = step.get("input").or_else(|| step.get("parameters"));
+        let Some(url) = input.and_then(|i| i.get("url")).and_then(Node::as_str) else {
+            continue;
+        };
+        if url.contains("://") || url.contains("${{") {
+            continue;
+        }
+        if let Ok(p) = safe_path::join(dir, url) {
+            dirs.push(p);
+        } else if url == "." || url == "./" {
+            dirs.push(dir.to_string());
+        }
+    }
+    dirs
+}

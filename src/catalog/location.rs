@@ -1,0 +1,213 @@
+//! Where an entity came from, written the way Backstage writes it.
+//!
+//! Backstage records an entity's origin in `backstage.io/managed-by-location`
+//! (`url:` for files read from a host, `file:` for local files) and adds
+//! `backstage.io/source-location`, `view-url` and `edit-url` for `url:`
+//! locations. When a repository has a git remote on a known host, Portico
+//! builds the same `url:` forms from the remote and branch, so entity pages
+//! can link to their source; otherwise it writes `file:` locations.
+
+use crate::read::Snapshot;
+use std::path::Path;
+
+/// How to turn a repository path into a URL on its git host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepoLocation {
+    /// `https://github.com/org/repo`, when the remote is a web host.
+    pub web_base: Option<String>,
+    /// Branch, or commit id when detached.
+    pub revision: String,
+    /// Absolute path of the repository folder, for `file:` locations.
+    pub root: String,
+    gitlab: bool,
+}
+
+impl RepoLocation {
+    pub fn of(snapshot: &Snapshot) -> RepoLocation {
+        let git = snapshot.git.clone().unwrap_or_default();
+        let web_base = git.remote_url.as_deref().and_then(web_url);
+        let revision = git.branch.or(git.commit).unwrap_or_else(|| "HEAD".into());
+        let root = absolute(&snapshot.source.root);
+        let gitlab = web_base.as_deref().is_some_and(|u| u.contains("gitlab"));
+        RepoLocation {
+            web_base,
+            revision,
+            root,
+            gitlab,
+        }
+    }
+
+    fn blob_url(&self, base: &str, view: &str, path: &str) -> String {
+        let sep = if self.gitlab { "/-/" } else { "/" };
+        format!("{base}{sep}{view}/{}/{path}", self.revision)
+    }
+
+    /// `backstage.io/managed-by-location` for a file.
+    pub fn location_of(&self, path: &str) -> String {
+        match &self.web_base {
+            Some(base) => format!("url:{}", self.blob_url(base, "blob", path)),
+            None => format!("file:{}/{path}", self.root),
+        }
+    }
+
+    /// `backstage.io/source-location`: the folder holding the file.
+    pub fn source_of(&self, path: &str) -> String {
+        let dir = crate::read::safe_path::parent(path);
+        let dir = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        match &self.web_base {
+            Some(base) => format!("url:{}", self.blob_url(base, "tree", &dir)),
+            None => format!("file:{}/{dir}", self.root),
+        }
+    }
+
+    /// `backstage.io/view-url` and `edit-url`, for web locations only.
+    pub fn view_and_edit(&self, path: &str) -> Option<(String, String)> {
+        let base = self.web_base.as_deref()?;
+        Some((
+            self.blob_url(base, "blob", path),
+            self.blob_url(base, "edit", path),
+        ))
+    }
+
+    /// The repository path a web URL points to, if it is in this repository:
+    /// `https://host/org/repo/blob/main/a/b.yaml` → `a/b.yaml`.
+    pub fn path_of_url(&self, url: &str) -> Option<String> {
+        let base = self.web_base.as_deref()?;
+        let rest = strip_prefix_ignore_case(url, base)?;
+        let rest = rest.strip_prefix("/-").unwrap_or(rest);
+        let rest = rest
+            .strip_prefix("/blob/")
+            .or_else(|| rest.strip_prefix("/tree/"))
+            .or_else(|| rest.strip_prefix("/raw/"))?;
+        let (_revision, path) = rest.split_once('/')?;
+        let path = path.split(['?', '#']).next().unwrap_or(path);
+        (!path.is_empty()).then(|| path.to_string())
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    (s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix))
+    .then(|| &s[prefix.len()..])
+}
+
+fn absolute(path: &Path) -> String {
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    path.to_string_lossy().trim_end_matches('/').to_string()
+}
+
+/// The web address of a git remote, for https, ssh and scp-like remotes.
+/// Local paths and `file://` remotes have none.
+pub fn web_url(remote: &str) -> Option<String> {
+    let remote = remote.trim();
+    let (host, path) = if let Some(rest) = remote
+        .strip_prefix("https://")
+        .or_else(|| remote.strip_prefix("http://"))
+        .or_else(|| remote.strip_prefix("ssh://"))
+        .or_else(|| remote.strip_prefix("git://"))
+    {
+        let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+        let (host, path) = rest.split_once('/')?;
+        // ssh://git@host:2222/org/repo: drop the port.
+        (host.split(':').next()?.to_string(), path.to_string())
+    } else if !remote.contains("://") && remote.contains(':') && !remote.starts_with('/') {
+        // scp-like: git@github.com:org/repo.git
+        let rest = remote.rsplit_once('@').map_or(remote, |(_, r)| r);
+        let (host, path) = rest.split_once(':')?;
+        (host.to_string(), path.to_string())
+    } else {
+        return None;
+    };
+    let path = path.trim_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    if host.is_empty() || !host.contains('.') || path.is_empty() {
+        return None;
+    }
+    Some(format!("https://{host}/{path}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remotes_become_web_urls() {
+        assert_eq!(
+            web_url("git@github.com:acme/shipping.git").as_deref(),
+            Some("https://github.com/acme/shipping")
+        );
+        assert_eq!(
+            web_url("https://github.com/acme/shipping.git").as_deref(),
+            Some("https://github.com/acme/shipping")
+        );
+        assert_eq!(
+            web_url("https://user:tok@gitlab.com/g/sub/r").as_deref(),
+            Some("https://gitlab.com/g/sub/r")
+        );
+        assert_eq!(
+            web_url("ssh://git@git.acme.io:2222/team/r.git").as_deref(),
+            Some("https://git.acme.io/team/r")
+        );
+        assert_eq!(web_url("/srv/git/r.git"), None);
+        assert_eq!(web_url("file:///srv/git/r.git"), None);
+        assert_eq!(web_url("../other"), None);
+    }
+
+    fn github() -> RepoLocation {
+        RepoLocation {
+            web_base: Some("https://github.com/acme/shipping".into()),
+            revision: "dev".into(),
+            root: "/x/shipping".into(),
+            gitlab: false,
+        }
+    }
+
+    #[test]
+    fn locations_use_blob_and_tree_urls() {
+        let loc = github();
+        assert_eq!(
+            loc.location_of("catalog-info.yaml"),
+            "url:https://github.com/acme/shipping/blob/dev/catalog-info.yaml"
+        );
+        assert_eq!(
+            loc.source_of("catalog-info.yaml"),
+            "url:https://github.com/acme/shipping/tree/dev/"
+        );
+        assert_eq!(
+            loc.source_of("pkg/a/catalog-info.yaml"),
+            "url:https://github.com/acme/shipping/tree/dev/pkg/a/"
+        );
+    }
+
+    #[test]
+    fn local_repositories_use_file_locations() {
+        let loc = RepoLocation {
+            web_base: None,
+            ..github()
+        };
+        assert_eq!(
+            loc.location_of("a/catalog-info.yaml"),
+            "file:/x/shipping/a/catalog-info.yaml"
+        );
+        assert_eq!(loc.source_of("catalog-info.yaml"), "file:/x/shipping/");
+    }
+
+    #[test]
+    fn web_urls_map_back_to_paths() {
+        let loc = github();
+        assert_eq!(
+            loc.path_of_url("https://github.com/acme/shipping/blob/main/a/catalog-info.yaml")
+                .as_deref(),
+            Some("a/catalog-info.yaml")
+        );
+        assert_eq!(
+            loc.path_of_url("https://github.com/acme/other/blob/main/x.yaml"),
+            None
+        );
+    }
+}

@@ -1,0 +1,207 @@
+//! The Backstage software catalog, with Backstage's own rules.
+//!
+//! [`load`] reads one repository's catalog files into entity documents
+//! (multi-document YAML, Locations, `$text`/`$json`/`$yaml`, validation);
+//! [`assemble`] joins every repository's documents into one [`Catalog`]:
+//! duplicates refused, location annotations added, relations derived.
+
+pub mod entity_ref;
+pub mod kinds;
+pub mod load;
+pub mod location;
+pub mod relations;
+pub mod substitute;
+pub mod validate;
+
+use crate::diagnostics::Diagnostic;
+use crate::yaml::Node;
+use entity_ref::EntityRef;
+use load::LoadedEntity;
+use relations::Relation;
+use serde_json::{Map, Value as Json};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Where an entity was defined.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub repo: String,
+    pub repo_dir: String,
+    /// Path of the catalog file inside the repository.
+    pub file: String,
+    pub line: usize,
+    /// The whole file, shared by the entities in it, for diagnostics.
+    pub text: Arc<str>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Entity {
+    pub entity_ref: EntityRef,
+    /// Kind as written, e.g. `Component`.
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// The entity as Backstage's API returns it, without `relations`.
+    pub json: Map<String, Json>,
+    pub relations: Vec<Relation>,
+    pub source: Source,
+    /// The document after substitution, with positions, for later checks.
+    pub doc: Node,
+}
+
+impl Entity {
+    /// The entity with its `relations`, as in Backstage's `/entities`.
+    pub fn to_api_json(&self) -> Json {
+        let mut json = self.json.clone();
+        let relations = self
+            .relations
+            .iter()
+            .map(|r| serde_json::json!({ "type": r.kind, "targetRef": r.target.to_string() }))
+            .collect();
+        json.insert("relations".into(), Json::Array(relations));
+        Json::Object(json)
+    }
+
+    pub fn metadata_str(&self, key: &str) -> Option<&str> {
+        self.json.get("metadata")?.get(key)?.as_str()
+    }
+
+    pub fn spec_str(&self, key: &str) -> Option<&str> {
+        self.json.get("spec")?.get(key)?.as_str()
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.json
+            .get("metadata")?
+            .get("annotations")?
+            .get(key)?
+            .as_str()
+    }
+}
+
+/// Every entity of the organisation, sorted by ref.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub entities: Vec<Entity>,
+    index: HashMap<String, usize>,
+}
+
+impl Catalog {
+    pub fn get(&self, entity_ref: &EntityRef) -> Option<&Entity> {
+        self.index
+            .get(&entity_ref.key())
+            .map(|&i| &self.entities[i])
+    }
+
+    /// `{"entities": [...]}`, the shape of Backstage's `/entities` response body.
+    pub fn to_json(&self) -> Json {
+        serde_json::json!({ "entities": self.entities.iter().map(Entity::to_api_json).collect::<Vec<_>>() })
+    }
+
+    pub fn relation_count(&self) -> usize {
+        self.entities.iter().map(|e| e.relations.len()).sum()
+    }
+}
+
+/// Joins loaded documents into the catalog. The first definition of an
+/// entity (by repository path, file and line) wins; later ones are errors.
+pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Catalog {
+    loaded
+        .sort_by(|a, b| (&a.repo_dir, &a.file, a.doc.pos).cmp(&(&b.repo_dir, &b.file, b.doc.pos)));
+    let mut entities: Vec<Entity> = Vec::with_capacity(loaded.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for doc in loaded {
+        let id = &doc.identity;
+        let entity_ref = EntityRef::new(&id.kind, &id.namespace, &id.name);
+        let key = entity_ref.key();
+        if let Some(&first) = seen.get(&key) {
+            let first = &entities[first].source;
+            let at = doc
+                .doc
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .map_or(doc.doc.pos, |n| n.pos);
+            let file = crate::diagnostics::SourceFile {
+                repo: &doc.repo,
+                repo_dir: &doc.repo_dir,
+                path: &doc.file,
+                text: &doc.text,
+            };
+            out.push(
+                Diagnostic::error("duplicate-entity", format!(
+                    "{entity_ref} is already defined in {}/{}:{}",
+                    first.repo_dir, first.file, first.line
+                ))
+                .with_hint("entity names are unique per kind and namespace, ignoring case; rename one or remove the copy")
+                .in_file(&file, at.line, at.column),
+            );
+            continue;
+        }
+        seen.insert(key, entities.len());
+        entities.push(entity_from(doc, entity_ref));
+    }
+    entities.sort_by_key(|e| e.entity_ref.key());
+    let index: HashMap<String, usize> = entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.entity_ref.key(), i))
+        .collect();
+    relations::derive(&mut entities, &index, out);
+    Catalog { entities, index }
+}
+
+fn entity_from(doc: LoadedEntity, entity_ref: EntityRef) -> Entity {
+    let mut json = match doc.doc.to_json() {
+        Json::Object(map) => map,
+        _ => Map::new(),
+    };
+    // Relations are computed, never taken from the file.
+    json.remove("relations");
+    if let Some(Json::Object(meta)) = json.get_mut("metadata") {
+        if !meta.contains_key("namespace") {
+            meta.insert(
+                "namespace".into(),
+                Json::String(doc.identity.namespace.clone()),
+            );
+        }
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Json::Object(Map::new()));
+        if let Json::Object(annotations) = annotations {
+            annotate(annotations, &doc);
+        }
+    }
+    Entity {
+        entity_ref,
+        kind: doc.identity.kind,
+        namespace: doc.identity.namespace,
+        name: doc.identity.name,
+        json,
+        relations: Vec::new(),
+        source: Source {
+            repo: doc.repo,
+            repo_dir: doc.repo_dir,
+            file: doc.file,
+            line: doc.doc.pos.line,
+            text: doc.text,
+        },
+        doc: doc.doc,
+    }
+}
+
+/// The annotations Backstage's location processors add: the managed-by pair
+/// always, source/view/edit links unless the entity sets its own.
+fn annotate(annotations: &mut Map<String, Json>, doc: &LoadedEntity) {
+    let mut set = |key: &str, value: &str, overwrite: bool| {
+        if overwrite || !annotations.contains_key(key) {
+            annotations.insert(key.to_string(), Json::String(value.to_string()));
+        }
+    };
+    set("backstage.io/managed-by-location", &doc.location, true);
+    set("backstage.io/managed-by-origin-location", &doc.origin, true);
+    set("backstage.io/source-location", &doc.source_location, false);
+    if let Some((view, edit)) = &doc.view_edit {
+        set("backstage.io/view-url", view, false);
+        set("backstage.io/edit-url", edit, false);
+    }
+}

@@ -1,0 +1,668 @@
+//! Backstage's validation rules for one entity document.
+//!
+//! Mirrors the catalog's default policies: `NoForeignRootFieldsEntityPolicy`,
+//! `FieldFormatEntityPolicy` (the Kubernetes-style name, namespace, label,
+//! annotation and tag formats) and the per-kind schemas in [`super::kinds`].
+//! Problems become diagnostics at the offending field's line. An entity that
+//! cannot be identified (bad kind, name or namespace) is left out; any other
+//! problem is reported and the entity kept, so the portal can show it.
+
+use super::kinds::{self, FieldType};
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::yaml::{Node, Value};
+
+/// What identifies a valid entity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+const ROOT_FIELDS: &[&str] = &[
+    "apiVersion",
+    "kind",
+    "metadata",
+    "spec",
+    "relations",
+    "status",
+];
+
+/// Checks a document; returns its identity when it has a usable one.
+pub fn validate(doc: &Node, file: &SourceFile<'_>, out: &mut Vec<Diagnostic>) -> Option<Identity> {
+    let at = |node: &Node| (node.pos.line, node.pos.column);
+    let mut report =
+        |d: Diagnostic, (line, col): (usize, usize)| out.push(d.in_file(file, line, col));
+
+    let Some(entries) = doc.as_map() else {
+        report(
+            Diagnostic::error(
+                "not-an-object",
+                format!(
+                    "a catalog document must be a mapping, found {}",
+                    doc.type_name()
+                ),
+            )
+            .with_hint("each YAML document needs apiVersion, kind, metadata and spec keys"),
+            at(doc),
+        );
+        return None;
+    };
+    for (key, _) in entries {
+        if !ROOT_FIELDS.contains(&key.name.as_str()) {
+            report(
+                Diagnostic::error("unknown-root-field", format!("unknown top-level field `{}`", key.name))
+                    .with_hint("an entity may only have apiVersion, kind, metadata and spec (is it indented wrongly?)"),
+                (key.pos.line, key.pos.column),
+            );
+        }
+    }
+
+    let api_version = required_string(doc, "apiVersion", "", &mut report);
+    let kind = required_string(doc, "kind", "", &mut report);
+    let metadata = match doc.get("metadata") {
+        Some(m) if m.as_map().is_some() => Some(m),
+        Some(m) => {
+            report(
+                Diagnostic::error(
+                    "invalid-field-type",
+                    format!("`metadata` must be a mapping, found {}", m.type_name()),
+                ),
+                at(m),
+            );
+            None
+        }
+        None => {
+            report(
+                Diagnostic::error("missing-field", "`metadata` is required")
+                    .with_hint("add `metadata:` with at least `name:`"),
+                at(doc),
+            );
+            None
+        }
+    };
+
+    let mut identified = true;
+    if let (Some(v), Some(node)) = (&api_version, doc.get("apiVersion"))
+        && !is_valid_api_version(v)
+    {
+        identified = false;
+        report(
+            Diagnostic::error("invalid-api-version", format!("`apiVersion` \"{v}\" is not valid"))
+                .with_hint("expected an optional DNS-subdomain prefix and a version, e.g. backstage.io/v1alpha1"),
+            at(node),
+        );
+    }
+    if let (Some(k), Some(node)) = (&kind, doc.get("kind"))
+        && !is_valid_kind(k)
+    {
+        identified = false;
+        report(
+            Diagnostic::error("invalid-kind", format!("`kind` \"{k}\" is not valid"))
+                .with_hint("a kind is a letter followed by letters and digits, e.g. Component"),
+            at(node),
+        );
+    }
+    let (name, namespace) = match metadata {
+        Some(meta) => check_metadata(meta, &mut report),
+        None => (None, None),
+    };
+    let (Some(api_version), Some(kind), Some(name), Some(namespace)) =
+        (api_version, kind, name, namespace)
+    else {
+        return None;
+    };
+    if !identified {
+        return None;
+    }
+    check_spec(doc, &kind, &api_version, &mut report);
+    Some(Identity {
+        api_version,
+        kind,
+        namespace,
+        name,
+    })
+}
+
+fn required_string(
+    parent: &Node,
+    field: &str,
+    prefix: &str,
+    report: &mut impl FnMut(Diagnostic, (usize, usize)),
+) -> Option<String> {
+    match parent.get(field) {
+        Some(node) => match node.as_str() {
+            Some(s) if !s.is_empty() => Some(s.to_string()),
+            _ => {
+                report(
+                    Diagnostic::error(
+                        "invalid-field-type",
+                        format!(
+                            "`{prefix}{field}` must be a non-empty string, found {}",
+                            describe(node)
+                        ),
+                    ),
+                    (node.pos.line, node.pos.column),
+                );
+                None
+            }
+        },
+        None => {
+            report(
+                Diagnostic::error("missing-field", format!("`{prefix}{field}` is required")),
+                (parent.pos.line, parent.pos.column),
+            );
+            None
+        }
+    }
+}
+
+fn describe(node: &Node) -> String {
+    match &node.value {
+        Value::String(s) if s.is_empty() => "an empty string".into(),
+        _ => node.type_name().into(),
+    }
+}
+
+/// Returns (name, namespace) when both are valid.
+fn check_metadata(
+    meta: &Node,
+    report: &mut impl FnMut(Diagnostic, (usize, usize)),
+) -> (Option<String>, Option<String>) {
+    let at = |node: &Node| (node.pos.line, node.pos.column);
+    let mut name = required_string(meta, "name", "metadata.", report);
+    if let (Some(n), Some(node)) = (&name, meta.get("name"))
+        && !is_valid_object_name(n)
+    {
+        report(
+            Diagnostic::error("invalid-name", format!("`metadata.name` \"{n}\" is not valid"))
+                .with_hint("expected sequences of [a-zA-Z0-9] separated by any of [-_.], at most 63 characters in total"),
+            at(node),
+        );
+        name = None;
+    }
+    let namespace = match meta.get("namespace") {
+        None => Some("default".to_string()),
+        Some(node) => match node.as_str() {
+            Some(ns) if is_valid_dns_label(ns) => Some(ns.to_string()),
+            _ => {
+                report(
+                    Diagnostic::error("invalid-namespace", format!("`metadata.namespace` {} is not valid", show(node)))
+                        .with_hint("expected lower-case letters and digits separated by '-', at most 63 characters"),
+                    at(node),
+                );
+                None
+            }
+        },
+    };
+    for field in ["title", "description"] {
+        if let Some(node) = meta.get(field)
+            && node.as_str().is_none()
+        {
+            report(
+                Diagnostic::error(
+                    "invalid-field-type",
+                    format!(
+                        "`metadata.{field}` must be a string, found {}",
+                        node.type_name()
+                    ),
+                ),
+                at(node),
+            );
+        }
+    }
+    check_labels(meta, report);
+    check_annotations(meta, report);
+    check_tags(meta, report);
+    check_links(meta, report);
+    (name, namespace)
+}
+
+fn show(node: &Node) -> String {
+    match node.as_str() {
+        Some(s) => format!("\"{s}\""),
+        None => format!("({})", node.type_name()),
+    }
+}
+
+fn check_labels(meta: &Node, report: &mut impl FnMut(Diagnostic, (usize, usize))) {
+    let Some(labels) = meta.get("labels") else {
+        return;
+    };
+    let Some(entries) = labels.as_map() else {
+        report(
+            Diagnostic::error(
+                "invalid-field-type",
+                format!(
+                    "`metadata.labels` must be a mapping, found {}",
+                    labels.type_name()
+                ),
+            ),
+            (labels.pos.line, labels.pos.column),
+        );
+        return;
+    };
+    for (key, value) in entries {
+        if !is_valid_prefixed_key(&key.name) {
+            report(
+                Diagnostic::error("invalid-label", format!("label key \"{}\" is not valid", key.name))
+                    .with_hint("expected an optional DNS-subdomain prefix and '/', then [a-zA-Z0-9] separated by [-_.], at most 63 characters"),
+                (key.pos.line, key.pos.column),
+            );
+        }
+        match value.as_str() {
+            Some(v) if v.is_empty() || is_valid_object_name(v) => {}
+            _ => report(
+                Diagnostic::error("invalid-label", format!("label value {} for \"{}\" is not valid", show(value), key.name))
+                    .with_hint("label values are empty or [a-zA-Z0-9] separated by [-_.], at most 63 characters; quote numbers"),
+                (value.pos.line, value.pos.column),
+            ),
+        }
+    }
+}
+
+fn check_annotations(meta: &Node, report: &mut impl FnMut(Diagnostic, (usize, usize))) {
+    let Some(annotations) = meta.get("annotations") else {
+        return;
+    };
+    let Some(entries) = annotations.as_map() else {
+        report(
+            Diagnostic::error(
+                "invalid-field-type",
+                format!(
+                    "`metadata.annotations` must be a mapping, found {}",
+                    annotations.type_name()
+                ),
+            ),
+            (annotations.pos.line, annotations.pos.column),
+        );
+        return;
+    };
+    for (key, value) in entries {
+        if !is_valid_prefixed_key(&key.name) {
+            report(
+                Diagnostic::error("invalid-annotation", format!("annotation key \"{}\" is not valid", key.name))
+                    .with_hint("expected an optional DNS-subdomain prefix and '/', then [a-zA-Z0-9] separated by [-_.], at most 63 characters"),
+                (key.pos.line, key.pos.column),
+            );
+        }
+        if value.as_str().is_none() {
+            report(
+                Diagnostic::error(
+                    "invalid-annotation",
+                    format!(
+                        "annotation \"{}\" must be a string, found {}",
+                        key.name,
+                        value.type_name()
+                    ),
+                )
+                .with_hint("quote the value, e.g. \"true\" or \"1\""),
+                (value.pos.line, value.pos.column),
+            );
+        }
+    }
+}
+
+fn check_tags(meta: &Node, report: &mut impl FnMut(Diagnostic, (usize, usize))) {
+    let Some(tags) = meta.get("tags") else { return };
+    let Some(items) = tags.as_seq() else {
+        report(
+            Diagnostic::error(
+                "invalid-field-type",
+                format!("`metadata.tags` must be a list, found {}", tags.type_name()),
+            ),
+            (tags.pos.line, tags.pos.column),
+        );
+        return;
+    };
+    for tag in items {
+        if !tag.as_str().is_some_and(is_valid_tag) {
+            report(
+                Diagnostic::error("invalid-tag", format!("tag {} is not valid", show(tag)))
+                    .with_hint("tags are [a-z0-9:+#] separated by '-', at most 63 characters, e.g. \"pdf-reports\""),
+                (tag.pos.line, tag.pos.column),
+            );
+        }
+    }
+}
+
+fn check_links(meta: &Node, report: &mut impl FnMut(Diagnostic, (usize, usize))) {
+    let Some(links) = meta.get("links") else {
+        return;
+    };
+    let Some(items) = links.as_seq() else {
+        report(
+            Diagnostic::error(
+                "invalid-field-type",
+                format!(
+                    "`metadata.links` must be a list, found {}",
+                    links.type_name()
+                ),
+            ),
+            (links.pos.line, links.pos.column),
+        );
+        return;
+    };
+    for link in items {
+        let at = (link.pos.line, link.pos.column);
+        if link.as_map().is_none() {
+            report(
+                Diagnostic::error(
+                    "invalid-link",
+                    format!(
+                        "each link must be a mapping with `url`, found {}",
+                        link.type_name()
+                    ),
+                ),
+                at,
+            );
+            continue;
+        }
+        match link.get("url") {
+            None => report(
+                Diagnostic::error("invalid-link", "a link needs a `url`"),
+                at,
+            ),
+            Some(url) => {
+                if !url.as_str().is_some_and(is_valid_url) {
+                    report(
+                        Diagnostic::error(
+                            "invalid-link",
+                            format!("link url {} is not an absolute URL", show(url)),
+                        )
+                        .with_hint("write the full URL, e.g. https://example.com/dashboard"),
+                        (url.pos.line, url.pos.column),
+                    );
+                }
+            }
+        }
+        for field in ["title", "icon", "type"] {
+            if let Some(v) = link.get(field)
+                && v.as_str().is_none_or(str::is_empty)
+            {
+                report(
+                    Diagnostic::error(
+                        "invalid-link",
+                        format!(
+                            "link `{field}` must be a non-empty string, found {}",
+                            describe(v)
+                        ),
+                    ),
+                    (v.pos.line, v.pos.column),
+                );
+            }
+        }
+    }
+}
+
+fn check_spec(
+    doc: &Node,
+    kind: &str,
+    api_version: &str,
+    report: &mut impl FnMut(Diagnostic, (usize, usize)),
+) {
+    let spec = doc.get("spec");
+    if let Some(spec) = spec
+        && spec.as_map().is_none()
+    {
+        report(
+            Diagnostic::error(
+                "invalid-field-type",
+                format!("`spec` must be a mapping, found {}", spec.type_name()),
+            ),
+            (spec.pos.line, spec.pos.column),
+        );
+        return;
+    }
+    if !kinds::is_known_kind(kind) {
+        let hint = match kinds::SHAPES.iter().find(|s| s.kind.eq_ignore_ascii_case(kind)) {
+            Some(s) => format!("kinds are case-sensitive here: did you mean `{}`?", s.kind),
+            None => "Portico keeps the entity and shows it generically; Backstage needs a processor for this kind".into(),
+        };
+        let at = doc.get("kind").map_or((doc.pos.line, doc.pos.column), |k| {
+            (k.pos.line, k.pos.column)
+        });
+        report(
+            Diagnostic::warning(
+                "unknown-kind",
+                format!("kind `{kind}` is not one of Backstage's kinds"),
+            )
+            .with_hint(hint),
+            at,
+        );
+        return;
+    }
+    let spec_type = spec.and_then(|s| s.get("type")).and_then(Node::as_str);
+    let shape = match kinds::shape_for(kind, api_version, spec_type) {
+        Ok(shape) => shape,
+        Err(accepted) => {
+            let at = doc
+                .get("apiVersion")
+                .map_or((doc.pos.line, doc.pos.column), |n| {
+                    (n.pos.line, n.pos.column)
+                });
+            report(
+                Diagnostic::error(
+                    "unsupported-api-version",
+                    format!("apiVersion `{api_version}` is not supported for kind {kind}"),
+                )
+                .with_hint(format!("use one of: {}", accepted.join(", "))),
+                at,
+            );
+            return;
+        }
+    };
+    let Some(spec) = spec else {
+        if shape.spec_required {
+            report(
+                Diagnostic::error("missing-field", format!("`spec` is required for a {kind}")),
+                (doc.pos.line, doc.pos.column),
+            );
+        }
+        return;
+    };
+    let fields = shape
+        .required
+        .iter()
+        .map(|f| (f, true))
+        .chain(shape.optional.iter().map(|f| (f, false)));
+    for ((field, ty), required) in fields {
+        match spec.get(field) {
+            None if required => {
+                let key_pos = key_pos(doc, "spec").unwrap_or((spec.pos.line, spec.pos.column));
+                report(
+                    Diagnostic::error(
+                        "missing-field",
+                        format!("`spec.{field}` is required for a {kind}"),
+                    )
+                    .with_hint(format!("add `{field}:` ({}) under spec", ty.describe())),
+                    key_pos,
+                );
+            }
+            None => {}
+            Some(value) if !has_type(value, *ty) => {
+                report(
+                    Diagnostic::error(
+                        "invalid-field-type",
+                        format!(
+                            "`spec.{field}` must be {}, found {}",
+                            ty.describe(),
+                            describe(value)
+                        ),
+                    ),
+                    (value.pos.line, value.pos.column),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+fn key_pos(map: &Node, key: &str) -> Option<(usize, usize)> {
+    map.as_map()?
+        .iter()
+        .find(|(k, _)| k.name == key)
+        .map(|(k, _)| (k.pos.line, k.pos.column))
+}
+
+fn has_type(node: &Node, ty: FieldType) -> bool {
+    let non_empty = |n: &Node| n.as_str().is_some_and(|s| !s.is_empty());
+    match ty {
+        FieldType::String => non_empty(node),
+        FieldType::StringList => node
+            .as_seq()
+            .is_some_and(|items| items.iter().all(non_empty)),
+        FieldType::Object => node.as_map().is_some(),
+        FieldType::ObjectList => node
+            .as_seq()
+            .is_some_and(|items| items.iter().all(|i| i.as_map().is_some())),
+        FieldType::ObjectOrObjectList => {
+            has_type(node, FieldType::Object) || has_type(node, FieldType::ObjectList)
+        }
+        FieldType::Boolean => matches!(node.value, Value::Bool(_)),
+    }
+}
+
+// Formats, from Backstage's KubernetesValidatorFunctions and CommonValidatorFunctions.
+
+/// `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`, at most 63 characters.
+pub fn is_valid_object_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+}
+
+/// `^[a-z0-9]+(-+[a-z0-9]+)*$`, at most 63 characters.
+pub fn is_valid_dns_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    let alnum = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    !b.is_empty()
+        && b.len() <= 63
+        && alnum(&b[0])
+        && alnum(&b[b.len() - 1])
+        && b.iter().all(|c| alnum(c) || *c == b'-')
+}
+
+/// Dot-separated DNS labels, at most 253 characters.
+pub fn is_valid_dns_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_valid_dns_label)
+}
+
+/// Label and annotation keys: `[prefix/]name`.
+pub fn is_valid_prefixed_key(s: &str) -> bool {
+    match s.split_once('/') {
+        None => is_valid_object_name(s),
+        Some((prefix, name)) => is_valid_dns_subdomain(prefix) && is_valid_object_name(name),
+    }
+}
+
+/// `[<DNS subdomain>/]<[a-zA-Z0-9]{1,63}>`
+pub fn is_valid_api_version(s: &str) -> bool {
+    let version_ok =
+        |v: &str| !v.is_empty() && v.len() <= 63 && v.bytes().all(|c| c.is_ascii_alphanumeric());
+    match s.split_once('/') {
+        None => version_ok(s),
+        Some((group, version)) => is_valid_dns_subdomain(group) && version_ok(version),
+    }
+}
+
+/// `^[a-zA-Z][a-z0-9A-Z]*$`, at most 63 characters.
+pub fn is_valid_kind(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphabetic()
+        && b.iter().all(u8::is_ascii_alphanumeric)
+}
+
+/// `[a-z0-9:+#]` separated by `-`, at most 63 characters.
+pub fn is_valid_tag(s: &str) -> bool {
+    s.len() <= 63
+        && s.split('-').all(|part| {
+            !part.is_empty()
+                && part.bytes().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b':' | b'+' | b'#')
+                })
+        })
+}
+
+/// What `new URL(value)` accepts, roughly: a scheme, then something.
+pub fn is_valid_url(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    !rest.is_empty()
+        && !s.contains(char::is_whitespace)
+        && scheme.len() > 1
+        && scheme.as_bytes()[0].is_ascii_alphabetic()
+        && scheme
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_names_follow_backstage() {
+        for ok in ["a", "petstore", "Team-A", "dev.infra", "a_b", "x1"] {
+            assert!(is_valid_object_name(ok), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "Legacy Billing", "a/b", &"a".repeat(64)] {
+            assert!(!is_valid_object_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tags_allow_colon_plus_and_hash() {
+        for ok in ["java", "c++", "c#", "team:infra", "pdf-reports"] {
+            assert!(is_valid_tag(ok), "{ok}");
+        }
+        for bad in ["PDF", "go1.22", "pdf reports", "-x", "x-", "a--b", ""] {
+            assert!(!is_valid_tag(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn namespaces_are_lower_case_dns_labels() {
+        assert!(is_valid_dns_label("default"));
+        assert!(is_valid_dns_label("external-systems"));
+        assert!(!is_valid_dns_label("Default"));
+        assert!(!is_valid_dns_label("a_b"));
+    }
+
+    #[test]
+    fn api_versions_and_kinds() {
+        assert!(is_valid_api_version("backstage.io/v1alpha1"));
+        assert!(is_valid_api_version("scaffolder.backstage.io/v1beta3"));
+        assert!(is_valid_api_version("v1"));
+        assert!(!is_valid_api_version("backstage.io/v1/x"));
+        assert!(!is_valid_api_version("Backstage.io/v1"));
+        assert!(is_valid_kind("Component"));
+        assert!(!is_valid_kind("1Component"));
+        assert!(!is_valid_kind("Compo-nent"));
+    }
+
+    #[test]
+    fn annotation_keys_take_one_prefix() {
+        assert!(is_valid_prefixed_key("backstage.io/techdocs-ref"));
+        assert!(is_valid_prefixed_key("github.com/project-slug"));
+        assert!(is_valid_prefixed_key("docs"));
+        assert!(!is_valid_prefixed_key("a/b/c"));
+        assert!(!is_valid_prefixed_key("Backstage.io/x"));
+    }
+
+    #[test]
+    fn urls_need_a_scheme() {
+        assert!(is_valid_url("https://example.com"));
+        assert!(is_valid_url("mailto:team@example.com"));
+        assert!(!is_valid_url("example.com/x"));
+        assert!(!is_valid_url("/relative"));
+    }
+}

@@ -1,0 +1,79 @@
+//! The command line, as clap types. Parsed here, validated in `config`.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "portico", version, about = "A static developer portal built from your organisation's git repositories", long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the portal site from the repositories under ROOT.
+    Build(BuildArgs),
+    /// Read and check the catalog without writing anything (for CI).
+    Check(CheckArgs),
+}
+
+/// Where to read the organisation from.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Repositories, or folders to search for repositories.
+    #[arg(value_name = "ROOT")]
+    pub roots: Vec<PathBuf>,
+    /// Settings file (default: ./portico.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// A Location (or any catalog) file to read as well, like Backstage's `catalog.locations`.
+    #[arg(long = "location", value_name = "PATH")]
+    pub locations: Vec<PathBuf>,
+    /// Catalog files to read in each repository; globs allowed (default: catalog-info.yaml).
+    #[arg(long = "catalog-path", value_name = "GLOB")]
+    pub catalog_paths: Vec<String>,
+    /// How many folder levels below a ROOT to search for repositories [default: 3].
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
+    /// Commit to read from bare repositories (a branch, tag or commit) [default: HEAD].
+    #[arg(long = "ref", value_name = "REF")]
+    pub git_ref: Option<String>,
+    /// Show notes (info diagnostics) too.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Folder to write the site to; replaced as a whole when the build succeeds.
+    #[arg(long, value_name = "DIR", default_value = "site")]
+    pub out: PathBuf,
+    /// Exit with status 1 on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Exit with status 1 on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-style messages with the source line.
+    Human,
+    /// A JSON array of diagnostics.
+    Json,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+}

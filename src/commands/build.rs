@@ -1,0 +1,32 @@
+//! `portico build ROOT... [--out DIR] [--strict]`
+
+use super::{exit_code, fail, load_config, print_human};
+use crate::cli::BuildArgs;
+use crate::diagnostics;
+use crate::pipeline;
+use std::time::Instant;
+
+pub fn run(args: BuildArgs) -> u8 {
+    let started = Instant::now();
+    let config = match load_config(&args.source) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let outcome = match pipeline::build(&config, &args.out) {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(&e.0),
+    };
+    let mut stderr = std::io::stderr().lock();
+    print_human(&mut stderr, &outcome.diagnostics, args.source.verbose);
+    let counts = diagnostics::count(&outcome.diagnostics);
+    eprintln!(
+        "Built {} entities ({} relations) from {} repositories into {} in {:.2} s: {}",
+        outcome.portal.catalog.entities.len(),
+        outcome.portal.catalog.relation_count(),
+        outcome.portal.repos.len(),
+        args.out.display(),
+        started.elapsed().as_secs_f64(),
+        diagnostics::summary(counts)
+    );
+    exit_code(counts, args.strict)
+}

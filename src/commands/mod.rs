@@ -1,0 +1,58 @@
+//! One file per subcommand: arguments → config → pipeline → report.
+//! The exit code is decided here, once.
+
+mod build;
+mod check;
+
+use crate::cli::{Cli, Command, SourceArgs};
+use crate::config::{self, CliSettings, Config};
+use crate::diagnostics::{self, Counts, Diagnostic, Severity};
+use std::io::Write;
+
+/// Exit statuses: 0 clean, 1 content errors (or warnings with --strict), 2 usage or I/O failure.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_PROBLEMS: u8 = 1;
+pub const EXIT_FAILURE: u8 = 2;
+
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Build(args) => build::run(args),
+        Command::Check(args) => check::run(args),
+    }
+}
+
+fn load_config(source: &SourceArgs) -> Result<Config, u8> {
+    let settings = CliSettings {
+        config: source.config.clone(),
+        roots: source.roots.clone(),
+        locations: source.locations.clone(),
+        catalog_paths: source.catalog_paths.clone(),
+        max_depth: source.max_depth,
+        git_ref: source.git_ref.clone(),
+    };
+    config::load(&settings).map_err(|e| fail(&e.0))
+}
+
+/// Prints a fatal error and gives the failure status.
+fn fail(message: &str) -> u8 {
+    eprintln!("error: {message}");
+    EXIT_FAILURE
+}
+
+fn exit_code(counts: Counts, strict: bool) -> u8 {
+    if counts.errors > 0 || (strict && counts.warnings > 0) {
+        EXIT_PROBLEMS
+    } else {
+        EXIT_CLEAN
+    }
+}
+
+/// Writes human-readable diagnostics, notes only when asked for.
+fn print_human(out: &mut impl Write, diagnostics: &[Diagnostic], verbose: bool) {
+    for d in diagnostics
+        .iter()
+        .filter(|d| verbose || d.severity != Severity::Info)
+    {
+        let _ = writeln!(out, "{}", diagnostics::render_human(d));
+    }
+}

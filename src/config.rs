@@ -1,0 +1,202 @@
+//! `portico.toml`: optional site settings.
+//!
+//! The file is parsed into [`RawConfig`] (every key known, unknown keys
+//! refused with the list of valid ones), then merged with the command line
+//! into [`Config`], the only form the rest of the code sees. Paths in the
+//! file are relative to the file.
+
+use crate::discover::DEFAULT_MAX_DEPTH;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "portico.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub site: RawSite,
+    /// Folders to search for repositories when none is given.
+    pub roots: Option<Vec<String>>,
+    #[serde(default)]
+    pub discover: RawDiscover,
+    #[serde(default)]
+    pub catalog: RawCatalog,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawDiscover {
+    pub max_depth: Option<usize>,
+    /// Commit read from bare repositories (default: HEAD).
+    #[serde(rename = "ref")]
+    pub git_ref: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCatalog {
+    /// Catalog files per repository, globs allowed (Backstage discovery's `catalogPath`).
+    pub paths: Option<Vec<String>>,
+    /// Location files read in addition, like Backstage's `catalog.locations`.
+    pub locations: Option<Vec<String>>,
+}
+
+/// What the command line says; `None`/empty means "not given".
+#[derive(Debug, Default, Clone)]
+pub struct CliSettings {
+    pub config: Option<PathBuf>,
+    pub roots: Vec<PathBuf>,
+    pub locations: Vec<PathBuf>,
+    pub catalog_paths: Vec<String>,
+    pub max_depth: Option<usize>,
+    pub git_ref: Option<String>,
+}
+
+/// Settings after merging the file with the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub site_title: String,
+    pub roots: Vec<PathBuf>,
+    pub locations: Vec<PathBuf>,
+    pub catalog_paths: Vec<String>,
+    pub max_depth: usize,
+    pub git_ref: Option<String>,
+}
+
+/// A configuration problem: always a usage error (exit code 2).
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+/// Reads `portico.toml` (the given one, or the one in the current folder)
+/// and merges the command line over it.
+pub fn load(cli: &CliSettings) -> Result<Config, ConfigError> {
+    let (raw, base) = match &cli.config {
+        Some(path) => (
+            read_file(path)?,
+            path.parent().unwrap_or(Path::new("")).to_path_buf(),
+        ),
+        None if Path::new(FILE_NAME).is_file() => {
+            (read_file(Path::new(FILE_NAME))?, PathBuf::new())
+        }
+        None => (RawConfig::default(), PathBuf::new()),
+    };
+    merge(raw, &base, cli)
+}
+
+fn read_file(path: &Path) -> Result<RawConfig, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("cannot read `{}`: {e}", path.display())))?;
+    parse(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))
+}
+
+pub fn parse(text: &str) -> Result<RawConfig, String> {
+    toml::from_str(text).map_err(|e| e.to_string().trim_end().to_string())
+}
+
+fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, ConfigError> {
+    let from_file = |paths: Option<Vec<String>>| -> Vec<PathBuf> {
+        paths
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| base.join(p))
+            .collect()
+    };
+    let roots = if cli.roots.is_empty() {
+        from_file(raw.roots)
+    } else {
+        cli.roots.clone()
+    };
+    let mut locations = from_file(raw.catalog.locations);
+    locations.extend(cli.locations.iter().cloned());
+    let catalog_paths = if !cli.catalog_paths.is_empty() {
+        cli.catalog_paths.clone()
+    } else {
+        raw.catalog
+            .paths
+            .unwrap_or_else(|| vec!["catalog-info.yaml".into()])
+    };
+    for pattern in &catalog_paths {
+        globset::Glob::new(pattern).map_err(|e| {
+            ConfigError(format!("catalog path `{pattern}` is not a valid glob: {e}"))
+        })?;
+        if pattern.starts_with('/') || pattern.split('/').any(|p| p == "..") {
+            return Err(ConfigError(format!(
+                "catalog path `{pattern}` must be relative to the repository root"
+            )));
+        }
+    }
+    if roots.is_empty() && locations.is_empty() {
+        return Err(ConfigError(
+            "no repositories to read: give a ROOT folder (e.g. `portico build example-org`), \
+             a --location file, or `roots` in portico.toml"
+                .into(),
+        ));
+    }
+    Ok(Config {
+        site_title: raw.site.title.unwrap_or_else(|| "Developer portal".into()),
+        roots,
+        locations,
+        catalog_paths,
+        max_depth: cli
+            .max_depth
+            .or(raw.discover.max_depth)
+            .unwrap_or(DEFAULT_MAX_DEPTH),
+        git_ref: cli.git_ref.clone().or(raw.discover.git_ref),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_valid_ones() {
+        let err = parse("[site]\ntitel = \"x\"\n").unwrap_err();
+        assert!(err.contains("unknown field `titel`"), "{err}");
+        assert!(err.contains("title"), "{err}");
+    }
+
+    #[test]
+    fn file_paths_are_relative_to_the_file_and_cli_wins() {
+        let raw = parse("roots = [\"repos\"]\n[catalog]\nlocations = [\"central/all.yaml\"]\npaths = [\"**/catalog-info.yaml\"]\n").unwrap();
+        let config = merge(raw, Path::new("/org"), &CliSettings::default()).unwrap();
+        assert_eq!(config.roots, vec![PathBuf::from("/org/repos")]);
+        assert_eq!(
+            config.locations,
+            vec![PathBuf::from("/org/central/all.yaml")]
+        );
+        assert_eq!(
+            config.catalog_paths,
+            vec!["**/catalog-info.yaml".to_string()]
+        );
+        let cli = CliSettings {
+            roots: vec![PathBuf::from("x")],
+            ..Default::default()
+        };
+        let config = merge(
+            parse("roots = [\"repos\"]").unwrap(),
+            Path::new("/org"),
+            &cli,
+        )
+        .unwrap();
+        assert_eq!(config.roots, vec![PathBuf::from("x")]);
+    }
+
+    #[test]
+    fn nothing_to_read_is_a_usage_error() {
+        assert!(merge(RawConfig::default(), Path::new(""), &CliSettings::default()).is_err());
+    }
+
+    #[test]
+    fn catalog_paths_must_stay_in_the_repository() {
+        let raw = parse("roots=[\".\"]\n[catalog]\npaths = [\"../x.yaml\"]").unwrap();
+        assert!(merge(raw, Path::new(""), &CliSettings::default()).is_err());
+    }
+}

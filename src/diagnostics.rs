@@ -1,0 +1,291 @@
+//! Problems found in repository content.
+//!
+//! A problem in someone's `catalog-info.yaml` never stops the build: it
+//! becomes a [`Diagnostic`] that names the repository, file, line and column,
+//! says what is wrong and, where we can tell, how to fix it. Diagnostics are
+//! collected as plain values, printed once at the end, and `--strict` decides
+//! the exit code there.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One problem, with everything needed to show it without re-reading files.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable kebab-case identifier, e.g. `invalid-name`, documented in the book.
+    pub code: &'static str,
+    /// Repository name, empty for problems outside any repository.
+    pub repo: String,
+    /// File path relative to the repository root, empty when not about a file.
+    pub file: String,
+    /// Path to show and click: the repository folder joined with `file`.
+    pub path: String,
+    /// 1-based; 0 when unknown.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The offending source line, captured when the diagnostic was made.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            repo: String::new(),
+            file: String::new(),
+            path: String::new(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            hint: None,
+            source_line: None,
+        }
+    }
+
+    pub fn error(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, code, message)
+    }
+
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, code, message)
+    }
+
+    pub fn info(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(Severity::Info, code, message)
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Places the diagnostic in a file, capturing the source line for display.
+    pub fn in_file(mut self, file: &SourceFile<'_>, line: usize, column: usize) -> Self {
+        self.repo = file.repo.to_string();
+        self.file = file.path.to_string();
+        self.path = file.display_path();
+        self.line = line;
+        self.column = column;
+        self.source_line = (line > 0)
+            .then(|| file.text.lines().nth(line - 1).map(str::to_string))
+            .flatten();
+        self
+    }
+
+    /// Places the diagnostic in a repository when no file text is at hand.
+    pub fn in_repo(mut self, repo: &str, repo_dir: &str, file: &str) -> Self {
+        self.repo = repo.to_string();
+        self.file = file.to_string();
+        self.path = join_display(repo_dir, file);
+        self
+    }
+
+    /// The same problem place with another severity, code and message.
+    pub fn at_place_of(mut self, place: &Diagnostic) -> Self {
+        self.repo = place.repo.clone();
+        self.file = place.file.clone();
+        self.path = place.path.clone();
+        self.line = place.line;
+        self.column = place.column;
+        self.source_line = place.source_line.clone();
+        self
+    }
+
+    /// `path:line:col`, as editors and terminals understand it.
+    pub fn location(&self) -> String {
+        match (self.path.is_empty(), self.line) {
+            (true, _) => self.repo.clone(),
+            (false, 0) => self.path.clone(),
+            (false, line) => format!("{}:{}:{}", self.path, line, self.column.max(1)),
+        }
+    }
+}
+
+/// A file being read, so diagnostics about it can quote it.
+#[derive(Clone, Copy)]
+pub struct SourceFile<'a> {
+    pub repo: &'a str,
+    pub repo_dir: &'a str,
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+impl SourceFile<'_> {
+    pub fn display_path(&self) -> String {
+        join_display(self.repo_dir, self.path)
+    }
+}
+
+fn join_display(dir: &str, file: &str) -> String {
+    match (dir.is_empty(), file.is_empty()) {
+        (true, _) => file.to_string(),
+        (false, true) => dir.to_string(),
+        (false, false) => format!("{}/{}", dir.trim_end_matches('/'), file),
+    }
+}
+
+/// How many problems of each severity a run found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+pub fn count(diagnostics: &[Diagnostic]) -> Counts {
+    let mut counts = Counts::default();
+    for d in diagnostics {
+        match d.severity {
+            Severity::Error => counts.errors += 1,
+            Severity::Warning => counts.warnings += 1,
+            Severity::Info => counts.infos += 1,
+        }
+    }
+    counts
+}
+
+/// Orders diagnostics by file and position so output is stable run to run.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.severity, a.code, &a.message)
+            .cmp(&(&b.path, b.line, b.column, b.severity, b.code, &b.message))
+    });
+}
+
+/// rustc-style text: header, location, the source line with a caret, hint.
+pub fn render_human(d: &Diagnostic) -> String {
+    let mut out = format!("{}[{}]: {}\n", d.severity.label(), d.code, d.message);
+    if !d.path.is_empty() || !d.repo.is_empty() {
+        let _ = writeln!(out, "  --> {}", d.location());
+    }
+    if let Some(src) = &d.source_line {
+        let number = d.line.to_string();
+        let pad = " ".repeat(number.len());
+        let src = src.trim_end();
+        let column = d.column.max(1);
+        let lead: String = src
+            .chars()
+            .take(column - 1)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        // Underline the value: up to a trailing comment or the end of the line.
+        let rest: String = src.chars().skip(column - 1).collect();
+        let rest = rest.split(" #").next().unwrap_or("").trim_end();
+        let width = rest.chars().count().max(1);
+        let _ = writeln!(out, " {pad} |");
+        let _ = writeln!(out, " {number} | {src}");
+        let _ = writeln!(out, " {pad} | {lead}{}", "^".repeat(width));
+    }
+    if let Some(hint) = &d.hint {
+        let _ = writeln!(out, "   = help: {hint}");
+    }
+    out
+}
+
+/// GitHub Actions workflow commands, one line each, shown as annotations on the PR.
+pub fn render_github(d: &Diagnostic) -> String {
+    let command = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let mut props = Vec::new();
+    if !d.path.is_empty() {
+        props.push(format!("file={}", escape_property(&d.path)));
+    }
+    if d.line > 0 {
+        props.push(format!("line={}", d.line));
+        props.push(format!("col={}", d.column.max(1)));
+    }
+    props.push(format!("title={}", escape_property(d.code)));
+    let mut message = d.message.clone();
+    if let Some(hint) = &d.hint {
+        message.push_str("\nhelp: ");
+        message.push_str(hint);
+    }
+    format!("::{command} {}::{}", props.join(","), escape_data(&message))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The one-line tally printed at the end of a run.
+pub fn summary(counts: Counts) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(counts.errors, "error"),
+        plural(counts.warnings, "warning")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Diagnostic {
+        let file = SourceFile {
+            repo: "billing",
+            repo_dir: "org/billing",
+            path: "catalog-info.yaml",
+            text: "kind: Component\nmetadata:\n  name: Legacy Billing\n",
+        };
+        Diagnostic::error("invalid-name", "bad name")
+            .with_hint("use dashes")
+            .in_file(&file, 3, 9)
+    }
+
+    #[test]
+    fn human_output_quotes_the_line_and_points_at_the_column() {
+        let text = render_human(&sample());
+        assert_eq!(
+            text,
+            "error[invalid-name]: bad name\n  --> org/billing/catalog-info.yaml:3:9\n   |\n 3 |   name: Legacy Billing\n   |         ^^^^^^^^^^^^^^\n   = help: use dashes\n"
+        );
+    }
+
+    #[test]
+    fn github_output_escapes_newlines_and_commas() {
+        let text = render_github(&sample());
+        assert_eq!(
+            text,
+            "::error file=org/billing/catalog-info.yaml,line=3,col=9,title=invalid-name::bad name%0Ahelp: use dashes"
+        );
+    }
+
+    #[test]
+    fn location_without_line_is_the_path() {
+        let d = Diagnostic::warning("x", "m").in_repo("r", "dir/r", "a.yaml");
+        assert_eq!(d.location(), "dir/r/a.yaml");
+    }
+}

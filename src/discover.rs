@@ -1,0 +1,178 @@
+//! Finding the repositories of an organisation.
+//!
+//! A root given on the command line is either a repository itself or a
+//! folder searched for repositories, up to `max_depth` levels down. A
+//! repository is a work tree (`.git` inside), a bare git directory (`HEAD`,
+//! `objects/`, `refs/`) or a plain folder holding `catalog-info.yaml`. The
+//! search stops at a repository: nested `node_modules`, `.git` and vendored
+//! folders are never searched for more.
+
+use crate::read::{RepoKind, RepoSource, is_skipped_dir};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_MAX_DEPTH: usize = 3;
+
+/// A root that cannot be searched: a usage error, not a content problem.
+#[derive(Debug)]
+pub struct RootError(pub String);
+
+/// What kind of repository `dir` is, if it is one.
+pub fn classify(dir: &Path) -> Option<RepoKind> {
+    if dir.join(".git").exists() {
+        return Some(RepoKind::WorkTree);
+    }
+    if dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir() {
+        return Some(RepoKind::Bare);
+    }
+    if dir.join("catalog-info.yaml").is_file() {
+        return Some(RepoKind::Plain);
+    }
+    None
+}
+
+fn display(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    let s = s.trim_end_matches('/');
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// The repository name: the folder name without a `.git` suffix.
+fn repo_name(dir: &Path) -> String {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .or_else(|| {
+            dir.canonicalize()
+                .ok()?
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "repo".into());
+    name.strip_suffix(".git")
+        .map(str::to_string)
+        .unwrap_or(name)
+}
+
+pub fn source(dir: &Path, kind: RepoKind) -> RepoSource {
+    let name = if dir.as_os_str() == "." || dir.ends_with("..") {
+        repo_name(&dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf()))
+    } else {
+        repo_name(dir)
+    };
+    RepoSource {
+        name,
+        root: dir.to_path_buf(),
+        display: display(dir),
+        kind,
+    }
+}
+
+/// Every repository under `roots`, sorted by path, each found once.
+pub fn repositories(roots: &[PathBuf], max_depth: usize) -> Result<Vec<RepoSource>, RootError> {
+    let mut found = Vec::new();
+    for root in roots {
+        if !root.is_dir() {
+            return Err(RootError(format!("`{}` is not a folder", root.display())));
+        }
+        match classify(root) {
+            Some(kind) => found.push(source(root, kind)),
+            None => found.extend(search(root, max_depth)),
+        }
+    }
+    let mut seen = HashSet::new();
+    found.retain(|r| seen.insert(r.root.canonicalize().unwrap_or_else(|_| r.root.clone())));
+    found.sort_by(|a, b| a.display.cmp(&b.display));
+    Ok(found)
+}
+
+/// Searches the folders below `dir` (not `dir` itself), in parallel.
+fn search(dir: &Path, depth_left: usize) -> Vec<RepoSource> {
+    if depth_left == 0 {
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let children: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            !name.starts_with('.') && !is_skipped_dir(&name) && e.path().is_dir()
+        })
+        .map(|e| e.path())
+        .collect();
+    children
+        .par_iter()
+        .flat_map(|child| match classify(child) {
+            Some(kind) => vec![source(child, kind)],
+            None => search(child, depth_left - 1),
+        })
+        .collect()
+}
+
+/// The repository holding `file`: the nearest enclosing git repository, or
+/// the file's own folder as a plain folder.
+pub fn enclosing(file: &Path) -> RepoSource {
+    let folder = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut dir = Some(folder);
+    while let Some(d) = dir {
+        match classify(d) {
+            Some(kind @ (RepoKind::WorkTree | RepoKind::Bare)) => return source(d, kind),
+            _ => dir = d.parent().filter(|p| !p.as_os_str().is_empty()),
+        }
+    }
+    source(folder, RepoKind::Plain)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_plain_work_tree_and_bare_repositories_and_stops_inside_them() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("team/plain")).unwrap();
+        std::fs::write(root.join("team/plain/catalog-info.yaml"), "").unwrap();
+        std::fs::create_dir_all(root.join("work/.git")).unwrap();
+        std::fs::create_dir_all(root.join("work/nested")).unwrap();
+        std::fs::write(root.join("work/nested/catalog-info.yaml"), "").unwrap();
+        std::fs::create_dir_all(root.join("bare.git/objects")).unwrap();
+        std::fs::create_dir_all(root.join("bare.git/refs")).unwrap();
+        std::fs::write(root.join("bare.git/HEAD"), "ref: refs/heads/main\n").unwrap();
+        std::fs::create_dir_all(root.join("node_modules/x")).unwrap();
+        std::fs::write(root.join("node_modules/x/catalog-info.yaml"), "").unwrap();
+        std::fs::create_dir_all(root.join("a/b/c/too-deep")).unwrap();
+        std::fs::write(root.join("a/b/c/too-deep/catalog-info.yaml"), "").unwrap();
+
+        let repos = repositories(&[root.to_path_buf()], 3).unwrap();
+        let found: Vec<(String, RepoKind)> =
+            repos.iter().map(|r| (r.name.clone(), r.kind)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("bare".to_string(), RepoKind::Bare),
+                ("plain".to_string(), RepoKind::Plain),
+                ("work".to_string(), RepoKind::WorkTree),
+            ]
+        );
+        let deeper = repositories(&[root.to_path_buf()], 4).unwrap();
+        assert!(deeper.iter().any(|r| r.name == "too-deep"));
+    }
+
+    #[test]
+    fn a_missing_root_is_an_error() {
+        assert!(repositories(&[PathBuf::from("/definitely/not/here")], 3).is_err());
+    }
+}

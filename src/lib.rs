@@ -1,0 +1,24 @@
+//! Portico: a static developer portal built from an organisation's git
+//! repositories.
+//!
+//! The build is a pipeline of stages, each taking plain data and returning
+//! plain data (see `ARCHITECTURE.md`):
+//!
+//! ```text
+//! discover ─► read ─► catalog ─► render ─► output
+//!   repos     files   entities    pages     site folder (staged, swapped in)
+//! ```
+//!
+//! [`pipeline`] is the one place that knows the order.
+
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod diagnostics;
+pub mod discover;
+pub mod output;
+pub mod pipeline;
+pub mod read;
+pub mod render;
+pub mod yaml;

@@ -1,0 +1,176 @@
+//! Writing the site: into a staging folder next to the target, then swapped
+//! in, so a failed or interrupted build never leaves a half-written site
+//! where the last good one was.
+
+use rayon::prelude::*;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One file of the site, by its path relative to the site root.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// Marks a folder as a Portico site, so rebuilding may replace it.
+pub const MARKER: &str = ".portico-site";
+
+#[derive(Debug)]
+pub struct OutputError(String);
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn io_error(what: &str, path: &Path, e: std::io::Error) -> OutputError {
+    OutputError(format!("cannot {what} `{}`: {e}", path.display()))
+}
+
+/// Refuses a target that holds something Portico did not write.
+pub fn check_target(out_dir: &Path) -> Result<(), OutputError> {
+    if !out_dir.exists() {
+        return Ok(());
+    }
+    if !out_dir.is_dir() {
+        return Err(OutputError(format!(
+            "`{}` exists and is not a folder",
+            out_dir.display()
+        )));
+    }
+    let empty = std::fs::read_dir(out_dir)
+        .map_err(|e| io_error("read", out_dir, e))?
+        .next()
+        .is_none();
+    if empty || out_dir.join(MARKER).is_file() {
+        return Ok(());
+    }
+    Err(OutputError(format!(
+        "refusing to overwrite `{}`: it is not empty and was not created by Portico; remove it or choose another --out",
+        out_dir.display()
+    )))
+}
+
+fn sibling(out_dir: &Path, suffix: &str) -> PathBuf {
+    let name = out_dir
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.portico-{suffix}-{}", std::process::id()))
+}
+
+/// Writes `files` as the new content of `out_dir`.
+pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+    check_target(out_dir)?;
+    let staging = sibling(out_dir, "staging");
+    let result = write_all(&staging, files).and_then(|()| swap_in(&staging, out_dir));
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&staging);
+    }
+    result
+}
+
+fn write_all(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+    if staging.exists() {
+        std::fs::remove_dir_all(staging).map_err(|e| io_error("clear", staging, e))?;
+    }
+    std::fs::create_dir_all(staging).map_err(|e| io_error("create", staging, e))?;
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| Path::new(&f.path).parent().map(|p| staging.join(p)))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
+        std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
+    }
+    files.par_iter().try_for_each(|file| {
+        let path = staging.join(&file.path);
+        std::fs::write(&path, &file.bytes).map_err(|e| io_error("write", &path, e))
+    })?;
+    let marker = staging.join(MARKER);
+    std::fs::write(
+        &marker,
+        "This folder was written by `portico build`; rebuilding replaces it.\n",
+    )
+    .map_err(|e| io_error("write", &marker, e))
+}
+
+/// Moves the old site aside, the new one in, then deletes the old one.
+fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), OutputError> {
+    if !out_dir.exists() {
+        return std::fs::rename(staging, out_dir)
+            .map_err(|e| io_error("move the new site to", out_dir, e));
+    }
+    let old = sibling(out_dir, "old");
+    std::fs::rename(out_dir, &old).map_err(|e| io_error("move aside", out_dir, e))?;
+    if let Err(e) = std::fs::rename(staging, out_dir) {
+        // Put the last good site back before reporting.
+        let _ = std::fs::rename(&old, out_dir);
+        return Err(io_error("move the new site to", out_dir, e));
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_a_previous_site_and_refuses_foreign_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write_site(&out, &[OutputFile::new("a/index.html", "one")]).unwrap();
+        write_site(&out, &[OutputFile::new("b.html", "two")]).unwrap();
+        assert!(!out.join("a/index.html").exists());
+        assert_eq!(std::fs::read_to_string(out.join("b.html")).unwrap(), "two");
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("site")]);
+
+        let foreign = tmp.path().join("docs");
+        std::fs::create_dir(&foreign).unwrap();
+        std::fs::write(foreign.join("keep.txt"), "mine").unwrap();
+        let err = write_site(&foreign, &[OutputFile::new("x.html", "x")]).unwrap_err();
+        assert!(err.to_string().contains("refusing to overwrite"));
+        assert_eq!(
+            std::fs::read_to_string(foreign.join("keep.txt")).unwrap(),
+            "mine"
+        );
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_last_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write_site(&out, &[OutputFile::new("index.html", "good")]).unwrap();
+        // A file and a folder with the same path cannot both be written.
+        let bad = [
+            OutputFile::new("x", "file"),
+            OutputFile::new("x/y", "in folder"),
+        ];
+        assert!(write_site(&out, &bad).is_err());
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "good"
+        );
+    }
+}

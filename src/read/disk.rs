@@ -1,0 +1,116 @@
+//! Files of work trees and plain folders, read from disk.
+
+use super::{MAX_FILE_BYTES, OpenError, ReadError, is_skipped_dir};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Most files listed from one repository when matching globs.
+const MAX_LISTED_FILES: usize = 200_000;
+
+pub(super) struct DiskFiles {
+    /// Canonical root: every resolved path must stay below it.
+    root: PathBuf,
+}
+
+impl DiskFiles {
+    pub(super) fn open(root: &Path) -> Result<DiskFiles, OpenError> {
+        let root = root.canonicalize().map_err(|e| OpenError {
+            message: format!("cannot open `{}`: {e}", root.display()),
+            hint: None,
+        })?;
+        Ok(DiskFiles { root })
+    }
+
+    /// Resolves symlinks and refuses anything that lands outside the root.
+    fn resolve(&self, path: &str) -> Result<PathBuf, ReadError> {
+        let full = self.root.join(path);
+        let real = match full.canonicalize() {
+            Ok(real) => real,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // A dangling symlink is reported as what it is.
+                return match full.symlink_metadata() {
+                    Ok(_) => Err(ReadError::SymlinkEscapes(path.to_string())),
+                    Err(_) => Err(ReadError::NotFound(path.to_string())),
+                };
+            }
+            Err(e) => {
+                return Err(ReadError::Io {
+                    path: path.to_string(),
+                    message: e.to_string(),
+                });
+            }
+        };
+        if !real.starts_with(&self.root) {
+            return Err(ReadError::SymlinkEscapes(path.to_string()));
+        }
+        Ok(real)
+    }
+
+    pub(super) fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+        let real = self.resolve(path)?;
+        let io = |e: std::io::Error| ReadError::Io {
+            path: path.to_string(),
+            message: e.to_string(),
+        };
+        let meta = real.metadata().map_err(io)?;
+        if !meta.is_file() {
+            return Err(ReadError::NotAFile(path.to_string()));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(ReadError::TooLarge {
+                path: path.to_string(),
+                bytes: meta.len(),
+            });
+        }
+        // Read through a limit too: the file may grow between stat and read.
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        std::fs::File::open(&real)
+            .map_err(io)?
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(ReadError::TooLarge {
+                path: path.to_string(),
+                bytes: bytes.len() as u64,
+            });
+        }
+        Ok(bytes)
+    }
+
+    pub(super) fn is_file(&self, path: &str) -> bool {
+        self.resolve(path).is_ok_and(|p| p.is_file())
+    }
+
+    /// Regular files and symlinks, without following symlinked folders.
+    pub(super) fn list(&self) -> Vec<String> {
+        let mut files = Vec::new();
+        let mut stack = vec![(self.root.clone(), String::new())];
+        while let Some((dir, prefix)) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let Ok(name) = entry.file_name().into_string() else {
+                    continue;
+                };
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                let rel = if prefix.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                if kind.is_dir() {
+                    if !is_skipped_dir(&name) {
+                        stack.push((entry.path(), rel));
+                    }
+                } else if files.len() < MAX_LISTED_FILES {
+                    files.push(rel);
+                }
+            }
+        }
+        files
+    }
+}

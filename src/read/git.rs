@@ -1,0 +1,211 @@
+//! Files of bare clones, read straight from git objects with gix, and the
+//! git facts (branch, commit, remote) of any git repository.
+
+use super::{MAX_FILE_BYTES, OpenError, ReadError, is_skipped_dir, safe_path};
+use gix::objs::tree::EntryKind;
+use std::path::Path;
+
+/// Symlinks followed in a row before giving up (a loop, most likely).
+const MAX_SYMLINK_HOPS: usize = 8;
+
+/// What git says about the commit being read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GitFacts {
+    /// Branch name when HEAD (or `--ref`) is a branch.
+    pub branch: Option<String>,
+    /// Full hex id of the commit read.
+    pub commit: Option<String>,
+    /// URL of the `origin` remote (or the only remote), as configured.
+    pub remote_url: Option<String>,
+}
+
+pub(super) struct GitFiles {
+    repo: gix::Repository,
+    tree: gix::ObjectId,
+}
+
+fn open_repo(root: &Path) -> Result<gix::Repository, String> {
+    // Isolated: ignore the user's and the system's git config and environment.
+    gix::open_opts(root, gix::open::Options::isolated()).map_err(|e| e.to_string())
+}
+
+fn remote_url(repo: &gix::Repository) -> Option<String> {
+    let remote = repo
+        .find_default_remote(gix::remote::Direction::Fetch)?
+        .ok()?;
+    let url = remote.url(gix::remote::Direction::Fetch)?;
+    Some(url.to_bstring().to_string())
+}
+
+/// Branch, commit and remote of a work tree; `None` if git cannot open it.
+pub(super) fn facts_of_work_tree(root: &Path) -> Option<GitFacts> {
+    let repo = open_repo(root).ok()?;
+    Some(GitFacts {
+        branch: repo
+            .head_name()
+            .ok()
+            .flatten()
+            .map(|n| n.shorten().to_string()),
+        commit: repo.head_id().ok().map(|id| id.to_string()),
+        remote_url: remote_url(&repo),
+    })
+}
+
+impl GitFiles {
+    pub(super) fn open(root: &Path, rev: Option<&str>) -> Result<(GitFiles, GitFacts), OpenError> {
+        let repo = open_repo(root).map_err(|e| OpenError {
+            message: format!("cannot open git repository `{}`: {e}", root.display()),
+            hint: None,
+        })?;
+        let (commit, branch) = match rev {
+            None => {
+                let commit = repo.head_commit().map_err(|e| OpenError {
+                    message: format!("HEAD does not point to a commit: {e}"),
+                    hint: Some(
+                        "an empty repository has nothing to read; push a commit or pass --ref"
+                            .into(),
+                    ),
+                })?;
+                let branch = repo
+                    .head_name()
+                    .ok()
+                    .flatten()
+                    .map(|n| n.shorten().to_string());
+                (commit, branch)
+            }
+            Some(rev) => {
+                let commit = repo
+                    .rev_parse_single(rev)
+                    .map_err(|e| e.to_string())
+                    .and_then(|id| id.object().map_err(|e| e.to_string()))
+                    .and_then(|obj| obj.peel_to_commit().map_err(|e| e.to_string()))
+                    .map_err(|e| OpenError {
+                        message: format!("--ref `{rev}` does not name a commit here: {e}"),
+                        hint: Some(
+                            "pass a branch, tag or commit that exists in every bare repository"
+                                .into(),
+                        ),
+                    })?;
+                let branch = repo
+                    .find_reference(format!("refs/heads/{rev}").as_str())
+                    .ok()
+                    .map(|_| rev.to_string());
+                (commit, branch)
+            }
+        };
+        let tree = commit.tree_id().map_err(|e| OpenError {
+            message: format!("cannot read the commit's tree: {e}"),
+            hint: None,
+        })?;
+        let facts = GitFacts {
+            branch,
+            commit: Some(commit.id.to_string()),
+            remote_url: remote_url(&repo),
+        };
+        let tree = tree.detach();
+        drop(commit);
+        Ok((GitFiles { repo, tree }, facts))
+    }
+
+    fn io(path: &str, e: impl std::fmt::Display) -> ReadError {
+        ReadError::Io {
+            path: path.to_string(),
+            message: e.to_string(),
+        }
+    }
+
+    fn lookup(&self, path: &str) -> Result<Option<(EntryKind, gix::ObjectId)>, ReadError> {
+        let tree = self
+            .repo
+            .find_tree(self.tree)
+            .map_err(|e| Self::io(path, e))?;
+        let entry = tree
+            .lookup_entry_by_path(path)
+            .map_err(|e| Self::io(path, e))?;
+        Ok(entry.map(|e| (e.mode().kind(), e.object_id())))
+    }
+
+    fn blob(&self, path: &str, id: gix::ObjectId) -> Result<Vec<u8>, ReadError> {
+        let header = self.repo.find_header(id).map_err(|e| Self::io(path, e))?;
+        if header.size() > MAX_FILE_BYTES {
+            return Err(ReadError::TooLarge {
+                path: path.to_string(),
+                bytes: header.size(),
+            });
+        }
+        let blob = self.repo.find_blob(id).map_err(|e| Self::io(path, e))?;
+        Ok(blob.detach().data)
+    }
+
+    /// Finds the blob at `path`, following symlinks that stay inside.
+    fn resolve(&self, path: &str) -> Result<gix::ObjectId, ReadError> {
+        let mut current = path.to_string();
+        for _ in 0..MAX_SYMLINK_HOPS {
+            match self.lookup(&current)? {
+                Some((EntryKind::Blob | EntryKind::BlobExecutable, id)) => return Ok(id),
+                Some((EntryKind::Link, id)) => {
+                    current = self.follow(path, &current, id)?;
+                }
+                Some(_) => return Err(ReadError::NotAFile(path.to_string())),
+                None => current = self.through_linked_folder(path, &current)?,
+            }
+        }
+        Err(ReadError::SymlinkEscapes(path.to_string()))
+    }
+
+    /// The path a symlink at `link` points to, if it stays in the repository.
+    fn follow(&self, asked: &str, link: &str, id: gix::ObjectId) -> Result<String, ReadError> {
+        let target = String::from_utf8(self.blob(link, id)?)
+            .map_err(|_| ReadError::SymlinkEscapes(asked.to_string()))?;
+        safe_path::join(safe_path::parent(link), &target)
+            .map_err(|_| ReadError::SymlinkEscapes(asked.to_string()))
+    }
+
+    /// When a folder on the way is a symlink, rewrites the path through it.
+    fn through_linked_folder(&self, asked: &str, path: &str) -> Result<String, ReadError> {
+        let parts: Vec<&str> = path.split('/').collect();
+        for i in 1..parts.len() {
+            let prefix = parts[..i].join("/");
+            match self.lookup(&prefix)? {
+                Some((EntryKind::Link, id)) => {
+                    let target = self.follow(asked, &prefix, id)?;
+                    return Ok(format!("{target}/{}", parts[i..].join("/")));
+                }
+                Some((EntryKind::Tree, _)) => continue,
+                _ => break,
+            }
+        }
+        Err(ReadError::NotFound(asked.to_string()))
+    }
+
+    pub(super) fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+        let id = self.resolve(path)?;
+        self.blob(path, id)
+    }
+
+    pub(super) fn is_file(&self, path: &str) -> bool {
+        self.resolve(path).is_ok()
+    }
+
+    pub(super) fn list(&self) -> Vec<String> {
+        let Ok(tree) = self.repo.find_tree(self.tree) else {
+            return Vec::new();
+        };
+        let mut recorder = gix::traverse::tree::Recorder::default();
+        if tree.traverse().breadthfirst(&mut recorder).is_err() {
+            return Vec::new();
+        }
+        recorder
+            .records
+            .into_iter()
+            .filter(|e| {
+                matches!(
+                    e.mode.kind(),
+                    EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link
+                )
+            })
+            .map(|e| e.filepath.to_string())
+            .filter(|p| !p.split('/').any(is_skipped_dir))
+            .collect()
+    }
+}

@@ -1,0 +1,192 @@
+//! A read-only, confined view of one repository's files.
+//!
+//! A [`RepoSource`] says where a repository is and what kind it is; opening
+//! it gives a [`Snapshot`] that reads files by repository-relative path:
+//! from disk for work trees (uncommitted edits included) and plain folders,
+//! straight from git objects for bare clones. This module knows nothing of
+//! Backstage; it only guarantees that no read leaves the repository and that
+//! no file larger than the limit is loaded.
+
+mod disk;
+mod git;
+pub mod safe_path;
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub use git::GitFacts;
+
+/// Largest file read as text (catalog files, `$text` targets, Markdown).
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RepoKind {
+    /// A clone with a checkout: read from disk, so local edits show.
+    WorkTree,
+    /// A bare git directory: read from the commit at HEAD or `--ref`.
+    Bare,
+    /// A folder with catalog files and no git.
+    Plain,
+}
+
+impl RepoKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            RepoKind::WorkTree => "work tree",
+            RepoKind::Bare => "bare",
+            RepoKind::Plain => "plain folder",
+        }
+    }
+}
+
+/// Where a repository is. Plain data, produced by discovery.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RepoSource {
+    /// Short name: the folder name, without a `.git` suffix.
+    pub name: String,
+    /// The folder as found (the bare git dir for bare repositories).
+    pub root: PathBuf,
+    /// `root` as shown to users in diagnostics.
+    pub display: String,
+    pub kind: RepoKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReadError {
+    NotFound(String),
+    Path(safe_path::PathError),
+    /// A symlink, on disk or in git, pointing outside the repository.
+    SymlinkEscapes(String),
+    TooLarge {
+        path: String,
+        bytes: u64,
+    },
+    NotUtf8(String),
+    NotAFile(String),
+    Io {
+        path: String,
+        message: String,
+    },
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::NotFound(p) => write!(f, "`{p}` does not exist in the repository"),
+            ReadError::Path(e) => e.fmt(f),
+            ReadError::SymlinkEscapes(p) => {
+                write!(
+                    f,
+                    "`{p}` is a symlink that points outside the repository; it was not read"
+                )
+            }
+            ReadError::TooLarge { path, bytes } => write!(
+                f,
+                "`{path}` is {:.1} MB, over the {} MB limit; it was not read",
+                *bytes as f64 / 1e6,
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+            ReadError::NotUtf8(p) => write!(f, "`{p}` is not UTF-8 text"),
+            ReadError::NotAFile(p) => write!(f, "`{p}` is not a regular file"),
+            ReadError::Io { path, message } => write!(f, "could not read `{path}`: {message}"),
+        }
+    }
+}
+
+impl From<safe_path::PathError> for ReadError {
+    fn from(e: safe_path::PathError) -> Self {
+        ReadError::Path(e)
+    }
+}
+
+/// A repository opened for reading.
+pub struct Snapshot {
+    pub source: RepoSource,
+    /// Branch, commit and remote, when the repository is a git repository.
+    pub git: Option<GitFacts>,
+    files: Files,
+}
+
+enum Files {
+    Disk(disk::DiskFiles),
+    Git(Box<git::GitFiles>),
+}
+
+/// Why a repository could not be opened at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Snapshot {
+    /// Opens a repository; `rev` selects the commit read from bare clones.
+    pub fn open(source: &RepoSource, rev: Option<&str>) -> Result<Snapshot, OpenError> {
+        let (files, facts) = match source.kind {
+            RepoKind::Bare => {
+                let (files, facts) = git::GitFiles::open(&source.root, rev)?;
+                (Files::Git(Box::new(files)), Some(facts))
+            }
+            RepoKind::WorkTree => {
+                let facts = git::facts_of_work_tree(&source.root);
+                (Files::Disk(disk::DiskFiles::open(&source.root)?), facts)
+            }
+            RepoKind::Plain => (Files::Disk(disk::DiskFiles::open(&source.root)?), None),
+        };
+        Ok(Snapshot {
+            source: source.clone(),
+            git: facts,
+            files,
+        })
+    }
+
+    /// Reads a UTF-8 text file by repository-relative path.
+    pub fn read_text(&self, path: &str) -> Result<String, ReadError> {
+        let bytes = self.read_bytes(path)?;
+        String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8(path.to_string()))
+    }
+
+    pub fn read_bytes(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+        let path = safe_path::normalize(path)?;
+        match &self.files {
+            Files::Disk(d) => d.read(&path),
+            Files::Git(g) => g.read(&path),
+        }
+    }
+
+    /// Whether a regular file (or a symlink to one, inside the repo) exists.
+    pub fn is_file(&self, path: &str) -> bool {
+        let Ok(path) = safe_path::normalize(path) else {
+            return false;
+        };
+        match &self.files {
+            Files::Disk(d) => d.is_file(&path),
+            Files::Git(g) => g.is_file(&path),
+        }
+    }
+
+    /// Every file path in the repository, sorted, skipping `.git`,
+    /// `node_modules` and vendored folders. Used to match catalog globs.
+    pub fn list_files(&self) -> Vec<String> {
+        let mut files = match &self.files {
+            Files::Disk(d) => d.list(),
+            Files::Git(g) => g.list(),
+        };
+        files.sort();
+        files
+    }
+}
+
+/// Folders never searched for catalog files or repositories.
+pub fn is_skipped_dir(name: &str) -> bool {
+    matches!(
+        name,
+        ".git"
+            | "node_modules"
+            | "vendor"
+            | "third_party"
+            | "target"
+            | ".venv"
+            | "bower_components"
+    )
+}

@@ -1,0 +1,43 @@
+//! Turning the portal into files, in memory. Never touches the disk.
+//!
+//! This first site is deliberately plain: an index of every entity, one page
+//! per entity, the problems list, and `catalog.json`. Every link is relative,
+//! so the site works from `file://` and under any path of a static host.
+
+mod html;
+mod pages;
+
+use crate::catalog::entity_ref::EntityRef;
+use crate::diagnostics::Diagnostic;
+use crate::output::OutputFile;
+use crate::pipeline::Portal;
+use rayon::prelude::*;
+
+const STYLESHEET: &str = include_str!("../../themes/default/static/portico.css");
+
+/// The URL path (relative to the site root) of an entity's page folder.
+pub fn entity_dir(r: &EntityRef) -> String {
+    format!("catalog/{}/{}/{}/", r.namespace, r.kind, r.name)
+}
+
+/// Every file of the site.
+pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
+    let catalog_json = serde_json::to_vec_pretty(&portal.catalog.to_json()).unwrap_or_default();
+    let mut files = vec![
+        OutputFile::new("catalog.json", catalog_json),
+        OutputFile::new("assets/portico.css", STYLESHEET),
+        OutputFile::new("index.html", pages::index(portal, diagnostics)),
+        OutputFile::new("problems/index.html", pages::problems(portal, diagnostics)),
+    ];
+    let entity_pages: Vec<OutputFile> = portal
+        .catalog
+        .entities
+        .par_iter()
+        .map(|entity| {
+            let path = format!("{}index.html", entity_dir(&entity.entity_ref));
+            OutputFile::new(path, pages::entity(portal, entity, diagnostics))
+        })
+        .collect();
+    files.extend(entity_pages);
+    files
+}

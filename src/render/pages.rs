@@ -1,0 +1,313 @@
+//! The pages of the first plain site.
+
+use super::entity_dir;
+use super::html::{escape, external_link, row};
+use crate::catalog::Entity;
+use crate::catalog::entity_ref::EntityRef;
+use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::pipeline::Portal;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Relative path from an entity page back to the site root.
+const FROM_ENTITY: &str = "../../../../";
+
+fn layout(site_title: &str, title: &str, root: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title} · {site}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n</head>\n<body>\n\
+         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{site}</a>\
+         <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}problems/index.html\">Problems</a> \
+         <a href=\"{root}catalog.json\">catalog.json</a></nav></header>\n<main id=\"main\">\n{body}</main>\n</body>\n</html>\n",
+        title = escape(title),
+        site = escape(site_title),
+    )
+}
+
+fn display_name(entity: &Entity) -> &str {
+    entity.metadata_str("title").unwrap_or(&entity.name)
+}
+
+/// A link to an entity page if the entity exists, else the ref as text.
+fn ref_link(portal: &Portal, r: &EntityRef, root: &str) -> String {
+    match portal.catalog.get(r) {
+        Some(e) => format!(
+            "<a href=\"{root}{}index.html\">{}</a>",
+            escape(&entity_dir(&e.entity_ref)),
+            escape(&short_ref(&e.entity_ref))
+        ),
+        None => format!(
+            "<span class=\"missing\" title=\"not in the catalog\">{}</span>",
+            escape(&r.to_string())
+        ),
+    }
+}
+
+/// `name` in the default namespace, `namespace/name` elsewhere.
+fn short_ref(r: &EntityRef) -> String {
+    if r.namespace == "default" {
+        r.name.clone()
+    } else {
+        format!("{}/{}", r.namespace, r.name)
+    }
+}
+
+/// The first relation target of a kind, e.g. the owner.
+fn first_target<'a>(entity: &'a Entity, relation: &str) -> Option<&'a EntityRef> {
+    entity
+        .relations
+        .iter()
+        .find(|r| r.kind == relation)
+        .map(|r| &r.target)
+}
+
+pub fn index(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
+    let catalog = &portal.catalog;
+    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in &catalog.entities {
+        *by_kind.entry(e.kind.as_str()).or_default() += 1;
+    }
+    let counts = diagnostics::count(diagnostics);
+    let mut body = format!(
+        "<h1>Catalog</h1>\n<p class=\"lead\">{} entities from {} repositories · <a href=\"problems/index.html\">{}</a></p>\n<ul class=\"counts\">",
+        catalog.entities.len(),
+        portal.repos.len(),
+        escape(&diagnostics::summary(counts))
+    );
+    for (kind, n) in &by_kind {
+        let _ = write!(
+            body,
+            "<li><a href=\"#kind-{}\">{}</a> <span>{n}</span></li>",
+            escape(&kind.to_lowercase()),
+            escape(kind)
+        );
+    }
+    body.push_str("</ul>\n");
+    for kind in by_kind.keys() {
+        let _ = write!(
+            body,
+            "<section id=\"kind-{}\"><h2>{}</h2>\n<table>\n<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Type</th>\
+             <th scope=\"col\">Owner</th><th scope=\"col\">System</th><th scope=\"col\">Lifecycle</th><th scope=\"col\">Description</th></tr></thead>\n<tbody>\n",
+            escape(&kind.to_lowercase()),
+            escape(kind)
+        );
+        for e in catalog.entities.iter().filter(|e| e.kind == *kind) {
+            let cell = |v: Option<String>| v.unwrap_or_default();
+            let _ = writeln!(
+                body,
+                "<tr><td><a href=\"{}index.html\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&entity_dir(&e.entity_ref)),
+                escape(display_name(e)),
+                escape(e.spec_str("type").unwrap_or("")),
+                cell(first_target(e, "ownedBy").map(|r| ref_link(portal, r, ""))),
+                cell(
+                    e.relations
+                        .iter()
+                        .find(|r| r.kind == "partOf" && r.target.kind == "system")
+                        .map(|r| ref_link(portal, &r.target, ""))
+                ),
+                escape(e.spec_str("lifecycle").unwrap_or("")),
+                escape(e.metadata_str("description").unwrap_or("")),
+            );
+        }
+        body.push_str("</tbody>\n</table>\n</section>\n");
+    }
+    layout(&portal.title, "Catalog", "", &body)
+}
+
+/// Diagnostics that fall inside this entity's document in its file.
+fn entity_diagnostics<'a>(
+    portal: &Portal,
+    entity: &Entity,
+    diagnostics: &'a [Diagnostic],
+) -> Vec<&'a Diagnostic> {
+    let start = entity.source.line;
+    let end = portal
+        .catalog
+        .entities
+        .iter()
+        .filter(|e| {
+            e.source.repo_dir == entity.source.repo_dir
+                && e.source.file == entity.source.file
+                && e.source.line > start
+        })
+        .map(|e| e.source.line)
+        .min()
+        .unwrap_or(usize::MAX);
+    diagnostics
+        .iter()
+        .filter(|d| {
+            d.path.ends_with(&entity.source.file)
+                && d.repo == entity.source.repo
+                && d.line >= start
+                && d.line < end
+        })
+        .collect()
+}
+
+pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> String {
+    let root = FROM_ENTITY;
+    let mut body = format!(
+        "<p class=\"crumbs\"><a href=\"{root}index.html#kind-{}\">{}</a></p>\n<h1>{}</h1>\n",
+        escape(&entity.kind.to_lowercase()),
+        escape(&entity.kind),
+        escape(display_name(entity))
+    );
+    if let Some(d) = entity.metadata_str("description") {
+        let _ = writeln!(body, "<p class=\"lead\">{}</p>", escape(d));
+    }
+    body.push_str("<section aria-labelledby=\"about\"><h2 id=\"about\">About</h2><dl>");
+    row(
+        &mut body,
+        "Reference",
+        Some(format!(
+            "<code>{}</code>",
+            escape(&entity.entity_ref.to_string())
+        )),
+    );
+    for (term, key) in [("Type", "type"), ("Lifecycle", "lifecycle")] {
+        row(&mut body, term, entity.spec_str(key).map(escape));
+    }
+    row(
+        &mut body,
+        "Owner",
+        first_target(entity, "ownedBy").map(|r| ref_link(portal, r, root)),
+    );
+    let tags: Vec<String> = entity.json["metadata"]["tags"]
+        .as_array()
+        .map(|t| {
+            t.iter()
+                .filter_map(|v| v.as_str())
+                .map(|t| format!("<span class=\"tag\">{}</span>", escape(t)))
+                .collect()
+        })
+        .unwrap_or_default();
+    row(
+        &mut body,
+        "Tags",
+        (!tags.is_empty()).then(|| tags.join(" ")),
+    );
+    let links: Vec<String> = entity.json["metadata"]["links"]
+        .as_array()
+        .map(|links| {
+            links
+                .iter()
+                .filter_map(|l| {
+                    let url = l["url"].as_str()?;
+                    Some(format!(
+                        "<li>{}</li>",
+                        external_link(url, l["title"].as_str().unwrap_or(url))
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    row(
+        &mut body,
+        "Links",
+        (!links.is_empty()).then(|| format!("<ul>{}</ul>", links.join(""))),
+    );
+    let source = format!(
+        "{}/{}:{}",
+        entity.source.repo_dir, entity.source.file, entity.source.line
+    );
+    row(
+        &mut body,
+        "Source",
+        Some(match entity.annotation("backstage.io/view-url") {
+            Some(url) => external_link(url, &source),
+            None => format!("<code>{}</code>", escape(&source)),
+        }),
+    );
+    body.push_str("</dl></section>\n");
+    relations_section(&mut body, portal, entity);
+    problems_section(&mut body, &entity_diagnostics(portal, entity, diagnostics));
+    let raw = serde_json::to_string_pretty(&entity.to_api_json()).unwrap_or_default();
+    let _ = writeln!(
+        body,
+        "<details><summary>Entity as JSON</summary><pre><code>{}</code></pre></details>",
+        escape(&raw)
+    );
+    layout(
+        &portal.title,
+        &format!("{} ({})", display_name(entity), entity.kind),
+        root,
+        &body,
+    )
+}
+
+fn relations_section(body: &mut String, portal: &Portal, entity: &Entity) {
+    if entity.relations.is_empty() {
+        return;
+    }
+    body.push_str("<section aria-labelledby=\"relations\"><h2 id=\"relations\">Relations</h2><dl>");
+    let mut grouped: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for r in &entity.relations {
+        grouped
+            .entry(r.kind)
+            .or_default()
+            .push(ref_link(portal, &r.target, FROM_ENTITY));
+    }
+    for (kind, links) in grouped {
+        row(body, kind, Some(links.join(", ")));
+    }
+    body.push_str("</dl></section>\n");
+}
+
+fn problems_section(body: &mut String, problems: &[&Diagnostic]) {
+    if problems.is_empty() {
+        return;
+    }
+    body.push_str("<section aria-labelledby=\"problems\"><h2 id=\"problems\">Problems</h2><ul class=\"problems\">");
+    for d in problems {
+        problem_item(body, d);
+    }
+    body.push_str("</ul></section>\n");
+}
+
+fn problem_item(body: &mut String, d: &Diagnostic) {
+    let _ = write!(
+        body,
+        "<li class=\"{sev}\"><strong>{sev}</strong> <code>{}</code> {}<br><span class=\"where\">{}</span>",
+        escape(d.code),
+        escape(&d.message),
+        escape(&d.location()),
+        sev = d.severity.label()
+    );
+    if let Some(hint) = &d.hint {
+        let _ = write!(body, "<br><span class=\"hint\">{}</span>", escape(hint));
+    }
+    body.push_str("</li>\n");
+}
+
+pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
+    let shown: Vec<&Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.severity != Severity::Info)
+        .collect();
+    let mut body = format!(
+        "<h1>Problems</h1>\n<p class=\"lead\">{}</p>\n",
+        escape(&diagnostics::summary(diagnostics::count(diagnostics)))
+    );
+    let mut by_repo: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
+    for d in shown {
+        by_repo.entry(d.repo.as_str()).or_default().push(d);
+    }
+    for (repo, items) in by_repo {
+        let _ = write!(
+            body,
+            "<section><h2>{}</h2><ul class=\"problems\">",
+            escape(if repo.is_empty() {
+                "(no repository)"
+            } else {
+                repo
+            })
+        );
+        for d in items {
+            problem_item(&mut body, d);
+        }
+        body.push_str("</ul></section>\n");
+    }
+    layout(&portal.title, "Problems", "../", &body)
+}

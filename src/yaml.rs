@@ -1,0 +1,501 @@
+//! A YAML reader that keeps positions and enforces budgets.
+//!
+//! Catalog files come from repositories we do not control, so the reader must
+//! never panic, never blow the stack and never expand an alias bomb. It turns
+//! the event stream of `saphyr-parser` (a pure-Rust, YAML 1.2 parser) into a
+//! small tree of [`Node`]s, each carrying its line and column, so every later
+//! diagnostic can point at the exact field. Scalars are resolved with the YAML
+//! 1.2 core schema, which is what Backstage's `yaml` npm package uses, so
+//! `yes` stays a string and `1.0` a number. Duplicate keys are an error, as
+//! they are there. Merge keys (`<<`) are plain keys, as with Backstage's
+//! default `enableYamlMerge: false`.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use std::collections::HashMap;
+
+/// Position of a node in its file: 1-based line and column.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One YAML value with where it starts and its tag, if any (e.g. `!ENV`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+    pub tag: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    Seq(Vec<Node>),
+    /// Keys are strings, as in the JSON model Backstage works on; order is kept.
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key and where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Key {
+    pub name: String,
+    pub pos: Pos,
+}
+
+/// Limits on what one file may make us build.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    /// Deepest nesting of sequences and mappings.
+    pub max_depth: usize,
+    /// Nodes built, aliases expanded included (stops "billion laughs").
+    pub max_nodes: usize,
+    /// Documents in one stream.
+    pub max_documents: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            max_depth: 100,
+            max_nodes: 250_000,
+            max_documents: 1_000,
+        }
+    }
+}
+
+/// Why a file could not be read as YAML, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct YamlError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// The documents of one stream. `error` is set when reading stopped early;
+/// documents completed before it are still returned (Backstage does the same).
+#[derive(Debug, Default)]
+pub struct Stream {
+    pub documents: Vec<Document>,
+    pub error: Option<YamlError>,
+}
+
+#[derive(Debug)]
+pub struct Document {
+    /// `None` for an empty document (`---` followed by nothing).
+    pub root: Option<Node>,
+    pub pos: Pos,
+}
+
+/// Reads every document of `text`.
+pub fn parse_stream(text: &str, budget: Budget) -> Stream {
+    let mut builder = Builder::new(budget);
+    let mut parser = Parser::new_from_str(text);
+    let mut stream = Stream::default();
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Err(err)) => {
+                let mark = err.marker();
+                stream.error = Some(YamlError {
+                    pos: Pos {
+                        line: mark.line(),
+                        column: mark.col() + 1,
+                    },
+                    message: err.info().to_string(),
+                });
+                break;
+            }
+            Some(Ok((event, span))) => match builder.event(event, span) {
+                Ok(Some(doc)) => {
+                    if stream.documents.len() >= budget.max_documents {
+                        stream.error = Some(YamlError {
+                            pos: doc.pos,
+                            message: format!(
+                                "more than {} documents in one file",
+                                budget.max_documents
+                            ),
+                        });
+                        break;
+                    }
+                    stream.documents.push(doc);
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    stream.error = Some(err);
+                    break;
+                }
+            },
+        }
+    }
+    stream
+}
+
+/// Reads a stream that must hold exactly one document (`$yaml`, mkdocs.yml).
+pub fn parse_single(text: &str, budget: Budget) -> Result<Option<Node>, YamlError> {
+    let stream = parse_stream(text, budget);
+    if let Some(err) = stream.error {
+        return Err(err);
+    }
+    let mut docs = stream.documents.into_iter();
+    let first = docs.next();
+    if let Some(second) = docs.next() {
+        return Err(YamlError {
+            pos: second.pos,
+            message: "expected a single YAML document, found several".into(),
+        });
+    }
+    Ok(first.and_then(|d| d.root))
+}
+
+/// A container being filled: a sequence, or a mapping waiting for a key or value.
+struct Open {
+    node: Node,
+    anchor: usize,
+    /// Nodes inside, itself included, so an alias to it is charged in full.
+    size: usize,
+    /// For mappings: the key read, waiting for its value.
+    key: Option<Key>,
+}
+
+struct Builder {
+    budget: Budget,
+    stack: Vec<Open>,
+    anchors: HashMap<usize, (Node, usize)>,
+    nodes: usize,
+    doc_pos: Pos,
+    root: Option<Node>,
+}
+
+fn pos_of(span: Span) -> Pos {
+    Pos {
+        line: span.start.line(),
+        column: span.start.col() + 1,
+    }
+}
+
+fn err(pos: Pos, message: impl Into<String>) -> YamlError {
+    YamlError {
+        pos,
+        message: message.into(),
+    }
+}
+
+fn tag_name(tag: Option<std::borrow::Cow<'_, saphyr_parser::Tag>>) -> Option<String> {
+    tag.map(|t| format!("{}{}", t.handle, t.suffix))
+}
+
+impl Builder {
+    fn new(budget: Budget) -> Self {
+        Builder {
+            budget,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            nodes: 0,
+            doc_pos: Pos::default(),
+            root: None,
+        }
+    }
+
+    fn count(&mut self, n: usize, pos: Pos) -> Result<(), YamlError> {
+        self.nodes = self.nodes.saturating_add(n);
+        if self.nodes > self.budget.max_nodes {
+            return Err(err(
+                pos,
+                format!(
+                    "document is too large: more than {} values once aliases are expanded \
+                     (a YAML bomb?)",
+                    self.budget.max_nodes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<Option<Document>, YamlError> {
+        let pos = pos_of(span);
+        match event {
+            Event::DocumentStart(_) => {
+                self.doc_pos = pos;
+                self.root = None;
+                self.anchors.clear();
+                self.nodes = 0;
+            }
+            Event::DocumentEnd => {
+                return Ok(Some(Document {
+                    root: self.root.take(),
+                    pos: self.doc_pos,
+                }));
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.count(1, pos)?;
+                let tag = tag_name(tag);
+                let value = resolve_scalar(&text, style, tag.as_deref());
+                let node = Node { value, pos, tag };
+                if anchor > 0 {
+                    self.anchors.insert(anchor, (node.clone(), 1));
+                }
+                self.attach(node, 1)?;
+            }
+            Event::Alias(id) => {
+                let Some((node, size)) = self.anchors.get(&id).cloned() else {
+                    return Err(err(pos, "alias to an unknown anchor"));
+                };
+                self.count(size, pos)?;
+                self.attach(node, size)?;
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.open(Value::Seq(Vec::new()), anchor, tag_name(tag), pos)?
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.open(Value::Map(Vec::new()), anchor, tag_name(tag), pos)?
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(open) = self.stack.pop() else {
+                    return Err(err(pos, "unbalanced end of a collection"));
+                };
+                if open.anchor > 0 {
+                    self.anchors
+                        .insert(open.anchor, (open.node.clone(), open.size));
+                }
+                self.attach(open.node, open.size)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Ok(None)
+    }
+
+    fn open(
+        &mut self,
+        value: Value,
+        anchor: usize,
+        tag: Option<String>,
+        pos: Pos,
+    ) -> Result<(), YamlError> {
+        self.count(1, pos)?;
+        if self.stack.len() >= self.budget.max_depth {
+            return Err(err(
+                pos,
+                format!("nesting deeper than {} levels", self.budget.max_depth),
+            ));
+        }
+        self.stack.push(Open {
+            node: Node { value, pos, tag },
+            anchor,
+            size: 1,
+            key: None,
+        });
+        Ok(())
+    }
+
+    /// Puts a finished node into the open container, or makes it the document root.
+    fn attach(&mut self, node: Node, size: usize) -> Result<(), YamlError> {
+        let Some(parent) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        parent.size = parent.size.saturating_add(size);
+        let node_pos = node.pos;
+        match &mut parent.node.value {
+            Value::Seq(items) => items.push(node),
+            Value::Map(entries) => match parent.key.take() {
+                None => parent.key = Some(key_of(node)?),
+                Some(key) => {
+                    if entries.iter().any(|(k, _)| k.name == key.name) {
+                        return Err(err(
+                            key.pos,
+                            format!("duplicate key `{}`: map keys must be unique", key.name),
+                        ));
+                    }
+                    entries.push((key, node));
+                }
+            },
+            _ => return Err(err(node_pos, "a value was found inside a scalar")),
+        }
+        Ok(())
+    }
+}
+
+/// Mapping keys become strings, as they do in JavaScript objects.
+fn key_of(node: Node) -> Result<Key, YamlError> {
+    let name = match node.value {
+        Value::String(s) => s,
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        Value::Seq(_) | Value::Map(_) => {
+            return Err(err(
+                node.pos,
+                "a mapping key must be a plain value, not a collection",
+            ));
+        }
+    };
+    Ok(Key {
+        name,
+        pos: node.pos,
+    })
+}
+
+/// YAML 1.2 core schema resolution of one scalar.
+fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
+    match tag {
+        Some("tag:yaml.org,2002:str") | Some("!!str") => return Value::String(text.to_string()),
+        Some("tag:yaml.org,2002:null") | Some("!!null") => return Value::Null,
+        _ => {}
+    }
+    if style != ScalarStyle::Plain {
+        return Value::String(text.to_string());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    if let Some(v) = parse_int(text) {
+        return v;
+    }
+    if is_core_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Value::Float(f);
+    }
+    Value::String(text.to_string())
+}
+
+fn parse_int(text: &str) -> Option<Value> {
+    let radix = |digits: &str, radix: u32| {
+        (!digits.is_empty())
+            .then(|| i64::from_str_radix(digits, radix).ok())
+            .flatten()
+            .map(Value::Int)
+    };
+    if let Some(hex) = text.strip_prefix("0x") {
+        return radix(hex, 16);
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        return radix(oct, 8);
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(match text.parse::<i64>() {
+        Ok(i) => Value::Int(i),
+        // Too large for an integer: JavaScript would read it as a number too.
+        Err(_) => Value::Float(text.parse::<f64>().ok()?),
+    })
+}
+
+/// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_core_float(text: &str) -> bool {
+    let s = text.strip_prefix(['-', '+']).unwrap_or(text).as_bytes();
+    let mut i = 0;
+    let int_digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        frac_digits = s[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        i += frac_digits;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if matches!(s.get(i), Some(b'e') | Some(b'E')) {
+        i += 1;
+        if matches!(s.get(i), Some(b'-') | Some(b'+')) {
+            i += 1;
+        }
+        let exp = s[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if exp == 0 {
+            return false;
+        }
+        i += exp;
+    }
+    i == s.len()
+}
+
+impl Node {
+    /// The value under `key` when this node is a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Key, Node)]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Follows a path of keys and sequence indexes, e.g. `["spec", "owner"]`.
+    pub fn at(&self, path: &[&str]) -> Option<&Node> {
+        let mut node = self;
+        for part in path {
+            node = match &node.value {
+                Value::Map(_) => node.get(part)?,
+                Value::Seq(items) => items.get(part.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+
+    /// The JSON form Backstage stores: key order kept, NaN and infinities as null.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::String(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.name.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A short name for the type of value, for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
