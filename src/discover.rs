@@ -118,21 +118,51 @@ fn search(dir: &Path, depth_left: usize) -> Vec<RepoSource> {
         .collect()
 }
 
-/// The repository holding `file`: the nearest enclosing git repository, or
-/// the file's own folder as a plain folder.
+/// The repository holding `file` (a canonical path): the nearest enclosing
+/// git repository, or the file's own folder as a plain folder. Shown
+/// relative to the current folder when it can be.
 pub fn enclosing(file: &Path) -> RepoSource {
-    let folder = file
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut dir = Some(folder);
-    while let Some(d) = dir {
-        match classify(d) {
-            Some(kind @ (RepoKind::WorkTree | RepoKind::Bare)) => return source(d, kind),
-            _ => dir = d.parent().filter(|p| !p.as_os_str().is_empty()),
-        }
+    let folder = file.parent().unwrap_or(Path::new("/"));
+    let found = folder.ancestors().find_map(|d| match classify(d) {
+        Some(kind @ (RepoKind::WorkTree | RepoKind::Bare)) => Some((d, kind)),
+        _ => None,
+    });
+    let (dir, kind) = found.unwrap_or((folder, RepoKind::Plain));
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.canonicalize().ok())
+        .map_or_else(|| dir.to_path_buf(), |cwd| relative_to(dir, &cwd));
+    RepoSource {
+        root: shown.clone(),
+        display: display(&shown),
+        ..source(dir, kind)
     }
-    source(folder, RepoKind::Plain)
+}
+
+/// `path` relative to `base`, with `..` where needed (both canonical).
+fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    let path_parts: Vec<_> = path.components().collect();
+    let base_parts: Vec<_> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common <= 1 {
+        return path.to_path_buf();
+    }
+    let mut relative = PathBuf::new();
+    for _ in common..base_parts.len() {
+        relative.push("..");
+    }
+    for part in &path_parts[common..] {
+        relative.push(part);
+    }
+    if relative.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        relative
+    }
 }
 
 #[cfg(test)]
@@ -169,6 +199,22 @@ mod tests {
         );
         let deeper = repositories(&[root.to_path_buf()], 4).unwrap();
         assert!(deeper.iter().any(|r| r.name == "too-deep"));
+    }
+
+    #[test]
+    fn relative_paths_climb_with_dot_dot() {
+        assert_eq!(
+            relative_to(Path::new("/a/b/c"), Path::new("/a/x")),
+            PathBuf::from("../b/c")
+        );
+        assert_eq!(
+            relative_to(Path::new("/a/b"), Path::new("/a/b")),
+            PathBuf::from(".")
+        );
+        assert_eq!(
+            relative_to(Path::new("/a/b/c"), Path::new("/a")),
+            PathBuf::from("b/c")
+        );
     }
 
     #[test]

@@ -272,7 +272,7 @@ fn locate_location_files(
         {
             Some(hit) => hit,
             None => {
-                let repo = discover::enclosing(file);
+                let repo = discover::enclosing(&canonical);
                 let root = repo
                     .root
                     .canonicalize()

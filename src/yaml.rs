@@ -105,7 +105,12 @@ pub fn parse_stream(text: &str, budget: Budget) -> Stream {
                         line: mark.line(),
                         column: mark.col() + 1,
                     },
-                    message: err.info().to_string(),
+                    message: match err.info() {
+                        "recursion limit exceeded" => {
+                            "nesting too deep (recursion limit exceeded)".to_string()
+                        }
+                        other => other.to_string(),
+                    },
                 });
                 break;
             }
@@ -225,8 +230,13 @@ impl Builder {
                 self.nodes = 0;
             }
             Event::DocumentEnd => {
+                // `---` with nothing (or `null`) after it is a null document.
+                let root = self
+                    .root
+                    .take()
+                    .filter(|r| !(r.value == Value::Null && r.tag.is_none()));
                 return Ok(Some(Document {
-                    root: self.root.take(),
+                    root,
                     pos: self.doc_pos,
                 }));
             }
@@ -497,5 +507,111 @@ impl Node {
             Value::Seq(_) => "a list",
             Value::Map(_) => "a mapping",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        parse_single(text, Budget::default()).unwrap().unwrap()
+    }
+
+    #[test]
+    fn resolves_scalars_with_the_core_schema() {
+        let doc = one(
+            "a: yes\nb: true\nc: 0x1F\nd: 1.5\ne: ~\nf: '12'\ng: 1e3\nh: .inf\ni: 012\nj: 1.2.3\n",
+        );
+        let get = |k: &str| doc.get(k).unwrap().value.clone();
+        assert_eq!(get("a"), Value::String("yes".into()));
+        assert_eq!(get("b"), Value::Bool(true));
+        assert_eq!(get("c"), Value::Int(31));
+        assert_eq!(get("d"), Value::Float(1.5));
+        assert_eq!(get("e"), Value::Null);
+        assert_eq!(get("f"), Value::String("12".into()));
+        assert_eq!(get("g"), Value::Float(1000.0));
+        assert_eq!(get("h"), Value::Float(f64::INFINITY));
+        assert_eq!(get("i"), Value::Int(12));
+        assert_eq!(get("j"), Value::String("1.2.3".into()));
+    }
+
+    #[test]
+    fn keeps_positions_and_tags() {
+        let doc = one("kind: Component\nmetadata:\n  name: x\nsite: !ENV [SITE, default]\n");
+        let name = doc.at(&["metadata", "name"]).unwrap();
+        assert_eq!(name.pos, Pos { line: 3, column: 9 });
+        assert_eq!(doc.get("site").unwrap().tag.as_deref(), Some("!ENV"));
+    }
+
+    #[test]
+    fn reads_every_document_and_skips_nothing_silently() {
+        let stream = parse_stream("a: 1\n---\n---\nb: 2\n", Budget::default());
+        assert!(stream.error.is_none());
+        assert_eq!(stream.documents.len(), 3);
+        assert!(stream.documents[1].root.is_none());
+        assert_eq!(stream.documents[2].pos.line, 3);
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err = parse_single("a: 1\nb: 2\na: 3\n", Budget::default()).unwrap_err();
+        assert!(err.message.contains("duplicate key `a`"), "{}", err.message);
+        assert_eq!(err.pos.line, 3);
+    }
+
+    #[test]
+    fn aliases_expand_and_merge_keys_stay_plain() {
+        let doc = one("base: &b {x: 1}\nuse: *b\nm:\n  <<: *b\n");
+        assert_eq!(
+            doc.get("use").unwrap().to_json(),
+            serde_json::json!({"x": 1})
+        );
+        assert_eq!(
+            doc.get("m").unwrap().to_json(),
+            serde_json::json!({"<<": {"x": 1}})
+        );
+    }
+
+    #[test]
+    fn refuses_alias_bombs_quickly() {
+        let mut text = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for (prev, name) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
+        {
+            let refs = vec![format!("*{prev}"); 9].join(",");
+            text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        let stream = parse_stream(&text, Budget::default());
+        let err = stream.error.expect("bomb refused");
+        assert!(err.message.contains("YAML bomb"), "{}", err.message);
+    }
+
+    #[test]
+    fn refuses_deep_nesting_without_overflowing_the_stack() {
+        let text = "[".repeat(200_000);
+        let stream = parse_stream(&text, Budget::default());
+        let err = stream.error.expect("too deep");
+        assert!(err.message.contains("nesting"), "{}", err.message);
+    }
+
+    #[test]
+    fn syntax_errors_have_a_line() {
+        let stream = parse_stream("a: 1\n---\nb: [1, 2\nc: 3\n", Budget::default());
+        assert_eq!(stream.documents.len(), 1, "the first document is kept");
+        let err = stream.error.unwrap();
+        assert!(err.pos.line >= 3, "{err:?}");
+    }
+
+    #[test]
+    fn json_conversion_keeps_key_order() {
+        let doc = one("z: 1\na: [true, null]\n");
+        assert_eq!(
+            serde_json::to_string(&doc.to_json()).unwrap(),
+            r#"{"z":1,"a":[true,null]}"#
+        );
     }
 }

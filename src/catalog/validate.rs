@@ -49,6 +49,14 @@ pub fn validate(doc: &Node, file: &SourceFile<'_>, out: &mut Vec<Diagnostic>) ->
         );
         return None;
     };
+    if doc.get("apiVersion").is_none() && doc.get("kind").is_none() {
+        report(
+            Diagnostic::error("not-an-entity", "this document is not a catalog entity: it has no `apiVersion` and no `kind`")
+                .with_hint("if the file is not a catalog file, leave it out of the catalog paths or Location targets"),
+            at(doc),
+        );
+        return None;
+    }
     for (key, _) in entries {
         if !ROOT_FIELDS.contains(&key.name.as_str()) {
             report(
@@ -287,7 +295,7 @@ fn check_annotations(meta: &Node, report: &mut impl FnMut(Diagnostic, (usize, us
                 (key.pos.line, key.pos.column),
             );
         }
-        if value.as_str().is_none() {
+        if value.as_str().is_none() && !is_placeholder(value) {
             report(
                 Diagnostic::error(
                     "invalid-annotation",
@@ -481,7 +489,7 @@ fn check_spec(
                 );
             }
             None => {}
-            Some(value) if !has_type(value, *ty) => {
+            Some(value) if !has_type(value, *ty) && !is_placeholder(value) => {
                 report(
                     Diagnostic::error(
                         "invalid-field-type",
@@ -497,6 +505,12 @@ fn check_spec(
             Some(_) => {}
         }
     }
+}
+
+/// A `$text`/`$json`/`$yaml` mapping left in place because it could not be
+/// resolved: that failure was reported already, so its type is not.
+fn is_placeholder(node: &Node) -> bool {
+    matches!(node.as_map(), Some([(key, _)]) if matches!(key.name.as_str(), "$text" | "$json" | "$yaml"))
 }
 
 fn key_pos(map: &Node, key: &str) -> Option<(usize, usize)> {

@@ -78,8 +78,12 @@ impl DiskFiles {
         Ok(bytes)
     }
 
-    pub(super) fn is_file(&self, path: &str) -> bool {
-        self.resolve(path).is_ok_and(|p| p.is_file())
+    pub(super) fn check_file(&self, path: &str) -> Result<(), ReadError> {
+        if self.resolve(path)?.is_file() {
+            Ok(())
+        } else {
+            Err(ReadError::NotAFile(path.to_string()))
+        }
     }
 
     /// Regular files and symlinks, without following symlinked folders.

@@ -183,8 +183,8 @@ impl GitFiles {
         self.blob(path, id)
     }
 
-    pub(super) fn is_file(&self, path: &str) -> bool {
-        self.resolve(path).is_ok()
+    pub(super) fn check_file(&self, path: &str) -> Result<(), ReadError> {
+        self.resolve(path).map(|_| ())
     }
 
     pub(super) fn list(&self) -> Vec<String> {

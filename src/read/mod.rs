@@ -156,12 +156,17 @@ impl Snapshot {
 
     /// Whether a regular file (or a symlink to one, inside the repo) exists.
     pub fn is_file(&self, path: &str) -> bool {
-        let Ok(path) = safe_path::normalize(path) else {
-            return false;
-        };
+        self.check_file(path).is_ok()
+    }
+
+    /// Finds a file without reading it: `NotFound` when nothing is there,
+    /// another error when something is there that may not be read (a
+    /// symlink out of the repository, a folder).
+    pub fn check_file(&self, path: &str) -> Result<(), ReadError> {
+        let path = safe_path::normalize(path)?;
         match &self.files {
-            Files::Disk(d) => d.is_file(&path),
-            Files::Git(g) => g.is_file(&path),
+            Files::Disk(d) => d.check_file(&path),
+            Files::Git(g) => g.check_file(&path),
         }
     }
 

@@ -1,0 +1,413 @@
+//! Bad input: each case gives its diagnostic (file, line, what to fix) and
+//! the rest of the organisation still builds.
+
+use crate::git_repos::component;
+use crate::support::{Org, entities, find};
+
+/// An org with one healthy repository beside the broken one(s).
+fn org() -> Org {
+    let org = Org::new();
+    // `someone` owns every test component, so only the problem under test is reported.
+    let owner = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: someone\nspec:\n  memberOf: []\n";
+    org.file(
+        "repos/healthy/catalog-info.yaml",
+        &format!("{}---\n{owner}", component("healthy", "fine")),
+    );
+    org
+}
+
+/// Runs check (JSON) and build; asserts the healthy repository was built.
+fn check(org: &Org) -> Vec<serde_json::Value> {
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert!(
+        run.code <= 1,
+        "content problems are exit 1, not a failure: {}",
+        run.stderr
+    );
+    find(
+        &entities(&org.path().join("site")),
+        "component:default/healthy",
+    );
+    let json = org.run(&["check", "repos", "--format", "json"]);
+    json.diagnostics()
+}
+
+fn only(diagnostics: &[serde_json::Value]) -> &serde_json::Value {
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    &diagnostics[0]
+}
+
+#[test]
+fn invalid_yaml_points_at_the_line() {
+    let org = org();
+    org.file(
+        "repos/broken/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: [oops\nspec: {}\n",
+    );
+    let d = check(&org);
+    let d = only(&d);
+    assert_eq!(d["code"], "yaml-syntax");
+    assert_eq!(d["path"], "repos/broken/catalog-info.yaml");
+    assert!(d["line"].as_u64().unwrap() >= 4, "{d}");
+}
+
+#[test]
+fn a_yaml_bomb_is_refused() {
+    let org = org();
+    let mut bomb = String::from(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: bomb\n  a: &a [x,x,x,x,x,x,x,x,x,x]\n",
+    );
+    for (prev, name) in ["a", "b", "c", "d", "e", "f", "g"]
+        .iter()
+        .zip(["b", "c", "d", "e", "f", "g", "h"])
+    {
+        bomb.push_str(&format!(
+            "  {name}: &{name} [{}]\n",
+            vec![format!("*{prev}"); 10].join(",")
+        ));
+    }
+    org.file("repos/bomb/catalog-info.yaml", &bomb);
+    let started = std::time::Instant::now();
+    let d = check(&org);
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "refused early, not expanded"
+    );
+    let d = only(&d);
+    assert_eq!(d["code"], "yaml-syntax");
+    assert!(d["message"].as_str().unwrap().contains("YAML bomb"), "{d}");
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let org = org();
+    org.file(
+        "repos/deep/catalog-info.yaml",
+        &format!("a: {}", "[".repeat(100_000)),
+    );
+    let d = check(&org);
+    assert_eq!(only(&d)["code"], "yaml-syntax");
+}
+
+#[test]
+fn a_huge_file_is_not_read() {
+    let org = org();
+    let huge = format!("# {}\n", "x".repeat(11 * 1024 * 1024));
+    org.file("repos/huge/catalog-info.yaml", &huge);
+    let d = check(&org);
+    let d = only(&d);
+    assert_eq!(d["code"], "file-unreadable");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("over the 10 MB limit"),
+        "{d}"
+    );
+}
+
+#[test]
+fn substitutions_cannot_leave_the_repository() {
+    let org = org();
+    org.file("outside.txt", "secret");
+    org.file(
+        "repos/api/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: leaky\nspec:\n  type: openapi\n  lifecycle: production\n  owner: user:someone\n  definition:\n    $text: ../../outside.txt\n",
+    );
+    let d = check(&org);
+    let errors: Vec<&serde_json::Value> = d.iter().filter(|d| d["severity"] == "error").collect();
+    assert_eq!(errors.len(), 1, "{d:#?}");
+    assert_eq!(errors[0]["code"], "substitution-failed");
+    assert_eq!(errors[0]["line"], 10);
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("leads outside the repository")
+    );
+    let site = entities(&org.path().join("site"));
+    let api = find(&site, "api:default/leaky");
+    assert!(!api.to_string().contains("secret"));
+}
+
+#[test]
+fn json_and_yaml_substitutions_embed_parsed_data() {
+    let org = org();
+    org.file(
+        "repos/api/spec.json",
+        r#"{"openapi": "3.0.0", "paths": {}}"#,
+    );
+    org.file("repos/api/extra.yaml", "profile:\n  displayName: Team\n");
+    org.file(
+        "repos/api/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: embed\n  annotations:\n    x.io/json:\n      $json: ./spec.json\nspec:\n  type: service\n  lifecycle: production\n  owner: user:someone\n  extra:\n    $yaml: ./extra.yaml\n  schema:\n    $ref: '#/definitions/x'\n",
+    );
+    let d = check(&org);
+    // The $json result is not a string, so the annotation is invalid: reported, entity kept.
+    assert!(
+        d.iter().any(|d| d["code"] == "invalid-annotation"),
+        "{d:#?}"
+    );
+    let site = entities(&org.path().join("site"));
+    let e = find(&site, "component:default/embed");
+    assert_eq!(
+        e["metadata"]["annotations"]["x.io/json"]["openapi"],
+        "3.0.0"
+    );
+    assert_eq!(e["spec"]["extra"]["profile"]["displayName"], "Team");
+    assert_eq!(
+        e["spec"]["schema"]["$ref"], "#/definitions/x",
+        "other $ keys are left alone"
+    );
+}
+
+#[test]
+fn duplicates_name_both_files() {
+    let org = org();
+    org.file("repos/a/catalog-info.yaml", &component("twin", "first"));
+    org.file("repos/b/catalog-info.yaml", &component("Twin", "second"));
+    let d = check(&org);
+    let d = only(&d);
+    assert_eq!(d["code"], "duplicate-entity");
+    assert_eq!(d["path"], "repos/b/catalog-info.yaml");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("repos/a/catalog-info.yaml:1"),
+        "{d}"
+    );
+    let site = entities(&org.path().join("site"));
+    assert_eq!(
+        find(&site, "component:default/twin")["metadata"]["description"],
+        "first"
+    );
+}
+
+#[test]
+fn depends_on_needs_a_kind() {
+    let org = org();
+    org.file(
+        "repos/svc/catalog-info.yaml",
+        &format!(
+            "{}  dependsOn:\n    - component:healthy\n    - healthy\n",
+            component("svc", "x")
+        ),
+    );
+    let d = check(&org);
+    let d = only(&d);
+    assert_eq!(d["code"], "invalid-ref");
+    assert_eq!(d["line"], 12);
+    let site = entities(&org.path().join("site"));
+    let svc = find(&site, "component:default/svc");
+    let relations = svc["relations"].as_array().unwrap();
+    assert!(
+        relations
+            .iter()
+            .any(|r| r["type"] == "dependsOn" && r["targetRef"] == "component:default/healthy")
+    );
+    assert_eq!(
+        relations
+            .iter()
+            .filter(|r| r["type"] == "dependsOn")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn a_document_that_is_not_a_mapping_is_an_error() {
+    let org = org();
+    org.file(
+        "repos/list/catalog-info.yaml",
+        &format!("- a\n- b\n---\n{}", component("after", "still read")),
+    );
+    let d = check(&org);
+    let d = only(&d);
+    assert_eq!(d["code"], "not-an-object");
+    assert_eq!(d["line"], 1);
+    find(
+        &entities(&org.path().join("site")),
+        "component:default/after",
+    );
+}
+
+#[test]
+fn location_targets_missing_optional_outside_and_cyclic() {
+    let org = org();
+    let location = |name: &str, targets: &str, extra: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: {name}\nspec:\n{extra}  targets:\n{targets}"
+        )
+    };
+    org.file(
+        "repos/central/catalog-info.yaml",
+        &location(
+            "root",
+            "    - ./a.yaml\n    - ./missing.yaml\n    - ../../escape.yaml\n",
+            "",
+        ),
+    );
+    org.file(
+        "repos/central/a.yaml",
+        &location("a", "    - ./b.yaml\n    - ./teams/*.yaml\n", ""),
+    );
+    org.file(
+        "repos/central/b.yaml",
+        &location(
+            "b",
+            "    - ./a.yaml\n    - ./gone.yaml\n",
+            "  presence: optional\n",
+        ),
+    );
+    org.file("repos/central/teams/one.yaml", &component("one", "by glob"));
+    org.file("repos/central/teams/two.yaml", &component("two", "by glob"));
+    let d = check(&org);
+    let codes: Vec<(&str, u64)> = d
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("location-target-missing", 8),
+            ("location-target-outside", 9)
+        ]
+    );
+    let site = entities(&org.path().join("site"));
+    find(&site, "component:default/one");
+    find(&site, "component:default/two");
+    find(&site, "location:default/b");
+}
+
+#[test]
+fn unknown_kinds_are_kept_with_a_warning() {
+    let org = org();
+    org.file("repos/odd/catalog-info.yaml", "apiVersion: example.com/v1\nkind: Pipeline\nmetadata:\n  name: deploy\nspec:\n  steps: 3\n");
+    let d = check(&org);
+    let d = only(&d);
+    assert_eq!(
+        (d["severity"].as_str(), d["code"].as_str()),
+        (Some("warning"), Some("unknown-kind"))
+    );
+    find(
+        &entities(&org.path().join("site")),
+        "pipeline:default/deploy",
+    );
+    assert_eq!(org.run(&["check", "repos/odd"]).code, 0);
+    assert_eq!(org.run(&["check", "--strict", "repos/odd"]).code, 1);
+}
+
+#[test]
+fn missing_required_fields_say_what_to_add() {
+    let org = org();
+    org.file("repos/thin/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: thin\n  tags: [ok, Not-OK]\nspec:\n  type: service\n  owner: 42\n");
+    let d = check(&org);
+    let summary: Vec<String> = d
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {} {}",
+                d["code"].as_str().unwrap(),
+                d["line"],
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            "invalid-tag 5 tag \"Not-OK\" is not valid",
+            "missing-field 6 `spec.lifecycle` is required for a Component",
+            "invalid-field-type 8 `spec.owner` must be a non-empty string, found a number",
+        ]
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_keep_the_last_site() {
+    let org = org();
+    assert_eq!(org.run(&["build", "repos", "--out", "site"]).code, 0);
+    let before = std::fs::read(org.path().join("site/catalog.json")).unwrap();
+
+    let missing = org.run(&["build", "no-such-folder", "--out", "site"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("no-such-folder"),
+        "{}",
+        missing.stderr
+    );
+    assert_eq!(
+        std::fs::read(org.path().join("site/catalog.json")).unwrap(),
+        before
+    );
+
+    org.file("mine/notes.txt", "keep me");
+    let foreign = org.run(&["build", "repos", "--out", "mine"]);
+    assert_eq!(foreign.code, 2);
+    assert!(
+        foreign.stderr.contains("refusing to overwrite"),
+        "{}",
+        foreign.stderr
+    );
+    assert!(org.path().join("mine/notes.txt").is_file());
+
+    org.file(
+        "portico.toml",
+        "[site]\ntitle = \"Acme\"\n[catalog]\npath = [\"x\"]\n",
+    );
+    let config = org.run(&["check", "repos"]);
+    assert_eq!(config.code, 2);
+    assert!(
+        config.stderr.contains("portico.toml") && config.stderr.contains("unknown field `path`"),
+        "{}",
+        config.stderr
+    );
+
+    let nothing = Org::new().run(&["check"]);
+    assert_eq!(nothing.code, 2);
+    assert!(
+        nothing.stderr.contains("no repositories to read"),
+        "{}",
+        nothing.stderr
+    );
+}
+
+#[test]
+fn config_file_sets_roots_paths_and_title() {
+    let org = org();
+    org.file("repos/mono/catalog-info.yaml", &component("mono", "root"));
+    org.file(
+        "repos/mono/packages/x/catalog-info.yaml",
+        &component("mono-x", "package"),
+    );
+    org.file("portico.toml", "roots = [\"repos\"]\n[site]\ntitle = \"Acme portal\"\n[catalog]\npaths = [\"**/catalog-info.yaml\"]\n");
+    let run = org.run(&["build", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let site = entities(&org.path().join("site"));
+    find(&site, "component:default/mono-x");
+    let index = std::fs::read_to_string(org.path().join("site/index.html")).unwrap();
+    assert!(index.contains("Acme portal"));
+}
+
+#[test]
+fn hostile_text_is_escaped_and_script_links_dropped() {
+    let org = org();
+    org.file(
+        "repos/xss/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: xss\n  title: \"<script>alert(1)</script>\"\n  description: '\" onmouseover=\"alert(1)'\n  links:\n    - url: javascript:alert(1)\n      title: click\n    - url: https://example.com/ok\n      title: fine\nspec:\n  type: service\n  lifecycle: production\n  owner: user:someone\n",
+    );
+    check(&org);
+    let page = std::fs::read_to_string(
+        org.path()
+            .join("site/catalog/default/component/xss/index.html"),
+    )
+    .unwrap();
+    assert!(!page.contains("<script>alert"), "title escaped");
+    assert!(
+        !page.contains("\" onmouseover"),
+        "attribute breakout escaped"
+    );
+    assert!(!page.contains("href=\"javascript:"), "script link dropped");
+    assert!(page.contains("href=\"https://example.com/ok\""));
+}

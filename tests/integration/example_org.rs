@@ -1,0 +1,212 @@
+//! `example-org/`, the organisation the README builds.
+
+use crate::support::{crate_dir, entities, find, portico};
+
+/// The catalog mistakes example-org/README.md documents, and nothing else.
+const EXPECTED: &[(&str, &str, &str)] = &[
+    ("error", "invalid-name", "catalog-info.yaml:28"),
+    ("error", "invalid-ref", "catalog-info.yaml:49"),
+    ("warning", "unresolved-ref", "catalog-info.yaml:59"),
+    ("error", "invalid-tag", "catalog-info.yaml:71"),
+];
+
+fn expected() -> Vec<(String, String, String)> {
+    EXPECTED
+        .iter()
+        .map(|(s, c, f)| (s.to_string(), c.to_string(), f.to_string()))
+        .collect()
+}
+
+#[test]
+fn check_reports_exactly_the_documented_mistakes() {
+    let run = portico(&crate_dir(), &["check", "example-org", "--format", "json"]);
+    assert_eq!(run.code, 1, "errors found → exit 1\n{}", run.stderr);
+    assert_eq!(run.codes(), expected());
+    for d in run.diagnostics() {
+        assert_eq!(d["repo"], "legacy-billing");
+        assert_eq!(d["path"], "example-org/legacy-billing/catalog-info.yaml");
+        assert!(
+            d["hint"].is_string(),
+            "every catalog diagnostic says how to fix it: {d}"
+        );
+    }
+}
+
+#[test]
+fn human_diagnostics_quote_the_source() {
+    let run = portico(&crate_dir(), &["check", "example-org"]);
+    insta::assert_snapshot!("example_org_check_human", run.stdout);
+}
+
+#[test]
+fn github_format_gives_workflow_commands() {
+    let run = portico(
+        &crate_dir(),
+        &["check", "example-org", "--format", "github"],
+    );
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{}", run.stdout);
+    assert!(lines[0].starts_with("::error file=example-org/legacy-billing/catalog-info.yaml,line=28,col=9,title=invalid-name::"), "{}", lines[0]);
+    assert!(lines[2].starts_with("::warning file="), "{}", lines[2]);
+}
+
+#[test]
+fn build_writes_catalog_json_and_a_page_per_entity() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = portico(
+        &crate_dir(),
+        &["build", "example-org", "--out", site.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("Built 48 entities"), "{}", run.stderr);
+    let all = entities(&site);
+    assert_eq!(all.len(), 48);
+
+    let tracker = find(&all, "component:default/shipment-tracker");
+    let relations: Vec<String> = tracker["relations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["type"].as_str().unwrap(),
+                r["targetRef"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for expected in [
+        "ownedBy group:default/shipping-team",
+        "partOf system:default/shipping",
+        "providesApi api:default/shipment-tracking-api",
+        "consumesApi api:default/route-planning-grpc",
+    ] {
+        assert!(
+            relations.contains(&expected.to_string()),
+            "{expected} missing from {relations:?}"
+        );
+    }
+    // Inverses land on the targets.
+    let team = find(&all, "group:default/shipping-team");
+    assert!(
+        team["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["type"] == "ownerOf"
+                && r["targetRef"] == "component:default/shipment-tracker")
+    );
+
+    // $text definitions are inlined, and the annotations Backstage adds are there.
+    let api = find(&all, "api:default/shipment-tracking-api");
+    assert!(
+        api["spec"]["definition"]
+            .as_str()
+            .unwrap()
+            .starts_with("openapi: 3.0")
+    );
+    let annotations = &tracker["metadata"]["annotations"];
+    let location = annotations["backstage.io/managed-by-location"]
+        .as_str()
+        .unwrap();
+    assert!(
+        location.starts_with("file:/")
+            && location.ends_with("example-org/shipment-tracker/catalog-info.yaml"),
+        "{location}"
+    );
+    assert!(
+        annotations["backstage.io/source-location"]
+            .as_str()
+            .unwrap()
+            .ends_with("example-org/shipment-tracker/")
+    );
+
+    // Entities reached through the Location tree record where the tree starts.
+    let shipping = find(&all, "system:default/shipping");
+    let origin = shipping["metadata"]["annotations"]["backstage.io/managed-by-origin-location"]
+        .as_str()
+        .unwrap();
+    assert!(
+        origin.ends_with("org-directory/catalog-info.yaml"),
+        "{origin}"
+    );
+
+    // Sorted by kind, namespace and name, as Backstage users diff it.
+    let refs: Vec<String> = all
+        .iter()
+        .map(crate::support::entity_ref)
+        .map(|r| r.to_lowercase())
+        .collect();
+    let mut sorted = refs.clone();
+    sorted.sort();
+    assert_eq!(refs, sorted);
+
+    for e in &all {
+        let page = site.join(format!(
+            "catalog/{}/{}/{}/index.html",
+            e["metadata"]["namespace"].as_str().unwrap(),
+            e["kind"].as_str().unwrap().to_lowercase(),
+            e["metadata"]["name"].as_str().unwrap()
+        ));
+        assert!(page.is_file(), "{} missing", page.display());
+    }
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains("href=\"catalog/default/component/shipment-tracker/index.html\""));
+    let page =
+        std::fs::read_to_string(site.join("catalog/default/component/shipment-tracker/index.html"))
+            .unwrap();
+    assert!(
+        page.contains("href=\"../../../../catalog/default/group/shipping-team/index.html\""),
+        "owner linked relatively"
+    );
+}
+
+#[test]
+fn globs_find_monorepo_packages_but_never_template_skeletons() {
+    let run = portico(
+        &crate_dir(),
+        &[
+            "check",
+            "example-org",
+            "--catalog-path",
+            "**/catalog-info.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        run.codes(),
+        expected(),
+        "the skeleton's ${{{{ }}}} placeholders are not read"
+    );
+    let human = portico(
+        &crate_dir(),
+        &[
+            "check",
+            "example-org",
+            "--catalog-path",
+            "**/catalog-info.yaml",
+        ],
+    );
+    assert!(
+        human.stdout.contains("Checked 50 entities"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn strict_turns_warnings_into_failure() {
+    let run = portico(&crate_dir(), &["check", "example-org/org-directory"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    // A repository alone refers to entities defined elsewhere: warnings only.
+    let run = portico(&crate_dir(), &["check", "example-org/shipment-tracker"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("warning[unresolved-ref]"));
+    let strict = portico(
+        &crate_dir(),
+        &["check", "--strict", "example-org/shipment-tracker"],
+    );
+    assert_eq!(strict.code, 1);
+}

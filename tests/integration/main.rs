@@ -1,0 +1,8 @@
+//! Integration tests: the real `portico` binary on fixture organisations,
+//! the upstream corpus, and git repositories made in temporary folders.
+
+mod bad_input;
+mod corpus;
+mod example_org;
+mod git_repos;
+mod support;

@@ -1,0 +1,183 @@
+//! A small builder for tests that run the real `portico` binary on fixture
+//! organisations: plain folders, git work trees and bare clones made in a
+//! temporary folder.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The crate root, where `example-org/` lives.
+pub fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/corpus`, the upstream test corpus.
+pub fn corpus_dir() -> PathBuf {
+    crate_dir().join("../shared/corpus")
+}
+
+/// What a run of the binary produced.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Parses `check --format json` output.
+    pub fn diagnostics(&self) -> Vec<serde_json::Value> {
+        serde_json::from_str::<Vec<serde_json::Value>>(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not a JSON array ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// `(severity, code, file:line)` of each diagnostic, for compact asserts.
+    pub fn codes(&self) -> Vec<(String, String, String)> {
+        self.diagnostics()
+            .iter()
+            .map(|d| {
+                (
+                    d["severity"].as_str().unwrap().to_string(),
+                    d["code"].as_str().unwrap().to_string(),
+                    format!("{}:{}", d["file"].as_str().unwrap(), d["line"]),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Runs `portico ARGS` in `dir`.
+pub fn portico(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("portico runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Reads `site/catalog.json` and returns its entities.
+pub fn entities(site: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(site.join("catalog.json")).expect("catalog.json written");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["entities"].as_array().unwrap().clone()
+}
+
+/// `kind:namespace/name` of an entity from catalog.json.
+pub fn entity_ref(e: &serde_json::Value) -> String {
+    format!(
+        "{}:{}/{}",
+        e["kind"].as_str().unwrap().to_lowercase(),
+        e["metadata"]["namespace"].as_str().unwrap(),
+        e["metadata"]["name"].as_str().unwrap()
+    )
+}
+
+pub fn find<'a>(entities: &'a [serde_json::Value], r: &str) -> &'a serde_json::Value {
+    entities
+        .iter()
+        .find(|e| entity_ref(e) == r)
+        .unwrap_or_else(|| {
+            panic!(
+                "{r} not in catalog: {:?}",
+                entities.iter().map(entity_ref).collect::<Vec<_>>()
+            )
+        })
+}
+
+/// A temporary organisation folder.
+pub struct Org {
+    pub dir: tempfile::TempDir,
+}
+
+impl Org {
+    pub fn new() -> Org {
+        Org {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file, creating folders.
+    pub fn file(&self, path: &str, content: &str) -> &Org {
+        let full = self.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, content).unwrap();
+        self
+    }
+
+    /// Copies a folder of example-org into the organisation.
+    pub fn copy_example(&self, repo: &str, to: &str) -> &Org {
+        copy_dir(
+            &crate_dir().join("example-org").join(repo),
+            &self.path().join(to),
+        );
+        self
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        portico(self.path(), args)
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Runs git with a fixed identity and no user configuration.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "core.autocrlf=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Ada Author")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+        .env("GIT_COMMITTER_NAME", "Ada Author")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-01-02T03:04:05+00:00")
+        .env("GIT_COMMITTER_DATE", "2026-01-02T03:04:05+00:00")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Makes `dir` a git repository with everything committed on `branch`.
+pub fn commit_all(dir: &Path, branch: &str, message: &str) {
+    if !dir.join(".git").exists() {
+        git(dir, &["init", "-q", "-b", branch]);
+    }
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+}
