@@ -177,7 +177,19 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 
 /// rustc-style text: header, location, the source line with a caret, hint.
 pub fn render_human(d: &Diagnostic) -> String {
-    let mut out = format!("{}[{}]: {}\n", d.severity.label(), d.code, d.message);
+    render_human_styled(d, false)
+}
+
+/// As [`render_human`], with ANSI colours on the header when `color` is set.
+pub fn render_human_styled(d: &Diagnostic, color: bool) -> String {
+    let header = format!("{}[{}]", d.severity.label(), d.code);
+    let header = match (color, d.severity) {
+        (false, _) => header,
+        (true, Severity::Error) => format!("\x1b[1;31m{header}\x1b[0m"),
+        (true, Severity::Warning) => format!("\x1b[1;33m{header}\x1b[0m"),
+        (true, Severity::Info) => format!("\x1b[1;36m{header}\x1b[0m"),
+    };
+    let mut out = format!("{header}: {}\n", d.message);
     if !d.path.is_empty() || !d.repo.is_empty() {
         let _ = writeln!(out, "  --> {}", d.location());
     }

@@ -76,6 +76,7 @@ fn sibling(out_dir: &Path, suffix: &str) -> PathBuf {
 /// Writes `files` as the new content of `out_dir`.
 pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     check_target(out_dir)?;
+    remove_leftovers(out_dir);
     let staging = sibling(out_dir, "staging");
     let result = write_all(&staging, files).and_then(|()| swap_in(&staging, out_dir));
     if result.is_err() {
@@ -89,6 +90,11 @@ fn write_all(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
         std::fs::remove_dir_all(staging).map_err(|e| io_error("clear", staging, e))?;
     }
     std::fs::create_dir_all(staging).map_err(|e| io_error("create", staging, e))?;
+    // The marker goes first, so even a half-written staging folder is
+    // recognisably ours and can be cleaned up after an interruption.
+    let marker = staging.join(MARKER);
+    let note = "This folder was written by `portico build`; rebuilding replaces it.\n";
+    std::fs::write(&marker, note).map_err(|e| io_error("write", &marker, e))?;
     let mut dirs: Vec<PathBuf> = files
         .iter()
         .filter_map(|f| Path::new(&f.path).parent().map(|p| staging.join(p)))
@@ -101,13 +107,35 @@ fn write_all(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     files.par_iter().try_for_each(|file| {
         let path = staging.join(&file.path);
         std::fs::write(&path, &file.bytes).map_err(|e| io_error("write", &path, e))
-    })?;
-    let marker = staging.join(MARKER);
-    std::fs::write(
-        &marker,
-        "This folder was written by `portico build`; rebuilding replaces it.\n",
-    )
-    .map_err(|e| io_error("write", &marker, e))
+    })
+}
+
+/// Deletes staging folders an interrupted build (Ctrl-C, a crash) left
+/// beside the target. The last good site itself is never touched here.
+fn remove_leftovers(out_dir: &Path) {
+    let name = out_dir
+        .file_name()
+        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let prefixes = [
+        format!(".{name}.portico-staging-"),
+        format!(".{name}.portico-old-"),
+    ];
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        if prefixes.iter().any(|p| file_name.starts_with(p.as_str()))
+            && entry.path().join(MARKER).is_file()
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Moves the old site aside, the new one in, then deletes the old one.
@@ -151,6 +179,13 @@ mod tests {
         std::fs::write(foreign.join("keep.txt"), "mine").unwrap();
         let err = write_site(&foreign, &[OutputFile::new("x.html", "x")]).unwrap_err();
         assert!(err.to_string().contains("refusing to overwrite"));
+
+        // A staging folder left by an interrupted build is cleaned up next time.
+        let stale = tmp.path().join(".site.portico-staging-99999");
+        std::fs::create_dir(&stale).unwrap();
+        std::fs::write(stale.join(MARKER), "").unwrap();
+        write_site(&out, &[OutputFile::new("c.html", "three")]).unwrap();
+        assert!(!stale.exists());
         assert_eq!(
             std::fs::read_to_string(foreign.join("keep.txt")).unwrap(),
             "mine"

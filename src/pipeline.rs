@@ -120,7 +120,37 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     Ok(outcome)
 }
 
+/// Loads one repository. A bug that panics while reading it becomes an
+/// error about that repository instead of sinking the whole build.
 fn load_repo(
+    repo: &RepoSource,
+    config: &Config,
+    explicit: &[String],
+) -> (Option<RepoLocation>, RepoLoad) {
+    let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        load_repo_unguarded(repo, config, explicit)
+    }));
+    guarded.unwrap_or_else(|_| {
+        let d = Diagnostic::error(
+            "internal-error",
+            format!(
+                "Portico failed while reading `{}`; the rest of the organisation was built",
+                repo.name
+            ),
+        )
+        .with_hint("this is a bug in Portico: please report it with the repository's catalog files")
+        .in_repo(&repo.name, &repo.display, "");
+        (
+            None,
+            RepoLoad {
+                diagnostics: vec![d],
+                ..Default::default()
+            },
+        )
+    })
+}
+
+fn load_repo_unguarded(
     repo: &RepoSource,
     config: &Config,
     explicit: &[String],

@@ -679,4 +679,44 @@ mod tests {
         assert!(!is_valid_url("example.com/x"));
         assert!(!is_valid_url("/relative"));
     }
+
+    /// Every prefix of every corpus YAML file (truncated input) is read and
+    /// validated without a panic.
+    #[test]
+    fn truncated_corpus_files_never_panic() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        let mut stack = vec![root];
+        let mut files = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if !path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                    continue;
+                }
+                files += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                let cuts = (0..text.len())
+                    .step_by(17)
+                    .filter(|&i| text.is_char_boundary(i));
+                for cut in cuts.chain([text.len()]) {
+                    let prefix = &text[..cut];
+                    let stream = crate::yaml::parse_stream(prefix, crate::yaml::Budget::default());
+                    let file = SourceFile {
+                        repo: "r",
+                        repo_dir: "r",
+                        path: "f.yaml",
+                        text: prefix,
+                    };
+                    for doc in stream.documents.iter().filter_map(|d| d.root.as_ref()) {
+                        validate(doc, &file, &mut Vec::new());
+                    }
+                }
+            }
+        }
+        assert!(files > 50, "{files} corpus files");
+    }
 }

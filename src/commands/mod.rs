@@ -7,7 +7,7 @@ mod check;
 use crate::cli::{Cli, Command, SourceArgs};
 use crate::config::{self, CliSettings, Config};
 use crate::diagnostics::{self, Counts, Diagnostic, Severity};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 /// Exit statuses: 0 clean, 1 content errors (or warnings with --strict), 2 usage or I/O failure.
 pub const EXIT_CLEAN: u8 = 0;
@@ -48,11 +48,13 @@ fn exit_code(counts: Counts, strict: bool) -> u8 {
 }
 
 /// Writes human-readable diagnostics, notes only when asked for.
-fn print_human(out: &mut impl Write, diagnostics: &[Diagnostic], verbose: bool) {
+/// Colours only for a terminal, and never when `NO_COLOR` is set.
+fn print_human(out: &mut (impl Write + IsTerminal), diagnostics: &[Diagnostic], verbose: bool) {
+    let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     for d in diagnostics
         .iter()
         .filter(|d| verbose || d.severity != Severity::Info)
     {
-        let _ = writeln!(out, "{}", diagnostics::render_human(d));
+        let _ = writeln!(out, "{}", diagnostics::render_human_styled(d, color));
     }
 }
