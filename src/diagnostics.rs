@@ -139,7 +139,14 @@ impl SourceFile<'_> {
     }
 }
 
+/// `dir/file`, without a leading `./` (GitHub matches annotation paths
+/// against the diff literally).
 fn join_display(dir: &str, file: &str) -> String {
+    let dir = if dir == "." {
+        ""
+    } else {
+        dir.strip_prefix("./").unwrap_or(dir)
+    };
     match (dir.is_empty(), file.is_empty()) {
         (true, _) => file.to_string(),
         (false, true) => dir.to_string(),
@@ -182,6 +189,7 @@ pub fn render_human(d: &Diagnostic) -> String {
 
 /// As [`render_human`], with ANSI colours on the header when `color` is set.
 pub fn render_human_styled(d: &Diagnostic, color: bool) -> String {
+    let d = &visible(d);
     let header = format!("{}[{}]", d.severity.label(), d.code);
     let header = match (color, d.severity) {
         (false, _) => header,
@@ -219,6 +227,7 @@ pub fn render_human_styled(d: &Diagnostic, color: bool) -> String {
 
 /// GitHub Actions workflow commands, one line each, shown as annotations on the PR.
 pub fn render_github(d: &Diagnostic) -> String {
+    let d = &visible(d);
     let command = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -241,6 +250,29 @@ pub fn render_github(d: &Diagnostic) -> String {
     format!("::{command} {}::{}", props.join(","), escape_data(&message))
 }
 
+/// The diagnostic with control characters from repository content shown
+/// as escapes, so a value cannot drive the terminal or a CI log.
+fn visible(d: &Diagnostic) -> Diagnostic {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_control() && c != '\n' && c != '\t' {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect()
+    };
+    Diagnostic {
+        message: clean(&d.message),
+        hint: d.hint.as_deref().map(clean),
+        source_line: d.source_line.as_deref().map(clean),
+        path: clean(&d.path),
+        ..d.clone()
+    }
+}
+
 fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
@@ -253,12 +285,20 @@ fn escape_property(s: &str) -> String {
 
 /// The one-line tally printed at the end of a run.
 pub fn summary(counts: Counts) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     format!(
         "{}, {}",
         plural(counts.errors, "error"),
         plural(counts.warnings, "warning")
     )
+}
+
+/// `1 error`, `2 errors`, `2 entities`.
+pub fn plural(n: usize, word: &str) -> String {
+    match (n, word.strip_suffix('y')) {
+        (1, _) => format!("{n} {word}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        (_, None) => format!("{n} {word}s"),
+    }
 }
 
 #[cfg(test)]
@@ -293,6 +333,21 @@ mod tests {
             text,
             "::error file=org/billing/catalog-info.yaml,line=3,col=9,title=invalid-name::bad name%0Ahelp: use dashes"
         );
+    }
+
+    #[test]
+    fn control_characters_from_content_are_escaped() {
+        let d = Diagnostic::error("x", "name \u{1b}[31mred");
+        assert!(render_human(&d).contains("\\u{1b}[31mred"));
+        assert!(!render_github(&d).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn paths_under_the_current_folder_have_no_dot_slash() {
+        let d = Diagnostic::warning("x", "m").in_repo("r", ".", "catalog-info.yaml");
+        assert_eq!(d.path, "catalog-info.yaml");
+        let d = Diagnostic::warning("x", "m").in_repo("r", "./org/r", "a.yaml");
+        assert_eq!(d.path, "org/r/a.yaml");
     }
 
     #[test]

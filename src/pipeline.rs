@@ -49,6 +49,19 @@ const MAX_REMOTE_ROUNDS: usize = 8;
 pub fn load(config: &Config) -> Result<Outcome, Fatal> {
     let mut repos =
         discover::repositories(&config.roots, config.max_depth).map_err(|e| Fatal(e.0))?;
+    if repos.is_empty() && config.locations.is_empty() {
+        let roots: Vec<String> = config
+            .roots
+            .iter()
+            .map(|r| format!("`{}`", r.display()))
+            .collect();
+        return Err(Fatal(format!(
+            "no repositories found under {} (searched {} levels down); a repository is a folder \
+             with `.git`, a bare git folder, or a folder with catalog-info.yaml (use --max-depth to search deeper)",
+            roots.join(", "),
+            config.max_depth
+        )));
+    }
     let explicit = locate_location_files(&config.locations, &mut repos)?;
     let mut diagnostics = Vec::new();
 
@@ -99,6 +112,16 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
         }
     }
 
+    for target in remote {
+        diagnostics.push(
+            Diagnostic::warning(
+                "location-too-deep",
+                format!("Location target {} was not read: Locations across repositories nest more than {MAX_REMOTE_ROUNDS} levels", target.url),
+            )
+            .with_hint("point the central Location at the repositories' files directly")
+            .at_place_of(&target.place),
+        );
+    }
     let catalog = catalog::assemble(entities, &mut diagnostics);
     diagnostics::sort(&mut diagnostics);
     Ok(Outcome {

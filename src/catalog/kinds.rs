@@ -291,22 +291,6 @@ pub fn is_known_kind(kind: &str) -> bool {
     SHAPES.iter().any(|s| s.kind == kind)
 }
 
-/// Whether a kind is one of Backstage's stable, documented kinds.
-pub fn is_core_kind(kind: &str) -> bool {
-    matches!(
-        kind,
-        "Component"
-            | "API"
-            | "Resource"
-            | "System"
-            | "Domain"
-            | "Group"
-            | "User"
-            | "Location"
-            | "Template"
-    )
-}
-
 /// Picks the shape for an entity, or the apiVersions this kind accepts.
 pub fn shape_for(
     kind: &str,

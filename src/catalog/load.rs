@@ -13,7 +13,7 @@ use super::validate::{self, Identity};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::read::{ReadError, Snapshot, safe_path};
 use crate::yaml::{self, Node};
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
@@ -42,6 +42,8 @@ pub struct RemoteTarget {
 pub struct LoadedEntity {
     pub identity: Identity,
     pub doc: Node,
+    /// The lines of its YAML document in the file.
+    pub lines: std::ops::Range<usize>,
     pub repo: String,
     pub repo_dir: String,
     pub file: String,
@@ -68,7 +70,12 @@ fn is_glob(pattern: &str) -> bool {
 fn glob_set(patterns: &[&str]) -> Result<GlobSet, String> {
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
-        builder.add(Glob::new(p).map_err(|e| format!("invalid glob `{p}`: {e}"))?);
+        // `*` stops at `/`, as in Backstage's globs; `**` crosses folders.
+        let glob = GlobBuilder::new(p)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("invalid glob `{p}`: {e}"))?;
+        builder.add(glob);
     }
     builder.build().map_err(|e| e.to_string())
 }
@@ -205,7 +212,10 @@ fn read_file(
     let origin = entry.origin.clone().unwrap_or_else(|| location.clone());
     let stream = yaml::parse_stream(&text, yaml::Budget::default());
     let mut next = Vec::new();
-    for doc in stream.documents {
+    // Each document owns the lines up to the next one, for placing diagnostics.
+    let starts: Vec<usize> = stream.documents.iter().map(|d| d.pos.line).collect();
+    for (i, doc) in stream.documents.into_iter().enumerate() {
+        let lines = doc.pos.line..starts.get(i + 1).copied().unwrap_or(usize::MAX);
         let Some(mut root) = doc.root else { continue };
         if root.as_map().is_some() {
             let ctx = Context { snapshot, file };
@@ -222,6 +232,7 @@ fn read_file(
         out.entities.push(LoadedEntity {
             identity,
             doc: root,
+            lines,
             repo: repo.name.clone(),
             repo_dir: repo.display.clone(),
             file: entry.path.clone(),

@@ -28,7 +28,8 @@ impl RepoLocation {
         let web_base = git.remote_url.as_deref().and_then(web_url);
         let revision = git.branch.or(git.commit).unwrap_or_else(|| "HEAD".into());
         let root = absolute(&snapshot.source.root);
-        let gitlab = web_base.as_deref().is_some_and(|u| u.contains("gitlab"));
+        // GitLab (gitlab.com or a self-hosted gitlab.* host) puts `/-/` before blob paths.
+        let gitlab = web_base.as_deref().is_some_and(is_gitlab);
         RepoLocation {
             web_base,
             revision,
@@ -87,6 +88,15 @@ impl RepoLocation {
         let path = path.split(['?', '#']).next().unwrap_or(path);
         (!path.is_empty()).then(|| path.to_string())
     }
+}
+
+/// GitLab (gitlab.com or a self-hosted `gitlab.*` host) puts `/-/` before blob paths.
+fn is_gitlab(web_base: &str) -> bool {
+    let host = web_base
+        .strip_prefix("https://")
+        .and_then(|r| r.split('/').next())
+        .unwrap_or("");
+    host.split('.').any(|part| part == "gitlab")
 }
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
@@ -182,6 +192,14 @@ mod tests {
             loc.source_of("pkg/a/catalog-info.yaml"),
             "url:https://github.com/acme/shipping/tree/dev/pkg/a/"
         );
+    }
+
+    #[test]
+    fn gitlab_is_recognised_by_host_only() {
+        let gitlab = |remote: &str| web_url(remote).as_deref().is_some_and(is_gitlab);
+        assert!(gitlab("git@gitlab.com:g/r.git"));
+        assert!(gitlab("https://gitlab.acme.io/g/r"));
+        assert!(!gitlab("git@github.com:acme/gitlab-tools.git"));
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct Source {
     /// Path of the catalog file inside the repository.
     pub file: String,
     pub line: usize,
+    /// The lines of the entity's YAML document (up to the next document).
+    pub lines: std::ops::Range<usize>,
     /// The whole file, shared by the entities in it, for diagnostics.
     pub text: Arc<str>,
 }
@@ -183,6 +185,7 @@ fn entity_from(doc: LoadedEntity, entity_ref: EntityRef) -> Entity {
             repo_dir: doc.repo_dir,
             file: doc.file,
             line: doc.doc.pos.line,
+            lines: doc.lines,
             text: doc.text,
         },
         doc: doc.doc,

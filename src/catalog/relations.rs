@@ -5,7 +5,7 @@
 //! warning, so typos in owners and systems surface before they merge.
 
 use super::Entity;
-use super::entity_ref::EntityRef;
+use super::entity_ref::{EntityRef, RefError};
 use super::kinds::{RELATION_FIELDS, RelationField};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::yaml::Node;
@@ -35,11 +35,13 @@ pub fn derive(entities: &mut [Entity], index: &HashMap<String, usize>, out: &mut
                 let target = match EntityRef::parse(text, field.default_kind, &entity.namespace) {
                     Ok(target) => target,
                     Err(e) => {
-                        let hint = match field.default_kind {
-                            None => {
+                        let hint = match e {
+                            RefError::MissingKind(_) => {
                                 "write the kind, e.g. `component:my-service` or `resource:my-database`"
                             }
-                            Some(_) => "write [<kind>:][<namespace>/]<name>",
+                            RefError::Malformed(_) => {
+                                "write [<kind>:][<namespace>/]<name> with no empty part"
+                            }
                         };
                         out.push(report(
                             Diagnostic::error(

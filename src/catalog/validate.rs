@@ -207,6 +207,7 @@ fn check_metadata(
     for field in ["title", "description"] {
         if let Some(node) = meta.get(field)
             && node.as_str().is_none()
+            && !is_placeholder(node)
         {
             report(
                 Diagnostic::error(
@@ -373,6 +374,16 @@ fn check_links(meta: &Node, report: &mut impl FnMut(Diagnostic, (usize, usize)))
                 at,
             ),
             Some(url) => {
+                if let Some(u) = url
+                    .as_str()
+                    .filter(|u| is_valid_url(u) && !is_web_or_mail(u))
+                {
+                    report(
+                        Diagnostic::warning("unsafe-link", format!("link url \"{u}\" is not a web or mail address; the portal will not link it"))
+                            .with_hint("use an https:// (or http://, mailto:) address"),
+                        (url.pos.line, url.pos.column),
+                    );
+                }
                 if !url.as_str().is_some_and(is_valid_url) {
                     report(
                         Diagnostic::error(
@@ -464,7 +475,10 @@ fn check_spec(
     let Some(spec) = spec else {
         if shape.spec_required {
             report(
-                Diagnostic::error("missing-field", format!("`spec` is required for a {kind}")),
+                Diagnostic::error(
+                    "missing-field",
+                    format!("`spec` is required for {}", a_kind(kind)),
+                ),
                 (doc.pos.line, doc.pos.column),
             );
         }
@@ -482,7 +496,7 @@ fn check_spec(
                 report(
                     Diagnostic::error(
                         "missing-field",
-                        format!("`spec.{field}` is required for a {kind}"),
+                        format!("`spec.{field}` is required for {}", a_kind(kind)),
                     )
                     .with_hint(format!("add `{field}:` ({}) under spec", ty.describe())),
                     key_pos,
@@ -505,6 +519,16 @@ fn check_spec(
             Some(_) => {}
         }
     }
+}
+
+/// "a Component", "an API".
+fn a_kind(kind: &str) -> String {
+    let article = if kind.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {kind}")
 }
 
 /// A `$text`/`$json`/`$yaml` mapping left in place because it could not be
@@ -603,6 +627,14 @@ pub fn is_valid_tag(s: &str) -> bool {
                     c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b':' | b'+' | b'#')
                 })
         })
+}
+
+/// The schemes the portal links to.
+pub fn is_web_or_mail(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|s| lower.starts_with(s))
 }
 
 /// What `new URL(value)` accepts, roughly: a scheme, then something.

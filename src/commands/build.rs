@@ -20,10 +20,10 @@ pub fn run(args: BuildArgs) -> u8 {
     print_human(&mut stderr, &outcome.diagnostics, args.source.verbose);
     let counts = diagnostics::count(&outcome.diagnostics);
     eprintln!(
-        "Built {} entities ({} relations) from {} repositories into {} in {:.2} s: {}",
-        outcome.portal.catalog.entities.len(),
-        outcome.portal.catalog.relation_count(),
-        outcome.portal.repos.len(),
+        "Built {} ({}) from {} into {} in {:.2} s: {}",
+        diagnostics::plural(outcome.portal.catalog.entities.len(), "entity"),
+        diagnostics::plural(outcome.portal.catalog.relation_count(), "relation"),
+        diagnostics::plural(outcome.portal.repos.len(), "repository"),
         args.out.display(),
         started.elapsed().as_secs_f64(),
         diagnostics::summary(counts)

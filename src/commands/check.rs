@@ -23,9 +23,9 @@ pub fn run(args: CheckArgs) -> u8 {
             print_human(&mut stdout, &outcome.diagnostics, args.source.verbose);
             let _ = writeln!(
                 stdout,
-                "Checked {} entities from {} repositories: {}",
-                outcome.portal.catalog.entities.len(),
-                outcome.portal.repos.len(),
+                "Checked {} from {}: {}",
+                diagnostics::plural(outcome.portal.catalog.entities.len(), "entity"),
+                diagnostics::plural(outcome.portal.repos.len(), "repository"),
                 diagnostics::summary(counts)
             );
         }

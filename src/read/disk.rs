@@ -107,7 +107,8 @@ impl DiskFiles {
                     format!("{prefix}/{name}")
                 };
                 if kind.is_dir() {
-                    if !is_skipped_dir(&name) {
+                    // A nested checkout is another repository, read on its own.
+                    if !is_skipped_dir(&name) && !entry.path().join(".git").exists() {
                         stack.push((entry.path(), rel));
                     }
                 } else if files.len() < MAX_LISTED_FILES {

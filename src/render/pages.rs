@@ -116,33 +116,14 @@ pub fn index(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
     layout(&portal.title, "Catalog", "", &body)
 }
 
-/// Diagnostics that fall inside this entity's document in its file.
-fn entity_diagnostics<'a>(
-    portal: &Portal,
-    entity: &Entity,
-    diagnostics: &'a [Diagnostic],
-) -> Vec<&'a Diagnostic> {
-    let start = entity.source.line;
-    let end = portal
-        .catalog
-        .entities
-        .iter()
-        .filter(|e| {
-            e.source.repo_dir == entity.source.repo_dir
-                && e.source.file == entity.source.file
-                && e.source.line > start
-        })
-        .map(|e| e.source.line)
-        .min()
-        .unwrap_or(usize::MAX);
+/// Diagnostics inside this entity's YAML document: same file, same lines.
+fn entity_diagnostics<'a>(entity: &Entity, diagnostics: &'a [Diagnostic]) -> Vec<&'a Diagnostic> {
+    let source = &entity.source;
+    let file = entity.source_file();
+    let path = file.display_path();
     diagnostics
         .iter()
-        .filter(|d| {
-            d.path.ends_with(&entity.source.file)
-                && d.repo == entity.source.repo
-                && d.line >= start
-                && d.line < end
-        })
+        .filter(|d| d.repo == source.repo && d.path == path && source.lines.contains(&d.line))
         .collect()
 }
 
@@ -222,7 +203,7 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
     );
     body.push_str("</dl></section>\n");
     relations_section(&mut body, portal, entity);
-    problems_section(&mut body, &entity_diagnostics(portal, entity, diagnostics));
+    problems_section(&mut body, &entity_diagnostics(entity, diagnostics));
     let raw = serde_json::to_string_pretty(&entity.to_api_json()).unwrap_or_default();
     let _ = writeln!(
         body,

@@ -411,3 +411,91 @@ fn hostile_text_is_escaped_and_script_links_dropped() {
     assert!(!page.contains("href=\"javascript:"), "script link dropped");
     assert!(page.contains("href=\"https://example.com/ok\""));
 }
+
+#[test]
+fn a_root_without_repositories_is_a_usage_error() {
+    let org = Org::new();
+    org.file("empty/notes/readme.txt", "no catalog here");
+    let run = org.run(&["check", "empty"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no repositories found under `empty`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn single_star_globs_stay_in_one_folder_and_nested_checkouts_are_their_own() {
+    let org = org();
+    org.file("repos/mono/catalog-info.yaml", &component("mono", "root"));
+    org.file(
+        "repos/mono/packages/a/catalog-info.yaml",
+        &component("pkg-a", "one level"),
+    );
+    org.file(
+        "repos/mono/packages/a/deep/catalog-info.yaml",
+        &component("pkg-deep", "two levels"),
+    );
+    org.file("repos/mono/vendored/.git/HEAD", "ref: refs/heads/main\n");
+    org.file(
+        "repos/mono/vendored/catalog-info.yaml",
+        &component("vendored", "another repository"),
+    );
+    let run = org.run(&[
+        "build",
+        "repos/mono",
+        "--catalog-path",
+        "packages/*/catalog-info.yaml",
+        "--out",
+        "site",
+    ]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let site = entities(&org.path().join("site"));
+    let names: Vec<&str> = site
+        .iter()
+        .map(|e| e["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["pkg-a"]);
+    org.run(&[
+        "build",
+        "repos/mono",
+        "--catalog-path",
+        "**/catalog-info.yaml",
+        "--out",
+        "site",
+    ]);
+    let site = entities(&org.path().join("site"));
+    let mut names: Vec<&str> = site
+        .iter()
+        .map(|e| e["metadata"]["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec!["mono", "pkg-a", "pkg-deep"],
+        "the nested checkout is not read as part of mono"
+    );
+}
+
+#[test]
+fn script_links_are_flagged_when_checked() {
+    let org = org();
+    org.file(
+        "repos/links/catalog-info.yaml",
+        &component("links", "x").replace(
+            "spec:\n",
+            "  links:\n    - url: javascript:alert(1)\n      title: run\nspec:\n",
+        ),
+    );
+    let d = check(&org);
+    let d = only(&d);
+    assert_eq!(
+        (
+            d["severity"].as_str(),
+            d["code"].as_str(),
+            d["line"].as_u64()
+        ),
+        (Some("warning"), Some("unsafe-link"), Some(7))
+    );
+}
