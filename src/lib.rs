@@ -17,6 +17,8 @@ pub mod commands;
 pub mod config;
 pub mod diagnostics;
 pub mod discover;
+pub mod docs;
+pub mod html;
 pub mod output;
 pub mod pipeline;
 pub mod read;

@@ -56,10 +56,10 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
             .map(|r| format!("`{}`", r.display()))
             .collect();
         return Err(Fatal(format!(
-            "no repositories found under {} (searched {} levels down); a repository is a folder \
+            "no repositories found under {} (searched {} down); a repository is a folder \
              with `.git`, a bare git folder, or a folder with catalog-info.yaml (use --max-depth to search deeper)",
             roots.join(", "),
-            config.max_depth
+            crate::diagnostics::plural(config.max_depth, "level")
         )));
     }
     let explicit = locate_location_files(&config.locations, &mut repos)?;

@@ -118,6 +118,12 @@ pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Cat
         let key = entity_ref.key();
         if let Some(&first) = seen.get(&key) {
             let first = &entities[first].source;
+            let first_file = crate::diagnostics::SourceFile {
+                repo: &first.repo,
+                repo_dir: &first.repo_dir,
+                path: &first.file,
+                text: "",
+            };
             let at = doc
                 .doc
                 .get("metadata")
@@ -131,8 +137,8 @@ pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Cat
             };
             out.push(
                 Diagnostic::error("duplicate-entity", format!(
-                    "{entity_ref} is already defined in {}/{}:{}",
-                    first.repo_dir, first.file, first.line
+                    "{entity_ref} is already defined in {}:{}",
+                    first_file.display_path(), first.line
                 ))
                 .with_hint("entity names are unique per kind and namespace, ignoring case; rename one or remove the copy")
                 .in_file(&file, at.line, at.column),

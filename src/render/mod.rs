@@ -4,7 +4,6 @@
 //! per entity, the problems list, and `catalog.json`. Every link is relative,
 //! so the site works from `file://` and under any path of a static host.
 
-mod html;
 mod pages;
 
 use crate::catalog::entity_ref::EntityRef;

@@ -1,10 +1,10 @@
 //! The pages of the first plain site.
 
 use super::entity_dir;
-use super::html::{escape, external_link, row};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::html::{escape, external_link, row};
 use crate::pipeline::Portal;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

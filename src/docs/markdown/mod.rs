@@ -1,0 +1,936 @@
+//! Markdown → HTML the way MkDocs with `mkdocs-techdocs-core` renders it.
+//!
+//! [`preprocess`] handles the line-level extensions; pulldown-cmark parses
+//! the rest (tables, footnotes, task lists, definition lists, strikethrough,
+//! sub/superscript, GitHub alerts, heading attributes, front matter); one
+//! pass over its events then gives headings MkDocs' ids and permalinks,
+//! rewrites relative links to page URLs and records them for checking,
+//! highlights code, and applies inline extensions (emoji, abbreviations,
+//! mark, insert, bare URLs). Pages holding author-written HTML are
+//! sanitised with ammonia; the markup Portico generates is safe by
+//! construction.
+
+mod highlight;
+pub mod preprocess;
+mod sanitize;
+pub mod slug;
+
+use crate::html::{escape, escape_into};
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
+    TagEnd,
+};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+pub use sanitize::SanitizeOptions;
+
+/// A heading of a page, for the table of contents and anchors.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// What a link or image in a page points to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// Another page of this docs site (docs-relative source path).
+    Page { src: String, anchor: Option<String> },
+    /// A file under `docs_dir` (docs-relative path).
+    Asset { path: String },
+    /// `#anchor` in the same page.
+    Anchor(String),
+    /// `/docs/<namespace>/<kind>/<name>/<path>`: another entity's docs.
+    OtherSite {
+        namespace: String,
+        kind: String,
+        name: String,
+        path: String,
+        anchor: Option<String>,
+    },
+    /// A relative path that leaves the docs folder.
+    Outside(String),
+}
+
+/// A link found in a page, where it was written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkRef {
+    pub target: LinkTarget,
+    /// The destination as written.
+    pub raw: String,
+    pub line: usize,
+    pub is_image: bool,
+}
+
+/// One rendered page.
+#[derive(Clone, Debug, Default)]
+pub struct RenderedPage {
+    pub html: String,
+    /// Front matter `title`, else the first `#` heading.
+    pub title: Option<String>,
+    pub headings: Vec<Heading>,
+    /// Every id in the page, for checking `page.md#anchor` links.
+    pub ids: HashSet<String>,
+    pub links: Vec<LinkRef>,
+    pub snippet_errors: Vec<(usize, String)>,
+}
+
+/// What a page needs to know about its site.
+pub struct PageEnv<'a> {
+    /// The page's source path relative to `docs_dir`, e.g. `guides/setup.md`.
+    pub src: &'a str,
+    /// The page's folder URL relative to the site root, e.g. `guides/setup/`.
+    pub url: &'a str,
+    /// Levels from the site root up to the whole portal's root (4 for
+    /// `docs/<ns>/<kind>/<name>/`), for links to other entities' docs.
+    pub site_depth: usize,
+    /// Source path → folder URL of every page in the site.
+    pub page_urls: &'a HashMap<String, String>,
+    /// Reads a snippet file (`--8<--`), confined to the repository.
+    pub snippet: &'a dyn Fn(&str) -> Result<String, String>,
+    pub sanitize: &'a SanitizeOptions,
+}
+
+const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS)
+    .union(Options::ENABLE_HEADING_ATTRIBUTES)
+    .union(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS)
+    .union(Options::ENABLE_GFM)
+    .union(Options::ENABLE_DEFINITION_LIST)
+    // Single `~` is not strikethrough (pymdownx.tilde): `~sub~` is handled
+    // with `^sup^` and `^^insert^^` among the inline extensions.
+    .union(Options::ENABLE_SUBSCRIPT);
+
+/// Renders one page.
+pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
+    let pre = preprocess::preprocess(markdown, env.snippet);
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(pre.text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| {
+        let index = line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        pre.lines.get(index).copied().unwrap_or(0)
+    };
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&pre.text, OPTIONS)
+        .into_offset_iter()
+        .collect();
+    let mut pass = Pass {
+        env,
+        page: RenderedPage {
+            snippet_errors: pre.snippet_errors,
+            ..Default::default()
+        },
+        out: Vec::with_capacity(events.len()),
+        used_ids: HashSet::new(),
+        abbreviations: &pre.abbreviations,
+        author_html: false,
+        alerts: Vec::new(),
+        footnotes: Vec::new(),
+    };
+    pass.run(&events, &line_of);
+    pass.footnote_list();
+    let Pass {
+        mut page,
+        out,
+        author_html,
+        ..
+    } = pass;
+    let mut html = String::with_capacity(markdown.len() * 3 / 2 + 256);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    page.html = if author_html {
+        sanitize::clean(&html, env.sanitize)
+    } else {
+        html
+    };
+    page
+}
+
+/// The state of one pass over a page's events.
+struct Pass<'e, 'a> {
+    env: &'e PageEnv<'a>,
+    page: RenderedPage,
+    out: Vec<Event<'a>>,
+    used_ids: HashSet<String>,
+    abbreviations: &'e [(String, String)],
+    author_html: bool,
+    /// Open GitHub alerts, to close them as admonitions.
+    alerts: Vec<bool>,
+    /// Footnotes in order of first reference: name and rendered body.
+    footnotes: Vec<(String, Option<Vec<Event<'a>>>)>,
+}
+
+/// Lines the preprocessor writes: the only raw HTML that is not the author's.
+fn is_generated_html(html: &str) -> bool {
+    html.lines().all(|line| {
+        let t = line.trim();
+        t.is_empty()
+            || t == "</div>"
+            || t == "</details>"
+            || t.starts_with("<div class=\"admonition ")
+                && t.ends_with("\">")
+                && !t[1..].contains('<')
+            || t.starts_with("<p class=\"admonition-title\">")
+                && t.ends_with("</p>")
+                && t.matches('<').count() == 2
+            || t.starts_with("<details class=\"") && t.ends_with('>') && !t[1..].contains('<')
+            || t.starts_with("<summary>")
+                && t.ends_with("</summary>")
+                && t.matches('<').count() == 2
+            || t == "<div class=\"tabbed-content\">"
+            || t == "<div class=\"tabbed-block\">"
+            || is_generated_tab_header(t)
+    })
+}
+
+/// `<div class="tabbed-set ..." data-tabs="N:M"><input .../>...<div class="tabbed-labels"><label ...>T</label>...</div>`
+fn is_generated_tab_header(t: &str) -> bool {
+    let Some(rest) = t.strip_prefix("<div class=\"tabbed-set tabbed-alternate\" data-tabs=\"")
+    else {
+        return false;
+    };
+    // Every tag in it is one of ours, with no event handlers or URLs.
+    rest.split('<').skip(1).all(|tag| {
+        let name_end = tag.find([' ', '>', '/']).unwrap_or(tag.len());
+        matches!(&tag[..name_end], "input" | "div" | "label" | "")
+            && !tag.contains("on")
+            && !tag.contains(':')
+    })
+}
+
+impl<'e, 'a> Pass<'e, 'a> {
+    fn run(&mut self, events: &[(Event<'a>, Range<usize>)], line_of: &dyn Fn(usize) -> usize) {
+        let mut i = 0;
+        while i < events.len() {
+            let (event, range) = &events[i];
+            i = match event {
+                Event::Start(Tag::Heading {
+                    level, id, classes, ..
+                }) => self.heading(events, i, *level, id.as_deref(), classes, line_of),
+                Event::Start(Tag::CodeBlock(kind)) => self.code_block(events, i, kind),
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    ..
+                }) => self.link(events, i, *link_type, dest_url, title, line_of(range.start)),
+                Event::Start(Tag::Image {
+                    dest_url, title, ..
+                }) => self.image(events, i, dest_url, title, line_of(range.start)),
+                Event::Start(Tag::MetadataBlock(_)) => self.front_matter(events, i),
+                Event::Start(Tag::BlockQuote(kind)) => {
+                    self.alert_start(*kind, event.clone());
+                    i + 1
+                }
+                Event::End(TagEnd::BlockQuote(_)) => {
+                    let alert = self.alerts.pop().unwrap_or(false);
+                    self.out.push(if alert {
+                        Event::Html("</div>\n".into())
+                    } else {
+                        event.clone()
+                    });
+                    i + 1
+                }
+                Event::Text(text) => {
+                    self.text(text);
+                    i + 1
+                }
+                Event::Html(html) | Event::InlineHtml(html) => {
+                    if !is_generated_html(html) {
+                        self.author_html = true;
+                    }
+                    self.collect_ids(html);
+                    self.out.push(event.clone());
+                    i + 1
+                }
+                Event::FootnoteReference(name) => {
+                    self.footnote_reference(name);
+                    i + 1
+                }
+                Event::Start(Tag::FootnoteDefinition(name)) => {
+                    self.footnote_definition(events, i, name, line_of)
+                }
+                _ => {
+                    self.out.push(event.clone());
+                    i + 1
+                }
+            };
+        }
+    }
+
+    /// Index of the `End` matching the `Start` at `start`.
+    fn end_of(events: &[(Event<'a>, Range<usize>)], start: usize) -> usize {
+        let mut depth = 0usize;
+        for (j, (event, _)) in events.iter().enumerate().skip(start) {
+            match event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return j;
+                    }
+                }
+                _ => {}
+            }
+        }
+        events.len() - 1
+    }
+
+    fn heading(
+        &mut self,
+        events: &[(Event<'a>, Range<usize>)],
+        start: usize,
+        level: HeadingLevel,
+        explicit_id: Option<&str>,
+        classes: &[CowStr<'a>],
+        line_of: &dyn Fn(usize) -> usize,
+    ) -> usize {
+        let end = Self::end_of(events, start);
+        let text = plain_text(&events[start + 1..end]);
+        let id = match explicit_id {
+            Some(id) => {
+                self.used_ids.insert(id.to_string());
+                id.to_string()
+            }
+            None => slug::unique(slug::slugify(&text), &mut self.used_ids),
+        };
+        let level = level as u8;
+        if level == 1 && self.page.title.is_none() {
+            self.page.title = Some(text.clone());
+        }
+        let mut open = format!("<h{level} id=\"{}\"", escape(&id));
+        if !classes.is_empty() {
+            let classes: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
+            open.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
+        }
+        open.push('>');
+        self.out.push(Event::Html(open.into()));
+        // The heading's own inline content: links and text extensions apply.
+        self.run(&events[start + 1..end], line_of);
+        self.out.push(Event::Html(
+            format!("<a class=\"headerlink\" href=\"#{}\" title=\"Permanent link\">&para;</a></h{level}>\n", escape(&id)).into(),
+        ));
+        self.page.ids.insert(id.clone());
+        self.page.headings.push(Heading { level, id, text });
+        end + 1
+    }
+
+    fn code_block(
+        &mut self,
+        events: &[(Event<'a>, Range<usize>)],
+        start: usize,
+        kind: &CodeBlockKind<'a>,
+    ) -> usize {
+        let end = Self::end_of(events, start);
+        let mut code = String::new();
+        for (event, _) in &events[start + 1..end] {
+            if let Event::Text(t) = event {
+                code.push_str(t);
+            }
+        }
+        let info = match kind {
+            CodeBlockKind::Fenced(info) => info.as_ref(),
+            CodeBlockKind::Indented => "",
+        };
+        let (lang, title) = parse_info(info);
+        let mut html = String::with_capacity(code.len() * 2 + 96);
+        if lang == "mermaid" {
+            html.push_str("<pre class=\"mermaid\"><code>");
+            escape_into(&mut html, &code);
+            html.push_str("</code></pre>\n");
+        } else {
+            let lang_class = if lang.is_empty() {
+                String::new()
+            } else {
+                format!("language-{} ", escape(&lang))
+            };
+            html.push_str(&format!("<div class=\"{lang_class}highlight\">"));
+            if let Some(title) = title {
+                html.push_str(&format!(
+                    "<span class=\"filename\">{}</span>",
+                    escape(&title)
+                ));
+            }
+            html.push_str("<pre><span></span><code>");
+            highlight::highlight_into(&mut html, &code, &lang);
+            html.push_str("</code></pre></div>\n");
+        }
+        self.out.push(Event::Html(html.into()));
+        end + 1
+    }
+
+    /// Resolves a destination; records it for checking; returns the href.
+    fn resolve(&mut self, dest: &str, line: usize, is_image: bool) -> Option<String> {
+        let target = classify(dest, self.env.src);
+        let href = match &target {
+            None => return Some(dest.to_string()),
+            Some(LinkTarget::Outside(_)) => dest.to_string(),
+            Some(LinkTarget::Anchor(a)) => format!("#{a}"),
+            Some(LinkTarget::Page { src, anchor }) => {
+                let url = self
+                    .env
+                    .page_urls
+                    .get(src)
+                    .cloned()
+                    .unwrap_or_else(|| page_url(src));
+                with_anchor(relative(self.env.url, &format!("{url}index.html")), anchor)
+            }
+            Some(LinkTarget::Asset { path }) => relative(self.env.url, path),
+            Some(LinkTarget::OtherSite {
+                namespace,
+                kind,
+                name,
+                path,
+                anchor,
+            }) => {
+                let up = "../".repeat(self.env.site_depth + self.env.url.matches('/').count());
+                let url = if path.is_empty() || path.ends_with('/') {
+                    format!("{path}index.html")
+                } else if path.ends_with(".md") {
+                    format!("{}index.html", page_url(path))
+                } else {
+                    format!("{path}/index.html")
+                };
+                with_anchor(format!("{up}docs/{namespace}/{kind}/{name}/{url}"), anchor)
+            }
+        };
+        if let Some(target) = target {
+            self.page.links.push(LinkRef {
+                target,
+                raw: dest.to_string(),
+                line,
+                is_image,
+            });
+        }
+        Some(href)
+    }
+
+    fn link(
+        &mut self,
+        events: &[(Event<'a>, Range<usize>)],
+        start: usize,
+        link_type: LinkType,
+        dest: &str,
+        title: &str,
+        line: usize,
+    ) -> usize {
+        let end = Self::end_of(events, start);
+        let dest = if link_type == LinkType::Email {
+            format!("mailto:{dest}")
+        } else {
+            dest.to_string()
+        };
+        let href = if is_unsafe_url(&dest) {
+            None
+        } else {
+            self.resolve(&dest, line, false)
+        };
+        let (attrs, consumed) = trailing_attrs(events, end);
+        if let Some(href) = &href {
+            let mut open = format!("<a href=\"{}\"", escape(href));
+            if !title.is_empty() {
+                open.push_str(&format!(" title=\"{}\"", escape(title)));
+            }
+            open.push_str(&attrs);
+            open.push('>');
+            self.out.push(Event::Html(open.into()));
+        }
+        self.run(&events[start + 1..end], &|_| line);
+        if href.is_some() {
+            self.out.push(Event::Html("</a>".into()));
+        }
+        self.push_rest_after_attrs(events, end, consumed)
+    }
+
+    fn image(
+        &mut self,
+        events: &[(Event<'a>, Range<usize>)],
+        start: usize,
+        dest: &str,
+        title: &str,
+        line: usize,
+    ) -> usize {
+        let end = Self::end_of(events, start);
+        let alt = plain_text(&events[start + 1..end]);
+        let (attrs, consumed) = trailing_attrs(events, end);
+        if !is_unsafe_url(dest)
+            && let Some(src) = self.resolve(dest, line, true)
+        {
+            let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(&src), escape(&alt));
+            if !title.is_empty() {
+                tag.push_str(&format!(" title=\"{}\"", escape(title)));
+            }
+            tag.push_str(&attrs);
+            tag.push_str(" />");
+            self.out.push(Event::Html(tag.into()));
+        }
+        self.push_rest_after_attrs(events, end, consumed)
+    }
+
+    /// After `{ .class }` consumed `consumed` bytes of the next text event,
+    /// emits the rest of that text and returns where to go on.
+    fn push_rest_after_attrs(
+        &mut self,
+        events: &[(Event<'a>, Range<usize>)],
+        end: usize,
+        consumed: usize,
+    ) -> usize {
+        if consumed == 0 {
+            return end + 1;
+        }
+        if let Some((Event::Text(text), _)) = events.get(end + 1) {
+            let rest = &text[consumed..];
+            if !rest.is_empty() {
+                self.text(&CowStr::from(rest.to_string()));
+            }
+        }
+        end + 2
+    }
+
+    /// `<sup id="fnref:x"><a class="footnote-ref" href="#fn:x">1</a></sup>`, as Python-Markdown writes it.
+    fn footnote_reference(&mut self, name: &str) {
+        let number = match self.footnotes.iter().position(|(n, _)| n == name) {
+            Some(i) => i + 1,
+            None => {
+                self.footnotes.push((name.to_string(), None));
+                self.footnotes.len()
+            }
+        };
+        let name = escape(name);
+        self.page.ids.insert(format!("fnref:{name}"));
+        self.out.push(Event::Html(
+            format!("<sup id=\"fnref:{name}\"><a class=\"footnote-ref\" href=\"#fn:{name}\">{number}</a></sup>").into(),
+        ));
+    }
+
+    /// Renders a definition aside; it is listed at the end of the page.
+    fn footnote_definition(
+        &mut self,
+        events: &[(Event<'a>, Range<usize>)],
+        start: usize,
+        name: &str,
+        line_of: &dyn Fn(usize) -> usize,
+    ) -> usize {
+        let end = Self::end_of(events, start);
+        let outer = std::mem::take(&mut self.out);
+        self.run(&events[start + 1..end], line_of);
+        let body = std::mem::replace(&mut self.out, outer);
+        match self.footnotes.iter_mut().find(|(n, _)| n == name) {
+            Some((_, slot)) => *slot = Some(body),
+            None => self.footnotes.push((name.to_string(), Some(body))),
+        }
+        end + 1
+    }
+
+    /// `<div class="footnote"><hr /><ol><li id="fn:x">…</li></ol></div>`.
+    fn footnote_list(&mut self) {
+        let notes: Vec<(String, Vec<Event<'a>>)> = std::mem::take(&mut self.footnotes)
+            .into_iter()
+            .filter_map(|(name, body)| body.map(|b| (name, b)))
+            .collect();
+        if notes.is_empty() {
+            return;
+        }
+        self.out.push(Event::Html(
+            "<div class=\"footnote\">\n<hr />\n<ol>\n".into(),
+        ));
+        for (name, body) in notes {
+            let name = escape(&name);
+            self.page.ids.insert(format!("fn:{name}"));
+            self.out
+                .push(Event::Html(format!("<li id=\"fn:{name}\">\n").into()));
+            self.out.extend(body);
+            self.out.push(Event::Html(
+                format!("<a class=\"footnote-backref\" href=\"#fnref:{name}\" title=\"Jump back to footnote in the text\">&#8617;</a></li>\n").into(),
+            ));
+        }
+        self.out.push(Event::Html("</ol>\n</div>\n".into()));
+    }
+
+    /// YAML front matter: only `title` is used.
+    fn front_matter(&mut self, events: &[(Event<'a>, Range<usize>)], start: usize) -> usize {
+        let end = Self::end_of(events, start);
+        for (event, _) in &events[start + 1..end] {
+            if let Event::Text(text) = event
+                && let Ok(Some(node)) =
+                    crate::yaml::parse_single(text, crate::yaml::Budget::default())
+                && let Some(title) = node.get("title").and_then(crate::yaml::Node::as_str)
+            {
+                self.page.title = Some(title.to_string());
+            }
+        }
+        end + 1
+    }
+
+    /// GitHub alerts (`> [!NOTE]`) render as admonitions, as gh-admonitions does.
+    fn alert_start(&mut self, kind: Option<BlockQuoteKind>, event: Event<'a>) {
+        let Some(kind) = kind else {
+            self.alerts.push(false);
+            self.out.push(event);
+            return;
+        };
+        let (class, title) = match kind {
+            BlockQuoteKind::Note => ("note", "Note"),
+            BlockQuoteKind::Tip => ("tip", "Tip"),
+            BlockQuoteKind::Important => ("important", "Important"),
+            BlockQuoteKind::Warning => ("warning", "Warning"),
+            BlockQuoteKind::Caution => ("danger", "Caution"),
+        };
+        self.alerts.push(true);
+        self.out.push(Event::Html(
+            format!(
+                "<div class=\"admonition {class}\">\n<p class=\"admonition-title\">{title}</p>\n"
+            )
+            .into(),
+        ));
+    }
+
+    fn collect_ids(&mut self, html: &str) {
+        for (at, _) in html.match_indices(" id=\"") {
+            let rest = &html[at + 5..];
+            if let Some(end) = rest.find('"') {
+                self.page.ids.insert(rest[..end].to_string());
+            }
+        }
+    }
+
+    /// Inline extensions on plain text: emoji, abbreviations, `==mark==`,
+    /// `^^insert^^`, bare URLs. Untouched text stays a text event.
+    fn text(&mut self, text: &CowStr<'a>) {
+        let needs_work = text.contains(':')
+            || text.contains("==")
+            || text.contains('^')
+            || text.contains('~')
+            || (!self.abbreviations.is_empty()
+                && self
+                    .abbreviations
+                    .iter()
+                    .any(|(a, _)| text.contains(a.as_str())));
+        if !needs_work {
+            self.out.push(Event::Text(text.clone()));
+            return;
+        }
+        let html = inline_extensions(text, self.abbreviations);
+        match html {
+            Some(html) => self.out.push(Event::Html(html.into())),
+            None => self.out.push(Event::Text(text.clone())),
+        }
+    }
+}
+
+/// The text inside a run of inline events.
+fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
+    let mut text = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// `python title="x.py" linenums="1"`, `{ .python }`, `python3` → (lang, title).
+fn parse_info(info: &str) -> (String, Option<String>) {
+    let info = info
+        .trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .trim();
+    let lang = info
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('.')
+        .to_ascii_lowercase();
+    let lang = if lang.contains('=') {
+        String::new()
+    } else {
+        lang
+    };
+    let title = info.find("title=\"").and_then(|at| {
+        let rest = &info[at + 7..];
+        rest.find('"').map(|end| rest[..end].to_string())
+    });
+    (lang, title)
+}
+
+/// `{ width="250" .md-button #id }` right after a link or image.
+fn trailing_attrs(events: &[(Event<'_>, Range<usize>)], end: usize) -> (String, usize) {
+    let Some((Event::Text(text), _)) = events.get(end + 1) else {
+        return (String::new(), 0);
+    };
+    let Some(inner_end) = text.strip_prefix('{').and_then(|t| t.find('}')) else {
+        return (String::new(), 0);
+    };
+    let inner = text[1..=inner_end].trim_start_matches(':').trim();
+    let mut classes = Vec::new();
+    let mut attrs = String::new();
+    for token in inner.split_whitespace() {
+        if let Some(class) = token.strip_prefix('.') {
+            classes.push(class.to_string());
+        } else if let Some(id) = token.strip_prefix('#') {
+            attrs.push_str(&format!(" id=\"{}\"", escape(id)));
+        } else if let Some((key, value)) = token.split_once('=') {
+            let key_ok = !key.is_empty()
+                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !key.to_ascii_lowercase().starts_with("on");
+            if key_ok && !matches!(key.to_ascii_lowercase().as_str(), "href" | "src" | "style") {
+                attrs.push_str(&format!(
+                    " {key}=\"{}\"",
+                    escape(value.trim_matches('"').trim_matches('\''))
+                ));
+            }
+        }
+    }
+    if !classes.is_empty() {
+        attrs.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
+    }
+    (attrs, inner_end + 2)
+}
+
+/// Schemes a docs page may never link to.
+pub fn is_unsafe_url(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    [
+        "javascript:",
+        "vbscript:",
+        "data:text/html",
+        "data:application",
+        "file:",
+    ]
+    .iter()
+    .any(|s| cleaned.starts_with(s))
+}
+
+/// Where a destination points, or `None` for absolute URLs left alone.
+fn classify(dest: &str, page_src: &str) -> Option<LinkTarget> {
+    if dest.is_empty() {
+        return None;
+    }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        return Some(LinkTarget::Anchor(anchor.to_string()));
+    }
+    if dest.contains("://")
+        || dest.starts_with("mailto:")
+        || dest.starts_with("tel:")
+        || dest.starts_with("//")
+    {
+        return None;
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a.to_string())),
+        None => (dest, None),
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    let path = percent_decode(path);
+    if let Some(rest) = path.strip_prefix("/docs/") {
+        let mut parts = rest.splitn(4, '/');
+        let (Some(namespace), Some(kind), Some(name)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        return Some(LinkTarget::OtherSite {
+            namespace: namespace.to_lowercase(),
+            kind: kind.to_lowercase(),
+            name: name.to_string(),
+            path: parts.next().unwrap_or("").to_string(),
+            anchor,
+        });
+    }
+    if path.starts_with('/') || path.contains(':') {
+        return None;
+    }
+    let base = crate::read::safe_path::parent(page_src);
+    let resolved = match crate::read::safe_path::join(base, &path) {
+        Ok(p) => p,
+        Err(crate::read::safe_path::PathError::Empty) => String::new(),
+        Err(_) => return Some(LinkTarget::Outside(dest.to_string())),
+    };
+    if path.ends_with(".md") || path.ends_with(".markdown") {
+        return Some(LinkTarget::Page {
+            src: resolved,
+            anchor,
+        });
+    }
+    if path.ends_with('/') || path.is_empty() || resolved.is_empty() {
+        // A folder link: its index page.
+        let index = if resolved.is_empty() {
+            "index.md".to_string()
+        } else {
+            format!("{resolved}/index.md")
+        };
+        return Some(LinkTarget::Page { src: index, anchor });
+    }
+    Some(LinkTarget::Asset { path: resolved })
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+fn with_anchor(url: String, anchor: &Option<String>) -> String {
+    match anchor {
+        Some(a) if !a.is_empty() => format!("{url}#{a}"),
+        _ => url,
+    }
+}
+
+/// MkDocs directory URLs: `a/b.md` → `a/b/`, `a/index.md` and
+/// `a/README.md` → `a/`, `index.md` → ``.
+pub fn page_url(src: &str) -> String {
+    let stem = src
+        .strip_suffix(".md")
+        .or_else(|| src.strip_suffix(".markdown"))
+        .unwrap_or(src);
+    let (dir, name) = stem.rsplit_once('/').map_or(("", stem), |(d, n)| (d, n));
+    let is_index = name == "index" || name.eq_ignore_ascii_case("readme");
+    match (dir.is_empty(), is_index) {
+        (true, true) => String::new(),
+        (true, false) => format!("{name}/"),
+        (false, true) => format!("{dir}/"),
+        (false, false) => format!("{dir}/{name}/"),
+    }
+}
+
+/// A relative URL from the folder `from` (e.g. `a/b/`) to `to` (from the site root).
+pub fn relative(from: &str, to: &str) -> String {
+    let from_parts: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_parts
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let common = common.min(to_parts.len().saturating_sub(1));
+    let mut out = "../".repeat(from_parts.len() - common);
+    out.push_str(&to_parts[common..].join("/"));
+    out
+}
+
+/// Applies the inline extensions to `text`; `None` when nothing changed.
+fn inline_extensions(text: &str, abbreviations: &[(String, String)]) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut changed = false;
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Bare URLs (pymdownx.magiclink).
+        if let Some(url_len) = bare_url_len(rest) {
+            let url = &rest[..url_len];
+            out.push_str(&format!("<a href=\"{}\">", escape(url)));
+            escape_into(&mut out, url);
+            out.push_str("</a>");
+            rest = &rest[url_len..];
+            changed = true;
+            continue;
+        }
+        // :shortcode: emoji.
+        if rest.starts_with(':')
+            && let Some(end) = rest[1..].find(':')
+        {
+            let code = &rest[1..1 + end];
+            if !code.is_empty()
+                && code
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-'))
+                && let Some(emoji) = emojis::get_by_shortcode(code)
+            {
+                out.push_str(&format!(
+                    "<span class=\"emoji\" title=\":{code}:\">{}</span>",
+                    emoji.as_str()
+                ));
+                rest = &rest[end + 2..];
+                changed = true;
+                continue;
+            }
+        }
+        // ==mark==, ^^insert^^, ^sup^, ~sub~ (pymdownx mark, caret, tilde).
+        let mut marked = false;
+        for (marker, tag, spaces) in [
+            ("==", "mark", true),
+            ("^^", "ins", true),
+            ("^", "sup", false),
+            ("~", "sub", false),
+        ] {
+            if let Some(after) = rest.strip_prefix(marker)
+                && let Some(end) = after.find(marker)
+                && end > 0
+                && !after.starts_with(' ')
+                && (spaces || !after[..end].contains(' '))
+            {
+                out.push_str(&format!("<{tag}>"));
+                escape_into(&mut out, &after[..end]);
+                out.push_str(&format!("</{tag}>"));
+                rest = &after[end + marker.len()..];
+                changed = true;
+                marked = true;
+                break;
+            }
+        }
+        if marked {
+            continue;
+        }
+        if let Some((abbr, title)) = abbreviations.iter().find(|(a, _)| {
+            rest.starts_with(a.as_str())
+                && out.chars().last().is_none_or(|c| !c.is_alphanumeric())
+                && rest[a.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        }) {
+            out.push_str(&format!("<abbr title=\"{}\">", escape(title)));
+            escape_into(&mut out, abbr);
+            out.push_str("</abbr>");
+            rest = &rest[abbr.len()..];
+            changed = true;
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        escape_into(&mut out, &rest[..c.len_utf8()]);
+        rest = &rest[c.len_utf8()..];
+    }
+    changed.then_some(out)
+}
+
+fn bare_url_len(text: &str) -> Option<usize> {
+    if !(text.starts_with("https://") || text.starts_with("http://")) {
+        return None;
+    }
+    let len = text
+        .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | ')'))
+        .unwrap_or(text.len());
+    let url = text[..len].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+    (url.len() > "https://".len()).then_some(url.len())
+}
+
+#[cfg(test)]
+mod tests;

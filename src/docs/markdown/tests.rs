@@ -1,0 +1,231 @@
+//! Each Markdown feature of the techdocs-core set: input → HTML.
+
+use super::*;
+
+fn env_render(src: &str, markdown: &str) -> RenderedPage {
+    let pages: HashMap<String, String> = [
+        "index.md",
+        "setup.md",
+        "guides/deploy.md",
+        "guides/index.md",
+    ]
+    .iter()
+    .map(|p| (p.to_string(), page_url(p)))
+    .collect();
+    let url = page_url(src);
+    let sanitize = SanitizeOptions::default();
+    let env = PageEnv {
+        src,
+        url: &url,
+        site_depth: 4,
+        page_urls: &pages,
+        snippet: &|f| {
+            if f == "snippets/note.md" {
+                Ok("Snippet **text**.".into())
+            } else {
+                Err(format!("`{f}` not found"))
+            }
+        },
+        sanitize: &sanitize,
+    };
+    render(markdown, &env)
+}
+
+fn html(markdown: &str) -> String {
+    env_render("setup.md", markdown).html
+}
+
+#[test]
+fn headings_get_mkdocs_ids_and_permalinks() {
+    let page = env_render(
+        "setup.md",
+        "# Set up\n\n## Install it\n\n## Install it\n\n### `code` & more\n",
+    );
+    insta::assert_snapshot!(page.html);
+    assert_eq!(page.title.as_deref(), Some("Set up"));
+    let ids: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        vec!["set-up", "install-it", "install-it_1", "code-more"]
+    );
+}
+
+#[test]
+fn heading_attribute_lists_set_id_and_class() {
+    let out = html("## Custom {: #my-id .wide }\n");
+    assert!(
+        out.starts_with("<h2 id=\"my-id\" class=\"wide\">Custom"),
+        "{out}"
+    );
+}
+
+#[test]
+fn admonitions_details_and_tabs() {
+    insta::assert_snapshot!(html(
+        "!!! warning \"Mind the gap\"\n    Careful **now**.\n\n??? tip\n    Hidden tip.\n\n=== \"Linux\"\n    ```bash\n    make\n    ```\n=== \"macOS\"\n    Use brew.\n"
+    ));
+}
+
+#[test]
+fn code_blocks_are_highlighted_with_language_class_and_title() {
+    insta::assert_snapshot!(html(
+        "```python title=\"app.py\"\ndef main():\n    return 1  # one\n```\n\n```\nplain <text>\n```\n"
+    ));
+}
+
+#[test]
+fn mermaid_fences_stay_diagrams() {
+    assert_eq!(
+        html("```mermaid\ngraph TD; A-->B\n```\n"),
+        "<pre class=\"mermaid\"><code>graph TD; A--&gt;B\n</code></pre>\n"
+    );
+}
+
+#[test]
+fn relative_links_become_page_urls_and_are_recorded() {
+    let page = env_render(
+        "guides/deploy.md",
+        "[setup](../setup.md#install) [home](../index.md) [here](#top) [img](img/a.png) [site](https://example.com) [idx](./)\n\n```\n[not a link](nowhere.md)\n```\n",
+    );
+    assert!(
+        page.html
+            .contains("href=\"../../setup/index.html#install\""),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains("href=\"../../index.html\""),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("href=\"#top\""));
+    assert!(
+        page.html.contains("href=\"../img/a.png\""),
+        "assets move with the page folder: {}",
+        page.html
+    );
+    assert!(page.html.contains("href=\"https://example.com\""));
+    assert!(
+        page.html.contains("href=\"../index.html\">idx"),
+        "{}",
+        page.html
+    );
+    let targets: Vec<&LinkTarget> = page.links.iter().map(|l| &l.target).collect();
+    assert_eq!(
+        targets,
+        vec![
+            &LinkTarget::Page {
+                src: "setup.md".into(),
+                anchor: Some("install".into())
+            },
+            &LinkTarget::Page {
+                src: "index.md".into(),
+                anchor: None
+            },
+            &LinkTarget::Anchor("top".into()),
+            &LinkTarget::Asset {
+                path: "guides/img/a.png".into()
+            },
+            &LinkTarget::Page {
+                src: "guides/index.md".into(),
+                anchor: None
+            },
+        ],
+        "links inside code blocks are not links"
+    );
+    assert!(page.links.iter().all(|l| l.line == 1));
+}
+
+#[test]
+fn links_to_other_entities_docs_are_relative() {
+    let page = env_render(
+        "guides/deploy.md",
+        "[api](/docs/default/Component/payments/reference.md#auth)\n",
+    );
+    assert!(
+        page.html.contains(
+            "href=\"../../../../../../docs/default/component/payments/reference/index.html#auth\""
+        ),
+        "{}",
+        page.html
+    );
+}
+
+#[test]
+fn unsafe_links_and_raw_html_are_neutralised() {
+    let out = html(
+        "[x](javascript:alert(1)) <img src=x onerror=alert(1)> <script>alert(2)</script>\n\n<div onclick=\"x()\">ok</div>\n",
+    );
+    assert!(!out.contains("javascript:"), "{out}");
+    assert!(
+        !out.contains("onerror") && !out.contains("onclick") && !out.contains("<script"),
+        "{out}"
+    );
+    assert!(out.contains("ok"));
+}
+
+#[test]
+fn tables_footnotes_tasks_definitions_and_inline_marks() {
+    insta::assert_snapshot!(html(
+        "| a | b |\n|---|:-:|\n| 1 | 2 |\n\nText[^1] with ==marked== and ^^inserted^^ and ~~gone~~, H~2~O, x^2^.\n\n[^1]: The note.\n\n- [x] done\n- [ ] todo\n\nTerm\n: Definition\n"
+    ));
+}
+
+#[test]
+fn emoji_abbreviations_snippets_and_bare_urls() {
+    let out = html(
+        "*[API]: Application Programming Interface\n\nThe API is :smile: see https://example.com/x.\n\n--8<-- \"snippets/note.md\"\n",
+    );
+    assert!(
+        out.contains("<abbr title=\"Application Programming Interface\">API</abbr>"),
+        "{out}"
+    );
+    assert!(out.contains("😄"), "{out}");
+    assert!(
+        out.contains("<a href=\"https://example.com/x\">https://example.com/x</a>."),
+        "{out}"
+    );
+    assert!(out.contains("Snippet <strong>text</strong>."), "{out}");
+}
+
+#[test]
+fn image_attributes_and_button_links() {
+    let out = html("![Logo](img/logo.png){ width=\"250\" } and [Go](setup.md){ .md-button }\n");
+    assert!(
+        out.contains("<img src=\"../img/logo.png\" alt=\"Logo\" width=\"250\" />"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<a href=\"index.html\" class=\"md-button\">Go</a>"),
+        "{out}"
+    );
+    assert!(!out.contains('{'), "{out}");
+}
+
+#[test]
+fn github_alerts_become_admonitions() {
+    let out = html("> [!WARNING]\n> Careful.\n");
+    assert!(
+        out.starts_with(
+            "<div class=\"admonition warning\">\n<p class=\"admonition-title\">Warning</p>"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn front_matter_title_wins() {
+    let page = env_render("setup.md", "---\ntitle: From meta\n---\n\n# Heading\n");
+    assert_eq!(page.title.as_deref(), Some("From meta"));
+}
+
+#[test]
+fn page_urls_and_relative_paths() {
+    assert_eq!(page_url("index.md"), "");
+    assert_eq!(page_url("a/README.md"), "a/");
+    assert_eq!(page_url("a/b.md"), "a/b/");
+    assert_eq!(relative("a/b/", "a/c/index.html"), "../c/index.html");
+    assert_eq!(relative("", "a/index.html"), "a/index.html");
+    assert_eq!(relative("a/", "a/img/x.png"), "img/x.png");
+    assert_eq!(relative("a/b/", "index.html"), "../../index.html");
+}

@@ -1,0 +1,126 @@
+//! `mkdocs.yml`: the settings TechDocs reads, tolerant of Python-only tags.
+//!
+//! MkDocs files often hold `!ENV [VAR, default]`, `!!python/name:...` or
+//! `!relative` tags. Portico never fails on them: `!ENV` gives its default
+//! (builds must not depend on the machine's environment), every other tag
+//! gives the plain value under it.
+
+use crate::yaml::{Node, Value};
+
+/// The parts of `mkdocs.yml` Portico uses.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MkdocsConfig {
+    pub site_name: Option<String>,
+    pub site_description: Option<String>,
+    pub repo_url: Option<String>,
+    pub edit_uri: Option<String>,
+    /// As written; default `docs`.
+    pub docs_dir: String,
+    /// `None` when the file has no `nav` (MkDocs then builds one).
+    pub nav: Option<Node>,
+    /// Plugin names, e.g. `techdocs-core`, `search`.
+    pub plugins: Vec<(String, usize)>,
+    /// Extension names with their line, e.g. `admonition`.
+    pub markdown_extensions: Vec<(String, usize)>,
+    /// Line of the `nav` key, for diagnostics about nav entries.
+    pub nav_line: usize,
+}
+
+/// The string value of a node, reading `!ENV` defaults.
+pub fn string_value(node: &Node) -> Option<String> {
+    if node.tag.as_deref() == Some("!ENV") {
+        return match &node.value {
+            // `!ENV [VAR, VAR2, default]`: the last item is the default.
+            Value::Seq(items) if items.len() > 1 => items.last().and_then(string_value),
+            _ => None,
+        };
+    }
+    match &node.value {
+        Value::String(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(f.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Names from a list whose items are `name` or `{name: {options}}`.
+fn names(node: Option<&Node>) -> Vec<(String, usize)> {
+    let Some(items) = node.and_then(Node::as_seq) else {
+        // A mapping form (`plugins: {search: {}}`) is accepted too.
+        return node
+            .and_then(Node::as_map)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, _)| (k.name.clone(), k.pos.line))
+                    .collect()
+            })
+            .unwrap_or_default();
+    };
+    items
+        .iter()
+        .filter_map(|item| match &item.value {
+            Value::String(s) => Some((s.clone(), item.pos.line)),
+            Value::Map(entries) => entries.first().map(|(k, _)| (k.name.clone(), k.pos.line)),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn parse(root: &Node) -> MkdocsConfig {
+    let text = |key: &str| {
+        root.get(key)
+            .and_then(string_value)
+            .filter(|s| !s.trim().is_empty())
+    };
+    let nav_line = root
+        .as_map()
+        .and_then(|m| m.iter().find(|(k, _)| k.name == "nav"))
+        .map_or(0, |(k, _)| k.pos.line);
+    MkdocsConfig {
+        site_name: text("site_name"),
+        site_description: text("site_description"),
+        repo_url: text("repo_url"),
+        edit_uri: text("edit_uri"),
+        docs_dir: text("docs_dir").unwrap_or_else(|| "docs".into()),
+        nav: root.get("nav").filter(|n| n.as_seq().is_some()).cloned(),
+        plugins: names(root.get("plugins")),
+        markdown_extensions: names(root.get("markdown_extensions")),
+        nav_line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{Budget, parse_single};
+
+    #[test]
+    fn reads_settings_and_tolerates_python_tags() {
+        let text = "site_name: !ENV [SITE_NAME, 'Docs']\nrepo_url: https://github.com/a/b\ndocs_dir: content\n\
+                    markdown_extensions:\n  - admonition\n  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n\
+                    plugins:\n  - techdocs-core\n  - search\nnav:\n  - Home: index.md\n";
+        let root = parse_single(text, Budget::default()).unwrap().unwrap();
+        let config = parse(&root);
+        assert_eq!(config.site_name.as_deref(), Some("Docs"));
+        assert_eq!(config.docs_dir, "content");
+        assert_eq!(config.repo_url.as_deref(), Some("https://github.com/a/b"));
+        let ext: Vec<&str> = config
+            .markdown_extensions
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect();
+        assert_eq!(ext, vec!["admonition", "pymdownx.emoji"]);
+        assert_eq!(config.plugins.len(), 2);
+        assert!(config.nav.is_some());
+        assert_eq!(config.nav_line, 11);
+    }
+
+    #[test]
+    fn env_without_default_is_unset() {
+        let root = parse_single("site_name: !ENV SITE\n", Budget::default())
+            .unwrap()
+            .unwrap();
+        assert_eq!(parse(&root).site_name, None);
+    }
+}

@@ -1,0 +1,5 @@
+//! TechDocs: every entity's docs rendered as TechDocs would, from unchanged
+//! `mkdocs.yml` and Markdown.
+
+pub mod markdown;
+pub mod mkdocs;
