@@ -22,6 +22,15 @@ pub struct RawConfig {
     pub discover: RawDiscover,
     #[serde(default)]
     pub catalog: RawCatalog,
+    #[serde(default)]
+    pub docs: RawDocs,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawDocs {
+    /// Hosts iframes in docs may load from (TechDocs' `sanitizer.allowedIframeHosts`).
+    pub allowed_iframe_hosts: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -68,6 +77,7 @@ pub struct Config {
     pub catalog_paths: Vec<String>,
     pub max_depth: usize,
     pub git_ref: Option<String>,
+    pub allowed_iframe_hosts: Vec<String>,
 }
 
 /// A configuration problem: always a usage error (exit code 2).
@@ -149,6 +159,7 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
             .or(raw.discover.max_depth)
             .unwrap_or(DEFAULT_MAX_DEPTH),
         git_ref: cli.git_ref.clone().or(raw.discover.git_ref),
+        allowed_iframe_hosts: raw.docs.allowed_iframe_hosts.unwrap_or_default(),
     })
 }
 

@@ -73,41 +73,77 @@ fn sibling(out_dir: &Path, suffix: &str) -> PathBuf {
     parent.join(format!(".{name}.portico-{suffix}-{}", std::process::id()))
 }
 
-/// Writes `files` as the new content of `out_dir`.
-pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
-    check_target(out_dir)?;
-    remove_leftovers(out_dir);
-    let staging = sibling(out_dir, "staging");
-    let result = write_all(&staging, files).and_then(|()| swap_in(&staging, out_dir));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&staging);
-    }
-    result
+/// A site being written: a folder next to the target that becomes the
+/// target on [`Staging::commit`]. Dropped without a commit, it is deleted
+/// and the last good site stays.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    out_dir: PathBuf,
+    committed: bool,
 }
 
-fn write_all(staging: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
-    if staging.exists() {
-        std::fs::remove_dir_all(staging).map_err(|e| io_error("clear", staging, e))?;
+impl Staging {
+    /// Checks the target and creates an empty staging folder beside it.
+    pub fn create(out_dir: &Path) -> Result<Staging, OutputError> {
+        check_target(out_dir)?;
+        remove_leftovers(out_dir);
+        let dir = sibling(out_dir, "staging");
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(|e| io_error("clear", &dir, e))?;
+        }
+        std::fs::create_dir_all(&dir).map_err(|e| io_error("create", &dir, e))?;
+        let staging = Staging {
+            dir,
+            out_dir: out_dir.to_path_buf(),
+            committed: false,
+        };
+        // The marker goes first, so even a half-written staging folder is
+        // recognisably ours and can be cleaned up after an interruption.
+        staging.write(
+            MARKER,
+            b"This folder was written by `portico build`; rebuilding replaces it.\n",
+        )?;
+        Ok(staging)
     }
-    std::fs::create_dir_all(staging).map_err(|e| io_error("create", staging, e))?;
-    // The marker goes first, so even a half-written staging folder is
-    // recognisably ours and can be cleaned up after an interruption.
-    let marker = staging.join(MARKER);
-    let note = "This folder was written by `portico build`; rebuilding replaces it.\n";
-    std::fs::write(&marker, note).map_err(|e| io_error("write", &marker, e))?;
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|f| Path::new(&f.path).parent().map(|p| staging.join(p)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in &dirs {
-        std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
+
+    /// Writes one file (path relative to the site root), creating folders.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let full = self.dir.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+        }
+        std::fs::write(&full, bytes).map_err(|e| io_error("write", &full, e))
     }
-    files.par_iter().try_for_each(|file| {
-        let path = staging.join(&file.path);
-        std::fs::write(&path, &file.bytes).map_err(|e| io_error("write", &path, e))
-    })
+
+    /// Writes many files in parallel.
+    pub fn write_all(&self, files: &[OutputFile]) -> Result<(), OutputError> {
+        files
+            .par_iter()
+            .try_for_each(|f| self.write(&f.path, &f.bytes))
+    }
+
+    /// Swaps the staging folder in as the site.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        swap_in(&self.dir, &self.out_dir)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Writes `files` as the new content of `out_dir`.
+pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+    let staging = Staging::create(out_dir)?;
+    staging.write_all(files)?;
+    staging.commit()
 }
 
 /// Deletes staging folders an interrupted build (Ctrl-C, a crash) left

@@ -17,6 +17,7 @@ use crate::catalog::{self, Catalog};
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic};
 use crate::discover;
+use crate::docs::{self, DocSiteSummary, DocsOptions};
 use crate::read::{RepoSource, Snapshot};
 use crate::{output, render};
 use rayon::prelude::*;
@@ -29,6 +30,8 @@ pub struct Portal {
     pub title: String,
     pub repos: Vec<RepoSource>,
     pub catalog: Catalog,
+    /// Built docs sites, sorted by folder.
+    pub docs: Vec<DocSiteSummary>,
 }
 
 /// The result of a run: the portal and every problem found on the way.
@@ -129,6 +132,7 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
             title: config.site_title.clone(),
             repos,
             catalog,
+            docs: Vec::new(),
         },
         diagnostics,
     })
@@ -136,10 +140,49 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
 
 /// Reads, renders and writes the site into `out_dir` (swapped in at the end).
 pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
-    output::check_target(out_dir).map_err(|e| Fatal(e.to_string()))?;
+    let fatal = |e: output::OutputError| Fatal(e.to_string());
+    let staging = output::Staging::create(out_dir).map_err(fatal)?;
     let outcome = load(config)?;
+    let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
+    let outcome = with_docs(config, outcome, Some(&sink))?;
     let files = render::site(&outcome.portal, &outcome.diagnostics);
-    output::write_site(out_dir, &files).map_err(|e| Fatal(e.to_string()))?;
+    staging.write_all(&files).map_err(fatal)?;
+    staging.commit().map_err(fatal)?;
+    Ok(outcome)
+}
+
+/// Everything `build` does short of writing: the catalog, then every docs
+/// page rendered and every link checked.
+pub fn check(config: &Config) -> Result<Outcome, Fatal> {
+    let outcome = load(config)?;
+    with_docs(config, outcome, None)
+}
+
+/// Renders the docs sites (streaming them to `sink` when given).
+fn with_docs(
+    config: &Config,
+    mut outcome: Outcome,
+    sink: Option<docs::build::Sink<'_>>,
+) -> Result<Outcome, Fatal> {
+    let options = DocsOptions {
+        git_ref: config.git_ref.as_deref(),
+        sanitize: docs::markdown::SanitizeOptions {
+            allowed_iframe_hosts: config.allowed_iframe_hosts.clone(),
+        },
+    };
+    let title = outcome.portal.title.clone();
+    let layout = move |view: &docs::DocPageView| render::docs_page::page(view, &title);
+    let built = docs::build(
+        &outcome.portal.repos,
+        &outcome.portal.catalog,
+        &options,
+        &layout,
+        sink,
+    )
+    .map_err(Fatal)?;
+    outcome.portal.docs = built.sites;
+    outcome.diagnostics.extend(built.diagnostics);
+    diagnostics::sort(&mut outcome.diagnostics);
     Ok(outcome)
 }
 

@@ -12,7 +12,7 @@ pub fn run(args: CheckArgs) -> u8 {
         Ok(config) => config,
         Err(code) => return code,
     };
-    let outcome = match pipeline::load(&config) {
+    let outcome = match pipeline::check(&config) {
         Ok(outcome) => outcome,
         Err(e) => return fail(&e.0),
     };

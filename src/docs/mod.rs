@@ -1,5 +1,16 @@
 //! TechDocs: every entity's docs rendered as TechDocs would, from unchanged
 //! `mkdocs.yml` and Markdown.
+//!
+//! [`site`] finds each entity's `mkdocs.yml` and docs folder from its
+//! `backstage.io/techdocs-ref`; [`nav`] builds the navigation; [`markdown`]
+//! renders pages; [`build`] streams pages and assets to the output as they
+//! are rendered; [`links`] then checks every link and anchor across sites.
 
+pub mod build;
+pub mod links;
 pub mod markdown;
 pub mod mkdocs;
+pub mod nav;
+pub mod site;
+
+pub use build::{DocPageView, DocSiteSummary, DocsOptions, DocsOutcome, NavLink, build, site_url};

@@ -4,6 +4,7 @@
 //! per entity, the problems list, and `catalog.json`. Every link is relative,
 //! so the site works from `file://` and under any path of a static host.
 
+pub mod docs_page;
 mod pages;
 
 use crate::catalog::entity_ref::EntityRef;
@@ -13,6 +14,7 @@ use crate::pipeline::Portal;
 use rayon::prelude::*;
 
 const STYLESHEET: &str = include_str!("../../themes/default/static/portico.css");
+const SCRIPT: &str = include_str!("../../themes/default/static/portico.js");
 
 /// The URL path (relative to the site root) of an entity's page folder.
 pub fn entity_dir(r: &EntityRef) -> String {
@@ -25,6 +27,7 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
     let mut files = vec![
         OutputFile::new("catalog.json", catalog_json),
         OutputFile::new("assets/portico.css", STYLESHEET),
+        OutputFile::new("assets/portico.js", SCRIPT),
         OutputFile::new("index.html", pages::index(portal, diagnostics)),
         OutputFile::new("problems/index.html", pages::problems(portal, diagnostics)),
     ];

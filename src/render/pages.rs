@@ -189,6 +189,19 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
         "Links",
         (!links.is_empty()).then(|| format!("<ul>{}</ul>", links.join(""))),
     );
+    let docs = portal.docs.iter().find(|d| d.entity == entity.entity_ref);
+    row(
+        &mut body,
+        "Docs",
+        docs.map(|d| {
+            format!(
+                "<a href=\"{root}{}index.html\">{}</a> ({} pages)",
+                escape(&d.url),
+                escape(&d.site_name),
+                d.pages.len()
+            )
+        }),
+    );
     let source = format!(
         "{}/{}:{}",
         entity.source.repo_dir, entity.source.file, entity.source.line

@@ -145,11 +145,15 @@ fn techdocs_sets_have_valid_catalogs() {
         ],
     );
     assert_eq!(documented.code, 0);
+    let catalog_codes: Vec<_> = documented
+        .codes()
+        .into_iter()
+        .filter(|(_, _, at)| at.starts_with("catalog-info.yaml"))
+        .collect();
     assert_eq!(
-        documented.codes().len(),
+        catalog_codes.len(),
         1,
-        "only the owner user:guest is unknown: {:?}",
-        documented.codes()
+        "only the owner user:guest is unknown: {catalog_codes:?}"
     );
 
     let systems = portico(
@@ -189,8 +193,12 @@ fn every_yaml_file_in_the_corpus_is_read_without_a_panic() {
     assert_eq!(run.code, 1, "non-entity files are errors: {}", run.stderr);
     let diagnostics = run.diagnostics();
     assert!(
-        diagnostics.iter().all(|d| d["line"].as_u64().unwrap() > 0),
-        "every diagnostic has a line"
+        diagnostics
+            .iter()
+            .filter(|d| d["file"].as_str().unwrap().ends_with(".yaml")
+                || d["file"].as_str().unwrap().ends_with(".yml"))
+            .all(|d| d["line"].as_u64().unwrap() > 0),
+        "every diagnostic about a YAML file has a line"
     );
     // The cookiecutter skeleton is not YAML as written: a clean syntax error.
     assert!(diagnostics.iter().any(|d| {

@@ -8,6 +8,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("error", "invalid-ref", "catalog-info.yaml:49"),
     ("warning", "unresolved-ref", "catalog-info.yaml:59"),
     ("error", "invalid-tag", "catalog-info.yaml:71"),
+    ("warning", "broken-link", "docs/index.md:10"),
 ];
 
 fn expected() -> Vec<(String, String, String)> {
@@ -24,7 +25,10 @@ fn check_reports_exactly_the_documented_mistakes() {
     assert_eq!(run.codes(), expected());
     for d in run.diagnostics() {
         assert_eq!(d["repo"], "legacy-billing");
-        assert_eq!(d["path"], "example-org/legacy-billing/catalog-info.yaml");
+        assert_eq!(
+            d["path"],
+            format!("example-org/legacy-billing/{}", d["file"].as_str().unwrap())
+        );
         assert!(
             d["hint"].is_string(),
             "every catalog diagnostic says how to fix it: {d}"
@@ -45,7 +49,7 @@ fn github_format_gives_workflow_commands() {
         &["check", "example-org", "--format", "github"],
     );
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert_eq!(lines.len(), 4, "{}", run.stdout);
+    assert_eq!(lines.len(), 5, "{}", run.stdout);
     assert!(lines[0].starts_with("::error file=example-org/legacy-billing/catalog-info.yaml,line=28,col=9,title=invalid-name::"), "{}", lines[0]);
     assert!(lines[2].starts_with("::warning file="), "{}", lines[2]);
 }

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod corpus;
+mod docs;
 mod example_org;
 mod git_repos;
 mod support;

@@ -570,7 +570,11 @@ fn scan(out: &mut String, code: &str, lang: &Lang, yaml: bool) {
             let word = &code[i..end];
             let class = if yaml && line_start && followed_by_colon(bytes, end) {
                 "nt"
-            } else if b.is_ascii_digit() {
+            } else if b.is_ascii_digit()
+                && word
+                    .bytes()
+                    .all(|c| c.is_ascii_digit() || c == b'_' || c == b'.')
+            {
                 "m"
             } else if lang.keywords.contains(&word) {
                 "k"

@@ -1,0 +1,705 @@
+//! Rendering every docs site: pages streamed to the output as they are
+//! rendered, assets copied, `techdocs_metadata.json` written, and what the
+//! link check and the portal need kept.
+
+use super::links::{self, PageCheck, SiteIndex};
+use super::markdown::{self, Heading, PageEnv, SanitizeOptions};
+use super::nav::{self, NavItem};
+use super::site::{self, DocSource};
+use crate::catalog::entity_ref::EntityRef;
+use crate::catalog::location::RepoLocation;
+use crate::catalog::{Catalog, Entity};
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::read::{RepoSource, Snapshot, safe_path};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Writes one output file (path relative to the site root).
+pub type Sink<'a> = &'a (dyn Fn(&str, &[u8]) -> Result<(), String> + Sync);
+/// Turns a page view into a whole HTML page.
+pub type Layout<'a> = &'a (dyn Fn(&DocPageView) -> String + Sync);
+
+pub struct DocsOptions<'a> {
+    pub git_ref: Option<&'a str>,
+    pub sanitize: SanitizeOptions,
+}
+
+/// Everything the layout needs to draw one docs page.
+#[derive(Debug, Default)]
+pub struct DocPageView {
+    /// From the page folder up to the portal root, e.g. `../../../../../`.
+    pub root: String,
+    pub site_name: String,
+    pub entity_title: String,
+    /// The entity's catalog page, relative to the page.
+    pub entity_href: String,
+    pub page_title: String,
+    pub breadcrumbs: Vec<String>,
+    pub nav: Vec<NavLink>,
+    pub toc: Vec<Heading>,
+    pub content: String,
+    pub previous: Option<(String, String)>,
+    pub next: Option<(String, String)>,
+    pub edit_url: Option<String>,
+}
+
+/// One line of the page's navigation (flattened tree).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NavLink {
+    pub title: String,
+    /// `None` for sections.
+    pub href: Option<String>,
+    pub depth: usize,
+    pub current: bool,
+    pub external: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct PageSummary {
+    pub src: String,
+    /// Relative to the site folder, e.g. `guides/setup/`.
+    pub url: String,
+    pub title: String,
+    pub headings: Vec<Heading>,
+}
+
+/// A built docs site, for the portal's pages (and later search).
+#[derive(Clone, Debug)]
+pub struct DocSiteSummary {
+    pub entity: EntityRef,
+    /// Relative to the portal root, e.g. `docs/default/component/x/`.
+    pub url: String,
+    pub site_name: String,
+    pub pages: Vec<PageSummary>,
+}
+
+#[derive(Debug, Default)]
+pub struct DocsOutcome {
+    pub sites: Vec<DocSiteSummary>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The folder of an entity's docs: lower-case, as TechDocs stores them.
+pub fn site_url(entity: &EntityRef) -> String {
+    format!(
+        "docs/{}/{}/{}/",
+        entity.namespace,
+        entity.kind,
+        entity.name.to_lowercase()
+    )
+}
+
+/// Builds every entity's docs. With no `sink` nothing is written (`check`).
+pub fn build(
+    repos: &[RepoSource],
+    catalog: &Catalog,
+    options: &DocsOptions<'_>,
+    layout: Layout<'_>,
+    sink: Option<Sink<'_>>,
+) -> Result<DocsOutcome, String> {
+    let mut by_repo: HashMap<&str, Vec<&Entity>> = HashMap::new();
+    for entity in catalog
+        .entities
+        .iter()
+        .filter(|e| e.annotation(site::ANNOTATION).is_some())
+    {
+        by_repo
+            .entry(entity.source.repo_dir.as_str())
+            .or_default()
+            .push(entity);
+    }
+    let results: Vec<Result<RepoDocs, String>> = repos
+        .par_iter()
+        .filter_map(|repo| {
+            by_repo
+                .get(repo.display.as_str())
+                .map(|entities| (repo, entities))
+        })
+        .map(|(repo, entities)| build_repo(repo, entities, options, layout, sink))
+        .collect();
+    let mut outcome = DocsOutcome::default();
+    let mut checks = Vec::new();
+    let mut index = SiteIndex::default();
+    for result in results {
+        let repo = result?;
+        outcome.diagnostics.extend(repo.diagnostics);
+        for (summary, site_checks, site_index) in repo.sites {
+            index.sites.insert(summary.url.clone(), site_index);
+            outcome.sites.push(summary);
+            checks.extend(site_checks);
+        }
+    }
+    outcome.diagnostics.extend(links::check(&checks, &index));
+    outcome.sites.sort_by(|a, b| a.url.cmp(&b.url));
+    Ok(outcome)
+}
+
+struct RepoDocs {
+    sites: Vec<(DocSiteSummary, Vec<PageCheck>, links::SiteFiles)>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn build_repo(
+    repo: &RepoSource,
+    entities: &[&Entity],
+    options: &DocsOptions<'_>,
+    layout: Layout<'_>,
+    sink: Option<Sink<'_>>,
+) -> Result<RepoDocs, String> {
+    let mut out = RepoDocs {
+        sites: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let Ok(snapshot) = Snapshot::open(repo, options.git_ref) else {
+        return Ok(out); // already reported by the catalog stage
+    };
+    let links = RepoLocation::of(&snapshot);
+    let files = snapshot.list_files();
+    for entity in entities {
+        let request = match site::request(entity, Some(&links)) {
+            Some(Ok(request)) => request,
+            Some(Err(d)) => {
+                out.diagnostics.push(d);
+                continue;
+            }
+            None => continue,
+        };
+        let Some(source) = site::load(&snapshot, &files, request, &mut out.diagnostics) else {
+            continue;
+        };
+        out.sites.push(build_site(
+            &snapshot,
+            &links,
+            &source,
+            options,
+            layout,
+            sink,
+            &mut out.diagnostics,
+        )?);
+    }
+    Ok(out)
+}
+
+/// A page's source, read before rendering (rendering runs in parallel).
+struct PageInput {
+    src: String,
+    /// Repository-relative path of the file read.
+    path: String,
+    text: Arc<str>,
+}
+
+fn read_pages(
+    snapshot: &Snapshot,
+    source: &DocSource,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<PageInput> {
+    let repo = &snapshot.source;
+    let mut inputs = Vec::with_capacity(source.pages.len());
+    for src in &source.pages {
+        let path = match (&source.readme_index, src.as_str()) {
+            (Some(readme), "index.md") => readme.clone(),
+            _ => format!("{}/{src}", source.docs_dir),
+        };
+        match snapshot.read_text(&path) {
+            Ok(text) => inputs.push(PageInput {
+                src: src.clone(),
+                path,
+                text: text.into(),
+            }),
+            Err(e) => out.push(Diagnostic::error("docs-unreadable", e.to_string()).in_repo(
+                &repo.name,
+                &repo.display,
+                &path,
+            )),
+        }
+    }
+    inputs
+}
+
+/// Reads every snippet the pages include (recursively), so rendering can
+/// run in parallel without touching the repository.
+fn read_snippets(
+    snapshot: &Snapshot,
+    source: &DocSource,
+    pages: &[PageInput],
+) -> HashMap<String, Result<String, String>> {
+    let mut snippets: HashMap<String, Result<String, String>> = HashMap::new();
+    let mut pending: Vec<String> = pages.iter().flat_map(|p| snippet_names(&p.text)).collect();
+    while let Some(name) = pending.pop() {
+        if snippets.contains_key(&name) || snippets.len() > 1000 {
+            continue;
+        }
+        let read = safe_path::join(&source.request.root, &name)
+            .map_err(|e| format!("snippet {e}"))
+            .and_then(|path| {
+                snapshot
+                    .read_text(&path)
+                    .map_err(|e| format!("snippet: {e}"))
+            });
+        if let Ok(text) = &read {
+            pending.extend(snippet_names(text));
+        }
+        snippets.insert(name, read);
+    }
+    snippets
+}
+
+/// File names in `--8<--` lines (single-line and block forms).
+fn snippet_names(text: &str) -> Vec<String> {
+    if !text.contains("--8<--") {
+        return Vec::new();
+    }
+    let mut names = Vec::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t == "--8<--" {
+            in_block = !in_block;
+        } else if in_block && !t.is_empty() {
+            names.push(t.split(':').next().unwrap_or(t).to_string());
+        } else if let Some(rest) = t.strip_prefix("--8<--") {
+            let name = rest.trim().trim_matches(['"', '\'']);
+            names.push(name.split(':').next().unwrap_or(name).to_string());
+        }
+    }
+    names
+}
+
+/// `title:` in front matter, else the first `# ` heading outside code.
+fn quick_title(text: &str) -> Option<String> {
+    let mut lines = text.lines();
+    if text.starts_with("---") {
+        lines.next();
+        for line in lines.by_ref() {
+            if line.trim() == "---" || line.trim() == "..." {
+                break;
+            }
+            if let Some(title) = line.strip_prefix("title:") {
+                return Some(title.trim().trim_matches(['"', '\'']).to_string());
+            }
+        }
+    }
+    let mut fence = false;
+    for line in lines {
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            fence = !fence;
+        } else if !fence && let Some(title) = line.strip_prefix("# ") {
+            let title = title.trim().trim_end_matches('#').trim();
+            let title = title.rsplit_once(" {").map_or(title, |(t, _)| t);
+            return Some(title.replace('`', ""));
+        }
+    }
+    None
+}
+
+fn build_site(
+    snapshot: &Snapshot,
+    links: &RepoLocation,
+    source: &DocSource,
+    options: &DocsOptions<'_>,
+    layout: Layout<'_>,
+    sink: Option<Sink<'_>>,
+    out: &mut Vec<Diagnostic>,
+) -> Result<(DocSiteSummary, Vec<PageCheck>, links::SiteFiles), String> {
+    let repo = &snapshot.source;
+    let entity = &source.request.entity;
+    let url = site_url(entity);
+    let config_file = SourceFile {
+        repo: &repo.name,
+        repo_dir: &repo.display,
+        path: &source.config_file,
+        text: &source.config_text,
+    };
+    report_unsupported(source, &config_file, out);
+    let pages = read_pages(snapshot, source, out);
+    let snippets = read_snippets(snapshot, source, &pages);
+    let titles: HashMap<String, String> = pages
+        .iter()
+        .filter_map(|p| quick_title(&p.text).map(|t| (p.src.clone(), t)))
+        .collect();
+    let page_srcs: Vec<String> = pages.iter().map(|p| p.src.clone()).collect();
+    let nav = match &source.config.nav {
+        Some(node) => nav::from_config(node, &page_srcs, &titles, &config_file, out),
+        None => nav::automatic(&page_srcs, &titles),
+    };
+    let order = nav::page_order(&nav);
+    for page in pages
+        .iter()
+        .filter(|p| !order.iter().any(|(s, _)| *s == p.src))
+    {
+        if source.config.nav.is_some() {
+            out.push(
+                Diagnostic::info(
+                    "page-not-in-nav",
+                    format!(
+                        "`{}` is not in the nav of {}; it is built but only reachable by links",
+                        page.src, source.config_file
+                    ),
+                )
+                .in_repo(&repo.name, &repo.display, &page.path),
+            );
+        }
+    }
+    let page_urls: HashMap<String, String> = page_srcs
+        .iter()
+        .map(|s| (s.clone(), markdown::page_url(s)))
+        .collect();
+    let snippet = |name: &str| {
+        snippets
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Err(format!("snippet `{name}` was not found")))
+    };
+    let site_name = source
+        .config
+        .site_name
+        .clone()
+        .unwrap_or_else(|| source.request.entity_title.clone());
+
+    let rendered: Vec<Result<(PageSummary, PageCheck), String>> = pages
+        .par_iter()
+        .map(|page| {
+            let page_url = page_urls.get(&page.src).cloned().unwrap_or_default();
+            let env = PageEnv {
+                src: &page.src,
+                url: &page_url,
+                site_depth: 4,
+                page_urls: &page_urls,
+                snippet: &snippet,
+                sanitize: &options.sanitize,
+            };
+            let rendered = markdown::render(&page.text, &env);
+            let title = order
+                .iter()
+                .find(|(s, _)| *s == page.src)
+                .map(|(_, t)| t.clone())
+                .or_else(|| rendered.title.clone())
+                .unwrap_or_else(|| nav::title_from_path(&page.src));
+            if let Some(sink) = sink {
+                let view = page_view(
+                    source, links, &nav, &order, &page.src, &page_url, &title, &site_name,
+                    &rendered,
+                );
+                sink(
+                    &format!("{url}{page_url}index.html"),
+                    layout(&view).as_bytes(),
+                )?;
+            }
+            let summary = PageSummary {
+                src: page.src.clone(),
+                url: page_url,
+                title,
+                headings: rendered.headings,
+            };
+            let check = PageCheck {
+                site: url.clone(),
+                src: page.src.clone(),
+                repo: repo.name.clone(),
+                repo_dir: repo.display.clone(),
+                path: page.path.clone(),
+                text: page.text.clone(),
+                ids: rendered.ids,
+                links: rendered.links,
+                snippet_errors: rendered.snippet_errors,
+            };
+            Ok((summary, check))
+        })
+        .collect();
+    let mut summaries = Vec::with_capacity(rendered.len());
+    let mut checks = Vec::with_capacity(rendered.len());
+    for result in rendered {
+        let (summary, check) = result?;
+        summaries.push(summary);
+        checks.push(check);
+    }
+    if let Some(sink) = sink {
+        copy_assets(snapshot, source, &url, sink, out)?;
+        sink(
+            &format!("{url}techdocs_metadata.json"),
+            metadata(source, &site_name, &summaries, snapshot).as_bytes(),
+        )?;
+    }
+    let files = links::SiteFiles {
+        pages: checks
+            .iter()
+            .map(|c| (c.src.clone(), c.ids.clone()))
+            .collect(),
+        assets: source.assets.iter().cloned().collect(),
+    };
+    let summary = DocSiteSummary {
+        entity: entity.clone(),
+        url,
+        site_name,
+        pages: summaries,
+    };
+    Ok((summary, checks, files))
+}
+
+fn copy_assets(
+    snapshot: &Snapshot,
+    source: &DocSource,
+    url: &str,
+    sink: Sink<'_>,
+    out: &mut Vec<Diagnostic>,
+) -> Result<(), String> {
+    let repo = &snapshot.source;
+    for asset in &source.assets {
+        let path = format!("{}/{asset}", source.docs_dir);
+        match snapshot.read_bytes(&path) {
+            Ok(bytes) => sink(&format!("{url}{asset}"), &bytes)?,
+            Err(e) => out.push(
+                Diagnostic::warning("asset-unreadable", e.to_string()).in_repo(
+                    &repo.name,
+                    &repo.display,
+                    &path,
+                ),
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// `techdocs_metadata.json`, as TechDocs writes it (the build timestamp is
+/// the commit's, so builds stay reproducible).
+fn metadata(
+    source: &DocSource,
+    site_name: &str,
+    pages: &[PageSummary],
+    snapshot: &Snapshot,
+) -> String {
+    let mut files: Vec<String> = pages
+        .iter()
+        .map(|p| format!("{}index.html", p.url))
+        .collect();
+    files.extend(source.assets.iter().cloned());
+    files.sort();
+    let json = serde_json::json!({
+        "site_name": site_name,
+        "site_description": source.config.site_description.clone().unwrap_or_default(),
+        "etag": snapshot.git.as_ref().and_then(|g| g.commit.clone()).unwrap_or_default(),
+        "files": files,
+    });
+    serde_json::to_string_pretty(&json).unwrap_or_default()
+}
+
+/// Plugins and extensions Portico does not implement, reported once per site.
+fn report_unsupported(source: &DocSource, file: &SourceFile<'_>, out: &mut Vec<Diagnostic>) {
+    const BUILT_IN_PLUGINS: &[&str] = &[
+        "techdocs-core",
+        "search",
+        "git-revision-date-localized",
+        "git-revision-date",
+        "git-authors",
+        "offline",
+    ];
+    const BUILT_IN_EXTENSIONS: &[&str] = &[
+        "admonition",
+        "toc",
+        "tables",
+        "footnotes",
+        "attr_list",
+        "def_list",
+        "abbr",
+        "md_in_html",
+        "meta",
+        "fenced_code",
+        "codehilite",
+        "sane_lists",
+        "mdx_truly_sane_lists",
+        "pymdownx.details",
+        "pymdownx.superfences",
+        "pymdownx.tabbed",
+        "pymdownx.highlight",
+        "pymdownx.inlinehilite",
+        "pymdownx.snippets",
+        "pymdownx.emoji",
+        "pymdownx.mark",
+        "pymdownx.caret",
+        "pymdownx.tilde",
+        "pymdownx.tasklist",
+        "pymdownx.magiclink",
+        "pymdownx.extra",
+        "pymdownx.betterem",
+        "pymdownx.smartsymbols",
+    ];
+    for (name, line) in &source.config.plugins {
+        if !BUILT_IN_PLUGINS.contains(&name.as_str()) {
+            out.push(
+                Diagnostic::info(
+                    "unsupported-plugin",
+                    format!(
+                        "MkDocs plugin `{name}` is not run by Portico; the site is built without it"
+                    ),
+                )
+                .in_file(file, *line, 1),
+            );
+        }
+    }
+    for (name, line) in &source.config.markdown_extensions {
+        if !BUILT_IN_EXTENSIONS.contains(&name.as_str()) {
+            out.push(
+                Diagnostic::info("unsupported-extension", format!("Markdown extension `{name}` is not supported by Portico; its syntax shows as written"))
+                    .in_file(file, *line, 1),
+            );
+        }
+    }
+}
+
+/// The whole view of one page.
+#[allow(clippy::too_many_arguments)]
+fn page_view(
+    source: &DocSource,
+    links: &RepoLocation,
+    nav: &[NavItem],
+    order: &[(String, String)],
+    src: &str,
+    page_url: &str,
+    title: &str,
+    site_name: &str,
+    rendered: &markdown::RenderedPage,
+) -> DocPageView {
+    let depth = 4 + page_url.matches('/').count();
+    let root = "../".repeat(depth);
+    let entity = &source.request.entity;
+    let href_to = |target_src: &str| {
+        markdown::relative(
+            page_url,
+            &format!("{}index.html", markdown::page_url(target_src)),
+        )
+    };
+    let position = order.iter().position(|(s, _)| s == src);
+    let neighbour = |i: Option<usize>| {
+        i.and_then(|i| order.get(i))
+            .map(|(s, t)| (t.clone(), href_to(s)))
+    };
+    DocPageView {
+        root: root.clone(),
+        site_name: site_name.to_string(),
+        entity_title: source.request.entity_title.clone(),
+        entity_href: format!(
+            "{root}catalog/{}/{}/{}/index.html",
+            entity.namespace, entity.kind, entity.name
+        ),
+        page_title: title.to_string(),
+        breadcrumbs: nav::breadcrumbs(nav, src),
+        nav: flatten_nav(nav, src, &href_to),
+        toc: rendered
+            .headings
+            .iter()
+            .filter(|h| h.level >= 2 && h.level <= 3)
+            .cloned()
+            .collect(),
+        content: rendered.html.clone(),
+        previous: neighbour(position.and_then(|p| p.checked_sub(1))),
+        next: neighbour(position.map(|p| p + 1)),
+        edit_url: edit_url(source, links, src),
+    }
+}
+
+/// The nav as indented lines: every top-level item, and the children of
+/// sections on the way to the current page (keeps big sites' pages small).
+fn flatten_nav(nav: &[NavItem], current: &str, href_to: &dyn Fn(&str) -> String) -> Vec<NavLink> {
+    fn contains(items: &[NavItem], src: &str) -> bool {
+        items.iter().any(|i| match i {
+            NavItem::Page { src: s, .. } => s == src,
+            NavItem::Section { children, .. } => contains(children, src),
+            NavItem::Link { .. } => false,
+        })
+    }
+    fn walk(
+        items: &[NavItem],
+        depth: usize,
+        current: &str,
+        href_to: &dyn Fn(&str) -> String,
+        out: &mut Vec<NavLink>,
+    ) {
+        for item in items {
+            match item {
+                NavItem::Page { title, src } => out.push(NavLink {
+                    title: title.clone(),
+                    href: Some(href_to(src)),
+                    depth,
+                    current: src == current,
+                    external: false,
+                }),
+                NavItem::Link { title, url } => out.push(NavLink {
+                    title: title.clone(),
+                    href: Some(url.clone()),
+                    depth,
+                    current: false,
+                    external: true,
+                }),
+                NavItem::Section { title, children } => {
+                    out.push(NavLink {
+                        title: title.clone(),
+                        href: None,
+                        depth,
+                        current: false,
+                        external: false,
+                    });
+                    if depth == 0 || contains(children, current) {
+                        walk(children, depth + 1, current, href_to, out);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(nav, 0, current, href_to, &mut out);
+    out
+}
+
+/// The page's edit link: `repo_url` + `edit_uri` from mkdocs.yml, else the
+/// repository's git remote.
+fn edit_url(source: &DocSource, links: &RepoLocation, src: &str) -> Option<String> {
+    let repo_path = match &source.readme_index {
+        Some(readme) if src == "index.md" => readme.clone(),
+        _ => format!("{}/{src}", source.docs_dir),
+    };
+    if let Some(repo_url) = &source.config.repo_url {
+        let base = repo_url.trim_end_matches('/').trim_end_matches(".git");
+        let edit_uri = match &source.config.edit_uri {
+            Some(uri) => uri.trim_matches('/').to_string(),
+            None if base.contains("github.com") || base.contains("gitlab") => {
+                let docs = source.config.docs_dir.trim_matches('/');
+                format!("edit/{}/{docs}", links.revision)
+            }
+            None => return None,
+        };
+        let page = if source.readme_index.is_some() && src == "index.md" {
+            repo_path
+        } else {
+            src.to_string()
+        };
+        return Some(format!("{base}/{edit_uri}/{page}"));
+    }
+    links.view_and_edit(&repo_path).map(|(_, edit)| edit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_come_from_front_matter_or_the_first_heading() {
+        assert_eq!(
+            quick_title("---\ntitle: 'Meta'\n---\n# H\n").as_deref(),
+            Some("Meta")
+        );
+        assert_eq!(
+            quick_title("```\n# not\n```\n# Real `code` {#x}\n").as_deref(),
+            Some("Real code")
+        );
+        assert_eq!(quick_title("no heading"), None);
+    }
+
+    #[test]
+    fn snippet_names_in_both_forms() {
+        assert_eq!(
+            snippet_names("--8<-- \"a.md\"\n--8<--\nb.md\nc.md:1:3\n--8<--\n"),
+            vec!["a.md", "b.md", "c.md"]
+        );
+    }
+}

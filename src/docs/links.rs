@@ -1,0 +1,192 @@
+//! Checking every link and anchor between docs pages, across sites, after
+//! all pages are rendered. Broken ones become diagnostics at the Markdown
+//! file and line; links inside code never reach here.
+
+use super::markdown::{LinkRef, LinkTarget};
+use crate::diagnostics::{Diagnostic, SourceFile};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// What one rendered page needs checked.
+#[derive(Debug)]
+pub struct PageCheck {
+    /// The site folder, e.g. `docs/default/component/x/`.
+    pub site: String,
+    pub src: String,
+    pub repo: String,
+    pub repo_dir: String,
+    /// Repository-relative path of the Markdown file.
+    pub path: String,
+    pub text: Arc<str>,
+    pub ids: HashSet<String>,
+    pub links: Vec<LinkRef>,
+    pub snippet_errors: Vec<(usize, String)>,
+}
+
+/// The pages (with their ids) and assets of one site.
+#[derive(Debug, Default)]
+pub struct SiteFiles {
+    pub pages: HashMap<String, HashSet<String>>,
+    pub assets: HashSet<String>,
+}
+
+/// Every site by folder.
+#[derive(Debug, Default)]
+pub struct SiteIndex {
+    pub sites: HashMap<String, SiteFiles>,
+}
+
+pub fn check(pages: &[PageCheck], index: &SiteIndex) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for page in pages {
+        let file = SourceFile {
+            repo: &page.repo,
+            repo_dir: &page.repo_dir,
+            path: &page.path,
+            text: &page.text,
+        };
+        let column = |line: usize, raw: &str| {
+            page.text
+                .lines()
+                .nth(line.saturating_sub(1))
+                .and_then(|l| l.find(raw))
+                .map_or(1, |c| c + 1)
+        };
+        for (line, message) in &page.snippet_errors {
+            out.push(
+                Diagnostic::warning("snippet-missing", message.clone()).in_file(&file, *line, 1),
+            );
+        }
+        let Some(site) = index.sites.get(&page.site) else {
+            continue;
+        };
+        for link in &page.links {
+            if let Some((code, message, hint)) = problem(link, page, site, index) {
+                let d = Diagnostic::warning(code, message).with_hint(hint);
+                out.push(d.in_file(&file, link.line, column(link.line, &link.raw)));
+            }
+        }
+    }
+    out
+}
+
+fn missing_anchor(ids: &HashSet<String>, anchor: &Option<String>) -> Option<String> {
+    match anchor {
+        Some(a) if !a.is_empty() && !ids.contains(a) => Some(a.clone()),
+        _ => None,
+    }
+}
+
+/// (code, message, hint) for a broken link.
+fn problem(
+    link: &LinkRef,
+    page: &PageCheck,
+    site: &SiteFiles,
+    index: &SiteIndex,
+) -> Option<(&'static str, String, String)> {
+    let what = if link.is_image { "image" } else { "link" };
+    match &link.target {
+        LinkTarget::Anchor(anchor) => {
+            (!anchor.is_empty() && !page.ids.contains(anchor)).then(|| {
+                (
+                    "broken-anchor",
+                    format!(
+                        "{what} `{}`: there is no heading or id `{anchor}` on this page",
+                        link.raw
+                    ),
+                    "headings get ids like MkDocs' (lower-case, hyphens); check the spelling"
+                        .to_string(),
+                )
+            })
+        }
+        LinkTarget::Page { src, anchor } => match site.pages.get(src) {
+            None => Some((
+                "broken-link",
+                format!("{what} `{}`: `{src}` is not a page of these docs", link.raw),
+                "link to a Markdown file under docs_dir, relative to this page".to_string(),
+            )),
+            Some(ids) => missing_anchor(ids, anchor).map(|a| {
+                (
+                    "broken-anchor",
+                    format!("{what} `{}`: `{src}` has no heading or id `{a}`", link.raw),
+                    "headings get ids like MkDocs' (lower-case, hyphens); check the spelling"
+                        .to_string(),
+                )
+            }),
+        },
+        LinkTarget::Asset { path } => (!site.assets.contains(path)).then(|| {
+            (
+                "broken-link",
+                format!(
+                    "{what} `{}`: `{path}` does not exist under docs_dir",
+                    link.raw
+                ),
+                "add the file to the docs folder or fix the path".to_string(),
+            )
+        }),
+        LinkTarget::Outside(raw) => Some((
+            "link-outside-docs",
+            format!(
+                "{what} `{raw}` leads outside the docs folder; it will not work in the built site"
+            ),
+            "only files under docs_dir are published; link to a page or use an absolute URL"
+                .to_string(),
+        )),
+        LinkTarget::OtherSite {
+            namespace,
+            kind,
+            name,
+            path,
+            anchor,
+        } => {
+            let folder = format!("docs/{namespace}/{kind}/{}/", name.to_lowercase());
+            let Some(other) = index.sites.get(&folder) else {
+                return Some((
+                    "broken-link",
+                    format!(
+                        "{what} `{}`: {kind}:{namespace}/{name} has no docs in this portal",
+                        link.raw
+                    ),
+                    "check the entity name, or that its docs build".to_string(),
+                ));
+            };
+            let src = other_page(path);
+            match other
+                .pages
+                .get(&src)
+                .or_else(|| other.pages.get(&src.replace("/index.md", ".md")))
+            {
+                None => Some((
+                    "broken-link",
+                    format!(
+                        "{what} `{}`: the docs of {kind}:{namespace}/{name} have no page `{path}`",
+                        link.raw
+                    ),
+                    "check the page path".to_string(),
+                )),
+                Some(ids) => missing_anchor(ids, anchor).map(|a| {
+                    (
+                        "broken-anchor",
+                        format!(
+                            "{what} `{}`: that page has no heading or id `{a}`",
+                            link.raw
+                        ),
+                        "check the anchor".to_string(),
+                    )
+                }),
+            }
+        }
+    }
+}
+
+/// `reference/` or `reference.md` or `` → the page's source path.
+fn other_page(path: &str) -> String {
+    let path = path.trim_end_matches("index.html");
+    if path.is_empty() {
+        "index.md".into()
+    } else if path.ends_with(".md") {
+        path.to_string()
+    } else {
+        format!("{}/index.md", path.trim_end_matches('/'))
+    }
+}

@@ -1,0 +1,322 @@
+//! Navigation: the `nav` of mkdocs.yml, or the one MkDocs builds without it.
+
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::yaml::{Node, Value};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NavItem {
+    Page {
+        title: String,
+        src: String,
+    },
+    Section {
+        title: String,
+        children: Vec<NavItem>,
+    },
+    Link {
+        title: String,
+        url: String,
+    },
+}
+
+/// MkDocs' `dirname_to_title`: `getting-started` → `Getting started`.
+pub fn dirname_to_title(name: &str) -> String {
+    let title = name.replace(['-', '_'], " ");
+    if title.to_lowercase() == title {
+        let mut chars = title.chars();
+        chars
+            .next()
+            .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    } else {
+        title
+    }
+}
+
+/// A page's title when neither nav nor the page gives one.
+pub fn title_from_path(src: &str) -> String {
+    let stem = src.rsplit('/').next().unwrap_or(src);
+    let stem = stem.strip_suffix(".md").unwrap_or(stem);
+    if stem == "index" || stem.eq_ignore_ascii_case("readme") {
+        match src.rsplit('/').nth(1) {
+            Some(dir) => dirname_to_title(dir),
+            None => "Home".into(),
+        }
+    } else {
+        dirname_to_title(stem)
+    }
+}
+
+fn is_index(name: &str) -> bool {
+    let stem = name.strip_suffix(".md").unwrap_or(name);
+    stem == "index" || stem.eq_ignore_ascii_case("readme")
+}
+
+/// MkDocs' automatic nav: per folder, the index first, then pages
+/// alphabetically, then sub-folders as sections.
+pub fn automatic(pages: &[String], titles: &HashMap<String, String>) -> Vec<NavItem> {
+    let mut sorted: Vec<&String> = pages.iter().collect();
+    sorted.sort_by_key(|p| {
+        let parts: Vec<String> = p.split('/').map(str::to_lowercase).collect();
+        let (dirs, name) = parts.split_at(parts.len() - 1);
+        (dirs.to_vec(), !is_index(&name[0]), name[0].clone())
+    });
+    let mut root = Vec::new();
+    for src in sorted {
+        let mut level = &mut root;
+        let dirs: Vec<&str> = src.split('/').collect();
+        for dir in &dirs[..dirs.len() - 1] {
+            let title = dirname_to_title(dir);
+            let position = level
+                .iter()
+                .position(|item| matches!(item, NavItem::Section { title: t, .. } if *t == title));
+            let index = match position {
+                Some(i) => i,
+                None => {
+                    level.push(NavItem::Section {
+                        title,
+                        children: Vec::new(),
+                    });
+                    level.len() - 1
+                }
+            };
+            let NavItem::Section { children, .. } = &mut level[index] else {
+                unreachable!("just matched a section")
+            };
+            level = children;
+        }
+        let title = titles
+            .get(src.as_str())
+            .cloned()
+            .unwrap_or_else(|| title_from_path(src));
+        level.push(NavItem::Page {
+            title,
+            src: src.clone(),
+        });
+    }
+    root
+}
+
+/// The explicit `nav`; entries naming missing pages are reported and left out.
+pub fn from_config(
+    nav: &Node,
+    pages: &[String],
+    titles: &HashMap<String, String>,
+    file: &SourceFile<'_>,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<NavItem> {
+    let Some(items) = nav.as_seq() else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| entry(item, pages, titles, file, out))
+        .collect()
+}
+
+fn entry(
+    item: &Node,
+    pages: &[String],
+    titles: &HashMap<String, String>,
+    file: &SourceFile<'_>,
+    out: &mut Vec<Diagnostic>,
+) -> Option<NavItem> {
+    let (title, value) = match &item.value {
+        Value::String(_) => (None, item),
+        Value::Map(entries) if entries.len() == 1 => {
+            (Some(entries[0].0.name.clone()), &entries[0].1)
+        }
+        _ => {
+            out.push(
+                Diagnostic::warning(
+                    "nav-invalid",
+                    format!(
+                        "nav entry is {}, not `Title: page.md` or a page path",
+                        item.type_name()
+                    ),
+                )
+                .in_file(file, item.pos.line, item.pos.column),
+            );
+            return None;
+        }
+    };
+    if let Some(children) = value.as_seq() {
+        let children = children
+            .iter()
+            .filter_map(|c| entry(c, pages, titles, file, out))
+            .collect();
+        return Some(NavItem::Section {
+            title: title.unwrap_or_default(),
+            children,
+        });
+    }
+    let target = value.as_str()?.trim();
+    if value.tag.is_some() || target.starts_with("!include") {
+        out.push(
+            Diagnostic::info(
+                "nav-include",
+                format!(
+                    "nav entry `{target}` (monorepo `!include`) is not supported; it was left out"
+                ),
+            )
+            .in_file(file, value.pos.line, value.pos.column),
+        );
+        return None;
+    }
+    if target.contains("://") || target.starts_with("mailto:") {
+        return Some(NavItem::Link {
+            title: title.unwrap_or_else(|| target.to_string()),
+            url: target.to_string(),
+        });
+    }
+    let src = crate::read::safe_path::normalize(target).unwrap_or_default();
+    if !pages.contains(&src) {
+        out.push(
+            Diagnostic::error(
+                "nav-missing-page",
+                format!("nav entry `{target}` names a page that does not exist in docs_dir"),
+            )
+            .with_hint("fix the path (relative to docs_dir) or create the page")
+            .in_file(file, value.pos.line, value.pos.column),
+        );
+        return None;
+    }
+    let title = title.unwrap_or_else(|| {
+        titles
+            .get(&src)
+            .cloned()
+            .unwrap_or_else(|| title_from_path(&src))
+    });
+    Some(NavItem::Page { title, src })
+}
+
+/// Pages in nav order, for previous/next links.
+pub fn page_order(nav: &[NavItem]) -> Vec<(String, String)> {
+    let mut order = Vec::new();
+    fn walk(items: &[NavItem], order: &mut Vec<(String, String)>) {
+        for item in items {
+            match item {
+                NavItem::Page { title, src } => order.push((src.clone(), title.clone())),
+                NavItem::Section { children, .. } => walk(children, order),
+                NavItem::Link { .. } => {}
+            }
+        }
+    }
+    walk(nav, &mut order);
+    order
+}
+
+/// Section titles leading to a page, for breadcrumbs.
+pub fn breadcrumbs(nav: &[NavItem], src: &str) -> Vec<String> {
+    fn walk(items: &[NavItem], src: &str, trail: &mut Vec<String>) -> bool {
+        for item in items {
+            match item {
+                NavItem::Page { src: s, .. } if s == src => return true,
+                NavItem::Section { title, children } => {
+                    trail.push(title.clone());
+                    if walk(children, src, trail) {
+                        return true;
+                    }
+                    trail.pop();
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+    let mut trail = Vec::new();
+    walk(nav, src, &mut trail);
+    trail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{Budget, parse_single};
+
+    fn titles() -> HashMap<String, String> {
+        HashMap::from([("guides/setup.md".to_string(), "Setting up".to_string())])
+    }
+
+    #[test]
+    fn automatic_nav_puts_index_first_and_folders_after_pages() {
+        let pages: Vec<String> = [
+            "z.md",
+            "guides/setup.md",
+            "index.md",
+            "a.md",
+            "guides/index.md",
+            "my_folder/x.md",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let nav = automatic(&pages, &titles());
+        let order: Vec<String> = page_order(&nav).into_iter().map(|(s, _)| s).collect();
+        assert_eq!(
+            order,
+            vec![
+                "index.md",
+                "a.md",
+                "z.md",
+                "guides/index.md",
+                "guides/setup.md",
+                "my_folder/x.md"
+            ]
+        );
+        assert!(matches!(&nav[3], NavItem::Section { title, .. } if title == "Guides"));
+        assert!(matches!(&nav[4], NavItem::Section { title, .. } if title == "My folder"));
+        assert_eq!(page_order(&nav)[4].1, "Setting up");
+    }
+
+    #[test]
+    fn explicit_nav_with_sections_links_and_a_missing_page() {
+        let text = "nav:\n  - Home: index.md\n  - Guides:\n      - guides/setup.md\n      - Gone: guides/gone.md\n  - Issues: https://example.com/issues\n";
+        let root = parse_single(text, Budget::default()).unwrap().unwrap();
+        let pages: Vec<String> = vec!["index.md".into(), "guides/setup.md".into()];
+        let file = SourceFile {
+            repo: "r",
+            repo_dir: "r",
+            path: "mkdocs.yml",
+            text,
+        };
+        let mut out = Vec::new();
+        let nav = from_config(root.get("nav").unwrap(), &pages, &titles(), &file, &mut out);
+        assert_eq!(
+            nav,
+            vec![
+                NavItem::Page {
+                    title: "Home".into(),
+                    src: "index.md".into()
+                },
+                NavItem::Section {
+                    title: "Guides".into(),
+                    children: vec![NavItem::Page {
+                        title: "Setting up".into(),
+                        src: "guides/setup.md".into()
+                    }]
+                },
+                NavItem::Link {
+                    title: "Issues".into(),
+                    url: "https://example.com/issues".into()
+                },
+            ]
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!((out[0].code, out[0].line), ("nav-missing-page", 5));
+        assert_eq!(
+            breadcrumbs(&nav, "guides/setup.md"),
+            vec!["Guides".to_string()]
+        );
+    }
+
+    #[test]
+    fn titles_from_paths() {
+        assert_eq!(title_from_path("index.md"), "Home");
+        assert_eq!(
+            title_from_path("getting-started/index.md"),
+            "Getting started"
+        );
+        assert_eq!(title_from_path("API_reference.md"), "API reference");
+    }
+}

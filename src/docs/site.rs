@@ -1,0 +1,240 @@
+//! Finding each entity's docs: `backstage.io/techdocs-ref`, `mkdocs.yml`,
+//! `docs_dir`, the pages and assets in it.
+
+use super::mkdocs::{self, MkdocsConfig};
+use crate::catalog::Entity;
+use crate::catalog::entity_ref::EntityRef;
+use crate::catalog::location::RepoLocation;
+use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::read::{ReadError, Snapshot, safe_path};
+use crate::yaml;
+use std::sync::Arc;
+
+pub const ANNOTATION: &str = "backstage.io/techdocs-ref";
+
+/// An entity whose docs should be built, and where its annotation says they are.
+#[derive(Clone, Debug)]
+pub struct SiteRequest {
+    pub entity: EntityRef,
+    /// Display name for the docs header: the entity's title or name.
+    pub entity_title: String,
+    /// Repository-relative folder holding `mkdocs.yml`.
+    pub root: String,
+}
+
+/// A docs site ready to render.
+#[derive(Clone, Debug)]
+pub struct DocSource {
+    pub request: SiteRequest,
+    pub config: MkdocsConfig,
+    /// Repository-relative path of the mkdocs file.
+    pub config_file: String,
+    pub config_text: Arc<str>,
+    /// Repository-relative docs folder.
+    pub docs_dir: String,
+    /// Markdown files, docs-relative, sorted.
+    pub pages: Vec<String>,
+    /// Every other file under `docs_dir`, docs-relative.
+    pub assets: Vec<String>,
+    /// Repository-relative README read as `index.md` when the docs have no
+    /// index (TechDocs' fallback).
+    pub readme_index: Option<String>,
+}
+
+/// Reads `backstage.io/techdocs-ref` of an entity. `None` without the annotation.
+pub fn request(
+    entity: &Entity,
+    links: Option<&RepoLocation>,
+) -> Option<Result<SiteRequest, Diagnostic>> {
+    let value = entity.annotation(ANNOTATION)?;
+    let title = entity
+        .metadata_str("title")
+        .unwrap_or(&entity.name)
+        .to_string();
+    let catalog_dir = safe_path::parent(&entity.source.file);
+    let place = |d: Diagnostic| {
+        let at = entity
+            .doc
+            .at(&["metadata", "annotations", ANNOTATION])
+            .map_or(entity.doc.pos, |n| n.pos);
+        d.in_file(&entity.source_file(), at.line, at.column)
+    };
+    let root = if let Some(dir) = value.strip_prefix("dir:") {
+        let dir = dir.trim();
+        if dir == "." || dir == "./" || dir.is_empty() {
+            Ok(catalog_dir.to_string())
+        } else {
+            safe_path::join(catalog_dir, dir).map_err(|e| {
+                place(Diagnostic::error("techdocs-ref-invalid", format!("`{ANNOTATION}: {value}`: {e}"))
+                    .with_hint("use `dir:.` or a folder inside the repository, relative to the catalog file"))
+            })
+        }
+    } else if let Some(url) = value.strip_prefix("url:") {
+        match links.and_then(|l| l.path_of_url(url.trim().trim_end_matches('/'))) {
+            Some(path) => Ok(path),
+            None if links.and_then(|l| l.web_base.as_deref()).is_some_and(|b| url.trim().trim_end_matches('/') == b) => {
+                Ok(String::new())
+            }
+            None => Err(place(
+                Diagnostic::warning("techdocs-ref-remote", format!("`{ANNOTATION}: {value}` points outside this repository; its docs were not built"))
+                    .with_hint("Portico builds docs from the repositories it reads: use `dir:` for docs next to the catalog file"),
+            )),
+        }
+    } else {
+        Err(place(
+            Diagnostic::error(
+                "techdocs-ref-invalid",
+                format!("`{ANNOTATION}: {value}` is neither `dir:` nor `url:`"),
+            )
+            .with_hint("write e.g. `dir:.` for docs next to the catalog file"),
+        ))
+    };
+    Some(root.map(|root| SiteRequest {
+        entity: entity.entity_ref.clone(),
+        entity_title: title,
+        root,
+    }))
+}
+
+/// Finds and reads the mkdocs file and lists the docs folder.
+pub fn load(
+    snapshot: &Snapshot,
+    files: &[String],
+    request: SiteRequest,
+    out: &mut Vec<Diagnostic>,
+) -> Option<DocSource> {
+    let repo = &snapshot.source;
+    let in_root = |name: &str| {
+        if request.root.is_empty() {
+            name.to_string()
+        } else {
+            format!("{}/{name}", request.root)
+        }
+    };
+    // TechDocs reads mkdocs.yaml first, then mkdocs.yml.
+    let found = ["mkdocs.yaml", "mkdocs.yml"]
+        .into_iter()
+        .map(in_root)
+        .find_map(|path| match snapshot.read_text(&path) {
+            Ok(text) => Some(Ok((path, text))),
+            Err(ReadError::NotFound(_)) => None,
+            Err(e) => Some(Err(e)),
+        });
+    let (config_file, text) = match found {
+        Some(Ok(found)) => found,
+        Some(Err(e)) => {
+            out.push(Diagnostic::error("docs-unreadable", e.to_string()).in_repo(
+                &repo.name,
+                &repo.display,
+                &in_root("mkdocs.yml"),
+            ));
+            return None;
+        }
+        None => {
+            out.push(
+                Diagnostic::error(
+                    "docs-missing",
+                    format!(
+                        "{} has `{ANNOTATION}` but there is no mkdocs.yml in `{}`",
+                        request.entity,
+                        if request.root.is_empty() {
+                            "."
+                        } else {
+                            &request.root
+                        }
+                    ),
+                )
+                .with_hint("add mkdocs.yml (site_name, nav) next to docs/, or fix the annotation")
+                .in_repo(&repo.name, &repo.display, &in_root("mkdocs.yml")),
+            );
+            return None;
+        }
+    };
+    let text: Arc<str> = text.into();
+    let file = SourceFile {
+        repo: &repo.name,
+        repo_dir: &repo.display,
+        path: &config_file,
+        text: &text,
+    };
+    let config = match yaml::parse_single(&text, yaml::Budget::default()) {
+        Ok(Some(root)) if root.as_map().is_some() => mkdocs::parse(&root),
+        Ok(_) => MkdocsConfig {
+            docs_dir: "docs".into(),
+            ..Default::default()
+        },
+        Err(e) => {
+            out.push(
+                Diagnostic::error("mkdocs-invalid", format!("invalid YAML: {}", e.message))
+                    .in_file(&file, e.pos.line, e.pos.column),
+            );
+            return None;
+        }
+    };
+    let docs_dir = match safe_path::join(&request.root, &config.docs_dir) {
+        Ok(dir) => dir,
+        Err(e) => {
+            let line = text
+                .lines()
+                .position(|l| l.starts_with("docs_dir"))
+                .map_or(1, |i| i + 1);
+            out.push(
+                Diagnostic::error(
+                    "docs-dir-outside",
+                    format!("`docs_dir: {}`: {e}", config.docs_dir),
+                )
+                .with_hint("docs_dir must be a folder inside the repository, as TechDocs requires")
+                .in_file(&file, line, 1),
+            );
+            return None;
+        }
+    };
+    let prefix = format!("{docs_dir}/");
+    let mut pages = Vec::new();
+    let mut assets = Vec::new();
+    for path in files.iter().filter_map(|f| f.strip_prefix(&prefix)) {
+        if path.ends_with(".md") || path.ends_with(".markdown") {
+            pages.push(path.to_string());
+        } else {
+            assets.push(path.to_string());
+        }
+    }
+    if pages.is_empty() && assets.is_empty() {
+        out.push(
+            Diagnostic::error(
+                "docs-missing",
+                format!("the docs folder `{docs_dir}` is empty or missing"),
+            )
+            .with_hint("put the Markdown pages in docs/, or set docs_dir in mkdocs.yml")
+            .in_file(&file, 1, 1),
+        );
+        return None;
+    }
+    // TechDocs' index fallback: docs/README.md (a MkDocs index already),
+    // else the repository's README.md becomes index.md.
+    let has_index = pages
+        .iter()
+        .any(|p| p == "index.md" || p.eq_ignore_ascii_case("readme.md"));
+    let mut readme_index = None;
+    if !has_index
+        && let Some(readme) = ["README.md", "readme.md"]
+            .into_iter()
+            .map(in_root)
+            .find(|p| snapshot.is_file(p))
+    {
+        readme_index = Some(readme);
+        pages.push("index.md".into());
+    }
+    pages.sort();
+    assets.sort();
+    Some(DocSource {
+        request,
+        config,
+        config_file,
+        config_text: text,
+        docs_dir,
+        pages,
+        assets,
+        readme_index,
+    })
+}

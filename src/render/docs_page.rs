@@ -1,0 +1,121 @@
+//! The HTML page around a rendered docs page: header, breadcrumbs, nav,
+//! table of contents, previous/next, edit link. Every link is relative.
+
+use crate::docs::DocPageView;
+use crate::html::{escape, external_link};
+use std::fmt::Write as _;
+
+pub fn page(view: &DocPageView, portal_title: &str) -> String {
+    let root = &view.root;
+    let mut html = String::with_capacity(view.content.len() + 4096);
+    let _ = write!(
+        html,
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title} · {site} · {portal}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n\
+         <script src=\"{root}assets/portico.js\" defer></script>\n</head>\n<body class=\"docs\">\n\
+         <a class=\"skip\" href=\"#content\">Skip to content</a>\n\
+         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{portal}</a>\
+         <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}problems/index.html\">Problems</a></nav></header>\n",
+        title = escape(&view.page_title),
+        site = escape(&view.site_name),
+        portal = escape(portal_title),
+    );
+    html.push_str(
+        "<div class=\"docs-layout\">\n<nav class=\"docs-nav\" aria-label=\"Documentation\">\n",
+    );
+    let _ = writeln!(
+        html,
+        "<p class=\"docs-site\"><a href=\"{}\">{}</a></p><ul>",
+        escape(&view.entity_href),
+        escape(&view.site_name)
+    );
+    for link in &view.nav {
+        let class = if link.current {
+            " class=\"current\""
+        } else {
+            ""
+        };
+        let indent = format!(" style=\"--depth:{}\"", link.depth);
+        match &link.href {
+            None => {
+                let _ = write!(
+                    html,
+                    "<li class=\"section\"{indent}>{}</li>",
+                    escape(&link.title)
+                );
+            }
+            Some(href) if link.external => {
+                let _ = write!(
+                    html,
+                    "<li{indent}>{}</li>",
+                    external_link(href, &link.title)
+                );
+            }
+            Some(href) => {
+                let current = if link.current {
+                    " aria-current=\"page\""
+                } else {
+                    ""
+                };
+                let _ = write!(
+                    html,
+                    "<li{class}{indent}><a href=\"{}\"{current}>{}</a></li>",
+                    escape(href),
+                    escape(&link.title)
+                );
+            }
+        }
+    }
+    html.push_str("</ul>\n</nav>\n<main id=\"content\" class=\"docs-content\">\n");
+    if !view.breadcrumbs.is_empty() {
+        html.push_str("<p class=\"crumbs\">");
+        html.push_str(
+            &view
+                .breadcrumbs
+                .iter()
+                .map(|b| escape(b))
+                .collect::<Vec<_>>()
+                .join(" › "),
+        );
+        html.push_str("</p>\n");
+    }
+    html.push_str("<article>\n");
+    html.push_str(&view.content);
+    html.push_str("</article>\n<footer class=\"docs-footer\">");
+    if let Some(edit) = &view.edit_url {
+        let _ = write!(html, "<p>{}</p>", external_link(edit, "Edit this page"));
+    }
+    html.push_str("<nav class=\"pager\" aria-label=\"Previous and next pages\">");
+    if let Some((title, href)) = &view.previous {
+        let _ = write!(
+            html,
+            "<a rel=\"prev\" href=\"{}\">← {}</a>",
+            escape(href),
+            escape(title)
+        );
+    }
+    if let Some((title, href)) = &view.next {
+        let _ = write!(
+            html,
+            "<a rel=\"next\" href=\"{}\">{} →</a>",
+            escape(href),
+            escape(title)
+        );
+    }
+    html.push_str("</nav></footer>\n</main>\n");
+    if !view.toc.is_empty() {
+        html.push_str("<nav class=\"toc\" aria-label=\"On this page\"><p>On this page</p><ul>");
+        for h in &view.toc {
+            let _ = write!(
+                html,
+                "<li class=\"toc-h{}\"><a href=\"#{}\">{}</a></li>",
+                h.level,
+                escape(&h.id),
+                escape(&h.text)
+            );
+        }
+        html.push_str("</ul></nav>\n");
+    }
+    html.push_str("</div>\n</body>\n</html>\n");
+    html
+}

@@ -1,0 +1,392 @@
+//! TechDocs: every entity's docs rendered from unchanged mkdocs.yml and
+//! Markdown, with links checked across pages and sites.
+
+use crate::support::{Org, commit_all, copy_dir, corpus_dir, crate_dir, git, portico};
+
+fn read(path: &std::path::Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn example_org_docs_render_with_only_the_documented_broken_link() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let run = portico(
+        &crate_dir(),
+        &["build", "example-org", "--out", site.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let check = portico(&crate_dir(), &["check", "example-org", "--format", "json"]);
+    let docs_problems: Vec<(String, String)> = check
+        .diagnostics()
+        .iter()
+        .filter(|d| d["path"].as_str().unwrap().ends_with(".md"))
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                format!("{}:{}", d["path"].as_str().unwrap(), d["line"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        docs_problems,
+        vec![(
+            "broken-link".to_string(),
+            "example-org/legacy-billing/docs/index.md:10".to_string()
+        )]
+    );
+
+    let docs = site.join("docs/default/component");
+    for page in [
+        "shipment-tracker/index.html",
+        "shipment-tracker/deploy/index.html",
+        "shipment-tracker/runbooks/incident-response/index.html",
+        "payment-gateway/index.html",
+        "route-planner/operations/scaling/index.html",
+        "billing-exporter/retirement/index.html",
+    ] {
+        assert!(docs.join(page).is_file(), "{page} missing");
+    }
+    assert!(
+        docs.join("shipment-tracker/img/arch.svg").is_file(),
+        "assets are copied"
+    );
+    let incident = read(&docs.join("shipment-tracker/runbooks/incident-response/index.html"));
+    assert!(
+        incident.contains("href=\"../../deploy/index.html#rollback\""),
+        "relative .md link rewritten with its anchor"
+    );
+    let deploy = read(&docs.join("shipment-tracker/deploy/index.html"));
+    assert!(deploy.contains("<h2 id=\"rollback\""), "MkDocs heading ids");
+    assert!(deploy.contains("class=\"language-yaml highlight\""));
+    let metadata: serde_json::Value =
+        serde_json::from_str(&read(&docs.join("shipment-tracker/techdocs_metadata.json"))).unwrap();
+    assert_eq!(metadata["site_name"], "Shipment Tracker");
+    assert!(
+        metadata["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "deploy/index.html")
+    );
+    // The entity page links to its docs.
+    let entity = read(&site.join("catalog/default/component/shipment-tracker/index.html"));
+    assert!(
+        entity.contains("href=\"../../../../docs/default/component/shipment-tracker/index.html\""),
+        "entity page links its docs"
+    );
+}
+
+#[test]
+fn the_documented_component_corpus_site_reports_its_known_breakage() {
+    let dir = corpus_dir().join("techdocs-backstage-documented-component");
+    let run = portico(
+        &corpus_dir(),
+        &["check", dir.to_str().unwrap(), "--format", "json", "-v"],
+    );
+    let codes: Vec<(String, String)> = run
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                format!("{}:{}", d["file"].as_str().unwrap(), d["line"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            (
+                "unresolved-ref".to_string(),
+                "catalog-info.yaml:12".to_string()
+            ),
+            (
+                "page-not-in-nav".into(),
+                "docs/deeper-nav/even-deeper/index.md:0".into()
+            ),
+            (
+                "page-not-in-nav".into(),
+                "docs/deeper-nav/index.md:0".into()
+            ),
+            ("broken-link".into(), "docs/index.md:30".into()),
+            (
+                "page-not-in-nav".into(),
+                "docs/inner-component-docs/index.md:0".into()
+            ),
+            (
+                "link-outside-docs".into(),
+                "docs/inner-component-docs/index.md:5".into()
+            ),
+            (
+                "link-outside-docs".into(),
+                "docs/inner-component-docs/index.md:5".into()
+            ),
+        ]
+    );
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    portico(
+        &corpus_dir(),
+        &[
+            "build",
+            dir.to_str().unwrap(),
+            "--out",
+            site.to_str().unwrap(),
+        ],
+    );
+    let root = site.join("docs/default/component/documented-component");
+    let extensions = read(&root.join("extensions/index.html"));
+    assert!(
+        extensions.contains("class=\"admonition"),
+        "admonitions render"
+    );
+    assert!(extensions.contains("<details"), "collapsible blocks render");
+    assert!(root.join("code/code-sample/index.html").is_file());
+    assert!(
+        root.join("deeper-nav/even-deeper/index.html").is_file(),
+        "pages outside nav are built"
+    );
+}
+
+/// A repository made from a corpus docs folder, with a catalog file added.
+fn corpus_docs_repo(org: &Org, folder: &str, name: &str) {
+    copy_dir(
+        &corpus_dir().join("techdocs-systems-techdocs").join(folder),
+        &org.path().join("repos").join(name),
+    );
+    org.file(
+        &format!("repos/{name}/catalog-info.yaml"),
+        &format!("apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  owner: user:ben\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ben\nspec:\n  memberOf: []\n"),
+    );
+}
+
+#[test]
+fn systems_techdocs_with_mkdocs_yaml_tabs_and_orphans_render() {
+    let org = Org::new();
+    corpus_docs_repo(&org, "tanzu-developer-portal-system", "tdp");
+    let run = org.run(&["check", "repos", "--format", "json", "-v"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let codes: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        codes.contains(&"broken-link docs/mkdocs-extensions.md".to_string()),
+        "the corpus' one missing image: {codes:?}"
+    );
+    assert!(
+        codes.contains(&"page-not-in-nav docs/not-used.md".to_string()),
+        "{codes:?}"
+    );
+    let build = org.run(&["build", "repos", "--out", "site"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let page = read(
+        &org.path()
+            .join("site/docs/default/system/tdp/mkdocs-extensions/index.html"),
+    );
+    assert!(page.contains("tabbed-set"), "content tabs render");
+    assert!(page.contains("class=\"footnote\""), "footnotes render");
+    assert!(!page.contains("=== \""), "no raw tab syntax left");
+}
+
+#[test]
+fn nav_edge_cases_auto_nested_missing_and_external() {
+    let org = Org::new();
+    let catalog = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: me\nspec:\n  memberOf: []\n";
+    org.file("repos/svc/catalog-info.yaml", catalog);
+    org.file("repos/svc/mkdocs.yml", "site_name: Service\nnav:\n  - Home: index.md\n  - Guides:\n      - Setup: guides/setup.md\n      - Deep:\n          - guides/deep/more.md\n  - Missing: nowhere.md\n  - Issues: https://example.com/issues\n");
+    org.file(
+        "repos/svc/docs/index.md",
+        "# Welcome\n\n[setup](guides/setup.md)\n",
+    );
+    org.file("repos/svc/docs/guides/setup.md", "# Setup\n\nSee [more](deep/more.md#details) and [bad](deep/more.md#nope) and [home](../index.md#welcome).\n\n```\n[in code](missing.md)\n```\n");
+    org.file(
+        "repos/svc/docs/guides/deep/more.md",
+        "# More\n\n## Details\n\n[gone](../../gone.md)\n",
+    );
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    let codes: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}:{}",
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            "broken-link docs/guides/deep/more.md:5",
+            "broken-anchor docs/guides/setup.md:3",
+            "nav-missing-page mkdocs.yml:8",
+        ]
+    );
+    org.run(&["build", "repos", "--out", "site"]);
+    let setup = read(
+        &org.path()
+            .join("site/docs/default/component/svc/guides/setup/index.html"),
+    );
+    assert!(
+        setup.contains("href=\"https://example.com/issues\""),
+        "external nav link"
+    );
+    assert!(
+        setup.contains("rel=\"prev\" href=\"../../index.html\""),
+        "previous page"
+    );
+    assert!(
+        setup.contains("rel=\"next\" href=\"../deep/more/index.html\""),
+        "next page through a nested section"
+    );
+
+    // Without nav: MkDocs' automatic order.
+    org.file("repos/svc/mkdocs.yml", "site_name: Service\n");
+    org.run(&["build", "repos", "--out", "site"]);
+    let index = read(
+        &org.path()
+            .join("site/docs/default/component/svc/index.html"),
+    );
+    let guides = index.find(">Guides<").expect("folders become sections");
+    assert!(index.find(">Welcome<").unwrap() < guides);
+}
+
+#[test]
+fn cross_entity_links_are_checked() {
+    let org = Org::new();
+    for (name, body) in [
+        (
+            "a",
+            "# A\n\n[b ok](/docs/default/component/b/guide.md#usage) [b bad](/docs/default/component/b/guide.md#nope) [c](/docs/default/component/c/)\n",
+        ),
+        ("b", "# B\n"),
+    ] {
+        org.file(&format!("repos/{name}/catalog-info.yaml"), &format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:{name}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: {name}\nspec:\n  memberOf: []\n"));
+        org.file(
+            &format!("repos/{name}/mkdocs.yml"),
+            &format!("site_name: {name}\n"),
+        );
+        org.file(&format!("repos/{name}/docs/index.md"), body);
+    }
+    org.file("repos/b/docs/guide.md", "# Guide\n\n## Usage\n");
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    let messages: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["code"].as_str().unwrap(),
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].starts_with("broken-anchor"), "{messages:?}");
+    assert!(
+        messages[1].contains("component:default/c has no docs"),
+        "{messages:?}"
+    );
+    org.run(&["build", "repos", "--out", "site"]);
+    let a = read(&org.path().join("site/docs/default/component/a/index.html"));
+    assert!(
+        a.contains("href=\"../../../../docs/default/component/b/guide/index.html#usage\""),
+        "{a}"
+    );
+}
+
+#[test]
+fn unsafe_docs_are_neutralised_and_confined() {
+    let org = Org::new();
+    let catalog = |name: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n"
+        )
+    };
+    org.file("secret.md", "TOP SECRET");
+    org.file("repos/evil/catalog-info.yaml", &format!("{}---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: me\nspec:\n  memberOf: []\n", catalog("evil")));
+    org.file("repos/evil/mkdocs.yml", "site_name: Evil\n");
+    org.file(
+        "repos/evil/docs/index.md",
+        "# Evil\n\n<script>alert(1)</script>\n\n[click](javascript:alert(2))\n\n<a href=\"#\" onmouseover=\"alert(3)\">hover</a>\n\n<iframe src=\"https://evil.example/x\"></iframe>\n\n<iframe src=\"https://www.youtube.com/embed/ok\"></iframe>\n\n--8<-- \"../../secret.md\"\n",
+    );
+    org.file("repos/escape/catalog-info.yaml", &catalog("escape"));
+    org.file(
+        "repos/escape/mkdocs.yml",
+        "site_name: Escape\ndocs_dir: ../..\n",
+    );
+    org.file(
+        "portico.toml",
+        "[docs]\nallowed-iframe-hosts = [\"www.youtube.com\"]\n",
+    );
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert!(
+        run.stderr.contains("error[docs-dir-outside]"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("warning[snippet-missing]")
+            && run.stderr.contains("leads outside the repository"),
+        "{}",
+        run.stderr
+    );
+    let page = read(
+        &org.path()
+            .join("site/docs/default/component/evil/index.html"),
+    );
+    for bad in [
+        "<script>alert",
+        "javascript:",
+        "onmouseover",
+        "evil.example",
+        "TOP SECRET",
+    ] {
+        assert!(!page.contains(bad), "{bad} survived:\n{page}");
+    }
+    assert!(
+        page.contains("https://www.youtube.com/embed/ok"),
+        "allowlisted iframe kept"
+    );
+    assert!(
+        !org.path()
+            .join("site/docs/default/component/escape")
+            .exists()
+    );
+}
+
+#[test]
+fn bare_repositories_on_a_non_default_branch_build_their_docs() {
+    let org = Org::new();
+    org.copy_example("shipment-tracker", "src/shipment-tracker");
+    let src = org.path().join("src/shipment-tracker");
+    commit_all(&src, "dev", "docs");
+    git(
+        org.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            src.to_str().unwrap(),
+            "bare/shipment-tracker.git",
+        ],
+    );
+    let run = org.run(&["build", "bare", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let docs = org
+        .path()
+        .join("site/docs/default/component/shipment-tracker");
+    assert!(docs.join("deploy/index.html").is_file());
+    assert!(docs.join("img/arch.svg").is_file());
+}
