@@ -10,6 +10,7 @@ use crate::catalog::entity_ref::EntityRef;
 use crate::catalog::location::RepoLocation;
 use crate::catalog::{Catalog, Entity};
 use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::read::history::History;
 use crate::read::{RepoSource, Snapshot, safe_path};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -42,6 +43,10 @@ pub struct DocPageView {
     pub previous: Option<(String, String)>,
     pub next: Option<(String, String)>,
     pub edit_url: Option<String>,
+    /// `(YYYY-MM-DD, author)` of the last commit that changed the page.
+    pub last_updated: Option<(String, String)>,
+    /// The work-tree file differs from its last commit.
+    pub uncommitted: bool,
 }
 
 /// One line of the page's navigation (flattened tree).
@@ -156,6 +161,7 @@ fn build_repo(
     };
     let links = RepoLocation::of(&snapshot);
     let files = snapshot.list_files();
+    let mut sources = Vec::new();
     for entity in entities {
         let request = match site::request(entity, Some(&links)) {
             Some(Ok(request)) => request,
@@ -165,13 +171,23 @@ fn build_repo(
             }
             None => continue,
         };
-        let Some(source) = site::load(&snapshot, &files, request, &mut out.diagnostics) else {
-            continue;
+        sources.extend(site::load(&snapshot, &files, request, &mut out.diagnostics));
+    }
+    // One history walk for every page of every site in the repository.
+    let paths: Vec<String> = sources
+        .iter()
+        .flat_map(|s| s.pages.iter().map(|p| page_path(s, p)))
+        .collect();
+    let history = snapshot.history(&paths);
+    for source in &sources {
+        let context = SiteContext {
+            snapshot: &snapshot,
+            links: &links,
+            history: &history,
         };
         out.sites.push(build_site(
-            &snapshot,
-            &links,
-            &source,
+            &context,
+            source,
             options,
             layout,
             sink,
@@ -179,6 +195,14 @@ fn build_repo(
         )?);
     }
     Ok(out)
+}
+
+/// The repository path of a page's Markdown (the README for a fallback index).
+fn page_path(source: &DocSource, src: &str) -> String {
+    match (&source.readme_index, src) {
+        (Some(readme), "index.md") => readme.clone(),
+        _ => format!("{}/{src}", source.docs_dir),
+    }
 }
 
 /// A page's source, read before rendering (rendering runs in parallel).
@@ -197,10 +221,7 @@ fn read_pages(
     let repo = &snapshot.source;
     let mut inputs = Vec::with_capacity(source.pages.len());
     for src in &source.pages {
-        let path = match (&source.readme_index, src.as_str()) {
-            (Some(readme), "index.md") => readme.clone(),
-            _ => format!("{}/{src}", source.docs_dir),
-        };
+        let path = page_path(source, src);
         match snapshot.read_text(&path) {
             Ok(text) => inputs.push(PageInput {
                 src: src.clone(),
@@ -294,15 +315,22 @@ fn quick_title(text: &str) -> Option<String> {
     None
 }
 
+/// The repository a site is built from.
+struct SiteContext<'s> {
+    snapshot: &'s Snapshot,
+    links: &'s RepoLocation,
+    history: &'s History,
+}
+
 fn build_site(
-    snapshot: &Snapshot,
-    links: &RepoLocation,
+    context: &SiteContext<'_>,
     source: &DocSource,
     options: &DocsOptions<'_>,
     layout: Layout<'_>,
     sink: Option<Sink<'_>>,
     out: &mut Vec<Diagnostic>,
 ) -> Result<(DocSiteSummary, Vec<PageCheck>, links::SiteFiles), String> {
+    let (snapshot, links) = (context.snapshot, context.links);
     let repo = &snapshot.source;
     let entity = &source.request.entity;
     let url = site_url(entity);
@@ -358,6 +386,20 @@ fn build_site(
         .clone()
         .unwrap_or_else(|| source.request.entity_title.clone());
 
+    // Git facts per page, gathered here: the repository is not shared across threads.
+    let git_facts: HashMap<String, (Option<(String, String)>, bool)> = pages
+        .iter()
+        .map(|page| {
+            let last = context
+                .history
+                .last_change
+                .get(&page.path)
+                .map(|c| (crate::read::history::date(c.seconds), c.author.clone()));
+            let uncommitted =
+                snapshot.is_uncommitted(context.history, &page.path, page.text.as_bytes());
+            (page.src.clone(), (last, uncommitted))
+        })
+        .collect();
     let rendered: Vec<Result<(PageSummary, PageCheck), String>> = pages
         .par_iter()
         .map(|page| {
@@ -378,10 +420,12 @@ fn build_site(
                 .or_else(|| rendered.title.clone())
                 .unwrap_or_else(|| nav::title_from_path(&page.src));
             if let Some(sink) = sink {
-                let view = page_view(
+                let mut view = page_view(
                     source, links, &nav, &order, &page.src, &page_url, &title, &site_name,
                     &rendered,
                 );
+                (view.last_updated, view.uncommitted) =
+                    git_facts.get(&page.src).cloned().unwrap_or_default();
                 sink(
                     &format!("{url}{page_url}index.html"),
                     layout(&view).as_bytes(),
@@ -595,6 +639,8 @@ fn page_view(
         previous: neighbour(position.and_then(|p| p.checked_sub(1))),
         next: neighbour(position.map(|p| p + 1)),
         edit_url: edit_url(source, links, src),
+        last_updated: None,
+        uncommitted: false,
     }
 }
 

@@ -9,6 +9,7 @@
 
 mod disk;
 mod git;
+pub mod history;
 pub mod safe_path;
 
 use std::fmt;
@@ -168,6 +169,29 @@ impl Snapshot {
             Files::Disk(d) => d.check_file(&path),
             Files::Git(g) => g.check_file(&path),
         }
+    }
+
+    /// The last commit that changed each of `paths` (repository-relative),
+    /// in one history walk; empty for plain folders.
+    pub fn history(&self, paths: &[String]) -> history::History {
+        let Some(start) = self
+            .git
+            .as_ref()
+            .and_then(|g| g.commit.as_deref())
+            .and_then(|c| gix::ObjectId::from_hex(c.as_bytes()).ok())
+        else {
+            return history::History::default();
+        };
+        match gix::open_opts(&self.source.root, gix::open::Options::isolated()) {
+            Ok(repo) => history::walk(&repo, start, paths),
+            Err(_) => history::History::default(),
+        }
+    }
+
+    /// Whether a file read from a work tree differs from its committed version.
+    pub fn is_uncommitted(&self, history: &history::History, path: &str, bytes: &[u8]) -> bool {
+        self.source.kind == RepoKind::WorkTree
+            && history::blob_id(bytes) != history.head_blobs.get(path).copied()
     }
 
     /// Every file path in the repository, sorted, skipping `.git`,

@@ -82,6 +82,18 @@ pub fn page(view: &DocPageView, portal_title: &str) -> String {
     html.push_str("<article>\n");
     html.push_str(&view.content);
     html.push_str("</article>\n<footer class=\"docs-footer\">");
+    if let Some((date, author)) = &view.last_updated {
+        let _ = write!(
+            html,
+            "<p class=\"updated\">Last updated <time datetime=\"{date}\">{date}</time> by {}</p>",
+            escape(author)
+        );
+    }
+    if view.uncommitted {
+        html.push_str(
+            "<p class=\"uncommitted\">This page has uncommitted changes in the work tree.</p>",
+        );
+    }
     if let Some(edit) = &view.edit_url {
         let _ = write!(html, "<p>{}</p>", external_link(edit, "Edit this page"));
     }

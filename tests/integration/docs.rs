@@ -390,3 +390,75 @@ fn bare_repositories_on_a_non_default_branch_build_their_docs() {
     assert!(docs.join("deploy/index.html").is_file());
     assert!(docs.join("img/arch.svg").is_file());
 }
+
+#[test]
+fn pages_show_their_last_commit_and_uncommitted_edits() {
+    let org = Org::new();
+    org.copy_example("route-planner", "repos/route-planner");
+    let repo = org.path().join("repos/route-planner");
+    commit_all(&repo, "main", "import");
+    // A second commit, by someone else on a later day, touching one page.
+    let page = repo.join("docs/configuration.md");
+    std::fs::write(&page, format!("{}\nMore.\n", read(&page))).unwrap();
+    git(&repo, &["add", "-A"]);
+    let output = std::process::Command::new("git")
+        .args(["-c", "commit.gpgsign=false", "commit", "-q", "-m", "tune"])
+        .current_dir(&repo)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Bea Builder")
+        .env("GIT_AUTHOR_EMAIL", "bea@example.com")
+        .env("GIT_COMMITTER_NAME", "Bea Builder")
+        .env("GIT_COMMITTER_EMAIL", "bea@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-03-04T05:06:07+00:00")
+        .env("GIT_COMMITTER_DATE", "2026-03-04T05:06:07+00:00")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    // An uncommitted edit in the work tree.
+    let algorithm = repo.join("docs/algorithm.md");
+    std::fs::write(&algorithm, format!("{}\nDraft.\n", read(&algorithm))).unwrap();
+
+    org.run(&["build", "repos", "--out", "site"]);
+    let site = org.path().join("site/docs/default/component/route-planner");
+    let configuration = read(&site.join("configuration/index.html"));
+    assert!(
+        configuration.contains(
+            "Last updated <time datetime=\"2026-03-04\">2026-03-04</time> by Bea Builder"
+        ),
+        "{configuration}"
+    );
+    let index = read(&site.join("index.html"));
+    assert!(
+        index.contains("<time datetime=\"2026-01-02\">2026-01-02</time> by Ada Author"),
+        "untouched pages keep the first commit"
+    );
+    assert!(!index.contains("uncommitted"));
+    assert!(read(&site.join("algorithm/index.html")).contains("uncommitted changes"));
+
+    git(
+        org.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            repo.to_str().unwrap(),
+            "bare/route-planner.git",
+        ],
+    );
+    org.run(&["build", "bare", "--out", "bare-site"]);
+    let bare = read(
+        &org.path()
+            .join("bare-site/docs/default/component/route-planner/configuration/index.html"),
+    );
+    assert!(
+        bare.contains("2026-03-04</time> by Bea Builder"),
+        "bare repositories walk history too"
+    );
+    assert!(
+        !read(
+            &org.path()
+                .join("bare-site/docs/default/component/route-planner/algorithm/index.html")
+        )
+        .contains("uncommitted")
+    );
+}
