@@ -141,14 +141,45 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
 /// Reads, renders and writes the site into `out_dir` (swapped in at the end).
 pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     let fatal = |e: output::OutputError| Fatal(e.to_string());
+    let mut timer = Timer::new();
     let staging = output::Staging::create(out_dir).map_err(fatal)?;
     let outcome = load(config)?;
+    timer.lap("discover + read + catalog");
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
     let outcome = with_docs(config, outcome, Some(&sink))?;
+    timer.lap("docs (render + write + link check)");
     let files = render::site(&outcome.portal, &outcome.diagnostics);
+    timer.lap("render catalog pages");
     staging.write_all(&files).map_err(fatal)?;
+    timer.lap("write catalog pages");
     staging.commit().map_err(fatal)?;
+    timer.lap("swap in");
     Ok(outcome)
+}
+
+/// Stage timings on stderr when `PORTICO_TIMINGS` is set (for `bench/`).
+struct Timer {
+    enabled: bool,
+    last: std::time::Instant,
+}
+
+impl Timer {
+    fn new() -> Timer {
+        Timer {
+            enabled: std::env::var_os("PORTICO_TIMINGS").is_some(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if self.enabled {
+            eprintln!(
+                "timing: {stage}: {:.1} ms",
+                self.last.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+        self.last = std::time::Instant::now();
+    }
 }
 
 /// Everything `build` does short of writing: the catalog, then every docs

@@ -183,7 +183,11 @@ impl Snapshot {
             return history::History::default();
         };
         match gix::open_opts(&self.source.root, gix::open::Options::isolated()) {
-            Ok(repo) => history::walk(&repo, start, paths),
+            Ok(mut repo) => {
+                // Trees repeat across commits and paths: decode each once.
+                repo.object_cache_size_if_unset(8 * 1024 * 1024);
+                history::walk(&repo, start, paths)
+            }
             Err(_) => history::History::default(),
         }
     }

@@ -10,6 +10,7 @@
 //! diagnostics point into the author's file.
 
 use crate::html::escape;
+use std::borrow::Cow;
 
 /// The preprocessed Markdown and what came out of it.
 #[derive(Debug, Default)]
@@ -26,15 +27,16 @@ pub struct Preprocessed {
 /// How many levels of snippets may include snippets.
 const MAX_SNIPPET_DEPTH: usize = 4;
 
-type Line = (String, usize);
+/// A line and its source line number; unchanged lines borrow the source.
+type Line<'a> = (Cow<'a, str>, usize);
 
 /// Runs every line-level extension. `snippet` reads an included file.
 pub fn preprocess(source: &str, snippet: &dyn Fn(&str) -> Result<String, String>) -> Preprocessed {
     let mut result = Preprocessed::default();
-    let lines: Vec<Line> = source
+    let lines: Vec<Line<'_>> = source
         .lines()
         .enumerate()
-        .map(|(i, l)| (l.to_string(), i + 1))
+        .map(|(i, l)| (Cow::Borrowed(l), i + 1))
         .collect();
     let lines = expand_snippets(lines, snippet, 0, &mut result.snippet_errors);
     let mut out = Vec::with_capacity(lines.len() + 16);
@@ -63,12 +65,12 @@ fn snippet_marker(line: &str) -> Option<(&str, Option<&str>)> {
     Some((indent, Some(inner)))
 }
 
-fn expand_snippets(
-    lines: Vec<Line>,
+fn expand_snippets<'a>(
+    lines: Vec<Line<'a>>,
     snippet: &dyn Fn(&str) -> Result<String, String>,
     depth: usize,
     errors: &mut Vec<(usize, String)>,
-) -> Vec<Line> {
+) -> Vec<Line<'a>> {
     if !lines.iter().any(|(l, _)| l.contains("--8<--")) {
         return lines;
     }
@@ -94,7 +96,7 @@ fn expand_snippets(
         }
         if text.trim_start().starts_with(";--8<--") {
             // `;--8<--` is the escaped, literal form.
-            out.push((text.replacen(";--8<--", "--8<--", 1), line));
+            out.push((Cow::Owned(text.replacen(";--8<--", "--8<--", 1)), line));
             continue;
         }
         match snippet_marker(&text) {
@@ -109,14 +111,14 @@ fn expand_snippets(
     out
 }
 
-fn include(
+fn include<'a>(
     spec: &str,
     indent: &str,
     line: usize,
     snippet: &dyn Fn(&str) -> Result<String, String>,
     depth: usize,
     errors: &mut Vec<(usize, String)>,
-    out: &mut Vec<Line>,
+    out: &mut Vec<Line<'a>>,
 ) {
     if depth >= MAX_SNIPPET_DEPTH {
         errors.push((
@@ -138,11 +140,11 @@ fn include(
     };
     match snippet(file) {
         Ok(text) => {
-            let selected: Vec<Line> = text
+            let selected: Vec<Line<'a>> = text
                 .lines()
                 .enumerate()
                 .filter(|(i, _)| range.is_none_or(|(s, e)| *i + 1 >= s && *i < e))
-                .map(|(_, l)| (format!("{indent}{l}"), line))
+                .map(|(_, l)| (Cow::Owned(format!("{indent}{l}")), line))
                 .collect();
             out.extend(expand_snippets(selected, snippet, depth + 1, errors));
         }
@@ -163,19 +165,31 @@ fn indent_width(line: &str) -> usize {
 }
 
 /// Removes `n` columns of indentation (tabs count to the next multiple of 4).
-fn dedent(line: &str, n: usize) -> String {
+fn dedent<'a>(line: &Cow<'a, str>, n: usize) -> Cow<'a, str> {
     let mut width = 0;
     for (i, c) in line.char_indices() {
         if width >= n {
-            return format!("{}{}", " ".repeat(width - n), &line[i..]);
+            return if width == n {
+                slice_from(line, i)
+            } else {
+                Cow::Owned(format!("{}{}", " ".repeat(width - n), &line[i..]))
+            };
         }
         match c {
             ' ' => width += 1,
             '\t' => width += 4 - width % 4,
-            _ => return line[i..].to_string(),
+            _ => return slice_from(line, i),
         }
     }
-    String::new()
+    Cow::Borrowed("")
+}
+
+/// `line[i..]`, still borrowing the source when the line does.
+fn slice_from<'a>(line: &Cow<'a, str>, i: usize) -> Cow<'a, str> {
+    match line {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[i..]),
+        Cow::Owned(s) => Cow::Owned(s[i..].to_string()),
+    }
 }
 
 /// A fence opener: (character, length).
@@ -273,7 +287,7 @@ fn default_title(classes: &str) -> String {
 }
 
 /// The indented body after an opener at `start`; returns (body, next index).
-fn body(lines: &[Line], start: usize, indent: usize) -> (Vec<Line>, usize) {
+fn body<'a>(lines: &[Line<'a>], start: usize, indent: usize) -> (Vec<Line<'a>>, usize) {
     let mut end = start + 1;
     let mut last_content = start;
     while end < lines.len() {
@@ -295,9 +309,9 @@ fn body(lines: &[Line], start: usize, indent: usize) -> (Vec<Line>, usize) {
     (body, last_content + 1)
 }
 
-fn blocks(
-    lines: &[Line],
-    out: &mut Vec<Line>,
+fn blocks<'a>(
+    lines: &[Line<'a>],
+    out: &mut Vec<Line<'a>>,
     abbreviations: &mut Vec<(String, String)>,
     tab_sets: &mut usize,
 ) {
@@ -330,12 +344,12 @@ fn blocks(
                 let (inner, next) = body(lines, i, indent);
                 let title = title.unwrap_or_else(|| default_title(&classes));
                 out.push((
-                    format!("{pad}<div class=\"admonition {}\">", escape(&classes)),
+                    format!("{pad}<div class=\"admonition {}\">", escape(&classes)).into(),
                     *line,
                 ));
                 if !title.is_empty() {
                     out.push((
-                        format!("{pad}<p class=\"admonition-title\">{}</p>", escape(&title)),
+                        format!("{pad}<p class=\"admonition-title\">{}</p>", escape(&title)).into(),
                         *line,
                     ));
                 }
@@ -352,10 +366,13 @@ fn blocks(
                 let title = title.unwrap_or_else(|| default_title(&classes));
                 let open = if open { " open=\"open\"" } else { "" };
                 out.push((
-                    format!("{pad}<details class=\"{}\"{open}>", escape(&classes)),
+                    format!("{pad}<details class=\"{}\"{open}>", escape(&classes)).into(),
                     *line,
                 ));
-                out.push((format!("{pad}<summary>{}</summary>", escape(&title)), *line));
+                out.push((
+                    Cow::Owned(format!("{pad}<summary>{}</summary>", escape(&title))),
+                    *line,
+                ));
                 wrap_body(
                     &inner,
                     &pad,
@@ -376,38 +393,43 @@ fn blocks(
 }
 
 /// Emits a wrapper's body between blank lines, then its closing tag.
-fn wrap_body(
-    inner: &[Line],
+fn wrap_body<'a>(
+    inner: &[Line<'a>],
     pad: &str,
     line: usize,
     close: &str,
-    out: &mut Vec<Line>,
+    out: &mut Vec<Line<'a>>,
     abbreviations: &mut Vec<(String, String)>,
     tab_sets: &mut usize,
 ) {
-    out.push((String::new(), line));
+    out.push((Cow::Borrowed(""), line));
     let mut nested = Vec::new();
     blocks(inner, &mut nested, abbreviations, tab_sets);
-    out.extend(
-        nested
-            .into_iter()
-            .map(|(t, l)| (if t.is_empty() { t } else { format!("{pad}{t}") }, l)),
-    );
-    out.push((String::new(), line));
-    out.push((format!("{pad}{close}"), line));
-    out.push((String::new(), line));
+    out.extend(nested.into_iter().map(|(t, l)| {
+        (
+            if t.is_empty() {
+                t
+            } else {
+                Cow::Owned(format!("{pad}{t}"))
+            },
+            l,
+        )
+    }));
+    out.push((Cow::Borrowed(""), line));
+    out.push((Cow::Owned(format!("{pad}{close}")), line));
+    out.push((Cow::Borrowed(""), line));
 }
 
 /// One `===` tab set: consecutive tabs at the same indentation.
-fn tab_set(
-    lines: &[Line],
+fn tab_set<'a>(
+    lines: &[Line<'a>],
     start: usize,
     indent: usize,
-    out: &mut Vec<Line>,
+    out: &mut Vec<Line<'a>>,
     abbreviations: &mut Vec<(String, String)>,
     tab_sets: &mut usize,
 ) -> usize {
-    let mut tabs: Vec<(String, bool, Vec<Line>)> = Vec::new();
+    let mut tabs: Vec<(String, bool, Vec<Line<'a>>)> = Vec::new();
     let mut i = start;
     while i < lines.len() {
         let text = &lines[i].0;
@@ -472,38 +494,44 @@ fn tab_set(
         ));
     }
     head.push_str("</div>");
-    out.push((head, line));
-    out.push((format!("{pad}<div class=\"tabbed-content\">"), line));
+    out.push((head.into(), line));
+    out.push((
+        Cow::Owned(format!("{pad}<div class=\"tabbed-content\">")),
+        line,
+    ));
     for (_, _, inner) in &tabs {
-        out.push((format!("{pad}<div class=\"tabbed-block\">"), line));
+        out.push((
+            Cow::Owned(format!("{pad}<div class=\"tabbed-block\">")),
+            line,
+        ));
         wrap_body(inner, &pad, line, "</div>", out, abbreviations, tab_sets);
     }
-    out.push((format!("{pad}</div>"), line));
-    out.push((format!("{pad}</div>"), line));
-    out.push((String::new(), line));
+    out.push((Cow::Owned(format!("{pad}</div>")), line));
+    out.push((Cow::Owned(format!("{pad}</div>")), line));
+    out.push((Cow::Borrowed(""), line));
     i
 }
 
 /// Abbreviation definitions, heading and block attribute lists.
-fn simple_line(text: &str, abbreviations: &mut Vec<(String, String)>) -> String {
+fn simple_line<'a>(text: &Cow<'a, str>, abbreviations: &mut Vec<(String, String)>) -> Cow<'a, str> {
     let t = text.trim();
     if let Some(rest) = t.strip_prefix("*[")
         && let Some((abbr, definition)) = rest.split_once("]:")
     {
         abbreviations.push((abbr.to_string(), definition.trim().to_string()));
-        return String::new();
+        return Cow::Borrowed("");
     }
     if t.starts_with("{:") && t.ends_with('}') {
         // A block attribute list on its own line: nothing to attach it to here.
-        return String::new();
+        return Cow::Borrowed("");
     }
     if t.starts_with('#')
         && t.ends_with('}')
         && let Some(at) = text.rfind("{:")
     {
-        return format!("{}{{{}", &text[..at], &text[at + 2..]);
+        return Cow::Owned(format!("{}{{{}", &text[..at], &text[at + 2..]));
     }
-    text.to_string()
+    text.clone()
 }
 
 #[cfg(test)]

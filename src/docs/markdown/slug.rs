@@ -8,7 +8,14 @@ use unicode_normalization::UnicodeNormalization;
 /// word character, space or hyphen, lower-case, runs of spaces and hyphens
 /// become one hyphen.
 pub fn slugify(text: &str) -> String {
-    let ascii: String = text.nfkd().filter(char::is_ascii).collect();
+    let ascii: std::borrow::Cow<'_, str> = if text.is_ascii() {
+        text.into()
+    } else {
+        text.nfkd()
+            .filter(char::is_ascii)
+            .collect::<String>()
+            .into()
+    };
     let kept: String = ascii
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || c.is_ascii_whitespace())
