@@ -47,6 +47,8 @@ pub struct DocPageView {
     pub last_updated: Option<(String, String)>,
     /// The work-tree file differs from its last commit.
     pub uncommitted: bool,
+    /// Load the diagram renderer (the page has mermaid blocks).
+    pub mermaid: bool,
 }
 
 /// One line of the page's navigation (flattened tree).
@@ -67,6 +69,7 @@ pub struct PageSummary {
     pub url: String,
     pub title: String,
     pub headings: Vec<Heading>,
+    pub has_mermaid: bool,
 }
 
 /// A built docs site, for the portal's pages (and later search).
@@ -436,6 +439,7 @@ fn build_site(
                 url: page_url,
                 title,
                 headings: rendered.headings,
+                has_mermaid: rendered.has_mermaid,
             };
             let check = PageCheck {
                 site: url.clone(),
@@ -641,6 +645,7 @@ fn page_view(
         edit_url: edit_url(source, links, src),
         last_updated: None,
         uncommitted: false,
+        mermaid: rendered.has_mermaid,
     }
 }
 

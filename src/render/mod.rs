@@ -15,6 +15,8 @@ use rayon::prelude::*;
 
 const STYLESHEET: &str = include_str!("../../themes/default/static/portico.css");
 const SCRIPT: &str = include_str!("../../themes/default/static/portico.js");
+/// Written only for sites with ```mermaid diagrams (5 MB).
+const MERMAID: &[u8] = include_bytes!("../../themes/default/vendor/mermaid.min.js");
 
 /// The URL path (relative to the site root) of an entity's page folder.
 pub fn entity_dir(r: &EntityRef) -> String {
@@ -31,6 +33,14 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
         OutputFile::new("index.html", pages::index(portal, diagnostics)),
         OutputFile::new("problems/index.html", pages::problems(portal, diagnostics)),
     ];
+    let uses_mermaid = portal
+        .docs
+        .iter()
+        .flat_map(|d| &d.pages)
+        .any(|p| p.has_mermaid);
+    if uses_mermaid {
+        files.push(OutputFile::new("assets/mermaid.min.js", MERMAID));
+    }
     let entity_pages: Vec<OutputFile> = portal
         .catalog
         .entities

@@ -75,6 +75,8 @@ pub struct RenderedPage {
     pub ids: HashSet<String>,
     pub links: Vec<LinkRef>,
     pub snippet_errors: Vec<(usize, String)>,
+    /// The page has ```mermaid diagrams (the layout then loads mermaid).
+    pub has_mermaid: bool,
 }
 
 /// What a page needs to know about its site.
@@ -340,9 +342,11 @@ impl<'e, 'a> Pass<'e, 'a> {
         let (lang, title) = parse_info(info);
         let mut html = String::with_capacity(code.len() * 2 + 96);
         if lang == "mermaid" {
-            html.push_str("<pre class=\"mermaid\"><code>");
+            self.page.has_mermaid = true;
+            // mermaid reads the element's HTML: no <code> wrapper.
+            html.push_str("<pre class=\"mermaid\">");
             escape_into(&mut html, &code);
-            html.push_str("</code></pre>\n");
+            html.push_str("</pre>\n");
         } else {
             let lang_class = if lang.is_empty() {
                 String::new()

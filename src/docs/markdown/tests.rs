@@ -77,7 +77,7 @@ fn code_blocks_are_highlighted_with_language_class_and_title() {
 fn mermaid_fences_stay_diagrams() {
     assert_eq!(
         html("```mermaid\ngraph TD; A-->B\n```\n"),
-        "<pre class=\"mermaid\"><code>graph TD; A--&gt;B\n</code></pre>\n"
+        "<pre class=\"mermaid\">graph TD; A--&gt;B\n</pre>\n"
     );
 }
 

@@ -19,3 +19,12 @@
     block.appendChild(button);
   });
 })();
+
+// Diagrams: pages with ```mermaid blocks load mermaid.min.js before this file.
+(function () {
+  "use strict";
+  if (!window.mermaid) return;
+  var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  window.mermaid.initialize({ startOnLoad: false, theme: dark ? "dark" : "default", securityLevel: "strict" });
+  window.mermaid.run({ querySelector: "pre.mermaid" });
+})();
