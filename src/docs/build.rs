@@ -356,9 +356,16 @@ fn build_site(
         None => nav::automatic(&page_srcs, &titles),
     };
     let order = nav::page_order(&nav);
+    let positions: HashMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _))| (s.as_str(), i))
+        .collect();
+    // Big sites list only the sections on the way to each page in its nav.
+    let expand_all = order.len() <= 100;
     for page in pages
         .iter()
-        .filter(|p| !order.iter().any(|(s, _)| *s == p.src))
+        .filter(|p| !positions.contains_key(p.src.as_str()))
     {
         if source.config.nav.is_some() {
             out.push(
@@ -415,17 +422,24 @@ fn build_site(
                 snippet: &snippet,
                 sanitize: &options.sanitize,
             };
-            let rendered = markdown::render(&page.text, &env);
-            let title = order
-                .iter()
-                .find(|(s, _)| *s == page.src)
-                .map(|(_, t)| t.clone())
+            let mut rendered = markdown::render(&page.text, &env);
+            let position = positions.get(page.src.as_str()).copied();
+            let title = position
+                .map(|i| order[i].1.clone())
                 .or_else(|| rendered.title.clone())
                 .unwrap_or_else(|| nav::title_from_path(&page.src));
             if let Some(sink) = sink {
+                let place = PagePlace {
+                    nav: &nav,
+                    order: &order,
+                    position,
+                    src: &page.src,
+                    url: &page_url,
+                    expand_all,
+                };
+                let content = std::mem::take(&mut rendered.html);
                 let mut view = page_view(
-                    source, links, &nav, &order, &page.src, &page_url, &title, &site_name,
-                    &rendered,
+                    source, links, &place, &title, &site_name, &rendered, content,
                 );
                 (view.last_updated, view.uncommitted) =
                     git_facts.get(&page.src).cloned().unwrap_or_default();
@@ -597,17 +611,28 @@ fn report_unsupported(source: &DocSource, file: &SourceFile<'_>, out: &mut Vec<D
 
 /// The whole view of one page.
 #[allow(clippy::too_many_arguments)]
+/// Where a page sits in its site's navigation.
+struct PagePlace<'p> {
+    nav: &'p [NavItem],
+    order: &'p [(String, String)],
+    /// Index in `order`, when the page is in the nav.
+    position: Option<usize>,
+    src: &'p str,
+    url: &'p str,
+    /// Show every section's pages (small sites) or only the current path.
+    expand_all: bool,
+}
+
 fn page_view(
     source: &DocSource,
     links: &RepoLocation,
-    nav: &[NavItem],
-    order: &[(String, String)],
-    src: &str,
-    page_url: &str,
+    place: &PagePlace<'_>,
     title: &str,
     site_name: &str,
     rendered: &markdown::RenderedPage,
+    content: String,
 ) -> DocPageView {
+    let (nav, order, src, page_url) = (place.nav, place.order, place.src, place.url);
     let depth = 4 + page_url.matches('/').count();
     let root = "../".repeat(depth);
     let entity = &source.request.entity;
@@ -617,7 +642,7 @@ fn page_view(
             &format!("{}index.html", markdown::page_url(target_src)),
         )
     };
-    let position = order.iter().position(|(s, _)| s == src);
+    let position = place.position;
     let neighbour = |i: Option<usize>| {
         i.and_then(|i| order.get(i))
             .map(|(s, t)| (t.clone(), href_to(s)))
@@ -632,14 +657,14 @@ fn page_view(
         ),
         page_title: title.to_string(),
         breadcrumbs: nav::breadcrumbs(nav, src),
-        nav: flatten_nav(nav, src, &href_to),
+        nav: flatten_nav(nav, src, &href_to, place.expand_all),
         toc: rendered
             .headings
             .iter()
             .filter(|h| h.level >= 2 && h.level <= 3)
             .cloned()
             .collect(),
-        content: rendered.html.clone(),
+        content,
         previous: neighbour(position.and_then(|p| p.checked_sub(1))),
         next: neighbour(position.map(|p| p + 1)),
         edit_url: edit_url(source, links, src),
@@ -649,9 +674,15 @@ fn page_view(
     }
 }
 
-/// The nav as indented lines: every top-level item, and the children of
-/// sections on the way to the current page (keeps big sites' pages small).
-fn flatten_nav(nav: &[NavItem], current: &str, href_to: &dyn Fn(&str) -> String) -> Vec<NavLink> {
+/// The nav as indented lines: every top-level item, and the pages of every
+/// section (small sites) or of the sections on the way to the current page
+/// (big sites, so 2,000 pages do not each carry a 2,000-line nav).
+fn flatten_nav(
+    nav: &[NavItem],
+    current: &str,
+    href_to: &dyn Fn(&str) -> String,
+    expand_all: bool,
+) -> Vec<NavLink> {
     fn contains(items: &[NavItem], src: &str) -> bool {
         items.iter().any(|i| match i {
             NavItem::Page { src: s, .. } => s == src,
@@ -664,6 +695,7 @@ fn flatten_nav(nav: &[NavItem], current: &str, href_to: &dyn Fn(&str) -> String)
         depth: usize,
         current: &str,
         href_to: &dyn Fn(&str) -> String,
+        expand_all: bool,
         out: &mut Vec<NavLink>,
     ) {
         for item in items {
@@ -690,15 +722,15 @@ fn flatten_nav(nav: &[NavItem], current: &str, href_to: &dyn Fn(&str) -> String)
                         current: false,
                         external: false,
                     });
-                    if depth == 0 || contains(children, current) {
-                        walk(children, depth + 1, current, href_to, out);
+                    if expand_all || contains(children, current) {
+                        walk(children, depth + 1, current, href_to, expand_all, out);
                     }
                 }
             }
         }
     }
     let mut out = Vec::new();
-    walk(nav, 0, current, href_to, &mut out);
+    walk(nav, 0, current, href_to, expand_all, &mut out);
     out
 }
 
