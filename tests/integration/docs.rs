@@ -157,7 +157,7 @@ fn corpus_docs_repo(org: &Org, folder: &str, name: &str) {
     );
     org.file(
         &format!("repos/{name}/catalog-info.yaml"),
-        &format!("apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  owner: user:ben\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ben\nspec:\n  memberOf: []\n"),
+        &format!("apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  owner: user:ben-{name}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ben-{name}\nspec:\n  memberOf: []\n"),
     );
 }
 
@@ -460,5 +460,110 @@ fn pages_show_their_last_commit_and_uncommitted_edits() {
                 .join("bare-site/docs/default/component/route-planner/algorithm/index.html")
         )
         .contains("uncommitted")
+    );
+}
+
+#[test]
+fn techdocs_ref_url_forms_and_readme_index_and_single_repo_builds() {
+    let org = Org::new();
+    let entity = |name: &str, reference: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: {reference}\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n"
+        )
+    };
+    let me = "---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: me\nspec:\n  memberOf: []\n";
+    org.file(
+        "repos/svc/catalog-info.yaml",
+        &format!(
+            "{}---\n{}{me}",
+            entity("svc", "url:https://github.com/acme/svc/tree/main/handbook/"),
+            entity("elsewhere", "url:https://github.com/acme/other/tree/main/")
+        ),
+    );
+    // No docs/index.md: the handbook's README.md is the home page, as in TechDocs.
+    org.file("repos/svc/handbook/mkdocs.yml", "site_name: Handbook\n");
+    org.file(
+        "repos/svc/handbook/README.md",
+        "# Handbook home\n\nSee [usage](docs/usage.md).\n",
+    );
+    org.file("repos/svc/handbook/docs/usage.md", "# Usage\n");
+    let repo = org.path().join("repos/svc");
+    commit_all(&repo, "main", "init");
+    git(
+        &repo,
+        &["remote", "add", "origin", "git@github.com:acme/svc.git"],
+    );
+
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert!(
+        run.stderr.contains("warning[techdocs-ref-remote]"),
+        "{}",
+        run.stderr
+    );
+    let home = read(
+        &org.path()
+            .join("site/docs/default/component/svc/index.html"),
+    );
+    assert!(home.contains("Handbook home"), "{home}");
+    assert!(
+        org.path()
+            .join("site/docs/default/component/svc/usage/index.html")
+            .is_file()
+    );
+    assert!(
+        !org.path()
+            .join("site/docs/default/component/elsewhere")
+            .exists()
+    );
+    assert!(
+        home.contains("https://github.com/acme/svc/edit/main/handbook/README.md"),
+        "edit link from the git remote"
+    );
+
+    // `portico build .` inside one repository renders just that repository.
+    let single = portico(&repo, &["build", ".", "--out", "../../single"]);
+    assert!(single.code <= 1, "{}", single.stderr);
+    assert!(
+        org.path()
+            .join("single/docs/default/component/svc/usage/index.html")
+            .is_file()
+    );
+}
+
+#[test]
+fn every_corpus_docs_set_renders() {
+    let org = Org::new();
+    for (folder, name) in [
+        ("tanzu-developer-portal-system", "tdp"),
+        ("where-for-dinner-system", "wfd"),
+        ("where-for-dinner-ui", "wfd-ui"),
+    ] {
+        corpus_docs_repo(&org, folder, name);
+    }
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (name, page) in [
+        ("tdp", "features/index.html"),
+        ("wfd", "architecture/index.html"),
+        ("wfd-ui", "index.html"),
+    ] {
+        let path = org
+            .path()
+            .join("site/docs/default/system")
+            .join(name)
+            .join(page);
+        let html = read(&path);
+        assert!(html.contains("<article>"), "{}", path.display());
+        assert!(
+            !html.contains("!!! "),
+            "no raw admonition syntax in {}",
+            path.display()
+        );
+    }
+    assert!(
+        org.path()
+            .join("site/docs/default/system/wfd/images")
+            .is_dir(),
+        "images copied"
     );
 }
