@@ -47,6 +47,9 @@ pub struct Diagnostic {
     /// The offending source line, captured when the diagnostic was made.
     #[serde(skip)]
     pub source_line: Option<String>,
+    /// Characters to underline from `column`; 0 means to the end of the value.
+    #[serde(skip)]
+    pub length: usize,
 }
 
 impl Diagnostic {
@@ -62,6 +65,7 @@ impl Diagnostic {
             message: message.into(),
             hint: None,
             source_line: None,
+            length: 0,
         }
     }
 
@@ -75,6 +79,12 @@ impl Diagnostic {
 
     pub fn info(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(Severity::Info, code, message)
+    }
+
+    /// Underlines `length` characters instead of the rest of the value.
+    pub fn with_length(mut self, length: usize) -> Self {
+        self.length = length;
+        self
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -214,7 +224,10 @@ pub fn render_human_styled(d: &Diagnostic, color: bool) -> String {
         // Underline the value: up to a trailing comment or the end of the line.
         let rest: String = src.chars().skip(column - 1).collect();
         let rest = rest.split(" #").next().unwrap_or("").trim_end();
-        let width = rest.chars().count().max(1);
+        let width = match d.length {
+            0 => rest.chars().count().max(1),
+            n => n,
+        };
         let _ = writeln!(out, " {pad} |");
         let _ = writeln!(out, " {number} | {src}");
         let _ = writeln!(out, " {pad} | {lead}{}", "^".repeat(width));

@@ -62,7 +62,9 @@ pub fn check(pages: &[PageCheck], index: &SiteIndex) -> Vec<Diagnostic> {
         };
         for link in &page.links {
             if let Some((code, message, hint)) = problem(link, page, site, index) {
-                let d = Diagnostic::warning(code, message).with_hint(hint);
+                let d = Diagnostic::warning(code, message)
+                    .with_hint(hint)
+                    .with_length(link.raw.chars().count());
                 out.push(d.in_file(&file, link.line, column(link.line, &link.raw)));
             }
         }
