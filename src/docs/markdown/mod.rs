@@ -109,10 +109,26 @@ const OPTIONS: Options = Options::ENABLE_TABLES
 
 /// Renders one page.
 pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
-    let pre = preprocess::preprocess(markdown, env.snippet);
+    let pre = preprocess::preprocess(markdown, env.snippet, &render_inline);
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(pre.text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
+    let output_line = |offset: usize| {
+        line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    };
+    // Raw HTML is Portico's own only when every line of it was generated.
+    let is_generated = |range: &Range<usize>| {
+        let (first, last) = (
+            output_line(range.start),
+            output_line(range.end.saturating_sub(1).max(range.start)),
+        );
+        (first..=last).all(|l| {
+            pre.generated.get(l).copied().unwrap_or(false)
+                || pre.text[line_starts[l]..].starts_with('\n')
+        })
+    };
     let line_of = |offset: usize| {
         let index = line_starts
             .partition_point(|&s| s <= offset)
@@ -134,6 +150,7 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
         author_html: false,
         alerts: Vec::new(),
         footnotes: Vec::new(),
+        is_generated: &is_generated,
     };
     pass.run(&events, &line_of);
     pass.footnote_list();
@@ -165,44 +182,8 @@ struct Pass<'e, 'a> {
     alerts: Vec<bool>,
     /// Footnotes in order of first reference: name and rendered body.
     footnotes: Vec<(String, Option<Vec<Event<'a>>>)>,
-}
-
-/// Lines the preprocessor writes: the only raw HTML that is not the author's.
-fn is_generated_html(html: &str) -> bool {
-    html.lines().all(|line| {
-        let t = line.trim();
-        t.is_empty()
-            || t == "</div>"
-            || t == "</details>"
-            || t.starts_with("<div class=\"admonition ")
-                && t.ends_with("\">")
-                && !t[1..].contains('<')
-            || t.starts_with("<p class=\"admonition-title\">")
-                && t.ends_with("</p>")
-                && t.matches('<').count() == 2
-            || t.starts_with("<details class=\"") && t.ends_with('>') && !t[1..].contains('<')
-            || t.starts_with("<summary>")
-                && t.ends_with("</summary>")
-                && t.matches('<').count() == 2
-            || t == "<div class=\"tabbed-content\">"
-            || t == "<div class=\"tabbed-block\">"
-            || is_generated_tab_header(t)
-    })
-}
-
-/// `<div class="tabbed-set ..." data-tabs="N:M"><input .../>...<div class="tabbed-labels"><label ...>T</label>...</div>`
-fn is_generated_tab_header(t: &str) -> bool {
-    let Some(rest) = t.strip_prefix("<div class=\"tabbed-set tabbed-alternate\" data-tabs=\"")
-    else {
-        return false;
-    };
-    // Every tag in it is one of ours, with no event handlers or URLs.
-    rest.split('<').skip(1).all(|tag| {
-        let name_end = tag.find([' ', '>', '/']).unwrap_or(tag.len());
-        matches!(&tag[..name_end], "input" | "div" | "label" | "")
-            && !tag.contains("on")
-            && !tag.contains(':')
-    })
+    /// Whether the source range holds only HTML the preprocessor wrote.
+    is_generated: &'e dyn Fn(&Range<usize>) -> bool,
 }
 
 impl<'e, 'a> Pass<'e, 'a> {
@@ -243,7 +224,7 @@ impl<'e, 'a> Pass<'e, 'a> {
                     i + 1
                 }
                 Event::Html(html) | Event::InlineHtml(html) => {
-                    if !is_generated_html(html) {
+                    if !(self.is_generated)(range) {
                         self.author_html = true;
                     }
                     self.collect_ids(html);
@@ -625,6 +606,25 @@ impl<'e, 'a> Pass<'e, 'a> {
             None => self.out.push(Event::Text(text.clone())),
         }
     }
+}
+
+/// A title's inline Markdown as HTML (admonitions, details, tabs): emphasis,
+/// code, links, emoji; without the paragraph around it.
+fn render_inline(text: &str) -> String {
+    let events = Parser::new_ext(text, OPTIONS).map(|event| match event {
+        Event::Text(t) => match inline_extensions(&t, &[]) {
+            Some(html) => Event::Html(html.into()),
+            None => Event::Text(t),
+        },
+        other => other,
+    });
+    let mut html = String::with_capacity(text.len() + 16);
+    pulldown_cmark::html::push_html(&mut html, events);
+    let html = html.trim_end();
+    html.strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"))
+        .unwrap_or(html)
+        .to_string()
 }
 
 /// The text inside a run of inline events.

@@ -22,6 +22,8 @@ pub struct Preprocessed {
     pub abbreviations: Vec<(String, String)>,
     /// Snippets that could not be included: (line, message).
     pub snippet_errors: Vec<(usize, String)>,
+    /// Whether each output line is HTML the preprocessor wrote.
+    pub generated: Vec<bool>,
 }
 
 /// How many levels of snippets may include snippets.
@@ -30,25 +32,93 @@ const MAX_SNIPPET_DEPTH: usize = 4;
 /// A line and its source line number; unchanged lines borrow the source.
 type Line<'a> = (Cow<'a, str>, usize);
 
+/// Starts every line of HTML the preprocessor writes (before indentation
+/// is counted), so the renderer can tell Portico's markup from the
+/// author's. Removed from the source first, so it cannot be forged.
+pub const GENERATED: char = '\u{E000}';
+
+/// What the block pass carries along.
+struct State<'s> {
+    abbreviations: Vec<(String, String)>,
+    tab_sets: usize,
+    /// Renders a title's inline Markdown (admonitions, details, tabs).
+    inline: &'s dyn Fn(&str) -> String,
+}
+
+impl State<'_> {
+    /// A title as HTML: inline Markdown, or plain text when it holds
+    /// markup (titles never carry raw HTML).
+    fn title(&self, title: &str) -> String {
+        if title.contains('<') {
+            escape(title)
+        } else {
+            (self.inline)(title)
+        }
+    }
+}
+
 /// Runs every line-level extension. `snippet` reads an included file.
-pub fn preprocess(source: &str, snippet: &dyn Fn(&str) -> Result<String, String>) -> Preprocessed {
+pub fn preprocess(
+    source: &str,
+    snippet: &dyn Fn(&str) -> Result<String, String>,
+    inline: &dyn Fn(&str) -> String,
+) -> Preprocessed {
     let mut result = Preprocessed::default();
+    let cleaned;
+    let source = if source.contains(GENERATED) {
+        cleaned = source.replace(GENERATED, "\u{FFFD}");
+        cleaned.as_str()
+    } else {
+        source
+    };
     let lines: Vec<Line<'_>> = source
         .lines()
         .enumerate()
-        .map(|(i, l)| (Cow::Borrowed(l), i + 1))
+        .map(|(i, l)| (expand_tabs(l), i + 1))
         .collect();
     let lines = expand_snippets(lines, snippet, 0, &mut result.snippet_errors);
     let mut out = Vec::with_capacity(lines.len() + 16);
-    let mut tab_sets = 0;
-    blocks(&lines, &mut out, &mut result.abbreviations, &mut tab_sets);
+    let mut state = State {
+        abbreviations: Vec::new(),
+        tab_sets: 0,
+        inline,
+    };
+    blocks(&lines, &mut out, &mut state);
+    result.abbreviations = state.abbreviations;
     result.text.reserve(source.len() + 256);
     for (text, line) in out {
-        result.text.push_str(&text);
+        let generated = text.trim_start().starts_with(GENERATED);
+        if generated {
+            result.text.push_str(&text.replacen(GENERATED, "", 1));
+        } else {
+            result.text.push_str(&text);
+        }
         result.text.push('\n');
         result.lines.push(line);
+        result.generated.push(generated);
     }
     result
+}
+
+/// Tabs to spaces with stops every 4 columns, as Python-Markdown does to
+/// the whole page before parsing (code blocks included).
+fn expand_tabs(line: &str) -> Cow<'_, str> {
+    if !line.contains('\t') {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut column = 0;
+    for c in line.chars() {
+        if c == '\t' {
+            let spaces = 4 - column % 4;
+            out.extend(std::iter::repeat_n(' ', spaces));
+            column += spaces;
+        } else {
+            out.push(c);
+            column += 1;
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `--8<-- "file"` (single line) or a `--8<--` block listing files.
@@ -309,12 +379,7 @@ fn body<'a>(lines: &[Line<'a>], start: usize, indent: usize) -> (Vec<Line<'a>>, 
     (body, last_content + 1)
 }
 
-fn blocks<'a>(
-    lines: &[Line<'a>],
-    out: &mut Vec<Line<'a>>,
-    abbreviations: &mut Vec<(String, String)>,
-    tab_sets: &mut usize,
-) {
+fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>) {
     let mut i = 0;
     let mut fence: Option<(char, usize)> = None;
     while i < lines.len() {
@@ -333,27 +398,39 @@ fn blocks<'a>(
             i += 1;
             continue;
         }
+        if let Some(next) = markdown_in_html(lines, i, out, state) {
+            i = next;
+            continue;
+        }
         let indent = indent_width(text);
         let pad = " ".repeat(indent);
         match opener(text) {
             Some(Opener::Tab { .. }) => {
-                i = tab_set(lines, i, indent, out, abbreviations, tab_sets);
+                i = tab_set(lines, i, indent, out, state);
                 continue;
             }
             Some(Opener::Admonition { classes, title }) => {
                 let (inner, next) = body(lines, i, indent);
                 let title = title.unwrap_or_else(|| default_title(&classes));
                 out.push((
-                    format!("{pad}<div class=\"admonition {}\">", escape(&classes)).into(),
+                    format!(
+                        "{pad}{GENERATED}<div class=\"admonition {}\">",
+                        escape(&classes)
+                    )
+                    .into(),
                     *line,
                 ));
                 if !title.is_empty() {
                     out.push((
-                        format!("{pad}<p class=\"admonition-title\">{}</p>", escape(&title)).into(),
+                        format!(
+                            "{pad}{GENERATED}<p class=\"admonition-title\">{}</p>",
+                            state.title(&title)
+                        )
+                        .into(),
                         *line,
                     ));
                 }
-                wrap_body(&inner, &pad, *line, "</div>", out, abbreviations, tab_sets);
+                wrap_body(&inner, &pad, *line, "</div>", out, state);
                 i = next;
                 continue;
             }
@@ -366,30 +443,132 @@ fn blocks<'a>(
                 let title = title.unwrap_or_else(|| default_title(&classes));
                 let open = if open { " open=\"open\"" } else { "" };
                 out.push((
-                    format!("{pad}<details class=\"{}\"{open}>", escape(&classes)).into(),
+                    format!(
+                        "{pad}{GENERATED}<details class=\"{}\"{open}>",
+                        escape(&classes)
+                    )
+                    .into(),
                     *line,
                 ));
                 out.push((
-                    Cow::Owned(format!("{pad}<summary>{}</summary>", escape(&title))),
+                    Cow::Owned(format!(
+                        "{pad}{GENERATED}<summary>{}</summary>",
+                        state.title(&title)
+                    )),
                     *line,
                 ));
-                wrap_body(
-                    &inner,
-                    &pad,
-                    *line,
-                    "</details>",
-                    out,
-                    abbreviations,
-                    tab_sets,
-                );
+                wrap_body(&inner, &pad, *line, "</details>", out, state);
                 i = next;
                 continue;
             }
             None => {}
         }
-        out.push((simple_line(text, abbreviations), *line));
+        out.push((simple_line(text, &mut state.abbreviations), *line));
         i += 1;
     }
+}
+
+/// `<tag markdown>` (md_in_html): the element's content is Markdown. The
+/// tags stay the author's (sanitised later); the content, dedented and
+/// between blank lines, is parsed like the rest of the page. Returns the
+/// index after the closing tag.
+fn markdown_in_html<'a>(
+    lines: &[Line<'a>],
+    start: usize,
+    out: &mut Vec<Line<'a>>,
+    state: &mut State<'_>,
+) -> Option<usize> {
+    let (text, line) = &lines[start];
+    let t = text.trim_start();
+    let rest = t.strip_prefix('<')?;
+    let name_len = rest.find(|c: char| !c.is_ascii_alphanumeric() && c != '-')?;
+    let name = &rest[..name_len];
+    let close_at = rest.find('>')?;
+    let attrs = &rest[name_len..close_at];
+    if name.is_empty()
+        || !attrs
+            .split_whitespace()
+            .any(|a| a == "markdown" || a.starts_with("markdown="))
+    {
+        return None;
+    }
+    let kept: Vec<&str> = attrs
+        .split_whitespace()
+        .filter(|a| *a != "markdown" && !a.starts_with("markdown="))
+        .collect();
+    let open = if kept.is_empty() {
+        format!("<{name}>")
+    } else {
+        format!("<{name} {}>", kept.join(" "))
+    };
+    let closing = format!("</{name}>");
+    let pad = " ".repeat(indent_width(text));
+    // The content: after the opening tag, up to the matching closing tag.
+    let mut inner: Vec<Line<'a>> = Vec::new();
+    let mut depth = 1usize;
+    let mut first = rest[close_at + 1..].to_string();
+    let mut i = start;
+    loop {
+        let current = if i == start {
+            std::mem::take(&mut first)
+        } else {
+            lines[i].0.to_string()
+        };
+        let opens = current.matches(&format!("<{name}")).count();
+        if let Some(at) = find_close(&current, &closing, depth + opens) {
+            let before = &current[..at];
+            if !before.trim().is_empty() {
+                inner.push((Cow::Owned(before.to_string()), lines[i].1));
+            }
+            break;
+        }
+        depth += opens;
+        depth -= current.matches(&closing).count();
+        if !current.trim().is_empty() || i != start {
+            inner.push((Cow::Owned(current), lines[i].1));
+        }
+        i += 1;
+        if i >= lines.len() {
+            return None; // no closing tag: leave it to the HTML parser
+        }
+    }
+    let common = inner
+        .iter()
+        .filter(|(l, _)| !l.trim().is_empty())
+        .map(|(l, _)| indent_width(l))
+        .min()
+        .unwrap_or(0);
+    let inner: Vec<Line<'a>> = inner.iter().map(|(l, n)| (dedent(l, common), *n)).collect();
+    out.push((Cow::Owned(format!("{pad}{open}")), *line));
+    out.push((Cow::Borrowed(""), *line));
+    let mut nested = Vec::new();
+    blocks(&inner, &mut nested, state);
+    out.extend(nested.into_iter().map(|(t, l)| {
+        (
+            if t.is_empty() {
+                t
+            } else {
+                Cow::Owned(format!("{pad}{t}"))
+            },
+            l,
+        )
+    }));
+    out.push((Cow::Borrowed(""), lines[i].1));
+    out.push((Cow::Owned(format!("{pad}{closing}")), lines[i].1));
+    out.push((Cow::Borrowed(""), lines[i].1));
+    Some(i + 1)
+}
+
+/// Where the closing tag that ends nesting level `depth` starts in `line`.
+fn find_close(line: &str, closing: &str, depth: usize) -> Option<usize> {
+    let mut seen = 0;
+    for (at, _) in line.match_indices(closing) {
+        seen += 1;
+        if seen == depth {
+            return Some(at);
+        }
+    }
+    None
 }
 
 /// Emits a wrapper's body between blank lines, then its closing tag.
@@ -399,12 +578,11 @@ fn wrap_body<'a>(
     line: usize,
     close: &str,
     out: &mut Vec<Line<'a>>,
-    abbreviations: &mut Vec<(String, String)>,
-    tab_sets: &mut usize,
+    state: &mut State<'_>,
 ) {
     out.push((Cow::Borrowed(""), line));
     let mut nested = Vec::new();
-    blocks(inner, &mut nested, abbreviations, tab_sets);
+    blocks(inner, &mut nested, state);
     out.extend(nested.into_iter().map(|(t, l)| {
         (
             if t.is_empty() {
@@ -416,7 +594,7 @@ fn wrap_body<'a>(
         )
     }));
     out.push((Cow::Borrowed(""), line));
-    out.push((Cow::Owned(format!("{pad}{close}")), line));
+    out.push((Cow::Owned(format!("{pad}{GENERATED}{close}")), line));
     out.push((Cow::Borrowed(""), line));
 }
 
@@ -426,8 +604,7 @@ fn tab_set<'a>(
     start: usize,
     indent: usize,
     out: &mut Vec<Line<'a>>,
-    abbreviations: &mut Vec<(String, String)>,
-    tab_sets: &mut usize,
+    state: &mut State<'_>,
 ) -> usize {
     let mut tabs: Vec<(String, bool, Vec<Line<'a>>)> = Vec::new();
     let mut i = start;
@@ -462,8 +639,8 @@ fn tab_set<'a>(
             _ => break,
         }
     }
-    *tab_sets += 1;
-    let set = *tab_sets;
+    state.tab_sets += 1;
+    let set = state.tab_sets;
     let line = lines[start].1;
     let pad = " ".repeat(indent);
     let checked = tabs
@@ -471,7 +648,7 @@ fn tab_set<'a>(
         .position(|(_, selected, _)| *selected)
         .unwrap_or(0);
     let mut head = format!(
-        "{pad}<div class=\"tabbed-set tabbed-alternate\" data-tabs=\"{set}:{}\">",
+        "{pad}{GENERATED}<div class=\"tabbed-set tabbed-alternate\" data-tabs=\"{set}:{}\">",
         tabs.len()
     );
     for (k, _) in tabs.iter().enumerate() {
@@ -490,24 +667,24 @@ fn tab_set<'a>(
         head.push_str(&format!(
             "<label for=\"__tabbed_{set}_{}\">{}</label>",
             k + 1,
-            escape(title)
+            state.title(title)
         ));
     }
     head.push_str("</div>");
     out.push((head.into(), line));
     out.push((
-        Cow::Owned(format!("{pad}<div class=\"tabbed-content\">")),
+        Cow::Owned(format!("{pad}{GENERATED}<div class=\"tabbed-content\">")),
         line,
     ));
     for (_, _, inner) in &tabs {
         out.push((
-            Cow::Owned(format!("{pad}<div class=\"tabbed-block\">")),
+            Cow::Owned(format!("{pad}{GENERATED}<div class=\"tabbed-block\">")),
             line,
         ));
-        wrap_body(inner, &pad, line, "</div>", out, abbreviations, tab_sets);
+        wrap_body(inner, &pad, line, "</div>", out, state);
     }
-    out.push((Cow::Owned(format!("{pad}</div>")), line));
-    out.push((Cow::Owned(format!("{pad}</div>")), line));
+    out.push((Cow::Owned(format!("{pad}{GENERATED}</div>")), line));
+    out.push((Cow::Owned(format!("{pad}{GENERATED}</div>")), line));
     out.push((Cow::Borrowed(""), line));
     i
 }
@@ -539,13 +716,17 @@ mod tests {
     use super::*;
 
     fn run(source: &str) -> Preprocessed {
-        preprocess(source, &|f| {
-            if f == "inc.md" {
-                Ok("included *text*\n".into())
-            } else {
-                Err(format!("`{f}` not found"))
-            }
-        })
+        preprocess(
+            source,
+            &|f| {
+                if f == "inc.md" {
+                    Ok("included *text*\n".into())
+                } else {
+                    Err(format!("`{f}` not found"))
+                }
+            },
+            &|t| t.to_string(),
+        )
     }
 
     #[test]
@@ -615,6 +796,40 @@ mod tests {
             )]
         );
         assert!(p.text.contains("## Title { #custom .wide }"), "{}", p.text);
+    }
+
+    #[test]
+    fn markdown_inside_html_elements_is_parsed() {
+        let p = run(
+            "<figure markdown>\n  ![Cap](a.png)\n  <figcaption>Top</figcaption>\n</figure>\nafter\n",
+        );
+        assert_eq!(
+            p.text,
+            "<figure>\n\n![Cap](a.png)\n<figcaption>Top</figcaption>\n\n</figure>\n\nafter\n"
+        );
+        let p = run("<div markdown=\"1\" class=\"x\">**bold**</div>\n");
+        assert_eq!(p.text, "<div class=\"x\">\n\n**bold**\n\n</div>\n\n");
+        assert!(
+            p.generated.iter().all(|g| !g),
+            "the author's tags are not Portico's"
+        );
+    }
+
+    #[test]
+    fn generated_lines_are_marked_and_cannot_be_forged() {
+        let p =
+            run("!!! note \"T\"\n    body\n\u{E000}<div class=\"admonition x\" onclick=\"y\">\n");
+        assert!(p.generated[0] && p.generated[1]);
+        assert!(!p.generated[p.generated.len() - 1]);
+        assert!(!p.text.contains('\u{E000}'));
+    }
+
+    #[test]
+    fn tabs_expand_to_four_columns() {
+        assert_eq!(
+            run("```\n\tif x {\na\tb\n```\n").text,
+            "```\n    if x {\na   b\n```\n"
+        );
     }
 
     #[test]
