@@ -437,7 +437,11 @@ fn build_site(
                     url: &page_url,
                     expand_all,
                 };
-                let content = std::mem::take(&mut rendered.html);
+                let mut content = std::mem::take(&mut rendered.html);
+                if !rendered.headings.iter().any(|h| h.level == 1) {
+                    // MkDocs' theme shows the page title when the page has no `# ` heading.
+                    content.insert_str(0, &format!("<h1>{}</h1>\n", crate::html::escape(&title)));
+                }
                 let mut view = page_view(
                     source, links, &place, &title, &site_name, &rendered, content,
                 );

@@ -180,8 +180,8 @@ struct Pass<'e, 'a> {
     author_html: bool,
     /// Open GitHub alerts, to close them as admonitions.
     alerts: Vec<bool>,
-    /// Footnotes in order of first reference: name and rendered body.
-    footnotes: Vec<(String, Option<Vec<Event<'a>>>)>,
+    /// Footnotes in order of first reference.
+    footnotes: Vec<Footnote<'a>>,
     /// Whether the source range holds only HTML the preprocessor wrote.
     is_generated: &'e dyn Fn(&Range<usize>) -> bool,
 }
@@ -280,7 +280,7 @@ impl<'e, 'a> Pass<'e, 'a> {
                 self.used_ids.insert(id.to_string());
                 id.to_string()
             }
-            None => slug::unique(slug::slugify(&text), &mut self.used_ids),
+            None => slug::unique(slug::slugify(&replace_emoji(&text)), &mut self.used_ids),
         };
         let level = level as u8;
         if level == 1 && self.page.title.is_none() {
@@ -329,11 +329,11 @@ impl<'e, 'a> Pass<'e, 'a> {
             escape_into(&mut html, &code);
             html.push_str("</pre>\n");
         } else {
-            let lang_class = if lang.is_empty() {
-                String::new()
-            } else {
-                format!("language-{} ", escape(&lang))
-            };
+            // Untagged fences are `text`, as pymdownx.highlight names them.
+            let lang_class = format!(
+                "language-{} ",
+                escape(if lang.is_empty() { "text" } else { &lang })
+            );
             html.push_str(&format!("<div class=\"{lang_class}highlight\">"));
             if let Some(title) = title {
                 html.push_str(&format!(
@@ -478,19 +478,34 @@ impl<'e, 'a> Pass<'e, 'a> {
     }
 
     /// `<sup id="fnref:x"><a class="footnote-ref" href="#fn:x">1</a></sup>`, as Python-Markdown writes it.
+    /// Later references to the same note get `fnref2:x`, `fnref3:x`.
     fn footnote_reference(&mut self, name: &str) {
-        let number = match self.footnotes.iter().position(|(n, _)| n == name) {
-            Some(i) => i + 1,
+        let index = match self.footnotes.iter().position(|f| f.name == name) {
+            Some(i) => i,
             None => {
-                self.footnotes.push((name.to_string(), None));
-                self.footnotes.len()
+                self.footnotes.push(Footnote {
+                    name: name.to_string(),
+                    body: None,
+                    references: 0,
+                });
+                self.footnotes.len() - 1
             }
         };
+        self.footnotes[index].references += 1;
+        let (number, nth) = (index + 1, self.footnotes[index].references);
         let name = escape(name);
-        self.page.ids.insert(format!("fnref:{name}"));
+        let id = if nth == 1 {
+            format!("fnref:{name}")
+        } else {
+            format!("fnref{nth}:{name}")
+        };
         self.out.push(Event::Html(
-            format!("<sup id=\"fnref:{name}\"><a class=\"footnote-ref\" href=\"#fn:{name}\">{number}</a></sup>").into(),
+            format!(
+                "<sup id=\"{id}\"><a class=\"footnote-ref\" href=\"#fn:{name}\">{number}</a></sup>"
+            )
+            .into(),
         ));
+        self.page.ids.insert(id);
     }
 
     /// Renders a definition aside; it is listed at the end of the page.
@@ -505,18 +520,23 @@ impl<'e, 'a> Pass<'e, 'a> {
         let outer = std::mem::take(&mut self.out);
         self.run(&events[start + 1..end], line_of);
         let body = std::mem::replace(&mut self.out, outer);
-        match self.footnotes.iter_mut().find(|(n, _)| n == name) {
-            Some((_, slot)) => *slot = Some(body),
-            None => self.footnotes.push((name.to_string(), Some(body))),
+        match self.footnotes.iter_mut().find(|f| f.name == name) {
+            Some(note) => note.body = Some(body),
+            None => self.footnotes.push(Footnote {
+                name: name.to_string(),
+                body: Some(body),
+                references: 0,
+            }),
         }
         end + 1
     }
 
     /// `<div class="footnote"><hr /><ol><li id="fn:x">…</li></ol></div>`.
     fn footnote_list(&mut self) {
-        let notes: Vec<(String, Vec<Event<'a>>)> = std::mem::take(&mut self.footnotes)
+        let notes: Vec<(usize, Footnote<'a>)> = std::mem::take(&mut self.footnotes)
             .into_iter()
-            .filter_map(|(name, body)| body.map(|b| (name, b)))
+            .enumerate()
+            .filter(|(_, f)| f.body.is_some())
             .collect();
         if notes.is_empty() {
             return;
@@ -524,15 +544,34 @@ impl<'e, 'a> Pass<'e, 'a> {
         self.out.push(Event::Html(
             "<div class=\"footnote\">\n<hr />\n<ol>\n".into(),
         ));
-        for (name, body) in notes {
-            let name = escape(&name);
+        for (index, note) in notes {
+            let name = escape(&note.name);
             self.page.ids.insert(format!("fn:{name}"));
             self.out
                 .push(Event::Html(format!("<li id=\"fn:{name}\">\n").into()));
+            // Back links go inside the note's last paragraph, as Python-Markdown puts them.
+            let mut backrefs = String::from("&#160;");
+            for nth in 1..=note.references.max(1) {
+                let target = if nth == 1 {
+                    format!("fnref:{name}")
+                } else {
+                    format!("fnref{nth}:{name}")
+                };
+                backrefs.push_str(&format!(
+                    "<a class=\"footnote-backref\" href=\"#{target}\" title=\"Jump back to footnote {} in the text\">&#8617;</a>",
+                    index + 1
+                ));
+            }
+            let mut body = note.body.unwrap_or_default();
+            match body
+                .iter()
+                .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+            {
+                Some(at) => body.insert(at, Event::Html(backrefs.into())),
+                None => body.push(Event::Html(backrefs.into())),
+            }
             self.out.extend(body);
-            self.out.push(Event::Html(
-                format!("<a class=\"footnote-backref\" href=\"#fnref:{name}\" title=\"Jump back to footnote in the text\">&#8617;</a></li>\n").into(),
-            ));
+            self.out.push(Event::Html("</li>\n".into()));
         }
         self.out.push(Event::Html("</ol>\n</div>\n".into()));
     }
@@ -587,25 +626,19 @@ impl<'e, 'a> Pass<'e, 'a> {
     /// Inline extensions on plain text: emoji, abbreviations, `==mark==`,
     /// `^^insert^^`, bare URLs. Untouched text stays a text event.
     fn text(&mut self, text: &CowStr<'a>) {
-        let needs_work = text.contains(':')
-            || text.contains("==")
-            || text.contains('^')
-            || text.contains('~')
-            || (!self.abbreviations.is_empty()
-                && self
-                    .abbreviations
-                    .iter()
-                    .any(|(a, _)| text.contains(a.as_str())));
-        if !needs_work {
-            self.out.push(Event::Text(text.clone()));
-            return;
-        }
-        let html = inline_extensions(text, self.abbreviations);
-        match html {
+        match inline_extensions(text, self.abbreviations) {
             Some(html) => self.out.push(Event::Html(html.into())),
             None => self.out.push(Event::Text(text.clone())),
         }
     }
+}
+
+/// A footnote: its rendered body (once its definition is seen) and how
+/// often the page refers to it.
+struct Footnote<'a> {
+    name: String,
+    body: Option<Vec<Event<'a>>>,
+    references: usize,
 }
 
 /// A title's inline Markdown as HTML (admonitions, details, tabs): emphasis,
@@ -681,6 +714,8 @@ fn trailing_attrs(events: &[(Event<'_>, Range<usize>)], end: usize) -> (String, 
             classes.push(class.to_string());
         } else if let Some(id) = token.strip_prefix('#') {
             attrs.push_str(&format!(" id=\"{}\"", escape(id)));
+        } else if token == "download" {
+            attrs.push_str(" download");
         } else if let Some((key, value)) = token.split_once('=') {
             let key_ok = !key.is_empty()
                 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
@@ -842,98 +877,193 @@ pub fn relative(from: &str, to: &str) -> String {
 }
 
 /// Applies the inline extensions to `text`; `None` when nothing changed.
+/// Plain runs are copied whole; only ASCII trigger bytes are looked at.
 fn inline_extensions(text: &str, abbreviations: &[(String, String)]) -> Option<String> {
-    let mut out = String::with_capacity(text.len() + 32);
-    let mut changed = false;
-    let mut rest = text;
-    while !rest.is_empty() {
-        // Bare URLs (pymdownx.magiclink).
-        if let Some(url_len) = bare_url_len(rest) {
-            let url = &rest[..url_len];
-            out.push_str(&format!("<a href=\"{}\">", escape(url)));
-            escape_into(&mut out, url);
-            out.push_str("</a>");
-            rest = &rest[url_len..];
-            changed = true;
-            continue;
-        }
-        // :shortcode: emoji.
-        if rest.starts_with(':')
-            && let Some(end) = rest[1..].find(':')
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut plain_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let candidate = matches!(
+            b,
+            b':' | b'=' | b'^' | b'~' | b'(' | b'+' | b'-' | b'<' | b'1' | b'3' | b'c'
+        ) || (word_start
+            && (matches!(b, b'h' | b'w')
+                || abbreviations
+                    .iter()
+                    .any(|(a, _)| a.as_bytes().first() == Some(&b))));
+        // Candidates are ASCII, so `i` is a character boundary.
+        if candidate
+            && let Some((html, consumed)) = extension_at(&text[i..], word_start, abbreviations)
         {
-            let code = &rest[1..1 + end];
-            if !code.is_empty()
-                && code
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-'))
-                && let Some(emoji) = emojis::get_by_shortcode(code)
-            {
-                out.push_str(&format!(
-                    "<span class=\"emoji\" title=\":{code}:\">{}</span>",
-                    emoji.as_str()
-                ));
-                rest = &rest[end + 2..];
-                changed = true;
-                continue;
+            if out.is_empty() {
+                out.reserve(text.len() + 64);
             }
-        }
-        // ==mark==, ^^insert^^, ^sup^, ~sub~ (pymdownx mark, caret, tilde).
-        let mut marked = false;
-        for (marker, tag, spaces) in [
-            ("==", "mark", true),
-            ("^^", "ins", true),
-            ("^", "sup", false),
-            ("~", "sub", false),
-        ] {
-            if let Some(after) = rest.strip_prefix(marker)
-                && let Some(end) = after.find(marker)
-                && end > 0
-                && !after.starts_with(' ')
-                && (spaces || !after[..end].contains(' '))
-            {
-                out.push_str(&format!("<{tag}>"));
-                escape_into(&mut out, &after[..end]);
-                out.push_str(&format!("</{tag}>"));
-                rest = &after[end + marker.len()..];
-                changed = true;
-                marked = true;
-                break;
-            }
-        }
-        if marked {
+            escape_into(&mut out, &text[plain_start..i]);
+            out.push_str(&html);
+            i += consumed;
+            plain_start = i;
             continue;
         }
-        if let Some((abbr, title)) = abbreviations.iter().find(|(a, _)| {
-            rest.starts_with(a.as_str())
-                && out.chars().last().is_none_or(|c| !c.is_alphanumeric())
-                && rest[a.len()..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric())
-        }) {
-            out.push_str(&format!("<abbr title=\"{}\">", escape(title)));
-            escape_into(&mut out, abbr);
-            out.push_str("</abbr>");
-            rest = &rest[abbr.len()..];
-            changed = true;
-            continue;
-        }
-        let c = rest.chars().next().unwrap_or(' ');
-        escape_into(&mut out, &rest[..c.len_utf8()]);
-        rest = &rest[c.len_utf8()..];
+        i += 1;
     }
-    changed.then_some(out)
+    if plain_start == 0 {
+        return None;
+    }
+    escape_into(&mut out, &text[plain_start..]);
+    Some(out)
+}
+
+/// pymdownx.smartsymbols' replacements.
+const SMART_SYMBOLS: &[(&str, &str, bool)] = &[
+    ("(tm)", "™", false),
+    ("(TM)", "™", false),
+    ("(c)", "©", false),
+    ("(C)", "©", false),
+    ("(r)", "®", false),
+    ("(R)", "®", false),
+    ("+/-", "±", false),
+    ("<-->", "↔", false),
+    ("-->", "→", false),
+    ("<--", "←", false),
+    ("=/=", "≠", false),
+    ("c/o", "℅", true),
+    ("1/2", "½", true),
+    ("1/4", "¼", true),
+    ("3/4", "¾", true),
+];
+
+/// The extension starting at `rest`, as (HTML, bytes consumed).
+fn extension_at(
+    rest: &str,
+    word_start: bool,
+    abbreviations: &[(String, String)],
+) -> Option<(String, usize)> {
+    let ends_word = |len: usize| {
+        rest[len..]
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric())
+    };
+    // Bare URLs (pymdownx.magiclink).
+    if word_start && let Some(len) = bare_url_len(rest) {
+        let url = &rest[..len];
+        let href = if url.starts_with("www.") {
+            format!("http://{url}")
+        } else {
+            url.to_string()
+        };
+        return Some((
+            format!("<a href=\"{}\">{}</a>", escape(&href), escape(url)),
+            len,
+        ));
+    }
+    // :shortcode: emoji.
+    if let Some(code) = rest
+        .strip_prefix(':')
+        .and_then(|r| r.split_once(':'))
+        .map(|(c, _)| c)
+        && let Some(emoji) = emoji_for(code)
+    {
+        return Some((
+            format!("<span class=\"emoji\" title=\":{code}:\">{emoji}</span>"),
+            code.len() + 2,
+        ));
+    }
+    // ==mark==, ^^insert^^, ^sup^, ~sub~ (pymdownx mark, caret, tilde).
+    for (marker, tag, spaces) in [
+        ("==", "mark", true),
+        ("^^", "ins", true),
+        ("^", "sup", false),
+        ("~", "sub", false),
+    ] {
+        if let Some(after) = rest.strip_prefix(marker)
+            && let Some(end) = after.find(marker)
+            && end > 0
+            && !after.starts_with(' ')
+            && (spaces || !after[..end].contains(' '))
+        {
+            return Some((
+                format!("<{tag}>{}</{tag}>", escape(&after[..end])),
+                marker.len() * 2 + end,
+            ));
+        }
+    }
+    for (symbol, replacement, whole_word) in SMART_SYMBOLS {
+        if rest.starts_with(symbol) && (!whole_word || (word_start && ends_word(symbol.len()))) {
+            return Some((replacement.to_string(), symbol.len()));
+        }
+    }
+    if word_start
+        && let Some((abbr, title)) = abbreviations
+            .iter()
+            .find(|(a, _)| rest.starts_with(a.as_str()) && ends_word(a.len()))
+    {
+        return Some((
+            format!("<abbr title=\"{}\">{}</abbr>", escape(title), escape(abbr)),
+            abbr.len(),
+        ));
+    }
+    None
+}
+
+/// The emoji for a `:shortcode:`, if it is one.
+fn emoji_for(code: &str) -> Option<&'static str> {
+    let plausible = !code.is_empty()
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'-'));
+    plausible
+        .then(|| emojis::get_by_shortcode(code))
+        .flatten()
+        .map(|e| e.as_str())
+}
+
+/// `:smile:` → the emoji itself, for heading ids (MkDocs slugs the rendered
+/// emoji, which then drops out as non-ASCII).
+fn replace_emoji(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(':') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(':') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        match after
+            .split_once(':')
+            .and_then(|(code, _)| emoji_for(code).map(|e| (code, e)))
+        {
+            Some((code, emoji)) => {
+                out.push_str(emoji);
+                rest = &after[code.len() + 1..];
+            }
+            None => {
+                out.push(':');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
 }
 
 fn bare_url_len(text: &str) -> Option<usize> {
-    if !(text.starts_with("https://") || text.starts_with("http://")) {
+    if !(text.starts_with("https://") || text.starts_with("http://") || text.starts_with("www.")) {
         return None;
     }
     let len = text
         .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | ')'))
         .unwrap_or(text.len());
     let url = text[..len].trim_end_matches(['.', ',', ';', ':', '!', '?']);
-    (url.len() > "https://".len()).then_some(url.len())
+    let min = if url.starts_with("www.") {
+        "www.x.y".len()
+    } else {
+        "https://x".len()
+    };
+    (url.len() >= min && url[4..].contains('.')).then_some(url.len())
 }
 
 #[cfg(test)]

@@ -229,3 +229,42 @@ fn page_urls_and_relative_paths() {
     assert_eq!(relative("a/", "a/img/x.png"), "img/x.png");
     assert_eq!(relative("a/b/", "index.html"), "../../index.html");
 }
+
+#[test]
+fn smart_symbols_www_links_emoji_ids_and_download_links() {
+    let page = env_render(
+        "setup.md",
+        "## Emoji :smile: heading\n\n(c) 2026 Acme(tm) +/- 1/2 --> www.example.org [get](img/a.png){: download }\n",
+    );
+    assert_eq!(
+        page.headings[0].id, "emoji-heading",
+        "emoji drop out of ids as in MkDocs"
+    );
+    assert!(page.html.contains("© 2026 Acme™ ± ½ →"), "{}", page.html);
+    assert!(
+        page.html
+            .contains("<a href=\"http://www.example.org\">www.example.org</a>"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html
+            .contains("<a href=\"../img/a.png\" download>get</a>"),
+        "{}",
+        page.html
+    );
+}
+
+#[test]
+fn footnotes_referenced_twice_get_numbered_back_links() {
+    let out = html("a[^n] b[^n]\n\n[^n]: Note.\n");
+    assert!(
+        out.contains("<sup id=\"fnref:n\">") && out.contains("<sup id=\"fnref2:n\">"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<p>Note.&#160;<a class=\"footnote-backref\" href=\"#fnref:n\""),
+        "{out}"
+    );
+    assert!(out.contains("href=\"#fnref2:n\""), "{out}");
+}
