@@ -31,6 +31,8 @@ pub struct RawConfig {
 pub struct RawDocs {
     /// Hosts iframes in docs may load from (TechDocs' `sanitizer.allowedIframeHosts`).
     pub allowed_iframe_hosts: Option<Vec<String>>,
+    /// PlantUML server drawing ```plantuml blocks, e.g. `https://www.plantuml.com/plantuml`.
+    pub plantuml_server: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -78,6 +80,7 @@ pub struct Config {
     pub max_depth: usize,
     pub git_ref: Option<String>,
     pub allowed_iframe_hosts: Vec<String>,
+    pub plantuml_server: Option<String>,
 }
 
 /// A configuration problem: always a usage error (exit code 2).
@@ -160,6 +163,7 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
             .unwrap_or(DEFAULT_MAX_DEPTH),
         git_ref: cli.git_ref.clone().or(raw.discover.git_ref),
         allowed_iframe_hosts: raw.docs.allowed_iframe_hosts.unwrap_or_default(),
+        plantuml_server: raw.docs.plantuml_server,
     })
 }
 

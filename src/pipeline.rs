@@ -199,6 +199,7 @@ fn with_docs(
         git_ref: config.git_ref.as_deref(),
         sanitize: docs::markdown::SanitizeOptions {
             allowed_iframe_hosts: config.allowed_iframe_hosts.clone(),
+            plantuml_server: config.plantuml_server.clone(),
         },
     };
     let title = outcome.portal.title.clone();

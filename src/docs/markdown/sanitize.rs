@@ -11,6 +11,9 @@ use std::collections::HashSet;
 pub struct SanitizeOptions {
     /// Hosts iframes may load from, e.g. `www.youtube.com`.
     pub allowed_iframe_hosts: Vec<String>,
+    /// PlantUML server that draws ```plantuml blocks in the browser
+    /// (`[docs] plantuml-server`); without one they show as source.
+    pub plantuml_server: Option<String>,
 }
 
 const EXTRA_TAGS: &[&str] = &[
@@ -113,6 +116,7 @@ mod tests {
             html,
             &SanitizeOptions {
                 allowed_iframe_hosts: vec!["www.youtube.com".into()],
+                plantuml_server: None,
             },
         )
     }

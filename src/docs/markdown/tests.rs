@@ -268,3 +268,26 @@ fn footnotes_referenced_twice_get_numbered_back_links() {
     );
     assert!(out.contains("href=\"#fnref2:n\""), "{out}");
 }
+
+#[test]
+fn plantuml_is_source_without_a_server_and_an_image_with_one() {
+    assert!(html("```plantuml\nA -> B\n```\n").contains("language-plantuml"));
+    let pages = HashMap::new();
+    let sanitize = SanitizeOptions {
+        plantuml_server: Some("https://plantuml.example/plantuml/".into()),
+        ..Default::default()
+    };
+    let env = PageEnv {
+        src: "index.md",
+        url: "",
+        site_depth: 4,
+        page_urls: &pages,
+        snippet: &|_| Err(String::new()),
+        sanitize: &sanitize,
+    };
+    let page = render("```plantuml alt=\"Flow\"\nA\n```\n", &env);
+    assert_eq!(
+        page.html,
+        "<p><img class=\"uml\" src=\"https://plantuml.example/plantuml/svg/~h410a\" alt=\"Flow\" /></p>\n"
+    );
+}
