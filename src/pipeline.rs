@@ -185,8 +185,12 @@ impl Timer {
 /// Everything `build` does short of writing: the catalog, then every docs
 /// page rendered and every link checked.
 pub fn check(config: &Config) -> Result<Outcome, Fatal> {
+    let mut timer = Timer::new();
     let outcome = load(config)?;
-    with_docs(config, outcome, None)
+    timer.lap("discover + read + catalog");
+    let outcome = with_docs(config, outcome, None)?;
+    timer.lap("docs (render + link check)");
+    Ok(outcome)
 }
 
 /// Renders the docs sites (streaming them to `sink` when given).

@@ -74,6 +74,25 @@ impl RepoLocation {
         ))
     }
 
+    /// The repository folder a web URL names (`""` for the root), if it is
+    /// in this repository: `https://host/org/repo/tree/main/docs` → `docs`.
+    pub fn dir_of_url(&self, url: &str) -> Option<String> {
+        let url = url.trim_end_matches('/');
+        let base = self.web_base.as_deref()?;
+        let rest = strip_prefix_ignore_case(url, base)?;
+        if rest.is_empty() {
+            return Some(String::new());
+        }
+        let rest = rest.strip_prefix("/-").unwrap_or(rest);
+        let rest = rest
+            .strip_prefix("/tree/")
+            .or_else(|| rest.strip_prefix("/blob/"))?;
+        Some(
+            rest.split_once('/')
+                .map_or(String::new(), |(_, path)| path.to_string()),
+        )
+    }
+
     /// The repository path a web URL points to, if it is in this repository:
     /// `https://host/org/repo/blob/main/a/b.yaml` → `a/b.yaml`.
     pub fn path_of_url(&self, url: &str) -> Option<String> {

@@ -1,5 +1,6 @@
 //! `portico check ROOT... [--strict] [--format human|json|github]`: the same
-//! pipeline as build, without rendering or writing anything.
+//! pipeline as build (docs rendered in memory so every link can be
+//! checked), without writing anything.
 
 use super::{exit_code, fail, load_config, print_human};
 use crate::cli::{CheckArgs, Format};

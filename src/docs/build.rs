@@ -163,7 +163,7 @@ fn build_repo(
         return Ok(out); // already reported by the catalog stage
     };
     let links = RepoLocation::of(&snapshot);
-    let files = snapshot.list_files();
+    let files = snapshot.list_all_files();
     let mut sources = Vec::new();
     for entity in entities {
         let request = match site::request(entity, Some(&links)) {
@@ -745,8 +745,13 @@ fn edit_url(source: &DocSource, links: &RepoLocation, src: &str) -> Option<Strin
         Some(readme) if src == "index.md" => readme.clone(),
         _ => format!("{}/{src}", source.docs_dir),
     };
+    let readme_home = source.readme_index.is_some() && src == "index.md";
     if let Some(repo_url) = &source.config.repo_url {
         let base = repo_url.trim_end_matches('/').trim_end_matches(".git");
+        if readme_home {
+            // The README is not under docs_dir: edit_uri does not apply.
+            return Some(format!("{base}/edit/{}/{repo_path}", links.revision));
+        }
         let edit_uri = match &source.config.edit_uri {
             Some(uri) => uri.trim_matches('/').to_string(),
             None if base.contains("github.com") || base.contains("gitlab") => {
@@ -755,12 +760,7 @@ fn edit_url(source: &DocSource, links: &RepoLocation, src: &str) -> Option<Strin
             }
             None => return None,
         };
-        let page = if source.readme_index.is_some() && src == "index.md" {
-            repo_path
-        } else {
-            src.to_string()
-        };
-        return Some(format!("{base}/{edit_uri}/{page}"));
+        return Some(format!("{base}/{edit_uri}/{src}"));
     }
     links.view_and_edit(&repo_path).map(|(_, edit)| edit)
 }

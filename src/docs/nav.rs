@@ -150,7 +150,20 @@ fn entry(
             children,
         });
     }
-    let target = value.as_str()?.trim();
+    let Some(target) = value.as_str().map(str::trim) else {
+        out.push(
+            Diagnostic::warning(
+                "nav-invalid",
+                format!(
+                    "nav entry has {}, not a page path, a URL or a list",
+                    value.type_name()
+                ),
+            )
+            .with_hint("write `Title: page.md`, `Title: https://...` or a list of entries")
+            .in_file(file, value.pos.line, value.pos.column),
+        );
+        return None;
+    };
     if value.tag.is_some() || target.starts_with("!include") {
         out.push(
             Diagnostic::info(

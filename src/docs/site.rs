@@ -70,11 +70,8 @@ pub fn request(
             })
         }
     } else if let Some(url) = value.strip_prefix("url:") {
-        match links.and_then(|l| l.path_of_url(url.trim().trim_end_matches('/'))) {
+        match links.and_then(|l| l.dir_of_url(url.trim())) {
             Some(path) => Ok(path),
-            None if links.and_then(|l| l.web_base.as_deref()).is_some_and(|b| url.trim().trim_end_matches('/') == b) => {
-                Ok(String::new())
-            }
             None => Err(place(
                 Diagnostic::warning("techdocs-ref-remote", format!("`{ANNOTATION}: {value}` points outside this repository; its docs were not built"))
                     .with_hint("Portico builds docs from the repositories it reads: use `dir:` for docs next to the catalog file"),
@@ -171,13 +168,27 @@ pub fn load(
             return None;
         }
     };
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("docs_dir"))
+        .map_or(1, |i| i + 1);
     let docs_dir = match safe_path::join(&request.root, &config.docs_dir) {
-        Ok(dir) => dir,
+        Ok(dir) if dir != request.root => dir,
+        Ok(_) | Err(safe_path::PathError::Empty) => {
+            out.push(
+                Diagnostic::error(
+                    "docs-dir-invalid",
+                    format!(
+                        "`docs_dir: {}` is the folder holding the mkdocs file",
+                        config.docs_dir
+                    ),
+                )
+                .with_hint("MkDocs needs the pages in a sub-folder, e.g. `docs_dir: docs`")
+                .in_file(&file, line, 1),
+            );
+            return None;
+        }
         Err(e) => {
-            let line = text
-                .lines()
-                .position(|l| l.starts_with("docs_dir"))
-                .map_or(1, |i| i + 1);
             out.push(
                 Diagnostic::error(
                     "docs-dir-outside",
@@ -199,17 +210,6 @@ pub fn load(
             assets.push(path.to_string());
         }
     }
-    if pages.is_empty() && assets.is_empty() {
-        out.push(
-            Diagnostic::error(
-                "docs-missing",
-                format!("the docs folder `{docs_dir}` is empty or missing"),
-            )
-            .with_hint("put the Markdown pages in docs/, or set docs_dir in mkdocs.yml")
-            .in_file(&file, 1, 1),
-        );
-        return None;
-    }
     // TechDocs' index fallback: docs/README.md (a MkDocs index already),
     // else the repository's README.md becomes index.md.
     let has_index = pages
@@ -224,6 +224,17 @@ pub fn load(
     {
         readme_index = Some(readme);
         pages.push("index.md".into());
+    }
+    if pages.is_empty() && assets.is_empty() {
+        out.push(
+            Diagnostic::error(
+                "docs-missing",
+                format!("the docs folder `{docs_dir}` is empty or missing"),
+            )
+            .with_hint("put the Markdown pages in docs/, or set docs_dir in mkdocs.yml")
+            .in_file(&file, 1, 1),
+        );
+        return None;
     }
     pages.sort();
     assets.sort();

@@ -87,7 +87,7 @@ impl DiskFiles {
     }
 
     /// Regular files and symlinks, without following symlinked folders.
-    pub(super) fn list(&self) -> Vec<String> {
+    pub(super) fn list(&self, skip_vendored: bool) -> Vec<String> {
         let mut files = Vec::new();
         let mut stack = vec![(self.root.clone(), String::new())];
         while let Some((dir, prefix)) = stack.pop() {
@@ -108,7 +108,8 @@ impl DiskFiles {
                 };
                 if kind.is_dir() {
                     // A nested checkout is another repository, read on its own.
-                    if !is_skipped_dir(&name) && !entry.path().join(".git").exists() {
+                    let skipped = name == ".git" || (skip_vendored && is_skipped_dir(&name));
+                    if !skipped && !entry.path().join(".git").exists() {
                         stack.push((entry.path(), rel));
                     }
                 } else if files.len() < MAX_LISTED_FILES {

@@ -187,7 +187,7 @@ impl GitFiles {
         self.resolve(path).map(|_| ())
     }
 
-    pub(super) fn list(&self) -> Vec<String> {
+    pub(super) fn list(&self, skip_vendored: bool) -> Vec<String> {
         let Ok(tree) = self.repo.find_tree(self.tree) else {
             return Vec::new();
         };
@@ -205,7 +205,7 @@ impl GitFiles {
                 )
             })
             .map(|e| e.filepath.to_string())
-            .filter(|p| !p.split('/').any(is_skipped_dir))
+            .filter(|p| !skip_vendored || !p.split('/').any(is_skipped_dir))
             .collect()
     }
 }

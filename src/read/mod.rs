@@ -201,9 +201,19 @@ impl Snapshot {
     /// Every file path in the repository, sorted, skipping `.git`,
     /// `node_modules` and vendored folders. Used to match catalog globs.
     pub fn list_files(&self) -> Vec<String> {
+        self.list(true)
+    }
+
+    /// Every file, vendored folders included (a docs folder may hold a
+    /// `vendor/` of its own); `.git` and nested checkouts are still skipped.
+    pub fn list_all_files(&self) -> Vec<String> {
+        self.list(false)
+    }
+
+    fn list(&self, skip_vendored: bool) -> Vec<String> {
         let mut files = match &self.files {
-            Files::Disk(d) => d.list(),
-            Files::Git(g) => g.list(),
+            Files::Disk(d) => d.list(skip_vendored),
+            Files::Git(g) => g.list(skip_vendored),
         };
         files.sort();
         files

@@ -567,3 +567,100 @@ fn every_corpus_docs_set_renders() {
         "images copied"
     );
 }
+
+#[test]
+fn review_fixes_readme_only_sites_ids_on_images_case_and_odd_configs() {
+    let org = Org::new();
+    let entity = |name: &str, reference: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: {reference}\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n---\n"
+        )
+    };
+    let me = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: me\nspec:\n  memberOf: []\n";
+    // A README-only site (no docs folder), referred to by its repository's root URL.
+    org.file(
+        "repos/readme/catalog-info.yaml",
+        &format!(
+            "{}{me}",
+            entity("Readme", "url:https://github.com/acme/readme/tree/main")
+        ),
+    );
+    org.file(
+        "repos/readme/mkdocs.yml",
+        "site_name: Readme\nrepo_url: https://github.com/acme/readme\n",
+    );
+    org.file(
+        "repos/readme/README.md",
+        "# Only a README\n\n![pic](https://example.com/p.png){ #pic }\n\n[see the picture](#pic)\n",
+    );
+    let readme = org.path().join("repos/readme");
+    commit_all(&readme, "main", "init");
+    git(
+        &readme,
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://github.com/acme/readme.git",
+        ],
+    );
+    // Links to it with the name in another case; a vendor folder inside docs; odd nav and docs_dir.
+    org.file("repos/links/catalog-info.yaml", &entity("links", "dir:."));
+    org.file(
+        "repos/links/mkdocs.yml",
+        "site_name: Links\nnav:\n  - Home: index.md\n  - Empty:\n",
+    );
+    org.file(
+        "repos/links/docs/index.md",
+        "# Links\n\n[readme](/docs/default/component/Readme/)\n\n![lib](vendor/lib.svg)\n",
+    );
+    org.file(
+        "repos/links/docs/vendor/lib.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    org.file("repos/flat/catalog-info.yaml", &entity("flat", "dir:."));
+    org.file("repos/flat/mkdocs.yml", "site_name: Flat\ndocs_dir: .\n");
+    org.file("repos/flat/index.md", "# Flat\n");
+
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    let codes: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        vec!["docs-dir-invalid mkdocs.yml", "nav-invalid mkdocs.yml"],
+        "no false broken-anchor for {{ #pic }}, no broken cross-site link"
+    );
+    org.run(&["build", "repos", "--out", "site"]);
+    let home = read(
+        &org.path()
+            .join("site/docs/default/component/readme/index.html"),
+    );
+    assert!(home.contains("Only a README"));
+    assert!(
+        home.contains("https://github.com/acme/readme/edit/main/README.md"),
+        "README edit link ignores edit_uri"
+    );
+    let links = read(
+        &org.path()
+            .join("site/docs/default/component/links/index.html"),
+    );
+    assert!(
+        links.contains("href=\"../../../../docs/default/component/readme/index.html\""),
+        "{links}"
+    );
+    assert!(
+        org.path()
+            .join("site/docs/default/component/links/vendor/lib.svg")
+            .is_file(),
+        "vendored assets are published"
+    );
+}

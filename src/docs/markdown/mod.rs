@@ -388,7 +388,10 @@ impl<'e, 'a> Pass<'e, 'a> {
                 } else {
                     format!("{path}/index.html")
                 };
-                with_anchor(format!("{up}docs/{namespace}/{kind}/{name}/{url}"), anchor)
+                with_anchor(
+                    format!("{up}docs/{namespace}/{kind}/{}/{url}", name.to_lowercase()),
+                    anchor,
+                )
             }
         };
         if let Some(target) = target {
@@ -423,6 +426,7 @@ impl<'e, 'a> Pass<'e, 'a> {
             self.resolve(&dest, line, false)
         };
         let (attrs, consumed) = trailing_attrs(events, end);
+        self.collect_ids(&attrs);
         if let Some(href) = &href {
             let mut open = format!("<a href=\"{}\"", escape(href));
             if !title.is_empty() {
@@ -450,6 +454,7 @@ impl<'e, 'a> Pass<'e, 'a> {
         let end = Self::end_of(events, start);
         let alt = plain_text(&events[start + 1..end]);
         let (attrs, consumed) = trailing_attrs(events, end);
+        self.collect_ids(&attrs);
         if !is_unsafe_url(dest)
             && let Some(src) = self.resolve(dest, line, true)
         {
