@@ -2,7 +2,8 @@
 """Generate a catalog-heavy synthetic org for the catalog benchmark.
 
 Usage:
-    gen_catalog_org.py OUT [--repos 2000] [--entities 13000] [--seed 42] [--gen-org PATH]
+    gen_catalog_org.py OUT [--repos 2000] [--entities 13000] [--seed 42] [--no-techdocs]
+                           [--gen-org PATH]
 
 Runs ../shared/bench/gen_org.py (one docs page per repo: this benchmark is
 about the catalog), then grows the org to about --entities entities with what
@@ -15,6 +16,9 @@ a real Backstage org also has and gen_org.py leaves out:
 - Resources (databases, queues, buckets, ...) in every repo, owned by the
   repo's owner, part of its System, and listed in its Component's
   `spec.dependsOn` as `resource:default/<name>`.
+
+--no-techdocs drops the Components' `backstage.io/techdocs-ref` annotation, so
+Portico builds no docs sites and the run measures the catalog alone.
 
 The additions go into catalog-info.yaml as extra `---` documents (plus the
 dependsOn lines in the Component) and are committed with a fixed author and
@@ -149,6 +153,7 @@ def main():
     ap.add_argument("--repos", type=int, default=2000)
     ap.add_argument("--entities", type=int, default=13000, help="target entity count")
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--no-techdocs", action="store_true", help="no docs sites: catalog only")
     ap.add_argument("--gen-org", default=GEN_ORG)
     a = ap.parse_args()
     subprocess.run([sys.executable, a.gen_org, a.out, "--repos", str(a.repos),
@@ -171,6 +176,8 @@ def main():
     for r, count in zip(repos, counts):
         docs, refs = resources(r, facts[r], count, rnd)
         text = add_depends_on(facts[r]["text"], refs) if refs else facts[r]["text"]
+        if a.no_techdocs:
+            text = text.replace("    backstage.io/techdocs-ref: dir:.\n", "", 1)
         texts[r] = "---\n".join([text.rstrip("\n") + "\n"] + extra[r] + docs)
 
     # Git process start-up dominates; a few at a time keeps this to about a minute.

@@ -148,7 +148,7 @@ pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Cat
         seen.insert(key, entities.len());
         entities.push(entity_from(doc, entity_ref));
     }
-    entities.sort_by_key(|e| e.entity_ref.key());
+    entities.sort_by_cached_key(|e| e.entity_ref.key());
     let index: HashMap<String, usize> = entities
         .iter()
         .enumerate()

@@ -28,5 +28,8 @@ pub fn run(args: BuildArgs) -> u8 {
         started.elapsed().as_secs_f64(),
         diagnostics::summary(counts)
     );
+    // The process ends next: freeing every entity and page summary one by
+    // one would only add time (about 0.1 s for 13,000 entities).
+    std::mem::forget(outcome);
     exit_code(counts, args.strict)
 }
