@@ -16,6 +16,30 @@ pub enum Command {
     Build(BuildArgs),
     /// Read and check the catalog without writing anything (for CI).
     Check(CheckArgs),
+    /// Search a built site's catalog and docs from the terminal.
+    Search(SearchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to find; the last one may be a prefix; "quoted words" are a phrase.
+    #[arg(value_name = "QUERY", required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// The built site (the --out of `portico build`).
+    #[arg(long, value_name = "DIR", default_value = "site")]
+    pub site: std::path::PathBuf,
+    /// Only this entity kind (e.g. component, api).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Only entities (and their docs) owned by this group or user name.
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
+    /// How many results at most.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Print a JSON array instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Where to read the organisation from.

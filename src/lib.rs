@@ -23,4 +23,5 @@ pub mod output;
 pub mod pipeline;
 pub mod read;
 pub mod render;
+pub mod search;
 pub mod yaml;

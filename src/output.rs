@@ -116,6 +116,13 @@ impl Staging {
         std::fs::write(&full, bytes).map_err(|e| io_error("write", &full, e))
     }
 
+    /// A folder in the site for a writer that needs a path (the search index).
+    pub fn folder(&self, path: &str) -> Result<PathBuf, OutputError> {
+        let full = self.dir.join(path);
+        std::fs::create_dir_all(&full).map_err(|e| io_error("create", &full, e))?;
+        Ok(full)
+    }
+
     /// Writes many files in parallel.
     pub fn write_all(&self, files: &[OutputFile]) -> Result<(), OutputError> {
         files

@@ -19,7 +19,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::discover;
 use crate::docs::{self, DocSiteSummary, DocsOptions};
 use crate::read::{RepoSource, Snapshot};
-use crate::{output, render};
+use crate::{output, render, search};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -148,6 +148,11 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
     let outcome = with_docs(config, outcome, Some(&sink))?;
     timer.lap("docs (render + write + link check)");
+    let documents = search::documents(&outcome.portal.catalog, &outcome.portal.docs);
+    let index_dir = staging.folder(search::INDEX_DIR).map_err(fatal)?;
+    search::index::write(&index_dir, &documents)
+        .map_err(|e| Fatal(format!("cannot write the search index: {e}")))?;
+    timer.lap("search index");
     let files = render::site(&outcome.portal, &outcome.diagnostics);
     timer.lap("render catalog pages");
     staging.write_all(&files).map_err(fatal)?;

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod search;
 
 use crate::cli::{Cli, Command, SourceArgs};
 use crate::config::{self, CliSettings, Config};
@@ -18,6 +19,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
+        Command::Search(args) => search::run(args),
     }
 }
 

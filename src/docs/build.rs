@@ -70,6 +70,8 @@ pub struct PageSummary {
     pub title: String,
     pub headings: Vec<Heading>,
     pub has_mermaid: bool,
+    /// The page's text by heading, for search.
+    pub sections: Vec<markdown::Section>,
 }
 
 /// A built docs site, for the portal's pages (and later search).
@@ -458,6 +460,7 @@ fn build_site(
                 title,
                 headings: rendered.headings,
                 has_mermaid: rendered.has_mermaid,
+                sections: std::mem::take(&mut rendered.sections),
             };
             let check = PageCheck {
                 site: url.clone(),

@@ -6,4 +6,5 @@ mod corpus;
 mod docs;
 mod example_org;
 mod git_repos;
+mod search;
 mod support;

@@ -77,6 +77,18 @@ pub struct RenderedPage {
     pub snippet_errors: Vec<(usize, String)>,
     /// The page has ```mermaid diagrams (the layout then loads mermaid).
     pub has_mermaid: bool,
+    /// The page's text cut at each heading, for search.
+    pub sections: Vec<Section>,
+}
+
+/// A heading and the plain text under it (up to the next heading).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Section {
+    /// Empty for the text before the first heading.
+    pub id: String,
+    pub heading: String,
+    pub level: u8,
+    pub text: String,
 }
 
 /// What a page needs to know about its site.
@@ -151,6 +163,7 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
         alerts: Vec::new(),
         footnotes: Vec::new(),
         is_generated: &is_generated,
+        in_heading: false,
     };
     pass.run(&events, &line_of);
     pass.footnote_list();
@@ -184,6 +197,8 @@ struct Pass<'e, 'a> {
     footnotes: Vec<Footnote<'a>>,
     /// Whether the source range holds only HTML the preprocessor wrote.
     is_generated: &'e dyn Fn(&Range<usize>) -> bool,
+    /// Inside a heading: its text is the section's title, not its body.
+    in_heading: bool,
 }
 
 impl<'e, 'a> Pass<'e, 'a> {
@@ -237,6 +252,11 @@ impl<'e, 'a> Pass<'e, 'a> {
                 }
                 Event::Start(Tag::FootnoteDefinition(name)) => {
                     self.footnote_definition(events, i, name, line_of)
+                }
+                Event::Code(code) => {
+                    self.section_text(code);
+                    self.out.push(event.clone());
+                    i + 1
                 }
                 _ => {
                     self.out.push(event.clone());
@@ -294,11 +314,19 @@ impl<'e, 'a> Pass<'e, 'a> {
         open.push('>');
         self.out.push(Event::Html(open.into()));
         // The heading's own inline content: links and text extensions apply.
+        self.in_heading = true;
         self.run(&events[start + 1..end], line_of);
+        self.in_heading = false;
         self.out.push(Event::Html(
             format!("<a class=\"headerlink\" href=\"#{}\" title=\"Permanent link\">&para;</a></h{level}>\n", escape(&id)).into(),
         ));
         self.page.ids.insert(id.clone());
+        self.page.sections.push(Section {
+            id: id.clone(),
+            heading: text.clone(),
+            level,
+            text: String::new(),
+        });
         self.page.headings.push(Heading { level, id, text });
         end + 1
     }
@@ -350,6 +378,7 @@ impl<'e, 'a> Pass<'e, 'a> {
             }
             html.push_str("<pre><span></span><code>");
             highlight::highlight_into(&mut html, &code, &lang);
+            self.section_text(&code);
             html.push_str("</code></pre></div>\n");
         }
         self.out.push(Event::Html(html.into()));
@@ -491,6 +520,22 @@ impl<'e, 'a> Pass<'e, 'a> {
 
     /// `<sup id="fnref:x"><a class="footnote-ref" href="#fn:x">1</a></sup>`, as Python-Markdown writes it.
     /// Later references to the same note get `fnref2:x`, `fnref3:x`.
+    /// Adds plain text to the current section's body.
+    fn section_text(&mut self, text: &str) {
+        if self.in_heading {
+            return;
+        }
+        if self.page.sections.is_empty() {
+            self.page.sections.push(Section::default());
+        }
+        if let Some(section) = self.page.sections.last_mut() {
+            if !section.text.is_empty() && !section.text.ends_with(char::is_whitespace) {
+                section.text.push(' ');
+            }
+            section.text.push_str(text);
+        }
+    }
+
     fn footnote_reference(&mut self, name: &str) {
         let index = match self.footnotes.iter().position(|f| f.name == name) {
             Some(i) => i,
@@ -638,6 +683,7 @@ impl<'e, 'a> Pass<'e, 'a> {
     /// Inline extensions on plain text: emoji, abbreviations, `==mark==`,
     /// `^^insert^^`, bare URLs. Untouched text stays a text event.
     fn text(&mut self, text: &CowStr<'a>) {
+        self.section_text(text);
         match inline_extensions(text, self.abbreviations) {
             Some(html) => self.out.push(Event::Html(html.into())),
             None => self.out.push(Event::Text(text.clone())),

@@ -291,3 +291,24 @@ fn plantuml_is_source_without_a_server_and_an_image_with_one() {
         "<p><img class=\"uml\" src=\"https://plantuml.example/plantuml/svg/~h410a\" alt=\"Flow\" /></p>\n"
     );
 }
+
+#[test]
+fn sections_cut_the_text_at_headings_for_search() {
+    let page = env_render(
+        "setup.md",
+        "Intro text.\n\n# Setup\n\nRun `make`.\n\n## Rollback\n\nUndo it:\n\n```bash\nmake undo\n```\n",
+    );
+    let sections: Vec<(&str, &str, &str)> = page
+        .sections
+        .iter()
+        .map(|s| (s.id.as_str(), s.heading.as_str(), s.text.trim()))
+        .collect();
+    assert_eq!(
+        sections,
+        vec![
+            ("", "", "Intro text."),
+            ("setup", "Setup", "Run make ."),
+            ("rollback", "Rollback", "Undo it: make undo")
+        ]
+    );
+}

@@ -1,0 +1,136 @@
+//! Search: one document per entity and one per docs section, indexed with
+//! tantivy at build time and queried by `portico search`.
+//!
+//! [`documents`] turns the portal into [`SearchDoc`]s (plain data, also the
+//! input for the in-browser index); [`index`] writes them; [`query`] reads
+//! them back with the ranking rules: title > heading > body, English
+//! stemming, the last word as a prefix (as you type), one typo allowed in
+//! words of five letters or more, quoted phrases, and kind/owner filters.
+
+pub mod index;
+pub mod query;
+
+use crate::catalog::Catalog;
+use crate::docs::DocSiteSummary;
+
+/// Where the tantivy index goes, inside the built site. Browsers never load
+/// it: it is for `portico search`, and need not be published.
+pub const INDEX_DIR: &str = "_search/tantivy";
+
+/// One searchable thing: an entity, or a section of a docs page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchDoc {
+    /// `entity` or `docs`.
+    pub doc_type: &'static str,
+    pub title: String,
+    /// The section heading (docs), empty for entities.
+    pub heading: String,
+    /// `Site › Section › Page` (docs) or the entity's kind and namespace.
+    pub breadcrumb: String,
+    pub body: String,
+    /// Relative to the site root, with `#anchor` for sections.
+    pub url: String,
+    pub entity_ref: String,
+    /// Lower-case entity kind.
+    pub kind: String,
+    pub spec_type: String,
+    /// Owner's name (the target of `ownedBy`).
+    pub owner: String,
+    pub lifecycle: String,
+    pub tags: Vec<String>,
+    pub namespace: String,
+}
+
+/// Every document: entities first, then docs sections, in a stable order.
+pub fn documents(catalog: &Catalog, sites: &[DocSiteSummary]) -> Vec<SearchDoc> {
+    let mut docs = Vec::with_capacity(catalog.entities.len());
+    for e in &catalog.entities {
+        let owner = e
+            .relations
+            .iter()
+            .find(|r| r.kind == "ownedBy")
+            .map(|r| r.target.name.clone())
+            .unwrap_or_default();
+        let tags: Vec<String> = e.json["metadata"]["tags"]
+            .as_array()
+            .map(|t| {
+                t.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let description = e.metadata_str("description").unwrap_or("");
+        let mut body = description.to_string();
+        for extra in [
+            e.spec_str("type"),
+            e.spec_str("lifecycle"),
+            Some(owner.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            body.push(' ');
+            body.push_str(extra);
+        }
+        docs.push(SearchDoc {
+            doc_type: "entity",
+            title: e.metadata_str("title").unwrap_or(&e.name).to_string(),
+            heading: e.name.clone(),
+            breadcrumb: format!("{} · {}", e.kind, e.namespace),
+            body,
+            url: format!("{}index.html", crate::render::entity_dir(&e.entity_ref)),
+            entity_ref: e.entity_ref.to_string(),
+            kind: e.entity_ref.kind.clone(),
+            spec_type: e.spec_str("type").unwrap_or("").to_string(),
+            owner,
+            lifecycle: e.spec_str("lifecycle").unwrap_or("").to_string(),
+            tags,
+            namespace: e.namespace.clone(),
+        });
+    }
+    for site in sites {
+        let entity = catalog.get(&site.entity);
+        let owner = entity
+            .and_then(|e| e.relations.iter().find(|r| r.kind == "ownedBy"))
+            .map(|r| r.target.name.clone())
+            .unwrap_or_default();
+        for page in &site.pages {
+            for section in &page.sections {
+                if section.text.trim().is_empty() && section.heading.is_empty() {
+                    continue;
+                }
+                let anchor = if section.id.is_empty() {
+                    String::new()
+                } else {
+                    format!("#{}", section.id)
+                };
+                let mut breadcrumb = vec![site.site_name.clone(), page.title.clone()];
+                if !section.heading.is_empty() && section.heading != page.title {
+                    breadcrumb.push(section.heading.clone());
+                }
+                docs.push(SearchDoc {
+                    doc_type: "docs",
+                    title: page.title.clone(),
+                    heading: section.heading.clone(),
+                    breadcrumb: breadcrumb.join(" › "),
+                    body: section.text.clone(),
+                    url: format!("{}{}index.html{anchor}", site.url, page.url),
+                    entity_ref: site.entity.to_string(),
+                    kind: site.entity.kind.clone(),
+                    spec_type: entity
+                        .and_then(|e| e.spec_str("type"))
+                        .unwrap_or("")
+                        .to_string(),
+                    owner: owner.clone(),
+                    lifecycle: entity
+                        .and_then(|e| e.spec_str("lifecycle"))
+                        .unwrap_or("")
+                        .to_string(),
+                    tags: Vec::new(),
+                    namespace: site.entity.namespace.clone(),
+                });
+            }
+        }
+    }
+    docs
+}

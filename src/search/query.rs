@@ -1,0 +1,328 @@
+//! Reading the index: the query language and ranking of `portico search`.
+
+use super::index::{Fields, fields_of};
+use std::path::Path;
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Index, Searcher, TantivyDocument, Term};
+
+/// Field weights: a match in a title counts most, then headings, then text.
+const WEIGHTS: [(Weight, f32); 3] = [
+    (Weight::Title, 3.0),
+    (Weight::Heading, 2.0),
+    (Weight::Body, 1.0),
+];
+
+#[derive(Clone, Copy)]
+enum Weight {
+    Title,
+    Heading,
+    Body,
+}
+
+/// Typo tolerance starts at words of this length (one edit allowed).
+const FUZZY_MIN_LEN: usize = 5;
+
+#[derive(Clone, Debug, Default)]
+pub struct SearchOptions {
+    pub limit: usize,
+    pub kind: Option<String>,
+    pub owner: Option<String>,
+}
+
+/// One result.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Hit {
+    pub title: String,
+    pub url: String,
+    pub entity_ref: String,
+    /// The entity kind, or `docs` for a docs section.
+    pub kind: String,
+    /// The section heading for docs hits.
+    pub section: String,
+    pub snippet: String,
+    pub score: f32,
+    #[serde(skip)]
+    pub breadcrumb: String,
+    /// Byte ranges of `snippet` that matched.
+    #[serde(skip)]
+    pub highlights: Vec<std::ops::Range<usize>>,
+}
+
+#[derive(Debug)]
+pub enum SearchError {
+    NoIndex(String),
+    Index(String),
+}
+
+impl std::fmt::Display for SearchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SearchError::NoIndex(dir) => write!(
+                f,
+                "no search index in `{dir}`: run `portico build --out {dir}` first (or pass --site)"
+            ),
+            SearchError::Index(e) => {
+                write!(f, "the search index is unreadable: {e}; rebuild the site")
+            }
+        }
+    }
+}
+
+/// The words and quoted phrases of a query, and whether the last word is
+/// still being typed (no space after it).
+fn split(query: &str) -> (Vec<String>, Vec<String>, bool) {
+    let mut words = Vec::new();
+    let mut phrases = Vec::new();
+    for (i, part) in query.split('"').enumerate() {
+        if i % 2 == 1 {
+            if !part.trim().is_empty() {
+                phrases.push(part.to_string());
+            }
+        } else {
+            words.extend(part.split_whitespace().map(str::to_string));
+        }
+    }
+    let typing = !query.ends_with(char::is_whitespace) && !query.ends_with('"');
+    (words, phrases, typing)
+}
+
+/// The stemmed tokens of `text`, as the index made them.
+fn tokens(index: &Index, fields: &Fields, text: &str) -> Vec<String> {
+    let Ok(mut analyzer) = index.tokenizer_for_field(fields.body) else {
+        return Vec::new();
+    };
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+fn field_of(fields: &Fields, weight: Weight) -> tantivy::schema::Field {
+    match weight {
+        Weight::Title => fields.title,
+        Weight::Heading => fields.heading,
+        Weight::Body => fields.body,
+    }
+}
+
+/// Most index words one typed prefix expands to.
+const MAX_PREFIX_EXPANSIONS: usize = 30;
+
+/// Indexed words of `field` starting with `prefix` (at least 2 letters).
+fn expand_prefix(searcher: &Searcher, field: tantivy::schema::Field, prefix: &str) -> Vec<String> {
+    if prefix.chars().count() < 2 {
+        return Vec::new();
+    }
+    let mut end = prefix.as_bytes().to_vec();
+    end.push(0xff);
+    let mut words = std::collections::BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted
+            .terms()
+            .range()
+            .ge(prefix.as_bytes())
+            .lt(&end)
+            .into_stream()
+        else {
+            continue;
+        };
+        while let Some((key, _)) = stream.next() {
+            if let Ok(word) = std::str::from_utf8(key) {
+                words.insert(word.to_string());
+            }
+            if words.len() >= MAX_PREFIX_EXPANSIONS {
+                break;
+            }
+        }
+    }
+    words.into_iter().collect()
+}
+
+/// Builds the query: every word must match (in some field); phrases too.
+fn build_query(
+    index: &Index,
+    searcher: &Searcher,
+    fields: &Fields,
+    query: &str,
+    options: &SearchOptions,
+) -> Option<BooleanQuery> {
+    let (words, phrases, typing) = split(query);
+    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let last = words.len().saturating_sub(1);
+    for (i, word) in words.iter().enumerate() {
+        let raw = word.to_lowercase();
+        for token in tokens(index, fields, word) {
+            let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for (weight, boost) in WEIGHTS {
+                let field = field_of(fields, weight);
+                let term = Term::from_field_text(field, &token);
+                // While a word is being typed its stem may be a different word
+                // ("tracke" stems to "track"): the prefix counts more then.
+                let exact = if i == last && typing {
+                    boost * 0.5
+                } else {
+                    boost
+                };
+                any.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                        exact,
+                    )),
+                ));
+                if i == last && typing {
+                    // Every indexed word the typed prefix starts, scored like
+                    // a word of its own (an automaton query would score flat).
+                    for word in expand_prefix(searcher, field, &raw) {
+                        let term = Term::from_field_text(field, &word);
+                        any.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                                boost * 0.8,
+                            )),
+                        ));
+                    }
+                }
+                if raw.chars().count() >= FUZZY_MIN_LEN {
+                    any.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(FuzzyTermQuery::new(term, 1, true)),
+                            boost * 0.5,
+                        )),
+                    ));
+                }
+            }
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+    }
+    for phrase in &phrases {
+        let terms = tokens(index, fields, phrase);
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (weight, boost) in WEIGHTS {
+            let field = field_of(fields, weight);
+            let query: Box<dyn Query> = match terms.as_slice() {
+                [] => continue,
+                [one] => Box::new(TermQuery::new(
+                    Term::from_field_text(field, one),
+                    IndexRecordOption::WithFreqs,
+                )),
+                many => Box::new(PhraseQuery::new(
+                    many.iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect(),
+                )),
+            };
+            any.push((Occur::Should, Box::new(BoostQuery::new(query, boost))));
+        }
+        if !any.is_empty() {
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+    }
+    if must.is_empty() {
+        return None;
+    }
+    for (field, value) in [(fields.kind, &options.kind), (fields.owner, &options.owner)] {
+        if let Some(value) = value {
+            let term = Term::from_field_text(field, &value.to_lowercase());
+            must.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
+        }
+    }
+    Some(BooleanQuery::new(must))
+}
+
+/// Runs `query` against the index of the site in `site_dir`.
+pub fn search(
+    site_dir: &Path,
+    query: &str,
+    options: &SearchOptions,
+) -> Result<Vec<Hit>, SearchError> {
+    let dir = site_dir.join(super::INDEX_DIR);
+    if !dir.join("meta.json").is_file() {
+        return Err(SearchError::NoIndex(site_dir.display().to_string()));
+    }
+    let err = |e: tantivy::TantivyError| SearchError::Index(e.to_string());
+    let index = Index::open_in_dir(&dir).map_err(err)?;
+    let fields = fields_of(&index.schema()).map_err(err)?;
+    let searcher = index.reader().map_err(err)?.searcher();
+    let Some(query) = build_query(&index, &searcher, &fields, query, options) else {
+        return Ok(Vec::new());
+    };
+    let top = searcher
+        .search(
+            &query,
+            &TopDocs::with_limit(options.limit.max(1)).order_by_score(),
+        )
+        .map_err(err)?;
+    let snippets = SnippetGenerator::create(&searcher, &query, fields.body).map_err(err)?;
+    let mut hits = Vec::with_capacity(top.len());
+    for (score, address) in top {
+        let doc: TantivyDocument = searcher.doc(address).map_err(err)?;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let snippet = snippets.snippet_from_doc(&doc);
+        let (fragment, highlights) = if snippet.fragment().is_empty() {
+            let body = text(fields.body);
+            let cut = body.char_indices().nth(150).map_or(body.len(), |(i, _)| i);
+            (body[..cut].to_string(), Vec::new())
+        } else {
+            (
+                snippet.fragment().to_string(),
+                snippet.highlighted().to_vec(),
+            )
+        };
+        let doc_type = text(fields.doc_type);
+        hits.push(Hit {
+            title: text(fields.title),
+            url: text(fields.url),
+            entity_ref: text(fields.entity_ref),
+            kind: if doc_type == "docs" {
+                "docs".to_string()
+            } else {
+                text(fields.kind)
+            },
+            section: if doc_type == "docs" {
+                text(fields.heading)
+            } else {
+                String::new()
+            },
+            snippet: fragment,
+            score,
+            breadcrumb: text(fields.breadcrumb),
+            highlights,
+        });
+    }
+    Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_split_into_words_and_phrases() {
+        let (words, phrases, typing) = split("deploy \"rolling back\" ord");
+        assert_eq!(words, vec!["deploy", "ord"]);
+        assert_eq!(phrases, vec!["rolling back"]);
+        assert!(typing);
+        assert!(!split("deploy ").2);
+    }
+}

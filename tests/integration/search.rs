@@ -1,0 +1,143 @@
+//! `portico search` on example-org's built site: the tantivy index
+//! `portico build` writes, queried from the terminal.
+
+use crate::support::{crate_dir, portico};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// example-org built once for every search test.
+fn site() -> &'static PathBuf {
+    static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &SITE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let site = dir.path().join("site");
+            let run = portico(
+                &crate_dir(),
+                &["build", "example-org", "--out", site.to_str().unwrap()],
+            );
+            assert_eq!(run.code, 1, "{}", run.stderr);
+            (dir, site)
+        })
+        .1
+}
+
+fn search(args: &[&str]) -> Vec<serde_json::Value> {
+    let site = site().to_str().unwrap().to_string();
+    let mut all = vec!["search", "--site", &site, "--json"];
+    all.extend_from_slice(args);
+    let run = portico(&crate_dir(), &all);
+    assert!(run.code <= 1, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+}
+
+fn first(args: &[&str]) -> serde_json::Value {
+    search(args)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no result for {args:?}"))
+}
+
+#[test]
+fn json_results_have_the_documented_fields() {
+    let hit = first(&["shipment", "tracker"]);
+    assert_eq!(hit["title"], "Shipment Tracker");
+    assert_eq!(hit["kind"], "component");
+    assert_eq!(hit["entity_ref"], "component:default/shipment-tracker");
+    assert_eq!(
+        hit["url"],
+        "catalog/default/component/shipment-tracker/index.html"
+    );
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+    for field in ["section", "snippet"] {
+        assert!(hit[field].is_string(), "{field}");
+    }
+}
+
+#[test]
+fn docs_sections_land_on_their_heading() {
+    let hit = first(&["rollback"]);
+    assert_eq!(hit["kind"], "docs");
+    assert_eq!(hit["section"], "Rollback");
+    assert_eq!(
+        hit["url"],
+        "docs/default/component/shipment-tracker/deploy/index.html#rollback"
+    );
+    assert!(
+        site()
+            .join("docs/default/component/shipment-tracker/deploy/index.html")
+            .is_file()
+    );
+}
+
+#[test]
+fn prefixes_typos_and_stemming_find_the_same_things() {
+    assert_eq!(
+        first(&["shipment", "tracke"])["title"],
+        "Shipment Tracker",
+        "the last word is a prefix"
+    );
+    assert_eq!(
+        first(&["shipment", "trakcer"])["title"],
+        "Shipment Tracker",
+        "one typo in a long word"
+    );
+    let hit = first(&["deploying"]);
+    assert!(
+        hit["url"].as_str().unwrap().contains("deploy"),
+        "stemming: {hit}"
+    );
+}
+
+#[test]
+fn filters_by_kind_and_owner() {
+    let apis = search(&["shipment", "--kind", "api"]);
+    assert!(!apis.is_empty());
+    assert!(
+        apis.iter()
+            .all(|h| h["entity_ref"].as_str().unwrap().starts_with("api:")),
+        "{apis:?}"
+    );
+    let owned = search(&["payment", "--owner", "Payments-Team"]);
+    assert!(!owned.is_empty());
+    assert!(
+        owned
+            .iter()
+            .all(|h| h["entity_ref"] != "component:default/shipment-tracker")
+    );
+}
+
+#[test]
+fn no_results_exit_1_and_a_missing_index_exits_2() {
+    let site = site().to_str().unwrap().to_string();
+    let none = portico(&crate_dir(), &["search", "--site", &site, "zzzqqqxxx"]);
+    assert_eq!(none.code, 1);
+    assert!(none.stdout.contains("No results"));
+    let missing = portico(
+        &crate_dir(),
+        &["search", "--site", "/definitely/not/a/site", "x"],
+    );
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("no search index"),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn text_output_shows_title_kind_snippet_and_path() {
+    let site = site().to_str().unwrap().to_string();
+    let run = portico(
+        &crate_dir(),
+        &["search", "--site", &site, "--limit", "1", "rollback"],
+    );
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout
+            .starts_with("Deploying [docs] Shipment Tracker › Deploying › Rollback\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("deploy/index.html#rollback"));
+}
