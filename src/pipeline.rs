@@ -146,17 +146,30 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     let outcome = load(config)?;
     timer.lap("discover + read + catalog");
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
-    let outcome = with_docs(config, outcome, Some(&sink))?;
-    timer.lap("docs (render + write + link check)");
-    let documents = search::documents(&outcome.portal.catalog, &outcome.portal.docs);
+    // The search index takes each docs site as soon as it is rendered.
     let index_dir = staging.folder(search::INDEX_DIR).map_err(fatal)?;
-    search::index::write(&index_dir, &documents)
+    let index = search::index::IndexBuilder::create(&index_dir)
+        .map_err(|e| Fatal(format!("cannot create the search index: {e}")))?;
+    let mut outcome = outcome;
+    let catalog = &outcome.portal.catalog;
+    let on_site = |site: &DocSiteSummary| {
+        search::site_documents(catalog, site)
+            .iter()
+            .for_each(|d| index.add(d))
+    };
+    let built = render_docs(config, &outcome.portal, Some(&sink), Some(&on_site))?;
+    add_docs(&mut outcome, built);
+    timer.lap("docs (render + write + link check)");
+    search::entity_documents(&outcome.portal.catalog)
+        .iter()
+        .for_each(|d| index.add(d));
+    index
+        .finish()
         .map_err(|e| Fatal(format!("cannot write the search index: {e}")))?;
     timer.lap("search index");
     let files = render::site(&outcome.portal, &outcome.diagnostics);
-    timer.lap("render catalog pages");
     staging.write_all(&files).map_err(fatal)?;
-    timer.lap("write catalog pages");
+    timer.lap("catalog pages");
     staging.commit().map_err(fatal)?;
     timer.lap("swap in");
     Ok(outcome)
@@ -193,38 +206,37 @@ pub fn check(config: &Config) -> Result<Outcome, Fatal> {
     let mut timer = Timer::new();
     let outcome = load(config)?;
     timer.lap("discover + read + catalog");
-    let outcome = with_docs(config, outcome, None)?;
+    let mut outcome = outcome;
+    let built = render_docs(config, &outcome.portal, None, None)?;
+    add_docs(&mut outcome, built);
     timer.lap("docs (render + link check)");
     Ok(outcome)
 }
 
 /// Renders the docs sites (streaming them to `sink` when given).
-fn with_docs(
+fn render_docs(
     config: &Config,
-    mut outcome: Outcome,
+    portal: &Portal,
     sink: Option<docs::build::Sink<'_>>,
-) -> Result<Outcome, Fatal> {
+    on_site: Option<&(dyn Fn(&DocSiteSummary) + Sync)>,
+) -> Result<docs::DocsOutcome, Fatal> {
     let options = DocsOptions {
         git_ref: config.git_ref.as_deref(),
         sanitize: docs::markdown::SanitizeOptions {
             allowed_iframe_hosts: config.allowed_iframe_hosts.clone(),
             plantuml_server: config.plantuml_server.clone(),
         },
+        on_site,
     };
-    let title = outcome.portal.title.clone();
-    let layout = move |view: &docs::DocPageView| render::docs_page::page(view, &title);
-    let built = docs::build(
-        &outcome.portal.repos,
-        &outcome.portal.catalog,
-        &options,
-        &layout,
-        sink,
-    )
-    .map_err(Fatal)?;
+    let layout = |view: &docs::DocPageView| render::docs_page::page(view, &portal.title);
+    docs::build(&portal.repos, &portal.catalog, &options, &layout, sink).map_err(Fatal)
+}
+
+/// Adds the docs sites and their problems to the outcome.
+fn add_docs(outcome: &mut Outcome, built: docs::DocsOutcome) {
     outcome.portal.docs = built.sites;
     outcome.diagnostics.extend(built.diagnostics);
     diagnostics::sort(&mut outcome.diagnostics);
-    Ok(outcome)
 }
 
 /// Loads one repository. A bug that panics while reading it becomes an

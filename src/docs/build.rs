@@ -24,6 +24,9 @@ pub type Layout<'a> = &'a (dyn Fn(&DocPageView) -> String + Sync);
 pub struct DocsOptions<'a> {
     pub git_ref: Option<&'a str>,
     pub sanitize: SanitizeOptions,
+    /// Called with each site as soon as it is built (the search index takes
+    /// its sections while other sites still render).
+    pub on_site: Option<&'a (dyn Fn(&DocSiteSummary) + Sync)>,
 }
 
 /// Everything the layout needs to draw one docs page.
@@ -190,14 +193,18 @@ fn build_repo(
             links: &links,
             history: &history,
         };
-        out.sites.push(build_site(
+        let site = build_site(
             &context,
             source,
             options,
             layout,
             sink,
             &mut out.diagnostics,
-        )?);
+        )?;
+        if let Some(on_site) = options.on_site {
+            on_site(&site.0);
+        }
+        out.sites.push(site);
     }
     Ok(out)
 }

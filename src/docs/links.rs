@@ -4,6 +4,7 @@
 
 use super::markdown::{LinkRef, LinkTarget};
 use crate::diagnostics::{Diagnostic, SourceFile};
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -37,8 +38,15 @@ pub struct SiteIndex {
 }
 
 pub fn check(pages: &[PageCheck], index: &SiteIndex) -> Vec<Diagnostic> {
+    pages
+        .par_iter()
+        .flat_map_iter(|page| check_page(page, index))
+        .collect()
+}
+
+fn check_page(page: &PageCheck, index: &SiteIndex) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for page in pages {
+    {
         let file = SourceFile {
             repo: &page.repo,
             repo_dir: &page.repo_dir,
@@ -58,7 +66,7 @@ pub fn check(pages: &[PageCheck], index: &SiteIndex) -> Vec<Diagnostic> {
             );
         }
         let Some(site) = index.sites.get(&page.site) else {
-            continue;
+            return out;
         };
         for link in &page.links {
             if let Some((code, message, hint)) = problem(link, page, site, index) {

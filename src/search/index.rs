@@ -1,16 +1,24 @@
 //! The tantivy index `portico build` writes for `portico search`.
 
 use super::SearchDoc;
+use std::collections::HashMap;
 use std::path::Path;
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
+    TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::{Index, TantivyDocument};
 
 /// The index's fields, by role.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
+    /// Searched (not stored): see `SearchDoc::title_searchable`.
     pub title: Field,
+    /// Shown (stored, not searched).
+    pub shown_title: Field,
     pub heading: Field,
     pub body: Field,
     pub breadcrumb: Field,
@@ -35,11 +43,23 @@ fn stemmed_text() -> TextOptions {
         .set_stored()
 }
 
+/// Titles and headings: no positions (phrases are matched in the body).
+fn searched_only(record: IndexRecordOption) -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer("en_stem")
+        .set_index_option(record);
+    TextOptions::default().set_indexing_options(indexing)
+}
+
 pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let fields = Fields {
-        title: builder.add_text_field("title", stemmed_text()),
-        heading: builder.add_text_field("heading", stemmed_text()),
+        title: builder.add_text_field("title", searched_only(IndexRecordOption::WithFreqs)),
+        shown_title: builder.add_text_field("shown_title", STORED),
+        heading: builder.add_text_field(
+            "heading",
+            searched_only(IndexRecordOption::WithFreqs).set_stored(),
+        ),
         body: builder.add_text_field("body", stemmed_text()),
         breadcrumb: builder.add_text_field("breadcrumb", STORED),
         url: builder.add_text_field("url", STORED),
@@ -60,6 +80,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
     let get = |name: &str| schema.get_field(name);
     Ok(Fields {
         title: get("title")?,
+        shown_title: get("shown_title")?,
         heading: get("heading")?,
         body: get("body")?,
         breadcrumb: get("breadcrumb")?,
@@ -75,15 +96,164 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
     })
 }
 
-/// Writes every document into a new index in `dir` (created).
-pub fn write(dir: &Path, docs: &[SearchDoc]) -> tantivy::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let (schema, f) = schema();
-    let index = Index::create_in_dir(dir, schema)?;
-    let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
-    for d in docs {
+/// `en_stem` with a memo: the same words recur thousands of times in docs
+/// and stemming each occurrence again was a sixth of the build. The stems
+/// are tantivy's own, so queries analysed with the stock `en_stem` agree.
+pub fn register_tokenizers(index: &Index) {
+    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .filter(MemoStemmer)
+        .build();
+    index.tokenizers().register("en_stem", analyzer);
+}
+
+/// tantivy's English stemmer, remembering the stems it computed.
+#[derive(Clone, Default)]
+struct MemoStemmer;
+
+impl TokenFilter for MemoStemmer {
+    type Tokenizer<T: Tokenizer> = MemoStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, inner: T) -> MemoStemmerFilter<T> {
+        MemoStemmerFilter {
+            inner,
+            stems: HashMap::default(),
+        }
+    }
+}
+
+#[derive(Clone)]
+struct MemoStemmerFilter<T> {
+    inner: T,
+    stems: Stems,
+}
+
+/// Word → stem. FNV-1a: short keys, no untrusted-input flooding concern
+/// worth SipHash's cost on every token of every page.
+type Stems = HashMap<String, String, std::hash::BuildHasherDefault<Fnv>>;
+
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+impl<T: Tokenizer> Tokenizer for MemoStemmerFilter<T> {
+    type TokenStream<'a> = MemoStemmerStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        MemoStemmerStream {
+            tail: self.inner.token_stream(text),
+            stems: &mut self.stems,
+            stemmer: tantivy::tokenizer::Stemmer::new(Language::English),
+        }
+    }
+}
+
+struct MemoStemmerStream<'a, S> {
+    tail: S,
+    stems: &'a mut Stems,
+    stemmer: tantivy::tokenizer::Stemmer,
+}
+
+impl<S: TokenStream> TokenStream for MemoStemmerStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        if let Some(stem) = self.stems.get(&token.text) {
+            token.text.clone_from(stem);
+            return true;
+        }
+        let stem = stem_one(&self.stemmer, &token.text);
+        if self.stems.len() < 200_000 {
+            self.stems
+                .insert(std::mem::take(&mut token.text), stem.clone());
+        }
+        token.text = stem;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
+/// Stems one word with tantivy's stemmer.
+fn stem_one(stemmer: &tantivy::tokenizer::Stemmer, word: &str) -> String {
+    let mut analyzer = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(stemmer.clone())
+        .build();
+    let mut stream = analyzer.token_stream(word);
+    if stream.advance() {
+        stream.token().text.clone()
+    } else {
+        word.to_string()
+    }
+}
+
+/// An index being written: documents can be added from any thread while
+/// the rest of the build runs (tantivy tokenises on its own threads).
+pub struct IndexBuilder {
+    writer: tantivy::IndexWriter<TantivyDocument>,
+    fields: Fields,
+    /// The first document that could not be added, reported by `finish`.
+    failed: std::sync::Mutex<Option<tantivy::TantivyError>>,
+}
+
+impl IndexBuilder {
+    /// A new, empty index in `dir` (created).
+    pub fn create(dir: &Path) -> tantivy::Result<IndexBuilder> {
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        let index = Index::create_in_dir(dir, schema)?;
+        register_tokenizers(&index);
+        // Two threads (this is a 2-core target) and enough memory for one
+        // segment per thread, so there is nothing to merge afterwards.
+        let writer = index.writer_with_num_threads::<TantivyDocument>(2, 256_000_000)?;
+        Ok(IndexBuilder {
+            writer,
+            fields,
+            failed: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// Adds a document; a failure is kept and reported by [`Self::finish`].
+    pub fn add(&self, d: &SearchDoc) {
+        if let Err(e) = self.try_add(d) {
+            let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+            failed.get_or_insert(e);
+        }
+    }
+
+    fn try_add(&self, d: &SearchDoc) -> tantivy::Result<()> {
+        let f = &self.fields;
         let mut doc = TantivyDocument::default();
-        doc.add_text(f.title, &d.title);
+        if d.title_searchable {
+            doc.add_text(f.title, &d.title);
+        }
+        doc.add_text(f.shown_title, &d.title);
         doc.add_text(f.heading, &d.heading);
         doc.add_text(f.body, &d.body);
         doc.add_text(f.breadcrumb, &d.breadcrumb);
@@ -99,9 +269,25 @@ pub fn write(dir: &Path, docs: &[SearchDoc]) -> tantivy::Result<()> {
             doc.add_text(f.tag, tag.to_lowercase());
         }
         doc.add_text(f.namespace, d.namespace.to_lowercase());
-        writer.add_document(doc)?;
+        self.writer.add_document(doc)?;
+        Ok(())
     }
-    writer.commit()?;
-    writer.wait_merging_threads()?;
-    Ok(())
+
+    /// Commits everything added, or reports the first document that failed.
+    pub fn finish(mut self) -> tantivy::Result<()> {
+        if let Some(e) = self.failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            return Err(e);
+        }
+        self.writer.commit()?;
+        self.writer.wait_merging_threads()
+    }
+}
+
+/// Writes every document into a new index in `dir` (created).
+pub fn write(dir: &Path, docs: &[SearchDoc]) -> tantivy::Result<()> {
+    let builder = IndexBuilder::create(dir)?;
+    for d in docs {
+        builder.add(d);
+    }
+    builder.finish()
 }

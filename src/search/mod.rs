@@ -23,6 +23,11 @@ pub struct SearchDoc {
     /// `entity` or `docs`.
     pub doc_type: &'static str,
     pub title: String,
+    /// Whether `title` is searched in this document: for docs, only in a
+    /// page's first section (every section shows the page title, but a
+    /// title match should land on the page's top, and stemming the same
+    /// title once per section doubles the indexing work).
+    pub title_searchable: bool,
     /// The section heading (docs), empty for entities.
     pub heading: String,
     /// `Site › Section › Page` (docs) or the entity's kind and namespace.
@@ -43,6 +48,15 @@ pub struct SearchDoc {
 
 /// Every document: entities first, then docs sections, in a stable order.
 pub fn documents(catalog: &Catalog, sites: &[DocSiteSummary]) -> Vec<SearchDoc> {
+    let mut docs = entity_documents(catalog);
+    for site in sites {
+        docs.extend(site_documents(catalog, site));
+    }
+    docs
+}
+
+/// One document per entity.
+pub fn entity_documents(catalog: &Catalog) -> Vec<SearchDoc> {
     let mut docs = Vec::with_capacity(catalog.entities.len());
     for e in &catalog.entities {
         let owner = e
@@ -75,6 +89,7 @@ pub fn documents(catalog: &Catalog, sites: &[DocSiteSummary]) -> Vec<SearchDoc> 
         docs.push(SearchDoc {
             doc_type: "entity",
             title: e.metadata_str("title").unwrap_or(&e.name).to_string(),
+            title_searchable: true,
             heading: e.name.clone(),
             breadcrumb: format!("{} · {}", e.kind, e.namespace),
             body,
@@ -88,14 +103,20 @@ pub fn documents(catalog: &Catalog, sites: &[DocSiteSummary]) -> Vec<SearchDoc> 
             namespace: e.namespace.clone(),
         });
     }
-    for site in sites {
+    docs
+}
+
+/// One document per section of every page of a docs site.
+pub fn site_documents(catalog: &Catalog, site: &DocSiteSummary) -> Vec<SearchDoc> {
+    let mut docs = Vec::new();
+    {
         let entity = catalog.get(&site.entity);
         let owner = entity
             .and_then(|e| e.relations.iter().find(|r| r.kind == "ownedBy"))
             .map(|r| r.target.name.clone())
             .unwrap_or_default();
         for page in &site.pages {
-            for section in &page.sections {
+            for (n, section) in page.sections.iter().enumerate() {
                 if section.text.trim().is_empty() && section.heading.is_empty() {
                     continue;
                 }
@@ -111,6 +132,7 @@ pub fn documents(catalog: &Catalog, sites: &[DocSiteSummary]) -> Vec<SearchDoc> 
                 docs.push(SearchDoc {
                     doc_type: "docs",
                     title: page.title.clone(),
+                    title_searchable: n == 0,
                     heading: section.heading.clone(),
                     breadcrumb: breadcrumb.join(" › "),
                     body: section.text.clone(),

@@ -210,7 +210,8 @@ fn build_query(
     for phrase in &phrases {
         let terms = tokens(index, fields, phrase);
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (weight, boost) in WEIGHTS {
+        // Only the body keeps word positions, so phrases are matched there.
+        for (weight, boost) in [(Weight::Body, 1.0)] {
             let field = field_of(fields, weight);
             let query: Box<dyn Query> = match terms.as_slice() {
                 [] => continue,
@@ -257,6 +258,7 @@ pub fn search(
     }
     let err = |e: tantivy::TantivyError| SearchError::Index(e.to_string());
     let index = Index::open_in_dir(&dir).map_err(err)?;
+    super::index::register_tokenizers(&index);
     let fields = fields_of(&index.schema()).map_err(err)?;
     let searcher = index.reader().map_err(err)?.searcher();
     let Some(query) = build_query(&index, &searcher, &fields, query, options) else {
@@ -291,7 +293,7 @@ pub fn search(
         };
         let doc_type = text(fields.doc_type);
         hits.push(Hit {
-            title: text(fields.title),
+            title: text(fields.shown_title),
             url: text(fields.url),
             entity_ref: text(fields.entity_ref),
             kind: if doc_type == "docs" {
