@@ -62,7 +62,8 @@ pub fn check_target(out_dir: &Path) -> Result<(), OutputError> {
     )))
 }
 
-fn sibling(out_dir: &Path, suffix: &str) -> PathBuf {
+/// The target's folder name and the folder it sits in.
+fn name_and_parent(out_dir: &Path) -> (String, &Path) {
     let name = out_dir
         .file_name()
         .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
@@ -70,6 +71,11 @@ fn sibling(out_dir: &Path, suffix: &str) -> PathBuf {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    (name, parent)
+}
+
+fn sibling(out_dir: &Path, suffix: &str) -> PathBuf {
+    let (name, parent) = name_and_parent(out_dir);
     parent.join(format!(".{name}.portico-{suffix}-{}", std::process::id()))
 }
 
@@ -156,13 +162,7 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputErro
 /// Deletes staging folders an interrupted build (Ctrl-C, a crash) left
 /// beside the target. The last good site itself is never touched here.
 fn remove_leftovers(out_dir: &Path) {
-    let name = out_dir
-        .file_name()
-        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let (name, parent) = name_and_parent(out_dir);
     let prefixes = [
         format!(".{name}.portico-staging-"),
         format!(".{name}.portico-old-"),

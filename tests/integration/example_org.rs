@@ -56,14 +56,8 @@ fn github_format_gives_workflow_commands() {
 
 #[test]
 fn build_writes_catalog_json_and_a_page_per_entity() {
-    let out = tempfile::tempdir().unwrap();
-    let site = out.path().join("site");
-    let run = portico(
-        &crate_dir(),
-        &["build", "example-org", "--out", site.to_str().unwrap()],
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("Built 48 entities"), "{}", run.stderr);
+    let (site, stderr) = crate::support::example_site();
+    assert!(stderr.contains("Built 48 entities"), "{stderr}");
     let all = entities(&site);
     assert_eq!(all.len(), 48);
 

@@ -1,25 +1,11 @@
 //! `portico search` on example-org's built site: the tantivy index
 //! `portico build` writes, queried from the terminal.
 
-use crate::support::{crate_dir, portico};
+use crate::support::{crate_dir, example_site, portico};
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
-/// example-org built once for every search test.
 fn site() -> &'static PathBuf {
-    static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &SITE
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let site = dir.path().join("site");
-            let run = portico(
-                &crate_dir(),
-                &["build", "example-org", "--out", site.to_str().unwrap()],
-            );
-            assert_eq!(run.code, 1, "{}", run.stderr);
-            (dir, site)
-        })
-        .1
+    &example_site().0
 }
 
 fn search(args: &[&str]) -> Vec<serde_json::Value> {

@@ -181,3 +181,26 @@ pub fn commit_all(dir: &Path, branch: &str, message: &str) {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", message]);
 }
+
+/// example-org built once per test run (into a temp folder), for tests that
+/// only read the site. The build's stderr is kept for assertions.
+pub fn example_site() -> &'static (PathBuf, String) {
+    static SITE: std::sync::OnceLock<(tempfile::TempDir, (PathBuf, String))> =
+        std::sync::OnceLock::new();
+    &SITE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let site = dir.path().join("site");
+            let run = portico(
+                &crate_dir(),
+                &["build", "example-org", "--out", site.to_str().unwrap()],
+            );
+            assert_eq!(
+                run.code, 1,
+                "example-org's deliberate mistakes give exit 1\n{}",
+                run.stderr
+            );
+            (dir, (site, run.stderr))
+        })
+        .1
+}
