@@ -58,7 +58,7 @@ fn github_format_gives_workflow_commands() {
 fn build_writes_catalog_json_and_a_page_per_entity() {
     let (site, stderr) = crate::support::example_site();
     assert!(stderr.contains("Built 48 entities"), "{stderr}");
-    let all = entities(&site);
+    let all = entities(site);
     assert_eq!(all.len(), 48);
 
     let tracker = find(&all, "component:default/shipment-tracker");
