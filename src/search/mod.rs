@@ -30,7 +30,7 @@ pub struct SearchDoc {
     pub title_searchable: bool,
     /// The section heading (docs), empty for entities.
     pub heading: String,
-    /// `Site › Section › Page` (docs) or the entity's kind and namespace.
+    /// `Site › Page › Heading` (docs) or the entity's kind and namespace.
     pub breadcrumb: String,
     pub body: String,
     /// Relative to the site root, with `#anchor` for sections.
@@ -75,13 +75,16 @@ pub fn entity_documents(catalog: &Catalog) -> Vec<SearchDoc> {
             .unwrap_or_default();
         let description = e.metadata_str("description").unwrap_or("");
         let mut body = description.to_string();
-        for extra in [
+        let extras = [
             e.spec_str("type"),
             e.spec_str("lifecycle"),
             Some(owner.as_str()),
-        ]
-        .into_iter()
-        .flatten()
+        ];
+        // Tags are searched as words of the entity's text.
+        for extra in extras
+            .into_iter()
+            .flatten()
+            .chain(tags.iter().map(String::as_str))
         {
             body.push(' ');
             body.push_str(extra);

@@ -148,6 +148,37 @@ fn expand_prefix(searcher: &Searcher, field: tantivy::schema::Field, prefix: &st
     words.into_iter().collect()
 }
 
+/// The longest indexed word that the typed word starts with (4+ letters):
+/// while typing `migratio`, the index holds the stem `migrat`, not a word
+/// starting with `migratio`.
+fn stem_prefix_of(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+    typed: &str,
+) -> Option<String> {
+    let ends: Vec<usize> = typed
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([typed.len()])
+        .skip(4)
+        .collect();
+    ends.into_iter()
+        .rev()
+        .skip(1)
+        .map(|end| &typed[..end])
+        .find_map(|prefix| {
+            let term = Term::from_field_text(field, prefix);
+            let known = searcher.segment_readers().iter().any(|segment| {
+                segment
+                    .inverted_index(field)
+                    .ok()
+                    .and_then(|inverted| inverted.get_term_info(&term).ok().flatten())
+                    .is_some()
+            });
+            known.then(|| prefix.to_string())
+        })
+}
+
 /// Builds the query: every word must match (in some field); phrases too.
 fn build_query(
     index: &Index,
@@ -160,7 +191,13 @@ fn build_query(
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let last = words.len().saturating_sub(1);
     for (i, word) in words.iter().enumerate() {
-        let raw = word.to_lowercase();
+        // The part being typed: the last piece of a hyphenated word too.
+        let lower = word.to_lowercase();
+        let raw = lower
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or(&lower)
+            .to_string();
         for token in tokens(index, fields, word) {
             let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for (weight, boost) in WEIGHTS {
@@ -183,7 +220,13 @@ fn build_query(
                 if i == last && typing {
                     // Every indexed word the typed prefix starts, scored like
                     // a word of its own (an automaton query would score flat).
-                    for word in expand_prefix(searcher, field, &raw) {
+                    // When no indexed word starts with what was typed, the
+                    // typed word has probably run past its stem.
+                    let mut words = expand_prefix(searcher, field, &raw);
+                    if words.is_empty() {
+                        words.extend(stem_prefix_of(searcher, field, &raw));
+                    }
+                    for word in words {
                         let term = Term::from_field_text(field, &word);
                         any.push((
                             Occur::Should,
@@ -234,9 +277,21 @@ fn build_query(
     if must.is_empty() {
         return None;
     }
-    for (field, value) in [(fields.kind, &options.kind), (fields.owner, &options.owner)] {
-        if let Some(value) = value {
-            let term = Term::from_field_text(field, &value.to_lowercase());
+    // `--kind docs` keeps docs sections; `--owner group:default/x` means `x`.
+    let kind_filter = options
+        .kind
+        .as_deref()
+        .map(|k| match k.to_lowercase().as_str() {
+            "docs" => (fields.doc_type, "docs".to_string()),
+            kind => (fields.kind, kind.to_string()),
+        });
+    let owner_filter = options.owner.as_deref().map(|o| {
+        let name = o.rsplit([':', '/']).next().unwrap_or(o);
+        (fields.owner, name.to_lowercase())
+    });
+    for (field, value) in kind_filter.into_iter().chain(owner_filter) {
+        {
+            let term = Term::from_field_text(field, &value);
             must.push((
                 Occur::Must,
                 Box::new(TermQuery::new(term, IndexRecordOption::Basic)),

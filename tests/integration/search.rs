@@ -127,3 +127,27 @@ fn text_output_shows_title_kind_snippet_and_path() {
     );
     assert!(run.stdout.contains("deploy/index.html#rollback"));
 }
+
+#[test]
+fn half_typed_words_hyphens_tags_and_filter_forms() {
+    for typed in ["migrati", "migratio", "migration"] {
+        assert!(
+            !search(&[typed]).is_empty(),
+            "{typed} finds what its stem finds"
+        );
+    }
+    assert_eq!(
+        first(&["shipment-tracke"])["title"],
+        "Shipment Tracker",
+        "the last piece of a hyphenated word is the prefix"
+    );
+    let docs = search(&["deploy", "--kind", "docs"]);
+    assert!(
+        !docs.is_empty() && docs.iter().all(|h| h["kind"] == "docs"),
+        "{docs:?}"
+    );
+    assert_eq!(
+        search(&["payment", "--owner", "group:default/payments-team"]).len(),
+        search(&["payment", "--owner", "payments-team"]).len()
+    );
+}
