@@ -6,5 +6,6 @@ mod corpus;
 mod docs;
 mod example_org;
 mod git_repos;
+mod relevance;
 mod search;
 mod support;
