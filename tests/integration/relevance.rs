@@ -39,7 +39,7 @@ fn corpus_site() -> &'static PathBuf {
 }
 
 /// The top three result URLs for `query` (words, then flags).
-fn top3(site: &PathBuf, query: &str) -> Vec<String> {
+fn top3(site: &std::path::Path, query: &str) -> Vec<String> {
     let site = site.to_str().unwrap().to_string();
     let mut args = vec![
         "search".to_string(),
