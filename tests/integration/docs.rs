@@ -1,7 +1,7 @@
 //! TechDocs: every entity's docs rendered from unchanged mkdocs.yml and
 //! Markdown, with links checked across pages and sites.
 
-use crate::support::{Org, commit_all, copy_dir, corpus_dir, crate_dir, git, portico};
+use crate::support::{Org, bare_clone, commit_all, copy_dir, corpus_dir, crate_dir, git, portico};
 
 fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -366,16 +366,7 @@ fn bare_repositories_on_a_non_default_branch_build_their_docs() {
     org.copy_example("shipment-tracker", "src/shipment-tracker");
     let src = org.path().join("src/shipment-tracker");
     commit_all(&src, "dev", "docs");
-    git(
-        org.path(),
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            src.to_str().unwrap(),
-            "bare/shipment-tracker.git",
-        ],
-    );
+    bare_clone(org.path(), &src, "bare/shipment-tracker.git");
     let run = org.run(&["build", "bare", "--out", "site"]);
     assert!(run.code <= 1, "{}", run.stderr);
     let docs = org
@@ -429,16 +420,7 @@ fn pages_show_their_last_commit_and_uncommitted_edits() {
     assert!(!index.contains("uncommitted"));
     assert!(read(&site.join("algorithm/index.html")).contains("uncommitted changes"));
 
-    git(
-        org.path(),
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            repo.to_str().unwrap(),
-            "bare/route-planner.git",
-        ],
-    );
+    bare_clone(org.path(), &repo, "bare/route-planner.git");
     org.run(&["build", "bare", "--out", "bare-site"]);
     let bare = read(
         &org.path()

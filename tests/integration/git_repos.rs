@@ -2,7 +2,7 @@
 //! clones read straight from git objects, HEAD on a non-default branch,
 //! a Location tree, a dirty work tree, `--ref`, symlinks.
 
-use crate::support::{Org, commit_all, entities, find, git};
+use crate::support::{Org, bare_clone, commit_all, entities, find, git};
 
 /// An org with two work trees committed on `dev`, and bare clones of both.
 fn org_with_clones() -> Org {
@@ -21,16 +21,7 @@ fn org_with_clones() -> Org {
                 &format!("git@github.com:acme/{repo}.git"),
             ],
         );
-        git(
-            org.path(),
-            &[
-                "clone",
-                "-q",
-                "--bare",
-                dir.to_str().unwrap(),
-                &format!("bare/{repo}.git"),
-            ],
-        );
+        bare_clone(org.path(), &dir, &format!("bare/{repo}.git"));
         let bare = org.path().join(format!("bare/{repo}.git"));
         git(
             &bare,
@@ -136,16 +127,7 @@ fn ref_selects_another_commit_of_bare_clones() {
     git(&src, &["checkout", "-q", "-b", "dev"]);
     org.file("src/svc/catalog-info.yaml", &component("svc", "second"));
     commit_all(&src, "dev", "second");
-    git(
-        org.path(),
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            src.to_str().unwrap(),
-            "bare/svc.git",
-        ],
-    );
+    bare_clone(org.path(), &src, "bare/svc.git");
 
     let description = |args: &[&str]| {
         let run = org.run(args);
@@ -198,30 +180,12 @@ fn symlinks_out_of_a_repository_are_refused_in_git_and_on_disk() {
     let linked = org.path().join("repos/linked");
     std::os::unix::fs::symlink("../../secret.yaml", linked.join("catalog-info.yaml")).unwrap();
     commit_all(&linked, "main", "link");
-    git(
-        org.path(),
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            linked.to_str().unwrap(),
-            "bare/linked.git",
-        ],
-    );
+    bare_clone(org.path(), &linked, "bare/linked.git");
     org.file("repos/inside/real.yaml", &component("inside", "ok"));
     let inside = org.path().join("repos/inside");
     std::os::unix::fs::symlink("real.yaml", inside.join("catalog-info.yaml")).unwrap();
     commit_all(&inside, "main", "link inside");
-    git(
-        org.path(),
-        &[
-            "clone",
-            "-q",
-            "--bare",
-            inside.to_str().unwrap(),
-            "bare/inside.git",
-        ],
-    );
+    bare_clone(org.path(), &inside, "bare/inside.git");
 
     for root in ["repos", "bare"] {
         let run = org.run(&["check", root, "--format", "json"]);

@@ -182,6 +182,14 @@ pub fn commit_all(dir: &Path, branch: &str, message: &str) {
     git(dir, &["commit", "-q", "-m", message]);
 }
 
+/// `git clone --bare SOURCE DEST` inside `org` (DEST relative to it).
+pub fn bare_clone(org: &Path, source: &Path, dest: &str) {
+    git(
+        org,
+        &["clone", "-q", "--bare", source.to_str().unwrap(), dest],
+    );
+}
+
 /// example-org built once per test run (into a temp folder), for tests that
 /// only read the site. The build's stderr is kept for assertions.
 pub fn example_site() -> &'static (PathBuf, String) {
