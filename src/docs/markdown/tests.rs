@@ -312,3 +312,37 @@ fn sections_cut_the_text_at_headings_for_search() {
         ]
     );
 }
+
+/// Every prefix of every Markdown file in the corpus, example-org and the
+/// book renders without a panic (truncated input ends blocks anywhere).
+#[test]
+fn truncated_markdown_never_panics() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut stack = vec![
+        root.join("../shared/corpus"),
+        root.join("example-org"),
+        root.join("book"),
+    ];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                files += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                let cuts = (0..text.len())
+                    .step_by(61)
+                    .filter(|&i| text.is_char_boundary(i));
+                for cut in cuts.chain([text.len()]) {
+                    env_render("guides/deploy.md", &text[..cut]);
+                }
+            }
+        }
+    }
+    assert!(files > 30, "{files} Markdown files");
+}
