@@ -1,9 +1,10 @@
 //! Turning the portal into files, in memory. Never touches the disk.
 //!
 //! This first site is deliberately plain: an index of every entity, one page
-//! per entity, the problems list, and `catalog.json`. Every link is relative,
+//! per entity, the problems list, `catalog.json` and `catalog.csv`. Every link is relative,
 //! so the site works from `file://` and under any path of a static host.
 
+mod csv;
 pub mod docs_page;
 mod pages;
 
@@ -28,6 +29,7 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
     let catalog_json = serde_json::to_vec_pretty(&portal.catalog.to_json()).unwrap_or_default();
     let mut files = vec![
         OutputFile::new("catalog.json", catalog_json),
+        OutputFile::new("catalog.csv", csv::catalog_csv(&portal.catalog)),
         OutputFile::new("assets/portico.css", STYLESHEET),
         OutputFile::new("assets/portico.js", SCRIPT),
         OutputFile::new("index.html", pages::index(portal, diagnostics)),

@@ -19,7 +19,7 @@ fn layout(site_title: &str, title: &str, root: &str, body: &str) -> String {
          <title>{title} · {site}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n</head>\n<body>\n\
          <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{site}</a>\
          <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}problems/index.html\">Problems</a> \
-         <a href=\"{root}catalog.json\">catalog.json</a></nav></header>\n<main id=\"main\">\n{body}</main>\n</body>\n</html>\n",
+         <a href=\"{root}catalog.json\">catalog.json</a> <a href=\"{root}catalog.csv\">catalog.csv</a></nav></header>\n<main id=\"main\">\n{body}</main>\n</body>\n</html>\n",
         title = escape(title),
         site = escape(site_title),
     )

@@ -208,3 +208,26 @@ fn strict_turns_warnings_into_failure() {
     );
     assert_eq!(strict.code, 1);
 }
+
+#[test]
+fn the_catalog_downloads_as_csv_too() {
+    let (site, _) = crate::support::example_site();
+    let csv = std::fs::read_to_string(site.join("catalog.csv")).unwrap();
+    let mut lines = csv.split("\r\n").filter(|l| !l.is_empty());
+    assert_eq!(
+        lines.next(),
+        Some("ref,kind,namespace,name,title,type,lifecycle,owner,system,tags,description,source")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 48, "one row per entity");
+    let tracker = rows
+        .iter()
+        .find(|r| r.starts_with("component:default/shipment-tracker,"))
+        .unwrap();
+    assert!(
+        tracker.contains(",group:default/shipping-team,system:default/shipping,"),
+        "{tracker}"
+    );
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(index.contains("href=\"catalog.csv\""));
+}
