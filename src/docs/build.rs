@@ -361,7 +361,9 @@ fn build_site(
         .collect();
     let page_srcs: Vec<String> = pages.iter().map(|p| p.src.clone()).collect();
     let nav = match &source.config.nav {
-        Some(node) => nav::from_config(node, &page_srcs, &titles, &config_file, out),
+        // Checked against every page found, so an unreadable page (already
+        // reported) is not also called missing.
+        Some(node) => nav::from_config(node, &source.pages, &titles, &config_file, out),
         None => nav::automatic(&page_srcs, &titles),
     };
     let order = nav::page_order(&nav);
@@ -491,10 +493,10 @@ fn build_site(
         checks.push(check);
     }
     if let Some(sink) = sink {
-        copy_assets(snapshot, source, &url, sink, out)?;
+        let copied = copy_assets(snapshot, source, &url, sink, out)?;
         sink(
             &format!("{url}techdocs_metadata.json"),
-            metadata(source, &site_name, &summaries, snapshot).as_bytes(),
+            metadata(source, &site_name, &summaries, &copied, snapshot).as_bytes(),
         )?;
     }
     let files = links::SiteFiles {
@@ -519,12 +521,16 @@ fn copy_assets(
     url: &str,
     sink: Sink<'_>,
     out: &mut Vec<Diagnostic>,
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
     let repo = &snapshot.source;
+    let mut copied = Vec::with_capacity(source.assets.len());
     for asset in &source.assets {
         let path = format!("{}/{asset}", source.docs_dir);
         match snapshot.read_bytes(&path) {
-            Ok(bytes) => sink(&format!("{url}{asset}"), &bytes)?,
+            Ok(bytes) => {
+                sink(&format!("{url}{asset}"), &bytes)?;
+                copied.push(asset.clone());
+            }
             Err(e) => out.push(
                 Diagnostic::warning("asset-unreadable", e.to_string()).in_repo(
                     &repo.name,
@@ -534,7 +540,7 @@ fn copy_assets(
             ),
         }
     }
-    Ok(())
+    Ok(copied)
 }
 
 /// `techdocs_metadata.json`, as TechDocs writes it (the build timestamp is
@@ -543,13 +549,14 @@ fn metadata(
     source: &DocSource,
     site_name: &str,
     pages: &[PageSummary],
+    assets: &[String],
     snapshot: &Snapshot,
 ) -> String {
     let mut files: Vec<String> = pages
         .iter()
         .map(|p| format!("{}index.html", p.url))
         .collect();
-    files.extend(source.assets.iter().cloned());
+    files.extend(assets.iter().cloned());
     files.sort();
     let json = serde_json::json!({
         "site_name": site_name,

@@ -640,3 +640,47 @@ fn review_fixes_readme_only_sites_ids_on_images_case_and_odd_configs() {
         "vendored assets are published"
     );
 }
+
+#[test]
+fn unreadable_pages_and_assets_are_reported_once_and_not_listed() {
+    let org = Org::new();
+    org.file("secret.md", "# Secret\n");
+    org.file("secret.png", "png");
+    org.file(
+        "repos/svc/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: me\nspec:\n  memberOf: []\n",
+    );
+    org.file(
+        "repos/svc/mkdocs.yml",
+        "site_name: Svc\nnav:\n  - Home: index.md\n  - Leak: leak.md\n",
+    );
+    org.file("repos/svc/docs/index.md", "# Home\n");
+    let docs = org.path().join("repos/svc/docs");
+    std::os::unix::fs::symlink("../../../secret.md", docs.join("leak.md")).unwrap();
+    std::os::unix::fs::symlink("../../../secret.png", docs.join("leak.png")).unwrap();
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    let codes: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter_map(|l| {
+            l.split_once('[')
+                .map(|(_, r)| r.split(']').next().unwrap_or(""))
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        vec!["docs-unreadable", "asset-unreadable"],
+        "{}",
+        run.stderr
+    );
+    let metadata = read(
+        &org.path()
+            .join("site/docs/default/component/svc/techdocs_metadata.json"),
+    );
+    assert!(!metadata.contains("leak"), "{metadata}");
+    assert!(
+        !org.path()
+            .join("site/docs/default/component/svc/leak.png")
+            .exists()
+    );
+}
