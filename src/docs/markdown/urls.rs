@@ -1,0 +1,145 @@
+//! Where links point: classifying destinations and MkDocs' directory URLs.
+
+use super::LinkTarget;
+
+/// Schemes a docs page may never link to.
+pub fn is_unsafe_url(url: &str) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    [
+        "javascript:",
+        "vbscript:",
+        "data:text/html",
+        "data:application",
+        "file:",
+    ]
+    .iter()
+    .any(|s| cleaned.starts_with(s))
+}
+
+/// Where a destination points, or `None` for absolute URLs left alone.
+pub(super) fn classify(dest: &str, page_src: &str) -> Option<LinkTarget> {
+    if dest.is_empty() {
+        return None;
+    }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        return Some(LinkTarget::Anchor(anchor.to_string()));
+    }
+    if dest.contains("://")
+        || dest.starts_with("mailto:")
+        || dest.starts_with("tel:")
+        || dest.starts_with("//")
+    {
+        return None;
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, Some(a.to_string())),
+        None => (dest, None),
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    let path = percent_decode(path);
+    if let Some(rest) = path.strip_prefix("/docs/") {
+        let mut parts = rest.splitn(4, '/');
+        let (Some(namespace), Some(kind), Some(name)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        return Some(LinkTarget::OtherSite {
+            namespace: namespace.to_lowercase(),
+            kind: kind.to_lowercase(),
+            name: name.to_string(),
+            path: parts.next().unwrap_or("").to_string(),
+            anchor,
+        });
+    }
+    if path.starts_with('/') || path.contains(':') {
+        return None;
+    }
+    let base = crate::read::safe_path::parent(page_src);
+    let resolved = match crate::read::safe_path::join(base, &path) {
+        Ok(p) => p,
+        Err(crate::read::safe_path::PathError::Empty) => String::new(),
+        Err(_) => return Some(LinkTarget::Outside(dest.to_string())),
+    };
+    if path.ends_with(".md") || path.ends_with(".markdown") {
+        return Some(LinkTarget::Page {
+            src: resolved,
+            anchor,
+        });
+    }
+    if path.ends_with('/') || path.is_empty() || resolved.is_empty() {
+        // A folder link: its index page.
+        let index = if resolved.is_empty() {
+            "index.md".to_string()
+        } else {
+            format!("{resolved}/index.md")
+        };
+        return Some(LinkTarget::Page { src: index, anchor });
+    }
+    Some(LinkTarget::Asset { path: resolved })
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+pub(super) fn with_anchor(url: String, anchor: &Option<String>) -> String {
+    match anchor {
+        Some(a) if !a.is_empty() => format!("{url}#{a}"),
+        _ => url,
+    }
+}
+
+/// MkDocs directory URLs: `a/b.md` → `a/b/`, `a/index.md` and
+/// `a/README.md` → `a/`, `index.md` → ``.
+pub fn page_url(src: &str) -> String {
+    let stem = src
+        .strip_suffix(".md")
+        .or_else(|| src.strip_suffix(".markdown"))
+        .unwrap_or(src);
+    let (dir, name) = stem.rsplit_once('/').map_or(("", stem), |(d, n)| (d, n));
+    let is_index = name == "index" || name.eq_ignore_ascii_case("readme");
+    match (dir.is_empty(), is_index) {
+        (true, true) => String::new(),
+        (true, false) => format!("{name}/"),
+        (false, true) => format!("{dir}/"),
+        (false, false) => format!("{dir}/{name}/"),
+    }
+}
+
+/// A relative URL from the folder `from` (e.g. `a/b/`) to `to` (from the site root).
+pub fn relative(from: &str, to: &str) -> String {
+    let from_parts: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let common = from_parts
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let common = common.min(to_parts.len().saturating_sub(1));
+    let mut out = "../".repeat(from_parts.len() - common);
+    out.push_str(&to_parts[common..].join("/"));
+    out
+}
