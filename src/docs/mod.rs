@@ -11,6 +11,7 @@ pub mod links;
 pub mod markdown;
 pub mod mkdocs;
 pub mod nav;
+mod page;
 pub mod site;
 
 pub use build::{DocPageView, DocSiteSummary, DocsOptions, DocsOutcome, NavLink, build, site_url};
