@@ -8,4 +8,5 @@ mod example_org;
 mod git_repos;
 mod relevance;
 mod search;
+mod site_links;
 mod support;

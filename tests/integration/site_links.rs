@@ -1,0 +1,145 @@
+//! Every link and asset reference in a built site resolves to a file of the
+//! site (and every `#anchor` to an id in it), the way a browser opening the
+//! site from `file://` would follow them: relative paths, no directory
+//! indexes. Runs over example-org's site and the corpus docs sites.
+
+use crate::support::{corpus_dir, crate_dir, example_site, portico};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// `href="..."` and `src="..."` values in `html` (attributes only; escaped
+/// `&amp;` turned back into `&`).
+fn references(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attribute in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(at) = rest.find(attribute) {
+            let after = &rest[at + attribute.len()..];
+            let end = after.find('"').unwrap_or(after.len());
+            // Only real attributes: preceded by a space inside a tag.
+            if rest[..at].ends_with(' ') {
+                out.push(after[..end].replace("&amp;", "&"));
+            }
+            rest = &after[end..];
+        }
+    }
+    out
+}
+
+fn ids(html: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(" id=\"") {
+        let after = &rest[at + 5..];
+        let end = after.find('"').unwrap_or(after.len());
+        out.insert(after[..end].to_string());
+        rest = &after[end..];
+    }
+    out
+}
+
+fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            html_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "html") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every broken reference in the site, as "page -> reference: why".
+fn broken_references(site: &Path) -> (usize, Vec<String>) {
+    let mut pages = Vec::new();
+    html_files(site, &mut pages);
+    let mut id_cache: HashMap<PathBuf, HashSet<String>> = HashMap::new();
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap();
+        for reference in references(&html) {
+            if reference.contains("://")
+                || reference.starts_with("mailto:")
+                || reference.starts_with("//")
+            {
+                continue;
+            }
+            checked += 1;
+            let (path, anchor) = reference
+                .split_once('#')
+                .map_or((reference.as_str(), ""), |(p, a)| (p, a));
+            let target = if path.is_empty() {
+                page.clone()
+            } else {
+                page.parent().unwrap().join(path)
+            };
+            let Ok(target) = target.canonicalize() else {
+                broken.push(format!("{} -> {reference}: no such file", page.display()));
+                continue;
+            };
+            if !target.starts_with(site.canonicalize().unwrap()) {
+                broken.push(format!(
+                    "{} -> {reference}: outside the site",
+                    page.display()
+                ));
+            } else if target.is_dir() {
+                broken.push(format!(
+                    "{} -> {reference}: a folder (no index.html from file://)",
+                    page.display()
+                ));
+            } else if !anchor.is_empty() && target.extension().is_some_and(|e| e == "html") {
+                let ids = id_cache
+                    .entry(target.clone())
+                    .or_insert_with(|| ids(&std::fs::read_to_string(&target).unwrap_or_default()));
+                if !ids.contains(anchor) {
+                    broken.push(format!(
+                        "{} -> {reference}: no id `{anchor}`",
+                        page.display()
+                    ));
+                }
+            }
+        }
+    }
+    (checked, broken)
+}
+
+#[test]
+fn every_reference_in_example_orgs_site_resolves_except_the_documented_one() {
+    let (site, _) = example_site();
+    let (checked, broken) = broken_references(site);
+    assert!(checked > 1000, "only {checked} references checked");
+    // The one deliberate mistake: billing-exporter's docs link runbook.md, which does not exist.
+    assert_eq!(broken.len(), 1, "{broken:#?}");
+    assert!(
+        broken[0].contains("billing-exporter") && broken[0].contains("runbook"),
+        "{broken:#?}"
+    );
+}
+
+#[test]
+fn every_reference_in_the_corpus_docs_sites_resolves_except_their_known_breakage() {
+    let out = tempfile::tempdir().unwrap();
+    let site = out.path().join("site");
+    let documented = corpus_dir().join("techdocs-backstage-documented-component");
+    let run = portico(
+        &crate_dir(),
+        &[
+            "build",
+            documented.to_str().unwrap(),
+            "--out",
+            site.to_str().unwrap(),
+        ],
+    );
+    assert!(run.code <= 1, "{}", run.stderr);
+    let (checked, broken) = broken_references(&site);
+    assert!(checked > 50, "only {checked} references checked");
+    // Exactly the corpus' own breakage (see its README): the missing logo image
+    // and the two links that leave the docs folder; all three are also reported
+    // by `portico check` with file:line.
+    assert_eq!(broken.len(), 3, "{broken:#?}");
+    assert!(
+        broken.iter().any(|b| b.contains("backstage-logo-cncf.svg")),
+        "{broken:#?}"
+    );
+}
