@@ -2,6 +2,7 @@
 //! the upstream corpus, and git repositories made in temporary folders.
 
 mod bad_input;
+mod browser;
 mod corpus;
 mod docs;
 mod example_org;

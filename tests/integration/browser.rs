@@ -1,0 +1,155 @@
+//! End-to-end in a real browser: Debian's headless Chromium, driven through
+//! chromedriver, opening the built site from `file://` (where only classic
+//! `<script src>` loading works). Needs `chromium` and `chromium-driver`
+//! (installed by `.ci/run`); without chromedriver the test is skipped
+//! locally and fails under CI.
+
+use crate::support::example_site;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A chromedriver process, killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_driver() -> Option<Driver> {
+    let found = Command::new("chromedriver")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromedriver is missing under CI: .ci/run installs chromium-driver"
+        );
+        eprintln!(
+            "skipped: chromedriver is not installed (apt-get install chromium chromium-driver)"
+        );
+        return None;
+    }
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Driver { child, port })
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/lib/chromium/chromium",
+            // Never --allow-file-access-from-files: it would hide real file:// breakage.
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a browser session")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn docs_pages_work_from_file_urls_in_chromium() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let page = site
+        .join("docs/default/component/shipment-tracker/architecture/index.html")
+        .canonicalize()
+        .unwrap();
+    let c = browser(&driver).await;
+    c.goto(&format!("file://{}", page.display())).await.unwrap();
+
+    // The canary: from file://, fetch() must fail, so nothing may depend on it.
+    let fetched = c
+        .execute_async("const done = arguments[0]; fetch('../index.html').then(() => done('ok'), () => done('blocked'));", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        fetched, "blocked",
+        "the browser must treat file:// as it does for users"
+    );
+
+    // Mermaid, loaded with a classic <script src>, draws the diagram.
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("pre.mermaid svg"))
+        .await
+        .expect("mermaid renders from file://");
+    // Code blocks get a copy button from portico.js.
+    c.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css("div.highlight button.copy"))
+        .await
+        .expect("copy buttons");
+
+    // Following the nav lands on the next page.
+    let next = c.find(Locator::Css("a[rel=next]")).await.unwrap();
+    let href = next.attr("href").await.unwrap().unwrap();
+    next.click().await.unwrap();
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.as_str().ends_with("/index.html"),
+        "{url} after following {href}"
+    );
+    assert!(c.find(Locator::Css("article h1")).await.is_ok());
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn content_tabs_switch_without_javascript_from_file_urls() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let page = site
+        .join("docs/default/component/payment-gateway/guides/consuming-events/index.html")
+        .canonicalize()
+        .unwrap();
+    let c = browser(&driver).await;
+    c.goto(&format!("file://{}", page.display())).await.unwrap();
+    // The page has one tab set: kcat and kafka-console-consumer.
+    let labels = c
+        .find_all(Locator::Css(".tabbed-labels label"))
+        .await
+        .unwrap();
+    assert_eq!(labels.len(), 2);
+    let blocks = c.find_all(Locator::Css(".tabbed-block")).await.unwrap();
+    assert!(blocks[0].is_displayed().await.unwrap());
+    assert!(!blocks[1].is_displayed().await.unwrap());
+    labels[1].click().await.unwrap();
+    assert!(
+        blocks[1].is_displayed().await.unwrap(),
+        "the second tab shows after a click"
+    );
+    assert!(!blocks[0].is_displayed().await.unwrap());
+    c.close().await.unwrap();
+}
