@@ -39,7 +39,7 @@ fn io_error(what: &str, path: &Path, e: std::io::Error) -> OutputError {
 }
 
 /// Refuses a target that holds something Portico did not write.
-pub fn check_target(out_dir: &Path) -> Result<(), OutputError> {
+fn check_target(out_dir: &Path) -> Result<(), OutputError> {
     if !out_dir.exists() {
         return Ok(());
     }
@@ -152,13 +152,6 @@ impl Drop for Staging {
     }
 }
 
-/// Writes `files` as the new content of `out_dir`.
-pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
-    let staging = Staging::create(out_dir)?;
-    staging.write_all(files)?;
-    staging.commit()
-}
-
 /// Deletes staging folders an interrupted build (Ctrl-C, a crash) left
 /// beside the target. The last good site itself is never touched here.
 fn remove_leftovers(out_dir: &Path) {
@@ -201,6 +194,13 @@ fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), OutputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Writes `files` as the new content of `out_dir`.
+    fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
+        let staging = Staging::create(out_dir)?;
+        staging.write_all(files)?;
+        staging.commit()
+    }
 
     #[test]
     fn replaces_a_previous_site_and_refuses_foreign_folders() {

@@ -282,12 +282,3 @@ impl IndexBuilder {
         self.writer.wait_merging_threads()
     }
 }
-
-/// Writes every document into a new index in `dir` (created).
-pub fn write(dir: &Path, docs: &[SearchDoc]) -> tantivy::Result<()> {
-    let builder = IndexBuilder::create(dir)?;
-    for d in docs {
-        builder.add(d);
-    }
-    builder.finish()
-}

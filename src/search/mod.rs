@@ -46,15 +46,6 @@ pub struct SearchDoc {
     pub namespace: String,
 }
 
-/// Every document: entities first, then docs sections, in a stable order.
-pub fn documents(catalog: &Catalog, sites: &[DocSiteSummary]) -> Vec<SearchDoc> {
-    let mut docs = entity_documents(catalog);
-    for site in sites {
-        docs.extend(site_documents(catalog, site));
-    }
-    docs
-}
-
 /// One document per entity.
 pub fn entity_documents(catalog: &Catalog) -> Vec<SearchDoc> {
     let mut docs = Vec::with_capacity(catalog.entities.len());
