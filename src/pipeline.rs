@@ -333,7 +333,7 @@ fn load_targets(
     let mut missing = Vec::new();
     let mut entries = Vec::new();
     for (entry, target) in targets {
-        if snapshot.is_file(&entry.path) {
+        if snapshot.exists(&entry.path) {
             entries.push(entry);
         } else if !target.optional {
             missing.push(

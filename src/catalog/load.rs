@@ -11,7 +11,7 @@ use super::location::RepoLocation;
 use super::substitute::{self, Context};
 use super::validate::{self, Identity};
 use crate::diagnostics::{Diagnostic, SourceFile};
-use crate::read::{ReadError, Snapshot, safe_path};
+use crate::read::{Snapshot, safe_path};
 use crate::yaml::{self, Node};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{HashSet, VecDeque};
@@ -111,9 +111,7 @@ pub fn entry_points(
         .map(String::as_str)
         .partition(|p| is_glob(p));
     for path in exact {
-        // Something unreadable there (a symlink out of the repository) is
-        // read anyway, so the problem is reported rather than skipped.
-        if !matches!(snapshot.check_file(path), Err(ReadError::NotFound(_))) {
+        if snapshot.exists(path) {
             entries.push(Entry {
                 path: path.to_string(),
                 by_glob: false,
@@ -317,7 +315,7 @@ fn targets(
                     .push(place(Diagnostic::error("location-target-invalid", e)));
                 Vec::new()
             })
-        } else if !matches!(snapshot.check_file(&path), Err(ReadError::NotFound(_))) {
+        } else if snapshot.exists(&path) {
             vec![path]
         } else {
             if !optional {

@@ -160,6 +160,13 @@ impl Snapshot {
         self.check_file(path).is_ok()
     }
 
+    /// Whether anything is at `path`, readable or not. Callers that find
+    /// something unreadable there (a symlink out of the repository) read it
+    /// anyway, so the real problem is reported instead of "missing".
+    pub fn exists(&self, path: &str) -> bool {
+        !matches!(self.check_file(path), Err(ReadError::NotFound(_)))
+    }
+
     /// Finds a file without reading it: `NotFound` when nothing is there,
     /// another error when something is there that may not be read (a
     /// symlink out of the repository, a folder).
