@@ -7,6 +7,20 @@ fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A Component with docs (`backstage.io/techdocs-ref`), owned by `user:owner`.
+fn documented(name: &str, reference: &str, owner: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: {reference}\nspec:\n  type: service\n  lifecycle: production\n  owner: user:{owner}\n"
+    )
+}
+
+/// A User, so the owners above resolve.
+fn user(name: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: {name}\nspec:\n  memberOf: []\n"
+    )
+}
+
 #[test]
 fn example_org_docs_render_with_only_the_documented_broken_link() {
     let site = &crate::support::example_site().0;
@@ -194,7 +208,7 @@ fn systems_techdocs_with_mkdocs_yaml_tabs_and_orphans_render() {
 #[test]
 fn nav_edge_cases_auto_nested_missing_and_external() {
     let org = Org::new();
-    let catalog = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: me\nspec:\n  memberOf: []\n";
+    let catalog = &format!("{}---\n{}", documented("svc", "dir:.", "me"), user("me"));
     org.file("repos/svc/catalog-info.yaml", catalog);
     org.file("repos/svc/mkdocs.yml", "site_name: Service\nnav:\n  - Home: index.md\n  - Guides:\n      - Setup: guides/setup.md\n      - Deep:\n          - guides/deep/more.md\n  - Missing: nowhere.md\n  - Issues: https://example.com/issues\n");
     org.file(
@@ -266,7 +280,10 @@ fn cross_entity_links_are_checked() {
         ),
         ("b", "# B\n"),
     ] {
-        org.file(&format!("repos/{name}/catalog-info.yaml"), &format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:{name}\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: {name}\nspec:\n  memberOf: []\n"));
+        org.file(
+            &format!("repos/{name}/catalog-info.yaml"),
+            &format!("{}---\n{}", documented(name, "dir:.", name), user(name)),
+        );
         org.file(
             &format!("repos/{name}/mkdocs.yml"),
             &format!("site_name: {name}\n"),
@@ -648,7 +665,7 @@ fn unreadable_pages_and_assets_are_reported_once_and_not_listed() {
     org.file("secret.png", "png");
     org.file(
         "repos/svc/catalog-info.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: me\nspec:\n  memberOf: []\n",
+        &format!("{}---\n{}", documented("svc", "dir:.", "me"), user("me")),
     );
     org.file(
         "repos/svc/mkdocs.yml",
