@@ -320,13 +320,12 @@ fn cross_entity_links_are_checked() {
 #[test]
 fn unsafe_docs_are_neutralised_and_confined() {
     let org = Org::new();
-    let catalog = |name: &str| {
-        format!(
-            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n"
-        )
-    };
+    let catalog = |name: &str| documented(name, "dir:.", "me");
     org.file("secret.md", "TOP SECRET");
-    org.file("repos/evil/catalog-info.yaml", &format!("{}---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: me\nspec:\n  memberOf: []\n", catalog("evil")));
+    org.file(
+        "repos/evil/catalog-info.yaml",
+        &format!("{}---\n{}", catalog("evil"), user("me")),
+    );
     org.file("repos/evil/mkdocs.yml", "site_name: Evil\n");
     org.file(
         "repos/evil/docs/index.md",
@@ -459,12 +458,8 @@ fn pages_show_their_last_commit_and_uncommitted_edits() {
 #[test]
 fn techdocs_ref_url_forms_and_readme_index_and_single_repo_builds() {
     let org = Org::new();
-    let entity = |name: &str, reference: &str| {
-        format!(
-            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: {reference}\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n"
-        )
-    };
-    let me = "---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: me\nspec:\n  memberOf: []\n";
+    let entity = |name: &str, reference: &str| documented(name, reference, "me");
+    let me = format!("---\n{}", user("me"));
     org.file(
         "repos/svc/catalog-info.yaml",
         &format!(
@@ -564,12 +559,9 @@ fn every_corpus_docs_set_renders() {
 #[test]
 fn review_fixes_readme_only_sites_ids_on_images_case_and_odd_configs() {
     let org = Org::new();
-    let entity = |name: &str, reference: &str| {
-        format!(
-            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: {reference}\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n---\n"
-        )
-    };
-    let me = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: me\nspec:\n  memberOf: []\n";
+    let entity =
+        |name: &str, reference: &str| format!("{}---\n", documented(name, reference, "me"));
+    let me = user("me");
     // A README-only site (no docs folder), referred to by its repository's root URL.
     org.file(
         "repos/readme/catalog-info.yaml",
