@@ -132,24 +132,28 @@ class DocsSet:
     sites: list[Site]
 
 
-def catalog_name(folder: Path) -> str:
-    """metadata.name of the first catalog document with a techdocs-ref."""
+def documented_docs(folder: Path):
+    """The catalog documents in folder/catalog-info.yaml with a techdocs-ref."""
     text = (folder / "catalog-info.yaml").read_text(encoding="utf-8")
     for doc in re.split(r"^---\s*$", text, flags=re.M):
         if "backstage.io/techdocs-ref" in doc:
-            m = re.search(r"^metadata:\s*\n(?:[ \t]+.*\n|\s*\n)*?[ \t]+name:\s*['\"]?([^'\"\s#]+)", doc, re.M)
-            if m:
-                return m.group(1)
+            yield doc
+
+
+def catalog_name(folder: Path) -> str:
+    """metadata.name of the first catalog document with a techdocs-ref."""
+    for doc in documented_docs(folder):
+        m = re.search(r"^metadata:\s*\n(?:[ \t]+.*\n|\s*\n)*?[ \t]+name:\s*['\"]?([^'\"\s#]+)", doc, re.M)
+        if m:
+            return m.group(1)
     raise SystemExit(f"fidelity: no entity with backstage.io/techdocs-ref in {folder}/catalog-info.yaml")
 
 
 def catalog_kind(folder: Path) -> str:
-    text = (folder / "catalog-info.yaml").read_text(encoding="utf-8")
-    for doc in re.split(r"^---\s*$", text, flags=re.M):
-        if "backstage.io/techdocs-ref" in doc:
-            m = re.search(r"^kind:\s*(\w+)", doc, re.M)
-            if m:
-                return m.group(1).lower()
+    for doc in documented_docs(folder):
+        m = re.search(r"^kind:\s*(\w+)", doc, re.M)
+        if m:
+            return m.group(1).lower()
     return "component"
 
 
