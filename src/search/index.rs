@@ -31,6 +31,8 @@ pub struct Fields {
     pub lifecycle: Field,
     pub tag: Field,
     pub namespace: Field,
+    /// `SearchDoc::position` (stored).
+    pub position: Field,
 }
 
 /// English stemming (`deploying` finds `deploy`), positions for phrases.
@@ -71,6 +73,7 @@ pub fn schema() -> (Schema, Fields) {
         lifecycle: builder.add_text_field("lifecycle", STRING | STORED),
         tag: builder.add_text_field("tag", STRING | STORED),
         namespace: builder.add_text_field("namespace", STRING | STORED),
+        position: builder.add_u64_field("position", STORED),
     };
     (builder.build(), fields)
 }
@@ -93,6 +96,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         lifecycle: get("lifecycle")?,
         tag: get("tag")?,
         namespace: get("namespace")?,
+        position: get("position")?,
     })
 }
 
@@ -269,6 +273,7 @@ impl IndexBuilder {
             doc.add_text(f.tag, tag.to_lowercase());
         }
         doc.add_text(f.namespace, d.namespace.to_lowercase());
+        doc.add_u64(f.position, u64::from(d.position));
         self.writer.add_document(doc)?;
         Ok(())
     }

@@ -44,6 +44,9 @@ pub struct SearchDoc {
     pub lifecycle: String,
     pub tags: Vec<String>,
     pub namespace: String,
+    /// The section's place in its page (0 for entities): with `entity_ref`
+    /// and the page URL it orders documents the same way in every build.
+    pub position: u32,
 }
 
 /// One document per entity.
@@ -95,6 +98,7 @@ pub fn entity_documents(catalog: &Catalog) -> Vec<SearchDoc> {
             lifecycle: e.spec_str("lifecycle").unwrap_or("").to_string(),
             tags,
             namespace: e.namespace.clone(),
+            position: 0,
         });
     }
     docs
@@ -144,6 +148,7 @@ pub fn site_documents(catalog: &Catalog, site: &DocSiteSummary) -> Vec<SearchDoc
                         .to_string(),
                     tags: Vec::new(),
                     namespace: site.entity.namespace.clone(),
+                    position: u32::try_from(n).unwrap_or(u32::MAX),
                 });
             }
         }

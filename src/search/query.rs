@@ -4,7 +4,7 @@ use super::index::{Fields, fields_of};
 use std::path::Path;
 use tantivy::collector::TopDocs;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -115,11 +115,27 @@ fn field_of(fields: &Fields, weight: Weight) -> tantivy::schema::Field {
 /// Most index words one typed prefix expands to.
 const MAX_PREFIX_EXPANSIONS: usize = 30;
 
-/// Indexed words of `field` starting with `prefix` (at least 2 letters).
+/// Indexed words of `field` starting with `prefix` (at least 2 letters):
+/// the first [`MAX_PREFIX_EXPANSIONS`] in byte order, over all segments.
 fn expand_prefix(searcher: &Searcher, field: tantivy::schema::Field, prefix: &str) -> Vec<String> {
     if prefix.chars().count() < 2 {
         return Vec::new();
     }
+    let mut words = words_in_range(searcher, field, prefix, MAX_PREFIX_EXPANSIONS, |_| true);
+    words.truncate(MAX_PREFIX_EXPANSIONS);
+    words
+}
+
+/// Indexed words of `field` starting with `prefix` that `keep` accepts, in
+/// byte order: at most `limit` from each segment (so the first `limit` of
+/// the union are exact).
+fn words_in_range(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+    prefix: &str,
+    limit: usize,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<String> {
     let mut end = prefix.as_bytes().to_vec();
     end.push(0xff);
     let mut words = std::collections::BTreeSet::new();
@@ -136,16 +152,62 @@ fn expand_prefix(searcher: &Searcher, field: tantivy::schema::Field, prefix: &st
         else {
             continue;
         };
-        while let Some((key, _)) = stream.next() {
-            if let Ok(word) = std::str::from_utf8(key) {
+        let mut taken = 0;
+        while taken < limit && stream.advance() {
+            if let Ok(word) = std::str::from_utf8(stream.key())
+                && keep(word)
+            {
                 words.insert(word.to_string());
-            }
-            if words.len() >= MAX_PREFIX_EXPANSIONS {
-                break;
+                taken += 1;
             }
         }
     }
     words.into_iter().collect()
+}
+
+/// Indexed words of `field` one typo (insertion, deletion, substitution or
+/// swap of two neighbours) from `word`, sharing its first two letters:
+/// the typo tolerance of Elasticsearch's `prefix_length: 2`, which lets the
+/// browser look typos up in the one index shard of those two letters.
+fn one_typo_words(searcher: &Searcher, field: tantivy::schema::Field, word: &str) -> Vec<String> {
+    let Some((cut, _)) = word.char_indices().nth(2) else {
+        return Vec::new();
+    };
+    words_in_range(searcher, field, &word[..cut], usize::MAX, |w| {
+        within_one_edit(w, word)
+    })
+}
+
+/// Whether `a` becomes `b` with at most one edit (a swap of neighbours counts one).
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let i = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
+    if i == short.len() {
+        return true;
+    }
+    if short.len() == long.len() {
+        // A substitution, or neighbours swapped.
+        short[i + 1..] == long[i + 1..]
+            || (i + 1 < short.len()
+                && short[i] == long[i + 1]
+                && short[i + 1] == long[i]
+                && short[i + 2..] == long[i + 2..])
+    } else {
+        short[i..] == long[i + 1..]
+    }
 }
 
 /// The longest indexed word that the typed word starts with (4+ letters):
@@ -213,7 +275,7 @@ fn build_query(
                 any.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(
-                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                        Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
                         exact,
                     )),
                 ));
@@ -238,13 +300,19 @@ fn build_query(
                     }
                 }
                 if raw.chars().count() >= FUZZY_MIN_LEN {
-                    any.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(
-                            Box::new(FuzzyTermQuery::new(term, 1, true)),
-                            boost * 0.5,
-                        )),
-                    ));
+                    // Flat, like tantivy's fuzzy query: a near word is a hint,
+                    // not evidence of how much a document is about it.
+                    let near = one_typo_words(searcher, field, &token);
+                    if !near.is_empty() {
+                        let terms = near.iter().map(|w| Term::from_field_text(field, w));
+                        any.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(TermSetQuery::new(terms)),
+                                boost * 0.5,
+                            )),
+                        ));
+                    }
                 }
             }
             must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
@@ -381,5 +449,27 @@ mod tests {
         assert_eq!(phrases, vec!["rolling back"]);
         assert!(typing);
         assert!(!split("deploy ").2);
+    }
+
+    #[test]
+    fn one_edit_covers_each_kind_of_typo() {
+        for (a, b) in [
+            ("deploy", "deploy"),
+            ("deploy", "depoly"),
+            ("deploy", "deplo"),
+            ("deploy", "deployy"),
+            ("deploy", "deplay"),
+            ("deploy", "edploy"),
+            ("déploy", "déplo"),
+        ] {
+            assert!(within_one_edit(a, b), "{a} ~ {b}");
+        }
+        for (a, b) in [
+            ("deploy", "dpelyo"),
+            ("deploy", "depl"),
+            ("deploy", "xyploy"),
+        ] {
+            assert!(!within_one_edit(a, b), "{a} !~ {b}");
+        }
     }
 }
