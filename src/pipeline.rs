@@ -167,6 +167,10 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
         .finish()
         .map_err(|e| Fatal(format!("cannot write the search index: {e}")))?;
     timer.lap("search index");
+    let web_index = search::web::export(&index_dir)
+        .map_err(|e| Fatal(format!("cannot export the browser's search index: {e}")))?;
+    staging.write_all(&web_index).map_err(fatal)?;
+    timer.lap("browser search index");
     let files = render::site(&outcome.portal, &outcome.diagnostics);
     staging.write_all(&files).map_err(fatal)?;
     timer.lap("catalog pages");

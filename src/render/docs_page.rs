@@ -2,7 +2,7 @@
 //! table of contents, previous/next, edit link. Every link is relative.
 
 use crate::docs::DocPageView;
-use crate::html::{escape, external_link};
+use crate::html::{escape, external_link, search_form, search_script};
 use std::fmt::Write as _;
 
 pub fn page(view: &DocPageView, portal_title: &str) -> String {
@@ -12,13 +12,15 @@ pub fn page(view: &DocPageView, portal_title: &str) -> String {
         html,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} · {site} · {portal}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n\
-         {mermaid}<script src=\"{root}assets/portico.js\" defer></script>\n</head>\n<body class=\"docs\">\n\
+         {mermaid}<script src=\"{root}assets/portico.js\" defer></script>\n{script}</head>\n<body class=\"docs\">\n\
          <a class=\"skip\" href=\"#content\">Skip to content</a>\n\
-         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{portal}</a>\
+         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{portal}</a>{search}\
          <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}problems/index.html\">Problems</a></nav></header>\n",
         title = escape(&view.page_title),
         site = escape(&view.site_name),
         portal = escape(portal_title),
+        script = search_script(root),
+        search = search_form(),
         mermaid = if view.mermaid {
             format!("<script src=\"{root}assets/mermaid.min.js\" defer></script>\n")
         } else {

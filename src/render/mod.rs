@@ -16,6 +16,10 @@ use rayon::prelude::*;
 
 const STYLESHEET: &str = include_str!("../../themes/default/static/portico.css");
 const SCRIPT: &str = include_str!("../../themes/default/static/portico.js");
+/// The search box (see `search::web` for the index it reads).
+const SEARCH_SCRIPT: &str = include_str!("../../themes/default/static/search.js");
+/// The English stemmer the index used, for query words (loaded on first search).
+const STEMMER: &str = include_str!("../../themes/default/static/stem.js");
 /// Written only for sites with ```mermaid diagrams (5 MB).
 const MERMAID: &[u8] = include_bytes!("../../themes/default/vendor/mermaid.min.js");
 
@@ -32,6 +36,8 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
         OutputFile::new("catalog.csv", csv::catalog_csv(&portal.catalog)),
         OutputFile::new("assets/portico.css", STYLESHEET),
         OutputFile::new("assets/portico.js", SCRIPT),
+        OutputFile::new("assets/search.js", SEARCH_SCRIPT),
+        OutputFile::new("assets/stem.js", STEMMER),
         OutputFile::new("index.html", pages::index(portal, diagnostics)),
         OutputFile::new("problems/index.html", pages::problems(portal, diagnostics)),
     ];

@@ -4,7 +4,7 @@ use super::entity_dir;
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::diagnostics::{self, Diagnostic, Severity};
-use crate::html::{escape, external_link, row};
+use crate::html::{escape, external_link, row, search_form, search_script};
 use crate::pipeline::Portal;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -16,12 +16,14 @@ fn layout(site_title: &str, title: &str, root: &str, body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · {site}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n</head>\n<body>\n\
-         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{site}</a>\
+         <title>{title} · {site}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n{script}</head>\n<body>\n\
+         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{site}</a>{search}\
          <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}problems/index.html\">Problems</a> \
          <a href=\"{root}catalog.json\">catalog.json</a> <a href=\"{root}catalog.csv\">catalog.csv</a></nav></header>\n<main id=\"main\">\n{body}</main>\n</body>\n</html>\n",
         title = escape(title),
         site = escape(site_title),
+        script = search_script(root),
+        search = search_form(),
     )
 }
 

@@ -9,6 +9,7 @@
 
 pub mod index;
 pub mod query;
+pub mod web;
 
 use crate::catalog::Catalog;
 use crate::docs::DocSiteSummary;

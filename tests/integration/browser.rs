@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A chromedriver process, killed when dropped.
-struct Driver {
+pub struct Driver {
     child: Child,
     port: u16,
 }
@@ -23,7 +23,7 @@ impl Drop for Driver {
     }
 }
 
-fn start_driver() -> Option<Driver> {
+pub fn start_driver() -> Option<Driver> {
     let found = Command::new("chromedriver")
         .arg("--version")
         .stdout(Stdio::null())
@@ -61,7 +61,7 @@ fn start_driver() -> Option<Driver> {
     Some(Driver { child, port })
 }
 
-async fn browser(driver: &Driver) -> Client {
+pub async fn browser(driver: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),

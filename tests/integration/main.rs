@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod browser;
+mod browser_search;
 mod corpus;
 mod docs;
 mod example_org;

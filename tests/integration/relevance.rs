@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 /// The suite's bar: the mean precision@3 over every query.
 const MIN_PRECISION_AT_3: f64 = 0.9;
 
-fn corpus_site() -> &'static PathBuf {
+pub fn corpus_site() -> &'static PathBuf {
     static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     &SITE
         .get_or_init(|| {
@@ -39,7 +39,7 @@ fn corpus_site() -> &'static PathBuf {
 }
 
 /// The top three result URLs for `query` (words, then flags).
-fn top3(site: &std::path::Path, query: &str) -> Vec<String> {
+pub fn top3(site: &std::path::Path, query: &str) -> Vec<String> {
     let site = site.to_str().unwrap().to_string();
     let mut args = vec![
         "search".to_string(),

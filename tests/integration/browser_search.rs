@@ -1,0 +1,280 @@
+//! In-browser search in headless Chromium: typed into the page from
+//! `file://` and over HTTP under a sub-path, and the same queries as the
+//! relevance suite giving the same top results as `portico search`.
+
+use crate::browser::{browser, start_driver};
+use crate::relevance::{corpus_site, top3};
+use crate::support::{crate_dir, example_site};
+use fantoccini::{Client, Locator, key::Key};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Types `query` into the search box (focused with `/`) and returns the
+/// result links once they are shown.
+async fn type_query(c: &Client, query: &str) -> Vec<String> {
+    let body = c.find(Locator::Css("body")).await.unwrap();
+    body.send_keys("/").await.unwrap();
+    let input = c.find(Locator::Css("form.search input")).await.unwrap();
+    let focused = c
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, "search-input", "`/` focuses the search box");
+    input.clear().await.unwrap();
+    input.send_keys(query).await.unwrap();
+    result_links(c).await
+}
+
+async fn result_links(c: &Client) -> Vec<String> {
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(".search-hits a"))
+        .await
+        .expect("results appear");
+    let mut hrefs = Vec::new();
+    for a in c.find_all(Locator::Css(".search-hits a")).await.unwrap() {
+        hrefs.push(a.attr("href").await.unwrap().unwrap_or_default());
+    }
+    hrefs
+}
+
+/// Searches the open page for a docs heading, checks the first result,
+/// follows it, and checks the browser landed on that heading.
+async fn search_lands_on_heading(c: &Client) {
+    let hrefs = type_query(c, "incident respon").await;
+    assert!(
+        hrefs[0].ends_with(
+            "docs/default/component/shipment-tracker/runbooks/incident-response/index.html#incident-response"
+        ),
+        "first result {hrefs:?}"
+    );
+    let hit = c
+        .find(Locator::Css(".search-hits a"))
+        .await
+        .unwrap()
+        .html(true)
+        .await
+        .unwrap();
+    assert!(hit.contains("<mark>"), "the match is highlighted: {hit}");
+    c.find(Locator::Css(".search-hits a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let url = c.current_url().await.unwrap();
+    assert_eq!(url.fragment(), Some("incident-response"), "{url}");
+    assert!(
+        c.find(Locator::Id("incident-response")).await.is_ok(),
+        "the anchor exists on the page it landed on"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_from_file_urls_finds_and_lands_on_the_heading() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let page = site
+        .join("docs/default/component/payment-gateway/index.html")
+        .canonicalize()
+        .unwrap();
+    let c = browser(&driver).await;
+    c.goto(&format!("file://{}", page.display())).await.unwrap();
+
+    // An entity by name, then the kind facet narrows the results.
+    let hrefs = type_query(&c, "payment").await;
+    assert!(hrefs.len() > 1, "{hrefs:?}");
+    let facet = c
+        .find(Locator::Css(
+            ".facet button[data-facet=kind][data-value=api]",
+        ))
+        .await
+        .expect("a kind facet for APIs");
+    facet.click().await.unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(
+            ".facet button[data-value=api][aria-pressed=true]",
+        ))
+        .await
+        .unwrap();
+    let kinds = c
+        .find_all(Locator::Css(".search-hits .hit-kind"))
+        .await
+        .unwrap();
+    assert!(!kinds.is_empty());
+    for kind in kinds {
+        assert_eq!(kind.text().await.unwrap(), "api");
+    }
+    facet_off(&c).await;
+    search_lands_on_heading(&c).await;
+    c.close().await.unwrap();
+}
+
+async fn facet_off(c: &Client) {
+    c.find(Locator::Css(".facet button[aria-pressed=true]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // Escape closes the panel and keeps the box focused.
+    c.find(Locator::Css("form.search input"))
+        .await
+        .unwrap()
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .unwrap();
+}
+
+/// Serves `site` under `/portal/` on 127.0.0.1, one request at a time.
+fn serve_under_sub_path(site: &Path) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let site: PathBuf = site.to_path_buf();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut request = String::new();
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request.split(' ').nth(1).unwrap_or("/");
+            let path = path.split(['?', '#']).next().unwrap_or("");
+            let file = path
+                .strip_prefix("/portal/")
+                .filter(|p| !p.split('/').any(|part| part == ".."))
+                .map(|p| site.join(p));
+            let mut stream = &stream;
+            match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+                Some((f, bytes)) => {
+                    let kind = match f.extension().and_then(|e| e.to_str()) {
+                        Some("html") => "text/html; charset=utf-8",
+                        Some("js") => "text/javascript",
+                        Some("css") => "text/css",
+                        _ => "application/octet-stream",
+                    };
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        bytes.len()
+                    );
+                    let _ = stream.write_all(&bytes);
+                }
+                None => {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                }
+            }
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_over_http_under_a_sub_path() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let port = serve_under_sub_path(site);
+    let c = browser(&driver).await;
+    c.goto(&format!(
+        "http://127.0.0.1:{port}/portal/catalog/default/component/route-planner/index.html"
+    ))
+    .await
+    .unwrap();
+    let hrefs = type_query(&c, "paymnet gateway").await;
+    assert_eq!(
+        hrefs[0],
+        format!(
+            "http://127.0.0.1:{port}/portal/catalog/default/component/payment-gateway/index.html"
+        ),
+        "a typo still finds the entity, under the sub-path"
+    );
+    search_lands_on_heading(&c).await;
+    assert!(
+        c.current_url()
+            .await
+            .unwrap()
+            .path()
+            .starts_with("/portal/docs/"),
+        "stayed under the sub-path"
+    );
+    c.close().await.unwrap();
+}
+
+/// The browser's top three for `query` (flags become facet filters).
+async fn browser_top3(c: &Client, query: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut filters = serde_json::Map::new();
+    let mut parts = query.split(' ');
+    while let Some(part) = parts.next() {
+        match part {
+            "--kind" | "--owner" => {
+                let value = parts.next().unwrap_or_default().to_lowercase();
+                filters.insert(part[2..].to_string(), serde_json::json!([value]));
+            }
+            word => words.push(word),
+        }
+    }
+    let found = c
+        .execute_async(
+            "const done = arguments[2];
+             window.porticoSearchQuery(arguments[0], {limit: 3, filters: arguments[1]})
+               .then(hits => done(hits.map(h => h.url)), e => done(['error: ' + e]));",
+            vec![
+                serde_json::json!(words.join(" ")),
+                serde_json::Value::Object(filters),
+            ],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_browser_ranks_like_portico_search() {
+    let Some(driver) = start_driver() else { return };
+    let c = browser(&driver).await;
+    let suite = std::fs::read_to_string(crate_dir().join("tests/relevance/queries.tsv")).unwrap();
+    let mut differences = Vec::new();
+    let mut compared = 0;
+    for site_name in ["org", "corpus"] {
+        let site = if site_name == "org" {
+            &example_site().0
+        } else {
+            corpus_site()
+        };
+        let index = site.join("index.html").canonicalize().unwrap();
+        c.goto(&format!("file://{}", index.display()))
+            .await
+            .unwrap();
+        for line in suite.lines().filter(|l| l.starts_with(site_name)) {
+            let query = line.split('\t').nth(2).unwrap();
+            let cli = top3(site, query);
+            let web = browser_top3(&c, query).await;
+            compared += 1;
+            if cli != web {
+                differences.push(format!("{query}\n  cli: {cli:?}\n  web: {web:?}"));
+            }
+        }
+    }
+    println!(
+        "browser vs CLI: {compared} queries, {} differ",
+        differences.len()
+    );
+    assert!(compared >= 30);
+    assert!(
+        differences.is_empty(),
+        "top 3 differ:\n{}",
+        differences.join("\n")
+    );
+    c.close().await.unwrap();
+}

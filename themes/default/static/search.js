@@ -1,0 +1,541 @@
+// Portico search: the search box in every page's header.
+//
+// The index is a set of classic scripts under _search/web/ (see
+// src/search/web.rs) loaded with <script> tags on demand, because pages
+// opened from file:// may not fetch. The ranking mirrors portico search
+// (src/search/query.rs) on the same BM25 numbers: keep the two in step.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.search");
+  var self = document.currentScript;
+  if (!form || !self) return;
+  var root = self.src.replace(/assets\/search\.js([?#].*)?$/, "");
+  var base = root + "_search/web/";
+
+  // ---- loading ---------------------------------------------------------
+  var loaded = {};
+  var waiting = {};
+  window.porticoSearch = function (kind, key, data) {
+    var id = kind + ":" + key;
+    loaded[id] = data;
+    if (waiting[id]) waiting[id].resolve(data);
+  };
+  function load(kind, key, path) {
+    var id = kind + ":" + key;
+    if (id in loaded) return Promise.resolve(loaded[id]);
+    if (waiting[id]) return waiting[id].promise;
+    var entry = {};
+    entry.promise = new Promise(function (resolve, reject) {
+      entry.resolve = resolve;
+      addScript(base + path, null, function () {
+        delete waiting[id];
+        reject(new Error("cannot load " + path));
+      });
+    });
+    waiting[id] = entry;
+    return entry.promise;
+  }
+  function addScript(src, onload, onerror) {
+    var tag = document.createElement("script");
+    tag.src = src;
+    tag.async = true;
+    if (onload) tag.onload = onload;
+    tag.onerror = onerror;
+    document.head.appendChild(tag);
+  }
+  var ready = null;
+  function start() {
+    if (ready) return ready;
+    var stemmer = window.porticoStem ? Promise.resolve() : new Promise(function (resolve, reject) {
+      addScript(root + "assets/stem.js", resolve, function () { reject(new Error("cannot load stem.js")); });
+    });
+    ready = Promise.all([load("meta", "", "meta.js"), stemmer]).then(function (all) {
+      return prepare(all[0]);
+    });
+    ready.catch(function () { ready = null; });
+    return ready;
+  }
+
+  // ---- the index -------------------------------------------------------
+  var meta = null;
+  var entityOf = null; // document → its entity row
+  function prepare(data) {
+    meta = data;
+    entityOf = new Int32Array(meta.documents);
+    var doc = 0;
+    meta.entities.forEach(function (row, n) {
+      for (var i = 0; i < row[0]; i++) entityOf[doc++] = n;
+    });
+    meta.shardSet = {};
+    meta.shards.forEach(function (k) { meta.shardSet[k] = true; });
+    return meta;
+  }
+  function hex(text) {
+    return Array.prototype.map.call(new TextEncoder().encode(text), function (b) {
+      return (b < 16 ? "0" : "") + b.toString(16);
+    }).join("");
+  }
+  function shardKey(word) { return Array.from(word).slice(0, 2).join(""); }
+  var shards = {}; // key → [{word, fields, chunk}]
+  function shard(key) {
+    if (shards[key]) return Promise.resolve(shards[key]);
+    if (!meta.shardSet[key]) return Promise.resolve([]);
+    return load("d", key, "d/" + hex(key) + ".js").then(function (text) {
+      shards[key] = text.split(";").map(function (e) {
+        var p = e.split(",");
+        return { word: p[0], fields: +p[1], chunk: +p[2] };
+      });
+      return shards[key];
+    });
+  }
+  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  var decoded = {}; // word → {docs, fields, scores}
+  function decode(text) {
+    var values = [];
+    var value = 0, shift = 0;
+    for (var i = 0; i < text.length; i++) {
+      var d = DIGITS.indexOf(text[i]);
+      value += (d & 31) * Math.pow(2, shift);
+      if (d & 32) { shift += 5; } else { values.push(value); value = 0; shift = 0; }
+    }
+    var out = { docs: [], fields: [], scores: [] };
+    var doc = 0;
+    for (var j = 0; j < values.length;) {
+      var head = values[j++];
+      doc += Math.floor(head / 8);
+      var fields = head % 8;
+      var s = [0, 0, 0];
+      for (var slot = 0; slot < 3; slot++) if (fields & (1 << slot)) s[slot] = values[j++] / 64;
+      out.docs.push(doc); out.fields.push(fields); out.scores.push(s);
+    }
+    return out;
+  }
+  function postings(entries) {
+    var chunks = {};
+    entries.forEach(function (e) { if (!decoded[e.word]) chunks[e.chunk] = true; });
+    return Promise.all(Object.keys(chunks).map(function (n) {
+      return load("p", n, "p/" + n + ".js");
+    })).then(function () {
+      entries.forEach(function (e) {
+        if (!decoded[e.word]) decoded[e.word] = decode(loaded["p:" + e.chunk][e.word] || "");
+      });
+    });
+  }
+
+  // ---- the query language (as src/search/query.rs) ---------------------
+  var WEIGHTS = [3, 2, 1]; // title, heading, body
+  var FUZZY_MIN_LEN = 5;
+  var MAX_PREFIX_EXPANSIONS = 30;
+  var WORD = /[\p{Alphabetic}\p{N}]+/gu;
+  var NOT_WORD = /[^\p{Alphabetic}\p{N}]/u;
+  function tokens(text) {
+    return (text.match(WORD) || []).filter(function (t) {
+      return new TextEncoder().encode(t).length < 40;
+    }).map(function (t) { return window.porticoStem(t.toLowerCase()); });
+  }
+  function split(query) {
+    var words = [], phrases = [];
+    query.split('"').forEach(function (part, i) {
+      if (i % 2 === 1) { if (part.trim()) phrases.push(part); }
+      else words.push.apply(words, part.split(/\s+/).filter(Boolean));
+    });
+    var typing = !/\s$/.test(query) && !/"$/.test(query);
+    return { words: words, phrases: phrases, typing: typing };
+  }
+  function withinOneEdit(a, b) {
+    a = Array.from(a); b = Array.from(b);
+    var short = a.length <= b.length ? a : b, long = a.length <= b.length ? b : a;
+    if (long.length - short.length > 1) return false;
+    var i = 0;
+    while (i < short.length && short[i] === long[i]) i++;
+    if (i === short.length) return true;
+    var same = function (x, xi, y, yi) { return x.slice(xi).join("\u0000") === y.slice(yi).join("\u0000"); };
+    if (short.length === long.length) {
+      return same(short, i + 1, long, i + 1) ||
+        (i + 1 < short.length && short[i] === long[i + 1] && short[i + 1] === long[i] && same(short, i + 2, long, i + 2));
+    }
+    return same(short, i, long, i + 1);
+  }
+  // One clause per token: its words, per field, and how each scores.
+  function clauses(query) {
+    var q = split(query);
+    var list = [];
+    var last = q.words.length - 1;
+    q.words.forEach(function (word, i) {
+      var lower = word.toLowerCase();
+      var raw = lower.split(NOT_WORD).pop();
+      var typing = i === last && q.typing;
+      tokens(word).forEach(function (token) {
+        list.push({ token: token, raw: raw, typing: typing, fuzzy: Array.from(raw).length >= FUZZY_MIN_LEN });
+      });
+    });
+    var phrases = q.phrases.map(function (p) { return tokens(p); }).filter(function (t) { return t.length; });
+    return { clauses: list, phrases: phrases };
+  }
+  function inField(entry, slot) { return (entry.fields & (1 << slot)) !== 0; }
+  // The words a clause scores with, in each field (as build_query).
+  function clauseWords(clause, tokenShard, rawShard) {
+    var perField = [];
+    for (var slot = 0; slot < 3; slot++) {
+      var words = { exact: null, prefix: [], near: [] };
+      tokenShard.forEach(function (e) {
+        if (!inField(e, slot)) return;
+        if (e.word === clause.token) words.exact = e;
+        if (clause.fuzzy && Array.from(clause.token).length >= 3 && withinOneEdit(e.word, clause.token)) words.near.push(e);
+      });
+      if (clause.typing && Array.from(clause.raw).length >= 2) {
+        // Shards list words in byte order, like tantivy's dictionary.
+        rawShard.forEach(function (e) {
+          if (words.prefix.length < MAX_PREFIX_EXPANSIONS && inField(e, slot) && e.word.indexOf(clause.raw) === 0) words.prefix.push(e);
+        });
+      }
+      if (clause.typing && !words.prefix.length) {
+        var chars = Array.from(clause.raw);
+        for (var end = chars.length - 1; end >= 4; end--) {
+          var prefix = chars.slice(0, end).join("");
+          var found = rawShard.filter(function (e) { return e.word === prefix && inField(e, slot); });
+          if (found.length) { words.prefix.push(found[0]); break; }
+        }
+      }
+      perField.push(words);
+    }
+    return perField;
+  }
+  // Every matching document with its score, before filters.
+  function rank(query) {
+    var parsed = clauses(query);
+    if (!parsed.clauses.length && !parsed.phrases.length) return Promise.resolve({ scores: new Map(), words: [], phrases: [] });
+    var keys = {};
+    parsed.clauses.forEach(function (c) { keys[shardKey(c.token)] = 1; keys[shardKey(c.raw)] = 1; });
+    parsed.phrases.forEach(function (p) { p.forEach(function (t) { keys[shardKey(t)] = 1; }); });
+    var keyList = Object.keys(keys);
+    return Promise.all(keyList.map(shard)).then(function () {
+      var plans = parsed.clauses.map(function (c) {
+        return clauseWords(c, shards[shardKey(c.token)] || [], shards[shardKey(c.raw)] || []);
+      });
+      var phraseWords = parsed.phrases.map(function (p) {
+        return p.map(function (t) {
+          return (shards[shardKey(t)] || []).filter(function (e) { return e.word === t && inField(e, 2); })[0] || null;
+        });
+      });
+      var needed = [];
+      plans.forEach(function (plan) {
+        plan.forEach(function (w) {
+          if (w.exact) needed.push(w.exact);
+          needed.push.apply(needed, w.prefix);
+          needed.push.apply(needed, w.near);
+        });
+      });
+      phraseWords.forEach(function (ws) { ws.forEach(function (w) { if (w) needed.push(w); }); });
+      return postings(needed).then(function () { return score(parsed, plans, phraseWords); });
+    });
+  }
+  function score(parsed, plans, phraseWords) {
+    var total = null;
+    var matched = {};
+    function combine(part) {
+      if (total === null) { total = part; return; }
+      var next = new Map();
+      part.forEach(function (v, doc) { if (total.has(doc)) next.set(doc, total.get(doc) + v); });
+      total = next;
+    }
+    plans.forEach(function (plan, n) {
+      var clause = parsed.clauses[n];
+      var part = new Map();
+      var add = function (doc, v) { part.set(doc, (part.get(doc) || 0) + v); };
+      plan.forEach(function (words, slot) {
+        var boost = WEIGHTS[slot];
+        var exactBoost = clause.typing ? boost * 0.5 : boost;
+        var each = function (entry, factor) {
+          var p = decoded[entry.word];
+          matched[entry.word] = true;
+          for (var i = 0; i < p.docs.length; i++) if (p.fields[i] & (1 << slot)) add(p.docs[i], factor * p.scores[i][slot]);
+        };
+        if (words.exact) each(words.exact, exactBoost);
+        words.prefix.forEach(function (e) { each(e, boost * 0.8); });
+        if (words.near.length) {
+          var seen = new Set();
+          words.near.forEach(function (e) {
+            var p = decoded[e.word];
+            matched[e.word] = true;
+            for (var i = 0; i < p.docs.length; i++) if (p.fields[i] & (1 << slot)) seen.add(p.docs[i]);
+          });
+          seen.forEach(function (doc) { add(doc, boost * 0.5); });
+        }
+      });
+      combine(part);
+    });
+    // Phrases: every word in the body here; word order is checked on the
+    // text of the results shown (the browser index keeps no positions).
+    phraseWords.forEach(function (ws) {
+      var part = null;
+      ws.forEach(function (entry) {
+        var mine = new Map();
+        if (entry) {
+          var p = decoded[entry.word];
+          matched[entry.word] = true;
+          for (var i = 0; i < p.docs.length; i++) if (p.fields[i] & 4) mine.set(p.docs[i], p.scores[i][2]);
+        }
+        if (part === null) { part = mine; return; }
+        var next = new Map();
+        mine.forEach(function (v, doc) { if (part.has(doc)) next.set(doc, part.get(doc) + v); });
+        part = next;
+      });
+      combine(part || new Map());
+    });
+    return { scores: total || new Map(), words: Object.keys(matched), phrases: parsed.phrases };
+  }
+
+  // ---- facets and filters (as --kind and --owner, plus type, lifecycle, tag)
+  var FACETS = ["kind", "type", "owner", "lifecycle", "tag"];
+  function facetValues(doc) {
+    var row = meta.entities[entityOf[doc]];
+    var isEntityDoc = row[1] === 1 && isFirstOf(doc);
+    var kinds = [meta.facets.kind[row[2]]];
+    if (!isEntityDoc) kinds.push("docs");
+    return {
+      kind: kinds,
+      type: [meta.facets.type[row[3]]],
+      owner: [meta.facets.owner[row[4]]],
+      lifecycle: [meta.facets.lifecycle[row[5]]],
+      tag: row[7].map(function (t) { return meta.facets.tag[t]; })
+    };
+  }
+  var firstDoc = null;
+  function isFirstOf(doc) {
+    if (!firstDoc) {
+      firstDoc = new Uint8Array(meta.documents);
+      var at = 0;
+      meta.entities.forEach(function (row) { firstDoc[at] = 1; at += row[0]; });
+    }
+    return firstDoc[doc] === 1;
+  }
+  function passes(values, filters) {
+    return FACETS.every(function (f) {
+      var want = filters[f];
+      if (!want || !want.length) return true;
+      return values[f].some(function (v) { return want.indexOf(v) >= 0; });
+    });
+  }
+
+  // ---- results: fragments, phrase check, snippets ----------------------
+  function fragmentOf(doc) {
+    var starts = meta.fragments, lo = 0, hi = starts.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= doc) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+  function fragments(docs) {
+    var blocks = {};
+    docs.forEach(function (d) { blocks[fragmentOf(d)] = true; });
+    return Promise.all(Object.keys(blocks).map(function (n) { return load("f", n, "f/" + n + ".js"); }))
+      .then(function () {
+        return docs.map(function (d) {
+          var n = fragmentOf(d);
+          var f = loaded["f:" + n][d - meta.fragments[n]];
+          return { doc: d, title: f[0], url: f[1], breadcrumb: f[2], heading: f[3], body: f[4] };
+        });
+      });
+  }
+  function stemsWithPlaces(text) {
+    var out = [];
+    var re = new RegExp(WORD.source, "gu");
+    var m;
+    while ((m = re.exec(text))) out.push({ start: m.index, end: m.index + m[0].length, stem: window.porticoStem(m[0].toLowerCase()) });
+    return out;
+  }
+  function hasPhrase(words, phrase) {
+    outer: for (var i = 0; i + phrase.length <= words.length; i++) {
+      for (var j = 0; j < phrase.length; j++) if (words[i + j].stem !== phrase[j]) continue outer;
+      return true;
+    }
+    return false;
+  }
+  function escapeHtml(s) {
+    return s.replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  // `text` escaped, matched words marked.
+  function marked(text, wanted) {
+    var html = "", at = 0;
+    stemsWithPlaces(text).forEach(function (w) {
+      if (!wanted[w.stem]) return;
+      html += escapeHtml(text.slice(at, w.start)) + "<mark>" + escapeHtml(text.slice(w.start, w.end)) + "</mark>";
+      at = w.end;
+    });
+    return html + escapeHtml(text.slice(at));
+  }
+  // About 160 characters around the first match, matches marked.
+  function snippet(body, words, wanted) {
+    var first = words.findIndex(function (w) { return wanted[w.stem]; });
+    if (first < 0) return escapeHtml(Array.from(body).slice(0, 150).join(""));
+    var from = Math.max(0, words[first].start - 50);
+    while (from > 0 && !/\s/.test(body[from - 1])) from--;
+    var to = Math.min(body.length, from + 160);
+    var html = from > 0 ? "… " : "";
+    var at = from;
+    words.forEach(function (w) {
+      if (w.start < from || w.end > to || !wanted[w.stem]) return;
+      html += escapeHtml(body.slice(at, w.start)) + "<mark>" + escapeHtml(body.slice(w.start, w.end)) + "</mark>";
+      at = w.end;
+    });
+    html += escapeHtml(body.slice(at, to)) + (to < body.length ? " …" : "");
+    return html;
+  }
+  // The best `limit` results passing the filters, with what to show.
+  function results(ranked, filters, limit) {
+    var candidates = [];
+    ranked.scores.forEach(function (s, doc) {
+      if (passes(facetValues(doc), filters)) candidates.push([doc, s]);
+    });
+    // Best first; equal scores in document order, like tantivy's collector.
+    candidates.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+    var wanted = {};
+    ranked.words.forEach(function (w) { wanted[w] = true; });
+    var shown = [];
+    var from = 0;
+    function more() {
+      if (shown.length >= limit || from >= candidates.length) return Promise.resolve(shown);
+      var batch = candidates.slice(from, from + limit - shown.length);
+      from += batch.length;
+      return fragments(batch.map(function (c) { return c[0]; })).then(function (frags) {
+        frags.forEach(function (f, i) {
+          var words = stemsWithPlaces(f.body);
+          if (!ranked.phrases.every(function (p) { return hasPhrase(words, p); })) return;
+          f.score = batch[i][1];
+          f.kind = facetValues(f.doc).kind.indexOf("docs") >= 0 ? "docs" : facetValues(f.doc).kind[0];
+          f.snippet = snippet(f.body, words, wanted);
+          var heading = f.heading && f.heading !== f.title && f.kind === "docs" ? f.heading : "";
+          f.titleHtml = marked(f.title, wanted) + (heading ? " › " + marked(heading, wanted) : "");
+          shown.push(f);
+        });
+        return more();
+      });
+    }
+    return more().then(function (list) { return { hits: list, total: candidates.length }; });
+  }
+  function facetCounts(ranked) {
+    var counts = {};
+    FACETS.forEach(function (f) { counts[f] = {}; });
+    ranked.scores.forEach(function (s, doc) {
+      var values = facetValues(doc);
+      FACETS.forEach(function (f) {
+        values[f].forEach(function (v) { if (v) counts[f][v] = (counts[f][v] || 0) + 1; });
+      });
+    });
+    return counts;
+  }
+
+  // For tests and scripts: the same answers the page shows.
+  window.porticoSearchQuery = function (query, options) {
+    options = options || {};
+    return start().then(function () { return rank(query); }).then(function (ranked) {
+      return results(ranked, options.filters || {}, options.limit || 10);
+    }).then(function (r) {
+      return r.hits.map(function (h) { return { title: h.title, url: h.url, kind: h.kind, section: h.heading, score: h.score }; });
+    });
+  };
+
+  // ---- the page ---------------------------------------------------------
+  var input = form.querySelector("input");
+  var panel = document.createElement("div");
+  panel.className = "search-panel";
+  panel.id = "search-results";
+  panel.hidden = true;
+  form.appendChild(panel);
+  input.setAttribute("aria-controls", panel.id);
+  form.hidden = false;
+  var filters = {};
+  var generation = 0;
+  var shownLimit = 10;
+  function render(ranked, found, started) {
+    var counts = facetCounts(ranked);
+    var html = "<p class=\"search-status\" role=\"status\">" +
+      (found.total ? found.total + " result" + (found.total === 1 ? "" : "s") : "No results") + "</p>";
+    var facetHtml = "";
+    FACETS.forEach(function (f) {
+      var values = Object.keys(counts[f]).sort(function (a, b) { return counts[f][b] - counts[f][a] || (a < b ? -1 : 1); }).slice(0, 8);
+      var selected = filters[f] || [];
+      selected.forEach(function (v) { if (values.indexOf(v) < 0) values.push(v); });
+      if (!values.length) return;
+      facetHtml += "<div class=\"facet\" role=\"group\" aria-label=\"" + f + "\"><span class=\"facet-name\">" + f + "</span>";
+      values.forEach(function (v) {
+        var on = selected.indexOf(v) >= 0;
+        facetHtml += "<button type=\"button\" data-facet=\"" + f + "\" data-value=\"" + escapeHtml(v) + "\" aria-pressed=\"" + on + "\">" +
+          escapeHtml(v) + " <span class=\"count\">" + (counts[f][v] || 0) + "</span></button>";
+      });
+      facetHtml += "</div>";
+    });
+    if (facetHtml) html += "<div class=\"facets\">" + facetHtml + "</div>";
+    html += "<ol class=\"search-hits\">";
+    found.hits.forEach(function (h) {
+      html += "<li><a href=\"" + escapeHtml(root + h.url) + "\"><span class=\"hit-title\">" + h.titleHtml + "</span> <span class=\"hit-kind\">" + escapeHtml(h.kind) + "</span><span class=\"hit-crumb\">" + escapeHtml(h.breadcrumb) +
+        "</span><span class=\"hit-snippet\">" + h.snippet + "</span></a></li>";
+    });
+    html += "</ol>";
+    if (found.total > found.hits.length) html += "<button type=\"button\" class=\"search-more\">More results</button>";
+    panel.innerHTML = html;
+    panel.hidden = false;
+    form.setAttribute("data-ms", String(Math.round(performance.now() - started)));
+  }
+  function run() {
+    var query = input.value;
+    var mine = ++generation;
+    var started = performance.now();
+    if (!query.trim()) { panel.hidden = true; panel.innerHTML = ""; return; }
+    start().then(function () { return rank(query); }).then(function (ranked) {
+      if (mine !== generation) return null;
+      return results(ranked, filters, shownLimit).then(function (found) {
+        if (mine === generation) render(ranked, found, started);
+      });
+    }).catch(function (e) {
+      if (mine !== generation) return;
+      panel.innerHTML = "<p class=\"search-status\" role=\"status\">Search is unavailable: " + escapeHtml(String(e.message || e)) + "</p>";
+      panel.hidden = false;
+    });
+  }
+  input.addEventListener("input", function () { shownLimit = 10; run(); });
+  input.addEventListener("focus", function () { start(); if (input.value.trim() && panel.innerHTML) panel.hidden = false; });
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var first = panel.querySelector(".search-hits a");
+    if (first) first.click();
+  });
+  panel.addEventListener("click", function (e) {
+    var button = e.target.closest("button");
+    if (!button) return;
+    if (button.classList.contains("search-more")) { shownLimit += 10; run(); return; }
+    var f = button.getAttribute("data-facet"), v = button.getAttribute("data-value");
+    var list = filters[f] || (filters[f] = []);
+    var at = list.indexOf(v);
+    if (at >= 0) list.splice(at, 1); else list.push(v);
+    run();
+  });
+  function links() { return Array.prototype.slice.call(panel.querySelectorAll(".search-hits a")); }
+  form.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { panel.hidden = true; input.focus(); return; }
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    var all = links();
+    if (!all.length) return;
+    var at = all.indexOf(document.activeElement);
+    var next = e.key === "ArrowDown" ? Math.min(at + 1, all.length - 1) : at - 1;
+    e.preventDefault();
+    if (next < 0) input.focus(); else all[next].focus();
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    e.preventDefault();
+    input.focus();
+    input.select();
+  });
+  document.addEventListener("click", function (e) {
+    // The path, not e.target: a facet click re-renders the panel before
+    // this runs, detaching the button that was clicked.
+    if (e.composedPath().indexOf(form) < 0) panel.hidden = true;
+  });
+})();
