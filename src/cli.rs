@@ -78,6 +78,9 @@ pub struct BuildArgs {
     /// Exit with status 1 on warnings too.
     #[arg(long)]
     pub strict: bool,
+    /// Leave out search: no index, no search box (a faster build).
+    #[arg(long)]
+    pub no_search: bool,
 }
 
 #[derive(Debug, Args)]

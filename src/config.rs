@@ -33,6 +33,8 @@ pub struct RawDocs {
     pub allowed_iframe_hosts: Option<Vec<String>>,
     /// PlantUML server drawing ```plantuml blocks, e.g. `https://www.plantuml.com/plantuml`.
     pub plantuml_server: Option<String>,
+    /// Whether `build` writes the search indexes and the search box.
+    pub search: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -81,6 +83,8 @@ pub struct Config {
     pub git_ref: Option<String>,
     pub allowed_iframe_hosts: Vec<String>,
     pub plantuml_server: Option<String>,
+    /// Whether `build` writes the search indexes and the search box.
+    pub search: bool,
 }
 
 /// A configuration problem: always a usage error (exit code 2).
@@ -154,6 +158,7 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
     }
     Ok(Config {
         site_title: raw.site.title.unwrap_or_else(|| "Developer portal".into()),
+        search: true,
         roots,
         locations,
         catalog_paths,

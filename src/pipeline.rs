@@ -32,6 +32,8 @@ pub struct Portal {
     pub catalog: Catalog,
     /// Built docs sites, sorted by folder.
     pub docs: Vec<DocSiteSummary>,
+    /// Whether the site has search (pages carry the search box).
+    pub search: bool,
 }
 
 /// The result of a run: the portal and every problem found on the way.
@@ -133,6 +135,7 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
             repos,
             catalog,
             docs: Vec::new(),
+            search: config.search,
         },
         diagnostics,
     })
@@ -147,30 +150,43 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     timer.lap("discover + read + catalog");
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
     // The search index takes each docs site as soon as it is rendered.
-    let index_dir = staging.folder(search::INDEX_DIR).map_err(fatal)?;
-    let index = search::index::IndexBuilder::create(&index_dir)
-        .map_err(|e| Fatal(format!("cannot create the search index: {e}")))?;
+    let index_dir = config
+        .search
+        .then(|| staging.folder(search::INDEX_DIR))
+        .transpose()
+        .map_err(fatal)?;
+    let index = match &index_dir {
+        Some(dir) => Some(
+            search::index::IndexBuilder::create(dir)
+                .map_err(|e| Fatal(format!("cannot create the search index: {e}")))?,
+        ),
+        None => None,
+    };
     let mut outcome = outcome;
     let catalog = &outcome.portal.catalog;
     let on_site = |site: &DocSiteSummary| {
-        search::site_documents(catalog, site)
-            .iter()
-            .for_each(|d| index.add(d))
+        if let Some(index) = &index {
+            search::site_documents(catalog, site)
+                .iter()
+                .for_each(|d| index.add(d));
+        }
     };
     let built = render_docs(config, &outcome.portal, Some(&sink), Some(&on_site))?;
     add_docs(&mut outcome, built);
     timer.lap("docs (render + write + link check)");
-    search::entity_documents(&outcome.portal.catalog)
-        .iter()
-        .for_each(|d| index.add(d));
-    index
-        .finish()
-        .map_err(|e| Fatal(format!("cannot write the search index: {e}")))?;
-    timer.lap("search index");
-    let web_index = search::web::export(&index_dir)
-        .map_err(|e| Fatal(format!("cannot export the browser's search index: {e}")))?;
-    staging.write_all(&web_index).map_err(fatal)?;
-    timer.lap("browser search index");
+    if let (Some(index), Some(index_dir)) = (index, &index_dir) {
+        search::entity_documents(&outcome.portal.catalog)
+            .iter()
+            .for_each(|d| index.add(d));
+        index
+            .finish()
+            .map_err(|e| Fatal(format!("cannot write the search index: {e}")))?;
+        timer.lap("search index");
+        let web_index = search::web::export(index_dir)
+            .map_err(|e| Fatal(format!("cannot export the browser's search index: {e}")))?;
+        staging.write_all(&web_index).map_err(fatal)?;
+        timer.lap("browser search index");
+    }
     let files = render::site(&outcome.portal, &outcome.diagnostics);
     staging.write_all(&files).map_err(fatal)?;
     timer.lap("catalog pages");
@@ -232,7 +248,8 @@ fn render_docs(
         },
         on_site,
     };
-    let layout = |view: &docs::DocPageView| render::docs_page::page(view, &portal.title);
+    let layout =
+        |view: &docs::DocPageView| render::docs_page::page(view, &portal.title, portal.search);
     docs::build(&portal.repos, &portal.catalog, &options, &layout, sink).map_err(Fatal)
 }
 

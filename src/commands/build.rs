@@ -9,7 +9,10 @@ use std::time::Instant;
 pub fn run(args: BuildArgs) -> u8 {
     let started = Instant::now();
     let config = match load_config(&args.source) {
-        Ok(config) => config,
+        Ok(config) => crate::config::Config {
+            search: !args.no_search,
+            ..config
+        },
         Err(code) => return code,
     };
     let outcome = match pipeline::build(&config, &args.out) {

@@ -5,7 +5,7 @@ use crate::docs::DocPageView;
 use crate::html::{escape, external_link, search_form, search_script};
 use std::fmt::Write as _;
 
-pub fn page(view: &DocPageView, portal_title: &str) -> String {
+pub fn page(view: &DocPageView, portal_title: &str, search: bool) -> String {
     let root = &view.root;
     let mut html = String::with_capacity(view.content.len() + 4096);
     let _ = write!(
@@ -19,8 +19,12 @@ pub fn page(view: &DocPageView, portal_title: &str) -> String {
         title = escape(&view.page_title),
         site = escape(&view.site_name),
         portal = escape(portal_title),
-        script = search_script(root),
-        search = search_form(),
+        script = if search {
+            search_script(root)
+        } else {
+            String::new()
+        },
+        search = if search { search_form() } else { "" },
         mermaid = if view.mermaid {
             format!("<script src=\"{root}assets/mermaid.min.js\" defer></script>\n")
         } else {

@@ -36,11 +36,13 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
         OutputFile::new("catalog.csv", csv::catalog_csv(&portal.catalog)),
         OutputFile::new("assets/portico.css", STYLESHEET),
         OutputFile::new("assets/portico.js", SCRIPT),
-        OutputFile::new("assets/search.js", SEARCH_SCRIPT),
-        OutputFile::new("assets/stem.js", STEMMER),
         OutputFile::new("index.html", pages::index(portal, diagnostics)),
         OutputFile::new("problems/index.html", pages::problems(portal, diagnostics)),
     ];
+    if portal.search {
+        files.push(OutputFile::new("assets/search.js", SEARCH_SCRIPT));
+        files.push(OutputFile::new("assets/stem.js", STEMMER));
+    }
     let uses_mermaid = portal
         .docs
         .iter()

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 /// Relative path from an entity page back to the site root.
 const FROM_ENTITY: &str = "../../../../";
 
-fn layout(site_title: &str, title: &str, root: &str, body: &str) -> String {
+fn layout(portal: &Portal, title: &str, root: &str, body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -21,9 +21,13 @@ fn layout(site_title: &str, title: &str, root: &str, body: &str) -> String {
          <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}problems/index.html\">Problems</a> \
          <a href=\"{root}catalog.json\">catalog.json</a> <a href=\"{root}catalog.csv\">catalog.csv</a></nav></header>\n<main id=\"main\">\n{body}</main>\n</body>\n</html>\n",
         title = escape(title),
-        site = escape(site_title),
-        script = search_script(root),
-        search = search_form(),
+        site = escape(&portal.title),
+        script = if portal.search {
+            search_script(root)
+        } else {
+            String::new()
+        },
+        search = if portal.search { search_form() } else { "" },
     )
 }
 
@@ -115,7 +119,7 @@ pub fn index(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
         }
         body.push_str("</tbody>\n</table>\n</section>\n");
     }
-    layout(&portal.title, "Catalog", "", &body)
+    layout(portal, "Catalog", "", &body)
 }
 
 /// Diagnostics inside this entity's YAML document: same file, same lines.
@@ -226,7 +230,7 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
         escape(&raw)
     );
     layout(
-        &portal.title,
+        portal,
         &format!("{} ({})", display_name(entity), entity.kind),
         root,
         &body,
@@ -305,5 +309,5 @@ pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
         }
         body.push_str("</ul></section>\n");
     }
-    layout(&portal.title, "Problems", "../", &body)
+    layout(portal, "Problems", "../", &body)
 }

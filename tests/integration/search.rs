@@ -151,3 +151,99 @@ fn half_typed_words_hyphens_tags_and_filter_forms() {
         search(&["payment", "--owner", "payments-team"]).len()
     );
 }
+
+/// Every file under `dir`, by path relative to it, with its bytes.
+fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn the_browser_index_is_classic_scripts_and_the_same_every_build() {
+    let again = tempfile::tempdir().unwrap();
+    let out = again.path().join("site");
+    let run = portico(
+        &crate_dir(),
+        &["build", "example-org", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let first = tree(&site().join("_search/web"));
+    let second = tree(&out.join("_search/web"));
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &first {
+        assert!(second[path] == *bytes, "{path} differs between builds");
+        let text = std::str::from_utf8(bytes).unwrap();
+        // Loadable with <script src> from file://: one call, no fetch.
+        assert!(
+            text.starts_with("porticoSearch(\"") && text.ends_with(");\n"),
+            "{path}"
+        );
+    }
+    let meta = std::str::from_utf8(&first["meta.js"]).unwrap();
+    let json = &meta["porticoSearch(\"meta\",\"\",".len()..meta.len() - 3];
+    let meta: serde_json::Value = serde_json::from_str(json).unwrap();
+    // One document per entity plus the docs sections.
+    let entities = meta["entities"].as_array().unwrap();
+    assert_eq!(entities.len(), 48);
+    let documents: u64 = entities.iter().map(|r| r[0].as_u64().unwrap()).sum();
+    assert_eq!(meta["documents"].as_u64().unwrap(), documents);
+    assert!(documents > 48);
+    for shard in meta["shards"].as_array().unwrap() {
+        let hex: String = shard
+            .as_str()
+            .unwrap()
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(first.contains_key(&format!("d/{hex}.js")), "shard {shard}");
+    }
+}
+
+#[test]
+fn no_search_leaves_out_the_index_and_the_search_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let run = portico(
+        &crate_dir(),
+        &[
+            "build",
+            "example-org",
+            "--no-search",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!out.join("_search").exists());
+    assert!(!out.join("assets/search.js").exists());
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!index.contains("search"), "no search box without an index");
+    let page =
+        std::fs::read_to_string(out.join("docs/default/component/shipment-tracker/index.html"))
+            .unwrap();
+    assert!(!page.contains("search.js"));
+    let search = portico(
+        &crate_dir(),
+        &["search", "--site", out.to_str().unwrap(), "rollback"],
+    );
+    assert_eq!(search.code, 2, "{}", search.stderr);
+}
