@@ -33,8 +33,6 @@ pub struct RawDocs {
     pub allowed_iframe_hosts: Option<Vec<String>>,
     /// PlantUML server drawing ```plantuml blocks, e.g. `https://www.plantuml.com/plantuml`.
     pub plantuml_server: Option<String>,
-    /// Whether `build` writes the search indexes and the search box.
-    pub search: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -167,7 +167,7 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     let on_site = |site: &DocSiteSummary| {
         if let Some(index) = &index {
             search::site_documents(catalog, site)
-                .iter()
+                .into_iter()
                 .for_each(|d| index.add(d));
         }
     };
@@ -176,13 +176,13 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     timer.lap("docs (render + write + link check)");
     if let (Some(index), Some(index_dir)) = (index, &index_dir) {
         search::entity_documents(&outcome.portal.catalog)
-            .iter()
+            .into_iter()
             .for_each(|d| index.add(d));
-        index
+        let documents = index
             .finish()
             .map_err(|e| Fatal(format!("cannot write the search index: {e}")))?;
         timer.lap("search index");
-        let web_index = search::web::export(index_dir)
+        let web_index = search::web::export(index_dir, documents)
             .map_err(|e| Fatal(format!("cannot export the browser's search index: {e}")))?;
         staging.write_all(&web_index).map_err(fatal)?;
         timer.lap("browser search index");

@@ -4,7 +4,7 @@ use super::SearchDoc;
 use std::collections::HashMap;
 use std::path::Path;
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token,
@@ -31,7 +31,10 @@ pub struct Fields {
     pub lifecycle: Field,
     pub tag: Field,
     pub namespace: Field,
-    /// `SearchDoc::position` (stored).
+    /// The document's number in the order it was added (a fast field):
+    /// how the browser-index export finds the `SearchDoc` behind a posting.
+    pub seq: Field,
+    /// `SearchDoc::position` (stored, for `search::document_order`).
     pub position: Field,
 }
 
@@ -73,6 +76,7 @@ pub fn schema() -> (Schema, Fields) {
         lifecycle: builder.add_text_field("lifecycle", STRING | STORED),
         tag: builder.add_text_field("tag", STRING | STORED),
         namespace: builder.add_text_field("namespace", STRING | STORED),
+        seq: builder.add_u64_field("seq", FAST),
         position: builder.add_u64_field("position", STORED),
     };
     (builder.build(), fields)
@@ -96,6 +100,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         lifecycle: get("lifecycle")?,
         tag: get("tag")?,
         namespace: get("namespace")?,
+        seq: get("seq")?,
         position: get("position")?,
     })
 }
@@ -224,6 +229,9 @@ pub struct IndexBuilder {
     fields: Fields,
     /// The first document that could not be added, reported by `finish`.
     failed: std::sync::Mutex<Option<tantivy::TantivyError>>,
+    /// Every document added, by `seq`: the export reads them from here
+    /// rather than decompressing tantivy's document store again.
+    added: std::sync::Mutex<Vec<SearchDoc>>,
 }
 
 impl IndexBuilder {
@@ -240,18 +248,25 @@ impl IndexBuilder {
             writer,
             fields,
             failed: std::sync::Mutex::new(None),
+            added: std::sync::Mutex::new(Vec::new()),
         })
     }
 
     /// Adds a document; a failure is kept and reported by [`Self::finish`].
-    pub fn add(&self, d: &SearchDoc) {
-        if let Err(e) = self.try_add(d) {
+    pub fn add(&self, d: SearchDoc) {
+        // The lock is held while tantivy queues the document, so `seq`
+        // numbers and the order of `added` agree.
+        let mut added = self.added.lock().unwrap_or_else(|p| p.into_inner());
+        let seq = added.len() as u64;
+        if let Err(e) = self.try_add(&d, seq) {
             let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
             failed.get_or_insert(e);
+            return;
         }
+        added.push(d);
     }
 
-    fn try_add(&self, d: &SearchDoc) -> tantivy::Result<()> {
+    fn try_add(&self, d: &SearchDoc, seq: u64) -> tantivy::Result<()> {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         if d.title_searchable {
@@ -273,17 +288,20 @@ impl IndexBuilder {
             doc.add_text(f.tag, tag.to_lowercase());
         }
         doc.add_text(f.namespace, d.namespace.to_lowercase());
+        doc.add_u64(f.seq, seq);
         doc.add_u64(f.position, u64::from(d.position));
         self.writer.add_document(doc)?;
         Ok(())
     }
 
-    /// Commits everything added, or reports the first document that failed.
-    pub fn finish(mut self) -> tantivy::Result<()> {
+    /// Commits everything added, or reports the first document that
+    /// failed; gives back the documents, by `seq`.
+    pub fn finish(mut self) -> tantivy::Result<Vec<SearchDoc>> {
         if let Some(e) = self.failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
             return Err(e);
         }
         self.writer.commit()?;
-        self.writer.wait_merging_threads()
+        self.writer.wait_merging_threads()?;
+        Ok(self.added.into_inner().unwrap_or_else(|p| p.into_inner()))
     }
 }

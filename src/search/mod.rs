@@ -50,6 +50,20 @@ pub struct SearchDoc {
     pub position: u32,
 }
 
+/// The order documents are numbered in for the browser, and the order of
+/// equal scores everywhere: an entity, then its docs by page and section.
+/// Equal scores are common (the same words in two short sections), and
+/// `portico search` and the browser must break them alike.
+pub fn document_order<'a>(
+    entity_ref: &'a str,
+    doc_type: &str,
+    url: &'a str,
+    position: u32,
+) -> (&'a str, bool, &'a str, u32) {
+    let page = url.split('#').next().unwrap_or("");
+    (entity_ref, doc_type != "entity", page, position)
+}
+
 /// One document per entity.
 pub fn entity_documents(catalog: &Catalog) -> Vec<SearchDoc> {
     let mut docs = Vec::with_capacity(catalog.entities.len());

@@ -112,13 +112,21 @@ fn field_of(fields: &Fields, weight: Weight) -> tantivy::schema::Field {
     }
 }
 
+/// Results read beyond the limit to break ties at the cut.
+const TIE_MARGIN: usize = 20;
+
 /// Most index words one typed prefix expands to.
 const MAX_PREFIX_EXPANSIONS: usize = 30;
 
-/// Indexed words of `field` starting with `prefix` (at least 2 letters):
-/// the first [`MAX_PREFIX_EXPANSIONS`] in byte order, over all segments.
+/// Shortest typed prefix that is expanded: two letters match too many
+/// words to mean anything, and would make the browser load their postings.
+const MIN_PREFIX_LEN: usize = 3;
+
+/// Indexed words of `field` starting with `prefix` (at least
+/// [`MIN_PREFIX_LEN`] letters): the first [`MAX_PREFIX_EXPANSIONS`] in byte
+/// order, over all segments.
 fn expand_prefix(searcher: &Searcher, field: tantivy::schema::Field, prefix: &str) -> Vec<String> {
-    if prefix.chars().count() < 2 {
+    if prefix.chars().count() < MIN_PREFIX_LEN {
         return Vec::new();
     }
     let mut words = words_in_range(searcher, field, prefix, MAX_PREFIX_EXPANSIONS, |_| true);
@@ -387,16 +395,49 @@ pub fn search(
     let Some(query) = build_query(&index, &searcher, &fields, query, options) else {
         return Ok(Vec::new());
     };
+    // A few more than asked, so equal scores at the cut are broken by
+    // `document_order` (as in the browser), not by tantivy's segments.
+    let wanted = options.limit.max(1);
     let top = searcher
         .search(
             &query,
-            &TopDocs::with_limit(options.limit.max(1)).order_by_score(),
+            &TopDocs::with_limit(wanted + TIE_MARGIN).order_by_score(),
         )
         .map_err(err)?;
-    let snippets = SnippetGenerator::create(&searcher, &query, fields.body).map_err(err)?;
-    let mut hits = Vec::with_capacity(top.len());
+    let mut ranked = Vec::with_capacity(top.len());
     for (score, address) in top {
         let doc: TantivyDocument = searcher.doc(address).map_err(err)?;
+        ranked.push((score, doc));
+    }
+    let key = |doc: &TantivyDocument| {
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_string()
+        };
+        let position = doc
+            .get_first(fields.position)
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        let (entity, doc_type, url) = (
+            text(fields.entity_ref),
+            text(fields.doc_type),
+            text(fields.url),
+        );
+        let (entity, is_docs, page, position) = super::document_order(
+            &entity,
+            &doc_type,
+            &url,
+            u32::try_from(position).unwrap_or(u32::MAX),
+        );
+        (entity.to_string(), is_docs, page.to_string(), position)
+    };
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| key(&a.1).cmp(&key(&b.1))));
+    ranked.truncate(wanted);
+    let snippets = SnippetGenerator::create(&searcher, &query, fields.body).map_err(err)?;
+    let mut hits = Vec::with_capacity(ranked.len());
+    for (score, doc) in ranked {
         let text = |field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())

@@ -16,19 +16,23 @@
 //!   document, (document − previous document) × 8 + fields, then the
 //!   field's BM25 score × 64 for each field set, as base64 VLQ digits.
 //! - `f/<n>.js`: what results show, `[title, url, breadcrumb, heading, body]`
-//!   for consecutive documents.
+//!   for consecutive documents, as JSON compressed with raw deflate and
+//!   written in base64 (the browser inflates it with `DecompressionStream`):
+//!   section text is most of the index, and compresses about fourfold.
 //!
 //! Documents are numbered in (entity, page, section) order, so an entity's
 //! documents are consecutive and one facet row per entity covers them.
 
+use super::SearchDoc;
 use super::index::{Fields, fields_of, register_tokenizers};
 use crate::output::OutputFile;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use tantivy::postings::Postings;
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
-use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, Index, Searcher, TERMINATED, TantivyDocument, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocSet, Index, Searcher, TERMINATED, Term};
 
 /// Where the browser's index goes, inside the built site.
 pub const WEB_DIR: &str = "_search/web";
@@ -37,66 +41,13 @@ const SCORE_SCALE: f32 = 64.0;
 /// A postings chunk closes after this many bytes (one very common word
 /// makes a bigger one): small enough that a query loads little.
 const CHUNK_BYTES: usize = 16 * 1024;
-/// A fragment block closes after this many bytes.
-const FRAGMENT_BYTES: usize = 8 * 1024;
+/// A fragment block closes after this many bytes (before compression).
+const FRAGMENT_BYTES: usize = 12 * 1024;
 /// Section text kept for snippets.
 const FRAGMENT_BODY_CHARS: usize = 3000;
 
-/// One indexed document, as stored.
-struct StoredDoc {
-    title: String,
-    url: String,
-    breadcrumb: String,
-    heading: String,
-    body: String,
-    entity_ref: String,
-    is_entity: bool,
-    kind: String,
-    spec_type: String,
-    owner: String,
-    lifecycle: String,
-    namespace: String,
-    tags: Vec<String>,
-    position: u64,
-}
-
-impl StoredDoc {
-    fn read(doc: &TantivyDocument, f: &Fields) -> StoredDoc {
-        let text = |field: Field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        StoredDoc {
-            title: text(f.shown_title),
-            url: text(f.url),
-            breadcrumb: text(f.breadcrumb),
-            heading: text(f.heading),
-            body: text(f.body),
-            entity_ref: text(f.entity_ref),
-            is_entity: text(f.doc_type) == "entity",
-            kind: text(f.kind),
-            spec_type: text(f.spec_type),
-            owner: text(f.owner),
-            lifecycle: text(f.lifecycle),
-            namespace: text(f.namespace),
-            tags: doc
-                .get_all(f.tag)
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect(),
-            position: doc
-                .get_first(f.position)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0),
-        }
-    }
-
-    /// Entity first, then its docs by page and section.
-    fn order_key(&self) -> (&str, bool, &str, u64) {
-        let page = self.url.split('#').next().unwrap_or("");
-        (&self.entity_ref, !self.is_entity, page, self.position)
-    }
+fn order_key(d: &SearchDoc) -> (&str, bool, &str, u32) {
+    super::document_order(&d.entity_ref, d.doc_type, &d.url, d.position)
 }
 
 /// One document's share of a word: which fields hold it, and its scores.
@@ -107,29 +58,36 @@ struct Posting {
     scores: [u32; 3],
 }
 
-/// The browser index's files, read from the committed index in `index_dir`.
-pub fn export(index_dir: &Path) -> tantivy::Result<Vec<OutputFile>> {
+/// The browser index's files, from the committed index in `index_dir` and
+/// the documents it was given (by `seq`, as `IndexBuilder::finish` returns them).
+pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<OutputFile>> {
     let index = Index::open_in_dir(index_dir)?;
     register_tokenizers(&index);
     let fields = fields_of(&index.schema())?;
     let searcher = index.reader()?.searcher();
 
     // Number documents in a build-independent order.
-    let mut docs = Vec::new();
-    for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let segment_ord = u32::try_from(segment_ord).unwrap_or(u32::MAX);
-        for doc_id in segment.doc_ids_alive() {
-            let doc: TantivyDocument = searcher.doc(DocAddress::new(segment_ord, doc_id))?;
-            docs.push(((segment_ord, doc_id), StoredDoc::read(&doc, &fields)));
-        }
+    let mut order: Vec<usize> = (0..added.len()).collect();
+    order.sort_by(|a, b| order_key(&added[*a]).cmp(&order_key(&added[*b])));
+    let mut number_of_seq = vec![0u32; added.len()];
+    for (number, seq) in order.iter().enumerate() {
+        number_of_seq[*seq] = u32::try_from(number).unwrap_or(u32::MAX);
     }
-    docs.sort_by(|a, b| a.1.order_key().cmp(&b.1.order_key()));
-    let number: HashMap<(u32, u32), u32> = docs
-        .iter()
-        .enumerate()
-        .map(|(n, (address, _))| (*address, u32::try_from(n).unwrap_or(u32::MAX)))
-        .collect();
-    let docs: Vec<StoredDoc> = docs.into_iter().map(|(_, d)| d).collect();
+    // Each segment's tantivy document ids, mapped to those numbers.
+    let mut number = Vec::new();
+    for segment in searcher.segment_readers() {
+        let seqs = segment.fast_fields().u64("seq")?;
+        let of_segment: Vec<u32> = (0..segment.max_doc())
+            .map(|doc_id| {
+                seqs.first(doc_id)
+                    .and_then(|seq| number_of_seq.get(seq as usize))
+                    .copied()
+                    .unwrap_or(0)
+            })
+            .collect();
+        number.push(of_segment);
+    }
+    let docs: Vec<&SearchDoc> = order.iter().map(|seq| &added[*seq]).collect();
 
     let postings = postings(&searcher, &fields, &number)?;
     let mut files = Vec::new();
@@ -144,7 +102,7 @@ pub fn export(index_dir: &Path) -> tantivy::Result<Vec<OutputFile>> {
 fn postings(
     searcher: &Searcher,
     fields: &Fields,
-    number: &HashMap<(u32, u32), u32>,
+    number: &[Vec<u32>],
 ) -> tantivy::Result<BTreeMap<String, Vec<Posting>>> {
     let mut words: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
     let total_docs = searcher.total_num_docs()?;
@@ -153,8 +111,7 @@ fn postings(
         .enumerate()
     {
         let average = searcher.total_num_tokens(field)? as f32 / total_docs.max(1) as f32;
-        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let segment_ord = u32::try_from(segment_ord).unwrap_or(u32::MAX);
+        for (segment, number) in searcher.segment_readers().iter().zip(number) {
             let inverted = segment.inverted_index(field)?;
             let norms = segment.get_fieldnorms_reader(field)?;
             let mut stream = inverted.terms().stream()?;
@@ -172,7 +129,7 @@ fn postings(
                     let doc_id = docs.doc();
                     let score = weight.score(norms.fieldnorm_id(doc_id), docs.term_freq());
                     let mut posting = Posting {
-                        doc: number.get(&(segment_ord, doc_id)).copied().unwrap_or(0),
+                        doc: number.get(doc_id as usize).copied().unwrap_or(0),
                         fields: 1 << slot,
                         ..Posting::default()
                     };
@@ -287,60 +244,67 @@ fn vlq(out: &mut String, mut value: u32) {
     }
 }
 
-/// Writes the fragment blocks; returns the first document of each.
-fn fragments(docs: &[StoredDoc], files: &mut Vec<OutputFile>) -> Vec<usize> {
+/// Writes the fragment blocks (compressed in parallel); returns the first
+/// document of each.
+fn fragments(docs: &[&SearchDoc], files: &mut Vec<OutputFile>) -> Vec<usize> {
     let mut starts = Vec::new();
-    let mut block: Vec<[&str; 5]> = Vec::new();
+    let mut blocks: Vec<Vec<[&str; 5]>> = Vec::new();
     let mut bytes = 0;
-    let flush = |block: &mut Vec<[&str; 5]>, starts: &Vec<usize>, files: &mut Vec<OutputFile>| {
-        let number = starts.len() - 1;
-        files.push(script(
-            &format!("f/{number}.js"),
-            "f",
-            &number.to_string(),
-            &json(&*block),
-        ));
-        block.clear();
-    };
     for (n, doc) in docs.iter().enumerate() {
-        if block.is_empty() {
+        if bytes == 0 {
             starts.push(n);
+            blocks.push(Vec::new());
         }
         let body = match doc.body.char_indices().nth(FRAGMENT_BODY_CHARS) {
             Some((cut, _)) => &doc.body[..cut],
             None => &doc.body,
         };
         bytes += doc.title.len() + doc.url.len() + doc.breadcrumb.len() + body.len() + 32;
-        block.push([&doc.title, &doc.url, &doc.breadcrumb, &doc.heading, body]);
+        if let Some(block) = blocks.last_mut() {
+            block.push([&doc.title, &doc.url, &doc.breadcrumb, &doc.heading, body]);
+        }
         if bytes > FRAGMENT_BYTES {
-            flush(&mut block, &starts, files);
             bytes = 0;
         }
     }
-    if !block.is_empty() {
-        flush(&mut block, &starts, files);
-    }
+    let written: Vec<OutputFile> = blocks
+        .par_iter()
+        .enumerate()
+        .map(|(number, block)| {
+            let packed = base64(&deflate_raw(json(block).as_bytes()));
+            script(
+                &format!("f/{number}.js"),
+                "f",
+                &number.to_string(),
+                &format!("\"{packed}\""),
+            )
+        })
+        .collect();
+    files.extend(written);
     starts
 }
 
 /// Facet values (sorted, referred to by position) and one row per entity:
 /// `[documents, has an entity document (1/0), kind, type, owner,
 /// lifecycle, namespace, [tags]]`, in document order.
-fn meta(docs: &[StoredDoc], shards: &[String], fragment_starts: &[usize]) -> OutputFile {
+fn meta(docs: &[&SearchDoc], shards: &[String], fragment_starts: &[usize]) -> OutputFile {
     let facet_names = ["kind", "type", "owner", "lifecycle", "namespace", "tag"];
-    let mut values: [BTreeSet<&str>; 6] = Default::default();
+    // Lower-cased, as the index's filter fields (`--owner Platform-Team` works).
+    let facets_of = |doc: &SearchDoc| -> [Vec<String>; 6] {
+        [
+            vec![doc.kind.to_lowercase()],
+            vec![doc.spec_type.to_lowercase()],
+            vec![doc.owner.to_lowercase()],
+            vec![doc.lifecycle.to_lowercase()],
+            vec![doc.namespace.to_lowercase()],
+            doc.tags.iter().map(|t| t.to_lowercase()).collect(),
+        ]
+    };
+    let mut values: [BTreeSet<String>; 6] = Default::default();
     for doc in docs {
-        let singles = [
-            &doc.kind,
-            &doc.spec_type,
-            &doc.owner,
-            &doc.lifecycle,
-            &doc.namespace,
-        ];
-        for (slot, value) in singles.into_iter().enumerate() {
-            values[slot].insert(value);
+        for (slot, list) in facets_of(doc).into_iter().enumerate() {
+            values[slot].extend(list);
         }
-        values[5].extend(doc.tags.iter().map(String::as_str));
     }
     let position = |slot: usize, value: &str| {
         values[slot]
@@ -356,15 +320,16 @@ fn meta(docs: &[StoredDoc], shards: &[String], fragment_starts: &[usize]) -> Out
             .iter()
             .take_while(|d| d.entity_ref == first.entity_ref)
             .count();
-        let tags: Vec<usize> = first.tags.iter().map(|t| position(5, t)).collect();
+        let facets = facets_of(first);
+        let tags: Vec<usize> = facets[5].iter().map(|t| position(5, t)).collect();
         rows.push(serde_json::json!([
             count,
-            u8::from(first.is_entity),
-            position(0, &first.kind),
-            position(1, &first.spec_type),
-            position(2, &first.owner),
-            position(3, &first.lifecycle),
-            position(4, &first.namespace),
+            u8::from(first.doc_type == "entity"),
+            position(0, &facets[0][0]),
+            position(1, &facets[1][0]),
+            position(2, &facets[2][0]),
+            position(3, &facets[3][0]),
+            position(4, &facets[4][0]),
             tags,
         ]));
         start += count;
@@ -383,6 +348,41 @@ fn meta(docs: &[StoredDoc], shards: &[String], fragment_starts: &[usize]) -> Out
         "entities": rows,
     });
     script("meta.js", "meta", "\"\"", &json(&meta))
+}
+
+/// Raw deflate (no zlib header), as `DecompressionStream("deflate-raw")` reads.
+fn deflate_raw(input: &[u8]) -> Vec<u8> {
+    let mut out = vec![0; zlib_rs::compress_bound(input.len())];
+    let config = zlib_rs::DeflateConfig {
+        window_bits: -15,
+        ..zlib_rs::DeflateConfig::new(3)
+    };
+    let (written, code) = zlib_rs::compress_slice(&mut out, input, config);
+    match code {
+        zlib_rs::ReturnCode::Ok => written.to_vec(),
+        // Unreachable with a compress_bound-sized buffer; stored blocks
+        // would do, but an empty fragment is the honest failure.
+        _ => Vec::new(),
+    }
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for group in bytes.chunks(3) {
+        let n = group
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= group.len() {
+                out.push(DIGITS[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 fn json(value: &(impl serde::Serialize + ?Sized)) -> String {
@@ -430,6 +430,26 @@ mod tests {
             vlq(&mut expected, v);
         }
         assert_eq!(encode_postings(&list), expected);
+    }
+
+    #[test]
+    fn base64_pads_like_atob_expects() {
+        assert_eq!(base64(b"M"), "TQ==");
+        assert_eq!(base64(b"Ma"), "TWE=");
+        assert_eq!(base64(b"Man"), "TWFu");
+        assert_eq!(base64(&[0xff, 0xfe]), "//4=");
+    }
+
+    #[test]
+    fn fragments_inflate_back_to_their_json() {
+        let text = "the same words again and again and again ".repeat(50);
+        let packed = deflate_raw(text.as_bytes());
+        assert!(packed.len() < text.len() / 4);
+        let mut out = vec![0; text.len()];
+        let config = zlib_rs::InflateConfig { window_bits: -15 };
+        let (plain, code) = zlib_rs::decompress_slice(&mut out, &packed, config);
+        assert_eq!(code, zlib_rs::ReturnCode::Ok);
+        assert_eq!(plain, text.as_bytes());
     }
 
     #[test]

@@ -24,13 +24,16 @@ async fn type_query(c: &Client, query: &str) -> Vec<String> {
     assert_eq!(focused, "search-input", "`/` focuses the search box");
     input.clear().await.unwrap();
     input.send_keys(query).await.unwrap();
-    result_links(c).await
+    result_links(c, query).await
 }
 
-async fn result_links(c: &Client) -> Vec<String> {
+/// The result links, once the results shown are those of `query`.
+async fn result_links(c: &Client, query: &str) -> Vec<String> {
     c.wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(".search-hits a"))
+        .for_element(Locator::Css(&format!(
+            "form.search[data-query='{query}'] .search-hits a"
+        )))
         .await
         .expect("results appear");
     let mut hrefs = Vec::new();

@@ -126,6 +126,7 @@
   var WEIGHTS = [3, 2, 1]; // title, heading, body
   var FUZZY_MIN_LEN = 5;
   var MAX_PREFIX_EXPANSIONS = 30;
+  var MIN_PREFIX_LEN = 3;
   var WORD = /[\p{Alphabetic}\p{N}]+/gu;
   var NOT_WORD = /[^\p{Alphabetic}\p{N}]/u;
   function tokens(text) {
@@ -183,7 +184,7 @@
         if (e.word === clause.token) words.exact = e;
         if (clause.fuzzy && Array.from(clause.token).length >= 3 && withinOneEdit(e.word, clause.token)) words.near.push(e);
       });
-      if (clause.typing && Array.from(clause.raw).length >= 2) {
+      if (clause.typing && Array.from(clause.raw).length >= MIN_PREFIX_LEN) {
         // Shards list words in byte order, like tantivy's dictionary.
         rawShard.forEach(function (e) {
           if (words.prefix.length < MAX_PREFIX_EXPANSIONS && inField(e, slot) && e.word.indexOf(clause.raw) === 0) words.prefix.push(e);
@@ -330,7 +331,9 @@
   function fragments(docs) {
     var blocks = {};
     docs.forEach(function (d) { blocks[fragmentOf(d)] = true; });
-    return Promise.all(Object.keys(blocks).map(function (n) { return load("f", n, "f/" + n + ".js"); }))
+    return Promise.all(Object.keys(blocks).map(function (n) {
+      return load("f", n, "f/" + n + ".js").then(function (packed) { return inflate("f:" + n, packed); });
+    }))
       .then(function () {
         return docs.map(function (d) {
           var n = fragmentOf(d);
@@ -338,6 +341,18 @@
           return { doc: d, title: f[0], url: f[1], breadcrumb: f[2], heading: f[3], body: f[4] };
         });
       });
+  }
+  // Fragments are raw-deflated JSON in base64 (see src/search/web.rs).
+  var inflated = {};
+  function inflate(id, packed) {
+    if (inflated[id]) return inflated[id];
+    var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    inflated[id] = new Response(stream).text().then(function (text) {
+      loaded[id] = JSON.parse(text);
+      return loaded[id];
+    });
+    return inflated[id];
   }
   function stemsWithPlaces(text) {
     var out = [];
@@ -450,8 +465,9 @@
   form.hidden = false;
   var filters = {};
   var generation = 0;
+  var TYPING_PAUSE_MS = 60;
   var shownLimit = 10;
-  function render(ranked, found, started) {
+  function render(query, ranked, found, started) {
     var counts = facetCounts(ranked);
     var html = "<p class=\"search-status\" role=\"status\">" +
       (found.total ? found.total + " result" + (found.total === 1 ? "" : "s") : "No results") + "</p>";
@@ -480,16 +496,19 @@
     panel.innerHTML = html;
     panel.hidden = false;
     form.setAttribute("data-ms", String(Math.round(performance.now() - started)));
+    // What the results shown answer (tests and scripts wait for it).
+    form.setAttribute("data-query", query);
   }
-  function run() {
+  // `since`: when the user acted (data-ms is measured from it, pause included).
+  function run(since) {
     var query = input.value;
     var mine = ++generation;
-    var started = performance.now();
+    var started = typeof since === "number" ? since : performance.now();
     if (!query.trim()) { panel.hidden = true; panel.innerHTML = ""; return; }
     start().then(function () { return rank(query); }).then(function (ranked) {
       if (mine !== generation) return null;
       return results(ranked, filters, shownLimit).then(function (found) {
-        if (mine === generation) render(ranked, found, started);
+        if (mine === generation) render(query, ranked, found, started);
       });
     }).catch(function (e) {
       if (mine !== generation) return;
@@ -497,7 +516,15 @@
       panel.hidden = false;
     });
   }
-  input.addEventListener("input", function () { shownLimit = 10; run(); });
+  // Results follow typing, but not every keystroke of a fast typist: each
+  // half-typed word would load its own part of the index.
+  var pause = null;
+  input.addEventListener("input", function () {
+    shownLimit = 10;
+    clearTimeout(pause);
+    var typedAt = performance.now();
+    pause = setTimeout(function () { run(typedAt); }, TYPING_PAUSE_MS);
+  });
   input.addEventListener("focus", function () { start(); if (input.value.trim() && panel.innerHTML) panel.hidden = false; });
   form.addEventListener("submit", function (e) {
     e.preventDefault();
