@@ -6,6 +6,7 @@
 
 mod csv;
 pub mod docs_page;
+pub mod graph;
 mod pages;
 
 use crate::catalog::entity_ref::EntityRef;

@@ -1,6 +1,6 @@
 //! The pages of the first plain site.
 
-use super::entity_dir;
+use super::{entity_dir, graph};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::diagnostics::{self, Diagnostic, Severity};
@@ -221,6 +221,7 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
         }),
     );
     body.push_str("</dl></section>\n");
+    graph_section(&mut body, portal, entity);
     relations_section(&mut body, portal, entity);
     problems_section(&mut body, &entity_diagnostics(entity, diagnostics));
     let raw = serde_json::to_string_pretty(&entity.to_api_json()).unwrap_or_default();
@@ -235,6 +236,44 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
         root,
         &body,
     )
+}
+
+/// The relations graph, drawn at build time.
+fn graph_section(body: &mut String, portal: &Portal, entity: &Entity) {
+    if entity.relations.is_empty() {
+        return;
+    }
+    let node_of = |r: &EntityRef| match portal.catalog.get(r) {
+        Some(e) => graph::Node {
+            label: display_name(e).to_string(),
+            kind: e.kind.clone(),
+            href: Some(format!(
+                "{FROM_ENTITY}{}index.html",
+                entity_dir(&e.entity_ref)
+            )),
+        },
+        None => graph::Node {
+            label: short_ref(r),
+            kind: r.kind.clone(),
+            href: None,
+        },
+    };
+    let mut relations: Vec<_> = entity.relations.iter().collect();
+    relations.sort_by(|a, b| (a.kind, a.target.to_string()).cmp(&(b.kind, b.target.to_string())));
+    let related: Vec<(&str, graph::Node)> = relations
+        .iter()
+        .map(|r| (r.kind, node_of(&r.target)))
+        .collect();
+    let center = graph::Node {
+        label: display_name(entity).to_string(),
+        kind: entity.kind.clone(),
+        href: None,
+    };
+    body.push_str(
+        "<section aria-labelledby=\"graph\"><h2 id=\"graph\">Graph</h2><div class=\"graph-wrap\">",
+    );
+    body.push_str(&graph::relations_svg(&center, &related, "#relations"));
+    body.push_str("</div></section>\n");
 }
 
 fn relations_section(body: &mut String, portal: &Portal, entity: &Entity) {

@@ -6,7 +6,9 @@
 
 use crate::support::example_site;
 use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -77,6 +79,56 @@ pub async fn browser(driver: &Driver) -> Client {
         .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
         .expect("a browser session")
+}
+
+/// Serves `site` under `/portal/` on 127.0.0.1, one request at a time.
+pub fn serve_under_sub_path(site: &Path) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let site: PathBuf = site.to_path_buf();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut request = String::new();
+            if reader.read_line(&mut request).is_err() {
+                continue;
+            }
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = request.split(' ').nth(1).unwrap_or("/");
+            let path = path.split(['?', '#']).next().unwrap_or("");
+            let file = path
+                .strip_prefix("/portal/")
+                .filter(|p| !p.split('/').any(|part| part == ".."))
+                .map(|p| site.join(p));
+            let mut stream = &stream;
+            match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+                Some((f, bytes)) => {
+                    let kind = match f.extension().and_then(|e| e.to_str()) {
+                        Some("html") => "text/html; charset=utf-8",
+                        Some("js") => "text/javascript",
+                        Some("css") => "text/css",
+                        _ => "application/octet-stream",
+                    };
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        bytes.len()
+                    );
+                    let _ = stream.write_all(&bytes);
+                }
+                None => {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                }
+            }
+        }
+    });
+    port
 }
 
 #[tokio::test(flavor = "multi_thread")]

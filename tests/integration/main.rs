@@ -4,6 +4,7 @@
 mod bad_input;
 mod browser;
 mod browser_search;
+mod browser_site;
 mod corpus;
 mod docs;
 mod example_org;

@@ -1,7 +1,7 @@
 //! `portico search` on example-org's built site: the tantivy index
 //! `portico build` writes, queried from the terminal.
 
-use crate::support::{crate_dir, example_site, portico};
+use crate::support::{crate_dir, example_site, files_under, portico};
 use std::path::PathBuf;
 
 fn site() -> &'static PathBuf {
@@ -152,28 +152,6 @@ fn half_typed_words_hyphens_tags_and_filter_forms() {
     );
 }
 
-/// Every file under `dir`, by path relative to it, with its bytes.
-fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let mut files = std::collections::BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
-}
-
 #[test]
 fn the_browser_index_is_classic_scripts_and_the_same_every_build() {
     let again = tempfile::tempdir().unwrap();
@@ -183,8 +161,8 @@ fn the_browser_index_is_classic_scripts_and_the_same_every_build() {
         &["build", "example-org", "--out", out.to_str().unwrap()],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let first = tree(&site().join("_search/web"));
-    let second = tree(&out.join("_search/web"));
+    let first = files_under(&site().join("_search/web"));
+    let second = files_under(&out.join("_search/web"));
     assert_eq!(
         first.keys().collect::<Vec<_>>(),
         second.keys().collect::<Vec<_>>()

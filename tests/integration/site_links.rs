@@ -3,7 +3,7 @@
 //! site from `file://` would follow them: relative paths, no directory
 //! indexes. Runs over example-org's site and the corpus docs sites.
 
-use crate::support::{corpus_dir, crate_dir, example_site, portico};
+use crate::support::{corpus_dir, crate_dir, example_site, files_under, portico};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -184,5 +184,34 @@ fn two_builds_of_the_same_input_are_byte_identical() {
     for (a, b) in builds[0].iter().zip(&builds[1]) {
         assert_eq!(a.0, b.0);
         assert!(a.1 == b.1, "{} differs between two builds", a.0);
+    }
+}
+
+#[test]
+fn two_builds_of_the_same_input_write_the_same_bytes() {
+    let (first, _) = example_site();
+    let dir = tempfile::tempdir().unwrap();
+    let second = dir.path().join("site");
+    let run = portico(
+        &crate_dir(),
+        &["build", "example-org", "--out", second.to_str().unwrap()],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // tantivy names its segment files with random ids: the terminal index
+    // is the one part of the site that differs between builds.
+    let keep = |files: std::collections::BTreeMap<String, Vec<u8>>| {
+        files
+            .into_iter()
+            .filter(|(path, _)| !path.starts_with("_search/tantivy"))
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (keep(files_under(first)), keep(files_under(&second)));
+    assert!(a.len() > 100, "{} files", a.len());
+    assert_eq!(
+        a.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        b.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for ((path, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{path} differs between two builds");
     }
 }

@@ -465,7 +465,7 @@
   form.hidden = false;
   var filters = {};
   var generation = 0;
-  var TYPING_PAUSE_MS = 60;
+  var TYPING_PAUSE_MS = 30;
   var shownLimit = 10;
   function render(query, ranked, found, started) {
     var counts = facetCounts(ranked);
