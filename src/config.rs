@@ -36,9 +36,11 @@ pub struct RawDocs {
 }
 
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RawSite {
     pub title: Option<String>,
+    /// Where the site is published, e.g. `https://portal.example.com/dev/`.
+    pub base_url: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,6 +76,8 @@ pub struct CliSettings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     pub site_title: String,
+    /// `[site] base-url`, ending with `/`.
+    pub base_url: Option<String>,
     pub roots: Vec<PathBuf>,
     pub locations: Vec<PathBuf>,
     pub catalog_paths: Vec<String>,
@@ -156,6 +160,7 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
     }
     Ok(Config {
         site_title: raw.site.title.unwrap_or_else(|| "Developer portal".into()),
+        base_url: base_url(raw.site.base_url)?,
         search: true,
         roots,
         locations,
@@ -170,9 +175,52 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
     })
 }
 
+/// An absolute `http(s)://` URL with no query or fragment, ending with `/`.
+fn base_url(raw: Option<String>) -> Result<Option<String>, ConfigError> {
+    let Some(url) = raw else { return Ok(None) };
+    let lower = url.to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+    let host = url.split("://").nth(1).unwrap_or("");
+    if !scheme_ok
+        || host.is_empty()
+        || host.starts_with('/')
+        || url.contains(['?', '#', ' ', '"', '<', '>'])
+    {
+        return Err(ConfigError(format!(
+            "[site] base-url `{url}` must be an absolute http(s) URL without query or fragment, \
+             e.g. `https://portal.example.com/` or `https://example.github.io/portal/`"
+        )));
+    }
+    Ok(Some(if url.ends_with('/') {
+        url
+    } else {
+        format!("{url}/")
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_urls_are_absolute_and_end_with_a_slash() {
+        let ok = |u: &str| base_url(Some(u.to_string())).unwrap().unwrap();
+        assert_eq!(
+            ok("https://portal.example.com"),
+            "https://portal.example.com/"
+        );
+        assert_eq!(ok("http://h/dev/"), "http://h/dev/");
+        for bad in [
+            "portal/",
+            "/dev/",
+            "https://",
+            "ftp://h/",
+            "https://h/?q=1",
+            "https://h/#x",
+        ] {
+            assert!(base_url(Some(bad.to_string())).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn unknown_keys_are_refused_with_the_valid_ones() {

@@ -34,6 +34,8 @@ pub struct Portal {
     pub docs: Vec<DocSiteSummary>,
     /// Whether the site has search (pages carry the search box).
     pub search: bool,
+    /// `[site] base-url`: canonical links, `sitemap.xml`, a 404 page that works at any depth.
+    pub base_url: Option<String>,
 }
 
 /// The result of a run: the portal and every problem found on the way.
@@ -136,6 +138,7 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
             catalog,
             docs: Vec::new(),
             search: config.search,
+            base_url: config.base_url.clone(),
         },
         diagnostics,
     })
@@ -248,8 +251,7 @@ fn render_docs(
         },
         on_site,
     };
-    let layout =
-        |view: &docs::DocPageView| render::docs_page::page(view, &portal.title, portal.search);
+    let layout = |view: &docs::DocPageView| render::docs_page::page(view, portal);
     docs::build(&portal.repos, &portal.catalog, &options, &layout, sink).map_err(Fatal)
 }
 

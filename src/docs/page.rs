@@ -29,6 +29,9 @@ pub struct DocPageView {
     pub uncommitted: bool,
     /// Load the diagram renderer (the page has mermaid blocks).
     pub mermaid: bool,
+    /// The page's file from the portal root, e.g.
+    /// `docs/default/component/x/guide/index.html` (for canonical links).
+    pub path: String,
 }
 
 /// One line of the page's navigation (flattened tree).
@@ -80,6 +83,10 @@ pub(super) fn page_view(
             .map(|(s, t)| (t.clone(), href_to(s)))
     };
     DocPageView {
+        path: format!(
+            "docs/{}/{}/{}/{page_url}index.html",
+            entity.namespace, entity.kind, entity.name
+        ),
         root: root.clone(),
         site_name: site_name.to_string(),
         entity_title: source.request.entity_title.clone(),

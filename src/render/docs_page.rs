@@ -1,24 +1,29 @@
 //! The HTML page around a rendered docs page: header, breadcrumbs, nav,
 //! table of contents, previous/next, edit link. Every link is relative.
 
+use super::canonical_link;
 use crate::docs::DocPageView;
 use crate::html::{escape, external_link, search_form, search_script};
+use crate::pipeline::Portal;
 use std::fmt::Write as _;
 
-pub fn page(view: &DocPageView, portal_title: &str, search: bool) -> String {
+pub fn page(view: &DocPageView, portal: &Portal) -> String {
+    let (portal_title, search) = (portal.title.as_str(), portal.search);
     let root = &view.root;
     let mut html = String::with_capacity(view.content.len() + 4096);
     let _ = write!(
         html,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} · {site} · {portal}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n\
-         {mermaid}<script src=\"{root}assets/portico.js\" defer></script>\n{script}</head>\n<body class=\"docs\">\n\
+         <link rel=\"icon\" href=\"{root}assets/favicon.svg\" type=\"image/svg+xml\">\n\
+         {canonical}{mermaid}<script src=\"{root}assets/portico.js\" defer></script>\n{script}</head>\n<body class=\"docs\">\n\
          <a class=\"skip\" href=\"#content\">Skip to content</a>\n\
          <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{portal}</a>{search}\
          <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}problems/index.html\">Problems</a></nav></header>\n",
         title = escape(&view.page_title),
         site = escape(&view.site_name),
         portal = escape(portal_title),
+        canonical = canonical_link(portal, &view.path),
         script = if search {
             search_script(root)
         } else {

@@ -37,8 +37,8 @@ pub enum Side {
 
 /// Most boxes drawn on one side; the rest are counted in a last box.
 const MAX_PER_SIDE: usize = 12;
-const WIDTH: usize = 760;
-const BOX_W: usize = 210;
+const WIDTH: usize = 860;
+const BOX_W: usize = 200;
 const BOX_H: usize = 40;
 const GAP: usize = 12;
 const LABEL_CHARS: usize = 26;

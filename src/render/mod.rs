@@ -17,12 +17,47 @@ use rayon::prelude::*;
 
 const STYLESHEET: &str = include_str!("../../themes/default/static/portico.css");
 const SCRIPT: &str = include_str!("../../themes/default/static/portico.js");
+const FAVICON: &str = include_str!("../../themes/default/static/favicon.svg");
 /// The search box (see `search::web` for the index it reads).
 const SEARCH_SCRIPT: &str = include_str!("../../themes/default/static/search.js");
 /// The English stemmer the index used, for query words (loaded on first search).
 const STEMMER: &str = include_str!("../../themes/default/static/stem.js");
 /// Written only for sites with ```mermaid diagrams (5 MB).
 const MERMAID: &[u8] = include_bytes!("../../themes/default/vendor/mermaid.min.js");
+
+/// `<link rel="canonical">` for the page at `path` (from the site root),
+/// when the site's base URL is known.
+pub fn canonical_link(portal: &Portal, path: &str) -> String {
+    match &portal.base_url {
+        Some(base) => format!(
+            "<link rel=\"canonical\" href=\"{}\">\n",
+            crate::html::escape(&format!("{base}{}", canonical_path(path)))
+        ),
+        None => String::new(),
+    }
+}
+
+/// `a/b/index.html` is published as `a/b/`.
+fn canonical_path(path: &str) -> &str {
+    path.strip_suffix("index.html").unwrap_or(path)
+}
+
+/// `sitemap.xml`: every page of the site, at the base URL.
+fn sitemap(base: &str, pages: &[&str]) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for page in pages {
+        xml.push_str("  <url><loc>");
+        xml.push_str(&crate::html::escape(&format!(
+            "{base}{}",
+            canonical_path(page)
+        )));
+        xml.push_str("</loc></url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    xml
+}
 
 /// The URL path (relative to the site root) of an entity's page folder.
 pub fn entity_dir(r: &EntityRef) -> String {
@@ -37,6 +72,7 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
         OutputFile::new("catalog.csv", csv::catalog_csv(&portal.catalog)),
         OutputFile::new("assets/portico.css", STYLESHEET),
         OutputFile::new("assets/portico.js", SCRIPT),
+        OutputFile::new("assets/favicon.svg", FAVICON),
         OutputFile::new("index.html", pages::index(portal, diagnostics)),
         OutputFile::new("problems/index.html", pages::problems(portal, diagnostics)),
     ];
@@ -62,5 +98,23 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
         })
         .collect();
     files.extend(entity_pages);
+    files.push(OutputFile::new("404.html", pages::not_found(portal)));
+    if let Some(base) = &portal.base_url {
+        let mut paths: Vec<String> = files
+            .iter()
+            .filter(|f| f.path.ends_with("index.html"))
+            .map(|f| f.path.clone())
+            .collect();
+        for site in &portal.docs {
+            paths.extend(
+                site.pages
+                    .iter()
+                    .map(|p| format!("{}{}index.html", site.url, p.url)),
+            );
+        }
+        paths.sort();
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        files.push(OutputFile::new("sitemap.xml", sitemap(base, &refs)));
+    }
     files
 }

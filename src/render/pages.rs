@@ -1,6 +1,6 @@
 //! The pages of the first plain site.
 
-use super::{entity_dir, graph};
+use super::{canonical_link, entity_dir, graph};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::diagnostics::{self, Diagnostic, Severity};
@@ -12,18 +12,24 @@ use std::fmt::Write as _;
 /// Relative path from an entity page back to the site root.
 const FROM_ENTITY: &str = "../../../../";
 
-fn layout(portal: &Portal, title: &str, root: &str, body: &str) -> String {
+/// `path`: the page's file from the site root (its depth gives the way
+/// back to the root; with a base URL, it is the canonical link).
+fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> String {
+    let root = "../".repeat(path.matches('/').count());
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · {site}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n{script}</head>\n<body>\n\
+         <title>{title} · {site}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n\
+         <link rel=\"icon\" href=\"{root}assets/favicon.svg\" type=\"image/svg+xml\">\n{canonical}{script}</head>\n<body>\n\
+         <a class=\"skip\" href=\"#main\">Skip to content</a>\n\
          <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{site}</a>{search}\
          <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}problems/index.html\">Problems</a> \
          <a href=\"{root}catalog.json\">catalog.json</a> <a href=\"{root}catalog.csv\">catalog.csv</a></nav></header>\n<main id=\"main\">\n{body}</main>\n</body>\n</html>\n",
         title = escape(title),
         site = escape(&portal.title),
+        canonical = canonical_link(portal, path),
         script = if portal.search {
-            search_script(root)
+            search_script(&root)
         } else {
             String::new()
         },
@@ -119,7 +125,7 @@ pub fn index(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
         }
         body.push_str("</tbody>\n</table>\n</section>\n");
     }
-    layout(portal, "Catalog", "", &body)
+    layout(portal, "Catalog", "index.html", &body)
 }
 
 /// Diagnostics inside this entity's YAML document: same file, same lines.
@@ -233,7 +239,7 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
     layout(
         portal,
         &format!("{} ({})", display_name(entity), entity.kind),
-        root,
+        &format!("{}index.html", entity_dir(&entity.entity_ref)),
         &body,
     )
 }
@@ -348,5 +354,23 @@ pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
         }
         body.push_str("</ul></section>\n");
     }
-    layout(portal, "Problems", "../", &body)
+    layout(portal, "Problems", "problems/index.html", &body)
+}
+
+/// The page for addresses that do not exist, served by static hosts as
+/// `404.html` at whatever depth was asked: links are absolute when the
+/// base URL is known, and relative to the host's root otherwise.
+pub fn not_found(portal: &Portal) -> String {
+    let root = portal.base_url.clone().unwrap_or_else(|| "/".to_string());
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Page not found · {site}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n</head>\n<body>\n\
+         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{site}</a></header>\n<main id=\"main\">\n\
+         <h1>Page not found</h1>\n<p class=\"lead\">Nothing is published at this address. The entity or page may have been \
+         renamed or removed from the catalog.</p>\n<p><a href=\"{root}index.html\">Go to the catalog</a>, where the search box \
+         finds entities and docs by name.</p>\n</main>\n</body>\n</html>\n",
+        site = escape(&portal.title),
+        root = escape(&root),
+    )
 }

@@ -3,7 +3,7 @@
 //! site from `file://` would follow them: relative paths, no directory
 //! indexes. Runs over example-org's site and the corpus docs sites.
 
-use crate::support::{corpus_dir, crate_dir, example_site, files_under, portico};
+use crate::support::{Org, corpus_dir, crate_dir, example_site, files_under, portico};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -43,7 +43,11 @@ fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             html_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "html") {
+        } else if path.extension().is_some_and(|e| e == "html")
+            // Hosts serve 404.html at any missing address: its links are
+            // root-absolute by design (tested on their own).
+            && path.file_name().is_some_and(|n| n != "404.html")
+        {
             out.push(path);
         }
     }
@@ -214,4 +218,77 @@ fn two_builds_of_the_same_input_write_the_same_bytes() {
     for ((path, x), (_, y)) in a.iter().zip(&b) {
         assert!(x == y, "{path} differs between two builds");
     }
+}
+
+#[test]
+fn a_base_url_gives_canonical_links_a_sitemap_and_a_404_page_that_works_anywhere() {
+    let org = Org::new();
+    org.copy_example("shipment-tracker", "repos/shipment-tracker");
+    org.file(
+        "portico.toml",
+        "[site]\ntitle = \"Acme\"\nbase-url = \"https://portal.example.com/dev\"\n",
+    );
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let site = org.path().join("site");
+    let read = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
+    assert!(
+        read("index.html")
+            .contains("<link rel=\"canonical\" href=\"https://portal.example.com/dev/\">")
+    );
+    assert!(
+        read("catalog/default/component/shipment-tracker/index.html").contains(
+            "href=\"https://portal.example.com/dev/catalog/default/component/shipment-tracker/\""
+        )
+    );
+    assert!(
+        read("docs/default/component/shipment-tracker/deploy/index.html").contains(
+            "<link rel=\"canonical\" href=\"https://portal.example.com/dev/docs/default/component/shipment-tracker/deploy/\">"
+        )
+    );
+    let sitemap = read("sitemap.xml");
+    for page in [
+        "https://portal.example.com/dev/</loc>",
+        "https://portal.example.com/dev/problems/</loc>",
+        "https://portal.example.com/dev/catalog/default/component/shipment-tracker/</loc>",
+        "https://portal.example.com/dev/docs/default/component/shipment-tracker/deploy/</loc>",
+    ] {
+        assert!(sitemap.contains(page), "{page} missing from\n{sitemap}");
+    }
+    let pages = files_under(&site)
+        .keys()
+        .filter(|p| p.ends_with(".html") && *p != "404.html")
+        .count();
+    assert_eq!(sitemap.matches("<loc>").count(), pages, "every page, once");
+    let not_found = read("404.html");
+    assert!(not_found.contains("href=\"https://portal.example.com/dev/index.html\""));
+    assert!(not_found.contains("href=\"https://portal.example.com/dev/assets/portico.css\""));
+
+    // Without a base URL: no sitemap (it needs absolute URLs), no canonical
+    // links, and the 404 page links to the host's root.
+    let bare = Org::new();
+    bare.copy_example("shipment-tracker", "repos/shipment-tracker");
+    let run = bare.run(&["build", "repos", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let site = bare.path().join("site");
+    assert!(!site.join("sitemap.xml").exists());
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(!index.contains("rel=\"canonical\""));
+    let not_found = std::fs::read_to_string(site.join("404.html")).unwrap();
+    assert!(not_found.contains("href=\"/index.html\""));
+}
+
+#[test]
+fn a_base_url_must_be_absolute() {
+    let org = Org::new();
+    org.copy_example("shipment-tracker", "repos/shipment-tracker");
+    org.file("portico.toml", "[site]\nbase-url = \"portal/\"\n");
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("base-url `portal/` must be an absolute http(s) URL"),
+        "{}",
+        run.stderr
+    );
 }
