@@ -4,6 +4,7 @@
 //! per entity, the problems list, `catalog.json` and `catalog.csv`. Every link is relative,
 //! so the site works from `file://` and under any path of a static host.
 
+mod catalog_list;
 mod csv;
 pub mod docs_page;
 pub mod graph;
@@ -73,7 +74,7 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
         OutputFile::new("assets/portico.css", STYLESHEET),
         OutputFile::new("assets/portico.js", SCRIPT),
         OutputFile::new("assets/favicon.svg", FAVICON),
-        OutputFile::new("index.html", pages::index(portal, diagnostics)),
+        OutputFile::new("index.html", catalog_list::home(portal, diagnostics)),
         OutputFile::new("problems/index.html", pages::problems(portal, diagnostics)),
     ];
     if portal.search {
@@ -98,6 +99,7 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
         })
         .collect();
     files.extend(entity_pages);
+    files.extend(catalog_list::kind_pages(portal));
     files.push(OutputFile::new("404.html", pages::not_found(portal)));
     if let Some(base) = &portal.base_url {
         let mut paths: Vec<String> = files

@@ -14,13 +14,14 @@ const FROM_ENTITY: &str = "../../../../";
 
 /// `path`: the page's file from the site root (its depth gives the way
 /// back to the root; with a base URL, it is the canonical link).
-fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> String {
+pub(super) fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> String {
     let root = "../".repeat(path.matches('/').count());
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} · {site}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n\
-         <link rel=\"icon\" href=\"{root}assets/favicon.svg\" type=\"image/svg+xml\">\n{canonical}{script}</head>\n<body>\n\
+         <link rel=\"icon\" href=\"{root}assets/favicon.svg\" type=\"image/svg+xml\">\n{canonical}\
+         <script src=\"{root}assets/portico.js\" defer></script>\n{script}</head>\n<body>\n\
          <a class=\"skip\" href=\"#main\">Skip to content</a>\n\
          <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{site}</a>{search}\
          <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}problems/index.html\">Problems</a> \
@@ -37,12 +38,12 @@ fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> String {
     )
 }
 
-fn display_name(entity: &Entity) -> &str {
+pub(super) fn display_name(entity: &Entity) -> &str {
     entity.metadata_str("title").unwrap_or(&entity.name)
 }
 
 /// A link to an entity page if the entity exists, else the ref as text.
-fn ref_link(portal: &Portal, r: &EntityRef, root: &str) -> String {
+pub(super) fn ref_link(portal: &Portal, r: &EntityRef, root: &str) -> String {
     match portal.catalog.get(r) {
         Some(e) => format!(
             "<a href=\"{root}{}index.html\">{}</a>",
@@ -57,7 +58,7 @@ fn ref_link(portal: &Portal, r: &EntityRef, root: &str) -> String {
 }
 
 /// `name` in the default namespace, `namespace/name` elsewhere.
-fn short_ref(r: &EntityRef) -> String {
+pub(super) fn short_ref(r: &EntityRef) -> String {
     if r.namespace == "default" {
         r.name.clone()
     } else {
@@ -66,66 +67,12 @@ fn short_ref(r: &EntityRef) -> String {
 }
 
 /// The first relation target of a kind, e.g. the owner.
-fn first_target<'a>(entity: &'a Entity, relation: &str) -> Option<&'a EntityRef> {
+pub(super) fn first_target<'a>(entity: &'a Entity, relation: &str) -> Option<&'a EntityRef> {
     entity
         .relations
         .iter()
         .find(|r| r.kind == relation)
         .map(|r| &r.target)
-}
-
-pub fn index(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
-    let catalog = &portal.catalog;
-    let mut by_kind: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in &catalog.entities {
-        *by_kind.entry(e.kind.as_str()).or_default() += 1;
-    }
-    let counts = diagnostics::count(diagnostics);
-    let mut body = format!(
-        "<h1>Catalog</h1>\n<p class=\"lead\">{} entities from {} repositories · <a href=\"problems/index.html\">{}</a></p>\n<ul class=\"counts\">",
-        catalog.entities.len(),
-        portal.repos.len(),
-        escape(&diagnostics::summary(counts))
-    );
-    for (kind, n) in &by_kind {
-        let _ = write!(
-            body,
-            "<li><a href=\"#kind-{}\">{}</a> <span>{n}</span></li>",
-            escape(&kind.to_lowercase()),
-            escape(kind)
-        );
-    }
-    body.push_str("</ul>\n");
-    for kind in by_kind.keys() {
-        let _ = write!(
-            body,
-            "<section id=\"kind-{}\"><h2>{}</h2>\n<table>\n<thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Type</th>\
-             <th scope=\"col\">Owner</th><th scope=\"col\">System</th><th scope=\"col\">Lifecycle</th><th scope=\"col\">Description</th></tr></thead>\n<tbody>\n",
-            escape(&kind.to_lowercase()),
-            escape(kind)
-        );
-        for e in catalog.entities.iter().filter(|e| e.kind == *kind) {
-            let cell = |v: Option<String>| v.unwrap_or_default();
-            let _ = writeln!(
-                body,
-                "<tr><td><a href=\"{}index.html\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(&entity_dir(&e.entity_ref)),
-                escape(display_name(e)),
-                escape(e.spec_str("type").unwrap_or("")),
-                cell(first_target(e, "ownedBy").map(|r| ref_link(portal, r, ""))),
-                cell(
-                    e.relations
-                        .iter()
-                        .find(|r| r.kind == "partOf" && r.target.kind == "system")
-                        .map(|r| ref_link(portal, &r.target, ""))
-                ),
-                escape(e.spec_str("lifecycle").unwrap_or("")),
-                escape(e.metadata_str("description").unwrap_or("")),
-            );
-        }
-        body.push_str("</tbody>\n</table>\n</section>\n");
-    }
-    layout(portal, "Catalog", "index.html", &body)
 }
 
 /// Diagnostics inside this entity's YAML document: same file, same lines.
@@ -142,8 +89,8 @@ fn entity_diagnostics<'a>(entity: &Entity, diagnostics: &'a [Diagnostic]) -> Vec
 pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> String {
     let root = FROM_ENTITY;
     let mut body = format!(
-        "<p class=\"crumbs\"><a href=\"{root}index.html#kind-{}\">{}</a></p>\n<h1>{}</h1>\n",
-        escape(&entity.kind.to_lowercase()),
+        "<p class=\"crumbs\"><a href=\"{root}{}index.html\">{}</a></p>\n<h1>{}</h1>\n",
+        escape(&super::catalog_list::kind_dir(&entity.kind)),
         escape(&entity.kind),
         escape(display_name(entity))
     );

@@ -287,3 +287,87 @@ async fn hostile_catalog_text_executes_nothing_in_chromium() {
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_catalog_filters_change_the_visible_rows() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let c = browser(&driver).await;
+    c.goto(&format!(
+        "file://{}/index.html",
+        site.canonicalize().unwrap().display()
+    ))
+    .await
+    .unwrap();
+    let visible = || async {
+        let n = c
+            .execute(
+                "return Array.from(document.querySelectorAll('table.entities tbody tr')).filter(r => !r.hidden).length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        n.as_u64().unwrap()
+    };
+    assert_eq!(visible().await, 48, "every entity before filtering");
+    let kind = c
+        .find(Locator::Css("select[data-facet=kind]"))
+        .await
+        .unwrap();
+    // The menu counts each kind among the rows.
+    let options = kind.html(true).await.unwrap();
+    assert!(options.contains(">api (4)<"), "{options}");
+    kind.select_by_value("api").await.unwrap();
+    assert_eq!(visible().await, 4, "only the APIs");
+    let output = c.find(Locator::Css("form.filters output")).await.unwrap();
+    assert_eq!(output.text().await.unwrap(), "4 of 48");
+    // Facets narrow each other: the owner menu now counts APIs only.
+    let owner = c
+        .find(Locator::Css("select[data-facet=owner]"))
+        .await
+        .unwrap();
+    assert!(
+        owner
+            .html(true)
+            .await
+            .unwrap()
+            .contains(">shipping-team (2)<")
+    );
+    let text = c
+        .find(Locator::Css("form.filters input[data-filter=text]"))
+        .await
+        .unwrap();
+    text.send_keys("kafka").await.unwrap();
+    assert_eq!(visible().await, 1, "APIs mentioning kafka");
+    // Sorting by name, descending then ascending.
+    kind.select_by_value("").await.unwrap();
+    text.clear().await.unwrap();
+    c.execute(
+        "document.querySelector('form.filters').dispatchEvent(new Event('input'));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let name_header = c.find(Locator::Css("th button.sort")).await.unwrap();
+    name_header.click().await.unwrap();
+    name_header.click().await.unwrap();
+    let first = c
+        .execute(
+            "return document.querySelector('table.entities tbody tr a').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let last = c
+        .execute(
+            "const rows = document.querySelectorAll('table.entities tbody tr'); return rows[rows.length - 1].querySelector('a').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        first.as_str().unwrap().to_lowercase() > last.as_str().unwrap().to_lowercase(),
+        "descending: {first} … {last}"
+    );
+    c.close().await.unwrap();
+}

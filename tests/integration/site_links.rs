@@ -292,3 +292,37 @@ fn a_base_url_must_be_absolute() {
         run.stderr
     );
 }
+
+#[test]
+fn each_kind_has_its_list_split_into_pages_of_a_thousand() {
+    let org = Org::new();
+    // Two repositories: one file holds at most 1,000 YAML documents.
+    for (repo, range) in [("many", 0..600), ("more", 600..1005)] {
+        let mut yaml = String::new();
+        for i in range {
+            yaml.push_str(&format!(
+                "---\napiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: r{i:04}\nspec:\n  type: bucket\n  owner: team\n"
+            ));
+        }
+        org.file(&format!("repos/{repo}/catalog-info.yaml"), &yaml);
+    }
+    org.file(
+        "repos/team/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n",
+    );
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let site = org.path().join("site");
+    let read = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
+    let first = read("kinds/resource/index.html");
+    let second = read("kinds/resource/2/index.html");
+    assert_eq!(first.matches("<tr data-kind=\"resource\"").count(), 1000);
+    assert_eq!(second.matches("<tr data-kind=\"resource\"").count(), 5);
+    assert!(first.contains("<a href=\"../../kinds/resource/2/index.html\">2</a>"));
+    assert!(second.contains("<a href=\"../../../kinds/resource/index.html\">1</a>"));
+    assert!(read("kinds/group/index.html").contains(">team</a>"));
+    // The home page lists every entity when there are few enough.
+    let home = read("index.html");
+    assert_eq!(home.matches("<tr data-kind=").count(), 1006);
+    assert!(home.contains("<a href=\"kinds/resource/index.html\">Resource</a> <span>1005</span>"));
+}

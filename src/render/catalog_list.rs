@@ -1,0 +1,208 @@
+//! The catalog lists: the home page (every entity, when there are few
+//! enough to stay a light first paint) and one page per kind, split into
+//! pages of [`ROWS_PER_PAGE`]. Rows carry their facet values as `data-`
+//! attributes: `assets/portico.js` turns the hidden filter form into
+//! facet menus with counts, a text filter and sortable columns. Without
+//! JavaScript the lists are plain tables, reached by kind.
+
+use super::entity_dir;
+use super::pages::{display_name, first_target, layout, ref_link, short_ref};
+use crate::catalog::Entity;
+use crate::diagnostics::{self, Diagnostic};
+use crate::html::escape;
+use crate::output::OutputFile;
+use crate::pipeline::Portal;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// The home page lists every entity up to this many (about 0.5 MB).
+const HOME_ROWS: usize = 2000;
+/// Rows per page of a kind's list.
+pub const ROWS_PER_PAGE: usize = 1000;
+
+/// The folder of a kind's list, from the site root.
+pub fn kind_dir(kind: &str) -> String {
+    format!("kinds/{}/", kind.to_lowercase())
+}
+
+/// Page `n` (from 1) of a kind's list, from the site root.
+fn kind_page_path(kind: &str, n: usize) -> String {
+    match n {
+        1 => format!("{}index.html", kind_dir(kind)),
+        n => format!("{}{n}/index.html", kind_dir(kind)),
+    }
+}
+
+fn by_kind(portal: &Portal) -> BTreeMap<&str, Vec<&Entity>> {
+    let mut kinds: BTreeMap<&str, Vec<&Entity>> = BTreeMap::new();
+    for e in &portal.catalog.entities {
+        kinds.entry(e.kind.as_str()).or_default().push(e);
+    }
+    kinds
+}
+
+pub fn home(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
+    let catalog = &portal.catalog;
+    let kinds = by_kind(portal);
+    let counts = diagnostics::count(diagnostics);
+    let mut body = format!(
+        "<h1>Catalog</h1>\n<p class=\"lead\">{} entities from {} repositories · <a href=\"problems/index.html\">{}</a> · \
+         download <a href=\"catalog.json\" download>JSON</a> or <a href=\"catalog.csv\" download>CSV</a></p>\n\
+         <nav aria-label=\"Kinds\"><ul class=\"counts\">",
+        catalog.entities.len(),
+        portal.repos.len(),
+        escape(&diagnostics::summary(counts))
+    );
+    for (kind, entities) in &kinds {
+        let _ = write!(
+            body,
+            "<li><a href=\"{}\">{}</a> <span>{}</span></li>",
+            escape(&kind_page_path(kind, 1)),
+            escape(kind),
+            entities.len()
+        );
+    }
+    body.push_str("</ul></nav>\n");
+    if catalog.entities.len() <= HOME_ROWS {
+        let all: Vec<&Entity> = catalog.entities.iter().collect();
+        body.push_str(&filters(true));
+        body.push_str(&table(portal, &all, "", true));
+    } else {
+        let _ = writeln!(
+            body,
+            "<p>The catalog has {} entities: choose a kind above to list them, or search.</p>",
+            catalog.entities.len()
+        );
+    }
+    layout(portal, "Catalog", "index.html", &body)
+}
+
+/// Every page of every kind's list.
+pub fn kind_pages(portal: &Portal) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    for (kind, entities) in by_kind(portal) {
+        let pages: Vec<&[&Entity]> = entities.chunks(ROWS_PER_PAGE).collect();
+        for (i, rows) in pages.iter().enumerate() {
+            let n = i + 1;
+            let path = kind_page_path(kind, n);
+            let root = "../".repeat(path.matches('/').count());
+            let mut body = format!(
+                "<p class=\"crumbs\"><a href=\"{root}index.html\">Catalog</a></p>\n<h1>{}</h1>\n<p class=\"lead\">{} entities</p>\n",
+                escape(kind),
+                entities.len()
+            );
+            if pages.len() > 1 {
+                body.push_str(&pager(kind, n, pages.len(), &root));
+            }
+            body.push_str(&filters(false));
+            body.push_str(&table(portal, rows, &root, false));
+            if pages.len() > 1 {
+                body.push_str(&pager(kind, n, pages.len(), &root));
+            }
+            let title = if n == 1 {
+                kind.to_string()
+            } else {
+                format!("{kind} (page {n})")
+            };
+            files.push(OutputFile::new(
+                path.clone(),
+                layout(portal, &title, &path, &body),
+            ));
+        }
+    }
+    files
+}
+
+fn pager(kind: &str, current: usize, count: usize, root: &str) -> String {
+    let mut html = String::from("<nav class=\"pages\" aria-label=\"Pages\">");
+    for n in 1..=count {
+        if n == current {
+            let _ = write!(html, "<span aria-current=\"page\">{n}</span> ");
+        } else {
+            let _ = write!(
+                html,
+                "<a href=\"{root}{}\">{n}</a> ",
+                escape(&kind_page_path(kind, n))
+            );
+        }
+    }
+    html.push_str("</nav>\n");
+    html
+}
+
+/// The filter form, filled and shown by `assets/portico.js`.
+fn filters(with_kind: bool) -> String {
+    let facets: &[&str] = if with_kind {
+        &["kind", "type", "owner", "lifecycle", "tag", "namespace"]
+    } else {
+        &["type", "owner", "lifecycle", "tag", "namespace"]
+    };
+    let mut html = String::from(
+        "<form class=\"filters\" hidden aria-label=\"Filter the list\">\
+         <label>Text <input type=\"search\" data-filter=\"text\" placeholder=\"Name, description…\"></label>",
+    );
+    for facet in facets {
+        let _ = write!(
+            html,
+            "<label>{facet} <select data-facet=\"{facet}\"><option value=\"\">all</option></select></label>"
+        );
+    }
+    html.push_str("<output aria-live=\"polite\"></output></form>\n");
+    html
+}
+
+fn table(portal: &Portal, entities: &[&Entity], root: &str, with_kind: bool) -> String {
+    let mut html = String::with_capacity(entities.len() * 400);
+    html.push_str("<table class=\"entities\">\n<thead><tr><th scope=\"col\">Name</th>");
+    if with_kind {
+        html.push_str("<th scope=\"col\">Kind</th>");
+    }
+    html.push_str(
+        "<th scope=\"col\">Type</th><th scope=\"col\">Owner</th><th scope=\"col\">System</th>\
+         <th scope=\"col\">Lifecycle</th><th scope=\"col\">Tags</th><th scope=\"col\">Description</th></tr></thead>\n<tbody>\n",
+    );
+    for e in entities {
+        let owner = first_target(e, "ownedBy");
+        let tags: Vec<&str> = e.json["metadata"]["tags"]
+            .as_array()
+            .map(|t| t.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let system = e
+            .relations
+            .iter()
+            .find(|r| r.kind == "partOf" && r.target.kind == "system");
+        let _ = write!(
+            html,
+            "<tr data-kind=\"{}\" data-type=\"{}\" data-owner=\"{}\" data-lifecycle=\"{}\" data-tag=\"{}\" data-namespace=\"{}\">\
+             <td><a href=\"{root}{}index.html\">{}</a></td>",
+            escape(&e.kind.to_lowercase()),
+            escape(e.spec_str("type").unwrap_or("")),
+            escape(&owner.map(short_ref).unwrap_or_default()),
+            escape(e.spec_str("lifecycle").unwrap_or("")),
+            escape(&tags.join(" ")),
+            escape(&e.namespace),
+            escape(&entity_dir(&e.entity_ref)),
+            escape(display_name(e)),
+        );
+        if with_kind {
+            let _ = write!(html, "<td>{}</td>", escape(&e.kind));
+        }
+        let _ = writeln!(
+            html,
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(e.spec_str("type").unwrap_or("")),
+            owner.map(|r| ref_link(portal, r, root)).unwrap_or_default(),
+            system
+                .map(|r| ref_link(portal, &r.target, root))
+                .unwrap_or_default(),
+            escape(e.spec_str("lifecycle").unwrap_or("")),
+            tags.iter()
+                .map(|t| format!("<span class=\"tag\">{}</span>", escape(t)))
+                .collect::<Vec<_>>()
+                .join(" "),
+            escape(e.metadata_str("description").unwrap_or("")),
+        );
+    }
+    html.push_str("</tbody>\n</table>\n");
+    html
+}
