@@ -4,10 +4,12 @@
 //! per entity, the problems list, `catalog.json` and `catalog.csv`. Every link is relative,
 //! so the site works from `file://` and under any path of a static host.
 
+mod api;
 mod catalog_list;
 mod csv;
 pub mod docs_page;
 pub mod graph;
+mod kind_sections;
 mod pages;
 
 use crate::catalog::entity_ref::EntityRef;

@@ -175,6 +175,7 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
     );
     body.push_str("</dl></section>\n");
     graph_section(&mut body, portal, entity);
+    body.push_str(&super::kind_sections::sections(portal, entity, root));
     relations_section(&mut body, portal, entity);
     problems_section(&mut body, &entity_diagnostics(entity, diagnostics));
     let raw = serde_json::to_string_pretty(&entity.to_api_json()).unwrap_or_default();

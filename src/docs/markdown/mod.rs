@@ -25,6 +25,7 @@ use pulldown_cmark::{
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+pub use highlight::highlight_into;
 use inline::{inline_extensions, replace_emoji};
 pub use sanitize::SanitizeOptions;
 use urls::{classify, with_anchor};

@@ -1,0 +1,240 @@
+//! What an entity page shows for its kind, beyond the about card and the
+//! relations: a system's components, APIs and resources; a domain's
+//! systems; an API's providers, consumers and definition; a group's
+//! parent, sub-groups, members and what it owns; a user's groups and what
+//! they own; a template's parameters and steps; a location's targets.
+
+use super::api::definition_html;
+use super::entity_dir;
+use super::pages::display_name;
+use crate::catalog::Entity;
+use crate::html::escape;
+use crate::pipeline::Portal;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// The kind-specific sections of `entity`'s page (`root`: back to the site root).
+pub fn sections(portal: &Portal, entity: &Entity, root: &str) -> String {
+    let mut html = String::new();
+    let list = |html: &mut String, title: &str, relation: &str| {
+        related_table(html, portal, entity, root, title, relation, None);
+    };
+    match entity.kind.as_str() {
+        "System" => {
+            for (title, kind) in [
+                ("Components", "component"),
+                ("APIs", "api"),
+                ("Resources", "resource"),
+            ] {
+                related_table(
+                    &mut html,
+                    portal,
+                    entity,
+                    root,
+                    title,
+                    "hasPart",
+                    Some(kind),
+                );
+            }
+        }
+        "Domain" => list(&mut html, "Systems", "hasPart"),
+        "API" => {
+            list(&mut html, "Provided by", "apiProvidedBy");
+            list(&mut html, "Consumed by", "apiConsumedBy");
+            if let Some(text) = entity.spec_str("definition") {
+                html.push_str(&definition_html(
+                    entity.spec_str("type").unwrap_or(""),
+                    text,
+                ));
+            }
+        }
+        "Group" => {
+            list(&mut html, "Parent group", "childOf");
+            list(&mut html, "Sub-groups", "parentOf");
+            list(&mut html, "Members", "hasMember");
+            owned_by_kind(&mut html, portal, entity, root);
+        }
+        "User" => {
+            list(&mut html, "Groups", "memberOf");
+            owned_by_kind(&mut html, portal, entity, root);
+        }
+        "Template" => template(&mut html, &entity.json["spec"]),
+        "Location" => location(&mut html, &entity.json["spec"]),
+        _ => {}
+    }
+    html
+}
+
+/// The catalog entities `entity` has `relation` to (of `kind` only, when given).
+fn related<'a>(
+    portal: &'a Portal,
+    entity: &Entity,
+    relation: &str,
+    kind: Option<&str>,
+) -> Vec<&'a Entity> {
+    let mut found: Vec<&Entity> = entity
+        .relations
+        .iter()
+        .filter(|r| r.kind == relation && kind.is_none_or(|k| r.target.kind == k))
+        .filter_map(|r| portal.catalog.get(&r.target))
+        .collect();
+    found.sort_by_cached_key(|e| e.entity_ref.to_string());
+    found
+}
+
+fn related_table(
+    html: &mut String,
+    portal: &Portal,
+    entity: &Entity,
+    root: &str,
+    title: &str,
+    relation: &str,
+    kind: Option<&str>,
+) {
+    let entities = related(portal, entity, relation, kind);
+    if !entities.is_empty() {
+        entity_table(html, title, &entities, root);
+    }
+}
+
+fn entity_table(html: &mut String, title: &str, entities: &[&Entity], root: &str) {
+    let id = title.to_lowercase().replace(' ', "-");
+    let _ = write!(
+        html,
+        "<section aria-labelledby=\"{id}\"><h2 id=\"{id}\">{} <span class=\"count\">{}</span></h2>\
+         <table><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Kind</th><th scope=\"col\">Type</th>\
+         <th scope=\"col\">Lifecycle</th><th scope=\"col\">Description</th></tr></thead><tbody>",
+        escape(title),
+        entities.len()
+    );
+    for e in entities {
+        let _ = write!(
+            html,
+            "<tr><td><a href=\"{root}{}index.html\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&entity_dir(&e.entity_ref)),
+            escape(display_name(e)),
+            escape(&e.kind),
+            escape(e.spec_str("type").unwrap_or("")),
+            escape(e.spec_str("lifecycle").unwrap_or("")),
+            escape(e.metadata_str("description").unwrap_or(""))
+        );
+    }
+    html.push_str("</tbody></table></section>\n");
+}
+
+/// What a group or user owns, one table per kind.
+fn owned_by_kind(html: &mut String, portal: &Portal, entity: &Entity, root: &str) {
+    let mut by_kind: BTreeMap<&str, Vec<&Entity>> = BTreeMap::new();
+    for e in related(portal, entity, "ownerOf", None) {
+        by_kind.entry(e.kind.as_str()).or_default().push(e);
+    }
+    for (kind, entities) in by_kind {
+        entity_table(html, &format!("Owned {kind}s"), &entities, root);
+    }
+}
+
+fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// A template's form, page by page, and its steps (never run here).
+fn template(html: &mut String, spec: &Value) {
+    // `parameters` is one form page or a list of them.
+    let pages: Vec<&Value> = match &spec["parameters"] {
+        Value::Array(pages) => pages.iter().collect(),
+        Value::Object(_) => vec![&spec["parameters"]],
+        _ => Vec::new(),
+    };
+    if !pages.is_empty() {
+        html.push_str(
+            "<section aria-labelledby=\"parameters\"><h2 id=\"parameters\">Parameters</h2>",
+        );
+        for (n, page) in pages.iter().enumerate() {
+            let title = match str_of(page, "title") {
+                "" => format!("Step {}", n + 1),
+                t => t.to_string(),
+            };
+            let _ = write!(html, "<h3>{}</h3>", escape(&title));
+            let required: Vec<&str> = page["required"]
+                .as_array()
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let Some(properties) = page["properties"].as_object() else {
+                continue;
+            };
+            html.push_str("<table><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Type</th><th scope=\"col\">Required</th><th scope=\"col\">Description</th></tr></thead><tbody>");
+            for (name, field) in properties {
+                let mut kind = str_of(field, "type").to_string();
+                if let Some(ui) = field.get("ui:field").and_then(Value::as_str) {
+                    let _ = write!(kind, " ({ui})");
+                }
+                let mut description = str_of(field, "description").to_string();
+                if let Some(choices) = field["enum"].as_array() {
+                    let list: Vec<String> = choices
+                        .iter()
+                        .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_string))
+                        .collect();
+                    let _ = write!(description, " One of: {}.", list.join(", "));
+                }
+                let label = match str_of(field, "title") {
+                    "" => name.clone(),
+                    t => format!("{t} ({name})"),
+                };
+                let _ = write!(
+                    html,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(&label),
+                    escape(&kind),
+                    if required.contains(&name.as_str()) {
+                        "yes"
+                    } else {
+                        ""
+                    },
+                    escape(description.trim())
+                );
+            }
+            html.push_str("</tbody></table>");
+        }
+        html.push_str("</section>\n");
+    }
+    if let Some(steps) = spec["steps"].as_array().filter(|s| !s.is_empty()) {
+        html.push_str(
+            "<section aria-labelledby=\"steps\"><h2 id=\"steps\">Steps</h2><ol class=\"steps\">",
+        );
+        for step in steps {
+            let name = match str_of(step, "name") {
+                "" => str_of(step, "id"),
+                n => n,
+            };
+            let _ = write!(
+                html,
+                "<li>{} <code>{}</code></li>",
+                escape(name),
+                escape(str_of(step, "action"))
+            );
+        }
+        html.push_str("</ol><p class=\"lead\">Templates are run by Backstage's scaffolder; this page only describes them.</p></section>\n");
+    }
+}
+
+fn location(html: &mut String, spec: &Value) {
+    let targets: Vec<&str> = std::iter::once(str_of(spec, "target"))
+        .filter(|t| !t.is_empty())
+        .chain(
+            spec["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str),
+        )
+        .collect();
+    if targets.is_empty() {
+        return;
+    }
+    html.push_str("<section aria-labelledby=\"targets\"><h2 id=\"targets\">Targets</h2><ul>");
+    for t in targets {
+        let _ = write!(html, "<li><code>{}</code></li>", escape(t));
+    }
+    html.push_str("</ul></section>\n");
+}

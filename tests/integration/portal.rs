@@ -1,0 +1,89 @@
+//! The portal's pages on example-org's site: what each kind of entity page
+//! shows, beyond the about card and the relations.
+
+use crate::support::example_site;
+
+fn page(path: &str) -> String {
+    std::fs::read_to_string(example_site().0.join(path)).unwrap()
+}
+
+fn entity(kind_and_name: &str) -> String {
+    page(&format!("catalog/default/{kind_and_name}/index.html"))
+}
+
+/// The `<h2>` titles of a page, in order (counts left out).
+fn sections(html: &str) -> Vec<String> {
+    html.split("<h2 id=\"")
+        .skip(1)
+        .map(|s| {
+            let title = &s[s.find('>').unwrap() + 1..];
+            title[..title.find('<').unwrap()].trim().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn each_kind_shows_what_matters_for_it() {
+    assert_eq!(
+        sections(&entity("system/shipping")),
+        ["About", "Graph", "Components", "APIs", "Relations"]
+    );
+    assert_eq!(
+        sections(&entity("domain/logistics")),
+        ["About", "Graph", "Systems", "Relations"]
+    );
+    let team = entity("group/shipping-team");
+    assert_eq!(
+        sections(&team),
+        [
+            "About",
+            "Graph",
+            "Parent group",
+            "Members",
+            "Owned APIs",
+            "Owned Components",
+            "Owned Domains",
+            "Owned Systems",
+            "Relations"
+        ]
+    );
+    assert!(team.contains("<a href=\"../../../../catalog/default/user/li.wei/index.html\">"));
+    assert_eq!(
+        sections(&entity("user/kenji.sato")),
+        ["About", "Graph", "Groups", "Relations"]
+    );
+    let template = entity("template/go-service");
+    assert!(sections(&template).contains(&"Parameters".to_string()));
+    assert!(template.contains("<li>Publish to GitHub <code>publish:github</code></li>"));
+    assert_eq!(sections(&entity("location/acme-org")), ["About", "Targets"]);
+}
+
+#[test]
+fn api_pages_render_their_definition() {
+    let openapi = entity("api/shipment-tracking-api");
+    assert!(openapi.contains("<h3>Operations</h3>"));
+    assert!(openapi.contains(
+        "<span class=\"method method-post\">POST</span> <code>/shipments</code> Create a shipment"
+    ));
+    assert!(
+        openapi.contains("<summary><code>Shipment</code> allOf: NewShipment, object</summary>")
+    );
+    let asyncapi = entity("api/payment-events");
+    assert!(asyncapi.contains("<strong>subscribe</strong> PaymentCaptured"));
+    // Provided by and consumed by, with links to the components.
+    assert!(openapi.contains("<h2 id=\"provided-by\">Provided by"));
+    assert!(openapi.contains("href=\"../../../../catalog/default/component/shipment-tracker/index.html\">Shipment Tracker</a>"));
+}
+
+#[test]
+fn entity_pages_draw_their_relations_graph() {
+    let html = entity("component/shipment-tracker");
+    let svg = &html[html.find("<svg class=\"graph\"").unwrap()..html.find("</svg>").unwrap()];
+    assert!(svg.contains("aria-label=\"Relations of Shipment Tracker\""));
+    // Owner on the left, provided API on the right, each a link.
+    assert!(svg.contains(">ownedBy</text>"));
+    assert!(
+        svg.contains("href=\"../../../../catalog/default/api/shipment-tracking-api/index.html\"")
+    );
+    assert!(!svg.contains("<script"));
+}
