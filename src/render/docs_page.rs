@@ -19,7 +19,7 @@ pub fn page(view: &DocPageView, portal: &Portal) -> String {
          {canonical}{mermaid}<script src=\"{root}assets/portico.js\" defer></script>\n{script}</head>\n<body class=\"docs\">\n\
          <a class=\"skip\" href=\"#content\">Skip to content</a>\n\
          <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{portal}</a>{search}\
-         <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}problems/index.html\">Problems</a></nav></header>\n",
+         <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}org/index.html\">Organisation</a> <a href=\"{root}problems/index.html\">Problems</a></nav></header>\n",
         title = escape(&view.page_title),
         site = escape(&view.site_name),
         portal = escape(portal_title),

@@ -10,6 +10,7 @@ mod csv;
 pub mod docs_page;
 pub mod graph;
 mod kind_sections;
+mod org;
 mod pages;
 
 use crate::catalog::entity_ref::EntityRef;
@@ -78,6 +79,7 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
         OutputFile::new("assets/favicon.svg", FAVICON),
         OutputFile::new("index.html", catalog_list::home(portal, diagnostics)),
         OutputFile::new("problems/index.html", pages::problems(portal, diagnostics)),
+        OutputFile::new(org::PATH, org::page(portal)),
     ];
     if portal.search {
         files.push(OutputFile::new("assets/search.js", SEARCH_SCRIPT));

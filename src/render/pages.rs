@@ -24,7 +24,7 @@ pub(super) fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> St
          <script src=\"{root}assets/portico.js\" defer></script>\n{script}</head>\n<body>\n\
          <a class=\"skip\" href=\"#main\">Skip to content</a>\n\
          <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{site}</a>{search}\
-         <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}problems/index.html\">Problems</a> \
+         <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}org/index.html\">Organisation</a> <a href=\"{root}problems/index.html\">Problems</a> \
          <a href=\"{root}catalog.json\">catalog.json</a> <a href=\"{root}catalog.csv\">catalog.csv</a></nav></header>\n<main id=\"main\">\n{body}</main>\n</body>\n</html>\n",
         title = escape(title),
         site = escape(&portal.title),

@@ -87,3 +87,21 @@ fn entity_pages_draw_their_relations_graph() {
     );
     assert!(!svg.contains("<script"));
 }
+
+#[test]
+fn the_org_page_has_the_group_tree_people_and_the_unowned() {
+    let html = page("org/index.html");
+    // acme is the root; the teams are below it, with counts.
+    let acme = html.find(">Acme Logistics</a>").unwrap();
+    let shipping = html.find(">Shipping</a>").unwrap();
+    assert!(acme < shipping);
+    assert!(html.contains(
+        ">Shipping</a> <span class=\"meta\">3 members · owns API 2, Component 3, Domain 1, System 2</span>"
+    ));
+    assert!(html.contains("<td>kenji.sato@acme-logistics.example</td>"));
+    // The one entity whose owner is missing (example-org's mistake 3).
+    assert!(html.contains("Unowned <span class=\"count\">1</span>"));
+    assert!(html.contains("owner group:default/ghost-team is not in the catalog"));
+    // Every page links to it.
+    assert!(page("index.html").contains("<a href=\"org/index.html\">Organisation</a>"));
+}
