@@ -168,16 +168,16 @@ fn unowned(html: &mut String, portal: &Portal) {
             escape(&why)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<section aria-labelledby=\"unowned\"><h2 id=\"unowned\">Unowned <span class=\"count\">{count}</span></h2>\n"
+        "<section aria-labelledby=\"unowned\"><h2 id=\"unowned\">Unowned <span class=\"count\">{count}</span></h2>"
     );
     if count == 0 {
         html.push_str("<p>Every entity has an owner in the catalog.</p></section>\n");
         return;
     }
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<table><thead><tr><th scope=\"col\">Entity</th><th scope=\"col\">Kind</th><th scope=\"col\">Why</th></tr></thead><tbody>{rows}</tbody></table></section>\n"
+        "<table><thead><tr><th scope=\"col\">Entity</th><th scope=\"col\">Kind</th><th scope=\"col\">Why</th></tr></thead><tbody>{rows}</tbody></table></section>"
     );
 }
