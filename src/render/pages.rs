@@ -274,6 +274,27 @@ fn problem_item(body: &mut String, d: &Diagnostic) {
     body.push_str("</li>\n");
 }
 
+/// Who should fix a problem: the owner of the entity whose YAML document
+/// holds it; for any other file of a repository (docs pages, unreadable
+/// files), the owner of the repository's entities when they share one.
+fn owner_of_problem<'a>(portal: &'a Portal, d: &Diagnostic) -> Option<&'a EntityRef> {
+    let in_repo = || {
+        portal
+            .catalog
+            .entities
+            .iter()
+            .filter(move |e| e.source.repo == d.repo)
+    };
+    let holder = in_repo()
+        .find(|e| e.source_file().display_path() == d.path && e.source.lines.contains(&d.line));
+    if let Some(e) = holder {
+        return first_target(e, "ownedBy");
+    }
+    let mut owners = in_repo().filter_map(|e| first_target(e, "ownedBy"));
+    let first = owners.next()?;
+    owners.all(|o| o == first).then_some(first)
+}
+
 pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
     let shown: Vec<&Diagnostic> = diagnostics
         .iter()
@@ -283,26 +304,66 @@ pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
         "<h1>Problems</h1>\n<p class=\"lead\">{}</p>\n",
         escape(&diagnostics::summary(diagnostics::count(diagnostics)))
     );
-    let mut by_repo: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
+    // Owner (its ref, or "" for none) → repository → problems.
+    type ByRepo<'a> = BTreeMap<&'a str, Vec<&'a Diagnostic>>;
+    let mut by_owner: BTreeMap<String, (Option<&EntityRef>, ByRepo<'_>)> = BTreeMap::new();
     for d in shown {
-        by_repo.entry(d.repo.as_str()).or_default().push(d);
+        let owner = owner_of_problem(portal, d);
+        let key = owner.map(|o| o.to_string()).unwrap_or_default();
+        let entry = by_owner.entry(key).or_insert((owner, BTreeMap::new()));
+        entry.1.entry(d.repo.as_str()).or_default().push(d);
     }
-    for (repo, items) in by_repo {
+    if !by_owner.is_empty() {
+        body.push_str(
+            "<table class=\"owners\"><thead><tr><th scope=\"col\">Owner</th><th scope=\"col\">Errors</th>\
+             <th scope=\"col\">Warnings</th></tr></thead><tbody>",
+        );
+        for (key, (owner, repos)) in &by_owner {
+            let all: Vec<&Diagnostic> = repos.values().flatten().copied().collect();
+            let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
+            let _ = write!(
+                body,
+                "<tr><td><a href=\"#owner-{}\">{}</a></td><td>{errors}</td><td>{}</td></tr>",
+                escape(&owner_anchor(key)),
+                escape(&owner.map_or_else(|| "(no owner)".to_string(), short_ref)),
+                all.len() - errors
+            );
+        }
+        body.push_str("</tbody></table>\n");
+    }
+    for (key, (owner, repos)) in by_owner {
         let _ = write!(
             body,
-            "<section><h2>{}</h2><ul class=\"problems\">",
-            escape(if repo.is_empty() {
-                "(no repository)"
-            } else {
-                repo
-            })
+            "<section><h2 id=\"owner-{}\">{}</h2>",
+            escape(&owner_anchor(&key)),
+            owner.map_or_else(|| "(no owner)".to_string(), |o| ref_link(portal, o, "../"))
         );
-        for d in items {
-            problem_item(&mut body, d);
+        for (repo, items) in repos {
+            let _ = write!(
+                body,
+                "<h3>{}</h3><ul class=\"problems\">",
+                escape(if repo.is_empty() {
+                    "(no repository)"
+                } else {
+                    repo
+                })
+            );
+            for d in items {
+                problem_item(&mut body, d);
+            }
+            body.push_str("</ul>");
         }
-        body.push_str("</ul></section>\n");
+        body.push_str("</section>\n");
     }
     layout(portal, "Problems", "problems/index.html", &body)
+}
+
+/// An id for an owner's section: its ref with `:` and `/` as `-`.
+fn owner_anchor(key: &str) -> String {
+    if key.is_empty() {
+        return "none".to_string();
+    }
+    key.replace([':', '/'], "-")
 }
 
 /// The page for addresses that do not exist, served by static hosts as
