@@ -81,6 +81,9 @@ pub struct BuildArgs {
     /// Leave out search: no index, no search box (a faster build).
     #[arg(long)]
     pub no_search: bool,
+    /// A theme folder layered over the default theme (overrides `[site] theme`).
+    #[arg(long, value_name = "DIR")]
+    pub theme: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -41,6 +41,10 @@ pub struct RawSite {
     pub title: Option<String>,
     /// Where the site is published, e.g. `https://portal.example.com/dev/`.
     pub base_url: Option<String>,
+    /// A theme folder layered over the default theme (relative to the file).
+    pub theme: Option<String>,
+    /// An image shown before the title in every page's header.
+    pub logo: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -78,6 +82,10 @@ pub struct Config {
     pub site_title: String,
     /// `[site] base-url`, ending with `/`.
     pub base_url: Option<String>,
+    /// `[site] theme` (or `build --theme`): a folder layered over the default theme.
+    pub theme: Option<PathBuf>,
+    /// `[site] logo`.
+    pub logo: Option<PathBuf>,
     pub roots: Vec<PathBuf>,
     pub locations: Vec<PathBuf>,
     pub catalog_paths: Vec<String>,
@@ -161,6 +169,8 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
     Ok(Config {
         site_title: raw.site.title.unwrap_or_else(|| "Developer portal".into()),
         base_url: base_url(raw.site.base_url)?,
+        theme: raw.site.theme.map(|t| base.join(t)),
+        logo: raw.site.logo.map(|l| base.join(l)),
         search: true,
         roots,
         locations,

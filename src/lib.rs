@@ -24,4 +24,5 @@ pub mod pipeline;
 pub mod read;
 pub mod render;
 pub mod search;
+pub mod theme;
 pub mod yaml;

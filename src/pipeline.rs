@@ -36,6 +36,8 @@ pub struct Portal {
     pub search: bool,
     /// `[site] base-url`: canonical links, `sitemap.xml`, a 404 page that works at any depth.
     pub base_url: Option<String>,
+    /// The user's theme layered over the default one (set by `build`).
+    pub theme: crate::theme::Theme,
 }
 
 /// The result of a run: the portal and every problem found on the way.
@@ -139,6 +141,7 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
             docs: Vec::new(),
             search: config.search,
             base_url: config.base_url.clone(),
+            theme: crate::theme::Theme::default(),
         },
         diagnostics,
     })
@@ -148,8 +151,12 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
 pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     let fatal = |e: output::OutputError| Fatal(e.to_string());
     let mut timer = Timer::new();
+    // The theme first: a bad one is a usage error, before any work.
+    let theme =
+        crate::theme::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
     let staging = output::Staging::create(out_dir).map_err(fatal)?;
-    let outcome = load(config)?;
+    let mut outcome = load(config)?;
+    outcome.portal.theme = theme;
     timer.lap("discover + read + catalog");
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
     // The search index takes each docs site as soon as it is rendered.
@@ -165,7 +172,6 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
         ),
         None => None,
     };
-    let mut outcome = outcome;
     let catalog = &outcome.portal.catalog;
     let on_site = |site: &DocSiteSummary| {
         if let Some(index) = &index {

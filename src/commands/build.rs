@@ -11,6 +11,7 @@ pub fn run(args: BuildArgs) -> u8 {
     let config = match load_config(&args.source) {
         Ok(config) => crate::config::Config {
             search: !args.no_search,
+            theme: args.theme.clone().or(config.theme.clone()),
             ..config
         },
         Err(code) => return code,

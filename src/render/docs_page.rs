@@ -16,14 +16,16 @@ pub fn page(view: &DocPageView, portal: &Portal) -> String {
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} · {site} · {portal}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n\
          <link rel=\"icon\" href=\"{root}assets/favicon.svg\" type=\"image/svg+xml\">\n\
-         {canonical}{mermaid}<script src=\"{root}assets/portico.js\" defer></script>\n{script}</head>\n<body class=\"docs\">\n\
+         {canonical}{theme}{mermaid}<script src=\"{root}assets/portico.js\" defer></script>\n{script}</head>\n<body class=\"docs\">\n\
          <a class=\"skip\" href=\"#content\">Skip to content</a>\n\
-         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{portal}</a>{search}\
+         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{logo}{portal}</a>{search}\
          <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}org/index.html\">Organisation</a> <a href=\"{root}problems/index.html\">Problems</a></nav></header>\n",
         title = escape(&view.page_title),
         site = escape(&view.site_name),
         portal = escape(portal_title),
         canonical = canonical_link(portal, &view.path),
+        theme = super::theme_head(portal, root),
+        logo = super::theme_logo(portal, root),
         script = if search {
             search_script(root)
         } else {

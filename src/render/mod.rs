@@ -29,6 +29,26 @@ const STEMMER: &str = include_str!("../../themes/default/static/stem.js");
 /// Written only for sites with ```mermaid diagrams (5 MB).
 const MERMAID: &[u8] = include_bytes!("../../themes/default/vendor/mermaid.min.js");
 
+/// What the theme adds to every page's `<head>` (its stylesheet) and
+/// header (the logo, before the site title), for a page `root` away.
+pub fn theme_head(portal: &Portal, root: &str) -> String {
+    if portal.theme.custom_css {
+        format!("<link rel=\"stylesheet\" href=\"{root}assets/custom.css\">\n")
+    } else {
+        String::new()
+    }
+}
+
+pub fn theme_logo(portal: &Portal, root: &str) -> String {
+    match &portal.theme.logo {
+        Some(logo) => format!(
+            "<img class=\"logo\" src=\"{root}{}\" alt=\"\">",
+            crate::html::escape(logo)
+        ),
+        None => String::new(),
+    }
+}
+
 /// `<link rel="canonical">` for the page at `path` (from the site root),
 /// when the site's base URL is known.
 pub fn canonical_link(portal: &Portal, path: &str) -> String {
@@ -104,6 +124,9 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
         .collect();
     files.extend(entity_pages);
     files.extend(catalog_list::kind_pages(portal));
+    // The theme's files replace the default ones of the same path.
+    files.retain(|f| !portal.theme.files.iter().any(|t| t.path == f.path));
+    files.extend(portal.theme.files.iter().cloned());
     files.push(OutputFile::new("404.html", pages::not_found(portal)));
     if let Some(base) = &portal.base_url {
         let mut paths: Vec<String> = files

@@ -1,6 +1,6 @@
 //! The pages of the first plain site.
 
-use super::{canonical_link, entity_dir, graph};
+use super::{canonical_link, entity_dir, graph, theme_head, theme_logo};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::diagnostics::{self, Diagnostic, Severity};
@@ -21,14 +21,16 @@ pub(super) fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> St
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{title} · {site}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n\
          <link rel=\"icon\" href=\"{root}assets/favicon.svg\" type=\"image/svg+xml\">\n{canonical}\
-         <script src=\"{root}assets/portico.js\" defer></script>\n{script}</head>\n<body>\n\
+         <script src=\"{root}assets/portico.js\" defer></script>\n{theme}{script}</head>\n<body>\n\
          <a class=\"skip\" href=\"#main\">Skip to content</a>\n\
-         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{site}</a>{search}\
+         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{logo}{site}</a>{search}\
          <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}org/index.html\">Organisation</a> <a href=\"{root}problems/index.html\">Problems</a> \
          <a href=\"{root}catalog.json\">catalog.json</a> <a href=\"{root}catalog.csv\">catalog.csv</a></nav></header>\n<main id=\"main\">\n{body}</main>\n</body>\n</html>\n",
         title = escape(title),
         site = escape(&portal.title),
         canonical = canonical_link(portal, path),
+        theme = theme_head(portal, &root),
+        logo = theme_logo(portal, &root),
         script = if portal.search {
             search_script(&root)
         } else {

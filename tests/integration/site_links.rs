@@ -283,3 +283,62 @@ fn each_kind_has_its_list_split_into_pages_of_a_thousand() {
     assert_eq!(home.matches("<tr data-kind=").count(), 1006);
     assert!(home.contains("<a href=\"kinds/resource/index.html\">Resource</a> <span>1005</span>"));
 }
+
+#[test]
+fn a_theme_folder_layers_over_the_default_theme() {
+    let org = Org::new();
+    org.copy_example("shipment-tracker", "repos/shipment-tracker");
+    org.file("acme-theme/static/custom.css", "body { --accent: #b00; }");
+    org.file("acme-theme/static/portico.css", "/* replaced */");
+    org.file("acme-theme/static/fonts/acme.woff2", "font");
+    org.file(
+        "brand/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    org.file(
+        "portico.toml",
+        "[site]\ntheme = \"acme-theme\"\nlogo = \"brand/logo.svg\"\n",
+    );
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let site = org.path().join("site");
+    let read = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
+    assert_eq!(read("assets/portico.css"), "/* replaced */");
+    assert_eq!(read("assets/fonts/acme.woff2"), "font");
+    assert!(site.join("assets/logo.svg").is_file());
+    for (page, root) in [
+        ("index.html", ""),
+        (
+            "catalog/default/component/shipment-tracker/index.html",
+            "../../../../",
+        ),
+        (
+            "docs/default/component/shipment-tracker/deploy/index.html",
+            "../../../../../",
+        ),
+    ] {
+        let html = read(page);
+        assert!(
+            html.contains(&format!(
+                "<link rel=\"stylesheet\" href=\"{root}assets/custom.css\">"
+            )),
+            "{page}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<img class=\"logo\" src=\"{root}assets/logo.svg\" alt=\"\">"
+            )),
+            "{page}"
+        );
+    }
+    // --theme wins over the file; a missing theme is a usage error and
+    // leaves the last site in place.
+    let run = org.run(&["build", "repos", "--theme", "nope", "--out", "site"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("theme folder `nope` does not exist"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(read("assets/portico.css"), "/* replaced */");
+}
