@@ -41,6 +41,8 @@ pub struct PageSummary {
     pub has_mermaid: bool,
     /// The page's text by heading, for search.
     pub sections: Vec<markdown::Section>,
+    /// `YYYY-MM-DD` of the last commit that changed the page, when known.
+    pub last_updated: Option<String>,
 }
 
 /// A built docs site, for the portal's pages (and later search).
@@ -436,6 +438,9 @@ fn build_site(
                 headings: rendered.headings,
                 has_mermaid: rendered.has_mermaid,
                 sections: std::mem::take(&mut rendered.sections),
+                last_updated: git_facts
+                    .get(&page.src)
+                    .and_then(|(last, _)| last.as_ref().map(|(date, _)| date.clone())),
             };
             let check = PageCheck {
                 site: url.clone(),

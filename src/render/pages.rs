@@ -155,8 +155,16 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
         &mut body,
         "Docs",
         docs.map(|d| {
+            // Freshness: the newest page's last commit.
+            let updated = d
+                .pages
+                .iter()
+                .filter_map(|p| p.last_updated.as_deref())
+                .max()
+                .map(|date| format!(", updated <time datetime=\"{date}\">{date}</time>"))
+                .unwrap_or_default();
             format!(
-                "<a href=\"{root}{}index.html\">{}</a> ({} pages)",
+                "<a href=\"{root}{}index.html\">{}</a> ({} pages{updated})",
                 escape(&d.url),
                 escape(&d.site_name),
                 d.pages.len()

@@ -435,6 +435,15 @@ fn pages_show_their_last_commit_and_uncommitted_edits() {
     );
     assert!(!index.contains("uncommitted"));
     assert!(read(&site.join("algorithm/index.html")).contains("uncommitted changes"));
+    // The entity page tells how fresh the docs are: the newest page's commit.
+    let entity = read(
+        &org.path()
+            .join("site/catalog/default/component/route-planner/index.html"),
+    );
+    assert!(
+        entity.contains("pages, updated <time datetime=\"2026-03-04\">2026-03-04</time>)"),
+        "{entity}"
+    );
 
     bare_clone(org.path(), &repo, "bare/route-planner.git");
     org.run(&["build", "bare", "--out", "bare-site"]);
