@@ -194,6 +194,102 @@ fn shorten(label: &str) -> String {
     short
 }
 
+/// One arrow of a system diagram: `from` → `to` (indexes into the boxes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub from: usize,
+    pub to: usize,
+    /// `providesApi`, `consumesApi` or `dependsOn`: drawn solid, dashed, dotted.
+    pub relation: &'static str,
+}
+
+/// Most boxes in one column of a system diagram.
+const MAX_PER_COLUMN: usize = 20;
+
+/// A system's parts in three columns (components, APIs, resources: the
+/// `column` of each box) with arrows for who provides, consumes or depends
+/// on what. Links to boxes past a column's limit are left out.
+pub fn system_svg(title: &str, boxes: &[(Node, usize)], links: &[Link]) -> String {
+    let mut columns: [Vec<usize>; 3] = Default::default();
+    for (i, (_, column)) in boxes.iter().enumerate() {
+        if let Some(list) = columns.get_mut(*column) {
+            list.push(i);
+        }
+    }
+    let rows = columns
+        .iter()
+        .map(|c| c.len().min(MAX_PER_COLUMN))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let height = rows * (BOX_H + GAP) + GAP + 24;
+    let xs = [GAP + 30, (WIDTH - BOX_W) / 2, WIDTH - BOX_W - GAP];
+    // Where each drawn box is.
+    let mut place: Vec<Option<(usize, usize)>> = vec![None; boxes.len()];
+    for (column, list) in columns.iter().enumerate() {
+        for (row, i) in list.iter().take(MAX_PER_COLUMN).enumerate() {
+            place[*i] = Some((xs[column], 24 + GAP + row * (BOX_H + GAP)));
+        }
+    }
+    let mut svg = format!(
+        "<svg class=\"graph system\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
+         role=\"img\" aria-label=\"Parts of {}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        escape(title)
+    );
+    for (column, label) in ["Components", "APIs", "Resources"].iter().enumerate() {
+        let extra = columns[column].len().saturating_sub(MAX_PER_COLUMN);
+        let _ = write!(
+            svg,
+            "<text class=\"rel\" x=\"{}\" y=\"16\" text-anchor=\"middle\">{label}{}</text>",
+            xs[column] + BOX_W / 2,
+            if extra > 0 {
+                format!(" (+{extra} not shown)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    for link in links {
+        let (Some(Some(a)), Some(Some(b))) = (place.get(link.from), place.get(link.to)) else {
+            continue;
+        };
+        let (ay, by) = (a.1 + BOX_H / 2, b.1 + BOX_H / 2);
+        let d = if a.0 == b.0 {
+            // Same column: an arc out to the left.
+            let bend = a.0.saturating_sub(28);
+            format!("M{} {ay} C{bend} {ay} {bend} {by} {} {by}", a.0, b.0)
+        } else {
+            let (from_x, to_x) = if a.0 < b.0 {
+                (a.0 + BOX_W, b.0)
+            } else {
+                (a.0, b.0 + BOX_W)
+            };
+            let mid = (from_x + to_x) / 2;
+            format!("M{from_x} {ay} C{mid} {ay} {mid} {by} {to_x} {by}")
+        };
+        let class = match link.relation {
+            "providesApi" => "provides",
+            "consumesApi" => "consumes",
+            _ => "depends",
+        };
+        let _ = write!(
+            svg,
+            "<path class=\"{class}\" d=\"{d}\"><title>{}</title></path>",
+            escape(&format!(
+                "{} {} {}",
+                boxes[link.from].0.label, link.relation, boxes[link.to].0.label
+            ))
+        );
+    }
+    for (i, (node, _)) in boxes.iter().enumerate() {
+        if let Some(Some((x, y))) = place.get(i) {
+            node_box(&mut svg, *x, *y, node, false);
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,6 +335,45 @@ mod tests {
         let svg = relations_svg(&node("team", None), &related, "#relations");
         assert!(svg.contains(">+8 more</text>"));
         assert_eq!(svg.matches("<a class=\"node\"").count(), 13);
+    }
+
+    #[test]
+    fn system_diagrams_put_parts_in_columns_with_styled_arrows() {
+        let boxes = vec![
+            (node("web", Some("web/index.html")), 0),
+            (node("orders-api", Some("api/index.html")), 1),
+            (node("orders-db", Some("db/index.html")), 2),
+            (node("worker", Some("worker/index.html")), 0),
+        ];
+        let links = [
+            Link {
+                from: 0,
+                to: 1,
+                relation: "providesApi",
+            },
+            Link {
+                from: 3,
+                to: 1,
+                relation: "consumesApi",
+            },
+            Link {
+                from: 0,
+                to: 2,
+                relation: "dependsOn",
+            },
+            Link {
+                from: 3,
+                to: 0,
+                relation: "dependsOn",
+            },
+        ];
+        let svg = system_svg("Orders <system>", &boxes, &links);
+        assert!(svg.contains("aria-label=\"Parts of Orders &lt;system&gt;\""));
+        assert_eq!(svg.matches("<path class=\"provides\"").count(), 1);
+        assert_eq!(svg.matches("<path class=\"consumes\"").count(), 1);
+        assert_eq!(svg.matches("<path class=\"depends\"").count(), 2);
+        assert!(svg.contains("<title>web providesApi orders-api</title>"));
+        assert_eq!(svg.matches("<a class=\"node\"").count(), 4);
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! they own; a template's parameters and steps; a location's targets.
 
 use super::api::definition_html;
-use super::entity_dir;
 use super::pages::display_name;
+use super::{entity_dir, graph};
 use crate::catalog::Entity;
 use crate::html::escape;
 use crate::pipeline::Portal;
@@ -22,6 +22,7 @@ pub fn sections(portal: &Portal, entity: &Entity, root: &str) -> String {
     };
     match entity.kind.as_str() {
         "System" => {
+            system_diagram(&mut html, portal, entity, root);
             for (title, kind) in [
                 ("Components", "component"),
                 ("APIs", "api"),
@@ -64,6 +65,61 @@ pub fn sections(portal: &Portal, entity: &Entity, root: &str) -> String {
         _ => {}
     }
     html
+}
+
+/// The system's components, APIs and resources, and who provides,
+/// consumes or depends on what among them.
+fn system_diagram(html: &mut String, portal: &Portal, system: &Entity, root: &str) {
+    let parts: Vec<&Entity> = related(portal, system, "hasPart", None)
+        .into_iter()
+        .filter(|e| matches!(e.kind.as_str(), "Component" | "API" | "Resource"))
+        .collect();
+    if parts.is_empty() {
+        return;
+    }
+    let boxes: Vec<(graph::Node, usize)> = parts
+        .iter()
+        .map(|e| {
+            let column = match e.kind.as_str() {
+                "Component" => 0,
+                "API" => 1,
+                _ => 2,
+            };
+            let node = graph::Node {
+                label: display_name(e).to_string(),
+                kind: e.kind.clone(),
+                href: Some(format!("{root}{}index.html", entity_dir(&e.entity_ref))),
+            };
+            (node, column)
+        })
+        .collect();
+    let index: std::collections::HashMap<String, usize> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.entity_ref.key(), i))
+        .collect();
+    let mut links = Vec::new();
+    for (from, e) in parts.iter().enumerate() {
+        for r in &e.relations {
+            let relation = match r.kind {
+                "providesApi" => "providesApi",
+                "consumesApi" => "consumesApi",
+                "dependsOn" => "dependsOn",
+                _ => continue,
+            };
+            if let Some(&to) = index.get(&r.target.key()) {
+                links.push(graph::Link { from, to, relation });
+            }
+        }
+    }
+    html.push_str(
+        "<section aria-labelledby=\"diagram\"><h2 id=\"diagram\">Diagram</h2><div class=\"graph-wrap\">",
+    );
+    html.push_str(&graph::system_svg(display_name(system), &boxes, &links));
+    html.push_str(
+        "</div><p class=\"legend\"><span class=\"provides\">provides</span> \
+         <span class=\"consumes\">consumes</span> <span class=\"depends\">depends on</span></p></section>\n",
+    );
 }
 
 /// The catalog entities `entity` has `relation` to (of `kind` only, when given).

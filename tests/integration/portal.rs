@@ -26,7 +26,14 @@ fn sections(html: &str) -> Vec<String> {
 fn each_kind_shows_what_matters_for_it() {
     assert_eq!(
         sections(&entity("system/shipping")),
-        ["About", "Graph", "Components", "APIs", "Relations"]
+        [
+            "About",
+            "Graph",
+            "Diagram",
+            "Components",
+            "APIs",
+            "Relations"
+        ]
     );
     assert_eq!(
         sections(&entity("domain/logistics")),
@@ -120,4 +127,16 @@ fn problems_are_grouped_by_owner_then_repository() {
     assert!(section.starts_with(
         "<h2 id=\"owner-group-default-payments-team\"><a href=\"../catalog/default/group/payments-team/index.html\">payments-team</a></h2><h3>legacy-billing</h3>"
     ));
+}
+
+#[test]
+fn system_pages_draw_their_parts_and_who_uses_what() {
+    let html = entity("system/shipping");
+    let svg = &html[html.find("<svg class=\"graph system\"").unwrap()..];
+    let svg = &svg[..svg.find("</svg>").unwrap()];
+    assert!(svg.contains("<title>Shipment Tracker providesApi Shipment Tracking API</title>"));
+    assert!(svg.contains("<title>Shipment Tracker consumesApi Route Planning gRPC API</title>"));
+    assert!(
+        svg.contains("href=\"../../../../catalog/default/component/route-planner/index.html\"")
+    );
 }
