@@ -196,10 +196,11 @@ fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
 
 /// A template's form, page by page, and its steps (never run here).
 fn template(html: &mut String, spec: &Value) {
-    // `parameters` is one form page or a list of them.
-    let pages: Vec<&Value> = match &spec["parameters"] {
-        Value::Array(pages) => pages.iter().collect(),
-        Value::Object(_) => vec![&spec["parameters"]],
+    // `parameters` is one form page or a list of them (v1beta2/3);
+    // v1alpha1 templates have a single `schema`.
+    let pages: Vec<&Value> = match (&spec["parameters"], &spec["schema"]) {
+        (Value::Array(pages), _) => pages.iter().collect(),
+        (form @ Value::Object(_), _) | (Value::Null, form @ Value::Object(_)) => vec![form],
         _ => Vec::new(),
     };
     if !pages.is_empty() {

@@ -140,3 +140,38 @@ fn system_pages_draw_their_parts_and_who_uses_what() {
         svg.contains("href=\"../../../../catalog/default/component/route-planner/index.html\"")
     );
 }
+
+#[test]
+fn templates_of_every_generation_show_their_form() {
+    let org = crate::support::Org::new();
+    let corpus = crate::support::corpus_dir().join("backstage-templates");
+    for name in [
+        "conditional-parameters-demo",
+        "docs-template",
+        "pull-request",
+    ] {
+        let yaml = std::fs::read_to_string(corpus.join(name).join("template.yaml")).unwrap();
+        org.file(&format!("repos/{name}/catalog-info.yaml"), &yaml);
+    }
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let read = |name: &str| {
+        std::fs::read_to_string(
+            org.path()
+                .join(format!("site/catalog/default/template/{name}/index.html")),
+        )
+        .unwrap()
+    };
+    // v1beta3: one table per form page, then the steps.
+    let demo = read("conditional-parameters-demo");
+    assert!(demo.contains("<h3>Choose Cloud Provider</h3>"));
+    assert!(demo.contains("<code>debug:log</code>"));
+    // v1alpha1: the single `schema` is the form.
+    let docs = read("docs-template");
+    assert!(
+        docs.contains("<h2 id=\"parameters\">Parameters</h2>"),
+        "{docs}"
+    );
+    assert!(docs.contains("<td>Name (component_id)</td><td>string</td><td>yes</td>"));
+    assert!(read("pull-request").contains("<code>fetch:cookiecutter</code>"));
+}
