@@ -29,19 +29,6 @@ pub fn escape_into(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
-/// The search box in every page's header: hidden until `assets/search.js`
-/// (loaded by [`search_script`]) runs, so pages without JavaScript show no
-/// dead control.
-pub fn search_form() -> &'static str {
-    "<form class=\"search\" role=\"search\" hidden><label class=\"visually-hidden\" for=\"search-input\">Search</label>\
-     <input id=\"search-input\" type=\"search\" name=\"q\" placeholder=\"Search  /\" autocomplete=\"off\" spellcheck=\"false\"></form>"
-}
-
-/// The search script tag for a page `root` away from the site root.
-pub fn search_script(root: &str) -> String {
-    format!("<script src=\"{root}assets/search.js\" defer></script>\n")
-}
-
 /// An href for a URL written in repository content, or `None` when its
 /// scheme is not one a portal should link to (`javascript:`, `data:`, ...).
 pub fn safe_href(url: &str) -> Option<String> {

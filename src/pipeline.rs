@@ -38,6 +38,8 @@ pub struct Portal {
     pub base_url: Option<String>,
     /// The user's theme layered over the default one (set by `build`).
     pub theme: crate::theme::Theme,
+    /// The page shell template (the theme's `base.html`, or the default).
+    pub shell: render::shell::Shell,
 }
 
 /// The result of a run: the portal and every problem found on the way.
@@ -142,6 +144,7 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
             search: config.search,
             base_url: config.base_url.clone(),
             theme: crate::theme::Theme::default(),
+            shell: render::shell::Shell::default(),
         },
         diagnostics,
     })
@@ -154,9 +157,17 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     // The theme first: a bad one is a usage error, before any work.
     let theme =
         crate::theme::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
+    let shell = render::shell::Shell::new(
+        theme
+            .base_template
+            .as_ref()
+            .map(|(path, source)| (path.as_str(), source.clone())),
+    )
+    .map_err(Fatal)?;
     let staging = output::Staging::create(out_dir).map_err(fatal)?;
     let mut outcome = load(config)?;
     outcome.portal.theme = theme;
+    outcome.portal.shell = shell;
     timer.lap("discover + read + catalog");
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
     // The search index takes each docs site as soon as it is rendered.

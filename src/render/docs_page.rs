@@ -1,43 +1,15 @@
 //! The HTML page around a rendered docs page: header, breadcrumbs, nav,
 //! table of contents, previous/next, edit link. Every link is relative.
 
-use super::canonical_link;
+use super::canonical_url;
+use super::shell::PageView;
 use crate::docs::DocPageView;
-use crate::html::{escape, external_link, search_form, search_script};
+use crate::html::{escape, external_link};
 use crate::pipeline::Portal;
 use std::fmt::Write as _;
 
 pub fn page(view: &DocPageView, portal: &Portal) -> String {
-    let (portal_title, search) = (portal.title.as_str(), portal.search);
-    let root = &view.root;
     let mut html = String::with_capacity(view.content.len() + 4096);
-    let _ = write!(
-        html,
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · {site} · {portal}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n\
-         <link rel=\"icon\" href=\"{root}assets/favicon.svg\" type=\"image/svg+xml\">\n\
-         {canonical}{theme}{mermaid}<script src=\"{root}assets/portico.js\" defer></script>\n{script}</head>\n<body class=\"docs\">\n\
-         <a class=\"skip\" href=\"#content\">Skip to content</a>\n\
-         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{logo}{portal}</a>{search}\
-         <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}org/index.html\">Organisation</a> <a href=\"{root}problems/index.html\">Problems</a></nav></header>\n",
-        title = escape(&view.page_title),
-        site = escape(&view.site_name),
-        portal = escape(portal_title),
-        canonical = canonical_link(portal, &view.path),
-        theme = super::theme_head(portal, root),
-        logo = super::theme_logo(portal, root),
-        script = if search {
-            search_script(root)
-        } else {
-            String::new()
-        },
-        search = if search { search_form() } else { "" },
-        mermaid = if view.mermaid {
-            format!("<script src=\"{root}assets/mermaid.min.js\" defer></script>\n")
-        } else {
-            String::new()
-        },
-    );
     html.push_str(
         "<div class=\"docs-layout\">\n<nav class=\"docs-nav\" aria-label=\"Documentation\">\n",
     );
@@ -146,6 +118,18 @@ pub fn page(view: &DocPageView, portal: &Portal) -> String {
         }
         html.push_str("</ul></nav>\n");
     }
-    html.push_str("</div>\n</body>\n</html>\n");
-    html
+    html.push_str("</div>");
+    let shell = PageView {
+        title: format!(
+            "{} · {} · {}",
+            view.page_title, view.site_name, portal.title
+        ),
+        root: &view.root,
+        canonical: canonical_url(portal, &view.path),
+        body_class: "docs",
+        main_id: "content",
+        mermaid: view.mermaid,
+        downloads: false,
+    };
+    portal.shell.render(portal, &shell, &html)
 }

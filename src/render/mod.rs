@@ -12,6 +12,7 @@ pub mod graph;
 mod kind_sections;
 mod org;
 mod pages;
+pub mod shell;
 
 use crate::catalog::entity_ref::EntityRef;
 use crate::diagnostics::Diagnostic;
@@ -29,36 +30,12 @@ const STEMMER: &str = include_str!("../../themes/default/static/stem.js");
 /// Written only for sites with ```mermaid diagrams (5 MB).
 const MERMAID: &[u8] = include_bytes!("../../themes/default/vendor/mermaid.min.js");
 
-/// What the theme adds to every page's `<head>` (its stylesheet) and
-/// header (the logo, before the site title), for a page `root` away.
-pub fn theme_head(portal: &Portal, root: &str) -> String {
-    if portal.theme.custom_css {
-        format!("<link rel=\"stylesheet\" href=\"{root}assets/custom.css\">\n")
-    } else {
-        String::new()
-    }
-}
-
-pub fn theme_logo(portal: &Portal, root: &str) -> String {
-    match &portal.theme.logo {
-        Some(logo) => format!(
-            "<img class=\"logo\" src=\"{root}{}\" alt=\"\">",
-            crate::html::escape(logo)
-        ),
-        None => String::new(),
-    }
-}
-
-/// `<link rel="canonical">` for the page at `path` (from the site root),
-/// when the site's base URL is known.
-pub fn canonical_link(portal: &Portal, path: &str) -> String {
-    match &portal.base_url {
-        Some(base) => format!(
-            "<link rel=\"canonical\" href=\"{}\">\n",
-            crate::html::escape(&format!("{base}{}", canonical_path(path)))
-        ),
-        None => String::new(),
-    }
+/// The page's published address, when the site's base URL is known.
+pub fn canonical_url(portal: &Portal, path: &str) -> Option<String> {
+    portal
+        .base_url
+        .as_ref()
+        .map(|base| format!("{base}{}", canonical_path(path)))
 }
 
 /// `a/b/index.html` is published as `a/b/`.

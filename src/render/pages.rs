@@ -1,10 +1,11 @@
 //! The pages of the first plain site.
 
-use super::{canonical_link, entity_dir, graph, theme_head, theme_logo};
+use super::shell::PageView;
+use super::{canonical_url, entity_dir, graph};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::diagnostics::{self, Diagnostic, Severity};
-use crate::html::{escape, external_link, row, search_form, search_script};
+use crate::html::{escape, external_link, row};
 use crate::pipeline::Portal;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -12,32 +13,23 @@ use std::fmt::Write as _;
 /// Relative path from an entity page back to the site root.
 const FROM_ENTITY: &str = "../../../../";
 
-/// `path`: the page's file from the site root (its depth gives the way
-/// back to the root; with a base URL, it is the canonical link).
+/// A catalog page in the shell. `path`: the page's file from the site
+/// root (its depth gives the way back to the root; with a base URL, it is
+/// the canonical link).
 pub(super) fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> String {
     let root = "../".repeat(path.matches('/').count());
-    format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} · {site}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n\
-         <link rel=\"icon\" href=\"{root}assets/favicon.svg\" type=\"image/svg+xml\">\n{canonical}\
-         <script src=\"{root}assets/portico.js\" defer></script>\n{theme}{script}</head>\n<body>\n\
-         <a class=\"skip\" href=\"#main\">Skip to content</a>\n\
-         <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{logo}{site}</a>{search}\
-         <nav aria-label=\"Site\"><a href=\"{root}index.html\">Catalog</a> <a href=\"{root}org/index.html\">Organisation</a> <a href=\"{root}problems/index.html\">Problems</a> \
-         <a href=\"{root}catalog.json\">catalog.json</a> <a href=\"{root}catalog.csv\">catalog.csv</a></nav></header>\n<main id=\"main\">\n{body}</main>\n</body>\n</html>\n",
-        title = escape(title),
-        site = escape(&portal.title),
-        canonical = canonical_link(portal, path),
-        theme = theme_head(portal, &root),
-        logo = theme_logo(portal, &root),
-        script = if portal.search {
-            search_script(&root)
-        } else {
-            String::new()
-        },
-        search = if portal.search { search_form() } else { "" },
-    )
+    let page = PageView {
+        title: format!("{title} · {}", portal.title),
+        root: &root,
+        canonical: canonical_url(portal, path),
+        body_class: "",
+        main_id: "main",
+        mermaid: false,
+        downloads: true,
+    };
+    portal
+        .shell
+        .render(portal, &page, &format!("<main id=\"main\">\n{body}</main>"))
 }
 
 pub(super) fn display_name(entity: &Entity) -> &str {

@@ -342,3 +342,54 @@ fn a_theme_folder_layers_over_the_default_theme() {
     );
     assert_eq!(read("assets/portico.css"), "/* replaced */");
 }
+
+#[test]
+fn a_theme_can_override_the_page_shell() {
+    let org = Org::new();
+    org.copy_example("shipment-tracker", "repos/shipment-tracker");
+    org.file(
+        "theme/templates/base.html",
+        "<!doctype html><html lang=\"en\"><head><title>{{ page.title }}</title>\
+         <link rel=\"stylesheet\" href=\"{{ page.root }}assets/portico.css\"></head>\
+         <body><header>{{ site.title }}</header>{{ content }}<footer>Acme internal</footer></body></html>",
+    );
+    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let site = org.path().join("site");
+    for page in [
+        "index.html",
+        "catalog/default/component/shipment-tracker/index.html",
+        "docs/default/component/shipment-tracker/deploy/index.html",
+    ] {
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        assert!(html.contains("<footer>Acme internal</footer>"), "{page}");
+        assert!(
+            html.contains("<main id="),
+            "{page}: the page's own HTML is inside"
+        );
+    }
+
+    // A mistake in the template stops the build, with the file and line.
+    org.file(
+        "theme/templates/base.html",
+        "<html>\n{% if page.title %}\n<p>unclosed\n",
+    );
+    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("theme template theme/templates/base.html:"),
+        "{}",
+        run.stderr
+    );
+    // Only the shell can be overridden.
+    std::fs::remove_file(org.path().join("theme/templates/base.html")).unwrap();
+    org.file("theme/templates/entity.html", "x");
+    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("can override templates/base.html only"),
+        "{}",
+        run.stderr
+    );
+}
