@@ -63,6 +63,7 @@ pub fn home(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
         );
     }
     body.push_str("</ul></nav>\n");
+    docs_sites(&mut body, portal);
     if catalog.entities.len() <= HOME_ROWS {
         let all: Vec<&Entity> = catalog.entities.iter().collect();
         body.push_str(&filters(true));
@@ -75,6 +76,37 @@ pub fn home(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
         );
     }
     layout(portal, "Catalog", "index.html", &body)
+}
+
+/// The documentation sites, an entry point of their own (listed when there
+/// are few enough; the search box finds the rest).
+fn docs_sites(body: &mut String, portal: &Portal) {
+    const LISTED: usize = 200;
+    if portal.docs.is_empty() {
+        return;
+    }
+    let _ = write!(
+        body,
+        "<details class=\"docs-sites\"><summary>Documentation: {} sites</summary>",
+        portal.docs.len()
+    );
+    if portal.docs.len() > LISTED {
+        body.push_str("<p>Search finds pages of every site; each entity's page links its docs.</p></details>\n");
+        return;
+    }
+    let mut sites: Vec<_> = portal.docs.iter().collect();
+    sites.sort_by_cached_key(|d| d.site_name.to_lowercase());
+    body.push_str("<ul class=\"columns\">");
+    for site in sites {
+        let _ = write!(
+            body,
+            "<li><a href=\"{}index.html\">{}</a> <span class=\"count\">{} pages</span></li>",
+            escape(&site.url),
+            escape(&site.site_name),
+            site.pages.len()
+        );
+    }
+    body.push_str("</ul></details>\n");
 }
 
 /// Every page of every kind's list.

@@ -175,3 +175,12 @@ fn templates_of_every_generation_show_their_form() {
     assert!(docs.contains("<td>Name (component_id)</td><td>string</td><td>yes</td>"));
     assert!(read("pull-request").contains("<code>fetch:cookiecutter</code>"));
 }
+
+#[test]
+fn the_home_page_lists_the_documentation_sites() {
+    let html = page("index.html");
+    assert!(html.contains("<summary>Documentation: "));
+    assert!(html.contains(
+        "<a href=\"docs/default/component/shipment-tracker/index.html\">Shipment Tracker</a> <span class=\"count\">6 pages</span>"
+    ));
+}
