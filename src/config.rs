@@ -45,6 +45,8 @@ pub struct RawSite {
     pub theme: Option<String>,
     /// An image shown before the title in every page's header.
     pub logo: Option<String>,
+    /// Annotation → URL template with `{value}`: shown as links on entity pages.
+    pub annotation_links: Option<std::collections::BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,6 +88,8 @@ pub struct Config {
     pub theme: Option<PathBuf>,
     /// `[site] logo`.
     pub logo: Option<PathBuf>,
+    /// Annotations shown as links on entity pages: (annotation, URL template).
+    pub annotation_links: Vec<(String, String)>,
     pub roots: Vec<PathBuf>,
     pub locations: Vec<PathBuf>,
     pub catalog_paths: Vec<String>,
@@ -171,6 +175,7 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
         base_url: base_url(raw.site.base_url)?,
         theme: raw.site.theme.map(|t| base.join(t)),
         logo: raw.site.logo.map(|l| base.join(l)),
+        annotation_links: annotation_links(raw.site.annotation_links)?,
         search: true,
         roots,
         locations,
@@ -183,6 +188,37 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
         allowed_iframe_hosts: raw.docs.allowed_iframe_hosts.unwrap_or_default(),
         plantuml_server: raw.docs.plantuml_server,
     })
+}
+
+/// Annotations every portal links (the file adds to them or replaces them).
+const DEFAULT_ANNOTATION_LINKS: [(&str, &str); 2] = [
+    ("github.com/project-slug", "https://github.com/{value}"),
+    ("gitlab.com/project-slug", "https://gitlab.com/{value}"),
+];
+
+/// `[site.annotation-links]` over the defaults; each template an absolute
+/// http(s) URL with `{value}` in it.
+fn annotation_links(
+    raw: Option<std::collections::BTreeMap<String, String>>,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    let mut links: std::collections::BTreeMap<String, String> = DEFAULT_ANNOTATION_LINKS
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    for (annotation, template) in raw.unwrap_or_default() {
+        let lower = template.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://"))
+            || !template.contains("{value}")
+        {
+            return Err(ConfigError(format!(
+                "[site.annotation-links] `{annotation}` = `{template}`: the link must be an http(s) URL \
+                 with `{{value}}` where the annotation's value goes, e.g. \
+                 \"https://acme.pagerduty.com/service-directory/{{value}}\""
+            )));
+        }
+        links.insert(annotation, template);
+    }
+    Ok(links.into_iter().collect())
 }
 
 /// An absolute `http(s)://` URL with no query or fragment, ending with `/`.

@@ -40,6 +40,8 @@ pub struct Portal {
     pub theme: crate::theme::Theme,
     /// The page shell template (the theme's `base.html`, or the default).
     pub shell: render::shell::Shell,
+    /// Annotations shown as links: (annotation, URL template with `{value}`).
+    pub annotation_links: Vec<(String, String)>,
 }
 
 /// The result of a run: the portal and every problem found on the way.
@@ -145,6 +147,7 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
             base_url: config.base_url.clone(),
             theme: crate::theme::Theme::default(),
             shell: render::shell::Shell::default(),
+            annotation_links: config.annotation_links.clone(),
         },
         diagnostics,
     })

@@ -69,6 +69,20 @@ pub(super) fn first_target<'a>(entity: &'a Entity, relation: &str) -> Option<&'a
         .map(|r| &r.target)
 }
 
+/// An annotation's value inside a URL: path separators kept (`org/repo`),
+/// anything that would end or change the URL percent-encoded.
+fn url_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:@!$*+,;=".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Diagnostics inside this entity's YAML document: same file, same lines.
 fn entity_diagnostics<'a>(entity: &Entity, diagnostics: &'a [Diagnostic]) -> Vec<&'a Diagnostic> {
     let source = &entity.source;
@@ -141,6 +155,23 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
         &mut body,
         "Links",
         (!links.is_empty()).then(|| format!("<ul>{}</ul>", links.join(""))),
+    );
+    let annotation_links: Vec<String> = portal
+        .annotation_links
+        .iter()
+        .filter_map(|(annotation, template)| {
+            let value = entity.annotation(annotation)?;
+            let url = template.replace("{value}", &url_component(value));
+            Some(format!(
+                "<li>{}</li>",
+                external_link(&url, &format!("{annotation}: {value}"))
+            ))
+        })
+        .collect();
+    row(
+        &mut body,
+        "Annotations",
+        (!annotation_links.is_empty()).then(|| format!("<ul>{}</ul>", annotation_links.join(""))),
     );
     let docs = portal.docs.iter().find(|d| d.entity == entity.entity_ref);
     row(

@@ -393,3 +393,40 @@ fn a_theme_can_override_the_page_shell() {
         run.stderr
     );
 }
+
+#[test]
+fn configured_annotations_become_links_on_entity_pages() {
+    let org = Org::new();
+    org.copy_example("shipment-tracker", "repos/shipment-tracker");
+    org.copy_example("go-logging-lib", "repos/go-logging-lib");
+    org.file(
+        "portico.toml",
+        "[site.annotation-links]\n\"pagerduty.com/service-id\" = \"https://acme.pagerduty.com/service-directory/{value}\"\n",
+    );
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let read = |p: &str| std::fs::read_to_string(org.path().join("site").join(p)).unwrap();
+    // A built-in one: GitHub project slugs.
+    assert!(read("catalog/default/component/go-logging-lib/index.html").contains(
+        "href=\"https://github.com/acme-logistics/go-logging-lib\" rel=\"noopener\">github.com/project-slug: acme-logistics/go-logging-lib</a>"
+    ));
+    // The file's own.
+    let tracker = read("catalog/default/component/shipment-tracker/index.html");
+    assert!(
+        tracker.contains("href=\"https://acme.pagerduty.com/service-directory/"),
+        "{tracker}"
+    );
+    // A template without {value} is refused.
+    org.file(
+        "portico.toml",
+        "[site.annotation-links]\n\"x/y\" = \"https://example.com/\"\n",
+    );
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("with `{value}` where the annotation's value goes"),
+        "{}",
+        run.stderr
+    );
+}
