@@ -61,7 +61,13 @@ pub fn sections(portal: &Portal, entity: &Entity, root: &str) -> String {
             owned_by_kind(&mut html, portal, entity, root);
         }
         "Template" => template(&mut html, &entity.json["spec"]),
-        "Location" => location(&mut html, &entity.json["spec"]),
+        "Location" => {
+            location(&mut html, &entity.json["spec"]);
+            let read = pulled_in(portal, entity);
+            if !read.is_empty() {
+                entity_table(&mut html, "Entities it reads", &read, root);
+            }
+        }
         _ => {}
     }
     html
@@ -275,8 +281,58 @@ fn template(html: &mut String, spec: &Value) {
     }
 }
 
-fn location(html: &mut String, spec: &Value) {
-    let targets: Vec<&str> = std::iter::once(str_of(spec, "target"))
+/// The entities read from a Location's targets in its own repository
+/// (targets are relative to the Location's file; `*` stays in a folder, as
+/// in Backstage). Targets in other repositories are listed, not followed here.
+fn pulled_in<'a>(portal: &'a Portal, location: &Entity) -> Vec<&'a Entity> {
+    let spec = &location.json["spec"];
+    let dir = std::path::Path::new(&location.source.file)
+        .parent()
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let matchers: Vec<globset::GlobMatcher> = location_targets(spec)
+        .into_iter()
+        .filter(|t| !t.contains("://"))
+        .filter_map(|t| {
+            let path = normalize(&format!("{dir}/{t}"))?;
+            globset::GlobBuilder::new(&path)
+                .literal_separator(true)
+                .build()
+                .ok()
+                .map(|g| g.compile_matcher())
+        })
+        .collect();
+    let mut read: Vec<&Entity> = portal
+        .catalog
+        .entities
+        .iter()
+        .filter(|e| {
+            e.source.repo == location.source.repo
+                && e.entity_ref != location.entity_ref
+                && matchers.iter().any(|m| m.is_match(&e.source.file))
+        })
+        .collect();
+    read.sort_by_cached_key(|e| e.entity_ref.to_string());
+    read
+}
+
+/// `a/./b/../c` → `a/c`; `None` when it climbs out of the repository.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn location_targets(spec: &Value) -> Vec<&str> {
+    std::iter::once(str_of(spec, "target"))
         .filter(|t| !t.is_empty())
         .chain(
             spec["targets"]
@@ -285,7 +341,11 @@ fn location(html: &mut String, spec: &Value) {
                 .flatten()
                 .filter_map(Value::as_str),
         )
-        .collect();
+        .collect()
+}
+
+fn location(html: &mut String, spec: &Value) {
+    let targets = location_targets(spec);
     if targets.is_empty() {
         return;
     }

@@ -62,7 +62,13 @@ fn each_kind_shows_what_matters_for_it() {
     let template = entity("template/go-service");
     assert!(sections(&template).contains(&"Parameters".to_string()));
     assert!(template.contains("<li>Publish to GitHub <code>publish:github</code></li>"));
-    assert_eq!(sections(&entity("location/acme-org")), ["About", "Targets"]);
+    assert_eq!(
+        sections(&entity("location/acme-org")),
+        ["About", "Targets", "Entities it reads"]
+    );
+    assert!(
+        entity("location/acme-org").contains("Entities it reads <span class=\"count\">18</span>")
+    );
 }
 
 #[test]
