@@ -326,7 +326,8 @@ pub struct RelationField {
     pub inverse: &'static str,
 }
 
-const OWNED: &[&str] = &[
+/// Kinds whose `spec.owner` makes an `ownedBy` relation.
+pub const OWNED: &[&str] = &[
     "Component",
     "API",
     "Resource",

@@ -14,16 +14,6 @@ use std::fmt::Write as _;
 pub const PATH: &str = "org/index.html";
 const ROOT: &str = "../";
 
-/// Kinds whose spec requires an owner (Backstage's schemas).
-const OWNED_KINDS: [&str; 6] = [
-    "Component",
-    "API",
-    "Resource",
-    "System",
-    "Domain",
-    "Template",
-];
-
 fn targets<'a>(entity: &'a Entity, relation: &str) -> impl Iterator<Item = &'a EntityRef> {
     entity
         .relations
@@ -148,7 +138,7 @@ fn unowned(html: &mut String, portal: &Portal) {
     let mut rows = String::new();
     let mut count = 0;
     for e in &portal.catalog.entities {
-        if !OWNED_KINDS.contains(&e.kind.as_str()) {
+        if !crate::catalog::kinds::OWNED.contains(&e.kind.as_str()) {
             continue;
         }
         let owner = targets(e, "ownedBy").next();
