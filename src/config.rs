@@ -207,12 +207,18 @@ fn annotation_links(
         .collect();
     for (annotation, template) in raw.unwrap_or_default() {
         let lower = template.to_ascii_lowercase();
+        // `{value}` must come after the host, so a value cannot choose it.
+        let host_end = template
+            .find("://")
+            .and_then(|s| template[s + 3..].find('/').map(|p| s + 3 + p));
+        let value_at = template.find("{value}");
         if !(lower.starts_with("https://") || lower.starts_with("http://"))
-            || !template.contains("{value}")
+            || value_at.is_none()
+            || host_end.is_none_or(|end| value_at.is_some_and(|v| v < end))
         {
             return Err(ConfigError(format!(
                 "[site.annotation-links] `{annotation}` = `{template}`: the link must be an http(s) URL \
-                 with `{{value}}` where the annotation's value goes, e.g. \
+                 with `{{value}}` where the annotation's value goes, in its path or query (after the host), e.g. \
                  \"https://acme.pagerduty.com/service-directory/{{value}}\""
             )));
         }
@@ -247,6 +253,20 @@ fn base_url(raw: Option<String>) -> Result<Option<String>, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn annotation_link_values_go_after_the_host() {
+        let one = |k: &str, v: &str| {
+            annotation_links(Some([(k.to_string(), v.to_string())].into_iter().collect()))
+        };
+        assert!(one("a/b", "https://x.example/s/{value}").is_ok());
+        assert!(one("a/b", "https://x.example/?id={value}").is_ok());
+        assert!(one("a/b", "https://{value}.pagerduty.com/").is_err());
+        assert!(one("a/b", "https://x.example").is_err());
+        assert!(one("a/b", "javascript:{value}").is_err());
+        let defaults = one("a/b", "https://x.example/{value}").unwrap();
+        assert!(defaults.iter().any(|(k, _)| k == "github.com/project-slug"));
+    }
 
     #[test]
     fn base_urls_are_absolute_and_end_with_a_slash() {

@@ -56,6 +56,8 @@ pub fn load(theme_dir: Option<&Path>, logo: Option<&Path>) -> Result<Theme, Stri
                 )
             })?;
         let path = format!("assets/logo.{}", name.to_ascii_lowercase());
+        // `[site] logo` wins over a theme file of the same name.
+        theme.files.retain(|f| f.path != path);
         theme.files.push(OutputFile::new(path.clone(), read(logo)?));
         theme.logo = Some(path);
     }

@@ -33,12 +33,19 @@ fn kind_page_path(kind: &str, n: usize) -> String {
     }
 }
 
+/// Entities by kind, as named by the first entity of each: kinds compare
+/// case-insensitively (`component` and `Component` share one list, as
+/// they share one folder).
 fn by_kind(portal: &Portal) -> BTreeMap<&str, Vec<&Entity>> {
-    let mut kinds: BTreeMap<&str, Vec<&Entity>> = BTreeMap::new();
+    let mut by_key: BTreeMap<String, (&str, Vec<&Entity>)> = BTreeMap::new();
     for e in &portal.catalog.entities {
-        kinds.entry(e.kind.as_str()).or_default().push(e);
+        by_key
+            .entry(e.kind.to_lowercase())
+            .or_insert_with(|| (e.kind.as_str(), Vec::new()))
+            .1
+            .push(e);
     }
-    kinds
+    by_key.into_values().collect()
 }
 
 pub fn home(portal: &Portal, diagnostics: &[Diagnostic]) -> String {

@@ -104,6 +104,16 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
     // The theme's files replace the default ones of the same path.
     files.retain(|f| !portal.theme.files.iter().any(|t| t.path == f.path));
     files.extend(portal.theme.files.iter().cloned());
+    // One file per path: files are written in parallel, so two writers of
+    // one path would race (the last one listed wins, and is the one kept).
+    let mut seen = std::collections::HashSet::new();
+    let mut unique: Vec<OutputFile> = files
+        .into_iter()
+        .rev()
+        .filter(|f| seen.insert(f.path.clone()))
+        .collect();
+    unique.reverse();
+    let mut files = unique;
     files.push(OutputFile::new("404.html", pages::not_found(portal)));
     if let Some(base) = &portal.base_url {
         let mut paths: Vec<String> = files

@@ -62,6 +62,12 @@ pub fn page(portal: &Portal) -> String {
     for root in roots {
         tree(&mut body, portal, root, &mut drawn);
     }
+    // Groups in a cycle of parents have no root: each cycle starts here.
+    for group in &groups {
+        if !drawn.contains(&group.entity_ref.key()) {
+            tree(&mut body, portal, group, &mut drawn);
+        }
+    }
     body.push_str("</ul></section>\n");
 
     body.push_str(

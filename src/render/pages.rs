@@ -69,15 +69,25 @@ pub(super) fn first_target<'a>(entity: &'a Entity, relation: &str) -> Option<&'a
         .map(|r| &r.target)
 }
 
-/// An annotation's value inside a URL: path separators kept (`org/repo`),
-/// anything that would end or change the URL percent-encoded.
+/// An annotation's value inside a URL: path separators kept (`org/repo`);
+/// anything else that could change where the URL points (`:`, `@`, `?`,
+/// `#`, a `..` segment) percent-encoded.
 fn url_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/:@!$*+,;=".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+    for (i, segment) in value.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        if segment == ".." || segment == "." {
+            out.push_str(&segment.replace('.', "%2E"));
+            continue;
+        }
+        for b in segment.bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
         }
     }
     out
@@ -310,20 +320,14 @@ fn problem_item(body: &mut String, d: &Diagnostic) {
 /// Who should fix a problem: the owner of the entity whose YAML document
 /// holds it; for any other file of a repository (docs pages, unreadable
 /// files), the owner of the repository's entities when they share one.
-fn owner_of_problem<'a>(portal: &'a Portal, d: &Diagnostic) -> Option<&'a EntityRef> {
-    let in_repo = || {
-        portal
-            .catalog
-            .entities
-            .iter()
-            .filter(move |e| e.source.repo == d.repo)
-    };
-    let holder = in_repo()
+fn owner_of_problem<'a>(in_repo: &[&'a Entity], d: &Diagnostic) -> Option<&'a EntityRef> {
+    let holder = in_repo
+        .iter()
         .find(|e| e.source_file().display_path() == d.path && e.source.lines.contains(&d.line));
     if let Some(e) = holder {
         return first_target(e, "ownedBy");
     }
-    let mut owners = in_repo().filter_map(|e| first_target(e, "ownedBy"));
+    let mut owners = in_repo.iter().filter_map(|e| first_target(e, "ownedBy"));
     let first = owners.next()?;
     owners.all(|o| o == first).then_some(first)
 }
@@ -340,8 +344,18 @@ pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
     // Owner (its ref, or "" for none) → repository → problems.
     type ByRepo<'a> = BTreeMap<&'a str, Vec<&'a Diagnostic>>;
     let mut by_owner: BTreeMap<String, (Option<&EntityRef>, ByRepo<'_>)> = BTreeMap::new();
+    let mut entities_of_repo: BTreeMap<&str, Vec<&Entity>> = BTreeMap::new();
+    for e in &portal.catalog.entities {
+        entities_of_repo
+            .entry(e.source.repo.as_str())
+            .or_default()
+            .push(e);
+    }
     for d in shown {
-        let owner = owner_of_problem(portal, d);
+        let in_repo = entities_of_repo
+            .get(d.repo.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        let owner = owner_of_problem(in_repo, d);
         let key = owner.map(|o| o.to_string()).unwrap_or_default();
         let entry = by_owner.entry(key).or_insert((owner, BTreeMap::new()));
         entry.1.entry(d.repo.as_str()).or_default().push(d);
@@ -391,12 +405,14 @@ pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
     layout(portal, "Problems", "problems/index.html", &body)
 }
 
-/// An id for an owner's section: its ref with `:` and `/` as `-`.
+/// An id for an owner's section: `kind:namespace/name` as
+/// `kind_namespace.name`. Kinds have no `_` and namespaces no `.`, so two
+/// owners never share an id.
 fn owner_anchor(key: &str) -> String {
     if key.is_empty() {
         return "none".to_string();
     }
-    key.replace([':', '/'], "-")
+    key.replacen(':', "_", 1).replacen('/', ".", 1)
 }
 
 /// The page for addresses that do not exist, served by static hosts as
@@ -415,4 +431,33 @@ pub fn not_found(portal: &Portal) -> String {
         site = escape(&portal.title),
         root = escape(&root),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotation_values_cannot_redirect_their_links() {
+        assert_eq!(
+            url_component("acme/shipment-tracker"),
+            "acme/shipment-tracker"
+        );
+        assert_eq!(url_component("../../evil"), "%2E%2E/%2E%2E/evil");
+        assert_eq!(url_component("x@evil.example:80"), "x%40evil.example%3A80");
+        assert_eq!(url_component("a b?c#d"), "a%20b%3Fc%23d");
+    }
+
+    #[test]
+    fn owner_anchors_do_not_collide() {
+        assert_ne!(
+            owner_anchor("group:default/a-b"),
+            owner_anchor("group:default-a/b")
+        );
+        assert_eq!(
+            owner_anchor("group:default/payments-team"),
+            "group_default.payments-team"
+        );
+        assert_eq!(owner_anchor(""), "none");
+    }
 }

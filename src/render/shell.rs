@@ -23,6 +23,9 @@ pub struct Shell {
 /// valid but turns every URL into noise).
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
+    // A misspelt variable (`page.titel`) is an error, found by the sample
+    // render when the theme is loaded, not an empty string on every page.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_formatter(|out, state, value| {
         if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) {
             let text = match value.as_str() {

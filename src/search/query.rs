@@ -114,6 +114,8 @@ fn field_of(fields: &Fields, weight: Weight) -> tantivy::schema::Field {
 
 /// Results read beyond the limit to break ties at the cut.
 const TIE_MARGIN: usize = 20;
+/// Most results read to settle a tie at the cut.
+const MAX_TIE_READ: usize = 100_000;
 
 /// Most index words one typed prefix expands to.
 const MAX_PREFIX_EXPANSIONS: usize = 30;
@@ -397,13 +399,21 @@ pub fn search(
     };
     // A few more than asked, so equal scores at the cut are broken by
     // `document_order` (as in the browser), not by tantivy's segments.
+    // Read on while the scores still tie with the one at the cut: which of
+    // many equal documents tantivy returns depends on its segments.
     let wanted = options.limit.max(1);
-    let top = searcher
-        .search(
-            &query,
-            &TopDocs::with_limit(wanted + TIE_MARGIN).order_by_score(),
-        )
-        .map_err(err)?;
+    let mut limit = wanted + TIE_MARGIN;
+    let top = loop {
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(err)?;
+        let tied_to_the_end =
+            top.len() == limit && top.get(wanted - 1).map(|t| t.0) == top.last().map(|t| t.0);
+        if !tied_to_the_end || limit >= MAX_TIE_READ {
+            break top;
+        }
+        limit = (limit * 4).min(MAX_TIE_READ);
+    };
     let mut ranked = Vec::with_capacity(top.len());
     for (score, address) in top {
         let doc: TantivyDocument = searcher.doc(address).map_err(err)?;

@@ -15,8 +15,8 @@
 //! - `p/<n>.js`: postings of consecutive words, `{word: "<vlq>"}`: per
 //!   document, (document − previous document) × 8 + fields, then the
 //!   field's BM25 score × 64 for each field set, as base64 VLQ digits.
-//! - `f/<n>.js`: what results show, `[title, url, breadcrumb, heading, body]`
-//!   for consecutive documents, as JSON compressed with raw deflate and
+//! - `f/<n>.js`: what results show, `[title, url, breadcrumb, heading, body,
+//!   cut]` for consecutive documents (`cut`: 1 when the body was shortened), as JSON compressed with raw deflate and
 //!   written in base64 (the browser inflates it with `DecompressionStream`):
 //!   section text is most of the index, and compresses about fourfold.
 //!
@@ -276,24 +276,35 @@ fn vlq(out: &mut String, mut value: u32) {
     }
 }
 
+/// `[title, url, breadcrumb, heading, body, cut]` of one document.
+type FragmentRow<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, u8);
+
 /// Writes the fragment blocks (compressed in parallel); returns the first
 /// document of each.
 fn fragments(docs: &[&SearchDoc], files: &mut Vec<OutputFile>) -> Vec<usize> {
     let mut starts = Vec::new();
-    let mut blocks: Vec<Vec<[&str; 5]>> = Vec::new();
+    let mut blocks: Vec<Vec<FragmentRow<'_>>> = Vec::new();
     let mut bytes = 0;
     for (n, doc) in docs.iter().enumerate() {
         if bytes == 0 {
             starts.push(n);
             blocks.push(Vec::new());
         }
-        let body = match doc.body.char_indices().nth(FRAGMENT_BODY_CHARS) {
-            Some((cut, _)) => &doc.body[..cut],
-            None => &doc.body,
+        // The 6th value marks a cut text (1), where a phrase may lie unseen.
+        let (body, cut) = match doc.body.char_indices().nth(FRAGMENT_BODY_CHARS) {
+            Some((cut, _)) => (&doc.body[..cut], 1u8),
+            None => (doc.body.as_str(), 0u8),
         };
         bytes += doc.title.len() + doc.url.len() + doc.breadcrumb.len() + body.len() + 32;
         if let Some(block) = blocks.last_mut() {
-            block.push([&doc.title, &doc.url, &doc.breadcrumb, &doc.heading, body]);
+            block.push((
+                doc.title.as_str(),
+                doc.url.as_str(),
+                doc.breadcrumb.as_str(),
+                doc.heading.as_str(),
+                body,
+                cut,
+            ));
         }
         if bytes > FRAGMENT_BYTES {
             bytes = 0;
@@ -338,12 +349,17 @@ fn meta(docs: &[&SearchDoc], shards: &[String], fragment_starts: &[usize]) -> Ou
             values[slot].extend(list);
         }
     }
-    let position = |slot: usize, value: &str| {
-        values[slot]
-            .iter()
-            .position(|v| *v == value)
-            .unwrap_or_default()
-    };
+    let positions: Vec<std::collections::HashMap<&str, usize>> = values
+        .iter()
+        .map(|set| {
+            set.iter()
+                .enumerate()
+                .map(|(i, v)| (v.as_str(), i))
+                .collect()
+        })
+        .collect();
+    let position =
+        |slot: usize, value: &str| positions[slot].get(value).copied().unwrap_or_default();
     let mut rows = Vec::new();
     let mut start = 0;
     while start < docs.len() {

@@ -196,7 +196,7 @@ kind: Component
 metadata:
   name: evil
   title: "Evil <img src=x onerror=window.__pwned=1> zebra"
-  description: "<script>window.__pwned=1</script> zebra \" onmouseover=\"window.__pwned=1"
+  description: "<script>window.__pwned=1</script> zebra constructor __proto__ toString \" onmouseover=\"window.__pwned=1"
   annotations:
     example.com/note: "<svg onload=window.__pwned=1>"
     backstage.io/techdocs-ref: dir:.
@@ -285,6 +285,18 @@ async fn hostile_catalog_text_executes_nothing_in_chromium() {
         "safe",
         "search results"
     );
+    // Words that are names of JavaScript's object machinery are words too.
+    for word in ["constructor", "__proto__", "tostring"] {
+        input.clear().await.unwrap();
+        input.send_keys(word).await.unwrap();
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(&format!(
+                "form.search[data-query='{word}'] .search-hits a"
+            )))
+            .await
+            .unwrap_or_else(|_| panic!("`{word}` finds the entity"));
+    }
     c.close().await.unwrap();
 }
 

@@ -124,14 +124,14 @@ fn problems_are_grouped_by_owner_then_repository() {
     let html = page("problems/index.html");
     // A count per owner first, linking to the owner's section.
     assert!(html.contains(
-        "<tr><td><a href=\"#owner-group-default-payments-team\">payments-team</a></td><td>2</td><td>0</td></tr>"
+        "<tr><td><a href=\"#owner-group_default.payments-team\">payments-team</a></td><td>2</td><td>0</td></tr>"
     ));
     assert!(html.contains("<tr><td><a href=\"#owner-none\">(no owner)</a></td>"));
     let section = &html[html
-        .find("<h2 id=\"owner-group-default-payments-team\">")
+        .find("<h2 id=\"owner-group_default.payments-team\">")
         .unwrap()..];
     assert!(section.starts_with(
-        "<h2 id=\"owner-group-default-payments-team\"><a href=\"../catalog/default/group/payments-team/index.html\">payments-team</a></h2><h3>legacy-billing</h3>"
+        "<h2 id=\"owner-group_default.payments-team\"><a href=\"../catalog/default/group/payments-team/index.html\">payments-team</a></h2><h3>legacy-billing</h3>"
     ));
 }
 

@@ -228,3 +228,32 @@ fn no_search_leaves_out_the_index_and_the_search_box() {
     );
     assert_eq!(search.code, 2, "{}", search.stderr);
 }
+
+#[test]
+fn equal_scores_come_in_document_order_whatever_the_segments() {
+    let org = crate::support::Org::new();
+    let mut yaml = String::new();
+    for i in 0..120 {
+        yaml.push_str(&format!(
+            "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-{i:03}\n  description: zebra\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n"
+        ));
+    }
+    org.file("repos/many/catalog-info.yaml", &yaml);
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    // A typo match only: every component scores the same.
+    let run = org.run(&[
+        "search", "--site", "site", "--json", "--limit", "5", "zebar",
+    ]);
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let refs: Vec<&str> = hits
+        .iter()
+        .map(|h| h["entity_ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        refs,
+        (0..5)
+            .map(|i| format!("component:default/svc-{i:03}"))
+            .collect::<Vec<_>>()
+    );
+}

@@ -65,7 +65,7 @@
     });
     output.textContent = shown + " of " + rows.length;
     selects.forEach(function (select) {
-      var facet = select.getAttribute("data-facet"), counts = {};
+      var facet = select.getAttribute("data-facet"), counts = Object.create(null);
       rows.forEach(function (row, i) {
         if (!passes(row, i, select)) return;
         values(row, facet).forEach(function (v) { counts[v] = (counts[v] || 0) + 1; });

@@ -13,8 +13,8 @@
   var base = root + "_search/web/";
 
   // ---- loading ---------------------------------------------------------
-  var loaded = {};
-  var waiting = {};
+  var loaded = Object.create(null);
+  var waiting = Object.create(null);
   window.porticoSearch = function (kind, key, data) {
     var id = kind + ":" + key;
     loaded[id] = data;
@@ -22,7 +22,7 @@
   };
   function load(kind, key, path) {
     var id = kind + ":" + key;
-    if (id in loaded) return Promise.resolve(loaded[id]);
+    if (id in loaded) return Promise.resolve(loaded[id]);  // (no prototype: any word is a key)
     if (waiting[id]) return waiting[id].promise;
     var entry = {};
     entry.promise = new Promise(function (resolve, reject) {
@@ -66,7 +66,7 @@
     meta.entities.forEach(function (row, n) {
       for (var i = 0; i < row[0]; i++) entityOf[doc++] = n;
     });
-    meta.shardSet = {};
+    meta.shardSet = Object.create(null);
     meta.shards.forEach(function (k) { meta.shardSet[k] = true; });
     return meta;
   }
@@ -76,7 +76,7 @@
     }).join("");
   }
   function shardKey(word) { return Array.from(word).slice(0, 2).join(""); }
-  var shards = {}; // key → [{word, fields, chunk}]
+  var shards = Object.create(null); // key → [{word, fields, chunk}]
   function shard(key) {
     if (shards[key]) return Promise.resolve(shards[key]);
     if (!meta.shardSet[key]) return Promise.resolve([]);
@@ -89,7 +89,7 @@
     });
   }
   var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  var decoded = {}; // word → {docs, fields, scores}
+  var decoded = Object.create(null); // word → {docs, fields, scores}
   function decode(text) {
     var values = [];
     var value = 0, shift = 0;
@@ -111,7 +111,7 @@
     return out;
   }
   function postings(entries) {
-    var chunks = {};
+    var chunks = Object.create(null);
     entries.forEach(function (e) { if (!decoded[e.word]) chunks[e.chunk] = true; });
     return Promise.all(Object.keys(chunks).map(function (n) {
       return load("p", n, "p/" + n + ".js");
@@ -132,7 +132,12 @@
   function tokens(text) {
     return (text.match(WORD) || []).filter(function (t) {
       return new TextEncoder().encode(t).length < 40;
-    }).map(function (t) { return window.porticoStem(t.toLowerCase()); });
+    }).map(function (t) { return window.porticoStem(lowerEach(t)); });
+  }
+  // Letter by letter, like tantivy's LowerCaser (a word-final Σ stays σ,
+  // where String.toLowerCase would write ς).
+  function lowerEach(text) {
+    return Array.from(text).map(function (c) { return c.toLowerCase(); }).join("");
   }
   function split(query) {
     var words = [], phrases = [];
@@ -206,7 +211,7 @@
   function rank(query) {
     var parsed = clauses(query);
     if (!parsed.clauses.length && !parsed.phrases.length) return Promise.resolve({ scores: new Map(), words: [], phrases: [] });
-    var keys = {};
+    var keys = Object.create(null);
     parsed.clauses.forEach(function (c) { keys[shardKey(c.token)] = 1; keys[shardKey(c.raw)] = 1; });
     parsed.phrases.forEach(function (p) { p.forEach(function (t) { keys[shardKey(t)] = 1; }); });
     var keyList = Object.keys(keys);
@@ -233,7 +238,7 @@
   }
   function score(parsed, plans, phraseWords) {
     var total = null;
-    var matched = {};
+    var matched = Object.create(null);
     function combine(part) {
       if (total === null) { total = part; return; }
       var next = new Map();
@@ -329,7 +334,7 @@
     return lo;
   }
   function fragments(docs) {
-    var blocks = {};
+    var blocks = Object.create(null);
     docs.forEach(function (d) { blocks[fragmentOf(d)] = true; });
     return Promise.all(Object.keys(blocks).map(function (n) {
       return load("f", n, "f/" + n + ".js").then(function (packed) { return inflate("f:" + n, packed); });
@@ -338,12 +343,12 @@
         return docs.map(function (d) {
           var n = fragmentOf(d);
           var f = loaded["f:" + n][d - meta.fragments[n]];
-          return { doc: d, title: f[0], url: f[1], breadcrumb: f[2], heading: f[3], body: f[4] };
+          return { doc: d, title: f[0], url: f[1], breadcrumb: f[2], heading: f[3], body: f[4], truncated: f[5] === 1 };
         });
       });
   }
   // Fragments are raw-deflated JSON in base64 (see src/search/web.rs).
-  var inflated = {};
+  var inflated = Object.create(null);
   function inflate(id, packed) {
     if (inflated[id]) return inflated[id];
     var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
@@ -358,7 +363,7 @@
     var out = [];
     var re = new RegExp(WORD.source, "gu");
     var m;
-    while ((m = re.exec(text))) out.push({ start: m.index, end: m.index + m[0].length, stem: window.porticoStem(m[0].toLowerCase()) });
+    while ((m = re.exec(text))) out.push({ start: m.index, end: m.index + m[0].length, stem: window.porticoStem(lowerEach(m[0])) });
     return out;
   }
   function hasPhrase(words, phrase) {
@@ -387,9 +392,12 @@
   function snippet(body, words, wanted) {
     var first = words.findIndex(function (w) { return wanted[w.stem]; });
     if (first < 0) return escapeHtml(Array.from(body).slice(0, 150).join(""));
-    var from = Math.max(0, words[first].start - 50);
-    while (from > 0 && !/\s/.test(body[from - 1])) from--;
-    var to = Math.min(body.length, from + 160);
+    var start = words[first].start;
+    var from = Math.max(0, start - 50);
+    // Back to a word's start, but not far: a long unbroken run must not
+    // push the match out of the window.
+    for (var back = 0; back < 20 && from > 0 && !/\s/.test(body[from - 1]); back++) from--;
+    var to = Math.min(body.length, Math.max(from + 160, words[first].end + 40));
     var html = from > 0 ? "… " : "";
     var at = from;
     words.forEach(function (w) {
@@ -408,7 +416,7 @@
     });
     // Best first; equal scores in document order, like tantivy's collector.
     candidates.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-    var wanted = {};
+    var wanted = Object.create(null);
     ranked.words.forEach(function (w) { wanted[w] = true; });
     var shown = [];
     var from = 0;
@@ -419,7 +427,9 @@
       return fragments(batch.map(function (c) { return c[0]; })).then(function (frags) {
         frags.forEach(function (f, i) {
           var words = stemsWithPlaces(f.body);
-          if (!ranked.phrases.every(function (p) { return hasPhrase(words, p); })) return;
+          // A fragment keeps the first 3,000 characters of a section: a
+          // phrase not found in a cut text cannot be ruled out.
+          if (!f.truncated && !ranked.phrases.every(function (p) { return hasPhrase(words, p); })) return;
           f.score = batch[i][1];
           f.kind = facetValues(f.doc).kind.indexOf("docs") >= 0 ? "docs" : facetValues(f.doc).kind[0];
           f.snippet = snippet(f.body, words, wanted);
@@ -433,8 +443,8 @@
     return more().then(function (list) { return { hits: list, total: candidates.length }; });
   }
   function facetCounts(ranked) {
-    var counts = {};
-    FACETS.forEach(function (f) { counts[f] = {}; });
+    var counts = Object.create(null);
+    FACETS.forEach(function (f) { counts[f] = Object.create(null); });
     ranked.scores.forEach(function (s, doc) {
       var values = facetValues(doc);
       FACETS.forEach(function (f) {
