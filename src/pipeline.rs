@@ -160,13 +160,7 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     // The theme first: a bad one is a usage error, before any work.
     let theme =
         crate::theme::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
-    let shell = render::shell::Shell::new(
-        theme
-            .base_template
-            .as_ref()
-            .map(|(path, source)| (path.as_str(), source.clone())),
-    )
-    .map_err(Fatal)?;
+    let shell = render::shell::Shell::new(&theme.templates).map_err(Fatal)?;
     let staging = output::Staging::create(out_dir).map_err(fatal)?;
     let mut outcome = load(config)?;
     outcome.portal.theme = theme;

@@ -19,8 +19,8 @@ pub struct Theme {
     pub custom_css: bool,
     /// The logo's path from the site root (`assets/logo.svg`).
     pub logo: Option<String>,
-    /// `templates/base.html` of the theme: (its path, its text).
-    pub base_template: Option<(String, String)>,
+    /// The theme's templates: (name, path, text), e.g. `base.html`.
+    pub templates: Vec<(String, String, String)>,
 }
 
 /// Reads the theme folder and the logo; a problem is a usage error.
@@ -38,7 +38,7 @@ pub fn load(theme_dir: Option<&Path>, logo: Option<&Path>) -> Result<Theme, Stri
             collect(&statics, &statics, &mut theme.files)?;
         }
         theme.files.sort_by(|a, b| a.path.cmp(&b.path));
-        theme.base_template = templates(&dir.join("templates"))?;
+        theme.templates = templates(&dir.join("templates"))?;
         theme.custom_css = theme.files.iter().any(|f| f.path == "assets/custom.css");
     }
     if let Some(logo) = logo {
@@ -64,29 +64,35 @@ pub fn load(theme_dir: Option<&Path>, logo: Option<&Path>) -> Result<Theme, Stri
     Ok(theme)
 }
 
-/// The theme's page shell. `base.html` is the one template a theme can
-/// override; anything else in `templates/` is a mistake worth saying.
-fn templates(dir: &Path) -> Result<Option<(String, String)>, String> {
+/// The theme's templates. Only the default theme's template names can be
+/// overridden; any other file in `templates/` is a mistake worth saying.
+fn templates(dir: &Path) -> Result<Vec<(String, String, String)>, String> {
     if !dir.is_dir() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    let mut base = None;
+    let known: Vec<&str> = crate::render::shell::TEMPLATES
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    let mut found = Vec::new();
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?;
     for entry in entries.flatten() {
         let path = entry.path();
-        if entry.file_name() == "base.html" {
-            let text = String::from_utf8(read(&path)?)
-                .map_err(|_| format!("`{}` is not UTF-8 text", path.display()))?;
-            base = Some((path.display().to_string(), text));
-        } else {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !known.contains(&name.as_str()) {
             return Err(format!(
-                "`{}`: a theme can override templates/base.html only (the page shell)",
-                path.display()
+                "`{}`: a theme can override these templates only: {}",
+                path.display(),
+                known.join(", ")
             ));
         }
+        let text = String::from_utf8(read(&path)?)
+            .map_err(|_| format!("`{}` is not UTF-8 text", path.display()))?;
+        found.push((name, path.display().to_string(), text));
     }
-    Ok(base)
+    found.sort();
+    Ok(found)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, String> {

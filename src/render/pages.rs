@@ -7,6 +7,8 @@ use crate::catalog::entity_ref::EntityRef;
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::html::{escape, external_link, row};
 use crate::pipeline::Portal;
+use minijinja::value::Serde;
+use minijinja::{Value, context};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -106,18 +108,14 @@ fn entity_diagnostics<'a>(entity: &Entity, diagnostics: &'a [Diagnostic]) -> Vec
 
 pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> String {
     let root = FROM_ENTITY;
-    let mut body = format!(
-        "<p class=\"crumbs\"><a href=\"{root}{}index.html\">{}</a></p>\n<h1>{}</h1>\n",
-        escape(&super::catalog_list::kind_dir(&entity.kind)),
-        escape(&entity.kind),
-        escape(display_name(entity))
-    );
-    if let Some(d) = entity.metadata_str("description") {
-        let _ = writeln!(body, "<p class=\"lead\">{}</p>", escape(d));
-    }
-    body.push_str("<section aria-labelledby=\"about\"><h2 id=\"about\">About</h2><dl>");
+    // The about card's rows: (label, HTML), left out when empty.
+    let mut about: Vec<(&str, String)> = Vec::new();
+    let mut row = |label: &'static str, html: Option<String>| {
+        if let Some(html) = html {
+            about.push((label, html));
+        }
+    };
     row(
-        &mut body,
         "Reference",
         Some(format!(
             "<code>{}</code>",
@@ -125,10 +123,9 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
         )),
     );
     for (term, key) in [("Type", "type"), ("Lifecycle", "lifecycle")] {
-        row(&mut body, term, entity.spec_str(key).map(escape));
+        row(term, entity.spec_str(key).map(escape));
     }
     row(
-        &mut body,
         "Owner",
         first_target(entity, "ownedBy").map(|r| ref_link(portal, r, root)),
     );
@@ -141,11 +138,7 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
                 .collect()
         })
         .unwrap_or_default();
-    row(
-        &mut body,
-        "Tags",
-        (!tags.is_empty()).then(|| tags.join(" ")),
-    );
+    row("Tags", (!tags.is_empty()).then(|| tags.join(" ")));
     let links: Vec<String> = entity.json["metadata"]["links"]
         .as_array()
         .map(|links| {
@@ -162,7 +155,6 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
         })
         .unwrap_or_default();
     row(
-        &mut body,
         "Links",
         (!links.is_empty()).then(|| format!("<ul>{}</ul>", links.join(""))),
     );
@@ -179,13 +171,11 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
         })
         .collect();
     row(
-        &mut body,
         "Annotations",
         (!annotation_links.is_empty()).then(|| format!("<ul>{}</ul>", annotation_links.join(""))),
     );
     let docs = portal.docs.iter().find(|d| d.entity == entity.entity_ref);
     row(
-        &mut body,
         "Docs",
         docs.map(|d| {
             // Freshness: the newest page's last commit.
@@ -209,29 +199,58 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
         entity.source.repo_dir, entity.source.file, entity.source.line
     );
     row(
-        &mut body,
         "Source",
         Some(match entity.annotation("backstage.io/view-url") {
             Some(url) => external_link(url, &source),
             None => format!("<code>{}</code>", escape(&source)),
         }),
     );
-    body.push_str("</dl></section>\n");
-    graph_section(&mut body, portal, entity);
-    body.push_str(&super::kind_sections::sections(portal, entity, root));
-    relations_section(&mut body, portal, entity);
-    problems_section(&mut body, &entity_diagnostics(entity, diagnostics));
+    let mut graph = String::new();
+    graph_section(&mut graph, portal, entity);
+    let mut relations = String::new();
+    relations_section(&mut relations, portal, entity);
+    let mut problems = String::new();
+    problems_section(&mut problems, &entity_diagnostics(entity, diagnostics));
     let raw = serde_json::to_string_pretty(&entity.to_api_json()).unwrap_or_default();
-    let _ = writeln!(
-        body,
-        "<details><summary>Entity as JSON</summary><pre><code>{}</code></pre></details>",
-        escape(&raw)
-    );
+    let safe = Value::from_safe_string;
+    let view = context! {
+        kind => &entity.kind,
+        kind_dir => super::catalog_list::kind_dir(&entity.kind),
+        title => display_name(entity),
+        name => &entity.name,
+        namespace => &entity.namespace,
+        ref => entity.entity_ref.to_string(),
+        description => entity.metadata_str("description"),
+        metadata => Value::from(Serde(&entity.json["metadata"])),
+        spec => Value::from(Serde(&entity.json["spec"])),
+        about => about
+            .into_iter()
+            .map(|(label, html)| context! { label => label, html => safe(html) })
+            .collect::<Vec<Value>>(),
+        sections => context! {
+            graph => safe(graph),
+            kind => safe(super::kind_sections::sections(portal, entity, root)),
+            relations => safe(relations),
+            problems => safe(problems),
+        },
+        json => raw,
+    };
+    let path = format!("{}index.html", entity_dir(&entity.entity_ref));
+    let page = PageView {
+        title: String::new(),
+        root,
+        canonical: None,
+        body_class: "",
+        main_id: "main",
+        mermaid: false,
+        downloads: true,
+    };
+    let inside = portal.shell.entity(&page, view);
     layout(
         portal,
         &format!("{} ({})", display_name(entity), entity.kind),
-        &format!("{}index.html", entity_dir(&entity.entity_ref)),
-        &body,
+        &path,
+        &inside,
     )
 }
 

@@ -8,7 +8,17 @@ use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
-const DEFAULT_BASE: &str = include_str!("../../themes/default/templates/base.html");
+/// The templates a theme may replace, with the default theme's text.
+pub const TEMPLATES: [(&str, &str); 2] = [
+    (
+        "base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "entity.html",
+        include_str!("../../themes/default/templates/entity.html"),
+    ),
+];
 
 /// The compiled shell template.
 #[derive(Debug)]
@@ -23,9 +33,10 @@ pub struct Shell {
 /// valid but turns every URL into noise).
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
-    // A misspelt variable (`page.titel`) is an error, found by the sample
-    // render when the theme is loaded, not an empty string on every page.
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // Printing a misspelt variable (`page.titel`) is an error, found by the
+    // sample render when the theme is loaded, not an empty string on every
+    // page; `{% if entity.spec.system %}` still tests optional data.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
     env.set_formatter(|out, state, value| {
         if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) {
             let text = match value.as_str() {
@@ -42,12 +53,14 @@ fn environment() -> Environment<'static> {
 impl Default for Shell {
     fn default() -> Self {
         let mut env = environment();
-        // The default template is ours and tested; should it ever fail to
-        // compile, pages render with no shell rather than not at all.
-        let _ = env.add_template("base.html", DEFAULT_BASE);
+        // The default templates are ours and tested; should one ever fail to
+        // compile, pages render without it rather than not at all.
+        for (name, text) in TEMPLATES {
+            let _ = env.add_template(name, text);
+        }
         Shell {
             env,
-            origin: "the default theme's base.html".into(),
+            origin: "the default theme".into(),
         }
     }
 }
@@ -78,20 +91,25 @@ pub struct PageView<'a> {
 }
 
 impl Shell {
-    /// The theme's `base.html` (`source`, read from `path`) or the default.
-    /// A template that does not compile, or fails on a sample page, is a
-    /// usage error naming the file and line.
-    pub fn new(source: Option<(&str, String)>) -> Result<Shell, String> {
-        let Some((path, source)) = source else {
-            return Ok(Shell::default());
-        };
-        let mut env = environment();
-        env.add_template_owned("base.html", source)
-            .map_err(|e| template_error(path, &e))?;
-        let shell = Shell {
-            env,
-            origin: path.to_string(),
-        };
+    /// The default templates, with the theme's own (`(name, path, text)`)
+    /// in their place. A template that does not compile, or fails on a
+    /// sample page, is a usage error naming the file and line.
+    pub fn new(overrides: &[(String, String, String)]) -> Result<Shell, String> {
+        let mut shell = Shell::default();
+        if overrides.is_empty() {
+            return Ok(shell);
+        }
+        for (name, path, text) in overrides {
+            shell
+                .env
+                .add_template_owned(name.clone(), text.clone())
+                .map_err(|e| template_error(path, &e))?;
+        }
+        shell.origin = overrides
+            .iter()
+            .map(|(_, path, _)| path.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         let probe = PageView {
             title: "Probe".into(),
             root: "",
@@ -101,10 +119,44 @@ impl Shell {
             mermaid: false,
             downloads: true,
         };
+        let path_of = |name: &str| {
+            overrides
+                .iter()
+                .find(|(n, _, _)| n == name)
+                .map_or("the default theme", |(_, path, _)| path.as_str())
+                .to_string()
+        };
+        let portal = Portal::default();
         shell
-            .try_render(&Portal::default(), &probe, "<main id=\"main\"></main>")
-            .map_err(|e| template_error(path, &e))?;
+            .try_render(&portal, &probe, "<main id=\"main\"></main>")
+            .map_err(|e| template_error(&path_of("base.html"), &e))?;
+        shell
+            .try_entity(&probe, sample_entity())
+            .map_err(|e| template_error(&path_of("entity.html"), &e))?;
         Ok(shell)
+    }
+
+    /// An entity page's inside, from `entity.html` (`entity`: its view).
+    pub fn entity(&self, page: &PageView<'_>, entity: Value) -> String {
+        match self.try_entity(page, entity.clone()) {
+            Ok(html) => html,
+            Err(e) => {
+                eprintln!(
+                    "warning: {} failed on an entity page ({e}); the default template was used",
+                    self.origin
+                );
+                Shell::default()
+                    .try_entity(page, entity)
+                    .unwrap_or_default()
+            }
+        }
+    }
+
+    fn try_entity(&self, page: &PageView<'_>, entity: Value) -> Result<String, minijinja::Error> {
+        self.env.get_template("entity.html")?.render(context! {
+            page => Value::from(Serde(page)),
+            entity => entity,
+        })
     }
 
     fn try_render(
@@ -143,6 +195,25 @@ impl Shell {
                     .unwrap_or_else(|_| content.to_string())
             }
         }
+    }
+}
+
+/// An entity view with every field, for the sample render of a theme's
+/// `entity.html`.
+fn sample_entity() -> Value {
+    context! {
+        kind => "Component",
+        kind_dir => "kinds/component/",
+        title => "Sample",
+        name => "sample",
+        namespace => "default",
+        ref => "component:default/sample",
+        description => Value::from(()),
+        metadata => context! { name => "sample", description => "A sample.", tags => vec!["x"] },
+        spec => context! { type => "service", lifecycle => "production", owner => "team", system => "sys" },
+        about => Vec::<Value>::new(),
+        sections => context! { graph => "", kind => "", relations => "", problems => "" },
+        json => "{}",
     }
 }
 
@@ -189,16 +260,19 @@ mod tests {
     #[test]
     fn a_theme_template_with_a_mistake_is_reported_with_its_line() {
         let bad = "<html>\n{% if page.title %}\n<p>never closed</p>\n";
-        let err = Shell::new(Some(("theme/templates/base.html", bad.into()))).unwrap_err();
+        let over = |name: &str, path: &str, text: &str| {
+            vec![(name.to_string(), path.to_string(), text.to_string())]
+        };
+        let err = Shell::new(&over("base.html", "theme/templates/base.html", bad)).unwrap_err();
         assert!(
             err.starts_with("theme template theme/templates/base.html:"),
             "{err}"
         );
         let unknown_filter = "{{ page.title | shout }}";
-        let err = Shell::new(Some(("t/base.html", unknown_filter.into()))).unwrap_err();
+        let err = Shell::new(&over("base.html", "t/base.html", unknown_filter)).unwrap_err();
         assert!(err.contains("shout"), "{err}");
         let good = "<title>{{ page.title }}</title>{{ content }}";
-        let shell = Shell::new(Some(("t/base.html", good.into()))).unwrap();
+        let shell = Shell::new(&over("base.html", "t/base.html", good)).unwrap();
         let html = shell.render(&Portal::default(), &page(""), "<main>ok</main>");
         assert_eq!(html, "<title>A &lt;b&gt; · Portal</title><main>ok</main>\n");
     }

@@ -382,13 +382,44 @@ fn a_theme_can_override_the_page_shell() {
         "{}",
         run.stderr
     );
-    // Only the shell can be overridden.
+    // The entity page's template too, with the entity's own data.
     std::fs::remove_file(org.path().join("theme/templates/base.html")).unwrap();
-    org.file("theme/templates/entity.html", "x");
+    org.file(
+        "theme/templates/entity.html",
+        "<h1>{{ entity.title }}</h1><p class=\"owner-note\">Owned by {{ entity.spec.owner }}</p>{{ entity.sections.graph }}",
+    );
+    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let page =
+        std::fs::read_to_string(site.join("catalog/default/component/shipment-tracker/index.html"))
+            .unwrap();
+    assert!(
+        page.contains("<p class=\"owner-note\">Owned by shipping-team</p>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<svg class=\"graph\""),
+        "the graph section is passed in"
+    );
+    assert!(!page.contains("Entity as JSON"), "the theme left it out");
+    // A misspelt variable is an error, with the file.
+    org.file("theme/templates/entity.html", "<h1>{{ entity.titel }}</h1>");
     let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("can override templates/base.html only"),
+        run.stderr
+            .contains("theme template theme/templates/entity.html"),
+        "{}",
+        run.stderr
+    );
+    // Only the default theme's templates can be overridden.
+    std::fs::remove_file(org.path().join("theme/templates/entity.html")).unwrap();
+    org.file("theme/templates/list.html", "x");
+    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("can override these templates only: base.html, entity.html"),
         "{}",
         run.stderr
     );
