@@ -6,12 +6,13 @@
 //! JavaScript the lists are plain tables, reached by kind.
 
 use super::entity_dir;
-use super::pages::{display_name, first_target, layout, ref_link, short_ref};
+use super::pages::{display_name, first_target, parts_page, ref_link, short_ref};
 use crate::catalog::Entity;
 use crate::diagnostics::{self, Diagnostic};
 use crate::html::escape;
 use crate::output::OutputFile;
 use crate::pipeline::Portal;
+use minijinja::context;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -52,7 +53,7 @@ pub fn home(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
     let catalog = &portal.catalog;
     let kinds = by_kind(portal);
     let counts = diagnostics::count(diagnostics);
-    let mut body = format!(
+    let mut heading = format!(
         "<h1>Catalog</h1>\n<p class=\"lead\">{} entities from {} repositories · <a href=\"problems/index.html\">{}</a> · \
          download <a href=\"catalog.json\" download>JSON</a> or <a href=\"catalog.csv\" download>CSV</a></p>\n\
          <nav aria-label=\"Kinds\"><ul class=\"counts\">",
@@ -62,27 +63,56 @@ pub fn home(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
     );
     for (kind, entities) in &kinds {
         let _ = write!(
-            body,
+            heading,
             "<li><a href=\"{}\">{}</a> <span>{}</span></li>",
             escape(&kind_page_path(kind, 1)),
             escape(kind),
             entities.len()
         );
     }
-    body.push_str("</ul></nav>\n");
-    docs_sites(&mut body, portal);
-    if catalog.entities.len() <= HOME_ROWS {
+    heading.push_str("</ul></nav>\n");
+    let mut docs = String::new();
+    docs_sites(&mut docs, portal);
+    let (filters_html, table_html) = if catalog.entities.len() <= HOME_ROWS {
         let all: Vec<&Entity> = catalog.entities.iter().collect();
-        body.push_str(&filters(true));
-        body.push_str(&table(portal, &all, "", true));
+        (filters(true), table(portal, &all, "", true))
     } else {
-        let _ = writeln!(
-            body,
-            "<p>The catalog has {} entities: choose a kind above to list them, or search.</p>",
-            catalog.entities.len()
-        );
-    }
-    layout(portal, "Catalog", "index.html", &body)
+        (
+            String::new(),
+            format!(
+                "<p>The catalog has {} entities: choose a kind above to list them, or search.</p>\n",
+                catalog.entities.len()
+            ),
+        )
+    };
+    let parts = [
+        ("heading", heading),
+        ("docs", docs),
+        ("pager", String::new()),
+        ("filters", filters_html),
+        ("table", table_html),
+    ];
+    list_page(
+        portal,
+        "Catalog",
+        "index.html",
+        &parts,
+        None,
+        catalog.entities.len(),
+    )
+}
+
+/// A list page: its parts through `list.html`, inside the shell.
+fn list_page(
+    portal: &Portal,
+    title: &str,
+    path: &str,
+    parts: &[(&str, String)],
+    kind: Option<&str>,
+    count: usize,
+) -> String {
+    let data = context! { title => title, kind => kind, count => count };
+    parts_page(portal, "list.html", ("list", data), title, path, parts)
 }
 
 /// The documentation sites, an entry point of their own (listed when there
@@ -125,19 +155,23 @@ pub fn kind_pages(portal: &Portal) -> Vec<OutputFile> {
             let n = i + 1;
             let path = kind_page_path(kind, n);
             let root = "../".repeat(path.matches('/').count());
-            let mut body = format!(
+            let heading = format!(
                 "<p class=\"crumbs\"><a href=\"{root}index.html\">Catalog</a></p>\n<h1>{}</h1>\n<p class=\"lead\">{} entities</p>\n",
                 escape(kind),
                 entities.len()
             );
-            if pages.len() > 1 {
-                body.push_str(&pager(kind, n, pages.len(), &root));
-            }
-            body.push_str(&filters(false));
-            body.push_str(&table(portal, rows, &root, false));
-            if pages.len() > 1 {
-                body.push_str(&pager(kind, n, pages.len(), &root));
-            }
+            let pager_html = if pages.len() > 1 {
+                pager(kind, n, pages.len(), &root)
+            } else {
+                String::new()
+            };
+            let parts = [
+                ("heading", heading),
+                ("docs", String::new()),
+                ("pager", pager_html),
+                ("filters", filters(false)),
+                ("table", table(portal, rows, &root, false)),
+            ];
             let title = if n == 1 {
                 kind.to_string()
             } else {
@@ -145,7 +179,7 @@ pub fn kind_pages(portal: &Portal) -> Vec<OutputFile> {
             };
             files.push(OutputFile::new(
                 path.clone(),
-                layout(portal, &title, &path, &body),
+                list_page(portal, &title, &path, &parts, Some(kind), entities.len()),
             ));
         }
     }

@@ -3,7 +3,7 @@
 //! the catalog).
 
 use super::entity_dir;
-use super::pages::{display_name, layout};
+use super::pages::{display_name, parts_page};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::html::escape;
@@ -55,6 +55,7 @@ pub fn page(portal: &Portal) -> String {
         .copied()
         .filter(|g| !targets(g, "childOf").any(known))
         .collect();
+    let heading_end = body.len();
     body.push_str(
         "<section aria-labelledby=\"groups\"><h2 id=\"groups\">Groups</h2>\n<ul class=\"tree\">",
     );
@@ -69,6 +70,7 @@ pub fn page(portal: &Portal) -> String {
         }
     }
     body.push_str("</ul></section>\n");
+    let groups_end = body.len();
 
     body.push_str(
         "<section aria-labelledby=\"people\"><h2 id=\"people\">People</h2>\n<table><thead><tr>\
@@ -94,9 +96,24 @@ pub fn page(portal: &Portal) -> String {
         );
     }
     body.push_str("</tbody></table></section>\n");
+    let people_end = body.len();
 
     unowned(&mut body, portal);
-    layout(portal, "Organisation", PATH, &body)
+    let parts = [
+        ("heading", body[..heading_end].to_string()),
+        ("groups", body[heading_end..groups_end].to_string()),
+        ("people", body[groups_end..people_end].to_string()),
+        ("unowned", body[people_end..].to_string()),
+    ];
+    let data = minijinja::context! { groups => groups.len(), people => users.len() };
+    parts_page(
+        portal,
+        "org.html",
+        ("org", data),
+        "Organisation",
+        PATH,
+        &parts,
+    )
 }
 
 /// A group, its counts, and its sub-groups below it.

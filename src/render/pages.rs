@@ -34,6 +34,31 @@ pub(super) fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> St
         .render(portal, &page, &format!("<main id=\"main\">\n{body}</main>"))
 }
 
+/// A page made of parts through one of the part templates (`list.html`,
+/// `org.html`, `problems.html`), inside the shell. `data`: the template's
+/// own variable, `(name, value)`.
+pub(super) fn parts_page(
+    portal: &Portal,
+    template: &str,
+    data: (&str, Value),
+    title: &str,
+    path: &str,
+    parts: &[(&str, String)],
+) -> String {
+    let root = "../".repeat(path.matches('/').count());
+    let page = PageView {
+        title: String::new(),
+        root: &root,
+        canonical: None,
+        body_class: "",
+        main_id: "main",
+        mermaid: false,
+        downloads: true,
+    };
+    let inside = portal.shell.parts(template, &page, parts, data);
+    layout(portal, title, path, &inside)
+}
+
 pub(super) fn display_name(entity: &Entity) -> &str {
     entity.metadata_str("title").unwrap_or(&entity.name)
 }
@@ -379,6 +404,7 @@ pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
         let entry = by_owner.entry(key).or_insert((owner, BTreeMap::new()));
         entry.1.entry(d.repo.as_str()).or_default().push(d);
     }
+    let heading_end = body.len();
     if !by_owner.is_empty() {
         body.push_str(
             "<table class=\"owners\"><thead><tr><th scope=\"col\">Owner</th><th scope=\"col\">Errors</th>\
@@ -397,6 +423,7 @@ pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
         }
         body.push_str("</tbody></table>\n");
     }
+    let owners_end = body.len();
     for (key, (owner, repos)) in by_owner {
         let _ = write!(
             body,
@@ -421,7 +448,21 @@ pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
         }
         body.push_str("</section>\n");
     }
-    layout(portal, "Problems", "problems/index.html", &body)
+    let counts = diagnostics::count(diagnostics);
+    let parts = [
+        ("heading", body[..heading_end].to_string()),
+        ("owners", body[heading_end..owners_end].to_string()),
+        ("problems", body[owners_end..].to_string()),
+    ];
+    let data = context! { errors => counts.errors, warnings => counts.warnings };
+    parts_page(
+        portal,
+        "problems.html",
+        ("problems", data),
+        "Problems",
+        "problems/index.html",
+        &parts,
+    )
 }
 
 /// An id for an owner's section: `kind:namespace/name` as

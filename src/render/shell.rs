@@ -9,7 +9,7 @@ use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
 /// The templates a theme may replace, with the default theme's text.
-pub const TEMPLATES: [(&str, &str); 2] = [
+pub const TEMPLATES: [(&str, &str); 5] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -17,6 +17,37 @@ pub const TEMPLATES: [(&str, &str); 2] = [
     (
         "entity.html",
         include_str!("../../themes/default/templates/entity.html"),
+    ),
+    (
+        "list.html",
+        include_str!("../../themes/default/templates/list.html"),
+    ),
+    (
+        "org.html",
+        include_str!("../../themes/default/templates/org.html"),
+    ),
+    (
+        "problems.html",
+        include_str!("../../themes/default/templates/problems.html"),
+    ),
+];
+
+/// The parts each part-template receives, and the name of its data.
+const PART_TEMPLATES: [(&str, &str, &[&str]); 3] = [
+    (
+        "list.html",
+        "list",
+        &["heading", "docs", "pager", "filters", "table"],
+    ),
+    (
+        "org.html",
+        "org",
+        &["heading", "groups", "people", "unowned"],
+    ),
+    (
+        "problems.html",
+        "problems",
+        &["heading", "owners", "problems"],
     ),
 ];
 
@@ -133,7 +164,54 @@ impl Shell {
         shell
             .try_entity(&probe, sample_entity())
             .map_err(|e| template_error(&path_of("entity.html"), &e))?;
+        for (name, data_name, parts) in PART_TEMPLATES {
+            let parts: Vec<(&str, String)> = parts.iter().map(|p| (*p, String::new())).collect();
+            shell
+                .try_parts(name, &probe, &parts, (data_name, sample_data(data_name)))
+                .map_err(|e| template_error(&path_of(name), &e))?;
+        }
         Ok(shell)
+    }
+
+    /// A page made of parts (`list.html`, `org.html`, `problems.html`):
+    /// `parts` as HTML, `data` as `(its name, its value)`.
+    pub fn parts(
+        &self,
+        name: &str,
+        page: &PageView<'_>,
+        parts: &[(&str, String)],
+        data: (&str, Value),
+    ) -> String {
+        match self.try_parts(name, page, parts, data.clone()) {
+            Ok(html) => html,
+            Err(e) => {
+                eprintln!(
+                    "warning: {} failed on a page ({e}); the default {name} was used",
+                    self.origin
+                );
+                Shell::default()
+                    .try_parts(name, page, parts, data)
+                    .unwrap_or_else(|_| parts.iter().map(|(_, html)| html.as_str()).collect())
+            }
+        }
+    }
+
+    fn try_parts(
+        &self,
+        name: &str,
+        page: &PageView<'_>,
+        parts: &[(&str, String)],
+        (data_name, data): (&str, Value),
+    ) -> Result<String, minijinja::Error> {
+        let parts: std::collections::BTreeMap<String, Value> = parts
+            .iter()
+            .map(|(k, html)| (k.to_string(), Value::from_safe_string(html.clone())))
+            .collect();
+        let mut ctx: std::collections::BTreeMap<String, Value> = std::collections::BTreeMap::new();
+        ctx.insert("page".into(), Value::from(Serde(page)));
+        ctx.insert("parts".into(), Value::from(parts));
+        ctx.insert(data_name.into(), data);
+        self.env.get_template(name)?.render(Value::from(ctx))
     }
 
     /// An entity page's inside, from `entity.html` (`entity`: its view).
@@ -214,6 +292,15 @@ fn sample_entity() -> Value {
         about => Vec::<Value>::new(),
         sections => context! { graph => "", kind => "", relations => "", problems => "" },
         json => "{}",
+    }
+}
+
+/// Sample data for a part-template's sample render.
+fn sample_data(name: &str) -> Value {
+    match name {
+        "list" => context! { title => "Catalog", kind => Value::from(()), count => 1 },
+        "org" => context! { groups => 1, people => 1 },
+        _ => context! { errors => 1, warnings => 1 },
     }
 }
 

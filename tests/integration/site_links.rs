@@ -412,9 +412,27 @@ fn a_theme_can_override_the_page_shell() {
         "{}",
         run.stderr
     );
-    // Only the default theme's templates can be overridden.
+    // The lists, the organisation and problems pages have templates of
+    // their parts, with their own data.
     std::fs::remove_file(org.path().join("theme/templates/entity.html")).unwrap();
-    org.file("theme/templates/list.html", "x");
+    org.file(
+        "theme/templates/list.html",
+        "<p class=\"total\">{{ list.count }} in {{ list.kind or \"all kinds\" }}</p>{{ parts.table }}",
+    );
+    org.file(
+        "theme/templates/problems.html",
+        "{{ parts.heading }}<p class=\"tally\">{{ problems.errors }}/{{ problems.warnings }}</p>",
+    );
+    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let read = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
+    assert!(read("index.html").contains("<p class=\"total\">2 in all kinds</p><table"));
+    assert!(read("kinds/api/index.html").contains("<p class=\"total\">1 in API</p>"));
+    assert!(read("problems/index.html").contains("<p class=\"tally\">0/9</p>"));
+    // Only the default theme's templates can be overridden.
+    std::fs::remove_file(org.path().join("theme/templates/list.html")).unwrap();
+    std::fs::remove_file(org.path().join("theme/templates/problems.html")).unwrap();
+    org.file("theme/templates/other.html", "x");
     let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
