@@ -7,6 +7,7 @@
 //! maps them onto other local repositories. Files that only serve as a
 //! Template's skeleton are never read as entities.
 
+use super::RepoCommit;
 use super::location::RepoLocation;
 use super::substitute::{self, Context};
 use super::validate::{self, Identity};
@@ -52,6 +53,8 @@ pub struct LoadedEntity {
     pub origin: String,
     pub source_location: String,
     pub view_edit: Option<(String, String)>,
+    /// The commit the repository was read at (git repositories only).
+    pub commit: Option<Arc<RepoCommit>>,
 }
 
 /// All a repository contributed.
@@ -180,6 +183,19 @@ fn drop_skeleton_files(out: &mut RepoLoad, from_glob: &[String], skeletons: &[St
         .retain(|d| !dropped.contains(d.file.as_str()));
 }
 
+/// The commit a repository was read at, for entity pages.
+fn repo_commit(snapshot: &Snapshot) -> Option<Arc<RepoCommit>> {
+    let git = snapshot.git.as_ref()?;
+    let id = git.commit.clone()?;
+    let (date, author) = git.commit_by.clone().unwrap_or_default();
+    Some(Arc::new(RepoCommit {
+        id,
+        date,
+        author,
+        branch: git.branch.clone(),
+    }))
+}
+
 fn read_file(
     snapshot: &Snapshot,
     links: &RepoLocation,
@@ -188,6 +204,7 @@ fn read_file(
     skeletons: &mut Vec<String>,
 ) -> Vec<Entry> {
     let repo = &snapshot.source;
+    let commit = repo_commit(snapshot);
     let text: Arc<str> = match snapshot.read_text(&entry.path) {
         Ok(text) => text.into(),
         Err(e) => {
@@ -239,6 +256,7 @@ fn read_file(
             origin: origin.clone(),
             source_location: links.source_of(&entry.path),
             view_edit: links.view_and_edit(&entry.path),
+            commit: commit.clone(),
         });
     }
     if let Some(err) = stream.error {

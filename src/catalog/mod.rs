@@ -34,6 +34,19 @@ pub struct Source {
     pub lines: std::ops::Range<usize>,
     /// The whole file, shared by the entities in it, for diagnostics.
     pub text: Arc<str>,
+    /// The commit the repository was read at, for git repositories.
+    pub commit: Option<Arc<RepoCommit>>,
+}
+
+/// A repository's commit as read (HEAD, or `--ref` for bare clones).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepoCommit {
+    /// Full hex id.
+    pub id: String,
+    /// `YYYY-MM-DD` of its author (empty when unknown).
+    pub date: String,
+    pub author: String,
+    pub branch: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -193,6 +206,7 @@ fn entity_from(doc: LoadedEntity, entity_ref: EntityRef) -> Entity {
             line: doc.doc.pos.line,
             lines: doc.lines,
             text: doc.text,
+            commit: doc.commit,
         },
         doc: doc.doc,
     }

@@ -17,6 +17,15 @@ pub struct GitFacts {
     pub commit: Option<String>,
     /// URL of the `origin` remote (or the only remote), as configured.
     pub remote_url: Option<String>,
+    /// The commit read: `(YYYY-MM-DD, author name)` of its author.
+    pub commit_by: Option<(String, String)>,
+}
+
+/// When and by whom a commit was written.
+fn commit_by(commit: &gix::Commit<'_>) -> Option<(String, String)> {
+    let author = commit.author().ok()?;
+    let seconds = author.time().ok()?.seconds;
+    Some((super::history::date(seconds), author.name.to_string()))
 }
 
 pub(super) struct GitFiles {
@@ -48,6 +57,7 @@ pub(super) fn facts_of_work_tree(root: &Path) -> Option<GitFacts> {
             .map(|n| n.shorten().to_string()),
         commit: repo.head_id().ok().map(|id| id.to_string()),
         remote_url: remote_url(&repo),
+        commit_by: repo.head_commit().ok().as_ref().and_then(commit_by),
     })
 }
 
@@ -101,6 +111,7 @@ impl GitFiles {
             branch,
             commit: Some(commit.id.to_string()),
             remote_url: remote_url(&repo),
+            commit_by: commit_by(&commit),
         };
         let tree = tree.detach();
         drop(commit);

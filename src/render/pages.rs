@@ -224,6 +224,25 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
         entity.source.repo_dir, entity.source.file, entity.source.line
     );
     row(
+        "Last commit",
+        entity.source.commit.as_ref().map(|c| {
+            let short: String = c.id.chars().take(7).collect();
+            let mut html = format!("<code title=\"{}\">{short}</code>", escape(&c.id));
+            if let Some(branch) = &c.branch {
+                let _ = write!(html, " on <code>{}</code>", escape(branch));
+            }
+            if !c.date.is_empty() {
+                let _ = write!(
+                    html,
+                    ", <time datetime=\"{0}\">{0}</time> by {1}",
+                    escape(&c.date),
+                    escape(&c.author)
+                );
+            }
+            html
+        }),
+    );
+    row(
         "Source",
         Some(match entity.annotation("backstage.io/view-url") {
             Some(url) => external_link(url, &source),

@@ -444,6 +444,13 @@ fn pages_show_their_last_commit_and_uncommitted_edits() {
         entity.contains("pages, updated <time datetime=\"2026-03-04\">2026-03-04</time>)"),
         "{entity}"
     );
+    // And the commit the repository was read at.
+    assert!(
+        entity.contains(
+            "</code> on <code>main</code>, <time datetime=\"2026-03-04\">2026-03-04</time> by Bea Builder"
+        ),
+        "{entity}"
+    );
 
     bare_clone(org.path(), &repo, "bare/route-planner.git");
     org.run(&["build", "bare", "--out", "bare-site"]);
@@ -454,6 +461,15 @@ fn pages_show_their_last_commit_and_uncommitted_edits() {
     assert!(
         bare.contains("2026-03-04</time> by Bea Builder"),
         "bare repositories walk history too"
+    );
+    let bare_entity = read(
+        &org.path()
+            .join("bare-site/catalog/default/component/route-planner/index.html"),
+    );
+    assert!(
+        bare_entity.contains("<dt>Last commit</dt>")
+            && bare_entity.contains("2026-03-04</time> by Bea Builder"),
+        "bare clones know their commit too: {bare_entity}"
     );
     assert!(
         !read(
