@@ -2,29 +2,94 @@
 //! table of contents, previous/next, edit link. Every link is relative.
 
 use super::canonical_url;
+use super::shell::LazyList;
 use super::shell::PageView;
 use crate::docs::DocPageView;
 use crate::html::{escape, external_link};
 use crate::pipeline::Portal;
+use minijinja::{Value, context};
 use std::fmt::Write as _;
 
 pub fn page(view: &DocPageView, portal: &Portal) -> String {
-    let mut html = String::with_capacity(view.content.len() + 4096);
-    html.push_str(
-        "<div class=\"docs-layout\">\n<nav class=\"docs-nav\" aria-label=\"Documentation\">\n",
-    );
-    let _ = writeln!(
-        html,
-        "<p class=\"docs-site\"><a href=\"{}\">{}</a></p><ul>",
-        escape(&view.entity_href),
-        escape(&view.site_name)
-    );
+    // The navigation and table of contents as data, built only for a
+    // theme's template that loops over them.
+    let nav_links = view.nav.clone();
+    let nav = LazyList::value(move || {
+        nav_links
+            .iter()
+            .map(|link| {
+                context! {
+                    title => &link.title,
+                    href => link.href.as_deref(),
+                    depth => link.depth,
+                    current => link.current,
+                    section => link.href.is_none(),
+                    external => link.external,
+                    // External links go through the same check as content.
+                    html => Value::from_safe_string(
+                        link.href
+                            .as_deref()
+                            .filter(|_| link.external)
+                            .map(|href| external_link(href, &link.title))
+                            .unwrap_or_default(),
+                    ),
+                }
+            })
+            .collect()
+    });
+    let headings = view.toc.clone();
+    let toc = LazyList::value(move || {
+        headings
+            .iter()
+            .map(|h| context! { level => h.level, id => &h.id, text => &h.text })
+            .collect()
+    });
+    let link = |pair: &Option<(String, String)>| {
+        pair.as_ref()
+            .map(|(title, href)| context! { title => title, href => href })
+    };
+    let docs = context! {
+        site_name => &view.site_name,
+        entity_href => &view.entity_href,
+        page_title => &view.page_title,
+        breadcrumbs => &view.breadcrumbs,
+        content => Value::from_safe_string(view.content.clone()),
+        nav => nav,
+        toc => toc,
+        nav_html => Value::from_safe_string(nav_html(view)),
+        toc_html => Value::from_safe_string(toc_html(view)),
+        updated => view
+            .last_updated
+            .as_ref()
+            .map(|(date, author)| context! { date => date, author => author }),
+        uncommitted => view.uncommitted,
+        edit => view
+            .edit_url
+            .as_deref()
+            .map(|url| Value::from_safe_string(external_link(url, "Edit this page"))),
+        previous => link(&view.previous),
+        next => link(&view.next),
+    };
+    let shell = PageView {
+        title: format!(
+            "{} · {} · {}",
+            view.page_title, view.site_name, portal.title
+        ),
+        root: &view.root,
+        canonical: canonical_url(portal, &view.path),
+        body_class: "docs",
+        main_id: "content",
+        mermaid: view.mermaid,
+        downloads: false,
+    };
+    let html = portal.shell.docs(&shell, docs);
+    portal.shell.render(portal, &shell, &html)
+}
+
+/// The site's navigation as HTML (what the default `docs.html` prints).
+fn nav_html(view: &DocPageView) -> String {
+    let mut html = String::with_capacity(view.nav.len() * 96);
     for link in &view.nav {
-        let class = if link.current {
-            " class=\"current\""
-        } else {
-            ""
-        };
         let indent = format!(" style=\"--depth:{}\"", link.depth);
         match &link.href {
             None => {
@@ -42,10 +107,10 @@ pub fn page(view: &DocPageView, portal: &Portal) -> String {
                 );
             }
             Some(href) => {
-                let current = if link.current {
-                    " aria-current=\"page\""
+                let (class, current) = if link.current {
+                    (" class=\"current\"", " aria-current=\"page\"")
                 } else {
-                    ""
+                    ("", "")
                 };
                 let _ = write!(
                     html,
@@ -56,80 +121,20 @@ pub fn page(view: &DocPageView, portal: &Portal) -> String {
             }
         }
     }
-    html.push_str("</ul>\n</nav>\n<main id=\"content\" class=\"docs-content\">\n");
-    if !view.breadcrumbs.is_empty() {
-        html.push_str("<p class=\"crumbs\">");
-        html.push_str(
-            &view
-                .breadcrumbs
-                .iter()
-                .map(|b| escape(b))
-                .collect::<Vec<_>>()
-                .join(" › "),
-        );
-        html.push_str("</p>\n");
-    }
-    html.push_str("<article>\n");
-    html.push_str(&view.content);
-    html.push_str("</article>\n<footer class=\"docs-footer\">");
-    if let Some((date, author)) = &view.last_updated {
+    html
+}
+
+/// The page's table of contents as HTML list items.
+fn toc_html(view: &DocPageView) -> String {
+    let mut html = String::new();
+    for h in &view.toc {
         let _ = write!(
             html,
-            "<p class=\"updated\">Last updated <time datetime=\"{date}\">{date}</time> by {}</p>",
-            escape(author)
+            "<li class=\"toc-h{}\"><a href=\"#{}\">{}</a></li>",
+            h.level,
+            escape(&h.id),
+            escape(&h.text)
         );
     }
-    if view.uncommitted {
-        html.push_str(
-            "<p class=\"uncommitted\">This page has uncommitted changes in the work tree.</p>",
-        );
-    }
-    if let Some(edit) = &view.edit_url {
-        let _ = write!(html, "<p>{}</p>", external_link(edit, "Edit this page"));
-    }
-    html.push_str("<nav class=\"pager\" aria-label=\"Previous and next pages\">");
-    if let Some((title, href)) = &view.previous {
-        let _ = write!(
-            html,
-            "<a rel=\"prev\" href=\"{}\">← {}</a>",
-            escape(href),
-            escape(title)
-        );
-    }
-    if let Some((title, href)) = &view.next {
-        let _ = write!(
-            html,
-            "<a rel=\"next\" href=\"{}\">{} →</a>",
-            escape(href),
-            escape(title)
-        );
-    }
-    html.push_str("</nav></footer>\n</main>\n");
-    if !view.toc.is_empty() {
-        html.push_str("<nav class=\"toc\" aria-label=\"On this page\"><p>On this page</p><ul>");
-        for h in &view.toc {
-            let _ = write!(
-                html,
-                "<li class=\"toc-h{}\"><a href=\"#{}\">{}</a></li>",
-                h.level,
-                escape(&h.id),
-                escape(&h.text)
-            );
-        }
-        html.push_str("</ul></nav>\n");
-    }
-    html.push_str("</div>");
-    let shell = PageView {
-        title: format!(
-            "{} · {} · {}",
-            view.page_title, view.site_name, portal.title
-        ),
-        root: &view.root,
-        canonical: canonical_url(portal, &view.path),
-        body_class: "docs",
-        main_id: "content",
-        mermaid: view.mermaid,
-        downloads: false,
-    };
-    portal.shell.render(portal, &shell, &html)
+    html
 }

@@ -9,7 +9,7 @@ use minijinja::{Environment, Value, context};
 use serde::Serialize;
 
 /// The templates a theme may replace, with the default theme's text.
-pub const TEMPLATES: [(&str, &str); 5] = [
+pub const TEMPLATES: [(&str, &str); 6] = [
     (
         "base.html",
         include_str!("../../themes/default/templates/base.html"),
@@ -21,6 +21,10 @@ pub const TEMPLATES: [(&str, &str); 5] = [
     (
         "list.html",
         include_str!("../../themes/default/templates/list.html"),
+    ),
+    (
+        "docs.html",
+        include_str!("../../themes/default/templates/docs.html"),
     ),
     (
         "org.html",
@@ -164,6 +168,9 @@ impl Shell {
         shell
             .try_entity(&probe, sample_entity())
             .map_err(|e| template_error(&path_of("entity.html"), &e))?;
+        shell
+            .try_named("docs.html", &probe, "docs", sample_docs())
+            .map_err(|e| template_error(&path_of("docs.html"), &e))?;
         for (name, data_name, parts) in PART_TEMPLATES {
             let parts: Vec<(&str, String)> = parts.iter().map(|p| (*p, String::new())).collect();
             shell
@@ -230,6 +237,35 @@ impl Shell {
         }
     }
 
+    /// A docs page's inside, from `docs.html` (`docs`: its view).
+    pub fn docs(&self, page: &PageView<'_>, docs: Value) -> String {
+        match self.try_named("docs.html", page, "docs", docs.clone()) {
+            Ok(html) => html,
+            Err(e) => {
+                eprintln!(
+                    "warning: {} failed on a docs page ({e}); the default template was used",
+                    self.origin
+                );
+                Shell::default()
+                    .try_named("docs.html", page, "docs", docs)
+                    .unwrap_or_default()
+            }
+        }
+    }
+
+    fn try_named(
+        &self,
+        name: &str,
+        page: &PageView<'_>,
+        var: &str,
+        value: Value,
+    ) -> Result<String, minijinja::Error> {
+        let mut ctx: std::collections::BTreeMap<String, Value> = std::collections::BTreeMap::new();
+        ctx.insert("page".into(), Value::from(Serde(page)));
+        ctx.insert(var.into(), value);
+        self.env.get_template(name)?.render(Value::from(ctx))
+    }
+
     fn try_entity(&self, page: &PageView<'_>, entity: Value) -> Result<String, minijinja::Error> {
         self.env.get_template("entity.html")?.render(context! {
             page => Value::from(Serde(page)),
@@ -292,6 +328,64 @@ fn sample_entity() -> Value {
         about => Vec::<Value>::new(),
         sections => context! { graph => "", kind => "", relations => "", problems => "" },
         json => "{}",
+    }
+}
+
+/// A list made only if a template reads it: the default templates print
+/// pre-drawn HTML, and building thousands of small maps per page for a
+/// loop nobody runs was a tenth of a docs build.
+pub struct LazyList {
+    items: std::sync::OnceLock<Vec<Value>>,
+    make: Box<dyn Fn() -> Vec<Value> + Send + Sync>,
+}
+
+impl LazyList {
+    pub fn value(make: impl Fn() -> Vec<Value> + Send + Sync + 'static) -> Value {
+        Value::from_object(LazyList {
+            items: std::sync::OnceLock::new(),
+            make: Box::new(make),
+        })
+    }
+
+    fn items(&self) -> &Vec<Value> {
+        self.items.get_or_init(|| (self.make)())
+    }
+}
+
+impl std::fmt::Debug for LazyList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.items()).finish()
+    }
+}
+
+impl minijinja::value::Object for LazyList {
+    fn repr(self: &std::sync::Arc<Self>) -> minijinja::value::ObjectRepr {
+        minijinja::value::ObjectRepr::Seq
+    }
+
+    fn get_value(self: &std::sync::Arc<Self>, key: &Value) -> Option<Value> {
+        self.items().get(key.as_usize()?).cloned()
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        minijinja::value::Enumerator::Values(self.items().clone())
+    }
+}
+
+/// A docs view with every field, for the sample render of `docs.html`.
+fn sample_docs() -> Value {
+    let link = context! {
+        title => "Page", href => "page/index.html", depth => 0, current => true,
+        section => false, external => false, html => "",
+    };
+    context! {
+        site_name => "Site", entity_href => "x", page_title => "Page",
+        breadcrumbs => vec!["Site", "Page"], content => "<p>x</p>",
+        nav => vec![link], toc => vec![context! { level => 2, id => "a", text => "A" }],
+        nav_html => "", toc_html => "",
+        updated => context! { date => "2026-01-01", author => "A" }, uncommitted => false,
+        edit => "", previous => context! { title => "P", href => "p" },
+        next => context! { title => "N", href => "n" },
     }
 }
 

@@ -423,21 +423,35 @@ fn a_theme_can_override_the_page_shell() {
         "theme/templates/problems.html",
         "{{ parts.heading }}<p class=\"tally\">{{ problems.errors }}/{{ problems.warnings }}</p>",
     );
+    org.file(
+        "theme/templates/docs.html",
+        "<main id=\"content\"><p class=\"site\">{{ docs.site_name }}: {{ docs.page_title }}</p>{{ docs.content }}</main>",
+    );
     let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
     assert!(run.code <= 1, "{}", run.stderr);
     let read = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
     assert!(read("index.html").contains("<p class=\"total\">2 in all kinds</p><table"));
     assert!(read("kinds/api/index.html").contains("<p class=\"total\">1 in API</p>"));
     assert!(read("problems/index.html").contains("<p class=\"tally\">0/9</p>"));
+    let docs = read("docs/default/component/shipment-tracker/deploy/index.html");
+    assert!(
+        docs.contains("<p class=\"site\">Shipment Tracker: Deploying</p>"),
+        "{docs}"
+    );
+    assert!(
+        !docs.contains("class=\"docs-nav\""),
+        "the theme left the nav out"
+    );
     // Only the default theme's templates can be overridden.
     std::fs::remove_file(org.path().join("theme/templates/list.html")).unwrap();
     std::fs::remove_file(org.path().join("theme/templates/problems.html")).unwrap();
+    std::fs::remove_file(org.path().join("theme/templates/docs.html")).unwrap();
     org.file("theme/templates/other.html", "x");
     let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr
-            .contains("can override these templates only: base.html, entity.html"),
+            .contains("can override these templates only: base.html, entity.html, list.html, docs.html, org.html, problems.html"),
         "{}",
         run.stderr
     );
