@@ -265,7 +265,7 @@ fn render_docs(
         },
         on_site,
     };
-    let layout = |view: &docs::DocPageView| render::docs_page::page(view, portal);
+    let layout = |view: docs::DocPageView| render::docs_page::page(view, portal);
     docs::build(&portal.repos, &portal.catalog, &options, &layout, sink).map_err(Fatal)
 }
 

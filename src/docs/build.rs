@@ -21,7 +21,7 @@ use std::sync::Arc;
 /// Writes one output file (path relative to the site root).
 pub type Sink<'a> = &'a (dyn Fn(&str, &[u8]) -> Result<(), String> + Sync);
 /// Turns a page view into a whole HTML page.
-pub type Layout<'a> = &'a (dyn Fn(&DocPageView) -> String + Sync);
+pub type Layout<'a> = &'a (dyn Fn(DocPageView) -> String + Sync);
 
 pub struct DocsOptions<'a> {
     pub git_ref: Option<&'a str>,
@@ -428,7 +428,7 @@ fn build_site(
                     git_facts.get(&page.src).cloned().unwrap_or_default();
                 sink(
                     &format!("{url}{page_url}index.html"),
-                    layout(&view).as_bytes(),
+                    layout(view).as_bytes(),
                 )?;
             }
             let summary = PageSummary {

@@ -10,7 +10,7 @@ use crate::pipeline::Portal;
 use minijinja::{Value, context};
 use std::fmt::Write as _;
 
-pub fn page(view: &DocPageView, portal: &Portal) -> String {
+pub fn page(mut view: DocPageView, portal: &Portal) -> String {
     // The navigation and table of contents as data, built only for a
     // theme's template that loops over them.
     let nav_links = view.nav.clone();
@@ -53,11 +53,11 @@ pub fn page(view: &DocPageView, portal: &Portal) -> String {
         entity_href => &view.entity_href,
         page_title => &view.page_title,
         breadcrumbs => &view.breadcrumbs,
-        content => Value::from_safe_string(view.content.clone()),
+        content => Value::from_safe_string(std::mem::take(&mut view.content)),
         nav => nav,
         toc => toc,
-        nav_html => Value::from_safe_string(nav_html(view)),
-        toc_html => Value::from_safe_string(toc_html(view)),
+        nav_html => Value::from_safe_string(nav_html(&view)),
+        toc_html => Value::from_safe_string(toc_html(&view)),
         updated => view
             .last_updated
             .as_ref()
@@ -83,7 +83,7 @@ pub fn page(view: &DocPageView, portal: &Portal) -> String {
         downloads: false,
     };
     let html = portal.shell.docs(&shell, docs);
-    portal.shell.render(portal, &shell, &html)
+    portal.shell.render(portal, &shell, html)
 }
 
 /// The site's navigation as HTML (what the default `docs.html` prints).

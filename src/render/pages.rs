@@ -31,7 +31,7 @@ pub(super) fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> St
     };
     portal
         .shell
-        .render(portal, &page, &format!("<main id=\"main\">\n{body}</main>"))
+        .render(portal, &page, format!("<main id=\"main\">\n{body}</main>"))
 }
 
 /// A page made of parts through one of the part templates (`list.html`,

@@ -163,7 +163,11 @@ impl Shell {
         };
         let portal = Portal::default();
         shell
-            .try_render(&portal, &probe, "<main id=\"main\"></main>")
+            .try_render(
+                &portal,
+                &probe,
+                Value::from_safe_string("<main id=\"main\"></main>".into()),
+            )
             .map_err(|e| template_error(&path_of("base.html"), &e))?;
         shell
             .try_entity(&probe, sample_entity())
@@ -277,7 +281,7 @@ impl Shell {
         &self,
         portal: &Portal,
         page: &PageView<'_>,
-        content: &str,
+        content: Value,
     ) -> Result<String, minijinja::Error> {
         let site = SiteView {
             title: &portal.title,
@@ -288,7 +292,7 @@ impl Shell {
         let mut html = self.env.get_template("base.html")?.render(context! {
             site => Value::from(Serde(&site)),
             page => Value::from(Serde(page)),
-            content => Value::from_safe_string(content.to_string()),
+            content => content,
         })?;
         html.push('\n');
         Ok(html)
@@ -296,8 +300,10 @@ impl Shell {
 
     /// The page: `content` inside the shell. A theme template that fails on
     /// a real page (it passed the sample one) falls back to the default.
-    pub fn render(&self, portal: &Portal, page: &PageView<'_>, content: &str) -> String {
-        match self.try_render(portal, page, content) {
+    pub fn render(&self, portal: &Portal, page: &PageView<'_>, content: String) -> String {
+        // Moved in, not copied: pages are big and there are thousands.
+        let content = Value::from_safe_string(content);
+        match self.try_render(portal, page, content.clone()) {
             Ok(html) => html,
             Err(e) => {
                 eprintln!(
@@ -305,7 +311,7 @@ impl Shell {
                     self.origin
                 );
                 Shell::default()
-                    .try_render(portal, page, content)
+                    .try_render(portal, page, content.clone())
                     .unwrap_or_else(|_| content.to_string())
             }
         }
@@ -426,7 +432,11 @@ mod tests {
             search: true,
             ..Portal::default()
         };
-        let html = Shell::default().render(&portal, &page("../"), "<main id=\"content\">x</main>");
+        let html = Shell::default().render(
+            &portal,
+            &page("../"),
+            "<main id=\"content\">x</main>".into(),
+        );
         assert!(html.contains("<title>A &lt;b&gt; · Portal</title>"));
         assert!(html.contains(">Acme &amp; Co</a>"));
         assert!(html.contains("<link rel=\"canonical\" href=\"https://x.example/a/\">"));
@@ -454,7 +464,7 @@ mod tests {
         assert!(err.contains("shout"), "{err}");
         let good = "<title>{{ page.title }}</title>{{ content }}";
         let shell = Shell::new(&over("base.html", "t/base.html", good)).unwrap();
-        let html = shell.render(&Portal::default(), &page(""), "<main>ok</main>");
+        let html = shell.render(&Portal::default(), &page(""), "<main>ok</main>".into());
         assert_eq!(html, "<title>A &lt;b&gt; · Portal</title><main>ok</main>\n");
     }
 }
