@@ -353,9 +353,16 @@ fn a_theme_can_override_the_page_shell() {
          <link rel=\"stylesheet\" href=\"{{ page.root }}assets/portico.css\"></head>\
          <body><header>{{ site.title }}</header>{{ content }}<footer>Acme internal</footer></body></html>",
     );
-    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
+    let build = || org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
+    let run = build();
     assert!(run.code <= 1, "{}", run.stderr);
     let site = org.path().join("site");
+    // A theme mistake stops the build (exit 2) with this in the message.
+    let fails_with = |expected: &str| {
+        let run = build();
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
+    };
     for page in [
         "index.html",
         "catalog/default/component/shipment-tracker/index.html",
@@ -374,21 +381,14 @@ fn a_theme_can_override_the_page_shell() {
         "theme/templates/base.html",
         "<html>\n{% if page.title %}\n<p>unclosed\n",
     );
-    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("theme template theme/templates/base.html:"),
-        "{}",
-        run.stderr
-    );
+    fails_with("theme template theme/templates/base.html:");
     // The entity page's template too, with the entity's own data.
     std::fs::remove_file(org.path().join("theme/templates/base.html")).unwrap();
     org.file(
         "theme/templates/entity.html",
         "<h1>{{ entity.title }}</h1><p class=\"owner-note\">Owned by {{ entity.spec.owner }}</p>{{ entity.sections.graph }}",
     );
-    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
+    let run = build();
     assert!(run.code <= 1, "{}", run.stderr);
     let page =
         std::fs::read_to_string(site.join("catalog/default/component/shipment-tracker/index.html"))
@@ -404,14 +404,7 @@ fn a_theme_can_override_the_page_shell() {
     assert!(!page.contains("Entity as JSON"), "the theme left it out");
     // A misspelt variable is an error, with the file.
     org.file("theme/templates/entity.html", "<h1>{{ entity.titel }}</h1>");
-    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("theme template theme/templates/entity.html"),
-        "{}",
-        run.stderr
-    );
+    fails_with("theme template theme/templates/entity.html");
     // The lists, the organisation and problems pages have templates of
     // their parts, with their own data.
     std::fs::remove_file(org.path().join("theme/templates/entity.html")).unwrap();
@@ -427,7 +420,7 @@ fn a_theme_can_override_the_page_shell() {
         "theme/templates/docs.html",
         "<main id=\"content\"><p class=\"site\">{{ docs.site_name }}: {{ docs.page_title }}</p>{{ docs.content }}</main>",
     );
-    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
+    let run = build();
     assert!(run.code <= 1, "{}", run.stderr);
     let read = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
     assert!(read("index.html").contains("<p class=\"total\">2 in all kinds</p><table"));
@@ -447,13 +440,8 @@ fn a_theme_can_override_the_page_shell() {
     std::fs::remove_file(org.path().join("theme/templates/problems.html")).unwrap();
     std::fs::remove_file(org.path().join("theme/templates/docs.html")).unwrap();
     org.file("theme/templates/other.html", "x");
-    let run = org.run(&["build", "repos", "--theme", "theme", "--out", "site"]);
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("can override these templates only: base.html, entity.html, list.html, docs.html, org.html, problems.html"),
-        "{}",
-        run.stderr
+    fails_with(
+        "can override these templates only: base.html, entity.html, list.html, docs.html, org.html, problems.html",
     );
 }
 
