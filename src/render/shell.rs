@@ -169,16 +169,23 @@ impl Shell {
                 Value::from_safe_string("<main id=\"main\"></main>".into()),
             )
             .map_err(|e| template_error(&path_of("base.html"), &e))?;
-        shell
-            .try_entity(&probe, sample_entity())
-            .map_err(|e| template_error(&path_of("entity.html"), &e))?;
-        shell
-            .try_named("docs.html", &probe, "docs", sample_docs())
-            .map_err(|e| template_error(&path_of("docs.html"), &e))?;
+        let mut samples = vec![
+            ("entity.html", vec![("entity", sample_entity())]),
+            ("docs.html", vec![("docs", sample_docs())]),
+        ];
         for (name, data_name, parts) in PART_TEMPLATES {
             let parts: Vec<(&str, String)> = parts.iter().map(|p| (*p, String::new())).collect();
+            samples.push((
+                name,
+                vec![
+                    ("parts", parts_value(&parts)),
+                    (data_name, sample_data(data_name)),
+                ],
+            ));
+        }
+        for (name, vars) in samples {
             shell
-                .try_parts(name, &probe, &parts, (data_name, sample_data(data_name)))
+                .try_inside(name, &probe, &vars)
                 .map_err(|e| template_error(&path_of(name), &e))?;
         }
         Ok(shell)
@@ -191,90 +198,56 @@ impl Shell {
         name: &str,
         page: &PageView<'_>,
         parts: &[(&str, String)],
-        data: (&str, Value),
+        (data_name, data): (&str, Value),
     ) -> String {
-        match self.try_parts(name, page, parts, data.clone()) {
-            Ok(html) => html,
+        self.inside(
+            name,
+            page,
+            &[("parts", parts_value(parts)), (data_name, data)],
+        )
+        .unwrap_or_else(|| parts.iter().map(|(_, html)| html.as_str()).collect())
+    }
+
+    /// An entity page's inside, from `entity.html` (`entity`: its view).
+    pub fn entity(&self, page: &PageView<'_>, entity: Value) -> String {
+        self.inside("entity.html", page, &[("entity", entity)])
+            .unwrap_or_default()
+    }
+
+    /// A docs page's inside, from `docs.html` (`docs`: its view).
+    pub fn docs(&self, page: &PageView<'_>, docs: Value) -> String {
+        self.inside("docs.html", page, &[("docs", docs)])
+            .unwrap_or_default()
+    }
+
+    /// A page's inside from template `name`. A theme template that fails on
+    /// a real page (it passed the sample one) falls back to the default.
+    fn inside(&self, name: &str, page: &PageView<'_>, vars: &[(&str, Value)]) -> Option<String> {
+        match self.try_inside(name, page, vars) {
+            Ok(html) => Some(html),
             Err(e) => {
                 eprintln!(
                     "warning: {} failed on a page ({e}); the default {name} was used",
                     self.origin
                 );
-                Shell::default()
-                    .try_parts(name, page, parts, data)
-                    .unwrap_or_else(|_| parts.iter().map(|(_, html)| html.as_str()).collect())
+                Shell::default().try_inside(name, page, vars).ok()
             }
         }
     }
 
-    fn try_parts(
+    /// Template `name` rendered with `page` and `vars`.
+    fn try_inside(
         &self,
         name: &str,
         page: &PageView<'_>,
-        parts: &[(&str, String)],
-        (data_name, data): (&str, Value),
+        vars: &[(&str, Value)],
     ) -> Result<String, minijinja::Error> {
-        let parts: std::collections::BTreeMap<String, Value> = parts
-            .iter()
-            .map(|(k, html)| (k.to_string(), Value::from_safe_string(html.clone())))
-            .collect();
-        let mut ctx: std::collections::BTreeMap<String, Value> = std::collections::BTreeMap::new();
-        ctx.insert("page".into(), Value::from(Serde(page)));
-        ctx.insert("parts".into(), Value::from(parts));
-        ctx.insert(data_name.into(), data);
-        self.env.get_template(name)?.render(Value::from(ctx))
-    }
-
-    /// An entity page's inside, from `entity.html` (`entity`: its view).
-    pub fn entity(&self, page: &PageView<'_>, entity: Value) -> String {
-        match self.try_entity(page, entity.clone()) {
-            Ok(html) => html,
-            Err(e) => {
-                eprintln!(
-                    "warning: {} failed on an entity page ({e}); the default template was used",
-                    self.origin
-                );
-                Shell::default()
-                    .try_entity(page, entity)
-                    .unwrap_or_default()
-            }
+        let mut ctx: std::collections::BTreeMap<&str, Value> = std::collections::BTreeMap::new();
+        ctx.insert("page", Value::from(Serde(page)));
+        for (var, value) in vars {
+            ctx.insert(var, value.clone());
         }
-    }
-
-    /// A docs page's inside, from `docs.html` (`docs`: its view).
-    pub fn docs(&self, page: &PageView<'_>, docs: Value) -> String {
-        match self.try_named("docs.html", page, "docs", docs.clone()) {
-            Ok(html) => html,
-            Err(e) => {
-                eprintln!(
-                    "warning: {} failed on a docs page ({e}); the default template was used",
-                    self.origin
-                );
-                Shell::default()
-                    .try_named("docs.html", page, "docs", docs)
-                    .unwrap_or_default()
-            }
-        }
-    }
-
-    fn try_named(
-        &self,
-        name: &str,
-        page: &PageView<'_>,
-        var: &str,
-        value: Value,
-    ) -> Result<String, minijinja::Error> {
-        let mut ctx: std::collections::BTreeMap<String, Value> = std::collections::BTreeMap::new();
-        ctx.insert("page".into(), Value::from(Serde(page)));
-        ctx.insert(var.into(), value);
         self.env.get_template(name)?.render(Value::from(ctx))
-    }
-
-    fn try_entity(&self, page: &PageView<'_>, entity: Value) -> Result<String, minijinja::Error> {
-        self.env.get_template("entity.html")?.render(context! {
-            page => Value::from(Serde(page)),
-            entity => entity,
-        })
     }
 
     fn try_render(
@@ -376,6 +349,15 @@ impl minijinja::value::Object for LazyList {
     fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
         minijinja::value::Enumerator::Values(self.items().clone())
     }
+}
+
+/// A page's parts as a map of safe HTML, for the part templates.
+fn parts_value(parts: &[(&str, String)]) -> Value {
+    let map: std::collections::BTreeMap<&str, Value> = parts
+        .iter()
+        .map(|(name, html)| (*name, Value::from_safe_string(html.clone())))
+        .collect();
+    Value::from(map)
 }
 
 /// A docs view with every field, for the sample render of `docs.html`.
