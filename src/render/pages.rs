@@ -122,13 +122,17 @@ fn url_component(value: &str) -> String {
 
 /// Diagnostics inside this entity's YAML document: same file, same lines.
 fn entity_diagnostics<'a>(entity: &Entity, diagnostics: &'a [Diagnostic]) -> Vec<&'a Diagnostic> {
-    let source = &entity.source;
-    let file = entity.source_file();
-    let path = file.display_path();
+    let path = entity.source_file().display_path();
     diagnostics
         .iter()
-        .filter(|d| d.repo == source.repo && d.path == path && source.lines.contains(&d.line))
+        .filter(|d| holds(entity, &path, d))
         .collect()
+}
+
+/// Whether `d` lies in `entity`'s YAML document (`path`: the entity's file
+/// as diagnostics name it, `SourceFile::display_path`).
+fn holds(entity: &Entity, path: &str, d: &Diagnostic) -> bool {
+    d.repo == entity.source.repo && d.path == path && entity.source.lines.contains(&d.line)
 }
 
 pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> String {
@@ -386,7 +390,7 @@ fn problem_item(body: &mut String, d: &Diagnostic) {
 fn owner_of_problem<'a>(in_repo: &[&'a Entity], d: &Diagnostic) -> Option<&'a EntityRef> {
     let holder = in_repo
         .iter()
-        .find(|e| e.source_file().display_path() == d.path && e.source.lines.contains(&d.line));
+        .find(|e| holds(e, &e.source_file().display_path(), d));
     if let Some(e) = holder {
         return first_target(e, "ownedBy");
     }
