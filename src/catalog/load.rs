@@ -70,7 +70,9 @@ fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '[', '{'])
 }
 
-fn glob_set(patterns: &[&str]) -> Result<GlobSet, String> {
+/// Catalog paths as Backstage matches them (also used by the portal to
+/// list what a Location read).
+pub fn glob_set(patterns: &[&str]) -> Result<GlobSet, String> {
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
         // `*` stops at `/`, as in Backstage's globs; `**` crosses folders.

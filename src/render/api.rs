@@ -4,6 +4,7 @@
 //! type (GraphQL SDL, gRPC proto, ...) as highlighted source. The source is
 //! always there too, folded.
 
+use super::str_of;
 use crate::docs::markdown::highlight_into;
 use crate::html::escape;
 use serde_json::Value;
@@ -54,10 +55,6 @@ fn source(html: &mut String, text: &str, lang: &str) {
     html.push_str("<div class=\"highlight\"><pre><code>");
     highlight_into(html, text, lang);
     html.push_str("</code></pre></div>\n");
-}
-
-fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
 /// `#/components/schemas/Order` → `Order`.

@@ -6,10 +6,12 @@
 
 use super::api::definition_html;
 use super::pages::display_name;
+use super::str_of;
 use super::{entity_dir, graph};
 use crate::catalog::Entity;
 use crate::html::escape;
 use crate::pipeline::Portal;
+use crate::read::safe_path;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -196,10 +198,6 @@ fn owned_by_kind(html: &mut String, portal: &Portal, entity: &Entity, root: &str
     }
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
 /// A template's form, page by page, and its steps (never run here).
 fn template(html: &mut String, spec: &Value) {
     // `parameters` is one form page or a list of them (v1beta2/3);
@@ -286,21 +284,14 @@ fn template(html: &mut String, spec: &Value) {
 /// in Backstage). Targets in other repositories are listed, not followed here.
 fn pulled_in<'a>(portal: &'a Portal, location: &Entity) -> Vec<&'a Entity> {
     let spec = &location.json["spec"];
-    let dir = std::path::Path::new(&location.source.file)
-        .parent()
-        .map(|d| d.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let matchers: Vec<globset::GlobMatcher> = location_targets(spec)
+    let dir = safe_path::parent(&location.source.file);
+    // Resolved and matched as the catalog loader does: a target out of the
+    // repository, or an invalid glob, reads nothing.
+    let targets: Vec<globset::GlobSet> = location_targets(spec)
         .into_iter()
         .filter(|t| !t.contains("://"))
-        .filter_map(|t| {
-            let path = normalize(&format!("{dir}/{t}"))?;
-            globset::GlobBuilder::new(&path)
-                .literal_separator(true)
-                .build()
-                .ok()
-                .map(|g| g.compile_matcher())
-        })
+        .filter_map(|t| safe_path::join(dir, t).ok())
+        .filter_map(|path| crate::catalog::load::glob_set(&[&path]).ok())
         .collect();
     let mut read: Vec<&Entity> = portal
         .catalog
@@ -309,26 +300,11 @@ fn pulled_in<'a>(portal: &'a Portal, location: &Entity) -> Vec<&'a Entity> {
         .filter(|e| {
             e.source.repo == location.source.repo
                 && e.entity_ref != location.entity_ref
-                && matchers.iter().any(|m| m.is_match(&e.source.file))
+                && targets.iter().any(|t| t.is_match(&e.source.file))
         })
         .collect();
     read.sort_by_cached_key(|e| e.entity_ref.to_string());
     read
-}
-
-/// `a/./b/../c` → `a/c`; `None` when it climbs out of the repository.
-fn normalize(path: &str) -> Option<String> {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other => parts.push(other),
-        }
-    }
-    Some(parts.join("/"))
 }
 
 fn location_targets(spec: &Value) -> Vec<&str> {

@@ -60,6 +60,11 @@ fn sitemap(base: &str, pages: &[&str]) -> String {
     xml
 }
 
+/// The string at `key` of a JSON object, or `""`.
+fn str_of<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
+    v.get(key).and_then(serde_json::Value::as_str).unwrap_or("")
+}
+
 /// The URL path (relative to the site root) of an entity's page folder.
 pub fn entity_dir(r: &EntityRef) -> String {
     format!("catalog/{}/{}/{}/", r.namespace, r.kind, r.name)
