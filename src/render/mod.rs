@@ -106,11 +106,11 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
         .collect();
     files.extend(entity_pages);
     files.extend(catalog_list::kind_pages(portal));
-    // The theme's files replace the default ones of the same path.
-    files.retain(|f| !portal.theme.files.iter().any(|t| t.path == f.path));
+    // The theme's files come last: of two files with one path the last is
+    // kept, so a theme file replaces the default one. One file per path
+    // also matters because files are written in parallel, and two writers
+    // of one path would race.
     files.extend(portal.theme.files.iter().cloned());
-    // One file per path: files are written in parallel, so two writers of
-    // one path would race (the last one listed wins, and is the one kept).
     let mut seen = std::collections::HashSet::new();
     let mut unique: Vec<OutputFile> = files
         .into_iter()
