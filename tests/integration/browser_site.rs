@@ -95,27 +95,7 @@ async fn crawl(
 
 fn file_path(url: &str) -> String {
     let path = url.strip_prefix("file://").unwrap_or(url);
-    percent_decode(path)
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(value) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(value);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    portico::docs::markdown::percent_decode(path)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -29,7 +29,7 @@ pub use highlight::highlight_into;
 use inline::{inline_extensions, replace_emoji};
 pub use sanitize::SanitizeOptions;
 use urls::{classify, with_anchor};
-pub use urls::{is_unsafe_url, page_url, relative};
+pub use urls::{is_unsafe_url, page_url, percent_decode, relative};
 
 /// A heading of a page, for the table of contents and anchors.
 #[derive(Clone, Debug, PartialEq, Eq)]

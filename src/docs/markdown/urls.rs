@@ -82,7 +82,8 @@ pub(super) fn classify(dest: &str, page_src: &str) -> Option<LinkTarget> {
     Some(LinkTarget::Asset { path: resolved })
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` escapes decoded (invalid UTF-8 keeps the text as it was).
+pub fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
