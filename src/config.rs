@@ -206,13 +206,12 @@ fn annotation_links(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     for (annotation, template) in raw.unwrap_or_default() {
-        let lower = template.to_ascii_lowercase();
         // `{value}` must come after the host, so a value cannot choose it.
         let host_end = template
             .find("://")
             .and_then(|s| template[s + 3..].find('/').map(|p| s + 3 + p));
         let value_at = template.find("{value}");
-        if !(lower.starts_with("https://") || lower.starts_with("http://"))
+        if !is_http(&template)
             || value_at.is_none()
             || host_end.is_none_or(|end| value_at.is_some_and(|v| v < end))
         {
@@ -227,11 +226,16 @@ fn annotation_links(
     Ok(links.into_iter().collect())
 }
 
+/// Whether a URL starts with `http://` or `https://`, in any letter case.
+fn is_http(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
 /// An absolute `http(s)://` URL with no query or fragment, ending with `/`.
 fn base_url(raw: Option<String>) -> Result<Option<String>, ConfigError> {
     let Some(url) = raw else { return Ok(None) };
-    let lower = url.to_ascii_lowercase();
-    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
+    let scheme_ok = is_http(&url);
     let host = url.split("://").nth(1).unwrap_or("");
     if !scheme_ok
         || host.is_empty()
