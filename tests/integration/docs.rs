@@ -175,17 +175,7 @@ fn systems_techdocs_with_mkdocs_yaml_tabs_and_orphans_render() {
     corpus_docs_repo(&org, "tanzu-developer-portal-system", "tdp");
     let run = org.run(&["check", "repos", "--format", "json", "-v"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    let codes: Vec<String> = run
-        .diagnostics()
-        .iter()
-        .map(|d| {
-            format!(
-                "{} {}",
-                d["code"].as_str().unwrap(),
-                d["file"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let codes: Vec<String> = run.codes_with("file");
     assert!(
         codes.contains(&"broken-link docs/mkdocs-extensions.md".to_string()),
         "the corpus' one missing image: {codes:?}"
@@ -292,17 +282,7 @@ fn cross_entity_links_are_checked() {
     }
     org.file("repos/b/docs/guide.md", "# Guide\n\n## Usage\n");
     let run = org.run(&["check", "repos", "--format", "json"]);
-    let messages: Vec<String> = run
-        .diagnostics()
-        .iter()
-        .map(|d| {
-            format!(
-                "{} {}",
-                d["code"].as_str().unwrap(),
-                d["message"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let messages: Vec<String> = run.codes_with("message");
     assert_eq!(messages.len(), 2, "{messages:?}");
     assert!(messages[0].starts_with("broken-anchor"), "{messages:?}");
     assert!(
@@ -633,17 +613,7 @@ fn review_fixes_readme_only_sites_ids_on_images_case_and_odd_configs() {
     org.file("repos/flat/index.md", "# Flat\n");
 
     let run = org.run(&["check", "repos", "--format", "json"]);
-    let codes: Vec<String> = run
-        .diagnostics()
-        .iter()
-        .map(|d| {
-            format!(
-                "{} {}",
-                d["code"].as_str().unwrap(),
-                d["file"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let codes: Vec<String> = run.codes_with("file");
     assert_eq!(
         codes,
         vec!["docs-dir-invalid mkdocs.yml", "nav-invalid mkdocs.yml"],

@@ -24,6 +24,20 @@ pub struct Run {
 
 impl Run {
     /// Parses `check --format json` output.
+    /// Each `--format json` diagnostic as `"<code> <field>"`, e.g. the file.
+    pub fn codes_with(&self, field: &str) -> Vec<String> {
+        self.diagnostics()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["code"].as_str().unwrap(),
+                    d[field].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
     pub fn diagnostics(&self) -> Vec<serde_json::Value> {
         serde_json::from_str::<Vec<serde_json::Value>>(&self.stdout).unwrap_or_else(|e| {
             panic!(
