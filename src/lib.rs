@@ -19,6 +19,7 @@ pub mod diagnostics;
 pub mod discover;
 pub mod docs;
 pub mod html;
+pub mod limits;
 pub mod output;
 pub mod pipeline;
 pub mod read;

@@ -56,7 +56,7 @@ pub struct Outcome {
 pub struct Fatal(pub String);
 
 /// Rounds of mapping web-URL Location targets onto local repositories.
-const MAX_REMOTE_ROUNDS: usize = 8;
+use crate::limits::MAX_REMOTE_LOCATION_ROUNDS as MAX_REMOTE_ROUNDS;
 
 /// Reads and checks the organisation: every stage up to the catalog.
 pub fn load(config: &Config) -> Result<Outcome, Fatal> {

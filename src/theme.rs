@@ -8,7 +8,7 @@ use crate::output::OutputFile;
 use std::path::Path;
 
 /// Largest file a theme may publish.
-const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+use crate::limits::MAX_THEME_FILE_BYTES as MAX_FILE_BYTES;
 
 /// What a theme adds to the site.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

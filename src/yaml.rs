@@ -61,9 +61,9 @@ pub struct Budget {
 impl Default for Budget {
     fn default() -> Self {
         Budget {
-            max_depth: 100,
-            max_nodes: 250_000,
-            max_documents: 1_000,
+            max_depth: crate::limits::YAML_MAX_DEPTH,
+            max_nodes: crate::limits::YAML_MAX_NODES,
+            max_documents: crate::limits::YAML_MAX_DOCUMENTS,
         }
     }
 }

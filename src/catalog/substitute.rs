@@ -164,7 +164,7 @@ fn relocate(mut node: Node, pos: yaml::Pos) -> Node {
     node
 }
 
-const MAX_JSON_DEPTH: usize = 100;
+use crate::limits::JSON_MAX_DEPTH as MAX_JSON_DEPTH;
 
 fn from_json(json: &serde_json::Value, pos: yaml::Pos, depth: usize) -> Result<Node, String> {
     use serde_json::Value as J;

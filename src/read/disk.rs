@@ -4,8 +4,7 @@ use super::{MAX_FILE_BYTES, OpenError, ReadError, is_skipped_dir};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Most files listed from one repository when matching globs.
-const MAX_LISTED_FILES: usize = 200_000;
+use crate::limits::MAX_LISTED_FILES;
 
 pub(super) struct DiskFiles {
     /// Canonical root: every resolved path must stay below it.

@@ -5,8 +5,7 @@ use super::{MAX_FILE_BYTES, OpenError, ReadError, is_skipped_dir, safe_path};
 use gix::objs::tree::EntryKind;
 use std::path::Path;
 
-/// Symlinks followed in a row before giving up (a loop, most likely).
-const MAX_SYMLINK_HOPS: usize = 8;
+use crate::limits::MAX_SYMLINK_HOPS;
 
 /// What git says about the commit being read.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -21,8 +21,8 @@ pub struct History {
     pub head_blobs: HashMap<String, gix::ObjectId>,
 }
 
-/// Commits walked at most; files unchanged for longer get no date.
-const MAX_COMMITS: usize = 20_000;
+// Commits walked at most; files unchanged for longer get no date.
+use crate::limits::MAX_HISTORY_COMMITS as MAX_COMMITS;
 
 pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> History {
     let mut history = History::default();

@@ -17,8 +17,7 @@ use std::path::PathBuf;
 
 pub use git::GitFacts;
 
-/// Largest file read as text (catalog files, `$text` targets, Markdown).
-pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+pub use crate::limits::MAX_FILE_BYTES;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RepoKind {

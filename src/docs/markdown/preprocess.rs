@@ -26,8 +26,7 @@ pub struct Preprocessed {
     pub generated: Vec<bool>,
 }
 
-/// How many levels of snippets may include snippets.
-const MAX_SNIPPET_DEPTH: usize = 4;
+use crate::limits::MAX_SNIPPET_DEPTH;
 
 /// A line and its source line number; unchanged lines borrow the source.
 type Line<'a> = (Cow<'a, str>, usize);

@@ -1,0 +1,39 @@
+//! Every budget Portico enforces on repository content, in one place.
+//!
+//! A repository is untrusted input: these bounds keep one hostile or broken
+//! repository from exhausting memory, time or the stack, or from taking the
+//! other repositories' pages down with it. Each is documented, with the
+//! diagnostic it gives, in `book/docs/safety.md`; keep the two in step.
+
+/// Largest file read from a repository (catalog files, `$text` targets,
+/// Markdown, snippets, assets): `file-unreadable` / `docs-unreadable`.
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Most files listed from one repository (for catalog globs and docs folders).
+pub const MAX_LISTED_FILES: usize = 200_000;
+
+/// Symlinks followed in a row inside a repository before giving up (a loop).
+pub const MAX_SYMLINK_HOPS: usize = 8;
+
+/// YAML: deepest nesting of sequences and mappings (`yaml-syntax`).
+pub const YAML_MAX_DEPTH: usize = 100;
+/// YAML: values built in one document, aliases expanded included, so a
+/// "billion laughs" bomb is refused in milliseconds (`yaml-syntax`).
+pub const YAML_MAX_NODES: usize = 250_000;
+/// YAML: documents in one file.
+pub const YAML_MAX_DOCUMENTS: usize = 1_000;
+
+/// `$json` placeholders: deepest nesting.
+pub const JSON_MAX_DEPTH: usize = 100;
+
+/// Rounds of following web-URL Location targets into other local repositories.
+pub const MAX_REMOTE_LOCATION_ROUNDS: usize = 8;
+
+/// Commits walked per repository for last-changed dates.
+pub const MAX_HISTORY_COMMITS: usize = 20_000;
+
+/// Levels of snippets (`--8<--`) that may include snippets.
+pub const MAX_SNIPPET_DEPTH: usize = 4;
+
+/// Largest theme file.
+pub const MAX_THEME_FILE_BYTES: u64 = 10 * 1024 * 1024;
