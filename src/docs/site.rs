@@ -6,7 +6,7 @@ use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::catalog::location::RepoLocation;
 use crate::diagnostics::{Diagnostic, SourceFile};
-use crate::read::{ReadError, Snapshot, safe_path};
+use crate::read::{Listing, ReadError, Snapshot, safe_path};
 use crate::yaml;
 use std::sync::Arc;
 
@@ -96,7 +96,7 @@ pub fn request(
 /// Finds and reads the mkdocs file and lists the docs folder.
 pub fn load(
     snapshot: &Snapshot,
-    files: &[String],
+    files: &Listing,
     request: SiteRequest,
     out: &mut Vec<Diagnostic>,
 ) -> Option<DocSource> {
@@ -201,9 +201,22 @@ pub fn load(
         }
     };
     let prefix = format!("{docs_dir}/");
+    for skipped in files.skipped.iter().filter(|s| s.path.starts_with(&prefix)) {
+        out.push(
+            Diagnostic::error(
+                "file-name-unsafe",
+                format!(
+                    "`{}` was left out of the docs: {}",
+                    skipped.path, skipped.reason
+                ),
+            )
+            .with_hint("rename the file or folder (in git: `git mv`) to a plain name")
+            .in_repo(&repo.name, &repo.display, &skipped.path),
+        );
+    }
     let mut pages = Vec::new();
     let mut assets = Vec::new();
-    for path in files.iter().filter_map(|f| f.strip_prefix(&prefix)) {
+    for path in files.files.iter().filter_map(|f| f.strip_prefix(&prefix)) {
         if path.ends_with(".md") || path.ends_with(".markdown") {
             pages.push(path.to_string());
         } else {

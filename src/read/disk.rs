@@ -1,6 +1,8 @@
 //! Files of work trees and plain folders, read from disk.
 
-use super::{MAX_FILE_BYTES, OpenError, ReadError, is_skipped_dir};
+use super::{
+    Listing, MAX_FILE_BYTES, OpenError, ReadError, SkippedName, is_skipped_dir, safe_path,
+};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -86,16 +88,24 @@ impl DiskFiles {
     }
 
     /// Regular files and symlinks, without following symlinked folders.
-    pub(super) fn list(&self, skip_vendored: bool) -> Vec<String> {
-        let mut files = Vec::new();
+    pub(super) fn list(&self, skip_vendored: bool) -> Listing {
+        let mut listing = Listing::default();
         let mut stack = vec![(self.root.clone(), String::new())];
         while let Some((dir, prefix)) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
             for entry in entries.flatten() {
-                let Ok(name) = entry.file_name().into_string() else {
-                    continue;
+                let os_name = entry.file_name();
+                let name = match safe_path::check_name(os_name.as_encoded_bytes()) {
+                    Ok(name) => name.to_string(),
+                    Err(reason) => {
+                        let bytes = os_name.as_encoded_bytes();
+                        listing
+                            .skipped
+                            .push(SkippedName::new(&prefix, bytes, reason));
+                        continue;
+                    }
                 };
                 let Ok(kind) = entry.file_type() else {
                     continue;
@@ -111,11 +121,11 @@ impl DiskFiles {
                     if !skipped && !entry.path().join(".git").exists() {
                         stack.push((entry.path(), rel));
                     }
-                } else if files.len() < MAX_LISTED_FILES {
-                    files.push(rel);
+                } else if listing.files.len() < MAX_LISTED_FILES {
+                    listing.files.push(rel);
                 }
             }
         }
-        files
+        listing
     }
 }

@@ -1,7 +1,10 @@
 //! Files of bare clones, read straight from git objects with gix, and the
 //! git facts (branch, commit, remote) of any git repository.
 
-use super::{MAX_FILE_BYTES, OpenError, ReadError, is_skipped_dir, safe_path};
+use super::{
+    Listing, MAX_FILE_BYTES, OpenError, ReadError, SkippedName, is_skipped_dir, safe_path,
+};
+use crate::limits::MAX_LISTED_FILES;
 use gix::objs::tree::EntryKind;
 use std::path::Path;
 
@@ -197,25 +200,45 @@ impl GitFiles {
         self.resolve(path).map(|_| ())
     }
 
-    pub(super) fn list(&self, skip_vendored: bool) -> Vec<String> {
-        let Ok(tree) = self.repo.find_tree(self.tree) else {
-            return Vec::new();
-        };
-        let mut recorder = gix::traverse::tree::Recorder::default();
-        if tree.traverse().breadthfirst(&mut recorder).is_err() {
-            return Vec::new();
-        }
-        recorder
-            .records
-            .into_iter()
-            .filter(|e| {
-                matches!(
-                    e.mode.kind(),
+    /// Every file of the tree. Each entry's name is checked before it
+    /// becomes part of a path: git accepts tree entries named `..` or
+    /// holding `/`, which would otherwise turn into paths outside the
+    /// repository (or the site) once joined.
+    pub(super) fn list(&self, skip_vendored: bool) -> Listing {
+        let mut listing = Listing::default();
+        let mut folders = vec![(self.tree, String::new())];
+        while let Some((id, prefix)) = folders.pop() {
+            let Ok(tree) = self.repo.find_tree(id) else {
+                continue;
+            };
+            for entry in tree.iter().flatten() {
+                let name = match safe_path::check_name(entry.filename()) {
+                    Ok(name) => name,
+                    Err(reason) => {
+                        listing
+                            .skipped
+                            .push(SkippedName::new(&prefix, entry.filename(), reason));
+                        continue;
+                    }
+                };
+                let path = if prefix.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                match entry.kind() {
+                    EntryKind::Tree if !(skip_vendored && is_skipped_dir(name)) => {
+                        folders.push((entry.object_id(), path));
+                    }
                     EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link
-                )
-            })
-            .map(|e| e.filepath.to_string())
-            .filter(|p| !skip_vendored || !p.split('/').any(is_skipped_dir))
-            .collect()
+                        if listing.files.len() < MAX_LISTED_FILES =>
+                    {
+                        listing.files.push(path);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        listing
     }
 }

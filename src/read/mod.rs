@@ -207,22 +207,53 @@ impl Snapshot {
     /// Every file path in the repository, sorted, skipping `.git`,
     /// `node_modules` and vendored folders. Used to match catalog globs.
     pub fn list_files(&self) -> Vec<String> {
-        self.list(true)
+        self.list(true).files
     }
 
     /// Every file, vendored folders included (a docs folder may hold a
     /// `vendor/` of its own); `.git` and nested checkouts are still skipped.
-    pub fn list_all_files(&self) -> Vec<String> {
+    /// Names that cannot be a safe path are left out and listed as skipped.
+    pub fn list_all_files(&self) -> Listing {
         self.list(false)
     }
 
-    fn list(&self, skip_vendored: bool) -> Vec<String> {
-        let mut files = match &self.files {
+    fn list(&self, skip_vendored: bool) -> Listing {
+        let mut listing = match &self.files {
             Files::Disk(d) => d.list(skip_vendored),
             Files::Git(g) => g.list(skip_vendored),
         };
-        files.sort();
-        files
+        listing.files.sort();
+        listing.skipped.sort();
+        listing
+    }
+}
+
+/// The files of a repository, and what could not be listed safely.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Repository-relative paths, sorted.
+    pub files: Vec<String>,
+    pub skipped: Vec<SkippedName>,
+}
+
+/// A file or folder left out of a listing: its name cannot be part of a
+/// path (`..` or `a/b` in a git tree, a name that is not UTF-8).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SkippedName {
+    /// The path as well as it can be shown (invalid UTF-8 replaced).
+    pub path: String,
+    pub reason: &'static str,
+}
+
+impl SkippedName {
+    fn new(parent: &str, name: &[u8], reason: &'static str) -> SkippedName {
+        let name = String::from_utf8_lossy(name);
+        let path = if parent.is_empty() {
+            name.into_owned()
+        } else {
+            format!("{parent}/{name}")
+        };
+        SkippedName { path, reason }
     }
 }
 

@@ -14,6 +14,9 @@ pub enum PathError {
     Absolute(String),
     /// `../../outside`: climbs above the repository root.
     Escapes(String),
+    /// `a\b`: a backslash is not a folder separator in a repository, and a
+    /// file name holding one would be read as another file on Windows.
+    Backslash(String),
     Empty,
 }
 
@@ -25,6 +28,10 @@ impl fmt::Display for PathError {
                 "`{p}` is an absolute path; only paths relative to the file, inside the repository, are allowed"
             ),
             PathError::Escapes(p) => write!(f, "`{p}` leads outside the repository"),
+            PathError::Backslash(p) => write!(
+                f,
+                "`{p}` holds a backslash; paths in a repository separate folders with `/`"
+            ),
             PathError::Empty => write!(f, "the path is empty"),
         }
     }
@@ -43,8 +50,11 @@ pub fn join(base_dir: &str, target: &str) -> Result<String, PathError> {
     if target.starts_with('/') || target.starts_with('\\') || has_drive_letter(target) {
         return Err(PathError::Absolute(target.to_string()));
     }
+    if target.contains('\\') {
+        return Err(PathError::Backslash(target.to_string()));
+    }
     let mut parts: Vec<&str> = base_dir.split('/').filter(|p| !p.is_empty()).collect();
-    for part in target.split(['/', '\\']) {
+    for part in target.split('/') {
         match part {
             "" | "." => {}
             ".." => {
@@ -64,6 +74,22 @@ pub fn join(base_dir: &str, target: &str) -> Result<String, PathError> {
 /// Normalises a path already relative to the repository root.
 pub fn normalize(path: &str) -> Result<String, PathError> {
     join("", path)
+}
+
+/// Checks one file or folder name as stored in a repository (a directory
+/// entry on disk, an entry of a git tree). Git trees may hold names that no
+/// file system would (`..`, `a/b`, empty); such a name must never become part
+/// of a path Portico reads or writes.
+pub fn check_name(name: &[u8]) -> Result<&str, &'static str> {
+    let name = std::str::from_utf8(name).map_err(|_| "its name is not UTF-8")?;
+    match name {
+        "" => Err("its name is empty"),
+        "." | ".." => Err("its name is `.` or `..`"),
+        _ if name.contains(['/', '\\', '\0']) => {
+            Err("its name holds `/`, a backslash or a NUL character")
+        }
+        _ => Ok(name),
+    }
 }
 
 fn has_drive_letter(p: &str) -> bool {
@@ -96,6 +122,18 @@ mod tests {
             Err(PathError::Absolute(_))
         ));
         assert!(matches!(join("", "C:\\x"), Err(PathError::Absolute(_))));
+        assert!(matches!(
+            join("docs", "a\\..\\b.md"),
+            Err(PathError::Backslash(_))
+        ));
+    }
+
+    #[test]
+    fn names_that_cannot_be_a_path_part_are_refused() {
+        assert_eq!(check_name(b"guide.md"), Ok("guide.md"));
+        for bad in [&b""[..], b".", b"..", b"a/b", b"a\\b", b"a\0b", b"\xff.md"] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
