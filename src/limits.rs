@@ -37,3 +37,19 @@ pub const MAX_SNIPPET_DEPTH: usize = 4;
 
 /// Largest theme file.
 pub const MAX_THEME_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// Bytes of snippets (`--8<--`) included into one page, nested ones
+/// counted (`snippet-budget`): a few small files including each other
+/// many times cannot grow a page without bound.
+pub const MAX_PAGE_SNIPPET_BYTES: usize = 16 * 1024 * 1024;
+
+/// Admonitions, details, tabs and `markdown` HTML blocks nested in each
+/// other (`nesting-too-deep`); deeper openers are shown as written.
+pub const MAX_BLOCK_NESTING: usize = 32;
+
+/// Bytes of snippets all pages of one repository's docs may include
+/// (`snippet-budget`), shared out in page order before rendering.
+pub const MAX_REPO_SNIPPET_BYTES: usize = 64 * 1024 * 1024;
+
+/// Distinct snippet files read for one docs site.
+pub const MAX_SNIPPET_FILES: usize = 1_000;

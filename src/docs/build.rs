@@ -8,12 +8,13 @@ use super::nav;
 pub use super::page::{DocPageView, NavLink};
 use super::page::{PagePlace, page_view};
 use super::site::{self, DocSource};
+use super::snippets::{Budget, Snippets};
 use crate::catalog::entity_ref::EntityRef;
 use crate::catalog::location::RepoLocation;
 use crate::catalog::{Catalog, Entity};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::read::history::History;
-use crate::read::{RepoSource, Snapshot, safe_path};
+use crate::read::{RepoSource, Snapshot};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -155,11 +156,14 @@ fn build_repo(
         .flat_map(|s| s.pages.iter().map(|p| page_path(s, p)))
         .collect();
     let history = snapshot.history(&paths);
+    let budget = std::cell::RefCell::new(Budget::default());
     for source in &sources {
+        budget.borrow_mut().next_site();
         let context = SiteContext {
             snapshot: &snapshot,
             links: &links,
             history: &history,
+            budget: &budget,
         };
         let site = build_site(
             &context,
@@ -218,55 +222,6 @@ fn read_pages(
     inputs
 }
 
-/// Reads every snippet the pages include (recursively), so rendering can
-/// run in parallel without touching the repository.
-fn read_snippets(
-    snapshot: &Snapshot,
-    source: &DocSource,
-    pages: &[PageInput],
-) -> HashMap<String, Result<String, String>> {
-    let mut snippets: HashMap<String, Result<String, String>> = HashMap::new();
-    let mut pending: Vec<String> = pages.iter().flat_map(|p| snippet_names(&p.text)).collect();
-    while let Some(name) = pending.pop() {
-        if snippets.contains_key(&name) || snippets.len() > 1000 {
-            continue;
-        }
-        let read = safe_path::join(&source.request.root, &name)
-            .map_err(|e| format!("snippet {e}"))
-            .and_then(|path| {
-                snapshot
-                    .read_text(&path)
-                    .map_err(|e| format!("snippet: {e}"))
-            });
-        if let Ok(text) = &read {
-            pending.extend(snippet_names(text));
-        }
-        snippets.insert(name, read);
-    }
-    snippets
-}
-
-/// File names in `--8<--` lines (single-line and block forms).
-fn snippet_names(text: &str) -> Vec<String> {
-    if !text.contains("--8<--") {
-        return Vec::new();
-    }
-    let mut names = Vec::new();
-    let mut in_block = false;
-    for line in text.lines() {
-        let t = line.trim();
-        if t == "--8<--" {
-            in_block = !in_block;
-        } else if in_block && !t.is_empty() {
-            names.push(t.split(':').next().unwrap_or(t).to_string());
-        } else if let Some(rest) = t.strip_prefix("--8<--") {
-            let name = rest.trim().trim_matches(['"', '\'']);
-            names.push(name.split(':').next().unwrap_or(name).to_string());
-        }
-    }
-    names
-}
-
 /// `title:` in front matter, else the first `# ` heading outside code.
 fn quick_title(text: &str) -> Option<String> {
     let mut lines = text.lines();
@@ -300,6 +255,8 @@ struct SiteContext<'s> {
     snapshot: &'s Snapshot,
     links: &'s RepoLocation,
     history: &'s History,
+    /// The repository's snippet budget, shared by its sites in order.
+    budget: &'s std::cell::RefCell<Budget>,
 }
 
 fn build_site(
@@ -322,7 +279,34 @@ fn build_site(
     };
     report_unsupported(source, &config_file, out);
     let pages = read_pages(snapshot, source, out);
-    let snippets = read_snippets(snapshot, source, &pages);
+    let snippets = Snippets::read(
+        snapshot,
+        &source.request.root,
+        pages.iter().map(|p| &*p.text),
+    );
+    // Shared out in page order, before pages render in parallel.
+    let granted: Vec<bool> = pages
+        .iter()
+        .map(|p| context.budget.borrow_mut().grant(&snippets, &p.text))
+        .collect();
+    for page in pages
+        .iter()
+        .zip(&granted)
+        .filter(|(_, g)| !**g)
+        .map(|(p, _)| p)
+    {
+        out.push(
+            Diagnostic::error(
+                "snippet-budget",
+                format!(
+                    "the snippets of this page were not included: this repository's pages already include {} MB of snippets",
+                    crate::limits::MAX_REPO_SNIPPET_BYTES / (1024 * 1024)
+                ),
+            )
+            .with_hint("include less (a line range, `file.md:3:8`), or fewer times")
+            .in_repo(&repo.name, &repo.display, &page.path),
+        );
+    }
     let titles: HashMap<String, String> = pages
         .iter()
         .filter_map(|p| quick_title(&p.text).map(|t| (p.src.clone(), t)))
@@ -363,12 +347,7 @@ fn build_site(
         .iter()
         .map(|s| (s.clone(), markdown::page_url(s)))
         .collect();
-    let snippet = |name: &str| {
-        snippets
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| Err(format!("snippet `{name}` was not found")))
-    };
+    let snippet = |name: &str| snippets.get(name);
     let site_name = source
         .config
         .site_name
@@ -391,14 +370,15 @@ fn build_site(
         .collect();
     let rendered: Vec<Result<(PageSummary, PageCheck), String>> = pages
         .par_iter()
-        .map(|page| {
+        .zip(&granted)
+        .map(|(page, granted)| {
             let page_url = page_urls.get(&page.src).cloned().unwrap_or_default();
             let env = PageEnv {
                 src: &page.src,
                 url: &page_url,
                 site_depth: 4,
                 page_urls: &page_urls,
-                snippet: &snippet,
+                snippet: granted.then_some(&snippet),
                 sanitize: &options.sanitize,
             };
             let mut rendered = markdown::render(&page.text, &env);
@@ -451,7 +431,7 @@ fn build_site(
                 text: page.text.clone(),
                 ids: rendered.ids,
                 links: rendered.links,
-                snippet_errors: rendered.snippet_errors,
+                problems: std::mem::take(&mut rendered.problems),
             };
             Ok((summary, check))
         })
@@ -616,13 +596,5 @@ mod tests {
             Some("Real code")
         );
         assert_eq!(quick_title("no heading"), None);
-    }
-
-    #[test]
-    fn snippet_names_in_both_forms() {
-        assert_eq!(
-            snippet_names("--8<-- \"a.md\"\n--8<--\nb.md\nc.md:1:3\n--8<--\n"),
-            vec!["a.md", "b.md", "c.md"]
-        );
     }
 }

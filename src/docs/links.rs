@@ -21,7 +21,8 @@ pub struct PageCheck {
     pub text: Arc<str>,
     pub ids: HashSet<String>,
     pub links: Vec<LinkRef>,
-    pub snippet_errors: Vec<(usize, String)>,
+    /// Problems the renderer found, each with its source line.
+    pub problems: Vec<(usize, Diagnostic)>,
 }
 
 /// The pages (with their ids) and assets of one site.
@@ -60,10 +61,8 @@ fn check_page(page: &PageCheck, index: &SiteIndex) -> Vec<Diagnostic> {
                 .and_then(|l| l.find(raw))
                 .map_or(1, |c| c + 1)
         };
-        for (line, message) in &page.snippet_errors {
-            out.push(
-                Diagnostic::warning("snippet-missing", message.clone()).in_file(&file, *line, 1),
-            );
+        for (line, problem) in &page.problems {
+            out.push(problem.clone().in_file(&file, *line, 1));
         }
         let Some(site) = index.sites.get(&page.site) else {
             return out;

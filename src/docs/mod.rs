@@ -13,5 +13,6 @@ pub mod mkdocs;
 pub mod nav;
 mod page;
 pub mod site;
+mod snippets;
 
 pub use build::{DocPageView, DocSiteSummary, DocsOptions, DocsOutcome, NavLink, build, site_url};

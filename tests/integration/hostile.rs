@@ -104,3 +104,129 @@ fn git_tree_entries_named_dot_dot_never_reach_a_path() {
     let site = org.path().join("deep/site/docs/default/component/evil");
     assert!(site.join("index.html").is_file(), "the good page is built");
 }
+
+/// A plain-folder repository with one docs site: `files` are under `docs/`
+/// unless their path starts with `/` (then at the repository root).
+fn docs_repo(org: &Org, name: &str, files: &[(&str, &str)]) {
+    org.file(
+        &format!("{name}/catalog-info.yaml"),
+        &DOCS_ENTITY.replace("NAME", name),
+    );
+    org.file(
+        &format!("{name}/mkdocs.yml"),
+        &format!("site_name: {name}\n"),
+    );
+    for (path, text) in files {
+        match path.strip_prefix('/') {
+            Some(at_root) => org.file(&format!("{name}/{at_root}"), text),
+            None => org.file(&format!("{name}/docs/{path}"), text),
+        };
+    }
+}
+
+/// Preprocessed lines were once marked as Portico's own HTML with a
+/// character that was stripped from pages but not from snippets.
+#[test]
+fn snippet_bytes_cannot_claim_to_be_portico_markup() {
+    let org = Org::new();
+    docs_repo(
+        &org,
+        "forger",
+        &[
+            ("index.md", "# Forged\n\n--8<-- \"inc.md\"\n"),
+            (
+                "/inc.md",
+                "\u{E000}<script>alert(1)</script>\n\u{E000}<img src=x onerror=alert(2)>\n",
+            ),
+        ],
+    );
+    let run = org.run(&["build", ".", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let page = std::fs::read_to_string(
+        org.path()
+            .join("site/docs/default/component/forger/index.html"),
+    )
+    .unwrap();
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(!page.contains("onerror"), "{page}");
+}
+
+/// Deep nesting once overflowed the stack (exit 134, no site at all).
+#[test]
+fn deeply_nested_blocks_are_bounded_and_the_rest_builds() {
+    let org = Org::new();
+    let admonitions: String = (0..2_000)
+        .map(|d| format!("{}!!! note\n", " ".repeat(d * 4)))
+        .collect();
+    let tabs: String = (0..1_500)
+        .map(|d| format!("{}=== \"t\"\n", " ".repeat(d * 4)))
+        .collect();
+    let divs = "<div markdown>\n".repeat(2_500) + &"</div>\n".repeat(2_500);
+    let lists = format!("{}x\n", "- ".repeat(3_000)).repeat(50);
+    let quotes = format!("{}x\n", "> ".repeat(10_000));
+    docs_repo(
+        &org,
+        "deep",
+        &[
+            ("index.md", "# Deep\n"),
+            ("admonitions.md", &admonitions),
+            ("tabs.md", &tabs),
+            ("divs.md", &divs),
+            ("lists.md", &lists),
+            ("quotes.md", &quotes),
+        ],
+    );
+    docs_repo(&org, "good", &[("index.md", "# Good\n\nFine.\n")]);
+    let run = org.run(&["build", ".", "--out", "site"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[nesting-too-deep]"),
+        "{}",
+        run.stderr
+    );
+    let site = org.path().join("site/docs/default/component");
+    assert!(site.join("good/index.html").is_file());
+    for page in ["admonitions", "tabs", "divs", "lists", "quotes"] {
+        assert!(
+            site.join(format!("deep/{page}/index.html")).is_file(),
+            "{page}"
+        );
+    }
+}
+
+/// Snippets including snippets once grew without bound: 3.2 M diagnostics
+/// and 4.2 GB for a 20-line file including itself, out of memory for a
+/// 9 MB file included under many spellings.
+#[test]
+fn snippet_expansion_is_bounded() {
+    let org = Org::new();
+    let self_include = "--8<-- \"docs/b.md\"\n".repeat(20);
+    let chain = |next: &str| format!("--8<-- \"docs/{next}\"\n").repeat(20);
+    let big = "x".repeat(9 * 1024 * 1024);
+    let spellings: String = (0..1_000)
+        .map(|i| format!("--8<-- \"{}big.txt\"\n", "./".repeat(i % 50)))
+        .collect();
+    docs_repo(
+        &org,
+        "amplifier",
+        &[
+            ("index.md", &self_include),
+            ("b.md", &self_include),
+            ("chain.md", &chain("c1.md")),
+            ("c1.md", &chain("c2.md")),
+            ("c2.md", &chain("c3.md")),
+            ("c3.md", &chain("c4.md")),
+            ("c4.md", &"0123456789".repeat(100)),
+            ("big.md", &spellings),
+            ("/big.txt", &big),
+        ],
+    );
+    let run = org.run(&["check", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let diagnostics = run.diagnostics();
+    assert!(diagnostics.len() < 200, "{} diagnostics", diagnostics.len());
+    let codes: std::collections::BTreeSet<String> = run.codes_with("file").into_iter().collect();
+    for expected in ["snippet-cycle docs/b.md", "snippet-budget docs/big.md"] {
+        assert!(codes.contains(expected), "{expected} not in {codes:?}");
+    }
+}

@@ -80,7 +80,9 @@ pub struct RenderedPage {
     /// Every id in the page, for checking `page.md#anchor` links.
     pub ids: HashSet<String>,
     pub links: Vec<LinkRef>,
-    pub snippet_errors: Vec<(usize, String)>,
+    /// Problems found while rendering (snippets, nesting, budgets), each
+    /// with its source line; the caller adds the file.
+    pub problems: Vec<(usize, crate::diagnostics::Diagnostic)>,
     /// The page has ```mermaid diagrams (the layout then loads mermaid).
     pub has_mermaid: bool,
     /// The page's text cut at each heading, for search.
@@ -108,8 +110,9 @@ pub struct PageEnv<'a> {
     pub site_depth: usize,
     /// Source path → folder URL of every page in the site.
     pub page_urls: &'a HashMap<String, String>,
-    /// Reads a snippet file (`--8<--`), confined to the repository.
-    pub snippet: &'a dyn Fn(&str) -> Result<String, String>,
+    /// Reads a snippet file (`--8<--`), confined to the repository; `None`
+    /// when the page may include none (its budget is spent).
+    pub snippet: Option<preprocess::SnippetReader<'a>>,
     pub sanitize: &'a SanitizeOptions,
 }
 
@@ -159,7 +162,7 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
     let mut pass = Pass {
         env,
         page: RenderedPage {
-            snippet_errors: pre.snippet_errors,
+            problems: pre.problems,
             ..Default::default()
         },
         out: Vec::with_capacity(events.len()),

@@ -7,10 +7,19 @@
 //! abbreviation definitions collected, and attr_list's `{: ...}` on
 //! headings turned into pulldown-cmark's heading attributes. Code fences
 //! are copied untouched. Every output line remembers its source line, so
-//! diagnostics point into the author's file.
+//! diagnostics point into the author's file, and whether Portico wrote it:
+//! that flag travels beside the text, so no byte an author writes (in a
+//! page or a snippet) can claim to be Portico's markup.
 
+use crate::diagnostics::Diagnostic;
 use crate::html::escape;
+use crate::limits::{MAX_BLOCK_NESTING, MAX_PAGE_SNIPPET_BYTES, MAX_SNIPPET_DEPTH};
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// Reads an included file by its name as written after `--8<--`.
+pub type SnippetReader<'a> = &'a dyn Fn(&str) -> Result<Arc<str>, String>;
 
 /// The preprocessed Markdown and what came out of it.
 #[derive(Debug, Default)]
@@ -20,21 +29,73 @@ pub struct Preprocessed {
     pub lines: Vec<usize>,
     /// `*[HTML]: Hyper Text Markup Language` definitions.
     pub abbreviations: Vec<(String, String)>,
-    /// Snippets that could not be included: (line, message).
-    pub snippet_errors: Vec<(usize, String)>,
+    /// Problems found on the way (snippets not included, nesting too
+    /// deep), each with its source line; the caller adds the file.
+    pub problems: Vec<(usize, Diagnostic)>,
     /// Whether each output line is HTML the preprocessor wrote.
     pub generated: Vec<bool>,
 }
 
-use crate::limits::MAX_SNIPPET_DEPTH;
+/// One line on its way through the passes.
+#[derive(Clone, Debug)]
+struct Line<'a> {
+    text: Cow<'a, str>,
+    /// Source line (1-based); lines of a snippet carry its `--8<--` line.
+    number: usize,
+    /// HTML the preprocessor wrote, as opposed to the author's text.
+    generated: bool,
+}
 
-/// A line and its source line number; unchanged lines borrow the source.
-type Line<'a> = (Cow<'a, str>, usize);
+impl<'a> Line<'a> {
+    fn author(text: Cow<'a, str>, number: usize) -> Line<'a> {
+        Line {
+            text,
+            number,
+            generated: false,
+        }
+    }
 
-/// Starts every line of HTML the preprocessor writes (before indentation
-/// is counted), so the renderer can tell Portico's markup from the
-/// author's. Removed from the source first, so it cannot be forged.
-pub const GENERATED: char = '\u{E000}';
+    fn html(text: String, number: usize) -> Line<'a> {
+        Line {
+            text: Cow::Owned(text),
+            number,
+            generated: true,
+        }
+    }
+
+    fn blank(number: usize) -> Line<'a> {
+        Line::author(Cow::Borrowed(""), number)
+    }
+
+    /// The line moved right by `pad` (blank lines stay empty).
+    fn padded(self, pad: &str) -> Line<'a> {
+        if self.text.is_empty() || pad.is_empty() {
+            return self;
+        }
+        Line {
+            text: Cow::Owned(format!("{pad}{}", self.text)),
+            ..self
+        }
+    }
+}
+
+/// Problems of one page, each reported once per line.
+#[derive(Default)]
+struct Problems {
+    list: Vec<(usize, Diagnostic)>,
+    seen: HashSet<(usize, &'static str, String)>,
+}
+
+impl Problems {
+    fn add(&mut self, line: usize, diagnostic: Diagnostic) {
+        if self
+            .seen
+            .insert((line, diagnostic.code, diagnostic.message.clone()))
+        {
+            self.list.push((line, diagnostic));
+        }
+    }
+}
 
 /// What the block pass carries along.
 struct State<'s> {
@@ -42,6 +103,11 @@ struct State<'s> {
     tab_sets: usize,
     /// Renders a title's inline Markdown (admonitions, details, tabs).
     inline: &'s dyn Fn(&str) -> String,
+    /// Blocks open around the lines being read.
+    depth: usize,
+    /// The nesting bound was passed (reported once per page).
+    too_deep: bool,
+    problems: Problems,
 }
 
 impl State<'_> {
@@ -54,49 +120,86 @@ impl State<'_> {
             (self.inline)(title)
         }
     }
+
+    /// Whether another block may open inside the current one; past the
+    /// bound the opener stays text, reported once per page.
+    fn may_nest(&mut self, line: usize) -> bool {
+        if self.depth < MAX_BLOCK_NESTING {
+            return true;
+        }
+        if std::mem::replace(&mut self.too_deep, true) {
+            return false;
+        }
+        self.problems.add(
+            0,
+            Diagnostic::error(
+                "nesting-too-deep",
+                format!(
+                    "blocks (admonitions, details, tabs, `markdown` HTML) nest more than \
+                     {MAX_BLOCK_NESTING} levels deep at line {line}; deeper ones are shown as written"
+                ),
+            )
+            .with_hint("flatten the page: no reader follows that many levels"),
+        );
+        false
+    }
 }
 
-/// Runs every line-level extension. `snippet` reads an included file.
+/// Runs every line-level extension. `snippet` reads an included file;
+/// without one, `--8<--` lines are dropped (the page's share of the
+/// repository's snippet budget is spent, which the caller reports).
 pub fn preprocess(
     source: &str,
-    snippet: &dyn Fn(&str) -> Result<String, String>,
+    snippet: Option<SnippetReader<'_>>,
     inline: &dyn Fn(&str) -> String,
 ) -> Preprocessed {
-    let mut result = Preprocessed::default();
-    let cleaned;
-    let source = if source.contains(GENERATED) {
-        cleaned = source.replace(GENERATED, "\u{FFFD}");
-        cleaned.as_str()
-    } else {
-        source
-    };
+    let source = normalize_line_ends(source);
     let lines: Vec<Line<'_>> = source
         .lines()
         .enumerate()
-        .map(|(i, l)| (expand_tabs(l), i + 1))
+        .map(|(i, l)| Line::author(expand_tabs(l), i + 1))
         .collect();
-    let lines = expand_snippets(lines, snippet, 0, &mut result.snippet_errors);
+    let mut expansion = Expansion {
+        read: snippet,
+        including: Vec::new(),
+        bytes: 0,
+        over_budget: snippet.is_none(),
+        problems: Problems::default(),
+    };
+    let lines = expansion.expand(lines);
     let mut out = Vec::with_capacity(lines.len() + 16);
     let mut state = State {
         abbreviations: Vec::new(),
         tab_sets: 0,
         inline,
+        depth: 0,
+        too_deep: false,
+        problems: expansion.problems,
     };
     blocks(&lines, &mut out, &mut state);
-    result.abbreviations = state.abbreviations;
+    let mut result = Preprocessed {
+        abbreviations: state.abbreviations,
+        problems: state.problems.list,
+        ..Preprocessed::default()
+    };
     result.text.reserve(source.len() + 256);
-    for (text, line) in out {
-        let generated = text.trim_start().starts_with(GENERATED);
-        if generated {
-            result.text.push_str(&text.replacen(GENERATED, "", 1));
-        } else {
-            result.text.push_str(&text);
-        }
+    for line in out {
+        result.text.push_str(&line.text);
         result.text.push('\n');
-        result.lines.push(line);
-        result.generated.push(generated);
+        result.lines.push(line.number);
+        result.generated.push(line.generated);
     }
     result
+}
+
+/// `\r\n` and lone `\r` become `\n`, as Python-Markdown normalises them
+/// (a page saved with old Mac line ends is otherwise one long line).
+fn normalize_line_ends(text: &str) -> Cow<'_, str> {
+    if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// Tabs to spaces with stops every 4 columns, as Python-Markdown does to
@@ -134,90 +237,171 @@ fn snippet_marker(line: &str) -> Option<(&str, Option<&str>)> {
     Some((indent, Some(inner)))
 }
 
-fn expand_snippets<'a>(
-    lines: Vec<Line<'a>>,
-    snippet: &dyn Fn(&str) -> Result<String, String>,
-    depth: usize,
-    errors: &mut Vec<(usize, String)>,
-) -> Vec<Line<'a>> {
-    if !lines.iter().any(|(l, _)| l.contains("--8<--")) {
-        return lines;
+/// `file.md:3:8` selects lines 3 to 8 of `file.md`.
+pub fn split_spec(spec: &str) -> (&str, Option<(usize, usize)>) {
+    let mut parts = spec.rsplitn(3, ':');
+    if let (Some(end), Some(start), Some(file)) = (parts.next(), parts.next(), parts.next())
+        && let (Ok(start), Ok(end)) = (start.parse::<usize>(), end.parse::<usize>())
+    {
+        return (file, Some((start, end)));
     }
-    let mut out = Vec::with_capacity(lines.len());
-    let mut block: Option<(String, usize)> = None; // indent, line of an open `--8<--` block
-    for (text, line) in lines {
-        if let Some((indent, start)) = &block {
-            if text.trim() == "--8<--" {
-                block = None;
-            } else if !text.trim().is_empty() {
-                let (indent, start) = (indent.clone(), *start);
-                include(
-                    text.trim(),
-                    &indent,
-                    start,
-                    snippet,
-                    depth,
-                    errors,
-                    &mut out,
-                );
-            }
-            continue;
-        }
-        if text.trim_start().starts_with(";--8<--") {
-            // `;--8<--` is the escaped, literal form.
-            out.push((Cow::Owned(text.replacen(";--8<--", "--8<--", 1)), line));
-            continue;
-        }
-        match snippet_marker(&text) {
-            Some((indent, None)) => block = Some((indent.to_string(), line)),
-            Some((indent, Some(file))) => {
-                let indent = indent.to_string();
-                include(file, &indent, line, snippet, depth, errors, &mut out);
-            }
-            None => out.push((text, line)),
-        }
-    }
-    out
+    (spec, None)
 }
 
-fn include<'a>(
-    spec: &str,
-    indent: &str,
-    line: usize,
-    snippet: &dyn Fn(&str) -> Result<String, String>,
-    depth: usize,
-    errors: &mut Vec<(usize, String)>,
-    out: &mut Vec<Line<'a>>,
-) {
-    if depth >= MAX_SNIPPET_DEPTH {
-        errors.push((
-            line,
-            format!("snippet `{spec}` nests more than {MAX_SNIPPET_DEPTH} levels"),
-        ));
-        return;
+/// The lines of a snippet a spec selects (all of them without a range).
+pub fn selected_lines(text: &str, range: Option<(usize, usize)>) -> impl Iterator<Item = &str> {
+    text.lines()
+        .enumerate()
+        .filter(move |(i, _)| range.is_none_or(|(s, e)| *i + 1 >= s && *i < e))
+        .map(|(_, l)| l)
+}
+
+/// What a page (or snippet) includes, as [`preprocess`] reads it: both
+/// `--8<--` forms, each spec as written (`file.md` or `file.md:3:8`). Lets
+/// the caller read every snippet before pages render in parallel.
+pub fn snippet_references(text: &str) -> Vec<&str> {
+    if !text.contains("--8<--") {
+        return Vec::new();
     }
-    // `file.md:3:8` selects lines 3 to 8.
-    let (file, range) = match spec.rsplitn(3, ':').collect::<Vec<_>>().as_slice() {
-        [end, start, file] if start.parse::<usize>().is_ok() && end.parse::<usize>().is_ok() => (
-            *file,
-            Some((
-                start.parse::<usize>().unwrap_or(1),
-                end.parse::<usize>().unwrap_or(usize::MAX),
-            )),
-        ),
-        _ => (spec, None),
-    };
-    match snippet(file) {
-        Ok(text) => {
-            let selected: Vec<Line<'a>> = text
-                .lines()
-                .enumerate()
-                .filter(|(i, _)| range.is_none_or(|(s, e)| *i + 1 >= s && *i < e))
-                .map(|(_, l)| (Cow::Owned(format!("{indent}{l}")), line))
-                .collect();
-            out.extend(expand_snippets(selected, snippet, depth + 1, errors));
+    let mut names = Vec::new();
+    let mut in_block = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if in_block {
+            if t == "--8<--" {
+                in_block = false;
+            } else if !t.is_empty() {
+                names.push(t);
+            }
+            continue;
         }
-        Err(message) => errors.push((line, message)),
+        match snippet_marker(line) {
+            Some((_, None)) => in_block = true,
+            Some((_, Some(spec))) => names.push(spec),
+            None => {}
+        }
+    }
+    names
+}
+
+/// Inlining snippets, within the page's budget.
+struct Expansion<'s> {
+    read: Option<SnippetReader<'s>>,
+    /// Files being included, outermost first: one named again is a cycle.
+    including: Vec<String>,
+    /// Bytes included into the page so far.
+    bytes: usize,
+    over_budget: bool,
+    problems: Problems,
+}
+
+impl Expansion<'_> {
+    fn expand<'a>(&mut self, lines: Vec<Line<'a>>) -> Vec<Line<'a>> {
+        if !lines.iter().any(|l| l.text.contains("--8<--")) {
+            return lines;
+        }
+        let mut out = Vec::with_capacity(lines.len());
+        let mut block: Option<(String, usize)> = None; // indent, line of an open `--8<--` block
+        for line in lines {
+            if let Some((indent, start)) = &block {
+                let t = line.text.trim();
+                if t == "--8<--" {
+                    block = None;
+                } else if !t.is_empty() {
+                    let (indent, start) = (indent.clone(), *start);
+                    self.include(t, &indent, start, &mut out);
+                }
+                continue;
+            }
+            if line.text.trim_start().starts_with(";--8<--") {
+                // `;--8<--` is the escaped, literal form.
+                let text = line.text.replacen(";--8<--", "--8<--", 1);
+                out.push(Line::author(Cow::Owned(text), line.number));
+                continue;
+            }
+            match snippet_marker(&line.text) {
+                Some((indent, None)) => block = Some((indent.to_string(), line.number)),
+                Some((indent, Some(spec))) => {
+                    let (indent, spec) = (indent.to_string(), spec.to_string());
+                    self.include(&spec, &indent, line.number, &mut out);
+                }
+                None => out.push(line),
+            }
+        }
+        out
+    }
+
+    fn include<'a>(&mut self, spec: &str, indent: &str, line: usize, out: &mut Vec<Line<'a>>) {
+        let Some(read) = self.read.filter(|_| !self.over_budget) else {
+            return;
+        };
+        if self.including.len() >= MAX_SNIPPET_DEPTH {
+            self.problems.add(
+                line,
+                Diagnostic::warning(
+                    "snippet-missing",
+                    format!("snippet `{spec}` nests more than {MAX_SNIPPET_DEPTH} levels"),
+                ),
+            );
+            return;
+        }
+        let (file, range) = split_spec(spec);
+        // Spellings of one file (`./a.md`, `a.md`) are one file.
+        let key = crate::read::safe_path::normalize(file).unwrap_or_else(|_| file.to_string());
+        if self.including.contains(&key) {
+            self.problems.add(
+                line,
+                Diagnostic::error(
+                    "snippet-cycle",
+                    format!(
+                        "snippet `{file}` includes itself (through {}); it was not included again",
+                        self.including.join(" → ")
+                    ),
+                )
+                .with_hint("remove the `--8<--` line that leads back to the file"),
+            );
+            return;
+        }
+        let text = match read(file) {
+            Ok(text) => text,
+            Err(message) => {
+                self.problems
+                    .add(line, Diagnostic::warning("snippet-missing", message));
+                return;
+            }
+        };
+        let text = normalize_line_ends(&text);
+        let selected: Vec<Line<'a>> = selected_lines(&text, range)
+            .map(|l| {
+                let indented = format!("{indent}{l}");
+                let text = match expand_tabs(&indented) {
+                    Cow::Owned(expanded) => expanded,
+                    Cow::Borrowed(_) => indented,
+                };
+                Line::author(Cow::Owned(text), line)
+            })
+            .collect();
+        let size: usize = selected.iter().map(|l| l.text.len() + 1).sum();
+        if self.bytes + size > MAX_PAGE_SNIPPET_BYTES {
+            self.over_budget = true;
+            self.problems.add(
+                line,
+                Diagnostic::error(
+                    "snippet-budget",
+                    format!(
+                        "snippets included into this page pass {} MB; `{file}` and every later snippet were not included",
+                        MAX_PAGE_SNIPPET_BYTES / (1024 * 1024)
+                    ),
+                )
+                .with_hint("include less (a line range, `file.md:3:8`) or split the page"),
+            );
+            return;
+        }
+        self.bytes += size;
+        self.including.push(key);
+        let expanded = self.expand(selected);
+        self.including.pop();
+        out.extend(expanded);
     }
 }
 
@@ -360,7 +544,7 @@ fn body<'a>(lines: &[Line<'a>], start: usize, indent: usize) -> (Vec<Line<'a>>, 
     let mut end = start + 1;
     let mut last_content = start;
     while end < lines.len() {
-        let text = &lines[end].0;
+        let text = &lines[end].text;
         if text.trim().is_empty() {
             end += 1;
             continue;
@@ -373,7 +557,10 @@ fn body<'a>(lines: &[Line<'a>], start: usize, indent: usize) -> (Vec<Line<'a>>, 
     }
     let body = lines[start + 1..=last_content]
         .iter()
-        .map(|(t, l)| (dedent(t, indent + 4), *l))
+        .map(|l| Line {
+            text: dedent(&l.text, indent + 4),
+            ..l.clone()
+        })
         .collect();
     (body, last_content + 1)
 }
@@ -382,18 +569,19 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
     let mut i = 0;
     let mut fence: Option<(char, usize)> = None;
     while i < lines.len() {
-        let (text, line) = &lines[i];
+        let current = &lines[i];
+        let (text, line) = (&current.text, current.number);
         if let Some(open) = fence {
             if fence_closes(text, open) {
                 fence = None;
             }
-            out.push((text.clone(), *line));
+            out.push(current.clone());
             i += 1;
             continue;
         }
         if let Some(open) = fence_open(text) {
             fence = Some(open);
-            out.push((text.clone(), *line));
+            out.push(current.clone());
             i += 1;
             continue;
         }
@@ -403,7 +591,8 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
         }
         let indent = indent_width(text);
         let pad = " ".repeat(indent);
-        match opener(text) {
+        let opened = opener(text).filter(|_| state.may_nest(line));
+        match opened {
             Some(Opener::Tab { .. }) => {
                 i = tab_set(lines, i, indent, out, state);
                 continue;
@@ -411,25 +600,20 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             Some(Opener::Admonition { classes, title }) => {
                 let (inner, next) = body(lines, i, indent);
                 let title = title.unwrap_or_else(|| default_title(&classes));
-                out.push((
-                    format!(
-                        "{pad}{GENERATED}<div class=\"admonition {}\">",
-                        escape(&classes)
-                    )
-                    .into(),
-                    *line,
+                out.push(Line::html(
+                    format!("{pad}<div class=\"admonition {}\">", escape(&classes)),
+                    line,
                 ));
                 if !title.is_empty() {
-                    out.push((
+                    out.push(Line::html(
                         format!(
-                            "{pad}{GENERATED}<p class=\"admonition-title\">{}</p>",
+                            "{pad}<p class=\"admonition-title\">{}</p>",
                             state.title(&title)
-                        )
-                        .into(),
-                        *line,
+                        ),
+                        line,
                     ));
                 }
-                wrap_body(&inner, &pad, *line, "</div>", out, state);
+                wrap_body(&inner, &pad, line, "</div>", out, state);
                 i = next;
                 continue;
             }
@@ -441,28 +625,24 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
                 let (inner, next) = body(lines, i, indent);
                 let title = title.unwrap_or_else(|| default_title(&classes));
                 let open = if open { " open=\"open\"" } else { "" };
-                out.push((
-                    format!(
-                        "{pad}{GENERATED}<details class=\"{}\"{open}>",
-                        escape(&classes)
-                    )
-                    .into(),
-                    *line,
+                out.push(Line::html(
+                    format!("{pad}<details class=\"{}\"{open}>", escape(&classes)),
+                    line,
                 ));
-                out.push((
-                    Cow::Owned(format!(
-                        "{pad}{GENERATED}<summary>{}</summary>",
-                        state.title(&title)
-                    )),
-                    *line,
+                out.push(Line::html(
+                    format!("{pad}<summary>{}</summary>", state.title(&title)),
+                    line,
                 ));
-                wrap_body(&inner, &pad, *line, "</details>", out, state);
+                wrap_body(&inner, &pad, line, "</details>", out, state);
                 i = next;
                 continue;
             }
             None => {}
         }
-        out.push((simple_line(text, &mut state.abbreviations), *line));
+        out.push(Line::author(
+            simple_line(text, &mut state.abbreviations),
+            line,
+        ));
         i += 1;
     }
 }
@@ -477,7 +657,7 @@ fn markdown_in_html<'a>(
     out: &mut Vec<Line<'a>>,
     state: &mut State<'_>,
 ) -> Option<usize> {
-    let (text, line) = &lines[start];
+    let (text, line) = (&lines[start].text, lines[start].number);
     let t = text.trim_start();
     let rest = t.strip_prefix('<')?;
     let name_len = rest.find(|c: char| !c.is_ascii_alphanumeric() && c != '-')?;
@@ -488,6 +668,7 @@ fn markdown_in_html<'a>(
         || !attrs
             .split_whitespace()
             .any(|a| a == "markdown" || a.starts_with("markdown="))
+        || !state.may_nest(line)
     {
         return None;
     }
@@ -501,6 +682,7 @@ fn markdown_in_html<'a>(
         format!("<{name} {}>", kept.join(" "))
     };
     let closing = format!("</{name}>");
+    let opening = format!("<{name}");
     let pad = " ".repeat(indent_width(text));
     // The content: after the opening tag, up to the matching closing tag.
     let mut inner: Vec<Line<'a>> = Vec::new();
@@ -511,20 +693,21 @@ fn markdown_in_html<'a>(
         let current = if i == start {
             std::mem::take(&mut first)
         } else {
-            lines[i].0.to_string()
+            lines[i].text.to_string()
         };
-        let opens = current.matches(&format!("<{name}")).count();
+        let number = lines[i].number;
+        let opens = current.matches(&opening).count();
         if let Some(at) = find_close(&current, &closing, depth + opens) {
             let before = &current[..at];
             if !before.trim().is_empty() {
-                inner.push((Cow::Owned(before.to_string()), lines[i].1));
+                inner.push(Line::author(Cow::Owned(before.to_string()), number));
             }
             break;
         }
         depth += opens;
         depth -= current.matches(&closing).count();
         if !current.trim().is_empty() || i != start {
-            inner.push((Cow::Owned(current), lines[i].1));
+            inner.push(Line::author(Cow::Owned(current), number));
         }
         i += 1;
         if i >= lines.len() {
@@ -533,28 +716,25 @@ fn markdown_in_html<'a>(
     }
     let common = inner
         .iter()
-        .filter(|(l, _)| !l.trim().is_empty())
-        .map(|(l, _)| indent_width(l))
+        .filter(|l| !l.text.trim().is_empty())
+        .map(|l| indent_width(&l.text))
         .min()
         .unwrap_or(0);
-    let inner: Vec<Line<'a>> = inner.iter().map(|(l, n)| (dedent(l, common), *n)).collect();
-    out.push((Cow::Owned(format!("{pad}{open}")), *line));
-    out.push((Cow::Borrowed(""), *line));
+    let inner: Vec<Line<'a>> = inner
+        .iter()
+        .map(|l| Line::author(dedent(&l.text, common), l.number))
+        .collect();
+    let end = lines[i].number;
+    out.push(Line::author(Cow::Owned(format!("{pad}{open}")), line));
+    out.push(Line::blank(line));
+    state.depth += 1;
     let mut nested = Vec::new();
     blocks(&inner, &mut nested, state);
-    out.extend(nested.into_iter().map(|(t, l)| {
-        (
-            if t.is_empty() {
-                t
-            } else {
-                Cow::Owned(format!("{pad}{t}"))
-            },
-            l,
-        )
-    }));
-    out.push((Cow::Borrowed(""), lines[i].1));
-    out.push((Cow::Owned(format!("{pad}{closing}")), lines[i].1));
-    out.push((Cow::Borrowed(""), lines[i].1));
+    state.depth -= 1;
+    out.extend(nested.into_iter().map(|l| l.padded(&pad)));
+    out.push(Line::blank(end));
+    out.push(Line::author(Cow::Owned(format!("{pad}{closing}")), end));
+    out.push(Line::blank(end));
     Some(i + 1)
 }
 
@@ -579,22 +759,15 @@ fn wrap_body<'a>(
     out: &mut Vec<Line<'a>>,
     state: &mut State<'_>,
 ) {
-    out.push((Cow::Borrowed(""), line));
+    out.push(Line::blank(line));
+    state.depth += 1;
     let mut nested = Vec::new();
     blocks(inner, &mut nested, state);
-    out.extend(nested.into_iter().map(|(t, l)| {
-        (
-            if t.is_empty() {
-                t
-            } else {
-                Cow::Owned(format!("{pad}{t}"))
-            },
-            l,
-        )
-    }));
-    out.push((Cow::Borrowed(""), line));
-    out.push((Cow::Owned(format!("{pad}{GENERATED}{close}")), line));
-    out.push((Cow::Borrowed(""), line));
+    state.depth -= 1;
+    out.extend(nested.into_iter().map(|l| l.padded(pad)));
+    out.push(Line::blank(line));
+    out.push(Line::html(format!("{pad}{close}"), line));
+    out.push(Line::blank(line));
 }
 
 /// One `===` tab set: consecutive tabs at the same indentation.
@@ -608,16 +781,16 @@ fn tab_set<'a>(
     let mut tabs: Vec<(String, bool, Vec<Line<'a>>)> = Vec::new();
     let mut i = start;
     while i < lines.len() {
-        let text = &lines[i].0;
+        let text = &lines[i].text;
         if text.trim().is_empty() && !tabs.is_empty() {
             // Blank lines between tabs keep the set going.
             let next = lines[i..]
                 .iter()
-                .position(|(t, _)| !t.trim().is_empty())
+                .position(|l| !l.text.trim().is_empty())
                 .map(|p| i + p);
-            match next.map(|n| (n, opener(&lines[n].0))) {
+            match next.map(|n| (n, opener(&lines[n].text))) {
                 Some((n, Some(Opener::Tab { new_set: false, .. })))
-                    if indent_width(&lines[n].0) == indent =>
+                    if indent_width(&lines[n].text) == indent =>
                 {
                     i = n
                 }
@@ -640,14 +813,14 @@ fn tab_set<'a>(
     }
     state.tab_sets += 1;
     let set = state.tab_sets;
-    let line = lines[start].1;
+    let line = lines[start].number;
     let pad = " ".repeat(indent);
     let checked = tabs
         .iter()
         .position(|(_, selected, _)| *selected)
         .unwrap_or(0);
     let mut head = format!(
-        "{pad}{GENERATED}<div class=\"tabbed-set tabbed-alternate\" data-tabs=\"{set}:{}\">",
+        "{pad}<div class=\"tabbed-set tabbed-alternate\" data-tabs=\"{set}:{}\">",
         tabs.len()
     );
     for (k, _) in tabs.iter().enumerate() {
@@ -670,21 +843,21 @@ fn tab_set<'a>(
         ));
     }
     head.push_str("</div>");
-    out.push((head.into(), line));
-    out.push((
-        Cow::Owned(format!("{pad}{GENERATED}<div class=\"tabbed-content\">")),
+    out.push(Line::html(head, line));
+    out.push(Line::html(
+        format!("{pad}<div class=\"tabbed-content\">"),
         line,
     ));
     for (_, _, inner) in &tabs {
-        out.push((
-            Cow::Owned(format!("{pad}{GENERATED}<div class=\"tabbed-block\">")),
+        out.push(Line::html(
+            format!("{pad}<div class=\"tabbed-block\">"),
             line,
         ));
         wrap_body(inner, &pad, line, "</div>", out, state);
     }
-    out.push((Cow::Owned(format!("{pad}{GENERATED}</div>")), line));
-    out.push((Cow::Owned(format!("{pad}{GENERATED}</div>")), line));
-    out.push((Cow::Borrowed(""), line));
+    out.push(Line::html(format!("{pad}</div>"), line));
+    out.push(Line::html(format!("{pad}</div>"), line));
+    out.push(Line::blank(line));
     i
 }
 
@@ -717,13 +890,12 @@ mod tests {
     fn run(source: &str) -> Preprocessed {
         preprocess(
             source,
-            &|f| {
-                if f == "inc.md" {
-                    Ok("included *text*\n".into())
-                } else {
-                    Err(format!("`{f}` not found"))
-                }
-            },
+            Some(&|f| match f {
+                "inc.md" => Ok("included *text*\n".into()),
+                // Author bytes that once claimed to be Portico's markup.
+                "forged.md" => Ok("\u{E000}<script>alert(1)</script>\n".into()),
+                _ => Err(format!("`{f}` not found")),
+            }),
             &|t| t.to_string(),
         )
     }
@@ -783,10 +955,12 @@ mod tests {
             "--8<-- \"inc.md\"\n--8<-- \"missing.md\"\n*[API]: Application Programming Interface\n## Title {: #custom .wide }\n",
         );
         assert!(p.text.starts_with("included *text*\n"));
-        assert_eq!(
-            p.snippet_errors,
-            vec![(2, "`missing.md` not found".to_string())]
-        );
+        let problems: Vec<(usize, &str)> = p
+            .problems
+            .iter()
+            .map(|(line, d)| (*line, d.message.as_str()))
+            .collect();
+        assert_eq!(problems, vec![(2, "`missing.md` not found")]);
         assert_eq!(
             p.abbreviations,
             vec![(
@@ -816,11 +990,76 @@ mod tests {
 
     #[test]
     fn generated_lines_are_marked_and_cannot_be_forged() {
-        let p =
-            run("!!! note \"T\"\n    body\n\u{E000}<div class=\"admonition x\" onclick=\"y\">\n");
+        let p = run(
+            "!!! note \"T\"\n    body\n\u{E000}<div class=\"admonition x\" onclick=\"y\">\n--8<-- \"forged.md\"\n",
+        );
         assert!(p.generated[0] && p.generated[1]);
-        assert!(!p.generated[p.generated.len() - 1]);
-        assert!(!p.text.contains('\u{E000}'));
+        let author: Vec<&str> = p
+            .text
+            .lines()
+            .zip(&p.generated)
+            .filter(|(l, _)| l.contains("onclick") || l.contains("<script>"))
+            .map(|(l, generated)| {
+                assert!(!generated, "author bytes claimed to be Portico's: {l}");
+                l
+            })
+            .collect();
+        assert_eq!(author.len(), 2, "{}", p.text);
+    }
+
+    #[test]
+    fn snippets_cycles_and_budget() {
+        let reader = |f: &str| -> Result<Arc<str>, String> {
+            match f {
+                "self.md" => Ok("a\n--8<-- \"./self.md\"\nb\n".into()),
+                "big.md" => Ok("x".repeat(1024 * 1024).into()),
+                _ => Err(format!("`{f}` not found")),
+            }
+        };
+        let p = preprocess("--8<-- \"self.md\"\n", Some(&reader), &|t| t.to_string());
+        assert_eq!(p.text, "a\nb\n");
+        assert_eq!(p.problems.len(), 1);
+        assert_eq!(p.problems[0].1.code, "snippet-cycle");
+        let page = "--8<-- \"big.md\"\n".repeat(40);
+        let p = preprocess(&page, Some(&reader), &|t| t.to_string());
+        assert!(p.text.len() <= MAX_PAGE_SNIPPET_BYTES, "{}", p.text.len());
+        let codes: Vec<&str> = p.problems.iter().map(|(_, d)| d.code).collect();
+        assert_eq!(codes, vec!["snippet-budget"]);
+    }
+
+    #[test]
+    fn deep_nesting_stops_at_the_bound_without_recursing() {
+        let mut page = String::new();
+        for depth in 0..2_000 {
+            page.push_str(&" ".repeat(depth * 4));
+            page.push_str("!!! note\n");
+        }
+        let p = run(&page);
+        let codes: Vec<&str> = p.problems.iter().map(|(_, d)| d.code).take(3).collect();
+        assert_eq!(codes, vec!["nesting-too-deep"]);
+        let divs = "<div markdown>\n".repeat(3_000) + &"</div>\n".repeat(3_000);
+        assert_eq!(run(&divs).problems.len(), 1);
+        let tabs: String = (0..1_500)
+            .map(|d| format!("{}=== \"t\"\n", " ".repeat(d * 4)))
+            .collect();
+        assert_eq!(run(&tabs).problems.len(), 1);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let p = run("# Title\rText\r\n## Next\r");
+        assert_eq!(p.text, "# Title\nText\n## Next\n");
+        assert_eq!(p.lines, vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn references_are_read_as_expansion_reads_them() {
+        assert_eq!(
+            snippet_references(
+                "--8<-- \"a.md\"\n--8<--\nb.md\nc.md:1:3\n--8<--\n;--8<-- \"no.md\"\n"
+            ),
+            vec!["a.md", "b.md", "c.md:1:3"]
+        );
     }
 
     #[test]

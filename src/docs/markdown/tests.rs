@@ -19,13 +19,13 @@ fn env_render(src: &str, markdown: &str) -> RenderedPage {
         url: &url,
         site_depth: 4,
         page_urls: &pages,
-        snippet: &|f| {
+        snippet: Some(&|f| {
             if f == "snippets/note.md" {
                 Ok("Snippet **text**.".into())
             } else {
                 Err(format!("`{f}` not found"))
             }
-        },
+        }),
         sanitize: &sanitize,
     };
     render(markdown, &env)
@@ -282,7 +282,7 @@ fn plantuml_is_source_without_a_server_and_an_image_with_one() {
         url: "",
         site_depth: 4,
         page_urls: &pages,
-        snippet: &|_| Err(String::new()),
+        snippet: None,
         sanitize: &sanitize,
     };
     let page = render("```plantuml alt=\"Flow\"\nA\n```\n", &env);
