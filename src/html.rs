@@ -29,18 +29,60 @@ pub fn escape_into(out: &mut String, text: &str) {
     out.push_str(&text[start..]);
 }
 
-/// An href for a URL written in repository content, or `None` when its
-/// scheme is not one a portal should link to (`javascript:`, `data:`, ...).
-pub fn safe_href(url: &str) -> Option<String> {
-    let trimmed: String = url
+/// Schemes a link or image from repository content may use. Everything
+/// else (`javascript:`, `vbscript:`, `data:`, `file:`, …) is dropped.
+pub const ALLOWED_SCHEMES: [&str; 5] = ["http", "https", "mailto", "tel", "ftp"];
+
+/// What a URL is used for: images may also be `data:image/…` (an `<img>`
+/// never runs script).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UrlUse {
+    Link,
+    Image,
+}
+
+/// The scheme of `url` as a browser reads it (lower-cased), or `None` for a
+/// relative URL. Browsers drop leading and trailing spaces and control
+/// characters and every tab and newline before they look, so
+/// ` java\tscript:` is `javascript:` to them and to this.
+pub fn url_scheme(url: &str) -> Option<String> {
+    let cleaned: String = url
+        .trim_matches(|c: char| c <= ' ')
         .chars()
-        .filter(|c| !c.is_control() && !c.is_whitespace())
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
-    let lower = trimmed.to_ascii_lowercase();
-    ["https://", "http://", "mailto:"]
-        .iter()
-        .any(|s| lower.starts_with(s))
-        .then(|| escape(url.trim()))
+    let end = cleaned.find(':')?;
+    let scheme = &cleaned[..end];
+    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then(|| scheme.to_ascii_lowercase())
+}
+
+/// The one check every URL from repository content passes before Portico
+/// writes it into a page (docs links and images, titles, nav, edit links,
+/// catalog links, annotation links): relative URLs and the
+/// [`ALLOWED_SCHEMES`] only.
+pub fn allowed_url(url: &str, usage: UrlUse) -> bool {
+    match url_scheme(url) {
+        None => true,
+        Some(scheme) if ALLOWED_SCHEMES.contains(&scheme.as_str()) => true,
+        Some(scheme) => {
+            usage == UrlUse::Image
+                && scheme == "data"
+                && url
+                    .trim_start()
+                    .get(5..11)
+                    .is_some_and(|kind| kind.eq_ignore_ascii_case("image/"))
+        }
+    }
+}
+
+/// An href for a URL written in repository content, or `None` when it may
+/// not be linked to (see [`allowed_url`]).
+pub fn safe_href(url: &str) -> Option<String> {
+    allowed_url(url, UrlUse::Link).then(|| escape(url.trim()))
 }
 
 /// `<a href="...">text</a>`, or the escaped text alone for unsafe URLs.
@@ -68,6 +110,25 @@ mod tests {
             escape("<script>\"x\"&'"),
             "&lt;script&gt;&quot;x&quot;&amp;&#39;"
         );
+    }
+
+    #[test]
+    fn schemes_are_read_as_browsers_read_them() {
+        assert_eq!(url_scheme("JavaScript:x").as_deref(), Some("javascript"));
+        assert_eq!(
+            url_scheme("\u{1}java\nscript:x").as_deref(),
+            Some("javascript")
+        );
+        assert_eq!(url_scheme("./javascript:x"), None);
+        assert_eq!(url_scheme("a/b:c"), None);
+        assert_eq!(url_scheme("#top"), None);
+        assert!(allowed_url("data:image/png;base64,AA", UrlUse::Image));
+        assert!(!allowed_url("data:image/png;base64,AA", UrlUse::Link));
+        assert!(!allowed_url("data:text/html,x", UrlUse::Image));
+        assert!(!allowed_url("vbscript:x", UrlUse::Link));
+        assert!(!allowed_url("file:///etc/passwd", UrlUse::Link));
+        assert!(allowed_url("guide/index.html#x", UrlUse::Link));
+        assert!(allowed_url("//cdn.example.com/x.png", UrlUse::Image));
     }
 
     #[test]

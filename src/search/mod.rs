@@ -149,7 +149,12 @@ pub fn site_documents(catalog: &Catalog, site: &DocSiteSummary) -> Vec<SearchDoc
                     heading: section.heading.clone(),
                     breadcrumb: breadcrumb.join(" › "),
                     body: section.text.clone(),
-                    url: format!("{}{}index.html{anchor}", site.url, page.url),
+                    // An href: the page's folder is a file name, encoded.
+                    url: format!(
+                        "{}{}index.html{anchor}",
+                        site.url,
+                        crate::docs::markdown::encode_path(&page.url)
+                    ),
                     entity_ref: site.entity.to_string(),
                     kind: site.entity.kind.clone(),
                     spec_type: entity

@@ -230,3 +230,106 @@ fn snippet_expansion_is_bounded() {
         assert!(codes.contains(expected), "{expected} not in {codes:?}");
     }
 }
+
+/// Every `href`/`src` value in the built site's HTML files, with the file.
+fn site_urls(site: &Path) -> Vec<(String, String)> {
+    let mut urls = Vec::new();
+    for (path, bytes) in crate::support::files_under(site) {
+        if !path.ends_with(".html") && !path.ends_with(".svg") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        for attr in ["href=", "src=", "action="] {
+            for (at, _) in text.match_indices(attr) {
+                let rest = text[at + attr.len()..].trim_start();
+                let value: String = match rest.chars().next() {
+                    Some(q @ ('"' | '\'')) => rest[1..].chars().take_while(|c| *c != q).collect(),
+                    _ => rest
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '>')
+                        .collect(),
+                };
+                urls.push((path.clone(), value));
+            }
+        }
+    }
+    urls
+}
+
+/// No `href`/`src` in the site may run script, however it is spelled.
+fn assert_no_script_urls(site: &Path) {
+    for (file, url) in site_urls(site) {
+        let cleaned: String = url
+            .replace("&#x09;", "")
+            .replace("&#9;", "")
+            .chars()
+            .filter(|c| !c.is_whitespace() && !c.is_control())
+            .collect();
+        for scheme in ["javascript:", "vbscript:", "data:text/html"] {
+            assert!(!cleaned.starts_with(scheme), "{file}: {url}");
+        }
+    }
+}
+
+/// Titles of admonitions, details and tabs are rendered as inline
+/// Markdown, whose links once skipped the URL check.
+#[test]
+fn links_in_block_titles_pass_the_url_check() {
+    let org = Org::new();
+    docs_repo(
+        &org,
+        "titles",
+        &[
+            (
+                "index.md",
+                "# Titles\n\n!!! note \"[x](javascript:alert(1))\"\n    a\n\n??? tip \"[y](JaVaScRiPt:alert(2)) ![i](javascript:alert(3))\"\n    b\n\n=== \"[z](vbscript:msgbox)\"\n    c\n\n!!! info \"[ok](https://example.com/) and [rel](other.md)\"\n    d\n",
+            ),
+            ("other.md", "# Other\n"),
+        ],
+    );
+    let run = org.run(&["build", ".", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let site = org.path().join("site");
+    assert_no_script_urls(&site);
+    let page =
+        std::fs::read_to_string(site.join("docs/default/component/titles/index.html")).unwrap();
+    for kept in [
+        "<p class=\"admonition-title\">x</p>",
+        "href=\"https://example.com/\"",
+        "href=\"other/index.html\"",
+    ] {
+        assert!(page.contains(kept), "{kept} missing in {page}");
+    }
+}
+
+/// A page's file name once became a nav link `javascript:alert(1)/index.html`.
+#[test]
+fn file_names_become_encoded_url_paths() {
+    let org = Org::new();
+    docs_repo(
+        &org,
+        "names",
+        &[
+            ("index.md", "# Names\n\n[also](javascript:alert(1).md)\n"),
+            ("javascript:alert(1).md", "# Evil name\n"),
+            ("a#b?c.md", "# Hash and query\n"),
+            ("café.md", "# Accents\n"),
+        ],
+    );
+    let run = org.run(&["build", ".", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let site = org.path().join("site");
+    assert_no_script_urls(&site);
+    let docs = site.join("docs/default/component/names");
+    let index = std::fs::read_to_string(docs.join("index.html")).unwrap();
+    for href in [
+        "href=\"javascript%3Aalert%281%29/index.html\"",
+        "href=\"a%23b%3Fc/index.html\"",
+        "href=\"caf%C3%A9/index.html\"",
+    ] {
+        assert!(index.contains(href), "{href} missing in {index}");
+    }
+    // The files themselves keep their names: the browser decodes the href.
+    assert!(docs.join("javascript:alert(1)/index.html").is_file());
+    assert!(docs.join("a#b?c/index.html").is_file());
+}

@@ -17,7 +17,7 @@ mod sanitize;
 pub mod slug;
 mod urls;
 
-use crate::html::{escape, escape_into};
+use crate::html::{UrlUse, allowed_url, escape, escape_into};
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
     TagEnd,
@@ -29,7 +29,7 @@ pub use highlight::highlight_into;
 use inline::{inline_extensions, replace_emoji};
 pub use sanitize::SanitizeOptions;
 use urls::{classify, with_anchor};
-pub use urls::{is_unsafe_url, page_url, percent_decode, relative};
+pub use urls::{encode_path, page_url, percent_decode, relative};
 
 /// A heading of a page, for the table of contents and anchors.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -426,10 +426,8 @@ impl<'e, 'a> Pass<'e, 'a> {
                 } else {
                     format!("{path}/index.html")
                 };
-                with_anchor(
-                    format!("{up}docs/{namespace}/{kind}/{}/{url}", name.to_lowercase()),
-                    anchor,
-                )
+                let path = format!("docs/{namespace}/{kind}/{}/{url}", name.to_lowercase());
+                with_anchor(format!("{up}{}", encode_path(&path)), anchor)
             }
         };
         if let Some(target) = target {
@@ -458,10 +456,10 @@ impl<'e, 'a> Pass<'e, 'a> {
         } else {
             dest.to_string()
         };
-        let href = if is_unsafe_url(&dest) {
-            None
-        } else {
+        let href = if allowed_url(&dest, UrlUse::Link) {
             self.resolve(&dest, line, false)
+        } else {
+            None
         };
         let (attrs, consumed) = trailing_attrs(events, end);
         self.collect_ids(&attrs);
@@ -493,7 +491,7 @@ impl<'e, 'a> Pass<'e, 'a> {
         let alt = plain_text(&events[start + 1..end]);
         let (attrs, consumed) = trailing_attrs(events, end);
         self.collect_ids(&attrs);
-        if !is_unsafe_url(dest)
+        if allowed_url(dest, UrlUse::Image)
             && let Some(src) = self.resolve(dest, line, true)
         {
             let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(&src), escape(&alt));
@@ -709,14 +707,26 @@ struct Footnote<'a> {
 }
 
 /// A title's inline Markdown as HTML (admonitions, details, tabs): emphasis,
-/// code, links, emoji; without the paragraph around it.
+/// code, links, emoji; without the paragraph around it. Links and images
+/// pass the same URL check as the page's own: a refused one keeps its text.
 fn render_inline(text: &str) -> String {
-    let events = Parser::new_ext(text, OPTIONS).map(|event| match event {
-        Event::Text(t) => match inline_extensions(&t, &[]) {
+    // Per open link or image: whether its tags are written.
+    let mut open: Vec<bool> = Vec::new();
+    let events = Parser::new_ext(text, OPTIONS).filter_map(|event| match event {
+        Event::Text(t) => Some(match inline_extensions(&t, &[]) {
             Some(html) => Event::Html(html.into()),
             None => Event::Text(t),
-        },
-        other => other,
+        }),
+        Event::Start(Tag::Link { ref dest_url, .. }) => {
+            open.push(allowed_url(dest_url, UrlUse::Link));
+            open.last().copied().unwrap_or(false).then_some(event)
+        }
+        Event::Start(Tag::Image { ref dest_url, .. }) => {
+            open.push(allowed_url(dest_url, UrlUse::Image));
+            open.last().copied().unwrap_or(false).then_some(event)
+        }
+        Event::End(TagEnd::Link | TagEnd::Image) => open.pop().unwrap_or(false).then_some(event),
+        other => Some(other),
     });
     let mut html = String::with_capacity(text.len() + 16);
     pulldown_cmark::html::push_html(&mut html, events);

@@ -5,6 +5,7 @@
 //! (`portico.toml`, like TechDocs' `sanitizer.allowedIframeHosts`) are
 //! removed. The markup Portico itself generates survives unchanged.
 
+use crate::html::{UrlUse, allowed_url};
 use std::collections::HashSet;
 
 #[derive(Clone, Debug, Default)]
@@ -75,7 +76,8 @@ pub fn clean(html: &str, options: &SanitizeOptions) -> String {
         .add_tag_attributes("td", ["style"])
         .link_rel(None)
         .id_prefix(None)
-        .strip_comments(true);
+        .strip_comments(true)
+        .url_schemes(crate::html::ALLOWED_SCHEMES.into_iter().collect());
     let hosts = options.allowed_iframe_hosts.clone();
     builder.attribute_filter(move |element, attribute, value| {
         if element == "iframe" && attribute == "src" {
@@ -87,6 +89,15 @@ pub fn clean(html: &str, options: &SanitizeOptions) -> String {
                 .iter()
                 .any(|h| h.eq_ignore_ascii_case(host))
                 .then(|| value.into());
+        }
+        if matches!(attribute, "href" | "src" | "poster" | "srcset") {
+            // The same check as every other link Portico writes.
+            let usage = if element == "a" {
+                UrlUse::Link
+            } else {
+                UrlUse::Image
+            };
+            return allowed_url(value, usage).then(|| value.into());
         }
         if attribute == "style" {
             // Only text alignment in table cells (what tables extensions write).

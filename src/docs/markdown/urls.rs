@@ -2,24 +2,6 @@
 
 use super::LinkTarget;
 
-/// Schemes a docs page may never link to.
-pub fn is_unsafe_url(url: &str) -> bool {
-    let cleaned: String = url
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    [
-        "javascript:",
-        "vbscript:",
-        "data:text/html",
-        "data:application",
-        "file:",
-    ]
-    .iter()
-    .any(|s| cleaned.starts_with(s))
-}
-
 /// Where a destination points, or `None` for absolute URLs left alone.
 pub(super) fn classify(dest: &str, page_src: &str) -> Option<LinkTarget> {
     if dest.is_empty() {
@@ -130,7 +112,9 @@ pub fn page_url(src: &str) -> String {
     }
 }
 
-/// A relative URL from the folder `from` (e.g. `a/b/`) to `to` (from the site root).
+/// A relative URL from the folder `from` (e.g. `a/b/`) to the file `to`
+/// (both from the site root, as file paths). The path is percent-encoded,
+/// so a file name never reads as a scheme (`javascript:x.md`) or a query.
 pub fn relative(from: &str, to: &str) -> String {
     let from_parts: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
     let to_parts: Vec<&str> = to.split('/').collect();
@@ -141,6 +125,25 @@ pub fn relative(from: &str, to: &str) -> String {
         .count();
     let common = common.min(to_parts.len().saturating_sub(1));
     let mut out = "../".repeat(from_parts.len() - common);
-    out.push_str(&to_parts[common..].join("/"));
+    out.push_str(&encode_path(&to_parts[common..].join("/")));
+    out
+}
+
+/// A file path as a URL path: every byte but letters, digits, `_.-~` and
+/// the `/` between segments percent-encoded, as MkDocs quotes page URLs
+/// (Python's `urllib.parse.quote`).
+pub fn encode_path(path: &str) -> String {
+    let keep = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~' | b'/');
+    if path.bytes().all(keep) {
+        return path.to_string();
+    }
+    let mut out = String::with_capacity(path.len() + 16);
+    for b in path.bytes() {
+        if keep(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
     out
 }
