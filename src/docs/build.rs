@@ -446,7 +446,7 @@ fn build_site(
     if let Some(sink) = sink {
         let copied = copy_assets(snapshot, source, &url, sink, out)?;
         sink(
-            &format!("{url}techdocs_metadata.json"),
+            &format!("{url}{}", site::METADATA_FILE),
             metadata(source, &site_name, &summaries, &copied, snapshot).as_bytes(),
         )?;
     }

@@ -47,6 +47,13 @@ pub fn title_from_path(src: &str) -> String {
     }
 }
 
+/// `README.md` in any case, in any folder.
+pub fn is_readme(src: &str) -> bool {
+    let name = src.rsplit('/').next().unwrap_or(src);
+    name.strip_suffix(".md")
+        .is_some_and(|stem| stem.eq_ignore_ascii_case("readme"))
+}
+
 fn is_index(name: &str) -> bool {
     let stem = name.strip_suffix(".md").unwrap_or(name);
     stem == "index" || stem.eq_ignore_ascii_case("readme")

@@ -93,6 +93,104 @@ pub fn request(
     }))
 }
 
+/// The site's own file beside its pages (see `build::metadata`).
+pub const METADATA_FILE: &str = "techdocs_metadata.json";
+
+/// Decides which source writes each file of the site, so no two sources
+/// write one path (the second would silently replace the first, or fail
+/// the whole build when one needs a folder where the other is a file).
+/// Portico's own files come first, then pages (`index.md` before
+/// `README.md`, as in MkDocs; otherwise in sorted order), then assets. A
+/// page whose name makes no folder (`.md`, `...md`) is refused. Returns the
+/// pages and assets that keep their paths; `report` gets the rest.
+fn claim_outputs(
+    pages: Vec<String>,
+    assets: Vec<String>,
+    docs_dir: &str,
+    report: &mut dyn FnMut(&str, Diagnostic),
+) -> (Vec<String>, Vec<String>) {
+    let mut claims = Claims::default();
+    let _ = claims.claim(METADATA_FILE, METADATA_FILE);
+    let mut ordered: Vec<&String> = pages.iter().collect();
+    // `index.md` wins its folder over `README.md`, whatever the sort says.
+    ordered.sort_by_key(|p| (super::nav::is_readme(p), p.as_str()));
+    let mut kept_pages = Vec::with_capacity(pages.len());
+    for src in ordered {
+        let url = super::markdown::page_url(src);
+        if url.split('/').any(|part| part == "." || part == "..")
+            || url.starts_with('/')
+            || url.contains("//")
+        {
+            report(
+                &format!("{docs_dir}/{src}"),
+                Diagnostic::error(
+                    "page-name-invalid",
+                    format!("`{src}` cannot be published: its name makes no page folder"),
+                )
+                .with_hint("give the page a name before `.md`, e.g. `guide.md`"),
+            );
+            continue;
+        }
+        match claims.claim(&format!("{url}index.html"), src) {
+            Ok(()) => kept_pages.push(src.clone()),
+            Err(owner) => report(
+                &format!("{docs_dir}/{src}"),
+                Diagnostic::warning(
+                    "page-conflict",
+                    format!(
+                        "`{src}` and `{owner}` would both be the page `{url}`; `{src}` was left out"
+                    ),
+                )
+                .with_hint("rename or remove one of them (MkDocs builds only one too)"),
+            ),
+        }
+    }
+    kept_pages.sort();
+    let mut kept_assets = Vec::with_capacity(assets.len());
+    for asset in assets {
+        match claims.claim(&asset, &asset) {
+            Ok(()) => kept_assets.push(asset),
+            Err(owner) => report(
+                &format!("{docs_dir}/{asset}"),
+                Diagnostic::error(
+                    "asset-conflict",
+                    format!("`{asset}` would replace `{owner}` in the built site; it was left out"),
+                )
+                .with_hint("rename the file: pages and Portico's own files keep their paths"),
+            ),
+        }
+    }
+    (kept_pages, kept_assets)
+}
+
+/// Output paths claimed so far: files, and the folders they need.
+#[derive(Default)]
+struct Claims {
+    files: std::collections::HashMap<String, String>,
+    folders: std::collections::HashMap<String, String>,
+}
+
+impl Claims {
+    /// Claims `path` for `owner`, or says who holds it (or a folder or file
+    /// in its way).
+    fn claim(&mut self, path: &str, owner: &str) -> Result<(), String> {
+        if let Some(holder) = self.files.get(path).or_else(|| self.folders.get(path)) {
+            return Err(holder.clone());
+        }
+        let folders: Vec<&str> = path.match_indices('/').map(|(i, _)| &path[..i]).collect();
+        if let Some(holder) = folders.iter().find_map(|f| self.files.get(*f)) {
+            return Err(holder.clone());
+        }
+        for folder in folders {
+            self.folders
+                .entry(folder.to_string())
+                .or_insert_with(|| owner.to_string());
+        }
+        self.files.insert(path.to_string(), owner.to_string());
+        Ok(())
+    }
+}
+
 /// Finds and reads the mkdocs file and lists the docs folder.
 pub fn load(
     snapshot: &Snapshot,
@@ -251,6 +349,9 @@ pub fn load(
     }
     pages.sort();
     assets.sort();
+    let (pages, assets) = claim_outputs(pages, assets, &docs_dir, &mut |path, d| {
+        out.push(d.in_repo(&repo.name, &repo.display, path))
+    });
     Some(DocSource {
         request,
         config,

@@ -333,3 +333,54 @@ fn file_names_become_encoded_url_paths() {
     assert!(docs.join("javascript:alert(1)/index.html").is_file());
     assert!(docs.join("a#b?c/index.html").is_file());
 }
+
+/// Two sources once wrote one output path: `docs/index.html` silently
+/// replaced the rendered `index.md`; `...md` wrote outside its docs folder.
+#[test]
+fn each_output_path_has_one_source_and_pages_win() {
+    let org = Org::new();
+    docs_repo(
+        &org,
+        "clash",
+        &[
+            ("index.md", "# The real page\n"),
+            ("index.html", "<p>an impostor</p>"),
+            ("README.md", "# Readme\n"),
+            ("foo.md", "# Foo\n"),
+            ("foo/index.md", "# Foo index\n"),
+            ("guide.md", "# Guide\n"),
+            ("guide", "a file where the page needs a folder"),
+            ("techdocs_metadata.json", "{}"),
+            ("...md", "# Dots\n"),
+            (".md", "# Nothing\n"),
+        ],
+    );
+    let run = org.run(&["check", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut codes = run.codes_with("file");
+    codes.retain(|c| !c.starts_with("unresolved-ref"));
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec![
+            "asset-conflict docs/guide",
+            "asset-conflict docs/index.html",
+            "asset-conflict docs/techdocs_metadata.json",
+            "page-conflict docs/README.md",
+            "page-conflict docs/foo/index.md",
+            "page-name-invalid docs/...md",
+            "page-name-invalid docs/.md",
+        ]
+    );
+    let run = org.run(&["build", ".", "--out", "site"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let docs = org.path().join("site/docs/default/component");
+    let index = std::fs::read_to_string(docs.join("clash/index.html")).unwrap();
+    assert!(index.contains("The real page") && !index.contains("impostor"));
+    assert!(
+        !docs.join("index.html").exists(),
+        "`...md` stays in its folder"
+    );
+    let metadata = std::fs::read_to_string(docs.join("clash/techdocs_metadata.json")).unwrap();
+    assert!(metadata.contains("site_name"), "{metadata}");
+}
