@@ -53,3 +53,19 @@ pub const MAX_REPO_SNIPPET_BYTES: usize = 64 * 1024 * 1024;
 
 /// Distinct snippet files read for one docs site.
 pub const MAX_SNIPPET_FILES: usize = 1_000;
+
+/// Author SVG files in a docs folder (`docs::author_files`): deepest element
+/// nesting, counted while streaming, so a file of 100,000 nested `<g>` is
+/// refused at once, never recursed into (`Sanitized::Refused`).
+pub const SVG_MAX_DEPTH: usize = 256;
+
+/// Author HTML pages in a docs folder (`docs::author_files`): deepest
+/// nesting of elements that need an end tag, counted by a linear scan before
+/// the HTML parser runs (html5ever's work grows with the square of the
+/// depth): deeper pages are refused (`Sanitized::Refused`).
+pub const HTML_MAX_DEPTH: usize = 512;
+
+/// Sanitised author files (`docs::author_files`): distinct kinds of removed
+/// content named in the report; the rest are counted (`… and N more`), so a
+/// hostile file cannot make the diagnostic as large as itself.
+pub const AUTHOR_FILE_MAX_LISTED_REMOVALS: usize = 20;

@@ -5,7 +5,10 @@
 //! `backstage.io/techdocs-ref`; [`nav`] builds the navigation; [`markdown`]
 //! renders pages; [`build`] streams pages and assets to the output as they
 //! are rendered; [`links`] then checks every link and anchor across sites.
+//! [`author_files`] sanitises the HTML and SVG files authors put in docs
+//! folders, which a browser would otherwise run as pages of the portal.
 
+pub mod author_files;
 pub mod build;
 pub mod links;
 pub mod markdown;

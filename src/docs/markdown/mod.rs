@@ -28,6 +28,7 @@ use std::ops::Range;
 pub use highlight::highlight_into;
 use inline::{inline_extensions, replace_emoji};
 pub use sanitize::SanitizeOptions;
+pub(crate) use sanitize::clean as sanitize_html;
 use urls::{classify, with_anchor};
 pub use urls::{encode_path, page_url, percent_decode, relative};
 

@@ -1,0 +1,152 @@
+//! Author files in a docs folder that a browser would run as a page of the
+//! portal: `.html`, `.htm` and `.svg`.
+//!
+//! Opened directly, such a file runs its scripts on the portal's origin, so
+//! it is never copied raw: [`sanitize`] rewrites it through an allowlist and
+//! says what it removed, or refuses it. Pure functions, no I/O; the docs
+//! build decides what to publish and which diagnostic to give.
+//!
+//! - SVG ([`sanitize_svg`]) stays a standalone XML image: known SVG elements
+//!   only, no event handlers, references to the same document (or raster
+//!   `data:` images) only, CSS without external loads, no DTD.
+//! - HTML ([`sanitize_html`]) becomes a minimal new document around the
+//!   page's body cleaned by the same ammonia policy as raw HTML in Markdown,
+//!   with a Content-Security-Policy that forbids scripts.
+
+mod css;
+mod html;
+mod svg;
+
+use crate::docs::markdown::SanitizeOptions;
+use crate::limits::AUTHOR_FILE_MAX_LISTED_REMOVALS;
+use std::collections::HashSet;
+
+/// What became of an author file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Sanitized {
+    /// Nothing a browser acts on was removed. The bytes are the file as the
+    /// sanitiser wrote it back: the same picture or page, not always byte
+    /// for byte (an SVG loses an external DOCTYPE and inert processing
+    /// instructions; a page gets the new head).
+    Clean(Vec<u8>),
+    /// Unsafe or unknown parts were removed. `removed` names each kind of
+    /// thing once, human-readable (`<script> element`, `onload attribute`,
+    /// `external reference https://…`), at most
+    /// [`AUTHOR_FILE_MAX_LISTED_REMOVALS`] of them and then `… and N more`.
+    Changed {
+        bytes: Vec<u8>,
+        removed: Vec<String>,
+    },
+    /// The file cannot be made safe (not UTF-8, malformed, nested too deep,
+    /// compressed): nothing should be published. The text says why.
+    Refused(String),
+}
+
+impl Sanitized {
+    /// The bytes to publish, `None` when the file was refused.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Sanitized::Clean(bytes) | Sanitized::Changed { bytes, .. } => Some(bytes),
+            Sanitized::Refused(_) => None,
+        }
+    }
+}
+
+/// Whether a docs file at `path` is one a browser would run as a page, so
+/// it must go through [`sanitize`] instead of being copied (by extension,
+/// case-insensitive: `.html`, `.htm`, `.svg`, and `.xhtml`, `.xht`, `.svgz`,
+/// which are refused).
+pub fn needs_sanitizing(path: &str) -> bool {
+    kind(path).is_some()
+}
+
+/// Sanitizes the author file at `path` by its extension; `None` when it is
+/// not a kind that needs it (see [`needs_sanitizing`]) and may be copied.
+pub fn sanitize(path: &str, bytes: &[u8], options: &SanitizeOptions) -> Option<Sanitized> {
+    Some(match kind(path)? {
+        AuthorFileKind::Svg => sanitize_svg(bytes),
+        AuthorFileKind::Html => sanitize_html(bytes, options),
+        AuthorFileKind::Refused(why) => Sanitized::Refused(why.to_string()),
+    })
+}
+
+/// An SVG image rewritten through the SVG allowlist (see `svg.rs`).
+pub fn sanitize_svg(bytes: &[u8]) -> Sanitized {
+    svg::sanitize(bytes)
+}
+
+/// An HTML page rewritten as a minimal document around its cleaned body
+/// (see `html.rs`).
+pub fn sanitize_html(bytes: &[u8], options: &SanitizeOptions) -> Sanitized {
+    html::sanitize(bytes, options)
+}
+
+enum AuthorFileKind {
+    Svg,
+    Html,
+    Refused(&'static str),
+}
+
+fn kind(path: &str) -> Option<AuthorFileKind> {
+    let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let (_, extension) = file_name.rsplit_once('.')?;
+    Some(match extension.to_ascii_lowercase().as_str() {
+        "svg" => AuthorFileKind::Svg,
+        "html" | "htm" => AuthorFileKind::Html,
+        // Gzip: its XML cannot be checked without inflating it first.
+        "svgz" => AuthorFileKind::Refused(
+            "compressed SVG (.svgz) is not published: save it as a plain .svg",
+        ),
+        // Served as XML, where the HTML sanitiser's output does not parse.
+        "xhtml" | "xht" => AuthorFileKind::Refused(
+            "XHTML pages are not published: save the page as .html or write it in Markdown",
+        ),
+        _ => return None,
+    })
+}
+
+/// What a sanitiser removed: each kind once, in the order first met.
+#[derive(Default)]
+struct Removals {
+    seen: HashSet<String>,
+    listed: Vec<String>,
+    unlisted: usize,
+}
+
+impl Removals {
+    fn note(&mut self, what: String) {
+        if self.seen.contains(&what) {
+            return;
+        }
+        if self.listed.len() < AUTHOR_FILE_MAX_LISTED_REMOVALS {
+            self.listed.push(what.clone());
+        } else {
+            self.unlisted += 1;
+        }
+        self.seen.insert(what);
+    }
+
+    fn into_sanitized(self, bytes: Vec<u8>) -> Sanitized {
+        if self.listed.is_empty() {
+            return Sanitized::Clean(bytes);
+        }
+        let mut removed = self.listed;
+        if self.unlisted > 0 {
+            removed.push(format!("… and {} more", self.unlisted));
+        }
+        Sanitized::Changed { bytes, removed }
+    }
+}
+
+/// `text` cut to a length fit for a message (URLs can be megabytes of
+/// `data:`).
+fn shorten(text: &str) -> String {
+    const MAX_CHARS: usize = 80;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
