@@ -59,13 +59,25 @@ pub const MAX_SNIPPET_FILES: usize = 1_000;
 /// refused at once, never recursed into (`Sanitized::Refused`).
 pub const SVG_MAX_DEPTH: usize = 256;
 
-/// Author HTML pages in a docs folder (`docs::author_files`): deepest
-/// nesting of elements that need an end tag, counted by a linear scan before
-/// the HTML parser runs (html5ever's work grows with the square of the
-/// depth): deeper pages are refused (`Sanitized::Refused`).
+/// HTML nesting: deepest nesting of elements that need an end tag, counted
+/// by a linear scan before the HTML parser runs (html5ever's work grows
+/// with the square of the depth). Author HTML pages in a docs folder deeper
+/// than this are refused (`docs::author_files`); a Markdown page whose HTML
+/// is deeper shows its raw HTML as text (`html-too-deep`). 100,000 nested
+/// `<div>` once took a minute.
 pub const HTML_MAX_DEPTH: usize = 512;
 
 /// Sanitised author files (`docs::author_files`): distinct kinds of removed
 /// content named in the report; the rest are counted (`… and N more`), so a
 /// hostile file cannot make the diagnostic as large as itself.
 pub const AUTHOR_FILE_MAX_LISTED_REMOVALS: usize = 20;
+
+/// Markdown elements (parser events: blocks, list items, spans) in one
+/// page (`page-too-complex`: the page is shown as plain text). Bounds the
+/// memory a page takes while it renders: a 9 MB page of nested list items
+/// once took 3 GB.
+pub const MAX_PAGE_EVENTS: usize = 2_000_000;
+
+/// Lists and quotes one line may open at once (`- - - x`, `> > x`) before
+/// the page is shown as plain text (`page-too-complex`).
+pub const MAX_CONTAINERS_PER_LINE: usize = 64;

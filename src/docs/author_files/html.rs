@@ -148,7 +148,7 @@ fn is_kept_head_element(tag: &Tag<'_>) -> bool {
 
 /// How deep elements that need an end tag nest, at most: end tags close
 /// whatever is innermost, as in well-formed pages.
-fn nesting_depth(html: &str) -> usize {
+pub(super) fn nesting_depth(html: &str) -> usize {
     let mut depth = 0usize;
     let mut deepest = 0;
     for tag in Tags::new(html) {

@@ -81,6 +81,13 @@ pub fn sanitize_html(bytes: &[u8], options: &SanitizeOptions) -> Sanitized {
     html::sanitize(bytes, options)
 }
 
+/// How deep elements that need an end tag nest in `html`, at most, by a
+/// linear scan (no parser): html5ever's work grows with the square of the
+/// depth, so deeper HTML is never handed to it.
+pub fn html_nesting_depth(html: &str) -> usize {
+    html::nesting_depth(html)
+}
+
 enum AuthorFileKind {
     Svg,
     Html,

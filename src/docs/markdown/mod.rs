@@ -17,7 +17,9 @@ mod sanitize;
 pub mod slug;
 mod urls;
 
+use crate::diagnostics::Diagnostic;
 use crate::html::{UrlUse, allowed_url, escape, escape_into};
+use crate::limits::{HTML_MAX_DEPTH, MAX_CONTAINERS_PER_LINE, MAX_PAGE_EVENTS};
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
     TagEnd,
@@ -129,9 +131,106 @@ const OPTIONS: Options = Options::ENABLE_TABLES
     // with `^sup^` and `^^insert^^` among the inline extensions.
     .union(Options::ENABLE_SUBSCRIPT);
 
+/// What becomes of raw HTML the author wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AuthorHtml {
+    /// Kept, and the page sanitised.
+    Sanitize,
+    /// Shown as text (the page's HTML nests too deep to sanitise).
+    Escape,
+}
+
 /// Renders one page.
 pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
     let pre = preprocess::preprocess(markdown, env.snippet, &render_inline);
+    let Some((mut page, html, author_html)) = render_preprocessed(&pre, env, AuthorHtml::Sanitize)
+    else {
+        return too_complex(markdown, pre.problems);
+    };
+    if !author_html {
+        page.html = html;
+    } else if crate::docs::author_files::html_nesting_depth(&html) <= HTML_MAX_DEPTH {
+        page.html = sanitize::clean(&html, env.sanitize);
+    } else if let Some((escaped, html, _)) = render_preprocessed(&pre, env, AuthorHtml::Escape) {
+        page = escaped;
+        page.html = html;
+        page.problems.push((
+            0,
+            Diagnostic::error(
+                "html-too-deep",
+                format!("the page's HTML nests more than {HTML_MAX_DEPTH} elements deep; its raw HTML is shown as text"),
+            )
+            .with_hint("close the HTML elements you open, or write the content in Markdown"),
+        ));
+    }
+    page
+}
+
+/// Whether a line opens more than [`MAX_CONTAINERS_PER_LINE`] lists and
+/// quotes at once (`- - - … x`, `> > > … x`): two bytes a level, so a small
+/// page could make the parser build millions of nested blocks before the
+/// element budget is even counted.
+fn containers_too_deep(text: &str) -> bool {
+    text.lines().any(|line| {
+        let mut rest = line.as_bytes();
+        let mut depth = 0;
+        loop {
+            let trimmed = rest.trim_ascii_start();
+            let marker = match trimmed {
+                [b'>', ..] => 1,
+                [b'-' | b'*' | b'+', b' ' | b'\t', ..] => 2,
+                _ => {
+                    let digits = trimmed.iter().take_while(|b| b.is_ascii_digit()).count();
+                    match trimmed.get(digits..digits + 2) {
+                        Some([b'.' | b')', b' ' | b'\t']) if (1..10).contains(&digits) => {
+                            digits + 2
+                        }
+                        _ => break,
+                    }
+                }
+            };
+            depth += 1;
+            if depth > MAX_CONTAINERS_PER_LINE {
+                return true;
+            }
+            rest = &trimmed[marker..];
+        }
+        false
+    })
+}
+
+/// A page too big to lay out: its text, escaped, with the reason.
+fn too_complex(markdown: &str, mut problems: Vec<(usize, Diagnostic)>) -> RenderedPage {
+    problems.push((
+        0,
+        Diagnostic::error(
+            "page-too-complex",
+            format!("the page has more than {MAX_PAGE_EVENTS} Markdown elements (blocks, list items, spans), or a line opening more than {MAX_CONTAINERS_PER_LINE} lists and quotes; it is shown as plain text"),
+        )
+        .with_hint("split the page, or flatten deeply nested lists and quotes"),
+    ));
+    let mut html = String::with_capacity(markdown.len() + 64);
+    html.push_str("<pre class=\"page-too-complex\">");
+    escape_into(&mut html, markdown);
+    html.push_str("</pre>\n");
+    RenderedPage {
+        html,
+        problems,
+        sections: vec![Section {
+            text: markdown.to_string(),
+            ..Section::default()
+        }],
+        ..RenderedPage::default()
+    }
+}
+
+/// The pass over the parsed page: its HTML before sanitising and whether
+/// it holds the author's raw HTML; `None` past the element budget.
+fn render_preprocessed(
+    pre: &preprocess::Preprocessed,
+    env: &PageEnv<'_>,
+    author_html: AuthorHtml,
+) -> Option<(RenderedPage, String, bool)> {
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(pre.text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
@@ -157,40 +256,44 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
             .saturating_sub(1);
         pre.lines.get(index).copied().unwrap_or(0)
     };
+    if containers_too_deep(&pre.text) {
+        return None;
+    }
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&pre.text, OPTIONS)
         .into_offset_iter()
+        .take(MAX_PAGE_EVENTS + 1)
         .collect();
+    if events.len() > MAX_PAGE_EVENTS {
+        return None;
+    }
     let mut pass = Pass {
         env,
         page: RenderedPage {
-            problems: pre.problems,
+            problems: pre.problems.clone(),
             ..Default::default()
         },
         out: Vec::with_capacity(events.len()),
-        used_ids: HashSet::new(),
+        used_ids: slug::UsedIds::default(),
         abbreviations: &pre.abbreviations,
         author_html: false,
         alerts: Vec::new(),
         footnotes: Vec::new(),
+        footnote_names: HashMap::new(),
         is_generated: &is_generated,
         in_heading: false,
+        escape_author_html: author_html == AuthorHtml::Escape,
     };
     pass.run(&events, &line_of);
     pass.footnote_list();
     let Pass {
-        mut page,
+        page,
         out,
         author_html,
         ..
     } = pass;
-    let mut html = String::with_capacity(markdown.len() * 3 / 2 + 256);
+    let mut html = String::with_capacity(pre.text.len() * 3 / 2 + 256);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    page.html = if author_html {
-        sanitize::clean(&html, env.sanitize)
-    } else {
-        html
-    };
-    page
+    Some((page, html, author_html))
 }
 
 /// The state of one pass over a page's events.
@@ -198,17 +301,21 @@ struct Pass<'e, 'a> {
     env: &'e PageEnv<'a>,
     page: RenderedPage,
     out: Vec<Event<'a>>,
-    used_ids: HashSet<String>,
+    used_ids: slug::UsedIds,
     abbreviations: &'e [(String, String)],
     author_html: bool,
     /// Open GitHub alerts, to close them as admonitions.
     alerts: Vec<bool>,
     /// Footnotes in order of first reference.
     footnotes: Vec<Footnote<'a>>,
+    /// Index of each footnote in `footnotes`, by name.
+    footnote_names: HashMap<String, usize>,
     /// Whether the source range holds only HTML the preprocessor wrote.
     is_generated: &'e dyn Fn(&Range<usize>) -> bool,
     /// Inside a heading: its text is the section's title, not its body.
     in_heading: bool,
+    /// The author's raw HTML becomes text.
+    escape_author_html: bool,
 }
 
 impl<'e, 'a> Pass<'e, 'a> {
@@ -249,11 +356,16 @@ impl<'e, 'a> Pass<'e, 'a> {
                     i + 1
                 }
                 Event::Html(html) | Event::InlineHtml(html) => {
-                    if !(self.is_generated)(range) {
+                    if (self.is_generated)(range) {
+                        self.collect_ids(html);
+                        self.out.push(event.clone());
+                    } else if self.escape_author_html {
+                        self.out.push(Event::Text(html.clone()));
+                    } else {
                         self.author_html = true;
+                        self.collect_ids(html);
+                        self.out.push(event.clone());
                     }
-                    self.collect_ids(html);
-                    self.out.push(event.clone());
                     i + 1
                 }
                 Event::FootnoteReference(name) => {
@@ -310,7 +422,7 @@ impl<'e, 'a> Pass<'e, 'a> {
                 self.used_ids.insert(id.to_string());
                 id.to_string()
             }
-            None => slug::unique(slug::slugify(&replace_emoji(&text)), &mut self.used_ids),
+            None => self.used_ids.unique(slug::slugify(&replace_emoji(&text))),
         };
         let level = level as u8;
         if level == 1 && self.page.title.is_none() {
@@ -544,18 +656,23 @@ impl<'e, 'a> Pass<'e, 'a> {
         }
     }
 
+    /// The footnote named `name`, added (in order of first mention) if new.
+    fn footnote_index(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.footnote_names.get(name) {
+            return i;
+        }
+        self.footnotes.push(Footnote {
+            name: name.to_string(),
+            body: None,
+            references: 0,
+        });
+        self.footnote_names
+            .insert(name.to_string(), self.footnotes.len() - 1);
+        self.footnotes.len() - 1
+    }
+
     fn footnote_reference(&mut self, name: &str) {
-        let index = match self.footnotes.iter().position(|f| f.name == name) {
-            Some(i) => i,
-            None => {
-                self.footnotes.push(Footnote {
-                    name: name.to_string(),
-                    body: None,
-                    references: 0,
-                });
-                self.footnotes.len() - 1
-            }
-        };
+        let index = self.footnote_index(name);
         self.footnotes[index].references += 1;
         let (number, nth) = (index + 1, self.footnotes[index].references);
         let name = escape(name);
@@ -585,14 +702,8 @@ impl<'e, 'a> Pass<'e, 'a> {
         let outer = std::mem::take(&mut self.out);
         self.run(&events[start + 1..end], line_of);
         let body = std::mem::replace(&mut self.out, outer);
-        match self.footnotes.iter_mut().find(|f| f.name == name) {
-            Some(note) => note.body = Some(body),
-            None => self.footnotes.push(Footnote {
-                name: name.to_string(),
-                body: Some(body),
-                references: 0,
-            }),
-        }
+        let index = self.footnote_index(name);
+        self.footnotes[index].body = Some(body);
         end + 1
     }
 
