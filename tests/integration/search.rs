@@ -2,7 +2,7 @@
 //! `portico build` writes, queried from the terminal.
 
 use crate::support::{crate_dir, example_site, files_under, portico};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn site() -> &'static PathBuf {
     &example_site().0
@@ -256,4 +256,65 @@ fn equal_scores_come_in_document_order_whatever_the_segments() {
             .map(|i| format!("component:default/svc-{i:03}"))
             .collect::<Vec<_>>()
     );
+}
+
+/// Runs `portico search ARGS` with backtraces asked for, so a panic would
+/// show in stderr.
+fn search_run(site: &Path, args: &[&str]) -> crate::support::Run {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .arg("search")
+        .arg("--site")
+        .arg(site)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("portico runs");
+    crate::support::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn titles_with_terminal_escapes_and_multibyte_snippets_print_safely() {
+    let org = crate::support::Org::new();
+    org.file(
+        "repos/svc/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  title: \"Evil \\e[31mred\\e[0m \\e]0;pwned\\a title\"\n  description: \"Ünïcödé café naïve ẞtraße İstanbul 日本語 🦀 crabs\"\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:ann\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ann\nspec:\n  memberOf: []\n",
+    );
+    org.file("repos/svc/mkdocs.yml", "site_name: Svc\n");
+    org.file(
+        "repos/svc/docs/index.md",
+        &format!(
+            "# Ünïcödé\n\n{}\n",
+            "ẞtraße İstanbul café naïve 日本語 🦀 crabs ǅungla e\u{301}tude ".repeat(30)
+        ),
+    );
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let site = org.path().join("site");
+    let run = search_run(&site, &["evil"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains('\x1b') && !run.stdout.contains('\x07'));
+    assert!(
+        run.stdout
+            .starts_with("Evil \\u{1b}[31mred\\u{1b}[0m \\u{1b}]0;pwned\\u{7} title [component]"),
+        "{}",
+        run.stdout
+    );
+    for word in [
+        "ẞtraße",
+        "café",
+        "naïve",
+        "日本語",
+        "crabs",
+        "ǅungla",
+        "Ünïcödé",
+    ] {
+        let run = search_run(&site, &[word]);
+        assert_eq!(run.code, 0, "{word}: {}", run.stderr);
+        assert!(run.stdout.contains("café naïve"), "{word}: {}", run.stdout);
+    }
 }
