@@ -37,3 +37,17 @@ pub const MAX_SNIPPET_DEPTH: usize = 4;
 
 /// Largest theme file.
 pub const MAX_THEME_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// `portico search --limit`: most results one search gives. tantivy sizes its
+/// result heap by the limit, so `0` and anything above this are refused by
+/// the command line parser (a usage error, exit 2).
+pub const MAX_SEARCH_RESULTS: usize = 1_000;
+
+/// `portico search`: longest query, in bytes. A longer one is a usage error
+/// (exit 2), not cut short.
+pub const MAX_QUERY_BYTES: usize = 1_000;
+
+/// `portico search`: most words (as the index splits them: `shipment-tracker`
+/// is two) plus `"quoted phrases"` in a query. Each word becomes a clause with
+/// prefix and typo expansions; more is a usage error (exit 2).
+pub const MAX_QUERY_WORDS: usize = 32;

@@ -1,6 +1,7 @@
 //! Reading the index: the query language and ranking of `portico search`.
 
 use super::index::{Fields, fields_of};
+use crate::limits::{MAX_QUERY_BYTES, MAX_QUERY_WORDS, MAX_SEARCH_RESULTS};
 use std::path::Path;
 use tantivy::collector::TopDocs;
 use tantivy::query::{
@@ -55,7 +56,11 @@ pub struct Hit {
 
 #[derive(Debug)]
 pub enum SearchError {
+    /// The site folder has no index.
     NoIndex(String),
+    /// The query is longer than [`MAX_QUERY_BYTES`] or has more than
+    /// [`MAX_QUERY_WORDS`] words: a usage error, not cut short.
+    Query(String),
     Index(String),
 }
 
@@ -66,11 +71,39 @@ impl std::fmt::Display for SearchError {
                 f,
                 "no search index in `{dir}`: run `portico build --out {dir}` first (or pass --site)"
             ),
+            SearchError::Query(problem) => write!(f, "{problem}"),
             SearchError::Index(e) => {
                 write!(f, "the search index is unreadable: {e}; rebuild the site")
             }
         }
     }
+}
+
+/// Refuses a query over the bounds of `limits.rs`, saying which one.
+fn check_query(query: &str) -> Result<(), SearchError> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(SearchError::Query(format!(
+            "the query is {} bytes long; at most {MAX_QUERY_BYTES} are allowed",
+            query.len()
+        )));
+    }
+    let (words, phrases, _) = split(query);
+    // Counted as the index splits words, since each piece is a clause.
+    let pieces: usize = words
+        .iter()
+        .map(|w| {
+            w.split(|c: char| !c.is_alphanumeric())
+                .filter(|piece| !piece.is_empty())
+                .count()
+        })
+        .sum();
+    let count = pieces + phrases.len();
+    if count > MAX_QUERY_WORDS {
+        return Err(SearchError::Query(format!(
+            "the query has {count} words; at most {MAX_QUERY_WORDS} are allowed (a \"quoted phrase\" counts as one)"
+        )));
+    }
+    Ok(())
 }
 
 /// The words and quoted phrases of a query, and whether the last word is
@@ -385,6 +418,7 @@ pub fn search(
     query: &str,
     options: &SearchOptions,
 ) -> Result<Vec<Hit>, SearchError> {
+    check_query(query)?;
     let dir = site_dir.join(super::INDEX_DIR);
     if !dir.join("meta.json").is_file() {
         return Err(SearchError::NoIndex(site_dir.display().to_string()));
@@ -401,7 +435,7 @@ pub fn search(
     // `document_order` (as in the browser), not by tantivy's segments.
     // Read on while the scores still tie with the one at the cut: which of
     // many equal documents tantivy returns depends on its segments.
-    let wanted = options.limit.max(1);
+    let wanted = options.limit.clamp(1, MAX_SEARCH_RESULTS);
     let mut limit = wanted + TIE_MARGIN;
     let top = loop {
         let top = searcher
@@ -500,6 +534,30 @@ mod tests {
         assert_eq!(phrases, vec!["rolling back"]);
         assert!(typing);
         assert!(!split("deploy ").2);
+    }
+
+    #[test]
+    fn queries_are_bounded_in_bytes_and_words() {
+        let words = |n: usize| vec!["deploy"; n].join(" ");
+        assert!(check_query(&words(MAX_QUERY_WORDS)).is_ok());
+        let too_many = check_query(&words(MAX_QUERY_WORDS + 1)).unwrap_err();
+        assert_eq!(
+            too_many.to_string(),
+            "the query has 33 words; at most 32 are allowed (a \"quoted phrase\" counts as one)"
+        );
+        // Words as the index splits them; a phrase is one, however long.
+        assert!(check_query(&vec!["a-b"; 17].join(" ")).is_err());
+        let phrase = format!("\"{}\"", words(100));
+        assert!(phrase.len() <= MAX_QUERY_BYTES && check_query(&phrase).is_ok());
+        // Punctuation alone and unbalanced quotes are not refused.
+        for odd in ["", "   ", "--- ... !!!", "\"", "\"roll back", "roll back\""] {
+            assert!(check_query(odd).is_ok(), "{odd:?}");
+        }
+        let long = "é".repeat(MAX_QUERY_BYTES / 2 + 1);
+        assert_eq!(
+            check_query(&long).unwrap_err().to_string(),
+            "the query is 1002 bytes long; at most 1000 are allowed"
+        );
     }
 
     #[test]

@@ -278,6 +278,73 @@ fn search_run(site: &Path, args: &[&str]) -> crate::support::Run {
 }
 
 #[test]
+fn limits_out_of_range_are_usage_errors() {
+    let site = site().to_str().unwrap().to_string();
+    for limit in ["0", "1001", "10000000000", "18446744073709551615", "-1"] {
+        let run = portico(
+            &crate_dir(),
+            &["search", "--site", &site, "--limit", limit, "rollback"],
+        );
+        assert_eq!(run.code, 2, "--limit {limit}: {}", run.stdout);
+        assert!(run.stdout.is_empty(), "--limit {limit}: {}", run.stdout);
+        assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    }
+    let run = portico(
+        &crate_dir(),
+        &["search", "--site", &site, "--limit", "0", "rollback"],
+    );
+    assert!(run.stderr.contains("1..=1000"), "{}", run.stderr);
+    for limit in ["1", "1000"] {
+        assert!(!search(&["--limit", limit, "deploy"]).is_empty());
+    }
+    assert_eq!(search(&["--limit", "1", "deploy"]).len(), 1);
+}
+
+#[test]
+fn queries_too_long_or_with_too_many_words_are_usage_errors() {
+    let site = site();
+    let long = "deploy ".repeat(150);
+    let run = search_run(site, &[&long]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(
+        run.stderr,
+        "error: the query is 1050 bytes long; at most 1000 are allowed\n"
+    );
+    let many: Vec<&str> = vec!["deploy"; 33];
+    let run = search_run(site, &many);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("the query has 33 words; at most 32"),
+        "{}",
+        run.stderr
+    );
+    // Pieces of hyphenated words count, as the index splits them.
+    let run = search_run(site, &[&vec!["roll-back"; 17].join(" ")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!search(&vec!["deploy"; 32]).is_empty());
+}
+
+#[test]
+fn odd_queries_find_nothing_or_something_without_failing() {
+    let site = site();
+    // Nothing to search for: no results, exit 1.
+    for odd in ["...", "\"", "\"\"", "\" \"", " ", "🦀", "-- !!"] {
+        let run = search_run(site, &["--", odd]);
+        assert_eq!(run.code, 1, "{odd:?}: {}", run.stderr);
+        assert!(run.stdout.starts_with("No results for "), "{odd:?}");
+    }
+    // Unbalanced quotes: the open phrase runs to the end.
+    for unbalanced in ["\"roll back", "roll back\"", "rollback \"roll back"] {
+        let hits = search(&[unbalanced]);
+        assert_eq!(hits[0]["section"], "Rollback", "{unbalanced:?}");
+    }
+    // A phrase of nearly 1000 bytes is one clause: searched, found nowhere.
+    let phrase = format!("\"{}\"", "roll back ".repeat(99));
+    let run = search_run(site, &[&phrase]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+#[test]
 fn titles_with_terminal_escapes_and_multibyte_snippets_print_safely() {
     let org = crate::support::Org::new();
     org.file(
