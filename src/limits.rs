@@ -51,3 +51,8 @@ pub const MAX_QUERY_BYTES: usize = 1_000;
 /// is two) plus `"quoted phrases"` in a query. Each word becomes a clause with
 /// prefix and typo expansions; more is a usage error (exit 2).
 pub const MAX_QUERY_WORDS: usize = 32;
+
+/// `portico search`: largest `meta.json` or `.managed.json` in a site's
+/// search index, which tantivy reads whole. A larger one makes the index
+/// "damaged" (exit 2); Portico's own are a few kilobytes.
+pub const MAX_SEARCH_INDEX_META_BYTES: u64 = 16 * 1024 * 1024;

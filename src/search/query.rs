@@ -1,6 +1,7 @@
 //! Reading the index: the query language and ranking of `portico search`.
 
 use super::index::{Fields, fields_of};
+use super::open::{self, Damage};
 use crate::limits::{MAX_QUERY_BYTES, MAX_QUERY_WORDS, MAX_SEARCH_RESULTS};
 use std::path::Path;
 use tantivy::collector::TopDocs;
@@ -9,7 +10,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, Searcher, TantivyDocument, Term};
+use tantivy::{Index, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 /// Field weights: a match in a title counts most, then headings, then text.
 const WEIGHTS: [(Weight, f32); 3] = [
@@ -61,7 +62,9 @@ pub enum SearchError {
     /// The query is longer than [`MAX_QUERY_BYTES`] or has more than
     /// [`MAX_QUERY_WORDS`] words: a usage error, not cut short.
     Query(String),
-    Index(String),
+    /// The index cannot be searched. `cause` is Portico's own short wording,
+    /// never tantivy's text, which may quote a file's contents.
+    Damaged { site: String, cause: String },
 }
 
 impl std::fmt::Display for SearchError {
@@ -72,9 +75,10 @@ impl std::fmt::Display for SearchError {
                 "no search index in `{dir}`: run `portico build --out {dir}` first (or pass --site)"
             ),
             SearchError::Query(problem) => write!(f, "{problem}"),
-            SearchError::Index(e) => {
-                write!(f, "the search index is unreadable: {e}; rebuild the site")
-            }
+            SearchError::Damaged { site, cause } => write!(
+                f,
+                "the search index at {site} is damaged ({cause}); rebuild it with `portico build --out {site}`"
+            ),
         }
     }
 }
@@ -413,21 +417,39 @@ fn build_query(
 }
 
 /// Runs `query` against the index of the site in `site_dir`.
+///
+/// The index is input like any other: a damaged or hostile one gives
+/// [`SearchError::Damaged`], never a panic, and never a file's contents.
 pub fn search(
     site_dir: &Path,
     query: &str,
     options: &SearchOptions,
 ) -> Result<Vec<Hit>, SearchError> {
     check_query(query)?;
-    let dir = site_dir.join(super::INDEX_DIR);
-    if !dir.join("meta.json").is_file() {
-        return Err(SearchError::NoIndex(site_dir.display().to_string()));
+    let dir = open::index_dir(site_dir)?;
+    let damaged = |Damage(cause)| SearchError::Damaged {
+        site: site_dir.display().to_string(),
+        cause,
+    };
+    // tantivy trusts its files: some damage makes it panic (slicing past
+    // the end of a truncated segment, say). This is the last line of defence.
+    match open::catch_quietly(|| search_index(&dir, query, options)) {
+        Ok(result) => result.map_err(damaged),
+        Err(_) => Err(damaged(Damage("its files are inconsistent".to_string()))),
     }
-    let err = |e: tantivy::TantivyError| SearchError::Index(e.to_string());
-    let index = Index::open_in_dir(&dir).map_err(err)?;
+}
+
+/// Opens the index in `dir` (checked by [`open::index_dir`]) and searches it.
+fn search_index(dir: &Path, query: &str, options: &SearchOptions) -> Result<Vec<Hit>, Damage> {
+    let index = open::open_index(dir)?;
     super::index::register_tokenizers(&index);
-    let fields = fields_of(&index.schema()).map_err(err)?;
-    let searcher = index.reader().map_err(err)?.searcher();
+    let fields = fields_of(&index.schema())?;
+    // Read once: no thread watching `meta.json` for changes.
+    let searcher = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?
+        .searcher();
     let Some(query) = build_query(&index, &searcher, &fields, query, options) else {
         return Ok(Vec::new());
     };
@@ -438,9 +460,7 @@ pub fn search(
     let wanted = options.limit.clamp(1, MAX_SEARCH_RESULTS);
     let mut limit = wanted + TIE_MARGIN;
     let top = loop {
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())
-            .map_err(err)?;
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let tied_to_the_end =
             top.len() == limit && top.get(wanted - 1).map(|t| t.0) == top.last().map(|t| t.0);
         if !tied_to_the_end || limit >= MAX_TIE_READ {
@@ -450,7 +470,7 @@ pub fn search(
     };
     let mut ranked = Vec::with_capacity(top.len());
     for (score, address) in top {
-        let doc: TantivyDocument = searcher.doc(address).map_err(err)?;
+        let doc: TantivyDocument = searcher.doc(address)?;
         ranked.push((score, doc));
     }
     let key = |doc: &TantivyDocument| {
@@ -479,7 +499,7 @@ pub fn search(
     };
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| key(&a.1).cmp(&key(&b.1))));
     ranked.truncate(wanted);
-    let snippets = SnippetGenerator::create(&searcher, &query, fields.body).map_err(err)?;
+    let snippets = SnippetGenerator::create(&searcher, &query, fields.body)?;
     let mut hits = Vec::with_capacity(ranked.len());
     for (score, doc) in ranked {
         let text = |field| {

@@ -344,6 +344,202 @@ fn odd_queries_find_nothing_or_something_without_failing() {
     assert_eq!(run.code, 1, "{}", run.stderr);
 }
 
+/// A copy of example-org's search index alone (all `portico search` reads)
+/// in a temporary site folder.
+fn index_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    crate::support::copy_dir(
+        &self::site().join("_search/tantivy"),
+        &site.join("_search/tantivy"),
+    );
+    (dir, site)
+}
+
+/// Asserts that searching `site` says, in one line, that its index is damaged.
+fn assert_damaged(site: &Path, what: &str) -> String {
+    let run = search_run(site, &["\"roll back\"", "shipmnet", "deplo"]);
+    let shown = site.display();
+    assert_eq!(run.code, 2, "{what}: {}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .starts_with(&format!("error: the search index at {shown} is damaged ("))
+            && run.stderr.ends_with(&format!(
+                "); rebuild it with `portico build --out {shown}`\n"
+            )),
+        "{what}: {}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{what}: {}", run.stderr);
+    for trace in ["panicked", "RUST_BACKTRACE", "backtrace"] {
+        assert!(!run.stderr.contains(trace), "{what}: {}", run.stderr);
+    }
+    assert!(run.stdout.is_empty(), "{what}: {}", run.stdout);
+    run.stderr
+}
+
+/// CRC-32 (IEEE), as tantivy's footers use.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Garbage the same length as `len`, the same every run.
+fn garbage(len: usize) -> Vec<u8> {
+    let mut state = 0x2545_f491_u32;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as u8
+        })
+        .collect()
+}
+
+/// A segment file whose body is replaced with `body`, behind a footer with
+/// the right checksum: damage made to get past the checksum check.
+fn with_checksummed_body(file: &[u8], body: &[u8]) -> Vec<u8> {
+    let footer_len = u32::from_le_bytes(file[file.len() - 8..file.len() - 4].try_into().unwrap());
+    let footer_start = file.len() - 8 - footer_len as usize;
+    let mut footer: serde_json::Value =
+        serde_json::from_slice(&file[footer_start..file.len() - 8]).unwrap();
+    footer["crc"] = crc32(body).into();
+    let footer = serde_json::to_vec(&footer).unwrap();
+    let mut out = body.to_vec();
+    out.extend_from_slice(&footer);
+    out.extend_from_slice(&(footer.len() as u32).to_le_bytes());
+    out.extend_from_slice(&file[file.len() - 4..]);
+    out
+}
+
+#[test]
+fn a_damaged_index_is_one_clean_error_whatever_the_file() {
+    let names: Vec<String> = files_under(&site().join("_search/tantivy"))
+        .into_keys()
+        // The lock files hold nothing: any content is a valid lock.
+        .filter(|name| !name.ends_with(".lock"))
+        .collect();
+    let extensions: std::collections::BTreeSet<&str> = names
+        .iter()
+        .filter_map(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e)
+        .collect();
+    for kind in ["json", "idx", "pos", "term", "store", "fast", "fieldnorm"] {
+        assert!(extensions.contains(kind), "{kind} files: {names:?}");
+    }
+    for name in &names {
+        let is_segment = !name.ends_with(".json");
+        for (damage, make) in DAMAGES {
+            if !is_segment && damage.starts_with("given") {
+                continue;
+            }
+            let (_dir, site) = index_copy();
+            let path = site.join("_search/tantivy").join(name);
+            std::fs::write(&path, make(&std::fs::read(&path).unwrap())).unwrap();
+            assert_damaged(&site, &format!("{name} {damage}"));
+        }
+    }
+}
+
+/// Makes a damaged file from a good one.
+type Damage = fn(&[u8]) -> Vec<u8>;
+
+/// Ways a file gets damaged; the last two, for segment files, keep the
+/// checksum right, as someone crafting an index would.
+const DAMAGES: [(&str, Damage); 5] = [
+    ("emptied", |_| Vec::new()),
+    ("cut in half", |b| b[..b.len() / 2].to_vec()),
+    ("overwritten with garbage", |b| garbage(b.len())),
+    ("given a checksummed garbage body", |b| {
+        with_checksummed_body(b, &garbage(b.len() / 2))
+    }),
+    ("given a checksummed half body", |b| {
+        with_checksummed_body(b, &b[..b.len().saturating_sub(100) / 2])
+    }),
+];
+
+#[test]
+fn links_and_special_files_in_the_index_are_refused_unread() {
+    let secrets = tempfile::tempdir().unwrap();
+    let secret = secrets.path().join("secret.txt");
+    std::fs::write(
+        &secret,
+        "{\"segments\": \"TOP-SECRET-TOKEN\"}\nTOP-SECRET-TOKEN\n",
+    )
+    .unwrap();
+    for name in ["meta.json", ".managed.json", ".tantivy-meta.lock"] {
+        let (_dir, site) = index_copy();
+        let path = site.join("_search/tantivy").join(name);
+        let _ = std::fs::remove_file(&path);
+        std::os::unix::fs::symlink(&secret, &path).unwrap();
+        let stderr = assert_damaged(&site, name);
+        assert!(
+            stderr.contains(&format!("(`{name}` is a symbolic link)")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("TOP-SECRET"), "{stderr}");
+    }
+    // A segment file linked to the secret, and a dangling lock file link
+    // (tantivy would create the file it points to).
+    let (_dir, site) = index_copy();
+    let index = site.join("_search/tantivy");
+    let store = files_under(&index)
+        .into_keys()
+        .find(|n| n.ends_with(".store"))
+        .unwrap();
+    std::fs::remove_file(index.join(&store)).unwrap();
+    std::os::unix::fs::symlink(&secret, index.join(&store)).unwrap();
+    assert!(assert_damaged(&site, &store).contains("is a symbolic link"));
+    let (_dir, site) = index_copy();
+    let lock = site.join("_search/tantivy/.tantivy-meta.lock");
+    std::fs::remove_file(&lock).unwrap();
+    let nowhere = secrets.path().join("created-by-portico");
+    std::os::unix::fs::symlink(&nowhere, &lock).unwrap();
+    assert_damaged(&site, "dangling lock link");
+    assert!(!nowhere.exists());
+    // The index folder itself linked to an index elsewhere.
+    let (_dir, site) = index_copy();
+    let (_other, elsewhere) = index_copy();
+    std::fs::remove_dir_all(site.join("_search/tantivy")).unwrap();
+    std::os::unix::fs::symlink(
+        elsewhere.join("_search/tantivy"),
+        site.join("_search/tantivy"),
+    )
+    .unwrap();
+    assert!(assert_damaged(&site, "linked folder").contains("`tantivy` is a symbolic link"));
+    // A FIFO would make the search wait for a writer forever.
+    let (_dir, site) = index_copy();
+    let managed = site.join("_search/tantivy/.managed.json");
+    std::fs::remove_file(&managed).unwrap();
+    let mkfifo = std::process::Command::new("mkfifo").arg(&managed).status();
+    assert!(mkfifo.unwrap().success());
+    assert!(assert_damaged(&site, "fifo").contains("`.managed.json` is not a regular file"));
+}
+
+#[test]
+fn a_huge_meta_json_is_refused_before_it_is_read() {
+    let (_dir, site) = index_copy();
+    let meta = site.join("_search/tantivy/meta.json");
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&meta)
+        .unwrap();
+    // Sparse: no disk used.
+    file.set_len(20 * 1024 * 1024).unwrap();
+    assert!(assert_damaged(&site, "huge meta.json").contains("`meta.json` is too large"));
+}
+
 #[test]
 fn titles_with_terminal_escapes_and_multibyte_snippets_print_safely() {
     let org = crate::support::Org::new();
