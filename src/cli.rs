@@ -34,8 +34,14 @@ pub struct SearchArgs {
     /// Only entities (and their docs) owned by this group or user name.
     #[arg(long, value_name = "OWNER")]
     pub owner: Option<String>,
-    /// How many results at most.
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    /// How many results at most (1 to 1000).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 10,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
+            .range(1..=crate::limits::MAX_SEARCH_RESULTS as u64)
+    )]
     pub limit: usize,
     /// Print a JSON array instead of text.
     #[arg(long)]

@@ -81,3 +81,22 @@ pub const MAX_PAGE_EVENTS: usize = 2_000_000;
 /// Lists and quotes one line may open at once (`- - - x`, `> > x`) before
 /// the page is shown as plain text (`page-too-complex`).
 pub const MAX_CONTAINERS_PER_LINE: usize = 64;
+
+/// `portico search --limit`: most results one search gives. tantivy sizes its
+/// result heap by the limit, so `0` and anything above this are refused by
+/// the command line parser (a usage error, exit 2).
+pub const MAX_SEARCH_RESULTS: usize = 1_000;
+
+/// `portico search`: longest query, in bytes. A longer one is a usage error
+/// (exit 2), not cut short.
+pub const MAX_QUERY_BYTES: usize = 1_000;
+
+/// `portico search`: most words (as the index splits them: `shipment-tracker`
+/// is two) plus `"quoted phrases"` in a query. Each word becomes a clause with
+/// prefix and typo expansions; more is a usage error (exit 2).
+pub const MAX_QUERY_WORDS: usize = 32;
+
+/// `portico search`: largest `meta.json` or `.managed.json` in a site's
+/// search index, which tantivy reads whole. A larger one makes the index
+/// "damaged" (exit 2); Portico's own are a few kilobytes.
+pub const MAX_SEARCH_INDEX_META_BYTES: u64 = 16 * 1024 * 1024;

@@ -8,6 +8,7 @@
 //! words of five letters or more, quoted phrases, and kind/owner filters.
 
 pub mod index;
+mod open;
 pub mod query;
 pub mod web;
 

@@ -1,6 +1,8 @@
 //! Reading the index: the query language and ranking of `portico search`.
 
 use super::index::{Fields, fields_of};
+use super::open::{self, Damage};
+use crate::limits::{MAX_QUERY_BYTES, MAX_QUERY_WORDS, MAX_SEARCH_RESULTS};
 use std::path::Path;
 use tantivy::collector::TopDocs;
 use tantivy::query::{
@@ -8,7 +10,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, Searcher, TantivyDocument, Term};
+use tantivy::{Index, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 /// Field weights: a match in a title counts most, then headings, then text.
 const WEIGHTS: [(Weight, f32); 3] = [
@@ -55,8 +57,14 @@ pub struct Hit {
 
 #[derive(Debug)]
 pub enum SearchError {
+    /// The site folder has no index.
     NoIndex(String),
-    Index(String),
+    /// The query is longer than [`MAX_QUERY_BYTES`] or has more than
+    /// [`MAX_QUERY_WORDS`] words: a usage error, not cut short.
+    Query(String),
+    /// The index cannot be searched. `cause` is Portico's own short wording,
+    /// never tantivy's text, which may quote a file's contents.
+    Damaged { site: String, cause: String },
 }
 
 impl std::fmt::Display for SearchError {
@@ -66,11 +74,40 @@ impl std::fmt::Display for SearchError {
                 f,
                 "no search index in `{dir}`: run `portico build --out {dir}` first (or pass --site)"
             ),
-            SearchError::Index(e) => {
-                write!(f, "the search index is unreadable: {e}; rebuild the site")
-            }
+            SearchError::Query(problem) => write!(f, "{problem}"),
+            SearchError::Damaged { site, cause } => write!(
+                f,
+                "the search index at {site} is damaged ({cause}); rebuild it with `portico build --out {site}`"
+            ),
         }
     }
+}
+
+/// Refuses a query over the bounds of `limits.rs`, saying which one.
+fn check_query(query: &str) -> Result<(), SearchError> {
+    if query.len() > MAX_QUERY_BYTES {
+        return Err(SearchError::Query(format!(
+            "the query is {} bytes long; at most {MAX_QUERY_BYTES} are allowed",
+            query.len()
+        )));
+    }
+    let (words, phrases, _) = split(query);
+    // Counted as the index splits words, since each piece is a clause.
+    let pieces: usize = words
+        .iter()
+        .map(|w| {
+            w.split(|c: char| !c.is_alphanumeric())
+                .filter(|piece| !piece.is_empty())
+                .count()
+        })
+        .sum();
+    let count = pieces + phrases.len();
+    if count > MAX_QUERY_WORDS {
+        return Err(SearchError::Query(format!(
+            "the query has {count} words; at most {MAX_QUERY_WORDS} are allowed (a \"quoted phrase\" counts as one)"
+        )));
+    }
+    Ok(())
 }
 
 /// The words and quoted phrases of a query, and whether the last word is
@@ -380,20 +417,39 @@ fn build_query(
 }
 
 /// Runs `query` against the index of the site in `site_dir`.
+///
+/// The index is input like any other: a damaged or hostile one gives
+/// [`SearchError::Damaged`], never a panic, and never a file's contents.
 pub fn search(
     site_dir: &Path,
     query: &str,
     options: &SearchOptions,
 ) -> Result<Vec<Hit>, SearchError> {
-    let dir = site_dir.join(super::INDEX_DIR);
-    if !dir.join("meta.json").is_file() {
-        return Err(SearchError::NoIndex(site_dir.display().to_string()));
+    check_query(query)?;
+    let dir = open::index_dir(site_dir)?;
+    let damaged = |Damage(cause)| SearchError::Damaged {
+        site: site_dir.display().to_string(),
+        cause,
+    };
+    // tantivy trusts its files: some damage makes it panic (slicing past
+    // the end of a truncated segment, say). This is the last line of defence.
+    match open::catch_quietly(|| search_index(&dir, query, options)) {
+        Ok(result) => result.map_err(damaged),
+        Err(_) => Err(damaged(Damage("its files are inconsistent".to_string()))),
     }
-    let err = |e: tantivy::TantivyError| SearchError::Index(e.to_string());
-    let index = Index::open_in_dir(&dir).map_err(err)?;
+}
+
+/// Opens the index in `dir` (checked by [`open::index_dir`]) and searches it.
+fn search_index(dir: &Path, query: &str, options: &SearchOptions) -> Result<Vec<Hit>, Damage> {
+    let index = open::open_index(dir)?;
     super::index::register_tokenizers(&index);
-    let fields = fields_of(&index.schema()).map_err(err)?;
-    let searcher = index.reader().map_err(err)?.searcher();
+    let fields = fields_of(&index.schema())?;
+    // Read once: no thread watching `meta.json` for changes.
+    let searcher = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?
+        .searcher();
     let Some(query) = build_query(&index, &searcher, &fields, query, options) else {
         return Ok(Vec::new());
     };
@@ -401,12 +457,10 @@ pub fn search(
     // `document_order` (as in the browser), not by tantivy's segments.
     // Read on while the scores still tie with the one at the cut: which of
     // many equal documents tantivy returns depends on its segments.
-    let wanted = options.limit.max(1);
+    let wanted = options.limit.clamp(1, MAX_SEARCH_RESULTS);
     let mut limit = wanted + TIE_MARGIN;
     let top = loop {
-        let top = searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())
-            .map_err(err)?;
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let tied_to_the_end =
             top.len() == limit && top.get(wanted - 1).map(|t| t.0) == top.last().map(|t| t.0);
         if !tied_to_the_end || limit >= MAX_TIE_READ {
@@ -416,7 +470,7 @@ pub fn search(
     };
     let mut ranked = Vec::with_capacity(top.len());
     for (score, address) in top {
-        let doc: TantivyDocument = searcher.doc(address).map_err(err)?;
+        let doc: TantivyDocument = searcher.doc(address)?;
         ranked.push((score, doc));
     }
     let key = |doc: &TantivyDocument| {
@@ -445,7 +499,7 @@ pub fn search(
     };
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| key(&a.1).cmp(&key(&b.1))));
     ranked.truncate(wanted);
-    let snippets = SnippetGenerator::create(&searcher, &query, fields.body).map_err(err)?;
+    let snippets = SnippetGenerator::create(&searcher, &query, fields.body)?;
     let mut hits = Vec::with_capacity(ranked.len());
     for (score, doc) in ranked {
         let text = |field| {
@@ -500,6 +554,30 @@ mod tests {
         assert_eq!(phrases, vec!["rolling back"]);
         assert!(typing);
         assert!(!split("deploy ").2);
+    }
+
+    #[test]
+    fn queries_are_bounded_in_bytes_and_words() {
+        let words = |n: usize| vec!["deploy"; n].join(" ");
+        assert!(check_query(&words(MAX_QUERY_WORDS)).is_ok());
+        let too_many = check_query(&words(MAX_QUERY_WORDS + 1)).unwrap_err();
+        assert_eq!(
+            too_many.to_string(),
+            "the query has 33 words; at most 32 are allowed (a \"quoted phrase\" counts as one)"
+        );
+        // Words as the index splits them; a phrase is one, however long.
+        assert!(check_query(&vec!["a-b"; 17].join(" ")).is_err());
+        let phrase = format!("\"{}\"", words(100));
+        assert!(phrase.len() <= MAX_QUERY_BYTES && check_query(&phrase).is_ok());
+        // Punctuation alone and unbalanced quotes are not refused.
+        for odd in ["", "   ", "--- ... !!!", "\"", "\"roll back", "roll back\""] {
+            assert!(check_query(odd).is_ok(), "{odd:?}");
+        }
+        let long = "é".repeat(MAX_QUERY_BYTES / 2 + 1);
+        assert_eq!(
+            check_query(&long).unwrap_err().to_string(),
+            "the query is 1002 bytes long; at most 1000 are allowed"
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `portico build` writes, queried from the terminal.
 
 use crate::support::{crate_dir, example_site, files_under, portico};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn site() -> &'static PathBuf {
     &example_site().0
@@ -256,4 +256,328 @@ fn equal_scores_come_in_document_order_whatever_the_segments() {
             .map(|i| format!("component:default/svc-{i:03}"))
             .collect::<Vec<_>>()
     );
+}
+
+/// Runs `portico search ARGS` with backtraces asked for, so a panic would
+/// show in stderr.
+fn search_run(site: &Path, args: &[&str]) -> crate::support::Run {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .arg("search")
+        .arg("--site")
+        .arg(site)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .expect("portico runs");
+    crate::support::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn limits_out_of_range_are_usage_errors() {
+    let site = site().to_str().unwrap().to_string();
+    for limit in ["0", "1001", "10000000000", "18446744073709551615", "-1"] {
+        let run = portico(
+            &crate_dir(),
+            &["search", "--site", &site, "--limit", limit, "rollback"],
+        );
+        assert_eq!(run.code, 2, "--limit {limit}: {}", run.stdout);
+        assert!(run.stdout.is_empty(), "--limit {limit}: {}", run.stdout);
+        assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    }
+    let run = portico(
+        &crate_dir(),
+        &["search", "--site", &site, "--limit", "0", "rollback"],
+    );
+    assert!(run.stderr.contains("1..=1000"), "{}", run.stderr);
+    for limit in ["1", "1000"] {
+        assert!(!search(&["--limit", limit, "deploy"]).is_empty());
+    }
+    assert_eq!(search(&["--limit", "1", "deploy"]).len(), 1);
+}
+
+#[test]
+fn queries_too_long_or_with_too_many_words_are_usage_errors() {
+    let site = site();
+    let long = "deploy ".repeat(150);
+    let run = search_run(site, &[&long]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(
+        run.stderr,
+        "error: the query is 1050 bytes long; at most 1000 are allowed\n"
+    );
+    let many: Vec<&str> = vec!["deploy"; 33];
+    let run = search_run(site, &many);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("the query has 33 words; at most 32"),
+        "{}",
+        run.stderr
+    );
+    // Pieces of hyphenated words count, as the index splits them.
+    let run = search_run(site, &[&vec!["roll-back"; 17].join(" ")]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!search(&vec!["deploy"; 32]).is_empty());
+}
+
+#[test]
+fn odd_queries_find_nothing_or_something_without_failing() {
+    let site = site();
+    // Nothing to search for: no results, exit 1.
+    for odd in ["...", "\"", "\"\"", "\" \"", " ", "🦀", "-- !!"] {
+        let run = search_run(site, &["--", odd]);
+        assert_eq!(run.code, 1, "{odd:?}: {}", run.stderr);
+        assert!(run.stdout.starts_with("No results for "), "{odd:?}");
+    }
+    // Unbalanced quotes: the open phrase runs to the end.
+    for unbalanced in ["\"roll back", "roll back\"", "rollback \"roll back"] {
+        let hits = search(&[unbalanced]);
+        assert_eq!(hits[0]["section"], "Rollback", "{unbalanced:?}");
+    }
+    // A phrase of nearly 1000 bytes is one clause: searched, found nowhere.
+    let phrase = format!("\"{}\"", "roll back ".repeat(99));
+    let run = search_run(site, &[&phrase]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+/// A copy of example-org's search index alone (all `portico search` reads)
+/// in a temporary site folder.
+fn index_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    crate::support::copy_dir(
+        &self::site().join("_search/tantivy"),
+        &site.join("_search/tantivy"),
+    );
+    (dir, site)
+}
+
+/// Asserts that searching `site` says, in one line, that its index is damaged.
+fn assert_damaged(site: &Path, what: &str) -> String {
+    let run = search_run(site, &["\"roll back\"", "shipmnet", "deplo"]);
+    let shown = site.display();
+    assert_eq!(run.code, 2, "{what}: {}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .starts_with(&format!("error: the search index at {shown} is damaged ("))
+            && run.stderr.ends_with(&format!(
+                "); rebuild it with `portico build --out {shown}`\n"
+            )),
+        "{what}: {}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 1, "{what}: {}", run.stderr);
+    for trace in ["panicked", "RUST_BACKTRACE", "backtrace"] {
+        assert!(!run.stderr.contains(trace), "{what}: {}", run.stderr);
+    }
+    assert!(run.stdout.is_empty(), "{what}: {}", run.stdout);
+    run.stderr
+}
+
+/// CRC-32 (IEEE), as tantivy's footers use.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Garbage the same length as `len`, the same every run.
+fn garbage(len: usize) -> Vec<u8> {
+    let mut state = 0x2545_f491_u32;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as u8
+        })
+        .collect()
+}
+
+/// A segment file whose body is replaced with `body`, behind a footer with
+/// the right checksum: damage made to get past the checksum check.
+fn with_checksummed_body(file: &[u8], body: &[u8]) -> Vec<u8> {
+    let footer_len = u32::from_le_bytes(file[file.len() - 8..file.len() - 4].try_into().unwrap());
+    let footer_start = file.len() - 8 - footer_len as usize;
+    let mut footer: serde_json::Value =
+        serde_json::from_slice(&file[footer_start..file.len() - 8]).unwrap();
+    footer["crc"] = crc32(body).into();
+    let footer = serde_json::to_vec(&footer).unwrap();
+    let mut out = body.to_vec();
+    out.extend_from_slice(&footer);
+    out.extend_from_slice(&(footer.len() as u32).to_le_bytes());
+    out.extend_from_slice(&file[file.len() - 4..]);
+    out
+}
+
+#[test]
+fn a_damaged_index_is_one_clean_error_whatever_the_file() {
+    let names: Vec<String> = files_under(&site().join("_search/tantivy"))
+        .into_keys()
+        // The lock files hold nothing: any content is a valid lock.
+        .filter(|name| !name.ends_with(".lock"))
+        .collect();
+    let extensions: std::collections::BTreeSet<&str> = names
+        .iter()
+        .filter_map(|n| n.rsplit_once('.'))
+        .map(|(_, e)| e)
+        .collect();
+    for kind in ["json", "idx", "pos", "term", "store", "fast", "fieldnorm"] {
+        assert!(extensions.contains(kind), "{kind} files: {names:?}");
+    }
+    for name in &names {
+        let is_segment = !name.ends_with(".json");
+        for (damage, make) in DAMAGES {
+            if !is_segment && damage.starts_with("given") {
+                continue;
+            }
+            let (_dir, site) = index_copy();
+            let path = site.join("_search/tantivy").join(name);
+            std::fs::write(&path, make(&std::fs::read(&path).unwrap())).unwrap();
+            assert_damaged(&site, &format!("{name} {damage}"));
+        }
+    }
+}
+
+/// Makes a damaged file from a good one.
+type Damage = fn(&[u8]) -> Vec<u8>;
+
+/// Ways a file gets damaged; the last two, for segment files, keep the
+/// checksum right, as someone crafting an index would.
+const DAMAGES: [(&str, Damage); 5] = [
+    ("emptied", |_| Vec::new()),
+    ("cut in half", |b| b[..b.len() / 2].to_vec()),
+    ("overwritten with garbage", |b| garbage(b.len())),
+    ("given a checksummed garbage body", |b| {
+        with_checksummed_body(b, &garbage(b.len() / 2))
+    }),
+    ("given a checksummed half body", |b| {
+        with_checksummed_body(b, &b[..b.len().saturating_sub(100) / 2])
+    }),
+];
+
+#[test]
+fn links_and_special_files_in_the_index_are_refused_unread() {
+    let secrets = tempfile::tempdir().unwrap();
+    let secret = secrets.path().join("secret.txt");
+    std::fs::write(
+        &secret,
+        "{\"segments\": \"TOP-SECRET-TOKEN\"}\nTOP-SECRET-TOKEN\n",
+    )
+    .unwrap();
+    for name in ["meta.json", ".managed.json", ".tantivy-meta.lock"] {
+        let (_dir, site) = index_copy();
+        let path = site.join("_search/tantivy").join(name);
+        let _ = std::fs::remove_file(&path);
+        std::os::unix::fs::symlink(&secret, &path).unwrap();
+        let stderr = assert_damaged(&site, name);
+        assert!(
+            stderr.contains(&format!("(`{name}` is a symbolic link)")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("TOP-SECRET"), "{stderr}");
+    }
+    // A segment file linked to the secret, and a dangling lock file link
+    // (tantivy would create the file it points to).
+    let (_dir, site) = index_copy();
+    let index = site.join("_search/tantivy");
+    let store = files_under(&index)
+        .into_keys()
+        .find(|n| n.ends_with(".store"))
+        .unwrap();
+    std::fs::remove_file(index.join(&store)).unwrap();
+    std::os::unix::fs::symlink(&secret, index.join(&store)).unwrap();
+    assert!(assert_damaged(&site, &store).contains("is a symbolic link"));
+    let (_dir, site) = index_copy();
+    let lock = site.join("_search/tantivy/.tantivy-meta.lock");
+    std::fs::remove_file(&lock).unwrap();
+    let nowhere = secrets.path().join("created-by-portico");
+    std::os::unix::fs::symlink(&nowhere, &lock).unwrap();
+    assert_damaged(&site, "dangling lock link");
+    assert!(!nowhere.exists());
+    // The index folder itself linked to an index elsewhere.
+    let (_dir, site) = index_copy();
+    let (_other, elsewhere) = index_copy();
+    std::fs::remove_dir_all(site.join("_search/tantivy")).unwrap();
+    std::os::unix::fs::symlink(
+        elsewhere.join("_search/tantivy"),
+        site.join("_search/tantivy"),
+    )
+    .unwrap();
+    assert!(assert_damaged(&site, "linked folder").contains("`tantivy` is a symbolic link"));
+    // A FIFO would make the search wait for a writer forever.
+    let (_dir, site) = index_copy();
+    let managed = site.join("_search/tantivy/.managed.json");
+    std::fs::remove_file(&managed).unwrap();
+    let mkfifo = std::process::Command::new("mkfifo").arg(&managed).status();
+    assert!(mkfifo.unwrap().success());
+    assert!(assert_damaged(&site, "fifo").contains("`.managed.json` is not a regular file"));
+}
+
+#[test]
+fn a_huge_meta_json_is_refused_before_it_is_read() {
+    let (_dir, site) = index_copy();
+    let meta = site.join("_search/tantivy/meta.json");
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&meta)
+        .unwrap();
+    // Sparse: no disk used.
+    file.set_len(20 * 1024 * 1024).unwrap();
+    assert!(assert_damaged(&site, "huge meta.json").contains("`meta.json` is too large"));
+}
+
+#[test]
+fn titles_with_terminal_escapes_and_multibyte_snippets_print_safely() {
+    let org = crate::support::Org::new();
+    org.file(
+        "repos/svc/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  title: \"Evil \\e[31mred\\e[0m \\e]0;pwned\\a title\"\n  description: \"Ünïcödé café naïve ẞtraße İstanbul 日本語 🦀 crabs\"\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:ann\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ann\nspec:\n  memberOf: []\n",
+    );
+    org.file("repos/svc/mkdocs.yml", "site_name: Svc\n");
+    org.file(
+        "repos/svc/docs/index.md",
+        &format!(
+            "# Ünïcödé\n\n{}\n",
+            "ẞtraße İstanbul café naïve 日本語 🦀 crabs ǅungla e\u{301}tude ".repeat(30)
+        ),
+    );
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let site = org.path().join("site");
+    let run = search_run(&site, &["evil"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains('\x1b') && !run.stdout.contains('\x07'));
+    assert!(
+        run.stdout
+            .starts_with("Evil \\u{1b}[31mred\\u{1b}[0m \\u{1b}]0;pwned\\u{7} title [component]"),
+        "{}",
+        run.stdout
+    );
+    for word in [
+        "ẞtraße",
+        "café",
+        "naïve",
+        "日本語",
+        "crabs",
+        "ǅungla",
+        "Ünïcödé",
+    ] {
+        let run = search_run(&site, &[word]);
+        assert_eq!(run.code, 0, "{word}: {}", run.stderr);
+        assert!(run.stdout.contains("café naïve"), "{word}: {}", run.stdout);
+    }
 }
