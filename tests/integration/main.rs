@@ -9,6 +9,7 @@ mod corpus;
 mod docs;
 mod example_org;
 mod git_repos;
+mod interrupted;
 mod portal;
 mod relevance;
 mod search;
