@@ -119,8 +119,8 @@ fn sibling(out_dir: &Path, kind: &str) -> PathBuf {
 pub struct Staging {
     dir: PathBuf,
     out_dir: PathBuf,
-    /// Site folders (site-relative) known to be real folders that this
-    /// staging made, so a file's folders are checked once, not per file.
+    /// Site folders (site-relative) this staging made, or found to be real
+    /// folders, so a file's folders are checked once, not per file.
     folders: Mutex<HashSet<String>>,
     committed: bool,
     /// The target's lock, released when this is dropped: after `Drop::drop`
