@@ -1,10 +1,38 @@
 //! Writing the site: into a staging folder next to the target, then swapped
 //! in, so a failed or interrupted build never leaves a half-written site
 //! where the last good one was.
+//!
+//! # What a build leaves in `--out`, whatever happens to it
+//!
+//! Beside the target `site`, in its parent folder, a build uses:
+//!
+//! - `.site.portico-lock`: a lock file, never deleted. A build holds an
+//!   exclusive lock on it from before it looks at the target until its site
+//!   is swapped in or its staging folder deleted, so builds into one target
+//!   take turns. The system releases the lock of a process that dies.
+//! - `.site.portico-staging-PID`: the new site being written; the marker is
+//!   its first file.
+//! - `.site.portico-old-PID`: the last good site, moved aside for the
+//!   instant between the swap's two renames. Always a complete site.
+//! - `.site.portico-trash-PID`: the last good site after the swap, being
+//!   deleted.
+//!
+//! A build stopped at any point, by an error, a full disk, Ctrl-C or
+//! SIGKILL, leaves `site` as the last good site or as the complete new one,
+//! never a mix of the two. The one exception is a kill between the swap's
+//! two renames: then `site` does not exist and the last good site is the
+//! `-old-` folder, which the next build puts back before anything else.
+//! The next build also deletes the dead build's other folders. (Nothing is
+//! flushed to the disk: after a power cut the file system's own journal
+//! decides what is there.)
 
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::fmt;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 /// One file of the site, by its path relative to the site root.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,9 +102,14 @@ fn name_and_parent(out_dir: &Path) -> (String, &Path) {
     (name, parent)
 }
 
-fn sibling(out_dir: &Path, suffix: &str) -> PathBuf {
+/// The kinds of folder a build keeps beside the target (see the module doc).
+const STAGING: &str = "staging";
+const OLD: &str = "old";
+const TRASH: &str = "trash";
+
+fn sibling(out_dir: &Path, kind: &str) -> PathBuf {
     let (name, parent) = name_and_parent(out_dir);
-    parent.join(format!(".{name}.portico-{suffix}-{}", std::process::id()))
+    parent.join(format!(".{name}.portico-{kind}-{}", std::process::id()))
 }
 
 /// A site being written: a folder next to the target that becomes the
@@ -86,23 +119,38 @@ fn sibling(out_dir: &Path, suffix: &str) -> PathBuf {
 pub struct Staging {
     dir: PathBuf,
     out_dir: PathBuf,
+    /// Site folders (site-relative) this staging made, or found to be real
+    /// folders, so a file's folders are checked once, not per file.
+    folders: Mutex<HashSet<String>>,
     committed: bool,
+    /// The target's lock, released when this is dropped: after `Drop::drop`
+    /// has deleted an uncommitted staging folder.
+    _lock: File,
 }
 
 impl Staging {
-    /// Checks the target and creates an empty staging folder beside it.
+    /// Waits for the target's lock, puts back a site an interrupted swap
+    /// left aside, checks the target and creates an empty staging folder.
     pub fn create(out_dir: &Path) -> Result<Staging, OutputError> {
+        let lock = lock_target(out_dir)?;
+        // With the lock held, every staging, old or trash folder beside the
+        // target belongs to a build that is no longer running: a build takes
+        // the lock before it makes any of them and keeps it until it has
+        // swapped them in or deleted them, and a dead process holds no lock.
+        restore_interrupted_swap(out_dir)?;
         check_target(out_dir)?;
         remove_leftovers(out_dir);
-        let dir = sibling(out_dir, "staging");
+        let dir = sibling(out_dir, STAGING);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(|e| io_error("clear", &dir, e))?;
         }
-        std::fs::create_dir_all(&dir).map_err(|e| io_error("create", &dir, e))?;
+        std::fs::create_dir(&dir).map_err(|e| io_error("create", &dir, e))?;
         let staging = Staging {
             dir,
             out_dir: out_dir.to_path_buf(),
+            folders: Mutex::new(HashSet::new()),
             committed: false,
+            _lock: lock,
         };
         // The marker goes first, so even a half-written staging folder is
         // recognisably ours and can be cleaned up after an interruption.
@@ -114,19 +162,20 @@ impl Staging {
     }
 
     /// Writes one file (path relative to the site root), creating folders.
+    /// A path that could lead outside the site is refused.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), OutputError> {
-        let full = self.dir.join(path);
-        if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+        check_site_path(path)?;
+        if let Some((folder, _)) = path.rsplit_once('/') {
+            self.make_folder(folder)?;
         }
-        std::fs::write(&full, bytes).map_err(|e| io_error("write", &full, e))
+        write_new_file(&self.dir.join(path), bytes).map_err(|e| self.write_error(path, e))
     }
 
     /// A folder in the site for a writer that needs a path (the search index).
     pub fn folder(&self, path: &str) -> Result<PathBuf, OutputError> {
-        let full = self.dir.join(path);
-        std::fs::create_dir_all(&full).map_err(|e| io_error("create", &full, e))?;
-        Ok(full)
+        check_site_path(path)?;
+        self.make_folder(path)?;
+        Ok(self.dir.join(path))
     }
 
     /// Writes many files in parallel.
@@ -142,58 +191,244 @@ impl Staging {
         self.committed = true;
         Ok(())
     }
+
+    /// Creates a site folder and its parents (a checked site path) as real
+    /// folders: each is made here or, if it exists, looked at without
+    /// following links, so no file is ever written through a symlink.
+    /// Folders made are remembered, so each costs its checks once; the set
+    /// is locked only to look up and insert, never across a system call,
+    /// as most docs pages have a folder of their own.
+    fn make_folder(&self, folder: &str) -> Result<(), OutputError> {
+        if self.is_known_folder(folder) {
+            return Ok(());
+        }
+        if let Some((parent, _)) = folder.rsplit_once('/') {
+            self.make_folder(parent)?;
+        }
+        let full = self.dir.join(folder);
+        match std::fs::create_dir(&full) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+                if !full.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+                    return Err(OutputError(format!(
+                        "cannot create the folder `{folder}` of the site in `{}`: a file or a symlink is in its place",
+                        self.dir.display()
+                    )));
+                }
+            }
+            Err(e) => return Err(self.write_error(folder, e)),
+        }
+        self.known_folders().insert(folder.to_string());
+        Ok(())
+    }
+
+    fn is_known_folder(&self, folder: &str) -> bool {
+        self.known_folders().contains(folder)
+    }
+
+    fn known_folders(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.folders.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Names the site file, where it was being written and that the site
+    /// itself was not touched (a full disk ends here).
+    fn write_error(&self, path: &str, e: std::io::Error) -> OutputError {
+        OutputError(format!(
+            "cannot write `{path}` into the new site's staging folder `{}`: {e}; the site in `{}` was left as it was",
+            self.dir.display(),
+            self.out_dir.display()
+        ))
+    }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            let _ = remove_ours(&self.dir);
         }
     }
 }
 
-/// Deletes staging folders an interrupted build (Ctrl-C, a crash) left
-/// beside the target. The last good site itself is never touched here.
-fn remove_leftovers(out_dir: &Path) {
-    let (name, parent) = name_and_parent(out_dir);
-    let prefixes = [
-        format!(".{name}.portico-staging-"),
-        format!(".{name}.portico-old-"),
-    ];
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return;
+/// Refuses a site path that, joined onto the staging folder, could lead
+/// anywhere else: empty, absolute (`/x`, `\x`, `C:x`), with an empty, `.`
+/// or `..` part, a backslash or a NUL. The stages only make paths of
+/// plain names, so this catches a bug, never repository content.
+fn check_site_path(path: &str) -> Result<(), OutputError> {
+    let refuse = |why: &str| {
+        Err(OutputError(format!(
+            "refusing to write `{}` into the site: {why} (a bug in Portico; please report it)",
+            path.escape_debug()
+        )))
     };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let file_name = file_name.to_string_lossy();
-        if prefixes.iter().any(|p| file_name.starts_with(p.as_str()))
-            && entry.path().join(MARKER).is_file()
-        {
-            let _ = std::fs::remove_dir_all(entry.path());
+    let drive = path.as_bytes();
+    if path.is_empty() {
+        refuse("the path is empty")
+    } else if path.contains(['\\', '\0']) {
+        refuse("it has a backslash or a NUL")
+    } else if path.starts_with('/')
+        || (drive.len() >= 2 && drive[0].is_ascii_alphabetic() && drive[1] == b':')
+    {
+        refuse("it is absolute")
+    } else if path.split('/').any(|part| matches!(part, "" | "." | "..")) {
+        refuse("it has an empty, `.` or `..` part")
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes a file with `create_new`, which never follows a symlink at the
+/// path. A file already written there (two stages claiming one path) is
+/// replaced, the last write winning; a symlink there would be replaced too,
+/// its target untouched.
+fn write_new_file(full: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let create = || OpenOptions::new().write(true).create_new(true).open(full);
+    let mut file = match create() {
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            std::fs::remove_file(full)?;
+            create()?
+        }
+        other => other?,
+    };
+    file.write_all(bytes)
+}
+
+/// Takes the target's exclusive lock (`.NAME.portico-lock` beside it),
+/// waiting for another build that holds it. The file is never deleted:
+/// deleting it would let two builds lock two different files.
+fn lock_target(out_dir: &Path) -> Result<File, OutputError> {
+    let (name, parent) = name_and_parent(out_dir);
+    std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+    let path = parent.join(format!(".{name}.portico-lock"));
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| io_error("create the lock file", &path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => {
+            eprintln!(
+                "waiting for another Portico build writing {} to finish…",
+                out_dir.display()
+            );
+            file.lock().map_err(|e| io_error("lock", &path, e))?;
+            Ok(file)
+        }
+        Err(TryLockError::Error(e)) => Err(io_error("lock", &path, e)),
+    }
+}
+
+/// This target's folders of one kind beside it, whichever build made them.
+fn folders_of_kind(out_dir: &Path, kind: &str) -> Vec<PathBuf> {
+    let (name, parent) = name_and_parent(out_dir);
+    let prefix = format!(".{name}.portico-{kind}-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect()
+}
+
+/// A build killed between the swap's two renames leaves no target and the
+/// last good site in its `-old-` folder: that is put back.
+fn restore_interrupted_swap(out_dir: &Path) -> Result<(), OutputError> {
+    if out_dir.symlink_metadata().is_ok() {
+        return Ok(());
+    }
+    let old = folders_of_kind(out_dir, OLD)
+        .into_iter()
+        .find(|dir| dir.join(MARKER).is_file());
+    match old {
+        Some(old) => std::fs::rename(&old, out_dir)
+            .map_err(|e| io_error("put back the last good site to", out_dir, e)),
+        None => Ok(()),
+    }
+}
+
+/// Deletes the folders an interrupted build (Ctrl-C, a crash, SIGKILL)
+/// left beside the target: ours are those holding the marker, or empty
+/// (killed before the marker was written, or as it was deleted last).
+/// The last good site itself is never touched here.
+fn remove_leftovers(out_dir: &Path) {
+    for dir in [STAGING, OLD, TRASH]
+        .into_iter()
+        .flat_map(|kind| folders_of_kind(out_dir, kind))
+    {
+        let empty = std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none());
+        if empty || dir.join(MARKER).is_file() {
+            let _ = remove_ours(&dir);
         }
     }
+}
+
+/// Deletes a folder of ours, the marker last: a deletion cut short leaves a
+/// folder the next build still recognises, and finishes. A symlink in its
+/// place is removed itself, never followed.
+fn remove_ours(dir: &Path) -> std::io::Result<()> {
+    if !dir.symlink_metadata()?.is_dir() {
+        return std::fs::remove_file(dir);
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+        } else {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    match std::fs::remove_file(dir.join(MARKER)) {
+        Err(e) if e.kind() != ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    std::fs::remove_dir(dir)
 }
 
 /// Moves the old site aside, the new one in, then deletes the old one.
 fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), OutputError> {
-    if !out_dir.exists() {
+    if out_dir.symlink_metadata().is_err() {
         return std::fs::rename(staging, out_dir)
             .map_err(|e| io_error("move the new site to", out_dir, e));
     }
-    let old = sibling(out_dir, "old");
+    let old = sibling(out_dir, OLD);
     std::fs::rename(out_dir, &old).map_err(|e| io_error("move aside", out_dir, e))?;
+    // Killed here, the build leaves no `out_dir`: the next build puts `old`
+    // back (`restore_interrupted_swap`).
     if let Err(e) = std::fs::rename(staging, out_dir) {
         // Put the last good site back before reporting.
         let _ = std::fs::rename(&old, out_dir);
         return Err(io_error("move the new site to", out_dir, e));
     }
-    let _ = std::fs::remove_dir_all(&old);
+    // Renamed before it is deleted, so an `-old-` folder is always a whole
+    // site and never a half-deleted one.
+    let trash = sibling(out_dir, TRASH);
+    if std::fs::rename(&old, &trash).is_ok() {
+        let _ = remove_ours(&trash);
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The names in a folder, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
 
     /// Writes `files` as the new content of `out_dir`.
     fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
@@ -210,12 +445,7 @@ mod tests {
         write_site(&out, &[OutputFile::new("b.html", "two")]).unwrap();
         assert!(!out.join("a/index.html").exists());
         assert_eq!(std::fs::read_to_string(out.join("b.html")).unwrap(), "two");
-        let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name())
-            .collect();
-        assert_eq!(leftovers, vec![std::ffi::OsString::from("site")]);
+        assert_eq!(names_in(tmp.path()), [".site.portico-lock", "site"]);
 
         let foreign = tmp.path().join("docs");
         std::fs::create_dir(&foreign).unwrap();
@@ -245,10 +475,208 @@ mod tests {
             OutputFile::new("x", "file"),
             OutputFile::new("x/y", "in folder"),
         ];
-        assert!(write_site(&out, &bad).is_err());
+        let err = write_site(&out, &bad).unwrap_err().to_string();
+        // Which of the two fails depends on the order they are written in.
+        assert!(err.contains("`x"), "{err}");
         assert_eq!(
             std::fs::read_to_string(out.join("index.html")).unwrap(),
             "good"
+        );
+    }
+
+    #[test]
+    fn refuses_paths_that_could_leave_the_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let staging = Staging::create(&tmp.path().join("site")).unwrap();
+        for path in [
+            "",
+            "/etc/x",
+            "\\x",
+            "C:x",
+            "c:/x",
+            "..",
+            "../x",
+            "a/../../x",
+            "a/./b",
+            ".",
+            "a//b",
+            "a/",
+            "a\\..\\..\\x",
+            "a\0b",
+        ] {
+            let err = staging.write(path, b"x").unwrap_err().to_string();
+            assert!(err.starts_with("refusing to write"), "{path:?}: {err}");
+            assert!(staging.folder(path).is_err(), "{path:?}");
+        }
+        for path in [
+            "index.html",
+            "a/b/c.html",
+            "..a/b..",
+            ".well-known/x",
+            "é/☃.txt",
+        ] {
+            staging.write(path, b"ok").unwrap();
+            assert_eq!(std::fs::read(staging.dir.join(path)).unwrap(), b"ok");
+        }
+        assert!(staging.folder("_search/tantivy").unwrap().is_dir());
+        assert_eq!(names_in(tmp.path()).len(), 2, "only the lock and staging");
+    }
+
+    /// Any path a stage could hand over: the write is refused, or the file
+    /// lands strictly inside the staging folder and nothing appears beside it.
+    #[test]
+    fn every_written_path_lands_inside_the_staging_folder() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let tmp = tempfile::tempdir().unwrap();
+        let staging = Staging::create(&tmp.path().join("site")).unwrap();
+        let root = staging.dir.canonicalize().unwrap();
+        let part = prop_oneof![
+            Just("..".to_string()),
+            Just(".".to_string()),
+            Just(String::new()),
+            Just("\\".to_string()),
+            Just("\0".to_string()),
+            Just("C:".to_string()),
+            "[a-zé☃.]{1,4}",
+            any::<String>(),
+        ];
+        let separator = prop_oneof![Just("/"), Just(""), Just("\\")];
+        let path = prop::collection::vec((part, separator), 1..5)
+            .prop_map(|parts| parts.into_iter().map(|(p, s)| p + s).collect::<String>());
+        let config = Config {
+            cases: 300,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        TestRunner::new(config)
+            .run(&path, |path| {
+                if staging.write(&path, b"x").is_ok() {
+                    let landed = staging.dir.join(&path).canonicalize().unwrap();
+                    prop_assert!(landed.starts_with(&root) && landed != root, "{path:?}");
+                    prop_assert_eq!(std::fs::read(&landed).unwrap(), b"x");
+                }
+                Ok(())
+            })
+            .unwrap();
+        let staging_name = staging.dir.file_name().unwrap().to_string_lossy();
+        assert_eq!(
+            names_in(tmp.path()),
+            [".site.portico-lock", staging_name.as_ref()]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn never_writes_through_a_symlink_in_staging() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("victim.html"), "mine").unwrap();
+        let staging = Staging::create(&tmp.path().join("site")).unwrap();
+        // Whoever planted these, the writes below must not follow them.
+        symlink(outside.join("victim.html"), staging.dir.join("page.html")).unwrap();
+        symlink(&outside, staging.dir.join("linked")).unwrap();
+
+        staging.write("page.html", b"new").unwrap();
+        let page = staging.dir.join("page.html");
+        assert!(page.symlink_metadata().unwrap().is_file());
+        assert_eq!(std::fs::read(&page).unwrap(), b"new");
+        assert!(staging.write("linked/x.html", b"x").is_err());
+        assert!(staging.folder("linked/deeper").is_err());
+        assert_eq!(names_in(&outside), ["victim.html"]);
+        assert_eq!(
+            std::fs::read_to_string(outside.join("victim.html")).unwrap(),
+            "mine"
+        );
+    }
+
+    #[test]
+    fn two_stagings_of_one_target_take_turns() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write_site(&out, &[OutputFile::new("index.html", "zero")]).unwrap();
+        let first = Staging::create(&out).unwrap();
+        first.write("index.html", b"first").unwrap();
+        let second = std::thread::spawn({
+            let out = out.clone();
+            move || {
+                // Waits for the first to commit; without the lock it would
+                // delete the first's staging folder as a leftover.
+                let staging = Staging::create(&out).unwrap();
+                let seen = std::fs::read_to_string(out.join("index.html")).unwrap();
+                staging.write("index.html", b"second").unwrap();
+                staging.commit().unwrap();
+                seen
+            }
+        });
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        first.write("page.html", b"first").unwrap();
+        first.commit().unwrap();
+        assert_eq!(second.join().unwrap(), "first");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "second"
+        );
+        assert_eq!(names_in(tmp.path()), [".site.portico-lock", "site"]);
+    }
+
+    #[test]
+    fn a_site_left_aside_by_a_killed_swap_is_put_back_first() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write_site(&out, &[OutputFile::new("index.html", "good")]).unwrap();
+        // A build killed between the swap's two renames: no target, the last
+        // good site aside, the new one still in its staging folder.
+        std::fs::rename(&out, tmp.path().join(".site.portico-old-99999")).unwrap();
+        let dead_staging = tmp.path().join(".site.portico-staging-99999");
+        std::fs::create_dir(&dead_staging).unwrap();
+        std::fs::write(dead_staging.join(MARKER), "").unwrap();
+        std::fs::write(dead_staging.join("index.html"), "new").unwrap();
+
+        let staging = Staging::create(&out).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "good"
+        );
+        drop(staging); // this build fails too: the site stays
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "good"
+        );
+        assert_eq!(names_in(tmp.path()), [".site.portico-lock", "site"]);
+    }
+
+    #[test]
+    fn folders_of_dead_builds_are_removed_and_foreign_ones_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        write_site(&out, &[OutputFile::new("index.html", "good")]).unwrap();
+        let folder = |name: &str, files: &[&str]| {
+            let dir = tmp.path().join(name);
+            std::fs::create_dir_all(dir.join("sub")).unwrap();
+            for file in files {
+                std::fs::write(dir.join(file), "").unwrap();
+            }
+        };
+        // Killed before its marker was written: an empty folder.
+        std::fs::create_dir(tmp.path().join(".site.portico-staging-1")).unwrap();
+        // Killed while deleting the old site: the marker goes last.
+        folder(".site.portico-trash-2", &[MARKER, "sub/a.html"]);
+        // Killed after the swap's second rename (out is the new site).
+        folder(".site.portico-old-3", &[MARKER, "index.html"]);
+        // Not ours: no marker.
+        folder(".site.portico-staging-4", &["keep.txt"]);
+
+        write_site(&out, &[OutputFile::new("index.html", "new")]).unwrap();
+        assert_eq!(
+            names_in(tmp.path()),
+            [".site.portico-lock", ".site.portico-staging-4", "site"]
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "new"
         );
     }
 }

@@ -173,10 +173,18 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
         .then(|| staging.folder(search::INDEX_DIR))
         .transpose()
         .map_err(fatal)?;
+    // Tantivy's errors (a full disk among them) do not name a file: the folder is named.
+    let index_failure = |what: &str, e: &dyn std::fmt::Display| {
+        let dir = index_dir.as_deref().unwrap_or(out_dir);
+        Fatal(format!(
+            "cannot {what} the search index in `{}`: {e}; the site in `{}` was left as it was",
+            dir.display(),
+            out_dir.display()
+        ))
+    };
     let index = match &index_dir {
         Some(dir) => Some(
-            search::index::IndexBuilder::create(dir)
-                .map_err(|e| Fatal(format!("cannot create the search index: {e}")))?,
+            search::index::IndexBuilder::create(dir).map_err(|e| index_failure("create", &e))?,
         ),
         None => None,
     };
@@ -195,12 +203,10 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
         search::entity_documents(&outcome.portal.catalog)
             .into_iter()
             .for_each(|d| index.add(d));
-        let documents = index
-            .finish()
-            .map_err(|e| Fatal(format!("cannot write the search index: {e}")))?;
+        let documents = index.finish().map_err(|e| index_failure("write", &e))?;
         timer.lap("search index");
         let web_index = search::web::export(index_dir, documents)
-            .map_err(|e| Fatal(format!("cannot export the browser's search index: {e}")))?;
+            .map_err(|e| index_failure("export the browser's copy of", &e))?;
         staging.write_all(&web_index).map_err(fatal)?;
         timer.lap("browser search index");
     }

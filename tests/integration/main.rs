@@ -10,6 +10,7 @@ mod docs;
 mod example_org;
 mod git_repos;
 mod hostile;
+mod interrupted;
 mod portal;
 mod relevance;
 mod search;
