@@ -2,6 +2,7 @@
 //! rendered, assets copied, `techdocs_metadata.json` written, and what the
 //! link check and the portal need kept.
 
+use super::author_files::{self, Sanitized};
 use super::links::{self, PageCheck, SiteIndex};
 use super::markdown::{self, Heading, PageEnv, SanitizeOptions};
 use super::nav;
@@ -443,11 +444,11 @@ fn build_site(
         summaries.push(summary);
         checks.push(check);
     }
+    let published = publish_assets(snapshot, source, &url, sink, &options.sanitize, out)?;
     if let Some(sink) = sink {
-        let copied = copy_assets(snapshot, source, &url, sink, out)?;
         sink(
             &format!("{url}{}", site::METADATA_FILE),
-            metadata(source, &site_name, &summaries, &copied, snapshot).as_bytes(),
+            metadata(source, &site_name, &summaries, &published, snapshot).as_bytes(),
         )?;
     }
     let files = links::SiteFiles {
@@ -455,7 +456,7 @@ fn build_site(
             .iter()
             .map(|c| (c.src.clone(), c.ids.clone()))
             .collect(),
-        assets: source.assets.iter().cloned().collect(),
+        assets: published.into_iter().collect(),
     };
     let summary = DocSiteSummary {
         entity: entity.clone(),
@@ -466,32 +467,65 @@ fn build_site(
     Ok((summary, checks, files))
 }
 
-fn copy_assets(
+/// Copies the site's assets to `sink` (with no sink, as `check` runs,
+/// only the files a browser would run as pages are read). `.html` and
+/// `.svg` files go through the sanitising policy of `author_files`; what it
+/// removes or refuses is reported. Returns the assets published.
+fn publish_assets(
     snapshot: &Snapshot,
     source: &DocSource,
     url: &str,
-    sink: Sink<'_>,
+    sink: Option<Sink<'_>>,
+    sanitize: &SanitizeOptions,
     out: &mut Vec<Diagnostic>,
 ) -> Result<Vec<String>, String> {
     let repo = &snapshot.source;
-    let mut copied = Vec::with_capacity(source.assets.len());
+    let mut published = Vec::with_capacity(source.assets.len());
     for asset in &source.assets {
-        let path = format!("{}/{asset}", source.docs_dir);
-        match snapshot.read_bytes(&path) {
-            Ok(bytes) => {
-                sink(&format!("{url}{asset}"), &bytes)?;
-                copied.push(asset.clone());
-            }
-            Err(e) => out.push(
-                Diagnostic::warning("asset-unreadable", e.to_string()).in_repo(
-                    &repo.name,
-                    &repo.display,
-                    &path,
-                ),
-            ),
+        let runs_as_page = author_files::needs_sanitizing(asset);
+        if sink.is_none() && !runs_as_page {
+            published.push(asset.clone());
+            continue;
         }
+        let path = format!("{}/{asset}", source.docs_dir);
+        let place = |d: Diagnostic| d.in_repo(&repo.name, &repo.display, &path);
+        let bytes = match snapshot.read_bytes(&path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                out.push(place(Diagnostic::warning(
+                    "asset-unreadable",
+                    e.to_string(),
+                )));
+                continue;
+            }
+        };
+        let bytes = match author_files::sanitize(asset, &bytes, sanitize) {
+            None => bytes,
+            Some(Sanitized::Clean(clean)) => clean,
+            Some(Sanitized::Changed { bytes, removed }) => {
+                out.push(place(
+                    Diagnostic::warning(
+                        "asset-sanitized",
+                        format!("`{asset}` was published without: {}", removed.join(", ")),
+                    )
+                    .with_hint("opened in a browser, this file would run on the portal's site; only safe markup is kept"),
+                ));
+                bytes
+            }
+            Some(Sanitized::Refused(why)) => {
+                out.push(place(
+                    Diagnostic::error("asset-refused", format!("`{asset}` was not published: {why}"))
+                        .with_hint("HTML and SVG files in docs are checked before they are published: fix the file, or link to it elsewhere"),
+                ));
+                continue;
+            }
+        };
+        if let Some(sink) = sink {
+            sink(&format!("{url}{asset}"), &bytes)?;
+        }
+        published.push(asset.clone());
     }
-    Ok(copied)
+    Ok(published)
 }
 
 /// `techdocs_metadata.json`, as TechDocs writes it (the build timestamp is

@@ -384,3 +384,53 @@ fn each_output_path_has_one_source_and_pages_win() {
     let metadata = std::fs::read_to_string(docs.join("clash/techdocs_metadata.json")).unwrap();
     assert!(metadata.contains("site_name"), "{metadata}");
 }
+
+/// Author `.html` and `.svg` files run on the portal's origin when opened:
+/// they are sanitised (what was removed is said) or refused.
+#[test]
+fn author_html_and_svg_files_are_sanitised_or_refused() {
+    let org = Org::new();
+    docs_repo(
+        &org,
+        "pages",
+        &[
+            (
+                "index.md",
+                "# Pages\n\n![d](diagram.svg) [p](page.html) [b](broken.svg)\n",
+            ),
+            (
+                "page.html",
+                "<p onclick=\"x()\">hi</p><script>alert(1)</script>",
+            ),
+            (
+                "diagram.svg",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\" height=\"1\"/></svg>",
+            ),
+            (
+                "broken.svg",
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"><g></svg>",
+            ),
+        ],
+    );
+    let run = org.run(&["check", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut codes = run.codes_with("file");
+    codes.retain(|c| !c.starts_with("unresolved-ref"));
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec![
+            "asset-refused docs/broken.svg",
+            "asset-sanitized docs/page.html",
+            "broken-link docs/index.md",
+        ],
+        "a refused file is not published, so links to it are broken"
+    );
+    let run = org.run(&["build", ".", "--out", "site"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let docs = org.path().join("site/docs/default/component/pages");
+    let page = std::fs::read_to_string(docs.join("page.html")).unwrap();
+    assert!(page.contains("<p>hi</p>") && !page.contains("<script") && !page.contains("onclick"));
+    assert!(docs.join("diagram.svg").is_file());
+    assert!(!docs.join("broken.svg").exists());
+}

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod browser;
+mod browser_hostile;
 mod browser_search;
 mod browser_site;
 mod corpus;

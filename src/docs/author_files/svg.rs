@@ -709,14 +709,18 @@ fn is_foreign_object_html_attribute(local: &str) -> bool {
         || local.starts_with("aria-")
 }
 
-/// A same-document fragment, or an inline raster image on the elements
-/// that show one.
+/// A same-document fragment, a link a person follows (`<a>`: the same URL
+/// check as every other link Portico writes), or an inline raster image on
+/// the elements that show one. Nothing else may load from elsewhere.
 fn is_allowed_reference(element: &str, value: &str) -> bool {
     let url = value.trim_matches(|c: char| c.is_ascii_whitespace());
     if url.starts_with('#') {
         return true;
     }
     let local = element.rsplit(':').next().unwrap_or(element);
+    if local == "a" {
+        return crate::html::allowed_url(url, crate::html::UrlUse::Link);
+    }
     matches!(local, "image" | "feImage")
         && RASTER_DATA_URL_PREFIXES.iter().any(|prefix| {
             url.get(..prefix.len())
