@@ -251,6 +251,22 @@ fn quick_title(text: &str) -> Option<String> {
     None
 }
 
+/// Renders one page. A bug in Portico that panics on the page's content
+/// (the last resort: every known hazard has a budget) costs that page its
+/// layout, not the build: the page shows its text, with an internal-error
+/// diagnostic. Stack overflows are not panics: nesting budgets prevent them.
+fn render_guarded(text: &str, env: &PageEnv<'_>) -> markdown::RenderedPage {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| markdown::render(text, env)))
+        .unwrap_or_else(|_| {
+            let problem = Diagnostic::error(
+                "internal-error",
+                "Portico failed while rendering this page; it is shown as plain text and the rest of the site was built",
+            )
+            .with_hint("this is a bug in Portico: please report it with the page's Markdown");
+            markdown::plain_text_page(text, Vec::new(), problem)
+        })
+}
+
 /// The repository a site is built from.
 struct SiteContext<'s> {
     snapshot: &'s Snapshot,
@@ -382,7 +398,7 @@ fn build_site(
                 snippet: granted.then_some(&snippet),
                 sanitize: &options.sanitize,
             };
-            let mut rendered = markdown::render(&page.text, &env);
+            let mut rendered = render_guarded(&page.text, &env);
             let position = positions.get(page.src.as_str()).copied();
             let title = position
                 .map(|i| order[i].1.clone())
@@ -618,6 +634,24 @@ fn report_unsupported(source: &DocSource, file: &SourceFile<'_>, out: &mut Vec<D
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_while_rendering_costs_the_page_its_layout_only() {
+        let urls = HashMap::new();
+        let options = SanitizeOptions::default();
+        let env = PageEnv {
+            src: "index.md",
+            url: "",
+            site_depth: 4,
+            page_urls: &urls,
+            snippet: Some(&|_| panic!("a bug")),
+            sanitize: &options,
+        };
+        let page = render_guarded("# Title <b>\n\n--8<-- \"x.md\"\n", &env);
+        assert!(page.html.contains("# Title &lt;b&gt;"), "{}", page.html);
+        let codes: Vec<&str> = page.problems.iter().map(|(_, d)| d.code).collect();
+        assert_eq!(codes, vec!["internal-error"]);
+    }
 
     #[test]
     fn titles_come_from_front_matter_or_the_first_heading() {

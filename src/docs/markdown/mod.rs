@@ -145,7 +145,12 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
     let pre = preprocess::preprocess(markdown, env.snippet, &render_inline);
     let Some((mut page, html, author_html)) = render_preprocessed(&pre, env, AuthorHtml::Sanitize)
     else {
-        return too_complex(markdown, pre.problems);
+        let problem = Diagnostic::error(
+            "page-too-complex",
+            format!("the page has more than {MAX_PAGE_EVENTS} Markdown elements (blocks, list items, spans), or a line opening more than {MAX_CONTAINERS_PER_LINE} lists and quotes; it is shown as plain text"),
+        )
+        .with_hint("split the page, or flatten deeply nested lists and quotes");
+        return plain_text_page(markdown, pre.problems, problem);
     };
     if !author_html {
         page.html = html;
@@ -199,18 +204,16 @@ fn containers_too_deep(text: &str) -> bool {
     })
 }
 
-/// A page too big to lay out: its text, escaped, with the reason.
-fn too_complex(markdown: &str, mut problems: Vec<(usize, Diagnostic)>) -> RenderedPage {
-    problems.push((
-        0,
-        Diagnostic::error(
-            "page-too-complex",
-            format!("the page has more than {MAX_PAGE_EVENTS} Markdown elements (blocks, list items, spans), or a line opening more than {MAX_CONTAINERS_PER_LINE} lists and quotes; it is shown as plain text"),
-        )
-        .with_hint("split the page, or flatten deeply nested lists and quotes"),
-    ));
+/// A page that cannot be laid out (too big, or a bug in Portico): its text,
+/// escaped, so nothing is lost, and `problem` saying why.
+pub fn plain_text_page(
+    markdown: &str,
+    mut problems: Vec<(usize, Diagnostic)>,
+    problem: Diagnostic,
+) -> RenderedPage {
+    problems.push((0, problem));
     let mut html = String::with_capacity(markdown.len() + 64);
-    html.push_str("<pre class=\"page-too-complex\">");
+    html.push_str("<pre class=\"plain-text-page\">");
     escape_into(&mut html, markdown);
     html.push_str("</pre>\n");
     RenderedPage {
