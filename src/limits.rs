@@ -100,3 +100,12 @@ pub const MAX_QUERY_WORDS: usize = 32;
 /// search index, which tantivy reads whole. A larger one makes the index
 /// "damaged" (exit 2); Portico's own are a few kilobytes.
 pub const MAX_SEARCH_INDEX_META_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A docs nav level (a folder) with more items than this shows each page
+/// only its neighbours (`NAV_NEIGHBOURS` on each side) and links to the
+/// site's page of all pages: 5,000 pages in one folder once made every page
+/// carry all 5,000 links (1.6 GB of HTML).
+pub const MAX_NAV_SIBLINGS: usize = 30;
+/// Nav items shown on each side of the way to the current page in a long
+/// level.
+pub const NAV_NEIGHBOURS: usize = 7;

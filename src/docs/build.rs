@@ -6,8 +6,8 @@ use super::author_files::{self, Sanitized};
 use super::links::{self, PageCheck, SiteIndex};
 use super::markdown::{self, Heading, PageEnv, SanitizeOptions};
 use super::nav;
+use super::page::{self, PagePlace, page_view};
 pub use super::page::{DocPageView, NavLink};
-use super::page::{PagePlace, page_view};
 use super::site::{self, DocSource};
 use super::snippets::{Budget, Snippets};
 use crate::catalog::entity_ref::EntityRef;
@@ -343,6 +343,11 @@ fn build_site(
         .collect();
     // Big sites list only the sections on the way to each page in its nav.
     let expand_all = order.len() <= 100;
+    let paths = nav::paths(&nav);
+    // Too long a level: each page shows its neighbourhood, this page the rest.
+    let all_pages = (source.all_pages
+        && nav::longest_level(&nav) > crate::limits::MAX_NAV_SIBLINGS)
+        .then_some(site::ALL_PAGES);
     for page in pages
         .iter()
         .filter(|p| !positions.contains_key(p.src.as_str()))
@@ -409,9 +414,11 @@ fn build_site(
                     nav: &nav,
                     order: &order,
                     position,
+                    path: paths.get(&page.src).map(Vec::as_slice),
                     src: &page.src,
                     url: &page_url,
                     expand_all,
+                    all_pages,
                 };
                 let mut content = std::mem::take(&mut rendered.html);
                 if !rendered.headings.iter().any(|h| h.level == 1) {
@@ -461,6 +468,23 @@ fn build_site(
         checks.push(check);
     }
     let published = publish_assets(snapshot, source, &url, sink, &options.sanitize, out)?;
+    if let (Some(sink), Some(all_pages)) = (sink, all_pages) {
+        let place = PagePlace {
+            nav: &nav,
+            order: &order,
+            position: None,
+            path: None,
+            src: "",
+            url: all_pages,
+            expand_all,
+            all_pages: Some(all_pages),
+        };
+        let view = page::all_pages_view(source, &place, &site_name);
+        sink(
+            &format!("{url}{all_pages}index.html"),
+            layout(view).as_bytes(),
+        )?;
+    }
     if let Some(sink) = sink {
         sink(
             &format!("{url}{}", site::METADATA_FILE),

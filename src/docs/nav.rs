@@ -226,27 +226,51 @@ pub fn page_order(nav: &[NavItem]) -> Vec<(String, String)> {
     order
 }
 
-/// Section titles leading to a page, for breadcrumbs.
-pub fn breadcrumbs(nav: &[NavItem], src: &str) -> Vec<String> {
-    fn walk(items: &[NavItem], src: &str, trail: &mut Vec<String>) -> bool {
-        for item in items {
+/// Where each page sits in the nav: the index of the item at each level
+/// on the way to it (found once per site, not searched for on every page).
+pub fn paths(nav: &[NavItem]) -> HashMap<String, Vec<usize>> {
+    fn walk(items: &[NavItem], trail: &mut Vec<usize>, out: &mut HashMap<String, Vec<usize>>) {
+        for (i, item) in items.iter().enumerate() {
+            trail.push(i);
             match item {
-                NavItem::Page { src: s, .. } if s == src => return true,
-                NavItem::Section { title, children } => {
-                    trail.push(title.clone());
-                    if walk(children, src, trail) {
-                        return true;
-                    }
-                    trail.pop();
+                NavItem::Page { src, .. } => {
+                    out.entry(src.clone()).or_insert_with(|| trail.clone());
                 }
-                _ => {}
+                NavItem::Section { children, .. } => walk(children, trail, out),
+                NavItem::Link { .. } => {}
             }
+            trail.pop();
         }
-        false
     }
-    let mut trail = Vec::new();
-    walk(nav, src, &mut trail);
-    trail
+    let mut out = HashMap::new();
+    walk(nav, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The most items any one level of the nav holds.
+pub fn longest_level(nav: &[NavItem]) -> usize {
+    nav.iter()
+        .map(|item| match item {
+            NavItem::Section { children, .. } => longest_level(children),
+            _ => 0,
+        })
+        .fold(nav.len(), usize::max)
+}
+
+/// Section titles along a nav path (see [`paths`]), for breadcrumbs.
+pub fn titles_along(nav: &[NavItem], path: &[usize]) -> Vec<String> {
+    let mut titles = Vec::new();
+    let mut items = nav;
+    for &i in path {
+        match items.get(i) {
+            Some(NavItem::Section { title, children }) => {
+                titles.push(title.clone());
+                items = children;
+            }
+            _ => break,
+        }
+    }
+    titles
 }
 
 #[cfg(test)]
@@ -324,8 +348,10 @@ mod tests {
         );
         assert_eq!(out.len(), 1);
         assert_eq!((out[0].code, out[0].line), ("nav-missing-page", 5));
+        let paths = paths(&nav);
+        assert_eq!(paths["guides/setup.md"], vec![1, 0]);
         assert_eq!(
-            breadcrumbs(&nav, "guides/setup.md"),
+            titles_along(&nav, &paths["guides/setup.md"]),
             vec!["Guides".to_string()]
         );
     }

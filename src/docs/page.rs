@@ -5,6 +5,8 @@ use super::markdown::{self, Heading};
 use super::nav::{self, NavItem};
 use super::site::DocSource;
 use crate::catalog::location::RepoLocation;
+use crate::html::{escape, external_link};
+use crate::limits::{MAX_NAV_SIBLINGS, NAV_NEIGHBOURS};
 
 /// Everything the layout needs to draw one docs page.
 #[derive(Debug, Default)]
@@ -51,10 +53,15 @@ pub(super) struct PagePlace<'p> {
     pub(super) order: &'p [(String, String)],
     /// Index in `order`, when the page is in the nav.
     pub(super) position: Option<usize>,
+    /// Indices on the way to the page in `nav` (see `nav::paths`).
+    pub(super) path: Option<&'p [usize]>,
     pub(super) src: &'p str,
     pub(super) url: &'p str,
     /// Show every section's pages (small sites) or only the current path.
     pub(super) expand_all: bool,
+    /// The site's page listing every page, when its nav is too long to show
+    /// whole on each page (site-relative URL of its folder).
+    pub(super) all_pages: Option<&'p str>,
 }
 
 /// The whole view of one page.
@@ -95,8 +102,11 @@ pub(super) fn page_view(
             entity.namespace, entity.kind, entity.name
         ),
         page_title: title.to_string(),
-        breadcrumbs: nav::breadcrumbs(nav, src),
-        nav: flatten_nav(nav, src, &href_to, place.expand_all),
+        breadcrumbs: place
+            .path
+            .map(|path| nav::titles_along(nav, path))
+            .unwrap_or_default(),
+        nav: flatten_nav(place, &href_to),
         toc: rendered
             .headings
             .iter()
@@ -113,64 +123,168 @@ pub(super) fn page_view(
     }
 }
 
+/// The site's page of all pages (at `site::ALL_PAGES`): the whole nav as a
+/// nested list. `place` is that page's place (no position, no path).
+pub(super) fn all_pages_view(
+    source: &DocSource,
+    place: &PagePlace<'_>,
+    site_name: &str,
+) -> DocPageView {
+    let href_to = |target_src: &str| {
+        markdown::relative(
+            place.url,
+            &format!("{}index.html", markdown::page_url(target_src)),
+        )
+    };
+    let mut content = String::from("<h1>All pages</h1>\n");
+    nav_list(place.nav, &href_to, &mut content);
+    let root = "../".repeat(4 + place.url.matches('/').count());
+    let entity = &source.request.entity;
+    DocPageView {
+        path: format!(
+            "docs/{}/{}/{}/{}index.html",
+            entity.namespace, entity.kind, entity.name, place.url
+        ),
+        entity_href: format!(
+            "{root}catalog/{}/{}/{}/index.html",
+            entity.namespace, entity.kind, entity.name
+        ),
+        root,
+        site_name: site_name.to_string(),
+        entity_title: source.request.entity_title.clone(),
+        page_title: "All pages".to_string(),
+        nav: flatten_nav(place, &href_to),
+        content,
+        ..DocPageView::default()
+    }
+}
+
+/// The nav as nested `<ul>`s, every item shown.
+fn nav_list(items: &[NavItem], href_to: &dyn Fn(&str) -> String, html: &mut String) {
+    html.push_str("<ul>");
+    for item in items {
+        match item {
+            NavItem::Page { title, src } => html.push_str(&format!(
+                "<li><a href=\"{}\">{}</a></li>",
+                escape(&href_to(src)),
+                escape(title)
+            )),
+            NavItem::Link { title, url } => {
+                html.push_str(&format!("<li>{}</li>", external_link(url, title)));
+            }
+            NavItem::Section { title, children } => {
+                html.push_str(&format!("<li>{}", escape(title)));
+                nav_list(children, href_to, html);
+                html.push_str("</li>");
+            }
+        }
+    }
+    html.push_str("</ul>\n");
+}
+
 /// The nav as indented lines: every top-level item, and the pages of every
 /// section (small sites) or of the sections on the way to the current page
-/// (big sites, so 2,000 pages do not each carry a 2,000-line nav).
-fn flatten_nav(
-    nav: &[NavItem],
-    current: &str,
+/// (big sites, so 2,000 pages do not each carry a 2,000-line nav). A level
+/// with more than [`MAX_NAV_SIBLINGS`] items shows the ones around the way
+/// to the current page, and links to the site's page of all pages for the
+/// rest: each page's nav stays the size of its ancestors' neighbourhoods,
+/// whatever the size of its folder.
+fn flatten_nav(place: &PagePlace<'_>, href_to: &dyn Fn(&str) -> String) -> Vec<NavLink> {
+    let more = place
+        .all_pages
+        .map(|url| markdown::relative(place.url, &format!("{url}index.html")));
+    let mut out = Vec::new();
+    let mut level = Level {
+        items: place.nav,
+        depth: 0,
+        path: place.path,
+    };
+    walk_nav(&mut level, place, href_to, more.as_deref(), &mut out);
+    out
+}
+
+/// One list of siblings in the nav, and the rest of the way to the page.
+struct Level<'n> {
+    items: &'n [NavItem],
+    depth: usize,
+    path: Option<&'n [usize]>,
+}
+
+fn walk_nav(
+    level: &mut Level<'_>,
+    place: &PagePlace<'_>,
     href_to: &dyn Fn(&str) -> String,
-    expand_all: bool,
-) -> Vec<NavLink> {
-    fn contains(items: &[NavItem], src: &str) -> bool {
-        items.iter().any(|i| match i {
-            NavItem::Page { src: s, .. } => s == src,
-            NavItem::Section { children, .. } => contains(children, src),
-            NavItem::Link { .. } => false,
-        })
+    more: Option<&str>,
+    out: &mut Vec<NavLink>,
+) {
+    let on_path = level.path.and_then(|p| p.first().copied());
+    let shown = match more {
+        Some(_) => window(level.items.len(), on_path),
+        None => 0..level.items.len(),
+    };
+    let more_link = |count: usize| NavLink {
+        title: format!("… {count} more pages"),
+        href: more.map(str::to_string),
+        depth: level.depth,
+        current: false,
+        external: false,
+    };
+    if shown.start > 0 {
+        out.push(more_link(shown.start));
     }
-    fn walk(
-        items: &[NavItem],
-        depth: usize,
-        current: &str,
-        href_to: &dyn Fn(&str) -> String,
-        expand_all: bool,
-        out: &mut Vec<NavLink>,
-    ) {
-        for item in items {
-            match item {
-                NavItem::Page { title, src } => out.push(NavLink {
+    for i in shown.clone() {
+        match &level.items[i] {
+            NavItem::Page { title, src } => out.push(NavLink {
+                title: title.clone(),
+                href: Some(href_to(src)),
+                depth: level.depth,
+                current: src == place.src,
+                external: false,
+            }),
+            NavItem::Link { title, url } => out.push(NavLink {
+                title: title.clone(),
+                href: Some(url.clone()),
+                depth: level.depth,
+                current: false,
+                external: true,
+            }),
+            NavItem::Section { title, children } => {
+                out.push(NavLink {
                     title: title.clone(),
-                    href: Some(href_to(src)),
-                    depth,
-                    current: src == current,
-                    external: false,
-                }),
-                NavItem::Link { title, url } => out.push(NavLink {
-                    title: title.clone(),
-                    href: Some(url.clone()),
-                    depth,
+                    href: None,
+                    depth: level.depth,
                     current: false,
-                    external: true,
-                }),
-                NavItem::Section { title, children } => {
-                    out.push(NavLink {
-                        title: title.clone(),
-                        href: None,
-                        depth,
-                        current: false,
-                        external: false,
-                    });
-                    if expand_all || contains(children, current) {
-                        walk(children, depth + 1, current, href_to, expand_all, out);
-                    }
+                    external: false,
+                });
+                let on_the_way = on_path == Some(i);
+                if place.expand_all || on_the_way {
+                    let mut inner = Level {
+                        items: children,
+                        depth: level.depth + 1,
+                        path: level.path.filter(|_| on_the_way).map(|p| &p[1..]),
+                    };
+                    walk_nav(&mut inner, place, href_to, more, out);
                 }
             }
         }
     }
-    let mut out = Vec::new();
-    walk(nav, 0, current, href_to, expand_all, &mut out);
-    out
+    if shown.end < level.items.len() {
+        out.push(more_link(level.items.len() - shown.end));
+    }
+}
+
+/// The items of a level of `len` shown around `focus` (the first ones
+/// when the page is not in it).
+fn window(len: usize, focus: Option<usize>) -> std::ops::Range<usize> {
+    if len <= MAX_NAV_SIBLINGS {
+        return 0..len;
+    }
+    let shown = 2 * NAV_NEIGHBOURS + 1;
+    let start = focus
+        .unwrap_or(0)
+        .saturating_sub(NAV_NEIGHBOURS)
+        .min(len - shown);
+    start..start + shown
 }
 
 /// The page's edit link: `repo_url` + `edit_uri` from mkdocs.yml, else the

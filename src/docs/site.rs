@@ -6,6 +6,7 @@ use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::catalog::location::RepoLocation;
 use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::limits::MAX_NAV_SIBLINGS;
 use crate::read::{Listing, ReadError, Snapshot, safe_path};
 use crate::yaml;
 use std::sync::Arc;
@@ -39,7 +40,14 @@ pub struct DocSource {
     /// Repository-relative README read as `index.md` when the docs have no
     /// index (TechDocs' fallback).
     pub readme_index: Option<String>,
+    /// The site may have a page listing all pages at [`ALL_PAGES`] (it has
+    /// enough pages for its nav to be cut; the path is claimed).
+    pub all_pages: bool,
 }
+
+/// The folder of a site's page of all pages, for navs too long to show
+/// whole on every page.
+pub const ALL_PAGES: &str = "_pages/";
 
 /// Reads `backstage.io/techdocs-ref` of an entity. `None` without the annotation.
 pub fn request(
@@ -101,16 +109,21 @@ pub const METADATA_FILE: &str = "techdocs_metadata.json";
 /// the whole build when one needs a folder where the other is a file).
 /// Portico's own files come first, then pages (`index.md` before
 /// `README.md`, as in MkDocs; otherwise in sorted order), then assets. A
-/// page whose name makes no folder (`.md`, `...md`) is refused. Returns the
+/// page whose name makes no folder (`.md`, `...md`) is refused. A site with
+/// `all_pages` keeps the path of its page of all pages. Returns the
 /// pages and assets that keep their paths; `report` gets the rest.
 fn claim_outputs(
     pages: Vec<String>,
     assets: Vec<String>,
+    all_pages: bool,
     docs_dir: &str,
     report: &mut dyn FnMut(&str, Diagnostic),
 ) -> (Vec<String>, Vec<String>) {
     let mut claims = Claims::default();
     let _ = claims.claim(METADATA_FILE, METADATA_FILE);
+    if all_pages {
+        let _ = claims.claim(&format!("{ALL_PAGES}index.html"), "the page of all pages");
+    }
     let mut ordered: Vec<&String> = pages.iter().collect();
     // `index.md` wins its folder over `README.md`, whatever the sort says.
     ordered.sort_by_key(|p| (super::nav::is_readme(p), p.as_str()));
@@ -349,7 +362,8 @@ pub fn load(
     }
     pages.sort();
     assets.sort();
-    let (pages, assets) = claim_outputs(pages, assets, &docs_dir, &mut |path, d| {
+    let all_pages = pages.len() > MAX_NAV_SIBLINGS;
+    let (pages, assets) = claim_outputs(pages, assets, all_pages, &docs_dir, &mut |path, d| {
         out.push(d.in_repo(&repo.name, &repo.display, path))
     });
     Some(DocSource {
@@ -360,6 +374,7 @@ pub fn load(
         docs_dir,
         pages,
         assets,
+        all_pages,
         readme_index,
     })
 }

@@ -434,3 +434,55 @@ fn author_html_and_svg_files_are_sanitised_or_refused() {
     assert!(docs.join("diagram.svg").is_file());
     assert!(!docs.join("broken.svg").exists());
 }
+
+/// Every page once carried its folder's whole nav: 5,000 pages in one
+/// folder made 1.6 GB of HTML. Each page now shows its neighbourhood and
+/// links to the site's page of all pages.
+#[test]
+fn a_huge_folder_keeps_each_page_small() {
+    let org = Org::new();
+    let pages: Vec<(String, String)> = (0..1_500)
+        .map(|i| {
+            (
+                format!("page-{i:04}.md"),
+                format!("# Page {i}\n\nSome text about page {i}.\n"),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = pages
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    docs_repo(&org, "huge", &files);
+    let run = org.run(&["build", ".", "--out", "site", "--no-search"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let docs = org.path().join("site/docs/default/component/huge");
+    let markdown: usize = pages.iter().map(|(_, t)| t.len()).sum();
+    let html: usize = crate::support::files_under(&docs)
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(_, b)| b.len())
+        .sum();
+    assert!(
+        html <= 3 * markdown + 5 * 1024 * pages.len(),
+        "{html} bytes of HTML for {markdown} of Markdown"
+    );
+    let middle = std::fs::read_to_string(docs.join("page-0750/index.html")).unwrap();
+    assert!(
+        middle.contains("href=\"../page-0749/index.html\""),
+        "neighbours are shown"
+    );
+    assert!(
+        middle.contains("href=\"../_pages/index.html\">… 743 more pages<"),
+        "{middle}"
+    );
+    let all = std::fs::read_to_string(docs.join("_pages/index.html")).unwrap();
+    let (_, listing) = all
+        .split_once("All pages</h1>")
+        .expect("the page of all pages");
+    assert_eq!(
+        listing.matches("/index.html\">Page ").count(),
+        1_500,
+        "every page listed"
+    );
+}
