@@ -7,6 +7,7 @@
 //! search stops at a repository: nested `node_modules`, `.git` and vendored
 //! folders are never searched for more.
 
+use crate::diagnostics::Diagnostic;
 use crate::read::{RepoKind, RepoSource, is_skipped_dir};
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -26,7 +27,10 @@ pub fn classify(dir: &Path) -> Option<RepoKind> {
     if dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir() {
         return Some(RepoKind::Bare);
     }
-    if dir.join("catalog-info.yaml").is_file() {
+    // Anything named so, not only a regular file: a FIFO or a link to
+    // `/dev/zero` is a repository whose catalog file cannot be read, which
+    // the catalog stage reports, instead of a folder silently skipped.
+    if dir.join("catalog-info.yaml").symlink_metadata().is_ok() {
         return Some(RepoKind::Plain);
     }
     None
@@ -74,48 +78,97 @@ pub fn source(dir: &Path, kind: RepoKind) -> RepoSource {
     }
 }
 
-/// Every repository under `roots`, sorted by path, each found once.
-pub fn repositories(roots: &[PathBuf], max_depth: usize) -> Result<Vec<RepoSource>, RootError> {
-    let mut found = Vec::new();
+/// What discovery found under the roots.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Sorted by path, each found once.
+    pub repos: Vec<RepoSource>,
+    /// Folders not searched, and why (notes).
+    pub notes: Vec<Diagnostic>,
+}
+
+/// Every repository under `roots`. A ROOT itself may be a link; links to
+/// folders below a ROOT are not followed, so nothing outside the roots is
+/// read (each one skipped is a note).
+pub fn repositories(roots: &[PathBuf], max_depth: usize) -> Result<Found, RootError> {
+    let mut found = Found::default();
     for root in roots {
         if !root.is_dir() {
             return Err(RootError(format!("`{}` is not a folder", root.display())));
         }
         match classify(root) {
-            Some(kind) => found.push(source(root, kind)),
-            None => found.extend(search(root, max_depth)),
+            Some(kind) => found.repos.push(source(root, kind)),
+            None => {
+                let (repos, notes) = search(root, max_depth);
+                found.repos.extend(repos);
+                found.notes.extend(notes);
+            }
         }
     }
     let mut seen = HashSet::new();
-    found.retain(|r| seen.insert(r.root.canonicalize().unwrap_or_else(|_| r.root.clone())));
-    found.sort_by(|a, b| a.display.cmp(&b.display));
+    found
+        .repos
+        .retain(|r| seen.insert(r.root.canonicalize().unwrap_or_else(|_| r.root.clone())));
+    found.repos.sort_by(|a, b| a.display.cmp(&b.display));
+    found.notes.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(found)
 }
 
 /// Searches the folders below `dir` (not `dir` itself), in parallel.
-fn search(dir: &Path, depth_left: usize) -> Vec<RepoSource> {
+fn search(dir: &Path, depth_left: usize) -> (Vec<RepoSource>, Vec<Diagnostic>) {
     if depth_left == 0 {
-        return Vec::new();
+        return Default::default();
     }
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
+        return Default::default();
     };
-    let children: Vec<PathBuf> = entries
-        .flatten()
-        .filter(|e| {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            !name.starts_with('.') && !is_skipped_dir(&name) && e.path().is_dir()
-        })
-        .map(|e| e.path())
-        .collect();
-    children
+    let mut children = Vec::new();
+    let mut notes = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || is_skipped_dir(&name) {
+            continue;
+        }
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            children.push(entry.path());
+        } else if kind.is_symlink() && entry.path().is_dir() {
+            notes.push(link_skipped(&entry.path()));
+        }
+    }
+    let (repos, deeper) = children
         .par_iter()
-        .flat_map(|child| match classify(child) {
-            Some(kind) => vec![source(child, kind)],
+        .map(|child| match classify(child) {
+            Some(kind) => (vec![source(child, kind)], Vec::new()),
             None => search(child, depth_left - 1),
         })
-        .collect()
+        .reduce(Default::default, |(mut repos, mut notes), (r, n)| {
+            repos.extend(r);
+            notes.extend(n);
+            (repos, notes)
+        });
+    notes.extend(deeper);
+    (repos, notes)
+}
+
+/// A link to a folder met while searching a ROOT.
+fn link_skipped(link: &Path) -> Diagnostic {
+    let target = std::fs::read_link(link)
+        .map(|t| format!(" (it points to `{}`)", t.display()))
+        .unwrap_or_default();
+    let mut note = Diagnostic::info(
+        "link-not-followed",
+        format!(
+            "`{}` is a link to a folder{target}; discovery does not follow links, so nothing outside the roots is read",
+            link.display()
+        ),
+    )
+    .with_hint("pass the linked folder as a ROOT of its own to read it");
+    note.path = display(link);
+    note
 }
 
 /// The repository holding `file` (a canonical path): the nearest enclosing
@@ -186,7 +239,7 @@ mod tests {
         std::fs::create_dir_all(root.join("a/b/c/too-deep")).unwrap();
         std::fs::write(root.join("a/b/c/too-deep/catalog-info.yaml"), "").unwrap();
 
-        let repos = repositories(&[root.to_path_buf()], 3).unwrap();
+        let repos = repositories(&[root.to_path_buf()], 3).unwrap().repos;
         let found: Vec<(String, RepoKind)> =
             repos.iter().map(|r| (r.name.clone(), r.kind)).collect();
         assert_eq!(
@@ -197,7 +250,7 @@ mod tests {
                 ("work".to_string(), RepoKind::WorkTree),
             ]
         );
-        let deeper = repositories(&[root.to_path_buf()], 4).unwrap();
+        let deeper = repositories(&[root.to_path_buf()], 4).unwrap().repos;
         assert!(deeper.iter().any(|r| r.name == "too-deep"));
     }
 

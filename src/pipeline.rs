@@ -60,8 +60,8 @@ use crate::limits::MAX_REMOTE_LOCATION_ROUNDS as MAX_REMOTE_ROUNDS;
 
 /// Reads and checks the organisation: every stage up to the catalog.
 pub fn load(config: &Config) -> Result<Outcome, Fatal> {
-    let mut repos =
-        discover::repositories(&config.roots, config.max_depth).map_err(|e| Fatal(e.0))?;
+    let found = discover::repositories(&config.roots, config.max_depth).map_err(|e| Fatal(e.0))?;
+    let mut repos = found.repos;
     if repos.is_empty() && config.locations.is_empty() {
         let roots: Vec<String> = config
             .roots
@@ -76,7 +76,7 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
         )));
     }
     let explicit = locate_location_files(&config.locations, &mut repos)?;
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = found.notes;
 
     let loads: Vec<(Option<RepoLocation>, RepoLoad)> = repos
         .par_iter()

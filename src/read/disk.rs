@@ -8,6 +8,25 @@ use std::path::{Path, PathBuf};
 
 use crate::limits::MAX_LISTED_FILES;
 
+/// Opens a file for reading without waiting for a writer (FIFOs, devices).
+#[cfg(unix)]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+    const O_NONBLOCK: i32 = 0x4;
+    #[cfg(not(any(target_os = "macos", target_os = "ios", target_os = "freebsd")))]
+    const O_NONBLOCK: i32 = 0o4000;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
 pub(super) struct DiskFiles {
     /// Canonical root: every resolved path must stay below it.
     root: PathBuf,
@@ -53,7 +72,14 @@ impl DiskFiles {
             path: path.to_string(),
             message: e.to_string(),
         };
-        let meta = real.metadata().map_err(io)?;
+        if !real.metadata().map_err(io)?.is_file() {
+            return Err(ReadError::NotAFile(path.to_string()));
+        }
+        // Opened without blocking and checked again through the handle: a
+        // file swapped for a FIFO after the check would otherwise hang the
+        // build on its open or its first read.
+        let file = open_without_blocking(&real).map_err(io)?;
+        let meta = file.metadata().map_err(io)?;
         if !meta.is_file() {
             return Err(ReadError::NotAFile(path.to_string()));
         }
@@ -65,9 +91,7 @@ impl DiskFiles {
         }
         // Read through a limit too: the file may grow between stat and read.
         let mut bytes = Vec::with_capacity(meta.len() as usize);
-        std::fs::File::open(&real)
-            .map_err(io)?
-            .take(MAX_FILE_BYTES + 1)
+        file.take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(io)?;
         if bytes.len() as u64 > MAX_FILE_BYTES {

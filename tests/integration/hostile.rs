@@ -486,3 +486,84 @@ fn a_huge_folder_keeps_each_page_small() {
         "every page listed"
     );
 }
+
+/// Discovery once followed a link in ROOT to a repository elsewhere and
+/// built it into the portal.
+#[test]
+fn discovery_does_not_follow_links_out_of_the_roots() {
+    let org = Org::new();
+    docs_repo(&org, "elsewhere/secret", &[("index.md", "# Secret\n")]);
+    docs_repo(&org, "root/team/good", &[("index.md", "# Good\n")]);
+    std::os::unix::fs::symlink(
+        org.path().join("elsewhere/secret"),
+        org.path().join("root/team/linked"),
+    )
+    .unwrap();
+    let run = org.run(&["check", "root", "--format", "json", "-v"]);
+    let names: Vec<String> = run.codes_with("path");
+    assert!(
+        names.contains(&"link-not-followed root/team/linked".to_string()),
+        "{names:?}"
+    );
+    assert!(
+        !run.stdout.contains("secret/catalog-info.yaml"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A catalog file that is a FIFO (or a link to /dev/zero) once dropped the
+/// repository without a word; read, it would hang the build.
+#[test]
+fn special_files_are_reported_not_read() {
+    let org = Org::new();
+    std::fs::create_dir_all(org.path().join("fifo")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(org.path().join("fifo/catalog-info.yaml"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::create_dir_all(org.path().join("zero")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", org.path().join("zero/catalog-info.yaml")).unwrap();
+    docs_repo(&org, "good", &[("index.md", "# Good\n")]);
+    let run = org.run(&["check", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let codes = run.codes_with("path");
+    for expected in [
+        "file-unreadable fifo/catalog-info.yaml",
+        "file-unreadable zero/catalog-info.yaml",
+    ] {
+        assert!(codes.contains(&expected.to_string()), "{codes:?}");
+    }
+}
+
+/// File names that are not UTF-8 were skipped silently, and `a\..\b.md`
+/// was read as `b.md`.
+#[test]
+fn unreadable_file_names_are_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let org = Org::new();
+    docs_repo(
+        &org,
+        "names",
+        &[
+            ("index.md", "# Names\n"),
+            ("b.md", "# B\n"),
+            ("a\\..\\b.md", "# Not b\n"),
+        ],
+    );
+    let bad = std::ffi::OsStr::from_bytes(b"caf\xe9.md");
+    std::fs::write(org.path().join("names/docs").join(bad), "# Latin-1\n").unwrap();
+    let run = org.run(&["check", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut codes = run.codes_with("file");
+    codes.retain(|c| c.starts_with("file-name-unsafe"));
+    codes.sort();
+    assert_eq!(
+        codes,
+        vec![
+            "file-name-unsafe docs/a\\..\\b.md",
+            "file-name-unsafe docs/caf\u{FFFD}.md",
+        ]
+    );
+}
