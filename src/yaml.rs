@@ -529,6 +529,16 @@ impl Node {
         }
     }
 
+    /// Values in this tree, mapping keys included: what it takes of a
+    /// [`Budget`]'s `max_nodes`.
+    pub fn size(&self) -> usize {
+        1 + match &self.value {
+            Value::Seq(items) => items.iter().map(Node::size).sum(),
+            Value::Map(entries) => entries.iter().map(|(_, value)| 1 + value.size()).sum(),
+            _ => 0,
+        }
+    }
+
     /// A short name for the type of value, for error messages.
     pub fn type_name(&self) -> &'static str {
         match self.value {
@@ -685,6 +695,19 @@ mod tests {
         assert_eq!(stream.documents.len(), 1, "the first document is kept");
         let err = stream.error.unwrap();
         assert!(err.pos.line >= 3, "{err:?}");
+    }
+
+    #[test]
+    fn size_counts_what_the_budget_counts() {
+        let text = "a: &x [1, {b: 2}]\nc: *x\n";
+        let doc = one(text);
+        assert_eq!(doc.size(), 1 + 2 * (1 + 5));
+        let budget = |max_nodes| Budget {
+            max_nodes,
+            ..Budget::default()
+        };
+        assert!(parse_single(text, budget(doc.size())).is_ok());
+        assert!(parse_single(text, budget(doc.size() - 1)).is_err());
     }
 
     #[test]

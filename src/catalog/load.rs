@@ -9,7 +9,7 @@
 
 use super::RepoCommit;
 use super::location::RepoLocation;
-use super::substitute::{self, Context};
+use super::substitute::{self, ByteBudget, Context};
 use super::validate::{self, Identity};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::read::{Snapshot, safe_path};
@@ -144,11 +144,19 @@ pub fn load(snapshot: &Snapshot, entries: Vec<Entry>, already_read: &HashSet<Str
     let mut queue: VecDeque<Entry> = entries.into();
     let mut skeletons: Vec<String> = Vec::new();
     let mut from_glob: Vec<String> = Vec::new();
+    let mut placeholder_bytes = ByteBudget::default();
     while let Some(entry) = queue.pop_front() {
         if already_read.contains(&entry.path) || !out.visited.insert(entry.path.clone()) {
             continue;
         }
-        let next = read_file(snapshot, &links, &entry, &mut out, &mut skeletons);
+        let next = read_file(
+            snapshot,
+            &links,
+            &entry,
+            &mut out,
+            &mut skeletons,
+            &mut placeholder_bytes,
+        );
         if entry.by_glob {
             from_glob.push(entry.path.clone());
         }
@@ -204,6 +212,7 @@ fn read_file(
     entry: &Entry,
     out: &mut RepoLoad,
     skeletons: &mut Vec<String>,
+    placeholder_bytes: &mut ByteBudget,
 ) -> Vec<Entry> {
     let repo = &snapshot.source;
     let commit = repo_commit(snapshot);
@@ -235,8 +244,13 @@ fn read_file(
         let lines = doc.pos.line..starts.get(i + 1).copied().unwrap_or(usize::MAX);
         let Some(mut root) = doc.root else { continue };
         if root.as_map().is_some() {
-            let ctx = Context { snapshot, file };
-            substitute::substitute(&mut root, &ctx, &mut out.diagnostics);
+            let mut ctx = Context {
+                snapshot,
+                file,
+                bytes: placeholder_bytes,
+                nodes_left: substitute::nodes_left(root.size()),
+            };
+            substitute::substitute(&mut root, &mut ctx, &mut out.diagnostics);
         }
         let Some(identity) = validate::validate(&root, &file, &mut out.diagnostics) else {
             continue;

@@ -6,6 +6,7 @@
 //! duplicates refused, location annotations added, relations derived.
 
 pub mod entity_ref;
+mod json;
 pub mod kinds;
 pub mod load;
 pub mod location;

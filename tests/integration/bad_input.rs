@@ -499,3 +499,76 @@ fn script_links_are_flagged_when_checked() {
         (Some("warning"), Some("unsafe-link"), Some(7))
     );
 }
+
+/// 300 `$text` of a 9 MB file filled memory; now the repository's
+/// placeholders read 16 MB at most and the rest are refused at their line.
+#[test]
+fn placeholders_read_a_bounded_number_of_bytes() {
+    let org = org();
+    org.file("repos/embed/big.txt", &"x".repeat(9 * 1024 * 1024));
+    let placeholders: String = (0..40)
+        .map(|i| format!("  text{i}:\n    $text: ./big.txt\n"))
+        .collect();
+    org.file(
+        "repos/embed/catalog-info.yaml",
+        &format!(
+            "{}{placeholders}---\n{}",
+            component("embed", "many copies"),
+            component("after", "still read")
+        ),
+    );
+    let d = check(&org);
+    assert_eq!(d.len(), 39, "the first copy fits, the others do not");
+    for (i, d) in d.iter().enumerate() {
+        assert_eq!(d["code"], "substitution-failed");
+        assert_eq!(d["line"], 13 + 2 * i as u64);
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("of the 16 MB that placeholders may read per repository"),
+            "{d}"
+        );
+    }
+    let site = entities(&org.path().join("site"));
+    let embed = find(&site, "component:default/embed");
+    assert_eq!(
+        embed["spec"]["text0"].as_str().unwrap().len(),
+        9 * 1024 * 1024
+    );
+    assert_eq!(embed["spec"]["text1"]["$text"], "./big.txt");
+    find(&site, "component:default/after");
+}
+
+/// A 9.6 MB `$json` file of `{}` took gigabytes of memory; now its values
+/// count toward the document's node budget and reading stops there.
+#[test]
+fn a_huge_json_placeholder_stops_at_the_node_budget() {
+    let org = org();
+    org.file(
+        "repos/embed/big.json",
+        &format!("[{}]", vec!["{}"; 3_200_000].join(",")),
+    );
+    org.file(
+        "repos/embed/catalog-info.yaml",
+        &format!(
+            "{}  data:\n    $json: ./big.json\n",
+            component("embed", "huge JSON")
+        ),
+    );
+    let d = check(&org);
+    let d = only(&d);
+    assert_eq!(d["code"], "substitution-failed");
+    assert_eq!(d["line"], 11);
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("would hold more than 250000 values"),
+        "{d}"
+    );
+    find(
+        &entities(&org.path().join("site")),
+        "component:default/embed",
+    );
+}
