@@ -85,6 +85,14 @@ pub fn glob_set(patterns: &[&str]) -> Result<GlobSet, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
+/// The part of a glob before its first special character: every path it
+/// matches starts with it.
+pub fn literal_prefix(pattern: &str) -> &str {
+    &pattern[..pattern
+        .find(['*', '?', '[', '{', '\\'])
+        .unwrap_or(pattern.len())]
+}
+
 /// Files matching `patterns`, skipping paths that are clearly template
 /// placeholders (`{{ ... }}` in a folder or file name).
 fn matching_files(snapshot: &Snapshot, patterns: &[&str]) -> Result<Vec<String>, String> {
@@ -93,6 +101,21 @@ fn matching_files(snapshot: &Snapshot, patterns: &[&str]) -> Result<Vec<String>,
         .list_files()
         .into_iter()
         .filter(|p| !p.contains("{{") && set.is_match(p))
+        .collect())
+}
+
+/// As [`matching_files`] for one pattern, in `files` (the repository's,
+/// sorted): only the files starting with the pattern's literal part are
+/// tried, so many glob targets do not each go through every file.
+fn matching_listed_files(files: &[String], pattern: &str) -> Result<Vec<String>, String> {
+    let set = glob_set(&[pattern])?;
+    let literal = literal_prefix(pattern);
+    let start = files.partition_point(|f| f.as_str() < literal);
+    Ok(files[start..]
+        .iter()
+        .take_while(|f| f.starts_with(literal))
+        .filter(|p| !p.contains("{{") && set.is_match(p))
+        .cloned()
         .collect())
 }
 
@@ -142,36 +165,46 @@ pub fn load(snapshot: &Snapshot, entries: Vec<Entry>, already_read: &HashSet<Str
     let links = RepoLocation::of(snapshot);
     let mut out = RepoLoad::default();
     let mut queue: VecDeque<Entry> = entries.into();
-    let mut skeletons: Vec<String> = Vec::new();
     let mut from_glob: Vec<String> = Vec::new();
-    let mut placeholder_bytes = ByteBudget::default();
+    let mut shared = Shared {
+        skeletons: Vec::new(),
+        placeholder_bytes: ByteBudget::default(),
+        files: None,
+    };
     while let Some(entry) = queue.pop_front() {
         if already_read.contains(&entry.path) || !out.visited.insert(entry.path.clone()) {
             continue;
         }
-        let next = read_file(
-            snapshot,
-            &links,
-            &entry,
-            &mut out,
-            &mut skeletons,
-            &mut placeholder_bytes,
-        );
+        let next = read_file(snapshot, &links, &entry, &mut out, &mut shared);
         if entry.by_glob {
             from_glob.push(entry.path.clone());
         }
         queue.extend(next);
     }
-    drop_skeleton_files(&mut out, &from_glob, &skeletons);
+    drop_skeleton_files(&mut out, &from_glob, &shared.skeletons);
     out
+}
+
+/// What the files of one load share, beside its output.
+struct Shared {
+    /// Folders holding Template skeletons, found so far.
+    skeletons: Vec<String>,
+    /// What placeholders may still read.
+    placeholder_bytes: ByteBudget,
+    /// The repository's files, sorted; listed once, when a glob target
+    /// first needs them.
+    files: Option<Vec<String>>,
 }
 
 /// Removes what was read from glob-found files inside template skeletons.
 fn drop_skeleton_files(out: &mut RepoLoad, from_glob: &[String], skeletons: &[String]) {
+    let skeletons: HashSet<&str> = skeletons.iter().map(String::as_str).collect();
+    // Looked up by the path's folders, so many Templates cost no more per file.
     let in_skeleton = |path: &str| {
-        skeletons
-            .iter()
-            .any(|dir| dir.is_empty() || path.starts_with(&format!("{dir}/")))
+        skeletons.contains("")
+            || path
+                .match_indices('/')
+                .any(|(i, _)| skeletons.contains(&path[..i]))
     };
     let template_files: HashSet<&str> = out
         .entities
@@ -211,8 +244,7 @@ fn read_file(
     links: &RepoLocation,
     entry: &Entry,
     out: &mut RepoLoad,
-    skeletons: &mut Vec<String>,
-    placeholder_bytes: &mut ByteBudget,
+    shared: &mut Shared,
 ) -> Vec<Entry> {
     let repo = &snapshot.source;
     let commit = repo_commit(snapshot);
@@ -247,7 +279,7 @@ fn read_file(
             let mut ctx = Context {
                 snapshot,
                 file,
-                bytes: placeholder_bytes,
+                bytes: &mut shared.placeholder_bytes,
                 nodes_left: substitute::nodes_left(root.size()),
             };
             substitute::substitute(&mut root, &mut ctx, &mut out.diagnostics);
@@ -256,8 +288,17 @@ fn read_file(
             continue;
         };
         match identity.kind.as_str() {
-            "Location" => next.extend(targets(snapshot, &root, &file, &origin, out)),
-            "Template" => skeletons.extend(skeleton_dirs(&root, &identity, &entry.path)),
+            "Location" => next.extend(targets(
+                snapshot,
+                &mut shared.files,
+                &root,
+                &file,
+                &origin,
+                out,
+            )),
+            "Template" => shared
+                .skeletons
+                .extend(skeleton_dirs(&root, &identity, &entry.path)),
             _ => {}
         }
         out.entities.push(LoadedEntity {
@@ -286,8 +327,10 @@ fn read_file(
 }
 
 /// The files a Location entity points to, inside this repository.
+/// `files`: the repository's files, listed here when a glob first needs them.
 fn targets(
     snapshot: &Snapshot,
+    files: &mut Option<Vec<String>>,
     root: &Node,
     file: &SourceFile<'_>,
     origin: &str,
@@ -344,7 +387,8 @@ fn targets(
             }
         };
         let paths = if is_glob(&path) {
-            matching_files(snapshot, &[&path]).unwrap_or_else(|e| {
+            let files = files.get_or_insert_with(|| snapshot.list_files());
+            matching_listed_files(files, &path).unwrap_or_else(|e| {
                 out.diagnostics
                     .push(place(Diagnostic::error("location-target-invalid", e)));
                 Vec::new()
@@ -414,4 +458,76 @@ fn skeleton_dirs(root: &Node, identity: &Identity, path: &str) -> Vec<String> {
         }
     }
     dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_globs_literal_prefix_starts_every_match() {
+        assert_eq!(literal_prefix("teams/a*.yaml"), "teams/a");
+        assert_eq!(literal_prefix("l1.y?ml"), "l1.y");
+        assert_eq!(literal_prefix("{a,b}/x.yaml"), "");
+        assert_eq!(literal_prefix("a/[bc].yaml"), "a/");
+        assert_eq!(literal_prefix("plain/file.yaml"), "plain/file.yaml");
+    }
+
+    /// Matching only the files after the literal prefix finds what matching
+    /// every file finds.
+    #[test]
+    fn listed_files_match_as_a_full_scan_does() {
+        let mut files: Vec<String> = [
+            "a.yaml",
+            "l1.yaml",
+            "l10.yaml",
+            "l1.yml",
+            "teams/a.yaml",
+            "teams/ab.yaml",
+            "teams/deep/a.yaml",
+            "teams/{{x}}.yaml",
+            "teamsx.yaml",
+        ]
+        .map(String::from)
+        .to_vec();
+        files.sort();
+        for pattern in [
+            "l1.y*ml",
+            "teams/*.yaml",
+            "teams/**/*.yaml",
+            "*.yaml",
+            "t*/a.yaml",
+        ] {
+            let set = glob_set(&[pattern]).unwrap();
+            let scanned: Vec<&String> = files
+                .iter()
+                .filter(|p| !p.contains("{{") && set.is_match(p.as_str()))
+                .collect();
+            let listed = matching_listed_files(&files, pattern).unwrap();
+            assert_eq!(listed.iter().collect::<Vec<_>>(), scanned, "{pattern}");
+        }
+        assert!(matching_listed_files(&files, "a[.yaml").is_err());
+    }
+
+    #[test]
+    fn files_under_many_skeletons_are_dropped_by_folder() {
+        let mut out = RepoLoad::default();
+        let kept = Diagnostic::error("x", "").in_repo("r", "r", "services/a.yaml");
+        let dropped = Diagnostic::error("x", "").in_repo("r", "r", "tpl/7/skeleton/a.yaml");
+        out.diagnostics = vec![kept.clone(), dropped];
+        let skeletons: Vec<String> = (0..10_000).map(|i| format!("tpl/{i}/skeleton")).collect();
+        let from_glob = [
+            "services/a.yaml",
+            "tpl/7/skeleton/a.yaml",
+            "tpl/7/skeletons.yaml",
+        ]
+        .map(String::from);
+        drop_skeleton_files(&mut out, &from_glob, &skeletons);
+        assert_eq!(out.diagnostics, vec![kept]);
+        // A skeleton at the root holds every file found by glob.
+        out.diagnostics
+            .push(Diagnostic::error("x", "").in_repo("r", "r", "services/a.yaml"));
+        drop_skeleton_files(&mut out, &from_glob, &[String::new()]);
+        assert!(out.diagnostics.is_empty());
+    }
 }

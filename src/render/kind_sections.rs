@@ -285,25 +285,31 @@ fn template(html: &mut String, spec: &Value) {
 fn pulled_in<'a>(portal: &'a Portal, location: &Entity) -> Vec<&'a Entity> {
     let spec = &location.json["spec"];
     let dir = safe_path::parent(&location.source.file);
+    let repo = location.source.repo.as_str();
+    let mut read: Vec<&Entity> = Vec::new();
     // Resolved and matched as the catalog loader does: a target out of the
     // repository, or an invalid glob, reads nothing.
-    let targets: Vec<globset::GlobSet> = location_targets(spec)
+    let targets = location_targets(spec)
         .into_iter()
         .filter(|t| !t.contains("://"))
-        .filter_map(|t| safe_path::join(dir, t).ok())
-        .filter_map(|path| crate::catalog::load::glob_set(&[&path]).ok())
-        .collect();
-    let mut read: Vec<&Entity> = portal
-        .catalog
-        .entities
-        .iter()
-        .filter(|e| {
-            e.source.repo == location.source.repo
-                && e.entity_ref != location.entity_ref
-                && targets.iter().any(|t| t.is_match(&e.source.file))
-        })
-        .collect();
+        .filter_map(|t| safe_path::join(dir, t).ok());
+    for path in targets {
+        let Ok(glob) = crate::catalog::load::glob_set(&[&path]) else {
+            continue;
+        };
+        // Only files starting with the pattern's literal part can match,
+        // so a Location looks at its targets' files, not the whole catalog.
+        let literal = crate::catalog::load::literal_prefix(&path);
+        read.extend(
+            portal
+                .catalog
+                .in_files_starting_with(repo, literal)
+                .filter(|e| e.entity_ref != location.entity_ref && glob.is_match(&e.source.file)),
+        );
+    }
     read.sort_by_cached_key(|e| e.entity_ref.to_string());
+    // Refs are unique in the catalog: one entity matched by two targets is listed once.
+    read.dedup_by(|a, b| a.entity_ref == b.entity_ref);
     read
 }
 

@@ -572,3 +572,38 @@ fn a_huge_json_placeholder_stops_at_the_node_budget() {
         "component:default/embed",
     );
 }
+
+/// A chain of Locations, each a glob target leading to the next file:
+/// each glob listed every file of the repository and each Location page
+/// looked through every entity (2500 files: seconds; 10,000: a minute).
+#[test]
+fn a_long_chain_of_locations_is_read_and_shown() {
+    let org = org();
+    let files = 2500;
+    for i in 0..files {
+        let path = match i {
+            0 => "repos/chain/catalog-info.yaml".to_string(),
+            i => format!("repos/chain/l{i}.yaml"),
+        };
+        let next = (i + 1) % files;
+        org.file(
+            &path,
+            &format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loc-{i}\nspec:\n  target: ./l{next}.y*ml\n"
+            ),
+        );
+    }
+    let d = check(&org);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(entities(&org.path().join("site")).len(), 2 + files);
+    let page = std::fs::read_to_string(
+        org.path()
+            .join("site/catalog/default/location/loc-7/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("Entities it reads <span class=\"count\">1</span>"),
+        "{page}"
+    );
+    assert!(page.contains(">loc-8</a>"), "{page}");
+}
