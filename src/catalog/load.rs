@@ -11,7 +11,7 @@ use super::RepoCommit;
 use super::location::RepoLocation;
 use super::substitute::{self, ByteBudget, Context};
 use super::validate::{self, Identity};
-use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::diagnostics::{Diagnostic, LineIndex, SourceFile};
 use crate::read::{Snapshot, safe_path};
 use crate::yaml::{self, Node};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -49,6 +49,8 @@ pub struct LoadedEntity {
     pub repo_dir: String,
     pub file: String,
     pub text: Arc<str>,
+    /// `text`'s lines, for quoting them in diagnostics.
+    pub line_index: Arc<LineIndex>,
     pub location: String,
     pub origin: String,
     pub source_location: String,
@@ -260,11 +262,13 @@ fn read_file(
             return Vec::new();
         }
     };
+    let line_index = Arc::new(LineIndex::new(&text));
     let file = SourceFile {
         repo: &repo.name,
         repo_dir: &repo.display,
         path: &entry.path,
         text: &text,
+        line_index: Some(&line_index),
     };
     let location = links.location_of(&entry.path);
     let origin = entry.origin.clone().unwrap_or_else(|| location.clone());
@@ -309,6 +313,7 @@ fn read_file(
             repo_dir: repo.display.clone(),
             file: entry.path.clone(),
             text: text.clone(),
+            line_index: line_index.clone(),
             location: location.clone(),
             origin: origin.clone(),
             source_location: links.source_of(&entry.path),

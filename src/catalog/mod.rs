@@ -14,7 +14,7 @@ pub mod relations;
 pub mod substitute;
 pub mod validate;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::yaml::Node;
 use entity_ref::EntityRef;
 use load::LoadedEntity;
@@ -35,6 +35,8 @@ pub struct Source {
     pub lines: std::ops::Range<usize>,
     /// The whole file, shared by the entities in it, for diagnostics.
     pub text: Arc<str>,
+    /// `text`'s lines, for quoting them in diagnostics.
+    pub line_index: Arc<LineIndex>,
     /// The commit the repository was read at, for git repositories.
     pub commit: Option<Arc<RepoCommit>>,
 }
@@ -156,6 +158,7 @@ pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Cat
                 repo_dir: &first.repo_dir,
                 path: &first.file,
                 text: "",
+                line_index: None,
             };
             let at = doc
                 .doc
@@ -167,6 +170,7 @@ pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Cat
                 repo_dir: &doc.repo_dir,
                 path: &doc.file,
                 text: &doc.text,
+                line_index: Some(&doc.line_index),
             };
             out.push(
                 Diagnostic::error("duplicate-entity", format!(
@@ -237,6 +241,7 @@ fn entity_from(doc: LoadedEntity, entity_ref: EntityRef) -> Entity {
             line: doc.doc.pos.line,
             lines: doc.lines,
             text: doc.text,
+            line_index: doc.line_index,
             commit: doc.commit,
         },
         doc: doc.doc,
@@ -286,6 +291,7 @@ mod tests {
             repo: repo.into(),
             repo_dir: repo.into(),
             file: file.into(),
+            line_index: Arc::new(LineIndex::new(&text)),
             text: text.into(),
             location: String::new(),
             origin: String::new(),

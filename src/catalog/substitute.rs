@@ -284,6 +284,7 @@ mod tests {
             repo_dir: "r",
             path: "catalog-info.yaml",
             text: yaml,
+            line_index: None,
         };
         let mut ctx = Context {
             snapshot,

@@ -640,6 +640,7 @@ mod tests {
                 line: lines.start,
                 lines,
                 text: "".into(),
+                line_index: Default::default(),
                 commit: None,
             },
             doc: crate::yaml::Node {

@@ -607,3 +607,25 @@ fn a_long_chain_of_locations_is_read_and_shown() {
     );
     assert!(page.contains(">loc-8</a>"), "{page}");
 }
+
+/// 20,000 unknown top-level fields: each diagnostic counted the file's
+/// lines from the top to quote its own (seconds; 50,000: 12 s).
+#[test]
+fn many_problems_in_one_file_are_each_quoted() {
+    let org = org();
+    let fields: String = (0..20_000).map(|i| format!("k{i}: v\n")).collect();
+    org.file(
+        "repos/wide/catalog-info.yaml",
+        &format!("{}{fields}", component("wide", "many fields")),
+    );
+    let d = check(&org);
+    assert_eq!(d.len(), 20_000);
+    assert!(d.iter().all(|d| d["code"] == "unknown-root-field"));
+    assert_eq!(d[19_999]["line"], 20_009);
+    let human = org.run(&["check", "repos/wide"]);
+    assert!(
+        human.stdout.contains("20009 | k19999: v\n"),
+        "{}",
+        &human.stdout[human.stdout.len().saturating_sub(2000)..]
+    );
+}
