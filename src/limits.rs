@@ -33,6 +33,13 @@ pub const JSON_MAX_DEPTH: usize = 100;
 /// memory (`substitution-failed` at the first placeholder past it).
 pub const MAX_SUBSTITUTED_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Rows of the "Entities it reads" table on a Location's page: one glob
+/// target may match every entity of its repository, and every Location may
+/// have one, so unbounded tables grew the site with the square of the
+/// repository. The heading keeps the full count; a last row says how many
+/// more there are (no diagnostic: nothing is wrong with the repository).
+pub const MAX_LOCATION_ROWS: usize = 100;
+
 /// Rounds of following web-URL Location targets into other local repositories.
 pub const MAX_REMOTE_LOCATION_ROUNDS: usize = 8;
 

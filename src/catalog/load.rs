@@ -166,7 +166,8 @@ pub fn entry_points(
 pub fn load(snapshot: &Snapshot, entries: Vec<Entry>, already_read: &HashSet<String>) -> RepoLoad {
     let links = RepoLocation::of(snapshot);
     let mut out = RepoLoad::default();
-    let mut queue: VecDeque<Entry> = entries.into();
+    let mut queue: VecDeque<Entry> = VecDeque::new();
+    enqueue(&mut queue, &mut out.visited, already_read, entries);
     let mut from_glob: Vec<String> = Vec::new();
     let mut shared = Shared {
         skeletons: Vec::new(),
@@ -174,17 +175,31 @@ pub fn load(snapshot: &Snapshot, entries: Vec<Entry>, already_read: &HashSet<Str
         files: None,
     };
     while let Some(entry) = queue.pop_front() {
-        if already_read.contains(&entry.path) || !out.visited.insert(entry.path.clone()) {
-            continue;
-        }
         let next = read_file(snapshot, &links, &entry, &mut out, &mut shared);
         if entry.by_glob {
             from_glob.push(entry.path.clone());
         }
-        queue.extend(next);
+        enqueue(&mut queue, &mut out.visited, already_read, next);
     }
     drop_skeleton_files(&mut out, &from_glob, &shared.skeletons);
     out
+}
+
+/// Queues the entries whose files are neither read nor queued yet (and
+/// marks them visited), so many Locations naming the same files do not
+/// fill the queue with copies. The first entry to name a file is the one
+/// that reads it, as it would be the first taken from the queue.
+fn enqueue(
+    queue: &mut VecDeque<Entry>,
+    visited: &mut HashSet<String>,
+    already_read: &HashSet<String>,
+    entries: Vec<Entry>,
+) {
+    for entry in entries {
+        if !already_read.contains(&entry.path) && visited.insert(entry.path.clone()) {
+            queue.push_back(entry);
+        }
+    }
 }
 
 /// What the files of one load share, beside its output.

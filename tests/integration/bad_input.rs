@@ -629,3 +629,38 @@ fn many_problems_in_one_file_are_each_quoted() {
         &human.stdout[human.stdout.len().saturating_sub(2000)..]
     );
 }
+
+/// 1000 Locations each reading `./*.yaml`: every Location queued every
+/// file again and listed every entity on its page (a site growing with the
+/// square of the repository). Files are queued once; pages show 100 rows.
+#[test]
+fn locations_that_all_read_everything_stay_bounded() {
+    let org = org();
+    let files = 1000;
+    for i in 0..files {
+        let path = match i {
+            0 => "repos/fan/catalog-info.yaml".to_string(),
+            i => format!("repos/fan/l{i}.yaml"),
+        };
+        org.file(
+            &path,
+            &format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loc-{i}\nspec:\n  target: ./*.yaml\n"
+            ),
+        );
+    }
+    let d = check(&org);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(entities(&org.path().join("site")).len(), 2 + files);
+    let page = std::fs::read_to_string(
+        org.path()
+            .join("site/catalog/default/location/loc-7/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("Entities it reads <span class=\"count\">999</span>"),
+        "{page}"
+    );
+    assert_eq!(page.matches("<tr><td><a href=").count(), 100);
+    assert!(page.contains("and 899 more"), "{page}");
+}
