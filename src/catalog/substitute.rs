@@ -155,17 +155,42 @@ fn resolve(
     ctx.bytes
         .take(&path, text.len() as u64)
         .map_err(|size| too_many_bytes(kind, target, size, left))?;
-    let (value, size) = match kind {
-        "$text" => (Value::String(text), 1),
+    let (value, size) = content(kind, target, text, pos, ctx.nodes_left)?;
+    ctx.nodes_left = ctx
+        .nodes_left
+        .checked_sub(size)
+        .ok_or_else(|| too_many_values(kind, target))?;
+    Ok((
+        Node {
+            value,
+            pos,
+            tag: None,
+        },
+        None,
+    ))
+}
+
+/// A placeholder file's text as the value it stands for, and the values
+/// that takes of the document's budget (`nodes_left` of it are left).
+fn content(
+    kind: &str,
+    target: &str,
+    text: String,
+    pos: yaml::Pos,
+    nodes_left: usize,
+) -> Result<(Value, usize), Box<Diagnostic>> {
+    let failed = |message: String| Box::new(Diagnostic::error("substitution-failed", message));
+    match kind {
+        "$text" => Ok((Value::String(text), 1)),
         "$json" => {
-            let (node, size) = json::parse(&text, pos, ctx.nodes_left).map_err(|e| match e {
+            let (node, size) = json::parse(&text, pos, nodes_left).map_err(|e| match e {
                 JsonError::Syntax(e) => failed(format!("`$json: {target}` is not valid JSON: {e}")),
                 JsonError::TooDeep => failed(format!(
                     "`$json: {target}` is nested deeper than {JSON_MAX_DEPTH} levels"
                 )),
                 JsonError::TooLarge => too_many_values(kind, target),
             })?;
-            (node.value, size)
+            Ok((node.value, size))
         }
         _ => {
             let node = yaml::parse_single(&text, yaml::Budget::default()).map_err(|e| {
@@ -181,21 +206,9 @@ fn resolve(
             });
             relocate(&mut node, pos);
             let size = node.size();
-            (node.value, size)
+            Ok((node.value, size))
         }
-    };
-    ctx.nodes_left = ctx
-        .nodes_left
-        .checked_sub(size)
-        .ok_or_else(|| too_many_values(kind, target))?;
-    Ok((
-        Node {
-            value,
-            pos,
-            tag: None,
-        },
-        None,
-    ))
+    }
 }
 
 fn too_many_bytes(kind: &str, target: &str, size: u64, left: u64) -> Box<Diagnostic> {
