@@ -99,9 +99,7 @@ impl Diagnostic {
         self.path = file.display_path();
         self.line = line;
         self.column = column;
-        self.source_line = (line > 0)
-            .then(|| file.text.lines().nth(line - 1).map(str::to_string))
-            .flatten();
+        self.source_line = file.line(line).map(str::to_string);
         self
     }
 
@@ -141,11 +139,54 @@ pub struct SourceFile<'a> {
     pub repo_dir: &'a str,
     pub path: &'a str,
     pub text: &'a str,
+    /// `text`'s [`LineIndex`], for files that may get many diagnostics;
+    /// without it, each diagnostic counts lines from the top of the file.
+    pub line_index: Option<&'a LineIndex>,
 }
 
 impl SourceFile<'_> {
     pub fn display_path(&self) -> String {
         join_display(self.repo_dir, self.path)
+    }
+
+    /// Line `line` (1-based) of the text, without its line ending.
+    pub fn line(&self, line: usize) -> Option<&str> {
+        let n = line.checked_sub(1)?;
+        match self.line_index {
+            Some(index) => index.line(self.text, n),
+            None => self.text.lines().nth(n),
+        }
+    }
+}
+
+/// Lines between two marks of a [`LineIndex`].
+const LINES_PER_MARK: usize = 64;
+
+/// Where every 64th line of a text starts: any line is then found by
+/// reading at most 64 lines, so quoting the lines of many diagnostics in a
+/// large file is not quadratic. Small: one offset per 64 lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LineIndex {
+    /// `marks[k]`: where line `k * LINES_PER_MARK` (from 0) starts.
+    marks: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> LineIndex {
+        let mut marks = vec![0];
+        marks.extend(
+            text.match_indices('\n')
+                .map(|(i, _)| i + 1)
+                .skip(LINES_PER_MARK - 1)
+                .step_by(LINES_PER_MARK),
+        );
+        LineIndex { marks }
+    }
+
+    /// Line `n` (from 0) of `text`, the text indexed, as `str::lines` gives it.
+    fn line<'t>(&self, text: &'t str, n: usize) -> Option<&'t str> {
+        let start = *self.marks.get(n / LINES_PER_MARK)?;
+        text.get(start..)?.lines().nth(n % LINES_PER_MARK)
     }
 }
 
@@ -324,6 +365,7 @@ mod tests {
             repo_dir: "org/billing",
             path: "catalog-info.yaml",
             text: "kind: Component\nmetadata:\n  name: Legacy Billing\n",
+            line_index: None,
         };
         Diagnostic::error("invalid-name", "bad name")
             .with_hint("use dashes")
@@ -367,5 +409,29 @@ mod tests {
     fn location_without_line_is_the_path() {
         let d = Diagnostic::warning("x", "m").in_repo("r", "dir/r", "a.yaml");
         assert_eq!(d.location(), "dir/r/a.yaml");
+    }
+
+    /// An indexed file quotes the lines `str::lines` gives, ends and
+    /// `\r\n` included.
+    #[test]
+    fn indexed_lines_are_the_lines_of_the_text() {
+        let long: String = (0..300).map(|i| format!("line {i}\r\n")).collect();
+        for text in ["", "\n", "a", "a\n", "a\r\nb", "a\n\nb\r", long.as_str()] {
+            let index = LineIndex::new(text);
+            let file = |line_index| SourceFile {
+                repo: "r",
+                repo_dir: "r",
+                path: "f",
+                text,
+                line_index,
+            };
+            for line in 0..=text.lines().count() + 2 {
+                assert_eq!(
+                    file(Some(&index)).line(line),
+                    file(None).line(line),
+                    "{text:?} line {line}"
+                );
+            }
+        }
     }
 }

@@ -13,6 +13,10 @@
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
 
+/// Mappings with up to this many keys are searched key by key; larger ones
+/// through a [`KeyIndex`], so a mapping with many keys is read in linear time.
+const SMALL_MAPPING: usize = 8;
+
 /// Position of a node in its file: 1-based line and column.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Pos {
@@ -164,6 +168,8 @@ struct Open {
     size: usize,
     /// For mappings: the key read, waiting for its value.
     key: Option<Key>,
+    /// For mappings: the keys so far, to find duplicates.
+    keys: KeyIndex,
 }
 
 struct Builder {
@@ -297,6 +303,7 @@ impl Builder {
             anchor,
             size: 1,
             key: None,
+            keys: KeyIndex::default(),
         });
         Ok(())
     }
@@ -314,7 +321,7 @@ impl Builder {
             Value::Map(entries) => match parent.key.take() {
                 None => parent.key = Some(key_of(node)?),
                 Some(key) => {
-                    if entries.iter().any(|(k, _)| k.name == key.name) {
+                    if parent.keys.position(entries, &key.name).is_some() {
                         return Err(err(
                             key.pos,
                             format!("duplicate key `{}`: map keys must be unique", key.name),
@@ -326,6 +333,31 @@ impl Builder {
             _ => return Err(err(node_pos, "a value was found inside a scalar")),
         }
         Ok(())
+    }
+}
+
+/// Finds a key among a mapping's entries as the mapping is built (entries
+/// are only appended, and their keys are unique). Small mappings are
+/// scanned; past [`SMALL_MAPPING`] keys the names are indexed, so checking
+/// every key of a mapping stays linear however many it has.
+#[derive(Debug, Default)]
+pub struct KeyIndex {
+    /// Key name → entry index, for the first `by_name.len()` entries.
+    by_name: HashMap<String, usize>,
+}
+
+impl KeyIndex {
+    /// Where `name` is among `entries`, which must be the entries this
+    /// index was used with, possibly with new ones appended since.
+    pub fn position(&mut self, entries: &[(Key, Node)], name: &str) -> Option<usize> {
+        if entries.len() <= SMALL_MAPPING {
+            return entries.iter().position(|(k, _)| k.name == name);
+        }
+        let indexed = self.by_name.len();
+        for (i, (key, _)) in entries.iter().enumerate().skip(indexed) {
+            self.by_name.insert(key.name.clone(), i);
+        }
+        self.by_name.get(name).copied()
     }
 }
 
@@ -497,6 +529,16 @@ impl Node {
         }
     }
 
+    /// Values in this tree, mapping keys included: what it takes of a
+    /// [`Budget`]'s `max_nodes`.
+    pub fn size(&self) -> usize {
+        1 + match &self.value {
+            Value::Seq(items) => items.iter().map(Node::size).sum(),
+            Value::Map(entries) => entries.iter().map(|(_, value)| 1 + value.size()).sum(),
+            _ => 0,
+        }
+    }
+
     /// A short name for the type of value, for error messages.
     pub fn type_name(&self) -> &'static str {
         match self.value {
@@ -560,6 +602,55 @@ mod tests {
         assert_eq!(err.pos.line, 3);
     }
 
+    /// Took half a minute with a scan per key (100k keys); now linear.
+    #[test]
+    fn many_keys_are_checked_for_duplicates_in_linear_time() {
+        let keys: String = (0..50_000).map(|i| format!("  k{i}: v\n")).collect();
+        let doc = one(&format!("spec:\n{keys}"));
+        assert_eq!(doc.get("spec").unwrap().as_map().unwrap().len(), 50_000);
+        let text = format!("spec:\n{keys}  k49999: again\n");
+        let err = parse_single(&text, Budget::default()).unwrap_err();
+        assert!(
+            err.message.contains("duplicate key `k49999`"),
+            "{}",
+            err.message
+        );
+        assert_eq!(
+            err.pos,
+            Pos {
+                line: 50_002,
+                column: 3
+            }
+        );
+    }
+
+    #[test]
+    fn key_index_finds_keys_in_small_and_large_mappings() {
+        let entry = |name: &str| {
+            let pos = Pos::default();
+            let key = Key {
+                name: name.into(),
+                pos,
+            };
+            (
+                key,
+                Node {
+                    value: Value::Null,
+                    pos,
+                    tag: None,
+                },
+            )
+        };
+        let mut entries = Vec::new();
+        let mut index = KeyIndex::default();
+        for i in 0..20 {
+            assert_eq!(index.position(&entries, &format!("k{i}")), None);
+            entries.push(entry(&format!("k{i}")));
+            assert_eq!(index.position(&entries, "k0"), Some(0));
+            assert_eq!(index.position(&entries, &format!("k{i}")), Some(i));
+        }
+    }
+
     #[test]
     fn aliases_expand_and_merge_keys_stay_plain() {
         let doc = one("base: &b {x: 1}\nuse: *b\nm:\n  <<: *b\n");
@@ -604,6 +695,19 @@ mod tests {
         assert_eq!(stream.documents.len(), 1, "the first document is kept");
         let err = stream.error.unwrap();
         assert!(err.pos.line >= 3, "{err:?}");
+    }
+
+    #[test]
+    fn size_counts_what_the_budget_counts() {
+        let text = "a: &x [1, {b: 2}]\nc: *x\n";
+        let doc = one(text);
+        assert_eq!(doc.size(), 1 + 2 * (1 + 5));
+        let budget = |max_nodes| Budget {
+            max_nodes,
+            ..Budget::default()
+        };
+        assert!(parse_single(text, budget(doc.size())).is_ok());
+        assert!(parse_single(text, budget(doc.size() - 1)).is_err());
     }
 
     #[test]

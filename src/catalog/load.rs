@@ -9,9 +9,9 @@
 
 use super::RepoCommit;
 use super::location::RepoLocation;
-use super::substitute::{self, Context};
+use super::substitute::{self, ByteBudget, Context};
 use super::validate::{self, Identity};
-use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::diagnostics::{Diagnostic, LineIndex, SourceFile};
 use crate::read::{Snapshot, safe_path};
 use crate::yaml::{self, Node};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -49,6 +49,8 @@ pub struct LoadedEntity {
     pub repo_dir: String,
     pub file: String,
     pub text: Arc<str>,
+    /// `text`'s lines, for quoting them in diagnostics.
+    pub line_index: Arc<LineIndex>,
     pub location: String,
     pub origin: String,
     pub source_location: String,
@@ -85,6 +87,14 @@ pub fn glob_set(patterns: &[&str]) -> Result<GlobSet, String> {
     builder.build().map_err(|e| e.to_string())
 }
 
+/// The part of a glob before its first special character: every path it
+/// matches starts with it.
+pub fn literal_prefix(pattern: &str) -> &str {
+    &pattern[..pattern
+        .find(['*', '?', '[', '{', '\\'])
+        .unwrap_or(pattern.len())]
+}
+
 /// Files matching `patterns`, skipping paths that are clearly template
 /// placeholders (`{{ ... }}` in a folder or file name).
 fn matching_files(snapshot: &Snapshot, patterns: &[&str]) -> Result<Vec<String>, String> {
@@ -93,6 +103,21 @@ fn matching_files(snapshot: &Snapshot, patterns: &[&str]) -> Result<Vec<String>,
         .list_files()
         .into_iter()
         .filter(|p| !p.contains("{{") && set.is_match(p))
+        .collect())
+}
+
+/// As [`matching_files`] for one pattern, in `files` (the repository's,
+/// sorted): only the files starting with the pattern's literal part are
+/// tried, so many glob targets do not each go through every file.
+fn matching_listed_files(files: &[String], pattern: &str) -> Result<Vec<String>, String> {
+    let set = glob_set(&[pattern])?;
+    let literal = literal_prefix(pattern);
+    let start = files.partition_point(|f| f.as_str() < literal);
+    Ok(files[start..]
+        .iter()
+        .take_while(|f| f.starts_with(literal))
+        .filter(|p| !p.contains("{{") && set.is_match(p))
+        .cloned()
         .collect())
 }
 
@@ -141,29 +166,62 @@ pub fn entry_points(
 pub fn load(snapshot: &Snapshot, entries: Vec<Entry>, already_read: &HashSet<String>) -> RepoLoad {
     let links = RepoLocation::of(snapshot);
     let mut out = RepoLoad::default();
-    let mut queue: VecDeque<Entry> = entries.into();
-    let mut skeletons: Vec<String> = Vec::new();
+    let mut queue: VecDeque<Entry> = VecDeque::new();
+    enqueue(&mut queue, &mut out.visited, already_read, entries);
     let mut from_glob: Vec<String> = Vec::new();
+    let mut shared = Shared {
+        skeletons: Vec::new(),
+        placeholder_bytes: ByteBudget::default(),
+        files: None,
+    };
     while let Some(entry) = queue.pop_front() {
-        if already_read.contains(&entry.path) || !out.visited.insert(entry.path.clone()) {
-            continue;
-        }
-        let next = read_file(snapshot, &links, &entry, &mut out, &mut skeletons);
+        let next = read_file(snapshot, &links, &entry, &mut out, &mut shared);
         if entry.by_glob {
             from_glob.push(entry.path.clone());
         }
-        queue.extend(next);
+        enqueue(&mut queue, &mut out.visited, already_read, next);
     }
-    drop_skeleton_files(&mut out, &from_glob, &skeletons);
+    drop_skeleton_files(&mut out, &from_glob, &shared.skeletons);
     out
+}
+
+/// Queues the entries whose files are neither read nor queued yet (and
+/// marks them visited), so many Locations naming the same files do not
+/// fill the queue with copies. The first entry to name a file is the one
+/// that reads it, as it would be the first taken from the queue.
+fn enqueue(
+    queue: &mut VecDeque<Entry>,
+    visited: &mut HashSet<String>,
+    already_read: &HashSet<String>,
+    entries: Vec<Entry>,
+) {
+    for entry in entries {
+        if !already_read.contains(&entry.path) && visited.insert(entry.path.clone()) {
+            queue.push_back(entry);
+        }
+    }
+}
+
+/// What the files of one load share, beside its output.
+struct Shared {
+    /// Folders holding Template skeletons, found so far.
+    skeletons: Vec<String>,
+    /// What placeholders may still read.
+    placeholder_bytes: ByteBudget,
+    /// The repository's files, sorted; listed once, when a glob target
+    /// first needs them.
+    files: Option<Vec<String>>,
 }
 
 /// Removes what was read from glob-found files inside template skeletons.
 fn drop_skeleton_files(out: &mut RepoLoad, from_glob: &[String], skeletons: &[String]) {
+    let skeletons: HashSet<&str> = skeletons.iter().map(String::as_str).collect();
+    // Looked up by the path's folders, so many Templates cost no more per file.
     let in_skeleton = |path: &str| {
-        skeletons
-            .iter()
-            .any(|dir| dir.is_empty() || path.starts_with(&format!("{dir}/")))
+        skeletons.contains("")
+            || path
+                .match_indices('/')
+                .any(|(i, _)| skeletons.contains(&path[..i]))
     };
     let template_files: HashSet<&str> = out
         .entities
@@ -203,7 +261,7 @@ fn read_file(
     links: &RepoLocation,
     entry: &Entry,
     out: &mut RepoLoad,
-    skeletons: &mut Vec<String>,
+    shared: &mut Shared,
 ) -> Vec<Entry> {
     let repo = &snapshot.source;
     let commit = repo_commit(snapshot);
@@ -219,11 +277,13 @@ fn read_file(
             return Vec::new();
         }
     };
+    let line_index = Arc::new(LineIndex::new(&text));
     let file = SourceFile {
         repo: &repo.name,
         repo_dir: &repo.display,
         path: &entry.path,
         text: &text,
+        line_index: Some(&line_index),
     };
     let location = links.location_of(&entry.path);
     let origin = entry.origin.clone().unwrap_or_else(|| location.clone());
@@ -235,15 +295,29 @@ fn read_file(
         let lines = doc.pos.line..starts.get(i + 1).copied().unwrap_or(usize::MAX);
         let Some(mut root) = doc.root else { continue };
         if root.as_map().is_some() {
-            let ctx = Context { snapshot, file };
-            substitute::substitute(&mut root, &ctx, &mut out.diagnostics);
+            let mut ctx = Context {
+                snapshot,
+                file,
+                bytes: &mut shared.placeholder_bytes,
+                nodes_left: substitute::nodes_left(root.size()),
+            };
+            substitute::substitute(&mut root, &mut ctx, &mut out.diagnostics);
         }
         let Some(identity) = validate::validate(&root, &file, &mut out.diagnostics) else {
             continue;
         };
         match identity.kind.as_str() {
-            "Location" => next.extend(targets(snapshot, &root, &file, &origin, out)),
-            "Template" => skeletons.extend(skeleton_dirs(&root, &identity, &entry.path)),
+            "Location" => next.extend(targets(
+                snapshot,
+                &mut shared.files,
+                &root,
+                &file,
+                &origin,
+                out,
+            )),
+            "Template" => shared
+                .skeletons
+                .extend(skeleton_dirs(&root, &identity, &entry.path)),
             _ => {}
         }
         out.entities.push(LoadedEntity {
@@ -254,6 +328,7 @@ fn read_file(
             repo_dir: repo.display.clone(),
             file: entry.path.clone(),
             text: text.clone(),
+            line_index: line_index.clone(),
             location: location.clone(),
             origin: origin.clone(),
             source_location: links.source_of(&entry.path),
@@ -272,8 +347,10 @@ fn read_file(
 }
 
 /// The files a Location entity points to, inside this repository.
+/// `files`: the repository's files, listed here when a glob first needs them.
 fn targets(
     snapshot: &Snapshot,
+    files: &mut Option<Vec<String>>,
     root: &Node,
     file: &SourceFile<'_>,
     origin: &str,
@@ -330,7 +407,8 @@ fn targets(
             }
         };
         let paths = if is_glob(&path) {
-            matching_files(snapshot, &[&path]).unwrap_or_else(|e| {
+            let files = files.get_or_insert_with(|| snapshot.list_files());
+            matching_listed_files(files, &path).unwrap_or_else(|e| {
                 out.diagnostics
                     .push(place(Diagnostic::error("location-target-invalid", e)));
                 Vec::new()
@@ -400,4 +478,76 @@ fn skeleton_dirs(root: &Node, identity: &Identity, path: &str) -> Vec<String> {
         }
     }
     dirs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_globs_literal_prefix_starts_every_match() {
+        assert_eq!(literal_prefix("teams/a*.yaml"), "teams/a");
+        assert_eq!(literal_prefix("l1.y?ml"), "l1.y");
+        assert_eq!(literal_prefix("{a,b}/x.yaml"), "");
+        assert_eq!(literal_prefix("a/[bc].yaml"), "a/");
+        assert_eq!(literal_prefix("plain/file.yaml"), "plain/file.yaml");
+    }
+
+    /// Matching only the files after the literal prefix finds what matching
+    /// every file finds.
+    #[test]
+    fn listed_files_match_as_a_full_scan_does() {
+        let mut files: Vec<String> = [
+            "a.yaml",
+            "l1.yaml",
+            "l10.yaml",
+            "l1.yml",
+            "teams/a.yaml",
+            "teams/ab.yaml",
+            "teams/deep/a.yaml",
+            "teams/{{x}}.yaml",
+            "teamsx.yaml",
+        ]
+        .map(String::from)
+        .to_vec();
+        files.sort();
+        for pattern in [
+            "l1.y*ml",
+            "teams/*.yaml",
+            "teams/**/*.yaml",
+            "*.yaml",
+            "t*/a.yaml",
+        ] {
+            let set = glob_set(&[pattern]).unwrap();
+            let scanned: Vec<&String> = files
+                .iter()
+                .filter(|p| !p.contains("{{") && set.is_match(p.as_str()))
+                .collect();
+            let listed = matching_listed_files(&files, pattern).unwrap();
+            assert_eq!(listed.iter().collect::<Vec<_>>(), scanned, "{pattern}");
+        }
+        assert!(matching_listed_files(&files, "a[.yaml").is_err());
+    }
+
+    #[test]
+    fn files_under_many_skeletons_are_dropped_by_folder() {
+        let mut out = RepoLoad::default();
+        let kept = Diagnostic::error("x", "").in_repo("r", "r", "services/a.yaml");
+        let dropped = Diagnostic::error("x", "").in_repo("r", "r", "tpl/7/skeleton/a.yaml");
+        out.diagnostics = vec![kept.clone(), dropped];
+        let skeletons: Vec<String> = (0..10_000).map(|i| format!("tpl/{i}/skeleton")).collect();
+        let from_glob = [
+            "services/a.yaml",
+            "tpl/7/skeleton/a.yaml",
+            "tpl/7/skeletons.yaml",
+        ]
+        .map(String::from);
+        drop_skeleton_files(&mut out, &from_glob, &skeletons);
+        assert_eq!(out.diagnostics, vec![kept]);
+        // A skeleton at the root holds every file found by glob.
+        out.diagnostics
+            .push(Diagnostic::error("x", "").in_repo("r", "r", "services/a.yaml"));
+        drop_skeleton_files(&mut out, &from_glob, &[String::new()]);
+        assert!(out.diagnostics.is_empty());
+    }
 }

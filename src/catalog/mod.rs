@@ -6,6 +6,7 @@
 //! duplicates refused, location annotations added, relations derived.
 
 pub mod entity_ref;
+mod json;
 pub mod kinds;
 pub mod load;
 pub mod location;
@@ -13,7 +14,7 @@ pub mod relations;
 pub mod substitute;
 pub mod validate;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, LineIndex};
 use crate::yaml::Node;
 use entity_ref::EntityRef;
 use load::LoadedEntity;
@@ -34,6 +35,8 @@ pub struct Source {
     pub lines: std::ops::Range<usize>,
     /// The whole file, shared by the entities in it, for diagnostics.
     pub text: Arc<str>,
+    /// `text`'s lines, for quoting them in diagnostics.
+    pub line_index: Arc<LineIndex>,
     /// The commit the repository was read at, for git repositories.
     pub commit: Option<Arc<RepoCommit>>,
 }
@@ -99,6 +102,9 @@ impl Entity {
 pub struct Catalog {
     pub entities: Vec<Entity>,
     index: HashMap<String, usize>,
+    /// Indexes of `entities` by repository name, file and line, so the
+    /// entities of a file or folder are found without a scan.
+    by_file: Vec<usize>,
 }
 
 impl Catalog {
@@ -111,6 +117,22 @@ impl Catalog {
     /// `{"entities": [...]}`, the shape of Backstage's `/entities` response body.
     pub fn to_json(&self) -> Json {
         serde_json::json!({ "entities": self.entities.iter().map(Entity::to_api_json).collect::<Vec<_>>() })
+    }
+
+    /// The entities of repository `repo` (its name) defined in files whose
+    /// path starts with `prefix`, by file and line.
+    pub fn in_files_starting_with<'a>(
+        &'a self,
+        repo: &str,
+        prefix: &str,
+    ) -> impl Iterator<Item = &'a Entity> {
+        let start = self
+            .by_file
+            .partition_point(|&i| file_key(&self.entities[i]) < (repo, prefix, 0));
+        self.by_file[start..]
+            .iter()
+            .map(|&i| &self.entities[i])
+            .take_while(move |e| e.source.repo == repo && e.source.file.starts_with(prefix))
     }
 
     pub fn relation_count(&self) -> usize {
@@ -136,6 +158,7 @@ pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Cat
                 repo_dir: &first.repo_dir,
                 path: &first.file,
                 text: "",
+                line_index: None,
             };
             let at = doc
                 .doc
@@ -147,6 +170,7 @@ pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Cat
                 repo_dir: &doc.repo_dir,
                 path: &doc.file,
                 text: &doc.text,
+                line_index: Some(&doc.line_index),
             };
             out.push(
                 Diagnostic::error("duplicate-entity", format!(
@@ -168,7 +192,18 @@ pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Cat
         .map(|(i, e)| (e.entity_ref.key(), i))
         .collect();
     relations::derive(&mut entities, &index, out);
-    Catalog { entities, index }
+    let mut by_file: Vec<usize> = (0..entities.len()).collect();
+    by_file.sort_by_key(|&i| file_key(&entities[i]));
+    Catalog {
+        entities,
+        index,
+        by_file,
+    }
+}
+
+/// How [`Catalog::in_files_starting_with`] orders entities.
+fn file_key(e: &Entity) -> (&str, &str, usize) {
+    (&e.source.repo, &e.source.file, e.source.line)
 }
 
 fn entity_from(doc: LoadedEntity, entity_ref: EntityRef) -> Entity {
@@ -206,6 +241,7 @@ fn entity_from(doc: LoadedEntity, entity_ref: EntityRef) -> Entity {
             line: doc.doc.pos.line,
             lines: doc.lines,
             text: doc.text,
+            line_index: doc.line_index,
             commit: doc.commit,
         },
         doc: doc.doc,
@@ -226,5 +262,73 @@ fn annotate(annotations: &mut Map<String, Json>, doc: &LoadedEntity) {
     if let Some((view, edit)) = &doc.view_edit {
         set("backstage.io/view-url", view, false);
         set("backstage.io/edit-url", edit, false);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml;
+
+    /// A component named `name` in `repo`'s `file`, at `line`.
+    fn loaded(repo: &str, file: &str, line: usize, name: &str) -> LoadedEntity {
+        let text = format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n"
+        );
+        let mut doc = yaml::parse_single(&text, yaml::Budget::default())
+            .unwrap()
+            .unwrap();
+        doc.pos.line = line;
+        LoadedEntity {
+            identity: validate::Identity {
+                api_version: "backstage.io/v1alpha1".into(),
+                kind: "Component".into(),
+                namespace: "default".into(),
+                name: name.into(),
+            },
+            doc,
+            lines: line..line + 4,
+            repo: repo.into(),
+            repo_dir: repo.into(),
+            file: file.into(),
+            line_index: Arc::new(LineIndex::new(&text)),
+            text: text.into(),
+            location: String::new(),
+            origin: String::new(),
+            source_location: String::new(),
+            view_edit: None,
+            commit: None,
+        }
+    }
+
+    #[test]
+    fn entities_are_found_by_repository_and_file_prefix() {
+        let catalog = assemble(
+            vec![
+                loaded("r", "teams/b.yaml", 1, "z-first-in-b"),
+                loaded("r", "teams/a.yaml", 5, "a-second"),
+                loaded("r", "teams/a.yaml", 1, "y-first"),
+                loaded("r", "teamsx.yaml", 1, "x"),
+                loaded("other", "teams/a.yaml", 1, "elsewhere"),
+            ],
+            &mut Vec::new(),
+        );
+        let names = |repo: &str, prefix: &str| -> Vec<String> {
+            catalog
+                .in_files_starting_with(repo, prefix)
+                .map(|e| e.name.clone())
+                .collect()
+        };
+        assert_eq!(
+            names("r", "teams/"),
+            ["y-first", "a-second", "z-first-in-b"]
+        );
+        assert_eq!(names("r", "teams/a.yaml"), ["y-first", "a-second"]);
+        assert_eq!(
+            names("r", "teams"),
+            ["y-first", "a-second", "z-first-in-b", "x"]
+        );
+        assert_eq!(names("other", ""), ["elsewhere"]);
+        assert!(names("r", "zz").is_empty() && names("none", "").is_empty());
     }
 }

@@ -138,6 +138,7 @@ impl Entity {
             repo_dir: &self.source.repo_dir,
             path: &self.source.file,
             text: &self.source.text,
+            line_index: Some(&self.source.line_index),
         }
     }
 }

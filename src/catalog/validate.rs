@@ -742,6 +742,7 @@ mod tests {
                         repo_dir: "r",
                         path: "f.yaml",
                         text: prefix,
+                        line_index: None,
                     };
                     for doc in stream.documents.iter().filter_map(|d| d.root.as_ref()) {
                         validate(doc, &file, &mut Vec::new());

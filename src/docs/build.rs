@@ -293,6 +293,7 @@ fn build_site(
         repo_dir: &repo.display,
         path: &source.config_file,
         text: &source.config_text,
+        line_index: None,
     };
     report_unsupported(source, &config_file, out);
     let pages = read_pages(snapshot, source, out);

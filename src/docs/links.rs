@@ -53,6 +53,7 @@ fn check_page(page: &PageCheck, index: &SiteIndex) -> Vec<Diagnostic> {
             repo_dir: &page.repo_dir,
             path: &page.path,
             text: &page.text,
+            line_index: None,
         };
         let column = |line: usize, raw: &str| {
             page.text

@@ -323,6 +323,7 @@ mod tests {
             repo_dir: "r",
             path: "mkdocs.yml",
             text,
+            line_index: None,
         };
         let mut out = Vec::new();
         let nav = from_config(root.get("nav").unwrap(), &pages, &titles(), &file, &mut out);

@@ -264,6 +264,7 @@ pub fn load(
         repo_dir: &repo.display,
         path: &config_file,
         text: &text,
+        line_index: None,
     };
     let config = match yaml::parse_single(&text, yaml::Budget::default()) {
         Ok(Some(root)) if root.as_map().is_some() => mkdocs::parse(&root),

@@ -10,6 +10,7 @@ use super::str_of;
 use super::{entity_dir, graph};
 use crate::catalog::Entity;
 use crate::html::escape;
+use crate::limits::MAX_LOCATION_ROWS;
 use crate::pipeline::Portal;
 use crate::read::safe_path;
 use serde_json::Value;
@@ -65,9 +66,18 @@ pub fn sections(portal: &Portal, entity: &Entity, root: &str) -> String {
         "Template" => template(&mut html, &entity.json["spec"]),
         "Location" => {
             location(&mut html, &entity.json["spec"]);
+            // A glob target may match a whole repository, and every
+            // Location may have one: the rows are bounded, the count is not.
             let read = pulled_in(portal, entity);
+            let shown = read.len().min(MAX_LOCATION_ROWS);
             if !read.is_empty() {
-                entity_table(&mut html, "Entities it reads", &read, root);
+                entity_table(
+                    &mut html,
+                    "Entities it reads",
+                    &read[..shown],
+                    read.len() - shown,
+                    root,
+                );
             }
         }
         _ => {}
@@ -158,11 +168,12 @@ fn related_table(
 ) {
     let entities = related(portal, entity, relation, kind);
     if !entities.is_empty() {
-        entity_table(html, title, &entities, root);
+        entity_table(html, title, &entities, 0, root);
     }
 }
 
-fn entity_table(html: &mut String, title: &str, entities: &[&Entity], root: &str) {
+/// A table of `entities`; `more`: how many others there are, not shown.
+fn entity_table(html: &mut String, title: &str, entities: &[&Entity], more: usize, root: &str) {
     let id = title.to_lowercase().replace(' ', "-");
     let _ = write!(
         html,
@@ -170,7 +181,7 @@ fn entity_table(html: &mut String, title: &str, entities: &[&Entity], root: &str
          <table><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Kind</th><th scope=\"col\">Type</th>\
          <th scope=\"col\">Lifecycle</th><th scope=\"col\">Description</th></tr></thead><tbody>",
         escape(title),
-        entities.len()
+        entities.len() + more
     );
     for e in entities {
         let _ = write!(
@@ -184,6 +195,12 @@ fn entity_table(html: &mut String, title: &str, entities: &[&Entity], root: &str
             escape(e.metadata_str("description").unwrap_or(""))
         );
     }
+    if more > 0 {
+        let _ = write!(
+            html,
+            "<tr><td colspan=\"5\">and {more} more (the catalog's lists show every entity)</td></tr>"
+        );
+    }
     html.push_str("</tbody></table></section>\n");
 }
 
@@ -194,7 +211,7 @@ fn owned_by_kind(html: &mut String, portal: &Portal, entity: &Entity, root: &str
         by_kind.entry(e.kind.as_str()).or_default().push(e);
     }
     for (kind, entities) in by_kind {
-        entity_table(html, &format!("Owned {kind}s"), &entities, root);
+        entity_table(html, &format!("Owned {kind}s"), &entities, 0, root);
     }
 }
 
@@ -285,25 +302,31 @@ fn template(html: &mut String, spec: &Value) {
 fn pulled_in<'a>(portal: &'a Portal, location: &Entity) -> Vec<&'a Entity> {
     let spec = &location.json["spec"];
     let dir = safe_path::parent(&location.source.file);
+    let repo = location.source.repo.as_str();
+    let mut read: Vec<&Entity> = Vec::new();
     // Resolved and matched as the catalog loader does: a target out of the
     // repository, or an invalid glob, reads nothing.
-    let targets: Vec<globset::GlobSet> = location_targets(spec)
+    let targets = location_targets(spec)
         .into_iter()
         .filter(|t| !t.contains("://"))
-        .filter_map(|t| safe_path::join(dir, t).ok())
-        .filter_map(|path| crate::catalog::load::glob_set(&[&path]).ok())
-        .collect();
-    let mut read: Vec<&Entity> = portal
-        .catalog
-        .entities
-        .iter()
-        .filter(|e| {
-            e.source.repo == location.source.repo
-                && e.entity_ref != location.entity_ref
-                && targets.iter().any(|t| t.is_match(&e.source.file))
-        })
-        .collect();
+        .filter_map(|t| safe_path::join(dir, t).ok());
+    for path in targets {
+        let Ok(glob) = crate::catalog::load::glob_set(&[&path]) else {
+            continue;
+        };
+        // Only files starting with the pattern's literal part can match,
+        // so a Location looks at its targets' files, not the whole catalog.
+        let literal = crate::catalog::load::literal_prefix(&path);
+        read.extend(
+            portal
+                .catalog
+                .in_files_starting_with(repo, literal)
+                .filter(|e| e.entity_ref != location.entity_ref && glob.is_match(&e.source.file)),
+        );
+    }
     read.sort_by_cached_key(|e| e.entity_ref.to_string());
+    // Refs are unique in the catalog: one entity matched by two targets is listed once.
+    read.dedup_by(|a, b| a.entity_ref == b.entity_ref);
     read
 }
 

@@ -95,13 +95,14 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
     if uses_mermaid {
         files.push(OutputFile::new("assets/mermaid.min.js", MERMAID));
     }
+    let problems = pages::ProblemsByFile::new(diagnostics);
     let entity_pages: Vec<OutputFile> = portal
         .catalog
         .entities
         .par_iter()
         .map(|entity| {
             let path = format!("{}index.html", entity_dir(&entity.entity_ref));
-            OutputFile::new(path, pages::entity(portal, entity, diagnostics))
+            OutputFile::new(path, pages::entity(portal, entity, &problems))
         })
         .collect();
     files.extend(entity_pages);

@@ -9,7 +9,7 @@ use crate::html::{escape, external_link, row};
 use crate::pipeline::Portal;
 use minijinja::value::Serde;
 use minijinja::{Value, context};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 /// Relative path from an entity page back to the site root.
@@ -120,22 +120,55 @@ fn url_component(value: &str) -> String {
     out
 }
 
-/// Diagnostics inside this entity's YAML document: same file, same lines.
-fn entity_diagnostics<'a>(entity: &Entity, diagnostics: &'a [Diagnostic]) -> Vec<&'a Diagnostic> {
-    let path = entity.source_file().display_path();
-    diagnostics
-        .iter()
-        .filter(|d| holds(entity, &path, d))
-        .collect()
+/// The diagnostics of each file, found once for all entity pages: by
+/// repository and path as diagnostics show it, in line order, so each page
+/// looks only at its own file's lines.
+pub struct ProblemsByFile<'a> {
+    /// (repository, path) → its diagnostics, sorted by line then place.
+    by_file: HashMap<(&'a str, &'a str), Vec<Placed<'a>>>,
 }
 
-/// Whether `d` lies in `entity`'s YAML document (`path`: the entity's file
-/// as diagnostics name it, `SourceFile::display_path`).
-fn holds(entity: &Entity, path: &str, d: &Diagnostic) -> bool {
-    d.repo == entity.source.repo && d.path == path && entity.source.lines.contains(&d.line)
+/// A diagnostic with its line and its place in the list given.
+type Placed<'a> = (usize, usize, &'a Diagnostic);
+
+impl<'a> ProblemsByFile<'a> {
+    pub fn new(diagnostics: &'a [Diagnostic]) -> Self {
+        let mut by_file: HashMap<_, Vec<_>> = HashMap::new();
+        for (i, d) in diagnostics.iter().enumerate() {
+            by_file
+                .entry((d.repo.as_str(), d.path.as_str()))
+                .or_default()
+                .push((d.line, i, d));
+        }
+        for list in by_file.values_mut() {
+            list.sort_by_key(|&(line, i, _)| (line, i));
+        }
+        ProblemsByFile { by_file }
+    }
+
+    /// Diagnostics inside `entity`'s YAML document (same file, same lines),
+    /// in the order they were given.
+    fn of(&self, entity: &Entity) -> Vec<&'a Diagnostic> {
+        let path = entity.source_file().display_path();
+        let Some(list) = self
+            .by_file
+            .get(&(entity.source.repo.as_str(), path.as_str()))
+        else {
+            return Vec::new();
+        };
+        let lines = &entity.source.lines;
+        let start = list.partition_point(|&(line, _, _)| line < lines.start);
+        let mut found: Vec<(usize, &Diagnostic)> = list[start..]
+            .iter()
+            .take_while(|&&(line, _, _)| line < lines.end)
+            .map(|&(_, i, d)| (i, d))
+            .collect();
+        found.sort_by_key(|&(i, _)| i);
+        found.into_iter().map(|(_, d)| d).collect()
+    }
 }
 
-pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> String {
+pub fn entity(portal: &Portal, entity: &Entity, problems_by_file: &ProblemsByFile<'_>) -> String {
     let root = FROM_ENTITY;
     // The about card's rows: (label, HTML), left out when empty.
     let mut about: Vec<(&str, String)> = Vec::new();
@@ -258,7 +291,7 @@ pub fn entity(portal: &Portal, entity: &Entity, diagnostics: &[Diagnostic]) -> S
     let mut relations = String::new();
     relations_section(&mut relations, portal, entity);
     let mut problems = String::new();
-    problems_section(&mut problems, &entity_diagnostics(entity, diagnostics));
+    problems_section(&mut problems, &problems_by_file.of(entity));
     let raw = serde_json::to_string_pretty(&entity.to_api_json()).unwrap_or_default();
     let safe = Value::from_safe_string;
     let view = context! {
@@ -387,16 +420,60 @@ fn problem_item(body: &mut String, d: &Diagnostic) {
 /// Who should fix a problem: the owner of the entity whose YAML document
 /// holds it; for any other file of a repository (docs pages, unreadable
 /// files), the owner of the repository's entities when they share one.
-fn owner_of_problem<'a>(in_repo: &[&'a Entity], d: &Diagnostic) -> Option<&'a EntityRef> {
-    let holder = in_repo
-        .iter()
-        .find(|e| holds(e, &e.source_file().display_path(), d));
-    if let Some(e) = holder {
-        return first_target(e, "ownedBy");
+/// Worked out once for the repositories' entities, not per problem.
+struct ProblemOwners<'a> {
+    /// Repository → path as diagnostics show it → its entities by first line.
+    files: HashMap<&'a str, HashMap<String, Vec<&'a Entity>>>,
+    /// Repository → the owner its entities share, if they do.
+    shared: HashMap<&'a str, Option<&'a EntityRef>>,
+}
+
+impl<'a> ProblemOwners<'a> {
+    fn new(entities: &'a [Entity]) -> Self {
+        let mut files: HashMap<&str, HashMap<String, Vec<&Entity>>> = HashMap::new();
+        let mut owners: HashMap<&str, Vec<&EntityRef>> = HashMap::new();
+        for e in entities {
+            let repo = e.source.repo.as_str();
+            files
+                .entry(repo)
+                .or_default()
+                .entry(e.source_file().display_path())
+                .or_default()
+                .push(e);
+            owners
+                .entry(repo)
+                .or_default()
+                .extend(first_target(e, "ownedBy"));
+        }
+        // A file's documents own disjoint lines: sorted, one search finds the holder.
+        for in_file in files.values_mut().flat_map(HashMap::values_mut) {
+            in_file.sort_by_key(|e| e.source.lines.start);
+        }
+        let shared = owners
+            .into_iter()
+            .map(|(repo, owners)| {
+                let first = owners.first().copied();
+                (repo, first.filter(|f| owners.iter().all(|o| o == f)))
+            })
+            .collect();
+        ProblemOwners { files, shared }
     }
-    let mut owners = in_repo.iter().filter_map(|e| first_target(e, "ownedBy"));
-    let first = owners.next()?;
-    owners.all(|o| o == first).then_some(first)
+
+    fn of(&self, d: &Diagnostic) -> Option<&'a EntityRef> {
+        let repo = d.repo.as_str();
+        let in_file = self.files.get(repo).and_then(|f| f.get(&d.path));
+        if let Some(in_file) = in_file {
+            let after = in_file.partition_point(|e| e.source.lines.start <= d.line);
+            let holder = after
+                .checked_sub(1)
+                .map(|i| in_file[i])
+                .filter(|e| e.source.lines.contains(&d.line));
+            if let Some(e) = holder {
+                return first_target(e, "ownedBy");
+            }
+        }
+        self.shared.get(repo).copied().flatten()
+    }
 }
 
 pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
@@ -411,18 +488,9 @@ pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
     // Owner (its ref, or "" for none) → repository → problems.
     type ByRepo<'a> = BTreeMap<&'a str, Vec<&'a Diagnostic>>;
     let mut by_owner: BTreeMap<String, (Option<&EntityRef>, ByRepo<'_>)> = BTreeMap::new();
-    let mut entities_of_repo: BTreeMap<&str, Vec<&Entity>> = BTreeMap::new();
-    for e in &portal.catalog.entities {
-        entities_of_repo
-            .entry(e.source.repo.as_str())
-            .or_default()
-            .push(e);
-    }
+    let owners = ProblemOwners::new(&portal.catalog.entities);
     for d in shown {
-        let in_repo = entities_of_repo
-            .get(d.repo.as_str())
-            .map_or(&[][..], Vec::as_slice);
-        let owner = owner_of_problem(in_repo, d);
+        let owner = owners.of(d);
         let key = owner.map(|o| o.to_string()).unwrap_or_default();
         let entry = by_owner.entry(key).or_insert((owner, BTreeMap::new()));
         entry.1.entry(d.repo.as_str()).or_default().push(d);
@@ -542,5 +610,127 @@ mod tests {
             "group_default.payments-team"
         );
         assert_eq!(owner_anchor(""), "none");
+    }
+
+    /// A component defined at `lines` of `repo/file`, owned by `owner`.
+    fn entity(
+        name: &str,
+        file: &str,
+        lines: std::ops::Range<usize>,
+        owner: Option<&str>,
+    ) -> Entity {
+        let relations = owner
+            .map(|o| crate::catalog::relations::Relation {
+                kind: "ownedBy",
+                target: EntityRef::new("group", "default", o),
+            })
+            .into_iter()
+            .collect();
+        Entity {
+            entity_ref: EntityRef::new("component", "default", name),
+            kind: "Component".into(),
+            namespace: "default".into(),
+            name: name.into(),
+            json: serde_json::Map::new(),
+            relations,
+            source: crate::catalog::Source {
+                repo: "r".into(),
+                repo_dir: "org/r".into(),
+                file: file.into(),
+                line: lines.start,
+                lines,
+                text: "".into(),
+                line_index: Default::default(),
+                commit: None,
+            },
+            doc: crate::yaml::Node {
+                value: crate::yaml::Value::Null,
+                pos: crate::yaml::Pos::default(),
+                tag: None,
+            },
+        }
+    }
+
+    fn warning(file: &str, line: usize, message: &str) -> Diagnostic {
+        let mut d = Diagnostic::warning("w", message).in_repo("r", "org/r", file);
+        d.line = line;
+        d
+    }
+
+    #[test]
+    fn each_entity_page_gets_the_problems_of_its_own_lines_in_order() {
+        let diagnostics = vec![
+            warning("b.yaml", 9, "b second"),
+            warning("a.yaml", 2, "a first"),
+            warning("a.yaml", 7, "a second document"),
+            warning("b.yaml", 3, "b first"),
+            warning("a.yaml", 1, "a first, given after"),
+            warning("a.yaml", 0, "the whole file"),
+        ];
+        let index = ProblemsByFile::new(&diagnostics);
+        let messages =
+            |e: &Entity| -> Vec<&str> { index.of(e).iter().map(|d| d.message.as_str()).collect() };
+        assert_eq!(
+            messages(&entity("a1", "a.yaml", 1..6, None)),
+            ["a first", "a first, given after"]
+        );
+        assert_eq!(
+            messages(&entity("a2", "a.yaml", 6..usize::MAX, None)),
+            ["a second document"]
+        );
+        assert_eq!(
+            messages(&entity("b", "b.yaml", 1..usize::MAX, None)),
+            ["b second", "b first"]
+        );
+        assert!(messages(&entity("c", "c.yaml", 1..usize::MAX, None)).is_empty());
+    }
+
+    /// 10,000 entities each with a warning: every page went through every
+    /// diagnostic, and the problems page through every entity per problem.
+    #[test]
+    fn many_entities_with_problems_are_matched_through_the_indexes() {
+        let mut entities = Vec::new();
+        let mut diagnostics = Vec::new();
+        for i in 0..10_000 {
+            let (file, line) = (format!("c{}.yaml", i % 10), 1 + 10 * (i / 10));
+            entities.push(entity(
+                &format!("e{i}"),
+                &file,
+                line..line + 10,
+                Some(&format!("g{i}")),
+            ));
+            diagnostics.push(warning(&file, line + 7, &format!("w{i}")));
+        }
+        let problems = ProblemsByFile::new(&diagnostics);
+        let owners = ProblemOwners::new(&entities);
+        for (i, e) in entities.iter().enumerate() {
+            let found = problems.of(e);
+            assert_eq!(found.len(), 1);
+            assert_eq!(found[0].message, format!("w{i}"));
+            let owner = owners.of(&diagnostics[i]).unwrap();
+            assert_eq!(owner.name, format!("g{i}"));
+        }
+    }
+
+    #[test]
+    fn problems_outside_documents_go_to_the_repositorys_shared_owner() {
+        let entities = vec![
+            entity("a", "a.yaml", 1..usize::MAX, Some("team")),
+            entity("b", "b.yaml", 1..5, None),
+            entity("c", "b.yaml", 5..usize::MAX, Some("team")),
+        ];
+        let owners = ProblemOwners::new(&entities);
+        let owner =
+            |file: &str, line: usize| owners.of(&warning(file, line, "")).map(|o| o.name.clone());
+        assert_eq!(owner("a.yaml", 3).as_deref(), Some("team"));
+        assert_eq!(owner("b.yaml", 2), None, "held by an entity without owner");
+        assert_eq!(owner("docs/index.md", 4).as_deref(), Some("team"));
+        assert_eq!(owner("b.yaml", 0).as_deref(), Some("team"));
+        let mixed = vec![
+            entity("a", "a.yaml", 1..9, Some("one")),
+            entity("b", "b.yaml", 1..9, Some("two")),
+        ];
+        let owners = ProblemOwners::new(&mixed);
+        assert_eq!(owners.of(&warning("docs/index.md", 4, "")), None);
     }
 }

@@ -499,3 +499,168 @@ fn script_links_are_flagged_when_checked() {
         (Some("warning"), Some("unsafe-link"), Some(7))
     );
 }
+
+/// 300 `$text` of a 9 MB file filled memory; now the repository's
+/// placeholders read 16 MB at most and the rest are refused at their line.
+#[test]
+fn placeholders_read_a_bounded_number_of_bytes() {
+    let org = org();
+    org.file("repos/embed/big.txt", &"x".repeat(9 * 1024 * 1024));
+    let placeholders: String = (0..40)
+        .map(|i| format!("  text{i}:\n    $text: ./big.txt\n"))
+        .collect();
+    org.file(
+        "repos/embed/catalog-info.yaml",
+        &format!(
+            "{}{placeholders}---\n{}",
+            component("embed", "many copies"),
+            component("after", "still read")
+        ),
+    );
+    let d = check(&org);
+    assert_eq!(d.len(), 39, "the first copy fits, the others do not");
+    for (i, d) in d.iter().enumerate() {
+        assert_eq!(d["code"], "substitution-failed");
+        assert_eq!(d["line"], 13 + 2 * i as u64);
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("of the 16 MB that placeholders may read per repository"),
+            "{d}"
+        );
+    }
+    let site = entities(&org.path().join("site"));
+    let embed = find(&site, "component:default/embed");
+    assert_eq!(
+        embed["spec"]["text0"].as_str().unwrap().len(),
+        9 * 1024 * 1024
+    );
+    assert_eq!(embed["spec"]["text1"]["$text"], "./big.txt");
+    find(&site, "component:default/after");
+}
+
+/// A 9.6 MB `$json` file of `{}` took gigabytes of memory; now its values
+/// count toward the document's node budget and reading stops there.
+#[test]
+fn a_huge_json_placeholder_stops_at_the_node_budget() {
+    let org = org();
+    org.file(
+        "repos/embed/big.json",
+        &format!("[{}]", vec!["{}"; 3_200_000].join(",")),
+    );
+    org.file(
+        "repos/embed/catalog-info.yaml",
+        &format!(
+            "{}  data:\n    $json: ./big.json\n",
+            component("embed", "huge JSON")
+        ),
+    );
+    let d = check(&org);
+    let d = only(&d);
+    assert_eq!(d["code"], "substitution-failed");
+    assert_eq!(d["line"], 11);
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("would hold more than 250000 values"),
+        "{d}"
+    );
+    find(
+        &entities(&org.path().join("site")),
+        "component:default/embed",
+    );
+}
+
+/// A chain of Locations, each a glob target leading to the next file:
+/// each glob listed every file of the repository and each Location page
+/// looked through every entity (2500 files: seconds; 10,000: a minute).
+#[test]
+fn a_long_chain_of_locations_is_read_and_shown() {
+    let org = org();
+    let files = 2500;
+    for i in 0..files {
+        let path = match i {
+            0 => "repos/chain/catalog-info.yaml".to_string(),
+            i => format!("repos/chain/l{i}.yaml"),
+        };
+        let next = (i + 1) % files;
+        org.file(
+            &path,
+            &format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loc-{i}\nspec:\n  target: ./l{next}.y*ml\n"
+            ),
+        );
+    }
+    let d = check(&org);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(entities(&org.path().join("site")).len(), 2 + files);
+    let page = std::fs::read_to_string(
+        org.path()
+            .join("site/catalog/default/location/loc-7/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("Entities it reads <span class=\"count\">1</span>"),
+        "{page}"
+    );
+    assert!(page.contains(">loc-8</a>"), "{page}");
+}
+
+/// 20,000 unknown top-level fields: each diagnostic counted the file's
+/// lines from the top to quote its own (seconds; 50,000: 12 s).
+#[test]
+fn many_problems_in_one_file_are_each_quoted() {
+    let org = org();
+    let fields: String = (0..20_000).map(|i| format!("k{i}: v\n")).collect();
+    org.file(
+        "repos/wide/catalog-info.yaml",
+        &format!("{}{fields}", component("wide", "many fields")),
+    );
+    let d = check(&org);
+    assert_eq!(d.len(), 20_000);
+    assert!(d.iter().all(|d| d["code"] == "unknown-root-field"));
+    assert_eq!(d[19_999]["line"], 20_009);
+    let human = org.run(&["check", "repos/wide"]);
+    assert!(
+        human.stdout.contains("20009 | k19999: v\n"),
+        "{}",
+        &human.stdout[human.stdout.len().saturating_sub(2000)..]
+    );
+}
+
+/// 1000 Locations each reading `./*.yaml`: every Location queued every
+/// file again and listed every entity on its page (a site growing with the
+/// square of the repository). Files are queued once; pages show 100 rows.
+#[test]
+fn locations_that_all_read_everything_stay_bounded() {
+    let org = org();
+    let files = 1000;
+    for i in 0..files {
+        let path = match i {
+            0 => "repos/fan/catalog-info.yaml".to_string(),
+            i => format!("repos/fan/l{i}.yaml"),
+        };
+        org.file(
+            &path,
+            &format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loc-{i}\nspec:\n  target: ./*.yaml\n"
+            ),
+        );
+    }
+    let d = check(&org);
+    assert!(d.is_empty(), "{d:#?}");
+    assert_eq!(entities(&org.path().join("site")).len(), 2 + files);
+    let page = std::fs::read_to_string(
+        org.path()
+            .join("site/catalog/default/location/loc-7/index.html"),
+    )
+    .unwrap();
+    assert!(
+        page.contains("Entities it reads <span class=\"count\">999</span>"),
+        "{page}"
+    );
+    assert_eq!(page.matches("<tr><td><a href=").count(), 100);
+    assert!(page.contains("and 899 more"), "{page}");
+}
