@@ -165,6 +165,42 @@ pub(super) fn nesting_depth(html: &str) -> usize {
     deepest
 }
 
+/// Elements that run or load something, and attributes that do: what a
+/// Markdown page's raw HTML losing to the sanitiser is worth telling.
+const UNSAFE_ELEMENTS: &[&str] = &[
+    "script", "iframe", "object", "embed", "frame", "frameset", "applet", "base", "form", "meta",
+    "link", "style", "svg", "math",
+];
+const URL_ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "srcdoc",
+    "xlink:href",
+];
+
+/// The unsafe markup (see [`UNSAFE_ELEMENTS`], event handlers, URL
+/// attributes) `after`, a sanitised copy of `before`, lost: each kind once.
+pub(super) fn removed_unsafe_markup(before: &str, after: &str) -> Vec<String> {
+    let mut removals = Removals::default();
+    note_removed_markup(&mut removals, before, after);
+    let removed = match removals.into_sanitized(Vec::new()) {
+        Sanitized::Changed { removed, .. } => removed,
+        _ => return Vec::new(),
+    };
+    removed
+        .into_iter()
+        .filter(|what| {
+            let name = what.split_whitespace().next().unwrap_or("");
+            let element = name.trim_start_matches('<').trim_end_matches('>');
+            (what.ends_with(" element") && UNSAFE_ELEMENTS.contains(&element))
+                || (what.contains(" attribute on ")
+                    && (name.starts_with("on") || URL_ATTRIBUTES.contains(&name)))
+        })
+        .collect()
+}
+
 /// Notes each element and attribute of `before` that `after` has fewer of.
 fn note_removed_markup(removals: &mut Removals, before: &str, after: &str) {
     let before = MarkupCounts::of(before);

@@ -88,6 +88,13 @@ pub fn html_nesting_depth(html: &str) -> usize {
     html::nesting_depth(html)
 }
 
+/// What dangerous markup a Markdown page's raw HTML lost to the sanitiser
+/// (`before` and `after` it): scripts, frames, event handlers, refused
+/// URLs, each kind once.
+pub fn removed_unsafe_markup(before: &str, after: &str) -> Vec<String> {
+    html::removed_unsafe_markup(before, after)
+}
+
 enum AuthorFileKind {
     Svg,
     Html,

@@ -156,6 +156,17 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
         page.html = html;
     } else if crate::docs::author_files::html_nesting_depth(&html) <= HTML_MAX_DEPTH {
         page.html = sanitize::clean(&html, env.sanitize);
+        let removed = crate::docs::author_files::removed_unsafe_markup(&html, &page.html);
+        if !removed.is_empty() {
+            page.problems.push((
+                0,
+                Diagnostic::warning(
+                    "html-removed",
+                    format!("the page's raw HTML was published without: {}", removed.join(", ")),
+                )
+                .with_hint("scripts, frames from hosts not allowed, event handlers and links that are not web addresses are removed from docs"),
+            ));
+        }
     } else if let Some((escaped, html, _)) = render_preprocessed(&pre, env, AuthorHtml::Escape) {
         page = escaped;
         page.html = html;
@@ -575,6 +586,7 @@ impl<'e, 'a> Pass<'e, 'a> {
         let href = if allowed_url(&dest, UrlUse::Link) {
             self.resolve(&dest, line, false)
         } else {
+            self.page.problems.push((line, unsafe_link(&dest)));
             None
         };
         let (attrs, consumed) = trailing_attrs(events, end);
@@ -607,9 +619,9 @@ impl<'e, 'a> Pass<'e, 'a> {
         let alt = plain_text(&events[start + 1..end]);
         let (attrs, consumed) = trailing_attrs(events, end);
         self.collect_ids(&attrs);
-        if allowed_url(dest, UrlUse::Image)
-            && let Some(src) = self.resolve(dest, line, true)
-        {
+        if !allowed_url(dest, UrlUse::Image) {
+            self.page.problems.push((line, unsafe_link(dest)));
+        } else if let Some(src) = self.resolve(dest, line, true) {
             let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(&src), escape(&alt));
             if !title.is_empty() {
                 tag.push_str(&format!(" title=\"{}\"", escape(title)));
@@ -823,21 +835,30 @@ struct Footnote<'a> {
 
 /// A title's inline Markdown as HTML (admonitions, details, tabs): emphasis,
 /// code, links, emoji; without the paragraph around it. Links and images
-/// pass the same URL check as the page's own: a refused one keeps its text.
-fn render_inline(text: &str) -> String {
+/// pass the same URL check as the page's own: a refused one keeps its text,
+/// and its URL is returned.
+fn render_inline(text: &str) -> (String, Vec<String>) {
     // Per open link or image: whether its tags are written.
     let mut open: Vec<bool> = Vec::new();
+    let mut refused = Vec::new();
+    let mut check = |url: &str, usage: UrlUse| {
+        let allowed = allowed_url(url, usage);
+        if !allowed {
+            refused.push(url.to_string());
+        }
+        allowed
+    };
     let events = Parser::new_ext(text, OPTIONS).filter_map(|event| match event {
         Event::Text(t) => Some(match inline_extensions(&t, &[]) {
             Some(html) => Event::Html(html.into()),
             None => Event::Text(t),
         }),
         Event::Start(Tag::Link { ref dest_url, .. }) => {
-            open.push(allowed_url(dest_url, UrlUse::Link));
+            open.push(check(dest_url, UrlUse::Link));
             open.last().copied().unwrap_or(false).then_some(event)
         }
         Event::Start(Tag::Image { ref dest_url, .. }) => {
-            open.push(allowed_url(dest_url, UrlUse::Image));
+            open.push(check(dest_url, UrlUse::Image));
             open.last().copied().unwrap_or(false).then_some(event)
         }
         Event::End(TagEnd::Link | TagEnd::Image) => open.pop().unwrap_or(false).then_some(event),
@@ -846,10 +867,22 @@ fn render_inline(text: &str) -> String {
     let mut html = String::with_capacity(text.len() + 16);
     pulldown_cmark::html::push_html(&mut html, events);
     let html = html.trim_end();
-    html.strip_prefix("<p>")
+    let html = html
+        .strip_prefix("<p>")
         .and_then(|h| h.strip_suffix("</p>"))
         .unwrap_or(html)
-        .to_string()
+        .to_string();
+    (html, refused)
+}
+
+/// A link or image whose URL may not be written (see `html::allowed_url`).
+fn unsafe_link(url: &str) -> Diagnostic {
+    let shown: String = url.chars().take(80).collect();
+    Diagnostic::warning(
+        "unsafe-link",
+        format!("link `{shown}` is not a web, mail or relative address; it was left as text"),
+    )
+    .with_hint("docs may link to pages, files, http(s), mailto and tel addresses only")
 }
 
 /// The text inside a run of inline events.

@@ -21,6 +21,10 @@ use std::sync::Arc;
 /// Reads an included file by its name as written after `--8<--`.
 pub type SnippetReader<'a> = &'a dyn Fn(&str) -> Result<Arc<str>, String>;
 
+/// Renders a block title's inline Markdown: its HTML, and the URLs of the
+/// links it had to leave as text.
+pub type InlineRenderer<'a> = &'a dyn Fn(&str) -> (String, Vec<String>);
+
 /// The preprocessed Markdown and what came out of it.
 #[derive(Debug, Default)]
 pub struct Preprocessed {
@@ -102,7 +106,7 @@ struct State<'s> {
     abbreviations: Vec<(String, String)>,
     tab_sets: usize,
     /// Renders a title's inline Markdown (admonitions, details, tabs).
-    inline: &'s dyn Fn(&str) -> String,
+    inline: InlineRenderer<'s>,
     /// Blocks open around the lines being read.
     depth: usize,
     /// The nesting bound was passed (reported once per page).
@@ -112,13 +116,17 @@ struct State<'s> {
 
 impl State<'_> {
     /// A title as HTML: inline Markdown, or plain text when it holds
-    /// markup (titles never carry raw HTML).
-    fn title(&self, title: &str) -> String {
+    /// markup (titles never carry raw HTML). Links it may not hold are
+    /// reported at `line`.
+    fn title(&mut self, title: &str, line: usize) -> String {
         if title.contains('<') {
-            escape(title)
-        } else {
-            (self.inline)(title)
+            return escape(title);
         }
+        let (html, refused) = (self.inline)(title);
+        for url in refused {
+            self.problems.add(line, super::unsafe_link(&url));
+        }
+        html
     }
 
     /// Whether another block may open inside the current one; past the
@@ -151,7 +159,7 @@ impl State<'_> {
 pub fn preprocess(
     source: &str,
     snippet: Option<SnippetReader<'_>>,
-    inline: &dyn Fn(&str) -> String,
+    inline: InlineRenderer<'_>,
 ) -> Preprocessed {
     let source = normalize_line_ends(source);
     let lines: Vec<Line<'_>> = source
@@ -608,7 +616,7 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
                     out.push(Line::html(
                         format!(
                             "{pad}<p class=\"admonition-title\">{}</p>",
-                            state.title(&title)
+                            state.title(&title, line)
                         ),
                         line,
                     ));
@@ -630,7 +638,7 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
                     line,
                 ));
                 out.push(Line::html(
-                    format!("{pad}<summary>{}</summary>", state.title(&title)),
+                    format!("{pad}<summary>{}</summary>", state.title(&title, line)),
                     line,
                 ));
                 wrap_body(&inner, &pad, line, "</details>", out, state);
@@ -839,7 +847,7 @@ fn tab_set<'a>(
         head.push_str(&format!(
             "<label for=\"__tabbed_{set}_{}\">{}</label>",
             k + 1,
-            state.title(title)
+            state.title(title, line)
         ));
     }
     head.push_str("</div>");
@@ -896,7 +904,7 @@ mod tests {
                 "forged.md" => Ok("\u{E000}<script>alert(1)</script>\n".into()),
                 _ => Err(format!("`{f}` not found")),
             }),
-            &|t| t.to_string(),
+            &|t| (t.to_string(), Vec::new()),
         )
     }
 
@@ -1016,12 +1024,14 @@ mod tests {
                 _ => Err(format!("`{f}` not found")),
             }
         };
-        let p = preprocess("--8<-- \"self.md\"\n", Some(&reader), &|t| t.to_string());
+        let p = preprocess("--8<-- \"self.md\"\n", Some(&reader), &|t| {
+            (t.to_string(), Vec::new())
+        });
         assert_eq!(p.text, "a\nb\n");
         assert_eq!(p.problems.len(), 1);
         assert_eq!(p.problems[0].1.code, "snippet-cycle");
         let page = "--8<-- \"big.md\"\n".repeat(40);
-        let p = preprocess(&page, Some(&reader), &|t| t.to_string());
+        let p = preprocess(&page, Some(&reader), &|t| (t.to_string(), Vec::new()));
         assert!(p.text.len() <= MAX_PAGE_SNIPPET_BYTES, "{}", p.text.len());
         let codes: Vec<&str> = p.problems.iter().map(|(_, d)| d.code).collect();
         assert_eq!(codes, vec!["snippet-budget"]);
