@@ -123,3 +123,7 @@ pub const MAX_NAV_SIBLINGS: usize = 30;
 /// Nav items shown on each side of the way to the current page in a long
 /// level.
 pub const NAV_NEIGHBOURS: usize = 7;
+
+/// Pages of one docs site (`docs-too-many-pages`): the first ones by path
+/// are built, the rest left out.
+pub const MAX_PAGES_PER_SITE: usize = 20_000;

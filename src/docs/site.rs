@@ -6,7 +6,7 @@ use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::catalog::location::RepoLocation;
 use crate::diagnostics::{Diagnostic, SourceFile};
-use crate::limits::MAX_NAV_SIBLINGS;
+use crate::limits::{MAX_NAV_SIBLINGS, MAX_PAGES_PER_SITE};
 use crate::read::{Listing, ReadError, Snapshot, safe_path};
 use crate::yaml;
 use std::sync::Arc;
@@ -363,6 +363,20 @@ pub fn load(
     }
     pages.sort();
     assets.sort();
+    if pages.len() > MAX_PAGES_PER_SITE {
+        out.push(
+            Diagnostic::error(
+                "docs-too-many-pages",
+                format!(
+                    "the docs folder `{docs_dir}` has {} pages; the first {MAX_PAGES_PER_SITE} (by path) were built, the rest left out",
+                    pages.len()
+                ),
+            )
+            .with_hint("split the docs into several sites (one per component), each with its own mkdocs.yml")
+            .in_file(&file, 1, 1),
+        );
+        pages.truncate(MAX_PAGES_PER_SITE);
+    }
     let all_pages = pages.len() > MAX_NAV_SIBLINGS;
     let (pages, assets) = claim_outputs(pages, assets, all_pages, &docs_dir, &mut |path, d| {
         out.push(d.in_repo(&repo.name, &repo.display, path))

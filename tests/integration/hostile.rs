@@ -452,3 +452,20 @@ fn a_hostile_org_builds_the_good_repositories_whole() {
         assert!(actual[path] == *text, "{path} differs with the attackers");
     }
 }
+
+#[test]
+fn a_site_builds_at_most_its_page_budget() {
+    let org = Org::new();
+    docs_repo(&org, "many", &[("index.md", "# Many\n")]);
+    let docs = org.path().join("many/docs");
+    for i in 0..20_000 {
+        std::fs::write(docs.join(format!("p{i:05}.md")), "").unwrap();
+    }
+    let run = org.run(&["check", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let codes = run.codes_with("file");
+    assert!(
+        codes.contains(&"docs-too-many-pages mkdocs.yml".to_string()),
+        "{codes:?}"
+    );
+}
