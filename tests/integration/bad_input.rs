@@ -580,19 +580,9 @@ fn a_huge_json_placeholder_stops_at_the_node_budget() {
 fn a_long_chain_of_locations_is_read_and_shown() {
     let org = org();
     let files = 2500;
-    for i in 0..files {
-        let path = match i {
-            0 => "repos/chain/catalog-info.yaml".to_string(),
-            i => format!("repos/chain/l{i}.yaml"),
-        };
-        let next = (i + 1) % files;
-        org.file(
-            &path,
-            &format!(
-                "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loc-{i}\nspec:\n  target: ./l{next}.y*ml\n"
-            ),
-        );
-    }
+    org.locations("repos/loc", files, &|i| {
+        format!("./l{}.y*ml", (i + 1) % files)
+    });
     let d = check(&org);
     assert!(d.is_empty(), "{d:#?}");
     assert_eq!(entities(&org.path().join("site")).len(), 2 + files);
@@ -637,18 +627,7 @@ fn many_problems_in_one_file_are_each_quoted() {
 fn locations_that_all_read_everything_stay_bounded() {
     let org = org();
     let files = 1000;
-    for i in 0..files {
-        let path = match i {
-            0 => "repos/fan/catalog-info.yaml".to_string(),
-            i => format!("repos/fan/l{i}.yaml"),
-        };
-        org.file(
-            &path,
-            &format!(
-                "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loc-{i}\nspec:\n  target: ./*.yaml\n"
-            ),
-        );
-    }
+    org.locations("repos/loc", files, &|_| "./*.yaml".to_string());
     let d = check(&org);
     assert!(d.is_empty(), "{d:#?}");
     assert_eq!(entities(&org.path().join("site")).len(), 2 + files);

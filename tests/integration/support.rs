@@ -130,6 +130,27 @@ impl Org {
         self
     }
 
+    /// `count` Location files in the repository folder `dir`: its
+    /// catalog-info.yaml is `loc-0`, then `l1.yaml` … are `loc-1` …; the
+    /// target of Location `i` is `target(i)`.
+    pub fn locations(&self, dir: &str, count: usize, target: &dyn Fn(usize) -> String) -> &Org {
+        let name = dir.rsplit('/').next().unwrap_or(dir);
+        for i in 0..count {
+            let path = match i {
+                0 => format!("{dir}/catalog-info.yaml"),
+                i => format!("{dir}/l{i}.yaml"),
+            };
+            self.file(
+                &path,
+                &format!(
+                    "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: {name}-{i}\nspec:\n  target: {}\n",
+                    target(i)
+                ),
+            );
+        }
+        self
+    }
+
     /// Copies a folder of example-org into the organisation.
     pub fn copy_example(&self, repo: &str, to: &str) -> &Org {
         copy_dir(

@@ -412,24 +412,10 @@ pub fn substitution_amplification(org: &Org, dir: &str) {
 /// (10,000 once took 31 s), and a last one that is missing.
 pub fn location_chain(org: &Org, dir: &str) {
     let files = 2_500;
-    for i in 0..files {
-        let path = match i {
-            0 => format!("{dir}/catalog-info.yaml"),
-            i => format!("{dir}/l{i}.yaml"),
-        };
-        let target = if i + 1 == files {
-            "./missing.yaml".to_string()
-        } else {
-            format!("./l{}.y*ml", i + 1)
-        };
-        org.file(
-            &path,
-            &format!(
-                "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: {}-{i}\nspec:\n  target: {target}\n",
-                dir.rsplit('/').next().unwrap()
-            ),
-        );
-    }
+    org.locations(dir, files, &|i| match i + 1 {
+        last if last == files => "./missing.yaml".to_string(),
+        next => format!("./l{next}.y*ml"),
+    });
 }
 
 /// Every `href`/`src`/`action` value in the built site's HTML and SVG
