@@ -11,6 +11,7 @@
 //!
 //! [`pipeline`] is the one place that knows the order.
 
+pub mod address;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
@@ -22,8 +23,8 @@ pub mod html;
 pub mod limits;
 pub mod output;
 pub mod pipeline;
+pub mod portal;
 pub mod read;
 pub mod render;
 pub mod search;
-pub mod theme;
 pub mod yaml;

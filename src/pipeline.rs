@@ -11,38 +11,19 @@
 //! Problems in repository content travel as diagnostics beside the data;
 //! only usage and I/O failures stop the run ([`Fatal`]).
 
+use crate::catalog;
 use crate::catalog::load::{self, Entry, RemoteTarget, RepoLoad};
 use crate::catalog::location::RepoLocation;
-use crate::catalog::{self, Catalog};
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic};
 use crate::discover;
 use crate::docs::{self, DocSiteSummary, DocsOptions};
+use crate::portal::Portal;
 use crate::read::{RepoSource, Snapshot};
 use crate::{output, render, search};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-
-/// Everything known about the organisation after reading it.
-#[derive(Debug, Default)]
-pub struct Portal {
-    pub title: String,
-    pub repos: Vec<RepoSource>,
-    pub catalog: Catalog,
-    /// Built docs sites, sorted by folder.
-    pub docs: Vec<DocSiteSummary>,
-    /// Whether the site has search (pages carry the search box).
-    pub search: bool,
-    /// `[site] base-url`: canonical links, `sitemap.xml`, a 404 page that works at any depth.
-    pub base_url: Option<String>,
-    /// The user's theme layered over the default one (set by `build`).
-    pub theme: crate::theme::Theme,
-    /// The page shell template (the theme's `base.html`, or the default).
-    pub shell: render::shell::Shell,
-    /// Annotations shown as links: (annotation, URL template with `{value}`).
-    pub annotation_links: Vec<(String, String)>,
-}
 
 /// The result of a run: the portal and every problem found on the way.
 #[derive(Debug, Default)]
@@ -145,8 +126,6 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
             docs: Vec::new(),
             search: config.search,
             base_url: config.base_url.clone(),
-            theme: crate::theme::Theme::default(),
-            shell: render::shell::Shell::default(),
             annotation_links: config.annotation_links.clone(),
         },
         diagnostics,
@@ -158,13 +137,10 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     let fatal = |e: output::OutputError| Fatal(e.to_string());
     let mut timer = Timer::new();
     // The theme first: a bad one is a usage error, before any work.
-    let theme =
-        crate::theme::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
-    let shell = render::shell::Shell::new(&theme.templates).map_err(Fatal)?;
+    let look =
+        render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
     let staging = output::Staging::create(out_dir).map_err(fatal)?;
     let mut outcome = load(config)?;
-    outcome.portal.theme = theme;
-    outcome.portal.shell = shell;
     timer.lap("discover + read + catalog");
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
     // The search index takes each docs site as soon as it is rendered.
@@ -196,7 +172,7 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
                 .for_each(|d| index.add(d));
         }
     };
-    let built = render_docs(config, &outcome.portal, Some(&sink), Some(&on_site))?;
+    let built = render_docs(config, &outcome.portal, &look, Some(&sink), Some(&on_site))?;
     add_docs(&mut outcome, built);
     timer.lap("docs (render + write + link check)");
     if let (Some(index), Some(index_dir)) = (index, &index_dir) {
@@ -210,7 +186,7 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
         staging.write_all(&web_index).map_err(fatal)?;
         timer.lap("browser search index");
     }
-    let files = render::site(&outcome.portal, &outcome.diagnostics);
+    let files = render::site(&outcome.portal, &look, &outcome.diagnostics);
     staging.write_all(&files).map_err(fatal)?;
     timer.lap("catalog pages");
     staging.commit().map_err(fatal)?;
@@ -250,7 +226,13 @@ pub fn check(config: &Config) -> Result<Outcome, Fatal> {
     let outcome = load(config)?;
     timer.lap("discover + read + catalog");
     let mut outcome = outcome;
-    let built = render_docs(config, &outcome.portal, None, None)?;
+    let built = render_docs(
+        config,
+        &outcome.portal,
+        &render::Look::default(),
+        None,
+        None,
+    )?;
     add_docs(&mut outcome, built);
     timer.lap("docs (render + link check)");
     Ok(outcome)
@@ -260,6 +242,7 @@ pub fn check(config: &Config) -> Result<Outcome, Fatal> {
 fn render_docs(
     config: &Config,
     portal: &Portal,
+    look: &render::Look,
     sink: Option<docs::build::Sink<'_>>,
     on_site: Option<&(dyn Fn(&DocSiteSummary) + Sync)>,
 ) -> Result<docs::DocsOutcome, Fatal> {
@@ -271,7 +254,7 @@ fn render_docs(
         },
         on_site,
     };
-    let layout = |view: docs::DocPageView| render::docs_page::page(view, portal);
+    let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, look);
     docs::build(&portal.repos, &portal.catalog, &options, &layout, sink).map_err(Fatal)
 }
 

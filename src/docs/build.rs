@@ -63,16 +63,6 @@ pub struct DocsOutcome {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The folder of an entity's docs: lower-case, as TechDocs stores them.
-pub fn site_url(entity: &EntityRef) -> String {
-    format!(
-        "docs/{}/{}/{}/",
-        entity.namespace,
-        entity.kind,
-        entity.name.to_lowercase()
-    )
-}
-
 /// Builds every entity's docs. With no `sink` nothing is written (`check`).
 pub fn build(
     repos: &[RepoSource],
@@ -287,7 +277,7 @@ fn build_site(
     let (snapshot, links) = (context.snapshot, context.links);
     let repo = &snapshot.source;
     let entity = &source.request.entity;
-    let url = site_url(entity);
+    let url = crate::address::docs_site_dir(entity);
     let config_file = SourceFile {
         repo: &repo.name,
         repo_dir: &repo.display,
@@ -399,7 +389,7 @@ fn build_site(
             let env = PageEnv {
                 src: &page.src,
                 url: &page_url,
-                site_depth: 4,
+                site_depth: crate::address::ENTITY_DEPTH,
                 page_urls: &page_urls,
                 snippet: granted.then_some(&snippet),
                 sanitize: &options.sanitize,
@@ -667,7 +657,7 @@ mod tests {
         let env = PageEnv {
             src: "index.md",
             url: "",
-            site_depth: 4,
+            site_depth: crate::address::ENTITY_DEPTH,
             page_urls: &urls,
             snippet: Some(&|_| panic!("a bug")),
             sanitize: &options,

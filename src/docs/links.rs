@@ -149,7 +149,7 @@ fn problem(
             path,
             anchor,
         } => {
-            let folder = format!("docs/{namespace}/{kind}/{}/", name.to_lowercase());
+            let folder = crate::address::docs_site_dir_of(namespace, kind, name);
             let Some(other) = index.sites.get(&folder) else {
                 return Some((
                     "broken-link",

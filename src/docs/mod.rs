@@ -18,4 +18,4 @@ mod page;
 pub mod site;
 mod snippets;
 
-pub use build::{DocPageView, DocSiteSummary, DocsOptions, DocsOutcome, NavLink, build, site_url};
+pub use build::{DocPageView, DocSiteSummary, DocsOptions, DocsOutcome, NavLink, build};

@@ -4,6 +4,7 @@
 use super::markdown::{self, Heading};
 use super::nav::{self, NavItem};
 use super::site::DocSource;
+use crate::address;
 use crate::catalog::location::RepoLocation;
 use crate::html::{escape, external_link};
 use crate::limits::{MAX_NAV_SIBLINGS, NAV_NEIGHBOURS};
@@ -75,8 +76,7 @@ pub(super) fn page_view(
     content: String,
 ) -> DocPageView {
     let (nav, order, src, page_url) = (place.nav, place.order, place.src, place.url);
-    let depth = 4 + page_url.matches('/').count();
-    let root = "../".repeat(depth);
+    let root = address::up(address::ENTITY_DEPTH) + &address::root_from(page_url);
     let entity = &source.request.entity;
     let href_to = |target_src: &str| {
         markdown::relative(
@@ -90,17 +90,11 @@ pub(super) fn page_view(
             .map(|(s, t)| (t.clone(), href_to(s)))
     };
     DocPageView {
-        path: format!(
-            "docs/{}/{}/{}/{page_url}index.html",
-            entity.namespace, entity.kind, entity.name
-        ),
-        root: root.clone(),
+        path: address::docs_page(&address::docs_site_dir(entity), page_url),
+        entity_href: format!("{root}{}", address::entity_page(entity)),
+        root,
         site_name: site_name.to_string(),
         entity_title: source.request.entity_title.clone(),
-        entity_href: format!(
-            "{root}catalog/{}/{}/{}/index.html",
-            entity.namespace, entity.kind, entity.name
-        ),
         page_title: title.to_string(),
         breadcrumbs: place
             .path
@@ -138,17 +132,11 @@ pub(super) fn all_pages_view(
     };
     let mut content = String::from("<h1>All pages</h1>\n");
     nav_list(place.nav, &href_to, &mut content);
-    let root = "../".repeat(4 + place.url.matches('/').count());
+    let root = address::up(address::ENTITY_DEPTH) + &address::root_from(place.url);
     let entity = &source.request.entity;
     DocPageView {
-        path: format!(
-            "docs/{}/{}/{}/{}index.html",
-            entity.namespace, entity.kind, entity.name, place.url
-        ),
-        entity_href: format!(
-            "{root}catalog/{}/{}/{}/index.html",
-            entity.namespace, entity.kind, entity.name
-        ),
+        path: address::docs_page(&address::docs_site_dir(entity), place.url),
+        entity_href: format!("{root}{}", address::entity_page(entity)),
         root,
         site_name: site_name.to_string(),
         entity_title: source.request.entity_title.clone(),

@@ -5,13 +5,14 @@
 //! facet menus with counts, a text filter and sortable columns. Without
 //! JavaScript the lists are plain tables, reached by kind.
 
-use super::entity_dir;
+use super::Look;
 use super::pages::{display_name, first_target, parts_page, ref_link, short_ref};
+use crate::address::{self, entity_dir};
 use crate::catalog::Entity;
 use crate::diagnostics::{self, Diagnostic};
 use crate::html::escape;
 use crate::output::OutputFile;
-use crate::pipeline::Portal;
+use crate::portal::Portal;
 use minijinja::context;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -20,19 +21,6 @@ use std::fmt::Write as _;
 const HOME_ROWS: usize = 2000;
 /// Rows per page of a kind's list.
 pub const ROWS_PER_PAGE: usize = 1000;
-
-/// The folder of a kind's list, from the site root.
-pub fn kind_dir(kind: &str) -> String {
-    format!("kinds/{}/", kind.to_lowercase())
-}
-
-/// Page `n` (from 1) of a kind's list, from the site root.
-fn kind_page_path(kind: &str, n: usize) -> String {
-    match n {
-        1 => format!("{}index.html", kind_dir(kind)),
-        n => format!("{}{n}/index.html", kind_dir(kind)),
-    }
-}
 
 /// Entities by kind, as named by the first entity of each: kinds compare
 /// case-insensitively (`component` and `Component` share one list, as
@@ -49,7 +37,7 @@ fn by_kind(portal: &Portal) -> BTreeMap<&str, Vec<&Entity>> {
     by_key.into_values().collect()
 }
 
-pub fn home(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
+pub fn home(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> String {
     let catalog = &portal.catalog;
     let kinds = by_kind(portal);
     let counts = diagnostics::count(diagnostics);
@@ -65,7 +53,7 @@ pub fn home(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
         let _ = write!(
             heading,
             "<li><a href=\"{}\">{}</a> <span>{}</span></li>",
-            escape(&kind_page_path(kind, 1)),
+            escape(&address::kind_page(kind, 1)),
             escape(kind),
             entities.len()
         );
@@ -94,8 +82,9 @@ pub fn home(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
     ];
     list_page(
         portal,
+        look,
         "Catalog",
-        "index.html",
+        address::HOME,
         &parts,
         None,
         catalog.entities.len(),
@@ -105,6 +94,7 @@ pub fn home(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
 /// A list page: its parts through `list.html`, inside the shell.
 fn list_page(
     portal: &Portal,
+    look: &Look,
     title: &str,
     path: &str,
     parts: &[(&str, String)],
@@ -112,7 +102,15 @@ fn list_page(
     count: usize,
 ) -> String {
     let data = context! { title => title, kind => kind, count => count };
-    parts_page(portal, "list.html", ("list", data), title, path, parts)
+    parts_page(
+        portal,
+        look,
+        "list.html",
+        ("list", data),
+        title,
+        path,
+        parts,
+    )
 }
 
 /// The documentation sites, an entry point of their own (listed when there
@@ -147,13 +145,13 @@ fn docs_sites(body: &mut String, portal: &Portal) {
 }
 
 /// Every page of every kind's list.
-pub fn kind_pages(portal: &Portal) -> Vec<OutputFile> {
+pub fn kind_pages(portal: &Portal, look: &Look) -> Vec<OutputFile> {
     let mut files = Vec::new();
     for (kind, entities) in by_kind(portal) {
         let pages: Vec<&[&Entity]> = entities.chunks(ROWS_PER_PAGE).collect();
         for (i, rows) in pages.iter().enumerate() {
             let n = i + 1;
-            let path = kind_page_path(kind, n);
+            let path = address::kind_page(kind, n);
             let root = "../".repeat(path.matches('/').count());
             let heading = format!(
                 "<p class=\"crumbs\"><a href=\"{root}index.html\">Catalog</a></p>\n<h1>{}</h1>\n<p class=\"lead\">{} entities</p>\n",
@@ -179,7 +177,15 @@ pub fn kind_pages(portal: &Portal) -> Vec<OutputFile> {
             };
             files.push(OutputFile::new(
                 path.clone(),
-                list_page(portal, &title, &path, &parts, Some(kind), entities.len()),
+                list_page(
+                    portal,
+                    look,
+                    &title,
+                    &path,
+                    &parts,
+                    Some(kind),
+                    entities.len(),
+                ),
             ));
         }
     }
@@ -195,7 +201,7 @@ fn pager(kind: &str, current: usize, count: usize, root: &str) -> String {
             let _ = write!(
                 html,
                 "<a href=\"{root}{}\">{n}</a> ",
-                escape(&kind_page_path(kind, n))
+                escape(&address::kind_page(kind, n))
             );
         }
     }

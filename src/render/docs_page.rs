@@ -1,16 +1,17 @@
 //! The HTML page around a rendered docs page: header, breadcrumbs, nav,
 //! table of contents, previous/next, edit link. Every link is relative.
 
+use super::Look;
 use super::canonical_url;
 use super::shell::LazyList;
 use super::shell::PageView;
 use crate::docs::DocPageView;
 use crate::html::{escape, external_link};
-use crate::pipeline::Portal;
+use crate::portal::Portal;
 use minijinja::{Value, context};
 use std::fmt::Write as _;
 
-pub fn page(mut view: DocPageView, portal: &Portal) -> String {
+pub fn page(mut view: DocPageView, portal: &Portal, look: &Look) -> String {
     // The navigation and table of contents as data, built only for a
     // theme's template that loops over them.
     let nav_links = view.nav.clone();
@@ -82,8 +83,8 @@ pub fn page(mut view: DocPageView, portal: &Portal) -> String {
         mermaid: view.mermaid,
         downloads: false,
     };
-    let html = portal.shell.docs(&shell, docs);
-    portal.shell.render(portal, &shell, html)
+    let html = look.shell.docs(&shell, docs);
+    look.shell.render(portal, &shell, html)
 }
 
 /// The site's navigation as HTML (what the default `docs.html` prints).

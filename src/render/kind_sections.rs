@@ -5,13 +5,14 @@
 //! they own; a template's parameters and steps; a location's targets.
 
 use super::api::definition_html;
+use super::graph;
 use super::pages::display_name;
 use super::str_of;
-use super::{entity_dir, graph};
+use crate::address::entity_dir;
 use crate::catalog::Entity;
 use crate::html::escape;
 use crate::limits::MAX_LOCATION_ROWS;
-use crate::pipeline::Portal;
+use crate::portal::Portal;
 use crate::read::safe_path;
 use serde_json::Value;
 use std::collections::BTreeMap;

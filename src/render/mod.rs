@@ -13,11 +13,12 @@ mod kind_sections;
 mod org;
 mod pages;
 pub mod shell;
+pub mod theme;
 
-use crate::catalog::entity_ref::EntityRef;
+use crate::address;
 use crate::diagnostics::Diagnostic;
 use crate::output::OutputFile;
-use crate::pipeline::Portal;
+use crate::portal::Portal;
 use rayon::prelude::*;
 
 const STYLESHEET: &str = include_str!("../../themes/default/static/portico.css");
@@ -29,6 +30,27 @@ const SEARCH_SCRIPT: &str = include_str!("../../themes/default/static/search.js"
 const STEMMER: &str = include_str!("../../themes/default/static/stem.js");
 /// Written only for sites with ```mermaid diagrams (5 MB).
 const MERMAID: &[u8] = include_bytes!("../../themes/default/vendor/mermaid.min.js");
+
+/// How the site looks: the theme's files and the compiled page templates.
+#[derive(Debug, Default)]
+pub struct Look {
+    pub theme: theme::Theme,
+    pub shell: shell::Shell,
+}
+
+impl Look {
+    /// Reads the theme folder and the logo and compiles the templates,
+    /// trying them on sample pages: a problem is a usage error, found before
+    /// any work.
+    pub fn load(
+        theme_dir: Option<&std::path::Path>,
+        logo: Option<&std::path::Path>,
+    ) -> Result<Look, String> {
+        let theme = theme::load(theme_dir, logo)?;
+        let shell = shell::Shell::new(&theme)?;
+        Ok(Look { theme, shell })
+    }
+}
 
 /// The page's published address, when the site's base URL is known.
 pub fn canonical_url(portal: &Portal, path: &str) -> Option<String> {
@@ -65,23 +87,21 @@ fn str_of<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
     v.get(key).and_then(serde_json::Value::as_str).unwrap_or("")
 }
 
-/// The URL path (relative to the site root) of an entity's page folder.
-pub fn entity_dir(r: &EntityRef) -> String {
-    format!("catalog/{}/{}/{}/", r.namespace, r.kind, r.name)
-}
-
 /// Every file of the site.
-pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
+pub fn site(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
     let catalog_json = serde_json::to_vec_pretty(&portal.catalog.to_json()).unwrap_or_default();
     let mut files = vec![
-        OutputFile::new("catalog.json", catalog_json),
-        OutputFile::new("catalog.csv", csv::catalog_csv(&portal.catalog)),
+        OutputFile::new(address::CATALOG_JSON, catalog_json),
+        OutputFile::new(address::CATALOG_CSV, csv::catalog_csv(&portal.catalog)),
         OutputFile::new("assets/portico.css", STYLESHEET),
         OutputFile::new("assets/portico.js", SCRIPT),
         OutputFile::new("assets/favicon.svg", FAVICON),
-        OutputFile::new("index.html", catalog_list::home(portal, diagnostics)),
-        OutputFile::new("problems/index.html", pages::problems(portal, diagnostics)),
-        OutputFile::new(org::PATH, org::page(portal)),
+        OutputFile::new(address::HOME, catalog_list::home(portal, look, diagnostics)),
+        OutputFile::new(
+            address::PROBLEMS,
+            pages::problems(portal, look, diagnostics),
+        ),
+        OutputFile::new(address::ORG, org::page(portal, look)),
     ];
     if portal.search {
         files.push(OutputFile::new("assets/search.js", SEARCH_SCRIPT));
@@ -101,17 +121,17 @@ pub fn site(portal: &Portal, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
         .entities
         .par_iter()
         .map(|entity| {
-            let path = format!("{}index.html", entity_dir(&entity.entity_ref));
-            OutputFile::new(path, pages::entity(portal, entity, &problems))
+            let path = address::entity_page(&entity.entity_ref);
+            OutputFile::new(path, pages::entity(portal, look, entity, &problems))
         })
         .collect();
     files.extend(entity_pages);
-    files.extend(catalog_list::kind_pages(portal));
+    files.extend(catalog_list::kind_pages(portal, look));
     // The theme's files come last: of two files with one path the last is
     // kept, so a theme file replaces the default one. One file per path
     // also matters because files are written in parallel, and two writers
     // of one path would race.
-    files.extend(portal.theme.files.iter().cloned());
+    files.extend(look.theme.files.iter().cloned());
     let mut seen = std::collections::HashSet::new();
     let mut unique: Vec<OutputFile> = files
         .into_iter()

@@ -2,16 +2,16 @@
 //! they own, the people, and what nobody owns (or whose owner is not in
 //! the catalog).
 
-use super::entity_dir;
+use super::Look;
 use super::pages::{display_name, parts_page};
+use crate::address::{self, entity_dir};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::html::escape;
-use crate::pipeline::Portal;
+use crate::portal::Portal;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-pub const PATH: &str = "org/index.html";
 const ROOT: &str = "../";
 
 fn targets<'a>(entity: &'a Entity, relation: &str) -> impl Iterator<Item = &'a EntityRef> {
@@ -30,7 +30,7 @@ fn link(e: &Entity) -> String {
     )
 }
 
-pub fn page(portal: &Portal) -> String {
+pub fn page(portal: &Portal, look: &Look) -> String {
     let catalog = &portal.catalog;
     let groups: Vec<&Entity> = catalog
         .entities
@@ -108,10 +108,11 @@ pub fn page(portal: &Portal) -> String {
     let data = minijinja::context! { groups => groups.len(), people => users.len() };
     parts_page(
         portal,
+        look,
         "org.html",
         ("org", data),
         "Organisation",
-        PATH,
+        address::ORG,
         &parts,
     )
 }

@@ -1,24 +1,23 @@
 //! The pages of the first plain site.
 
+use super::Look;
 use super::shell::PageView;
-use super::{canonical_url, entity_dir, graph};
+use super::{canonical_url, graph};
+use crate::address::{self, entity_dir};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::html::{escape, external_link, row};
-use crate::pipeline::Portal;
+use crate::portal::Portal;
 use minijinja::value::Serde;
 use minijinja::{Value, context};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-/// Relative path from an entity page back to the site root.
-const FROM_ENTITY: &str = "../../../../";
-
 /// A catalog page in the shell. `path`: the page's file from the site
 /// root (its depth gives the way back to the root; with a base URL, it is
 /// the canonical link).
-pub(super) fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> String {
+pub(super) fn layout(portal: &Portal, look: &Look, title: &str, path: &str, body: &str) -> String {
     let root = "../".repeat(path.matches('/').count());
     let page = PageView {
         title: format!("{title} · {}", portal.title),
@@ -29,8 +28,7 @@ pub(super) fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> St
         mermaid: false,
         downloads: true,
     };
-    portal
-        .shell
+    look.shell
         .render(portal, &page, format!("<main id=\"main\">\n{body}</main>"))
 }
 
@@ -39,6 +37,7 @@ pub(super) fn layout(portal: &Portal, title: &str, path: &str, body: &str) -> St
 /// own variable, `(name, value)`.
 pub(super) fn parts_page(
     portal: &Portal,
+    look: &Look,
     template: &str,
     data: (&str, Value),
     title: &str,
@@ -55,8 +54,8 @@ pub(super) fn parts_page(
         mermaid: false,
         downloads: true,
     };
-    let inside = portal.shell.parts(template, &page, parts, data);
-    layout(portal, title, path, &inside)
+    let inside = look.shell.parts(template, &page, parts, data);
+    layout(portal, look, title, path, &inside)
 }
 
 pub(super) fn display_name(entity: &Entity) -> &str {
@@ -168,8 +167,13 @@ impl<'a> ProblemsByFile<'a> {
     }
 }
 
-pub fn entity(portal: &Portal, entity: &Entity, problems_by_file: &ProblemsByFile<'_>) -> String {
-    let root = FROM_ENTITY;
+pub fn entity(
+    portal: &Portal,
+    look: &Look,
+    entity: &Entity,
+    problems_by_file: &ProblemsByFile<'_>,
+) -> String {
+    let root = &address::up(address::ENTITY_DEPTH);
     // The about card's rows: (label, HTML), left out when empty.
     let mut about: Vec<(&str, String)> = Vec::new();
     let mut row = |label: &'static str, html: Option<String>| {
@@ -296,7 +300,7 @@ pub fn entity(portal: &Portal, entity: &Entity, problems_by_file: &ProblemsByFil
     let safe = Value::from_safe_string;
     let view = context! {
         kind => &entity.kind,
-        kind_dir => super::catalog_list::kind_dir(&entity.kind),
+        kind_dir => address::kind_dir(&entity.kind),
         title => display_name(entity),
         name => &entity.name,
         namespace => &entity.namespace,
@@ -316,7 +320,7 @@ pub fn entity(portal: &Portal, entity: &Entity, problems_by_file: &ProblemsByFil
         },
         json => raw,
     };
-    let path = format!("{}index.html", entity_dir(&entity.entity_ref));
+    let path = address::entity_page(&entity.entity_ref);
     let page = PageView {
         title: String::new(),
         root,
@@ -326,9 +330,10 @@ pub fn entity(portal: &Portal, entity: &Entity, problems_by_file: &ProblemsByFil
         mermaid: false,
         downloads: true,
     };
-    let inside = portal.shell.entity(&page, view);
+    let inside = look.shell.entity(&page, view);
     layout(
         portal,
+        look,
         &format!("{} ({})", display_name(entity), entity.kind),
         &path,
         &inside,
@@ -345,7 +350,8 @@ fn graph_section(body: &mut String, portal: &Portal, entity: &Entity) {
             label: display_name(e).to_string(),
             kind: e.kind.clone(),
             href: Some(format!(
-                "{FROM_ENTITY}{}index.html",
+                "{}{}index.html",
+                address::up(address::ENTITY_DEPTH),
                 entity_dir(&e.entity_ref)
             )),
         },
@@ -380,10 +386,11 @@ fn relations_section(body: &mut String, portal: &Portal, entity: &Entity) {
     body.push_str("<section aria-labelledby=\"relations\"><h2 id=\"relations\">Relations</h2><dl>");
     let mut grouped: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for r in &entity.relations {
-        grouped
-            .entry(r.kind)
-            .or_default()
-            .push(ref_link(portal, &r.target, FROM_ENTITY));
+        grouped.entry(r.kind).or_default().push(ref_link(
+            portal,
+            &r.target,
+            &address::up(address::ENTITY_DEPTH),
+        ));
     }
     for (kind, links) in grouped {
         row(body, kind, Some(links.join(", ")));
@@ -476,7 +483,7 @@ impl<'a> ProblemOwners<'a> {
     }
 }
 
-pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
+pub fn problems(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> String {
     let shown: Vec<&Diagnostic> = diagnostics
         .iter()
         .filter(|d| d.severity != Severity::Info)
@@ -548,10 +555,11 @@ pub fn problems(portal: &Portal, diagnostics: &[Diagnostic]) -> String {
     let data = context! { errors => counts.errors, warnings => counts.warnings };
     parts_page(
         portal,
+        look,
         "problems.html",
         ("problems", data),
         "Problems",
-        "problems/index.html",
+        address::PROBLEMS,
         &parts,
     )
 }

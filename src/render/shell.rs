@@ -3,7 +3,8 @@
 //! template receives view types made for it, never the catalog itself; the
 //! page's own HTML comes in as `content`, already escaped where it must be.
 
-use crate::pipeline::Portal;
+use super::theme::Theme;
+use crate::portal::Portal;
 use minijinja::value::Serde;
 use minijinja::{Environment, Value, context};
 use serde::Serialize;
@@ -61,6 +62,9 @@ pub struct Shell {
     env: Environment<'static>,
     /// Where the template came from, for messages.
     origin: String,
+    /// The theme's additions every page links to.
+    custom_css: bool,
+    logo: Option<String>,
 }
 
 /// An environment escaping like the rest of Portico's HTML: `& < > " '`
@@ -96,6 +100,8 @@ impl Default for Shell {
         Shell {
             env,
             origin: "the default theme".into(),
+            custom_css: false,
+            logo: None,
         }
     }
 }
@@ -129,8 +135,13 @@ impl Shell {
     /// The default templates, with the theme's own (`(name, path, text)`)
     /// in their place. A template that does not compile, or fails on a
     /// sample page, is a usage error naming the file and line.
-    pub fn new(overrides: &[(String, String, String)]) -> Result<Shell, String> {
-        let mut shell = Shell::default();
+    pub fn new(theme: &Theme) -> Result<Shell, String> {
+        let mut shell = Shell {
+            custom_css: theme.custom_css,
+            logo: theme.logo.clone(),
+            ..Shell::default()
+        };
+        let overrides = &theme.templates;
         if overrides.is_empty() {
             return Ok(shell);
         }
@@ -259,8 +270,8 @@ impl Shell {
         let site = SiteView {
             title: &portal.title,
             search: portal.search,
-            custom_css: portal.theme.custom_css,
-            logo: portal.theme.logo.as_deref(),
+            custom_css: self.custom_css,
+            logo: self.logo.as_deref(),
         };
         let mut html = self.env.get_template("base.html")?.render(context! {
             site => Value::from(Serde(&site)),
@@ -433,8 +444,9 @@ mod tests {
     #[test]
     fn a_theme_template_with_a_mistake_is_reported_with_its_line() {
         let bad = "<html>\n{% if page.title %}\n<p>never closed</p>\n";
-        let over = |name: &str, path: &str, text: &str| {
-            vec![(name.to_string(), path.to_string(), text.to_string())]
+        let over = |name: &str, path: &str, text: &str| Theme {
+            templates: vec![(name.to_string(), path.to_string(), text.to_string())],
+            ..Theme::default()
         };
         let err = Shell::new(&over("base.html", "theme/templates/base.html", bad)).unwrap_err();
         assert!(

@@ -17,7 +17,7 @@ use crate::docs::DocSiteSummary;
 
 /// Where the tantivy index goes, inside the built site. Browsers never load
 /// it: it is for `portico search`, and need not be published.
-pub const INDEX_DIR: &str = "_search/tantivy";
+pub use crate::address::SEARCH_INDEX_DIR as INDEX_DIR;
 
 /// One searchable thing: an entity, or a section of a docs page.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,7 +106,7 @@ pub fn entity_documents(catalog: &Catalog) -> Vec<SearchDoc> {
             heading: e.name.clone(),
             breadcrumb: format!("{} · {}", e.kind, e.namespace),
             body,
-            url: format!("{}index.html", crate::render::entity_dir(&e.entity_ref)),
+            url: crate::address::entity_page(&e.entity_ref),
             entity_ref: e.entity_ref.to_string(),
             kind: e.entity_ref.kind.clone(),
             spec_type: e.spec_str("type").unwrap_or("").to_string(),

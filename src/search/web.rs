@@ -35,7 +35,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Index, Searcher, TERMINATED, Term};
 
 /// Where the browser's index goes, inside the built site.
-pub const WEB_DIR: &str = "_search/web";
+pub use crate::address::WEB_SEARCH_DIR as WEB_DIR;
 /// Scores are stored as integers in 1/64ths (under 1 % error above 1.0).
 const SCORE_SCALE: f32 = 64.0;
 /// A postings chunk closes after this many bytes (one very common word

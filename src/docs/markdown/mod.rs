@@ -553,7 +553,10 @@ impl<'e, 'a> Pass<'e, 'a> {
                 } else {
                     format!("{path}/index.html")
                 };
-                let path = format!("docs/{namespace}/{kind}/{}/{url}", name.to_lowercase());
+                let path = format!(
+                    "{}{url}",
+                    crate::address::docs_site_dir_of(namespace, kind, name)
+                );
                 with_anchor(format!("{up}{}", encode_path(&path)), anchor)
             }
         };

@@ -1,0 +1,119 @@
+//! Where everything is in the built site: the one module that knows the
+//! site's address scheme. Every stage that writes a file or a link asks it
+//! instead of writing a path of its own, so the scheme can change in one
+//! place (and a shard of a build can compute the addresses of another).
+//!
+//! Addresses are file paths relative to the site root, with `/` folders
+//! ending in `/`. They are file paths, not URLs: a link built from one goes
+//! through `docs::markdown::encode_path`.
+
+use crate::catalog::entity_ref::EntityRef;
+
+/// The home page: every entity.
+pub const HOME: &str = "index.html";
+/// The problems page.
+pub const PROBLEMS: &str = "problems/index.html";
+/// The organisation page.
+pub const ORG: &str = "org/index.html";
+/// `catalog.json`, in the shape of Backstage's `/entities`.
+pub const CATALOG_JSON: &str = "catalog.json";
+/// The catalog as a spreadsheet.
+pub const CATALOG_CSV: &str = "catalog.csv";
+/// Portico's own stylesheets, scripts and images, and the theme's.
+pub const ASSETS: &str = "assets/";
+/// `portico search`'s tantivy index.
+pub const SEARCH_INDEX_DIR: &str = "_search/tantivy";
+/// The browser's copy of the search index (classic scripts).
+pub const WEB_SEARCH_DIR: &str = "_search/web";
+/// A docs site's page listing all its pages, inside the site's folder.
+pub const ALL_PAGES: &str = "_pages/";
+
+/// Folders between the site root and an entity's page folder or docs site
+/// folder (`catalog/<namespace>/<kind>/<name>/`).
+pub const ENTITY_DEPTH: usize = 4;
+
+/// An entity's page folder: `catalog/<namespace>/<kind>/<name>/`.
+pub fn entity_dir(r: &EntityRef) -> String {
+    format!("catalog/{}/{}/{}/", r.namespace, r.kind, r.name)
+}
+
+/// An entity's page.
+pub fn entity_page(r: &EntityRef) -> String {
+    format!("{}index.html", entity_dir(r))
+}
+
+/// An entity's docs site folder, lower-case as TechDocs stores them:
+/// `docs/<namespace>/<kind>/<name>/`.
+pub fn docs_site_dir(r: &EntityRef) -> String {
+    docs_site_dir_of(&r.namespace, &r.kind, &r.name)
+}
+
+/// The docs site folder of an entity named by its parts (as in a
+/// `/docs/<namespace>/<kind>/<name>/` link).
+pub fn docs_site_dir_of(namespace: &str, kind: &str, name: &str) -> String {
+    format!(
+        "docs/{}/{}/{}/",
+        namespace.to_lowercase(),
+        kind.to_lowercase(),
+        name.to_lowercase()
+    )
+}
+
+/// A docs page's file: its site folder, then its page folder (`guide/`).
+pub fn docs_page(site_dir: &str, page_dir: &str) -> String {
+    format!("{site_dir}{page_dir}index.html")
+}
+
+/// The way from a file or folder at `path` back up to the site root
+/// (`../` per folder in the path).
+pub fn root_from(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// The way up from a folder `depth` folders below the site root.
+pub fn up(depth: usize) -> String {
+    "../".repeat(depth)
+}
+
+/// The folder of a kind's list of entities.
+pub fn kind_dir(kind: &str) -> String {
+    format!("kinds/{}/", kind.to_lowercase())
+}
+
+/// The list of entities of a kind, page `n` (from 1).
+pub fn kind_page(kind: &str, n: usize) -> String {
+    match n {
+        1 => format!("{}index.html", kind_dir(kind)),
+        n => format!("{}{n}/index.html", kind_dir(kind)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_and_docs_addresses() {
+        let r = EntityRef {
+            kind: "component".into(),
+            namespace: "default".into(),
+            name: "Shipment-Tracker".into(),
+        };
+        assert_eq!(
+            entity_dir(&r),
+            "catalog/default/component/Shipment-Tracker/"
+        );
+        assert_eq!(
+            docs_site_dir(&r),
+            "docs/default/component/shipment-tracker/"
+        );
+        assert_eq!(entity_dir(&r).matches('/').count(), ENTITY_DEPTH);
+        assert_eq!(docs_site_dir(&r).matches('/').count(), ENTITY_DEPTH);
+        assert_eq!(root_from(&entity_page(&r)), up(ENTITY_DEPTH));
+        assert_eq!(
+            docs_page("docs/default/component/x/", "guide/"),
+            "docs/default/component/x/guide/index.html"
+        );
+        assert_eq!(kind_page("API", 2), "kinds/api/2/index.html");
+    }
+}
