@@ -1,6 +1,7 @@
 //! Integration tests: the real `portico` binary on fixture organisations,
 //! the upstream corpus, and git repositories made in temporary folders.
 
+mod architecture;
 mod bad_input;
 mod browser;
 mod browser_hostile;
