@@ -159,7 +159,7 @@ fn link_skipped(link: &Path) -> Diagnostic {
     let target = std::fs::read_link(link)
         .map(|t| format!(" (it points to `{}`)", t.display()))
         .unwrap_or_default();
-    let mut note = Diagnostic::info(
+    let mut note = Diagnostic::warning(
         "link-not-followed",
         format!(
             "`{}` is a link to a folder{target}; discovery does not follow links, so nothing outside the roots is read",

@@ -9,6 +9,7 @@
 
 use super::kinds::{self, FieldType};
 use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::html::{UrlUse, allowed_url};
 use crate::yaml::{Node, Value};
 
 /// What identifies a valid entity.
@@ -376,11 +377,11 @@ fn check_links(meta: &Node, report: &mut impl FnMut(Diagnostic, (usize, usize)))
             Some(url) => {
                 if let Some(u) = url
                     .as_str()
-                    .filter(|u| is_valid_url(u) && !is_web_or_mail(u))
+                    .filter(|u| is_valid_url(u) && !allowed_url(u, UrlUse::Link))
                 {
                     report(
-                        Diagnostic::warning("unsafe-link", format!("link url \"{u}\" is not a web or mail address; the portal will not link it"))
-                            .with_hint("use an https:// (or http://, mailto:) address"),
+                        Diagnostic::warning("unsafe-link", format!("link url \"{u}\" is not a web, mail or phone address; the portal will not link it"))
+                            .with_hint("use an https:// (or http://, mailto:, tel:, ftp://) address"),
                         (url.pos.line, url.pos.column),
                     );
                 }
@@ -627,14 +628,6 @@ pub fn is_valid_tag(s: &str) -> bool {
                     c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b':' | b'+' | b'#')
                 })
         })
-}
-
-/// The schemes the portal links to.
-pub fn is_web_or_mail(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    ["https://", "http://", "mailto:"]
-        .iter()
-        .any(|s| lower.starts_with(s))
 }
 
 /// What `new URL(value)` accepts, roughly: a scheme, then something.

@@ -17,7 +17,7 @@ use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::read::history::History;
 use crate::read::{RepoSource, Snapshot};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Writes one output file (path relative to the site root).
@@ -307,7 +307,7 @@ fn build_site(
             Diagnostic::error(
                 "snippet-budget",
                 format!(
-                    "the snippets of this page were not included: this repository's pages already include {} MB of snippets",
+                    "the snippets of this page were not included: with them, this repository's pages would include more than {} MB of snippets",
                     crate::limits::MAX_REPO_SNIPPET_BYTES / (1024 * 1024)
                 ),
             )
@@ -458,7 +458,10 @@ fn build_site(
         summaries.push(summary);
         checks.push(check);
     }
-    let published = publish_assets(snapshot, source, &url, sink, &options.sanitize, out)?;
+    let published: HashSet<String> =
+        publish_assets(snapshot, source, &url, sink, &options.sanitize, out)?
+            .into_iter()
+            .collect();
     if let (Some(sink), Some(all_pages)) = (sink, all_pages) {
         let place = PagePlace {
             nav: &nav,
@@ -487,7 +490,15 @@ fn build_site(
             .iter()
             .map(|c| (c.src.clone(), c.ids.clone()))
             .collect(),
-        assets: published.into_iter().collect(),
+        left_out: source
+            .assets
+            .iter()
+            .cloned()
+            .collect::<HashSet<_>>()
+            .difference(&published)
+            .cloned()
+            .collect(),
+        assets: published,
     };
     let summary = DocSiteSummary {
         entity: entity.clone(),
@@ -565,7 +576,7 @@ fn metadata(
     source: &DocSource,
     site_name: &str,
     pages: &[PageSummary],
-    assets: &[String],
+    assets: &HashSet<String>,
     snapshot: &Snapshot,
 ) -> String {
     let mut files: Vec<String> = pages

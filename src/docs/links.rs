@@ -29,7 +29,11 @@ pub struct PageCheck {
 #[derive(Debug, Default)]
 pub struct SiteFiles {
     pub pages: HashMap<String, HashSet<String>>,
+    /// Files published beside the pages.
     pub assets: HashSet<String>,
+    /// Files under `docs_dir` that were not published (refused or
+    /// unreadable, each reported on its own).
+    pub left_out: HashSet<String>,
 }
 
 /// Every site by folder.
@@ -124,6 +128,14 @@ fn problem(
                 )
             }),
         },
+        LinkTarget::Asset { path } if site.left_out.contains(path) => Some((
+            "broken-link",
+            format!(
+                "{what} `{}`: `{path}` is under docs_dir but was not published",
+                link.raw
+            ),
+            "see the file's own diagnostic (asset-refused or asset-unreadable)".to_string(),
+        )),
         LinkTarget::Asset { path } => (!site.assets.contains(path)).then(|| {
             (
                 "broken-link",

@@ -49,13 +49,19 @@ pub fn title_from_path(src: &str) -> String {
 
 /// `README.md` in any case, in any folder.
 pub fn is_readme(src: &str) -> bool {
+    page_stem(src).eq_ignore_ascii_case("readme")
+}
+
+/// A page's file name without its folder and its Markdown extension.
+fn page_stem(src: &str) -> &str {
     let name = src.rsplit('/').next().unwrap_or(src);
     name.strip_suffix(".md")
-        .is_some_and(|stem| stem.eq_ignore_ascii_case("readme"))
+        .or_else(|| name.strip_suffix(".markdown"))
+        .unwrap_or(name)
 }
 
 fn is_index(name: &str) -> bool {
-    let stem = name.strip_suffix(".md").unwrap_or(name);
+    let stem = page_stem(name);
     stem == "index" || stem.eq_ignore_ascii_case("readme")
 }
 
@@ -184,6 +190,17 @@ fn entry(
         return None;
     }
     if target.contains("://") || target.starts_with("mailto:") {
+        if !crate::html::allowed_url(target, crate::html::UrlUse::Link) {
+            out.push(
+                Diagnostic::warning(
+                    "unsafe-link",
+                    format!("nav link `{target}` is not a web or mail address; it was left out"),
+                )
+                .with_hint("nav links may be http(s), mailto, tel or ftp addresses")
+                .in_file(file, value.pos.line, value.pos.column),
+            );
+            return None;
+        }
         return Some(NavItem::Link {
             title: title.unwrap_or_else(|| target.to_string()),
             url: target.to_string(),

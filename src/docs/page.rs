@@ -211,7 +211,7 @@ fn walk_nav(
         None => 0..level.items.len(),
     };
     let more_link = |count: usize| NavLink {
-        title: format!("… {count} more pages"),
+        title: format!("… {count} more"),
         href: more.map(str::to_string),
         depth: level.depth,
         current: false,

@@ -45,9 +45,10 @@ pub struct DocSource {
     pub all_pages: bool,
 }
 
-/// The folder of a site's page of all pages, for navs too long to show
-/// whole on every page.
-pub const ALL_PAGES: &str = "_pages/";
+pub use crate::address::ALL_PAGES;
+
+/// Who holds the path of the page of all pages, in [`Claims`].
+const ALL_PAGES_OWNER: &str = "the page of all pages";
 
 /// Reads `backstage.io/techdocs-ref` of an entity. `None` without the annotation.
 pub fn request(
@@ -122,7 +123,7 @@ fn claim_outputs(
     let mut claims = Claims::default();
     let _ = claims.claim(METADATA_FILE, METADATA_FILE);
     if all_pages {
-        let _ = claims.claim(&format!("{ALL_PAGES}index.html"), "the page of all pages");
+        let _ = claims.claim(&format!("{ALL_PAGES}index.html"), ALL_PAGES_OWNER);
     }
     let mut ordered: Vec<&String> = pages.iter().collect();
     // `index.md` wins its folder over `README.md`, whatever the sort says.
@@ -146,16 +147,30 @@ fn claim_outputs(
         }
         match claims.claim(&format!("{url}index.html"), src) {
             Ok(()) => kept_pages.push(src.clone()),
-            Err(owner) => report(
-                &format!("{docs_dir}/{src}"),
-                Diagnostic::warning(
-                    "page-conflict",
-                    format!(
-                        "`{src}` and `{owner}` would both be the page `{url}`; `{src}` was left out"
-                    ),
+            Err(owner) => {
+                let page = if url.is_empty() {
+                    "the home page".to_string()
+                } else {
+                    format!("the page `{url}`")
+                };
+                let (message, hint) = if owner == ALL_PAGES_OWNER {
+                    (
+                        format!(
+                            "`{src}` would be {page}, which Portico keeps for the site's list of all pages; it was left out"
+                        ),
+                        "rename the page",
+                    )
+                } else {
+                    (
+                        format!("`{src}` and `{owner}` would both be {page}; `{src}` was left out"),
+                        "rename or remove one of them (MkDocs builds only one too)",
+                    )
+                };
+                report(
+                    &format!("{docs_dir}/{src}"),
+                    Diagnostic::warning("page-conflict", message).with_hint(hint),
                 )
-                .with_hint("rename or remove one of them (MkDocs builds only one too)"),
-            ),
+            }
         }
     }
     kept_pages.sort();
@@ -202,6 +217,22 @@ impl Claims {
         self.files.insert(path.to_string(), owner.to_string());
         Ok(())
     }
+}
+
+/// Whether the site's nav has a level too long to show whole on each page,
+/// so the site gets a page of all pages. Titles do not change the nav's
+/// shape, so it is drawn here without them (its problems are reported when
+/// the site is built).
+fn nav_is_cut(config: &MkdocsConfig, pages: &[String], file: &SourceFile<'_>) -> bool {
+    if pages.len() <= MAX_NAV_SIBLINGS && config.nav.is_none() {
+        return false;
+    }
+    let titles = std::collections::HashMap::new();
+    let nav = match &config.nav {
+        Some(node) => super::nav::from_config(node, pages, &titles, file, &mut Vec::new()),
+        None => super::nav::automatic(pages, &titles),
+    };
+    super::nav::longest_level(&nav) > MAX_NAV_SIBLINGS
 }
 
 /// Finds and reads the mkdocs file and lists the docs folder.
@@ -368,16 +399,19 @@ pub fn load(
             Diagnostic::error(
                 "docs-too-many-pages",
                 format!(
-                    "the docs folder `{docs_dir}` has {} pages; the first {MAX_PAGES_PER_SITE} (by path) were built, the rest left out",
+                    "the docs folder `{docs_dir}` has {} pages; the home page and the first others by path were built ({MAX_PAGES_PER_SITE} in all), the rest left out",
                     pages.len()
                 ),
             )
             .with_hint("split the docs into several sites (one per component), each with its own mkdocs.yml")
             .in_file(&file, 1, 1),
         );
+        // The home page stays, wherever it sorts.
+        pages.sort_by_key(|p| !matches!(p.as_str(), "index.md" | "README.md" | "readme.md"));
         pages.truncate(MAX_PAGES_PER_SITE);
+        pages.sort();
     }
-    let all_pages = pages.len() > MAX_NAV_SIBLINGS;
+    let all_pages = nav_is_cut(&config, &pages, &file);
     let (pages, assets) = claim_outputs(pages, assets, all_pages, &docs_dir, &mut |path, d| {
         out.push(d.in_repo(&repo.name, &repo.display, path))
     });
@@ -392,4 +426,43 @@ pub fn load(
         all_pages,
         readme_index,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claimed(pages: &[&str], assets: &[&str]) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let mut reported = Vec::new();
+        let (pages, assets) = claim_outputs(
+            pages.iter().map(|p| p.to_string()).collect(),
+            assets.iter().map(|a| a.to_string()).collect(),
+            true,
+            "docs",
+            &mut |path, d| reported.push(format!("{} {path}: {}", d.code, d.message)),
+        );
+        (pages, assets, reported)
+    }
+
+    #[test]
+    fn index_wins_over_readme_in_either_extension() {
+        let (pages, _, reported) = claimed(&["README.markdown", "index.md", "a/README.md"], &[]);
+        assert_eq!(pages, vec!["a/README.md", "index.md"]);
+        assert_eq!(
+            reported,
+            vec![
+                "page-conflict docs/README.markdown: `README.markdown` and `index.md` would both be the home page; `README.markdown` was left out"
+            ]
+        );
+    }
+
+    #[test]
+    fn portico_keeps_its_own_paths() {
+        let (pages, assets, reported) =
+            claimed(&["_pages.md", "x.md"], &["techdocs_metadata.json", "x"]);
+        assert_eq!(pages, vec!["x.md"]);
+        assert!(assets.is_empty());
+        assert_eq!(reported.len(), 3, "{reported:?}");
+        assert!(reported[0].contains("which Portico keeps for the site's list of all pages"));
+    }
 }

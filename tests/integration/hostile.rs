@@ -213,7 +213,7 @@ fn a_huge_folder_keeps_each_page_small() {
         "neighbours are shown"
     );
     assert!(
-        middle.contains("href=\"../_pages/index.html\">… 743 more pages<"),
+        middle.contains("href=\"../_pages/index.html\">… 743 more<"),
         "{middle}"
     );
     let all = std::fs::read_to_string(docs.join("_pages/index.html")).unwrap();
@@ -467,5 +467,33 @@ fn a_site_builds_at_most_its_page_budget() {
     assert!(
         codes.contains(&"docs-too-many-pages mkdocs.yml".to_string()),
         "{codes:?}"
+    );
+}
+
+#[test]
+fn script_links_in_the_nav_are_left_out_and_said() {
+    let org = Org::new();
+    docs_repo(&org, "nav", &[("index.md", "# Nav\n")]);
+    org.file(
+        "nav/mkdocs.yml",
+        "site_name: nav\nnav:\n  - Home: index.md\n  - Evil: javascript://%0aalert(1)\n  - Good: https://example.com/\n",
+    );
+    let run = org.run(&["check", ".", "--format", "json"]);
+    assert_eq!(run.code, 0, "a warning: {}", run.stdout);
+    let codes = run.codes_with("file");
+    assert!(
+        codes.contains(&"unsafe-link mkdocs.yml".to_string()),
+        "{codes:?}"
+    );
+    let run = org.run(&["build", ".", "--out", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(
+        org.path()
+            .join("site/docs/default/component/nav/index.html"),
+    )
+    .unwrap();
+    assert!(
+        !page.contains("javascript:") && page.contains("https://example.com/"),
+        "{page}"
     );
 }

@@ -108,12 +108,10 @@ fn kind(path: &str) -> Option<AuthorFileKind> {
         "svg" => AuthorFileKind::Svg,
         "html" | "htm" => AuthorFileKind::Html,
         // Gzip: its XML cannot be checked without inflating it first.
-        "svgz" => AuthorFileKind::Refused(
-            "compressed SVG (.svgz) is not published: save it as a plain .svg",
-        ),
+        "svgz" => AuthorFileKind::Refused("it is compressed SVG (.svgz): save it as a plain .svg"),
         // Served as XML, where the HTML sanitiser's output does not parse.
         "xhtml" | "xht" => AuthorFileKind::Refused(
-            "XHTML pages are not published: save the page as .html or write it in Markdown",
+            "it is an XHTML page: save it as .html, or write it in Markdown",
         ),
         _ => return None,
     })

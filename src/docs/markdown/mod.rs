@@ -589,7 +589,9 @@ impl<'e, 'a> Pass<'e, 'a> {
         let href = if allowed_url(&dest, UrlUse::Link) {
             self.resolve(&dest, line, false)
         } else {
-            self.page.problems.push((line, unsafe_link(&dest)));
+            self.page
+                .problems
+                .push((line, unsafe_link(&dest, UrlUse::Link)));
             None
         };
         let (attrs, consumed) = trailing_attrs(events, end);
@@ -623,7 +625,9 @@ impl<'e, 'a> Pass<'e, 'a> {
         let (attrs, consumed) = trailing_attrs(events, end);
         self.collect_ids(&attrs);
         if !allowed_url(dest, UrlUse::Image) {
-            self.page.problems.push((line, unsafe_link(dest)));
+            self.page
+                .problems
+                .push((line, unsafe_link(dest, UrlUse::Image)));
         } else if let Some(src) = self.resolve(dest, line, true) {
             let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(&src), escape(&alt));
             if !title.is_empty() {
@@ -840,14 +844,14 @@ struct Footnote<'a> {
 /// code, links, emoji; without the paragraph around it. Links and images
 /// pass the same URL check as the page's own: a refused one keeps its text,
 /// and its URL is returned.
-fn render_inline(text: &str) -> (String, Vec<String>) {
+fn render_inline(text: &str) -> (String, Vec<(String, UrlUse)>) {
     // Per open link or image: whether its tags are written.
     let mut open: Vec<bool> = Vec::new();
     let mut refused = Vec::new();
     let mut check = |url: &str, usage: UrlUse| {
         let allowed = allowed_url(url, usage);
         if !allowed {
-            refused.push(url.to_string());
+            refused.push((url.to_string(), usage));
         }
         allowed
     };
@@ -879,13 +883,19 @@ fn render_inline(text: &str) -> (String, Vec<String>) {
 }
 
 /// A link or image whose URL may not be written (see `html::allowed_url`).
-fn unsafe_link(url: &str) -> Diagnostic {
+fn unsafe_link(url: &str, usage: UrlUse) -> Diagnostic {
     let shown: String = url.chars().take(80).collect();
-    Diagnostic::warning(
-        "unsafe-link",
-        format!("link `{shown}` is not a web, mail or relative address; it was left as text"),
+    let message = match usage {
+        UrlUse::Link => {
+            format!("link `{shown}` is not a web, mail or relative address; it was left as text")
+        }
+        UrlUse::Image => {
+            format!("image `{shown}` is not a web, relative or data:image address; it was left out")
+        }
+    };
+    Diagnostic::warning("unsafe-link", message).with_hint(
+        "docs may link to pages, files, http(s), mailto, tel and ftp addresses, and show data:image images",
     )
-    .with_hint("docs may link to pages, files, http(s), mailto and tel addresses only")
 }
 
 /// The text inside a run of inline events.

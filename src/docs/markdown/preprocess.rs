@@ -12,7 +12,7 @@
 //! page or a snippet) can claim to be Portico's markup.
 
 use crate::diagnostics::Diagnostic;
-use crate::html::escape;
+use crate::html::{UrlUse, escape};
 use crate::limits::{MAX_BLOCK_NESTING, MAX_PAGE_SNIPPET_BYTES, MAX_SNIPPET_DEPTH};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -22,8 +22,8 @@ use std::sync::Arc;
 pub type SnippetReader<'a> = &'a dyn Fn(&str) -> Result<Arc<str>, String>;
 
 /// Renders a block title's inline Markdown: its HTML, and the URLs of the
-/// links it had to leave as text.
-pub type InlineRenderer<'a> = &'a dyn Fn(&str) -> (String, Vec<String>);
+/// links and images it had to leave out.
+pub type InlineRenderer<'a> = &'a dyn Fn(&str) -> (String, Vec<(String, UrlUse)>);
 
 /// The preprocessed Markdown and what came out of it.
 #[derive(Debug, Default)]
@@ -123,8 +123,8 @@ impl State<'_> {
             return escape(title);
         }
         let (html, refused) = (self.inline)(title);
-        for url in refused {
-            self.problems.add(line, super::unsafe_link(&url));
+        for (url, usage) in refused {
+            self.problems.add(line, super::unsafe_link(&url, usage));
         }
         html
     }
@@ -139,7 +139,7 @@ impl State<'_> {
             return false;
         }
         self.problems.add(
-            0,
+            line,
             Diagnostic::error(
                 "nesting-too-deep",
                 format!(
