@@ -3,7 +3,7 @@
 //! link check and the portal need kept.
 
 use super::author_files::{self, Sanitized};
-use super::links::{self, PageCheck, SiteIndex};
+use super::links::{self, PageCheck, PlacedLink, SiteIndex};
 use super::markdown::{self, Heading, PageEnv, SanitizeOptions};
 use super::nav;
 use super::page::{self, PagePlace, page_view};
@@ -13,7 +13,7 @@ use super::snippets::{Budget, Snippets};
 use crate::catalog::entity_ref::EntityRef;
 use crate::catalog::location::RepoLocation;
 use crate::catalog::{Catalog, Entity};
-use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::diagnostics::{Diagnostic, LineIndex, SourceFile};
 use crate::read::history::History;
 use crate::read::{RepoSource, Snapshot};
 use rayon::prelude::*;
@@ -257,6 +257,10 @@ fn render_guarded(text: &str, env: &PageEnv<'_>) -> markdown::RenderedPage {
         })
 }
 
+/// One page built: what the portal keeps, what the link check needs, and
+/// the problems found, placed in the page's file.
+type RenderedPage = (PageSummary, PageCheck, Vec<Diagnostic>);
+
 /// The repository a site is built from.
 struct SiteContext<'s> {
     snapshot: &'s Snapshot,
@@ -381,7 +385,7 @@ fn build_site(
             (page.src.clone(), (last, uncommitted))
         })
         .collect();
-    let rendered: Vec<Result<(PageSummary, PageCheck), String>> = pages
+    let rendered: Vec<Result<RenderedPage, String>> = pages
         .par_iter()
         .zip(&granted)
         .map(|(page, granted)| {
@@ -437,26 +441,39 @@ fn build_site(
                     .get(&page.src)
                     .and_then(|(last, _)| last.as_ref().map(|(date, _)| date.clone())),
             };
+            // Placed now, while the page's text is at hand.
+            let lines = LineIndex::new(&page.text);
+            let file = SourceFile {
+                repo: &repo.name,
+                repo_dir: &repo.display,
+                path: &page.path,
+                text: &page.text,
+                line_index: Some(&lines),
+            };
+            let problems: Vec<Diagnostic> = std::mem::take(&mut rendered.problems)
+                .into_iter()
+                .map(|(line, d)| d.in_file(&file, line, 1))
+                .collect();
             let check = PageCheck {
                 site: url.clone(),
                 src: page.src.clone(),
-                repo: repo.name.clone(),
-                repo_dir: repo.display.clone(),
-                path: page.path.clone(),
-                text: page.text.clone(),
                 ids: rendered.ids,
-                links: rendered.links,
-                problems: std::mem::take(&mut rendered.problems),
+                links: rendered
+                    .links
+                    .into_iter()
+                    .map(|link| PlacedLink::new(link, &file))
+                    .collect(),
             };
-            Ok((summary, check))
+            Ok((summary, check, problems))
         })
         .collect();
     let mut summaries = Vec::with_capacity(rendered.len());
     let mut checks = Vec::with_capacity(rendered.len());
     for result in rendered {
-        let (summary, check) = result?;
+        let (summary, check, problems) = result?;
         summaries.push(summary);
         checks.push(check);
+        out.extend(problems);
     }
     let published: HashSet<String> =
         publish_assets(snapshot, source, &url, sink, &options.sanitize, out)?

@@ -1,12 +1,13 @@
 //! Checking every link and anchor between docs pages, across sites, after
 //! all pages are rendered. Broken ones become diagnostics at the Markdown
-//! file and line; links inside code never reach here.
+//! file and line; links inside code never reach here. The check works on
+//! small facts about each page (its ids, its links and where each is
+//! written), never on page texts, so it needs no page kept in memory.
 
 use super::markdown::{LinkRef, LinkTarget};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 /// What one rendered page needs checked.
 #[derive(Debug)]
@@ -14,15 +15,31 @@ pub struct PageCheck {
     /// The site folder, e.g. `docs/default/component/x/`.
     pub site: String,
     pub src: String,
-    pub repo: String,
-    pub repo_dir: String,
-    /// Repository-relative path of the Markdown file.
-    pub path: String,
-    pub text: Arc<str>,
     pub ids: HashSet<String>,
-    pub links: Vec<LinkRef>,
-    /// Problems the renderer found, each with its source line.
-    pub problems: Vec<(usize, Diagnostic)>,
+    pub links: Vec<PlacedLink>,
+}
+
+/// A link of a page and where it is written: `place` is a diagnostic
+/// holding only the place (file, line, column, the quoted line), which a
+/// problem with the link is reported at.
+#[derive(Debug)]
+pub struct PlacedLink {
+    pub link: LinkRef,
+    pub place: Diagnostic,
+}
+
+impl PlacedLink {
+    /// Places `link` in `file`: the column of its destination on its line.
+    pub fn new(link: LinkRef, file: &SourceFile<'_>) -> PlacedLink {
+        let column = file
+            .line(link.line)
+            .and_then(|l| l.find(&link.raw))
+            .map_or(1, |c| c + 1);
+        let place = Diagnostic::warning("", "")
+            .in_file(file, link.line, column)
+            .with_length(link.raw.chars().count());
+        PlacedLink { link, place }
+    }
 }
 
 /// The pages (with their ids) and assets of one site.
@@ -50,38 +67,21 @@ pub fn check(pages: &[PageCheck], index: &SiteIndex) -> Vec<Diagnostic> {
 }
 
 fn check_page(page: &PageCheck, index: &SiteIndex) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    {
-        let file = SourceFile {
-            repo: &page.repo,
-            repo_dir: &page.repo_dir,
-            path: &page.path,
-            text: &page.text,
-            line_index: None,
-        };
-        let column = |line: usize, raw: &str| {
-            page.text
-                .lines()
-                .nth(line.saturating_sub(1))
-                .and_then(|l| l.find(raw))
-                .map_or(1, |c| c + 1)
-        };
-        for (line, problem) in &page.problems {
-            out.push(problem.clone().in_file(&file, *line, 1));
-        }
-        let Some(site) = index.sites.get(&page.site) else {
-            return out;
-        };
-        for link in &page.links {
-            if let Some((code, message, hint)) = problem(link, page, site, index) {
-                let d = Diagnostic::warning(code, message)
+    let Some(site) = index.sites.get(&page.site) else {
+        return Vec::new();
+    };
+    page.links
+        .iter()
+        .filter_map(|placed| {
+            let (code, message, hint) = problem(&placed.link, page, site, index)?;
+            Some(
+                Diagnostic::warning(code, message)
                     .with_hint(hint)
-                    .with_length(link.raw.chars().count());
-                out.push(d.in_file(&file, link.line, column(link.line, &link.raw)));
-            }
-        }
-    }
-    out
+                    .at_place_of(&placed.place)
+                    .with_length(placed.place.length),
+            )
+        })
+        .collect()
 }
 
 fn missing_anchor(ids: &HashSet<String>, anchor: &Option<String>) -> Option<String> {
