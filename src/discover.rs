@@ -10,7 +10,7 @@
 use crate::diagnostics::Diagnostic;
 use crate::read::{RepoKind, RepoSource, is_skipped_dir};
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_MAX_DEPTH: usize = 3;
@@ -216,6 +216,58 @@ fn relative_to(path: &Path, base: &Path) -> PathBuf {
     } else {
         relative
     }
+}
+
+/// Places each `--location` file in the repository that holds it (adding
+/// that repository if discovery did not find it). Returns repository index →
+/// repository-relative paths.
+pub fn place_files(
+    files: &[PathBuf],
+    repos: &mut Vec<RepoSource>,
+) -> Result<HashMap<usize, Vec<String>>, RootError> {
+    let mut explicit: HashMap<usize, Vec<String>> = HashMap::new();
+    for file in files {
+        let canonical = file
+            .canonicalize()
+            .map_err(|e| RootError(format!("location file `{}`: {e}", file.display())))?;
+        if !canonical.is_file() {
+            return Err(RootError(format!(
+                "location `{}` is not a file",
+                file.display()
+            )));
+        }
+        let inside = |repo: &RepoSource| {
+            repo.root
+                .canonicalize()
+                .ok()
+                .filter(|root| canonical.starts_with(root))
+        };
+        let (index, root) = match repos
+            .iter()
+            .enumerate()
+            .find_map(|(i, r)| inside(r).map(|root| (i, root)))
+        {
+            Some(hit) => hit,
+            None => {
+                let repo = enclosing(&canonical);
+                let root = repo
+                    .root
+                    .canonicalize()
+                    .map_err(|e| RootError(format!("`{}`: {e}", repo.root.display())))?;
+                repos.push(repo);
+                (repos.len() - 1, root)
+            }
+        };
+        let relative = canonical.strip_prefix(&root).map_err(|_| {
+            RootError(format!(
+                "location `{}` is outside its repository",
+                file.display()
+            ))
+        })?;
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        explicit.entry(index).or_default().push(relative);
+    }
+    Ok(explicit)
 }
 
 #[cfg(test)]

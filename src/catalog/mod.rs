@@ -10,6 +10,7 @@ mod json;
 pub mod kinds;
 pub mod load;
 pub mod location;
+pub mod organisation;
 pub mod relations;
 pub mod substitute;
 pub mod validate;

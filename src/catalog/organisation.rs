@@ -1,0 +1,237 @@
+//! Reading the catalog of a whole organisation: every repository's entry
+//! points, in parallel, then the web-URL targets of Locations followed into
+//! the other local repositories, round by round, as Backstage follows them
+//! across hosts. Provenance (which Location led to each file) is recorded
+//! on the way, at load time.
+
+use super::load::{self, Entry, LoadedEntity, RemoteTarget, RepoLoad};
+use super::location::RepoLocation;
+use crate::diagnostics::Diagnostic;
+use crate::limits::MAX_REMOTE_LOCATION_ROUNDS as MAX_REMOTE_ROUNDS;
+use crate::read::{RepoSource, Snapshot};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// What reading needs from the configuration.
+pub struct ReadOptions<'a> {
+    /// Catalog files to read in each repository; globs allowed.
+    pub catalog_paths: &'a [String],
+    /// The commit to read from bare repositories.
+    pub git_ref: Option<&'a str>,
+}
+
+/// Every entity document of the organisation, and the problems found
+/// reading them. `explicit`: repository index → extra Location files
+/// (`--location`) to read in it.
+pub fn read(
+    repos: &[RepoSource],
+    explicit: &HashMap<usize, Vec<String>>,
+    options: &ReadOptions<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<LoadedEntity> {
+    let loads: Vec<(Option<RepoLocation>, RepoLoad)> = repos
+        .par_iter()
+        .enumerate()
+        .map(|(i, repo)| {
+            load_repo(
+                repo,
+                options,
+                explicit.get(&i).map(Vec::as_slice).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let links: Vec<Option<RepoLocation>> = loads.iter().map(|(l, _)| l.clone()).collect();
+    let mut visited: Vec<HashSet<String>> = Vec::with_capacity(repos.len());
+    let mut entities = Vec::new();
+    let mut remote = Vec::new();
+    for (_, load) in loads {
+        visited.push(load.visited);
+        entities.extend(load.entities);
+        diagnostics.extend(load.diagnostics);
+        remote.extend(load.remote_targets);
+    }
+
+    for _ in 0..MAX_REMOTE_ROUNDS {
+        if remote.is_empty() {
+            break;
+        }
+        let pending =
+            map_remote_targets(std::mem::take(&mut remote), &links, &visited, diagnostics);
+        let rounds: Vec<(usize, RepoLoad)> = pending
+            .into_par_iter()
+            .filter_map(|(i, entries)| {
+                let snapshot = Snapshot::open(&repos[i], options.git_ref).ok()?;
+                Some((i, load_targets(&snapshot, entries, &visited[i])))
+            })
+            .collect();
+        for (i, load) in rounds {
+            visited[i].extend(load.visited);
+            entities.extend(load.entities);
+            diagnostics.extend(load.diagnostics);
+            remote.extend(load.remote_targets);
+        }
+    }
+
+    for target in remote {
+        diagnostics.push(
+            Diagnostic::warning(
+                "location-too-deep",
+                format!("Location target {} was not read: Locations across repositories nest more than {MAX_REMOTE_ROUNDS} levels", target.url),
+            )
+            .with_hint("point the central Location at the repositories' files directly")
+            .at_place_of(&target.place),
+        );
+    }
+    entities
+}
+
+/// Loads one repository. A bug that panics while reading it becomes an
+/// error about that repository instead of sinking the whole build.
+fn load_repo(
+    repo: &RepoSource,
+    options: &ReadOptions<'_>,
+    explicit: &[String],
+) -> (Option<RepoLocation>, RepoLoad) {
+    let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        load_repo_unguarded(repo, options, explicit)
+    }));
+    guarded.unwrap_or_else(|_| {
+        let d = Diagnostic::error(
+            "internal-error",
+            format!(
+                "Portico failed while reading `{}`; the rest of the organisation was built",
+                repo.name
+            ),
+        )
+        .with_hint("this is a bug in Portico: please report it with the repository's catalog files")
+        .in_repo(&repo.name, &repo.display, "");
+        (
+            None,
+            RepoLoad {
+                diagnostics: vec![d],
+                ..Default::default()
+            },
+        )
+    })
+}
+
+fn load_repo_unguarded(
+    repo: &RepoSource,
+    options: &ReadOptions<'_>,
+    explicit: &[String],
+) -> (Option<RepoLocation>, RepoLoad) {
+    let snapshot = match Snapshot::open(repo, options.git_ref) {
+        Ok(snapshot) => snapshot,
+        Err(e) => {
+            let mut d = Diagnostic::error(
+                "repo-unreadable",
+                format!(
+                    "{} repository `{}` could not be read: {}",
+                    repo.kind.label(),
+                    repo.name,
+                    e.message
+                ),
+            )
+            .in_repo(&repo.name, &repo.display, "");
+            if let Some(hint) = e.hint {
+                d = d.with_hint(hint);
+            }
+            return (
+                None,
+                RepoLoad {
+                    diagnostics: vec![d],
+                    ..Default::default()
+                },
+            );
+        }
+    };
+    let entries = load::entry_points(&snapshot, options.catalog_paths, explicit);
+    if entries.is_empty() {
+        let d = Diagnostic::info(
+            "no-catalog-file",
+            format!(
+                "no catalog file found (looked for {})",
+                options.catalog_paths.join(", ")
+            ),
+        )
+        .in_repo(&repo.name, &repo.display, "");
+        return (
+            Some(RepoLocation::of(&snapshot)),
+            RepoLoad {
+                diagnostics: vec![d],
+                ..Default::default()
+            },
+        );
+    }
+    (
+        Some(RepoLocation::of(&snapshot)),
+        load::load(&snapshot, entries, &HashSet::new()),
+    )
+}
+
+/// Loads remote-target files after checking they exist, reporting at the
+/// Location that named them when they do not.
+fn load_targets(
+    snapshot: &Snapshot,
+    targets: Vec<(Entry, RemoteTarget)>,
+    visited: &HashSet<String>,
+) -> RepoLoad {
+    let mut missing = Vec::new();
+    let mut entries = Vec::new();
+    for (entry, target) in targets {
+        if snapshot.exists(&entry.path) {
+            entries.push(entry);
+        } else if !target.optional {
+            missing.push(
+                Diagnostic::error(
+                    "location-target-missing",
+                    format!(
+                        "Location target {} points into `{}`, which has no file `{}`",
+                        target.url, snapshot.source.name, entry.path
+                    ),
+                )
+                .with_hint("fix the URL, or add `presence: optional` to the Location's spec")
+                .at_place_of(&target.place),
+            );
+        }
+    }
+    let mut load = load::load(snapshot, entries, visited);
+    load.diagnostics.extend(missing);
+    load
+}
+
+/// Groups web-URL targets by the local repository they point into.
+fn map_remote_targets(
+    targets: Vec<RemoteTarget>,
+    links: &[Option<RepoLocation>],
+    visited: &[HashSet<String>],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(usize, Vec<(Entry, RemoteTarget)>)> {
+    let mut pending: HashMap<usize, Vec<(Entry, RemoteTarget)>> = HashMap::new();
+    for target in targets {
+        let hit = links.iter().enumerate().find_map(|(i, l)| {
+            l.as_ref()
+                .and_then(|l| l.path_of_url(&target.url))
+                .map(|p| (i, p))
+        });
+        match hit {
+            Some((i, path)) if visited[i].contains(&path) => {}
+            Some((i, path)) => {
+                let entry = Entry { path, by_glob: false, origin: Some(target.origin.clone()) };
+                pending.entry(i).or_default().push((entry, target));
+            }
+            None if target.optional => {}
+            None => diagnostics.push(
+                Diagnostic::warning(
+                    "remote-target-not-local",
+                    format!("Location target {} is not in any repository Portico was given; it was not read", target.url),
+                )
+                .with_hint("clone that repository next to the others (Portico builds offline), or remove the target")
+                .at_place_of(&target.place),
+            ),
+        }
+    }
+    let mut pending: Vec<_> = pending.into_iter().collect();
+    pending.sort_by_key(|(i, _)| *i);
+    pending
+}
