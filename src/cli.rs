@@ -18,6 +18,29 @@ pub enum Command {
     Check(CheckArgs),
     /// Search a built site's catalog and docs from the terminal.
     Search(SearchArgs),
+    /// Preview the portal: serve it, rebuild it as files change, reload the browser.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Port to serve on; 0 picks a free one.
+    #[arg(long, value_name = "N", default_value_t = 8000)]
+    pub port: u16,
+    /// Address to serve on (loopback by default: the preview is for you).
+    #[arg(long, value_name = "HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Open the preview in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Leave out search: no index, no search box.
+    #[arg(long)]
+    pub no_search: bool,
+    /// A theme folder layered over the default theme (overrides `[site] theme`).
+    #[arg(long, value_name = "DIR")]
+    pub theme: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 use std::fmt::Write as _;
+use std::io::IsTerminal;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -352,6 +353,22 @@ pub fn plural(n: usize, word: &str) -> String {
         (1, _) => format!("{n} {word}"),
         (_, Some(stem)) => format!("{n} {stem}ies"),
         (_, None) => format!("{n} {word}s"),
+    }
+}
+
+/// Writes human-readable diagnostics, notes only when asked for.
+/// Colours only for a terminal, and never when `NO_COLOR` is set.
+pub fn print_human(
+    out: &mut (impl std::io::Write + IsTerminal),
+    diagnostics: &[Diagnostic],
+    verbose: bool,
+) {
+    let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    for d in diagnostics
+        .iter()
+        .filter(|d| verbose || d.severity != Severity::Info)
+    {
+        let _ = writeln!(out, "{}", render_human_styled(d, color));
     }
 }
 

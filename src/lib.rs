@@ -27,4 +27,5 @@ pub mod portal;
 pub mod read;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod yaml;

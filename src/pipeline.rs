@@ -136,6 +136,72 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     Ok(outcome)
 }
 
+/// A site built in memory for `portico serve`: every file but the search
+/// indexes, by path.
+pub struct Preview {
+    pub outcome: Outcome,
+    pub files: std::collections::HashMap<String, Vec<u8>>,
+}
+
+/// Builds the site in memory, reusing the pages `memo` rendered before.
+/// The search indexes are left to [`search_files`], so an edit is shown
+/// before they are rebuilt.
+pub fn preview(
+    config: &Config,
+    look: &render::Look,
+    memo: &docs::memo::PageMemo,
+) -> Result<Preview, Fatal> {
+    let mut timer = Timer::new();
+    let mut outcome = load(config)?;
+    timer.lap("discover + read + catalog");
+    let files = std::sync::Mutex::new(std::collections::HashMap::new());
+    let sink = |path: &str, bytes: &[u8]| {
+        files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.to_string(), bytes.to_vec());
+        Ok(())
+    };
+    memo.start();
+    let built = render_docs_with(config, &outcome.portal, look, Some(&sink), None, Some(memo))?;
+    let (reused, rendered) = memo.finish();
+    add_docs(&mut outcome, built);
+    timer.lap(&format!(
+        "docs ({rendered} pages rendered, {reused} reused)"
+    ));
+    let mut files = files
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for file in render::site(&outcome.portal, look, &outcome.diagnostics) {
+        files.insert(file.path, file.bytes);
+    }
+    timer.lap("catalog pages");
+    Ok(Preview { outcome, files })
+}
+
+/// The search indexes of a built portal: the tantivy index written into
+/// `index_dir`, and the files of the browser's copy.
+pub fn search_files(outcome: &Outcome, index_dir: &Path) -> Result<Vec<output::OutputFile>, Fatal> {
+    let failure = |what: &str, e: &dyn std::fmt::Display| {
+        Fatal(format!(
+            "cannot {what} the search index in `{}`: {e}",
+            index_dir.display()
+        ))
+    };
+    let index =
+        search::index::IndexBuilder::create(index_dir).map_err(|e| failure("create", &e))?;
+    for site in &outcome.portal.docs {
+        search::site_documents(&outcome.portal.catalog, site)
+            .into_iter()
+            .for_each(|d| index.add(d));
+    }
+    search::entity_documents(&outcome.portal.catalog)
+        .into_iter()
+        .for_each(|d| index.add(d));
+    let documents = index.finish().map_err(|e| failure("write", &e))?;
+    search::web::export(index_dir, documents).map_err(|e| failure("export", &e))
+}
+
 /// Stage timings on stderr when `PORTICO_TIMINGS` is set (for `bench/`).
 struct Timer {
     enabled: bool,
@@ -188,6 +254,17 @@ fn render_docs(
     sink: Option<docs::build::Sink<'_>>,
     on_site: Option<&(dyn Fn(&DocSiteSummary) + Sync)>,
 ) -> Result<docs::DocsOutcome, Fatal> {
+    render_docs_with(config, portal, look, sink, on_site, None)
+}
+
+fn render_docs_with(
+    config: &Config,
+    portal: &Portal,
+    look: &render::Look,
+    sink: Option<docs::build::Sink<'_>>,
+    on_site: Option<&(dyn Fn(&DocSiteSummary) + Sync)>,
+    memo: Option<&docs::memo::PageMemo>,
+) -> Result<docs::DocsOutcome, Fatal> {
     let options = DocsOptions {
         git_ref: config.git_ref.as_deref(),
         sanitize: docs::markdown::SanitizeOptions {
@@ -195,6 +272,7 @@ fn render_docs(
             plantuml_server: config.plantuml_server.clone(),
         },
         on_site,
+        memo,
     };
     let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, look);
     docs::build(&portal.repos, &portal.catalog, &options, &layout, sink).map_err(Fatal)

@@ -4,11 +4,12 @@
 mod build;
 mod check;
 mod search;
+mod serve;
 
 use crate::cli::{Cli, Command, SourceArgs};
 use crate::config::{self, CliSettings, Config};
-use crate::diagnostics::{self, Counts, Diagnostic, Severity};
-use std::io::{IsTerminal, Write};
+use crate::diagnostics::Counts;
+pub(crate) use crate::diagnostics::print_human;
 
 /// Exit statuses: 0 clean, 1 content errors (or warnings with --strict), 2 usage or I/O failure.
 pub const EXIT_CLEAN: u8 = 0;
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Build(args) => build::run(args),
         Command::Check(args) => check::run(args),
         Command::Search(args) => search::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 
@@ -46,17 +48,5 @@ fn exit_code(counts: Counts, strict: bool) -> u8 {
         EXIT_PROBLEMS
     } else {
         EXIT_CLEAN
-    }
-}
-
-/// Writes human-readable diagnostics, notes only when asked for.
-/// Colours only for a terminal, and never when `NO_COLOR` is set.
-fn print_human(out: &mut (impl Write + IsTerminal), diagnostics: &[Diagnostic], verbose: bool) {
-    let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in diagnostics
-        .iter()
-        .filter(|d| verbose || d.severity != Severity::Info)
-    {
-        let _ = writeln!(out, "{}", diagnostics::render_human_styled(d, color));
     }
 }

@@ -5,6 +5,7 @@
 use super::author_files::{self, Sanitized};
 use super::links::{self, PageCheck, PlacedLink, SiteIndex};
 use super::markdown::{self, Heading, PageEnv, SanitizeOptions};
+use super::memo::{self, PageMemo};
 use super::nav;
 use super::page::{self, PagePlace, page_view};
 pub use super::page::{DocPageView, NavLink};
@@ -31,6 +32,9 @@ pub struct DocsOptions<'a> {
     /// Called with each site as soon as it is built (the search index takes
     /// its sections while other sites still render).
     pub on_site: Option<&'a (dyn Fn(&DocSiteSummary) + Sync)>,
+    /// Pages rendered by earlier builds of this process, reused when their
+    /// inputs are unchanged (`portico serve`).
+    pub memo: Option<&'a PageMemo>,
 }
 
 #[derive(Clone, Debug)]
@@ -365,6 +369,12 @@ fn build_site(
         .map(|s| (s.clone(), markdown::page_url(s)))
         .collect();
     let snippet = |name: &str| snippets.get(name);
+    // What every page's render reads besides its own text, for the memo.
+    let site_key = options
+        .memo
+        .map(|_| memo::site_key(&page_srcs, &options.sanitize))
+        .unwrap_or_default();
+    let snippets_key = options.memo.map(|_| snippets.key()).unwrap_or_default();
     let site_name = source
         .config
         .site_name
@@ -398,7 +408,20 @@ fn build_site(
                 snippet: granted.then_some(&snippet),
                 sanitize: &options.sanitize,
             };
-            let mut rendered = render_guarded(&page.text, &env);
+            let mut rendered = match options.memo {
+                Some(memo) => {
+                    let mut key = memo::hasher();
+                    key.update(&site_key.to_le_bytes());
+                    if page.text.contains("--8<--") {
+                        key.update(&snippets_key.to_le_bytes());
+                    }
+                    memo::part(&mut key, &[u8::from(*granted)]);
+                    memo::part(&mut key, page.src.as_bytes());
+                    memo::part(&mut key, page.text.as_bytes());
+                    memo.get_or_render(key.digest128(), || render_guarded(&page.text, &env))
+                }
+                None => render_guarded(&page.text, &env),
+            };
             let position = positions.get(page.src.as_str()).copied();
             let title = position
                 .map(|i| order[i].1.clone())

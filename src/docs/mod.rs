@@ -12,6 +12,7 @@ pub mod author_files;
 pub mod build;
 pub mod links;
 pub mod markdown;
+pub mod memo;
 pub mod mkdocs;
 pub mod nav;
 mod page;

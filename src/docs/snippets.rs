@@ -71,6 +71,26 @@ impl Snippets {
         snippets
     }
 
+    /// A hash of every snippet read (names, paths and texts), for the keys
+    /// of the pages that include snippets.
+    pub(super) fn key(&self) -> super::memo::Key {
+        let mut names: Vec<(&String, &Result<String, String>)> = self.paths.iter().collect();
+        names.sort();
+        let mut hasher = super::memo::hasher();
+        for (name, path) in names {
+            super::memo::part(&mut hasher, name.as_bytes());
+            match path.as_ref().map(|p| (p, self.files.get(p))) {
+                Ok((path, Some(Ok(text)))) => {
+                    super::memo::part(&mut hasher, path.as_bytes());
+                    super::memo::part(&mut hasher, text.as_bytes());
+                }
+                Ok((path, _)) => super::memo::part(&mut hasher, path.as_bytes()),
+                Err(e) => super::memo::part(&mut hasher, e.as_bytes()),
+            }
+        }
+        hasher.digest128()
+    }
+
     /// The text of the snippet named `name`.
     pub(super) fn get(&self, name: &str) -> Result<Arc<str>, String> {
         match self.paths.get(name) {

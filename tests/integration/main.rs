@@ -16,5 +16,6 @@ mod interrupted;
 mod portal;
 mod relevance;
 mod search;
+mod serve;
 mod site_links;
 mod support;

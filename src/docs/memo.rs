@@ -1,0 +1,149 @@
+//! Rendered pages kept between builds of one process (`portico serve`),
+//! by a hash of everything the render read: the page's text, the names of
+//! every page of its site (which fix its links), the snippets it may
+//! include, the sanitising settings and Portico's version. An edit then
+//! renders only the pages whose inputs changed; the layout around each page
+//! (nav, neighbours) is drawn again every time, which is cheap.
+//!
+//! Entries not used by the last build are dropped at its end, so memory
+//! follows the site, not the number of edits.
+
+use super::markdown::{RenderedPage, SanitizeOptions};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use xxhash_rust::xxh3::Xxh3;
+
+/// The key of a unit of work: a 128-bit hash of its inputs.
+pub type Key = u128;
+
+#[derive(Debug, Default)]
+pub struct PageMemo {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Each page by key, with the build that last used it.
+    pages: HashMap<Key, (Arc<RenderedPage>, u64)>,
+    build: u64,
+    hits: usize,
+    misses: usize,
+}
+
+impl PageMemo {
+    /// Starts a build: entries it does not use are dropped at [`Self::finish`].
+    pub fn start(&self) {
+        let mut state = self.lock();
+        state.build += 1;
+        state.hits = 0;
+        state.misses = 0;
+    }
+
+    /// The page rendered for `key`, rendering it with `render` if it is new.
+    pub fn get_or_render(&self, key: Key, render: impl FnOnce() -> RenderedPage) -> RenderedPage {
+        {
+            let mut state = self.lock();
+            let build = state.build;
+            if let Some((page, used)) = state.pages.get_mut(&key) {
+                *used = build;
+                let page = RenderedPage::clone(page);
+                state.hits += 1;
+                return page;
+            }
+        }
+        // Rendered outside the lock: pages render in parallel.
+        let page = render();
+        let mut state = self.lock();
+        let build = state.build;
+        state.misses += 1;
+        state.pages.insert(key, (Arc::new(page.clone()), build));
+        page
+    }
+
+    /// Ends a build: drops what it did not use. Returns (reused, rendered).
+    pub fn finish(&self) -> (usize, usize) {
+        let mut state = self.lock();
+        let build = state.build;
+        state.pages.retain(|_, (_, used)| *used == build);
+        (state.hits, state.misses)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A panic while holding the lock leaves a map that is still whole.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A hasher for a key, seeded with Portico's version: an upgrade renders
+/// everything again.
+pub fn hasher() -> Xxh3 {
+    let mut hasher = Xxh3::new();
+    part(&mut hasher, env!("CARGO_PKG_VERSION").as_bytes());
+    hasher
+}
+
+/// Adds one input to a key, with its length, so `("ab", "c")` and
+/// `("a", "bc")` differ.
+pub fn part(hasher: &mut Xxh3, bytes: &[u8]) {
+    hasher.update(&(bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
+}
+
+/// The key of what every page of a site shares: its pages' names and the
+/// sanitising settings.
+pub fn site_key(pages: &[String], sanitize: &SanitizeOptions) -> Key {
+    let mut hasher = hasher();
+    for page in pages {
+        part(&mut hasher, page.as_bytes());
+    }
+    part(&mut hasher, b"--");
+    for host in &sanitize.allowed_iframe_hosts {
+        part(&mut hasher, host.as_bytes());
+    }
+    part(
+        &mut hasher,
+        sanitize.plantuml_server.as_deref().unwrap_or("").as_bytes(),
+    );
+    hasher.digest128()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_rendered_once_and_dropped_when_unused() {
+        let memo = PageMemo::default();
+        let page = |html: &str| RenderedPage {
+            html: html.to_string(),
+            ..RenderedPage::default()
+        };
+        memo.start();
+        assert_eq!(memo.get_or_render(1, || page("one")).html, "one");
+        assert_eq!(memo.get_or_render(1, || page("again")).html, "one");
+        assert_eq!(memo.get_or_render(2, || page("two")).html, "two");
+        assert_eq!(memo.finish(), (1, 2));
+        memo.start();
+        memo.get_or_render(2, || page("not rendered"));
+        assert_eq!(memo.finish(), (1, 0));
+        memo.start();
+        assert_eq!(
+            memo.get_or_render(1, || page("new")).html,
+            "new",
+            "1 was dropped"
+        );
+    }
+
+    #[test]
+    fn keys_separate_their_parts() {
+        let key = |parts: &[&str]| {
+            let mut h = hasher();
+            for p in parts {
+                part(&mut h, p.as_bytes());
+            }
+            h.digest128()
+        };
+        assert_ne!(key(&["ab", "c"]), key(&["a", "bc"]));
+        assert_eq!(key(&["a"]), key(&["a"]));
+    }
+}

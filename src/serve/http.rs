@@ -1,0 +1,245 @@
+//! The preview's HTTP side: the current site from memory, the live-reload
+//! script, its event stream, and the last build's problems. Only the site
+//! is served: a path is decoded once, and any `..`, `.`, empty segment,
+//! backslash or encoded slash is refused before the site is looked at (the
+//! site is a map in memory, so no path ever reaches the file system).
+
+use super::Shared;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use futures_util::Stream;
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio::sync::broadcast::error::RecvError;
+
+/// The script every served page loads: reloads on a change to it, keeps
+/// the scroll position, shows the last build's problems.
+const LIVE_SCRIPT: &str = include_str!("../../themes/default/static/live.js");
+/// Where the preview's own endpoints live; no site path starts so.
+pub const PREFIX: &str = "/__portico/";
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/__portico/events", get(events))
+        .route("/__portico/live.js", get(live_script))
+        .route("/__portico/problems.json", get(problems))
+        .fallback(site_file)
+        .with_state(shared)
+}
+
+/// What the preview sends with every response.
+fn respond(status: StatusCode, content_type: &str, body: impl Into<Body>) -> Response {
+    let mut response = Response::new(body.into());
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+async fn live_script() -> Response {
+    respond(
+        StatusCode::OK,
+        "text/javascript; charset=utf-8",
+        LIVE_SCRIPT,
+    )
+}
+
+async fn problems(State(shared): State<Arc<Shared>>) -> Response {
+    let served = shared.current();
+    let json = serde_json::to_string(&served.problems).unwrap_or_else(|_| "[]".into());
+    respond(StatusCode::OK, "application/json", json)
+}
+
+/// Server-sent events: one message per build that changed the site.
+async fn events(
+    State(shared): State<Arc<Shared>>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let receiver = shared.events.subscribe();
+    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let message = match receiver.recv().await {
+            Ok(message) => message,
+            // Messages were missed: every page may have changed.
+            Err(RecvError::Lagged(_)) => r#"{"changed":"*"}"#.to_string(),
+            Err(RecvError::Closed) => return None,
+        };
+        Some((Ok(Event::default().data(message)), receiver))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return respond(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "text/plain; charset=utf-8",
+            "only GET and HEAD\n",
+        );
+    }
+    let served = shared.current();
+    let Some(path) = site_path(uri.path()) else {
+        return not_found(&served.files);
+    };
+    match served.files.get(&path) {
+        Some(bytes) if path.ends_with(".html") => {
+            respond(StatusCode::OK, content_type(&path), with_live_script(bytes))
+        }
+        Some(bytes) => respond(StatusCode::OK, content_type(&path), bytes.to_vec()),
+        // `guide` for `guide/`: the folder's page, with the slash its links need.
+        None if served.files.contains_key(&format!("{path}/index.html")) => {
+            let mut response = respond(StatusCode::MOVED_PERMANENTLY, "text/plain", "");
+            if let Ok(location) = HeaderValue::from_str(&format!("{}/", uri.path())) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            response
+        }
+        None => not_found(&served.files),
+    }
+}
+
+fn not_found(files: &std::collections::HashMap<String, Arc<[u8]>>) -> Response {
+    match files.get("404.html") {
+        Some(page) => respond(
+            StatusCode::NOT_FOUND,
+            "text/html; charset=utf-8",
+            with_live_script(page),
+        ),
+        None => respond(
+            StatusCode::NOT_FOUND,
+            "text/plain; charset=utf-8",
+            "not found\n",
+        ),
+    }
+}
+
+/// The site path a request path names, or `None` when it may not name one:
+/// decoded once; no `.` or `..` or empty segment, no backslash, no
+/// encoded slash or NUL; a folder means its `index.html`.
+pub fn site_path(request: &str) -> Option<String> {
+    let raw = request.strip_prefix('/')?;
+    let lower = raw.to_ascii_lowercase();
+    if raw.contains('\\') || ["%2f", "%5c", "%00"].iter().any(|e| lower.contains(e)) {
+        return None;
+    }
+    let decoded = percent_decode(raw)?;
+    let mut path = decoded.clone();
+    if path.is_empty() || path.ends_with('/') {
+        path.push_str("index.html");
+    }
+    let safe = path
+        .split('/')
+        .all(|part| !part.is_empty() && part != "." && part != "..")
+        && !path.contains('\0');
+    safe.then_some(path)
+}
+
+/// `%XX` decoded; `None` when the result is not UTF-8 or an escape is broken.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The page with the live-reload script in its head.
+fn with_live_script(page: &[u8]) -> Vec<u8> {
+    let tag = format!("<script src=\"{PREFIX}live.js\" defer></script>");
+    let text = String::from_utf8_lossy(page);
+    let at = text
+        .find("</head>")
+        .or_else(|| text.find("</body>"))
+        .unwrap_or(text.len());
+    let mut out = String::with_capacity(text.len() + tag.len());
+    out.push_str(&text[..at]);
+    out.push_str(&tag);
+    out.push_str(&text[at..]);
+    out.into_bytes()
+}
+
+fn content_type(path: &str) -> &'static str {
+    let extension = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "xml" => "application/xml",
+        "csv" => "text/csv; charset=utf-8",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "pdf" => "application/pdf",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_site_paths_are_served() {
+        assert_eq!(site_path("/").as_deref(), Some("index.html"));
+        assert_eq!(
+            site_path("/docs/default/component/x/").as_deref(),
+            Some("docs/default/component/x/index.html")
+        );
+        assert_eq!(
+            site_path("/docs/caf%C3%A9/index.html").as_deref(),
+            Some("docs/café/index.html")
+        );
+        for bad in [
+            "/../etc/passwd",
+            "/a/../../x",
+            "/%2e%2e/x",
+            "/a/%2E%2E/%2e%2e/x",
+            "/a%2f..%2fb",
+            "/a%5cb",
+            "/a\\b",
+            "/a//b",
+            "/./a",
+            "/a%00",
+            "/%ff",
+            "/%zz",
+        ] {
+            assert_eq!(site_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn pages_get_the_live_script_in_their_head() {
+        let page = with_live_script(b"<html><head><title>x</title></head><body></body></html>");
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.contains("<script src=\"/__portico/live.js\" defer></script></head>"));
+    }
+}

@@ -1,0 +1,373 @@
+//! `portico serve`: the portal previewed from memory, rebuilt as files
+//! change, and reloaded in the browser.
+//!
+//! Three parts: the watcher ([`watch`]) reports changed paths; the builder
+//! runs the same pipeline as `build` (pages rendered by an earlier build
+//! are reused, see `docs::memo`) and swaps the new site in; the HTTP server
+//! ([`http`]) serves the current site and tells open pages, over
+//! server-sent events, which files changed. A build that brings new errors
+//! keeps serving the last good version of any page it lost, and every page
+//! shows the errors until they are fixed. Content errors never stop the
+//! server.
+
+mod http;
+mod watch;
+
+use crate::config::Config;
+use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::docs::memo::PageMemo;
+use crate::pipeline::{self, Fatal};
+use crate::render::Look;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast;
+
+/// Where and how to serve.
+pub struct Options {
+    pub host: String,
+    pub port: u16,
+    /// Open the preview in the default browser once it is served.
+    pub open: bool,
+    /// Print notes (info diagnostics) too.
+    pub verbose: bool,
+}
+
+/// The site being served: replaced whole by each build.
+#[derive(Debug, Default)]
+pub struct Served {
+    pub files: HashMap<String, Arc<[u8]>>,
+    /// The build that made it, counting from 1.
+    pub generation: u64,
+    /// The last build's errors, shown over every page.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// What the server's handlers share with the builder.
+pub struct Shared {
+    served: RwLock<Arc<Served>>,
+    /// One JSON message per build that changed the site.
+    events: broadcast::Sender<String>,
+}
+
+impl Shared {
+    fn current(&self) -> Arc<Served> {
+        self.served
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn replace(&self, served: Served) {
+        *self
+            .served
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(served);
+    }
+}
+
+/// Serves the organisation of `config` until interrupted.
+pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
+    let look = Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
+    // The port first: a taken one is a usage error, before any work.
+    let listener =
+        std::net::TcpListener::bind((options.host.as_str(), options.port)).map_err(|e| {
+            Fatal(format!(
+                "cannot serve on {}:{}: {e}; choose another port with --port (0 picks a free one)",
+                options.host, options.port
+            ))
+        })?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Fatal(format!("cannot read the server's address: {e}")))?;
+    let index_dir = std::env::temp_dir().join(format!("portico-serve-{}", std::process::id()));
+    let builder = Builder {
+        config,
+        look,
+        memo: PageMemo::default(),
+        index_dir,
+        verbose: options.verbose,
+    };
+    let (events, _) = broadcast::channel(64);
+    let shared = Arc::new(Shared {
+        served: RwLock::new(Arc::new(Served::default())),
+        events,
+    });
+    builder.rebuild(&shared, Some(Duration::ZERO));
+    let url = format!("http://{address}/");
+    println!("Serving {url} (Ctrl-C to stop)");
+    if builder.config.search {
+        println!(
+            "Search it from the terminal: portico search --site {} QUERY",
+            builder.site_dir().display()
+        );
+    }
+    if options.open {
+        open_browser(&url);
+    }
+    let (changes, changed) = std::sync::mpsc::channel();
+    let mut watched = builder.config.roots.clone();
+    watched.extend(builder.config.locations.iter().cloned());
+    watched.extend(builder.config.theme.iter().cloned());
+    let _watcher = watch::start(&watched, changes).map_err(Fatal)?;
+    let builder_shared = shared.clone();
+    std::thread::spawn(move || {
+        while let Ok(mut paths) = changed.recv() {
+            // Take whatever else arrived meanwhile: one build for a burst.
+            while let Ok(more) = changed.try_recv() {
+                paths.extend(more);
+            }
+            let started = Instant::now();
+            builder.rebuild(&builder_shared, None);
+            if builder.verbose {
+                eprintln!(
+                    "({} changed paths, {:.0} ms)",
+                    paths.len(),
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+            }
+        }
+    });
+    serve_http(listener, shared)
+}
+
+/// Runs the HTTP server on `listener` until Ctrl-C.
+fn serve_http(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<(), Fatal> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Fatal(format!("cannot start the server: {e}")))?;
+    runtime.block_on(async move {
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| Fatal(format!("cannot serve: {e}")))?;
+        let listener = tokio::net::TcpListener::from_std(listener)
+            .map_err(|e| Fatal(format!("cannot serve: {e}")))?;
+        axum::serve(listener, http::router(shared))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| Fatal(format!("the server stopped: {e}")))
+    })
+}
+
+/// Builds the site again and again, keeping what it can.
+struct Builder {
+    config: Config,
+    look: Look,
+    memo: PageMemo,
+    /// Where the search index is written, for `portico search --site`.
+    index_dir: PathBuf,
+    verbose: bool,
+}
+
+impl Builder {
+    /// The folder holding the served site's search index.
+    fn site_dir(&self) -> PathBuf {
+        self.index_dir.join("site")
+    }
+
+    /// One build: the site swapped in, open pages told, then the search
+    /// indexes built and swapped in too.
+    fn rebuild(&self, shared: &Shared, first: Option<Duration>) {
+        let started = Instant::now();
+        let preview = match pipeline::preview(&self.config, &self.look, &self.memo) {
+            Ok(preview) => preview,
+            Err(e) => {
+                // No site at all (the roots are gone, say): keep the last one.
+                eprintln!("error: {}", e.0);
+                let old = shared.current();
+                let problem = Diagnostic::error("build-failed", e.0);
+                shared.replace(Served {
+                    files: old.files.clone(),
+                    generation: old.generation + 1,
+                    problems: vec![problem],
+                });
+                announce(shared, &[], true);
+                return;
+            }
+        };
+        let old = shared.current();
+        let problems = errors(&preview.outcome.diagnostics);
+        let new_errors = problems.iter().any(|d| !old.problems.contains(d));
+        let mut files: HashMap<String, Arc<[u8]>> = preview
+            .files
+            .into_iter()
+            .map(|(path, bytes)| (path, Arc::from(bytes)))
+            .collect();
+        if new_errors {
+            // The last good version of a page this build lost stays served
+            // until the mistake is fixed.
+            for (path, bytes) in &old.files {
+                files.entry(path.clone()).or_insert_with(|| bytes.clone());
+            }
+        } else {
+            // The search files of the last build stay until the new ones are in.
+            for (path, bytes) in old.files.iter().filter(|(p, _)| p.starts_with("_search/")) {
+                files.entry(path.clone()).or_insert_with(|| bytes.clone());
+            }
+        }
+        let changed = changed_paths(&old.files, &files);
+        let problems_changed = problems != old.problems;
+        self.report(&preview.outcome.diagnostics, &old.problems, first.is_some());
+        shared.replace(Served {
+            files,
+            generation: old.generation + 1,
+            problems,
+        });
+        if first.is_none() {
+            eprintln!(
+                "Rebuilt in {:.0} ms: {}",
+                started.elapsed().as_secs_f64() * 1000.0,
+                describe(&changed)
+            );
+        }
+        announce(shared, &changed, problems_changed);
+        if self.config.search {
+            self.reindex(shared, &preview.outcome);
+        }
+    }
+
+    /// The search indexes of the served site, swapped in when done.
+    fn reindex(&self, shared: &Shared, outcome: &pipeline::Outcome) {
+        let staging = match crate::output::Staging::create(&self.site_dir()) {
+            Ok(staging) => staging,
+            Err(e) => return eprintln!("warning: search not updated: {e}"),
+        };
+        let index_dir = match staging.folder(crate::address::SEARCH_INDEX_DIR) {
+            Ok(dir) => dir,
+            Err(e) => return eprintln!("warning: search not updated: {e}"),
+        };
+        let web = match pipeline::search_files(outcome, &index_dir) {
+            Ok(web) => web,
+            Err(e) => return eprintln!("warning: search not updated: {}", e.0),
+        };
+        if let Err(e) = staging.commit() {
+            return eprintln!("warning: search not updated: {e}");
+        }
+        let old = shared.current();
+        let mut files = old.files.clone();
+        files.retain(|path, _| !path.starts_with("_search/"));
+        for file in web {
+            files.insert(file.path, Arc::from(file.bytes));
+        }
+        let changed = changed_paths(&old.files, &files);
+        shared.replace(Served {
+            files,
+            generation: old.generation,
+            problems: old.problems.clone(),
+        });
+        announce(shared, &changed, false);
+    }
+
+    /// Prints the build's problems: all of them the first time, then the
+    /// errors that are new.
+    fn report(&self, diagnostics: &[Diagnostic], before: &[Diagnostic], first: bool) {
+        let mut stderr = std::io::stderr().lock();
+        let shown: Vec<Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| first || (d.severity == Severity::Error && !before.contains(d)))
+            .cloned()
+            .collect();
+        diagnostics::print_human(&mut stderr, &shown, self.verbose);
+        if first {
+            eprintln!(
+                "Built the preview: {}",
+                diagnostics::summary(diagnostics::count(diagnostics))
+            );
+        }
+    }
+}
+
+/// The errors of a build, for the overlay.
+fn errors(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .cloned()
+        .collect()
+}
+
+/// The paths whose bytes differ between two sites (added and removed too).
+fn changed_paths(
+    old: &HashMap<String, Arc<[u8]>>,
+    new: &HashMap<String, Arc<[u8]>>,
+) -> Vec<String> {
+    let mut changed: Vec<String> = new
+        .iter()
+        .filter(|(path, bytes)| old.get(*path).is_none_or(|o| o != *bytes))
+        .map(|(path, _)| path.clone())
+        .collect();
+    let removed: HashSet<&String> = old.keys().filter(|p| !new.contains_key(*p)).collect();
+    changed.extend(removed.into_iter().cloned());
+    changed.sort();
+    changed
+}
+
+/// Tells open pages what changed (nothing is sent when nothing did).
+fn announce(shared: &Shared, changed: &[String], problems_changed: bool) {
+    if changed.is_empty() && !problems_changed {
+        return;
+    }
+    // A big change reloads every page; a list of thousands helps nobody.
+    let paths = if changed.len() > 1_000 {
+        serde_json::Value::from("*")
+    } else {
+        serde_json::Value::from(changed.to_vec())
+    };
+    let message = serde_json::json!({ "changed": paths, "problems": problems_changed });
+    // No open page is not an error.
+    let _ = shared.events.send(message.to_string());
+}
+
+fn describe(changed: &[String]) -> String {
+    match changed {
+        [] => "no page changed".to_string(),
+        [one] => format!("{one} changed"),
+        many => format!("{} files changed", many.len()),
+    }
+}
+
+/// Opens `url` in the default browser, if there is one.
+fn open_browser(url: &str) {
+    let command = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(command)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .is_err()
+    {
+        eprintln!("could not open a browser ({command}); open {url} yourself");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changed_paths_are_the_differences() {
+        let site = |files: &[(&str, &str)]| -> HashMap<String, Arc<[u8]>> {
+            files
+                .iter()
+                .map(|(p, b)| (p.to_string(), Arc::from(b.as_bytes())))
+                .collect()
+        };
+        let old = site(&[("a.html", "1"), ("b.html", "2"), ("gone.html", "x")]);
+        let new = site(&[("a.html", "1"), ("b.html", "3"), ("new.html", "y")]);
+        assert_eq!(
+            changed_paths(&old, &new),
+            vec!["b.html", "gone.html", "new.html"]
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! Watching the roots for changes: debounced file events, with the ones
+//! no build reads (git's object store, editors' swap and backup files)
+//! left out, sent as batches of changed paths.
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+/// How long the watcher waits for a burst of events (an editor's atomic
+/// save is a write, a rename and a delete) to end. Short: a spurious
+/// rebuild costs little, every page being rendered once.
+const QUIET: Duration = Duration::from_millis(50);
+
+/// A running watcher; dropping it stops it.
+pub struct Watcher {
+    _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+}
+
+/// Watches `paths` (folders recursively, files alone) and sends each batch
+/// of changed paths that a build could read.
+pub fn start(paths: &[PathBuf], changes: Sender<Vec<PathBuf>>) -> Result<Watcher, String> {
+    let handler = move |result: DebounceEventResult| {
+        let Ok(events) = result else {
+            // The watcher lost events (a full queue): rebuild everything.
+            let _ = changes.send(Vec::new());
+            return;
+        };
+        let mut changed: Vec<PathBuf> = events
+            .iter()
+            // Reading a file is an event too (the build's own reads).
+            .filter(|event| !matches!(event.kind, notify::EventKind::Access(_)))
+            .flat_map(|event| event.paths.iter())
+            .filter(|path| matters(path))
+            .cloned()
+            .collect();
+        changed.sort();
+        changed.dedup();
+        if !changed.is_empty() {
+            let _ = changes.send(changed);
+        }
+    };
+    let mut debouncer =
+        new_debouncer(QUIET, None, handler).map_err(|e| format!("cannot watch files: {e}"))?;
+    for path in paths {
+        let mode = if path.is_dir() {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        debouncer
+            .watch(path, mode)
+            .map_err(|e| format!("cannot watch `{}`: {e}", path.display()))?;
+    }
+    Ok(Watcher {
+        _debouncer: debouncer,
+    })
+}
+
+/// Whether a change at `path` can change the site: not git's object store
+/// or logs (a commit also moves a ref, which is watched), not an editor's
+/// swap, backup or lock file.
+pub fn matters(path: &Path) -> bool {
+    let parts: Vec<&str> = path
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    let in_git_store = parts.windows(2).any(|w| {
+        matches!(
+            w,
+            [".git", "objects" | "logs" | "lfs"] | ["objects", "pack"]
+        )
+    });
+    if in_git_store || parts.last() == Some(&"index.lock") {
+        return false;
+    }
+    let Some(name) = parts.last() else {
+        return true;
+    };
+    let editor_file = name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".swo")
+        || name.ends_with(".tmp")
+        || name.starts_with(".#")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || *name == "4913"
+        || *name == ".DS_Store";
+    !editor_file
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_a_build_reads_matters() {
+        for path in [
+            "org/repo/docs/index.md",
+            "org/repo/catalog-info.yaml",
+            "org/bare.git/refs/heads/main",
+            "org/repo/.git/HEAD",
+        ] {
+            assert!(matters(Path::new(path)), "{path}");
+        }
+        for path in [
+            "org/repo/docs/.index.md.swp",
+            "org/repo/docs/index.md~",
+            "org/repo/docs/4913",
+            "org/repo/.#index.md",
+            "org/repo/.git/objects/ab/cdef",
+            "org/repo/.git/logs/HEAD",
+            "org/repo/.git/index.lock",
+            "org/bare.git/objects/pack/pack-1.idx",
+        ] {
+            assert!(!matters(Path::new(path)), "{path}");
+        }
+    }
+}

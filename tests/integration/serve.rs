@@ -1,0 +1,306 @@
+//! `portico serve` as a docs author uses it: the real binary on a
+//! temporary organisation, fetched over HTTP while its files are edited.
+
+use crate::support::Org;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `portico serve`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    /// `127.0.0.1:PORT`
+    pub address: String,
+    /// What it printed on stderr, read on a thread.
+    log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts `portico serve ARGS --port 0` in `dir` and waits for its address.
+    pub fn start(dir: &std::path::Path, args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
+            .arg("serve")
+            .args(args)
+            .args(["--port", "0"])
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("portico serve starts");
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let address = first
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {first:?}: {}", log.lock().unwrap()))
+            .to_string();
+        std::thread::spawn(move || for _ in stdout.lines() {});
+        Server {
+            child,
+            address,
+            log,
+        }
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// `GET path` (sent as written): (status, headers, body).
+    pub fn get(&self, path: &str) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let response = String::from_utf8_lossy(&response).into_owned();
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, head.to_string(), body.to_string())
+    }
+
+    /// Fetches `path` until its body satisfies `test` (10 s at most).
+    pub fn wait_for(&self, path: &str, what: &str, test: impl Fn(&str) -> bool) -> String {
+        let started = Instant::now();
+        loop {
+            let (_, _, body) = self.get(path);
+            if test(&body) {
+                return body;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{path} never showed {what}:\n{body}\n--- server log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+const COMPONENT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: NAME\n  description: DESCRIPTION\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n";
+
+fn component(name: &str, description: &str, extra: &str) -> String {
+    COMPONENT
+        .replace("NAME", name)
+        .replace("DESCRIPTION", description)
+        + extra
+}
+
+/// Two repositories with docs: `alpha` (depending on `beta`) and `beta`.
+fn org() -> Org {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &component("alpha", "The first", "  dependsOn:\n    - component:beta\n"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file("repos/alpha/docs/index.md", "# Alpha\n\nFirst words.\n")
+    .file("repos/alpha/docs/guide.md", "# Guide\n\nA guide.\n")
+    .file(
+        "repos/beta/catalog-info.yaml",
+        &component("beta", "The second", ""),
+    )
+    .file("repos/beta/mkdocs.yml", "site_name: Beta\n")
+    .file("repos/beta/docs/index.md", "# Beta\n\nBeta words.\n");
+    org
+}
+
+const ALPHA_DOCS: &str = "/docs/default/component/alpha/";
+const ALPHA_PAGE: &str = "/catalog/default/component/alpha/";
+const BETA_PAGE: &str = "/catalog/default/component/beta/";
+
+#[test]
+fn edits_are_served_as_they_are_saved() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos"]);
+    let (status, head, body) = server.get(ALPHA_DOCS);
+    assert_eq!(status, 200, "{head}");
+    assert!(
+        head.to_lowercase().contains("cache-control: no-store"),
+        "{head}"
+    );
+    assert!(head.contains("text/html"), "{head}");
+    assert!(body.contains("First words") && body.contains("/__portico/live.js"));
+    let (_, _, alpha) = server.get(ALPHA_PAGE);
+    assert!(alpha.contains("href=\"../../../../catalog/default/component/beta/index.html\""));
+
+    // A Markdown page.
+    org.file("repos/alpha/docs/index.md", "# Alpha\n\nEdited words.\n");
+    server.wait_for(ALPHA_DOCS, "the edit", |b| b.contains("Edited words"));
+    // A new page, then the page deleted.
+    org.file("repos/alpha/docs/new.md", "# Brand new\n\nNew page.\n");
+    server.wait_for(&format!("{ALPHA_DOCS}new/"), "the new page", |b| {
+        b.contains("New page.")
+    });
+    server.wait_for(ALPHA_DOCS, "the new page in the nav", |b| {
+        b.contains("Brand new")
+    });
+    std::fs::remove_file(org.path().join("repos/alpha/docs/new.md")).unwrap();
+    server.wait_for(ALPHA_DOCS, "the nav without it", |b| {
+        !b.contains("Brand new")
+    });
+    assert_eq!(server.get(&format!("{ALPHA_DOCS}new/")).0, 404);
+
+    // A catalog change: the entity's own page, and its neighbour's.
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &component(
+            "alpha",
+            "A new description",
+            "  dependsOn:\n    - component:beta\n    - component:gamma\n",
+        ),
+    );
+    server.wait_for(ALPHA_PAGE, "the description", |b| {
+        b.contains("A new description")
+    });
+    org.file(
+        "repos/gamma/catalog-info.yaml",
+        &component("gamma", "The third", "")
+            .replace("    backstage.io/techdocs-ref: dir:.\n", "")
+            .replace("  annotations:\n", ""),
+    );
+    server.wait_for(
+        "/catalog/default/component/gamma/",
+        "a new repository",
+        |b| b.contains("The third") && b.contains("alpha"),
+    );
+    // A repository removed.
+    std::fs::remove_dir_all(org.path().join("repos/beta")).unwrap();
+    server.wait_for(BETA_PAGE, "beta gone", |b| b.contains("Page not found"));
+    assert_eq!(server.get(BETA_PAGE).0, 404, "{}", server.log());
+    let link_to_beta = "href=\"../../../../catalog/default/component/beta/index.html\"";
+    server.wait_for(ALPHA_PAGE, "no link to beta", |b| !b.contains(link_to_beta));
+}
+
+#[test]
+fn a_mistake_is_shown_over_the_page_and_the_last_good_page_stays() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos"]);
+    let (_, _, problems) = server.get("/__portico/problems.json");
+    assert_eq!(problems, "[]");
+    org.file(
+        "repos/beta/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: [beta\n",
+    );
+    let problems = server.wait_for("/__portico/problems.json", "the YAML error", |b| {
+        b.contains("yaml-syntax")
+    });
+    assert!(
+        problems.contains("\"path\":\"repos/beta/catalog-info.yaml\""),
+        "{problems}"
+    );
+    assert!(problems.contains("\"hint\""), "{problems}");
+    let (status, _, page) = server.get(BETA_PAGE);
+    assert_eq!(status, 200, "the last good page stays");
+    assert!(page.contains("The second"));
+    assert!(server.log().contains("yaml-syntax"), "{}", server.log());
+    // The fix clears it.
+    org.file(
+        "repos/beta/catalog-info.yaml",
+        &component("beta", "Fixed", ""),
+    );
+    server.wait_for("/__portico/problems.json", "no problem", |b| b == "[]");
+    server.wait_for(BETA_PAGE, "the fix", |b| b.contains("Fixed"));
+}
+
+#[test]
+fn only_the_site_is_served() {
+    let org = org();
+    std::os::unix::fs::symlink("/etc", org.path().join("repos/alpha/docs/etc")).unwrap();
+    let server = Server::start(org.path(), &["repos"]);
+    for path in [
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/docs/%2e%2e%2f%2e%2e%2fetc/passwd",
+        "/docs/default/component/alpha/etc/passwd",
+        "/docs/..%5c..%5cetc/passwd",
+        "//etc/passwd",
+    ] {
+        let (status, _, body) = server.get(path);
+        assert_eq!(status, 404, "{path}");
+        assert!(!body.contains("root:"), "{path}");
+    }
+    let (status, head, _) = server.get("/assets/portico.css");
+    assert_eq!(status, 200);
+    assert!(head.contains("text/css"), "{head}");
+    let (status, head, _) = server.get("/docs/default/component/alpha");
+    assert_eq!(status, 301, "a folder without its slash is redirected");
+    assert!(
+        head.contains("location: /docs/default/component/alpha/"),
+        "{head}"
+    );
+}
+
+#[test]
+fn open_pages_are_told_what_changed() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos"]);
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(stream, "GET /__portico/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    // Let the stream open before the edit.
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.contains("200"), "{line}");
+    org.file("repos/alpha/docs/guide.md", "# Guide\n\nChanged guide.\n");
+    let started = Instant::now();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if line.starts_with("data:")
+            && line.contains("docs/default/component/alpha/guide/index.html")
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no event: {}",
+            server.log()
+        );
+    }
+}
+
+#[test]
+fn a_taken_port_is_a_usage_error() {
+    let org = org();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = org.run(&["serve", "repos", "--port", &port]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("choose another port"), "{}", run.stderr);
+}
