@@ -1,0 +1,87 @@
+//! `portico serve` in Chromium: an open page reloads itself after an edit,
+//! where it was scrolled to, and a mistake shows over the page.
+
+use crate::browser::{browser, start_driver};
+use crate::serve::Server;
+use crate::support::Org;
+use fantoccini::Locator;
+use std::time::{Duration, Instant};
+
+const COMPONENT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: long\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_open_page_reloads_after_an_edit_and_keeps_its_place() {
+    let Some(driver) = start_driver() else { return };
+    let org = Org::new();
+    let paragraphs: String = (0..200)
+        .map(|i| format!("Paragraph {i} of a long page.\n\n"))
+        .collect();
+    org.file("repos/long/catalog-info.yaml", COMPONENT)
+        .file("repos/long/mkdocs.yml", "site_name: Long\n")
+        .file(
+            "repos/long/docs/index.md",
+            &format!("# Long\n\n{paragraphs}"),
+        );
+    let server = Server::start(org.path(), &["repos", "--no-search"]);
+    let c = browser(&driver).await;
+    let page = format!("http://{}/docs/default/component/long/", server.address);
+    c.goto(&page).await.unwrap();
+    c.execute("window.scrollTo(0, 1500); window.__before = true;", vec![])
+        .await
+        .unwrap();
+    // The event stream is open once the script has run; give it a moment.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    org.file(
+        "repos/long/docs/index.md",
+        &format!("# Long\n\n{paragraphs}Reloaded text.\n"),
+    );
+    let started = Instant::now();
+    loop {
+        let state = c
+            .execute(
+                "return [window.__before === true, document.body.innerText.indexOf('Reloaded text') >= 0, window.scrollY];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if state[0] == false && state[1] == true {
+            let y = state[2].as_f64().unwrap();
+            assert!((y - 1500.0).abs() < 50.0, "the page kept its place: {y}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the page did not reload: {state:?}\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // A mistake: its place and hint show over the page, and go with the fix.
+    org.file(
+        "repos/long/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: [Component\n",
+    );
+    let overlay = c
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Id("portico-problems"))
+        .await
+        .expect("the error shows over the page");
+    let text = overlay.text().await.unwrap();
+    assert!(
+        text.contains("repos/long/catalog-info.yaml") && text.contains("yaml-syntax"),
+        "{text}"
+    );
+    assert!(text.contains("help:"), "{text}");
+    org.file("repos/long/catalog-info.yaml", COMPONENT);
+    let started = Instant::now();
+    while c.find(Locator::Id("portico-problems")).await.is_ok() {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the overlay stayed"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    c.close().await.unwrap();
+}
