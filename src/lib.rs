@@ -21,6 +21,7 @@ pub mod discover;
 pub mod docs;
 pub mod html;
 pub mod limits;
+pub mod memo;
 pub mod output;
 pub mod pipeline;
 pub mod portal;

@@ -35,6 +35,10 @@ pub struct Fatal(pub String);
 
 /// Reads and checks the organisation: every stage up to the catalog.
 pub fn load(config: &Config) -> Result<Outcome, Fatal> {
+    load_with(config, None)
+}
+
+fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
     let found = discover::repositories(&config.roots, config.max_depth).map_err(|e| Fatal(e.0))?;
     let mut repos = found.repos;
     if repos.is_empty() && config.locations.is_empty() {
@@ -56,6 +60,7 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
     let options = organisation::ReadOptions {
         catalog_paths: &config.catalog_paths,
         git_ref: config.git_ref.as_deref(),
+        memo: memo.map(|m| (&m.loads, &m.versions)),
     };
     let entities = organisation::read(&repos, &explicit, &options, &mut diagnostics);
     let catalog = catalog::assemble(entities, &mut diagnostics);
@@ -136,6 +141,16 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
     Ok(outcome)
 }
 
+/// Work kept between builds of one process (`portico serve`), reused while
+/// its inputs hold.
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// Which repositories changed since they were last read.
+    pub versions: crate::memo::Versions,
+    pub loads: organisation::LoadMemo,
+    pub docs: docs::DocsMemo,
+}
+
 /// A site built in memory for `portico serve`: every file but the search
 /// indexes, by path.
 pub struct Preview {
@@ -146,13 +161,9 @@ pub struct Preview {
 /// Builds the site in memory, reusing the pages `memo` rendered before.
 /// The search indexes are left to [`search_files`], so an edit is shown
 /// before they are rebuilt.
-pub fn preview(
-    config: &Config,
-    look: &render::Look,
-    memo: &docs::memo::PageMemo,
-) -> Result<Preview, Fatal> {
+pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Preview, Fatal> {
     let mut timer = Timer::new();
-    let mut outcome = load(config)?;
+    let mut outcome = load_with(config, Some(memo))?;
     timer.lap("discover + read + catalog");
     let files = std::sync::Mutex::new(std::collections::HashMap::new());
     let sink = |path: &str, bytes: &[u8]| {
@@ -162,9 +173,10 @@ pub fn preview(
             .insert(path.to_string(), bytes.to_vec());
         Ok(())
     };
-    memo.start();
-    let built = render_docs_with(config, &outcome.portal, look, Some(&sink), None, Some(memo))?;
-    let (reused, rendered) = memo.finish();
+    memo.docs.pages.start();
+    let docs_memo = Some((&memo.docs, &memo.versions));
+    let built = render_docs_with(config, &outcome.portal, look, Some(&sink), None, docs_memo)?;
+    let (reused, rendered) = memo.docs.pages.finish();
     add_docs(&mut outcome, built);
     timer.lap(&format!(
         "docs ({rendered} pages rendered, {reused} reused)"
@@ -263,7 +275,7 @@ fn render_docs_with(
     look: &render::Look,
     sink: Option<docs::build::Sink<'_>>,
     on_site: Option<&(dyn Fn(&DocSiteSummary) + Sync)>,
-    memo: Option<&docs::memo::PageMemo>,
+    memo: Option<(&docs::DocsMemo, &crate::memo::Versions)>,
 ) -> Result<docs::DocsOutcome, Fatal> {
     let options = DocsOptions {
         git_ref: config.git_ref.as_deref(),

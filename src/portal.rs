@@ -13,7 +13,7 @@ pub struct Portal {
     pub repos: Vec<RepoSource>,
     pub catalog: Catalog,
     /// Built docs sites, sorted by folder.
-    pub docs: Vec<DocSiteSummary>,
+    pub docs: Vec<std::sync::Arc<DocSiteSummary>>,
     /// Whether the site has search (pages carry the search box).
     pub search: bool,
     /// `[site] base-url`: canonical links, `sitemap.xml`, a 404 page that works at any depth.

@@ -60,7 +60,7 @@ pub struct LoadedEntity {
 }
 
 /// All a repository contributed.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RepoLoad {
     pub entities: Vec<LoadedEntity>,
     pub diagnostics: Vec<Diagnostic>,

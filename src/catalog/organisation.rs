@@ -8,9 +8,11 @@ use super::load::{self, Entry, LoadedEntity, RemoteTarget, RepoLoad};
 use super::location::RepoLocation;
 use crate::diagnostics::Diagnostic;
 use crate::limits::MAX_REMOTE_LOCATION_ROUNDS as MAX_REMOTE_ROUNDS;
+use crate::memo::Versions;
 use crate::read::{RepoSource, Snapshot};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// What reading needs from the configuration.
 pub struct ReadOptions<'a> {
@@ -18,6 +20,18 @@ pub struct ReadOptions<'a> {
     pub catalog_paths: &'a [String],
     /// The commit to read from bare repositories.
     pub git_ref: Option<&'a str>,
+    /// Loads of earlier reads of this process (`portico serve`), reused
+    /// while their repository's version holds.
+    pub memo: Option<(&'a LoadMemo, &'a Versions)>,
+}
+
+/// One repository read: where its files are on the web, and what they held.
+type Loaded = (Option<RepoLocation>, RepoLoad);
+
+/// Each repository's load as last read, by its version.
+#[derive(Debug, Default)]
+pub struct LoadMemo {
+    loads: Mutex<HashMap<String, (u64, Arc<Loaded>)>>,
 }
 
 /// Every entity document of the organisation, and the problems found
@@ -33,11 +47,8 @@ pub fn read(
         .par_iter()
         .enumerate()
         .map(|(i, repo)| {
-            load_repo(
-                repo,
-                options,
-                explicit.get(&i).map(Vec::as_slice).unwrap_or_default(),
-            )
+            let explicit = explicit.get(&i).map(Vec::as_slice).unwrap_or_default();
+            load_repo_kept(repo, options, explicit)
         })
         .collect();
     let links: Vec<Option<RepoLocation>> = loads.iter().map(|(l, _)| l.clone()).collect();
@@ -83,6 +94,32 @@ pub fn read(
         );
     }
     entities
+}
+
+/// [`load_repo`], or its last result while the repository's version holds
+/// (and no `--location` file of it is read).
+fn load_repo_kept(
+    repo: &RepoSource,
+    options: &ReadOptions<'_>,
+    explicit: &[String],
+) -> Loaded {
+    let Some((memo, versions)) = options.memo.filter(|_| explicit.is_empty()) else {
+        return load_repo(repo, options, explicit);
+    };
+    let Some(version) = versions.of(&repo.root) else {
+        return load_repo(repo, options, explicit);
+    };
+    let mut loads = memo.loads.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((kept, load)) = loads.get(&repo.display)
+        && *kept == version
+    {
+        return load.as_ref().clone();
+    }
+    drop(loads);
+    let load = load_repo(repo, options, explicit);
+    loads = memo.loads.lock().unwrap_or_else(PoisonError::into_inner);
+    loads.insert(repo.display.clone(), (version, Arc::new(load.clone())));
+    load
 }
 
 /// Loads one repository. A bug that panics while reading it becomes an

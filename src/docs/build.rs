@@ -5,7 +5,7 @@
 use super::author_files::{self, Sanitized};
 use super::links::{self, PageCheck, PlacedLink, SiteIndex};
 use super::markdown::{self, Heading, PageEnv, SanitizeOptions};
-use super::memo::{self, PageMemo};
+use super::memo::{self, PageMemo, RepoBuilt, RepoMemo};
 use super::nav;
 use super::page::{self, PagePlace, page_view};
 pub use super::page::{DocPageView, NavLink};
@@ -32,9 +32,17 @@ pub struct DocsOptions<'a> {
     /// Called with each site as soon as it is built (the search index takes
     /// its sections while other sites still render).
     pub on_site: Option<&'a (dyn Fn(&DocSiteSummary) + Sync)>,
-    /// Pages rendered by earlier builds of this process, reused when their
-    /// inputs are unchanged (`portico serve`).
-    pub memo: Option<&'a PageMemo>,
+    /// Work of earlier builds of this process, reused when its inputs are
+    /// unchanged (`portico serve`), and which repositories changed since.
+    pub memo: Option<(&'a DocsMemo, &'a crate::memo::Versions)>,
+}
+
+/// What `portico serve` keeps between builds: rendered pages by their
+/// inputs, and whole repositories' docs while nothing in them changed.
+#[derive(Debug, Default)]
+pub struct DocsMemo {
+    pub pages: PageMemo,
+    pub repos: RepoMemo,
 }
 
 #[derive(Clone, Debug)]
@@ -63,7 +71,7 @@ pub struct DocSiteSummary {
 
 #[derive(Debug, Default)]
 pub struct DocsOutcome {
-    pub sites: Vec<DocSiteSummary>,
+    pub sites: Vec<Arc<DocSiteSummary>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -93,7 +101,7 @@ pub fn build(
                 .get(repo.display.as_str())
                 .map(|entities| (repo, entities))
         })
-        .map(|(repo, entities)| build_repo(repo, entities, options, layout, sink))
+        .map(|(repo, entities)| build_repo_kept(repo, entities, options, layout, sink))
         .collect();
     let mut outcome = DocsOutcome::default();
     let mut checks = Vec::new();
@@ -101,20 +109,95 @@ pub fn build(
     for result in results {
         let repo = result?;
         outcome.diagnostics.extend(repo.diagnostics);
-        for (summary, site_checks, site_index) in repo.sites {
-            index.sites.insert(summary.url.clone(), site_index);
-            outcome.sites.push(summary);
-            checks.extend(site_checks);
+        for site in repo.sites {
+            index.sites.insert(site.summary.url.clone(), site.files);
+            outcome.sites.push(site.summary);
+            checks.push(site.checks);
         }
     }
-    outcome.diagnostics.extend(links::check(&checks, &index));
+    let pages: Vec<&PageCheck> = checks.iter().flat_map(|c| c.iter()).collect();
+    outcome.diagnostics.extend(links::check(&pages, &index));
     outcome.sites.sort_by(|a, b| a.url.cmp(&b.url));
     Ok(outcome)
 }
 
-struct RepoDocs {
-    sites: Vec<(DocSiteSummary, Vec<PageCheck>, links::SiteFiles)>,
+/// A repository's docs, built (cheap to clone: the memo hands it out again).
+#[derive(Clone, Debug)]
+pub(super) struct RepoDocs {
+    sites: Vec<SiteBuilt>,
     diagnostics: Vec<Diagnostic>,
+}
+
+/// One docs site built: what the portal keeps, what the link check needs.
+#[derive(Clone, Debug)]
+struct SiteBuilt {
+    summary: Arc<DocSiteSummary>,
+    checks: Arc<Vec<PageCheck>>,
+    files: Arc<links::SiteFiles>,
+}
+
+/// [`build_repo`], or what it built last time when nothing it reads has
+/// changed since: the repository's files (its version) and the entities
+/// whose docs it holds.
+fn build_repo_kept(
+    repo: &RepoSource,
+    entities: &[&Entity],
+    options: &DocsOptions<'_>,
+    layout: Layout<'_>,
+    sink: Option<Sink<'_>>,
+) -> Result<RepoDocs, String> {
+    let Some((memo, versions)) = options.memo else {
+        return build_repo(repo, entities, options, layout, sink);
+    };
+    let Some(version) = versions.of(&repo.root) else {
+        return build_repo(repo, entities, options, layout, sink);
+    };
+    let mut key = memo::hasher();
+    key.update(&version.to_le_bytes());
+    for entity in entities {
+        memo::part(&mut key, entity.entity_ref.to_string().as_bytes());
+        memo::part(&mut key, entity.source.file.as_bytes());
+        let pos = entity.doc.pos;
+        key.update(&(pos.line as u64).to_le_bytes());
+        key.update(&(pos.column as u64).to_le_bytes());
+    }
+    let key = key.digest128();
+    if let Some(built) = memo.repos.get(&repo.display, key) {
+        if let Some(sink) = sink {
+            for (path, bytes) in &built.files {
+                sink(path, bytes)?;
+            }
+        }
+        if let Some(on_site) = options.on_site {
+            built
+                .docs
+                .sites
+                .iter()
+                .for_each(|site| on_site(&site.summary));
+        }
+        return Ok(built.docs.clone());
+    }
+    let written = std::sync::Mutex::new(Vec::new());
+    let recording = |path: &str, bytes: &[u8]| {
+        written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((path.to_string(), Arc::from(bytes)));
+        sink.map_or(Ok(()), |sink| sink(path, bytes))
+    };
+    let docs = build_repo(repo, entities, options, layout, Some(&recording))?;
+    let files = written
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    memo.repos.insert(
+        &repo.display,
+        key,
+        RepoBuilt {
+            docs: docs.clone(),
+            files,
+        },
+    );
+    Ok(docs)
 }
 
 fn build_repo(
@@ -169,7 +252,7 @@ fn build_repo(
             &mut out.diagnostics,
         )?;
         if let Some(on_site) = options.on_site {
-            on_site(&site.0);
+            on_site(&site.summary);
         }
         out.sites.push(site);
     }
@@ -281,7 +364,7 @@ fn build_site(
     layout: Layout<'_>,
     sink: Option<Sink<'_>>,
     out: &mut Vec<Diagnostic>,
-) -> Result<(DocSiteSummary, Vec<PageCheck>, links::SiteFiles), String> {
+) -> Result<SiteBuilt, String> {
     let (snapshot, links) = (context.snapshot, context.links);
     let repo = &snapshot.source;
     let entity = &source.request.entity;
@@ -370,11 +453,11 @@ fn build_site(
         .collect();
     let snippet = |name: &str| snippets.get(name);
     // What every page's render reads besides its own text, for the memo.
-    let site_key = options
-        .memo
+    let page_memo = options.memo.map(|(m, _)| &m.pages);
+    let site_key = page_memo
         .map(|_| memo::site_key(&page_srcs, &options.sanitize))
         .unwrap_or_default();
-    let snippets_key = options.memo.map(|_| snippets.key()).unwrap_or_default();
+    let snippets_key = page_memo.map(|_| snippets.key()).unwrap_or_default();
     let site_name = source
         .config
         .site_name
@@ -408,7 +491,7 @@ fn build_site(
                 snippet: granted.then_some(&snippet),
                 sanitize: &options.sanitize,
             };
-            let mut rendered = match options.memo {
+            let mut rendered = match page_memo {
                 Some(memo) => {
                     let mut key = memo::hasher();
                     key.update(&site_key.to_le_bytes());
@@ -546,7 +629,11 @@ fn build_site(
         site_name,
         pages: summaries,
     };
-    Ok((summary, checks, files))
+    Ok(SiteBuilt {
+        summary: Arc::new(summary),
+        checks: Arc::new(checks),
+        files: Arc::new(files),
+    })
 }
 
 /// Copies the site's assets to `sink` (with no sink, as `check` runs,

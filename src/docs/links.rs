@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 /// What one rendered page needs checked.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PageCheck {
     /// The site folder, e.g. `docs/default/component/x/`.
     pub site: String,
@@ -22,7 +22,7 @@ pub struct PageCheck {
 /// A link of a page and where it is written: `place` is a diagnostic
 /// holding only the place (file, line, column, the quoted line), which a
 /// problem with the link is reported at.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PlacedLink {
     pub link: LinkRef,
     pub place: Diagnostic,
@@ -43,7 +43,7 @@ impl PlacedLink {
 }
 
 /// The pages (with their ids) and assets of one site.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct SiteFiles {
     pub pages: HashMap<String, HashSet<String>>,
     /// Files published beside the pages.
@@ -56,10 +56,10 @@ pub struct SiteFiles {
 /// Every site by folder.
 #[derive(Debug, Default)]
 pub struct SiteIndex {
-    pub sites: HashMap<String, SiteFiles>,
+    pub sites: HashMap<String, std::sync::Arc<SiteFiles>>,
 }
 
-pub fn check(pages: &[PageCheck], index: &SiteIndex) -> Vec<Diagnostic> {
+pub fn check(pages: &[&PageCheck], index: &SiteIndex) -> Vec<Diagnostic> {
     pages
         .par_iter()
         .flat_map_iter(|page| check_page(page, index))

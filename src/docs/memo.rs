@@ -5,8 +5,9 @@
 //! renders only the pages whose inputs changed; the layout around each page
 //! (nav, neighbours) is drawn again every time, which is cheap.
 //!
-//! Entries not used by the last build are dropped at its end, so memory
-//! follows the site, not the number of edits.
+//! Entries no build used for [`KEPT_BUILDS`] builds are dropped, so memory
+//! follows the site, not the number of edits. (A repository whose docs are
+//! reused whole uses none of its pages; they stay for its next edit.)
 
 use super::markdown::{RenderedPage, SanitizeOptions};
 use std::collections::HashMap;
@@ -15,6 +16,9 @@ use xxhash_rust::xxh3::Xxh3;
 
 /// The key of a unit of work: a 128-bit hash of its inputs.
 pub type Key = u128;
+
+/// Builds a rendered page is kept for without being used.
+const KEPT_BUILDS: u64 = 50;
 
 #[derive(Debug, Default)]
 pub struct PageMemo {
@@ -60,17 +64,50 @@ impl PageMemo {
         page
     }
 
-    /// Ends a build: drops what it did not use. Returns (reused, rendered).
+    /// Ends a build: drops what no recent build used. Returns (reused,
+    /// rendered).
     pub fn finish(&self) -> (usize, usize) {
         let mut state = self.lock();
-        let build = state.build;
-        state.pages.retain(|_, (_, used)| *used == build);
+        let oldest = state.build.saturating_sub(KEPT_BUILDS);
+        state.pages.retain(|_, (_, used)| *used >= oldest);
         (state.hits, state.misses)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // A panic while holding the lock leaves a map that is still whole.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Each repository's docs as last built, by a key of its version and the
+/// entities whose docs it holds: what the build returned and the files it
+/// wrote, given again to the next build while the key holds.
+#[derive(Debug, Default)]
+pub struct RepoMemo {
+    repos: Mutex<HashMap<String, (Key, Arc<RepoBuilt>)>>,
+}
+
+/// One repository's docs, built.
+#[derive(Debug)]
+pub(super) struct RepoBuilt {
+    pub(super) docs: super::build::RepoDocs,
+    pub(super) files: Vec<(String, Arc<[u8]>)>,
+}
+
+impl RepoMemo {
+    pub(super) fn get(&self, repo: &str, key: Key) -> Option<Arc<RepoBuilt>> {
+        let repos = self.repos.lock().unwrap_or_else(PoisonError::into_inner);
+        repos
+            .get(repo)
+            .filter(|(k, _)| *k == key)
+            .map(|(_, built)| built.clone())
+    }
+
+    pub(super) fn insert(&self, repo: &str, key: Key, built: RepoBuilt) {
+        self.repos
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(repo.to_string(), (key, Arc::new(built)));
     }
 }
 
@@ -123,9 +160,11 @@ mod tests {
         assert_eq!(memo.get_or_render(1, || page("again")).html, "one");
         assert_eq!(memo.get_or_render(2, || page("two")).html, "two");
         assert_eq!(memo.finish(), (1, 2));
-        memo.start();
-        memo.get_or_render(2, || page("not rendered"));
-        assert_eq!(memo.finish(), (1, 0));
+        for _ in 0..=KEPT_BUILDS {
+            memo.start();
+            memo.get_or_render(2, || page("not rendered"));
+            assert_eq!(memo.finish(), (1, 0));
+        }
         memo.start();
         assert_eq!(
             memo.get_or_render(1, || page("new")).html,

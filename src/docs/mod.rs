@@ -19,4 +19,4 @@ mod page;
 pub mod site;
 mod snippets;
 
-pub use build::{DocPageView, DocSiteSummary, DocsOptions, DocsOutcome, NavLink, build};
+pub use build::{DocPageView, DocSiteSummary, DocsMemo, DocsOptions, DocsOutcome, NavLink, build};

@@ -15,7 +15,6 @@ mod watch;
 
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic, Severity};
-use crate::docs::memo::PageMemo;
 use crate::pipeline::{self, Fatal};
 use crate::render::Look;
 use std::collections::{HashMap, HashSet};
@@ -85,7 +84,7 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
     let builder = Builder {
         config,
         look,
-        memo: PageMemo::default(),
+        memo: pipeline::Memo::default(),
         index_dir,
         verbose: options.verbose,
     };
@@ -107,18 +106,27 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
         open_browser(&url);
     }
     let (changes, changed) = std::sync::mpsc::channel();
-    let mut watched = builder.config.roots.clone();
+    // Absolute, so the watcher's paths compare with the repositories' roots.
+    let mut watched: Vec<PathBuf> = builder.config.roots.clone();
     watched.extend(builder.config.locations.iter().cloned());
     watched.extend(builder.config.theme.iter().cloned());
+    let watched: Vec<PathBuf> = watched
+        .iter()
+        .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+        .collect();
     let _watcher = watch::start(&watched, changes).map_err(Fatal)?;
     let builder_shared = shared.clone();
     std::thread::spawn(move || {
         while let Ok(mut paths) = changed.recv() {
+            // An empty batch: the watcher lost events, anything may have changed.
+            let mut lost = paths.is_empty();
             // Take whatever else arrived meanwhile: one build for a burst.
             while let Ok(more) = changed.try_recv() {
+                lost |= more.is_empty();
                 paths.extend(more);
             }
             let started = Instant::now();
+            builder.memo.versions.touch(if lost { &[] } else { &paths });
             builder.rebuild(&builder_shared, None);
             if builder.verbose {
                 eprintln!(
@@ -158,7 +166,7 @@ fn serve_http(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<()
 struct Builder {
     config: Config,
     look: Look,
-    memo: PageMemo,
+    memo: pipeline::Memo,
     /// Where the search index is written, for `portico search --site`.
     index_dir: PathBuf,
     verbose: bool,
