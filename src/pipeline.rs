@@ -173,10 +173,10 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
             .insert(path.to_string(), bytes.to_vec());
         Ok(())
     };
-    memo.docs.pages.start();
+    memo.docs.start();
     let docs_memo = Some((&memo.docs, &memo.versions));
     let built = render_docs_with(config, &outcome.portal, look, Some(&sink), None, docs_memo)?;
-    let (reused, rendered) = memo.docs.pages.finish();
+    let (reused, rendered) = memo.docs.finish();
     add_docs(&mut outcome, built);
     timer.lap(&format!(
         "docs ({rendered} pages rendered, {reused} reused)"

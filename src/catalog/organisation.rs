@@ -98,11 +98,7 @@ pub fn read(
 
 /// [`load_repo`], or its last result while the repository's version holds
 /// (and no `--location` file of it is read).
-fn load_repo_kept(
-    repo: &RepoSource,
-    options: &ReadOptions<'_>,
-    explicit: &[String],
-) -> Loaded {
+fn load_repo_kept(repo: &RepoSource, options: &ReadOptions<'_>, explicit: &[String]) -> Loaded {
     let Some((memo, versions)) = options.memo.filter(|_| explicit.is_empty()) else {
         return load_repo(repo, options, explicit);
     };

@@ -3,18 +3,19 @@
 //! link check and the portal need kept.
 
 use super::author_files::{self, Sanitized};
-use super::links::{self, PageCheck, PlacedLink, SiteIndex};
-use super::markdown::{self, Heading, PageEnv, SanitizeOptions};
-use super::memo::{self, PageMemo, RepoBuilt, RepoMemo};
+use super::links::{self, PageCheck, SiteIndex};
+use super::markdown::{self, Heading, SanitizeOptions};
+use super::memo::{self, Kept, PageMemo, RepoBuilt, RepoMemo};
 use super::nav;
-use super::page::{self, PagePlace, page_view};
+use super::page::{self, PagePlace};
 pub use super::page::{DocPageView, NavLink};
+use super::pages::{BuiltPage, SitePages, page_path, read_pages};
 use super::site::{self, DocSource};
 use super::snippets::{Budget, Snippets};
 use crate::catalog::entity_ref::EntityRef;
 use crate::catalog::location::RepoLocation;
 use crate::catalog::{Catalog, Entity};
-use crate::diagnostics::{Diagnostic, LineIndex, SourceFile};
+use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::read::history::History;
 use crate::read::{RepoSource, Snapshot};
 use rayon::prelude::*;
@@ -41,8 +42,25 @@ pub struct DocsOptions<'a> {
 /// inputs, and whole repositories' docs while nothing in them changed.
 #[derive(Debug, Default)]
 pub struct DocsMemo {
-    pub pages: PageMemo,
-    pub repos: RepoMemo,
+    pub(super) pages: PageMemo,
+    pub(super) outputs: Kept<BuiltPage>,
+    repos: RepoMemo,
+}
+
+impl DocsMemo {
+    /// Starts a build.
+    pub fn start(&self) {
+        self.pages.start();
+        self.outputs.start();
+    }
+
+    /// Ends a build; returns how many pages were (reused whole,
+    /// rendered), pages of repositories reused whole not counted.
+    pub fn finish(&self) -> (usize, usize) {
+        let (reused, _) = self.outputs.finish();
+        let (_, rendered) = self.pages.finish();
+        (reused, rendered)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -51,10 +69,10 @@ pub struct PageSummary {
     /// Relative to the site folder, e.g. `guides/setup/`.
     pub url: String,
     pub title: String,
-    pub headings: Vec<Heading>,
+    pub headings: Arc<Vec<Heading>>,
     pub has_mermaid: bool,
     /// The page's text by heading, for search.
-    pub sections: Vec<markdown::Section>,
+    pub sections: Arc<Vec<markdown::Section>>,
     /// `YYYY-MM-DD` of the last commit that changed the page, when known.
     pub last_updated: Option<String>,
 }
@@ -115,7 +133,7 @@ pub fn build(
             checks.push(site.checks);
         }
     }
-    let pages: Vec<&PageCheck> = checks.iter().flat_map(|c| c.iter()).collect();
+    let pages: Vec<&PageCheck> = checks.iter().flat_map(|c| c.iter().map(|c| &**c)).collect();
     outcome.diagnostics.extend(links::check(&pages, &index));
     outcome.sites.sort_by(|a, b| a.url.cmp(&b.url));
     Ok(outcome)
@@ -132,7 +150,7 @@ pub(super) struct RepoDocs {
 #[derive(Clone, Debug)]
 struct SiteBuilt {
     summary: Arc<DocSiteSummary>,
-    checks: Arc<Vec<PageCheck>>,
+    checks: Arc<Vec<Arc<PageCheck>>>,
     files: Arc<links::SiteFiles>,
 }
 
@@ -259,47 +277,6 @@ fn build_repo(
     Ok(out)
 }
 
-/// The repository path of a page's Markdown (the README for a fallback index).
-fn page_path(source: &DocSource, src: &str) -> String {
-    match (&source.readme_index, src) {
-        (Some(readme), "index.md") => readme.clone(),
-        _ => format!("{}/{src}", source.docs_dir),
-    }
-}
-
-/// A page's source, read before rendering (rendering runs in parallel).
-struct PageInput {
-    src: String,
-    /// Repository-relative path of the file read.
-    path: String,
-    text: Arc<str>,
-}
-
-fn read_pages(
-    snapshot: &Snapshot,
-    source: &DocSource,
-    out: &mut Vec<Diagnostic>,
-) -> Vec<PageInput> {
-    let repo = &snapshot.source;
-    let mut inputs = Vec::with_capacity(source.pages.len());
-    for src in &source.pages {
-        let path = page_path(source, src);
-        match snapshot.read_text(&path) {
-            Ok(text) => inputs.push(PageInput {
-                src: src.clone(),
-                path,
-                text: text.into(),
-            }),
-            Err(e) => out.push(Diagnostic::error("docs-unreadable", e.to_string()).in_repo(
-                &repo.name,
-                &repo.display,
-                &path,
-            )),
-        }
-    }
-    inputs
-}
-
 /// `title:` in front matter, else the first `# ` heading outside code.
 fn quick_title(text: &str) -> Option<String> {
     let mut lines = text.lines();
@@ -327,26 +304,6 @@ fn quick_title(text: &str) -> Option<String> {
     }
     None
 }
-
-/// Renders one page. A bug in Portico that panics on the page's content
-/// (the last resort: every known hazard has a budget) costs that page its
-/// layout, not the build: the page shows its text, with an internal-error
-/// diagnostic. Stack overflows are not panics: nesting budgets prevent them.
-fn render_guarded(text: &str, env: &PageEnv<'_>) -> markdown::RenderedPage {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| markdown::render(text, env)))
-        .unwrap_or_else(|_| {
-            let problem = Diagnostic::error(
-                "internal-error",
-                "Portico failed while rendering this page; it is shown as plain text and the rest of the site was built",
-            )
-            .with_hint("this is a bug in Portico: please report it with the page's Markdown");
-            markdown::plain_text_page(text, Vec::new(), problem)
-        })
-}
-
-/// One page built: what the portal keeps, what the link check needs, and
-/// the problems found, placed in the page's file.
-type RenderedPage = (PageSummary, PageCheck, Vec<Diagnostic>);
 
 /// The repository a site is built from.
 struct SiteContext<'s> {
@@ -451,13 +408,6 @@ fn build_site(
         .iter()
         .map(|s| (s.clone(), markdown::page_url(s)))
         .collect();
-    let snippet = |name: &str| snippets.get(name);
-    // What every page's render reads besides its own text, for the memo.
-    let page_memo = options.memo.map(|(m, _)| &m.pages);
-    let site_key = page_memo
-        .map(|_| memo::site_key(&page_srcs, &options.sanitize))
-        .unwrap_or_default();
-    let snippets_key = page_memo.map(|_| snippets.key()).unwrap_or_default();
     let site_name = source
         .config
         .site_name
@@ -478,108 +428,34 @@ fn build_site(
             (page.src.clone(), (last, uncommitted))
         })
         .collect();
-    let rendered: Vec<Result<RenderedPage, String>> = pages
-        .par_iter()
-        .zip(&granted)
-        .map(|(page, granted)| {
-            let page_url = page_urls.get(&page.src).cloned().unwrap_or_default();
-            let env = PageEnv {
-                src: &page.src,
-                url: &page_url,
-                site_depth: crate::address::ENTITY_DEPTH,
-                page_urls: &page_urls,
-                snippet: granted.then_some(&snippet),
-                sanitize: &options.sanitize,
-            };
-            let mut rendered = match page_memo {
-                Some(memo) => {
-                    let mut key = memo::hasher();
-                    key.update(&site_key.to_le_bytes());
-                    if page.text.contains("--8<--") {
-                        key.update(&snippets_key.to_le_bytes());
-                    }
-                    memo::part(&mut key, &[u8::from(*granted)]);
-                    memo::part(&mut key, page.src.as_bytes());
-                    memo::part(&mut key, page.text.as_bytes());
-                    memo.get_or_render(key.digest128(), || render_guarded(&page.text, &env))
-                }
-                None => render_guarded(&page.text, &env),
-            };
-            let position = positions.get(page.src.as_str()).copied();
-            let title = position
-                .map(|i| order[i].1.clone())
-                .or_else(|| rendered.title.clone())
-                .unwrap_or_else(|| nav::title_from_path(&page.src));
-            if let Some(sink) = sink {
-                let place = PagePlace {
-                    nav: &nav,
-                    order: &order,
-                    position,
-                    path: paths.get(&page.src).map(Vec::as_slice),
-                    src: &page.src,
-                    url: &page_url,
-                    expand_all,
-                    all_pages,
-                };
-                let mut content = std::mem::take(&mut rendered.html);
-                if !rendered.headings.iter().any(|h| h.level == 1) {
-                    // MkDocs' theme shows the page title when the page has no `# ` heading.
-                    content.insert_str(0, &format!("<h1>{}</h1>\n", crate::html::escape(&title)));
-                }
-                let mut view = page_view(
-                    source, links, &place, &title, &site_name, &rendered, content,
-                );
-                (view.last_updated, view.uncommitted) =
-                    git_facts.get(&page.src).cloned().unwrap_or_default();
-                sink(
-                    &format!("{url}{page_url}index.html"),
-                    layout(view).as_bytes(),
-                )?;
-            }
-            let summary = PageSummary {
-                src: page.src.clone(),
-                url: page_url,
-                title,
-                headings: rendered.headings,
-                has_mermaid: rendered.has_mermaid,
-                sections: std::mem::take(&mut rendered.sections),
-                last_updated: git_facts
-                    .get(&page.src)
-                    .and_then(|(last, _)| last.as_ref().map(|(date, _)| date.clone())),
-            };
-            // Placed now, while the page's text is at hand.
-            let lines = LineIndex::new(&page.text);
-            let file = SourceFile {
-                repo: &repo.name,
-                repo_dir: &repo.display,
-                path: &page.path,
-                text: &page.text,
-                line_index: Some(&lines),
-            };
-            let problems: Vec<Diagnostic> = std::mem::take(&mut rendered.problems)
-                .into_iter()
-                .map(|(line, d)| d.in_file(&file, line, 1))
-                .collect();
-            let check = PageCheck {
-                site: url.clone(),
-                src: page.src.clone(),
-                ids: rendered.ids,
-                links: rendered
-                    .links
-                    .into_iter()
-                    .map(|link| PlacedLink::new(link, &file))
-                    .collect(),
-            };
-            Ok((summary, check, problems))
-        })
-        .collect();
-    let mut summaries = Vec::with_capacity(rendered.len());
-    let mut checks = Vec::with_capacity(rendered.len());
-    for result in rendered {
-        let (summary, check, problems) = result?;
-        summaries.push(summary);
-        checks.push(check);
-        out.extend(problems);
+    let site_pages = SitePages {
+        source,
+        repo,
+        links,
+        url: &url,
+        site_name: &site_name,
+        nav: &nav,
+        order: &order,
+        positions: &positions,
+        paths: &paths,
+        page_urls: &page_urls,
+        snippets: &snippets,
+        git_facts: &git_facts,
+        expand_all,
+        all_pages,
+        options,
+        layout: sink.map(|_| layout),
+    };
+    let built = site_pages.build_all(&pages, &granted);
+    let mut summaries = Vec::with_capacity(built.len());
+    let mut checks = Vec::with_capacity(built.len());
+    for page in built {
+        if let (Some(sink), Some(html)) = (sink, &page.html) {
+            sink(&crate::address::docs_page(&url, &page.summary.url), html)?;
+        }
+        summaries.push(page.summary);
+        checks.push(page.check);
+        out.extend(page.problems.iter().cloned());
     }
     let published: HashSet<String> =
         publish_assets(snapshot, source, &url, sink, &options.sanitize, out)?
@@ -787,24 +663,6 @@ fn report_unsupported(source: &DocSource, file: &SourceFile<'_>, out: &mut Vec<D
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_panic_while_rendering_costs_the_page_its_layout_only() {
-        let urls = HashMap::new();
-        let options = SanitizeOptions::default();
-        let env = PageEnv {
-            src: "index.md",
-            url: "",
-            site_depth: crate::address::ENTITY_DEPTH,
-            page_urls: &urls,
-            snippet: Some(&|_| panic!("a bug")),
-            sanitize: &options,
-        };
-        let page = render_guarded("# Title <b>\n\n--8<-- \"x.md\"\n", &env);
-        assert!(page.html.contains("# Title &lt;b&gt;"), "{}", page.html);
-        let codes: Vec<&str> = page.problems.iter().map(|(_, d)| d.code).collect();
-        assert_eq!(codes, vec!["internal-error"]);
-    }
 
     #[test]
     fn titles_come_from_front_matter_or_the_first_heading() {

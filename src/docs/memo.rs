@@ -1,13 +1,18 @@
-//! Rendered pages kept between builds of one process (`portico serve`),
-//! by a hash of everything the render read: the page's text, the names of
-//! every page of its site (which fix its links), the snippets it may
-//! include, the sanitising settings and Portico's version. An edit then
-//! renders only the pages whose inputs changed; the layout around each page
-//! (nav, neighbours) is drawn again every time, which is cheap.
+//! Docs work kept between builds of one process (`portico serve`), each
+//! unit by a hash of everything it read:
 //!
-//! Entries no build used for [`KEPT_BUILDS`] builds are dropped, so memory
-//! follows the site, not the number of edits. (A repository whose docs are
-//! reused whole uses none of its pages; they stay for its next edit.)
+//! - a page's render, by its text, the names of every page of its site
+//!   (which fix its links), the snippets it may include, the sanitising
+//!   settings and Portico's version;
+//! - a page's whole output (its laid-out file, summary, link facts,
+//!   problems), by its render's key and everything around it: the site's
+//!   nav, the page's place and title, its git dates, the site's settings;
+//! - a repository's docs, while none of its files changed.
+//!
+//! An edit then renders only the pages whose inputs changed, and lays out
+//! again only the pages whose surroundings changed. Entries no build used
+//! for [`KEPT_BUILDS`] builds are dropped, so memory follows the site, not
+//! the number of edits.
 
 use super::markdown::{RenderedPage, SanitizeOptions};
 use std::collections::HashMap;
@@ -20,22 +25,37 @@ pub type Key = u128;
 /// Builds a rendered page is kept for without being used.
 const KEPT_BUILDS: u64 = 50;
 
-#[derive(Debug, Default)]
-pub struct PageMemo {
-    state: Mutex<State>,
+/// Values kept by key between builds: each build marks what it uses, and
+/// what no recent build used is dropped at the end of one.
+#[derive(Debug)]
+pub struct Kept<V> {
+    state: Mutex<State<V>>,
 }
 
-#[derive(Debug, Default)]
-struct State {
-    /// Each page by key, with the build that last used it.
-    pages: HashMap<Key, (Arc<RenderedPage>, u64)>,
+#[derive(Debug)]
+struct State<V> {
+    /// Each value by key, with the build that last used it.
+    values: HashMap<Key, (V, u64)>,
     build: u64,
     hits: usize,
     misses: usize,
 }
 
-impl PageMemo {
-    /// Starts a build: entries it does not use are dropped at [`Self::finish`].
+impl<V> Default for Kept<V> {
+    fn default() -> Self {
+        Kept {
+            state: Mutex::new(State {
+                values: HashMap::new(),
+                build: 0,
+                hits: 0,
+                misses: 0,
+            }),
+        }
+    }
+}
+
+impl<V: Clone> Kept<V> {
+    /// Starts a build.
     pub fn start(&self) {
         let mut state = self.lock();
         state.build += 1;
@@ -43,40 +63,48 @@ impl PageMemo {
         state.misses = 0;
     }
 
-    /// The page rendered for `key`, rendering it with `render` if it is new.
-    pub fn get_or_render(&self, key: Key, render: impl FnOnce() -> RenderedPage) -> RenderedPage {
+    /// The value kept for `key`, made with `make` (outside the lock: values
+    /// are made in parallel) when there is none.
+    pub fn get_or_make(&self, key: Key, make: impl FnOnce() -> V) -> V {
         {
             let mut state = self.lock();
             let build = state.build;
-            if let Some((page, used)) = state.pages.get_mut(&key) {
+            if let Some((value, used)) = state.values.get_mut(&key) {
                 *used = build;
-                let page = RenderedPage::clone(page);
+                let value = value.clone();
                 state.hits += 1;
-                return page;
+                return value;
             }
         }
-        // Rendered outside the lock: pages render in parallel.
-        let page = render();
+        let value = make();
         let mut state = self.lock();
         let build = state.build;
         state.misses += 1;
-        state.pages.insert(key, (Arc::new(page.clone()), build));
-        page
+        state.values.insert(key, (value.clone(), build));
+        value
     }
 
     /// Ends a build: drops what no recent build used. Returns (reused,
-    /// rendered).
+    /// made).
     pub fn finish(&self) -> (usize, usize) {
         let mut state = self.lock();
         let oldest = state.build.saturating_sub(KEPT_BUILDS);
-        state.pages.retain(|_, (_, used)| *used >= oldest);
+        state.values.retain(|_, (_, used)| *used >= oldest);
         (state.hits, state.misses)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State<V>> {
         // A panic while holding the lock leaves a map that is still whole.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// Rendered pages, shared: a clone is a count.
+pub type PageMemo = Kept<Arc<RenderedPage>>;
+
+/// The page rendered for `key` (a copy the caller may change).
+pub fn rendered(memo: &PageMemo, key: Key, render: impl FnOnce() -> RenderedPage) -> RenderedPage {
+    RenderedPage::clone(&memo.get_or_make(key, || Arc::new(render())))
 }
 
 /// Each repository's docs as last built, by a key of its version and the
@@ -156,18 +184,18 @@ mod tests {
             ..RenderedPage::default()
         };
         memo.start();
-        assert_eq!(memo.get_or_render(1, || page("one")).html, "one");
-        assert_eq!(memo.get_or_render(1, || page("again")).html, "one");
-        assert_eq!(memo.get_or_render(2, || page("two")).html, "two");
+        assert_eq!(rendered(&memo, 1, || page("one")).html, "one");
+        assert_eq!(rendered(&memo, 1, || page("again")).html, "one");
+        assert_eq!(rendered(&memo, 2, || page("two")).html, "two");
         assert_eq!(memo.finish(), (1, 2));
         for _ in 0..=KEPT_BUILDS {
             memo.start();
-            memo.get_or_render(2, || page("not rendered"));
+            rendered(&memo, 2, || page("not rendered"));
             assert_eq!(memo.finish(), (1, 0));
         }
         memo.start();
         assert_eq!(
-            memo.get_or_render(1, || page("new")).html,
+            rendered(&memo, 1, || page("new")).html,
             "new",
             "1 was dropped"
         );

@@ -16,6 +16,7 @@ pub mod memo;
 pub mod mkdocs;
 pub mod nav;
 mod page;
+mod pages;
 pub mod site;
 mod snippets;
 

@@ -1,0 +1,316 @@
+//! Building the pages of one docs site: each page read, rendered, laid
+//! out and placed for the link check, or taken whole from the memo when
+//! nothing it depends on changed (`portico serve`).
+
+use super::build::{DocsOptions, Layout, PageSummary};
+use super::links::{PageCheck, PlacedLink};
+use super::markdown::{self, PageEnv};
+use super::memo::{self, Key};
+use super::nav::{self, NavItem};
+use super::page::{PagePlace, page_view};
+use super::site::DocSource;
+use super::snippets::Snippets;
+use crate::catalog::location::RepoLocation;
+use crate::diagnostics::{Diagnostic, LineIndex, SourceFile};
+use crate::read::{RepoSource, Snapshot};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A page's source, read before rendering (rendering runs in parallel).
+pub(super) struct PageInput {
+    pub(super) src: String,
+    /// Repository-relative path of the file read.
+    pub(super) path: String,
+    pub(super) text: Arc<str>,
+}
+
+/// The repository path of a page's Markdown (the README for a fallback index).
+pub(super) fn page_path(source: &DocSource, src: &str) -> String {
+    match (&source.readme_index, src) {
+        (Some(readme), "index.md") => readme.clone(),
+        _ => format!("{}/{src}", source.docs_dir),
+    }
+}
+
+pub(super) fn read_pages(
+    snapshot: &Snapshot,
+    source: &DocSource,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<PageInput> {
+    let repo = &snapshot.source;
+    let mut inputs = Vec::with_capacity(source.pages.len());
+    for src in &source.pages {
+        let path = page_path(source, src);
+        match snapshot.read_text(&path) {
+            Ok(text) => inputs.push(PageInput {
+                src: src.clone(),
+                path,
+                text: text.into(),
+            }),
+            Err(e) => out.push(Diagnostic::error("docs-unreadable", e.to_string()).in_repo(
+                &repo.name,
+                &repo.display,
+                &path,
+            )),
+        }
+    }
+    inputs
+}
+
+/// One page built: its laid-out file (when the site is written), what the
+/// portal keeps of it, what the link check needs, and its problems placed
+/// in its file. Cheap to clone: the memo hands it out again.
+#[derive(Clone, Debug)]
+pub struct BuiltPage {
+    pub(super) html: Option<Arc<[u8]>>,
+    pub(super) summary: PageSummary,
+    pub(super) check: Arc<PageCheck>,
+    pub(super) problems: Arc<Vec<Diagnostic>>,
+}
+
+/// `(last commit date, its author)` and whether the work tree differs.
+pub(super) type GitFacts = (Option<(String, String)>, bool);
+
+/// Everything the pages of one site are built from.
+pub(super) struct SitePages<'s> {
+    pub(super) source: &'s DocSource,
+    pub(super) repo: &'s RepoSource,
+    pub(super) links: &'s RepoLocation,
+    /// The site's folder, e.g. `docs/default/component/x/`.
+    pub(super) url: &'s str,
+    pub(super) site_name: &'s str,
+    pub(super) nav: &'s [NavItem],
+    pub(super) order: &'s [(String, String)],
+    pub(super) positions: &'s HashMap<&'s str, usize>,
+    pub(super) paths: &'s HashMap<String, Vec<usize>>,
+    pub(super) page_urls: &'s HashMap<String, String>,
+    pub(super) snippets: &'s Snippets,
+    pub(super) git_facts: &'s HashMap<String, GitFacts>,
+    pub(super) expand_all: bool,
+    pub(super) all_pages: Option<&'s str>,
+    pub(super) options: &'s DocsOptions<'s>,
+    /// Lays a page out; `None` when nothing is written (`check`).
+    pub(super) layout: Option<Layout<'s>>,
+}
+
+/// What every page of a site shares in its memo keys.
+struct SiteKeys {
+    /// Read by every render: the site's pages, the sanitising settings.
+    render: Key,
+    /// Every snippet the site's pages may include.
+    snippets: Key,
+    /// Read by every layout: the nav, the site's name and settings.
+    layout: Key,
+}
+
+impl SitePages<'_> {
+    /// Builds every page (in parallel), taking what the memo kept.
+    pub(super) fn build_all(&self, pages: &[PageInput], granted: &[bool]) -> Vec<BuiltPage> {
+        use rayon::prelude::*;
+        let keys = self.options.memo.map(|_| self.site_keys());
+        pages
+            .par_iter()
+            .zip(granted)
+            .map(|(page, granted)| match (&keys, self.options.memo) {
+                (Some(keys), Some((memo, _))) => {
+                    let render_key = self.render_key(keys, page, *granted);
+                    let output_key = self.output_key(keys, render_key, page);
+                    memo.outputs
+                        .get_or_make(output_key, || self.build(page, *granted, Some(render_key)))
+                }
+                _ => self.build(page, *granted, None),
+            })
+            .collect()
+    }
+
+    fn site_keys(&self) -> SiteKeys {
+        let srcs: Vec<String> = self.page_urls.keys().cloned().collect::<Vec<_>>();
+        let mut srcs = srcs;
+        srcs.sort();
+        let mut layout = memo::hasher();
+        memo::part(&mut layout, format!("{:?}", self.nav).as_bytes());
+        memo::part(&mut layout, self.site_name.as_bytes());
+        memo::part(&mut layout, self.url.as_bytes());
+        memo::part(&mut layout, self.source.request.entity_title.as_bytes());
+        memo::part(&mut layout, self.source.config_text.as_bytes());
+        memo::part(&mut layout, format!("{:?}", self.links).as_bytes());
+        memo::part(
+            &mut layout,
+            format!("{:?}", self.source.readme_index).as_bytes(),
+        );
+        memo::part(
+            &mut layout,
+            &[
+                u8::from(self.expand_all),
+                u8::from(self.all_pages.is_some()),
+            ],
+        );
+        SiteKeys {
+            render: memo::site_key(&srcs, &self.options.sanitize),
+            snippets: self.snippets.key(),
+            layout: layout.digest128(),
+        }
+    }
+
+    /// The key of a page's render: its text and what every render reads.
+    fn render_key(&self, keys: &SiteKeys, page: &PageInput, granted: bool) -> Key {
+        let mut key = memo::hasher();
+        key.update(&keys.render.to_le_bytes());
+        if page.text.contains("--8<--") {
+            key.update(&keys.snippets.to_le_bytes());
+        }
+        memo::part(&mut key, &[u8::from(granted)]);
+        memo::part(&mut key, page.src.as_bytes());
+        memo::part(&mut key, page.text.as_bytes());
+        key.digest128()
+    }
+
+    /// The key of a page's whole output: its render, the site's layout
+    /// inputs, its place and title in the nav, its git facts.
+    fn output_key(&self, keys: &SiteKeys, render: Key, page: &PageInput) -> Key {
+        let mut key = memo::hasher();
+        key.update(&render.to_le_bytes());
+        key.update(&keys.layout.to_le_bytes());
+        key.update(&[u8::from(self.layout.is_some())]);
+        memo::part(&mut key, page.path.as_bytes());
+        let position = self.positions.get(page.src.as_str()).copied();
+        memo::part(&mut key, format!("{position:?}").as_bytes());
+        memo::part(
+            &mut key,
+            format!("{:?}", self.git_facts.get(&page.src)).as_bytes(),
+        );
+        key.digest128()
+    }
+
+    /// Builds one page: rendered (or its render taken from the memo, under
+    /// `render_key`), laid out, placed.
+    fn build(&self, page: &PageInput, granted: bool, render_key: Option<Key>) -> BuiltPage {
+        let page_url = self.page_urls.get(&page.src).cloned().unwrap_or_default();
+        let snippet = |name: &str| self.snippets.get(name);
+        let env = PageEnv {
+            src: &page.src,
+            url: &page_url,
+            site_depth: crate::address::ENTITY_DEPTH,
+            page_urls: self.page_urls,
+            snippet: granted.then_some(&snippet),
+            sanitize: &self.options.sanitize,
+        };
+        let mut rendered = match (render_key, self.options.memo) {
+            (Some(key), Some((memo, _))) => {
+                memo::rendered(&memo.pages, key, || render_guarded(&page.text, &env))
+            }
+            _ => render_guarded(&page.text, &env),
+        };
+        let position = self.positions.get(page.src.as_str()).copied();
+        let title = position
+            .map(|i| self.order[i].1.clone())
+            .or_else(|| rendered.title.clone())
+            .unwrap_or_else(|| nav::title_from_path(&page.src));
+        let facts = self.git_facts.get(&page.src).cloned().unwrap_or_default();
+        let html = self.layout.map(|layout| {
+            let place = PagePlace {
+                nav: self.nav,
+                order: self.order,
+                position,
+                path: self.paths.get(&page.src).map(Vec::as_slice),
+                src: &page.src,
+                url: &page_url,
+                expand_all: self.expand_all,
+                all_pages: self.all_pages,
+            };
+            let mut content = std::mem::take(&mut rendered.html);
+            if !rendered.headings.iter().any(|h| h.level == 1) {
+                // MkDocs' theme shows the page title when the page has no `# ` heading.
+                content.insert_str(0, &format!("<h1>{}</h1>\n", crate::html::escape(&title)));
+            }
+            let mut view = page_view(
+                self.source,
+                self.links,
+                &place,
+                &title,
+                self.site_name,
+                &rendered,
+                content,
+            );
+            (view.last_updated, view.uncommitted) = facts.clone();
+            Arc::from(layout(view).into_bytes())
+        });
+        // Placed now, while the page's text is at hand.
+        let lines = LineIndex::new(&page.text);
+        let file = SourceFile {
+            repo: &self.repo.name,
+            repo_dir: &self.repo.display,
+            path: &page.path,
+            text: &page.text,
+            line_index: Some(&lines),
+        };
+        let problems: Vec<Diagnostic> = std::mem::take(&mut rendered.problems)
+            .into_iter()
+            .map(|(line, d)| d.in_file(&file, line, 1))
+            .collect();
+        let check = PageCheck {
+            site: self.url.to_string(),
+            src: page.src.clone(),
+            ids: std::mem::take(&mut rendered.ids),
+            links: std::mem::take(&mut rendered.links)
+                .into_iter()
+                .map(|link| PlacedLink::new(link, &file))
+                .collect(),
+        };
+        let summary = PageSummary {
+            src: page.src.clone(),
+            url: page_url,
+            title,
+            headings: Arc::new(rendered.headings),
+            has_mermaid: rendered.has_mermaid,
+            sections: Arc::new(rendered.sections),
+            last_updated: facts.0.map(|(date, _)| date),
+        };
+        BuiltPage {
+            html,
+            summary,
+            check: Arc::new(check),
+            problems: Arc::new(problems),
+        }
+    }
+}
+
+/// Renders one page. A bug in Portico that panics on the page's content
+/// (the last resort: every known hazard has a budget) costs that page its
+/// layout, not the build: the page shows its text, with an internal-error
+/// diagnostic. Stack overflows are not panics: nesting budgets prevent them.
+pub(super) fn render_guarded(text: &str, env: &PageEnv<'_>) -> markdown::RenderedPage {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| markdown::render(text, env)))
+        .unwrap_or_else(|_| {
+            let problem = Diagnostic::error(
+                "internal-error",
+                "Portico failed while rendering this page; it is shown as plain text and the rest of the site was built",
+            )
+            .with_hint("this is a bug in Portico: please report it with the page's Markdown");
+            markdown::plain_text_page(text, Vec::new(), problem)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docs::markdown::SanitizeOptions;
+
+    #[test]
+    fn a_panic_while_rendering_costs_the_page_its_layout_only() {
+        let urls: HashMap<String, String> = HashMap::new();
+        let options = SanitizeOptions::default();
+        let env = PageEnv {
+            src: "index.md",
+            url: "",
+            site_depth: crate::address::ENTITY_DEPTH,
+            page_urls: &urls,
+            snippet: Some(&|_| panic!("a bug")),
+            sanitize: &options,
+        };
+        let page = render_guarded("# Title <b>\n\n--8<-- \"x.md\"\n", &env);
+        assert!(page.html.contains("# Title &lt;b&gt;"), "{}", page.html);
+        let codes: Vec<&str> = page.problems.iter().map(|(_, d)| d.code).collect();
+        assert_eq!(codes, vec!["internal-error"]);
+    }
+}
