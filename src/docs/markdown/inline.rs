@@ -22,8 +22,10 @@ pub(super) fn inline_extensions(text: &str, abbreviations: &[(String, String)]) 
                     .iter()
                     .any(|(a, _)| a.as_bytes().first() == Some(&b))));
         // Candidates are ASCII, so `i` is a character boundary.
+        // A match must consume something, or the scan would never move on.
         if candidate
             && let Some((html, consumed)) = extension_at(&text[i..], word_start, abbreviations)
+            && consumed > 0
         {
             if out.is_empty() {
                 out.reserve(text.len() + 64);

@@ -875,7 +875,10 @@ fn simple_line<'a>(text: &Cow<'a, str>, abbreviations: &mut Vec<(String, String)
     if let Some(rest) = t.strip_prefix("*[")
         && let Some((abbr, definition)) = rest.split_once("]:")
     {
-        abbreviations.push((abbr.to_string(), definition.trim().to_string()));
+        // `*[]: x` defines nothing (an empty name would match everywhere).
+        if !abbr.trim().is_empty() {
+            abbreviations.push((abbr.to_string(), definition.trim().to_string()));
+        }
         return Cow::Borrowed("");
     }
     if t.starts_with("{:") && t.ends_with('}') {

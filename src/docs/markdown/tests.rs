@@ -346,3 +346,19 @@ fn truncated_markdown_never_panics() {
     }
     assert!(files > 30, "{files} Markdown files");
 }
+
+/// A fuzzing finding: an abbreviation with an empty name matched zero bytes
+/// wherever an inline extension may start, and the scan never moved on (the
+/// page rendered forever while its HTML grew without bound).
+#[test]
+fn an_empty_abbreviation_defines_nothing_and_renders() {
+    for page in ["*[]: x\n\n:\n", "*[ ]: x\n\n(a) -- b :smile:\n"] {
+        let out = html(page);
+        assert!(!out.contains("<abbr"), "{out}");
+    }
+    assert_eq!(
+        super::inline::inline_extensions("a : b", &[(String::new(), "x".into())]),
+        None,
+        "a zero-length match is no match"
+    );
+}
