@@ -13,6 +13,7 @@ mod docs;
 mod example_org;
 mod git_repos;
 mod hostile;
+mod incremental;
 mod interrupted;
 mod portal;
 mod relevance;

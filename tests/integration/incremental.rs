@@ -1,0 +1,190 @@
+//! The incremental engine must be invisible: after every kind of edit, a
+//! build that reuses the kept work (`portico serve`'s) gives exactly the
+//! site and the diagnostics a clean build gives, byte for byte.
+
+use crate::support::{Org, commit_all};
+use portico::pipeline::{self, Memo};
+use std::path::{Path, PathBuf};
+
+const COMPONENT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: NAME\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: team\nEXTRA";
+
+fn component(name: &str, extra: &str) -> String {
+    COMPONENT.replace("NAME", name).replace("EXTRA", extra)
+}
+
+fn config(root: &Path) -> portico::config::Config {
+    let settings = portico::config::CliSettings {
+        config: None,
+        roots: vec![root.to_path_buf()],
+        locations: vec![],
+        catalog_paths: vec![],
+        max_depth: None,
+        git_ref: None,
+    };
+    portico::config::load(&settings).expect("a configuration")
+}
+
+/// Builds with `memo` (after telling it what changed) and clean, and
+/// compares everything.
+fn same_as_clean(root: &Path, memo: &Memo, changed: &[PathBuf], edit: &str) {
+    let config = config(root);
+    let look = portico::render::Look::default();
+    let absolute: Vec<PathBuf> = changed
+        .iter()
+        .map(|p| {
+            p.canonicalize()
+                .or_else(|_| {
+                    p.parent()
+                        .unwrap()
+                        .canonicalize()
+                        .map(|d| d.join(p.file_name().unwrap()))
+                })
+                .unwrap_or_else(|_| p.clone())
+        })
+        .collect();
+    memo.versions.touch(&absolute);
+    let kept = pipeline::preview(&config, &look, memo)
+        .ok()
+        .expect("an incremental build");
+    let clean = pipeline::preview(&config, &look, &Memo::default())
+        .ok()
+        .expect("a clean build");
+    let mut paths: Vec<&String> = clean.files.keys().collect();
+    paths.sort();
+    let mut kept_paths: Vec<&String> = kept.files.keys().collect();
+    kept_paths.sort();
+    assert_eq!(kept_paths, paths, "{edit}: the same files");
+    for path in paths {
+        assert!(
+            kept.files[path] == clean.files[path],
+            "{edit}: {path} differs from a clean build"
+        );
+    }
+    assert_eq!(
+        kept.outcome.diagnostics, clean.outcome.diagnostics,
+        "{edit}: the same diagnostics"
+    );
+}
+
+#[test]
+fn every_kind_of_edit_builds_as_a_clean_build() {
+    let org = Org::new();
+    let root = org.path().join("repos");
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &component("alpha", "  dependsOn:\n    - component:beta\n"),
+    )
+    .file(
+        "repos/alpha/mkdocs.yml",
+        "site_name: Alpha\nnav:\n  - Home: index.md\n  - Guide: guide.md\n  - Setup: setup.md\n",
+    )
+    .file(
+        "repos/alpha/docs/index.md",
+        "# Alpha\n\nSee [install](setup.md#install).\n\n--8<-- \"shared.md\"\n",
+    )
+    .file(
+        "repos/alpha/docs/guide.md",
+        "# Guide\n\n![logo](logo.svg)\n",
+    )
+    .file(
+        "repos/alpha/docs/setup.md",
+        "# Setup\n\n## Install\n\nSteps.\n",
+    )
+    .file(
+        "repos/alpha/docs/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect width=\"1\" height=\"1\"/></svg>",
+    )
+    .file("repos/alpha/shared.md", "Shared text.\n")
+    .file("repos/beta/catalog-info.yaml", &component("beta", ""))
+    .file("repos/beta/mkdocs.yml", "site_name: Beta\n")
+    .file(
+        "repos/beta/docs/index.md",
+        "# Beta\n\n[Alpha's setup](/docs/default/component/alpha/setup.md#install)\n",
+    );
+    commit_all(&root.join("beta"), "main", "beta");
+    let memo = Memo::default();
+    same_as_clean(&root, &memo, &[], "the first build");
+
+    let alpha = root.join("alpha");
+    let edit = |path: &str, text: &str| {
+        let full = alpha.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, text).unwrap();
+        full
+    };
+    let changed = edit(
+        "docs/index.md",
+        "# Alpha\n\nEdited. See [install](setup.md#install).\n\n--8<-- \"shared.md\"\n",
+    );
+    same_as_clean(&root, &memo, &[changed], "a page's text");
+    let changed = edit("docs/setup.md", "# Setup\n\n## Installing\n\nSteps.\n");
+    same_as_clean(&root, &memo, &[changed], "a heading other pages link to");
+    let changed = edit("shared.md", "Other shared text.\n");
+    same_as_clean(&root, &memo, &[changed], "a snippet");
+    let changed = edit("docs/guide.md", "# A new title\n\n![logo](logo.svg)\n");
+    same_as_clean(&root, &memo, &[changed], "a page title in the nav");
+    let changed = edit(
+        "mkdocs.yml",
+        "site_name: Alpha\nnav:\n  - Setup: setup.md\n  - Home: index.md\n  - Guide: guide.md\n",
+    );
+    same_as_clean(&root, &memo, &[changed], "the nav");
+    let changed = edit(
+        "docs/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"1\"/></svg>",
+    );
+    same_as_clean(&root, &memo, &[changed], "an asset");
+    let changed = edit("docs/new.md", "# New\n");
+    same_as_clean(&root, &memo, &[changed], "a new page");
+    std::fs::remove_file(alpha.join("docs/new.md")).unwrap();
+    same_as_clean(&root, &memo, &[alpha.join("docs/new.md")], "a deleted page");
+    let changed = edit(
+        "catalog-info.yaml",
+        &component("alpha", "  dependsOn:\n    - component:gamma\n"),
+    );
+    same_as_clean(&root, &memo, &[changed], "a relation changed");
+    let beta = root.join("beta/catalog-info.yaml");
+    std::fs::write(&beta, component("beta-renamed", "")).unwrap();
+    same_as_clean(&root, &memo, &[beta.clone()], "an entity renamed");
+    std::fs::write(
+        root.join("beta/docs/index.md"),
+        "# Beta\n\nUncommitted edit.\n",
+    )
+    .unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        &[root.join("beta/docs/index.md")],
+        "an uncommitted work-tree edit",
+    );
+    commit_all(&root.join("beta"), "main", "second");
+    same_as_clean(
+        &root,
+        &memo,
+        &[root.join("beta/.git/refs/heads/main")],
+        "a commit",
+    );
+    org.file("repos/gamma/catalog-info.yaml", &component("gamma", ""))
+        .file("repos/gamma/mkdocs.yml", "site_name: Gamma\n")
+        .file("repos/gamma/docs/index.md", "# Gamma\n");
+    same_as_clean(
+        &root,
+        &memo,
+        &[root.join("gamma/catalog-info.yaml")],
+        "a new repository",
+    );
+    std::fs::remove_dir_all(root.join("beta")).unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        &[root.join("beta/catalog-info.yaml")],
+        "a repository deleted",
+    );
+    let changed = edit(
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: [Component\n",
+    );
+    same_as_clean(&root, &memo, &[changed], "a YAML mistake");
+    let changed = edit("catalog-info.yaml", &component("alpha", ""));
+    same_as_clean(&root, &memo, &[changed], "the mistake fixed");
+    same_as_clean(&root, &memo, &[], "events lost");
+}
