@@ -93,6 +93,17 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
         served: RwLock::new(Arc::new(Served::default())),
         events,
     });
+    let (changes, changed) = std::sync::mpsc::channel();
+    // Absolute, so the watcher's paths compare with the repositories' roots.
+    let mut watched: Vec<PathBuf> = builder.config.roots.clone();
+    watched.extend(builder.config.locations.iter().cloned());
+    watched.extend(builder.config.theme.iter().cloned());
+    let watched: Vec<PathBuf> = watched
+        .iter()
+        .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+        .collect();
+    // Watching from before the first build: an edit during it is not lost.
+    let _watcher = watch::start(&watched, changes).map_err(Fatal)?;
     builder.rebuild(&shared, Some(Duration::ZERO));
     let url = format!("http://{address}/");
     println!("Serving {url} (Ctrl-C to stop)");
@@ -105,16 +116,6 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
     if options.open {
         open_browser(&url);
     }
-    let (changes, changed) = std::sync::mpsc::channel();
-    // Absolute, so the watcher's paths compare with the repositories' roots.
-    let mut watched: Vec<PathBuf> = builder.config.roots.clone();
-    watched.extend(builder.config.locations.iter().cloned());
-    watched.extend(builder.config.theme.iter().cloned());
-    let watched: Vec<PathBuf> = watched
-        .iter()
-        .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
-        .collect();
-    let _watcher = watch::start(&watched, changes).map_err(Fatal)?;
     let builder_shared = shared.clone();
     std::thread::spawn(move || {
         while let Ok(mut paths) = changed.recv() {
