@@ -44,11 +44,9 @@ fn same_as_clean(root: &Path, memo: &Memo, changed: &[PathBuf], edit: &str) {
         .collect();
     memo.versions.touch(&absolute);
     let kept = pipeline::preview(&config, &look, memo)
-        .ok()
-        .expect("an incremental build");
+        .unwrap_or_else(|e| panic!("{edit}: an incremental build: {}", e.0));
     let clean = pipeline::preview(&config, &look, &Memo::default())
-        .ok()
-        .expect("a clean build");
+        .unwrap_or_else(|e| panic!("{edit}: a clean build: {}", e.0));
     let mut paths: Vec<&String> = clean.files.keys().collect();
     paths.sort();
     let mut kept_paths: Vec<&String> = kept.files.keys().collect();
