@@ -142,7 +142,12 @@ fn every_kind_of_edit_builds_as_a_clean_build() {
     same_as_clean(&root, &memo, &[changed], "a relation changed");
     let beta = root.join("beta/catalog-info.yaml");
     std::fs::write(&beta, component("beta-renamed", "")).unwrap();
-    same_as_clean(&root, &memo, &[beta.clone()], "an entity renamed");
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&beta),
+        "an entity renamed",
+    );
     std::fs::write(
         root.join("beta/docs/index.md"),
         "# Beta\n\nUncommitted edit.\n",
