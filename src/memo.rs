@@ -4,10 +4,14 @@
 //! load, its docs) is kept under that version and reused while it holds.
 //! A change the watcher cannot place (a new folder beside the
 //! repositories, a lost event) starts a new epoch: everything is redone.
+//!
+//! Also the pieces every kept unit uses: [`Kept`] values by [`Key`], keys
+//! made with [`hasher`] and [`part`].
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
+use xxhash_rust::xxh3::Xxh3;
 
 #[derive(Debug, Default)]
 pub struct Versions {
@@ -59,6 +63,101 @@ impl Versions {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The key of a unit of work: a 128-bit hash of its inputs.
+pub type Key = u128;
+
+/// Builds a rendered page is kept for without being used.
+pub const KEPT_BUILDS: u64 = 50;
+
+/// Values kept by key between builds: each build marks what it uses, and
+/// what no recent build used is dropped at the end of one.
+#[derive(Debug)]
+pub struct Kept<V> {
+    state: Mutex<KeptState<V>>,
+}
+
+#[derive(Debug)]
+struct KeptState<V> {
+    /// Each value by key, with the build that last used it.
+    values: HashMap<Key, (V, u64)>,
+    build: u64,
+    hits: usize,
+    misses: usize,
+}
+
+impl<V> Default for Kept<V> {
+    fn default() -> Self {
+        Kept {
+            state: Mutex::new(KeptState {
+                values: HashMap::new(),
+                build: 0,
+                hits: 0,
+                misses: 0,
+            }),
+        }
+    }
+}
+
+impl<V: Clone> Kept<V> {
+    /// Starts a build.
+    pub fn start(&self) {
+        let mut state = self.lock();
+        state.build += 1;
+        state.hits = 0;
+        state.misses = 0;
+    }
+
+    /// The value kept for `key`, made with `make` (outside the lock: values
+    /// are made in parallel) when there is none.
+    pub fn get_or_make(&self, key: Key, make: impl FnOnce() -> V) -> V {
+        {
+            let mut state = self.lock();
+            let build = state.build;
+            if let Some((value, used)) = state.values.get_mut(&key) {
+                *used = build;
+                let value = value.clone();
+                state.hits += 1;
+                return value;
+            }
+        }
+        let value = make();
+        let mut state = self.lock();
+        let build = state.build;
+        state.misses += 1;
+        state.values.insert(key, (value.clone(), build));
+        value
+    }
+
+    /// Ends a build: drops what no recent build used. Returns (reused,
+    /// made).
+    pub fn finish(&self) -> (usize, usize) {
+        let mut state = self.lock();
+        let oldest = state.build.saturating_sub(KEPT_BUILDS);
+        state.values.retain(|_, (_, used)| *used >= oldest);
+        (state.hits, state.misses)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, KeptState<V>> {
+        // A panic while holding the lock leaves a map that is still whole.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A hasher for a key, seeded with Portico's version: an upgrade renders
+/// everything again.
+pub fn hasher() -> Xxh3 {
+    let mut hasher = Xxh3::new();
+    part(&mut hasher, env!("CARGO_PKG_VERSION").as_bytes());
+    hasher
+}
+
+/// Adds one input to a key, with its length, so `("ab", "c")` and
+/// `("a", "bc")` differ.
+pub fn part(hasher: &mut Xxh3, bytes: &[u8]) {
+    hasher.update(&(bytes.len() as u64).to_le_bytes());
+    hasher.update(bytes);
 }
 
 #[cfg(test)]

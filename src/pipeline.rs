@@ -133,7 +133,7 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
         staging.write_all(&web_index).map_err(fatal)?;
         timer.lap("browser search index");
     }
-    let files = render::site(&outcome.portal, &look, &outcome.diagnostics);
+    let files = render::site(&outcome.portal, &look, &outcome.diagnostics, None);
     staging.write_all(&files).map_err(fatal)?;
     timer.lap("catalog pages");
     staging.commit().map_err(fatal)?;
@@ -149,6 +149,7 @@ pub struct Memo {
     pub versions: crate::memo::Versions,
     pub loads: organisation::LoadMemo,
     pub docs: docs::DocsMemo,
+    pub pages: render::RenderMemo,
 }
 
 /// A site built in memory for `portico serve`: every file but the search
@@ -184,10 +185,19 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
     let mut files = files
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    for file in render::site(&outcome.portal, look, &outcome.diagnostics) {
+    memo.pages.start();
+    for file in render::site(
+        &outcome.portal,
+        look,
+        &outcome.diagnostics,
+        Some(&memo.pages),
+    ) {
         files.insert(file.path, file.bytes);
     }
-    timer.lap("catalog pages");
+    let (reused, drawn) = memo.pages.finish();
+    timer.lap(&format!(
+        "catalog pages ({drawn} entity pages drawn, {reused} reused)"
+    ));
     Ok(Preview { outcome, files })
 }
 

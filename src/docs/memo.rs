@@ -11,93 +11,13 @@
 //!
 //! An edit then renders only the pages whose inputs changed, and lays out
 //! again only the pages whose surroundings changed. Entries no build used
-//! for [`KEPT_BUILDS`] builds are dropped, so memory follows the site, not
+//! for [`KEPT_BUILDS`](crate::memo::KEPT_BUILDS) builds are dropped, so memory follows the site, not
 //! the number of edits.
 
 use super::markdown::{RenderedPage, SanitizeOptions};
+pub use crate::memo::{KEPT_BUILDS, Kept, Key, hasher, part};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use xxhash_rust::xxh3::Xxh3;
-
-/// The key of a unit of work: a 128-bit hash of its inputs.
-pub type Key = u128;
-
-/// Builds a rendered page is kept for without being used.
-const KEPT_BUILDS: u64 = 50;
-
-/// Values kept by key between builds: each build marks what it uses, and
-/// what no recent build used is dropped at the end of one.
-#[derive(Debug)]
-pub struct Kept<V> {
-    state: Mutex<State<V>>,
-}
-
-#[derive(Debug)]
-struct State<V> {
-    /// Each value by key, with the build that last used it.
-    values: HashMap<Key, (V, u64)>,
-    build: u64,
-    hits: usize,
-    misses: usize,
-}
-
-impl<V> Default for Kept<V> {
-    fn default() -> Self {
-        Kept {
-            state: Mutex::new(State {
-                values: HashMap::new(),
-                build: 0,
-                hits: 0,
-                misses: 0,
-            }),
-        }
-    }
-}
-
-impl<V: Clone> Kept<V> {
-    /// Starts a build.
-    pub fn start(&self) {
-        let mut state = self.lock();
-        state.build += 1;
-        state.hits = 0;
-        state.misses = 0;
-    }
-
-    /// The value kept for `key`, made with `make` (outside the lock: values
-    /// are made in parallel) when there is none.
-    pub fn get_or_make(&self, key: Key, make: impl FnOnce() -> V) -> V {
-        {
-            let mut state = self.lock();
-            let build = state.build;
-            if let Some((value, used)) = state.values.get_mut(&key) {
-                *used = build;
-                let value = value.clone();
-                state.hits += 1;
-                return value;
-            }
-        }
-        let value = make();
-        let mut state = self.lock();
-        let build = state.build;
-        state.misses += 1;
-        state.values.insert(key, (value.clone(), build));
-        value
-    }
-
-    /// Ends a build: drops what no recent build used. Returns (reused,
-    /// made).
-    pub fn finish(&self) -> (usize, usize) {
-        let mut state = self.lock();
-        let oldest = state.build.saturating_sub(KEPT_BUILDS);
-        state.values.retain(|_, (_, used)| *used >= oldest);
-        (state.hits, state.misses)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, State<V>> {
-        // A panic while holding the lock leaves a map that is still whole.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
 
 /// Rendered pages, shared: a clone is a count.
 pub type PageMemo = Kept<Arc<RenderedPage>>;
@@ -137,21 +57,6 @@ impl RepoMemo {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(repo.to_string(), (key, Arc::new(built)));
     }
-}
-
-/// A hasher for a key, seeded with Portico's version: an upgrade renders
-/// everything again.
-pub fn hasher() -> Xxh3 {
-    let mut hasher = Xxh3::new();
-    part(&mut hasher, env!("CARGO_PKG_VERSION").as_bytes());
-    hasher
-}
-
-/// Adds one input to a key, with its length, so `("ab", "c")` and
-/// `("a", "bc")` differ.
-pub fn part(hasher: &mut Xxh3, bytes: &[u8]) {
-    hasher.update(&(bytes.len() as u64).to_le_bytes());
-    hasher.update(bytes);
 }
 
 /// The key of what every page of a site shares: its pages' names and the

@@ -9,6 +9,7 @@ mod catalog_list;
 mod csv;
 pub mod docs_page;
 pub mod graph;
+mod kept;
 mod kind_sections;
 mod org;
 mod pages;
@@ -16,10 +17,14 @@ pub mod shell;
 pub mod theme;
 
 use crate::address;
+use crate::catalog::entity_ref::EntityRef;
 use crate::diagnostics::Diagnostic;
+use crate::docs::DocSiteSummary;
 use crate::output::OutputFile;
 use crate::portal::Portal;
 use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 const STYLESHEET: &str = include_str!("../../themes/default/static/portico.css");
 const SCRIPT: &str = include_str!("../../themes/default/static/portico.js");
@@ -88,7 +93,31 @@ fn str_of<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
 }
 
 /// Every file of the site.
-pub fn site(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> Vec<OutputFile> {
+/// Entity pages kept between builds of one process (`portico serve`), by a
+/// key of everything a page shows (see `kept.rs`).
+#[derive(Debug, Default)]
+pub struct RenderMemo {
+    entity_pages: crate::memo::Kept<Arc<[u8]>>,
+}
+
+impl RenderMemo {
+    /// Starts a build.
+    pub fn start(&self) {
+        self.entity_pages.start();
+    }
+
+    /// Ends a build; returns how many entity pages were (reused, drawn).
+    pub fn finish(&self) -> (usize, usize) {
+        self.entity_pages.finish()
+    }
+}
+
+pub fn site(
+    portal: &Portal,
+    look: &Look,
+    diagnostics: &[Diagnostic],
+    memo: Option<&RenderMemo>,
+) -> Vec<OutputFile> {
     let catalog_json = serde_json::to_vec_pretty(&portal.catalog.to_json()).unwrap_or_default();
     let mut files = vec![
         OutputFile::new(address::CATALOG_JSON, catalog_json),
@@ -116,13 +145,28 @@ pub fn site(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> Vec<Out
         files.push(OutputFile::new("assets/mermaid.min.js", MERMAID));
     }
     let problems = pages::ProblemsByFile::new(diagnostics);
+    let docs: HashMap<&EntityRef, &DocSiteSummary> =
+        portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
+    let keys = memo.map(|_| kept::EntityKeys::new(portal, &problems, &docs));
     let entity_pages: Vec<OutputFile> = portal
         .catalog
         .entities
         .par_iter()
         .map(|entity| {
             let path = address::entity_page(&entity.entity_ref);
-            OutputFile::new(path, pages::entity(portal, look, entity, &problems))
+            let docs = docs.get(&entity.entity_ref).copied();
+            let page = || pages::entity(portal, look, entity, &problems, docs).into_bytes();
+            let bytes = match (memo, &keys) {
+                (Some(memo), Some(keys)) => match keys.page_key(entity) {
+                    Some(key) => memo
+                        .entity_pages
+                        .get_or_make(key, || Arc::from(page()))
+                        .to_vec(),
+                    None => page(),
+                },
+                _ => page(),
+            };
+            OutputFile::new(path, bytes)
         })
         .collect();
     files.extend(entity_pages);

@@ -7,6 +7,7 @@ use crate::address::{self, entity_dir};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::diagnostics::{self, Diagnostic, Severity};
+use crate::docs::DocSiteSummary;
 use crate::html::{escape, external_link, row};
 use crate::portal::Portal;
 use minijinja::value::Serde;
@@ -147,7 +148,7 @@ impl<'a> ProblemsByFile<'a> {
 
     /// Diagnostics inside `entity`'s YAML document (same file, same lines),
     /// in the order they were given.
-    fn of(&self, entity: &Entity) -> Vec<&'a Diagnostic> {
+    pub(super) fn of(&self, entity: &Entity) -> Vec<&'a Diagnostic> {
         let path = entity.source_file().display_path();
         let Some(list) = self
             .by_file
@@ -172,6 +173,7 @@ pub fn entity(
     look: &Look,
     entity: &Entity,
     problems_by_file: &ProblemsByFile<'_>,
+    docs: Option<&DocSiteSummary>,
 ) -> String {
     let root = &address::up(address::ENTITY_DEPTH);
     // The about card's rows: (label, HTML), left out when empty.
@@ -240,7 +242,6 @@ pub fn entity(
         "Annotations",
         (!annotation_links.is_empty()).then(|| format!("<ul>{}</ul>", annotation_links.join(""))),
     );
-    let docs = portal.docs.iter().find(|d| d.entity == entity.entity_ref);
     row(
         "Docs",
         docs.map(|d| {

@@ -191,3 +191,118 @@ fn every_kind_of_edit_builds_as_a_clean_build() {
     same_as_clean(&root, &memo, &[changed], "the mistake fixed");
     same_as_clean(&root, &memo, &[], "events lost");
 }
+
+const ORG: &str = "apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team
+  title: TEAM_TITLE
+spec:
+  type: team
+  children: []
+---
+apiVersion: backstage.io/v1alpha1
+kind: System
+metadata:
+  name: sys
+spec:
+  owner: team
+---
+apiVersion: backstage.io/v1alpha1
+kind: Domain
+metadata:
+  name: dom
+spec:
+  owner: team
+";
+
+const PARTS: &str = "apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: front
+spec:
+  type: website
+  lifecycle: production
+  owner: team
+  system: sys
+  consumesApis:
+    - orders
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: orders
+  title: API_TITLE
+spec:
+  type: openapi
+  lifecycle: production
+  owner: other
+  definition: openapi
+";
+
+/// Catalog edits whose effects reach pages two relations away (a
+/// System's diagram draws its parts' relations; a Group's page its
+/// members' and owned entities').
+#[test]
+fn catalog_edits_reach_every_page_that_shows_them() {
+    let org = Org::new();
+    let root = org.path().join("repos");
+    let team = root.join("org/catalog-info.yaml");
+    let parts = root.join("parts/catalog-info.yaml");
+    org.file(
+        "repos/org/catalog-info.yaml",
+        &ORG.replace("TEAM_TITLE", "Team")
+            .replace("\n  children: []", ""),
+    )
+    .file(
+        "repos/parts/catalog-info.yaml",
+        &PARTS.replace("API_TITLE", "Orders"),
+    );
+    let memo = Memo::default();
+    same_as_clean(&root, &memo, &[], "the first build");
+    std::fs::write(&parts, PARTS.replace("API_TITLE", "Orders v2")).unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&parts),
+        "an API's title, drawn on its system's page",
+    );
+    std::fs::write(
+        &team,
+        ORG.replace("TEAM_TITLE", "The team")
+            .replace("\n  children: []", ""),
+    )
+    .unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&team),
+        "the owner's title, on every owned page",
+    );
+    std::fs::write(
+        &parts,
+        PARTS.replace("API_TITLE", "Orders v2").replace(
+            "  consumesApis:\n    - orders\n",
+            "  dependsOn:\n    - component:front\n",
+        ),
+    )
+    .unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&parts),
+        "a part's relations changed",
+    );
+    std::fs::write(
+        &team,
+        ORG.replace("TEAM_TITLE", "The team")
+            .replace("name: sys", "name: system-renamed"),
+    )
+    .unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&team),
+        "the system renamed",
+    );
+}

@@ -1,0 +1,151 @@
+//! The keys of entity pages kept between builds of one process
+//! (`portico serve`): a hash of everything a page shows, so an edit draws
+//! again only the pages it changes.
+//!
+//! An entity page shows the entity itself (its JSON, relations, source file
+//! and commit, the problems in its YAML document, its docs site), the
+//! entities it relates to (their names, titles, kinds, types, lifecycles,
+//! descriptions: one hop), and, on the pages that draw a whole (a System's
+//! diagram, a Domain's systems, a Group's or User's relations), what those
+//! relate to (two hops). Location pages list entities by the files they
+//! were read from, not by relations: they are always drawn.
+
+use super::pages::ProblemsByFile;
+use crate::catalog::Entity;
+use crate::catalog::entity_ref::EntityRef;
+use crate::docs::DocSiteSummary;
+use crate::memo::{Key, hasher, part};
+use crate::portal::Portal;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use xxhash_rust::xxh3::Xxh3;
+
+pub(super) struct EntityKeys<'p> {
+    portal: &'p Portal,
+    /// Each entity's own key: what its page shows of it, and what pages
+    /// relating to it show.
+    own: HashMap<&'p EntityRef, Key>,
+    /// The site's settings every page shows.
+    global: Key,
+}
+
+/// A writer feeding a hasher (JSON is hashed as it is written out).
+struct HashWriter<'h>(&'h mut Xxh3);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'p> EntityKeys<'p> {
+    pub(super) fn new(
+        portal: &'p Portal,
+        problems: &ProblemsByFile<'_>,
+        docs: &HashMap<&EntityRef, &DocSiteSummary>,
+    ) -> EntityKeys<'p> {
+        let own = portal
+            .catalog
+            .entities
+            .par_iter()
+            .map(|e| {
+                (
+                    &e.entity_ref,
+                    own_key(e, problems, docs.get(&e.entity_ref).copied()),
+                )
+            })
+            .collect();
+        let mut global = hasher();
+        part(&mut global, portal.title.as_bytes());
+        part(
+            &mut global,
+            portal.base_url.as_deref().unwrap_or("").as_bytes(),
+        );
+        part(&mut global, &[u8::from(portal.search)]);
+        part(
+            &mut global,
+            format!("{:?}", portal.annotation_links).as_bytes(),
+        );
+        EntityKeys {
+            portal,
+            own,
+            global: global.digest128(),
+        }
+    }
+
+    /// The key of `entity`'s page, or `None` for a page that is always drawn.
+    pub(super) fn page_key(&self, entity: &Entity) -> Option<Key> {
+        let kind = entity.entity_ref.kind.as_str();
+        if kind == "location" {
+            return None;
+        }
+        let mut key = hasher();
+        key.update(&self.global.to_le_bytes());
+        key.update(&self.own.get(&entity.entity_ref)?.to_le_bytes());
+        let two_hops = matches!(kind, "system" | "domain" | "group" | "user");
+        for relation in &entity.relations {
+            self.related(&mut key, &relation.target);
+            if two_hops && let Some(target) = self.portal.catalog.get(&relation.target) {
+                for further in &target.relations {
+                    self.related(&mut key, &further.target);
+                }
+            }
+        }
+        Some(key.digest128())
+    }
+
+    fn related(&self, key: &mut Xxh3, target: &EntityRef) {
+        part(key, target.to_string().as_bytes());
+        let own = self.own.get(target).copied().unwrap_or_default();
+        key.update(&own.to_le_bytes());
+    }
+}
+
+/// What a page shows of one entity: its data, relations, source and
+/// commit, the problems in its document, its docs site.
+fn own_key(entity: &Entity, problems: &ProblemsByFile<'_>, docs: Option<&DocSiteSummary>) -> Key {
+    let mut key = hasher();
+    part(&mut key, entity.entity_ref.to_string().as_bytes());
+    part(&mut key, entity.kind.as_bytes());
+    let _ = serde_json::to_writer(HashWriter(&mut key), &entity.json);
+    for relation in &entity.relations {
+        part(&mut key, relation.kind.as_bytes());
+        part(&mut key, relation.target.to_string().as_bytes());
+    }
+    let source = &entity.source;
+    part(&mut key, source.repo.as_bytes());
+    part(&mut key, source.repo_dir.as_bytes());
+    part(&mut key, source.file.as_bytes());
+    part(
+        &mut key,
+        format!("{} {:?} {:?}", source.line, source.lines, source.commit).as_bytes(),
+    );
+    // The page quotes its document's lines (its problems): the file's text.
+    part(&mut key, source.text.as_bytes());
+    for problem in problems.of(entity) {
+        part(&mut key, format!("{problem:?}").as_bytes());
+    }
+    if let Some(docs) = docs {
+        let updated = docs
+            .pages
+            .iter()
+            .filter_map(|p| p.last_updated.as_deref())
+            .max();
+        part(
+            &mut key,
+            format!(
+                "{} {} {} {updated:?}",
+                docs.url,
+                docs.site_name,
+                docs.pages.len()
+            )
+            .as_bytes(),
+        );
+    }
+    key.digest128()
+}
