@@ -170,4 +170,87 @@ mod tests {
         let b = EntityRef::parse("foo", Some("component"), "DEFAULT").unwrap();
         assert_eq!(a.key(), b.key());
     }
+
+    fn runner(cases: u32) -> proptest::test_runner::TestRunner {
+        proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+            cases,
+            failure_persistence: None,
+            ..proptest::test_runner::Config::default()
+        })
+    }
+
+    /// The shape `parseEntityRef` guarantees (Backstage checks no more of a
+    /// ref: its parts need not be valid entity names): no empty part, and no
+    /// `:` or `/` where it would split the ref another way.
+    fn has_backstage_shape(r: &EntityRef) -> bool {
+        !r.kind.is_empty()
+            && !r.namespace.is_empty()
+            && !r.name.is_empty()
+            && !r.kind.contains([':', '/'])
+            && !r.namespace.contains('/')
+            && r.kind == r.kind.to_lowercase()
+            && r.namespace == r.namespace.to_lowercase()
+    }
+
+    /// Valid refs, written in full or with parts left to the defaults, read
+    /// back as the same ref, and their string form parses to itself.
+    #[test]
+    fn valid_refs_round_trip_through_their_string_form() {
+        use proptest::prelude::*;
+        let kind = "[A-Za-z][A-Za-z0-9]{0,12}";
+        let namespace = "[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}";
+        let name = "[A-Za-z0-9]([-A-Za-z0-9_.]{0,20}[A-Za-z0-9])?";
+        runner(500)
+            .run(&(kind, namespace, name), |(kind, namespace, name)| {
+                let full = EntityRef::new(&kind, &namespace, &name);
+                prop_assert_eq!(
+                    EntityRef::parse(&full.to_string(), None, "elsewhere"),
+                    Ok(full.clone())
+                );
+                let written = format!("{kind}:{namespace}/{name}");
+                prop_assert_eq!(EntityRef::parse(&written, None, "x"), Ok(full.clone()));
+                let short = format!("{namespace}/{name}");
+                prop_assert_eq!(EntityRef::parse(&short, Some(&kind), "x"), Ok(full.clone()));
+                prop_assert_eq!(
+                    EntityRef::parse(&name, Some(&kind), &namespace),
+                    Ok(full.clone())
+                );
+                prop_assert_eq!(
+                    EntityRef::parse(&written.to_uppercase(), None, "x").map(|r| r.key()),
+                    Ok(full.key())
+                );
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// Any text: no panic; a ref is refused, or has Backstage's shape and
+    /// reads back as itself.
+    #[test]
+    fn any_text_is_refused_or_gives_a_well_formed_ref() {
+        use proptest::prelude::*;
+        let text = prop_oneof![
+            any::<String>(),
+            // Mostly separators, so every split of them is tried.
+            "[a:/İK\u{212a} ]{0,10}",
+        ];
+        let default_kind = prop_oneof![Just(None), Just(Some("Component")), Just(Some("group"))];
+        runner(2000)
+            .run(&(text, default_kind), |(text, default_kind)| {
+                match EntityRef::parse(&text, default_kind, "default") {
+                    Ok(r) => {
+                        prop_assert!(has_backstage_shape(&r), "{text:?} gave {r:?}");
+                        prop_assert!(text.ends_with(&r.name));
+                        prop_assert_eq!(
+                            EntityRef::parse(&r.to_string(), None, "elsewhere"),
+                            Ok(r.clone())
+                        );
+                    }
+                    Err(RefError::MissingKind(_)) => prop_assert!(default_kind.is_none()),
+                    Err(RefError::Malformed(_)) => {}
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
 }

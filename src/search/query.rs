@@ -84,7 +84,8 @@ impl std::fmt::Display for SearchError {
 }
 
 /// Refuses a query over the bounds of `limits.rs`, saying which one.
-fn check_query(query: &str) -> Result<(), SearchError> {
+/// Public for the fuzz target (`fuzz/fuzz_targets/search_query.rs`).
+pub fn check_query(query: &str) -> Result<(), SearchError> {
     if query.len() > MAX_QUERY_BYTES {
         return Err(SearchError::Query(format!(
             "the query is {} bytes long; at most {MAX_QUERY_BYTES} are allowed",
@@ -111,8 +112,8 @@ fn check_query(query: &str) -> Result<(), SearchError> {
 }
 
 /// The words and quoted phrases of a query, and whether the last word is
-/// still being typed (no space after it).
-fn split(query: &str) -> (Vec<String>, Vec<String>, bool) {
+/// still being typed (no space after it). Public for the fuzz target.
+pub fn split(query: &str) -> (Vec<String>, Vec<String>, bool) {
     let mut words = Vec::new();
     let mut phrases = Vec::new();
     for (i, part) in query.split('"').enumerate() {

@@ -32,7 +32,7 @@ use std::path::Path;
 use tantivy::postings::Postings;
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, Index, Searcher, TERMINATED, Term};
+use tantivy::{DocSet, Index, ReloadPolicy, Searcher, TERMINATED, Term};
 
 /// Where the browser's index goes, inside the built site.
 pub use crate::address::WEB_SEARCH_DIR as WEB_DIR;
@@ -64,7 +64,13 @@ pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<Ou
     let index = Index::open_in_dir(index_dir)?;
     register_tokenizers(&index);
     let fields = fields_of(&index.schema())?;
-    let searcher = index.reader()?.searcher();
+    // Read once, as `portico search` does: the default reader would start
+    // a thread polling `meta.json`, left behind for up to half a second.
+    let searcher = index
+        .reader_builder()
+        .reload_policy(ReloadPolicy::Manual)
+        .try_into()?
+        .searcher();
 
     // Number documents in a build-independent order.
     let mut order: Vec<usize> = (0..added.len()).collect();
@@ -500,6 +506,52 @@ mod tests {
         let (plain, code) = zlib_rs::decompress_slice(&mut out, &packed, config);
         assert_eq!(code, zlib_rs::ReturnCode::Ok);
         assert_eq!(plain, text.as_bytes());
+    }
+
+    /// Threads of this process whose name starts like tantivy's watcher of
+    /// `meta.json` (`thread-tantivy-meta-file-watcher`, cut to 15 bytes).
+    #[cfg(target_os = "linux")]
+    fn meta_file_watchers() -> usize {
+        std::fs::read_dir("/proc/self/task")
+            .unwrap()
+            .flatten()
+            .filter(|task| {
+                std::fs::read_to_string(task.path().join("comm"))
+                    .is_ok_and(|name| name.starts_with("thread-tantivy-"))
+            })
+            .count()
+    }
+
+    /// Found by the `web_index_export` fuzz target (LeakSanitizer): the
+    /// export read the index with tantivy's default reader, which starts a
+    /// thread polling `meta.json` that outlived the export.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn export_leaves_no_thread_behind() {
+        let site = tempfile::tempdir().unwrap();
+        let dir = site.path().join(super::super::INDEX_DIR);
+        let builder = super::super::index::IndexBuilder::create(&dir).unwrap();
+        builder.add(SearchDoc {
+            doc_type: "entity",
+            title: "Shipment tracker".into(),
+            title_searchable: true,
+            heading: "shipment-tracker".into(),
+            breadcrumb: "Component · default".into(),
+            body: "Tracks shipments".into(),
+            url: "catalog/default/component/shipment-tracker/index.html".into(),
+            entity_ref: "component:default/shipment-tracker".into(),
+            kind: "component".into(),
+            spec_type: "service".into(),
+            owner: "team-a".into(),
+            lifecycle: "production".into(),
+            tags: Vec::new(),
+            namespace: "default".into(),
+            position: 0,
+        });
+        let added = builder.finish().unwrap();
+        let files = export(&dir, added).unwrap();
+        assert!(files.iter().any(|f| f.path == format!("{WEB_DIR}/meta.js")));
+        assert_eq!(meta_file_watchers(), 0);
     }
 
     #[test]

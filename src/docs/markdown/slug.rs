@@ -45,7 +45,7 @@ pub struct UsedIds {
     /// Per stem, where a search for a free number that started at the key
     /// may resume: every number in between is taken. Without it, 20,000
     /// headings named alike took 20,000²/2 steps.
-    resume: HashMap<String, HashMap<u64, u64>>,
+    resume: HashMap<String, HashMap<u128, u128>>,
 }
 
 impl UsedIds {
@@ -63,7 +63,10 @@ impl UsedIds {
         let (stem, start) = match id.rsplit_once('_') {
             Some((stem, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => (
                 stem.to_string(),
-                n.parse::<u64>().unwrap_or(0).saturating_add(1),
+                // u128: a number a page writes (up to u64::MAX here) plus
+                // one per heading never overflows, and counts on as
+                // Python's big integers do.
+                n.parse::<u64>().map_or(0, u128::from) + 1,
             ),
             _ => (id, 1),
         };
@@ -125,7 +128,7 @@ mod tests {
         while id.is_empty() || used.contains(&id) {
             id = match id.rsplit_once('_') {
                 Some((stem, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-                    format!("{stem}_{}", n.parse::<u64>().unwrap_or(0) + 1)
+                    format!("{stem}_{}", n.parse::<u64>().map_or(0, u128::from) + 1)
                 }
                 _ => format!("{id}_1"),
             };
@@ -154,5 +157,70 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// For any sequence of ids, some given explicitly: every id `unique`
+    /// returns is non-empty, new (neither returned nor inserted before) and
+    /// the reference's. Numbers near `u64::MAX`: the next test.
+    #[test]
+    fn unique_ids_are_new_non_empty_and_agree_with_the_reference() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let stem = prop_oneof![
+            Just(""),
+            Just("a"),
+            Just("b"),
+            Just("a_b"),
+            Just("_"),
+            Just("x-y"),
+        ];
+        let suffix = prop_oneof![
+            Just(String::new()),
+            (0u64..6).prop_map(|n| format!("_{n}")),
+            Just("_007".to_string()),
+            Just("_".to_string()),
+            Just("_1000000000000000000".to_string()),
+        ];
+        let id = (stem, suffix).prop_map(|(stem, suffix)| format!("{stem}{suffix}"));
+        let explicit = prop::bool::weighted(0.2);
+        let ops = prop::collection::vec((explicit, id), 0..60);
+        let config = Config {
+            cases: 500,
+            failure_persistence: None,
+            ..Config::default()
+        };
+        TestRunner::new(config)
+            .run(&ops, |ops| {
+                let mut fast = UsedIds::default();
+                let mut reference = HashSet::new();
+                let mut taken = HashSet::new();
+                for (explicit, id) in ops {
+                    if explicit {
+                        prop_assert_eq!(fast.insert(id.clone()), reference.insert(id.clone()));
+                        taken.insert(id);
+                    } else {
+                        let got = fast.unique(id.clone());
+                        prop_assert!(!got.is_empty());
+                        prop_assert!(taken.insert(got.clone()), "`{}` given out twice", got);
+                        prop_assert_eq!(got, unique_reference(id, &mut reference));
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    /// Fuzzing finding (a seed of the `markdown` fuzz target: two headings
+    /// `x_18446744073709551614`): the next number of the sequence is
+    /// `u64::MAX`, and counting on from it overflowed (a panic with overflow
+    /// checks; in release builds the third such heading got `x_0`).
+    /// Python-Markdown counts with big integers, and so does this now.
+    #[test]
+    fn numbers_at_the_top_of_u64_go_on_counting() {
+        let mut used = UsedIds::default();
+        let id = "x_18446744073709551614".to_string();
+        assert_eq!(used.unique(id.clone()), id);
+        assert_eq!(used.unique(id.clone()), "x_18446744073709551615");
+        assert_eq!(used.unique(id), "x_18446744073709551616");
     }
 }
