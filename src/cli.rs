@@ -113,6 +113,13 @@ pub struct BuildArgs {
     /// A theme folder layered over the default theme (overrides `[site] theme`).
     #[arg(long, value_name = "DIR")]
     pub theme: Option<PathBuf>,
+    /// The build cache: renders kept between builds, so unchanged pages are
+    /// not rendered again [default: `.portico-cache` beside --out].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache: Option<PathBuf>,
+    /// Build without the cache (neither read nor written).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@
 //! [`pipeline`] is the one place that knows the order.
 
 pub mod address;
+pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod commands;

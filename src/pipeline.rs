@@ -79,14 +79,21 @@ fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
     })
 }
 
-/// Reads, renders and writes the site into `out_dir` (swapped in at the end).
-pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
+/// Reads, renders and writes the site into `out_dir` (swapped in at the
+/// end), taking unchanged pages' renders from the cache in `cache_dir`.
+pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Result<Outcome, Fatal> {
     let fatal = |e: output::OutputError| Fatal(e.to_string());
     let mut timer = Timer::new();
     // The theme first: a bad one is a usage error, before any work.
     let look =
         render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
     let staging = output::Staging::create(out_dir).map_err(fatal)?;
+    // A cache that cannot be opened costs time, not the build.
+    let disk = cache_dir.and_then(|dir| {
+        crate::cache::DiskCache::open(dir)
+            .inspect_err(|e| eprintln!("note: building without the cache: {e}"))
+            .ok()
+    });
     let mut outcome = load(config)?;
     timer.lap("discover + read + catalog");
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
@@ -119,9 +126,23 @@ pub fn build(config: &Config, out_dir: &Path) -> Result<Outcome, Fatal> {
                 .for_each(|d| index.add(d));
         }
     };
-    let built = render_docs(config, &outcome.portal, &look, Some(&sink), Some(&on_site))?;
+    let docs = DocsRun {
+        sink: Some(&sink),
+        on_site: Some(&on_site),
+        memo: None,
+        disk: disk.as_ref(),
+    };
+    let built = render_docs(config, &outcome.portal, &look, docs)?;
     add_docs(&mut outcome, built);
-    timer.lap("docs (render + write + link check)");
+    match &disk {
+        Some(disk) => {
+            let (hits, misses, failures) = disk.counts();
+            timer.lap(&format!(
+                "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored)"
+            ));
+        }
+        None => timer.lap("docs (render + write + link check)"),
+    }
     if let (Some(index), Some(index_dir)) = (index, &index_dir) {
         search::entity_documents(&outcome.portal.catalog)
             .into_iter()
@@ -176,7 +197,13 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
     };
     memo.docs.start();
     let docs_memo = Some((&memo.docs, &memo.versions));
-    let built = render_docs_with(config, &outcome.portal, look, Some(&sink), None, docs_memo)?;
+    let docs = DocsRun {
+        sink: Some(&sink),
+        on_site: None,
+        memo: docs_memo,
+        disk: None,
+    };
+    let built = render_docs(config, &outcome.portal, look, docs)?;
     let (reused, rendered) = memo.docs.finish();
     add_docs(&mut outcome, built);
     timer.lap(&format!(
@@ -260,32 +287,32 @@ pub fn check(config: &Config) -> Result<Outcome, Fatal> {
         config,
         &outcome.portal,
         &render::Look::default(),
-        None,
-        None,
+        DocsRun::default(),
     )?;
     add_docs(&mut outcome, built);
     timer.lap("docs (render + link check)");
     Ok(outcome)
 }
 
-/// Renders the docs sites (streaming them to `sink` when given).
+/// How one run renders the docs sites.
+#[derive(Default)]
+struct DocsRun<'a> {
+    /// Where pages and assets are written (`None`: `check`).
+    sink: Option<docs::build::Sink<'a>>,
+    /// Given each site as soon as it is built (the search index).
+    on_site: Option<&'a (dyn Fn(&DocSiteSummary) + Sync)>,
+    /// Work kept by this process (`portico serve`).
+    memo: Option<(&'a docs::DocsMemo, &'a crate::memo::Versions)>,
+    /// The build cache on disk (`portico build`).
+    disk: Option<&'a crate::cache::DiskCache>,
+}
+
+/// Renders the docs sites.
 fn render_docs(
     config: &Config,
     portal: &Portal,
     look: &render::Look,
-    sink: Option<docs::build::Sink<'_>>,
-    on_site: Option<&(dyn Fn(&DocSiteSummary) + Sync)>,
-) -> Result<docs::DocsOutcome, Fatal> {
-    render_docs_with(config, portal, look, sink, on_site, None)
-}
-
-fn render_docs_with(
-    config: &Config,
-    portal: &Portal,
-    look: &render::Look,
-    sink: Option<docs::build::Sink<'_>>,
-    on_site: Option<&(dyn Fn(&DocSiteSummary) + Sync)>,
-    memo: Option<(&docs::DocsMemo, &crate::memo::Versions)>,
+    run: DocsRun<'_>,
 ) -> Result<docs::DocsOutcome, Fatal> {
     let options = DocsOptions {
         git_ref: config.git_ref.as_deref(),
@@ -293,11 +320,12 @@ fn render_docs_with(
             allowed_iframe_hosts: config.allowed_iframe_hosts.clone(),
             plantuml_server: config.plantuml_server.clone(),
         },
-        on_site,
-        memo,
+        on_site: run.on_site,
+        memo: run.memo,
+        disk: run.disk,
     };
     let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, look);
-    docs::build(&portal.repos, &portal.catalog, &options, &layout, sink).map_err(Fatal)
+    docs::build(&portal.repos, &portal.catalog, &options, &layout, run.sink).map_err(Fatal)
 }
 
 /// Adds the docs sites and their problems to the outcome.

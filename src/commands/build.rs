@@ -1,4 +1,4 @@
-//! `portico build ROOT... [--out DIR] [--strict]`
+//! `portico build ROOT... [--out DIR] [--strict] [--cache DIR | --no-cache]`
 
 use super::{exit_code, fail, load_config, print_human};
 use crate::cli::BuildArgs;
@@ -16,7 +16,15 @@ pub fn run(args: BuildArgs) -> u8 {
         },
         Err(code) => return code,
     };
-    let outcome = match pipeline::build(&config, &args.out) {
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        Some(args.cache.clone().unwrap_or_else(|| {
+            let parent = args.out.parent().unwrap_or(std::path::Path::new(""));
+            parent.join(crate::cache::DEFAULT_NAME)
+        }))
+    };
+    let outcome = match pipeline::build(&config, &args.out, cache_dir.as_deref()) {
         Ok(outcome) => outcome,
         Err(e) => return fail(&e.0),
     };

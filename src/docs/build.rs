@@ -36,6 +36,8 @@ pub struct DocsOptions<'a> {
     /// Work of earlier builds of this process, reused when its inputs are
     /// unchanged (`portico serve`), and which repositories changed since.
     pub memo: Option<(&'a DocsMemo, &'a crate::memo::Versions)>,
+    /// The build cache on disk: renders kept between runs.
+    pub disk: Option<&'a crate::cache::DiskCache>,
 }
 
 /// What `portico serve` keeps between builds: rendered pages by their

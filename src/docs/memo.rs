@@ -9,12 +9,16 @@
 //!   nav, the page's place and title, its git dates, the site's settings;
 //! - a repository's docs, while none of its files changed.
 //!
+//! Renders are also kept on disk between runs of `portico build`
+//! ([`rendered_on_disk`], under the same keys, in [`crate::cache`]).
+//!
 //! An edit then renders only the pages whose inputs changed, and lays out
 //! again only the pages whose surroundings changed. Entries no build used
 //! for [`KEPT_BUILDS`](crate::memo::KEPT_BUILDS) builds are dropped, so memory follows the site, not
 //! the number of edits.
 
 use super::markdown::{RenderedPage, SanitizeOptions};
+use crate::cache::DiskCache;
 pub use crate::memo::{KEPT_BUILDS, Kept, Key, hasher, part};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -25,6 +29,32 @@ pub type PageMemo = Kept<Arc<RenderedPage>>;
 /// The page rendered for `key` (a copy the caller may change).
 pub fn rendered(memo: &PageMemo, key: Key, render: impl FnOnce() -> RenderedPage) -> RenderedPage {
     RenderedPage::clone(&memo.get_or_make(key, || Arc::new(render())))
+}
+
+/// What pages are kept under in the build cache on disk.
+const DISK_KIND: &str = "page";
+
+/// The page rendered for `key`, read from the build cache when it holds it,
+/// else rendered and stored there. Pages with problems are not stored (their
+/// diagnostics are not kept), so they are rendered and reported each build.
+pub fn rendered_on_disk(
+    disk: &DiskCache,
+    key: Key,
+    render: impl FnOnce() -> RenderedPage,
+) -> RenderedPage {
+    if let Some(page) = disk
+        .get(DISK_KIND, key)
+        .and_then(|bytes| serde_json::from_slice::<RenderedPage>(&bytes).ok())
+    {
+        return page;
+    }
+    let page = render();
+    if page.problems.is_empty()
+        && let Ok(bytes) = serde_json::to_vec(&page)
+    {
+        disk.put(DISK_KIND, key, &bytes);
+    }
+    page
 }
 
 /// Each repository's docs as last built, by a key of its version and the

@@ -1,6 +1,7 @@
 //! Building the pages of one docs site: each page read, rendered, laid
 //! out and placed for the link check, or taken whole from the memo when
-//! nothing it depends on changed (`portico serve`).
+//! nothing it depends on changed (`portico serve`); renders are taken from
+//! the build cache on disk when there is one (`portico build`).
 
 use super::build::{DocsOptions, Layout, PageSummary};
 use super::links::{PageCheck, PlacedLink};
@@ -107,7 +108,8 @@ impl SitePages<'_> {
     /// Builds every page (in parallel), taking what the memo kept.
     pub(super) fn build_all(&self, pages: &[PageInput], granted: &[bool]) -> Vec<BuiltPage> {
         use rayon::prelude::*;
-        let keys = self.options.memo.map(|_| self.site_keys());
+        let kept = self.options.memo.is_some() || self.options.disk.is_some();
+        let keys = kept.then(|| self.site_keys());
         pages
             .par_iter()
             .zip(granted)
@@ -117,6 +119,9 @@ impl SitePages<'_> {
                     let output_key = self.output_key(keys, render_key, page);
                     memo.outputs
                         .get_or_make(output_key, || self.build(page, *granted, Some(render_key)))
+                }
+                (Some(keys), None) => {
+                    self.build(page, *granted, Some(self.render_key(keys, page, *granted)))
                 }
                 _ => self.build(page, *granted, None),
             })
@@ -195,11 +200,15 @@ impl SitePages<'_> {
             snippet: granted.then_some(&snippet),
             sanitize: &self.options.sanitize,
         };
-        let mut rendered = match (render_key, self.options.memo) {
-            (Some(key), Some((memo, _))) => {
-                memo::rendered(&memo.pages, key, || render_guarded(&page.text, &env))
+        let render = || match (render_key, self.options.disk) {
+            (Some(key), Some(disk)) => {
+                memo::rendered_on_disk(disk, key, || render_guarded(&page.text, &env))
             }
             _ => render_guarded(&page.text, &env),
+        };
+        let mut rendered = match (render_key, self.options.memo) {
+            (Some(key), Some((memo, _))) => memo::rendered(&memo.pages, key, render),
+            _ => render(),
         };
         let position = self.positions.get(page.src.as_str()).copied();
         let title = position

@@ -8,6 +8,7 @@ mod browser_hostile;
 mod browser_search;
 mod browser_serve;
 mod browser_site;
+mod build_cache;
 mod corpus;
 mod docs;
 mod example_org;

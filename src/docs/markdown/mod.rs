@@ -35,7 +35,7 @@ use urls::{classify, with_anchor};
 pub use urls::{encode_path, page_url, percent_decode, relative};
 
 /// A heading of a page, for the table of contents and anchors.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub id: String,
@@ -43,7 +43,7 @@ pub struct Heading {
 }
 
 /// What a link or image in a page points to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum LinkTarget {
     /// Another page of this docs site (docs-relative source path).
     Page { src: String, anchor: Option<String> },
@@ -64,7 +64,7 @@ pub enum LinkTarget {
 }
 
 /// A link found in a page, where it was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LinkRef {
     pub target: LinkTarget,
     /// The destination as written.
@@ -73,8 +73,10 @@ pub struct LinkRef {
     pub is_image: bool,
 }
 
-/// One rendered page.
-#[derive(Clone, Debug, Default)]
+/// One rendered page. Kept in the build cache (`docs::memo`) only when it
+/// has no problems: diagnostics are not stored, so a page with problems is
+/// rendered again and reports them again.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct RenderedPage {
     pub html: String,
     /// Front matter `title`, else the first `#` heading.
@@ -85,6 +87,7 @@ pub struct RenderedPage {
     pub links: Vec<LinkRef>,
     /// Problems found while rendering (snippets, nesting, budgets), each
     /// with its source line; the caller adds the file.
+    #[serde(skip)]
     pub problems: Vec<(usize, crate::diagnostics::Diagnostic)>,
     /// The page has ```mermaid diagrams (the layout then loads mermaid).
     pub has_mermaid: bool,
@@ -93,7 +96,7 @@ pub struct RenderedPage {
 }
 
 /// A heading and the plain text under it (up to the next heading).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Section {
     /// Empty for the text before the first heading.
     pub id: String,

@@ -1,0 +1,310 @@
+//! The build cache on disk (`--cache DIR`, by default `.portico-cache`
+//! beside `--out`): values kept between runs of `portico build`, each under
+//! the 128-bit key of everything it was made from (see [`crate::memo`]).
+//! Knows nothing of what the values are; the stages encode their own.
+//!
+//! Layout: `DIR/<build>/<kind>/<xx>/<key>`, where `<build>` names the
+//! Portico binary that wrote the entries (its version, size and modification
+//! time), so an upgrade, or a rebuilt binary, starts from an empty folder
+//! and the old ones are deleted. Each entry is written to a temporary file
+//! and renamed into place, and carries a hash of its bytes: a torn or
+//! damaged entry reads as missing, never as wrong output. Safe to delete at
+//! any time.
+//!
+//! Concurrent builds share the cache: every build holds a shared lock on
+//! `DIR/lock`; only a build that gets it exclusively deletes other
+//! binaries' folders and trims entries unused for [`UNUSED_DAYS`] days
+//! (an entry's modification time is bumped when a build uses it, at most
+//! once a day). A cache that cannot be used never fails a build: it is
+//! reported once and the build runs without it.
+
+use crate::memo::Key;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+use xxhash_rust::xxh3::xxh3_128;
+
+/// Entries no build used for this many days are deleted.
+pub const UNUSED_DAYS: u64 = 14;
+
+/// The folder name `--cache` defaults to, beside `--out`.
+pub const DEFAULT_NAME: &str = ".portico-cache";
+
+/// Bumped when the layout of the cache folder changes.
+const FORMAT: u32 = 1;
+
+/// An entry larger than this is not kept (a page's render is far smaller).
+const MAX_ENTRY_BYTES: u64 = 64 << 20;
+
+const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
+#[derive(Debug)]
+pub struct DiskCache {
+    /// This binary's folder inside the cache.
+    dir: PathBuf,
+    /// Held (shared) while the cache is in use.
+    _lock: File,
+    hits: AtomicUsize,
+    misses: AtomicUsize,
+    write_failures: AtomicUsize,
+}
+
+impl DiskCache {
+    /// Opens (or creates) the cache at `root`.
+    pub fn open(root: &Path) -> Result<DiskCache, String> {
+        let failure = |what: &str, path: &Path, e: std::io::Error| {
+            format!("cannot {what} `{}`: {e}", path.display())
+        };
+        std::fs::create_dir_all(root).map_err(|e| failure("create the cache folder", root, e))?;
+        let lock_path = root.join("lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| failure("open", &lock_path, e))?;
+        let build = build_name();
+        let dir = root.join(&build);
+        // Exclusive only if no other build is using the cache: then old
+        // binaries' folders and unused entries can go.
+        if lock.try_lock().is_ok() {
+            remove_other_builds(root, &build);
+            trim_if_due(&dir);
+            lock.unlock()
+                .map_err(|e| failure("unlock", &lock_path, e))?;
+        }
+        lock.lock_shared()
+            .map_err(|e| failure("lock", &lock_path, e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| failure("create", &dir, e))?;
+        Ok(DiskCache {
+            dir,
+            _lock: lock,
+            hits: AtomicUsize::new(0),
+            misses: AtomicUsize::new(0),
+            write_failures: AtomicUsize::new(0),
+        })
+    }
+
+    /// The value kept for `key` among values of `kind`, if it is whole.
+    pub fn get(&self, kind: &str, key: Key) -> Option<Vec<u8>> {
+        let found = self.read(&self.path(kind, key));
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Keeps `bytes` for `key`. A failure (a full disk, a read-only folder)
+    /// is counted, not returned: the build goes on without the entry.
+    pub fn put(&self, kind: &str, key: Key, bytes: &[u8]) {
+        if bytes.len() as u64 > MAX_ENTRY_BYTES || self.write(&self.path(kind, key), bytes).is_err()
+        {
+            self.write_failures.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// (hits, misses, failed writes) since the cache was opened.
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+            self.write_failures.load(Ordering::Relaxed),
+        )
+    }
+
+    fn path(&self, kind: &str, key: Key) -> PathBuf {
+        let name = format!("{key:032x}");
+        self.dir.join(kind).join(&name[..2]).join(name)
+    }
+
+    fn read(&self, path: &Path) -> Option<Vec<u8>> {
+        let mut file = File::open(path).ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file() || meta.len() < 16 || meta.len() > MAX_ENTRY_BYTES + 16 {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.read_to_end(&mut bytes).ok()?;
+        let (sum, value) = bytes.split_at(16);
+        if sum != xxh3_128(value).to_le_bytes() {
+            return None;
+        }
+        // Used today: not trimmed for another UNUSED_DAYS days.
+        let stale = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_none_or(|age| age > DAY);
+        if stale {
+            let _ = file.set_modified(SystemTime::now());
+        }
+        Some(value.to_vec())
+    }
+
+    fn write(&self, path: &Path, value: &[u8]) -> std::io::Result<()> {
+        let folder = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(folder)?;
+        // Unique per writer, so two builds writing one entry never mix bytes.
+        let temp = folder.join(format!(
+            ".tmp-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let result = (|| {
+            let mut file = File::create(&temp)?;
+            file.write_all(&xxh3_128(value).to_le_bytes())?;
+            file.write_all(value)?;
+            drop(file);
+            std::fs::rename(&temp, path)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        result
+    }
+}
+
+/// The folder name of this binary's entries: its version, and its size and
+/// modification time, so a binary built from changed sources under the same
+/// version number never reads another's entries.
+fn build_name() -> String {
+    let mut hasher = crate::memo::hasher();
+    crate::memo::part(&mut hasher, &FORMAT.to_le_bytes());
+    if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+        crate::memo::part(&mut hasher, &meta.len().to_le_bytes());
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
+            .unwrap_or_default();
+        crate::memo::part(&mut hasher, &modified.as_nanos().to_le_bytes());
+    }
+    format!(
+        "v{}-{:016x}",
+        env!("CARGO_PKG_VERSION"),
+        hasher.digest128() as u64
+    )
+}
+
+/// Deletes the entries of other binaries (other folders named `v…`).
+fn remove_other_builds(root: &Path, build: &str) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && name.starts_with('v') && name != build {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Deletes entries unused for [`UNUSED_DAYS`] days, at most once a day
+/// (`DIR/<build>/trimmed` records when it last ran).
+fn trim_if_due(dir: &Path) {
+    let marker = dir.join("trimmed");
+    let due = std::fs::metadata(&marker)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|m| m.elapsed().ok())
+        .is_none_or(|age| age > DAY);
+    if !due || std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    let _ = std::fs::write(&marker, b"");
+    let unused = DAY * UNUSED_DAYS as u32;
+    let Ok(kinds) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for kind in kinds.flatten().filter(|e| e.path().is_dir()) {
+        for shard in std::fs::read_dir(kind.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            for entry in std::fs::read_dir(shard.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let old = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|m| m.elapsed().ok())
+                    .is_some_and(|age| age > unused);
+                if old {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_come_back_by_kind_and_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(tmp.path()).unwrap();
+        assert_eq!(cache.get("page", 7), None);
+        cache.put("page", 7, b"seven");
+        cache.put("other", 7, b"another kind");
+        assert_eq!(cache.get("page", 7).as_deref(), Some(&b"seven"[..]));
+        assert_eq!(cache.get("other", 7).as_deref(), Some(&b"another kind"[..]));
+        assert_eq!(cache.counts(), (2, 1, 0));
+        drop(cache);
+        let again = DiskCache::open(tmp.path()).unwrap();
+        assert_eq!(again.get("page", 7).as_deref(), Some(&b"seven"[..]));
+    }
+
+    #[test]
+    fn a_damaged_or_torn_entry_reads_as_missing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(tmp.path()).unwrap();
+        cache.put("page", 1, b"whole value");
+        let path = cache.path("page", 1);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(cache.get("page", 1), None, "a flipped bit");
+        std::fs::write(&path, &bytes[..10]).unwrap();
+        assert_eq!(cache.get("page", 1), None, "cut short");
+        cache.put("page", 1, b"whole value");
+        assert_eq!(cache.get("page", 1).as_deref(), Some(&b"whole value"[..]));
+    }
+
+    #[test]
+    fn other_binaries_entries_are_deleted_when_no_build_uses_the_cache() {
+        let tmp = tempfile::tempdir().unwrap();
+        let old = tmp.path().join("v0.0.1-0000000000000000");
+        std::fs::create_dir_all(old.join("page/00")).unwrap();
+        std::fs::write(old.join("page/00/x"), b"old").unwrap();
+        let first = DiskCache::open(tmp.path()).unwrap();
+        assert!(!old.exists(), "no build held the cache");
+        std::fs::create_dir_all(&old).unwrap();
+        // A second build while the first holds the cache leaves it alone.
+        let second = DiskCache::open(tmp.path()).unwrap();
+        assert!(old.exists());
+        drop((first, second));
+    }
+
+    #[test]
+    fn a_cache_in_an_unwritable_place_is_an_error_not_a_panic() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("a-file");
+        std::fs::write(&file, b"").unwrap();
+        let err = DiskCache::open(&file.join("cache")).unwrap_err();
+        assert!(err.contains("cannot create the cache folder"), "{err}");
+    }
+}

@@ -1,0 +1,230 @@
+//! `portico build --cache DIR`: a build that takes pages from the cache
+//! writes exactly the site a build without it writes, after every kind of
+//! edit, and a damaged or foreign cache never changes the output.
+
+use crate::support::{Org, Run, commit_all, files_under, portico};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const COMPONENT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: NAME\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n";
+
+/// Every file of a site but tantivy's (its bytes differ between any two
+/// builds; the browser's index, made from it, is compared).
+fn site(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = files_under(dir);
+    files.retain(|path, _| !path.starts_with(portico::search::INDEX_DIR));
+    files
+}
+
+/// Builds `root` with the cache and without, compares the two sites and
+/// the diagnostics printed, and returns the cached build's run.
+fn same_as_uncached(dir: &Path, edit: &str) -> Run {
+    let cached = with_timings(
+        dir,
+        &["build", "repos", "--out", "cached", "--cache", "cache"],
+    );
+    let clean = portico(dir, &["build", "repos", "--out", "clean", "--no-cache"]);
+    assert_eq!(cached.code, clean.code, "{edit}: the same exit code");
+    let (cached_site, clean_site) = (site(&dir.join("cached")), site(&dir.join("clean")));
+    assert_eq!(
+        cached_site.keys().collect::<Vec<_>>(),
+        clean_site.keys().collect::<Vec<_>>(),
+        "{edit}: the same files"
+    );
+    for (path, bytes) in &clean_site {
+        assert!(
+            &cached_site[path] == bytes,
+            "{edit}: {path} differs from a build without the cache"
+        );
+    }
+    let problems = |run: &Run| -> Vec<String> {
+        run.stderr
+            .lines()
+            .filter(|l| !l.starts_with("timing:") && !l.starts_with("Built "))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        problems(&cached),
+        problems(&clean),
+        "{edit}: the same diagnostics"
+    );
+    cached
+}
+
+fn with_timings(dir: &Path, args: &[&str]) -> Run {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("PORTICO_TIMINGS", "1")
+        .output()
+        .expect("portico runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// (pages reused, pages rendered) from the docs timing line.
+fn reuse(run: &Run) -> (usize, usize) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("pages reused"))
+        .unwrap_or_else(|| panic!("no cache figures in:\n{}", run.stderr));
+    let number_before = |word: &str| -> usize {
+        let end = line.find(word).unwrap();
+        line[..end]
+            .trim_end()
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (number_before("pages reused"), number_before("rendered"))
+}
+
+#[test]
+fn cached_builds_write_what_uncached_builds_write_after_every_edit() {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file(
+        "repos/alpha/mkdocs.yml",
+        "site_name: Alpha\nnav:\n  - Home: index.md\n  - Guide: guide.md\n  - Setup: setup.md\n",
+    )
+    .file(
+        "repos/alpha/docs/index.md",
+        "# Alpha\n\nSee [install](setup.md#install).\n\n--8<-- \"shared.md\"\n",
+    )
+    .file("repos/alpha/docs/guide.md", "# Guide\n\nText.\n")
+    .file("repos/alpha/docs/setup.md", "# Setup\n\n## Install\n\nSteps.\n")
+    .file("repos/alpha/shared.md", "Shared text.\n")
+    .file("repos/beta/catalog-info.yaml", &COMPONENT.replace("NAME", "beta"))
+    .file("repos/beta/mkdocs.yml", "site_name: Beta\n")
+    .file(
+        "repos/beta/docs/index.md",
+        "# Beta\n\n[Alpha's setup](/docs/default/component/alpha/setup.md#install)\n\n--8<-- \"missing.md\"\n",
+    );
+    commit_all(&org.path().join("repos/beta"), "main", "beta");
+    let dir = org.path();
+
+    let first = same_as_uncached(dir, "the first build");
+    assert_eq!(reuse(&first).0, 0, "an empty cache");
+    let again = same_as_uncached(dir, "no change");
+    // Beta's index names a missing snippet: pages with problems are
+    // rendered again (and report them again).
+    assert_eq!(reuse(&again), (3, 1), "{}", again.stderr);
+
+    let alpha = dir.join("repos/alpha");
+    let edit = |path: &str, text: &str| std::fs::write(alpha.join(path), text).unwrap();
+    edit("docs/guide.md", "# Guide\n\nEdited text.\n");
+    let run = same_as_uncached(dir, "a page's text");
+    assert_eq!(reuse(&run), (2, 2), "{}", run.stderr);
+    edit("docs/setup.md", "# Setup\n\n## Installing\n\nSteps.\n");
+    same_as_uncached(dir, "a heading other pages link to");
+    edit("shared.md", "Other shared text.\n");
+    same_as_uncached(dir, "a snippet");
+    edit(
+        "mkdocs.yml",
+        "site_name: Alpha\nnav:\n  - Setup: setup.md\n  - Home: index.md\n",
+    );
+    same_as_uncached(dir, "the nav");
+    edit("docs/new.md", "# New\n");
+    same_as_uncached(dir, "a new page");
+    std::fs::remove_file(alpha.join("docs/new.md")).unwrap();
+    same_as_uncached(dir, "a deleted page");
+    std::fs::write(
+        dir.join("repos/beta/catalog-info.yaml"),
+        COMPONENT.replace("NAME", "beta-renamed"),
+    )
+    .unwrap();
+    same_as_uncached(dir, "an entity renamed (its docs move)");
+    std::fs::remove_dir_all(dir.join("repos/beta")).unwrap();
+    same_as_uncached(dir, "a repository deleted");
+}
+
+#[test]
+fn a_damaged_cache_changes_nothing_and_is_repaired() {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file("repos/alpha/docs/index.md", "# Alpha\n\nOriginal text.\n")
+    .file("repos/alpha/docs/other.md", "# Other\n");
+    let dir = org.path();
+    same_as_uncached(dir, "the first build");
+    // Every entry's last bytes flipped, another cut short, junk beside them.
+    let entries: Vec<_> = files_under(&dir.join("cache"))
+        .into_keys()
+        .filter(|p| p.contains("/page/"))
+        .collect();
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    for (i, entry) in entries.iter().enumerate() {
+        let path = dir.join("cache").join(entry);
+        let mut bytes = std::fs::read(&path).unwrap();
+        if i == 0 {
+            let last = bytes.len() - 1;
+            bytes[last] ^= 0x20;
+        } else {
+            bytes.truncate(5);
+        }
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let run = same_as_uncached(dir, "a damaged cache");
+    assert_eq!(reuse(&run), (0, 2), "{}", run.stderr);
+    let run = same_as_uncached(dir, "the cache repaired");
+    assert_eq!(reuse(&run), (2, 0), "{}", run.stderr);
+}
+
+#[test]
+fn a_cache_that_cannot_be_used_is_a_note_not_a_failure() {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file("repos/alpha/docs/index.md", "# Alpha\n")
+    .file("not-a-folder", "");
+    let run = portico(
+        org.path(),
+        &[
+            "build",
+            "repos",
+            "--out",
+            "site",
+            "--cache",
+            "not-a-folder/cache",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("note: building without the cache: cannot create the cache folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        org.path()
+            .join("site/docs/default/component/alpha/index.html")
+            .is_file()
+    );
+    // By default the cache sits beside --out.
+    let run = portico(org.path(), &["build", "repos", "--out", "out/site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(org.path().join("out/.portico-cache").is_dir());
+    let run = portico(
+        org.path(),
+        &["build", "repos", "--out", "other", "--no-cache"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!org.path().join(".portico-cache").exists());
+}
