@@ -29,7 +29,12 @@ pub fn check(entity: &Entity, catalog: &Catalog, check: RelationCheck) -> Verdic
                     None if !owned_kind(kind) => {
                         Verdict::not_applicable(Evidence::says(format!("a {kind} has no owner")))
                     }
-                    _ => Verdict::fail(at(Evidence::says("spec.owner is not set"))),
+                    None => Verdict::fail(at(Evidence::says("spec.owner is not set"))),
+                    // The catalog stage reported why no relation came of it.
+                    Some(owner) => Verdict::fail(at(Evidence::says(format!(
+                        "spec.owner `{owner}` is not a valid entity reference"
+                    ))
+                    .value(owner))),
                 };
             };
             let shown = owner.to_string();
