@@ -80,6 +80,27 @@ pub fn kind_dir(kind: &str) -> String {
     format!("kinds/{}/", kind.to_lowercase())
 }
 
+/// Every scorecard's results, beside `catalog.json`.
+pub const SCORECARDS_JSON: &str = "scorecards.json";
+/// One row per entity and rule.
+pub const SCORECARDS_CSV: &str = "scorecards.csv";
+/// The list of scorecards.
+pub const SCORECARDS: &str = "scorecards/index.html";
+
+/// A scorecard's page (its name is `[a-z0-9-]+`, checked when read).
+pub fn scorecard_page(name: &str) -> String {
+    format!("scorecards/{name}/index.html")
+}
+
+/// One owner's rollup on a scorecard:
+/// `scorecards/<scorecard>/owners/<namespace>/<kind>/<name>/index.html`.
+pub fn scorecard_owner_page(scorecard: &str, owner: &EntityRef) -> String {
+    format!(
+        "scorecards/{scorecard}/owners/{}/{}/{}/index.html",
+        owner.namespace, owner.kind, owner.name
+    )
+}
+
 /// The list of entities of a kind, page `n` (from 1).
 pub fn kind_page(kind: &str, n: usize) -> String {
     match n {
@@ -115,5 +136,10 @@ mod tests {
             "docs/default/component/x/guide/index.html"
         );
         assert_eq!(kind_page("API", 2), "kinds/api/2/index.html");
+        assert_eq!(scorecard_page("default"), "scorecards/default/index.html");
+        assert_eq!(
+            scorecard_owner_page("default", &r),
+            "scorecards/default/owners/default/component/Shipment-Tracker/index.html"
+        );
     }
 }

@@ -20,6 +20,15 @@ pub enum Command {
     Search(SearchArgs),
     /// Preview the portal: serve it, rebuild it as files change, reload the browser.
     Serve(ServeArgs),
+    /// Scorecards: print the built-in default to start your own from.
+    Scorecards(ScorecardsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScorecardsArgs {
+    /// Print the built-in default scorecard (YAML) to standard output.
+    #[arg(long)]
+    pub print_default: bool,
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +141,15 @@ pub struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Gate on this scorecard: entities below --min-level fail the check.
+    #[arg(long, value_name = "NAME", requires = "min_level")]
+    pub scorecard: Option<String>,
+    /// The level every entity the scorecard applies to must reach.
+    #[arg(long, value_name = "LEVEL", requires = "scorecard")]
+    pub min_level: Option<String>,
+    /// Gate only this entity (e.g. component:default/payment-gateway).
+    #[arg(long, value_name = "REF", requires = "scorecard")]
+    pub entity: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -24,6 +24,18 @@ pub struct RawConfig {
     pub catalog: RawCatalog,
     #[serde(default)]
     pub docs: RawDocs,
+    #[serde(default)]
+    pub scorecards: RawScorecards,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawScorecards {
+    /// Scorecard definition files, globs relative to this file (default:
+    /// `scorecards/*.yaml` in each ROOT, else the built-in scorecard).
+    pub paths: Option<Vec<String>>,
+    /// A JSON file of external facts by entity ref.
+    pub facts: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -99,6 +111,8 @@ pub struct Config {
     pub plantuml_server: Option<String>,
     /// Whether `build` writes the search indexes and the search box.
     pub search: bool,
+    /// `[scorecards]`: where definitions and facts come from, and the day.
+    pub scorecards: crate::scorecards::load::Settings,
 }
 
 /// A configuration problem: always a usage error (exit code 2).
@@ -118,7 +132,24 @@ pub fn load(cli: &CliSettings) -> Result<Config, ConfigError> {
         }
         None => (RawConfig::default(), PathBuf::new()),
     };
-    merge(raw, &base, cli)
+    let mut config = merge(raw, &base, cli)?;
+    config.scorecards.today = build_day();
+    Ok(config)
+}
+
+/// The build's day: `SOURCE_DATE_EPOCH` (seconds, the reproducible-builds
+/// convention) when set, else the clock. Read here, at the edge, so no rule
+/// ever reads the clock.
+fn build_day() -> crate::scorecards::dates::Day {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    crate::scorecards::dates::Day::from_seconds(seconds)
 }
 
 fn read_file(path: &Path) -> Result<RawConfig, ConfigError> {
@@ -163,6 +194,22 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
             )));
         }
     }
+    let scorecard_paths = raw.scorecards.paths.unwrap_or_default();
+    for pattern in &scorecard_paths {
+        globset::Glob::new(pattern).map_err(|e| {
+            ConfigError(format!(
+                "[scorecards] paths: `{pattern}` is not a valid glob: {e}"
+            ))
+        })?;
+    }
+    let scorecards = crate::scorecards::load::Settings {
+        paths: scorecard_paths,
+        base: base.to_path_buf(),
+        roots: roots.clone(),
+        facts: raw.scorecards.facts.map(|f| base.join(f)),
+        // Set by `load`, the edge that may read the environment and clock.
+        today: crate::scorecards::dates::Day(0),
+    };
     if roots.is_empty() && locations.is_empty() {
         return Err(ConfigError(
             "no repositories to read: give a ROOT folder (e.g. `portico build example-org`), \
@@ -187,6 +234,7 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
         git_ref: cli.git_ref.clone().or(raw.discover.git_ref),
         allowed_iframe_hosts: raw.docs.allowed_iframe_hosts.unwrap_or_default(),
         plantuml_server: raw.docs.plantuml_server,
+        scorecards,
     })
 }
 

@@ -127,3 +127,22 @@ pub const NAV_NEIGHBOURS: usize = 7;
 /// Pages of one docs site (`docs-too-many-pages`): the first ones by path
 /// are built, the rest left out.
 pub const MAX_PAGES_PER_SITE: usize = 20_000;
+
+/// Scorecards: files one `files` rule looks at (stats or reads) per
+/// entity; the count says when more matched the glob.
+pub const MAX_SCORECARD_FILES: usize = 200;
+
+/// Scorecards: longest regular expression in a definition (`pattern-too-long`);
+/// the `regex` crate matches in linear time, and this bounds its compiled size too.
+pub const MAX_SCORECARD_PATTERN_BYTES: usize = 1_000;
+
+/// Scorecards: compiled size of one regular expression (`regex`'s own limit),
+/// so a short pattern such as `(a{1000}){1000}` is refused, not built.
+pub const MAX_SCORECARD_REGEX_BYTES: usize = 1024 * 1024;
+
+/// Scorecards: largest definition, attestations or facts file.
+pub const MAX_SCORECARD_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Scorecards: rules in one definition, and checks nested in one rule.
+pub const MAX_SCORECARD_RULES: usize = 500;
+pub const MAX_SCORECARD_CHECK_DEPTH: usize = 16;

@@ -6,6 +6,7 @@
 //!           web-URL Location targets into other repositories) ─► [LoadedEntity]
 //!        ─► catalog::assemble ─► Catalog ─► Portal
 //!        ─► docs::build (pages streamed to output::Staging, then the link check)
+//!        ─► scorecards::run (definitions, every rule per entity, levels)
 //!        ─► search (tantivy, then the browser's copy)
 //!        ─► render::site ─► [OutputFile] ─► output::Staging ─► swapped in
 //! ```
@@ -74,6 +75,7 @@ fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
             search: config.search,
             base_url: config.base_url.clone(),
             annotation_links: config.annotation_links.clone(),
+            scorecards: Default::default(),
         },
         diagnostics,
     })
@@ -143,6 +145,8 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
         }
         None => timer.lap("docs (render + write + link check)"),
     }
+    add_scorecards(config, &mut outcome);
+    timer.lap("scorecards");
     if let (Some(index), Some(index_dir)) = (index, &index_dir) {
         search::entity_documents(&outcome.portal.catalog)
             .into_iter()
@@ -209,6 +213,7 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
     timer.lap(&format!(
         "docs ({rendered} pages rendered, {reused} reused)"
     ));
+    add_scorecards(config, &mut outcome);
     let mut files = files
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -291,6 +296,8 @@ pub fn check(config: &Config) -> Result<Outcome, Fatal> {
     )?;
     add_docs(&mut outcome, built);
     timer.lap("docs (render + link check)");
+    add_scorecards(config, &mut outcome);
+    timer.lap("scorecards");
     Ok(outcome)
 }
 
@@ -332,5 +339,22 @@ fn render_docs(
 fn add_docs(outcome: &mut Outcome, built: docs::DocsOutcome) {
     outcome.portal.docs = built.sites;
     outcome.diagnostics.extend(built.diagnostics);
+    diagnostics::sort(&mut outcome.diagnostics);
+}
+
+/// Evaluates every scorecard over what was read and built; definition and
+/// facts problems join the diagnostics.
+fn add_scorecards(config: &Config, outcome: &mut Outcome) {
+    let portal = &outcome.portal;
+    let org = crate::scorecards::Org {
+        catalog: &portal.catalog,
+        repos: &portal.repos,
+        git_ref: config.git_ref.as_deref(),
+        docs: &portal.docs,
+        diagnostics: &outcome.diagnostics,
+    };
+    let (results, problems) = crate::scorecards::run(&config.scorecards, &org);
+    outcome.portal.scorecards = results;
+    outcome.diagnostics.extend(problems);
     diagnostics::sort(&mut outcome.diagnostics);
 }

@@ -20,4 +20,6 @@ pub struct Portal {
     pub base_url: Option<String>,
     /// Annotations shown as links: (annotation, URL template with `{value}`).
     pub annotation_links: Vec<(String, String)>,
+    /// Every scorecard's results (empty until the scorecards stage ran).
+    pub scorecards: crate::scorecards::Results,
 }

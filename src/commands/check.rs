@@ -1,11 +1,14 @@
-//! `portico check ROOT... [--strict] [--format human|json|github]`: the same
-//! pipeline as build (docs rendered in memory so every link can be
-//! checked), without writing anything.
+//! `portico check ROOT... [--strict] [--format human|json|github]
+//! [--scorecard NAME --min-level LEVEL [--entity REF]]`: the same pipeline
+//! as build (docs rendered in memory so every link can be checked, every
+//! scorecard evaluated), without writing anything. With a scorecard, every
+//! entity below the level is an error (the CI gate).
 
-use super::{exit_code, fail, load_config, print_human};
+use super::{EXIT_PROBLEMS, exit_code, fail, load_config, print_human};
 use crate::cli::{CheckArgs, Format};
 use crate::diagnostics::{self, Severity};
 use crate::pipeline;
+use crate::scorecards::gate;
 use std::io::Write;
 
 pub fn run(args: CheckArgs) -> u8 {
@@ -13,15 +16,43 @@ pub fn run(args: CheckArgs) -> u8 {
         Ok(config) => config,
         Err(code) => return code,
     };
-    let outcome = match pipeline::check(&config) {
+    let mut outcome = match pipeline::check(&config) {
         Ok(outcome) => outcome,
         Err(e) => return fail(&e.0),
     };
+    let mut gated = None;
+    if let (Some(scorecard), Some(min_level)) = (&args.scorecard, &args.min_level) {
+        let asked = gate::Gate {
+            scorecard,
+            min_level,
+            entity: args.entity.as_deref(),
+        };
+        match gate::judge(&outcome.portal.scorecards, &outcome.portal.catalog, &asked) {
+            Ok(verdict) => {
+                outcome.diagnostics.extend(verdict.diagnostics);
+                diagnostics::sort(&mut outcome.diagnostics);
+                gated = Some((verdict.checked, verdict.below, scorecard, min_level));
+            }
+            Err(message) => {
+                // The content problems first: a broken definition explains why.
+                let mut stderr = std::io::stderr().lock();
+                print_human(&mut stderr, &outcome.diagnostics, args.source.verbose);
+                return fail(&message);
+            }
+        }
+    }
     let counts = diagnostics::count(&outcome.diagnostics);
     let mut stdout = std::io::stdout().lock();
     match args.format {
         Format::Human => {
             print_human(&mut stdout, &outcome.diagnostics, args.source.verbose);
+            if let Some((checked, below, name, level)) = gated {
+                let _ = writeln!(
+                    stdout,
+                    "Scorecard `{name}`: {below} of {} below `{level}`",
+                    diagnostics::plural(checked, "entity")
+                );
+            }
             let _ = writeln!(
                 stdout,
                 "Checked {} from {}: {}",
@@ -45,7 +76,12 @@ pub fn run(args: CheckArgs) -> u8 {
             }
         }
     }
+    let below = gated.is_some_and(|(_, below, _, _)| below > 0);
     // The process ends next: skip freeing the whole catalog one value at a time.
     std::mem::forget(outcome);
-    exit_code(counts, args.strict)
+    if below {
+        EXIT_PROBLEMS
+    } else {
+        exit_code(counts, args.strict)
+    }
 }

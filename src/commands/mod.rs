@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod scorecards;
 mod search;
 mod serve;
 
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(args) => check::run(args),
         Command::Search(args) => search::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Scorecards(args) => scorecards::run(args),
     }
 }
 

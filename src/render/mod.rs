@@ -13,6 +13,7 @@ mod kept;
 mod kind_sections;
 mod org;
 mod pages;
+mod scorecards;
 pub mod shell;
 pub mod theme;
 
@@ -87,6 +88,14 @@ fn sitemap(base: &str, pages: &[&str]) -> String {
     xml
 }
 
+/// An entity page's key with its scorecard section in it.
+fn with_cards(key: crate::memo::Key, cards: &str) -> crate::memo::Key {
+    let mut hasher = crate::memo::hasher();
+    hasher.update(&key.to_le_bytes());
+    crate::memo::part(&mut hasher, cards.as_bytes());
+    hasher.digest128()
+}
+
 /// The string at `key` of a JSON object, or `""`.
 fn str_of<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
     v.get(key).and_then(serde_json::Value::as_str).unwrap_or("")
@@ -155,12 +164,16 @@ pub fn site(
         .map(|entity| {
             let path = address::entity_page(&entity.entity_ref);
             let docs = docs.get(&entity.entity_ref).copied();
-            let page = || pages::entity(portal, look, entity, &problems, docs).into_bytes();
+            let root = address::up(address::ENTITY_DEPTH);
+            let cards = scorecards::entity_section(portal, entity, &root);
+            let page = || pages::entity(portal, look, entity, &problems, docs, &cards).into_bytes();
             let bytes = match (memo, &keys) {
                 (Some(memo), Some(keys)) => match keys.page_key(entity) {
+                    // Scorecards read repository files the page key does
+                    // not cover: the card itself joins the key.
                     Some(key) => memo
                         .entity_pages
-                        .get_or_make(key, || Arc::from(page()))
+                        .get_or_make(with_cards(key, &cards), || Arc::from(page()))
                         .to_vec(),
                     None => page(),
                 },
@@ -171,6 +184,7 @@ pub fn site(
         .collect();
     files.extend(entity_pages);
     files.extend(catalog_list::kind_pages(portal, look));
+    files.extend(scorecards::files(portal, look));
     // The theme's files come last: of two files with one path the last is
     // kept, so a theme file replaces the default one. One file per path
     // also matters because files are written in parallel, and two writers

@@ -174,6 +174,7 @@ pub fn entity(
     entity: &Entity,
     problems_by_file: &ProblemsByFile<'_>,
     docs: Option<&DocSiteSummary>,
+    scorecards: &str,
 ) -> String {
     let root = &address::up(address::ENTITY_DEPTH);
     // The about card's rows: (label, HTML), left out when empty.
@@ -318,6 +319,7 @@ pub fn entity(
             kind => safe(super::kind_sections::sections(portal, entity, root)),
             relations => safe(relations),
             problems => safe(problems),
+            scorecards => safe(scorecards.to_string()),
         },
         json => raw,
     };

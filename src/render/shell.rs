@@ -316,7 +316,7 @@ fn sample_entity() -> Value {
         metadata => context! { name => "sample", description => "A sample.", tags => vec!["x"] },
         spec => context! { type => "service", lifecycle => "production", owner => "team", system => "sys" },
         about => Vec::<Value>::new(),
-        sections => context! { graph => "", kind => "", relations => "", problems => "" },
+        sections => context! { graph => "", kind => "", relations => "", problems => "", scorecards => "" },
         json => "{}",
     }
 }

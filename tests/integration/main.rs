@@ -18,6 +18,7 @@ mod incremental;
 mod interrupted;
 mod portal;
 mod relevance;
+mod scorecards;
 mod search;
 mod serve;
 mod site_links;

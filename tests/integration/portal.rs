@@ -45,6 +45,8 @@ fn each_kind_shows_what_matters_for_it() {
         [
             "About",
             "Graph",
+            // The rollup of what the team owns, on the default scorecard.
+            "Scorecards",
             "Parent group",
             "Members",
             "Owned APIs",

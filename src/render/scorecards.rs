@@ -1,0 +1,423 @@
+//! Scorecards in the site: `scorecards.json` and `scorecards.csv`, the
+//! scorecards list, a page per scorecard (level distribution, entities ×
+//! rules, worst first), a rollup page per owner, and the card on entity
+//! pages. Everything shown from definitions or repositories is escaped;
+//! hints are Markdown rendered without raw HTML, links through
+//! `html::allowed_url`, then sanitised.
+
+use super::Look;
+use super::pages::{layout, ref_link};
+use crate::address;
+use crate::catalog::Entity;
+use crate::catalog::entity_ref::EntityRef;
+use crate::html::{UrlUse, allowed_url, escape};
+use crate::output::OutputFile;
+use crate::portal::Portal;
+use crate::scorecards::rollup::{self, Rollup};
+use crate::scorecards::{CardResult, EntityResult, RuleResult, Status};
+use std::fmt::Write as _;
+
+/// Every scorecard file of the site.
+pub(super) fn files(portal: &Portal, look: &Look) -> Vec<OutputFile> {
+    let results = &portal.scorecards;
+    let json = serde_json::to_vec_pretty(results).unwrap_or_default();
+    let mut files = vec![
+        OutputFile::new(address::SCORECARDS_JSON, json),
+        OutputFile::new(address::SCORECARDS_CSV, csv(&results.scorecards)),
+        OutputFile::new(address::SCORECARDS, index(portal, look)),
+    ];
+    for card in &results.scorecards {
+        files.push(OutputFile::new(
+            address::scorecard_page(&card.name),
+            card_page(portal, look, card),
+        ));
+        for r in rollup::by_owner(card) {
+            let Some(owner) = parse_ref(&r.owner) else {
+                continue;
+            };
+            let path = address::scorecard_owner_page(&card.name, &owner);
+            files.push(OutputFile::new(
+                path.clone(),
+                owner_page(portal, look, card, &r, &owner, &path),
+            ));
+        }
+    }
+    files
+}
+
+fn parse_ref(text: &str) -> Option<EntityRef> {
+    EntityRef::parse(text, None, "default").ok()
+}
+
+/// One row per entity and rule (RFC 4180 quoting).
+pub(super) fn csv(cards: &[CardResult]) -> String {
+    let field = |v: &str| {
+        if v.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v.to_string()
+        }
+    };
+    let mut out = String::from(
+        "scorecard,entity,owner,level,score,rule,rule_level,weight,status,evidence,file,line,date\n",
+    );
+    for card in cards {
+        for e in &card.entities {
+            for r in &e.results {
+                let row = [
+                    card.name.as_str(),
+                    &e.entity,
+                    e.owner.as_deref().unwrap_or(""),
+                    e.level.as_deref().unwrap_or(""),
+                    &format!("{:.3}", e.score),
+                    &r.rule,
+                    &r.level,
+                    &r.weight.to_string(),
+                    r.status.label(),
+                    &r.evidence.summary,
+                    r.evidence.file.as_deref().unwrap_or(""),
+                    &r.evidence.line.map(|l| l.to_string()).unwrap_or_default(),
+                    r.evidence.date.as_deref().unwrap_or(""),
+                ];
+                let row: Vec<String> = row.iter().map(|v| field(v)).collect();
+                out.push_str(&row.join(","));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// A hint's Markdown as safe HTML: raw HTML shown as text, links only to
+/// allowed URLs, images left out, then ammonia over the result.
+pub fn hint_html(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let events = Parser::new(markdown).filter_map(|event| match event {
+        Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let dest_url = if allowed_url(&dest_url, UrlUse::Link) {
+                dest_url
+            } else {
+                "".into()
+            };
+            Some(Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }))
+        }
+        other => Some(other),
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    ammonia::clean(&html)
+}
+
+/// `bronze` in a badge; `none` below the first level.
+fn badge(e: &EntityResult) -> String {
+    let (class, text) = match (&e.level, e.level_index) {
+        (Some(level), Some(i)) => (i + 1, level.as_str()),
+        _ => (0, "none"),
+    };
+    format!(
+        "<span class=\"level level-{class}\">{}</span>",
+        escape(text)
+    )
+}
+
+fn score(e: &EntityResult) -> String {
+    format!("<span class=\"score\">{:.0}%</span>", e.score * 100.0)
+}
+
+fn mark(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "✓",
+        Status::Fail => "✗",
+        Status::NotApplicable => "–",
+    }
+}
+
+/// One rule result: mark, title, level, evidence (and the hint when it fails).
+fn rule_item(out: &mut String, r: &RuleResult) {
+    let _ = write!(
+        out,
+        "<li class=\"rule {}\"><strong>{} {}</strong> <span class=\"where\">{} · <code>{}</code></span><div class=\"evidence\">{}",
+        r.status.label(),
+        mark(r.status),
+        escape(&r.title),
+        escape(&r.level),
+        escape(&r.rule),
+        escape(&r.evidence.summary)
+    );
+    if let Some(place) = r.evidence.place() {
+        let _ = write!(out, " <code>{}</code>", escape(&place));
+    }
+    out.push_str("</div>");
+    if r.status == Status::Fail && !r.hint.is_empty() {
+        let _ = write!(out, "<div class=\"hint\">{}</div>", hint_html(&r.hint));
+    }
+    out.push_str("</li>");
+}
+
+/// The section of an entity's page: its results on each scorecard, failing
+/// rules first; for owners, the rollup of what they own.
+pub(super) fn entity_section(portal: &Portal, entity: &Entity, root: &str) -> String {
+    let own = entity.entity_ref.to_string();
+    let mut body = String::new();
+    for card in &portal.scorecards.scorecards {
+        if let Some(e) = card.entities.iter().find(|e| e.entity == own) {
+            let _ = write!(
+                body,
+                "<div class=\"scorecard\"><h3><a href=\"{root}{}\">{}</a> {} {}</h3><ul class=\"rules\">",
+                escape(&address::scorecard_page(&card.name)),
+                escape(&card.title),
+                badge(e),
+                score(e)
+            );
+            let mut failing: Vec<&RuleResult> = e
+                .results
+                .iter()
+                .filter(|r| r.status == Status::Fail)
+                .collect();
+            failing.sort_by_key(|r| r.level_index);
+            failing.iter().for_each(|r| rule_item(&mut body, r));
+            body.push_str("</ul>");
+            let rest: Vec<&RuleResult> = e
+                .results
+                .iter()
+                .filter(|r| r.status != Status::Fail)
+                .collect();
+            if !rest.is_empty() {
+                let _ = write!(
+                    body,
+                    "<details><summary>{} more rules passing or not applicable</summary><ul class=\"rules\">",
+                    rest.len()
+                );
+                rest.iter().for_each(|r| rule_item(&mut body, r));
+                body.push_str("</ul></details>");
+            }
+            body.push_str("</div>");
+        }
+        let owned: Vec<&EntityResult> = card
+            .entities
+            .iter()
+            .filter(|e| e.owner.as_deref() == Some(own.as_str()))
+            .collect();
+        if !owned.is_empty() {
+            let _ = write!(
+                body,
+                "<div class=\"scorecard\"><h3>{}: what {} owns</h3>{}<p><a href=\"{root}{}\">Rollup: levels and the rules failing most</a></p></div>",
+                escape(&card.title),
+                escape(&entity.name),
+                distribution(
+                    &card.levels,
+                    &rollup::distribution(card.levels.len(), &owned)
+                ),
+                escape(&address::scorecard_owner_page(
+                    &card.name,
+                    &entity.entity_ref
+                ))
+            );
+        }
+    }
+    if body.is_empty() {
+        return body;
+    }
+    format!(
+        "<section aria-labelledby=\"scorecards\"><h2 id=\"scorecards\">Scorecards</h2>{body}</section>"
+    )
+}
+
+/// `none 2 · bronze 3 · silver 1 · gold 0`.
+fn distribution(levels: &[String], counts: &[usize]) -> String {
+    let mut out = String::from("<ul class=\"counts\">");
+    let names = std::iter::once("none").chain(levels.iter().map(String::as_str));
+    for (i, (name, n)) in names.zip(counts).enumerate() {
+        let _ = write!(out, "<li class=\"level-{i}\">{}: {n}</li>", escape(name));
+    }
+    out.push_str("</ul>");
+    out
+}
+
+fn index(portal: &Portal, look: &Look) -> String {
+    let mut body = String::from("<h1>Scorecards</h1>");
+    let _ = write!(
+        body,
+        "<p class=\"lead\">Judged on {}. Also as <a href=\"../scorecards.json\">scorecards.json</a> and <a href=\"../scorecards.csv\">scorecards.csv</a>.</p>",
+        escape(&portal.scorecards.today)
+    );
+    if portal.scorecards.scorecards.is_empty() {
+        body.push_str("<p>No scorecard was evaluated (see the problems page).</p>");
+    }
+    for card in &portal.scorecards.scorecards {
+        let all: Vec<&EntityResult> = card.entities.iter().collect();
+        let _ = write!(
+            body,
+            "<h2><a href=\"{}/index.html\">{}</a></h2><p>{}</p>{}",
+            escape(&card.name),
+            escape(&card.title),
+            escape(&card.description),
+            distribution(&card.levels, &rollup::distribution(card.levels.len(), &all))
+        );
+    }
+    layout(portal, look, "Scorecards", address::SCORECARDS, &body)
+}
+
+fn card_page(portal: &Portal, look: &Look, card: &CardResult) -> String {
+    let path = address::scorecard_page(&card.name);
+    let root = address::root_from(&path);
+    let all: Vec<&EntityResult> = card.entities.iter().collect();
+    let mut body = format!(
+        "<p class=\"crumbs\"><a href=\"../index.html\">Scorecards</a></p><h1>{}</h1><p class=\"lead\">{}</p><p class=\"where\">From <code>{}</code>, judged on {}; levels, lowest first: {}.</p><h2>Levels</h2>{}",
+        escape(&card.title),
+        escape(&card.description),
+        escape(&card.origin),
+        escape(&portal.scorecards.today),
+        escape(&card.levels.join(" < ")),
+        distribution(&card.levels, &rollup::distribution(card.levels.len(), &all))
+    );
+    body.push_str("<h2>Rules</h2><table><thead><tr><th>Rule</th><th>Level</th><th>Weight</th><th>Failing</th><th>Hint</th></tr></thead><tbody>");
+    let failing = rollup::most_failing(&all);
+    for rule in &card.rules {
+        let count = failing.iter().find(|f| f.0 == rule.id).map_or(0, |f| f.2);
+        let _ = write!(
+            body,
+            "<tr><td>{} <code>{}</code></td><td>{}</td><td>{}</td><td>{count}</td><td>{}</td></tr>",
+            escape(&rule.title),
+            escape(&rule.id),
+            escape(&rule.level),
+            rule.weight,
+            hint_html(&rule.hint)
+        );
+    }
+    body.push_str("</tbody></table><h2>Entities, worst first</h2><div class=\"matrix\"><table><thead><tr><th>Entity</th><th>Owner</th><th>Level</th><th>Score</th>");
+    for rule in &card.rules {
+        let _ = write!(
+            body,
+            "<th title=\"{}\"><code>{}</code></th>",
+            escape(&rule.title),
+            escape(&rule.id)
+        );
+    }
+    body.push_str("</tr></thead><tbody>");
+    for e in rollup::worst_first(&card.entities) {
+        let link = |text: &str| {
+            parse_ref(text).map_or_else(|| escape(text), |r| ref_link(portal, &r, &root))
+        };
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
+            link(&e.entity),
+            e.owner.as_deref().map(link).unwrap_or_default(),
+            badge(e),
+            score(e)
+        );
+        for r in &e.results {
+            let _ = write!(
+                body,
+                "<td class=\"rule {}\" title=\"{}\">{}</td>",
+                r.status.label(),
+                escape(&r.evidence.summary),
+                mark(r.status)
+            );
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table></div><h2>By owner</h2><table><thead><tr><th>Owner</th><th>Entities</th><th>Levels</th><th>Failing most</th></tr></thead><tbody>");
+    for r in rollup::by_owner(card) {
+        let owner = match parse_ref(&r.owner) {
+            Some(o) => format!(
+                "<a href=\"{root}{}\">{}</a>",
+                escape(&address::scorecard_owner_page(&card.name, &o)),
+                escape(&r.owner)
+            ),
+            None => "(no owner)".to_string(),
+        };
+        let top = r
+            .failing
+            .first()
+            .map(|(id, _, n)| format!("<code>{}</code> ({n})", escape(id)))
+            .unwrap_or_default();
+        let _ = write!(
+            body,
+            "<tr><td>{owner}</td><td>{}</td><td>{}</td><td>{top}</td></tr>",
+            r.entities,
+            distribution(&card.levels, &r.per_level)
+        );
+    }
+    body.push_str("</tbody></table>");
+    layout(portal, look, &card.title, &path, &body)
+}
+
+fn owner_page(
+    portal: &Portal,
+    look: &Look,
+    card: &CardResult,
+    r: &Rollup,
+    owner: &EntityRef,
+    path: &str,
+) -> String {
+    let root = address::root_from(path);
+    let mut body = format!(
+        "<p class=\"crumbs\"><a href=\"{root}{}\">{}</a></p><h1>{}: {}</h1><p>Owner: {}</p><h2>Levels</h2>{}<h2>Rules failing most</h2><ol>",
+        escape(&address::scorecard_page(&card.name)),
+        escape(&card.title),
+        escape(&card.title),
+        escape(&owner.name),
+        ref_link(portal, owner, &root),
+        distribution(&card.levels, &r.per_level)
+    );
+    for (id, title, n) in &r.failing {
+        let hint = card
+            .rules
+            .iter()
+            .find(|rule| rule.id == *id)
+            .map(|rule| hint_html(&rule.hint))
+            .unwrap_or_default();
+        let _ = write!(
+            body,
+            "<li><strong>{}</strong> <code>{}</code>: {n} failing<div class=\"hint\">{hint}</div></li>",
+            escape(title),
+            escape(id)
+        );
+    }
+    body.push_str("</ol><h2>Entities, worst first</h2><table><thead><tr><th>Entity</th><th>Level</th><th>Score</th><th>Failing rules</th></tr></thead><tbody>");
+    let owned: Vec<EntityResult> = card
+        .entities
+        .iter()
+        .filter(|e| e.owner.as_deref() == Some(r.owner.as_str()))
+        .cloned()
+        .collect();
+    for e in rollup::worst_first(&owned) {
+        let failing: Vec<String> = e
+            .results
+            .iter()
+            .filter(|x| x.status == Status::Fail)
+            .map(|x| format!("<code>{}</code>", escape(&x.rule)))
+            .collect();
+        let link =
+            parse_ref(&e.entity).map_or_else(|| escape(&e.entity), |x| ref_link(portal, &x, &root));
+        let _ = write!(
+            body,
+            "<tr><td>{link}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            badge(e),
+            score(e),
+            failing.join(" ")
+        );
+    }
+    body.push_str("</tbody></table>");
+    layout(
+        portal,
+        look,
+        &format!("{} · {}", card.title, owner.name),
+        path,
+        &body,
+    )
+}

@@ -1,0 +1,140 @@
+//! What a rule checks, as data. Each variant's evaluation lives in the file
+//! of its concern (`fields.rs`, `files.rs`, ...); `definition.rs` reads
+//! them from YAML.
+
+/// One check. Combinators nest other checks.
+#[derive(Clone, Debug)]
+pub enum Check {
+    /// An entity field (`metadata.description`) or annotation.
+    Field {
+        field: Field,
+        test: ValueTest,
+    },
+    Relation(RelationCheck),
+    Files(FilesCheck),
+    Docs(DocsCheck),
+    Git(GitCheck),
+    /// A signed-off claim in the repository's attestations file.
+    Attestation {
+        name: String,
+        file: String,
+    },
+    /// A fact from `[scorecards] facts`, by entity ref.
+    Fact {
+        name: String,
+        test: ValueTest,
+        /// Older facts fail (their `at` date against the build's day).
+        max_age_days: Option<u32>,
+    },
+    All(Vec<Check>),
+    Any(Vec<Check>),
+    Not(Box<Check>),
+}
+
+/// Where a field value is read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// A dotted path into the entity (`spec.lifecycle`, `metadata.tags`).
+    Path(Vec<String>),
+    /// `metadata.annotations[name]` (names hold dots and slashes).
+    Annotation(String),
+}
+
+impl Field {
+    pub fn label(&self) -> String {
+        match self {
+            Field::Path(parts) => parts.join("."),
+            Field::Annotation(name) => format!("annotation `{name}`"),
+        }
+    }
+}
+
+/// A test on one value.
+#[derive(Clone, Debug)]
+pub enum ValueTest {
+    Present,
+    Absent,
+    Equals(String),
+    OneOf(Vec<String>),
+    Matches(regex::Regex),
+    Compare(Comparison, f64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+}
+
+impl Comparison {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::Less => "<",
+            Comparison::LessOrEqual => "<=",
+            Comparison::Greater => ">",
+            Comparison::GreaterOrEqual => ">=",
+        }
+    }
+
+    pub fn holds(self, found: f64, wanted: f64) -> bool {
+        match self {
+            Comparison::Less => found < wanted,
+            Comparison::LessOrEqual => found <= wanted,
+            Comparison::Greater => found > wanted,
+            Comparison::GreaterOrEqual => found >= wanted,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelationCheck {
+    /// `spec.owner` resolves to a Group in the catalog.
+    OwnerIsGroup,
+    /// Part of a System.
+    HasSystem,
+    /// Provides at least one API.
+    ProvidesApi,
+    /// Depends on no entity whose lifecycle is `deprecated`.
+    NoDeprecatedDependencies,
+    /// Every consumed API is in the catalog.
+    ConsumedApisExist,
+}
+
+impl RelationCheck {
+    pub const ALL: [(&'static str, RelationCheck); 5] = [
+        ("owner-is-group", RelationCheck::OwnerIsGroup),
+        ("has-system", RelationCheck::HasSystem),
+        ("provides-api", RelationCheck::ProvidesApi),
+        (
+            "no-deprecated-dependencies",
+            RelationCheck::NoDeprecatedDependencies,
+        ),
+        ("consumed-apis-exist", RelationCheck::ConsumedApisExist),
+    ];
+}
+
+/// Files matching a glob, counted; with `matches`, only those whose text
+/// matches the pattern count.
+#[derive(Clone, Debug)]
+pub struct FilesCheck {
+    pub glob: String,
+    pub matcher: globset::GlobMatcher,
+    pub min: usize,
+    pub max: Option<usize>,
+    pub matches: Option<regex::Regex>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocsCheck {
+    Present,
+    MinPages(usize),
+    NoBrokenLinks,
+    UpdatedWithinDays(u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GitCheck {
+    CommittedWithinDays(u32),
+}

@@ -1,0 +1,401 @@
+//! Evaluation: each rule's check against one entity (combinators included),
+//! the level ladder and the score, then the whole organisation, one
+//! repository at a time (each opened once, in parallel).
+//!
+//! An entity reaches a level when every applicable rule of that level and
+//! of every lower level passes. Its score is the weighted share of passing
+//! rules among the applicable ones (1.0 when none applies).
+
+use super::check::Check;
+use super::dates::Day;
+use super::docs::{BROKEN_LINK_CODES, DocsFacts};
+use super::facts::ExternalFacts;
+use super::files::{RepoFiles, SnapshotFiles};
+use super::{Evidence, Filter, Rule, Scorecard, Status, Verdict};
+use crate::catalog::{Catalog, Entity};
+use crate::diagnostics::Diagnostic;
+use crate::docs::DocSiteSummary;
+use crate::read::{RepoSource, Snapshot};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// What every rule may read besides the entity and its repository.
+pub struct Context<'a> {
+    pub catalog: &'a Catalog,
+    pub facts: &'a ExternalFacts,
+    pub today: Day,
+}
+
+/// One entity and what was read about it.
+#[derive(Clone, Copy)]
+pub struct Subject<'a> {
+    pub entity: &'a Entity,
+    pub docs: DocsFacts<'a>,
+    /// The files of the repository it was read from.
+    pub files: Option<&'a dyn RepoFiles>,
+}
+
+/// Every scorecard's results, and the build's day they were judged on.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Results {
+    pub today: String,
+    pub scorecards: Vec<CardResult>,
+    /// Scorecards whose definitions have mistakes (not evaluated).
+    #[serde(skip)]
+    pub invalid: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CardResult {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub origin: String,
+    pub levels: Vec<String>,
+    pub rules: Vec<RuleInfo>,
+    /// In catalog order.
+    pub entities: Vec<EntityResult>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub title: String,
+    pub level: String,
+    pub weight: u32,
+    pub hint: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EntityResult {
+    /// `component:default/name`.
+    pub entity: String,
+    pub owner: Option<String>,
+    /// The highest level reached, `None` below the first.
+    pub level: Option<String>,
+    #[serde(skip)]
+    pub level_index: Option<usize>,
+    /// 0.0 to 1.0, rounded to three places.
+    pub score: f64,
+    pub results: Vec<RuleResult>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleResult {
+    pub rule: String,
+    pub title: String,
+    pub level: String,
+    #[serde(skip)]
+    pub level_index: usize,
+    pub weight: u32,
+    pub status: Status,
+    pub evidence: Evidence,
+    pub hint: String,
+}
+
+/// One check against one entity.
+pub fn run_check(check: &Check, subject: Subject<'_>, context: &Context<'_>) -> Verdict {
+    let entity = subject.entity;
+    match check {
+        Check::Field { field, test } => super::fields::check(entity, field, test),
+        Check::Relation(r) => super::relations::check(entity, context.catalog, *r),
+        Check::Files(f) => super::files::check(subject.files, f),
+        Check::Docs(d) => super::docs::check(subject.docs, context.today, *d),
+        Check::Git(g) => super::git::check(entity.source.commit.as_deref(), context.today, *g),
+        Check::Attestation { name, file } => {
+            super::attestations::check(subject.files, &entity.entity_ref, context.today, name, file)
+        }
+        Check::Fact {
+            name,
+            test,
+            max_age_days,
+        } => super::facts::check(
+            context.facts,
+            &entity.entity_ref,
+            context.today,
+            name,
+            test,
+            *max_age_days,
+        ),
+        Check::All(checks) => combine(checks, subject, context, true),
+        Check::Any(checks) => combine(checks, subject, context, false),
+        Check::Not(inner) => {
+            let verdict = run_check(inner, subject, context);
+            let mut evidence = verdict.evidence;
+            evidence.summary = format!("not ({})", evidence.summary);
+            match verdict.status {
+                Status::Pass => Verdict::fail(evidence),
+                Status::Fail => Verdict::pass(evidence),
+                Status::NotApplicable => Verdict::not_applicable(evidence),
+            }
+        }
+    }
+}
+
+/// `all` fails on its first failing check; `any` passes on its first
+/// passing one. Not-applicable checks are left out; all of them: n/a.
+fn combine(checks: &[Check], subject: Subject<'_>, context: &Context<'_>, all: bool) -> Verdict {
+    let verdicts: Vec<Verdict> = checks
+        .iter()
+        .map(|c| run_check(c, subject, context))
+        .collect();
+    let deciding = if all { Status::Fail } else { Status::Pass };
+    if let Some(v) = verdicts.iter().find(|v| v.status == deciding) {
+        return v.clone();
+    }
+    let applicable: Vec<&Verdict> = verdicts
+        .iter()
+        .filter(|v| v.status != Status::NotApplicable)
+        .collect();
+    let Some(first) = applicable.first() else {
+        return Verdict::not_applicable(Evidence::says("no check applies"));
+    };
+    let mut evidence = first.evidence.clone();
+    evidence.summary = applicable
+        .iter()
+        .map(|v| v.evidence.summary.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    Verdict {
+        status: first.status,
+        evidence,
+    }
+}
+
+/// Whether `filter` selects `entity` (an empty filter selects all).
+pub fn applies(filter: &Filter, entity: &Entity) -> bool {
+    let one = |wanted: &[String], value: Option<&str>| {
+        wanted.is_empty() || value.is_some_and(|v| wanted.iter().any(|w| w.eq_ignore_ascii_case(v)))
+    };
+    let related = |wanted: &[String], relation: &str, kinds: &[&str]| {
+        wanted.is_empty()
+            || entity
+                .relations
+                .iter()
+                .filter(|r| r.kind == relation && kinds.contains(&r.target.kind.as_str()))
+                .any(|r| {
+                    let full = r.target.to_string().to_lowercase();
+                    wanted
+                        .iter()
+                        .any(|w| *w == full || w.eq_ignore_ascii_case(&r.target.name))
+                })
+    };
+    let tags: Vec<&str> = entity.json["metadata"]["tags"]
+        .as_array()
+        .map(|t| t.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    one(&filter.kind, Some(&entity.kind))
+        && one(&filter.spec_type, entity.spec_str("type"))
+        && one(&filter.lifecycle, entity.spec_str("lifecycle"))
+        && one(&filter.namespace, Some(&entity.namespace))
+        && (filter.tags.is_empty() || tags.iter().any(|t| one(&filter.tags, Some(t))))
+        && related(&filter.owner, "ownedBy", &["group", "user"])
+        && related(&filter.system, "partOf", &["system"])
+}
+
+/// Every rule of `card` against one entity, with its level and score.
+pub fn evaluate_entity(
+    card: &Scorecard,
+    subject: Subject<'_>,
+    context: &Context<'_>,
+) -> EntityResult {
+    let results: Vec<RuleResult> = card
+        .rules
+        .iter()
+        .map(|rule| {
+            let verdict = if applies(&rule.when, subject.entity) {
+                run_check(&rule.check, subject, context)
+            } else {
+                Verdict::not_applicable(Evidence::says(
+                    "the rule's `when` filter leaves this entity out",
+                ))
+            };
+            rule_result(card, rule, verdict)
+        })
+        .collect();
+    let (level_index, score) = ladder(card.levels.len(), &results);
+    EntityResult {
+        entity: subject.entity.entity_ref.to_string(),
+        owner: subject
+            .entity
+            .relations
+            .iter()
+            .find(|r| r.kind == "ownedBy")
+            .map(|r| r.target.to_string()),
+        level: level_index.map(|i| card.levels[i].clone()),
+        level_index,
+        score,
+        results,
+    }
+}
+
+fn rule_result(card: &Scorecard, rule: &Rule, verdict: Verdict) -> RuleResult {
+    RuleResult {
+        rule: rule.id.clone(),
+        title: rule.title.clone(),
+        level: card.levels[rule.level].clone(),
+        level_index: rule.level,
+        weight: rule.weight,
+        status: verdict.status,
+        evidence: verdict.evidence,
+        hint: rule.hint.clone(),
+    }
+}
+
+/// The highest level whose rules, and all lower levels' rules, pass (not
+/// applicable ones aside), and the weighted share of passing rules.
+pub fn ladder(levels: usize, results: &[RuleResult]) -> (Option<usize>, f64) {
+    let first_failing = results
+        .iter()
+        .filter(|r| r.status == Status::Fail)
+        .map(|r| r.level_index)
+        .min()
+        .unwrap_or(levels);
+    let level = first_failing.checked_sub(1);
+    let weight = |status: Option<Status>| -> u64 {
+        results
+            .iter()
+            .filter(|r| match status {
+                Some(s) => r.status == s,
+                None => r.status != Status::NotApplicable,
+            })
+            .map(|r| u64::from(r.weight))
+            .sum()
+    };
+    let applicable = weight(None);
+    let score = if applicable == 0 {
+        1.0
+    } else {
+        let share = weight(Some(Status::Pass)) as f64 / applicable as f64;
+        (share * 1000.0).round() / 1000.0
+    };
+    (level, score)
+}
+
+/// Everything the organisation-wide evaluation reads.
+pub struct OrgInputs<'a> {
+    pub catalog: &'a Catalog,
+    pub repos: &'a [RepoSource],
+    pub git_ref: Option<&'a str>,
+    pub docs: &'a [std::sync::Arc<DocSiteSummary>],
+    /// The build's diagnostics (the link check's among them).
+    pub diagnostics: &'a [Diagnostic],
+    pub facts: &'a ExternalFacts,
+    pub today: Day,
+}
+
+/// Every scorecard against every entity it applies to.
+pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResult> {
+    let context = Context {
+        catalog: inputs.catalog,
+        facts: inputs.facts,
+        today: inputs.today,
+    };
+    let docs: HashMap<&crate::catalog::entity_ref::EntityRef, &DocSiteSummary> =
+        inputs.docs.iter().map(|d| (&d.entity, &**d)).collect();
+    let broken: Vec<&Diagnostic> = inputs
+        .diagnostics
+        .iter()
+        .filter(|d| BROKEN_LINK_CODES.contains(&d.code))
+        .collect();
+    // The entities each repository holds that some scorecard applies to.
+    let mut by_repo: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, entity) in inputs.catalog.entities.iter().enumerate() {
+        if cards.iter().any(|c| applies(&c.filter, entity)) {
+            by_repo
+                .entry(entity.source.repo_dir.as_str())
+                .or_default()
+                .push(i);
+        }
+    }
+    let sources: HashMap<&str, &RepoSource> = inputs
+        .repos
+        .iter()
+        .map(|r| (r.display.as_str(), r))
+        .collect();
+    let groups: Vec<(&str, Vec<usize>)> = by_repo.into_iter().collect();
+    let found: Vec<(usize, usize, EntityResult)> = groups
+        .par_iter()
+        .flat_map_iter(|(repo_dir, entities)| {
+            let files = sources
+                .get(repo_dir)
+                .and_then(|source| Snapshot::open(source, inputs.git_ref).ok())
+                .map(SnapshotFiles::new);
+            let mut out = Vec::new();
+            for &i in entities {
+                let entity = &inputs.catalog.entities[i];
+                let site = docs.get(&entity.entity_ref).copied();
+                let own_broken: Vec<&Diagnostic> = match site {
+                    Some(site) => broken
+                        .iter()
+                        .copied()
+                        .filter(|d| in_site(d, entity, site))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                let subject = Subject {
+                    entity,
+                    docs: DocsFacts {
+                        site,
+                        broken: &own_broken,
+                    },
+                    files: files.as_ref().map(|f| f as &dyn RepoFiles),
+                };
+                for (c, card) in cards
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| applies(&c.filter, entity))
+                {
+                    out.push((c, i, evaluate_entity(card, subject, &context)));
+                }
+            }
+            out
+        })
+        .collect();
+    let mut per_card: Vec<Vec<(usize, EntityResult)>> = cards.iter().map(|_| Vec::new()).collect();
+    for (c, i, result) in found {
+        per_card[c].push((i, result));
+    }
+    cards
+        .iter()
+        .zip(per_card)
+        .map(|(card, mut entities)| {
+            entities.sort_by_key(|(i, _)| *i);
+            card_result(card, entities.into_iter().map(|(_, r)| r).collect())
+        })
+        .collect()
+}
+
+/// Whether a link-check diagnostic is in one of the site's pages.
+fn in_site(d: &Diagnostic, entity: &Entity, site: &DocSiteSummary) -> bool {
+    d.repo == entity.source.repo
+        && site.pages.iter().any(|p| {
+            d.file == p.src
+                || d.file
+                    .strip_suffix(p.src.as_str())
+                    .is_some_and(|rest| rest.ends_with('/'))
+        })
+}
+
+pub fn card_result(card: &Scorecard, entities: Vec<EntityResult>) -> CardResult {
+    CardResult {
+        name: card.name.clone(),
+        title: card.title.clone(),
+        description: card.description.clone(),
+        origin: card.origin.clone(),
+        levels: card.levels.clone(),
+        rules: card
+            .rules
+            .iter()
+            .map(|r| RuleInfo {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                level: card.levels[r.level].clone(),
+                weight: r.weight,
+                hint: r.hint.clone(),
+            })
+            .collect(),
+        entities,
+    }
+}

@@ -1,0 +1,155 @@
+//! Rules on the files of the entity's repository: a glob's matches counted,
+//! optionally only those whose text matches a pattern. Every read goes
+//! through the repository's confined [`Snapshot`] (no path out of the
+//! repository, no symlink out of it, nothing over the size limit), and a
+//! rule looks at no more than [`MAX_SCORECARD_FILES`] files.
+
+use super::check::FilesCheck;
+use super::{Evidence, Verdict};
+use crate::limits::MAX_SCORECARD_FILES;
+use crate::read::{ReadError, Snapshot};
+use std::cell::OnceCell;
+
+/// One repository's files as rules see them: a listing and confined reads.
+/// History can hand the evaluator a past commit's files the same way.
+pub trait RepoFiles {
+    /// Every file path, repository-relative and sorted.
+    fn paths(&self) -> &[String];
+    /// Whether a regular file may be read at `path` (not a symlink out).
+    fn check_file(&self, path: &str) -> Result<(), ReadError>;
+    fn read_text(&self, path: &str) -> Result<String, ReadError>;
+}
+
+/// A [`Snapshot`], listed once on first use.
+pub struct SnapshotFiles {
+    snapshot: Snapshot,
+    paths: OnceCell<Vec<String>>,
+}
+
+impl SnapshotFiles {
+    pub fn new(snapshot: Snapshot) -> SnapshotFiles {
+        SnapshotFiles {
+            snapshot,
+            paths: OnceCell::new(),
+        }
+    }
+}
+
+impl RepoFiles for SnapshotFiles {
+    fn paths(&self) -> &[String] {
+        self.paths.get_or_init(|| self.snapshot.list_files())
+    }
+
+    fn check_file(&self, path: &str) -> Result<(), ReadError> {
+        self.snapshot.check_file(path)
+    }
+
+    fn read_text(&self, path: &str) -> Result<String, ReadError> {
+        self.snapshot.read_text(path)
+    }
+}
+
+pub fn check(files: Option<&dyn RepoFiles>, check: &FilesCheck) -> Verdict {
+    let Some(files) = files else {
+        return Verdict::not_applicable(Evidence::says(
+            "the entity was not read from a repository",
+        ));
+    };
+    let candidates: Vec<&String> = files
+        .paths()
+        .iter()
+        .filter(|p| check.matcher.is_match(p.as_str()))
+        .collect();
+    let looked_at = candidates.len().min(MAX_SCORECARD_FILES);
+    let mut counted = 0;
+    let mut first: Option<(String, Option<usize>)> = None;
+    let mut refused: Option<String> = None;
+    for path in candidates.iter().take(looked_at) {
+        let found = match &check.matches {
+            None => files.check_file(path).map(|()| Some(None)),
+            Some(pattern) => files.read_text(path).map(|text| {
+                pattern
+                    .find(&text)
+                    .map(|m| Some(text[..m.start()].matches('\n').count() + 1))
+            }),
+        };
+        match found {
+            Ok(Some(line)) => {
+                counted += 1;
+                first.get_or_insert(((*path).clone(), line));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                refused.get_or_insert(e.to_string());
+            }
+        }
+    }
+    let what = match &check.matches {
+        Some(p) => format!(
+            "matching `{}` with text matching `{}`",
+            check.glob,
+            p.as_str()
+        ),
+        None => format!("matching `{}`", check.glob),
+    };
+    let mut summary = match counted {
+        0 => format!("no file {what}"),
+        1 => format!("1 file {what}"),
+        n => format!("{n} files {what}"),
+    };
+    if candidates.len() > looked_at {
+        summary.push_str(&format!(" (the first {looked_at} looked at)"));
+    }
+    if let Some(reason) = refused {
+        summary.push_str(&format!("; not counted: {reason}"));
+    }
+    let mut evidence = Evidence::says(summary).value(counted.to_string());
+    if let Some((file, line)) = first {
+        evidence = evidence.at(file, line);
+    }
+    let ok = counted >= check.min && check.max.is_none_or(|max| counted <= max);
+    Verdict::when(ok, evidence)
+}
+
+#[cfg(test)]
+pub(crate) mod fake {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Files in memory; `Err` entries stand for files that may not be read.
+    #[derive(Default)]
+    pub struct FakeFiles {
+        pub files: BTreeMap<String, Result<String, ReadError>>,
+        listing: OnceCell<Vec<String>>,
+    }
+
+    impl FakeFiles {
+        pub fn with(files: &[(&str, &str)]) -> FakeFiles {
+            FakeFiles {
+                files: files
+                    .iter()
+                    .map(|(p, t)| (p.to_string(), Ok(t.to_string())))
+                    .collect(),
+                listing: OnceCell::new(),
+            }
+        }
+    }
+
+    impl RepoFiles for FakeFiles {
+        fn paths(&self) -> &[String] {
+            self.listing
+                .get_or_init(|| self.files.keys().cloned().collect())
+        }
+
+        fn check_file(&self, path: &str) -> Result<(), ReadError> {
+            self.read_text(path).map(|_| ())
+        }
+
+        fn read_text(&self, path: &str) -> Result<String, ReadError> {
+            self.files
+                .get(path)
+                .cloned()
+                .unwrap_or_else(|| Err(ReadError::NotFound(path.to_string())))
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! Scorecards as code: definitions read from YAML, rules evaluated against
+//! each entity with the evidence found, levels and scores, rollups per
+//! owner, and the CI gate.
+//!
+//! The evaluator takes plain data: the catalog, what the docs stage built,
+//! one repository's files at a time ([`files::RepoFiles`]), external facts
+//! and the day to judge dates against ([`dates::Day`], never the clock).
+//! Re-evaluating at a past commit is then a matter of handing it that
+//! commit's files and that day.
+//!
+//! | file | concern |
+//! |---|---|
+//! | `definition.rs` | a YAML file → [`Scorecard`], with diagnostics at file:line:col |
+//! | `check.rs` | what a rule checks, as data (`field`, `files`, `all`, ...) |
+//! | `check_reader.rs` | the check grammar read from YAML |
+//! | `load.rs` | where definitions and facts come from; the built-in default |
+//! | `fields.rs` | entity fields and annotations |
+//! | `relations.rs` | owner, system, APIs, dependencies |
+//! | `files.rs` | files in the repository (confined `Snapshot` reads) |
+//! | `docs.rs` | TechDocs as the docs stage built them |
+//! | `git.rs` | the repository's last commit |
+//! | `attestations.rs` | signed-off claims kept in the repository, with expiry |
+//! | `facts.rs` | facts from other systems, by entity ref |
+//! | `evaluate.rs` | the ladder, scores, combinators, the whole organisation |
+//! | `rollup.rs` | per owner: level distribution, rules failing most |
+//! | `gate.rs` | `check --scorecard --min-level` |
+
+pub mod attestations;
+pub mod check;
+mod check_reader;
+pub mod dates;
+pub mod definition;
+pub mod docs;
+pub mod evaluate;
+pub mod facts;
+pub mod fields;
+pub mod files;
+pub mod gate;
+pub mod git;
+pub mod load;
+pub mod relations;
+pub mod rollup;
+
+pub use check::Check;
+pub use evaluate::{CardResult, EntityResult, Results, RuleResult};
+
+use serde::Serialize;
+
+/// A scorecard definition, validated.
+#[derive(Clone, Debug)]
+pub struct Scorecard {
+    /// `[a-z0-9-]+`: used in addresses and on the command line.
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    /// Which entities it applies to.
+    pub filter: Filter,
+    /// Lowest first.
+    pub levels: Vec<String>,
+    pub rules: Vec<Rule>,
+    /// The file it came from, or `built-in`.
+    pub origin: String,
+}
+
+impl Scorecard {
+    pub fn level_index(&self, name: &str) -> Option<usize> {
+        self.levels
+            .iter()
+            .position(|l| l.eq_ignore_ascii_case(name))
+    }
+}
+
+/// One rule: a check bound to a level.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    /// Index into the scorecard's levels.
+    pub level: usize,
+    pub weight: u32,
+    /// Markdown, shown where the rule fails.
+    pub hint: String,
+    /// Which entities the rule applies to (others: not applicable).
+    pub when: Filter,
+    pub check: Check,
+}
+
+/// Which entities a scorecard or rule applies to: every list that is not
+/// empty must match (values compared without letter case). `tags` matches
+/// when the entity has any of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub kind: Vec<String>,
+    pub spec_type: Vec<String>,
+    pub lifecycle: Vec<String>,
+    pub tags: Vec<String>,
+    pub namespace: Vec<String>,
+    /// Owner refs (`group:default/x`) or names.
+    pub owner: Vec<String>,
+    /// System refs or names.
+    pub system: Vec<String>,
+}
+
+/// What a rule found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pass,
+    Fail,
+    NotApplicable,
+}
+
+impl Status {
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+/// Why a rule passed or failed: a sentence, and the value, place or date
+/// it rests on when there is one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+}
+
+impl Evidence {
+    pub fn says(summary: impl Into<String>) -> Evidence {
+        Evidence {
+            summary: summary.into(),
+            ..Evidence::default()
+        }
+    }
+
+    pub fn value(mut self, value: impl Into<String>) -> Evidence {
+        self.value = Some(value.into());
+        self
+    }
+
+    pub fn at(mut self, file: impl Into<String>, line: Option<usize>) -> Evidence {
+        self.file = Some(file.into());
+        self.line = line;
+        self
+    }
+
+    pub fn dated(mut self, date: impl Into<String>) -> Evidence {
+        self.date = Some(date.into());
+        self
+    }
+
+    /// `file:line`, `file` or nothing.
+    pub fn place(&self) -> Option<String> {
+        let file = self.file.as_ref()?;
+        Some(match self.line {
+            Some(line) => format!("{file}:{line}"),
+            None => file.clone(),
+        })
+    }
+}
+
+/// A check's verdict with its evidence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub status: Status,
+    pub evidence: Evidence,
+}
+
+impl Verdict {
+    pub fn pass(evidence: Evidence) -> Verdict {
+        Verdict {
+            status: Status::Pass,
+            evidence,
+        }
+    }
+
+    pub fn fail(evidence: Evidence) -> Verdict {
+        Verdict {
+            status: Status::Fail,
+            evidence,
+        }
+    }
+
+    pub fn not_applicable(evidence: Evidence) -> Verdict {
+        Verdict {
+            status: Status::NotApplicable,
+            evidence,
+        }
+    }
+
+    /// Pass when `ok`, else fail, with the same evidence.
+    pub fn when(ok: bool, evidence: Evidence) -> Verdict {
+        if ok {
+            Verdict::pass(evidence)
+        } else {
+            Verdict::fail(evidence)
+        }
+    }
+}
+
+/// The organisation as the scorecards stage reads it.
+pub struct Org<'a> {
+    pub catalog: &'a crate::catalog::Catalog,
+    pub repos: &'a [crate::read::RepoSource],
+    pub git_ref: Option<&'a str>,
+    pub docs: &'a [std::sync::Arc<crate::docs::DocSiteSummary>],
+    /// The build's diagnostics so far (the link check's among them).
+    pub diagnostics: &'a [crate::diagnostics::Diagnostic],
+}
+
+/// The stage: definitions and facts read, every scorecard evaluated.
+/// Returns the results and the problems found in definitions and facts.
+pub fn run(
+    settings: &load::Settings,
+    org: &Org<'_>,
+) -> (Results, Vec<crate::diagnostics::Diagnostic>) {
+    let mut problems = Vec::new();
+    let (cards, invalid) = load::definitions(settings, &mut problems);
+    let facts = load::facts(settings, &mut problems);
+    let inputs = evaluate::OrgInputs {
+        catalog: org.catalog,
+        repos: org.repos,
+        git_ref: org.git_ref,
+        docs: org.docs,
+        diagnostics: org.diagnostics,
+        facts: &facts,
+        today: settings.today,
+    };
+    let results = Results {
+        today: settings.today.label(),
+        scorecards: evaluate::evaluate_all(&cards, &inputs),
+        invalid,
+    };
+    (results, problems)
+}
+
+#[cfg(test)]
+mod tests;

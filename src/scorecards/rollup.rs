@@ -1,0 +1,76 @@
+//! Rollups: how the entities of one owner (or any set of entities) stand
+//! on a scorecard: how many at each level, and the rules failing most.
+
+use super::Status;
+use super::evaluate::{CardResult, EntityResult};
+use std::collections::BTreeMap;
+
+/// A set of entities on one scorecard.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rollup {
+    /// The owner's ref, or `""` for entities without one.
+    pub owner: String,
+    pub entities: usize,
+    /// `[below the first level, level 0, level 1, ...]`.
+    pub per_level: Vec<usize>,
+    /// `(rule id, rule title, entities failing it)`, most failing first.
+    pub failing: Vec<(String, String, usize)>,
+}
+
+/// Entities per level: index 0 counts those below the first level.
+pub fn distribution(levels: usize, entities: &[&EntityResult]) -> Vec<usize> {
+    let mut counts = vec![0; levels + 1];
+    for e in entities {
+        counts[e.level_index.map_or(0, |i| (i + 1).min(levels))] += 1;
+    }
+    counts
+}
+
+/// Rules by how many of `entities` fail them, most first (ties by id).
+pub fn most_failing(entities: &[&EntityResult]) -> Vec<(String, String, usize)> {
+    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for result in entities.iter().flat_map(|e| &e.results) {
+        if result.status == Status::Fail {
+            *counts.entry((&result.rule, &result.title)).or_default() += 1;
+        }
+    }
+    let mut failing: Vec<(String, String, usize)> = counts
+        .into_iter()
+        .map(|((id, title), n)| (id.to_string(), title.to_string(), n))
+        .collect();
+    failing.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    failing
+}
+
+/// One rollup per owner, by owner ref.
+pub fn by_owner(card: &CardResult) -> Vec<Rollup> {
+    let mut owners: BTreeMap<&str, Vec<&EntityResult>> = BTreeMap::new();
+    for e in &card.entities {
+        owners
+            .entry(e.owner.as_deref().unwrap_or(""))
+            .or_default()
+            .push(e);
+    }
+    owners
+        .into_iter()
+        .map(|(owner, entities)| Rollup {
+            owner: owner.to_string(),
+            entities: entities.len(),
+            per_level: distribution(card.levels.len(), &entities),
+            failing: most_failing(&entities),
+        })
+        .collect()
+}
+
+/// Worst first: lowest level, then lowest score, then by ref.
+pub fn worst_first(entities: &[EntityResult]) -> Vec<&EntityResult> {
+    let mut sorted: Vec<&EntityResult> = entities.iter().collect();
+    sorted.sort_by(|a, b| {
+        let rank = |e: &EntityResult| e.level_index.map_or(0, |i| i + 1);
+        rank(a)
+            .cmp(&rank(b))
+            .then(a.score.total_cmp(&b.score))
+            .then_with(|| a.entity.cmp(&b.entity))
+    });
+    sorted
+}
