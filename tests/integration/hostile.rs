@@ -290,7 +290,9 @@ fn files_outside_the_site(dir: &Path) -> BTreeSet<String> {
                 .unwrap()
                 .to_string_lossy()
                 .into_owned();
-            if rel == "site" || rel.starts_with(".site.portico-lock") {
+            // The site, its lock, and the build cache (`--cache`'s default,
+            // written by Portico, never from a repository's paths).
+            if rel == "site" || rel.starts_with(".site.portico-lock") || rel == ".portico-cache" {
                 continue;
             }
             if entry.file_type().unwrap().is_dir() {

@@ -31,6 +31,10 @@ fn docs_org(pages: usize, words: &str) -> Org {
 
 /// Starts `portico build ORG --out OUT` without waiting for it.
 fn spawn_build(org: &Path, out: &Path, stderr: Stdio) -> Child {
+    spawn_build_with(org, out, stderr, &[])
+}
+
+fn spawn_build_with(org: &Path, out: &Path, stderr: Stdio, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_portico"))
         .args([
             "build",
@@ -38,6 +42,7 @@ fn spawn_build(org: &Path, out: &Path, stderr: Stdio) -> Child {
             "--out",
             out.to_str().unwrap(),
         ])
+        .args(extra)
         .env("NO_COLOR", "1")
         .stdout(Stdio::null())
         .stderr(stderr)
@@ -47,9 +52,17 @@ fn spawn_build(org: &Path, out: &Path, stderr: Stdio) -> Child {
 
 /// Builds and waits; returns the exit code and stderr.
 fn build(org: &Path, out: &Path) -> (i32, String) {
-    let output = spawn_build(org, out, Stdio::piped())
-        .wait_with_output()
-        .unwrap();
+    wait(spawn_build(org, out, Stdio::piped()))
+}
+
+/// [`build`] without the build cache, which would otherwise share the
+/// small disk with the site and fill it first.
+fn build_uncached(org: &Path, out: &Path) -> (i32, String) {
+    wait(spawn_build_with(org, out, Stdio::piped(), &["--no-cache"]))
+}
+
+fn wait(child: Child) -> (i32, String) {
+    let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     (output.status.code().unwrap_or(-1), stderr)
 }
@@ -163,12 +176,12 @@ fn a_full_disk_leaves_the_last_site_as_it_was() {
     };
     let site = disk.dir.join("site");
     let org = docs_org(0, "hello");
-    assert_eq!(build(org.path(), &site).0, 0);
+    assert_eq!(build_uncached(org.path(), &site).0, 0);
     let last_good = files_under(&site);
 
     // A docs asset larger than the disk: the write that fails is named.
     org.file("svc/docs/big.bin", &"x".repeat(3 << 20));
-    let (code, stderr) = build(org.path(), &site);
+    let (code, stderr) = build_uncached(org.path(), &site);
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("cannot write `docs/default/component/svc/big.bin`")
@@ -189,7 +202,7 @@ fn a_full_disk_leaves_the_last_site_as_it_was() {
         "svc/docs/words.md",
         &format!("# Words\n\n{}\n", words.join(" ")),
     );
-    let (code, stderr) = build(org.path(), &site);
+    let (code, stderr) = build_uncached(org.path(), &site);
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("cannot write the search index in")
@@ -201,7 +214,7 @@ fn a_full_disk_leaves_the_last_site_as_it_was() {
 
     // With room again, the next build succeeds and nothing is left beside.
     disk.resize("64m");
-    let (code, stderr) = build(org.path(), &site);
+    let (code, stderr) = build_uncached(org.path(), &site);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         site.join("docs/default/component/svc/words/index.html")
