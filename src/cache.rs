@@ -19,10 +19,11 @@
 //! reported once and the build runs without it.
 
 use crate::memo::Key;
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 use xxhash_rust::xxh3::xxh3_128;
 
@@ -46,9 +47,8 @@ pub struct DiskCache {
     dir: PathBuf,
     /// Held (shared) while the cache is in use.
     _lock: File,
-    hits: AtomicUsize,
-    misses: AtomicUsize,
-    write_failures: AtomicUsize,
+    /// (hits, misses, failed writes) by kind.
+    counts: Mutex<HashMap<String, (usize, usize, usize)>>,
 }
 
 impl DiskCache {
@@ -81,21 +81,20 @@ impl DiskCache {
         Ok(DiskCache {
             dir,
             _lock: lock,
-            hits: AtomicUsize::new(0),
-            misses: AtomicUsize::new(0),
-            write_failures: AtomicUsize::new(0),
+            counts: Mutex::default(),
         })
     }
 
     /// The value kept for `key` among values of `kind`, if it is whole.
     pub fn get(&self, kind: &str, key: Key) -> Option<Vec<u8>> {
         let found = self.read(&self.path(kind, key));
-        let counter = if found.is_some() {
-            &self.hits
-        } else {
-            &self.misses
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+        self.count(kind, |c| {
+            if found.is_some() {
+                c.0 += 1;
+            } else {
+                c.1 += 1;
+            }
+        });
         found
     }
 
@@ -104,17 +103,20 @@ impl DiskCache {
     pub fn put(&self, kind: &str, key: Key, bytes: &[u8]) {
         if bytes.len() as u64 > MAX_ENTRY_BYTES || self.write(&self.path(kind, key), bytes).is_err()
         {
-            self.write_failures.fetch_add(1, Ordering::Relaxed);
+            self.count(kind, |c| c.2 += 1);
         }
     }
 
-    /// (hits, misses, failed writes) since the cache was opened.
-    pub fn counts(&self) -> (usize, usize, usize) {
-        (
-            self.hits.load(Ordering::Relaxed),
-            self.misses.load(Ordering::Relaxed),
-            self.write_failures.load(Ordering::Relaxed),
-        )
+    /// (hits, misses, failed writes) of values of `kind` since the cache
+    /// was opened.
+    pub fn counts(&self, kind: &str) -> (usize, usize, usize) {
+        let counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        counts.get(kind).copied().unwrap_or_default()
+    }
+
+    fn count(&self, kind: &str, change: impl FnOnce(&mut (usize, usize, usize))) {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        change(counts.entry(kind.to_string()).or_default());
     }
 
     fn path(&self, kind: &str, key: Key) -> PathBuf {
@@ -261,7 +263,8 @@ mod tests {
         cache.put("other", 7, b"another kind");
         assert_eq!(cache.get("page", 7).as_deref(), Some(&b"seven"[..]));
         assert_eq!(cache.get("other", 7).as_deref(), Some(&b"another kind"[..]));
-        assert_eq!(cache.counts(), (2, 1, 0));
+        assert_eq!(cache.counts("page"), (1, 1, 0));
+        assert_eq!(cache.counts("other"), (1, 0, 0));
         drop(cache);
         let again = DiskCache::open(tmp.path()).unwrap();
         assert_eq!(again.get("page", 7).as_deref(), Some(&b"seven"[..]));

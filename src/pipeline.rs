@@ -89,13 +89,24 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
     // The theme first: a bad one is a usage error, before any work.
     let look =
         render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
-    let staging = output::Staging::create(out_dir).map_err(fatal)?;
     // A cache that cannot be opened costs time, not the build.
     let disk = cache_dir.and_then(|dir| {
         crate::cache::DiskCache::open(dir)
             .inspect_err(|e| eprintln!("note: building without the cache: {e}"))
             .ok()
     });
+    let site_key = site_key(out_dir);
+    let staging = match &disk {
+        Some(disk) => {
+            let previous = disk
+                .get(SITE_KIND, site_key)
+                .and_then(|bytes| output::Manifest::from_bytes(&bytes));
+            output::Staging::create_carrying(out_dir, previous)
+        }
+        None => output::Staging::create(out_dir),
+    }
+    .map_err(fatal)?;
+    let search_key = output::SearchKey::default();
     let mut outcome = load(config)?;
     timer.lap("discover + read + catalog");
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
@@ -125,7 +136,10 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
         if let Some(index) = &index {
             search::site_documents(catalog, site)
                 .into_iter()
-                .for_each(|d| index.add(d));
+                .for_each(|d| {
+                    search_key.add(&d);
+                    index.add(d);
+                });
         }
     };
     let docs = DocsRun {
@@ -138,7 +152,7 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
     add_docs(&mut outcome, built);
     match &disk {
         Some(disk) => {
-            let (hits, misses, failures) = disk.counts();
+            let (hits, misses, failures) = disk.counts(docs::PAGE_CACHE_KIND);
             timer.lap(&format!(
                 "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored)"
             ));
@@ -150,20 +164,76 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
     if let (Some(index), Some(index_dir)) = (index, &index_dir) {
         search::entity_documents(&outcome.portal.catalog)
             .into_iter()
-            .for_each(|d| index.add(d));
-        let documents = index.finish().map_err(|e| index_failure("write", &e))?;
-        timer.lap("search index");
-        let web_index = search::web::export(index_dir, documents)
-            .map_err(|e| index_failure("export the browser's copy of", &e))?;
-        staging.write_all(&web_index).map_err(fatal)?;
-        timer.lap("browser search index");
+            .for_each(|d| {
+                search_key.add(&d);
+                index.add(d);
+            });
+        // The same documents as the last site's: its indexes are carried
+        // over (tantivy's bytes would differ, to no effect).
+        let search_dirs = [search::INDEX_DIR, search::web::WEB_DIR];
+        let unchanged = staging.previous_search_key() == Some(search_key.value())
+            && search_dirs.iter().all(|dir| staging.can_carry_folder(dir));
+        if unchanged {
+            drop(index);
+            for dir in search_dirs {
+                if !staging.carry_folder(dir).map_err(fatal)? {
+                    return Err(Fatal(format!(
+                        "the site in `{}` changed while this build ran; run the build again",
+                        out_dir.display()
+                    )));
+                }
+            }
+            timer.lap("search indexes (unchanged, carried over)");
+        } else {
+            let documents = index.finish().map_err(|e| index_failure("write", &e))?;
+            timer.lap("search index");
+            let web_index = search::web::export(index_dir, documents)
+                .map_err(|e| index_failure("export the browser's copy of", &e))?;
+            staging.write_all(&web_index).map_err(fatal)?;
+            timer.lap("browser search index");
+        }
     }
     let files = render::site(&outcome.portal, &look, &outcome.diagnostics, None);
     staging.write_all(&files).map_err(fatal)?;
     timer.lap("catalog pages");
-    staging.commit().map_err(fatal)?;
-    timer.lap("swap in");
+    let committed = staging.commit().map_err(fatal)?;
+    if let (Some(disk), Some(mut manifest)) = (&disk, committed.manifest)
+        && !committed.unchanged
+    {
+        manifest.search_key = config.search.then(|| search_key.value());
+        disk.put(SITE_KIND, site_key, &manifest.to_bytes());
+    }
+    timer.lap(&if committed.unchanged {
+        format!(
+            "swap in (nothing changed: the site was left as it was, {} files)",
+            committed.carried
+        )
+    } else {
+        format!(
+            "swap in ({} unchanged files carried over)",
+            committed.carried
+        )
+    });
     Ok(outcome)
+}
+
+/// What the manifest of the last site written to an `--out` is kept under
+/// in the build cache.
+const SITE_KIND: &str = "site";
+
+/// The key of an `--out` folder: its absolute path (a site's manifest
+/// describes the files at that path).
+fn site_key(out_dir: &Path) -> crate::memo::Key {
+    let absolute = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
+    let (parent, name) = (absolute.parent(), absolute.file_name());
+    let parent = parent
+        .and_then(|p| p.canonicalize().ok())
+        .or_else(|| parent.map(Path::to_path_buf))
+        .unwrap_or_default();
+    let mut hasher = crate::memo::hasher();
+    crate::memo::part(&mut hasher, parent.as_os_str().as_encoded_bytes());
+    crate::memo::part(&mut hasher, name.unwrap_or_default().as_encoded_bytes());
+    hasher.digest128()
 }
 
 /// Work kept between builds of one process (`portico serve`), reused while

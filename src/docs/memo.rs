@@ -32,7 +32,7 @@ pub fn rendered(memo: &PageMemo, key: Key, render: impl FnOnce() -> RenderedPage
 }
 
 /// What pages are kept under in the build cache on disk.
-const DISK_KIND: &str = "page";
+pub const DISK_KIND: &str = "page";
 
 /// The page rendered for `key`, read from the build cache when it holds it,
 /// else rendered and stored there. Pages with problems are not stored (their

@@ -13,6 +13,7 @@ pub mod build;
 pub mod links;
 pub mod markdown;
 pub mod memo;
+pub use memo::DISK_KIND as PAGE_CACHE_KIND;
 pub mod mkdocs;
 pub mod nav;
 mod page;

@@ -116,7 +116,19 @@ fn cached_builds_write_what_uncached_builds_write_after_every_edit() {
 
     let first = same_as_uncached(dir, "the first build");
     assert_eq!(reuse(&first).0, 0, "an empty cache");
+    let index = dir.join("cached/docs/default/component/alpha/index.html");
+    let inode =
+        |path: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(path).unwrap());
+    let before = inode(&index);
     let again = same_as_uncached(dir, "no change");
+    assert!(
+        again
+            .stderr
+            .contains("nothing changed: the site was left as it was"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(inode(&index), before, "the site was not rewritten");
     // Beta's index names a missing snippet: pages with problems are
     // rendered again (and report them again).
     assert_eq!(reuse(&again), (3, 1), "{}", again.stderr);
@@ -126,6 +138,31 @@ fn cached_builds_write_what_uncached_builds_write_after_every_edit() {
     edit("docs/guide.md", "# Guide\n\nEdited text.\n");
     let run = same_as_uncached(dir, "a page's text");
     assert_eq!(reuse(&run), (2, 2), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unchanged files carried over"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        inode(&index),
+        before,
+        "an unchanged page is carried over, not written"
+    );
+    // A file of the site changed behind Portico's back is written again.
+    std::fs::write(dir.join("cached/catalog.json"), "[]").unwrap();
+    std::fs::write(&index, "tampered").unwrap();
+    same_as_uncached(dir, "the site changed by hand");
+    // The search indexes, carried while their documents are unchanged,
+    // are made again when they change; a search finds the new words.
+    edit("docs/guide.md", "# Guide\n\nEdited text about zeppelins.\n");
+    same_as_uncached(dir, "a word to search for");
+    let found = portico(dir, &["search", "zeppelins", "--site", "cached", "--json"]);
+    assert!(
+        found.stdout.contains("guide"),
+        "{}{}",
+        found.stdout,
+        found.stderr
+    );
     edit("docs/setup.md", "# Setup\n\n## Installing\n\nSteps.\n");
     same_as_uncached(dir, "a heading other pages link to");
     edit("shared.md", "Other shared text.\n");

@@ -26,8 +26,11 @@
 //! flushed to the disk: after a power cut the file system's own journal
 //! decides what is there.)
 
+mod carry;
+
+pub use carry::{FileFacts, Manifest, SearchKey};
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{ErrorKind, Write};
@@ -126,12 +129,50 @@ pub struct Staging {
     /// The target's lock, released when this is dropped: after `Drop::drop`
     /// has deleted an uncommitted staging folder.
     _lock: File,
+    /// With the build cache: what the last site holds ([`carry`]).
+    previous: Option<Manifest>,
+    /// With the build cache: every file of the new site, for its manifest.
+    facts: Option<Mutex<HashMap<String, FileFacts>>>,
+    /// Files with the last site's bytes, linked over at the commit.
+    carried: Mutex<Vec<String>>,
+    /// Folders handed to other writers (the search index), read back at
+    /// the commit for the manifest.
+    external: Mutex<Vec<String>>,
+}
+
+/// What a commit did.
+#[derive(Debug, Default)]
+pub struct Committed {
+    /// The new site's manifest, when the staging was made to carry files.
+    pub manifest: Option<Manifest>,
+    /// The site already held exactly these files: nothing was swapped.
+    pub unchanged: bool,
+    /// Files taken over from the last site rather than written.
+    pub carried: usize,
 }
 
 impl Staging {
     /// Waits for the target's lock, puts back a site an interrupted swap
     /// left aside, checks the target and creates an empty staging folder.
     pub fn create(out_dir: &Path) -> Result<Staging, OutputError> {
+        Staging::create_with(out_dir, None, false)
+    }
+
+    /// [`Staging::create`] for a build with the cache: files with the bytes
+    /// `previous` (the last site's manifest) records are carried over
+    /// instead of written, and the commit returns the new site's manifest.
+    pub fn create_carrying(
+        out_dir: &Path,
+        previous: Option<Manifest>,
+    ) -> Result<Staging, OutputError> {
+        Staging::create_with(out_dir, previous, true)
+    }
+
+    fn create_with(
+        out_dir: &Path,
+        previous: Option<Manifest>,
+        record: bool,
+    ) -> Result<Staging, OutputError> {
         let lock = lock_target(out_dir)?;
         // With the lock held, every staging, old or trash folder beside the
         // target belongs to a build that is no longer running: a build takes
@@ -151,6 +192,10 @@ impl Staging {
             folders: Mutex::new(HashSet::new()),
             committed: false,
             _lock: lock,
+            previous,
+            facts: record.then(Mutex::default),
+            carried: Mutex::default(),
+            external: Mutex::default(),
         };
         // The marker goes first, so even a half-written staging folder is
         // recognisably ours and can be cleaned up after an interruption.
@@ -165,17 +210,87 @@ impl Staging {
     /// A path that could lead outside the site is refused.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), OutputError> {
         check_site_path(path)?;
+        if let Some(old) = self.carriable(path, bytes) {
+            lock(&self.carried).push(path.to_string());
+            if let Some(facts) = &self.facts {
+                lock(facts).insert(path.to_string(), old);
+            }
+            return Ok(());
+        }
         if let Some((folder, _)) = path.rsplit_once('/') {
             self.make_folder(folder)?;
         }
-        write_new_file(&self.dir.join(path), bytes).map_err(|e| self.write_error(path, e))
+        let file =
+            write_new_file(&self.dir.join(path), bytes).map_err(|e| self.write_error(path, e))?;
+        if let Some(facts) = &self.facts {
+            let meta = file.metadata().map_err(|e| self.write_error(path, e))?;
+            lock(facts).insert(path.to_string(), FileFacts::of(bytes, &meta));
+        }
+        Ok(())
+    }
+
+    /// The last site's facts of `path`, when it holds `bytes` there
+    /// untouched since. The marker is always written: it is what makes a
+    /// staging folder recognisable after an interruption.
+    fn carriable(&self, path: &str, bytes: &[u8]) -> Option<FileFacts> {
+        let old = *self.previous.as_ref()?.files.get(path)?;
+        (path != MARKER && old.same_bytes(bytes) && old.still_at(&self.out_dir.join(path)))
+            .then_some(old)
     }
 
     /// A folder in the site for a writer that needs a path (the search index).
     pub fn folder(&self, path: &str) -> Result<PathBuf, OutputError> {
         check_site_path(path)?;
         self.make_folder(path)?;
+        if self.facts.is_some() {
+            lock(&self.external).push(path.to_string());
+        }
         Ok(self.dir.join(path))
+    }
+
+    /// The last site's search key, when it had search indexes.
+    pub fn previous_search_key(&self) -> Option<[u64; 2]> {
+        self.previous.as_ref()?.search_key
+    }
+
+    /// Whether [`Staging::carry_folder`] would carry `path` over.
+    pub fn can_carry_folder(&self, path: &str) -> bool {
+        let (Some(previous), Some(_)) = (&self.previous, &self.facts) else {
+            return false;
+        };
+        let mut old = previous.under(path).peekable();
+        old.peek().is_some() && old.all(|(p, f)| f.still_at(&self.out_dir.join(p)))
+    }
+
+    /// Carries the last site's folder `path` over whole, in place of what
+    /// was written into it (the search indexes, when their inputs are
+    /// unchanged). False, and nothing done, unless the last site had files
+    /// there and every one is untouched.
+    pub fn carry_folder(&self, path: &str) -> Result<bool, OutputError> {
+        check_site_path(path)?;
+        let (Some(previous), Some(facts)) = (&self.previous, &self.facts) else {
+            return Ok(false);
+        };
+        let old: Vec<(&String, &FileFacts)> = previous.under(path).collect();
+        if old.is_empty() || !old.iter().all(|(p, f)| f.still_at(&self.out_dir.join(p))) {
+            return Ok(false);
+        }
+        let full = self.dir.join(path);
+        if full.symlink_metadata().is_ok() {
+            std::fs::remove_dir_all(&full).map_err(|e| self.write_error(path, e))?;
+        }
+        let inside = format!("{path}/");
+        self.known_folders()
+            .retain(|f| f != path && !f.starts_with(&inside));
+        lock(&self.external).retain(|f| f != path && !f.starts_with(&inside));
+        let mut facts = lock(facts);
+        facts.retain(|p, _| !p.starts_with(&inside));
+        let mut carried = lock(&self.carried);
+        for (p, f) in old {
+            facts.insert(p.clone(), *f);
+            carried.push(p.clone());
+        }
+        Ok(true)
     }
 
     /// Writes many files in parallel.
@@ -186,9 +301,110 @@ impl Staging {
     }
 
     /// Swaps the staging folder in as the site.
-    pub fn commit(mut self) -> Result<(), OutputError> {
+    pub fn commit(mut self) -> Result<Committed, OutputError> {
+        let Some(facts) = self.facts.take() else {
+            swap_in(&self.dir, &self.out_dir)?;
+            self.committed = true;
+            return Ok(Committed::default());
+        };
+        let mut facts = facts.into_inner().unwrap_or_else(PoisonError::into_inner);
+        for folder in std::mem::take(&mut *lock(&self.external)) {
+            self.read_back(&folder, &mut facts)?;
+        }
+        let carried = std::mem::take(&mut *lock(&self.carried));
+        if let Some(previous) = self.previous.take() {
+            if same_files(&previous, &facts) {
+                remove_ours(&self.dir).map_err(|e| io_error("delete", &self.dir, e))?;
+                self.committed = true;
+                return Ok(Committed {
+                    carried: carried.len(),
+                    manifest: Some(previous),
+                    unchanged: true,
+                });
+            }
+            let copies = self.link_carried(&previous, &facts, &carried)?;
+            facts.extend(copies);
+        }
         swap_in(&self.dir, &self.out_dir)?;
         self.committed = true;
+        Ok(Committed {
+            carried: carried.len(),
+            manifest: Some(Manifest {
+                files: facts,
+                search_key: None,
+            }),
+            unchanged: false,
+        })
+    }
+
+    /// Links the carried files from the last site into the staging folder
+    /// (copies where the file system refuses links); returns the facts of
+    /// the copies, which have new modification times.
+    fn link_carried(
+        &self,
+        previous: &Manifest,
+        facts: &HashMap<String, FileFacts>,
+        carried: &[String],
+    ) -> Result<Vec<(String, FileFacts)>, OutputError> {
+        let copies = Mutex::new(Vec::new());
+        carried.par_iter().try_for_each(|path| {
+            // Written again after it was carried, with other bytes: the
+            // written file stands.
+            if facts.get(path) != previous.files.get(path) {
+                return Ok(());
+            }
+            if let Some((folder, _)) = path.rsplit_once('/') {
+                self.make_folder(folder)?;
+            }
+            let (from, to) = (self.out_dir.join(path), self.dir.join(path));
+            let linked = std::fs::hard_link(&from, &to).or_else(|e| {
+                if e.kind() != ErrorKind::AlreadyExists {
+                    return Err(e);
+                }
+                std::fs::remove_file(&to)?;
+                std::fs::hard_link(&from, &to)
+            });
+            if linked.is_err() {
+                let bytes = std::fs::read(&from).map_err(|e| self.write_error(path, e))?;
+                let file = write_new_file(&to, &bytes).map_err(|e| self.write_error(path, e))?;
+                let meta = file.metadata().map_err(|e| self.write_error(path, e))?;
+                lock(&copies).push((path.clone(), FileFacts::of(&bytes, &meta)));
+            }
+            Ok(())
+        })?;
+        Ok(copies.into_inner().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Records the files another writer put under `folder`.
+    fn read_back(
+        &self,
+        folder: &str,
+        facts: &mut HashMap<String, FileFacts>,
+    ) -> Result<(), OutputError> {
+        let mut stack = vec![folder.to_string()];
+        while let Some(rel) = stack.pop() {
+            let full = self.dir.join(&rel);
+            let entries = match std::fs::read_dir(&full) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) => return Err(io_error("read", &full, e)),
+            };
+            for entry in entries {
+                let entry = entry.map_err(|e| io_error("read", &full, e))?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = format!("{rel}/{name}");
+                let meta = entry
+                    .metadata()
+                    .map_err(|e| io_error("read", &entry.path(), e))?;
+                if meta.is_dir() {
+                    stack.push(path);
+                } else if meta.is_file() {
+                    let bytes = std::fs::read(entry.path())
+                        .map_err(|e| io_error("read", &entry.path(), e))?;
+                    facts.insert(path, FileFacts::of(&bytes, &meta));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -280,7 +496,7 @@ fn check_site_path(path: &str) -> Result<(), OutputError> {
 /// path. A file already written there (two stages claiming one path) is
 /// replaced, the last write winning; a symlink there would be replaced too,
 /// its target untouched.
-fn write_new_file(full: &Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_new_file(full: &Path, bytes: &[u8]) -> std::io::Result<File> {
     let create = || OpenOptions::new().write(true).create_new(true).open(full);
     let mut file = match create() {
         Err(e) if e.kind() == ErrorKind::AlreadyExists => {
@@ -289,7 +505,23 @@ fn write_new_file(full: &Path, bytes: &[u8]) -> std::io::Result<()> {
         }
         other => other?,
     };
-    file.write_all(bytes)
+    file.write_all(bytes)?;
+    Ok(file)
+}
+
+/// Whether the new site's files are the last site's, the marker aside
+/// (each build writes its own).
+fn same_files(previous: &Manifest, facts: &HashMap<String, FileFacts>) -> bool {
+    let count =
+        |files: &HashMap<String, FileFacts>| files.len() - usize::from(files.contains_key(MARKER));
+    count(&previous.files) == count(facts)
+        && facts
+            .iter()
+            .all(|(path, f)| path == MARKER || previous.files.get(path) == Some(f))
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Takes the target's exclusive lock (`.NAME.portico-lock` beside it),
@@ -434,7 +666,86 @@ mod tests {
     fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
         let staging = Staging::create(out_dir)?;
         staging.write_all(files)?;
-        staging.commit()
+        staging.commit().map(|_| ())
+    }
+
+    /// Writes `files` with the last site's manifest; returns the new one.
+    fn write_carrying(
+        out_dir: &Path,
+        previous: Option<Manifest>,
+        files: &[OutputFile],
+    ) -> Committed {
+        let staging = Staging::create_carrying(out_dir, previous).unwrap();
+        staging.write_all(files).unwrap();
+        staging.commit().unwrap()
+    }
+
+    #[test]
+    fn unchanged_files_are_carried_and_an_unchanged_site_is_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let files = vec![
+            OutputFile::new("a/index.html", "A"),
+            OutputFile::new("b.html", "B"),
+        ];
+        let first = write_carrying(&out, None, &files);
+        assert!(!first.unchanged);
+        let manifest = first.manifest.unwrap();
+        assert_eq!(manifest.files.len(), 3, "two files and the marker");
+
+        let again = write_carrying(&out, Some(manifest.clone()), &files);
+        assert!(again.unchanged);
+        assert_eq!(again.carried, 2);
+        assert_eq!(names_in(tmp.path()), vec![".site.portico-lock", "site"]);
+
+        // One file changed, one gone, one new: the rest is linked over.
+        let changed = vec![
+            OutputFile::new("a/index.html", "A"),
+            OutputFile::new("c.html", "C"),
+        ];
+        let third = write_carrying(&out, again.manifest, &changed);
+        assert!(!third.unchanged);
+        assert_eq!(third.carried, 1);
+        assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"A");
+        assert_eq!(std::fs::read(out.join("c.html")).unwrap(), b"C");
+        assert!(!out.join("b.html").exists());
+        assert_eq!(names_in(tmp.path()), vec![".site.portico-lock", "site"]);
+    }
+
+    #[test]
+    fn a_carried_file_written_again_with_other_bytes_keeps_the_last_bytes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let first = write_carrying(&out, None, &[OutputFile::new("x.html", "old")]);
+        let staging = Staging::create_carrying(&out, first.manifest).unwrap();
+        staging.write("x.html", b"old").unwrap();
+        staging.write("x.html", b"new").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(std::fs::read(out.join("x.html")).unwrap(), b"new");
+        // And the other way round: written, then carried (the last wins).
+        let manifest = {
+            let staging = Staging::create_carrying(&out, None).unwrap();
+            staging.write("x.html", b"old").unwrap();
+            staging.commit().unwrap().manifest
+        };
+        let staging = Staging::create_carrying(&out, manifest).unwrap();
+        staging.write("x.html", b"newer").unwrap();
+        staging.write("x.html", b"old").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(std::fs::read(out.join("x.html")).unwrap(), b"old");
+    }
+
+    #[test]
+    fn a_file_changed_in_the_site_since_is_written_not_carried() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let files = [OutputFile::new("x.html", "built")];
+        let first = write_carrying(&out, None, &files);
+        std::fs::write(out.join("x.html"), "edited").unwrap();
+        let again = write_carrying(&out, first.manifest, &files);
+        assert!(!again.unchanged);
+        assert_eq!(again.carried, 0);
+        assert_eq!(std::fs::read(out.join("x.html")).unwrap(), b"built");
     }
 
     #[test]

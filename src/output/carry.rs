@@ -1,0 +1,120 @@
+//! Carrying unchanged files over from the last good site, so a rebuild
+//! writes only what changed (with the build cache).
+//!
+//! The cache keeps a [`Manifest`] of the site each build swapped in: every
+//! file's length, modification time and a hash of its bytes. The next
+//! build's staging compares each file it is asked to write with it: a file
+//! with the same bytes whose copy in the site still has the recorded length
+//! and modification time (nothing has touched it since) is not written but
+//! noted. At the commit, if every file is such a file and no file is gone,
+//! the site is already what this build would write: it stays as it is, and
+//! nothing is written, swapped or deleted. Otherwise the noted files are
+//! hard-linked from the last site into the staging folder (copied where
+//! links are refused) and the swap goes on as always, so the site is still
+//! replaced whole.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::SystemTime;
+use xxhash_rust::xxh3::xxh3_128;
+
+/// What a file of the site was when it was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileFacts {
+    pub len: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub modified: u64,
+    /// xxh3-128 of the bytes, as two halves (JSON numbers stop at 64 bits).
+    pub hash: [u64; 2],
+}
+
+impl FileFacts {
+    /// The facts of `bytes` written at the time `meta` says.
+    pub fn of(bytes: &[u8], meta: &std::fs::Metadata) -> FileFacts {
+        FileFacts {
+            len: bytes.len() as u64,
+            modified: modified(meta),
+            hash: halves(xxh3_128(bytes)),
+        }
+    }
+
+    /// Whether `bytes` are the bytes these facts describe.
+    pub fn same_bytes(&self, bytes: &[u8]) -> bool {
+        self.len == bytes.len() as u64 && self.hash == halves(xxh3_128(bytes))
+    }
+
+    /// Whether the file at `path` is still the one these facts describe: a
+    /// regular file (not a link) of that length, not modified since.
+    pub fn still_at(&self, path: &Path) -> bool {
+        std::fs::symlink_metadata(path)
+            .is_ok_and(|m| m.is_file() && m.len() == self.len && modified(&m) == self.modified)
+    }
+}
+
+fn halves(hash: u128) -> [u64; 2] {
+    [hash as u64, (hash >> 64) as u64]
+}
+
+pub fn modified(meta: &std::fs::Metadata) -> u64 {
+    meta.modified()
+        .ok()
+        .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as u64)
+}
+
+/// Every file of a site as it was swapped in, and the key of what its
+/// search indexes were made from.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Manifest {
+    pub files: HashMap<String, FileFacts>,
+    pub search_key: Option<[u64; 2]>,
+}
+
+impl Manifest {
+    /// The manifest's files under the folder `prefix` (site-relative).
+    pub fn under<'m>(
+        &'m self,
+        prefix: &'m str,
+    ) -> impl Iterator<Item = (&'m String, &'m FileFacts)> {
+        self.files.iter().filter(move |(path, _)| {
+            path.strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// A manifest read back; `None` for damaged bytes (the build then
+    /// writes every file).
+    pub fn from_bytes(bytes: &[u8]) -> Option<Manifest> {
+        serde_json::from_slice(bytes).ok()
+    }
+}
+
+/// The key of a search index's inputs: the same documents in any order give
+/// the same key.
+#[derive(Debug, Default)]
+pub struct SearchKey(std::sync::Mutex<u128>);
+
+impl SearchKey {
+    pub fn add(&self, document: &impl std::fmt::Debug) {
+        let hash = xxh3_128(format!("{document:?}").as_bytes());
+        let mut sum = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *sum = sum.wrapping_add(hash);
+    }
+
+    pub fn value(&self) -> [u64; 2] {
+        halves(
+            *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
