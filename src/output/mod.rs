@@ -25,6 +25,10 @@
 //! The next build also deletes the dead build's other folders. (Nothing is
 //! flushed to the disk: after a power cut the file system's own journal
 //! decides what is there.)
+//!
+//! With the build cache, files the last site already holds are linked over
+//! rather than written, and a site with nothing to change is left alone
+//! ([`carry`]).
 
 mod carry;
 
