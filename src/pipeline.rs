@@ -125,20 +125,27 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
             out_dir.display()
         ))
     };
+    let create_index = |dir: &Path| {
+        search::index::IndexBuilder::create(dir).map_err(|e| index_failure("create", &e))
+    };
+    // The index is fed each docs site as soon as it is rendered, unless the
+    // last site's indexes may be carried over: then only their key is
+    // computed, and the index made at the end if the key changed.
+    let may_carry_search = staging.previous_search_key().is_some();
     let index = match &index_dir {
-        Some(dir) => Some(
-            search::index::IndexBuilder::create(dir).map_err(|e| index_failure("create", &e))?,
-        ),
-        None => None,
+        Some(dir) if !may_carry_search => Some(create_index(dir)?),
+        _ => None,
     };
     let catalog = &outcome.portal.catalog;
     let on_site = |site: &DocSiteSummary| {
-        if let Some(index) = &index {
+        if config.search {
             search::site_documents(catalog, site)
                 .into_iter()
                 .for_each(|d| {
                     search_key.add(&d);
-                    index.add(d);
+                    if let Some(index) = &index {
+                        index.add(d);
+                    }
                 });
         }
     };
@@ -161,13 +168,9 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
     }
     add_scorecards(config, &mut outcome);
     timer.lap("scorecards");
-    if let (Some(index), Some(index_dir)) = (index, &index_dir) {
-        search::entity_documents(&outcome.portal.catalog)
-            .into_iter()
-            .for_each(|d| {
-                search_key.add(&d);
-                index.add(d);
-            });
+    if let Some(index_dir) = &index_dir {
+        let entity_documents = search::entity_documents(&outcome.portal.catalog);
+        entity_documents.iter().for_each(|d| search_key.add(d));
         // The same documents as the last site's: its indexes are carried
         // over (tantivy's bytes would differ, to no effect).
         let search_dirs = [search::INDEX_DIR, search::web::WEB_DIR];
@@ -185,6 +188,19 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
             }
             timer.lap("search indexes (unchanged, carried over)");
         } else {
+            let index = match index {
+                Some(index) => index,
+                None => {
+                    let index = create_index(index_dir)?;
+                    for site in &outcome.portal.docs {
+                        search::site_documents(&outcome.portal.catalog, site)
+                            .into_iter()
+                            .for_each(|d| index.add(d));
+                    }
+                    index
+                }
+            };
+            entity_documents.into_iter().for_each(|d| index.add(d));
             let documents = index.finish().map_err(|e| index_failure("write", &e))?;
             timer.lap("search index");
             let web_index = search::web::export(index_dir, documents)

@@ -100,8 +100,10 @@ impl Manifest {
 pub struct SearchKey(std::sync::Mutex<u128>);
 
 impl SearchKey {
-    pub fn add(&self, document: &impl std::fmt::Debug) {
-        let hash = xxh3_128(format!("{document:?}").as_bytes());
+    pub fn add(&self, document: &impl std::hash::Hash) {
+        let mut hasher = Hasher128(xxhash_rust::xxh3::Xxh3::new());
+        document.hash(&mut hasher);
+        let hash = hasher.0.digest128();
         let mut sum = self
             .0
             .lock()
@@ -116,5 +118,18 @@ impl SearchKey {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         )
+    }
+}
+
+/// Feeds `Hash` into a 128-bit xxh3 (std's `Hasher` ends in 64 bits).
+struct Hasher128(xxhash_rust::xxh3::Xxh3);
+
+impl std::hash::Hasher for Hasher128 {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.digest()
     }
 }

@@ -20,7 +20,7 @@ use crate::docs::DocSiteSummary;
 pub use crate::address::SEARCH_INDEX_DIR as INDEX_DIR;
 
 /// One searchable thing: an entity, or a section of a docs page.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct SearchDoc {
     /// `entity` or `docs`.
     pub doc_type: &'static str,
