@@ -2,7 +2,7 @@
 //! writes exactly the site a build without it writes, after every kind of
 //! edit, and a damaged or foreign cache never changes the output.
 
-use crate::support::{Org, Run, commit_all, files_under, portico};
+use crate::support::{Org, Run, commit_all, files_under, portico, portico_with_env};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -53,18 +53,7 @@ fn same_as_uncached(dir: &Path, edit: &str) -> Run {
 }
 
 fn with_timings(dir: &Path, args: &[&str]) -> Run {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portico"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("PORTICO_TIMINGS", "1")
-        .output()
-        .expect("portico runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    portico_with_env(dir, args, &[("PORTICO_TIMINGS", "1")])
 }
 
 /// (pages reused, pages rendered) from the docs timing line.

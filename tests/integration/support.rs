@@ -64,10 +64,16 @@ impl Run {
 
 /// Runs `portico ARGS` in `dir`.
 pub fn portico(dir: &Path, args: &[&str]) -> Run {
+    portico_with_env(dir, args, &[])
+}
+
+/// Runs `portico ARGS` in `dir` with extra environment variables.
+pub fn portico_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_portico"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
         .output()
         .expect("portico runs");
     Run {
