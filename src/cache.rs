@@ -88,13 +88,7 @@ impl DiskCache {
     /// The value kept for `key` among values of `kind`, if it is whole.
     pub fn get(&self, kind: &str, key: Key) -> Option<Vec<u8>> {
         let found = self.read(&self.path(kind, key));
-        self.count(kind, |c| {
-            if found.is_some() {
-                c.0 += 1;
-            } else {
-                c.1 += 1;
-            }
-        });
+        self.count(kind, found.is_some());
         found
     }
 
@@ -103,7 +97,7 @@ impl DiskCache {
     pub fn put(&self, kind: &str, key: Key, bytes: &[u8]) {
         if bytes.len() as u64 > MAX_ENTRY_BYTES || self.write(&self.path(kind, key), bytes).is_err()
         {
-            self.count(kind, |c| c.2 += 1);
+            self.change_count(kind, |c| c.2 += 1);
         }
     }
 
@@ -114,7 +108,19 @@ impl DiskCache {
         counts.get(kind).copied().unwrap_or_default()
     }
 
-    fn count(&self, kind: &str, change: impl FnOnce(&mut (usize, usize, usize))) {
+    /// Counts a value of `kind` found (or not) by other means than
+    /// [`DiskCache::get`], such as inside another entry.
+    pub fn count(&self, kind: &str, found: bool) {
+        self.change_count(kind, |c| {
+            if found {
+                c.0 += 1;
+            } else {
+                c.1 += 1;
+            }
+        });
+    }
+
+    fn change_count(&self, kind: &str, change: impl FnOnce(&mut (usize, usize, usize))) {
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         change(counts.entry(kind.to_string()).or_default());
     }

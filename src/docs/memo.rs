@@ -10,7 +10,7 @@
 //! - a repository's docs, while none of its files changed.
 //!
 //! Renders are also kept on disk between runs of `portico build`
-//! ([`rendered_on_disk`], under the same keys, in [`crate::cache`]).
+//! ([`SitePack`], under the same keys, in [`crate::cache`]).
 //!
 //! An edit then renders only the pages whose inputs changed, and lays out
 //! again only the pages whose surroundings changed. Entries no build used
@@ -31,30 +31,88 @@ pub fn rendered(memo: &PageMemo, key: Key, render: impl FnOnce() -> RenderedPage
     RenderedPage::clone(&memo.get_or_make(key, || Arc::new(render())))
 }
 
-/// What pages are kept under in the build cache on disk.
+/// What the build cache counts page renders under (reused or made).
 pub const DISK_KIND: &str = "page";
 
-/// The page rendered for `key`, read from the build cache when it holds it,
-/// else rendered and stored there. Pages with problems are not stored (their
-/// diagnostics are not kept), so they are rendered and reported each build.
-pub fn rendered_on_disk(
-    disk: &DiskCache,
+/// What a site's renders are kept under in the build cache: one entry per
+/// docs site, so a build reads and writes one file per site, not one per
+/// page.
+const PACK_KIND: &str = "site-pages";
+
+/// One docs site's renders in the build cache: those of the last build, and
+/// those of this one, stored at the end if they differ. Pages with problems
+/// are not kept (diagnostics are not stored), so they are rendered, and
+/// report their problems, on every build.
+pub struct SitePack {
     key: Key,
-    render: impl FnOnce() -> RenderedPage,
-) -> RenderedPage {
-    if let Some(page) = disk
-        .get(DISK_KIND, key)
-        .and_then(|bytes| serde_json::from_slice::<RenderedPage>(&bytes).ok())
-    {
-        return page;
+    last: Mutex<HashMap<Key, RenderedPage>>,
+    last_keys: Vec<Key>,
+    this: Mutex<Vec<(Key, RenderedPage)>>,
+}
+
+impl SitePack {
+    /// The renders the cache holds for the site with `key`.
+    pub fn load(disk: &DiskCache, key: Key) -> SitePack {
+        let last: HashMap<Key, RenderedPage> = disk
+            .get(PACK_KIND, key)
+            .and_then(|bytes| serde_json::from_slice::<Vec<([u64; 2], RenderedPage)>>(&bytes).ok())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|([low, high], page)| (u128::from(low) | (u128::from(high) << 64), page))
+            .collect();
+        let mut last_keys: Vec<Key> = last.keys().copied().collect();
+        last_keys.sort_unstable();
+        SitePack {
+            key,
+            last: Mutex::new(last),
+            last_keys,
+            this: Mutex::default(),
+        }
     }
-    let page = render();
-    if page.problems.is_empty()
-        && let Ok(bytes) = serde_json::to_vec(&page)
-    {
-        disk.put(DISK_KIND, key, &bytes);
+
+    /// The page rendered for `key`: the last build's, or made now.
+    pub fn rendered(
+        &self,
+        disk: &DiskCache,
+        key: Key,
+        render: impl FnOnce() -> RenderedPage,
+    ) -> RenderedPage {
+        let kept = lock(&self.last).remove(&key);
+        disk.count(DISK_KIND, kept.is_some());
+        let page = kept.unwrap_or_else(render);
+        if page.problems.is_empty() {
+            lock(&self.this).push((key, page.clone()));
+        }
+        page
     }
-    page
+
+    /// Stores this build's renders, unless they are the last build's.
+    pub fn store(self, disk: &DiskCache) {
+        let mut this = self
+            .this
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        this.sort_unstable_by_key(|(key, _)| *key);
+        this.dedup_by_key(|(key, _)| *key);
+        if this
+            .iter()
+            .map(|(key, _)| *key)
+            .eq(self.last_keys.iter().copied())
+        {
+            return;
+        }
+        let halves: Vec<([u64; 2], &RenderedPage)> = this
+            .iter()
+            .map(|(key, page)| ([*key as u64, (*key >> 64) as u64], page))
+            .collect();
+        if let Ok(bytes) = serde_json::to_vec(&halves) {
+            disk.put(PACK_KIND, self.key, &bytes);
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Each repository's docs as last built, by a key of its version and the

@@ -110,22 +110,41 @@ impl SitePages<'_> {
         use rayon::prelude::*;
         let kept = self.options.memo.is_some() || self.options.disk.is_some();
         let keys = kept.then(|| self.site_keys());
-        pages
+        let pack = self
+            .options
+            .disk
+            .map(|disk| memo::SitePack::load(disk, self.pack_key()));
+        let built = pages
             .par_iter()
             .zip(granted)
             .map(|(page, granted)| match (&keys, self.options.memo) {
                 (Some(keys), Some((memo, _))) => {
                     let render_key = self.render_key(keys, page, *granted);
                     let output_key = self.output_key(keys, render_key, page);
-                    memo.outputs
-                        .get_or_make(output_key, || self.build(page, *granted, Some(render_key)))
+                    memo.outputs.get_or_make(output_key, || {
+                        self.build(page, *granted, Some(render_key), None)
+                    })
                 }
                 (Some(keys), None) => {
-                    self.build(page, *granted, Some(self.render_key(keys, page, *granted)))
+                    let render_key = self.render_key(keys, page, *granted);
+                    self.build(page, *granted, Some(render_key), pack.as_ref())
                 }
-                _ => self.build(page, *granted, None),
+                _ => self.build(page, *granted, None, None),
             })
-            .collect()
+            .collect();
+        if let (Some(disk), Some(pack)) = (self.options.disk, pack) {
+            pack.store(disk);
+        }
+        built
+    }
+
+    /// The key the site's renders are kept under in the build cache: which
+    /// site it is, not what it holds.
+    fn pack_key(&self) -> Key {
+        let mut key = memo::hasher();
+        memo::part(&mut key, self.repo.display.as_bytes());
+        memo::part(&mut key, self.url.as_bytes());
+        key.digest128()
     }
 
     fn site_keys(&self) -> SiteKeys {
@@ -189,7 +208,13 @@ impl SitePages<'_> {
 
     /// Builds one page: rendered (or its render taken from the memo, under
     /// `render_key`), laid out, placed.
-    fn build(&self, page: &PageInput, granted: bool, render_key: Option<Key>) -> BuiltPage {
+    fn build(
+        &self,
+        page: &PageInput,
+        granted: bool,
+        render_key: Option<Key>,
+        pack: Option<&memo::SitePack>,
+    ) -> BuiltPage {
         let page_url = self.page_urls.get(&page.src).cloned().unwrap_or_default();
         let snippet = |name: &str| self.snippets.get(name);
         let env = PageEnv {
@@ -200,9 +225,9 @@ impl SitePages<'_> {
             snippet: granted.then_some(&snippet),
             sanitize: &self.options.sanitize,
         };
-        let render = || match (render_key, self.options.disk) {
-            (Some(key), Some(disk)) => {
-                memo::rendered_on_disk(disk, key, || render_guarded(&page.text, &env))
+        let render = || match (render_key, self.options.disk, pack) {
+            (Some(key), Some(disk), Some(pack)) => {
+                pack.rendered(disk, key, || render_guarded(&page.text, &env))
             }
             _ => render_guarded(&page.text, &env),
         };
