@@ -194,7 +194,8 @@ fn a_damaged_cache_changes_nothing_and_is_repaired() {
         .collect();
     assert_eq!(entries.len(), 1, "{entries:?}");
     let path = dir.join("cache").join(&entries[0]);
-    let damages: [(&str, fn(&mut Vec<u8>)); 2] = [
+    type Damage = fn(&mut Vec<u8>);
+    let damages: [(&str, Damage); 2] = [
         ("a bit flipped", |bytes| {
             let last = bytes.len() - 1;
             bytes[last] ^= 0x20;
