@@ -28,6 +28,7 @@ pub mod pipeline;
 pub mod portal;
 pub mod read;
 pub mod render;
+pub mod sarif;
 pub mod scorecards;
 pub mod search;
 pub mod serve;
