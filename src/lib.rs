@@ -23,6 +23,7 @@ pub mod docs;
 pub mod html;
 pub mod limits;
 pub mod memo;
+pub mod mirror;
 pub mod output;
 pub mod pipeline;
 pub mod portal;

@@ -17,6 +17,7 @@ mod hostile;
 mod incremental;
 mod interrupted;
 mod json_schema;
+mod mirror;
 mod portal;
 mod relevance;
 mod sarif;
