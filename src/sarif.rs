@@ -134,7 +134,10 @@ impl Bases {
                 // Same name in two ROOTs: the one whose folder the path starts with.
                 many => many
                     .iter()
-                    .find(|(display, _)| d.path.starts_with(display.trim_start_matches("./")))
+                    .find(|(display, _)| {
+                        let folder = display.trim_start_matches("./").trim_end_matches('/');
+                        d.path == folder || d.path.starts_with(&format!("{folder}/"))
+                    })
                     .map(|(_, id)| id),
             }
         });
@@ -420,11 +423,14 @@ mod tests {
 
     #[test]
     fn several_repositories_get_a_base_each_even_with_one_name() {
-        let repos = [repo("billing", "a/billing"), repo("billing", "b/billing")];
+        let repos = [
+            repo("billing", "a/billing"),
+            repo("billing", "a/billing-old/billing"),
+        ];
         let out = sarif(
             &[
                 diag("billing", "a/billing", "x.yaml", 1),
-                diag("billing", "b/billing", "x.yaml", 1),
+                diag("billing", "a/billing-old/billing", "x.yaml", 1),
             ],
             &repos,
         );
@@ -437,7 +443,7 @@ mod tests {
         assert_eq!(base(1), "REPO-billing-2");
         assert_eq!(
             run["originalUriBaseIds"]["REPO-billing-2"]["uri"],
-            "file:///work/ci/b/billing/"
+            "file:///work/ci/a/billing-old/billing/"
         );
     }
 
