@@ -22,6 +22,28 @@ pub enum Command {
     Serve(ServeArgs),
     /// Scorecards: print the built-in default to start your own from.
     Scorecards(ScorecardsArgs),
+    /// Clone or update bare mirrors of a list of repositories, for `build DIR`.
+    Mirror(MirrorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MirrorArgs {
+    /// A file of repository URLs, one a line (`#` comments); without it,
+    /// `[mirror] repos` from portico.toml.
+    #[arg(value_name = "LIST")]
+    pub list: Option<PathBuf>,
+    /// The folder holding the mirrors (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub into: PathBuf,
+    /// Repositories fetched at once (default: the number of CPUs).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Commits of history kept per branch; 0 keeps the whole history.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub depth: u32,
+    /// The settings file (default: ./portico.toml if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -160,4 +182,6 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (annotations on the pull request).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
 }

@@ -26,6 +26,15 @@ pub struct RawConfig {
     pub docs: RawDocs,
     #[serde(default)]
     pub scorecards: RawScorecards,
+    #[serde(default)]
+    pub mirror: RawMirror,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawMirror {
+    /// Repository URLs `portico mirror` clones when no LIST is given.
+    pub repos: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -150,6 +159,18 @@ fn build_day() -> crate::scorecards::dates::Day {
                 .map_or(0, |d| d.as_secs() as i64)
         });
     crate::scorecards::dates::Day::from_seconds(seconds)
+}
+
+/// `[mirror] repos` of the given `portico.toml` (or the one in the current
+/// folder), with the file's path for diagnostics; `None` without a file.
+pub fn mirror_repos(config: Option<&Path>) -> Result<Option<(Vec<String>, PathBuf)>, ConfigError> {
+    let path = match config {
+        Some(path) => path.to_path_buf(),
+        None if Path::new(FILE_NAME).is_file() => PathBuf::from(FILE_NAME),
+        None => return Ok(None),
+    };
+    let raw = read_file(&path)?;
+    Ok(Some((raw.mirror.repos.unwrap_or_default(), path)))
 }
 
 fn read_file(path: &Path) -> Result<RawConfig, ConfigError> {

@@ -1,4 +1,4 @@
-//! `portico check ROOT... [--strict] [--format human|json|github]
+//! `portico check ROOT... [--strict] [--format human|json|github|sarif]
 //! [--scorecard NAME --min-level LEVEL [--entity REF]]`: the same pipeline
 //! as build (docs rendered in memory so every link can be checked, every
 //! scorecard evaluated), without writing anything. With a scorecard, every
@@ -8,6 +8,7 @@ use super::{EXIT_PROBLEMS, exit_code, fail, load_config, print_human};
 use crate::cli::{CheckArgs, Format};
 use crate::diagnostics::{self, Severity};
 use crate::pipeline;
+use crate::sarif;
 use crate::scorecards::gate;
 use std::io::Write;
 
@@ -74,6 +75,17 @@ pub fn run(args: CheckArgs) -> u8 {
             {
                 let _ = writeln!(stdout, "{}", diagnostics::render_github(d));
             }
+        }
+        Format::Sarif => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let log = sarif::log(&sarif::Input {
+                diagnostics: &outcome.diagnostics,
+                repos: &outcome.portal.repos,
+                cwd: &cwd,
+                include_notes: args.source.verbose,
+            });
+            let json = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
+            let _ = writeln!(stdout, "{json}");
         }
     }
     let below = gated.is_some_and(|(_, below, _, _)| below > 0);

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod mirror;
 mod scorecards;
 mod search;
 mod serve;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Search(args) => search::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Scorecards(args) => scorecards::run(args),
+        Command::Mirror(args) => mirror::run(args),
     }
 }
 

@@ -1,0 +1,118 @@
+//! Bare mirrors through gix: a first clone, later fetches into it. No `git`
+//! process runs for `git://` and `http(s)://` URLs; for `file://` and
+//! `ssh://`, gix starts the other side (`git-upload-pack`, `ssh`) as git
+//! itself does, so those need git (or ssh) installed.
+
+use gix::remote::Direction;
+use gix::remote::fetch::Shallow;
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+/// What happened to one repository.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Done {
+    Cloned,
+    /// Fetched; `true` when a ref moved.
+    Fetched(bool),
+}
+
+/// `None`: full history; `Some(n)`: the last `n` commits of each branch.
+pub type Depth = Option<NonZeroU32>;
+
+/// Never set: runs end by finishing or failing, not by interruption.
+static KEEP_GOING: AtomicBool = AtomicBool::new(false);
+
+/// Opens a repository ignoring the user's and system's git configuration,
+/// so a mirror behaves the same on every machine.
+fn open(path: &Path) -> Result<gix::Repository, String> {
+    gix::open_opts(path, gix::open::Options::isolated()).map_err(|e| e.to_string())
+}
+
+/// The fetch URL of an existing mirror's `origin`, if it is one.
+pub fn origin_url(path: &Path) -> Option<String> {
+    let repo = open(path).ok()?;
+    let remote = repo.find_remote("origin").ok()?;
+    let url = remote.url(Direction::Fetch)?;
+    Some(url.to_bstring().to_string())
+}
+
+/// The URL as gix writes it into a mirror's config, to match listed URLs
+/// with existing mirrors.
+pub fn normalised(url: &str) -> String {
+    gix::url::parse(url)
+        .map(|u| u.to_bstring().to_string())
+        .unwrap_or_else(|_| url.to_string())
+}
+
+/// A new bare mirror of `url` at `dest` (which must not exist).
+pub fn clone(url: &str, dest: &Path, depth: Depth) -> Result<Done, String> {
+    let mut prepare = gix::clone::PrepareFetch::new(
+        url,
+        dest,
+        gix::create::Kind::Bare,
+        gix::create::Options::default(),
+        gix::open::Options::isolated(),
+    )
+    .map_err(|e| e.to_string())?;
+    if let Some(depth) = depth {
+        prepare = prepare.with_shallow(Shallow::DepthAtRemote(depth));
+    }
+    let (repo, _) = prepare
+        .fetch_only(gix::progress::Discard, &KEEP_GOING)
+        .map_err(|e| e.to_string())?;
+    drop(repo);
+    Ok(Done::Cloned)
+}
+
+/// New objects of `origin` fetched into the mirror at `path`; branches
+/// follow the remote even when it was force-pushed.
+pub fn fetch(path: &Path, depth: Depth) -> Result<Done, String> {
+    let mut repo = open(path)?;
+    // Reflog entries need a committer; the isolated config has none.
+    repo.committer_or_set_generic_fallback()
+        .map_err(|e| e.to_string())?;
+    let mut remote = repo.find_remote("origin").map_err(|e| e.to_string())?;
+    if remote.refspecs(Direction::Fetch).is_empty() {
+        // A full bare clone keeps no refspec (as with `git clone --bare`).
+        remote = remote
+            .with_refspecs(["+refs/heads/*:refs/heads/*"], Direction::Fetch)
+            .map_err(|e| e.to_string())?;
+    }
+    let is_shallow = repo.is_shallow().map_err(|e| e.to_string())?;
+    let shallow = match depth {
+        Some(depth) if is_shallow => Shallow::DepthAtRemote(depth),
+        // Asked for the whole history of a shallow mirror: deepen it all.
+        None if is_shallow => Shallow::undo(),
+        _ => Shallow::NoChange,
+    };
+    let outcome = remote
+        .connect(Direction::Fetch)
+        .map_err(|e| e.to_string())?
+        .prepare_fetch(gix::progress::Discard, Default::default())
+        .map_err(|e| e.to_string())?
+        .with_shallow(shallow)
+        .receive(gix::progress::Discard, &KEEP_GOING)
+        .map_err(|e| e.to_string())?;
+    use gix::remote::fetch::refs::update::Mode;
+    let (gix::remote::fetch::Status::NoPackReceived { update_refs, .. }
+    | gix::remote::fetch::Status::Change { update_refs, .. }) = &outcome.status;
+    // `+` refspecs allow every update; a refusal means the mirror is stale.
+    if let Some(refused) = update_refs.updates.iter().find(|u| {
+        !matches!(
+            u.mode,
+            Mode::NoChangeNeeded
+                | Mode::FastForward
+                | Mode::Forced
+                | Mode::New
+                | Mode::ImplicitTagNotSentByRemote
+        )
+    }) {
+        return Err(format!("a ref was not updated: {}", refused.mode));
+    }
+    let moved = update_refs
+        .updates
+        .iter()
+        .any(|u| matches!(u.mode, Mode::FastForward | Mode::Forced | Mode::New));
+    Ok(Done::Fetched(moved))
+}

@@ -1,0 +1,162 @@
+//! The list of repositories to mirror: one URL a line, `#` comments, or
+//! `[mirror] repos` in `portico.toml`. The list is input Portico did not
+//! write (often generated from an organisation listing), so every line is
+//! checked before any network access: only the transports Portico speaks,
+//! no control characters, no option-like hosts.
+
+use crate::diagnostics::Diagnostic;
+
+/// One repository to mirror, with where it was listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub url: String,
+    /// 1-based line in the list file; 0 for `portico.toml`.
+    pub line: usize,
+}
+
+/// Where the list came from, to place diagnostics.
+#[derive(Clone, Copy, Debug)]
+pub struct ListFile<'a> {
+    /// The path as shown in diagnostics.
+    pub path: &'a str,
+}
+
+impl ListFile<'_> {
+    pub fn diagnostic(&self, d: Diagnostic, line: usize, text: &str) -> Diagnostic {
+        let mut d = d.in_repo("", "", self.path);
+        d.line = line;
+        d.column = usize::from(line > 0);
+        d.source_line = (line > 0).then(|| text.to_string());
+        d
+    }
+}
+
+/// The URL schemes Portico fetches over, all without a shell.
+pub const SCHEMES: &[&str] = &["file", "git", "ssh", "http", "https"];
+
+/// Reads a list file's text: URLs, blank lines and `#` comments.
+pub fn parse_text(text: &str, file: ListFile<'_>) -> (Vec<Listed>, Vec<Diagnostic>) {
+    let lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.split(" #").next().unwrap_or("").trim()))
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+    check_all(lines.map(|(n, l)| (n, l.to_string())), file)
+}
+
+/// `[mirror] repos` from `portico.toml`.
+pub fn from_config(repos: &[String], file: ListFile<'_>) -> (Vec<Listed>, Vec<Diagnostic>) {
+    check_all(repos.iter().map(|r| (0, r.trim().to_string())), file)
+}
+
+fn check_all(
+    lines: impl Iterator<Item = (usize, String)>,
+    file: ListFile<'_>,
+) -> (Vec<Listed>, Vec<Diagnostic>) {
+    let mut listed: Vec<Listed> = Vec::new();
+    let mut diagnostics = Vec::new();
+    for (line, url) in lines {
+        if let Err(why) = check_url(&url) {
+            diagnostics.push(file.diagnostic(
+                Diagnostic::error("mirror-url-invalid", format!("`{url}` {why}")).with_hint(
+                    "write one repository URL a line: file://, git://, ssh:// or https://",
+                ),
+                line,
+                &url,
+            ));
+        } else if listed
+            .iter()
+            .any(|l| super::git::normalised(&l.url) == super::git::normalised(&url))
+        {
+            diagnostics.push(
+                file.diagnostic(
+                    Diagnostic::warning("mirror-url-duplicate", format!("`{url}` is listed twice"))
+                        .with_hint("the repository is mirrored once; remove the second line"),
+                    line,
+                    &url,
+                ),
+            );
+        } else {
+            listed.push(Listed { url, line });
+        }
+    }
+    (listed, diagnostics)
+}
+
+/// Why a listed URL is refused, if it is.
+pub fn check_url(url: &str) -> Result<(), String> {
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("contains spaces or control characters".into());
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        // scp-like `host:path` would be ssh with a host that could be an
+        // option; ask for the explicit form instead.
+        return Err("is not a URL with a scheme (like `https://host/org/repo.git`)".into());
+    };
+    if !SCHEMES.contains(&scheme.to_ascii_lowercase().as_str()) {
+        return Err(format!(
+            "uses `{scheme}`, which Portico does not fetch over"
+        ));
+    }
+    let host = rest.split('/').next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(host);
+    if host.starts_with('-') {
+        return Err("has a host that starts with `-`".into());
+    }
+    if scheme != "file" && host.is_empty() {
+        return Err("has no host".into());
+    }
+    gix::url::parse(url)
+        .map(|_| ())
+        .map_err(|e| format!("is not a valid URL: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: ListFile<'static> = ListFile { path: "repos.txt" };
+
+    #[test]
+    fn comments_blank_lines_and_duplicates() {
+        let text = "# the org\n\ngit://host/a.git\nfile:///srv/b  # trailing\ngit://host/a.git\n";
+        let (listed, diagnostics) = parse_text(text, FILE);
+        assert_eq!(
+            listed,
+            [
+                Listed {
+                    url: "git://host/a.git".into(),
+                    line: 3
+                },
+                Listed {
+                    url: "file:///srv/b".into(),
+                    line: 4
+                },
+            ]
+        );
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, "mirror-url-duplicate");
+        assert_eq!(diagnostics[0].location(), "repos.txt:5:1");
+    }
+
+    #[test]
+    fn hostile_urls_are_refused() {
+        for url in [
+            "ext::sh -c touch% /tmp/pwned",
+            "ssh://-oProxyCommand=touch/x",
+            "host:org/repo",
+            "ftp://host/repo",
+            "git://host/a\u{1b}[31m",
+            "https:///no-host",
+        ] {
+            assert!(check_url(url).is_err(), "{url} accepted");
+        }
+        for url in [
+            "https://github.com/o/r.git",
+            "git://127.0.0.1:9418/r",
+            "file:///tmp/r",
+        ] {
+            assert_eq!(check_url(url), Ok(()), "{url}");
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! `portico mirror`: bare mirrors of a list of repositories in one folder,
+//! which `portico build` then reads like any folder of bare clones.
+//!
+//! The run is: the list checked (`list`), the folder looked at (which
+//! existing mirror has which URL), folders assigned (`folder`, a pure
+//! function), then every repository cloned or fetched in parallel (`git`).
+//! A new clone is made in a hidden folder and renamed into place, so a
+//! failed or killed first clone leaves nothing a build would read; a failed
+//! fetch leaves the previous mirror as it was (gix writes the pack, then
+//! moves the refs).
+
+pub mod folder;
+pub mod git;
+pub mod list;
+
+use crate::diagnostics::Diagnostic;
+use list::{ListFile, Listed};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub use git::{Depth, Done};
+
+/// Hidden, so discovery never reads a clone being made.
+const WORK_DIR: &str = ".portico-mirror-new";
+
+/// What to mirror, and how.
+pub struct Request<'a> {
+    pub repos: &'a [Listed],
+    pub list: ListFile<'a>,
+    pub into: &'a Path,
+    pub jobs: usize,
+    pub depth: Depth,
+}
+
+/// One repository's result.
+#[derive(Debug)]
+pub struct Outcome {
+    pub url: String,
+    /// The folder name inside `--into`.
+    pub folder: String,
+    pub result: Result<Done, String>,
+}
+
+/// A failure to use `--into` at all: a usage or I/O error, exit 2.
+#[derive(Debug)]
+pub struct MirrorError(pub String);
+
+/// Mirrors every listed repository; per-repository failures are
+/// diagnostics, returned beside the outcomes.
+pub fn run(request: &Request<'_>) -> Result<(Vec<Outcome>, Vec<Diagnostic>), MirrorError> {
+    let into = request.into;
+    std::fs::create_dir_all(into)
+        .map_err(|e| MirrorError(format!("cannot create `{}`: {e}", into.display())))?;
+    let work = into.join(WORK_DIR);
+    // Left by a killed run: ours by name, never read by a build.
+    if work.exists() {
+        std::fs::remove_dir_all(&work)
+            .map_err(|e| MirrorError(format!("cannot clear `{}`: {e}", work.display())))?;
+    }
+    let (existing, taken) = look(into)?;
+    let urls: Vec<String> = request
+        .repos
+        .iter()
+        .map(|r| git::normalised(&r.url))
+        .collect();
+    let url_refs: Vec<&str> = urls.iter().map(String::as_str).collect();
+    let folders = folder::assign(&url_refs, &existing, &taken);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(request.jobs.max(1))
+        .build()
+        .map_err(|e| MirrorError(format!("cannot start {} jobs: {e}", request.jobs)))?;
+    let outcomes: Vec<Outcome> = pool.install(|| {
+        request
+            .repos
+            .par_iter()
+            .zip(folders.par_iter())
+            .map(|(listed, folder)| Outcome {
+                url: listed.url.clone(),
+                folder: folder.clone(),
+                result: one(
+                    &listed.url,
+                    into,
+                    folder,
+                    existing_has(&existing, folder),
+                    request.depth,
+                ),
+            })
+            .collect()
+    });
+    let _ = std::fs::remove_dir_all(&work);
+    let diagnostics = request
+        .repos
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(listed, outcome)| {
+            let why = outcome.result.as_ref().err()?;
+            Some(request.list.diagnostic(
+                Diagnostic::error(
+                    "mirror-failed",
+                    format!("`{}` could not be mirrored: {why}", listed.url),
+                )
+                .with_hint(match existing_has(&existing, &outcome.folder) {
+                    true => "the previous mirror is kept as it was; check the URL and the access to it",
+                    false => "check the URL and the access to it; nothing was written for it",
+                }),
+                listed.line,
+                &listed.url,
+            ))
+        })
+        .collect();
+    Ok((outcomes, diagnostics))
+}
+
+fn existing_has(existing: &BTreeMap<String, String>, folder: &str) -> bool {
+    existing.values().any(|f| f == folder)
+}
+
+/// Clones into the hidden work folder then renames into place, or fetches.
+fn one(url: &str, into: &Path, folder: &str, exists: bool, depth: Depth) -> Result<Done, String> {
+    let dest = into.join(folder);
+    if exists {
+        return git::fetch(&dest, depth);
+    }
+    let work = into.join(WORK_DIR);
+    std::fs::create_dir_all(&work)
+        .map_err(|e| format!("cannot create `{}`: {e}", work.display()))?;
+    let temp = work.join(folder);
+    let result = git::clone(url, &temp, depth).and_then(|done| {
+        std::fs::rename(&temp, &dest)
+            .map(|()| done)
+            .map_err(|e| format!("cannot move the clone to `{}`: {e}", dest.display()))
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&temp);
+    }
+    result
+}
+
+/// The mirrors already in `into` (URL → folder) and every name taken.
+/// Only real folders count as mirrors: a link is never followed.
+fn look(into: &Path) -> Result<(BTreeMap<String, String>, BTreeSet<String>), MirrorError> {
+    let entries = std::fs::read_dir(into)
+        .map_err(|e| MirrorError(format!("cannot read `{}`: {e}", into.display())))?;
+    let mut taken = BTreeSet::new();
+    let mut candidates: Vec<(String, PathBuf)> = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && name.ends_with(".git") && !name.starts_with('.') {
+            candidates.push((name.clone(), entry.path()));
+        }
+        taken.insert(name);
+    }
+    let existing = candidates
+        .par_iter()
+        .filter_map(|(name, path)| Some((git::origin_url(path)?, name.clone())))
+        .collect();
+    Ok((existing, taken))
+}

@@ -1,0 +1,316 @@
+//! `portico mirror`: bare mirrors over `file://` and `git://` (a local
+//! `git daemon`), a second run that fetches, a failing remote beside good
+//! ones, a force-pushed branch, and the mirrors built into a portal.
+
+use super::support::{Org, commit_all, git, portico};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+fn component(name: &str, description: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  description: {description}\nspec:\n  type: service\n  lifecycle: production\n  owner: group:default/team\n"
+    )
+}
+
+/// A work tree `sources/<name>` with one committed component.
+fn source(org: &Org, name: &str, description: &str) -> PathBuf {
+    org.file(
+        &format!("sources/{name}/catalog-info.yaml"),
+        &component(name, description),
+    );
+    let dir = org.path().join("sources").join(name);
+    commit_all(&dir, "main", "first");
+    dir
+}
+
+fn file_url(dir: &Path) -> String {
+    format!("file://{}", dir.display())
+}
+
+/// The commit `refs/heads/main` points at in a mirror.
+fn mirrored_main(mirror: &Path) -> String {
+    git(mirror, &["rev-parse", "refs/heads/main"])
+        .trim()
+        .to_string()
+}
+
+fn head(dir: &Path) -> String {
+    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+#[test]
+fn mirrors_clone_then_fetch_new_and_force_pushed_commits() {
+    let org = Org::new();
+    let billing = source(&org, "billing", "Bills.");
+    let payments = source(&org, "payments", "Pays.");
+    org.file(
+        "repos.txt",
+        &format!(
+            "# the organisation\n{}\n\n{}  # the second one\n",
+            file_url(&billing),
+            file_url(&payments)
+        ),
+    );
+    let first = org.run(&["mirror", "repos.txt", "--into", "mirrors", "--jobs", "2"]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    assert!(
+        first.stdout.contains("2 cloned, 0 fetched, 0 failed"),
+        "{}",
+        first.stdout
+    );
+    let mirrors = org.path().join("mirrors");
+    assert_eq!(mirrored_main(&mirrors.join("billing.git")), head(&billing));
+    assert_eq!(
+        git(
+            &mirrors.join("billing.git"),
+            &["rev-parse", "--is-bare-repository"]
+        )
+        .trim(),
+        "true"
+    );
+    assert!(!mirrors.join(".portico-mirror-new").exists());
+
+    // The mirrors are a folder `portico build` reads.
+    let built = org.run(&["build", "mirrors", "--out", "site"]);
+    assert!(built.code == 0 || built.code == 1, "{}", built.stderr);
+    let site = std::fs::read_to_string(org.path().join("site/catalog.json")).unwrap();
+    assert!(site.contains("\"billing\"") && site.contains("\"payments\""));
+
+    // A new commit, and a rewritten history pushed over the old one.
+    org.file(
+        "sources/billing/catalog-info.yaml",
+        &component("billing", "Bills, again."),
+    );
+    commit_all(&billing, "main", "second");
+    org.file("sources/payments/README.md", "rewritten\n");
+    git(&payments, &["add", "-A"]);
+    git(&payments, &["commit", "-q", "--amend", "-m", "rewritten"]);
+    let second = org.run(&["mirror", "repos.txt", "--into", "mirrors"]);
+    assert_eq!(second.code, 0, "{}{}", second.stdout, second.stderr);
+    assert!(
+        second.stdout.contains("0 cloned, 2 fetched"),
+        "{}",
+        second.stdout
+    );
+    assert_eq!(mirrored_main(&mirrors.join("billing.git")), head(&billing));
+    assert_eq!(
+        mirrored_main(&mirrors.join("payments.git")),
+        head(&payments)
+    );
+    let built = org.run(&["build", "mirrors", "--out", "site"]);
+    assert!(built.code == 0 || built.code == 1, "{}", built.stderr);
+    let site = std::fs::read_to_string(org.path().join("site/catalog.json")).unwrap();
+    assert!(site.contains("Bills, again."), "the fetched commit is read");
+
+    // Nothing new: nothing moves.
+    let third = org.run(&["mirror", "repos.txt", "--into", "mirrors"]);
+    assert_eq!(third.code, 0);
+    assert_eq!(
+        third.stdout.matches("up to date").count(),
+        2,
+        "{}",
+        third.stdout
+    );
+}
+
+#[test]
+fn a_failing_remote_is_a_diagnostic_and_keeps_its_previous_mirror() {
+    let org = Org::new();
+    let billing = source(&org, "billing", "Bills.");
+    let doomed = source(&org, "doomed", "Soon gone.");
+    let missing = org.path().join("sources/never-existed");
+    org.file(
+        "repos.txt",
+        &format!("{}\n{}\n", file_url(&billing), file_url(&doomed)),
+    );
+    assert_eq!(org.run(&["mirror", "repos.txt", "--into", "m"]).code, 0);
+    let kept = mirrored_main(&org.path().join("m/doomed.git"));
+    std::fs::remove_dir_all(&doomed).unwrap();
+    org.file(
+        "repos.txt",
+        &format!(
+            "{}\n{}\n{}\n",
+            file_url(&billing),
+            file_url(&doomed),
+            file_url(&missing)
+        ),
+    );
+    let run = org.run(&["mirror", "repos.txt", "--into", "m"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("1 fetched, 2 failed"), "{}", run.stdout);
+    for url in [file_url(&doomed), file_url(&missing)] {
+        assert!(
+            run.stderr.contains(&format!(
+                "error[mirror-failed]: `{url}` could not be mirrored"
+            )),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(run.stderr.contains("--> repos.txt:3:1"), "{}", run.stderr);
+    assert_eq!(mirrored_main(&org.path().join("m/doomed.git")), kept);
+    assert!(
+        !org.path().join("m/never-existed.git").exists(),
+        "no half clone"
+    );
+}
+
+#[test]
+fn hostile_lists_are_refused_line_by_line_and_names_stay_inside() {
+    let org = Org::new();
+    let a = source(&org, "a/billing", "A.");
+    let b = source(&org, "b/billing", "B.");
+    let dots = source(&org, "c/..x", "Dots.");
+    org.file(
+        "repos.txt",
+        &format!(
+            "ext::sh -c 'touch pwned'\nssh://-oProxyCommand=x/r\n{}\n{}\n{}\n",
+            file_url(&a),
+            file_url(&b),
+            file_url(&dots)
+        ),
+    );
+    let run = org.run(&["mirror", "repos.txt", "--into", "m"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stderr.matches("error[mirror-url-invalid]").count(),
+        2,
+        "{}",
+        run.stderr
+    );
+    assert!(!org.path().join("pwned").exists());
+    let mut names: Vec<String> = std::fs::read_dir(org.path().join("m"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["b-billing.git", "billing.git", "x.git"]);
+}
+
+#[test]
+fn mirror_reads_the_list_from_portico_toml_and_refuses_unknown_keys() {
+    let org = Org::new();
+    let billing = source(&org, "billing", "Bills.");
+    org.file(
+        "portico.toml",
+        &format!("[mirror]\nrepos = [\"{}\"]\n", file_url(&billing)),
+    );
+    let run = org.run(&["mirror", "--into", "m"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(org.path().join("m/billing.git").is_dir());
+    org.file("portico.toml", "[mirror]\nrepo = []\n");
+    let run = org.run(&["mirror", "--into", "m"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("unknown field `repo`"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(org.path().join("portico.toml")).unwrap();
+    let run = org.run(&["mirror", "--into", "m"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no repositories to mirror"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// `git daemon` serving `base` on a free port of 127.0.0.1; killed on drop.
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn daemon(base: &Path) -> Option<(Daemon, u16)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Command::new("git")
+        .args([
+            "daemon",
+            "--reuseaddr",
+            "--export-all",
+            "--listen=127.0.0.1",
+            &format!("--port={port}"),
+            &format!("--base-path={}", base.display()),
+            &base.display().to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let daemon = Daemon(child);
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some((daemon, port));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    None
+}
+
+#[test]
+fn mirrors_over_git_protocol_from_a_local_daemon() {
+    let available = Command::new("git")
+        .args(["daemon", "--help"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !available {
+        eprintln!("skipped: `git daemon` is not installed, so git:// is not tested");
+        return;
+    }
+    let org = Org::new();
+    let billing = source(&org, "billing", "Bills.");
+    let Some((_daemon, port)) = daemon(&org.path().join("sources")) else {
+        eprintln!("skipped: `git daemon` did not start on 127.0.0.1");
+        return;
+    };
+    org.file(
+        "repos.txt",
+        &format!("git://127.0.0.1:{port}/billing\ngit://127.0.0.1:{port}/nothing-here\n"),
+    );
+    let run = org.run(&["mirror", "repos.txt", "--into", "m", "--depth", "1"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("1 cloned, 0 fetched, 1 failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("nothing-here"), "{}", run.stderr);
+    assert_eq!(
+        mirrored_main(&org.path().join("m/billing.git")),
+        head(&billing)
+    );
+    org.file("sources/billing/more.md", "x\n");
+    commit_all(&billing, "main", "more");
+    let again = org.run(&["mirror", "repos.txt", "--into", "m", "--depth", "1"]);
+    assert!(
+        again.stdout.contains("0 cloned, 1 fetched"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        mirrored_main(&org.path().join("m/billing.git")),
+        head(&billing)
+    );
+    let built = portico(org.path(), &["check", "m", "--format", "json"]);
+    assert_eq!(
+        built.code, 0,
+        "only a warning, the unresolved owner: {}",
+        built.stdout
+    );
+    assert!(
+        built.stdout.contains("m/billing.git/catalog-info.yaml"),
+        "{}",
+        built.stdout
+    );
+}
