@@ -374,7 +374,11 @@ fn docs_rules_use_what_the_docs_stage_built() {
             "svc",
             &Check::Docs(d),
             None,
-            DocsFacts { site, broken },
+            DocsFacts {
+                site,
+                broken,
+                past: None,
+            },
             &ExternalFacts::default(),
         )
     };
@@ -688,6 +692,7 @@ fn the_gate_lists_entities_below_the_level_and_refuses_unknown_names() {
         today: TODAY.into(),
         scorecards: vec![super::evaluate::card_result(&card, entities)],
         invalid: vec!["broken".into()],
+        history: None,
     };
     let gate = |card: &str, level: &str, entity: Option<&str>| {
         super::gate::judge(
