@@ -18,6 +18,7 @@ mod incremental;
 mod interrupted;
 mod portal;
 mod relevance;
+mod scorecard_history;
 mod scorecards;
 mod search;
 mod serve;
