@@ -245,6 +245,7 @@ fn repo_history(
     let mut kept: Vec<KeptLoad> = Vec::new();
     let mut at: HashMap<String, AtCommit> = HashMap::new();
     let mut verdicts: HashMap<(gix::ObjectId, String, usize, usize), Verdict> = HashMap::new();
+    let mut docs_at: HashMap<(String, String), PastDocs> = HashMap::new();
     // History judges the present facts file nowhere: facts are "now".
     let no_facts = ExternalFacts::default();
     for (day, commit) in days.iter().zip(commits) {
@@ -271,8 +272,17 @@ fn repo_history(
                 if !wanted.contains(&(c, key.clone())) || !applies(&card.filter, entity) {
                     continue;
                 }
+                // Found once per commit and entity, and only for scorecards
+                // with docs rules (it reads the mkdocs file and lists the tree).
+                let past = if card.rules.iter().any(|r| uses_docs(&r.check)) {
+                    *docs_at
+                        .entry((commit.clone(), key.clone()))
+                        .or_insert_with(|| past_docs(state, entity))
+                } else {
+                    PastDocs { pages: None }
+                };
                 let docs = DocsFacts {
-                    past: Some(past_docs(state, entity)),
+                    past: Some(past),
                     ..DocsFacts::default()
                 };
                 let subject = Subject {
@@ -337,6 +347,16 @@ fn dated(check: &Check) -> bool {
         Check::Field { .. } | Check::Relation(_) | Check::Files(_) | Check::Docs(_) => false,
         Check::All(checks) | Check::Any(checks) => checks.iter().any(dated),
         Check::Not(inner) => dated(inner),
+    }
+}
+
+/// Whether a check reads the entity's docs.
+fn uses_docs(check: &Check) -> bool {
+    match check {
+        Check::Docs(_) => true,
+        Check::All(checks) | Check::Any(checks) => checks.iter().any(uses_docs),
+        Check::Not(inner) => uses_docs(inner),
+        _ => false,
     }
 }
 
