@@ -101,6 +101,15 @@ pub fn scorecard_owner_page(scorecard: &str, owner: &EntityRef) -> String {
     )
 }
 
+/// One System's or Domain's rollup on a scorecard:
+/// `scorecards/<scorecard>/parts/<namespace>/<kind>/<name>/index.html`.
+pub fn scorecard_part_page(scorecard: &str, whole: &EntityRef) -> String {
+    format!(
+        "scorecards/{scorecard}/parts/{}/{}/{}/index.html",
+        whole.namespace, whole.kind, whole.name
+    )
+}
+
 /// The list of entities of a kind, page `n` (from 1).
 pub fn kind_page(kind: &str, n: usize) -> String {
     match n {

@@ -151,6 +151,11 @@ pub struct BuildArgs {
     /// Build without the cache (neither read nor written).
     #[arg(long)]
     pub no_cache: bool,
+    /// Scorecard history: re-evaluate every scorecard at one commit per
+    /// week, this many weeks back, e.g. `12w` (at most 52; overrides
+    /// `[scorecards] history`).
+    #[arg(long, value_name = "WEEKS", value_parser = crate::scorecards::history::parse_weeks)]
+    pub history: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,8 @@ pub struct RawScorecards {
     pub paths: Option<Vec<String>>,
     /// A JSON file of external facts by entity ref.
     pub facts: Option<String>,
+    /// Weeks of history to evaluate, e.g. `"12w"`.
+    pub history: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -230,6 +232,13 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
         facts: raw.scorecards.facts.map(|f| base.join(f)),
         // Set by `load`, the edge that may read the environment and clock.
         today: crate::scorecards::dates::Day(0),
+        history: raw
+            .scorecards
+            .history
+            .as_deref()
+            .map(crate::scorecards::history::parse_weeks)
+            .transpose()
+            .map_err(ConfigError)?,
     };
     if roots.is_empty() && locations.is_empty() {
         return Err(ConfigError(

@@ -167,7 +167,7 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
         None => timer.lap("docs (render + write + link check)"),
     }
     add_scorecards(config, &mut outcome);
-    timer.lap("scorecards");
+    timer.lap(&scorecards_lap(&outcome));
     if let Some(index_dir) = &index_dir {
         let entity_documents = search::entity_documents(&outcome.portal.catalog);
         entity_documents.iter().for_each(|d| search_key.add(d));
@@ -428,6 +428,17 @@ fn add_docs(outcome: &mut Outcome, built: docs::DocsOutcome) {
     diagnostics::sort(&mut outcome.diagnostics);
 }
 
+/// The timing line of the scorecards stage, with what history reused.
+fn scorecards_lap(outcome: &Outcome) -> String {
+    match outcome.portal.scorecards.history {
+        Some(h) => format!(
+            "scorecards (history: {} points, {} catalog loads parsed, {} reused, {} rule verdicts reused)",
+            h.points, h.loads_parsed, h.loads_reused, h.verdicts_reused
+        ),
+        None => "scorecards".to_string(),
+    }
+}
+
 /// Evaluates every scorecard over what was read and built; definition and
 /// facts problems join the diagnostics.
 fn add_scorecards(config: &Config, outcome: &mut Outcome) {
@@ -436,6 +447,7 @@ fn add_scorecards(config: &Config, outcome: &mut Outcome) {
         catalog: &portal.catalog,
         repos: &portal.repos,
         git_ref: config.git_ref.as_deref(),
+        catalog_paths: &config.catalog_paths,
         docs: &portal.docs,
         diagnostics: &outcome.diagnostics,
     };

@@ -244,7 +244,7 @@ fn drop_skeleton_files(out: &mut RepoLoad, from_glob: &[String], skeletons: &[St
 }
 
 /// The commit a repository was read at, for entity pages.
-fn repo_commit(snapshot: &Snapshot) -> Option<Arc<RepoCommit>> {
+pub(crate) fn repo_commit(snapshot: &Snapshot) -> Option<Arc<RepoCommit>> {
     let git = snapshot.git.as_ref()?;
     let id = git.commit.clone()?;
     let (date, author) = git.commit_by.clone().unwrap_or_default();

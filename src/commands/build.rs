@@ -9,11 +9,14 @@ use std::time::Instant;
 pub fn run(args: BuildArgs) -> u8 {
     let started = Instant::now();
     let config = match load_config(&args.source) {
-        Ok(config) => crate::config::Config {
-            search: !args.no_search,
-            theme: args.theme.clone().or(config.theme.clone()),
-            ..config
-        },
+        Ok(mut config) => {
+            config.scorecards.history = args.history.or(config.scorecards.history);
+            crate::config::Config {
+                search: !args.no_search,
+                theme: args.theme.clone().or(config.theme.clone()),
+                ..config
+            }
+        }
         Err(code) => return code,
     };
     let cache_dir = if args.no_cache {

@@ -14,7 +14,11 @@ use std::io::Write;
 
 pub fn run(args: CheckArgs) -> u8 {
     let config = match load_config(&args.source) {
-        Ok(config) => config,
+        // The gate judges the present: history is for the portal.
+        Ok(mut config) => {
+            config.scorecards.history = None;
+            config
+        }
         Err(code) => return code,
     };
     let mut outcome = match pipeline::check(&config) {

@@ -13,11 +13,16 @@ pub fn run(mut args: ServeArgs) -> u8 {
         args.source.roots.push(PathBuf::from("."));
     }
     let config = match load_config(&args.source) {
-        Ok(config) => crate::config::Config {
-            search: !args.no_search,
-            theme: args.theme.clone().or(config.theme.clone()),
-            ..config
-        },
+        Ok(mut config) => {
+            // History walks every repository's past on each rebuild: a
+            // preview after an edit shows the present only.
+            config.scorecards.history = None;
+            crate::config::Config {
+                search: !args.no_search,
+                theme: args.theme.clone().or(config.theme.clone()),
+                ..config
+            }
+        }
         Err(code) => return code,
     };
     let options = Options {

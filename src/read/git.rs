@@ -151,7 +151,7 @@ impl GitFiles {
     }
 
     /// Finds the blob at `path`, following symlinks that stay inside.
-    fn resolve(&self, path: &str) -> Result<gix::ObjectId, ReadError> {
+    pub(super) fn resolve(&self, path: &str) -> Result<gix::ObjectId, ReadError> {
         let mut current = path.to_string();
         for _ in 0..MAX_SYMLINK_HOPS {
             match self.lookup(&current)? {
@@ -189,6 +189,10 @@ impl GitFiles {
             }
         }
         Err(ReadError::NotFound(asked.to_string()))
+    }
+
+    pub(super) fn tree_id(&self) -> gix::ObjectId {
+        self.tree
     }
 
     pub(super) fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {

@@ -97,6 +97,41 @@ pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> H
     history
 }
 
+/// For each moment in `moments` (seconds since the epoch), the last commit
+/// on the first-parent line from `start` whose committer time is at or
+/// before it: the commit a branch pointed at then. The walk stops once every
+/// moment has its commit, and after [`MAX_COMMITS`] commits (moments older
+/// than that get `None`, as do moments before the first commit).
+pub fn commits_at(
+    repo: &gix::Repository,
+    start: gix::ObjectId,
+    moments: &[i64],
+) -> Vec<Option<gix::ObjectId>> {
+    let mut found = vec![None; moments.len()];
+    // Newest moment first, so one walk (newest commit first) serves all.
+    let mut order: Vec<usize> = (0..moments.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(moments[i]));
+    let mut next = 0;
+    let Ok(walk) = repo.rev_walk([start]).first_parent_only().all() else {
+        return found;
+    };
+    for (n, info) in walk.enumerate() {
+        if next == order.len() || n >= MAX_COMMITS {
+            break;
+        }
+        let Ok(info) = info else { break };
+        let Ok(commit) = info.object() else { break };
+        let Ok(seconds) = commit.time().map(|t| t.seconds) else {
+            continue;
+        };
+        while next < order.len() && seconds <= moments[order[next]] {
+            found[order[next]] = Some(info.id);
+            next += 1;
+        }
+    }
+    found
+}
+
 /// The git blob id of `bytes`, to compare a work-tree file with HEAD.
 pub fn blob_id(bytes: &[u8]) -> Option<gix::ObjectId> {
     gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::objs::Kind::Blob, bytes).ok()

@@ -140,6 +140,43 @@ impl Snapshot {
         })
     }
 
+    /// Opens a git repository (work tree or bare) at one commit, read from
+    /// git objects like `--ref` reads bare clones: scorecard history reads
+    /// past commits this way, so the same confinement applies to them.
+    pub fn open_at(source: &RepoSource, commit: &str) -> Result<Snapshot, OpenError> {
+        if source.kind == RepoKind::Plain {
+            return Err(OpenError {
+                message: format!("`{}` is not a git repository", source.display),
+                hint: None,
+            });
+        }
+        let (files, facts) = git::GitFiles::open(&source.root, Some(commit))?;
+        Ok(Snapshot {
+            source: source.clone(),
+            git: Some(facts),
+            files: Files::Git(Box::new(files)),
+        })
+    }
+
+    /// The blob id of the file at `path` (symlinks inside followed) when
+    /// the snapshot reads git objects; `None` on disk or when absent. Lets
+    /// callers reuse work done on the same blob at another commit.
+    pub fn blob_id(&self, path: &str) -> Option<gix::ObjectId> {
+        let path = safe_path::normalize(path).ok()?;
+        match &self.files {
+            Files::Git(g) => g.resolve(&path).ok(),
+            Files::Disk(_) => None,
+        }
+    }
+
+    /// The root tree id when the snapshot reads git objects.
+    pub fn tree_id(&self) -> Option<gix::ObjectId> {
+        match &self.files {
+            Files::Git(g) => Some(g.tree_id()),
+            Files::Disk(_) => None,
+        }
+    }
+
     /// Reads a UTF-8 text file by repository-relative path.
     pub fn read_text(&self, path: &str) -> Result<String, ReadError> {
         let bytes = self.read_bytes(path)?;
@@ -195,6 +232,28 @@ impl Snapshot {
                 history::walk(&repo, start, paths)
             }
             Err(_) => history::History::default(),
+        }
+    }
+
+    /// The commit the snapshot reads (HEAD, or `--ref`) and, for each of
+    /// `moments`, the commit of its first-parent line current then (see
+    /// [`history::commits_at`]); empty for plain folders.
+    pub fn commits_at(&self, moments: &[i64]) -> Vec<Option<String>> {
+        let none = || vec![None; moments.len()];
+        let Some(start) = self
+            .git
+            .as_ref()
+            .and_then(|g| g.commit.as_deref())
+            .and_then(|c| gix::ObjectId::from_hex(c.as_bytes()).ok())
+        else {
+            return none();
+        };
+        match gix::open_opts(&self.source.root, gix::open::Options::isolated()) {
+            Ok(repo) => history::commits_at(&repo, start, moments)
+                .into_iter()
+                .map(|c| c.map(|id| id.to_string()))
+                .collect(),
+            Err(_) => none(),
         }
     }
 

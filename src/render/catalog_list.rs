@@ -14,7 +14,7 @@ use crate::html::escape;
 use crate::output::OutputFile;
 use crate::portal::Portal;
 use minijinja::context;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 /// The home page lists every entity up to this many (about 0.5 MB).
@@ -212,9 +212,17 @@ fn pager(kind: &str, current: usize, count: usize, root: &str) -> String {
 /// The filter form, filled and shown by `assets/portico.js`.
 fn filters(with_kind: bool) -> String {
     let facets: &[&str] = if with_kind {
-        &["kind", "type", "owner", "lifecycle", "tag", "namespace"]
+        &[
+            "kind",
+            "type",
+            "owner",
+            "lifecycle",
+            "level",
+            "tag",
+            "namespace",
+        ]
     } else {
-        &["type", "owner", "lifecycle", "tag", "namespace"]
+        &["type", "owner", "lifecycle", "level", "tag", "namespace"]
     };
     let mut html = String::from(
         "<form class=\"filters\" hidden aria-label=\"Filter the list\">\
@@ -230,7 +238,29 @@ fn filters(with_kind: bool) -> String {
     html
 }
 
+/// Each entity's level on the first scorecard (the facet and column):
+/// `none` below its first level, absent when it does not apply.
+fn levels(portal: &Portal) -> HashMap<&str, &str> {
+    portal
+        .scorecards
+        .scorecards
+        .first()
+        .map(|card| {
+            card.entities
+                .iter()
+                .map(|e| (e.entity.as_str(), e.level.as_deref().unwrap_or("none")))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn table(portal: &Portal, entities: &[&Entity], root: &str, with_kind: bool) -> String {
+    let levels = levels(portal);
+    let level_title = portal
+        .scorecards
+        .scorecards
+        .first()
+        .map(|c| c.title.as_str());
     let mut html = String::with_capacity(entities.len() * 400);
     html.push_str("<table class=\"entities\">\n<thead><tr><th scope=\"col\">Name</th>");
     if with_kind {
@@ -238,7 +268,17 @@ fn table(portal: &Portal, entities: &[&Entity], root: &str, with_kind: bool) -> 
     }
     html.push_str(
         "<th scope=\"col\">Type</th><th scope=\"col\">Owner</th><th scope=\"col\">System</th>\
-         <th scope=\"col\">Lifecycle</th><th scope=\"col\">Tags</th><th scope=\"col\">Description</th></tr></thead>\n<tbody>\n",
+         <th scope=\"col\">Lifecycle</th>",
+    );
+    if let Some(title) = level_title {
+        let _ = write!(
+            html,
+            "<th scope=\"col\" title=\"Level on {}\">Level</th>",
+            escape(title)
+        );
+    }
+    html.push_str(
+        "<th scope=\"col\">Tags</th><th scope=\"col\">Description</th></tr></thead>\n<tbody>\n",
     );
     for e in entities {
         let owner = first_target(e, "ownedBy");
@@ -250,14 +290,19 @@ fn table(portal: &Portal, entities: &[&Entity], root: &str, with_kind: bool) -> 
             .relations
             .iter()
             .find(|r| r.kind == "partOf" && r.target.kind == "system");
+        let level = levels
+            .get(e.entity_ref.to_string().as_str())
+            .copied()
+            .unwrap_or("");
         let _ = write!(
             html,
-            "<tr data-kind=\"{}\" data-type=\"{}\" data-owner=\"{}\" data-lifecycle=\"{}\" data-tag=\"{}\" data-namespace=\"{}\">\
+            "<tr data-kind=\"{}\" data-type=\"{}\" data-owner=\"{}\" data-lifecycle=\"{}\" data-level=\"{}\" data-tag=\"{}\" data-namespace=\"{}\">\
              <td><a href=\"{root}{}index.html\">{}</a></td>",
             escape(&e.kind.to_lowercase()),
             escape(e.spec_str("type").unwrap_or("")),
             escape(&owner.map(short_ref).unwrap_or_default()),
             escape(e.spec_str("lifecycle").unwrap_or("")),
+            escape(level),
             escape(&tags.join(" ")),
             escape(&e.namespace),
             escape(&entity_dir(&e.entity_ref)),
@@ -266,9 +311,13 @@ fn table(portal: &Portal, entities: &[&Entity], root: &str, with_kind: bool) -> 
         if with_kind {
             let _ = write!(html, "<td>{}</td>", escape(&e.kind));
         }
+        let level_cell = match level_title {
+            Some(_) => format!("<td>{}</td>", escape(level)),
+            None => String::new(),
+        };
         let _ = writeln!(
             html,
-            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>{level_cell}<td>{}</td><td>{}</td></tr>",
             escape(e.spec_str("type").unwrap_or("")),
             owner.map(|r| ref_link(portal, r, root)).unwrap_or_default(),
             system

@@ -16,6 +16,7 @@ mod pages;
 mod scorecards;
 pub mod shell;
 pub mod theme;
+mod trend;
 
 use crate::address;
 use crate::catalog::entity_ref::EntityRef;

@@ -7,6 +7,7 @@
 
 use super::Look;
 use super::pages::{layout, ref_link};
+use super::trend::{self, TrendPoint};
 use crate::address;
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
@@ -31,15 +32,34 @@ pub(super) fn files(portal: &Portal, look: &Look) -> Vec<OutputFile> {
             address::scorecard_page(&card.name),
             card_page(portal, look, card),
         ));
-        for r in rollup::by_owner(card) {
-            let Some(owner) = parse_ref(&r.owner) else {
-                continue;
-            };
-            let path = address::scorecard_owner_page(&card.name, &owner);
-            files.push(OutputFile::new(
-                path.clone(),
-                owner_page(portal, look, card, &r, &owner, &path),
-            ));
+        let catalog = &portal.catalog;
+        let groups = [
+            ("owner", rollup::by_owner(card)),
+            ("system", rollup::by_part_of(card, catalog, "system")),
+            ("domain", rollup::by_part_of(card, catalog, "domain")),
+        ];
+        for (kind, rollups) in groups {
+            for r in rollups {
+                let Some(group) = parse_ref(&r.owner) else {
+                    continue;
+                };
+                let path = match kind {
+                    "owner" => address::scorecard_owner_page(&card.name, &group),
+                    _ => address::scorecard_part_page(&card.name, &group),
+                };
+                let members = rollup::members(card, catalog, kind, &r.owner);
+                let page = RollupPage {
+                    card,
+                    rollup: &r,
+                    group: &group,
+                    kind,
+                    members: &members,
+                };
+                files.push(OutputFile::new(
+                    path.clone(),
+                    rollup_page(portal, look, &page, &path),
+                ));
+            }
         }
     }
     files
@@ -181,6 +201,11 @@ pub(super) fn entity_section(portal: &Portal, entity: &Entity, root: &str) -> St
                 badge(e),
                 score(e)
             );
+            body.push_str(&entity_trend(
+                card,
+                e,
+                &format!("{} of {}, week by week", card.title, entity.name),
+            ));
             let mut failing: Vec<&RuleResult> = e
                 .results
                 .iter()
@@ -227,12 +252,50 @@ pub(super) fn entity_section(portal: &Portal, entity: &Entity, root: &str) -> St
             );
         }
     }
+    body.push_str(&part_rollups(portal, entity, root));
     if body.is_empty() {
         return body;
     }
     format!(
         "<section aria-labelledby=\"scorecards\"><h2 id=\"scorecards\">Scorecards</h2>{body}</section>"
     )
+}
+
+/// On a System's or Domain's page: how what is part of it stands on each
+/// scorecard, linked to its rollup.
+fn part_rollups(portal: &Portal, entity: &Entity, root: &str) -> String {
+    let kind = entity.entity_ref.kind.as_str();
+    if !matches!(kind, "system" | "domain") {
+        return String::new();
+    }
+    let own = entity.entity_ref.to_string();
+    let mut body = String::new();
+    for card in &portal.scorecards.scorecards {
+        let members = rollup::members(card, &portal.catalog, kind, &own);
+        if members.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            body,
+            "<div class=\"scorecard\"><h3>{}: what is part of {}</h3>{}{}<p><a href=\"{root}{}\">Rollup: levels and the rules failing most</a></p></div>",
+            escape(&card.title),
+            escape(&entity.name),
+            distribution(
+                &card.levels,
+                &rollup::distribution(card.levels.len(), &members)
+            ),
+            group_trend(
+                card,
+                &members,
+                &format!("{} of {}", card.title, entity.name)
+            ),
+            escape(&address::scorecard_part_page(
+                &card.name,
+                &entity.entity_ref
+            ))
+        );
+    }
+    body
 }
 
 /// `none 2 · bronze 3 · silver 1 · gold 0`.
@@ -283,6 +346,7 @@ fn card_page(portal: &Portal, look: &Look, card: &CardResult) -> String {
         escape(&card.levels.join(" < ")),
         distribution(&card.levels, &rollup::distribution(card.levels.len(), &all))
     );
+    body.push_str(&group_trend(card, &all, &card.title));
     body.push_str("<h2>Rules</h2><table><thead><tr><th>Rule</th><th>Level</th><th>Weight</th><th>Failing</th><th>Hint</th></tr></thead><tbody>");
     let failing = rollup::most_failing(&all);
     for rule in &card.rules {
@@ -356,23 +420,38 @@ fn card_page(portal: &Portal, look: &Look, card: &CardResult) -> String {
     layout(portal, look, &card.title, &path, &body)
 }
 
-fn owner_page(
-    portal: &Portal,
-    look: &Look,
-    card: &CardResult,
-    r: &Rollup,
-    owner: &EntityRef,
-    path: &str,
-) -> String {
+/// One rollup: the scorecard, the group (owner, System or Domain) and the
+/// entities in it.
+struct RollupPage<'a> {
+    card: &'a CardResult,
+    rollup: &'a Rollup,
+    group: &'a EntityRef,
+    /// `owner`, `system` or `domain`.
+    kind: &'a str,
+    members: &'a [&'a EntityResult],
+}
+
+fn rollup_page(portal: &Portal, look: &Look, page: &RollupPage<'_>, path: &str) -> String {
+    let (card, r) = (page.card, page.rollup);
     let root = address::root_from(path);
+    let role = match page.kind {
+        "owner" => "Owner",
+        "system" => "System",
+        _ => "Domain",
+    };
     let mut body = format!(
-        "<p class=\"crumbs\"><a href=\"{root}{}\">{}</a></p><h1>{}: {}</h1><p>Owner: {}</p><h2>Levels</h2>{}<h2>Rules failing most</h2><ol>",
+        "<p class=\"crumbs\"><a href=\"{root}{}\">{}</a></p><h1>{}: {}</h1><p>{role}: {}</p><h2>Levels</h2>{}{}<h2>Rules failing most</h2><ol>",
         escape(&address::scorecard_page(&card.name)),
         escape(&card.title),
         escape(&card.title),
-        escape(&owner.name),
-        ref_link(portal, owner, &root),
-        distribution(&card.levels, &r.per_level)
+        escape(&page.group.name),
+        ref_link(portal, page.group, &root),
+        distribution(&card.levels, &r.per_level),
+        group_trend(
+            card,
+            page.members,
+            &format!("{} of {}", card.title, page.group.name)
+        )
     );
     for (id, title, n) in &r.failing {
         let hint = card
@@ -389,12 +468,7 @@ fn owner_page(
         );
     }
     body.push_str("</ol><h2>Entities, worst first</h2><table><thead><tr><th>Entity</th><th>Level</th><th>Score</th><th>Failing rules</th></tr></thead><tbody>");
-    let owned: Vec<EntityResult> = card
-        .entities
-        .iter()
-        .filter(|e| e.owner.as_deref() == Some(r.owner.as_str()))
-        .cloned()
-        .collect();
+    let owned: Vec<EntityResult> = page.members.iter().map(|e| (*e).clone()).collect();
     for e in rollup::worst_first(&owned) {
         let failing: Vec<String> = e
             .results
@@ -416,8 +490,57 @@ fn owner_page(
     layout(
         portal,
         look,
-        &format!("{} · {}", card.title, owner.name),
+        &format!("{} · {}", card.title, page.group.name),
         path,
         &body,
+    )
+}
+
+/// One entity's trend on a scorecard (empty without history).
+fn entity_trend(card: &CardResult, e: &EntityResult, label: &str) -> String {
+    let points: Vec<TrendPoint<'_>> = e
+        .history
+        .iter()
+        .map(|p| TrendPoint {
+            date: &p.date,
+            level: p.level.as_deref(),
+            level_index: p.level_index,
+            score: p.score,
+        })
+        .collect();
+    trend::svg(label, card.levels.len(), &points)
+}
+
+/// A group's trend: each week, the lowest level among the entities that
+/// existed then and their mean score.
+fn group_trend(card: &CardResult, members: &[&EntityResult], label: &str) -> String {
+    let weeks: Vec<&str> = card.history.iter().map(|p| p.date.as_str()).collect();
+    let mut points = Vec::new();
+    for date in weeks {
+        let at: Vec<&crate::scorecards::history::Point> = members
+            .iter()
+            .filter_map(|e| e.history.iter().find(|p| p.date == date))
+            .collect();
+        if at.is_empty() {
+            continue;
+        }
+        let lowest = at
+            .iter()
+            .min_by_key(|p| p.level_index.map_or(0, |i| i + 1))
+            .and_then(|p| p.level_index);
+        let mean = at.iter().map(|p| p.score).sum::<f64>() / at.len() as f64;
+        points.push(TrendPoint {
+            date,
+            level: lowest.map(|i| card.levels[i].as_str()),
+            level_index: lowest,
+            score: mean,
+        });
+    }
+    if points.is_empty() {
+        return String::new();
+    }
+    format!(
+        "<h2>Trend</h2><p>Each week: the lowest level among the entities that existed then (thick line) and their mean score (thin line).</p>{}",
+        trend::svg(label, card.levels.len(), &points)
     )
 }

@@ -14,12 +14,49 @@ pub struct DocsFacts<'a> {
     pub site: Option<&'a DocSiteSummary>,
     /// `broken-link` and `broken-anchor` diagnostics in the site's pages.
     pub broken: &'a [&'a Diagnostic],
+    /// At a past commit (history): what was found without building the
+    /// docs. `None` for the current build.
+    pub past: Option<PastDocs>,
+}
+
+/// An entity's docs at a past commit, found without rendering: the
+/// `mkdocs.yml` its annotation points to and the Markdown pages of its docs
+/// folder, as they were at that commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PastDocs {
+    /// Markdown pages found; `None` when no docs site was found.
+    pub pages: Option<usize>,
+}
+
+/// The docs rules at a past commit: `present` and `min_pages` from the
+/// files as they were; links and freshness need the docs built (and the
+/// link check run) at that commit, which history does not do, so they are
+/// not applicable there rather than guessed.
+fn check_past(past: PastDocs, check: DocsCheck) -> Verdict {
+    let found = |pages: usize| {
+        Evidence::says(format!("{pages} Markdown pages at that commit")).value(pages.to_string())
+    };
+    match (check, past.pages) {
+        (DocsCheck::Present, Some(pages)) => Verdict::when(pages > 0, found(pages)),
+        (DocsCheck::MinPages(min), Some(pages)) => Verdict::when(pages >= min, found(pages)),
+        (DocsCheck::Present | DocsCheck::MinPages(_), None) => Verdict::fail(Evidence::says(
+            "no TechDocs at that commit (no `backstage.io/techdocs-ref`, or no mkdocs file)",
+        )),
+        (DocsCheck::NoBrokenLinks | DocsCheck::UpdatedWithinDays(_), _) => {
+            Verdict::not_applicable(Evidence::says(
+                "docs are built and link-checked for the current commit only; not judged at past commits",
+            ))
+        }
+    }
 }
 
 /// Diagnostic codes that count as a broken link.
 pub const BROKEN_LINK_CODES: [&str; 2] = ["broken-link", "broken-anchor"];
 
 pub fn check(docs: DocsFacts<'_>, today: Day, check: DocsCheck) -> Verdict {
+    if let Some(past) = docs.past {
+        return check_past(past, check);
+    }
     let Some(site) = docs.site else {
         let none =
             Evidence::says("no TechDocs (no `backstage.io/techdocs-ref`, or they did not build)");

@@ -44,6 +44,9 @@ pub struct Results {
     /// Scorecards whose definitions have mistakes (not evaluated).
     #[serde(skip)]
     pub invalid: Vec<String>,
+    /// What `--history` did (`None` without it).
+    #[serde(skip)]
+    pub history: Option<super::history::Stats>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -56,6 +59,9 @@ pub struct CardResult {
     pub rules: Vec<RuleInfo>,
     /// In catalog order.
     pub entities: Vec<EntityResult>,
+    /// One point per week with `--history`, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<super::history::CardPoint>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -79,6 +85,10 @@ pub struct EntityResult {
     /// 0.0 to 1.0, rounded to three places.
     pub score: f64,
     pub results: Vec<RuleResult>,
+    /// Past weeks with `--history`, oldest first; weeks where the entity
+    /// did not exist have no point.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<super::history::Point>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -227,10 +237,11 @@ pub fn evaluate_entity(
         level_index,
         score,
         results,
+        history: Vec::new(),
     }
 }
 
-fn rule_result(card: &Scorecard, rule: &Rule, verdict: Verdict) -> RuleResult {
+pub(crate) fn rule_result(card: &Scorecard, rule: &Rule, verdict: Verdict) -> RuleResult {
     RuleResult {
         rule: rule.id.clone(),
         title: rule.title.clone(),
@@ -339,6 +350,7 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                     docs: DocsFacts {
                         site,
                         broken: &own_broken,
+                        past: None,
                     },
                     files: files.as_ref().map(|f| f as &dyn RepoFiles),
                 };
@@ -397,5 +409,6 @@ pub fn card_result(card: &Scorecard, entities: Vec<EntityResult>) -> CardResult 
             })
             .collect(),
         entities,
+        history: Vec::new(),
     }
 }

@@ -33,6 +33,10 @@ impl SnapshotFiles {
             paths: OnceCell::new(),
         }
     }
+
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
 }
 
 impl RepoFiles for SnapshotFiles {

@@ -33,6 +33,8 @@ pub struct Settings {
     pub facts: Option<PathBuf>,
     /// The day dates are judged against.
     pub today: Day,
+    /// Weeks of history (`--history`, `[scorecards] history`); `None`: none.
+    pub history: Option<u32>,
 }
 
 impl Default for Settings {
@@ -43,6 +45,7 @@ impl Default for Settings {
             roots: Vec::new(),
             facts: None,
             today: Day(0),
+            history: None,
         }
     }
 }

@@ -22,7 +22,8 @@
 //! | `attestations.rs` | signed-off claims kept in the repository, with expiry |
 //! | `facts.rs` | facts from other systems, by entity ref |
 //! | `evaluate.rs` | the ladder, scores, combinators, the whole organisation |
-//! | `rollup.rs` | per owner: level distribution, rules failing most |
+//! | `history.rs` | every scorecard at one commit per week (`--history`) |
+//! | `rollup.rs` | per owner, system, domain: level distribution, rules failing most |
 //! | `gate.rs` | `check --scorecard --min-level` |
 
 pub mod attestations;
@@ -37,6 +38,7 @@ pub mod fields;
 pub mod files;
 pub mod gate;
 pub mod git;
+pub mod history;
 pub mod load;
 pub mod relations;
 pub mod rollup;
@@ -213,6 +215,9 @@ pub struct Org<'a> {
     pub catalog: &'a crate::catalog::Catalog,
     pub repos: &'a [crate::read::RepoSource],
     pub git_ref: Option<&'a str>,
+    /// Catalog files read in each repository (history reads them again at
+    /// past commits).
+    pub catalog_paths: &'a [String],
     pub docs: &'a [std::sync::Arc<crate::docs::DocSiteSummary>],
     /// The build's diagnostics so far (the link check's among them).
     pub diagnostics: &'a [crate::diagnostics::Diagnostic],
@@ -236,11 +241,23 @@ pub fn run(
         facts: &facts,
         today: settings.today,
     };
-    let results = Results {
+    let mut results = Results {
         today: settings.today.label(),
         scorecards: evaluate::evaluate_all(&cards, &inputs),
         invalid,
+        history: None,
     };
+    if let Some(weeks) = settings.history {
+        let inputs = history::Inputs {
+            catalog: org.catalog,
+            repos: org.repos,
+            git_ref: org.git_ref,
+            catalog_paths: org.catalog_paths,
+            today: settings.today,
+            weeks,
+        };
+        results.history = Some(history::add(&cards, &inputs, &mut results.scorecards));
+    }
     (results, problems)
 }
 

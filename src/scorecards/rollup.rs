@@ -3,12 +3,15 @@
 
 use super::Status;
 use super::evaluate::{CardResult, EntityResult};
+use crate::catalog::Catalog;
+use crate::catalog::entity_ref::EntityRef;
 use std::collections::BTreeMap;
 
 /// A set of entities on one scorecard.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rollup {
-    /// The owner's ref, or `""` for entities without one.
+    /// The owner's (or System's, Domain's) ref, or `""` for entities
+    /// without one.
     pub owner: String,
     pub entities: usize,
     /// `[below the first level, level 0, level 1, ...]`.
@@ -58,6 +61,76 @@ pub fn by_owner(card: &CardResult) -> Vec<Rollup> {
             entities: entities.len(),
             per_level: distribution(card.levels.len(), &entities),
             failing: most_failing(&entities),
+        })
+        .collect()
+}
+
+/// The Systems (`kind == "system"`) or Domains (`"domain"`) an entity is
+/// part of, by ref; for Domains also through its Systems.
+pub fn part_of(entity: &str, catalog: &Catalog, kind: &str) -> Vec<String> {
+    let targets = |r: &EntityRef| -> Vec<EntityRef> {
+        catalog.get(r).map_or_else(Vec::new, |e| {
+            e.relations
+                .iter()
+                .filter(|rel| rel.kind == "partOf")
+                .map(|rel| rel.target.clone())
+                .collect()
+        })
+    };
+    let Ok(own) = EntityRef::parse(entity, None, "default") else {
+        return Vec::new();
+    };
+    let mut found = targets(&own);
+    if kind == "domain" {
+        let systems: Vec<EntityRef> = found
+            .iter()
+            .filter(|t| t.kind == "system")
+            .cloned()
+            .collect();
+        found.extend(systems.iter().flat_map(targets));
+    }
+    let mut keys: Vec<String> = found
+        .iter()
+        .filter(|t| t.kind == kind)
+        .map(|t| t.to_string())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// One rollup per System or Domain (see [`part_of`]), by ref. Entities
+/// part of none are left out.
+pub fn by_part_of(card: &CardResult, catalog: &Catalog, kind: &str) -> Vec<Rollup> {
+    let mut groups: BTreeMap<String, Vec<&EntityResult>> = BTreeMap::new();
+    for e in &card.entities {
+        for key in part_of(&e.entity, catalog, kind) {
+            groups.entry(key).or_default().push(e);
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, entities)| Rollup {
+            owner: key,
+            entities: entities.len(),
+            per_level: distribution(card.levels.len(), &entities),
+            failing: most_failing(&entities),
+        })
+        .collect()
+}
+
+/// The entities of one rollup: `kind` is `owner`, `system` or `domain`.
+pub fn members<'a>(
+    card: &'a CardResult,
+    catalog: &Catalog,
+    kind: &str,
+    key: &str,
+) -> Vec<&'a EntityResult> {
+    card.entities
+        .iter()
+        .filter(|e| match kind {
+            "owner" => e.owner.as_deref() == Some(key),
+            _ => part_of(&e.entity, catalog, kind).iter().any(|k| k == key),
         })
         .collect()
 }

@@ -374,7 +374,11 @@ fn docs_rules_use_what_the_docs_stage_built() {
             "svc",
             &Check::Docs(d),
             None,
-            DocsFacts { site, broken },
+            DocsFacts {
+                site,
+                broken,
+                past: None,
+            },
             &ExternalFacts::default(),
         )
     };
@@ -658,6 +662,17 @@ fn rollups_count_levels_and_the_rules_failing_most() {
         .map(|e| e.entity.as_str())
         .collect();
     assert_eq!(worst[0], "component:default/old");
+    // Per System: svc is part of `pay`; the others are part of none.
+    let systems = super::rollup::by_part_of(&result, &c, "system");
+    assert_eq!(systems.len(), 1);
+    assert_eq!(
+        (systems[0].owner.as_str(), systems[0].entities),
+        ("system:default/pay", 1)
+    );
+    let members = super::rollup::members(&result, &c, "system", "system:default/pay");
+    assert_eq!(members[0].entity, "component:default/svc");
+    // `pay` names no Domain.
+    assert!(super::rollup::by_part_of(&result, &c, "domain").is_empty());
 }
 
 #[test]
@@ -688,6 +703,7 @@ fn the_gate_lists_entities_below_the_level_and_refuses_unknown_names() {
         today: TODAY.into(),
         scorecards: vec![super::evaluate::card_result(&card, entities)],
         invalid: vec!["broken".into()],
+        history: None,
     };
     let gate = |card: &str, level: &str, entity: Option<&str>| {
         super::gate::judge(

@@ -21,6 +21,7 @@ mod mirror;
 mod portal;
 mod relevance;
 mod sarif;
+mod scorecard_history;
 mod scorecards;
 mod search;
 mod serve;

@@ -29,6 +29,8 @@ fn each_kind_shows_what_matters_for_it() {
         [
             "About",
             "Graph",
+            // The rollup of what is part of it, on the default scorecard.
+            "Scorecards",
             "Diagram",
             "Components",
             "APIs",
@@ -37,7 +39,7 @@ fn each_kind_shows_what_matters_for_it() {
     );
     assert_eq!(
         sections(&entity("domain/logistics")),
-        ["About", "Graph", "Systems", "Relations"]
+        ["About", "Graph", "Scorecards", "Systems", "Relations"]
     );
     let team = entity("group/shipping-team");
     assert_eq!(

@@ -1,0 +1,481 @@
+//! History: every scorecard re-evaluated at one commit per week per
+//! repository (`build --history 12w`, `[scorecards] history`).
+//!
+//! For each week's day (the build's day, then 7, 14, ... days before) the
+//! repository's first-parent line gives the last commit at or before the
+//! end of that day. The catalog files are read again at that commit through
+//! a [`Snapshot`] of its tree (the mechanism `--ref` uses for bare clones,
+//! for work trees too), and every rule reads the files of that tree, judges
+//! dates against that day and git facts against that commit. Entities that
+//! did not exist at a point have no point there.
+//!
+//! Work is reused across points, because most weeks change little:
+//! - a catalog load (YAML parse, substitution, validation) is kept by the
+//!   blob ids of the files it read: a later point whose entry points are
+//!   the same files with the same blobs takes it instead of parsing again;
+//! - verdicts of rules that do not depend on the day (fields, relations,
+//!   files, docs) are kept by tree id, entity, scorecard and rule.
+//!
+//! What cannot be known at a past commit is not applicable there, never
+//! guessed: docs links and freshness (docs are built for the current commit
+//! only) and external facts (a facts file holds the present).
+
+use super::Scorecard;
+use super::check::Check;
+use super::dates::Day;
+use super::docs::{DocsFacts, PastDocs};
+use super::evaluate::{CardResult, Context, Subject, applies, ladder, rule_result, run_check};
+use super::facts::ExternalFacts;
+use super::files::{RepoFiles, SnapshotFiles};
+use super::{Evidence, Verdict};
+use crate::catalog::load::{self as catalog_load, LoadedEntity};
+use crate::catalog::{self, Catalog};
+use crate::read::{RepoSource, Snapshot};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Weeks of history at most: one point per week, a year.
+pub const MAX_WEEKS: u32 = 52;
+
+/// One entity's standing on one scorecard at one week's day.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Point {
+    /// `YYYY-MM-DD`: the day dates were judged against.
+    pub date: String,
+    /// The commit read (full hex id).
+    pub commit: String,
+    pub level: Option<String>,
+    #[serde(skip)]
+    pub level_index: Option<usize>,
+    pub score: f64,
+}
+
+/// A scorecard's standing at one week's day, over the entities that
+/// existed then.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CardPoint {
+    pub date: String,
+    pub entities: usize,
+    /// `[below the first level, level 0, level 1, ...]`.
+    pub per_level: Vec<usize>,
+    /// The mean score, rounded to three places (1.0 with no entity).
+    pub score: f64,
+}
+
+/// What the history run did, for `PORTICO_TIMINGS` and the tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Repository × week points that had a commit.
+    pub points: usize,
+    /// Catalog loads parsed, and taken from an earlier point instead.
+    pub loads_parsed: usize,
+    pub loads_reused: usize,
+    /// Rule verdicts taken from an earlier point with the same tree.
+    pub verdicts_reused: usize,
+}
+
+impl Stats {
+    fn add(&mut self, other: Stats) {
+        self.points += other.points;
+        self.loads_parsed += other.loads_parsed;
+        self.loads_reused += other.loads_reused;
+        self.verdicts_reused += other.verdicts_reused;
+    }
+}
+
+/// `12w` (or `12`) → 12; between 1 and [`MAX_WEEKS`].
+pub fn parse_weeks(text: &str) -> Result<u32, String> {
+    let digits = text.trim().strip_suffix('w').unwrap_or(text.trim());
+    match digits.parse::<u32>() {
+        Ok(n) if (1..=MAX_WEEKS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "history `{text}`: expected a number of weeks from 1 to {MAX_WEEKS}, e.g. `12w`"
+        )),
+    }
+}
+
+/// The week days, oldest first: `today` and `weeks - 1` weeks before it.
+pub fn week_days(today: Day, weeks: u32) -> Vec<Day> {
+    (0..i64::from(weeks))
+        .rev()
+        .map(|k| Day(today.0 - 7 * k))
+        .collect()
+}
+
+/// What history reads.
+pub struct Inputs<'a> {
+    /// The catalog as built now: other repositories' entities, which
+    /// relation rules look up (see the book: relations at past points).
+    pub catalog: &'a Catalog,
+    pub repos: &'a [RepoSource],
+    pub git_ref: Option<&'a str>,
+    pub catalog_paths: &'a [String],
+    pub today: Day,
+    pub weeks: u32,
+}
+
+/// Adds `history` to every entity result of `results` (and to each
+/// scorecard), evaluating each repository at each week's commit.
+pub fn add(cards: &[Scorecard], inputs: &Inputs<'_>, results: &mut [CardResult]) -> Stats {
+    let days = week_days(inputs.today, inputs.weeks.min(MAX_WEEKS));
+    // The entities with a result now, by repository: only they get history.
+    let evaluated: Vec<HashSet<&str>> = results
+        .iter()
+        .map(|card| card.entities.iter().map(|e| e.entity.as_str()).collect())
+        .collect();
+    let mut wanted: HashMap<&str, HashSet<(usize, String)>> = HashMap::new();
+    for entity in &inputs.catalog.entities {
+        let key = entity.entity_ref.to_string();
+        for (c, refs) in evaluated.iter().enumerate() {
+            if refs.contains(key.as_str()) {
+                wanted
+                    .entry(entity.source.repo_dir.as_str())
+                    .or_default()
+                    .insert((c, key.clone()));
+            }
+        }
+    }
+    let jobs: Vec<(&RepoSource, &HashSet<(usize, String)>)> = inputs
+        .repos
+        .iter()
+        .filter_map(|r| wanted.get(r.display.as_str()).map(|w| (r, w)))
+        .collect();
+    let found: Vec<(Vec<Found>, Stats)> = jobs
+        .par_iter()
+        .map(|(source, wanted)| {
+            // A bug on one repository's history costs that history only.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                repo_history(source, cards, wanted, inputs, &days)
+            }))
+            .unwrap_or_default()
+        })
+        .collect();
+    let mut stats = Stats::default();
+    let mut points: HashMap<(usize, String), Vec<Point>> = HashMap::new();
+    for (found, s) in found {
+        stats.add(s);
+        for (c, entity, point) in found {
+            points.entry((c, entity)).or_default().push(point);
+        }
+    }
+    for (c, card) in results.iter_mut().enumerate() {
+        for entity in &mut card.entities {
+            if let Some(mut history) = points.remove(&(c, entity.entity.clone())) {
+                history.sort_by(|a, b| a.date.cmp(&b.date));
+                entity.history = history;
+            }
+        }
+        card.history = days
+            .iter()
+            .map(|day| card_point(card, &day.label()))
+            .collect();
+    }
+    stats
+}
+
+/// The scorecard at one day: the entities with a point then.
+fn card_point(card: &CardResult, date: &str) -> CardPoint {
+    let levels = card.levels.len();
+    let mut per_level = vec![0; levels + 1];
+    let mut total = 0.0;
+    let mut entities = 0;
+    for point in card
+        .entities
+        .iter()
+        .filter_map(|e| e.history.iter().find(|p| p.date == date))
+    {
+        per_level[point.level_index.map_or(0, |i| (i + 1).min(levels))] += 1;
+        total += point.score;
+        entities += 1;
+    }
+    let score = if entities == 0 {
+        1.0
+    } else {
+        (total / entities as f64 * 1000.0).round() / 1000.0
+    };
+    CardPoint {
+        date: date.to_string(),
+        entities,
+        per_level,
+        score,
+    }
+}
+
+/// One entity's point on one scorecard: (scorecard index, entity ref, point).
+type Found = (usize, String, Point);
+
+/// A catalog load kept for reuse: the entry points it started from and
+/// the blob id of every file it read.
+struct KeptLoad {
+    entries: Vec<String>,
+    blobs: Vec<(String, Option<gix::ObjectId>)>,
+    /// `$text`/`$json`/`$yaml` read files the blob list does not name: such
+    /// a load is reused only at the same tree.
+    substitutes: bool,
+    tree: Option<gix::ObjectId>,
+    entities: Arc<Vec<LoadedEntity>>,
+}
+
+/// One repository at one commit, as every week pointing there sees it.
+struct AtCommit {
+    catalog: Catalog,
+    files: SnapshotFiles,
+    tree: Option<gix::ObjectId>,
+    listing: std::cell::OnceCell<crate::read::Listing>,
+}
+
+fn repo_history(
+    source: &RepoSource,
+    cards: &[Scorecard],
+    wanted: &HashSet<(usize, String)>,
+    inputs: &Inputs<'_>,
+    days: &[Day],
+) -> (Vec<Found>, Stats) {
+    let mut stats = Stats::default();
+    let mut out = Vec::new();
+    let Ok(head) = Snapshot::open(source, inputs.git_ref) else {
+        return (out, stats);
+    };
+    // The end of each day: a commit made that day counts for it.
+    let moments: Vec<i64> = days.iter().map(|d| (d.0 + 1) * 86_400 - 1).collect();
+    let commits = head.commits_at(&moments);
+    drop(head);
+    let mut kept: Vec<KeptLoad> = Vec::new();
+    let mut at: HashMap<String, AtCommit> = HashMap::new();
+    let mut verdicts: HashMap<(gix::ObjectId, String, usize, usize), Verdict> = HashMap::new();
+    let mut docs_at: HashMap<(String, String), PastDocs> = HashMap::new();
+    // History judges the present facts file nowhere: facts are "now".
+    let no_facts = ExternalFacts::default();
+    for (day, commit) in days.iter().zip(commits) {
+        let Some(commit) = commit else { continue };
+        if !at.contains_key(&commit) {
+            let Some(state) = open_at(source, &commit, inputs.catalog_paths, &mut kept, &mut stats)
+            else {
+                continue;
+            };
+            at.insert(commit.clone(), state);
+        }
+        let Some(state) = at.get(&commit) else {
+            continue;
+        };
+        stats.points += 1;
+        let context = Context {
+            catalog: inputs.catalog,
+            facts: &no_facts,
+            today: *day,
+        };
+        for entity in &state.catalog.entities {
+            let key = entity.entity_ref.to_string();
+            for (c, card) in cards.iter().enumerate() {
+                if !wanted.contains(&(c, key.clone())) || !applies(&card.filter, entity) {
+                    continue;
+                }
+                // Found once per commit and entity, and only for scorecards
+                // with docs rules (it reads the mkdocs file and lists the tree).
+                let past = if card.rules.iter().any(|r| uses_docs(&r.check)) {
+                    *docs_at
+                        .entry((commit.clone(), key.clone()))
+                        .or_insert_with(|| past_docs(state, entity))
+                } else {
+                    PastDocs { pages: None }
+                };
+                let docs = DocsFacts {
+                    past: Some(past),
+                    ..DocsFacts::default()
+                };
+                let subject = Subject {
+                    entity,
+                    docs,
+                    files: Some(&state.files as &dyn RepoFiles),
+                };
+                let results: Vec<_> = card
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .map(|(r, rule)| {
+                        let memo_key = state
+                            .tree
+                            .filter(|_| !dated(&rule.check))
+                            .map(|tree| (tree, key.clone(), c, r));
+                        let kept = memo_key.as_ref().and_then(|k| verdicts.get(k));
+                        let verdict = match kept {
+                            Some(v) => {
+                                stats.verdicts_reused += 1;
+                                v.clone()
+                            }
+                            None => {
+                                let v = if applies(&rule.when, entity) {
+                                    run_check(&rule.check, subject, &context)
+                                } else {
+                                    Verdict::not_applicable(Evidence::says(
+                                        "the rule's `when` filter leaves this entity out",
+                                    ))
+                                };
+                                if let Some(k) = memo_key {
+                                    verdicts.insert(k, v.clone());
+                                }
+                                v
+                            }
+                        };
+                        rule_result(card, rule, verdict)
+                    })
+                    .collect();
+                let (level_index, score) = ladder(card.levels.len(), &results);
+                out.push((
+                    c,
+                    key.clone(),
+                    Point {
+                        date: day.label(),
+                        commit: commit.clone(),
+                        level: level_index.map(|i| card.levels[i].clone()),
+                        level_index,
+                        score,
+                    },
+                ));
+            }
+        }
+    }
+    (out, stats)
+}
+
+/// Whether a check's verdict may change with the day (so it is not kept).
+fn dated(check: &Check) -> bool {
+    match check {
+        Check::Git(_) | Check::Attestation { .. } | Check::Fact { .. } => true,
+        Check::Field { .. } | Check::Relation(_) | Check::Files(_) | Check::Docs(_) => false,
+        Check::All(checks) | Check::Any(checks) => checks.iter().any(dated),
+        Check::Not(inner) => dated(inner),
+    }
+}
+
+/// Whether a check reads the entity's docs.
+fn uses_docs(check: &Check) -> bool {
+    match check {
+        Check::Docs(_) => true,
+        Check::All(checks) | Check::Any(checks) => checks.iter().any(uses_docs),
+        Check::Not(inner) => uses_docs(inner),
+        _ => false,
+    }
+}
+
+/// The repository at `commit`: its catalog (a kept load when the same
+/// blobs were read before) and its files.
+fn open_at(
+    source: &RepoSource,
+    commit: &str,
+    catalog_paths: &[String],
+    kept: &mut Vec<KeptLoad>,
+    stats: &mut Stats,
+) -> Option<AtCommit> {
+    let snapshot = Snapshot::open_at(source, commit).ok()?;
+    let tree = snapshot.tree_id();
+    let entries = catalog_load::entry_points(&snapshot, catalog_paths, &[]);
+    let entry_paths: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
+    let reusable = kept.iter().find(|k| {
+        k.entries == entry_paths
+            && (k.tree == tree
+                || (!k.substitutes
+                    && k.blobs
+                        .iter()
+                        .all(|(path, id)| snapshot.blob_id(path) == *id)))
+    });
+    let entities = match reusable {
+        Some(k) => {
+            stats.loads_reused += 1;
+            k.entities.clone()
+        }
+        None if entries.is_empty() => Arc::new(Vec::new()),
+        None => {
+            stats.loads_parsed += 1;
+            let load = catalog_load::load(&snapshot, entries, &HashSet::new());
+            let mut blobs: Vec<(String, Option<gix::ObjectId>)> = load
+                .visited
+                .iter()
+                .map(|p| (p.clone(), snapshot.blob_id(p)))
+                .collect();
+            blobs.sort();
+            let substitutes = load.entities.iter().any(|e| {
+                ["$text", "$json", "$yaml"]
+                    .iter()
+                    .any(|s| e.text.contains(s))
+            });
+            let entities = Arc::new(load.entities);
+            kept.push(KeptLoad {
+                entries: entry_paths,
+                blobs,
+                substitutes,
+                tree,
+                entities: entities.clone(),
+            });
+            entities
+        }
+    };
+    // The same documents, read at this commit: git rules see its date.
+    let commit_facts = catalog_load::repo_commit(&snapshot);
+    let loaded: Vec<LoadedEntity> = entities
+        .iter()
+        .cloned()
+        .map(|mut e| {
+            e.commit = commit_facts.clone();
+            e
+        })
+        .collect();
+    // Diagnostics of past commits are not today's problems: dropped.
+    let catalog = catalog::assemble(loaded, &mut Vec::new());
+    Some(AtCommit {
+        catalog,
+        files: SnapshotFiles::new(snapshot),
+        tree,
+        listing: std::cell::OnceCell::new(),
+    })
+}
+
+/// The entity's docs at the commit, found without building them: its
+/// `backstage.io/techdocs-ref`, the mkdocs file and the pages of its docs
+/// folder.
+fn past_docs(state: &AtCommit, entity: &catalog::Entity) -> PastDocs {
+    let Some(Ok(request)) = crate::docs::site::request(entity, None) else {
+        return PastDocs { pages: None };
+    };
+    let snapshot = state.files.snapshot();
+    let listing = state.listing.get_or_init(|| snapshot.list_all_files());
+    let source = crate::docs::site::load(snapshot, listing, request, &mut Vec::new());
+    PastDocs {
+        pages: source.map(|s| s.pages.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_parse_within_bounds() {
+        assert_eq!(parse_weeks("12w"), Ok(12));
+        assert_eq!(parse_weeks("1"), Ok(1));
+        assert_eq!(parse_weeks("52w"), Ok(52));
+        for bad in ["0w", "53w", "w", "12d", "-1w", ""] {
+            assert!(parse_weeks(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn week_days_end_today_a_week_apart() {
+        let today = Day::parse("2026-03-01").unwrap();
+        let labels: Vec<String> = week_days(today, 3).iter().map(|d| d.label()).collect();
+        assert_eq!(labels, ["2026-02-15", "2026-02-22", "2026-03-01"]);
+    }
+
+    #[test]
+    fn day_rules_are_not_kept_across_points() {
+        use super::super::check::{GitCheck, RelationCheck};
+        assert!(dated(&Check::Git(GitCheck::CommittedWithinDays(3))));
+        assert!(!dated(&Check::Relation(RelationCheck::HasSystem)));
+        assert!(dated(&Check::Not(Box::new(Check::All(vec![
+            Check::Relation(RelationCheck::HasSystem),
+            Check::Git(GitCheck::CommittedWithinDays(3)),
+        ])))));
+    }
+}
