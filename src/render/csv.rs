@@ -18,12 +18,21 @@ const COLUMNS: &[&str] = &[
     "source",
 ];
 
-/// A field quoted when it holds a comma, quote or line break.
-fn field(value: &str) -> String {
+/// A field quoted when it holds a comma, quote or line break. A field a
+/// spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return: text from repositories, e.g. a description
+/// `=HYPERLINK(...)`) gets a leading `'`, which makes it text (OWASP's
+/// advice for CSV injection).
+pub(super) fn field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
-        value.to_string()
+        value
     }
 }
 
@@ -75,5 +84,19 @@ mod tests {
         assert_eq!(field("a, b"), "\"a, b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn fields_a_spreadsheet_would_run_are_made_text() {
+        assert_eq!(field("=1+1"), "'=1+1");
+        assert_eq!(
+            field("=HYPERLINK(\"http://evil\",\"x\")"),
+            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\""
+        );
+        assert_eq!(field("+cmd"), "'+cmd");
+        assert_eq!(field("-2+3"), "'-2+3");
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(field("\tx"), "'\tx");
+        assert_eq!(field("a=b"), "a=b", "only a leading sign matters");
     }
 }

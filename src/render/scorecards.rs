@@ -71,13 +71,7 @@ fn parse_ref(text: &str) -> Option<EntityRef> {
 
 /// One row per entity and rule (RFC 4180 quoting).
 pub(super) fn csv(cards: &[CardResult]) -> String {
-    let field = |v: &str| {
-        if v.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", v.replace('"', "\"\""))
-        } else {
-            v.to_string()
-        }
-    };
+    let field = super::csv::field;
     let mut out = String::from(
         "scorecard,entity,owner,level,score,rule,rule_level,weight,status,evidence,file,line,date\n",
     );

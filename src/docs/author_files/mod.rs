@@ -55,7 +55,7 @@ impl Sanitized {
 /// Whether a docs file at `path` is one a browser would run as a page, so
 /// it must go through [`sanitize`] instead of being copied (by extension,
 /// case-insensitive: `.html`, `.htm`, `.svg`, and `.xhtml`, `.xht`, `.svgz`,
-/// which are refused).
+/// `.xml`, `.xsl`, `.xslt`, which are refused).
 pub fn needs_sanitizing(path: &str) -> bool {
     kind(path).is_some()
 }
@@ -112,6 +112,12 @@ fn kind(path: &str) -> Option<AuthorFileKind> {
         // Served as XML, where the HTML sanitiser's output does not parse.
         "xhtml" | "xht" => AuthorFileKind::Refused(
             "it is an XHTML page: save it as .html, or write it in Markdown",
+        ),
+        // A browser opens XML as a document: elements in the XHTML
+        // namespace run their scripts, and an `<?xml-stylesheet?>` XSLT can
+        // produce any page, so neither is published.
+        "xml" | "xsl" | "xslt" => AuthorFileKind::Refused(
+            "a browser opens XML and XSLT files as pages that can run script: show the file in a Markdown code block, or publish it as .txt",
         ),
         _ => return None,
     })

@@ -12,6 +12,9 @@ fn only_page_like_extensions_need_sanitizing() {
         "x.xhtml",
         "x.svgz",
         ".svg",
+        "feed.xml",
+        "style.XSL",
+        "t.xslt",
     ] {
         assert!(needs_sanitizing(path), "{path}");
     }
@@ -39,8 +42,11 @@ fn dispatch_by_extension() {
     assert!(matches!(svg, Some(Sanitized::Clean(_))), "{svg:?}");
     let html = sanitize("x.htm", b"<p>hi</p>", &options);
     assert!(matches!(html, Some(Sanitized::Clean(_))), "{html:?}");
-    for path in ["x.svgz", "x.xhtml"] {
-        let refused = sanitize(path, b"anything", &options);
+    // An XML file with XHTML elements runs their script when opened.
+    let xhtml_in_xml =
+        br#"<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>"#;
+    for path in ["x.svgz", "x.xhtml", "x.xml", "x.xsl", "x.XSLT"] {
+        let refused = sanitize(path, xhtml_in_xml, &options);
         assert!(
             matches!(refused, Some(Sanitized::Refused(_))),
             "{refused:?}"
