@@ -2,7 +2,7 @@
 //! dated commits, as work trees and bare clones; rollups per System and
 //! Domain; the level as a facet of the catalog lists.
 
-use crate::support::{Org, Run, bare_clone};
+use crate::support::{Org, Run, bare_clone, git_at};
 use std::path::Path;
 use std::process::Command;
 
@@ -11,30 +11,7 @@ const TODAY: &str = "1768003200";
 
 /// `git ARGS` in `dir`, committed on `date` (author and committer).
 fn git_on(dir: &Path, date: &str, args: &[&str]) {
-    let output = Command::new("git")
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Ada Author")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-        .env("GIT_COMMITTER_NAME", "Ada Author")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-        .env("GIT_AUTHOR_DATE", format!("{date}T12:00:00+00:00"))
-        .env("GIT_COMMITTER_DATE", format!("{date}T12:00:00+00:00"))
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    git_at(dir, &format!("{date}T12:00:00+00:00"), args);
 }
 
 /// Writes `files` into `dir` and commits everything on `date`.

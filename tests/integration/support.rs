@@ -185,6 +185,11 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 /// Runs git with a fixed identity and no user configuration.
 pub fn git(dir: &Path, args: &[&str]) -> String {
+    git_at(dir, "2026-01-02T03:04:05+00:00", args)
+}
+
+/// [`git`] with `date` (RFC 3339) as the author and committer date.
+pub fn git_at(dir: &Path, date: &str, args: &[&str]) -> String {
     let output = Command::new("git")
         .args([
             "-c",
@@ -202,8 +207,8 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_AUTHOR_EMAIL", "ada@example.com")
         .env("GIT_COMMITTER_NAME", "Ada Author")
         .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-        .env("GIT_AUTHOR_DATE", "2026-01-02T03:04:05+00:00")
-        .env("GIT_COMMITTER_DATE", "2026-01-02T03:04:05+00:00")
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
         .output()
         .expect("git runs");
     assert!(
