@@ -217,43 +217,39 @@ impl Snapshot {
     /// The last commit that changed each of `paths` (repository-relative),
     /// in one history walk; empty for plain folders.
     pub fn history(&self, paths: &[String]) -> history::History {
-        let Some(start) = self
-            .git
-            .as_ref()
-            .and_then(|g| g.commit.as_deref())
-            .and_then(|c| gix::ObjectId::from_hex(c.as_bytes()).ok())
-        else {
-            return history::History::default();
-        };
-        match gix::open_opts(&self.source.root, gix::open::Options::isolated()) {
-            Ok(mut repo) => {
+        match self.commit_and_repository() {
+            Some((start, mut repo)) => {
                 // Trees repeat across commits and paths: decode each once.
                 repo.object_cache_size_if_unset(8 * 1024 * 1024);
                 history::walk(&repo, start, paths)
             }
-            Err(_) => history::History::default(),
+            None => history::History::default(),
         }
+    }
+
+    /// The commit the snapshot reads, and its repository opened for a
+    /// history walk; `None` for plain folders or a repository that will
+    /// not open.
+    fn commit_and_repository(&self) -> Option<(gix::ObjectId, gix::Repository)> {
+        let start = self
+            .git
+            .as_ref()
+            .and_then(|g| g.commit.as_deref())
+            .and_then(|c| gix::ObjectId::from_hex(c.as_bytes()).ok())?;
+        let repo = gix::open_opts(&self.source.root, gix::open::Options::isolated()).ok()?;
+        Some((start, repo))
     }
 
     /// The commit the snapshot reads (HEAD, or `--ref`) and, for each of
     /// `moments`, the commit of its first-parent line current then (see
     /// [`history::commits_at`]); empty for plain folders.
     pub fn commits_at(&self, moments: &[i64]) -> Vec<Option<String>> {
-        let none = || vec![None; moments.len()];
-        let Some(start) = self
-            .git
-            .as_ref()
-            .and_then(|g| g.commit.as_deref())
-            .and_then(|c| gix::ObjectId::from_hex(c.as_bytes()).ok())
-        else {
-            return none();
-        };
-        match gix::open_opts(&self.source.root, gix::open::Options::isolated()) {
-            Ok(repo) => history::commits_at(&repo, start, moments)
+        match self.commit_and_repository() {
+            Some((start, repo)) => history::commits_at(&repo, start, moments)
                 .into_iter()
                 .map(|c| c.map(|id| id.to_string()))
                 .collect(),
-            Err(_) => none(),
+            None => vec![None; moments.len()],
         }
     }
 
