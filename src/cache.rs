@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 use xxhash_rust::xxh3::xxh3_128;
 
@@ -104,7 +104,7 @@ impl DiskCache {
     /// (hits, misses, failed writes) of values of `kind` since the cache
     /// was opened.
     pub fn counts(&self, kind: &str) -> (usize, usize, usize) {
-        let counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let counts = crate::memo::lock(&self.counts);
         counts.get(kind).copied().unwrap_or_default()
     }
 
@@ -121,7 +121,7 @@ impl DiskCache {
     }
 
     fn change_count(&self, kind: &str, change: impl FnOnce(&mut (usize, usize, usize))) {
-        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut counts = crate::memo::lock(&self.counts);
         change(counts.entry(kind.to_string()).or_default());
     }
 

@@ -61,7 +61,7 @@ impl Versions {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state)
     }
 }
 
@@ -140,9 +140,14 @@ impl<V: Clone> Kept<V> {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, KeptState<V>> {
-        // A panic while holding the lock leaves a map that is still whole.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.state)
     }
+}
+
+/// Locks `mutex`, taking it over from a thread that panicked while holding
+/// it: every value kept behind these locks is whole between operations.
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A hasher for a key, seeded with Portico's version: an upgrade renders

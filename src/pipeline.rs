@@ -106,7 +106,8 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
         None => output::Staging::create(out_dir),
     }
     .map_err(fatal)?;
-    let search_key = output::SearchKey::default();
+    // Only a build with the cache keeps (and compares) the search key.
+    let search_key = disk.as_ref().map(|_| output::SearchKey::default());
     let mut outcome = load(config)?;
     timer.lap("discover + read + catalog");
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
@@ -142,7 +143,9 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
             search::site_documents(catalog, site)
                 .into_iter()
                 .for_each(|d| {
-                    search_key.add(&d);
+                    if let Some(key) = &search_key {
+                        key.add(&d);
+                    }
                     if let Some(index) = &index {
                         index.add(d);
                     }
@@ -170,11 +173,14 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
     timer.lap(&scorecards_lap(&outcome));
     if let Some(index_dir) = &index_dir {
         let entity_documents = search::entity_documents(&outcome.portal.catalog);
-        entity_documents.iter().for_each(|d| search_key.add(d));
+        if let Some(key) = &search_key {
+            entity_documents.iter().for_each(|d| key.add(d));
+        }
         // The same documents as the last site's: its indexes are carried
         // over (tantivy's bytes would differ, to no effect).
         let search_dirs = [search::INDEX_DIR, search::web::WEB_DIR];
-        let unchanged = staging.previous_search_key() == Some(search_key.value())
+        let unchanged = staging.previous_search_key().is_some()
+            && staging.previous_search_key() == search_key.as_ref().map(|k| k.value())
             && search_dirs.iter().all(|dir| staging.can_carry_folder(dir));
         if unchanged {
             drop(index);
@@ -216,7 +222,10 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
     if let (Some(disk), Some(mut manifest)) = (&disk, committed.manifest)
         && !committed.unchanged
     {
-        manifest.search_key = config.search.then(|| search_key.value());
+        manifest.search_key = search_key
+            .as_ref()
+            .filter(|_| config.search)
+            .map(|k| k.value());
         disk.put(SITE_KIND, site_key, &manifest.to_bytes());
     }
     timer.lap(&if committed.unchanged {

@@ -19,6 +19,7 @@
 
 use super::markdown::{RenderedPage, SanitizeOptions};
 use crate::cache::DiskCache;
+use crate::memo::lock;
 pub use crate::memo::{KEPT_BUILDS, Kept, Key, hasher, part};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -111,10 +112,6 @@ impl SitePack {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 /// Each repository's docs as last built, by a key of its version and the
 /// entities whose docs it holds: what the build returned and the files it
 /// wrote, given again to the next build while the key holds.
@@ -132,7 +129,7 @@ pub(super) struct RepoBuilt {
 
 impl RepoMemo {
     pub(super) fn get(&self, repo: &str, key: Key) -> Option<Arc<RepoBuilt>> {
-        let repos = self.repos.lock().unwrap_or_else(PoisonError::into_inner);
+        let repos = lock(&self.repos);
         repos
             .get(repo)
             .filter(|(k, _)| *k == key)
@@ -140,10 +137,7 @@ impl RepoMemo {
     }
 
     pub(super) fn insert(&self, repo: &str, key: Key, built: RepoBuilt) {
-        self.repos
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(repo.to_string(), (key, Arc::new(built)));
+        lock(&self.repos).insert(repo.to_string(), (key, Arc::new(built)));
     }
 }
 

@@ -104,20 +104,12 @@ impl SearchKey {
         let mut hasher = Hasher128(xxhash_rust::xxh3::Xxh3::new());
         document.hash(&mut hasher);
         let hash = hasher.0.digest128();
-        let mut sum = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut sum = crate::memo::lock(&self.0);
         *sum = sum.wrapping_add(hash);
     }
 
     pub fn value(&self) -> [u64; 2] {
-        halves(
-            *self
-                .0
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
+        halves(*crate::memo::lock(&self.0))
     }
 }
 

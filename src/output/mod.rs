@@ -32,6 +32,7 @@
 
 mod carry;
 
+use crate::memo::lock;
 pub use carry::{FileFacts, Manifest, SearchKey};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -275,10 +276,10 @@ impl Staging {
         let (Some(previous), Some(facts)) = (&self.previous, &self.facts) else {
             return Ok(false);
         };
-        let old: Vec<(&String, &FileFacts)> = previous.under(path).collect();
-        if old.is_empty() || !old.iter().all(|(p, f)| f.still_at(&self.out_dir.join(p))) {
+        if !self.can_carry_folder(path) {
             return Ok(false);
         }
+        let old: Vec<(&String, &FileFacts)> = previous.under(path).collect();
         let full = self.dir.join(path);
         if full.symlink_metadata().is_ok() {
             std::fs::remove_dir_all(&full).map_err(|e| self.write_error(path, e))?;
@@ -447,7 +448,7 @@ impl Staging {
     }
 
     fn known_folders(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        self.folders.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.folders)
     }
 
     /// Names the site file, where it was being written and that the site
@@ -522,10 +523,6 @@ fn same_files(previous: &Manifest, facts: &HashMap<String, FileFacts>) -> bool {
         && facts
             .iter()
             .all(|(path, f)| path == MARKER || previous.files.get(path) == Some(f))
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Takes the target's exclusive lock (`.NAME.portico-lock` beside it),
