@@ -33,4 +33,5 @@ pub mod sarif;
 pub mod scorecards;
 pub mod search;
 pub mod serve;
+pub mod timings;
 pub mod yaml;

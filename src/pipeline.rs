@@ -20,6 +20,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::discover;
 use crate::docs::{self, DocSiteSummary, DocsOptions};
 use crate::portal::Portal;
+use crate::timings::Timer;
 use crate::{output, render, search};
 use std::path::Path;
 
@@ -63,8 +64,11 @@ fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
         git_ref: config.git_ref.as_deref(),
         memo: memo.map(|m| (&m.loads, &m.versions)),
     };
+    let mut timer = Timer::new();
     let entities = organisation::read(&repos, &explicit, &options, &mut diagnostics);
+    timer.lap("  read");
     let catalog = catalog::assemble(entities, &mut diagnostics);
+    timer.lap("  assemble");
     diagnostics::sort(&mut diagnostics);
     Ok(Outcome {
         portal: Portal {
@@ -169,7 +173,7 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
         }
         None => timer.lap("docs (render + write + link check)"),
     }
-    add_scorecards(config, &mut outcome);
+    add_scorecards(config, &mut outcome, None);
     timer.lap(&scorecards_lap(&outcome));
     if let Some(index_dir) = &index_dir {
         let entity_documents = search::entity_documents(&outcome.portal.catalog);
@@ -270,13 +274,14 @@ pub struct Memo {
     pub loads: organisation::LoadMemo,
     pub docs: docs::DocsMemo,
     pub pages: render::RenderMemo,
+    pub scorecard_files: crate::scorecards::kept_files::FilesMemo,
 }
 
 /// A site built in memory for `portico serve`: every file but the search
 /// indexes, by path.
 pub struct Preview {
     pub outcome: Outcome,
-    pub files: std::collections::HashMap<String, Vec<u8>>,
+    pub files: std::collections::HashMap<String, std::sync::Arc<[u8]>>,
 }
 
 /// Builds the site in memory, reusing the pages `memo` rendered before.
@@ -291,7 +296,7 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         files
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(path.to_string(), bytes.to_vec());
+            .insert(path.to_string(), std::sync::Arc::from(bytes));
         Ok(())
     };
     memo.docs.start();
@@ -308,7 +313,8 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
     timer.lap(&format!(
         "docs ({rendered} pages rendered, {reused} reused)"
     ));
-    add_scorecards(config, &mut outcome);
+    add_scorecards(config, &mut outcome, Some(memo));
+    timer.lap("scorecards");
     let mut files = files
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -351,31 +357,6 @@ pub fn search_files(outcome: &Outcome, index_dir: &Path) -> Result<Vec<output::O
     search::web::export(index_dir, documents).map_err(|e| failure("export", &e))
 }
 
-/// Stage timings on stderr when `PORTICO_TIMINGS` is set (for `bench/`).
-struct Timer {
-    enabled: bool,
-    last: std::time::Instant,
-}
-
-impl Timer {
-    fn new() -> Timer {
-        Timer {
-            enabled: std::env::var_os("PORTICO_TIMINGS").is_some(),
-            last: std::time::Instant::now(),
-        }
-    }
-
-    fn lap(&mut self, stage: &str) {
-        if self.enabled {
-            eprintln!(
-                "timing: {stage}: {:.1} ms",
-                self.last.elapsed().as_secs_f64() * 1000.0
-            );
-        }
-        self.last = std::time::Instant::now();
-    }
-}
-
 /// Everything `build` does short of writing: the catalog, then every docs
 /// page rendered and every link checked.
 pub fn check(config: &Config) -> Result<Outcome, Fatal> {
@@ -391,7 +372,7 @@ pub fn check(config: &Config) -> Result<Outcome, Fatal> {
     )?;
     add_docs(&mut outcome, built);
     timer.lap("docs (render + link check)");
-    add_scorecards(config, &mut outcome);
+    add_scorecards(config, &mut outcome, None);
     timer.lap("scorecards");
     Ok(outcome)
 }
@@ -450,7 +431,7 @@ fn scorecards_lap(outcome: &Outcome) -> String {
 
 /// Evaluates every scorecard over what was read and built; definition and
 /// facts problems join the diagnostics.
-fn add_scorecards(config: &Config, outcome: &mut Outcome) {
+fn add_scorecards(config: &Config, outcome: &mut Outcome, memo: Option<&Memo>) {
     let portal = &outcome.portal;
     let org = crate::scorecards::Org {
         catalog: &portal.catalog,
@@ -459,6 +440,7 @@ fn add_scorecards(config: &Config, outcome: &mut Outcome) {
         catalog_paths: &config.catalog_paths,
         docs: &portal.docs,
         diagnostics: &outcome.diagnostics,
+        files_memo: memo.map(|m| (&m.scorecard_files, &m.versions)),
     };
     let (results, problems) = crate::scorecards::run(&config.scorecards, &org);
     outcome.portal.scorecards = results;

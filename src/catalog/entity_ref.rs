@@ -84,12 +84,24 @@ impl EntityRef {
 
     /// The key used to find entities: every part lower-cased.
     pub fn key(&self) -> String {
-        format!(
-            "{}:{}/{}",
-            self.kind,
-            self.namespace,
-            self.name.to_lowercase()
-        )
+        let mut key = String::new();
+        self.write_key(&mut key);
+        key
+    }
+
+    /// [`EntityRef::key`] written into `key` (cleared first).
+    pub fn write_key(&self, key: &mut String) {
+        key.clear();
+        key.push_str(&self.kind);
+        key.push(':');
+        key.push_str(&self.namespace);
+        key.push('/');
+        if self.name.is_ascii() {
+            key.extend(self.name.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            // Unicode's rules (a final sigma, say) as `str` applies them.
+            key.push_str(&self.name.to_lowercase());
+        }
     }
 }
 

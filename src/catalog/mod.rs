@@ -5,6 +5,7 @@
 //! [`assemble`] joins every repository's documents into one [`Catalog`]:
 //! duplicates refused, location annotations added, relations derived.
 
+mod api;
 pub mod entity_ref;
 mod json;
 pub mod kinds;
@@ -110,14 +111,26 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn get(&self, entity_ref: &EntityRef) -> Option<&Entity> {
-        self.index
-            .get(&entity_ref.key())
-            .map(|&i| &self.entities[i])
+        // Pages and rules look refs up millions of times in a large
+        // organisation: the key is built in a reused buffer, not allocated.
+        thread_local! {
+            static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        KEY.with_borrow_mut(|key| {
+            entity_ref.write_key(key);
+            self.index.get(key.as_str()).map(|&i| &self.entities[i])
+        })
     }
 
     /// `{"entities": [...]}`, the shape of Backstage's `/entities` response body.
     pub fn to_json(&self) -> Json {
         serde_json::json!({ "entities": self.entities.iter().map(Entity::to_api_json).collect::<Vec<_>>() })
+    }
+
+    /// [`Catalog::to_json`] pretty-printed (`catalog.json`), written
+    /// straight from the entities: no copy of every entity's JSON first.
+    pub fn to_json_pretty(&self) -> Vec<u8> {
+        serde_json::to_vec_pretty(&api::Entities(&self.entities)).unwrap_or_default()
     }
 
     /// The entities of repository `repo` (its name) defined in files whose

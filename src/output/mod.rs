@@ -46,14 +46,21 @@ use std::sync::{Mutex, PoisonError};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// Shared: a page kept between builds of `portico serve` is handed to
+    /// each build, and served, without a copy.
+    pub bytes: std::sync::Arc<[u8]>,
 }
 
 impl OutputFile {
     pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile::shared(path, bytes.into().into())
+    }
+
+    /// A file whose bytes are already shared.
+    pub fn shared(path: impl Into<String>, bytes: std::sync::Arc<[u8]>) -> Self {
         OutputFile {
             path: path.into(),
-            bytes: bytes.into(),
+            bytes,
         }
     }
 }

@@ -100,22 +100,29 @@ impl<'p> EntityKeys<'p> {
     }
 
     fn related(&self, key: &mut Xxh3, target: &EntityRef) {
-        part(key, target.to_string().as_bytes());
+        ref_parts(key, target);
         let own = self.own.get(target).copied().unwrap_or_default();
         key.update(&own.to_le_bytes());
     }
+}
+
+/// A ref's parts, each with its length (no string made for it).
+fn ref_parts(key: &mut Xxh3, target: &EntityRef) {
+    part(key, target.kind.as_bytes());
+    part(key, target.namespace.as_bytes());
+    part(key, target.name.as_bytes());
 }
 
 /// What a page shows of one entity: its data, relations, source and
 /// commit, the problems in its document, its docs site.
 fn own_key(entity: &Entity, problems: &ProblemsByFile<'_>, docs: Option<&DocSiteSummary>) -> Key {
     let mut key = hasher();
-    part(&mut key, entity.entity_ref.to_string().as_bytes());
+    ref_parts(&mut key, &entity.entity_ref);
     part(&mut key, entity.kind.as_bytes());
     let _ = serde_json::to_writer(HashWriter(&mut key), &entity.json);
     for relation in &entity.relations {
         part(&mut key, relation.kind.as_bytes());
-        part(&mut key, relation.target.to_string().as_bytes());
+        ref_parts(&mut key, &relation.target);
     }
     let source = &entity.source;
     part(&mut key, source.repo.as_bytes());

@@ -128,7 +128,8 @@ pub fn site(
     diagnostics: &[Diagnostic],
     memo: Option<&RenderMemo>,
 ) -> Vec<OutputFile> {
-    let catalog_json = serde_json::to_vec_pretty(&portal.catalog.to_json()).unwrap_or_default();
+    let mut timer = crate::timings::Timer::new();
+    let catalog_json = portal.catalog.to_json_pretty();
     let mut files = vec![
         OutputFile::new(address::CATALOG_JSON, catalog_json),
         OutputFile::new(address::CATALOG_CSV, csv::catalog_csv(&portal.catalog)),
@@ -154,10 +155,18 @@ pub fn site(
     if uses_mermaid {
         files.push(OutputFile::new("assets/mermaid.min.js", MERMAID));
     }
+    timer.lap("  site: catalog.json, csv, home, problems, org");
     let problems = pages::ProblemsByFile::new(diagnostics);
     let docs: HashMap<&EntityRef, &DocSiteSummary> =
         portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
     let keys = memo.map(|_| kept::EntityKeys::new(portal, &problems, &docs));
+    let card_indexes: Vec<crate::scorecards::rollup::CardIndex> = portal
+        .scorecards
+        .scorecards
+        .iter()
+        .map(|card| crate::scorecards::rollup::CardIndex::new(card, &portal.catalog))
+        .collect();
+    timer.lap("  site: entity keys");
     let entity_pages: Vec<OutputFile> = portal
         .catalog
         .entities
@@ -166,26 +175,28 @@ pub fn site(
             let path = address::entity_page(&entity.entity_ref);
             let docs = docs.get(&entity.entity_ref).copied();
             let root = address::up(address::ENTITY_DEPTH);
-            let cards = scorecards::entity_section(portal, entity, &root);
+            let cards = scorecards::entity_section(&card_indexes, entity, &root);
             let page = || pages::entity(portal, look, entity, &problems, docs, &cards).into_bytes();
-            let bytes = match (memo, &keys) {
+            let bytes: Arc<[u8]> = match (memo, &keys) {
                 (Some(memo), Some(keys)) => match keys.page_key(entity) {
                     // Scorecards read repository files the page key does
                     // not cover: the card itself joins the key.
                     Some(key) => memo
                         .entity_pages
-                        .get_or_make(with_cards(key, &cards), || Arc::from(page()))
-                        .to_vec(),
-                    None => page(),
+                        .get_or_make(with_cards(key, &cards), || Arc::from(page())),
+                    None => page().into(),
                 },
-                _ => page(),
+                _ => page().into(),
             };
-            OutputFile::new(path, bytes)
+            OutputFile::shared(path, bytes)
         })
         .collect();
     files.extend(entity_pages);
+    timer.lap("  site: entity pages");
     files.extend(catalog_list::kind_pages(portal, look));
-    files.extend(scorecards::files(portal, look));
+    timer.lap("  site: kind pages");
+    files.extend(scorecards::files(portal, look, &card_indexes));
+    timer.lap("  site: scorecard pages");
     // The theme's files come last: of two files with one path the last is
     // kept, so a theme file replaces the default one. One file per path
     // also matters because files are written in parallel, and two writers

@@ -14,12 +14,13 @@ use crate::catalog::entity_ref::EntityRef;
 use crate::html::{UrlUse, allowed_url, escape};
 use crate::output::OutputFile;
 use crate::portal::Portal;
-use crate::scorecards::rollup::{self, Rollup};
+use crate::scorecards::rollup::{self, CardIndex, Rollup};
 use crate::scorecards::{CardResult, EntityResult, RuleResult, Status};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// Every scorecard file of the site.
-pub(super) fn files(portal: &Portal, look: &Look) -> Vec<OutputFile> {
+pub(super) fn files(portal: &Portal, look: &Look, indexes: &[CardIndex<'_>]) -> Vec<OutputFile> {
     let results = &portal.scorecards;
     let json = serde_json::to_vec_pretty(results).unwrap_or_default();
     let mut files = vec![
@@ -27,19 +28,20 @@ pub(super) fn files(portal: &Portal, look: &Look) -> Vec<OutputFile> {
         OutputFile::new(address::SCORECARDS_CSV, csv(&results.scorecards)),
         OutputFile::new(address::SCORECARDS, index(portal, look)),
     ];
-    for card in &results.scorecards {
+    for index in indexes {
+        let card = index.card;
         files.push(OutputFile::new(
             address::scorecard_page(&card.name),
             card_page(portal, look, card),
         ));
-        let catalog = &portal.catalog;
-        let groups = [
-            ("owner", rollup::by_owner(card)),
-            ("system", rollup::by_part_of(card, catalog, "system")),
-            ("domain", rollup::by_part_of(card, catalog, "domain")),
-        ];
-        for (kind, rollups) in groups {
-            for r in rollups {
+        // Each rule's hint as HTML, made once for every rollup page.
+        let hints: HashMap<&str, String> = card
+            .rules
+            .iter()
+            .map(|rule| (rule.id.as_str(), hint_html(&rule.hint)))
+            .collect();
+        for kind in ["owner", "system", "domain"] {
+            for r in index.rollups(kind) {
                 let Some(group) = parse_ref(&r.owner) else {
                     continue;
                 };
@@ -47,13 +49,13 @@ pub(super) fn files(portal: &Portal, look: &Look) -> Vec<OutputFile> {
                     "owner" => address::scorecard_owner_page(&card.name, &group),
                     _ => address::scorecard_part_page(&card.name, &group),
                 };
-                let members = rollup::members(card, catalog, kind, &r.owner);
                 let page = RollupPage {
                     card,
                     rollup: &r,
                     group: &group,
                     kind,
-                    members: &members,
+                    members: index.members(kind, &r.owner),
+                    hints: &hints,
                 };
                 files.push(OutputFile::new(
                     path.clone(),
@@ -182,11 +184,12 @@ fn rule_item(out: &mut String, r: &RuleResult) {
 
 /// The section of an entity's page: its results on each scorecard, failing
 /// rules first; for owners, the rollup of what they own.
-pub(super) fn entity_section(portal: &Portal, entity: &Entity, root: &str) -> String {
+pub(super) fn entity_section(indexes: &[CardIndex<'_>], entity: &Entity, root: &str) -> String {
     let own = entity.entity_ref.to_string();
     let mut body = String::new();
-    for card in &portal.scorecards.scorecards {
-        if let Some(e) = card.entities.iter().find(|e| e.entity == own) {
+    for index in indexes {
+        let card = index.card;
+        if let Some(e) = index.entity(&own) {
             let _ = write!(
                 body,
                 "<div class=\"scorecard\"><h3><a href=\"{root}{}\">{}</a> {} {}</h3><ul class=\"rules\">",
@@ -224,11 +227,7 @@ pub(super) fn entity_section(portal: &Portal, entity: &Entity, root: &str) -> St
             }
             body.push_str("</div>");
         }
-        let owned: Vec<&EntityResult> = card
-            .entities
-            .iter()
-            .filter(|e| e.owner.as_deref() == Some(own.as_str()))
-            .collect();
+        let owned = index.members("owner", &own);
         if !owned.is_empty() {
             let _ = write!(
                 body,
@@ -237,7 +236,7 @@ pub(super) fn entity_section(portal: &Portal, entity: &Entity, root: &str) -> St
                 escape(&entity.name),
                 distribution(
                     &card.levels,
-                    &rollup::distribution(card.levels.len(), &owned)
+                    &rollup::distribution(card.levels.len(), owned)
                 ),
                 escape(&address::scorecard_owner_page(
                     &card.name,
@@ -246,7 +245,7 @@ pub(super) fn entity_section(portal: &Portal, entity: &Entity, root: &str) -> St
             );
         }
     }
-    body.push_str(&part_rollups(portal, entity, root));
+    body.push_str(&part_rollups(indexes, entity, root));
     if body.is_empty() {
         return body;
     }
@@ -257,15 +256,16 @@ pub(super) fn entity_section(portal: &Portal, entity: &Entity, root: &str) -> St
 
 /// On a System's or Domain's page: how what is part of it stands on each
 /// scorecard, linked to its rollup.
-fn part_rollups(portal: &Portal, entity: &Entity, root: &str) -> String {
+fn part_rollups(indexes: &[CardIndex<'_>], entity: &Entity, root: &str) -> String {
     let kind = entity.entity_ref.kind.as_str();
     if !matches!(kind, "system" | "domain") {
         return String::new();
     }
     let own = entity.entity_ref.to_string();
     let mut body = String::new();
-    for card in &portal.scorecards.scorecards {
-        let members = rollup::members(card, &portal.catalog, kind, &own);
+    for index in indexes {
+        let card = index.card;
+        let members = index.members(kind, &own);
         if members.is_empty() {
             continue;
         }
@@ -276,13 +276,9 @@ fn part_rollups(portal: &Portal, entity: &Entity, root: &str) -> String {
             escape(&entity.name),
             distribution(
                 &card.levels,
-                &rollup::distribution(card.levels.len(), &members)
+                &rollup::distribution(card.levels.len(), members)
             ),
-            group_trend(
-                card,
-                &members,
-                &format!("{} of {}", card.title, entity.name)
-            ),
+            group_trend(card, members, &format!("{} of {}", card.title, entity.name)),
             escape(&address::scorecard_part_page(
                 &card.name,
                 &entity.entity_ref
@@ -423,6 +419,8 @@ struct RollupPage<'a> {
     /// `owner`, `system` or `domain`.
     kind: &'a str,
     members: &'a [&'a EntityResult],
+    /// Each rule's hint as HTML, by rule id.
+    hints: &'a HashMap<&'a str, String>,
 }
 
 fn rollup_page(portal: &Portal, look: &Look, page: &RollupPage<'_>, path: &str) -> String {
@@ -448,12 +446,7 @@ fn rollup_page(portal: &Portal, look: &Look, page: &RollupPage<'_>, path: &str) 
         )
     );
     for (id, title, n) in &r.failing {
-        let hint = card
-            .rules
-            .iter()
-            .find(|rule| rule.id == *id)
-            .map(|rule| hint_html(&rule.hint))
-            .unwrap_or_default();
+        let hint = page.hints.get(id.as_str()).map_or("", String::as_str);
         let _ = write!(
             body,
             "<li><strong>{}</strong> <code>{}</code>: {n} failing<div class=\"hint\">{hint}</div></li>",
@@ -462,8 +455,7 @@ fn rollup_page(portal: &Portal, look: &Look, page: &RollupPage<'_>, path: &str) 
         );
     }
     body.push_str("</ol><h2>Entities, worst first</h2><table><thead><tr><th>Entity</th><th>Level</th><th>Score</th><th>Failing rules</th></tr></thead><tbody>");
-    let owned: Vec<EntityResult> = page.members.iter().map(|e| (*e).clone()).collect();
-    for e in rollup::worst_first(&owned) {
+    for e in rollup::worst_first_of(page.members) {
         let failing: Vec<String> = e
             .results
             .iter()

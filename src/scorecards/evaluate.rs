@@ -11,10 +11,12 @@ use super::dates::Day;
 use super::docs::{BROKEN_LINK_CODES, DocsFacts};
 use super::facts::ExternalFacts;
 use super::files::{RepoFiles, SnapshotFiles};
+use super::kept_files::{FilesMemo, RecordingFiles};
 use super::{Evidence, Filter, Rule, Scorecard, Status, Verdict};
 use crate::catalog::{Catalog, Entity};
 use crate::diagnostics::Diagnostic;
 use crate::docs::DocSiteSummary;
+use crate::memo::Versions;
 use crate::read::{RepoSource, Snapshot};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -294,6 +296,8 @@ pub struct OrgInputs<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub facts: &'a ExternalFacts,
     pub today: Day,
+    /// Repositories' files kept by this process (`portico serve`).
+    pub files_memo: Option<(&'a FilesMemo, &'a Versions)>,
 }
 
 /// Every scorecard against every entity it applies to.
@@ -329,10 +333,16 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
     let found: Vec<(usize, usize, EntityResult)> = groups
         .par_iter()
         .flat_map_iter(|(repo_dir, entities)| {
-            let files = sources
-                .get(repo_dir)
-                .and_then(|source| Snapshot::open(source, inputs.git_ref).ok())
-                .map(SnapshotFiles::new);
+            let source = sources.get(repo_dir).copied();
+            let files = match (source, inputs.files_memo) {
+                (Some(source), Some((memo, versions))) => memo
+                    .files(versions, source, inputs.git_ref)
+                    .map(OpenFiles::Kept),
+                (Some(source), None) => Snapshot::open(source, inputs.git_ref)
+                    .ok()
+                    .map(|s| OpenFiles::Read(SnapshotFiles::new(s))),
+                (None, _) => None,
+            };
             let mut out = Vec::new();
             for &i in entities {
                 let entity = &inputs.catalog.entities[i];
@@ -352,7 +362,7 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                         broken: &own_broken,
                         past: None,
                     },
-                    files: files.as_ref().map(|f| f as &dyn RepoFiles),
+                    files: files.as_ref().map(OpenFiles::as_files),
                 };
                 for (c, card) in cards
                     .iter()
@@ -361,6 +371,9 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                 {
                     out.push((c, i, evaluate_entity(card, subject, &context)));
                 }
+            }
+            if let (Some(OpenFiles::Kept(files)), Some((memo, _))) = (files, inputs.files_memo) {
+                memo.keep(files);
             }
             out
         })
@@ -377,6 +390,22 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
             card_result(card, entities.into_iter().map(|(_, r)| r).collect())
         })
         .collect()
+}
+
+/// A repository's files for one build: read from it, or through the
+/// answers kept by `portico serve`.
+enum OpenFiles<'a> {
+    Read(SnapshotFiles),
+    Kept(RecordingFiles<'a>),
+}
+
+impl OpenFiles<'_> {
+    fn as_files(&self) -> &dyn RepoFiles {
+        match self {
+            OpenFiles::Read(files) => files,
+            OpenFiles::Kept(files) => files,
+        }
+    }
 }
 
 /// Whether a link-check diagnostic is in one of the site's pages.

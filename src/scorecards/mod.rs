@@ -39,6 +39,7 @@ pub mod files;
 pub mod gate;
 pub mod git;
 pub mod history;
+pub mod kept_files;
 pub mod load;
 pub mod relations;
 pub mod rollup;
@@ -221,6 +222,8 @@ pub struct Org<'a> {
     pub docs: &'a [std::sync::Arc<crate::docs::DocSiteSummary>],
     /// The build's diagnostics so far (the link check's among them).
     pub diagnostics: &'a [crate::diagnostics::Diagnostic],
+    /// Repositories' files kept by this process (`portico serve`).
+    pub files_memo: Option<(&'a kept_files::FilesMemo, &'a crate::memo::Versions)>,
 }
 
 /// The stage: definitions and facts read, every scorecard evaluated.
@@ -240,6 +243,7 @@ pub fn run(
         diagnostics: org.diagnostics,
         facts: &facts,
         today: settings.today,
+        files_memo: org.files_memo,
     };
     let mut results = Results {
         today: settings.today.label(),

@@ -5,7 +5,7 @@ use super::Status;
 use super::evaluate::{CardResult, EntityResult};
 use crate::catalog::Catalog;
 use crate::catalog::entity_ref::EntityRef;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A set of entities on one scorecard.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,6 +43,79 @@ pub fn most_failing(entities: &[&EntityResult]) -> Vec<(String, String, usize)> 
         .collect();
     failing.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     failing
+}
+
+/// One scorecard's results by entity, owner, System and Domain, made once
+/// per site: looking each up with a scan would make the pages quadratic in
+/// the organisation's size (13,000 entity pages each scanning 13,000
+/// results).
+pub struct CardIndex<'a> {
+    pub card: &'a CardResult,
+    by_entity: HashMap<&'a str, &'a EntityResult>,
+    /// `""` for entities without an owner.
+    by_owner: BTreeMap<&'a str, Vec<&'a EntityResult>>,
+    by_system: BTreeMap<String, Vec<&'a EntityResult>>,
+    by_domain: BTreeMap<String, Vec<&'a EntityResult>>,
+}
+
+impl<'a> CardIndex<'a> {
+    pub fn new(card: &'a CardResult, catalog: &Catalog) -> CardIndex<'a> {
+        let mut index = CardIndex {
+            card,
+            by_entity: HashMap::with_capacity(card.entities.len()),
+            by_owner: BTreeMap::new(),
+            by_system: BTreeMap::new(),
+            by_domain: BTreeMap::new(),
+        };
+        for e in &card.entities {
+            index.by_entity.insert(e.entity.as_str(), e);
+            index
+                .by_owner
+                .entry(e.owner.as_deref().unwrap_or(""))
+                .or_default()
+                .push(e);
+            for key in part_of(&e.entity, catalog, "system") {
+                index.by_system.entry(key).or_default().push(e);
+            }
+            for key in part_of(&e.entity, catalog, "domain") {
+                index.by_domain.entry(key).or_default().push(e);
+            }
+        }
+        index
+    }
+
+    /// The result of the entity with ref `entity` (`kind:namespace/name`).
+    pub fn entity(&self, entity: &str) -> Option<&'a EntityResult> {
+        self.by_entity.get(entity).copied()
+    }
+
+    /// The entities of one rollup: `kind` is `owner`, `system` or `domain`.
+    pub fn members(&self, kind: &str, key: &str) -> &[&'a EntityResult] {
+        let found = match kind {
+            "owner" => self.by_owner.get(key),
+            "system" => self.by_system.get(key),
+            "domain" => self.by_domain.get(key),
+            _ => None,
+        };
+        found.map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// One rollup per owner, System or Domain (`kind`), by ref. For Systems
+    /// and Domains, entities part of none are left out.
+    pub fn rollups(&self, kind: &str) -> Vec<Rollup> {
+        let rollup = |key: &str, entities: &[&EntityResult]| Rollup {
+            owner: key.to_string(),
+            entities: entities.len(),
+            per_level: distribution(self.card.levels.len(), entities),
+            failing: most_failing(entities),
+        };
+        match kind {
+            "owner" => self.by_owner.iter().map(|(k, e)| rollup(k, e)).collect(),
+            "system" => self.by_system.iter().map(|(k, e)| rollup(k, e)).collect(),
+            "domain" => self.by_domain.iter().map(|(k, e)| rollup(k, e)).collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// One rollup per owner, by owner ref.
@@ -102,42 +175,29 @@ pub fn part_of(entity: &str, catalog: &Catalog, kind: &str) -> Vec<String> {
 /// One rollup per System or Domain (see [`part_of`]), by ref. Entities
 /// part of none are left out.
 pub fn by_part_of(card: &CardResult, catalog: &Catalog, kind: &str) -> Vec<Rollup> {
-    let mut groups: BTreeMap<String, Vec<&EntityResult>> = BTreeMap::new();
-    for e in &card.entities {
-        for key in part_of(&e.entity, catalog, kind) {
-            groups.entry(key).or_default().push(e);
-        }
-    }
-    groups
-        .into_iter()
-        .map(|(key, entities)| Rollup {
-            owner: key,
-            entities: entities.len(),
-            per_level: distribution(card.levels.len(), &entities),
-            failing: most_failing(&entities),
-        })
-        .collect()
+    CardIndex::new(card, catalog).rollups(kind)
 }
 
 /// The entities of one rollup: `kind` is `owner`, `system` or `domain`.
+/// (Pages use a [`CardIndex`], made once.)
 pub fn members<'a>(
     card: &'a CardResult,
     catalog: &Catalog,
     kind: &str,
     key: &str,
 ) -> Vec<&'a EntityResult> {
-    card.entities
-        .iter()
-        .filter(|e| match kind {
-            "owner" => e.owner.as_deref() == Some(key),
-            _ => part_of(&e.entity, catalog, kind).iter().any(|k| k == key),
-        })
-        .collect()
+    CardIndex::new(card, catalog).members(kind, key).to_vec()
 }
 
 /// Worst first: lowest level, then lowest score, then by ref.
 pub fn worst_first(entities: &[EntityResult]) -> Vec<&EntityResult> {
-    let mut sorted: Vec<&EntityResult> = entities.iter().collect();
+    let all: Vec<&EntityResult> = entities.iter().collect();
+    worst_first_of(&all)
+}
+
+/// [`worst_first`] of a selection.
+pub fn worst_first_of<'a>(entities: &[&'a EntityResult]) -> Vec<&'a EntityResult> {
+    let mut sorted: Vec<&EntityResult> = entities.to_vec();
     sorted.sort_by(|a, b| {
         let rank = |e: &EntityResult| e.level_index.map_or(0, |i| i + 1);
         rank(a)

@@ -202,11 +202,7 @@ impl Builder {
         let old = shared.current();
         let problems = errors(&preview.outcome.diagnostics);
         let new_errors = problems.iter().any(|d| !old.problems.contains(d));
-        let mut files: HashMap<String, Arc<[u8]>> = preview
-            .files
-            .into_iter()
-            .map(|(path, bytes)| (path, Arc::from(bytes)))
-            .collect();
+        let mut files: HashMap<String, Arc<[u8]>> = preview.files;
         if new_errors {
             // The last good version of a page this build lost stays served
             // until the mistake is fixed.
@@ -261,7 +257,7 @@ impl Builder {
         let mut files = old.files.clone();
         files.retain(|path, _| !path.starts_with("_search/"));
         for file in web {
-            files.insert(file.path, Arc::from(file.bytes));
+            files.insert(file.path, file.bytes);
         }
         let changed = changed_paths(&old.files, &files);
         shared.replace(Served {
@@ -307,7 +303,12 @@ fn changed_paths(
 ) -> Vec<String> {
     let mut changed: Vec<String> = new
         .iter()
-        .filter(|(path, bytes)| old.get(*path).is_none_or(|o| o != *bytes))
+        // A page kept between builds is the same allocation: no need to
+        // compare its bytes.
+        .filter(|(path, bytes)| {
+            old.get(*path)
+                .is_none_or(|o| !Arc::ptr_eq(o, bytes) && o != *bytes)
+        })
         .map(|(path, _)| path.clone())
         .collect();
     let removed: HashSet<&String> = old.keys().filter(|p| !new.contains_key(*p)).collect();

@@ -135,6 +135,29 @@ fn every_kind_of_edit_builds_as_a_clean_build() {
     same_as_clean(&root, &memo, &[changed], "a new page");
     std::fs::remove_file(alpha.join("docs/new.md")).unwrap();
     same_as_clean(&root, &memo, &[alpha.join("docs/new.md")], "a deleted page");
+    // Files the default scorecard's rules read (kept by serve per
+    // repository version).
+    let changed = edit("CODEOWNERS", "* @team\n");
+    same_as_clean(
+        &root,
+        &memo,
+        &[changed],
+        "a file a scorecard rule reads, added",
+    );
+    let changed = edit("CODEOWNERS", "");
+    same_as_clean(
+        &root,
+        &memo,
+        &[changed],
+        "a file a scorecard rule reads, emptied",
+    );
+    std::fs::remove_file(alpha.join("CODEOWNERS")).unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        &[alpha.join("CODEOWNERS")],
+        "a file a scorecard rule reads, deleted",
+    );
     let changed = edit(
         "catalog-info.yaml",
         &component("alpha", "  dependsOn:\n    - component:gamma\n"),
