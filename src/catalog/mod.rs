@@ -99,11 +99,14 @@ impl Entity {
     }
 }
 
+/// Entity indexes by [`EntityRef::key`].
+pub type RefIndex = HashMap<String, usize, foldhash::fast::RandomState>;
+
 /// Every entity of the organisation, sorted by ref.
 #[derive(Debug, Default)]
 pub struct Catalog {
     pub entities: Vec<Entity>,
-    index: HashMap<String, usize>,
+    index: RefIndex,
     /// Indexes of `entities` by repository name, file and line, so the
     /// entities of a file or folder are found without a scan.
     by_file: Vec<usize>,
@@ -200,7 +203,7 @@ pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Cat
         entities.push(entity_from(doc, entity_ref));
     }
     entities.sort_by_cached_key(|e| e.entity_ref.key());
-    let index: HashMap<String, usize> = entities
+    let index: RefIndex = entities
         .iter()
         .enumerate()
         .map(|(i, e)| (e.entity_ref.key(), i))

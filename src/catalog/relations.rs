@@ -9,7 +9,6 @@ use super::entity_ref::{EntityRef, RefError};
 use super::kinds::{RELATION_FIELDS, RelationField};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::yaml::Node;
-use std::collections::HashMap;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Relation {
@@ -19,7 +18,7 @@ pub struct Relation {
 }
 
 /// Adds every relation to `entities` (both directions) and reports bad refs.
-pub fn derive(entities: &mut [Entity], index: &HashMap<String, usize>, out: &mut Vec<Diagnostic>) {
+pub fn derive(entities: &mut [Entity], index: &super::RefIndex, out: &mut Vec<Diagnostic>) {
     let mut inverse: Vec<(usize, Relation)> = Vec::new();
     for entity in entities.iter_mut() {
         let source_ref = entity.entity_ref.clone();
@@ -99,11 +98,7 @@ fn field_refs<'a>(doc: &'a Node, field: &RelationField) -> Vec<(&'a Node, &'a st
         .collect()
 }
 
-fn unresolved(
-    field: &RelationField,
-    target: &EntityRef,
-    index: &HashMap<String, usize>,
-) -> Diagnostic {
+fn unresolved(field: &RelationField, target: &EntityRef, index: &super::RefIndex) -> Diagnostic {
     let d = Diagnostic::warning(
         "unresolved-ref",
         format!(

@@ -24,7 +24,7 @@ pub(super) struct EntityKeys<'p> {
     portal: &'p Portal,
     /// Each entity's own key: what its page shows of it, and what pages
     /// relating to it show.
-    own: HashMap<&'p EntityRef, Key>,
+    own: HashMap<&'p EntityRef, Key, foldhash::fast::RandomState>,
     /// The site's settings every page shows.
     global: Key,
 }

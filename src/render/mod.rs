@@ -130,18 +130,23 @@ pub fn site(
 ) -> Vec<OutputFile> {
     let mut timer = crate::timings::Timer::new();
     let catalog_json = portal.catalog.to_json_pretty();
+    timer.lap("  site: catalog.json");
+    let catalog_csv = csv::catalog_csv(&portal.catalog);
+    timer.lap("  site: catalog.csv");
+    let home = catalog_list::home(portal, look, diagnostics);
+    timer.lap("  site: home");
+    let problems_page = pages::problems(portal, look, diagnostics);
+    timer.lap("  site: problems");
+    let org_page = org::page(portal, look);
     let mut files = vec![
         OutputFile::new(address::CATALOG_JSON, catalog_json),
-        OutputFile::new(address::CATALOG_CSV, csv::catalog_csv(&portal.catalog)),
+        OutputFile::new(address::CATALOG_CSV, catalog_csv),
         OutputFile::new("assets/portico.css", STYLESHEET),
         OutputFile::new("assets/portico.js", SCRIPT),
         OutputFile::new("assets/favicon.svg", FAVICON),
-        OutputFile::new(address::HOME, catalog_list::home(portal, look, diagnostics)),
-        OutputFile::new(
-            address::PROBLEMS,
-            pages::problems(portal, look, diagnostics),
-        ),
-        OutputFile::new(address::ORG, org::page(portal, look)),
+        OutputFile::new(address::HOME, home),
+        OutputFile::new(address::PROBLEMS, problems_page),
+        OutputFile::new(address::ORG, org_page),
     ];
     if portal.search {
         files.push(OutputFile::new("assets/search.js", SEARCH_SCRIPT));
@@ -155,7 +160,7 @@ pub fn site(
     if uses_mermaid {
         files.push(OutputFile::new("assets/mermaid.min.js", MERMAID));
     }
-    timer.lap("  site: catalog.json, csv, home, problems, org");
+    timer.lap("  site: org");
     let problems = pages::ProblemsByFile::new(diagnostics);
     let docs: HashMap<&EntityRef, &DocSiteSummary> =
         portal.docs.iter().map(|d| (&d.entity, &**d)).collect();

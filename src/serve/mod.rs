@@ -234,6 +234,10 @@ impl Builder {
         if self.config.search {
             self.reindex(shared, &preview.outcome);
         }
+        // Freeing a large organisation's catalog takes a while: not on the
+        // way to the next rebuild.
+        let outcome = preview.outcome;
+        std::thread::spawn(move || drop(outcome));
     }
 
     /// The search indexes of the served site, swapped in when done.
