@@ -64,7 +64,12 @@ fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
         memo: memo.map(|m| (&m.loads, &m.versions)),
     };
     let entities = organisation::read(&repos, &explicit, &options, &mut diagnostics);
-    let catalog = catalog::assemble(entities, &mut diagnostics);
+    let invalid = if config.backstage_exact {
+        catalog::Invalid::Drop
+    } else {
+        catalog::Invalid::Keep
+    };
+    let catalog = catalog::assemble_with(entities, invalid, &mut diagnostics);
     diagnostics::sort(&mut diagnostics);
     Ok(Outcome {
         portal: Portal {
