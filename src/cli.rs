@@ -123,6 +123,10 @@ pub struct SourceArgs {
     /// Commit to read from bare repositories (a branch, tag or commit) [default: HEAD].
     #[arg(long = "ref", value_name = "REF")]
     pub git_ref: Option<String>,
+    /// Leave out entities Backstage would reject, as its catalog does, instead of keeping them
+    /// marked `portico.dev/invalid` (config: `[catalog] backstage-exact`).
+    #[arg(long)]
+    pub backstage_exact: bool,
     /// Show notes (info diagnostics) too.
     #[arg(short, long)]
     pub verbose: bool,

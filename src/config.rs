@@ -88,6 +88,10 @@ pub struct RawCatalog {
     pub paths: Option<Vec<String>>,
     /// Location files read in addition, like Backstage's `catalog.locations`.
     pub locations: Option<Vec<String>>,
+    /// Leave out entities Backstage would reject, as Backstage does (default:
+    /// keep them, marked `portico.dev/invalid`, so the portal shows them).
+    #[serde(rename = "backstage-exact")]
+    pub backstage_exact: Option<bool>,
 }
 
 /// What the command line says; `None`/empty means "not given".
@@ -99,6 +103,8 @@ pub struct CliSettings {
     pub catalog_paths: Vec<String>,
     pub max_depth: Option<usize>,
     pub git_ref: Option<String>,
+    /// `--backstage-exact`.
+    pub backstage_exact: bool,
 }
 
 /// Settings after merging the file with the command line.
@@ -116,6 +122,9 @@ pub struct Config {
     pub roots: Vec<PathBuf>,
     pub locations: Vec<PathBuf>,
     pub catalog_paths: Vec<String>,
+    /// `--backstage-exact` or `[catalog] backstage-exact`: entities Backstage
+    /// would reject are left out instead of kept and marked.
+    pub backstage_exact: bool,
     pub max_depth: usize,
     pub git_ref: Option<String>,
     pub allowed_iframe_hosts: Vec<String>,
@@ -257,6 +266,7 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
         roots,
         locations,
         catalog_paths,
+        backstage_exact: cli.backstage_exact || raw.catalog.backstage_exact.unwrap_or(false),
         max_depth: cli
             .max_depth
             .or(raw.discover.max_depth)

@@ -67,7 +67,12 @@ fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
     let mut timer = Timer::new();
     let entities = organisation::read(&repos, &explicit, &options, &mut diagnostics);
     timer.lap("  read");
-    let catalog = catalog::assemble(entities, &mut diagnostics);
+    let invalid = if config.backstage_exact {
+        catalog::Invalid::Drop
+    } else {
+        catalog::Invalid::Keep
+    };
+    let catalog = catalog::assemble_with(entities, invalid, &mut diagnostics);
     timer.lap("  assemble");
     diagnostics::sort(&mut diagnostics);
     Ok(Outcome {

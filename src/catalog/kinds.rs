@@ -5,7 +5,14 @@
 //! (`src/schema/kinds/*.schema.json`; a test checks them against the copies in
 //! `shared/corpus`), and the relation table mirrors
 //! `BuiltinKindsEntityProcessor` (plus the scaffolder's owner relation for
-//! Templates). Kinds not listed here are kept and reported as unknown.
+//! Templates).
+//!
+//! Only the shapes marked [`Reader::Builtin`] are read by a default Backstage
+//! (`@backstage/plugin-catalog-backend` with the scaffolder entity model):
+//! `BuiltinKindsEntityProcessor.validators` and the scaffolder module's
+//! `templateEntityV1beta3Validator`. Any other kind or apiVersion fails there
+//! with "No processor recognized the entity … as valid"; the other shapes are
+//! kept to say what they are in the diagnostic.
 
 /// The JSON type a spec field must have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,11 +42,27 @@ impl FieldType {
     }
 }
 
+/// Which Backstage code reads a shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reader {
+    /// The default processors: `BuiltinKindsEntityProcessor` and the
+    /// scaffolder module's `ScaffolderEntitiesProcessor`.
+    Builtin,
+    /// Only the alpha catalog model layers (`@backstage/catalog-model/alpha`:
+    /// `aiResourceEntityModel`, `mcpServerApiEntityModel`, ...), which a
+    /// default backend does not install.
+    Alpha,
+    /// Template versions the scaffolder no longer reads (it reads only
+    /// `scaffolder.backstage.io/v1beta3`).
+    Retired,
+}
+
 /// One shape of a kind: the spec fields for some apiVersions (and, for API
 /// and AiResource, for some values of `spec.type`).
 #[derive(Debug)]
 pub struct KindShape {
     pub kind: &'static str,
+    pub reader: Reader,
     pub api_versions: &'static [&'static str],
     /// `Some(types)`: applies only when `spec.type` is one of them.
     pub spec_types: Option<&'static [&'static str]>,
@@ -60,6 +83,7 @@ const MCP: &[&str] = &["mcp-server", "ai-model-server"];
 pub const SHAPES: &[KindShape] = &[
     KindShape {
         kind: "Component",
+        reader: Reader::Builtin,
         api_versions: V1,
         spec_types: None,
         spec_required: true,
@@ -75,6 +99,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "API",
+        reader: Reader::Alpha,
         api_versions: V1,
         spec_types: Some(MCP),
         spec_required: true,
@@ -88,6 +113,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "API",
+        reader: Reader::Builtin,
         api_versions: V1,
         spec_types: None,
         spec_required: true,
@@ -101,6 +127,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "API",
+        reader: Reader::Alpha,
         api_versions: &["backstage.io/v1alpha2"],
         spec_types: Some(&["mcp-server"]),
         spec_required: true,
@@ -114,6 +141,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "API",
+        reader: Reader::Alpha,
         api_versions: &["backstage.io/v1alpha2"],
         spec_types: None,
         spec_required: true,
@@ -127,6 +155,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "Resource",
+        reader: Reader::Builtin,
         api_versions: V1,
         spec_types: None,
         spec_required: true,
@@ -139,6 +168,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "System",
+        reader: Reader::Builtin,
         api_versions: V1,
         spec_types: None,
         spec_required: true,
@@ -147,6 +177,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "Domain",
+        reader: Reader::Builtin,
         api_versions: V1,
         spec_types: None,
         spec_required: true,
@@ -155,6 +186,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "Group",
+        reader: Reader::Builtin,
         api_versions: V1,
         spec_types: None,
         spec_required: true,
@@ -167,6 +199,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "User",
+        reader: Reader::Builtin,
         api_versions: V1,
         spec_types: None,
         spec_required: true,
@@ -175,6 +208,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "Location",
+        reader: Reader::Builtin,
         api_versions: V1,
         spec_types: None,
         spec_required: true,
@@ -188,7 +222,8 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "Template",
-        api_versions: &["scaffolder.backstage.io/v1beta3", "backstage.io/v1beta3"],
+        reader: Reader::Builtin,
+        api_versions: &["scaffolder.backstage.io/v1beta3"],
         spec_types: None,
         spec_required: true,
         required: &[("type", String), ("steps", ObjectList)],
@@ -200,7 +235,8 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "Template",
-        api_versions: &["backstage.io/v1beta2"],
+        reader: Reader::Retired,
+        api_versions: &["backstage.io/v1beta3", "backstage.io/v1beta2"],
         spec_types: None,
         spec_required: true,
         required: &[("type", String), ("steps", ObjectList)],
@@ -212,6 +248,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "Template",
+        reader: Reader::Retired,
         api_versions: V1,
         spec_types: None,
         spec_required: true,
@@ -220,6 +257,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "Environment",
+        reader: Reader::Alpha,
         api_versions: V1_ALPHA1,
         spec_types: None,
         spec_required: false,
@@ -228,6 +266,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "AiResource",
+        reader: Reader::Alpha,
         api_versions: V1_ALPHA1,
         spec_types: Some(&["marketplace"]),
         spec_required: true,
@@ -241,6 +280,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "AiResource",
+        reader: Reader::Alpha,
         api_versions: V1_ALPHA1,
         spec_types: Some(&["plugin"]),
         spec_required: true,
@@ -254,6 +294,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "AiResource",
+        reader: Reader::Alpha,
         api_versions: V1_ALPHA1,
         spec_types: Some(&["rule"]),
         spec_required: true,
@@ -272,6 +313,7 @@ pub const SHAPES: &[KindShape] = &[
     },
     KindShape {
         kind: "AiResource",
+        reader: Reader::Alpha,
         api_versions: V1_ALPHA1,
         spec_types: None,
         spec_required: true,
@@ -286,33 +328,73 @@ pub const SHAPES: &[KindShape] = &[
     },
 ];
 
-/// The kinds Backstage ships (the scaffolder's Template included).
-pub fn is_known_kind(kind: &str) -> bool {
-    SHAPES.iter().any(|s| s.kind == kind)
+/// Why a default Backstage reads no entity of this kind and apiVersion.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Unrecognised {
+    /// The kind is read, in other apiVersions (listed).
+    ApiVersion {
+        accepted: Vec<&'static str>,
+        /// This apiVersion is a shape only `reader` reads.
+        known_to: Option<Reader>,
+    },
+    /// The kind is read only by `Alpha` model layers (`AiResource`, `Environment`).
+    AlphaKind,
+    /// No shape has this kind; `similar` is one that differs only in case.
+    UnknownKind { similar: Option<&'static str> },
 }
 
-/// Picks the shape for an entity, or the apiVersions this kind accepts.
-pub fn shape_for(
-    kind: &str,
-    api_version: &str,
-    spec_type: Option<&str>,
-) -> Result<&'static KindShape, Vec<&'static str>> {
+/// The shape a default Backstage validates an entity against
+/// (`BuiltinKindsEntityProcessor` or the scaffolder's processor), or why it
+/// recognises none. Those validators do not look at `spec.type`: an API of
+/// type `mcp-server` needs `definition` like any other.
+pub fn builtin_shape(kind: &str, api_version: &str) -> Result<&'static KindShape, Unrecognised> {
+    let of_kind = || SHAPES.iter().filter(move |s| s.kind == kind);
+    if let Some(shape) = of_kind().find(|s| {
+        s.reader == Reader::Builtin
+            && s.spec_types.is_none()
+            && s.api_versions.contains(&api_version)
+    }) {
+        return Ok(shape);
+    }
+    if of_kind().all(|s| s.reader != Reader::Builtin) {
+        return Err(if of_kind().next().is_some() {
+            Unrecognised::AlphaKind
+        } else {
+            Unrecognised::UnknownKind {
+                similar: SHAPES
+                    .iter()
+                    .find(|s| s.kind.eq_ignore_ascii_case(kind))
+                    .map(|s| s.kind),
+            }
+        });
+    }
     let mut accepted = Vec::new();
-    for shape in SHAPES.iter().filter(|s| s.kind == kind) {
-        for v in shape.api_versions {
+    for s in of_kind().filter(|s| s.reader == Reader::Builtin) {
+        for v in s.api_versions {
             if !accepted.contains(v) {
                 accepted.push(*v);
             }
         }
-        if !shape.api_versions.contains(&api_version) {
-            continue;
-        }
-        match shape.spec_types {
-            Some(types) if !spec_type.is_some_and(|t| types.contains(&t)) => continue,
-            _ => return Ok(shape),
-        }
     }
-    Err(accepted)
+    let known_to = of_kind()
+        .find(|s| s.api_versions.contains(&api_version))
+        .map(|s| s.reader);
+    Err(Unrecognised::ApiVersion { accepted, known_to })
+}
+
+/// Any shape (every reader) for a kind, apiVersion and `spec.type`: what the
+/// schemas say, whichever Backstage code reads them.
+pub fn schema_shape(
+    kind: &str,
+    api_version: &str,
+    spec_type: Option<&str>,
+) -> Option<&'static KindShape> {
+    SHAPES.iter().find(|s| {
+        s.kind == kind
+            && s.api_versions.contains(&api_version)
+            && s.spec_types
+                .is_none_or(|types| spec_type.is_some_and(|t| types.contains(&t)))
+    })
 }
 
 /// A spec field that refers to other entities, and the relation it makes.
@@ -448,20 +530,64 @@ pub const RELATION_FIELDS: &[RelationField] = &[
 mod tests {
     use super::*;
 
+    /// The schema of an `mcp-server` API (alpha) wants `remotes`; Backstage's
+    /// built-in API validator wants `definition` whatever the type.
     #[test]
-    fn api_shape_depends_on_spec_type() {
-        let s = shape_for("API", "backstage.io/v1alpha1", Some("mcp-server")).unwrap();
+    fn builtin_api_shape_ignores_spec_type() {
+        let s = schema_shape("API", "backstage.io/v1alpha1", Some("mcp-server")).unwrap();
         assert!(s.required.iter().any(|(f, _)| *f == "remotes"));
-        let s = shape_for("API", "backstage.io/v1alpha1", Some("openapi")).unwrap();
+        assert_eq!(s.reader, Reader::Alpha);
+        let s = builtin_shape("API", "backstage.io/v1alpha1").unwrap();
         assert!(s.required.iter().any(|(f, _)| *f == "definition"));
     }
 
     #[test]
     fn unknown_api_version_lists_the_accepted_ones() {
-        let accepted = shape_for("Component", "backstage.io/v2", None).unwrap_err();
         assert_eq!(
-            accepted,
-            vec!["backstage.io/v1alpha1", "backstage.io/v1beta1"]
+            builtin_shape("Component", "backstage.io/v2").unwrap_err(),
+            Unrecognised::ApiVersion {
+                accepted: vec!["backstage.io/v1alpha1", "backstage.io/v1beta1"],
+                known_to: None
+            }
+        );
+        assert_eq!(
+            builtin_shape("API", "backstage.io/v1alpha2").unwrap_err(),
+            Unrecognised::ApiVersion {
+                accepted: vec!["backstage.io/v1alpha1", "backstage.io/v1beta1"],
+                known_to: Some(Reader::Alpha)
+            }
+        );
+    }
+
+    /// Only `scaffolder.backstage.io/v1beta3` Templates are read; AiResource
+    /// and Environment only by alpha model layers.
+    #[test]
+    fn retired_templates_and_alpha_kinds_are_not_recognised() {
+        assert!(builtin_shape("Template", "scaffolder.backstage.io/v1beta3").is_ok());
+        for old in [
+            "backstage.io/v1beta2",
+            "backstage.io/v1alpha1",
+            "backstage.io/v1beta3",
+        ] {
+            assert!(matches!(
+                builtin_shape("Template", old),
+                Err(Unrecognised::ApiVersion {
+                    known_to: Some(Reader::Retired),
+                    ..
+                })
+            ));
+        }
+        for kind in ["AiResource", "Environment"] {
+            assert_eq!(
+                builtin_shape(kind, "backstage.io/v1alpha1").unwrap_err(),
+                Unrecognised::AlphaKind
+            );
+        }
+        assert_eq!(
+            builtin_shape("component", "backstage.io/v1alpha1").unwrap_err(),
+            Unrecognised::UnknownKind {
+                similar: Some("Component")
+            }
         );
     }
 
@@ -487,7 +613,7 @@ mod tests {
             let spec_type = spec["properties"]["type"]["const"]
                 .as_str()
                 .or(spec["properties"]["type"]["enum"][0].as_str());
-            let shape = shape_for(kind, version, spec_type).unwrap();
+            let shape = schema_shape(kind, version, spec_type).unwrap();
             let mut required: Vec<&str> = spec["required"]
                 .as_array()
                 .map(|a| a.iter().filter_map(|v| v.as_str()).collect())

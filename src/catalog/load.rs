@@ -53,10 +53,15 @@ pub struct LoadedEntity {
     pub line_index: Arc<LineIndex>,
     pub location: String,
     pub origin: String,
-    pub source_location: String,
-    pub view_edit: Option<(String, String)>,
+    /// `backstage.io/source-location`: web locations only.
+    pub source_location: Option<String>,
+    /// `view-url` and `edit-url` (no edit URL at a commit id): web locations only.
+    pub view_edit: Option<(String, Option<String>)>,
     /// The commit the repository was read at (git repositories only).
     pub commit: Option<Arc<RepoCommit>>,
+    /// Why Backstage would not accept this entity: the first error reported
+    /// on its document (see [`super::Rejection`]).
+    pub rejected: Option<super::Rejection>,
 }
 
 /// All a repository contributed.
@@ -286,7 +291,10 @@ fn read_file(
         line_index: Some(&line_index),
     };
     let location = links.location_of(&entry.path);
-    let origin = entry.origin.clone().unwrap_or_else(|| location.clone());
+    let origin = entry
+        .origin
+        .clone()
+        .unwrap_or_else(|| links.registered_as(&entry.path));
     let stream = yaml::parse_stream(&text, yaml::Budget::default());
     let mut next = Vec::new();
     // Each document owns the lines up to the next one, for placing diagnostics.
@@ -294,9 +302,11 @@ fn read_file(
     for (i, doc) in stream.documents.into_iter().enumerate() {
         let lines = doc.pos.line..starts.get(i + 1).copied().unwrap_or(usize::MAX);
         let Some(mut root) = doc.root else { continue };
+        let first_problem = out.diagnostics.len();
         if root.as_map().is_some() {
             let mut ctx = Context {
                 snapshot,
+                links,
                 file,
                 bytes: &mut shared.placeholder_bytes,
                 nodes_left: substitute::nodes_left(root.size()),
@@ -320,6 +330,7 @@ fn read_file(
                 .extend(skeleton_dirs(&root, &identity, &entry.path)),
             _ => {}
         }
+        let rejected = super::Rejection::first_of(&out.diagnostics[first_problem..]);
         out.entities.push(LoadedEntity {
             identity,
             doc: root,
@@ -332,8 +343,9 @@ fn read_file(
             location: location.clone(),
             origin: origin.clone(),
             source_location: links.source_of(&entry.path),
-            view_edit: links.view_and_edit(&entry.path),
+            view_edit: links.view_and_edit_annotations(&entry.path),
             commit: commit.clone(),
+            rejected,
         });
     }
     if let Some(err) = stream.error {
@@ -360,20 +372,6 @@ fn targets(
         return Vec::new();
     };
     let location_type = spec.get("type").and_then(Node::as_str);
-    if let Some(t) = location_type.filter(|t| !matches!(*t, "url" | "file")) {
-        let at = spec.get("type").map_or(root.pos, |n| n.pos);
-        out.diagnostics.push(
-            Diagnostic::warning(
-                "unsupported-location-type",
-                format!("Location type `{t}` is not read; its targets were skipped"),
-            )
-            .with_hint(
-                "Backstage reads `url` and `file` locations; use one of those for catalog files",
-            )
-            .in_file(file, at.line, at.column),
-        );
-        return Vec::new();
-    }
     let optional = spec.get("presence").and_then(Node::as_str) == Some("optional");
     let mut nodes: Vec<&Node> = spec.get("target").into_iter().collect();
     nodes.extend(
@@ -381,6 +379,27 @@ fn targets(
             .and_then(Node::as_seq)
             .unwrap_or_default(),
     );
+    if let Some(t) = location_type.filter(|t| !matches!(*t, "url" | "file")) {
+        // DefaultCatalogProcessingOrchestrator `runSpecialLocationStep`: no
+        // default processor reads other types, and the first target fails
+        // the whole Location (nothing under it is read).
+        if let Some(first) = nodes.iter().find_map(|n| n.as_str()) {
+            let at = spec.get("type").map_or(root.pos, |n| n.pos);
+            out.diagnostics.push(
+                Diagnostic::error(
+                    "unsupported-location-type",
+                    format!(
+                        "Backstage rejects this Location: No processor was able to handle reading of {t}:{first}"
+                    ),
+                )
+                .with_hint(
+                    "Backstage reads `url` and `file` Locations (a `dir` target is not a catalog file); list catalog files with `type: url` or leave `type` out",
+                )
+                .in_file(file, at.line, at.column),
+            );
+        }
+        return Vec::new();
+    }
     let mut found = Vec::new();
     for node in nodes {
         let Some(target) = node.as_str() else {

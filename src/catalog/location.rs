@@ -3,9 +3,17 @@
 //! Backstage records an entity's origin in `backstage.io/managed-by-location`
 //! (`url:` for files read from a host, `file:` for local files) and adds
 //! `backstage.io/source-location`, `view-url` and `edit-url` for `url:`
-//! locations. When a repository has a git remote on a known host, Portico
-//! builds the same `url:` forms from the remote and branch, so entity pages
-//! can link to their source; otherwise it writes `file:` locations.
+//! locations only (`AnnotateLocationEntityProcessor`). When a repository has
+//! a git remote on a known host, Portico builds the same `url:` forms from
+//! the remote and branch, so entity pages can link to their source;
+//! otherwise it writes `file:` locations.
+//!
+//! A file is registered as its `blob` URL (that is the origin), but Backstage
+//! reads it through a Location whose target goes through the integration's
+//! `resolveUrl`, which for GitHub rewrites `blob` to `tree`
+//! (`GithubIntegration.resolveUrl` → `replaceGithubUrlType(…, "tree")`):
+//! so `managed-by-location` and `view-url` are `tree` URLs. GitLab's
+//! `resolveUrl` keeps `/-/blob/`.
 
 use crate::read::Snapshot;
 use std::path::Path;
@@ -43,35 +51,60 @@ impl RepoLocation {
         format!("{base}{sep}{view}/{}/{path}", self.revision)
     }
 
-    /// `backstage.io/managed-by-location` for a file.
-    pub fn location_of(&self, path: &str) -> String {
+    /// How a file is registered (`managed-by-origin-location` of what is
+    /// read from it first): its `blob` URL, or its `file:` path.
+    pub fn registered_as(&self, path: &str) -> String {
         match &self.web_base {
             Some(base) => format!("url:{}", self.blob_url(base, "blob", path)),
             None => format!("file:{}/{path}", self.root),
         }
     }
 
-    /// `backstage.io/source-location`: the folder holding the file.
-    pub fn source_of(&self, path: &str) -> String {
+    /// The URL a file is read at: `tree` on GitHub-like hosts, after
+    /// `resolveUrl` (see the module comment), `blob` on GitLab.
+    fn read_url(&self, base: &str, path: &str) -> String {
+        let view = if self.gitlab { "blob" } else { "tree" };
+        self.blob_url(base, view, path)
+    }
+
+    /// `backstage.io/managed-by-location` for a file.
+    pub fn location_of(&self, path: &str) -> String {
+        match &self.web_base {
+            Some(base) => format!("url:{}", self.read_url(base, path)),
+            None => format!("file:{}/{path}", self.root),
+        }
+    }
+
+    /// `backstage.io/source-location`: the folder holding the file, for web
+    /// locations only.
+    pub fn source_of(&self, path: &str) -> Option<String> {
+        let base = self.web_base.as_deref()?;
         let dir = crate::read::safe_path::parent(path);
         let dir = if dir.is_empty() {
             String::new()
         } else {
             format!("{dir}/")
         };
-        match &self.web_base {
-            Some(base) => format!("url:{}", self.blob_url(base, "tree", &dir)),
-            None => format!("file:{}/{dir}", self.root),
-        }
+        Some(format!("url:{}", self.blob_url(base, "tree", &dir)))
     }
 
-    /// `backstage.io/view-url` and `edit-url`, for web locations only.
+    /// A file's view and edit URLs on its web host.
     pub fn view_and_edit(&self, path: &str) -> Option<(String, String)> {
         let base = self.web_base.as_deref()?;
-        Some((
-            self.blob_url(base, "blob", path),
-            self.blob_url(base, "edit", path),
-        ))
+        Some((self.read_url(base, path), self.blob_url(base, "edit", path)))
+    }
+
+    /// `backstage.io/view-url` (the location's URL) and `edit-url`, for web
+    /// locations only. No edit URL at a commit id (a 40-hex revision), as
+    /// `AnnotateLocationEntityProcessor` leaves it out there.
+    pub fn view_and_edit_annotations(&self, path: &str) -> Option<(String, Option<String>)> {
+        let (view, edit) = self.view_and_edit(path)?;
+        let at_commit = self.revision.len() >= 40
+            && self
+                .revision
+                .bytes()
+                .all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'));
+        Some((view, (!at_commit).then_some(edit)))
     }
 
     /// The repository folder a web URL names (`""` for the root), if it is
@@ -196,21 +229,54 @@ mod tests {
         }
     }
 
+    /// Registered as `blob`, read (and viewed) as `tree` after GitHub's
+    /// `resolveUrl`; GitLab keeps `/-/blob/`.
     #[test]
     fn locations_use_blob_and_tree_urls() {
         let loc = github();
         assert_eq!(
-            loc.location_of("catalog-info.yaml"),
+            loc.registered_as("catalog-info.yaml"),
             "url:https://github.com/acme/shipping/blob/dev/catalog-info.yaml"
         );
         assert_eq!(
-            loc.source_of("catalog-info.yaml"),
-            "url:https://github.com/acme/shipping/tree/dev/"
+            loc.location_of("catalog-info.yaml"),
+            "url:https://github.com/acme/shipping/tree/dev/catalog-info.yaml"
         );
         assert_eq!(
-            loc.source_of("pkg/a/catalog-info.yaml"),
-            "url:https://github.com/acme/shipping/tree/dev/pkg/a/"
+            loc.view_and_edit_annotations("a/b.yaml"),
+            Some((
+                "https://github.com/acme/shipping/tree/dev/a/b.yaml".to_string(),
+                Some("https://github.com/acme/shipping/edit/dev/a/b.yaml".to_string())
+            ))
         );
+        assert_eq!(
+            loc.source_of("catalog-info.yaml").as_deref(),
+            Some("url:https://github.com/acme/shipping/tree/dev/")
+        );
+        assert_eq!(
+            loc.source_of("pkg/a/catalog-info.yaml").as_deref(),
+            Some("url:https://github.com/acme/shipping/tree/dev/pkg/a/")
+        );
+        let gitlab = RepoLocation {
+            web_base: Some("https://gitlab.com/g/r".into()),
+            gitlab: true,
+            ..github()
+        };
+        assert_eq!(
+            gitlab.location_of("c.yaml"),
+            "url:https://gitlab.com/g/r/-/blob/dev/c.yaml"
+        );
+    }
+
+    #[test]
+    fn no_edit_url_at_a_commit_id() {
+        let loc = RepoLocation {
+            revision: "0123456789abcdef0123456789abcdef01234567".into(),
+            ..github()
+        };
+        let (view, edit) = loc.view_and_edit_annotations("c.yaml").unwrap();
+        assert!(view.contains("/tree/0123456789abcdef"), "{view}");
+        assert_eq!(edit, None);
     }
 
     #[test]
@@ -231,7 +297,8 @@ mod tests {
             loc.location_of("a/catalog-info.yaml"),
             "file:/x/shipping/a/catalog-info.yaml"
         );
-        assert_eq!(loc.source_of("catalog-info.yaml"), "file:/x/shipping/");
+        assert_eq!(loc.source_of("catalog-info.yaml"), None);
+        assert_eq!(loc.view_and_edit_annotations("catalog-info.yaml"), None);
     }
 
     #[test]

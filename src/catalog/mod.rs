@@ -4,6 +4,11 @@
 //! (multi-document YAML, Locations, `$text`/`$json`/`$yaml`, validation);
 //! [`assemble`] joins every repository's documents into one [`Catalog`]:
 //! duplicates refused, location annotations added, relations derived.
+//!
+//! An entity with an error is one Backstage would not accept (its processing
+//! fails, so the catalog never stores it). Portico keeps it by default, so
+//! the portal can show it, marked with [`INVALID_ANNOTATION`];
+//! [`Invalid::Drop`] (`--backstage-exact`) leaves it out as Backstage does.
 
 mod api;
 pub mod entity_ref;
@@ -16,7 +21,7 @@ pub mod relations;
 pub mod substitute;
 pub mod validate;
 
-use crate::diagnostics::{Diagnostic, LineIndex};
+use crate::diagnostics::{Diagnostic, LineIndex, Severity};
 use crate::yaml::Node;
 use entity_ref::EntityRef;
 use load::LoadedEntity;
@@ -54,6 +59,44 @@ pub struct RepoCommit {
     pub branch: Option<String>,
 }
 
+/// Set on entities Backstage would reject, to the reason (the code and
+/// message of the first error on the entity).
+pub const INVALID_ANNOTATION: &str = "portico.dev/invalid";
+
+/// Why Backstage would not accept an entity: the first error reported on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejection {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Rejection {
+    /// The first error among an entity's diagnostics, if any.
+    pub fn first_of(diagnostics: &[Diagnostic]) -> Option<Rejection> {
+        diagnostics
+            .iter()
+            .find(|d| d.severity == Severity::Error)
+            .map(|d| Rejection {
+                code: d.code,
+                message: d.message.clone(),
+            })
+    }
+
+    /// The [`INVALID_ANNOTATION`] value.
+    pub fn annotation(&self) -> String {
+        format!("{}: {}", self.code, self.message)
+    }
+}
+
+/// What [`assemble_with`] does with entities Backstage would reject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    /// Kept, marked with [`INVALID_ANNOTATION`] (the default: the portal shows them).
+    Keep,
+    /// Left out with their relations, as Backstage's catalog does (`--backstage-exact`).
+    Drop,
+}
+
 #[derive(Clone, Debug)]
 pub struct Entity {
     pub entity_ref: EntityRef,
@@ -67,6 +110,8 @@ pub struct Entity {
     pub source: Source,
     /// The document after substitution, with positions, for later checks.
     pub doc: Node,
+    /// Why Backstage would reject it; `None` for a valid entity.
+    pub rejected: Option<Rejection>,
 }
 
 impl Entity {
@@ -157,9 +202,83 @@ impl Catalog {
     }
 }
 
+/// [`assemble_with`] keeping invalid entities.
+pub fn assemble(loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Catalog {
+    assemble_with(loaded, Invalid::Keep, out)
+}
+
 /// Joins loaded documents into the catalog. The first definition of an
 /// entity (by repository path, file and line) wins; later ones are errors.
-pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Catalog {
+/// Entities with an error are marked invalid, or left out with `Invalid::Drop`.
+pub fn assemble_with(
+    loaded: Vec<LoadedEntity>,
+    invalid: Invalid,
+    out: &mut Vec<Diagnostic>,
+) -> Catalog {
+    let mut entities = unique_entities(loaded, out);
+    let mut derived = Vec::new();
+    let index = index_of(&entities);
+    relations::derive(&mut entities, &index, &mut derived);
+    if invalid == Invalid::Drop && entities.iter().any(|e| e.rejected.is_some()) {
+        // Backstage stores no entity whose processing failed, and so none of
+        // the relations it emits; relations to it from others stay, dangling.
+        // The errors that rejected them stay reported; the rest is derived again.
+        out.extend(
+            derived
+                .into_iter()
+                .filter(|d| d.severity == Severity::Error),
+        );
+        entities.retain(|e| e.rejected.is_none());
+        for e in &mut entities {
+            e.relations.clear();
+        }
+        let index = index_of(&entities);
+        relations::derive(&mut entities, &index, out);
+    } else {
+        out.extend(derived);
+    }
+    for e in &mut entities {
+        mark_invalid(e);
+    }
+    let index = index_of(&entities);
+    let mut by_file: Vec<usize> = (0..entities.len()).collect();
+    by_file.sort_by_key(|&i| file_key(&entities[i]));
+    Catalog {
+        entities,
+        index,
+        by_file,
+    }
+}
+
+fn index_of(entities: &[Entity]) -> RefIndex {
+    entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.entity_ref.key(), i))
+        .collect()
+}
+
+/// Writes [`INVALID_ANNOTATION`] on a rejected entity (and removes one the
+/// file wrote itself on a valid entity: only Portico says what is invalid).
+fn mark_invalid(entity: &mut Entity) {
+    let Some(Json::Object(meta)) = entity.json.get_mut("metadata") else {
+        return;
+    };
+    let Some(Json::Object(annotations)) = meta.get_mut("annotations") else {
+        return;
+    };
+    match &entity.rejected {
+        Some(r) => {
+            annotations.insert(INVALID_ANNOTATION.into(), Json::String(r.annotation()));
+        }
+        None => {
+            annotations.remove(INVALID_ANNOTATION);
+        }
+    }
+}
+
+/// The entities, sorted by ref, with copies after the first refused.
+fn unique_entities(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Vec<Entity> {
     loaded
         .sort_by(|a, b| (&a.repo_dir, &a.file, a.doc.pos).cmp(&(&b.repo_dir, &b.file, b.doc.pos)));
     let mut entities: Vec<Entity> = Vec::with_capacity(loaded.len());
@@ -203,19 +322,7 @@ pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Cat
         entities.push(entity_from(doc, entity_ref));
     }
     entities.sort_by_cached_key(|e| e.entity_ref.key());
-    let index: RefIndex = entities
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.entity_ref.key(), i))
-        .collect();
-    relations::derive(&mut entities, &index, out);
-    let mut by_file: Vec<usize> = (0..entities.len()).collect();
-    by_file.sort_by_key(|&i| file_key(&entities[i]));
-    Catalog {
-        entities,
-        index,
-        by_file,
-    }
+    entities
 }
 
 /// How [`Catalog::in_files_starting_with`] orders entities.
@@ -230,6 +337,9 @@ fn entity_from(doc: LoadedEntity, entity_ref: EntityRef) -> Entity {
     };
     // Relations are computed, never taken from the file.
     json.remove("relations");
+    if let Some(Json::Object(spec)) = json.get_mut("spec") {
+        sort_reference_lists(spec);
+    }
     if let Some(Json::Object(meta)) = json.get_mut("metadata") {
         if !meta.contains_key("namespace") {
             meta.insert(
@@ -251,6 +361,7 @@ fn entity_from(doc: LoadedEntity, entity_ref: EntityRef) -> Entity {
         name: doc.identity.name,
         json,
         relations: Vec::new(),
+        rejected: doc.rejected,
         source: Source {
             repo: doc.repo,
             repo_dir: doc.repo_dir,
@@ -265,6 +376,32 @@ fn entity_from(doc: LoadedEntity, entity_ref: EntityRef) -> Entity {
     }
 }
 
+/// The spec lists `BuiltinKindsEntityProcessor.preProcessEntity` sorts (with
+/// JavaScript's default `sort()`, by UTF-16 code units), when every item is
+/// a string; so `catalog.json` holds them in Backstage's order.
+const SORTED_SPEC_LISTS: &[&str] = &[
+    "providesApis",
+    "consumesApis",
+    "dependsOn",
+    "dependencyOf",
+    "memberOf",
+    "children",
+    "members",
+];
+
+fn sort_reference_lists(spec: &mut Map<String, Json>) {
+    for field in SORTED_SPEC_LISTS {
+        if let Some(Json::Array(items)) = spec.get_mut(*field)
+            && items.iter().all(Json::is_string)
+        {
+            items.sort_by(|a, b| {
+                let (a, b) = (a.as_str().unwrap_or(""), b.as_str().unwrap_or(""));
+                a.encode_utf16().cmp(b.encode_utf16())
+            });
+        }
+    }
+}
+
 /// The annotations Backstage's location processors add: the managed-by pair
 /// always, source/view/edit links unless the entity sets its own.
 fn annotate(annotations: &mut Map<String, Json>, doc: &LoadedEntity) {
@@ -275,10 +412,14 @@ fn annotate(annotations: &mut Map<String, Json>, doc: &LoadedEntity) {
     };
     set("backstage.io/managed-by-location", &doc.location, true);
     set("backstage.io/managed-by-origin-location", &doc.origin, true);
-    set("backstage.io/source-location", &doc.source_location, false);
+    if let Some(source) = &doc.source_location {
+        set("backstage.io/source-location", source, false);
+    }
     if let Some((view, edit)) = &doc.view_edit {
         set("backstage.io/view-url", view, false);
-        set("backstage.io/edit-url", edit, false);
+        if let Some(edit) = edit {
+            set("backstage.io/edit-url", edit, false);
+        }
     }
 }
 
@@ -312,9 +453,10 @@ mod tests {
             text: text.into(),
             location: String::new(),
             origin: String::new(),
-            source_location: String::new(),
+            source_location: None,
             view_edit: None,
             commit: None,
+            rejected: None,
         }
     }
 

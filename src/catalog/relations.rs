@@ -23,6 +23,7 @@ pub fn derive(entities: &mut [Entity], index: &super::RefIndex, out: &mut Vec<Di
     for entity in entities.iter_mut() {
         let source_ref = entity.entity_ref.clone();
         let mut forward = Vec::new();
+        let mut bad_ref = None;
         for field in RELATION_FIELDS
             .iter()
             .filter(|f| f.kinds.contains(&entity.kind.as_str()))
@@ -42,13 +43,19 @@ pub fn derive(entities: &mut [Entity], index: &super::RefIndex, out: &mut Vec<Di
                                 "write [<kind>:][<namespace>/]<name> with no empty part"
                             }
                         };
-                        out.push(report(
+                        let d = report(
                             Diagnostic::error(
                                 "invalid-ref",
                                 format!("`spec.{}`: {e}", field.field),
                             )
                             .with_hint(hint),
-                        ));
+                        );
+                        // Backstage's `parseEntityRef` throws here, in
+                        // postProcessEntity: the entity is rejected.
+                        if bad_ref.is_none() {
+                            bad_ref = super::Rejection::first_of(std::slice::from_ref(&d));
+                        }
+                        out.push(d);
                         continue;
                     }
                 };
@@ -69,6 +76,9 @@ pub fn derive(entities: &mut [Entity], index: &super::RefIndex, out: &mut Vec<Di
             }
         }
         entity.relations.extend(forward);
+        if entity.rejected.is_none() {
+            entity.rejected = bad_ref;
+        }
     }
     for (j, relation) in inverse {
         entities[j].relations.push(relation);

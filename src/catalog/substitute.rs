@@ -4,10 +4,14 @@
 //! A mapping whose only key is one of those is replaced by the content of the
 //! file it names, relative to the catalog file and confined to the
 //! repository. Any other `$` key (JSON Schema's `$ref`, say) is left alone.
-//! Remote URLs are not fetched: Portico builds offline. What placeholders
-//! add is budgeted: bytes read per repository load, values per document.
+//! An absolute URL into the same repository (by its git remote) is read from
+//! the local files; a URL anywhere else is an error, as Backstage rejects the
+//! entity (`assertSameRepository` in its `PlaceholderProcessor`; a default
+//! backend reads no other host). What placeholders add is budgeted: bytes
+//! read per repository load, values per document.
 
 use super::json::{self, JsonError};
+use super::location::RepoLocation;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::limits::{JSON_MAX_DEPTH, MAX_SUBSTITUTED_BYTES};
 use crate::read::{Snapshot, safe_path};
@@ -17,6 +21,8 @@ use std::collections::HashMap;
 /// One document's placeholders being resolved.
 pub struct Context<'a> {
     pub snapshot: &'a Snapshot,
+    /// The repository's web address, to tell URLs into it from others.
+    pub links: &'a RepoLocation,
     pub file: SourceFile<'a>,
     /// What placeholders may still read in this repository load, shared by
     /// its documents.
@@ -119,26 +125,18 @@ fn resolve(
     ctx: &mut Context<'_>,
 ) -> Result<(Node, Option<Diagnostic>), Box<Diagnostic>> {
     let pos = at.pos;
-    if target.contains("://") {
-        // Keep the URL as the value so the portal can still link to it.
-        let warning = Diagnostic::warning(
-            "remote-substitution",
-            format!(
-                "`{kind}: {target}` was not fetched: Portico builds offline from the repositories"
-            ),
-        )
-        .with_hint("commit the file in the repository and use a relative path");
-        return Ok((
-            Node {
-                value: Value::String(target.to_string()),
-                pos,
-                tag: None,
-            },
-            Some(warning),
-        ));
-    }
+    // A URL into this repository names a path from its root.
+    let (base, relative) = if target.contains("://") {
+        let path = ctx
+            .links
+            .path_of_url(target)
+            .ok_or_else(|| other_repository(kind, target))?;
+        ("", path)
+    } else {
+        (safe_path::parent(ctx.file.path), target.to_string())
+    };
     let failed = |message: String| Box::new(Diagnostic::error("substitution-failed", message));
-    let path = safe_path::join(safe_path::parent(ctx.file.path), target).map_err(|e| {
+    let path = safe_path::join(base, &relative).map_err(|e| {
         Box::new(
             failed(format!("`{kind}`: {e}"))
                 .with_hint("placeholders may only name files inside the same repository"),
@@ -209,6 +207,22 @@ fn content(
             Ok((node.value, size))
         }
     }
+}
+
+/// A placeholder naming a URL outside the entity's repository.
+fn other_repository(kind: &str, target: &str) -> Box<Diagnostic> {
+    // PlaceholderProcessor's own words (`readTextLocation` wrapping
+    // `assertSameRepository`), as Backstage reports them for a URL on a
+    // repository host; a default backend reads no other host either.
+    Box::new(
+        Diagnostic::error(
+            "remote-substitution",
+            format!(
+                "Backstage rejects this entity: Placeholder {kind} could not read location {target}, Error: Placeholder may only reference files from the same repository as the entity"
+            ),
+        )
+        .with_hint("commit the file in this repository and name it by a relative path"),
+    )
 }
 
 fn too_many_bytes(kind: &str, target: &str, size: u64, left: u64) -> Box<Diagnostic> {
@@ -299,8 +313,10 @@ mod tests {
             text: yaml,
             line_index: None,
         };
+        let links = RepoLocation::of(snapshot);
         let mut ctx = Context {
             snapshot,
+            links: &links,
             file,
             bytes,
             nodes_left,

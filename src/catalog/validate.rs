@@ -3,9 +3,13 @@
 //! Mirrors the catalog's default policies: `NoForeignRootFieldsEntityPolicy`,
 //! `FieldFormatEntityPolicy` (the Kubernetes-style name, namespace, label,
 //! annotation and tag formats) and the per-kind schemas in [`super::kinds`].
+//! The spec is checked against the shape a default Backstage reads for the
+//! kind and apiVersion ([`kinds::builtin_shape`]); any other kind or version
+//! is an error with the orchestrator's "No processor recognized" message.
 //! Problems become diagnostics at the offending field's line. An entity that
 //! cannot be identified (bad kind, name or namespace) is left out; any other
-//! problem is reported and the entity kept, so the portal can show it.
+//! error is reported and the entity kept (marked invalid by the caller, since
+//! Backstage would reject it), so the portal can show it.
 
 use super::kinds::{self, FieldType};
 use crate::diagnostics::{Diagnostic, SourceFile};
@@ -125,7 +129,8 @@ pub fn validate(doc: &Node, file: &SourceFile<'_>, out: &mut Vec<Diagnostic>) ->
     if !identified {
         return None;
     }
-    check_spec(doc, &kind, &api_version, &mut report);
+    let entity_ref = super::entity_ref::EntityRef::new(&kind, &namespace, &name).to_string();
+    check_spec(doc, &kind, &api_version, &entity_ref, &mut report);
     Some(Identity {
         api_version,
         kind,
@@ -420,6 +425,7 @@ fn check_spec(
     doc: &Node,
     kind: &str,
     api_version: &str,
+    entity_ref: &str,
     report: &mut impl FnMut(Diagnostic, (usize, usize)),
 ) {
     let spec = doc.get("spec");
@@ -435,39 +441,26 @@ fn check_spec(
         );
         return;
     }
-    if !kinds::is_known_kind(kind) {
-        let hint = match kinds::SHAPES.iter().find(|s| s.kind.eq_ignore_ascii_case(kind)) {
-            Some(s) => format!("kinds are case-sensitive here: did you mean `{}`?", s.kind),
-            None => "Portico keeps the entity and shows it generically; Backstage needs a processor for this kind".into(),
-        };
-        let at = doc.get("kind").map_or((doc.pos.line, doc.pos.column), |k| {
-            (k.pos.line, k.pos.column)
-        });
-        report(
-            Diagnostic::warning(
-                "unknown-kind",
-                format!("kind `{kind}` is not one of Backstage's kinds"),
-            )
-            .with_hint(hint),
-            at,
-        );
-        return;
-    }
-    let spec_type = spec.and_then(|s| s.get("type")).and_then(Node::as_str);
-    let shape = match kinds::shape_for(kind, api_version, spec_type) {
+    let shape = match kinds::builtin_shape(kind, api_version) {
         Ok(shape) => shape,
-        Err(accepted) => {
-            let at = doc
-                .get("apiVersion")
-                .map_or((doc.pos.line, doc.pos.column), |n| {
+        Err(why) => {
+            let at_field = |field: &str| {
+                doc.get(field).map_or((doc.pos.line, doc.pos.column), |n| {
                     (n.pos.line, n.pos.column)
-                });
+                })
+            };
+            let (code, at, hint) = unrecognised(kind, api_version, why);
+            let at = at_field(at);
+            // The orchestrator's words (DefaultCatalogProcessingOrchestrator
+            // `runValidateEntityKind`), so `check` says what Backstage will.
             report(
                 Diagnostic::error(
-                    "unsupported-api-version",
-                    format!("apiVersion `{api_version}` is not supported for kind {kind}"),
+                    code,
+                    format!(
+                        "Backstage rejects this entity: No processor recognized the entity {entity_ref} as valid, possibly caused by a foreign kind or apiVersion"
+                    ),
                 )
-                .with_hint(format!("use one of: {}", accepted.join(", "))),
+                .with_hint(hint),
                 at,
             );
             return;
@@ -519,6 +512,48 @@ fn check_spec(
             }
             Some(_) => {}
         }
+    }
+}
+
+/// The code, the field to point at and the hint for an entity no default
+/// Backstage processor recognises.
+fn unrecognised(
+    kind: &str,
+    api_version: &str,
+    why: kinds::Unrecognised,
+) -> (&'static str, &'static str, String) {
+    use kinds::{Reader, Unrecognised};
+    match why {
+        Unrecognised::ApiVersion { accepted, known_to } => {
+            let accepted = accepted.join(", ");
+            let hint = match known_to {
+                Some(Reader::Retired) => format!(
+                    "the scaffolder reads only `{accepted}` Templates; migrate this one (https://backstage.io/docs/features/software-templates/migrating-from-v1beta2-to-v1beta3)"
+                ),
+                Some(Reader::Alpha) => format!(
+                    "`{api_version}` {kind}s are read only by Backstage's alpha catalog model layers, which a default backend does not install; use {accepted}"
+                ),
+                _ => format!("use one of: {accepted}"),
+            };
+            ("unsupported-api-version", "apiVersion", hint)
+        }
+        Unrecognised::AlphaKind => (
+            "unknown-kind",
+            "kind",
+            format!(
+                "{kind} entities are read only by Backstage's alpha catalog model layers (`@backstage/catalog-model/alpha`), which a default backend does not install"
+            ),
+        ),
+        Unrecognised::UnknownKind { similar: Some(s) } => (
+            "unknown-kind",
+            "kind",
+            format!("kinds are case-sensitive: did you mean `{s}`?"),
+        ),
+        Unrecognised::UnknownKind { similar: None } => (
+            "unknown-kind",
+            "kind",
+            "a Backstage with a processor for this kind reads it; a default one does not. Portico keeps the entity and shows it generically".into(),
+        ),
     }
 }
 

@@ -37,6 +37,7 @@ fn load_config(source: &SourceArgs) -> Result<Config, u8> {
         catalog_paths: source.catalog_paths.clone(),
         max_depth: source.max_depth,
         git_ref: source.git_ref.clone(),
+        backstage_exact: source.backstage_exact,
     };
     config::load(&settings).map_err(|e| fail(&e.0))
 }

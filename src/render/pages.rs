@@ -308,6 +308,7 @@ pub fn entity(
         namespace => &entity.namespace,
         ref => entity.entity_ref.to_string(),
         description => entity.metadata_str("description"),
+        invalid => entity.rejected.as_ref().map(|r| r.message.clone()),
         metadata => Value::from(Serde(&entity.json["metadata"])),
         spec => Value::from(Serde(&entity.json["spec"])),
         about => about
@@ -659,6 +660,7 @@ mod tests {
                 pos: crate::yaml::Pos::default(),
                 tag: None,
             },
+            rejected: None,
         }
     }
 

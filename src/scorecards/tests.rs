@@ -66,8 +66,9 @@ fn catalog(docs: &[&str]) -> Catalog {
                 text: (*text).into(),
                 location: String::new(),
                 origin: String::new(),
-                source_location: String::new(),
+                source_location: None,
                 view_edit: None,
+                rejected: None,
                 commit: Some(Arc::new(RepoCommit {
                     id: "0123456789abcdef".into(),
                     date: "2025-05-01".into(),

@@ -280,22 +280,47 @@ fn location_targets_missing_optional_outside_and_cyclic() {
     find(&site, "location:default/b");
 }
 
+/// No default Backstage processor reads a custom kind: an error with
+/// Backstage's message; the entity is kept, marked invalid, or left out with
+/// --backstage-exact.
 #[test]
-fn unknown_kinds_are_kept_with_a_warning() {
+fn unknown_kinds_are_kept_marked_invalid() {
     let org = org();
     org.file("repos/odd/catalog-info.yaml", "apiVersion: example.com/v1\nkind: Pipeline\nmetadata:\n  name: deploy\nspec:\n  steps: 3\n");
     let d = check(&org);
     let d = only(&d);
     assert_eq!(
         (d["severity"].as_str(), d["code"].as_str()),
-        (Some("warning"), Some("unknown-kind"))
+        (Some("error"), Some("unknown-kind"))
     );
-    find(
-        &entities(&org.path().join("site")),
-        "pipeline:default/deploy",
+    assert!(
+        d["message"].as_str().unwrap().contains(
+            "No processor recognized the entity pipeline:default/deploy as valid, possibly caused by a foreign kind or apiVersion"
+        ),
+        "{d}"
     );
-    assert_eq!(org.run(&["check", "repos/odd"]).code, 0);
-    assert_eq!(org.run(&["check", "--strict", "repos/odd"]).code, 1);
+    let site = entities(&org.path().join("site"));
+    let pipeline = find(&site, "pipeline:default/deploy");
+    assert!(
+        pipeline["metadata"]["annotations"]["portico.dev/invalid"]
+            .as_str()
+            .unwrap()
+            .starts_with("unknown-kind: Backstage rejects this entity"),
+        "{pipeline}"
+    );
+    let page =
+        std::fs::read_to_string(org.path().join("site").join(portico::address::entity_page(
+            &portico::catalog::entity_ref::EntityRef::new("Pipeline", "default", "deploy"),
+        )))
+        .unwrap();
+    assert!(
+        page.contains("Invalid: Backstage would reject this entity."),
+        "{page}"
+    );
+    assert_eq!(org.run(&["check", "repos/odd"]).code, 1);
+    let exact = org.run(&["build", "--backstage-exact", "repos/odd", "--out", "exact"]);
+    assert_eq!(exact.code, 1, "{}", exact.stderr);
+    assert!(entities(&org.path().join("exact")).is_empty());
 }
 
 #[test]

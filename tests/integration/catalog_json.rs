@@ -14,6 +14,7 @@ fn assert_same_json(root: &Path, locations: Vec<PathBuf>) -> usize {
         catalog_paths: vec![],
         max_depth: None,
         git_ref: None,
+        backstage_exact: false,
     };
     let config = portico::config::load(&settings).expect("a configuration");
     let outcome = portico::pipeline::load(&config).expect("a catalog");

@@ -8,8 +8,11 @@ fn corpus(path: &str) -> String {
     corpus_dir().join(path).to_string_lossy().into_owned()
 }
 
+/// Backstage's own examples: 60 entities a default Backstage accepts, and 7
+/// it rejects (checked against Backstage's code by tests/conformance), kept
+/// and marked invalid, or left out with --backstage-exact.
 #[test]
-fn backstage_examples_read_without_a_false_error() {
+fn backstage_examples_read_as_backstage_reads_them() {
     let out = tempfile::tempdir().unwrap();
     let site = out.path().join("site");
     let all = corpus("backstage-examples/all.yaml");
@@ -26,7 +29,7 @@ fn backstage_examples_read_without_a_false_error() {
             site.to_str().unwrap(),
         ],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 1, "{}", run.stderr);
     let entities = entities(&site);
     assert_eq!(entities.len(), 67);
     let relations: usize = entities
@@ -34,6 +37,28 @@ fn backstage_examples_read_without_a_false_error() {
         .map(|e| e["relations"].as_array().unwrap().len())
         .sum();
     assert_eq!(relations, 145);
+    let mut invalid: Vec<(String, String)> = entities
+        .iter()
+        .filter_map(|e| {
+            let why = e["metadata"]["annotations"]["portico.dev/invalid"].as_str()?;
+            let code = why.split(':').next().unwrap().to_string();
+            Some((e["metadata"]["name"].as_str().unwrap().to_string(), code))
+        })
+        .collect();
+    invalid.sort();
+    let pair = |n: &str, c: &str| (n.to_string(), c.to_string());
+    assert_eq!(
+        invalid,
+        vec![
+            pair("backstage-mcp-server", "missing-field"),
+            pair("code-review-plugin", "unknown-kind"),
+            pair("frontend-design", "unknown-kind"),
+            pair("spotify", "remote-substitution"),
+            pair("use-internal-apis", "unknown-kind"),
+            pair("wayback-archive", "remote-substitution"),
+            pair("wayback-search", "remote-substitution"),
+        ]
+    );
 
     let check = portico(
         &corpus_dir(),
@@ -48,17 +73,72 @@ fn backstage_examples_read_without_a_false_error() {
         ],
     );
     let codes: Vec<(String, String)> = check.codes().into_iter().map(|(s, c, _)| (s, c)).collect();
+    let error = |c: &str| ("error".to_string(), c.to_string());
     let warning = |c: &str| ("warning".to_string(), c.to_string());
     assert_eq!(
         codes,
         vec![
-            warning("remote-substitution"),
-            warning("remote-substitution"),
-            warning("remote-substitution"),
+            // AiResource: only Backstage's alpha model layers read it.
+            error("unknown-kind"),
+            error("unknown-kind"),
+            error("unknown-kind"),
+            // An mcp-server API without `definition`: Backstage's API check
+            // wants one whatever the type.
+            error("missing-field"),
+            // `$text` URLs into another repository.
+            error("remote-substitution"),
+            error("remote-substitution"),
+            error("remote-substitution"),
             // Upstream's playback-order says `owner: guest`, a User: Backstage
             // makes the same dangling `group:default/guest` relation.
             warning("unresolved-ref"),
         ]
+    );
+
+    // --backstage-exact: what Backstage's catalog holds.
+    let exact = out.path().join("exact");
+    let run = portico(
+        &corpus_dir(),
+        &[
+            "build",
+            "--backstage-exact",
+            "--location",
+            &all,
+            "--location",
+            &acme,
+            "--out",
+            exact.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let kept = crate::support::entities(&exact);
+    assert_eq!(kept.len(), 60);
+    assert!(
+        kept.iter()
+            .all(|e| e["metadata"]["annotations"]["portico.dev/invalid"].is_null())
+    );
+    // Backstage sorts providesApis (and six other lists) before reading them.
+    assert_eq!(
+        find(&kept, "component:default/petstore")["spec"]["providesApis"],
+        serde_json::json!(["hello-world", "petstore", "streetlights"])
+    );
+    // The relation to a rejected API stays, dangling, as in Backstage; the
+    // rejected API's own relations (and their inverses) are gone.
+    let wayback = find(&kept, "component:default/wayback-archive");
+    assert!(
+        wayback["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["type"] == "providesApi" && r["targetRef"] == "api:default/wayback-archive")
+    );
+    let team_a = find(&kept, "group:default/team-a");
+    assert!(
+        !team_a["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["targetRef"] == "api:default/spotify")
     );
 
     // Namespaces: the second `guest` lives in `development`.
@@ -106,8 +186,10 @@ fn the_invalid_example_gives_two_errors_with_lines() {
     );
 }
 
+/// The scaffolder reads only `scaffolder.backstage.io/v1beta3` Templates:
+/// the v1alpha1 and v1beta2 samples are rejected with Backstage's message.
 #[test]
-fn templates_of_three_generations_are_valid() {
+fn only_v1beta3_templates_are_valid() {
     let run = portico(
         &corpus_dir(),
         &[
@@ -122,19 +204,51 @@ fn templates_of_three_generations_are_valid() {
             "json",
         ],
     );
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let errors: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            format!(
+                "{} {}:{}",
+                d["code"].as_str().unwrap(),
+                d["repo"].as_str().unwrap(),
+                d["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            "unsupported-api-version docs-template:1",
+            "unsupported-api-version pull-request:1"
+        ]
+    );
+    assert!(
+        run.stdout
+            .contains("No processor recognized the entity template:default/docs-template as valid"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("No processor recognized the entity template:default/pull-request as valid"),
+        "{}",
+        run.stdout
+    );
     // Their owner `backstage/techdocs-core` is a group in namespace `backstage`, not in the corpus.
     assert!(
         run.codes()
             .iter()
-            .all(|(s, c, _)| s == "warning" && c == "unresolved-ref"),
+            .all(|(s, c, _)| s == "error" || c == "unresolved-ref"),
         "{:?}",
         run.codes()
     );
 }
 
 #[test]
-fn techdocs_sets_have_valid_catalogs() {
+fn techdocs_sets_read_as_backstage_reads_them() {
     let documented = portico(
         &corpus_dir(),
         &[
@@ -168,11 +282,22 @@ fn techdocs_sets_have_valid_catalogs() {
             "json",
         ],
     );
-    assert_eq!(systems.code, 0);
-    let codes: Vec<String> = systems.codes().into_iter().map(|(_, c, _)| c).collect();
-    assert_eq!(
-        codes,
-        vec!["unsupported-location-type", "unsupported-location-type"]
+    // Their Locations are `type: dir`, which no Backstage processor reads:
+    // Backstage rejects them ("No processor was able to handle reading of dir:…").
+    assert_eq!(systems.code, 1);
+    let codes: Vec<(String, String)> = systems
+        .codes()
+        .into_iter()
+        .map(|(s, c, _)| (s, c))
+        .collect();
+    let error = ("error".to_string(), "unsupported-location-type".to_string());
+    assert_eq!(codes, vec![error.clone(), error]);
+    assert!(
+        systems
+            .stdout
+            .contains("No processor was able to handle reading of dir:tanzu-developer-portal-system/mkdocs.yaml"),
+        "{}",
+        systems.stdout
     );
 }
 

@@ -113,12 +113,14 @@ fn build_writes_catalog_json_and_a_page_per_entity() {
             && location.ends_with("example-org/shipment-tracker/catalog-info.yaml"),
         "{location}"
     );
-    assert!(
-        annotations["backstage.io/source-location"]
-            .as_str()
-            .unwrap()
-            .ends_with("example-org/shipment-tracker/")
-    );
+    // As Backstage's AnnotateLocationEntityProcessor: source, view and edit
+    // URLs only for `url:` locations.
+    for key in ["source-location", "view-url", "edit-url"] {
+        assert!(
+            annotations.get(format!("backstage.io/{key}")).is_none(),
+            "{key}: {annotations}"
+        );
+    }
 
     // Entities reached through the Location tree record where the tree starts.
     let shipping = find(&all, "system:default/shipping");
@@ -230,4 +232,78 @@ fn the_catalog_downloads_as_csv_too() {
     );
     let index = std::fs::read_to_string(site.join("index.html")).unwrap();
     assert!(index.contains("href=\"catalog.csv\""));
+}
+
+/// The two identifiable mistakes Backstage rejects are kept and marked
+/// (`Legacy Billing` is not identifiable: left out either way); with
+/// --backstage-exact they are gone with their relations, as in Backstage.
+/// Spec lists are in Backstage's sorted order.
+#[test]
+fn invalid_entities_are_marked_and_dropped_when_exact() {
+    let (site, _) = crate::support::example_site();
+    let all = entities(site);
+    let invalid: Vec<(String, String)> = all
+        .iter()
+        .filter_map(|e| {
+            let why = e["metadata"]["annotations"]["portico.dev/invalid"].as_str()?;
+            Some((
+                e["metadata"]["name"].as_str().unwrap().to_string(),
+                why.split(':').next().unwrap().to_string(),
+            ))
+        })
+        .collect();
+    let pair = |n: &str, c: &str| (n.to_string(), c.to_string());
+    assert_eq!(
+        invalid,
+        vec![
+            pair("invoice-mailer", "invalid-ref"),
+            pair("invoice-renderer", "invalid-tag")
+        ]
+    );
+    let tracker = find(&all, "component:default/shipment-tracker");
+    assert_eq!(
+        tracker["spec"]["dependsOn"],
+        serde_json::json!([
+            "component:go-logging-lib",
+            "resource:events-bus",
+            "resource:shipments-db"
+        ])
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let exact = out.path().join("site");
+    let run = portico(
+        &crate_dir(),
+        &[
+            "build",
+            "example-org",
+            "--backstage-exact",
+            "--out",
+            exact.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let kept = entities(&exact);
+    assert_eq!(kept.len(), 46);
+    let payments = find(&kept, "system:default/payments");
+    assert!(
+        !payments["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["targetRef"] == "component:default/invoice-mailer")
+    );
+    // The same diagnostics either way: `check` says what Backstage will do.
+    let plain = portico(&crate_dir(), &["check", "example-org", "--format", "json"]);
+    let strict = portico(
+        &crate_dir(),
+        &[
+            "check",
+            "example-org",
+            "--backstage-exact",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(plain.codes(), strict.codes());
 }

@@ -54,9 +54,19 @@ fn bare_clones_are_read_from_git_objects_on_their_head_branch() {
     find(&all, "system:default/shipping");
     let tracker = find(&all, "component:default/shipment-tracker");
     let annotations = &tracker["metadata"]["annotations"];
+    // Registered by its blob URL; read (and viewed) at the tree URL GitHub's
+    // resolveUrl makes of it, as Backstage writes them.
+    assert_eq!(
+        annotations["backstage.io/managed-by-origin-location"],
+        "url:https://github.com/acme/shipment-tracker/blob/dev/catalog-info.yaml"
+    );
     assert_eq!(
         annotations["backstage.io/managed-by-location"],
-        "url:https://github.com/acme/shipment-tracker/blob/dev/catalog-info.yaml"
+        "url:https://github.com/acme/shipment-tracker/tree/dev/catalog-info.yaml"
+    );
+    assert_eq!(
+        annotations["backstage.io/view-url"],
+        "https://github.com/acme/shipment-tracker/tree/dev/catalog-info.yaml"
     );
     assert_eq!(
         annotations["backstage.io/source-location"],
@@ -101,7 +111,7 @@ fn work_trees_show_uncommitted_edits_and_bare_clones_do_not() {
     );
     assert_eq!(
         tracker["metadata"]["annotations"]["backstage.io/managed-by-location"],
-        "url:https://github.com/acme/shipment-tracker/blob/dev/catalog-info.yaml"
+        "url:https://github.com/acme/shipment-tracker/tree/dev/catalog-info.yaml"
     );
 
     org.run(&["build", "bare", "--out", "bare-site"]);

@@ -20,6 +20,7 @@ fn config(root: &Path) -> portico::config::Config {
         catalog_paths: vec![],
         max_depth: None,
         git_ref: None,
+        backstage_exact: false,
     };
     portico::config::load(&settings).expect("a configuration")
 }
