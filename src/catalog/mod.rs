@@ -143,7 +143,17 @@ impl Catalog {
 
 /// Joins loaded documents into the catalog. The first definition of an
 /// entity (by repository path, file and line) wins; later ones are errors.
-pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Catalog {
+pub fn assemble(loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Catalog {
+    assemble_within(loaded, &std::collections::HashSet::new(), out)
+}
+
+/// [`assemble`], with the keys ([`EntityRef::key`]) of entities that exist
+/// outside the repositories read (`check --site`): refs to them resolve.
+pub fn assemble_within(
+    mut loaded: Vec<LoadedEntity>,
+    elsewhere: &std::collections::HashSet<String>,
+    out: &mut Vec<Diagnostic>,
+) -> Catalog {
     loaded
         .sort_by(|a, b| (&a.repo_dir, &a.file, a.doc.pos).cmp(&(&b.repo_dir, &b.file, b.doc.pos)));
     let mut entities: Vec<Entity> = Vec::with_capacity(loaded.len());
@@ -192,7 +202,7 @@ pub fn assemble(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Cat
         .enumerate()
         .map(|(i, e)| (e.entity_ref.key(), i))
         .collect();
-    relations::derive(&mut entities, &index, out);
+    relations::derive(&mut entities, &index, elsewhere, out);
     let mut by_file: Vec<usize> = (0..entities.len()).collect();
     by_file.sort_by_key(|&i| file_key(&entities[i]));
     Catalog {

@@ -500,6 +500,11 @@ fn build_site(
             .cloned()
             .collect(),
         assets: published,
+        dir: crate::diagnostics::display_path(&repo.display, &source.docs_dir),
+        readme_index: source
+            .readme_index
+            .as_ref()
+            .map(|readme| crate::diagnostics::display_path(&repo.display, readme)),
     };
     let summary = DocSiteSummary {
         entity: entity.clone(),

@@ -9,6 +9,7 @@ mod browser_search;
 mod browser_serve;
 mod browser_site;
 mod build_cache;
+mod changed_since;
 mod corpus;
 mod docs;
 mod example_org;
