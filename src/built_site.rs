@@ -1,6 +1,8 @@
 //! A site built before (`check --site DIR`), read as the rest of the
 //! organisation: the entities of its `catalog.json`, so refs from the
-//! repositories checked to entities defined elsewhere resolve.
+//! repositories checked to entities defined elsewhere resolve, and the docs
+//! sites that links from the checked pages name (`/docs/ns/kind/name/…`),
+//! read from its folders only when a link names them.
 //!
 //! Only each entity's kind, namespace, name and
 //! `backstage.io/managed-by-location` are read; the rest of the file is
@@ -102,6 +104,85 @@ pub fn entities(site: &Path, checked: &[CheckedRepo]) -> Result<SiteEntities, St
     Ok(out)
 }
 
+/// The pages (with their ids) and files of the docs site in `folder`
+/// (`docs/<ns>/<kind>/<name>/`) of the built site, for links from the
+/// checked pages into docs built elsewhere; `None` when the site has no
+/// such folder. Page `guide/index.html` is page `guide/index.md` (and
+/// `guide.md`); its ids are those inside its `<article>`, the page's
+/// content, not the layout around it.
+pub fn docs_site(site: &Path, folder: &str) -> Option<crate::docs::links::SiteFiles> {
+    let parts: Vec<&str> = folder.trim_end_matches('/').split('/').collect();
+    let safe = parts
+        .iter()
+        .all(|p| !p.is_empty() && *p != "." && *p != ".." && !p.contains('\\'));
+    if !safe {
+        return None;
+    }
+    let root = site.join(folder);
+    if !std::fs::symlink_metadata(&root).ok()?.is_dir() {
+        return None;
+    }
+    let mut files = crate::docs::links::SiteFiles {
+        dir: root.display().to_string(),
+        ..Default::default()
+    };
+    let mut folders = vec![(root, String::new())];
+    let mut seen = 0;
+    while let Some((dir, prefix)) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > crate::limits::MAX_LISTED_FILES {
+                return Some(files);
+            }
+            let (Ok(kind), Ok(name)) = (entry.file_type(), entry.file_name().into_string()) else {
+                continue;
+            };
+            let path = format!("{prefix}{name}");
+            if kind.is_dir() {
+                folders.push((entry.path(), format!("{path}/")));
+            } else if kind.is_file() && name == "index.html" {
+                let ids = std::fs::read(entry.path())
+                    .ok()
+                    .filter(|b| b.len() as u64 <= crate::limits::MAX_FILE_BYTES)
+                    .map(|b| content_ids(&String::from_utf8_lossy(&b)))
+                    .unwrap_or_default();
+                let page = prefix.trim_end_matches('/');
+                if page.is_empty() {
+                    files.pages.insert("index.md".into(), ids);
+                } else {
+                    files.pages.insert(format!("{page}.md"), ids.clone());
+                    files.pages.insert(format!("{page}/index.md"), ids);
+                }
+            } else if kind.is_file() {
+                files.assets.insert(path);
+            }
+        }
+    }
+    Some(files)
+}
+
+/// The `id="…"` values inside a page's `<article>` (the whole text when it
+/// has none: a theme of one's own may lay pages out otherwise).
+fn content_ids(html: &str) -> HashSet<String> {
+    let content = match (html.find("<article"), html.rfind("</article>")) {
+        (Some(start), Some(end)) if start < end => &html[start..end],
+        _ => html,
+    };
+    content
+        .split(" id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('"').map(|(id, _)| id))
+        .map(|id| {
+            id.replace("&amp;", "&")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+        })
+        .collect()
+}
+
 impl CheckedRepo {
     /// Whether a `managed-by-location` names a file of this repository.
     fn defines(&self, location: &str) -> bool {
@@ -161,6 +242,39 @@ mod tests {
             HashSet::from(["group:default/team-x".to_string()])
         );
         assert_eq!(site.left_out, 1);
+    }
+
+    #[test]
+    fn a_docs_site_of_the_built_site_is_read_from_its_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("docs/default/component/billing");
+        std::fs::create_dir_all(folder.join("guide")).unwrap();
+        std::fs::write(
+            folder.join("index.html"),
+            r#"<nav id="nav"></nav><article><h1 id="billing">Billing</h1></article>"#,
+        )
+        .unwrap();
+        std::fs::write(
+            folder.join("guide/index.html"),
+            r#"<article><h2 id="set-up">Set up</h2><p id="a&amp;b"></p></article>"#,
+        )
+        .unwrap();
+        std::fs::write(folder.join("logo.png"), "png").unwrap();
+        let site = docs_site(dir.path(), "docs/default/component/billing/").unwrap();
+        assert_eq!(
+            site.pages["index.md"],
+            HashSet::from(["billing".to_string()])
+        );
+        assert_eq!(site.pages["guide.md"], site.pages["guide/index.md"]);
+        assert_eq!(
+            site.pages["guide.md"],
+            HashSet::from(["set-up".to_string(), "a&b".to_string()])
+        );
+        assert!(site.assets.contains("logo.png"));
+        assert!(docs_site(dir.path(), "docs/default/component/nope/").is_none());
+        // A folder named by a link cannot lead out of the site's docs.
+        assert!(docs_site(dir.path(), "docs/default/component/../").is_none());
+        assert!(docs_site(&folder, "../billing/").is_none());
     }
 
     #[test]

@@ -224,6 +224,7 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
         on_site: Some(&on_site),
         memo: None,
         disk: disk.as_ref(),
+        other_sites: None,
     };
     let built = render_docs(config, &outcome.portal, &look, docs)?;
     add_docs(&mut outcome, built);
@@ -368,6 +369,7 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         on_site: None,
         memo: docs_memo,
         disk: None,
+        other_sites: None,
     };
     let built = render_docs(config, &outcome.portal, look, docs)?;
     let (reused, rendered) = memo.docs.finish();
@@ -457,12 +459,18 @@ pub fn check_scoped(config: &Config, scope: &Scope<'_>) -> Result<(Outcome, Scop
     let (outcome, facts) = load_scoped(config, None, scope)?;
     timer.lap("discover + changes + read + catalog");
     let mut outcome = outcome;
-    let built = render_docs(
-        config,
-        &outcome.portal,
-        &render::Look::default(),
-        DocsRun::default(),
-    )?;
+    let other_sites = |folder: &str| {
+        scope
+            .site
+            .and_then(|site| crate::built_site::docs_site(site, folder))
+    };
+    let run = DocsRun {
+        other_sites: scope
+            .site
+            .map(|_| &other_sites as docs::build::OtherSites<'_>),
+        ..DocsRun::default()
+    };
+    let built = render_docs(config, &outcome.portal, &render::Look::default(), run)?;
     add_docs(&mut outcome, built);
     timer.lap("docs (render + link check)");
     add_scorecards(config, &mut outcome);
@@ -481,6 +489,8 @@ struct DocsRun<'a> {
     memo: Option<(&'a docs::DocsMemo, &'a crate::memo::Versions)>,
     /// The build cache on disk (`portico build`).
     disk: Option<&'a crate::cache::DiskCache>,
+    /// Docs sites built before (`check --site`), for links into them.
+    other_sites: Option<docs::build::OtherSites<'a>>,
 }
 
 /// Renders the docs sites.
@@ -499,6 +509,7 @@ fn render_docs(
         on_site: run.on_site,
         memo: run.memo,
         disk: run.disk,
+        other_sites: run.other_sites,
     };
     let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, look);
     docs::build(&portal.repos, &portal.catalog, &options, &layout, run.sink).map_err(Fatal)

@@ -74,6 +74,24 @@ pub struct SiteIndex {
     pub sites: HashMap<String, std::sync::Arc<SiteFiles>>,
 }
 
+/// The folders of the other docs sites the pages link to
+/// (`/docs/<ns>/<kind>/<name>/…`), each once.
+pub fn other_sites_named(pages: &[&PageCheck]) -> std::collections::BTreeSet<String> {
+    pages
+        .iter()
+        .flat_map(|page| &page.links)
+        .filter_map(|placed| match &placed.link.target {
+            LinkTarget::OtherSite {
+                namespace,
+                kind,
+                name,
+                ..
+            } => Some(crate::address::docs_site_dir_of(namespace, kind, name)),
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn check(pages: &[&PageCheck], index: &SiteIndex) -> Vec<Diagnostic> {
     pages
         .par_iter()

@@ -175,6 +175,62 @@ fn refs_resolve_against_a_built_site() {
 }
 
 #[test]
+fn links_into_docs_built_elsewhere_resolve_against_the_site() {
+    let org = Org::new();
+    let repo = payments_on_main(&org);
+    org.file(
+        "elsewhere/billing/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: billing
+  annotations:
+    backstage.io/techdocs-ref: dir:.
+spec:
+  type: service
+  lifecycle: production
+  owner: group:team-x
+",
+    )
+    .file("elsewhere/billing/mkdocs.yml", "site_name: Billing\n")
+    .file("elsewhere/billing/docs/index.md", "# Billing\n")
+    .file(
+        "elsewhere/billing/docs/guide.md",
+        "# Guide\n\n## Set up\n\nDo it.\n",
+    );
+    let site = site_with_team_x(&org);
+    org.file(
+        "payments/docs/index.md",
+        "# Payments\n\n\
+         [ok](/docs/default/component/billing/guide/#set-up)\n\
+         [ok too](/docs/default/component/billing/)\n\
+         [bad anchor](/docs/default/component/billing/guide/#tear-down)\n\
+         [no page](/docs/default/component/billing/faq/)\n\
+         [no site](/docs/default/component/ghost/)\n",
+    );
+    commit_all(&repo, "feature", "link to billing's docs");
+    let site = site.to_str().unwrap();
+    let run = check(org.path(), &["--changed-since", "main", "--site", site]);
+    let lines: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["line"]))
+        .collect();
+    assert_eq!(lines, ["broken-anchor 5", "broken-link 6", "broken-link 7"]);
+    // Without the site, none of billing's docs is known.
+    let run = check(org.path(), &["--changed-since", "main"]);
+    let codes = run.codes_with("file");
+    assert_eq!(
+        codes
+            .iter()
+            .filter(|c| c.starts_with("broken-link"))
+            .count(),
+        5,
+        "{codes:?}"
+    );
+}
+
+#[test]
 fn pages_linking_to_a_renamed_page_or_heading_are_reported() {
     let org = Org::new();
     let repo = payments_on_main(&org);
