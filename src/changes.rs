@@ -90,9 +90,10 @@ fn repo_changes(
     rev: &str,
     git_ref: Option<&str>,
 ) -> Result<BTreeSet<String>, ChangeError> {
-    let fail = |why: String| {
+    // `what` says what went wrong in this repository; `then` what follows.
+    let fail = |what: &str, then: String| {
         ChangeError(format!(
-            "--changed-since `{rev}`: {why} in `{}`",
+            "--changed-since `{rev}`: {what} in `{}`{then}",
             repo.display
         ))
     };
@@ -104,22 +105,25 @@ fn repo_changes(
         )));
     }
     let git = gix::open_opts(&repo.root, gix::open::Options::isolated())
-        .map_err(|e| fail(format!("cannot open the repository: {e}")))?;
+        .map_err(|e| fail("cannot open the repository", format!(": {e}")))?;
     let base = tree_of(&git, rev).map_err(|e| {
-        fail(format!(
-            "does not name a commit ({e}); fetch it first (e.g. `git fetch origin main`, \
-             or `fetch-depth: 0` in actions/checkout)"
-        ))
+        fail(
+            "names no commit",
+            format!(
+                " ({e}); fetch it first (e.g. `git fetch --depth=1 origin main`), \
+                 or give a branch, tag or commit that exists there"
+            ),
+        )
     })?;
     let files = match repo.kind {
         RepoKind::Bare => {
             let current = tree_of(&git, git_ref.unwrap_or("HEAD"))
-                .map_err(|e| fail(format!("cannot read the commit checked: {e}")))?;
+                .map_err(|e| fail("the commit checked cannot be read", format!(": {e}")))?;
             trees(&git, base, current)
         }
         _ => work_tree(&git, base),
     };
-    files.map_err(fail)
+    files.map_err(|e| fail("the change cannot be worked out", format!(": {e}")))
 }
 
 /// The tree of the commit `rev` names.

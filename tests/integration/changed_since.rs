@@ -338,11 +338,11 @@ fn a_ref_that_names_nothing_is_a_usage_error() {
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
-            .contains("--changed-since `origin/nope`: does not name a commit"),
+            .contains("--changed-since `origin/nope`: names no commit in `payments`"),
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("payments"), "{}", run.stderr);
+    assert!(run.stderr.contains("fetch it first"), "{}", run.stderr);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 
     // A folder that is no git repository has no history to compare with.
