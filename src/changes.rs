@@ -79,7 +79,8 @@ impl ChangeSet {
     /// whole repository (no file) and about no repository (the run itself,
     /// scorecard definitions) are always kept.
     pub fn reports(&self, d: &Diagnostic) -> bool {
-        d.file.is_empty()
+        d.repo.is_empty()
+            || d.file.is_empty()
             || self.touches(&d.path)
             || d.about.as_deref().is_some_and(|about| self.touches(about))
     }
@@ -235,4 +236,45 @@ fn work_tree(git: &gix::Repository, base: gix::ObjectId) -> Result<BTreeSet<Stri
         }
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn changed(paths: &[&str]) -> ChangeSet {
+        ChangeSet {
+            touched: paths.iter().map(|p| p.to_string()).collect(),
+            per_repo: Vec::new(),
+        }
+    }
+
+    fn at(repo: &str, path: &str) -> Diagnostic {
+        let mut d = Diagnostic::warning("broken-link", "x");
+        d.repo = repo.into();
+        d.file = path.rsplit_once('/').map_or(path, |(_, f)| f).into();
+        d.path = path.into();
+        d
+    }
+
+    #[test]
+    fn problems_are_reported_by_their_file_or_the_file_they_come_from() {
+        let set = changed(&["pay/docs/guide.md"]);
+        assert!(set.reports(&at("pay", "pay/docs/guide.md")));
+        assert!(!set.reports(&at("pay", "pay/docs/index.md")));
+        assert!(
+            set.reports(&at("pay", "pay/docs/index.md").about(Some("pay/docs/guide.md".into())))
+        );
+        assert!(
+            !set.reports(&at("pay", "pay/docs/index.md").about(Some("pay/docs/other.md".into())))
+        );
+        // About a whole repository, or about no repository: always.
+        let mut whole = Diagnostic::error("repo-unreadable", "x");
+        whole.repo = "pay".into();
+        assert!(set.reports(&whole));
+        let mut definition = Diagnostic::error("scorecard-invalid", "x");
+        definition.file = "scorecards/prod.yaml".into();
+        definition.path = "scorecards/prod.yaml".into();
+        assert!(set.reports(&definition));
+    }
 }
