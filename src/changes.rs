@@ -192,6 +192,8 @@ fn work_tree(git: &gix::Repository, base: gix::ObjectId) -> Result<BTreeSet<Stri
         .tree_index_track_renames(gix::status::tree_index::TrackRenames::Given(rewrites()))
         .index_worktree_rewrites(rewrites())
         .untracked_files(gix::status::UntrackedFiles::Files)
+        // Repositories are compared in parallel already: one thread each.
+        .index_worktree_options_mut(|options| options.thread_limit = Some(1))
         .index_worktree_submodules(gix::status::Submodule::Given {
             ignore: gix::submodule::config::Ignore::All,
             check_dirty: false,
