@@ -24,8 +24,6 @@ pub struct ChangeSet {
     /// Display paths (`repo-dir/file`, as diagnostics carry them) of the
     /// files added, modified, deleted, or renamed (both names).
     touched: HashSet<String>,
-    /// Per repository (its display folder): how many files it changed.
-    pub per_repo: Vec<(String, usize)>,
 }
 
 /// Why the change could not be computed: a usage error (exit status 2).
@@ -49,7 +47,6 @@ impl ChangeSet {
         let mut set = ChangeSet::default();
         for (repo, result) in repos.iter().zip(results) {
             let files = result?;
-            set.per_repo.push((repo.display.clone(), files.len()));
             set.touched.extend(
                 files
                     .iter()
@@ -247,7 +244,6 @@ mod tests {
     fn changed(paths: &[&str]) -> ChangeSet {
         ChangeSet {
             touched: paths.iter().map(|p| p.to_string()).collect(),
-            per_repo: Vec::new(),
         }
     }
 
