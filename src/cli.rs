@@ -181,6 +181,15 @@ pub struct CheckArgs {
     /// Gate only this entity (e.g. component:default/payment-gateway).
     #[arg(long, value_name = "REF", requires = "scorecard")]
     pub entity: Option<String>,
+    /// Report only problems in the files changed since this commit (a
+    /// branch, tag or commit, e.g. origin/main), uncommitted edits
+    /// included, and in pages linking to what they moved or removed.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// A site `portico build` wrote: its catalog.json stands for the rest
+    /// of the organisation, so refs to entities defined elsewhere resolve.
+    #[arg(long, value_name = "DIR")]
+    pub site: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -51,6 +51,11 @@ pub struct Diagnostic {
     /// Characters to underline from `column`; 0 means to the end of the value.
     #[serde(skip)]
     pub length: usize,
+    /// The display path of another file the problem comes from (a broken
+    /// link's target page), so `check --changed-since` reports the problem
+    /// when that file changed.
+    #[serde(skip)]
+    pub about: Option<String>,
 }
 
 impl Diagnostic {
@@ -67,6 +72,7 @@ impl Diagnostic {
             hint: None,
             source_line: None,
             length: 0,
+            about: None,
         }
     }
 
@@ -90,6 +96,12 @@ impl Diagnostic {
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Says which other file the problem comes from (see [`Diagnostic::about`]).
+    pub fn about(mut self, path: Option<String>) -> Self {
+        self.about = path;
         self
     }
 
@@ -192,7 +204,12 @@ impl LineIndex {
 }
 
 /// `dir/file`, without a leading `./` (GitHub matches annotation paths
-/// against the diff literally).
+/// against the diff literally): the `path` a diagnostic about `file` in
+/// the repository shown as `dir` carries.
+pub fn display_path(dir: &str, file: &str) -> String {
+    join_display(dir, file)
+}
+
 fn join_display(dir: &str, file: &str) -> String {
     let dir = if dir == "." {
         ""

@@ -12,8 +12,10 @@
 //! [`pipeline`] is the one place that knows the order.
 
 pub mod address;
+pub mod built_site;
 pub mod cache;
 pub mod catalog;
+pub mod changes;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -96,6 +96,10 @@ pub const MAX_PAGE_EVENTS: usize = 2_000_000;
 /// the page is shown as plain text (`page-too-complex`).
 pub const MAX_CONTAINERS_PER_LINE: usize = 64;
 
+/// The largest `catalog.json` `check --site` reads (a 2,000-repository
+/// organisation's is about 23 MB).
+pub const MAX_SITE_CATALOG_BYTES: u64 = 512 * 1024 * 1024;
+
 /// `portico search --limit`: most results one search gives. tantivy sizes its
 /// result heap by the limit, so `0` and anything above this are refused by
 /// the command line parser (a usage error, exit 2).

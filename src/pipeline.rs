@@ -41,6 +41,33 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
 }
 
 fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
+    load_scoped(config, memo, &Scope::default()).map(|(outcome, _)| outcome)
+}
+
+/// What `check` compares and resolves against, beyond the ROOTs.
+#[derive(Debug, Default)]
+pub struct Scope<'a> {
+    /// `--changed-since REF`: compare every repository with REF.
+    pub changed_since: Option<&'a str>,
+    /// `--site DIR`: a built site whose catalog stands for the rest of the
+    /// organisation.
+    pub site: Option<&'a Path>,
+}
+
+/// What a scoped check found out about its scope.
+#[derive(Debug, Default)]
+pub struct ScopeFacts {
+    /// The files changed since REF (with `changed_since`).
+    pub changes: Option<crate::changes::ChangeSet>,
+    /// The entities taken from the site (with `site`).
+    pub site: Option<crate::built_site::SiteEntities>,
+}
+
+fn load_scoped(
+    config: &Config,
+    memo: Option<&Memo>,
+    scope: &Scope<'_>,
+) -> Result<(Outcome, ScopeFacts), Fatal> {
     let found = discover::repositories(&config.roots, config.max_depth).map_err(|e| Fatal(e.0))?;
     let mut repos = found.repos;
     if repos.is_empty() && config.locations.is_empty() {
@@ -58,6 +85,19 @@ fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
     }
     let explicit = discover::place_files(&config.locations, &mut repos).map_err(|e| Fatal(e.0))?;
     let mut diagnostics = found.notes;
+    let mut facts = ScopeFacts::default();
+    if let Some(rev) = scope.changed_since {
+        let changes = crate::changes::ChangeSet::since(&repos, rev, config.git_ref.as_deref())
+            .map_err(|e| Fatal(e.0))?;
+        facts.changes = Some(changes);
+    }
+    if let Some(site) = scope.site {
+        let checked: Vec<crate::built_site::CheckedRepo> = repos
+            .iter()
+            .map(|repo| checked_repo(repo, config.git_ref.as_deref()))
+            .collect();
+        facts.site = Some(crate::built_site::entities(site, &checked).map_err(Fatal)?);
+    }
 
     let options = organisation::ReadOptions {
         catalog_paths: &config.catalog_paths,
@@ -72,10 +112,16 @@ fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
     } else {
         catalog::Invalid::Keep
     };
-    let catalog = catalog::assemble_with(entities, invalid, &mut diagnostics);
+    let elsewhere = facts.site.as_ref().map(|s| &s.keys);
+    let catalog = catalog::assemble_with(
+        entities,
+        invalid,
+        elsewhere.unwrap_or(&Default::default()),
+        &mut diagnostics,
+    );
     timer.lap("  assemble");
     diagnostics::sort(&mut diagnostics);
-    Ok(Outcome {
+    let outcome = Outcome {
         portal: Portal {
             title: config.site_title.clone(),
             repos,
@@ -87,7 +133,29 @@ fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
             scorecards: Default::default(),
         },
         diagnostics,
-    })
+    };
+    Ok((outcome, facts))
+}
+
+/// How a built site's locations name a repository being checked.
+fn checked_repo(
+    repo: &crate::read::RepoSource,
+    git_ref: Option<&str>,
+) -> crate::built_site::CheckedRepo {
+    match crate::read::Snapshot::open(repo, git_ref) {
+        Ok(snapshot) => {
+            let location = catalog::location::RepoLocation::of(&snapshot);
+            crate::built_site::CheckedRepo {
+                web_base: location.web_base,
+                root: location.root,
+            }
+        }
+        // Unreadable: the catalog stage reports it; its site entities stay.
+        Err(_) => crate::built_site::CheckedRepo {
+            web_base: None,
+            root: String::new(),
+        },
+    }
 }
 
 /// Reads, renders and writes the site into `out_dir` (swapped in at the
@@ -166,6 +234,7 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
         on_site: Some(&on_site),
         memo: None,
         disk: disk.as_ref(),
+        other_sites: None,
     };
     let built = render_docs(config, &outcome.portal, &look, docs)?;
     add_docs(&mut outcome, built);
@@ -311,6 +380,7 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         on_site: None,
         memo: docs_memo,
         disk: None,
+        other_sites: None,
     };
     let built = render_docs(config, &outcome.portal, look, docs)?;
     let (reused, rendered) = memo.docs.finish();
@@ -365,21 +435,34 @@ pub fn search_files(outcome: &Outcome, index_dir: &Path) -> Result<Vec<output::O
 /// Everything `build` does short of writing: the catalog, then every docs
 /// page rendered and every link checked.
 pub fn check(config: &Config) -> Result<Outcome, Fatal> {
+    check_scoped(config, &Scope::default()).map(|(outcome, _)| outcome)
+}
+
+/// [`check`], with the changes since a commit worked out and a built
+/// site's entities known (see [`Scope`]). Every problem is still returned:
+/// the command chooses which to report.
+pub fn check_scoped(config: &Config, scope: &Scope<'_>) -> Result<(Outcome, ScopeFacts), Fatal> {
     let mut timer = Timer::new();
-    let outcome = load(config)?;
-    timer.lap("discover + read + catalog");
+    let (outcome, facts) = load_scoped(config, None, scope)?;
+    timer.lap("discover + changes + read + catalog");
     let mut outcome = outcome;
-    let built = render_docs(
-        config,
-        &outcome.portal,
-        &render::Look::default(),
-        DocsRun::default(),
-    )?;
+    let other_sites = |folder: &str| {
+        scope
+            .site
+            .and_then(|site| crate::built_site::docs_site(site, folder))
+    };
+    let run = DocsRun {
+        other_sites: scope
+            .site
+            .map(|_| &other_sites as docs::build::OtherSites<'_>),
+        ..DocsRun::default()
+    };
+    let built = render_docs(config, &outcome.portal, &render::Look::default(), run)?;
     add_docs(&mut outcome, built);
     timer.lap("docs (render + link check)");
     add_scorecards(config, &mut outcome, None);
     timer.lap("scorecards");
-    Ok(outcome)
+    Ok((outcome, facts))
 }
 
 /// How one run renders the docs sites.
@@ -393,6 +476,8 @@ struct DocsRun<'a> {
     memo: Option<(&'a docs::DocsMemo, &'a crate::memo::Versions)>,
     /// The build cache on disk (`portico build`).
     disk: Option<&'a crate::cache::DiskCache>,
+    /// Docs sites built before (`check --site`), for links into them.
+    other_sites: Option<docs::build::OtherSites<'a>>,
 }
 
 /// Renders the docs sites.
@@ -411,6 +496,7 @@ fn render_docs(
         on_site: run.on_site,
         memo: run.memo,
         disk: run.disk,
+        other_sites: run.other_sites,
     };
     let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, look);
     docs::build(&portal.repos, &portal.catalog, &options, &layout, run.sink).map_err(Fatal)

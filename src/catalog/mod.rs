@@ -204,21 +204,29 @@ impl Catalog {
 
 /// [`assemble_with`] keeping invalid entities.
 pub fn assemble(loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Catalog {
-    assemble_with(loaded, Invalid::Keep, out)
+    assemble_with(
+        loaded,
+        Invalid::Keep,
+        &std::collections::HashSet::new(),
+        out,
+    )
 }
 
 /// Joins loaded documents into the catalog. The first definition of an
 /// entity (by repository path, file and line) wins; later ones are errors.
 /// Entities with an error are marked invalid, or left out with `Invalid::Drop`.
+/// `elsewhere`: the keys ([`EntityRef::key`]) of entities that exist outside
+/// the repositories read (`check --site`): refs to them resolve.
 pub fn assemble_with(
     loaded: Vec<LoadedEntity>,
     invalid: Invalid,
+    elsewhere: &std::collections::HashSet<String>,
     out: &mut Vec<Diagnostic>,
 ) -> Catalog {
     let mut entities = unique_entities(loaded, out);
     let mut derived = Vec::new();
     let index = index_of(&entities);
-    relations::derive(&mut entities, &index, &mut derived);
+    relations::derive(&mut entities, &index, elsewhere, &mut derived);
     if invalid == Invalid::Drop && entities.iter().any(|e| e.rejected.is_some()) {
         // Backstage stores no entity whose processing failed, and so none of
         // the relations it emits; relations to it from others stay, dangling.
@@ -233,7 +241,7 @@ pub fn assemble_with(
             e.relations.clear();
         }
         let index = index_of(&entities);
-        relations::derive(&mut entities, &index, out);
+        relations::derive(&mut entities, &index, elsewhere, out);
     } else {
         out.extend(derived);
     }

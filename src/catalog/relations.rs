@@ -9,6 +9,7 @@ use super::entity_ref::{EntityRef, RefError};
 use super::kinds::{RELATION_FIELDS, RelationField};
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::yaml::Node;
+use std::collections::HashSet;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Relation {
@@ -18,7 +19,15 @@ pub struct Relation {
 }
 
 /// Adds every relation to `entities` (both directions) and reports bad refs.
-pub fn derive(entities: &mut [Entity], index: &super::RefIndex, out: &mut Vec<Diagnostic>) {
+/// A target in `elsewhere` (keys of entities known outside this run, e.g.
+/// from a built site's `catalog.json`) exists: its relation is kept
+/// without a warning, and without an inverse (that entity is not here).
+pub fn derive(
+    entities: &mut [Entity],
+    index: &super::RefIndex,
+    elsewhere: &HashSet<String>,
+    out: &mut Vec<Diagnostic>,
+) {
     let mut inverse: Vec<(usize, Relation)> = Vec::new();
     for entity in entities.iter_mut() {
         let source_ref = entity.entity_ref.clone();
@@ -67,7 +76,8 @@ pub fn derive(entities: &mut [Entity], index: &super::RefIndex, out: &mut Vec<Di
                             target: source_ref.clone(),
                         },
                     )),
-                    None => out.push(report(unresolved(field, &target, index))),
+                    None if elsewhere.contains(&target.key()) => {}
+                    None => out.push(report(unresolved(field, &target, index, elsewhere))),
                 }
                 forward.push(Relation {
                     kind: field.relation,
@@ -108,7 +118,12 @@ fn field_refs<'a>(doc: &'a Node, field: &RelationField) -> Vec<(&'a Node, &'a st
         .collect()
 }
 
-fn unresolved(field: &RelationField, target: &EntityRef, index: &super::RefIndex) -> Diagnostic {
+fn unresolved(
+    field: &RelationField,
+    target: &EntityRef,
+    index: &super::RefIndex,
+    elsewhere: &HashSet<String>,
+) -> Diagnostic {
     let d = Diagnostic::warning(
         "unresolved-ref",
         format!(
@@ -129,7 +144,7 @@ fn unresolved(field: &RelationField, target: &EntityRef, index: &super::RefIndex
     .into_iter()
     .filter(|k| *k != target.kind)
     .map(|k| EntityRef::new(k, &target.namespace, &target.name))
-    .find(|r| index.contains_key(&r.key()));
+    .find(|r| index.contains_key(&r.key()) || elsewhere.contains(&r.key()));
     match other {
         Some(r) => d.with_hint(format!("did you mean `{r}`?")),
         None => d.with_hint("check the name and namespace, or add the entity to the catalog"),

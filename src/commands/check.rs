@@ -1,8 +1,11 @@
 //! `portico check ROOT... [--strict] [--format human|json|github|sarif]
-//! [--scorecard NAME --min-level LEVEL [--entity REF]]`: the same pipeline
-//! as build (docs rendered in memory so every link can be checked, every
-//! scorecard evaluated), without writing anything. With a scorecard, every
-//! entity below the level is an error (the CI gate).
+//! [--scorecard NAME --min-level LEVEL [--entity REF]]
+//! [--changed-since REF] [--site DIR]`: the same pipeline as build (docs
+//! rendered in memory so every link can be checked, every scorecard
+//! evaluated), without writing anything. With a scorecard, every entity
+//! below the level is an error (the CI gate). With `--changed-since`, only
+//! the problems the change is responsible for are reported; with `--site`,
+//! a built site's entities resolve refs (see `book/docs/ci.md`).
 
 use super::{EXIT_PROBLEMS, exit_code, fail, load_config, print_human};
 use crate::cli::{CheckArgs, Format};
@@ -21,10 +24,19 @@ pub fn run(args: CheckArgs) -> u8 {
         }
         Err(code) => return code,
     };
-    let mut outcome = match pipeline::check(&config) {
-        Ok(outcome) => outcome,
+    let scope = pipeline::Scope {
+        changed_since: args.changed_since.as_deref(),
+        site: args.site.as_deref(),
+    };
+    let (mut outcome, facts) = match pipeline::check_scoped(&config, &scope) {
+        Ok(checked) => checked,
         Err(e) => return fail(&e.0),
     };
+    // The whole organisation was read and checked; only what the change
+    // touched is reported.
+    if let Some(changes) = &facts.changes {
+        outcome.diagnostics.retain(|d| changes.reports(d));
+    }
     let mut gated = None;
     if let (Some(scorecard), Some(min_level)) = (&args.scorecard, &args.min_level) {
         let asked = gate::Gate {
@@ -56,6 +68,20 @@ pub fn run(args: CheckArgs) -> u8 {
                     stdout,
                     "Scorecard `{name}`: {below} of {} below `{level}`",
                     diagnostics::plural(checked, "entity")
+                );
+            }
+            if let (Some(changes), Some(rev)) = (&facts.changes, &args.changed_since) {
+                let _ = writeln!(
+                    stdout,
+                    "Changed since `{rev}`: {} (problems elsewhere are not reported)",
+                    diagnostics::plural(changes.len(), "file")
+                );
+            }
+            if let Some(site) = &facts.site {
+                let _ = writeln!(
+                    stdout,
+                    "From the site: {} known for refs",
+                    diagnostics::plural(site.keys.len(), "entity")
                 );
             }
             let _ = writeln!(

@@ -38,7 +38,13 @@ pub struct DocsOptions<'a> {
     pub memo: Option<(&'a DocsMemo, &'a crate::memo::Versions)>,
     /// The build cache on disk: renders kept between runs.
     pub disk: Option<&'a crate::cache::DiskCache>,
+    /// Docs sites built elsewhere (`check --site`), by folder: asked for
+    /// the sites that links name and this run did not build.
+    pub other_sites: Option<OtherSites<'a>>,
 }
+
+/// Finds a docs site outside this run by its folder (`docs/ns/kind/name/`).
+pub type OtherSites<'a> = &'a (dyn Fn(&str) -> Option<links::SiteFiles> + Sync);
 
 /// What `portico serve` keeps between builds: rendered pages by their
 /// inputs, and whole repositories' docs while nothing in them changed.
@@ -136,6 +142,15 @@ pub fn build(
         }
     }
     let pages: Vec<&PageCheck> = checks.iter().flat_map(|c| c.iter().map(|c| &**c)).collect();
+    if let Some(other_sites) = options.other_sites {
+        for folder in links::other_sites_named(&pages) {
+            if !index.sites.contains_key(&folder)
+                && let Some(files) = other_sites(&folder)
+            {
+                index.sites.insert(folder, Arc::new(files));
+            }
+        }
+    }
     outcome.diagnostics.extend(links::check(&pages, &index));
     outcome.sites.sort_by(|a, b| a.url.cmp(&b.url));
     Ok(outcome)
@@ -500,6 +515,11 @@ fn build_site(
             .cloned()
             .collect(),
         assets: published,
+        dir: crate::diagnostics::display_path(&repo.display, &source.docs_dir),
+        readme_index: source
+            .readme_index
+            .as_ref()
+            .map(|readme| crate::diagnostics::display_path(&repo.display, readme)),
     };
     let summary = DocSiteSummary {
         entity: entity.clone(),

@@ -51,12 +51,45 @@ pub struct SiteFiles {
     /// Files under `docs_dir` that were not published (refused or
     /// unreadable, each reported on its own).
     pub left_out: HashSet<String>,
+    /// The display path of `docs_dir` (`repo-dir/docs`), and of the README
+    /// standing in for `index.md`: where a page of the site is, or was.
+    pub dir: String,
+    pub readme_index: Option<String>,
+}
+
+impl SiteFiles {
+    /// The display path of the file behind `src` (a page or an asset),
+    /// whether or not it exists: a broken link's problem comes from it.
+    pub fn path_of(&self, src: &str) -> String {
+        match (&self.readme_index, src) {
+            (Some(readme), "index.md") => readme.clone(),
+            _ => crate::diagnostics::display_path(&self.dir, src),
+        }
+    }
 }
 
 /// Every site by folder.
 #[derive(Debug, Default)]
 pub struct SiteIndex {
     pub sites: HashMap<String, std::sync::Arc<SiteFiles>>,
+}
+
+/// The folders of the other docs sites the pages link to
+/// (`/docs/<ns>/<kind>/<name>/…`), each once.
+pub fn other_sites_named(pages: &[&PageCheck]) -> std::collections::BTreeSet<String> {
+    pages
+        .iter()
+        .flat_map(|page| &page.links)
+        .filter_map(|placed| match &placed.link.target {
+            LinkTarget::OtherSite {
+                namespace,
+                kind,
+                name,
+                ..
+            } => Some(crate::address::docs_site_dir_of(namespace, kind, name)),
+            _ => None,
+        })
+        .collect()
 }
 
 pub fn check(pages: &[&PageCheck], index: &SiteIndex) -> Vec<Diagnostic> {
@@ -78,10 +111,39 @@ fn check_page(page: &PageCheck, index: &SiteIndex) -> Vec<Diagnostic> {
                 Diagnostic::warning(code, message)
                     .with_hint(hint)
                     .at_place_of(&placed.place)
-                    .with_length(placed.place.length),
+                    .with_length(placed.place.length)
+                    .about(target_path(&placed.link, site, index)),
             )
         })
         .collect()
+}
+
+/// The display path of the file a link points to, when it is in a docs
+/// site of this run (a page or asset that may have moved or gone).
+fn target_path(link: &LinkRef, site: &SiteFiles, index: &SiteIndex) -> Option<String> {
+    match &link.target {
+        LinkTarget::Page { src, .. } => Some(site.path_of(src)),
+        LinkTarget::Asset { path } => Some(site.path_of(path)),
+        LinkTarget::OtherSite {
+            namespace,
+            kind,
+            name,
+            path,
+            ..
+        } => {
+            let folder = crate::address::docs_site_dir_of(namespace, kind, name);
+            let other = index.sites.get(&folder)?;
+            let src = other_page(path);
+            let flat = src.replace("/index.md", ".md");
+            let src = if !other.pages.contains_key(&src) && other.pages.contains_key(&flat) {
+                flat
+            } else {
+                src
+            };
+            Some(other.path_of(&src))
+        }
+        LinkTarget::Anchor(_) | LinkTarget::Outside(_) => None,
+    }
 }
 
 fn missing_anchor(ids: &HashSet<String>, anchor: &Option<String>) -> Option<String> {

@@ -10,6 +10,7 @@ mod browser_serve;
 mod browser_site;
 mod build_cache;
 mod catalog_json;
+mod changed_since;
 mod corpus;
 mod docs;
 mod example_org;
