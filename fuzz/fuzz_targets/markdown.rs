@@ -79,6 +79,7 @@ fuzz_target!(|data: &[u8]| {
         site_depth: 4,
         page_urls: &PAGE_URLS,
         snippet: Some(&snippet),
+        settings: &Default::default(),
         sanitize: &SANITIZE,
     };
     let _ = markdown::render(text, &env);

@@ -340,6 +340,7 @@ fn build_site(
     let snippets = Snippets::read(
         snapshot,
         &source.request.root,
+        &source.config.markdown.snippets,
         pages.iter().map(|p| &*p.text),
     );
     // Shared out in page order, before pages render in parallel.

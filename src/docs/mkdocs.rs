@@ -24,6 +24,85 @@ pub struct MkdocsConfig {
     pub markdown_extensions: Vec<(String, usize)>,
     /// Line of the `nav` key, for diagnostics about nav entries.
     pub nav_line: usize,
+    /// The options of the Markdown extensions Portico follows.
+    pub markdown: MarkdownSettings,
+}
+
+/// Extension options that change how pages render (every render's memo
+/// key holds them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct MarkdownSettings {
+    pub snippets: SnippetSettings,
+}
+
+/// The options of `pymdownx.snippets` Portico follows, with the
+/// extension's defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SnippetSettings {
+    /// Folders (or single files) snippet names are relative to, relative
+    /// to the folder holding mkdocs.yml (where TechDocs runs MkDocs).
+    pub base_path: Vec<String>,
+    /// A name may not leave its base folder.
+    pub restrict_base_path: bool,
+    /// A missing snippet fails MkDocs' build (an error here).
+    pub check_paths: bool,
+    /// Line ranges and sections lose their common indentation.
+    pub dedent_subsections: bool,
+    /// MkDocs would download `https://` snippets; Portico never does.
+    pub url_download: bool,
+}
+
+impl Default for SnippetSettings {
+    fn default() -> SnippetSettings {
+        SnippetSettings {
+            base_path: vec![".".into()],
+            restrict_base_path: true,
+            check_paths: false,
+            dedent_subsections: false,
+            url_download: false,
+        }
+    }
+}
+
+impl SnippetSettings {
+    /// Reads the options under `pymdownx.snippets:`; a value of the wrong
+    /// type keeps the default.
+    fn read(options: Option<&Node>) -> SnippetSettings {
+        let mut settings = SnippetSettings::default();
+        let Some(options) = options else {
+            return settings;
+        };
+        let flag = |key: &str, default: bool| match options.get(key).map(|n| &n.value) {
+            Some(Value::Bool(b)) => *b,
+            _ => default,
+        };
+        settings.restrict_base_path = flag("restrict_base_path", true);
+        settings.check_paths = flag("check_paths", false);
+        settings.dedent_subsections = flag("dedent_subsections", false);
+        settings.url_download = flag("url_download", false);
+        if let Some(base) = options.get("base_path") {
+            let paths: Vec<String> = match base.as_seq() {
+                Some(items) => items.iter().filter_map(string_value).collect(),
+                None => string_value(base).into_iter().collect(),
+            };
+            if !paths.is_empty() {
+                settings.base_path = paths;
+            }
+        }
+        settings
+    }
+}
+
+/// The options of Markdown extension `name` (`- name: {options}`).
+fn extension_options<'n>(root: &'n Node, name: &str) -> Option<&'n Node> {
+    let list = root.get("markdown_extensions")?;
+    if let Some(map) = list.as_map() {
+        return map.iter().find(|(k, _)| k.name == name).map(|(_, v)| v);
+    }
+    list.as_seq()?.iter().find_map(|item| {
+        let (key, value) = item.as_map()?.first()?;
+        (key.name == name).then_some(value)
+    })
 }
 
 /// The string value of a node, reading `!ENV` defaults.
@@ -87,6 +166,9 @@ pub fn parse(root: &Node) -> MkdocsConfig {
         plugins: names(root.get("plugins")),
         markdown_extensions: names(root.get("markdown_extensions")),
         nav_line,
+        markdown: MarkdownSettings {
+            snippets: SnippetSettings::read(extension_options(root, "pymdownx.snippets")),
+        },
     }
 }
 

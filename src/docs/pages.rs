@@ -169,8 +169,15 @@ impl SitePages<'_> {
                 u8::from(self.all_pages.is_some()),
             ],
         );
+        let mut render = memo::hasher();
+        let site = memo::site_key(&srcs, &self.options.sanitize);
+        render.update(&site.to_le_bytes());
+        memo::part(
+            &mut render,
+            format!("{:?}", self.source.config.markdown).as_bytes(),
+        );
         SiteKeys {
-            render: memo::site_key(&srcs, &self.options.sanitize),
+            render: render.digest128(),
             snippets: self.snippets.key(),
             layout: layout.digest128(),
         }
@@ -180,7 +187,7 @@ impl SitePages<'_> {
     fn render_key(&self, keys: &SiteKeys, page: &PageInput, granted: bool) -> Key {
         let mut key = memo::hasher();
         key.update(&keys.render.to_le_bytes());
-        if page.text.contains("--8<--") {
+        if markdown::snippet_syntax::may_include_snippets(&page.text) {
             key.update(&keys.snippets.to_le_bytes());
         }
         memo::part(&mut key, &[u8::from(granted)]);
@@ -223,6 +230,7 @@ impl SitePages<'_> {
             site_depth: crate::address::ENTITY_DEPTH,
             page_urls: self.page_urls,
             snippet: granted.then_some(&snippet),
+            settings: &self.source.config.markdown,
             sanitize: &self.options.sanitize,
         };
         let render = || match (render_key, self.options.disk, pack) {
@@ -340,6 +348,7 @@ mod tests {
             site_depth: crate::address::ENTITY_DEPTH,
             page_urls: &urls,
             snippet: Some(&|_| panic!("a bug")),
+            settings: &Default::default(),
             sanitize: &options,
         };
         let page = render_guarded("# Title <b>\n\n--8<-- \"x.md\"\n", &env);

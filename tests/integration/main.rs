@@ -11,6 +11,7 @@ mod browser_site;
 mod build_cache;
 mod corpus;
 mod docs;
+mod docs_markdown;
 mod example_org;
 mod git_repos;
 mod hostile;

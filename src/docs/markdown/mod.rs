@@ -15,9 +15,11 @@ mod inline;
 pub mod preprocess;
 mod sanitize;
 pub mod slug;
+pub mod snippet_syntax;
 mod urls;
 
 use crate::diagnostics::Diagnostic;
+pub use crate::docs::mkdocs::{MarkdownSettings, SnippetSettings};
 use crate::html::{UrlUse, allowed_url, escape, escape_into};
 use crate::limits::{HTML_MAX_DEPTH, MAX_CONTAINERS_PER_LINE, MAX_PAGE_EVENTS};
 use pulldown_cmark::{
@@ -119,6 +121,8 @@ pub struct PageEnv<'a> {
     /// Reads a snippet file (`--8<--`), confined to the repository; `None`
     /// when the page may include none (its budget is spent).
     pub snippet: Option<preprocess::SnippetReader<'a>>,
+    /// Extension options from mkdocs.yml.
+    pub settings: &'a MarkdownSettings,
     pub sanitize: &'a SanitizeOptions,
 }
 
@@ -145,7 +149,12 @@ enum AuthorHtml {
 
 /// Renders one page.
 pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
-    let pre = preprocess::preprocess(markdown, env.snippet, &render_inline);
+    let pre = preprocess::preprocess(
+        markdown,
+        env.snippet,
+        &env.settings.snippets,
+        &render_inline,
+    );
     let Some((mut page, html, author_html)) = render_preprocessed(&pre, env, AuthorHtml::Sanitize)
     else {
         let problem = Diagnostic::error(
@@ -998,5 +1007,7 @@ fn trailing_attrs(events: &[(Event<'_>, Range<usize>)], end: usize) -> (String, 
     (attrs, inner_end + 2)
 }
 
+#[cfg(test)]
+mod snippet_tests;
 #[cfg(test)]
 mod tests;
