@@ -199,6 +199,29 @@ mod tests {
     }
 
     #[test]
+    fn snippet_options_are_read_with_the_extension_defaults() {
+        let config = |text: &str| parse(&parse_single(text, Budget::default()).unwrap().unwrap());
+        let plain = config("markdown_extensions:\n  - pymdownx.snippets\n");
+        assert_eq!(plain.markdown.snippets, SnippetSettings::default());
+        assert_eq!(plain.markdown.snippets.base_path, ["."]);
+        let set = config(
+            "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: docs/snips\n      check_paths: true\n      restrict_base_path: false\n      url_download: yes-please\n",
+        );
+        let s = &set.markdown.snippets;
+        assert_eq!(s.base_path, ["docs/snips"]);
+        assert!(s.check_paths && !s.restrict_base_path && !s.dedent_subsections);
+        assert!(
+            !s.url_download,
+            "a value of the wrong type keeps the default"
+        );
+        let mapping = config(
+            "markdown_extensions:\n  pymdownx.snippets:\n    base_path: [a, b]\n    dedent_subsections: true\n",
+        );
+        assert_eq!(mapping.markdown.snippets.base_path, ["a", "b"]);
+        assert!(mapping.markdown.snippets.dedent_subsections);
+    }
+
+    #[test]
     fn env_without_default_is_unset() {
         let root = parse_single("site_name: !ENV SITE\n", Budget::default())
             .unwrap()

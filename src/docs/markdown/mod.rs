@@ -1008,6 +1008,8 @@ fn trailing_attrs(events: &[(Event<'_>, Range<usize>)], end: usize) -> (String, 
 }
 
 #[cfg(test)]
+mod mkdocs_tests;
+#[cfg(test)]
 mod snippet_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,56 @@
+//! Constructs seen on real TechDocs repositories, rendered as MkDocs with
+//! techdocs-core renders them: input → HTML.
+
+use super::*;
+
+/// Renders `markdown` as `src` of a small site with `settings`.
+fn render_page(src: &str, markdown: &str, settings: &MarkdownSettings) -> RenderedPage {
+    let pages: HashMap<String, String> = ["index.md", "setup.md", "guides/deploy.md"]
+        .iter()
+        .map(|p| (p.to_string(), page_url(p)))
+        .collect();
+    let url = page_url(src);
+    let sanitize = SanitizeOptions::default();
+    let env = PageEnv {
+        src,
+        url: &url,
+        site_depth: 4,
+        page_urls: &pages,
+        snippet: None,
+        settings,
+        sanitize: &sanitize,
+    };
+    render(markdown, &env)
+}
+
+fn html(markdown: &str) -> String {
+    render_page("index.md", markdown, &MarkdownSettings::default()).html
+}
+
+#[test]
+fn links_with_a_slash_after_md_are_normalised_as_mkdocs_does() {
+    let page = render_page(
+        "guides/deploy.md",
+        "[a](../setup.md/#install) [b](../setup.md/) [c](../index.md//)\n",
+        &MarkdownSettings::default(),
+    );
+    insta::assert_snapshot!(page.html);
+    let targets: Vec<&LinkTarget> = page.links.iter().map(|l| &l.target).collect();
+    assert_eq!(
+        targets,
+        [
+            &LinkTarget::Page {
+                src: "setup.md".into(),
+                anchor: Some("install".into())
+            },
+            &LinkTarget::Page {
+                src: "setup.md".into(),
+                anchor: None
+            },
+            &LinkTarget::Page {
+                src: "index.md".into(),
+                anchor: None
+            },
+        ]
+    );
+}
