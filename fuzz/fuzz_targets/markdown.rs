@@ -80,6 +80,7 @@ fuzz_target!(|data: &[u8]| {
         page_urls: &PAGE_URLS,
         snippet: Some(&snippet),
         settings: &Default::default(),
+        dates: Default::default(),
         sanitize: &SANITIZE,
     };
     let _ = markdown::render(text, &env);

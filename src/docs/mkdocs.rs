@@ -33,6 +33,26 @@ pub struct MkdocsConfig {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct MarkdownSettings {
     pub snippets: SnippetSettings,
+    /// The `git-revision-date-localized` plugin's template tags.
+    pub dates: DateSettings,
+}
+
+pub use super::markdown::template_tags::DateSettings;
+
+/// The `git-revision-date-localized` plugin's options (its defaults when
+/// it is listed without any).
+fn date_settings(root: &Node) -> DateSettings {
+    const NAME: &str = "git-revision-date-localized";
+    let listed = names(root.get("plugins")).iter().any(|(n, _)| n == NAME);
+    let options = list_item_options(root.get("plugins"), NAME);
+    let text = |key: &str| options.and_then(|o| o.get(key)).and_then(string_value);
+    let flag = |key: &str, default: bool| text(key).map_or(default, |v| v == "true");
+    DateSettings {
+        enabled: listed && flag("enabled", true),
+        kind: text("type").unwrap_or_else(|| "date".into()),
+        custom_format: text("custom_format").unwrap_or_else(|| "%d. %B %Y".into()),
+        creation: flag("enable_creation_date", false),
+    }
 }
 
 /// The options of `pymdownx.snippets` Portico follows, with the
@@ -95,7 +115,12 @@ impl SnippetSettings {
 
 /// The options of Markdown extension `name` (`- name: {options}`).
 fn extension_options<'n>(root: &'n Node, name: &str) -> Option<&'n Node> {
-    let list = root.get("markdown_extensions")?;
+    list_item_options(root.get("markdown_extensions"), name)
+}
+
+/// The options of item `name` of a `plugins` or `markdown_extensions` list.
+fn list_item_options<'n>(list: Option<&'n Node>, name: &str) -> Option<&'n Node> {
+    let list = list?;
     if let Some(map) = list.as_map() {
         return map.iter().find(|(k, _)| k.name == name).map(|(_, v)| v);
     }
@@ -168,6 +193,7 @@ pub fn parse(root: &Node) -> MkdocsConfig {
         nav_line,
         markdown: MarkdownSettings {
             snippets: SnippetSettings::read(extension_options(root, "pymdownx.snippets")),
+            dates: date_settings(root),
         },
     }
 }

@@ -2,7 +2,7 @@
 //! techdocs-core reads it: snippet options from mkdocs.yml, links MkDocs
 //! normalises, template tags of common plugins.
 
-use crate::support::Org;
+use crate::support::{Org, git, git_at};
 
 fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -74,4 +74,66 @@ fn snippet_options_come_from_mkdocs_yml() {
     );
     assert!(page.contains("Shared from the second base."), "{page}");
     assert!(!page.contains("OUTSIDE THE BASE"), "{page}");
+}
+
+#[test]
+fn date_plugin_tags_take_the_pages_git_dates() {
+    let org = Org::new();
+    docs_repo(
+        &org,
+        "dated",
+        "site_name: Dated\nplugins:\n  - techdocs-core\n  - git-revision-date-localized:\n      enable_creation_date: true\n  - macros\n",
+    );
+    org.file(
+        "repos/dated/sub/docs/index.md",
+        "# Dated\n\nCreated {{ git_creation_date_localized }}, changed {{git_revision_date_localized}}.\n",
+    );
+    org.file(
+        "repos/dated/sub/docs/other.md",
+        "# Other\n\nSite changed {{ git_site_revision_date_localized }}.\n\nHello {{ user.name }} and {{ more }}.\n",
+    );
+    let repo = org.path().join("repos/dated");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["add", "-A"]);
+    git_at(
+        &repo,
+        "2023-04-05T10:00:00Z",
+        &["commit", "-q", "-m", "first"],
+    );
+    std::fs::write(
+        repo.join("sub/docs/index.md"),
+        "# Dated\n\nCreated {{ git_creation_date_localized }}, changed {{git_revision_date_localized}}.\n\nEdited.\n",
+    )
+    .unwrap();
+    git(&repo, &["add", "-A"]);
+    git_at(
+        &repo,
+        "2024-11-30T23:59:59Z",
+        &["commit", "-q", "-m", "second"],
+    );
+    let run = org.run(&["build", "repos", "--out", "site", "--verbose"]);
+    let site = org.path().join("site/docs/default/component/dated");
+    let index = read(&site.join("index.html"));
+    assert!(
+        index.contains("Created April 5, 2023, changed November 30, 2024."),
+        "{index}"
+    );
+    let other = read(&site.join("other/index.html"));
+    assert!(other.contains("Site changed November 30, 2024."), "{other}");
+    assert!(
+        other.contains("Hello {{ user.name }} and {{ more }}."),
+        "{other}"
+    );
+    let notes: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("template-tag"))
+        .collect();
+    assert_eq!(notes.len(), 1, "one note per site: {}", run.stderr);
+    assert!(notes[0].contains("`{{ user.name }}`"), "{}", notes[0]);
+    assert!(
+        run.stderr.contains("sub/docs/other.md:5:1"),
+        "{}",
+        run.stderr
+    );
 }

@@ -18,6 +18,7 @@ fn render_page(src: &str, markdown: &str, settings: &MarkdownSettings) -> Render
         page_urls: &pages,
         snippet: None,
         settings,
+        dates: Default::default(),
         sanitize: &sanitize,
     };
     render(markdown, &env)
@@ -52,5 +53,43 @@ fn links_with_a_slash_after_md_are_normalised_as_mkdocs_does() {
                 anchor: None
             },
         ]
+    );
+}
+
+#[test]
+fn date_plugin_tags_become_the_pages_dates() {
+    let settings = MarkdownSettings {
+        dates: template_tags::DateSettings {
+            enabled: true,
+            kind: "date".into(),
+            custom_format: String::new(),
+            creation: false,
+        },
+        ..MarkdownSettings::default()
+    };
+    let pages = HashMap::new();
+    let sanitize = SanitizeOptions::default();
+    let env = PageEnv {
+        src: "index.md",
+        url: "",
+        site_depth: 4,
+        page_urls: &pages,
+        snippet: None,
+        settings: &settings,
+        dates: template_tags::PageDates {
+            revision: Some(1_709_622_489),
+            creation: Some(0),
+            site_revision: None,
+        },
+        sanitize: &sanitize,
+    };
+    let page = render(
+        "# Notes\n\n*Updated {{ git_revision_date_localized }}* ({{git_site_revision_date_localized}}), created {{ git_creation_date_localized }}.\n",
+        &env,
+    );
+    insta::assert_snapshot!(page.html);
+    // Without the plugin the tags are text, as MkDocs shows them.
+    assert!(
+        html("{{ git_revision_date_localized }}\n").contains("{{ git_revision_date_localized }}")
     );
 }

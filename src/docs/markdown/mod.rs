@@ -16,6 +16,7 @@ pub mod preprocess;
 mod sanitize;
 pub mod slug;
 pub mod snippet_syntax;
+pub mod template_tags;
 mod urls;
 
 use crate::diagnostics::Diagnostic;
@@ -123,6 +124,8 @@ pub struct PageEnv<'a> {
     pub snippet: Option<preprocess::SnippetReader<'a>>,
     /// Extension options from mkdocs.yml.
     pub settings: &'a MarkdownSettings,
+    /// The page's git dates, for the date plugin's template tags.
+    pub dates: template_tags::PageDates,
     pub sanitize: &'a SanitizeOptions,
 }
 
@@ -149,6 +152,9 @@ enum AuthorHtml {
 
 /// Renders one page.
 pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
+    // The plugin replaces its tags before Markdown is read (snippets are
+    // part of reading, so their tags stay as written, as in MkDocs).
+    let markdown = &*template_tags::replace_dates(markdown, &env.dates, &env.settings.dates);
     let pre = preprocess::preprocess(
         markdown,
         env.snippet,

@@ -20,6 +20,7 @@ fn render_with(markdown: &str, settings: &MarkdownSettings) -> RenderedPage {
             _ => Err(format!("snippet `{f}` was not found")),
         }),
         settings,
+        dates: Default::default(),
         sanitize: &sanitize,
     };
     render(markdown, &env)
@@ -66,6 +67,7 @@ fn dedent_subsections_removes_the_common_indent() {
             dedent_subsections: true,
             ..SnippetSettings::default()
         },
+        ..MarkdownSettings::default()
     };
     let html = render_with("```java\n--8<-- \"App.java:body\"\n```\n", &settings).html;
     assert!(html.contains("<code>System"), "{html}");
@@ -101,6 +103,7 @@ fn urls_are_never_downloaded_and_check_paths_makes_misses_errors() {
             check_paths: true,
             ..SnippetSettings::default()
         },
+        ..MarkdownSettings::default()
     };
     let missing = render_with("--8<-- \"gone.md\"\n", &strict);
     assert_eq!(

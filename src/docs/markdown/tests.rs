@@ -27,6 +27,7 @@ fn env_render(src: &str, markdown: &str) -> RenderedPage {
             }
         }),
         settings: &MarkdownSettings::default(),
+        dates: Default::default(),
         sanitize: &sanitize,
     };
     render(markdown, &env)
@@ -285,6 +286,7 @@ fn plantuml_is_source_without_a_server_and_an_image_with_one() {
         page_urls: &pages,
         snippet: None,
         settings: &MarkdownSettings::default(),
+        dates: Default::default(),
         sanitize: &sanitize,
     };
     let page = render("```plantuml alt=\"Flow\"\nA\n```\n", &env);
