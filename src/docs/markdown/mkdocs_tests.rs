@@ -93,3 +93,52 @@ fn date_plugin_tags_become_the_pages_dates() {
         html("{{ git_revision_date_localized }}\n").contains("{{ git_revision_date_localized }}")
     );
 }
+
+#[test]
+fn admonition_types_keep_python_markdowns_classes_and_titles() {
+    let types = [
+        "note",
+        "abstract",
+        "SUMMARY",
+        "tldr",
+        "info",
+        "todo",
+        "tip",
+        "hint",
+        "important",
+        "success",
+        "check",
+        "done",
+        "question",
+        "help",
+        "faq",
+        "warning",
+        "caution",
+        "attention",
+        "failure",
+        "fail",
+        "missing",
+        "danger",
+        "error",
+        "bug",
+        "example",
+        "quote",
+        "cite",
+        "warn",
+    ];
+    let page: String = types
+        .iter()
+        .map(|t| format!("!!! {t}\n    Body.\n\n"))
+        .collect();
+    let out = html(&page);
+    insta::assert_snapshot!(out);
+    assert!(
+        out.contains(
+            "<div class=\"admonition summary\">\n<p class=\"admonition-title\">Summary</p>"
+        )
+    );
+    assert_eq!(
+        html("??? Danger custom\n    x\n"),
+        "<details class=\"danger custom\">\n<summary>Danger</summary>\n<p>x</p>\n</details>\n"
+    );
+}

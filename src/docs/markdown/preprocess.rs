@@ -520,9 +520,14 @@ fn classes_and_title(rest: &str) -> Option<(String, Option<String>)> {
             w.chars()
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
         });
+    // Python-Markdown lowercases the type and classes (`!!! Note` is `note`).
     valid.then(|| {
         (
-            classes.split_whitespace().collect::<Vec<_>>().join(" "),
+            classes
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+                .join(" "),
             title,
         )
     })
@@ -559,13 +564,16 @@ fn opener(line: &str) -> Option<Opener> {
     None
 }
 
-/// The title MkDocs shows when none is given: the first class, capitalised.
+/// The title MkDocs shows when none is given: the first class as Python's
+/// `str.capitalize` writes it (`tldr` → `Tldr`).
 fn default_title(classes: &str) -> String {
     let first = classes.split_whitespace().next().unwrap_or("note");
     let mut chars = first.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars.next().map_or_else(String::new, |c| {
+        c.to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect()
+    })
 }
 
 /// The indented body after an opener at `start`; returns (body, next index).
