@@ -35,6 +35,30 @@ pub struct MarkdownSettings {
     pub snippets: SnippetSettings,
     /// The `git-revision-date-localized` plugin's template tags.
     pub dates: DateSettings,
+    /// `pymdownx.highlight`'s layout of code blocks.
+    pub highlight: HighlightSettings,
+}
+
+pub use super::markdown::HighlightSettings;
+
+/// `pymdownx.highlight`'s options over techdocs-core's (`linenums: true`).
+fn highlight_settings(options: Option<&Node>) -> HighlightSettings {
+    let mut settings = HighlightSettings::default();
+    let Some(options) = options else {
+        return settings;
+    };
+    let flag = |key: &str| match options.get(key).map(|n| &n.value) {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    settings.linenums = flag("linenums").unwrap_or(settings.linenums);
+    settings.anchor_linenums = flag("anchor_linenums").unwrap_or(false);
+    if let Some(style) = options.get("linenums_style").and_then(string_value)
+        && ["table", "inline", "pymdownx-inline"].contains(&style.as_str())
+    {
+        settings.linenums_style = style;
+    }
+    settings
 }
 
 pub use super::markdown::template_tags::DateSettings;
@@ -194,6 +218,7 @@ pub fn parse(root: &Node) -> MkdocsConfig {
         markdown: MarkdownSettings {
             snippets: SnippetSettings::read(extension_options(root, "pymdownx.snippets")),
             dates: date_settings(root),
+            highlight: highlight_settings(extension_options(root, "pymdownx.highlight")),
         },
     }
 }

@@ -142,3 +142,55 @@ fn admonition_types_keep_python_markdowns_classes_and_titles() {
         "<details class=\"danger custom\">\n<summary>Danger</summary>\n<p>x</p>\n</details>\n"
     );
 }
+
+fn with_highlight(markdown: &str, highlight: HighlightSettings) -> String {
+    let settings = MarkdownSettings {
+        highlight,
+        ..MarkdownSettings::default()
+    };
+    render_page("index.md", markdown, &settings).html
+}
+
+#[test]
+fn code_blocks_have_numbered_lines_as_techdocs_core_sets_them() {
+    let fence = "```python title=\"a.py\" linenums=\"3\" hl_lines=\"1 3-4\"\n\na = 1\nb = 2\nc = '''x\ny'''\n\n```\n\n```\nplain\n```\n";
+    insta::assert_snapshot!(html(fence));
+}
+
+#[test]
+fn inline_numbers_anchors_and_numbers_off() {
+    let fence = "```python title=\"a.py\" hl_lines=\"2\"\na = 1\nb = 2\n```\n\n```\nx\n```\n";
+    let inline = HighlightSettings {
+        linenums: true,
+        linenums_style: "pymdownx-inline".into(),
+        anchor_linenums: true,
+    };
+    insta::assert_snapshot!(with_highlight(fence, inline));
+    let table_anchors = HighlightSettings {
+        anchor_linenums: true,
+        ..HighlightSettings::default()
+    };
+    let out = with_highlight("```\nx\n```\n", table_anchors);
+    assert!(out.contains("<span class=\"normal\"><a href=\"#__codelineno-0-1\">1</a></span>"));
+    assert!(
+        out.contains("<code><a id=\"__codelineno-0-1\" name=\"__codelineno-0-1\"></a>x\n</code>")
+    );
+    let off = HighlightSettings {
+        linenums: false,
+        ..HighlightSettings::default()
+    };
+    assert_eq!(
+        with_highlight("```py title=\"t\" hl_lines=\"1\"\nx\n```\n", off.clone()),
+        "<div class=\"language-py highlight\"><span class=\"filename\">t</span><pre><span></span><code><span class=\"hll\">x\n</span></code></pre></div>\n"
+    );
+    // `linenums="2"` numbers one block when numbers are off, `"0"` turns them off.
+    assert!(with_highlight("```linenums=\"2\"\nx\n```\n", off).contains(">2</span>"));
+    assert!(!html("``` linenums=\"0\"\nx\n```\n").contains("linenos"));
+}
+
+#[test]
+fn inline_code_in_a_language_is_highlighted() {
+    insta::assert_snapshot!(html(
+        "Run `#!python print(None)` or `:::js let x` but not `#!python`, `plain`.\n"
+    ));
+}

@@ -10,6 +10,7 @@
 //! sanitised with ammonia; the markup Portico generates is safe by
 //! construction.
 
+mod code_block;
 mod highlight;
 mod inline;
 pub mod preprocess;
@@ -23,6 +24,7 @@ use crate::diagnostics::Diagnostic;
 pub use crate::docs::mkdocs::{MarkdownSettings, SnippetSettings};
 use crate::html::{UrlUse, allowed_url, escape, escape_into};
 use crate::limits::{HTML_MAX_DEPTH, MAX_CONTAINERS_PER_LINE, MAX_PAGE_EVENTS};
+pub use code_block::HighlightSettings;
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
     TagEnd,
@@ -314,6 +316,7 @@ fn render_preprocessed(
         is_generated: &is_generated,
         in_heading: false,
         escape_author_html: author_html == AuthorHtml::Escape,
+        code_blocks: 0,
     };
     pass.run(&events, &line_of);
     pass.footnote_list();
@@ -348,6 +351,8 @@ struct Pass<'e, 'a> {
     in_heading: bool,
     /// The author's raw HTML becomes text.
     escape_author_html: bool,
+    /// Code blocks laid out so far (their line anchors are numbered).
+    code_blocks: usize,
 }
 
 impl<'e, 'a> Pass<'e, 'a> {
@@ -408,8 +413,18 @@ impl<'e, 'a> Pass<'e, 'a> {
                     self.footnote_definition(events, i, name, line_of)
                 }
                 Event::Code(code) => {
-                    self.section_text(code);
-                    self.out.push(event.clone());
+                    match code_block::inline_code(code) {
+                        Some(html) => {
+                            // The text a reader sees: the code without `#!lang `.
+                            let shown = code.split_once(char::is_whitespace).map_or("", |(_, c)| c);
+                            self.section_text(shown.trim_start());
+                            self.out.push(Event::Html(html.into()));
+                        }
+                        None => {
+                            self.section_text(code);
+                            self.out.push(event.clone());
+                        }
+                    }
                     i + 1
                 }
                 _ => {
@@ -502,7 +517,8 @@ impl<'e, 'a> Pass<'e, 'a> {
             CodeBlockKind::Fenced(info) => info.as_ref(),
             CodeBlockKind::Indented => "",
         };
-        let (lang, title) = parse_info(info);
+        let fence = code_block::fence_options(info);
+        let lang = fence.lang.as_str();
         let mut html = String::with_capacity(code.len() * 2 + 96);
         if (lang == "plantuml" || lang == "puml")
             && let Some(server) = &self.env.sanitize.plantuml_server
@@ -519,21 +535,15 @@ impl<'e, 'a> Pass<'e, 'a> {
             html.push_str("</pre>\n");
         } else {
             // Untagged fences are `text`, as pymdownx.highlight names them.
-            let lang_class = format!(
-                "language-{} ",
-                escape(if lang.is_empty() { "text" } else { &lang })
+            code_block::code_block(
+                &mut html,
+                &code,
+                &fence,
+                &self.env.settings.highlight,
+                self.code_blocks,
             );
-            html.push_str(&format!("<div class=\"{lang_class}highlight\">"));
-            if let Some(title) = title {
-                html.push_str(&format!(
-                    "<span class=\"filename\">{}</span>",
-                    escape(&title)
-                ));
-            }
-            html.push_str("<pre><span></span><code>");
-            highlight::highlight_into(&mut html, &code, &lang);
+            self.code_blocks += 1;
             self.section_text(&code);
-            html.push_str("</code></pre></div>\n");
         }
         self.out.push(Event::Html(html.into()));
         end + 1
@@ -950,31 +960,6 @@ fn plantuml_image(server: &str, code: &str, info: &str) -> String {
     }
     img.push_str(" /></p>\n");
     img
-}
-
-/// `python title="x.py" linenums="1"`, `{ .python }`, `python3` → (lang, title).
-fn parse_info(info: &str) -> (String, Option<String>) {
-    let info = info
-        .trim()
-        .trim_start_matches('{')
-        .trim_end_matches('}')
-        .trim();
-    let lang = info
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .trim_start_matches('.')
-        .to_ascii_lowercase();
-    let lang = if lang.contains('=') {
-        String::new()
-    } else {
-        lang
-    };
-    let title = info.find("title=\"").and_then(|at| {
-        let rest = &info[at + 7..];
-        rest.find('"').map(|end| rest[..end].to_string())
-    });
-    (lang, title)
 }
 
 /// `{ width="250" .md-button #id }` right after a link or image.
