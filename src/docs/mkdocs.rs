@@ -86,7 +86,7 @@ pub struct SnippetSettings {
     /// Folders (or single files) snippet names are relative to, relative
     /// to the folder holding mkdocs.yml (where TechDocs runs MkDocs).
     pub base_path: Vec<String>,
-    /// A name may not leave its base folder.
+    /// A name may not leave its base folder (techdocs-core forces it on).
     pub restrict_base_path: bool,
     /// A missing snippet fails MkDocs' build (an error here).
     pub check_paths: bool,
@@ -120,7 +120,8 @@ impl SnippetSettings {
             Some(Value::Bool(b)) => *b,
             _ => default,
         };
-        settings.restrict_base_path = flag("restrict_base_path", true);
+        // techdocs-core forces `restrict_base_path: true` over the file's.
+        settings.restrict_base_path = true;
         settings.check_paths = flag("check_paths", false);
         settings.dedent_subsections = flag("dedent_subsections", false);
         settings.url_download = flag("url_download", false);
@@ -260,7 +261,8 @@ mod tests {
         );
         let s = &set.markdown.snippets;
         assert_eq!(s.base_path, ["docs/snips"]);
-        assert!(s.check_paths && !s.restrict_base_path && !s.dedent_subsections);
+        assert!(s.check_paths && !s.dedent_subsections);
+        assert!(s.restrict_base_path, "techdocs-core forces it on");
         assert!(
             !s.url_download,
             "a value of the wrong type keeps the default"

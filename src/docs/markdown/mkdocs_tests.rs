@@ -194,3 +194,10 @@ fn inline_code_in_a_language_is_highlighted() {
         "Run `#!python print(None)` or `:::js let x` but not `#!python`, `plain`.\n"
     ));
 }
+
+#[test]
+fn pipes_in_code_spans_stay_in_their_table_cell() {
+    insta::assert_snapshot!(html(
+        "| Flag | Values |\n|---|---|\n| `--mode` | `fast|slow` |\n| `a\\|b` | plain \\| pipe |\n\n`x|y` outside a table\n"
+    ));
+}

@@ -17,6 +17,7 @@ pub mod preprocess;
 mod sanitize;
 pub mod slug;
 pub mod snippet_syntax;
+mod tables;
 pub mod template_tags;
 mod urls;
 

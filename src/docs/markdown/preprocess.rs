@@ -15,6 +15,7 @@ use super::snippet_syntax::{
     Marker, SectionMarker, Selection, marker, may_include_snippets, parse_spec, section_marker,
     select,
 };
+use super::tables::{escape_code_pipes, is_delimiter_row};
 use crate::diagnostics::Diagnostic;
 use crate::docs::mkdocs::SnippetSettings;
 use crate::html::{UrlUse, escape};
@@ -620,6 +621,18 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             fence = Some(open);
             out.push(current.clone());
             i += 1;
+            continue;
+        }
+        if text.contains('|') && lines.get(i + 1).is_some_and(|l| is_delimiter_row(&l.text)) {
+            // A table, to its first blank line.
+            while i < lines.len() && !lines[i].text.trim().is_empty() {
+                let row = &lines[i];
+                out.push(Line::author(
+                    escape_code_pipes(&row.text).into_owned().into(),
+                    row.number,
+                ));
+                i += 1;
+            }
             continue;
         }
         if let Some(next) = markdown_in_html(lines, i, out, state) {
