@@ -201,3 +201,14 @@ fn pipes_in_code_spans_stay_in_their_table_cell() {
         "| Flag | Values |\n|---|---|\n| `--mode` | `fast|slow` |\n| `a\\|b` | plain \\| pipe |\n\n`x|y` outside a table\n"
     ));
 }
+
+#[test]
+fn critic_markup_shows_edits_as_pymdownx_critic_does() {
+    let page = render_page(
+        "index.md",
+        "Keep {++new **bold**++} and {--old--}, {~~this~>that~~}, {==look==}{>>why <not><<}.\n\n`{++code++}`\n",
+        &MarkdownSettings::default(),
+    );
+    insta::assert_snapshot!(page.html);
+    assert!(page.problems.is_empty(), "{:?}", page.problems);
+}

@@ -11,6 +11,7 @@
 //! construction.
 
 mod code_block;
+mod critic;
 mod highlight;
 mod inline;
 pub mod preprocess;

@@ -11,6 +11,7 @@
 //! that flag travels beside the text, so no byte an author writes (in a
 //! page or a snippet) can claim to be Portico's markup.
 
+use super::critic;
 use super::snippet_syntax::{
     Marker, SectionMarker, Selection, marker, may_include_snippets, parse_spec, section_marker,
     select,
@@ -689,10 +690,12 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             }
             None => {}
         }
-        out.push(Line::author(
-            simple_line(text, &mut state.abbreviations),
-            line,
-        ));
+        let text = simple_line(text, &mut state.abbreviations);
+        let text = match critic::apply(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(marked) => Cow::Owned(marked),
+        };
+        out.push(Line::author(text, line));
         i += 1;
     }
 }
