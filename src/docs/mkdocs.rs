@@ -37,6 +37,66 @@ pub struct MarkdownSettings {
     pub dates: DateSettings,
     /// `pymdownx.highlight`'s layout of code blocks.
     pub highlight: HighlightSettings,
+    /// The `toc` extension's permalinks and depth.
+    pub toc: TocSettings,
+}
+
+/// The `toc` extension's options over techdocs-core's (`permalink: true`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TocSettings {
+    /// The permalink's text as HTML (`&para;` for `true`); `None` for none.
+    pub permalink: Option<String>,
+    /// Its `title` (`Permanent link`; empty for none).
+    pub permalink_title: String,
+    /// `toc_depth` as written (`3` or `2-4`), `None` when not set.
+    pub depth: Option<(u8, u8)>,
+}
+
+impl Default for TocSettings {
+    fn default() -> TocSettings {
+        TocSettings {
+            permalink: Some("&para;".into()),
+            permalink_title: "Permanent link".into(),
+            depth: None,
+        }
+    }
+}
+
+impl TocSettings {
+    fn read(options: Option<&Node>) -> TocSettings {
+        let mut settings = TocSettings::default();
+        let Some(options) = options else {
+            return settings;
+        };
+        if let Some(node) = options.get("permalink") {
+            settings.permalink = match &node.value {
+                Value::Bool(true) => Some("&para;".into()),
+                Value::Bool(false) => None,
+                _ => string_value(node).map(|s| crate::html::escape(&s)),
+            };
+        }
+        if let Some(title) = options.get("permalink_title").and_then(string_value) {
+            settings.permalink_title = title;
+        }
+        settings.depth = options
+            .get("toc_depth")
+            .and_then(string_value)
+            .and_then(|d| {
+                let (top, bottom) = d.split_once('-').unwrap_or(("1", &d));
+                let (top, bottom) = (top.trim().parse().ok()?, bottom.trim().parse().ok()?);
+                Some((top, bottom))
+            });
+        settings
+    }
+
+    /// Whether a heading of `level` is listed in the page's table of
+    /// contents: levels 2 and 3 (Portico's layout) within `toc_depth`.
+    pub fn lists(&self, level: u8) -> bool {
+        match self.depth {
+            Some((top, bottom)) => level >= top.max(2) && level <= bottom,
+            None => (2..=3).contains(&level),
+        }
+    }
 }
 
 pub use super::markdown::HighlightSettings;
@@ -220,6 +280,7 @@ pub fn parse(root: &Node) -> MkdocsConfig {
             snippets: SnippetSettings::read(extension_options(root, "pymdownx.snippets")),
             dates: date_settings(root),
             highlight: highlight_settings(extension_options(root, "pymdownx.highlight")),
+            toc: TocSettings::read(extension_options(root, "toc")),
         },
     }
 }
@@ -272,6 +333,28 @@ mod tests {
         );
         assert_eq!(mapping.markdown.snippets.base_path, ["a", "b"]);
         assert!(mapping.markdown.snippets.dedent_subsections);
+    }
+
+    #[test]
+    fn toc_options_set_permalinks_and_depth() {
+        let config = |text: &str| parse(&parse_single(text, Budget::default()).unwrap().unwrap());
+        let plain = config("site_name: x\n").markdown.toc;
+        assert_eq!(plain, TocSettings::default());
+        assert!(plain.lists(2) && plain.lists(3) && !plain.lists(4) && !plain.lists(1));
+        let set = config(
+            "markdown_extensions:\n  - toc:\n      permalink: \"#\"\n      permalink_title: Link <here>\n      toc_depth: 2-4\n",
+        )
+        .markdown
+        .toc;
+        assert_eq!(set.permalink.as_deref(), Some("#"));
+        assert_eq!(set.permalink_title, "Link <here>");
+        assert!(set.lists(4) && !set.lists(5) && !set.lists(1));
+        let off =
+            config("markdown_extensions:\n  - toc:\n      permalink: false\n      toc_depth: 2\n")
+                .markdown
+                .toc;
+        assert_eq!(off.permalink, None);
+        assert!(off.lists(2) && !off.lists(3));
     }
 
     #[test]

@@ -212,3 +212,27 @@ fn critic_markup_shows_edits_as_pymdownx_critic_does() {
     insta::assert_snapshot!(page.html);
     assert!(page.problems.is_empty(), "{:?}", page.problems);
 }
+
+#[test]
+fn toc_permalink_text_and_title_follow_mkdocs_yml() {
+    let settings = |permalink: Option<&str>, title: &str| MarkdownSettings {
+        toc: TocSettings {
+            permalink: permalink.map(str::to_string),
+            permalink_title: title.into(),
+            depth: None,
+        },
+        ..MarkdownSettings::default()
+    };
+    let page = "## Set up\n";
+    insta::assert_snapshot!(
+        render_page("index.md", page, &settings(Some("#"), "Link to this")).html
+    );
+    assert_eq!(
+        render_page("index.md", page, &settings(Some("&para;"), "")).html,
+        "<h2 id=\"set-up\">Set up<a class=\"headerlink\" href=\"#set-up\">&para;</a></h2>\n"
+    );
+    assert_eq!(
+        render_page("index.md", page, &settings(None, "x")).html,
+        "<h2 id=\"set-up\">Set up</h2>\n"
+    );
+}

@@ -23,6 +23,7 @@ pub mod template_tags;
 mod urls;
 
 use crate::diagnostics::Diagnostic;
+pub use crate::docs::mkdocs::TocSettings;
 pub use crate::docs::mkdocs::{MarkdownSettings, SnippetSettings};
 use crate::html::{UrlUse, allowed_url, escape, escape_into};
 use crate::limits::{HTML_MAX_DEPTH, MAX_CONTAINERS_PER_LINE, MAX_PAGE_EVENTS};
@@ -488,9 +489,23 @@ impl<'e, 'a> Pass<'e, 'a> {
         self.in_heading = true;
         self.run(&events[start + 1..end], line_of);
         self.in_heading = false;
-        self.out.push(Event::Html(
-            format!("<a class=\"headerlink\" href=\"#{}\" title=\"Permanent link\">&para;</a></h{level}>\n", escape(&id)).into(),
-        ));
+        let toc = &self.env.settings.toc;
+        let permalink = match &toc.permalink {
+            Some(text) if toc.permalink_title.is_empty() => {
+                format!(
+                    "<a class=\"headerlink\" href=\"#{}\">{text}</a>",
+                    escape(&id)
+                )
+            }
+            Some(text) => format!(
+                "<a class=\"headerlink\" href=\"#{}\" title=\"{}\">{text}</a>",
+                escape(&id),
+                escape(&toc.permalink_title)
+            ),
+            None => String::new(),
+        };
+        self.out
+            .push(Event::Html(format!("{permalink}</h{level}>\n").into()));
         self.page.ids.insert(id.clone());
         self.page.sections.push(Section {
             id: id.clone(),
