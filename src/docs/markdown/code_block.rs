@@ -115,7 +115,7 @@ pub fn code_block(
         .map(|t| format!("<span class=\"filename\">{}</span>", escape(t.trim())));
     let anchor = |n: i64| format!("__codelineno-{index}-{n}");
     let hl = |k: usize| fence.hl_lines.contains(&(k + 1));
-    let number = |k: usize| start.unwrap_or(1) + k as i64;
+    let number = |k: usize| start.unwrap_or(1).saturating_add(k as i64);
     let anchors = settings.anchor_linenums && start.is_some();
     let table = start.is_some() && settings.linenums_style == "table";
     if table {
@@ -203,7 +203,12 @@ fn balanced_lines(html: &str) -> Vec<String> {
             line.extend(open.iter().copied());
             rest = after;
         } else {
-            let next = rest[1..].find(['<', '\n']).map_or(rest.len(), |n| n + 1);
+            // Text up to the next tag or line end; the first character may
+            // be of any width.
+            let first = rest.chars().next().map_or(1, char::len_utf8);
+            let next = rest[first..]
+                .find(['<', '\n'])
+                .map_or(rest.len(), |n| n + first);
             line.push_str(&rest[..next]);
             rest = &rest[next..];
         }
@@ -267,6 +272,37 @@ mod tests {
                 "y"
             ]
         );
+    }
+
+    #[test]
+    fn lines_of_any_characters_are_cut_at_char_boundaries() {
+        assert_eq!(balanced_lines("├── es\n│   └─ é"), ["├── es", "│   └─ é"]);
+        let mut html = String::new();
+        code_block(
+            &mut html,
+            "├── a\n└── b\n",
+            &fence_options("text hl_lines=\"2\""),
+            &HighlightSettings::default(),
+            0,
+        );
+        assert!(
+            html.contains("├── a\n<span class=\"hll\">└── b\n</span>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn huge_first_line_numbers_do_not_overflow() {
+        let mut html = String::new();
+        let fence = fence_options("linenums=\"9223372036854775807\"");
+        code_block(
+            &mut html,
+            "a\nb\n",
+            &fence,
+            &HighlightSettings::default(),
+            0,
+        );
+        assert!(html.contains(">9223372036854775807</span>"), "{html}");
     }
 
     #[test]
