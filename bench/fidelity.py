@@ -51,6 +51,7 @@ Run (any Python 3.9+; the script itself only needs the standard library):
     python3 bench/fidelity.py --strict              # exit 1 if a site is below 0.98
     python3 bench/fidelity.py --json out.json       # all scores and differences
     python3 bench/fidelity.py --set book --work /tmp/fid   # one docs set, keep builds
+    python3 bench/fidelity.py --project ~/src/mkdocs        # plus a public MkDocs project
 
 The corpus is read from ../shared/corpus next to the repository, or from
 $PORTICO_CORPUS; MkDocs from /tmp/fidelity-venv/bin/mkdocs, or $MKDOCS / --mkdocs.
@@ -167,6 +168,62 @@ def mkdocs_config_name(folder: Path) -> str:
 def plain_site(folder: Path) -> Site:
     entity = f"default/{catalog_kind(folder)}/{catalog_name(folder)}"
     return Site(folder.name, folder, mkdocs_config_name(folder), entity)
+
+
+# Extensions a public project's mkdocs.yml may list that the comparison keeps
+# (without their options: options may name Python objects or files). Plugins
+# and the theme are replaced by techdocs-core, as TechDocs would run them.
+PROJECT_EXTENSIONS = {
+    "abbr", "admonition", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "toc",
+    "pymdownx.details", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.highlight",
+    "pymdownx.inlinehilite", "pymdownx.snippets", "pymdownx.mark", "pymdownx.caret",
+    "pymdownx.tilde", "pymdownx.tasklist", "pymdownx.magiclink", "pymdownx.smartsymbols",
+    "pymdownx.critic",
+}
+
+
+def project_set(source: Path, work: Path) -> DocsSet:
+    """A public MkDocs project (`--project DIR`, a folder holding mkdocs.yml)
+    as one TechDocs site: its docs_dir and the extensions above, techdocs-core
+    as the only plugin, a Component entity with `techdocs-ref: dir:.`."""
+    name = re.sub(r"[^a-z0-9-]", "-", source.name.lower()).strip("-") or "project"
+    config = (source / mkdocs_config_name(source)).read_text(encoding="utf-8")
+    docs_dir = re.search(r"^docs_dir:\s*['\"]?([^'\"\s#]+)", config, re.M)
+    docs_dir = docs_dir.group(1) if docs_dir else "docs"
+    listed = re.search(r"^markdown_extensions:\s*\n((?:[ \t]+.*\n|\s*\n)*)", config, re.M)
+    names = re.findall(r"^\s{0,4}-\s+([\w.]+)", listed.group(1), re.M) if listed else []
+    kept = [n for n in dict.fromkeys(names) if n in PROJECT_EXTENSIONS]
+    dest = work / "src" / "projects" / name
+    shutil.copytree(source / docs_dir, dest / "docs")
+    # `template:` in front matter names the project's own theme overrides,
+    # which the comparison does not have.
+    for page in (dest / "docs").rglob("*.md"):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        if text.startswith("---") and "\ntemplate:" in text.split("\n---", 2)[0]:
+            page.write_text(re.sub(r"^template:.*\n", "", text, count=1, flags=re.M), encoding="utf-8")
+    extensions = "".join(f"  - {n}\n" for n in kept)
+    (dest / "mkdocs.yml").write_text(
+        f"site_name: {name}\nplugins:\n  - techdocs-core\n"
+        + (f"markdown_extensions:\n{extensions}" if kept else ""),
+        encoding="utf-8",
+    )
+    (dest / "catalog-info.yaml").write_text(PROJECT_CATALOG.format(name=name), encoding="utf-8")
+    site = plain_site(dest)
+    site.notes.append(f"public project {source}: docs_dir {docs_dir}, extensions kept: {', '.join(kept) or 'none'}")
+    return DocsSet(f"project-{name}", [dest], [site])
+
+
+PROJECT_CATALOG = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: {name}
+  annotations:
+    backstage.io/techdocs-ref: dir:.
+spec:
+  type: documentation
+  lifecycle: production
+  owner: guest
+"""
 
 
 def docs_sets(work: Path) -> list[DocsSet]:
@@ -552,6 +609,8 @@ def main() -> int:
                     help="work folder to create and keep (default: a temp folder, removed unless --keep)")
     ap.add_argument("--keep", action="store_true", help="keep the temp work folder with both sides' builds")
     ap.add_argument("--set", action="append", dest="only", choices=SET_NAMES, help="only this docs set (repeatable)")
+    ap.add_argument("--project", action="append", type=Path, default=[], metavar="DIR",
+                    help="also compare a public MkDocs project (a folder holding mkdocs.yml), repeatable")
     ap.add_argument("-v", "--verbose", action="store_true", help="print each page's differences")
     ap.add_argument("--json", type=Path, metavar="FILE", help="write all scores and differences as JSON")
     ap.add_argument("--strict", action="store_true",
@@ -576,8 +635,9 @@ def main() -> int:
 
         report: dict = {"goal": GOAL, "versions": versions(args.mkdocs), "sets": {}}
         rows, all_pages, failing = [], [], []
-        for ds in docs_sets(work):
-            if args.only and ds.name not in args.only:
+        projects = [project_set(p.resolve(), work) for p in args.project]
+        for ds in docs_sets(work) + projects:
+            if args.only and ds.name not in args.only and not ds.name.startswith("project-"):
                 continue
             build_portico(ds, args.portico, work)
             set_pages = []

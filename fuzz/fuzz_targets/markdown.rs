@@ -79,6 +79,8 @@ fuzz_target!(|data: &[u8]| {
         site_depth: 4,
         page_urls: &PAGE_URLS,
         snippet: Some(&snippet),
+        settings: &Default::default(),
+        dates: Default::default(),
         sanitize: &SANITIZE,
     };
     let _ = markdown::render(text, &env);

@@ -4,12 +4,13 @@
 
 use super::author_files::{self, Sanitized};
 use super::links::{self, PageCheck, SiteIndex};
+use super::markdown::template_tags::{self, PageDates};
 use super::markdown::{self, Heading, SanitizeOptions};
 use super::memo::{self, Kept, PageMemo, RepoBuilt, RepoMemo};
 use super::nav;
 use super::page::{self, PagePlace};
 pub use super::page::{DocPageView, NavLink};
-use super::pages::{BuiltPage, SitePages, page_path, read_pages};
+use super::pages::{BuiltPage, PageInput, SitePages, page_path, read_pages};
 use super::site::{self, DocSource};
 use super::snippets::{Budget, Snippets};
 use crate::catalog::entity_ref::EntityRef;
@@ -355,6 +356,7 @@ fn build_site(
     let snippets = Snippets::read(
         snapshot,
         &source.request.root,
+        &source.config.markdown.snippets,
         pages.iter().map(|p| &*p.text),
     );
     // Shared out in page order, before pages render in parallel.
@@ -445,6 +447,7 @@ fn build_site(
             (page.src.clone(), (last, uncommitted))
         })
         .collect();
+    report_macros(source, &pages, repo, out);
     let site_pages = SitePages {
         source,
         repo,
@@ -458,6 +461,7 @@ fn build_site(
         page_urls: &page_urls,
         snippets: &snippets,
         git_facts: &git_facts,
+        dates: &page_dates(context, source, &pages),
         expand_all,
         all_pages,
         options,
@@ -617,6 +621,96 @@ fn metadata(
         "files": files,
     });
     serde_json::to_string_pretty(&json).unwrap_or_default()
+}
+
+/// Each page's git dates for the date plugin's template tags; empty when
+/// the plugin is off. Creation dates cost a walk of their own, made only
+/// when a page uses them.
+fn page_dates(
+    context: &SiteContext<'_>,
+    source: &DocSource,
+    pages: &[PageInput],
+) -> HashMap<String, PageDates> {
+    let settings = &source.config.markdown.dates;
+    if !settings.enabled {
+        return HashMap::new();
+    }
+    let revision = |page: &PageInput| {
+        context
+            .history
+            .last_change
+            .get(&page.path)
+            .map(|c| c.seconds)
+    };
+    // The plugin asks git for the last commit under docs_dir: the newest page.
+    let site_revision = pages.iter().filter_map(revision).max();
+    let wants_creation = settings.creation
+        && pages.iter().any(|p| {
+            template_tags::tags(&p.text)
+                .any(|(_, _, name)| name.eq_ignore_ascii_case("git_creation_date_localized"))
+        });
+    let added = if wants_creation {
+        let paths: Vec<String> = pages.iter().map(|p| p.path.clone()).collect();
+        context.snapshot.added(&paths)
+    } else {
+        HashMap::new()
+    };
+    pages
+        .iter()
+        .map(|page| {
+            let dates = PageDates {
+                revision: revision(page),
+                creation: added.get(&page.path).copied(),
+                site_revision,
+            };
+            (page.src.clone(), dates)
+        })
+        .collect()
+}
+
+/// With the `macros` plugin, `{{ … }}` tags are Jinja, which Portico does
+/// not run: one note per site, at the first tag it leaves as written.
+fn report_macros(
+    source: &DocSource,
+    pages: &[PageInput],
+    repo: &crate::read::RepoSource,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !source
+        .config
+        .plugins
+        .iter()
+        .any(|(name, _)| name == "macros")
+    {
+        return;
+    }
+    let dates = &source.config.markdown.dates;
+    let first = pages.iter().find_map(|page| {
+        template_tags::tags(&page.text)
+            .find(|(_, _, name)| !template_tags::is_replaced(name, dates))
+            .map(|(start, _, name)| (page, start, name.to_string()))
+    });
+    let Some((page, start, name)) = first else {
+        return;
+    };
+    let line = page.text[..start].matches('\n').count() + 1;
+    let file = SourceFile {
+        repo: &repo.name,
+        repo_dir: &repo.display,
+        path: &page.path,
+        text: &page.text,
+        line_index: None,
+    };
+    out.push(
+        Diagnostic::info(
+            "template-tag",
+            format!(
+                "`{{{{ {name} }}}}` is a template tag of the mkdocs-macros plugin, which Portico does not run; this site's tags are shown as written"
+            ),
+        )
+        .with_hint("write the value into the page, or use a tag Portico replaces (the git-revision-date-localized plugin's dates)")
+        .in_file(&file, line, 1),
+    );
 }
 
 /// Plugins and extensions Portico does not implement, reported once per site.

@@ -24,6 +24,195 @@ pub struct MkdocsConfig {
     pub markdown_extensions: Vec<(String, usize)>,
     /// Line of the `nav` key, for diagnostics about nav entries.
     pub nav_line: usize,
+    /// The options of the Markdown extensions Portico follows.
+    pub markdown: MarkdownSettings,
+}
+
+/// Extension options that change how pages render (every render's memo
+/// key holds them).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct MarkdownSettings {
+    pub snippets: SnippetSettings,
+    /// The `git-revision-date-localized` plugin's template tags.
+    pub dates: DateSettings,
+    /// `pymdownx.highlight`'s layout of code blocks.
+    pub highlight: HighlightSettings,
+    /// The `toc` extension's permalinks and depth.
+    pub toc: TocSettings,
+}
+
+/// The `toc` extension's options over techdocs-core's (`permalink: true`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TocSettings {
+    /// The permalink's text as HTML (`&para;` for `true`); `None` for none.
+    pub permalink: Option<String>,
+    /// Its `title` (`Permanent link`; empty for none).
+    pub permalink_title: String,
+    /// `toc_depth` as written (`3` or `2-4`), `None` when not set.
+    pub depth: Option<(u8, u8)>,
+}
+
+impl Default for TocSettings {
+    fn default() -> TocSettings {
+        TocSettings {
+            permalink: Some("&para;".into()),
+            permalink_title: "Permanent link".into(),
+            depth: None,
+        }
+    }
+}
+
+impl TocSettings {
+    fn read(options: Option<&Node>) -> TocSettings {
+        let mut settings = TocSettings::default();
+        let Some(options) = options else {
+            return settings;
+        };
+        if let Some(node) = options.get("permalink") {
+            settings.permalink = match &node.value {
+                Value::Bool(true) => Some("&para;".into()),
+                Value::Bool(false) => None,
+                _ => string_value(node).map(|s| crate::html::escape(&s)),
+            };
+        }
+        if let Some(title) = options.get("permalink_title").and_then(string_value) {
+            settings.permalink_title = title;
+        }
+        settings.depth = options
+            .get("toc_depth")
+            .and_then(string_value)
+            .and_then(|d| {
+                let (top, bottom) = d.split_once('-').unwrap_or(("1", &d));
+                let (top, bottom) = (top.trim().parse().ok()?, bottom.trim().parse().ok()?);
+                Some((top, bottom))
+            });
+        settings
+    }
+
+    /// Whether a heading of `level` is listed in the page's table of
+    /// contents: levels 2 and 3 (Portico's layout) within `toc_depth`.
+    pub fn lists(&self, level: u8) -> bool {
+        match self.depth {
+            Some((top, bottom)) => level >= top.max(2) && level <= bottom,
+            None => (2..=3).contains(&level),
+        }
+    }
+}
+
+pub use super::markdown::HighlightSettings;
+
+/// `pymdownx.highlight`'s options over techdocs-core's (`linenums: true`).
+fn highlight_settings(options: Option<&Node>) -> HighlightSettings {
+    let mut settings = HighlightSettings::default();
+    let Some(options) = options else {
+        return settings;
+    };
+    let flag = |key: &str| match options.get(key).map(|n| &n.value) {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    settings.linenums = flag("linenums").unwrap_or(settings.linenums);
+    settings.anchor_linenums = flag("anchor_linenums").unwrap_or(false);
+    if let Some(style) = options.get("linenums_style").and_then(string_value)
+        && ["table", "inline", "pymdownx-inline"].contains(&style.as_str())
+    {
+        settings.linenums_style = style;
+    }
+    settings
+}
+
+pub use super::markdown::template_tags::DateSettings;
+
+/// The `git-revision-date-localized` plugin's options (its defaults when
+/// it is listed without any).
+fn date_settings(root: &Node) -> DateSettings {
+    const NAME: &str = "git-revision-date-localized";
+    let listed = names(root.get("plugins")).iter().any(|(n, _)| n == NAME);
+    let options = list_item_options(root.get("plugins"), NAME);
+    let text = |key: &str| options.and_then(|o| o.get(key)).and_then(string_value);
+    let flag = |key: &str, default: bool| text(key).map_or(default, |v| v == "true");
+    DateSettings {
+        enabled: listed && flag("enabled", true),
+        kind: text("type").unwrap_or_else(|| "date".into()),
+        custom_format: text("custom_format").unwrap_or_else(|| "%d. %B %Y".into()),
+        creation: flag("enable_creation_date", false),
+    }
+}
+
+/// The options of `pymdownx.snippets` Portico follows, with the
+/// extension's defaults.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SnippetSettings {
+    /// Folders (or single files) snippet names are relative to, relative
+    /// to the folder holding mkdocs.yml (where TechDocs runs MkDocs).
+    pub base_path: Vec<String>,
+    /// A name may not leave its base folder (techdocs-core forces it on).
+    pub restrict_base_path: bool,
+    /// A missing snippet fails MkDocs' build (an error here).
+    pub check_paths: bool,
+    /// Line ranges and sections lose their common indentation.
+    pub dedent_subsections: bool,
+    /// MkDocs would download `https://` snippets; Portico never does.
+    pub url_download: bool,
+}
+
+impl Default for SnippetSettings {
+    fn default() -> SnippetSettings {
+        SnippetSettings {
+            base_path: vec![".".into()],
+            restrict_base_path: true,
+            check_paths: false,
+            dedent_subsections: false,
+            url_download: false,
+        }
+    }
+}
+
+impl SnippetSettings {
+    /// Reads the options under `pymdownx.snippets:`; a value of the wrong
+    /// type keeps the default.
+    fn read(options: Option<&Node>) -> SnippetSettings {
+        let mut settings = SnippetSettings::default();
+        let Some(options) = options else {
+            return settings;
+        };
+        let flag = |key: &str, default: bool| match options.get(key).map(|n| &n.value) {
+            Some(Value::Bool(b)) => *b,
+            _ => default,
+        };
+        // techdocs-core forces `restrict_base_path: true` over the file's.
+        settings.restrict_base_path = true;
+        settings.check_paths = flag("check_paths", false);
+        settings.dedent_subsections = flag("dedent_subsections", false);
+        settings.url_download = flag("url_download", false);
+        if let Some(base) = options.get("base_path") {
+            let paths: Vec<String> = match base.as_seq() {
+                Some(items) => items.iter().filter_map(string_value).collect(),
+                None => string_value(base).into_iter().collect(),
+            };
+            if !paths.is_empty() {
+                settings.base_path = paths;
+            }
+        }
+        settings
+    }
+}
+
+/// The options of Markdown extension `name` (`- name: {options}`).
+fn extension_options<'n>(root: &'n Node, name: &str) -> Option<&'n Node> {
+    list_item_options(root.get("markdown_extensions"), name)
+}
+
+/// The options of item `name` of a `plugins` or `markdown_extensions` list.
+fn list_item_options<'n>(list: Option<&'n Node>, name: &str) -> Option<&'n Node> {
+    let list = list?;
+    if let Some(map) = list.as_map() {
+        return map.iter().find(|(k, _)| k.name == name).map(|(_, v)| v);
+    }
+    list.as_seq()?.iter().find_map(|item| {
+        let (key, value) = item.as_map()?.first()?;
+        (key.name == name).then_some(value)
+    })
 }
 
 /// The string value of a node, reading `!ENV` defaults.
@@ -87,6 +276,12 @@ pub fn parse(root: &Node) -> MkdocsConfig {
         plugins: names(root.get("plugins")),
         markdown_extensions: names(root.get("markdown_extensions")),
         nav_line,
+        markdown: MarkdownSettings {
+            snippets: SnippetSettings::read(extension_options(root, "pymdownx.snippets")),
+            dates: date_settings(root),
+            highlight: highlight_settings(extension_options(root, "pymdownx.highlight")),
+            toc: TocSettings::read(extension_options(root, "toc")),
+        },
     }
 }
 
@@ -114,6 +309,52 @@ mod tests {
         assert_eq!(config.plugins.len(), 2);
         assert!(config.nav.is_some());
         assert_eq!(config.nav_line, 11);
+    }
+
+    #[test]
+    fn snippet_options_are_read_with_the_extension_defaults() {
+        let config = |text: &str| parse(&parse_single(text, Budget::default()).unwrap().unwrap());
+        let plain = config("markdown_extensions:\n  - pymdownx.snippets\n");
+        assert_eq!(plain.markdown.snippets, SnippetSettings::default());
+        assert_eq!(plain.markdown.snippets.base_path, ["."]);
+        let set = config(
+            "markdown_extensions:\n  - pymdownx.snippets:\n      base_path: docs/snips\n      check_paths: true\n      restrict_base_path: false\n      url_download: yes-please\n",
+        );
+        let s = &set.markdown.snippets;
+        assert_eq!(s.base_path, ["docs/snips"]);
+        assert!(s.check_paths && !s.dedent_subsections);
+        assert!(s.restrict_base_path, "techdocs-core forces it on");
+        assert!(
+            !s.url_download,
+            "a value of the wrong type keeps the default"
+        );
+        let mapping = config(
+            "markdown_extensions:\n  pymdownx.snippets:\n    base_path: [a, b]\n    dedent_subsections: true\n",
+        );
+        assert_eq!(mapping.markdown.snippets.base_path, ["a", "b"]);
+        assert!(mapping.markdown.snippets.dedent_subsections);
+    }
+
+    #[test]
+    fn toc_options_set_permalinks_and_depth() {
+        let config = |text: &str| parse(&parse_single(text, Budget::default()).unwrap().unwrap());
+        let plain = config("site_name: x\n").markdown.toc;
+        assert_eq!(plain, TocSettings::default());
+        assert!(plain.lists(2) && plain.lists(3) && !plain.lists(4) && !plain.lists(1));
+        let set = config(
+            "markdown_extensions:\n  - toc:\n      permalink: \"#\"\n      permalink_title: Link <here>\n      toc_depth: 2-4\n",
+        )
+        .markdown
+        .toc;
+        assert_eq!(set.permalink.as_deref(), Some("#"));
+        assert_eq!(set.permalink_title, "Link <here>");
+        assert!(set.lists(4) && !set.lists(5) && !set.lists(1));
+        let off =
+            config("markdown_extensions:\n  - toc:\n      permalink: false\n      toc_depth: 2\n")
+                .markdown
+                .toc;
+        assert_eq!(off.permalink, None);
+        assert!(off.lists(2) && !off.lists(3));
     }
 
     #[test]

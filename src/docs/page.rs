@@ -104,7 +104,7 @@ pub(super) fn page_view(
         toc: rendered
             .headings
             .iter()
-            .filter(|h| h.level >= 2 && h.level <= 3)
+            .filter(|h| source.config.markdown.toc.lists(h.level))
             .cloned()
             .collect(),
         content,

@@ -5,6 +5,7 @@
 
 use super::build::{DocsOptions, Layout, PageSummary};
 use super::links::{PageCheck, PlacedLink};
+use super::markdown::template_tags::{PageDates, uses_dates};
 use super::markdown::{self, PageEnv};
 use super::memo::{self, Key};
 use super::nav::{self, NavItem};
@@ -87,6 +88,8 @@ pub(super) struct SitePages<'s> {
     pub(super) page_urls: &'s HashMap<String, String>,
     pub(super) snippets: &'s Snippets,
     pub(super) git_facts: &'s HashMap<String, GitFacts>,
+    /// Each page's git dates, for the date plugin's template tags.
+    pub(super) dates: &'s HashMap<String, PageDates>,
     pub(super) expand_all: bool,
     pub(super) all_pages: Option<&'s str>,
     pub(super) options: &'s DocsOptions<'s>,
@@ -169,8 +172,15 @@ impl SitePages<'_> {
                 u8::from(self.all_pages.is_some()),
             ],
         );
+        let mut render = memo::hasher();
+        let site = memo::site_key(&srcs, &self.options.sanitize);
+        render.update(&site.to_le_bytes());
+        memo::part(
+            &mut render,
+            format!("{:?}", self.source.config.markdown).as_bytes(),
+        );
         SiteKeys {
-            render: memo::site_key(&srcs, &self.options.sanitize),
+            render: render.digest128(),
             snippets: self.snippets.key(),
             layout: layout.digest128(),
         }
@@ -180,10 +190,13 @@ impl SitePages<'_> {
     fn render_key(&self, keys: &SiteKeys, page: &PageInput, granted: bool) -> Key {
         let mut key = memo::hasher();
         key.update(&keys.render.to_le_bytes());
-        if page.text.contains("--8<--") {
+        if markdown::snippet_syntax::may_include_snippets(&page.text) {
             key.update(&keys.snippets.to_le_bytes());
         }
         memo::part(&mut key, &[u8::from(granted)]);
+        if uses_dates(&page.text, &self.source.config.markdown.dates) {
+            memo::part(&mut key, format!("{:?}", self.page_dates(page)).as_bytes());
+        }
         memo::part(&mut key, page.src.as_bytes());
         memo::part(&mut key, page.text.as_bytes());
         key.digest128()
@@ -206,6 +219,10 @@ impl SitePages<'_> {
         key.digest128()
     }
 
+    fn page_dates(&self, page: &PageInput) -> PageDates {
+        self.dates.get(&page.src).copied().unwrap_or_default()
+    }
+
     /// Builds one page: rendered (or its render taken from the memo, under
     /// `render_key`), laid out, placed.
     fn build(
@@ -223,6 +240,8 @@ impl SitePages<'_> {
             site_depth: crate::address::ENTITY_DEPTH,
             page_urls: self.page_urls,
             snippet: granted.then_some(&snippet),
+            settings: &self.source.config.markdown,
+            dates: self.page_dates(page),
             sanitize: &self.options.sanitize,
         };
         let render = || match (render_key, self.options.disk, pack) {
@@ -340,6 +359,8 @@ mod tests {
             site_depth: crate::address::ENTITY_DEPTH,
             page_urls: &urls,
             snippet: Some(&|_| panic!("a bug")),
+            settings: &Default::default(),
+            dates: Default::default(),
             sanitize: &options,
         };
         let page = render_guarded("# Title <b>\n\n--8<-- \"x.md\"\n", &env);

@@ -9,7 +9,9 @@
 //! from what each page would include at most, so which pages get their
 //! snippets does not depend on which thread renders first.
 
-use super::markdown::preprocess::{selected_lines, snippet_references, split_spec};
+use super::markdown::preprocess::snippet_references;
+use super::markdown::snippet_syntax::{parse_spec, select};
+use super::mkdocs::SnippetSettings;
 use crate::limits::{
     MAX_PAGE_SNIPPET_BYTES, MAX_REPO_SNIPPET_BYTES, MAX_SNIPPET_DEPTH, MAX_SNIPPET_FILES,
 };
@@ -25,28 +27,37 @@ pub(super) struct Snippets {
     /// Path in the repository → text; each file is read once, however
     /// many spellings name it (`./a.md`, `a.md`).
     files: HashMap<String, Result<Arc<str>, String>>,
+    settings: SnippetSettings,
 }
 
 impl Snippets {
-    /// Reads every snippet `pages` include, recursively. Snippet names are
-    /// relative to the folder holding mkdocs.yml, as pymdownx.snippets'
-    /// default `base_path` is.
+    /// Reads every snippet `pages` include, recursively. Names are looked
+    /// up in each `base_path` in turn (relative to `root`, the folder
+    /// holding mkdocs.yml, where TechDocs runs MkDocs); URLs are never read.
     pub(super) fn read<'t>(
         snapshot: &Snapshot,
-        base: &str,
+        root: &str,
+        settings: &SnippetSettings,
         pages: impl Iterator<Item = &'t str>,
     ) -> Snippets {
-        let mut snippets = Snippets::default();
+        let mut snippets = Snippets {
+            settings: settings.clone(),
+            ..Snippets::default()
+        };
+        let file_of = |spec: &str| {
+            let spec = parse_spec(spec);
+            (!spec.file.is_empty() && !spec.is_url()).then(|| spec.file.to_string())
+        };
         let mut pending: Vec<String> = pages
             .flat_map(snippet_references)
-            .map(|spec| split_spec(spec).0.to_string())
+            .filter_map(file_of)
             .collect();
         pending.reverse();
         while let Some(name) = pending.pop() {
             if snippets.paths.contains_key(&name) {
                 continue;
             }
-            let path = safe_path::join(base, &name).map_err(|e| format!("snippet {e}"));
+            let path = find(snapshot, root, settings, &name);
             if let Ok(path) = &path
                 && !snippets.files.contains_key(path)
             {
@@ -62,7 +73,7 @@ impl Snippets {
                 };
                 if let Ok(text) = &text {
                     let nested = snippet_references(text).into_iter().rev();
-                    pending.extend(nested.map(|spec| split_spec(spec).0.to_string()));
+                    pending.extend(nested.filter_map(file_of));
                 }
                 snippets.files.insert(path.clone(), text);
             }
@@ -77,6 +88,7 @@ impl Snippets {
         let mut names: Vec<(&String, &Result<String, String>)> = self.paths.iter().collect();
         names.sort();
         let mut hasher = super::memo::hasher();
+        super::memo::part(&mut hasher, format!("{:?}", self.settings).as_bytes());
         for (name, path) in names {
             super::memo::part(&mut hasher, name.as_bytes());
             match path.as_ref().map(|p| (p, self.files.get(p))) {
@@ -127,14 +139,18 @@ impl Snippets {
                 None => {
                     // Stops a cycle from recursing until the depth bound.
                     memo.insert(key.clone(), 0);
-                    let (name, range) = split_spec(spec);
-                    let bytes = match self.get(name) {
-                        Ok(snippet) => {
-                            let lines: Vec<&str> = selected_lines(&snippet, range).collect();
+                    let spec = parse_spec(spec);
+                    let dedent = self.settings.dedent_subsections;
+                    let lines = self
+                        .get(spec.file)
+                        .ok()
+                        .and_then(|text| select(&text, &spec.selection, dedent).ok());
+                    let bytes = match lines {
+                        Some(lines) => {
                             let own: usize = lines.iter().map(|l| l.len() + 1).sum();
                             own.saturating_add(self.added_at(&lines.join("\n"), depth + 1, memo))
                         }
-                        Err(_) => 0,
+                        None => 0,
                     };
                     memo.insert(key, bytes);
                     bytes
@@ -147,6 +163,65 @@ impl Snippets {
         }
         total
     }
+}
+
+/// The repository path of snippet `name`: the first base holding it.
+/// With `restrict_base_path` (the default) a name may not leave its base;
+/// without, it may go anywhere in the repository. A base that is a file
+/// lets only that file be named, by its name.
+fn find(
+    snapshot: &Snapshot,
+    root: &str,
+    settings: &SnippetSettings,
+    name: &str,
+) -> Result<String, String> {
+    let mut refused = None;
+    for base in &settings.base_path {
+        let Ok(base) = safe_path::join(root, base).or_else(|e| match e {
+            safe_path::PathError::Empty => Ok(String::new()),
+            e => Err(e),
+        }) else {
+            continue;
+        };
+        let folder = if snapshot.is_file(&base) {
+            safe_path::parent(&base).to_string()
+        } else {
+            base.clone()
+        };
+        let path = match safe_path::join(&folder, name) {
+            Ok(path) => path,
+            Err(e) => {
+                refused.get_or_insert(format!("snippet {e}"));
+                continue;
+            }
+        };
+        let inside = if snapshot.is_file(&base) {
+            path == base
+        } else {
+            !settings.restrict_base_path || base.is_empty() || path.starts_with(&format!("{base}/"))
+        };
+        if !inside {
+            refused.get_or_insert(format!(
+                "snippet `{name}` leaves its base folder `{}` (pymdownx.snippets' `restrict_base_path`)",
+                if base.is_empty() { "." } else { &base }
+            ));
+            continue;
+        }
+        if snapshot.exists(&path) {
+            return Ok(path);
+        }
+    }
+    Err(refused.unwrap_or_else(|| {
+        format!(
+            "snippet `{name}` was not found in {}",
+            settings
+                .base_path
+                .iter()
+                .map(|b| format!("`{b}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }))
 }
 
 /// The repository's snippet budget, shared out page by page in the order
@@ -205,8 +280,12 @@ mod tests {
             ("self.md", "--8<-- \"self.md\"\n"),
         ]);
         let mut memo = HashMap::new();
-        // a.md: 4 + 14 bytes of its own lines, then b.md's 6.
-        assert_eq!(s.added_bytes("--8<-- \"a.md\"\n", &mut memo), 4 + 14 + 6);
+        // a.md: 4 + 14 + 1 bytes of its own lines (a final line ending
+        // gives a last, empty line), then b.md's 7.
+        assert_eq!(
+            s.added_bytes("--8<-- \"a.md\"\n", &mut memo),
+            4 + 14 + 1 + 7
+        );
         assert_eq!(s.added_bytes("--8<-- \"b.md:2:3\"\n", &mut memo), 4);
         assert!(s.added_bytes("--8<-- \"self.md\"\n", &mut memo) < 100);
     }

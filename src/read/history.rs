@@ -97,6 +97,46 @@ pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> H
     history
 }
 
+/// When each of `paths` was added: the author time of the oldest commit of
+/// the unbroken run of first-parent commits, from `start` back, whose tree
+/// holds the file (the commit that added it last). Paths `start` lacks are
+/// left out; a file older than [`MAX_COMMITS`] commits gets the oldest
+/// commit walked.
+pub fn added(
+    repo: &gix::Repository,
+    start: gix::ObjectId,
+    paths: &[String],
+) -> HashMap<String, i64> {
+    let mut added = HashMap::new();
+    let mut pending: Vec<String> = paths.to_vec();
+    pending.sort();
+    pending.dedup();
+    let Ok(walk) = repo.rev_walk([start]).first_parent_only().all() else {
+        return added;
+    };
+    for (n, info) in walk.enumerate() {
+        if pending.is_empty() || n >= MAX_COMMITS {
+            break;
+        }
+        let Ok(info) = info else { break };
+        let Ok(commit) = info.object() else { break };
+        let Ok(tree) = commit.tree() else { break };
+        let seconds = commit
+            .author()
+            .ok()
+            .and_then(|a| a.time().ok())
+            .map_or(0, |t| t.seconds);
+        pending.retain(|path| {
+            let present = tree.lookup_entry_by_path(path).ok().flatten().is_some();
+            if present {
+                added.insert(path.clone(), seconds);
+            }
+            present
+        });
+    }
+    added
+}
+
 /// For each moment in `moments` (seconds since the epoch), the last commit
 /// on the first-parent line from `start` whose committer time is at or
 /// before it: the commit a branch pointed at then. The walk stops once every

@@ -12,6 +12,7 @@ mod git;
 pub mod history;
 pub mod safe_path;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -224,6 +225,18 @@ impl Snapshot {
                 history::walk(&repo, start, paths)
             }
             None => history::History::default(),
+        }
+    }
+
+    /// When each of `paths` was added (seconds since the epoch, see
+    /// [`history::added`]); empty for plain folders.
+    pub fn added(&self, paths: &[String]) -> HashMap<String, i64> {
+        match self.commit_and_repository() {
+            Some((start, mut repo)) => {
+                repo.object_cache_size_if_unset(8 * 1024 * 1024);
+                history::added(&repo, start, paths)
+            }
+            None => HashMap::new(),
         }
     }
 

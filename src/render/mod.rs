@@ -235,3 +235,37 @@ pub fn site(
     }
     files
 }
+
+#[cfg(test)]
+mod tests {
+    use super::STYLESHEET;
+
+    /// Every admonition type MkDocs Material styles, with its aliases, has
+    /// Material's colour and an icon drawn from an inline SVG.
+    #[test]
+    fn the_stylesheet_gives_each_admonition_type_materials_colour_and_icon() {
+        let types = [
+            ("note", "#448aff"),
+            ("abstract, .summary, .tldr", "#00b0ff"),
+            ("info, .todo", "#00b8d4"),
+            ("tip, .hint, .important", "#00bfa5"),
+            ("success, .check, .done", "#00c853"),
+            ("question, .help, .faq", "#64dd17"),
+            ("warning, .caution, .attention", "#ff9100"),
+            ("failure, .fail, .missing", "#ff5252"),
+            ("danger, .error", "#ff1744"),
+            ("bug", "#f50057"),
+            ("example", "#7c4dff"),
+            ("quote, .cite", "#9e9e9e"),
+        ];
+        for (classes, colour) in types {
+            let rule = format!(
+                ":is(.admonition, details):is(.{classes}) {{ --tint: {colour}; --icon: url(\"data:image/svg+xml,%3Csvg"
+            );
+            assert!(STYLESHEET.contains(&rule), "{classes}");
+        }
+        // Other types (`warn`) take the base rule: note's colour and icon.
+        assert!(STYLESHEET.contains(".admonition, details:not(.docs-sites) { --tint: #448aff;"));
+        assert!(!STYLESHEET.contains("@font-face"), "no icon font");
+    }
+}

@@ -2,7 +2,7 @@
 //! build that reuses the kept work (`portico serve`'s) gives exactly the
 //! site and the diagnostics a clean build gives, byte for byte.
 
-use crate::support::{Org, commit_all};
+use crate::support::{Org, commit_all, git, git_at};
 use portico::pipeline::{self, Memo};
 use std::path::{Path, PathBuf};
 
@@ -95,12 +95,23 @@ fn every_kind_of_edit_builds_as_a_clean_build() {
     )
     .file("repos/alpha/shared.md", "Shared text.\n")
     .file("repos/beta/catalog-info.yaml", &component("beta", ""))
-    .file("repos/beta/mkdocs.yml", "site_name: Beta\n")
+    .file(
+        "repos/beta/mkdocs.yml",
+        "site_name: Beta\nplugins:\n  - git-revision-date-localized\n",
+    )
     .file(
         "repos/beta/docs/index.md",
-        "# Beta\n\n[Alpha's setup](/docs/default/component/alpha/setup.md#install)\n",
+        "# Beta\n\n[Alpha's setup](/docs/default/component/alpha/setup.md#install)\n\nChanged {{ git_revision_date_localized }}.\n",
     );
-    commit_all(&root.join("beta"), "main", "beta");
+    // An old date, so the commit below changes the page's date tag.
+    let beta_dir = root.join("beta");
+    git(&beta_dir, &["init", "-q", "-b", "main"]);
+    git(&beta_dir, &["add", "-A"]);
+    git_at(
+        &beta_dir,
+        "2020-01-02T03:04:05Z",
+        &["commit", "-q", "-m", "beta"],
+    );
     let memo = Memo::default();
     same_as_clean(&root, &memo, &[], "the first build");
 
@@ -174,7 +185,7 @@ fn every_kind_of_edit_builds_as_a_clean_build() {
     );
     std::fs::write(
         root.join("beta/docs/index.md"),
-        "# Beta\n\nUncommitted edit.\n",
+        "# Beta\n\nUncommitted edit, {{ git_revision_date_localized }}.\n",
     )
     .unwrap();
     same_as_clean(

@@ -13,6 +13,7 @@ mod catalog_json;
 mod changed_since;
 mod corpus;
 mod docs;
+mod docs_markdown;
 mod example_org;
 mod git_repos;
 mod hostile;

@@ -10,16 +10,24 @@
 //! sanitised with ammonia; the markup Portico generates is safe by
 //! construction.
 
+mod code_block;
+mod critic;
 mod highlight;
 mod inline;
 pub mod preprocess;
 mod sanitize;
 pub mod slug;
+pub mod snippet_syntax;
+mod tables;
+pub mod template_tags;
 mod urls;
 
 use crate::diagnostics::Diagnostic;
+pub use crate::docs::mkdocs::TocSettings;
+pub use crate::docs::mkdocs::{MarkdownSettings, SnippetSettings};
 use crate::html::{UrlUse, allowed_url, escape, escape_into};
 use crate::limits::{HTML_MAX_DEPTH, MAX_CONTAINERS_PER_LINE, MAX_PAGE_EVENTS};
+pub use code_block::HighlightSettings;
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
     TagEnd,
@@ -119,6 +127,10 @@ pub struct PageEnv<'a> {
     /// Reads a snippet file (`--8<--`), confined to the repository; `None`
     /// when the page may include none (its budget is spent).
     pub snippet: Option<preprocess::SnippetReader<'a>>,
+    /// Extension options from mkdocs.yml.
+    pub settings: &'a MarkdownSettings,
+    /// The page's git dates, for the date plugin's template tags.
+    pub dates: template_tags::PageDates,
     pub sanitize: &'a SanitizeOptions,
 }
 
@@ -145,7 +157,15 @@ enum AuthorHtml {
 
 /// Renders one page.
 pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
-    let pre = preprocess::preprocess(markdown, env.snippet, &render_inline);
+    // The plugin replaces its tags before Markdown is read (snippets are
+    // part of reading, so their tags stay as written, as in MkDocs).
+    let markdown = &*template_tags::replace_dates(markdown, &env.dates, &env.settings.dates);
+    let pre = preprocess::preprocess(
+        markdown,
+        env.snippet,
+        &env.settings.snippets,
+        &render_inline,
+    );
     let Some((mut page, html, author_html)) = render_preprocessed(&pre, env, AuthorHtml::Sanitize)
     else {
         let problem = Diagnostic::error(
@@ -299,6 +319,7 @@ fn render_preprocessed(
         is_generated: &is_generated,
         in_heading: false,
         escape_author_html: author_html == AuthorHtml::Escape,
+        code_blocks: 0,
     };
     pass.run(&events, &line_of);
     pass.footnote_list();
@@ -333,6 +354,8 @@ struct Pass<'e, 'a> {
     in_heading: bool,
     /// The author's raw HTML becomes text.
     escape_author_html: bool,
+    /// Code blocks laid out so far (their line anchors are numbered).
+    code_blocks: usize,
 }
 
 impl<'e, 'a> Pass<'e, 'a> {
@@ -393,8 +416,18 @@ impl<'e, 'a> Pass<'e, 'a> {
                     self.footnote_definition(events, i, name, line_of)
                 }
                 Event::Code(code) => {
-                    self.section_text(code);
-                    self.out.push(event.clone());
+                    match code_block::inline_code(code) {
+                        Some(html) => {
+                            // The text a reader sees: the code without `#!lang `.
+                            let shown = code.split_once(char::is_whitespace).map_or("", |(_, c)| c);
+                            self.section_text(shown.trim_start());
+                            self.out.push(Event::Html(html.into()));
+                        }
+                        None => {
+                            self.section_text(code);
+                            self.out.push(event.clone());
+                        }
+                    }
                     i + 1
                 }
                 _ => {
@@ -456,9 +489,23 @@ impl<'e, 'a> Pass<'e, 'a> {
         self.in_heading = true;
         self.run(&events[start + 1..end], line_of);
         self.in_heading = false;
-        self.out.push(Event::Html(
-            format!("<a class=\"headerlink\" href=\"#{}\" title=\"Permanent link\">&para;</a></h{level}>\n", escape(&id)).into(),
-        ));
+        let toc = &self.env.settings.toc;
+        let permalink = match &toc.permalink {
+            Some(text) if toc.permalink_title.is_empty() => {
+                format!(
+                    "<a class=\"headerlink\" href=\"#{}\">{text}</a>",
+                    escape(&id)
+                )
+            }
+            Some(text) => format!(
+                "<a class=\"headerlink\" href=\"#{}\" title=\"{}\">{text}</a>",
+                escape(&id),
+                escape(&toc.permalink_title)
+            ),
+            None => String::new(),
+        };
+        self.out
+            .push(Event::Html(format!("{permalink}</h{level}>\n").into()));
         self.page.ids.insert(id.clone());
         self.page.sections.push(Section {
             id: id.clone(),
@@ -487,7 +534,8 @@ impl<'e, 'a> Pass<'e, 'a> {
             CodeBlockKind::Fenced(info) => info.as_ref(),
             CodeBlockKind::Indented => "",
         };
-        let (lang, title) = parse_info(info);
+        let fence = code_block::fence_options(info);
+        let lang = fence.lang.as_str();
         let mut html = String::with_capacity(code.len() * 2 + 96);
         if (lang == "plantuml" || lang == "puml")
             && let Some(server) = &self.env.sanitize.plantuml_server
@@ -504,21 +552,15 @@ impl<'e, 'a> Pass<'e, 'a> {
             html.push_str("</pre>\n");
         } else {
             // Untagged fences are `text`, as pymdownx.highlight names them.
-            let lang_class = format!(
-                "language-{} ",
-                escape(if lang.is_empty() { "text" } else { &lang })
+            code_block::code_block(
+                &mut html,
+                &code,
+                &fence,
+                &self.env.settings.highlight,
+                self.code_blocks,
             );
-            html.push_str(&format!("<div class=\"{lang_class}highlight\">"));
-            if let Some(title) = title {
-                html.push_str(&format!(
-                    "<span class=\"filename\">{}</span>",
-                    escape(&title)
-                ));
-            }
-            html.push_str("<pre><span></span><code>");
-            highlight::highlight_into(&mut html, &code, &lang);
+            self.code_blocks += 1;
             self.section_text(&code);
-            html.push_str("</code></pre></div>\n");
         }
         self.out.push(Event::Html(html.into()));
         end + 1
@@ -937,31 +979,6 @@ fn plantuml_image(server: &str, code: &str, info: &str) -> String {
     img
 }
 
-/// `python title="x.py" linenums="1"`, `{ .python }`, `python3` → (lang, title).
-fn parse_info(info: &str) -> (String, Option<String>) {
-    let info = info
-        .trim()
-        .trim_start_matches('{')
-        .trim_end_matches('}')
-        .trim();
-    let lang = info
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .trim_start_matches('.')
-        .to_ascii_lowercase();
-    let lang = if lang.contains('=') {
-        String::new()
-    } else {
-        lang
-    };
-    let title = info.find("title=\"").and_then(|at| {
-        let rest = &info[at + 7..];
-        rest.find('"').map(|end| rest[..end].to_string())
-    });
-    (lang, title)
-}
-
 /// `{ width="250" .md-button #id }` right after a link or image.
 fn trailing_attrs(events: &[(Event<'_>, Range<usize>)], end: usize) -> (String, usize) {
     let Some((Event::Text(text), _)) = events.get(end + 1) else {
@@ -998,5 +1015,9 @@ fn trailing_attrs(events: &[(Event<'_>, Range<usize>)], end: usize) -> (String, 
     (attrs, inner_end + 2)
 }
 
+#[cfg(test)]
+mod mkdocs_tests;
+#[cfg(test)]
+mod snippet_tests;
 #[cfg(test)]
 mod tests;

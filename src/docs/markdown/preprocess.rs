@@ -11,7 +11,14 @@
 //! that flag travels beside the text, so no byte an author writes (in a
 //! page or a snippet) can claim to be Portico's markup.
 
+use super::critic;
+use super::snippet_syntax::{
+    Marker, SectionMarker, Selection, marker, may_include_snippets, parse_spec, section_marker,
+    select,
+};
+use super::tables::{escape_code_pipes, is_delimiter_row};
 use crate::diagnostics::Diagnostic;
+use crate::docs::mkdocs::SnippetSettings;
 use crate::html::{UrlUse, escape};
 use crate::limits::{MAX_BLOCK_NESTING, MAX_PAGE_SNIPPET_BYTES, MAX_SNIPPET_DEPTH};
 use std::borrow::Cow;
@@ -159,6 +166,7 @@ impl State<'_> {
 pub fn preprocess(
     source: &str,
     snippet: Option<SnippetReader<'_>>,
+    settings: &SnippetSettings,
     inline: InlineRenderer<'_>,
 ) -> Preprocessed {
     let source = normalize_line_ends(source);
@@ -169,12 +177,13 @@ pub fn preprocess(
         .collect();
     let mut expansion = Expansion {
         read: snippet,
+        settings,
         including: Vec::new(),
         bytes: 0,
         over_budget: snippet.is_none(),
         problems: Problems::default(),
     };
-    let lines = expansion.expand(lines);
+    let lines = expansion.expand(lines, false);
     let mut out = Vec::with_capacity(lines.len() + 16);
     let mut state = State {
         abbreviations: Vec::new(),
@@ -231,70 +240,35 @@ fn expand_tabs(line: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `--8<-- "file"` (single line) or a `--8<--` block listing files.
-fn snippet_marker(line: &str) -> Option<(&str, Option<&str>)> {
-    let trimmed = line.trim_start();
-    let indent = &line[..line.len() - trimmed.len()];
-    let rest = trimmed.strip_prefix("--8<--")?;
-    let rest = rest.trim();
-    if rest.is_empty() {
-        return Some((indent, None));
-    }
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let inner = rest[1..].strip_suffix(quote)?;
-    Some((indent, Some(inner)))
-}
-
-/// `file.md:3:8` selects lines 3 to 8 of `file.md`.
-pub fn split_spec(spec: &str) -> (&str, Option<(usize, usize)>) {
-    let mut parts = spec.rsplitn(3, ':');
-    if let (Some(end), Some(start), Some(file)) = (parts.next(), parts.next(), parts.next())
-        && let (Ok(start), Ok(end)) = (start.parse::<usize>(), end.parse::<usize>())
-    {
-        return (file, Some((start, end)));
-    }
-    (spec, None)
-}
-
-/// The lines of a snippet a spec selects (all of them without a range).
-pub fn selected_lines(text: &str, range: Option<(usize, usize)>) -> impl Iterator<Item = &str> {
-    text.lines()
-        .enumerate()
-        .filter(move |(i, _)| range.is_none_or(|(s, e)| *i + 1 >= s && *i < e))
-        .map(|(_, l)| l)
-}
-
 /// What a page (or snippet) includes, as [`preprocess`] reads it: both
-/// `--8<--` forms, each spec as written (`file.md` or `file.md:3:8`). Lets
+/// marker forms, each spec as written (`file.md` or `file.md:3:8`). Lets
 /// the caller read every snippet before pages render in parallel.
 pub fn snippet_references(text: &str) -> Vec<&str> {
-    if !text.contains("--8<--") {
+    if !may_include_snippets(text) {
         return Vec::new();
     }
-    let mut names = Vec::new();
+    let mut specs = Vec::new();
     let mut in_block = false;
     for line in text.lines() {
-        let t = line.trim();
-        if in_block {
-            if t == "--8<--" {
-                in_block = false;
-            } else if !t.is_empty() {
-                names.push(t);
+        match marker(line) {
+            Some(Marker::Block) => in_block = !in_block,
+            Some(Marker::Inline { spec, .. }) if !in_block => specs.push(spec),
+            _ if in_block => {
+                let spec = line.trim();
+                if !spec.is_empty() && !spec.starts_with(';') {
+                    specs.push(spec);
+                }
             }
-            continue;
-        }
-        match snippet_marker(line) {
-            Some((_, None)) => in_block = true,
-            Some((_, Some(spec))) => names.push(spec),
-            None => {}
+            _ => {}
         }
     }
-    names
+    specs
 }
 
 /// Inlining snippets, within the page's budget.
 struct Expansion<'s> {
     read: Option<SnippetReader<'s>>,
+    settings: &'s SnippetSettings,
     /// Files being included, outermost first: one named again is a cycle.
     including: Vec<String>,
     /// Bytes included into the page so far.
@@ -304,39 +278,62 @@ struct Expansion<'s> {
 }
 
 impl Expansion<'_> {
-    fn expand<'a>(&mut self, lines: Vec<Line<'a>>) -> Vec<Line<'a>> {
-        if !lines.iter().any(|l| l.text.contains("--8<--")) {
+    /// Inlines the snippets `lines` name. Section markers (`--8<--
+    /// [start:x]`) are dropped, as the extension drops them from pages and
+    /// whole files, unless the lines are a section (already without them).
+    fn expand<'a>(&mut self, lines: Vec<Line<'a>>, is_section: bool) -> Vec<Line<'a>> {
+        if !lines.iter().any(|l| may_include_snippets(&l.text)) {
             return lines;
         }
         let mut out = Vec::with_capacity(lines.len());
-        let mut block: Option<(String, usize)> = None; // indent, line of an open `--8<--` block
+        let mut in_block = false;
         for line in lines {
-            if let Some((indent, start)) = &block {
-                let t = line.text.trim();
-                if t == "--8<--" {
-                    block = None;
-                } else if !t.is_empty() {
-                    let (indent, start) = (indent.clone(), *start);
-                    self.include(t, &indent, start, &mut out);
+            match marker(&line.text) {
+                Some(Marker::Escaped(text)) => {
+                    out.push(Line::author(Cow::Owned(text), line.number));
                 }
-                continue;
-            }
-            if line.text.trim_start().starts_with(";--8<--") {
-                // `;--8<--` is the escaped, literal form.
-                let text = line.text.replacen(";--8<--", "--8<--", 1);
-                out.push(Line::author(Cow::Owned(text), line.number));
-                continue;
-            }
-            match snippet_marker(&line.text) {
-                Some((indent, None)) => block = Some((indent.to_string(), line.number)),
-                Some((indent, Some(spec))) => {
+                Some(Marker::Block) => in_block = !in_block,
+                // An inline marker inside a block is ignored.
+                Some(Marker::Inline { .. }) if in_block => {}
+                Some(Marker::Inline { indent, spec }) => {
                     let (indent, spec) = (indent.to_string(), spec.to_string());
                     self.include(&spec, &indent, line.number, &mut out);
                 }
-                None => out.push(line),
+                None if in_block => {
+                    // One spec a line, each indented as its own line is;
+                    // an empty line adds an empty line, `;` comments out.
+                    let spec = line.text.trim();
+                    if spec.is_empty() {
+                        out.push(Line::blank(line.number));
+                    } else if !spec.starts_with(';') {
+                        let indent = line.text[..indent_width(&line.text)].to_string();
+                        let spec = spec.to_string();
+                        self.include(&spec, &indent, line.number, &mut out);
+                    }
+                }
+                None => match section_marker(&line.text).filter(|_| !is_section) {
+                    Some(SectionMarker {
+                        escaped: Some(text),
+                        ..
+                    }) => out.push(Line::author(Cow::Owned(text), line.number)),
+                    Some(_) => {}
+                    None => out.push(line),
+                },
             }
         }
         out
+    }
+
+    /// A missing file or section: an error when `check_paths` makes it one
+    /// for MkDocs (the build fails), else a warning (MkDocs shows nothing).
+    fn missing(&mut self, line: usize, message: String) {
+        let diagnostic = if self.settings.check_paths {
+            Diagnostic::error("snippet-missing", message)
+                .with_hint("`check_paths` is on: MkDocs fails the build on a missing snippet")
+        } else {
+            Diagnostic::warning("snippet-missing", message)
+        };
+        self.problems.add(line, diagnostic);
     }
 
     fn include<'a>(&mut self, spec: &str, indent: &str, line: usize, out: &mut Vec<Line<'a>>) {
@@ -353,7 +350,16 @@ impl Expansion<'_> {
             );
             return;
         }
-        let (file, range) = split_spec(spec);
+        let parsed = parse_spec(spec);
+        if parsed.file.is_empty() {
+            self.missing(line, format!("snippet `{spec}` names no file"));
+            return;
+        }
+        if parsed.is_url() {
+            self.url(spec, line);
+            return;
+        }
+        let file = parsed.file;
         // Spellings of one file (`./a.md`, `a.md`) are one file.
         let key = crate::read::safe_path::normalize(file).unwrap_or_else(|_| file.to_string());
         if self.including.contains(&key) {
@@ -372,14 +378,15 @@ impl Expansion<'_> {
         }
         let text = match read(file) {
             Ok(text) => text,
-            Err(message) => {
-                self.problems
-                    .add(line, Diagnostic::warning("snippet-missing", message));
-                return;
-            }
+            Err(message) => return self.missing(line, message),
         };
         let text = normalize_line_ends(&text);
-        let selected: Vec<Line<'a>> = selected_lines(&text, range)
+        let chosen = match select(&text, &parsed.selection, self.settings.dedent_subsections) {
+            Ok(chosen) => chosen,
+            Err(why) => return self.missing(line, format!("snippet `{file}` {why}")),
+        };
+        let selected: Vec<Line<'a>> = chosen
+            .into_iter()
             .map(|l| {
                 let indented = format!("{indent}{l}");
                 let text = match expand_tabs(&indented) {
@@ -407,9 +414,25 @@ impl Expansion<'_> {
         }
         self.bytes += size;
         self.including.push(key);
-        let expanded = self.expand(selected);
+        let is_section = matches!(parsed.selection, Selection::Section(_));
+        let expanded = self.expand(selected, is_section);
         self.including.pop();
         out.extend(expanded);
+    }
+
+    /// A snippet to download: Portico never fetches, so it is left out. With
+    /// `url_download` off MkDocs leaves it out too.
+    fn url(&mut self, spec: &str, line: usize) {
+        let message = format!(
+            "snippet `{spec}` is a URL; Portico never downloads snippets, so it was left out"
+        );
+        let hint = "copy the file into the repository and include it by its path";
+        let diagnostic = if self.settings.url_download {
+            Diagnostic::warning("snippet-url", message)
+        } else {
+            Diagnostic::info("snippet-url", message)
+        };
+        self.problems.add(line, diagnostic.with_hint(hint));
     }
 }
 
@@ -499,9 +522,14 @@ fn classes_and_title(rest: &str) -> Option<(String, Option<String>)> {
             w.chars()
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
         });
+    // Python-Markdown lowercases the type and classes (`!!! Note` is `note`).
     valid.then(|| {
         (
-            classes.split_whitespace().collect::<Vec<_>>().join(" "),
+            classes
+                .split_whitespace()
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+                .join(" "),
             title,
         )
     })
@@ -538,13 +566,16 @@ fn opener(line: &str) -> Option<Opener> {
     None
 }
 
-/// The title MkDocs shows when none is given: the first class, capitalised.
+/// The title MkDocs shows when none is given: the first class as Python's
+/// `str.capitalize` writes it (`tldr` → `Tldr`).
 fn default_title(classes: &str) -> String {
     let first = classes.split_whitespace().next().unwrap_or("note");
     let mut chars = first.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+    chars.next().map_or_else(String::new, |c| {
+        c.to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect()
+    })
 }
 
 /// The indented body after an opener at `start`; returns (body, next index).
@@ -591,6 +622,18 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             fence = Some(open);
             out.push(current.clone());
             i += 1;
+            continue;
+        }
+        if text.contains('|') && lines.get(i + 1).is_some_and(|l| is_delimiter_row(&l.text)) {
+            // A table, to its first blank line.
+            while i < lines.len() && !lines[i].text.trim().is_empty() {
+                let row = &lines[i];
+                out.push(Line::author(
+                    escape_code_pipes(&row.text).into_owned().into(),
+                    row.number,
+                ));
+                i += 1;
+            }
             continue;
         }
         if let Some(next) = markdown_in_html(lines, i, out, state) {
@@ -647,10 +690,12 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             }
             None => {}
         }
-        out.push(Line::author(
-            simple_line(text, &mut state.abbreviations),
-            line,
-        ));
+        let text = simple_line(text, &mut state.abbreviations);
+        let text = match critic::apply(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(marked) => Cow::Owned(marked),
+        };
+        out.push(Line::author(text, line));
         i += 1;
     }
 }
@@ -907,6 +952,7 @@ mod tests {
                 "forged.md" => Ok("\u{E000}<script>alert(1)</script>\n".into()),
                 _ => Err(format!("`{f}` not found")),
             }),
+            &SnippetSettings::default(),
             &|t| (t.to_string(), Vec::new()),
         )
     }
@@ -1027,14 +1073,20 @@ mod tests {
                 _ => Err(format!("`{f}` not found")),
             }
         };
-        let p = preprocess("--8<-- \"self.md\"\n", Some(&reader), &|t| {
-            (t.to_string(), Vec::new())
-        });
-        assert_eq!(p.text, "a\nb\n");
+        let p = preprocess(
+            "--8<-- \"self.md\"\n",
+            Some(&reader),
+            &SnippetSettings::default(),
+            &|t| (t.to_string(), Vec::new()),
+        );
+        // The file's final line ending gives a last, empty line, as in MkDocs.
+        assert_eq!(p.text, "a\nb\n\n");
         assert_eq!(p.problems.len(), 1);
         assert_eq!(p.problems[0].1.code, "snippet-cycle");
         let page = "--8<-- \"big.md\"\n".repeat(40);
-        let p = preprocess(&page, Some(&reader), &|t| (t.to_string(), Vec::new()));
+        let p = preprocess(&page, Some(&reader), &SnippetSettings::default(), &|t| {
+            (t.to_string(), Vec::new())
+        });
         assert!(p.text.len() <= MAX_PAGE_SNIPPET_BYTES, "{}", p.text.len());
         let codes: Vec<&str> = p.problems.iter().map(|(_, d)| d.code).collect();
         assert_eq!(codes, vec!["snippet-budget"]);

@@ -26,6 +26,8 @@ fn env_render(src: &str, markdown: &str) -> RenderedPage {
                 Err(format!("`{f}` not found"))
             }
         }),
+        settings: &MarkdownSettings::default(),
+        dates: Default::default(),
         sanitize: &sanitize,
     };
     render(markdown, &env)
@@ -283,6 +285,8 @@ fn plantuml_is_source_without_a_server_and_an_image_with_one() {
         site_depth: 4,
         page_urls: &pages,
         snippet: None,
+        settings: &MarkdownSettings::default(),
+        dates: Default::default(),
         sanitize: &sanitize,
     };
     let page = render("```plantuml alt=\"Flow\"\nA\n```\n", &env);

@@ -46,7 +46,9 @@ pub(super) fn classify(dest: &str, page_src: &str) -> Option<LinkTarget> {
         Err(crate::read::safe_path::PathError::Empty) => String::new(),
         Err(_) => return Some(LinkTarget::Outside(dest.to_string())),
     };
-    if path.ends_with(".md") || path.ends_with(".markdown") {
+    // MkDocs normalises the path first, so `page.md/` is `page.md`.
+    let file = path.trim_end_matches('/');
+    if file.ends_with(".md") || file.ends_with(".markdown") {
         return Some(LinkTarget::Page {
             src: resolved,
             anchor,

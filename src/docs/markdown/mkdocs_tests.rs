@@ -1,0 +1,238 @@
+//! Constructs seen on real TechDocs repositories, rendered as MkDocs with
+//! techdocs-core renders them: input → HTML.
+
+use super::*;
+
+/// Renders `markdown` as `src` of a small site with `settings`.
+fn render_page(src: &str, markdown: &str, settings: &MarkdownSettings) -> RenderedPage {
+    let pages: HashMap<String, String> = ["index.md", "setup.md", "guides/deploy.md"]
+        .iter()
+        .map(|p| (p.to_string(), page_url(p)))
+        .collect();
+    let url = page_url(src);
+    let sanitize = SanitizeOptions::default();
+    let env = PageEnv {
+        src,
+        url: &url,
+        site_depth: 4,
+        page_urls: &pages,
+        snippet: None,
+        settings,
+        dates: Default::default(),
+        sanitize: &sanitize,
+    };
+    render(markdown, &env)
+}
+
+fn html(markdown: &str) -> String {
+    render_page("index.md", markdown, &MarkdownSettings::default()).html
+}
+
+#[test]
+fn links_with_a_slash_after_md_are_normalised_as_mkdocs_does() {
+    let page = render_page(
+        "guides/deploy.md",
+        "[a](../setup.md/#install) [b](../setup.md/) [c](../index.md//)\n",
+        &MarkdownSettings::default(),
+    );
+    insta::assert_snapshot!(page.html);
+    let targets: Vec<&LinkTarget> = page.links.iter().map(|l| &l.target).collect();
+    assert_eq!(
+        targets,
+        [
+            &LinkTarget::Page {
+                src: "setup.md".into(),
+                anchor: Some("install".into())
+            },
+            &LinkTarget::Page {
+                src: "setup.md".into(),
+                anchor: None
+            },
+            &LinkTarget::Page {
+                src: "index.md".into(),
+                anchor: None
+            },
+        ]
+    );
+}
+
+#[test]
+fn date_plugin_tags_become_the_pages_dates() {
+    let settings = MarkdownSettings {
+        dates: template_tags::DateSettings {
+            enabled: true,
+            kind: "date".into(),
+            custom_format: String::new(),
+            creation: false,
+        },
+        ..MarkdownSettings::default()
+    };
+    let pages = HashMap::new();
+    let sanitize = SanitizeOptions::default();
+    let env = PageEnv {
+        src: "index.md",
+        url: "",
+        site_depth: 4,
+        page_urls: &pages,
+        snippet: None,
+        settings: &settings,
+        dates: template_tags::PageDates {
+            revision: Some(1_709_622_489),
+            creation: Some(0),
+            site_revision: None,
+        },
+        sanitize: &sanitize,
+    };
+    let page = render(
+        "# Notes\n\n*Updated {{ git_revision_date_localized }}* ({{git_site_revision_date_localized}}), created {{ git_creation_date_localized }}.\n",
+        &env,
+    );
+    insta::assert_snapshot!(page.html);
+    // Without the plugin the tags are text, as MkDocs shows them.
+    assert!(
+        html("{{ git_revision_date_localized }}\n").contains("{{ git_revision_date_localized }}")
+    );
+}
+
+#[test]
+fn admonition_types_keep_python_markdowns_classes_and_titles() {
+    let types = [
+        "note",
+        "abstract",
+        "SUMMARY",
+        "tldr",
+        "info",
+        "todo",
+        "tip",
+        "hint",
+        "important",
+        "success",
+        "check",
+        "done",
+        "question",
+        "help",
+        "faq",
+        "warning",
+        "caution",
+        "attention",
+        "failure",
+        "fail",
+        "missing",
+        "danger",
+        "error",
+        "bug",
+        "example",
+        "quote",
+        "cite",
+        "warn",
+    ];
+    let page: String = types
+        .iter()
+        .map(|t| format!("!!! {t}\n    Body.\n\n"))
+        .collect();
+    let out = html(&page);
+    insta::assert_snapshot!(out);
+    assert!(
+        out.contains(
+            "<div class=\"admonition summary\">\n<p class=\"admonition-title\">Summary</p>"
+        )
+    );
+    assert_eq!(
+        html("??? Danger custom\n    x\n"),
+        "<details class=\"danger custom\">\n<summary>Danger</summary>\n<p>x</p>\n</details>\n"
+    );
+}
+
+fn with_highlight(markdown: &str, highlight: HighlightSettings) -> String {
+    let settings = MarkdownSettings {
+        highlight,
+        ..MarkdownSettings::default()
+    };
+    render_page("index.md", markdown, &settings).html
+}
+
+#[test]
+fn code_blocks_have_numbered_lines_as_techdocs_core_sets_them() {
+    let fence = "```python title=\"a.py\" linenums=\"3\" hl_lines=\"1 3-4\"\n\na = 1\nb = 2\nc = '''x\ny'''\n\n```\n\n```\nplain\n```\n";
+    insta::assert_snapshot!(html(fence));
+}
+
+#[test]
+fn inline_numbers_anchors_and_numbers_off() {
+    let fence = "```python title=\"a.py\" hl_lines=\"2\"\na = 1\nb = 2\n```\n\n```\nx\n```\n";
+    let inline = HighlightSettings {
+        linenums: true,
+        linenums_style: "pymdownx-inline".into(),
+        anchor_linenums: true,
+    };
+    insta::assert_snapshot!(with_highlight(fence, inline));
+    let table_anchors = HighlightSettings {
+        anchor_linenums: true,
+        ..HighlightSettings::default()
+    };
+    let out = with_highlight("```\nx\n```\n", table_anchors);
+    assert!(out.contains("<span class=\"normal\"><a href=\"#__codelineno-0-1\">1</a></span>"));
+    assert!(
+        out.contains("<code><a id=\"__codelineno-0-1\" name=\"__codelineno-0-1\"></a>x\n</code>")
+    );
+    let off = HighlightSettings {
+        linenums: false,
+        ..HighlightSettings::default()
+    };
+    assert_eq!(
+        with_highlight("```py title=\"t\" hl_lines=\"1\"\nx\n```\n", off.clone()),
+        "<div class=\"language-py highlight\"><span class=\"filename\">t</span><pre><span></span><code><span class=\"hll\">x\n</span></code></pre></div>\n"
+    );
+    // `linenums="2"` numbers one block when numbers are off, `"0"` turns them off.
+    assert!(with_highlight("```linenums=\"2\"\nx\n```\n", off).contains(">2</span>"));
+    assert!(!html("``` linenums=\"0\"\nx\n```\n").contains("linenos"));
+}
+
+#[test]
+fn inline_code_in_a_language_is_highlighted() {
+    insta::assert_snapshot!(html(
+        "Run `#!python print(None)` or `:::js let x` but not `#!python`, `plain`.\n"
+    ));
+}
+
+#[test]
+fn pipes_in_code_spans_stay_in_their_table_cell() {
+    insta::assert_snapshot!(html(
+        "| Flag | Values |\n|---|---|\n| `--mode` | `fast|slow` |\n| `a\\|b` | plain \\| pipe |\n\n`x|y` outside a table\n"
+    ));
+}
+
+#[test]
+fn critic_markup_shows_edits_as_pymdownx_critic_does() {
+    let page = render_page(
+        "index.md",
+        "Keep {++new **bold**++} and {--old--}, {~~this~>that~~}, {==look==}{>>why <not><<}.\n\n`{++code++}`\n",
+        &MarkdownSettings::default(),
+    );
+    insta::assert_snapshot!(page.html);
+    assert!(page.problems.is_empty(), "{:?}", page.problems);
+}
+
+#[test]
+fn toc_permalink_text_and_title_follow_mkdocs_yml() {
+    let settings = |permalink: Option<&str>, title: &str| MarkdownSettings {
+        toc: TocSettings {
+            permalink: permalink.map(str::to_string),
+            permalink_title: title.into(),
+            depth: None,
+        },
+        ..MarkdownSettings::default()
+    };
+    let page = "## Set up\n";
+    insta::assert_snapshot!(
+        render_page("index.md", page, &settings(Some("#"), "Link to this")).html
+    );
+    assert_eq!(
+        render_page("index.md", page, &settings(Some("&para;"), "")).html,
+        "<h2 id=\"set-up\">Set up<a class=\"headerlink\" href=\"#set-up\">&para;</a></h2>\n"
+    );
+    assert_eq!(
+        render_page("index.md", page, &settings(None, "x")).html,
+        "<h2 id=\"set-up\">Set up</h2>\n"
+    );
+}
