@@ -51,6 +51,12 @@ pub struct Diagnostic {
     /// Characters to underline from `column`; 0 means to the end of the value.
     #[serde(skip)]
     pub length: usize,
+    /// For a problem inside a catalog YAML document: the document's
+    /// `spec.owner` as a full ref (`kind:namespace/name`), read even when the
+    /// document is not a valid entity, so the problems page can file the
+    /// problem under who should fix it.
+    #[serde(skip)]
+    pub owner: Option<String>,
 }
 
 impl Diagnostic {
@@ -67,6 +73,7 @@ impl Diagnostic {
             hint: None,
             source_line: None,
             length: 0,
+            owner: None,
         }
     }
 
