@@ -508,13 +508,24 @@
     form.setAttribute("data-ms", String(Math.round(performance.now() - started)));
     // What the results shown answer (tests and scripts wait for it).
     form.setAttribute("data-query", query);
+    linkable(query);
+  }
+  // The query in the address (`?q=`), so a search can be linked and survives
+  // a reload. Browsers may refuse history changes on file:// pages; the
+  // search works the same without.
+  function linkable(query) {
+    try {
+      var url = new URL(location.href);
+      if (query.trim()) url.searchParams.set("q", query); else url.searchParams.delete("q");
+      if (url.href !== location.href) history.replaceState(history.state, "", url.href);
+    } catch (e) { /* not allowed here: nothing to do */ }
   }
   // `since`: when the user acted (data-ms is measured from it, pause included).
   function run(since) {
     var query = input.value;
     var mine = ++generation;
     var started = typeof since === "number" ? since : performance.now();
-    if (!query.trim()) { panel.hidden = true; panel.innerHTML = ""; return; }
+    if (!query.trim()) { panel.hidden = true; panel.innerHTML = ""; linkable(""); return; }
     start().then(function () { return rank(query); }).then(function (ranked) {
       if (mine !== generation) return null;
       return results(ranked, filters, shownLimit).then(function (found) {
@@ -570,6 +581,12 @@
     input.focus();
     input.select();
   });
+  // A linked search (`page.html?q=words`) runs as the page opens.
+  var linked = new URLSearchParams(location.search).get("q");
+  if (linked && linked.trim()) {
+    input.value = linked;
+    run();
+  }
   document.addEventListener("click", function (e) {
     // The path, not e.target: a facet click re-renders the panel before
     // this runs, detaching the button that was clicked.
