@@ -83,9 +83,24 @@ async fn search_from_file_urls_finds_and_lands_on_the_heading() {
     let c = browser(&driver).await;
     c.goto(&format!("file://{}", page.display())).await.unwrap();
 
-    // An entity by name, then the kind facet narrows the results.
+    // An entity by name, then the kind facet narrows the results. The
+    // facets start collapsed.
     let hrefs = type_query(&c, "payment").await;
     assert!(hrefs.len() > 1, "{hrefs:?}");
+    let open = c
+        .execute(
+            "return document.querySelector('details.facets-box').open",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(open, false, "facets are collapsed at first");
+    c.find(Locator::Css("details.facets-box > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let facet = c
         .find(Locator::Css(
             ".facet button[data-facet=kind][data-value=api]",

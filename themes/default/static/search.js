@@ -477,6 +477,7 @@
   var generation = 0;
   var TYPING_PAUSE_MS = 30;
   var shownLimit = 10;
+  var facetsOpen = false;
   function render(query, ranked, found, started) {
     var counts = facetCounts(ranked);
     var html = "<p class=\"search-status\" role=\"status\">" +
@@ -495,7 +496,11 @@
       });
       facetHtml += "</div>";
     });
-    if (facetHtml) html += "<div class=\"facets\">" + facetHtml + "</div>";
+    // Collapsed until asked for (or while a value is chosen): on a phone
+    // the facets would otherwise push the results off the first screen.
+    var chosen = FACETS.some(function (f) { return (filters[f] || []).length > 0; });
+    if (facetHtml) html += "<details class=\"facets-box\"" + (facetsOpen || chosen ? " open" : "") +
+      "><summary>Filter the results</summary><div class=\"facets\">" + facetHtml + "</div></details>";
     html += "<ol class=\"search-hits\">";
     found.hits.forEach(function (h) {
       html += "<li><a href=\"" + escapeHtml(root + h.url) + "\"><span class=\"hit-title\">" + h.titleHtml + "</span> <span class=\"hit-kind\">" + escapeHtml(h.kind) + "</span><span class=\"hit-crumb\">" + escapeHtml(h.breadcrumb) +
@@ -505,6 +510,8 @@
     if (found.total > found.hits.length) html += "<button type=\"button\" class=\"search-more\">More results</button>";
     panel.innerHTML = html;
     panel.hidden = false;
+    var box = panel.querySelector("details.facets-box");
+    if (box) box.addEventListener("toggle", function () { facetsOpen = box.open; });
     form.setAttribute("data-ms", String(Math.round(performance.now() - started)));
     // What the results shown answer (tests and scripts wait for it).
     form.setAttribute("data-query", query);
