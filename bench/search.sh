@@ -24,7 +24,7 @@ command -v hyperfine >/dev/null || apt-get install -y -qq hyperfine >/dev/null
 if [ ! -x venv/bin/python ] || ! ls venv/lib/python3*/site-packages/pagefind_bin_extended >/dev/null 2>&1 \
    || ! venv/bin/python -c 'import selenium' 2>/dev/null; then
   python3 -m venv venv
-  venv/bin/pip install -q 'pagefind[extended]' selenium
+  venv/bin/pip install -q 'pagefind[extended]==1.5.2' selenium
 fi
 PAGEFIND=$(ls "$work"/venv/lib/python3*/site-packages/pagefind_bin_extended/pagefind_extended | head -n 1)
 (cd "$repo" && cargo build --release -q)

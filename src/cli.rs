@@ -1,6 +1,7 @@
 //! The command line, as clap types. Parsed here, validated in `config`.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -10,21 +11,160 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses the process's arguments, exiting on `--help` and on mistakes.
+    /// An unknown subcommand is answered with the one subcommand it most
+    /// likely meant (clap's own tip lists every close one: `serv` would
+    /// offer `search` as well as `serve`).
+    pub fn parse_args() -> Cli {
+        match Cli::try_parse() {
+            Ok(cli) => cli,
+            Err(e) if e.kind() == ErrorKind::InvalidSubcommand => {
+                let Some(ContextValue::String(typed)) = e.get(ContextKind::InvalidSubcommand)
+                else {
+                    e.exit()
+                };
+                let mut cmd = Cli::command();
+                let names: Vec<String> = cmd
+                    .get_subcommands()
+                    .map(|c| c.get_name().to_string())
+                    .collect();
+                let tip = match closest_subcommand(typed, &names) {
+                    Some(name) => format!("\n\n  tip: a similar subcommand exists: '{name}'"),
+                    None => String::new(),
+                };
+                let usage = cmd.render_usage();
+                eprintln!(
+                    "error: unrecognized subcommand '{typed}'{tip}\n\n{usage}\n\nFor more information, try '--help'."
+                );
+                std::process::exit(2)
+            }
+            Err(e) => e.exit(),
+        }
+    }
+}
+
+/// The subcommand `typed` most likely meant: the only one it starts, else
+/// the nearest by edit distance (at most 2 edits, and fewer than its length
+/// allows to be a different word), none when two are equally near.
+pub fn closest_subcommand<'a>(typed: &str, names: &'a [String]) -> Option<&'a str> {
+    let typed = typed.to_lowercase();
+    let prefixed: Vec<&String> = names.iter().filter(|n| n.starts_with(&typed)).collect();
+    if typed.len() >= 2 && prefixed.len() == 1 {
+        return Some(prefixed[0]);
+    }
+    let mut scored: Vec<(usize, &String)> = names
+        .iter()
+        .map(|n| (edit_distance(&typed, n), n))
+        .filter(|&(d, n)| d <= 2 && d < n.len().min(typed.len()).max(1))
+        .collect();
+    scored.sort();
+    match scored.as_slice() {
+        [(best, name), rest @ ..] if rest.first().is_none_or(|(d, _)| d > best) => {
+            Some(name.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// Levenshtein distance, counting a swap of two neighbours as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the portal site from the repositories under ROOT.
+    #[command(after_help = BUILD_HELP)]
     Build(BuildArgs),
     /// Read and check the catalog without writing anything (for CI).
+    #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
     /// Search a built site's catalog and docs from the terminal.
+    #[command(after_help = SEARCH_HELP)]
     Search(SearchArgs),
     /// Preview the portal: serve it, rebuild it as files change, reload the browser.
+    #[command(after_help = SERVE_HELP)]
     Serve(ServeArgs),
     /// Scorecards: print the built-in default to start your own from.
+    #[command(after_help = SCORECARDS_HELP)]
     Scorecards(ScorecardsArgs),
     /// Clone or update bare mirrors of a list of repositories, for `build DIR`.
+    #[command(after_help = MIRROR_HELP)]
     Mirror(MirrorArgs),
 }
+
+// Examples and exit codes under each command's options (`--help`); the
+// manual's pages `commands.md` and `search.md` say the same at length.
+
+const BUILD_HELP: &str = "\
+Examples:
+  portico build example-org --out site         the README's organisation into site/
+  portico build ~/src/acme --out public --strict
+  portico build mirrors --format json > problems.json
+
+Exit status: 0 clean; 1 content errors (or warnings with --strict), the site
+is still written; 2 usage or I/O failure, the previous site is untouched.";
+
+const CHECK_HELP: &str = "\
+Examples:
+  portico check example-org
+  portico check ~/src/acme --strict --format github     annotations in GitHub Actions
+  portico check repos --format sarif > portico.sarif    for code scanning
+  portico check repos --scorecard default --min-level silver
+
+Exit status: 0 clean; 1 content errors (or warnings with --strict), or an
+entity below --min-level; 2 usage or I/O failure.";
+
+const SEARCH_HELP: &str = "\
+Examples:
+  portico search rollback
+  portico search --site public '\"roll back\"' --kind component
+  portico search payments --owner payments-team --json
+
+Exit status: 0 something found; 1 nothing found; 2 no index in --site, a
+damaged index or a bad query.";
+
+const SERVE_HELP: &str = "\
+Examples:
+  portico serve example-org --open
+  portico serve ~/src/acme --port 0 --no-search
+
+Exit status: 0 stopped with Ctrl-C; 2 usage failure or the port is taken.";
+
+const SCORECARDS_HELP: &str = "\
+Examples:
+  portico scorecards --print-default > scorecards/default.yaml
+
+Exit status: 0 printed; 2 usage failure.";
+
+const MIRROR_HELP: &str = "\
+Examples:
+  portico mirror repos.txt --into mirrors && portico build mirrors --out site
+  portico mirror --into mirrors --depth 0 --jobs 4
+
+Exit status: 0 every repository cloned or fetched; 1 some failed (they keep
+their previous mirror); 2 usage failure.";
 
 #[derive(Debug, Args)]
 pub struct MirrorArgs {
@@ -142,6 +282,9 @@ pub struct BuildArgs {
     /// Exit with status 1 on warnings too.
     #[arg(long)]
     pub strict: bool,
+    /// How to print diagnostics: human on standard error, the others on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
     /// Leave out search: no index, no search box (a faster build).
     #[arg(long)]
     pub no_search: bool,
@@ -169,7 +312,7 @@ pub struct CheckArgs {
     /// Exit with status 1 on warnings too.
     #[arg(long)]
     pub strict: bool,
-    /// How to print diagnostics.
+    /// How to print diagnostics: human on standard error, the others on standard output.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Gate on this scorecard: entities below --min-level fail the check.
@@ -202,4 +345,37 @@ pub enum Format {
     Github,
     /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
     Sarif,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> Vec<String> {
+        Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn an_unknown_subcommand_gets_the_one_it_most_likely_meant() {
+        let names = names();
+        assert_eq!(closest_subcommand("serv", &names), Some("serve"));
+        assert_eq!(closest_subcommand("sevre", &names), Some("serve"));
+        assert_eq!(closest_subcommand("serach", &names), Some("search"));
+        assert_eq!(closest_subcommand("biuld", &names), Some("build"));
+        assert_eq!(closest_subcommand("scorecard", &names), Some("scorecards"));
+        assert_eq!(closest_subcommand("chekc", &names), Some("check"));
+        assert_eq!(closest_subcommand("mirorr", &names), Some("mirror"));
+    }
+
+    #[test]
+    fn far_or_ambiguous_words_get_no_tip() {
+        let names = names();
+        assert_eq!(closest_subcommand("deploy", &names), None);
+        assert_eq!(closest_subcommand("x", &names), None);
+        // `se` starts both search and serve.
+        assert_eq!(closest_subcommand("se", &names), None);
+    }
 }

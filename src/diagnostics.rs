@@ -56,6 +56,12 @@ pub struct Diagnostic {
     /// when that file changed.
     #[serde(skip)]
     pub about: Option<String>,
+    /// For a problem inside a catalog YAML document: the document's
+    /// `spec.owner` as a full ref (`kind:namespace/name`), read even when the
+    /// document is not a valid entity, so the problems page can file the
+    /// problem under who should fix it.
+    #[serde(skip)]
+    pub owner: Option<String>,
 }
 
 impl Diagnostic {
@@ -73,6 +79,7 @@ impl Diagnostic {
             source_line: None,
             length: 0,
             about: None,
+            owner: None,
         }
     }
 

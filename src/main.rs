@@ -1,9 +1,8 @@
 //! The `portico` binary: parse the command line, run, exit.
 
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = portico::cli::Cli::parse();
+    let cli = portico::cli::Cli::parse_args();
     ExitCode::from(portico::commands::run(cli))
 }

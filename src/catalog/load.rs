@@ -8,6 +8,7 @@
 //! Template's skeleton are never read as entities.
 
 use super::RepoCommit;
+use super::entity_ref::EntityRef;
 use super::location::RepoLocation;
 use super::substitute::{self, ByteBudget, Context};
 use super::validate::{self, Identity};
@@ -313,7 +314,13 @@ fn read_file(
             };
             substitute::substitute(&mut root, &mut ctx, &mut out.diagnostics);
         }
-        let Some(identity) = validate::validate(&root, &file, &mut out.diagnostics) else {
+        let identity = validate::validate(&root, &file, &mut out.diagnostics);
+        if let Some(owner) = declared_owner(&root) {
+            for d in &mut out.diagnostics[first_problem..] {
+                d.owner = Some(owner.to_string());
+            }
+        }
+        let Some(identity) = identity else {
             continue;
         };
         match identity.kind.as_str() {
@@ -356,6 +363,20 @@ fn read_file(
         );
     }
     next
+}
+
+/// `spec.owner` as Backstage resolves it (default kind Group, the
+/// document's namespace), read straight from the document so that even an
+/// invalid entity's problems have someone to go to.
+fn declared_owner(root: &Node) -> Option<EntityRef> {
+    let owner = root.get("spec")?.get("owner")?.as_str()?;
+    let namespace = root
+        .get("metadata")
+        .and_then(|m| m.get("namespace"))
+        .and_then(Node::as_str)
+        .filter(|ns| validate::is_valid_dns_label(ns))
+        .unwrap_or("default");
+    EntityRef::parse(owner, Some("group"), namespace).ok()
 }
 
 /// The files a Location entity points to, inside this repository.

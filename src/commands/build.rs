@@ -1,6 +1,6 @@
-//! `portico build ROOT... [--out DIR] [--strict] [--cache DIR | --no-cache]`
+//! `portico build ROOT... [--out DIR] [--strict] [--format F] [--cache DIR | --no-cache]`
 
-use super::{exit_code, fail, load_config, print_human};
+use super::{exit_code, fail, load_config, print_diagnostics};
 use crate::cli::BuildArgs;
 use crate::diagnostics;
 use crate::pipeline;
@@ -31,9 +31,15 @@ pub fn run(args: BuildArgs) -> u8 {
         Ok(outcome) => outcome,
         Err(e) => return fail(&e.0),
     };
-    let mut stderr = std::io::stderr().lock();
-    print_human(&mut stderr, &outcome.diagnostics, args.source.verbose);
+    print_diagnostics(
+        args.format,
+        &outcome.diagnostics,
+        &outcome.portal.repos,
+        args.source.verbose,
+    );
     let counts = diagnostics::count(&outcome.diagnostics);
+    // The summary goes to standard error whatever the format, so that
+    // standard output holds only the JSON, SARIF or workflow commands.
     eprintln!(
         "Built {} ({}) from {} into {} in {:.2} s: {}",
         diagnostics::plural(outcome.portal.catalog.entities.len(), "entity"),
@@ -43,6 +49,7 @@ pub fn run(args: BuildArgs) -> u8 {
         started.elapsed().as_secs_f64(),
         diagnostics::summary(counts)
     );
+    eprintln!("Open {}", args.out.join("index.html").display());
     // The process ends next: freeing every entity and page summary one by
     // one would only add time (about 0.1 s for 13,000 entities).
     std::mem::forget(outcome);

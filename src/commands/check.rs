@@ -7,13 +7,11 @@
 //! the problems the change is responsible for are reported; with `--site`,
 //! a built site's entities resolve refs (see `book/docs/ci.md`).
 
-use super::{EXIT_PROBLEMS, exit_code, fail, load_config, print_human};
+use super::{EXIT_PROBLEMS, exit_code, fail, load_config, print_diagnostics, print_human};
 use crate::cli::{CheckArgs, Format};
-use crate::diagnostics::{self, Severity};
+use crate::diagnostics;
 use crate::pipeline;
-use crate::sarif;
 use crate::scorecards::gate;
-use std::io::Write;
 
 pub fn run(args: CheckArgs) -> u8 {
     let config = match load_config(&args.source) {
@@ -59,64 +57,37 @@ pub fn run(args: CheckArgs) -> u8 {
         }
     }
     let counts = diagnostics::count(&outcome.diagnostics);
-    let mut stdout = std::io::stdout().lock();
-    match args.format {
-        Format::Human => {
-            print_human(&mut stdout, &outcome.diagnostics, args.source.verbose);
-            if let Some((checked, below, name, level)) = gated {
-                let _ = writeln!(
-                    stdout,
-                    "Scorecard `{name}`: {below} of {} below `{level}`",
-                    diagnostics::plural(checked, "entity")
-                );
-            }
-            if let (Some(changes), Some(rev)) = (&facts.changes, &args.changed_since) {
-                let _ = writeln!(
-                    stdout,
-                    "Changed since `{rev}`: {} (problems elsewhere are not reported)",
-                    diagnostics::plural(changes.len(), "file")
-                );
-            }
-            if let Some(site) = &facts.site {
-                let _ = writeln!(
-                    stdout,
-                    "From the site: {} known for refs",
-                    diagnostics::plural(site.keys.len(), "entity")
-                );
-            }
-            let _ = writeln!(
-                stdout,
-                "Checked {} from {}: {}",
-                diagnostics::plural(outcome.portal.catalog.entities.len(), "entity"),
-                diagnostics::plural(outcome.portal.repos.len(), "repository"),
-                diagnostics::summary(counts)
+    print_diagnostics(
+        args.format,
+        &outcome.diagnostics,
+        &outcome.portal.repos,
+        args.source.verbose,
+    );
+    if args.format == Format::Human {
+        if let Some((checked, below, name, level)) = gated {
+            eprintln!(
+                "Scorecard `{name}`: {below} of {} below `{level}`",
+                diagnostics::plural(checked, "entity")
             );
         }
-        Format::Json => {
-            let json =
-                serde_json::to_string_pretty(&outcome.diagnostics).unwrap_or_else(|_| "[]".into());
-            let _ = writeln!(stdout, "{json}");
+        if let (Some(changes), Some(rev)) = (&facts.changes, &args.changed_since) {
+            eprintln!(
+                "Changed since `{rev}`: {} (problems elsewhere are not reported)",
+                diagnostics::plural(changes.len(), "file")
+            );
         }
-        Format::Github => {
-            for d in outcome
-                .diagnostics
-                .iter()
-                .filter(|d| args.source.verbose || d.severity != Severity::Info)
-            {
-                let _ = writeln!(stdout, "{}", diagnostics::render_github(d));
-            }
+        if let Some(site) = &facts.site {
+            eprintln!(
+                "From the site: {} known for refs",
+                diagnostics::plural(site.keys.len(), "entity")
+            );
         }
-        Format::Sarif => {
-            let cwd = std::env::current_dir().unwrap_or_default();
-            let log = sarif::log(&sarif::Input {
-                diagnostics: &outcome.diagnostics,
-                repos: &outcome.portal.repos,
-                cwd: &cwd,
-                include_notes: args.source.verbose,
-            });
-            let json = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
-            let _ = writeln!(stdout, "{json}");
-        }
+        eprintln!(
+            "Checked {} from {}: {}",
+            diagnostics::plural(outcome.portal.catalog.entities.len(), "entity"),
+            diagnostics::plural(outcome.portal.repos.len(), "repository"),
+            diagnostics::summary(counts)
+        );
     }
     let below = gated.is_some_and(|(_, below, _, _)| below > 0);
     // The process ends next: skip freeing the whole catalog one value at a time.

@@ -8,10 +8,13 @@ mod scorecards;
 mod search;
 mod serve;
 
-use crate::cli::{Cli, Command, SourceArgs};
+use crate::cli::{Cli, Command, Format, SourceArgs};
 use crate::config::{self, CliSettings, Config};
-use crate::diagnostics::Counts;
 pub(crate) use crate::diagnostics::print_human;
+use crate::diagnostics::{self, Counts, Diagnostic, Severity};
+use crate::read::RepoSource;
+use crate::sarif;
+use std::io::Write;
 
 /// Exit statuses: 0 clean, 1 content errors (or warnings with --strict), 2 usage or I/O failure.
 pub const EXIT_CLEAN: u8 = 0;
@@ -40,6 +43,44 @@ fn load_config(source: &SourceArgs) -> Result<Config, u8> {
         backstage_exact: source.backstage_exact,
     };
     config::load(&settings).map_err(|e| fail(&e.0))
+}
+
+/// Prints the diagnostics of `build` and `check` the one way both do it:
+/// `human` on standard error (with the summary line the caller adds after
+/// it), the machine formats on standard output so they can be redirected.
+fn print_diagnostics(
+    format: Format,
+    diagnostics: &[Diagnostic],
+    repos: &[RepoSource],
+    verbose: bool,
+) {
+    let mut stdout = std::io::stdout().lock();
+    match format {
+        Format::Human => print_human(&mut std::io::stderr().lock(), diagnostics, verbose),
+        Format::Json => {
+            let json = serde_json::to_string_pretty(diagnostics).unwrap_or_else(|_| "[]".into());
+            let _ = writeln!(stdout, "{json}");
+        }
+        Format::Github => {
+            for d in diagnostics
+                .iter()
+                .filter(|d| verbose || d.severity != Severity::Info)
+            {
+                let _ = writeln!(stdout, "{}", diagnostics::render_github(d));
+            }
+        }
+        Format::Sarif => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let log = sarif::log(&sarif::Input {
+                diagnostics,
+                repos,
+                cwd: &cwd,
+                include_notes: verbose,
+            });
+            let json = serde_json::to_string_pretty(&log).unwrap_or_else(|_| "{}".into());
+            let _ = writeln!(stdout, "{json}");
+        }
+    }
 }
 
 /// Prints a fatal error and gives the failure status.

@@ -42,11 +42,11 @@ pub fn home(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> String 
     let kinds = by_kind(portal);
     let counts = diagnostics::count(diagnostics);
     let mut heading = format!(
-        "<h1>Catalog</h1>\n<p class=\"lead\">{} entities from {} repositories · <a href=\"problems/index.html\">{}</a> · \
+        "<h1>Catalog</h1>\n<p class=\"lead\">{} from {} · <a href=\"problems/index.html\">{}</a> · \
          download <a href=\"catalog.json\" download>JSON</a> or <a href=\"catalog.csv\" download>CSV</a></p>\n\
          <nav aria-label=\"Kinds\"><ul class=\"counts\">",
-        catalog.entities.len(),
-        portal.repos.len(),
+        diagnostics::plural(catalog.entities.len(), "entity"),
+        diagnostics::plural(portal.repos.len(), "repository"),
         escape(&diagnostics::summary(counts))
     );
     for (kind, entities) in &kinds {
@@ -68,8 +68,8 @@ pub fn home(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> String 
         (
             String::new(),
             format!(
-                "<p>The catalog has {} entities: choose a kind above to list them, or search.</p>\n",
-                catalog.entities.len()
+                "<p>The catalog has {}: choose a kind above to list them, or search.</p>\n",
+                diagnostics::plural(catalog.entities.len(), "entity")
             ),
         )
     };
@@ -122,8 +122,8 @@ fn docs_sites(body: &mut String, portal: &Portal) {
     }
     let _ = write!(
         body,
-        "<details class=\"docs-sites\"><summary>Documentation: {} sites</summary>",
-        portal.docs.len()
+        "<details class=\"docs-sites\"><summary>Documentation: {}</summary>",
+        diagnostics::plural(portal.docs.len(), "site")
     );
     if portal.docs.len() > LISTED {
         body.push_str("<p>Search finds pages of every site; each entity's page links its docs.</p></details>\n");
@@ -135,10 +135,10 @@ fn docs_sites(body: &mut String, portal: &Portal) {
     for site in sites {
         let _ = write!(
             body,
-            "<li><a href=\"{}index.html\">{}</a> <span class=\"count\">{} pages</span></li>",
+            "<li><a href=\"{}index.html\">{}</a> <span class=\"count\">{}</span></li>",
             escape(&site.url),
             escape(&site.site_name),
-            site.pages.len()
+            diagnostics::plural(site.pages.len(), "page")
         );
     }
     body.push_str("</ul></details>\n");
@@ -154,9 +154,9 @@ pub fn kind_pages(portal: &Portal, look: &Look) -> Vec<OutputFile> {
             let path = address::kind_page(kind, n);
             let root = "../".repeat(path.matches('/').count());
             let heading = format!(
-                "<p class=\"crumbs\"><a href=\"{root}index.html\">Catalog</a></p>\n<h1>{}</h1>\n<p class=\"lead\">{} entities</p>\n",
+                "<p class=\"crumbs\"><a href=\"{root}index.html\">Catalog</a></p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n",
                 escape(kind),
-                entities.len()
+                diagnostics::plural(entities.len(), "entity")
             );
             let pager_html = if pages.len() > 1 {
                 pager(kind, n, pages.len(), &root)

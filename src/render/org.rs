@@ -43,9 +43,12 @@ pub fn page(portal: &Portal, look: &Look) -> String {
         .filter(|e| e.kind == "User")
         .collect();
     let mut body = format!(
-        "<h1>Organisation</h1>\n<p class=\"lead\">{} groups · {} people</p>\n",
-        groups.len(),
-        users.len()
+        "<h1>Organisation</h1>\n<p class=\"lead\">{} · {}</p>\n",
+        crate::diagnostics::plural(groups.len(), "group"),
+        match users.len() {
+            1 => "1 person".to_string(),
+            n => format!("{n} people"),
+        }
     );
 
     // The tree: groups without a parent in the catalog are roots.

@@ -255,10 +255,10 @@ pub fn entity(
                 .map(|date| format!(", updated <time datetime=\"{date}\">{date}</time>"))
                 .unwrap_or_default();
             format!(
-                "<a href=\"{root}{}index.html\">{}</a> ({} pages{updated})",
+                "<a href=\"{root}{}index.html\">{}</a> ({}{updated})",
                 escape(&d.url),
                 escape(&d.site_name),
-                d.pages.len()
+                crate::diagnostics::plural(d.pages.len(), "page")
             )
         }),
     );
@@ -418,14 +418,42 @@ fn problem_item(body: &mut String, d: &Diagnostic) {
         body,
         "<li class=\"{sev}\"><strong>{sev}</strong> <code>{}</code> {}<br><span class=\"where\">{}</span>",
         escape(d.code),
-        escape(&d.message),
+        with_code_spans(&d.message),
         escape(&d.location()),
         sev = d.severity.label()
     );
     if let Some(hint) = &d.hint {
-        let _ = write!(body, "<br><span class=\"hint\">{}</span>", escape(hint));
+        let _ = write!(
+            body,
+            "<br><span class=\"hint\">{}</span>",
+            with_code_spans(hint)
+        );
     }
     body.push_str("</li>\n");
+}
+
+/// A diagnostic's text as HTML: escaped, with each pair of backticks (the
+/// terminal's way of quoting a value) made a `<code>` span. An unpaired
+/// backtick stays as it is.
+fn with_code_spans(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    let paired = if parts.len() % 2 == 1 {
+        parts.len()
+    } else {
+        parts.len() - 1
+    };
+    let mut html = String::with_capacity(text.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i >= paired {
+            html.push('`');
+            html.push_str(&escape(part));
+        } else if i % 2 == 1 {
+            let _ = write!(html, "<code>{}</code>", escape(part));
+        } else {
+            html.push_str(&escape(part));
+        }
+    }
+    html
 }
 
 /// Who should fix a problem: the owner of the entity whose YAML document
@@ -437,13 +465,23 @@ struct ProblemOwners<'a> {
     files: HashMap<&'a str, HashMap<String, Vec<&'a Entity>>>,
     /// Repository → the owner its entities share, if they do.
     shared: HashMap<&'a str, Option<&'a EntityRef>>,
+    /// Repository → the owner of its entities with TechDocs, if they share one:
+    /// who fixes a docs page when the repository's entities have several owners.
+    documented: HashMap<&'a str, Option<&'a EntityRef>>,
 }
 
 impl<'a> ProblemOwners<'a> {
     fn new(entities: &'a [Entity]) -> Self {
         let mut files: HashMap<&str, HashMap<String, Vec<&Entity>>> = HashMap::new();
         let mut owners: HashMap<&str, Vec<&EntityRef>> = HashMap::new();
+        let mut documented: HashMap<&str, Vec<&EntityRef>> = HashMap::new();
         for e in entities {
+            if e.annotation(crate::docs::site::ANNOTATION).is_some() {
+                documented
+                    .entry(e.source.repo.as_str())
+                    .or_default()
+                    .extend(first_target(e, "ownedBy"));
+            }
             let repo = e.source.repo.as_str();
             files
                 .entry(repo)
@@ -460,17 +498,23 @@ impl<'a> ProblemOwners<'a> {
         for in_file in files.values_mut().flat_map(HashMap::values_mut) {
             in_file.sort_by_key(|e| e.source.lines.start);
         }
-        let shared = owners
-            .into_iter()
-            .map(|(repo, owners)| {
-                let first = owners.first().copied();
-                (repo, first.filter(|f| owners.iter().all(|o| o == f)))
-            })
-            .collect();
-        ProblemOwners { files, shared }
+        let one_owner = |by_repo: HashMap<&'a str, Vec<&'a EntityRef>>| {
+            by_repo
+                .into_iter()
+                .map(|(repo, owners)| {
+                    let first = owners.first().copied();
+                    (repo, first.filter(|f| owners.iter().all(|o| o == f)))
+                })
+                .collect()
+        };
+        ProblemOwners {
+            files,
+            shared: one_owner(owners),
+            documented: one_owner(documented),
+        }
     }
 
-    fn of(&self, d: &Diagnostic) -> Option<&'a EntityRef> {
+    fn of(&self, d: &Diagnostic) -> Option<EntityRef> {
         let repo = d.repo.as_str();
         let in_file = self.files.get(repo).and_then(|f| f.get(&d.path));
         if let Some(in_file) = in_file {
@@ -480,10 +524,20 @@ impl<'a> ProblemOwners<'a> {
                 .map(|i| in_file[i])
                 .filter(|e| e.source.lines.contains(&d.line));
             if let Some(e) = holder {
-                return first_target(e, "ownedBy");
+                return first_target(e, "ownedBy").cloned();
             }
         }
-        self.shared.get(repo).copied().flatten()
+        // A document that is not a valid entity still names its owner.
+        if let Some(owner) = d.owner.as_deref() {
+            return EntityRef::parse(owner, Some("group"), "default").ok();
+        }
+        let shared = self.shared.get(repo).copied().flatten();
+        // Not a catalog file: most likely a docs page or one of its files.
+        let documented = in_file
+            .is_none()
+            .then(|| self.documented.get(repo).copied().flatten())
+            .flatten();
+        shared.or(documented).cloned()
     }
 }
 
@@ -496,16 +550,28 @@ pub fn problems(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> Str
         "<h1>Problems</h1>\n<p class=\"lead\">{}</p>\n",
         escape(&diagnostics::summary(diagnostics::count(diagnostics)))
     );
-    // Owner (its ref, or "" for none) → repository → problems.
+    // Owner (its key, or "" for none) → repository → problems.
     type ByRepo<'a> = BTreeMap<&'a str, Vec<&'a Diagnostic>>;
-    let mut by_owner: BTreeMap<String, (Option<&EntityRef>, ByRepo<'_>)> = BTreeMap::new();
+    let mut by_owner: BTreeMap<String, (Option<EntityRef>, ByRepo<'_>)> = BTreeMap::new();
     let owners = ProblemOwners::new(&portal.catalog.entities);
     for d in shown {
         let owner = owners.of(d);
-        let key = owner.map(|o| o.to_string()).unwrap_or_default();
+        let key = owner.as_ref().map(EntityRef::key).unwrap_or_default();
         let entry = by_owner.entry(key).or_insert((owner, BTreeMap::new()));
         entry.1.entry(d.repo.as_str()).or_default().push(d);
     }
+    let labels = owner_labels(by_owner.values().filter_map(|(o, _)| o.as_ref()));
+    let label = |owner: &Option<EntityRef>| {
+        owner.as_ref().map_or_else(
+            || "(no owner)".to_string(),
+            |o| {
+                labels
+                    .get(&o.key())
+                    .cloned()
+                    .unwrap_or_else(|| o.to_string())
+            },
+        )
+    };
     let heading_end = body.len();
     if !by_owner.is_empty() {
         body.push_str(
@@ -519,20 +585,33 @@ pub fn problems(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> Str
                 body,
                 "<tr><td><a href=\"#owner-{}\">{}</a></td><td>{errors}</td><td>{}</td></tr>",
                 escape(&owner_anchor(key)),
-                escape(&owner.map_or_else(|| "(no owner)".to_string(), short_ref)),
+                escape(&label(owner)),
                 all.len() - errors
             );
         }
         body.push_str("</tbody></table>\n");
     }
     let owners_end = body.len();
-    for (key, (owner, repos)) in by_owner {
+    for (key, (owner, repos)) in &by_owner {
+        // One heading style for every owner: the name as text; the page of
+        // an owner in the catalog is linked beside it, a missing one said so.
         let _ = write!(
             body,
             "<section><h2 id=\"owner-{}\">{}</h2>",
-            escape(&owner_anchor(&key)),
-            owner.map_or_else(|| "(no owner)".to_string(), |o| ref_link(portal, o, "../"))
+            escape(&owner_anchor(key)),
+            escape(&label(owner))
         );
+        if let Some(owner) = owner {
+            let about = match portal.catalog.get(owner) {
+                Some(e) => format!(
+                    "<a href=\"../{}index.html\">{} page</a>",
+                    escape(&entity_dir(&e.entity_ref)),
+                    escape(&e.kind)
+                ),
+                None => format!("{} is not in the catalog", escape(&owner.to_string())),
+            };
+            let _ = write!(body, "<p class=\"meta\">{about}</p>");
+        }
         for (repo, items) in repos {
             let _ = write!(
                 body,
@@ -566,6 +645,31 @@ pub fn problems(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> Str
         address::PROBLEMS,
         &parts,
     )
+}
+
+/// How each owner is named on the problems page (by key): `name` in the
+/// default namespace, `namespace/name` elsewhere, and the whole ref when two
+/// owners would read the same (a user and a group of one name).
+fn owner_labels<'a>(owners: impl Iterator<Item = &'a EntityRef>) -> HashMap<String, String> {
+    let owners: Vec<&EntityRef> = owners.collect();
+    let mut uses: HashMap<String, usize> = HashMap::new();
+    for o in &owners {
+        *uses.entry(short_ref(o).to_lowercase()).or_default() += 1;
+    }
+    owners
+        .into_iter()
+        .map(|o| {
+            let short = short_ref(o);
+            let label = if o.kind == "group" && uses[&short.to_lowercase()] == 1 {
+                short
+            } else if uses[&short.to_lowercase()] == 1 {
+                format!("{}:{short}", o.kind)
+            } else {
+                o.to_string()
+            };
+            (o.key(), label)
+        })
+        .collect()
 }
 
 /// An id for an owner's section: `kind:namespace/name` as

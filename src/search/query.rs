@@ -435,13 +435,19 @@ pub fn search(
     // tantivy trusts its files: some damage makes it panic (slicing past
     // the end of a truncated segment, say). This is the last line of defence.
     match open::catch_quietly(|| search_index(&dir, query, options)) {
-        Ok(result) => result.map_err(damaged),
+        Ok(result) => result.map_err(damaged).and_then(|asked| asked),
         Err(_) => Err(damaged(Damage("its files are inconsistent".to_string()))),
     }
 }
 
-/// Opens the index in `dir` (checked by [`open::index_dir`]) and searches it.
-fn search_index(dir: &Path, query: &str, options: &SearchOptions) -> Result<Vec<Hit>, Damage> {
+/// Opens the index in `dir` (checked by [`open::index_dir`]) and searches
+/// it. The inner error is a question the index cannot answer (a kind it
+/// does not hold), the outer one damage.
+fn search_index(
+    dir: &Path,
+    query: &str,
+    options: &SearchOptions,
+) -> Result<Result<Vec<Hit>, SearchError>, Damage> {
     let index = open::open_index(dir)?;
     super::index::register_tokenizers(&index);
     let fields = fields_of(&index.schema())?;
@@ -451,8 +457,21 @@ fn search_index(dir: &Path, query: &str, options: &SearchOptions) -> Result<Vec<
         .reload_policy(ReloadPolicy::Manual)
         .try_into()?
         .searcher();
+    if let Some(kind) = options.kind.as_deref().map(str::to_lowercase)
+        && kind != "docs"
+    {
+        // A kind with no entity is a mistake to name, not an empty result.
+        let mut kinds = words_in_range(&searcher, fields.kind, "", usize::MAX, |_| true);
+        if !kinds.contains(&kind) {
+            kinds.push("docs".to_string());
+            return Ok(Err(SearchError::Query(format!(
+                "no entity of kind `{kind}` in this site; --kind takes one of: {}",
+                kinds.join(", ")
+            ))));
+        }
+    }
     let Some(query) = build_query(&index, &searcher, &fields, query, options) else {
-        return Ok(Vec::new());
+        return Ok(Ok(Vec::new()));
     };
     // A few more than asked, so equal scores at the cut are broken by
     // `document_order` (as in the browser), not by tantivy's segments.
@@ -541,7 +560,7 @@ fn search_index(dir: &Path, query: &str, options: &SearchOptions) -> Result<Vec<
             highlights,
         });
     }
-    Ok(hits)
+    Ok(Ok(hits))
 }
 
 #[cfg(test)]

@@ -639,9 +639,9 @@ fn many_problems_in_one_file_are_each_quoted() {
     assert_eq!(d[19_999]["line"], 20_009);
     let human = org.run(&["check", "repos/wide"]);
     assert!(
-        human.stdout.contains("20009 | k19999: v\n"),
+        human.stderr.contains("20009 | k19999: v\n"),
         "{}",
-        &human.stdout[human.stdout.len().saturating_sub(2000)..]
+        &human.stderr[human.stderr.len().saturating_sub(2000)..]
     );
 }
 

@@ -18,6 +18,13 @@ pub struct Driver {
     port: u16,
 }
 
+impl Driver {
+    /// The port chromedriver listens on, for sessions with capabilities of their own.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();

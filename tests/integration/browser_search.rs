@@ -83,9 +83,24 @@ async fn search_from_file_urls_finds_and_lands_on_the_heading() {
     let c = browser(&driver).await;
     c.goto(&format!("file://{}", page.display())).await.unwrap();
 
-    // An entity by name, then the kind facet narrows the results.
+    // An entity by name, then the kind facet narrows the results. The
+    // facets start collapsed.
     let hrefs = type_query(&c, "payment").await;
     assert!(hrefs.len() > 1, "{hrefs:?}");
+    let open = c
+        .execute(
+            "return document.querySelector('details.facets-box').open",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(open, false, "facets are collapsed at first");
+    c.find(Locator::Css("details.facets-box > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let facet = c
         .find(Locator::Css(
             ".facet button[data-facet=kind][data-value=api]",
@@ -226,5 +241,45 @@ async fn the_browser_ranks_like_portico_search() {
         "top 3 differ:\n{}",
         differences.join("\n")
     );
+    c.close().await.unwrap();
+}
+
+/// A search can be linked: `?q=` runs as the page opens, and typing puts
+/// the query in the address (over HTTP; from file:// the linked search
+/// still runs).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_query_is_in_the_address_so_searches_can_be_linked() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let c = browser(&driver).await;
+    let file_page = site.join("index.html").canonicalize().unwrap();
+    c.goto(&format!("file://{}?q=rollback", file_page.display()))
+        .await
+        .unwrap();
+    let hrefs = result_links(&c, "rollback").await;
+    assert!(
+        hrefs[0].contains("shipment-tracker/deploy/index.html#rollback"),
+        "a linked search from file:// runs on open: {hrefs:?}"
+    );
+
+    let port = serve_under_sub_path(site);
+    c.goto(&format!("http://127.0.0.1:{port}/portal/index.html"))
+        .await
+        .unwrap();
+    type_query(&c, "incident").await;
+    let url = c.current_url().await.unwrap();
+    assert_eq!(url.query(), Some("q=incident"), "{url}");
+    let value = c
+        .execute(
+            "return document.getElementById('search-input').value",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(value, "incident");
+    // The address, opened again, shows the same results.
+    let shown = result_links(&c, "incident").await;
+    c.goto(url.as_str()).await.unwrap();
+    assert_eq!(result_links(&c, "incident").await, shown);
     c.close().await.unwrap();
 }

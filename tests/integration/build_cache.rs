@@ -40,7 +40,9 @@ fn same_as_uncached(dir: &Path, edit: &str) -> Run {
     let problems = |run: &Run| -> Vec<String> {
         run.stderr
             .lines()
-            .filter(|l| !l.starts_with("timing:") && !l.starts_with("Built "))
+            .filter(|l| {
+                !l.starts_with("timing:") && !l.starts_with("Built ") && !l.starts_with("Open ")
+            })
             .map(str::to_string)
             .collect()
     };

@@ -39,7 +39,9 @@ fn check_reports_exactly_the_documented_mistakes() {
 #[test]
 fn human_diagnostics_quote_the_source() {
     let run = portico(&crate_dir(), &["check", "example-org"]);
-    insta::assert_snapshot!("example_org_check_human", run.stdout);
+    // Human diagnostics go to standard error, as `build`'s do.
+    assert_eq!(run.stdout, "");
+    insta::assert_snapshot!("example_org_check_human", run.stderr);
 }
 
 #[test]
@@ -190,20 +192,20 @@ fn globs_find_monorepo_packages_but_never_template_skeletons() {
         ],
     );
     assert!(
-        human.stdout.contains("Checked 50 entities"),
+        human.stderr.contains("Checked 50 entities"),
         "{}",
-        human.stdout
+        human.stderr
     );
 }
 
 #[test]
 fn strict_turns_warnings_into_failure() {
     let run = portico(&crate_dir(), &["check", "example-org/org-directory"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     // A repository alone refers to entities defined elsewhere: warnings only.
     let run = portico(&crate_dir(), &["check", "example-org/shipment-tracker"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(run.stdout.contains("warning[unresolved-ref]"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning[unresolved-ref]"));
     let strict = portico(
         &crate_dir(),
         &["check", "--strict", "example-org/shipment-tracker"],

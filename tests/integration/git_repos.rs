@@ -141,7 +141,7 @@ fn ref_selects_another_commit_of_bare_clones() {
 
     let description = |args: &[&str]| {
         let run = org.run(args);
-        assert_eq!(run.code, 0, "{}", run.stdout);
+        assert_eq!(run.code, 0, "{}", run.stderr);
         let run = org.run(&[args, &["--format", "json"]].concat());
         assert!(
             run.codes()
@@ -160,9 +160,9 @@ fn ref_selects_another_commit_of_bare_clones() {
     let run = org.run(&["check", "bare", "--ref", "no-such-branch"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stdout.contains("error[repo-unreadable]") && run.stdout.contains("no-such-branch"),
+        run.stderr.contains("error[repo-unreadable]") && run.stderr.contains("no-such-branch"),
         "{}",
-        run.stdout
+        run.stderr
     );
 }
 

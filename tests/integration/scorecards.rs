@@ -248,30 +248,30 @@ fn the_gate_fails_entities_below_the_level_in_every_format() {
     let human = gate(&["--min-level", "silver"]);
     assert_eq!(human.code, 1, "{}{}", human.stdout, human.stderr);
     assert!(
-        human.stdout.contains("error[scorecard-below-level]"),
+        human.stderr.contains("error[scorecard-below-level]"),
         "{}",
-        human.stdout
+        human.stderr
     );
     assert!(
         human
-            .stdout
+            .stderr
             .contains("`component:default/poor` is below `silver`"),
         "{}",
-        human.stdout
+        human.stderr
     );
     assert!(
-        human.stdout.contains("Add a `CODEOWNERS` file."),
+        human.stderr.contains("Add a `CODEOWNERS` file."),
         "the hint: {}",
-        human.stdout
+        human.stderr
     );
     assert!(
         human
-            .stdout
+            .stderr
             .contains("Scorecard `gate`: 1 of 2 entities below `silver`"),
         "{}",
-        human.stdout
+        human.stderr
     );
-    assert!(!human.stdout.contains("component:default/good` is below"));
+    assert!(!human.stderr.contains("component:default/good` is below"));
     let json = gate(&["--min-level", "silver", "--format", "json"]);
     assert_eq!(json.code, 1);
     let below: Vec<_> = json

@@ -94,6 +94,27 @@ fn filters_by_kind_and_owner() {
 }
 
 #[test]
+fn an_unknown_kind_is_an_error_listing_the_kinds() {
+    let site = site().to_str().unwrap().to_string();
+    let run = portico(
+        &crate_dir(),
+        &["search", "--site", &site, "shipment", "--kind", "widget"],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("no entity of kind `widget`")
+            && run.stderr.contains(
+                "api, component, domain, group, location, resource, system, template, user, docs"
+            ),
+        "{}",
+        run.stderr
+    );
+    // Kinds are matched as Backstage spells them, in any case.
+    let upper = search(&["shipment", "--kind", "API"]);
+    assert!(!upper.is_empty());
+}
+
+#[test]
 fn no_results_exit_1_and_a_missing_index_exits_2() {
     let site = site().to_str().unwrap().to_string();
     let none = portico(&crate_dir(), &["search", "--site", &site, "zzzqqqxxx"]);

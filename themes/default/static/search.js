@@ -477,6 +477,7 @@
   var generation = 0;
   var TYPING_PAUSE_MS = 30;
   var shownLimit = 10;
+  var facetsOpen = false;
   function render(query, ranked, found, started) {
     var counts = facetCounts(ranked);
     var html = "<p class=\"search-status\" role=\"status\">" +
@@ -495,7 +496,11 @@
       });
       facetHtml += "</div>";
     });
-    if (facetHtml) html += "<div class=\"facets\">" + facetHtml + "</div>";
+    // Collapsed until asked for (or while a value is chosen): on a phone
+    // the facets would otherwise push the results off the first screen.
+    var chosen = FACETS.some(function (f) { return (filters[f] || []).length > 0; });
+    if (facetHtml) html += "<details class=\"facets-box\"" + (facetsOpen || chosen ? " open" : "") +
+      "><summary>Filter the results</summary><div class=\"facets\">" + facetHtml + "</div></details>";
     html += "<ol class=\"search-hits\">";
     found.hits.forEach(function (h) {
       html += "<li><a href=\"" + escapeHtml(root + h.url) + "\"><span class=\"hit-title\">" + h.titleHtml + "</span> <span class=\"hit-kind\">" + escapeHtml(h.kind) + "</span><span class=\"hit-crumb\">" + escapeHtml(h.breadcrumb) +
@@ -505,16 +510,29 @@
     if (found.total > found.hits.length) html += "<button type=\"button\" class=\"search-more\">More results</button>";
     panel.innerHTML = html;
     panel.hidden = false;
+    var box = panel.querySelector("details.facets-box");
+    if (box) box.addEventListener("toggle", function () { facetsOpen = box.open; });
     form.setAttribute("data-ms", String(Math.round(performance.now() - started)));
     // What the results shown answer (tests and scripts wait for it).
     form.setAttribute("data-query", query);
+    linkable(query);
+  }
+  // The query in the address (`?q=`), so a search can be linked and survives
+  // a reload. Browsers may refuse history changes on file:// pages; the
+  // search works the same without.
+  function linkable(query) {
+    try {
+      var url = new URL(location.href);
+      if (query.trim()) url.searchParams.set("q", query); else url.searchParams.delete("q");
+      if (url.href !== location.href) history.replaceState(history.state, "", url.href);
+    } catch (e) { /* not allowed here: nothing to do */ }
   }
   // `since`: when the user acted (data-ms is measured from it, pause included).
   function run(since) {
     var query = input.value;
     var mine = ++generation;
     var started = typeof since === "number" ? since : performance.now();
-    if (!query.trim()) { panel.hidden = true; panel.innerHTML = ""; return; }
+    if (!query.trim()) { panel.hidden = true; panel.innerHTML = ""; linkable(""); return; }
     start().then(function () { return rank(query); }).then(function (ranked) {
       if (mine !== generation) return null;
       return results(ranked, filters, shownLimit).then(function (found) {
@@ -570,6 +588,12 @@
     input.focus();
     input.select();
   });
+  // A linked search (`page.html?q=words`) runs as the page opens.
+  var linked = new URLSearchParams(location.search).get("q");
+  if (linked && linked.trim()) {
+    input.value = linked;
+    run();
+  }
   document.addEventListener("click", function (e) {
     // The path, not e.target: a facet click re-renders the panel before
     // this runs, detaching the button that was clicked.

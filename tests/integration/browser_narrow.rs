@@ -1,0 +1,196 @@
+//! Phones: every page of example-org's site and of a corpus site opened in
+//! headless Chromium at a 390 px wide viewport must not scroll sideways.
+//! Wide tables, graphs and code may scroll inside their own box; the page
+//! itself may not.
+
+use crate::browser::{Driver, start_driver};
+use crate::support::{corpus_dir, crate_dir, example_site, files_under, portico};
+use fantoccini::{Client, ClientBuilder};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const PHONE_WIDTH: u32 = 390;
+
+/// Chromium emulating a 390 × 844 phone screen (device metrics, so the
+/// layout viewport is exactly 390 CSS pixels wide).
+async fn phone(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/lib/chromium/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            "mobileEmulation": {"deviceMetrics": {"width": PHONE_WIDTH, "height": 844, "pixelRatio": 1.0}}
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port()))
+        .await
+        .expect("chromedriver session")
+}
+
+/// The page's width against the viewport's, and when it is wider, the
+/// elements sticking out the furthest (outside any box that scrolls).
+const MEASURE: &str = r#"
+const inner = document.documentElement.clientWidth;
+const width = document.documentElement.scrollWidth;
+const scrolls = (el) => {
+  for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    const o = getComputedStyle(a).overflowX;
+    if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') return true;
+  }
+  return false;
+};
+const out = [];
+if (width > inner) {
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > inner + 0.5 && r.width > 0 && !scrolls(el)) {
+      const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+        (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+      out.push([Math.round(r.right), name + ' "' + (el.textContent || '').trim().slice(0, 40) + '"']);
+    }
+  }
+  out.sort((a, b) => b[0] - a[0]);
+}
+return {inner, width, offenders: out.slice(0, 5).map(o => o[0] + 'px ' + o[1])};
+"#;
+
+/// Waits until the page is loaded and its stylesheet applied (the theme sets
+/// the body's margin to 0): measured any earlier, on a loaded machine, an
+/// unstyled page is as wide as its widest graph.
+async fn styled(c: &Client, page: &str) {
+    for _ in 0..100 {
+        let ready = c
+            .execute(
+                "return document.readyState === 'complete' && getComputedStyle(document.body).marginTop === '0px';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if ready == serde_json::json!(true) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{page}: the stylesheet never applied");
+}
+
+/// Opens every HTML page of `site` and returns one line per page wider
+/// than the viewport. Also checks the viewport really is a phone's.
+async fn too_wide_pages(c: &Client, site: &Path) -> (usize, Vec<String>) {
+    let site = site.canonicalize().unwrap();
+    let pages: Vec<String> = files_under(&site)
+        .into_keys()
+        // 404.html links its stylesheet from the host's root (`/assets/`),
+        // which a file:// page cannot reach; hosts serve it, not links.
+        .filter(|p| p.ends_with(".html") && *p != "404.html")
+        .collect();
+    let mut wide = Vec::new();
+    // The measure itself: a page made wider on purpose must be caught.
+    c.goto(&format!("file://{}/index.html", site.display()))
+        .await
+        .unwrap();
+    let probe = c
+        .execute(
+            &format!(
+                "const d = document.createElement('div'); d.style.width = '900px'; d.textContent = 'wide'; \
+                 document.querySelector('main').appendChild(d); {MEASURE}"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        probe["width"].as_u64() > Some(u64::from(PHONE_WIDTH))
+            && probe["offenders"].to_string().contains("div"),
+        "a 900 px element is not caught: {probe}"
+    );
+    for page in &pages {
+        c.goto(&format!("file://{}/{page}", site.display()))
+            .await
+            .unwrap();
+        styled(c, page).await;
+        let m = c.execute(MEASURE, vec![]).await.unwrap();
+        assert_eq!(m["inner"], PHONE_WIDTH, "the viewport is a phone's: {m}");
+        if m["width"].as_u64() > m["inner"].as_u64() {
+            wide.push(format!(
+                "{page}: {} px wide; {}",
+                m["width"],
+                m["offenders"]
+                    .as_array()
+                    .map(|o| o
+                        .iter()
+                        .map(|v| v.as_str().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join(" | "))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    (pages.len(), wide)
+}
+
+/// Every folder of `../shared/corpus` read at once, with Backstage's two
+/// example Location trees: long names, wide API definitions, images, tabs.
+fn whole_corpus_site() -> &'static PathBuf {
+    static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &SITE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let site = dir.path().join("site");
+            let corpus = corpus_dir();
+            let all = corpus.join("backstage-examples/all.yaml");
+            let acme = corpus.join("backstage-examples/acme-corp.yaml");
+            let run = portico(
+                &crate_dir(),
+                &[
+                    "build",
+                    corpus.to_str().unwrap(),
+                    "--location",
+                    all.to_str().unwrap(),
+                    "--location",
+                    acme.to_str().unwrap(),
+                    "--out",
+                    site.to_str().unwrap(),
+                ],
+            );
+            assert!(run.code <= 1, "{}", run.stderr);
+            (dir, site)
+        })
+        .1
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_page_of_example_org_scrolls_sideways_on_a_phone() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let c = phone(&driver).await;
+    let (pages, wide) = too_wide_pages(&c, site).await;
+    c.close().await.unwrap();
+    println!("{pages} pages at {PHONE_WIDTH} px");
+    assert!(pages > 60, "only {pages} pages");
+    assert!(
+        wide.is_empty(),
+        "pages wider than the phone:\n{}",
+        wide.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_page_of_the_corpus_site_scrolls_sideways_on_a_phone() {
+    let Some(driver) = start_driver() else { return };
+    let site = whole_corpus_site();
+    let c = phone(&driver).await;
+    let (pages, wide) = too_wide_pages(&c, site).await;
+    c.close().await.unwrap();
+    println!("{pages} pages at {PHONE_WIDTH} px");
+    assert!(pages > 50, "only {pages} pages");
+    assert!(
+        wide.is_empty(),
+        "pages wider than the phone:\n{}",
+        wide.join("\n")
+    );
+}
