@@ -162,15 +162,16 @@ fn refs_resolve_against_a_built_site() {
             site,
         ],
     );
+    // The summary lines go to stderr, beside the human diagnostics.
     assert!(
-        human.stdout.contains("Changed since `main`: 1 file"),
+        human.stderr.contains("Changed since `main`: 1 file"),
         "{}",
-        human.stdout
+        human.stderr
     );
     assert!(
-        human.stdout.contains("From the site: 1 entity"),
+        human.stderr.contains("From the site: 1 entity"),
         "{}",
-        human.stdout
+        human.stderr
     );
 }
 
