@@ -18,13 +18,6 @@ pub struct Driver {
     port: u16,
 }
 
-impl Driver {
-    /// The port chromedriver listens on, for sessions with capabilities of their own.
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-}
-
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -71,16 +64,23 @@ pub fn start_driver() -> Option<Driver> {
 }
 
 pub async fn browser(driver: &Driver) -> Client {
+    browser_with(driver, None).await
+}
+
+/// A browser session; `mobile`: Chromium's `mobileEmulation` settings (a
+/// phone's screen).
+pub async fn browser_with(driver: &Driver, mobile: Option<serde_json::Value>) -> Client {
+    let mut options = serde_json::json!({
+        "binary": "/usr/lib/chromium/chromium",
+        // Never --allow-file-access-from-files: it would hide real file:// breakage.
+        "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+    });
+    if let Some(mobile) = mobile {
+        options["mobileEmulation"] = mobile;
+    }
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/lib/chromium/chromium",
-            // Never --allow-file-access-from-files: it would hide real file:// breakage.
-            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-        }),
-    );
+    caps.insert("goog:chromeOptions".into(), options);
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", driver.port))

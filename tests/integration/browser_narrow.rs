@@ -5,7 +5,7 @@
 
 use crate::browser::{Driver, start_driver};
 use crate::support::{corpus_dir, crate_dir, example_site, files_under, portico};
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::Client;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -14,21 +14,10 @@ const PHONE_WIDTH: u32 = 390;
 /// Chromium emulating a 390 × 844 phone screen (device metrics, so the
 /// layout viewport is exactly 390 CSS pixels wide).
 async fn phone(driver: &Driver) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/lib/chromium/chromium",
-            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-            "mobileEmulation": {"deviceMetrics": {"width": PHONE_WIDTH, "height": 844, "pixelRatio": 1.0}}
-        }),
-    );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port()))
-        .await
-        .expect("chromedriver session")
+    let metrics = serde_json::json!({
+        "deviceMetrics": {"width": PHONE_WIDTH, "height": 844, "pixelRatio": 1.0}
+    });
+    crate::browser::browser_with(driver, Some(metrics)).await
 }
 
 /// The page's width against the viewport's, and when it is wider, the
