@@ -23,7 +23,10 @@ pub fn run(args: SearchArgs) -> u8 {
         let _ = writeln!(out, "{json}");
     } else {
         let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-        for hit in &hits {
+        for (i, hit) in hits.iter().enumerate() {
+            if hit.partial && (i == 0 || !hits[i - 1].partial) {
+                let _ = writeln!(out, "{}", partial_label(i));
+            }
             let _ = writeln!(out, "{}", format_hit(hit, &args.site, color));
         }
         if hits.is_empty() {
@@ -34,6 +37,16 @@ pub fn run(args: SearchArgs) -> u8 {
         EXIT_PROBLEMS
     } else {
         EXIT_CLEAN
+    }
+}
+
+/// The line above the first result lacking some word, `shown` results
+/// (with every word) after the first.
+fn partial_label(shown: usize) -> &'static str {
+    if shown == 0 {
+        "No result has every word; results with most of them:\n"
+    } else {
+        "Results with only some of the words:\n"
     }
 }
 
@@ -115,6 +128,7 @@ mod tests {
             section: String::new(),
             snippet: snippet.into(),
             score: 1.0,
+            partial: false,
             breadcrumb: "A".into(),
             highlights,
         }

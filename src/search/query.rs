@@ -3,14 +3,20 @@
 use super::index::{Fields, fields_of};
 use super::open::{self, Damage};
 use crate::limits::{MAX_QUERY_BYTES, MAX_QUERY_WORDS, MAX_SEARCH_RESULTS};
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
+use tantivy::collector::DocSetCollector;
 use tantivy::collector::TopDocs;
+use tantivy::index::SegmentId;
 use tantivy::query::{
     BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Index, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Index, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument, Term,
+};
 
 /// Field weights: a match in a title counts most, then headings, then text.
 const WEIGHTS: [(Weight, f32); 3] = [
@@ -48,6 +54,9 @@ pub struct Hit {
     pub section: String,
     pub snippet: String,
     pub score: f32,
+    /// Whether this result lacks some query word: shown only when fewer
+    /// than [`FEW_RESULTS`] documents have every word.
+    pub partial: bool,
     #[serde(skip)]
     pub breadcrumb: String,
     /// Byte ranges of `snippet` that matched.
@@ -149,6 +158,10 @@ fn field_of(fields: &Fields, weight: Weight) -> tantivy::schema::Field {
         Weight::Body => fields.body,
     }
 }
+
+/// Fewer results than this with every word, and documents with most of
+/// the words are shown after them.
+pub const FEW_RESULTS: usize = 3;
 
 /// Results read beyond the limit to break ties at the cut.
 const TIE_MARGIN: usize = 20;
@@ -289,14 +302,43 @@ fn stem_prefix_of(
         })
 }
 
-/// Builds the query: every word must match (in some field); phrases too.
+/// A query taken apart: one clause per word (or phrase), each matching
+/// the word in any field, and the filters of `--kind` and `--owner`.
+struct Clauses {
+    words: Vec<Box<dyn Query>>,
+    filters: Vec<Box<dyn Query>>,
+}
+
+impl Clauses {
+    /// Documents with every word.
+    fn every_word(&self) -> BooleanQuery {
+        let must = self.words.iter().chain(&self.filters);
+        BooleanQuery::new(must.map(|q| (Occur::Must, q.box_clone())).collect())
+    }
+
+    /// Documents with at least one word, each word adding to the score.
+    fn any_word(&self) -> BooleanQuery {
+        let any = self.words.iter().map(|q| (Occur::Should, q.box_clone()));
+        let any: Box<dyn Query> = Box::new(BooleanQuery::new(any.collect()));
+        let filters = self.filters.iter().map(|q| (Occur::Must, q.box_clone()));
+        BooleanQuery::new(std::iter::once((Occur::Must, any)).chain(filters).collect())
+    }
+
+    /// The documents matching word `i` (and the filters).
+    fn one_word(&self, i: usize) -> BooleanQuery {
+        let must = self.words[i..=i].iter().chain(&self.filters);
+        BooleanQuery::new(must.map(|q| (Occur::Must, q.box_clone())).collect())
+    }
+}
+
+/// Builds the clauses: every word must match (in some field); phrases too.
 fn build_query(
     index: &Index,
     searcher: &Searcher,
     fields: &Fields,
     query: &str,
     options: &SearchOptions,
-) -> Option<BooleanQuery> {
+) -> Option<Clauses> {
     let (words, phrases, typing) = split(query);
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let last = words.len().saturating_sub(1);
@@ -393,6 +435,8 @@ fn build_query(
     if must.is_empty() {
         return None;
     }
+    let words = must.into_iter().map(|(_, q)| q).collect();
+    let mut filters: Vec<Box<dyn Query>> = Vec::new();
     // `--kind docs` keeps docs sections; `--owner group:default/x` means `x`.
     let kind_filter = options
         .kind
@@ -408,13 +452,10 @@ fn build_query(
     for (field, value) in kind_filter.into_iter().chain(owner_filter) {
         {
             let term = Term::from_field_text(field, &value);
-            must.push((
-                Occur::Must,
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            ));
+            filters.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
         }
     }
-    Some(BooleanQuery::new(must))
+    Some(Clauses { words, filters })
 }
 
 /// Runs `query` against the index of the site in `site_dir`.
@@ -470,58 +511,39 @@ fn search_index(
             ))));
         }
     }
-    let Some(query) = build_query(&index, &searcher, &fields, query, options) else {
+    let Some(clauses) = build_query(&index, &searcher, &fields, query, options) else {
         return Ok(Ok(Vec::new()));
     };
-    // A few more than asked, so equal scores at the cut are broken by
-    // `document_order` (as in the browser), not by tantivy's segments.
-    // Read on while the scores still tie with the one at the cut: which of
-    // many equal documents tantivy returns depends on its segments.
     let wanted = options.limit.clamp(1, MAX_SEARCH_RESULTS);
-    let mut limit = wanted + TIE_MARGIN;
-    let top = loop {
-        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        let tied_to_the_end =
-            top.len() == limit && top.get(wanted - 1).map(|t| t.0) == top.last().map(|t| t.0);
-        if !tied_to_the_end || limit >= MAX_TIE_READ {
-            break top;
-        }
-        limit = (limit * 4).min(MAX_TIE_READ);
-    };
-    let mut ranked = Vec::with_capacity(top.len());
+    let query = clauses.every_word();
+    let top = read_top(&searcher, &query, wanted, &TopDocs::order_by_score)?;
+    let mut ranked: Vec<(f32, bool, TantivyDocument)> = Vec::with_capacity(top.len());
     for (score, address) in top {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        ranked.push((score, doc));
+        ranked.push((score, false, searcher.doc(address)?));
     }
-    let key = |doc: &TantivyDocument| {
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .unwrap_or("")
-                .to_string()
-        };
-        let position = doc
-            .get_first(fields.position)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
-        let (entity, doc_type, url) = (
-            text(fields.entity_ref),
-            text(fields.doc_type),
-            text(fields.url),
-        );
-        let (entity, is_docs, page, position) = super::document_order(
-            &entity,
-            &doc_type,
-            &url,
-            u32::try_from(position).unwrap_or(u32::MAX),
-        );
-        (entity.to_string(), is_docs, page.to_string(), position)
-    };
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| key(&a.1).cmp(&key(&b.1))));
+    let key = |doc: &TantivyDocument| order_key(&fields, doc);
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| key(&a.2).cmp(&key(&b.2))));
     ranked.truncate(wanted);
+    let query = if ranked.len() < FEW_RESULTS.min(wanted) && clauses.words.len() > 1 {
+        let partial = most_words(&searcher, &clauses, wanted - ranked.len())?;
+        let mut more = Vec::with_capacity(partial.len());
+        for ((count, score), address) in partial {
+            more.push((count, score, searcher.doc(address)?));
+        }
+        more.sort_by(|a, b| {
+            (b.0.cmp(&a.0))
+                .then_with(|| b.1.total_cmp(&a.1))
+                .then_with(|| key(&a.2).cmp(&key(&b.2)))
+        });
+        more.truncate(wanted - ranked.len());
+        ranked.extend(more.into_iter().map(|(_, score, doc)| (score, true, doc)));
+        clauses.any_word()
+    } else {
+        query
+    };
     let snippets = SnippetGenerator::create(&searcher, &query, fields.body)?;
     let mut hits = Vec::with_capacity(ranked.len());
-    for (score, doc) in ranked {
+    for (score, partial, doc) in ranked {
         let text = |field| {
             doc.get_first(field)
                 .and_then(|v| v.as_str())
@@ -556,11 +578,112 @@ fn search_index(
             },
             snippet: fragment,
             score,
+            partial,
             breadcrumb: text(fields.breadcrumb),
             highlights,
         });
     }
     Ok(Ok(hits))
+}
+
+/// The order of equal scores: see [`super::document_order`].
+fn order_key(fields: &Fields, doc: &TantivyDocument) -> (String, bool, String, u32) {
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
+    };
+    let position = doc
+        .get_first(fields.position)
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0);
+    let (entity, doc_type, url) = (
+        text(fields.entity_ref),
+        text(fields.doc_type),
+        text(fields.url),
+    );
+    let (entity, is_docs, page, position) = super::document_order(
+        &entity,
+        &doc_type,
+        &url,
+        u32::try_from(position).unwrap_or(u32::MAX),
+    );
+    (entity.to_string(), is_docs, page.to_string(), position)
+}
+
+/// The best `wanted` results of `query` by `sort key`, read on while keys
+/// still tie with the one at the cut: which of many equal documents
+/// tantivy returns depends on its segments, and equal keys are then
+/// ordered by [`order_key`] (as in the browser).
+fn read_top<K, C>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    wanted: usize,
+    collector: &dyn Fn(TopDocs) -> C,
+) -> tantivy::Result<Vec<(K, DocAddress)>>
+where
+    K: PartialEq,
+    C: tantivy::collector::Collector<Fruit = Vec<(K, DocAddress)>>,
+{
+    let mut limit = wanted + TIE_MARGIN;
+    loop {
+        let top = searcher.search(query, &collector(TopDocs::with_limit(limit)))?;
+        let tied_to_the_end =
+            top.len() == limit && top.get(wanted - 1).map(|t| &t.0) == top.last().map(|t| &t.0);
+        if !tied_to_the_end || limit >= MAX_TIE_READ {
+            return Ok(top);
+        }
+        limit = (limit * 4).min(MAX_TIE_READ);
+    }
+}
+
+/// The best `wanted` documents lacking some word, by how many of the
+/// words they have, then by score (BM25 summed over the words they have).
+fn most_words(
+    searcher: &Searcher,
+    clauses: &Clauses,
+    wanted: usize,
+) -> tantivy::Result<Vec<((usize, f32), DocAddress)>> {
+    // How many words each document has, by segment.
+    let mut counts: HashMap<SegmentId, HashMap<DocId, usize>> = HashMap::new();
+    for i in 0..clauses.words.len() {
+        for address in searcher.search(&clauses.one_word(i), &DocSetCollector)? {
+            let segment = searcher.segment_reader(address.segment_ord).segment_id();
+            *counts
+                .entry(segment)
+                .or_default()
+                .entry(address.doc_id)
+                .or_default() += 1;
+        }
+    }
+    let every = clauses.words.len();
+    let counts = Arc::new(counts);
+    let by_words = move |top: TopDocs| {
+        let counts = Arc::clone(&counts);
+        top.tweak_score(move |segment: &SegmentReader| {
+            let counts = counts
+                .get(&segment.segment_id())
+                .cloned()
+                .unwrap_or_default();
+            move |doc: DocId, score: Score| {
+                // Documents with every word are already shown.
+                let count = counts.get(&doc).copied().unwrap_or(0);
+                (if count == every { 0 } else { count }, score)
+            }
+        })
+    };
+    // The few documents with every word come last: read past them.
+    let top = read_top(
+        searcher,
+        &clauses.any_word(),
+        wanted + FEW_RESULTS,
+        &by_words,
+    )?;
+    Ok(top
+        .into_iter()
+        .filter(|((count, _), _)| *count > 0)
+        .collect())
 }
 
 #[cfg(test)]

@@ -283,3 +283,66 @@ async fn the_query_is_in_the_address_so_searches_can_be_linked() {
     assert_eq!(result_links(&c, "incident").await, shown);
     c.close().await.unwrap();
 }
+
+/// `portico search --json --limit 10 QUERY` as (url, partial) pairs.
+fn cli_with_partial(query: &str) -> Vec<(String, bool)> {
+    let site = example_site().0.to_str().unwrap().to_string();
+    let mut args = vec!["search", "--site", &site, "--json", "--limit", "10"];
+    args.extend(query.split(' '));
+    let run = crate::support::portico(&crate_dir(), &args);
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    hits.iter()
+        .map(|h| (h["url"].as_str().unwrap().to_string(), h["partial"] == true))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_few_pages_having_every_word_the_browser_falls_back_like_the_cli() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let c = browser(&driver).await;
+    let page = site.join("index.html").canonicalize().unwrap();
+    c.goto(&format!("file://{}", page.display())).await.unwrap();
+    for query in ["who owns shipments-db", "incident response error rate"] {
+        let found = c
+            .execute_async(
+                "const done = arguments[1];
+                 window.porticoSearchQuery(arguments[0], {limit: 10})
+                   .then(hits => done(hits.map(h => [h.url, h.partial])), e => done(String(e)));",
+                vec![serde_json::json!(query)],
+            )
+            .await
+            .unwrap();
+        let web: Vec<(String, bool)> = serde_json::from_value(found).unwrap();
+        let cli = cli_with_partial(query);
+        assert!(cli.iter().any(|(_, partial)| *partial), "{cli:?}");
+        assert_eq!(web, cli, "{query}");
+    }
+    // The page says which results lack some word.
+    c.goto(&format!(
+        "file://{}?q=who+owns+shipments-db",
+        page.display()
+    ))
+    .await
+    .unwrap();
+    let hrefs = result_links(&c, "who owns shipments-db").await;
+    assert!(
+        hrefs
+            .iter()
+            .take(3)
+            .any(|h| h.ends_with("catalog/default/resource/shipments-db/index.html")),
+        "{hrefs:?}"
+    );
+    let label = c
+        .find(Locator::Css(".search-hits li.search-partial"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        label,
+        "No result has every word; results with most of them:"
+    );
+    c.close().await.unwrap();
+}

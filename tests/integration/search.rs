@@ -602,3 +602,66 @@ fn titles_with_terminal_escapes_and_multibyte_snippets_print_safely() {
         assert!(run.stdout.contains("café naïve"), "{word}: {}", run.stdout);
     }
 }
+
+#[test]
+fn a_question_with_no_page_having_every_word_falls_back_to_most_words() {
+    // No document has `who`, `owns`, `shipments` and `db` together.
+    let hits = search(&["who", "owns", "shipments-db"]);
+    assert!(hits.iter().all(|h| h["partial"] == true), "{hits:#?}");
+    let refs: Vec<&str> = hits
+        .iter()
+        .take(3)
+        .map(|h| h["entity_ref"].as_str().unwrap())
+        .collect();
+    assert!(refs.contains(&"resource:default/shipments-db"), "{refs:?}");
+    let site = site().to_str().unwrap().to_string();
+    let run = portico(
+        &crate_dir(),
+        &["search", "--site", &site, "who", "owns", "shipments-db"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("No result has every word; results with most of them:\n"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn words_split_between_a_title_and_a_section_still_find_the_page() {
+    // `incident response` is the page's title, `error rate` a section's
+    // heading: one document has all four (Deploying › Rollback), so the
+    // sections of the incident page come after it, labelled.
+    let hits = search(&["incident", "response", "error", "rate"]);
+    assert_eq!(hits[0]["partial"], false, "{hits:#?}");
+    assert!(hits[1..].iter().all(|h| h["partial"] == true), "{hits:#?}");
+    let page = "docs/default/component/shipment-tracker/runbooks/incident-response/index.html";
+    assert!(
+        hits[1..3]
+            .iter()
+            .all(|h| h["url"].as_str().unwrap().starts_with(page)),
+        "{hits:#?}"
+    );
+    let site = site().to_str().unwrap().to_string();
+    let run = portico(
+        &crate_dir(),
+        &[
+            "search", "--site", &site, "incident", "response", "error", "rate",
+        ],
+    );
+    let (full, partial) = run
+        .stdout
+        .split_once("Results with only some of the words:\n")
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(full.contains("Deploying") && partial.contains("Incident response"));
+}
+
+#[test]
+fn enough_results_with_every_word_show_no_partial_ones() {
+    let hits = search(&["shipment", "tracker"]);
+    assert!(hits.len() >= 3);
+    assert!(hits.iter().all(|h| h["partial"] == false), "{hits:#?}");
+    // One word has nothing to fall back to.
+    assert!(search(&["zzzzqqq"]).is_empty());
+}

@@ -237,13 +237,15 @@
     });
   }
   function score(parsed, plans, phraseWords) {
-    var total = null;
+    // Per document: the sum of the scores of the clauses it matches, and
+    // how many it matches (documents lacking some are the fallback).
+    var sums = new Map(), counts = new Map();
     var matched = Object.create(null);
     function combine(part) {
-      if (total === null) { total = part; return; }
-      var next = new Map();
-      part.forEach(function (v, doc) { if (total.has(doc)) next.set(doc, total.get(doc) + v); });
-      total = next;
+      part.forEach(function (v, doc) {
+        sums.set(doc, (sums.get(doc) || 0) + v);
+        counts.set(doc, (counts.get(doc) || 0) + 1);
+      });
     }
     plans.forEach(function (plan, n) {
       var clause = parsed.clauses[n];
@@ -289,10 +291,18 @@
       });
       combine(part || new Map());
     });
-    return { scores: total || new Map(), words: Object.keys(matched), phrases: parsed.phrases };
+    var every = plans.length + phraseWords.length;
+    var total = new Map(), partial = [];
+    sums.forEach(function (v, doc) {
+      if (counts.get(doc) === every) total.set(doc, v); else partial.push([doc, v, counts.get(doc)]);
+    });
+    // Most words first, then score, then document order (as `portico search`).
+    partial.sort(function (a, b) { return b[2] - a[2] || b[1] - a[1] || a[0] - b[0]; });
+    return { scores: total, partial: every > 1 ? partial : [], words: Object.keys(matched), phrases: parsed.phrases };
   }
 
   // ---- facets and filters (as --kind and --owner, plus type, lifecycle, tag)
+  var FEW_RESULTS = 3;
   var FACETS = ["kind", "type", "owner", "lifecycle", "tag"];
   function facetValues(doc) {
     var row = meta.entities[entityOf[doc]];
@@ -420,7 +430,17 @@
     ranked.words.forEach(function (w) { wanted[w] = true; });
     var shown = [];
     var from = 0;
+    // Fewer than FEW_RESULTS with every word: documents with most of the
+    // words follow, labelled partial (see `portico search`).
+    var fallback = false;
     function more() {
+      if (shown.length < limit && from >= candidates.length && !fallback &&
+          shown.length < Math.min(FEW_RESULTS, limit) && ranked.partial.length) {
+        fallback = true;
+        ranked.partial.forEach(function (c) {
+          if (passes(facetValues(c[0]), filters)) candidates.push([c[0], c[1], true]);
+        });
+      }
       if (shown.length >= limit || from >= candidates.length) return Promise.resolve(shown);
       var batch = candidates.slice(from, from + limit - shown.length);
       from += batch.length;
@@ -429,7 +449,8 @@
           var words = stemsWithPlaces(f.body);
           // A fragment keeps the first 3,000 characters of a section: a
           // phrase not found in a cut text cannot be ruled out.
-          if (!f.truncated && !ranked.phrases.every(function (p) { return hasPhrase(words, p); })) return;
+          f.partial = batch[i][2] === true;
+          if (!f.partial && !f.truncated && !ranked.phrases.every(function (p) { return hasPhrase(words, p); })) return;
           f.score = batch[i][1];
           f.kind = facetValues(f.doc).kind.indexOf("docs") >= 0 ? "docs" : facetValues(f.doc).kind[0];
           f.snippet = snippet(f.body, words, wanted);
@@ -460,7 +481,7 @@
     return start().then(function () { return rank(query); }).then(function (ranked) {
       return results(ranked, options.filters || {}, options.limit || 10);
     }).then(function (r) {
-      return r.hits.map(function (h) { return { title: h.title, url: h.url, kind: h.kind, section: h.heading, score: h.score }; });
+      return r.hits.map(function (h) { return { title: h.title, url: h.url, kind: h.kind, section: h.heading, score: h.score, partial: h.partial }; });
     });
   };
 
@@ -502,7 +523,11 @@
     if (facetHtml) html += "<details class=\"facets-box\"" + (facetsOpen || chosen ? " open" : "") +
       "><summary>Filter the results</summary><div class=\"facets\">" + facetHtml + "</div></details>";
     html += "<ol class=\"search-hits\">";
-    found.hits.forEach(function (h) {
+    found.hits.forEach(function (h, i) {
+      if (h.partial && (i === 0 || !found.hits[i - 1].partial)) {
+        html += "<li class=\"search-partial\" role=\"presentation\">" + (i === 0 ?
+          "No result has every word; results with most of them:" : "Results with only some of the words:") + "</li>";
+      }
       html += "<li><a href=\"" + escapeHtml(root + h.url) + "\"><span class=\"hit-title\">" + h.titleHtml + "</span> <span class=\"hit-kind\">" + escapeHtml(h.kind) + "</span><span class=\"hit-crumb\">" + escapeHtml(h.breadcrumb) +
         "</span><span class=\"hit-snippet\">" + h.snippet + "</span></a></li>";
     });
