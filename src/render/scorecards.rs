@@ -32,7 +32,7 @@ pub(super) fn files(portal: &Portal, look: &Look, indexes: &[CardIndex<'_>]) -> 
         let card = index.card;
         files.push(OutputFile::new(
             address::scorecard_page(&card.name),
-            card_page(portal, look, card),
+            card_page(portal, look, index),
         ));
         // Each rule's hint as HTML, made once for every rollup page.
         let hints: HashMap<&str, String> = card
@@ -323,7 +323,8 @@ fn index(portal: &Portal, look: &Look) -> String {
     layout(portal, look, "Scorecards", address::SCORECARDS, &body)
 }
 
-fn card_page(portal: &Portal, look: &Look, card: &CardResult) -> String {
+fn card_page(portal: &Portal, look: &Look, index: &CardIndex<'_>) -> String {
+    let card = index.card;
     let path = address::scorecard_page(&card.name);
     let root = address::root_from(&path);
     let all: Vec<&EntityResult> = card.entities.iter().collect();
@@ -385,7 +386,7 @@ fn card_page(portal: &Portal, look: &Look, card: &CardResult) -> String {
         body.push_str("</tr>");
     }
     body.push_str("</tbody></table></div><h2>By owner</h2><table><thead><tr><th>Owner</th><th>Entities</th><th>Levels</th><th>Failing most</th></tr></thead><tbody>");
-    for r in rollup::by_owner(card) {
+    for r in index.rollups("owner") {
         let owner = match parse_ref(&r.owner) {
             Some(o) => format!(
                 "<a href=\"{root}{}\">{}</a>",

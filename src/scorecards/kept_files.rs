@@ -23,7 +23,7 @@ pub struct FilesMemo {
 }
 
 /// Answers the rules were given about one repository's files.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct FileRecord {
     /// `false`: the repository could not be opened (no file rule applies).
     opened: bool,
@@ -166,18 +166,9 @@ impl<'a> RecordingFiles<'a> {
 
     /// The kept record with this build's answers added.
     fn into_record(self) -> FileRecord {
-        let kept = Arc::try_unwrap(self.kept).unwrap_or_else(|shared| FileRecord {
-            opened: shared.opened,
-            paths: shared.paths.clone(),
-            checks: shared.checks.clone(),
-            texts: shared.texts.clone(),
-        });
-        let mut record = FileRecord {
-            opened: true,
-            paths: kept.paths.or(self.paths.into_inner()),
-            checks: kept.checks,
-            texts: kept.texts,
-        };
+        let mut record = Arc::unwrap_or_clone(self.kept);
+        record.opened = true;
+        record.paths = record.paths.or(self.paths.into_inner());
         record.checks.extend(self.checks.into_inner());
         record.texts.extend(self.texts.into_inner());
         record

@@ -103,12 +103,8 @@ impl<'a> CardIndex<'a> {
     /// One rollup per owner, System or Domain (`kind`), by ref. For Systems
     /// and Domains, entities part of none are left out.
     pub fn rollups(&self, kind: &str) -> Vec<Rollup> {
-        let rollup = |key: &str, entities: &[&EntityResult]| Rollup {
-            owner: key.to_string(),
-            entities: entities.len(),
-            per_level: distribution(self.card.levels.len(), entities),
-            failing: most_failing(entities),
-        };
+        let levels = self.card.levels.len();
+        let rollup = |key: &str, entities: &[&EntityResult]| rollup_of(levels, key, entities);
         match kind {
             "owner" => self.by_owner.iter().map(|(k, e)| rollup(k, e)).collect(),
             "system" => self.by_system.iter().map(|(k, e)| rollup(k, e)).collect(),
@@ -129,13 +125,18 @@ pub fn by_owner(card: &CardResult) -> Vec<Rollup> {
     }
     owners
         .into_iter()
-        .map(|(owner, entities)| Rollup {
-            owner: owner.to_string(),
-            entities: entities.len(),
-            per_level: distribution(card.levels.len(), &entities),
-            failing: most_failing(&entities),
-        })
+        .map(|(owner, entities)| rollup_of(card.levels.len(), owner, &entities))
         .collect()
+}
+
+/// The rollup of `entities` under `key`, on a scorecard with `levels` levels.
+fn rollup_of(levels: usize, key: &str, entities: &[&EntityResult]) -> Rollup {
+    Rollup {
+        owner: key.to_string(),
+        entities: entities.len(),
+        per_level: distribution(levels, entities),
+        failing: most_failing(entities),
+    }
 }
 
 /// The Systems (`kind == "system"`) or Domains (`"domain"`) an entity is
