@@ -355,12 +355,14 @@ pub struct Memo {
 /// indexes, by path.
 pub struct Preview {
     pub outcome: Outcome,
+    /// The docs and entity pages; [`preview_lists`] makes the rest.
     pub files: std::collections::HashMap<String, std::sync::Arc<[u8]>>,
 }
 
-/// Builds the site in memory, reusing the pages `memo` rendered before.
-/// The search indexes are left to [`search_files`], so an edit is shown
-/// before they are rebuilt.
+/// Builds the docs and entity pages in memory, reusing the pages `memo`
+/// rendered before. The pages showing the whole catalog are left to
+/// [`preview_lists`] and the search indexes to [`search_files`], so an
+/// edit is shown before they are rebuilt.
 pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Preview, Fatal> {
     let mut timer = Timer::new();
     let mut outcome = load_with(config, Some(memo))?;
@@ -394,7 +396,7 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     memo.pages.start();
-    for file in render::site(
+    for file in render::entity_pages(
         &outcome.portal,
         look,
         &outcome.diagnostics,
@@ -403,10 +405,25 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         files.insert(file.path, file.bytes);
     }
     let (reused, drawn) = memo.pages.finish();
-    timer.lap(&format!(
-        "catalog pages ({drawn} entity pages drawn, {reused} reused)"
-    ));
+    timer.lap(&format!("entity pages ({drawn} drawn, {reused} reused)"));
     Ok(Preview { outcome, files })
+}
+
+/// The rest of a [`preview`]'s site: the lists, `catalog.json`, the
+/// problems, organisation and scorecard pages, assets and theme files.
+pub fn preview_lists(preview: &Preview, look: &render::Look) -> Vec<output::OutputFile> {
+    let mut timer = Timer::new();
+    let portal = &preview.outcome.portal;
+    let entity_pages: Vec<String> = portal
+        .catalog
+        .entities
+        .iter()
+        .map(|e| crate::address::entity_page(&e.entity_ref))
+        .collect();
+    let entity_pages: Vec<&str> = entity_pages.iter().map(String::as_str).collect();
+    let files = render::lists(portal, look, &preview.outcome.diagnostics, &entity_pages);
+    timer.lap("lists");
+    files
 }
 
 /// The search indexes of a built portal: the tantivy index written into

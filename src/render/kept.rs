@@ -21,10 +21,11 @@ use std::collections::HashMap;
 use xxhash_rust::xxh3::Xxh3;
 
 pub(super) struct EntityKeys<'p> {
-    portal: &'p Portal,
-    /// Each entity's own key: what its page shows of it, and what pages
-    /// relating to it show.
-    own: HashMap<&'p EntityRef, Key, foldhash::fast::RandomState>,
+    /// Each entity's key with its neighbours': its own key (what its page
+    /// shows of it, and what pages relating to it show) and the ref and
+    /// own key of every entity it relates to. One hop is all most pages
+    /// show; a page showing two hops takes its neighbours' near keys.
+    near: HashMap<&'p EntityRef, Key, foldhash::fast::RandomState>,
     /// The site's settings every page shows.
     global: Key,
 }
@@ -49,7 +50,7 @@ impl<'p> EntityKeys<'p> {
         problems: &ProblemsByFile<'_>,
         docs: &HashMap<&EntityRef, &DocSiteSummary>,
     ) -> EntityKeys<'p> {
-        let own = portal
+        let own: HashMap<&EntityRef, Key, foldhash::fast::RandomState> = portal
             .catalog
             .entities
             .par_iter()
@@ -58,6 +59,22 @@ impl<'p> EntityKeys<'p> {
                     &e.entity_ref,
                     own_key(e, problems, docs.get(&e.entity_ref).copied()),
                 )
+            })
+            .collect();
+        // Computed once per entity, so a page showing two hops (a Group
+        // owning hundreds of entities) costs one lookup per relation, not
+        // one per relation of each related entity.
+        let near = portal
+            .catalog
+            .entities
+            .par_iter()
+            .filter_map(|e| {
+                let mut key = hasher();
+                key.update(&own.get(&e.entity_ref)?.to_le_bytes());
+                for relation in &e.relations {
+                    related(&mut key, &own, &relation.target);
+                }
+                Some((&e.entity_ref, key.digest128()))
             })
             .collect();
         let mut global = hasher();
@@ -72,8 +89,7 @@ impl<'p> EntityKeys<'p> {
             format!("{:?}", portal.annotation_links).as_bytes(),
         );
         EntityKeys {
-            portal,
-            own,
+            near,
             global: global.digest128(),
         }
     }
@@ -86,24 +102,26 @@ impl<'p> EntityKeys<'p> {
         }
         let mut key = hasher();
         key.update(&self.global.to_le_bytes());
-        key.update(&self.own.get(&entity.entity_ref)?.to_le_bytes());
-        let two_hops = matches!(kind, "system" | "domain" | "group" | "user");
-        for relation in &entity.relations {
-            self.related(&mut key, &relation.target);
-            if two_hops && let Some(target) = self.portal.catalog.get(&relation.target) {
-                for further in &target.relations {
-                    self.related(&mut key, &further.target);
-                }
+        key.update(&self.near.get(&entity.entity_ref)?.to_le_bytes());
+        if matches!(kind, "system" | "domain" | "group" | "user") {
+            for relation in &entity.relations {
+                related(&mut key, &self.near, &relation.target);
             }
         }
         Some(key.digest128())
     }
+}
 
-    fn related(&self, key: &mut Xxh3, target: &EntityRef) {
-        ref_parts(key, target);
-        let own = self.own.get(target).copied().unwrap_or_default();
-        key.update(&own.to_le_bytes());
-    }
+/// A related entity's ref and its key in `keys` (zero for a ref to no
+/// entity, which pages show as a missing ref).
+fn related(
+    key: &mut Xxh3,
+    keys: &HashMap<&EntityRef, Key, foldhash::fast::RandomState>,
+    target: &EntityRef,
+) {
+    ref_parts(key, target);
+    let known = keys.get(target).copied().unwrap_or_default();
+    key.update(&known.to_le_bytes());
 }
 
 /// A ref's parts, each with its length (no string made for it).

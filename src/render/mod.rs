@@ -102,7 +102,6 @@ fn str_of<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
     v.get(key).and_then(serde_json::Value::as_str).unwrap_or("")
 }
 
-/// Every file of the site.
 /// Entity pages kept between builds of one process (`portico serve`), by a
 /// key of everything a page shows (see `kept.rs`).
 #[derive(Debug, Default)]
@@ -122,11 +121,81 @@ impl RenderMemo {
     }
 }
 
+/// Every file of the site: [`entity_pages`], then [`lists`].
 pub fn site(
     portal: &Portal,
     look: &Look,
     diagnostics: &[Diagnostic],
     memo: Option<&RenderMemo>,
+) -> Vec<OutputFile> {
+    let mut files = entity_pages(portal, look, diagnostics, memo);
+    let pages: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let lists = lists(portal, look, diagnostics, &pages);
+    files.extend(lists);
+    files
+}
+
+/// One page per entity. `portico serve` shows these (and the docs) first,
+/// before the [`lists`] that every catalog edit changes.
+pub fn entity_pages(
+    portal: &Portal,
+    look: &Look,
+    diagnostics: &[Diagnostic],
+    memo: Option<&RenderMemo>,
+) -> Vec<OutputFile> {
+    let mut timer = crate::timings::Timer::new();
+    let problems = pages::ProblemsByFile::new(diagnostics);
+    let docs: HashMap<&EntityRef, &DocSiteSummary> =
+        portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
+    let keys = memo.map(|_| kept::EntityKeys::new(portal, &problems, &docs));
+    let card_indexes = card_indexes(portal);
+    timer.lap("  site: entity keys");
+    let files = portal
+        .catalog
+        .entities
+        .par_iter()
+        .map(|entity| {
+            let path = address::entity_page(&entity.entity_ref);
+            let docs = docs.get(&entity.entity_ref).copied();
+            let root = address::up(address::ENTITY_DEPTH);
+            let cards = scorecards::entity_section(&card_indexes, entity, &root);
+            let page = || pages::entity(portal, look, entity, &problems, docs, &cards).into_bytes();
+            let bytes: Arc<[u8]> = match (memo, &keys) {
+                (Some(memo), Some(keys)) => match keys.page_key(entity) {
+                    // Scorecards read repository files the page key does
+                    // not cover: the card itself joins the key.
+                    Some(key) => memo
+                        .entity_pages
+                        .get_or_make(with_cards(key, &cards), || Arc::from(page())),
+                    None => page().into(),
+                },
+                _ => page().into(),
+            };
+            OutputFile::shared(path, bytes)
+        })
+        .collect();
+    timer.lap("  site: entity pages");
+    files
+}
+
+fn card_indexes(portal: &Portal) -> Vec<crate::scorecards::rollup::CardIndex<'_>> {
+    portal
+        .scorecards
+        .scorecards
+        .iter()
+        .map(|card| crate::scorecards::rollup::CardIndex::new(card, &portal.catalog))
+        .collect()
+}
+
+/// Every file of the site but the entity pages and the docs: what shows
+/// the whole catalog (`catalog.json`, the lists, problems, organisation and
+/// scorecard pages), the assets, the theme's files, the 404 page, and the
+/// sitemap of `pages` (the entity pages' paths) with these.
+pub fn lists(
+    portal: &Portal,
+    look: &Look,
+    diagnostics: &[Diagnostic],
+    pages: &[&str],
 ) -> Vec<OutputFile> {
     let mut timer = crate::timings::Timer::new();
     let catalog_json = portal.catalog.to_json_pretty();
@@ -161,51 +230,15 @@ pub fn site(
         files.push(OutputFile::new("assets/mermaid.min.js", MERMAID));
     }
     timer.lap("  site: org");
-    let problems = pages::ProblemsByFile::new(diagnostics);
-    let docs: HashMap<&EntityRef, &DocSiteSummary> =
-        portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
-    let keys = memo.map(|_| kept::EntityKeys::new(portal, &problems, &docs));
-    let card_indexes: Vec<crate::scorecards::rollup::CardIndex> = portal
-        .scorecards
-        .scorecards
-        .iter()
-        .map(|card| crate::scorecards::rollup::CardIndex::new(card, &portal.catalog))
-        .collect();
-    timer.lap("  site: entity keys");
-    let entity_pages: Vec<OutputFile> = portal
-        .catalog
-        .entities
-        .par_iter()
-        .map(|entity| {
-            let path = address::entity_page(&entity.entity_ref);
-            let docs = docs.get(&entity.entity_ref).copied();
-            let root = address::up(address::ENTITY_DEPTH);
-            let cards = scorecards::entity_section(&card_indexes, entity, &root);
-            let page = || pages::entity(portal, look, entity, &problems, docs, &cards).into_bytes();
-            let bytes: Arc<[u8]> = match (memo, &keys) {
-                (Some(memo), Some(keys)) => match keys.page_key(entity) {
-                    // Scorecards read repository files the page key does
-                    // not cover: the card itself joins the key.
-                    Some(key) => memo
-                        .entity_pages
-                        .get_or_make(with_cards(key, &cards), || Arc::from(page())),
-                    None => page().into(),
-                },
-                _ => page().into(),
-            };
-            OutputFile::shared(path, bytes)
-        })
-        .collect();
-    files.extend(entity_pages);
-    timer.lap("  site: entity pages");
     files.extend(catalog_list::kind_pages(portal, look));
     timer.lap("  site: kind pages");
-    files.extend(scorecards::files(portal, look, &card_indexes));
+    files.extend(scorecards::files(portal, look, &card_indexes(portal)));
     timer.lap("  site: scorecard pages");
     // The theme's files come last: of two files with one path the last is
     // kept, so a theme file replaces the default one. One file per path
     // also matters because files are written in parallel, and two writers
-    // of one path would race.
+    // of one path would race. (Theme files are all under `assets/`, where
+    // no entity page is.)
     files.extend(look.theme.files.iter().cloned());
     let mut seen = std::collections::HashSet::new();
     let mut unique: Vec<OutputFile> = files
@@ -219,8 +252,10 @@ pub fn site(
     if let Some(base) = &portal.base_url {
         let mut paths: Vec<String> = files
             .iter()
-            .filter(|f| f.path.ends_with("index.html"))
-            .map(|f| f.path.clone())
+            .map(|f| f.path.as_str())
+            .chain(pages.iter().copied())
+            .filter(|p| p.ends_with("index.html"))
+            .map(str::to_string)
             .collect();
         for site in &portal.docs {
             paths.extend(

@@ -41,6 +41,9 @@ pub struct Served {
     pub generation: u64,
     /// The last build's errors, shown over every page.
     pub problems: Vec<Diagnostic>,
+    /// The paths of `files` made by `pipeline::preview_lists`, replaced
+    /// after the pages are shown.
+    pub lists: Arc<HashSet<String>>,
 }
 
 /// What the server's handlers share with the builder.
@@ -194,6 +197,7 @@ impl Builder {
                     files: old.files.clone(),
                     generation: old.generation + 1,
                     problems: vec![problem],
+                    lists: old.lists.clone(),
                 });
                 announce(shared, &[], true);
                 return;
@@ -202,16 +206,14 @@ impl Builder {
         let old = shared.current();
         let problems = errors(&preview.outcome.diagnostics);
         let new_errors = problems.iter().any(|d| !old.problems.contains(d));
-        let mut files: HashMap<String, Arc<[u8]>> = preview.files;
-        if new_errors {
+        // First the docs and entity pages, beside the last build's lists.
+        let mut files: HashMap<String, Arc<[u8]>> = preview.files.clone();
+        for (path, bytes) in &old.files {
             // The last good version of a page this build lost stays served
-            // until the mistake is fixed.
-            for (path, bytes) in &old.files {
-                files.entry(path.clone()).or_insert_with(|| bytes.clone());
-            }
-        } else {
-            // The search files of the last build stay until the new ones are in.
-            for (path, bytes) in old.files.iter().filter(|(p, _)| p.starts_with("_search/")) {
+            // until the mistake is fixed; the lists and search files of
+            // the last build stay until the new ones are in.
+            let keep = new_errors || old.lists.contains(path) || path.starts_with("_search/");
+            if keep {
                 files.entry(path.clone()).or_insert_with(|| bytes.clone());
             }
         }
@@ -222,6 +224,7 @@ impl Builder {
             files,
             generation: old.generation + 1,
             problems,
+            lists: old.lists.clone(),
         });
         if first.is_none() {
             eprintln!(
@@ -231,13 +234,44 @@ impl Builder {
             );
         }
         announce(shared, &changed, problems_changed);
+        self.relist(shared, &preview, new_errors);
         if self.config.search {
             self.reindex(shared, &preview.outcome);
         }
         // Freeing a large organisation's catalog takes a while: not on the
         // way to the next rebuild.
-        let outcome = preview.outcome;
-        std::thread::spawn(move || drop(outcome));
+        std::thread::spawn(move || drop(preview));
+    }
+
+    /// The lists of the served site (everything showing the whole catalog),
+    /// swapped in when done.
+    fn relist(&self, shared: &Shared, preview: &pipeline::Preview, new_errors: bool) {
+        let started = Instant::now();
+        let lists = pipeline::preview_lists(preview, &self.look);
+        let old = shared.current();
+        let mut files = old.files.clone();
+        if !new_errors {
+            files.retain(|path, _| !old.lists.contains(path));
+        }
+        let paths: HashSet<String> = lists.iter().map(|f| f.path.clone()).collect();
+        for file in lists {
+            files.insert(file.path, file.bytes);
+        }
+        let changed = changed_paths(&old.files, &files);
+        if self.verbose {
+            eprintln!(
+                "(lists in {:.0} ms: {})",
+                started.elapsed().as_secs_f64() * 1000.0,
+                describe(&changed)
+            );
+        }
+        shared.replace(Served {
+            files,
+            generation: old.generation,
+            problems: old.problems.clone(),
+            lists: Arc::new(paths),
+        });
+        announce(shared, &changed, false);
     }
 
     /// The search indexes of the served site, swapped in when done.
@@ -268,6 +302,7 @@ impl Builder {
             files,
             generation: old.generation,
             problems: old.problems.clone(),
+            lists: old.lists.clone(),
         });
         announce(shared, &changed, false);
     }
