@@ -356,7 +356,9 @@ fn changed_paths(
     changed
 }
 
-/// Tells open pages what changed (nothing is sent when nothing did).
+/// Tells open pages what changed (nothing is sent when nothing did). When
+/// the errors changed the message carries them, so a page shows them in
+/// build order rather than in the order its requests happen to return.
 fn announce(shared: &Shared, changed: &[String], problems_changed: bool) {
     if changed.is_empty() && !problems_changed {
         return;
@@ -367,7 +369,11 @@ fn announce(shared: &Shared, changed: &[String], problems_changed: bool) {
     } else {
         serde_json::Value::from(changed.to_vec())
     };
-    let message = serde_json::json!({ "changed": paths, "problems": problems_changed });
+    let mut message = serde_json::json!({ "changed": paths });
+    if problems_changed {
+        message["problems"] = serde_json::to_value(&shared.current().problems)
+            .unwrap_or_else(|_| serde_json::Value::Array(Vec::new()));
+    }
     // No open page is not an error.
     let _ = shared.events.send(message.to_string());
 }

@@ -79,7 +79,8 @@ async fn an_open_page_reloads_after_an_edit_and_keeps_its_place() {
     while c.find(Locator::Id("portico-problems")).await.is_ok() {
         assert!(
             started.elapsed() < Duration::from_secs(15),
-            "the overlay stayed"
+            "the overlay stayed: {}",
+            server.log()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -80,10 +80,14 @@
     document.body.appendChild(box);
   }
 
+  // Whatever arrives last wins: a fetch answered after a newer event (or
+  // after a newer fetch) is out of date and dropped.
+  var asked = 0;
   function loadProblems() {
+    var ticket = ++asked;
     fetch("/__portico/problems.json", { cache: "no-store" })
       .then(function (response) { return response.json(); })
-      .then(showProblems)
+      .then(function (problems) { if (ticket === asked) showProblems(problems); })
       .catch(function () {});
   }
 
@@ -94,7 +98,8 @@
       if (affectsThisPage(message.changed)) {
         reload();
       } else if (message.problems) {
-        loadProblems();
+        asked++;
+        showProblems(message.problems);
       }
     };
   }
