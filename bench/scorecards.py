@@ -126,7 +126,9 @@ def main():
     work = os.path.abspath(args.work)
     prepare(work, args.repos)
     base = "/dev/shm" if os.path.isdir("/dev/shm") else work
-    out = os.path.join(base, "portico-scorecards-bench-site")
+    # One site folder per run of this script: two benches at once must not
+    # build into one folder.
+    out = os.path.join(base, "portico-scorecards-bench-site-%d" % os.getpid())
     variants = [("none", "none.toml", []), ("default", "default.toml", []),
                 ("history 12w", "default.toml", ["--history", "12w"])]
     figures = {name: ([], []) for name, _, _ in variants}

@@ -7,6 +7,7 @@
 mod api;
 mod catalog_list;
 mod csv;
+mod delivery;
 pub mod docs_page;
 pub mod graph;
 mod kept;
@@ -171,6 +172,7 @@ pub fn site(
         .iter()
         .map(|card| crate::scorecards::rollup::CardIndex::new(card, &portal.catalog))
         .collect();
+    let delivery = delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref());
     timer.lap("  site: entity keys");
     let entity_pages: Vec<OutputFile> = portal
         .catalog
@@ -180,7 +182,7 @@ pub fn site(
             let path = address::entity_page(&entity.entity_ref);
             let docs = docs.get(&entity.entity_ref).copied();
             let root = address::up(address::ENTITY_DEPTH);
-            let cards = scorecards::entity_section(&card_indexes, entity, &root);
+            let cards = scorecards::entity_section(&card_indexes, &delivery, entity, &root);
             let page = || pages::entity(portal, look, entity, &problems, docs, &cards).into_bytes();
             let bytes: Arc<[u8]> = match (memo, &keys) {
                 (Some(memo), Some(keys)) => match keys.page_key(entity) {
@@ -200,7 +202,7 @@ pub fn site(
     timer.lap("  site: entity pages");
     files.extend(catalog_list::kind_pages(portal, look));
     timer.lap("  site: kind pages");
-    files.extend(scorecards::files(portal, look, &card_indexes));
+    files.extend(scorecards::files(portal, look, &card_indexes, &delivery));
     timer.lap("  site: scorecard pages");
     // The theme's files come last: of two files with one path the last is
     // kept, so a theme file replaces the default one. One file per path
