@@ -106,7 +106,8 @@ def run(portico, work, config, extra, out):
     wall = time.monotonic() - start
     if done.returncode > 1:
         sys.exit("build failed: %s\n%s" % (" ".join(cmd), done.stderr[-2000:]))
-    stage = re.search(r"timing: scorecards[^:]*: ([0-9.]+) ms", done.stderr)
+    # The history line holds colons of its own: "scorecards (history: ...): N ms".
+    stage = re.search(r"timing: scorecards(?: \([^)]*\))?: ([0-9.]+) ms", done.stderr)
     history = re.search(r"scorecards \((history[^)]*)\)", done.stderr)
     return wall, float(stage.group(1)) / 1000 if stage else float("nan"), \
         history.group(1) if history else ""

@@ -72,6 +72,12 @@ pub fn of(source: &super::RepoSource, rev: Option<&str>, wanted: &Wanted<'_>) ->
     if source.kind == super::RepoKind::Plain {
         return None;
     }
+    // Most repositories have no release tag: telling that from the ref
+    // names alone spares opening the repository (config, refs, packs).
+    let wants_authors = wanted.authors_since < wanted.until;
+    if !wants_authors && !may_have_release(source, wanted.tags) {
+        return Some(Activity::default());
+    }
     let mut repo = gix::open_opts(&source.root, gix::open::Options::isolated()).ok()?;
     repo.object_cache_size_if_unset(4 * 1024 * 1024);
     // A work tree is read at HEAD; `--ref` selects bare clones' commit.
@@ -81,6 +87,60 @@ pub fn of(source: &super::RepoSource, rev: Option<&str>, wanted: &Wanted<'_>) ->
         None => repo.head_id().ok().map(|id| id.detach()),
     };
     Some(read(&repo, start, wanted))
+}
+
+/// Whether any tag name in the repository's git folder matches `tags`
+/// (loose tags under `refs/tags`, packed ones in `packed-refs`). `true`
+/// when the git folder is not a plain `.git` directory or cannot be read
+/// in full: then the repository is opened and asked properly.
+fn may_have_release(source: &super::RepoSource, tags: &regex::Regex) -> bool {
+    let git_dir = match source.kind {
+        super::RepoKind::Bare => source.root.clone(),
+        _ => source.root.join(".git"),
+    };
+    if !std::fs::symlink_metadata(&git_dir).is_ok_and(|m| m.is_dir()) {
+        return true;
+    }
+    let packed = git_dir.join("packed-refs");
+    match std::fs::symlink_metadata(&packed) {
+        Ok(m) if m.is_file() && m.len() <= super::MAX_FILE_BYTES => {
+            let Ok(text) = std::fs::read(&packed) else {
+                return true;
+            };
+            let text = String::from_utf8_lossy(&text);
+            let names = text
+                .lines()
+                .filter_map(|l| l.split_once(' ').map(|(_, name)| name))
+                .filter_map(|name| name.strip_prefix("refs/tags/"));
+            if names.into_iter().any(|name| tags.is_match(name)) {
+                return true;
+            }
+        }
+        Ok(_) => return true,
+        Err(_) => {}
+    }
+    // Loose tags: folders walked breadth first, a bounded number of entries.
+    let mut folders = vec![(git_dir.join("refs/tags"), String::new())];
+    let mut seen = 0usize;
+    while let Some((dir, prefix)) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            seen += 1;
+            if seen > MAX_RELEASE_TAGS * 4 {
+                return true;
+            }
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => folders.push((entry.path(), format!("{name}/"))),
+                Ok(t) if t.is_file() && tags.is_match(&name) => return true,
+                Ok(t) if t.is_file() => {}
+                _ => return true,
+            }
+        }
+    }
+    false
 }
 
 /// Reads the activity of `repo` from `start` (the commit read).

@@ -69,7 +69,7 @@ rules:
 /// releasing bob's 02-01 and ada's 02-05 commits; v1.1.0 (lightweight, on
 /// ada's 02-25 commit) releasing cy's 02-20 commit too; tags that are not
 /// releases; and v2.0.0 after the build's day. `repos/lib`: one release.
-/// `repos/plain`: no git.
+/// `repos/plain`: no git. lib's tag is packed (`packed-refs`), svc's loose.
 fn org() -> Org {
     let org = Org::new();
     let svc = org.path().join("repos/svc");
@@ -97,6 +97,9 @@ fn org() -> Org {
     std::fs::write(lib.join("catalog-info.yaml"), component("lib")).unwrap();
     commit(&lib, "dan", "2024-01-10", "d.txt");
     git_as(&lib, "dan", "2024-01-10", &["tag", "3.0"]);
+    // Packed, as clones and `git gc` leave tags: found all the same.
+    git_as(&lib, "dan", "2024-01-10", &["pack-refs", "--all"]);
+    assert!(!lib.join(".git/refs/tags/3.0").exists());
     org.file("repos/plain/catalog-info.yaml", &component("plain"))
         .file(
             "repos/org/catalog-info.yaml",
