@@ -106,7 +106,8 @@ def run(portico, work, config, extra, out):
     wall = time.monotonic() - start
     if done.returncode > 1:
         sys.exit("build failed: %s\n%s" % (" ".join(cmd), done.stderr[-2000:]))
-    stage = re.search(r"timing: scorecards[^:]*: ([0-9.]+) ms", done.stderr)
+    # The history line holds colons of its own: "scorecards (history: ...): N ms".
+    stage = re.search(r"timing: scorecards(?: \([^)]*\))?: ([0-9.]+) ms", done.stderr)
     history = re.search(r"scorecards \((history[^)]*)\)", done.stderr)
     return wall, float(stage.group(1)) / 1000 if stage else float("nan"), \
         history.group(1) if history else ""
@@ -126,7 +127,9 @@ def main():
     work = os.path.abspath(args.work)
     prepare(work, args.repos)
     base = "/dev/shm" if os.path.isdir("/dev/shm") else work
-    out = os.path.join(base, "portico-scorecards-bench-site")
+    # One site folder per run of this script: two benches at once must not
+    # build into one folder.
+    out = os.path.join(base, "portico-scorecards-bench-site-%d" % os.getpid())
     variants = [("none", "none.toml", []), ("default", "default.toml", []),
                 ("history 12w", "default.toml", ["--history", "12w"])]
     figures = {name: ([], []) for name, _, _ in variants}

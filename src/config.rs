@@ -47,6 +47,10 @@ pub struct RawScorecards {
     pub facts: Option<String>,
     /// Weeks of history to evaluate, e.g. `"12w"`.
     pub history: Option<String>,
+    /// Tags that are releases: a regular expression over tag names.
+    pub release_tags: Option<String>,
+    /// Days of the delivery metrics' window (default 90).
+    pub delivery_window_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -160,6 +164,34 @@ pub fn load(cli: &CliSettings) -> Result<Config, ConfigError> {
 /// The build's day: `SOURCE_DATE_EPOCH` (seconds, the reproducible-builds
 /// convention) when set, else the clock. Read here, at the edge, so no rule
 /// ever reads the clock.
+/// `release-tags` compiled (size-capped like scorecard patterns) and the
+/// window checked.
+fn delivery_settings(
+    raw: &RawScorecards,
+) -> Result<crate::scorecards::delivery::Settings, ConfigError> {
+    use crate::scorecards::delivery::{DEFAULT_RELEASE_TAGS, DEFAULT_WINDOW_DAYS, Settings};
+    let pattern = raw.release_tags.as_deref().unwrap_or(DEFAULT_RELEASE_TAGS);
+    let release_tags = regex::RegexBuilder::new(pattern)
+        .size_limit(crate::limits::MAX_SCORECARD_REGEX_BYTES)
+        .build()
+        .map_err(|e| {
+            ConfigError(format!(
+                "[scorecards] release-tags: `{pattern}` is not a valid regular expression: {}",
+                e.to_string().lines().last().unwrap_or("invalid").trim()
+            ))
+        })?;
+    let window_days = raw.delivery_window_days.unwrap_or(DEFAULT_WINDOW_DAYS);
+    if !(1..=3660).contains(&window_days) {
+        return Err(ConfigError(format!(
+            "[scorecards] delivery-window-days: {window_days} is not between 1 and 3660"
+        )));
+    }
+    Ok(Settings {
+        release_tags,
+        window_days,
+    })
+}
+
 fn build_day() -> crate::scorecards::dates::Day {
     let seconds = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
@@ -226,6 +258,7 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
             )));
         }
     }
+    let delivery = delivery_settings(&raw.scorecards)?;
     let scorecard_paths = raw.scorecards.paths.unwrap_or_default();
     for pattern in &scorecard_paths {
         globset::Glob::new(pattern).map_err(|e| {
@@ -248,6 +281,7 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
             .map(crate::scorecards::history::parse_weeks)
             .transpose()
             .map_err(ConfigError)?,
+        delivery,
     };
     if roots.is_empty() && locations.is_empty() {
         return Err(ConfigError(

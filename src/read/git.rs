@@ -69,6 +69,16 @@ impl GitFiles {
             message: format!("cannot open git repository `{}`: {e}", root.display()),
             hint: None,
         })?;
+        GitFiles::at(repo, rev)
+    }
+
+    /// Reads `rev` (HEAD when `None`) of a repository already open: history
+    /// opens each repository once and reads many commits from clones of
+    /// that handle, which share its object store (packs mapped once).
+    pub(super) fn at(
+        repo: gix::Repository,
+        rev: Option<&str>,
+    ) -> Result<(GitFiles, GitFacts), OpenError> {
         let (commit, branch) = match rev {
             None => {
                 let commit = repo.head_commit().map_err(|e| OpenError {

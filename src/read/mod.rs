@@ -7,6 +7,7 @@
 //! Backstage; it only guarantees that no read leaves the repository and that
 //! no file larger than the limit is loaded.
 
+pub mod activity;
 mod disk;
 mod git;
 pub mod history;
@@ -152,6 +153,43 @@ impl Snapshot {
             });
         }
         let (files, facts) = git::GitFiles::open(&source.root, Some(commit))?;
+        Ok(Snapshot {
+            source: source.clone(),
+            git: Some(facts),
+            files: Files::Git(Box::new(files)),
+        })
+    }
+
+    /// Opens a git repository (work tree or bare) once, to read many of its
+    /// commits with [`Snapshot::open_in`].
+    pub fn open_repository(source: &RepoSource) -> Result<gix::Repository, OpenError> {
+        if source.kind == RepoKind::Plain {
+            return Err(OpenError {
+                message: format!("`{}` is not a git repository", source.display),
+                hint: None,
+            });
+        }
+        let mut repo =
+            gix::open_opts(&source.root, gix::open::Options::isolated()).map_err(|e| {
+                OpenError {
+                    message: format!("cannot open git repository `{}`: {e}", source.display),
+                    hint: None,
+                }
+            })?;
+        // Trees repeat across the commits read: decode each once.
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        Ok(repo)
+    }
+
+    /// [`Snapshot::open_at`] through a repository opened by
+    /// [`Snapshot::open_repository`]: the same confinement, without opening
+    /// the repository (config, refs, pack indexes) again per commit.
+    pub fn open_in(
+        source: &RepoSource,
+        repo: &gix::Repository,
+        commit: &str,
+    ) -> Result<Snapshot, OpenError> {
+        let (files, facts) = git::GitFiles::at(repo.clone(), Some(commit))?;
         Ok(Snapshot {
             source: source.clone(),
             git: Some(facts),

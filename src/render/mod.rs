@@ -7,6 +7,7 @@
 mod api;
 mod catalog_list;
 mod csv;
+mod delivery;
 pub mod docs_page;
 pub mod graph;
 mod kept;
@@ -149,6 +150,7 @@ pub fn entity_pages(
         portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
     let keys = memo.map(|_| kept::EntityKeys::new(portal, &problems, &docs));
     let card_indexes = card_indexes(portal);
+    let delivery = delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref());
     timer.lap("  site: entity keys");
     let files = portal
         .catalog
@@ -158,7 +160,7 @@ pub fn entity_pages(
             let path = address::entity_page(&entity.entity_ref);
             let docs = docs.get(&entity.entity_ref).copied();
             let root = address::up(address::ENTITY_DEPTH);
-            let cards = scorecards::entity_section(&card_indexes, entity, &root);
+            let cards = scorecards::entity_section(&card_indexes, &delivery, entity, &root);
             let page = || pages::entity(portal, look, entity, &problems, docs, &cards).into_bytes();
             let bytes: Arc<[u8]> = match (memo, &keys) {
                 (Some(memo), Some(keys)) => match keys.page_key(entity) {
@@ -232,7 +234,12 @@ pub fn lists(
     timer.lap("  site: org");
     files.extend(catalog_list::kind_pages(portal, look));
     timer.lap("  site: kind pages");
-    files.extend(scorecards::files(portal, look, &card_indexes(portal)));
+    files.extend(scorecards::files(
+        portal,
+        look,
+        &card_indexes(portal),
+        &delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref()),
+    ));
     timer.lap("  site: scorecard pages");
     // The theme's files come last: of two files with one path the last is
     // kept, so a theme file replaces the default one. One file per path

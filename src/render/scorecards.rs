@@ -6,6 +6,7 @@
 //! `html::allowed_url`, then sanitised.
 
 use super::Look;
+use super::delivery::DeliveryIndex;
 use super::pages::{layout, ref_link};
 use super::trend::{self, TrendPoint};
 use crate::address;
@@ -20,7 +21,12 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// Every scorecard file of the site.
-pub(super) fn files(portal: &Portal, look: &Look, indexes: &[CardIndex<'_>]) -> Vec<OutputFile> {
+pub(super) fn files(
+    portal: &Portal,
+    look: &Look,
+    indexes: &[CardIndex<'_>],
+    delivery: &DeliveryIndex<'_>,
+) -> Vec<OutputFile> {
     let results = &portal.scorecards;
     let json = serde_json::to_vec_pretty(results).unwrap_or_default();
     let mut files = vec![
@@ -56,6 +62,10 @@ pub(super) fn files(portal: &Portal, look: &Look, indexes: &[CardIndex<'_>]) -> 
                     kind,
                     members: index.members(kind, &r.owner),
                     hints: &hints,
+                    delivery: match kind {
+                        "owner" => delivery.owner_card(&r.owner, "Delivery"),
+                        _ => String::new(),
+                    },
                 };
                 files.push(OutputFile::new(
                     path.clone(),
@@ -184,7 +194,12 @@ fn rule_item(out: &mut String, r: &RuleResult) {
 
 /// The section of an entity's page: its results on each scorecard, failing
 /// rules first; for owners, the rollup of what they own.
-pub(super) fn entity_section(indexes: &[CardIndex<'_>], entity: &Entity, root: &str) -> String {
+pub(super) fn entity_section(
+    indexes: &[CardIndex<'_>],
+    delivery: &DeliveryIndex<'_>,
+    entity: &Entity,
+    root: &str,
+) -> String {
     let own = entity.entity_ref.to_string();
     let mut body = String::new();
     for index in indexes {
@@ -246,6 +261,13 @@ pub(super) fn entity_section(indexes: &[CardIndex<'_>], entity: &Entity, root: &
         }
     }
     body.push_str(&part_rollups(indexes, entity, root));
+    match entity.entity_ref.kind.as_str() {
+        "component" => body.push_str(&delivery.component_card(&own)),
+        "group" | "user" => body.push_str(
+            &delivery.owner_card(&own, &format!("Delivery of what {} owns", entity.name)),
+        ),
+        _ => {}
+    }
     if body.is_empty() {
         return body;
     }
@@ -422,6 +444,8 @@ struct RollupPage<'a> {
     members: &'a [&'a EntityResult],
     /// Each rule's hint as HTML, by rule id.
     hints: &'a HashMap<&'a str, String>,
+    /// The owner's delivery figures (owner rollups only).
+    delivery: String,
 }
 
 fn rollup_page(portal: &Portal, look: &Look, page: &RollupPage<'_>, path: &str) -> String {
@@ -474,6 +498,7 @@ fn rollup_page(portal: &Portal, look: &Look, page: &RollupPage<'_>, path: &str) 
         );
     }
     body.push_str("</tbody></table>");
+    body.push_str(&page.delivery);
     layout(
         portal,
         look,

@@ -137,4 +137,33 @@ pub enum DocsCheck {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GitCheck {
     CommittedWithinDays(u32),
+    /// A release tag (`[scorecards] release-tags`) dated within N days.
+    ReleasedWithinDays(u32),
+    /// At least `min` distinct commit authors (by e-mail) in `days` days.
+    DistinctAuthors {
+        min: u32,
+        days: u32,
+    },
+}
+
+impl GitCheck {
+    /// How far back the check looks at commit authors, in days.
+    pub fn author_days(self) -> Option<u32> {
+        match self {
+            GitCheck::DistinctAuthors { days, .. } => Some(days),
+            _ => None,
+        }
+    }
+}
+
+impl Check {
+    /// Every check inside this one, itself included.
+    pub fn walk(&self, visit: &mut dyn FnMut(&Check)) {
+        visit(self);
+        match self {
+            Check::All(checks) | Check::Any(checks) => checks.iter().for_each(|c| c.walk(visit)),
+            Check::Not(inner) => inner.walk(visit),
+            _ => {}
+        }
+    }
 }

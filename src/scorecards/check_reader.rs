@@ -73,20 +73,7 @@ impl Reader<'_> {
             }
             "files" => self.files(value).map(Check::Files),
             "docs" => self.docs(value).map(Check::Docs),
-            "git" => {
-                let entries = self.map(value, "a `git` check", &["committed_within_days"]);
-                let days = entries
-                    .first()
-                    .and_then(|(_, n)| self.number(n, "`committed_within_days`", 0));
-                if entries.is_empty() {
-                    self.problem(
-                        value.pos,
-                        "a `git` check needs `committed_within_days`",
-                        "e.g. `git: { committed_within_days: 90 }`",
-                    );
-                }
-                days.map(|d| Check::Git(GitCheck::CommittedWithinDays(d)))
-            }
+            "git" => self.git(value).map(Check::Git),
             "attestation" => {
                 let entries = self.map(value, "an `attestation` check", &["name", "file"]);
                 let name = self.setting(entries, "name", value, "security-review")?;
@@ -329,6 +316,49 @@ impl Reader<'_> {
         })
     }
 
+    /// `committed_within_days: N`, `released_within_days: N`, or
+    /// `distinct_authors: N` with `within_days: D`.
+    fn git(&mut self, value: &Node) -> Option<GitCheck> {
+        let keys = [
+            "committed_within_days",
+            "released_within_days",
+            "distinct_authors",
+            "within_days",
+        ];
+        let entries = self.map(value, "a `git` check", &keys);
+        let example = "e.g. `git: { committed_within_days: 90 }`, `git: { released_within_days: 30 }` or `git: { distinct_authors: 2, within_days: 90 }`";
+        let names: Vec<&str> = entries.iter().map(|(k, _)| k.name.as_str()).collect();
+        match names.as_slice() {
+            ["committed_within_days"] => self
+                .number(&entries[0].1, "`committed_within_days`", 0)
+                .map(GitCheck::CommittedWithinDays),
+            ["released_within_days"] => self
+                .number(&entries[0].1, "`released_within_days`", 0)
+                .map(GitCheck::ReleasedWithinDays),
+            ["distinct_authors", "within_days"] | ["within_days", "distinct_authors"] => {
+                let min = self.number(find(entries, "distinct_authors")?, "`distinct_authors`", 1);
+                let days = self.number(find(entries, "within_days")?, "`within_days`", 1);
+                Some(GitCheck::DistinctAuthors {
+                    min: min?,
+                    days: days?,
+                })
+            }
+            _ => {
+                // An unknown key was reported by `map`; say what is missing.
+                if matches!(value.value, Value::Map(_))
+                    && entries.len() == keys_known(entries, &keys)
+                {
+                    self.problem(
+                        value.pos,
+                        "a `git` check takes one of `committed_within_days`, `released_within_days`, or `distinct_authors` with `within_days`",
+                        example,
+                    );
+                }
+                None
+            }
+        }
+    }
+
     fn docs(&mut self, value: &Node) -> Option<DocsCheck> {
         let keys = [
             "present",
@@ -371,6 +401,13 @@ impl Reader<'_> {
 
 fn find<'n>(entries: &'n [(Key, Node)], key: &str) -> Option<&'n Node> {
     entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v)
+}
+
+fn keys_known(entries: &[(Key, Node)], keys: &[&str]) -> usize {
+    entries
+        .iter()
+        .filter(|(k, _)| keys.contains(&k.name.as_str()))
+        .count()
 }
 
 fn with_tests(own: &[&'static str]) -> Vec<&'static str> {

@@ -27,6 +27,10 @@ pub struct Context<'a> {
     pub catalog: &'a Catalog,
     pub facts: &'a ExternalFacts,
     pub today: Day,
+    /// Release tags and commit authors, by repository.
+    pub activity: &'a super::delivery::ActivityByRepo,
+    /// The release tag pattern, for evidence.
+    pub release_tags: &'a str,
 }
 
 /// One entity and what was read about it.
@@ -49,6 +53,9 @@ pub struct Results {
     /// What `--history` did (`None` without it).
     #[serde(skip)]
     pub history: Option<super::history::Stats>,
+    /// Release frequency and lead time per Component and owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<super::delivery::Delivery>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -114,7 +121,16 @@ pub fn run_check(check: &Check, subject: Subject<'_>, context: &Context<'_>) -> 
         Check::Relation(r) => super::relations::check(entity, context.catalog, *r),
         Check::Files(f) => super::files::check(subject.files, f),
         Check::Docs(d) => super::docs::check(subject.docs, context.today, *d),
-        Check::Git(g) => super::git::check(entity.source.commit.as_deref(), context.today, *g),
+        Check::Git(g) => super::git::check(
+            entity.source.commit.as_deref(),
+            context
+                .activity
+                .get(&entity.source.repo_dir)
+                .map(|a| a.as_ref()),
+            context.release_tags,
+            context.today,
+            *g,
+        ),
         Check::Attestation { name, file } => {
             super::attestations::check(subject.files, &entity.entity_ref, context.today, name, file)
         }
@@ -296,6 +312,8 @@ pub struct OrgInputs<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub facts: &'a ExternalFacts,
     pub today: Day,
+    pub activity: &'a super::delivery::ActivityByRepo,
+    pub release_tags: &'a str,
     /// Repositories' files kept by this process (`portico serve`).
     pub files_memo: Option<(&'a FilesMemo, &'a Versions)>,
 }
@@ -306,6 +324,8 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
         catalog: inputs.catalog,
         facts: inputs.facts,
         today: inputs.today,
+        activity: inputs.activity,
+        release_tags: inputs.release_tags,
     };
     let docs: HashMap<&crate::catalog::entity_ref::EntityRef, &DocSiteSummary> =
         inputs.docs.iter().map(|d| (&d.entity, &**d)).collect();

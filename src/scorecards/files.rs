@@ -24,6 +24,8 @@ pub trait RepoFiles {
 pub struct SnapshotFiles {
     snapshot: Snapshot,
     paths: OnceCell<Vec<String>>,
+    /// Every file, vendored folders included, when asked for (docs).
+    all: OnceCell<crate::read::Listing>,
 }
 
 impl SnapshotFiles {
@@ -31,17 +33,36 @@ impl SnapshotFiles {
         SnapshotFiles {
             snapshot,
             paths: OnceCell::new(),
+            all: OnceCell::new(),
         }
     }
 
     pub fn snapshot(&self) -> &Snapshot {
         &self.snapshot
     }
+
+    /// Every file with vendored folders (`Snapshot::list_all_files`),
+    /// listed once; rules' paths are then taken from it, not listed again.
+    pub fn all_files(&self) -> &crate::read::Listing {
+        self.all.get_or_init(|| self.snapshot.list_all_files())
+    }
 }
 
 impl RepoFiles for SnapshotFiles {
     fn paths(&self) -> &[String] {
-        self.paths.get_or_init(|| self.snapshot.list_files())
+        self.paths.get_or_init(|| match self.all.get() {
+            // The same paths `list_files` gives: no vendored folder on the way.
+            Some(all) => all
+                .files
+                .iter()
+                .filter(|p| {
+                    let folders = p.rsplit_once('/').map_or("", |(dir, _)| dir);
+                    !folders.split('/').any(crate::read::is_skipped_dir)
+                })
+                .cloned()
+                .collect(),
+            None => self.snapshot.list_files(),
+        })
     }
 
     fn check_file(&self, path: &str) -> Result<(), ReadError> {

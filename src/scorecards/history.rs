@@ -30,7 +30,7 @@ use super::files::{RepoFiles, SnapshotFiles};
 use super::{Evidence, Verdict};
 use crate::catalog::load::{self as catalog_load, LoadedEntity};
 use crate::catalog::{self, Catalog};
-use crate::read::{RepoSource, Snapshot};
+use crate::read::{RepoKind, RepoSource, Snapshot};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -114,6 +114,10 @@ pub struct Inputs<'a> {
     pub catalog_paths: &'a [String],
     pub today: Day,
     pub weeks: u32,
+    /// Release tags and authors, by repository: git rules at a past point
+    /// see only what was dated by that week's day.
+    pub activity: &'a super::delivery::ActivityByRepo,
+    pub release_tags: &'a str,
 }
 
 /// Adds `history` to every entity result of `results` (and to each
@@ -223,7 +227,6 @@ struct AtCommit {
     catalog: Catalog,
     files: SnapshotFiles,
     tree: Option<gix::ObjectId>,
-    listing: std::cell::OnceCell<crate::read::Listing>,
 }
 
 fn repo_history(
@@ -235,13 +238,24 @@ fn repo_history(
 ) -> (Vec<Found>, Stats) {
     let mut stats = Stats::default();
     let mut out = Vec::new();
-    let Ok(head) = Snapshot::open(source, inputs.git_ref) else {
+    // Opened once: every week's commit is read through this handle.
+    let Ok(repo) = Snapshot::open_repository(source) else {
+        return (out, stats);
+    };
+    // Work trees are read at HEAD; `--ref` selects bare clones' commit.
+    let start = match inputs.git_ref.filter(|_| source.kind == RepoKind::Bare) {
+        Some(rev) => repo.rev_parse_single(rev).ok().map(|id| id.detach()),
+        None => repo.head_id().ok().map(|id| id.detach()),
+    };
+    let Some(start) = start else {
         return (out, stats);
     };
     // The end of each day: a commit made that day counts for it.
     let moments: Vec<i64> = days.iter().map(|d| (d.0 + 1) * 86_400 - 1).collect();
-    let commits = head.commits_at(&moments);
-    drop(head);
+    let commits: Vec<Option<String>> = crate::read::history::commits_at(&repo, start, &moments)
+        .into_iter()
+        .map(|c| c.map(|id| id.to_string()))
+        .collect();
     let mut kept: Vec<KeptLoad> = Vec::new();
     let mut at: HashMap<String, AtCommit> = HashMap::new();
     let mut verdicts: HashMap<(gix::ObjectId, String, usize, usize), Verdict> = HashMap::new();
@@ -251,8 +265,14 @@ fn repo_history(
     for (day, commit) in days.iter().zip(commits) {
         let Some(commit) = commit else { continue };
         if !at.contains_key(&commit) {
-            let Some(state) = open_at(source, &commit, inputs.catalog_paths, &mut kept, &mut stats)
-            else {
+            let Some(state) = open_at(
+                source,
+                &repo,
+                &commit,
+                inputs.catalog_paths,
+                &mut kept,
+                &mut stats,
+            ) else {
                 continue;
             };
             at.insert(commit.clone(), state);
@@ -265,6 +285,8 @@ fn repo_history(
             catalog: inputs.catalog,
             facts: &no_facts,
             today: *day,
+            activity: inputs.activity,
+            release_tags: inputs.release_tags,
         };
         for entity in &state.catalog.entities {
             let key = entity.entity_ref.to_string();
@@ -364,12 +386,13 @@ fn uses_docs(check: &Check) -> bool {
 /// blobs were read before) and its files.
 fn open_at(
     source: &RepoSource,
+    repo: &gix::Repository,
     commit: &str,
     catalog_paths: &[String],
     kept: &mut Vec<KeptLoad>,
     stats: &mut Stats,
 ) -> Option<AtCommit> {
-    let snapshot = Snapshot::open_at(source, commit).ok()?;
+    let snapshot = Snapshot::open_in(source, repo, commit).ok()?;
     let tree = snapshot.tree_id();
     let entries = catalog_load::entry_points(&snapshot, catalog_paths, &[]);
     let entry_paths: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
@@ -428,7 +451,6 @@ fn open_at(
         catalog,
         files: SnapshotFiles::new(snapshot),
         tree,
-        listing: std::cell::OnceCell::new(),
     })
 }
 
@@ -439,9 +461,8 @@ fn past_docs(state: &AtCommit, entity: &catalog::Entity) -> PastDocs {
     let Some(Ok(request)) = crate::docs::site::request(entity, None) else {
         return PastDocs { pages: None };
     };
-    let snapshot = state.files.snapshot();
-    let listing = state.listing.get_or_init(|| snapshot.list_all_files());
-    let source = crate::docs::site::load(snapshot, listing, request, &mut Vec::new());
+    let listing = state.files.all_files();
+    let source = crate::docs::site::load(state.files.snapshot(), listing, request, &mut Vec::new());
     PastDocs {
         pages: source.map(|s| s.pages.len()),
     }

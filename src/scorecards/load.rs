@@ -35,6 +35,8 @@ pub struct Settings {
     pub today: Day,
     /// Weeks of history (`--history`, `[scorecards] history`); `None`: none.
     pub history: Option<u32>,
+    /// Release tags and the window of the delivery metrics.
+    pub delivery: super::delivery::Settings,
 }
 
 impl Default for Settings {
@@ -46,6 +48,7 @@ impl Default for Settings {
             facts: None,
             today: Day(0),
             history: None,
+            delivery: super::delivery::Settings::default(),
         }
     }
 }

@@ -18,7 +18,8 @@
 //! | `relations.rs` | owner, system, APIs, dependencies |
 //! | `files.rs` | files in the repository (confined `Snapshot` reads) |
 //! | `docs.rs` | TechDocs as the docs stage built them |
-//! | `git.rs` | the repository's last commit |
+//! | `git.rs` | the repository's last commit, release tags, authors |
+//! | `delivery.rs` | release frequency and lead time from git, reported DORA facts |
 //! | `attestations.rs` | signed-off claims kept in the repository, with expiry |
 //! | `facts.rs` | facts from other systems, by entity ref |
 //! | `evaluate.rs` | the ladder, scores, combinators, the whole organisation |
@@ -31,6 +32,7 @@ pub mod check;
 mod check_reader;
 pub mod dates;
 pub mod definition;
+pub mod delivery;
 pub mod docs;
 pub mod evaluate;
 pub mod facts;
@@ -235,6 +237,8 @@ pub fn run(
     let mut problems = Vec::new();
     let (cards, invalid) = load::definitions(settings, &mut problems);
     let facts = load::facts(settings, &mut problems);
+    let activity = activity(&cards, settings, org);
+    let release_tags = settings.delivery.release_tags.as_str();
     let inputs = evaluate::OrgInputs {
         catalog: org.catalog,
         repos: org.repos,
@@ -243,6 +247,8 @@ pub fn run(
         diagnostics: org.diagnostics,
         facts: &facts,
         today: settings.today,
+        activity: &activity,
+        release_tags,
         files_memo: org.files_memo,
     };
     let mut results = Results {
@@ -250,6 +256,13 @@ pub fn run(
         scorecards: evaluate::evaluate_all(&cards, &inputs),
         invalid,
         history: None,
+        delivery: Some(delivery::figures(
+            org.catalog,
+            &activity,
+            &facts,
+            &settings.delivery,
+            settings.today,
+        )),
     };
     if let Some(weeks) = settings.history {
         let inputs = history::Inputs {
@@ -259,10 +272,61 @@ pub fn run(
             catalog_paths: org.catalog_paths,
             today: settings.today,
             weeks,
+            activity: &activity,
+            release_tags,
         };
         results.history = Some(history::add(&cards, &inputs, &mut results.scorecards));
     }
     (results, problems)
+}
+
+/// Release tags, lead times and recent authors of every git repository
+/// holding a Component or an entity some scorecard applies to, read in
+/// parallel. Authors are read as far back as the rules (and history) look.
+fn activity(
+    cards: &[Scorecard],
+    settings: &load::Settings,
+    org: &Org<'_>,
+) -> delivery::ActivityByRepo {
+    use rayon::prelude::*;
+    let mut author_days = 0u32;
+    for rule in cards.iter().flat_map(|c| &c.rules) {
+        rule.check.walk(&mut |c| {
+            if let Check::Git(g) = c {
+                author_days = author_days.max(g.author_days().unwrap_or(0));
+            }
+        });
+    }
+    let wanted: std::collections::HashSet<&str> = org
+        .catalog
+        .entities
+        .iter()
+        .filter(|e| {
+            e.kind.eq_ignore_ascii_case("component")
+                || cards.iter().any(|c| evaluate::applies(&c.filter, e))
+        })
+        .map(|e| e.source.repo_dir.as_str())
+        .collect();
+    let until = delivery::end_of(settings.today);
+    let history_days = i64::from(settings.history.unwrap_or(0)) * 7;
+    let authors_since = if author_days == 0 {
+        until
+    } else {
+        until - (i64::from(author_days) + history_days) * 86_400
+    };
+    let wanted_git = crate::read::activity::Wanted {
+        tags: &settings.delivery.release_tags,
+        until,
+        authors_since,
+    };
+    org.repos
+        .par_iter()
+        .filter(|r| wanted.contains(r.display.as_str()))
+        .filter_map(|r| {
+            let activity = crate::read::activity::of(r, org.git_ref, &wanted_git)?;
+            Some((r.display.clone(), std::sync::Arc::new(activity)))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -147,6 +147,8 @@ fn run(
         catalog,
         facts,
         today: today(),
+        activity: &Default::default(),
+        release_tags: "",
     };
     let subject = Subject {
         entity: entity(catalog, name),
@@ -448,7 +450,7 @@ fn git_rules_judge_the_commit_date_against_the_given_day() {
     );
     assert_eq!(v.status, Status::Fail);
     assert_eq!(
-        super::git::check(None, today(), GitCheck::CommittedWithinDays(1)).status,
+        super::git::check(None, None, "", today(), GitCheck::CommittedWithinDays(1)).status,
         Status::NotApplicable
     );
 }
@@ -594,6 +596,8 @@ fn an_entity_reaches_a_level_when_that_level_and_every_lower_one_pass() {
         catalog: &c,
         facts: &ExternalFacts::default(),
         today: today(),
+        activity: &Default::default(),
+        release_tags: "",
     };
     let eval = |name: &str, files: &[(&str, &str)]| {
         let files = FakeFiles::with(files);
@@ -625,6 +629,8 @@ fn rollups_count_levels_and_the_rules_failing_most() {
         catalog: &c,
         facts: &ExternalFacts::default(),
         today: today(),
+        activity: &Default::default(),
+        release_tags: "",
     };
     let none = FakeFiles::default();
     let entities: Vec<_> = ["svc", "old", "svc-api"]
@@ -684,6 +690,8 @@ fn the_gate_lists_entities_below_the_level_and_refuses_unknown_names() {
         catalog: &c,
         facts: &ExternalFacts::default(),
         today: today(),
+        activity: &Default::default(),
+        release_tags: "",
     };
     let none = FakeFiles::default();
     let entities = ["svc", "old"]
@@ -705,6 +713,7 @@ fn the_gate_lists_entities_below_the_level_and_refuses_unknown_names() {
         scorecards: vec![super::evaluate::card_result(&card, entities)],
         invalid: vec!["broken".into()],
         history: None,
+        delivery: None,
     };
     let gate = |card: &str, level: &str, entity: Option<&str>| {
         super::gate::judge(
@@ -861,4 +870,31 @@ fn filters_select_by_kind_type_tags_owner_and_system() {
         "{ system: pay, lifecycle: production, namespace: default }"
     ));
     assert!(!filter("{ system: other }"));
+}
+
+#[test]
+fn git_check_mistakes_are_reported_at_their_line() {
+    let text = "name: g\nlevels: [a]\nrules:\n  - id: both\n    level: a\n    check: { git: { released_within_days: 3, committed_within_days: 2 } }\n  - id: half\n    level: a\n    check: { git: { distinct_authors: 2 } }\n  - id: zero\n    level: a\n    check: { git: { distinct_authors: 0, within_days: 30 } }\n  - id: odd\n    level: a\n    check: { git: { released_since: 3 } }\n";
+    let found: Vec<(usize, String)> = parse(text)
+        .map(|_| Vec::new())
+        .unwrap_or_else(|d| d.into_iter().map(|d| (d.line, d.message)).collect());
+    let has =
+        |line: usize, needle: &str| found.iter().any(|(l, m)| *l == line && m.contains(needle));
+    assert!(has(6, "takes one of"), "{found:#?}");
+    assert!(
+        has(9, "`distinct_authors` with `within_days`"),
+        "{found:#?}"
+    );
+    assert!(has(12, "at least 1"), "{found:#?}");
+    assert!(has(15, "unknown key `released_since`"), "{found:#?}");
+    let good = "name: g\nlevels: [a]\nrules:\n  - id: r\n    level: a\n    check: { git: { released_within_days: 30 } }\n  - id: d\n    level: a\n    check: { git: { within_days: 90, distinct_authors: 2 } }\n";
+    let card = parse(good).unwrap_or_else(|d| panic!("{d:#?}"));
+    assert!(matches!(
+        card.rules[0].check,
+        Check::Git(GitCheck::ReleasedWithinDays(30))
+    ));
+    assert!(matches!(
+        card.rules[1].check,
+        Check::Git(GitCheck::DistinctAuthors { min: 2, days: 90 })
+    ));
 }

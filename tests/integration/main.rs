@@ -13,6 +13,7 @@ mod build_cache;
 mod catalog_json;
 mod changed_since;
 mod corpus;
+mod delivery;
 mod docs;
 mod docs_markdown;
 mod example_org;
