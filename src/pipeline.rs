@@ -269,6 +269,7 @@ fn build_with(
                 "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored)"
             ));
         }
+        None if parts.is_some() => timer.lap("docs (from the parts: copy + link check)"),
         None => timer.lap("docs (render + write + link check)"),
     }
     add_scorecards(config, &mut outcome, None);
