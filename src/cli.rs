@@ -112,6 +112,9 @@ pub enum Command {
     /// Clone or update bare mirrors of a list of repositories, for `build DIR`.
     #[command(after_help = MIRROR_HELP)]
     Mirror(MirrorArgs),
+    /// Finish a sharded build: the parts of `build --shard` made into one site.
+    #[command(after_help = MERGE_HELP)]
+    Merge(MergeArgs),
 }
 
 // Examples and exit codes under each command's options (`--help`); the
@@ -122,9 +125,20 @@ Examples:
   portico build example-org --out site         the README's organisation into site/
   portico build ~/src/acme --out public --strict
   portico build mirrors --format json > problems.json
+  portico build mirrors --shard 2/4 --out part-2   one share of the docs, for merge
 
 Exit status: 0 clean; 1 content errors (or warnings with --strict), the site
 is still written; 2 usage or I/O failure, the previous site is untouched.";
+
+const MERGE_HELP: &str = "\
+Examples:
+  portico build mirrors --shard 1/2 --out part-1     on one machine
+  portico build mirrors --shard 2/2 --out part-2     on another
+  portico merge part-1 part-2 --out site             with the repositories at the same paths
+
+Exit status: 0 clean; 1 content errors (or warnings with --strict), the site
+is still written; 2 usage or I/O failure (a missing part, parts of another
+portico version or build), the previous site is untouched.";
 
 const CHECK_HELP: &str = "\
 Examples:
@@ -303,6 +317,29 @@ pub struct BuildArgs {
     /// `[scorecards] history`).
     #[arg(long, value_name = "WEEKS", value_parser = crate::scorecards::history::parse_weeks)]
     pub history: Option<u32>,
+    /// Render only this share of the repositories' docs, into a part in
+    /// --out for `portico merge` (e.g. 2/4: the second of four).
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::shard::Shard>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The parts `build --shard` wrote, one per shard.
+    #[arg(value_name = "PART", required = true, num_args = 1..)]
+    pub parts: Vec<PathBuf>,
+    /// Folder to write the site to; replaced as a whole when the merge succeeds.
+    #[arg(long, value_name = "DIR", default_value = "site")]
+    pub out: PathBuf,
+    /// Exit with status 1 on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// How to print diagnostics: human on standard error, the others on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Show notes (info diagnostics) too.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

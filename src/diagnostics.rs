@@ -10,7 +10,9 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -393,6 +395,104 @@ pub fn print_human(
         .filter(|d| verbose || d.severity != Severity::Info)
     {
         let _ = writeln!(out, "{}", render_human_styled(d, color));
+    }
+}
+
+/// A diagnostic whole, every field kept (the JSON format leaves out the
+/// quoted line and the fields only Portico uses): how a shard's part
+/// carries its problems to `portico merge`. For `#[serde(with)]`.
+pub mod whole {
+    use super::{Diagnostic, Severity};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Whole {
+        severity: Severity,
+        code: String,
+        repo: String,
+        file: String,
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+        hint: Option<String>,
+        source_line: Option<String>,
+        length: usize,
+        about: Option<String>,
+        owner: Option<String>,
+    }
+
+    pub fn serialize<S: Serializer>(d: &Diagnostic, serializer: S) -> Result<S::Ok, S::Error> {
+        Whole {
+            severity: d.severity,
+            code: d.code.to_string(),
+            repo: d.repo.clone(),
+            file: d.file.clone(),
+            path: d.path.clone(),
+            line: d.line,
+            column: d.column,
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+            source_line: d.source_line.clone(),
+            length: d.length,
+            about: d.about.clone(),
+            owner: d.owner.clone(),
+        }
+        .serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Diagnostic, D::Error> {
+        let w = Whole::deserialize(deserializer)?;
+        Ok(Diagnostic {
+            severity: w.severity,
+            code: intern(w.code),
+            repo: w.repo,
+            file: w.file,
+            path: w.path,
+            line: w.line,
+            column: w.column,
+            message: w.message,
+            hint: w.hint,
+            source_line: w.source_line,
+            length: w.length,
+            about: w.about,
+            owner: w.owner,
+        })
+    }
+
+    /// Codes are `&'static str`: each distinct code read is kept for the
+    /// rest of the process (a few dozen at most, so a few hundred bytes).
+    fn intern(code: String) -> &'static str {
+        static CODES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+        let mut codes = crate::memo::lock(&CODES);
+        if let Some(known) = codes.iter().find(|c| **c == code) {
+            return known;
+        }
+        let code: &'static str = Box::leak(code.into_boxed_str());
+        codes.push(code);
+        code
+    }
+}
+
+/// [`whole`] for a list of diagnostics.
+pub mod whole_list {
+    use super::Diagnostic;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct One(#[serde(with = "super::whole")] Diagnostic);
+
+    pub fn serialize<S: Serializer>(list: &[Diagnostic], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(list.iter().map(|d| One(d.clone())))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<Diagnostic>, D::Error> {
+        Ok(Vec::<One>::deserialize(deserializer)?
+            .into_iter()
+            .map(|One(d)| d)
+            .collect())
     }
 }
 

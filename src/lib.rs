@@ -35,5 +35,6 @@ pub mod sarif;
 pub mod scorecards;
 pub mod search;
 pub mod serve;
+pub mod shard;
 pub mod timings;
 pub mod yaml;

@@ -165,6 +165,43 @@ pub fn part(hasher: &mut Xxh3, bytes: &[u8]) {
     hasher.update(bytes);
 }
 
+/// `#[serde(with)]` for a shared value: written as the value itself (a
+/// shard's part carries docs summaries that are shared in memory).
+pub mod shared {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<T: Serialize, S: Serializer>(value: &Arc<T>, s: S) -> Result<S::Ok, S::Error> {
+        T::serialize(value, s)
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Arc<T>, D::Error> {
+        T::deserialize(d).map(Arc::new)
+    }
+}
+
+/// [`shared`] for a shared list of shared values.
+pub mod shared_list {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        list: &Arc<Vec<Arc<T>>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(list.iter().map(|v| &**v))
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Arc<Vec<Arc<T>>>, D::Error> {
+        let list = Vec::<T>::deserialize(d)?;
+        Ok(Arc::new(list.into_iter().map(Arc::new).collect()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,7 +21,7 @@ use crate::discover;
 use crate::docs::{self, DocSiteSummary, DocsOptions};
 use crate::portal::Portal;
 use crate::timings::Timer;
-use crate::{output, render, search};
+use crate::{output, render, search, shard};
 use std::path::Path;
 
 /// The result of a run: the portal and every problem found on the way.
@@ -161,6 +161,27 @@ fn checked_repo(
 /// Reads, renders and writes the site into `out_dir` (swapped in at the
 /// end), taking unchanged pages' renders from the cache in `cache_dir`.
 pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Result<Outcome, Fatal> {
+    build_with(config, out_dir, cache_dir, None)
+}
+
+/// `portico merge`: [`build`], with the docs taken from the parts every
+/// shard wrote ([`build_part`]) instead of rendered. Everything else (the
+/// catalog, the link check, scorecards, search, the catalog's pages) is
+/// the same code as a build's, so the site is the same, byte for byte.
+pub fn merge(
+    config: &Config,
+    out_dir: &Path,
+    parts: &[shard::part::Part],
+) -> Result<Outcome, Fatal> {
+    build_with(config, out_dir, None, Some(parts))
+}
+
+fn build_with(
+    config: &Config,
+    out_dir: &Path,
+    cache_dir: Option<&Path>,
+    parts: Option<&[shard::part::Part]>,
+) -> Result<Outcome, Fatal> {
     let fatal = |e: output::OutputError| Fatal(e.to_string());
     let mut timer = Timer::new();
     // The theme first: a bad one is a usage error, before any work.
@@ -236,7 +257,10 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
         disk: disk.as_ref(),
         other_sites: None,
     };
-    let built = render_docs(config, &outcome.portal, &look, docs)?;
+    let built = match parts {
+        Some(parts) => docs_from_parts(parts, &outcome.portal.repos, &sink, &on_site)?,
+        None => render_docs(config, &outcome.portal, &look, docs)?,
+    };
     add_docs(&mut outcome, built);
     match &disk {
         Some(disk) => {
@@ -245,6 +269,7 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
                 "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored)"
             ));
         }
+        None if parts.is_some() => timer.lap("docs (from the parts: copy + link check)"),
         None => timer.lap("docs (render + write + link check)"),
     }
     add_scorecards(config, &mut outcome, None);
@@ -317,6 +342,113 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
             committed.carried
         )
     });
+    Ok(outcome)
+}
+
+/// The docs of every repository from the shards' parts: their files
+/// written to `sink`, their sites given to `on_site` (the search index),
+/// their links checked across all of them, in the order a build has them.
+fn docs_from_parts(
+    parts: &[shard::part::Part],
+    repos: &[crate::read::RepoSource],
+    sink: docs::build::Sink<'_>,
+    on_site: &(dyn Fn(&DocSiteSummary) + Sync),
+) -> Result<docs::DocsOutcome, Fatal> {
+    use rayon::prelude::*;
+    let identities: Vec<&str> = repos.iter().map(|r| r.display.as_str()).collect();
+    shard::part::check_repos(parts, &identities).map_err(Fatal)?;
+    let mut by_repo: std::collections::HashMap<String, docs::build::RepoDocs> = parts
+        .par_iter()
+        .map(shard::part::Part::docs)
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(Fatal)?
+        .into_iter()
+        .flatten()
+        .collect();
+    for part in parts {
+        part.files()
+            .map_err(Fatal)?
+            .par_iter()
+            .try_for_each(|(path, file)| {
+                let bytes = std::fs::read(file)
+                    .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
+                sink(path, &bytes)
+            })
+            .map_err(Fatal)?;
+    }
+    let ordered: Vec<docs::build::RepoDocs> = repos
+        .iter()
+        .filter_map(|repo| by_repo.remove(&repo.display))
+        .collect();
+    ordered
+        .par_iter()
+        .flat_map_iter(docs::build::RepoDocs::summaries)
+        .for_each(|site| on_site(site));
+    Ok(docs::build::check_links(ordered, None))
+}
+
+/// `portico build --shard i/N`: the whole catalog read (every shard needs
+/// it: a page may link to any entity, a Location may point into any
+/// repository), then the docs of this shard's repositories rendered into
+/// a part (`shard::part`) in `part_dir`, links unchecked. The returned
+/// problems are those found rendering them; the catalog's and the links'
+/// are `merge`'s to report.
+pub fn build_part(
+    config: &Config,
+    shard: shard::Shard,
+    settings: shard::part::Settings,
+    part_dir: &Path,
+    cache_dir: Option<&Path>,
+) -> Result<Outcome, Fatal> {
+    let mut timer = Timer::new();
+    let look =
+        render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
+    let disk = cache_dir.and_then(|dir| {
+        crate::cache::DiskCache::open(dir)
+            .inspect_err(|e| eprintln!("note: building without the cache: {e}"))
+            .ok()
+    });
+    let writer = shard::part::PartWriter::create(part_dir).map_err(Fatal)?;
+    let mut outcome = load(config)?;
+    timer.lap("discover + read + catalog");
+    let mine: Vec<crate::read::RepoSource> = outcome
+        .portal
+        .repos
+        .iter()
+        .filter(|repo| shard.holds(&repo.display))
+        .cloned()
+        .collect();
+    let sink = |path: &str, bytes: &[u8]| writer.write_file(path, bytes);
+    let run = DocsRun {
+        disk: disk.as_ref(),
+        ..DocsRun::default()
+    };
+    let options = docs_options(config, run);
+    let portal = &outcome.portal;
+    let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, &look);
+    let built = docs::build::build_repos(&mine, &portal.catalog, &options, &layout, Some(&sink))
+        .map_err(Fatal)?;
+    timer.lap(&format!(
+        "docs of {} repositories (render + write)",
+        mine.len()
+    ));
+    let manifest = shard::part::Manifest {
+        format: shard::part::FORMAT,
+        portico: env!("CARGO_PKG_VERSION").to_string(),
+        shard,
+        settings,
+        config: shard::part::config_fingerprint(config),
+        repos: mine.iter().map(|repo| repo.display.clone()).collect(),
+    };
+    let mut problems: Vec<Diagnostic> = built
+        .iter()
+        .flat_map(|(_, docs)| docs.diagnostics().iter().cloned())
+        .collect();
+    writer.finish(&manifest, &built).map_err(Fatal)?;
+    timer.lap("part written");
+    diagnostics::sort(&mut problems);
+    outcome.diagnostics = problems;
+    outcome.portal.repos = mine;
     Ok(outcome)
 }
 
@@ -504,7 +636,15 @@ fn render_docs(
     look: &render::Look,
     run: DocsRun<'_>,
 ) -> Result<docs::DocsOutcome, Fatal> {
-    let options = DocsOptions {
+    let sink = run.sink;
+    let options = docs_options(config, run);
+    let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, look);
+    docs::build(&portal.repos, &portal.catalog, &options, &layout, sink).map_err(Fatal)
+}
+
+/// The docs stage's options for one run.
+fn docs_options<'a>(config: &'a Config, run: DocsRun<'a>) -> DocsOptions<'a> {
+    DocsOptions {
         git_ref: config.git_ref.as_deref(),
         sanitize: docs::markdown::SanitizeOptions {
             allowed_iframe_hosts: config.allowed_iframe_hosts.clone(),
@@ -514,9 +654,7 @@ fn render_docs(
         memo: run.memo,
         disk: run.disk,
         other_sites: run.other_sites,
-    };
-    let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, look);
-    docs::build(&portal.repos, &portal.catalog, &options, &layout, run.sink).map_err(Fatal)
+    }
 }
 
 /// Adds the docs sites and their problems to the outcome.

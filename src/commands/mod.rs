@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod merge;
 mod mirror;
 mod scorecards;
 mod search;
@@ -29,11 +30,16 @@ pub fn run(cli: Cli) -> u8 {
         Command::Serve(args) => serve::run(args),
         Command::Scorecards(args) => scorecards::run(args),
         Command::Mirror(args) => mirror::run(args),
+        Command::Merge(args) => merge::run(args),
     }
 }
 
 fn load_config(source: &SourceArgs) -> Result<Config, u8> {
-    let settings = CliSettings {
+    load_settings(&cli_settings(source))
+}
+
+fn cli_settings(source: &SourceArgs) -> CliSettings {
+    CliSettings {
         config: source.config.clone(),
         roots: source.roots.clone(),
         locations: source.locations.clone(),
@@ -41,8 +47,11 @@ fn load_config(source: &SourceArgs) -> Result<Config, u8> {
         max_depth: source.max_depth,
         git_ref: source.git_ref.clone(),
         backstage_exact: source.backstage_exact,
-    };
-    config::load(&settings).map_err(|e| fail(&e.0))
+    }
+}
+
+fn load_settings(settings: &CliSettings) -> Result<Config, u8> {
+    config::load(settings).map_err(|e| fail(&e.0))
 }
 
 /// Prints the diagnostics of `build` and `check` the one way both do it:

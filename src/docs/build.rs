@@ -72,22 +72,24 @@ impl DocsMemo {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PageSummary {
     pub src: String,
     /// Relative to the site folder, e.g. `guides/setup/`.
     pub url: String,
     pub title: String,
+    #[serde(with = "crate::memo::shared")]
     pub headings: Arc<Vec<Heading>>,
     pub has_mermaid: bool,
     /// The page's text by heading, for search.
+    #[serde(with = "crate::memo::shared")]
     pub sections: Arc<Vec<markdown::Section>>,
     /// `YYYY-MM-DD` of the last commit that changed the page, when known.
     pub last_updated: Option<String>,
 }
 
 /// A built docs site, for the portal's pages (and later search).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct DocSiteSummary {
     pub entity: EntityRef,
     /// Relative to the portal root, e.g. `docs/default/component/x/`.
@@ -110,6 +112,23 @@ pub fn build(
     layout: Layout<'_>,
     sink: Option<Sink<'_>>,
 ) -> Result<DocsOutcome, String> {
+    let built = build_repos(repos, catalog, options, layout, sink)?;
+    Ok(check_links(
+        built.into_iter().map(|(_, docs)| docs),
+        options.other_sites,
+    ))
+}
+
+/// Builds the docs of `repos` (those holding an entity with docs), each
+/// repository's returned in `repos`' order, by its display path; links are
+/// not checked (a shard of a build checks them only once every part is in).
+pub fn build_repos(
+    repos: &[RepoSource],
+    catalog: &Catalog,
+    options: &DocsOptions<'_>,
+    layout: Layout<'_>,
+    sink: Option<Sink<'_>>,
+) -> Result<Vec<(String, RepoDocs)>, String> {
     let mut by_repo: HashMap<&str, Vec<&Entity>> = HashMap::new();
     for entity in catalog
         .entities
@@ -121,20 +140,30 @@ pub fn build(
             .or_default()
             .push(entity);
     }
-    let results: Vec<Result<RepoDocs, String>> = repos
+    repos
         .par_iter()
         .filter_map(|repo| {
             by_repo
                 .get(repo.display.as_str())
                 .map(|entities| (repo, entities))
         })
-        .map(|(repo, entities)| build_repo_kept(repo, entities, options, layout, sink))
-        .collect();
+        .map(|(repo, entities)| {
+            build_repo_kept(repo, entities, options, layout, sink)
+                .map(|docs| (repo.display.clone(), docs))
+        })
+        .collect()
+}
+
+/// Every repository's docs, in the order they were built, with every link
+/// and anchor checked across their sites.
+pub fn check_links(
+    built: impl IntoIterator<Item = RepoDocs>,
+    other_sites: Option<OtherSites<'_>>,
+) -> DocsOutcome {
     let mut outcome = DocsOutcome::default();
     let mut checks = Vec::new();
     let mut index = SiteIndex::default();
-    for result in results {
-        let repo = result?;
+    for repo in built {
         outcome.diagnostics.extend(repo.diagnostics);
         for site in repo.sites {
             index.sites.insert(site.summary.url.clone(), site.files);
@@ -143,7 +172,7 @@ pub fn build(
         }
     }
     let pages: Vec<&PageCheck> = checks.iter().flat_map(|c| c.iter().map(|c| &**c)).collect();
-    if let Some(other_sites) = options.other_sites {
+    if let Some(other_sites) = other_sites {
         for folder in links::other_sites_named(&pages) {
             if !index.sites.contains_key(&folder)
                 && let Some(files) = other_sites(&folder)
@@ -154,21 +183,38 @@ pub fn build(
     }
     outcome.diagnostics.extend(links::check(&pages, &index));
     outcome.sites.sort_by(|a, b| a.url.cmp(&b.url));
-    Ok(outcome)
+    outcome
 }
 
-/// A repository's docs, built (cheap to clone: the memo hands it out again).
-#[derive(Clone, Debug)]
-pub(super) struct RepoDocs {
+impl RepoDocs {
+    /// The sites built, for the search index.
+    pub fn summaries(&self) -> impl Iterator<Item = &Arc<DocSiteSummary>> {
+        self.sites.iter().map(|site| &site.summary)
+    }
+
+    /// The problems found while building (links not yet checked).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+/// A repository's docs, built (cheap to clone: the memo hands it out again;
+/// serialisable: a shard's part carries it to `portico merge`).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct RepoDocs {
     sites: Vec<SiteBuilt>,
+    #[serde(with = "crate::diagnostics::whole_list")]
     diagnostics: Vec<Diagnostic>,
 }
 
 /// One docs site built: what the portal keeps, what the link check needs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct SiteBuilt {
+    #[serde(with = "crate::memo::shared")]
     summary: Arc<DocSiteSummary>,
+    #[serde(with = "crate::memo::shared_list")]
     checks: Arc<Vec<Arc<PageCheck>>>,
+    #[serde(with = "crate::memo::shared")]
     files: Arc<links::SiteFiles>,
 }
 

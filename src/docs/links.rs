@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 /// What one rendered page needs checked.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PageCheck {
     /// The site folder, e.g. `docs/default/component/x/`.
     pub site: String,
@@ -22,9 +22,10 @@ pub struct PageCheck {
 /// A link of a page and where it is written: `place` is a diagnostic
 /// holding only the place (file, line, column, the quoted line), which a
 /// problem with the link is reported at.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PlacedLink {
     pub link: LinkRef,
+    #[serde(with = "crate::diagnostics::whole")]
     pub place: Diagnostic,
 }
 
@@ -43,7 +44,7 @@ impl PlacedLink {
 }
 
 /// The pages (with their ids) and assets of one site.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct SiteFiles {
     pub pages: HashMap<String, HashSet<String>>,
     /// Files published beside the pages.

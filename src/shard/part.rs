@@ -1,0 +1,388 @@
+//! A shard's part: what `portico build --shard i/N` wrote for `portico
+//! merge`. A folder, written through [`output::Staging`] (so swapped in
+//! whole, and only over a folder Portico wrote):
+//!
+//! ```text
+//! part-1/
+//!   .portico-site   the marker of every folder Portico writes
+//!   part.json       the manifest (Manifest): format and Portico versions,
+//!                   the shard, the build's settings, the repositories
+//!   docs.json       each repository's docs as built (docs::build::RepoDocs):
+//!                   the sites' summaries and search sections, every page's
+//!                   link facts, the problems found rendering them
+//!   site/…          the docs pages and assets, at their paths in the site
+//! ```
+//!
+//! A part is only ever read by the same Portico version that wrote it
+//! (`docs.json` is the build's own data, not a stable interface), so the
+//! format version guards the layout and the Portico version everything
+//! else; both are checked before anything else is read.
+
+use super::Shard;
+use crate::config::CliSettings;
+use crate::docs::build::RepoDocs;
+use crate::output::{self, Staging};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The layout version of a part (bumped when the files change shape).
+pub const FORMAT: u32 = 1;
+const MANIFEST: &str = "part.json";
+const DOCS: &str = "docs.json";
+const FILES: &str = "site";
+
+/// `part.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    /// The Portico version that wrote the part.
+    pub portico: String,
+    pub shard: Shard,
+    /// The build's settings: `merge` reads the repositories with them.
+    pub settings: Settings,
+    /// A fingerprint of the configuration those settings gave (portico.toml
+    /// included): `merge` refuses to finish a build whose configuration
+    /// changed under it.
+    pub config: String,
+    /// The repositories this part's docs are from, by identity (all of them
+    /// this shard's, whether or not they have docs).
+    pub repos: Vec<String>,
+}
+
+/// The options of `portico build` a shard was given, which `merge` builds
+/// the rest of the site with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub config: Option<PathBuf>,
+    pub roots: Vec<PathBuf>,
+    pub locations: Vec<PathBuf>,
+    pub catalog_paths: Vec<String>,
+    pub max_depth: Option<usize>,
+    pub git_ref: Option<String>,
+    pub backstage_exact: bool,
+    pub no_search: bool,
+    pub theme: Option<PathBuf>,
+    pub history: Option<u32>,
+}
+
+impl Settings {
+    /// The settings the configuration is loaded with.
+    pub fn cli(&self) -> CliSettings {
+        CliSettings {
+            config: self.config.clone(),
+            roots: self.roots.clone(),
+            locations: self.locations.clone(),
+            catalog_paths: self.catalog_paths.clone(),
+            max_depth: self.max_depth,
+            git_ref: self.git_ref.clone(),
+            backstage_exact: self.backstage_exact,
+        }
+    }
+}
+
+/// A fingerprint of a configuration, the build's day left out (scorecards
+/// are evaluated by `merge` alone, on its day).
+pub fn config_fingerprint(config: &crate::config::Config) -> String {
+    let mut config = config.clone();
+    config.scorecards.today = crate::scorecards::dates::Day(0);
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(format!("{config:?}").as_bytes());
+    format!("{:032x}", hasher.digest128())
+}
+
+/// A part being written: files go into its staging folder as they are
+/// rendered; [`PartWriter::finish`] adds the data and swaps it in.
+pub struct PartWriter {
+    staging: Staging,
+}
+
+impl PartWriter {
+    /// Starts a part in `dir` (replaced whole at the end; refused when it
+    /// holds files Portico did not write).
+    pub fn create(dir: &Path) -> Result<PartWriter, String> {
+        let staging = Staging::create(dir).map_err(|e| e.to_string())?;
+        Ok(PartWriter { staging })
+    }
+
+    /// Writes one rendered file, by its path in the site.
+    pub fn write_file(&self, site_path: &str, bytes: &[u8]) -> Result<(), String> {
+        self.staging
+            .write(&format!("{FILES}/{site_path}"), bytes)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Writes the docs and the manifest, then swaps the part in.
+    pub fn finish(self, manifest: &Manifest, docs: &[(String, RepoDocs)]) -> Result<(), String> {
+        let json =
+            |what: &str, e: serde_json::Error| format!("cannot write the part's {what}: {e}");
+        let docs = serde_json::to_vec(docs).map_err(|e| json(DOCS, e))?;
+        let manifest = serde_json::to_vec_pretty(manifest).map_err(|e| json(MANIFEST, e))?;
+        let files = [
+            output::OutputFile::new(DOCS, docs),
+            output::OutputFile::new(MANIFEST, manifest),
+        ];
+        self.staging.write_all(&files).map_err(|e| e.to_string())?;
+        self.staging.commit().map_err(|e| e.to_string())?;
+        Ok(())
+    }
+}
+
+/// A part opened for `merge`: its manifest read and checked.
+#[derive(Debug)]
+pub struct Part {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+}
+
+/// Opens every part and checks that they are one build's: same format and
+/// Portico version as this one, same settings, every shard once.
+pub fn open_all(dirs: &[PathBuf]) -> Result<Vec<Part>, String> {
+    let mut parts = Vec::with_capacity(dirs.len());
+    for dir in dirs {
+        parts.push(open(dir)?);
+    }
+    let Some(first) = parts.first() else {
+        return Err("no parts given: name the folders `portico build --shard` wrote".into());
+    };
+    let count = first.manifest.shard.count;
+    let mut by_index: BTreeMap<usize, &Part> = BTreeMap::new();
+    for part in &parts {
+        let shard = part.manifest.shard;
+        if shard.count != count {
+            return Err(format!(
+                "`{}` is shard {shard} but `{}` is shard {}: every part must come from one build with the same --shard count",
+                part.dir.display(),
+                first.dir.display(),
+                first.manifest.shard
+            ));
+        }
+        if let Some(other) = by_index.insert(shard.index, part) {
+            return Err(format!(
+                "`{}` and `{}` are both shard {shard}: give each part once",
+                other.dir.display(),
+                part.dir.display()
+            ));
+        }
+        if part.manifest.settings != first.manifest.settings
+            || part.manifest.config != first.manifest.config
+        {
+            return Err(format!(
+                "`{}` and `{}` were built with different settings (ROOTs, options or portico.toml): build every shard with the same command",
+                first.dir.display(),
+                part.dir.display()
+            ));
+        }
+    }
+    let missing: Vec<String> = (1..=count)
+        .filter(|i| !by_index.contains_key(i))
+        .map(|i| format!("{i}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "{} missing: merge needs the part of every shard ({} given)",
+            match missing.as_slice() {
+                [one] => format!("shard {one} is"),
+                many => format!("shards {} are", many.join(", ")),
+            },
+            parts.len()
+        ));
+    }
+    Ok(parts)
+}
+
+/// Opens one part: the manifest's versions are checked before the rest of
+/// it is read, so a part of another version gets a clear refusal.
+fn open(dir: &Path) -> Result<Part, String> {
+    let path = dir.join(MANIFEST);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "`{}` is not a part written by `portico build --shard` (cannot read {MANIFEST}: {e})",
+            dir.display()
+        )
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("`{}` is damaged: {e}", path.display()))?;
+    let portico = value.get("portico").and_then(|v| v.as_str()).unwrap_or("?");
+    let format = value.get("format").and_then(serde_json::Value::as_u64);
+    let this = env!("CARGO_PKG_VERSION");
+    if portico != this || format != Some(u64::from(FORMAT)) {
+        return Err(format!(
+            "`{}` was written by portico {portico} (part format {}); this is portico {this} (part format {FORMAT}): build the shards and merge them with the same portico",
+            dir.display(),
+            format.map_or("?".to_string(), |f| f.to_string()),
+        ));
+    }
+    let manifest: Manifest = serde_json::from_value(value)
+        .map_err(|e| format!("`{}` is damaged: {e}", path.display()))?;
+    Ok(Part {
+        dir: dir.to_path_buf(),
+        manifest,
+    })
+}
+
+/// Checks that the parts hold exactly the repositories `merge` found, each
+/// in the part of its shard.
+pub fn check_repos(parts: &[Part], identities: &[&str]) -> Result<(), String> {
+    let mut held: HashMap<&str, &Part> = HashMap::new();
+    for part in parts {
+        for repo in &part.manifest.repos {
+            if !part.manifest.shard.holds(repo) {
+                return Err(format!(
+                    "`{}` holds repository `{repo}`, which is not shard {}'s: the part is damaged",
+                    part.dir.display(),
+                    part.manifest.shard
+                ));
+            }
+            held.insert(repo, part);
+        }
+    }
+    let rebuild = "the repositories changed since the shards were built; build every shard again";
+    for identity in identities {
+        if held.remove(identity).is_none() {
+            return Err(format!("repository `{identity}` is in no part: {rebuild}"));
+        }
+    }
+    if let Some((repo, part)) = held.into_iter().min_by_key(|(repo, _)| *repo) {
+        return Err(format!(
+            "`{}` holds repository `{repo}`, which merge did not find: {rebuild}",
+            part.dir.display()
+        ));
+    }
+    Ok(())
+}
+
+impl Part {
+    /// The docs of the part's repositories, by identity.
+    pub fn docs(&self) -> Result<Vec<(String, RepoDocs)>, String> {
+        let path = self.dir.join(DOCS);
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("`{}` is damaged: {e}", path.display()))
+    }
+
+    /// The rendered files: (path in the site, file in the part). Only
+    /// regular files are taken; a link or anything else is refused.
+    pub fn files(&self) -> Result<Vec<(String, PathBuf)>, String> {
+        let mut found = Vec::new();
+        let root = self.dir.join(FILES);
+        if !root.exists() {
+            return Ok(found);
+        }
+        let mut folders = vec![(String::new(), root)];
+        while let Some((prefix, folder)) = folders.pop() {
+            let entries = std::fs::read_dir(&folder)
+                .map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
+            for entry in entries {
+                let entry =
+                    entry.map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
+                let path = entry.path();
+                let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                    return Err(format!("`{}` is not a UTF-8 name", path.display()));
+                };
+                let kind = entry
+                    .file_type()
+                    .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+                let site_path = format!("{prefix}{name}");
+                if kind.is_dir() {
+                    folders.push((format!("{site_path}/"), path));
+                } else if kind.is_file() {
+                    found.push((site_path, path));
+                } else {
+                    return Err(format!(
+                        "`{}` is not a regular file: a part holds only the files Portico wrote",
+                        path.display()
+                    ));
+                }
+            }
+        }
+        found.sort();
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Settings {
+        Settings {
+            config: None,
+            roots: vec!["org".into()],
+            locations: Vec::new(),
+            catalog_paths: Vec::new(),
+            max_depth: None,
+            git_ref: None,
+            backstage_exact: false,
+            no_search: false,
+            theme: None,
+            history: None,
+        }
+    }
+
+    fn write_part(dir: &Path, shard: Shard, repos: &[&str]) {
+        let manifest = Manifest {
+            format: FORMAT,
+            portico: env!("CARGO_PKG_VERSION").into(),
+            shard,
+            settings: settings(),
+            config: "c".into(),
+            repos: repos.iter().map(|r| r.to_string()).collect(),
+        };
+        let writer = PartWriter::create(dir).unwrap();
+        writer.write_file("docs/a/index.html", b"page").unwrap();
+        writer.finish(&manifest, &[]).unwrap();
+    }
+
+    #[test]
+    fn parts_of_one_build_open_and_list_their_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        write_part(&a, Shard { index: 1, count: 2 }, &[]);
+        write_part(&b, Shard { index: 2, count: 2 }, &[]);
+        let parts = open_all(&[b.clone(), a.clone()]).unwrap();
+        assert_eq!(parts.len(), 2);
+        let files = parts[0].files().unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].0, "docs/a/index.html");
+        assert!(parts[0].docs().unwrap().is_empty());
+    }
+
+    #[test]
+    fn missing_duplicate_and_mixed_shards_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = |n: &str| tmp.path().join(n);
+        write_part(&dir("a"), Shard { index: 1, count: 3 }, &[]);
+        write_part(&dir("b"), Shard { index: 1, count: 3 }, &[]);
+        write_part(&dir("c"), Shard { index: 2, count: 2 }, &[]);
+        let missing = open_all(&[dir("a")]).unwrap_err();
+        assert!(missing.contains("shards 2/3, 3/3 are missing"), "{missing}");
+        let twice = open_all(&[dir("a"), dir("b")]).unwrap_err();
+        assert!(twice.contains("are both shard 1/3"), "{twice}");
+        let mixed = open_all(&[dir("a"), dir("c")]).unwrap_err();
+        assert!(mixed.contains("same --shard count"), "{mixed}");
+        let none = open_all(&[dir("nothing")]).unwrap_err();
+        assert!(none.contains("is not a part"), "{none}");
+    }
+
+    #[test]
+    fn repositories_must_match_what_merge_found() {
+        let tmp = tempfile::tempdir().unwrap();
+        let count = 2;
+        let repos = ["org/a", "org/b", "org/c", "org/d"];
+        let mut dirs = Vec::new();
+        for index in 1..=count {
+            let shard = Shard { index, count };
+            let mine: Vec<&str> = repos.iter().copied().filter(|r| shard.holds(r)).collect();
+            let dir = tmp.path().join(index.to_string());
+            write_part(&dir, shard, &mine);
+            dirs.push(dir);
+        }
+        let parts = open_all(&dirs).unwrap();
+        assert_eq!(check_repos(&parts, &repos), Ok(()));
+        let more = check_repos(&parts, &["org/a", "org/b", "org/c", "org/d", "org/e"]);
+        assert!(more.unwrap_err().contains("`org/e` is in no part"));
+        let fewer = check_repos(&parts, &["org/a", "org/b", "org/c"]);
+        assert!(fewer.unwrap_err().contains("holds repository `org/d`"));
+    }
+}

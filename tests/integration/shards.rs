@@ -1,0 +1,338 @@
+//! `portico build --shard i/N` and `portico merge`: the merged site equals
+//! a one-machine build of the same input byte for byte (tantivy's folder
+//! aside, as everywhere), with the same problems reported; parts of
+//! another version, another build or a missing shard are refused.
+
+use crate::support::{Org, Run, commit_all, copy_dir, crate_dir, files_under, portico};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Every file of a site but tantivy's, whose bytes differ between any two
+/// builds (the browser's index, made from it, is compared).
+fn site(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = files_under(dir);
+    files.retain(|path, _| !path.starts_with(portico::search::INDEX_DIR));
+    assert!(
+        files.contains_key("index.html"),
+        "a site in {}",
+        dir.display()
+    );
+    files
+}
+
+/// The problems a run printed, without its summary lines.
+fn problems(run: &Run) -> Vec<&str> {
+    run.stderr
+        .lines()
+        .filter(|l| {
+            !l.starts_with("Built ") && !l.starts_with("Merged ") && !l.starts_with("Open ")
+        })
+        .collect()
+}
+
+/// Builds `roots` in `dir` in `count` shards, then merges them into
+/// `merged-<count>`; returns the merge's run.
+fn build_sharded(dir: &Path, roots: &[&str], count: usize) -> Run {
+    let mut parts = Vec::new();
+    for index in 1..=count {
+        let part = format!("part-{count}-{index}");
+        let shard = format!("{index}/{count}");
+        let mut args = vec!["build"];
+        args.extend(roots);
+        args.extend(["--shard", &shard, "--out", &part, "--no-cache"]);
+        let run = portico(dir, &args);
+        assert!(run.code < 2, "shard {shard}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("Built shard {shard}")),
+            "{}",
+            run.stderr
+        );
+        parts.push(part);
+    }
+    let out = format!("merged-{count}");
+    let mut args = vec!["merge"];
+    args.extend(parts.iter().map(String::as_str));
+    args.extend(["--out", &out]);
+    portico(dir, &args)
+}
+
+/// Merges in 1, 2, 3 and 8 shards equal the one-machine build.
+fn assert_merges_equal_build(dir: &Path, roots: &[&str]) {
+    let mut args = vec!["build"];
+    args.extend(roots);
+    args.extend(["--out", "single", "--no-cache"]);
+    let single = portico(dir, &args);
+    assert!(single.code < 2, "{}", single.stderr);
+    let reference = site(&dir.join("single"));
+    for count in [1, 2, 3, 8] {
+        let merged = build_sharded(dir, roots, count);
+        assert_eq!(
+            merged.code, single.code,
+            "{count} shards: {}",
+            merged.stderr
+        );
+        assert_eq!(
+            problems(&merged),
+            problems(&single),
+            "{count} shards: the same problems"
+        );
+        let files = site(&dir.join(format!("merged-{count}")));
+        assert_eq!(
+            files.keys().collect::<Vec<_>>(),
+            reference.keys().collect::<Vec<_>>(),
+            "{count} shards: the same files"
+        );
+        for (path, bytes) in &reference {
+            assert!(
+                &files[path] == bytes,
+                "{count} shards: {path} differs from the single build"
+            );
+        }
+    }
+}
+
+/// The repositories a part holds, from its manifest.
+fn part_repos(part: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(part.join("part.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    manifest["repos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn merged_example_org_equals_a_single_build() {
+    let org = Org::new();
+    copy_dir(
+        &crate_dir().join("example-org"),
+        &org.path().join("example-org"),
+    );
+    assert_merges_equal_build(org.path(), &["example-org"]);
+}
+
+const COMPONENT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: NAME\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: group:team-OWNER\n  dependsOn: [component:NEXT]\n";
+
+/// Twelve services, each depending on and linking to the next one's docs
+/// (one link to an anchor that is not there), teams defined in other
+/// repositories, and the same entity defined in two repositories four
+/// times over: across 2, 3 and 8 shards, relations, links and duplicates
+/// span parts.
+fn cross_shard_org(org: &Org) {
+    let services = 12;
+    for i in 0..services {
+        let name = format!("svc-{i}");
+        let next = format!("svc-{}", (i + 1) % services);
+        let repo = format!("repos/{name}");
+        org.file(
+            &format!("{repo}/catalog-info.yaml"),
+            &COMPONENT
+                .replace("NAME", &name)
+                .replace("NEXT", &next)
+                .replace("OWNER", &(i % 3).to_string()),
+        )
+        .file(&format!("{repo}/mkdocs.yml"), &format!("site_name: Service {i}\n"))
+        .file(
+            &format!("{repo}/docs/index.md"),
+            &format!(
+                "# Service {i}\n\n## Usage\n\nCalls [{next}](/docs/default/component/{next}/guide.md#setup) \
+                 and [its missing part](/docs/default/component/{next}/index.md#nowhere).\n\n\
+                 [Guide](guide.md)\n"
+            ),
+        )
+        .file(
+            &format!("{repo}/docs/guide.md"),
+            &format!("# Guide of {name}\n\n## Setup\n\nRollback steps for {name}.\n"),
+        );
+    }
+    for team in 0..3 {
+        org.file(
+            &format!("repos/team-{team}/catalog-info.yaml"),
+            &format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-{team}\nspec:\n  type: team\n  children: []\n"
+            ),
+        );
+    }
+    for pair in 0..4 {
+        for side in ["a", "b"] {
+            org.file(
+                &format!("repos/dup-{pair}{side}/catalog-info.yaml"),
+                &COMPONENT
+                    .replace("NAME", &format!("dup-{pair}"))
+                    .replace("NEXT", "svc-0")
+                    .replace("OWNER", "0"),
+            )
+            .file(
+                &format!("repos/dup-{pair}{side}/docs/index.md"),
+                &format!("# Dup {pair}{side}\n"),
+            );
+        }
+    }
+    // One repository with history: its pages carry git dates.
+    commit_all(&org.path().join("repos/svc-3"), "main", "svc-3");
+}
+
+#[test]
+fn merged_cross_shard_org_equals_a_single_build() {
+    let org = Org::new();
+    cross_shard_org(&org);
+    let dir = org.path();
+    assert_merges_equal_build(dir, &["repos"]);
+    let single = portico(dir, &["check", "repos", "--format", "json"]);
+    let codes: Vec<String> = single.codes_with("code");
+    assert!(
+        codes.iter().any(|c| c.starts_with("duplicate-entity")),
+        "the fixture has duplicates: {codes:?}"
+    );
+    // Across 8 shards, the duplicates and linked services really are split.
+    let held: Vec<Vec<String>> = (1..=8)
+        .map(|i| part_repos(&dir.join(format!("part-8-{i}"))))
+        .collect();
+    let part_of = |repo: &str| {
+        held.iter()
+            .position(|r| r.iter().any(|x| x.ends_with(repo)))
+    };
+    assert!((0..4).any(|p| part_of(&format!("dup-{p}a")) != part_of(&format!("dup-{p}b"))));
+    assert!(
+        (0..12).any(|i| part_of(&format!("svc-{i}")) != part_of(&format!("svc-{}", (i + 1) % 12)))
+    );
+    assert_eq!(
+        held.iter().map(Vec::len).sum::<usize>(),
+        12 + 3 + 8,
+        "each repository in one part"
+    );
+}
+
+/// Two parts of `repos` in `dir`.
+fn two_parts(dir: &Path) {
+    for shard in ["1/2", "2/2"] {
+        let part = format!("part-{}", &shard[..1]);
+        let run = portico(dir, &["build", "repos", "--shard", shard, "--out", &part]);
+        assert!(run.code < 2, "{}", run.stderr);
+    }
+}
+
+#[test]
+fn parts_of_another_version_or_build_are_refused() {
+    let org = Org::new();
+    cross_shard_org(&org);
+    let dir = org.path();
+    two_parts(dir);
+    let merge = |parts: &[&str]| {
+        let mut args = vec!["merge"];
+        args.extend(parts);
+        args.extend(["--out", "site"]);
+        portico(dir, &args)
+    };
+    assert_eq!(
+        merge(&["part-1", "part-2"]).code,
+        1,
+        "the duplicates are errors"
+    );
+    let site_before = files_under(&dir.join("site"));
+
+    let manifest = dir.join("part-2/part.json");
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    std::fs::write(
+        &manifest,
+        original.replace(&format!("\"{version}\""), "\"0.0.1\""),
+    )
+    .unwrap();
+    let other = merge(&["part-1", "part-2"]);
+    assert_eq!(other.code, 2, "{}", other.stderr);
+    assert!(
+        other
+            .stderr
+            .contains("`part-2` was written by portico 0.0.1")
+            && other.stderr.contains(&format!("this is portico {version}"))
+            && other.stderr.contains("with the same portico"),
+        "{}",
+        other.stderr
+    );
+    std::fs::write(
+        &manifest,
+        original.replace("\"format\": 1", "\"format\": 99"),
+    )
+    .unwrap();
+    let format = merge(&["part-1", "part-2"]);
+    assert_eq!(format.code, 2);
+    assert!(
+        format.stderr.contains("part format 99"),
+        "{}",
+        format.stderr
+    );
+    std::fs::write(&manifest, &original).unwrap();
+
+    let missing = merge(&["part-1"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains("shard 2/2 is missing"),
+        "{}",
+        missing.stderr
+    );
+    let twice = merge(&["part-1", "part-1"]);
+    assert_eq!(twice.code, 2);
+    assert!(
+        twice.stderr.contains("are both shard 1/2"),
+        "{}",
+        twice.stderr
+    );
+    let not_a_part = merge(&["repos", "part-2"]);
+    assert_eq!(not_a_part.code, 2);
+    assert!(
+        not_a_part.stderr.contains("`repos` is not a part"),
+        "{}",
+        not_a_part.stderr
+    );
+    let run = portico(
+        dir,
+        &["build", "repos", "--shard", "1/3", "--out", "part-3"],
+    );
+    assert!(run.code < 2);
+    let mixed = merge(&["part-3", "part-2"]);
+    assert_eq!(mixed.code, 2);
+    assert!(
+        mixed.stderr.contains("same --shard count"),
+        "{}",
+        mixed.stderr
+    );
+
+    // A repository added after the shards were built.
+    org.file(
+        "repos/late/catalog-info.yaml",
+        &COMPONENT
+            .replace("NAME", "late")
+            .replace("NEXT", "svc-0")
+            .replace("OWNER", "0"),
+    );
+    let late = merge(&["part-1", "part-2"]);
+    assert_eq!(late.code, 2);
+    assert!(late.stderr.contains("is in no part"), "{}", late.stderr);
+    std::fs::remove_dir_all(dir.join("repos/late")).unwrap();
+    // portico.toml changed under the shards.
+    org.file("portico.toml", "[site]\ntitle = \"Other\"\n");
+    let config = merge(&["part-1", "part-2"]);
+    assert_eq!(config.code, 2);
+    assert!(
+        config
+            .stderr
+            .contains("not the one the shards were built with"),
+        "{}",
+        config.stderr
+    );
+    assert!(
+        files_under(&dir.join("site")) == site_before,
+        "a refused merge leaves the site alone"
+    );
+
+    let bad_shard = portico(dir, &["build", "repos", "--shard", "3/2", "--out", "p"]);
+    assert_eq!(bad_shard.code, 2);
+    assert!(
+        bad_shard.stderr.contains("counted from 1 to 2"),
+        "{}",
+        bad_shard.stderr
+    );
+}
