@@ -237,15 +237,21 @@ pub fn build(config: &Config, out_dir: &Path, cache_dir: Option<&Path>) -> Resul
         other_sites: None,
     };
     let built = render_docs(config, &outcome.portal, &look, docs)?;
+    let versions = match built.version_renders {
+        (0, 0) => String::new(),
+        (shared, rendered) => {
+            format!("; versions: {shared} page renders shared, {rendered} rendered")
+        }
+    };
     add_docs(&mut outcome, built);
     match &disk {
         Some(disk) => {
             let (hits, misses, failures) = disk.counts(docs::PAGE_CACHE_KIND);
             timer.lap(&format!(
-                "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored)"
+                "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored{versions})"
             ));
         }
-        None => timer.lap("docs (render + write + link check)"),
+        None => timer.lap(&format!("docs (render + write + link check{versions})")),
     }
     add_scorecards(config, &mut outcome, None);
     timer.lap(&scorecards_lap(&outcome));
@@ -497,6 +503,8 @@ fn render_docs(
         memo: run.memo,
         disk: run.disk,
         other_sites: run.other_sites,
+        versions: config.docs_versions.as_deref(),
+        search_versions: config.search_versions,
     };
     let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, look);
     docs::build(&portal.repos, &portal.catalog, &options, &layout, run.sink).map_err(Fatal)

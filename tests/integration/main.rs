@@ -15,6 +15,7 @@ mod changed_since;
 mod corpus;
 mod docs;
 mod docs_markdown;
+mod docs_versions;
 mod example_org;
 mod git_repos;
 mod hostile;
