@@ -226,6 +226,23 @@ fn every_matching_tag_is_built_beside_the_latest_with_a_switcher_and_a_banner() 
     );
     assert!(switcher(&old_extra)[2].2, "v1.1.0 is the current one");
 
+    // Every switcher link of every page, from file://, opens a page.
+    let mut pages = Vec::new();
+    collect(&docs, &docs, &mut pages);
+    let mut links = 0;
+    for (name, bytes) in pages.iter().filter(|(n, _)| n.ends_with("index.html")) {
+        let html = String::from_utf8_lossy(bytes);
+        let folder = docs.join(name).parent().unwrap().to_path_buf();
+        for (_, href, _) in switcher(&html) {
+            assert!(folder.join(&href).is_file(), "{name}: {href}");
+            links += 1;
+        }
+    }
+    assert!(
+        links >= 4 * 11,
+        "{links} links: every page of 4 versions has 4"
+    );
+
     // Old versions say so, and link the latest's same page.
     let old_guide = read(docs.join("v1.0.0/guide/index.html"));
     assert!(
