@@ -59,6 +59,20 @@ pub fn docs_site_dir_of(namespace: &str, kind: &str, name: &str) -> String {
     )
 }
 
+/// An old version of a docs site, built from a git tag, inside the site's
+/// folder: `docs/<namespace>/<kind>/<name>/<version>/` (the default
+/// branch, the latest, stays at the site's folder). `version` is a folder
+/// name made safe by `docs::versions::folder_name`.
+pub fn docs_version_dir(site_dir: &str, version: &str) -> String {
+    format!("{site_dir}{version}/")
+}
+
+/// Folders between the site root and a docs site's folder: an old
+/// version's is one deeper than the latest's.
+pub fn docs_site_depth(version: Option<&str>) -> usize {
+    ENTITY_DEPTH + usize::from(version.is_some())
+}
+
 /// A docs page's file: its site folder, then its page folder (`guide/`).
 pub fn docs_page(site_dir: &str, page_dir: &str) -> String {
     format!("{site_dir}{page_dir}index.html")
@@ -144,6 +158,10 @@ mod tests {
             docs_page("docs/default/component/x/", "guide/"),
             "docs/default/component/x/guide/index.html"
         );
+        let old = docs_version_dir(&docs_site_dir(&r), "v1.0.0");
+        assert_eq!(old, "docs/default/component/shipment-tracker/v1.0.0/");
+        assert_eq!(old.matches('/').count(), docs_site_depth(Some("v1.0.0")));
+        assert_eq!(docs_site_depth(None), ENTITY_DEPTH);
         assert_eq!(kind_page("API", 2), "kinds/api/2/index.html");
         assert_eq!(scorecard_page("default"), "scorecards/default/index.html");
         assert_eq!(

@@ -60,6 +60,10 @@ pub struct RawDocs {
     pub allowed_iframe_hosts: Option<Vec<String>>,
     /// PlantUML server drawing ```plantuml blocks, e.g. `https://www.plantuml.com/plantuml`.
     pub plantuml_server: Option<String>,
+    /// Tags every docs site is also built at, a glob such as `"v*"`.
+    pub versions: Option<String>,
+    /// Whether old docs versions are searched too (default: the latest only).
+    pub search_versions: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -133,6 +137,10 @@ pub struct Config {
     pub git_ref: Option<String>,
     pub allowed_iframe_hosts: Vec<String>,
     pub plantuml_server: Option<String>,
+    /// `[docs] versions`: the tag pattern docs are also built at.
+    pub docs_versions: Option<String>,
+    /// `[docs] search-versions`.
+    pub search_versions: bool,
     /// Whether `build` writes the search indexes and the search box.
     pub search: bool,
     /// `[scorecards]`: where definitions and facts come from, and the day.
@@ -290,6 +298,10 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
                 .into(),
         ));
     }
+    if let Some(pattern) = &raw.docs.versions {
+        crate::docs::versions::matcher(pattern)
+            .map_err(|e| ConfigError(format!("[docs] versions: {e}")))?;
+    }
     Ok(Config {
         site_title: raw.site.title.unwrap_or_else(|| "Developer portal".into()),
         base_url: base_url(raw.site.base_url)?,
@@ -308,6 +320,8 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
         git_ref: cli.git_ref.clone().or(raw.discover.git_ref),
         allowed_iframe_hosts: raw.docs.allowed_iframe_hosts.unwrap_or_default(),
         plantuml_server: raw.docs.plantuml_server,
+        docs_versions: raw.docs.versions,
+        search_versions: raw.docs.search_versions.unwrap_or(false),
         scorecards,
     })
 }

@@ -496,6 +496,32 @@ pub mod whole_list {
     }
 }
 
+/// [`whole`] for a list of diagnostics each with a label (an old docs
+/// version's tag, say).
+pub mod labelled_list {
+    use super::Diagnostic;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct One(String, #[serde(with = "super::whole")] Diagnostic);
+
+    pub fn serialize<S: Serializer>(
+        list: &[(String, Diagnostic)],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(list.iter().map(|(l, d)| One(l.clone(), d.clone())))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<(String, Diagnostic)>, D::Error> {
+        Ok(Vec::<One>::deserialize(deserializer)?
+            .into_iter()
+            .map(|One(l, d)| (l, d))
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

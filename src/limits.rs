@@ -128,6 +128,17 @@ pub const MAX_NAV_SIBLINGS: usize = 30;
 /// level.
 pub const NAV_NEIGHBOURS: usize = 7;
 
+/// Old versions of one docs site built from git tags (`docs-versions-capped`):
+/// the newest ones are built, the older left out. Each version is a whole
+/// site, so a repository with thousands of matching tags cannot multiply
+/// the build by thousands.
+pub const MAX_DOCS_VERSIONS: usize = 20;
+
+/// Tags matching a docs versions pattern read (peeled, dated) per
+/// repository before the newest [`MAX_DOCS_VERSIONS`] are chosen; past it
+/// the rest are not looked at (`docs-versions-capped` says so).
+pub const MAX_VERSION_TAGS: usize = 10_000;
+
 /// Pages of one docs site (`docs-too-many-pages`): the first ones by path
 /// are built, the rest left out.
 pub const MAX_PAGES_PER_SITE: usize = 20_000;

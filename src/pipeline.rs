@@ -261,16 +261,24 @@ fn build_with(
         Some(parts) => docs_from_parts(parts, &outcome.portal.repos, &sink, &on_site)?,
         None => render_docs(config, &outcome.portal, &look, docs)?,
     };
+    let versions = match built.version_renders {
+        (0, 0) => String::new(),
+        (shared, rendered) => {
+            format!("; versions: {shared} page renders shared, {rendered} rendered")
+        }
+    };
     add_docs(&mut outcome, built);
     match &disk {
         Some(disk) => {
             let (hits, misses, failures) = disk.counts(docs::PAGE_CACHE_KIND);
             timer.lap(&format!(
-                "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored)"
+                "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored{versions})"
             ));
         }
-        None if parts.is_some() => timer.lap("docs (from the parts: copy + link check)"),
-        None => timer.lap("docs (render + write + link check)"),
+        None if parts.is_some() => timer.lap(&format!(
+            "docs (from the parts: copy + link check{versions})"
+        )),
+        None => timer.lap(&format!("docs (render + write + link check{versions})")),
     }
     add_scorecards(config, &mut outcome, None);
     timer.lap(&scorecards_lap(&outcome));
@@ -654,6 +662,8 @@ fn docs_options<'a>(config: &'a Config, run: DocsRun<'a>) -> DocsOptions<'a> {
         memo: run.memo,
         disk: run.disk,
         other_sites: run.other_sites,
+        versions: config.docs_versions.as_deref(),
+        search_versions: config.search_versions,
     }
 }
 

@@ -13,6 +13,7 @@ pub use super::page::{DocPageView, NavLink};
 use super::pages::{BuiltPage, PageInput, SitePages, page_path, read_pages};
 use super::site::{self, DocSource};
 use super::snippets::{Budget, Snippets};
+use super::versions;
 use crate::catalog::entity_ref::EntityRef;
 use crate::catalog::location::RepoLocation;
 use crate::catalog::{Catalog, Entity};
@@ -42,6 +43,11 @@ pub struct DocsOptions<'a> {
     /// Docs sites built elsewhere (`check --site`), by folder: asked for
     /// the sites that links name and this run did not build.
     pub other_sites: Option<OtherSites<'a>>,
+    /// `[docs] versions`: the tags every site is also built at, unless its
+    /// entity's `portico.dev/docs-versions` says otherwise.
+    pub versions: Option<&'a str>,
+    /// `[docs] search-versions`: old versions' pages are searched too.
+    pub search_versions: bool,
 }
 
 /// Finds a docs site outside this run by its folder (`docs/ns/kind/name/`).
@@ -96,12 +102,23 @@ pub struct DocSiteSummary {
     pub url: String,
     pub site_name: String,
     pub pages: Vec<PageSummary>,
+    /// The tag an old version was built from; `None` for the latest.
+    pub version: Option<String>,
+    /// The latest's old versions, newest first (see `docs::versions`).
+    #[serde(with = "crate::memo::shared_vec")]
+    pub versions: Vec<Arc<DocSiteSummary>>,
+    /// Whether search takes the old versions' pages too.
+    pub versions_searched: bool,
 }
 
 #[derive(Debug, Default)]
 pub struct DocsOutcome {
+    /// The latest of every site (old versions inside each).
     pub sites: Vec<Arc<DocSiteSummary>>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Page renders of sites with old versions: (shared with another
+    /// version, rendered).
+    pub version_renders: (usize, usize),
 }
 
 /// Builds every entity's docs. With no `sink` nothing is written (`check`).
@@ -162,6 +179,8 @@ pub fn check_links(
 ) -> DocsOutcome {
     let mut outcome = DocsOutcome::default();
     let mut checks = Vec::new();
+    let mut old_checks = Vec::new();
+    let mut old_problems = Vec::new();
     let mut index = SiteIndex::default();
     for repo in built {
         outcome.diagnostics.extend(repo.diagnostics);
@@ -170,10 +189,21 @@ pub fn check_links(
             outcome.sites.push(site.summary);
             checks.push(site.checks);
         }
+        // Each old version is a site of its own for links.
+        for site in repo.versions {
+            index.sites.insert(site.summary.url.clone(), site.files);
+            let tag = site.summary.version.clone().unwrap_or_default();
+            old_checks.push((tag, site.checks));
+        }
+        old_problems.extend(repo.old_problems);
+        outcome.version_renders.0 += repo.shared_renders.0;
+        outcome.version_renders.1 += repo.shared_renders.1;
     }
     let pages: Vec<&PageCheck> = checks.iter().flat_map(|c| c.iter().map(|c| &**c)).collect();
+    let old_pages = old_checks.iter().flat_map(|(_, c)| c.iter().map(|c| &**c));
     if let Some(other_sites) = other_sites {
-        for folder in links::other_sites_named(&pages) {
+        let all: Vec<&PageCheck> = pages.iter().copied().chain(old_pages).collect();
+        for folder in links::other_sites_named(&all) {
             if !index.sites.contains_key(&folder)
                 && let Some(files) = other_sites(&folder)
             {
@@ -182,6 +212,13 @@ pub fn check_links(
         }
     }
     outcome.diagnostics.extend(links::check(&pages, &index));
+    for (tag, checks) in &old_checks {
+        let pages: Vec<&PageCheck> = checks.iter().map(|c| &**c).collect();
+        let broken = links::check(&pages, &index);
+        old_problems.extend(broken.into_iter().map(|d| (tag.clone(), d)));
+    }
+    let notes = versions::report_old(&outcome.diagnostics, old_problems);
+    outcome.diagnostics.extend(notes);
     outcome.sites.sort_by(|a, b| a.url.cmp(&b.url));
     outcome
 }
@@ -205,6 +242,13 @@ pub struct RepoDocs {
     sites: Vec<SiteBuilt>,
     #[serde(with = "crate::diagnostics::whole_list")]
     diagnostics: Vec<Diagnostic>,
+    /// Old versions of the sites, built from git tags.
+    versions: Vec<SiteBuilt>,
+    /// Problems inside old versions, with the version's tag.
+    #[serde(with = "crate::diagnostics::labelled_list")]
+    old_problems: Vec<(String, Diagnostic)>,
+    /// (shared, rendered) page renders of sites with old versions.
+    shared_renders: (usize, usize),
 }
 
 /// One docs site built: what the portal keeps, what the link check needs.
@@ -292,6 +336,9 @@ fn build_repo(
     let mut out = RepoDocs {
         sites: Vec::new(),
         diagnostics: Vec::new(),
+        versions: Vec::new(),
+        old_problems: Vec::new(),
+        shared_renders: (0, 0),
     };
     let Ok(snapshot) = Snapshot::open(repo, options.git_ref) else {
         return Ok(out); // already reported by the catalog stage
@@ -308,24 +355,53 @@ fn build_repo(
             }
             None => continue,
         };
-        sources.extend(site::load(&snapshot, &files, request, &mut out.diagnostics));
+        if let Some(source) = site::load(&snapshot, &files, request, &mut out.diagnostics) {
+            sources.push((*entity, source));
+        }
     }
     // One history walk for every page of every site in the repository.
     let paths: Vec<String> = sources
         .iter()
-        .flat_map(|s| s.pages.iter().map(|p| page_path(s, p)))
+        .flat_map(|(_, s)| s.pages.iter().map(|p| page_path(s, p)))
         .collect();
     let history = snapshot.history(&paths);
     let budget = std::cell::RefCell::new(Budget::default());
-    for source in &sources {
+    let shared = PageMemo::default();
+    shared.start();
+    for (entity, source) in &sources {
         budget.borrow_mut().next_site();
+        let old = versions::load(
+            &snapshot,
+            entity,
+            source,
+            options.versions,
+            &mut out.diagnostics,
+            &mut out.old_problems,
+        );
+        let branch = snapshot.git.as_ref().and_then(|g| g.branch.as_deref());
+        let all = (!old.is_empty()).then(|| versions::SiteVersions::of(branch, source, &old));
+        let mut old_sites = Vec::with_capacity(old.len());
+        for (i, version) in old.iter().enumerate() {
+            let site = build_old_version(
+                version,
+                (all.as_ref(), i),
+                &shared,
+                options,
+                layout,
+                sink,
+                &mut out.old_problems,
+            )?;
+            old_sites.push(site);
+        }
         let context = SiteContext {
             snapshot: &snapshot,
             links: &links,
             history: &history,
             budget: &budget,
+            versions: all.as_ref().map(|all| (all, None)),
+            shared: all.as_ref().map(|_| &shared),
         };
-        let site = build_site(
+        let mut site = build_site(
             &context,
             source,
             options,
@@ -333,12 +409,64 @@ fn build_repo(
             sink,
             &mut out.diagnostics,
         )?;
+        if !old_sites.is_empty() {
+            let summary = Arc::make_mut(&mut site.summary);
+            summary.versions = old_sites.iter().map(|s| s.summary.clone()).collect();
+            summary.versions_searched = options.search_versions;
+        }
         if let Some(on_site) = options.on_site {
             on_site(&site.summary);
         }
         out.sites.push(site);
+        out.versions.extend(old_sites);
     }
+    out.shared_renders = shared.finish();
     Ok(out)
+}
+
+/// Builds one old version of a site, read at its tag, with its own git
+/// dates, links and snippet budget; its problems go to `old_problems`.
+#[allow(clippy::too_many_arguments)]
+fn build_old_version(
+    version: &versions::OldVersion,
+    (all, current): (Option<&versions::SiteVersions>, usize),
+    shared: &PageMemo,
+    options: &DocsOptions<'_>,
+    layout: Layout<'_>,
+    sink: Option<Sink<'_>>,
+    old_problems: &mut Vec<(String, Diagnostic)>,
+) -> Result<SiteBuilt, String> {
+    let snapshot = &version.snapshot;
+    let links = RepoLocation::of(snapshot);
+    let paths: Vec<String> = version
+        .source
+        .pages
+        .iter()
+        .map(|p| page_path(&version.source, p))
+        .collect();
+    let history = snapshot.history(&paths);
+    let budget = std::cell::RefCell::new(Budget::default());
+    budget.borrow_mut().next_site();
+    let context = SiteContext {
+        snapshot,
+        links: &links,
+        history: &history,
+        budget: &budget,
+        versions: all.map(|all| (all, Some(current))),
+        shared: Some(shared),
+    };
+    let mut problems = Vec::new();
+    let mut site = build_site(
+        &context,
+        &version.source,
+        options,
+        layout,
+        sink,
+        &mut problems,
+    )?;
+    old_problems.extend(problems.into_iter().map(|d| (version.tag.clone(), d)));
+    Arc::make_mut(&mut site.summary).version = Some(version.tag.clone());
+    Ok(site)
 }
 
 /// `title:` in front matter, else the first `# ` heading outside code.
@@ -376,6 +504,11 @@ struct SiteContext<'s> {
     history: &'s History,
     /// The repository's snippet budget, shared by its sites in order.
     budget: &'s std::cell::RefCell<Budget>,
+    /// The site's versions and which this is (`None`: the latest), when it
+    /// has old versions.
+    versions: Option<(&'s versions::SiteVersions, Option<usize>)>,
+    /// Renders shared by the versions of a site.
+    shared: Option<&'s PageMemo>,
 }
 
 fn build_site(
@@ -389,7 +522,7 @@ fn build_site(
     let (snapshot, links) = (context.snapshot, context.links);
     let repo = &snapshot.source;
     let entity = &source.request.entity;
-    let url = crate::address::docs_site_dir(entity);
+    let url = source.request.site_dir();
     let config_file = SourceFile {
         repo: &repo.name,
         repo_dir: &repo.display,
@@ -512,6 +645,8 @@ fn build_site(
         all_pages,
         options,
         layout: sink.map(|_| layout),
+        versions: context.versions,
+        shared: context.shared,
     };
     let built = site_pages.build_all(&pages, &granted);
     let mut summaries = Vec::with_capacity(built.len());
@@ -576,6 +711,9 @@ fn build_site(
         url,
         site_name,
         pages: summaries,
+        version: None,
+        versions: Vec::new(),
+        versions_searched: false,
     };
     Ok(SiteBuilt {
         summary: Arc::new(summary),

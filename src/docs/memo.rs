@@ -1,9 +1,10 @@
 //! Docs work kept between builds of one process (`portico serve`), each
 //! unit by a hash of everything it read:
 //!
-//! - a page's render, by its text, the names of every page of its site
-//!   (which fix its links), the snippets it may include, the sanitising
-//!   settings and Portico's version;
+//! - a page's render, by its text and name, the snippets it may include,
+//!   the sanitising and Markdown settings, its site's depth when it may
+//!   link to other sites, and Portico's version (so the same page in two
+//!   versions of a site renders once);
 //! - a page's whole output (its laid-out file, summary, link facts,
 //!   problems), by its render's key and everything around it: the site's
 //!   nav, the page's place and title, its git dates, the site's settings;
@@ -141,14 +142,12 @@ impl RepoMemo {
     }
 }
 
-/// The key of what every page of a site shares: its pages' names and the
-/// sanitising settings.
-pub fn site_key(pages: &[String], sanitize: &SanitizeOptions) -> Key {
+/// The key of what every page's render reads besides its own text: the
+/// sanitising settings. (The names of the site's other pages are not read:
+/// a link's page URL follows from the name it is written with, so a page
+/// renders the same in every version of its site that has it.)
+pub fn render_settings_key(sanitize: &SanitizeOptions) -> Key {
     let mut hasher = hasher();
-    for page in pages {
-        part(&mut hasher, page.as_bytes());
-    }
-    part(&mut hasher, b"--");
     for host in &sanitize.allowed_iframe_hosts {
         part(&mut hasher, host.as_bytes());
     }

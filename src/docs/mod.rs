@@ -7,6 +7,7 @@
 //! are rendered; [`links`] then checks every link and anchor across sites.
 //! [`author_files`] sanitises the HTML and SVG files authors put in docs
 //! folders, which a browser would otherwise run as pages of the portal.
+//! [`versions`] builds old versions of a site from git tags.
 
 pub mod author_files;
 pub mod build;
@@ -20,5 +21,6 @@ mod page;
 mod pages;
 pub mod site;
 mod snippets;
+pub mod versions;
 
 pub use build::{DocPageView, DocSiteSummary, DocsMemo, DocsOptions, DocsOutcome, NavLink, build};

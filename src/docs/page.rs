@@ -4,6 +4,7 @@
 use super::markdown::{self, Heading};
 use super::nav::{self, NavItem};
 use super::site::DocSource;
+pub use super::versions::{OldVersionNote, VersionLink};
 use crate::address;
 use crate::catalog::location::RepoLocation;
 use crate::html::{escape, external_link};
@@ -35,6 +36,11 @@ pub struct DocPageView {
     /// The page's file from the portal root, e.g.
     /// `docs/default/component/x/guide/index.html` (for canonical links).
     pub path: String,
+    /// The version switcher: the latest and every old version built from
+    /// git tags, this page's own marked; empty when the site has one.
+    pub versions: Vec<VersionLink>,
+    /// On an old version's pages: which, and the way to the latest.
+    pub old_version: Option<OldVersionNote>,
 }
 
 /// One line of the page's navigation (flattened tree).
@@ -76,7 +82,7 @@ pub(super) fn page_view(
     content: String,
 ) -> DocPageView {
     let (nav, order, src, page_url) = (place.nav, place.order, place.src, place.url);
-    let root = address::up(address::ENTITY_DEPTH) + &address::root_from(page_url);
+    let root = address::up(source.request.depth()) + &address::root_from(page_url);
     let entity = &source.request.entity;
     let href_to = |target_src: &str| {
         markdown::relative(
@@ -90,7 +96,7 @@ pub(super) fn page_view(
             .map(|(s, t)| (t.clone(), href_to(s)))
     };
     DocPageView {
-        path: address::docs_page(&address::docs_site_dir(entity), page_url),
+        path: address::docs_page(&source.request.site_dir(), page_url),
         entity_href: format!("{root}{}", address::entity_page(entity)),
         root,
         site_name: site_name.to_string(),
@@ -114,6 +120,8 @@ pub(super) fn page_view(
         last_updated: None,
         uncommitted: false,
         mermaid: rendered.has_mermaid,
+        versions: Vec::new(),
+        old_version: None,
     }
 }
 
@@ -132,10 +140,10 @@ pub(super) fn all_pages_view(
     };
     let mut content = String::from("<h1>All pages</h1>\n");
     nav_list(place.nav, &href_to, &mut content);
-    let root = address::up(address::ENTITY_DEPTH) + &address::root_from(place.url);
+    let root = address::up(source.request.depth()) + &address::root_from(place.url);
     let entity = &source.request.entity;
     DocPageView {
-        path: address::docs_page(&address::docs_site_dir(entity), place.url),
+        path: address::docs_page(&source.request.site_dir(), place.url),
         entity_href: format!("{root}{}", address::entity_page(entity)),
         root,
         site_name: site_name.to_string(),
@@ -278,6 +286,9 @@ fn window(len: usize, focus: Option<usize>) -> std::ops::Range<usize> {
 /// The page's edit link: `repo_url` + `edit_uri` from mkdocs.yml, else the
 /// repository's git remote.
 fn edit_url(source: &DocSource, links: &RepoLocation, src: &str) -> Option<String> {
+    if source.request.version.is_some() {
+        return None; // an old version is a tag: edits go to the latest
+    }
     let repo_path = match &source.readme_index {
         Some(readme) if src == "index.md" => readme.clone(),
         _ => format!("{}/{src}", source.docs_dir),

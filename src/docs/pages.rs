@@ -7,11 +7,12 @@ use super::build::{DocsOptions, Layout, PageSummary};
 use super::links::{PageCheck, PlacedLink};
 use super::markdown::template_tags::{PageDates, uses_dates};
 use super::markdown::{self, PageEnv};
-use super::memo::{self, Key};
+use super::memo::{self, Key, PageMemo};
 use super::nav::{self, NavItem};
 use super::page::{PagePlace, page_view};
 use super::site::DocSource;
 use super::snippets::Snippets;
+use super::versions::SiteVersions;
 use crate::catalog::location::RepoLocation;
 use crate::diagnostics::{Diagnostic, LineIndex, SourceFile};
 use crate::read::{RepoSource, Snapshot};
@@ -95,6 +96,12 @@ pub(super) struct SitePages<'s> {
     pub(super) options: &'s DocsOptions<'s>,
     /// Lays a page out; `None` when nothing is written (`check`).
     pub(super) layout: Option<Layout<'s>>,
+    /// The site's versions and which one this is (`None`: the latest),
+    /// when it has old versions built from git tags.
+    pub(super) versions: Option<(&'s SiteVersions, Option<usize>)>,
+    /// Renders shared by the versions of the repository's sites, so a page
+    /// unchanged across versions is rendered once.
+    pub(super) shared: Option<&'s PageMemo>,
 }
 
 /// What every page of a site shares in its memo keys.
@@ -111,7 +118,8 @@ impl SitePages<'_> {
     /// Builds every page (in parallel), taking what the memo kept.
     pub(super) fn build_all(&self, pages: &[PageInput], granted: &[bool]) -> Vec<BuiltPage> {
         use rayon::prelude::*;
-        let kept = self.options.memo.is_some() || self.options.disk.is_some();
+        let kept =
+            self.options.memo.is_some() || self.options.disk.is_some() || self.shared.is_some();
         let keys = kept.then(|| self.site_keys());
         let pack = self
             .options
@@ -151,9 +159,6 @@ impl SitePages<'_> {
     }
 
     fn site_keys(&self) -> SiteKeys {
-        let srcs: Vec<String> = self.page_urls.keys().cloned().collect::<Vec<_>>();
-        let mut srcs = srcs;
-        srcs.sort();
         let mut layout = memo::hasher();
         memo::part(&mut layout, format!("{:?}", self.nav).as_bytes());
         memo::part(&mut layout, self.site_name.as_bytes());
@@ -172,9 +177,10 @@ impl SitePages<'_> {
                 u8::from(self.all_pages.is_some()),
             ],
         );
+        memo::part(&mut layout, format!("{:?}", self.versions).as_bytes());
         let mut render = memo::hasher();
-        let site = memo::site_key(&srcs, &self.options.sanitize);
-        render.update(&site.to_le_bytes());
+        let settings = memo::render_settings_key(&self.options.sanitize);
+        render.update(&settings.to_le_bytes());
         memo::part(
             &mut render,
             format!("{:?}", self.source.config.markdown).as_bytes(),
@@ -190,8 +196,16 @@ impl SitePages<'_> {
     fn render_key(&self, keys: &SiteKeys, page: &PageInput, granted: bool) -> Key {
         let mut key = memo::hasher();
         key.update(&keys.render.to_le_bytes());
-        if markdown::snippet_syntax::may_include_snippets(&page.text) {
+        let snippets = markdown::snippet_syntax::may_include_snippets(&page.text);
+        if snippets {
             key.update(&keys.snippets.to_le_bytes());
+        }
+        // Links to other sites (`/docs/…`) climb out of the site: their
+        // render depends on its depth. Text that may hide one (encoded,
+        // or in a snippet) counts as one.
+        let text = &page.text;
+        if snippets || text.contains("/docs/") || text.contains('%') || text.contains('&') {
+            key.update(&(self.source.request.depth() as u64).to_le_bytes());
         }
         memo::part(&mut key, &[u8::from(granted)]);
         if uses_dates(&page.text, &self.source.config.markdown.dates) {
@@ -237,7 +251,7 @@ impl SitePages<'_> {
         let env = PageEnv {
             src: &page.src,
             url: &page_url,
-            site_depth: crate::address::ENTITY_DEPTH,
+            site_depth: self.source.request.depth(),
             page_urls: self.page_urls,
             snippet: granted.then_some(&snippet),
             settings: &self.source.config.markdown,
@@ -250,8 +264,9 @@ impl SitePages<'_> {
             }
             _ => render_guarded(&page.text, &env),
         };
-        let mut rendered = match (render_key, self.options.memo) {
-            (Some(key), Some((memo, _))) => memo::rendered(&memo.pages, key, render),
+        let mut rendered = match (render_key, self.options.memo, self.shared) {
+            (Some(key), Some((memo, _)), _) => memo::rendered(&memo.pages, key, render),
+            (Some(key), None, Some(shared)) => memo::rendered(shared, key, render),
             _ => render(),
         };
         let position = self.positions.get(page.src.as_str()).copied();
@@ -286,6 +301,10 @@ impl SitePages<'_> {
                 content,
             );
             (view.last_updated, view.uncommitted) = facts.clone();
+            if let Some((versions, current)) = self.versions {
+                view.versions = versions.links(current, &page.src, &page_url);
+                view.old_version = versions.note(current, &page.src, &page_url);
+            }
             Arc::from(layout(view).into_bytes())
         });
         // Placed now, while the page's text is at hand.

@@ -21,6 +21,26 @@ pub struct SiteRequest {
     pub entity_title: String,
     /// Repository-relative folder holding `mkdocs.yml`.
     pub root: String,
+    /// The folder of an old version built from a git tag (see
+    /// `docs::versions`); `None` for the latest.
+    pub version: Option<String>,
+}
+
+impl SiteRequest {
+    /// The site's folder in the built site: the entity's docs folder, or
+    /// the old version's inside it.
+    pub fn site_dir(&self) -> String {
+        let latest = crate::address::docs_site_dir(&self.entity);
+        match &self.version {
+            Some(version) => crate::address::docs_version_dir(&latest, version),
+            None => latest,
+        }
+    }
+
+    /// Folders from the site's folder up to the portal's root.
+    pub fn depth(&self) -> usize {
+        crate::address::docs_site_depth(self.version.as_deref())
+    }
 }
 
 /// A docs site ready to render.
@@ -99,6 +119,7 @@ pub fn request(
         entity: entity.entity_ref.clone(),
         entity_title: title,
         root,
+        version: None,
     }))
 }
 

@@ -12,6 +12,7 @@ mod disk;
 mod git;
 pub mod history;
 pub mod safe_path;
+pub mod tags;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -301,6 +302,18 @@ impl Snapshot {
                 .map(|c| c.map(|id| id.to_string()))
                 .collect(),
             None => vec![None; moments.len()],
+        }
+    }
+
+    /// The tags whose names `wanted` accepts (see [`tags::list`]); none
+    /// for plain folders.
+    pub fn tags(&self, wanted: &dyn Fn(&str) -> bool) -> tags::Tags {
+        if self.source.kind == RepoKind::Plain {
+            return tags::Tags::default();
+        }
+        match gix::open_opts(&self.source.root, gix::open::Options::isolated()) {
+            Ok(repo) => tags::list(&repo, wanted),
+            Err(_) => tags::Tags::default(),
         }
     }
 

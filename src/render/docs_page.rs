@@ -70,6 +70,19 @@ pub fn page(mut view: DocPageView, portal: &Portal, look: &Look) -> String {
             .map(|url| Value::from_safe_string(external_link(url, "Edit this page"))),
         previous => link(&view.previous),
         next => link(&view.next),
+        versions => view
+            .versions
+            .iter()
+            .map(|v| context! { label => &v.label, href => &v.href, current => v.current })
+            .collect::<Vec<_>>(),
+        version => view.versions.iter().find(|v| v.current).map(|v| &v.label),
+        old_version => view.old_version.as_ref().map(|note| {
+            context! {
+                version => &note.version,
+                latest => &note.latest,
+                latest_href => &note.latest_href,
+            }
+        }),
     };
     let shell = PageView {
         title: format!(

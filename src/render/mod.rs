@@ -307,7 +307,10 @@ mod tests {
             assert!(STYLESHEET.contains(&rule), "{classes}");
         }
         // Other types (`warn`) take the base rule: note's colour and icon.
-        assert!(STYLESHEET.contains(".admonition, details:not(.docs-sites) { --tint: #448aff;"));
+        assert!(
+            STYLESHEET
+                .contains(".admonition, details:not(.docs-sites, .versions) { --tint: #448aff;")
+        );
         assert!(!STYLESHEET.contains("@font-face"), "no icon font");
     }
 }

@@ -365,6 +365,9 @@ fn site(pages: &[Option<&str>]) -> DocSiteSummary {
                 last_updated: date.map(str::to_string),
             })
             .collect(),
+        version: None,
+        versions: Vec::new(),
+        versions_searched: false,
     }
 }
 

@@ -120,9 +120,22 @@ pub fn entity_documents(catalog: &Catalog) -> Vec<SearchDoc> {
     docs
 }
 
-/// One document per section of every page of a docs site.
+/// One document per section of every page of a docs site: of its latest
+/// version, and of its old versions when the site says they are searched
+/// (`[docs] search-versions`).
 pub fn site_documents(catalog: &Catalog, site: &DocSiteSummary) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
+    version_documents(catalog, site, &mut docs);
+    if site.versions_searched {
+        for old in &site.versions {
+            version_documents(catalog, old, &mut docs);
+        }
+    }
+    docs
+}
+
+/// One document per section of every page of one version of a docs site.
+fn version_documents(catalog: &Catalog, site: &DocSiteSummary, docs: &mut Vec<SearchDoc>) {
     {
         let entity = catalog.get(&site.entity);
         let owner = entity
@@ -139,7 +152,11 @@ pub fn site_documents(catalog: &Catalog, site: &DocSiteSummary) -> Vec<SearchDoc
                 } else {
                     format!("#{}", section.id)
                 };
-                let mut breadcrumb = vec![site.site_name.clone(), page.title.clone()];
+                let site_name = match &site.version {
+                    Some(version) => format!("{} ({version})", site.site_name),
+                    None => site.site_name.clone(),
+                };
+                let mut breadcrumb = vec![site_name, page.title.clone()];
                 if !section.heading.is_empty() && section.heading != page.title {
                     breadcrumb.push(section.heading.clone());
                 }
@@ -174,5 +191,4 @@ pub fn site_documents(catalog: &Catalog, site: &DocSiteSummary) -> Vec<SearchDoc
             }
         }
     }
-    docs
 }

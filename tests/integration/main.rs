@@ -17,6 +17,7 @@ mod corpus;
 mod delivery;
 mod docs;
 mod docs_markdown;
+mod docs_versions;
 mod example_org;
 mod git_repos;
 mod hostile;
