@@ -5,9 +5,9 @@
 //! An entity page shows the entity itself (its JSON, relations, source file
 //! and commit, the problems in its YAML document, its docs site), the
 //! entities it relates to (their names, titles, kinds, types, lifecycles,
-//! descriptions: one hop), and, on the pages that draw a whole (a System's
-//! diagram, a Domain's systems, a Group's or User's relations), what those
-//! relate to (two hops). Location pages list entities by the files they
+//! descriptions: one hop), and what those relate to (two hops: every
+//! page's graph can be drawn two hops out; a System's diagram, a Group's
+//! members' other groups). Location pages list entities by the files they
 //! were read from, not by relations: they are always drawn.
 
 use super::pages::ProblemsByFile;
@@ -87,10 +87,10 @@ impl<'p> EntityKeys<'p> {
         let mut key = hasher();
         key.update(&self.global.to_le_bytes());
         key.update(&self.own.get(&entity.entity_ref)?.to_le_bytes());
-        let two_hops = matches!(kind, "system" | "domain" | "group" | "user");
+        // Every page's graph draws two hops out.
         for relation in &entity.relations {
             self.related(&mut key, &relation.target);
-            if two_hops && let Some(target) = self.portal.catalog.get(&relation.target) {
+            if let Some(target) = self.portal.catalog.get(&relation.target) {
                 for further in &target.relations {
                     self.related(&mut key, &further.target);
                 }

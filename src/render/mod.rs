@@ -4,15 +4,19 @@
 //! per entity, the problems list, `catalog.json` and `catalog.csv`. Every link is relative,
 //! so the site works from `file://` and under any path of a static host.
 
+mod about;
 mod api;
 mod catalog_list;
 mod csv;
 pub mod docs_page;
 pub mod graph;
+mod icons;
+mod indexes;
 mod kept;
 mod kind_sections;
 mod org;
 mod pages;
+mod people;
 mod scorecards;
 pub mod shell;
 pub mod theme;
@@ -133,7 +137,8 @@ pub fn site(
     timer.lap("  site: catalog.json");
     let catalog_csv = csv::catalog_csv(&portal.catalog);
     timer.lap("  site: catalog.csv");
-    let home = catalog_list::home(portal, look, diagnostics);
+    let problems = pages::ProblemsByFile::new(diagnostics);
+    let home = catalog_list::home(portal, look, diagnostics, &problems);
     timer.lap("  site: home");
     let problems_page = pages::problems(portal, look, diagnostics);
     timer.lap("  site: problems");
@@ -161,7 +166,6 @@ pub fn site(
         files.push(OutputFile::new("assets/mermaid.min.js", MERMAID));
     }
     timer.lap("  site: org");
-    let problems = pages::ProblemsByFile::new(diagnostics);
     let docs: HashMap<&EntityRef, &DocSiteSummary> =
         portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
     let keys = memo.map(|_| kept::EntityKeys::new(portal, &problems, &docs));
@@ -198,7 +202,15 @@ pub fn site(
         .collect();
     files.extend(entity_pages);
     timer.lap("  site: entity pages");
-    files.extend(catalog_list::kind_pages(portal, look));
+    files.extend(catalog_list::kind_pages(portal, look, &problems));
+    files.push(OutputFile::new(
+        address::APIS,
+        indexes::apis(portal, look, &problems),
+    ));
+    files.push(OutputFile::new(
+        address::DOCS_INDEX,
+        indexes::docs(portal, look),
+    ));
     timer.lap("  site: kind pages");
     files.extend(scorecards::files(portal, look, &card_indexes));
     timer.lap("  site: scorecard pages");
