@@ -237,3 +237,52 @@ async fn the_docs_reader_addons_work_from_file_urls() {
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn large_sites_fold_their_navigation_sections_but_the_current_one() {
+    let Some(driver) = start_driver() else { return };
+    let org = crate::support::Org::new();
+    org.file(
+        "big/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: big\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec: {type: service, lifecycle: production, owner: team}\n",
+    )
+    .file("big/mkdocs.yml", "site_name: Big\n")
+    .file("big/docs/index.md", "# Big\n");
+    for section in ["alpha", "beta"] {
+        for n in 0..20 {
+            org.file(
+                &format!("big/docs/{section}/p{n:02}.md"),
+                &format!("# {section} {n}\n"),
+            );
+        }
+    }
+    let built = org.run(&["build", ".", "--out", "site"]);
+    assert!(built.code <= 1, "{}", built.stderr);
+    let site = org.path().join("site").canonicalize().unwrap();
+    let c = browser(&driver).await;
+    c.goto(&format!(
+        "file://{}/docs/default/component/big/beta/p03/index.html",
+        site.display()
+    ))
+    .await
+    .unwrap();
+    let hidden = "return Array.from(document.querySelectorAll('.docs-nav li')).filter(li => li.hidden).map(li => li.textContent.trim());";
+    let folded = run(&c, hidden).await;
+    let folded: Vec<String> = serde_json::from_value(folded).unwrap();
+    assert_eq!(folded.len(), 20, "alpha's pages: {folded:?}");
+    assert!(folded.iter().all(|t| t.starts_with("alpha")), "{folded:?}");
+    let buttons = c
+        .find_all(Locator::Css("button.nav-section"))
+        .await
+        .unwrap();
+    assert_eq!(buttons.len(), 2);
+    assert_eq!(
+        buttons[1].attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true"),
+        "the current page's section is open"
+    );
+    buttons[0].click().await.unwrap();
+    let folded: Vec<String> = serde_json::from_value(run(&c, hidden).await).unwrap();
+    assert!(folded.is_empty(), "{folded:?}");
+    c.close().await.unwrap();
+}
