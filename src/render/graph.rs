@@ -56,6 +56,17 @@ pub struct Related<'a> {
     pub further: Vec<(&'a str, Node)>,
 }
 
+/// Whether a drawing two hops out has more than one hop out: some target
+/// has a relation of its own on its side of the centre.
+pub fn has_second_hop(related: &[Related<'_>]) -> bool {
+    related.iter().any(|r| {
+        let side = side_of(r.relation);
+        r.further
+            .iter()
+            .any(|(relation, _)| side_of(relation) == side)
+    })
+}
+
 /// A box placed in the drawing: its column (0 is the centre, -1 and -2 to
 /// the left, 1 and 2 to the right), and the box it hangs from.
 struct Placed<'n> {
@@ -509,6 +520,8 @@ mod tests {
         let related = [owner, one("providesApi", node("api", Some("a/index.html")))];
         let near = relations_svg(&node("c", None), &related, 1, "a", "#r");
         let far = relations_svg(&node("c", None), &related, 2, "b", "#r");
+        assert!(has_second_hop(&related));
+        assert!(!has_second_hop(&related[1..]));
         assert!(!near.contains("department"));
         assert!(far.contains("<a class=\"node far\" href=\"d/index.html\""));
         assert!(!far.contains("sub-team"));
