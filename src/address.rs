@@ -15,6 +15,10 @@ pub const HOME: &str = "index.html";
 pub const PROBLEMS: &str = "problems/index.html";
 /// The organisation page.
 pub const ORG: &str = "org/index.html";
+/// Every API, with its type, owner, providers and consumers.
+pub const APIS: &str = "apis/index.html";
+/// Every docs site, with its owner, page count and freshness.
+pub const DOCS_INDEX: &str = "docs/index.html";
 /// `catalog.json`, in the shape of Backstage's `/entities`.
 pub const CATALOG_JSON: &str = "catalog.json";
 /// The catalog as a spreadsheet.

@@ -327,9 +327,16 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
 }
 
 /// Annotations every portal links (the file adds to them or replaces them).
-const DEFAULT_ANNOTATION_LINKS: [(&str, &str); 2] = [
+/// SonarQube's Backstage plugin defaults to SonarCloud too; PagerDuty, Argo
+/// CD, Jenkins and Grafana live on each organisation's own host, so they are
+/// shown unlinked until the file says where.
+const DEFAULT_ANNOTATION_LINKS: [(&str, &str); 3] = [
     ("github.com/project-slug", "https://github.com/{value}"),
     ("gitlab.com/project-slug", "https://gitlab.com/{value}"),
+    (
+        "sonarqube.org/project-key",
+        "https://sonarcloud.io/dashboard?id={value}",
+    ),
 ];
 
 /// `[site.annotation-links]` over the defaults; each template an absolute

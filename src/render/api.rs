@@ -10,6 +10,16 @@ use crate::html::escape;
 use serde_json::Value;
 use std::fmt::Write as _;
 
+/// A `description` field: CommonMark in OpenAPI and AsyncAPI, shown as
+/// the API's viewers show it (raw HTML as text, links checked, sanitised).
+fn description(html: &mut String, markdown: &str) {
+    let _ = writeln!(
+        html,
+        "<div class=\"description\">{}</div>",
+        super::scorecards::hint_html(markdown)
+    );
+}
+
 /// HTTP methods in the order OpenAPI lists them.
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -103,7 +113,7 @@ fn openapi(doc: &Value) -> String {
         escape(version)
     );
     if !str_of(info, "description").is_empty() {
-        let _ = writeln!(html, "<p>{}</p>", escape(str_of(info, "description")));
+        description(&mut html, str_of(info, "description"));
     }
     let servers: Vec<String> = doc["servers"]
         .as_array()
@@ -157,7 +167,7 @@ fn operation(html: &mut String, method: &str, path: &str, item: &Value, op: &Val
         escape(str_of(op, "summary"))
     );
     if !str_of(op, "description").is_empty() {
-        let _ = writeln!(html, "<p>{}</p>", escape(str_of(op, "description")));
+        description(html, str_of(op, "description"));
     }
     if !str_of(op, "operationId").is_empty() {
         let _ = writeln!(
@@ -280,7 +290,7 @@ fn asyncapi(doc: &Value) -> String {
         escape(str_of(doc, "asyncapi"))
     );
     if !str_of(info, "description").is_empty() {
-        let _ = writeln!(html, "<p>{}</p>", escape(str_of(info, "description")));
+        description(&mut html, str_of(info, "description"));
     }
     html.push_str("<h3>Channels</h3>\n");
     let Some(channels) = doc["channels"].as_object().filter(|c| !c.is_empty()) else {
@@ -299,7 +309,7 @@ fn asyncapi(doc: &Value) -> String {
             escape(address)
         );
         if !str_of(channel, "description").is_empty() {
-            let _ = writeln!(html, "<p>{}</p>", escape(str_of(channel, "description")));
+            description(&mut html, str_of(channel, "description"));
         }
         html.push_str("<ul>");
         // AsyncAPI 2: publish/subscribe operations with one message each.
@@ -413,6 +423,27 @@ components:
         let html = definition_html("asyncapi", v3);
         assert!(html.contains("<code>smartylighting/measured</code>"));
         assert!(html.contains("<strong>message</strong> LightMeasured"));
+    }
+
+    #[test]
+    fn descriptions_are_markdown_made_safe() {
+        let v2 = "asyncapi: 2.6.0\ninfo:\n  title: Lights\n  version: '1'\n  description: |\n    The **Smartylighting** service.\n\n    * [docs](https://x.example/d)\n    * [bad](javascript:alert(1))\n    * <script>alert(1)</script>\nchannels: {}\n";
+        let html = definition_html("asyncapi", v2);
+        // The description, not the folded source that quotes it.
+        let html = &html[html.find("<div class=\"description\">").unwrap()..];
+        let html = &html[..html.find("</div>").unwrap()];
+        assert!(
+            html.contains("The <strong>Smartylighting</strong> service."),
+            "{html}"
+        );
+        assert!(html.contains("<a href=\"https://x.example/d\""), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        let openapi = "openapi: 3.0.0\ninfo: {title: Pets, version: '1', description: 'Uses `curl`.'}\npaths:\n  /pets:\n    get:\n      description: 'Lists _all_ pets.'\n      responses: {'200': {description: ok}}\n";
+        let html = definition_html("openapi", openapi);
+        assert!(html.contains("Uses <code>curl</code>."), "{html}");
+        assert!(html.contains("Lists <em>all</em> pets."), "{html}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! JavaScript the lists are plain tables, reached by kind.
 
 use super::Look;
-use super::pages::{display_name, first_target, parts_page, ref_link, short_ref};
+use super::pages::{ProblemsByFile, display_name, first_target, parts_page, ref_link, short_ref};
 use crate::address::{self, entity_dir};
 use crate::catalog::Entity;
 use crate::diagnostics::{self, Diagnostic};
@@ -37,7 +37,12 @@ fn by_kind(portal: &Portal) -> BTreeMap<&str, Vec<&Entity>> {
     by_key.into_values().collect()
 }
 
-pub fn home(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> String {
+pub fn home(
+    portal: &Portal,
+    look: &Look,
+    diagnostics: &[Diagnostic],
+    problems: &ProblemsByFile<'_>,
+) -> String {
     let catalog = &portal.catalog;
     let kinds = by_kind(portal);
     let counts = diagnostics::count(diagnostics);
@@ -63,7 +68,7 @@ pub fn home(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> String 
     docs_sites(&mut docs, portal);
     let (filters_html, table_html) = if catalog.entities.len() <= HOME_ROWS {
         let all: Vec<&Entity> = catalog.entities.iter().collect();
-        (filters(true), table(portal, &all, "", true))
+        (filters(true), table(portal, problems, &all, "", true))
     } else {
         (
             String::new(),
@@ -92,7 +97,7 @@ pub fn home(portal: &Portal, look: &Look, diagnostics: &[Diagnostic]) -> String 
 }
 
 /// A list page: its parts through `list.html`, inside the shell.
-fn list_page(
+pub(super) fn list_page(
     portal: &Portal,
     look: &Look,
     title: &str,
@@ -145,7 +150,7 @@ fn docs_sites(body: &mut String, portal: &Portal) {
 }
 
 /// Every page of every kind's list.
-pub fn kind_pages(portal: &Portal, look: &Look) -> Vec<OutputFile> {
+pub fn kind_pages(portal: &Portal, look: &Look, problems: &ProblemsByFile<'_>) -> Vec<OutputFile> {
     let mut files = Vec::new();
     for (kind, entities) in by_kind(portal) {
         let pages: Vec<&[&Entity]> = entities.chunks(ROWS_PER_PAGE).collect();
@@ -154,7 +159,9 @@ pub fn kind_pages(portal: &Portal, look: &Look) -> Vec<OutputFile> {
             let path = address::kind_page(kind, n);
             let root = "../".repeat(path.matches('/').count());
             let heading = format!(
-                "<p class=\"crumbs\"><a href=\"{root}index.html\">Catalog</a></p>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n",
+                "<p class=\"crumbs\"><a href=\"{root}index.html\">Catalog</a></p>\n<h1>{}</h1>\n<p class=\"lead\">{} · \
+                 download the catalog as <a href=\"{root}catalog.json\" download>JSON</a> or \
+                 <a href=\"{root}catalog.csv\" download>CSV</a></p>\n",
                 escape(kind),
                 diagnostics::plural(entities.len(), "entity")
             );
@@ -168,7 +175,7 @@ pub fn kind_pages(portal: &Portal, look: &Look) -> Vec<OutputFile> {
                 ("docs", String::new()),
                 ("pager", pager_html),
                 ("filters", filters(false)),
-                ("table", table(portal, rows, &root, false)),
+                ("table", table(portal, problems, rows, &root, false)),
             ];
             let title = if n == 1 {
                 kind.to_string()
@@ -211,30 +218,40 @@ fn pager(kind: &str, current: usize, count: usize, root: &str) -> String {
 
 /// The filter form, filled and shown by `assets/portico.js`.
 fn filters(with_kind: bool) -> String {
-    let facets: &[&str] = if with_kind {
-        &[
-            "kind",
-            "type",
-            "owner",
-            "lifecycle",
-            "level",
-            "tag",
-            "namespace",
-        ]
-    } else {
-        &["type", "owner", "lifecycle", "level", "tag", "namespace"]
-    };
+    let mut facets: Vec<&str> = Vec::new();
+    if with_kind {
+        facets.push("kind");
+    }
+    facets.extend([
+        "type",
+        "owner",
+        "lifecycle",
+        "level",
+        "tag",
+        "namespace",
+        "problems",
+    ]);
+    filter_form(&facets)
+}
+
+/// A filter form over `table.entities` with these facets (each a `data-`
+/// attribute of the rows), the text box and the starred switch. Its state
+/// is kept in the page's address (`?kind=api&q=orders`) by `portico.js`.
+pub(super) fn filter_form(facets: &[&str]) -> String {
     let mut html = String::from(
         "<form class=\"filters\" hidden aria-label=\"Filter the list\">\
-         <label>Text <input type=\"search\" data-filter=\"text\" placeholder=\"Name, description…\"></label>",
+         <label>Text <input type=\"search\" name=\"q\" data-filter=\"text\" placeholder=\"Name, description…\"></label>",
     );
     for facet in facets {
         let _ = write!(
             html,
-            "<label>{facet} <select data-facet=\"{facet}\"><option value=\"\">all</option></select></label>"
+            "<label>{facet} <select name=\"{facet}\" data-facet=\"{facet}\"><option value=\"\">all</option></select></label>"
         );
     }
-    html.push_str("<output aria-live=\"polite\"></output></form>\n");
+    html.push_str(
+        "<label class=\"starred-only\"><span>starred</span><input type=\"checkbox\" name=\"starred\" value=\"1\" data-filter=\"starred\"></label>\
+         <output aria-live=\"polite\"></output></form>\n",
+    );
     html
 }
 
@@ -254,7 +271,37 @@ fn levels(portal: &Portal) -> HashMap<&str, &str> {
         .unwrap_or_default()
 }
 
-fn table(portal: &Portal, entities: &[&Entity], root: &str, with_kind: bool) -> String {
+/// `error` or `warning`: the worst problem in the entity's YAML document
+/// (the row's marker and facet), with how many there are.
+pub(super) fn worst_problem(
+    problems: &ProblemsByFile<'_>,
+    e: &Entity,
+) -> Option<(&'static str, usize)> {
+    let found = problems.of(e);
+    let shown: Vec<_> = found
+        .iter()
+        .filter(|d| d.severity != diagnostics::Severity::Info)
+        .collect();
+    let worst = if shown
+        .iter()
+        .any(|d| d.severity == diagnostics::Severity::Error)
+    {
+        "error"
+    } else if !shown.is_empty() {
+        "warning"
+    } else {
+        return None;
+    };
+    Some((worst, shown.len()))
+}
+
+fn table(
+    portal: &Portal,
+    problems: &ProblemsByFile<'_>,
+    entities: &[&Entity],
+    root: &str,
+    with_kind: bool,
+) -> String {
     let levels = levels(portal);
     let level_title = portal
         .scorecards
@@ -278,7 +325,7 @@ fn table(portal: &Portal, entities: &[&Entity], root: &str, with_kind: bool) -> 
         );
     }
     html.push_str(
-        "<th scope=\"col\">Tags</th><th scope=\"col\">Description</th></tr></thead>\n<tbody>\n",
+        "<th scope=\"col\" class=\"tags\">Tags</th><th scope=\"col\" class=\"description\">Description</th></tr></thead>\n<tbody>\n",
     );
     for e in entities {
         let owner = first_target(e, "ownedBy");
@@ -294,10 +341,21 @@ fn table(portal: &Portal, entities: &[&Entity], root: &str, with_kind: bool) -> 
             .get(e.entity_ref.to_string().as_str())
             .copied()
             .unwrap_or("");
+        let worst = worst_problem(problems, e);
+        let marker = worst
+            .map(|(worst, n)| {
+                format!(
+                    " <a class=\"has-problems {worst}\" href=\"{root}{}index.html#problems\" title=\"{}\">!</a>",
+                    escape(&entity_dir(&e.entity_ref)),
+                    diagnostics::plural(n, "problem")
+                )
+            })
+            .unwrap_or_default();
         let _ = write!(
             html,
-            "<tr data-kind=\"{}\" data-type=\"{}\" data-owner=\"{}\" data-lifecycle=\"{}\" data-level=\"{}\" data-tag=\"{}\" data-namespace=\"{}\">\
-             <td><a href=\"{root}{}index.html\">{}</a></td>",
+            "<tr data-ref=\"{}\" data-kind=\"{}\" data-type=\"{}\" data-owner=\"{}\" data-lifecycle=\"{}\" data-level=\"{}\" data-tag=\"{}\" data-namespace=\"{}\" data-problems=\"{}\">\
+             <td class=\"name\"><a href=\"{root}{}index.html\">{}</a>{marker}</td>",
+            escape(&e.entity_ref.to_string()),
             escape(&e.kind.to_lowercase()),
             escape(e.spec_str("type").unwrap_or("")),
             escape(&owner.map(short_ref).unwrap_or_default()),
@@ -305,6 +363,7 @@ fn table(portal: &Portal, entities: &[&Entity], root: &str, with_kind: bool) -> 
             escape(level),
             escape(&tags.join(" ")),
             escape(&e.namespace),
+            worst.map_or("", |(w, _)| w),
             escape(&entity_dir(&e.entity_ref)),
             escape(display_name(e)),
         );
@@ -317,7 +376,7 @@ fn table(portal: &Portal, entities: &[&Entity], root: &str, with_kind: bool) -> 
         };
         let _ = writeln!(
             html,
-            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>{level_cell}<td>{}</td><td>{}</td></tr>",
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>{level_cell}<td class=\"tags\">{}</td><td class=\"description\">{}</td></tr>",
             escape(e.spec_str("type").unwrap_or("")),
             owner.map(|r| ref_link(portal, r, root)).unwrap_or_default(),
             system

@@ -67,7 +67,7 @@ pub fn page(mut view: DocPageView, portal: &Portal, look: &Look) -> String {
         edit => view
             .edit_url
             .as_deref()
-            .map(|url| Value::from_safe_string(external_link(url, "Edit this page"))),
+            .map(|url| Value::from_safe_string(edit_link(url))),
         previous => link(&view.previous),
         next => link(&view.next),
         versions => view
@@ -98,6 +98,17 @@ pub fn page(mut view: DocPageView, portal: &Portal, look: &Look) -> String {
     };
     let html = look.shell.docs(&shell, docs);
     look.shell.render(portal, &shell, html)
+}
+
+/// "Edit this page", marked for the ReportIssue addon in `portico.js`,
+/// which finds the repository's issue tracker from it.
+fn edit_link(url: &str) -> String {
+    match crate::html::safe_href(url) {
+        Some(href) => {
+            format!("<a class=\"edit-page\" href=\"{href}\" rel=\"noopener\">Edit this page</a>")
+        }
+        None => escape("Edit this page"),
+    }
 }
 
 /// The site's navigation as HTML (what the default `docs.html` prints).

@@ -5,9 +5,9 @@
 //! An entity page shows the entity itself (its JSON, relations, source file
 //! and commit, the problems in its YAML document, its docs site), the
 //! entities it relates to (their names, titles, kinds, types, lifecycles,
-//! descriptions: one hop), and, on the pages that draw a whole (a System's
-//! diagram, a Domain's systems, a Group's or User's relations), what those
-//! relate to (two hops). Location pages list entities by the files they
+//! descriptions: one hop), and what those relate to (two hops: every
+//! page's graph can be drawn two hops out; a System's diagram, a Group's
+//! members' other groups). Location pages list entities by the files they
 //! were read from, not by relations: they are always drawn.
 
 use super::pages::ProblemsByFile;
@@ -23,8 +23,8 @@ use xxhash_rust::xxh3::Xxh3;
 pub(super) struct EntityKeys<'p> {
     /// Each entity's key with its neighbours': its own key (what its page
     /// shows of it, and what pages relating to it show) and the ref and
-    /// own key of every entity it relates to. One hop is all most pages
-    /// show; a page showing two hops takes its neighbours' near keys.
+    /// own key of every entity it relates to. A page (whose graph shows
+    /// two hops) takes its own near key and its neighbours'.
     near: HashMap<&'p EntityRef, Key, foldhash::fast::RandomState>,
     /// The site's settings every page shows.
     global: Key,
@@ -96,17 +96,16 @@ impl<'p> EntityKeys<'p> {
 
     /// The key of `entity`'s page, or `None` for a page that is always drawn.
     pub(super) fn page_key(&self, entity: &Entity) -> Option<Key> {
-        let kind = entity.entity_ref.kind.as_str();
-        if kind == "location" {
+        if entity.entity_ref.kind == "location" {
             return None;
         }
         let mut key = hasher();
         key.update(&self.global.to_le_bytes());
         key.update(&self.near.get(&entity.entity_ref)?.to_le_bytes());
-        if matches!(kind, "system" | "domain" | "group" | "user") {
-            for relation in &entity.relations {
-                related(&mut key, &self.near, &relation.target);
-            }
+        // Every page's graph can draw two hops out: the neighbours' near
+        // keys cover what they relate to.
+        for relation in &entity.relations {
+            related(&mut key, &self.near, &relation.target);
         }
         Some(key.digest128())
     }

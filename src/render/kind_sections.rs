@@ -7,6 +7,7 @@
 use super::api::definition_html;
 use super::graph;
 use super::pages::display_name;
+use super::people;
 use super::str_of;
 use crate::address::entity_dir;
 use crate::catalog::Entity;
@@ -55,13 +56,33 @@ pub fn sections(portal: &Portal, entity: &Entity, root: &str) -> String {
             }
         }
         "Group" => {
-            list(&mut html, "Parent group", "childOf");
-            list(&mut html, "Sub-groups", "parentOf");
-            list(&mut html, "Members", "hasMember");
+            let groups = |html: &mut String, title: &str, relation: &str| {
+                let found = related(portal, entity, relation, None);
+                if !found.is_empty() {
+                    people::groups_table(html, portal, title, &found, root);
+                }
+            };
+            groups(&mut html, "Parent group", "childOf");
+            groups(&mut html, "Sub-groups", "parentOf");
+            let members = related(portal, entity, "hasMember", None);
+            if !members.is_empty() {
+                // Each member's groups, this one left out: it is the page.
+                let groups_of = |user: &Entity| -> Vec<String> {
+                    related(portal, user, "memberOf", None)
+                        .into_iter()
+                        .filter(|g| g.entity_ref != entity.entity_ref)
+                        .map(|g| link(g, root))
+                        .collect()
+                };
+                people::members_table(&mut html, "Members", &members, groups_of, root);
+            }
             owned_by_kind(&mut html, portal, entity, root);
         }
         "User" => {
-            list(&mut html, "Groups", "memberOf");
+            let groups = related(portal, entity, "memberOf", None);
+            if !groups.is_empty() {
+                people::groups_table(&mut html, portal, "Groups", &groups, root);
+            }
             owned_by_kind(&mut html, portal, entity, root);
         }
         "Template" => template(&mut html, &entity.json["spec"]),
@@ -141,6 +162,14 @@ fn system_diagram(html: &mut String, portal: &Portal, system: &Entity, root: &st
     );
 }
 
+fn link(e: &Entity, root: &str) -> String {
+    format!(
+        "<a href=\"{root}{}index.html\">{}</a>",
+        escape(&entity_dir(&e.entity_ref)),
+        escape(display_name(e))
+    )
+}
+
 /// The catalog entities `entity` has `relation` to (of `kind` only, when given).
 fn related<'a>(
     portal: &'a Portal,
@@ -174,32 +203,67 @@ fn related_table(
 }
 
 /// A table of `entities`; `more`: how many others there are, not shown.
+/// Columns no row has a value for (a domain's type and lifecycle) and a
+/// kind column that would repeat one kind are left out.
 fn entity_table(html: &mut String, title: &str, entities: &[&Entity], more: usize, root: &str) {
     let id = title.to_lowercase().replace(' ', "-");
+    let one_kind = entities.iter().all(|e| e.kind == entities[0].kind);
+    let has = |key: &str| {
+        entities
+            .iter()
+            .any(|e| e.spec_str(key).is_some_and(|v| !v.is_empty()))
+    };
+    fn kind(e: &Entity) -> &str {
+        &e.kind
+    }
+    fn kind_type(e: &Entity) -> &str {
+        e.spec_str("type").unwrap_or("")
+    }
+    fn lifecycle(e: &Entity) -> &str {
+        e.spec_str("lifecycle").unwrap_or("")
+    }
+    type Column = (&'static str, fn(&Entity) -> &str);
+    let columns: Vec<Column> = [
+        ("Kind", !one_kind, kind as fn(&Entity) -> &str),
+        ("Type", has("type"), kind_type),
+        ("Lifecycle", has("lifecycle"), lifecycle),
+    ]
+    .into_iter()
+    .filter(|(_, shown, _)| *shown)
+    .map(|(name, _, value)| (name, value))
+    .collect();
     let _ = write!(
         html,
         "<section aria-labelledby=\"{id}\"><h2 id=\"{id}\">{} <span class=\"count\">{}</span></h2>\
-         <table><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Kind</th><th scope=\"col\">Type</th>\
-         <th scope=\"col\">Lifecycle</th><th scope=\"col\">Description</th></tr></thead><tbody>",
+         <table><thead><tr><th scope=\"col\">Name</th>",
         escape(title),
         entities.len() + more
     );
+    for (name, _) in &columns {
+        let _ = write!(html, "<th scope=\"col\">{name}</th>");
+    }
+    html.push_str("<th scope=\"col\">Description</th></tr></thead><tbody>");
     for e in entities {
         let _ = write!(
             html,
-            "<tr><td><a href=\"{root}{}index.html\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><a href=\"{root}{}index.html\">{}</a></td>",
             escape(&entity_dir(&e.entity_ref)),
             escape(display_name(e)),
-            escape(&e.kind),
-            escape(e.spec_str("type").unwrap_or("")),
-            escape(e.spec_str("lifecycle").unwrap_or("")),
+        );
+        for (_, value) in &columns {
+            let _ = write!(html, "<td>{}</td>", escape(value(e)));
+        }
+        let _ = write!(
+            html,
+            "<td>{}</td></tr>",
             escape(e.metadata_str("description").unwrap_or(""))
         );
     }
     if more > 0 {
         let _ = write!(
             html,
-            "<tr><td colspan=\"5\">and {more} more (the catalog's lists show every entity)</td></tr>"
+            "<tr><td colspan=\"{}\">and {more} more (the catalog's lists show every entity)</td></tr>",
+            columns.len() + 2
         );
     }
     html.push_str("</tbody></table></section>\n");

@@ -4,16 +4,20 @@
 //! per entity, the problems list, `catalog.json` and `catalog.csv`. Every link is relative,
 //! so the site works from `file://` and under any path of a static host.
 
+mod about;
 mod api;
 mod catalog_list;
 mod csv;
 mod delivery;
 pub mod docs_page;
 pub mod graph;
+mod icons;
+mod indexes;
 mod kept;
 mod kind_sections;
 mod org;
 mod pages;
+mod people;
 mod scorecards;
 pub mod shell;
 pub mod theme;
@@ -204,7 +208,8 @@ pub fn lists(
     timer.lap("  site: catalog.json");
     let catalog_csv = csv::catalog_csv(&portal.catalog);
     timer.lap("  site: catalog.csv");
-    let home = catalog_list::home(portal, look, diagnostics);
+    let problems = pages::ProblemsByFile::new(diagnostics);
+    let home = catalog_list::home(portal, look, diagnostics, &problems);
     timer.lap("  site: home");
     let problems_page = pages::problems(portal, look, diagnostics);
     timer.lap("  site: problems");
@@ -232,7 +237,15 @@ pub fn lists(
         files.push(OutputFile::new("assets/mermaid.min.js", MERMAID));
     }
     timer.lap("  site: org");
-    files.extend(catalog_list::kind_pages(portal, look));
+    files.extend(catalog_list::kind_pages(portal, look, &problems));
+    files.push(OutputFile::new(
+        address::APIS,
+        indexes::apis(portal, look, &problems),
+    ));
+    files.push(OutputFile::new(
+        address::DOCS_INDEX,
+        indexes::docs(portal, look),
+    ));
     timer.lap("  site: kind pages");
     files.extend(scorecards::files(
         portal,

@@ -84,16 +84,13 @@ pub fn page(portal: &Portal, look: &Look) -> String {
             .filter_map(|r| catalog.get(r))
             .map(link)
             .collect();
-        let email = user.json["spec"]["profile"]["email"].as_str().unwrap_or("");
-        let name = user.json["spec"]["profile"]["displayName"]
-            .as_str()
-            .unwrap_or(display_name(user));
         let _ = write!(
             body,
-            "<tr><td><a href=\"{ROOT}{}index.html\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"person\"><a href=\"{ROOT}{}index.html\">{}<span>{}</span></a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&entity_dir(&user.entity_ref)),
-            escape(name),
-            escape(email),
+            super::people::avatar(user, 24),
+            escape(display_name(user)),
+            super::people::email_link(user).unwrap_or_default(),
             member_of.join(", "),
             targets(user, "ownerOf").count()
         );
@@ -126,7 +123,8 @@ fn tree(html: &mut String, portal: &Portal, group: &Entity, drawn: &mut BTreeSet
     if !drawn.insert(group.entity_ref.key()) {
         return;
     }
-    let members = targets(group, "hasMember").count();
+    // Counted as the group's page lists them: members in the catalog.
+    let members = super::people::member_count(portal, group);
     let mut owned: BTreeMap<&str, usize> = BTreeMap::new();
     for e in targets(group, "ownerOf").filter_map(|r| portal.catalog.get(r)) {
         *owned.entry(e.kind.as_str()).or_default() += 1;

@@ -59,8 +59,20 @@ pub(super) fn parts_page(
     layout(portal, look, title, path, &inside)
 }
 
+/// What an entity is called on the site: `metadata.title`; for groups and
+/// users, their `spec.profile.displayName` next (as Backstage's profile
+/// cards show them); else the name.
 pub(super) fn display_name(entity: &Entity) -> &str {
-    entity.metadata_str("title").unwrap_or(&entity.name)
+    let profile = || {
+        matches!(entity.kind.as_str(), "Group" | "User")
+            .then(|| entity.json["spec"]["profile"]["displayName"].as_str())
+            .flatten()
+            .filter(|n| !n.trim().is_empty())
+    };
+    entity
+        .metadata_str("title")
+        .or_else(profile)
+        .unwrap_or(&entity.name)
 }
 
 /// A link to an entity page if the entity exists, else the ref as text.
@@ -94,30 +106,6 @@ pub(super) fn first_target<'a>(entity: &'a Entity, relation: &str) -> Option<&'a
         .iter()
         .find(|r| r.kind == relation)
         .map(|r| &r.target)
-}
-
-/// An annotation's value inside a URL: path separators kept (`org/repo`);
-/// anything else that could change where the URL points (`:`, `@`, `?`,
-/// `#`, a `..` segment) percent-encoded.
-fn url_component(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for (i, segment) in value.split('/').enumerate() {
-        if i > 0 {
-            out.push('/');
-        }
-        if segment == ".." || segment == "." {
-            out.push_str(&segment.replace('.', "%2E"));
-            continue;
-        }
-        for b in segment.bytes() {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                out.push(b as char);
-            } else {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
 }
 
 /// The diagnostics of each file, found once for all entity pages: by
@@ -185,64 +173,32 @@ pub fn entity(
         }
     };
     row(
-        "Reference",
-        Some(format!(
-            "<code>{}</code>",
-            escape(&entity.entity_ref.to_string())
-        )),
-    );
-    for (term, key) in [("Type", "type"), ("Lifecycle", "lifecycle")] {
-        row(term, entity.spec_str(key).map(escape));
-    }
-    row(
         "Owner",
         first_target(entity, "ownedBy").map(|r| ref_link(portal, r, root)),
     );
-    let tags: Vec<String> = entity.json["metadata"]["tags"]
-        .as_array()
-        .map(|t| {
-            t.iter()
-                .filter_map(|v| v.as_str())
-                .map(|t| format!("<span class=\"tag\">{}</span>", escape(t)))
-                .collect()
-        })
-        .unwrap_or_default();
-    row("Tags", (!tags.is_empty()).then(|| tags.join(" ")));
-    let links: Vec<String> = entity.json["metadata"]["links"]
-        .as_array()
-        .map(|links| {
-            links
-                .iter()
-                .filter_map(|l| {
-                    let url = l["url"].as_str()?;
-                    Some(format!(
-                        "<li>{}</li>",
-                        external_link(url, l["title"].as_str().unwrap_or(url))
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    row(
-        "Links",
-        (!links.is_empty()).then(|| format!("<ul>{}</ul>", links.join(""))),
-    );
-    let annotation_links: Vec<String> = portal
-        .annotation_links
+    // Backstage's About card: the system of a component, API or resource,
+    // the domain of a system.
+    let part_of = entity
+        .relations
         .iter()
-        .filter_map(|(annotation, template)| {
-            let value = entity.annotation(annotation)?;
-            let url = template.replace("{value}", &url_component(value));
-            Some(format!(
-                "<li>{}</li>",
-                external_link(&url, &format!("{annotation}: {value}"))
-            ))
-        })
-        .collect();
-    row(
-        "Annotations",
-        (!annotation_links.is_empty()).then(|| format!("<ul>{}</ul>", annotation_links.join(""))),
-    );
+        .filter(|r| r.kind == "partOf")
+        .map(|r| (r.target.kind.as_str(), ref_link(portal, &r.target, root)));
+    for (kind, link) in part_of {
+        row(
+            match kind {
+                "system" => "System",
+                "domain" => "Domain",
+                _ => "Part of",
+            },
+            Some(link),
+        );
+    }
+    for (term, key) in [("Type", "type"), ("Lifecycle", "lifecycle")] {
+        row(term, entity.spec_str(key).map(escape));
+    }
+    let tags = super::about::tags(entity);
+    row("Tags", (!tags.is_empty()).then_some(tags));
+    row("Links", super::about::links(entity));
     row(
         "Docs",
         docs.map(|d| {
@@ -311,6 +267,11 @@ pub fn entity(
         invalid => entity.rejected.as_ref().map(|r| r.message.clone()),
         metadata => Value::from(Serde(&entity.json["metadata"])),
         spec => Value::from(Serde(&entity.json["spec"])),
+        icon => safe(match entity.kind.as_str() {
+            "Group" | "User" => super::people::avatar(entity, 44),
+            kind => super::icons::svg(kind),
+        }),
+        facts => safe(super::about::header_facts(portal, entity, root)),
         about => about
             .into_iter()
             .map(|(label, html)| context! { label => label, html => safe(html) })
@@ -320,6 +281,7 @@ pub fn entity(
             kind => safe(super::kind_sections::sections(portal, entity, root)),
             relations => safe(relations),
             problems => safe(problems),
+            tools => safe(super::about::tool_cards(portal, entity)),
             scorecards => safe(scorecards.to_string()),
         },
         json => raw,
@@ -344,7 +306,10 @@ pub fn entity(
     )
 }
 
-/// The relations graph, drawn at build time.
+/// The relations graph, drawn at build time one hop out and two (each
+/// related entity's own relations on its side: an owner's parent group, a
+/// dependency's dependencies); radio buttons choose which shows, without
+/// script.
 fn graph_section(body: &mut String, portal: &Portal, entity: &Entity) {
     if entity.relations.is_empty() {
         return;
@@ -365,22 +330,54 @@ fn graph_section(body: &mut String, portal: &Portal, entity: &Entity) {
             href: None,
         },
     };
-    let mut relations: Vec<_> = entity.relations.iter().collect();
-    relations.sort_by(|a, b| (a.kind, a.target.to_string()).cmp(&(b.kind, b.target.to_string())));
-    let related: Vec<(&str, graph::Node)> = relations
-        .iter()
-        .map(|r| (r.kind, node_of(&r.target)))
+    fn sorted(e: &Entity) -> Vec<&crate::catalog::relations::Relation> {
+        let mut relations: Vec<_> = e.relations.iter().collect();
+        relations.sort_by_cached_key(|r| (r.kind, r.target.to_string()));
+        relations
+    }
+    let related: Vec<graph::Related<'_>> = sorted(entity)
+        .into_iter()
+        .map(|r| graph::Related {
+            relation: r.kind,
+            node: node_of(&r.target),
+            further: portal
+                .catalog
+                .get(&r.target)
+                .map(|t| {
+                    sorted(t)
+                        .into_iter()
+                        .filter(|f| f.target != entity.entity_ref)
+                        .map(|f| (f.kind, node_of(&f.target)))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
         .collect();
     let center = graph::Node {
         label: display_name(entity).to_string(),
         kind: entity.kind.clone(),
         href: None,
     };
+    let one = graph::relations_svg(&center, &related, 1, "hop1", "#relations");
+    body.push_str("<section aria-labelledby=\"graph\"><h2 id=\"graph\">Graph</h2>");
+    if !graph::has_second_hop(&related) {
+        // Nothing lies two hops out: one drawing.
+        let _ = write!(body, "<div class=\"graph-wrap\">{one}</div>");
+    } else {
+        let two = graph::relations_svg(&center, &related, 2, "hop2", "#relations");
+        let _ = write!(
+            body,
+            "<div class=\"graph-depth\"><input type=\"radio\" name=\"graph-depth\" id=\"graph-depth-1\" checked>\
+             <label for=\"graph-depth-1\">1 hop</label> <input type=\"radio\" name=\"graph-depth\" id=\"graph-depth-2\">\
+             <label for=\"graph-depth-2\">2 hops</label>\
+             <div class=\"graph-wrap depth-1\">{one}</div><div class=\"graph-wrap depth-2\">{two}</div></div>"
+        );
+    }
     body.push_str(
-        "<section aria-labelledby=\"graph\"><h2 id=\"graph\">Graph</h2><div class=\"graph-wrap\">",
+        "<p class=\"legend\"><span class=\"arrow\">from an entity to what it relates to</span> \
+         <span class=\"box-missing\">not in the catalog</span> \
+         <span class=\"sides\">left: what it belongs to or relies on; right: what belongs to or relies on it</span></p></section>\n",
     );
-    body.push_str(&graph::relations_svg(&center, &related, "#relations"));
-    body.push_str("</div></section>\n");
 }
 
 fn relations_section(body: &mut String, portal: &Portal, entity: &Entity) {
@@ -406,7 +403,18 @@ fn problems_section(body: &mut String, problems: &[&Diagnostic]) {
     if problems.is_empty() {
         return;
     }
-    body.push_str("<section aria-labelledby=\"problems\"><h2 id=\"problems\">Problems</h2><ul class=\"problems\">");
+    let errors = problems
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    // A banner at the top of the page, coloured by the worst problem.
+    let _ = write!(
+        body,
+        "<section class=\"banner {}\" aria-labelledby=\"problems\"><h2 id=\"problems\">Problems \
+         <span class=\"count\">{}</span></h2><ul class=\"problems\">",
+        if errors > 0 { "error" } else { "warning" },
+        problems.len()
+    );
     for d in problems {
         problem_item(body, d);
     }
@@ -703,17 +711,6 @@ pub fn not_found(portal: &Portal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn annotation_values_cannot_redirect_their_links() {
-        assert_eq!(
-            url_component("acme/shipment-tracker"),
-            "acme/shipment-tracker"
-        );
-        assert_eq!(url_component("../../evil"), "%2E%2E/%2E%2E/evil");
-        assert_eq!(url_component("x@evil.example:80"), "x%40evil.example%3A80");
-        assert_eq!(url_component("a b?c#d"), "a%20b%3Fc%23d");
-    }
 
     #[test]
     fn owner_anchors_do_not_collide() {

@@ -315,8 +315,9 @@ fn sample_entity() -> Value {
         description => Value::from(()),
         metadata => context! { name => "sample", description => "A sample.", tags => vec!["x"] },
         spec => context! { type => "service", lifecycle => "production", owner => "team", system => "sys" },
+        icon => "", facts => "",
         about => Vec::<Value>::new(),
-        sections => context! { graph => "", kind => "", relations => "", problems => "", scorecards => "" },
+        sections => context! { graph => "", kind => "", relations => "", problems => "", tools => "", scorecards => "" },
         json => "{}",
     }
 }

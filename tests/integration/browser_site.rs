@@ -214,8 +214,15 @@ async fn hostile_catalog_text_executes_nothing_in_chromium() {
     for page in [
         "index.html",
         "catalog/default/component/evil/index.html",
+        "catalog/default/api/evil-api/index.html",
+        "catalog/default/group/team-a/index.html",
+        "catalog/default/user/evil-user/index.html",
         "docs/default/component/evil/index.html",
         "problems/index.html",
+        "apis/index.html",
+        "docs/index.html",
+        "org/index.html",
+        "kinds/api/index.html",
     ] {
         c.goto(&format!("file://{}/{page}", site.display()))
             .await

@@ -28,6 +28,31 @@ fn build(org: &Org) -> std::path::PathBuf {
 }
 
 #[test]
+fn catalog_values_on_entity_people_and_list_pages_stay_text() {
+    let org = Org::new();
+    hostile_catalog_values(&org, "valued");
+    let site = build(&org);
+    assert_no_script_urls(&site);
+    assert_only_portico_scripts(&site);
+    for page in [
+        "apis/index.html",
+        "docs/index.html",
+        "org/index.html",
+        "catalog/default/group/valued-team/index.html",
+        "catalog/default/user/valued-user/index.html",
+        "catalog/default/api/valued-api/index.html",
+        "catalog/default/component/valued/index.html",
+    ] {
+        let html = std::fs::read_to_string(site.join(page)).unwrap();
+        assert!(!html.contains(" onmouseover=\""), "{page}");
+        assert!(
+            !html.contains("<img class=\"avatar\" src=\"data:text"),
+            "{page}"
+        );
+    }
+}
+
+#[test]
 fn git_tree_entries_named_dot_dot_never_reach_a_path() {
     let org = Org::new();
     dot_dot_tree_entries(&org, "repos/evil.git");
@@ -374,7 +399,7 @@ type Attack = fn(&Org, &str);
 /// attackers.
 #[test]
 fn a_hostile_org_builds_the_good_repositories_whole() {
-    let attacks: [(&str, Attack); 16] = [
+    let attacks: [(&str, Attack); 17] = [
         ("repos/dotdot.git", dot_dot_tree_entries),
         ("repos/forger", forged_snippet_markup),
         ("repos/deep", deep_nesting),
@@ -391,6 +416,7 @@ fn a_hostile_org_builds_the_good_repositories_whole() {
         ("repos/yaml-bombs", yaml_bombs),
         ("repos/placeholders", substitution_amplification),
         ("repos/chain", location_chain),
+        ("repos/valued", hostile_catalog_values),
     ];
     let hostile = Org::new();
     let good = good_repos(&hostile);

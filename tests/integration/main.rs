@@ -6,6 +6,7 @@ mod bad_input;
 mod browser;
 mod browser_hostile;
 mod browser_narrow;
+mod browser_portal;
 mod browser_search;
 mod browser_serve;
 mod browser_site;

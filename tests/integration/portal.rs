@@ -68,7 +68,8 @@ fn each_kind_shows_what_matters_for_it() {
     assert!(template.contains("<li>Publish to GitHub <code>publish:github</code></li>"));
     assert_eq!(
         sections(&entity("location/acme-org")),
-        ["About", "Targets", "Entities it reads"]
+        // Tools: its `backstage.io/view-url`.
+        ["About", "Tools", "Targets", "Entities it reads"]
     );
     assert!(
         entity("location/acme-org").contains("Entities it reads <span class=\"count\">18</span>")
@@ -95,7 +96,7 @@ fn api_pages_render_their_definition() {
 #[test]
 fn entity_pages_draw_their_relations_graph() {
     let html = entity("component/shipment-tracker");
-    let svg = &html[html.find("<svg class=\"graph\"").unwrap()..html.find("</svg>").unwrap()];
+    let svg = between(&html, "<svg class=\"graph\"", "</svg>");
     assert!(svg.contains("aria-label=\"Relations of Shipment Tracker\""));
     // Owner on the left, provided API on the right, each a link.
     assert!(svg.contains(">ownedBy</text>"));
@@ -115,7 +116,9 @@ fn the_org_page_has_the_group_tree_people_and_the_unowned() {
     assert!(html.contains(
         ">Shipping</a> <span class=\"meta\">3 members · owns API 2, Component 3, Domain 1, System 2</span>"
     ));
-    assert!(html.contains("<td>kenji.sato@acme-logistics.example</td>"));
+    assert!(html.contains(
+        "<td><a href=\"mailto:kenji.sato@acme-logistics.example\">kenji.sato@acme-logistics.example</a></td>"
+    ));
     // The one entity whose owner is missing (example-org's mistake 3).
     assert!(html.contains("Unowned <span class=\"count\">1</span>"));
     assert!(html.contains("owner group:default/ghost-team is not in the catalog"));
@@ -198,4 +201,260 @@ fn the_home_page_lists_the_documentation_sites() {
     assert!(html.contains(
         "<a href=\"docs/default/component/shipment-tracker/index.html\">Shipment Tracker</a> <span class=\"count\">6 pages</span>"
     ));
+}
+
+/// The part of `html` from `start` to the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).unwrap_or_else(|| panic!("no {start}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).map_or(rest.len(), |e| e + end.len())]
+}
+
+#[test]
+fn entity_pages_open_with_a_header_then_problems_then_about_cards_and_tools() {
+    let html = entity("component/shipment-tracker");
+    let head = between(&html, "<header class=\"entity-head\"", "</header>");
+    assert!(
+        head.contains("<svg class=\"icon\""),
+        "the kind's icon: {head}"
+    );
+    assert!(head.contains("<h1>Shipment Tracker</h1>"));
+    assert!(head.contains("<code>component:default/shipment-tracker</code>"));
+    assert!(head.contains(
+        "<span class=\"fact\">Owner</span> <a href=\"../../../../catalog/default/group/shipping-team/index.html\">shipping-team</a>"
+    ));
+    assert!(head.contains("<span class=\"chip lifecycle-production\">production</span>"));
+    assert!(head.contains("<span class=\"tag\">tier-1</span>"));
+    // The about grid: Backstage's About card, with the system.
+    let about = between(&html, "<dl class=\"about\">", "</dl>");
+    assert!(about.contains("<div class=\"system\"><dt>System</dt><dd><a href=\"../../../../catalog/default/system/shipping/index.html\">shipping</a></dd></div>"), "{about}");
+    // metadata.links with their icons.
+    let links = between(about, "<ul class=\"links\">", "</ul>");
+    assert_eq!(links.matches("<svg class=\"icon\"").count(), 3, "{links}");
+    assert!(links.contains(
+        "href=\"https://acme-logistics.slack.example/archives/C02SHIPPING\" rel=\"noopener\"><svg"
+    ));
+    // Tools: GitHub and SonarCloud linked by default, PagerDuty shown unlinked.
+    let tools = between(&html, "<section aria-labelledby=\"tools\">", "</section>");
+    assert!(tools.contains("<a class=\"head\" href=\"https://github.com/acme-logistics/shipment-tracker\" rel=\"noopener\">"));
+    assert!(tools.contains(
+        "<a class=\"head\" href=\"https://sonarcloud.io/dashboard?id=acme-logistics_shipment-tracker\" rel=\"noopener\">"
+    ));
+    assert!(tools.contains("<span class=\"head\"><svg"), "{tools}");
+    assert!(tools.contains("<code title=\"pagerduty.com/service-id\">P7SHIPT</code>"));
+    // A page with problems shows them first, as a banner.
+    let mailer = entity("component/invoice-mailer");
+    let banner = mailer
+        .find("<section class=\"banner error\"")
+        .expect("a banner");
+    assert!(banner < mailer.find("<h2 id=\"about\">").unwrap());
+    assert!(banner > mailer.find("</header>").unwrap());
+}
+
+#[test]
+fn configured_annotation_links_link_their_cards_with_encoded_values() {
+    let org = crate::support::Org::new();
+    org.file(
+        "repos/a/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\n  annotations:\n    pagerduty.com/service-id: \"P1/../x?y#z\"\n    acme.io/runbook: \"rb 1\"\n    grafana/dashboard-selector: \"tags @> 'a'\"\nspec: {type: service, lifecycle: production, owner: team}\n",
+    );
+    org.file(
+        "portico.toml",
+        "[site.annotation-links]\n\"pagerduty.com/service-id\" = \"https://acme.pagerduty.com/service-directory/{value}\"\n\"acme.io/runbook\" = \"https://runbooks.acme.example/{value}\"\n",
+    );
+    let run = org.run(&[
+        "build",
+        "repos",
+        "--out",
+        "site",
+        "--config",
+        "portico.toml",
+    ]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let html = std::fs::read_to_string(
+        org.path()
+            .join("site/catalog/default/component/a/index.html"),
+    )
+    .unwrap();
+    assert!(
+        html.contains("href=\"https://acme.pagerduty.com/service-directory/P1/%2E%2E/x%3Fy%23z\""),
+        "{html}"
+    );
+    assert!(html.contains("href=\"https://runbooks.acme.example/rb%201\""));
+    assert!(html.contains("<span class=\"tool\">acme.io/runbook</span>"));
+    // Grafana has no host until configured: a card without a link.
+    assert!(
+        html.contains("<code title=\"grafana/dashboard-selector\">tags @&gt; &#39;a&#39;</code>")
+            || html.contains(
+                "<code title=\"grafana/dashboard-selector\">tags @&gt; &#x27;a&#x27;</code>"
+            ),
+        "{html}"
+    );
+}
+
+#[test]
+fn api_descriptions_are_formatted_markdown() {
+    let html = entity("api/payment-events");
+    assert!(
+        html.contains(
+            "Messages are keyed by <code>payment_id</code>; consumers must be idempotent."
+        ),
+        "{html}"
+    );
+}
+
+#[test]
+fn group_and_user_pages_show_profiles_and_people_columns() {
+    let team = entity("group/shipping-team");
+    let head = between(&team, "<header class=\"entity-head\"", "</header>");
+    // No picture: an avatar of initials, drawn in the page.
+    assert!(head.contains("<svg class=\"avatar\""), "{head}");
+    assert!(head.contains(
+        "<a href=\"mailto:shipping@acme-logistics.example\">shipping@acme-logistics.example</a>"
+    ));
+    let members = between(&team, "<h2 id=\"members\">", "</section>");
+    assert!(members.contains("<th scope=\"col\">Email</th><th scope=\"col\">Groups</th>"));
+    assert!(!members.contains("Lifecycle"));
+    assert!(
+        members.contains("<span>Li Wei</span>"),
+        "members by display name: {members}"
+    );
+    let count = between(&team, "<h2 id=\"members\">", "</h2>");
+    let count: usize = count[count.find("count\">").unwrap() + 7..count.find("</span>").unwrap()]
+        .parse()
+        .unwrap();
+    // The org page counts the same members.
+    let org = page("org/index.html");
+    assert!(
+        org.contains(&format!(
+            ">Shipping</a> <span class=\"meta\">{count} members"
+        )),
+        "{count}"
+    );
+    let parent = between(&team, "<h2 id=\"parent-group\">", "</section>");
+    assert!(parent.contains("<th scope=\"col\">Type</th><th scope=\"col\">Members</th>"));
+    let user = entity("user/kenji.sato");
+    assert!(user.contains("<h2 id=\"groups\">"));
+    assert!(
+        between(&user, "<h2 id=\"groups\">", "</section>")
+            .contains("<th scope=\"col\">Members</th>")
+    );
+    assert!(user.contains("<a href=\"mailto:kenji.sato@acme-logistics.example\">"));
+}
+
+#[test]
+fn the_apis_and_docs_lists_are_in_the_top_navigation() {
+    let home = page("index.html");
+    let nav = between(&home, "<nav aria-label=\"Site\">", "</nav>");
+    assert!(nav.contains("<a href=\"apis/index.html\">APIs</a>"));
+    assert!(nav.contains("<a href=\"docs/index.html\">Docs</a>"));
+    assert!(
+        !nav.contains("catalog.json"),
+        "downloads moved to the lists"
+    );
+    assert!(
+        page("kinds/component/index.html")
+            .contains("<a href=\"../../catalog.json\" download>JSON</a>")
+    );
+    let apis = page("apis/index.html");
+    assert_eq!(apis.matches("<tr data-ref=\"api:").count(), 4);
+    let row = between(
+        &apis,
+        "<tr data-ref=\"api:default/shipment-tracking-api\"",
+        "</tr>",
+    );
+    assert!(row.contains(">Shipment Tracker</a>"), "provider: {row}");
+    assert!(row.contains("<td>openapi</td>"));
+    let docs = page("docs/index.html");
+    let row = between(
+        &docs,
+        "<tr data-ref=\"component:default/shipment-tracker\"",
+        "</tr>",
+    );
+    assert!(
+        row.contains(
+            "<a href=\"../docs/default/component/shipment-tracker/index.html\">Shipment Tracker</a>"
+        ),
+        "{row}"
+    );
+    assert!(row.contains("<td>6</td>"), "{row}");
+    // example-org is read from plain folders here: no git, so no date.
+    assert!(docs.contains("<th scope=\"col\">Last updated</th>"));
+}
+
+#[test]
+fn list_rows_mark_entities_with_problems() {
+    let home = page("index.html");
+    let row = between(
+        &home,
+        "<tr data-ref=\"component:default/invoice-mailer\"",
+        "</tr>",
+    );
+    assert!(row.contains("data-problems=\"error\""));
+    assert!(row.contains("<a class=\"has-problems error\" href=\"catalog/default/component/invoice-mailer/index.html#problems\""), "{row}");
+    let clean = between(
+        &home,
+        "<tr data-ref=\"component:default/shipment-tracker\"",
+        "</tr>",
+    );
+    assert!(clean.contains("data-problems=\"\""));
+    assert!(!clean.contains("has-problems"));
+}
+
+#[test]
+fn graphs_have_arrowheads_two_hops_and_a_legend() {
+    let html = entity("component/shipment-tracker");
+    let graph = between(&html, "<section aria-labelledby=\"graph\">", "</section>");
+    let one = between(graph, "<div class=\"graph-wrap depth-1\">", "</svg>");
+    let edges = one.matches("<path d=").count();
+    assert!(edges > 3);
+    assert_eq!(
+        one.matches("marker-end=\"url(#arrow-hop1)\"").count(),
+        edges
+    );
+    let two = between(graph, "<div class=\"graph-wrap depth-2\">", "</svg>");
+    // Two hops out: the owner's parent group.
+    assert!(two.contains("class=\"node far\""), "{two}");
+    assert!(two.contains("catalog/default/group/acme/index.html"));
+    assert!(!one.contains("catalog/default/group/acme/index.html"));
+    assert!(
+        graph.contains("<input type=\"radio\" name=\"graph-depth\" id=\"graph-depth-1\" checked>")
+    );
+    assert!(graph.contains("<p class=\"legend\">"));
+    // The system diagram leaves out the column it has nothing for.
+    let system = entity("system/shipping");
+    let svg = between(&system, "<svg class=\"graph system\"", "</svg>");
+    assert!(!svg.contains(">Resources</text>") || svg.contains("catalog/default/resource/"));
+    assert!(svg.contains("marker-end=\"url(#arrow-system)\""));
+}
+
+#[test]
+fn profile_pictures_and_emails_from_repositories_are_checked() {
+    let org = crate::support::Org::new();
+    org.file(
+        "repos/people/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: pic}\nspec:\n  profile:\n    displayName: Ada Lovelace\n    picture: https://avatars.example/ada.png\n    email: ada@example.com\n  memberOf: []\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: bad}\nspec:\n  profile:\n    displayName: Bad Actor\n    picture: \"javascript:alert(1)\"\n    email: \"a@example.com?bcc=everyone@example.com\"\n  memberOf: []\n",
+    );
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    let read = |name: &str| {
+        std::fs::read_to_string(
+            org.path()
+                .join(format!("site/catalog/default/user/{name}/index.html")),
+        )
+        .unwrap()
+    };
+    let good = read("pic");
+    assert!(good.contains(
+        "<img class=\"avatar\" src=\"https://avatars.example/ada.png\" alt=\"\" width=\"44\" height=\"44\" loading=\"lazy\" referrerpolicy=\"no-referrer\">"
+    ));
+    assert!(good.contains("<h1>Ada Lovelace</h1>"));
+    let bad = read("bad");
+    assert!(!bad.contains("src=\"javascript:"), "no javascript: picture");
+    assert!(bad.contains("<svg class=\"avatar\""));
+    assert!(bad.contains(">BA</text>"), "initials instead");
+    assert!(
+        !bad.contains("mailto:"),
+        "an address with a query is not linked"
+    );
 }

@@ -359,7 +359,10 @@ fn rollups_per_system_and_domain_and_the_level_facet() {
             .unwrap()
     };
     let home = read("index.html");
-    assert!(home.contains("<select data-facet=\"level\">"), "{home}");
+    assert!(
+        home.contains("<select name=\"level\" data-facet=\"level\">"),
+        "{home}"
+    );
     assert!(home.contains(">Level</th>"));
     for name in ["a", "b"] {
         let row = home

@@ -273,14 +273,14 @@ fn each_kind_has_its_list_split_into_pages_of_a_thousand() {
     let read = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
     let first = read("kinds/resource/index.html");
     let second = read("kinds/resource/2/index.html");
-    assert_eq!(first.matches("<tr data-kind=\"resource\"").count(), 1000);
-    assert_eq!(second.matches("<tr data-kind=\"resource\"").count(), 5);
+    assert_eq!(first.matches("\" data-kind=\"resource\"").count(), 1000);
+    assert_eq!(second.matches("\" data-kind=\"resource\"").count(), 5);
     assert!(first.contains("<a href=\"../../kinds/resource/2/index.html\">2</a>"));
     assert!(second.contains("<a href=\"../../../kinds/resource/index.html\">1</a>"));
     assert!(read("kinds/group/index.html").contains(">team</a>"));
     // The home page lists every entity when there are few enough.
     let home = read("index.html");
-    assert_eq!(home.matches("<tr data-kind=").count(), 1006);
+    assert_eq!(home.matches("<tr data-ref=").count(), 1006);
     assert!(home.contains("<a href=\"kinds/resource/index.html\">Resource</a> <span>1005</span>"));
 }
 
@@ -457,9 +457,9 @@ fn configured_annotations_become_links_on_entity_pages() {
     let run = org.run(&["build", "repos", "--out", "site"]);
     assert!(run.code <= 1, "{}", run.stderr);
     let read = |p: &str| std::fs::read_to_string(org.path().join("site").join(p)).unwrap();
-    // A built-in one: GitHub project slugs.
+    // A built-in one: GitHub project slugs, a tool card.
     assert!(read("catalog/default/component/go-logging-lib/index.html").contains(
-        "href=\"https://github.com/acme-logistics/go-logging-lib\" rel=\"noopener\">github.com/project-slug: acme-logistics/go-logging-lib</a>"
+        "<a class=\"head\" href=\"https://github.com/acme-logistics/go-logging-lib\" rel=\"noopener\">"
     ));
     // The file's own.
     let tracker = read("catalog/default/component/shipment-tracker/index.html");

@@ -487,3 +487,77 @@ pub fn assert_only_portico_scripts(site: &Path) {
         }
     }
 }
+
+/// Catalog values the portal's newer pages print: profile pictures,
+/// emails and display names (group, user and org pages), plugin annotation
+/// values and link icons (tool cards), API descriptions as Markdown, and
+/// the lists of APIs and docs sites. One invalid tag makes it an error.
+pub fn hostile_catalog_values(org: &Org, dir: &str) {
+    org.file(
+        &format!("{dir}/catalog-info.yaml"),
+        r#"apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: valued
+  tags: ["Bad Tag"]
+  annotations:
+    backstage.io/techdocs-ref: dir:.
+    pagerduty.com/service-id: "\"><script>alert(1)</script>"
+    github.com/project-slug: "../../javascript:alert(1)"
+    backstage.io/edit-url: "javascript:alert(1)"
+  links:
+    - url: "javascript:alert(1)"
+      title: "<script>alert(1)</script>"
+      icon: "\"><script>alert(1)</script>"
+spec:
+  type: service
+  lifecycle: "x\" onmouseover=\"alert(1)"
+  owner: valued-team
+  providesApis: [valued-api]
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: valued-api
+spec:
+  type: openapi
+  lifecycle: production
+  owner: valued-team
+  definition: |
+    openapi: 3.0.0
+    info:
+      title: "<script>alert(1)</script>"
+      version: "1"
+      description: "<script>alert(1)</script> [x](javascript:alert(1)) ![i](javascript:alert(2))"
+    paths: {}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: valued-team
+spec:
+  type: team
+  profile:
+    displayName: "<script>alert(1)</script>"
+    email: "javascript:alert(1)"
+    picture: "javascript:alert(1)"
+  children: []
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: valued-user
+spec:
+  profile:
+    displayName: "\" onmouseover=\"alert(1)"
+    email: "a@example.com\"><script>alert(1)</script>"
+    picture: "data:text/html,<script>alert(1)</script>"
+  memberOf: [valued-team]
+"#,
+    );
+    org.file(
+        &format!("{dir}/mkdocs.yml"),
+        "site_name: \"<script>alert(1)</script>\"\n",
+    );
+    org.file(&format!("{dir}/docs/index.md"), "# Valued\n");
+}
