@@ -20,6 +20,9 @@ pub struct DocPageView {
     /// The entity's catalog page, relative to the page.
     pub entity_href: String,
     pub page_title: String,
+    /// For `<meta name="description">`: the site's `site_description`, as
+    /// MkDocs themes use it, or the page and site names.
+    pub description: String,
     pub breadcrumbs: Vec<String>,
     pub nav: Vec<NavLink>,
     pub toc: Vec<Heading>,
@@ -102,6 +105,10 @@ pub(super) fn page_view(
         site_name: site_name.to_string(),
         entity_title: source.request.entity_title.clone(),
         page_title: title.to_string(),
+        description: match source.config.site_description.as_deref().map(str::trim) {
+            Some(own) if !own.is_empty() => own.to_string(),
+            _ => format!("{title}, in the documentation of {site_name}"),
+        },
         breadcrumbs: place
             .path
             .map(|path| nav::titles_along(nav, path))
@@ -149,6 +156,7 @@ pub(super) fn all_pages_view(
         site_name: site_name.to_string(),
         entity_title: source.request.entity_title.clone(),
         page_title: "All pages".to_string(),
+        description: format!("Every page of the documentation of {site_name}"),
         nav: flatten_nav(place, &href_to),
         content,
         ..DocPageView::default()

@@ -1,9 +1,11 @@
 //! The catalog lists: the home page (every entity, when there are few
 //! enough to stay a light first paint) and one page per kind, split into
 //! pages of [`ROWS_PER_PAGE`]. Rows carry their facet values as `data-`
-//! attributes: `assets/portico.js` turns the hidden filter form into
-//! facet menus with counts, a text filter and sortable columns. Without
-//! JavaScript the lists are plain tables, reached by kind.
+//! attributes: `assets/portico.js` turns the filter form into facet menus
+//! with counts, a text filter and sortable columns. Without JavaScript the
+//! shell's `<noscript>` style hides the form and the lists are plain
+//! tables, reached by kind. (Shown from the first paint, not unhidden by
+//! the script, so nothing below it moves when the script runs.)
 
 use super::Look;
 use super::pages::{ProblemsByFile, display_name, first_target, parts_page, ref_link, short_ref};
@@ -239,8 +241,8 @@ fn filters(with_kind: bool) -> String {
 /// is kept in the page's address (`?kind=api&q=orders`) by `portico.js`.
 pub(super) fn filter_form(facets: &[&str]) -> String {
     let mut html = String::from(
-        "<form class=\"filters\" hidden aria-label=\"Filter the list\">\
-         <label>Text <input type=\"search\" name=\"q\" data-filter=\"text\" placeholder=\"Name, description…\"></label>",
+        "<form class=\"filters\" aria-label=\"Filter the list\">\
+         <label>Text <input type=\"search\" name=\"text\" data-filter=\"text\" placeholder=\"Name, description…\"></label>",
     );
     for facet in facets {
         let _ = write!(

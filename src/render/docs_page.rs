@@ -85,6 +85,7 @@ pub fn page(mut view: DocPageView, portal: &Portal, look: &Look) -> String {
         }),
     };
     let shell = PageView {
+        description: super::pages::one_line(&view.description, 300),
         title: format!(
             "{} · {} · {}",
             view.page_title, view.site_name, portal.title

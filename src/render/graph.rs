@@ -184,7 +184,7 @@ fn draw(placed: &[Placed<'_>], center: &Node, id: &str) -> String {
     let _ = write!(
         svg,
         "<svg class=\"graph\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" \
-         role=\"img\" aria-label=\"Relations of {}\" xmlns=\"http://www.w3.org/2000/svg\">",
+         role=\"group\" aria-label=\"Relations of {}\" xmlns=\"http://www.w3.org/2000/svg\">",
         escape(&center.label)
     );
     arrow_marker(&mut svg, id);
@@ -360,7 +360,7 @@ pub fn system_svg(title: &str, boxes: &[(Node, usize)], links: &[Link]) -> Strin
     }
     let mut svg = format!(
         "<svg class=\"graph system\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" \
-         role=\"img\" aria-label=\"Parts of {}\" xmlns=\"http://www.w3.org/2000/svg\">",
+         role=\"group\" aria-label=\"Parts of {}\" xmlns=\"http://www.w3.org/2000/svg\">",
         escape(title)
     );
     arrow_marker(&mut svg, "system");

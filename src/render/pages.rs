@@ -19,9 +19,27 @@ use std::fmt::Write as _;
 /// root (its depth gives the way back to the root; with a base URL, it is
 /// the canonical link).
 pub(super) fn layout(portal: &Portal, look: &Look, title: &str, path: &str, body: &str) -> String {
+    layout_described(portal, look, title, "", path, body)
+}
+
+/// [`layout`] with the page's own summary for `<meta name="description">`
+/// (empty: the title and the portal's name).
+pub(super) fn layout_described(
+    portal: &Portal,
+    look: &Look,
+    title: &str,
+    description: &str,
+    path: &str,
+    body: &str,
+) -> String {
     let root = "../".repeat(path.matches('/').count());
+    let description = match description.trim() {
+        "" => format!("{title} in {}", portal.title),
+        own => one_line(own, 300),
+    };
     let page = PageView {
         title: format!("{title} · {}", portal.title),
+        description,
         root: &root,
         canonical: canonical_url(portal, path),
         body_class: "",
@@ -48,6 +66,7 @@ pub(super) fn parts_page(
     let root = "../".repeat(path.matches('/').count());
     let page = PageView {
         title: String::new(),
+        description: String::new(),
         root: &root,
         canonical: None,
         body_class: "",
@@ -289,6 +308,7 @@ pub fn entity(
     let path = address::entity_page(&entity.entity_ref);
     let page = PageView {
         title: String::new(),
+        description: String::new(),
         root,
         canonical: None,
         body_class: "",
@@ -297,13 +317,35 @@ pub fn entity(
         downloads: true,
     };
     let inside = look.shell.entity(&page, view);
-    layout(
+    let summary = match entity.metadata_str("description") {
+        Some(own) if !own.trim().is_empty() => own.to_string(),
+        _ => format!("{} {}", entity.kind, short_ref(&entity.entity_ref)),
+    };
+    layout_described(
         portal,
         look,
         &format!("{} ({})", display_name(entity), entity.kind),
+        &summary,
         &path,
         &inside,
     )
+}
+
+/// `text` on one line (runs of white space as one space), cut to at most
+/// `max` characters at a word boundary with an ellipsis.
+pub(super) fn one_line(text: &str, max: usize) -> String {
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if line.chars().count() + word.chars().count() + 1 > max {
+            line.push('…');
+            return line;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    line
 }
 
 /// The relations graph, drawn at build time one hop out and two (each
@@ -698,6 +740,7 @@ pub fn not_found(portal: &Portal) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"robots\" content=\"noindex\">\n\
          <title>Page not found · {site}</title>\n<link rel=\"stylesheet\" href=\"{root}assets/portico.css\">\n</head>\n<body>\n\
          <header class=\"top\"><a class=\"brand\" href=\"{root}index.html\">{site}</a></header>\n<main id=\"main\">\n\
          <h1>Page not found</h1>\n<p class=\"lead\">Nothing is published at this address. The entity or page may have been \

@@ -120,6 +120,9 @@ struct SiteView<'a> {
 pub struct PageView<'a> {
     /// The whole `<title>` text.
     pub title: String,
+    /// The page's summary for search engines and link previews
+    /// (`<meta name="description">`); empty for none.
+    pub description: String,
     /// Back to the site root: `""` or `"../../"`.
     pub root: &'a str,
     pub canonical: Option<String>,
@@ -158,6 +161,7 @@ impl Shell {
             .join(", ");
         let probe = PageView {
             title: "Probe".into(),
+            description: String::new(),
             root: "",
             canonical: None,
             body_class: "",
@@ -410,6 +414,7 @@ mod tests {
     fn page(root: &str) -> PageView<'_> {
         PageView {
             title: "A <b> · Portal".into(),
+            description: String::new(),
             root,
             canonical: Some("https://x.example/a/".into()),
             body_class: "docs",

@@ -88,54 +88,64 @@ pub async fn browser_with(driver: &Driver, mobile: Option<serde_json::Value>) ->
         .expect("a browser session")
 }
 
-/// Serves `site` under `/portal/` on 127.0.0.1, one request at a time.
+/// Serves `site` under `/portal/` on 127.0.0.1. Each connection on its own
+/// thread, with a read timeout: Chromium opens connections it may never
+/// send a request on, and one of those must not hold up the others (it did,
+/// on a loaded CI machine).
 pub fn serve_under_sub_path(site: &Path) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let site: PathBuf = site.to_path_buf();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            let mut reader = BufReader::new(&stream);
-            let mut request = String::new();
-            if reader.read_line(&mut request).is_err() {
-                continue;
-            }
-            let mut line = String::new();
-            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
-                line.clear();
-            }
-            let path = request.split(' ').nth(1).unwrap_or("/");
-            let path = path.split(['?', '#']).next().unwrap_or("");
-            let file = path
-                .strip_prefix("/portal/")
-                .filter(|p| !p.split('/').any(|part| part == ".."))
-                .map(|p| site.join(p));
-            let mut stream = &stream;
-            match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
-                Some((f, bytes)) => {
-                    let kind = match f.extension().and_then(|e| e.to_str()) {
-                        Some("html") => "text/html; charset=utf-8",
-                        Some("js") => "text/javascript",
-                        Some("css") => "text/css",
-                        _ => "application/octet-stream",
-                    };
-                    let _ = write!(
-                        stream,
-                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        bytes.len()
-                    );
-                    let _ = stream.write_all(&bytes);
-                }
-                None => {
-                    let _ = write!(
-                        stream,
-                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                    );
-                }
-            }
+            let site = site.clone();
+            std::thread::spawn(move || answer(&stream, &site));
         }
     });
     port
+}
+
+/// One request of [`serve_under_sub_path`].
+fn answer(stream: &std::net::TcpStream, site: &Path) {
+    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(10)));
+    let mut reader = BufReader::new(stream);
+    let mut request = String::new();
+    if reader.read_line(&mut request).is_err() {
+        return;
+    }
+    let mut line = String::new();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+        line.clear();
+    }
+    let path = request.split(' ').nth(1).unwrap_or("/");
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let file = path
+        .strip_prefix("/portal/")
+        .filter(|p| !p.split('/').any(|part| part == ".."))
+        .map(|p| site.join(p));
+    let mut stream = stream;
+    match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+        Some((f, bytes)) => {
+            let kind = match f.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js") => "text/javascript",
+                Some("css") => "text/css",
+                _ => "application/octet-stream",
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                bytes.len()
+            );
+            let _ = stream.write_all(&bytes);
+        }
+        None => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

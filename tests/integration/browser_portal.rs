@@ -31,7 +31,7 @@ async fn visible_rows(c: &Client) -> u64 {
 async fn list_filters_come_from_and_go_to_the_address() {
     let Some(driver) = start_driver() else { return };
     let c = browser(&driver).await;
-    c.goto(&format!("{}?kind=api&q=kafka", site_url("index.html")))
+    c.goto(&format!("{}?kind=api&text=kafka", site_url("index.html")))
         .await
         .unwrap();
     assert_eq!(visible_rows(&c).await, 1, "APIs mentioning kafka");
@@ -66,7 +66,7 @@ async fn list_filters_come_from_and_go_to_the_address() {
     let search = search.as_str().unwrap();
     assert!(search.contains("kind=api"), "{search}");
     assert!(search.contains("owner=shipping-team"), "{search}");
-    assert!(!search.contains("q="), "{search}");
+    assert!(!search.contains("text="), "{search}");
     assert_eq!(visible_rows(&c).await, 2, "shipping-team's APIs");
     // Reopening the address gives the same view.
     let again = run(&c, "return window.location.href;").await;

@@ -458,3 +458,77 @@ fn profile_pictures_and_emails_from_repositories_are_checked() {
         "an address with a query is not linked"
     );
 }
+
+/// Every HTML page says what it is for search engines and link previews
+/// (Lighthouse's SEO audit): an entity's own description, a docs site's
+/// `site_description`, or the page and portal names; escaped, on one line.
+#[test]
+fn every_page_has_a_description() {
+    let (site, _) = example_site();
+    let mut pages = 0;
+    for entry in walkdir(site) {
+        if entry.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(&entry).unwrap();
+        // Authors' own HTML files in docs folders keep their head; the
+        // 404 page is not for search engines (`noindex`).
+        if !html.contains("<header class=\"top\">") || html.contains("content=\"noindex\"") {
+            continue;
+        }
+        pages += 1;
+        let start = "<meta name=\"description\" content=\"";
+        let description = between(&html, start, "\">");
+        let description = &description[start.len()..description.len() - 2];
+        assert!(
+            !description.trim().is_empty() && !description.contains('\n'),
+            "{}: {description:?}",
+            entry.display()
+        );
+    }
+    assert!(pages > 50, "{pages} pages");
+    let component = entity("component/payment-gateway");
+    assert!(
+        component.contains("<meta name=\"description\" content=\"Authorises and captures card payments through our PSPs and emits payment events.\">"),
+        "the entity's own description"
+    );
+    let docs = page("docs/default/component/payment-gateway/index.html");
+    assert!(
+        docs.contains("<meta name=\"description\" content=\"Operating the payment gateway and consuming payment events.\">"),
+        "the docs site's site_description"
+    );
+}
+
+/// What the script makes work is in the page from the first paint (so
+/// nothing moves when the script runs) and hidden without JavaScript.
+#[test]
+fn script_only_controls_are_there_from_the_start_and_hidden_without_javascript() {
+    let home = page("index.html");
+    assert!(
+        home.contains("<form class=\"search\" role=\"search\">"),
+        "not hidden"
+    );
+    assert!(
+        home.contains("<form class=\"filters\" aria-label"),
+        "not hidden"
+    );
+    let noscript = between(&home, "<noscript><style>", "</style></noscript>");
+    for hidden in ["form.search", "form.filters", ".docs-tools"] {
+        assert!(noscript.contains(hidden), "{noscript}");
+    }
+    let docs = page("docs/default/component/payment-gateway/index.html");
+    assert!(docs.contains("<div class=\"docs-tools\"></div>"));
+}
+
+fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walkdir(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

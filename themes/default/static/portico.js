@@ -78,7 +78,7 @@ var porticoStars = (function () {
 // Catalog lists: facet menus with counts, a text filter, the starred
 // switch and sortable columns over the rows of table.entities (each row
 // carries its facet values as data- attributes). The filters are kept in
-// the page's address (?kind=api&owner=team-a&q=orders&starred=1), so a
+// the page's address (?kind=api&owner=team-a&text=orders&starred=1), so a
 // filtered list can be bookmarked and shared. Without this script the
 // table is complete.
 (function () {
@@ -110,7 +110,7 @@ var porticoStars = (function () {
   // The filters as the address's query; other parameters are kept.
   function remember() {
     var params = new URLSearchParams(window.location.search);
-    if (text.value.trim()) params.set("q", text.value.trim()); else params.delete("q");
+    if (text.value.trim()) params.set("text", text.value.trim()); else params.delete("text");
     selects.forEach(function (s) {
       var name = s.getAttribute("data-facet");
       if (s.value) params.set(name, s.value); else params.delete(name);
@@ -146,7 +146,7 @@ var porticoStars = (function () {
   }
   // The address's filters, before the first count.
   var params = new URLSearchParams(window.location.search);
-  if (params.get("q")) text.value = params.get("q");
+  if (params.get("text")) text.value = params.get("text");
   selects.forEach(function (s) {
     var v = params.get(s.getAttribute("data-facet"));
     if (v) { s.appendChild(new Option(v, v)); s.value = v; }
@@ -219,8 +219,14 @@ var porticoStars = (function () {
     b.addEventListener("click", click);
     return b;
   }
-  var tools = document.createElement("div");
-  tools.className = "docs-tools";
+  // The default docs template has the (empty) toolbar in place, so the
+  // page does not move when it is filled; a theme's template may not.
+  var tools = main.querySelector(".docs-tools");
+  var placed = !!tools;
+  if (!tools) {
+    tools = document.createElement("div");
+    tools.className = "docs-tools";
+  }
 
   // TextSize: 70% to 160% of the theme's size, in steps of 10.
   var size = parseInt(stored("portico.textSize", "100"), 10);
@@ -282,7 +288,7 @@ var porticoStars = (function () {
       });
     }
   }
-  main.insertBefore(tools, main.firstChild);
+  if (!placed) main.insertBefore(tools, main.firstChild);
 
   // LightBox: an image in the page opens full size over it.
   article.addEventListener("click", function (e) {
@@ -359,4 +365,32 @@ var porticoStars = (function () {
       return repo + "/issues/new?title=" + encodeURIComponent(title) + "&body=" + encodeURIComponent(body);
     };
   }
+})();
+
+// Boxes that scroll sideways on a narrow screen (code, wide tables, graphs,
+// the scorecard matrix) can be scrolled from the keyboard: focusable when,
+// and only when, they overflow.
+(function () {
+  "use strict";
+  var SCROLLERS = "pre, .highlighttable, .graph-wrap, .matrix, .tabbed-labels, main table";
+  function mark() {
+    document.querySelectorAll(SCROLLERS).forEach(function (box) {
+      var style = getComputedStyle(box);
+      var scrolls = /auto|scroll/.test(style.overflowX + style.overflowY) &&
+        (box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1);
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("data-scroll-focus", "");
+      } else if (!scrolls && box.hasAttribute("data-scroll-focus")) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+  mark();
+  var pending;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(mark, 150);
+  });
 })();
