@@ -14,8 +14,9 @@ the write to the first response holding it: what a docs author waits for.
 Reported: median, p90 and max over the edits, beside a full `portico build`
 of the same input (median of 3) and, for the single 2,000-page site,
 `mkdocs serve` doing the same (its rebuilds are whole, so fewer edits). With
---memory-edits N, the server's resident memory is read after 10 and after N
-edits of the org50 set.
+--memory-edits N, the server's resident memory is read after 10 edits and at
+every fifth of N edits of the org50 set (a Markdown page and a catalog file
+edited in turn).
 
 Sets (made once in WORK/data with ../shared/bench/gen_org.py, seed 42):
   org50     50 repositories x 40 pages (2,000 pages), a docs site each
@@ -197,20 +198,30 @@ def serve_set(portico, data, work, name, edits):
 
 
 def memory(portico, data, work, edits):
+    """Resident memory of `portico serve` on org50 over `edits` edits, half
+    to a Markdown page and half to a catalog file (an entity's description),
+    read after 10 edits and then at every fifth of the run: (edits, MB)."""
     copy = os.path.join(work, "edit", "memory")
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(os.path.join(data, "org50"), copy)
     page = os.path.join(copy, "scheduler-hub", "docs", "index.md")
-    url = "docs/default/component/scheduler-hub/"
+    catalog = os.path.join(copy, "scheduler-hub", "catalog-info.yaml")
+    docs_url = "docs/default/component/scheduler-hub/"
+    entity_url = "catalog/default/component/scheduler-hub/"
     server = Server([portico, "serve", ".", "--port", "0", "--no-search"], copy, portico_url)
+    samples = []
+    checkpoints = {10} | {edits * k // 5 for k in range(1, 6)}
     try:
-        edit_loop(server.url + url, page, 10, append_line)
-        early = server.rss_mb()
-        edit_loop(server.url + url, page, edits - 10, append_line)
-        late = server.rss_mb()
+        for done in range(1, edits + 1):
+            if done % 2:
+                edit_loop(server.url + docs_url, page, 1, append_line)
+            else:
+                edit_loop(server.url + entity_url, catalog, 1, replace_description)
+            if done in checkpoints:
+                samples.append((done, server.rss_mb()))
     finally:
         server.stop()
-    return early, late
+    return samples
 
 
 def mkdocs_binary(work):
@@ -283,8 +294,12 @@ def main():
         else:
             print("(mkdocs not available: its column is left out)")
     if args.memory_edits:
-        early, late = memory(portico, data, args.work, args.memory_edits)
-        print(f"memory (org50): {early:.0f} MB after 10 edits, {late:.0f} MB after {args.memory_edits}")
+        samples = memory(portico, data, args.work, args.memory_edits)
+        shown = ", ".join(f"{mb:.0f} MB after {n}" for n, mb in samples)
+        after_10 = samples[0][1]
+        spread = max(abs(mb - after_10) / after_10 * 100 for _, mb in samples)
+        print(f"memory (org50, page and catalog edits in turn): {shown}; "
+              f"at most {spread:.1f} % from the figure after 10 edits")
 
 
 if __name__ == "__main__":

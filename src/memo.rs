@@ -68,8 +68,12 @@ impl Versions {
 /// The key of a unit of work: a 128-bit hash of its inputs.
 pub type Key = u128;
 
-/// Builds a rendered page is kept for without being used.
-pub const KEPT_BUILDS: u64 = 50;
+/// Builds a rendered page is kept for without being used: enough for an
+/// author going back and forth between a few versions of a page (an undo,
+/// a toggled setting) to get each at once, few enough that what `serve`
+/// holds follows the site rather than the edits. (50 builds: serve's memory
+/// on a 2,000-page org rose 17 % over the first 80 edits before levelling.)
+pub const KEPT_BUILDS: u64 = 8;
 
 /// Values kept by key between builds: each build marks what it uses, and
 /// what no recent build used is dropped at the end of one.
