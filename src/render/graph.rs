@@ -36,7 +36,7 @@ pub enum Side {
 }
 
 /// Most boxes drawn in one column; the rest are counted in a last box.
-const MAX_PER_SIDE: usize = 12;
+pub const MAX_PER_SIDE: usize = 12;
 const WIDTH: usize = 860;
 const BOX_W: usize = 200;
 const BOX_H: usize = 40;
@@ -54,6 +54,10 @@ pub struct Related<'a> {
     pub relation: &'a str,
     pub node: Node,
     pub further: Vec<(&'a str, Node)>,
+    /// The target's relations on its side beyond those in `further`, not
+    /// made into boxes (a Group owning thousands): counted in the column's
+    /// "+N more" box.
+    pub further_unbuilt: usize,
 }
 
 /// Whether a drawing two hops out has more than one hop out: some target
@@ -61,9 +65,10 @@ pub struct Related<'a> {
 pub fn has_second_hop(related: &[Related<'_>]) -> bool {
     related.iter().any(|r| {
         let side = side_of(r.relation);
-        r.further
-            .iter()
-            .any(|(relation, _)| side_of(relation) == side)
+        r.further_unbuilt > 0
+            || r.further
+                .iter()
+                .any(|(relation, _)| side_of(relation) == side)
     })
 }
 
@@ -126,6 +131,7 @@ pub fn relations_svg(
         let mut far = 0;
         let mut far_hidden = 0;
         for (r, &at) in near[..shown].iter().zip(&near_index) {
+            far_hidden += r.further_unbuilt;
             for (relation, node) in &r.further {
                 if side_of(relation) != side
                     || !seen.insert((node.label.as_str(), node.href.as_deref()))
@@ -446,6 +452,7 @@ mod tests {
             relation,
             node: n,
             further: Vec::new(),
+            further_unbuilt: 0,
         }
     }
 
@@ -516,6 +523,7 @@ mod tests {
                 // Further relations on the other side are not drawn.
                 ("parentOf", node("sub-team", Some("s/index.html"))),
             ],
+            further_unbuilt: 0,
         };
         let related = [owner, one("providesApi", node("api", Some("a/index.html")))];
         let near = relations_svg(&node("c", None), &related, 1, "a", "#r");

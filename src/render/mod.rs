@@ -155,6 +155,7 @@ pub fn entity_pages(
     let keys = memo.map(|_| kept::EntityKeys::new(portal, &problems, &docs));
     let card_indexes = card_indexes(portal);
     let delivery = delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref());
+    let relations = pages::SortedRelations::new(portal);
     timer.lap("  site: entity keys");
     let files = portal
         .catalog
@@ -165,7 +166,10 @@ pub fn entity_pages(
             let docs = docs.get(&entity.entity_ref).copied();
             let root = address::up(address::ENTITY_DEPTH);
             let cards = scorecards::entity_section(&card_indexes, &delivery, entity, &root);
-            let page = || pages::entity(portal, look, entity, &problems, docs, &cards).into_bytes();
+            let page = || {
+                pages::entity(portal, look, entity, &problems, docs, &cards, &relations)
+                    .into_bytes()
+            };
             let bytes: Arc<[u8]> = match (memo, &keys) {
                 (Some(memo), Some(keys)) => match keys.page_key(entity) {
                     // Scorecards read repository files the page key does

@@ -6,6 +6,7 @@ use super::{canonical_url, graph};
 use crate::address::{self, entity_dir};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
+use crate::catalog::relations::Relation;
 use crate::diagnostics::{self, Diagnostic, Severity};
 use crate::docs::DocSiteSummary;
 use crate::html::{escape, external_link, row};
@@ -182,6 +183,7 @@ pub fn entity(
     problems_by_file: &ProblemsByFile<'_>,
     docs: Option<&DocSiteSummary>,
     scorecards: &str,
+    relations: &SortedRelations<'_>,
 ) -> String {
     let root = &address::up(address::ENTITY_DEPTH);
     // The about card's rows: (label, HTML), left out when empty.
@@ -268,7 +270,7 @@ pub fn entity(
         }),
     );
     let mut graph = String::new();
-    graph_section(&mut graph, portal, entity);
+    graph_section(&mut graph, portal, entity, relations);
     let mut relations = String::new();
     relations_section(&mut relations, portal, entity);
     let mut problems = String::new();
@@ -352,7 +354,48 @@ pub(super) fn one_line(text: &str, max: usize) -> String {
 /// related entity's own relations on its side: an owner's parent group, a
 /// dependency's dependencies); radio buttons choose which shows, without
 /// script.
-fn graph_section(body: &mut String, portal: &Portal, entity: &Entity) {
+/// Every entity's relations in the order graphs draw them (by relation,
+/// then target), sorted once per site: a page's two-hop graph reads its
+/// neighbours' lists, and a Group owning thousands is every member's
+/// neighbour.
+pub struct SortedRelations<'p> {
+    by_entity: HashMap<&'p EntityRef, Vec<&'p Relation>, foldhash::fast::RandomState>,
+}
+
+impl<'p> SortedRelations<'p> {
+    pub fn new(portal: &'p Portal) -> SortedRelations<'p> {
+        use rayon::prelude::*;
+        let by_entity = portal
+            .catalog
+            .entities
+            .par_iter()
+            .map(|e| (&e.entity_ref, sorted_relations(e)))
+            .collect();
+        SortedRelations { by_entity }
+    }
+
+    fn of(&self, entity: &EntityRef) -> &[&'p Relation] {
+        self.by_entity.get(entity).map_or(&[], Vec::as_slice)
+    }
+}
+
+fn sorted_relations(e: &Entity) -> Vec<&Relation> {
+    let mut relations: Vec<_> = e.relations.iter().collect();
+    relations.sort_by_cached_key(|r| (r.kind, r.target.to_string()));
+    relations
+}
+
+/// Boxes made per neighbour for the second hop: the drawing shows at most
+/// [`graph::MAX_PER_SIDE`] a column, some of which may be shared between
+/// neighbours; the rest are only counted.
+const FURTHER_BUILT: usize = 2 * graph::MAX_PER_SIDE;
+
+fn graph_section(
+    body: &mut String,
+    portal: &Portal,
+    entity: &Entity,
+    relations: &SortedRelations<'_>,
+) {
     if entity.relations.is_empty() {
         return;
     }
@@ -372,27 +415,35 @@ fn graph_section(body: &mut String, portal: &Portal, entity: &Entity) {
             href: None,
         },
     };
-    fn sorted(e: &Entity) -> Vec<&crate::catalog::relations::Relation> {
-        let mut relations: Vec<_> = e.relations.iter().collect();
-        relations.sort_by_cached_key(|r| (r.kind, r.target.to_string()));
-        relations
-    }
-    let related: Vec<graph::Related<'_>> = sorted(entity)
-        .into_iter()
-        .map(|r| graph::Related {
-            relation: r.kind,
-            node: node_of(&r.target),
-            further: portal
-                .catalog
-                .get(&r.target)
-                .map(|t| {
-                    sorted(t)
-                        .into_iter()
-                        .filter(|f| f.target != entity.entity_ref)
-                        .map(|f| (f.kind, node_of(&f.target)))
-                        .collect()
-                })
-                .unwrap_or_default(),
+    let own = relations.of(&entity.entity_ref);
+    // Only the neighbours a column shows get their own relations looked at.
+    let mut shown_on = [0usize; 2];
+    let related: Vec<graph::Related<'_>> = own
+        .iter()
+        .map(|r| {
+            let side = graph::side_of(r.kind);
+            let column = &mut shown_on[usize::from(side == graph::Side::Right)];
+            *column += 1;
+            let mut further = Vec::new();
+            let mut further_unbuilt = 0;
+            if *column <= graph::MAX_PER_SIDE {
+                for f in relations.of(&r.target) {
+                    if f.target == entity.entity_ref || graph::side_of(f.kind) != side {
+                        continue;
+                    }
+                    if further.len() < FURTHER_BUILT {
+                        further.push((f.kind, node_of(&f.target)));
+                    } else {
+                        further_unbuilt += 1;
+                    }
+                }
+            }
+            graph::Related {
+                relation: r.kind,
+                node: node_of(&r.target),
+                further,
+                further_unbuilt,
+            }
         })
         .collect();
     let center = graph::Node {

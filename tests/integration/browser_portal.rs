@@ -266,6 +266,13 @@ async fn large_sites_fold_their_navigation_sections_but_the_current_one() {
     ))
     .await
     .unwrap();
+    // The folds are made by the page's script: wait for them (a loaded
+    // machine may answer before it ran).
+    c.wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css("button.nav-section"))
+        .await
+        .expect("the navigation's sections fold");
     let hidden = "return Array.from(document.querySelectorAll('.docs-nav li')).filter(li => li.hidden).map(li => li.textContent.trim());";
     let folded = run(&c, hidden).await;
     let folded: Vec<String> = serde_json::from_value(folded).unwrap();
