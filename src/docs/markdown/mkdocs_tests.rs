@@ -236,3 +236,61 @@ fn toc_permalink_text_and_title_follow_mkdocs_yml() {
         "<h2 id=\"set-up\">Set up</h2>\n"
     );
 }
+
+fn with_keys() -> MarkdownSettings {
+    MarkdownSettings {
+        keys: Some(KeysSettings::default()),
+        ..MarkdownSettings::default()
+    }
+}
+
+#[test]
+fn keys_render_as_pymdownx_keys_does() {
+    // Expected HTML: MkDocs 1.6.1 + pymdown-extensions 11.0.1 with
+    // `pymdownx.keys` added to techdocs-core's extensions.
+    let page = render_page(
+        "index.md",
+        "Press ++ctrl+alt+del++ now, ++\"Hello\"++ and ++Enter++ or ++enter++ and ++pg-up++ and ++unknownkey++.\n\n++ctrl++alt++ and +++a+++ and ++a+ and ++'single'++ and x++a++y.\n",
+        &with_keys(),
+    );
+    assert_eq!(
+        page.html,
+        "<p>Press <span class=\"keys\"><kbd class=\"key-control\">Ctrl</kbd><span>+</span><kbd class=\"key-alt\">Alt</kbd><span>+</span><kbd class=\"key-delete\">Del</kbd></span> now, <span class=\"keys\"><kbd>Hello</kbd></span> and ++Enter++ or <span class=\"keys\"><kbd class=\"key-enter\">Enter</kbd></span> and <span class=\"keys\"><kbd class=\"key-page-up\">Page Up</kbd></span> and ++unknownkey++.</p>\n\
+         <p><span class=\"keys\"><kbd class=\"key-control\">Ctrl</kbd></span>alt++ and +<span class=\"keys\"><kbd class=\"key-a\">A</kbd></span>+ and ++a+ and <span class=\"keys\"><kbd>single</kbd></span> and x<span class=\"keys\"><kbd class=\"key-a\">A</kbd></span>y.</p>\n"
+    );
+    // Without the extension in mkdocs.yml the text stays as written.
+    assert_eq!(html("++ctrl+c++\n"), "<p>++ctrl+c++</p>\n");
+}
+
+#[test]
+fn keys_options_change_the_markup() {
+    let settings = MarkdownSettings {
+        keys: Some(KeysSettings {
+            separator: String::new(),
+            strict: true,
+            class: "keys big".into(),
+            camel_case: true,
+        }),
+        ..MarkdownSettings::default()
+    };
+    let page = render_page("index.md", "++Shift+PageUp++ and `++ctrl++`\n", &settings);
+    assert_eq!(
+        page.html,
+        "<p><kbd class=\"keys big\"><kbd class=\"key-shift\">Shift</kbd><kbd class=\"key-page-up\">Page Up</kbd></kbd> and <code>++ctrl++</code></p>\n"
+    );
+}
+
+#[test]
+fn keys_on_pathological_input_stay_bounded() {
+    for text in [
+        "+".repeat(1 << 20),
+        "++\"".repeat(100_000),
+        "++a+".repeat(100_000),
+        "++ctrl".repeat(100_000),
+    ] {
+        let page = render_page("index.md", &text, &with_keys());
+        // Every byte comes out once, escaped or inside a key's markup.
+        assert!(page.html.len() > text.len() / 2);
+        assert!(page.html.len() < text.len() * 20, "{}", page.html.len());
+    }
+}

@@ -14,6 +14,8 @@ mod code_block;
 mod critic;
 mod highlight;
 mod inline;
+mod keymap;
+mod keys;
 pub mod preprocess;
 mod sanitize;
 pub mod slug;
@@ -28,6 +30,7 @@ pub use crate::docs::mkdocs::{MarkdownSettings, SnippetSettings};
 use crate::html::{UrlUse, allowed_url, escape, escape_into};
 use crate::limits::{HTML_MAX_DEPTH, MAX_CONTAINERS_PER_LINE, MAX_PAGE_EVENTS};
 pub use code_block::HighlightSettings;
+pub use keys::KeysSettings;
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
     TagEnd,
@@ -867,10 +870,10 @@ impl<'e, 'a> Pass<'e, 'a> {
     }
 
     /// Inline extensions on plain text: emoji, abbreviations, `==mark==`,
-    /// `^^insert^^`, bare URLs. Untouched text stays a text event.
+    /// `^^insert^^`, keys, bare URLs. Untouched text stays a text event.
     fn text(&mut self, text: &CowStr<'a>) {
         self.section_text(text);
-        match inline_extensions(text, self.abbreviations) {
+        match inline_extensions(text, self.abbreviations, self.env.settings.keys.as_ref()) {
             Some(html) => self.out.push(Event::Html(html.into())),
             None => self.out.push(Event::Text(text.clone())),
         }
@@ -901,7 +904,7 @@ fn render_inline(text: &str) -> (String, Vec<(String, UrlUse)>) {
         allowed
     };
     let events = Parser::new_ext(text, OPTIONS).filter_map(|event| match event {
-        Event::Text(t) => Some(match inline_extensions(&t, &[]) {
+        Event::Text(t) => Some(match inline_extensions(&t, &[], None) {
             Some(html) => Event::Html(html.into()),
             None => Event::Text(t),
         }),
