@@ -294,3 +294,25 @@ fn keys_on_pathological_input_stay_bounded() {
         assert!(page.html.len() < text.len() * 20, "{}", page.html.len());
     }
 }
+
+#[test]
+fn asterisks_inside_words_are_text_as_with_betterem() {
+    // Expected HTML: MkDocs 1.6.1 + techdocs-core 1.7.1 (pymdownx.betterem
+    // with smart_enable: all) on the same input.
+    let input = "foo*bar*baz\n\nfoo_bar_baz\n\n**bold**text\n\n__bold__text\n\ntext**bold**\n\n*a **b** c*\n\n***strong em***\n\n___strong em___\n\nsnake_case_name and *emph*\n\n2*3*4\n\n**a*b**\n\n_a_b\n\n* not a list*\n\n**foo bar **\n\na * b * c\n\n__init__.py file\n\n*foo*bar\n\nfoo*bar*\n\n(*a*) and *a*. and \"*q*\"\n\n***a** b*\n\n**a *b***\n\n*a **b***\n\nx***a***y\n\nun*frigging*believable\n\n***a*** b\n\n**a**_b_\n\nsnake_*case*\n\n_foo_bar_\n\n__a__b\n\na**b**\n\n**Note:**Text\n";
+    let expected = "<p>foo*bar*baz</p>\n<p>foo_bar_baz</p>\n<p>**bold**text</p>\n<p>__bold__text</p>\n<p>text**bold**</p>\n<p><em>a <strong>b</strong> c</em></p>\n<p><strong><em>strong em</em></strong></p>\n<p><strong><em>strong em</em></strong></p>\n<p>snake_case_name and <em>emph</em></p>\n<p>2*3*4</p>\n<p><strong>a*b</strong></p>\n<p>_a_b</p>\n<ul>\n<li>not a list*</li>\n</ul>\n<p>**foo bar **</p>\n<p>a * b * c</p>\n<p><strong>init</strong>.py file</p>\n<p>*foo*bar</p>\n<p>foo*bar*</p>\n<p>(<em>a</em>) and <em>a</em>. and \"<em>q</em>\"</p>\n<p><em><strong>a</strong> b</em></p>\n<p><strong>a <em>b</em></strong></p>\n<p><em>a <strong>b</strong></em></p>\n<p>x***a***y</p>\n<p>un*frigging*believable</p>\n<p><strong><em>a</em></strong> b</p>\n<p><strong>a</strong><em>b</em></p>\n<p>snake_<em>case</em></p>\n<p><em>foo_bar</em></p>\n<p>__a__b</p>\n<p>a**b**</p>\n<p>**Note:**Text</p>\n";
+    assert_eq!(html(input), expected);
+}
+
+#[test]
+fn emphasis_on_pathological_input_stays_bounded() {
+    for text in [
+        format!("x{}", "*".repeat(1 << 20)),
+        format!("{}a{}", "*".repeat(100_000), "*".repeat(100_000)),
+        "a*b*".repeat(100_000),
+        "***a***b".repeat(50_000),
+    ] {
+        let out = html(&text);
+        assert!(out.len() > text.len() / 2 && out.len() < text.len() * 20);
+    }
+}

@@ -10,6 +10,7 @@
 //! sanitised with ammonia; the markup Portico generates is safe by
 //! construction.
 
+mod betterem;
 mod code_block;
 mod critic;
 mod highlight;
@@ -299,13 +300,14 @@ fn render_preprocessed(
     if containers_too_deep(&pre.text) {
         return None;
     }
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&pre.text, OPTIONS)
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&pre.text, OPTIONS)
         .into_offset_iter()
         .take(MAX_PAGE_EVENTS + 1)
         .collect();
     if events.len() > MAX_PAGE_EVENTS {
         return None;
     }
+    betterem::smart_emphasis(&mut events, &pre.text);
     let mut pass = Pass {
         env,
         page: RenderedPage {
