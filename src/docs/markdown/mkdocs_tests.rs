@@ -316,3 +316,36 @@ fn emphasis_on_pathological_input_stays_bounded() {
         assert!(out.len() > text.len() / 2 && out.len() < text.len() * 20);
     }
 }
+
+/// HTML without the line breaks next to tags, which differ between
+/// Python-Markdown's serialiser and Portico's and do not show.
+fn without_breaks(html: &str) -> String {
+    html.replace(">\n", ">").replace("\n<", "<")
+}
+
+#[test]
+fn lists_are_laid_out_as_truly_sane_lists_does() {
+    // Expected HTML: MkDocs 1.6.1 + techdocs-core 1.7.1 (which enables
+    // mdx_truly_sane_lists 1.3) on the same input.
+    let input = "- a\n\n- b\n- c\n\n1. a\n\n2. b\n3. c\n\n- a\n  - b\n    - c\n- d\n\n- a\n\n  - b\n\n- c\n\n1. x\n2. y\n\n    more\n\n3. z\n\n5. five\n6. six\n\n> - q1\n>\n> - q2\n\n\nend\n\n1. a\n  - b\n  - c\n2. d\n\n10. x\n  1. y\n\n    para\n\n  ```\n  code\n    indented\n  ```\n";
+    let expected = "<ul>\n<li>a</li>\n</ul>\n<ul>\n<li>b</li>\n<li>c</li>\n</ul>\n<ol>\n<li>\n<p>a</p>\n</li>\n<li>\n<p>b</p>\n</li>\n<li>c</li>\n</ol>\n<ul>\n<li>a<ul>\n<li>b<ul>\n<li>c</li>\n</ul>\n</li>\n</ul>\n</li>\n<li>d</li>\n</ul>\n<ul>\n<li>\n<p>a</p>\n<ul>\n<li>b</li>\n</ul>\n</li>\n</ul>\n<ul>\n<li>c</li>\n</ul>\n<ol>\n<li>x</li>\n<li>\n<p>y</p>\n<p>more</p>\n</li>\n<li>\n<p>z</p>\n</li>\n<li>\n<p>five</p>\n</li>\n<li>six</li>\n</ol>\n<blockquote>\n<ul>\n<li>q1</li>\n</ul>\n<ul>\n<li>q2</li>\n</ul>\n</blockquote>\n<p>end</p>\n<ol>\n<li>a<ul>\n<li>b</li>\n<li>c</li>\n</ul>\n</li>\n<li>\n<p>d</p>\n</li>\n<li>\n<p>x</p>\n<ol>\n<li>\n<p>y</p>\n<p>para</p>\n</li>\n</ol>\n<div class=\"language-text highlight\"><table class=\"highlighttable\"><tr><td class=\"linenos\"><div class=\"linenodiv\"><pre><span></span><span class=\"normal\">1</span>\n<span class=\"normal\">2</span></pre></div></td><td class=\"code\"><div><pre><span></span><code>code\n  indented\n</code></pre></div></td></tr></table></div>\n</li>\n</ol>\n";
+    assert_eq!(without_breaks(&html(input)), without_breaks(expected));
+}
+
+#[test]
+fn lists_on_pathological_input_stay_bounded() {
+    for text in [
+        "- a\n\n".repeat(100_000),
+        "1. a\n\n".repeat(100_000),
+        "- a\n  - b\n    - c\n".repeat(30_000),
+        format!("- a\n{}", "\n".repeat(1 << 20)),
+        format!("{}x", "- ".repeat(100_000)),
+    ] {
+        let out = html(&text);
+        assert!(
+            out.len() > 4 && out.len() < text.len() * 20,
+            "{}",
+            out.len()
+        );
+    }
+}

@@ -17,7 +17,9 @@ mod highlight;
 mod inline;
 mod keymap;
 mod keys;
+mod list_indent;
 pub mod preprocess;
+mod sane_lists;
 mod sanitize;
 pub mod slug;
 pub mod snippet_syntax;
@@ -272,8 +274,11 @@ fn render_preprocessed(
     env: &PageEnv<'_>,
     author_html: AuthorHtml,
 ) -> Option<(RenderedPage, String, bool)> {
+    // Same lines as `pre.text`, nested list blocks moved right.
+    let reindented = list_indent::reindent_nested_lists(&pre.text);
+    let text: &str = &reindented;
     let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(pre.text.match_indices('\n').map(|(i, _)| i + 1))
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     let output_line = |offset: usize| {
         line_starts
@@ -288,7 +293,7 @@ fn render_preprocessed(
         );
         (first..=last).all(|l| {
             pre.generated.get(l).copied().unwrap_or(false)
-                || pre.text[line_starts[l]..].starts_with('\n')
+                || text[line_starts[l]..].starts_with('\n')
         })
     };
     let line_of = |offset: usize| {
@@ -297,17 +302,18 @@ fn render_preprocessed(
             .saturating_sub(1);
         pre.lines.get(index).copied().unwrap_or(0)
     };
-    if containers_too_deep(&pre.text) {
+    if containers_too_deep(text) {
         return None;
     }
-    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&pre.text, OPTIONS)
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, OPTIONS)
         .into_offset_iter()
         .take(MAX_PAGE_EVENTS + 1)
         .collect();
     if events.len() > MAX_PAGE_EVENTS {
         return None;
     }
-    betterem::smart_emphasis(&mut events, &pre.text);
+    betterem::smart_emphasis(&mut events, text);
+    let events = sane_lists::truly_sane_lists(events, text);
     let mut pass = Pass {
         env,
         page: RenderedPage {
@@ -334,7 +340,7 @@ fn render_preprocessed(
         author_html,
         ..
     } = pass;
-    let mut html = String::with_capacity(pre.text.len() * 3 / 2 + 256);
+    let mut html = String::with_capacity(text.len() * 3 / 2 + 256);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     Some((page, html, author_html))
 }
