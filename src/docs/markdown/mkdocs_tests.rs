@@ -349,3 +349,19 @@ fn lists_on_pathological_input_stay_bounded() {
         );
     }
 }
+
+#[test]
+fn attribute_lists_after_bold_and_italic_text() {
+    // Expected HTML: MkDocs 1.6.1 + techdocs-core 1.7.1 (attr_list comes
+    // with pymdownx.extra); seen in MkDocs' own docs.
+    let page = render_page(
+        "index.md",
+        "*   **`locale`**{ #mkdocs-locale }: The locale\n\nSee *this*{ .note } and **x** {.y} and **z**{.q} rest **w**{ }\n\n# Title **b**{ #in-heading }\n",
+        &MarkdownSettings::default(),
+    );
+    assert!(page.html.starts_with(
+        "<ul>\n<li><strong id=\"mkdocs-locale\"><code>locale</code></strong>: The locale</li>\n</ul>\n\
+         <p>See <em class=\"note\">this</em> and <strong>x</strong> {.y} and <strong class=\"q\">z</strong> rest <strong>w</strong>{ }</p>\n"
+    ), "{}", page.html);
+    assert!(page.ids.contains("mkdocs-locale"));
+}

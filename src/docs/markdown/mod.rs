@@ -331,6 +331,7 @@ fn render_preprocessed(
         in_heading: false,
         escape_author_html: author_html == AuthorHtml::Escape,
         code_blocks: 0,
+        open_spans: Vec::new(),
     };
     pass.run(&events, &line_of);
     pass.footnote_list();
@@ -367,6 +368,9 @@ struct Pass<'e, 'a> {
     escape_author_html: bool,
     /// Code blocks laid out so far (their line anchors are numbered).
     code_blocks: usize,
+    /// Where in `out` each open `<strong>`/`<em>` starts, so attributes
+    /// written after its end can still be put on it.
+    open_spans: Vec<usize>,
 }
 
 impl<'e, 'a> Pass<'e, 'a> {
@@ -401,6 +405,14 @@ impl<'e, 'a> Pass<'e, 'a> {
                         event.clone()
                     });
                     i + 1
+                }
+                Event::Start(Tag::Strong | Tag::Emphasis) => {
+                    self.open_spans.push(self.out.len());
+                    self.out.push(event.clone());
+                    i + 1
+                }
+                Event::End(end @ (TagEnd::Strong | TagEnd::Emphasis)) => {
+                    self.span_end(events, i, *end)
                 }
                 Event::Text(text) => {
                     self.text(text);
@@ -694,6 +706,35 @@ impl<'e, 'a> Pass<'e, 'a> {
             self.out.push(Event::Html(tag.into()));
         }
         self.push_rest_after_attrs(events, end, consumed)
+    }
+
+    /// The end of `**bold**` or `*em*`; with attr_list's `{ #id .class }`
+    /// right after it, the attributes go on the element, as in MkDocs.
+    fn span_end(&mut self, events: &[(Event<'a>, Range<usize>)], at: usize, end: TagEnd) -> usize {
+        let open = self.open_spans.pop();
+        let (attrs, consumed) = trailing_attrs(events, at);
+        // The start must be this element's own (headings lay out their
+        // text elsewhere, so a stray end may not have one).
+        let own_start = |open: &usize| {
+            matches!(
+                (self.out.get(*open), end),
+                (Some(Event::Start(Tag::Strong)), TagEnd::Strong)
+                    | (Some(Event::Start(Tag::Emphasis)), TagEnd::Emphasis)
+            )
+        };
+        let Some(open) = open.filter(|o| consumed > 0 && !attrs.is_empty() && own_start(o)) else {
+            self.out.push(Event::End(end));
+            return at + 1;
+        };
+        self.collect_ids(&attrs);
+        let tag = if end == TagEnd::Strong {
+            "strong"
+        } else {
+            "em"
+        };
+        self.out[open] = Event::Html(format!("<{tag}{attrs}>").into());
+        self.out.push(Event::Html(format!("</{tag}>").into()));
+        self.push_rest_after_attrs(events, at, consumed)
     }
 
     /// After `{ .class }` consumed `consumed` bytes of the next text event,
