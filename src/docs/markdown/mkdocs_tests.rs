@@ -365,3 +365,25 @@ fn attribute_lists_after_bold_and_italic_text() {
     ), "{}", page.html);
     assert!(page.ids.contains("mkdocs-locale"));
 }
+
+#[test]
+fn heading_attribute_lists_with_key_value_ids() {
+    // Material's changelog: `### 1.0.0 <small>…</small> { id="1.0.0" }`.
+    // MkDocs 1.6.1 + techdocs-core 1.7.1 give these ids and classes.
+    let page = render_page(
+        "index.md",
+        "### 1.0.0 <small>January 13, 2017</small> { id=\"1.0.0\" }\n\n## Two {: #two .c }\n\n## Three { class=\"x y\" data-a=\"b\" }\n",
+        &MarkdownSettings::default(),
+    );
+    let ids: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["1.0.0", "two", "three"]);
+    assert!(
+        page.html.contains("<h2 id=\"three\" class=\"x y\">Three<"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html
+            .contains("1.0.0 <small>January 13, 2017</small><a")
+    );
+}
