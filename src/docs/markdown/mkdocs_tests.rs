@@ -387,3 +387,26 @@ fn heading_attribute_lists_with_key_value_ids() {
             .contains("1.0.0 <small>January 13, 2017</small><a")
     );
 }
+
+#[test]
+fn reference_links_in_block_titles_use_the_pages_definitions() {
+    // Expected HTML: MkDocs 1.6.1 + techdocs-core 1.7.1 (Material's docs
+    // write titles such as `!!! warning "[How we manage change requests]"`).
+    let input = "!!! warning \"[How we manage change requests]\"\n\n    Body [x].\n\n??? tip \"Recommended: [configuration validation][schema]\"\n\n    B\n\n  [How we manage change requests]: https://example.com/a\n  [schema]: https://example.com/s\n  [x]: https://x.org\n";
+    let expected = "<div class=\"admonition warning\">\n<p class=\"admonition-title\"><a href=\"https://example.com/a\">How we manage change requests</a></p>\n<p>Body <a href=\"https://x.org\">x</a>.</p>\n</div>\n<details class=\"tip\">\n<summary>Recommended: <a href=\"https://example.com/s\">configuration validation</a></summary>\n<p>B</p>\n</details>\n";
+    assert_eq!(html(input), expected);
+}
+
+#[test]
+fn many_titles_and_definitions_stay_bounded() {
+    let mut text = String::new();
+    for i in 0..5_000 {
+        text.push_str(&format!("!!! note \"[l{i}] [l{}]\"\n\n    b\n\n", i + 1));
+    }
+    for i in 0..5_000 {
+        text.push_str(&format!("[l{i}]: https://e.org/{i}\n"));
+    }
+    let out = html(&text);
+    assert_eq!(out.matches("class=\"admonition-title\"").count(), 5_000);
+    assert!(out.len() < text.len() * 20);
+}

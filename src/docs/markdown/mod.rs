@@ -166,12 +166,9 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
     // The plugin replaces its tags before Markdown is read (snippets are
     // part of reading, so their tags stay as written, as in MkDocs).
     let markdown = &*template_tags::replace_dates(markdown, &env.dates, &env.settings.dates);
-    let pre = preprocess::preprocess(
-        markdown,
-        env.snippet,
-        &env.settings.snippets,
-        &render_inline,
-    );
+    let definitions = reference_definitions(markdown);
+    let title = |text: &str| render_title(text, &definitions);
+    let pre = preprocess::preprocess(markdown, env.snippet, &env.settings.snippets, &title);
     let Some((mut page, html, author_html)) = render_preprocessed(&pre, env, AuthorHtml::Sanitize)
     else {
         let problem = Diagnostic::error(
@@ -935,6 +932,43 @@ struct Footnote<'a> {
     name: String,
     body: Option<Vec<Event<'a>>>,
     references: usize,
+}
+
+/// The page's link reference definitions (`[label]: url`), by lower-cased
+/// label: a block title is parsed on its own, and its `[label]` links
+/// resolve against the page's definitions, as in MkDocs.
+fn reference_definitions(markdown: &str) -> HashMap<String, &str> {
+    markdown
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let (label, _) = line.strip_prefix('[')?.split_once("]:")?;
+            let usable =
+                !label.trim().is_empty() && !label.starts_with('^') && !label.contains(['[', ']']);
+            usable.then(|| (label.trim().to_lowercase(), line))
+        })
+        .collect()
+}
+
+/// A block title's HTML, with the page's definitions of the `[labels]`
+/// it mentions.
+fn render_title(
+    text: &str,
+    definitions: &HashMap<String, &str>,
+) -> (String, Vec<(String, UrlUse)>) {
+    if definitions.is_empty() || !text.contains('[') {
+        return render_inline(text);
+    }
+    let used: Vec<&str> = text
+        .split('[')
+        .skip(1)
+        .filter_map(|after| after.split_once(']'))
+        .filter_map(|(label, _)| definitions.get(&label.trim().to_lowercase()).copied())
+        .collect();
+    if used.is_empty() {
+        return render_inline(text);
+    }
+    render_inline(&format!("{text}\n\n{}", used.join("\n")))
 }
 
 /// A title's inline Markdown as HTML (admonitions, details, tabs): emphasis,
