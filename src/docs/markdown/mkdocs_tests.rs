@@ -258,6 +258,17 @@ fn keys_render_as_pymdownx_keys_does() {
         "<p>Press <span class=\"keys\"><kbd class=\"key-control\">Ctrl</kbd><span>+</span><kbd class=\"key-alt\">Alt</kbd><span>+</span><kbd class=\"key-delete\">Del</kbd></span> now, <span class=\"keys\"><kbd>Hello</kbd></span> and ++Enter++ or <span class=\"keys\"><kbd class=\"key-enter\">Enter</kbd></span> and <span class=\"keys\"><kbd class=\"key-page-up\">Page Up</kbd></span> and ++unknownkey++.</p>\n\
          <p><span class=\"keys\"><kbd class=\"key-control\">Ctrl</kbd></span>alt++ and +<span class=\"keys\"><kbd class=\"key-a\">A</kbd></span>+ and ++a+ and <span class=\"keys\"><kbd>single</kbd></span> and x<span class=\"keys\"><kbd class=\"key-a\">A</kbd></span>y.</p>\n"
     );
+    // Block titles too.
+    let title = render_page(
+        "index.md",
+        "!!! tip \"Press ++f1++\"\n\n    x\n",
+        &with_keys(),
+    );
+    assert!(
+        title.html.contains("<p class=\"admonition-title\">Press <span class=\"keys\"><kbd class=\"key-f1\">F1</kbd></span></p>"),
+        "{}",
+        title.html
+    );
     // Without the extension in mkdocs.yml the text stays as written.
     assert_eq!(html("++ctrl+c++\n"), "<p>++ctrl+c++</p>\n");
 }

@@ -167,7 +167,8 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
     // part of reading, so their tags stay as written, as in MkDocs).
     let markdown = &*template_tags::replace_dates(markdown, &env.dates, &env.settings.dates);
     let definitions = reference_definitions(markdown);
-    let title = |text: &str| render_title(text, &definitions);
+    let keys = env.settings.keys.as_ref();
+    let title = |text: &str| render_title(text, &definitions, keys);
     let pre = preprocess::preprocess(markdown, env.snippet, &env.settings.snippets, &title);
     let Some((mut page, html, author_html)) = render_preprocessed(&pre, env, AuthorHtml::Sanitize)
     else {
@@ -955,9 +956,10 @@ fn reference_definitions(markdown: &str) -> HashMap<String, &str> {
 fn render_title(
     text: &str,
     definitions: &HashMap<String, &str>,
+    keys: Option<&KeysSettings>,
 ) -> (String, Vec<(String, UrlUse)>) {
     if definitions.is_empty() || !text.contains('[') {
-        return render_inline(text);
+        return render_inline(text, keys);
     }
     let used: Vec<&str> = text
         .split('[')
@@ -966,16 +968,16 @@ fn render_title(
         .filter_map(|(label, _)| definitions.get(&label.trim().to_lowercase()).copied())
         .collect();
     if used.is_empty() {
-        return render_inline(text);
+        return render_inline(text, keys);
     }
-    render_inline(&format!("{text}\n\n{}", used.join("\n")))
+    render_inline(&format!("{text}\n\n{}", used.join("\n")), keys)
 }
 
 /// A title's inline Markdown as HTML (admonitions, details, tabs): emphasis,
 /// code, links, emoji; without the paragraph around it. Links and images
 /// pass the same URL check as the page's own: a refused one keeps its text,
 /// and its URL is returned.
-fn render_inline(text: &str) -> (String, Vec<(String, UrlUse)>) {
+fn render_inline(text: &str, keys: Option<&KeysSettings>) -> (String, Vec<(String, UrlUse)>) {
     // Per open link or image: whether its tags are written.
     let mut open: Vec<bool> = Vec::new();
     let mut refused = Vec::new();
@@ -987,7 +989,7 @@ fn render_inline(text: &str) -> (String, Vec<(String, UrlUse)>) {
         allowed
     };
     let events = Parser::new_ext(text, OPTIONS).filter_map(|event| match event {
-        Event::Text(t) => Some(match inline_extensions(&t, &[], None) {
+        Event::Text(t) => Some(match inline_extensions(&t, &[], keys) {
             Some(html) => Event::Html(html.into()),
             None => Event::Text(t),
         }),
