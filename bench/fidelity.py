@@ -48,10 +48,15 @@ Run (any Python 3.9+; the script itself only needs the standard library):
 
     python3 bench/fidelity.py                       # table
     python3 bench/fidelity.py -v                    # plus per-page differences
-    python3 bench/fidelity.py --strict              # exit 1 if a site is below 0.98
+    python3 bench/fidelity.py --strict              # exit 1 if a site is below 0.995
     python3 bench/fidelity.py --json out.json       # all scores and differences
     python3 bench/fidelity.py --set book --work /tmp/fid   # one docs set, keep builds
     python3 bench/fidelity.py --project ~/src/mkdocs        # plus a public MkDocs project
+
+The corpus' docs-template skeleton (backstage-templates) is a cookiecutter
+template whose mkdocs.yml MkDocs cannot load, so it is not a docs set here.
+bench/README.md has the last run, with three public projects (mkdocs,
+httpx, mkdocs-material) and the differences that remain.
 
 The corpus is read from ../shared/corpus next to the repository, or from
 $PORTICO_CORPUS; MkDocs from /tmp/fidelity-venv/bin/mkdocs, or $MKDOCS / --mkdocs.
@@ -88,7 +93,7 @@ from urllib.parse import unquote, urlsplit
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("PORTICO_CORPUS", REPO.parent / "shared" / "corpus"))
 FEATURES = ["headings", "code", "tables", "admon", "images", "words", "emoji", "ids", "lists"]
-GOAL = 0.98
+GOAL = 0.995
 # The features the goal applies to (--strict, "below goal"); `ids` and `lists`
 # are extra information. `emoji` is the emoji part of `images`, scored on its own.
 GOAL_FEATURES = ["headings", "code", "tables", "admon", "images", "words", "emoji"]
@@ -178,7 +183,7 @@ PROJECT_EXTENSIONS = {
     "pymdownx.details", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.highlight",
     "pymdownx.inlinehilite", "pymdownx.snippets", "pymdownx.mark", "pymdownx.caret",
     "pymdownx.tilde", "pymdownx.tasklist", "pymdownx.magiclink", "pymdownx.smartsymbols",
-    "pymdownx.critic",
+    "pymdownx.critic", "pymdownx.keys", "pymdownx.betterem",
 }
 
 

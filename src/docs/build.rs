@@ -936,6 +936,8 @@ fn report_unsupported(source: &DocSource, file: &SourceFile<'_>, out: &mut Vec<D
         "pymdownx.extra",
         "pymdownx.betterem",
         "pymdownx.smartsymbols",
+        "pymdownx.keys",
+        "pymdownx.critic",
     ];
     for (name, line) in &source.config.plugins {
         if !BUILT_IN_PLUGINS.contains(&name.as_str()) {

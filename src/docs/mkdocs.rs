@@ -39,6 +39,8 @@ pub struct MarkdownSettings {
     pub highlight: HighlightSettings,
     /// The `toc` extension's permalinks and depth.
     pub toc: TocSettings,
+    /// `pymdownx.keys`' options; `None` when the site does not list it.
+    pub keys: Option<KeysSettings>,
 }
 
 /// The `toc` extension's options over techdocs-core's (`permalink: true`).
@@ -100,6 +102,31 @@ impl TocSettings {
 }
 
 pub use super::markdown::HighlightSettings;
+pub use super::markdown::KeysSettings;
+
+/// `pymdownx.keys`' options, when `markdown_extensions` lists it.
+fn keys_settings(root: &Node, listed: &[(String, usize)]) -> Option<KeysSettings> {
+    if !listed.iter().any(|(name, _)| name == "pymdownx.keys") {
+        return None;
+    }
+    let mut settings = KeysSettings::default();
+    let Some(options) = extension_options(root, "pymdownx.keys") else {
+        return Some(settings);
+    };
+    let flag = |key: &str| match options.get(key).map(|n| &n.value) {
+        Some(Value::Bool(b)) => Some(*b),
+        _ => None,
+    };
+    if let Some(separator) = options.get("separator").and_then(string_value) {
+        settings.separator = separator;
+    }
+    if let Some(class) = options.get("class").and_then(string_value) {
+        settings.class = class;
+    }
+    settings.strict = flag("strict").unwrap_or(settings.strict);
+    settings.camel_case = flag("camel_case").unwrap_or(settings.camel_case);
+    Some(settings)
+}
 
 /// `pymdownx.highlight`'s options over techdocs-core's (`linenums: true`).
 fn highlight_settings(options: Option<&Node>) -> HighlightSettings {
@@ -266,6 +293,7 @@ pub fn parse(root: &Node) -> MkdocsConfig {
         .as_map()
         .and_then(|m| m.iter().find(|(k, _)| k.name == "nav"))
         .map_or(0, |(k, _)| k.pos.line);
+    let extensions = names(root.get("markdown_extensions"));
     MkdocsConfig {
         site_name: text("site_name"),
         site_description: text("site_description"),
@@ -274,13 +302,14 @@ pub fn parse(root: &Node) -> MkdocsConfig {
         docs_dir: text("docs_dir").unwrap_or_else(|| "docs".into()),
         nav: root.get("nav").filter(|n| n.as_seq().is_some()).cloned(),
         plugins: names(root.get("plugins")),
-        markdown_extensions: names(root.get("markdown_extensions")),
+        markdown_extensions: extensions.clone(),
         nav_line,
         markdown: MarkdownSettings {
             snippets: SnippetSettings::read(extension_options(root, "pymdownx.snippets")),
             dates: date_settings(root),
             highlight: highlight_settings(extension_options(root, "pymdownx.highlight")),
             toc: TocSettings::read(extension_options(root, "toc")),
+            keys: keys_settings(root, &extensions),
         },
     }
 }
@@ -289,6 +318,36 @@ pub fn parse(root: &Node) -> MkdocsConfig {
 mod tests {
     use super::*;
     use crate::yaml::{Budget, parse_single};
+
+    #[test]
+    fn keys_are_on_only_when_listed() {
+        let read = |text: &str| parse(&parse_single(text, Budget::default()).unwrap().unwrap());
+        assert_eq!(
+            read("markdown_extensions:\n  - admonition\n").markdown.keys,
+            None
+        );
+        assert_eq!(
+            read("markdown_extensions:\n  - pymdownx.keys\n")
+                .markdown
+                .keys,
+            Some(KeysSettings::default())
+        );
+        let keys = read(
+            "markdown_extensions:\n  - pymdownx.keys:\n      separator: ''\n      strict: true\n      camel_case: true\n      class: kb\n",
+        )
+        .markdown
+        .keys
+        .unwrap();
+        assert_eq!(
+            keys,
+            KeysSettings {
+                separator: String::new(),
+                strict: true,
+                class: "kb".into(),
+                camel_case: true
+            }
+        );
+    }
 
     #[test]
     fn reads_settings_and_tolerates_python_tags() {

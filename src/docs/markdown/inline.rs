@@ -1,11 +1,16 @@
 //! Inline extensions on plain text: emoji, abbreviations, `==mark==`,
-//! `^^insert^^`, `^sup^`, `~sub~`, smart symbols and bare URLs.
+//! `^^insert^^`, `^sup^`, `~sub~`, `++keys++`, smart symbols and bare URLs.
 
+use super::keys::{KeysSettings, keys_at};
 use crate::html::{escape, escape_into};
 
 /// Applies the inline extensions to `text`; `None` when nothing changed.
 /// Plain runs are copied whole; only ASCII trigger bytes are looked at.
-pub(super) fn inline_extensions(text: &str, abbreviations: &[(String, String)]) -> Option<String> {
+pub(super) fn inline_extensions(
+    text: &str,
+    abbreviations: &[(String, String)],
+    keys: Option<&KeysSettings>,
+) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = String::new();
     let mut plain_start = 0;
@@ -24,7 +29,8 @@ pub(super) fn inline_extensions(text: &str, abbreviations: &[(String, String)]) 
         // Candidates are ASCII, so `i` is a character boundary.
         // A match must consume something, or the scan would never move on.
         if candidate
-            && let Some((html, consumed)) = extension_at(&text[i..], word_start, abbreviations)
+            && let Some((html, consumed)) =
+                extension_at(&text[i..], word_start, abbreviations, keys)
             && consumed > 0
         {
             if out.is_empty() {
@@ -69,6 +75,7 @@ fn extension_at(
     rest: &str,
     word_start: bool,
     abbreviations: &[(String, String)],
+    keys: Option<&KeysSettings>,
 ) -> Option<(String, usize)> {
     let ends_word = |len: usize| {
         rest[len..]
@@ -119,6 +126,12 @@ fn extension_at(
                 marker.len() * 2 + end,
             ));
         }
+    }
+    // ++ctrl+alt+del++ (pymdownx.keys, when the site enables it).
+    if let Some(settings) = keys
+        && let Some(found) = keys_at(rest, settings)
+    {
+        return Some(found);
     }
     for (symbol, replacement, whole_word) in SMART_SYMBOLS {
         if rest.starts_with(symbol) && (!whole_word || (word_start && ends_word(symbol.len()))) {

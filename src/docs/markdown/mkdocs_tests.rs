@@ -236,3 +236,188 @@ fn toc_permalink_text_and_title_follow_mkdocs_yml() {
         "<h2 id=\"set-up\">Set up</h2>\n"
     );
 }
+
+fn with_keys() -> MarkdownSettings {
+    MarkdownSettings {
+        keys: Some(KeysSettings::default()),
+        ..MarkdownSettings::default()
+    }
+}
+
+#[test]
+fn keys_render_as_pymdownx_keys_does() {
+    // Expected HTML: MkDocs 1.6.1 + pymdown-extensions 11.0.1 with
+    // `pymdownx.keys` added to techdocs-core's extensions.
+    let page = render_page(
+        "index.md",
+        "Press ++ctrl+alt+del++ now, ++\"Hello\"++ and ++Enter++ or ++enter++ and ++pg-up++ and ++unknownkey++.\n\n++ctrl++alt++ and +++a+++ and ++a+ and ++'single'++ and x++a++y.\n",
+        &with_keys(),
+    );
+    assert_eq!(
+        page.html,
+        "<p>Press <span class=\"keys\"><kbd class=\"key-control\">Ctrl</kbd><span>+</span><kbd class=\"key-alt\">Alt</kbd><span>+</span><kbd class=\"key-delete\">Del</kbd></span> now, <span class=\"keys\"><kbd>Hello</kbd></span> and ++Enter++ or <span class=\"keys\"><kbd class=\"key-enter\">Enter</kbd></span> and <span class=\"keys\"><kbd class=\"key-page-up\">Page Up</kbd></span> and ++unknownkey++.</p>\n\
+         <p><span class=\"keys\"><kbd class=\"key-control\">Ctrl</kbd></span>alt++ and +<span class=\"keys\"><kbd class=\"key-a\">A</kbd></span>+ and ++a+ and <span class=\"keys\"><kbd>single</kbd></span> and x<span class=\"keys\"><kbd class=\"key-a\">A</kbd></span>y.</p>\n"
+    );
+    // Block titles too.
+    let title = render_page(
+        "index.md",
+        "!!! tip \"Press ++f1++\"\n\n    x\n",
+        &with_keys(),
+    );
+    assert!(
+        title.html.contains("<p class=\"admonition-title\">Press <span class=\"keys\"><kbd class=\"key-f1\">F1</kbd></span></p>"),
+        "{}",
+        title.html
+    );
+    // Without the extension in mkdocs.yml the text stays as written.
+    assert_eq!(html("++ctrl+c++\n"), "<p>++ctrl+c++</p>\n");
+}
+
+#[test]
+fn keys_options_change_the_markup() {
+    let settings = MarkdownSettings {
+        keys: Some(KeysSettings {
+            separator: String::new(),
+            strict: true,
+            class: "keys big".into(),
+            camel_case: true,
+        }),
+        ..MarkdownSettings::default()
+    };
+    let page = render_page("index.md", "++Shift+PageUp++ and `++ctrl++`\n", &settings);
+    assert_eq!(
+        page.html,
+        "<p><kbd class=\"keys big\"><kbd class=\"key-shift\">Shift</kbd><kbd class=\"key-page-up\">Page Up</kbd></kbd> and <code>++ctrl++</code></p>\n"
+    );
+}
+
+#[test]
+fn keys_on_pathological_input_stay_bounded() {
+    for text in [
+        "+".repeat(1 << 20),
+        "++\"".repeat(100_000),
+        "++a+".repeat(100_000),
+        "++ctrl".repeat(100_000),
+    ] {
+        let page = render_page("index.md", &text, &with_keys());
+        // Every byte comes out once, escaped or inside a key's markup.
+        assert!(page.html.len() > text.len() / 2);
+        assert!(page.html.len() < text.len() * 20, "{}", page.html.len());
+    }
+}
+
+#[test]
+fn asterisks_inside_words_are_text_as_with_betterem() {
+    // Expected HTML: MkDocs 1.6.1 + techdocs-core 1.7.1 (pymdownx.betterem
+    // with smart_enable: all) on the same input.
+    let input = "foo*bar*baz\n\nfoo_bar_baz\n\n**bold**text\n\n__bold__text\n\ntext**bold**\n\n*a **b** c*\n\n***strong em***\n\n___strong em___\n\nsnake_case_name and *emph*\n\n2*3*4\n\n**a*b**\n\n_a_b\n\n* not a list*\n\n**foo bar **\n\na * b * c\n\n__init__.py file\n\n*foo*bar\n\nfoo*bar*\n\n(*a*) and *a*. and \"*q*\"\n\n***a** b*\n\n**a *b***\n\n*a **b***\n\nx***a***y\n\nun*frigging*believable\n\n***a*** b\n\n**a**_b_\n\nsnake_*case*\n\n_foo_bar_\n\n__a__b\n\na**b**\n\n**Note:**Text\n";
+    let expected = "<p>foo*bar*baz</p>\n<p>foo_bar_baz</p>\n<p>**bold**text</p>\n<p>__bold__text</p>\n<p>text**bold**</p>\n<p><em>a <strong>b</strong> c</em></p>\n<p><strong><em>strong em</em></strong></p>\n<p><strong><em>strong em</em></strong></p>\n<p>snake_case_name and <em>emph</em></p>\n<p>2*3*4</p>\n<p><strong>a*b</strong></p>\n<p>_a_b</p>\n<ul>\n<li>not a list*</li>\n</ul>\n<p>**foo bar **</p>\n<p>a * b * c</p>\n<p><strong>init</strong>.py file</p>\n<p>*foo*bar</p>\n<p>foo*bar*</p>\n<p>(<em>a</em>) and <em>a</em>. and \"<em>q</em>\"</p>\n<p><em><strong>a</strong> b</em></p>\n<p><strong>a <em>b</em></strong></p>\n<p><em>a <strong>b</strong></em></p>\n<p>x***a***y</p>\n<p>un*frigging*believable</p>\n<p><strong><em>a</em></strong> b</p>\n<p><strong>a</strong><em>b</em></p>\n<p>snake_<em>case</em></p>\n<p><em>foo_bar</em></p>\n<p>__a__b</p>\n<p>a**b**</p>\n<p>**Note:**Text</p>\n";
+    assert_eq!(html(input), expected);
+}
+
+#[test]
+fn emphasis_on_pathological_input_stays_bounded() {
+    for text in [
+        format!("x{}", "*".repeat(1 << 20)),
+        format!("{}a{}", "*".repeat(100_000), "*".repeat(100_000)),
+        "a*b*".repeat(100_000),
+        "***a***b".repeat(50_000),
+    ] {
+        let out = html(&text);
+        assert!(out.len() > text.len() / 2 && out.len() < text.len() * 20);
+    }
+}
+
+/// HTML without the line breaks next to tags, which differ between
+/// Python-Markdown's serialiser and Portico's and do not show.
+fn without_breaks(html: &str) -> String {
+    html.replace(">\n", ">").replace("\n<", "<")
+}
+
+#[test]
+fn lists_are_laid_out_as_truly_sane_lists_does() {
+    // Expected HTML: MkDocs 1.6.1 + techdocs-core 1.7.1 (which enables
+    // mdx_truly_sane_lists 1.3) on the same input.
+    let input = "- a\n\n- b\n- c\n\n1. a\n\n2. b\n3. c\n\n- a\n  - b\n    - c\n- d\n\n- a\n\n  - b\n\n- c\n\n1. x\n2. y\n\n    more\n\n3. z\n\n5. five\n6. six\n\n> - q1\n>\n> - q2\n\n\nend\n\n1. a\n  - b\n  - c\n2. d\n\n10. x\n  1. y\n\n    para\n\n  ```\n  code\n    indented\n  ```\n";
+    let expected = "<ul>\n<li>a</li>\n</ul>\n<ul>\n<li>b</li>\n<li>c</li>\n</ul>\n<ol>\n<li>\n<p>a</p>\n</li>\n<li>\n<p>b</p>\n</li>\n<li>c</li>\n</ol>\n<ul>\n<li>a<ul>\n<li>b<ul>\n<li>c</li>\n</ul>\n</li>\n</ul>\n</li>\n<li>d</li>\n</ul>\n<ul>\n<li>\n<p>a</p>\n<ul>\n<li>b</li>\n</ul>\n</li>\n</ul>\n<ul>\n<li>c</li>\n</ul>\n<ol>\n<li>x</li>\n<li>\n<p>y</p>\n<p>more</p>\n</li>\n<li>\n<p>z</p>\n</li>\n<li>\n<p>five</p>\n</li>\n<li>six</li>\n</ol>\n<blockquote>\n<ul>\n<li>q1</li>\n</ul>\n<ul>\n<li>q2</li>\n</ul>\n</blockquote>\n<p>end</p>\n<ol>\n<li>a<ul>\n<li>b</li>\n<li>c</li>\n</ul>\n</li>\n<li>\n<p>d</p>\n</li>\n<li>\n<p>x</p>\n<ol>\n<li>\n<p>y</p>\n<p>para</p>\n</li>\n</ol>\n<div class=\"language-text highlight\"><table class=\"highlighttable\"><tr><td class=\"linenos\"><div class=\"linenodiv\"><pre><span></span><span class=\"normal\">1</span>\n<span class=\"normal\">2</span></pre></div></td><td class=\"code\"><div><pre><span></span><code>code\n  indented\n</code></pre></div></td></tr></table></div>\n</li>\n</ol>\n";
+    assert_eq!(without_breaks(&html(input)), without_breaks(expected));
+}
+
+#[test]
+fn lists_on_pathological_input_stay_bounded() {
+    for text in [
+        "- a\n\n".repeat(100_000),
+        "1. a\n\n".repeat(100_000),
+        "- a\n  - b\n    - c\n".repeat(30_000),
+        format!("- a\n{}", "\n".repeat(1 << 20)),
+        format!("{}x", "- ".repeat(100_000)),
+    ] {
+        let out = html(&text);
+        assert!(
+            out.len() > 4 && out.len() < text.len() * 20,
+            "{}",
+            out.len()
+        );
+    }
+}
+
+#[test]
+fn attribute_lists_after_bold_and_italic_text() {
+    // Expected HTML: MkDocs 1.6.1 + techdocs-core 1.7.1 (attr_list comes
+    // with pymdownx.extra); seen in MkDocs' own docs.
+    let page = render_page(
+        "index.md",
+        "*   **`locale`**{ #mkdocs-locale }: The locale\n\nSee *this*{ .note } and **x** {.y} and **z**{.q} rest **w**{ }\n\n# Title **b**{ #in-heading }\n",
+        &MarkdownSettings::default(),
+    );
+    assert!(page.html.starts_with(
+        "<ul>\n<li><strong id=\"mkdocs-locale\"><code>locale</code></strong>: The locale</li>\n</ul>\n\
+         <p>See <em class=\"note\">this</em> and <strong>x</strong> {.y} and <strong class=\"q\">z</strong> rest <strong>w</strong>{ }</p>\n"
+    ), "{}", page.html);
+    assert!(page.ids.contains("mkdocs-locale"));
+}
+
+#[test]
+fn heading_attribute_lists_with_key_value_ids() {
+    // Material's changelog: `### 1.0.0 <small>…</small> { id="1.0.0" }`.
+    // MkDocs 1.6.1 + techdocs-core 1.7.1 give these ids and classes.
+    let page = render_page(
+        "index.md",
+        "### 1.0.0 <small>January 13, 2017</small> { id=\"1.0.0\" }\n\n## Two {: #two .c }\n\n## Three { class=\"x y\" data-a=\"b\" }\n",
+        &MarkdownSettings::default(),
+    );
+    let ids: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(ids, ["1.0.0", "two", "three"]);
+    assert!(
+        page.html.contains("<h2 id=\"three\" class=\"x y\">Three<"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html
+            .contains("1.0.0 <small>January 13, 2017</small><a")
+    );
+}
+
+#[test]
+fn reference_links_in_block_titles_use_the_pages_definitions() {
+    // Expected HTML: MkDocs 1.6.1 + techdocs-core 1.7.1 (Material's docs
+    // write titles such as `!!! warning "[How we manage change requests]"`).
+    let input = "!!! warning \"[How we manage change requests]\"\n\n    Body [x].\n\n??? tip \"Recommended: [configuration validation][schema]\"\n\n    B\n\n  [How we manage change requests]: https://example.com/a\n  [schema]: https://example.com/s\n  [x]: https://x.org\n";
+    let expected = "<div class=\"admonition warning\">\n<p class=\"admonition-title\"><a href=\"https://example.com/a\">How we manage change requests</a></p>\n<p>Body <a href=\"https://x.org\">x</a>.</p>\n</div>\n<details class=\"tip\">\n<summary>Recommended: <a href=\"https://example.com/s\">configuration validation</a></summary>\n<p>B</p>\n</details>\n";
+    assert_eq!(html(input), expected);
+}
+
+#[test]
+fn many_titles_and_definitions_stay_bounded() {
+    let mut text = String::new();
+    for i in 0..5_000 {
+        text.push_str(&format!("!!! note \"[l{i}] [l{}]\"\n\n    b\n\n", i + 1));
+    }
+    for i in 0..5_000 {
+        text.push_str(&format!("[l{i}]: https://e.org/{i}\n"));
+    }
+    let out = html(&text);
+    assert_eq!(out.matches("class=\"admonition-title\"").count(), 5_000);
+    assert!(out.len() < text.len() * 20);
+}

@@ -10,11 +10,16 @@
 //! sanitised with ammonia; the markup Portico generates is safe by
 //! construction.
 
+mod betterem;
 mod code_block;
 mod critic;
 mod highlight;
 mod inline;
+mod keymap;
+mod keys;
+mod list_indent;
 pub mod preprocess;
+mod sane_lists;
 mod sanitize;
 pub mod slug;
 pub mod snippet_syntax;
@@ -28,6 +33,7 @@ pub use crate::docs::mkdocs::{MarkdownSettings, SnippetSettings};
 use crate::html::{UrlUse, allowed_url, escape, escape_into};
 use crate::limits::{HTML_MAX_DEPTH, MAX_CONTAINERS_PER_LINE, MAX_PAGE_EVENTS};
 pub use code_block::HighlightSettings;
+pub use keys::KeysSettings;
 use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag,
     TagEnd,
@@ -160,12 +166,10 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
     // The plugin replaces its tags before Markdown is read (snippets are
     // part of reading, so their tags stay as written, as in MkDocs).
     let markdown = &*template_tags::replace_dates(markdown, &env.dates, &env.settings.dates);
-    let pre = preprocess::preprocess(
-        markdown,
-        env.snippet,
-        &env.settings.snippets,
-        &render_inline,
-    );
+    let definitions = reference_definitions(markdown);
+    let keys = env.settings.keys.as_ref();
+    let title = |text: &str| render_title(text, &definitions, keys);
+    let pre = preprocess::preprocess(markdown, env.snippet, &env.settings.snippets, &title);
     let Some((mut page, html, author_html)) = render_preprocessed(&pre, env, AuthorHtml::Sanitize)
     else {
         let problem = Diagnostic::error(
@@ -268,8 +272,11 @@ fn render_preprocessed(
     env: &PageEnv<'_>,
     author_html: AuthorHtml,
 ) -> Option<(RenderedPage, String, bool)> {
+    // Same lines as `pre.text`, nested list blocks moved right.
+    let reindented = list_indent::reindent_nested_lists(&pre.text);
+    let text: &str = &reindented;
     let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(pre.text.match_indices('\n').map(|(i, _)| i + 1))
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
     let output_line = |offset: usize| {
         line_starts
@@ -284,7 +291,7 @@ fn render_preprocessed(
         );
         (first..=last).all(|l| {
             pre.generated.get(l).copied().unwrap_or(false)
-                || pre.text[line_starts[l]..].starts_with('\n')
+                || text[line_starts[l]..].starts_with('\n')
         })
     };
     let line_of = |offset: usize| {
@@ -293,16 +300,18 @@ fn render_preprocessed(
             .saturating_sub(1);
         pre.lines.get(index).copied().unwrap_or(0)
     };
-    if containers_too_deep(&pre.text) {
+    if containers_too_deep(text) {
         return None;
     }
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&pre.text, OPTIONS)
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, OPTIONS)
         .into_offset_iter()
         .take(MAX_PAGE_EVENTS + 1)
         .collect();
     if events.len() > MAX_PAGE_EVENTS {
         return None;
     }
+    betterem::smart_emphasis(&mut events, text);
+    let events = sane_lists::truly_sane_lists(events, text);
     let mut pass = Pass {
         env,
         page: RenderedPage {
@@ -320,6 +329,7 @@ fn render_preprocessed(
         in_heading: false,
         escape_author_html: author_html == AuthorHtml::Escape,
         code_blocks: 0,
+        open_spans: Vec::new(),
     };
     pass.run(&events, &line_of);
     pass.footnote_list();
@@ -329,7 +339,7 @@ fn render_preprocessed(
         author_html,
         ..
     } = pass;
-    let mut html = String::with_capacity(pre.text.len() * 3 / 2 + 256);
+    let mut html = String::with_capacity(text.len() * 3 / 2 + 256);
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     Some((page, html, author_html))
 }
@@ -356,6 +366,9 @@ struct Pass<'e, 'a> {
     escape_author_html: bool,
     /// Code blocks laid out so far (their line anchors are numbered).
     code_blocks: usize,
+    /// Where in `out` each open `<strong>`/`<em>` starts, so attributes
+    /// written after its end can still be put on it.
+    open_spans: Vec<usize>,
 }
 
 impl<'e, 'a> Pass<'e, 'a> {
@@ -390,6 +403,14 @@ impl<'e, 'a> Pass<'e, 'a> {
                         event.clone()
                     });
                     i + 1
+                }
+                Event::Start(Tag::Strong | Tag::Emphasis) => {
+                    self.open_spans.push(self.out.len());
+                    self.out.push(event.clone());
+                    i + 1
+                }
+                Event::End(end @ (TagEnd::Strong | TagEnd::Emphasis)) => {
+                    self.span_end(events, i, *end)
                 }
                 Event::Text(text) => {
                     self.text(text);
@@ -685,6 +706,35 @@ impl<'e, 'a> Pass<'e, 'a> {
         self.push_rest_after_attrs(events, end, consumed)
     }
 
+    /// The end of `**bold**` or `*em*`; with attr_list's `{ #id .class }`
+    /// right after it, the attributes go on the element, as in MkDocs.
+    fn span_end(&mut self, events: &[(Event<'a>, Range<usize>)], at: usize, end: TagEnd) -> usize {
+        let open = self.open_spans.pop();
+        let (attrs, consumed) = trailing_attrs(events, at);
+        // The start must be this element's own (headings lay out their
+        // text elsewhere, so a stray end may not have one).
+        let own_start = |open: &usize| {
+            matches!(
+                (self.out.get(*open), end),
+                (Some(Event::Start(Tag::Strong)), TagEnd::Strong)
+                    | (Some(Event::Start(Tag::Emphasis)), TagEnd::Emphasis)
+            )
+        };
+        let Some(open) = open.filter(|o| consumed > 0 && !attrs.is_empty() && own_start(o)) else {
+            self.out.push(Event::End(end));
+            return at + 1;
+        };
+        self.collect_ids(&attrs);
+        let tag = if end == TagEnd::Strong {
+            "strong"
+        } else {
+            "em"
+        };
+        self.out[open] = Event::Html(format!("<{tag}{attrs}>").into());
+        self.out.push(Event::Html(format!("</{tag}>").into()));
+        self.push_rest_after_attrs(events, at, consumed)
+    }
+
     /// After `{ .class }` consumed `consumed` bytes of the next text event,
     /// emits the rest of that text and returns where to go on.
     fn push_rest_after_attrs(
@@ -867,10 +917,10 @@ impl<'e, 'a> Pass<'e, 'a> {
     }
 
     /// Inline extensions on plain text: emoji, abbreviations, `==mark==`,
-    /// `^^insert^^`, bare URLs. Untouched text stays a text event.
+    /// `^^insert^^`, keys, bare URLs. Untouched text stays a text event.
     fn text(&mut self, text: &CowStr<'a>) {
         self.section_text(text);
-        match inline_extensions(text, self.abbreviations) {
+        match inline_extensions(text, self.abbreviations, self.env.settings.keys.as_ref()) {
             Some(html) => self.out.push(Event::Html(html.into())),
             None => self.out.push(Event::Text(text.clone())),
         }
@@ -885,11 +935,49 @@ struct Footnote<'a> {
     references: usize,
 }
 
+/// The page's link reference definitions (`[label]: url`), by lower-cased
+/// label: a block title is parsed on its own, and its `[label]` links
+/// resolve against the page's definitions, as in MkDocs.
+fn reference_definitions(markdown: &str) -> HashMap<String, &str> {
+    markdown
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let (label, _) = line.strip_prefix('[')?.split_once("]:")?;
+            let usable =
+                !label.trim().is_empty() && !label.starts_with('^') && !label.contains(['[', ']']);
+            usable.then(|| (label.trim().to_lowercase(), line))
+        })
+        .collect()
+}
+
+/// A block title's HTML, with the page's definitions of the `[labels]`
+/// it mentions.
+fn render_title(
+    text: &str,
+    definitions: &HashMap<String, &str>,
+    keys: Option<&KeysSettings>,
+) -> (String, Vec<(String, UrlUse)>) {
+    if definitions.is_empty() || !text.contains('[') {
+        return render_inline(text, keys);
+    }
+    let used: Vec<&str> = text
+        .split('[')
+        .skip(1)
+        .filter_map(|after| after.split_once(']'))
+        .filter_map(|(label, _)| definitions.get(&label.trim().to_lowercase()).copied())
+        .collect();
+    if used.is_empty() {
+        return render_inline(text, keys);
+    }
+    render_inline(&format!("{text}\n\n{}", used.join("\n")), keys)
+}
+
 /// A title's inline Markdown as HTML (admonitions, details, tabs): emphasis,
 /// code, links, emoji; without the paragraph around it. Links and images
 /// pass the same URL check as the page's own: a refused one keeps its text,
 /// and its URL is returned.
-fn render_inline(text: &str) -> (String, Vec<(String, UrlUse)>) {
+fn render_inline(text: &str, keys: Option<&KeysSettings>) -> (String, Vec<(String, UrlUse)>) {
     // Per open link or image: whether its tags are written.
     let mut open: Vec<bool> = Vec::new();
     let mut refused = Vec::new();
@@ -901,7 +989,7 @@ fn render_inline(text: &str) -> (String, Vec<(String, UrlUse)>) {
         allowed
     };
     let events = Parser::new_ext(text, OPTIONS).filter_map(|event| match event {
-        Event::Text(t) => Some(match inline_extensions(&t, &[]) {
+        Event::Text(t) => Some(match inline_extensions(&t, &[], keys) {
             Some(html) => Event::Html(html.into()),
             None => Event::Text(t),
         }),

@@ -932,11 +932,61 @@ fn simple_line<'a>(text: &Cow<'a, str>, abbreviations: &mut Vec<(String, String)
     }
     if t.starts_with('#')
         && t.ends_with('}')
-        && let Some(at) = text.rfind("{:")
+        && let Some(at) = text.rfind('{')
+        && let Some(attrs) = heading_attrs(text[at + 1..].trim_end().trim_end_matches('}'))
     {
-        return Cow::Owned(format!("{}{{{}", &text[..at], &text[at + 2..]));
+        return Cow::Owned(format!("{}{{{attrs}}}", &text[..at]));
     }
     text.clone()
+}
+
+/// attr_list's `{: #id .class }` or `{ id="1.0" class="a b" }` after a
+/// heading, in the `{#id .class}` form pulldown-cmark reads; `None` when
+/// it is not an attribute list (other `key=value` pairs are dropped, as
+/// headings only take their id and classes from it).
+fn heading_attrs(inner: &str) -> Option<String> {
+    let inner = inner.strip_prefix(':').unwrap_or(inner).trim();
+    if inner.is_empty() || inner.contains('{') {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut rest = inner;
+    while !rest.is_empty() {
+        // One token: up to a space outside quotes.
+        let mut quote = None;
+        let end = rest
+            .char_indices()
+            .find(|&(_, c)| match quote {
+                Some(q) if c == q => {
+                    quote = None;
+                    false
+                }
+                Some(_) => false,
+                None if c == '"' || c == '\'' => {
+                    quote = Some(c);
+                    false
+                }
+                None => c.is_whitespace(),
+            })
+            .map_or(rest.len(), |(i, _)| i);
+        let token = &rest[..end];
+        rest = rest[end..].trim_start();
+        if token.starts_with('#') || token.starts_with('.') {
+            out.push(token.to_string());
+        } else if let Some((key, value)) = token.split_once('=') {
+            let value = value.trim_matches(|c| c == '"' || c == '\'');
+            match key {
+                "id" if !value.is_empty() && !value.contains(char::is_whitespace) => {
+                    out.push(format!("#{value}"))
+                }
+                "class" => out.extend(value.split_whitespace().map(|c| format!(".{c}"))),
+                _ => {}
+            }
+        } else {
+            return None;
+        }
+    }
+    Some(out.join(" "))
 }
 
 #[cfg(test)]
@@ -1025,7 +1075,7 @@ mod tests {
                 "Application Programming Interface".to_string()
             )]
         );
-        assert!(p.text.contains("## Title { #custom .wide }"), "{}", p.text);
+        assert!(p.text.contains("## Title {#custom .wide}"), "{}", p.text);
     }
 
     #[test]

@@ -361,7 +361,7 @@ fn an_empty_abbreviation_defines_nothing_and_renders() {
         assert!(!out.contains("<abbr"), "{out}");
     }
     assert_eq!(
-        super::inline::inline_extensions("a : b", &[(String::new(), "x".into())]),
+        super::inline::inline_extensions("a : b", &[(String::new(), "x".into())], None),
         None,
         "a zero-length match is no match"
     );
