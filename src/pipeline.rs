@@ -420,6 +420,7 @@ pub fn build_part(
     part_dir: &Path,
     cache_dir: Option<&Path>,
 ) -> Result<Outcome, Fatal> {
+    use rayon::prelude::*;
     let mut timer = Timer::new();
     let look =
         render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
@@ -446,8 +447,9 @@ pub fn build_part(
     let options = docs_options(config, run);
     let portal = &outcome.portal;
     let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, &look);
-    let built = docs::build::build_repos(&mine, &portal.catalog, &options, &layout, Some(&sink))
-        .map_err(Fatal)?;
+    let mut built =
+        docs::build::build_repos(&mine, &portal.catalog, &options, &layout, Some(&sink))
+            .map_err(Fatal)?;
     timer.lap(&format!(
         "docs of {} repositories (render + write)",
         mine.len()
@@ -464,6 +466,11 @@ pub fn build_part(
         .iter()
         .flat_map(|(_, docs)| docs.diagnostics().iter().cloned())
         .collect();
+    // After the problems above are taken: links are `merge`'s to report.
+    built
+        .par_iter_mut()
+        .for_each(|(_, docs)| docs.check_own_links());
+    timer.lap("links inside each site checked");
     writer.finish(&manifest, &built).map_err(Fatal)?;
     timer.lap("part written");
     diagnostics::sort(&mut problems);

@@ -116,7 +116,8 @@ fn merged_example_org_equals_a_single_build() {
 const COMPONENT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: NAME\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: group:team-OWNER\n  dependsOn: [component:NEXT]\n";
 
 /// Twelve services, each depending on and linking to the next one's docs
-/// (one link to an anchor that is not there), teams defined in other
+/// (one link to an anchor that is not there) and to its own guide (one
+/// broken anchor, one missing page: checked by the shards), teams defined in other
 /// repositories, and the same entity defined in two repositories four
 /// times over: across 2, 3 and 8 shards, relations, links and duplicates
 /// span parts.
@@ -139,7 +140,7 @@ fn cross_shard_org(org: &Org) {
             &format!(
                 "# Service {i}\n\n## Usage\n\nCalls [{next}](/docs/default/component/{next}/guide.md#setup) \
                  and [its missing part](/docs/default/component/{next}/index.md#nowhere).\n\n\
-                 [Guide](guide.md)\n"
+                 [Guide](guide.md), [its missing part](guide.md#nowhere), [nothing](nothing.md).\n"
             ),
         )
         .file(
@@ -254,7 +255,10 @@ fn parts_of_another_version_or_build_are_refused() {
     );
     std::fs::write(
         &manifest,
-        original.replace("\"format\": 1", "\"format\": 99"),
+        original.replace(
+            &format!("\"format\": {}", portico::shard::part::FORMAT),
+            "\"format\": 99",
+        ),
     )
     .unwrap();
     let format = merge(&["part-1", "part-2"]);
