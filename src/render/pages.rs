@@ -335,6 +335,24 @@ fn graph_section(body: &mut String, portal: &Portal, entity: &Entity) {
         relations.sort_by_cached_key(|r| (r.kind, r.target.to_string()));
         relations
     }
+    // A target's own relations on the other side of it are never drawn
+    // (nor asked about by `has_second_hop`), and they are the big ones: a
+    // component's owner owns hundreds of entities. Left out before they
+    // are sorted and named, as a page per entity would otherwise name every
+    // entity its owner owns.
+    let further_of = |r: &crate::catalog::relations::Relation, t: &Entity| {
+        let side = graph::side_of(r.kind);
+        let mut further: Vec<_> = t
+            .relations
+            .iter()
+            .filter(|f| f.target != entity.entity_ref && graph::side_of(f.kind) == side)
+            .collect();
+        further.sort_by_cached_key(|f| (f.kind, f.target.to_string()));
+        further
+            .into_iter()
+            .map(|f| (f.kind, node_of(&f.target)))
+            .collect()
+    };
     let related: Vec<graph::Related<'_>> = sorted(entity)
         .into_iter()
         .map(|r| graph::Related {
@@ -343,13 +361,7 @@ fn graph_section(body: &mut String, portal: &Portal, entity: &Entity) {
             further: portal
                 .catalog
                 .get(&r.target)
-                .map(|t| {
-                    sorted(t)
-                        .into_iter()
-                        .filter(|f| f.target != entity.entity_ref)
-                        .map(|f| (f.kind, node_of(&f.target)))
-                        .collect()
-                })
+                .map(|t| further_of(r, t))
                 .unwrap_or_default(),
         })
         .collect();
