@@ -10,6 +10,10 @@
 # (2,000 pages) or bench/gen_catalog_org.py OUT (13,000 entities).
 # Goals (issue 14): merge < 20 % of a single build; slowest shard + merge
 # < 40 % of a single build at N = 4.
+# WORK on a tmpfs (/dev/shm/…) measures Portico; on a disk it also measures
+# the file system's cost of creating the sites' files (see bench/README.md).
+# To compare two binaries, run them back to back and read the CPU figures
+# beside the elapsed ones on a shared machine.
 set -eu
 org=$1
 portico=${2:-target/release/portico}
@@ -17,15 +21,20 @@ work=${3:-/tmp/portico-shards-bench}
 rm -rf "$work"
 mkdir -p "$work"
 
-seconds() { # command... → elapsed seconds on stdout, the command's output dropped
-  start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1 || [ $? -eq 1 ]
-  end=$(date +%s.%N)
-  echo "$end - $start" | bc
+# command... → elapsed seconds on stdout, the command's output dropped; its
+# CPU seconds (user + system, less disturbed by other load than elapsed
+# time) left in $work/cpu.
+seconds() {
+  /usr/bin/time -f '%e %U %S' -o "$work/time" "$@" >/dev/null 2>&1 || [ $? -eq 1 ]
+  read -r elapsed user system <<EOF
+$(tail -n 1 "$work/time")
+EOF
+  echo "$user + $system" | bc >"$work/cpu"
+  echo "$elapsed"
 }
 
 single=$(seconds "$portico" build "$org" --out "$work/single" --no-cache)
-echo "single build: $single s"
+echo "single build: $single s (CPU $(cat "$work/cpu") s); load average $(cut -d' ' -f1 /proc/loadavg)"
 for n in 4 8; do
   slowest=0
   all=""
@@ -35,8 +44,9 @@ for n in 4 8; do
     slowest=$(echo "if ($t > $slowest) $t else $slowest" | bc)
   done
   merge=$(seconds "$portico" merge $(seq -f "$work/part-$n-%g" 1 "$n") --out "$work/merged-$n")
+  merge_cpu=$(cat "$work/cpu")
   diff -r -x tantivy "$work/single" "$work/merged-$n" >/dev/null || echo "MERGED SITE DIFFERS ($n shards)"
-  echo "N=$n: shards:$all s; slowest $slowest s; merge $merge s;" \
+  echo "N=$n: shards:$all s; slowest $slowest s; merge $merge s (CPU $merge_cpu s);" \
     "merge/single $(echo "scale=2; 100 * $merge / $single" | bc) %;" \
     "(slowest + merge)/single $(echo "scale=2; 100 * ($slowest + $merge) / $single" | bc) %"
 done

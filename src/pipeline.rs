@@ -258,7 +258,11 @@ fn build_with(
         other_sites: None,
     };
     let built = match parts {
-        Some(parts) => docs_from_parts(parts, &outcome.portal.repos, &sink, &on_site)?,
+        Some(parts) => {
+            let place =
+                |path: &str, from: &Path| staging.link_file(path, from).map_err(|e| e.to_string());
+            docs_from_parts(parts, &outcome.portal.repos, &place, &on_site)?
+        }
         None => render_docs(config, &outcome.portal, &look, docs)?,
     };
     let versions = match built.version_renders {
@@ -276,7 +280,7 @@ fn build_with(
             ));
         }
         None if parts.is_some() => timer.lap(&format!(
-            "docs (from the parts: copy + link check{versions})"
+            "docs (from the parts: link + link check{versions})"
         )),
         None => timer.lap(&format!("docs (render + write + link check{versions})")),
     }
@@ -353,16 +357,21 @@ fn build_with(
     Ok(outcome)
 }
 
+/// Puts a part's file (the path given) into the site at a site path.
+type Place<'a> = &'a (dyn Fn(&str, &Path) -> Result<(), String> + Sync);
+
 /// The docs of every repository from the shards' parts: their files
-/// written to `sink`, their sites given to `on_site` (the search index),
-/// their links checked across all of them, in the order a build has them.
+/// handed to `place` (linked into the staging folder), their sites given
+/// to `on_site` (the search index), their links checked across all of
+/// them, in the order a build has them.
 fn docs_from_parts(
     parts: &[shard::part::Part],
     repos: &[crate::read::RepoSource],
-    sink: docs::build::Sink<'_>,
+    place: Place<'_>,
     on_site: &(dyn Fn(&DocSiteSummary) + Sync),
 ) -> Result<docs::DocsOutcome, Fatal> {
     use rayon::prelude::*;
+    let mut timer = Timer::new();
     let identities: Vec<&str> = repos.iter().map(|r| r.display.as_str()).collect();
     shard::part::check_repos(parts, &identities).map_err(Fatal)?;
     let mut by_repo: std::collections::HashMap<String, docs::build::RepoDocs> = parts
@@ -373,26 +382,29 @@ fn docs_from_parts(
         .into_iter()
         .flatten()
         .collect();
-    for part in parts {
-        part.files()
-            .map_err(Fatal)?
-            .par_iter()
-            .try_for_each(|(path, file)| {
-                let bytes = std::fs::read(file)
-                    .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
-                sink(path, &bytes)
-            })
-            .map_err(Fatal)?;
-    }
+    timer.lap("  the parts' docs read");
     let ordered: Vec<docs::build::RepoDocs> = repos
         .iter()
         .filter_map(|repo| by_repo.remove(&repo.display))
         .collect();
+    // Search first: the index's own threads take the documents while the
+    // files are linked.
     ordered
         .par_iter()
         .flat_map_iter(docs::build::RepoDocs::summaries)
         .for_each(|site| on_site(site));
-    Ok(docs::build::check_links(ordered, None))
+    timer.lap("  search documents handed to the index");
+    for part in parts {
+        part.files()
+            .map_err(Fatal)?
+            .par_iter()
+            .try_for_each(|(path, file)| place(path, file))
+            .map_err(Fatal)?;
+    }
+    timer.lap("  the parts' files linked");
+    let checked = docs::build::check_links(ordered, None);
+    timer.lap("  links checked");
+    Ok(checked)
 }
 
 /// `portico build --shard i/N`: the whole catalog read (every shard needs
@@ -408,6 +420,7 @@ pub fn build_part(
     part_dir: &Path,
     cache_dir: Option<&Path>,
 ) -> Result<Outcome, Fatal> {
+    use rayon::prelude::*;
     let mut timer = Timer::new();
     let look =
         render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
@@ -434,8 +447,9 @@ pub fn build_part(
     let options = docs_options(config, run);
     let portal = &outcome.portal;
     let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, &look);
-    let built = docs::build::build_repos(&mine, &portal.catalog, &options, &layout, Some(&sink))
-        .map_err(Fatal)?;
+    let mut built =
+        docs::build::build_repos(&mine, &portal.catalog, &options, &layout, Some(&sink))
+            .map_err(Fatal)?;
     timer.lap(&format!(
         "docs of {} repositories (render + write)",
         mine.len()
@@ -452,6 +466,11 @@ pub fn build_part(
         .iter()
         .flat_map(|(_, docs)| docs.diagnostics().iter().cloned())
         .collect();
+    // After the problems above are taken: links are `merge`'s to report.
+    built
+        .par_iter_mut()
+        .for_each(|(_, docs)| docs.check_own_links());
+    timer.lap("links inside each site checked");
     writer.finish(&manifest, &built).map_err(Fatal)?;
     timer.lap("part written");
     diagnostics::sort(&mut problems);

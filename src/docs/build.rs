@@ -233,6 +233,55 @@ impl RepoDocs {
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }
+
+    /// Checks the links of the latest sites that stay inside their own
+    /// site (anchors, pages, assets, links leading out of the docs), whose
+    /// answers need nothing but that site's files, adds their problems and
+    /// keeps only the links into other sites for [`check_links`]. A shard
+    /// does this for its repositories, so its part carries and `merge`
+    /// checks a fraction of the links, with the same problems found: a
+    /// site's folder is its entity's, so its own files are the ones
+    /// [`check_links`] would look them up in. Old versions' links are left
+    /// whole: their problems are grouped across versions in the order
+    /// they are found.
+    pub fn check_own_links(&mut self) {
+        let is_own = |placed: &links::PlacedLink| {
+            !matches!(
+                placed.link.target,
+                super::markdown::LinkTarget::OtherSite { .. }
+            )
+        };
+        for site in &mut self.sites {
+            let mut own = Vec::new();
+            let mut other = Vec::new();
+            for page in site.checks.iter() {
+                let (mine, theirs): (Vec<_>, Vec<_>) =
+                    page.links.iter().cloned().partition(|l| is_own(l));
+                if !theirs.is_empty() {
+                    other.push(Arc::new(PageCheck {
+                        site: page.site.clone(),
+                        src: page.src.clone(),
+                        // Only a page's own anchors are looked up in its ids.
+                        ids: HashSet::new(),
+                        links: theirs,
+                    }));
+                }
+                own.push(PageCheck {
+                    site: page.site.clone(),
+                    src: page.src.clone(),
+                    ids: page.ids.clone(),
+                    links: mine,
+                });
+            }
+            let mut index = SiteIndex::default();
+            index
+                .sites
+                .insert(site.summary.url.clone(), site.files.clone());
+            let pages: Vec<&PageCheck> = own.iter().collect();
+            self.diagnostics.extend(links::check(&pages, &index));
+            site.checks = Arc::new(other);
+        }
+    }
 }
 
 /// A repository's docs, built (cheap to clone: the memo hands it out again;

@@ -305,6 +305,64 @@ impl Staging {
         Ok(true)
     }
 
+    /// Puts the file at `from` (a regular file, never a link) into the site
+    /// at `path` as a hard link, or as a copy where the file system refuses
+    /// one (another file system, a file this user may not link) or the
+    /// staging records what it writes (with the build cache, which needs
+    /// each file's bytes). `portico merge` takes the parts' pages this way:
+    /// linking costs no new inode, which on a busy ext4 costs more than
+    /// writing the bytes.
+    ///
+    /// Sharing the bytes is safe because Portico never writes into an
+    /// existing file: every write makes a new one ([`write_new_file`]) and
+    /// every site or part is replaced whole, so rebuilding or deleting
+    /// `from`'s folder leaves this site's file as it is, and no later build
+    /// of this site can change `from`.
+    pub fn link_file(&self, path: &str, from: &Path) -> Result<(), OutputError> {
+        check_site_path(path)?;
+        let read_regular = || -> Result<Vec<u8>, OutputError> {
+            let not_regular = || {
+                OutputError(format!(
+                    "`{}` is not a regular file: only files Portico wrote are taken into a site",
+                    from.display()
+                ))
+            };
+            let meta = from
+                .symlink_metadata()
+                .map_err(|e| io_error("read", from, e))?;
+            if !meta.is_file() {
+                return Err(not_regular());
+            }
+            std::fs::read(from).map_err(|e| io_error("read", from, e))
+        };
+        if self.facts.is_some() {
+            return self.write(path, &read_regular()?);
+        }
+        if let Some((folder, _)) = path.rsplit_once('/') {
+            self.make_folder(folder)?;
+        }
+        let to = self.dir.join(path);
+        let linked = std::fs::hard_link(from, &to).or_else(|e| {
+            if e.kind() != ErrorKind::AlreadyExists {
+                return Err(e);
+            }
+            std::fs::remove_file(&to)?;
+            std::fs::hard_link(from, &to)
+        });
+        if linked.is_ok() {
+            // A link is made to `from` itself, never to what it points to:
+            // had `from` been swapped for a symlink since it was listed,
+            // the site would now hold that symlink.
+            if to.symlink_metadata().is_ok_and(|m| m.is_file()) {
+                return Ok(());
+            }
+            std::fs::remove_file(&to).map_err(|e| self.write_error(path, e))?;
+        }
+        let bytes = read_regular()?;
+        write_new_file(&to, &bytes).map_err(|e| self.write_error(path, e))?;
+        Ok(())
+    }
+
     /// Writes many files in parallel.
     pub fn write_all(&self, files: &[OutputFile]) -> Result<(), OutputError> {
         files
@@ -886,6 +944,48 @@ mod tests {
     }
 
     #[cfg(unix)]
+    #[test]
+    fn a_linked_file_stays_the_parts_when_rewritten_and_symlinks_are_refused() {
+        use std::os::unix::fs::{MetadataExt, symlink};
+        let tmp = tempfile::tempdir().unwrap();
+        let part = tmp.path().join("part");
+        std::fs::create_dir(&part).unwrap();
+        std::fs::write(part.join("page.html"), "from the part").unwrap();
+        std::fs::write(tmp.path().join("secret"), "secret").unwrap();
+        symlink(tmp.path().join("secret"), part.join("sneaky.html")).unwrap();
+        let out = tmp.path().join("site");
+
+        let staging = Staging::create(&out).unwrap();
+        staging
+            .link_file("docs/a/index.html", &part.join("page.html"))
+            .unwrap();
+        let refused = staging
+            .link_file("docs/b/index.html", &part.join("sneaky.html"))
+            .unwrap_err();
+        assert!(
+            refused.to_string().contains("not a regular file"),
+            "{refused}"
+        );
+        assert!(
+            staging
+                .link_file("../x.html", &part.join("page.html"))
+                .is_err()
+        );
+        staging.commit().unwrap();
+        let page = out.join("docs/a/index.html");
+        assert_eq!(std::fs::read(&page).unwrap(), b"from the part");
+        assert_eq!(page.metadata().unwrap().nlink(), 2, "linked, not copied");
+        assert!(!out.join("docs/b/index.html").exists());
+
+        // The next site writes the same path: a new file, the part's stays.
+        write_site(&out, &[OutputFile::new("docs/a/index.html", "rebuilt")]).unwrap();
+        assert_eq!(std::fs::read(&page).unwrap(), b"rebuilt");
+        assert_eq!(
+            std::fs::read(part.join("page.html")).unwrap(),
+            b"from the part"
+        );
+    }
+
     #[test]
     fn never_writes_through_a_symlink_in_staging() {
         use std::os::unix::fs::symlink;

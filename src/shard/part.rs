@@ -8,8 +8,10 @@
 //!   part.json       the manifest (Manifest): format and Portico versions,
 //!                   the shard, the build's settings, the repositories
 //!   docs.json       each repository's docs as built (docs::build::RepoDocs):
-//!                   the sites' summaries and search sections, every page's
-//!                   link facts, the problems found rendering them
+//!                   the sites' summaries and search sections, their pages'
+//!                   ids, the links into other sites (links inside a site
+//!                   are checked by the shard: RepoDocs::check_own_links),
+//!                   the problems found rendering them and checking those
 //!   site/…          the docs pages and assets, at their paths in the site
 //! ```
 //!
@@ -27,7 +29,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The layout version of a part (bumped when the files change shape).
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.json";
 const FILES: &str = "site";

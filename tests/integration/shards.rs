@@ -116,7 +116,8 @@ fn merged_example_org_equals_a_single_build() {
 const COMPONENT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: NAME\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: group:team-OWNER\n  dependsOn: [component:NEXT]\n";
 
 /// Twelve services, each depending on and linking to the next one's docs
-/// (one link to an anchor that is not there), teams defined in other
+/// (one link to an anchor that is not there) and to its own guide (one
+/// broken anchor, one missing page: checked by the shards), teams defined in other
 /// repositories, and the same entity defined in two repositories four
 /// times over: across 2, 3 and 8 shards, relations, links and duplicates
 /// span parts.
@@ -139,7 +140,7 @@ fn cross_shard_org(org: &Org) {
             &format!(
                 "# Service {i}\n\n## Usage\n\nCalls [{next}](/docs/default/component/{next}/guide.md#setup) \
                  and [its missing part](/docs/default/component/{next}/index.md#nowhere).\n\n\
-                 [Guide](guide.md)\n"
+                 [Guide](guide.md), [its missing part](guide.md#nowhere), [nothing](nothing.md).\n"
             ),
         )
         .file(
@@ -254,7 +255,10 @@ fn parts_of_another_version_or_build_are_refused() {
     );
     std::fs::write(
         &manifest,
-        original.replace("\"format\": 1", "\"format\": 99"),
+        original.replace(
+            &format!("\"format\": {}", portico::shard::part::FORMAT),
+            "\"format\": 99",
+        ),
     )
     .unwrap();
     let format = merge(&["part-1", "part-2"]);
@@ -335,4 +339,82 @@ fn parts_of_another_version_or_build_are_refused() {
         "{}",
         bad_shard.stderr
     );
+}
+
+/// How many of a site's files share their bytes with another folder's
+/// (hard links).
+fn linked_files(dir: &Path) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    files_under(dir)
+        .keys()
+        .filter(|path| {
+            std::fs::symlink_metadata(dir.join(path)).is_ok_and(|m| m.is_file() && m.nlink() > 1)
+        })
+        .count()
+}
+
+/// The merged site links the parts' pages rather than copying them: no
+/// rebuild, change or deletion of a part reaches the merged site, and no
+/// later build of the site reaches the parts.
+#[test]
+fn a_merged_site_and_its_parts_change_independently() {
+    let org = Org::new();
+    cross_shard_org(&org);
+    let dir = org.path();
+    two_parts(dir);
+    let merge = || portico(dir, &["merge", "part-1", "part-2", "--out", "site"]);
+    assert_eq!(merge().code, 1, "the duplicates are errors");
+    assert!(
+        linked_files(&dir.join("site")) > 20,
+        "the docs pages are linked from the parts"
+    );
+    let merged = files_under(&dir.join("site"));
+
+    // Every page changed and every part rebuilt over the linked files.
+    for i in 0..12 {
+        org.file(
+            &format!("repos/svc-{i}/docs/guide.md"),
+            &format!("# Guide of svc-{i}, rewritten\n\n## Setup\n\nOther steps.\n"),
+        );
+    }
+    let parts_before = [
+        files_under(&dir.join("part-1")),
+        files_under(&dir.join("part-2")),
+    ];
+    two_parts(dir);
+    let parts_after = [
+        files_under(&dir.join("part-1")),
+        files_under(&dir.join("part-2")),
+    ];
+    assert_ne!(parts_before, parts_after, "the parts were rebuilt");
+    assert!(
+        files_under(&dir.join("site")) == merged,
+        "rebuilding the parts leaves the merged site as it was"
+    );
+
+    // Builds into the merged site, the second with the cache carrying
+    // unchanged files over from the first, leave the parts alone.
+    assert_eq!(merge().code, 1);
+    for round in 0..2 {
+        org.file(
+            "repos/svc-0/docs/index.md",
+            &format!("# Service 0\n\nRound {round}.\n"),
+        );
+        let build = portico(dir, &["build", "repos", "--out", "site"]);
+        assert_eq!(build.code, 1, "{}", build.stderr);
+    }
+    assert!(
+        [
+            files_under(&dir.join("part-1")),
+            files_under(&dir.join("part-2"))
+        ] == parts_after,
+        "building the site leaves the parts as they were"
+    );
+
+    // Parts deleted after a merge: the site stands.
+    assert_eq!(merge().code, 1);
+    let merged = files_under(&dir.join("site"));
+    std::fs::remove_dir_all(dir.join("part-1")).unwrap();
+    std::fs::remove_dir_all(dir.join("part-2")).unwrap();
+    assert!(files_under(&dir.join("site")) == merged);
 }
