@@ -307,10 +307,12 @@ fn repo_history(
                     past: Some(past),
                     ..DocsFacts::default()
                 };
+                let folder = super::folder::of(entity);
                 let subject = Subject {
                     entity,
                     docs,
                     files: Some(&state.files as &dyn RepoFiles),
+                    folder: &folder,
                 };
                 let results: Vec<_> = card
                     .rules
@@ -366,7 +368,11 @@ fn repo_history(
 fn dated(check: &Check) -> bool {
     match check {
         Check::Git(_) | Check::Attestation { .. } | Check::Fact { .. } => true,
-        Check::Field { .. } | Check::Relation(_) | Check::Files(_) | Check::Docs(_) => false,
+        Check::Field { .. }
+        | Check::Relation(_)
+        | Check::Files(_)
+        | Check::Dependency(_)
+        | Check::Docs(_) => false,
         Check::All(checks) | Check::Any(checks) => checks.iter().any(dated),
         Check::Not(inner) => dated(inner),
     }
