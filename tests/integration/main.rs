@@ -30,6 +30,7 @@ mod mirror;
 mod portal;
 mod relevance;
 mod sarif;
+mod scorecard_dependencies;
 mod scorecard_history;
 mod scorecards;
 mod search;
