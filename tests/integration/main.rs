@@ -7,6 +7,7 @@ mod browser;
 mod browser_hostile;
 mod browser_narrow;
 mod browser_portal;
+mod browser_scorecards;
 mod browser_search;
 mod browser_serve;
 mod browser_site;
