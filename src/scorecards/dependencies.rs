@@ -10,6 +10,9 @@ use super::folder;
 use super::lockfiles::{self, Ecosystem, Format, Package};
 use super::versions::Version;
 use super::{Evidence, Verdict};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 pub fn check(
     files: Option<&dyn RepoFiles>,
@@ -51,15 +54,15 @@ pub fn check(
             Ok(text) => text,
             Err(e) => return Verdict::fail(Evidence::says(e.to_string()).at(path, None)),
         };
-        match lockfiles::parse(*format, &text) {
+        match parsed(*format, &text).as_ref() {
             Ok(packages) => {
                 let ecosystem = format.ecosystem();
                 let wanted = ecosystem.normalize(&check.name);
                 found.extend(
                     packages
-                        .into_iter()
+                        .iter()
                         .filter(|p| ecosystem.normalize(&p.name) == wanted)
-                        .map(|p| (path.clone(), p)),
+                        .map(|p| (path.clone(), p.clone())),
                 );
             }
             Err(bad) => {
@@ -75,6 +78,34 @@ pub fn check(
     }
     let names: Vec<&str> = lockfiles.iter().map(|(p, _)| p.as_str()).collect();
     judge(check, &found, &names.join("`, `"))
+}
+
+type Parsed = Arc<Result<Vec<Package>, lockfiles::Malformed>>;
+
+thread_local! {
+    /// Lockfiles parsed on this thread, by format and content hash: every
+    /// rule of every Component of a monorepo reads the same root lockfile,
+    /// and history reads it again at each week whose blob did not change.
+    static PARSED: RefCell<HashMap<(Format, u128), Parsed>> = RefCell::new(HashMap::new());
+}
+
+/// Lockfiles kept per thread; past it the cache starts again.
+const KEPT_LOCKFILES: usize = 32;
+
+fn parsed(format: Format, text: &str) -> Parsed {
+    let key = (format, xxhash_rust::xxh3::xxh3_128(text.as_bytes()));
+    if let Some(kept) = PARSED.with(|p| p.borrow().get(&key).cloned()) {
+        return kept;
+    }
+    let result: Parsed = Arc::new(lockfiles::parse(format, text));
+    PARSED.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= KEPT_LOCKFILES {
+            p.clear();
+        }
+        p.insert(key, result.clone());
+    });
+    result
 }
 
 /// The lockfiles of the nearest folder holding any, from `start` up to the
@@ -137,21 +168,37 @@ fn judge(check: &DependencyCheck, found: &[(String, Package)], where_: &str) -> 
                     return Verdict::fail(e);
                 }
             }
-            let versions: Vec<&str> = found
-                .iter()
-                .filter_map(|(_, p)| p.version.as_deref())
-                .collect();
-            let mut e = shown(first);
-            e.summary = format!(
-                "`{}` {} in `{}`, within `{}`",
-                first.1.name,
-                versions.join(", "),
-                first.0,
-                range.as_str()
-            );
-            Verdict::pass(e)
+            let mut versions: Vec<&str> = Vec::new();
+            for v in found.iter().filter_map(|(_, p)| p.version.as_deref()) {
+                if !versions.contains(&v) {
+                    versions.push(v);
+                }
+            }
+            if versions.len() > 5 {
+                let more = format!("and {} more", versions.len() - 4);
+                versions.truncate(4);
+                return pass_with(first, &versions, &more, range.as_str());
+            }
+            pass_with(first, &versions, "", range.as_str())
         }
     }
+}
+
+/// Every copy in the range: their distinct versions (the first few).
+fn pass_with(first: &(String, Package), versions: &[&str], more: &str, range: &str) -> Verdict {
+    let (path, package) = first;
+    let mut listed = versions.join(", ");
+    if !more.is_empty() {
+        listed = format!("{listed} {more}");
+    }
+    Verdict::pass(
+        Evidence::says(format!(
+            "`{}` {listed} in `{path}`, within `{range}`",
+            package.name
+        ))
+        .value(package.version.clone().unwrap_or_default())
+        .at(path.clone(), package.line),
+    )
 }
 
 #[cfg(test)]
@@ -204,6 +251,24 @@ mod tests {
         assert_eq!(v.evidence.line, Some(8));
         assert!(v.evidence.summary.contains("0.10.55"), "{:?}", v.evidence);
         assert_eq!(run(dep("tokio", version(">=1"))).status, Status::Fail);
+    }
+
+    #[test]
+    fn a_pass_names_each_distinct_version_once() {
+        let lock = "{\"lockfileVersion\": 3, \"packages\": {\"node_modules/ms\": {\"version\": \"2.1.3\"}, \"node_modules/a/node_modules/ms\": {\"version\": \"2.1.3\"}, \"node_modules/b/node_modules/ms\": {\"version\": \"2.0.0\"}}}";
+        let files = FakeFiles::with(&[("package-lock.json", lock)]);
+        let v = check(Some(&files), "", &dep("ms", version(">=2")));
+        assert_eq!(v.status, Status::Pass);
+        assert!(
+            v.evidence
+                .summary
+                .starts_with("`ms` 2.1.3, 2.0.0 in `package-lock.json`"),
+            "{:?}",
+            v.evidence
+        );
+        // The same file parsed once per thread: a second rule reuses it.
+        let again = check(Some(&files), "", &dep("ms", DependencyTest::Present));
+        assert_eq!(again.status, Status::Pass);
     }
 
     #[test]

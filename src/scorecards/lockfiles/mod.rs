@@ -68,7 +68,7 @@ impl Ecosystem {
 }
 
 /// A lockfile format, known by the file's name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
     CargoLock,
     PackageLock,
