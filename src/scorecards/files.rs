@@ -42,6 +42,10 @@ impl SnapshotFiles {
         &self.snapshot
     }
 
+    pub fn into_snapshot(self) -> Snapshot {
+        self.snapshot
+    }
+
     /// Every file with vendored folders (`Snapshot::list_all_files`),
     /// listed once; rules' paths are then taken from it, not listed again.
     pub fn all_files(&self) -> &crate::read::Listing {
