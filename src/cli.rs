@@ -242,6 +242,10 @@ pub struct SearchArgs {
     /// Only entities (and their docs) owned by this group or user name.
     #[arg(long, value_name = "OWNER")]
     pub owner: Option<String>,
+    /// Only entities (and their docs) at this level of the first scorecard
+    /// (`none`: below its first level), as the catalog lists show it.
+    #[arg(long, value_name = "LEVEL")]
+    pub level: Option<String>,
     /// How many results at most (1 to 1000).
     #[arg(
         long,

@@ -161,3 +161,7 @@ pub const MAX_SCORECARD_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// Scorecards: rules in one definition, and checks nested in one rule.
 pub const MAX_SCORECARD_RULES: usize = 500;
 pub const MAX_SCORECARD_CHECK_DEPTH: usize = 16;
+
+/// Scorecards: package entries one lockfile may list (a real monorepo's
+/// `package-lock.json` has a few thousand).
+pub const MAX_LOCKFILE_PACKAGES: usize = 200_000;

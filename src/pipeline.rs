@@ -287,7 +287,8 @@ fn build_with(
     add_scorecards(config, &mut outcome, None);
     timer.lap(&scorecards_lap(&outcome));
     if let Some(index_dir) = &index_dir {
-        let entity_documents = search::entity_documents(&outcome.portal.catalog);
+        let entity_documents =
+            search::entity_documents(&outcome.portal.catalog, &outcome.portal.scorecards);
         if let Some(key) = &search_key {
             entity_documents.iter().for_each(|d| key.add(d));
         }
@@ -601,7 +602,7 @@ pub fn search_files(outcome: &Outcome, index_dir: &Path) -> Result<Vec<output::O
             .into_iter()
             .for_each(|d| index.add(d));
     }
-    search::entity_documents(&outcome.portal.catalog)
+    search::entity_documents(&outcome.portal.catalog, &outcome.portal.scorecards)
         .into_iter()
         .for_each(|d| index.add(d));
     let documents = index.finish().map_err(|e| failure("write", &e))?;

@@ -64,6 +64,7 @@ static SITE: LazyLock<tempfile::TempDir> = LazyLock::new(|| {
                 lifecycle: "production".into(),
                 tags: vec!["rust".into(), "on-call".into()],
                 namespace: "default".into(),
+                level: if position == 0 { ["gold", "none"][i % 2].into() } else { String::new() },
                 position: position as u32,
             });
         }
@@ -89,6 +90,7 @@ fuzz_target!(|data: &[u8]| {
         limit: 1 + data.len() % 40,
         kind: (!kind.is_empty()).then(|| kind.to_string()),
         owner: (data.len() % 3 == 0).then(|| "group:default/Team-A".to_string()),
+        level: (data.len() % 5 == 0).then(|| "Gold".to_string()),
     };
     match query::search(SITE.path(), text, &options) {
         Err(SearchError::Damaged { cause, .. }) => {

@@ -70,6 +70,7 @@ fn document(i: usize, chunk: &str) -> SearchDoc {
             .map(|w| w.to_string())
             .collect(),
         namespace: word(1),
+        level: if is_entity { word(11) } else { String::new() },
         position: i as u32,
     }
 }

@@ -11,6 +11,7 @@ pub fn run(args: SearchArgs) -> u8 {
         limit: args.limit,
         kind: args.kind.clone(),
         owner: args.owner.clone(),
+        level: args.level.clone(),
     };
     let text = args.query.join(" ");
     let hits = match query::search(&args.site, &text, &options) {

@@ -35,6 +35,13 @@ pub(super) struct GitFiles {
     tree: gix::ObjectId,
 }
 
+impl GitFiles {
+    /// The handle read through, its object cache with it.
+    pub(super) fn into_repository(self) -> gix::Repository {
+        self.repo
+    }
+}
+
 fn open_repo(root: &Path) -> Result<gix::Repository, String> {
     // Isolated: ignore the user's and the system's git config and environment.
     gix::open_opts(root, gix::open::Options::isolated()).map_err(|e| e.to_string())

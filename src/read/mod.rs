@@ -162,7 +162,7 @@ impl Snapshot {
     }
 
     /// Opens a git repository (work tree or bare) once, to read many of its
-    /// commits with [`Snapshot::open_in`].
+    /// commits with [`Snapshot::open_with`].
     pub fn open_repository(source: &RepoSource) -> Result<gix::Repository, OpenError> {
         if source.kind == RepoKind::Plain {
             return Err(OpenError {
@@ -184,18 +184,31 @@ impl Snapshot {
 
     /// [`Snapshot::open_at`] through a repository opened by
     /// [`Snapshot::open_repository`]: the same confinement, without opening
-    /// the repository (config, refs, pack indexes) again per commit.
-    pub fn open_in(
+    /// the repository (config, refs, pack indexes) again per commit. The
+    /// handle itself is read through, not a clone of it: a clone starts with
+    /// an empty object cache, so trees and blobs that did not change between
+    /// two commits would be decoded (and loose objects mapped) again. Take the handle back with
+    /// [`Snapshot::into_repository`] to read the next commit through it.
+    pub fn open_with(
         source: &RepoSource,
-        repo: &gix::Repository,
+        repo: gix::Repository,
         commit: &str,
     ) -> Result<Snapshot, OpenError> {
-        let (files, facts) = git::GitFiles::at(repo.clone(), Some(commit))?;
+        let (files, facts) = git::GitFiles::at(repo, Some(commit))?;
         Ok(Snapshot {
             source: source.clone(),
             git: Some(facts),
             files: Files::Git(Box::new(files)),
         })
+    }
+
+    /// The repository handle a snapshot of a commit reads through;
+    /// `None` for a folder read from disk.
+    pub fn into_repository(self) -> Option<gix::Repository> {
+        match self.files {
+            Files::Git(files) => Some(files.into_repository()),
+            Files::Disk(_) => None,
+        }
     }
 
     /// The blob id of the file at `path` (symlinks inside followed) when

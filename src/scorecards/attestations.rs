@@ -17,8 +17,9 @@ use super::{Evidence, Verdict};
 use crate::catalog::entity_ref::EntityRef;
 use crate::yaml::{self, Node, Value};
 
-/// Where attestations are kept unless a rule says otherwise.
-pub const DEFAULT_FILE: &str = ".portico/attestations.yaml";
+/// Where attestations are kept unless a rule says otherwise: at the
+/// repository root, even for an entity in a monorepo's sub-folder.
+pub const DEFAULT_FILE: &str = "/.portico/attestations.yaml";
 
 pub fn check(
     files: Option<&dyn RepoFiles>,

@@ -14,6 +14,8 @@ pub enum Check {
     Files(FilesCheck),
     Docs(DocsCheck),
     Git(GitCheck),
+    /// A package in the repository's lockfiles.
+    Dependency(DependencyCheck),
     /// A signed-off claim in the repository's attestations file.
     Attestation {
         name: String,
@@ -119,11 +121,35 @@ impl RelationCheck {
 /// matches the pattern count.
 #[derive(Clone, Debug)]
 pub struct FilesCheck {
+    /// As written: from the entity's folder, or the root with a leading `/`.
     pub glob: String,
+    /// The glob starts with `/`: matched from the repository root.
+    pub from_root: bool,
+    /// The glob without its leading `/`.
     pub matcher: globset::GlobMatcher,
     pub min: usize,
     pub max: Option<usize>,
     pub matches: Option<regex::Regex>,
+}
+
+/// A package looked up in lockfiles: the given one, else those of the
+/// nearest folder (the entity's, then its parents') holding any.
+#[derive(Clone, Debug)]
+pub struct DependencyCheck {
+    pub name: String,
+    /// Only lockfiles of this ecosystem (all of them when `None`).
+    pub ecosystem: Option<super::lockfiles::Ecosystem>,
+    /// A lockfile's path, as `files` globs are written.
+    pub lockfile: Option<String>,
+    pub test: DependencyTest,
+}
+
+#[derive(Clone, Debug)]
+pub enum DependencyTest {
+    Present,
+    Absent,
+    /// Every locked copy's version is in the range.
+    Version(super::versions::Range),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

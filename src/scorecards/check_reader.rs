@@ -3,9 +3,12 @@
 //! hurt a build (too long, too large compiled, leading out of the repository).
 
 use super::check::{
-    Check, Comparison, DocsCheck, Field, FilesCheck, GitCheck, RelationCheck, ValueTest,
+    Check, Comparison, DependencyCheck, DependencyTest, DocsCheck, Field, FilesCheck, GitCheck,
+    RelationCheck, ValueTest,
 };
 use super::definition::Reader;
+use super::lockfiles::{Ecosystem, Format};
+use super::versions::Range;
 use crate::limits::{MAX_SCORECARD_PATTERN_BYTES, MAX_SCORECARD_REGEX_BYTES};
 use crate::yaml::{Key, Node, Value};
 
@@ -16,6 +19,7 @@ pub const KINDS: &[&str] = &[
     "files",
     "docs",
     "git",
+    "dependency",
     "attestation",
     "fact",
     "all",
@@ -74,6 +78,7 @@ impl Reader<'_> {
             "files" => self.files(value).map(Check::Files),
             "docs" => self.docs(value).map(Check::Docs),
             "git" => self.git(value).map(Check::Git),
+            "dependency" => self.dependency(value).map(Check::Dependency),
             "attestation" => {
                 let entries = self.map(value, "an `attestation` check", &["name", "file"]);
                 let name = self.setting(entries, "name", value, "security-review")?;
@@ -252,18 +257,21 @@ impl Reader<'_> {
         }
     }
 
-    /// A repository-relative path or glob: never absolute, never `..`.
+    /// A path or glob from the entity's folder, or from the repository root
+    /// with one leading `/`: never `..`, never another absolute form.
     fn repo_path(&mut self, node: &Node) -> Option<String> {
         let text = self.text(node, "a path")?;
-        let leaves = text.starts_with('/')
+        let relative = text.strip_prefix('/').unwrap_or(&text);
+        let leaves = relative.starts_with('/')
+            || relative.is_empty()
             || text.contains('\\')
-            || text.split('/').any(|p| p == "..")
-            || text.get(1..2) == Some(":");
+            || relative.split('/').any(|p| p == "..")
+            || relative.get(1..2) == Some(":");
         if leaves {
             self.problem(
                 node.pos,
                 format!("`{text}` leads outside the repository"),
-                "paths and globs are relative to the repository root, without `..`",
+                "paths and globs are relative to the entity's folder (the repository root with a leading `/`), without `..`",
             );
             return None;
         }
@@ -281,7 +289,8 @@ impl Reader<'_> {
             return None;
         };
         let glob = self.repo_path(glob_node)?;
-        let matcher = match globset::GlobBuilder::new(&glob)
+        let from_root = glob.starts_with('/');
+        let matcher = match globset::GlobBuilder::new(glob.trim_start_matches('/'))
             .literal_separator(true)
             .build()
         {
@@ -309,10 +318,105 @@ impl Reader<'_> {
         };
         Some(FilesCheck {
             glob,
+            from_root,
             matcher,
             min,
             max,
             matches,
+        })
+    }
+
+    /// `name`, optionally `ecosystem` and `lockfile`, and one test:
+    /// `present` (the default) or `version` (a range).
+    fn dependency(&mut self, value: &Node) -> Option<DependencyCheck> {
+        let keys = ["name", "ecosystem", "lockfile", "present", "version"];
+        let entries = self.map(value, "a `dependency` check", &keys);
+        let name = self.setting(entries, "name", value, "serde")?;
+        let ecosystem = match find(entries, "ecosystem") {
+            None => None,
+            Some(node) => {
+                let text = self.text(node, "`ecosystem`")?;
+                let found = Ecosystem::ALL
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(&text))
+                    .map(|(_, e)| *e);
+                if found.is_none() {
+                    self.problem(
+                        node.pos,
+                        format!("unknown ecosystem `{text}`"),
+                        "one of: cargo, npm, go, pypi",
+                    );
+                    return None;
+                }
+                found
+            }
+        };
+        let lockfile = match find(entries, "lockfile") {
+            None => None,
+            Some(node) => {
+                let path = self.repo_path(node)?;
+                let Some(format) = Format::of_path(&path) else {
+                    let names: Vec<&str> = Format::FILES.iter().map(|(n, _)| *n).collect();
+                    self.problem(
+                        node.pos,
+                        format!("`{path}` is not a lockfile Portico reads"),
+                        format!("the file's name is one of: {}", names.join(", ")),
+                    );
+                    return None;
+                };
+                if ecosystem.is_some_and(|e| e != format.ecosystem()) {
+                    self.problem(
+                        node.pos,
+                        format!("`{path}` is not a lockfile of that `ecosystem`"),
+                        "leave `ecosystem` out when naming the lockfile",
+                    );
+                    return None;
+                }
+                Some(path)
+            }
+        };
+        let test = match (find(entries, "present"), find(entries, "version")) {
+            (Some(_), Some(_)) => {
+                self.problem(
+                    value.pos,
+                    "a check tests one thing",
+                    "keep `present` or `version`",
+                );
+                return None;
+            }
+            (Some(node), None) => match node.value {
+                Value::Bool(true) => DependencyTest::Present,
+                Value::Bool(false) => DependencyTest::Absent,
+                _ => {
+                    self.problem(
+                        node.pos,
+                        "`present` is `true` or `false`",
+                        "`present: false` checks no lockfile has the package",
+                    );
+                    return None;
+                }
+            },
+            (None, Some(node)) => {
+                let text = self.text(node, "`version`")?;
+                match Range::parse(&text) {
+                    Ok(range) => DependencyTest::Version(range),
+                    Err(e) => {
+                        self.problem(
+                            node.pos,
+                            format!("version range `{text}`: {e}"),
+                            "e.g. `>=1.2.3`, `^1.2`, `~1.4`, `>=1.0, <2`",
+                        );
+                        return None;
+                    }
+                }
+            }
+            (None, None) => DependencyTest::Present,
+        };
+        Some(DependencyCheck {
+            name,
+            ecosystem,
+            lockfile,
+            test,
         })
     }
 

@@ -40,6 +40,8 @@ pub struct Subject<'a> {
     pub docs: DocsFacts<'a>,
     /// The files of the repository it was read from.
     pub files: Option<&'a dyn RepoFiles>,
+    /// The entity's folder in it (`folder::of`): where relative paths start.
+    pub folder: &'a str,
 }
 
 /// Every scorecard's results, and the build's day they were judged on.
@@ -119,7 +121,8 @@ pub fn run_check(check: &Check, subject: Subject<'_>, context: &Context<'_>) -> 
     match check {
         Check::Field { field, test } => super::fields::check(entity, field, test),
         Check::Relation(r) => super::relations::check(entity, context.catalog, *r),
-        Check::Files(f) => super::files::check(subject.files, f),
+        Check::Files(f) => super::files::check(subject.files, subject.folder, f),
+        Check::Dependency(d) => super::dependencies::check(subject.files, subject.folder, d),
         Check::Docs(d) => super::docs::check(subject.docs, context.today, *d),
         Check::Git(g) => super::git::check(
             entity.source.commit.as_deref(),
@@ -131,9 +134,13 @@ pub fn run_check(check: &Check, subject: Subject<'_>, context: &Context<'_>) -> 
             context.today,
             *g,
         ),
-        Check::Attestation { name, file } => {
-            super::attestations::check(subject.files, &entity.entity_ref, context.today, name, file)
-        }
+        Check::Attestation { name, file } => super::attestations::check(
+            subject.files,
+            &entity.entity_ref,
+            context.today,
+            name,
+            &super::folder::resolve(subject.folder, file),
+        ),
         Check::Fact {
             name,
             test,
@@ -375,6 +382,7 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                         .collect(),
                     None => Vec::new(),
                 };
+                let folder = super::folder::of(entity);
                 let subject = Subject {
                     entity,
                     docs: DocsFacts {
@@ -383,6 +391,7 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                         past: None,
                     },
                     files: files.as_ref().map(OpenFiles::as_files),
+                    folder: &folder,
                 };
                 for (c, card) in cards
                     .iter()

@@ -1,4 +1,5 @@
-//! Rules on the files of the entity's repository: a glob's matches counted,
+//! Rules on the files of the entity's repository: a glob's matches counted
+//! (from the entity's folder, or the repository root with a leading `/`),
 //! optionally only those whose text matches a pattern. Every read goes
 //! through the repository's confined [`Snapshot`] (no path out of the
 //! repository, no symlink out of it, nothing over the size limit), and a
@@ -41,6 +42,10 @@ impl SnapshotFiles {
         &self.snapshot
     }
 
+    pub fn into_snapshot(self) -> Snapshot {
+        self.snapshot
+    }
+
     /// Every file with vendored folders (`Snapshot::list_all_files`),
     /// listed once; rules' paths are then taken from it, not listed again.
     pub fn all_files(&self) -> &crate::read::Listing {
@@ -74,16 +79,25 @@ impl RepoFiles for SnapshotFiles {
     }
 }
 
-pub fn check(files: Option<&dyn RepoFiles>, check: &FilesCheck) -> Verdict {
+/// `folder`: the entity's folder, where a glob without a leading `/` starts.
+pub fn check(files: Option<&dyn RepoFiles>, folder: &str, check: &FilesCheck) -> Verdict {
     let Some(files) = files else {
         return Verdict::not_applicable(Evidence::says(
             "the entity was not read from a repository",
         ));
     };
+    let prefix = if check.from_root || folder.is_empty() {
+        String::new()
+    } else {
+        format!("{folder}/")
+    };
     let candidates: Vec<&String> = files
         .paths()
         .iter()
-        .filter(|p| check.matcher.is_match(p.as_str()))
+        .filter(|p| {
+            p.strip_prefix(prefix.as_str())
+                .is_some_and(|rest| check.matcher.is_match(rest))
+        })
         .collect();
     let looked_at = candidates.len().min(MAX_SCORECARD_FILES);
     let mut counted = 0;
@@ -109,13 +123,14 @@ pub fn check(files: Option<&dyn RepoFiles>, check: &FilesCheck) -> Verdict {
             }
         }
     }
+    let glob = if prefix.is_empty() {
+        check.glob.clone()
+    } else {
+        format!("{}` in `{folder}", check.glob)
+    };
     let what = match &check.matches {
-        Some(p) => format!(
-            "matching `{}` with text matching `{}`",
-            check.glob,
-            p.as_str()
-        ),
-        None => format!("matching `{}`", check.glob),
+        Some(p) => format!("matching `{glob}` with text matching `{}`", p.as_str()),
+        None => format!("matching `{glob}`"),
     };
     let mut summary = match counted {
         0 => format!("no file {what}"),

@@ -257,17 +257,33 @@ fn repo_history(
         .map(|c| c.map(|id| id.to_string()))
         .collect();
     let mut kept: Vec<KeptLoad> = Vec::new();
-    let mut at: HashMap<String, AtCommit> = HashMap::new();
+    // One commit's state at a time: weeks are in order, so weeks at the
+    // same commit come one after another. The handle goes from one commit
+    // to the next (not cloned), its object cache with it: trees and blobs
+    // that did not change are decoded once for all the weeks.
+    let mut spare = Some(repo);
+    let mut current: Option<(String, AtCommit)> = None;
     let mut verdicts: HashMap<(gix::ObjectId, String, usize, usize), Verdict> = HashMap::new();
     let mut docs_at: HashMap<(String, String), PastDocs> = HashMap::new();
     // History judges the present facts file nowhere: facts are "now".
     let no_facts = ExternalFacts::default();
     for (day, commit) in days.iter().zip(commits) {
         let Some(commit) = commit else { continue };
-        if !at.contains_key(&commit) {
+        if current.as_ref().is_none_or(|(c, _)| *c != commit) {
+            if let Some((_, done)) = current.take() {
+                spare = done.files.into_snapshot().into_repository();
+            }
+            let handle = match spare.take() {
+                Some(handle) => handle,
+                // Lost with a commit that could not be read: open again.
+                None => match Snapshot::open_repository(source) {
+                    Ok(handle) => handle,
+                    Err(_) => continue,
+                },
+            };
             let Some(state) = open_at(
                 source,
-                &repo,
+                handle,
                 &commit,
                 inputs.catalog_paths,
                 &mut kept,
@@ -275,9 +291,9 @@ fn repo_history(
             ) else {
                 continue;
             };
-            at.insert(commit.clone(), state);
+            current = Some((commit.clone(), state));
         }
-        let Some(state) = at.get(&commit) else {
+        let Some((_, state)) = current.as_ref() else {
             continue;
         };
         stats.points += 1;
@@ -307,10 +323,12 @@ fn repo_history(
                     past: Some(past),
                     ..DocsFacts::default()
                 };
+                let folder = super::folder::of(entity);
                 let subject = Subject {
                     entity,
                     docs,
                     files: Some(&state.files as &dyn RepoFiles),
+                    folder: &folder,
                 };
                 let results: Vec<_> = card
                     .rules
@@ -366,7 +384,11 @@ fn repo_history(
 fn dated(check: &Check) -> bool {
     match check {
         Check::Git(_) | Check::Attestation { .. } | Check::Fact { .. } => true,
-        Check::Field { .. } | Check::Relation(_) | Check::Files(_) | Check::Docs(_) => false,
+        Check::Field { .. }
+        | Check::Relation(_)
+        | Check::Files(_)
+        | Check::Dependency(_)
+        | Check::Docs(_) => false,
         Check::All(checks) | Check::Any(checks) => checks.iter().any(dated),
         Check::Not(inner) => dated(inner),
     }
@@ -386,13 +408,13 @@ fn uses_docs(check: &Check) -> bool {
 /// blobs were read before) and its files.
 fn open_at(
     source: &RepoSource,
-    repo: &gix::Repository,
+    repo: gix::Repository,
     commit: &str,
     catalog_paths: &[String],
     kept: &mut Vec<KeptLoad>,
     stats: &mut Stats,
 ) -> Option<AtCommit> {
-    let snapshot = Snapshot::open_in(source, repo, commit).ok()?;
+    let snapshot = Snapshot::open_with(source, repo, commit).ok()?;
     let tree = snapshot.tree_id();
     let entries = catalog_load::entry_points(&snapshot, catalog_paths, &[]);
     let entry_paths: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();

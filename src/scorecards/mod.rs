@@ -16,7 +16,9 @@
 //! | `load.rs` | where definitions and facts come from; the built-in default |
 //! | `fields.rs` | entity fields and annotations |
 //! | `relations.rs` | owner, system, APIs, dependencies |
+//! | `folder.rs` | the entity's folder in its repository (monorepos) |
 //! | `files.rs` | files in the repository (confined `Snapshot` reads) |
+//! | `dependencies.rs` | packages in lockfiles (`lockfiles/`, `versions.rs`) |
 //! | `docs.rs` | TechDocs as the docs stage built them |
 //! | `git.rs` | the repository's last commit, release tags, authors |
 //! | `delivery.rs` | release frequency and lead time from git, reported DORA facts |
@@ -33,18 +35,22 @@ mod check_reader;
 pub mod dates;
 pub mod definition;
 pub mod delivery;
+pub mod dependencies;
 pub mod docs;
 pub mod evaluate;
 pub mod facts;
 pub mod fields;
 pub mod files;
+pub mod folder;
 pub mod gate;
 pub mod git;
 pub mod history;
 pub mod kept_files;
 pub mod load;
+pub mod lockfiles;
 pub mod relations;
 pub mod rollup;
+pub mod versions;
 
 pub use check::Check;
 pub use evaluate::{CardResult, EntityResult, Results, RuleResult};
@@ -138,6 +144,10 @@ pub struct Evidence {
     pub line: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
+    /// The file the rule read is broken (a lockfile that does not parse):
+    /// reported as a warning too, at `file:line`.
+    #[serde(skip)]
+    pub unreadable: bool,
 }
 
 impl Evidence {
@@ -251,9 +261,11 @@ pub fn run(
         release_tags,
         files_memo: org.files_memo,
     };
+    let scorecards = evaluate::evaluate_all(&cards, &inputs);
+    problems.extend(unreadable_files(org.catalog, &scorecards));
     let mut results = Results {
         today: settings.today.label(),
-        scorecards: evaluate::evaluate_all(&cards, &inputs),
+        scorecards,
         invalid,
         history: None,
         delivery: Some(delivery::figures(
@@ -278,6 +290,48 @@ pub fn run(
         results.history = Some(history::add(&cards, &inputs, &mut results.scorecards));
     }
     (results, problems)
+}
+
+/// A `lockfile-invalid` warning for each broken file a rule read (once per
+/// file and line, however many rules and entities read it), so the author
+/// sees it with the catalog's problems and not only on scorecard pages.
+fn unreadable_files(
+    catalog: &crate::catalog::Catalog,
+    cards: &[CardResult],
+) -> Vec<crate::diagnostics::Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for card in cards {
+        for result in &card.entities {
+            for rule in result.results.iter().filter(|r| r.evidence.unreadable) {
+                let Some(entity) = catalog
+                    .entities
+                    .iter()
+                    .find(|e| e.entity_ref.to_string() == result.entity)
+                else {
+                    continue;
+                };
+                let file = rule.evidence.file.clone().unwrap_or_default();
+                let line = rule.evidence.line.unwrap_or(0);
+                if !seen.insert((entity.source.repo_dir.clone(), file.clone(), line)) {
+                    continue;
+                }
+                let mut d = crate::diagnostics::Diagnostic::warning(
+                    "lockfile-invalid",
+                    rule.evidence.summary.clone(),
+                )
+                .with_hint(format!(
+                    "the scorecard `{}` rule `{}` fails until the file parses: regenerate it with its package manager",
+                    card.name, rule.rule
+                ))
+                .in_repo(&entity.source.repo, &entity.source.repo_dir, &file);
+                d.line = line;
+                d.column = usize::from(line > 0);
+                out.push(d);
+            }
+        }
+    }
+    out
 }
 
 /// Release tags, lead times and recent authors of every git repository

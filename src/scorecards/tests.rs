@@ -154,6 +154,7 @@ fn run(
         entity: entity(catalog, name),
         docs,
         files,
+        folder: "",
     };
     run_check(c, subject, &context)
 }
@@ -608,6 +609,7 @@ fn an_entity_reaches_a_level_when_that_level_and_every_lower_one_pass() {
             entity: entity(&c, name),
             docs: DocsFacts::default(),
             files: Some(&files),
+            folder: "",
         };
         evaluate_entity(&card, subject, &context)
     };
@@ -645,6 +647,7 @@ fn rollups_count_levels_and_the_rules_failing_most() {
                     entity: entity(&c, n),
                     docs: DocsFacts::default(),
                     files: Some(&none),
+                    folder: "",
                 },
                 &context,
             )
@@ -706,6 +709,7 @@ fn the_gate_lists_entities_below_the_level_and_refuses_unknown_names() {
                     entity: entity(&c, n),
                     docs: DocsFacts::default(),
                     files: Some(&none),
+                    folder: "",
                 },
                 &context,
             )
@@ -766,7 +770,7 @@ fn definition_mistakes_are_reported_at_their_line_and_column() {
                 .collect()
         })
     };
-    let text = "name: Bad Name\nlevels: [a, a]\ncolour: red\nrules:\n  - id: x\n    level: b\n    check: { files: { glob: ../etc/passwd } }\n  - id: y\n    level: a\n    check: { relation: is-cool }\n  - id: z\n    level: a\n    check: { files: { glob: /etc, min: -1 } }\n  - id: w\n    level: a\n    check: { field: { path: spec.x, matches: \"(\" } }\n  - id: v\n    level: a\n    check: { field: { path: a, equals: 1, one_of: [1] } }\n  - level: a\n    check: { docs: { present: false } }\n";
+    let text = "name: Bad Name\nlevels: [a, a]\ncolour: red\nrules:\n  - id: x\n    level: b\n    check: { files: { glob: ../etc/passwd } }\n  - id: y\n    level: a\n    check: { relation: is-cool }\n  - id: z\n    level: a\n    check: { files: { glob: //etc, min: -1 } }\n  - id: w\n    level: a\n    check: { field: { path: spec.x, matches: \"(\" } }\n  - id: v\n    level: a\n    check: { field: { path: a, equals: 1, one_of: [1] } }\n  - level: a\n    check: { docs: { present: false } }\n";
     let found = at(text);
     let has = |line: usize, needle: &str| {
         found
@@ -900,4 +904,47 @@ fn git_check_mistakes_are_reported_at_their_line() {
         card.rules[1].check,
         Check::Git(GitCheck::DistinctAuthors { min: 2, days: 90 })
     ));
+}
+
+#[test]
+fn dependency_checks_are_read_and_their_mistakes_placed() {
+    let card = parse(
+        "name: deps\nlevels: [a]\nrules:\n  - id: serde\n    level: a\n    check: { dependency: { name: serde, ecosystem: cargo, version: \">=1.0, <2\" } }\n  - id: no-left-pad\n    level: a\n    check: { dependency: { name: left-pad, present: false, lockfile: /web/package-lock.json } }\n",
+    )
+    .unwrap();
+    let Check::Dependency(d) = &card.rules[0].check else {
+        panic!("{:?}", card.rules[0].check)
+    };
+    assert_eq!(
+        d.ecosystem,
+        Some(crate::scorecards::lockfiles::Ecosystem::Cargo)
+    );
+    assert!(matches!(
+        d.test,
+        crate::scorecards::check::DependencyTest::Version(_)
+    ));
+    let Check::Dependency(d) = &card.rules[1].check else {
+        panic!("{:?}", card.rules[1].check)
+    };
+    assert_eq!(d.lockfile.as_deref(), Some("/web/package-lock.json"));
+    assert!(matches!(
+        d.test,
+        crate::scorecards::check::DependencyTest::Absent
+    ));
+
+    let errors = parse(
+        "name: deps\nlevels: [a]\nrules:\n  - id: a\n    level: a\n    check: { dependency: { name: x, ecosystem: maven } }\n  - id: b\n    level: a\n    check: { dependency: { name: x, version: latest } }\n  - id: c\n    level: a\n    check: { dependency: { name: x, lockfile: deps.lock } }\n  - id: d\n    level: a\n    check: { dependency: { name: x, ecosystem: npm, lockfile: go.mod } }\n  - id: e\n    level: a\n    check: { dependency: { version: '>=1' } }\n  - id: f\n    level: a\n    check: { dependency: { name: x, lockfile: ../Cargo.lock } }\n",
+    )
+    .unwrap_err();
+    let has = |line: usize, needle: &str| {
+        errors
+            .iter()
+            .any(|d| d.line == line && d.message.contains(needle))
+    };
+    assert!(has(6, "unknown ecosystem `maven`"), "{errors:#?}");
+    assert!(has(9, "version range `latest`"), "{errors:#?}");
+    assert!(has(12, "not a lockfile Portico reads"), "{errors:#?}");
+    assert!(has(15, "not a lockfile of that `ecosystem`"), "{errors:#?}");
+    assert!(has(18, "needs `name`"), "{errors:#?}");
+    assert!(has(21, "leads outside the repository"), "{errors:#?}");
 }

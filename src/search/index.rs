@@ -31,6 +31,9 @@ pub struct Fields {
     pub lifecycle: Field,
     pub tag: Field,
     pub namespace: Field,
+    /// The entity's level on the first scorecard (entity documents only);
+    /// `None` in an index written before levels were indexed.
+    pub level: Option<Field>,
     /// The document's number in the order it was added (a fast field):
     /// how the browser-index export finds the `SearchDoc` behind a posting.
     pub seq: Field,
@@ -76,6 +79,7 @@ pub fn schema() -> (Schema, Fields) {
         lifecycle: builder.add_text_field("lifecycle", STRING | STORED),
         tag: builder.add_text_field("tag", STRING | STORED),
         namespace: builder.add_text_field("namespace", STRING | STORED),
+        level: Some(builder.add_text_field("level", STRING)),
         seq: builder.add_u64_field("seq", FAST),
         position: builder.add_u64_field("position", STORED),
     };
@@ -100,6 +104,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         lifecycle: get("lifecycle")?,
         tag: get("tag")?,
         namespace: get("namespace")?,
+        level: get("level").ok(),
         seq: get("seq")?,
         position: get("position")?,
     })
@@ -288,6 +293,9 @@ impl IndexBuilder {
             doc.add_text(f.tag, tag.to_lowercase());
         }
         doc.add_text(f.namespace, d.namespace.to_lowercase());
+        if let Some(level) = f.level.filter(|_| !d.level.is_empty()) {
+            doc.add_text(level, d.level.to_lowercase());
+        }
         doc.add_u64(f.seq, seq);
         doc.add_u64(f.position, u64::from(d.position));
         self.writer.add_document(doc)?;

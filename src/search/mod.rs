@@ -46,6 +46,11 @@ pub struct SearchDoc {
     pub lifecycle: String,
     pub tags: Vec<String>,
     pub namespace: String,
+    /// The entity's level on the first scorecard, as the catalog lists show
+    /// it (`none` below its first level); empty for docs sections and for
+    /// entities the scorecard does not apply to. Docs sections are
+    /// filtered by their entity's level (`query::search`, `search.js`).
+    pub level: String,
     /// The section's place in its page (0 for entities): with `entity_ref`
     /// and the page URL it orders documents the same way in every build.
     pub position: u32,
@@ -65,8 +70,21 @@ pub fn document_order<'a>(
     (entity_ref, doc_type != "entity", page, position)
 }
 
-/// One document per entity.
-pub fn entity_documents(catalog: &Catalog) -> Vec<SearchDoc> {
+/// One document per entity, with its level on the first scorecard.
+pub fn entity_documents(
+    catalog: &Catalog,
+    scorecards: &crate::scorecards::Results,
+) -> Vec<SearchDoc> {
+    let levels: std::collections::HashMap<&str, &str> = scorecards
+        .scorecards
+        .first()
+        .map(|card| {
+            card.entities
+                .iter()
+                .map(|e| (e.entity.as_str(), e.level.as_deref().unwrap_or("none")))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut docs = Vec::with_capacity(catalog.entities.len());
     for e in &catalog.entities {
         let owner = e
@@ -114,6 +132,9 @@ pub fn entity_documents(catalog: &Catalog) -> Vec<SearchDoc> {
             lifecycle: e.spec_str("lifecycle").unwrap_or("").to_string(),
             tags,
             namespace: e.namespace.clone(),
+            level: levels
+                .get(e.entity_ref.to_string().as_str())
+                .map_or(String::new(), |l| l.to_string()),
             position: 0,
         });
     }
@@ -186,6 +207,9 @@ fn version_documents(catalog: &Catalog, site: &DocSiteSummary, docs: &mut Vec<Se
                         .to_string(),
                     tags: Vec::new(),
                     namespace: site.entity.namespace.clone(),
+                    // Rendered before scorecards are judged: filtered by
+                    // the entity document's level instead.
+                    level: String::new(),
                     position: u32::try_from(n).unwrap_or(u32::MAX),
                 });
             }

@@ -40,6 +40,8 @@ pub struct SearchOptions {
     pub limit: usize,
     pub kind: Option<String>,
     pub owner: Option<String>,
+    /// The first scorecard's level (`none` below its first level).
+    pub level: Option<String>,
 }
 
 /// One result.
@@ -511,9 +513,17 @@ fn search_index(
             ))));
         }
     }
-    let Some(clauses) = build_query(&index, &searcher, &fields, query, options) else {
+    let level_filter = match options.level.as_deref() {
+        Some(level) => match level_filter(&searcher, &fields, level)? {
+            Ok(filter) => Some(filter),
+            Err(e) => return Ok(Err(e)),
+        },
+        None => None,
+    };
+    let Some(mut clauses) = build_query(&index, &searcher, &fields, query, options) else {
         return Ok(Ok(Vec::new()));
     };
+    clauses.filters.extend(level_filter);
     let wanted = options.limit.clamp(1, MAX_SEARCH_RESULTS);
     let query = clauses.every_word();
     let top = read_top(&searcher, &query, wanted, &TopDocs::order_by_score)?;
@@ -584,6 +594,42 @@ fn search_index(
         });
     }
     Ok(Ok(hits))
+}
+
+/// `--level`: the documents of the entities at `level` on the first
+/// scorecard (their docs sections included: those are indexed before the
+/// scorecards are judged, so they are found through their entity).
+fn level_filter(
+    searcher: &Searcher,
+    fields: &Fields,
+    level: &str,
+) -> Result<Result<Box<dyn Query>, SearchError>, Damage> {
+    let level = level.to_lowercase();
+    let known = fields.level.map_or_else(Vec::new, |field| {
+        words_in_range(searcher, field, "", usize::MAX, |_| true)
+    });
+    let Some(field) = fields.level.filter(|_| known.contains(&level)) else {
+        let hint = if known.is_empty() {
+            "this site's index has no levels (no scorecard applies, or it was built by an older Portico)".to_string()
+        } else {
+            format!("--level takes one of: {}", known.join(", "))
+        };
+        return Ok(Err(SearchError::Query(format!(
+            "no entity at level `{level}` in this site; {hint}"
+        ))));
+    };
+    let at_level = TermQuery::new(
+        Term::from_field_text(field, &level),
+        IndexRecordOption::Basic,
+    );
+    let mut refs = Vec::new();
+    for address in searcher.search(&at_level, &DocSetCollector)? {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        if let Some(entity) = doc.get_first(fields.entity_ref).and_then(|v| v.as_str()) {
+            refs.push(Term::from_field_text(fields.entity_ref, entity));
+        }
+    }
+    Ok(Ok(Box::new(TermSetQuery::new(refs))))
 }
 
 /// The order of equal scores: see [`super::document_order`].

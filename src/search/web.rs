@@ -335,11 +335,20 @@ fn fragments(docs: &[&SearchDoc], files: &mut Vec<OutputFile>) -> Vec<usize> {
 
 /// Facet values (sorted, referred to by position) and one row per entity:
 /// `[documents, has an entity document (1/0), kind, type, owner,
-/// lifecycle, namespace, [tags]]`, in document order.
+/// lifecycle, namespace, [tags], level]`, in document order. The level is
+/// the entity document's (docs sections are filtered by their entity's).
 fn meta(docs: &[&SearchDoc], shards: &[String], fragment_starts: &[usize]) -> OutputFile {
-    let facet_names = ["kind", "type", "owner", "lifecycle", "namespace", "tag"];
+    let facet_names = [
+        "kind",
+        "type",
+        "owner",
+        "lifecycle",
+        "namespace",
+        "tag",
+        "level",
+    ];
     // Lower-cased, as the index's filter fields (`--owner Platform-Team` works).
-    let facets_of = |doc: &SearchDoc| -> [Vec<String>; 6] {
+    let facets_of = |doc: &SearchDoc| -> [Vec<String>; 7] {
         [
             vec![doc.kind.to_lowercase()],
             vec![doc.spec_type.to_lowercase()],
@@ -347,9 +356,10 @@ fn meta(docs: &[&SearchDoc], shards: &[String], fragment_starts: &[usize]) -> Ou
             vec![doc.lifecycle.to_lowercase()],
             vec![doc.namespace.to_lowercase()],
             doc.tags.iter().map(|t| t.to_lowercase()).collect(),
+            vec![doc.level.to_lowercase()],
         ]
     };
-    let mut values: [BTreeSet<String>; 6] = Default::default();
+    let mut values: [BTreeSet<String>; 7] = Default::default();
     for doc in docs {
         for (slot, list) in facets_of(doc).into_iter().enumerate() {
             values[slot].extend(list);
@@ -385,6 +395,7 @@ fn meta(docs: &[&SearchDoc], shards: &[String], fragment_starts: &[usize]) -> Ou
             position(3, &facets[3][0]),
             position(4, &facets[4][0]),
             tags,
+            position(6, &facets[6][0]),
         ]));
         start += count;
     }
@@ -546,6 +557,7 @@ mod tests {
             lifecycle: "production".into(),
             tags: Vec::new(),
             namespace: "default".into(),
+            level: "gold".into(),
             position: 0,
         });
         let added = builder.finish().unwrap();

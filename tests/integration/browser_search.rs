@@ -346,3 +346,109 @@ async fn with_few_pages_having_every_word_the_browser_falls_back_like_the_cli() 
     );
     c.close().await.unwrap();
 }
+
+/// `portico search QUERY --level LEVEL` on `site`: the hits' addresses.
+fn cli_urls_at_level(site: &std::path::Path, query: &str, level: &str) -> Vec<String> {
+    let run = crate::support::portico(
+        site,
+        &[
+            "search", "--site", ".", "--limit", "50", "--level", level, "--json", query,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    hits.iter()
+        .map(|h| h["url"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_level_facet_narrows_the_results_like_portico_search_level() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let page = site.join("index.html").canonicalize().unwrap();
+    let c = browser(&driver).await;
+    c.goto(&format!("file://{}", page.display())).await.unwrap();
+
+    // "service" is in Components at every level of the default scorecard.
+    let all = type_query(&c, "service").await;
+    c.find(Locator::Css("details.facets-box > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let mut offered = Vec::new();
+    for button in c
+        .find_all(Locator::Css(".facet button[data-facet=level]"))
+        .await
+        .unwrap()
+    {
+        offered.push(button.attr("data-value").await.unwrap().unwrap_or_default());
+    }
+    offered.sort();
+    assert_eq!(
+        offered,
+        ["bronze", "gold", "none", "silver"],
+        "the level facet's values"
+    );
+
+    c.find(Locator::Css(
+        ".facet button[data-facet=level][data-value=bronze]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(
+            ".facet button[data-value=bronze][aria-pressed=true]",
+        ))
+        .await
+        .unwrap();
+    let mut shown = Vec::new();
+    for a in c.find_all(Locator::Css(".search-hits a")).await.unwrap() {
+        let href = a.attr("href").await.unwrap().unwrap_or_default();
+        let root = format!("file://{}/", site.canonicalize().unwrap().display());
+        shown.push(href.strip_prefix(&root).unwrap_or(&href).to_string());
+    }
+    let mut cli = cli_urls_at_level(site, "service", "bronze");
+    shown.sort();
+    cli.sort();
+    assert!(
+        !cli.is_empty() && shown.len() < all.len(),
+        "{shown:?} of {all:?}"
+    );
+    assert_eq!(
+        shown, cli,
+        "the page's bronze results are portico search --level bronze's"
+    );
+    assert!(
+        shown
+            .iter()
+            .all(|u| !u.contains("shipment-tracker") && !u.contains("payment-gateway")),
+        "gold and silver Components are filtered out: {shown:?}"
+    );
+    facet_off(&c).await;
+
+    // The same through the page's query function, for each level.
+    for level in ["gold", "silver", "none"] {
+        let found = c
+            .execute_async(
+                "const done = arguments[2];
+                 window.porticoSearchQuery(arguments[0], {limit: 50, filters: {level: [arguments[1]]}})
+                   .then(hits => done(hits.map(h => h.url)), e => done(['error: ' + e]));",
+                vec![serde_json::json!("service"), serde_json::json!(level)],
+            )
+            .await
+            .unwrap();
+        let mut browser: Vec<String> = serde_json::from_value(found).unwrap();
+        let mut cli = cli_urls_at_level(site, "service", level);
+        browser.sort();
+        cli.sort();
+        assert_eq!(browser, cli, "level {level}");
+    }
+    c.close().await.unwrap();
+}

@@ -380,7 +380,7 @@ fn hostile_definitions_and_repositories_cannot_reach_outside_or_hang() {
 levels: [one]
 rules:
   - { id: up, level: one, check: { files: { glob: \"../*/catalog-info.yaml\" } } }
-  - { id: absolute, level: one, check: { files: { glob: /etc/passwd } } }
+  - { id: absolute, level: one, check: { files: { glob: //etc/passwd } } }
 ";
     org.file("cards/bad.yaml", rules);
     let good = "name: reads
@@ -390,6 +390,7 @@ rules:
   - { id: linked-folder, level: one, check: { files: { glob: \"etc/*\" } } }
   - { id: big, level: one, check: { files: { glob: big.txt, matches: x } } }
   - { id: catastrophic, level: one, check: { files: { glob: slow.txt, matches: \"(a*)*b\" } } }
+  - { id: rooted, level: one, check: { files: { glob: /etc/passwd, matches: root } } }
 ";
     org.file("cards/good.yaml", good);
     org.file(
@@ -447,6 +448,8 @@ rules:
     assert_eq!(status(2).0, "fail");
     assert!(status(2).1.contains("over the"), "{}", status(2).1);
     assert_eq!(status(3).0, "fail");
+    // A leading `/` is the repository's root, not the machine's.
+    assert_eq!(status(4).0, "fail", "{}", status(4).1);
     let site = crate::support::files_under(&out);
     assert!(
         site.values()

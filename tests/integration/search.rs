@@ -665,3 +665,41 @@ fn enough_results_with_every_word_show_no_partial_ones() {
     // One word has nothing to fall back to.
     assert!(search(&["zzzzqqq"]).is_empty());
 }
+
+#[test]
+fn level_keeps_the_entities_at_that_level_and_their_docs() {
+    let (site, _) = example_site();
+    let search = |level: &str| {
+        portico(
+            site,
+            &[
+                "search", "--site", ".", "--level", level, "--limit", "50", "--json", "service",
+            ],
+        )
+    };
+    let gold = search("GOLD");
+    assert_eq!(gold.code, 0, "{}", gold.stderr);
+    let hits: Vec<serde_json::Value> = serde_json::from_str(&gold.stdout).unwrap();
+    let refs: std::collections::BTreeSet<&str> = hits
+        .iter()
+        .map(|h| h["entity_ref"].as_str().unwrap())
+        .collect();
+    // shipment-tracker is the only gold Component (example-org's README).
+    assert_eq!(
+        refs.into_iter().collect::<Vec<_>>(),
+        ["component:default/shipment-tracker"]
+    );
+    assert!(
+        hits.iter().any(|h| h["kind"] == "docs"),
+        "its docs sections are kept too: {hits:?}"
+    );
+    let unknown = search("platinum");
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("--level takes one of: bronze, gold, none, silver"),
+        "{}",
+        unknown.stderr
+    );
+}

@@ -301,9 +301,11 @@
     return { scores: total, partial: every > 1 ? partial : [], words: Object.keys(matched), phrases: parsed.phrases };
   }
 
-  // ---- facets and filters (as --kind and --owner, plus type, lifecycle, tag)
+  // ---- facets and filters (as --kind, --owner and --level, plus type,
+  // lifecycle, tag). A docs section takes its entity's values: the level is
+  // the entity's on the first scorecard, as in the catalog lists.
   var FEW_RESULTS = 3;
-  var FACETS = ["kind", "type", "owner", "lifecycle", "tag"];
+  var FACETS = ["kind", "type", "owner", "lifecycle", "level", "tag"];
   function facetValues(doc) {
     var row = meta.entities[entityOf[doc]];
     var isEntityDoc = row[1] === 1 && isFirstOf(doc);
@@ -314,6 +316,7 @@
       type: [meta.facets.type[row[3]]],
       owner: [meta.facets.owner[row[4]]],
       lifecycle: [meta.facets.lifecycle[row[5]]],
+      level: meta.facets.level ? [meta.facets.level[row[8]]] : [],
       tag: row[7].map(function (t) { return meta.facets.tag[t]; })
     };
   }
