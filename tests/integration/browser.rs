@@ -81,11 +81,21 @@ pub async fn browser_with(driver: &Driver, mobile: Option<serde_json::Value>) ->
     }
     let mut caps = serde_json::Map::new();
     caps.insert("goog:chromeOptions".into(), options);
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
-        .expect("a browser session")
+        .expect("a browser session");
+    // Finding an element waits for it a while: on a loaded 2-core machine a
+    // page's deferred script may not have made its controls yet when the
+    // test looks (absence checks pay this wait once).
+    let mut timeouts = fantoccini::wd::TimeoutConfiguration::default();
+    timeouts.set_implicit(Some(std::time::Duration::from_secs(5)));
+    client
+        .update_timeouts(timeouts)
+        .await
+        .expect("the browser's timeouts");
+    client
 }
 
 /// Serves `site` under `/portal/` on 127.0.0.1. Each connection on its own
