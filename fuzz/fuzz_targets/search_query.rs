@@ -65,6 +65,7 @@ static SITE: LazyLock<tempfile::TempDir> = LazyLock::new(|| {
                 tags: vec!["rust".into(), "on-call".into()],
                 namespace: "default".into(),
                 level: if position == 0 { ["gold", "none"][i % 2].into() } else { String::new() },
+                summary: None,
                 position: position as u32,
             });
         }

@@ -71,6 +71,7 @@ fn document(i: usize, chunk: &str) -> SearchDoc {
             .collect(),
         namespace: word(1),
         level: if is_entity { word(11) } else { String::new() },
+        summary: is_entity.then(|| word(12)),
         position: i as u32,
     }
 }

@@ -34,6 +34,9 @@ pub struct Fields {
     /// The entity's level on the first scorecard (entity documents only);
     /// `None` in an index written before levels were indexed.
     pub level: Option<Field>,
+    /// What a result shows when it is not the body (stored, not searched):
+    /// an entity's description without the facts indexed with it.
+    pub summary: Option<Field>,
     /// The document's number in the order it was added (a fast field):
     /// how the browser-index export finds the `SearchDoc` behind a posting.
     pub seq: Field,
@@ -80,6 +83,7 @@ pub fn schema() -> (Schema, Fields) {
         tag: builder.add_text_field("tag", STRING | STORED),
         namespace: builder.add_text_field("namespace", STRING | STORED),
         level: Some(builder.add_text_field("level", STRING)),
+        summary: Some(builder.add_text_field("summary", STORED)),
         seq: builder.add_u64_field("seq", FAST),
         position: builder.add_u64_field("position", STORED),
     };
@@ -105,6 +109,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         tag: get("tag")?,
         namespace: get("namespace")?,
         level: get("level").ok(),
+        summary: get("summary").ok(),
         seq: get("seq")?,
         position: get("position")?,
     })
@@ -293,6 +298,9 @@ impl IndexBuilder {
             doc.add_text(f.tag, tag.to_lowercase());
         }
         doc.add_text(f.namespace, d.namespace.to_lowercase());
+        if let (Some(field), Some(summary)) = (f.summary, &d.summary) {
+            doc.add_text(field, summary);
+        }
         if let Some(level) = f.level.filter(|_| !d.level.is_empty()) {
             doc.add_text(level, d.level.to_lowercase());
         }

@@ -51,6 +51,9 @@ pub struct SearchDoc {
     /// entities the scorecard does not apply to. Docs sections are
     /// filtered by their entity's level (`query::search`, `search.js`).
     pub level: String,
+    /// What results show, when not `body`: an entity's description, without
+    /// the type, lifecycle, owner and tags its body adds for searching.
+    pub summary: Option<String>,
     /// The section's place in its page (0 for entities): with `entity_ref`
     /// and the page URL it orders documents the same way in every build.
     pub position: u32,
@@ -132,6 +135,7 @@ pub fn entity_documents(
             lifecycle: e.spec_str("lifecycle").unwrap_or("").to_string(),
             tags,
             namespace: e.namespace.clone(),
+            summary: Some(description.to_string()),
             level: levels
                 .get(e.entity_ref.to_string().as_str())
                 .map_or(String::new(), |l| l.to_string()),
@@ -210,6 +214,7 @@ fn version_documents(catalog: &Catalog, site: &DocSiteSummary, docs: &mut Vec<Se
                     // Rendered before scorecards are judged: filtered by
                     // the entity document's level instead.
                     level: String::new(),
+                    summary: None,
                     position: u32::try_from(n).unwrap_or(u32::MAX),
                 });
             }

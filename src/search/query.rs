@@ -560,9 +560,18 @@ fn search_index(
                 .unwrap_or("")
                 .to_string()
         };
-        let snippet = snippets.snippet_from_doc(&doc);
+        // An entity shows its description, not the facts indexed with it.
+        let summary = fields
+            .summary
+            .and_then(|field| doc.get_first(field))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        let snippet = match &summary {
+            Some(shown) => snippets.snippet(shown),
+            None => snippets.snippet_from_doc(&doc),
+        };
         let (fragment, highlights) = if snippet.fragment().is_empty() {
-            let body = text(fields.body);
+            let body = summary.unwrap_or_else(|| text(fields.body));
             let cut = body.char_indices().nth(150).map_or(body.len(), |(i, _)| i);
             (body[..cut].to_string(), Vec::new())
         } else {

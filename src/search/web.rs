@@ -296,10 +296,12 @@ fn fragments(docs: &[&SearchDoc], files: &mut Vec<OutputFile>) -> Vec<usize> {
             starts.push(n);
             blocks.push(Vec::new());
         }
-        // The 6th value marks a cut text (1), where a phrase may lie unseen.
-        let (body, cut) = match doc.body.char_indices().nth(FRAGMENT_BODY_CHARS) {
-            Some((cut, _)) => (&doc.body[..cut], 1u8),
-            None => (doc.body.as_str(), 0u8),
+        // The 6th value marks a cut text (1), where a phrase may lie unseen:
+        // a text cut short, or a summary shown instead of the whole body.
+        let shown = doc.summary.as_deref().unwrap_or(&doc.body);
+        let (body, cut) = match shown.char_indices().nth(FRAGMENT_BODY_CHARS) {
+            Some((cut, _)) => (&shown[..cut], 1u8),
+            None => (shown, u8::from(shown.len() != doc.body.len())),
         };
         bytes += doc.title.len() + doc.url.len() + doc.breadcrumb.len() + body.len() + 32;
         if let Some(block) = blocks.last_mut() {
@@ -558,6 +560,7 @@ mod tests {
             tags: Vec::new(),
             namespace: "default".into(),
             level: "gold".into(),
+            summary: None,
             position: 0,
         });
         let added = builder.finish().unwrap();

@@ -703,3 +703,23 @@ fn level_keeps_the_entities_at_that_level_and_their_docs() {
         unknown.stderr
     );
 }
+
+/// An entity found by a fact indexed with it (a tag) shows its description,
+/// not the description followed by its type, lifecycle, owner and tags.
+#[test]
+fn entity_results_show_their_description_not_their_indexed_facts() {
+    let hit = first(&["kotlin"]);
+    assert_eq!(hit["entity_ref"], "component:default/payment-gateway");
+    assert_eq!(
+        hit["snippet"],
+        "Authorises and captures card payments through our PSPs and emits payment events."
+    );
+    // A word of the description is still marked in it.
+    let hit = first(&["psps"]);
+    assert_eq!(hit["entity_ref"], "component:default/payment-gateway");
+    let snippet = hit["snippet"].as_str().unwrap();
+    assert!(
+        snippet.starts_with("Authorises") && !snippet.contains("kotlin"),
+        "{snippet}"
+    );
+}
