@@ -260,17 +260,7 @@ pub(super) fn filter_form(facets: &[&str]) -> String {
 /// Each entity's level on the first scorecard (the facet and column):
 /// `none` below its first level, absent when it does not apply.
 fn levels(portal: &Portal) -> HashMap<&str, &str> {
-    portal
-        .scorecards
-        .scorecards
-        .first()
-        .map(|card| {
-            card.entities
-                .iter()
-                .map(|e| (e.entity.as_str(), e.level.as_deref().unwrap_or("none")))
-                .collect()
-        })
-        .unwrap_or_default()
+    portal.scorecards.first_card_levels()
 }
 
 /// `error` or `warning`: the worst problem in the entity's YAML document

@@ -60,6 +60,22 @@ pub struct Results {
     pub delivery: Option<super::delivery::Delivery>,
 }
 
+impl Results {
+    /// Each entity's level on the first scorecard (`none` below every
+    /// level), by entity ref: what the catalog lists and search show.
+    pub fn first_card_levels(&self) -> std::collections::HashMap<&str, &str> {
+        self.scorecards
+            .first()
+            .map(|card| {
+                card.entities
+                    .iter()
+                    .map(|e| (e.entity.as_str(), e.level.as_deref().unwrap_or("none")))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct CardResult {
     pub name: String,

@@ -78,16 +78,7 @@ pub fn entity_documents(
     catalog: &Catalog,
     scorecards: &crate::scorecards::Results,
 ) -> Vec<SearchDoc> {
-    let levels: std::collections::HashMap<&str, &str> = scorecards
-        .scorecards
-        .first()
-        .map(|card| {
-            card.entities
-                .iter()
-                .map(|e| (e.entity.as_str(), e.level.as_deref().unwrap_or("none")))
-                .collect()
-        })
-        .unwrap_or_default();
+    let levels = scorecards.first_card_levels();
     let mut docs = Vec::with_capacity(catalog.entities.len());
     for e in &catalog.entities {
         let owner = e

@@ -5,24 +5,12 @@
 
 use crate::support::{Org, Run, git_at};
 use std::path::Path;
-use std::process::Command;
 
 /// 2026-01-10: the build's day.
 const TODAY: &str = "1768003200";
 
 fn portico(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_portico"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("SOURCE_DATE_EPOCH", TODAY)
-        .output()
-        .expect("portico runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    crate::support::portico_with_env(dir, args, &[("SOURCE_DATE_EPOCH", TODAY)])
 }
 
 /// Writes `files` into `dir` and commits everything on `date`.

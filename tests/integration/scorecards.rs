@@ -4,25 +4,13 @@
 
 use crate::support::{Org, Run, commit_all, corpus_dir, crate_dir, example_site};
 use std::path::Path;
-use std::process::Command;
 
 /// 2026-01-10: eight days after the commits `support::git` makes.
 const TODAY: &str = "1768003200";
 
 /// `portico ARGS` in `dir`, judged on [`TODAY`].
 fn portico_on_day(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_portico"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("SOURCE_DATE_EPOCH", TODAY)
-        .output()
-        .expect("portico runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    crate::support::portico_with_env(dir, args, &[("SOURCE_DATE_EPOCH", TODAY)])
 }
 
 fn read_json(path: &Path) -> serde_json::Value {
