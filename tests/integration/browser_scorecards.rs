@@ -17,20 +17,9 @@ const TODAY: &str = "1768003200";
 
 /// Writes `files` into `dir`, commits them on `date`, and tags the commit.
 fn commit_on(dir: &Path, date: &str, files: &[(&str, &str)], tag: Option<&str>) {
-    let git = |args: &[&str]| git_at(dir, &format!("{date}T12:00:00+00:00"), args);
-    std::fs::create_dir_all(dir).unwrap();
-    if !dir.join(".git").exists() {
-        git(&["init", "-q", "-b", "main"]);
-    }
-    for (path, text) in files {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "--allow-empty", "-m", date]);
+    crate::support::commit_on(dir, date, files);
     if let Some(tag) = tag {
-        git(&["tag", tag]);
+        git_at(dir, &format!("{date}T12:00:00+00:00"), &["tag", tag]);
     }
 }
 

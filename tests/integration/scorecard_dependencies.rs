@@ -3,7 +3,7 @@
 //! judged now and at past commits; and a monorepo whose two Components, in
 //! sub-folders, are judged by their own files.
 
-use crate::support::{Org, Run, git_at};
+use crate::support::{Org, Run, commit_on, git_at};
 use std::path::Path;
 
 /// 2026-01-10: the build's day.
@@ -11,22 +11,6 @@ const TODAY: &str = "1768003200";
 
 fn portico(dir: &Path, args: &[&str]) -> Run {
     crate::support::portico_with_env(dir, args, &[("SOURCE_DATE_EPOCH", TODAY)])
-}
-
-/// Writes `files` into `dir` and commits everything on `date`.
-fn commit_on(dir: &Path, date: &str, files: &[(&str, &str)]) {
-    let git = |args: &[&str]| git_at(dir, &format!("{date}T12:00:00+00:00"), args);
-    std::fs::create_dir_all(dir).unwrap();
-    if !dir.join(".git").exists() {
-        git(&["init", "-q", "-b", "main"]);
-    }
-    for (path, text) in files {
-        let path = dir.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", date]);
 }
 
 fn component(name: &str) -> String {

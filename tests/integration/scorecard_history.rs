@@ -2,30 +2,12 @@
 //! dated commits, as work trees and bare clones; rollups per System and
 //! Domain; the level as a facet of the catalog lists.
 
-use crate::support::{Org, Run, bare_clone, git_at};
+use crate::support::{Org, Run, bare_clone, commit_on};
 use std::path::Path;
 use std::process::Command;
 
 /// 2026-01-10 (a Saturday): the build's day.
 const TODAY: &str = "1768003200";
-
-/// `git ARGS` in `dir`, committed on `date` (author and committer).
-fn git_on(dir: &Path, date: &str, args: &[&str]) {
-    git_at(dir, &format!("{date}T12:00:00+00:00"), args);
-}
-
-/// Writes `files` into `dir` and commits everything on `date`.
-fn commit_on(dir: &Path, date: &str, files: &[(&str, &str)]) {
-    std::fs::create_dir_all(dir).unwrap();
-    if !dir.join(".git").exists() {
-        git_on(dir, date, &["init", "-q", "-b", "main"]);
-    }
-    for (path, text) in files {
-        std::fs::write(dir.join(path), text).unwrap();
-    }
-    git_on(dir, date, &["add", "-A"]);
-    git_on(dir, date, &["commit", "-q", "--allow-empty", "-m", date]);
-}
 
 fn build(dir: &Path, args: &[&str]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_portico"))

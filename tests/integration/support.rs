@@ -220,6 +220,24 @@ pub fn git_at(dir: &Path, date: &str, args: &[&str]) -> String {
 }
 
 /// Makes `dir` a git repository with everything committed on `branch`.
+/// Writes `files` into `dir` (a git work tree, made when missing) and
+/// commits everything at noon on `date` (`YYYY-MM-DD`), an empty commit
+/// when nothing changed.
+pub fn commit_on(dir: &Path, date: &str, files: &[(&str, &str)]) {
+    let git = |args: &[&str]| git_at(dir, &format!("{date}T12:00:00+00:00"), args);
+    std::fs::create_dir_all(dir).unwrap();
+    if !dir.join(".git").exists() {
+        git(&["init", "-q", "-b", "main"]);
+    }
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "--allow-empty", "-m", date]);
+}
+
 pub fn commit_all(dir: &Path, branch: &str, message: &str) {
     if !dir.join(".git").exists() {
         git(dir, &["init", "-q", "-b", branch]);
