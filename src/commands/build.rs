@@ -1,6 +1,6 @@
 //! `portico build ROOT... [--out DIR] [--strict] [--format F] [--cache DIR | --no-cache] [--shard I/N]`
 
-use super::{cli_settings, exit_code, fail, load_settings, print_diagnostics};
+use super::{cli_settings, exit_code, fail, load_settings, report};
 use crate::cli::BuildArgs;
 use crate::diagnostics;
 use crate::pipeline;
@@ -60,13 +60,7 @@ pub fn run(args: BuildArgs) -> u8 {
         Ok(outcome) => outcome,
         Err(e) => return fail(&e.0),
     };
-    print_diagnostics(
-        args.format,
-        &outcome.diagnostics,
-        &outcome.portal.repos,
-        args.source.verbose,
-    );
-    let counts = diagnostics::count(&outcome.diagnostics);
+    let counts = report(args.format, &outcome, args.source.verbose);
     // The summary goes to standard error whatever the format, so that
     // standard output holds only the JSON, SARIF or workflow commands.
     eprintln!(
@@ -98,13 +92,7 @@ fn run_shard(
         Ok(outcome) => outcome,
         Err(e) => return fail(&e.0),
     };
-    print_diagnostics(
-        args.format,
-        &outcome.diagnostics,
-        &outcome.portal.repos,
-        args.source.verbose,
-    );
-    let counts = diagnostics::count(&outcome.diagnostics);
+    let counts = report(args.format, &outcome, args.source.verbose);
     eprintln!(
         "Built shard {shard}: the docs of {} into the part {} in {:.2} s: {} (the catalog's problems and broken links are reported by `portico merge`)",
         diagnostics::plural(outcome.portal.repos.len(), "repository"),

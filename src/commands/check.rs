@@ -7,7 +7,7 @@
 //! the problems the change is responsible for are reported; with `--site`,
 //! a built site's entities resolve refs (see `book/docs/ci.md`).
 
-use super::{EXIT_PROBLEMS, exit_code, fail, load_config, print_diagnostics, print_human};
+use super::{EXIT_PROBLEMS, exit_code, fail, load_config, print_human, report};
 use crate::cli::{CheckArgs, Format};
 use crate::diagnostics;
 use crate::pipeline;
@@ -56,13 +56,7 @@ pub fn run(args: CheckArgs) -> u8 {
             }
         }
     }
-    let counts = diagnostics::count(&outcome.diagnostics);
-    print_diagnostics(
-        args.format,
-        &outcome.diagnostics,
-        &outcome.portal.repos,
-        args.source.verbose,
-    );
+    let counts = report(args.format, &outcome, args.source.verbose);
     if args.format == Format::Human {
         if let Some((checked, below, name, level)) = gated {
             eprintln!(

@@ -2,7 +2,7 @@
 //! of a sharded build made into one site, with the settings the shards
 //! were built with (kept in each part).
 
-use super::{exit_code, fail, print_diagnostics};
+use super::{exit_code, fail, report};
 use crate::cli::MergeArgs;
 use crate::diagnostics;
 use crate::pipeline;
@@ -29,13 +29,7 @@ pub fn run(args: MergeArgs) -> u8 {
         Ok(outcome) => outcome,
         Err(e) => return fail(&e.0),
     };
-    print_diagnostics(
-        args.format,
-        &outcome.diagnostics,
-        &outcome.portal.repos,
-        args.verbose,
-    );
-    let counts = diagnostics::count(&outcome.diagnostics);
+    let counts = report(args.format, &outcome, args.verbose);
     eprintln!(
         "Merged {} into {} ({}, {}, from {}) in {:.2} s: {}",
         diagnostics::plural(parts.len(), "part"),

@@ -54,6 +54,12 @@ fn load_settings(settings: &CliSettings) -> Result<Config, u8> {
     config::load(settings).map_err(|e| fail(&e.0))
 }
 
+/// Prints a build's or check's problems in `format` and counts them.
+fn report(format: Format, outcome: &crate::pipeline::Outcome, verbose: bool) -> Counts {
+    print_diagnostics(format, &outcome.diagnostics, &outcome.portal.repos, verbose);
+    diagnostics::count(&outcome.diagnostics)
+}
+
 /// Prints the diagnostics of `build` and `check` the one way both do it:
 /// `human` on standard error (with the summary line the caller adds after
 /// it), the machine formats on standard output so they can be redirected.
