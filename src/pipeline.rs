@@ -187,12 +187,7 @@ fn build_with(
     // The theme first: a bad one is a usage error, before any work.
     let look =
         render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
-    // A cache that cannot be opened costs time, not the build.
-    let disk = cache_dir.and_then(|dir| {
-        crate::cache::DiskCache::open(dir)
-            .inspect_err(|e| eprintln!("note: building without the cache: {e}"))
-            .ok()
-    });
+    let disk = open_cache(cache_dir);
     let site_key = site_key(out_dir);
     let staging = match &disk {
         Some(disk) => {
@@ -425,11 +420,7 @@ pub fn build_part(
     let mut timer = Timer::new();
     let look =
         render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
-    let disk = cache_dir.and_then(|dir| {
-        crate::cache::DiskCache::open(dir)
-            .inspect_err(|e| eprintln!("note: building without the cache: {e}"))
-            .ok()
-    });
+    let disk = open_cache(cache_dir);
     let writer = shard::part::PartWriter::create(part_dir).map_err(Fatal)?;
     let mut outcome = load(config)?;
     timer.lap("discover + read + catalog");
@@ -483,6 +474,16 @@ pub fn build_part(
 /// What the manifest of the last site written to an `--out` is kept under
 /// in the build cache.
 const SITE_KIND: &str = "site";
+
+/// The build cache in `cache_dir`: one that cannot be opened costs time,
+/// not the build (a note, and the build goes on without it).
+fn open_cache(cache_dir: Option<&Path>) -> Option<crate::cache::DiskCache> {
+    cache_dir.and_then(|dir| {
+        crate::cache::DiskCache::open(dir)
+            .inspect_err(|e| eprintln!("note: building without the cache: {e}"))
+            .ok()
+    })
+}
 
 /// The key of an `--out` folder: its absolute path (a site's manifest
 /// describes the files at that path).
