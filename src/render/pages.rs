@@ -350,32 +350,34 @@ pub(super) fn one_line(text: &str, max: usize) -> String {
     line
 }
 
-/// The relations graph, drawn at build time one hop out and two (each
-/// related entity's own relations on its side: an owner's parent group, a
-/// dependency's dependencies); radio buttons choose which shows, without
-/// script.
 /// Every entity's relations in the order graphs draw them (by relation,
-/// then target), sorted once per site: a page's two-hop graph reads its
-/// neighbours' lists, and a Group owning thousands is every member's
-/// neighbour.
+/// then target), each list sorted once per site, when a page first needs
+/// it: a page's two-hop graph reads its neighbours' lists (a Group owning
+/// thousands is every member's neighbour), and `serve` rebuilds that take
+/// every page from the memo sort none.
 pub struct SortedRelations<'p> {
-    by_entity: HashMap<&'p EntityRef, Vec<&'p Relation>, foldhash::fast::RandomState>,
+    by_entity: HashMap<
+        &'p EntityRef,
+        (&'p Entity, std::sync::OnceLock<Vec<&'p Relation>>),
+        foldhash::fast::RandomState,
+    >,
 }
 
 impl<'p> SortedRelations<'p> {
     pub fn new(portal: &'p Portal) -> SortedRelations<'p> {
-        use rayon::prelude::*;
         let by_entity = portal
             .catalog
             .entities
-            .par_iter()
-            .map(|e| (&e.entity_ref, sorted_relations(e)))
+            .iter()
+            .map(|e| (&e.entity_ref, (e, std::sync::OnceLock::new())))
             .collect();
         SortedRelations { by_entity }
     }
 
     fn of(&self, entity: &EntityRef) -> &[&'p Relation] {
-        self.by_entity.get(entity).map_or(&[], Vec::as_slice)
+        self.by_entity.get(entity).map_or(&[], |(e, sorted)| {
+            sorted.get_or_init(|| sorted_relations(e)).as_slice()
+        })
     }
 }
 
@@ -390,6 +392,10 @@ fn sorted_relations(e: &Entity) -> Vec<&Relation> {
 /// neighbours; the rest are only counted.
 const FURTHER_BUILT: usize = 2 * graph::MAX_PER_SIDE;
 
+/// The relations graph, drawn at build time one hop out and two (each
+/// related entity's own relations on its side: an owner's parent group, a
+/// dependency's dependencies); radio buttons choose which shows, without
+/// script.
 fn graph_section(
     body: &mut String,
     portal: &Portal,
