@@ -245,11 +245,18 @@ fn build_with(
                 });
         }
     };
+    // Unchanged repositories' pages are taken over from the last site.
+    let carry = |files: &[docs::build::WrittenFile]| {
+        staging
+            .carry_files(files.iter().map(|f| (f.path.as_str(), f.len, f.hash)))
+            .unwrap_or(false)
+    };
     let docs = DocsRun {
         sink: Some(&sink),
         on_site: Some(&on_site),
         memo: None,
         disk: disk.as_ref(),
+        carry: disk.as_ref().map(|_| &carry as docs::build::Carry<'_>),
         other_sites: None,
     };
     let built = match parts {
@@ -436,7 +443,7 @@ pub fn build_part(
         disk: disk.as_ref(),
         ..DocsRun::default()
     };
-    let options = docs_options(config, run);
+    let options = docs_options(config, &look, run);
     let portal = &outcome.portal;
     let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, &look);
     let mut built =
@@ -543,6 +550,7 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         on_site: None,
         memo: docs_memo,
         disk: None,
+        carry: None,
         other_sites: None,
     };
     let built = render_docs(config, &outcome.portal, look, docs)?;
@@ -654,6 +662,9 @@ struct DocsRun<'a> {
     memo: Option<(&'a docs::DocsMemo, &'a crate::memo::Versions)>,
     /// The build cache on disk (`portico build`).
     disk: Option<&'a crate::cache::DiskCache>,
+    /// Takes unchanged repositories' files over from the last site
+    /// (`portico build` with the cache).
+    carry: Option<docs::build::Carry<'a>>,
     /// Docs sites built before (`check --site`), for links into them.
     other_sites: Option<docs::build::OtherSites<'a>>,
 }
@@ -666,13 +677,21 @@ fn render_docs(
     run: DocsRun<'_>,
 ) -> Result<docs::DocsOutcome, Fatal> {
     let sink = run.sink;
-    let options = docs_options(config, run);
+    let options = docs_options(config, look, run);
     let layout = |view: docs::DocPageView| render::docs_page::page(view, portal, look);
     docs::build(&portal.repos, &portal.catalog, &options, &layout, sink).map_err(Fatal)
 }
 
 /// The docs stage's options for one run.
-fn docs_options<'a>(config: &'a Config, run: DocsRun<'a>) -> DocsOptions<'a> {
+fn docs_options<'a>(config: &'a Config, look: &render::Look, run: DocsRun<'a>) -> DocsOptions<'a> {
+    // Pages are laid out with the site's title, search and base URL
+    // (configuration) in the theme's shell.
+    let mut layout_key = crate::memo::hasher();
+    crate::memo::part(
+        &mut layout_key,
+        shard::part::config_fingerprint(config).as_bytes(),
+    );
+    layout_key.update(&look.key().to_le_bytes());
     DocsOptions {
         git_ref: config.git_ref.as_deref(),
         sanitize: docs::markdown::SanitizeOptions {
@@ -682,6 +701,8 @@ fn docs_options<'a>(config: &'a Config, run: DocsRun<'a>) -> DocsOptions<'a> {
         on_site: run.on_site,
         memo: run.memo,
         disk: run.disk,
+        carry: run.carry,
+        layout_key: layout_key.digest128(),
         other_sites: run.other_sites,
         versions: config.docs_versions.as_deref(),
         search_versions: config.search_versions,

@@ -6,11 +6,12 @@ use super::author_files::{self, Sanitized};
 use super::links::{self, PageCheck, SiteIndex};
 use super::markdown::template_tags::{self, PageDates};
 use super::markdown::{self, Heading, SanitizeOptions};
-use super::memo::{self, Kept, PageMemo, RepoBuilt, RepoMemo};
+use super::memo::{self, Kept, Key, PageMemo, RepoBuilt, RepoMemo};
 use super::nav;
 use super::page::{self, PagePlace};
 pub use super::page::{DocPageView, NavLink};
 use super::pages::{BuiltPage, PageInput, SitePages, page_path, read_pages};
+use super::repo_cache;
 use super::site::{self, DocSource};
 use super::snippets::{Budget, Snippets};
 use super::versions;
@@ -38,8 +39,15 @@ pub struct DocsOptions<'a> {
     /// Work of earlier builds of this process, reused when its inputs are
     /// unchanged (`portico serve`), and which repositories changed since.
     pub memo: Option<(&'a DocsMemo, &'a crate::memo::Versions)>,
-    /// The build cache on disk: renders kept between runs.
+    /// The build cache on disk: renders kept between runs, and whole
+    /// repositories' docs when `carry` can take their files over.
     pub disk: Option<&'a crate::cache::DiskCache>,
+    /// Takes a repository's files over from the last site (`portico build`
+    /// with the cache).
+    pub carry: Option<Carry<'a>>,
+    /// A key of what every page's layout reads besides its own view: the
+    /// configuration and the theme.
+    pub layout_key: Key,
     /// Docs sites built elsewhere (`check --site`), by folder: asked for
     /// the sites that links name and this run did not build.
     pub other_sites: Option<OtherSites<'a>>,
@@ -48,6 +56,31 @@ pub struct DocsOptions<'a> {
     pub versions: Option<&'a str>,
     /// `[docs] search-versions`: old versions' pages are searched too.
     pub search_versions: bool,
+}
+
+/// Takes files over from the last site unchanged, all or none (see
+/// [`crate::output::Staging::carry_files`]): false when any one is not
+/// there with the bytes described.
+pub type Carry<'a> = &'a (dyn Fn(&[WrittenFile]) -> bool + Sync);
+
+/// A file a repository's docs wrote: its site path, length and xxh3-128
+/// (as two halves, low first).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct WrittenFile {
+    pub path: String,
+    pub len: u64,
+    pub hash: [u64; 2],
+}
+
+impl WrittenFile {
+    fn of(path: &str, bytes: &[u8]) -> WrittenFile {
+        let hash = xxhash_rust::xxh3::xxh3_128(bytes);
+        WrittenFile {
+            path: path.to_string(),
+            len: bytes.len() as u64,
+            hash: [hash as u64, (hash >> 64) as u64],
+        }
+    }
 }
 
 /// Finds a docs site outside this run by its folder (`docs/ns/kind/name/`).
@@ -285,8 +318,9 @@ impl RepoDocs {
 }
 
 /// A repository's docs, built (cheap to clone: the memo hands it out again;
-/// serialisable: a shard's part carries it to `portico merge`).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+/// serialisable: a shard's part carries it to `portico merge`, the build
+/// cache keeps it).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct RepoDocs {
     sites: Vec<SiteBuilt>,
     #[serde(with = "crate::diagnostics::whole_list")]
@@ -322,6 +356,9 @@ fn build_repo_kept(
     sink: Option<Sink<'_>>,
 ) -> Result<RepoDocs, String> {
     let Some((memo, versions)) = options.memo else {
+        if let (Some(disk), Some(carry), Some(sink)) = (options.disk, options.carry, sink) {
+            return build_repo_cached(repo, entities, options, layout, sink, (disk, carry));
+        }
         return build_repo(repo, entities, options, layout, sink);
     };
     let Some(version) = versions.of(&repo.root) else {
@@ -375,6 +412,56 @@ fn build_repo_kept(
     Ok(docs)
 }
 
+/// [`build_repo`] with the build cache: the repository's docs read back
+/// and its files carried over from the last site when nothing they are
+/// made from changed ([`repo_cache`]), else built and kept.
+fn build_repo_cached(
+    repo: &RepoSource,
+    entities: &[&Entity],
+    options: &DocsOptions<'_>,
+    layout: Layout<'_>,
+    sink: Sink<'_>,
+    (disk, carry): (&crate::cache::DiskCache, Carry<'_>),
+) -> Result<RepoDocs, String> {
+    let Ok(snapshot) = Snapshot::open(repo, options.git_ref) else {
+        return Ok(RepoDocs::default()); // already reported by the catalog stage
+    };
+    let files = snapshot.list_all_files();
+    let Some(key) = repo_cache::key(&snapshot, &files, entities, options) else {
+        return build_snapshot(&snapshot, files, entities, options, layout, Some(sink));
+    };
+    if let Some(docs) = repo_cache::reuse(disk, key, carry) {
+        for site in &docs.sites {
+            for _ in &site.summary.pages {
+                disk.count(memo::DISK_KIND, true);
+            }
+            if let Some(on_site) = options.on_site {
+                on_site(&site.summary);
+            }
+        }
+        return Ok(docs);
+    }
+    let written = std::sync::Mutex::new(Vec::new());
+    let recording = |path: &str, bytes: &[u8]| {
+        crate::memo::lock(&written).push(WrittenFile::of(path, bytes));
+        sink(path, bytes)
+    };
+    let docs = build_snapshot(
+        &snapshot,
+        files,
+        entities,
+        options,
+        layout,
+        Some(&recording),
+    )?;
+    let mut written = written
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    written.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    repo_cache::store(disk, key, &docs, &written);
+    Ok(docs)
+}
+
 fn build_repo(
     repo: &RepoSource,
     entities: &[&Entity],
@@ -382,18 +469,25 @@ fn build_repo(
     layout: Layout<'_>,
     sink: Option<Sink<'_>>,
 ) -> Result<RepoDocs, String> {
-    let mut out = RepoDocs {
-        sites: Vec::new(),
-        diagnostics: Vec::new(),
-        versions: Vec::new(),
-        old_problems: Vec::new(),
-        shared_renders: (0, 0),
-    };
     let Ok(snapshot) = Snapshot::open(repo, options.git_ref) else {
-        return Ok(out); // already reported by the catalog stage
+        return Ok(RepoDocs::default()); // already reported by the catalog stage
     };
-    let links = RepoLocation::of(&snapshot);
     let files = snapshot.list_all_files();
+    build_snapshot(&snapshot, files, entities, options, layout, sink)
+}
+
+/// Builds the docs of the entities `entities` from the repository opened
+/// as `snapshot`, whose files are `files`.
+fn build_snapshot(
+    snapshot: &Snapshot,
+    files: crate::read::Listing,
+    entities: &[&Entity],
+    options: &DocsOptions<'_>,
+    layout: Layout<'_>,
+    sink: Option<Sink<'_>>,
+) -> Result<RepoDocs, String> {
+    let mut out = RepoDocs::default();
+    let links = RepoLocation::of(snapshot);
     let mut sources = Vec::new();
     for entity in entities {
         let request = match site::request(entity, Some(&links)) {
@@ -404,7 +498,7 @@ fn build_repo(
             }
             None => continue,
         };
-        if let Some(source) = site::load(&snapshot, &files, request, &mut out.diagnostics) {
+        if let Some(source) = site::load(snapshot, &files, request, &mut out.diagnostics) {
             sources.push((*entity, source));
         }
     }
@@ -420,7 +514,7 @@ fn build_repo(
     for (entity, source) in &sources {
         budget.borrow_mut().next_site();
         let old = versions::load(
-            &snapshot,
+            snapshot,
             entity,
             source,
             options.versions,
@@ -443,7 +537,7 @@ fn build_repo(
             old_sites.push(site);
         }
         let context = SiteContext {
-            snapshot: &snapshot,
+            snapshot,
             links: &links,
             history: &history,
             budget: &budget,

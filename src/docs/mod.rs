@@ -19,6 +19,7 @@ pub mod mkdocs;
 pub mod nav;
 mod page;
 mod pages;
+mod repo_cache;
 pub mod site;
 mod snippets;
 pub mod versions;

@@ -154,7 +154,10 @@ impl SiteVersions {
 
 /// The tag pattern of an entity: its annotation, else the configured one.
 /// `None`: no versions.
-fn pattern<'e>(entity: &'e Entity, configured: Option<&'e str>) -> Option<(&'e str, bool)> {
+pub(super) fn pattern<'e>(
+    entity: &'e Entity,
+    configured: Option<&'e str>,
+) -> Option<(&'e str, bool)> {
     let (value, annotated) = match entity.annotation(ANNOTATION) {
         Some(value) => (value.trim(), true),
         None => (configured?, false),

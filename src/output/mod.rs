@@ -250,6 +250,42 @@ impl Staging {
             .then_some(old)
     }
 
+    /// Carries files over from the last site without their bytes at hand:
+    /// each `(path, length, xxh3-128 halves)` the last site holds with
+    /// those bytes, untouched since. All or none: false, and nothing
+    /// noted, when any one is not there as described (the caller then
+    /// writes them all).
+    pub fn carry_files<'p>(
+        &self,
+        files: impl IntoIterator<Item = (&'p str, u64, [u64; 2])>,
+    ) -> Result<bool, OutputError> {
+        let (Some(previous), Some(facts)) = (&self.previous, &self.facts) else {
+            return Ok(false);
+        };
+        let mut found = Vec::new();
+        for (path, len, hash) in files {
+            check_site_path(path)?;
+            match previous.files.get(path) {
+                Some(old)
+                    if path != MARKER
+                        && old.len == len
+                        && old.hash == hash
+                        && old.still_at(&self.out_dir.join(path)) =>
+                {
+                    found.push((path, *old));
+                }
+                _ => return Ok(false),
+            }
+        }
+        let mut facts = lock(facts);
+        let mut carried = lock(&self.carried);
+        for (path, old) in found {
+            facts.insert(path.to_string(), old);
+            carried.push(path.to_string());
+        }
+        Ok(true)
+    }
+
     /// A folder in the site for a writer that needs a path (the search index).
     pub fn folder(&self, path: &str) -> Result<PathBuf, OutputError> {
         check_site_path(path)?;
@@ -744,6 +780,65 @@ mod tests {
         let staging = Staging::create_carrying(out_dir, previous).unwrap();
         staging.write_all(files).unwrap();
         staging.commit().unwrap()
+    }
+
+    #[test]
+    fn files_carried_by_their_facts_are_all_or_none() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let files = vec![
+            OutputFile::new("a/index.html", "A"),
+            OutputFile::new("b.html", "B"),
+        ];
+        let manifest = write_carrying(&out, None, &files).manifest.unwrap();
+        let facts = |path: &str| {
+            let f = manifest.files[path];
+            (f.len, f.hash)
+        };
+        let (a_len, a_hash) = facts("a/index.html");
+        let (b_len, b_hash) = facts("b.html");
+
+        // One file described wrongly: nothing is carried, the caller writes.
+        let staging = Staging::create_carrying(&out, Some(manifest.clone())).unwrap();
+        let wrong = [b_hash[0] ^ 1, b_hash[1]];
+        assert!(
+            !staging
+                .carry_files([("a/index.html", a_len, a_hash), ("b.html", b_len, wrong)])
+                .unwrap()
+        );
+        assert!(!staging.carry_files([("missing.html", 1, a_hash)]).unwrap());
+        assert!(staging.carry_files([("../x", a_len, a_hash)]).is_err());
+        staging.write_all(&files).unwrap();
+        let written = staging.commit().unwrap();
+        assert!(written.unchanged, "the same bytes written: nothing to do");
+
+        // Both described as they are: carried, and the site is unchanged.
+        let staging = Staging::create_carrying(&out, Some(manifest.clone())).unwrap();
+        assert!(
+            staging
+                .carry_files([("a/index.html", a_len, a_hash), ("b.html", b_len, b_hash)])
+                .unwrap()
+        );
+        let carried = staging.commit().unwrap();
+        assert!(carried.unchanged);
+        assert_eq!(carried.carried, 2);
+
+        // Carried beside a new file: linked into the new site.
+        let staging = Staging::create_carrying(&out, Some(manifest.clone())).unwrap();
+        assert!(
+            staging
+                .carry_files([("a/index.html", a_len, a_hash), ("b.html", b_len, b_hash)])
+                .unwrap()
+        );
+        staging.write("c.html", b"C").unwrap();
+        assert!(!staging.commit().unwrap().unchanged);
+        assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"A");
+        assert_eq!(std::fs::read(out.join("c.html")).unwrap(), b"C");
+
+        // A file touched in the site since is not carried.
+        std::fs::write(out.join("b.html"), "changed").unwrap();
+        let staging = Staging::create_carrying(&out, Some(manifest)).unwrap();
+        assert!(!staging.carry_files([("b.html", b_len, b_hash)]).unwrap());
     }
 
     #[test]

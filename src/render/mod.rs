@@ -62,6 +62,27 @@ impl Look {
         let shell = shell::Shell::new(&theme)?;
         Ok(Look { theme, shell })
     }
+
+    /// A key of the theme: its files, templates, stylesheet and logo (the
+    /// default theme's are Portico's, keyed by its version).
+    pub fn key(&self) -> crate::memo::Key {
+        let mut key = crate::memo::hasher();
+        for file in &self.theme.files {
+            crate::memo::part(&mut key, file.path.as_bytes());
+            crate::memo::part(&mut key, &file.bytes);
+        }
+        for (name, path, text) in &self.theme.templates {
+            for part in [name, path, text] {
+                crate::memo::part(&mut key, part.as_bytes());
+            }
+        }
+        crate::memo::part(&mut key, &[u8::from(self.theme.custom_css)]);
+        crate::memo::part(
+            &mut key,
+            self.theme.logo.as_deref().unwrap_or("").as_bytes(),
+        );
+        key.digest128()
+    }
 }
 
 /// The page's published address, when the site's base URL is known.

@@ -120,15 +120,17 @@ fn cached_builds_write_what_uncached_builds_write_after_every_edit() {
         again.stderr
     );
     assert_eq!(inode(&index), before, "the site was not rewritten");
-    // Beta's index names a missing snippet: pages with problems are
-    // rendered again (and report them again).
-    assert_eq!(reuse(&again), (3, 1), "{}", again.stderr);
+    // Both repositories are unchanged: their docs are read back whole,
+    // problems included (beta's index names a missing snippet).
+    assert_eq!(reuse(&again), (4, 0), "{}", again.stderr);
 
     let alpha = dir.join("repos/alpha");
     let edit = |path: &str, text: &str| std::fs::write(alpha.join(path), text).unwrap();
     edit("docs/guide.md", "# Guide\n\nEdited text.\n");
     let run = same_as_uncached(dir, "a page's text");
-    assert_eq!(reuse(&run), (2, 2), "{}", run.stderr);
+    // Alpha's other pages' renders are reused, the edited one rendered;
+    // beta is read back whole.
+    assert_eq!(reuse(&run), (3, 1), "{}", run.stderr);
     assert!(
         run.stderr.contains("unchanged files carried over"),
         "{}",
@@ -143,6 +145,20 @@ fn cached_builds_write_what_uncached_builds_write_after_every_edit() {
     std::fs::write(dir.join("cached/catalog.json"), "[]").unwrap();
     std::fs::write(&index, "tampered").unwrap();
     same_as_uncached(dir, "the site changed by hand");
+    // Every page is laid out with the site's settings.
+    std::fs::write(
+        dir.join("portico.toml"),
+        "[site]\ntitle = \"Other portal\"\n",
+    )
+    .unwrap();
+    same_as_uncached(dir, "the site's title");
+    std::fs::remove_file(dir.join("portico.toml")).unwrap();
+    same_as_uncached(dir, "the site's title back");
+    // A file no page includes yet: the repository is built again, and
+    // gives the same site.
+    edit("notes.txt", "Notes.\n");
+    let run = same_as_uncached(dir, "another file in the repository");
+    assert_eq!(reuse(&run), (4, 0), "page renders reused: {}", run.stderr);
     // The search indexes, carried while their documents are unchanged,
     // are made again when they change; a search finds the new words.
     edit("docs/guide.md", "# Guide\n\nEdited text about zeppelins.\n");
@@ -189,13 +205,13 @@ fn a_damaged_cache_changes_nothing_and_is_repaired() {
     .file("repos/alpha/docs/other.md", "# Other\n");
     let dir = org.path();
     same_as_uncached(dir, "the first build");
-    // The site's renders are one entry: a bit flipped, then cut short.
+    // The site's renders are one entry, the repository's docs another:
+    // both a bit flipped, then cut short.
     let entries: Vec<_> = files_under(&dir.join("cache"))
         .into_keys()
-        .filter(|p| p.contains("/site-pages/"))
+        .filter(|p| p.contains("/site-pages/") || p.contains("/repo-docs/"))
         .collect();
-    assert_eq!(entries.len(), 1, "{entries:?}");
-    let path = dir.join("cache").join(&entries[0]);
+    assert_eq!(entries.len(), 2, "{entries:?}");
     type Damage = fn(&mut Vec<u8>);
     let damages: [(&str, Damage); 2] = [
         ("a bit flipped", |bytes| {
@@ -205,9 +221,12 @@ fn a_damaged_cache_changes_nothing_and_is_repaired() {
         ("cut short", |bytes| bytes.truncate(5)),
     ];
     for (damage, apply) in damages {
-        let mut bytes = std::fs::read(&path).unwrap();
-        apply(&mut bytes);
-        std::fs::write(&path, bytes).unwrap();
+        for entry in &entries {
+            let path = dir.join("cache").join(entry);
+            let mut bytes = std::fs::read(&path).unwrap();
+            apply(&mut bytes);
+            std::fs::write(&path, bytes).unwrap();
+        }
         let run = same_as_uncached(dir, damage);
         assert_eq!(reuse(&run), (0, 2), "{damage}: {}", run.stderr);
         let run = same_as_uncached(dir, "the cache repaired");
