@@ -2,7 +2,9 @@
 //! writes exactly the site a build without it writes, after every kind of
 //! edit, and a damaged or foreign cache never changes the output.
 
-use crate::support::{Org, Run, commit_all, files_under, portico, portico_with_env};
+use crate::support::{
+    Org, Run, bare_clone, commit_all, files_under, git, portico, portico_with_env,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -191,6 +193,46 @@ fn cached_builds_write_what_uncached_builds_write_after_every_edit() {
     same_as_uncached(dir, "an entity renamed (its docs move)");
     std::fs::remove_dir_all(dir.join("repos/beta")).unwrap();
     same_as_uncached(dir, "a repository deleted");
+}
+
+/// A bare clone's docs are kept by the commit read: a push that changes a
+/// page builds that repository again; one that changes nothing it reads
+/// still gives the same site.
+#[test]
+fn bare_clones_are_kept_by_their_commit() {
+    let org = Org::new();
+    org.file(
+        "src/gamma/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "gamma"),
+    )
+    .file("src/gamma/mkdocs.yml", "site_name: Gamma\n")
+    .file("src/gamma/docs/index.md", "# Gamma\n\nFirst text.\n")
+    .file("src/gamma/docs/other.md", "# Other\n");
+    let dir = org.path();
+    let work = dir.join("src/gamma");
+    commit_all(&work, "main", "first");
+    bare_clone(dir, &work, "repos/gamma.git");
+    same_as_uncached(dir, "the first build");
+    let again = same_as_uncached(dir, "no change");
+    assert_eq!(reuse(&again), (2, 0), "{}", again.stderr);
+    assert!(again.stderr.contains("nothing changed"), "{}", again.stderr);
+
+    std::fs::write(work.join("docs/index.md"), "# Gamma\n\nPushed text.\n").unwrap();
+    commit_all(&work, "main", "second");
+    git(
+        &work,
+        &[
+            "push",
+            "-q",
+            dir.join("repos/gamma.git").to_str().unwrap(),
+            "main",
+        ],
+    );
+    let pushed = same_as_uncached(dir, "a page changed by a push");
+    assert_eq!(reuse(&pushed), (1, 1), "{}", pushed.stderr);
+    let page = std::fs::read_to_string(dir.join("cached/docs/default/component/gamma/index.html"))
+        .unwrap();
+    assert!(page.contains("Pushed text."), "{page}");
 }
 
 #[test]
