@@ -466,13 +466,35 @@
     }
     return more().then(function (list) { return { hits: list, total: candidates.length }; });
   }
-  function facetCounts(ranked) {
+  // Per facet, per value: how many results choosing that value alone would
+  // give, the other facets' choices kept; the number the status line shows
+  // once it is chosen. Counted over the same documents `results` takes: every
+  // word, and the partial matches too when fewer than FEW_RESULTS of those
+  // have the value. (Docs sections count under `docs` and under their
+  // entity's kind, as they are filtered.) A quoted phrase is checked only on
+  // the text of the results shown, so with phrases a count may be high.
+  function facetCounts(ranked, filters, limit) {
+    var few = Math.min(FEW_RESULTS, limit);
+    var full = [], partial = [];
+    ranked.scores.forEach(function (s, doc) { full.push(facetValues(doc)); });
+    ranked.partial.forEach(function (c) { partial.push(facetValues(c[0])); });
     var counts = Object.create(null);
-    FACETS.forEach(function (f) { counts[f] = Object.create(null); });
-    ranked.scores.forEach(function (s, doc) {
-      var values = facetValues(doc);
-      FACETS.forEach(function (f) {
-        values[f].forEach(function (v) { if (v) counts[f][v] = (counts[f][v] || 0) + 1; });
+    FACETS.forEach(function (f) {
+      var others = Object.create(null);
+      FACETS.forEach(function (g) { if (g !== f) others[g] = filters[g]; });
+      var tally = function (list) {
+        var n = Object.create(null);
+        list.forEach(function (values) {
+          if (!passes(values, others)) return;
+          values[f].forEach(function (v) { if (v) n[v] = (n[v] || 0) + 1; });
+        });
+        return n;
+      };
+      var withEvery = tally(full), withSome = tally(partial);
+      counts[f] = Object.create(null);
+      Object.keys(withEvery).concat(Object.keys(withSome)).forEach(function (v) {
+        var n = withEvery[v] || 0;
+        counts[f][v] = n < few ? n + (withSome[v] || 0) : n;
       });
     });
     return counts;
@@ -485,6 +507,13 @@
       return results(ranked, options.filters || {}, options.limit || 10);
     }).then(function (r) {
       return r.hits.map(function (h) { return { title: h.title, url: h.url, kind: h.kind, section: h.heading, score: h.score, partial: h.partial }; });
+    });
+  };
+  // The facet counts the page shows for `query` with `filters` chosen.
+  window.porticoSearchFacets = function (query, options) {
+    options = options || {};
+    return start().then(function () { return rank(query); }).then(function (ranked) {
+      return facetCounts(ranked, options.filters || {}, options.limit || 10);
     });
   };
 
@@ -503,7 +532,7 @@
   var shownLimit = 10;
   var facetsOpen = false;
   function render(query, ranked, found, started) {
-    var counts = facetCounts(ranked);
+    var counts = facetCounts(ranked, filters, shownLimit);
     var html = "<p class=\"search-status\" role=\"status\">" +
       (found.total ? found.total + " result" + (found.total === 1 ? "" : "s") : "No results") + "</p>";
     var facetHtml = "";
