@@ -183,3 +183,66 @@ async fn no_page_of_the_corpus_site_scrolls_sideways_on_a_phone() {
         wide.join("\n")
     );
 }
+
+/// The catalog list's "starred" switch on a phone: a small box beside its
+/// word (it was once a box stretched across half the screen, its word
+/// pushed to the far edge); and the search panel, facets open, no wider
+/// than the screen.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_starred_switch_and_search_results_fit_a_phone() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let site = site.canonicalize().unwrap();
+    let c = phone(&driver).await;
+    c.goto(&format!("file://{}/index.html", site.display()))
+        .await
+        .unwrap();
+    styled(&c, "index.html").await;
+    let switch = c
+        .execute(
+            "const box = document.querySelector('form.filters input[data-filter=starred]').getBoundingClientRect();
+             const word = document.querySelector('form.filters label.starred-only span').getBoundingClientRect();
+             const menu = document.querySelector('form.filters select[data-facet=problems]').getBoundingClientRect();
+             return {width: box.width, gap: word.left - box.right,
+                     middles: Math.abs((box.top + box.bottom) / 2 - (word.top + word.bottom) / 2),
+                     below_menu: Math.abs(box.bottom - menu.bottom),
+                     right: Math.max(box.right, word.right), inner: document.documentElement.clientWidth};",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let number = |k: &str| switch[k].as_f64().unwrap();
+    assert!(number("width") <= 32.0, "the box stays small: {switch}");
+    assert!(
+        (0.0..=16.0).contains(&number("gap")) && number("middles") < 6.0,
+        "its word is right beside it: {switch}"
+    );
+    assert!(
+        number("below_menu") <= 8.0,
+        "level with the menu beside it: {switch}"
+    );
+    assert!(number("right") <= number("inner"), "{switch}");
+
+    c.goto(&format!("file://{}/index.html?q=shipment", site.display()))
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css(
+            "form.search[data-query='shipment'] .search-hits a",
+        ))
+        .await
+        .expect("results appear");
+    c.find(fantoccini::Locator::Css("details.facets-box > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let m = c.execute(MEASURE, vec![]).await.unwrap();
+    assert!(
+        m["width"].as_u64() <= m["inner"].as_u64(),
+        "the search results scroll sideways: {m}"
+    );
+    c.close().await.unwrap();
+}
