@@ -130,7 +130,11 @@ pub fn docs(portal: &Portal, look: &Look) -> String {
             .filter_map(|p| p.last_updated.as_deref())
             .max()
             .map(|d| format!("<time datetime=\"{0}\">{0}</time>", escape(d)))
-            .unwrap_or_default();
+            // Pages read from a plain folder, or not committed yet.
+            .unwrap_or_else(|| {
+                "<span class=\"score\" title=\"no git history for these pages\">unknown</span>"
+                    .into()
+            });
         let _ = writeln!(
             table,
             "<tr data-ref=\"{}\" data-kind=\"{}\" data-owner=\"{}\"><td class=\"name\"><a href=\"{ROOT}{}index.html\">{}</a></td>\

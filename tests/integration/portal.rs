@@ -378,8 +378,15 @@ fn the_apis_and_docs_lists_are_in_the_top_navigation() {
         "{row}"
     );
     assert!(row.contains("<td>6</td>"), "{row}");
-    // example-org is read from plain folders here: no git, so no date.
+    // example-org is read from plain folders here: no git, so no date, and
+    // the cell says so rather than staying empty.
     assert!(docs.contains("<th scope=\"col\">Last updated</th>"));
+    assert!(
+        row.contains(
+            "<td><span class=\"score\" title=\"no git history for these pages\">unknown</span></td>"
+        ),
+        "{row}"
+    );
 }
 
 #[test]
