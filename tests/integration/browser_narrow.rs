@@ -184,12 +184,14 @@ async fn no_page_of_the_corpus_site_scrolls_sideways_on_a_phone() {
     );
 }
 
-/// The catalog list's "starred" switch on a phone: a small box beside its
-/// word (it was once a box stretched across half the screen, its word
-/// pushed to the far edge); and the search panel, facets open, no wider
-/// than the screen.
+/// The catalog list on a phone: the menus fold behind one "Filters" button
+/// so the table starts on the first screen (the filters once filled it),
+/// and open at once when the address chose one; the "starred" switch is a
+/// small box beside its word (it was once a box stretched across half the
+/// screen, its word pushed to the far edge); and the search panel, facets
+/// open, no wider than the screen.
 #[tokio::test(flavor = "multi_thread")]
-async fn the_starred_switch_and_search_results_fit_a_phone() {
+async fn the_list_filters_and_search_results_fit_a_phone() {
     let Some(driver) = start_driver() else { return };
     let (site, _) = example_site();
     let site = site.canonicalize().unwrap();
@@ -198,30 +200,61 @@ async fn the_starred_switch_and_search_results_fit_a_phone() {
         .await
         .unwrap();
     styled(&c, "index.html").await;
-    let switch = c
-        .execute(
-            "const box = document.querySelector('form.filters input[data-filter=starred]').getBoundingClientRect();
-             const word = document.querySelector('form.filters label.starred-only span').getBoundingClientRect();
-             const menu = document.querySelector('form.filters select[data-facet=problems]').getBoundingClientRect();
-             return {width: box.width, gap: word.left - box.right,
-                     middles: Math.abs((box.top + box.bottom) / 2 - (word.top + word.bottom) / 2),
-                     below_menu: Math.abs(box.bottom - menu.bottom),
-                     right: Math.max(box.right, word.right), inner: document.documentElement.clientWidth};",
-            vec![],
-        )
+    let layout = "const box = document.querySelector('form.filters input[data-filter=starred]').getBoundingClientRect();
+         const word = document.querySelector('form.filters label.starred-only span').getBoundingClientRect();
+         const more = document.querySelector('form.filters button.filters-more');
+         return {width: box.width, gap: word.left - box.right,
+                 middles: Math.abs((box.top + box.bottom) / 2 - (word.top + word.bottom) / 2),
+                 right: Math.max(box.right, word.right), inner: document.documentElement.clientWidth,
+                 first_row: document.querySelector('table.entities tbody tr').getBoundingClientRect().top,
+                 screen: window.innerHeight,
+                 menus: document.querySelectorAll('form.filters select').length,
+                 menus_shown: Array.from(document.querySelectorAll('form.filters select')).filter(s => s.offsetParent).length,
+                 expanded: more.getAttribute('aria-expanded'), more: more.textContent};";
+    let folded = c.execute(layout, vec![]).await.unwrap();
+    let number = |m: &serde_json::Value, k: &str| m[k].as_f64().unwrap();
+    assert!(
+        number(&folded, "width") <= 32.0,
+        "the box stays small: {folded}"
+    );
+    assert!(
+        (0.0..=16.0).contains(&number(&folded, "gap")) && number(&folded, "middles") < 6.0,
+        "its word is right beside it: {folded}"
+    );
+    assert!(
+        number(&folded, "right") <= number(&folded, "inner"),
+        "{folded}"
+    );
+    assert!(
+        number(&folded, "menus") >= 5.0 && number(&folded, "menus_shown") == 0.0,
+        "the menus are folded: {folded}"
+    );
+    assert!(
+        number(&folded, "first_row") < number(&folded, "screen"),
+        "the list starts on the first screen: {folded}"
+    );
+    assert_eq!(folded["expanded"], "false", "{folded}");
+    c.find(fantoccini::Locator::Css("form.filters button.filters-more"))
+        .await
+        .unwrap()
+        .click()
         .await
         .unwrap();
-    let number = |k: &str| switch[k].as_f64().unwrap();
-    assert!(number("width") <= 32.0, "the box stays small: {switch}");
+    let open = c.execute(layout, vec![]).await.unwrap();
     assert!(
-        (0.0..=16.0).contains(&number("gap")) && number("middles") < 6.0,
-        "its word is right beside it: {switch}"
+        open["menus_shown"] == open["menus"] && open["expanded"] == "true",
+        "the button unfolds the menus: {open}"
     );
+    // A filtered address opens with its menus unfolded, the count on the button.
+    c.goto(&format!("file://{}/index.html?kind=api", site.display()))
+        .await
+        .unwrap();
+    styled(&c, "index.html?kind=api").await;
+    let chosen = c.execute(layout, vec![]).await.unwrap();
     assert!(
-        number("below_menu") <= 8.0,
-        "level with the menu beside it: {switch}"
+        chosen["menus_shown"] == chosen["menus"] && chosen["more"] == "Filters (1)",
+        "{chosen}"
     );
-    assert!(number("right") <= number("inner"), "{switch}");
 
     c.goto(&format!("file://{}/index.html?q=shipment", site.display()))
         .await

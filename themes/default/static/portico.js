@@ -187,7 +187,22 @@ var porticoStars = (function () {
       }).forEach(function (r) { body.appendChild(r); });
     });
   });
+  // Phones: the menus fold behind one "Filters" button (the stylesheet
+  // shows it below 720 px), so the list starts on the first screen; open
+  // at once when the address chose a menu's value.
+  var more = document.createElement("button");
+  more.type = "button";
+  more.className = "filters-more";
+  selects.forEach(function (s) { s.parentNode.classList.add("facet-menu"); });
+  function chosen() { return selects.filter(function (s) { return s.value; }).length; }
+  function label() { more.textContent = "Filters" + (chosen() ? " (" + chosen() + ")" : ""); }
+  function unfold(open) { form.classList.toggle("open", open); more.setAttribute("aria-expanded", String(open)); }
+  more.addEventListener("click", function () { unfold(!form.classList.contains("open")); });
+  form.insertBefore(more, text.parentNode.nextSibling);
+  unfold(chosen() > 0);
+  label();
   form.hidden = false;
+  form.addEventListener("change", label);
   form.addEventListener("input", function () { update(); remember(); });
   form.addEventListener("change", function () { update(); remember(); });
   form.addEventListener("submit", function (e) { e.preventDefault(); });
