@@ -242,12 +242,15 @@ fn filters(with_kind: bool) -> String {
 pub(super) fn filter_form(facets: &[&str]) -> String {
     let mut html = String::from(
         "<form class=\"filters\" aria-label=\"Filter the list\">\
-         <label>Text <input type=\"search\" name=\"text\" data-filter=\"text\" placeholder=\"Name, description…\"></label>",
+         <label>Text <input type=\"search\" name=\"text\" data-filter=\"text\" placeholder=\"Name, description…\"></label>\
+         <button type=\"button\" class=\"filters-more\" aria-expanded=\"false\">Filters</button>",
     );
+    // On phones the stylesheet folds the menus behind the button from the
+    // first paint (portico.js unfolds them), so nothing moves.
     for facet in facets {
         let _ = write!(
             html,
-            "<label>{facet} <select name=\"{facet}\" data-facet=\"{facet}\"><option value=\"\">all</option></select></label>"
+            "<label class=\"facet-menu\">{facet} <select name=\"{facet}\" data-facet=\"{facet}\"><option value=\"\">all</option></select></label>"
         );
     }
     html.push_str(

@@ -519,6 +519,14 @@ fn script_only_controls_are_there_from_the_start_and_hidden_without_javascript()
         home.contains("<form class=\"filters\" aria-label"),
         "not hidden"
     );
+    // The phones' "Filters" button and its folding menus too: made by the
+    // script, they would move the list once it runs.
+    let filters = between(&home, "<form class=\"filters\"", "</form>");
+    assert!(
+        filters.contains("<button type=\"button\" class=\"filters-more\" aria-expanded=\"false\">Filters</button>")
+            && filters.contains("<label class=\"facet-menu\">kind <select"),
+        "{filters}"
+    );
     let noscript = between(&home, "<noscript><style>", "</style></noscript>");
     for hidden in ["form.search", "form.filters", ".docs-tools"] {
         assert!(noscript.contains(hidden), "{noscript}");

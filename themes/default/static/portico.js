@@ -187,18 +187,14 @@ var porticoStars = (function () {
       }).forEach(function (r) { body.appendChild(r); });
     });
   });
-  // Phones: the menus fold behind one "Filters" button (the stylesheet
-  // shows it below 720 px), so the list starts on the first screen; open
-  // at once when the address chose a menu's value.
-  var more = document.createElement("button");
-  more.type = "button";
-  more.className = "filters-more";
-  selects.forEach(function (s) { s.parentNode.classList.add("facet-menu"); });
+  // Phones: the menus fold behind the "Filters" button (the stylesheet
+  // shows it, and folds them, below 720 px), so the list starts on the
+  // first screen; unfolded at once when the address chose a menu's value.
+  var more = form.querySelector("button.filters-more");
   function chosen() { return selects.filter(function (s) { return s.value; }).length; }
-  function label() { more.textContent = "Filters" + (chosen() ? " (" + chosen() + ")" : ""); }
-  function unfold(open) { form.classList.toggle("open", open); more.setAttribute("aria-expanded", String(open)); }
-  more.addEventListener("click", function () { unfold(!form.classList.contains("open")); });
-  form.insertBefore(more, text.parentNode.nextSibling);
+  function label() { if (more) more.textContent = "Filters" + (chosen() ? " (" + chosen() + ")" : ""); }
+  function unfold(open) { form.classList.toggle("open", open); if (more) more.setAttribute("aria-expanded", String(open)); }
+  if (more) more.addEventListener("click", function () { unfold(!form.classList.contains("open")); });
   unfold(chosen() > 0);
   label();
   form.hidden = false;
