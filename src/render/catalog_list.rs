@@ -304,7 +304,9 @@ fn table(
         .first()
         .map(|c| c.title.as_str());
     let mut html = String::with_capacity(entities.len() * 400);
-    html.push_str("<table class=\"entities\">\n<thead><tr><th scope=\"col\">Name</th>");
+    // In a box of its own that scrolls sideways when the columns need more
+    // than the window (a tablet, a narrow desktop window), not the page.
+    html.push_str("<div class=\"table-scroll\"><table class=\"entities\">\n<thead><tr><th scope=\"col\">Name</th>");
     if with_kind {
         html.push_str("<th scope=\"col\">Kind</th>");
     }
@@ -385,6 +387,6 @@ fn table(
             escape(e.metadata_str("description").unwrap_or("")),
         );
     }
-    html.push_str("</tbody>\n</table>\n");
+    html.push_str("</tbody>\n</table></div>\n");
     html
 }

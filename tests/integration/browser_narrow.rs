@@ -14,8 +14,13 @@ const PHONE_WIDTH: u32 = 390;
 /// Chromium emulating a 390 × 844 phone screen (device metrics, so the
 /// layout viewport is exactly 390 CSS pixels wide).
 async fn phone(driver: &Driver) -> Client {
+    screen(driver, PHONE_WIDTH).await
+}
+
+/// Chromium with a screen `width` CSS pixels wide.
+async fn screen(driver: &Driver, width: u32) -> Client {
     let metrics = serde_json::json!({
-        "deviceMetrics": {"width": PHONE_WIDTH, "height": 844, "pixelRatio": 1.0}
+        "deviceMetrics": {"width": width, "height": 844, "pixelRatio": 1.0}
     });
     crate::browser::browser_with(driver, Some(metrics)).await
 }
@@ -69,7 +74,7 @@ async fn styled(c: &Client, page: &str) {
 
 /// Opens every HTML page of `site` and returns one line per page wider
 /// than the viewport. Also checks the viewport really is a phone's.
-async fn too_wide_pages(c: &Client, site: &Path) -> (usize, Vec<String>) {
+async fn too_wide_pages(c: &Client, site: &Path, screen_width: u32) -> (usize, Vec<String>) {
     let site = site.canonicalize().unwrap();
     let pages: Vec<String> = files_under(&site)
         .into_keys()
@@ -93,7 +98,7 @@ async fn too_wide_pages(c: &Client, site: &Path) -> (usize, Vec<String>) {
         .await
         .unwrap();
     assert!(
-        probe["width"].as_u64() > Some(u64::from(PHONE_WIDTH))
+        probe["width"].as_u64() > Some(u64::from(screen_width))
             && probe["offenders"].to_string().contains("div"),
         "a 900 px element is not caught: {probe}"
     );
@@ -103,7 +108,10 @@ async fn too_wide_pages(c: &Client, site: &Path) -> (usize, Vec<String>) {
             .unwrap();
         styled(c, page).await;
         let m = c.execute(MEASURE, vec![]).await.unwrap();
-        assert_eq!(m["inner"], PHONE_WIDTH, "the viewport is a phone's: {m}");
+        assert_eq!(
+            m["inner"], screen_width,
+            "the viewport is the screen's: {m}"
+        );
         if m["width"].as_u64() > m["inner"].as_u64() {
             wide.push(format!(
                 "{page}: {} px wide; {}",
@@ -157,7 +165,7 @@ async fn no_page_of_example_org_scrolls_sideways_on_a_phone() {
     let Some(driver) = start_driver() else { return };
     let (site, _) = example_site();
     let c = phone(&driver).await;
-    let (pages, wide) = too_wide_pages(&c, site).await;
+    let (pages, wide) = too_wide_pages(&c, site, PHONE_WIDTH).await;
     c.close().await.unwrap();
     println!("{pages} pages at {PHONE_WIDTH} px");
     assert!(pages > 60, "only {pages} pages");
@@ -168,12 +176,31 @@ async fn no_page_of_example_org_scrolls_sideways_on_a_phone() {
     );
 }
 
+/// A tablet or a narrow desktop window: wider than the phone layout (720
+/// px), too narrow for a catalog list's columns, which once pushed the
+/// home page to 942 px at 800.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_page_of_example_org_scrolls_sideways_in_a_narrow_window() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let c = screen(&driver, 800).await;
+    let (pages, wide) = too_wide_pages(&c, site, 800).await;
+    c.close().await.unwrap();
+    println!("{pages} pages at 800 px");
+    assert!(pages > 60, "only {pages} pages");
+    assert!(
+        wide.is_empty(),
+        "pages wider than the window:\n{}",
+        wide.join("\n")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn no_page_of_the_corpus_site_scrolls_sideways_on_a_phone() {
     let Some(driver) = start_driver() else { return };
     let site = whole_corpus_site();
     let c = phone(&driver).await;
-    let (pages, wide) = too_wide_pages(&c, site).await;
+    let (pages, wide) = too_wide_pages(&c, site, PHONE_WIDTH).await;
     c.close().await.unwrap();
     println!("{pages} pages at {PHONE_WIDTH} px");
     assert!(pages > 50, "only {pages} pages");

@@ -383,7 +383,7 @@ var porticoStars = (function () {
 // and only when, they overflow.
 (function () {
   "use strict";
-  var SCROLLERS = "pre, .highlighttable, .graph-wrap, .matrix, .tabbed-labels, main table";
+  var SCROLLERS = "pre, .highlighttable, .graph-wrap, .matrix, .tabbed-labels, .table-scroll, main table";
   function mark() {
     document.querySelectorAll(SCROLLERS).forEach(function (box) {
       var style = getComputedStyle(box);
