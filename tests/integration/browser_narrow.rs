@@ -185,6 +185,30 @@ async fn no_page_of_example_org_scrolls_sideways_in_a_narrow_window() {
     let (site, _) = example_site();
     let c = screen(&driver, 800).await;
     let (pages, wide) = too_wide_pages(&c, site, 800).await;
+    // The search panel too, open with its facets (it starts at the search
+    // box, far from the window's left edge here).
+    let home = site.canonicalize().unwrap().join("index.html");
+    c.goto(&format!("file://{}?q=shipment", home.display()))
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css(
+            "form.search[data-query='shipment'] .search-hits a",
+        ))
+        .await
+        .expect("results appear");
+    c.find(fantoccini::Locator::Css("details.facets-box > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let m = c.execute(MEASURE, vec![]).await.unwrap();
+    assert!(
+        m["width"].as_u64() <= m["inner"].as_u64(),
+        "the search results scroll sideways: {m}"
+    );
     c.close().await.unwrap();
     println!("{pages} pages at 800 px");
     assert!(pages > 60, "only {pages} pages");

@@ -567,6 +567,11 @@
     if (found.total > found.hits.length) html += "<button type=\"button\" class=\"search-more\">More results</button>";
     panel.innerHTML = html;
     panel.hidden = false;
+    // No wider than the window from the box's left edge: in a window just
+    // wider than a phone's the box starts far right and the panel would
+    // push the page sideways.
+    var room = document.documentElement.clientWidth - form.getBoundingClientRect().left - 8;
+    panel.style.maxWidth = Math.max(room, 200) + "px";
     var box = panel.querySelector("details.facets-box");
     if (box) box.addEventListener("toggle", function () { facetsOpen = box.open; });
     form.setAttribute("data-ms", String(Math.round(performance.now() - started)));
