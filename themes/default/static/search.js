@@ -509,13 +509,6 @@
       return r.hits.map(function (h) { return { title: h.title, url: h.url, kind: h.kind, section: h.heading, score: h.score, partial: h.partial }; });
     });
   };
-  // The facet counts the page shows for `query` with `filters` chosen.
-  window.porticoSearchFacets = function (query, options) {
-    options = options || {};
-    return start().then(function () { return rank(query); }).then(function (ranked) {
-      return facetCounts(ranked, options.filters || {}, options.limit || 10);
-    });
-  };
 
   // ---- the page ---------------------------------------------------------
   var input = form.querySelector("input");
