@@ -586,6 +586,25 @@ async fn facet_counts_are_the_number_of_results_each_value_gives() {
             );
         }
     }
+    // Nothing found: the status says why.
+    c.goto(&format!("file://{}?q=zzzqqqxxx", page.display()))
+        .await
+        .unwrap();
+    let status = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(
+            "form.search[data-query='zzzqqqxxx'] .search-status",
+        ))
+        .await
+        .expect("a status for a search with no result")
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        status.starts_with("No results: no entity or docs page has any of these words"),
+        "{status}"
+    );
     println!("{checked} facet counts checked");
     assert!(checked > 40, "only {checked} facet counts");
     c.close().await.unwrap();

@@ -524,10 +524,18 @@
   var TYPING_PAUSE_MS = 30;
   var shownLimit = 10;
   var facetsOpen = false;
+  // Why nothing was found (as `portico search` says it): results with some
+  // of the words are shown when none has every word, so nothing means no
+  // word matched, or the filters chosen left nothing.
+  function noResults() {
+    return FACETS.some(function (f) { return (filters[f] || []).length > 0; }) ?
+      "No results with the filters chosen: try without them." :
+      "No results: no entity or docs page has any of these words (one typo is forgiven). Check the spelling, or try other words.";
+  }
   function render(query, ranked, found, started) {
     var counts = facetCounts(ranked, filters, shownLimit);
     var html = "<p class=\"search-status\" role=\"status\">" +
-      (found.total ? found.total + " result" + (found.total === 1 ? "" : "s") : "No results") + "</p>";
+      (found.total ? found.total + " result" + (found.total === 1 ? "" : "s") : noResults()) + "</p>";
     var facetHtml = "";
     FACETS.forEach(function (f) {
       var values = Object.keys(counts[f]).sort(function (a, b) { return counts[f][b] - counts[f][a] || (a < b ? -1 : 1); }).slice(0, 8);
