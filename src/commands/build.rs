@@ -56,7 +56,10 @@ pub fn run(args: BuildArgs) -> u8 {
             started,
         );
     }
-    let outcome = match pipeline::build(&config, &args.out, cache_dir.as_deref()) {
+    let progress = super::progress::Progress::start(&format!("Building {}", args.out.display()));
+    let built = pipeline::build(&config, &args.out, cache_dir.as_deref());
+    progress.done();
+    let outcome = match built {
         Ok(outcome) => outcome,
         Err(e) => return fail(&e.0),
     };
@@ -88,7 +91,10 @@ fn run_shard(
     cache_dir: Option<&std::path::Path>,
     started: Instant,
 ) -> u8 {
-    let outcome = match pipeline::build_part(config, shard, settings, &args.out, cache_dir) {
+    let progress = super::progress::Progress::start(&format!("Building shard {shard}"));
+    let built = pipeline::build_part(config, shard, settings, &args.out, cache_dir);
+    progress.done();
+    let outcome = match built {
         Ok(outcome) => outcome,
         Err(e) => return fail(&e.0),
     };

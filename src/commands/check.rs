@@ -26,7 +26,10 @@ pub fn run(args: CheckArgs) -> u8 {
         changed_since: args.changed_since.as_deref(),
         site: args.site.as_deref(),
     };
-    let (mut outcome, facts) = match pipeline::check_scoped(&config, &scope) {
+    let progress = super::progress::Progress::start("Checking");
+    let checked = pipeline::check_scoped(&config, &scope);
+    progress.done();
+    let (mut outcome, facts) = match checked {
         Ok(checked) => checked,
         Err(e) => return fail(&e.0),
     };

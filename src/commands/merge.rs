@@ -25,7 +25,11 @@ pub fn run(args: MergeArgs) -> u8 {
             "the configuration is not the one the shards were built with (portico.toml, or a file it names, changed, or merge runs in another folder): run merge where the shards ran, with the same files",
         );
     }
-    let outcome = match pipeline::merge(&config, &args.out, &parts) {
+    let progress =
+        super::progress::Progress::start(&format!("Merging into {}", args.out.display()));
+    let merged = pipeline::merge(&config, &args.out, &parts);
+    progress.done();
+    let outcome = match merged {
         Ok(outcome) => outcome,
         Err(e) => return fail(&e.0),
     };

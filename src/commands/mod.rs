@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod merge;
 mod mirror;
+mod progress;
 mod scorecards;
 mod search;
 mod serve;

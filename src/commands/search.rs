@@ -31,13 +31,37 @@ pub fn run(args: SearchArgs) -> u8 {
             let _ = writeln!(out, "{}", format_hit(hit, &args.site, color));
         }
         if hits.is_empty() {
-            let _ = writeln!(out, "No results for {text:?}.");
+            let _ = writeln!(out, "{}", no_results(&text, &options));
         }
     }
     if hits.is_empty() {
         EXIT_PROBLEMS
     } else {
         EXIT_CLEAN
+    }
+}
+
+/// Why nothing was found: with fewer than every word matching, the
+/// results with some of them are shown, so nothing means no word matched,
+/// or the filters left nothing.
+fn no_results(text: &str, options: &SearchOptions) -> String {
+    let filters: Vec<String> = [
+        ("--kind", &options.kind),
+        ("--owner", &options.owner),
+        ("--level", &options.level),
+    ]
+    .into_iter()
+    .filter_map(|(flag, value)| value.as_ref().map(|v| format!("{flag} {v}")))
+    .collect();
+    if filters.is_empty() {
+        format!(
+            "No results for {text:?}: no entity or docs page has any of its words (one typo is forgiven). Check the spelling, or try other words."
+        )
+    } else {
+        format!(
+            "No results for {text:?} with {}: try without the filters.",
+            filters.join(" ")
+        )
     }
 }
 

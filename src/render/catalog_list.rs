@@ -242,12 +242,15 @@ fn filters(with_kind: bool) -> String {
 pub(super) fn filter_form(facets: &[&str]) -> String {
     let mut html = String::from(
         "<form class=\"filters\" aria-label=\"Filter the list\">\
-         <label>Text <input type=\"search\" name=\"text\" data-filter=\"text\" placeholder=\"Name, description…\"></label>",
+         <label>Text <input type=\"search\" name=\"text\" data-filter=\"text\" placeholder=\"Name, description…\"></label>\
+         <button type=\"button\" class=\"filters-more\" aria-expanded=\"false\">Filters</button>",
     );
+    // On phones the stylesheet folds the menus behind the button from the
+    // first paint (portico.js unfolds them), so nothing moves.
     for facet in facets {
         let _ = write!(
             html,
-            "<label>{facet} <select name=\"{facet}\" data-facet=\"{facet}\"><option value=\"\">all</option></select></label>"
+            "<label class=\"facet-menu\">{facet} <select name=\"{facet}\" data-facet=\"{facet}\"><option value=\"\">all</option></select></label>"
         );
     }
     html.push_str(
@@ -301,7 +304,9 @@ fn table(
         .first()
         .map(|c| c.title.as_str());
     let mut html = String::with_capacity(entities.len() * 400);
-    html.push_str("<table class=\"entities\">\n<thead><tr><th scope=\"col\">Name</th>");
+    // In a box of its own that scrolls sideways when the columns need more
+    // than the window (a tablet, a narrow desktop window), not the page.
+    html.push_str("<div class=\"table-scroll\"><table class=\"entities\">\n<thead><tr><th scope=\"col\">Name</th>");
     if with_kind {
         html.push_str("<th scope=\"col\">Kind</th>");
     }
@@ -382,6 +387,6 @@ fn table(
             escape(e.metadata_str("description").unwrap_or("")),
         );
     }
-    html.push_str("</tbody>\n</table>\n");
+    html.push_str("</tbody>\n</table></div>\n");
     html
 }

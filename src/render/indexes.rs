@@ -52,7 +52,7 @@ pub fn apis(portal: &Portal, look: &Look, problems: &ProblemsByFile<'_>) -> Stri
         diagnostics::plural(apis.len(), "API")
     );
     let mut table = String::from(
-        "<table class=\"entities\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Type</th>\
+        "<div class=\"table-scroll\"><table class=\"entities\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Type</th>\
          <th scope=\"col\">Owner</th><th scope=\"col\">Lifecycle</th><th scope=\"col\">Provided by</th>\
          <th scope=\"col\">Consumed by</th><th scope=\"col\" class=\"description\">Description</th></tr></thead><tbody>\n",
     );
@@ -87,7 +87,7 @@ pub fn apis(portal: &Portal, look: &Look, problems: &ProblemsByFile<'_>) -> Stri
             escape(api.metadata_str("description").unwrap_or("")),
         );
     }
-    table.push_str("</tbody></table>\n");
+    table.push_str("</tbody></table></div>\n");
     let parts = [
         ("heading", heading),
         ("docs", String::new()),
@@ -118,7 +118,7 @@ pub fn docs(portal: &Portal, look: &Look) -> String {
         diagnostics::plural(sites.iter().map(|s| s.pages.len()).sum(), "page")
     );
     let mut table = String::from(
-        "<table class=\"entities\"><thead><tr><th scope=\"col\">Site</th><th scope=\"col\">Entity</th>\
+        "<div class=\"table-scroll\"><table class=\"entities\"><thead><tr><th scope=\"col\">Site</th><th scope=\"col\">Entity</th>\
          <th scope=\"col\">Owner</th><th scope=\"col\">Pages</th><th scope=\"col\">Last updated</th></tr></thead><tbody>\n",
     );
     for site in &sites {
@@ -130,7 +130,11 @@ pub fn docs(portal: &Portal, look: &Look) -> String {
             .filter_map(|p| p.last_updated.as_deref())
             .max()
             .map(|d| format!("<time datetime=\"{0}\">{0}</time>", escape(d)))
-            .unwrap_or_default();
+            // Pages read from a plain folder, or not committed yet.
+            .unwrap_or_else(|| {
+                "<span class=\"score\" title=\"no git history for these pages\">unknown</span>"
+                    .into()
+            });
         let _ = writeln!(
             table,
             "<tr data-ref=\"{}\" data-kind=\"{}\" data-owner=\"{}\"><td class=\"name\"><a href=\"{ROOT}{}index.html\">{}</a></td>\
@@ -145,7 +149,7 @@ pub fn docs(portal: &Portal, look: &Look) -> String {
             site.pages.len(),
         );
     }
-    table.push_str("</tbody></table>\n");
+    table.push_str("</tbody></table></div>\n");
     let parts = [
         ("heading", heading),
         ("docs", String::new()),

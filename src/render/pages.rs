@@ -542,7 +542,7 @@ fn problem_item(body: &mut String, d: &Diagnostic) {
 /// A diagnostic's text as HTML: escaped, with each pair of backticks (the
 /// terminal's way of quoting a value) made a `<code>` span. An unpaired
 /// backtick stays as it is.
-fn with_code_spans(text: &str) -> String {
+pub(super) fn with_code_spans(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
     let paired = if parts.len() % 2 == 1 {
         parts.len()

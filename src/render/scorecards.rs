@@ -7,7 +7,7 @@
 
 use super::Look;
 use super::delivery::DeliveryIndex;
-use super::pages::{layout, ref_link};
+use super::pages::{layout, ref_link, with_code_spans};
 use super::trend::{self, TrendPoint};
 use crate::address;
 use crate::catalog::Entity;
@@ -180,7 +180,8 @@ fn rule_item(out: &mut String, r: &RuleResult) {
         escape(&r.title),
         escape(&r.level),
         escape(&r.rule),
-        escape(&r.evidence.summary)
+        // Values quoted in backticks, as on the problems page.
+        with_code_spans(&r.evidence.summary)
     );
     if let Some(place) = r.evidence.place() {
         let _ = write!(out, " <code>{}</code>", escape(&place));
@@ -555,4 +556,35 @@ fn group_trend(card: &CardResult, members: &[&EntityResult], label: &str) -> Str
         "<h2>Trend</h2><p>Each week: the lowest level among the entities that existed then (thick line) and their mean score (thin line).</p>{}",
         trend::svg(label, card.levels.len(), &points)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scorecards::Evidence;
+
+    #[test]
+    fn a_rules_evidence_shows_backticked_values_as_code_and_escapes_the_rest() {
+        let result = RuleResult {
+            rule: "owner-exists".into(),
+            title: "Owned by a Group".into(),
+            level: "bronze".into(),
+            level_index: 0,
+            weight: 1,
+            status: Status::Pass,
+            evidence: Evidence {
+                summary: "owned by `group:default/<team>`, a Group & more `".into(),
+                ..Evidence::default()
+            },
+            hint: String::new(),
+        };
+        let mut html = String::new();
+        rule_item(&mut html, &result);
+        assert!(
+            html.contains(
+                "<div class=\"evidence\">owned by <code>group:default/&lt;team&gt;</code>, a Group &amp; more `</div>"
+            ),
+            "{html}"
+        );
+    }
 }

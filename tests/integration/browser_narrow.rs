@@ -14,8 +14,13 @@ const PHONE_WIDTH: u32 = 390;
 /// Chromium emulating a 390 × 844 phone screen (device metrics, so the
 /// layout viewport is exactly 390 CSS pixels wide).
 async fn phone(driver: &Driver) -> Client {
+    screen(driver, PHONE_WIDTH).await
+}
+
+/// Chromium with a screen `width` CSS pixels wide.
+async fn screen(driver: &Driver, width: u32) -> Client {
     let metrics = serde_json::json!({
-        "deviceMetrics": {"width": PHONE_WIDTH, "height": 844, "pixelRatio": 1.0}
+        "deviceMetrics": {"width": width, "height": 844, "pixelRatio": 1.0}
     });
     crate::browser::browser_with(driver, Some(metrics)).await
 }
@@ -69,7 +74,7 @@ async fn styled(c: &Client, page: &str) {
 
 /// Opens every HTML page of `site` and returns one line per page wider
 /// than the viewport. Also checks the viewport really is a phone's.
-async fn too_wide_pages(c: &Client, site: &Path) -> (usize, Vec<String>) {
+async fn too_wide_pages(c: &Client, site: &Path, screen_width: u32) -> (usize, Vec<String>) {
     let site = site.canonicalize().unwrap();
     let pages: Vec<String> = files_under(&site)
         .into_keys()
@@ -93,7 +98,7 @@ async fn too_wide_pages(c: &Client, site: &Path) -> (usize, Vec<String>) {
         .await
         .unwrap();
     assert!(
-        probe["width"].as_u64() > Some(u64::from(PHONE_WIDTH))
+        probe["width"].as_u64() > Some(u64::from(screen_width))
             && probe["offenders"].to_string().contains("div"),
         "a 900 px element is not caught: {probe}"
     );
@@ -103,7 +108,10 @@ async fn too_wide_pages(c: &Client, site: &Path) -> (usize, Vec<String>) {
             .unwrap();
         styled(c, page).await;
         let m = c.execute(MEASURE, vec![]).await.unwrap();
-        assert_eq!(m["inner"], PHONE_WIDTH, "the viewport is a phone's: {m}");
+        assert_eq!(
+            m["inner"], screen_width,
+            "the viewport is the screen's: {m}"
+        );
         if m["width"].as_u64() > m["inner"].as_u64() {
             wide.push(format!(
                 "{page}: {} px wide; {}",
@@ -157,7 +165,7 @@ async fn no_page_of_example_org_scrolls_sideways_on_a_phone() {
     let Some(driver) = start_driver() else { return };
     let (site, _) = example_site();
     let c = phone(&driver).await;
-    let (pages, wide) = too_wide_pages(&c, site).await;
+    let (pages, wide) = too_wide_pages(&c, site, PHONE_WIDTH).await;
     c.close().await.unwrap();
     println!("{pages} pages at {PHONE_WIDTH} px");
     assert!(pages > 60, "only {pages} pages");
@@ -168,12 +176,55 @@ async fn no_page_of_example_org_scrolls_sideways_on_a_phone() {
     );
 }
 
+/// A tablet or a narrow desktop window: wider than the phone layout (720
+/// px), too narrow for a catalog list's columns, which once pushed the
+/// home page to 942 px at 800.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_page_of_example_org_scrolls_sideways_in_a_narrow_window() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let c = screen(&driver, 800).await;
+    let (pages, wide) = too_wide_pages(&c, site, 800).await;
+    // The search panel too, open with its facets (it starts at the search
+    // box, far from the window's left edge here).
+    let home = site.canonicalize().unwrap().join("index.html");
+    c.goto(&format!("file://{}?q=shipment", home.display()))
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css(
+            "form.search[data-query='shipment'] .search-hits a",
+        ))
+        .await
+        .expect("results appear");
+    c.find(fantoccini::Locator::Css("details.facets-box > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let m = c.execute(MEASURE, vec![]).await.unwrap();
+    assert!(
+        m["width"].as_u64() <= m["inner"].as_u64(),
+        "the search results scroll sideways: {m}"
+    );
+    c.close().await.unwrap();
+    println!("{pages} pages at 800 px");
+    assert!(pages > 60, "only {pages} pages");
+    assert!(
+        wide.is_empty(),
+        "pages wider than the window:\n{}",
+        wide.join("\n")
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn no_page_of_the_corpus_site_scrolls_sideways_on_a_phone() {
     let Some(driver) = start_driver() else { return };
     let site = whole_corpus_site();
     let c = phone(&driver).await;
-    let (pages, wide) = too_wide_pages(&c, site).await;
+    let (pages, wide) = too_wide_pages(&c, site, PHONE_WIDTH).await;
     c.close().await.unwrap();
     println!("{pages} pages at {PHONE_WIDTH} px");
     assert!(pages > 50, "only {pages} pages");
@@ -182,4 +233,100 @@ async fn no_page_of_the_corpus_site_scrolls_sideways_on_a_phone() {
         "pages wider than the phone:\n{}",
         wide.join("\n")
     );
+}
+
+/// The catalog list on a phone: the menus fold behind one "Filters" button
+/// so the table starts on the first screen (the filters once filled it),
+/// and open at once when the address chose one; the "starred" switch is a
+/// small box beside its word (it was once a box stretched across half the
+/// screen, its word pushed to the far edge); and the search panel, facets
+/// open, no wider than the screen.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_list_filters_and_search_results_fit_a_phone() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let site = site.canonicalize().unwrap();
+    let c = phone(&driver).await;
+    c.goto(&format!("file://{}/index.html", site.display()))
+        .await
+        .unwrap();
+    styled(&c, "index.html").await;
+    let layout = "const box = document.querySelector('form.filters input[data-filter=starred]').getBoundingClientRect();
+         const word = document.querySelector('form.filters label.starred-only span').getBoundingClientRect();
+         const more = document.querySelector('form.filters button.filters-more');
+         return {width: box.width, gap: word.left - box.right,
+                 middles: Math.abs((box.top + box.bottom) / 2 - (word.top + word.bottom) / 2),
+                 right: Math.max(box.right, word.right), inner: document.documentElement.clientWidth,
+                 first_row: document.querySelector('table.entities tbody tr').getBoundingClientRect().top,
+                 screen: window.innerHeight,
+                 menus: document.querySelectorAll('form.filters select').length,
+                 menus_shown: Array.from(document.querySelectorAll('form.filters select')).filter(s => s.offsetParent).length,
+                 expanded: more.getAttribute('aria-expanded'), more: more.textContent};";
+    let folded = c.execute(layout, vec![]).await.unwrap();
+    let number = |m: &serde_json::Value, k: &str| m[k].as_f64().unwrap();
+    assert!(
+        number(&folded, "width") <= 32.0,
+        "the box stays small: {folded}"
+    );
+    assert!(
+        (0.0..=16.0).contains(&number(&folded, "gap")) && number(&folded, "middles") < 6.0,
+        "its word is right beside it: {folded}"
+    );
+    assert!(
+        number(&folded, "right") <= number(&folded, "inner"),
+        "{folded}"
+    );
+    assert!(
+        number(&folded, "menus") >= 5.0 && number(&folded, "menus_shown") == 0.0,
+        "the menus are folded: {folded}"
+    );
+    assert!(
+        number(&folded, "first_row") < number(&folded, "screen"),
+        "the list starts on the first screen: {folded}"
+    );
+    assert_eq!(folded["expanded"], "false", "{folded}");
+    c.find(fantoccini::Locator::Css("form.filters button.filters-more"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let open = c.execute(layout, vec![]).await.unwrap();
+    assert!(
+        open["menus_shown"] == open["menus"] && open["expanded"] == "true",
+        "the button unfolds the menus: {open}"
+    );
+    // A filtered address opens with its menus unfolded, the count on the button.
+    c.goto(&format!("file://{}/index.html?kind=api", site.display()))
+        .await
+        .unwrap();
+    styled(&c, "index.html?kind=api").await;
+    let chosen = c.execute(layout, vec![]).await.unwrap();
+    assert!(
+        chosen["menus_shown"] == chosen["menus"] && chosen["more"] == "Filters (1)",
+        "{chosen}"
+    );
+
+    c.goto(&format!("file://{}/index.html?q=shipment", site.display()))
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(fantoccini::Locator::Css(
+            "form.search[data-query='shipment'] .search-hits a",
+        ))
+        .await
+        .expect("results appear");
+    c.find(fantoccini::Locator::Css("details.facets-box > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let m = c.execute(MEASURE, vec![]).await.unwrap();
+    assert!(
+        m["width"].as_u64() <= m["inner"].as_u64(),
+        "the search results scroll sideways: {m}"
+    );
+    c.close().await.unwrap();
 }

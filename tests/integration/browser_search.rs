@@ -452,3 +452,160 @@ async fn the_level_facet_narrows_the_results_like_portico_search_level() {
     }
     c.close().await.unwrap();
 }
+
+/// How many results `portico search --json --limit 1000 --FLAG VALUE QUERY`
+/// gives.
+fn cli_count(query: &str, flag: &str, value: &str) -> usize {
+    let site = example_site().0.to_str().unwrap().to_string();
+    let flag = format!("--{flag}");
+    let mut args = vec!["search", "--site", &site, "--json", "--limit", "1000"];
+    args.extend([flag.as_str(), value]);
+    args.extend(query.split(' '));
+    let run = crate::support::portico(&crate_dir(), &args);
+    let hits: Vec<serde_json::Value> =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|_| panic!("{args:?}: {}", run.stderr));
+    hits.len()
+}
+
+/// The facet buttons the open panel shows: (facet, value, count).
+async fn shown_facets(c: &Client) -> Vec<(String, String, usize)> {
+    let found = c
+        .execute(
+            "return Array.from(document.querySelectorAll('.facet button')).map(b =>
+               [b.dataset.facet, b.dataset.value, Number(b.querySelector('.count').textContent)]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(found).unwrap()
+}
+
+/// The number of results the page's own query function gives with `filters`.
+async fn browser_count(c: &Client, query: &str, filters: serde_json::Value) -> usize {
+    let found = c
+        .execute_async(
+            "const done = arguments[2];
+             window.porticoSearchQuery(arguments[0], {limit: 1000, filters: arguments[1]})
+               .then(hits => done(hits.length), e => done('error: ' + e));",
+            vec![serde_json::json!(query), filters],
+        )
+        .await
+        .unwrap();
+    found.as_u64().unwrap_or_else(|| panic!("{query}: {found}")) as usize
+}
+
+/// Each facet value's count is the number of results choosing it gives: in
+/// the page, through its query function, and in `portico search` with
+/// `--kind`, `--owner` or `--level`; also for queries answered by the
+/// fallback to partial matches, whose results once had no facets at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn facet_counts_are_the_number_of_results_each_value_gives() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let page = site.join("index.html").canonicalize().unwrap();
+    let c = browser(&driver).await;
+    let mut checked = 0;
+    for (query, fallback) in [
+        ("shipment", false),
+        ("payment", false),
+        ("who owns shipments-db", true),
+        ("rollback kafka zebra", true),
+    ] {
+        let address = format!("file://{}?q={}", page.display(), query.replace(' ', "%20"));
+        c.goto(&address).await.unwrap();
+        result_links(&c, query).await;
+        let partial = c.find_all(Locator::Css(".search-partial")).await.unwrap();
+        assert_eq!(!partial.is_empty(), fallback, "{query}: partial matches");
+        let facets = shown_facets(&c).await;
+        assert!(
+            facets.iter().any(|f| f.0 == "kind") && facets.iter().any(|f| f.0 == "owner"),
+            "{query}: kind and owner facets shown: {facets:?}"
+        );
+        for (facet, value, count) in &facets {
+            let filters = serde_json::json!({ facet.as_str(): [value] });
+            assert_eq!(
+                browser_count(&c, query, filters).await,
+                *count,
+                "{query}: {facet} {value}"
+            );
+            if ["kind", "owner", "level"].contains(&facet.as_str()) {
+                assert_eq!(
+                    cli_count(query, facet, value),
+                    *count,
+                    "{query}: portico search --{facet} {value}"
+                );
+            }
+            checked += 1;
+        }
+        // Choosing a value: the status line says its count, and the other
+        // facets count among the chosen value's results.
+        let (facet, value, count) = facets.iter().find(|f| f.0 == "kind").unwrap().clone();
+        c.find(Locator::Css("details.facets-box > summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.find(Locator::Css(&format!(
+            ".facet button[data-facet={facet}][data-value={value}]"
+        )))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        c.wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(&format!(
+                ".facet button[data-value={value}][aria-pressed=true]"
+            )))
+            .await
+            .unwrap();
+        let status = c
+            .find(Locator::Css(".search-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let plural = if count == 1 { "" } else { "s" };
+        assert_eq!(
+            status,
+            format!("{count} result{plural}"),
+            "{query}: {value}"
+        );
+        for (other, v, n) in shown_facets(&c).await {
+            if other == facet {
+                continue;
+            }
+            let filters = serde_json::json!({ facet.as_str(): [value.as_str()], other.as_str(): [v.as_str()] });
+            assert_eq!(
+                browser_count(&c, query, filters).await,
+                n,
+                "{query}: {facet} {value}, then {other} {v}"
+            );
+        }
+    }
+    // Nothing found: the status says why.
+    c.goto(&format!("file://{}?q=zzzqqqxxx", page.display()))
+        .await
+        .unwrap();
+    let status = c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(
+            "form.search[data-query='zzzqqqxxx'] .search-status",
+        ))
+        .await
+        .expect("a status for a search with no result")
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        status.starts_with("No results: no entity or docs page has any of these words"),
+        "{status}"
+    );
+    println!("{checked} facet counts checked");
+    assert!(checked > 40, "only {checked} facet counts");
+    c.close().await.unwrap();
+}

@@ -191,6 +191,69 @@ spec:
   type: "service\"><script>window.__pwned=1</script>"
   lifecycle: production
   owner: "team-a"
+  system: evil-system
+  providesApis: [evil-api]
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: evil-api
+  title: "<img src=x onerror=window.__pwned=1> API"
+spec:
+  type: asyncapi
+  lifecycle: production
+  owner: team-a
+  system: evil-system
+  definition: |
+    asyncapi: 2.6.0
+    info:
+      title: "<script>window.__pwned=1</script>"
+      version: "1"
+      description: "[x](javascript:window.__pwned=1) <img src=x onerror=window.__pwned=1>"
+    channels: {}
+---
+apiVersion: backstage.io/v1alpha1
+kind: System
+metadata:
+  name: evil-system
+  title: "<svg onload=window.__pwned=1> system"
+  description: "<iframe src=javascript:window.__pwned=1>"
+spec:
+  owner: team-a
+  domain: evil-domain
+---
+apiVersion: backstage.io/v1alpha1
+kind: Domain
+metadata:
+  name: evil-domain
+  description: "<script>window.__pwned=1</script>"
+spec:
+  owner: team-a
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-a
+  title: "<b onmouseover=window.__pwned=1>Team A</b>"
+spec:
+  type: team
+  profile:
+    displayName: "<img src=x onerror=window.__pwned=1>"
+    email: "a@example.com?subject=<script>window.__pwned=1</script>"
+    picture: "javascript:window.__pwned=1"
+  children: []
+  members: [evil-user]
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata:
+  name: evil-user
+spec:
+  profile:
+    displayName: "\" onmouseover=\"window.__pwned=1"
+    email: "javascript:window.__pwned=1"
+    picture: "data:text/html,<script>window.__pwned=1</script>"
+  memberOf: [team-a]
 "#,
     );
     org.file(
@@ -225,7 +288,16 @@ async fn hostile_catalog_text_executes_nothing_in_chromium() {
         "docs/index.html",
         "org/index.html",
         "kinds/api/index.html",
+        "scorecards/index.html",
+        "scorecards/default/index.html",
+        "scorecards/default/owners/default/group/team-a/index.html",
+        "scorecards/default/parts/default/system/evil-system/index.html",
+        "scorecards/default/parts/default/domain/evil-domain/index.html",
+        "404.html",
     ] {
+        // A page that is not there would open Chromium's error page and
+        // pass for nothing.
+        assert!(site.join(page).is_file(), "{page} is built");
         c.goto(&format!("file://{}/{page}", site.display()))
             .await
             .unwrap();

@@ -378,8 +378,15 @@ fn the_apis_and_docs_lists_are_in_the_top_navigation() {
         "{row}"
     );
     assert!(row.contains("<td>6</td>"), "{row}");
-    // example-org is read from plain folders here: no git, so no date.
+    // example-org is read from plain folders here: no git, so no date, and
+    // the cell says so rather than staying empty.
     assert!(docs.contains("<th scope=\"col\">Last updated</th>"));
+    assert!(
+        row.contains(
+            "<td><span class=\"score\" title=\"no git history for these pages\">unknown</span></td>"
+        ),
+        "{row}"
+    );
 }
 
 #[test]
@@ -511,6 +518,14 @@ fn script_only_controls_are_there_from_the_start_and_hidden_without_javascript()
     assert!(
         home.contains("<form class=\"filters\" aria-label"),
         "not hidden"
+    );
+    // The phones' "Filters" button and its folding menus too: made by the
+    // script, they would move the list once it runs.
+    let filters = between(&home, "<form class=\"filters\"", "</form>");
+    assert!(
+        filters.contains("<button type=\"button\" class=\"filters-more\" aria-expanded=\"false\">Filters</button>")
+            && filters.contains("<label class=\"facet-menu\">kind <select"),
+        "{filters}"
     );
     let noscript = between(&home, "<noscript><style>", "</style></noscript>");
     for hidden in ["form.search", "form.filters", ".docs-tools"] {

@@ -119,7 +119,25 @@ fn no_results_exit_1_and_a_missing_index_exits_2() {
     let site = site().to_str().unwrap().to_string();
     let none = portico(&crate_dir(), &["search", "--site", &site, "zzzqqqxxx"]);
     assert_eq!(none.code, 1);
-    assert!(none.stdout.contains("No results"));
+    assert!(
+        none.stdout
+            .contains("No results for \"zzzqqqxxx\": no entity or docs page has any of its words"),
+        "the output says why: {}",
+        none.stdout
+    );
+    // Words that are there, filtered away: the filters are named.
+    let filtered = portico(
+        &crate_dir(),
+        &["search", "--site", &site, "--kind", "template", "rollback"],
+    );
+    assert_eq!(filtered.code, 1, "{}", filtered.stdout);
+    assert!(
+        filtered
+            .stdout
+            .contains("No results for \"rollback\" with --kind template: try without the filters."),
+        "{}",
+        filtered.stdout
+    );
     let missing = portico(
         &crate_dir(),
         &["search", "--site", "/definitely/not/a/site", "x"],

@@ -423,7 +423,10 @@ fn a_theme_can_override_the_page_shell() {
     let run = build();
     assert!(run.code <= 1, "{}", run.stderr);
     let read = |p: &str| std::fs::read_to_string(site.join(p)).unwrap();
-    assert!(read("index.html").contains("<p class=\"total\">2 in all kinds</p><table"));
+    assert!(
+        read("index.html")
+            .contains("<p class=\"total\">2 in all kinds</p><div class=\"table-scroll\"><table")
+    );
     assert!(read("kinds/api/index.html").contains("<p class=\"total\">1 in API</p>"));
     assert!(read("problems/index.html").contains("<p class=\"tally\">0/9</p>"));
     let docs = read("docs/default/component/shipment-tracker/deploy/index.html");

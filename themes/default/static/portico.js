@@ -187,7 +187,18 @@ var porticoStars = (function () {
       }).forEach(function (r) { body.appendChild(r); });
     });
   });
+  // Phones: the menus fold behind the "Filters" button (the stylesheet
+  // shows it, and folds them, below 720 px), so the list starts on the
+  // first screen; unfolded at once when the address chose a menu's value.
+  var more = form.querySelector("button.filters-more");
+  function chosen() { return selects.filter(function (s) { return s.value; }).length; }
+  function label() { if (more) more.textContent = "Filters" + (chosen() ? " (" + chosen() + ")" : ""); }
+  function unfold(open) { form.classList.toggle("open", open); if (more) more.setAttribute("aria-expanded", String(open)); }
+  if (more) more.addEventListener("click", function () { unfold(!form.classList.contains("open")); });
+  unfold(chosen() > 0);
+  label();
   form.hidden = false;
+  form.addEventListener("change", label);
   form.addEventListener("input", function () { update(); remember(); });
   form.addEventListener("change", function () { update(); remember(); });
   form.addEventListener("submit", function (e) { e.preventDefault(); });
@@ -372,7 +383,7 @@ var porticoStars = (function () {
 // and only when, they overflow.
 (function () {
   "use strict";
-  var SCROLLERS = "pre, .highlighttable, .graph-wrap, .matrix, .tabbed-labels, main table";
+  var SCROLLERS = "pre, .highlighttable, .graph-wrap, .matrix, .tabbed-labels, .table-scroll, main table";
   function mark() {
     document.querySelectorAll(SCROLLERS).forEach(function (box) {
       var style = getComputedStyle(box);

@@ -466,13 +466,35 @@
     }
     return more().then(function (list) { return { hits: list, total: candidates.length }; });
   }
-  function facetCounts(ranked) {
+  // Per facet, per value: how many results choosing that value alone would
+  // give, the other facets' choices kept; the number the status line shows
+  // once it is chosen. Counted over the same documents `results` takes: every
+  // word, and the partial matches too when fewer than FEW_RESULTS of those
+  // have the value. (Docs sections count under `docs` and under their
+  // entity's kind, as they are filtered.) A quoted phrase is checked only on
+  // the text of the results shown, so with phrases a count may be high.
+  function facetCounts(ranked, filters, limit) {
+    var few = Math.min(FEW_RESULTS, limit);
+    var full = [], partial = [];
+    ranked.scores.forEach(function (s, doc) { full.push(facetValues(doc)); });
+    ranked.partial.forEach(function (c) { partial.push(facetValues(c[0])); });
     var counts = Object.create(null);
-    FACETS.forEach(function (f) { counts[f] = Object.create(null); });
-    ranked.scores.forEach(function (s, doc) {
-      var values = facetValues(doc);
-      FACETS.forEach(function (f) {
-        values[f].forEach(function (v) { if (v) counts[f][v] = (counts[f][v] || 0) + 1; });
+    FACETS.forEach(function (f) {
+      var others = Object.create(null);
+      FACETS.forEach(function (g) { if (g !== f) others[g] = filters[g]; });
+      var tally = function (list) {
+        var n = Object.create(null);
+        list.forEach(function (values) {
+          if (!passes(values, others)) return;
+          values[f].forEach(function (v) { if (v) n[v] = (n[v] || 0) + 1; });
+        });
+        return n;
+      };
+      var withEvery = tally(full), withSome = tally(partial);
+      counts[f] = Object.create(null);
+      Object.keys(withEvery).concat(Object.keys(withSome)).forEach(function (v) {
+        var n = withEvery[v] || 0;
+        counts[f][v] = n < few ? n + (withSome[v] || 0) : n;
       });
     });
     return counts;
@@ -502,10 +524,18 @@
   var TYPING_PAUSE_MS = 30;
   var shownLimit = 10;
   var facetsOpen = false;
+  // Why nothing was found (as `portico search` says it): results with some
+  // of the words are shown when none has every word, so nothing means no
+  // word matched, or the filters chosen left nothing.
+  function noResults() {
+    return FACETS.some(function (f) { return (filters[f] || []).length > 0; }) ?
+      "No results with the filters chosen: try without them." :
+      "No results: no entity or docs page has any of these words (one typo is forgiven). Check the spelling, or try other words.";
+  }
   function render(query, ranked, found, started) {
-    var counts = facetCounts(ranked);
+    var counts = facetCounts(ranked, filters, shownLimit);
     var html = "<p class=\"search-status\" role=\"status\">" +
-      (found.total ? found.total + " result" + (found.total === 1 ? "" : "s") : "No results") + "</p>";
+      (found.total ? found.total + " result" + (found.total === 1 ? "" : "s") : noResults()) + "</p>";
     var facetHtml = "";
     FACETS.forEach(function (f) {
       var values = Object.keys(counts[f]).sort(function (a, b) { return counts[f][b] - counts[f][a] || (a < b ? -1 : 1); }).slice(0, 8);
@@ -538,6 +568,11 @@
     if (found.total > found.hits.length) html += "<button type=\"button\" class=\"search-more\">More results</button>";
     panel.innerHTML = html;
     panel.hidden = false;
+    // No wider than the window from the box's left edge: in a window just
+    // wider than a phone's the box starts far right and the panel would
+    // push the page sideways.
+    var room = document.documentElement.clientWidth - form.getBoundingClientRect().left - 8;
+    panel.style.maxWidth = Math.max(room, 200) + "px";
     var box = panel.querySelector("details.facets-box");
     if (box) box.addEventListener("toggle", function () { facetsOpen = box.open; });
     form.setAttribute("data-ms", String(Math.round(performance.now() - started)));
