@@ -161,6 +161,8 @@ pub(crate) mod fake {
     pub struct FakeFiles {
         pub files: BTreeMap<String, Result<String, ReadError>>,
         listing: OnceCell<Vec<String>>,
+        /// Every path read, in order.
+        pub reads: std::cell::RefCell<Vec<String>>,
     }
 
     impl FakeFiles {
@@ -171,6 +173,7 @@ pub(crate) mod fake {
                     .map(|(p, t)| (p.to_string(), Ok(t.to_string())))
                     .collect(),
                 listing: OnceCell::new(),
+                reads: Default::default(),
             }
         }
     }
@@ -182,10 +185,14 @@ pub(crate) mod fake {
         }
 
         fn check_file(&self, path: &str) -> Result<(), ReadError> {
-            self.read_text(path).map(|_| ())
+            match self.files.get(path) {
+                Some(found) => found.clone().map(|_| ()),
+                None => Err(ReadError::NotFound(path.to_string())),
+            }
         }
 
         fn read_text(&self, path: &str) -> Result<String, ReadError> {
+            self.reads.borrow_mut().push(path.to_string());
             self.files
                 .get(path)
                 .cloned()
