@@ -212,6 +212,18 @@ impl GitFiles {
         self.tree
     }
 
+    /// The id of the folder at `path` (no symlink followed); `None` when
+    /// no folder is there.
+    pub(super) fn folder_id(&self, path: &str) -> Option<gix::ObjectId> {
+        if path.is_empty() {
+            return Some(self.tree);
+        }
+        match self.lookup(path) {
+            Ok(Some((EntryKind::Tree, id))) => Some(id),
+            _ => None,
+        }
+    }
+
     pub(super) fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         let id = self.resolve(path)?;
         self.blob(path, id)
@@ -226,7 +238,10 @@ impl GitFiles {
     /// holding `/`, which would otherwise turn into paths outside the
     /// repository (or the site) once joined.
     pub(super) fn list(&self, skip_vendored: bool) -> Listing {
-        let mut listing = Listing::default();
+        let mut listing = Listing {
+            git_links: Some(Vec::new()),
+            ..Listing::default()
+        };
         let mut folders = vec![(self.tree, String::new())];
         while let Some((id, prefix)) = folders.pop() {
             let Ok(tree) = self.repo.find_tree(id) else {
@@ -254,6 +269,11 @@ impl GitFiles {
                     EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link
                         if listing.files.len() < MAX_LISTED_FILES =>
                     {
+                        if entry.kind() == EntryKind::Link
+                            && let Some(links) = &mut listing.git_links
+                        {
+                            links.push(path.clone());
+                        }
                         listing.files.push(path);
                     }
                     _ => {}
