@@ -162,7 +162,7 @@ impl Snapshot {
     }
 
     /// Opens a git repository (work tree or bare) once, to read many of its
-    /// commits with [`Snapshot::open_with`].
+    /// commits with [`Snapshot::open_commit`].
     pub fn open_repository(source: &RepoSource) -> Result<gix::Repository, OpenError> {
         if source.kind == RepoKind::Plain {
             return Err(OpenError {
@@ -183,18 +183,21 @@ impl Snapshot {
     }
 
     /// [`Snapshot::open_at`] through a repository opened by
-    /// [`Snapshot::open_repository`]: the same confinement, without opening
-    /// the repository (config, refs, pack indexes) again per commit. The
+    /// [`Snapshot::open_repository`], by commit id as history's walk finds
+    /// them: the same confinement, without opening the repository (config,
+    /// refs, pack indexes) again per commit, and without looking up a
+    /// reference (see `GitFiles::at_commit`; a commit id is no branch). The
     /// handle itself is read through, not a clone of it: a clone starts with
     /// an empty object cache, so trees and blobs that did not change between
-    /// two commits would be decoded (and loose objects mapped) again. Take the handle back with
-    /// [`Snapshot::into_repository`] to read the next commit through it.
-    pub fn open_with(
+    /// two commits would be decoded (and loose objects mapped) again. Take
+    /// the handle back with [`Snapshot::into_repository`] to read the next
+    /// commit through it.
+    pub fn open_commit(
         source: &RepoSource,
         repo: gix::Repository,
-        commit: &str,
+        commit: gix::ObjectId,
     ) -> Result<Snapshot, OpenError> {
-        let (files, facts) = git::GitFiles::at(repo, Some(commit))?;
+        let (files, facts) = git::GitFiles::at_commit(repo, commit)?;
         Ok(Snapshot {
             source: source.clone(),
             git: Some(facts),

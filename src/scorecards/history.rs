@@ -135,7 +135,18 @@ pub fn add(cards: &[Scorecard], inputs: &Inputs<'_>, results: &mut [CardResult])
         .map(|card| card.entities.iter().map(|e| e.entity.as_str()).collect())
         .collect();
     let mut wanted: HashMap<&str, HashSet<(usize, String)>> = HashMap::new();
+    // The commit each repository's catalog was read at (HEAD, or `--ref`):
+    // its history starts there, without reading the ref again.
+    let mut read_at: HashMap<&str, gix::ObjectId> = HashMap::new();
     for entity in &inputs.catalog.entities {
+        if let Some(id) = entity
+            .source
+            .commit
+            .as_ref()
+            .and_then(|c| gix::ObjectId::from_hex(c.id.as_bytes()).ok())
+        {
+            read_at.entry(entity.source.repo_dir.as_str()).or_insert(id);
+        }
         let key = entity.entity_ref.to_string();
         for (c, refs) in evaluated.iter().enumerate() {
             if refs.contains(key.as_str()) {
@@ -156,7 +167,8 @@ pub fn add(cards: &[Scorecard], inputs: &Inputs<'_>, results: &mut [CardResult])
         .map(|(source, wanted)| {
             // A bug on one repository's history costs that history only.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                repo_history(source, cards, wanted, inputs, &days)
+                let start = read_at.get(source.display.as_str()).copied();
+                repo_history(source, start, cards, wanted, inputs, &days)
             }))
             .unwrap_or_default()
         })
@@ -240,6 +252,7 @@ struct AtCommit {
 
 fn repo_history(
     source: &RepoSource,
+    read_at: Option<gix::ObjectId>,
     cards: &[Scorecard],
     wanted: &HashSet<(usize, String)>,
     inputs: &Inputs<'_>,
@@ -252,19 +265,24 @@ fn repo_history(
         return (out, stats);
     };
     // Work trees are read at HEAD; `--ref` selects bare clones' commit.
-    let start = match inputs.git_ref.filter(|_| source.kind == RepoKind::Bare) {
-        Some(rev) => repo.rev_parse_single(rev).ok().map(|id| id.detach()),
-        None => repo.head_id().ok().map(|id| id.detach()),
-    };
+    // Where the catalog was read, that commit is known already.
+    let start =
+        read_at.or_else(
+            || match inputs.git_ref.filter(|_| source.kind == RepoKind::Bare) {
+                Some(rev) => repo.rev_parse_single(rev).ok().map(|id| id.detach()),
+                None => repo.head_id().ok().map(|id| id.detach()),
+            },
+        );
     let Some(start) = start else {
         return (out, stats);
     };
     // The end of each day: a commit made that day counts for it.
     let moments: Vec<i64> = days.iter().map(|d| (d.0 + 1) * 86_400 - 1).collect();
-    let commits: Vec<Option<String>> = crate::read::history::commits_at(&repo, start, &moments)
-        .into_iter()
-        .map(|c| c.map(|id| id.to_string()))
-        .collect();
+    let commits: Vec<Option<(gix::ObjectId, String)>> =
+        crate::read::history::commits_at(&repo, start, &moments)
+            .into_iter()
+            .map(|c| c.map(|id| (id, id.to_string())))
+            .collect();
     let mut kept: Vec<KeptLoad> = Vec::new();
     // One commit's state at a time: weeks are in order, so weeks at the
     // same commit come one after another. The handle goes from one commit
@@ -280,7 +298,7 @@ fn repo_history(
     // History judges the present facts file nowhere: facts are "now".
     let no_facts = ExternalFacts::default();
     for (day, commit) in days.iter().zip(commits) {
-        let Some(commit) = commit else { continue };
+        let Some((id, commit)) = commit else { continue };
         if current.as_ref().is_none_or(|(c, _)| *c != commit) {
             if let Some((_, done)) = current.take() {
                 spare = done.files.into_snapshot().into_repository();
@@ -297,7 +315,7 @@ fn repo_history(
             let Some(state) = open_at(
                 source,
                 handle,
-                &commit,
+                id,
                 inputs.catalog_paths,
                 &mut kept,
                 &mut stats,
@@ -471,12 +489,12 @@ fn uses_docs(check: &Check) -> bool {
 fn open_at(
     source: &RepoSource,
     repo: gix::Repository,
-    commit: &str,
+    commit: gix::ObjectId,
     catalog_paths: &[String],
     kept: &mut Vec<KeptLoad>,
     stats: &mut Stats,
 ) -> Option<AtCommit> {
-    let snapshot = Snapshot::open_with(source, repo, commit).ok()?;
+    let snapshot = Snapshot::open_commit(source, repo, commit).ok()?;
     let tree = snapshot.tree_id();
     let entries = catalog_load::entry_points(&snapshot, catalog_paths, &[]);
     let entry_paths: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
