@@ -720,8 +720,13 @@ fn add_docs(outcome: &mut Outcome, built: docs::DocsOutcome) {
 fn scorecards_lap(outcome: &Outcome) -> String {
     match outcome.portal.scorecards.history {
         Some(h) => format!(
-            "scorecards (history: {} points, {} catalog loads parsed, {} reused, {} rule verdicts reused)",
-            h.points, h.loads_parsed, h.loads_reused, h.verdicts_reused
+            "scorecards (history: {} points, {} catalog loads parsed, {} reused, {} rule verdicts reused, docs found {} times, {} reused)",
+            h.points,
+            h.loads_parsed,
+            h.loads_reused,
+            h.verdicts_reused,
+            h.docs_found,
+            h.docs_reused
         ),
         None => "scorecards".to_string(),
     }

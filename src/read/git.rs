@@ -30,6 +30,25 @@ fn commit_by(commit: &gix::Commit<'_>) -> Option<(String, String)> {
     Some((super::history::date(seconds), author.name.to_string()))
 }
 
+/// A commit's tree id and git facts.
+fn read_commit(
+    repo: &gix::Repository,
+    commit: &gix::Commit<'_>,
+    branch: Option<String>,
+) -> Result<(gix::ObjectId, GitFacts), OpenError> {
+    let tree = commit.tree_id().map_err(|e| OpenError {
+        message: format!("cannot read the commit's tree: {e}"),
+        hint: None,
+    })?;
+    let facts = GitFacts {
+        branch,
+        commit: Some(commit.id.to_string()),
+        remote_url: remote_url(repo),
+        commit_by: commit_by(commit),
+    };
+    Ok((tree.detach(), facts))
+}
+
 pub(super) struct GitFiles {
     repo: gix::Repository,
     tree: gix::ObjectId,
@@ -122,17 +141,24 @@ impl GitFiles {
                 (commit, branch)
             }
         };
-        let tree = commit.tree_id().map_err(|e| OpenError {
-            message: format!("cannot read the commit's tree: {e}"),
+        let (tree, facts) = read_commit(&repo, &commit, branch)?;
+        drop(commit);
+        Ok((GitFiles { repo, tree }, facts))
+    }
+
+    /// Reads the commit `id` of a repository already open. A commit id is
+    /// no branch: unlike [`GitFiles::at`] with its hex, no reference is
+    /// looked up (`rev_parse` tries every ref namespace for a name first,
+    /// a file look-up each, before it takes the hex for an object id).
+    pub(super) fn at_commit(
+        repo: gix::Repository,
+        id: gix::ObjectId,
+    ) -> Result<(GitFiles, GitFacts), OpenError> {
+        let commit = repo.find_commit(id).map_err(|e| OpenError {
+            message: format!("cannot read commit {id}: {e}"),
             hint: None,
         })?;
-        let facts = GitFacts {
-            branch,
-            commit: Some(commit.id.to_string()),
-            remote_url: remote_url(&repo),
-            commit_by: commit_by(&commit),
-        };
-        let tree = tree.detach();
+        let (tree, facts) = read_commit(&repo, &commit, None)?;
         drop(commit);
         Ok((GitFiles { repo, tree }, facts))
     }
@@ -212,6 +238,18 @@ impl GitFiles {
         self.tree
     }
 
+    /// The id of the folder at `path` (no symlink followed); `None` when
+    /// no folder is there.
+    pub(super) fn folder_id(&self, path: &str) -> Option<gix::ObjectId> {
+        if path.is_empty() {
+            return Some(self.tree);
+        }
+        match self.lookup(path) {
+            Ok(Some((EntryKind::Tree, id))) => Some(id),
+            _ => None,
+        }
+    }
+
     pub(super) fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         let id = self.resolve(path)?;
         self.blob(path, id)
@@ -226,7 +264,10 @@ impl GitFiles {
     /// holding `/`, which would otherwise turn into paths outside the
     /// repository (or the site) once joined.
     pub(super) fn list(&self, skip_vendored: bool) -> Listing {
-        let mut listing = Listing::default();
+        let mut listing = Listing {
+            git_links: Some(Vec::new()),
+            ..Listing::default()
+        };
         let mut folders = vec![(self.tree, String::new())];
         while let Some((id, prefix)) = folders.pop() {
             let Ok(tree) = self.repo.find_tree(id) else {
@@ -254,6 +295,11 @@ impl GitFiles {
                     EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link
                         if listing.files.len() < MAX_LISTED_FILES =>
                     {
+                        if entry.kind() == EntryKind::Link
+                            && let Some(links) = &mut listing.git_links
+                        {
+                            links.push(path.clone());
+                        }
                         listing.files.push(path);
                     }
                     _ => {}

@@ -162,7 +162,7 @@ impl Snapshot {
     }
 
     /// Opens a git repository (work tree or bare) once, to read many of its
-    /// commits with [`Snapshot::open_with`].
+    /// commits with [`Snapshot::open_commit`].
     pub fn open_repository(source: &RepoSource) -> Result<gix::Repository, OpenError> {
         if source.kind == RepoKind::Plain {
             return Err(OpenError {
@@ -183,18 +183,21 @@ impl Snapshot {
     }
 
     /// [`Snapshot::open_at`] through a repository opened by
-    /// [`Snapshot::open_repository`]: the same confinement, without opening
-    /// the repository (config, refs, pack indexes) again per commit. The
+    /// [`Snapshot::open_repository`], by commit id as history's walk finds
+    /// them: the same confinement, without opening the repository (config,
+    /// refs, pack indexes) again per commit, and without looking up a
+    /// reference (see `GitFiles::at_commit`; a commit id is no branch). The
     /// handle itself is read through, not a clone of it: a clone starts with
     /// an empty object cache, so trees and blobs that did not change between
-    /// two commits would be decoded (and loose objects mapped) again. Take the handle back with
-    /// [`Snapshot::into_repository`] to read the next commit through it.
-    pub fn open_with(
+    /// two commits would be decoded (and loose objects mapped) again. Take
+    /// the handle back with [`Snapshot::into_repository`] to read the next
+    /// commit through it.
+    pub fn open_commit(
         source: &RepoSource,
         repo: gix::Repository,
-        commit: &str,
+        commit: gix::ObjectId,
     ) -> Result<Snapshot, OpenError> {
-        let (files, facts) = git::GitFiles::at(repo, Some(commit))?;
+        let (files, facts) = git::GitFiles::at_commit(repo, commit)?;
         Ok(Snapshot {
             source: source.clone(),
             git: Some(facts),
@@ -215,9 +218,34 @@ impl Snapshot {
     /// the snapshot reads git objects; `None` on disk or when absent. Lets
     /// callers reuse work done on the same blob at another commit.
     pub fn blob_id(&self, path: &str) -> Option<gix::ObjectId> {
-        let path = safe_path::normalize(path).ok()?;
+        self.blob_at(path)?.ok()
+    }
+
+    /// [`Snapshot::blob_id`] with the reason when there is no blob (not
+    /// found, a symlink out, a folder), so that callers keeping work by
+    /// blob id tell those apart; `None` on disk.
+    pub fn blob_at(&self, path: &str) -> Option<Result<gix::ObjectId, ReadError>> {
         match &self.files {
-            Files::Git(g) => g.resolve(&path).ok(),
+            Files::Git(g) => Some(
+                safe_path::normalize(path)
+                    .map_err(ReadError::from)
+                    .and_then(|path| g.resolve(&path)),
+            ),
+            Files::Disk(_) => None,
+        }
+    }
+
+    /// The tree id of the folder at `path` (`""`: the root) when the
+    /// snapshot reads git objects and a folder is there (not a symlink):
+    /// everything below it is the same wherever this id is the same.
+    pub fn folder_id(&self, path: &str) -> Option<gix::ObjectId> {
+        let path = if path.is_empty() {
+            String::new()
+        } else {
+            safe_path::normalize(path).ok()?
+        };
+        match &self.files {
+            Files::Git(g) => g.folder_id(&path),
             Files::Disk(_) => None,
         }
     }
@@ -342,6 +370,12 @@ impl Snapshot {
         self.list(true).files
     }
 
+    /// [`Snapshot::list_files`] with what the listing knows besides the
+    /// paths (which are symlinks, in git).
+    pub fn list_unvendored(&self) -> Listing {
+        self.list(true)
+    }
+
     /// Every file, vendored folders included (a docs folder may hold a
     /// `vendor/` of its own); `.git` and nested checkouts are still skipped.
     /// Names that cannot be a safe path are left out and listed as skipped.
@@ -356,6 +390,9 @@ impl Snapshot {
         };
         listing.files.sort();
         listing.skipped.sort();
+        if let Some(links) = &mut listing.git_links {
+            links.sort();
+        }
         listing
     }
 }
@@ -366,6 +403,25 @@ pub struct Listing {
     /// Repository-relative paths, sorted.
     pub files: Vec<String>,
     pub skipped: Vec<SkippedName>,
+    /// Read from git objects: which of `files` are symlinks, sorted (the
+    /// others are blobs, so a file there is found without walking the
+    /// tree again). `None` on disk.
+    pub git_links: Option<Vec<String>>,
+}
+
+impl Listing {
+    /// Whether `path` is a file of a git listing that is no symlink: the
+    /// file [`Snapshot::check_file`] would find there. `false` also when
+    /// the listing cannot tell (on disk, or not listed).
+    pub fn is_git_blob(&self, path: &str) -> bool {
+        self.git_links
+            .as_ref()
+            .is_some_and(|links| links.binary_search_by(|l| l.as_str().cmp(path)).is_err())
+            && self
+                .files
+                .binary_search_by(|f| f.as_str().cmp(path))
+                .is_ok()
+    }
 }
 
 /// A file or folder left out of a listing: its name cannot be part of a

@@ -97,6 +97,8 @@ fn parsed(format: Format, text: &str) -> Parsed {
     if let Some(kept) = PARSED.with(|p| p.borrow().get(&key).cloned()) {
         return kept;
     }
+    #[cfg(test)]
+    tests::PARSES.with(|n| n.set(n.get() + 1));
     let result: Parsed = Arc::new(lockfiles::parse(format, text));
     PARSED.with(|p| {
         let mut p = p.borrow_mut();
@@ -207,6 +209,12 @@ mod tests {
     use crate::scorecards::Status;
     use crate::scorecards::files::fake::FakeFiles;
     use crate::scorecards::versions::Range;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Lockfiles parsed on this thread (each test runs on its own).
+        pub(super) static PARSES: Cell<usize> = const { Cell::new(0) };
+    }
 
     fn dep(name: &str, test: DependencyTest) -> DependencyCheck {
         DependencyCheck {
@@ -337,5 +345,59 @@ mod tests {
             "{:?}",
             v.evidence
         );
+    }
+
+    #[test]
+    fn without_an_ecosystem_only_the_lockfiles_present_are_read_each_parsed_once() {
+        let files = FakeFiles::with(&[
+            ("Cargo.lock", CARGO),
+            ("requirements.txt", "Django==4.2.14\n"),
+            ("src/main.rs", ""),
+            // Another folder's lockfile: not the nearest, never read.
+            ("web/package-lock.json", "{"),
+        ]);
+        let before = PARSES.with(Cell::get);
+        let verdicts: Vec<Status> = ["serde", "django", "left-pad"]
+            .into_iter()
+            .map(|name| check(Some(&files), "src", &dep(name, DependencyTest::Present)).status)
+            .collect();
+        assert_eq!(verdicts, [Status::Pass, Status::Pass, Status::Fail]);
+        // Each rule reads the two lockfiles the listing holds (no other
+        // name of `Format::FILES` is tried), and each is parsed once.
+        let reads = files.reads.borrow().clone();
+        assert_eq!(reads, ["Cargo.lock", "requirements.txt"].repeat(3));
+        assert_eq!(PARSES.with(Cell::get) - before, 2);
+        // A changed text is parsed again, never taken for the old one.
+        let changed = FakeFiles::with(&[("Cargo.lock", &CARGO.replace("1.0.219", "1.0.100"))]);
+        let v = check(Some(&changed), "", &dep("serde", version(">=1.0.200")));
+        assert_eq!(v.status, Status::Fail);
+        assert_eq!(PARSES.with(Cell::get) - before, 3);
+    }
+
+    #[test]
+    fn a_go_replacement_is_judged_at_its_version_and_line() {
+        let files = FakeFiles::with(&[(
+            "go.mod",
+            "module m\n\nrequire golang.org/x/net v0.20.0\n\nreplace golang.org/x/net => golang.org/x/net v0.26.0\n",
+        )]);
+        let v = check(
+            Some(&files),
+            "",
+            &dep("golang.org/x/net", version(">=0.23.0")),
+        );
+        assert_eq!(v.status, Status::Pass, "{:?}", v.evidence);
+        assert_eq!(v.evidence.place().as_deref(), Some("go.mod:5"));
+        let conflicting = FakeFiles::with(&[(
+            "go.mod",
+            "module m\nrequire a.com/b v1.0.0\nreplace a.com/b => a.com/c v1.0.0\nreplace a.com/b => a.com/d v1.0.0\n",
+        )]);
+        let v = check(
+            Some(&conflicting),
+            "",
+            &dep("a.com/b", DependencyTest::Present),
+        );
+        assert_eq!(v.status, Status::Fail);
+        assert_eq!(v.evidence.place().as_deref(), Some("go.mod:4"));
+        assert!(v.evidence.unreadable);
     }
 }

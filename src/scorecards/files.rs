@@ -24,7 +24,8 @@ pub trait RepoFiles {
 /// A [`Snapshot`], listed once on first use.
 pub struct SnapshotFiles {
     snapshot: Snapshot,
-    paths: OnceCell<Vec<String>>,
+    /// Every file outside vendored folders: what rules look at.
+    paths: OnceCell<crate::read::Listing>,
     /// Every file, vendored folders included, when asked for (docs).
     all: OnceCell<crate::read::Listing>,
 }
@@ -55,22 +56,36 @@ impl SnapshotFiles {
 
 impl RepoFiles for SnapshotFiles {
     fn paths(&self) -> &[String] {
-        self.paths.get_or_init(|| match self.all.get() {
-            // The same paths `list_files` gives: no vendored folder on the way.
-            Some(all) => all
-                .files
-                .iter()
-                .filter(|p| {
-                    let folders = p.rsplit_once('/').map_or("", |(dir, _)| dir);
-                    !folders.split('/').any(crate::read::is_skipped_dir)
-                })
-                .cloned()
-                .collect(),
-            None => self.snapshot.list_files(),
-        })
+        &self
+            .paths
+            .get_or_init(|| match self.all.get() {
+                // The same paths `list_files` gives: no vendored folder on the way.
+                Some(all) => {
+                    let unvendored = |p: &&String| {
+                        let folders = p.rsplit_once('/').map_or("", |(dir, _)| dir);
+                        !folders.split('/').any(crate::read::is_skipped_dir)
+                    };
+                    crate::read::Listing {
+                        files: all.files.iter().filter(unvendored).cloned().collect(),
+                        skipped: Vec::new(),
+                        git_links: all
+                            .git_links
+                            .as_ref()
+                            .map(|links| links.iter().filter(unvendored).cloned().collect()),
+                    }
+                }
+                None => self.snapshot.list_unvendored(),
+            })
+            .files
     }
 
     fn check_file(&self, path: &str) -> Result<(), ReadError> {
+        // A blob of a listing is there: no walk from the root again.
+        let listed =
+            |l: &OnceCell<crate::read::Listing>| l.get().is_some_and(|l| l.is_git_blob(path));
+        if listed(&self.paths) || listed(&self.all) {
+            return Ok(());
+        }
         self.snapshot.check_file(path)
     }
 
@@ -161,6 +176,8 @@ pub(crate) mod fake {
     pub struct FakeFiles {
         pub files: BTreeMap<String, Result<String, ReadError>>,
         listing: OnceCell<Vec<String>>,
+        /// Every path read, in order.
+        pub reads: std::cell::RefCell<Vec<String>>,
     }
 
     impl FakeFiles {
@@ -171,6 +188,7 @@ pub(crate) mod fake {
                     .map(|(p, t)| (p.to_string(), Ok(t.to_string())))
                     .collect(),
                 listing: OnceCell::new(),
+                reads: Default::default(),
             }
         }
     }
@@ -182,10 +200,14 @@ pub(crate) mod fake {
         }
 
         fn check_file(&self, path: &str) -> Result<(), ReadError> {
-            self.read_text(path).map(|_| ())
+            match self.files.get(path) {
+                Some(found) => found.clone().map(|_| ()),
+                None => Err(ReadError::NotFound(path.to_string())),
+            }
         }
 
         fn read_text(&self, path: &str) -> Result<String, ReadError> {
+            self.reads.borrow_mut().push(path.to_string());
             self.files
                 .get(path)
                 .cloned()

@@ -28,13 +28,12 @@ use super::evaluate::{CardResult, Context, Subject, applies, ladder, rule_result
 use super::facts::ExternalFacts;
 use super::files::{RepoFiles, SnapshotFiles};
 use super::{Evidence, Verdict};
-use crate::catalog::load::{self as catalog_load, LoadedEntity};
+use crate::catalog::load as catalog_load;
 use crate::catalog::{self, Catalog};
-use crate::read::{RepoKind, RepoSource, Snapshot};
+use crate::read::{ReadError, RepoKind, RepoSource, Snapshot};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 /// Weeks of history at most: one point per week, a year.
 pub const MAX_WEEKS: u32 = 52;
@@ -72,8 +71,12 @@ pub struct Stats {
     /// Catalog loads parsed, and taken from an earlier point instead.
     pub loads_parsed: usize,
     pub loads_reused: usize,
-    /// Rule verdicts taken from an earlier point with the same tree.
+    /// Rule verdicts taken from an earlier point judged on the same inputs.
     pub verdicts_reused: usize,
+    /// Entities' docs looked up again at a commit, and taken from an
+    /// earlier commit with the same mkdocs file and docs folder instead.
+    pub docs_found: usize,
+    pub docs_reused: usize,
 }
 
 impl Stats {
@@ -82,6 +85,8 @@ impl Stats {
         self.loads_parsed += other.loads_parsed;
         self.loads_reused += other.loads_reused;
         self.verdicts_reused += other.verdicts_reused;
+        self.docs_found += other.docs_found;
+        self.docs_reused += other.docs_reused;
     }
 }
 
@@ -130,7 +135,18 @@ pub fn add(cards: &[Scorecard], inputs: &Inputs<'_>, results: &mut [CardResult])
         .map(|card| card.entities.iter().map(|e| e.entity.as_str()).collect())
         .collect();
     let mut wanted: HashMap<&str, HashSet<(usize, String)>> = HashMap::new();
+    // The commit each repository's catalog was read at (HEAD, or `--ref`):
+    // its history starts there, without reading the ref again.
+    let mut read_at: HashMap<&str, gix::ObjectId> = HashMap::new();
     for entity in &inputs.catalog.entities {
+        if let Some(id) = entity
+            .source
+            .commit
+            .as_ref()
+            .and_then(|c| gix::ObjectId::from_hex(c.id.as_bytes()).ok())
+        {
+            read_at.entry(entity.source.repo_dir.as_str()).or_insert(id);
+        }
         let key = entity.entity_ref.to_string();
         for (c, refs) in evaluated.iter().enumerate() {
             if refs.contains(key.as_str()) {
@@ -151,7 +167,8 @@ pub fn add(cards: &[Scorecard], inputs: &Inputs<'_>, results: &mut [CardResult])
         .map(|(source, wanted)| {
             // A bug on one repository's history costs that history only.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                repo_history(source, cards, wanted, inputs, &days)
+                let start = read_at.get(source.display.as_str()).copied();
+                repo_history(source, start, cards, wanted, inputs, &days)
             }))
             .unwrap_or_default()
         })
@@ -219,18 +236,23 @@ struct KeptLoad {
     /// a load is reused only at the same tree.
     substitutes: bool,
     tree: Option<gix::ObjectId>,
-    entities: Arc<Vec<LoadedEntity>>,
+    /// The load assembled once (its diagnostics dropped: past problems are
+    /// not today's); its entities' commit is set to each commit reusing it.
+    catalog: Catalog,
 }
 
 /// One repository at one commit, as every week pointing there sees it.
 struct AtCommit {
-    catalog: Catalog,
+    /// The catalog read there: an index into the kept loads; `None` when
+    /// the commit has no catalog file.
+    load: Option<usize>,
     files: SnapshotFiles,
     tree: Option<gix::ObjectId>,
 }
 
 fn repo_history(
     source: &RepoSource,
+    read_at: Option<gix::ObjectId>,
     cards: &[Scorecard],
     wanted: &HashSet<(usize, String)>,
     inputs: &Inputs<'_>,
@@ -243,19 +265,24 @@ fn repo_history(
         return (out, stats);
     };
     // Work trees are read at HEAD; `--ref` selects bare clones' commit.
-    let start = match inputs.git_ref.filter(|_| source.kind == RepoKind::Bare) {
-        Some(rev) => repo.rev_parse_single(rev).ok().map(|id| id.detach()),
-        None => repo.head_id().ok().map(|id| id.detach()),
-    };
+    // Where the catalog was read, that commit is known already.
+    let start =
+        read_at.or_else(
+            || match inputs.git_ref.filter(|_| source.kind == RepoKind::Bare) {
+                Some(rev) => repo.rev_parse_single(rev).ok().map(|id| id.detach()),
+                None => repo.head_id().ok().map(|id| id.detach()),
+            },
+        );
     let Some(start) = start else {
         return (out, stats);
     };
     // The end of each day: a commit made that day counts for it.
     let moments: Vec<i64> = days.iter().map(|d| (d.0 + 1) * 86_400 - 1).collect();
-    let commits: Vec<Option<String>> = crate::read::history::commits_at(&repo, start, &moments)
-        .into_iter()
-        .map(|c| c.map(|id| id.to_string()))
-        .collect();
+    let commits: Vec<Option<(gix::ObjectId, String)>> =
+        crate::read::history::commits_at(&repo, start, &moments)
+            .into_iter()
+            .map(|c| c.map(|id| (id, id.to_string())))
+            .collect();
     let mut kept: Vec<KeptLoad> = Vec::new();
     // One commit's state at a time: weeks are in order, so weeks at the
     // same commit come one after another. The handle goes from one commit
@@ -263,16 +290,20 @@ fn repo_history(
     // that did not change are decoded once for all the weeks.
     let mut spare = Some(repo);
     let mut current: Option<(String, AtCommit)> = None;
-    let mut verdicts: HashMap<(gix::ObjectId, String, usize, usize), Verdict> = HashMap::new();
-    let mut docs_at: HashMap<(String, String), PastDocs> = HashMap::new();
+    let mut verdicts: HashMap<VerdictKey, Verdict> = HashMap::new();
+    // Each entity's docs at the current commit (by its place in the load),
+    // and across commits by what they were found from.
+    let mut docs_at: HashMap<usize, PastDocs> = HashMap::new();
+    let mut kept_docs: Vec<KeptDocs> = Vec::new();
     // History judges the present facts file nowhere: facts are "now".
     let no_facts = ExternalFacts::default();
     for (day, commit) in days.iter().zip(commits) {
-        let Some(commit) = commit else { continue };
+        let Some((id, commit)) = commit else { continue };
         if current.as_ref().is_none_or(|(c, _)| *c != commit) {
             if let Some((_, done)) = current.take() {
                 spare = done.files.into_snapshot().into_repository();
             }
+            docs_at.clear();
             let handle = match spare.take() {
                 Some(handle) => handle,
                 // Lost with a commit that could not be read: open again.
@@ -284,7 +315,7 @@ fn repo_history(
             let Some(state) = open_at(
                 source,
                 handle,
-                &commit,
+                id,
                 inputs.catalog_paths,
                 &mut kept,
                 &mut stats,
@@ -297,6 +328,8 @@ fn repo_history(
             continue;
         };
         stats.points += 1;
+        let Some(load) = state.load else { continue };
+        let catalog = &kept[load].catalog;
         let context = Context {
             catalog: inputs.catalog,
             facts: &no_facts,
@@ -304,7 +337,7 @@ fn repo_history(
             activity: inputs.activity,
             release_tags: inputs.release_tags,
         };
-        for entity in &state.catalog.entities {
+        for (e, entity) in catalog.entities.iter().enumerate() {
             let key = entity.entity_ref.to_string();
             for (c, card) in cards.iter().enumerate() {
                 if !wanted.contains(&(c, key.clone())) || !applies(&card.filter, entity) {
@@ -314,8 +347,8 @@ fn repo_history(
                 // with docs rules (it reads the mkdocs file and lists the tree).
                 let past = if card.rules.iter().any(|r| uses_docs(&r.check)) {
                     *docs_at
-                        .entry((commit.clone(), key.clone()))
-                        .or_insert_with(|| past_docs(state, entity))
+                        .entry(e)
+                        .or_insert_with(|| past_docs(state, entity, &mut kept_docs, &mut stats))
                 } else {
                     PastDocs { pages: None }
                 };
@@ -335,10 +368,15 @@ fn repo_history(
                     .iter()
                     .enumerate()
                     .map(|(r, rule)| {
-                        let memo_key = state
-                            .tree
-                            .filter(|_| !dated(&rule.check))
-                            .map(|tree| (tree, key.clone(), c, r));
+                        let memo_key =
+                            verdict_key(&rule.check, state.tree).map(|files| VerdictKey {
+                                load,
+                                entity: e,
+                                card: c,
+                                rule: r,
+                                past: past.pages,
+                                files,
+                            });
                         let kept = memo_key.as_ref().and_then(|k| verdicts.get(k));
                         let verdict = match kept {
                             Some(v) => {
@@ -394,6 +432,48 @@ fn dated(check: &Check) -> bool {
     }
 }
 
+/// What a day-independent verdict was judged on, so that a later point
+/// with the same inputs takes it: the catalog load (the entity's data and
+/// relations; the present catalog is the same at every point), the
+/// scorecard and rule, the docs found at that commit and, for rules that
+/// read the repository's files, the commit's tree.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct VerdictKey {
+    load: usize,
+    entity: usize,
+    card: usize,
+    rule: usize,
+    past: Option<usize>,
+    files: Option<gix::ObjectId>,
+}
+
+/// The files part of a verdict's key: `Some(None)` for a rule that reads
+/// no file, `Some(tree)` for one that does, `None` when the verdict may
+/// not be kept (it depends on the day, or the files have no tree id).
+fn verdict_key(check: &Check, tree: Option<gix::ObjectId>) -> Option<Option<gix::ObjectId>> {
+    if dated(check) {
+        None
+    } else if reads_files(check) {
+        tree.map(Some)
+    } else {
+        Some(None)
+    }
+}
+
+/// Whether a check reads the repository's files.
+fn reads_files(check: &Check) -> bool {
+    match check {
+        Check::Files(_) | Check::Dependency(_) | Check::Attestation { .. } => true,
+        Check::Field { .. }
+        | Check::Relation(_)
+        | Check::Docs(_)
+        | Check::Git(_)
+        | Check::Fact { .. } => false,
+        Check::All(checks) | Check::Any(checks) => checks.iter().any(reads_files),
+        Check::Not(inner) => reads_files(inner),
+    }
+}
+
 /// Whether a check reads the entity's docs.
 fn uses_docs(check: &Check) -> bool {
     match check {
@@ -405,20 +485,20 @@ fn uses_docs(check: &Check) -> bool {
 }
 
 /// The repository at `commit`: its catalog (a kept load when the same
-/// blobs were read before) and its files.
+/// blobs were read before, assembled once) and its files.
 fn open_at(
     source: &RepoSource,
     repo: gix::Repository,
-    commit: &str,
+    commit: gix::ObjectId,
     catalog_paths: &[String],
     kept: &mut Vec<KeptLoad>,
     stats: &mut Stats,
 ) -> Option<AtCommit> {
-    let snapshot = Snapshot::open_with(source, repo, commit).ok()?;
+    let snapshot = Snapshot::open_commit(source, repo, commit).ok()?;
     let tree = snapshot.tree_id();
     let entries = catalog_load::entry_points(&snapshot, catalog_paths, &[]);
     let entry_paths: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
-    let reusable = kept.iter().find(|k| {
+    let reusable = kept.iter().position(|k| {
         k.entries == entry_paths
             && (k.tree == tree
                 || (!k.substitutes
@@ -426,12 +506,12 @@ fn open_at(
                         .iter()
                         .all(|(path, id)| snapshot.blob_id(path) == *id)))
     });
-    let entities = match reusable {
-        Some(k) => {
+    let load = match reusable {
+        Some(i) => {
             stats.loads_reused += 1;
-            k.entities.clone()
+            Some(i)
         }
-        None if entries.is_empty() => Arc::new(Vec::new()),
+        None if entries.is_empty() => None,
         None => {
             stats.loads_parsed += 1;
             let load = catalog_load::load(&snapshot, entries, &HashSet::new());
@@ -446,48 +526,130 @@ fn open_at(
                     .iter()
                     .any(|s| e.text.contains(s))
             });
-            let entities = Arc::new(load.entities);
+            // Diagnostics of past commits are not today's problems: dropped.
+            let catalog = catalog::assemble(load.entities, &mut Vec::new());
             kept.push(KeptLoad {
                 entries: entry_paths,
                 blobs,
                 substitutes,
                 tree,
-                entities: entities.clone(),
+                catalog,
             });
-            entities
+            Some(kept.len() - 1)
         }
     };
-    // The same documents, read at this commit: git rules see its date.
-    let commit_facts = catalog_load::repo_commit(&snapshot);
-    let loaded: Vec<LoadedEntity> = entities
-        .iter()
-        .cloned()
-        .map(|mut e| {
-            e.commit = commit_facts.clone();
-            e
-        })
-        .collect();
-    // Diagnostics of past commits are not today's problems: dropped.
-    let catalog = catalog::assemble(loaded, &mut Vec::new());
+    if let Some(i) = load {
+        // The same documents, read at this commit: git rules see its date.
+        let commit_facts = catalog_load::repo_commit(&snapshot);
+        for entity in &mut kept[i].catalog.entities {
+            entity.source.commit = commit_facts.clone();
+        }
+    }
     Some(AtCommit {
-        catalog,
+        load,
         files: SnapshotFiles::new(snapshot),
         tree,
     })
 }
 
+/// An entity's docs found at one commit, with what they were found from:
+/// a later commit where all of it is the same gets the same answer.
+struct KeptDocs {
+    /// The docs root (the folder of the mkdocs file).
+    root: String,
+    /// `mkdocs.yaml` and `mkdocs.yml` there: the blob (symlinks inside
+    /// followed) or why there is none. The file read decides the docs
+    /// folder and the nav.
+    configs: [Result<gix::ObjectId, ReadError>; 2],
+    /// The docs folder and its tree id (`None`: no folder there), when a
+    /// mkdocs file was read: its listing gives the pages.
+    folder: Option<(String, Option<gix::ObjectId>)>,
+    /// Whether the root holds a `README.md` (or `readme.md`), when the docs
+    /// folder has no index page and the README would stand in.
+    readme: Option<bool>,
+    past: PastDocs,
+}
+
 /// The entity's docs at the commit, found without building them: its
 /// `backstage.io/techdocs-ref`, the mkdocs file and the pages of its docs
-/// folder.
-fn past_docs(state: &AtCommit, entity: &catalog::Entity) -> PastDocs {
+/// folder; taken from `kept` when the mkdocs file, the docs folder's tree
+/// and (where it counts) the README are the same as at an earlier commit.
+/// A repository listed up to `MAX_LISTED_FILES` at one commit and over it
+/// at another could list a docs folder whole at the first and cut at the
+/// second: the kept answer is then the whole folder's.
+fn past_docs(
+    state: &AtCommit,
+    entity: &catalog::Entity,
+    kept: &mut Vec<KeptDocs>,
+    stats: &mut Stats,
+) -> PastDocs {
     let Some(Ok(request)) = crate::docs::site::request(entity, None) else {
         return PastDocs { pages: None };
     };
-    let listing = state.files.all_files();
-    let source = crate::docs::site::load(state.files.snapshot(), listing, request, &mut Vec::new());
-    PastDocs {
-        pages: source.map(|s| s.pages.len()),
+    let snapshot = state.files.snapshot();
+    let root = request.root.clone();
+    let in_root = |name: &str| crate::read::safe_path::join(&root, name).ok();
+    let config_at = |name: &str| in_root(name).and_then(|path| snapshot.blob_at(&path));
+    let configs = config_at("mkdocs.yaml").zip(config_at("mkdocs.yml"));
+    let readme = || {
+        ["README.md", "readme.md"]
+            .into_iter()
+            .filter_map(in_root)
+            .any(|path| snapshot.is_file(&path))
+    };
+    if let Some((yaml, yml)) = &configs {
+        let same = kept.iter().find(|k| {
+            k.root == root
+                && k.configs[0] == *yaml
+                && k.configs[1] == *yml
+                && k.folder
+                    .as_ref()
+                    .is_none_or(|(dir, id)| snapshot.folder_id(dir) == *id)
+                && k.readme.is_none_or(|had| had == readme())
+        });
+        if let Some(k) = same {
+            stats.docs_reused += 1;
+            return k.past;
+        }
     }
+    stats.docs_found += 1;
+    let listing = state.files.all_files();
+    let source = crate::docs::site::load(snapshot, listing, request, &mut Vec::new());
+    let past = PastDocs {
+        pages: source.as_ref().map(|s| s.pages.len()),
+    };
+    let Some((yaml, yml)) = configs else {
+        return past;
+    };
+    let not_found = |c: &Result<gix::ObjectId, ReadError>| matches!(c, Err(ReadError::NotFound(_)));
+    let (folder, readme) = match &source {
+        Some(source) => {
+            let has_index = source
+                .pages
+                .iter()
+                .any(|p| p == "index.md" || p.eq_ignore_ascii_case("readme.md"));
+            let readme_counts = source.readme_index.is_some() || !has_index;
+            (
+                Some((
+                    source.docs_dir.clone(),
+                    snapshot.folder_id(&source.docs_dir),
+                )),
+                readme_counts.then(readme),
+            )
+        }
+        // No mkdocs file: no docs, whatever else the commit holds.
+        None if not_found(&yaml) && not_found(&yml) => (None, None),
+        // A mkdocs file that did not lead to docs: found again each time.
+        None => return past,
+    };
+    kept.push(KeptDocs {
+        root,
+        configs: [yaml, yml],
+        folder,
+        readme,
+        past,
+    });
+    past
 }
 
 #[cfg(test)]

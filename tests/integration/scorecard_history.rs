@@ -238,6 +238,170 @@ fn an_unchanged_catalog_file_is_parsed_once_across_points() {
     assert_eq!(history(&json, "component:default/busy").len(), 12);
 }
 
+/// A scorecard of one rule, `check`, at the level `ok`.
+fn input_card(name: &str, check: &str) -> String {
+    format!(
+        "name: {name}\ntitle: {name}\nfilter: {{ kind: [Component] }}\nlevels: [ok]\nrules:\n  - id: {name}\n    level: ok\n    check: {check}\n"
+    )
+}
+
+/// The levels of an entity on the scorecard `card`, oldest first.
+fn levels_on(json: &serde_json::Value, card: &str, entity: &str) -> Vec<String> {
+    let card = json["scorecards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == card)
+        .unwrap_or_else(|| panic!("no scorecard {card}"));
+    let e = card["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["entity"] == entity)
+        .unwrap_or_else(|| panic!("{entity} not scored: {card:#}"));
+    e["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["level"].as_str().unwrap_or("none").to_string())
+        .collect()
+}
+
+#[test]
+fn kept_verdicts_and_docs_give_way_in_the_week_their_input_changes() {
+    let org = Org::new();
+    // One rule per scorecard, each reading one kind of input that history
+    // keeps across weeks: the catalog entity, a file's text, the docs.
+    org.file(
+        "config/cards/described.yaml",
+        &input_card("described", "{ field: { path: metadata.description } }"),
+    )
+    .file(
+        "config/cards/license.yaml",
+        &input_card(
+            "license",
+            "{ files: { glob: /LICENSE, matches: \"^MIT\" } }",
+        ),
+    )
+    .file(
+        "config/cards/copying.yaml",
+        &input_card("copying", "{ files: { glob: /COPYING } }"),
+    )
+    .file(
+        "config/cards/docs.yaml",
+        &input_card("docs", "{ docs: { min_pages: 3 } }"),
+    )
+    .file(
+        "config/portico.toml",
+        "roots = [\"../repos\"]\n[scorecards]\npaths = [\"cards/*.yaml\"]\nhistory = \"7w\"\n",
+    );
+    let repo = org.path().join("repos/svc");
+    let catalog = |description: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n{description}  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n"
+        )
+    };
+    let described = catalog("  description: Routes parcels\n");
+    let gone = |path: &str| std::fs::remove_file(repo.join(path)).unwrap();
+    // Week days: 2025-11-29, 12-06, 12-13, 12-20, 12-27, 2026-01-03, 01-10.
+    commit_on(
+        &repo,
+        "2025-11-25",
+        &[
+            ("catalog-info.yaml", &described),
+            ("LICENSE", "MIT License\n"),
+            ("COPYING", "Copyright svc\n"),
+            ("mkdocs.yml", "site_name: svc\ndocs_dir: docs\n"),
+            ("docs/index.md", "# svc\n"),
+            ("docs/a.md", "# a\n"),
+            ("docs/b.md", "# b\n"),
+        ],
+    );
+    // Nothing the other rules read; COPYING becomes a symlink out of the
+    // repository, which the tree's listing holds but may not be counted.
+    gone("COPYING");
+    std::os::unix::fs::symlink("../../outside.txt", repo.join("COPYING")).unwrap();
+    commit_on(&repo, "2025-12-03", &[("notes.txt", "one\n")]);
+    // The licence's text, at the same path.
+    commit_on(&repo, "2025-12-10", &[("LICENSE", "Apache License\n")]);
+    // One page fewer in docs/; a folder the mkdocs file does not name yet.
+    gone("docs/b.md");
+    commit_on(
+        &repo,
+        "2025-12-17",
+        &[
+            ("pages/one.md", "# one\n"),
+            ("pages/two.md", "# two\n"),
+            ("pages/three.md", "# three\n"),
+        ],
+    );
+    // Only the mkdocs file: its docs_dir now names pages/.
+    commit_on(
+        &repo,
+        "2025-12-24",
+        &[("mkdocs.yml", "site_name: svc\ndocs_dir: pages\n")],
+    );
+    gone("pages/three.md");
+    commit_on(&repo, "2025-12-31", &[]);
+    // pages/ has no index: the README now stands in as a third page. The
+    // description goes; the licence is MIT again.
+    commit_on(
+        &repo,
+        "2026-01-07",
+        &[
+            ("README.md", "# svc\n"),
+            ("catalog-info.yaml", &catalog("")),
+            ("LICENSE", "MIT License\n"),
+        ],
+    );
+    let out = org.path().join("site");
+    let run = build(
+        org.path(),
+        &[
+            "--config",
+            "config/portico.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(run.code <= 1, "{}", run.stderr);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("scorecards.json")).unwrap())
+            .unwrap();
+    let svc = "component:default/svc";
+    let levels = |card: &str| levels_on(&json, card, svc);
+    assert_eq!(
+        levels("described"),
+        ["ok", "ok", "ok", "ok", "ok", "ok", "none"]
+    );
+    assert_eq!(
+        levels("license"),
+        ["ok", "ok", "none", "none", "none", "none", "ok"]
+    );
+    assert_eq!(
+        levels("copying"),
+        ["ok", "none", "none", "none", "none", "none", "none"]
+    );
+    assert_eq!(
+        levels("docs"),
+        ["ok", "ok", "ok", "none", "ok", "none", "ok"]
+    );
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("scorecards (history"))
+        .unwrap_or_else(|| panic!("no history timing line: {}", run.stderr));
+    // Seven commits. Docs found at the first and again where the docs
+    // folder, the mkdocs file or the README changed (4), kept otherwise (2). The
+    // description's verdict is kept while the catalog load is (5 times),
+    // the docs rule's where the load and the pages found are the same
+    // (4); the licence is judged again at every commit (its tree changes).
+    assert!(
+        line.contains("7 points, 2 catalog loads parsed, 5 reused, 9 rule verdicts reused, docs found 5 times, 2 reused"),
+        "{line}"
+    );
+}
+
 /// `YYYY-MM-DD` of seconds since the epoch, through `date`.
 fn civil(seconds: i64) -> String {
     let out = Command::new("date")
