@@ -62,17 +62,30 @@ async fn an_open_page_reloads_after_an_edit_and_keeps_its_place() {
         "repos/long/catalog-info.yaml",
         "apiVersion: backstage.io/v1alpha1\nkind: [Component\n",
     );
-    let overlay = c
-        .wait()
+    c.wait()
         .at_most(Duration::from_secs(15))
         .for_element(Locator::Id("portico-problems"))
         .await
         .expect("the error shows over the page");
-    let text = overlay.text().await.unwrap();
-    assert!(
-        text.contains("repos/long/catalog-info.yaml") && text.contains("yaml-syntax"),
-        "{text}"
-    );
+    // The overlay is drawn again on every problems event: found afresh
+    // until it shows the mistake (on a loaded machine a found element can
+    // be replaced before its text is read).
+    let started = Instant::now();
+    let text = loop {
+        let text = match c.find(Locator::Id("portico-problems")).await {
+            Ok(overlay) => overlay.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if text.contains("repos/long/catalog-info.yaml") && text.contains("yaml-syntax") {
+            break text;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the overlay does not show the mistake: {text}\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert!(text.contains("help:"), "{text}");
     org.file("repos/long/catalog-info.yaml", COMPONENT);
     let started = Instant::now();
