@@ -69,7 +69,7 @@ fn snippet_options_come_from_mkdocs_yml() {
             .join("site/docs/default/component/svc/index.html"),
     );
     assert!(
-        page.contains("<code><span class=\"k\">void</span> run() {}\n</code>"),
+        page.contains("<code><span class=\"kt\">void</span> <span class=\"nf\">run</span>"),
         "{page}"
     );
     assert!(page.contains("Shared from the second base."), "{page}");
