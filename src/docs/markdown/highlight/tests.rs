@@ -416,3 +416,26 @@ fn powershell_keeps_the_small_lexer() {
         "[c <# doc #>]\n[k If] ([nv $x] -eq [kc $TRUE]) { Get-Item [s 'a'] } [c # c]"
     );
 }
+
+#[test]
+fn embedded_grammars_are_under_permissive_licences() {
+    use two_face::acknowledgement::LicenseType;
+    let listing = two_face::acknowledgement::listing();
+    assert!(!listing.for_syntaxes().is_empty());
+    for licence in listing.for_syntaxes() {
+        assert!(
+            matches!(
+                licence.ty,
+                LicenseType::Sublime
+                    | LicenseType::Mit
+                    | LicenseType::Apache2
+                    | LicenseType::Bsd2Clause
+                    | LicenseType::Bsd2ClauseFreeBsd
+                    | LicenseType::Bsd3Clause
+            ),
+            "{:?} for {} (licenses/syntax-grammars.md)",
+            licence.ty,
+            licence.rel_path.display()
+        );
+    }
+}
