@@ -1,6 +1,8 @@
 //! Build-time syntax highlighting, as Pygments classes.
 //!
-//! Code is highlighted by Sublime Text grammars ([`grammar`]: syntect with
+//! The languages that fill most docs (Rust, Python, shells, YAML, JSON) are
+//! highlighted by a fast hand-written lexer ([`fast`], chosen in [`FAST`]);
+//! every other language by Sublime Text grammars ([`grammar`]: syntect with
 //! bat's grammar set), the language found from the name after the fence as
 //! MkDocs users write it ([`syntax_for`]). PowerShell, whose grammar needs
 //! regular expressions fancy-regex cannot run, keeps the small hand-written
@@ -13,6 +15,7 @@
 //! style them. Each thread keeps the blocks it highlighted by (language,
 //! code), so a block repeated across pages and versions is highlighted once.
 
+mod fast;
 mod grammar;
 mod lexer;
 #[cfg(test)]
@@ -29,16 +32,34 @@ use crate::limits;
 
 /// How a language is highlighted.
 enum Highlighter {
+    Fast(&'static fast::Lang),
     Grammar(&'static SyntaxReference),
-    /// A terminal session: lines starting with one of the prompts are
-    /// commands in the grammar's language, the others are output.
-    Session(&'static SyntaxReference, &'static [&'static str]),
     Lexer(&'static lexer::Lang),
+    /// A terminal session: lines starting with one of the prompts are
+    /// commands in the inner highlighter's language, the others are output.
+    Session(Box<Highlighter>, &'static [&'static str]),
 }
+
+/// Languages the fast lexer highlights instead of their grammar. These are
+/// the ones that fill most docs (on the org50 benchmark, about 950 blocks
+/// each of Rust, YAML, shell and Python of 3,782), and the grammars cost
+/// about 1.2 ms of CPU per block there (fancy-regex matching: the docs
+/// stage went from 0.7 s to 3.0 s), the fast lexer a few microseconds; its
+/// rules for these languages are good enough (see `fast`'s tests). To give
+/// a language back to its grammar, take its row out: the grammar names
+/// below in [`ALIASES`] stay.
+const FAST: &[(&[&str], &fast::Lang)] = &[
+    (&["rust", "rs"], &fast::RUST),
+    (&["python", "py", "python3", "py3", "gyp"], &fast::PYTHON),
+    (&["bash", "sh", "shell", "zsh", "ksh"], &fast::SHELL),
+    (&["yaml", "yml"], &fast::YAML),
+    (&["json", "jsonc", "json5", "jsonl", "geojson"], &fast::JSON),
+];
 
 /// Names after the fence, as Pygments and GitHub spell them, and the
 /// grammar each means (by its name in the set). Other names are looked up
 /// among the grammars' names and file extensions (`rb`, `kt`, `Lua`, …).
+/// Names in [`FAST`] do not get here.
 const ALIASES: &[(&[&str], &str)] = &[
     (&["python", "py", "python3", "py3", "gyp"], "Python"),
     (
@@ -129,8 +150,9 @@ const ALIASES: &[(&[&str], &str)] = &[
     (&["rst", "restructuredtext"], "reStructuredText"),
 ];
 
-/// Terminal sessions, as Pygments names them: the names, the grammar of
-/// the commands and the prompts (kept with their space).
+/// Terminal sessions, as Pygments names them: the names, the language of
+/// the commands (a fence name: both are in [`FAST`]) and the prompts (kept
+/// with their space).
 const SESSIONS: &[(&[&str], &str, &[&str])] = &[
     (
         &[
@@ -140,10 +162,10 @@ const SESSIONS: &[(&[&str], &str, &[&str])] = &[
             "sh-session",
             "bash-session",
         ],
-        "Bourne Again Shell (bash)",
+        "bash",
         &["$ ", "# ", "% "],
     ),
-    (&["pycon", "python-console"], "Python", &[">>> ", "... "]),
+    (&["pycon", "python-console"], "python", &[">>> ", "... "]),
 ];
 
 /// Names that mean plain text (pymdownx.highlight's `text` for untagged
@@ -164,15 +186,21 @@ fn highlighter_for(name: &str) -> Option<Highlighter> {
     if PLAIN.contains(&name.as_str()) {
         return None;
     }
+    if let Some((_, lang)) = FAST
+        .iter()
+        .find(|(names, _)| names.contains(&name.as_str()))
+    {
+        return Some(Highlighter::Fast(lang));
+    }
     if let Some(lang) = lexer::lang_for(&name) {
         return Some(Highlighter::Lexer(lang));
     }
-    if let Some((_, grammar, prompts)) = SESSIONS
+    if let Some((_, commands, prompts)) = SESSIONS
         .iter()
         .find(|(names, ..)| names.contains(&name.as_str()))
     {
-        let syntax = grammar::syntaxes().find_syntax_by_name(grammar)?;
-        return Some(Highlighter::Session(syntax, prompts));
+        let commands = highlighter_for(commands)?;
+        return Some(Highlighter::Session(Box::new(commands), prompts));
     }
     syntax_for(&name).map(Highlighter::Grammar)
 }
@@ -205,19 +233,24 @@ pub fn highlight_into(out: &mut String, code: &str, lang: &str) {
     }
     match highlighter_for(lang) {
         None => escape_into(out, code),
-        Some(Highlighter::Lexer(spec)) => lexer::highlight(out, code, spec),
-        Some(Highlighter::Grammar(syntax)) => remembered(out, code, &syntax.name, |html| {
+        Some(highlighter) => highlight_with(out, code, &highlighter),
+    }
+}
+
+fn highlight_with(out: &mut String, code: &str, highlighter: &Highlighter) {
+    match highlighter {
+        Highlighter::Fast(lang) => fast::highlight(out, code, lang),
+        Highlighter::Lexer(lang) => lexer::highlight(out, code, lang),
+        Highlighter::Grammar(syntax) => remembered(out, code, &syntax.name, |html| {
             grammar::highlight(html, code, syntax)
         }),
-        Some(Highlighter::Session(syntax, prompts)) => remembered(out, code, prompts[0], |html| {
-            session(html, code, syntax, prompts)
-        }),
+        Highlighter::Session(commands, prompts) => session(out, code, commands, prompts),
     }
 }
 
 /// A terminal session as Pygments' `console` writes it: prompts `gp`,
 /// commands highlighted (each on its own), output `go`.
-fn session(out: &mut String, code: &str, syntax: &SyntaxReference, prompts: &[&str]) {
+fn session(out: &mut String, code: &str, commands: &Highlighter, prompts: &[&str]) {
     for (k, line) in code.split('\n').enumerate() {
         if k > 0 {
             out.push('\n');
@@ -225,7 +258,7 @@ fn session(out: &mut String, code: &str, syntax: &SyntaxReference, prompts: &[&s
         match prompts.iter().find(|prompt| line.starts_with(**prompt)) {
             Some(prompt) => {
                 lexer::span(out, "gp", prompt);
-                grammar::highlight(out, &line[prompt.len()..], syntax);
+                highlight_with(out, &line[prompt.len()..], commands);
             }
             None if line.is_empty() => {}
             None => lexer::span(out, "go", line),
