@@ -44,8 +44,10 @@ enum Highlighter {
 /// the ones that fill most docs (on the org50 benchmark, about 950 blocks
 /// each of Rust, YAML, shell and Python of 3,782), and the grammars cost
 /// about 1.2 ms of CPU per block there (fancy-regex matching: the docs
-/// stage went from 0.7 s to 3.0 s), the fast lexer a few microseconds; its
-/// rules for these languages are good enough (see `fast`'s tests). To give
+/// stage went from 0.7 s to 3.0 s); with these on the fast lexer it is back
+/// to 0.5 s, as fast as the all-lexer build (bench/README.md, "Hybrid
+/// highlighting"). Its rules for these languages are good enough (see the
+/// tests). To give
 /// a language back to its grammar, take its row out: the grammar names
 /// below in [`ALIASES`] stay.
 const FAST: &[(&[&str], &fast::Lang)] = &[
