@@ -165,3 +165,12 @@ pub const MAX_SCORECARD_CHECK_DEPTH: usize = 16;
 /// Scorecards: package entries one lockfile may list (a real monorepo's
 /// `package-lock.json` has a few thousand).
 pub const MAX_LOCKFILE_PACKAGES: usize = 200_000;
+
+/// Code blocks: bytes of one block that build-time highlighting reads; a
+/// larger block is shown as plain, escaped text (no diagnostic: the page is
+/// fine). Grammars' regular expressions cost time with the size of the
+/// block, and with the square of a line's length on hostile lines.
+pub const MAX_HIGHLIGHT_BYTES: usize = 64 * 1024;
+/// Code blocks: longest line of a highlighted block; a block with a longer
+/// line (minified code, a generated table) is shown plain.
+pub const MAX_HIGHLIGHT_LINE_BYTES: usize = 1024;

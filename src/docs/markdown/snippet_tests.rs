@@ -72,7 +72,10 @@ fn dedent_subsections_removes_the_common_indent() {
         ..MarkdownSettings::default()
     };
     let html = render_with("```java\n--8<-- \"App.java:body\"\n```\n", &settings).html;
-    assert!(html.contains("<code>System"), "{html}");
+    assert!(
+        html.contains("<code><span class=\"nc\">System</span>"),
+        "{html}"
+    );
 }
 
 #[test]
