@@ -173,7 +173,7 @@ pub const JSON: Lang = Lang {
     namers: &[],
 };
 
-fn is_ident(b: u8) -> bool {
+pub(super) fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
@@ -234,7 +234,7 @@ pub fn highlight(out: &mut String, code: &str, lang: &Lang) {
                     }
                     Kind::Yaml if !yaml_scalar_may_start(bytes, i) => None,
                     _ => {
-                        let end = string_end(bytes, i);
+                        let end = string_end(bytes, i, b'\\');
                         let key = match kind {
                             Kind::Yaml => followed_by_colon(bytes, end),
                             Kind::Json => bytes[end..]
@@ -396,7 +396,7 @@ fn number(word: &str, kind: Kind) -> bool {
 }
 
 /// Length of the UTF-8 sequence starting with byte `b`.
-fn utf8_len(b: u8) -> usize {
+pub(super) fn utf8_len(b: u8) -> usize {
     match b {
         0xF0.. => 4,
         0xE0.. => 3,
@@ -405,13 +405,14 @@ fn utf8_len(b: u8) -> usize {
     }
 }
 
-/// Index just past the string starting at `start` (same line, `\` escapes).
-fn string_end(bytes: &[u8], start: usize) -> usize {
+/// Index just past the string starting at `start` (same line; `escape`
+/// escapes the next character: `\`, or PowerShell's `` ` ``).
+pub(super) fn string_end(bytes: &[u8], start: usize, escape: u8) -> usize {
     let quote = bytes[start];
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {
-            b'\\' => i += 1 + bytes.get(i + 1).map_or(0, |&c| utf8_len(c)),
+            c if c == escape => i += 1 + bytes.get(i + 1).map_or(0, |&c| utf8_len(c)),
             b'\n' => return i,
             c if c == quote => return i + 1,
             _ => i += 1,

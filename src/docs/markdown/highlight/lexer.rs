@@ -3,6 +3,7 @@
 //! fancy-regex does not support. One linear scan tells comments, strings,
 //! numbers, keywords and `$variables` apart (strings end at the line's end).
 
+use super::fast::{is_ident, string_end, utf8_len};
 use crate::html::escape_into;
 
 pub struct Lang {
@@ -68,10 +69,6 @@ pub fn span(out: &mut String, class: &str, text: &str) {
     out.push_str("</span>");
 }
 
-fn is_ident(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 /// Appends `code` to `out` as escaped HTML with token spans.
 pub fn highlight(out: &mut String, code: &str, lang: &Lang) {
     let bytes = code.as_bytes();
@@ -94,7 +91,7 @@ pub fn highlight(out: &mut String, code: &str, lang: &Lang) {
         } else if rest.starts_with(lang.line_comment) {
             Some(("c", rest.find('\n').map_or(bytes.len(), |e| i + e)))
         } else if lang.quotes.contains(&b) {
-            Some(("s", string_end(bytes, i)))
+            Some(("s", string_end(bytes, i, b'`')))
         } else if b == b'$' && bytes.get(i + 1).is_some_and(|&c| is_ident(c) || c == b'{') {
             let mut end = i + 1;
             if bytes[end] == b'{' {
@@ -141,30 +138,4 @@ pub fn highlight(out: &mut String, code: &str, lang: &Lang) {
         }
     }
     flush(out, plain_start, bytes.len());
-}
-
-/// Length of the UTF-8 sequence starting with byte `b`.
-fn utf8_len(b: u8) -> usize {
-    match b {
-        0xF0.. => 4,
-        0xE0.. => 3,
-        0xC0.. => 2,
-        _ => 1,
-    }
-}
-
-/// Index just past the string starting at `start` (same line; `` ` ``
-/// escapes, PowerShell's escape character).
-fn string_end(bytes: &[u8], start: usize) -> usize {
-    let quote = bytes[start];
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'`' => i += 1 + bytes.get(i + 1).map_or(0, |&c| utf8_len(c)),
-            b'\n' => return i,
-            c if c == quote => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
