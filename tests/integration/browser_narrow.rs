@@ -188,27 +188,7 @@ async fn no_page_of_example_org_scrolls_sideways_in_a_narrow_window() {
     // The search panel too, open with its facets (it starts at the search
     // box, far from the window's left edge here).
     let home = site.canonicalize().unwrap().join("index.html");
-    c.goto(&format!("file://{}?q=shipment", home.display()))
-        .await
-        .unwrap();
-    c.wait()
-        .at_most(std::time::Duration::from_secs(10))
-        .for_element(fantoccini::Locator::Css(
-            "form.search[data-query='shipment'] .search-hits a",
-        ))
-        .await
-        .expect("results appear");
-    c.find(fantoccini::Locator::Css("details.facets-box > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let m = c.execute(MEASURE, vec![]).await.unwrap();
-    assert!(
-        m["width"].as_u64() <= m["inner"].as_u64(),
-        "the search results scroll sideways: {m}"
-    );
+    search_panel_fits(&c, &format!("file://{}?q=shipment", home.display())).await;
     c.close().await.unwrap();
     println!("{pages} pages at 800 px");
     assert!(pages > 60, "only {pages} pages");
@@ -307,9 +287,18 @@ async fn the_list_filters_and_search_results_fit_a_phone() {
         "{chosen}"
     );
 
-    c.goto(&format!("file://{}/index.html?q=shipment", site.display()))
-        .await
-        .unwrap();
+    search_panel_fits(
+        &c,
+        &format!("file://{}/index.html?q=shipment", site.display()),
+    )
+    .await;
+    c.close().await.unwrap();
+}
+
+/// Opens `url` (a search for "shipment"), unfolds the results' facets and
+/// asserts the page does not scroll sideways with the panel open.
+async fn search_panel_fits(c: &fantoccini::Client, url: &str) {
+    c.goto(url).await.unwrap();
     c.wait()
         .at_most(std::time::Duration::from_secs(10))
         .for_element(fantoccini::Locator::Css(
@@ -328,5 +317,4 @@ async fn the_list_filters_and_search_results_fit_a_phone() {
         m["width"].as_u64() <= m["inner"].as_u64(),
         "the search results scroll sideways: {m}"
     );
-    c.close().await.unwrap();
 }

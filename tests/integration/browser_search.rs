@@ -101,20 +101,7 @@ async fn search_from_file_urls_finds_and_lands_on_the_heading() {
         .click()
         .await
         .unwrap();
-    let facet = c
-        .find(Locator::Css(
-            ".facet button[data-facet=kind][data-value=api]",
-        ))
-        .await
-        .expect("a kind facet for APIs");
-    facet.click().await.unwrap();
-    c.wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(
-            ".facet button[data-value=api][aria-pressed=true]",
-        ))
-        .await
-        .unwrap();
+    press_facet(&c, "kind", "api").await;
     let kinds = c
         .find_all(Locator::Css(".search-hits .hit-kind"))
         .await
@@ -393,21 +380,7 @@ async fn the_level_facet_narrows_the_results_like_portico_search_level() {
         "the level facet's values"
     );
 
-    c.find(Locator::Css(
-        ".facet button[data-facet=level][data-value=bronze]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    c.wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(
-            ".facet button[data-value=bronze][aria-pressed=true]",
-        ))
-        .await
-        .unwrap();
+    press_facet(&c, "level", "bronze").await;
     let mut shown = Vec::new();
     for a in c.find_all(Locator::Css(".search-hits a")).await.unwrap() {
         let href = a.attr("href").await.unwrap().unwrap_or_default();
@@ -546,21 +519,7 @@ async fn facet_counts_are_the_number_of_results_each_value_gives() {
             .click()
             .await
             .unwrap();
-        c.find(Locator::Css(&format!(
-            ".facet button[data-facet={facet}][data-value={value}]"
-        )))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-        c.wait()
-            .at_most(Duration::from_secs(5))
-            .for_element(Locator::Css(&format!(
-                ".facet button[data-value={value}][aria-pressed=true]"
-            )))
-            .await
-            .unwrap();
+        press_facet(&c, &facet, &value).await;
         let status = c
             .find(Locator::Css(".search-status"))
             .await
@@ -608,4 +567,24 @@ async fn facet_counts_are_the_number_of_results_each_value_gives() {
     println!("{checked} facet counts checked");
     assert!(checked > 40, "only {checked} facet counts");
     c.close().await.unwrap();
+}
+
+/// Presses the search box's facet button for `value` of `facet` and waits
+/// until it shows as pressed.
+async fn press_facet(c: &fantoccini::Client, facet: &str, value: &str) {
+    c.find(Locator::Css(&format!(
+        ".facet button[data-facet={facet}][data-value={value}]"
+    )))
+    .await
+    .unwrap_or_else(|e| panic!("no {facet} facet for {value}: {e}"))
+    .click()
+    .await
+    .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(&format!(
+            ".facet button[data-facet={facet}][data-value={value}][aria-pressed=true]"
+        )))
+        .await
+        .unwrap();
 }
