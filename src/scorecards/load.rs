@@ -159,16 +159,16 @@ fn matching(base: &Path, pattern: &str) -> Vec<(PathBuf, String)> {
         .iter()
         .take_while(|p| !p.contains(['*', '?', '[', '{']))
         .count();
-    if literal == parts.len() {
-        let (dir, name) = pattern.rsplit_once('/').unwrap_or(("", pattern));
-        return vec![(base.join(dir), name.to_string())];
-    }
     // `portico.toml` in the current folder has an empty base.
     let base = if base.as_os_str().is_empty() {
         Path::new(".")
     } else {
         base
     };
+    if literal == parts.len() {
+        let (dir, name) = pattern.rsplit_once('/').unwrap_or(("", pattern));
+        return vec![(base.join(dir), name.to_string())];
+    }
     let start = base.join(parts[..literal].join("/"));
     let rest = parts[literal..].join("/");
     let Ok(glob) = globset::GlobBuilder::new(&rest)
@@ -214,6 +214,13 @@ fn matching(base: &Path, pattern: &str) -> Vec<(PathBuf, String)> {
 /// Reads `name` inside `dir` as a plain folder would be read: confined to
 /// it, no symlink out, nothing over the size limit.
 fn read_confined(dir: &Path, name: &str, out: &mut Vec<Diagnostic>) -> Option<String> {
+    // A file named beside a `portico.toml` in the current folder has an
+    // empty folder: that is the current folder, not a path to open.
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     let display = dir.display().to_string();
     let source = RepoSource {
         name: String::new(),

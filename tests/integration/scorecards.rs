@@ -133,6 +133,45 @@ fn print_default_writes_a_scorecard_that_reads_back() {
     assert_eq!(json["scorecards"][0]["name"], "mine");
 }
 
+/// `portico.toml` in the current folder naming a card and a facts file by
+/// plain names (no glob, no folder): both are read from the current folder.
+#[test]
+fn plain_file_names_beside_portico_toml_in_the_current_folder_are_read() {
+    let org = Org::new();
+    org.file("repos/a/catalog-info.yaml", &component("a", "team"))
+        .file(
+            "card.yaml",
+            "name: plain\nlevels: [one]\nrules:\n  - id: incidents\n    level: one\n    check: { fact: { name: incidents, lte: 2 } }\n",
+        )
+        .file(
+            "facts.json",
+            r#"{"component:default/a": {"incidents": {"value": 1}}}"#,
+        )
+        .file(
+            "portico.toml",
+            "roots = [\"repos\"]\n[scorecards]\npaths = [\"card.yaml\"]\nfacts = \"facts.json\"\n",
+        );
+    let out = org.path().join("site");
+    let run = portico_on_day(
+        org.path(),
+        &[
+            "build",
+            "--config",
+            "portico.toml",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json = read_json(&out.join("scorecards.json"));
+    let card = &json["scorecards"][0];
+    assert_eq!(card["name"], "plain", "the named card, not the default");
+    assert_eq!(
+        card["entities"][0]["results"][0]["status"], "pass",
+        "{card}"
+    );
+}
+
 const CUSTOM: &str = "name: basics
 title: Basics
 levels: [ok, great]
