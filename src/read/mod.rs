@@ -143,6 +143,23 @@ impl Snapshot {
         })
     }
 
+    /// [`Snapshot::open`] for reading files only: a work tree's git facts
+    /// (branch, commit, remote, author) are not looked up, so git is not
+    /// opened for it at all, and [`Snapshot::git`] is `None`. Scorecards'
+    /// file rules read this way: opening git for facts they never use was
+    /// half of evaluating the default scorecard. A bare clone is read from
+    /// git objects either way, and keeps its facts.
+    pub fn open_files(source: &RepoSource, rev: Option<&str>) -> Result<Snapshot, OpenError> {
+        match source.kind {
+            RepoKind::WorkTree | RepoKind::Plain => Ok(Snapshot {
+                source: source.clone(),
+                git: None,
+                files: Files::Disk(disk::DiskFiles::open(&source.root)?),
+            }),
+            RepoKind::Bare => Snapshot::open(source, rev),
+        }
+    }
+
     /// Opens a git repository (work tree or bare) at one commit, read from
     /// git objects like `--ref` reads bare clones: scorecard history reads
     /// past commits this way, so the same confinement applies to them.

@@ -381,7 +381,7 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                 (Some(source), Some((memo, versions))) => memo
                     .files(versions, source, inputs.git_ref)
                     .map(OpenFiles::Kept),
-                (Some(source), None) => Snapshot::open(source, inputs.git_ref)
+                (Some(source), None) => Snapshot::open_files(source, inputs.git_ref)
                     .ok()
                     .map(|s| OpenFiles::Read(SnapshotFiles::new(s))),
                 (None, _) => None,

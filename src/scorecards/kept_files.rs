@@ -74,7 +74,9 @@ impl FilesMemo {
             None => {
                 // Opened now, as without a memo: whether it opens decides
                 // whether file rules apply.
-                let Some(snapshot) = Snapshot::open(source, git_ref).ok().map(SnapshotFiles::new)
+                let Some(snapshot) = Snapshot::open_files(source, git_ref)
+                    .ok()
+                    .map(SnapshotFiles::new)
                 else {
                     self.put(version, source, FileRecord::default());
                     return None;
@@ -141,7 +143,7 @@ impl<'a> RecordingFiles<'a> {
     fn snapshot(&self) -> Option<&SnapshotFiles> {
         self.snapshot
             .get_or_init(|| {
-                Snapshot::open(self.source, self.git_ref)
+                Snapshot::open_files(self.source, self.git_ref)
                     .ok()
                     .map(SnapshotFiles::new)
             })
