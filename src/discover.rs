@@ -75,6 +75,7 @@ pub fn source(dir: &Path, kind: RepoKind) -> RepoSource {
         root: dir.to_path_buf(),
         display: display(dir),
         kind,
+        git: None,
     }
 }
 

@@ -84,6 +84,7 @@ fn load_scoped(
         )));
     }
     let explicit = discover::place_files(&config.locations, &mut repos).map_err(|e| Fatal(e.0))?;
+    crate::read::read_git_facts(&mut repos);
     let mut diagnostics = found.notes;
     let mut facts = ScopeFacts::default();
     if let Some(rev) = scope.changed_since {

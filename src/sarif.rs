@@ -378,6 +378,7 @@ mod tests {
             root: PathBuf::from(display),
             display: display.into(),
             kind: RepoKind::WorkTree,
+            git: None,
         }
     }
 

@@ -11,7 +11,7 @@ use std::path::Path;
 use crate::limits::MAX_SYMLINK_HOPS;
 
 /// What git says about the commit being read.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct GitFacts {
     /// Branch name when HEAD (or `--ref`) is a branch.
     pub branch: Option<String>,
@@ -77,15 +77,18 @@ fn remote_url(repo: &gix::Repository) -> Option<String> {
 /// Branch, commit and remote of a work tree; `None` if git cannot open it.
 pub(super) fn facts_of_work_tree(root: &Path) -> Option<GitFacts> {
     let repo = open_repo(root).ok()?;
+    // HEAD peeled once: its id and its author come from the one commit
+    // (peeling twice read and inflated the commit twice).
+    let commit = repo.head_commit().ok();
     Some(GitFacts {
         branch: repo
             .head_name()
             .ok()
             .flatten()
             .map(|n| n.shorten().to_string()),
-        commit: repo.head_id().ok().map(|id| id.to_string()),
+        commit: commit.as_ref().map(|c| c.id.to_string()),
         remote_url: remote_url(&repo),
-        commit_by: repo.head_commit().ok().as_ref().and_then(commit_by),
+        commit_by: commit.as_ref().and_then(commit_by),
     })
 }
 

@@ -52,6 +52,23 @@ pub struct RepoSource {
     /// `root` as shown to users in diagnostics.
     pub display: String,
     pub kind: RepoKind,
+    /// A work tree's branch, commit and remote, read once per build by
+    /// [`read_git_facts`] right after discovery, so that the stages that
+    /// open the repository after it (catalog, docs) do not each open git
+    /// again for them: that was a fifth of a build's CPU. `None` until
+    /// read, and for bare clones (read with their files) and plain folders.
+    pub git: Option<GitFacts>,
+}
+
+/// Reads every work tree's git facts once, in parallel (see
+/// [`RepoSource::git`]); a work tree git cannot open keeps `None`, and
+/// each [`Snapshot::open`] then tries again, as it did before.
+pub fn read_git_facts(repos: &mut [RepoSource]) {
+    use rayon::prelude::*;
+    repos
+        .par_iter_mut()
+        .filter(|r| r.kind == RepoKind::WorkTree)
+        .for_each(|r| r.git = git::facts_of_work_tree(&r.root));
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,7 +148,10 @@ impl Snapshot {
                 (Files::Git(Box::new(files)), Some(facts))
             }
             RepoKind::WorkTree => {
-                let facts = git::facts_of_work_tree(&source.root);
+                let facts = source
+                    .git
+                    .clone()
+                    .or_else(|| git::facts_of_work_tree(&source.root));
                 (Files::Disk(disk::DiskFiles::open(&source.root)?), facts)
             }
             RepoKind::Plain => (Files::Disk(disk::DiskFiles::open(&source.root)?), None),

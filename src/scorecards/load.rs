@@ -227,6 +227,7 @@ fn read_confined(dir: &Path, name: &str, out: &mut Vec<Diagnostic>) -> Option<St
         root: dir.to_path_buf(),
         display: display.clone(),
         kind: RepoKind::Plain,
+        git: None,
     };
     let problem = |message: String| {
         Diagnostic::error("scorecard-unreadable", message)
