@@ -27,8 +27,9 @@ use super::SearchDoc;
 use super::index::{Fields, fields_of, register_tokenizers};
 use crate::output::OutputFile;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use tantivy::index::SegmentId;
 use tantivy::postings::Postings;
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::IndexRecordOption;
@@ -61,6 +62,17 @@ struct Posting {
 /// The browser index's files, from the committed index in `index_dir` and
 /// the documents it was given (by `seq`, as `IndexBuilder::finish` returns them).
 pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<OutputFile>> {
+    export_with_bases(index_dir, added, &HashMap::new())
+}
+
+/// [`export`] of an index some of whose segments were adopted from other
+/// indexes (`index::adopt`): a segment's `seq` numbers count from its
+/// base in `added` (0 for segments not named).
+pub fn export_with_bases(
+    index_dir: &Path,
+    added: Vec<SearchDoc>,
+    bases: &HashMap<SegmentId, u64>,
+) -> tantivy::Result<Vec<OutputFile>> {
     let index = Index::open_in_dir(index_dir)?;
     register_tokenizers(&index);
     let fields = fields_of(&index.schema())?;
@@ -83,10 +95,12 @@ pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<Ou
     let mut number = Vec::new();
     for segment in searcher.segment_readers() {
         let seqs = segment.fast_fields().u64("seq")?;
+        let base = bases.get(&segment.segment_id()).copied().unwrap_or(0);
         let of_segment: Vec<u32> = (0..segment.max_doc())
             .map(|doc_id| {
                 seqs.first(doc_id)
-                    .and_then(|seq| number_of_seq.get(seq as usize))
+                    .and_then(|seq| base.checked_add(seq))
+                    .and_then(|seq| number_of_seq.get(usize::try_from(seq).ok()?))
                     .copied()
                     .unwrap_or(0)
             })
@@ -367,7 +381,7 @@ fn meta(docs: &[&SearchDoc], shards: &[String], fragment_starts: &[usize]) -> Ou
             values[slot].extend(list);
         }
     }
-    let positions: Vec<std::collections::HashMap<&str, usize>> = values
+    let positions: Vec<HashMap<&str, usize>> = values
         .iter()
         .map(|set| {
             set.iter()
