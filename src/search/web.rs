@@ -33,7 +33,7 @@ use tantivy::index::SegmentId;
 use tantivy::postings::Postings;
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, Index, ReloadPolicy, Searcher, TERMINATED, Term};
+use tantivy::{DocSet, Index, ReloadPolicy, Searcher, TERMINATED};
 
 /// Where the browser's index goes, inside the built site.
 pub use crate::address::WEB_SEARCH_DIR as WEB_DIR;
@@ -73,6 +73,7 @@ pub fn export_with_bases(
     added: Vec<SearchDoc>,
     bases: &HashMap<SegmentId, u64>,
 ) -> tantivy::Result<Vec<OutputFile>> {
+    let mut timer = crate::timings::Timer::new();
     let index = Index::open_in_dir(index_dir)?;
     register_tokenizers(&index);
     let fields = fields_of(&index.schema())?;
@@ -109,72 +110,144 @@ pub fn export_with_bases(
     }
     let docs: Vec<&SearchDoc> = order.iter().map(|seq| &added[*seq]).collect();
 
+    timer.lap("  browser: documents numbered");
     let postings = postings(&searcher, &fields, &number)?;
+    timer.lap("  browser: postings read and scored");
     let mut files = Vec::new();
     let shards = words_and_postings(&postings, &mut files);
+    timer.lap("  browser: dictionary and postings files");
     let fragment_starts = fragments(&docs, &mut files);
+    timer.lap("  browser: fragments");
     files.push(meta(&docs, &shards, &fragment_starts));
+    timer.lap("  browser: meta");
     Ok(files)
 }
 
+/// One document's occurrences of a word in one field, before scoring:
+/// (document number, term frequency, fieldnorm id).
+type Occurrence = (u32, u32, u8);
+
+/// A word's occurrences in one (field, segment): its slot (0 title,
+/// 1 heading, 2 body), how many of the segment's documents hold it, and
+/// where.
+type SegmentWord = (usize, u32, Vec<Occurrence>);
+
 /// Every word's postings over the three searched fields, with tantivy's
-/// own BM25 score for each (document, field).
+/// own BM25 score for each (document, field): what `Bm25Weight::for_terms`
+/// gives a one-word query, from the document frequency summed over
+/// segments (as `Searcher::doc_freq` sums it) and the field's average
+/// length over the whole index. Each segment's term dictionary is read
+/// once: looking every word up in every segment again (`doc_freq`) cost
+/// the square of the segments, which a merged index has many of.
 fn postings(
     searcher: &Searcher,
     fields: &Fields,
     number: &[Vec<u32>],
 ) -> tantivy::Result<BTreeMap<String, Vec<Posting>>> {
     let total_docs = searcher.total_num_docs()?;
+    let mut average = [0f32; 3];
     let mut jobs = Vec::new();
     for (slot, field) in [fields.title, fields.heading, fields.body]
         .into_iter()
         .enumerate()
     {
-        let average = searcher.total_num_tokens(field)? as f32 / total_docs.max(1) as f32;
+        average[slot] = searcher.total_num_tokens(field)? as f32 / total_docs.max(1) as f32;
         for segment in 0..searcher.segment_readers().len() {
-            jobs.push((slot, field, average, segment));
+            jobs.push((slot, field, segment));
         }
     }
-    // Each (field, segment) on its own thread, then merged word by word.
-    let parts: Vec<Vec<(String, Vec<Posting>)>> = jobs
+    // Each (field, segment) on its own thread, then gathered word by word.
+    let parts: Vec<Vec<(String, SegmentWord)>> = jobs
         .into_par_iter()
-        .map(|(slot, field, average, segment)| {
-            field_postings(searcher, field, slot, average, segment, &number[segment])
+        .map(|(slot, field, segment)| {
+            field_occurrences(searcher, field, slot, segment, &number[segment])
         })
         .collect::<tantivy::Result<_>>()?;
-    let mut words: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+    let mut gathered: BTreeMap<String, Vec<SegmentWord>> = BTreeMap::new();
     for part in parts {
-        for (word, list) in part {
-            words.entry(word).or_default().extend(list);
+        for (word, found) in part {
+            match gathered.get_mut(&word) {
+                Some(list) => list.push(found),
+                None => {
+                    gathered.insert(word, vec![found]);
+                }
+            }
         }
     }
-    // One posting per document, fields merged.
-    words.par_iter_mut().for_each(|(_, list)| {
-        list.sort_unstable_by_key(|p| (p.doc, p.fields));
-        list.dedup_by(|later, kept| {
-            if later.doc != kept.doc {
-                return false;
+    // One BM25 weight per (field, document frequency), shared by the words
+    // with that frequency.
+    let mut frequencies: [BTreeSet<u64>; 3] = Default::default();
+    for found in gathered.values() {
+        let mut sums = [0u64; 3];
+        for (slot, doc_freq, _) in found {
+            sums[*slot] += u64::from(*doc_freq);
+        }
+        for slot in 0..3 {
+            if sums[slot] > 0 {
+                frequencies[slot].insert(sums[slot]);
             }
-            kept.fields |= later.fields;
-            for slot in 0..3 {
-                kept.scores[slot] += later.scores[slot];
+        }
+    }
+    let weights: Vec<std::collections::HashMap<u64, Bm25Weight>> = (0..3)
+        .map(|slot| {
+            frequencies[slot]
+                .iter()
+                .map(|df| {
+                    let weight =
+                        Bm25Weight::for_one_term_without_explain(*df, total_docs, average[slot]);
+                    (*df, weight)
+                })
+                .collect()
+        })
+        .collect();
+    let words: Vec<(String, Vec<Posting>)> = gathered
+        .into_par_iter()
+        .map(|(word, found)| {
+            let mut sums = [0u64; 3];
+            for (slot, doc_freq, _) in &found {
+                sums[*slot] += u64::from(*doc_freq);
             }
-            true
-        });
-    });
-    Ok(words)
+            let mut list: Vec<Posting> = Vec::new();
+            for (slot, _, occurrences) in found {
+                let Some(weight) = weights[slot].get(&sums[slot]) else {
+                    continue;
+                };
+                list.extend(occurrences.into_iter().map(|(doc, freq, norm)| {
+                    let mut posting = Posting {
+                        doc,
+                        fields: 1 << slot,
+                        ..Posting::default()
+                    };
+                    posting.scores[slot] = (weight.score(norm, freq) * SCORE_SCALE).round() as u32;
+                    posting
+                }));
+            }
+            // One posting per document, fields merged.
+            list.sort_unstable_by_key(|p| (p.doc, p.fields));
+            list.dedup_by(|later, kept| {
+                if later.doc != kept.doc {
+                    return false;
+                }
+                kept.fields |= later.fields;
+                for slot in 0..3 {
+                    kept.scores[slot] += later.scores[slot];
+                }
+                true
+            });
+            (word, list)
+        })
+        .collect();
+    Ok(words.into_iter().collect())
 }
 
-/// The postings of one field in one segment, scored.
-fn field_postings(
+/// The occurrences of every word of one field in one segment, unscored.
+fn field_occurrences(
     searcher: &Searcher,
     field: tantivy::schema::Field,
     slot: usize,
-    average: f32,
     segment: usize,
     number: &[u32],
-) -> tantivy::Result<Vec<(String, Vec<Posting>)>> {
-    let total_docs = searcher.total_num_docs()?;
+) -> tantivy::Result<Vec<(String, SegmentWord)>> {
     let reader = &searcher.segment_readers()[segment];
     let inverted = reader.inverted_index(field)?;
     let norms = reader.get_fieldnorms_reader(field)?;
@@ -184,24 +257,19 @@ fn field_postings(
         let Ok(word) = std::str::from_utf8(stream.key()) else {
             continue;
         };
-        let term = Term::from_field_text(field, word);
-        let weight = Bm25Weight::for_one_term(searcher.doc_freq(&term)?, total_docs, average);
-        let mut docs =
-            inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
+        let info = stream.value();
+        let mut docs = inverted.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
         let mut list = Vec::with_capacity(docs.size_hint() as usize);
         while docs.doc() != TERMINATED {
             let doc_id = docs.doc();
-            let score = weight.score(norms.fieldnorm_id(doc_id), docs.term_freq());
-            let mut posting = Posting {
-                doc: number.get(doc_id as usize).copied().unwrap_or(0),
-                fields: 1 << slot,
-                ..Posting::default()
-            };
-            posting.scores[slot] = (score * SCORE_SCALE).round() as u32;
-            list.push(posting);
+            list.push((
+                number.get(doc_id as usize).copied().unwrap_or(0),
+                docs.term_freq(),
+                norms.fieldnorm_id(doc_id),
+            ));
             docs.advance();
         }
-        out.push((word.to_string(), list));
+        out.push((word.to_string(), (slot, info.doc_freq, list)));
     }
     Ok(out)
 }
