@@ -329,14 +329,16 @@ fn build_with(
             };
             entity_documents.into_iter().for_each(|d| index.add(d));
             let mut documents = index.finish().map_err(|e| index_failure("write", &e))?;
-            let bases = match parts {
+            let (bases, packed) = match parts {
                 Some(parts) => {
                     let place = |name: &str, from: &Path| {
                         staging
                             .link_file(&format!("{}/{name}", search::INDEX_DIR), from)
                             .map_err(|e| e.to_string())
                     };
-                    adopt_parts_index(index_dir, parts, parts_search, &mut documents, &place)?
+                    let bases =
+                        adopt_parts_index(index_dir, parts, parts_search, &mut documents, &place)?;
+                    (bases, packed_fragments(parts)?)
                 }
                 None => Default::default(),
             };
@@ -345,7 +347,7 @@ fn build_with(
             } else {
                 "search index"
             });
-            let web_index = search::web::export_with_bases(index_dir, documents, &bases)
+            let web_index = search::web::export_with_parts(index_dir, documents, &bases, &packed)
                 .map_err(|e| index_failure("export the browser's copy of", &e))?;
             staging.write_all(&web_index).map_err(fatal)?;
             timer.lap("browser search index");
@@ -482,6 +484,26 @@ fn adopt_parts_index(
     Ok(bases)
 }
 
+/// The fragment blocks the parts packed, by entity ref; an entity whose
+/// docs two parts packed is left out (packed again by the export).
+fn packed_fragments(parts: &[shard::part::Part]) -> Result<search::web::PackedRuns, Fatal> {
+    use rayon::prelude::*;
+    let read: Vec<Vec<(String, Vec<search::web::PackedBlock>)>> = parts
+        .par_iter()
+        .map(shard::part::Part::fragments)
+        .collect::<Result<_, String>>()
+        .map_err(Fatal)?;
+    let mut packed = search::web::PackedRuns::new();
+    let mut twice = std::collections::HashSet::new();
+    for (entity, blocks) in read.into_iter().flatten() {
+        if packed.insert(entity.clone(), blocks).is_some() {
+            twice.insert(entity);
+        }
+    }
+    packed.retain(|entity, _| !twice.contains(entity));
+    Ok(packed)
+}
+
 /// `portico build --shard i/N`: the whole catalog read (every shard needs
 /// it: a page may link to any entity, a Location may point into any
 /// repository), then the docs of this shard's repositories rendered into
@@ -569,9 +591,11 @@ fn index_part(
         ))
     };
     let index = search::index::IndexBuilder::create(&dir).map_err(|e| failure("create", &e))?;
-    shard::part::search_documents(catalog, built)
-        .into_iter()
-        .for_each(|d| index.add(d));
+    let documents = shard::part::search_documents(catalog, built);
+    writer
+        .write_fragments(&search::web::pack_runs(&documents))
+        .map_err(Fatal)?;
+    documents.into_iter().for_each(|d| index.add(d));
     index.finish().map_err(|e| failure("write", &e))?;
     Ok(())
 }

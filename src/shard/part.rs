@@ -13,6 +13,9 @@
 //!                   are checked by the shard: RepoDocs::check_own_links),
 //!                   the problems found rendering them and checking those
 //!   site/…          the docs pages and assets, at their paths in the site
+//!   fragments.json  the browser index's fragment blocks of each entity's
+//!                   docs sections, packed (search::web::pack_runs), which
+//!                   merge writes as they are
 //!   search/…        a tantivy index of the docs' search documents
 //!                   (search::site_documents, repository by repository in
 //!                   docs.json's order), whose segments merge adopts
@@ -39,6 +42,7 @@ const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.json";
 const FILES: &str = "site";
 const SEARCH: &str = "search";
+const FRAGMENTS: &str = "fragments.json";
 
 /// `part.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -139,6 +143,18 @@ impl PartWriter {
     /// The folder of the part's search index (created).
     pub fn search_dir(&self) -> Result<PathBuf, String> {
         self.staging.folder(SEARCH).map_err(|e| e.to_string())
+    }
+
+    /// Writes the packed fragment blocks of the part's docs.
+    pub fn write_fragments(
+        &self,
+        runs: &[(String, Vec<crate::search::web::PackedBlock>)],
+    ) -> Result<(), String> {
+        let json = serde_json::to_vec(runs)
+            .map_err(|e| format!("cannot write the part's {FRAGMENTS}: {e}"))?;
+        self.staging
+            .write_all(&[output::OutputFile::new(FRAGMENTS, json)])
+            .map_err(|e| e.to_string())
     }
 
     /// Writes the docs and the manifest, then swaps the part in.
@@ -287,6 +303,18 @@ impl Part {
         let path = self.dir.join(DOCS);
         let bytes =
             std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("`{}` is damaged: {e}", path.display()))
+    }
+
+    /// The packed fragment blocks of the part's docs, by entity ref (none
+    /// with search off).
+    pub fn fragments(&self) -> Result<Vec<(String, Vec<crate::search::web::PackedBlock>)>, String> {
+        let path = self.dir.join(FRAGMENTS);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
+        };
         serde_json::from_slice(&bytes).map_err(|e| format!("`{}` is damaged: {e}", path.display()))
     }
 
