@@ -384,9 +384,10 @@ fn build_with(
 type Place<'a> = &'a (dyn Fn(&str, &Path) -> Result<(), String> + Sync);
 
 /// The docs of every repository from the shards' parts: their files
-/// handed to `place` (linked into the staging folder), their sites given
-/// to `on_site` (the search index), their links checked across all of
-/// them, in the order a build has them.
+/// handed to `place` (linked into the staging folder), their links checked
+/// across all of them, in the order a build has them; and each part's
+/// search documents made again (with search on), to stand behind the
+/// numbers of the part's index when merge adopts it.
 fn docs_from_parts(
     parts: &[shard::part::Part],
     portal: &Portal,
