@@ -400,3 +400,87 @@ pub fn adopt(
         .map_err(|e| failure("write", dir, &e))?;
     Ok(adopted)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(n: usize, text: &str) -> SearchDoc {
+        SearchDoc {
+            doc_type: "docs",
+            title: format!("Page {n}"),
+            title_searchable: true,
+            heading: String::new(),
+            breadcrumb: String::new(),
+            body: text.to_string(),
+            url: format!("docs/site/p{n}/index.html"),
+            entity_ref: "component:default/site".into(),
+            kind: "component".into(),
+            spec_type: String::new(),
+            owner: String::new(),
+            lifecycle: String::new(),
+            tags: Vec::new(),
+            namespace: "default".into(),
+            level: String::new(),
+            summary: None,
+            position: 0,
+        }
+    }
+
+    fn index_of(dir: &Path, texts: &[&str]) {
+        let builder = IndexBuilder::create(dir).unwrap();
+        for (n, text) in texts.iter().enumerate() {
+            builder.add(section(n, text));
+        }
+        builder.finish().unwrap();
+    }
+
+    fn copy(into: &Path) -> impl Fn(&str, &Path) -> Result<(), String> + Sync + '_ {
+        move |name: &str, from: &Path| {
+            std::fs::copy(from, into.join(name))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+    }
+
+    #[test]
+    fn adopted_segments_are_searched_with_the_whole_index_statistics() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (main, a, b) = (
+            tmp.path().join("main"),
+            tmp.path().join("a"),
+            tmp.path().join("b"),
+        );
+        index_of(&main, &["rollback steps"]);
+        index_of(&a, &["rollback of a deploy", "canary"]);
+        index_of(&b, &["deploy a canary", "rollback", "quota"]);
+        let adopted = adopt(&main, &[&a, &b], &copy(&main)).unwrap();
+        let counts: Vec<u32> = adopted
+            .iter()
+            .map(|segments| segments.iter().map(|(_, n)| n).sum())
+            .collect();
+        assert_eq!(counts, [2, 3]);
+
+        let index = Index::open_in_dir(&main).unwrap();
+        register_tokenizers(&index);
+        // A manual reader: the default one leaves a thread watching
+        // `meta.json` (see web.rs's `export_leaves_no_thread_behind`).
+        let reader: tantivy::IndexReader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .unwrap();
+        let searcher = reader.searcher();
+        assert_eq!(searcher.num_docs(), 6);
+        let body = fields_of(&index.schema()).unwrap().body;
+        // Document frequencies add up over the adopted segments.
+        let term = tantivy::Term::from_field_text(body, "rollback");
+        assert_eq!(searcher.doc_freq(&term).unwrap(), 3);
+
+        // The same index twice would count its documents twice.
+        let twice = adopt(&main, &[&a], &copy(&main)).unwrap_err();
+        assert!(twice.contains("holds a segment given twice"), "{twice}");
+        let none = adopt(&main, &[&tmp.path().join("none")], &copy(&main)).unwrap_err();
+        assert!(none.contains("cannot open the search index"), "{none}");
+    }
+}
