@@ -398,41 +398,59 @@ fn docs_from_parts(
     let repos = &portal.repos;
     let identities: Vec<&str> = repos.iter().map(|r| r.display.as_str()).collect();
     shard::part::check_repos(parts, &identities).map_err(Fatal)?;
-    let read: Vec<Vec<(String, docs::build::RepoDocs)>> = parts
-        .par_iter()
-        .map(shard::part::Part::docs)
-        .collect::<Result<_, String>>()
-        .map_err(Fatal)?;
-    timer.lap("  the parts' docs read");
-    // Each part's search documents, in the order its index numbers them.
-    let search: Vec<Vec<search::SearchDoc>> = if portal.search {
-        read.par_iter()
-            .map(|docs| shard::part::search_documents(&portal.catalog, docs))
-            .collect()
-    } else {
-        Vec::new()
+    // The files are linked (system calls, mostly) while the data is read
+    // and the search documents made (parsing): neither needs the other.
+    let link = || -> Result<(), Fatal> {
+        for part in parts {
+            part.files()
+                .map_err(Fatal)?
+                .par_iter()
+                .try_for_each(|(path, file)| place(path, file))
+                .map_err(Fatal)?;
+        }
+        Ok(())
     };
-    timer.lap("  search documents made");
+    let (read, linked) = rayon::join(|| read_parts(parts, portal), link);
+    let (read, search) = read?;
+    linked?;
+    timer.lap("  the parts' docs read, search documents made, files linked");
     let mut by_repo: std::collections::HashMap<String, docs::build::RepoDocs> =
         read.into_iter().flatten().collect();
     let ordered: Vec<docs::build::RepoDocs> = repos
         .iter()
         .filter_map(|repo| by_repo.remove(&repo.display))
         .collect();
-    for part in parts {
-        part.files()
-            .map_err(Fatal)?
-            .par_iter()
-            .try_for_each(|(path, file)| place(path, file))
-            .map_err(Fatal)?;
-    }
-    timer.lap("  the parts' files linked");
     let checked = docs::build::check_links(ordered, None);
     timer.lap("  links checked");
     Ok(PartsDocs {
         outcome: checked,
         search,
     })
+}
+
+/// Each part's docs, as `docs.json` lists them, and (with search on) its
+/// search documents, in the order its index numbers them.
+type PartsRead = (
+    Vec<Vec<(String, docs::build::RepoDocs)>>,
+    Vec<Vec<search::SearchDoc>>,
+);
+
+/// Reads every part's `docs.json` and makes its search documents again.
+fn read_parts(parts: &[shard::part::Part], portal: &Portal) -> Result<PartsRead, Fatal> {
+    use rayon::prelude::*;
+    let read: Vec<Vec<(String, docs::build::RepoDocs)>> = parts
+        .par_iter()
+        .map(shard::part::Part::docs)
+        .collect::<Result<_, String>>()
+        .map_err(Fatal)?;
+    let search = if portal.search {
+        read.par_iter()
+            .map(|docs| shard::part::search_documents(&portal.catalog, docs))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((read, search))
 }
 
 /// The docs of a merge: as a build has them, and each part's search
