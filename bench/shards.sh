@@ -34,19 +34,24 @@ EOF
 }
 
 single=$(seconds "$portico" build "$org" --out "$work/single" --no-cache)
-echo "single build: $single s (CPU $(cat "$work/cpu") s); load average $(cut -d' ' -f1 /proc/loadavg)"
+single_cpu=$(cat "$work/cpu")
+echo "single build: $single s (CPU $single_cpu s); load average $(cut -d' ' -f1 /proc/loadavg)"
 for n in 4 8; do
   slowest=0
+  slowest_cpu=0
   all=""
   for i in $(seq 1 "$n"); do
     t=$(seconds "$portico" build "$org" --shard "$i/$n" --out "$work/part-$n-$i" --no-cache)
-    all="$all $t"
+    c=$(cat "$work/cpu")
+    all="$all $t (CPU $c)"
     slowest=$(echo "if ($t > $slowest) $t else $slowest" | bc)
+    slowest_cpu=$(echo "if ($c > $slowest_cpu) $c else $slowest_cpu" | bc)
   done
   merge=$(seconds "$portico" merge $(seq -f "$work/part-$n-%g" 1 "$n") --out "$work/merged-$n")
   merge_cpu=$(cat "$work/cpu")
   diff -r -x tantivy "$work/single" "$work/merged-$n" >/dev/null || echo "MERGED SITE DIFFERS ($n shards)"
-  echo "N=$n: shards:$all s; slowest $slowest s; merge $merge s (CPU $merge_cpu s);" \
-    "merge/single $(echo "scale=2; 100 * $merge / $single" | bc) %;" \
-    "(slowest + merge)/single $(echo "scale=2; 100 * ($slowest + $merge) / $single" | bc) %"
+  echo "N=$n: shards:$all s; slowest $slowest s (CPU $slowest_cpu s); merge $merge s (CPU $merge_cpu s);" \
+    "merge/single $(echo "scale=2; 100 * $merge / $single" | bc) % (CPU $(echo "scale=2; 100 * $merge_cpu / $single_cpu" | bc) %);" \
+    "(slowest + merge)/single $(echo "scale=2; 100 * ($slowest + $merge) / $single" | bc) %" \
+    "(CPU $(echo "scale=2; 100 * ($slowest_cpu + $merge_cpu) / $single_cpu" | bc) %)"
 done

@@ -260,11 +260,14 @@ fn build_with(
         carry: disk.as_ref().map(|_| &carry as docs::build::Carry<'_>),
         other_sites: None,
     };
+    let mut parts_search = Vec::new();
     let built = match parts {
         Some(parts) => {
             let place =
                 |path: &str, from: &Path| staging.link_file(path, from).map_err(|e| e.to_string());
-            docs_from_parts(parts, &outcome.portal.repos, &place, &on_site)?
+            let from_parts = docs_from_parts(parts, &outcome.portal, &place)?;
+            parts_search = from_parts.search;
+            from_parts.outcome
         }
         None => render_docs(config, &outcome.portal, &look, docs)?,
     };
@@ -326,9 +329,26 @@ fn build_with(
                 }
             };
             entity_documents.into_iter().for_each(|d| index.add(d));
-            let documents = index.finish().map_err(|e| index_failure("write", &e))?;
-            timer.lap("search index");
-            let web_index = search::web::export(index_dir, documents)
+            let mut documents = index.finish().map_err(|e| index_failure("write", &e))?;
+            let (bases, packed) = match parts {
+                Some(parts) => {
+                    let place = |name: &str, from: &Path| {
+                        staging
+                            .link_file(&format!("{}/{name}", search::INDEX_DIR), from)
+                            .map_err(|e| e.to_string())
+                    };
+                    let bases =
+                        adopt_parts_index(index_dir, parts, parts_search, &mut documents, &place)?;
+                    (bases, packed_fragments(parts)?)
+                }
+                None => Default::default(),
+            };
+            timer.lap(if parts.is_some() {
+                "search index (entity documents; the parts' segments adopted)"
+            } else {
+                "search index"
+            });
+            let web_index = search::web::export_with_parts(index_dir, documents, &bases, &packed)
                 .map_err(|e| index_failure("export the browser's copy of", &e))?;
             staging.write_all(&web_index).map_err(fatal)?;
             timer.lap("browser search index");
@@ -365,50 +385,143 @@ fn build_with(
 type Place<'a> = &'a (dyn Fn(&str, &Path) -> Result<(), String> + Sync);
 
 /// The docs of every repository from the shards' parts: their files
-/// handed to `place` (linked into the staging folder), their sites given
-/// to `on_site` (the search index), their links checked across all of
-/// them, in the order a build has them.
+/// handed to `place` (linked into the staging folder), their links checked
+/// across all of them, in the order a build has them; and each part's
+/// search documents made again (with search on), to stand behind the
+/// numbers of the part's index when merge adopts it.
 fn docs_from_parts(
     parts: &[shard::part::Part],
-    repos: &[crate::read::RepoSource],
+    portal: &Portal,
     place: Place<'_>,
-    on_site: &(dyn Fn(&DocSiteSummary) + Sync),
-) -> Result<docs::DocsOutcome, Fatal> {
+) -> Result<PartsDocs, Fatal> {
     use rayon::prelude::*;
     let mut timer = Timer::new();
+    let repos = &portal.repos;
     let identities: Vec<&str> = repos.iter().map(|r| r.display.as_str()).collect();
     shard::part::check_repos(parts, &identities).map_err(Fatal)?;
-    let mut by_repo: std::collections::HashMap<String, docs::build::RepoDocs> = parts
-        .par_iter()
-        .map(shard::part::Part::docs)
-        .collect::<Result<Vec<_>, String>>()
-        .map_err(Fatal)?
-        .into_iter()
-        .flatten()
-        .collect();
-    timer.lap("  the parts' docs read");
+    // The files are linked (system calls, mostly) while the data is read
+    // and the search documents made (parsing): neither needs the other.
+    let link = || -> Result<(), Fatal> {
+        for part in parts {
+            part.files()
+                .map_err(Fatal)?
+                .par_iter()
+                .try_for_each(|(path, file)| place(path, file))
+                .map_err(Fatal)?;
+        }
+        Ok(())
+    };
+    let (read, linked) = rayon::join(|| read_parts(parts, portal), link);
+    let (read, search) = read?;
+    linked?;
+    timer.lap("  the parts' docs read, search documents made, files linked");
+    let mut by_repo: std::collections::HashMap<String, docs::build::RepoDocs> =
+        read.into_iter().flatten().collect();
     let ordered: Vec<docs::build::RepoDocs> = repos
         .iter()
         .filter_map(|repo| by_repo.remove(&repo.display))
         .collect();
-    // Search first: the index's own threads take the documents while the
-    // files are linked.
-    ordered
-        .par_iter()
-        .flat_map_iter(docs::build::RepoDocs::summaries)
-        .for_each(|site| on_site(site));
-    timer.lap("  search documents handed to the index");
-    for part in parts {
-        part.files()
-            .map_err(Fatal)?
-            .par_iter()
-            .try_for_each(|(path, file)| place(path, file))
-            .map_err(Fatal)?;
-    }
-    timer.lap("  the parts' files linked");
     let checked = docs::build::check_links(ordered, None);
     timer.lap("  links checked");
-    Ok(checked)
+    Ok(PartsDocs {
+        outcome: checked,
+        search,
+    })
+}
+
+/// Each part's docs, as `docs.json` lists them, and (with search on) its
+/// search documents, in the order its index numbers them.
+type PartsRead = (
+    Vec<Vec<(String, docs::build::RepoDocs)>>,
+    Vec<Vec<search::SearchDoc>>,
+);
+
+/// Reads every part's `docs.json` and makes its search documents again.
+fn read_parts(parts: &[shard::part::Part], portal: &Portal) -> Result<PartsRead, Fatal> {
+    use rayon::prelude::*;
+    let read: Vec<Vec<(String, docs::build::RepoDocs)>> = parts
+        .par_iter()
+        .map(shard::part::Part::docs)
+        .collect::<Result<_, String>>()
+        .map_err(Fatal)?;
+    let search = if portal.search {
+        read.par_iter()
+            .map(|docs| shard::part::search_documents(&portal.catalog, docs))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((read, search))
+}
+
+/// The docs of a merge: as a build has them, and each part's search
+/// documents (empty with search off).
+struct PartsDocs {
+    outcome: docs::DocsOutcome,
+    search: Vec<Vec<search::SearchDoc>>,
+}
+
+/// Adds every part's search index to the merge's (`search::index::adopt`):
+/// each part's documents appended to `documents` after those indexed
+/// before, and the number the part's segments count from in it returned.
+fn adopt_parts_index(
+    index_dir: &Path,
+    parts: &[shard::part::Part],
+    parts_search: Vec<Vec<search::SearchDoc>>,
+    documents: &mut Vec<search::SearchDoc>,
+    place: &(dyn Fn(&str, &Path) -> Result<(), String> + Sync),
+) -> Result<std::collections::HashMap<tantivy::index::SegmentId, u64>, Fatal> {
+    let dirs = parts
+        .iter()
+        .map(|part| {
+            part.search_dir().ok_or_else(|| {
+                Fatal(format!(
+                    "`{}` has no search index: the part is damaged; build the shard again",
+                    part.dir.display()
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, Fatal>>()?;
+    let dirs: Vec<&Path> = dirs.iter().map(std::path::PathBuf::as_path).collect();
+    let adopted = search::index::adopt(index_dir, &dirs, place).map_err(Fatal)?;
+    let mut bases = std::collections::HashMap::new();
+    for ((part, segments), docs) in parts.iter().zip(adopted).zip(parts_search) {
+        let indexed: u64 = segments.iter().map(|(_, count)| u64::from(*count)).sum();
+        if indexed != docs.len() as u64 {
+            return Err(Fatal(format!(
+                "the search index in `{}` holds {indexed} documents but its docs make {}: the part is damaged; build the shard again",
+                part.dir.display(),
+                docs.len()
+            )));
+        }
+        // A part's `seq` numbers run over all its segments.
+        let base = documents.len() as u64;
+        for (id, _) in segments {
+            bases.insert(id, base);
+        }
+        documents.extend(docs);
+    }
+    Ok(bases)
+}
+
+/// The fragment blocks the parts packed, by entity ref; an entity whose
+/// docs two parts packed is left out (packed again by the export).
+fn packed_fragments(parts: &[shard::part::Part]) -> Result<search::web::PackedRuns, Fatal> {
+    use rayon::prelude::*;
+    let read: Vec<Vec<(String, Vec<search::web::PackedBlock>)>> = parts
+        .par_iter()
+        .map(shard::part::Part::fragments)
+        .collect::<Result<_, String>>()
+        .map_err(Fatal)?;
+    let mut packed = search::web::PackedRuns::new();
+    let mut twice = std::collections::HashSet::new();
+    for (entity, blocks) in read.into_iter().flatten() {
+        if packed.insert(entity.clone(), blocks).is_some() {
+            twice.insert(entity);
+        }
+    }
+    packed.retain(|entity, _| !twice.contains(entity));
+    Ok(packed)
 }
 
 /// `portico build --shard i/N`: the whole catalog read (every shard needs
@@ -471,12 +584,40 @@ pub fn build_part(
         .par_iter_mut()
         .for_each(|(_, docs)| docs.check_own_links());
     timer.lap("links inside each site checked");
+    if config.search {
+        index_part(&writer, &portal.catalog, &built)?;
+        timer.lap("search index of the docs");
+    }
     writer.finish(&manifest, &built).map_err(Fatal)?;
     timer.lap("part written");
     diagnostics::sort(&mut problems);
     outcome.diagnostics = problems;
     outcome.portal.repos = mine;
     Ok(outcome)
+}
+
+/// Indexes a part's docs into its own tantivy index, whose segments
+/// `merge` adopts (`search::index::adopt`) instead of indexing the text.
+fn index_part(
+    writer: &shard::part::PartWriter,
+    catalog: &catalog::Catalog,
+    built: &[(String, docs::build::RepoDocs)],
+) -> Result<(), Fatal> {
+    let dir = writer.search_dir().map_err(Fatal)?;
+    let failure = |what: &str, e: &dyn std::fmt::Display| {
+        Fatal(format!(
+            "cannot {what} the part's search index in `{}`: {e}",
+            dir.display()
+        ))
+    };
+    let index = search::index::IndexBuilder::create(&dir).map_err(|e| failure("create", &e))?;
+    let documents = shard::part::search_documents(catalog, built);
+    writer
+        .write_fragments(&search::web::pack_runs(&documents))
+        .map_err(Fatal)?;
+    documents.into_iter().for_each(|d| index.add(d));
+    index.finish().map_err(|e| failure("write", &e))?;
+    Ok(())
 }
 
 /// What the manifest of the last site written to an `--out` is kept under

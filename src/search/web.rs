@@ -27,12 +27,13 @@ use super::SearchDoc;
 use super::index::{Fields, fields_of, register_tokenizers};
 use crate::output::OutputFile;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use tantivy::index::SegmentId;
 use tantivy::postings::Postings;
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, Index, ReloadPolicy, Searcher, TERMINATED, Term};
+use tantivy::{DocSet, Index, ReloadPolicy, Searcher, TERMINATED};
 
 /// Where the browser's index goes, inside the built site.
 pub use crate::address::WEB_SEARCH_DIR as WEB_DIR;
@@ -61,6 +62,21 @@ struct Posting {
 /// The browser index's files, from the committed index in `index_dir` and
 /// the documents it was given (by `seq`, as `IndexBuilder::finish` returns them).
 pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<OutputFile>> {
+    export_with_parts(index_dir, added, &HashMap::new(), &HashMap::new())
+}
+
+/// [`export`] of an index some of whose segments were adopted from other
+/// indexes (`index::adopt`): a segment's `seq` numbers count from its
+/// base in `added` (0 for segments not named); and the fragment blocks of
+/// entities' docs packed by [`pack_runs`] before taken as they are (the
+/// rest packed here).
+pub fn export_with_parts(
+    index_dir: &Path,
+    added: Vec<SearchDoc>,
+    bases: &HashMap<SegmentId, u64>,
+    packed: &PackedRuns,
+) -> tantivy::Result<Vec<OutputFile>> {
+    let mut timer = crate::timings::Timer::new();
     let index = Index::open_in_dir(index_dir)?;
     register_tokenizers(&index);
     let fields = fields_of(&index.schema())?;
@@ -83,10 +99,12 @@ pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<Ou
     let mut number = Vec::new();
     for segment in searcher.segment_readers() {
         let seqs = segment.fast_fields().u64("seq")?;
+        let base = bases.get(&segment.segment_id()).copied().unwrap_or(0);
         let of_segment: Vec<u32> = (0..segment.max_doc())
             .map(|doc_id| {
                 seqs.first(doc_id)
-                    .and_then(|seq| number_of_seq.get(seq as usize))
+                    .and_then(|seq| base.checked_add(seq))
+                    .and_then(|seq| number_of_seq.get(usize::try_from(seq).ok()?))
                     .copied()
                     .unwrap_or(0)
             })
@@ -95,72 +113,147 @@ pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<Ou
     }
     let docs: Vec<&SearchDoc> = order.iter().map(|seq| &added[*seq]).collect();
 
+    timer.lap("  browser: documents numbered");
     let postings = postings(&searcher, &fields, &number)?;
+    timer.lap("  browser: postings read and scored");
     let mut files = Vec::new();
     let shards = words_and_postings(&postings, &mut files);
-    let fragment_starts = fragments(&docs, &mut files);
+    timer.lap("  browser: dictionary and postings files");
+    let (fragment_starts, taken) = fragments(&docs, &mut files, packed);
+    timer.lap(&format!(
+        "  browser: fragments ({} blocks, {taken} packed before)",
+        fragment_starts.len()
+    ));
     files.push(meta(&docs, &shards, &fragment_starts));
+    timer.lap("  browser: meta");
     Ok(files)
 }
 
+/// One document's occurrences of a word in one field, before scoring:
+/// (document number, term frequency, fieldnorm id).
+type Occurrence = (u32, u32, u8);
+
+/// A word's occurrences in one (field, segment): its slot (0 title,
+/// 1 heading, 2 body), how many of the segment's documents hold it, and
+/// where.
+type SegmentWord = (usize, u32, Vec<Occurrence>);
+
 /// Every word's postings over the three searched fields, with tantivy's
-/// own BM25 score for each (document, field).
+/// own BM25 score for each (document, field): what `Bm25Weight::for_terms`
+/// gives a one-word query, from the document frequency summed over
+/// segments (as `Searcher::doc_freq` sums it) and the field's average
+/// length over the whole index. Each segment's term dictionary is read
+/// once: looking every word up in every segment again (`doc_freq`) cost
+/// the square of the segments, which a merged index has many of.
 fn postings(
     searcher: &Searcher,
     fields: &Fields,
     number: &[Vec<u32>],
 ) -> tantivy::Result<BTreeMap<String, Vec<Posting>>> {
     let total_docs = searcher.total_num_docs()?;
+    let mut average = [0f32; 3];
     let mut jobs = Vec::new();
     for (slot, field) in [fields.title, fields.heading, fields.body]
         .into_iter()
         .enumerate()
     {
-        let average = searcher.total_num_tokens(field)? as f32 / total_docs.max(1) as f32;
+        average[slot] = searcher.total_num_tokens(field)? as f32 / total_docs.max(1) as f32;
         for segment in 0..searcher.segment_readers().len() {
-            jobs.push((slot, field, average, segment));
+            jobs.push((slot, field, segment));
         }
     }
-    // Each (field, segment) on its own thread, then merged word by word.
-    let parts: Vec<Vec<(String, Vec<Posting>)>> = jobs
+    // Each (field, segment) on its own thread, then gathered word by word.
+    let parts: Vec<Vec<(String, SegmentWord)>> = jobs
         .into_par_iter()
-        .map(|(slot, field, average, segment)| {
-            field_postings(searcher, field, slot, average, segment, &number[segment])
+        .map(|(slot, field, segment)| {
+            field_occurrences(searcher, field, slot, segment, &number[segment])
         })
         .collect::<tantivy::Result<_>>()?;
-    let mut words: BTreeMap<String, Vec<Posting>> = BTreeMap::new();
+    let mut gathered: BTreeMap<String, Vec<SegmentWord>> = BTreeMap::new();
     for part in parts {
-        for (word, list) in part {
-            words.entry(word).or_default().extend(list);
+        for (word, found) in part {
+            match gathered.get_mut(&word) {
+                Some(list) => list.push(found),
+                None => {
+                    gathered.insert(word, vec![found]);
+                }
+            }
         }
     }
-    // One posting per document, fields merged.
-    words.par_iter_mut().for_each(|(_, list)| {
-        list.sort_unstable_by_key(|p| (p.doc, p.fields));
-        list.dedup_by(|later, kept| {
-            if later.doc != kept.doc {
-                return false;
+    // One BM25 weight per (field, document frequency), shared by the words
+    // with that frequency.
+    let mut frequencies: [BTreeSet<u64>; 3] = Default::default();
+    for found in gathered.values() {
+        let mut sums = [0u64; 3];
+        for (slot, doc_freq, _) in found {
+            sums[*slot] += u64::from(*doc_freq);
+        }
+        for slot in 0..3 {
+            if sums[slot] > 0 {
+                frequencies[slot].insert(sums[slot]);
             }
-            kept.fields |= later.fields;
-            for slot in 0..3 {
-                kept.scores[slot] += later.scores[slot];
+        }
+    }
+    let weights: Vec<std::collections::HashMap<u64, Bm25Weight>> = (0..3)
+        .map(|slot| {
+            frequencies[slot]
+                .iter()
+                .map(|df| {
+                    let weight =
+                        Bm25Weight::for_one_term_without_explain(*df, total_docs, average[slot]);
+                    (*df, weight)
+                })
+                .collect()
+        })
+        .collect();
+    let words: Vec<(String, Vec<Posting>)> = gathered
+        .into_par_iter()
+        .map(|(word, found)| {
+            let mut sums = [0u64; 3];
+            for (slot, doc_freq, _) in &found {
+                sums[*slot] += u64::from(*doc_freq);
             }
-            true
-        });
-    });
-    Ok(words)
+            let mut list: Vec<Posting> = Vec::new();
+            for (slot, _, occurrences) in found {
+                let Some(weight) = weights[slot].get(&sums[slot]) else {
+                    continue;
+                };
+                list.extend(occurrences.into_iter().map(|(doc, freq, norm)| {
+                    let mut posting = Posting {
+                        doc,
+                        fields: 1 << slot,
+                        ..Posting::default()
+                    };
+                    posting.scores[slot] = (weight.score(norm, freq) * SCORE_SCALE).round() as u32;
+                    posting
+                }));
+            }
+            // One posting per document, fields merged.
+            list.sort_unstable_by_key(|p| (p.doc, p.fields));
+            list.dedup_by(|later, kept| {
+                if later.doc != kept.doc {
+                    return false;
+                }
+                kept.fields |= later.fields;
+                for slot in 0..3 {
+                    kept.scores[slot] += later.scores[slot];
+                }
+                true
+            });
+            (word, list)
+        })
+        .collect();
+    Ok(words.into_iter().collect())
 }
 
-/// The postings of one field in one segment, scored.
-fn field_postings(
+/// The occurrences of every word of one field in one segment, unscored.
+fn field_occurrences(
     searcher: &Searcher,
     field: tantivy::schema::Field,
     slot: usize,
-    average: f32,
     segment: usize,
     number: &[u32],
-) -> tantivy::Result<Vec<(String, Vec<Posting>)>> {
-    let total_docs = searcher.total_num_docs()?;
+) -> tantivy::Result<Vec<(String, SegmentWord)>> {
     let reader = &searcher.segment_readers()[segment];
     let inverted = reader.inverted_index(field)?;
     let norms = reader.get_fieldnorms_reader(field)?;
@@ -170,24 +263,19 @@ fn field_postings(
         let Ok(word) = std::str::from_utf8(stream.key()) else {
             continue;
         };
-        let term = Term::from_field_text(field, word);
-        let weight = Bm25Weight::for_one_term(searcher.doc_freq(&term)?, total_docs, average);
-        let mut docs =
-            inverted.read_postings_from_terminfo(stream.value(), IndexRecordOption::WithFreqs)?;
+        let info = stream.value();
+        let mut docs = inverted.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
         let mut list = Vec::with_capacity(docs.size_hint() as usize);
         while docs.doc() != TERMINATED {
             let doc_id = docs.doc();
-            let score = weight.score(norms.fieldnorm_id(doc_id), docs.term_freq());
-            let mut posting = Posting {
-                doc: number.get(doc_id as usize).copied().unwrap_or(0),
-                fields: 1 << slot,
-                ..Posting::default()
-            };
-            posting.scores[slot] = (score * SCORE_SCALE).round() as u32;
-            list.push(posting);
+            list.push((
+                number.get(doc_id as usize).copied().unwrap_or(0),
+                docs.term_freq(),
+                norms.fieldnorm_id(doc_id),
+            ));
             docs.advance();
         }
-        out.push((word.to_string(), list));
+        out.push((word.to_string(), (slot, info.doc_freq, list)));
     }
     Ok(out)
 }
@@ -285,15 +373,52 @@ fn vlq(out: &mut String, mut value: u32) {
 /// `[title, url, breadcrumb, heading, body, cut]` of one document.
 type FragmentRow<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, u8);
 
-/// Writes the fragment blocks (compressed in parallel); returns the first
-/// document of each.
-fn fragments(docs: &[&SearchDoc], files: &mut Vec<OutputFile>) -> Vec<usize> {
-    let mut starts = Vec::new();
+/// One fragment block, packed: how many documents it holds and its
+/// deflated JSON in base64 (the text of its `f/<n>.js`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PackedBlock {
+    pub documents: usize,
+    pub packed: String,
+}
+
+/// Fragment blocks packed before the export (by a shard, for `merge`), by
+/// entity ref: the blocks of that entity's docs sections.
+pub type PackedRuns = HashMap<String, Vec<PackedBlock>>;
+
+/// A fragment block to write: packed before, or its rows to pack.
+enum Block<'a> {
+    Packed(&'a PackedBlock),
+    Rows(Vec<FragmentRow<'a>>),
+}
+
+/// Runs of documents that fragment blocks never cross: the docs sections
+/// of one entity, and the entity documents between them. A docs run's
+/// blocks depend on that entity's sections alone, so the shard that
+/// rendered its docs can pack them ([`pack_runs`]).
+fn runs<'a, 'b>(docs: &'b [&'a SearchDoc]) -> Vec<&'b [&'a SearchDoc]> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for n in 1..=docs.len() {
+        let ends = n == docs.len() || {
+            let (before, this) = (docs[n - 1], docs[n]);
+            let docs_run = before.doc_type != "entity";
+            docs_run != (this.doc_type != "entity")
+                || (docs_run && before.entity_ref != this.entity_ref)
+        };
+        if ends {
+            runs.push(&docs[start..n]);
+            start = n;
+        }
+    }
+    runs
+}
+
+/// One run's documents in blocks: a block closes after `FRAGMENT_BYTES`.
+fn blocks_of<'a>(run: &[&'a SearchDoc]) -> Vec<Vec<FragmentRow<'a>>> {
     let mut blocks: Vec<Vec<FragmentRow<'_>>> = Vec::new();
     let mut bytes = 0;
-    for (n, doc) in docs.iter().enumerate() {
+    for doc in run {
         if bytes == 0 {
-            starts.push(n);
             blocks.push(Vec::new());
         }
         // The 6th value marks a cut text (1), where a phrase may lie unseen:
@@ -318,11 +443,86 @@ fn fragments(docs: &[&SearchDoc], files: &mut Vec<OutputFile>) -> Vec<usize> {
             bytes = 0;
         }
     }
+    blocks
+}
+
+/// A block's rows as its file holds them: JSON, deflated, in base64.
+fn pack(rows: &[FragmentRow<'_>]) -> String {
+    base64(&deflate_raw(json(rows).as_bytes()))
+}
+
+/// The fragment blocks of every entity's docs sections among `docs`, packed
+/// as the export would pack them, by entity ref (a shard's, for `merge`).
+pub fn pack_runs(docs: &[SearchDoc]) -> Vec<(String, Vec<PackedBlock>)> {
+    let mut sorted: Vec<&SearchDoc> = docs.iter().filter(|d| d.doc_type != "entity").collect();
+    sorted.par_sort_by(|a, b| order_key(a).cmp(&order_key(b)));
+    runs(&sorted)
+        .into_par_iter()
+        .map(|run| {
+            let blocks = blocks_of(run)
+                .iter()
+                .map(|rows| PackedBlock {
+                    documents: rows.len(),
+                    packed: pack(rows),
+                })
+                .collect();
+            (run[0].entity_ref.clone(), blocks)
+        })
+        .collect()
+}
+
+/// Whether a block packed elsewhere can stand for a run: it covers the
+/// run's documents exactly and is plain base64 (it goes into a script).
+fn fits(blocks: &[PackedBlock], run: &[&SearchDoc]) -> bool {
+    blocks.iter().map(|b| b.documents).sum::<usize>() == run.len()
+        && blocks.iter().all(|b| {
+            b.documents > 0
+                && b.packed
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
+        })
+}
+
+/// Writes the fragment blocks (compressed in parallel, or taken from
+/// `packed`); returns the first document of each, and how many were taken.
+fn fragments(
+    docs: &[&SearchDoc],
+    files: &mut Vec<OutputFile>,
+    packed: &PackedRuns,
+) -> (Vec<usize>, usize) {
+    let mut blocks: Vec<Block<'_>> = Vec::new();
+    let mut starts = Vec::new();
+    let mut start = 0;
+    for run in runs(docs) {
+        let before = run[0].doc_type != "entity";
+        let ready = packed
+            .get(&run[0].entity_ref)
+            .filter(|blocks| before && fits(blocks, run));
+        match ready {
+            Some(ready) => {
+                for block in ready {
+                    starts.push(start);
+                    start += block.documents;
+                    blocks.push(Block::Packed(block));
+                }
+            }
+            None => {
+                for rows in blocks_of(run) {
+                    starts.push(start);
+                    start += rows.len();
+                    blocks.push(Block::Rows(rows));
+                }
+            }
+        }
+    }
     let written: Vec<OutputFile> = blocks
         .par_iter()
         .enumerate()
         .map(|(number, block)| {
-            let packed = base64(&deflate_raw(json(block).as_bytes()));
+            let packed = match block {
+                Block::Packed(block) => std::borrow::Cow::Borrowed(block.packed.as_str()),
+                Block::Rows(rows) => std::borrow::Cow::Owned(pack(rows)),
+            };
             script(
                 &format!("f/{number}.js"),
                 "f",
@@ -332,7 +532,11 @@ fn fragments(docs: &[&SearchDoc], files: &mut Vec<OutputFile>) -> Vec<usize> {
         })
         .collect();
     files.extend(written);
-    starts
+    let taken = blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Packed(_)))
+        .count();
+    (starts, taken)
 }
 
 /// Facet values (sorted, referred to by position) and one row per entity:
@@ -367,7 +571,7 @@ fn meta(docs: &[&SearchDoc], shards: &[String], fragment_starts: &[usize]) -> Ou
             values[slot].extend(list);
         }
     }
-    let positions: Vec<std::collections::HashMap<&str, usize>> = values
+    let positions: Vec<HashMap<&str, usize>> = values
         .iter()
         .map(|set| {
             set.iter()
@@ -567,6 +771,112 @@ mod tests {
         let files = export(&dir, added).unwrap();
         assert!(files.iter().any(|f| f.path == format!("{WEB_DIR}/meta.js")));
         assert_eq!(meta_file_watchers(), 0);
+    }
+
+    fn doc(entity: &str, doc_type: &'static str, page: &str, position: u32) -> SearchDoc {
+        SearchDoc {
+            doc_type,
+            title: format!("{entity} {page}"),
+            title_searchable: position == 0,
+            heading: format!("Section {position}"),
+            breadcrumb: format!("{entity} › {page}"),
+            body: format!("Text of {entity} {page} {position}. ").repeat(200),
+            url: format!("docs/{entity}/{page}/index.html#s{position}"),
+            entity_ref: format!("component:default/{entity}"),
+            kind: "component".into(),
+            spec_type: "service".into(),
+            owner: "team-a".into(),
+            lifecycle: "production".into(),
+            tags: Vec::new(),
+            namespace: "default".into(),
+            level: String::new(),
+            summary: (doc_type == "entity").then(|| format!("About {entity}")),
+            position,
+        }
+    }
+
+    /// Two entities with docs and one without, in export order.
+    fn organisation() -> Vec<SearchDoc> {
+        let mut docs = Vec::new();
+        for entity in ["alpha", "beta", "gamma"] {
+            docs.push(doc(entity, "entity", "", 0));
+            if entity != "beta" {
+                for page in ["guide", "intro"] {
+                    for position in 0..6 {
+                        docs.push(doc(entity, "docs", page, position));
+                    }
+                }
+            }
+        }
+        docs
+    }
+
+    #[test]
+    fn blocks_never_cross_an_entitys_docs() {
+        let docs = organisation();
+        let refs: Vec<&SearchDoc> = docs.iter().collect();
+        let kinds: Vec<(&str, bool)> = runs(&refs)
+            .iter()
+            .map(|run| (run[0].entity_ref.as_str(), run[0].doc_type == "entity"))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("component:default/alpha", true),
+                ("component:default/alpha", false),
+                // beta has no docs: its entity document runs on into gamma's.
+                ("component:default/beta", true),
+                ("component:default/gamma", false),
+            ]
+        );
+        let (starts, taken) = fragments(&refs, &mut Vec::new(), &PackedRuns::new());
+        assert_eq!(taken, 0);
+        // Sections of ~3 KB shown (cut at 3,000 characters), four to a
+        // block: alpha's entity, alpha's 12 sections in three blocks, beta's
+        // and gamma's entities together, gamma's sections.
+        assert_eq!(starts, [0, 1, 5, 9, 13, 15, 19, 23]);
+    }
+
+    #[test]
+    fn blocks_packed_before_are_written_as_they_are() {
+        let docs = organisation();
+        let refs: Vec<&SearchDoc> = docs.iter().collect();
+        let mut fresh = Vec::new();
+        let (starts, _) = fragments(&refs, &mut fresh, &PackedRuns::new());
+        // A shard packs its entities' docs alone: the same blocks.
+        let packed: PackedRuns = pack_runs(&docs).into_iter().collect();
+        assert_eq!(packed.len(), 2);
+        let mut reused = Vec::new();
+        let (same_starts, taken) = fragments(&refs, &mut reused, &packed);
+        assert_eq!((same_starts, taken), (starts.clone(), 6));
+        assert_eq!(reused, fresh);
+
+        // Taken as they are: a block's text is not packed again.
+        let mut marked = packed.clone();
+        let alpha = marked.get_mut("component:default/alpha").unwrap();
+        alpha[0].packed = "QUJD".into();
+        let mut files = Vec::new();
+        fragments(&refs, &mut files, &marked);
+        assert!(
+            files
+                .iter()
+                .any(|f| f.bytes.as_ref() == b"porticoSearch(\"f\",1,\"QUJD\");\n")
+        );
+
+        // Blocks that do not cover the run, or that are not base64, are
+        // packed again.
+        for damage in ["count", "text"] {
+            let mut damaged = packed.clone();
+            let alpha = damaged.get_mut("component:default/alpha").unwrap();
+            match damage {
+                "count" => alpha[0].documents += 1,
+                _ => alpha[0].packed = "\");alert(1);(\"".into(),
+            }
+            let mut files = Vec::new();
+            let (_, taken) = fragments(&refs, &mut files, &damaged);
+            assert_eq!(taken, 3, "{damage}: gamma's blocks only");
+            assert_eq!(files, fresh, "{damage}");
+        }
     }
 
     #[test]

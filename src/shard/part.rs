@@ -13,6 +13,14 @@
 //!                   are checked by the shard: RepoDocs::check_own_links),
 //!                   the problems found rendering them and checking those
 //!   site/…          the docs pages and assets, at their paths in the site
+//!   fragments.json  the browser index's fragment blocks of each entity's
+//!                   docs sections, packed (search::web::pack_runs), which
+//!                   merge writes as they are
+//!   search/…        a tantivy index of the docs' search documents
+//!                   (search::site_documents, repository by repository in
+//!                   docs.json's order), whose segments merge adopts
+//!                   instead of indexing the text again; absent with
+//!                   search off
 //! ```
 //!
 //! A part is only ever read by the same Portico version that wrote it
@@ -29,10 +37,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The layout version of a part (bumped when the files change shape).
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.json";
 const FILES: &str = "site";
+const SEARCH: &str = "search";
+const FRAGMENTS: &str = "fragments.json";
 
 /// `part.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -93,6 +103,22 @@ pub fn config_fingerprint(config: &crate::config::Config) -> String {
     format!("{:032x}", hasher.digest128())
 }
 
+/// The search documents of a part's docs, in the order its index numbers
+/// them (`seq`): repository by repository as `docs.json` lists them, each
+/// site's as `search::site_documents` gives them. The shard indexes them;
+/// `merge` makes them again from `docs.json` to find the document behind
+/// each of the index's numbers.
+pub fn search_documents(
+    catalog: &crate::catalog::Catalog,
+    docs: &[(String, RepoDocs)],
+) -> Vec<crate::search::SearchDoc> {
+    use rayon::prelude::*;
+    docs.par_iter()
+        .flat_map_iter(|(_, repo)| repo.summaries())
+        .flat_map_iter(|site| crate::search::site_documents(catalog, site))
+        .collect()
+}
+
 /// A part being written: files go into its staging folder as they are
 /// rendered; [`PartWriter::finish`] adds the data and swaps it in.
 pub struct PartWriter {
@@ -111,6 +137,23 @@ impl PartWriter {
     pub fn write_file(&self, site_path: &str, bytes: &[u8]) -> Result<(), String> {
         self.staging
             .write(&format!("{FILES}/{site_path}"), bytes)
+            .map_err(|e| e.to_string())
+    }
+
+    /// The folder of the part's search index (created).
+    pub fn search_dir(&self) -> Result<PathBuf, String> {
+        self.staging.folder(SEARCH).map_err(|e| e.to_string())
+    }
+
+    /// Writes the packed fragment blocks of the part's docs.
+    pub fn write_fragments(
+        &self,
+        runs: &[(String, Vec<crate::search::web::PackedBlock>)],
+    ) -> Result<(), String> {
+        let json = serde_json::to_vec(runs)
+            .map_err(|e| format!("cannot write the part's {FRAGMENTS}: {e}"))?;
+        self.staging
+            .write_all(&[output::OutputFile::new(FRAGMENTS, json)])
             .map_err(|e| e.to_string())
     }
 
@@ -261,6 +304,24 @@ impl Part {
         let bytes =
             std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         serde_json::from_slice(&bytes).map_err(|e| format!("`{}` is damaged: {e}", path.display()))
+    }
+
+    /// The packed fragment blocks of the part's docs, by entity ref (none
+    /// with search off).
+    pub fn fragments(&self) -> Result<Vec<(String, Vec<crate::search::web::PackedBlock>)>, String> {
+        let path = self.dir.join(FRAGMENTS);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
+        };
+        serde_json::from_slice(&bytes).map_err(|e| format!("`{}` is damaged: {e}", path.display()))
+    }
+
+    /// The folder of the part's search index, if it has one.
+    pub fn search_dir(&self) -> Option<PathBuf> {
+        let dir = self.dir.join(SEARCH);
+        dir.is_dir().then_some(dir)
     }
 
     /// The rendered files: (path in the site, file in the part). Only

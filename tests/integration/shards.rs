@@ -88,7 +88,35 @@ fn assert_merges_equal_build(dir: &Path, roots: &[&str]) {
                 "{count} shards: {path} differs from the single build"
             );
         }
+        assert_same_search(dir, &format!("merged-{count}"));
     }
+}
+
+/// `portico search` over a merged site's tantivy index (the parts'
+/// segments adopted beside the merge's own) answers as over the single
+/// build's: the same results, scores and order.
+fn assert_same_search(dir: &Path, merged: &str) {
+    let mut found = 0;
+    for query in [
+        "service",
+        "rollback",
+        "guide setup",
+        "\"rollback steps\"",
+        "pay",
+    ] {
+        let search = |site: &str| {
+            let run = portico(
+                dir,
+                &["search", "--site", site, "--json", "--limit", "100", query],
+            );
+            assert!(run.code < 2, "{site}: {query}: {}", run.stderr);
+            run.stdout
+        };
+        let single = search("single");
+        found += usize::from(single.contains("\"url\""));
+        assert_eq!(search(merged), single, "{merged}: `portico search {query}`");
+    }
+    assert!(found > 0, "some query finds something");
 }
 
 /// The repositories a part holds, from its manifest.
@@ -339,6 +367,46 @@ fn parts_of_another_version_or_build_are_refused() {
         "{}",
         bad_shard.stderr
     );
+}
+
+/// A part's search index is adopted by `merge` as it is: a part without
+/// one, or with another part's, is refused before the site is touched.
+#[test]
+fn parts_with_a_missing_or_foreign_search_index_are_refused() {
+    let org = Org::new();
+    cross_shard_org(&org);
+    let dir = org.path();
+    two_parts(dir);
+    let merge = || portico(dir, &["merge", "part-1", "part-2", "--out", "site"]);
+    assert_eq!(merge().code, 1, "the duplicates are errors");
+    let site_before = files_under(&dir.join("site"));
+    let search = dir.join("part-2/search");
+    let kept = dir.join("kept-search");
+    std::fs::rename(&search, &kept).unwrap();
+    let missing = merge();
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("`part-2` has no search index")
+            && missing.stderr.contains("build the shard again"),
+        "{}",
+        missing.stderr
+    );
+    copy_dir(&dir.join("part-1/search"), &search);
+    let foreign = merge();
+    assert_eq!(foreign.code, 2, "{}", foreign.stderr);
+    assert!(
+        foreign.stderr.contains("part-2/search")
+            && foreign.stderr.contains("holds a segment given twice"),
+        "{}",
+        foreign.stderr
+    );
+    assert!(
+        files_under(&dir.join("site")) == site_before,
+        "a refused merge leaves the site alone"
+    );
+    std::fs::remove_dir_all(&search).unwrap();
+    std::fs::rename(&kept, &search).unwrap();
+    assert_eq!(merge().code, 1, "the part restored merges again");
 }
 
 /// How many of a site's files share their bytes with another folder's
