@@ -33,7 +33,7 @@
 mod carry;
 
 use crate::memo::lock;
-pub use carry::{FileFacts, Manifest, SearchKey};
+pub use carry::{FileFacts, Manifest, SearchKey, halves};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -286,6 +286,22 @@ impl Staging {
         Ok(true)
     }
 
+    /// Carries the last site's file at `path` over when the last site
+    /// records it as made from `key` (an entity page's key) and it is
+    /// still there as written. False, and nothing noted, otherwise.
+    pub fn carry_keyed(&self, path: &str, key: crate::memo::Key) -> bool {
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        let Some(old) = previous.files.get(path) else {
+            return false;
+        };
+        previous.page_keys.get(path) == Some(&carry::halves(key))
+            && self
+                .carry_files([(path, old.len, old.hash)])
+                .unwrap_or(false)
+    }
+
     /// A folder in the site for a writer that needs a path (the search index).
     pub fn folder(&self, path: &str) -> Result<PathBuf, OutputError> {
         check_site_path(path)?;
@@ -437,7 +453,7 @@ impl Staging {
             carried: carried.len(),
             manifest: Some(Manifest {
                 files: facts,
-                search_key: None,
+                ..Manifest::default()
             }),
             unchanged: false,
         })
