@@ -799,6 +799,40 @@ mod tests {
     }
 
     #[test]
+    fn a_page_is_carried_by_its_key_only_when_the_last_site_recorded_that_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let files = vec![OutputFile::new("catalog/a/index.html", "A")];
+        let mut manifest = write_carrying(&out, None, &files).manifest.unwrap();
+        let staging = Staging::create_carrying(&out, Some(manifest.clone())).unwrap();
+        assert!(
+            !staging.carry_keyed("catalog/a/index.html", 7),
+            "no key recorded"
+        );
+        drop(staging);
+        manifest
+            .page_keys
+            .insert("catalog/a/index.html".into(), carry::halves(7));
+        let staging = Staging::create_carrying(&out, Some(manifest.clone())).unwrap();
+        assert!(
+            !staging.carry_keyed("catalog/a/index.html", 8),
+            "another key"
+        );
+        assert!(
+            !staging.carry_keyed("catalog/b/index.html", 7),
+            "no such file"
+        );
+        assert!(staging.carry_keyed("catalog/a/index.html", 7));
+        let committed = staging.commit().unwrap();
+        assert!(committed.unchanged);
+        assert_eq!(committed.carried, 1);
+        // A page touched in the site since is drawn again, whatever its key.
+        std::fs::write(out.join("catalog/a/index.html"), "changed").unwrap();
+        let staging = Staging::create_carrying(&out, Some(manifest)).unwrap();
+        assert!(!staging.carry_keyed("catalog/a/index.html", 7));
+    }
+
+    #[test]
     fn files_carried_by_their_facts_are_all_or_none() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("site");
