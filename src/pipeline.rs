@@ -354,17 +354,24 @@ fn build_with(
             timer.lap("browser search index");
         }
     }
-    let files = render::site(&outcome.portal, &look, &outcome.diagnostics, None);
-    staging.write_all(&files).map_err(fatal)?;
-    timer.lap("catalog pages");
+    let page_keys = match &disk {
+        None => {
+            let files = render::site(&outcome.portal, &look, &outcome.diagnostics, None);
+            staging.write_all(&files).map_err(fatal)?;
+            timer.lap("catalog pages");
+            Default::default()
+        }
+        Some(_) => catalog_pages_carrying(&outcome, &look, &staging, &mut timer)?,
+    };
     let committed = staging.commit().map_err(fatal)?;
     if let (Some(disk), Some(mut manifest)) = (&disk, committed.manifest)
-        && !committed.unchanged
+        && (!committed.unchanged || manifest.page_keys != page_keys)
     {
         manifest.search_key = search_key
             .as_ref()
             .filter(|_| config.search)
             .map(|k| k.value());
+        manifest.page_keys = page_keys;
         disk.put(SITE_KIND, site_key, &manifest.to_bytes());
     }
     timer.lap(&if committed.unchanged {
@@ -379,6 +386,35 @@ fn build_with(
         )
     });
     Ok(outcome)
+}
+
+/// The catalog's pages with the build cache: entity pages whose key the
+/// last site's manifest records for their path are carried over rather
+/// than drawn. Returns each entity page's key, for the next manifest.
+fn catalog_pages_carrying(
+    outcome: &Outcome,
+    look: &render::Look,
+    staging: &output::Staging,
+    timer: &mut Timer,
+) -> Result<std::collections::HashMap<String, [u64; 2]>, Fatal> {
+    let fatal = |e: output::OutputError| Fatal(e.to_string());
+    let carry = |path: &str, key| staging.carry_keyed(path, key);
+    let (pages, lists) = render::site_carrying(&outcome.portal, look, &outcome.diagnostics, &carry);
+    let drawn: Vec<output::OutputFile> = pages
+        .iter()
+        .filter_map(|p| Some(output::OutputFile::shared(p.path.clone(), p.bytes.clone()?)))
+        .collect();
+    staging.write_all(&drawn).map_err(fatal)?;
+    staging.write_all(&lists).map_err(fatal)?;
+    timer.lap(&format!(
+        "catalog pages ({} entity pages drawn, {} carried over)",
+        drawn.len(),
+        pages.len() - drawn.len()
+    ));
+    Ok(pages
+        .into_iter()
+        .filter_map(|p| Some((p.path, output::halves(p.key?))))
+        .collect())
 }
 
 /// Puts a part's file (the path given) into the site at a site path.

@@ -43,7 +43,7 @@ pub struct RemoteTarget {
 #[derive(Clone, Debug)]
 pub struct LoadedEntity {
     pub identity: Identity,
-    pub doc: Node,
+    pub doc: Arc<Node>,
     /// The lines of its YAML document in the file.
     pub lines: std::ops::Range<usize>,
     pub repo: String,
@@ -340,7 +340,7 @@ fn read_file(
         let rejected = super::Rejection::first_of(&out.diagnostics[first_problem..]);
         out.entities.push(LoadedEntity {
             identity,
-            doc: root,
+            doc: Arc::new(root),
             lines,
             repo: repo.name.clone(),
             repo_dir: repo.display.clone(),

@@ -109,7 +109,7 @@ pub struct Entity {
     pub relations: Vec<Relation>,
     pub source: Source,
     /// The document after substitution, with positions, for later checks.
-    pub doc: Node,
+    pub doc: Arc<Node>,
     /// Why Backstage would reject it; `None` for a valid entity.
     pub rejected: Option<Rejection>,
 }
@@ -452,7 +452,7 @@ mod tests {
                 namespace: "default".into(),
                 name: name.into(),
             },
-            doc,
+            doc: doc.into(),
             lines: line..line + 4,
             repo: repo.into(),
             repo_dir: repo.into(),

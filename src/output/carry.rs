@@ -52,7 +52,8 @@ impl FileFacts {
     }
 }
 
-fn halves(hash: u128) -> [u64; 2] {
+/// A 128-bit hash as two halves (JSON numbers stop at 64 bits).
+pub fn halves(hash: u128) -> [u64; 2] {
     [hash as u64, (hash >> 64) as u64]
 }
 
@@ -63,12 +64,15 @@ pub fn modified(meta: &std::fs::Metadata) -> u64 {
         .map_or(0, |d| d.as_nanos() as u64)
 }
 
-/// Every file of a site as it was swapped in, and the key of what its
-/// search indexes were made from.
+/// Every file of a site as it was swapped in, the key of what its search
+/// indexes were made from, and the key of what each entity page was drawn
+/// from (a page whose key is unchanged is carried over, not drawn).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
     pub files: HashMap<String, FileFacts>,
     pub search_key: Option<[u64; 2]>,
+    #[serde(default)]
+    pub page_keys: HashMap<String, [u64; 2]>,
 }
 
 impl Manifest {

@@ -33,7 +33,7 @@
 mod carry;
 
 use crate::memo::lock;
-pub use carry::{FileFacts, Manifest, SearchKey};
+pub use carry::{FileFacts, Manifest, SearchKey, halves};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -286,6 +286,22 @@ impl Staging {
         Ok(true)
     }
 
+    /// Carries the last site's file at `path` over when the last site
+    /// records it as made from `key` (an entity page's key) and it is
+    /// still there as written. False, and nothing noted, otherwise.
+    pub fn carry_keyed(&self, path: &str, key: crate::memo::Key) -> bool {
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        let Some(old) = previous.files.get(path) else {
+            return false;
+        };
+        previous.page_keys.get(path) == Some(&carry::halves(key))
+            && self
+                .carry_files([(path, old.len, old.hash)])
+                .unwrap_or(false)
+    }
+
     /// A folder in the site for a writer that needs a path (the search index).
     pub fn folder(&self, path: &str) -> Result<PathBuf, OutputError> {
         check_site_path(path)?;
@@ -437,7 +453,7 @@ impl Staging {
             carried: carried.len(),
             manifest: Some(Manifest {
                 files: facts,
-                search_key: None,
+                ..Manifest::default()
             }),
             unchanged: false,
         })
@@ -780,6 +796,40 @@ mod tests {
         let staging = Staging::create_carrying(out_dir, previous).unwrap();
         staging.write_all(files).unwrap();
         staging.commit().unwrap()
+    }
+
+    #[test]
+    fn a_page_is_carried_by_its_key_only_when_the_last_site_recorded_that_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let files = vec![OutputFile::new("catalog/a/index.html", "A")];
+        let mut manifest = write_carrying(&out, None, &files).manifest.unwrap();
+        let staging = Staging::create_carrying(&out, Some(manifest.clone())).unwrap();
+        assert!(
+            !staging.carry_keyed("catalog/a/index.html", 7),
+            "no key recorded"
+        );
+        drop(staging);
+        manifest
+            .page_keys
+            .insert("catalog/a/index.html".into(), carry::halves(7));
+        let staging = Staging::create_carrying(&out, Some(manifest.clone())).unwrap();
+        assert!(
+            !staging.carry_keyed("catalog/a/index.html", 8),
+            "another key"
+        );
+        assert!(
+            !staging.carry_keyed("catalog/b/index.html", 7),
+            "no such file"
+        );
+        assert!(staging.carry_keyed("catalog/a/index.html", 7));
+        let committed = staging.commit().unwrap();
+        assert!(committed.unchanged);
+        assert_eq!(committed.carried, 1);
+        // A page touched in the site since is drawn again, whatever its key.
+        std::fs::write(out.join("catalog/a/index.html"), "changed").unwrap();
+        let staging = Staging::create_carrying(&out, Some(manifest)).unwrap();
+        assert!(!staging.carry_keyed("catalog/a/index.html", 7));
     }
 
     #[test]

@@ -2,6 +2,9 @@
 //! (`portico serve`): a hash of everything a page shows, so an edit draws
 //! again only the pages it changes.
 //!
+//! Also the keys `portico build` records in the site's manifest (with the
+//! theme's key: `render::site_carrying`), to carry unchanged pages over.
+//!
 //! An entity page shows the entity itself (its JSON, relations, source file
 //! and commit, the problems in its YAML document, its docs site), the
 //! entities it relates to (their names, titles, kinds, types, lifecycles,

@@ -123,6 +123,14 @@ fn with_cards(key: crate::memo::Key, cards: &str) -> crate::memo::Key {
     hasher.digest128()
 }
 
+/// An entity page's key with the theme's in it.
+fn with_look(key: crate::memo::Key, look: crate::memo::Key) -> crate::memo::Key {
+    let mut hasher = crate::memo::hasher();
+    hasher.update(&key.to_le_bytes());
+    hasher.update(&look.to_le_bytes());
+    hasher.digest128()
+}
+
 /// The string at `key` of a JSON object, or `""`.
 fn str_of<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
     v.get(key).and_then(serde_json::Value::as_str).unwrap_or("")
@@ -161,6 +169,50 @@ pub fn site(
     files
 }
 
+/// Asked, with the build cache, whether the last site's page at a path
+/// was drawn from the same key; if so it has taken the page over (the
+/// page is then not drawn).
+pub type CarryPage<'a> = &'a (dyn Fn(&str, crate::memo::Key) -> bool + Sync);
+
+/// One entity page of a build with the build cache: its key, and its
+/// bytes unless the last site's page was carried over.
+#[derive(Debug)]
+pub struct KeptPage {
+    pub path: String,
+    /// `None` for a page that is always drawn (a Location's).
+    pub key: Option<crate::memo::Key>,
+    /// `None`: carried over from the last site.
+    pub bytes: Option<Arc<[u8]>>,
+}
+
+/// [`site`] for a build with the build cache: each entity page whose key
+/// `carry` finds in the last site is taken over rather than drawn. The
+/// key covers the theme as well (`Look::key`): unlike `portico serve`'s
+/// memo, the cache outlives a theme change.
+pub fn site_carrying(
+    portal: &Portal,
+    look: &Look,
+    diagnostics: &[Diagnostic],
+    carry: CarryPage<'_>,
+) -> (Vec<KeptPage>, Vec<OutputFile>) {
+    let look_key = look.key();
+    let pages = entity_pages_by(portal, look, diagnostics, Pages::Carry(carry, look_key));
+    let paths: Vec<&str> = pages.iter().map(|p| p.path.as_str()).collect();
+    let lists = lists(portal, look, diagnostics, &paths);
+    (pages, lists)
+}
+
+/// Where entity pages drawn before come from.
+#[derive(Clone, Copy)]
+enum Pages<'a> {
+    /// Every page drawn.
+    Drawn,
+    /// `portico serve`'s memo.
+    Memo(&'a RenderMemo),
+    /// The last site, with the theme's key (`portico build` with the cache).
+    Carry(CarryPage<'a>, crate::memo::Key),
+}
+
 /// One page per entity. `portico serve` shows these (and the docs) first,
 /// before the [`lists`] that every catalog edit changes.
 pub fn entity_pages(
@@ -169,16 +221,32 @@ pub fn entity_pages(
     diagnostics: &[Diagnostic],
     memo: Option<&RenderMemo>,
 ) -> Vec<OutputFile> {
+    let from = memo.map_or(Pages::Drawn, Pages::Memo);
+    entity_pages_by(portal, look, diagnostics, from)
+        .into_iter()
+        .filter_map(|page| Some(OutputFile::shared(page.path, page.bytes?)))
+        .collect()
+}
+
+fn entity_pages_by(
+    portal: &Portal,
+    look: &Look,
+    diagnostics: &[Diagnostic],
+    from: Pages<'_>,
+) -> Vec<KeptPage> {
     let mut timer = crate::timings::Timer::new();
     let problems = pages::ProblemsByFile::new(diagnostics);
     let docs: HashMap<&EntityRef, &DocSiteSummary> =
         portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
-    let keys = memo.map(|_| kept::EntityKeys::new(portal, &problems, &docs));
+    let keys = match from {
+        Pages::Drawn => None,
+        Pages::Memo(_) | Pages::Carry(..) => Some(kept::EntityKeys::new(portal, &problems, &docs)),
+    };
     let card_indexes = card_indexes(portal);
     let delivery = delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref());
     let relations = pages::SortedRelations::new(portal);
     timer.lap("  site: entity keys");
-    let files = portal
+    let pages = portal
         .catalog
         .entities
         .par_iter()
@@ -187,26 +255,32 @@ pub fn entity_pages(
             let docs = docs.get(&entity.entity_ref).copied();
             let root = address::up(address::ENTITY_DEPTH);
             let cards = scorecards::entity_section(&card_indexes, &delivery, entity, &root);
-            let page = || {
+            let page = || -> Arc<[u8]> {
                 pages::entity(portal, look, entity, &problems, docs, &cards, &relations)
                     .into_bytes()
+                    .into()
             };
-            let bytes: Arc<[u8]> = match (memo, &keys) {
-                (Some(memo), Some(keys)) => match keys.page_key(entity) {
-                    // Scorecards read repository files the page key does
-                    // not cover: the card itself joins the key.
-                    Some(key) => memo
-                        .entity_pages
-                        .get_or_make(with_cards(key, &cards), || Arc::from(page())),
-                    None => page().into(),
-                },
-                _ => page().into(),
+            // Scorecards read repository files the page key does not
+            // cover: the card itself joins the key.
+            let key = keys
+                .as_ref()
+                .and_then(|keys| keys.page_key(entity))
+                .map(|key| with_cards(key, &cards));
+            let (key, bytes) = match (from, key) {
+                (Pages::Memo(memo), Some(key)) => {
+                    (Some(key), Some(memo.entity_pages.get_or_make(key, page)))
+                }
+                (Pages::Carry(carry, look_key), Some(key)) => {
+                    let key = with_look(key, look_key);
+                    (Some(key), (!carry(&path, key)).then(page))
+                }
+                (_, key) => (key, Some(page())),
             };
-            OutputFile::shared(path, bytes)
+            KeptPage { path, key, bytes }
         })
         .collect();
     timer.lap("  site: entity pages");
-    files
+    pages
 }
 
 fn card_indexes(portal: &Portal) -> Vec<crate::scorecards::rollup::CardIndex<'_>> {

@@ -860,7 +860,8 @@ mod tests {
                 value: crate::yaml::Value::Null,
                 pos: crate::yaml::Pos::default(),
                 tag: None,
-            },
+            }
+            .into(),
             rejected: None,
         }
     }

@@ -75,7 +75,7 @@ fn catalog(docs: &[&str]) -> Catalog {
                     author: "Ann".into(),
                     branch: Some("main".into()),
                 })),
-                doc,
+                doc: doc.into(),
             }
         })
         .collect();

@@ -320,3 +320,138 @@ fn a_cache_that_cannot_be_used_is_a_note_not_a_failure() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!org.path().join(".portico-cache").exists());
 }
+
+/// (entity pages drawn, carried over) from the catalog pages' timing line.
+fn entity_pages(run: &Run) -> (usize, usize) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("entity pages drawn"))
+        .unwrap_or_else(|| panic!("no entity page figures in:\n{}", run.stderr));
+    let numbers: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    // "catalog pages (D entity pages drawn, C carried over): …"
+    (numbers[0], numbers[1])
+}
+
+/// Catalog edits that change other repositories' pages (a rename, an
+/// owner changed, a new entity, a repository deleted) give the site a
+/// build without the cache gives; unchanged entity pages are carried
+/// over, not drawn.
+#[test]
+fn catalog_edits_across_repositories_give_the_uncached_site() {
+    let org = Org::new();
+    org.file(
+        "repos/teams/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: other-team\n  description: The other team.\nspec:\n  type: team\n  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ada\nspec:\n  memberOf: [team]\n",
+    )
+    .file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha").replace(
+            "  owner: team\n",
+            "  owner: team\n  dependsOn: [component:beta]\n  providesApis: [alpha-api]\n---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: alpha-api\n  description: Alpha's API.\nspec:\n  type: grpc\n  lifecycle: production\n  owner: team\n  definition: \"syntax = \\\"proto3\\\";\"\n",
+        ),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file("repos/alpha/docs/index.md", "# Alpha\n")
+    .file(
+        "repos/beta/catalog-info.yaml",
+        &COMPONENT
+            .replace("NAME", "beta")
+            .replace("  owner: team\n", "  owner: team\n  consumesApis: [alpha-api]\n"),
+    )
+    .file("repos/beta/mkdocs.yml", "site_name: Beta\n")
+    .file("repos/beta/docs/index.md", "# Beta\n")
+    .file(
+        "repos/gamma/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: gamma-db\nspec:\n  type: database\n  owner: team\n",
+    );
+    let dir = org.path();
+    let first = same_as_uncached(dir, "the first build");
+    let (drawn, carried) = entity_pages(&first);
+    assert_eq!(carried, 0, "an empty cache: {}", first.stderr);
+    let again = same_as_uncached(dir, "no change");
+    let (always, carried) = entity_pages(&again);
+    assert_eq!(always + carried, drawn);
+    assert!(carried >= 7, "every page with a key: {}", again.stderr);
+
+    let write =
+        |path: &str, text: &str| std::fs::write(dir.join("repos").join(path), text).unwrap();
+    let read = |path: &str| std::fs::read_to_string(dir.join("repos").join(path)).unwrap();
+    // A description neighbours show.
+    write(
+        "teams/catalog-info.yaml",
+        &read("teams/catalog-info.yaml").replace("The other team.", "Another team."),
+    );
+    let run = same_as_uncached(dir, "a Group's description");
+    let (drawn, _) = entity_pages(&run);
+    assert!(drawn > always, "the Group's page is drawn: {}", run.stderr);
+    // An owner changed: both Groups' pages and the owned entity's change.
+    write(
+        "gamma/catalog-info.yaml",
+        &read("gamma/catalog-info.yaml").replace("owner: team", "owner: other-team"),
+    );
+    same_as_uncached(dir, "an owner changed");
+    // A rename others refer to: their relations now point at no entity.
+    write(
+        "beta/catalog-info.yaml",
+        &read("beta/catalog-info.yaml").replace("name: beta", "name: beta-renamed"),
+    );
+    same_as_uncached(dir, "an entity others depend on renamed");
+    // A new entity that others' refs now find.
+    write(
+        "gamma/catalog-info.yaml",
+        &format!(
+            "{}---\n{}",
+            read("gamma/catalog-info.yaml"),
+            COMPONENT.replace("NAME", "beta")
+        ),
+    );
+    same_as_uncached(dir, "a new entity");
+    // A YAML mistake, then its fix.
+    write("gamma/catalog-info.yaml", "kind: [\n");
+    same_as_uncached(dir, "a YAML mistake");
+    write(
+        "gamma/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: gamma-db\nspec:\n  type: database\n  owner: team\n",
+    );
+    same_as_uncached(dir, "the mistake fixed");
+    // The theme changes every page.
+    std::fs::create_dir_all(dir.join("theme/templates")).unwrap();
+    let entity = std::fs::read_to_string(
+        crate::support::crate_dir().join("themes/default/templates/entity.html"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("theme/templates/entity.html"),
+        format!("<!-- a theme's entity page -->\n{entity}"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("portico.toml"), "[site]\ntheme = \"theme\"\n").unwrap();
+    let run = same_as_uncached(dir, "a theme");
+    assert_eq!(
+        entity_pages(&run).1,
+        0,
+        "a theme draws every page: {}",
+        run.stderr
+    );
+    std::fs::remove_dir_all(dir.join("repos/alpha")).unwrap();
+    same_as_uncached(dir, "a repository deleted");
+    // The site's manifest (with the pages' keys) damaged: every page drawn.
+    let entries: Vec<_> = files_under(&dir.join("cache"))
+        .into_keys()
+        .filter(|p| p.contains("/site/"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let path = dir.join("cache").join(&entries[0]);
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&path, bytes).unwrap();
+    let run = same_as_uncached(dir, "the site's manifest damaged");
+    assert_eq!(entity_pages(&run).1, 0, "{}", run.stderr);
+    let run = same_as_uncached(dir, "the manifest repaired");
+    assert!(entity_pages(&run).1 > 0, "{}", run.stderr);
+}
