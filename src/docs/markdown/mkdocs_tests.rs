@@ -196,6 +196,14 @@ fn inline_code_in_a_language_is_highlighted() {
 }
 
 #[test]
+fn code_spans_lose_surrounding_spaces_as_in_python_markdown() {
+    assert_eq!(
+        html("Lines starting `$ `, `` `# ` `` or ` % ` and `a b`.\n"),
+        "<p>Lines starting <code>$</code>, <code>`# `</code> or <code>%</code> and <code>a b</code>.</p>\n"
+    );
+}
+
+#[test]
 fn pipes_in_code_spans_stay_in_their_table_cell() {
     insta::assert_snapshot!(html(
         "| Flag | Values |\n|---|---|\n| `--mode` | `fast|slow` |\n| `a\\|b` | plain \\| pipe |\n\n`x|y` outside a table\n"

@@ -445,8 +445,15 @@ impl<'e, 'a> Pass<'e, 'a> {
                             self.out.push(Event::Html(html.into()));
                         }
                         None => {
-                            self.section_text(code);
-                            self.out.push(event.clone());
+                            // Python-Markdown strips a code span's text of
+                            // surrounding whitespace (CommonMark keeps `$ `).
+                            let trimmed = code.trim_matches(|c: char| c.is_ascii_whitespace());
+                            self.section_text(trimmed);
+                            self.out.push(if trimmed.len() == code.len() {
+                                event.clone()
+                            } else {
+                                Event::Code(trimmed.to_string().into())
+                            });
                         }
                     }
                     i + 1
