@@ -273,7 +273,7 @@ fn render_preprocessed(
     author_html: AuthorHtml,
 ) -> Option<(RenderedPage, String, bool)> {
     // Same lines as `pre.text`, nested list blocks moved right.
-    let reindented = list_indent::reindent_nested_lists(&pre.text);
+    let (reindented, literal_blocks) = list_indent::reindent_nested_lists(&pre.text);
     let text: &str = &reindented;
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -315,7 +315,15 @@ fn render_preprocessed(
     let mut pass = Pass {
         env,
         page: RenderedPage {
-            problems: pre.problems.clone(),
+            problems: pre
+                .problems
+                .iter()
+                .cloned()
+                .chain(literal_blocks.iter().map(|block| {
+                    let line = pre.lines.get(block.line).copied().unwrap_or(0);
+                    (line, list_indent::literal_block_problem(block))
+                }))
+                .collect(),
             ..Default::default()
         },
         out: Vec::with_capacity(events.len()),
