@@ -49,6 +49,11 @@ pub(super) enum Literal {
     /// A list item shown as text (of the item above, or a paragraph), or
     /// as code when indented 4 more.
     SubList,
+    /// A list indented 2–3 spaces under a paragraph, shown as text.
+    List,
+    /// An admonition, details or tab opener (`!!!`, `???`, `===`) that is
+    /// not at its level's column: its line is text, its body code.
+    Block,
 }
 
 /// A block TechDocs shows as literal text: the output line (0-based) it
@@ -76,6 +81,12 @@ pub(super) fn reindent_nested_lists(text: &str) -> (Cow<'_, str>, Vec<LiteralBlo
     let mut text_block = false;
     // The paragraph's markers shown as text are reported (once).
     let mut reported = false;
+    // The last line with text outside lists: its indent, and whether it
+    // was paragraph text.
+    let mut outer = (0usize, false);
+    // A list TechDocs shows as text (indented 2–3 spaces at the top):
+    // the column of its markers.
+    let mut text_list: Option<usize> = None;
     let mut previous_blank = true;
     let mut offset = 0;
     for (number, line) in text.split_inclusive('\n').enumerate() {
@@ -148,19 +159,37 @@ pub(super) fn reindent_nested_lists(text: &str) -> (Cow<'_, str>, Vec<LiteralBlo
                 Some(item) if marker.is_some() && !previous_blank && indent >= item.marker + 4 => {
                     true
                 }
+                // A list starts at most 1 space in (`UListProcessor`): one
+                // indented 2–3 spaces under a paragraph is a paragraph.
+                None if marker.is_some()
+                    && previous_blank
+                    && (text_list == Some(indent)
+                        || (outer.1 && (outer.0 + 2..outer.0 + 4).contains(&indent))) =>
+                {
+                    // Reported once, at the list's first item.
+                    reported |= text_list.replace(indent).is_some();
+                    text_block = true;
+                    true
+                }
                 _ => false,
             };
+            if text_list.is_some_and(|column| indent < column) {
+                text_list = None;
+            }
             if literal && !std::mem::replace(&mut reported, true) {
-                let nested_at = if previous_blank {
-                    detab
-                } else {
-                    stack.last().map_or(0, |item| item.marker + 2)
+                let (kind, nested_at) = match stack.last() {
+                    None => (Literal::List, outer.0),
+                    Some(_) if previous_blank => (Literal::SubList, detab),
+                    Some(item) => (Literal::SubList, item.marker + 2),
                 };
                 literals.push(LiteralBlock {
                     line: number,
-                    kind: Literal::SubList,
+                    kind,
                     excess: indent.saturating_sub(nested_at),
                 });
+            }
+            if stack.is_empty() && text_list.is_none() {
+                outer = (indent, paragraph_text(body));
             }
             escape_marker = marker.is_some() && (literal || text_block);
             // Lazy continuation lines (less indented, no blank line before)
@@ -210,6 +239,14 @@ pub(super) fn literal_block_problem(block: &LiteralBlock) -> Diagnostic {
     let (what, shown) = match block.kind {
         Literal::Fence => ("fence", "as code holding the fence's own text"),
         Literal::SubList => ("sub-list", "as text (or code, when indented 4 more)"),
+        Literal::List => (
+            "list",
+            "as paragraphs of text: Python-Markdown starts a list at most 1 space in",
+        ),
+        Literal::Block => (
+            "block (admonition, details or tab)",
+            "as text and its body as code",
+        ),
     };
     Diagnostic::warning(
         "list-indent",
@@ -225,6 +262,67 @@ pub(super) fn literal_block_problem(block: &LiteralBlock) -> Diagnostic {
          as TechDocs does",
         block.excess
     ))
+}
+
+/// For each line, the column Python-Markdown reads a block at when the
+/// line is inside a list item or a definition (`:   `): the outermost
+/// list's column plus 2 per level (`nested_indent: 2`); `None` outside
+/// lists, on blank lines and in fenced code. Block openers (`!!!`, `???`,
+/// `===`) are recognised in TechDocs only at that column.
+pub(super) fn block_columns<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<Option<usize>> {
+    let mut columns = Vec::new();
+    let mut markers: Vec<usize> = Vec::new();
+    let mut fence: Option<Fence> = None;
+    let mut previous_blank = true;
+    for line in lines {
+        let indent = line.bytes().take_while(|&b| b == b' ').count();
+        let body = &line[indent..];
+        let blank = body.trim().is_empty();
+        if let Some(open) = &fence {
+            if fence_closes(body, open) {
+                fence = None;
+            }
+            columns.push(None);
+            continue;
+        }
+        if blank {
+            previous_blank = true;
+            columns.push(None);
+            continue;
+        }
+        let marker = list_marker(body).is_some()
+            || (indent <= 3 && body.starts_with(": ") && markers.is_empty());
+        if marker || previous_blank {
+            while markers.last().is_some_and(|&m| indent < m + 2) {
+                markers.pop();
+            }
+        }
+        columns.push(
+            markers
+                .first()
+                .map(|&base| base + 2 * (indent.saturating_sub(base) / 2).min(markers.len())),
+        );
+        if marker {
+            markers.push(indent);
+        }
+        if let Some((marker, len)) = fence_open(body) {
+            fence = Some(Fence {
+                marker,
+                len,
+                shift: 0,
+            });
+        }
+        previous_blank = false;
+    }
+    columns
+}
+
+/// Whether a line starts paragraph text (not a block of another kind).
+fn paragraph_text(body: &str) -> bool {
+    list_marker(body).is_none()
+        && !body.starts_with([
+            '<', '#', '|', '`', '~', '>', '!', '?', '=', ':', '-', '*', '+', '[',
+        ])
 }
 
 /// Copies `text[start..end]` (one line) moved right by `shift`, its list
@@ -389,6 +487,50 @@ mod tests {
             [(2, Literal::SubList, 2)]
         );
         assert_eq!(moved("1. a\n\n    10. b\n"), "1. a\n\n     10\\. b\n");
+    }
+
+    #[test]
+    fn block_columns_are_2_per_level_from_the_outermost_list() {
+        let page = "- a\n\n    !!! note\n\n  !!! tip\n  - b\n\n    x\n\nTerm\n\n:   def\n\n    y\n";
+        assert_eq!(
+            block_columns(page.lines()),
+            [
+                None,
+                None,
+                Some(2),
+                None,
+                Some(2),
+                Some(2),
+                None,
+                Some(4),
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(2)
+            ]
+        );
+    }
+
+    #[test]
+    fn lists_indented_2_under_a_paragraph_are_text_as_in_techdocs() {
+        // mkdocs-material's contributing page.
+        let page = "Text.\n\n  - a\n  more\n\n  - b\n\n    code\n\n- c\n";
+        assert_eq!(
+            moved(page),
+            "Text.\n\n  \\- a\n  more\n\n  \\- b\n\n    code\n\n- c\n"
+        );
+        assert_eq!(literals(page), [(2, Literal::List, 2)]);
+        // Under markup (an HTML wrapper's padded content), or at 0–1
+        // spaces, a list is a list.
+        for page in ["<div>\n\n  - a\n", "Text.\n\n - a\n", "# H\n\n  - a\n"] {
+            assert!(literals(page).is_empty(), "{page}");
+            assert!(
+                matches!(reindent_nested_lists(page).0, Cow::Borrowed(_)),
+                "{page}"
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@
 mod betterem;
 mod code_block;
 mod critic;
+mod def_terms;
 mod highlight;
 mod inline;
 mod keymap;
@@ -272,8 +273,10 @@ fn render_preprocessed(
     env: &PageEnv<'_>,
     author_html: AuthorHtml,
 ) -> Option<(RenderedPage, String, bool)> {
-    // Same lines as `pre.text`, nested list blocks moved right.
-    let (reindented, literal_blocks) = list_indent::reindent_nested_lists(&pre.text);
+    // Same lines as `pre.text`: comment terms made paragraphs, nested list
+    // blocks moved right.
+    let terms = def_terms::comment_terms(&pre.text);
+    let (reindented, literal_blocks) = list_indent::reindent_nested_lists(&terms);
     let text: &str = &reindented;
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))

@@ -12,6 +12,7 @@
 //! page or a snippet) can claim to be Portico's markup.
 
 use super::critic;
+use super::list_indent;
 use super::snippet_syntax::{
     Marker, SectionMarker, Selection, marker, may_include_snippets, parse_spec, section_marker,
     select,
@@ -607,6 +608,9 @@ fn body<'a>(lines: &[Line<'a>], start: usize, indent: usize) -> (Vec<Line<'a>>, 
 fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>) {
     let mut i = 0;
     let mut fence: Option<(char, usize)> = None;
+    // Inside list items and definitions, openers count only at the column
+    // mdx_truly_sane_lists nests blocks at.
+    let columns = list_indent::block_columns(lines.iter().map(|l| &*l.text));
     while i < lines.len() {
         let current = &lines[i];
         let (text, line) = (&current.text, current.number);
@@ -642,7 +646,20 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
         }
         let indent = indent_width(text);
         let pad = " ".repeat(indent);
-        let opened = opener(text).filter(|_| state.may_nest(line));
+        let opened = opener(text).filter(|_| match columns.get(i).copied().flatten() {
+            Some(column) if column != indent => {
+                let block = list_indent::LiteralBlock {
+                    line,
+                    kind: list_indent::Literal::Block,
+                    excess: indent.saturating_sub(column),
+                };
+                state
+                    .problems
+                    .add(line, list_indent::literal_block_problem(&block));
+                false
+            }
+            _ => state.may_nest(line),
+        });
         match opened {
             Some(Opener::Tab { .. }) => {
                 i = tab_set(lines, i, indent, out, state);
@@ -1187,12 +1204,28 @@ mod tests {
 
     #[test]
     fn admonitions_in_list_items_keep_their_indent() {
-        let p = run("1. Step\n\n    !!! note\n        Inside the item.\n");
+        // mdx_truly_sane_lists nests blocks 2 spaces in.
+        let p = run("1. Step\n\n  !!! note\n      Inside the item.\n");
         assert!(
-            p.text.contains("    <div class=\"admonition note\">\n"),
+            p.text.contains("  <div class=\"admonition note\">\n"),
             "{}",
             p.text
         );
-        assert!(p.text.contains("\n    Inside the item.\n"), "{}", p.text);
+        assert!(p.text.contains("\n  Inside the item.\n"), "{}", p.text);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+    }
+
+    #[test]
+    fn admonitions_indented_4_in_list_items_are_text_as_in_techdocs() {
+        let p = run("1. Step\n\n    !!! note\n        Inside the item.\n");
+        assert!(!p.text.contains("admonition"), "{}", p.text);
+        assert!(p.text.contains("\n    !!! note\n"), "{}", p.text);
+        let problems: Vec<(usize, &str)> = p.problems.iter().map(|(l, d)| (*l, d.code)).collect();
+        assert_eq!(problems, [(3, "list-indent")]);
+        assert!(
+            p.problems[0].1.message.contains("indented 2 spaces more"),
+            "{}",
+            p.problems[0].1.message
+        );
     }
 }
