@@ -18,13 +18,14 @@ pub(super) fn comment_terms(text: &str) -> Cow<'_, str> {
     }
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut terms = Vec::new();
-    let mut fence: Option<(u8, usize)> = None;
+    // An open fence and its indentation (closed only there).
+    let mut fence: Option<(u8, usize, usize)> = None;
     for (i, line) in lines.iter().enumerate() {
         let body = line.trim_start_matches(' ');
         let indent = line.len() - body.len();
-        if let Some((marker, len)) = fence {
+        if let Some((marker, len, at)) = fence {
             let run = body.bytes().take_while(|&b| b == marker).count();
-            if run >= len && body[run..].trim().is_empty() {
+            if indent == at && run >= len && body[run..].trim().is_empty() {
                 fence = None;
             }
             continue;
@@ -32,7 +33,7 @@ pub(super) fn comment_terms(text: &str) -> Cow<'_, str> {
         let marker = body.bytes().next().unwrap_or(b' ');
         let run = body.bytes().take_while(|&b| b == marker).count();
         if matches!(marker, b'`' | b'~') && run >= 3 {
-            fence = Some((marker, run));
+            fence = Some((marker, run, indent));
             continue;
         }
         let comment = body.trim_end();

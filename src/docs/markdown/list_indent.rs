@@ -38,6 +38,8 @@ struct Fence {
     marker: u8,
     len: usize,
     shift: usize,
+    /// Its indentation: pymdownx.superfences closes it only there.
+    indent: usize,
 }
 
 /// What TechDocs makes of a block that looks nested but is indented past
@@ -98,7 +100,7 @@ pub(super) fn reindent_nested_lists(text: &str) -> (Cow<'_, str>, Vec<LiteralBlo
         let mut escape_marker = false;
         let shift = if let Some(open) = &fence {
             let shift = open.shift;
-            if fence_closes(body, open) {
+            if indent == open.indent && fence_closes(body, open) {
                 fence = None;
             }
             shift
@@ -210,6 +212,7 @@ pub(super) fn reindent_nested_lists(text: &str) -> (Cow<'_, str>, Vec<LiteralBlo
                     marker,
                     len,
                     shift: target.saturating_sub(indent),
+                    indent,
                 });
             }
             target.saturating_sub(indent)
@@ -279,7 +282,7 @@ pub(super) fn block_columns<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<Opt
         let body = &line[indent..];
         let blank = body.trim().is_empty();
         if let Some(open) = &fence {
-            if fence_closes(body, open) {
+            if indent == open.indent && fence_closes(body, open) {
                 fence = None;
             }
             columns.push(None);
@@ -310,6 +313,7 @@ pub(super) fn block_columns<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<Opt
                 marker,
                 len,
                 shift: 0,
+                indent,
             });
         }
         previous_blank = false;

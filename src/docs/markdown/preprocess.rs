@@ -607,15 +607,17 @@ fn body<'a>(lines: &[Line<'a>], start: usize, indent: usize) -> (Vec<Line<'a>>, 
 
 fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>) {
     let mut i = 0;
-    let mut fence: Option<(char, usize)> = None;
+    // An open fence and its indentation: pymdownx.superfences closes it
+    // only at that same indentation.
+    let mut fence: Option<((char, usize), usize)> = None;
     // Inside list items and definitions, openers count only at the column
     // mdx_truly_sane_lists nests blocks at.
     let columns = list_indent::block_columns(lines.iter().map(|l| &*l.text));
     while i < lines.len() {
         let current = &lines[i];
         let (text, line) = (&current.text, current.number);
-        if let Some(open) = fence {
-            if fence_closes(text, open) {
+        if let Some((open, indent)) = fence {
+            if indent_width(text) == indent && fence_closes(text, open) {
                 fence = None;
             }
             out.push(current.clone());
@@ -623,7 +625,7 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             continue;
         }
         if let Some(open) = fence_open(text) {
-            fence = Some(open);
+            fence = Some((open, indent_width(text)));
             out.push(current.clone());
             i += 1;
             continue;
@@ -641,6 +643,10 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             continue;
         }
         if let Some(next) = markdown_in_html(lines, i, out, state) {
+            i = next;
+            continue;
+        }
+        if let Some(next) = definition_block(lines, i, out, state) {
             i = next;
             continue;
         }
@@ -715,6 +721,74 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
         out.push(Line::author(text, line));
         i += 1;
     }
+}
+
+/// An admonition or details opened on a definition's line
+/// (`:   !!! note`), as Python-Markdown reads it: `def_list` parses the
+/// text after the colon as the definition's first block, so the opener
+/// counts there, and its body is the lines after indented 6 (2 for the
+/// definition, 4 for the block). The definition line is written as the
+/// block's opening tag, the body dedented to the definition's column.
+/// Returns the index after the body.
+fn definition_block<'a>(
+    lines: &[Line<'a>],
+    start: usize,
+    out: &mut Vec<Line<'a>>,
+    state: &mut State<'_>,
+) -> Option<usize> {
+    let (text, line) = (&lines[start].text, lines[start].number);
+    let body_text = text.trim_start_matches(' ');
+    let rest = body_text.strip_prefix(':')?;
+    let spaces = rest.bytes().take_while(|&b| b == b' ').count();
+    if text.len() - body_text.len() > 3 || !(1..=3).contains(&spaces) {
+        return None;
+    }
+    let rest = &rest[spaces..];
+    if !(rest.starts_with("!!!") || rest.starts_with("???")) {
+        return None;
+    }
+    let opened = opener(rest).filter(|_| state.may_nest(line))?;
+    let pad = "    ";
+    let (open, title, close) = match opened {
+        Opener::Admonition { classes, title } => {
+            let title = title.unwrap_or_else(|| default_title(&classes));
+            let title = (!title.is_empty()).then(|| {
+                format!(
+                    "{pad}<p class=\"admonition-title\">{}</p>",
+                    state.title(&title, line)
+                )
+            });
+            (
+                format!(":   <div class=\"admonition {}\">", escape(&classes)),
+                title,
+                "</div>",
+            )
+        }
+        Opener::Details {
+            classes,
+            title,
+            open,
+        } => {
+            let title = title.unwrap_or_else(|| default_title(&classes));
+            let open = if open { " open=\"open\"" } else { "" };
+            (
+                format!(":   <details class=\"{}\"{open}>", escape(&classes)),
+                Some(format!(
+                    "{pad}<summary>{}</summary>",
+                    state.title(&title, line)
+                )),
+                "</details>",
+            )
+        }
+        Opener::Tab { .. } => return None,
+    };
+    let (inner, next) = body(lines, start, 2);
+    out.push(Line::html(open, line));
+    if let Some(title) = title {
+        out.push(Line::html(title, line));
+    }
+    wrap_body(&inner, pad, line, close, out, state);
+    Some(next)
 }
 
 /// `<tag markdown>` (md_in_html): the element's content is Markdown. The
@@ -1062,6 +1136,21 @@ mod tests {
     fn code_fences_are_left_alone() {
         let p = run("```\n!!! note\n    x\n```\n");
         assert_eq!(p.text, "```\n!!! note\n    x\n```\n");
+        // A fence closes only at its own indentation (superfences): an
+        // indented fence inside is its text.
+        let page = "```\n=== \"C\"\n\n    ``` c\n    int x;\n    ```\n```\n\n!!! note\n    x\n";
+        let p = run(page);
+        assert!(
+            p.text
+                .starts_with("```\n=== \"C\"\n\n    ``` c\n    int x;\n    ```\n```\n"),
+            "{}",
+            p.text
+        );
+        assert!(
+            p.text.contains("<div class=\"admonition note\">"),
+            "{}",
+            p.text
+        );
     }
 
     #[test]
@@ -1213,6 +1302,21 @@ mod tests {
         );
         assert!(p.text.contains("\n  Inside the item.\n"), "{}", p.text);
         assert!(p.problems.is_empty(), "{:?}", p.problems);
+    }
+
+    #[test]
+    fn an_admonition_on_a_definitions_line_wraps_the_lines_indented_under_it() {
+        let p = run("Term\n\n:   !!! note \"Hi\"\n\n        Body.\n\nAfter.\n");
+        assert_eq!(
+            p.text,
+            "Term\n\n:   <div class=\"admonition note\">\n    <p class=\"admonition-title\">Hi</p>\n\n\n      Body.\n\n    </div>\n\n\nAfter.\n"
+        );
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        // Not a definition: four spaces after the colon, or more than three
+        // before it.
+        for text in [":    !!! note\n", "    :   !!! note\n"] {
+            assert!(!run(text).text.contains("admonition"), "{text}");
+        }
     }
 
     #[test]
