@@ -200,7 +200,9 @@ pub(super) fn reindent_nested_lists(text: &str) -> (Cow<'_, str>, Vec<LiteralBlo
                 Some(item) if indent >= item.child => item.content + (indent - item.child),
                 _ => indent,
             };
-            if let (Some(width), false) = (marker, escape_marker) {
+            // A definition (`:   `) nests its blocks like a list item.
+            let definition = definition_marker(body).filter(|_| stack.is_empty() && indent <= 3);
+            if let (Some(width), false) = (marker.or(definition), escape_marker) {
                 stack.push(Item {
                     child: indent + 2,
                     content: target + width,
@@ -319,6 +321,18 @@ pub(super) fn block_columns<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<Opt
         previous_blank = false;
     }
     columns
+}
+
+/// The width of a definition's `:` and the spaces after it, as pulldown-
+/// cmark reads the definition's text (up to 4 spaces; more is code).
+fn definition_marker(body: &str) -> Option<usize> {
+    let rest = body.strip_prefix(':')?;
+    let spaces = rest.bytes().take_while(|&b| b == b' ').count();
+    match spaces {
+        0 => None,
+        1..=4 if !rest[spaces..].trim().is_empty() => Some(1 + spaces),
+        _ => Some(2),
+    }
 }
 
 /// Whether a line starts paragraph text (not a block of another kind).
@@ -491,6 +505,22 @@ mod tests {
             [(2, Literal::SubList, 2)]
         );
         assert_eq!(moved("1. a\n\n    10. b\n"), "1. a\n\n     10\\. b\n");
+    }
+
+    #[test]
+    fn definitions_nest_like_list_items() {
+        // mkdocs-material's option pages: a tab opener 4 spaces in is text,
+        // and the fence under it, 6 past the definition's level, is code
+        // keeping 2 spaces of its indentation.
+        let page =
+            "Term\n\n:   Text.\n\n    === \"Tab\"\n\n        ``` yaml\n        a: 1\n        ```\n";
+        assert_eq!(
+            moved(page),
+            "Term\n\n:   Text.\n\n      === \"Tab\"\n\n          ``` yaml\n          a: 1\n          ```\n"
+        );
+        assert_eq!(literals(page), [(6, Literal::Fence, 6)]);
+        // A fence 4 spaces in is the definition's.
+        assert!(literals("Term\n\n:   Text.\n\n    ```\n    a\n    ```\n").is_empty());
     }
 
     #[test]
