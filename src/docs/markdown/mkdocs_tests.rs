@@ -232,6 +232,12 @@ Intro.
     ``` yaml
     title: On this page
     ```
+
+<!-- md:option type:note -->
+
+:   !!! note
+
+        Lorem ipsum.
 ";
     let rendered = render_page("index.md", page, &MarkdownSettings::default());
     insta::assert_snapshot!(rendered.html);

@@ -485,6 +485,35 @@ fn fence_open(line: &str) -> Option<(char, usize)> {
     (n >= 3 && !(c == '`' && t[n..].contains('`'))).then_some((c, n))
 }
 
+/// Whether the fence opened at `lines[start]` (indented `indent`) closes
+/// at that indentation before a less indented line with text; `true` once
+/// `budget` lines have been read.
+fn fence_is_closed(
+    lines: &[Line<'_>],
+    start: usize,
+    open: (char, usize),
+    indent: usize,
+    budget: &mut usize,
+) -> bool {
+    for line in &lines[start + 1..] {
+        if *budget == 0 {
+            return true;
+        }
+        *budget -= 1;
+        if line.text.trim().is_empty() {
+            continue;
+        }
+        let at = indent_width(&line.text);
+        if at < indent {
+            return false;
+        }
+        if at == indent && fence_closes(&line.text, open) {
+            return true;
+        }
+    }
+    false
+}
+
 fn fence_closes(line: &str, (c, n): (char, usize)) -> bool {
     let t = line.trim();
     t.chars().take_while(|x| *x == c).count() >= n && t.chars().all(|x| x == c)
@@ -613,6 +642,10 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
     // Inside list items and definitions, openers count only at the column
     // mdx_truly_sane_lists nests blocks at.
     let columns = list_indent::block_columns(lines.iter().map(|l| &*l.text));
+    // Lines the fence look-ahead may still read: linear in the page, so
+    // many unclosed fences cannot make it quadratic (past it, a fence is
+    // taken as closed).
+    let mut scan_budget = 4 * lines.len() + 64;
     while i < lines.len() {
         let current = &lines[i];
         let (text, line) = (&current.text, current.number);
@@ -625,7 +658,22 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             continue;
         }
         if let Some(open) = fence_open(text) {
-            fence = Some((open, indent_width(text)));
+            let at = indent_width(text);
+            if !fence_is_closed(lines, i, open, at, &mut scan_budget) {
+                // pymdownx.superfences drops a fence a less indented line
+                // (or the page's end) cuts off: its line is text.
+                let escaped: String = text
+                    .chars()
+                    .flat_map(|c| {
+                        let escape = c == open.0;
+                        escape.then_some('\\').into_iter().chain(std::iter::once(c))
+                    })
+                    .collect();
+                out.push(Line::author(Cow::Owned(escaped), line));
+                i += 1;
+                continue;
+            }
+            fence = Some((open, at));
             out.push(current.clone());
             i += 1;
             continue;
@@ -748,7 +796,9 @@ fn definition_block<'a>(
         return None;
     }
     let opened = opener(rest).filter(|_| state.may_nest(line))?;
-    let pad = "    ";
+    // The definition's column as mdx_truly_sane_lists nests it (2), which
+    // the list pass then moves under the definition's text.
+    let pad = "  ";
     let (open, title, close) = match opened {
         Opener::Admonition { classes, title } => {
             let title = title.unwrap_or_else(|| default_title(&classes));
@@ -1309,7 +1359,7 @@ mod tests {
         let p = run("Term\n\n:   !!! note \"Hi\"\n\n        Body.\n\nAfter.\n");
         assert_eq!(
             p.text,
-            "Term\n\n:   <div class=\"admonition note\">\n    <p class=\"admonition-title\">Hi</p>\n\n\n      Body.\n\n    </div>\n\n\nAfter.\n"
+            "Term\n\n:   <div class=\"admonition note\">\n  <p class=\"admonition-title\">Hi</p>\n\n\n    Body.\n\n  </div>\n\n\nAfter.\n"
         );
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         // Not a definition: four spaces after the colon, or more than three
@@ -1317,6 +1367,27 @@ mod tests {
         for text in [":    !!! note\n", "    :   !!! note\n"] {
             assert!(!run(text).text.contains("admonition"), "{text}");
         }
+    }
+
+    #[test]
+    fn a_fence_never_closed_at_its_indentation_is_text() {
+        // mkdocs-material's insiders/upgrade page: a stray fence at the end
+        // of a tab; the next tab still opens.
+        let p = run("=== \"A\"\n\n    text\n    ```\n\n=== \"B\"\n\n    more\n");
+        assert!(p.text.contains("\n\\`\\`\\`\n"), "{}", p.text);
+        assert_eq!(
+            p.text.matches("class=\"tabbed-block\"").count(),
+            2,
+            "{}",
+            p.text
+        );
+        assert_eq!(run("```\nnever closed\n").text, "\\`\\`\\`\nnever closed\n");
+        // Many unclosed fences stay linear.
+        let page = "````\n```\n".repeat(50_000);
+        let started = std::time::Instant::now();
+        let p = run(&page);
+        assert_eq!(p.text.lines().count(), 100_000);
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
     }
 
     #[test]
