@@ -129,7 +129,7 @@ pub(super) fn reindent_nested_lists(text: &str) -> (Cow<'_, str>, Vec<LiteralBlo
                     // An indented code block: 4 past the item's text.
                     let item = stack.last().expect("matched Some");
                     let target = item.content + past;
-                    code = Some((detab + 4, target - indent));
+                    code = Some((detab + 4, target.saturating_sub(indent)));
                     let kind = if marker.is_some() {
                         Some(Literal::SubList)
                     } else {
@@ -149,7 +149,7 @@ pub(super) fn reindent_nested_lists(text: &str) -> (Cow<'_, str>, Vec<LiteralBlo
                         text,
                         start,
                         offset,
-                        target - indent,
+                        target.saturating_sub(indent),
                         false,
                     );
                     continue;
@@ -505,6 +505,50 @@ mod tests {
             [(2, Literal::SubList, 2)]
         );
         assert_eq!(moved("1. a\n\n    10. b\n"), "1. a\n\n     10\\. b\n");
+    }
+
+    #[test]
+    fn any_mix_of_markers_fences_and_indents_keeps_every_line() {
+        // A small generator over the pieces the pass looks at.
+        let pieces = [
+            "- a",
+            "* b",
+            "1. c",
+            "10.  d",
+            ": e",
+            ":    f",
+            "```",
+            "~~~~",
+            "```yaml",
+            "!!! note",
+            "=== \"t\"",
+            "text",
+            "",
+            "<!-- c -->",
+            "-",
+            "1.",
+            ":",
+        ];
+        let mut seed: u64 = 42;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize
+        };
+        for _ in 0..300 {
+            let page: String = (0..40)
+                .map(|_| {
+                    format!(
+                        "{}{}\n",
+                        " ".repeat(next() % 11),
+                        pieces[next() % pieces.len()]
+                    )
+                })
+                .collect();
+            let (out, literals) = reindent_nested_lists(&page);
+            assert_eq!(out.lines().count(), page.lines().count(), "{page}");
+            assert!(literals.iter().all(|l| l.line < page.lines().count()));
+            assert_eq!(block_columns(page.lines()).len(), page.lines().count());
+        }
     }
 
     #[test]
