@@ -174,7 +174,17 @@ pub fn preprocess(
     let lines: Vec<Line<'_>> = source
         .lines()
         .enumerate()
-        .map(|(i, l)| Line::author(expand_tabs(l), i + 1))
+        .map(|(i, l)| {
+            // Python-Markdown's NormalizeWhitespace empties lines of only
+            // spaces (fenced code included), after expanding tabs.
+            let text = expand_tabs(l);
+            let text = if i > 0 && !text.is_empty() && text.bytes().all(|b| b == b' ') {
+                Cow::Borrowed("")
+            } else {
+                text
+            };
+            Line::author(text, i + 1)
+        })
         .collect();
     let mut expansion = Expansion {
         read: snippet,
@@ -1330,6 +1340,14 @@ mod tests {
                 "--8<-- \"a.md\"\n--8<--\nb.md\nc.md:1:3\n--8<--\n;--8<-- \"no.md\"\n"
             ),
             vec!["a.md", "b.md", "c.md:1:3"]
+        );
+    }
+
+    #[test]
+    fn lines_of_only_spaces_are_emptied_as_python_markdown_does() {
+        assert_eq!(
+            run("```\na\n  \n\t\nb\n```\n").text,
+            "```\na\n\n\nb\n```\n"
         );
     }
 
