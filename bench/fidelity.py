@@ -67,6 +67,14 @@ on MkDocs' PATH that ignores its input and prints a tiny fixed SVG, so a
 ```plantuml block becomes `<img src="data:image/svg+xml;base64,...">` in MkDocs
 (exactly the markup a real PlantUML gives, only the picture differs).
 
+Explained exclusions: a difference that is inherent, not a rendering bug, is
+taken out of both sides' features and counted instead, per construct, under
+its reason; the main table is scored without them and a second table ("as
+rendered") scores everything, so no page is dropped silently. Today there is
+one: PlantUML diagrams (MkDocs' stub image, Portico's `language-plantuml`
+source block and its words), which an offline build cannot draw without a
+PlantUML binary or server (Portico draws them with `[docs] plantuml-server`).
+
 The mkdocs.yaml files of techdocs-systems-techdocs carry `metadata:` and
 `kind:` keys; MkDocs (non-strict) only warns about them. Should a MkDocs
 version reject them, the script strips those keys from the temporary copy
@@ -76,6 +84,7 @@ used for the MkDocs build and says so.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import re
@@ -98,6 +107,11 @@ GOAL = 0.995
 # are extra information. `emoji` is the emoji part of `images`, scored on its own.
 GOAL_FEATURES = ["headings", "code", "tables", "admon", "images", "words", "emoji"]
 
+PLANTUML_SVG = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="no"?><svg xmlns="http://www.w3.org/2000/svg" '
+    'width="10px" height="10px" style="width:10px;height:10px;" viewBox="0 0 10 10"></svg>'
+)
+PLANTUML_REASON = "PlantUML diagram: no renderer offline"
 PLANTUML_STUB = """#!/bin/sh
 # Stub for plantuml_markdown: ignore the diagram, print a fixed SVG.
 cat >/dev/null
@@ -442,13 +456,39 @@ def image_name(src: str) -> str:
     return unquote(urlsplit(src).path.rstrip("/").rsplit("/", 1)[-1])
 
 
-def features(article: Node | None) -> dict[str, list[str]]:
+def plantuml_stub_image(node: Node) -> bool:
+    """MkDocs' image of a PlantUML diagram drawn by the stub `plantuml`."""
+    src = node.attrs.get("src", "")
+    if node.tag != "img" or not src.startswith("data:image/svg+xml;base64,"):
+        return False
+    try:
+        return base64.b64decode(src.split(",", 1)[1]).decode("utf-8", "replace") == PLANTUML_SVG
+    except ValueError:
+        return False
+
+
+def plantuml_source(node: Node) -> bool:
+    """Portico's PlantUML block shown as source (no `plantuml-server`)."""
+    return node.tag == "div" and "language-plantuml" in node.classes
+
+
+def features(article: Node | None, explain: bool = True) -> dict[str, list[str]]:
+    """The page's features; with `explain`, explained exclusions are taken
+    out and listed under "excluded" as (feature, reason) items."""
     f: dict[str, list[str]] = {k: [] for k in FEATURES}
     f["table_count"] = []
+    f["excluded"] = []
     if article is None:
         return f
+    excluded = (lambda n: plantuml_stub_image(n) or plantuml_source(n)) if explain else (lambda n: False)
     for node in article.iter():
         tag, cls = node.tag, node.classes
+        if excluded(node) or node.has_ancestor(excluded):
+            if plantuml_stub_image(node):
+                f["excluded"].append(f"images: {PLANTUML_REASON}")
+            elif tag == "pre":
+                f["excluded"].append(f"code: {PLANTUML_REASON}")
+            continue
         if re.fullmatch(r"h[1-6]", tag) and node.attrs.get("id"):
             f["headings"].append(node.attrs["id"])
         elif tag == "pre":
@@ -478,7 +518,10 @@ def features(article: Node | None) -> dict[str, list[str]]:
             f["emoji"].append(node.attrs["title"])
         if node.attrs.get("id") and not re.fullmatch(r"h[1-6]", tag):
             f["ids"].append(node.attrs["id"])
-    f["words"] = re.findall(r"[^\W_]+", article.text(not_content).lower())
+    f["words"] = re.findall(r"[^\W_]+", article.text(lambda n: not_content(n) or excluded(n)).lower())
+    if explain:
+        dropped = sum(len(re.findall(r"[^\W_]+", n.text(not_content))) for n in article.iter() if excluded(n))
+        f["excluded"] += [f"words: {PLANTUML_REASON}"] * dropped
     return f
 
 
@@ -550,22 +593,51 @@ def versions(mkdocs: str) -> str:
     return ", ".join(res.stdout.split("\n")[:-1])
 
 
-def compare_site(site: Site) -> tuple[list[tuple[str, dict]], dict]:
-    """Score every page MkDocs built for the site; returns (page scores, report)."""
+def compare_site(site: Site) -> tuple[list[tuple[str, dict]], list[tuple[str, dict]], dict]:
+    """Score every page MkDocs built for the site; returns (page scores with
+    explained exclusions taken out, page scores as rendered, report)."""
     mk_pages, po_pages = pages(site.mkdocs_out), pages(site.portico_out)
-    scored, report = [], {"notes": site.notes, "pages": {}}
+    scored, raw_scored, report = [], [], {"notes": site.notes, "pages": {}}
     for url, mk_path in mk_pages.items():
         mk_article = content_node(mk_path, mkdocs=True)
         if mk_article is None:  # not a content page (e.g. a redirect stub)
             continue
         po_path = po_pages.get(url)
         po_article = content_node(po_path, mkdocs=False) if po_path else None
-        scores, diffs = compare(features(mk_article), features(po_article))
+        mk, po = features(mk_article), features(po_article)
+        scores, diffs = compare(mk, po)
+        raw_scores, _ = compare(features(mk_article, explain=False), features(po_article, explain=False))
         scored.append((f"{site.name}/{url}", scores))
-        report["pages"][url or "(home)"] = {"missing_in_portico": po_path is None, "scores": scores, "diffs": diffs}
+        raw_scored.append((f"{site.name}/{url}", raw_scores))
+        report["pages"][url or "(home)"] = {
+            "missing_in_portico": po_path is None,
+            "scores": scores,
+            "scores_as_rendered": raw_scores,
+            "diffs": diffs,
+            "excluded": {"mkdocs": dict(Counter(mk["excluded"])), "portico": dict(Counter(po["excluded"]))},
+        }
     report["portico_only_pages"] = sorted(set(po_pages) - set(mk_pages))
     report["summary"] = summarise(scored)
-    return scored, report
+    report["summary_as_rendered"] = summarise(raw_scored)
+    return scored, raw_scored, report
+
+
+def print_exclusions(report: dict) -> None:
+    """Explained exclusions per construct and reason: items on each side, pages."""
+    totals: dict[str, list] = {}
+    for sites in report["sets"].values():
+        for site_name, site_report in sites.items():
+            for url, page in site_report["pages"].items():
+                for side, items in page["excluded"].items():
+                    for item, n in items.items():
+                        entry = totals.setdefault(item, [0, 0, set()])
+                        entry[0 if side == "mkdocs" else 1] += n
+                        entry[2].add(f"{site_name}/{'' if url == '(home)' else url}")
+    if not totals:
+        return
+    print("\nexplained exclusions (taken out of both sides before scoring; the 'as rendered' table keeps them):")
+    for item, (mk, po, where) in sorted(totals.items()):
+        print(f"  {item}: {mk} MkDocs, {po} Portico, on {', '.join(sorted(where))}")
 
 
 def print_notes(report: dict) -> None:
@@ -640,25 +712,31 @@ def main() -> int:
 
         report: dict = {"goal": GOAL, "versions": versions(args.mkdocs), "sets": {}}
         rows, all_pages, failing = [], [], []
+        raw_rows, all_raw = [], []
         projects = [project_set(p.resolve(), work) for p in args.project]
         for ds in docs_sets(work) + projects:
             if args.only and ds.name not in args.only and not ds.name.startswith("project-"):
                 continue
             build_portico(ds, args.portico, work)
-            set_pages = []
+            set_pages, set_raw = [], []
             for site in ds.sites:
                 build_mkdocs(site, args.mkdocs, work, env)
-                scored, site_report = compare_site(site)
+                scored, raw_scored, site_report = compare_site(site)
+                set_raw += raw_scored
                 report["sets"].setdefault(ds.name, {})[site.name] = site_report
                 summary = site_report["summary"]
                 rows.append((f"  {site.name}", len(scored), summary))
                 set_pages += scored
                 failing += [f"{site.name}:{f}={summary[f][0]:.3f}" for f in GOAL_FEATURES if summary[f][0] < GOAL]
             rows.append((ds.name, len(set_pages), summarise(set_pages)))
+            raw_rows.append((ds.name, len(set_raw), summarise(set_raw)))
             all_pages += set_pages
+            all_raw += set_raw
         overall = summarise(all_pages)
         rows.append(("ALL", len(all_pages), overall))
+        raw_rows.append(("ALL", len(all_raw), summarise(all_raw)))
         report["overall"] = overall
+        report["overall_as_rendered"] = raw_rows[-1][2]
 
         print(f"MkDocs side: {report['versions']}\n")
         print(table(rows))
@@ -666,6 +744,9 @@ def main() -> int:
               + ", ".join(GOAL_FEATURES) + " (ids, lists: informational)")
         print("worst pages: " + ", ".join(
             f"{f}={overall[f][1]:.2f} {overall[f][2]}" for f in FEATURES if overall[f][1] < 1))
+        print_exclusions(report)
+        print("\nas rendered (explained exclusions kept in):\n")
+        print(table(raw_rows))
         print_notes(report)
         if args.verbose:
             print_differences(report)

@@ -33,13 +33,15 @@ pub fn dirname_to_title(name: &str) -> String {
     }
 }
 
-/// A page's title when neither nav nor the page gives one.
+/// A page's title when neither nav nor the page gives one, as MkDocs'
+/// `Page.title` makes it: "Home" for the home page, else the file's name
+/// (`README` counting as `index`, so a folder's index page is "Index").
 pub fn title_from_path(src: &str) -> String {
     let stem = src.rsplit('/').next().unwrap_or(src);
     let stem = stem.strip_suffix(".md").unwrap_or(stem);
-    if stem == "index" || stem.eq_ignore_ascii_case("readme") {
+    if stem == "index" || stem == "README" {
         match src.rsplit('/').nth(1) {
-            Some(dir) => dirname_to_title(dir),
+            Some(_) => "Index".into(),
             None => "Home".into(),
         }
     } else {
@@ -377,10 +379,11 @@ mod tests {
     #[test]
     fn titles_from_paths() {
         assert_eq!(title_from_path("index.md"), "Home");
-        assert_eq!(
-            title_from_path("getting-started/index.md"),
-            "Getting started"
-        );
+        // MkDocs titles a folder's index page after its file name.
+        assert_eq!(title_from_path("getting-started/index.md"), "Index");
+        assert_eq!(title_from_path("guides/README.md"), "Index");
+        assert_eq!(title_from_path("README.md"), "Home");
+        assert_eq!(title_from_path("guides/readme.md"), "Readme");
         assert_eq!(title_from_path("API_reference.md"), "API reference");
     }
 }

@@ -196,6 +196,78 @@ fn inline_code_in_a_language_is_highlighted() {
 }
 
 #[test]
+fn blocks_indented_past_the_lists_nesting_render_as_in_techdocs() {
+    // Each as mkdocs + techdocs-core renders it (mdx_truly_sane_lists,
+    // nested_indent 2), and reported where it was written.
+    let page = "\
+* Errors
+    * HTTPError
+
+*   **analytics**: options.
+
+    *   **gtag**: an ID.
+
+        ```yaml
+        gtag: G-1
+        ```
+
+1. Step
+
+    !!! note
+        Inside.
+
+2. Next
+
+  !!! tip
+      Nested.
+
+Intro.
+
+  - __Not a list__
+
+<!-- md:option toc.title -->
+
+:   The title.
+
+    ``` yaml
+    title: On this page
+    ```
+
+<!-- md:option type:note -->
+
+:   !!! note
+
+        Lorem ipsum.
+";
+    let rendered = render_page("index.md", page, &MarkdownSettings::default());
+    insta::assert_snapshot!(rendered.html);
+    let mut problems: Vec<(usize, &str)> = rendered
+        .problems
+        .iter()
+        .map(|(line, d)| (*line, d.code))
+        .collect();
+    problems.sort();
+    assert_eq!(
+        problems,
+        [
+            (2, "list-indent"),
+            (6, "list-indent"),
+            (8, "list-indent"),
+            (14, "list-indent"),
+            (24, "list-indent")
+        ]
+    );
+}
+
+#[test]
+fn code_spans_lose_surrounding_spaces_as_in_python_markdown() {
+    assert_eq!(
+        html("Lines starting `$ `, `` `# ` `` or ` % ` and `a b`.\n"),
+        "<p>Lines starting <code>$</code>, <code>`# `</code> or <code>%</code> and <code>a b</code>.</p>\n"
+    );
+}
+
+#[test]
 fn pipes_in_code_spans_stay_in_their_table_cell() {
     insta::assert_snapshot!(html(
         "| Flag | Values |\n|---|---|\n| `--mode` | `fast|slow` |\n| `a\\|b` | plain \\| pipe |\n\n`x|y` outside a table\n"

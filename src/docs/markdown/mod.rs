@@ -13,6 +13,7 @@
 mod betterem;
 mod code_block;
 mod critic;
+mod def_terms;
 mod highlight;
 mod inline;
 mod keymap;
@@ -272,8 +273,10 @@ fn render_preprocessed(
     env: &PageEnv<'_>,
     author_html: AuthorHtml,
 ) -> Option<(RenderedPage, String, bool)> {
-    // Same lines as `pre.text`, nested list blocks moved right.
-    let reindented = list_indent::reindent_nested_lists(&pre.text);
+    // Same lines as `pre.text`: comment terms made paragraphs, nested list
+    // blocks moved right.
+    let terms = def_terms::comment_terms(&pre.text);
+    let (reindented, literal_blocks) = list_indent::reindent_nested_lists(&terms);
     let text: &str = &reindented;
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -315,7 +318,15 @@ fn render_preprocessed(
     let mut pass = Pass {
         env,
         page: RenderedPage {
-            problems: pre.problems.clone(),
+            problems: pre
+                .problems
+                .iter()
+                .cloned()
+                .chain(literal_blocks.iter().map(|block| {
+                    let line = pre.lines.get(block.line).copied().unwrap_or(0);
+                    (line, list_indent::literal_block_problem(block))
+                }))
+                .collect(),
             ..Default::default()
         },
         out: Vec::with_capacity(events.len()),
@@ -445,8 +456,15 @@ impl<'e, 'a> Pass<'e, 'a> {
                             self.out.push(Event::Html(html.into()));
                         }
                         None => {
-                            self.section_text(code);
-                            self.out.push(event.clone());
+                            // Python-Markdown strips a code span's text of
+                            // surrounding whitespace (CommonMark keeps `$ `).
+                            let trimmed = code.trim_matches(|c: char| c.is_ascii_whitespace());
+                            self.section_text(trimmed);
+                            self.out.push(if trimmed.len() == code.len() {
+                                event.clone()
+                            } else {
+                                Event::Code(trimmed.to_string().into())
+                            });
                         }
                     }
                     i + 1

@@ -12,6 +12,7 @@
 //! page or a snippet) can claim to be Portico's markup.
 
 use super::critic;
+use super::list_indent;
 use super::snippet_syntax::{
     Marker, SectionMarker, Selection, marker, may_include_snippets, parse_spec, section_marker,
     select,
@@ -173,7 +174,17 @@ pub fn preprocess(
     let lines: Vec<Line<'_>> = source
         .lines()
         .enumerate()
-        .map(|(i, l)| Line::author(expand_tabs(l), i + 1))
+        .map(|(i, l)| {
+            // Python-Markdown's NormalizeWhitespace empties lines of only
+            // spaces (fenced code included), after expanding tabs.
+            let text = expand_tabs(l);
+            let text = if i > 0 && !text.is_empty() && text.bytes().all(|b| b == b' ') {
+                Cow::Borrowed("")
+            } else {
+                text
+            };
+            Line::author(text, i + 1)
+        })
         .collect();
     let mut expansion = Expansion {
         read: snippet,
@@ -484,6 +495,35 @@ fn fence_open(line: &str) -> Option<(char, usize)> {
     (n >= 3 && !(c == '`' && t[n..].contains('`'))).then_some((c, n))
 }
 
+/// Whether the fence opened at `lines[start]` (indented `indent`) closes
+/// at that indentation before a less indented line with text; `true` once
+/// `budget` lines have been read.
+fn fence_is_closed(
+    lines: &[Line<'_>],
+    start: usize,
+    open: (char, usize),
+    indent: usize,
+    budget: &mut usize,
+) -> bool {
+    for line in &lines[start + 1..] {
+        if *budget == 0 {
+            return true;
+        }
+        *budget -= 1;
+        if line.text.trim().is_empty() {
+            continue;
+        }
+        let at = indent_width(&line.text);
+        if at < indent {
+            return false;
+        }
+        if at == indent && fence_closes(&line.text, open) {
+            return true;
+        }
+    }
+    false
+}
+
 fn fence_closes(line: &str, (c, n): (char, usize)) -> bool {
     let t = line.trim();
     t.chars().take_while(|x| *x == c).count() >= n && t.chars().all(|x| x == c)
@@ -606,12 +646,21 @@ fn body<'a>(lines: &[Line<'a>], start: usize, indent: usize) -> (Vec<Line<'a>>, 
 
 fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>) {
     let mut i = 0;
-    let mut fence: Option<(char, usize)> = None;
+    // An open fence and its indentation: pymdownx.superfences closes it
+    // only at that same indentation.
+    let mut fence: Option<((char, usize), usize)> = None;
+    // Inside list items and definitions, openers count only at the column
+    // mdx_truly_sane_lists nests blocks at.
+    let columns = list_indent::block_columns(lines.iter().map(|l| &*l.text));
+    // Lines the fence look-ahead may still read: linear in the page, so
+    // many unclosed fences cannot make it quadratic (past it, a fence is
+    // taken as closed).
+    let mut scan_budget = 4 * lines.len() + 64;
     while i < lines.len() {
         let current = &lines[i];
         let (text, line) = (&current.text, current.number);
-        if let Some(open) = fence {
-            if fence_closes(text, open) {
+        if let Some((open, indent)) = fence {
+            if indent_width(text) == indent && fence_closes(text, open) {
                 fence = None;
             }
             out.push(current.clone());
@@ -619,7 +668,22 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             continue;
         }
         if let Some(open) = fence_open(text) {
-            fence = Some(open);
+            let at = indent_width(text);
+            if !fence_is_closed(lines, i, open, at, &mut scan_budget) {
+                // pymdownx.superfences drops a fence a less indented line
+                // (or the page's end) cuts off: its line is text.
+                let escaped: String = text
+                    .chars()
+                    .flat_map(|c| {
+                        let escape = c == open.0;
+                        escape.then_some('\\').into_iter().chain(std::iter::once(c))
+                    })
+                    .collect();
+                out.push(Line::author(Cow::Owned(escaped), line));
+                i += 1;
+                continue;
+            }
+            fence = Some((open, at));
             out.push(current.clone());
             i += 1;
             continue;
@@ -640,9 +704,26 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             i = next;
             continue;
         }
+        if let Some(next) = definition_block(lines, i, out, state) {
+            i = next;
+            continue;
+        }
         let indent = indent_width(text);
         let pad = " ".repeat(indent);
-        let opened = opener(text).filter(|_| state.may_nest(line));
+        let opened = opener(text).filter(|_| match columns.get(i).copied().flatten() {
+            Some(column) if column != indent => {
+                let block = list_indent::LiteralBlock {
+                    line,
+                    kind: list_indent::Literal::Block,
+                    excess: indent.saturating_sub(column),
+                };
+                state
+                    .problems
+                    .add(line, list_indent::literal_block_problem(&block));
+                false
+            }
+            _ => state.may_nest(line),
+        });
         match opened {
             Some(Opener::Tab { .. }) => {
                 i = tab_set(lines, i, indent, out, state);
@@ -698,6 +779,76 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
         out.push(Line::author(text, line));
         i += 1;
     }
+}
+
+/// An admonition or details opened on a definition's line
+/// (`:   !!! note`), as Python-Markdown reads it: `def_list` parses the
+/// text after the colon as the definition's first block, so the opener
+/// counts there, and its body is the lines after indented 6 (2 for the
+/// definition, 4 for the block). The definition line is written as the
+/// block's opening tag, the body dedented to the definition's column.
+/// Returns the index after the body.
+fn definition_block<'a>(
+    lines: &[Line<'a>],
+    start: usize,
+    out: &mut Vec<Line<'a>>,
+    state: &mut State<'_>,
+) -> Option<usize> {
+    let (text, line) = (&lines[start].text, lines[start].number);
+    let body_text = text.trim_start_matches(' ');
+    let rest = body_text.strip_prefix(':')?;
+    let spaces = rest.bytes().take_while(|&b| b == b' ').count();
+    if text.len() - body_text.len() > 3 || !(1..=3).contains(&spaces) {
+        return None;
+    }
+    let rest = &rest[spaces..];
+    if !(rest.starts_with("!!!") || rest.starts_with("???")) {
+        return None;
+    }
+    let opened = opener(rest).filter(|_| state.may_nest(line))?;
+    // The definition's column as mdx_truly_sane_lists nests it (2), which
+    // the list pass then moves under the definition's text.
+    let pad = "  ";
+    let (open, title, close) = match opened {
+        Opener::Admonition { classes, title } => {
+            let title = title.unwrap_or_else(|| default_title(&classes));
+            let title = (!title.is_empty()).then(|| {
+                format!(
+                    "{pad}<p class=\"admonition-title\">{}</p>",
+                    state.title(&title, line)
+                )
+            });
+            (
+                format!(":   <div class=\"admonition {}\">", escape(&classes)),
+                title,
+                "</div>",
+            )
+        }
+        Opener::Details {
+            classes,
+            title,
+            open,
+        } => {
+            let title = title.unwrap_or_else(|| default_title(&classes));
+            let open = if open { " open=\"open\"" } else { "" };
+            (
+                format!(":   <details class=\"{}\"{open}>", escape(&classes)),
+                Some(format!(
+                    "{pad}<summary>{}</summary>",
+                    state.title(&title, line)
+                )),
+                "</details>",
+            )
+        }
+        Opener::Tab { .. } => return None,
+    };
+    let (inner, next) = body(lines, start, 2);
+    out.push(Line::html(open, line));
+    if let Some(title) = title {
+        out.push(Line::html(title, line));
+    }
+    wrap_body(&inner, pad, line, close, out, state);
+    Some(next)
 }
 
 /// `<tag markdown>` (md_in_html): the element's content is Markdown. The
@@ -1045,6 +1196,21 @@ mod tests {
     fn code_fences_are_left_alone() {
         let p = run("```\n!!! note\n    x\n```\n");
         assert_eq!(p.text, "```\n!!! note\n    x\n```\n");
+        // A fence closes only at its own indentation (superfences): an
+        // indented fence inside is its text.
+        let page = "```\n=== \"C\"\n\n    ``` c\n    int x;\n    ```\n```\n\n!!! note\n    x\n";
+        let p = run(page);
+        assert!(
+            p.text
+                .starts_with("```\n=== \"C\"\n\n    ``` c\n    int x;\n    ```\n```\n"),
+            "{}",
+            p.text
+        );
+        assert!(
+            p.text.contains("<div class=\"admonition note\">"),
+            "{}",
+            p.text
+        );
     }
 
     #[test]
@@ -1178,6 +1344,14 @@ mod tests {
     }
 
     #[test]
+    fn lines_of_only_spaces_are_emptied_as_python_markdown_does() {
+        assert_eq!(
+            run("```\na\n  \n\t\nb\n```\n").text,
+            "```\na\n\n\nb\n```\n"
+        );
+    }
+
+    #[test]
     fn tabs_expand_to_four_columns() {
         assert_eq!(
             run("```\n\tif x {\na\tb\n```\n").text,
@@ -1187,12 +1361,64 @@ mod tests {
 
     #[test]
     fn admonitions_in_list_items_keep_their_indent() {
-        let p = run("1. Step\n\n    !!! note\n        Inside the item.\n");
+        // mdx_truly_sane_lists nests blocks 2 spaces in.
+        let p = run("1. Step\n\n  !!! note\n      Inside the item.\n");
         assert!(
-            p.text.contains("    <div class=\"admonition note\">\n"),
+            p.text.contains("  <div class=\"admonition note\">\n"),
             "{}",
             p.text
         );
-        assert!(p.text.contains("\n    Inside the item.\n"), "{}", p.text);
+        assert!(p.text.contains("\n  Inside the item.\n"), "{}", p.text);
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+    }
+
+    #[test]
+    fn an_admonition_on_a_definitions_line_wraps_the_lines_indented_under_it() {
+        let p = run("Term\n\n:   !!! note \"Hi\"\n\n        Body.\n\nAfter.\n");
+        assert_eq!(
+            p.text,
+            "Term\n\n:   <div class=\"admonition note\">\n  <p class=\"admonition-title\">Hi</p>\n\n\n    Body.\n\n  </div>\n\n\nAfter.\n"
+        );
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        // Not a definition: four spaces after the colon, or more than three
+        // before it.
+        for text in [":    !!! note\n", "    :   !!! note\n"] {
+            assert!(!run(text).text.contains("admonition"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_fence_never_closed_at_its_indentation_is_text() {
+        // mkdocs-material's insiders/upgrade page: a stray fence at the end
+        // of a tab; the next tab still opens.
+        let p = run("=== \"A\"\n\n    text\n    ```\n\n=== \"B\"\n\n    more\n");
+        assert!(p.text.contains("\n\\`\\`\\`\n"), "{}", p.text);
+        assert_eq!(
+            p.text.matches("class=\"tabbed-block\"").count(),
+            2,
+            "{}",
+            p.text
+        );
+        assert_eq!(run("```\nnever closed\n").text, "\\`\\`\\`\nnever closed\n");
+        // Many unclosed fences stay linear.
+        let page = "````\n```\n".repeat(50_000);
+        let started = std::time::Instant::now();
+        let p = run(&page);
+        assert_eq!(p.text.lines().count(), 100_000);
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn admonitions_indented_4_in_list_items_are_text_as_in_techdocs() {
+        let p = run("1. Step\n\n    !!! note\n        Inside the item.\n");
+        assert!(!p.text.contains("admonition"), "{}", p.text);
+        assert!(p.text.contains("\n    !!! note\n"), "{}", p.text);
+        let problems: Vec<(usize, &str)> = p.problems.iter().map(|(l, d)| (*l, d.code)).collect();
+        assert_eq!(problems, [(3, "list-indent")]);
+        assert!(
+            p.problems[0].1.message.contains("indented 2 spaces more"),
+            "{}",
+            p.problems[0].1.message
+        );
     }
 }
