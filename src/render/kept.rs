@@ -219,3 +219,105 @@ fn own_key(entity: &Entity, problems: &ProblemsByFile<'_>, docs: Option<&DocSite
     }
     key.digest128()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Look;
+    use crate::render::pages::{SortedRelations, entity as entity_page};
+    use serde_json::{Value, json};
+
+    /// Every entity page of `portal` with its key.
+    fn pages(
+        portal: &Portal,
+        diagnostics: &[crate::diagnostics::Diagnostic],
+    ) -> Vec<(String, Option<Key>)> {
+        let look = Look::default();
+        let problems = ProblemsByFile::new(diagnostics);
+        let docs: HashMap<&EntityRef, &DocSiteSummary> =
+            portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
+        let keys = EntityKeys::new(portal, &problems, &docs);
+        let relations = SortedRelations::new(portal);
+        portal
+            .catalog
+            .entities
+            .iter()
+            .map(|e| {
+                let docs = docs.get(&e.entity_ref).copied();
+                let html = entity_page(portal, &look, e, &problems, docs, "", &relations);
+                (html, keys.page_key(e))
+            })
+            .collect()
+    }
+
+    /// Sets the string at `path` (`spec.profile.email`) of an entity's JSON.
+    fn set(json: &mut serde_json::Map<String, Value>, path: &str, value: &str) {
+        let (parents, last) = path.rsplit_once('.').unwrap();
+        let mut at = json;
+        for part in parents.split('.') {
+            let next = at.entry(part).or_insert_with(|| json!({}));
+            if !next.is_object() {
+                *next = json!({});
+            }
+            at = next.as_object_mut().unwrap();
+        }
+        at.insert(last.to_string(), Value::from(value));
+    }
+
+    /// Over example-org: one field of one entity changed at a time (each
+    /// field a page may show of a neighbour, or of an entity two hops out),
+    /// every entity page whose bytes change has a new key; and a
+    /// description's edit changes only the keys of the edited entity's page
+    /// and its neighbours'.
+    #[test]
+    fn a_page_changes_only_when_its_key_does_over_example_org() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org");
+        let cli = crate::config::CliSettings {
+            roots: vec![root],
+            ..Default::default()
+        };
+        let config = crate::config::load(&cli).unwrap();
+        let mut outcome = crate::pipeline::load(&config).unwrap();
+        let before = pages(&outcome.portal, &outcome.diagnostics);
+        let count = outcome.portal.catalog.entities.len();
+        assert!(count > 20, "example-org has {count} entities");
+        let fields = [
+            "metadata.description",
+            "metadata.title",
+            "spec.lifecycle",
+            "spec.type",
+            "spec.profile.displayName",
+            "spec.profile.email",
+            "spec.profile.picture",
+        ];
+        let mut narrowed = 0;
+        for i in 0..count {
+            let field = fields[i % fields.len()];
+            let entity = &mut outcome.portal.catalog.entities[i];
+            let old = entity.json.clone();
+            set(&mut entity.json, field, "https://example.com/edited.png");
+            let after = pages(&outcome.portal, &outcome.diagnostics);
+            let entity = &outcome.portal.catalog.entities[i];
+            let what = format!("{field} of {}", entity.entity_ref);
+            let neighbours: Vec<&EntityRef> = entity.relations.iter().map(|r| &r.target).collect();
+            for (j, ((html, key), (html_after, key_after))) in before.iter().zip(&after).enumerate()
+            {
+                let page = &outcome.portal.catalog.entities[j];
+                if html != html_after {
+                    assert!(
+                        key.is_none() || key != key_after,
+                        "{what}: {}'s page changed, its key did not",
+                        page.entity_ref
+                    );
+                }
+                let near = j == i || neighbours.contains(&&page.entity_ref);
+                if field == "metadata.description" && !near && key.is_some() {
+                    assert_eq!(key, key_after, "{what}: {}'s key changed", page.entity_ref);
+                    narrowed += 1;
+                }
+            }
+            outcome.portal.catalog.entities[i].json = old;
+        }
+        assert!(narrowed > 0, "no page two hops out was left alone");
+    }
+}
