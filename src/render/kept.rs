@@ -118,10 +118,16 @@ impl<'p> EntityKeys<'p> {
 /// up (zero for a ref to no entity, which pages show as a missing ref).
 fn related(key: &mut Xxh3, portal: &Portal, keys: &RefKeys<'_>, target: &EntityRef) {
     ref_parts(key, target);
-    let known = portal
-        .catalog
+    // A ref spelled as its entity's is found without making the catalog's
+    // lookup key; another spelling is looked up as pages look it up.
+    let known = keys
         .get(target)
-        .and_then(|e| keys.get(&e.entity_ref))
+        .or_else(|| {
+            portal
+                .catalog
+                .get(target)
+                .and_then(|e| keys.get(&e.entity_ref))
+        })
         .copied()
         .unwrap_or_default();
     key.update(&known.to_le_bytes());
@@ -157,7 +163,8 @@ fn node_key(entity: &Entity) -> Key {
 /// group's member count). Nothing else of a neighbour reaches a page.
 fn summary_key(portal: &Portal, nodes: &RefKeys<'_>, entity: &Entity) -> Key {
     let mut key = hasher();
-    key.update(&node_key(entity).to_le_bytes());
+    let node = nodes.get(&entity.entity_ref).copied();
+    key.update(&node.unwrap_or_else(|| node_key(entity)).to_le_bytes());
     let spec = entity.json.get("spec");
     json_part(&mut key, spec.and_then(|s| s.get("type")));
     json_part(&mut key, spec.and_then(|s| s.get("lifecycle")));
