@@ -6,14 +6,17 @@
 //! theme's key: `render::site_carrying`), to carry unchanged pages over.
 //!
 //! An entity page shows the entity itself (its JSON, relations, source file
-//! and commit, the problems in its YAML document, its docs site), the
-//! entities it relates to (their names, titles, kinds, types, lifecycles,
-//! descriptions: one hop), and what those relate to (two hops: every
-//! page's graph can be drawn two hops out; a System's diagram, a Group's
-//! members' other groups). Location pages list entities by the files they
-//! were read from, not by relations: they are always drawn.
+//! and commit, the problems in its YAML document, its docs site: its own
+//! key), each entity it relates to as tables, graphs and links show it
+//! (name as shown, kind, type, lifecycle, description, avatar and email,
+//! and its relations: its summary key), and what lies two hops out only as
+//! a graph's or a table's node (address, name as shown, kind: its node
+//! key, inside the neighbour's summary). So a description edit draws the
+//! edited entity's page and its neighbours', not every page two hops out.
+//! Location pages list entities by the files they were read from, not by
+//! relations: they are always drawn.
 
-use super::pages::ProblemsByFile;
+use super::pages::{ProblemsByFile, display_name};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::docs::DocSiteSummary;
@@ -24,14 +27,16 @@ use std::collections::HashMap;
 use xxhash_rust::xxh3::Xxh3;
 
 pub(super) struct EntityKeys<'p> {
-    /// Each entity's key with its neighbours': its own key (what its page
-    /// shows of it, and what pages relating to it show) and the ref and
-    /// own key of every entity it relates to. A page (whose graph shows
-    /// two hops) takes its own near key and its neighbours'.
-    near: HashMap<&'p EntityRef, Key, foldhash::fast::RandomState>,
+    portal: &'p Portal,
+    /// What a page shows of its own entity ([`own_key`]).
+    own: RefKeys<'p>,
+    /// What a page shows of an entity it relates to ([`summary_key`]).
+    summary: RefKeys<'p>,
     /// The site's settings every page shows.
     global: Key,
 }
+
+type RefKeys<'p> = HashMap<&'p EntityRef, Key, foldhash::fast::RandomState>;
 
 /// A writer feeding a hasher (JSON is hashed as it is written out).
 struct HashWriter<'h>(&'h mut Xxh3);
@@ -53,9 +58,8 @@ impl<'p> EntityKeys<'p> {
         problems: &ProblemsByFile<'_>,
         docs: &HashMap<&EntityRef, &DocSiteSummary>,
     ) -> EntityKeys<'p> {
-        let own: HashMap<&EntityRef, Key, foldhash::fast::RandomState> = portal
-            .catalog
-            .entities
+        let entities = &portal.catalog.entities;
+        let own = entities
             .par_iter()
             .map(|e| {
                 (
@@ -64,21 +68,15 @@ impl<'p> EntityKeys<'p> {
                 )
             })
             .collect();
-        // Computed once per entity, so a page showing two hops (a Group
-        // owning hundreds of entities) costs one lookup per relation, not
-        // one per relation of each related entity.
-        let near = portal
-            .catalog
-            .entities
+        let nodes: RefKeys<'p> = entities
             .par_iter()
-            .filter_map(|e| {
-                let mut key = hasher();
-                key.update(&own.get(&e.entity_ref)?.to_le_bytes());
-                for relation in &e.relations {
-                    related(&mut key, &own, &relation.target);
-                }
-                Some((&e.entity_ref, key.digest128()))
-            })
+            .map(|e| (&e.entity_ref, node_key(e)))
+            .collect();
+        // Computed once per entity, so a page relating to a Group that
+        // owns hundreds of entities costs one lookup for it, not hundreds.
+        let summary = entities
+            .par_iter()
+            .map(|e| (&e.entity_ref, summary_key(portal, &nodes, e)))
             .collect();
         let mut global = hasher();
         part(&mut global, portal.title.as_bytes());
@@ -92,7 +90,9 @@ impl<'p> EntityKeys<'p> {
             format!("{:?}", portal.annotation_links).as_bytes(),
         );
         EntityKeys {
-            near,
+            portal,
+            own,
+            summary,
             global: global.digest128(),
         }
     }
@@ -104,25 +104,32 @@ impl<'p> EntityKeys<'p> {
         }
         let mut key = hasher();
         key.update(&self.global.to_le_bytes());
-        key.update(&self.near.get(&entity.entity_ref)?.to_le_bytes());
-        // Every page's graph can draw two hops out: the neighbours' near
-        // keys cover what they relate to.
+        key.update(&self.own.get(&entity.entity_ref)?.to_le_bytes());
+        // Each neighbour as the page shows it; what lies two hops out is
+        // in the neighbours' summaries as graph nodes.
         for relation in &entity.relations {
-            related(&mut key, &self.near, &relation.target);
+            related(&mut key, self.portal, &self.summary, &relation.target);
         }
         Some(key.digest128())
     }
 }
 
-/// A related entity's ref and its key in `keys` (zero for a ref to no
-/// entity, which pages show as a missing ref).
-fn related(
-    key: &mut Xxh3,
-    keys: &HashMap<&EntityRef, Key, foldhash::fast::RandomState>,
-    target: &EntityRef,
-) {
+/// A related entity's ref and its key in `keys`, looked up as pages look it
+/// up (zero for a ref to no entity, which pages show as a missing ref).
+fn related(key: &mut Xxh3, portal: &Portal, keys: &RefKeys<'_>, target: &EntityRef) {
     ref_parts(key, target);
-    let known = keys.get(target).copied().unwrap_or_default();
+    // A ref spelled as its entity's is found without making the catalog's
+    // lookup key; another spelling is looked up as pages look it up.
+    let known = keys
+        .get(target)
+        .or_else(|| {
+            portal
+                .catalog
+                .get(target)
+                .and_then(|e| keys.get(&e.entity_ref))
+        })
+        .copied()
+        .unwrap_or_default();
     key.update(&known.to_le_bytes());
 }
 
@@ -131,6 +138,49 @@ fn ref_parts(key: &mut Xxh3, target: &EntityRef) {
     part(key, target.kind.as_bytes());
     part(key, target.namespace.as_bytes());
     part(key, target.name.as_bytes());
+}
+
+/// A JSON value, hashed as it is written out (`null` when absent).
+fn json_part(key: &mut Xxh3, value: Option<&serde_json::Value>) {
+    let _ = serde_json::to_writer(HashWriter(key), &value);
+    part(key, b"");
+}
+
+/// What a graph or a link shows of an entity two hops out: its box (name
+/// as shown, kind) and its address.
+fn node_key(entity: &Entity) -> Key {
+    let mut key = hasher();
+    ref_parts(&mut key, &entity.entity_ref);
+    part(&mut key, entity.kind.as_bytes());
+    part(&mut key, display_name(entity).as_bytes());
+    key.digest128()
+}
+
+/// What a page shows of an entity it relates to: its node, the columns of
+/// the kind sections' tables (type, lifecycle, description), a person's or
+/// group's avatar and email, and its relations with the nodes they point
+/// at (the graph's second hop, a System's diagram, a member's groups, a
+/// group's member count). Nothing else of a neighbour reaches a page.
+fn summary_key(portal: &Portal, nodes: &RefKeys<'_>, entity: &Entity) -> Key {
+    let mut key = hasher();
+    let node = nodes.get(&entity.entity_ref).copied();
+    key.update(&node.unwrap_or_else(|| node_key(entity)).to_le_bytes());
+    let spec = entity.json.get("spec");
+    json_part(&mut key, spec.and_then(|s| s.get("type")));
+    json_part(&mut key, spec.and_then(|s| s.get("lifecycle")));
+    json_part(&mut key, spec.and_then(|s| s.get("profile")));
+    json_part(
+        &mut key,
+        entity
+            .json
+            .get("metadata")
+            .and_then(|m| m.get("description")),
+    );
+    for relation in &entity.relations {
+        part(&mut key, relation.kind.as_bytes());
+        related(&mut key, portal, nodes, &relation.target);
+    }
+    key.digest128()
 }
 
 /// What a page shows of one entity: its data, relations, source and
@@ -175,4 +225,106 @@ fn own_key(entity: &Entity, problems: &ProblemsByFile<'_>, docs: Option<&DocSite
         );
     }
     key.digest128()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::Look;
+    use crate::render::pages::{SortedRelations, entity as entity_page};
+    use serde_json::{Value, json};
+
+    /// Every entity page of `portal` with its key.
+    fn pages(
+        portal: &Portal,
+        diagnostics: &[crate::diagnostics::Diagnostic],
+    ) -> Vec<(String, Option<Key>)> {
+        let look = Look::default();
+        let problems = ProblemsByFile::new(diagnostics);
+        let docs: HashMap<&EntityRef, &DocSiteSummary> =
+            portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
+        let keys = EntityKeys::new(portal, &problems, &docs);
+        let relations = SortedRelations::new(portal);
+        portal
+            .catalog
+            .entities
+            .iter()
+            .map(|e| {
+                let docs = docs.get(&e.entity_ref).copied();
+                let html = entity_page(portal, &look, e, &problems, docs, "", &relations);
+                (html, keys.page_key(e))
+            })
+            .collect()
+    }
+
+    /// Sets the string at `path` (`spec.profile.email`) of an entity's JSON.
+    fn set(json: &mut serde_json::Map<String, Value>, path: &str, value: &str) {
+        let (parents, last) = path.rsplit_once('.').unwrap();
+        let mut at = json;
+        for part in parents.split('.') {
+            let next = at.entry(part).or_insert_with(|| json!({}));
+            if !next.is_object() {
+                *next = json!({});
+            }
+            at = next.as_object_mut().unwrap();
+        }
+        at.insert(last.to_string(), Value::from(value));
+    }
+
+    /// Over example-org: one field of one entity changed at a time (each
+    /// field a page may show of a neighbour, or of an entity two hops out),
+    /// every entity page whose bytes change has a new key; and a
+    /// description's edit changes only the keys of the edited entity's page
+    /// and its neighbours'.
+    #[test]
+    fn a_page_changes_only_when_its_key_does_over_example_org() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org");
+        let cli = crate::config::CliSettings {
+            roots: vec![root],
+            ..Default::default()
+        };
+        let config = crate::config::load(&cli).unwrap();
+        let mut outcome = crate::pipeline::load(&config).unwrap();
+        let before = pages(&outcome.portal, &outcome.diagnostics);
+        let count = outcome.portal.catalog.entities.len();
+        assert!(count > 20, "example-org has {count} entities");
+        let fields = [
+            "metadata.description",
+            "metadata.title",
+            "spec.lifecycle",
+            "spec.type",
+            "spec.profile.displayName",
+            "spec.profile.email",
+            "spec.profile.picture",
+        ];
+        let mut narrowed = 0;
+        for i in 0..count {
+            let field = fields[i % fields.len()];
+            let entity = &mut outcome.portal.catalog.entities[i];
+            let old = entity.json.clone();
+            set(&mut entity.json, field, "https://example.com/edited.png");
+            let after = pages(&outcome.portal, &outcome.diagnostics);
+            let entity = &outcome.portal.catalog.entities[i];
+            let what = format!("{field} of {}", entity.entity_ref);
+            let neighbours: Vec<&EntityRef> = entity.relations.iter().map(|r| &r.target).collect();
+            for (j, ((html, key), (html_after, key_after))) in before.iter().zip(&after).enumerate()
+            {
+                let page = &outcome.portal.catalog.entities[j];
+                if html != html_after {
+                    assert!(
+                        key.is_none() || key != key_after,
+                        "{what}: {}'s page changed, its key did not",
+                        page.entity_ref
+                    );
+                }
+                let near = j == i || neighbours.contains(&&page.entity_ref);
+                if field == "metadata.description" && !near && key.is_some() {
+                    assert_eq!(key, key_after, "{what}: {}'s key changed", page.entity_ref);
+                    narrowed += 1;
+                }
+            }
+            outcome.portal.catalog.entities[i].json = old;
+        }
+        assert!(narrowed > 0, "no page two hops out was left alone");
+    }
 }

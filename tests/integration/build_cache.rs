@@ -455,3 +455,129 @@ fn catalog_edits_across_repositories_give_the_uncached_site() {
     let run = same_as_uncached(dir, "the manifest repaired");
     assert!(entity_pages(&run).1 > 0, "{}", run.stderr);
 }
+
+/// Entity pages' keys take in of a neighbour only what pages show of it,
+/// and of what lies two hops out only its node: each edit here changes one
+/// such field, and the cached site must still be the uncached one (a key
+/// too narrow would carry over a stale page).
+#[test]
+fn edits_to_what_neighbours_show_give_the_uncached_site() {
+    let org = Org::new();
+    org.file(
+        "repos/teams/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  profile:\n    displayName: The Team\n  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: other-team\nspec:\n  type: team\n  children: []\n  members: [carol]\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: ada\nspec:\n  profile:\n    displayName: Ada L\n  memberOf: [team]\n",
+    )
+    .file(
+        "repos/shop/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: shop\n  description: The shop.\nspec:\n  owner: team\n",
+    )
+    .file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha").replace(
+            "  owner: team\n",
+            "  owner: team\n  system: shop\n  dependsOn: [component:beta]\n  providesApis: [alpha-api]\n---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: alpha-api\n  description: Alpha's API.\nspec:\n  type: grpc\n  lifecycle: production\n  owner: team\n  system: shop\n  definition: \"syntax = \\\"proto3\\\";\"\n",
+        ),
+    )
+    .file(
+        "repos/beta/catalog-info.yaml",
+        &COMPONENT
+            .replace("NAME", "beta")
+            .replace("metadata:\n", "metadata:\n  description: Beta.\n")
+            .replace(
+                "  owner: team\n",
+                "  owner: team\n  system: shop\n  consumesApis: [alpha-api]\n",
+            ),
+    )
+    .file(
+        "repos/gamma/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: gamma-db\nspec:\n  type: database\n  owner: team\n",
+    );
+    let dir = org.path();
+    same_as_uncached(dir, "the first build");
+    let all = entity_pages(&same_as_uncached(dir, "no change")).0;
+    let write =
+        |path: &str, text: &str| std::fs::write(dir.join("repos").join(path), text).unwrap();
+    let read = |path: &str| std::fs::read_to_string(dir.join("repos").join(path)).unwrap();
+    let change = |path: &str, from: &str, to: &str| {
+        let text = read(path);
+        assert!(text.contains(from), "{path} has no {from:?}");
+        write(path, &text.replacen(from, to, 1));
+    };
+    // A neighbour's description: its own page and its neighbours' tables
+    // (the System's components, the Group's owned components), not every
+    // page two hops out.
+    change("beta/catalog-info.yaml", "Beta.", "Beta, edited.");
+    let run = same_as_uncached(dir, "a neighbour's description");
+    let (drawn, carried) = entity_pages(&run);
+    assert!(
+        carried > 0,
+        "pages two hops out are carried: {}",
+        run.stderr
+    );
+    assert!(
+        drawn > all,
+        "beta's and its neighbours' pages: {}",
+        run.stderr
+    );
+    // A neighbour's lifecycle and type (the System's and Group's tables).
+    change(
+        "beta/catalog-info.yaml",
+        "lifecycle: production",
+        "lifecycle: deprecated",
+    );
+    same_as_uncached(dir, "a neighbour's lifecycle");
+    change("gamma/catalog-info.yaml", "type: database", "type: queue");
+    same_as_uncached(dir, "a neighbour's type");
+    // A title: a node in graphs two hops out.
+    change(
+        "alpha/catalog-info.yaml",
+        "  name: alpha-api\n",
+        "  name: alpha-api\n  title: Alpha API\n",
+    );
+    same_as_uncached(dir, "a title shown two hops out");
+    // A person's display name: the Group's members, graphs two hops out.
+    change("teams/catalog-info.yaml", "Ada L", "Ada Lovelace");
+    same_as_uncached(dir, "a member's display name");
+    // A Group member's other group, shown on the first group's members table.
+    change(
+        "teams/catalog-info.yaml",
+        "memberOf: [team]",
+        "memberOf: [team, other-team]",
+    );
+    same_as_uncached(dir, "a member's groups");
+    // A group's email: the member's groups table.
+    change(
+        "teams/catalog-info.yaml",
+        "  name: other-team\nspec:\n",
+        "  name: other-team\nspec:\n  profile:\n    email: other@example.com\n",
+    );
+    same_as_uncached(dir, "a group's email");
+    // A member the group names comes into the catalog: the group's member
+    // count on the member's page (a two-hop entity's existence).
+    change(
+        "gamma/catalog-info.yaml",
+        "  owner: team\n",
+        "  owner: team\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: carol\nspec:\n  memberOf: []\n",
+    );
+    same_as_uncached(dir, "a group's member added");
+    // A System's diagram: a link between two of its parts.
+    change(
+        "beta/catalog-info.yaml",
+        "  consumesApis: [alpha-api]\n",
+        "  consumesApis: [alpha-api]\n  dependsOn: [resource:gamma-db]\n",
+    );
+    same_as_uncached(dir, "a dependency outside the System");
+    change(
+        "alpha/catalog-info.yaml",
+        "dependsOn: [component:beta]",
+        "dependsOn: [component:beta, api:alpha-api]",
+    );
+    same_as_uncached(dir, "a link in the System's diagram");
+    // A two-hop entity renamed: it leaves graphs as a missing ref.
+    change(
+        "gamma/catalog-info.yaml",
+        "name: gamma-db",
+        "name: gamma-store",
+    );
+    same_as_uncached(dir, "a two-hop entity renamed");
+}
