@@ -1345,10 +1345,7 @@ mod tests {
 
     #[test]
     fn lines_of_only_spaces_are_emptied_as_python_markdown_does() {
-        assert_eq!(
-            run("```\na\n  \n\t\nb\n```\n").text,
-            "```\na\n\n\nb\n```\n"
-        );
+        assert_eq!(run("```\na\n  \n\t\nb\n```\n").text, "```\na\n\n\nb\n```\n");
     }
 
     #[test]
