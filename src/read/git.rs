@@ -55,6 +55,12 @@ pub(super) struct GitFiles {
 }
 
 impl GitFiles {
+    /// Another handle on the repository read through: the same object
+    /// store (packs mapped once), an object cache of its own.
+    pub(super) fn repository(&self) -> gix::Repository {
+        self.repo.clone()
+    }
+
     /// The handle read through, its object cache with it.
     pub(super) fn into_repository(self) -> gix::Repository {
         self.repo

@@ -366,7 +366,15 @@ impl Snapshot {
             .as_ref()
             .and_then(|g| g.commit.as_deref())
             .and_then(|c| gix::ObjectId::from_hex(c.as_bytes()).ok())?;
-        let repo = gix::open_opts(&self.source.root, gix::open::Options::isolated()).ok()?;
+        let repo = match &self.files {
+            // Files read from git objects already have the repository open:
+            // walk through a second handle on the same object store rather
+            // than opening git again (config, refs, pack indexes).
+            Files::Git(files) => files.repository(),
+            Files::Disk(_) => {
+                gix::open_opts(&self.source.root, gix::open::Options::isolated()).ok()?
+            }
+        };
         Some((start, repo))
     }
 
