@@ -724,52 +724,15 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             }
             _ => state.may_nest(line),
         });
-        match opened {
-            Some(Opener::Tab { .. }) => {
-                i = tab_set(lines, i, indent, out, state);
-                continue;
-            }
-            Some(Opener::Admonition { classes, title }) => {
-                let (inner, next) = body(lines, i, indent);
-                let title = title.unwrap_or_else(|| default_title(&classes));
-                out.push(Line::html(
-                    format!("{pad}<div class=\"admonition {}\">", escape(&classes)),
-                    line,
-                ));
-                if !title.is_empty() {
-                    out.push(Line::html(
-                        format!(
-                            "{pad}<p class=\"admonition-title\">{}</p>",
-                            state.title(&title, line)
-                        ),
-                        line,
-                    ));
-                }
-                wrap_body(&inner, &pad, line, "</div>", out, state);
-                i = next;
-                continue;
-            }
-            Some(Opener::Details {
-                classes,
-                title,
-                open,
-            }) => {
-                let (inner, next) = body(lines, i, indent);
-                let title = title.unwrap_or_else(|| default_title(&classes));
-                let open = if open { " open=\"open\"" } else { "" };
-                out.push(Line::html(
-                    format!("{pad}<details class=\"{}\"{open}>", escape(&classes)),
-                    line,
-                ));
-                out.push(Line::html(
-                    format!("{pad}<summary>{}</summary>", state.title(&title, line)),
-                    line,
-                ));
-                wrap_body(&inner, &pad, line, "</details>", out, state);
-                i = next;
-                continue;
-            }
-            None => {}
+        if let Some(Opener::Tab { .. }) = opened {
+            i = tab_set(lines, i, indent, out, state);
+            continue;
+        }
+        if let Some(tags) = opened.and_then(|o| block_tags(o, &pad, &pad, line, state)) {
+            let (inner, next) = body(lines, i, indent);
+            write_block(tags, &inner, &pad, line, out, state);
+            i = next;
+            continue;
         }
         let text = simple_line(text, &mut state.abbreviations);
         let text = match critic::apply(&text) {
@@ -809,7 +772,24 @@ fn definition_block<'a>(
     // The definition's column as mdx_truly_sane_lists nests it (2), which
     // the list pass then moves under the definition's text.
     let pad = "  ";
-    let (open, title, close) = match opened {
+    let tags = block_tags(opened, ":   ", pad, line, state)?;
+    let (inner, next) = body(lines, start, 2);
+    write_block(tags, &inner, pad, line, out, state);
+    Some(next)
+}
+
+/// An admonition's or details block's lines around its body: the opening
+/// tag after `lead`, the title line after `pad` (none for an admonition
+/// whose title is empty) and the closing tag. `None` for a tab, which is
+/// no such block.
+fn block_tags(
+    opened: Opener,
+    lead: &str,
+    pad: &str,
+    line: usize,
+    state: &mut State<'_>,
+) -> Option<(String, Option<String>, &'static str)> {
+    match opened {
         Opener::Admonition { classes, title } => {
             let title = title.unwrap_or_else(|| default_title(&classes));
             let title = (!title.is_empty()).then(|| {
@@ -818,11 +798,11 @@ fn definition_block<'a>(
                     state.title(&title, line)
                 )
             });
-            (
-                format!(":   <div class=\"admonition {}\">", escape(&classes)),
+            Some((
+                format!("{lead}<div class=\"admonition {}\">", escape(&classes)),
                 title,
                 "</div>",
-            )
+            ))
         }
         Opener::Details {
             classes,
@@ -831,24 +811,33 @@ fn definition_block<'a>(
         } => {
             let title = title.unwrap_or_else(|| default_title(&classes));
             let open = if open { " open=\"open\"" } else { "" };
-            (
-                format!(":   <details class=\"{}\"{open}>", escape(&classes)),
+            Some((
+                format!("{lead}<details class=\"{}\"{open}>", escape(&classes)),
                 Some(format!(
                     "{pad}<summary>{}</summary>",
                     state.title(&title, line)
                 )),
                 "</details>",
-            )
+            ))
         }
-        Opener::Tab { .. } => return None,
-    };
-    let (inner, next) = body(lines, start, 2);
+        Opener::Tab { .. } => None,
+    }
+}
+
+/// Writes a block [`block_tags`] made, with `inner` as its Markdown body.
+fn write_block<'a>(
+    (open, title, close): (String, Option<String>, &'static str),
+    inner: &[Line<'a>],
+    pad: &str,
+    line: usize,
+    out: &mut Vec<Line<'a>>,
+    state: &mut State<'_>,
+) {
     out.push(Line::html(open, line));
     if let Some(title) = title {
         out.push(Line::html(title, line));
     }
-    wrap_body(&inner, pad, line, close, out, state);
-    Some(next)
+    wrap_body(inner, pad, line, close, out, state);
 }
 
 /// `<tag markdown>` (md_in_html): the element's content is Markdown. The
