@@ -84,7 +84,13 @@ fn load_scoped(
         )));
     }
     let explicit = discover::place_files(&config.locations, &mut repos).map_err(|e| Fatal(e.0))?;
-    crate::read::read_git_facts(&mut repos);
+    // Read once here, every stage then opens each repository without
+    // opening git for them. Not with serve's memo: its rebuilds open only
+    // the repositories an edit touched, so reading every work tree's facts
+    // up front would put the whole organisation back on each edit's path.
+    if memo.is_none() {
+        crate::read::read_git_facts(&mut repos);
+    }
     let mut diagnostics = found.notes;
     let mut facts = ScopeFacts::default();
     if let Some(rev) = scope.changed_since {

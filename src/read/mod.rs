@@ -56,7 +56,8 @@ pub struct RepoSource {
     /// [`read_git_facts`] right after discovery, so that the stages that
     /// open the repository after it (catalog, docs) do not each open git
     /// again for them: that was a fifth of a build's CPU. `None` until
-    /// read, and for bare clones (read with their files) and plain folders.
+    /// read (and in `portico serve`, whose opens read them as needed), and
+    /// for bare clones (read with their files) and plain folders.
     pub git: Option<GitFacts>,
 }
 
