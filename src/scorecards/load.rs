@@ -159,12 +159,7 @@ fn matching(base: &Path, pattern: &str) -> Vec<(PathBuf, String)> {
         .iter()
         .take_while(|p| !p.contains(['*', '?', '[', '{']))
         .count();
-    // `portico.toml` in the current folder has an empty base.
-    let base = if base.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        base
-    };
+    let base = current_if_empty(base);
     if literal == parts.len() {
         let (dir, name) = pattern.rsplit_once('/').unwrap_or(("", pattern));
         return vec![(base.join(dir), name.to_string())];
@@ -211,16 +206,21 @@ fn matching(base: &Path, pattern: &str) -> Vec<(PathBuf, String)> {
     found
 }
 
-/// Reads `name` inside `dir` as a plain folder would be read: confined to
-/// it, no symlink out, nothing over the size limit.
-fn read_confined(dir: &Path, name: &str, out: &mut Vec<Diagnostic>) -> Option<String> {
-    // A file named beside a `portico.toml` in the current folder has an
-    // empty folder: that is the current folder, not a path to open.
-    let dir = if dir.as_os_str().is_empty() {
+/// `dir`, or the current folder for an empty one: paths named beside a
+/// `portico.toml` in the current folder have an empty folder, which is
+/// no path to open.
+fn current_if_empty(dir: &Path) -> &Path {
+    if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
         dir
-    };
+    }
+}
+
+/// Reads `name` inside `dir` as a plain folder would be read: confined to
+/// it, no symlink out, nothing over the size limit.
+fn read_confined(dir: &Path, name: &str, out: &mut Vec<Diagnostic>) -> Option<String> {
+    let dir = current_if_empty(dir);
     let display = dir.display().to_string();
     let source = RepoSource {
         name: String::new(),
