@@ -169,6 +169,20 @@ pub fn part(hasher: &mut Xxh3, bytes: &[u8]) {
     hasher.update(bytes);
 }
 
+/// A value encoded for the build cache: postcard, a compact binary
+/// encoding that reads back several times faster than JSON (strings are
+/// copied, not scanned for escapes). Values read back must have been
+/// written by the same binary (the cache folder is per binary), since the
+/// encoding carries no field names.
+pub fn encode<T: serde::Serialize + ?Sized>(value: &T) -> Option<Vec<u8>> {
+    postcard::to_stdvec(value).ok()
+}
+
+/// A value [`encode`] wrote; `None` when the bytes do not read as one.
+pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    postcard::from_bytes(bytes).ok()
+}
+
 /// `#[serde(with)]` for a shared value: written as the value itself (a
 /// shard's part carries docs summaries that are shared in memory).
 pub mod shared {

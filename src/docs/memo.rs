@@ -57,10 +57,9 @@ impl SitePack {
     pub fn load(disk: &DiskCache, key: Key) -> SitePack {
         let last: HashMap<Key, RenderedPage> = disk
             .get(PACK_KIND, key)
-            .and_then(|bytes| serde_json::from_slice::<Vec<([u64; 2], RenderedPage)>>(&bytes).ok())
+            .and_then(|bytes| crate::memo::decode::<Vec<(Key, RenderedPage)>>(&bytes))
             .unwrap_or_default()
             .into_iter()
-            .map(|([low, high], page)| (u128::from(low) | (u128::from(high) << 64), page))
             .collect();
         let mut last_keys: Vec<Key> = last.keys().copied().collect();
         last_keys.sort_unstable();
@@ -103,11 +102,7 @@ impl SitePack {
         {
             return;
         }
-        let halves: Vec<([u64; 2], &RenderedPage)> = this
-            .iter()
-            .map(|(key, page)| ([*key as u64, (*key >> 64) as u64], page))
-            .collect();
-        if let Ok(bytes) = serde_json::to_vec(&halves) {
+        if let Some(bytes) = crate::memo::encode(&this) {
             disk.put(PACK_KIND, self.key, &bytes);
         }
     }

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 const KIND: &str = "repo-docs";
 
 /// Bumped when what is kept changes shape.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A repository's docs as built, and every file its build wrote.
 #[derive(Deserialize)]
@@ -133,13 +133,13 @@ pub(super) fn reuse(
     carry: &dyn Fn(&[WrittenFile]) -> bool,
 ) -> Option<RepoDocs> {
     let bytes = disk.get(KIND, key)?;
-    let pack: RepoPack = serde_json::from_slice(&bytes).ok()?;
+    let pack: RepoPack = crate::memo::decode(&bytes)?;
     carry(&pack.files).then_some(pack.docs)
 }
 
 /// Keeps the repository's docs and the files they wrote under `key`.
 pub(super) fn store(disk: &DiskCache, key: Key, docs: &RepoDocs, files: &[WrittenFile]) {
-    if let Ok(bytes) = serde_json::to_vec(&RepoPackRef { docs, files }) {
+    if let Some(bytes) = crate::memo::encode(&RepoPackRef { docs, files }) {
         disk.put(KIND, key, &bytes);
     }
 }
