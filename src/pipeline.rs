@@ -354,8 +354,14 @@ fn build_with(
             } else {
                 "search index"
             });
-            let web_index = search::web::export_with_parts(index_dir, documents, &bases, &packed)
-                .map_err(|e| index_failure("export the browser's copy of", &e))?;
+            let web_index = search::web::export_with_parts(
+                index_dir,
+                documents,
+                &bases,
+                &packed,
+                disk.as_ref(),
+            )
+            .map_err(|e| index_failure("export the browser's copy of", &e))?;
             staging.write_all(&web_index).map_err(fatal)?;
             timer.lap("browser search index");
         }

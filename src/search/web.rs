@@ -25,6 +25,7 @@
 
 use super::SearchDoc;
 use super::index::{Fields, fields_of, register_tokenizers};
+use crate::cache::DiskCache;
 use crate::output::OutputFile;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -62,19 +63,21 @@ struct Posting {
 /// The browser index's files, from the committed index in `index_dir` and
 /// the documents it was given (by `seq`, as `IndexBuilder::finish` returns them).
 pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<OutputFile>> {
-    export_with_parts(index_dir, added, &HashMap::new(), &HashMap::new())
+    export_with_parts(index_dir, added, &HashMap::new(), &HashMap::new(), None)
 }
 
 /// [`export`] of an index some of whose segments were adopted from other
 /// indexes (`index::adopt`): a segment's `seq` numbers count from its
 /// base in `added` (0 for segments not named); and the fragment blocks of
 /// entities' docs packed by [`pack_runs`] before taken as they are (the
-/// rest packed here).
+/// rest packed here, or taken from the build cache `kept` when a run's
+/// rows are the same as when it was packed there).
 pub fn export_with_parts(
     index_dir: &Path,
     added: Vec<SearchDoc>,
     bases: &HashMap<SegmentId, u64>,
     packed: &PackedRuns,
+    kept: Option<&DiskCache>,
 ) -> tantivy::Result<Vec<OutputFile>> {
     let mut timer = crate::timings::Timer::new();
     let index = Index::open_in_dir(index_dir)?;
@@ -119,10 +122,12 @@ pub fn export_with_parts(
     let mut files = Vec::new();
     let shards = words_and_postings(&postings, &mut files);
     timer.lap("  browser: dictionary and postings files");
-    let (fragment_starts, taken) = fragments(&docs, &mut files, packed);
+    let (fragment_starts, taken) = fragments(&docs, &mut files, packed, kept);
     timer.lap(&format!(
-        "  browser: fragments ({} blocks, {taken} packed before)",
-        fragment_starts.len()
+        "  browser: fragments ({} blocks, {} packed before, {} kept)",
+        fragment_starts.len(),
+        taken.packed,
+        taken.kept
     ));
     files.push(meta(&docs, &shards, &fragment_starts));
     timer.lap("  browser: meta");
@@ -385,12 +390,6 @@ pub struct PackedBlock {
 /// entity ref: the blocks of that entity's docs sections.
 pub type PackedRuns = HashMap<String, Vec<PackedBlock>>;
 
-/// A fragment block to write: packed before, or its rows to pack.
-enum Block<'a> {
-    Packed(&'a PackedBlock),
-    Rows(Vec<FragmentRow<'a>>),
-}
-
 /// Runs of documents that fragment blocks never cross: the docs sections
 /// of one entity, and the entity documents between them. A docs run's
 /// blocks depend on that entity's sections alone, so the shard that
@@ -483,60 +482,131 @@ fn fits(blocks: &[PackedBlock], run: &[&SearchDoc]) -> bool {
         })
 }
 
+/// How many fragment blocks an export took as they were: packed by a
+/// shard before, or kept in the build cache.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Taken {
+    packed: usize,
+    kept: usize,
+}
+
+/// What packed fragment blocks are kept under in the build cache.
+const KEPT_KIND: &str = "search-fragments";
+
 /// Writes the fragment blocks (compressed in parallel, or taken from
-/// `packed`); returns the first document of each, and how many were taken.
+/// `packed` or the build cache `kept`); returns the first document of
+/// each, and how many were taken as they were.
 fn fragments(
     docs: &[&SearchDoc],
     files: &mut Vec<OutputFile>,
     packed: &PackedRuns,
-) -> (Vec<usize>, usize) {
-    let mut blocks: Vec<Block<'_>> = Vec::new();
+    kept: Option<&DiskCache>,
+) -> (Vec<usize>, Taken) {
+    let runs = runs(docs);
+    // Each run's blocks: packed by a shard, kept, or packed now (and kept).
+    let run_blocks: Vec<(Vec<std::borrow::Cow<'_, PackedBlock>>, Taken)> = runs
+        .par_iter()
+        .map(|run| {
+            let before = run[0].doc_type != "entity";
+            if let Some(ready) = packed
+                .get(&run[0].entity_ref)
+                .filter(|blocks| before && fits(blocks, run))
+            {
+                let taken = Taken {
+                    packed: ready.len(),
+                    kept: 0,
+                };
+                return (
+                    ready.iter().map(std::borrow::Cow::Borrowed).collect(),
+                    taken,
+                );
+            }
+            // Each block's rows as JSON, packed below unless kept.
+            let texts: Vec<(usize, String)> = blocks_of(run)
+                .iter()
+                .map(|rows| (rows.len(), json(rows)))
+                .collect();
+            let pack_all = || -> Vec<PackedBlock> {
+                texts
+                    .iter()
+                    .map(|(documents, text)| PackedBlock {
+                        documents: *documents,
+                        packed: base64(&deflate_raw(text.as_bytes())),
+                    })
+                    .collect()
+            };
+            let Some(disk) = kept else {
+                let blocks = pack_all().into_iter().map(std::borrow::Cow::Owned);
+                return (blocks.collect(), Taken::default());
+            };
+            let key = run_key(&texts);
+            let found = disk
+                .get(KEPT_KIND, key)
+                .and_then(|bytes| crate::memo::decode::<Vec<PackedBlock>>(&bytes))
+                .filter(|blocks| fits(blocks, run));
+            match found {
+                Some(blocks) => {
+                    let taken = Taken {
+                        packed: 0,
+                        kept: blocks.len(),
+                    };
+                    (
+                        blocks.into_iter().map(std::borrow::Cow::Owned).collect(),
+                        taken,
+                    )
+                }
+                None => {
+                    let blocks = pack_all();
+                    if let Some(bytes) = crate::memo::encode(&blocks) {
+                        disk.put(KEPT_KIND, key, &bytes);
+                    }
+                    (
+                        blocks.into_iter().map(std::borrow::Cow::Owned).collect(),
+                        Taken::default(),
+                    )
+                }
+            }
+        })
+        .collect();
     let mut starts = Vec::new();
     let mut start = 0;
-    for run in runs(docs) {
-        let before = run[0].doc_type != "entity";
-        let ready = packed
-            .get(&run[0].entity_ref)
-            .filter(|blocks| before && fits(blocks, run));
-        match ready {
-            Some(ready) => {
-                for block in ready {
-                    starts.push(start);
-                    start += block.documents;
-                    blocks.push(Block::Packed(block));
-                }
-            }
-            None => {
-                for rows in blocks_of(run) {
-                    starts.push(start);
-                    start += rows.len();
-                    blocks.push(Block::Rows(rows));
-                }
-            }
+    let mut taken = Taken::default();
+    let mut blocks = Vec::new();
+    for (run, run_taken) in run_blocks {
+        taken.packed += run_taken.packed;
+        taken.kept += run_taken.kept;
+        for block in run {
+            starts.push(start);
+            start += block.documents;
+            blocks.push(block);
         }
     }
     let written: Vec<OutputFile> = blocks
         .par_iter()
         .enumerate()
         .map(|(number, block)| {
-            let packed = match block {
-                Block::Packed(block) => std::borrow::Cow::Borrowed(block.packed.as_str()),
-                Block::Rows(rows) => std::borrow::Cow::Owned(pack(rows)),
-            };
             script(
                 &format!("f/{number}.js"),
                 "f",
                 &number.to_string(),
-                &format!("\"{packed}\""),
+                &format!("\"{}\"", block.packed),
             )
         })
         .collect();
     files.extend(written);
-    let taken = blocks
-        .iter()
-        .filter(|b| matches!(b, Block::Packed(_)))
-        .count();
     (starts, taken)
+}
+
+/// The build-cache key of a run's blocks: the JSON of every block's rows
+/// (which holds where each block ends), and how they are packed.
+fn run_key(texts: &[(usize, String)]) -> crate::memo::Key {
+    let mut key = crate::memo::hasher();
+    crate::memo::part(&mut key, KEPT_KIND.as_bytes());
+    key.update(&DEFLATE_LEVEL.to_le_bytes());
+    for (_, text) in texts {
+        crate::memo::part(&mut key, text.as_bytes());
+    }
+    key.digest128()
 }
 
 /// Facet values (sorted, referred to by position) and one row per entity:
@@ -621,14 +691,16 @@ fn meta(docs: &[&SearchDoc], shards: &[String], fragment_starts: &[usize]) -> Ou
     script("meta.js", "meta", "\"\"", &json(&meta))
 }
 
+/// Level 2: on section text, half the time of level 6 for 5 % more bytes
+/// (level 1 is faster still but a quarter bigger).
+const DEFLATE_LEVEL: i32 = 2;
+
 /// Raw deflate (no zlib header), as `DecompressionStream("deflate-raw")` reads.
 fn deflate_raw(input: &[u8]) -> Vec<u8> {
     let mut out = vec![0; zlib_rs::compress_bound(input.len())];
-    // Level 2: on section text, half the time of level 6 for 5 % more bytes
-    // (level 1 is faster still but a quarter bigger).
     let config = zlib_rs::DeflateConfig {
         window_bits: -15,
-        ..zlib_rs::DeflateConfig::new(2)
+        ..zlib_rs::DeflateConfig::new(DEFLATE_LEVEL)
     };
     let (written, code) = zlib_rs::compress_slice(&mut out, input, config);
     match code {
@@ -829,8 +901,8 @@ mod tests {
                 ("component:default/gamma", false),
             ]
         );
-        let (starts, taken) = fragments(&refs, &mut Vec::new(), &PackedRuns::new());
-        assert_eq!(taken, 0);
+        let (starts, taken) = fragments(&refs, &mut Vec::new(), &PackedRuns::new(), None);
+        assert_eq!(taken, Taken::default());
         // Sections of ~3 KB shown (cut at 3,000 characters), four to a
         // block: alpha's entity, alpha's 12 sections in three blocks, beta's
         // and gamma's entities together, gamma's sections.
@@ -842,13 +914,13 @@ mod tests {
         let docs = organisation();
         let refs: Vec<&SearchDoc> = docs.iter().collect();
         let mut fresh = Vec::new();
-        let (starts, _) = fragments(&refs, &mut fresh, &PackedRuns::new());
+        let (starts, _) = fragments(&refs, &mut fresh, &PackedRuns::new(), None);
         // A shard packs its entities' docs alone: the same blocks.
         let packed: PackedRuns = pack_runs(&docs).into_iter().collect();
         assert_eq!(packed.len(), 2);
         let mut reused = Vec::new();
-        let (same_starts, taken) = fragments(&refs, &mut reused, &packed);
-        assert_eq!((same_starts, taken), (starts.clone(), 6));
+        let (same_starts, taken) = fragments(&refs, &mut reused, &packed, None);
+        assert_eq!((same_starts, taken.packed), (starts.clone(), 6));
         assert_eq!(reused, fresh);
 
         // Taken as they are: a block's text is not packed again.
@@ -856,7 +928,7 @@ mod tests {
         let alpha = marked.get_mut("component:default/alpha").unwrap();
         alpha[0].packed = "QUJD".into();
         let mut files = Vec::new();
-        fragments(&refs, &mut files, &marked);
+        fragments(&refs, &mut files, &marked, None);
         assert!(
             files
                 .iter()
@@ -873,10 +945,49 @@ mod tests {
                 _ => alpha[0].packed = "\");alert(1);(\"".into(),
             }
             let mut files = Vec::new();
-            let (_, taken) = fragments(&refs, &mut files, &damaged);
-            assert_eq!(taken, 3, "{damage}: gamma's blocks only");
+            let (_, taken) = fragments(&refs, &mut files, &damaged, None);
+            assert_eq!(taken.packed, 3, "{damage}: gamma's blocks only");
             assert_eq!(files, fresh, "{damage}");
         }
+    }
+
+    #[test]
+    fn blocks_kept_in_the_build_cache_are_taken_while_their_rows_are_the_same() {
+        let tmp = tempfile::tempdir().unwrap();
+        let disk = DiskCache::open(tmp.path()).unwrap();
+        let mut docs = organisation();
+        let refs: Vec<&SearchDoc> = docs.iter().collect();
+        let mut fresh = Vec::new();
+        let (starts, _) = fragments(&refs, &mut fresh, &PackedRuns::new(), None);
+
+        // First export: nothing kept, every run packed and kept.
+        let mut first = Vec::new();
+        let (first_starts, taken) = fragments(&refs, &mut first, &PackedRuns::new(), Some(&disk));
+        assert_eq!((first_starts, taken), (starts.clone(), Taken::default()));
+        assert_eq!(first, fresh);
+        // Again: every block taken from the cache, the same files.
+        let mut again = Vec::new();
+        let (again_starts, taken) = fragments(&refs, &mut again, &PackedRuns::new(), Some(&disk));
+        assert_eq!((again_starts, taken.kept), (starts.clone(), starts.len()));
+        assert_eq!(again, fresh);
+
+        // One section's text changed: its run is packed again, with the
+        // new text; the other runs are taken.
+        let changed = docs
+            .iter_mut()
+            .find(|d| d.entity_ref == "component:default/gamma" && d.doc_type != "entity")
+            .unwrap();
+        changed.body = "a new text".into();
+        let refs: Vec<&SearchDoc> = docs.iter().collect();
+        let mut expected = Vec::new();
+        let (new_starts, _) = fragments(&refs, &mut expected, &PackedRuns::new(), None);
+        let mut edited = Vec::new();
+        let (edited_starts, taken) = fragments(&refs, &mut edited, &PackedRuns::new(), Some(&disk));
+        let gamma_blocks = new_starts.iter().filter(|s| **s >= 15).count();
+        assert_eq!(edited_starts, new_starts);
+        assert_eq!(taken.kept, new_starts.len() - gamma_blocks);
+        assert_eq!(edited, expected);
+        assert_ne!(edited, fresh);
     }
 
     #[test]
