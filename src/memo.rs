@@ -148,6 +148,97 @@ impl<V: Clone> Kept<V> {
     }
 }
 
+/// Values kept per shared allocation between builds (`portico serve`):
+/// an entity's JSON made again only when its loaded document is a new
+/// one, and that JSON's key computed once (see [`ArcKeys`]).
+///
+/// Sound because a value is looked up by its allocation while this memo
+/// holds it: the address cannot be reused for another value while the
+/// entry is kept, and a value behind an `Arc` that is shared (as one held
+/// here is) cannot be changed in place (`Arc::make_mut` copies it).
+#[derive(Debug)]
+pub struct ByArc<T: ?Sized, V> {
+    state: Mutex<ByArcState<T, V>>,
+}
+
+/// Keys of shared values, each computed once per allocation.
+pub type ArcKeys<T> = ByArc<T, Key>;
+
+#[derive(Debug)]
+struct ByArcState<T: ?Sized, V> {
+    /// Each allocation's value by its address, with the allocation and the
+    /// build that last used it.
+    values: HashMap<usize, (std::sync::Arc<T>, V, u64), foldhash::fast::RandomState>,
+    build: u64,
+}
+
+impl<T: ?Sized, V> Default for ByArc<T, V> {
+    fn default() -> Self {
+        ByArc {
+            state: Mutex::new(ByArcState {
+                values: HashMap::default(),
+                build: 0,
+            }),
+        }
+    }
+}
+
+fn address_of<T: ?Sized>(value: &std::sync::Arc<T>) -> usize {
+    std::sync::Arc::as_ptr(value).cast::<u8>() as usize
+}
+
+impl<T: ?Sized, V: Clone> ByArc<T, V> {
+    /// Starts a build.
+    pub fn start(&self) {
+        lock(&self.state).build += 1;
+    }
+
+    /// The value kept for this allocation, marked used by this build.
+    pub fn get(&self, of: &std::sync::Arc<T>) -> Option<V> {
+        let mut state = lock(&self.state);
+        let build = state.build;
+        let (_, value, used) = state.values.get_mut(&address_of(of))?;
+        *used = build;
+        Some(value.clone())
+    }
+
+    /// Keeps `value` for this allocation (replacing what was kept).
+    pub fn insert(&self, of: &std::sync::Arc<T>, value: V) {
+        let mut state = lock(&self.state);
+        let build = state.build;
+        state
+            .values
+            .insert(address_of(of), (std::sync::Arc::clone(of), value, build));
+    }
+
+    /// The value kept for `of`, made by `make` (outside the lock) the first
+    /// time this allocation is seen.
+    pub fn get_or_make(&self, of: &std::sync::Arc<T>, make: impl FnOnce(&T) -> V) -> V {
+        if let Some(value) = self.get(of) {
+            return value;
+        }
+        let value = make(of);
+        self.insert(of, value.clone());
+        value
+    }
+
+    /// Ends a build: drops what no recent build used.
+    pub fn finish(&self) {
+        let mut state = lock(&self.state);
+        let oldest = state.build.saturating_sub(KEPT_BUILDS);
+        state.values.retain(|_, (_, _, used)| *used >= oldest);
+    }
+
+    /// How many allocations are kept.
+    pub fn len(&self) -> usize {
+        lock(&self.state).values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Locks `mutex`, taking it over from a thread that panicked while holding
 /// it: every value kept behind these locks is whole between operations.
 pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
