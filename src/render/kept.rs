@@ -95,15 +95,17 @@ fn entity_inputs(entity: &Entity, memo: Option<&KeyMemo>) -> (JsonKeys, Key) {
 
 pub(super) struct EntityKeys<'p> {
     portal: &'p Portal,
-    /// What a page shows of its own entity ([`own_key`]).
-    own: RefKeys<'p>,
+    /// What a page shows of its own entity ([`own_key`]), by the entity's
+    /// place in the catalog.
+    own: Vec<Key>,
     /// What a page shows of an entity it relates to ([`summary_key`]).
-    summary: RefKeys<'p>,
+    summary: Vec<Key>,
+    /// Each entity's relations' targets, by their place in the catalog
+    /// (`None`: a ref to no entity), looked up once for both keys.
+    targets: Vec<Vec<Option<u32>>>,
     /// The site's settings every page shows.
     global: Key,
 }
-
-type RefKeys<'p> = HashMap<&'p EntityRef, Key, foldhash::fast::RandomState>;
 
 /// A writer feeding a hasher (JSON is hashed as it is written out).
 struct HashWriter<'h>(&'h mut Xxh3);
@@ -136,19 +138,33 @@ impl<'p> EntityKeys<'p> {
             .zip(&inputs)
             .map(|(e, &(json, text))| {
                 let docs = docs.get(&e.entity_ref).copied();
-                (&e.entity_ref, own_key(e, json.whole, text, problems, docs))
+                own_key(e, json.whole, text, problems, docs)
             })
             .collect();
-        let nodes: RefKeys<'p> = entities
-            .par_iter()
-            .map(|e| (&e.entity_ref, node_key(e)))
+        let places: HashMap<&EntityRef, u32, foldhash::fast::RandomState> = entities
+            .iter()
+            .zip(0u32..)
+            .map(|(e, i)| (&e.entity_ref, i))
             .collect();
+        let targets: Vec<Vec<Option<u32>>> = entities
+            .par_iter()
+            .map(|e| {
+                e.relations
+                    .iter()
+                    .map(|r| place_of(portal, &places, &r.target))
+                    .collect()
+            })
+            .collect();
+        let nodes: Vec<Key> = entities.par_iter().map(node_key).collect();
         // Computed once per entity, so a page relating to a Group that
         // owns hundreds of entities costs one lookup for it, not hundreds.
         let summary = entities
             .par_iter()
             .zip(&inputs)
-            .map(|(e, (json, _))| (&e.entity_ref, summary_key(portal, &nodes, e, json.shown)))
+            .zip(nodes.par_iter().zip(&targets))
+            .map(|((e, (json, _)), (&node, targets))| {
+                summary_key(&nodes, e, node, targets, json.shown)
+            })
             .collect();
         let mut global = hasher();
         part(&mut global, portal.title.as_bytes());
@@ -165,43 +181,49 @@ impl<'p> EntityKeys<'p> {
             portal,
             own,
             summary,
+            targets,
             global: global.digest128(),
         }
     }
 
-    /// The key of `entity`'s page, or `None` for a page that is always drawn.
-    pub(super) fn page_key(&self, entity: &Entity) -> Option<Key> {
+    /// The key of the page of the catalog's entity at `place`, or `None`
+    /// for a page that is always drawn.
+    pub(super) fn page_key(&self, place: usize) -> Option<Key> {
+        let entity = self.portal.catalog.entities.get(place)?;
         if entity.entity_ref.kind == "location" {
             return None;
         }
         let mut key = hasher();
         key.update(&self.global.to_le_bytes());
-        key.update(&self.own.get(&entity.entity_ref)?.to_le_bytes());
+        key.update(&self.own[place].to_le_bytes());
         // Each neighbour as the page shows it; what lies two hops out is
         // in the neighbours' summaries as graph nodes.
-        for relation in &entity.relations {
-            related(&mut key, self.portal, &self.summary, &relation.target);
+        for (relation, &target) in entity.relations.iter().zip(&self.targets[place]) {
+            related(&mut key, &self.summary, &relation.target, target);
         }
         Some(key.digest128())
     }
 }
 
-/// A related entity's ref and its key in `keys`, looked up as pages look it
-/// up (zero for a ref to no entity, which pages show as a missing ref).
-fn related(key: &mut Xxh3, portal: &Portal, keys: &RefKeys<'_>, target: &EntityRef) {
+/// Where the entity `target` names is in the catalog: a ref spelled as
+/// its entity's is found without making the catalog's lookup key; another
+/// spelling is looked up as pages look it up.
+fn place_of(
+    portal: &Portal,
+    places: &HashMap<&EntityRef, u32, foldhash::fast::RandomState>,
+    target: &EntityRef,
+) -> Option<u32> {
+    places.get(target).copied().or_else(|| {
+        let entity = portal.catalog.get(target)?;
+        places.get(&entity.entity_ref).copied()
+    })
+}
+
+/// A related entity's ref and its key in `keys` (zero for a ref to no
+/// entity, which pages show as a missing ref).
+fn related(key: &mut Xxh3, keys: &[Key], target: &EntityRef, place: Option<u32>) {
     ref_parts(key, target);
-    // A ref spelled as its entity's is found without making the catalog's
-    // lookup key; another spelling is looked up as pages look it up.
-    let known = keys
-        .get(target)
-        .or_else(|| {
-            portal
-                .catalog
-                .get(target)
-                .and_then(|e| keys.get(&e.entity_ref))
-        })
-        .copied()
-        .unwrap_or_default();
+    let known = place.map_or(0, |i| keys[i as usize]);
     key.update(&known.to_le_bytes());
 }
 
@@ -233,15 +255,21 @@ fn node_key(entity: &Entity) -> Key {
 /// group's avatar and email, and its relations with the nodes they point
 /// at (the graph's second hop, a System's diagram, a member's groups, a
 /// group's member count). Nothing else of a neighbour reaches a page.
-/// `shown`: the key of those fields of its JSON ([`JsonKeys`]).
-fn summary_key(portal: &Portal, nodes: &RefKeys<'_>, entity: &Entity, shown: Key) -> Key {
+/// `node`: its [`node_key`]; `targets`: its relations' places in the
+/// catalog; `shown`: the key of those fields of its JSON ([`JsonKeys`]).
+fn summary_key(
+    nodes: &[Key],
+    entity: &Entity,
+    node: Key,
+    targets: &[Option<u32>],
+    shown: Key,
+) -> Key {
     let mut key = hasher();
-    let node = nodes.get(&entity.entity_ref).copied();
-    key.update(&node.unwrap_or_else(|| node_key(entity)).to_le_bytes());
+    key.update(&node.to_le_bytes());
     key.update(&shown.to_le_bytes());
-    for relation in &entity.relations {
+    for (relation, &target) in entity.relations.iter().zip(targets) {
         part(&mut key, relation.kind.as_bytes());
-        related(&mut key, portal, nodes, &relation.target);
+        related(&mut key, nodes, &relation.target, target);
     }
     key.digest128()
 }
@@ -320,18 +348,19 @@ mod tests {
         memo.start();
         let kept = EntityKeys::new(portal, &problems, &docs, Some(memo));
         memo.finish();
-        for e in &portal.catalog.entities {
-            assert_eq!(kept.page_key(e), keys.page_key(e), "{}", e.entity_ref);
+        for (i, e) in portal.catalog.entities.iter().enumerate() {
+            assert_eq!(kept.page_key(i), keys.page_key(i), "{}", e.entity_ref);
         }
         let relations = SortedRelations::new(portal);
         portal
             .catalog
             .entities
             .iter()
-            .map(|e| {
+            .enumerate()
+            .map(|(i, e)| {
                 let docs = docs.get(&e.entity_ref).copied();
                 let html = entity_page(portal, &look, e, &problems, docs, "", &relations);
-                (html, keys.page_key(e))
+                (html, keys.page_key(i))
             })
             .collect()
     }

@@ -260,7 +260,8 @@ fn entity_pages_by(
         .catalog
         .entities
         .par_iter()
-        .map(|entity| {
+        .enumerate()
+        .map(|(place, entity)| {
             let path = address::entity_page(&entity.entity_ref);
             let docs = docs.get(&entity.entity_ref).copied();
             let root = address::up(address::ENTITY_DEPTH);
@@ -274,7 +275,7 @@ fn entity_pages_by(
             // cover: the card itself joins the key.
             let key = keys
                 .as_ref()
-                .and_then(|keys| keys.page_key(entity))
+                .and_then(|keys| keys.page_key(place))
                 .map(|key| with_cards(key, &cards));
             let (key, bytes) = match (from, key) {
                 (Pages::Memo(memo), Some(key)) => {
