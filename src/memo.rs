@@ -23,6 +23,9 @@ struct State {
     epoch: u64,
     /// Canonical repository root → its count of changes.
     roots: HashMap<PathBuf, u64>,
+    /// Each root as asked → its canonical path, resolved once per epoch
+    /// (three stages ask for each of 2,000 repositories on every build).
+    canonical: HashMap<PathBuf, PathBuf>,
 }
 
 impl Versions {
@@ -30,10 +33,21 @@ impl Versions {
     /// if nothing under it changed in between. `None` when the root cannot
     /// be resolved (its work is then never kept).
     pub fn of(&self, root: &Path) -> Option<u64> {
-        let root = root.canonicalize().ok()?;
+        let known = self.lock().canonical.get(root).cloned();
+        let canonical = match known {
+            Some(canonical) => canonical,
+            None => {
+                let canonical = root.canonicalize().ok()?;
+                let mut state = self.lock();
+                state
+                    .canonical
+                    .insert(root.to_path_buf(), canonical.clone());
+                canonical
+            }
+        };
         let mut state = self.lock();
         let epoch = state.epoch;
-        let count = *state.roots.entry(root).or_default();
+        let count = *state.roots.entry(canonical).or_default();
         Some(epoch.wrapping_mul(1 << 32).wrapping_add(count))
     }
 
@@ -44,6 +58,7 @@ impl Versions {
         let mut state = self.lock();
         if paths.is_empty() {
             state.epoch += 1;
+            state.canonical.clear();
             return;
         }
         for path in paths {
@@ -55,7 +70,9 @@ impl Versions {
                 }
             }
             if !placed {
+                // A folder moved or a link changed: roots are resolved again.
                 state.epoch += 1;
+                state.canonical.clear();
             }
         }
     }
