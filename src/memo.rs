@@ -358,4 +358,35 @@ mod tests {
         assert_ne!(versions.of(&b), b2);
         assert_eq!(versions.of(&tmp.path().join("missing")), None);
     }
+
+    /// Roots are resolved once per epoch: a link retargeted between builds
+    /// is seen after a change the watcher cannot place (the link itself is
+    /// in no repository), and the new target has its own version.
+    #[cfg(unix)]
+    #[test]
+    fn a_retargeted_root_is_resolved_again_after_an_unplaced_change() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b, link) = (
+            tmp.path().join("a"),
+            tmp.path().join("b"),
+            tmp.path().join("link"),
+        );
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        std::os::unix::fs::symlink(&a, &link).unwrap();
+        let versions = Versions::default();
+        let first = versions.of(&link);
+        versions.touch(&[a.canonicalize().unwrap().join("x")]);
+        let after_a = versions.of(&link);
+        assert_ne!(after_a, first, "the link's target changed");
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(&b, &link).unwrap();
+        versions.touch(&[tmp.path().canonicalize().unwrap().join("link")]);
+        let on_b = versions.of(&link);
+        // b is now resolved: a change in a no longer touches it.
+        versions.touch(&[a.canonicalize().unwrap().join("y")]);
+        assert_eq!(versions.of(&link), on_b);
+        versions.touch(&[b.canonicalize().unwrap().join("z")]);
+        assert_ne!(versions.of(&link), on_b);
+    }
 }
