@@ -23,6 +23,9 @@ struct State {
     epoch: u64,
     /// Canonical repository root → its count of changes.
     roots: HashMap<PathBuf, u64>,
+    /// Each root as asked → its canonical path, resolved once per epoch
+    /// (three stages ask for each of 2,000 repositories on every build).
+    canonical: HashMap<PathBuf, PathBuf>,
 }
 
 impl Versions {
@@ -30,10 +33,21 @@ impl Versions {
     /// if nothing under it changed in between. `None` when the root cannot
     /// be resolved (its work is then never kept).
     pub fn of(&self, root: &Path) -> Option<u64> {
-        let root = root.canonicalize().ok()?;
+        let known = self.lock().canonical.get(root).cloned();
+        let canonical = match known {
+            Some(canonical) => canonical,
+            None => {
+                let canonical = root.canonicalize().ok()?;
+                let mut state = self.lock();
+                state
+                    .canonical
+                    .insert(root.to_path_buf(), canonical.clone());
+                canonical
+            }
+        };
         let mut state = self.lock();
         let epoch = state.epoch;
-        let count = *state.roots.entry(root).or_default();
+        let count = *state.roots.entry(canonical).or_default();
         Some(epoch.wrapping_mul(1 << 32).wrapping_add(count))
     }
 
@@ -44,6 +58,7 @@ impl Versions {
         let mut state = self.lock();
         if paths.is_empty() {
             state.epoch += 1;
+            state.canonical.clear();
             return;
         }
         for path in paths {
@@ -55,7 +70,9 @@ impl Versions {
                 }
             }
             if !placed {
+                // A folder moved or a link changed: roots are resolved again.
                 state.epoch += 1;
+                state.canonical.clear();
             }
         }
     }
@@ -145,6 +162,97 @@ impl<V: Clone> Kept<V> {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, KeptState<V>> {
         lock(&self.state)
+    }
+}
+
+/// Values kept per shared allocation between builds (`portico serve`):
+/// an entity's JSON made again only when its loaded document is a new
+/// one, and that JSON's key computed once (see [`ArcKeys`]).
+///
+/// Sound because a value is looked up by its allocation while this memo
+/// holds it: the address cannot be reused for another value while the
+/// entry is kept, and a value behind an `Arc` that is shared (as one held
+/// here is) cannot be changed in place (`Arc::make_mut` copies it).
+#[derive(Debug)]
+pub struct ByArc<T: ?Sized, V> {
+    state: Mutex<ByArcState<T, V>>,
+}
+
+/// Keys of shared values, each computed once per allocation.
+pub type ArcKeys<T> = ByArc<T, Key>;
+
+#[derive(Debug)]
+struct ByArcState<T: ?Sized, V> {
+    /// Each allocation's value by its address, with the allocation and the
+    /// build that last used it.
+    values: HashMap<usize, (std::sync::Arc<T>, V, u64), foldhash::fast::RandomState>,
+    build: u64,
+}
+
+impl<T: ?Sized, V> Default for ByArc<T, V> {
+    fn default() -> Self {
+        ByArc {
+            state: Mutex::new(ByArcState {
+                values: HashMap::default(),
+                build: 0,
+            }),
+        }
+    }
+}
+
+fn address_of<T: ?Sized>(value: &std::sync::Arc<T>) -> usize {
+    std::sync::Arc::as_ptr(value).cast::<u8>() as usize
+}
+
+impl<T: ?Sized, V: Clone> ByArc<T, V> {
+    /// Starts a build.
+    pub fn start(&self) {
+        lock(&self.state).build += 1;
+    }
+
+    /// The value kept for this allocation, marked used by this build.
+    pub fn get(&self, of: &std::sync::Arc<T>) -> Option<V> {
+        let mut state = lock(&self.state);
+        let build = state.build;
+        let (_, value, used) = state.values.get_mut(&address_of(of))?;
+        *used = build;
+        Some(value.clone())
+    }
+
+    /// Keeps `value` for this allocation (replacing what was kept).
+    pub fn insert(&self, of: &std::sync::Arc<T>, value: V) {
+        let mut state = lock(&self.state);
+        let build = state.build;
+        state
+            .values
+            .insert(address_of(of), (std::sync::Arc::clone(of), value, build));
+    }
+
+    /// The value kept for `of`, made by `make` (outside the lock) the first
+    /// time this allocation is seen.
+    pub fn get_or_make(&self, of: &std::sync::Arc<T>, make: impl FnOnce(&T) -> V) -> V {
+        if let Some(value) = self.get(of) {
+            return value;
+        }
+        let value = make(of);
+        self.insert(of, value.clone());
+        value
+    }
+
+    /// Ends a build: drops what no recent build used.
+    pub fn finish(&self) {
+        let mut state = lock(&self.state);
+        let oldest = state.build.saturating_sub(KEPT_BUILDS);
+        state.values.retain(|_, (_, _, used)| *used >= oldest);
+    }
+
+    /// How many allocations are kept.
+    pub fn len(&self) -> usize {
+        lock(&self.state).values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -263,5 +371,36 @@ mod tests {
         assert_ne!(versions.of(&a), a2, "an unplaced change renews everything");
         assert_ne!(versions.of(&b), b2);
         assert_eq!(versions.of(&tmp.path().join("missing")), None);
+    }
+
+    /// Roots are resolved once per epoch: a link retargeted between builds
+    /// is seen after a change the watcher cannot place (the link itself is
+    /// in no repository), and the new target has its own version.
+    #[cfg(unix)]
+    #[test]
+    fn a_retargeted_root_is_resolved_again_after_an_unplaced_change() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b, link) = (
+            tmp.path().join("a"),
+            tmp.path().join("b"),
+            tmp.path().join("link"),
+        );
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        std::os::unix::fs::symlink(&a, &link).unwrap();
+        let versions = Versions::default();
+        let first = versions.of(&link);
+        versions.touch(&[a.canonicalize().unwrap().join("x")]);
+        let after_a = versions.of(&link);
+        assert_ne!(after_a, first, "the link's target changed");
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(&b, &link).unwrap();
+        versions.touch(&[tmp.path().canonicalize().unwrap().join("link")]);
+        let on_b = versions.of(&link);
+        // b is now resolved: a change in a no longer touches it.
+        versions.touch(&[a.canonicalize().unwrap().join("y")]);
+        assert_eq!(versions.of(&link), on_b);
+        versions.touch(&[b.canonicalize().unwrap().join("z")]);
+        assert_ne!(versions.of(&link), on_b);
     }
 }

@@ -120,10 +120,11 @@ fn load_scoped(
         catalog::Invalid::Keep
     };
     let elsewhere = facts.site.as_ref().map(|s| &s.keys);
-    let catalog = catalog::assemble_with(
+    let catalog = catalog::assemble_kept(
         entities,
         invalid,
         elsewhere.unwrap_or(&Default::default()),
+        memo.map(|m| &m.assemble),
         &mut diagnostics,
     );
     timer.lap("  assemble");
@@ -704,6 +705,8 @@ pub struct Memo {
     /// Which repositories changed since they were last read.
     pub versions: crate::memo::Versions,
     pub loads: organisation::LoadMemo,
+    /// Unchanged entities' JSON, reused by the catalog's assembly.
+    pub assemble: catalog::AssembleMemo,
     pub docs: docs::DocsMemo,
     pub pages: render::RenderMemo,
     pub scorecard_files: crate::scorecards::kept_files::FilesMemo,

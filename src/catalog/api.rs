@@ -40,7 +40,7 @@ impl Serialize for ApiEntity<'_> {
         let has_relations = entity.json.contains_key("relations");
         let len = entity.json.len() + usize::from(!has_relations);
         let mut map = serializer.serialize_map(Some(len))?;
-        for (key, value) in &entity.json {
+        for (key, value) in entity.json.iter() {
             if key == "relations" {
                 map.serialize_entry(key, &Relations(&entity.relations))?;
             } else {

@@ -105,7 +105,9 @@ pub struct Entity {
     pub namespace: String,
     pub name: String,
     /// The entity as Backstage's API returns it, without `relations`.
-    pub json: Map<String, Json>,
+    /// Shared: `portico serve` reuses an unchanged entity's JSON between
+    /// builds (see [`AssembleMemo`]), and keys it once (`memo::ArcKeys`).
+    pub json: Arc<Map<String, Json>>,
     pub relations: Vec<Relation>,
     pub source: Source,
     /// The document after substitution, with positions, for later checks.
@@ -117,7 +119,7 @@ pub struct Entity {
 impl Entity {
     /// The entity with its `relations`, as in Backstage's `/entities`.
     pub fn to_api_json(&self) -> Json {
-        let mut json = self.json.clone();
+        let mut json = (*self.json).clone();
         let relations = self
             .relations
             .iter()
@@ -223,7 +225,35 @@ pub fn assemble_with(
     elsewhere: &std::collections::HashSet<String>,
     out: &mut Vec<Diagnostic>,
 ) -> Catalog {
-    let mut entities = unique_entities(loaded, out);
+    assemble_kept(loaded, invalid, elsewhere, None, out)
+}
+
+/// Entities' JSON kept between builds of one process (`portico serve`):
+/// a kept repository load hands out the same shared documents again, and
+/// an entity whose document (that allocation) and location facts are
+/// unchanged gets the last build's JSON back instead of making it again.
+/// Relations, duplicates and rejections are still worked out over the
+/// whole organisation on every build.
+#[derive(Debug, Default)]
+pub struct AssembleMemo {
+    json: crate::memo::ByArc<Node, (crate::memo::Key, Arc<Map<String, Json>>)>,
+}
+
+/// [`assemble_with`], reusing the JSON of unchanged documents from `memo`.
+pub fn assemble_kept(
+    loaded: Vec<LoadedEntity>,
+    invalid: Invalid,
+    elsewhere: &std::collections::HashSet<String>,
+    memo: Option<&AssembleMemo>,
+    out: &mut Vec<Diagnostic>,
+) -> Catalog {
+    if let Some(memo) = memo {
+        memo.json.start();
+    }
+    let mut entities = unique_entities(loaded, memo, out);
+    if let Some(memo) = memo {
+        memo.json.finish();
+    }
     let mut derived = Vec::new();
     let index = index_of(&entities);
     relations::derive(&mut entities, &index, elsewhere, &mut derived);
@@ -269,15 +299,33 @@ fn index_of(entities: &[Entity]) -> RefIndex {
 /// Writes [`INVALID_ANNOTATION`] on a rejected entity (and removes one the
 /// file wrote itself on a valid entity: only Portico says what is invalid).
 fn mark_invalid(entity: &mut Entity) {
-    let Some(Json::Object(meta)) = entity.json.get_mut("metadata") else {
+    let wanted = entity.rejected.as_ref().map(Rejection::annotation);
+    let annotations = entity
+        .json
+        .get("metadata")
+        .and_then(|m| m.get("annotations"))
+        .and_then(Json::as_object);
+    let Some(annotations) = annotations else {
+        return;
+    };
+    let current = annotations.get(INVALID_ANNOTATION);
+    let unchanged = match &wanted {
+        Some(w) => current.and_then(Json::as_str) == Some(w.as_str()),
+        None => current.is_none(),
+    };
+    if unchanged {
+        // A JSON kept from the last build stays shared.
+        return;
+    }
+    let Some(Json::Object(meta)) = Arc::make_mut(&mut entity.json).get_mut("metadata") else {
         return;
     };
     let Some(Json::Object(annotations)) = meta.get_mut("annotations") else {
         return;
     };
-    match &entity.rejected {
-        Some(r) => {
-            annotations.insert(INVALID_ANNOTATION.into(), Json::String(r.annotation()));
+    match wanted {
+        Some(w) => {
+            annotations.insert(INVALID_ANNOTATION.into(), Json::String(w));
         }
         None => {
             annotations.remove(INVALID_ANNOTATION);
@@ -286,7 +334,11 @@ fn mark_invalid(entity: &mut Entity) {
 }
 
 /// The entities, sorted by ref, with copies after the first refused.
-fn unique_entities(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> Vec<Entity> {
+fn unique_entities(
+    mut loaded: Vec<LoadedEntity>,
+    memo: Option<&AssembleMemo>,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<Entity> {
     loaded
         .sort_by(|a, b| (&a.repo_dir, &a.file, a.doc.pos).cmp(&(&b.repo_dir, &b.file, b.doc.pos)));
     let mut entities: Vec<Entity> = Vec::with_capacity(loaded.len());
@@ -327,7 +379,7 @@ fn unique_entities(mut loaded: Vec<LoadedEntity>, out: &mut Vec<Diagnostic>) -> 
             continue;
         }
         seen.insert(key, entities.len());
-        entities.push(entity_from(doc, entity_ref));
+        entities.push(entity_from(doc, entity_ref, memo));
     }
     entities.sort_by_cached_key(|e| e.entity_ref.key());
     entities
@@ -338,30 +390,21 @@ fn file_key(e: &Entity) -> (&str, &str, usize) {
     (&e.source.repo, &e.source.file, e.source.line)
 }
 
-fn entity_from(doc: LoadedEntity, entity_ref: EntityRef) -> Entity {
-    let mut json = match doc.doc.to_json() {
-        Json::Object(map) => map,
-        _ => Map::new(),
+fn entity_from(doc: LoadedEntity, entity_ref: EntityRef, memo: Option<&AssembleMemo>) -> Entity {
+    let json = match memo {
+        Some(memo) => {
+            let inputs = json_inputs(&doc);
+            match memo.json.get(&doc.doc) {
+                Some((kept, json)) if kept == inputs => json,
+                _ => {
+                    let json = Arc::new(json_of(&doc));
+                    memo.json.insert(&doc.doc, (inputs, json.clone()));
+                    json
+                }
+            }
+        }
+        None => Arc::new(json_of(&doc)),
     };
-    // Relations are computed, never taken from the file.
-    json.remove("relations");
-    if let Some(Json::Object(spec)) = json.get_mut("spec") {
-        sort_reference_lists(spec);
-    }
-    if let Some(Json::Object(meta)) = json.get_mut("metadata") {
-        if !meta.contains_key("namespace") {
-            meta.insert(
-                "namespace".into(),
-                Json::String(doc.identity.namespace.clone()),
-            );
-        }
-        let annotations = meta
-            .entry("annotations")
-            .or_insert_with(|| Json::Object(Map::new()));
-        if let Json::Object(annotations) = annotations {
-            annotate(annotations, &doc);
-        }
-    }
     Entity {
         entity_ref,
         kind: doc.identity.kind,
@@ -382,6 +425,54 @@ fn entity_from(doc: LoadedEntity, entity_ref: EntityRef) -> Entity {
         },
         doc: doc.doc,
     }
+}
+
+/// An entity's JSON: its document, less `relations`, with Backstage's
+/// ordering of reference lists, its namespace and location annotations.
+/// Made from the document and [`json_inputs`]'s fields only (rejections
+/// are marked later, by `mark_invalid`).
+fn json_of(doc: &LoadedEntity) -> Map<String, Json> {
+    let mut json = match doc.doc.to_json() {
+        Json::Object(map) => map,
+        _ => Map::new(),
+    };
+    // Relations are computed, never taken from the file.
+    json.remove("relations");
+    if let Some(Json::Object(spec)) = json.get_mut("spec") {
+        sort_reference_lists(spec);
+    }
+    if let Some(Json::Object(meta)) = json.get_mut("metadata") {
+        if !meta.contains_key("namespace") {
+            meta.insert(
+                "namespace".into(),
+                Json::String(doc.identity.namespace.clone()),
+            );
+        }
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Json::Object(Map::new()));
+        if let Json::Object(annotations) = annotations {
+            annotate(annotations, doc);
+        }
+    }
+    json
+}
+
+/// A key of what [`json_of`] takes besides the document.
+fn json_inputs(doc: &LoadedEntity) -> crate::memo::Key {
+    let mut key = crate::memo::hasher();
+    for part in [&doc.identity.namespace, &doc.location, &doc.origin] {
+        crate::memo::part(&mut key, part.as_bytes());
+    }
+    let (view, edit) = match &doc.view_edit {
+        Some((view, edit)) => (Some(view.as_str()), edit.as_deref()),
+        None => (None, None),
+    };
+    for part in [doc.source_location.as_deref(), view, edit] {
+        crate::memo::part(&mut key, &[u8::from(part.is_some())]);
+        crate::memo::part(&mut key, part.unwrap_or("").as_bytes());
+    }
+    key.digest128()
 }
 
 /// The spec lists `BuiltinKindsEntityProcessor.preProcessEntity` sorts (with
@@ -497,5 +588,83 @@ mod tests {
         );
         assert_eq!(names("other", ""), ["elsewhere"]);
         assert!(names("r", "zz").is_empty() && names("none", "").is_empty());
+    }
+
+    /// A component named `name` whose spec is `spec` (YAML lines).
+    fn with_spec(name: &str, spec: &str) -> LoadedEntity {
+        let mut entity = loaded("r", "catalog-info.yaml", 1, name);
+        let text = format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n{spec}"
+        );
+        entity.doc = yaml::parse_single(&text, yaml::Budget::default())
+            .unwrap()
+            .unwrap()
+            .into();
+        entity.text = text.into();
+        entity
+    }
+
+    /// Assembled with `memo` kept from build to build, each build equals
+    /// one made without it (every entity's JSON and relations); an
+    /// unchanged document's JSON is the last build's, shared; a changed
+    /// document, a changed location or a rejection gives a new one.
+    #[test]
+    fn kept_json_is_reused_only_while_what_it_shows_is_unchanged() {
+        let memo = AssembleMemo::default();
+        let api =
+            |c: &Catalog| -> Vec<Json> { c.entities.iter().map(Entity::to_api_json).collect() };
+        let build = |docs: &[LoadedEntity]| -> Catalog {
+            let kept = assemble_kept(
+                docs.to_vec(),
+                Invalid::Keep,
+                &Default::default(),
+                Some(&memo),
+                &mut Vec::new(),
+            );
+            let clean = assemble(docs.to_vec(), &mut Vec::new());
+            assert_eq!(api(&kept), api(&clean));
+            kept
+        };
+        let json_of = |c: &Catalog, name: &str| -> Arc<Map<String, Json>> {
+            c.entities
+                .iter()
+                .find(|e| e.name == name)
+                .unwrap()
+                .json
+                .clone()
+        };
+        let mut docs = vec![
+            with_spec("a", "  owner: team\n  dependsOn: [component:b]\n"),
+            with_spec("b", "  owner: team\n"),
+        ];
+        let first = build(&docs);
+        let second = build(&docs);
+        for name in ["a", "b"] {
+            assert!(
+                Arc::ptr_eq(&json_of(&first, name), &json_of(&second, name)),
+                "{name}"
+            );
+        }
+        // A location fact the JSON shows (an annotation).
+        docs[0].location = "url:https://example.com/a.yaml".into();
+        let moved = build(&docs);
+        assert!(!Arc::ptr_eq(&json_of(&second, "a"), &json_of(&moved, "a")));
+        assert!(Arc::ptr_eq(&json_of(&second, "b"), &json_of(&moved, "b")));
+        // A new document (a malformed ref: rejected when relations are derived).
+        docs[0] = with_spec("a", "  owner: team\n  dependsOn: ['component:']\n");
+        let bad = build(&docs);
+        let annotations = |c: &Catalog| json_of(c, "a")["metadata"]["annotations"].clone();
+        assert!(annotations(&bad).get(INVALID_ANNOTATION).is_some());
+        // The same document, rejected at load time, then accepted: the
+        // mark comes and goes while the kept JSON stays unmarked.
+        docs[0] = with_spec("a", "  owner: team\n");
+        docs[0].rejected = Some(Rejection {
+            code: "invalid-entity",
+            message: "no".into(),
+        });
+        assert!(annotations(&build(&docs)).get(INVALID_ANNOTATION).is_some());
+        docs[0].rejected = None;
+        assert!(annotations(&build(&docs)).get(INVALID_ANNOTATION).is_none());
+        assert!(!memo.json.is_empty());
     }
 }

@@ -77,7 +77,7 @@ pub(super) fn key(
         memo::part(&mut key, format!("{:?}", entity.doc.pos).as_bytes());
         memo::part(
             &mut key,
-            serde_json::to_string(&entity.json).ok()?.as_bytes(),
+            serde_json::to_string(&*entity.json).ok()?.as_bytes(),
         );
     }
     for skipped in &listing.skipped {

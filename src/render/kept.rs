@@ -20,23 +20,92 @@ use super::pages::{ProblemsByFile, display_name};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::docs::DocSiteSummary;
-use crate::memo::{Key, hasher, part};
+use crate::memo::{ArcKeys, ByArc, Key, hasher, part};
 use crate::portal::Portal;
 use rayon::prelude::*;
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 use xxhash_rust::xxh3::Xxh3;
 
+/// The keys of entities' JSON and source files, kept between builds of one
+/// process (`portico serve`) by their allocations: the catalog hands an
+/// unchanged entity the same JSON again (`catalog::AssembleMemo`), so an
+/// edit hashes only the JSON it changed.
+#[derive(Debug, Default)]
+pub(super) struct KeyMemo {
+    json: ByArc<Map<String, Value>, JsonKeys>,
+    text: ArcKeys<str>,
+}
+
+impl KeyMemo {
+    pub(super) fn start(&self) {
+        self.json.start();
+        self.text.start();
+    }
+
+    pub(super) fn finish(&self) {
+        self.json.finish();
+        self.text.finish();
+    }
+}
+
+/// What pages show of an entity's JSON: all of it (its own page), and the
+/// fields a page relating to it shows (in [`summary_key`]).
+#[derive(Clone, Copy, Debug)]
+struct JsonKeys {
+    whole: Key,
+    shown: Key,
+}
+
+fn json_keys(json: &Map<String, Value>) -> JsonKeys {
+    let mut whole = hasher();
+    let _ = serde_json::to_writer(HashWriter(&mut whole), json);
+    let mut shown = hasher();
+    let spec = json.get("spec");
+    json_part(&mut shown, spec.and_then(|s| s.get("type")));
+    json_part(&mut shown, spec.and_then(|s| s.get("lifecycle")));
+    json_part(&mut shown, spec.and_then(|s| s.get("profile")));
+    json_part(
+        &mut shown,
+        json.get("metadata").and_then(|m| m.get("description")),
+    );
+    JsonKeys {
+        whole: whole.digest128(),
+        shown: shown.digest128(),
+    }
+}
+
+fn text_key(text: &str) -> Key {
+    let mut key = hasher();
+    part(&mut key, text.as_bytes());
+    key.digest128()
+}
+
+/// An entity's [`JsonKeys`] and its source file's key, from `memo` when
+/// one is kept.
+fn entity_inputs(entity: &Entity, memo: Option<&KeyMemo>) -> (JsonKeys, Key) {
+    match memo {
+        Some(memo) => (
+            memo.json.get_or_make(&entity.json, json_keys),
+            memo.text.get_or_make(&entity.source.text, text_key),
+        ),
+        None => (json_keys(&entity.json), text_key(&entity.source.text)),
+    }
+}
+
 pub(super) struct EntityKeys<'p> {
     portal: &'p Portal,
-    /// What a page shows of its own entity ([`own_key`]).
-    own: RefKeys<'p>,
+    /// What a page shows of its own entity ([`own_key`]), by the entity's
+    /// place in the catalog.
+    own: Vec<Key>,
     /// What a page shows of an entity it relates to ([`summary_key`]).
-    summary: RefKeys<'p>,
+    summary: Vec<Key>,
+    /// Each entity's relations' targets, by their place in the catalog
+    /// (`None`: a ref to no entity), looked up once for both keys.
+    targets: Vec<Vec<Option<u32>>>,
     /// The site's settings every page shows.
     global: Key,
 }
-
-type RefKeys<'p> = HashMap<&'p EntityRef, Key, foldhash::fast::RandomState>;
 
 /// A writer feeding a hasher (JSON is hashed as it is written out).
 struct HashWriter<'h>(&'h mut Xxh3);
@@ -57,26 +126,45 @@ impl<'p> EntityKeys<'p> {
         portal: &'p Portal,
         problems: &ProblemsByFile<'_>,
         docs: &HashMap<&EntityRef, &DocSiteSummary>,
+        memo: Option<&KeyMemo>,
     ) -> EntityKeys<'p> {
         let entities = &portal.catalog.entities;
+        let inputs: Vec<(JsonKeys, Key)> = entities
+            .par_iter()
+            .map(|e| entity_inputs(e, memo))
+            .collect();
         let own = entities
             .par_iter()
-            .map(|e| {
-                (
-                    &e.entity_ref,
-                    own_key(e, problems, docs.get(&e.entity_ref).copied()),
-                )
+            .zip(&inputs)
+            .map(|(e, &(json, text))| {
+                let docs = docs.get(&e.entity_ref).copied();
+                own_key(e, json.whole, text, problems, docs)
             })
             .collect();
-        let nodes: RefKeys<'p> = entities
-            .par_iter()
-            .map(|e| (&e.entity_ref, node_key(e)))
+        let places: HashMap<&EntityRef, u32, foldhash::fast::RandomState> = entities
+            .iter()
+            .zip(0u32..)
+            .map(|(e, i)| (&e.entity_ref, i))
             .collect();
+        let targets: Vec<Vec<Option<u32>>> = entities
+            .par_iter()
+            .map(|e| {
+                e.relations
+                    .iter()
+                    .map(|r| place_of(portal, &places, &r.target))
+                    .collect()
+            })
+            .collect();
+        let nodes: Vec<Key> = entities.par_iter().map(node_key).collect();
         // Computed once per entity, so a page relating to a Group that
         // owns hundreds of entities costs one lookup for it, not hundreds.
         let summary = entities
             .par_iter()
-            .map(|e| (&e.entity_ref, summary_key(portal, &nodes, e)))
+            .zip(&inputs)
+            .zip(nodes.par_iter().zip(&targets))
+            .map(|((e, (json, _)), (&node, targets))| {
+                summary_key(&nodes, e, node, targets, json.shown)
+            })
             .collect();
         let mut global = hasher();
         part(&mut global, portal.title.as_bytes());
@@ -93,43 +181,49 @@ impl<'p> EntityKeys<'p> {
             portal,
             own,
             summary,
+            targets,
             global: global.digest128(),
         }
     }
 
-    /// The key of `entity`'s page, or `None` for a page that is always drawn.
-    pub(super) fn page_key(&self, entity: &Entity) -> Option<Key> {
+    /// The key of the page of the catalog's entity at `place`, or `None`
+    /// for a page that is always drawn.
+    pub(super) fn page_key(&self, place: usize) -> Option<Key> {
+        let entity = self.portal.catalog.entities.get(place)?;
         if entity.entity_ref.kind == "location" {
             return None;
         }
         let mut key = hasher();
         key.update(&self.global.to_le_bytes());
-        key.update(&self.own.get(&entity.entity_ref)?.to_le_bytes());
+        key.update(&self.own[place].to_le_bytes());
         // Each neighbour as the page shows it; what lies two hops out is
         // in the neighbours' summaries as graph nodes.
-        for relation in &entity.relations {
-            related(&mut key, self.portal, &self.summary, &relation.target);
+        for (relation, &target) in entity.relations.iter().zip(&self.targets[place]) {
+            related(&mut key, &self.summary, &relation.target, target);
         }
         Some(key.digest128())
     }
 }
 
-/// A related entity's ref and its key in `keys`, looked up as pages look it
-/// up (zero for a ref to no entity, which pages show as a missing ref).
-fn related(key: &mut Xxh3, portal: &Portal, keys: &RefKeys<'_>, target: &EntityRef) {
+/// Where the entity `target` names is in the catalog: a ref spelled as
+/// its entity's is found without making the catalog's lookup key; another
+/// spelling is looked up as pages look it up.
+fn place_of(
+    portal: &Portal,
+    places: &HashMap<&EntityRef, u32, foldhash::fast::RandomState>,
+    target: &EntityRef,
+) -> Option<u32> {
+    places.get(target).copied().or_else(|| {
+        let entity = portal.catalog.get(target)?;
+        places.get(&entity.entity_ref).copied()
+    })
+}
+
+/// A related entity's ref and its key in `keys` (zero for a ref to no
+/// entity, which pages show as a missing ref).
+fn related(key: &mut Xxh3, keys: &[Key], target: &EntityRef, place: Option<u32>) {
     ref_parts(key, target);
-    // A ref spelled as its entity's is found without making the catalog's
-    // lookup key; another spelling is looked up as pages look it up.
-    let known = keys
-        .get(target)
-        .or_else(|| {
-            portal
-                .catalog
-                .get(target)
-                .and_then(|e| keys.get(&e.entity_ref))
-        })
-        .copied()
-        .unwrap_or_default();
+    let known = place.map_or(0, |i| keys[i as usize]);
     key.update(&known.to_le_bytes());
 }
 
@@ -161,35 +255,39 @@ fn node_key(entity: &Entity) -> Key {
 /// group's avatar and email, and its relations with the nodes they point
 /// at (the graph's second hop, a System's diagram, a member's groups, a
 /// group's member count). Nothing else of a neighbour reaches a page.
-fn summary_key(portal: &Portal, nodes: &RefKeys<'_>, entity: &Entity) -> Key {
+/// `node`: its [`node_key`]; `targets`: its relations' places in the
+/// catalog; `shown`: the key of those fields of its JSON ([`JsonKeys`]).
+fn summary_key(
+    nodes: &[Key],
+    entity: &Entity,
+    node: Key,
+    targets: &[Option<u32>],
+    shown: Key,
+) -> Key {
     let mut key = hasher();
-    let node = nodes.get(&entity.entity_ref).copied();
-    key.update(&node.unwrap_or_else(|| node_key(entity)).to_le_bytes());
-    let spec = entity.json.get("spec");
-    json_part(&mut key, spec.and_then(|s| s.get("type")));
-    json_part(&mut key, spec.and_then(|s| s.get("lifecycle")));
-    json_part(&mut key, spec.and_then(|s| s.get("profile")));
-    json_part(
-        &mut key,
-        entity
-            .json
-            .get("metadata")
-            .and_then(|m| m.get("description")),
-    );
-    for relation in &entity.relations {
+    key.update(&node.to_le_bytes());
+    key.update(&shown.to_le_bytes());
+    for (relation, &target) in entity.relations.iter().zip(targets) {
         part(&mut key, relation.kind.as_bytes());
-        related(&mut key, portal, nodes, &relation.target);
+        related(&mut key, nodes, &relation.target, target);
     }
     key.digest128()
 }
 
 /// What a page shows of one entity: its data, relations, source and
-/// commit, the problems in its document, its docs site.
-fn own_key(entity: &Entity, problems: &ProblemsByFile<'_>, docs: Option<&DocSiteSummary>) -> Key {
+/// commit, the problems in its document, its docs site. `json` and `text`:
+/// the keys of its JSON and of its source file ([`entity_inputs`]).
+fn own_key(
+    entity: &Entity,
+    json: Key,
+    text: Key,
+    problems: &ProblemsByFile<'_>,
+    docs: Option<&DocSiteSummary>,
+) -> Key {
     let mut key = hasher();
     ref_parts(&mut key, &entity.entity_ref);
     part(&mut key, entity.kind.as_bytes());
-    let _ = serde_json::to_writer(HashWriter(&mut key), &entity.json);
+    key.update(&json.to_le_bytes());
     for relation in &entity.relations {
         part(&mut key, relation.kind.as_bytes());
         ref_parts(&mut key, &relation.target);
@@ -203,7 +301,7 @@ fn own_key(entity: &Entity, problems: &ProblemsByFile<'_>, docs: Option<&DocSite
         format!("{} {:?} {:?}", source.line, source.lines, source.commit).as_bytes(),
     );
     // The page quotes its document's lines (its problems): the file's text.
-    part(&mut key, source.text.as_bytes());
+    key.update(&text.to_le_bytes());
     for problem in problems.of(entity) {
         part(&mut key, format!("{problem:?}").as_bytes());
     }
@@ -234,25 +332,35 @@ mod tests {
     use crate::render::pages::{SortedRelations, entity as entity_page};
     use serde_json::{Value, json};
 
-    /// Every entity page of `portal` with its key.
+    /// Every entity page of `portal` with its key; the keys made with
+    /// `memo` (kept between calls, as `portico serve` keeps it) are the
+    /// keys made without one.
     fn pages(
         portal: &Portal,
         diagnostics: &[crate::diagnostics::Diagnostic],
+        memo: &KeyMemo,
     ) -> Vec<(String, Option<Key>)> {
         let look = Look::default();
         let problems = ProblemsByFile::new(diagnostics);
         let docs: HashMap<&EntityRef, &DocSiteSummary> =
             portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
-        let keys = EntityKeys::new(portal, &problems, &docs);
+        let keys = EntityKeys::new(portal, &problems, &docs, None);
+        memo.start();
+        let kept = EntityKeys::new(portal, &problems, &docs, Some(memo));
+        memo.finish();
+        for (i, e) in portal.catalog.entities.iter().enumerate() {
+            assert_eq!(kept.page_key(i), keys.page_key(i), "{}", e.entity_ref);
+        }
         let relations = SortedRelations::new(portal);
         portal
             .catalog
             .entities
             .iter()
-            .map(|e| {
+            .enumerate()
+            .map(|(i, e)| {
                 let docs = docs.get(&e.entity_ref).copied();
                 let html = entity_page(portal, &look, e, &problems, docs, "", &relations);
-                (html, keys.page_key(e))
+                (html, keys.page_key(i))
             })
             .collect()
     }
@@ -285,7 +393,8 @@ mod tests {
         };
         let config = crate::config::load(&cli).unwrap();
         let mut outcome = crate::pipeline::load(&config).unwrap();
-        let before = pages(&outcome.portal, &outcome.diagnostics);
+        let memo = KeyMemo::default();
+        let before = pages(&outcome.portal, &outcome.diagnostics, &memo);
         let count = outcome.portal.catalog.entities.len();
         assert!(count > 20, "example-org has {count} entities");
         let fields = [
@@ -302,8 +411,15 @@ mod tests {
             let field = fields[i % fields.len()];
             let entity = &mut outcome.portal.catalog.entities[i];
             let old = entity.json.clone();
-            set(&mut entity.json, field, "https://example.com/edited.png");
-            let after = pages(&outcome.portal, &outcome.diagnostics);
+            // A shared JSON is copied when changed, as the catalog's
+            // assembly makes a new one for a changed document: the memo's
+            // keys of the old one are not the new one's.
+            set(
+                std::sync::Arc::make_mut(&mut entity.json),
+                field,
+                "https://example.com/edited.png",
+            );
+            let after = pages(&outcome.portal, &outcome.diagnostics, &memo);
             let entity = &outcome.portal.catalog.entities[i];
             let what = format!("{field} of {}", entity.entity_ref);
             let neighbours: Vec<&EntityRef> = entity.relations.iter().map(|r| &r.target).collect();

@@ -141,16 +141,20 @@ fn str_of<'a>(v: &'a serde_json::Value, key: &str) -> &'a str {
 #[derive(Debug, Default)]
 pub struct RenderMemo {
     entity_pages: crate::memo::Kept<Arc<[u8]>>,
+    /// The keys of entities' JSON and source files, for the pages' keys.
+    keys: kept::KeyMemo,
 }
 
 impl RenderMemo {
     /// Starts a build.
     pub fn start(&self) {
         self.entity_pages.start();
+        self.keys.start();
     }
 
     /// Ends a build; returns how many entity pages were (reused, drawn).
     pub fn finish(&self) -> (usize, usize) {
+        self.keys.finish();
         self.entity_pages.finish()
     }
 }
@@ -240,7 +244,13 @@ fn entity_pages_by(
         portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
     let keys = match from {
         Pages::Drawn => None,
-        Pages::Memo(_) | Pages::Carry(..) => Some(kept::EntityKeys::new(portal, &problems, &docs)),
+        Pages::Memo(memo) => Some(kept::EntityKeys::new(
+            portal,
+            &problems,
+            &docs,
+            Some(&memo.keys),
+        )),
+        Pages::Carry(..) => Some(kept::EntityKeys::new(portal, &problems, &docs, None)),
     };
     let card_indexes = card_indexes(portal);
     let delivery = delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref());
@@ -250,7 +260,8 @@ fn entity_pages_by(
         .catalog
         .entities
         .par_iter()
-        .map(|entity| {
+        .enumerate()
+        .map(|(place, entity)| {
             let path = address::entity_page(&entity.entity_ref);
             let docs = docs.get(&entity.entity_ref).copied();
             let root = address::up(address::ENTITY_DEPTH);
@@ -264,7 +275,7 @@ fn entity_pages_by(
             // cover: the card itself joins the key.
             let key = keys
                 .as_ref()
-                .and_then(|keys| keys.page_key(entity))
+                .and_then(|keys| keys.page_key(place))
                 .map(|key| with_cards(key, &cards));
             let (key, bytes) = match (from, key) {
                 (Pages::Memo(memo), Some(key)) => {

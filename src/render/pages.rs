@@ -844,7 +844,7 @@ mod tests {
             kind: "Component".into(),
             namespace: "default".into(),
             name: name.into(),
-            json: serde_json::Map::new(),
+            json: Default::default(),
             relations,
             source: crate::catalog::Source {
                 repo: "r".into(),
