@@ -522,3 +522,26 @@ fn rollups_per_system_and_domain_and_the_level_facet() {
     }
     assert_eq!(level_of("b"), "none");
 }
+
+#[test]
+fn a_scorecard_filter_is_judged_on_each_weeks_catalog_load() {
+    // Which entities of a catalog load a scorecard scores is worked out once
+    // per load; a load that changes (here the lifecycle the filter reads)
+    // is a new load, judged again from its week on.
+    let org = Org::new();
+    org.file(
+        "config/cards/production.yaml",
+        "name: production\ntitle: Production\nfilter: { lifecycle: [production] }\nlevels: [ok]\nrules:\n  - id: readme\n    level: ok\n    check: { files: { glob: README.md } }\n",
+    )
+    .file(
+        "config/portico.toml",
+        "roots = [\"../repos\"]\n[scorecards]\npaths = [\"cards/*.yaml\"]\nhistory = \"4w\"\n",
+    );
+    make_svc(&org.path().join("repos/svc"));
+    let (json, _) = run_steps(&org, &[]);
+    assert_eq!(
+        history(&json, "component:default/svc"),
+        pairs(&[("2026-01-03", "ok"), ("2026-01-10", "ok")]),
+        "experimental on 2025-12-20 and 12-27: not scored then"
+    );
+}
