@@ -152,20 +152,27 @@ pub fn commits_at(
     let mut order: Vec<usize> = (0..moments.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(moments[i]));
     let mut next = 0;
-    let Ok(walk) = repo.rev_walk([start]).first_parent_only().all() else {
-        return found;
-    };
-    for (n, info) in walk.enumerate() {
+    // The first-parent line read commit by commit: each commit found once
+    // (through the repository's object cache, which the caller's reads of
+    // the same commits then hit), without a revision walk's set-up (commit
+    // graph and shallow file looked up, a queue and a seen set): a shallow
+    // clone's line ends where its parent is missing, as the walk's did.
+    let mut id = Some(start);
+    let mut n = 0;
+    while let Some(current) = id.take() {
         if next == order.len() || n >= MAX_COMMITS {
             break;
         }
-        let Ok(info) = info else { break };
-        let Ok(commit) = info.object() else { break };
+        n += 1;
+        let Ok(commit) = repo.find_commit(current) else {
+            break;
+        };
+        id = commit.parent_ids().next().map(|p| p.detach());
         let Ok(seconds) = commit.time().map(|t| t.seconds) else {
             continue;
         };
         while next < order.len() && seconds <= moments[order[next]] {
-            found[order[next]] = Some(info.id);
+            found[order[next]] = Some(current);
             next += 1;
         }
     }

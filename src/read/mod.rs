@@ -208,13 +208,11 @@ impl Snapshot {
                 hint: None,
             });
         }
-        let mut repo =
-            gix::open_opts(&source.root, gix::open::Options::isolated()).map_err(|e| {
-                OpenError {
-                    message: format!("cannot open git repository `{}`: {e}", source.display),
-                    hint: None,
-                }
-            })?;
+        let options = gix::open::Options::isolated().object_store_slots(object_slots(source));
+        let mut repo = gix::open_opts(&source.root, options).map_err(|e| OpenError {
+            message: format!("cannot open git repository `{}`: {e}", source.display),
+            hint: None,
+        })?;
         // Trees repeat across the commits read: decode each once.
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
         Ok(repo)
@@ -491,6 +489,52 @@ impl SkippedName {
     }
 }
 
+/// Pack index slots for [`Snapshot::open_repository`]: gix's default sizes
+/// the object store from the disk when the repository is opened (the
+/// objects folder real-pathed, alternates resolved, every pack index
+/// listed and stat-ed), then lists them all again on the first object read.
+/// That default comes to 32 slots for up to 29 indexes, so a plain git
+/// folder (no alternates) whose pack folder holds no more than that gets
+/// the 32 slots straight from one listing of names (none without a pack
+/// folder); any other repository keeps the default.
+fn object_slots(source: &RepoSource) -> gix::odb::store::init::Slots {
+    const SLOTS: u16 = 32;
+    // What the default gives 32 slots for: 32 / 1.1, rounded down.
+    const INDEXES: usize = 29;
+    let git_dir = match source.kind {
+        RepoKind::Bare => source.root.clone(),
+        _ => source.root.join(".git"),
+    };
+    let objects = git_dir.join("objects");
+    let plain = std::fs::symlink_metadata(&git_dir).is_ok_and(|m| m.is_dir())
+        && std::fs::symlink_metadata(&objects).is_ok_and(|m| m.is_dir())
+        && std::fs::symlink_metadata(objects.join("info/alternates")).is_err();
+    let indexes = || {
+        let entries = match std::fs::read_dir(objects.join("pack")) {
+            Ok(entries) => entries,
+            // Every object loose: no index at all.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(0),
+            Err(_) => return None,
+        };
+        let mut n = 0;
+        for entry in entries {
+            let name = entry.ok()?.file_name();
+            let name = name.to_string_lossy();
+            if name.ends_with(".idx") || name == "multi-pack-index" {
+                n += 1;
+                if n > INDEXES {
+                    return None;
+                }
+            }
+        }
+        Some(n)
+    };
+    match plain.then(indexes).flatten() {
+        Some(_) => gix::odb::store::init::Slots::Given(SLOTS),
+        None => gix::odb::store::init::Slots::default(),
+    }
+}
+
 /// Folders never searched for catalog files or repositories.
 pub fn is_skipped_dir(name: &str) -> bool {
     matches!(
@@ -503,4 +547,54 @@ pub fn is_skipped_dir(name: &str) -> bool {
             | ".venv"
             | "bower_components"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gix::odb::store::init::Slots;
+
+    fn work_tree(dir: &std::path::Path) -> RepoSource {
+        RepoSource {
+            name: "r".into(),
+            root: dir.to_path_buf(),
+            display: "r".into(),
+            kind: RepoKind::WorkTree,
+            git: None,
+        }
+    }
+
+    #[test]
+    fn object_slots_are_given_only_for_few_indexes_and_no_alternates() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = work_tree(dir.path());
+        let objects = dir.path().join(".git/objects");
+        std::fs::create_dir_all(objects.join("info")).unwrap();
+        // All loose: no pack folder.
+        assert!(matches!(object_slots(&source), Slots::Given(32)));
+        std::fs::create_dir_all(objects.join("pack")).unwrap();
+        for i in 0..29 {
+            std::fs::write(objects.join(format!("pack/pack-{i}.idx")), "").unwrap();
+            std::fs::write(objects.join(format!("pack/pack-{i}.pack")), "").unwrap();
+        }
+        assert!(matches!(object_slots(&source), Slots::Given(32)));
+        std::fs::write(objects.join("pack/multi-pack-index"), "").unwrap();
+        assert!(matches!(
+            object_slots(&source),
+            Slots::AsNeededByDiskState { .. }
+        ));
+        std::fs::remove_file(objects.join("pack/multi-pack-index")).unwrap();
+        std::fs::write(objects.join("info/alternates"), "/elsewhere\n").unwrap();
+        assert!(matches!(
+            object_slots(&source),
+            Slots::AsNeededByDiskState { .. }
+        ));
+        // A `.git` file (a linked work tree's): gix works the folders out.
+        let linked = tempfile::tempdir().unwrap();
+        std::fs::write(linked.path().join(".git"), "gitdir: /elsewhere\n").unwrap();
+        assert!(matches!(
+            object_slots(&work_tree(linked.path())),
+            Slots::AsNeededByDiskState { .. }
+        ));
+    }
 }

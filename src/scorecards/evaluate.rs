@@ -298,10 +298,32 @@ pub(crate) fn rule_result(card: &Scorecard, rule: &Rule, verdict: Verdict) -> Ru
 /// The highest level whose rules, and all lower levels' rules, pass (not
 /// applicable ones aside), and the weighted share of passing rules.
 pub fn ladder(levels: usize, results: &[RuleResult]) -> (Option<usize>, f64) {
+    let judged: Vec<Judged> = results
+        .iter()
+        .map(|r| Judged {
+            level: r.level_index,
+            weight: r.weight,
+            status: r.status,
+        })
+        .collect();
+    ladder_of(levels, &judged)
+}
+
+/// What the ladder reads of one rule's result: history judges many points
+/// and needs no more than this (no titles, hints or evidence copied).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Judged {
+    pub level: usize,
+    pub weight: u32,
+    pub status: Status,
+}
+
+/// [`ladder`] on the rules' levels, weights and statuses alone.
+pub fn ladder_of(levels: usize, results: &[Judged]) -> (Option<usize>, f64) {
     let first_failing = results
         .iter()
         .filter(|r| r.status == Status::Fail)
-        .map(|r| r.level_index)
+        .map(|r| r.level)
         .min()
         .unwrap_or(levels);
     let level = first_failing.checked_sub(1);

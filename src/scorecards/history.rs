@@ -21,13 +21,13 @@
 //! only) and external facts (a facts file holds the present).
 
 use super::Scorecard;
+use super::Status;
 use super::check::Check;
 use super::dates::Day;
 use super::docs::{DocsFacts, PastDocs};
-use super::evaluate::{CardResult, Context, Subject, applies, ladder, rule_result, run_check};
+use super::evaluate::{CardResult, Context, Judged, Subject, applies, ladder_of, run_check};
 use super::facts::ExternalFacts;
 use super::files::{RepoFiles, SnapshotFiles};
-use super::{Evidence, Verdict};
 use crate::catalog::load as catalog_load;
 use crate::catalog::{self, Catalog};
 use crate::read::{ReadError, RepoKind, RepoSource, Snapshot};
@@ -290,7 +290,15 @@ fn repo_history(
     // that did not change are decoded once for all the weeks.
     let mut spare = Some(repo);
     let mut current: Option<(String, AtCommit)> = None;
-    let mut verdicts: HashMap<VerdictKey, Verdict> = HashMap::new();
+    let mut verdicts: HashMap<VerdictKey, Status> = HashMap::new();
+    // The scored entities of each kept load (by its index), and one
+    // point's judged rules (a buffer reused from point to point).
+    let mut targets_of: HashMap<usize, Vec<Target>> = HashMap::new();
+    let mut judged: Vec<Judged> = Vec::new();
+    let card_docs: Vec<bool> = cards
+        .iter()
+        .map(|card| card.rules.iter().any(|r| uses_docs(&r.check)))
+        .collect();
     // Each entity's docs at the current commit (by its place in the load),
     // and across commits by what they were found from.
     let mut docs_at: HashMap<usize, PastDocs> = HashMap::new();
@@ -337,75 +345,78 @@ fn repo_history(
             activity: inputs.activity,
             release_tags: inputs.release_tags,
         };
-        for (e, entity) in catalog.entities.iter().enumerate() {
-            let key = entity.entity_ref.to_string();
-            for (c, card) in cards.iter().enumerate() {
-                if !wanted.contains(&(c, key.clone())) || !applies(&card.filter, entity) {
-                    continue;
-                }
+        // Which entities of the load are scored on which scorecards: the
+        // load's entities and the filters are the same at every commit
+        // reusing it, so this is worked out once per load.
+        let targets = targets_of
+            .entry(load)
+            .or_insert_with(|| targets(catalog, cards, wanted));
+        let date = day.label();
+        for target in targets.iter() {
+            let e = target.entity;
+            let entity = &catalog.entities[e];
+            for &c in &target.cards {
+                let card = &cards[c];
                 // Found once per commit and entity, and only for scorecards
                 // with docs rules (it reads the mkdocs file and lists the tree).
-                let past = if card.rules.iter().any(|r| uses_docs(&r.check)) {
+                let past = if card_docs[c] {
                     *docs_at
                         .entry(e)
                         .or_insert_with(|| past_docs(state, entity, &mut kept_docs, &mut stats))
                 } else {
                     PastDocs { pages: None }
                 };
-                let docs = DocsFacts {
-                    past: Some(past),
-                    ..DocsFacts::default()
-                };
-                let folder = super::folder::of(entity);
                 let subject = Subject {
                     entity,
-                    docs,
+                    docs: DocsFacts {
+                        past: Some(past),
+                        ..DocsFacts::default()
+                    },
                     files: Some(&state.files as &dyn RepoFiles),
-                    folder: &folder,
+                    folder: &target.folder,
                 };
-                let results: Vec<_> = card
-                    .rules
-                    .iter()
-                    .enumerate()
-                    .map(|(r, rule)| {
-                        let memo_key =
-                            verdict_key(&rule.check, state.tree).map(|files| VerdictKey {
-                                load,
-                                entity: e,
-                                card: c,
-                                rule: r,
-                                past: past.pages,
-                                files,
-                            });
-                        let kept = memo_key.as_ref().and_then(|k| verdicts.get(k));
-                        let verdict = match kept {
-                            Some(v) => {
-                                stats.verdicts_reused += 1;
-                                v.clone()
+                judged.clear();
+                for (r, rule) in card.rules.iter().enumerate() {
+                    let memo_key = verdict_key(&rule.check, state.tree).map(|files| VerdictKey {
+                        load,
+                        entity: e,
+                        card: c,
+                        rule: r,
+                        past: past.pages,
+                        files,
+                    });
+                    let kept = memo_key.as_ref().and_then(|k| verdicts.get(k)).copied();
+                    let status = match kept {
+                        Some(status) => {
+                            stats.verdicts_reused += 1;
+                            status
+                        }
+                        None => {
+                            // Only the status counts at a point: its evidence
+                            // is not kept, as no page shows a past verdict.
+                            let status = if applies(&rule.when, entity) {
+                                run_check(&rule.check, subject, &context).status
+                            } else {
+                                Status::NotApplicable
+                            };
+                            if let Some(k) = memo_key {
+                                verdicts.insert(k, status);
                             }
-                            None => {
-                                let v = if applies(&rule.when, entity) {
-                                    run_check(&rule.check, subject, &context)
-                                } else {
-                                    Verdict::not_applicable(Evidence::says(
-                                        "the rule's `when` filter leaves this entity out",
-                                    ))
-                                };
-                                if let Some(k) = memo_key {
-                                    verdicts.insert(k, v.clone());
-                                }
-                                v
-                            }
-                        };
-                        rule_result(card, rule, verdict)
-                    })
-                    .collect();
-                let (level_index, score) = ladder(card.levels.len(), &results);
+                            status
+                        }
+                    };
+                    judged.push(Judged {
+                        level: rule.level,
+                        weight: rule.weight,
+                        status,
+                    });
+                }
+                let (level_index, score) = ladder_of(card.levels.len(), &judged);
                 out.push((
                     c,
-                    key.clone(),
+                    target.key.clone(),
                     Point {
-                        date: day.label(),
+                        date: date.clone(),
                         commit: commit.clone(),
                         level: level_index.map(|i| card.levels[i].clone()),
                         level_index,
@@ -416,6 +427,40 @@ fn repo_history(
         }
     }
     (out, stats)
+}
+
+/// An entity of a kept load that gets points: its place in the load, its
+/// ref, its folder and the scorecards (by index) it is scored on.
+struct Target {
+    entity: usize,
+    key: String,
+    folder: String,
+    cards: Vec<usize>,
+}
+
+/// The entities of `catalog` scored now on some scorecard that applies to
+/// them as the load has them, in catalog order.
+fn targets(
+    catalog: &Catalog,
+    cards: &[Scorecard],
+    wanted: &HashSet<(usize, String)>,
+) -> Vec<Target> {
+    let mut out = Vec::new();
+    for (e, entity) in catalog.entities.iter().enumerate() {
+        let key = entity.entity_ref.to_string();
+        let on: Vec<usize> = (0..cards.len())
+            .filter(|&c| wanted.contains(&(c, key.clone())) && applies(&cards[c].filter, entity))
+            .collect();
+        if !on.is_empty() {
+            out.push(Target {
+                entity: e,
+                folder: super::folder::of(entity),
+                key,
+                cards: on,
+            });
+        }
+    }
+    out
 }
 
 /// Whether a check's verdict may change with the day (so it is not kept).

@@ -522,3 +522,81 @@ fn rollups_per_system_and_domain_and_the_level_facet() {
     }
     assert_eq!(level_of("b"), "none");
 }
+
+#[test]
+fn a_scorecard_filter_is_judged_on_each_weeks_catalog_load() {
+    // Which entities of a catalog load a scorecard scores is worked out once
+    // per load; a load that changes (here the lifecycle the filter reads)
+    // is a new load, judged again from its week on.
+    let org = Org::new();
+    org.file(
+        "config/cards/production.yaml",
+        "name: production\ntitle: Production\nfilter: { lifecycle: [production] }\nlevels: [ok]\nrules:\n  - id: readme\n    level: ok\n    check: { files: { glob: README.md } }\n",
+    )
+    .file(
+        "config/portico.toml",
+        "roots = [\"../repos\"]\n[scorecards]\npaths = [\"cards/*.yaml\"]\nhistory = \"4w\"\n",
+    );
+    make_svc(&org.path().join("repos/svc"));
+    let (json, _) = run_steps(&org, &[]);
+    assert_eq!(
+        history(&json, "component:default/svc"),
+        pairs(&[("2026-01-03", "ok"), ("2026-01-10", "ok")]),
+        "experimental on 2025-12-20 and 12-27: not scored then"
+    );
+}
+
+#[test]
+fn history_reads_a_repository_of_many_packs() {
+    // History opens a repository with 32 pack index slots when its pack
+    // folder holds at most 29 indexes; with more, gix sizes them from the
+    // disk. Here 38 packs, the catalog file in one of the last ones.
+    let org = steps_org();
+    let svc = org.path().join("repos/svc");
+    let repack = || {
+        let done = Command::new("git")
+            .args(["-C", svc.to_str().unwrap(), "repack", "-q", "-d"])
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .status()
+            .expect("git runs");
+        assert!(done.success());
+    };
+    for day in 1..=35 {
+        let date = civil(86_400 * (20_392 + day));
+        commit_on(&svc, &date, &[("notes.txt", &format!("day {day}\n"))]);
+        repack();
+    }
+    commit_on(
+        &svc,
+        "2025-12-15",
+        &[("catalog-info.yaml", &component("svc", "experimental"))],
+    );
+    repack();
+    commit_on(&svc, "2025-12-22", &[("README.md", "# svc\n")]);
+    repack();
+    commit_on(
+        &svc,
+        "2026-01-01",
+        &[("catalog-info.yaml", &component("svc", "production"))],
+    );
+    repack();
+    let packs = std::fs::read_dir(svc.join(".git/objects/pack"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".idx")
+        })
+        .count();
+    assert_eq!(packs, 38);
+    let (json, run) = run_steps(&org, &[]);
+    assert_eq!(
+        history(&json, "component:default/svc"),
+        pairs(&SVC_WEEKS),
+        "{}",
+        run.stderr
+    );
+}
