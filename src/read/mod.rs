@@ -334,8 +334,12 @@ impl Snapshot {
     }
 
     /// The last commit that changed each of `paths` (repository-relative),
-    /// in one history walk; empty for plain folders.
+    /// in one history walk; empty for plain folders, and without opening
+    /// git when no path is asked about.
     pub fn history(&self, paths: &[String]) -> history::History {
+        if paths.is_empty() {
+            return history::History::default();
+        }
         match self.commit_and_repository() {
             Some((start, mut repo)) => {
                 // Trees repeat across commits and paths: decode each once.
