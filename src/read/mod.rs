@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use git::GitFacts;
+pub use git::{GitFacts, GitHandle};
 
 pub use crate::limits::MAX_FILE_BYTES;
 
@@ -59,17 +59,31 @@ pub struct RepoSource {
     /// read (and in `portico serve`, whose opens read them as needed), and
     /// for bare clones (read with their files) and plain folders.
     pub git: Option<GitFacts>,
+    /// The git repository, opened by [`read_git_facts`] once per build:
+    /// the stages' opens (a bare clone's files, read by the catalog, docs
+    /// and scorecards stages in turn; history walks) read through it
+    /// instead of opening git again (config, refs, ownership, pack
+    /// indexes: most of a bare clone's `check`). `None` in `portico serve`
+    /// (its rebuilds see the repository as it is now), for plain folders
+    /// and repositories git cannot open.
+    pub handle: Option<GitHandle>,
 }
 
-/// Reads every work tree's git facts once, in parallel (see
-/// [`RepoSource::git`]); a work tree git cannot open keeps `None`, and
-/// each [`Snapshot::open`] then tries again, as it did before.
+/// Opens every git repository once, in parallel, and reads each work
+/// tree's git facts (see [`RepoSource::git`] and [`RepoSource::handle`]);
+/// a repository git cannot open keeps `None`, and each [`Snapshot::open`]
+/// then tries again, as it did before.
 pub fn read_git_facts(repos: &mut [RepoSource]) {
     use rayon::prelude::*;
     repos
         .par_iter_mut()
-        .filter(|r| r.kind == RepoKind::WorkTree)
-        .for_each(|r| r.git = git::facts_of_work_tree(&r.root));
+        .filter(|r| r.kind != RepoKind::Plain)
+        .for_each(|r| {
+            r.handle = GitHandle::open(&r.root);
+            if r.kind == RepoKind::WorkTree {
+                r.git = r.handle.as_ref().map(|h| git::facts_of_head(&h.local()));
+            }
+        });
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,7 +159,8 @@ impl Snapshot {
     pub fn open(source: &RepoSource, rev: Option<&str>) -> Result<Snapshot, OpenError> {
         let (files, facts) = match source.kind {
             RepoKind::Bare => {
-                let (files, facts) = git::GitFiles::open(&source.root, rev)?;
+                let (files, facts) =
+                    git::GitFiles::open(&source.root, source.handle.as_ref(), rev)?;
                 (Files::Git(Box::new(files)), Some(facts))
             }
             RepoKind::WorkTree => {
@@ -191,7 +206,8 @@ impl Snapshot {
                 hint: None,
             });
         }
-        let (files, facts) = git::GitFiles::open(&source.root, Some(commit))?;
+        let (files, facts) =
+            git::GitFiles::open(&source.root, source.handle.as_ref(), Some(commit))?;
         Ok(Snapshot {
             source: source.clone(),
             git: Some(facts),
@@ -209,11 +225,9 @@ impl Snapshot {
             });
         }
         let mut repo =
-            gix::open_opts(&source.root, gix::open::Options::isolated()).map_err(|e| {
-                OpenError {
-                    message: format!("cannot open git repository `{}`: {e}", source.display),
-                    hint: None,
-                }
+            git::open_with(&source.root, source.handle.as_ref()).map_err(|e| OpenError {
+                message: format!("cannot open git repository `{}`: {e}", source.display),
+                hint: None,
             })?;
         // Trees repeat across the commits read: decode each once.
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
@@ -377,7 +391,7 @@ impl Snapshot {
             // than opening git again (config, refs, pack indexes).
             Files::Git(files) => files.repository(),
             Files::Disk(_) => {
-                gix::open_opts(&self.source.root, gix::open::Options::isolated()).ok()?
+                git::open_with(&self.source.root, self.source.handle.as_ref()).ok()?
             }
         };
         Some((start, repo))
@@ -402,7 +416,7 @@ impl Snapshot {
         if self.source.kind == RepoKind::Plain {
             return tags::Tags::default();
         }
-        match gix::open_opts(&self.source.root, gix::open::Options::isolated()) {
+        match git::open_with(&self.source.root, self.source.handle.as_ref()) {
             Ok(repo) => tags::list(&repo, wanted),
             Err(_) => tags::Tags::default(),
         }
