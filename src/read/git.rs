@@ -72,7 +72,7 @@ fn open_repo(root: &Path) -> Result<gix::Repository, String> {
     gix::open_opts(root, gix::open::Options::isolated()).map_err(|e| e.to_string())
 }
 
-/// A git repository opened once per build (see [`super::RepoSource::handle`]):
+/// A bare clone opened once per build (see [`super::RepoSource::handle`]):
 /// each open of the repository after that reads through a handle made
 /// from it, which shares its object store (pack indexes read once) and
 /// does not read config, refs folders and ownership again. Handles compare
@@ -146,24 +146,20 @@ fn remote_url(repo: &gix::Repository) -> Option<String> {
 
 /// Branch, commit and remote of a work tree; `None` if git cannot open it.
 pub(super) fn facts_of_work_tree(root: &Path) -> Option<GitFacts> {
-    Some(facts_of_head(&open_repo(root).ok()?))
-}
-
-/// Branch, commit and remote of a work tree opened as `repo`.
-pub(super) fn facts_of_head(repo: &gix::Repository) -> GitFacts {
+    let repo = open_repo(root).ok()?;
     // HEAD peeled once: its id and its author come from the one commit
     // (peeling twice read and inflated the commit twice).
     let commit = repo.head_commit().ok();
-    GitFacts {
+    Some(GitFacts {
         branch: repo
             .head_name()
             .ok()
             .flatten()
             .map(|n| n.shorten().to_string()),
         commit: commit.as_ref().map(|c| c.id.to_string()),
-        remote_url: remote_url(repo),
+        remote_url: remote_url(&repo),
         commit_by: commit.as_ref().and_then(commit_by),
-    }
+    })
 }
 
 impl GitFiles {

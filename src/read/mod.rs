@@ -59,31 +59,29 @@ pub struct RepoSource {
     /// read (and in `portico serve`, whose opens read them as needed), and
     /// for bare clones (read with their files) and plain folders.
     pub git: Option<GitFacts>,
-    /// The git repository, opened by [`read_git_facts`] once per build:
-    /// the stages' opens (a bare clone's files, read by the catalog, docs
-    /// and scorecards stages in turn; history walks) read through it
-    /// instead of opening git again (config, refs, ownership, pack
-    /// indexes: most of a bare clone's `check`). `None` in `portico serve`
-    /// (its rebuilds see the repository as it is now), for plain folders
-    /// and repositories git cannot open.
+    /// A bare clone, opened by [`read_git_facts`] once per build: the
+    /// stages' opens (its files, read by the catalog, docs and scorecards
+    /// stages in turn; history walks, tags) read through it instead of
+    /// opening git again (config, refs, ownership, pack indexes: most of a
+    /// bare clone's `check`). Work trees keep none: their files are read
+    /// from disk, and a handle kept per repository costs 15-45 KB for the
+    /// whole run. `None` in `portico serve` (its rebuilds see the
+    /// repository as it is now), for work trees, plain folders and
+    /// repositories git cannot open.
     pub handle: Option<GitHandle>,
 }
 
-/// Opens every git repository once, in parallel, and reads each work
-/// tree's git facts (see [`RepoSource::git`] and [`RepoSource::handle`]);
+/// Reads every work tree's git facts once and opens every bare clone
+/// once, in parallel (see [`RepoSource::git`] and [`RepoSource::handle`]);
 /// a repository git cannot open keeps `None`, and each [`Snapshot::open`]
 /// then tries again, as it did before.
 pub fn read_git_facts(repos: &mut [RepoSource]) {
     use rayon::prelude::*;
-    repos
-        .par_iter_mut()
-        .filter(|r| r.kind != RepoKind::Plain)
-        .for_each(|r| {
-            r.handle = GitHandle::open(&r.root);
-            if r.kind == RepoKind::WorkTree {
-                r.git = r.handle.as_ref().map(|h| git::facts_of_head(&h.local()));
-            }
-        });
+    repos.par_iter_mut().for_each(|r| match r.kind {
+        RepoKind::WorkTree => r.git = git::facts_of_work_tree(&r.root),
+        RepoKind::Bare => r.handle = GitHandle::open(&r.root),
+        RepoKind::Plain => {}
+    });
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
