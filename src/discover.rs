@@ -76,6 +76,7 @@ pub fn source(dir: &Path, kind: RepoKind) -> RepoSource {
         display: display(dir),
         kind,
         git: None,
+        handle: None,
     }
 }
 

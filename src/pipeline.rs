@@ -52,6 +52,11 @@ pub struct Scope<'a> {
     /// `--site DIR`: a built site whose catalog stands for the rest of the
     /// organisation.
     pub site: Option<&'a Path>,
+    /// `--scorecard`: a scorecard's verdicts are judged. Only then are the
+    /// docs pages' last-commit dates read (the docs-freshness rule's
+    /// input): without a gate `check` shows no verdict, and no diagnostic
+    /// reads them (a site whose date plugin prints them reads them anyway).
+    pub gate: bool,
 }
 
 /// What a scoped check found out about its scope.
@@ -266,6 +271,7 @@ fn build_with(
         disk: disk.as_ref(),
         carry: disk.as_ref().map(|_| &carry as docs::build::Carry<'_>),
         other_sites: None,
+        skip_page_dates: false,
     };
     let mut parts_search = Vec::new();
     let built = match parts {
@@ -745,6 +751,7 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         disk: None,
         carry: None,
         other_sites: None,
+        skip_page_dates: false,
     };
     let built = render_docs(config, &outcome.portal, look, docs)?;
     let (reused, rendered) = memo.docs.finish();
@@ -834,6 +841,7 @@ pub fn check_scoped(config: &Config, scope: &Scope<'_>) -> Result<(Outcome, Scop
         other_sites: scope
             .site
             .map(|_| &other_sites as docs::build::OtherSites<'_>),
+        skip_page_dates: !scope.gate,
         ..DocsRun::default()
     };
     let built = render_docs(config, &outcome.portal, &render::Look::default(), run)?;
@@ -860,6 +868,9 @@ struct DocsRun<'a> {
     carry: Option<docs::build::Carry<'a>>,
     /// Docs sites built before (`check --site`), for links into them.
     other_sites: Option<docs::build::OtherSites<'a>>,
+    /// Pages' git dates left unread where nothing shows them (`check`
+    /// without a scorecard gate; see [`DocsOptions::page_dates`]).
+    skip_page_dates: bool,
 }
 
 /// Renders the docs sites.
@@ -899,6 +910,7 @@ fn docs_options<'a>(config: &'a Config, look: &render::Look, run: DocsRun<'a>) -
         other_sites: run.other_sites,
         versions: config.docs_versions.as_deref(),
         search_versions: config.search_versions,
+        page_dates: !run.skip_page_dates,
     }
 }
 

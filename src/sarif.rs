@@ -379,6 +379,7 @@ mod tests {
             display: display.into(),
             kind: RepoKind::WorkTree,
             git: None,
+            handle: None,
         }
     }
 

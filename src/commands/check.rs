@@ -25,6 +25,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let scope = pipeline::Scope {
         changed_since: args.changed_since.as_deref(),
         site: args.site.as_deref(),
+        gate: args.scorecard.is_some(),
     };
     let progress = super::progress::Progress::start("Checking");
     let checked = pipeline::check_scoped(&config, &scope);

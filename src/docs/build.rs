@@ -56,6 +56,12 @@ pub struct DocsOptions<'a> {
     pub versions: Option<&'a str>,
     /// `[docs] search-versions`: old versions' pages are searched too.
     pub search_versions: bool,
+    /// Whether every page's last commit is read (its date and author shown,
+    /// the docs-freshness rule's input): one first-parent history walk per
+    /// repository. `check` without a scorecard gate shows neither, so it
+    /// reads them only for the sites whose date plugin prints them into
+    /// pages' text.
+    pub page_dates: bool,
 }
 
 /// Takes files over from the last site unchanged, all or none (see
@@ -502,9 +508,11 @@ fn build_snapshot(
             sources.push((*entity, source));
         }
     }
-    // One history walk for every page of every site in the repository.
+    // One history walk for every page of every site in the repository
+    // whose dates are wanted.
     let paths: Vec<String> = sources
         .iter()
+        .filter(|(_, s)| wants_dates(s, options))
         .flat_map(|(_, s)| s.pages.iter().map(|p| page_path(s, p)))
         .collect();
     let history = snapshot.history(&paths);
@@ -581,12 +589,16 @@ fn build_old_version(
 ) -> Result<SiteBuilt, String> {
     let snapshot = &version.snapshot;
     let links = RepoLocation::of(snapshot);
-    let paths: Vec<String> = version
-        .source
-        .pages
-        .iter()
-        .map(|p| page_path(&version.source, p))
-        .collect();
+    let paths: Vec<String> = if wants_dates(&version.source, options) {
+        version
+            .source
+            .pages
+            .iter()
+            .map(|p| page_path(&version.source, p))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let history = snapshot.history(&paths);
     let budget = std::cell::RefCell::new(Budget::default());
     budget.borrow_mut().next_site();
@@ -610,6 +622,13 @@ fn build_old_version(
     old_problems.extend(problems.into_iter().map(|d| (version.tag.clone(), d)));
     Arc::make_mut(&mut site.summary).version = Some(version.tag.clone());
     Ok(site)
+}
+
+/// Whether a site's pages' git dates are read (see
+/// [`DocsOptions::page_dates`]): always when the run wants them, else when
+/// the site's date plugin puts them into its pages.
+fn wants_dates(source: &DocSource, options: &DocsOptions<'_>) -> bool {
+    options.page_dates || source.config.markdown.dates.enabled
 }
 
 /// `title:` in front matter, else the first `# ` heading outside code.

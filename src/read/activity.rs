@@ -78,7 +78,7 @@ pub fn of(source: &super::RepoSource, rev: Option<&str>, wanted: &Wanted<'_>) ->
     if !wants_authors && !may_have_release(source, wanted.tags) {
         return Some(Activity::default());
     }
-    let mut repo = gix::open_opts(&source.root, gix::open::Options::isolated()).ok()?;
+    let mut repo = super::git::open_with(&source.root, source.handle.as_ref()).ok()?;
     repo.object_cache_size_if_unset(4 * 1024 * 1024);
     // A work tree is read at HEAD; `--ref` selects bare clones' commit.
     let rev = rev.filter(|_| source.kind == super::RepoKind::Bare);

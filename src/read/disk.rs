@@ -41,6 +41,38 @@ impl DiskFiles {
         Ok(DiskFiles { root })
     }
 
+    /// `root/path` and its metadata when no part of it is a symlink (most
+    /// reads): it is canonical already, the root being canonical and `path`
+    /// normalised (no `.`, `..` or empty parts), so `canonicalize`, which
+    /// reads every folder as a link from `/` down (a system call each), is
+    /// not needed. `None` when a part is a symlink or cannot be looked at:
+    /// [`DiskFiles::resolve`] then finds out what is there.
+    fn unlinked(&self, path: &str) -> Option<(PathBuf, std::fs::Metadata)> {
+        let mut full = self.root.clone();
+        let mut meta = None;
+        for part in path.split('/') {
+            full.push(part);
+            let m = full.symlink_metadata().ok()?;
+            if m.file_type().is_symlink() {
+                return None;
+            }
+            meta = Some(m);
+        }
+        Some((full, meta?))
+    }
+
+    /// [`DiskFiles::resolve`], with the file's metadata when it was read
+    /// on the way.
+    fn resolve_with_metadata(
+        &self,
+        path: &str,
+    ) -> Result<(PathBuf, Option<std::fs::Metadata>), ReadError> {
+        match self.unlinked(path) {
+            Some((real, meta)) => Ok((real, Some(meta))),
+            None => self.resolve(path).map(|real| (real, None)),
+        }
+    }
+
     /// Resolves symlinks and refuses anything that lands outside the root.
     fn resolve(&self, path: &str) -> Result<PathBuf, ReadError> {
         let full = self.root.join(path);
@@ -67,12 +99,16 @@ impl DiskFiles {
     }
 
     pub(super) fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
-        let real = self.resolve(path)?;
+        let (real, meta) = self.resolve_with_metadata(path)?;
         let io = |e: std::io::Error| ReadError::Io {
             path: path.to_string(),
             message: e.to_string(),
         };
-        if !real.metadata().map_err(io)?.is_file() {
+        let meta = match meta {
+            Some(meta) => meta,
+            None => real.metadata().map_err(io)?,
+        };
+        if !meta.is_file() {
             return Err(ReadError::NotAFile(path.to_string()));
         }
         // Opened without blocking and checked again through the handle: a
@@ -104,7 +140,11 @@ impl DiskFiles {
     }
 
     pub(super) fn check_file(&self, path: &str) -> Result<(), ReadError> {
-        if self.resolve(path)?.is_file() {
+        let is_file = match self.resolve_with_metadata(path)? {
+            (_, Some(meta)) => meta.is_file(),
+            (real, None) => real.is_file(),
+        };
+        if is_file {
             Ok(())
         } else {
             Err(ReadError::NotAFile(path.to_string()))
@@ -151,5 +191,58 @@ impl DiskFiles {
             }
         }
         listing
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    /// A repository with a file, a folder, a folder linked inside, a file
+    /// linked out, a dangling link and a FIFO.
+    fn repo() -> (tempfile::TempDir, DiskFiles) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        std::fs::create_dir_all(root.join("docs/img")).unwrap();
+        std::fs::write(root.join("docs/index.md"), "# Hi\n").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "secret").unwrap();
+        symlink("docs", root.join("linked")).unwrap();
+        symlink("../secret.txt", root.join("out.txt")).unwrap();
+        symlink("gone.md", root.join("dangling.md")).unwrap();
+        let fifo = std::process::Command::new("mkfifo")
+            .arg(root.join("fifo"))
+            .status()
+            .unwrap();
+        assert!(fifo.success());
+        let files = DiskFiles::open(&root).unwrap();
+        (dir, files)
+    }
+
+    #[test]
+    fn reads_plain_paths_and_paths_through_links_inside() {
+        let (_dir, files) = repo();
+        assert_eq!(files.read("docs/index.md").unwrap(), b"# Hi\n");
+        assert_eq!(files.read("linked/index.md").unwrap(), b"# Hi\n");
+        assert_eq!(files.check_file("docs/index.md"), Ok(()));
+        assert_eq!(files.check_file("linked/index.md"), Ok(()));
+    }
+
+    #[test]
+    fn refuses_what_is_no_file_inside_the_repository() {
+        let (_dir, files) = repo();
+        let not_found = ReadError::NotFound("docs/none.md".into());
+        assert_eq!(files.read("docs/none.md"), Err(not_found.clone()));
+        assert_eq!(files.check_file("docs/none.md"), Err(not_found));
+        for path in ["out.txt", "dangling.md"] {
+            let escapes = ReadError::SymlinkEscapes(path.into());
+            assert_eq!(files.read(path), Err(escapes.clone()));
+            assert_eq!(files.check_file(path), Err(escapes));
+        }
+        for path in ["docs/img", "fifo", "linked"] {
+            let not_a_file = ReadError::NotAFile(path.into());
+            assert_eq!(files.read(path), Err(not_a_file.clone()));
+            assert_eq!(files.check_file(path), Err(not_a_file));
+        }
     }
 }

@@ -72,6 +72,70 @@ fn open_repo(root: &Path) -> Result<gix::Repository, String> {
     gix::open_opts(root, gix::open::Options::isolated()).map_err(|e| e.to_string())
 }
 
+/// A bare clone opened once per build (see [`super::RepoSource::handle`]):
+/// each open of the repository after that reads through a handle made
+/// from it, which shares its object store (pack indexes read once) and
+/// does not read config, refs folders and ownership again. Handles compare
+/// equal: a repository is told by its root.
+#[derive(Clone)]
+pub struct GitHandle(std::sync::Arc<gix::ThreadSafeRepository>);
+
+impl GitHandle {
+    /// Opens the repository at `root` (isolated, as every open here is).
+    pub(super) fn open(root: &Path) -> Option<GitHandle> {
+        let repo =
+            gix::ThreadSafeRepository::open_opts(root, gix::open::Options::isolated()).ok()?;
+        Some(GitHandle(std::sync::Arc::new(repo)))
+    }
+
+    /// A handle to read through, with an object cache of its own.
+    pub(super) fn local(&self) -> gix::Repository {
+        self.0.to_thread_local()
+    }
+}
+
+impl PartialEq for GitHandle {
+    fn eq(&self, _: &GitHandle) -> bool {
+        true
+    }
+}
+
+impl Eq for GitHandle {}
+
+impl PartialOrd for GitHandle {
+    fn partial_cmp(&self, other: &GitHandle) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for GitHandle {
+    fn cmp(&self, _: &GitHandle) -> std::cmp::Ordering {
+        std::cmp::Ordering::Equal
+    }
+}
+
+impl std::hash::Hash for GitHandle {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+impl std::fmt::Debug for GitHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "GitHandle({})", self.0.git_dir().display())
+    }
+}
+
+/// `handle`'s repository when there is one, else the repository at `root`
+/// opened now.
+pub(super) fn open_with(
+    root: &Path,
+    handle: Option<&GitHandle>,
+) -> Result<gix::Repository, String> {
+    match handle {
+        Some(handle) => Ok(handle.local()),
+        None => open_repo(root),
+    }
+}
+
 fn remote_url(repo: &gix::Repository) -> Option<String> {
     let remote = repo
         .find_default_remote(gix::remote::Direction::Fetch)?
@@ -99,8 +163,14 @@ pub(super) fn facts_of_work_tree(root: &Path) -> Option<GitFacts> {
 }
 
 impl GitFiles {
-    pub(super) fn open(root: &Path, rev: Option<&str>) -> Result<(GitFiles, GitFacts), OpenError> {
-        let repo = open_repo(root).map_err(|e| OpenError {
+    /// Reads `rev` (HEAD when `None`) of the repository at `root`, through
+    /// `handle` when it was opened before.
+    pub(super) fn open(
+        root: &Path,
+        handle: Option<&GitHandle>,
+        rev: Option<&str>,
+    ) -> Result<(GitFiles, GitFacts), OpenError> {
+        let repo = open_with(root, handle).map_err(|e| OpenError {
             message: format!("cannot open git repository `{}`: {e}", root.display()),
             hint: None,
         })?;

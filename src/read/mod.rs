@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use git::GitFacts;
+pub use git::{GitFacts, GitHandle};
 
 pub use crate::limits::MAX_FILE_BYTES;
 
@@ -59,17 +59,29 @@ pub struct RepoSource {
     /// read (and in `portico serve`, whose opens read them as needed), and
     /// for bare clones (read with their files) and plain folders.
     pub git: Option<GitFacts>,
+    /// A bare clone, opened by [`read_git_facts`] once per build: the
+    /// stages' opens (its files, read by the catalog, docs and scorecards
+    /// stages in turn; history walks, tags) read through it instead of
+    /// opening git again (config, refs, ownership, pack indexes: most of a
+    /// bare clone's `check`). Work trees keep none: their files are read
+    /// from disk, and a handle kept per repository costs 15-45 KB for the
+    /// whole run. `None` in `portico serve` (its rebuilds see the
+    /// repository as it is now), for work trees, plain folders and
+    /// repositories git cannot open.
+    pub handle: Option<GitHandle>,
 }
 
-/// Reads every work tree's git facts once, in parallel (see
-/// [`RepoSource::git`]); a work tree git cannot open keeps `None`, and
-/// each [`Snapshot::open`] then tries again, as it did before.
+/// Reads every work tree's git facts once and opens every bare clone
+/// once, in parallel (see [`RepoSource::git`] and [`RepoSource::handle`]);
+/// a repository git cannot open keeps `None`, and each [`Snapshot::open`]
+/// then tries again, as it did before.
 pub fn read_git_facts(repos: &mut [RepoSource]) {
     use rayon::prelude::*;
-    repos
-        .par_iter_mut()
-        .filter(|r| r.kind == RepoKind::WorkTree)
-        .for_each(|r| r.git = git::facts_of_work_tree(&r.root));
+    repos.par_iter_mut().for_each(|r| match r.kind {
+        RepoKind::WorkTree => r.git = git::facts_of_work_tree(&r.root),
+        RepoKind::Bare => r.handle = GitHandle::open(&r.root),
+        RepoKind::Plain => {}
+    });
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,7 +157,8 @@ impl Snapshot {
     pub fn open(source: &RepoSource, rev: Option<&str>) -> Result<Snapshot, OpenError> {
         let (files, facts) = match source.kind {
             RepoKind::Bare => {
-                let (files, facts) = git::GitFiles::open(&source.root, rev)?;
+                let (files, facts) =
+                    git::GitFiles::open(&source.root, source.handle.as_ref(), rev)?;
                 (Files::Git(Box::new(files)), Some(facts))
             }
             RepoKind::WorkTree => {
@@ -191,7 +204,8 @@ impl Snapshot {
                 hint: None,
             });
         }
-        let (files, facts) = git::GitFiles::open(&source.root, Some(commit))?;
+        let (files, facts) =
+            git::GitFiles::open(&source.root, source.handle.as_ref(), Some(commit))?;
         Ok(Snapshot {
             source: source.clone(),
             git: Some(facts),
@@ -208,11 +222,19 @@ impl Snapshot {
                 hint: None,
             });
         }
-        let options = gix::open::Options::isolated().object_store_slots(object_slots(source));
-        let mut repo = gix::open_opts(&source.root, options).map_err(|e| OpenError {
-            message: format!("cannot open git repository `{}`: {e}", source.display),
-            hint: None,
-        })?;
+        // A bare clone opened once for the run (build, check) is read
+        // through that handle; otherwise git is opened here.
+        let mut repo = match &source.handle {
+            Some(handle) => handle.local(),
+            None => {
+                let options =
+                    gix::open::Options::isolated().object_store_slots(object_slots(source));
+                gix::open_opts(&source.root, options).map_err(|e| OpenError {
+                    message: format!("cannot open git repository `{}`: {e}", source.display),
+                    hint: None,
+                })?
+            }
+        };
         // Trees repeat across the commits read: decode each once.
         repo.object_cache_size_if_unset(4 * 1024 * 1024);
         Ok(repo)
@@ -332,8 +354,12 @@ impl Snapshot {
     }
 
     /// The last commit that changed each of `paths` (repository-relative),
-    /// in one history walk; empty for plain folders.
+    /// in one history walk; empty for plain folders, and without opening
+    /// git when no path is asked about.
     pub fn history(&self, paths: &[String]) -> history::History {
+        if paths.is_empty() {
+            return history::History::default();
+        }
         match self.commit_and_repository() {
             Some((start, mut repo)) => {
                 // Trees repeat across commits and paths: decode each once.
@@ -371,7 +397,7 @@ impl Snapshot {
             // than opening git again (config, refs, pack indexes).
             Files::Git(files) => files.repository(),
             Files::Disk(_) => {
-                gix::open_opts(&self.source.root, gix::open::Options::isolated()).ok()?
+                git::open_with(&self.source.root, self.source.handle.as_ref()).ok()?
             }
         };
         Some((start, repo))
@@ -396,7 +422,7 @@ impl Snapshot {
         if self.source.kind == RepoKind::Plain {
             return tags::Tags::default();
         }
-        match gix::open_opts(&self.source.root, gix::open::Options::isolated()) {
+        match git::open_with(&self.source.root, self.source.handle.as_ref()) {
             Ok(repo) => tags::list(&repo, wanted),
             Err(_) => tags::Tags::default(),
         }
@@ -561,6 +587,7 @@ mod tests {
             display: "r".into(),
             kind: RepoKind::WorkTree,
             git: None,
+            handle: None,
         }
     }
 

@@ -228,6 +228,7 @@ fn read_confined(dir: &Path, name: &str, out: &mut Vec<Diagnostic>) -> Option<St
         display: display.clone(),
         kind: RepoKind::Plain,
         git: None,
+        handle: None,
     };
     let problem = |message: String| {
         Diagnostic::error("scorecard-unreadable", message)

@@ -373,6 +373,46 @@ fn bare_repositories_on_a_non_default_branch_build_their_docs() {
 }
 
 #[test]
+fn check_reads_git_dates_for_pages_whose_date_plugin_prints_them() {
+    // Without a scorecard gate `check` reads no page dates, except where
+    // the date plugin writes them into the text: here into a heading, whose
+    // anchor a link names.
+    let org = Org::new();
+    let repo = org.path().join("repos/dated");
+    crate::support::commit_on(
+        &repo,
+        "2026-01-02",
+        &[
+            ("catalog-info.yaml", &documented("dated", "dir:.", "ada")),
+            (
+                "mkdocs.yml",
+                "site_name: Dated\nplugins:\n  - git-revision-date-localized:\n      type: iso_date\n",
+            ),
+            (
+                "docs/index.md",
+                "# Dated\n\n## Changed {{ git_revision_date_localized }}\n\nSee [the change](#changed-2026-01-02) and [nothing](#changed).\n",
+            ),
+        ],
+    );
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    let anchors: Vec<_> = run
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d["code"] == "broken-anchor")
+        .collect();
+    assert_eq!(anchors.len(), 1, "only the dateless anchor: {anchors:?}");
+    // Undated, the heading's id would be `changed` and the other link broken.
+    assert!(
+        anchors[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("link `#changed`:"),
+        "{anchors:?}"
+    );
+    assert_eq!(anchors[0]["line"], 5);
+}
+
+#[test]
 fn pages_show_their_last_commit_and_uncommitted_edits() {
     let org = Org::new();
     org.copy_example("route-planner", "repos/route-planner");

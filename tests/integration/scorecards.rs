@@ -337,6 +337,60 @@ fn the_gate_fails_entities_below_the_level_in_every_format() {
     );
 }
 
+/// A component with one docs page, committed on `date`.
+fn documented(org: &Org, name: &str, date: &str) {
+    let catalog = component(name, "team").replacen(
+        "metadata:\n",
+        "metadata:\n  annotations:\n    backstage.io/techdocs-ref: dir:.\n",
+        1,
+    );
+    crate::support::commit_on(
+        &org.path().join("repos").join(name),
+        date,
+        &[
+            ("catalog-info.yaml", &catalog),
+            ("mkdocs.yml", "site_name: Docs\n"),
+            ("docs/index.md", "# Docs\n\nHello.\n"),
+        ],
+    );
+}
+
+#[test]
+fn the_gate_judges_docs_freshness_by_the_pages_last_commit() {
+    // `check` reads pages' git dates only for a gate: this one needs them.
+    let org = Org::new();
+    documented(&org, "fresh", "2026-01-02");
+    documented(&org, "stale", "2025-01-02");
+    org.file("repos/org/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n")
+        .file("repos/scorecards/docs.yaml", "name: docs\nfilter: { kind: Component }\nlevels: [fresh]\nrules:\n  - { id: recent, level: fresh, check: { docs: { updated_within_days: 30 } } }\n");
+    let run = portico_on_day(
+        org.path(),
+        &[
+            "check",
+            "repos",
+            "--scorecard",
+            "docs",
+            "--min-level",
+            "fresh",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let below: Vec<_> = run
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d["code"] == "scorecard-below-level")
+        .collect();
+    assert_eq!(below.len(), 1, "{below:?}");
+    assert_eq!(below[0]["repo"], "stale");
+    let message = below[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("docs last changed 2025-01-02"),
+        "{message}"
+    );
+}
+
 #[test]
 fn the_gate_refuses_unknown_names_as_usage_errors() {
     let org = gate_org();
