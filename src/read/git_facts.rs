@@ -21,7 +21,20 @@ use std::path::Path;
 /// Config sections whose keys cannot change the facts read here; any
 /// other section (`include`, `url`, `extensions`, `gitoxide`, ...) may,
 /// and sends the repository to the full open.
-const KNOWN_SECTIONS: &[&str] = &["core", "remote", "branch", "user"];
+const KNOWN_SECTIONS: &[&str] = &["core", "remote", "branch"];
+
+/// The `core` keys `git init` and `git clone` write, all booleans: gix
+/// checks some core values as it opens a repository (and fails on a bad
+/// one), so any other key, or a value that is not `true`/`false`, goes to
+/// the full open. `repositoryformatversion` must be 0.
+const KNOWN_CORE_KEYS: &[&str] = &[
+    "filemode",
+    "bare",
+    "logallrefupdates",
+    "ignorecase",
+    "precomposeunicode",
+    "symlinks",
+];
 
 /// The facts of the work tree at `root`, or `None` when its layout is not
 /// the plain one this reads (the caller then opens git in full).
@@ -42,8 +55,10 @@ pub(super) fn read(root: &Path) -> Option<GitFacts> {
     }
     // A repository owned by someone else has its config only partly
     // trusted by gix (its remotes are not read).
-    if gix::sec::Trust::from_path_ownership(&git_dir).ok()? != gix::sec::Trust::Full {
-        return None;
+    for path in [root, git_dir.as_path()] {
+        if gix::sec::Trust::from_path_ownership(path).ok()? != gix::sec::Trust::Full {
+            return None;
+        }
     }
     let config = std::fs::read(git_dir.join("config")).ok()?;
     let remote_url = remote_url(&config)?;
@@ -140,6 +155,19 @@ fn commit_by(git_dir: &Path, id: &gix::ObjectId) -> Option<Option<(String, Strin
     )
 }
 
+/// Whether a `core` section holds only what `git init` writes (see
+/// [`KNOWN_CORE_KEYS`]).
+fn usual_core(section: &gix::config::file::SectionRef<'_>) -> bool {
+    section.value_names().all(|key| {
+        let values = section.values(&key);
+        if key.eq_ignore_ascii_case("repositoryformatversion") {
+            return values.iter().all(|v| v == "0");
+        }
+        KNOWN_CORE_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k))
+            && values.iter().all(|v| v == "true" || v == "false")
+    })
+}
+
 /// The fetch URL of the `origin` remote (or of the only remote), as gix
 /// gives it: `Some(None)` when there is none, `None` when the config holds
 /// anything that gix might read differently from this.
@@ -157,6 +185,9 @@ fn remote_url(config: &[u8]) -> Option<Option<String>> {
             .iter()
             .any(|k| header.name().eq_ignore_ascii_case(k.as_bytes()));
         if !known {
+            return None;
+        }
+        if header.name().eq_ignore_ascii_case(b"core") && !usual_core(&section) {
             return None;
         }
         if header.name().eq_ignore_ascii_case(b"remote") {
@@ -387,6 +418,24 @@ mod tests {
         let other = repo(&other);
         git(&other, &["config", "include.path", "/dev/null"]);
         full(&other);
+        git(&other, &["config", "--unset", "include.path"]);
+        fast(&other);
+        // Core settings gix checks as it opens (an abbreviation length),
+        // a repository format it may refuse, and user settings.
+        for (key, value, before) in [
+            ("core.abbrev", "12", None),
+            ("core.repositoryformatversion", "1", Some("0")),
+            ("core.filemode", "yes", Some("true")),
+            ("user.name", "Someone", None),
+        ] {
+            git(&other, &["config", key, value]);
+            full(&other);
+            match before {
+                Some(before) => git(&other, &["config", key, before]),
+                None => git(&other, &["config", "--unset", key]),
+            };
+            fast(&other);
+        }
     }
 
     #[test]
