@@ -107,7 +107,9 @@ fn head_commit(git_dir: &Path, head: &[u8]) -> Option<(Option<String>, Option<gi
 
 /// The id `name` has in `packed-refs`: `Some(None)` when it is not there
 /// (or there is no `packed-refs`: an unborn branch), `None` when the file
-/// holds replacement refs or cannot be read.
+/// holds replacement refs, cannot be read or has a line that is not an
+/// id and a name (or a peeled `^id`): gix fails on such a file, and reads
+/// no branch at all.
 fn packed_ref(git_dir: &Path, name: &BStr) -> Option<Option<gix::ObjectId>> {
     let packed = match std::fs::read(git_dir.join("packed-refs")) {
         Ok(packed) => packed,
@@ -115,16 +117,28 @@ fn packed_ref(git_dir: &Path, name: &BStr) -> Option<Option<gix::ObjectId>> {
         Err(_) => return None,
     };
     let mut found = None;
-    for line in packed.lines() {
-        if line.starts_with(b"#") || line.starts_with(b"^") || line.is_empty() {
+    let body = packed.strip_suffix(b"\n").unwrap_or(&packed);
+    for line in body.split(|&b| b == b'\n') {
+        if line.is_empty() {
+            return None;
+        }
+        if line.starts_with(b"#") {
+            continue;
+        }
+        if let Some(peeled) = line.strip_prefix(b"^") {
+            object_id(peeled)?;
             continue;
         }
         let (id, line_name) = line.split_once_str(b" ")?;
+        let id = object_id(id)?;
+        if line_name.is_empty() || line_name.contains(&b'\r') {
+            return None;
+        }
         if line_name.starts_with(b"refs/replace/") {
             return None;
         }
         if line_name == name.as_bytes() {
-            found = Some(object_id(id)?);
+            found = Some(id);
         }
     }
     Some(found)
@@ -454,6 +468,24 @@ mod tests {
             std::fs::write(&head, content).unwrap();
             assert_eq!(read(&root), None, "{content:?}");
         }
+        // A packed-refs file gix would not parse.
+        std::fs::write(&head, "ref: refs/heads/packed\n").unwrap();
+        let id = git(&root, &["rev-parse", "refs/heads/main"]);
+        for packed in [
+            format!("{id} refs/heads/packed\nnot a line\n"),
+            format!("{id} refs/heads/packed\r\n"),
+            format!("{id} refs/heads/packed\n^0123\n"),
+            format!("{id}\n"),
+        ] {
+            std::fs::write(root.join(".git/packed-refs"), &packed).unwrap();
+            assert_eq!(read(&root), None, "{packed:?}");
+        }
+        std::fs::write(
+            root.join(".git/packed-refs"),
+            format!("{id} refs/heads/packed\n"),
+        )
+        .unwrap();
+        assert_eq!(fast(&root).commit, Some(id));
         // A loose ref that is a symbolic ref itself.
         std::fs::write(&head, "ref: refs/heads/main\n").unwrap();
         std::fs::write(root.join(".git/refs/heads/main"), "ref: refs/heads/x\n").unwrap();
