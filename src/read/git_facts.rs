@@ -60,9 +60,9 @@ pub(super) fn read(root: &Path) -> Option<GitFacts> {
             return None;
         }
     }
-    let config = std::fs::read(git_dir.join("config")).ok()?;
+    let config = read_plain(&git_dir.join("config"), MAX_CONFIG_BYTES).ok()?;
     let remote_url = remote_url(&config)?;
-    let head = std::fs::read(git_dir.join("HEAD")).ok()?;
+    let head = read_plain(&git_dir.join("HEAD"), MAX_REF_BYTES).ok()?;
     let (branch, commit) = head_commit(&git_dir, &head)?;
     let (commit, commit_by) = match commit {
         Some(id) => {
@@ -94,7 +94,7 @@ fn head_commit(git_dir: &Path, head: &[u8]) -> Option<(Option<String>, Option<gi
     }
     let branch = Some(name.shorten().to_string());
     let path = git_dir.join(name.as_bstr().to_str().ok()?);
-    let commit = match std::fs::read(&path) {
+    let commit = match read_plain(&path, MAX_REF_BYTES) {
         Ok(content) => {
             let content = content.strip_suffix(b"\n").unwrap_or(&content);
             Some(object_id(content)?)
@@ -111,7 +111,7 @@ fn head_commit(git_dir: &Path, head: &[u8]) -> Option<(Option<String>, Option<gi
 /// id and a name (or a peeled `^id`): gix fails on such a file, and reads
 /// no branch at all.
 fn packed_ref(git_dir: &Path, name: &BStr) -> Option<Option<gix::ObjectId>> {
-    let packed = match std::fs::read(git_dir.join("packed-refs")) {
+    let packed = match read_plain(&git_dir.join("packed-refs"), MAX_PACKED_REFS_BYTES) {
         Ok(packed) => packed,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(None),
         Err(_) => return None,
@@ -142,6 +142,32 @@ fn packed_ref(git_dir: &Path, name: &BStr) -> Option<Option<gix::ObjectId>> {
         }
     }
     Some(found)
+}
+
+/// Caps on what the fast path reads (a bigger file goes to the full open,
+/// which has its own rules): a ref or HEAD is one line, a config a few.
+const MAX_REF_BYTES: u64 = 4 * 1024;
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+const MAX_PACKED_REFS_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A regular file's bytes, up to `max`. A symlink (which could point
+/// outside the repository, or at a device that never ends), anything
+/// that is not a plain file, or a bigger file is an error other than
+/// `NotFound`, so the callers fall back to the full open.
+fn read_plain(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.is_file() || meta.len() > max {
+        return Err(std::io::Error::other("not a small plain file"));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path)?, max + 1),
+        &mut bytes,
+    )?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other("grew past its cap"));
+    }
+    Ok(bytes)
 }
 
 /// A full hex SHA-1 id, nothing around it.
@@ -489,6 +515,38 @@ mod tests {
         // A loose ref that is a symbolic ref itself.
         std::fs::write(&head, "ref: refs/heads/main\n").unwrap();
         std::fs::write(root.join(".git/refs/heads/main"), "ref: refs/heads/x\n").unwrap();
+        assert_eq!(read(&root), None);
+    }
+
+    #[test]
+    fn links_and_oversized_files_in_git_are_not_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = repo(tmp.path());
+        let outside = tmp.path().join("outside");
+        let id = git(&root, &["rev-parse", "HEAD"]);
+        std::fs::write(&outside, format!("{id}\n")).unwrap();
+        // HEAD, the branch's ref and the config, each a link to a file
+        // outside the repository (or to a device that never ends): left to
+        // the full open, never read here.
+        for (file, target) in [
+            ("HEAD", outside.as_path()),
+            ("refs/heads/main", outside.as_path()),
+            ("config", Path::new("/dev/zero")),
+        ] {
+            let path = root.join(".git").join(file);
+            let kept = std::fs::read(&path).unwrap();
+            std::fs::remove_file(&path).unwrap();
+            std::os::unix::fs::symlink(target, &path).unwrap();
+            assert_eq!(read(&root), None, "{file}");
+            std::fs::remove_file(&path).unwrap();
+            std::fs::write(&path, kept).unwrap();
+        }
+        fast(&root);
+        // A config past its cap.
+        let config = root.join(".git/config");
+        let mut big = std::fs::read(&config).unwrap();
+        big.extend(std::iter::repeat_n(b'#', (MAX_CONFIG_BYTES + 1) as usize));
+        std::fs::write(&config, big).unwrap();
         assert_eq!(read(&root), None);
     }
 }
