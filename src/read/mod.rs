@@ -625,4 +625,56 @@ mod tests {
             Slots::AsNeededByDiskState { .. }
         ));
     }
+
+    #[test]
+    fn a_bare_clone_is_read_at_the_head_its_handle_saw() {
+        use super::git_facts::tests::git;
+        let tmp = tempfile::tempdir().unwrap();
+        let work = tmp.path().join("work");
+        std::fs::create_dir(&work).unwrap();
+        git(&work, &["init", "-q"]);
+        std::fs::write(work.join("catalog-info.yaml"), "first\n").unwrap();
+        git(&work, &["add", "."]);
+        git(&work, &["commit", "-q", "-m", "first"]);
+        let clone = tmp.path().join("clone.git");
+        git(tmp.path(), &["clone", "-q", "--bare", "work", "clone.git"]);
+        let mut sources = vec![RepoSource {
+            name: "clone".into(),
+            root: clone.clone(),
+            display: "clone.git".into(),
+            kind: RepoKind::Bare,
+            git: None,
+            handle: None,
+        }];
+        let opened_alone = Snapshot::open(&sources[0], None).unwrap();
+        read_git_facts(&mut sources);
+        assert!(sources[0].handle.is_some());
+        let through_handle = Snapshot::open(&sources[0], None).unwrap();
+        // The HEAD read when the handle opened is what opening without one reads.
+        assert_eq!(through_handle.git, opened_alone.git);
+        assert_eq!(
+            through_handle.git.as_ref().unwrap().branch.as_deref(),
+            Some("main")
+        );
+        assert_eq!(
+            through_handle.read_text("catalog-info.yaml").unwrap(),
+            "first\n"
+        );
+
+        // HEAD moves while the run goes on: the run's stages all read the
+        // commit the handle saw; the next run (a new handle) sees the move.
+        std::fs::write(work.join("catalog-info.yaml"), "second\n").unwrap();
+        git(&work, &["commit", "-q", "-am", "second"]);
+        git(&work, &["push", "-q", clone.to_str().unwrap(), "main"]);
+        let same_run = Snapshot::open(&sources[0], None).unwrap();
+        assert_eq!(same_run.git, opened_alone.git);
+        assert_eq!(same_run.read_text("catalog-info.yaml").unwrap(), "first\n");
+        read_git_facts(&mut sources);
+        let next_run = Snapshot::open(&sources[0], None).unwrap();
+        assert_ne!(next_run.git, opened_alone.git);
+        assert_eq!(next_run.read_text("catalog-info.yaml").unwrap(), "second\n");
+        // `--ref` is still resolved by each open.
+        let at_ref = Snapshot::open(&sources[0], Some("main")).unwrap();
+        assert_eq!(at_ref.git, next_run.git);
+    }
 }
