@@ -484,14 +484,14 @@ fn docs_from_parts(
     })
 }
 
-/// Each part's docs, as `docs.json` lists them, and (with search on) its
+/// Each part's docs, as `docs.bin` lists them, and (with search on) its
 /// search documents, in the order its index numbers them.
 type PartsRead = (
     Vec<Vec<(String, docs::build::RepoDocs)>>,
     Vec<Vec<search::SearchDoc>>,
 );
 
-/// Reads every part's `docs.json` and makes its search documents again.
+/// Reads every part's `docs.bin` and makes its search documents again.
 fn read_parts(parts: &[shard::part::Part], portal: &Portal) -> Result<PartsRead, Fatal> {
     use rayon::prelude::*;
     let read: Vec<Vec<(String, docs::build::RepoDocs)>> = parts
