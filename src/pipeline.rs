@@ -94,7 +94,13 @@ fn load_scoped(
     // the repositories an edit touched, so reading every work tree's facts
     // up front would put the whole organisation back on each edit's path.
     if memo.is_none() {
-        crate::read::read_git_facts(&mut repos);
+        // History reads every work tree's git objects again: one open each,
+        // shared with the stages before it.
+        let handles = match config.scorecards.history {
+            Some(_) => crate::read::HandlesFor::WorkTreesToo,
+            None => crate::read::HandlesFor::BareClones,
+        };
+        crate::read::read_git_facts(&mut repos, handles);
     }
     let mut diagnostics = found.notes;
     let mut facts = ScopeFacts::default();

@@ -76,25 +76,55 @@ fn open_repo(root: &Path) -> Result<gix::Repository, String> {
     gix::open_opts(root, gix::open::Options::isolated()).map_err(|e| e.to_string())
 }
 
-/// A bare clone opened once per build (see [`super::RepoSource::handle`]):
+/// A repository opened once per build (see [`super::RepoSource::handle`]):
 /// each open of the repository after that reads through a handle made
 /// from it, which shares its object store (pack indexes read once) and
-/// does not read config, refs folders and ownership again. Handles compare
+/// does not read config, refs folders and ownership again. Bare clones'
+/// are opened right away; work trees' (kept only for `build --history`)
+/// on first use, by whichever stage needs git first. Handles compare
 /// equal: a repository is told by its root.
 #[derive(Clone)]
-pub struct GitHandle(std::sync::Arc<gix::ThreadSafeRepository>);
+pub struct GitHandle(std::sync::Arc<Opened>);
+
+/// The repository behind a [`GitHandle`], opened at most once.
+struct Opened {
+    root: std::path::PathBuf,
+    slots: gix::odb::store::init::Slots,
+    /// `None` inside: git could not open it (then every caller opens it
+    /// again itself, for the error message).
+    repo: std::sync::OnceLock<Option<gix::ThreadSafeRepository>>,
+}
 
 impl GitHandle {
-    /// Opens the repository at `root` (isolated, as every open here is).
+    /// Opens the repository at `root` now (isolated, as every open here
+    /// is); `None` when git cannot open it.
     pub(super) fn open(root: &Path) -> Option<GitHandle> {
-        let repo =
-            gix::ThreadSafeRepository::open_opts(root, gix::open::Options::isolated()).ok()?;
-        Some(GitHandle(std::sync::Arc::new(repo)))
+        let handle = GitHandle::on_first_use(root, gix::odb::store::init::Slots::default());
+        handle.local().map(|_| handle)
     }
 
-    /// A handle to read through, with an object cache of its own.
-    pub(super) fn local(&self) -> gix::Repository {
-        self.0.to_thread_local()
+    /// A handle that opens the repository at `root` (isolated, the object
+    /// store sized by `slots`) the first time it is read through.
+    pub(super) fn on_first_use(root: &Path, slots: gix::odb::store::init::Slots) -> GitHandle {
+        GitHandle(std::sync::Arc::new(Opened {
+            root: root.to_path_buf(),
+            slots,
+            repo: std::sync::OnceLock::new(),
+        }))
+    }
+
+    /// A handle to read through, with an object cache of its own; `None`
+    /// when git cannot open the repository.
+    pub(super) fn local(&self) -> Option<gix::Repository> {
+        let opened = &self.0;
+        opened
+            .repo
+            .get_or_init(|| {
+                let options = gix::open::Options::isolated().object_store_slots(opened.slots);
+                gix::ThreadSafeRepository::open_opts(&opened.root, options).ok()
+            })
+            .as_ref()
+            .map(gix::ThreadSafeRepository::to_thread_local)
     }
 }
 
@@ -124,18 +154,18 @@ impl std::hash::Hash for GitHandle {
 
 impl std::fmt::Debug for GitHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "GitHandle({})", self.0.git_dir().display())
+        write!(f, "GitHandle({})", self.0.root.display())
     }
 }
 
-/// `handle`'s repository when there is one, else the repository at `root`
-/// opened now.
+/// `handle`'s repository when there is one that opens, else the
+/// repository at `root` opened now.
 pub(super) fn open_with(
     root: &Path,
     handle: Option<&GitHandle>,
 ) -> Result<gix::Repository, String> {
-    match handle {
-        Some(handle) => Ok(handle.local()),
+    match handle.and_then(GitHandle::local) {
+        Some(repo) => Ok(repo),
         None => open_repo(root),
     }
 }
@@ -158,23 +188,37 @@ pub(super) fn facts_of_work_tree(root: &Path) -> Option<GitFacts> {
     facts_of_work_tree_opened(root)
 }
 
+/// [`facts_of_work_tree`] for a work tree whose handle is kept: when the
+/// fast path does not know the layout, git is opened through `handle`, so
+/// the stages after this one read through that open instead of their own.
+pub(super) fn facts_of_work_tree_through(root: &Path, handle: &GitHandle) -> Option<GitFacts> {
+    if let Some(facts) = super::git_facts::read(root) {
+        return Some(facts);
+    }
+    Some(facts_of(&handle.local()?))
+}
+
 /// [`facts_of_work_tree`] through a full `gix::open` (config, refs,
 /// ownership, object store): the reference the fast path must match.
 pub(super) fn facts_of_work_tree_opened(root: &Path) -> Option<GitFacts> {
-    let repo = open_repo(root).ok()?;
+    Some(facts_of(&open_repo(root).ok()?))
+}
+
+/// A work tree's facts from its repository, opened.
+fn facts_of(repo: &gix::Repository) -> GitFacts {
     // HEAD peeled once: its id and its author come from the one commit
     // (peeling twice read and inflated the commit twice).
     let commit = repo.head_commit().ok();
-    Some(GitFacts {
+    GitFacts {
         branch: repo
             .head_name()
             .ok()
             .flatten()
             .map(|n| n.shorten().to_string()),
         commit: commit.as_ref().map(|c| c.id.to_string()),
-        remote_url: remote_url(&repo),
+        remote_url: remote_url(repo),
         commit_by: commit.as_ref().and_then(commit_by),
-    })
+    }
 }
 
 impl GitFiles {

@@ -64,21 +64,41 @@ pub struct RepoSource {
     /// stages' opens (its files, read by the catalog, docs and scorecards
     /// stages in turn; history walks, tags) read through it instead of
     /// opening git again (config, refs, ownership, pack indexes: most of a
-    /// bare clone's `check`). Work trees keep none: their files are read
-    /// from disk, and a handle kept per repository costs 15-45 KB for the
-    /// whole run. `None` in `portico serve` (its rebuilds see the
-    /// repository as it is now), for work trees, plain folders and
-    /// repositories git cannot open.
+    /// bare clone's `check`). Work trees keep one only for `build
+    /// --history` ([`HandlesFor::WorkTreesToo`]), opened by the first stage
+    /// that needs git (the facts read when its fast path cannot tell, the
+    /// docs' page dates, else history itself): history's open and first
+    /// pack-index load were 40 % of its CPU, and the docs stage had done
+    /// both for the same repository. Otherwise work trees keep none: their
+    /// files are read from disk, and a handle kept per repository costs
+    /// 15-45 KB for the whole run. `None` in `portico serve` (its rebuilds
+    /// see the repository as it is now), for plain folders and bare clones
+    /// git cannot open.
     pub handle: Option<GitHandle>,
+}
+
+/// Which repositories [`read_git_facts`] keeps a git handle for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandlesFor {
+    /// Bare clones only (opened right away).
+    BareClones,
+    /// Work trees too, each opened on first use: for history, which reads
+    /// git objects of every work tree after the docs stage has read them.
+    WorkTreesToo,
 }
 
 /// Reads every work tree's git facts once and opens every bare clone
 /// once, in parallel (see [`RepoSource::git`] and [`RepoSource::handle`]);
 /// a repository git cannot open keeps `None`, and each [`Snapshot::open`]
 /// then tries again, as it did before.
-pub fn read_git_facts(repos: &mut [RepoSource]) {
+pub fn read_git_facts(repos: &mut [RepoSource], handles: HandlesFor) {
     use rayon::prelude::*;
     repos.par_iter_mut().for_each(|r| match r.kind {
+        RepoKind::WorkTree if handles == HandlesFor::WorkTreesToo => {
+            let handle = GitHandle::on_first_use(&r.root, object_slots(r));
+            r.git = git::facts_of_work_tree_through(&r.root, &handle);
+            r.handle = Some(handle);
+        }
         RepoKind::WorkTree => r.git = git::facts_of_work_tree(&r.root),
         RepoKind::Bare => r.handle = GitHandle::open(&r.root),
         RepoKind::Plain => {}
@@ -223,10 +243,11 @@ impl Snapshot {
                 hint: None,
             });
         }
-        // A bare clone opened once for the run (build, check) is read
-        // through that handle; otherwise git is opened here.
-        let mut repo = match &source.handle {
-            Some(handle) => handle.local(),
+        // A repository opened once for the run (bare clones; work trees
+        // with history) is read through that handle; otherwise git is
+        // opened here.
+        let mut repo = match source.handle.as_ref().and_then(GitHandle::local) {
+            Some(repo) => repo,
             None => {
                 let options =
                     gix::open::Options::isolated().object_store_slots(object_slots(source));
@@ -590,6 +611,97 @@ mod tests {
             git: None,
             handle: None,
         }
+    }
+
+    /// Runs git in `dir` with a fixed identity, no user config; its output.
+    fn git(dir: &std::path::Path, args: &[&str]) -> String {
+        let output = std::process::Command::new("git")
+            .args([
+                "-c",
+                "init.defaultBranch=main",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Ada Author")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+            .env("GIT_COMMITTER_NAME", "Ada Author")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "git {args:?}: {output:?}");
+        String::from_utf8(output.stdout).unwrap().trim().to_string()
+    }
+
+    /// Commits a change to `README.md`; the new commit's id.
+    fn commit(root: &std::path::Path, text: &str) -> String {
+        std::fs::write(root.join("README.md"), text).unwrap();
+        git(root, &["add", "."]);
+        git(root, &["commit", "-q", "-m", text]);
+        git(root, &["rev-parse", "HEAD"])
+    }
+
+    fn head_through(source: &RepoSource) -> String {
+        let repo = Snapshot::open_repository(source).expect("opens");
+        repo.head_id().expect("HEAD").detach().to_string()
+    }
+
+    #[test]
+    fn work_trees_keep_a_handle_for_history_with_the_same_facts() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        commit(dir.path(), "first");
+        // Packed: the facts' fast path cannot read the commit, so the
+        // facts come from the full open, through the kept handle.
+        git(dir.path(), &["repack", "-adq"]);
+        git(dir.path(), &["prune-packed"]);
+        let mut kept = vec![work_tree(dir.path())];
+        read_git_facts(&mut kept, HandlesFor::WorkTreesToo);
+        let mut plain = vec![work_tree(dir.path())];
+        read_git_facts(&mut plain, HandlesFor::BareClones);
+        assert!(kept[0].handle.is_some());
+        assert!(plain[0].handle.is_none());
+        assert!(kept[0].git.as_ref().is_some_and(|g| g.commit.is_some()));
+        assert_eq!(kept[0].git, plain[0].git);
+        // What the handle keeps is the open, not the repository's state: a
+        // commit made after it was opened is what history starts from.
+        let first = head_through(&kept[0]);
+        let second = commit(dir.path(), "second");
+        assert_ne!(first, second);
+        assert_eq!(head_through(&kept[0]), second);
+    }
+
+    #[test]
+    fn a_work_tree_handle_opens_on_first_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let handle = GitHandle::on_first_use(dir.path(), Slots::Given(32));
+        // Made before there is a repository: nothing was opened yet.
+        git(dir.path(), &["init", "-q"]);
+        let id = commit(dir.path(), "first");
+        let source = RepoSource {
+            handle: Some(handle),
+            ..work_tree(dir.path())
+        };
+        assert_eq!(head_through(&source), id);
+    }
+
+    #[test]
+    fn a_handle_git_cannot_open_leaves_the_error_to_the_caller() {
+        let dir = tempfile::tempdir().unwrap();
+        let source = RepoSource {
+            handle: Some(GitHandle::on_first_use(dir.path(), Slots::Given(32))),
+            ..work_tree(dir.path())
+        };
+        let error = Snapshot::open_repository(&source).expect_err("no repository");
+        assert!(
+            error.message.starts_with("cannot open git repository `r`"),
+            "{}",
+            error.message
+        );
+        assert!(Snapshot::open_at(&source, "HEAD").is_err());
     }
 
     #[test]
