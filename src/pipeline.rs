@@ -957,6 +957,8 @@ fn add_scorecards(config: &Config, outcome: &mut Outcome, memo: Option<&Memo>) {
         files_memo: memo.map(|m| (&m.scorecard_files, &m.versions)),
     };
     let (results, problems) = crate::scorecards::run(&config.scorecards, &org);
+    // Work trees' git handles were kept for history only.
+    crate::read::release_work_tree_handles(&mut outcome.portal.repos);
     outcome.portal.scorecards = results;
     outcome.diagnostics.extend(problems);
     diagnostics::sort(&mut outcome.diagnostics);

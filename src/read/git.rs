@@ -79,52 +79,23 @@ fn open_repo(root: &Path) -> Result<gix::Repository, String> {
 /// A repository opened once per build (see [`super::RepoSource::handle`]):
 /// each open of the repository after that reads through a handle made
 /// from it, which shares its object store (pack indexes read once) and
-/// does not read config, refs folders and ownership again. Bare clones'
-/// are opened right away; work trees' (kept only for `build --history`)
-/// on first use, by whichever stage needs git first. Handles compare
+/// does not read config, refs folders and ownership again. Handles compare
 /// equal: a repository is told by its root.
 #[derive(Clone)]
-pub struct GitHandle(std::sync::Arc<Opened>);
-
-/// The repository behind a [`GitHandle`], opened at most once.
-struct Opened {
-    root: std::path::PathBuf,
-    slots: gix::odb::store::init::Slots,
-    /// `None` inside: git could not open it (then every caller opens it
-    /// again itself, for the error message).
-    repo: std::sync::OnceLock<Option<gix::ThreadSafeRepository>>,
-}
+pub struct GitHandle(std::sync::Arc<gix::ThreadSafeRepository>);
 
 impl GitHandle {
-    /// Opens the repository at `root` now (isolated, as every open here
-    /// is); `None` when git cannot open it.
-    pub(super) fn open(root: &Path) -> Option<GitHandle> {
-        let handle = GitHandle::on_first_use(root, gix::odb::store::init::Slots::default());
-        handle.local().map(|_| handle)
+    /// Opens the repository at `root` (isolated, as every open here is),
+    /// its object store sized by `slots`; `None` when git cannot open it.
+    pub(super) fn open(root: &Path, slots: gix::odb::store::init::Slots) -> Option<GitHandle> {
+        let options = gix::open::Options::isolated().object_store_slots(slots);
+        let repo = gix::ThreadSafeRepository::open_opts(root, options).ok()?;
+        Some(GitHandle(std::sync::Arc::new(repo)))
     }
 
-    /// A handle that opens the repository at `root` (isolated, the object
-    /// store sized by `slots`) the first time it is read through.
-    pub(super) fn on_first_use(root: &Path, slots: gix::odb::store::init::Slots) -> GitHandle {
-        GitHandle(std::sync::Arc::new(Opened {
-            root: root.to_path_buf(),
-            slots,
-            repo: std::sync::OnceLock::new(),
-        }))
-    }
-
-    /// A handle to read through, with an object cache of its own; `None`
-    /// when git cannot open the repository.
-    pub(super) fn local(&self) -> Option<gix::Repository> {
-        let opened = &self.0;
-        opened
-            .repo
-            .get_or_init(|| {
-                let options = gix::open::Options::isolated().object_store_slots(opened.slots);
-                gix::ThreadSafeRepository::open_opts(&opened.root, options).ok()
-            })
-            .as_ref()
-            .map(gix::ThreadSafeRepository::to_thread_local)
+    /// A handle to read through, with an object cache of its own.
+    pub(super) fn local(&self) -> gix::Repository {
+        self.0.to_thread_local()
     }
 }
 
@@ -154,18 +125,18 @@ impl std::hash::Hash for GitHandle {
 
 impl std::fmt::Debug for GitHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "GitHandle({})", self.0.root.display())
+        write!(f, "GitHandle({})", self.0.git_dir().display())
     }
 }
 
-/// `handle`'s repository when there is one that opens, else the
-/// repository at `root` opened now.
+/// `handle`'s repository when there is one, else the repository at `root`
+/// opened now.
 pub(super) fn open_with(
     root: &Path,
     handle: Option<&GitHandle>,
 ) -> Result<gix::Repository, String> {
-    match handle.and_then(GitHandle::local) {
-        Some(repo) => Ok(repo),
+    match handle {
+        Some(handle) => Ok(handle.local()),
         None => open_repo(root),
     }
 }
@@ -188,14 +159,10 @@ pub(super) fn facts_of_work_tree(root: &Path) -> Option<GitFacts> {
     facts_of_work_tree_opened(root)
 }
 
-/// [`facts_of_work_tree`] for a work tree whose handle is kept: when the
-/// fast path does not know the layout, git is opened through `handle`, so
-/// the stages after this one read through that open instead of their own.
-pub(super) fn facts_of_work_tree_through(root: &Path, handle: &GitHandle) -> Option<GitFacts> {
-    if let Some(facts) = super::git_facts::read(root) {
-        return Some(facts);
-    }
-    Some(facts_of(&handle.local()?))
+/// [`facts_of_work_tree`] for a work tree opened already (`handle`): what
+/// the fast path does not know is read through that open.
+pub(super) fn facts_of_work_tree_through(root: &Path, handle: &GitHandle) -> GitFacts {
+    super::git_facts::read(root).unwrap_or_else(|| facts_of(&handle.local()))
 }
 
 /// [`facts_of_work_tree`] through a full `gix::open` (config, refs,
