@@ -94,7 +94,13 @@ fn load_scoped(
     // the repositories an edit touched, so reading every work tree's facts
     // up front would put the whole organisation back on each edit's path.
     if memo.is_none() {
-        crate::read::read_git_facts(&mut repos);
+        // History reads every work tree's git objects again: one open each,
+        // shared with the stages before it.
+        let handles = match config.scorecards.history {
+            Some(_) => crate::read::HandlesFor::WorkTreesToo,
+            None => crate::read::HandlesFor::BareClones,
+        };
+        crate::read::read_git_facts(&mut repos, handles);
     }
     let mut diagnostics = found.notes;
     let mut facts = ScopeFacts::default();
@@ -951,6 +957,8 @@ fn add_scorecards(config: &Config, outcome: &mut Outcome, memo: Option<&Memo>) {
         files_memo: memo.map(|m| (&m.scorecard_files, &m.versions)),
     };
     let (results, problems) = crate::scorecards::run(&config.scorecards, &org);
+    // Work trees' git handles were kept for history only.
+    crate::read::release_work_tree_handles(&mut outcome.portal.repos);
     outcome.portal.scorecards = results;
     outcome.diagnostics.extend(problems);
     diagnostics::sort(&mut outcome.diagnostics);
