@@ -581,3 +581,43 @@ fn edits_to_what_neighbours_show_give_the_uncached_site() {
     );
     same_as_uncached(dir, "a two-hop entity renamed");
 }
+
+/// A page that is a link to another file of the repository: an edit of
+/// the link's target, or the link pointed elsewhere, builds the repository
+/// again (its key stamps a link and, followed, its target).
+#[test]
+fn a_page_through_a_link_is_built_again_when_its_target_changes() {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file(
+        "repos/alpha/docs/index.md",
+        "# Alpha\n\nSee [the guide](guide.md).\n",
+    )
+    .file("repos/alpha/texts/guide.md", "# Guide\n\nFirst text.\n")
+    .file("repos/alpha/texts/other.md", "# Other\n\nOther text.\n");
+    let alpha = org.path().join("repos/alpha");
+    std::os::unix::fs::symlink("../texts/guide.md", alpha.join("docs/guide.md")).unwrap();
+    let dir = org.path();
+    same_as_uncached(dir, "the first build");
+    let run = same_as_uncached(dir, "no change");
+    assert_eq!(reuse(&run), (2, 0), "{}", run.stderr);
+    std::fs::write(
+        alpha.join("texts/guide.md"),
+        "# Guide\n\nSecond, longer text.\n",
+    )
+    .unwrap();
+    let run = same_as_uncached(dir, "the link's target edited");
+    assert_eq!(reuse(&run), (1, 1), "{}", run.stderr);
+    std::fs::remove_file(alpha.join("docs/guide.md")).unwrap();
+    std::os::unix::fs::symlink("../texts/other.md", alpha.join("docs/guide.md")).unwrap();
+    let run = same_as_uncached(dir, "the link pointed at another file");
+    assert_eq!(reuse(&run), (1, 1), "{}", run.stderr);
+    let cached =
+        std::fs::read_to_string(dir.join("cached/docs/default/component/alpha/guide/index.html"))
+            .unwrap();
+    assert!(cached.contains("Other text."), "the new target's text");
+}
