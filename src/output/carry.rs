@@ -113,7 +113,18 @@ impl SearchKey {
     }
 
     pub fn value(&self) -> [u64; 2] {
-        halves(*crate::memo::lock(&self.0))
+        halves(self.sum())
+    }
+
+    /// The sum of the documents' hashes so far.
+    pub fn sum(&self) -> u128 {
+        *crate::memo::lock(&self.0)
+    }
+
+    /// Adds documents already summed (by [`SearchKey::sum`]).
+    pub fn add_sum(&self, sum: u128) {
+        let mut total = crate::memo::lock(&self.0);
+        *total = total.wrapping_add(sum);
     }
 }
 

@@ -621,3 +621,75 @@ fn a_page_through_a_link_is_built_again_when_its_target_changes() {
             .unwrap();
     assert!(cached.contains("Other text."), "the new target's text");
 }
+
+/// (kept, made) of the docs' search key from the search timing line, when
+/// the last site's indexes were carried over.
+fn docs_search_key(run: &Run) -> Option<(usize, usize)> {
+    let line = run.stderr.lines().find(|l| l.contains("docs' key:"))?;
+    let rest = &line[line.find("docs' key: ")? + "docs' key: ".len()..];
+    let mut numbers = rest.split(' ').filter_map(|w| w.parse().ok());
+    Some((numbers.next()?, numbers.next()?))
+}
+
+/// With nothing changed, the docs' part of the search key is taken from
+/// the cache (no search document made); an edit makes it again, and the
+/// indexes follow the edit.
+#[test]
+fn the_docs_search_key_is_kept_only_while_every_repository_is() {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file("repos/alpha/docs/index.md", "# Alpha\n\nFirst words.\n")
+    .file(
+        "repos/beta/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "beta"),
+    )
+    .file("repos/beta/mkdocs.yml", "site_name: Beta\n")
+    .file("repos/beta/docs/index.md", "# Beta\n\nBeta words.\n");
+    let dir = org.path();
+    same_as_uncached(dir, "the first build");
+    let run = same_as_uncached(dir, "no change");
+    assert_eq!(docs_search_key(&run), Some((0, 1)), "{}", run.stderr);
+    let run = same_as_uncached(dir, "no change again");
+    assert_eq!(docs_search_key(&run), Some((1, 0)), "{}", run.stderr);
+    std::fs::write(
+        dir.join("repos/alpha/docs/index.md"),
+        "# Alpha\n\nWords about zeppelins.\n",
+    )
+    .unwrap();
+    let run = same_as_uncached(dir, "a page edited");
+    assert_eq!(
+        docs_search_key(&run),
+        None,
+        "indexes made again: {}",
+        run.stderr
+    );
+    let found = portico(dir, &["search", "zeppelins", "--site", "cached", "--json"]);
+    assert!(
+        found.stdout.contains("alpha"),
+        "{}{}",
+        found.stdout,
+        found.stderr
+    );
+    // The owner an entity's sections show is read from the catalog.
+    std::fs::write(
+        dir.join("repos/beta/catalog-info.yaml"),
+        COMPONENT
+            .replace("NAME", "beta")
+            .replace("owner: team", "owner: other-team"),
+    )
+    .unwrap();
+    let run = same_as_uncached(dir, "an owner changed");
+    assert_eq!(
+        docs_search_key(&run),
+        None,
+        "indexes made again: {}",
+        run.stderr
+    );
+    // The build after the edit made (and kept) the new sum.
+    let run = same_as_uncached(dir, "no change after the edits");
+    assert_eq!(docs_search_key(&run), Some((1, 0)), "{}", run.stderr);
+}
