@@ -18,7 +18,7 @@ cpu() { # NAME BIN [ARGS...]: prints the run's CPU seconds
   local name=$1 bin=$2
   shift 2
   /usr/bin/time -f "%U %S %e" -o "time-$name.txt" "$bin" build org50 "$@" >/dev/null 2>"log-$name.txt" || true
-  read -r user sys wall <"time-$name.txt"
+  read -r user sys wall < <(tail -1 "time-$name.txt")
   echo "$name: cpu $user + $sys s, wall $wall s" >&2
   echo "$user $sys" | awk '{ printf "%.2f", $1 + $2 }'
 }
