@@ -40,7 +40,7 @@ for round in $(seq "$rounds"); do
   done
 done
 for who in before after; do
-  awk -v who="$who" '$1 == who { c[n] = $3/$4; w[n] = $5/$4; n++ }
+  awk -v who="$who" 'BEGIN { n = 0 } $1 == who { c[n] = $3/$4; w[n] = $5/$4; n++ }
     function median(a, n,   i, j, t) {
       for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
       return n % 2 ? a[int(n/2)] : (a[n/2-1] + a[n/2]) / 2
