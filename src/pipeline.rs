@@ -250,8 +250,11 @@ fn build_with(
         _ => None,
     };
     let catalog = &outcome.portal.catalog;
+    // Fed only to an index made now: when the last site's indexes may be
+    // carried over, the docs' part of their key is worked out once the
+    // docs are built (`docs_search_key`), often without any document.
     let on_site = |site: &DocSiteSummary| {
-        if config.search {
+        if config.search && index.is_some() {
             search::site_documents(catalog, site)
                 .into_iter()
                 .for_each(|d| {
@@ -296,7 +299,13 @@ fn build_with(
             format!("; versions: {shared} page renders shared, {rendered} rendered")
         }
     };
+    let repos_key = built.repos_key;
     add_docs(&mut outcome, built);
+    if let (Some(key), Some(disk), None) = (&search_key, &disk, &index)
+        && config.search
+    {
+        key.add_sum(docs_search_key(disk, &outcome.portal, repos_key));
+    }
     match &disk {
         Some(disk) => {
             let (hits, misses, failures) = disk.counts(docs::PAGE_CACHE_KIND);
@@ -333,7 +342,12 @@ fn build_with(
                     )));
                 }
             }
-            timer.lap("search indexes (unchanged, carried over)");
+            let (kept, made, _) = disk
+                .as_ref()
+                .map_or((0, 0, 0), |disk| disk.counts(SEARCH_DOCS_KIND));
+            timer.lap(&format!(
+                "search indexes (unchanged, carried over; docs' key: {kept} kept, {made} made)"
+            ));
         } else {
             let index = match index {
                 Some(index) => index,
@@ -411,6 +425,60 @@ fn build_with(
         )
     });
     Ok(outcome)
+}
+
+/// What the build cache keeps the docs' part of the search key under.
+const SEARCH_DOCS_KIND: &str = "search-docs-key";
+
+/// The docs' part of the search indexes' key ([`output::SearchKey`]): the
+/// sum of every docs search document's hash. When every repository's docs
+/// are kept in the build cache (`repos_key`), each site's documents follow
+/// from them and from the site's entity, so the sum is kept under a key of
+/// those and the documents are made only when it is not there.
+fn docs_search_key(
+    disk: &crate::cache::DiskCache,
+    portal: &Portal,
+    repos_key: Option<crate::memo::Key>,
+) -> u128 {
+    let by_documents = || {
+        let sum = output::SearchKey::default();
+        for site in &portal.docs {
+            search::site_documents(&portal.catalog, site)
+                .iter()
+                .for_each(|d| sum.add(d));
+        }
+        sum.sum()
+    };
+    let Some(repos_key) = repos_key else {
+        return by_documents();
+    };
+    let mut key = crate::memo::hasher();
+    key.update(&repos_key.to_le_bytes());
+    for site in &portal.docs {
+        crate::memo::part(&mut key, site.url.as_bytes());
+        crate::memo::part(&mut key, site.entity.to_string().as_bytes());
+        match portal.catalog.get(&site.entity) {
+            Some(entity) => {
+                crate::memo::part(&mut key, entity.kind.as_bytes());
+                crate::memo::part(&mut key, entity.namespace.as_bytes());
+                crate::memo::part(&mut key, entity.name.as_bytes());
+                let json = serde_json::to_vec(&*entity.json).unwrap_or_default();
+                crate::memo::part(&mut key, &json);
+                crate::memo::part(&mut key, format!("{:?}", entity.relations).as_bytes());
+            }
+            None => crate::memo::part(&mut key, b"no entity"),
+        }
+    }
+    let key = key.digest128();
+    if let Some(sum) = disk
+        .get(SEARCH_DOCS_KIND, key)
+        .and_then(|bytes| <[u8; 16]>::try_from(bytes.as_slice()).ok())
+    {
+        return u128::from_le_bytes(sum);
+    }
+    let sum = by_documents();
+    disk.put(SEARCH_DOCS_KIND, key, &sum.to_le_bytes());
+    sum
 }
 
 /// The catalog's pages with the build cache: entity pages whose key the
