@@ -217,11 +217,11 @@ impl GitFiles {
         handle: Option<&GitHandle>,
         rev: Option<&str>,
     ) -> Result<(GitFiles, GitFacts), OpenError> {
-        if let (None, Some(GitHandle(opened))) = (rev, handle)
-            && let Some((tree, facts)) = &opened.head
+        if let (None, Some(handle)) = (rev, handle)
+            && let Some((tree, facts)) = &handle.0.head
         {
             let files = GitFiles {
-                repo: opened.repo.to_thread_local(),
+                repo: handle.local(),
                 tree: *tree,
             };
             return Ok((files, facts.clone()));

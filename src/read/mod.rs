@@ -613,6 +613,7 @@ pub fn is_skipped_dir(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::git_facts::tests::git;
     use super::*;
     use gix::odb::store::init::Slots;
 
@@ -625,29 +626,6 @@ mod tests {
             git: None,
             handle: None,
         }
-    }
-
-    /// Runs git in `dir` with a fixed identity, no user config; its output.
-    fn git(dir: &std::path::Path, args: &[&str]) -> String {
-        let output = std::process::Command::new("git")
-            .args([
-                "-c",
-                "init.defaultBranch=main",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Ada Author")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
-            .env("GIT_COMMITTER_NAME", "Ada Author")
-            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
-            .output()
-            .expect("git runs");
-        assert!(output.status.success(), "git {args:?}: {output:?}");
-        String::from_utf8(output.stdout).unwrap().trim().to_string()
     }
 
     /// Commits a change to `README.md`; the new commit's id.
@@ -743,7 +721,6 @@ mod tests {
 
     #[test]
     fn a_bare_clone_is_read_at_the_head_its_handle_saw() {
-        use super::git_facts::tests::git;
         let tmp = tempfile::tempdir().unwrap();
         let work = tmp.path().join("work");
         std::fs::create_dir(&work).unwrap();
