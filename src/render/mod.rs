@@ -40,8 +40,30 @@ const FAVICON: &str = include_str!("../../themes/default/static/favicon.svg");
 const SEARCH_SCRIPT: &str = include_str!("../../themes/default/static/search.js");
 /// The English stemmer the index used, for query words (loaded on first search).
 const STEMMER: &str = include_str!("../../themes/default/static/stem.js");
-/// Written only for sites with ```mermaid diagrams (5 MB).
-const MERMAID: &[u8] = include_bytes!("../../themes/default/vendor/mermaid.min.js");
+/// The vendored Mermaid script (5.5 MB), raw-deflated by `build.rs` after
+/// its plain length (8 bytes, little-endian): a quarter of the size in the
+/// binary. Written only for sites with ```mermaid diagrams.
+const MERMAID_DEFLATED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/mermaid.min.js.deflate"));
+
+/// The Mermaid script, inflated on first use and kept for the process
+/// (`serve` writes it on every rebuild of a site with diagrams).
+static MERMAID: std::sync::LazyLock<std::sync::Arc<[u8]>> =
+    std::sync::LazyLock::new(|| inflate_embedded(MERMAID_DEFLATED).into());
+
+/// Inflates what `build.rs` embedded. The bytes are the build's own, so a
+/// failure is a build defect: it panics, and the tests inflate it.
+fn inflate_embedded(embedded: &[u8]) -> Vec<u8> {
+    let (length, packed) = embedded.split_at(8);
+    let length = u64::from_le_bytes(length.try_into().expect("8 bytes")) as usize;
+    let mut plain = vec![0; length];
+    let config = zlib_rs::InflateConfig { window_bits: -15 };
+    let (inflated, code) = zlib_rs::decompress_slice(&mut plain, packed, config);
+    assert!(
+        matches!(code, zlib_rs::ReturnCode::Ok) && inflated.len() == length,
+        "the embedded Mermaid script does not inflate ({code:?}): rebuild Portico"
+    );
+    plain
+}
 
 /// How the site looks: the theme's files and the compiled page templates.
 #[derive(Debug, Default)]
@@ -344,7 +366,7 @@ pub fn lists(
         .flat_map(|d| &d.pages)
         .any(|p| p.has_mermaid);
     if uses_mermaid {
-        files.push(OutputFile::new("assets/mermaid.min.js", MERMAID));
+        files.push(OutputFile::shared("assets/mermaid.min.js", MERMAID.clone()));
     }
     timer.lap("  site: org");
     files.extend(catalog_list::kind_pages(portal, look, &problems));
@@ -404,6 +426,20 @@ pub fn lists(
 #[cfg(test)]
 mod tests {
     use super::STYLESHEET;
+
+    /// The embedded Mermaid script inflates to the vendored file, byte for
+    /// byte, and is smaller than a third of it in the binary.
+    #[test]
+    fn the_embedded_mermaid_script_is_the_vendored_one() {
+        let vendored = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/themes/default/vendor/mermaid.min.js"
+        ))
+        .unwrap();
+        assert_eq!(super::MERMAID.len(), vendored.len());
+        assert!(super::MERMAID[..] == vendored[..]);
+        assert!(super::MERMAID_DEFLATED.len() * 3 < vendored.len());
+    }
 
     /// Every admonition type MkDocs Material styles, with its aliases, has
     /// Material's colour and an icon drawn from an inline SVG.
