@@ -22,6 +22,7 @@
 //! | `docs.rs` | TechDocs as the docs stage built them |
 //! | `git.rs` | the repository's last commit, release tags, authors |
 //! | `delivery.rs` | release frequency and lead time from git, reported DORA facts |
+//! | `kept_files.rs`, `kept_activity.rs` | `portico serve`: a repository's files and git activity kept per repository version |
 //! | `attestations.rs` | signed-off claims kept in the repository, with expiry |
 //! | `facts.rs` | facts from other systems, by entity ref |
 //! | `evaluate.rs` | the ladder, scores, combinators, the whole organisation |
