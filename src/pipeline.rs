@@ -790,6 +790,7 @@ pub struct Memo {
     pub docs: docs::DocsMemo,
     pub pages: render::RenderMemo,
     pub scorecard_files: crate::scorecards::kept_files::FilesMemo,
+    pub scorecard_activity: crate::scorecards::kept_activity::ActivityMemo,
 }
 
 /// A site built in memory for `portico serve`: every file but the search
@@ -1023,6 +1024,7 @@ fn add_scorecards(config: &Config, outcome: &mut Outcome, memo: Option<&Memo>) {
         docs: &portal.docs,
         diagnostics: &outcome.diagnostics,
         files_memo: memo.map(|m| (&m.scorecard_files, &m.versions)),
+        activity_memo: memo.map(|m| (&m.scorecard_activity, &m.versions)),
     };
     let (results, problems) = crate::scorecards::run(&config.scorecards, &org);
     // Work trees' git handles were kept for history only.

@@ -250,12 +250,11 @@ pub fn assemble_kept(
     if let Some(memo) = memo {
         memo.json.start();
     }
-    let mut entities = unique_entities(loaded, memo, out);
+    let (mut entities, mut index) = unique_entities(loaded, memo, out);
     if let Some(memo) = memo {
         memo.json.finish();
     }
     let mut derived = Vec::new();
-    let index = index_of(&entities);
     relations::derive(&mut entities, &index, elsewhere, &mut derived);
     if invalid == Invalid::Drop && entities.iter().any(|e| e.rejected.is_some()) {
         // Backstage stores no entity whose processing failed, and so none of
@@ -270,15 +269,15 @@ pub fn assemble_kept(
         for e in &mut entities {
             e.relations.clear();
         }
-        let index = index_of(&entities);
+        index = index_of(&entities);
         relations::derive(&mut entities, &index, elsewhere, out);
     } else {
         out.extend(derived);
     }
+    // Marks change no ref: `index` still places every entity.
     for e in &mut entities {
         mark_invalid(e);
     }
-    let index = index_of(&entities);
     let mut by_file: Vec<usize> = (0..entities.len()).collect();
     by_file.sort_by_key(|&i| file_key(&entities[i]));
     Catalog {
@@ -334,11 +333,13 @@ fn mark_invalid(entity: &mut Entity) {
 }
 
 /// The entities, sorted by ref, with copies after the first refused.
+/// The first definition of each entity (later ones reported), sorted by
+/// key, with the index of their keys.
 fn unique_entities(
     mut loaded: Vec<LoadedEntity>,
     memo: Option<&AssembleMemo>,
     out: &mut Vec<Diagnostic>,
-) -> Vec<Entity> {
+) -> (Vec<Entity>, RefIndex) {
     loaded
         .sort_by(|a, b| (&a.repo_dir, &a.file, a.doc.pos).cmp(&(&b.repo_dir, &b.file, b.doc.pos)));
     let mut entities: Vec<Entity> = Vec::with_capacity(loaded.len());
@@ -381,8 +382,19 @@ fn unique_entities(
         seen.insert(key, entities.len());
         entities.push(entity_from(doc, entity_ref, memo));
     }
-    entities.sort_by_cached_key(|e| e.entity_ref.key());
-    entities
+    // Sorted by the keys made above (each made once), not made again.
+    let mut order: Vec<(String, usize)> = seen.into_iter().collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<Entity>> = entities.into_iter().map(Some).collect();
+    let mut sorted = Vec::with_capacity(slots.len());
+    let mut index = RefIndex::with_capacity_and_hasher(order.len(), Default::default());
+    for (key, place) in order {
+        if let Some(entity) = slots.get_mut(place).and_then(Option::take) {
+            index.insert(key, sorted.len());
+            sorted.push(entity);
+        }
+    }
+    (sorted, index)
 }
 
 /// How [`Catalog::in_files_starting_with`] orders entities.

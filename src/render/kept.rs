@@ -25,6 +25,7 @@ use crate::portal::Portal;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::io::Write as _;
 use xxhash_rust::xxh3::Xxh3;
 
 /// The keys of entities' JSON and source files, kept between builds of one
@@ -296,10 +297,15 @@ fn own_key(
     part(&mut key, source.repo.as_bytes());
     part(&mut key, source.repo_dir.as_bytes());
     part(&mut key, source.file.as_bytes());
-    part(
-        &mut key,
-        format!("{} {:?} {:?}", source.line, source.lines, source.commit).as_bytes(),
+    // Written into the hasher, not into a string made for it.
+    let _ = write!(
+        HashWriter(&mut key),
+        "{} {:?} {:?}",
+        source.line,
+        source.lines,
+        source.commit
     );
+    part(&mut key, b"");
     // The page quotes its document's lines (its problems): the file's text.
     key.update(&text.to_le_bytes());
     for problem in problems.of(entity) {

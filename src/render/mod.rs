@@ -165,6 +165,8 @@ pub struct RenderMemo {
     entity_pages: crate::memo::Kept<Arc<[u8]>>,
     /// The keys of entities' JSON and source files, for the pages' keys.
     keys: kept::KeyMemo,
+    /// The rule lists of entities' scorecard cards, by what they show.
+    card_rules: scorecards::RuleLists,
 }
 
 impl RenderMemo {
@@ -172,11 +174,13 @@ impl RenderMemo {
     pub fn start(&self) {
         self.entity_pages.start();
         self.keys.start();
+        self.card_rules.start();
     }
 
     /// Ends a build; returns how many entity pages were (reused, drawn).
     pub fn finish(&self) -> (usize, usize) {
         self.keys.finish();
+        self.card_rules.finish();
         self.entity_pages.finish()
     }
 }
@@ -277,6 +281,10 @@ fn entity_pages_by(
     let card_indexes = card_indexes(portal);
     let delivery = delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref());
     let relations = pages::SortedRelations::new(portal);
+    let rules = match from {
+        Pages::Memo(memo) => Some(&memo.card_rules),
+        _ => None,
+    };
     timer.lap("  site: entity keys");
     let pages = portal
         .catalog
@@ -287,7 +295,7 @@ fn entity_pages_by(
             let path = address::entity_page(&entity.entity_ref);
             let docs = docs.get(&entity.entity_ref).copied();
             let root = address::up(address::ENTITY_DEPTH);
-            let cards = scorecards::entity_section(&card_indexes, &delivery, entity, &root);
+            let cards = scorecards::entity_section(&card_indexes, &delivery, entity, &root, rules);
             let page = || -> Arc<[u8]> {
                 pages::entity(portal, look, entity, &problems, docs, &cards, &relations)
                     .into_bytes()

@@ -193,13 +193,74 @@ fn rule_item(out: &mut String, r: &RuleResult) {
     out.push_str("</li>");
 }
 
+/// An entity's rule lists on one card, kept between builds of one process
+/// (`portico serve`) by [`rule_lists_key`]: a catalog edit makes the card
+/// of each of 13,000 entities again, and these lists were most of it.
+pub(super) type RuleLists = crate::memo::Kept<std::sync::Arc<str>>;
+
+/// One result's rules: the failing ones (lowest level first), then the
+/// rest folded away.
+fn rule_lists(e: &EntityResult) -> String {
+    let mut body = String::new();
+    let mut failing: Vec<&RuleResult> = e
+        .results
+        .iter()
+        .filter(|r| r.status == Status::Fail)
+        .collect();
+    failing.sort_by_key(|r| r.level_index);
+    failing.iter().for_each(|r| rule_item(&mut body, r));
+    body.push_str("</ul>");
+    let rest: Vec<&RuleResult> = e
+        .results
+        .iter()
+        .filter(|r| r.status != Status::Fail)
+        .collect();
+    if !rest.is_empty() {
+        let _ = write!(
+            body,
+            "<details><summary>{} more rules passing or not applicable</summary><ul class=\"rules\">",
+            rest.len()
+        );
+        rest.iter().for_each(|r| rule_item(&mut body, r));
+        body.push_str("</ul></details>");
+    }
+    body
+}
+
+/// A key of everything [`rule_lists`] shows of a result: each rule's
+/// status, level, title, id, evidence, place and hint, in order.
+fn rule_lists_key(e: &EntityResult) -> crate::memo::Key {
+    use crate::memo::part;
+    let mut key = crate::memo::hasher();
+    key.update(&(e.results.len() as u64).to_le_bytes());
+    for r in &e.results {
+        part(&mut key, r.status.label().as_bytes());
+        key.update(&(r.level_index as u64).to_le_bytes());
+        for text in [&r.title, &r.level, &r.rule, &r.evidence.summary, &r.hint] {
+            part(&mut key, text.as_bytes());
+        }
+        match &r.evidence.file {
+            Some(file) => {
+                part(&mut key, b"file");
+                part(&mut key, file.as_bytes());
+            }
+            None => part(&mut key, b""),
+        }
+        key.update(&r.evidence.line.map_or(u64::MAX, |l| l as u64).to_le_bytes());
+    }
+    key.digest128()
+}
+
 /// The section of an entity's page: its results on each scorecard, failing
 /// rules first; for owners, the rollup of what they own.
+/// `rules`: each result's rule lists kept by [`rule_lists_key`] between
+/// builds of one process (`portico serve`).
 pub(super) fn entity_section(
     indexes: &[CardIndex<'_>],
     delivery: &DeliveryIndex<'_>,
     entity: &Entity,
     root: &str,
+    rules: Option<&RuleLists>,
 ) -> String {
     let own = entity.entity_ref.to_string();
     let mut body = String::new();
@@ -219,27 +280,11 @@ pub(super) fn entity_section(
                 e,
                 &format!("{} of {}, week by week", card.title, entity.name),
             ));
-            let mut failing: Vec<&RuleResult> = e
-                .results
-                .iter()
-                .filter(|r| r.status == Status::Fail)
-                .collect();
-            failing.sort_by_key(|r| r.level_index);
-            failing.iter().for_each(|r| rule_item(&mut body, r));
-            body.push_str("</ul>");
-            let rest: Vec<&RuleResult> = e
-                .results
-                .iter()
-                .filter(|r| r.status != Status::Fail)
-                .collect();
-            if !rest.is_empty() {
-                let _ = write!(
-                    body,
-                    "<details><summary>{} more rules passing or not applicable</summary><ul class=\"rules\">",
-                    rest.len()
-                );
-                rest.iter().for_each(|r| rule_item(&mut body, r));
-                body.push_str("</ul></details>");
+            match rules {
+                Some(rules) => {
+                    body.push_str(&rules.get_or_make(rule_lists_key(e), || rule_lists(e).into()))
+                }
+                None => body.push_str(&rule_lists(e)),
             }
             body.push_str("</div>");
         }
@@ -586,5 +631,93 @@ mod tests {
             ),
             "{html}"
         );
+    }
+
+    fn rule(id: &str, status: Status, level_index: usize) -> RuleResult {
+        RuleResult {
+            rule: id.into(),
+            title: format!("Title of {id}"),
+            level: format!("level {level_index}"),
+            level_index,
+            weight: 1,
+            status,
+            evidence: Evidence {
+                summary: format!("found `{id}`"),
+                file: Some("README.md".into()),
+                line: Some(3),
+                ..Evidence::default()
+            },
+            hint: format!("add **{id}**"),
+        }
+    }
+
+    /// Every field the rule lists show changes their key, and a kept list
+    /// is the list made again: a result that differs in anything shown is
+    /// never given another result's lists.
+    #[test]
+    fn kept_rule_lists_follow_every_field_they_show() {
+        let base = EntityResult {
+            entity: "component:default/a".into(),
+            owner: None,
+            level: Some("level 0".into()),
+            level_index: Some(0),
+            score: 0.5,
+            results: vec![
+                rule("one", Status::Fail, 1),
+                rule("two", Status::Pass, 0),
+                rule("three", Status::Fail, 0),
+                rule("four", Status::NotApplicable, 1),
+            ],
+            history: Vec::new(),
+        };
+        type Edit = fn(&mut EntityResult);
+        let edits: Vec<(&str, Edit)> = vec![
+            ("status", |e| e.results[1].status = Status::Fail),
+            ("not applicable", |e| {
+                e.results[1].status = Status::NotApplicable
+            }),
+            ("level order", |e| e.results[0].level_index = 0),
+            ("title", |e| e.results[2].title.push('!')),
+            ("level name", |e| e.results[3].level = "gold".into()),
+            ("id", |e| e.results[0].rule = "uno".into()),
+            ("summary", |e| e.results[1].evidence.summary.push('.')),
+            ("file", |e| {
+                e.results[1].evidence.file = Some("READ ME.md".into())
+            }),
+            ("no file", |e| e.results[1].evidence.file = None),
+            ("line", |e| e.results[1].evidence.line = Some(4)),
+            ("no line", |e| e.results[1].evidence.line = None),
+            ("hint", |e| e.results[0].hint.push('.')),
+            ("a rule more", |e| {
+                e.results.push(rule("five", Status::Pass, 0))
+            }),
+            ("a rule less", |e| {
+                e.results.pop();
+            }),
+            ("order", |e| e.results.swap(0, 2)),
+        ];
+        let kept = RuleLists::default();
+        let lists = |e: &EntityResult| -> String {
+            kept.get_or_make(rule_lists_key(e), || rule_lists(e).into())
+                .to_string()
+        };
+        kept.start();
+        assert_eq!(lists(&base), rule_lists(&base));
+        for (name, edit) in edits {
+            let mut edited = base.clone();
+            edit(&mut edited);
+            kept.start();
+            assert_ne!(rule_lists_key(&edited), rule_lists_key(&base), "{name}");
+            assert_eq!(lists(&edited), rule_lists(&edited), "{name}");
+            assert_eq!(lists(&base), rule_lists(&base), "{name}: back");
+            kept.finish();
+        }
+        // What the lists do not show (weights, the overall level) leaves
+        // the key alone; the card around them shows those.
+        let mut weighed = base.clone();
+        weighed.results[0].weight = 5;
+        weighed.score = 0.9;
+        assert_eq!(rule_lists_key(&weighed), rule_lists_key(&base));
+        assert_eq!(rule_lists(&weighed), rule_lists(&base));
     }
 }

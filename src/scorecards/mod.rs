@@ -22,6 +22,7 @@
 //! | `docs.rs` | TechDocs as the docs stage built them |
 //! | `git.rs` | the repository's last commit, release tags, authors |
 //! | `delivery.rs` | release frequency and lead time from git, reported DORA facts |
+//! | `kept_files.rs`, `kept_activity.rs` | `portico serve`: a repository's files and git activity kept per repository version |
 //! | `attestations.rs` | signed-off claims kept in the repository, with expiry |
 //! | `facts.rs` | facts from other systems, by entity ref |
 //! | `evaluate.rs` | the ladder, scores, combinators, the whole organisation |
@@ -45,6 +46,7 @@ pub mod folder;
 pub mod gate;
 pub mod git;
 pub mod history;
+pub mod kept_activity;
 pub mod kept_files;
 pub mod load;
 pub mod lockfiles;
@@ -236,6 +238,8 @@ pub struct Org<'a> {
     pub diagnostics: &'a [crate::diagnostics::Diagnostic],
     /// Repositories' files kept by this process (`portico serve`).
     pub files_memo: Option<(&'a kept_files::FilesMemo, &'a crate::memo::Versions)>,
+    /// Repositories' git activity kept by this process (`portico serve`).
+    pub activity_memo: Option<(&'a kept_activity::ActivityMemo, &'a crate::memo::Versions)>,
 }
 
 /// The stage: definitions and facts read, every scorecard evaluated.
@@ -373,14 +377,35 @@ fn activity(
         until,
         authors_since,
     };
-    org.repos
+    let read = |r: &crate::read::RepoSource| crate::read::activity::of(r, org.git_ref, &wanted_git);
+    let repos = org
+        .repos
         .par_iter()
-        .filter(|r| wanted.contains(r.display.as_str()))
-        .filter_map(|r| {
-            let activity = crate::read::activity::of(r, org.git_ref, &wanted_git)?;
-            Some((r.display.clone(), std::sync::Arc::new(activity)))
+        .filter(|r| wanted.contains(r.display.as_str()));
+    let Some((memo, versions)) = org.activity_memo else {
+        return repos
+            .filter_map(|r| Some((r.display.clone(), std::sync::Arc::new(read(r)?))))
+            .collect();
+    };
+    let asked = kept_activity::asked(&wanted_git, org.git_ref);
+    let answers: Vec<_> = repos
+        .map(|r| {
+            let (activity, version) = memo.get_or_read(versions, r, asked, || read(r));
+            (r.display.clone(), activity, version)
         })
-        .collect()
+        .collect();
+    let mut activity = delivery::ActivityByRepo::new();
+    let mut kept = Vec::new();
+    for (display, answer, version) in answers {
+        if let Some(a) = &answer {
+            activity.insert(display.clone(), a.clone());
+        }
+        if let Some(version) = version {
+            kept.push((display, version, answer));
+        }
+    }
+    memo.replace(asked, kept);
+    activity
 }
 
 #[cfg(test)]

@@ -288,3 +288,61 @@ fn history_judges_tags_and_authors_as_of_each_week() {
         .collect();
     assert_eq!(levels, expected);
 }
+
+/// Git as an author at work now (no dates set: the commit and a
+/// lightweight tag on it fall inside today's window).
+fn git_now(dir: &Path, args: &[&str]) {
+    let output = Command::new("git")
+        .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+        .args(["-c", "user.name=ada", "-c", "user.email=ada@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `portico serve` keeps each repository's tags and authors between
+/// builds (`scorecards::kept_activity`): a release tag pushed while it
+/// serves reaches the Component's Delivery card, and a catalog edit in
+/// another repository keeps it.
+#[test]
+fn a_tag_made_while_serving_reaches_the_delivery_card() {
+    let org = Org::new();
+    let svc = org.path().join("repos/svc");
+    std::fs::create_dir_all(&svc).unwrap();
+    std::fs::write(svc.join("catalog-info.yaml"), component("svc")).unwrap();
+    git_now(&svc, &["init", "-q", "-b", "main"]);
+    git_now(&svc, &["add", "-A"]);
+    git_now(&svc, &["commit", "-q", "-m", "first"]);
+    org.file(
+        "repos/org/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\n  description: before\nspec:\n  type: team\n  children: []\n",
+    );
+    let server = crate::serve::Server::start(org.path(), &["repos"]);
+    let page = "/catalog/default/component/svc/";
+    let card = |body: &str| -> String {
+        let start = body.find("<div class=\"scorecard delivery\">").unwrap_or(0);
+        body[start..].chars().take(2_000).collect()
+    };
+    let before = server.wait_for(page, "the Delivery card", |b| b.contains("Delivery"));
+    assert!(!card(&before).contains("v1.0.0"), "{}", card(&before));
+    git_now(&svc, &["tag", "v1.0.0"]);
+    let tagged = server.wait_for(page, "the new release", |b| card(b).contains("v1.0.0"));
+    // An edit elsewhere: the kept activity still shows the release.
+    org.file(
+        "repos/org/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\n  description: after\nspec:\n  type: team\n  children: []\n",
+    );
+    server.wait_for("/catalog/default/group/team/", "the edit", |b| {
+        b.contains("after")
+    });
+    let (_, _, after) = server.get(page);
+    assert_eq!(card(&after), card(&tagged));
+}
