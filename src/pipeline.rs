@@ -235,27 +235,29 @@ fn build_with(
     let create_index = |dir: &Path| {
         search::index::IndexBuilder::create(dir).map_err(|e| index_failure("create", &e))
     };
-    // The index is fed each docs site as soon as it is rendered, unless the
-    // last site's indexes may be carried over: then only their key is
-    // computed, and the index made at the end if the key changed.
-    let may_carry_search = staging.previous_search_key().is_some();
+    // Without the build cache the index is fed each docs site as soon as
+    // it is rendered. With it, the documents are gathered: the last site's
+    // indexes are carried over if their key is unchanged, else the index
+    // is made of kept buckets (`search::buckets`) at the end.
     let index = match &index_dir {
-        Some(dir) if !may_carry_search => Some(create_index(dir)?),
+        Some(dir) if disk.is_none() => Some(create_index(dir)?),
         _ => None,
     };
+    let gathered = std::sync::Mutex::new(Vec::new());
     let catalog = &outcome.portal.catalog;
     let on_site = |site: &DocSiteSummary| {
         if config.search {
-            search::site_documents(catalog, site)
-                .into_iter()
-                .for_each(|d| {
-                    if let Some(key) = &search_key {
-                        key.add(&d);
-                    }
-                    if let Some(index) = &index {
-                        index.add(d);
-                    }
-                });
+            let documents = search::site_documents(catalog, site);
+            if let Some(key) = &search_key {
+                documents.iter().for_each(|d| key.add(d));
+            }
+            match &index {
+                Some(index) => documents.into_iter().for_each(|d| index.add(d)),
+                None if search_key.is_some() => {
+                    crate::memo::lock(&gathered).extend(documents);
+                }
+                None => {}
+            }
         }
     };
     // Unchanged repositories' pages are taken over from the last site.
@@ -328,6 +330,34 @@ fn build_with(
                 }
             }
             timer.lap("search indexes (unchanged, carried over)");
+        } else if let Some(disk) = disk.as_ref().filter(|_| index.is_none()) {
+            let documents = std::mem::take(&mut *crate::memo::lock(&gathered));
+            let made = search::buckets::make(
+                index_dir,
+                entity_documents,
+                search::buckets::split(documents),
+                disk,
+            )
+            .map_err(|e| {
+                Fatal(format!(
+                    "{e}; the site in `{}` was left as it was",
+                    out_dir.display()
+                ))
+            })?;
+            timer.lap(&format!(
+                "search index ({} buckets kept, {} indexed)",
+                made.kept, made.indexed
+            ));
+            let web_index = search::web::export_with_parts(
+                index_dir,
+                made.documents,
+                &made.bases,
+                &search::web::PackedRuns::new(),
+                Some(disk),
+            )
+            .map_err(|e| index_failure("export the browser's copy of", &e))?;
+            staging.write_all(&web_index).map_err(fatal)?;
+            timer.lap("browser search index");
         } else {
             let index = match index {
                 Some(index) => index,

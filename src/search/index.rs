@@ -247,13 +247,21 @@ pub struct IndexBuilder {
 impl IndexBuilder {
     /// A new, empty index in `dir` (created).
     pub fn create(dir: &Path) -> tantivy::Result<IndexBuilder> {
+        // Two threads (this is a 2-core target) and enough memory for one
+        // segment per thread, so there is nothing to merge afterwards.
+        IndexBuilder::create_with(dir, 2, 256_000_000)
+    }
+
+    /// [`Self::create`] with `threads` indexing threads sharing a memory
+    /// budget of `memory` bytes (at least 15 MB a thread): a segment is
+    /// written when a thread's share fills, and never merged.
+    pub fn create_with(dir: &Path, threads: usize, memory: usize) -> tantivy::Result<IndexBuilder> {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
         let index = Index::create_in_dir(dir, schema)?;
         register_tokenizers(&index);
-        // Two threads (this is a 2-core target) and enough memory for one
-        // segment per thread, so there is nothing to merge afterwards.
-        let writer = index.writer_with_num_threads::<TantivyDocument>(2, 256_000_000)?;
+        let writer = index.writer_with_num_threads::<TantivyDocument>(threads, memory)?;
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         Ok(IndexBuilder {
             writer,
             fields,

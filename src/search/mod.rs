@@ -7,6 +7,7 @@
 //! stemming, the last word as a prefix (as you type), one typo allowed in
 //! words of five letters or more, quoted phrases, and kind/owner filters.
 
+pub mod buckets;
 pub mod index;
 mod open;
 pub mod query;
@@ -20,7 +21,7 @@ use crate::docs::DocSiteSummary;
 pub use crate::address::SEARCH_INDEX_DIR as INDEX_DIR;
 
 /// One searchable thing: an entity, or a section of a docs page.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SearchDoc {
     /// `entity` or `docs`.
     pub doc_type: &'static str,

@@ -1,0 +1,252 @@
+//! The tantivy index of a build with the build cache, made of kept parts.
+//!
+//! Docs sections are split into [`BUCKETS`] buckets by their entity's ref.
+//! Each bucket is indexed on its own into one segment, and that segment's
+//! files are kept in the build cache under the hash of the bucket's
+//! documents. A later build indexes only the buckets whose documents
+//! changed and adopts the others' segments (`index::adopt`, as `merge`
+//! adopts a shard's), so one edited page costs one bucket's indexing.
+//! Entity documents (whose levels and descriptions change with the
+//! catalog and scorecards) are indexed again each time.
+//!
+//! tantivy sums BM25's statistics over segments when an index is read, and
+//! the browser export numbers documents in `document_order`, so the result
+//! scores and numbers exactly as one index made in one go.
+
+use super::SearchDoc;
+use super::index::{Adopted, IndexBuilder, adopt};
+use crate::cache::DiskCache;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tantivy::index::SegmentId;
+
+/// How many buckets docs sections are split into: few, so the index has
+/// few segments however many repositories there are; enough that one
+/// edit indexes an eighth of the sections again.
+pub const BUCKETS: usize = 8;
+
+/// The build cache's kind for a bucket's index files.
+pub const KIND: &str = "search-bucket";
+
+/// Memory budget of one bucket's indexing thread (tantivy's arena grows
+/// as it fills; a full budget writes a segment and starts another).
+const BUCKET_MEMORY: usize = 64_000_000;
+
+/// A bucket's index as kept: its files (`meta.json` among them), by name.
+type KeptFiles = Vec<(String, Vec<u8>)>;
+
+/// The index made, and what the browser export needs to read it.
+pub struct Made {
+    /// Every document, entity documents first, then each bucket's: a
+    /// segment's `seq` numbers count from its entry in `bases` (0 when
+    /// absent) in this list.
+    pub documents: Vec<SearchDoc>,
+    pub bases: HashMap<SegmentId, u64>,
+    /// Buckets taken from the cache, and buckets indexed.
+    pub kept: usize,
+    pub indexed: usize,
+}
+
+/// The bucket a docs section goes in: by its entity's ref, so an entity's
+/// sections are together and a bucket changes only with its entities.
+pub fn bucket_of(entity_ref: &str) -> usize {
+    (xxhash_rust::xxh3::xxh3_64(entity_ref.as_bytes()) % BUCKETS as u64) as usize
+}
+
+/// Splits `documents` into buckets, each in `document_order` (ties broken
+/// by the rest of the document), so a bucket's `seq` numbers depend only
+/// on its documents.
+pub fn split(documents: Vec<SearchDoc>) -> Vec<Vec<SearchDoc>> {
+    let mut buckets: Vec<Vec<SearchDoc>> = vec![Vec::new(); BUCKETS];
+    for d in documents {
+        buckets[bucket_of(&d.entity_ref)].push(d);
+    }
+    buckets.par_iter_mut().for_each(|bucket| {
+        bucket.sort_by(|a, b| {
+            super::document_order(&a.entity_ref, a.doc_type, &a.url, a.position)
+                .cmp(&super::document_order(
+                    &b.entity_ref,
+                    b.doc_type,
+                    &b.url,
+                    b.position,
+                ))
+                .then_with(|| a.cmp(b))
+        });
+    });
+    buckets
+}
+
+/// The key of a bucket: every field of every document, in order.
+pub fn key_of(documents: &[SearchDoc]) -> crate::memo::Key {
+    use std::hash::Hash;
+    let mut hasher = KeyHasher(crate::memo::hasher());
+    crate::memo::part(&mut hasher.0, KIND.as_bytes());
+    documents.len().hash(&mut hasher);
+    documents.iter().for_each(|d| d.hash(&mut hasher));
+    hasher.0.digest128()
+}
+
+struct KeyHasher(xxhash_rust::xxh3::Xxh3);
+
+impl std::hash::Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.digest()
+    }
+}
+
+/// Writes the index into `dir` (which must not hold one): `entities`
+/// indexed there, then each of `buckets` adopted, from the cache when
+/// kept under its key, else indexed in a folder of its own and kept.
+pub fn make(
+    dir: &Path,
+    entities: Vec<SearchDoc>,
+    buckets: Vec<Vec<SearchDoc>>,
+    cache: &DiskCache,
+) -> Result<Made, String> {
+    let failure = |what: &str, e: &dyn std::fmt::Display| {
+        format!("cannot {what} the search index in `{}`: {e}", dir.display())
+    };
+    let index = IndexBuilder::create(dir).map_err(|e| failure("create", &e))?;
+    entities.into_iter().for_each(|d| index.add(d));
+    let mut documents = index.finish().map_err(|e| failure("write", &e))?;
+    let buckets: Vec<(usize, Vec<SearchDoc>)> = buckets
+        .into_iter()
+        .enumerate()
+        .filter(|(_, docs)| !docs.is_empty())
+        .collect();
+    // Each bucket's index in its own folder beside the index's files,
+    // moved in by `adopt`, then removed.
+    let folders: Vec<PathBuf> = buckets
+        .iter()
+        .map(|(n, _)| dir.join(format!("bucket-{n}")))
+        .collect();
+    let kept: Vec<bool> = buckets
+        .par_iter()
+        .zip(&folders)
+        .map(|((_, docs), folder)| bucket_index(folder, docs, cache))
+        .collect::<Result<_, String>>()?;
+    let move_in = |name: &str, from: &Path| {
+        std::fs::rename(from, dir.join(name)).map_err(|e| failure("write", &e))
+    };
+    let others: Vec<&Path> = folders.iter().map(PathBuf::as_path).collect();
+    let adopted: Vec<Adopted> = adopt(dir, &others, &move_in)?;
+    for folder in &folders {
+        let _ = std::fs::remove_dir_all(folder);
+    }
+    let mut bases = HashMap::new();
+    for (segments, (_, docs)) in adopted.into_iter().zip(buckets) {
+        let indexed: u64 = segments.iter().map(|(_, n)| u64::from(*n)).sum();
+        if indexed != docs.len() as u64 {
+            return Err(failure(
+                "write",
+                &format!(
+                    "a bucket holds {indexed} documents instead of {}",
+                    docs.len()
+                ),
+            ));
+        }
+        let base = documents.len() as u64;
+        for (id, _) in segments {
+            bases.insert(id, base);
+        }
+        documents.extend(docs);
+    }
+    let kept_count = kept.iter().filter(|k| **k).count();
+    Ok(Made {
+        documents,
+        bases,
+        kept: kept_count,
+        indexed: kept.len() - kept_count,
+    })
+}
+
+/// Puts the index of `docs` in `folder`: the kept one when the cache holds
+/// a whole one for their key (returns true), else indexed and kept.
+fn bucket_index(folder: &Path, docs: &[SearchDoc], cache: &DiskCache) -> Result<bool, String> {
+    let key = key_of(docs);
+    let failure = |what: &str, e: &dyn std::fmt::Display| {
+        format!(
+            "cannot {what} the search index in `{}`: {e}",
+            folder.display()
+        )
+    };
+    if let Some(files) = cache
+        .get(KIND, key)
+        .and_then(|bytes| crate::memo::decode::<KeptFiles>(&bytes))
+        && restore(folder, &files, docs.len()).is_ok()
+    {
+        return Ok(true);
+    }
+    let _ = std::fs::remove_dir_all(folder);
+    let index =
+        IndexBuilder::create_with(folder, 1, BUCKET_MEMORY).map_err(|e| failure("create", &e))?;
+    docs.iter().for_each(|d| index.add(d.clone()));
+    index.finish().map_err(|e| failure("write", &e))?;
+    if let Some(bytes) = files_of(folder).and_then(|files| crate::memo::encode(&files)) {
+        cache.put(KIND, key, &bytes);
+    }
+    Ok(false)
+}
+
+/// Writes kept files into `folder`; an error when they are not an index
+/// of `count` documents with no deletes (then the bucket is indexed again).
+fn restore(folder: &Path, files: &KeptFiles, count: usize) -> Result<(), String> {
+    let _ = std::fs::remove_dir_all(folder);
+    std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
+    for (name, bytes) in files {
+        let plain = !name.is_empty()
+            && !name.starts_with('.')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-');
+        if !plain {
+            return Err(format!("`{name}` is not an index file's name"));
+        }
+        std::fs::write(folder.join(name), bytes).map_err(|e| e.to_string())?;
+    }
+    let index = tantivy::Index::open_in_dir(folder).map_err(|e| e.to_string())?;
+    let meta = index.load_metas().map_err(|e| e.to_string())?;
+    let whole = meta.segments.iter().all(|m| !m.has_deletes())
+        && meta
+            .segments
+            .iter()
+            .map(|m| m.max_doc() as usize)
+            .sum::<usize>()
+            == count
+        && meta
+            .list_segment_files()
+            .iter()
+            .any(|file| folder.join(file).is_file());
+    if whole {
+        Ok(())
+    } else {
+        Err("not the bucket's index".into())
+    }
+}
+
+/// A committed bucket index's files, to keep.
+fn files_of(folder: &Path) -> Option<KeptFiles> {
+    let index = tantivy::Index::open_in_dir(folder).ok()?;
+    let mut names: Vec<String> = index
+        .load_metas()
+        .ok()?
+        .list_segment_files()
+        .into_iter()
+        .filter(|file| folder.join(file).is_file())
+        .map(|file| file.to_str().map(str::to_string))
+        .collect::<Option<_>>()?;
+    names.sort();
+    names.push("meta.json".into());
+    names
+        .into_iter()
+        .map(|name| {
+            let bytes = std::fs::read(folder.join(&name)).ok()?;
+            Some((name, bytes))
+        })
+        .collect()
+}
