@@ -250,3 +250,107 @@ fn files_of(folder: &Path) -> Option<KeptFiles> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section(entity: &str, page: &str, position: u32, body: &str) -> SearchDoc {
+        SearchDoc {
+            doc_type: "docs",
+            title: page.to_string(),
+            title_searchable: position == 0,
+            heading: String::new(),
+            breadcrumb: String::new(),
+            body: body.to_string(),
+            url: format!("docs/default/component/{entity}/{page}/index.html#s{position}"),
+            entity_ref: format!("component:default/{entity}"),
+            kind: "component".into(),
+            spec_type: String::new(),
+            owner: String::new(),
+            lifecycle: String::new(),
+            tags: Vec::new(),
+            namespace: "default".into(),
+            level: String::new(),
+            summary: None,
+            position,
+        }
+    }
+
+    fn documents() -> Vec<SearchDoc> {
+        (0..40)
+            .flat_map(|n| {
+                let entity = format!("svc{n}");
+                (0..3).map(move |p| section(&entity, "guide", p, &format!("text {n} {p}")))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn buckets_and_their_keys_do_not_depend_on_the_order_sites_finished() {
+        let docs = documents();
+        let mut reversed = docs.clone();
+        reversed.reverse();
+        let (a, b) = (split(docs), split(reversed));
+        assert_eq!(a, b);
+        assert!(a.iter().filter(|bucket| !bucket.is_empty()).count() > 4);
+        // An entity's sections are in one bucket, in page order.
+        for bucket in &a {
+            for pair in bucket.windows(2) {
+                if pair[0].entity_ref == pair[1].entity_ref {
+                    assert!(pair[0].position < pair[1].position);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_changed_section_changes_only_its_bucket_key() {
+        let before = split(documents());
+        let mut docs = documents();
+        docs[7].body.push_str(" edited");
+        let after = split(docs);
+        let changed: Vec<usize> = (0..BUCKETS)
+            .filter(|n| key_of(&before[*n]) != key_of(&after[*n]))
+            .collect();
+        assert_eq!(
+            changed,
+            [bucket_of("component:default/svc2")],
+            "only the edited entity's bucket"
+        );
+    }
+
+    #[test]
+    fn kept_buckets_make_the_index_a_fresh_one_makes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        let first = make(
+            &tmp.path().join("a"),
+            Vec::new(),
+            split(documents()),
+            &cache,
+        )
+        .unwrap();
+        assert_eq!((first.kept, first.indexed > 4), (0, true));
+        let again = make(
+            &tmp.path().join("b"),
+            Vec::new(),
+            split(documents()),
+            &cache,
+        )
+        .unwrap();
+        assert_eq!((again.kept, again.indexed), (first.indexed, 0));
+        assert_eq!(again.documents, first.documents);
+        // Each kept segment counts from the same place in the documents.
+        let bases = |made: &Made| {
+            let mut b: Vec<u64> = made.bases.values().copied().collect();
+            b.sort_unstable();
+            b
+        };
+        assert_eq!(bases(&first), bases(&again));
+        let index = tantivy::Index::open_in_dir(tmp.path().join("b")).unwrap();
+        let meta = index.load_metas().unwrap();
+        assert_eq!(meta.segments.len(), first.indexed);
+        assert!(!tmp.path().join("b/bucket-0").exists(), "folders removed");
+    }
+}

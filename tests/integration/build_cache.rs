@@ -608,7 +608,11 @@ fn same_search(dir: &Path, edit: &str, queries: &[&str]) {
         let cached = portico(dir, &["search", query, "--site", "cached", "--json"]);
         let clean = portico(dir, &["search", query, "--site", "clean", "--json"]);
         assert!(cached.code <= 1, "{edit}: {query}: {}", cached.stderr);
-        assert_eq!(cached.code, clean.code, "{edit}: {query}: {}", cached.stderr);
+        assert_eq!(
+            cached.code, clean.code,
+            "{edit}: {query}: {}",
+            cached.stderr
+        );
         assert_eq!(cached.stdout, clean.stdout, "{edit}: {query}");
     }
 }
