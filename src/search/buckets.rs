@@ -31,7 +31,9 @@ pub const KIND: &str = "search-bucket";
 
 /// Memory budget of one bucket's indexing thread (tantivy's arena grows
 /// as it fills; a full budget writes a segment and starts another).
-const BUCKET_MEMORY: usize = 64_000_000;
+/// Small, as tantivy sizes its term table by it: a bigger one costs a
+/// cold build more than the few segments a big bucket makes.
+const BUCKET_MEMORY: usize = 32_000_000;
 
 /// A bucket's index as kept: its files (`meta.json` among them), by name.
 type KeptFiles = Vec<(String, Vec<u8>)>;
@@ -111,7 +113,8 @@ pub fn make(
     let failure = |what: &str, e: &dyn std::fmt::Display| {
         format!("cannot {what} the search index in `{}`: {e}", dir.display())
     };
-    let index = IndexBuilder::create(dir).map_err(|e| failure("create", &e))?;
+    let index =
+        IndexBuilder::create_with(dir, 1, BUCKET_MEMORY).map_err(|e| failure("create", &e))?;
     entities.into_iter().for_each(|d| index.add(d));
     let mut documents = index.finish().map_err(|e| failure("write", &e))?;
     let buckets: Vec<(usize, Vec<SearchDoc>)> = buckets
@@ -125,8 +128,8 @@ pub fn make(
         .iter()
         .map(|(n, _)| dir.join(format!("bucket-{n}")))
         .collect();
-    let kept: Vec<bool> = buckets
-        .par_iter()
+    let made: Vec<(bool, Vec<SearchDoc>)> = buckets
+        .into_par_iter()
         .zip(&folders)
         .map(|((_, docs), folder)| bucket_index(folder, docs, cache))
         .collect::<Result<_, String>>()?;
@@ -139,7 +142,9 @@ pub fn make(
         let _ = std::fs::remove_dir_all(folder);
     }
     let mut bases = HashMap::new();
-    for (segments, (_, docs)) in adopted.into_iter().zip(buckets) {
+    let mut kept = Vec::with_capacity(made.len());
+    for (segments, (was_kept, docs)) in adopted.into_iter().zip(made) {
+        kept.push(was_kept);
         let indexed: u64 = segments.iter().map(|(_, n)| u64::from(*n)).sum();
         if indexed != docs.len() as u64 {
             return Err(failure(
@@ -166,9 +171,14 @@ pub fn make(
 }
 
 /// Puts the index of `docs` in `folder`: the kept one when the cache holds
-/// a whole one for their key (returns true), else indexed and kept.
-fn bucket_index(folder: &Path, docs: &[SearchDoc], cache: &DiskCache) -> Result<bool, String> {
-    let key = key_of(docs);
+/// a whole one for their key (true), else indexed and kept (false). Gives
+/// the documents back, in their `seq` order.
+fn bucket_index(
+    folder: &Path,
+    docs: Vec<SearchDoc>,
+    cache: &DiskCache,
+) -> Result<(bool, Vec<SearchDoc>), String> {
+    let key = key_of(&docs);
     let failure = |what: &str, e: &dyn std::fmt::Display| {
         format!(
             "cannot {what} the search index in `{}`: {e}",
@@ -180,17 +190,17 @@ fn bucket_index(folder: &Path, docs: &[SearchDoc], cache: &DiskCache) -> Result<
         .and_then(|bytes| crate::memo::decode::<KeptFiles>(&bytes))
         && restore(folder, &files, docs.len()).is_ok()
     {
-        return Ok(true);
+        return Ok((true, docs));
     }
     let _ = std::fs::remove_dir_all(folder);
     let index =
         IndexBuilder::create_with(folder, 1, BUCKET_MEMORY).map_err(|e| failure("create", &e))?;
-    docs.iter().for_each(|d| index.add(d.clone()));
-    index.finish().map_err(|e| failure("write", &e))?;
+    docs.into_iter().for_each(|d| index.add(d));
+    let docs = index.finish().map_err(|e| failure("write", &e))?;
     if let Some(bytes) = files_of(folder).and_then(|files| crate::memo::encode(&files)) {
         cache.put(KIND, key, &bytes);
     }
-    Ok(false)
+    Ok((false, docs))
 }
 
 /// Writes kept files into `folder`; an error when they are not an index
