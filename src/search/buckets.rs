@@ -113,10 +113,12 @@ pub fn make(
     let failure = |what: &str, e: &dyn std::fmt::Display| {
         format!("cannot {what} the search index in `{}`: {e}", dir.display())
     };
+    let mut timer = crate::timings::Timer::new();
     let index =
         IndexBuilder::create_with(dir, 1, BUCKET_MEMORY).map_err(|e| failure("create", &e))?;
-    entities.into_iter().for_each(|d| index.add(d));
+    index.add_all(entities);
     let mut documents = index.finish().map_err(|e| failure("write", &e))?;
+    timer.lap("  search: entity documents");
     let buckets: Vec<(usize, Vec<SearchDoc>)> = buckets
         .into_iter()
         .enumerate()
@@ -133,6 +135,7 @@ pub fn make(
         .zip(&folders)
         .map(|((_, docs), folder)| bucket_index(folder, docs, cache))
         .collect::<Result<_, String>>()?;
+    timer.lap("  search: buckets indexed or read back");
     let move_in = |name: &str, from: &Path| {
         std::fs::rename(from, dir.join(name)).map_err(|e| failure("write", &e))
     };
@@ -141,6 +144,7 @@ pub fn make(
     for folder in &folders {
         let _ = std::fs::remove_dir_all(folder);
     }
+    timer.lap("  search: segments adopted");
     let mut bases = HashMap::new();
     let mut kept = Vec::with_capacity(made.len());
     for (segments, (was_kept, docs)) in adopted.into_iter().zip(made) {
@@ -195,7 +199,7 @@ fn bucket_index(
     let _ = std::fs::remove_dir_all(folder);
     let index =
         IndexBuilder::create_with(folder, 1, BUCKET_MEMORY).map_err(|e| failure("create", &e))?;
-    docs.into_iter().for_each(|d| index.add(d));
+    index.add_all(docs);
     let docs = index.finish().map_err(|e| failure("write", &e))?;
     if let Some(bytes) = files_of(folder).and_then(|files| crate::memo::encode(&files)) {
         cache.put(KIND, key, &bytes);

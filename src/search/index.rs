@@ -284,7 +284,36 @@ impl IndexBuilder {
         added.push(d);
     }
 
+    /// Adds documents in batches: one hand-over to tantivy's indexing
+    /// thread per batch rather than per document (which cost a wake-up of
+    /// that thread each). A failure is kept and reported by [`Self::finish`].
+    pub fn add_all(&self, docs: Vec<SearchDoc>) {
+        const BATCH: usize = 256;
+        let mut added = self.added.lock().unwrap_or_else(|p| p.into_inner());
+        let mut docs = docs.into_iter().peekable();
+        while docs.peek().is_some() {
+            let batch: Vec<SearchDoc> = docs.by_ref().take(BATCH).collect();
+            let first = added.len() as u64;
+            let operations: Vec<tantivy::indexer::UserOperation<TantivyDocument>> = batch
+                .iter()
+                .zip(first..)
+                .map(|(d, seq)| tantivy::indexer::UserOperation::Add(self.tantivy_doc(d, seq)))
+                .collect();
+            if let Err(e) = self.writer.run(operations) {
+                let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+                failed.get_or_insert(e);
+                return;
+            }
+            added.extend(batch);
+        }
+    }
+
     fn try_add(&self, d: &SearchDoc, seq: u64) -> tantivy::Result<()> {
+        self.writer.add_document(self.tantivy_doc(d, seq))?;
+        Ok(())
+    }
+
+    fn tantivy_doc(&self, d: &SearchDoc, seq: u64) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         if d.title_searchable {
@@ -314,8 +343,7 @@ impl IndexBuilder {
         }
         doc.add_u64(f.seq, seq);
         doc.add_u64(f.position, u64::from(d.position));
-        self.writer.add_document(doc)?;
-        Ok(())
+        doc
     }
 
     /// Commits everything added, or reports the first document that
