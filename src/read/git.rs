@@ -25,7 +25,11 @@ pub struct GitFacts {
 
 /// When and by whom a commit was written.
 fn commit_by(commit: &gix::Commit<'_>) -> Option<(String, String)> {
-    let author = commit.author().ok()?;
+    author_of(commit.author().ok()?)
+}
+
+/// `(YYYY-MM-DD, name)` of a commit's author signature (trimmed).
+pub(super) fn author_of(author: gix::actor::SignatureRef<'_>) -> Option<(String, String)> {
     let seconds = author.time().ok()?.seconds;
     Some((super::history::date(seconds), author.name.to_string()))
 }
@@ -145,7 +149,18 @@ fn remote_url(repo: &gix::Repository) -> Option<String> {
 }
 
 /// Branch, commit and remote of a work tree; `None` if git cannot open it.
+/// The common layout is read straight from its files (see
+/// [`super::git_facts`]); anything else goes through a full open.
 pub(super) fn facts_of_work_tree(root: &Path) -> Option<GitFacts> {
+    if let Some(facts) = super::git_facts::read(root) {
+        return Some(facts);
+    }
+    facts_of_work_tree_opened(root)
+}
+
+/// [`facts_of_work_tree`] through a full `gix::open` (config, refs,
+/// ownership, object store): the reference the fast path must match.
+pub(super) fn facts_of_work_tree_opened(root: &Path) -> Option<GitFacts> {
     let repo = open_repo(root).ok()?;
     // HEAD peeled once: its id and its author come from the one commit
     // (peeling twice read and inflated the commit twice).

@@ -10,6 +10,7 @@
 pub mod activity;
 mod disk;
 mod git;
+mod git_facts;
 pub mod history;
 pub mod safe_path;
 pub mod tags;
