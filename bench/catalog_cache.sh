@@ -10,18 +10,11 @@
 # "one catalog file changed" three times for each binary in turn; the edit
 # rewrites the first description of org/audit-agent/catalog-info.yaml.
 set -euo pipefail
+bench=$(cd "$(dirname "$0")" && pwd)
 work=$1 before=$2 after=$3
 cd "$work"
 edit() {
-  python3 - org/audit-agent/catalog-info.yaml <<'PY'
-import re, sys, time
-path = sys.argv[1]
-text = open(path).read()
-text = re.sub(r"description: (.*)",
-              lambda m: "description: " + m.group(1).split(" ~")[0] + " ~%d" % time.time_ns(),
-              text, count=1)
-open(path, "w").write(text)
-PY
+  python3 "$bench/edit_description.py" org/audit-agent/catalog-info.yaml
 }
 run() { # NAME BIN [ARGS...]
   local name=$1 bin=$2

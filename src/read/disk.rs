@@ -10,7 +10,7 @@ use crate::limits::MAX_LISTED_FILES;
 
 /// Opens a file for reading without waiting for a writer (FIFOs, devices).
 #[cfg(unix)]
-fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+pub(super) fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
     const O_NONBLOCK: i32 = 0x4;
@@ -23,7 +23,7 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 #[cfg(not(unix))]
-fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+pub(super) fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 

@@ -155,17 +155,23 @@ const MAX_PACKED_REFS_BYTES: u64 = 16 * 1024 * 1024;
 /// that is not a plain file, or a bigger file is an error other than
 /// `NotFound`, so the callers fall back to the full open.
 fn read_plain(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
-    let meta = std::fs::symlink_metadata(path)?;
+    use std::io::Read;
+    let not_plain = || std::io::Error::other("not a small plain file");
+    if !std::fs::symlink_metadata(path)?.is_file() {
+        return Err(not_plain());
+    }
+    // Opened without blocking and checked again through the handle, as
+    // `DiskFiles::read` does: a file swapped for a FIFO after the check
+    // would otherwise hang the read.
+    let file = super::disk::open_without_blocking(path)?;
+    let meta = file.metadata()?;
     if !meta.is_file() || meta.len() > max {
-        return Err(std::io::Error::other("not a small plain file"));
+        return Err(not_plain());
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    std::io::Read::read_to_end(
-        &mut std::io::Read::take(std::fs::File::open(path)?, max + 1),
-        &mut bytes,
-    )?;
+    file.take(max + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > max {
-        return Err(std::io::Error::other("grew past its cap"));
+        return Err(not_plain());
     }
     Ok(bytes)
 }

@@ -445,9 +445,24 @@ fn blocks_of<'a>(run: &[&'a SearchDoc]) -> Vec<Vec<FragmentRow<'a>>> {
     blocks
 }
 
-/// A block's rows as its file holds them: JSON, deflated, in base64.
-fn pack(rows: &[FragmentRow<'_>]) -> String {
-    base64(&deflate_raw(json(rows).as_bytes()))
+/// A run's blocks, each with its rows as JSON: what is packed, and what
+/// the build cache keys the run's packed blocks by.
+fn block_texts(run: &[&SearchDoc]) -> Vec<(usize, String)> {
+    blocks_of(run)
+        .iter()
+        .map(|rows| (rows.len(), json(rows)))
+        .collect()
+}
+
+/// Blocks as their files hold them: their rows' JSON, deflated, in base64.
+fn pack(texts: &[(usize, String)]) -> Vec<PackedBlock> {
+    texts
+        .iter()
+        .map(|(documents, text)| PackedBlock {
+            documents: *documents,
+            packed: base64(&deflate_raw(text.as_bytes())),
+        })
+        .collect()
 }
 
 /// The fragment blocks of every entity's docs sections among `docs`, packed
@@ -457,16 +472,7 @@ pub fn pack_runs(docs: &[SearchDoc]) -> Vec<(String, Vec<PackedBlock>)> {
     sorted.par_sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     runs(&sorted)
         .into_par_iter()
-        .map(|run| {
-            let blocks = blocks_of(run)
-                .iter()
-                .map(|rows| PackedBlock {
-                    documents: rows.len(),
-                    packed: pack(rows),
-                })
-                .collect();
-            (run[0].entity_ref.clone(), blocks)
-        })
+        .map(|run| (run[0].entity_ref.clone(), pack(&block_texts(run))))
         .collect()
 }
 
@@ -521,51 +527,19 @@ fn fragments(
                     taken,
                 );
             }
-            // Each block's rows as JSON, packed below unless kept.
-            let texts: Vec<(usize, String)> = blocks_of(run)
-                .iter()
-                .map(|rows| (rows.len(), json(rows)))
-                .collect();
-            let pack_all = || -> Vec<PackedBlock> {
-                texts
-                    .iter()
-                    .map(|(documents, text)| PackedBlock {
-                        documents: *documents,
-                        packed: base64(&deflate_raw(text.as_bytes())),
-                    })
-                    .collect()
+            let texts = block_texts(run);
+            let (blocks, from_cache) = match kept {
+                Some(disk) => kept_or_packed(disk, &texts, run),
+                None => (pack(&texts), 0),
             };
-            let Some(disk) = kept else {
-                let blocks = pack_all().into_iter().map(std::borrow::Cow::Owned);
-                return (blocks.collect(), Taken::default());
+            let taken = Taken {
+                packed: 0,
+                kept: from_cache,
             };
-            let key = run_key(&texts);
-            let found = disk
-                .get(KEPT_KIND, key)
-                .and_then(|bytes| crate::memo::decode::<Vec<PackedBlock>>(&bytes))
-                .filter(|blocks| fits(blocks, run));
-            match found {
-                Some(blocks) => {
-                    let taken = Taken {
-                        packed: 0,
-                        kept: blocks.len(),
-                    };
-                    (
-                        blocks.into_iter().map(std::borrow::Cow::Owned).collect(),
-                        taken,
-                    )
-                }
-                None => {
-                    let blocks = pack_all();
-                    if let Some(bytes) = crate::memo::encode(&blocks) {
-                        disk.put(KEPT_KIND, key, &bytes);
-                    }
-                    (
-                        blocks.into_iter().map(std::borrow::Cow::Owned).collect(),
-                        Taken::default(),
-                    )
-                }
-            }
+            (
+                blocks.into_iter().map(std::borrow::Cow::Owned).collect(),
+                taken,
+            )
         })
         .collect();
     let mut starts = Vec::new();
@@ -595,6 +569,30 @@ fn fragments(
         .collect();
     files.extend(written);
     (starts, taken)
+}
+
+/// A run's blocks from the build cache when it keeps them for the same
+/// rows (and they fit the run), else packed now and kept; with how many
+/// were taken from the cache.
+fn kept_or_packed(
+    disk: &DiskCache,
+    texts: &[(usize, String)],
+    run: &[&SearchDoc],
+) -> (Vec<PackedBlock>, usize) {
+    let key = run_key(texts);
+    let found = disk
+        .get(KEPT_KIND, key)
+        .and_then(|bytes| crate::memo::decode::<Vec<PackedBlock>>(&bytes))
+        .filter(|blocks| fits(blocks, run));
+    if let Some(blocks) = found {
+        let taken = blocks.len();
+        return (blocks, taken);
+    }
+    let blocks = pack(texts);
+    if let Some(bytes) = crate::memo::encode(&blocks) {
+        disk.put(KEPT_KIND, key, &bytes);
+    }
+    (blocks, 0)
 }
 
 /// The build-cache key of a run's blocks: the JSON of every block's rows
