@@ -92,6 +92,12 @@ impl DiskCache {
         found
     }
 
+    /// Whether an entry is kept for `key` (not read: it may still turn out
+    /// damaged when it is).
+    pub fn holds(&self, kind: &str, key: Key) -> bool {
+        self.path(kind, key).is_file()
+    }
+
     /// Keeps `bytes` for `key`. A failure (a full disk, a read-only folder)
     /// is counted, not returned: the build goes on without the entry.
     pub fn put(&self, kind: &str, key: Key, bytes: &[u8]) {
@@ -265,7 +271,9 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(tmp.path()).unwrap();
         assert_eq!(cache.get("page", 7), None);
+        assert!(!cache.holds("page", 7));
         cache.put("page", 7, b"seven");
+        assert!(cache.holds("page", 7) && !cache.holds("page", 8));
         cache.put("other", 7, b"another kind");
         assert_eq!(cache.get("page", 7).as_deref(), Some(&b"seven"[..]));
         assert_eq!(cache.get("other", 7).as_deref(), Some(&b"another kind"[..]));

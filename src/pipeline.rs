@@ -235,15 +235,26 @@ fn build_with(
     let create_index = |dir: &Path| {
         search::index::IndexBuilder::create(dir).map_err(|e| index_failure("create", &e))
     };
-    // Without the build cache the index is fed each docs site as soon as
-    // it is rendered. With it, the documents are gathered: the last site's
-    // indexes are carried over if their key is unchanged, else the index
-    // is made of kept buckets (`search::buckets`) at the end.
+    // The index is fed each docs site as soon as it is rendered: without
+    // the build cache one index; with it, buckets (`search::buckets`)
+    // that take the last build's kept parts where their documents are
+    // unchanged (or the last site's indexes are carried over whole if
+    // the search key is unchanged).
     let index = match &index_dir {
         Some(dir) if disk.is_none() => Some(create_index(dir)?),
         _ => None,
     };
-    let gathered = std::sync::Mutex::new(Vec::new());
+    let feed = match (&index_dir, &disk) {
+        (Some(dir), Some(disk)) if parts.is_none() => Some(
+            search::buckets::Feed::open(dir, disk, site_key).map_err(|e| {
+                Fatal(format!(
+                    "{e}; the site in `{}` was left as it was",
+                    out_dir.display()
+                ))
+            })?,
+        ),
+        _ => None,
+    };
     let catalog = &outcome.portal.catalog;
     let on_site = |site: &DocSiteSummary| {
         if config.search {
@@ -251,12 +262,10 @@ fn build_with(
             if let Some(key) = &search_key {
                 documents.iter().for_each(|d| key.add(d));
             }
-            match &index {
-                Some(index) => documents.into_iter().for_each(|d| index.add(d)),
-                None if search_key.is_some() => {
-                    crate::memo::lock(&gathered).extend(documents);
-                }
-                None => {}
+            match (&index, &feed) {
+                (Some(index), _) => documents.into_iter().for_each(|d| index.add(d)),
+                (None, Some(feed)) => feed.add(documents),
+                (None, None) => {}
             }
         }
     };
@@ -321,6 +330,7 @@ fn build_with(
             && search_dirs.iter().all(|dir| staging.can_carry_folder(dir));
         if unchanged {
             drop(index);
+            drop(feed);
             for dir in search_dirs {
                 if !staging.carry_folder(dir).map_err(fatal)? {
                     return Err(Fatal(format!(
@@ -330,30 +340,23 @@ fn build_with(
                 }
             }
             timer.lap("search indexes (unchanged, carried over)");
-        } else if let Some(disk) = disk.as_ref().filter(|_| index.is_none()) {
-            let documents = std::mem::take(&mut *crate::memo::lock(&gathered));
-            let made = search::buckets::make(
-                index_dir,
-                entity_documents,
-                search::buckets::split(documents),
-                disk,
-            )
-            .map_err(|e| {
+        } else if let Some(feed) = feed {
+            let made = feed.finish(entity_documents).map_err(|e| {
                 Fatal(format!(
                     "{e}; the site in `{}` was left as it was",
                     out_dir.display()
                 ))
             })?;
             timer.lap(&format!(
-                "search index ({} buckets kept, {} indexed)",
-                made.kept, made.indexed
+                "search index ({} buckets kept, {} indexed, {} of them while rendering)",
+                made.kept, made.indexed, made.live
             ));
             let web_index = search::web::export_with_parts(
                 index_dir,
                 made.documents,
                 &made.bases,
                 &search::web::PackedRuns::new(),
-                Some(disk),
+                disk.as_ref(),
             )
             .map_err(|e| index_failure("export the browser's copy of", &e))?;
             staging.write_all(&web_index).map_err(fatal)?;

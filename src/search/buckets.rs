@@ -1,13 +1,21 @@
 //! The tantivy index of a build with the build cache, made of kept parts.
 //!
 //! Docs sections are split into [`BUCKETS`] buckets by their entity's ref.
-//! Each bucket is indexed on its own into one segment, and that segment's
-//! files are kept in the build cache under the hash of the bucket's
-//! documents. A later build indexes only the buckets whose documents
-//! changed and adopts the others' segments (`index::adopt`, as `merge`
-//! adopts a shard's), so one edited page costs one bucket's indexing.
-//! Entity documents (whose levels and descriptions change with the
-//! catalog and scorecards) are indexed again each time.
+//! Each bucket is indexed on its own, and its segment files are kept in
+//! the build cache under the hash of the bucket's documents. A later build
+//! indexes only the buckets whose documents changed and adopts the others'
+//! segments (`index::adopt`, as `merge` adopts a shard's), so one edited
+//! page costs one bucket's indexing. Entity documents (whose levels and
+//! descriptions change with the catalog and scorecards) are indexed again
+//! each time.
+//!
+//! A [`Feed`] takes each docs site as soon as it is rendered. A bucket the
+//! last build of the same site kept (its key recorded, its entry still in
+//! the cache) gathers its documents, to be looked up when all are known; any
+//! other bucket (an empty cache, a first build) is indexed as its sites
+//! arrive, as a build without the cache indexes, so indexing overlaps
+//! rendering. Such a bucket numbers its documents in the order they came,
+//! so its kept entry records each one's place in the bucket's sorted order.
 //!
 //! tantivy sums BM25's statistics over segments when an index is read, and
 //! the browser export numbers documents in `document_order`, so the result
@@ -16,18 +24,25 @@
 use super::SearchDoc;
 use super::index::{Adopted, IndexBuilder, adopt};
 use crate::cache::DiskCache;
+use crate::memo::Key;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use tantivy::index::SegmentId;
 
 /// How many buckets docs sections are split into: few, so the index has
-/// few segments however many repositories there are; enough that one
-/// edit indexes an eighth of the sections again.
+/// few segments however many repositories there are, and a cold build
+/// pays for few indexing threads; enough that one edit indexes a small
+/// part of the sections again.
 pub const BUCKETS: usize = 8;
 
 /// The build cache's kind for a bucket's index files.
 pub const KIND: &str = "search-bucket";
+
+/// The build cache's kind for the keys of the buckets a site was last
+/// built with (keyed by the site's folder).
+const RECORD_KIND: &str = "search-bucket-keys";
 
 /// Memory budget of one bucket's indexing thread (tantivy's arena grows
 /// as it fills; a full budget writes a segment and starts another).
@@ -35,8 +50,19 @@ pub const KIND: &str = "search-bucket";
 /// cold build more than the few segments a big bucket makes.
 const BUCKET_MEMORY: usize = 32_000_000;
 
-/// A bucket's index as kept: its files (`meta.json` among them), by name.
-type KeptFiles = Vec<(String, Vec<u8>)>;
+/// A bucket's index as kept.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Kept {
+    /// For each document by `seq`, its place in the bucket's sorted
+    /// order ([`sort`]): a bucket indexed as its sites arrived numbers
+    /// them in the order they came.
+    order: Vec<u32>,
+    /// Its files (`meta.json` among them), by name.
+    files: Vec<(String, Vec<u8>)>,
+}
+
+/// The keys of a site's buckets in its last build (`None`: empty).
+type Record = Vec<Option<Key>>;
 
 /// The index made, and what the browser export needs to read it.
 pub struct Made {
@@ -45,9 +71,11 @@ pub struct Made {
     /// absent) in this list.
     pub documents: Vec<SearchDoc>,
     pub bases: HashMap<SegmentId, u64>,
-    /// Buckets taken from the cache, and buckets indexed.
+    /// Buckets taken from the cache, buckets indexed, and how many of
+    /// those were indexed while the docs were rendered.
     pub kept: usize,
     pub indexed: usize,
+    pub live: usize,
 }
 
 /// The bucket a docs section goes in: by its entity's ref, so an entity's
@@ -56,36 +84,32 @@ pub fn bucket_of(entity_ref: &str) -> usize {
     (xxhash_rust::xxh3::xxh3_64(entity_ref.as_bytes()) % BUCKETS as u64) as usize
 }
 
-/// Splits `documents` into buckets, each in `document_order` (ties broken
-/// by the rest of the document), so a bucket's `seq` numbers depend only
-/// on its documents.
-pub fn split(documents: Vec<SearchDoc>) -> Vec<Vec<SearchDoc>> {
-    let mut buckets: Vec<Vec<SearchDoc>> = vec![Vec::new(); BUCKETS];
-    for d in documents {
-        buckets[bucket_of(&d.entity_ref)].push(d);
-    }
-    buckets.par_iter_mut().for_each(|bucket| {
-        bucket.sort_by(|a, b| {
-            super::document_order(&a.entity_ref, a.doc_type, &a.url, a.position)
-                .cmp(&super::document_order(
-                    &b.entity_ref,
-                    b.doc_type,
-                    &b.url,
-                    b.position,
-                ))
-                .then_with(|| a.cmp(b))
-        });
-    });
-    buckets
+/// The order a bucket's documents are keyed and indexed in:
+/// `document_order`, ties broken by the rest of the document, so it
+/// depends only on the documents.
+fn sorted_order(a: &SearchDoc, b: &SearchDoc) -> std::cmp::Ordering {
+    super::document_order(&a.entity_ref, a.doc_type, &a.url, a.position)
+        .cmp(&super::document_order(
+            &b.entity_ref,
+            b.doc_type,
+            &b.url,
+            b.position,
+        ))
+        .then_with(|| a.cmp(b))
 }
 
-/// The key of a bucket: every field of every document, in order.
-pub fn key_of(documents: &[SearchDoc]) -> crate::memo::Key {
+/// Sorts a bucket's documents into [`sorted_order`].
+fn sort(bucket: &mut [SearchDoc]) {
+    bucket.sort_by(sorted_order);
+}
+
+/// The key of a bucket: every field of every document, in sorted order.
+fn key_of<'d>(documents: impl ExactSizeIterator<Item = &'d SearchDoc>) -> Key {
     use std::hash::Hash;
     let mut hasher = KeyHasher(crate::memo::hasher());
     crate::memo::part(&mut hasher.0, KIND.as_bytes());
     documents.len().hash(&mut hasher);
-    documents.iter().for_each(|d| d.hash(&mut hasher));
+    documents.for_each(|d| d.hash(&mut hasher));
     hasher.0.digest128()
 }
 
@@ -101,115 +125,290 @@ impl std::hash::Hasher for KeyHasher {
     }
 }
 
-/// Writes the index into `dir` (which must not hold one): `entities`
-/// indexed there, then each of `buckets` adopted, from the cache when
-/// kept under its key, else indexed in a folder of its own and kept.
-pub fn make(
-    dir: &Path,
-    entities: Vec<SearchDoc>,
-    buckets: Vec<Vec<SearchDoc>>,
-    cache: &DiskCache,
-) -> Result<Made, String> {
-    let failure = |what: &str, e: &dyn std::fmt::Display| {
-        format!("cannot {what} the search index in `{}`: {e}", dir.display())
-    };
-    let mut timer = crate::timings::Timer::new();
-    let index =
-        IndexBuilder::create_with(dir, 1, BUCKET_MEMORY).map_err(|e| failure("create", &e))?;
-    index.add_all(entities);
-    let mut documents = index.finish().map_err(|e| failure("write", &e))?;
-    timer.lap("  search: entity documents");
-    let buckets: Vec<(usize, Vec<SearchDoc>)> = buckets
-        .into_iter()
-        .enumerate()
-        .filter(|(_, docs)| !docs.is_empty())
-        .collect();
-    // Each bucket's index in its own folder beside the index's files,
-    // moved in by `adopt`, then removed.
-    let folders: Vec<PathBuf> = buckets
-        .iter()
-        .map(|(n, _)| dir.join(format!("bucket-{n}")))
-        .collect();
-    let made: Vec<(bool, Vec<SearchDoc>)> = buckets
-        .into_par_iter()
-        .zip(&folders)
-        .map(|((_, docs), folder)| bucket_index(folder, docs, cache))
-        .collect::<Result<_, String>>()?;
-    timer.lap("  search: buckets indexed or read back");
-    let move_in = |name: &str, from: &Path| {
-        std::fs::rename(from, dir.join(name)).map_err(|e| failure("write", &e))
-    };
-    let others: Vec<&Path> = folders.iter().map(PathBuf::as_path).collect();
-    let adopted: Vec<Adopted> = adopt(dir, &others, &move_in)?;
-    for folder in &folders {
-        let _ = std::fs::remove_dir_all(folder);
-    }
-    timer.lap("  search: segments adopted");
-    let mut bases = HashMap::new();
-    let mut kept = Vec::with_capacity(made.len());
-    for (segments, (was_kept, docs)) in adopted.into_iter().zip(made) {
-        kept.push(was_kept);
-        let indexed: u64 = segments.iter().map(|(_, n)| u64::from(*n)).sum();
-        if indexed != docs.len() as u64 {
-            return Err(failure(
-                "write",
-                &format!(
-                    "a bucket holds {indexed} documents instead of {}",
-                    docs.len()
-                ),
-            ));
-        }
-        let base = documents.len() as u64;
-        for (id, _) in segments {
-            bases.insert(id, base);
-        }
-        documents.extend(docs);
-    }
-    let kept_count = kept.iter().filter(|k| **k).count();
-    Ok(Made {
-        documents,
-        bases,
-        kept: kept_count,
-        indexed: kept.len() - kept_count,
-    })
+/// The search index of a build with the build cache, fed each docs site
+/// as it is rendered ([`Feed::add`]) and made by [`Feed::finish`].
+pub struct Feed<'c> {
+    /// The index's folder; each bucket is indexed in a folder inside it,
+    /// moved in by `adopt`, then removed.
+    dir: PathBuf,
+    cache: &'c DiskCache,
+    /// Where this site's bucket keys are recorded.
+    record: Key,
+    buckets: Vec<Bucket>,
 }
 
-/// Puts the index of `docs` in `folder`: the kept one when the cache holds
-/// a whole one for their key (true), else indexed and kept (false). Gives
-/// the documents back, in their `seq` order.
-fn bucket_index(
-    folder: &Path,
-    docs: Vec<SearchDoc>,
-    cache: &DiskCache,
-) -> Result<(bool, Vec<SearchDoc>), String> {
-    let key = key_of(&docs);
-    let failure = |what: &str, e: &dyn std::fmt::Display| {
-        format!(
-            "cannot {what} the search index in `{}`: {e}",
-            folder.display()
-        )
-    };
-    if let Some(files) = cache
-        .get(KIND, key)
-        .and_then(|bytes| crate::memo::decode::<KeptFiles>(&bytes))
-        && restore(folder, &files, docs.len()).is_ok()
-    {
-        return Ok((true, docs));
+struct Bucket {
+    folder: PathBuf,
+    /// Indexing as its sites arrive: no kept index is expected.
+    live: Option<IndexBuilder>,
+    /// Gathered, to be looked up in the cache when all are known.
+    gathered: Mutex<Vec<SearchDoc>>,
+}
+
+impl<'c> Feed<'c> {
+    /// A feed for the index in `dir` (created), with the buckets of the
+    /// site recorded under `record` in `cache` by its last build: each of
+    /// them still kept gathers its documents, every other one is indexed
+    /// as they come.
+    pub fn open(dir: &Path, cache: &'c DiskCache, record: Key) -> Result<Feed<'c>, String> {
+        let last: Option<Record> = cache
+            .get(RECORD_KIND, record)
+            .and_then(|bytes| crate::memo::decode::<Record>(&bytes))
+            .filter(|keys| keys.len() == BUCKETS);
+        let buckets = (0..BUCKETS)
+            .map(|n| {
+                let folder = dir.join(format!("bucket-{n}"));
+                let expected = last
+                    .as_ref()
+                    .is_some_and(|keys| keys[n].is_none_or(|key| cache.holds(KIND, key)));
+                let live = if expected {
+                    None
+                } else {
+                    let _ = std::fs::remove_dir_all(&folder);
+                    let index = IndexBuilder::create_with(&folder, 1, BUCKET_MEMORY)
+                        .map_err(|e| failure("create", &folder, &e))?;
+                    Some(index)
+                };
+                Ok(Bucket {
+                    folder,
+                    live,
+                    gathered: Mutex::default(),
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(Feed {
+            dir: dir.to_path_buf(),
+            cache,
+            record,
+            buckets,
+        })
     }
-    let _ = std::fs::remove_dir_all(folder);
-    let index =
-        IndexBuilder::create_with(folder, 1, BUCKET_MEMORY).map_err(|e| failure("create", &e))?;
-    index.add_all(docs);
-    let docs = index.finish().map_err(|e| failure("write", &e))?;
-    if let Some(bytes) = files_of(folder).and_then(|files| crate::memo::encode(&files)) {
+
+    /// Takes a docs site's documents (from any thread).
+    pub fn add(&self, documents: Vec<SearchDoc>) {
+        let mut split: Vec<Vec<SearchDoc>> = vec![Vec::new(); BUCKETS];
+        for d in documents {
+            split[bucket_of(&d.entity_ref)].push(d);
+        }
+        for (bucket, docs) in self.buckets.iter().zip(split) {
+            if docs.is_empty() {
+                continue;
+            }
+            match &bucket.live {
+                Some(index) => index.add_all(docs),
+                None => crate::memo::lock(&bucket.gathered).extend(docs),
+            }
+        }
+    }
+
+    /// Writes the index: `entities` indexed in its folder, then every
+    /// bucket's segments adopted (taken from the cache, or indexed).
+    pub fn finish(self, entities: Vec<SearchDoc>) -> Result<Made, String> {
+        let Feed {
+            dir,
+            cache,
+            record,
+            buckets,
+        } = self;
+        let mut timer = crate::timings::Timer::new();
+        let index = IndexBuilder::create_with(&dir, 1, BUCKET_MEMORY)
+            .map_err(|e| failure("create", &dir, &e))?;
+        index.add_all(entities);
+        let mut documents = index.finish().map_err(|e| failure("write", &dir, &e))?;
+        timer.lap("  search: entity documents");
+        let made: Vec<(Bucket, Finished)> = buckets
+            .into_par_iter()
+            .map(|mut bucket| {
+                let finished = bucket.finish(cache)?;
+                Ok((bucket, finished))
+            })
+            .collect::<Result<_, String>>()?;
+        timer.lap("  search: buckets indexed or read back");
+        let keys: Record = made.iter().map(|(_, f)| f.key).collect();
+        // Every bucket's folder goes, an empty live one's too.
+        let all_folders: Vec<PathBuf> = made.iter().map(|(b, _)| b.folder.clone()).collect();
+        let (folders, made): (Vec<PathBuf>, Vec<Finished>) = made
+            .into_iter()
+            .filter(|(_, f)| !f.docs.is_empty())
+            .map(|(b, f)| (b.folder, f))
+            .unzip();
+        let move_in = |name: &str, from: &Path| {
+            std::fs::rename(from, dir.join(name)).map_err(|e| failure("write", &dir, &e))
+        };
+        let others: Vec<&Path> = folders.iter().map(PathBuf::as_path).collect();
+        let adopted: Vec<Adopted> = adopt(&dir, &others, &move_in)?;
+        timer.lap("  search: segments adopted");
+        let mut bases = HashMap::new();
+        let (mut kept, mut live) = (0, 0);
+        let indexed = made.len();
+        for (segments, finished) in adopted.into_iter().zip(made) {
+            kept += usize::from(finished.how == How::Kept);
+            live += usize::from(finished.how == How::Live);
+            let count: u64 = segments.iter().map(|(_, n)| u64::from(*n)).sum();
+            if count != finished.docs.len() as u64 {
+                return Err(failure(
+                    "write",
+                    &dir,
+                    &format!(
+                        "a bucket holds {count} documents instead of {}",
+                        finished.docs.len()
+                    ),
+                ));
+            }
+            let base = documents.len() as u64;
+            for (id, _) in segments {
+                bases.insert(id, base);
+            }
+            documents.extend(finished.docs);
+        }
+        for folder in &all_folders {
+            let _ = std::fs::remove_dir_all(folder);
+        }
+        if let Some(bytes) = crate::memo::encode(&keys) {
+            cache.put(RECORD_KIND, record, &bytes);
+        }
+        Ok(Made {
+            documents,
+            bases,
+            kept,
+            indexed: indexed - kept,
+            live,
+        })
+    }
+}
+
+/// How a bucket's index was made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum How {
+    Kept,
+    Live,
+    Indexed,
+}
+
+/// A bucket's index, made in its folder: its documents by `seq`, and its
+/// key (`None` when it has no documents).
+struct Finished {
+    docs: Vec<SearchDoc>,
+    key: Option<Key>,
+    how: How,
+}
+
+impl Bucket {
+    /// Makes the bucket's index in its folder: the live one finished and
+    /// kept; or the kept one, when the cache holds a whole one for the
+    /// gathered documents' key; or else those indexed now and kept.
+    fn finish(&mut self, cache: &DiskCache) -> Result<Finished, String> {
+        let folder = &self.folder;
+        if let Some(index) = self.live.take() {
+            let docs = index.finish().map_err(|e| failure("write", folder, &e))?;
+            if docs.is_empty() {
+                return Ok(Finished {
+                    docs,
+                    key: None,
+                    how: How::Live,
+                });
+            }
+            let mut sorted: Vec<usize> = (0..docs.len()).collect();
+            sorted.sort_by(|a, b| sorted_order(&docs[*a], &docs[*b]));
+            let key = key_of(sorted.iter().map(|n| &docs[*n]));
+            let mut order = vec![0u32; docs.len()];
+            for (place, seq) in sorted.iter().enumerate() {
+                order[*seq] = u32::try_from(place).unwrap_or(u32::MAX);
+            }
+            keep(cache, key, folder, order);
+            return Ok(Finished {
+                docs,
+                key: Some(key),
+                how: How::Live,
+            });
+        }
+        let mut docs = std::mem::take(&mut *crate::memo::lock(&self.gathered));
+        if docs.is_empty() {
+            return Ok(Finished {
+                docs,
+                key: None,
+                how: How::Indexed,
+            });
+        }
+        sort(&mut docs);
+        let key = key_of(docs.iter());
+        let kept = cache
+            .get(KIND, key)
+            .and_then(|bytes| crate::memo::decode::<Kept>(&bytes));
+        let docs = match kept {
+            Some(kept) => match restore(folder, kept, docs) {
+                Ok(docs) => {
+                    return Ok(Finished {
+                        docs,
+                        key: Some(key),
+                        how: How::Kept,
+                    });
+                }
+                Err(docs) => docs,
+            },
+            None => docs,
+        };
+        let _ = std::fs::remove_dir_all(folder);
+        let index = IndexBuilder::create_with(folder, 1, BUCKET_MEMORY)
+            .map_err(|e| failure("create", folder, &e))?;
+        index.add_all(docs);
+        let docs = index.finish().map_err(|e| failure("write", folder, &e))?;
+        let order = (0..docs.len())
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+            .collect();
+        keep(cache, key, folder, order);
+        Ok(Finished {
+            docs,
+            key: Some(key),
+            how: How::Indexed,
+        })
+    }
+}
+
+fn failure(what: &str, dir: &Path, e: &dyn std::fmt::Display) -> String {
+    format!("cannot {what} the search index in `{}`: {e}", dir.display())
+}
+
+/// Keeps the committed index in `folder` under `key`.
+fn keep(cache: &DiskCache, key: Key, folder: &Path, order: Vec<u32>) {
+    let Some(files) = files_of(folder) else {
+        return;
+    };
+    if let Some(bytes) = crate::memo::encode(&Kept { order, files }) {
         cache.put(KIND, key, &bytes);
     }
-    Ok((false, docs))
+}
+
+/// Writes a kept index into `folder` and gives back the bucket's `sorted`
+/// documents in its `seq` order; `sorted` back when the kept files are not
+/// an index of them with no deletes (then the bucket is indexed again).
+fn restore(
+    folder: &Path,
+    kept: Kept,
+    sorted: Vec<SearchDoc>,
+) -> Result<Vec<SearchDoc>, Vec<SearchDoc>> {
+    let count = sorted.len();
+    // Each document once.
+    let mut seen = vec![false; count];
+    let permutation = kept.order.len() == count
+        && kept.order.iter().all(|place| {
+            seen.get_mut(*place as usize)
+                .is_some_and(|seen| !std::mem::replace(seen, true))
+        });
+    if !permutation || write_files(folder, &kept.files, count).is_err() {
+        return Err(sorted);
+    }
+    let mut slots: Vec<Option<SearchDoc>> = sorted.into_iter().map(Some).collect();
+    Ok(kept
+        .order
+        .iter()
+        .filter_map(|place| slots[*place as usize].take())
+        .collect())
 }
 
 /// Writes kept files into `folder`; an error when they are not an index
-/// of `count` documents with no deletes (then the bucket is indexed again).
-fn restore(folder: &Path, files: &KeptFiles, count: usize) -> Result<(), String> {
+/// of `count` documents with no deletes.
+fn write_files(folder: &Path, files: &[(String, Vec<u8>)], count: usize) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(folder);
     std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
     for (name, bytes) in files {
@@ -244,7 +443,7 @@ fn restore(folder: &Path, files: &KeptFiles, count: usize) -> Result<(), String>
 }
 
 /// A committed bucket index's files, to keep.
-fn files_of(folder: &Path) -> Option<KeptFiles> {
+fn files_of(folder: &Path) -> Option<Vec<(String, Vec<u8>)>> {
     let index = tantivy::Index::open_in_dir(folder).ok()?;
     let mut names: Vec<String> = index
         .load_metas()
@@ -268,6 +467,7 @@ fn files_of(folder: &Path) -> Option<KeptFiles> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::schema::Value;
 
     fn section(entity: &str, page: &str, position: u32, body: &str) -> SearchDoc {
         SearchDoc {
@@ -291,21 +491,74 @@ mod tests {
         }
     }
 
-    fn documents() -> Vec<SearchDoc> {
+    /// Forty sites of three sections each, a site's documents together.
+    fn sites() -> Vec<Vec<SearchDoc>> {
         (0..40)
-            .flat_map(|n| {
+            .map(|n| {
                 let entity = format!("svc{n}");
-                (0..3).map(move |p| section(&entity, "guide", p, &format!("text {n} {p}")))
+                (0..3)
+                    .map(|p| section(&entity, "guide", p, &format!("text {n} {p}")))
+                    .collect()
             })
             .collect()
     }
 
+    fn split(sites: Vec<Vec<SearchDoc>>) -> Vec<Vec<SearchDoc>> {
+        let mut buckets = vec![Vec::new(); BUCKETS];
+        for d in sites.into_iter().flatten() {
+            buckets[bucket_of(&d.entity_ref)].push(d);
+        }
+        buckets.iter_mut().for_each(|b| sort(b));
+        buckets
+    }
+
+    /// Builds the index in `dir` from `sites`, fed in that order.
+    fn build(dir: &Path, cache: &DiskCache, sites: Vec<Vec<SearchDoc>>) -> Made {
+        let feed = Feed::open(dir, cache, 1).unwrap();
+        sites.into_iter().for_each(|site| feed.add(site));
+        let made = feed.finish(Vec::new()).unwrap();
+        check_numbers(dir, &made);
+        made
+    }
+
+    /// Every indexed document's `seq`, counted from its segment's base,
+    /// names the document with its url: what the browser export relies on.
+    fn check_numbers(dir: &Path, made: &Made) {
+        let index = tantivy::Index::open_in_dir(dir).unwrap();
+        let url = index.schema().get_field("url").unwrap();
+        let reader: tantivy::IndexReader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .unwrap();
+        let searcher = reader.searcher();
+        let mut seen = 0;
+        for (n, segment) in searcher.segment_readers().iter().enumerate() {
+            let seqs = segment.fast_fields().u64("seq").unwrap();
+            let base = made.bases.get(&segment.segment_id()).copied().unwrap_or(0);
+            for doc in 0..segment.max_doc() {
+                let stored: tantivy::TantivyDocument = searcher
+                    .doc(tantivy::DocAddress::new(n as u32, doc))
+                    .unwrap();
+                let stored_url = stored.get_first(url).and_then(|v| v.as_str()).unwrap();
+                let seq = base + seqs.first(doc).unwrap();
+                assert_eq!(made.documents[seq as usize].url, stored_url);
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, made.documents.len());
+    }
+
+    fn sorted(mut documents: Vec<SearchDoc>) -> Vec<SearchDoc> {
+        documents.sort_by(sorted_order);
+        documents
+    }
+
     #[test]
     fn buckets_and_their_keys_do_not_depend_on_the_order_sites_finished() {
-        let docs = documents();
-        let mut reversed = docs.clone();
+        let mut reversed = sites();
         reversed.reverse();
-        let (a, b) = (split(docs), split(reversed));
+        let (a, b) = (split(sites()), split(reversed));
         assert_eq!(a, b);
         assert!(a.iter().filter(|bucket| !bucket.is_empty()).count() > 4);
         // An entity's sections are in one bucket, in page order.
@@ -320,12 +573,12 @@ mod tests {
 
     #[test]
     fn a_changed_section_changes_only_its_bucket_key() {
-        let before = split(documents());
-        let mut docs = documents();
-        docs[7].body.push_str(" edited");
-        let after = split(docs);
+        let before = split(sites());
+        let mut edited = sites();
+        edited[2][1].body.push_str(" edited");
+        let after = split(edited);
         let changed: Vec<usize> = (0..BUCKETS)
-            .filter(|n| key_of(&before[*n]) != key_of(&after[*n]))
+            .filter(|n| key_of(before[*n].iter()) != key_of(after[*n].iter()))
             .collect();
         assert_eq!(
             changed,
@@ -335,36 +588,88 @@ mod tests {
     }
 
     #[test]
-    fn kept_buckets_make_the_index_a_fresh_one_makes() {
+    fn a_first_build_indexes_as_sites_come_and_the_next_takes_what_it_kept() {
         let tmp = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
-        let first = make(
-            &tmp.path().join("a"),
-            Vec::new(),
-            split(documents()),
-            &cache,
-        )
-        .unwrap();
-        assert_eq!((first.kept, first.indexed > 4), (0, true));
-        let again = make(
-            &tmp.path().join("b"),
-            Vec::new(),
-            split(documents()),
-            &cache,
-        )
-        .unwrap();
-        assert_eq!((again.kept, again.indexed), (first.indexed, 0));
-        assert_eq!(again.documents, first.documents);
-        // Each kept segment counts from the same place in the documents.
-        let bases = |made: &Made| {
-            let mut b: Vec<u64> = made.bases.values().copied().collect();
-            b.sort_unstable();
-            b
-        };
-        assert_eq!(bases(&first), bases(&again));
+        // Sites arrive in an order of their own: the live buckets number
+        // their documents in that order.
+        let mut shuffled = sites();
+        shuffled.reverse();
+        shuffled.swap(3, 30);
+        let first = build(&tmp.path().join("a"), &cache, shuffled);
+        let used = first.indexed;
+        assert_eq!((first.kept, first.live, used > 4), (0, used, true));
+        let again = build(&tmp.path().join("b"), &cache, sites());
+        assert_eq!((again.kept, again.indexed, again.live), (used, 0, 0));
+        assert_eq!(sorted(again.documents.clone()), sorted(first.documents));
         let index = tantivy::Index::open_in_dir(tmp.path().join("b")).unwrap();
-        let meta = index.load_metas().unwrap();
-        assert_eq!(meta.segments.len(), first.indexed);
-        assert!(!tmp.path().join("b/bucket-0").exists(), "folders removed");
+        assert_eq!(index.load_metas().unwrap().segments.len(), used);
+        // One site on a new cache: every other bucket live and empty.
+        let other = DiskCache::open(&tmp.path().join("other")).unwrap();
+        let one = build(&tmp.path().join("one"), &other, sites().split_off(39));
+        assert_eq!((one.indexed, one.documents.len()), (1, 3));
+        for dir in ["a", "b", "one"] {
+            let left: Vec<PathBuf> = walk(&tmp.path().join(dir))
+                .into_iter()
+                .filter(|p| p.to_string_lossy().contains("bucket-"))
+                .collect();
+            assert!(left.is_empty(), "bucket folders removed: {left:?}");
+        }
+
+        // One edited section: only its bucket is indexed, after the docs.
+        let mut edited = sites();
+        edited[2][1].body.push_str(" edited");
+        let third = build(&tmp.path().join("c"), &cache, edited);
+        assert_eq!((third.kept, third.indexed, third.live), (used - 1, 1, 0));
+    }
+
+    #[test]
+    fn a_bucket_whose_kept_index_went_missing_is_indexed_as_its_sites_come() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        let first = build(&tmp.path().join("a"), &cache, sites());
+        let keys: Record = crate::memo::decode(&cache.get(RECORD_KIND, 1).unwrap()).unwrap();
+        let gone = keys.iter().flatten().next().copied().unwrap();
+        let path = tmp.path().join("cache");
+        let entry = walk(&path)
+            .into_iter()
+            .find(|p| p.ends_with(format!("{gone:032x}")))
+            .unwrap();
+        std::fs::remove_file(entry).unwrap();
+        let again = build(&tmp.path().join("b"), &cache, sites());
+        assert_eq!(
+            (again.kept, again.indexed, again.live),
+            (first.indexed - 1, 1, 1)
+        );
+    }
+
+    #[test]
+    fn a_kept_order_that_is_not_a_permutation_is_not_used() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        build(&tmp.path().join("a"), &cache, sites());
+        let keys: Record = crate::memo::decode(&cache.get(RECORD_KIND, 1).unwrap()).unwrap();
+        for key in keys.iter().flatten() {
+            let mut kept: Kept = crate::memo::decode(&cache.get(KIND, *key).unwrap()).unwrap();
+            if kept.order.len() > 1 {
+                kept.order[0] = kept.order[1];
+                cache.put(KIND, *key, &crate::memo::encode(&kept).unwrap());
+            }
+        }
+        let again = build(&tmp.path().join("b"), &cache, sites());
+        assert_eq!(again.kept, 0, "every bucket indexed again");
+        assert_eq!(again.documents.len(), 120);
+    }
+
+    fn walk(dir: &Path) -> Vec<PathBuf> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            if entry.path().is_dir() {
+                found.extend(walk(&entry.path()));
+            } else {
+                found.push(entry.path());
+            }
+        }
+        found
     }
 }
