@@ -33,9 +33,11 @@ use tantivy::index::SegmentId;
 
 /// How many buckets docs sections are split into: few, so the index has
 /// few segments however many repositories there are, and a cold build
-/// pays for few indexing threads; enough that one edit indexes a small
-/// part of the sections again.
-pub const BUCKETS: usize = 8;
+/// pays for few indexing threads (each has its own term table and
+/// segment: eight cost a cold build about 5 % more CPU on org50 than
+/// main's one index); enough that one edit indexes a quarter of the
+/// sections again.
+pub const BUCKETS: usize = 4;
 
 /// The build cache's kind for a bucket's index files.
 pub const KIND: &str = "search-bucket";
@@ -50,16 +52,11 @@ const RECORD_KIND: &str = "search-bucket-keys";
 /// cold build more than the few segments a big bucket makes.
 const BUCKET_MEMORY: usize = 32_000_000;
 
-/// A bucket's index as kept.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Kept {
-    /// For each document by `seq`, its place in the bucket's sorted
-    /// order ([`sort`]): a bucket indexed as its sites arrived numbers
-    /// them in the order they came.
-    order: Vec<u32>,
-    /// Its files (`meta.json` among them), by name.
-    files: Vec<(String, Vec<u8>)>,
-}
+/// The file a kept bucket records its documents' order in: for each
+/// document by `seq`, its place in the bucket's sorted order ([`sort`]),
+/// as little-endian `u32`s (a bucket indexed as its sites arrived numbers
+/// them in the order they came). Kept beside the index's files.
+const ORDER_FILE: &str = "portico-order";
 
 /// The keys of a site's buckets in its last build (`None`: empty).
 type Record = Vec<Option<Key>>;
@@ -315,7 +312,7 @@ impl Bucket {
             for (place, seq) in sorted.iter().enumerate() {
                 order[*seq] = u32::try_from(place).unwrap_or(u32::MAX);
             }
-            keep(cache, key, folder, order);
+            keep(cache, key, folder, &order);
             return Ok(Finished {
                 docs,
                 key: Some(key),
@@ -332,10 +329,7 @@ impl Bucket {
         }
         sort(&mut docs);
         let key = key_of(docs.iter());
-        let kept = cache
-            .get(KIND, key)
-            .and_then(|bytes| crate::memo::decode::<Kept>(&bytes));
-        let docs = match kept {
+        let docs = match cache.get_files(KIND, key) {
             Some(kept) => match restore(folder, kept, docs) {
                 Ok(docs) => {
                     return Ok(Finished {
@@ -353,10 +347,10 @@ impl Bucket {
             .map_err(|e| failure("create", folder, &e))?;
         index.add_all(docs);
         let docs = index.finish().map_err(|e| failure("write", folder, &e))?;
-        let order = (0..docs.len())
+        let order: Vec<u32> = (0..docs.len())
             .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
             .collect();
-        keep(cache, key, folder, order);
+        keep(cache, key, folder, &order);
         Ok(Finished {
             docs,
             key: Some(key),
@@ -369,58 +363,82 @@ fn failure(what: &str, dir: &Path, e: &dyn std::fmt::Display) -> String {
     format!("cannot {what} the search index in `{}`: {e}", dir.display())
 }
 
-/// Keeps the committed index in `folder` under `key`.
-fn keep(cache: &DiskCache, key: Key, folder: &Path, order: Vec<u32>) {
-    let Some(files) = files_of(folder) else {
+/// Keeps the committed index in `folder` under `key`, with the order of
+/// its documents: its files hard-linked into the cache (tantivy never
+/// changes a written file: it writes new ones).
+fn keep(cache: &DiskCache, key: Key, folder: &Path, order: &[u32]) {
+    let bytes: Vec<u8> = order.iter().flat_map(|n| n.to_le_bytes()).collect();
+    let Some(mut names) = index_files(folder) else {
         return;
     };
-    if let Some(bytes) = crate::memo::encode(&Kept { order, files }) {
-        cache.put(KIND, key, &bytes);
+    if std::fs::write(folder.join(ORDER_FILE), bytes).is_err() {
+        return;
     }
+    names.push(ORDER_FILE.to_string());
+    let files: Vec<(String, PathBuf)> = names
+        .into_iter()
+        .map(|name| {
+            let path = folder.join(&name);
+            (name, path)
+        })
+        .collect();
+    cache.put_files(KIND, key, &files);
 }
 
-/// Writes a kept index into `folder` and gives back the bucket's `sorted`
-/// documents in its `seq` order; `sorted` back when the kept files are not
-/// an index of them with no deletes (then the bucket is indexed again).
+/// Puts a kept index (its files in the cache) into `folder`, by hard link,
+/// and gives back the bucket's `sorted` documents in its `seq` order;
+/// `sorted` back when the kept files are not an index of them with no
+/// deletes, in an order that names each once (then the bucket is indexed
+/// again).
 fn restore(
     folder: &Path,
-    kept: Kept,
+    files: Vec<(String, PathBuf)>,
     sorted: Vec<SearchDoc>,
 ) -> Result<Vec<SearchDoc>, Vec<SearchDoc>> {
     let count = sorted.len();
-    // Each document once.
+    let order: Vec<u32> = files
+        .iter()
+        .find(|(name, _)| name == ORDER_FILE)
+        .and_then(|(_, path)| std::fs::read(path).ok())
+        .filter(|bytes| bytes.len() == count * 4)
+        .map(|bytes| {
+            bytes
+                .chunks_exact(4)
+                .map(|n| u32::from_le_bytes([n[0], n[1], n[2], n[3]]))
+                .collect()
+        })
+        .unwrap_or_default();
     let mut seen = vec![false; count];
-    let permutation = kept.order.len() == count
-        && kept.order.iter().all(|place| {
+    let permutation = order.len() == count
+        && order.iter().all(|place| {
             seen.get_mut(*place as usize)
                 .is_some_and(|seen| !std::mem::replace(seen, true))
         });
-    if !permutation || write_files(folder, &kept.files, count).is_err() {
+    let index_files = files.iter().filter(|(name, _)| name != ORDER_FILE);
+    if !permutation || link_index(folder, index_files, count).is_err() {
         return Err(sorted);
     }
     let mut slots: Vec<Option<SearchDoc>> = sorted.into_iter().map(Some).collect();
-    Ok(kept
-        .order
+    Ok(order
         .iter()
         .filter_map(|place| slots[*place as usize].take())
         .collect())
 }
 
-/// Writes kept files into `folder`; an error when they are not an index
-/// of `count` documents with no deletes.
-fn write_files(folder: &Path, files: &[(String, Vec<u8>)], count: usize) -> Result<(), String> {
+/// Links kept files into `folder` (copies them where links fail); an error
+/// when they are not an index of `count` documents with no deletes.
+fn link_index<'f>(
+    folder: &Path,
+    files: impl Iterator<Item = &'f (String, PathBuf)>,
+    count: usize,
+) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(folder);
     std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
-    for (name, bytes) in files {
-        let plain = !name.is_empty()
-            && !name.starts_with('.')
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-');
-        if !plain {
-            return Err(format!("`{name}` is not an index file's name"));
+    for (name, from) in files {
+        let to = folder.join(name);
+        if std::fs::hard_link(from, &to).is_err() {
+            std::fs::copy(from, &to).map_err(|e| e.to_string())?;
         }
-        std::fs::write(folder.join(name), bytes).map_err(|e| e.to_string())?;
     }
     let index = tantivy::Index::open_in_dir(folder).map_err(|e| e.to_string())?;
     let meta = index.load_metas().map_err(|e| e.to_string())?;
@@ -442,8 +460,8 @@ fn write_files(folder: &Path, files: &[(String, Vec<u8>)], count: usize) -> Resu
     }
 }
 
-/// A committed bucket index's files, to keep.
-fn files_of(folder: &Path) -> Option<Vec<(String, Vec<u8>)>> {
+/// A committed index's file names: its segments' files and `meta.json`.
+fn index_files(folder: &Path) -> Option<Vec<String>> {
     let index = tantivy::Index::open_in_dir(folder).ok()?;
     let mut names: Vec<String> = index
         .load_metas()
@@ -455,13 +473,7 @@ fn files_of(folder: &Path) -> Option<Vec<(String, Vec<u8>)>> {
         .collect::<Option<_>>()?;
     names.sort();
     names.push("meta.json".into());
-    names
-        .into_iter()
-        .map(|name| {
-            let bytes = std::fs::read(folder.join(&name)).ok()?;
-            Some((name, bytes))
-        })
-        .collect()
+    Some(names)
 }
 
 #[cfg(test)]
@@ -560,7 +572,10 @@ mod tests {
         reversed.reverse();
         let (a, b) = (split(sites()), split(reversed));
         assert_eq!(a, b);
-        assert!(a.iter().filter(|bucket| !bucket.is_empty()).count() > 4);
+        assert_eq!(
+            a.iter().filter(|bucket| !bucket.is_empty()).count(),
+            BUCKETS
+        );
         // An entity's sections are in one bucket, in page order.
         for bucket in &a {
             for pair in bucket.windows(2) {
@@ -598,7 +613,7 @@ mod tests {
         shuffled.swap(3, 30);
         let first = build(&tmp.path().join("a"), &cache, shuffled);
         let used = first.indexed;
-        assert_eq!((first.kept, first.live, used > 4), (0, used, true));
+        assert_eq!((first.kept, first.live, used), (0, BUCKETS, BUCKETS));
         let again = build(&tmp.path().join("b"), &cache, sites());
         assert_eq!((again.kept, again.indexed, again.live), (used, 0, 0));
         assert_eq!(sorted(again.documents.clone()), sorted(first.documents));
@@ -631,11 +646,11 @@ mod tests {
         let keys: Record = crate::memo::decode(&cache.get(RECORD_KIND, 1).unwrap()).unwrap();
         let gone = keys.iter().flatten().next().copied().unwrap();
         let path = tmp.path().join("cache");
-        let entry = walk(&path)
+        let listing = walk(&path)
             .into_iter()
-            .find(|p| p.ends_with(format!("{gone:032x}")))
+            .find(|p| p.parent().unwrap().ends_with(format!("{gone:032x}")))
             .unwrap();
-        std::fs::remove_file(entry).unwrap();
+        std::fs::remove_dir_all(listing.parent().unwrap()).unwrap();
         let again = build(&tmp.path().join("b"), &cache, sites());
         assert_eq!(
             (again.kept, again.indexed, again.live),
@@ -649,16 +664,44 @@ mod tests {
         let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
         build(&tmp.path().join("a"), &cache, sites());
         let keys: Record = crate::memo::decode(&cache.get(RECORD_KIND, 1).unwrap()).unwrap();
-        for key in keys.iter().flatten() {
-            let mut kept: Kept = crate::memo::decode(&cache.get(KIND, *key).unwrap()).unwrap();
-            if kept.order.len() > 1 {
-                kept.order[0] = kept.order[1];
-                cache.put(KIND, *key, &crate::memo::encode(&kept).unwrap());
-            }
+        // Each bucket kept again, whole, but with a document named twice.
+        for (n, key) in keys.iter().flatten().enumerate() {
+            let copy = tmp.path().join(format!("copy-{n}"));
+            std::fs::create_dir_all(&copy).unwrap();
+            let files: Vec<(String, PathBuf)> = cache
+                .get_files(KIND, *key)
+                .unwrap()
+                .into_iter()
+                .map(|(name, path)| {
+                    let mut bytes = std::fs::read(&path).unwrap();
+                    if name == ORDER_FILE {
+                        let (first, rest) = bytes.split_at_mut(4);
+                        first.copy_from_slice(&rest[..4]);
+                    }
+                    std::fs::write(copy.join(&name), bytes).unwrap();
+                    (name.clone(), copy.join(name))
+                })
+                .collect();
+            cache.put_files(KIND, *key, &files);
         }
         let again = build(&tmp.path().join("b"), &cache, sites());
         assert_eq!(again.kept, 0, "every bucket indexed again");
         assert_eq!(again.documents.len(), 120);
+    }
+
+    #[test]
+    fn a_kept_bucket_shares_its_files_with_the_cache_by_link() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        build(&tmp.path().join("a"), &cache, sites());
+        build(&tmp.path().join("b"), &cache, sites());
+        let linked = walk(&tmp.path().join("b"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "idx"))
+            .filter(|p| std::fs::metadata(p).unwrap().nlink() > 1)
+            .count();
+        assert!(linked >= BUCKETS, "{linked} segment files linked");
     }
 
     fn walk(dir: &Path) -> Vec<PathBuf> {
