@@ -352,11 +352,11 @@ fn trim_if_due(dir: &Path) {
                 } else {
                     entry.path()
                 };
-                let old = std::fs::metadata(used)
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|m| m.elapsed().ok())
-                    .is_none_or(|age| age > unused);
+                let old = match std::fs::metadata(used).and_then(|m| m.modified()) {
+                    Ok(modified) => modified.elapsed().is_ok_and(|age| age > unused),
+                    // A folder with no listing was never whole.
+                    Err(_) => folder,
+                };
                 if old && folder {
                     let _ = std::fs::remove_dir_all(entry.path());
                 } else if old {
@@ -436,6 +436,30 @@ mod tests {
         cache.put_files("index", 4, &[("../x".to_string(), a)]);
         assert_eq!(cache.get_files("index", 4), None);
         assert_eq!(cache.counts("index").2, 1);
+    }
+
+    #[test]
+    fn unused_files_entries_are_trimmed_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("segment");
+        std::fs::write(&file, b"bytes").unwrap();
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        let files = [("segment".to_string(), file)];
+        cache.put_files("index", 1, &files);
+        cache.put_files("index", 2, &files);
+        let listing = cache.path("index", 1).join(LISTING);
+        let long_ago = SystemTime::now() - DAY * (UNUSED_DAYS as u32 + 1);
+        File::options()
+            .write(true)
+            .open(&listing)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        std::fs::remove_file(cache.dir.join("trimmed")).unwrap();
+        drop(cache);
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        assert!(!cache.path("index", 1).exists(), "unused: deleted whole");
+        assert!(cache.get_files("index", 2).is_some(), "used: kept");
     }
 
     #[test]
