@@ -341,15 +341,7 @@ fn build_with(
             }
             timer.lap("search indexes (unchanged, carried over)");
         } else if let Some(feed) = feed {
-            let sections = || {
-                let portal = &outcome.portal;
-                portal
-                    .docs
-                    .iter()
-                    .flat_map(|site| search::site_documents(&portal.catalog, site))
-                    .collect()
-            };
-            let made = feed.finish(entity_documents, sections).map_err(|e| {
+            let made = feed.finish(entity_documents).map_err(|e| {
                 Fatal(format!(
                     "{e}; the site in `{}` was left as it was",
                     out_dir.display()

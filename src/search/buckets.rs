@@ -11,11 +11,10 @@
 //!
 //! A [`Feed`] takes each docs site as soon as it is rendered. A bucket the
 //! last build of the same site kept (its key recorded, its entry still in
-//! the cache) only lets its documents go by: the index is made only if the
-//! search key changed, and then its documents are made again from the
-//! sites and looked up; any other bucket (an empty cache, a first build) is
-//! indexed as its sites arrive, as a build without the cache indexes, so
-//! indexing overlaps rendering. Such a bucket numbers its documents in the order they came,
+//! the cache) gathers its documents, to be looked up when all are known; any
+//! other bucket (an empty cache, a first build) is indexed as its sites
+//! arrive, as a build without the cache indexes, so indexing overlaps
+//! rendering. Such a bucket numbers its documents in the order they came,
 //! so its kept entry records each one's place in the bucket's sorted order.
 //!
 //! tantivy sums BM25's statistics over segments when an index is read, and
@@ -139,15 +138,15 @@ struct Bucket {
     folder: PathBuf,
     /// Indexing as its sites arrive: no kept index is expected.
     live: Option<IndexBuilder>,
-    /// Its documents, made again at the end, to be looked up in the cache.
+    /// Gathered, to be looked up in the cache when all are known.
     gathered: Mutex<Vec<SearchDoc>>,
 }
 
 impl<'c> Feed<'c> {
     /// A feed for the index in `dir` (created), with the buckets of the
     /// site recorded under `record` in `cache` by its last build: each of
-    /// them still kept waits for [`Feed::finish`], every other one is
-    /// indexed as its documents come.
+    /// them still kept gathers its documents, every other one is indexed
+    /// as they come.
     pub fn open(dir: &Path, cache: &'c DiskCache, record: Key) -> Result<Feed<'c>, String> {
         let last: Option<Record> = cache
             .get(RECORD_KIND, record)
@@ -182,10 +181,7 @@ impl<'c> Feed<'c> {
         })
     }
 
-    /// Takes a docs site's documents (from any thread): those of live
-    /// buckets are indexed, the others dropped (kept, they cost a build
-    /// whose indexes are carried over more than making them again costs
-    /// a build that needs them).
+    /// Takes a docs site's documents (from any thread).
     pub fn add(&self, documents: Vec<SearchDoc>) {
         let mut split: Vec<Vec<SearchDoc>> = vec![Vec::new(); BUCKETS];
         for d in documents {
@@ -195,35 +191,22 @@ impl<'c> Feed<'c> {
             if docs.is_empty() {
                 continue;
             }
-            if let Some(index) = &bucket.live {
-                index.add_all(docs);
+            match &bucket.live {
+                Some(index) => index.add_all(docs),
+                None => crate::memo::lock(&bucket.gathered).extend(docs),
             }
         }
     }
 
     /// Writes the index: `entities` indexed in its folder, then every
     /// bucket's segments adopted (taken from the cache, or indexed).
-    /// `sections` makes every site's documents again (the same ones
-    /// [`Feed::add`] was given), asked only when a bucket was not live.
-    pub fn finish(
-        self,
-        entities: Vec<SearchDoc>,
-        sections: impl FnOnce() -> Vec<SearchDoc>,
-    ) -> Result<Made, String> {
+    pub fn finish(self, entities: Vec<SearchDoc>) -> Result<Made, String> {
         let Feed {
             dir,
             cache,
             record,
             buckets,
         } = self;
-        if buckets.iter().any(|b| b.live.is_none()) {
-            for d in sections() {
-                let bucket = &buckets[bucket_of(&d.entity_ref)];
-                if bucket.live.is_none() {
-                    crate::memo::lock(&bucket.gathered).push(d);
-                }
-            }
-        }
         let mut timer = crate::timings::Timer::new();
         let index = IndexBuilder::create_with(&dir, 1, BUCKET_MEMORY)
             .map_err(|e| failure("create", &dir, &e))?;
@@ -544,10 +527,8 @@ mod tests {
     /// Builds the index in `dir` from `sites`, fed in that order.
     fn build(dir: &Path, cache: &DiskCache, sites: Vec<Vec<SearchDoc>>) -> Made {
         let feed = Feed::open(dir, cache, 1).unwrap();
-        sites.iter().for_each(|site| feed.add(site.clone()));
-        let made = feed
-            .finish(Vec::new(), || sites.into_iter().flatten().collect())
-            .unwrap();
+        sites.into_iter().for_each(|site| feed.add(site));
+        let made = feed.finish(Vec::new()).unwrap();
         check_numbers(dir, &made);
         made
     }
