@@ -348,8 +348,11 @@ fn build_with(
                 ))
             })?;
             timer.lap(&format!(
-                "search index ({} buckets kept, {} indexed, {} of them while rendering)",
-                made.kept, made.indexed, made.live
+                "search index ({} buckets kept, {} indexed, {} of them while rendering; entity documents {})",
+                made.kept,
+                made.indexed,
+                made.live,
+                if made.entities_kept { "kept" } else { "indexed" }
             ));
             let web_index = search::web::export_with_parts(
                 index_dir,

@@ -6,8 +6,8 @@
 //! indexes only the buckets whose documents changed and adopts the others'
 //! segments (`index::adopt`, as `merge` adopts a shard's), so one edited
 //! page costs one bucket's indexing. Entity documents (whose levels and
-//! descriptions change with the catalog and scorecards) are indexed again
-//! each time.
+//! descriptions change with the catalog and scorecards, not with a page)
+//! are one more bucket, looked up once scorecards are judged.
 //!
 //! A [`Feed`] takes each docs site as soon as it is rendered. A bucket the
 //! last build of the same site kept (its key recorded, its entry still in
@@ -73,6 +73,8 @@ pub struct Made {
     pub kept: usize,
     pub indexed: usize,
     pub live: usize,
+    /// Whether the entity documents' index was taken from the cache.
+    pub entities_kept: bool,
 }
 
 /// The bucket a docs section goes in: by its entity's ref, so an entity's
@@ -208,11 +210,23 @@ impl<'c> Feed<'c> {
             buckets,
         } = self;
         let mut timer = crate::timings::Timer::new();
-        let index = IndexBuilder::create_with(&dir, 1, BUCKET_MEMORY)
+        std::fs::create_dir_all(&dir).map_err(|e| failure("create", &dir, &e))?;
+        tantivy::Index::create_in_dir(&dir, super::index::schema().0)
             .map_err(|e| failure("create", &dir, &e))?;
-        index.add_all(entities);
-        let mut documents = index.finish().map_err(|e| failure("write", &dir, &e))?;
-        timer.lap("  search: entity documents");
+        // Entity documents are one more bucket, looked up when all are
+        // known (they change with the catalog and scorecards, not a page).
+        let mut entity_bucket = Bucket {
+            folder: dir.join("bucket-entities"),
+            live: None,
+            gathered: Mutex::new(entities),
+        };
+        let entities = entity_bucket.finish(cache)?;
+        let entities_kept = entities.how == How::Kept;
+        timer.lap(if entities_kept {
+            "  search: entity documents (kept)"
+        } else {
+            "  search: entity documents (indexed)"
+        });
         let made: Vec<(Bucket, Finished)> = buckets
             .into_par_iter()
             .map(|mut bucket| {
@@ -222,13 +236,22 @@ impl<'c> Feed<'c> {
             .collect::<Result<_, String>>()?;
         timer.lap("  search: buckets indexed or read back");
         let keys: Record = made.iter().map(|(_, f)| f.key).collect();
+        let docs_buckets = made.iter().filter(|(_, f)| !f.docs.is_empty());
+        let count = |how: How| docs_buckets.clone().filter(|(_, f)| f.how == how).count();
+        let (kept, live, indexed) = (
+            count(How::Kept),
+            count(How::Live),
+            count(How::Live) + count(How::Indexed),
+        );
         // Every bucket's folder goes, an empty live one's too.
-        let all_folders: Vec<PathBuf> = made.iter().map(|(b, _)| b.folder.clone()).collect();
-        let (folders, made): (Vec<PathBuf>, Vec<Finished>) = made
-            .into_iter()
-            .filter(|(_, f)| !f.docs.is_empty())
-            .map(|(b, f)| (b.folder, f))
-            .unzip();
+        let mut all_folders: Vec<PathBuf> = made.iter().map(|(b, _)| b.folder.clone()).collect();
+        all_folders.push(entity_bucket.folder.clone());
+        let (folders, made): (Vec<PathBuf>, Vec<Finished>) =
+            std::iter::once((entity_bucket, entities))
+                .chain(made)
+                .filter(|(_, f)| !f.docs.is_empty())
+                .map(|(b, f)| (b.folder, f))
+                .unzip();
         let move_in = |name: &str, from: &Path| {
             std::fs::rename(from, dir.join(name)).map_err(|e| failure("write", &dir, &e))
         };
@@ -236,11 +259,8 @@ impl<'c> Feed<'c> {
         let adopted: Vec<Adopted> = adopt(&dir, &others, &move_in)?;
         timer.lap("  search: segments adopted");
         let mut bases = HashMap::new();
-        let (mut kept, mut live) = (0, 0);
-        let indexed = made.len();
+        let mut documents = Vec::new();
         for (segments, finished) in adopted.into_iter().zip(made) {
-            kept += usize::from(finished.how == How::Kept);
-            live += usize::from(finished.how == How::Live);
             let count: u64 = segments.iter().map(|(_, n)| u64::from(*n)).sum();
             if count != finished.docs.len() as u64 {
                 return Err(failure(
@@ -268,8 +288,9 @@ impl<'c> Feed<'c> {
             documents,
             bases,
             kept,
-            indexed: indexed - kept,
+            indexed,
             live,
+            entities_kept,
         })
     }
 }
@@ -528,7 +549,7 @@ mod tests {
     fn build(dir: &Path, cache: &DiskCache, sites: Vec<Vec<SearchDoc>>) -> Made {
         let feed = Feed::open(dir, cache, 1).unwrap();
         sites.into_iter().for_each(|site| feed.add(site));
-        let made = feed.finish(Vec::new()).unwrap();
+        let made = feed.finish(entities()).unwrap();
         check_numbers(dir, &made);
         made
     }
@@ -559,6 +580,18 @@ mod tests {
             }
         }
         assert_eq!(seen, made.documents.len());
+    }
+
+    /// Two entity documents.
+    fn entities() -> Vec<SearchDoc> {
+        ["svc1", "svc2"]
+            .into_iter()
+            .map(|name| SearchDoc {
+                doc_type: "entity",
+                url: format!("catalog/default/component/{name}/index.html"),
+                ..section(name, "entity", 0, "an entity's description")
+            })
+            .collect()
     }
 
     fn sorted(mut documents: Vec<SearchDoc>) -> Vec<SearchDoc> {
@@ -616,13 +649,15 @@ mod tests {
         assert_eq!((first.kept, first.live, used), (0, BUCKETS, BUCKETS));
         let again = build(&tmp.path().join("b"), &cache, sites());
         assert_eq!((again.kept, again.indexed, again.live), (used, 0, 0));
+        assert!(!first.entities_kept && again.entities_kept);
         assert_eq!(sorted(again.documents.clone()), sorted(first.documents));
         let index = tantivy::Index::open_in_dir(tmp.path().join("b")).unwrap();
-        assert_eq!(index.load_metas().unwrap().segments.len(), used);
+        // One segment per bucket, and the entity documents'.
+        assert_eq!(index.load_metas().unwrap().segments.len(), used + 1);
         // One site on a new cache: every other bucket live and empty.
         let other = DiskCache::open(&tmp.path().join("other")).unwrap();
         let one = build(&tmp.path().join("one"), &other, sites().split_off(39));
-        assert_eq!((one.indexed, one.documents.len()), (1, 3));
+        assert_eq!((one.indexed, one.documents.len()), (1, 3 + 2));
         for dir in ["a", "b", "one"] {
             let left: Vec<PathBuf> = walk(&tmp.path().join(dir))
                 .into_iter()
@@ -686,7 +721,7 @@ mod tests {
         }
         let again = build(&tmp.path().join("b"), &cache, sites());
         assert_eq!(again.kept, 0, "every bucket indexed again");
-        assert_eq!(again.documents.len(), 120);
+        assert_eq!(again.documents.len(), 120 + 2);
     }
 
     #[test]
