@@ -286,6 +286,24 @@ pub fn encode<T: serde::Serialize + ?Sized>(value: &T) -> Option<Vec<u8>> {
     postcard::to_stdvec(value).ok()
 }
 
+/// A list encoded as [`encode`] encodes a `Vec` (its length, then each
+/// element), from elements each already encoded with [`encode`]: a list
+/// whose elements were made, and encoded, by different threads is written
+/// without copying the values.
+pub fn encode_list(elements: &[&[u8]]) -> Vec<u8> {
+    let mut length = [0; 10];
+    let length = postcard::to_slice(&elements.len(), &mut length)
+        .map(|l| &*l)
+        .unwrap_or_default();
+    let total = length.len() + elements.iter().map(|e| e.len()).sum::<usize>();
+    let mut bytes = Vec::with_capacity(total);
+    bytes.extend_from_slice(length);
+    for element in elements {
+        bytes.extend_from_slice(element);
+    }
+    bytes
+}
+
 /// A value [`encode`] wrote; `None` when the bytes do not read as one.
 pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
     postcard::from_bytes(bytes).ok()
@@ -353,6 +371,20 @@ pub mod shared_vec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_of_encoded_elements_reads_back_as_the_list() {
+        for count in [0usize, 1, 2, 127, 128, 300] {
+            let list: Vec<(Key, String)> = (0..count)
+                .map(|i| (i as Key * 0x1_0000_0001, "é".repeat(i % 7)))
+                .collect();
+            let elements: Vec<Vec<u8>> = list.iter().map(|e| encode(e).unwrap()).collect();
+            let refs: Vec<&[u8]> = elements.iter().map(Vec::as_slice).collect();
+            let bytes = encode_list(&refs);
+            assert_eq!(bytes, encode(&list).unwrap(), "{count} elements");
+            assert_eq!(decode::<Vec<(Key, String)>>(&bytes), Some(list));
+        }
+    }
 
     #[test]
     fn a_change_gives_its_repository_a_new_version() {

@@ -94,7 +94,13 @@ fn load_scoped(
     // the repositories an edit touched, so reading every work tree's facts
     // up front would put the whole organisation back on each edit's path.
     if memo.is_none() {
-        crate::read::read_git_facts(&mut repos);
+        // History reads every work tree's git objects again: one open each,
+        // shared with the stages before it.
+        let handles = match config.scorecards.history {
+            Some(_) => crate::read::HandlesFor::WorkTreesToo,
+            None => crate::read::HandlesFor::BareClones,
+        };
+        crate::read::read_git_facts(&mut repos, handles);
     }
     let mut diagnostics = found.notes;
     let mut facts = ScopeFacts::default();
@@ -238,35 +244,47 @@ fn build_with(
     // The index is fed each docs site as soon as it is rendered: without
     // the build cache one index; with it, buckets (`search::buckets`)
     // that take the last build's kept parts where their documents are
-    // unchanged (or the last site's indexes are carried over whole if
-    // the search key is unchanged).
+    // unchanged. When the last site's indexes may be carried over whole,
+    // nothing is fed: the docs' part of their key is worked out once the
+    // docs are built (`docs_search_key`), often without any document, and
+    // the buckets are fed only if the key changed.
+    let may_carry_search = staging.previous_search_key().is_some();
     let index = match &index_dir {
         Some(dir) if disk.is_none() => Some(create_index(dir)?),
         _ => None,
     };
+    let open_feed = |dir: &Path, disk| {
+        search::buckets::Feed::open(dir, disk, site_key).map_err(|e| {
+            Fatal(format!(
+                "{e}; the site in `{}` was left as it was",
+                out_dir.display()
+            ))
+        })
+    };
     let feed = match (&index_dir, &disk) {
-        (Some(dir), Some(disk)) if parts.is_none() => Some(
-            search::buckets::Feed::open(dir, disk, site_key).map_err(|e| {
-                Fatal(format!(
-                    "{e}; the site in `{}` was left as it was",
-                    out_dir.display()
-                ))
-            })?,
-        ),
+        (Some(dir), Some(disk)) if !may_carry_search => Some(open_feed(dir, disk)?),
         _ => None,
     };
     let catalog = &outcome.portal.catalog;
     let on_site = |site: &DocSiteSummary| {
-        if config.search {
+        if !config.search {
+            return;
+        }
+        if let Some(index) = &index {
+            search::site_documents(catalog, site)
+                .into_iter()
+                .for_each(|d| {
+                    if let Some(key) = &search_key {
+                        key.add(&d);
+                    }
+                    index.add(d);
+                });
+        } else if let Some(feed) = &feed {
             let documents = search::site_documents(catalog, site);
             if let Some(key) = &search_key {
                 documents.iter().for_each(|d| key.add(d));
             }
-            match (&index, &feed) {
-                (Some(index), _) => documents.into_iter().for_each(|d| index.add(d)),
-                (None, Some(feed)) => feed.add(documents),
-                (None, None) => {}
-            }
+            feed.add(documents);
         }
     };
     // Unchanged repositories' pages are taken over from the last site.
@@ -301,7 +319,13 @@ fn build_with(
             format!("; versions: {shared} page renders shared, {rendered} rendered")
         }
     };
+    let repos_key = built.repos_key;
     add_docs(&mut outcome, built);
+    if let (Some(key), Some(disk), None, None) = (&search_key, &disk, &index, &feed)
+        && config.search
+    {
+        key.add_sum(docs_search_key(disk, &outcome.portal, repos_key));
+    }
     match &disk {
         Some(disk) => {
             let (hits, misses, failures) = disk.counts(docs::PAGE_CACHE_KIND);
@@ -339,8 +363,23 @@ fn build_with(
                     )));
                 }
             }
-            timer.lap("search indexes (unchanged, carried over)");
-        } else if let Some(feed) = feed {
+            let (kept, made, _) = disk
+                .as_ref()
+                .map_or((0, 0, 0), |disk| disk.counts(SEARCH_DOCS_KIND));
+            timer.lap(&format!(
+                "search indexes (unchanged, carried over; docs' key: {kept} kept, {made} made)"
+            ));
+        } else if let Some(disk) = &disk {
+            let feed = match feed {
+                Some(feed) => feed,
+                None => {
+                    let feed = open_feed(index_dir, disk)?;
+                    for site in &outcome.portal.docs {
+                        feed.add(search::site_documents(&outcome.portal.catalog, site));
+                    }
+                    feed
+                }
+            };
             let made = feed.finish(entity_documents).map_err(|e| {
                 Fatal(format!(
                     "{e}; the site in `{}` was left as it was",
@@ -359,7 +398,7 @@ fn build_with(
                 made.documents,
                 &made.bases,
                 &search::web::PackedRuns::new(),
-                disk.as_ref(),
+                Some(disk),
             )
             .map_err(|e| index_failure("export the browser's copy of", &e))?;
             staging.write_all(&web_index).map_err(fatal)?;
@@ -443,6 +482,60 @@ fn build_with(
     Ok(outcome)
 }
 
+/// What the build cache keeps the docs' part of the search key under.
+const SEARCH_DOCS_KIND: &str = "search-docs-key";
+
+/// The docs' part of the search indexes' key ([`output::SearchKey`]): the
+/// sum of every docs search document's hash. When every repository's docs
+/// are kept in the build cache (`repos_key`), each site's documents follow
+/// from them and from the site's entity, so the sum is kept under a key of
+/// those and the documents are made only when it is not there.
+fn docs_search_key(
+    disk: &crate::cache::DiskCache,
+    portal: &Portal,
+    repos_key: Option<crate::memo::Key>,
+) -> u128 {
+    let by_documents = || {
+        let sum = output::SearchKey::default();
+        for site in &portal.docs {
+            search::site_documents(&portal.catalog, site)
+                .iter()
+                .for_each(|d| sum.add(d));
+        }
+        sum.sum()
+    };
+    let Some(repos_key) = repos_key else {
+        return by_documents();
+    };
+    let mut key = crate::memo::hasher();
+    key.update(&repos_key.to_le_bytes());
+    for site in &portal.docs {
+        crate::memo::part(&mut key, site.url.as_bytes());
+        crate::memo::part(&mut key, site.entity.to_string().as_bytes());
+        match portal.catalog.get(&site.entity) {
+            Some(entity) => {
+                crate::memo::part(&mut key, entity.kind.as_bytes());
+                crate::memo::part(&mut key, entity.namespace.as_bytes());
+                crate::memo::part(&mut key, entity.name.as_bytes());
+                let json = serde_json::to_vec(&*entity.json).unwrap_or_default();
+                crate::memo::part(&mut key, &json);
+                crate::memo::part(&mut key, format!("{:?}", entity.relations).as_bytes());
+            }
+            None => crate::memo::part(&mut key, b"no entity"),
+        }
+    }
+    let key = key.digest128();
+    if let Some(sum) = disk
+        .get(SEARCH_DOCS_KIND, key)
+        .and_then(|bytes| <[u8; 16]>::try_from(bytes.as_slice()).ok())
+    {
+        return u128::from_le_bytes(sum);
+    }
+    let sum = by_documents();
+    disk.put(SEARCH_DOCS_KIND, key, &sum.to_le_bytes());
+    sum
+}
+
 /// The catalog's pages with the build cache: entity pages whose key the
 /// last site's manifest records for their path are carried over rather
 /// than drawn. Returns each entity page's key, for the next manifest.
@@ -520,14 +613,14 @@ fn docs_from_parts(
     })
 }
 
-/// Each part's docs, as `docs.json` lists them, and (with search on) its
+/// Each part's docs, as `docs.bin` lists them, and (with search on) its
 /// search documents, in the order its index numbers them.
 type PartsRead = (
     Vec<Vec<(String, docs::build::RepoDocs)>>,
     Vec<Vec<search::SearchDoc>>,
 );
 
-/// Reads every part's `docs.json` and makes its search documents again.
+/// Reads every part's `docs.bin` and makes its search documents again.
 fn read_parts(parts: &[shard::part::Part], portal: &Portal) -> Result<PartsRead, Fatal> {
     use rayon::prelude::*;
     let read: Vec<Vec<(String, docs::build::RepoDocs)>> = parts
@@ -987,6 +1080,8 @@ fn add_scorecards(config: &Config, outcome: &mut Outcome, memo: Option<&Memo>) {
         files_memo: memo.map(|m| (&m.scorecard_files, &m.versions)),
     };
     let (results, problems) = crate::scorecards::run(&config.scorecards, &org);
+    // Work trees' git handles were kept for history only.
+    crate::read::release_work_tree_handles(&mut outcome.portal.repos);
     outcome.portal.scorecards = results;
     outcome.diagnostics.extend(problems);
     diagnostics::sort(&mut outcome.diagnostics);

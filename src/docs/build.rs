@@ -158,6 +158,10 @@ pub struct DocsOutcome {
     /// Page renders of sites with old versions: (shared with another
     /// version, rendered).
     pub version_renders: (usize, usize),
+    /// With the build cache, when every repository's docs are kept in it
+    /// (read back, or built and stored): a key of their keys. Every site
+    /// (its pages, titles, sections) follows from it.
+    pub repos_key: Option<Key>,
 }
 
 /// Builds every entity's docs. With no `sink` nothing is written (`check`).
@@ -217,11 +221,16 @@ pub fn check_links(
     other_sites: Option<OtherSites<'_>>,
 ) -> DocsOutcome {
     let mut outcome = DocsOutcome::default();
+    let mut repo_keys = Some(Vec::new());
     let mut checks = Vec::new();
     let mut old_checks = Vec::new();
     let mut old_problems = Vec::new();
     let mut index = SiteIndex::default();
     for repo in built {
+        match (&mut repo_keys, repo.cache_key) {
+            (Some(keys), Some(key)) => keys.push(key),
+            _ => repo_keys = None,
+        }
         outcome.diagnostics.extend(repo.diagnostics);
         for site in repo.sites {
             index.sites.insert(site.summary.url.clone(), site.files);
@@ -259,6 +268,14 @@ pub fn check_links(
     let notes = versions::report_old(&outcome.diagnostics, old_problems);
     outcome.diagnostics.extend(notes);
     outcome.sites.sort_by(|a, b| a.url.cmp(&b.url));
+    outcome.repos_key = repo_keys.map(|mut keys| {
+        keys.sort_unstable();
+        let mut key = memo::hasher();
+        for k in keys {
+            key.update(&k.to_le_bytes());
+        }
+        key.digest128()
+    });
     outcome
 }
 
@@ -338,6 +355,10 @@ pub struct RepoDocs {
     old_problems: Vec<(String, Diagnostic)>,
     /// (shared, rendered) page renders of sites with old versions.
     shared_renders: (usize, usize),
+    /// What the build cache keeps these docs under (`docs::repo_cache`),
+    /// when it does.
+    #[serde(skip)]
+    cache_key: Option<Key>,
 }
 
 /// One docs site built: what the portal keeps, what the link check needs.
@@ -436,7 +457,8 @@ fn build_repo_cached(
     let Some(key) = repo_cache::key(&snapshot, &files, entities, options) else {
         return build_snapshot(&snapshot, files, entities, options, layout, Some(sink));
     };
-    if let Some(docs) = repo_cache::reuse(disk, key, carry) {
+    if let Some(mut docs) = repo_cache::reuse(disk, key, carry) {
+        docs.cache_key = Some(key);
         for site in &docs.sites {
             for _ in &site.summary.pages {
                 disk.count(memo::DISK_KIND, true);
@@ -465,7 +487,10 @@ fn build_repo_cached(
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     written.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     repo_cache::store(disk, key, &docs, &written);
-    Ok(docs)
+    Ok(RepoDocs {
+        cache_key: Some(key),
+        ..docs
+    })
 }
 
 fn build_repo(

@@ -49,7 +49,9 @@ pub struct SitePack {
     key: Key,
     last: Mutex<HashMap<Key, RenderedPage>>,
     last_keys: Vec<Key>,
-    this: Mutex<Vec<(Key, RenderedPage)>>,
+    /// This build's renders, each encoded by the thread that made it (an
+    /// element of the entry's list), so none is copied to be kept.
+    this: Mutex<Vec<(Key, Vec<u8>)>>,
 }
 
 impl SitePack {
@@ -81,8 +83,10 @@ impl SitePack {
         let kept = lock(&self.last).remove(&key);
         disk.count(DISK_KIND, kept.is_some());
         let page = kept.unwrap_or_else(render);
-        if page.problems.is_empty() {
-            lock(&self.this).push((key, page.clone()));
+        if page.problems.is_empty()
+            && let Some(bytes) = crate::memo::encode(&(key, &page))
+        {
+            lock(&self.this).push((key, bytes));
         }
         page
     }
@@ -102,9 +106,8 @@ impl SitePack {
         {
             return;
         }
-        if let Some(bytes) = crate::memo::encode(&this) {
-            disk.put(PACK_KIND, self.key, &bytes);
-        }
+        let elements: Vec<&[u8]> = this.iter().map(|(_, bytes)| bytes.as_slice()).collect();
+        disk.put(PACK_KIND, self.key, &crate::memo::encode_list(&elements));
     }
 }
 

@@ -90,12 +90,17 @@ pub(super) fn key(
     for path in &listing.files {
         memo::part(&mut key, path.as_bytes());
         let full = repo.root.join(path);
-        // Followed, for a link's target; and the link itself.
-        for meta in [std::fs::metadata(&full), std::fs::symlink_metadata(&full)] {
-            match meta {
-                Ok(meta) => key.update(&file_stamp(&meta)),
-                Err(_) => key.update(&[0xff; 48]),
+        // The file itself; for a link, also its target, followed.
+        match std::fs::symlink_metadata(&full) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                key.update(&file_stamp(&meta));
+                match std::fs::metadata(&full) {
+                    Ok(target) => key.update(&file_stamp(&target)),
+                    Err(_) => key.update(&[0xff; 48]),
+                }
             }
+            Ok(meta) => key.update(&file_stamp(&meta)),
+            Err(_) => key.update(&[0xfe; 48]),
         }
     }
     // A shallow clone deepened changes history, not HEAD.

@@ -87,14 +87,16 @@ impl Manifest {
         })
     }
 
+    /// The manifest as the build cache keeps it ([`crate::memo::encode`]:
+    /// a binary encoding, read back by the same binary only).
     pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+        crate::memo::encode(self).unwrap_or_default()
     }
 
     /// A manifest read back; `None` for damaged bytes (the build then
     /// writes every file).
     pub fn from_bytes(bytes: &[u8]) -> Option<Manifest> {
-        serde_json::from_slice(bytes).ok()
+        crate::memo::decode(bytes)
     }
 }
 
@@ -113,7 +115,18 @@ impl SearchKey {
     }
 
     pub fn value(&self) -> [u64; 2] {
-        halves(*crate::memo::lock(&self.0))
+        halves(self.sum())
+    }
+
+    /// The sum of the documents' hashes so far.
+    pub fn sum(&self) -> u128 {
+        *crate::memo::lock(&self.0)
+    }
+
+    /// Adds documents already summed (by [`SearchKey::sum`]).
+    pub fn add_sum(&self, sum: u128) {
+        let mut total = crate::memo::lock(&self.0);
+        *total = total.wrapping_add(sum);
     }
 }
 
@@ -127,5 +140,31 @@ impl std::hash::Hasher for Hasher128 {
 
     fn finish(&self) -> u64 {
         self.0.digest()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_manifest_reads_back_whole_and_damaged_bytes_read_as_none() {
+        let facts = FileFacts {
+            len: 12,
+            modified: 1_700_000_000_123_456_789,
+            hash: [u64::MAX, 7],
+        };
+        let manifest = Manifest {
+            files: HashMap::from([("a/index.html".to_string(), facts)]),
+            search_key: Some([1, u64::MAX]),
+            page_keys: HashMap::from([("b/index.html".to_string(), [3, 4])]),
+        };
+        let bytes = manifest.to_bytes();
+        let back = Manifest::from_bytes(&bytes).unwrap();
+        assert_eq!(back.files, manifest.files);
+        assert_eq!(back.search_key, manifest.search_key);
+        assert_eq!(back.page_keys, manifest.page_keys);
+        assert!(Manifest::from_bytes(&bytes[..bytes.len() - 3]).is_none());
+        assert!(Manifest::from_bytes(b"").is_none());
     }
 }

@@ -287,14 +287,14 @@ fn remote_url(config: &[u8]) -> Option<Option<String>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::git::facts_of_work_tree_opened;
     use super::*;
     use std::path::Path;
     use std::process::Command;
 
     /// Runs git in `dir` with a fixed identity and date, no user config.
-    fn git(dir: &Path, args: &[&str]) -> String {
+    pub(in crate::read) fn git(dir: &Path, args: &[&str]) -> String {
         let output = Command::new("git")
             .args([
                 "-c",

@@ -64,25 +64,59 @@ pub struct RepoSource {
     /// stages' opens (its files, read by the catalog, docs and scorecards
     /// stages in turn; history walks, tags) read through it instead of
     /// opening git again (config, refs, ownership, pack indexes: most of a
-    /// bare clone's `check`). Work trees keep none: their files are read
-    /// from disk, and a handle kept per repository costs 15-45 KB for the
-    /// whole run. `None` in `portico serve` (its rebuilds see the
-    /// repository as it is now), for work trees, plain folders and
+    /// bare clone's `check`). Work trees get one only for `build
+    /// --history` ([`HandlesFor::WorkTreesToo`]), kept until the
+    /// scorecards stage is done ([`release_work_tree_handles`]): history's
+    /// own open and first pack-index load were 40 % of its CPU, and the
+    /// facts read (packed commits) and the docs' page dates had each opened
+    /// the same repository before it. Otherwise work trees keep none: their
+    /// files are read from disk, and a handle kept per repository costs
+    /// 15-45 KB for the whole run. `None` in `portico serve` (its rebuilds
+    /// see the repository as it is now), for plain folders and
     /// repositories git cannot open.
     pub handle: Option<GitHandle>,
+}
+
+/// Which repositories [`read_git_facts`] opens once for the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandlesFor {
+    /// Bare clones only.
+    BareClones,
+    /// Work trees too: for history, which reads every work tree's git
+    /// objects after the facts read and the docs stage have read them.
+    WorkTreesToo,
 }
 
 /// Reads every work tree's git facts once and opens every bare clone
 /// once, in parallel (see [`RepoSource::git`] and [`RepoSource::handle`]);
 /// a repository git cannot open keeps `None`, and each [`Snapshot::open`]
 /// then tries again, as it did before.
-pub fn read_git_facts(repos: &mut [RepoSource]) {
+pub fn read_git_facts(repos: &mut [RepoSource], handles: HandlesFor) {
     use rayon::prelude::*;
     repos.par_iter_mut().for_each(|r| match r.kind {
+        RepoKind::WorkTree if handles == HandlesFor::WorkTreesToo => {
+            // Opened here rather than by the first stage needing git:
+            // handles opened amid the docs stage's work left its memory
+            // scattered (bench of 2,000 repositories: peak RSS 502 MB,
+            // against 306-311 MB opened here and 289 MB with no handle).
+            r.handle = GitHandle::open(&r.root, object_slots(r));
+            r.git = match &r.handle {
+                Some(handle) => Some(git::facts_of_work_tree_through(&r.root, handle)),
+                None => git::facts_of_work_tree(&r.root),
+            };
+        }
         RepoKind::WorkTree => r.git = git::facts_of_work_tree(&r.root),
-        RepoKind::Bare => r.handle = GitHandle::open(&r.root),
+        RepoKind::Bare => r.handle = GitHandle::open(&r.root, Default::default()),
         RepoKind::Plain => {}
     });
+}
+
+/// Drops the work trees' handles [`read_git_facts`] opened for history,
+/// once no stage reads git any more (rendering reads no repository).
+pub fn release_work_tree_handles(repos: &mut [RepoSource]) {
+    for repo in repos.iter_mut().filter(|r| r.kind == RepoKind::WorkTree) {
+        repo.handle = None;
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -223,8 +257,9 @@ impl Snapshot {
                 hint: None,
             });
         }
-        // A bare clone opened once for the run (build, check) is read
-        // through that handle; otherwise git is opened here.
+        // A repository opened once for the run (bare clones; work trees
+        // with history) is read through that handle; otherwise git is
+        // opened here.
         let mut repo = match &source.handle {
             Some(handle) => handle.local(),
             None => {
@@ -578,6 +613,7 @@ pub fn is_skipped_dir(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::git_facts::tests::git;
     use super::*;
     use gix::odb::store::init::Slots;
 
@@ -590,6 +626,63 @@ mod tests {
             git: None,
             handle: None,
         }
+    }
+
+    /// Commits a change to `README.md`; the new commit's id.
+    fn commit(root: &std::path::Path, text: &str) -> String {
+        std::fs::write(root.join("README.md"), text).unwrap();
+        git(root, &["add", "."]);
+        git(root, &["commit", "-q", "-m", text]);
+        git(root, &["rev-parse", "HEAD"])
+    }
+
+    fn head_through(source: &RepoSource) -> String {
+        let repo = Snapshot::open_repository(source).expect("opens");
+        repo.head_id().expect("HEAD").detach().to_string()
+    }
+
+    #[test]
+    fn work_trees_keep_a_handle_for_history_with_the_same_facts() {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        commit(dir.path(), "first");
+        // Packed: the facts' fast path cannot read the commit, so the
+        // facts come from the full open, through the kept handle.
+        git(dir.path(), &["repack", "-adq"]);
+        git(dir.path(), &["prune-packed"]);
+        let mut kept = vec![work_tree(dir.path())];
+        read_git_facts(&mut kept, HandlesFor::WorkTreesToo);
+        let mut plain = vec![work_tree(dir.path())];
+        read_git_facts(&mut plain, HandlesFor::BareClones);
+        assert!(kept[0].handle.is_some());
+        assert!(plain[0].handle.is_none());
+        assert!(kept[0].git.as_ref().is_some_and(|g| g.commit.is_some()));
+        assert_eq!(kept[0].git, plain[0].git);
+        // What the handle keeps is the open, not the repository's state: a
+        // commit made after it was opened is what history starts from.
+        let first = head_through(&kept[0]);
+        let second = commit(dir.path(), "second");
+        assert_ne!(first, second);
+        assert_eq!(head_through(&kept[0]), second);
+        release_work_tree_handles(&mut kept);
+        assert!(kept[0].handle.is_none());
+        assert_eq!(head_through(&kept[0]), second);
+    }
+
+    #[test]
+    fn a_work_tree_git_cannot_open_keeps_no_handle_and_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        let mut repos = vec![work_tree(dir.path())];
+        read_git_facts(&mut repos, HandlesFor::WorkTreesToo);
+        assert!(repos[0].handle.is_none());
+        assert_eq!(repos[0].git, None);
+        let error = Snapshot::open_repository(&repos[0]).expect_err("no repository");
+        assert!(
+            error.message.starts_with("cannot open git repository `r`"),
+            "{}",
+            error.message
+        );
     }
 
     #[test]
@@ -624,5 +717,56 @@ mod tests {
             object_slots(&work_tree(linked.path())),
             Slots::AsNeededByDiskState { .. }
         ));
+    }
+
+    #[test]
+    fn a_bare_clone_is_read_at_the_head_its_handle_saw() {
+        let tmp = tempfile::tempdir().unwrap();
+        let work = tmp.path().join("work");
+        std::fs::create_dir(&work).unwrap();
+        git(&work, &["init", "-q"]);
+        std::fs::write(work.join("catalog-info.yaml"), "first\n").unwrap();
+        git(&work, &["add", "."]);
+        git(&work, &["commit", "-q", "-m", "first"]);
+        let clone = tmp.path().join("clone.git");
+        git(tmp.path(), &["clone", "-q", "--bare", "work", "clone.git"]);
+        let mut sources = vec![RepoSource {
+            name: "clone".into(),
+            root: clone.clone(),
+            display: "clone.git".into(),
+            kind: RepoKind::Bare,
+            git: None,
+            handle: None,
+        }];
+        let opened_alone = Snapshot::open(&sources[0], None).unwrap();
+        read_git_facts(&mut sources, HandlesFor::BareClones);
+        assert!(sources[0].handle.is_some());
+        let through_handle = Snapshot::open(&sources[0], None).unwrap();
+        // The HEAD read when the handle opened is what opening without one reads.
+        assert_eq!(through_handle.git, opened_alone.git);
+        assert_eq!(
+            through_handle.git.as_ref().unwrap().branch.as_deref(),
+            Some("main")
+        );
+        assert_eq!(
+            through_handle.read_text("catalog-info.yaml").unwrap(),
+            "first\n"
+        );
+
+        // HEAD moves while the run goes on: the run's stages all read the
+        // commit the handle saw; the next run (a new handle) sees the move.
+        std::fs::write(work.join("catalog-info.yaml"), "second\n").unwrap();
+        git(&work, &["commit", "-q", "-am", "second"]);
+        git(&work, &["push", "-q", clone.to_str().unwrap(), "main"]);
+        let same_run = Snapshot::open(&sources[0], None).unwrap();
+        assert_eq!(same_run.git, opened_alone.git);
+        assert_eq!(same_run.read_text("catalog-info.yaml").unwrap(), "first\n");
+        read_git_facts(&mut sources, HandlesFor::BareClones);
+        let next_run = Snapshot::open(&sources[0], None).unwrap();
+        assert_ne!(next_run.git, opened_alone.git);
+        assert_eq!(next_run.read_text("catalog-info.yaml").unwrap(), "second\n");
+        // `--ref` is still resolved by each open.
+        let at_ref = Snapshot::open(&sources[0], Some("main")).unwrap();
+        assert_eq!(at_ref.git, next_run.git);
     }
 }

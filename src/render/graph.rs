@@ -7,6 +7,7 @@
 //! APIs) on the right. Every node links to its entity's page.
 
 use crate::html::escape;
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// One box of the graph.
@@ -52,8 +53,9 @@ const STRAIGHT: usize = 96;
 #[derive(Clone, Debug)]
 pub struct Related<'a> {
     pub relation: &'a str,
-    pub node: Node,
-    pub further: Vec<(&'a str, Node)>,
+    /// Borrowed when made once per site for every page that draws it.
+    pub node: Cow<'a, Node>,
+    pub further: Vec<(&'a str, Cow<'a, Node>)>,
     /// The target's relations on its side beyond those in `further`, not
     /// made into boxes (a Group owning thousands): counted in the column's
     /// "+N more" box.
@@ -450,7 +452,7 @@ mod tests {
     fn one(relation: &'static str, n: Node) -> Related<'static> {
         Related {
             relation,
-            node: n,
+            node: Cow::Owned(n),
             further: Vec::new(),
             further_unbuilt: 0,
         }
@@ -517,11 +519,17 @@ mod tests {
     fn two_hops_draw_each_sides_further_relations_beyond_it() {
         let owner = Related {
             relation: "ownedBy",
-            node: node("team", Some("t/index.html")),
+            node: Cow::Owned(node("team", Some("t/index.html"))),
             further: vec![
-                ("childOf", node("department", Some("d/index.html"))),
+                (
+                    "childOf",
+                    Cow::Owned(node("department", Some("d/index.html"))),
+                ),
                 // Further relations on the other side are not drawn.
-                ("parentOf", node("sub-team", Some("s/index.html"))),
+                (
+                    "parentOf",
+                    Cow::Owned(node("sub-team", Some("s/index.html"))),
+                ),
             ],
             further_unbuilt: 0,
         };

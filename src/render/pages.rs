@@ -270,7 +270,7 @@ pub fn entity(
         }),
     );
     let mut graph = String::new();
-    graph_section(&mut graph, portal, entity, relations);
+    graph_section(&mut graph, entity, relations);
     let mut relations = String::new();
     relations_section(&mut relations, portal, entity);
     let mut problems = String::new();
@@ -356,11 +356,28 @@ pub(super) fn one_line(text: &str, max: usize) -> String {
 /// thousands is every member's neighbour), and `serve` rebuilds that take
 /// every page from the memo sort none.
 pub struct SortedRelations<'p> {
-    by_entity: HashMap<
-        &'p EntityRef,
-        (&'p Entity, std::sync::OnceLock<Vec<&'p Relation>>),
-        foldhash::fast::RandomState,
-    >,
+    by_entity: HashMap<&'p EntityRef, Neighbour<'p>, foldhash::fast::RandomState>,
+    catalog: &'p crate::catalog::Catalog,
+}
+
+/// What other pages' graphs draw of an entity, each made once per site
+/// when a page first needs it.
+struct Neighbour<'p> {
+    entity: &'p Entity,
+    relations: std::sync::OnceLock<Sorted<'p>>,
+    /// Its box: a neighbour's name, kind and link were made again for
+    /// every page that drew it (a Group's for each of its members).
+    node: std::sync::OnceLock<graph::Node>,
+}
+
+/// One entity's relations, all of them and each graph side's alone (in
+/// the same order): a neighbour's second hop reads only its side's, so a
+/// page next to a Group owning thousands does not walk all of them (that
+/// walk was a seventh of a catalog-heavy merge's CPU).
+struct Sorted<'p> {
+    all: Vec<&'p Relation>,
+    left: Vec<&'p Relation>,
+    right: Vec<&'p Relation>,
 }
 
 impl<'p> SortedRelations<'p> {
@@ -369,22 +386,77 @@ impl<'p> SortedRelations<'p> {
             .catalog
             .entities
             .iter()
-            .map(|e| (&e.entity_ref, (e, std::sync::OnceLock::new())))
+            .map(|e| {
+                let neighbour = Neighbour {
+                    entity: e,
+                    relations: std::sync::OnceLock::new(),
+                    node: std::sync::OnceLock::new(),
+                };
+                (&e.entity_ref, neighbour)
+            })
             .collect();
-        SortedRelations { by_entity }
+        SortedRelations {
+            by_entity,
+            catalog: &portal.catalog,
+        }
+    }
+
+    /// The entity `target` names, as the catalog finds it (a ref may
+    /// differ from the entity's own in the case of its name).
+    fn find(&self, target: &EntityRef) -> Option<&Neighbour<'p>> {
+        self.by_entity.get(target).or_else(|| {
+            let entity = self.catalog.get(target)?;
+            self.by_entity.get(&entity.entity_ref)
+        })
+    }
+
+    fn sorted(&self, entity: &EntityRef) -> Option<&Sorted<'p>> {
+        self.find(entity)
+            .map(|n| n.relations.get_or_init(|| sorted_relations(n.entity)))
+    }
+
+    /// The box drawn for `target`: its page's link when it is in the
+    /// catalog, else its short ref, dashed.
+    fn node(&self, target: &EntityRef) -> std::borrow::Cow<'_, graph::Node> {
+        use std::borrow::Cow;
+        match self.find(target) {
+            Some(n) => Cow::Borrowed(n.node.get_or_init(|| graph::Node {
+                label: display_name(n.entity).to_string(),
+                kind: n.entity.kind.clone(),
+                href: Some(format!(
+                    "{}{}index.html",
+                    address::up(address::ENTITY_DEPTH),
+                    entity_dir(&n.entity.entity_ref)
+                )),
+            })),
+            None => Cow::Owned(graph::Node {
+                label: short_ref(target),
+                kind: target.kind.clone(),
+                href: None,
+            }),
+        }
     }
 
     fn of(&self, entity: &EntityRef) -> &[&'p Relation] {
-        self.by_entity.get(entity).map_or(&[], |(e, sorted)| {
-            sorted.get_or_init(|| sorted_relations(e)).as_slice()
+        self.sorted(entity).map_or(&[], |s| s.all.as_slice())
+    }
+
+    /// [`SortedRelations::of`], only the relations drawn on `side`.
+    fn on_side(&self, entity: &EntityRef, side: graph::Side) -> &[&'p Relation] {
+        self.sorted(entity).map_or(&[], |s| match side {
+            graph::Side::Left => s.left.as_slice(),
+            graph::Side::Right => s.right.as_slice(),
         })
     }
 }
 
-fn sorted_relations(e: &Entity) -> Vec<&Relation> {
-    let mut relations: Vec<_> = e.relations.iter().collect();
-    relations.sort_by_cached_key(|r| (r.kind, r.target.to_string()));
-    relations
+fn sorted_relations(e: &Entity) -> Sorted<'_> {
+    let mut all: Vec<_> = e.relations.iter().collect();
+    all.sort_by_cached_key(|r| (r.kind, r.target.to_string()));
+    let (left, right) = all
+        .iter()
+        .partition(|r| graph::side_of(r.kind) == graph::Side::Left);
+    Sorted { all, left, right }
 }
 
 /// Boxes made per neighbour for the second hop: the drawing shows at most
@@ -396,31 +468,10 @@ const FURTHER_BUILT: usize = 2 * graph::MAX_PER_SIDE;
 /// related entity's own relations on its side: an owner's parent group, a
 /// dependency's dependencies); radio buttons choose which shows, without
 /// script.
-fn graph_section(
-    body: &mut String,
-    portal: &Portal,
-    entity: &Entity,
-    relations: &SortedRelations<'_>,
-) {
+fn graph_section(body: &mut String, entity: &Entity, relations: &SortedRelations<'_>) {
     if entity.relations.is_empty() {
         return;
     }
-    let node_of = |r: &EntityRef| match portal.catalog.get(r) {
-        Some(e) => graph::Node {
-            label: display_name(e).to_string(),
-            kind: e.kind.clone(),
-            href: Some(format!(
-                "{}{}index.html",
-                address::up(address::ENTITY_DEPTH),
-                entity_dir(&e.entity_ref)
-            )),
-        },
-        None => graph::Node {
-            label: short_ref(r),
-            kind: r.kind.clone(),
-            href: None,
-        },
-    };
     let own = relations.of(&entity.entity_ref);
     // Only the neighbours a column shows get their own relations looked at.
     let mut shown_on = [0usize; 2];
@@ -433,12 +484,12 @@ fn graph_section(
             let mut further = Vec::new();
             let mut further_unbuilt = 0;
             if *column <= graph::MAX_PER_SIDE {
-                for f in relations.of(&r.target) {
-                    if f.target == entity.entity_ref || graph::side_of(f.kind) != side {
+                for f in relations.on_side(&r.target, side) {
+                    if f.target == entity.entity_ref {
                         continue;
                     }
                     if further.len() < FURTHER_BUILT {
-                        further.push((f.kind, node_of(&f.target)));
+                        further.push((f.kind, relations.node(&f.target)));
                     } else {
                         further_unbuilt += 1;
                     }
@@ -446,7 +497,7 @@ fn graph_section(
             }
             graph::Related {
                 relation: r.kind,
-                node: node_of(&r.target),
+                node: relations.node(&r.target),
                 further,
                 further_unbuilt,
             }

@@ -7,24 +7,26 @@
 //!   .portico-site   the marker of every folder Portico writes
 //!   part.json       the manifest (Manifest): format and Portico versions,
 //!                   the shard, the build's settings, the repositories
-//!   docs.json       each repository's docs as built (docs::build::RepoDocs):
+//!   docs.bin        each repository's docs as built (docs::build::RepoDocs,
+//!                   postcard, as the build cache keeps them):
 //!                   the sites' summaries and search sections, their pages'
 //!                   ids, the links into other sites (links inside a site
 //!                   are checked by the shard: RepoDocs::check_own_links),
 //!                   the problems found rendering them and checking those
 //!   site/…          the docs pages and assets, at their paths in the site
-//!   fragments.json  the browser index's fragment blocks of each entity's
+//!   fragments.bin   the browser index's fragment blocks of each entity's
 //!                   docs sections, packed (search::web::pack_runs), which
-//!                   merge writes as they are
+//!                   merge writes as they are (postcard)
 //!   search/…        a tantivy index of the docs' search documents
 //!                   (search::site_documents, repository by repository in
-//!                   docs.json's order), whose segments merge adopts
+//!                   docs.bin's order), whose segments merge adopts
 //!                   instead of indexing the text again; absent with
 //!                   search off
 //! ```
 //!
 //! A part is only ever read by the same Portico version that wrote it
-//! (`docs.json` is the build's own data, not a stable interface), so the
+//! (`docs.bin` is the build's own data, not a stable interface: binary,
+//! because reading it back as JSON was a tenth of a merge's CPU), so the
 //! format version guards the layout and the Portico version everything
 //! else; both are checked before anything else is read.
 
@@ -37,12 +39,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The layout version of a part (bumped when the files change shape).
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 const MANIFEST: &str = "part.json";
-const DOCS: &str = "docs.json";
+const DOCS: &str = "docs.bin";
 const FILES: &str = "site";
 const SEARCH: &str = "search";
-const FRAGMENTS: &str = "fragments.json";
+const FRAGMENTS: &str = "fragments.bin";
 
 /// `part.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -150,19 +152,19 @@ impl PartWriter {
         &self,
         runs: &[(String, Vec<crate::search::web::PackedBlock>)],
     ) -> Result<(), String> {
-        let json = serde_json::to_vec(runs)
+        let bytes = postcard::to_stdvec(runs)
             .map_err(|e| format!("cannot write the part's {FRAGMENTS}: {e}"))?;
         self.staging
-            .write_all(&[output::OutputFile::new(FRAGMENTS, json)])
+            .write_all(&[output::OutputFile::new(FRAGMENTS, bytes)])
             .map_err(|e| e.to_string())
     }
 
     /// Writes the docs and the manifest, then swaps the part in.
     pub fn finish(self, manifest: &Manifest, docs: &[(String, RepoDocs)]) -> Result<(), String> {
-        let json =
-            |what: &str, e: serde_json::Error| format!("cannot write the part's {what}: {e}");
-        let docs = serde_json::to_vec(docs).map_err(|e| json(DOCS, e))?;
-        let manifest = serde_json::to_vec_pretty(manifest).map_err(|e| json(MANIFEST, e))?;
+        let docs = postcard::to_stdvec(docs)
+            .map_err(|e| format!("cannot write the part's {DOCS}: {e}"))?;
+        let manifest = serde_json::to_vec_pretty(manifest)
+            .map_err(|e| format!("cannot write the part's {MANIFEST}: {e}"))?;
         let files = [
             output::OutputFile::new(DOCS, docs),
             output::OutputFile::new(MANIFEST, manifest),
@@ -297,13 +299,28 @@ pub fn check_repos(parts: &[Part], identities: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
+/// A part file written with postcard; all of it must be one value.
+fn decode<T: serde::de::DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T, String> {
+    let damaged = |why: &dyn std::fmt::Display| {
+        format!(
+            "`{}` is damaged ({why}): build the shard again",
+            path.display()
+        )
+    };
+    match postcard::take_from_bytes(bytes) {
+        Ok((value, [])) => Ok(value),
+        Ok((_, rest)) => Err(damaged(&format_args!("{} bytes after its end", rest.len()))),
+        Err(e) => Err(damaged(&e)),
+    }
+}
+
 impl Part {
     /// The docs of the part's repositories, by identity.
     pub fn docs(&self) -> Result<Vec<(String, RepoDocs)>, String> {
         let path = self.dir.join(DOCS);
         let bytes =
             std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        serde_json::from_slice(&bytes).map_err(|e| format!("`{}` is damaged: {e}", path.display()))
+        decode(&path, &bytes)
     }
 
     /// The packed fragment blocks of the part's docs, by entity ref (none
@@ -315,7 +332,7 @@ impl Part {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
         };
-        serde_json::from_slice(&bytes).map_err(|e| format!("`{}` is damaged: {e}", path.display()))
+        decode(&path, &bytes)
     }
 
     /// The folder of the part's search index, if it has one.
@@ -409,6 +426,34 @@ mod tests {
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].0, "docs/a/index.html");
         assert!(parts[0].docs().unwrap().is_empty());
+    }
+
+    #[test]
+    fn damaged_docs_and_fragments_are_refused_with_what_to_do() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a");
+        write_part(&dir, Shard { index: 1, count: 1 }, &[]);
+        let runs: Vec<(String, Vec<crate::search::web::PackedBlock>)> =
+            vec![("component:default/a".to_string(), Vec::new())];
+        // Written after finish, as the part is: the same encoding.
+        std::fs::write(dir.join(FRAGMENTS), postcard::to_stdvec(&runs).unwrap()).unwrap();
+        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
+        assert_eq!(part.fragments().unwrap().len(), 1);
+        let docs = dir.join(DOCS);
+        let good = std::fs::read(&docs).unwrap();
+        // A docs file cut short, one with bytes after its end, and text.
+        std::fs::write(&docs, b"").unwrap();
+        let cut = part.docs().unwrap_err();
+        assert!(
+            cut.contains("docs.bin` is damaged") && cut.contains("build the shard again"),
+            "{cut}"
+        );
+        std::fs::write(&docs, [good.as_slice(), b"x"].concat()).unwrap();
+        let longer = part.docs().unwrap_err();
+        assert!(longer.contains("1 bytes after its end"), "{longer}");
+        std::fs::write(dir.join(FRAGMENTS), b"[[\"component:default/a\",[]]]").unwrap();
+        let text = part.fragments().unwrap_err();
+        assert!(text.contains("fragments.bin` is damaged"), "{text}");
     }
 
     #[test]

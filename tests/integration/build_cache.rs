@@ -701,7 +701,11 @@ fn a_damaged_or_foreign_kept_bucket_is_indexed_again() {
         .filter(|p| p.contains("/search-bucket/"))
         .collect();
     let listings = files.iter().filter(|p| p.ends_with("/listing")).count();
-    assert_eq!(listings, indexed, "one entry per bucket: {files:?}");
+    assert_eq!(
+        listings,
+        indexed + 1,
+        "one entry per docs bucket and the entity documents': {files:?}"
+    );
     // Any edit makes the index again; the damaged buckets are not taken
     // (each kept file changed in place: the built site's links to them
     // change too, and the next build replaces them).
@@ -739,4 +743,116 @@ fn a_damaged_or_foreign_kept_bucket_is_indexed_again() {
     let run = same_as_uncached(dir, "another binary's cache");
     assert_eq!(buckets(&run), (0, indexed), "{}", run.stderr);
     same_search(dir, "another binary's cache", &["balloons", "deploy"]);
+}
+
+/// A page that is a link to another file of the repository: an edit of
+/// the link's target, or the link pointed elsewhere, builds the repository
+/// again (its key stamps a link and, followed, its target).
+#[test]
+fn a_page_through_a_link_is_built_again_when_its_target_changes() {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file(
+        "repos/alpha/docs/index.md",
+        "# Alpha\n\nSee [the guide](guide.md).\n",
+    )
+    .file("repos/alpha/texts/guide.md", "# Guide\n\nFirst text.\n")
+    .file("repos/alpha/texts/other.md", "# Other\n\nOther text.\n");
+    let alpha = org.path().join("repos/alpha");
+    std::os::unix::fs::symlink("../texts/guide.md", alpha.join("docs/guide.md")).unwrap();
+    let dir = org.path();
+    same_as_uncached(dir, "the first build");
+    let run = same_as_uncached(dir, "no change");
+    assert_eq!(reuse(&run), (2, 0), "{}", run.stderr);
+    std::fs::write(
+        alpha.join("texts/guide.md"),
+        "# Guide\n\nSecond, longer text.\n",
+    )
+    .unwrap();
+    let run = same_as_uncached(dir, "the link's target edited");
+    assert_eq!(reuse(&run), (1, 1), "{}", run.stderr);
+    std::fs::remove_file(alpha.join("docs/guide.md")).unwrap();
+    std::os::unix::fs::symlink("../texts/other.md", alpha.join("docs/guide.md")).unwrap();
+    let run = same_as_uncached(dir, "the link pointed at another file");
+    assert_eq!(reuse(&run), (1, 1), "{}", run.stderr);
+    let cached =
+        std::fs::read_to_string(dir.join("cached/docs/default/component/alpha/guide/index.html"))
+            .unwrap();
+    assert!(cached.contains("Other text."), "the new target's text");
+}
+
+/// (kept, made) of the docs' search key from the search timing line, when
+/// the last site's indexes were carried over.
+fn docs_search_key(run: &Run) -> Option<(usize, usize)> {
+    let line = run.stderr.lines().find(|l| l.contains("docs' key:"))?;
+    let rest = &line[line.find("docs' key: ")? + "docs' key: ".len()..];
+    let mut numbers = rest.split(' ').filter_map(|w| w.parse().ok());
+    Some((numbers.next()?, numbers.next()?))
+}
+
+/// With nothing changed, the docs' part of the search key is taken from
+/// the cache (no search document made); an edit makes it again, and the
+/// indexes follow the edit.
+#[test]
+fn the_docs_search_key_is_kept_only_while_every_repository_is() {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file("repos/alpha/docs/index.md", "# Alpha\n\nFirst words.\n")
+    .file(
+        "repos/beta/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "beta"),
+    )
+    .file("repos/beta/mkdocs.yml", "site_name: Beta\n")
+    .file("repos/beta/docs/index.md", "# Beta\n\nBeta words.\n");
+    let dir = org.path();
+    same_as_uncached(dir, "the first build");
+    let run = same_as_uncached(dir, "no change");
+    assert_eq!(docs_search_key(&run), Some((0, 1)), "{}", run.stderr);
+    let run = same_as_uncached(dir, "no change again");
+    assert_eq!(docs_search_key(&run), Some((1, 0)), "{}", run.stderr);
+    std::fs::write(
+        dir.join("repos/alpha/docs/index.md"),
+        "# Alpha\n\nWords about zeppelins.\n",
+    )
+    .unwrap();
+    let run = same_as_uncached(dir, "a page edited");
+    assert_eq!(
+        docs_search_key(&run),
+        None,
+        "indexes made again: {}",
+        run.stderr
+    );
+    let found = portico(dir, &["search", "zeppelins", "--site", "cached", "--json"]);
+    assert!(
+        found.stdout.contains("alpha"),
+        "{}{}",
+        found.stdout,
+        found.stderr
+    );
+    // The owner an entity's sections show is read from the catalog.
+    std::fs::write(
+        dir.join("repos/beta/catalog-info.yaml"),
+        COMPONENT
+            .replace("NAME", "beta")
+            .replace("owner: team", "owner: other-team"),
+    )
+    .unwrap();
+    let run = same_as_uncached(dir, "an owner changed");
+    assert_eq!(
+        docs_search_key(&run),
+        None,
+        "indexes made again: {}",
+        run.stderr
+    );
+    // The build after the edit made (and kept) the new sum.
+    let run = same_as_uncached(dir, "no change after the edits");
+    assert_eq!(docs_search_key(&run), Some((1, 0)), "{}", run.stderr);
 }

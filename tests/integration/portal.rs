@@ -436,6 +436,45 @@ fn graphs_have_arrowheads_two_hops_and_a_legend() {
 }
 
 #[test]
+fn graphs_find_neighbours_named_in_another_case() {
+    // Refs find entities whatever the case of their names (Backstage
+    // compares them case-insensitively): the owner named `Platform` is the
+    // group `platform`, boxed with its page's link, and its own parent is
+    // drawn two hops out, as for an owner named in the group's own case.
+    let org = crate::support::Org::new();
+    org.file(
+        "repos/svc/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: svc}\nspec: {type: service, lifecycle: production, owner: Platform}\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: other}\nspec: {type: service, lifecycle: production, owner: platform}\n",
+    );
+    org.file(
+        "repos/teams/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: platform}\nspec: {type: team, children: [], parent: engineering}\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: engineering}\nspec: {type: department, children: [platform]}\n",
+    );
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let graph_of = |name: &str| {
+        let html = std::fs::read_to_string(
+            org.path()
+                .join(format!("site/catalog/default/component/{name}/index.html")),
+        )
+        .unwrap();
+        between(&html, "<section aria-labelledby=\"graph\">", "</section>").to_string()
+    };
+    for name in ["svc", "other"] {
+        let graph = graph_of(name);
+        let two = between(&graph, "<div class=\"graph-wrap depth-2\">", "</svg>");
+        assert!(
+            two.contains("catalog/default/group/platform/index.html"),
+            "{name}: {two}"
+        );
+        assert!(
+            two.contains("catalog/default/group/engineering/index.html"),
+            "{name}: the owner's parent, two hops out: {two}"
+        );
+    }
+}
+
+#[test]
 fn profile_pictures_and_emails_from_repositories_are_checked() {
     let org = crate::support::Org::new();
     org.file(
