@@ -21,8 +21,8 @@
 //! the browser export numbers documents in `document_order`, so the result
 //! scores and numbers exactly as one index made in one go.
 
-use super::SearchDoc;
 use super::index::{Adopted, IndexBuilder, adopt};
+use super::{Hashed, SearchDoc};
 use crate::cache::DiskCache;
 use crate::memo::Key;
 use rayon::prelude::*;
@@ -102,25 +102,31 @@ fn sort(bucket: &mut [SearchDoc]) {
     bucket.sort_by(sorted_order);
 }
 
-/// The key of a bucket: every field of every document, in sorted order.
-fn key_of<'d>(documents: impl ExactSizeIterator<Item = &'d SearchDoc>) -> Key {
-    use std::hash::Hash;
-    let mut hasher = KeyHasher(crate::memo::hasher());
-    crate::memo::part(&mut hasher.0, KIND.as_bytes());
-    documents.len().hash(&mut hasher);
-    documents.for_each(|d| d.hash(&mut hasher));
-    hasher.0.digest128()
+/// The key of a bucket: how many documents it holds and the sum of their
+/// hashes (`super::document_hash`, made once per document: the same
+/// hashes sum into the search indexes' key), so it does not depend on the
+/// order they came in.
+fn key_of(tally: Tally) -> Key {
+    let mut hasher = crate::memo::hasher();
+    crate::memo::part(&mut hasher, KIND.as_bytes());
+    hasher.update(&(tally.count as u64).to_le_bytes());
+    hasher.update(&tally.sum.to_le_bytes());
+    hasher.digest128()
 }
 
-struct KeyHasher(xxhash_rust::xxh3::Xxh3);
+/// A bucket's documents so far: how many, and the sum of their hashes.
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    count: usize,
+    sum: u128,
+}
 
-impl std::hash::Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0.digest()
+impl Tally {
+    fn add(&mut self, documents: &[Hashed]) {
+        self.count += documents.len();
+        for d in documents {
+            self.sum = self.sum.wrapping_add(d.hash);
+        }
     }
 }
 
@@ -142,6 +148,8 @@ struct Bucket {
     live: Option<IndexBuilder>,
     /// Gathered, to be looked up in the cache when all are known.
     gathered: Mutex<Vec<SearchDoc>>,
+    /// Every document it was given, live or gathered.
+    tally: Mutex<Tally>,
 }
 
 impl<'c> Feed<'c> {
@@ -172,6 +180,7 @@ impl<'c> Feed<'c> {
                     folder,
                     live,
                     gathered: Mutex::default(),
+                    tally: Mutex::default(),
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -184,15 +193,17 @@ impl<'c> Feed<'c> {
     }
 
     /// Takes a docs site's documents (from any thread).
-    pub fn add(&self, documents: Vec<SearchDoc>) {
-        let mut split: Vec<Vec<SearchDoc>> = vec![Vec::new(); BUCKETS];
+    pub fn add(&self, documents: Vec<Hashed>) {
+        let mut split: Vec<Vec<Hashed>> = vec![Vec::new(); BUCKETS];
         for d in documents {
-            split[bucket_of(&d.entity_ref)].push(d);
+            split[bucket_of(&d.doc.entity_ref)].push(d);
         }
         for (bucket, docs) in self.buckets.iter().zip(split) {
             if docs.is_empty() {
                 continue;
             }
+            crate::memo::lock(&bucket.tally).add(&docs);
+            let docs: Vec<SearchDoc> = docs.into_iter().map(|d| d.doc).collect();
             match &bucket.live {
                 Some(index) => index.add_all(docs),
                 None => crate::memo::lock(&bucket.gathered).extend(docs),
@@ -202,7 +213,7 @@ impl<'c> Feed<'c> {
 
     /// Writes the index: `entities` indexed in its folder, then every
     /// bucket's segments adopted (taken from the cache, or indexed).
-    pub fn finish(self, entities: Vec<SearchDoc>) -> Result<Made, String> {
+    pub fn finish(self, entities: Vec<Hashed>) -> Result<Made, String> {
         let Feed {
             dir,
             cache,
@@ -215,10 +226,13 @@ impl<'c> Feed<'c> {
             .map_err(|e| failure("create", &dir, &e))?;
         // Entity documents are one more bucket, looked up when all are
         // known (they change with the catalog and scorecards, not a page).
+        let mut tally = Tally::default();
+        tally.add(&entities);
         let mut entity_bucket = Bucket {
             folder: dir.join("bucket-entities"),
             live: None,
-            gathered: Mutex::new(entities),
+            gathered: Mutex::new(entities.into_iter().map(|d| d.doc).collect()),
+            tally: Mutex::new(tally),
         };
         let entities = entity_bucket.finish(cache)?;
         let entities_kept = entities.how == How::Kept;
@@ -317,6 +331,7 @@ impl Bucket {
     /// gathered documents' key; or else those indexed now and kept.
     fn finish(&mut self, cache: &DiskCache) -> Result<Finished, String> {
         let folder = &self.folder;
+        let key = key_of(*crate::memo::lock(&self.tally));
         if let Some(index) = self.live.take() {
             let docs = index.finish().map_err(|e| failure("write", folder, &e))?;
             if docs.is_empty() {
@@ -328,7 +343,6 @@ impl Bucket {
             }
             let mut sorted: Vec<usize> = (0..docs.len()).collect();
             sorted.sort_by(|a, b| sorted_order(&docs[*a], &docs[*b]));
-            let key = key_of(sorted.iter().map(|n| &docs[*n]));
             let mut order = vec![0u32; docs.len()];
             for (place, seq) in sorted.iter().enumerate() {
                 order[*seq] = u32::try_from(place).unwrap_or(u32::MAX);
@@ -349,7 +363,6 @@ impl Bucket {
             });
         }
         sort(&mut docs);
-        let key = key_of(docs.iter());
         let docs = match cache.get_files(KIND, key) {
             Some(kept) => match restore(folder, kept, docs) {
                 Ok(docs) => {
@@ -548,8 +561,10 @@ mod tests {
     /// Builds the index in `dir` from `sites`, fed in that order.
     fn build(dir: &Path, cache: &DiskCache, sites: Vec<Vec<SearchDoc>>) -> Made {
         let feed = Feed::open(dir, cache, 1).unwrap();
-        sites.into_iter().for_each(|site| feed.add(site));
-        let made = feed.finish(entities()).unwrap();
+        sites
+            .into_iter()
+            .for_each(|site| feed.add(super::super::hashed(site).1));
+        let made = feed.finish(super::super::hashed(entities()).1).unwrap();
         check_numbers(dir, &made);
         made
     }
@@ -619,6 +634,25 @@ mod tests {
         }
     }
 
+    fn key_of_documents(documents: &[SearchDoc]) -> Key {
+        let mut tally = Tally::default();
+        tally.add(&super::super::hashed(documents.to_vec()).1);
+        key_of(tally)
+    }
+
+    #[test]
+    fn a_bucket_key_does_not_depend_on_its_documents_order_but_on_each_field() {
+        let mut documents: Vec<SearchDoc> = sites().into_iter().flatten().collect();
+        let key = key_of_documents(&documents);
+        documents.reverse();
+        assert_eq!(key_of_documents(&documents), key);
+        documents[5].position += 1;
+        assert_ne!(key_of_documents(&documents), key);
+        documents[5].position -= 1;
+        documents.pop();
+        assert_ne!(key_of_documents(&documents), key, "one document fewer");
+    }
+
     #[test]
     fn a_changed_section_changes_only_its_bucket_key() {
         let before = split(sites());
@@ -626,7 +660,7 @@ mod tests {
         edited[2][1].body.push_str(" edited");
         let after = split(edited);
         let changed: Vec<usize> = (0..BUCKETS)
-            .filter(|n| key_of(before[*n].iter()) != key_of(after[*n].iter()))
+            .filter(|n| key_of_documents(&before[*n]) != key_of_documents(&after[*n]))
             .collect();
         assert_eq!(
             changed,
