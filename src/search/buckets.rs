@@ -53,7 +53,7 @@ const RECORD_KIND: &str = "search-bucket-keys";
 const BUCKET_MEMORY: usize = 32_000_000;
 
 /// The file a kept bucket records its documents' order in: for each
-/// document by `seq`, its place in the bucket's sorted order ([`sort`]),
+/// document by `seq`, its place in the bucket's [`canonical`] order,
 /// as little-endian `u32`s (a bucket indexed as its sites arrived numbers
 /// them in the order they came). Kept beside the index's files.
 const ORDER_FILE: &str = "portico-order";
@@ -83,51 +83,26 @@ pub fn bucket_of(entity_ref: &str) -> usize {
     (xxhash_rust::xxh3::xxh3_64(entity_ref.as_bytes()) % BUCKETS as u64) as usize
 }
 
-/// The order a bucket's documents are keyed and indexed in:
-/// `document_order`, ties broken by the rest of the document, so it
-/// depends only on the documents.
-fn sorted_order(a: &SearchDoc, b: &SearchDoc) -> std::cmp::Ordering {
-    super::document_order(&a.entity_ref, a.doc_type, &a.url, a.position)
-        .cmp(&super::document_order(
-            &b.entity_ref,
-            b.doc_type,
-            &b.url,
-            b.position,
-        ))
-        .then_with(|| a.cmp(b))
-}
-
-/// Sorts a bucket's documents into [`sorted_order`].
-fn sort(bucket: &mut [SearchDoc]) {
-    bucket.sort_by(sorted_order);
+/// The order a bucket's documents are restored and indexed in: by their
+/// hashes (`super::document_hash`), ties broken by the rest of the
+/// document, so it depends only on the documents; comparing hashes costs
+/// far less than comparing their texts.
+fn canonical(a: (u128, &SearchDoc), b: (u128, &SearchDoc)) -> std::cmp::Ordering {
+    a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1))
 }
 
 /// The key of a bucket: how many documents it holds and the sum of their
 /// hashes (`super::document_hash`, made once per document: the same
 /// hashes sum into the search indexes' key), so it does not depend on the
 /// order they came in.
-fn key_of(tally: Tally) -> Key {
+fn key_of(hashes: impl ExactSizeIterator<Item = u128>) -> Key {
+    let count = hashes.len() as u64;
+    let sum = hashes.fold(0u128, u128::wrapping_add);
     let mut hasher = crate::memo::hasher();
     crate::memo::part(&mut hasher, KIND.as_bytes());
-    hasher.update(&(tally.count as u64).to_le_bytes());
-    hasher.update(&tally.sum.to_le_bytes());
+    hasher.update(&count.to_le_bytes());
+    hasher.update(&sum.to_le_bytes());
     hasher.digest128()
-}
-
-/// A bucket's documents so far: how many, and the sum of their hashes.
-#[derive(Clone, Copy, Default)]
-struct Tally {
-    count: usize,
-    sum: u128,
-}
-
-impl Tally {
-    fn add(&mut self, documents: &[Hashed]) {
-        self.count += documents.len();
-        for d in documents {
-            self.sum = self.sum.wrapping_add(d.hash);
-        }
-    }
 }
 
 /// The search index of a build with the build cache, fed each docs site
@@ -146,10 +121,10 @@ struct Bucket {
     folder: PathBuf,
     /// Indexing as its sites arrive: no kept index is expected.
     live: Option<IndexBuilder>,
+    /// The hashes of the documents `live` indexed, in their `seq` order.
+    live_hashes: Mutex<Vec<u128>>,
     /// Gathered, to be looked up in the cache when all are known.
-    gathered: Mutex<Vec<SearchDoc>>,
-    /// Every document it was given, live or gathered.
-    tally: Mutex<Tally>,
+    gathered: Mutex<Vec<Hashed>>,
 }
 
 impl<'c> Feed<'c> {
@@ -179,8 +154,8 @@ impl<'c> Feed<'c> {
                 Ok(Bucket {
                     folder,
                     live,
+                    live_hashes: Mutex::default(),
                     gathered: Mutex::default(),
-                    tally: Mutex::default(),
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -202,10 +177,14 @@ impl<'c> Feed<'c> {
             if docs.is_empty() {
                 continue;
             }
-            crate::memo::lock(&bucket.tally).add(&docs);
-            let docs: Vec<SearchDoc> = docs.into_iter().map(|d| d.doc).collect();
             match &bucket.live {
-                Some(index) => index.add_all(docs),
+                Some(index) => {
+                    // Held while the documents are numbered, so the
+                    // hashes are in `seq` order too.
+                    let mut hashes = crate::memo::lock(&bucket.live_hashes);
+                    hashes.extend(docs.iter().map(|d| d.hash));
+                    index.add_all(docs.into_iter().map(|d| d.doc).collect());
+                }
                 None => crate::memo::lock(&bucket.gathered).extend(docs),
             }
         }
@@ -226,13 +205,11 @@ impl<'c> Feed<'c> {
             .map_err(|e| failure("create", &dir, &e))?;
         // Entity documents are one more bucket, looked up when all are
         // known (they change with the catalog and scorecards, not a page).
-        let mut tally = Tally::default();
-        tally.add(&entities);
         let mut entity_bucket = Bucket {
             folder: dir.join("bucket-entities"),
             live: None,
-            gathered: Mutex::new(entities.into_iter().map(|d| d.doc).collect()),
-            tally: Mutex::new(tally),
+            live_hashes: Mutex::default(),
+            gathered: Mutex::new(entities),
         };
         let entities = entity_bucket.finish(cache)?;
         let entities_kept = entities.how == How::Kept;
@@ -273,7 +250,7 @@ impl<'c> Feed<'c> {
         let adopted: Vec<Adopted> = adopt(&dir, &others, &move_in)?;
         timer.lap("  search: segments adopted");
         let mut bases = HashMap::new();
-        let mut documents = Vec::new();
+        let mut documents = Vec::with_capacity(made.iter().map(|f| f.docs.len()).sum());
         for (segments, finished) in adopted.into_iter().zip(made) {
             let count: u64 = segments.iter().map(|(_, n)| u64::from(*n)).sum();
             if count != finished.docs.len() as u64 {
@@ -331,9 +308,9 @@ impl Bucket {
     /// gathered documents' key; or else those indexed now and kept.
     fn finish(&mut self, cache: &DiskCache) -> Result<Finished, String> {
         let folder = &self.folder;
-        let key = key_of(*crate::memo::lock(&self.tally));
         if let Some(index) = self.live.take() {
             let docs = index.finish().map_err(|e| failure("write", folder, &e))?;
+            let hashes = std::mem::take(&mut *crate::memo::lock(&self.live_hashes));
             if docs.is_empty() {
                 return Ok(Finished {
                     docs,
@@ -341,8 +318,18 @@ impl Bucket {
                     how: How::Live,
                 });
             }
+            if hashes.len() != docs.len() {
+                return Err(failure(
+                    "write",
+                    folder,
+                    &format!("{} documents indexed, {} hashed", docs.len(), hashes.len()),
+                ));
+            }
+            let key = key_of(hashes.iter().copied());
             let mut sorted: Vec<usize> = (0..docs.len()).collect();
-            sorted.sort_by(|a, b| sorted_order(&docs[*a], &docs[*b]));
+            sorted.sort_unstable_by(|a, b| {
+                canonical((hashes[*a], &docs[*a]), (hashes[*b], &docs[*b]))
+            });
             let mut order = vec![0u32; docs.len()];
             for (place, seq) in sorted.iter().enumerate() {
                 order[*seq] = u32::try_from(place).unwrap_or(u32::MAX);
@@ -357,12 +344,14 @@ impl Bucket {
         let mut docs = std::mem::take(&mut *crate::memo::lock(&self.gathered));
         if docs.is_empty() {
             return Ok(Finished {
-                docs,
+                docs: Vec::new(),
                 key: None,
                 how: How::Indexed,
             });
         }
-        sort(&mut docs);
+        let key = key_of(docs.iter().map(|d| d.hash));
+        docs.sort_unstable_by(|a, b| canonical((a.hash, &a.doc), (b.hash, &b.doc)));
+        let docs: Vec<SearchDoc> = docs.into_iter().map(|d| d.doc).collect();
         let docs = match cache.get_files(KIND, key) {
             Some(kept) => match restore(folder, kept, docs) {
                 Ok(docs) => {
@@ -554,7 +543,7 @@ mod tests {
         for d in sites.into_iter().flatten() {
             buckets[bucket_of(&d.entity_ref)].push(d);
         }
-        buckets.iter_mut().for_each(|b| sort(b));
+        buckets.iter_mut().for_each(|b| b.sort_by(sorted_order));
         buckets
     }
 
@@ -609,6 +598,20 @@ mod tests {
             .collect()
     }
 
+    /// Pages in order, an entity's together.
+    fn sorted_order(a: &SearchDoc, b: &SearchDoc) -> std::cmp::Ordering {
+        let order = |d| {
+            let d: &SearchDoc = d;
+            (
+                d.entity_ref.clone(),
+                d.doc_type != "entity",
+                d.url.clone(),
+                d.position,
+            )
+        };
+        order(a).cmp(&order(b)).then_with(|| a.cmp(b))
+    }
+
     fn sorted(mut documents: Vec<SearchDoc>) -> Vec<SearchDoc> {
         documents.sort_by(sorted_order);
         documents
@@ -635,9 +638,7 @@ mod tests {
     }
 
     fn key_of_documents(documents: &[SearchDoc]) -> Key {
-        let mut tally = Tally::default();
-        tally.add(&super::super::hashed(documents.to_vec()).1);
-        key_of(tally)
+        key_of(documents.iter().map(super::super::document_hash))
     }
 
     #[test]
