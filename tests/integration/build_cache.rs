@@ -856,3 +856,57 @@ fn the_docs_search_key_is_kept_only_while_every_repository_is() {
     let run = same_as_uncached(dir, "no change after the edits");
     assert_eq!(docs_search_key(&run), Some((1, 0)), "{}", run.stderr);
 }
+
+/// A scorecard result changed and nothing else: the docs' search key is
+/// still kept, but the entity documents (which carry each entity's level)
+/// changed, so the index is made again: every docs bucket kept, the
+/// entity documents indexed, and the site and searches as a clean build's.
+#[test]
+fn a_level_change_indexes_only_the_entity_documents() {
+    let org = docs_org(6);
+    let facts = |incidents: u32| {
+        format!(r#"{{"component:default/svc2": {{"incidents": {{"value": {incidents}}}}}}}"#)
+    };
+    org.file(
+        "card.yaml",
+        "name: plain\nlevels: [one]\nrules:\n  - id: incidents\n    level: one\n    check: { fact: { name: incidents, lte: 2 } }\n",
+    )
+    .file("facts.json", &facts(1))
+    .file(
+        "portico.toml",
+        "[scorecards]\npaths = [\"card.yaml\"]\nfacts = \"facts.json\"\n",
+    );
+    let dir = org.path();
+    let first = same_as_uncached(dir, "the first build");
+    let (_, indexed) = buckets(&first);
+    let run = same_as_uncached(dir, "no change");
+    assert_eq!(docs_search_key(&run), Some((0, 1)), "{}", run.stderr);
+    std::fs::write(dir.join("facts.json"), facts(5)).unwrap();
+    let run = same_as_uncached(dir, "a level changed");
+    assert_eq!(buckets(&run), (indexed, 0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("entity documents indexed"),
+        "{}",
+        run.stderr
+    );
+    same_search(dir, "a level changed", &QUERIES);
+    let level = portico(
+        dir,
+        &[
+            "search", "rollback", "--site", "cached", "--level", "none", "--json",
+        ],
+    );
+    let clean = portico(
+        dir,
+        &[
+            "search", "rollback", "--site", "clean", "--level", "none", "--json",
+        ],
+    );
+    assert_eq!(level.stdout, clean.stdout, "{}", level.stderr);
+    assert!(
+        level.stdout.contains("svc2"),
+        "{}{}",
+        level.stdout,
+        level.stderr
+    );
+}
