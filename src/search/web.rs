@@ -999,4 +999,30 @@ mod tests {
         assert_eq!(shard_key("é"), "é");
         assert_eq!(hex("dé"), "64c3a9");
     }
+
+    #[test]
+    fn a_kept_run_is_taken_by_its_rows_and_packs_as_a_new_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let disk = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        let docs: Vec<SearchDoc> = (0..30).map(|p| doc("svc", "docs", "guide", p)).collect();
+        let run: Vec<&SearchDoc> = docs.iter().collect();
+        let (made, taken) = kept_or_packed(&disk, &run);
+        assert!(made.len() > 1, "several blocks");
+        assert_eq!(taken, 0);
+        assert_eq!(
+            made,
+            pack(&block_texts(&run)),
+            "packed as without the cache"
+        );
+        let (again, taken) = kept_or_packed(&disk, &run);
+        assert_eq!((again, taken), (made.clone(), made.len()));
+        // A row's field changed: the run is packed again, as new.
+        let mut edited = docs.clone();
+        edited[3].heading.push_str(" and more");
+        let run: Vec<&SearchDoc> = edited.iter().collect();
+        let (packed, taken) = kept_or_packed(&disk, &run);
+        assert_eq!(taken, 0);
+        assert_eq!(packed, pack(&block_texts(&run)));
+        assert_ne!(packed, made);
+    }
 }
