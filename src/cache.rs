@@ -92,6 +92,12 @@ impl DiskCache {
         found
     }
 
+    /// Whether an entry is kept for `key` (not read: it may still turn out
+    /// damaged when it is).
+    pub fn holds(&self, kind: &str, key: Key) -> bool {
+        self.path(kind, key).exists()
+    }
+
     /// Keeps `bytes` for `key`. A failure (a full disk, a read-only folder)
     /// is counted, not returned: the build goes on without the entry.
     pub fn put(&self, kind: &str, key: Key, bytes: &[u8]) {
@@ -99,6 +105,26 @@ impl DiskCache {
         {
             self.change_count(kind, |c| c.2 += 1);
         }
+    }
+
+    /// Keeps the files `files` (a name, and the file) as one entry of
+    /// `kind`: hard-linked into the cache (copied where it is on another
+    /// file system), with a listing of their sizes and hashes. A linked
+    /// file shares its bytes with the cache: it must only ever be replaced
+    /// or deleted, never changed in place (a change reads as damage).
+    /// A failure is counted, not returned.
+    pub fn put_files(&self, kind: &str, key: Key, files: &[(String, PathBuf)]) {
+        if self.write_files(&self.path(kind, key), files).is_err() {
+            self.change_count(kind, |c| c.2 += 1);
+        }
+    }
+
+    /// The files kept by [`DiskCache::put_files`] for `key`, by name, if
+    /// every one is whole (the size and hash its listing records).
+    pub fn get_files(&self, kind: &str, key: Key) -> Option<Vec<(String, PathBuf)>> {
+        let found = self.read_files(&self.path(kind, key));
+        self.count(kind, found.is_some());
+        found
     }
 
     /// (hits, misses, failed writes) of values of `kind` since the cache
@@ -154,6 +180,69 @@ impl DiskCache {
         Some(value.to_vec())
     }
 
+    fn write_files(&self, path: &Path, files: &[(String, PathBuf)]) -> std::io::Result<()> {
+        let folder = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(folder)?;
+        let temp = folder.join(format!(
+            ".tmp-{}-{:?}-files",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&temp);
+        let result = (|| {
+            std::fs::create_dir(&temp)?;
+            let mut listing = String::new();
+            for (name, from) in files {
+                if !plain_name(name) || name == LISTING {
+                    return Err(std::io::Error::other("not a plain file name"));
+                }
+                let to = temp.join(name);
+                if std::fs::hard_link(from, &to).is_err() {
+                    std::fs::copy(from, &to)?;
+                }
+                let bytes = std::fs::read(&to)?;
+                listing.push_str(&format!(
+                    "{name}\t{}\t{:032x}\n",
+                    bytes.len(),
+                    xxh3_128(&bytes)
+                ));
+            }
+            self.write(&temp.join(LISTING), listing.as_bytes())?;
+            if std::fs::rename(&temp, path).is_err() {
+                // Another build's copy, or a damaged one: replaced.
+                std::fs::remove_dir_all(path)?;
+                std::fs::rename(&temp, path)?;
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&temp);
+        }
+        result
+    }
+
+    fn read_files(&self, dir: &Path) -> Option<Vec<(String, PathBuf)>> {
+        let listing = String::from_utf8(self.read(&dir.join(LISTING))?).ok()?;
+        listing
+            .lines()
+            .map(|line| {
+                let mut parts = line.split('\t');
+                let name = parts.next().filter(|name| plain_name(name))?;
+                let len: u64 = parts.next()?.parse().ok()?;
+                let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
+                let path = dir.join(name);
+                let mut file = File::open(&path).ok()?;
+                let meta = file.metadata().ok()?;
+                if !meta.is_file() || meta.len() != len {
+                    return None;
+                }
+                let mut bytes = Vec::with_capacity(len as usize);
+                file.read_to_end(&mut bytes).ok()?;
+                (xxh3_128(&bytes) == hash).then_some((name.to_string(), path))
+            })
+            .collect()
+    }
+
     fn write(&self, path: &Path, value: &[u8]) -> std::io::Result<()> {
         let folder = path.parent().unwrap_or(&self.dir);
         std::fs::create_dir_all(folder)?;
@@ -175,6 +264,20 @@ impl DiskCache {
         }
         result
     }
+}
+
+/// The listing of a files entry ([`DiskCache::put_files`]): a line per
+/// file, its name, size and hash.
+const LISTING: &str = "listing";
+
+/// A name that is one plain file name in a folder: letters, digits, `.`,
+/// `_` and `-`, not starting with a dot.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
 }
 
 /// The folder name of this binary's entries: its version, and its size and
@@ -242,13 +345,21 @@ fn trim_if_due(dir: &Path) {
                 .flatten()
                 .flatten()
             {
-                let old = entry
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|m| m.elapsed().ok())
-                    .is_some_and(|age| age > unused);
-                if old {
+                // A files entry's use is recorded on its listing.
+                let folder = entry.file_type().is_ok_and(|t| t.is_dir());
+                let used = if folder {
+                    entry.path().join(LISTING)
+                } else {
+                    entry.path()
+                };
+                let old = match std::fs::metadata(used).and_then(|m| m.modified()) {
+                    Ok(modified) => modified.elapsed().is_ok_and(|age| age > unused),
+                    // A folder with no listing was never whole.
+                    Err(_) => folder,
+                };
+                if old && folder {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                } else if old {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }
@@ -265,7 +376,9 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(tmp.path()).unwrap();
         assert_eq!(cache.get("page", 7), None);
+        assert!(!cache.holds("page", 7));
         cache.put("page", 7, b"seven");
+        assert!(cache.holds("page", 7) && !cache.holds("page", 8));
         cache.put("other", 7, b"another kind");
         assert_eq!(cache.get("page", 7).as_deref(), Some(&b"seven"[..]));
         assert_eq!(cache.get("other", 7).as_deref(), Some(&b"another kind"[..]));
@@ -291,6 +404,62 @@ mod tests {
         assert_eq!(cache.get("page", 1), None, "cut short");
         cache.put("page", 1, b"whole value");
         assert_eq!(cache.get("page", 1).as_deref(), Some(&b"whole value"[..]));
+    }
+
+    #[test]
+    fn files_come_back_linked_and_a_changed_one_reads_as_missing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b.idx"));
+        std::fs::write(&a, b"first file").unwrap();
+        std::fs::write(&b, b"second").unwrap();
+        let files = [("a".to_string(), a.clone()), ("b.idx".to_string(), b)];
+        assert_eq!(cache.get_files("index", 3), None);
+        cache.put_files("index", 3, &files);
+        let kept = cache.get_files("index", 3).unwrap();
+        let names: Vec<&str> = kept.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["a", "b.idx"]);
+        assert_eq!(std::fs::read(&kept[0].1).unwrap(), b"first file");
+        assert_eq!(cache.counts("index"), (1, 1, 0));
+        // Kept again (another build's copy): replaced, still whole.
+        cache.put_files("index", 3, &files);
+        assert!(cache.get_files("index", 3).is_some());
+        // The file changed in place through its link: damage, not output.
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&a)
+            .unwrap()
+            .write_all(b"!")
+            .unwrap();
+        assert_eq!(cache.get_files("index", 3), None);
+        // Names that are not one plain file name are refused.
+        cache.put_files("index", 4, &[("../x".to_string(), a)]);
+        assert_eq!(cache.get_files("index", 4), None);
+        assert_eq!(cache.counts("index").2, 1);
+    }
+
+    #[test]
+    fn unused_files_entries_are_trimmed_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("segment");
+        std::fs::write(&file, b"bytes").unwrap();
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        let files = [("segment".to_string(), file)];
+        cache.put_files("index", 1, &files);
+        cache.put_files("index", 2, &files);
+        let listing = cache.path("index", 1).join(LISTING);
+        let long_ago = SystemTime::now() - DAY * (UNUSED_DAYS as u32 + 1);
+        File::options()
+            .write(true)
+            .open(&listing)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        std::fs::remove_file(cache.dir.join("trimmed")).unwrap();
+        drop(cache);
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        assert!(!cache.path("index", 1).exists(), "unused: deleted whole");
+        assert!(cache.get_files("index", 2).is_some(), "used: kept");
     }
 
     #[test]

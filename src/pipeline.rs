@@ -241,30 +241,45 @@ fn build_with(
     let create_index = |dir: &Path| {
         search::index::IndexBuilder::create(dir).map_err(|e| index_failure("create", &e))
     };
-    // The index is fed each docs site as soon as it is rendered, unless the
-    // last site's indexes may be carried over: then only their key is
-    // computed, and the index made at the end if the key changed.
+    // The index is fed each docs site as soon as it is rendered: without
+    // the build cache one index; with it, buckets (`search::buckets`)
+    // that take the last build's kept parts where their documents are
+    // unchanged. When the last site's indexes may be carried over whole,
+    // nothing is fed: the docs' part of their key is worked out once the
+    // docs are built (`docs_search_key`), often without any document, and
+    // the buckets are fed only if the key changed.
     let may_carry_search = staging.previous_search_key().is_some();
     let index = match &index_dir {
-        Some(dir) if !may_carry_search => Some(create_index(dir)?),
+        Some(dir) if disk.is_none() => Some(create_index(dir)?),
+        _ => None,
+    };
+    let open_feed = |dir: &Path, disk| {
+        search::buckets::Feed::open(dir, disk, site_key).map_err(|e| {
+            Fatal(format!(
+                "{e}; the site in `{}` was left as it was",
+                out_dir.display()
+            ))
+        })
+    };
+    let feed = match (&index_dir, &disk) {
+        (Some(dir), Some(disk)) if !may_carry_search => Some(open_feed(dir, disk)?),
         _ => None,
     };
     let catalog = &outcome.portal.catalog;
-    // Fed only to an index made now: when the last site's indexes may be
-    // carried over, the docs' part of their key is worked out once the
-    // docs are built (`docs_search_key`), often without any document.
     let on_site = |site: &DocSiteSummary| {
-        if config.search && index.is_some() {
+        if !config.search {
+            return;
+        }
+        // Without the cache there is no key; with it, each document is
+        // hashed once, for the key and for its bucket's.
+        if let Some(index) = &index {
             search::site_documents(catalog, site)
                 .into_iter()
-                .for_each(|d| {
-                    if let Some(key) = &search_key {
-                        key.add(&d);
-                    }
-                    if let Some(index) = &index {
-                        index.add(d);
-                    }
-                });
+                .for_each(|d| index.add(d));
+        } else if let (Some(feed), Some(key)) = (&feed, &search_key) {
+            let (sum, documents) = search::hashed(search::site_documents(catalog, site));
+            key.add_sum(sum);
+            feed.add(documents);
         }
     };
     // Unchanged repositories' pages are taken over from the last site.
@@ -301,10 +316,15 @@ fn build_with(
     };
     let repos_key = built.repos_key;
     add_docs(&mut outcome, built);
-    if let (Some(key), Some(disk), None) = (&search_key, &disk, &index)
+    // The docs' documents when `docs_search_key` made them, for the
+    // buckets should the key have changed.
+    let mut docs_documents = None;
+    if let (Some(key), Some(disk), None, None) = (&search_key, &disk, &index, &feed)
         && config.search
     {
-        key.add_sum(docs_search_key(disk, &outcome.portal, repos_key));
+        let (sum, documents) = docs_search_key(disk, &outcome.portal, repos_key);
+        key.add_sum(sum);
+        docs_documents = documents;
     }
     match &disk {
         Some(disk) => {
@@ -323,9 +343,14 @@ fn build_with(
     if let Some(index_dir) = &index_dir {
         let entity_documents =
             search::entity_documents(&outcome.portal.catalog, &outcome.portal.scorecards);
-        if let Some(key) = &search_key {
-            entity_documents.iter().for_each(|d| key.add(d));
-        }
+        let entity_documents = match &search_key {
+            Some(key) => {
+                let (sum, hashed) = search::hashed(entity_documents);
+                key.add_sum(sum);
+                EntityDocuments::Hashed(hashed)
+            }
+            None => EntityDocuments::Plain(entity_documents),
+        };
         // The same documents as the last site's: its indexes are carried
         // over (tantivy's bytes would differ, to no effect).
         let search_dirs = [search::INDEX_DIR, search::web::WEB_DIR];
@@ -334,6 +359,7 @@ fn build_with(
             && search_dirs.iter().all(|dir| staging.can_carry_folder(dir));
         if unchanged {
             drop(index);
+            drop(feed);
             for dir in search_dirs {
                 if !staging.carry_folder(dir).map_err(fatal)? {
                     return Err(Fatal(format!(
@@ -348,6 +374,40 @@ fn build_with(
             timer.lap(&format!(
                 "search indexes (unchanged, carried over; docs' key: {kept} kept, {made} made)"
             ));
+        } else if let Some(disk) = &disk {
+            let feed = match feed {
+                Some(feed) => feed,
+                None => {
+                    let feed = open_feed(index_dir, disk)?;
+                    let documents =
+                        docs_documents.unwrap_or_else(|| docs_hashed(&outcome.portal).1);
+                    documents.into_iter().for_each(|site| feed.add(site));
+                    feed
+                }
+            };
+            let made = feed.finish(entity_documents.hashed()).map_err(|e| {
+                Fatal(format!(
+                    "{e}; the site in `{}` was left as it was",
+                    out_dir.display()
+                ))
+            })?;
+            timer.lap(&format!(
+                "search index ({} buckets kept, {} indexed, {} of them while rendering; entity documents {})",
+                made.kept,
+                made.indexed,
+                made.live,
+                if made.entities_kept { "kept" } else { "indexed" }
+            ));
+            let web_index = search::web::export_with_parts(
+                index_dir,
+                made.documents,
+                &made.bases,
+                &search::web::PackedRuns::new(),
+                Some(disk),
+            )
+            .map_err(|e| index_failure("export the browser's copy of", &e))?;
+            staging.write_all(&web_index).map_err(fatal)?;
+            timer.lap("browser search index");
         } else {
             let index = match index {
                 Some(index) => index,
@@ -361,7 +421,10 @@ fn build_with(
                     index
                 }
             };
-            entity_documents.into_iter().for_each(|d| index.add(d));
+            entity_documents
+                .plain()
+                .into_iter()
+                .for_each(|d| index.add(d));
             let mut documents = index.finish().map_err(|e| index_failure("write", &e))?;
             let (bases, packed) = match parts {
                 Some(parts) => {
@@ -434,20 +497,16 @@ const SEARCH_DOCS_KIND: &str = "search-docs-key";
 /// sum of every docs search document's hash. When every repository's docs
 /// are kept in the build cache (`repos_key`), each site's documents follow
 /// from them and from the site's entity, so the sum is kept under a key of
-/// those and the documents are made only when it is not there.
+/// those and the documents are made only when it is not there; then they
+/// are handed back too (hashed, by site), for the buckets.
 fn docs_search_key(
     disk: &crate::cache::DiskCache,
     portal: &Portal,
     repos_key: Option<crate::memo::Key>,
-) -> u128 {
+) -> (u128, Option<Vec<Vec<search::Hashed>>>) {
     let by_documents = || {
-        let sum = output::SearchKey::default();
-        for site in &portal.docs {
-            search::site_documents(&portal.catalog, site)
-                .iter()
-                .for_each(|d| sum.add(d));
-        }
-        sum.sum()
+        let (sum, documents) = docs_hashed(portal);
+        (sum, Some(documents))
     };
     let Some(repos_key) = repos_key else {
         return by_documents();
@@ -474,11 +533,51 @@ fn docs_search_key(
         .get(SEARCH_DOCS_KIND, key)
         .and_then(|bytes| <[u8; 16]>::try_from(bytes.as_slice()).ok())
     {
-        return u128::from_le_bytes(sum);
+        return (u128::from_le_bytes(sum), None);
     }
-    let sum = by_documents();
+    let (sum, documents) = by_documents();
     disk.put(SEARCH_DOCS_KIND, key, &sum.to_le_bytes());
-    sum
+    (sum, documents)
+}
+
+/// Every docs site's search documents, hashed (sites in parallel), and
+/// the sum of their hashes.
+fn docs_hashed(portal: &Portal) -> (u128, Vec<Vec<search::Hashed>>) {
+    use rayon::prelude::*;
+    let sites: Vec<(u128, Vec<search::Hashed>)> = portal
+        .docs
+        .par_iter()
+        .map(|site| search::hashed(search::site_documents(&portal.catalog, site)))
+        .collect();
+    let sum = sites
+        .iter()
+        .fold(0u128, |sum, (site, _)| sum.wrapping_add(*site));
+    (
+        sum,
+        sites.into_iter().map(|(_, documents)| documents).collect(),
+    )
+}
+
+/// The entity documents: hashed when a key is kept (the build cache).
+enum EntityDocuments {
+    Hashed(Vec<search::Hashed>),
+    Plain(Vec<search::SearchDoc>),
+}
+
+impl EntityDocuments {
+    fn hashed(self) -> Vec<search::Hashed> {
+        match self {
+            EntityDocuments::Hashed(hashed) => hashed,
+            EntityDocuments::Plain(plain) => search::hashed(plain).1,
+        }
+    }
+
+    fn plain(self) -> Vec<search::SearchDoc> {
+        match self {
+            EntityDocuments::Hashed(hashed) => hashed.into_iter().map(|d| d.doc).collect(),
+            EntityDocuments::Plain(plain) => plain,
+        }
+    }
 }
 
 /// The catalog's pages with the build cache: entity pages whose key the

@@ -100,20 +100,13 @@ impl Manifest {
     }
 }
 
-/// The key of a search index's inputs: the same documents in any order give
-/// the same key.
+/// The key of a search index's inputs: the sum of their documents' hashes
+/// (`search::document_hash`), so the same documents in any order give the
+/// same key.
 #[derive(Debug, Default)]
 pub struct SearchKey(std::sync::Mutex<u128>);
 
 impl SearchKey {
-    pub fn add(&self, document: &impl std::hash::Hash) {
-        let mut hasher = Hasher128(xxhash_rust::xxh3::Xxh3::new());
-        document.hash(&mut hasher);
-        let hash = hasher.0.digest128();
-        let mut sum = crate::memo::lock(&self.0);
-        *sum = sum.wrapping_add(hash);
-    }
-
     pub fn value(&self) -> [u64; 2] {
         halves(self.sum())
     }
@@ -123,23 +116,10 @@ impl SearchKey {
         *crate::memo::lock(&self.0)
     }
 
-    /// Adds documents already summed (by [`SearchKey::sum`]).
+    /// Adds documents' hashes, already summed.
     pub fn add_sum(&self, sum: u128) {
         let mut total = crate::memo::lock(&self.0);
         *total = total.wrapping_add(sum);
-    }
-}
-
-/// Feeds `Hash` into a 128-bit xxh3 (std's `Hasher` ends in 64 bits).
-struct Hasher128(xxhash_rust::xxh3::Xxh3);
-
-impl std::hash::Hasher for Hasher128 {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0.digest()
     }
 }
 

@@ -247,13 +247,21 @@ pub struct IndexBuilder {
 impl IndexBuilder {
     /// A new, empty index in `dir` (created).
     pub fn create(dir: &Path) -> tantivy::Result<IndexBuilder> {
+        // Two threads (this is a 2-core target) and enough memory for one
+        // segment per thread, so there is nothing to merge afterwards.
+        IndexBuilder::create_with(dir, 2, 256_000_000)
+    }
+
+    /// [`Self::create`] with `threads` indexing threads sharing a memory
+    /// budget of `memory` bytes (at least 15 MB a thread): a segment is
+    /// written when a thread's share fills, and never merged.
+    pub fn create_with(dir: &Path, threads: usize, memory: usize) -> tantivy::Result<IndexBuilder> {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema();
         let index = Index::create_in_dir(dir, schema)?;
         register_tokenizers(&index);
-        // Two threads (this is a 2-core target) and enough memory for one
-        // segment per thread, so there is nothing to merge afterwards.
-        let writer = index.writer_with_num_threads::<TantivyDocument>(2, 256_000_000)?;
+        let writer = index.writer_with_num_threads::<TantivyDocument>(threads, memory)?;
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         Ok(IndexBuilder {
             writer,
             fields,
@@ -276,7 +284,36 @@ impl IndexBuilder {
         added.push(d);
     }
 
+    /// Adds documents in batches: one hand-over to tantivy's indexing
+    /// thread per batch rather than per document (which cost a wake-up of
+    /// that thread each). A failure is kept and reported by [`Self::finish`].
+    pub fn add_all(&self, docs: Vec<SearchDoc>) {
+        const BATCH: usize = 256;
+        let mut added = self.added.lock().unwrap_or_else(|p| p.into_inner());
+        let mut docs = docs.into_iter().peekable();
+        while docs.peek().is_some() {
+            let batch: Vec<SearchDoc> = docs.by_ref().take(BATCH).collect();
+            let first = added.len() as u64;
+            let operations: Vec<tantivy::indexer::UserOperation<TantivyDocument>> = batch
+                .iter()
+                .zip(first..)
+                .map(|(d, seq)| tantivy::indexer::UserOperation::Add(self.tantivy_doc(d, seq)))
+                .collect();
+            if let Err(e) = self.writer.run(operations) {
+                let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+                failed.get_or_insert(e);
+                return;
+            }
+            added.extend(batch);
+        }
+    }
+
     fn try_add(&self, d: &SearchDoc, seq: u64) -> tantivy::Result<()> {
+        self.writer.add_document(self.tantivy_doc(d, seq))?;
+        Ok(())
+    }
+
+    fn tantivy_doc(&self, d: &SearchDoc, seq: u64) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         if d.title_searchable {
@@ -306,8 +343,7 @@ impl IndexBuilder {
         }
         doc.add_u64(f.seq, seq);
         doc.add_u64(f.position, u64::from(d.position));
-        self.writer.add_document(doc)?;
-        Ok(())
+        doc
     }
 
     /// Commits everything added, or reports the first document that

@@ -7,6 +7,7 @@
 //! stemming, the last word as a prefix (as you type), one typo allowed in
 //! words of five letters or more, quoted phrases, and kind/owner filters.
 
+pub mod buckets;
 pub mod index;
 mod open;
 pub mod query;
@@ -20,7 +21,7 @@ use crate::docs::DocSiteSummary;
 pub use crate::address::SEARCH_INDEX_DIR as INDEX_DIR;
 
 /// One searchable thing: an entity, or a section of a docs page.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SearchDoc {
     /// `entity` or `docs`.
     pub doc_type: &'static str,
@@ -71,6 +72,51 @@ pub fn document_order<'a>(
 ) -> (&'a str, bool, &'a str, u32) {
     let page = url.split('#').next().unwrap_or("");
     (entity_ref, doc_type != "entity", page, position)
+}
+
+/// A document's hash: every field, xxh3-128. Made once per document per
+/// build: summed into the search indexes' key (`output::SearchKey`) and
+/// into its bucket's key (`buckets`), so the same documents in any order
+/// give the same keys.
+pub fn document_hash(document: &SearchDoc) -> u128 {
+    use std::hash::Hash;
+    let mut hasher = Hasher128(xxhash_rust::xxh3::Xxh3::new());
+    document.hash(&mut hasher);
+    hasher.0.digest128()
+}
+
+/// Documents with their hashes ([`document_hash`]), and the sum of those.
+pub fn hashed(documents: Vec<SearchDoc>) -> (u128, Vec<Hashed>) {
+    let mut sum = 0u128;
+    let hashed = documents
+        .into_iter()
+        .map(|doc| {
+            let hash = document_hash(&doc);
+            sum = sum.wrapping_add(hash);
+            Hashed { hash, doc }
+        })
+        .collect();
+    (sum, hashed)
+}
+
+/// A document and its [`document_hash`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hashed {
+    pub hash: u128,
+    pub doc: SearchDoc,
+}
+
+/// Feeds `Hash` into a 128-bit xxh3 (std's `Hasher` ends in 64 bits).
+struct Hasher128(xxhash_rust::xxh3::Xxh3);
+
+impl std::hash::Hasher for Hasher128 {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.digest()
+    }
 }
 
 /// One document per entity, with its level on the first scorecard.

@@ -527,10 +527,9 @@ fn fragments(
                     taken,
                 );
             }
-            let texts = block_texts(run);
             let (blocks, from_cache) = match kept {
-                Some(disk) => kept_or_packed(disk, &texts, run),
-                None => (pack(&texts), 0),
+                Some(disk) => kept_or_packed(disk, run),
+                None => (pack(&block_texts(run)), 0),
             };
             let taken = Taken {
                 packed: 0,
@@ -574,12 +573,9 @@ fn fragments(
 /// A run's blocks from the build cache when it keeps them for the same
 /// rows (and they fit the run), else packed now and kept; with how many
 /// were taken from the cache.
-fn kept_or_packed(
-    disk: &DiskCache,
-    texts: &[(usize, String)],
-    run: &[&SearchDoc],
-) -> (Vec<PackedBlock>, usize) {
-    let key = run_key(texts);
+fn kept_or_packed(disk: &DiskCache, run: &[&SearchDoc]) -> (Vec<PackedBlock>, usize) {
+    let rows = blocks_of(run);
+    let key = run_key(&rows);
     let found = disk
         .get(KEPT_KIND, key)
         .and_then(|bytes| crate::memo::decode::<Vec<PackedBlock>>(&bytes))
@@ -588,21 +584,30 @@ fn kept_or_packed(
         let taken = blocks.len();
         return (blocks, taken);
     }
-    let blocks = pack(texts);
+    // Only blocks not kept are written out as JSON.
+    let texts: Vec<(usize, String)> = rows.iter().map(|rows| (rows.len(), json(rows))).collect();
+    let blocks = pack(&texts);
     if let Some(bytes) = crate::memo::encode(&blocks) {
         disk.put(KEPT_KIND, key, &bytes);
     }
     (blocks, 0)
 }
 
-/// The build-cache key of a run's blocks: the JSON of every block's rows
-/// (which holds where each block ends), and how they are packed.
-fn run_key(texts: &[(usize, String)]) -> crate::memo::Key {
+/// The build-cache key of a run's blocks: every field of every block's
+/// rows, each block's row count (where it ends), and how they are packed.
+/// Hashed from the rows themselves, so a kept run's JSON is never made.
+fn run_key(blocks: &[Vec<FragmentRow<'_>>]) -> crate::memo::Key {
     let mut key = crate::memo::hasher();
     crate::memo::part(&mut key, KEPT_KIND.as_bytes());
     key.update(&DEFLATE_LEVEL.to_le_bytes());
-    for (_, text) in texts {
-        crate::memo::part(&mut key, text.as_bytes());
+    for rows in blocks {
+        key.update(&(rows.len() as u64).to_le_bytes());
+        for (title, url, breadcrumb, heading, body, cut) in rows {
+            for field in [title, url, breadcrumb, heading, body] {
+                crate::memo::part(&mut key, field.as_bytes());
+            }
+            key.update(&[*cut]);
+        }
     }
     key.digest128()
 }
@@ -993,5 +998,31 @@ mod tests {
         assert_eq!(shard_key("deploy"), "de");
         assert_eq!(shard_key("é"), "é");
         assert_eq!(hex("dé"), "64c3a9");
+    }
+
+    #[test]
+    fn a_kept_run_is_taken_by_its_rows_and_packs_as_a_new_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let disk = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        let docs: Vec<SearchDoc> = (0..30).map(|p| doc("svc", "docs", "guide", p)).collect();
+        let run: Vec<&SearchDoc> = docs.iter().collect();
+        let (made, taken) = kept_or_packed(&disk, &run);
+        assert!(made.len() > 1, "several blocks");
+        assert_eq!(taken, 0);
+        assert_eq!(
+            made,
+            pack(&block_texts(&run)),
+            "packed as without the cache"
+        );
+        let (again, taken) = kept_or_packed(&disk, &run);
+        assert_eq!((again, taken), (made.clone(), made.len()));
+        // A row's field changed: the run is packed again, as new.
+        let mut edited = docs.clone();
+        edited[3].heading.push_str(" and more");
+        let run: Vec<&SearchDoc> = edited.iter().collect();
+        let (packed, taken) = kept_or_packed(&disk, &run);
+        assert_eq!(taken, 0);
+        assert_eq!(packed, pack(&block_texts(&run)));
+        assert_ne!(packed, made);
     }
 }

@@ -582,6 +582,169 @@ fn edits_to_what_neighbours_show_give_the_uncached_site() {
     same_as_uncached(dir, "a two-hop entity renamed");
 }
 
+/// (buckets kept, buckets indexed) from the search index's timing line.
+fn buckets(run: &Run) -> (usize, usize) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("buckets kept"))
+        .unwrap_or_else(|| panic!("no bucket figures in:\n{}", run.stderr));
+    let number_before = |word: &str| -> usize {
+        let end = line.find(word).unwrap();
+        line[..end]
+            .trim_end()
+            .rsplit(['(', ' '])
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (number_before("buckets kept"), number_before("indexed"))
+}
+
+/// `portico search --json` answers the same over the cached and the clean site.
+fn same_search(dir: &Path, edit: &str, queries: &[&str]) {
+    for query in queries {
+        let cached = portico(dir, &["search", query, "--site", "cached", "--json"]);
+        let clean = portico(dir, &["search", query, "--site", "clean", "--json"]);
+        assert!(cached.code <= 1, "{edit}: {query}: {}", cached.stderr);
+        assert_eq!(
+            cached.code, clean.code,
+            "{edit}: {query}: {}",
+            cached.stderr
+        );
+        assert_eq!(cached.stdout, clean.stdout, "{edit}: {query}");
+    }
+}
+
+/// An organisation of `count` repositories, each with a docs site of two
+/// pages, so the search index's buckets are several.
+fn docs_org(count: usize) -> Org {
+    let org = Org::new();
+    for n in 0..count {
+        let name = format!("svc{n}");
+        org.file(
+            &format!("repos/{name}/catalog-info.yaml"),
+            &COMPONENT.replace("NAME", &name),
+        )
+        .file(
+            &format!("repos/{name}/mkdocs.yml"),
+            &format!("site_name: Service {n}\n"),
+        )
+        .file(
+            &format!("repos/{name}/docs/index.md"),
+            &format!("# Service {n}\n\nDeploy the service with a rollback plan.\n\n## Install\n\nRun install step {n}.\n"),
+        )
+        .file(
+            &format!("repos/{name}/docs/runbook.md"),
+            "# Runbook\n\nPage the owner; restart the deploy.\n",
+        );
+    }
+    org
+}
+
+const QUERIES: [&str; 5] = [
+    "rollback",
+    "deploy",
+    "install",
+    "runbook restart",
+    "zeppelin",
+];
+
+#[test]
+fn a_page_edit_indexes_again_only_its_bucket_and_searches_alike() {
+    let org = docs_org(12);
+    let dir = org.path();
+    let first = same_as_uncached(dir, "the first build");
+    let (kept, indexed) = buckets(&first);
+    assert_eq!(kept, 0, "an empty cache: {}", first.stderr);
+    assert!(
+        indexed > 2,
+        "the docs spread over buckets: {}",
+        first.stderr
+    );
+    same_search(dir, "the first build", &QUERIES);
+
+    std::fs::write(
+        dir.join("repos/svc3/docs/runbook.md"),
+        "# Runbook\n\nPage the owner; restart the deploy from the zeppelin.\n",
+    )
+    .unwrap();
+    let run = same_as_uncached(dir, "one page edited");
+    assert_eq!(buckets(&run), (indexed - 1, 1), "{}", run.stderr);
+    same_search(dir, "one page edited", &QUERIES);
+
+    // A repository moved out of the roots, then another deleted: their
+    // buckets change (or empty), the others are kept.
+    std::fs::rename(dir.join("repos/svc5"), dir.join("svc5-moved")).unwrap();
+    let run = same_as_uncached(dir, "a repository moved out");
+    let (kept, again) = buckets(&run);
+    assert!(again <= 1 && kept >= indexed - 2, "{}", run.stderr);
+    same_search(dir, "a repository moved out", &QUERIES);
+    std::fs::remove_dir_all(dir.join("repos/svc7")).unwrap();
+    let run = same_as_uncached(dir, "a repository deleted");
+    same_search(dir, "a repository deleted", &QUERIES);
+    assert!(buckets(&run).1 <= 1, "{}", run.stderr);
+    // Back in: its bucket's earlier key is found again.
+    std::fs::rename(dir.join("svc5-moved"), dir.join("repos/svc5")).unwrap();
+    same_as_uncached(dir, "a repository moved back");
+    same_search(dir, "a repository moved back", &QUERIES);
+}
+
+#[test]
+fn a_damaged_or_foreign_kept_bucket_is_indexed_again() {
+    let org = docs_org(6);
+    let dir = org.path();
+    let (_, indexed) = buckets(&same_as_uncached(dir, "the first build"));
+    let files: Vec<_> = files_under(&dir.join("cache"))
+        .into_keys()
+        .filter(|p| p.contains("/search-bucket/"))
+        .collect();
+    let listings = files.iter().filter(|p| p.ends_with("/listing")).count();
+    assert_eq!(
+        listings,
+        indexed + 1,
+        "one entry per docs bucket and the entity documents': {files:?}"
+    );
+    // Any edit makes the index again; the damaged buckets are not taken
+    // (each kept file changed in place: the built site's links to them
+    // change too, and the next build replaces them).
+    let page = dir.join("repos/svc0/docs/index.md");
+    let mut text = std::fs::read_to_string(&page).unwrap();
+    for entry in files.iter().filter(|p| !p.ends_with("/listing")) {
+        let path = dir.join("cache").join(entry);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x20;
+        std::fs::write(&path, bytes).unwrap();
+    }
+    text.push_str("\nA line about gliders.\n");
+    std::fs::write(&page, &text).unwrap();
+    let run = same_as_uncached(dir, "damaged buckets");
+    assert_eq!(buckets(&run), (0, indexed), "{}", run.stderr);
+    same_search(dir, "damaged buckets", &["gliders", "rollback"]);
+    // The buckets were kept again.
+    text.push_str("\nAnd about kites.\n");
+    std::fs::write(&page, &text).unwrap();
+    let run = same_as_uncached(dir, "repaired");
+    assert_eq!(buckets(&run), (indexed - 1, 1), "{}", run.stderr);
+
+    // Entries under another binary's folder are not read (and are deleted).
+    let cache = dir.join("cache");
+    let ours = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with('v'))
+        .unwrap()
+        .path();
+    std::fs::rename(&ours, cache.join("v0.0.0-0000000000000000")).unwrap();
+    text.push_str("\nAnd balloons.\n");
+    std::fs::write(&page, &text).unwrap();
+    let run = same_as_uncached(dir, "another binary's cache");
+    assert_eq!(buckets(&run), (0, indexed), "{}", run.stderr);
+    same_search(dir, "another binary's cache", &["balloons", "deploy"]);
+}
+
 /// A page that is a link to another file of the repository: an edit of
 /// the link's target, or the link pointed elsewhere, builds the repository
 /// again (its key stamps a link and, followed, its target).
@@ -692,4 +855,58 @@ fn the_docs_search_key_is_kept_only_while_every_repository_is() {
     // The build after the edit made (and kept) the new sum.
     let run = same_as_uncached(dir, "no change after the edits");
     assert_eq!(docs_search_key(&run), Some((1, 0)), "{}", run.stderr);
+}
+
+/// A scorecard result changed and nothing else: the docs' search key is
+/// still kept, but the entity documents (which carry each entity's level)
+/// changed, so the index is made again: every docs bucket kept, the
+/// entity documents indexed, and the site and searches as a clean build's.
+#[test]
+fn a_level_change_indexes_only_the_entity_documents() {
+    let org = docs_org(6);
+    let facts = |incidents: u32| {
+        format!(r#"{{"component:default/svc2": {{"incidents": {{"value": {incidents}}}}}}}"#)
+    };
+    org.file(
+        "card.yaml",
+        "name: plain\nlevels: [one]\nrules:\n  - id: incidents\n    level: one\n    check: { fact: { name: incidents, lte: 2 } }\n",
+    )
+    .file("facts.json", &facts(1))
+    .file(
+        "portico.toml",
+        "[scorecards]\npaths = [\"card.yaml\"]\nfacts = \"facts.json\"\n",
+    );
+    let dir = org.path();
+    let first = same_as_uncached(dir, "the first build");
+    let (_, indexed) = buckets(&first);
+    let run = same_as_uncached(dir, "no change");
+    assert_eq!(docs_search_key(&run), Some((0, 1)), "{}", run.stderr);
+    std::fs::write(dir.join("facts.json"), facts(5)).unwrap();
+    let run = same_as_uncached(dir, "a level changed");
+    assert_eq!(buckets(&run), (indexed, 0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("entity documents indexed"),
+        "{}",
+        run.stderr
+    );
+    same_search(dir, "a level changed", &QUERIES);
+    let level = portico(
+        dir,
+        &[
+            "search", "rollback", "--site", "cached", "--level", "none", "--json",
+        ],
+    );
+    let clean = portico(
+        dir,
+        &[
+            "search", "rollback", "--site", "clean", "--level", "none", "--json",
+        ],
+    );
+    assert_eq!(level.stdout, clean.stdout, "{}", level.stderr);
+    assert!(
+        level.stdout.contains("svc2"),
+        "{}{}",
+        level.stdout,
+        level.stderr
+    );
 }
