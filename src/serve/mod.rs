@@ -11,6 +11,7 @@
 //! server.
 
 mod http;
+mod scratch;
 mod watch;
 
 use crate::config::Config;
@@ -83,12 +84,14 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
     let address = listener
         .local_addr()
         .map_err(|e| Fatal(format!("cannot read the server's address: {e}")))?;
-    let index_dir = std::env::temp_dir().join(format!("portico-serve-{}", std::process::id()));
+    // Removed when `run` returns (Ctrl-C, SIGTERM); a killed server's is
+    // removed by the next server started.
+    let scratch = scratch::Scratch::create(&std::env::temp_dir()).map_err(Fatal)?;
     let builder = Builder {
         config,
         look,
         memo: pipeline::Memo::default(),
-        index_dir,
+        index_dir: scratch.path().to_path_buf(),
         verbose: options.verbose,
     };
     let (events, _) = broadcast::channel(64);
@@ -141,10 +144,12 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
             }
         }
     });
-    serve_http(listener, shared)
+    let served = serve_http(listener, shared);
+    drop(scratch);
+    served
 }
 
-/// Runs the HTTP server on `listener` until Ctrl-C.
+/// Runs the HTTP server on `listener` until Ctrl-C or SIGTERM.
 fn serve_http(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<(), Fatal> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -158,12 +163,27 @@ fn serve_http(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<()
         let listener = tokio::net::TcpListener::from_std(listener)
             .map_err(|e| Fatal(format!("cannot serve: {e}")))?;
         axum::serve(listener, http::router(shared))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+            .with_graceful_shutdown(stop_requested())
             .await
             .map_err(|e| Fatal(format!("the server stopped: {e}")))
     })
+}
+
+/// Ctrl-C, or SIGTERM (what service managers and `kill` send), so that
+/// either stops the server cleanly and its scratch folder is removed.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Builds the site again and again, keeping what it can.

@@ -18,9 +18,25 @@ pub struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // SIGTERM first, as `kill` or a service manager stops it: the server
+        // removes its scratch folder. SIGKILL if it has not stopped in 5 s.
+        stop(&mut self.child);
     }
+}
+
+/// Sends SIGTERM to `child` and waits for it (5 s), then kills it.
+fn stop(child: &mut Child) -> Option<std::process::ExitStatus> {
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
 }
 
 impl Server {
@@ -303,4 +319,41 @@ fn a_taken_port_is_a_usage_error() {
     let run = org.run(&["serve", "repos", "--port", &port]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("choose another port"), "{}", run.stderr);
+}
+
+/// The search index is written to a scratch folder in the temporary folder
+/// (for `portico search --site`); SIGTERM stops the server cleanly, and the
+/// folder goes with it.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_server_and_removes_its_scratch_folder() {
+    let org = org();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(["serve", "repos", "--port", "0"])
+        .current_dir(org.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("portico serve starts");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let (mut serving, mut search) = (String::new(), String::new());
+    stdout.read_line(&mut serving).unwrap();
+    stdout.read_line(&mut search).unwrap();
+    assert!(
+        serving.starts_with("Serving http://127.0.0.1:"),
+        "{serving}"
+    );
+    let site = search
+        .trim()
+        .strip_prefix("Search it from the terminal: portico search --site ")
+        .and_then(|rest| rest.strip_suffix(" QUERY"))
+        .unwrap_or_else(|| panic!("no site folder in {search:?}"));
+    let scratch = std::path::Path::new(site).parent().unwrap().to_path_buf();
+    let name = scratch.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("portico-serve-"), "{}", scratch.display());
+    assert!(scratch.is_dir());
+    let status = stop(&mut child).expect("the server stops on SIGTERM");
+    assert!(status.success(), "{status:?}");
+    assert!(!scratch.exists(), "{} is left behind", scratch.display());
 }
