@@ -275,3 +275,72 @@ fn other_page(path: &str) -> String {
         format!("{}/index.md", path.trim_end_matches('/'))
     }
 }
+
+/// What a repository's link problems depend on besides the repository
+/// itself (`docs::repo_cache` keeps them): the folders of its own sites and
+/// of every other site its pages link to. Kept with the repository's docs,
+/// so a build that finds its problems kept needs none of its link facts.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct LinkOutline {
+    /// Each of the repository's sites: its folder and [`digest`] of its files.
+    pub sites: Vec<(String, u128)>,
+    /// The folders of the other sites its pages link to, each once.
+    pub named: std::collections::BTreeSet<String>,
+}
+
+impl LinkOutline {
+    /// The outline of a repository's sites: each one's folder, files and
+    /// page checks.
+    pub fn of<'a>(
+        sites: impl IntoIterator<Item = (&'a str, &'a SiteFiles, &'a [std::sync::Arc<PageCheck>])>,
+    ) -> LinkOutline {
+        let mut outline = LinkOutline::default();
+        for (folder, files, checks) in sites {
+            outline.sites.push((folder.to_string(), digest(files)));
+            let pages: Vec<&PageCheck> = checks.iter().map(|c| &**c).collect();
+            outline.named.extend(other_sites_named(&pages));
+        }
+        outline
+    }
+
+    /// Every folder the repository's link problems read: its own sites'
+    /// and those its links name, each once, in order.
+    pub fn folders(&self) -> std::collections::BTreeSet<&str> {
+        self.sites
+            .iter()
+            .map(|(folder, _)| folder.as_str())
+            .chain(self.named.iter().map(String::as_str))
+            .collect()
+    }
+}
+
+/// A key of everything the check reads of one site: its pages with their
+/// ids, its assets and files left out, where its files are (display paths
+/// of a broken link's target). Equal for two sites the check cannot tell
+/// apart.
+pub fn digest(files: &SiteFiles) -> u128 {
+    let part = crate::memo::part;
+    let mut key = crate::memo::hasher();
+    let mut pages: Vec<(&String, &HashSet<String>)> = files.pages.iter().collect();
+    pages.sort_unstable_by_key(|(src, _)| *src);
+    key.update(&(pages.len() as u64).to_le_bytes());
+    for (src, ids) in pages {
+        part(&mut key, src.as_bytes());
+        let mut ids: Vec<&String> = ids.iter().collect();
+        ids.sort_unstable();
+        key.update(&(ids.len() as u64).to_le_bytes());
+        ids.iter().for_each(|id| part(&mut key, id.as_bytes()));
+    }
+    for set in [&files.assets, &files.left_out] {
+        let mut paths: Vec<&String> = set.iter().collect();
+        paths.sort_unstable();
+        key.update(&(paths.len() as u64).to_le_bytes());
+        paths.iter().for_each(|p| part(&mut key, p.as_bytes()));
+    }
+    part(&mut key, files.dir.as_bytes());
+    match &files.readme_index {
+        Some(readme) => part(&mut key, readme.as_bytes()),
+        None => key.update(&[0xff]),
+    }
+    key.digest128()
+}

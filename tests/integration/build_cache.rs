@@ -693,3 +693,89 @@ fn the_docs_search_key_is_kept_only_while_every_repository_is() {
     let run = same_as_uncached(dir, "no change after the edits");
     assert_eq!(docs_search_key(&run), Some((1, 0)), "{}", run.stderr);
 }
+
+/// (repositories whose link problems were kept, checked) from the docs
+/// timing line.
+fn link_problems(run: &Run) -> (usize, usize) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("problems kept"))
+        .unwrap_or_else(|| panic!("no link figures in:\n{}", run.stderr));
+    let rest = &line[line.find("links: ").unwrap() + "links: ".len()..];
+    let mut numbers = rest
+        .split([' ', ')'])
+        .filter_map(|w| w.parse::<usize>().ok());
+    (numbers.next().unwrap(), numbers.next().unwrap())
+}
+
+/// Each repository's link problems are kept under its docs and the sites
+/// its links are looked up in: a heading renamed in one repository gives
+/// the broken anchor in another, unchanged one; the fix clears it; a
+/// deleted repository's sites are missed; an edit that leaves a site's
+/// pages and ids alone checks only its own repository's links again; and
+/// kept problems are reported on every build.
+#[test]
+fn link_problems_are_kept_only_while_every_site_they_read_is() {
+    let org = Org::new();
+    let docs = |name: &str, index: &str| {
+        org.file(
+            &format!("repos/{name}/catalog-info.yaml"),
+            &COMPONENT.replace("NAME", name),
+        )
+        .file(
+            &format!("repos/{name}/mkdocs.yml"),
+            &format!("site_name: {name}\n"),
+        )
+        .file(&format!("repos/{name}/docs/index.md"), index);
+    };
+    docs("alpha", "# Alpha\n\n## Install\n\nSteps.\n");
+    docs(
+        "beta",
+        "# Beta\n\nSee [Alpha's install](/docs/default/component/alpha/index.md#install).\n",
+    );
+    docs(
+        "gamma",
+        "# Gamma\n\nSee [Beta](/docs/default/component/beta/index.md) and [gone](/docs/default/component/beta/gone.md).\n",
+    );
+    let dir = org.path();
+    let alpha = dir.join("repos/alpha/docs/index.md");
+    let run = same_as_uncached(dir, "the first build");
+    assert_eq!(link_problems(&run), (0, 3), "{}", run.stderr);
+    let gone = "the docs of component:default/beta have no page `gone.md`";
+    assert!(run.stderr.contains(gone), "{}", run.stderr);
+
+    let run = same_as_uncached(dir, "no change");
+    assert_eq!(link_problems(&run), (3, 0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(gone),
+        "kept problems are reported again"
+    );
+
+    std::fs::write(&alpha, "# Alpha\n\n## Installing\n\nSteps.\n").unwrap();
+    let run = same_as_uncached(dir, "a heading another repository links to renamed");
+    // Alpha changed; beta links into it; gamma reads only beta's site.
+    assert_eq!(link_problems(&run), (1, 2), "{}", run.stderr);
+    let broken = "that page has no heading or id `install`";
+    assert!(run.stderr.contains(broken), "{}", run.stderr);
+    let run = same_as_uncached(dir, "no change after the rename");
+    assert_eq!(link_problems(&run), (3, 0), "{}", run.stderr);
+    assert!(run.stderr.contains(broken), "{}", run.stderr);
+
+    std::fs::write(&alpha, "# Alpha\n\n## Install\n\nSteps.\n").unwrap();
+    let run = same_as_uncached(dir, "the heading back");
+    assert!(!run.stderr.contains(broken), "{}", run.stderr);
+
+    std::fs::write(&alpha, "# Alpha\n\n## Install\n\nOther steps.\n").unwrap();
+    let run = same_as_uncached(dir, "a page's text, its ids unchanged");
+    assert_eq!(link_problems(&run), (2, 1), "{}", run.stderr);
+
+    std::fs::remove_dir_all(dir.join("repos/alpha")).unwrap();
+    let run = same_as_uncached(dir, "the linked repository deleted");
+    assert_eq!(link_problems(&run), (1, 1), "{}", run.stderr);
+    let missing = "component:default/alpha has no docs in this portal";
+    assert!(run.stderr.contains(missing), "{}", run.stderr);
+    let run = same_as_uncached(dir, "no change after the deletion");
+    assert_eq!(link_problems(&run), (2, 0), "{}", run.stderr);
+    assert!(run.stderr.contains(missing), "{}", run.stderr);
+}
