@@ -344,3 +344,125 @@ pub fn digest(files: &SiteFiles) -> u128 {
     }
     key.digest128()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(items: &[&str]) -> HashSet<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn site() -> SiteFiles {
+        SiteFiles {
+            pages: [
+                ("index.md".to_string(), set(&["alpha", "install"])),
+                ("guide.md".to_string(), set(&["guide"])),
+            ]
+            .into_iter()
+            .collect(),
+            assets: set(&["img/a.png"]),
+            left_out: set(&["secret.bin"]),
+            dir: "alpha/docs".to_string(),
+            readme_index: None,
+        }
+    }
+
+    /// The digest is the same for the same files, however the sets were
+    /// filled, and changes with anything the check reads of a site.
+    #[test]
+    fn a_sites_digest_changes_with_everything_the_check_reads() {
+        let base = digest(&site());
+        let mut reordered = SiteFiles {
+            pages: HashMap::with_capacity(64),
+            ..site()
+        };
+        let mut pages: Vec<_> = site().pages.into_iter().collect();
+        pages.sort_by(|a, b| b.0.cmp(&a.0));
+        for (src, ids) in pages {
+            let mut ids: Vec<String> = ids.into_iter().collect();
+            ids.sort_by(|a, b| b.cmp(a));
+            let mut set = HashSet::with_capacity(64);
+            set.extend(ids);
+            reordered.pages.insert(src, set);
+        }
+        assert_eq!(digest(&reordered), base);
+        type Edit = (&'static str, fn(&mut SiteFiles));
+        let edits: [Edit; 8] = [
+            ("an id renamed", |s| {
+                s.pages
+                    .insert("index.md".into(), set(&["alpha", "installing"]));
+            }),
+            ("an id moved to another page", |s| {
+                s.pages.insert("index.md".into(), set(&["alpha"]));
+                s.pages
+                    .insert("guide.md".into(), set(&["guide", "install"]));
+            }),
+            ("a page added", |s| {
+                s.pages.insert("new.md".into(), HashSet::new());
+            }),
+            ("a page gone", |s| {
+                s.pages.remove("guide.md");
+            }),
+            ("an asset gone", |s| s.assets.clear()),
+            ("a file left out", |s| {
+                s.left_out.insert("other.bin".into());
+            }),
+            ("the docs folder moved", |s| s.dir = "beta/docs".into()),
+            ("a README as the index", |s| {
+                s.readme_index = Some("alpha/README.md".into())
+            }),
+        ];
+        for (what, edit) in edits {
+            let mut changed = site();
+            edit(&mut changed);
+            assert_ne!(digest(&changed), base, "{what}");
+        }
+    }
+
+    /// An outline names the sites a repository's links read: its own and
+    /// those its links point into, each once.
+    #[test]
+    fn an_outline_names_own_and_linked_sites() {
+        let files = site();
+        let link = |raw: &str, target: LinkTarget| PlacedLink {
+            link: LinkRef {
+                raw: raw.to_string(),
+                target,
+                line: 1,
+                is_image: false,
+            },
+            place: Diagnostic::warning("", ""),
+        };
+        let other = |name: &str| LinkTarget::OtherSite {
+            namespace: "default".into(),
+            kind: "component".into(),
+            name: name.into(),
+            path: "index.md".into(),
+            anchor: None,
+        };
+        let page = std::sync::Arc::new(PageCheck {
+            site: "docs/default/component/alpha/".into(),
+            src: "index.md".into(),
+            ids: HashSet::new(),
+            links: vec![
+                link("/docs/default/component/beta/", other("beta")),
+                link("/docs/default/component/beta/x", other("beta")),
+                link("guide.md", LinkTarget::Anchor("guide".into())),
+            ],
+        });
+        let checks = [page];
+        let outline = LinkOutline::of([("docs/default/component/alpha/", &files, &checks[..])]);
+        assert_eq!(
+            outline.sites,
+            vec![("docs/default/component/alpha/".to_string(), digest(&files))]
+        );
+        assert_eq!(
+            outline.folders().into_iter().collect::<Vec<_>>(),
+            [
+                "docs/default/component/alpha/",
+                "docs/default/component/beta/"
+            ]
+        );
+    }
+}
