@@ -779,3 +779,52 @@ fn link_problems_are_kept_only_while_every_site_they_read_is() {
     assert_eq!(link_problems(&run), (2, 0), "{}", run.stderr);
     assert!(run.stderr.contains(missing), "{}", run.stderr);
 }
+
+/// A repository's link facts or link problems damaged or gone in the
+/// cache: the build gives the same site and problems, and writes the entry
+/// again: link facts by building the repository again (its problems, kept
+/// under the same key, are still good), problems by checking its links.
+#[test]
+fn damaged_link_entries_are_made_again() {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file(
+        "repos/alpha/docs/index.md",
+        "# Alpha\n\nSee [nowhere](nowhere.md) and [here](#alpha).\n",
+    );
+    let dir = org.path();
+    same_as_uncached(dir, "the first build");
+    let run = same_as_uncached(dir, "no change");
+    assert_eq!(link_problems(&run), (1, 0), "{}", run.stderr);
+    // (entry kind, link problems (kept, checked) once it is damaged)
+    for (kind, figures) in [("/link-problems/", (0, 1)), ("/repo-links/", (1, 0))] {
+        let entries: Vec<_> = files_under(&dir.join("cache"))
+            .into_keys()
+            .filter(|p| p.contains(kind))
+            .collect();
+        assert_eq!(entries.len(), 1, "{kind}: {entries:?}");
+        let path = dir.join("cache").join(&entries[0]);
+        let mut damaged = std::fs::read(&path).unwrap();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 0x20;
+        std::fs::write(&path, &damaged).unwrap();
+        let run = same_as_uncached(dir, kind);
+        assert_eq!(link_problems(&run), figures, "{kind}: {}", run.stderr);
+        assert!(run.stderr.contains("nowhere.md"), "{}", run.stderr);
+        assert_ne!(
+            std::fs::read(&path).unwrap(),
+            damaged,
+            "{kind} written again"
+        );
+        std::fs::remove_file(&path).unwrap();
+        let run = same_as_uncached(dir, kind);
+        assert_eq!(link_problems(&run), figures, "{kind} gone: {}", run.stderr);
+        assert!(path.is_file(), "{kind} written again");
+        let run = same_as_uncached(dir, "the cache repaired");
+        assert_eq!(link_problems(&run), (1, 0), "after {kind}: {}", run.stderr);
+    }
+}
