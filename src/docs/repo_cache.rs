@@ -52,7 +52,7 @@ const KIND: &str = "repo-docs";
 const LINKS_KIND: &str = "repo-links";
 
 /// A repository's link problems, under [`problems_keys`].
-pub const PROBLEMS_KIND: &str = "link-problems";
+const PROBLEMS_KIND: &str = "link-problems";
 
 /// Bumped when what is kept changes shape.
 const FORMAT: u32 = 3;
