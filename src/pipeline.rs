@@ -315,6 +315,7 @@ fn build_with(
         }
     };
     let repos_key = built.repos_key;
+    let link_problems = built.link_problems;
     add_docs(&mut outcome, built);
     // The docs' documents when `docs_search_key` made them, for the
     // buckets should the key have changed.
@@ -329,8 +330,9 @@ fn build_with(
     match &disk {
         Some(disk) => {
             let (hits, misses, failures) = disk.counts(docs::PAGE_CACHE_KIND);
+            let (kept, checked) = link_problems;
             timer.lap(&format!(
-                "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored{versions})"
+                "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored{versions}; links: {kept} repositories' problems kept, {checked} checked)"
             ));
         }
         None if parts.is_some() => timer.lap(&format!(
@@ -649,7 +651,7 @@ fn docs_from_parts(
         .iter()
         .filter_map(|repo| by_repo.remove(&repo.display))
         .collect();
-    let checked = docs::build::check_links(ordered, None);
+    let checked = docs::build::check_links(ordered, None, None).map_err(Fatal)?;
     timer.lap("  links checked");
     Ok(PartsDocs {
         outcome: checked,

@@ -162,6 +162,9 @@ pub struct DocsOutcome {
     /// (read back, or built and stored): a key of their keys. Every site
     /// (its pages, titles, sections) follows from it.
     pub repos_key: Option<Key>,
+    /// Repositories whose link problems were (taken from the build cache,
+    /// checked).
+    pub link_problems: (usize, usize),
 }
 
 /// Builds every entity's docs. With no `sink` nothing is written (`check`).
@@ -173,10 +176,11 @@ pub fn build(
     sink: Option<Sink<'_>>,
 ) -> Result<DocsOutcome, String> {
     let built = build_repos(repos, catalog, options, layout, sink)?;
-    Ok(check_links(
+    check_links(
         built.into_iter().map(|(_, docs)| docs),
         options.other_sites,
-    ))
+        options.disk,
+    )
 }
 
 /// Builds the docs of `repos` (those holding an entity with docs), each
@@ -215,55 +219,77 @@ pub fn build_repos(
 }
 
 /// Every repository's docs, in the order they were built, with every link
-/// and anchor checked across their sites.
+/// and anchor checked across their sites. With the build cache (`disk`),
+/// a repository's link problems are kept under a key of its docs and of
+/// every site they read ([`repo_cache::problems_keys`]): a repository whose
+/// problems are kept needs none of its link facts decoded, and only the
+/// others' links are checked.
 pub fn check_links(
     built: impl IntoIterator<Item = RepoDocs>,
     other_sites: Option<OtherSites<'_>>,
-) -> DocsOutcome {
+    disk: Option<&crate::cache::DiskCache>,
+) -> Result<DocsOutcome, String> {
     let mut outcome = DocsOutcome::default();
+    let mut repos: Vec<RepoDocs> = built.into_iter().collect();
     let mut repo_keys = Some(Vec::new());
-    let mut checks = Vec::new();
-    let mut old_checks = Vec::new();
     let mut old_problems = Vec::new();
-    let mut index = SiteIndex::default();
-    for repo in built {
+    for repo in &mut repos {
         match (&mut repo_keys, repo.cache_key) {
             (Some(keys), Some(key)) => keys.push(key),
             _ => repo_keys = None,
         }
-        outcome.diagnostics.extend(repo.diagnostics);
-        for site in repo.sites {
-            index.sites.insert(site.summary.url.clone(), site.files);
-            outcome.sites.push(site.summary);
-            checks.push(site.checks);
-        }
-        // Each old version is a site of its own for links.
-        for site in repo.versions {
-            index.sites.insert(site.summary.url.clone(), site.files);
-            let tag = site.summary.version.clone().unwrap_or_default();
-            old_checks.push((tag, site.checks));
-        }
-        old_problems.extend(repo.old_problems);
+        outcome.diagnostics.append(&mut repo.diagnostics);
+        outcome
+            .sites
+            .extend(repo.sites.iter().map(|site| site.summary.clone()));
+        old_problems.append(&mut repo.old_problems);
         outcome.version_renders.0 += repo.shared_renders.0;
         outcome.version_renders.1 += repo.shared_renders.1;
     }
-    let pages: Vec<&PageCheck> = checks.iter().flat_map(|c| c.iter().map(|c| &**c)).collect();
-    let old_pages = old_checks.iter().flat_map(|(_, c)| c.iter().map(|c| &**c));
-    if let Some(other_sites) = other_sites {
-        let all: Vec<&PageCheck> = pages.iter().copied().chain(old_pages).collect();
-        for folder in links::other_sites_named(&all) {
-            if !index.sites.contains_key(&folder)
-                && let Some(files) = other_sites(&folder)
-            {
-                index.sites.insert(folder, Arc::new(files));
+    // Sites built elsewhere (`check --site`) are not in any key.
+    let disk = disk.filter(|_| other_sites.is_none());
+    let keys = match disk {
+        Some(_) => repo_cache::problems_keys(&repos),
+        None => vec![None; repos.len()],
+    };
+    let mut problems: Vec<Option<Vec<Diagnostic>>> = repos
+        .par_iter()
+        .zip(&keys)
+        .map(|(_, key)| repo_cache::kept_problems(disk?, (*key)?))
+        .collect();
+    let checked: Vec<usize> = (0..repos.len())
+        .filter(|&i| problems[i].is_none())
+        .collect();
+    let index = links_index(&mut repos, &checked, other_sites)?;
+    let found: Vec<(usize, Vec<Diagnostic>)> = checked
+        .par_iter()
+        .map(|&i| {
+            let pages: Vec<&PageCheck> = repos[i]
+                .sites
+                .iter()
+                .flat_map(|site| site.checks.iter().map(|c| &**c))
+                .collect();
+            let found = links::check(&pages, &index);
+            if let (Some(disk), Some(key)) = (disk, keys[i]) {
+                repo_cache::keep_problems(disk, key, &found);
             }
-        }
+            (i, found)
+        })
+        .collect();
+    for (i, found) in found {
+        problems[i] = Some(found);
     }
-    outcome.diagnostics.extend(links::check(&pages, &index));
-    for (tag, checks) in &old_checks {
-        let pages: Vec<&PageCheck> = checks.iter().map(|c| &**c).collect();
-        let broken = links::check(&pages, &index);
-        old_problems.extend(broken.into_iter().map(|d| (tag.clone(), d)));
+    outcome.link_problems = (repos.len() - checked.len(), checked.len());
+    outcome
+        .diagnostics
+        .extend(problems.into_iter().flatten().flatten());
+    for repo in &repos {
+        for site in &repo.versions {
+            let tag = site.summary.version.clone().unwrap_or_default();
+            let pages: Vec<&PageCheck> = site.checks.iter().map(|c| &**c).collect();
+            let broken = links::check(&pages, &index);
+            old_problems.extend(broken.into_iter().map(|d| (tag.clone(), d)));
+        }
     }
     let notes = versions::report_old(&outcome.diagnostics, old_problems);
     outcome.diagnostics.extend(notes);
@@ -276,7 +302,65 @@ pub fn check_links(
         }
         key.digest128()
     });
-    outcome
+    Ok(outcome)
+}
+
+/// The sites the links of `repos[checked]` are looked up in: their own
+/// (old versions too) and every site their links name, each the one a
+/// lookup of its folder finds (the last built with it). The link facts of
+/// those repositories, and of the ones holding those sites, are decoded
+/// from the build cache if they were read back from it.
+fn links_index(
+    repos: &mut [RepoDocs],
+    checked: &[usize],
+    other_sites: Option<OtherSites<'_>>,
+) -> Result<SiteIndex, String> {
+    // Folder → (repository, whether an old version, site), the last wins.
+    let mut holders: HashMap<String, (usize, bool, usize)> = HashMap::new();
+    for (i, repo) in repos.iter().enumerate() {
+        let sites = repo.sites.iter().map(|s| (false, s));
+        let versions = repo.versions.iter().map(|s| (true, s));
+        for (n, (old, site)) in sites.enumerate().chain(versions.enumerate()) {
+            holders.insert(site.summary.url.clone(), (i, old, n));
+        }
+    }
+    let mut wanted: std::collections::BTreeSet<String> = Default::default();
+    for &i in checked {
+        wanted.extend(repos[i].folders_read());
+    }
+    let mut load = vec![false; repos.len()];
+    checked.iter().for_each(|&i| load[i] = true);
+    wanted
+        .iter()
+        .filter_map(|folder| holders.get(folder))
+        .for_each(|&(i, _, _)| load[i] = true);
+    repos
+        .par_iter_mut()
+        .zip(load)
+        .filter(|(_, load)| *load)
+        .try_for_each(|(repo, _)| repo.load_links())?;
+    let mut index = SiteIndex::default();
+    for folder in &wanted {
+        let Some(&(i, old, n)) = holders.get(folder) else {
+            continue;
+        };
+        let site = if old {
+            &repos[i].versions[n]
+        } else {
+            &repos[i].sites[n]
+        };
+        index.sites.insert(folder.clone(), site.files.clone());
+    }
+    if let Some(other_sites) = other_sites {
+        for folder in wanted {
+            if !index.sites.contains_key(&folder)
+                && let Some(files) = other_sites(&folder)
+            {
+                index.sites.insert(folder, Arc::new(files));
+            }
+        }
+    }
+    Ok(index)
 }
 
 impl RepoDocs {
@@ -359,6 +443,140 @@ pub struct RepoDocs {
     /// when it does.
     #[serde(skip)]
     cache_key: Option<Key>,
+    /// With `cache_key`: what these docs' link problems read outside them.
+    #[serde(skip)]
+    outline: Option<Arc<links::LinkOutline>>,
+    /// Read back from the build cache: every site's link facts (its page
+    /// checks and files), encoded; the sites' own are empty until
+    /// [`RepoDocs::load_links`] decodes these.
+    #[serde(skip)]
+    kept_links: Option<Arc<Vec<u8>>>,
+}
+
+/// One site's link facts, as the build cache keeps them apart from the
+/// rest of its repository's docs ([`RepoDocs::without_links`]).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(super) struct SiteLinks {
+    #[serde(with = "crate::memo::shared_list")]
+    checks: Arc<Vec<Arc<PageCheck>>>,
+    #[serde(with = "crate::memo::shared")]
+    files: Arc<links::SiteFiles>,
+}
+
+impl RepoDocs {
+    /// These docs without their sites' link facts, and those facts (the
+    /// latest sites', then the old versions'), for the build cache.
+    pub(super) fn without_links(&self) -> (RepoDocs, Vec<SiteLinks>) {
+        let mut head = self.clone();
+        let mut facts = Vec::new();
+        for site in head.sites.iter_mut().chain(&mut head.versions) {
+            facts.push(SiteLinks {
+                checks: std::mem::take(&mut site.checks),
+                files: std::mem::take(&mut site.files),
+            });
+        }
+        head.outline = None;
+        head.kept_links = None;
+        (head, facts)
+    }
+
+    /// What these docs' link problems read outside them.
+    pub(super) fn link_outline(&self) -> links::LinkOutline {
+        links::LinkOutline::of(
+            self.sites
+                .iter()
+                .map(|s| (s.summary.url.as_str(), &*s.files, s.checks.as_slice())),
+        )
+    }
+
+    /// Read back from the build cache under `key`, without link facts:
+    /// `outline` is theirs, `links` their encoded bytes.
+    pub(super) fn kept(self, key: Key, outline: links::LinkOutline, links: Vec<u8>) -> RepoDocs {
+        RepoDocs {
+            cache_key: Some(key),
+            outline: Some(Arc::new(outline)),
+            kept_links: Some(Arc::new(links)),
+            ..self
+        }
+    }
+
+    /// Built now and stored in the build cache under `key`.
+    pub(super) fn stored(self, key: Key, outline: links::LinkOutline) -> RepoDocs {
+        RepoDocs {
+            cache_key: Some(key),
+            outline: Some(Arc::new(outline)),
+            ..self
+        }
+    }
+
+    /// What these docs' link problems are kept by in the build cache: their
+    /// key and outline, when kept there whole (no old versions).
+    pub(super) fn problems_inputs(&self) -> Option<(Key, &links::LinkOutline)> {
+        let outline = self.outline.as_deref()?;
+        (self.versions.is_empty()).then_some((self.cache_key?, outline))
+    }
+
+    /// Each site's folder (old versions' too) and [`links::digest`] of its
+    /// files, in the order they are built; from the outline when it is
+    /// known.
+    pub(super) fn site_digests(&self) -> Vec<(&str, u128)> {
+        match &self.outline {
+            Some(outline) if self.versions.is_empty() => outline
+                .sites
+                .iter()
+                .map(|(folder, digest)| (folder.as_str(), *digest))
+                .collect(),
+            _ => self
+                .sites
+                .iter()
+                .chain(&self.versions)
+                .map(|site| (site.summary.url.as_str(), links::digest(&site.files)))
+                .collect(),
+        }
+    }
+
+    /// The folders these docs' links are looked up in: their own sites'
+    /// (old versions' too) and those their links name.
+    fn folders_read(&self) -> std::collections::BTreeSet<String> {
+        if let (Some(outline), Some(_)) = (&self.outline, &self.kept_links) {
+            return outline.folders().into_iter().map(str::to_string).collect();
+        }
+        let sites = self.sites.iter().chain(&self.versions);
+        let pages: Vec<&PageCheck> = sites
+            .clone()
+            .flat_map(|site| site.checks.iter().map(|c| &**c))
+            .collect();
+        let mut folders = links::other_sites_named(&pages);
+        folders.extend(sites.map(|site| site.summary.url.clone()));
+        folders
+    }
+
+    /// Decodes the link facts read back from the build cache into the
+    /// sites, if not done yet.
+    fn load_links(&mut self) -> Result<(), String> {
+        let Some(bytes) = self.kept_links.take() else {
+            return Ok(());
+        };
+        let facts: Vec<SiteLinks> = crate::memo::decode(&bytes).ok_or_else(|| {
+            "the build cache holds link facts this build cannot read; delete the cache folder \
+             (`--cache`, default `.portico-cache` beside `--out`) and build again"
+                .to_string()
+        })?;
+        if facts.len() != self.sites.len() + self.versions.len() {
+            return Err(
+                "the build cache's link facts do not match its docs; delete the \
+                 cache folder (`--cache`, default `.portico-cache` beside `--out`) and build \
+                 again"
+                    .to_string(),
+            );
+        }
+        let sites = self.sites.iter_mut().chain(&mut self.versions);
+        for (site, facts) in sites.zip(facts) {
+            site.checks = facts.checks;
+            site.files = facts.files;
+        }
+        Ok(())
+    }
 }
 
 /// One docs site built: what the portal keeps, what the link check needs.
@@ -457,8 +675,7 @@ fn build_repo_cached(
     let Some(key) = repo_cache::key(&snapshot, &files, entities, options) else {
         return build_snapshot(&snapshot, files, entities, options, layout, Some(sink));
     };
-    if let Some(mut docs) = repo_cache::reuse(disk, key, carry) {
-        docs.cache_key = Some(key);
+    if let Some(docs) = repo_cache::reuse(disk, key, carry) {
         for site in &docs.sites {
             for _ in &site.summary.pages {
                 disk.count(memo::DISK_KIND, true);
@@ -486,11 +703,8 @@ fn build_repo_cached(
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     written.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    repo_cache::store(disk, key, &docs, &written);
-    Ok(RepoDocs {
-        cache_key: Some(key),
-        ..docs
-    })
+    let outline = repo_cache::store(disk, key, &docs, &written);
+    Ok(docs.stored(key, outline))
 }
 
 fn build_repo(

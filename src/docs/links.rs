@@ -275,3 +275,194 @@ fn other_page(path: &str) -> String {
         format!("{}/index.md", path.trim_end_matches('/'))
     }
 }
+
+/// What a repository's link problems depend on besides the repository
+/// itself (`docs::repo_cache` keeps them): the folders of its own sites and
+/// of every other site its pages link to. Kept with the repository's docs,
+/// so a build that finds its problems kept needs none of its link facts.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct LinkOutline {
+    /// Each of the repository's sites: its folder and [`digest`] of its files.
+    pub sites: Vec<(String, u128)>,
+    /// The folders of the other sites its pages link to, each once.
+    pub named: std::collections::BTreeSet<String>,
+}
+
+impl LinkOutline {
+    /// The outline of a repository's sites: each one's folder, files and
+    /// page checks.
+    pub fn of<'a>(
+        sites: impl IntoIterator<Item = (&'a str, &'a SiteFiles, &'a [std::sync::Arc<PageCheck>])>,
+    ) -> LinkOutline {
+        let mut outline = LinkOutline::default();
+        for (folder, files, checks) in sites {
+            outline.sites.push((folder.to_string(), digest(files)));
+            let pages: Vec<&PageCheck> = checks.iter().map(|c| &**c).collect();
+            outline.named.extend(other_sites_named(&pages));
+        }
+        outline
+    }
+
+    /// Every folder the repository's link problems read: its own sites'
+    /// and those its links name, each once, in order.
+    pub fn folders(&self) -> std::collections::BTreeSet<&str> {
+        self.sites
+            .iter()
+            .map(|(folder, _)| folder.as_str())
+            .chain(self.named.iter().map(String::as_str))
+            .collect()
+    }
+}
+
+/// A key of everything the check reads of one site: its pages with their
+/// ids, its assets and files left out, where its files are (display paths
+/// of a broken link's target). Equal for two sites the check cannot tell
+/// apart.
+pub fn digest(files: &SiteFiles) -> u128 {
+    let part = crate::memo::part;
+    let mut key = crate::memo::hasher();
+    let mut pages: Vec<(&String, &HashSet<String>)> = files.pages.iter().collect();
+    pages.sort_unstable_by_key(|(src, _)| *src);
+    key.update(&(pages.len() as u64).to_le_bytes());
+    for (src, ids) in pages {
+        part(&mut key, src.as_bytes());
+        let mut ids: Vec<&String> = ids.iter().collect();
+        ids.sort_unstable();
+        key.update(&(ids.len() as u64).to_le_bytes());
+        ids.iter().for_each(|id| part(&mut key, id.as_bytes()));
+    }
+    for set in [&files.assets, &files.left_out] {
+        let mut paths: Vec<&String> = set.iter().collect();
+        paths.sort_unstable();
+        key.update(&(paths.len() as u64).to_le_bytes());
+        paths.iter().for_each(|p| part(&mut key, p.as_bytes()));
+    }
+    part(&mut key, files.dir.as_bytes());
+    match &files.readme_index {
+        Some(readme) => part(&mut key, readme.as_bytes()),
+        None => key.update(&[0xff]),
+    }
+    key.digest128()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(items: &[&str]) -> HashSet<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn site() -> SiteFiles {
+        SiteFiles {
+            pages: [
+                ("index.md".to_string(), set(&["alpha", "install"])),
+                ("guide.md".to_string(), set(&["guide"])),
+            ]
+            .into_iter()
+            .collect(),
+            assets: set(&["img/a.png"]),
+            left_out: set(&["secret.bin"]),
+            dir: "alpha/docs".to_string(),
+            readme_index: None,
+        }
+    }
+
+    /// The digest is the same for the same files, however the sets were
+    /// filled, and changes with anything the check reads of a site.
+    #[test]
+    fn a_sites_digest_changes_with_everything_the_check_reads() {
+        let base = digest(&site());
+        let mut reordered = SiteFiles {
+            pages: HashMap::with_capacity(64),
+            ..site()
+        };
+        let mut pages: Vec<_> = site().pages.into_iter().collect();
+        pages.sort_by(|a, b| b.0.cmp(&a.0));
+        for (src, ids) in pages {
+            let mut ids: Vec<String> = ids.into_iter().collect();
+            ids.sort_by(|a, b| b.cmp(a));
+            let mut set = HashSet::with_capacity(64);
+            set.extend(ids);
+            reordered.pages.insert(src, set);
+        }
+        assert_eq!(digest(&reordered), base);
+        type Edit = (&'static str, fn(&mut SiteFiles));
+        let edits: [Edit; 8] = [
+            ("an id renamed", |s| {
+                s.pages
+                    .insert("index.md".into(), set(&["alpha", "installing"]));
+            }),
+            ("an id moved to another page", |s| {
+                s.pages.insert("index.md".into(), set(&["alpha"]));
+                s.pages
+                    .insert("guide.md".into(), set(&["guide", "install"]));
+            }),
+            ("a page added", |s| {
+                s.pages.insert("new.md".into(), HashSet::new());
+            }),
+            ("a page gone", |s| {
+                s.pages.remove("guide.md");
+            }),
+            ("an asset gone", |s| s.assets.clear()),
+            ("a file left out", |s| {
+                s.left_out.insert("other.bin".into());
+            }),
+            ("the docs folder moved", |s| s.dir = "beta/docs".into()),
+            ("a README as the index", |s| {
+                s.readme_index = Some("alpha/README.md".into())
+            }),
+        ];
+        for (what, edit) in edits {
+            let mut changed = site();
+            edit(&mut changed);
+            assert_ne!(digest(&changed), base, "{what}");
+        }
+    }
+
+    /// An outline names the sites a repository's links read: its own and
+    /// those its links point into, each once.
+    #[test]
+    fn an_outline_names_own_and_linked_sites() {
+        let files = site();
+        let link = |raw: &str, target: LinkTarget| PlacedLink {
+            link: LinkRef {
+                raw: raw.to_string(),
+                target,
+                line: 1,
+                is_image: false,
+            },
+            place: Diagnostic::warning("", ""),
+        };
+        let other = |name: &str| LinkTarget::OtherSite {
+            namespace: "default".into(),
+            kind: "component".into(),
+            name: name.into(),
+            path: "index.md".into(),
+            anchor: None,
+        };
+        let page = std::sync::Arc::new(PageCheck {
+            site: "docs/default/component/alpha/".into(),
+            src: "index.md".into(),
+            ids: HashSet::new(),
+            links: vec![
+                link("/docs/default/component/beta/", other("beta")),
+                link("/docs/default/component/beta/x", other("beta")),
+                link("guide.md", LinkTarget::Anchor("guide".into())),
+            ],
+        });
+        let checks = [page];
+        let outline = LinkOutline::of([("docs/default/component/alpha/", &files, &checks[..])]);
+        assert_eq!(
+            outline.sites,
+            vec![("docs/default/component/alpha/".to_string(), digest(&files))]
+        );
+        assert_eq!(
+            outline.folders().into_iter().collect::<Vec<_>>(),
+            [
+                "docs/default/component/alpha/",
+                "docs/default/component/beta/"
+            ]
+        );
+    }
+}

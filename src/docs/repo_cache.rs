@@ -17,26 +17,53 @@
 //!
 //! Sites with versions from git tags are not kept this way: their inputs
 //! include every matching tag.
+//!
+//! Kept in three parts, so a build reads only what it needs:
+//! - the docs without their link facts, with the files written and the
+//!   repository's [`LinkOutline`] (`repo-docs`);
+//! - each site's link facts, its pages' ids and links with their places and
+//!   its files (`repo-links`): read with the docs (a missing entry builds
+//!   the repository again) but decoded only when its links are checked, or
+//!   a checked repository's links name one of its sites;
+//! - the repository's link problems (`link-problems`), under a key of its
+//!   docs' key and of [`super::links::digest`] of every site its links are
+//!   looked up in (its own and those they name, or that there is none): a
+//!   repository is checked again only when it changed or a site it links
+//!   to changed its pages, ids, assets or place. Its problems, kept or
+//!   found, are reported on every build.
 
 use super::build::{DocsOptions, RepoDocs, WrittenFile};
+use super::links::LinkOutline;
 use super::memo::{self, Key};
 use super::versions;
 use crate::cache::DiskCache;
 use crate::catalog::Entity;
+use crate::diagnostics::Diagnostic;
 use crate::read::{Listing, RepoKind, Snapshot};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
-/// What a repository's docs are kept under in the build cache.
+/// What a repository's docs are kept under in the build cache: without
+/// their link facts, which are kept apart ([`LINKS_KIND`]) and decoded only
+/// when a link check needs them.
 const KIND: &str = "repo-docs";
 
-/// Bumped when what is kept changes shape.
-const FORMAT: u32 = 2;
+/// Each site's link facts (its page checks and files), under the same key.
+const LINKS_KIND: &str = "repo-links";
 
-/// A repository's docs as built, and every file its build wrote.
+/// A repository's link problems, under [`problems_keys`].
+const PROBLEMS_KIND: &str = "link-problems";
+
+/// Bumped when what is kept changes shape.
+const FORMAT: u32 = 3;
+
+/// A repository's docs as built (without link facts), every file its
+/// build wrote, and what its link problems read outside it.
 #[derive(Deserialize)]
 struct RepoPack {
     docs: RepoDocs,
     files: Vec<WrittenFile>,
+    outline: LinkOutline,
 }
 
 /// [`RepoPack`], borrowed, to be written.
@@ -44,7 +71,12 @@ struct RepoPack {
 struct RepoPackRef<'a> {
     docs: &'a RepoDocs,
     files: &'a [WrittenFile],
+    outline: &'a LinkOutline,
 }
+
+/// A repository's link problems as kept.
+#[derive(Serialize, Deserialize)]
+struct Problems(#[serde(with = "crate::diagnostics::whole_list")] Vec<Diagnostic>);
 
 /// The key of everything the repository's docs are made from, or `None`
 /// when they are not kept whole (a site with versions).
@@ -132,6 +164,8 @@ fn file_stamp(meta: &std::fs::Metadata) -> [u8; 48] {
 
 /// The repository's docs kept under `key`, when `carry` took every file
 /// they wrote over from the last site; `None` (nothing carried) otherwise.
+/// Their link facts are read (so a missing or damaged entry builds the
+/// repository again) but not decoded.
 pub(super) fn reuse(
     disk: &DiskCache,
     key: Key,
@@ -139,12 +173,74 @@ pub(super) fn reuse(
 ) -> Option<RepoDocs> {
     let bytes = disk.get(KIND, key)?;
     let pack: RepoPack = crate::memo::decode(&bytes)?;
-    carry(&pack.files).then_some(pack.docs)
+    let links = disk.get(LINKS_KIND, key)?;
+    carry(&pack.files).then(|| pack.docs.kept(key, pack.outline, links))
 }
 
-/// Keeps the repository's docs and the files they wrote under `key`.
-pub(super) fn store(disk: &DiskCache, key: Key, docs: &RepoDocs, files: &[WrittenFile]) {
-    if let Some(bytes) = crate::memo::encode(&RepoPackRef { docs, files }) {
-        disk.put(KIND, key, &bytes);
+/// Keeps the repository's docs and the files they wrote under `key`;
+/// returns what their link problems read outside them.
+pub(super) fn store(
+    disk: &DiskCache,
+    key: Key,
+    docs: &RepoDocs,
+    files: &[WrittenFile],
+) -> LinkOutline {
+    let outline = docs.link_outline();
+    let (head, links) = docs.without_links();
+    // The link facts first: the docs are read back only with them.
+    if let Some(bytes) = crate::memo::encode(&links) {
+        disk.put(LINKS_KIND, key, &bytes);
+        let pack = RepoPackRef {
+            docs: &head,
+            files,
+            outline: &outline,
+        };
+        if let Some(bytes) = crate::memo::encode(&pack) {
+            disk.put(KIND, key, &bytes);
+        }
+    }
+    outline
+}
+
+/// Each repository's key for its link problems, when its docs are kept in
+/// the build cache: its docs' key, and for each folder its links are looked
+/// up in (its own sites' and those its links name) [`super::links::digest`] of the
+/// site there, the last one built with that folder, as the check finds it,
+/// or that there is none. Problems kept under it are the ones a check
+/// would find: the check reads nothing else.
+pub(super) fn problems_keys(repos: &[RepoDocs]) -> Vec<Option<Key>> {
+    let mut digests: HashMap<&str, u128> = HashMap::new();
+    for repo in repos {
+        digests.extend(repo.site_digests());
+    }
+    repos
+        .iter()
+        .map(|repo| {
+            let (docs_key, outline) = repo.problems_inputs()?;
+            let mut key = memo::hasher();
+            key.update(&FORMAT.to_le_bytes());
+            key.update(&docs_key.to_le_bytes());
+            for folder in outline.folders() {
+                memo::part(&mut key, folder.as_bytes());
+                match digests.get(folder) {
+                    Some(digest) => key.update(&digest.to_le_bytes()),
+                    None => key.update(&[0xff]),
+                }
+            }
+            Some(key.digest128())
+        })
+        .collect()
+}
+
+/// A repository's link problems kept under `key`.
+pub(super) fn kept_problems(disk: &DiskCache, key: Key) -> Option<Vec<Diagnostic>> {
+    let bytes = disk.get(PROBLEMS_KIND, key)?;
+    crate::memo::decode::<Problems>(&bytes).map(|p| p.0)
+}
+
+/// Keeps a repository's link problems under `key`.
+pub(super) fn keep_problems(disk: &DiskCache, key: Key, problems: &[Diagnostic]) {
+    if let Some(bytes) = crate::memo::encode(&Problems(problems.to_vec())) {
+        disk.put(PROBLEMS_KIND, key, &bytes);
     }
 }

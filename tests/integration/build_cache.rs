@@ -910,3 +910,138 @@ fn a_level_change_indexes_only_the_entity_documents() {
         level.stderr
     );
 }
+
+/// (repositories whose link problems were kept, checked) from the docs
+/// timing line.
+fn link_problems(run: &Run) -> (usize, usize) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("problems kept"))
+        .unwrap_or_else(|| panic!("no link figures in:\n{}", run.stderr));
+    let rest = &line[line.find("links: ").unwrap() + "links: ".len()..];
+    let mut numbers = rest
+        .split([' ', ')'])
+        .filter_map(|w| w.parse::<usize>().ok());
+    (numbers.next().unwrap(), numbers.next().unwrap())
+}
+
+/// Each repository's link problems are kept under its docs and the sites
+/// its links are looked up in: a heading renamed in one repository gives
+/// the broken anchor in another, unchanged one; the fix clears it; a
+/// deleted repository's sites are missed; an edit that leaves a site's
+/// pages and ids alone checks only its own repository's links again; and
+/// kept problems are reported on every build.
+#[test]
+fn link_problems_are_kept_only_while_every_site_they_read_is() {
+    let org = Org::new();
+    let docs = |name: &str, index: &str| {
+        org.file(
+            &format!("repos/{name}/catalog-info.yaml"),
+            &COMPONENT.replace("NAME", name),
+        )
+        .file(
+            &format!("repos/{name}/mkdocs.yml"),
+            &format!("site_name: {name}\n"),
+        )
+        .file(&format!("repos/{name}/docs/index.md"), index);
+    };
+    docs("alpha", "# Alpha\n\n## Install\n\nSteps.\n");
+    docs(
+        "beta",
+        "# Beta\n\nSee [Alpha's install](/docs/default/component/alpha/index.md#install).\n",
+    );
+    docs(
+        "gamma",
+        "# Gamma\n\nSee [Beta](/docs/default/component/beta/index.md) and [gone](/docs/default/component/beta/gone.md).\n",
+    );
+    let dir = org.path();
+    let alpha = dir.join("repos/alpha/docs/index.md");
+    let run = same_as_uncached(dir, "the first build");
+    assert_eq!(link_problems(&run), (0, 3), "{}", run.stderr);
+    let gone = "the docs of component:default/beta have no page `gone.md`";
+    assert!(run.stderr.contains(gone), "{}", run.stderr);
+
+    let run = same_as_uncached(dir, "no change");
+    assert_eq!(link_problems(&run), (3, 0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(gone),
+        "kept problems are reported again"
+    );
+
+    std::fs::write(&alpha, "# Alpha\n\n## Installing\n\nSteps.\n").unwrap();
+    let run = same_as_uncached(dir, "a heading another repository links to renamed");
+    // Alpha changed; beta links into it; gamma reads only beta's site.
+    assert_eq!(link_problems(&run), (1, 2), "{}", run.stderr);
+    let broken = "that page has no heading or id `install`";
+    assert!(run.stderr.contains(broken), "{}", run.stderr);
+    let run = same_as_uncached(dir, "no change after the rename");
+    assert_eq!(link_problems(&run), (3, 0), "{}", run.stderr);
+    assert!(run.stderr.contains(broken), "{}", run.stderr);
+
+    std::fs::write(&alpha, "# Alpha\n\n## Install\n\nSteps.\n").unwrap();
+    let run = same_as_uncached(dir, "the heading back");
+    assert!(!run.stderr.contains(broken), "{}", run.stderr);
+
+    std::fs::write(&alpha, "# Alpha\n\n## Install\n\nOther steps.\n").unwrap();
+    let run = same_as_uncached(dir, "a page's text, its ids unchanged");
+    assert_eq!(link_problems(&run), (2, 1), "{}", run.stderr);
+
+    std::fs::remove_dir_all(dir.join("repos/alpha")).unwrap();
+    let run = same_as_uncached(dir, "the linked repository deleted");
+    assert_eq!(link_problems(&run), (1, 1), "{}", run.stderr);
+    let missing = "component:default/alpha has no docs in this portal";
+    assert!(run.stderr.contains(missing), "{}", run.stderr);
+    let run = same_as_uncached(dir, "no change after the deletion");
+    assert_eq!(link_problems(&run), (2, 0), "{}", run.stderr);
+    assert!(run.stderr.contains(missing), "{}", run.stderr);
+}
+
+/// A repository's link facts or link problems damaged or gone in the
+/// cache: the build gives the same site and problems, and writes the entry
+/// again: link facts by building the repository again (its problems, kept
+/// under the same key, are still good), problems by checking its links.
+#[test]
+fn damaged_link_entries_are_made_again() {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file(
+        "repos/alpha/docs/index.md",
+        "# Alpha\n\nSee [nowhere](nowhere.md) and [here](#alpha).\n",
+    );
+    let dir = org.path();
+    same_as_uncached(dir, "the first build");
+    let run = same_as_uncached(dir, "no change");
+    assert_eq!(link_problems(&run), (1, 0), "{}", run.stderr);
+    // (entry kind, link problems (kept, checked) once it is damaged)
+    for (kind, figures) in [("/link-problems/", (0, 1)), ("/repo-links/", (1, 0))] {
+        let entries: Vec<_> = files_under(&dir.join("cache"))
+            .into_keys()
+            .filter(|p| p.contains(kind))
+            .collect();
+        assert_eq!(entries.len(), 1, "{kind}: {entries:?}");
+        let path = dir.join("cache").join(&entries[0]);
+        let mut damaged = std::fs::read(&path).unwrap();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 0x20;
+        std::fs::write(&path, &damaged).unwrap();
+        let run = same_as_uncached(dir, kind);
+        assert_eq!(link_problems(&run), figures, "{kind}: {}", run.stderr);
+        assert!(run.stderr.contains("nowhere.md"), "{}", run.stderr);
+        assert_ne!(
+            std::fs::read(&path).unwrap(),
+            damaged,
+            "{kind} written again"
+        );
+        std::fs::remove_file(&path).unwrap();
+        let run = same_as_uncached(dir, kind);
+        assert_eq!(link_problems(&run), figures, "{kind} gone: {}", run.stderr);
+        assert!(path.is_file(), "{kind} written again");
+        let run = same_as_uncached(dir, "the cache repaired");
+        assert_eq!(link_problems(&run), (1, 0), "after {kind}: {}", run.stderr);
+    }
+}
