@@ -162,10 +162,13 @@ impl DiskCache {
         if !meta.is_file() || meta.len() < 16 || meta.len() > MAX_ENTRY_BYTES + 16 {
             return None;
         }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.read_to_end(&mut bytes).ok()?;
-        let (sum, value) = bytes.split_at(16);
-        if sum != xxh3_128(value).to_le_bytes() {
+        // The checksum, then the value straight into its own buffer: the
+        // value is never copied again.
+        let mut sum = [0u8; 16];
+        file.read_exact(&mut sum).ok()?;
+        let mut value = Vec::with_capacity(meta.len() as usize - 16);
+        file.read_to_end(&mut value).ok()?;
+        if sum != xxh3_128(&value).to_le_bytes() {
             return None;
         }
         // Used today: not trimmed for another UNUSED_DAYS days.
@@ -177,7 +180,7 @@ impl DiskCache {
         if stale {
             let _ = file.set_modified(SystemTime::now());
         }
-        Some(value.to_vec())
+        Some(value)
     }
 
     fn write_files(&self, path: &Path, files: &[(String, PathBuf)]) -> std::io::Result<()> {
@@ -402,6 +405,10 @@ mod tests {
         assert_eq!(cache.get("page", 1), None, "a flipped bit");
         std::fs::write(&path, &bytes[..10]).unwrap();
         assert_eq!(cache.get("page", 1), None, "cut short");
+        std::fs::write(&path, &bytes[..20]).unwrap();
+        assert_eq!(cache.get("page", 1), None, "value cut short");
+        std::fs::write(&path, [&bytes[..], b"!"].concat()).unwrap();
+        assert_eq!(cache.get("page", 1), None, "a byte more");
         cache.put("page", 1, b"whole value");
         assert_eq!(cache.get("page", 1).as_deref(), Some(&b"whole value"[..]));
     }
