@@ -288,6 +288,7 @@ fn build_with(
             .carry_files(files.iter().map(|f| (f.path.as_str(), f.len, f.hash)))
             .unwrap_or(false)
     };
+    let listings = crate::read::Listings::default();
     let docs = DocsRun {
         sink: Some(&sink),
         on_site: Some(&on_site),
@@ -296,6 +297,7 @@ fn build_with(
         carry: disk.as_ref().map(|_| &carry as docs::build::Carry<'_>),
         other_sites: None,
         skip_page_dates: false,
+        listings: Some(&listings),
     };
     let mut parts_search = Vec::new();
     let built = match parts {
@@ -340,7 +342,7 @@ fn build_with(
         )),
         None => timer.lap(&format!("docs (render + write + link check{versions})")),
     }
-    add_scorecards(config, &mut outcome, None);
+    add_scorecards(config, &mut outcome, None, Some(&listings));
     timer.lap(&scorecards_lap(&outcome));
     if let Some(index_dir) = &index_dir {
         let entity_documents =
@@ -928,6 +930,7 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         carry: None,
         other_sites: None,
         skip_page_dates: false,
+        listings: None,
     };
     let built = render_docs(config, &outcome.portal, look, docs)?;
     let (reused, rendered) = memo.docs.finish();
@@ -935,7 +938,7 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
     timer.lap(&format!(
         "docs ({rendered} pages rendered, {reused} reused)"
     ));
-    add_scorecards(config, &mut outcome, Some(memo));
+    add_scorecards(config, &mut outcome, Some(memo), None);
     timer.lap("scorecards");
     let mut files = files
         .into_inner()
@@ -1013,17 +1016,19 @@ pub fn check_scoped(config: &Config, scope: &Scope<'_>) -> Result<(Outcome, Scop
             .site
             .and_then(|site| crate::built_site::docs_site(site, folder))
     };
+    let listings = crate::read::Listings::default();
     let run = DocsRun {
         other_sites: scope
             .site
             .map(|_| &other_sites as docs::build::OtherSites<'_>),
         skip_page_dates: !scope.gate,
+        listings: Some(&listings),
         ..DocsRun::default()
     };
     let built = render_docs(config, &outcome.portal, &render::Look::default(), run)?;
     add_docs(&mut outcome, built);
     timer.lap("docs (render + link check)");
-    add_scorecards(config, &mut outcome, None);
+    add_scorecards(config, &mut outcome, None, Some(&listings));
     timer.lap("scorecards");
     Ok((outcome, facts))
 }
@@ -1047,6 +1052,8 @@ struct DocsRun<'a> {
     /// Pages' git dates left unread where nothing shows them (`check`
     /// without a scorecard gate; see [`DocsOptions::page_dates`]).
     skip_page_dates: bool,
+    /// Where each repository's listing is recorded for the scorecards.
+    listings: Option<&'a crate::read::Listings>,
 }
 
 /// Renders the docs sites.
@@ -1087,6 +1094,7 @@ fn docs_options<'a>(config: &'a Config, look: &render::Look, run: DocsRun<'a>) -
         versions: config.docs_versions.as_deref(),
         search_versions: config.search_versions,
         page_dates: !run.skip_page_dates,
+        listings: run.listings,
     }
 }
 
@@ -1115,7 +1123,12 @@ fn scorecards_lap(outcome: &Outcome) -> String {
 
 /// Evaluates every scorecard over what was read and built; definition and
 /// facts problems join the diagnostics.
-fn add_scorecards(config: &Config, outcome: &mut Outcome, memo: Option<&Memo>) {
+fn add_scorecards(
+    config: &Config,
+    outcome: &mut Outcome,
+    memo: Option<&Memo>,
+    listings: Option<&crate::read::Listings>,
+) {
     let portal = &outcome.portal;
     let org = crate::scorecards::Org {
         catalog: &portal.catalog,
@@ -1125,6 +1138,7 @@ fn add_scorecards(config: &Config, outcome: &mut Outcome, memo: Option<&Memo>) {
         docs: &portal.docs,
         diagnostics: &outcome.diagnostics,
         files_memo: memo.map(|m| (&m.scorecard_files, &m.versions)),
+        listings,
         activity_memo: memo.map(|m| (&m.scorecard_activity, &m.versions)),
     };
     let (results, problems) = crate::scorecards::run(&config.scorecards, &org);
