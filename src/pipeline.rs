@@ -29,6 +29,20 @@ use std::path::Path;
 pub struct Outcome {
     pub portal: Portal,
     pub diagnostics: Vec<Diagnostic>,
+    /// `build`: the last site's deletion, still running beside the rest of
+    /// the command (waited for when dropped, or by [`Outcome::end`]).
+    pub deletion: output::Deletion,
+}
+
+impl Outcome {
+    /// Ends the run: the process exits next, so the portal is not freed
+    /// piece by piece (about 0.1 s for 13,000 entities); the last site's
+    /// deletion is waited for.
+    pub fn end(mut self) {
+        let deletion = std::mem::take(&mut self.deletion);
+        std::mem::forget(self);
+        drop(deletion);
+    }
 }
 
 /// A failure that stops the run: bad usage or an I/O error (exit code 2).
@@ -152,6 +166,7 @@ fn load_scoped(
             scorecards: Default::default(),
         },
         diagnostics,
+        deletion: Default::default(),
     };
     Ok((outcome, facts))
 }
@@ -470,6 +485,7 @@ fn build_with(
         Some(_) => catalog_pages_carrying(&outcome, &look, &staging, &mut timer)?,
     };
     let committed = staging.commit().map_err(fatal)?;
+    outcome.deletion = committed.deletion;
     if let (Some(disk), Some(mut manifest)) = (&disk, committed.manifest)
         && (!committed.unchanged || manifest.page_keys != page_keys)
     {
