@@ -39,6 +39,10 @@ const FORMAT: u32 = 1;
 /// An entry larger than this is not kept (a page's render is far smaller).
 const MAX_ENTRY_BYTES: u64 = 64 << 20;
 
+/// A thread's buffer for [`DiskCache::get_decoded`] is let go when an
+/// entry made it larger than this.
+const KEPT_BUFFER_BYTES: usize = 8 << 20;
+
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
 #[derive(Debug)]
@@ -88,6 +92,37 @@ impl DiskCache {
     /// The value kept for `key` among values of `kind`, if it is whole.
     pub fn get(&self, kind: &str, key: Key) -> Option<Vec<u8>> {
         let found = self.read(&self.path(kind, key));
+        self.count(kind, found.is_some());
+        found
+    }
+
+    /// The value kept for `key`, if it is whole, handed to `decode` from a
+    /// buffer this thread reuses (for values read once and decoded: no
+    /// allocation, and no fresh pages to fault in, per entry). A value
+    /// `decode` refuses counts as missing.
+    pub fn get_decoded<T>(
+        &self,
+        kind: &str,
+        key: Key,
+        decode: impl FnOnce(&[u8]) -> Option<T>,
+    ) -> Option<T> {
+        thread_local! {
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let found = BUFFER.with(|buffer| {
+            // A buffer in use (a `decode` reading another entry) is not shared.
+            let Ok(mut buffer) = buffer.try_borrow_mut() else {
+                return self.read(&self.path(kind, key)).and_then(|v| decode(&v));
+            };
+            let found = self
+                .read_into(&self.path(kind, key), &mut buffer)
+                .then(|| decode(&buffer))
+                .flatten();
+            if buffer.capacity() > KEPT_BUFFER_BYTES {
+                *buffer = Vec::new();
+            }
+            found
+        });
         self.count(kind, found.is_some());
         found
     }
@@ -157,14 +192,29 @@ impl DiskCache {
     }
 
     fn read(&self, path: &Path) -> Option<Vec<u8>> {
+        let mut value = Vec::new();
+        self.read_into(path, &mut value).then_some(value)
+    }
+
+    /// Reads the value at `path` into `value` (emptied first); whether it
+    /// is whole.
+    fn read_into(&self, path: &Path, value: &mut Vec<u8>) -> bool {
+        value.clear();
+        self.read_whole(path, value).is_some()
+    }
+
+    fn read_whole(&self, path: &Path, value: &mut Vec<u8>) -> Option<()> {
         let mut file = File::open(path).ok()?;
         let meta = file.metadata().ok()?;
         if !meta.is_file() || meta.len() < 16 || meta.len() > MAX_ENTRY_BYTES + 16 {
             return None;
         }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.read_to_end(&mut bytes).ok()?;
-        let (sum, value) = bytes.split_at(16);
+        // The checksum, then the value straight into its buffer: the value
+        // is never copied again.
+        let mut sum = [0u8; 16];
+        file.read_exact(&mut sum).ok()?;
+        value.reserve_exact(meta.len() as usize - 16);
+        file.read_to_end(value).ok()?;
         if sum != xxh3_128(value).to_le_bytes() {
             return None;
         }
@@ -177,7 +227,7 @@ impl DiskCache {
         if stale {
             let _ = file.set_modified(SystemTime::now());
         }
-        Some(value.to_vec())
+        Some(())
     }
 
     fn write_files(&self, path: &Path, files: &[(String, PathBuf)]) -> std::io::Result<()> {
@@ -402,8 +452,26 @@ mod tests {
         assert_eq!(cache.get("page", 1), None, "a flipped bit");
         std::fs::write(&path, &bytes[..10]).unwrap();
         assert_eq!(cache.get("page", 1), None, "cut short");
+        std::fs::write(&path, &bytes[..20]).unwrap();
+        assert_eq!(cache.get("page", 1), None, "value cut short");
+        std::fs::write(&path, [&bytes[..], b"!"].concat()).unwrap();
+        assert_eq!(cache.get("page", 1), None, "a byte more");
+        let decoded = |bytes: &[u8]| Some(bytes.to_vec());
+        assert_eq!(cache.get_decoded("page", 1, decoded), None, "decoded");
         cache.put("page", 1, b"whole value");
         assert_eq!(cache.get("page", 1).as_deref(), Some(&b"whole value"[..]));
+        assert_eq!(
+            cache.get_decoded("page", 1, decoded).as_deref(),
+            Some(&b"whole value"[..])
+        );
+        // A shorter value after a longer one: only its own bytes.
+        cache.put("page", 2, b"short");
+        assert_eq!(
+            cache.get_decoded("page", 2, decoded).as_deref(),
+            Some(&b"short"[..])
+        );
+        assert_eq!(cache.get_decoded("page", 2, |_| None::<()>), None);
+        assert_eq!(cache.counts("page"), (3, 6, 0));
     }
 
     #[test]

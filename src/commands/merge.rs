@@ -45,6 +45,7 @@ pub fn run(args: MergeArgs) -> u8 {
         diagnostics::summary(counts)
     );
     eprintln!("Open {}", args.out.join("index.html").display());
-    std::mem::forget(outcome);
+    // The last site's deletion is waited for; nothing else is freed.
+    outcome.end();
     exit_code(counts, args.strict)
 }

@@ -62,6 +62,9 @@ pub struct DocsOptions<'a> {
     /// reads them only for the sites whose date plugin prints them into
     /// pages' text.
     pub page_dates: bool,
+    /// Where each repository's listing is recorded, for the scorecards'
+    /// file rules (`portico build` and `check`).
+    pub listings: Option<&'a crate::read::Listings>,
 }
 
 /// Takes files over from the last site unchanged, all or none (see
@@ -671,9 +674,9 @@ fn build_repo_cached(
     let Ok(snapshot) = Snapshot::open(repo, options.git_ref) else {
         return Ok(RepoDocs::default()); // already reported by the catalog stage
     };
-    let files = snapshot.list_all_files();
+    let files = listed(&snapshot, options);
     let Some(key) = repo_cache::key(&snapshot, &files, entities, options) else {
-        return build_snapshot(&snapshot, files, entities, options, layout, Some(sink));
+        return build_snapshot(&snapshot, &files, entities, options, layout, Some(sink));
     };
     if let Some(docs) = repo_cache::reuse(disk, key, carry) {
         for site in &docs.sites {
@@ -693,7 +696,7 @@ fn build_repo_cached(
     };
     let docs = build_snapshot(
         &snapshot,
-        files,
+        &files,
         entities,
         options,
         layout,
@@ -717,15 +720,25 @@ fn build_repo(
     let Ok(snapshot) = Snapshot::open(repo, options.git_ref) else {
         return Ok(RepoDocs::default()); // already reported by the catalog stage
     };
-    let files = snapshot.list_all_files();
-    build_snapshot(&snapshot, files, entities, options, layout, sink)
+    let files = listed(&snapshot, options);
+    build_snapshot(&snapshot, &files, entities, options, layout, sink)
+}
+
+/// Every file of the repository, recorded in [`DocsOptions::listings`]
+/// for the scorecards' file rules.
+fn listed(snapshot: &Snapshot, options: &DocsOptions<'_>) -> Arc<crate::read::Listing> {
+    let files = Arc::new(snapshot.list_all_files());
+    if let Some(listings) = options.listings {
+        listings.record(&snapshot.source, files.clone());
+    }
+    files
 }
 
 /// Builds the docs of the entities `entities` from the repository opened
 /// as `snapshot`, whose files are `files`.
 fn build_snapshot(
     snapshot: &Snapshot,
-    files: crate::read::Listing,
+    files: &crate::read::Listing,
     entities: &[&Entity],
     options: &DocsOptions<'_>,
     layout: Layout<'_>,
@@ -743,7 +756,7 @@ fn build_snapshot(
             }
             None => continue,
         };
-        if let Some(source) = site::load(snapshot, &files, request, &mut out.diagnostics) {
+        if let Some(source) = site::load(snapshot, files, request, &mut out.diagnostics) {
             sources.push((*entity, source));
         }
     }

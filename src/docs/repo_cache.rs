@@ -171,8 +171,7 @@ pub(super) fn reuse(
     key: Key,
     carry: &dyn Fn(&[WrittenFile]) -> bool,
 ) -> Option<RepoDocs> {
-    let bytes = disk.get(KIND, key)?;
-    let pack: RepoPack = crate::memo::decode(&bytes)?;
+    let pack: RepoPack = disk.get_decoded(KIND, key, crate::memo::decode)?;
     let links = disk.get(LINKS_KIND, key)?;
     carry(&pack.files).then(|| pack.docs.kept(key, pack.outline, links))
 }

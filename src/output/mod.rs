@@ -15,7 +15,8 @@
 //! - `.site.portico-old-PID`: the last good site, moved aside for the
 //!   instant between the swap's two renames. Always a complete site.
 //! - `.site.portico-trash-PID`: the last good site after the swap, being
-//!   deleted.
+//!   deleted (on a thread of its own, while the command reports: see
+//!   [`Deletion`]; a process that ends first leaves it to the next build).
 //!
 //! A build stopped at any point, by an error, a full disk, Ctrl-C or
 //! SIGKILL, leaves `site` as the last good site or as the complete new one,
@@ -152,9 +153,26 @@ pub struct Staging {
     external: Mutex<Vec<String>>,
 }
 
+/// The last good site's deletion after a swap, running on a thread of its
+/// own so the build does not wait for thousands of unlinks; waited for
+/// when dropped. Should the process end first, the folder (renamed
+/// `-trash-`, its marker deleted last) is deleted by the next build.
+#[derive(Debug, Default)]
+pub struct Deletion(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for Deletion {
+    fn drop(&mut self) {
+        if let Some(thread) = self.0.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 /// What a commit did.
 #[derive(Debug, Default)]
 pub struct Committed {
+    /// The last site's deletion, if one is running.
+    pub deletion: Deletion,
     /// The new site's manifest, when the staging was made to carry files.
     pub manifest: Option<Manifest>,
     /// The site already held exactly these files: nothing was swapped.
@@ -425,9 +443,12 @@ impl Staging {
     /// Swaps the staging folder in as the site.
     pub fn commit(mut self) -> Result<Committed, OutputError> {
         let Some(facts) = self.facts.take() else {
-            swap_in(&self.dir, &self.out_dir)?;
+            let deletion = swap_in(&self.dir, &self.out_dir)?;
             self.committed = true;
-            return Ok(Committed::default());
+            return Ok(Committed {
+                deletion,
+                ..Committed::default()
+            });
         };
         let mut facts = facts.into_inner().unwrap_or_else(PoisonError::into_inner);
         for folder in std::mem::take(&mut *lock(&self.external)) {
@@ -439,6 +460,7 @@ impl Staging {
                 remove_ours(&self.dir).map_err(|e| io_error("delete", &self.dir, e))?;
                 self.committed = true;
                 return Ok(Committed {
+                    deletion: Deletion::default(),
                     carried: carried.len(),
                     manifest: Some(previous),
                     unchanged: true,
@@ -447,9 +469,10 @@ impl Staging {
             let copies = self.link_carried(&previous, &facts, &carried)?;
             facts.extend(copies);
         }
-        swap_in(&self.dir, &self.out_dir)?;
+        let deletion = swap_in(&self.dir, &self.out_dir)?;
         self.committed = true;
         Ok(Committed {
+            deletion,
             carried: carried.len(),
             manifest: Some(Manifest {
                 files: facts,
@@ -741,10 +764,12 @@ fn remove_ours(dir: &Path) -> std::io::Result<()> {
     std::fs::remove_dir(dir)
 }
 
-/// Moves the old site aside, the new one in, then deletes the old one.
-fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), OutputError> {
+/// Moves the old site aside, the new one in, then starts deleting the old
+/// one.
+fn swap_in(staging: &Path, out_dir: &Path) -> Result<Deletion, OutputError> {
     if out_dir.symlink_metadata().is_err() {
         return std::fs::rename(staging, out_dir)
+            .map(|()| Deletion::default())
             .map_err(|e| io_error("move the new site to", out_dir, e));
     }
     let old = sibling(out_dir, OLD);
@@ -759,10 +784,22 @@ fn swap_in(staging: &Path, out_dir: &Path) -> Result<(), OutputError> {
     // Renamed before it is deleted, so an `-old-` folder is always a whole
     // site and never a half-deleted one.
     let trash = sibling(out_dir, TRASH);
-    if std::fs::rename(&old, &trash).is_ok() {
-        let _ = remove_ours(&trash);
+    if std::fs::rename(&old, &trash).is_err() {
+        return Ok(Deletion::default());
     }
-    Ok(())
+    let deleting = trash.clone();
+    let thread = std::thread::Builder::new()
+        .name("old site".to_string())
+        .spawn(move || {
+            let _ = remove_ours(&deleting);
+        });
+    match thread {
+        Ok(thread) => Ok(Deletion(Some(thread))),
+        Err(_) => {
+            let _ = remove_ours(&trash);
+            Ok(Deletion::default())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -787,7 +824,8 @@ mod tests {
         staging.commit().map(|_| ())
     }
 
-    /// Writes `files` with the last site's manifest; returns the new one.
+    /// Writes `files` with the last site's manifest; returns the new one,
+    /// the last site deleted.
     fn write_carrying(
         out_dir: &Path,
         previous: Option<Manifest>,
@@ -795,7 +833,38 @@ mod tests {
     ) -> Committed {
         let staging = Staging::create_carrying(out_dir, previous).unwrap();
         staging.write_all(files).unwrap();
-        staging.commit().unwrap()
+        let mut committed = staging.commit().unwrap();
+        drop(std::mem::take(&mut committed.deletion));
+        committed
+    }
+
+    #[test]
+    fn the_last_site_is_deleted_beside_the_caller_and_waited_for() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let many: Vec<OutputFile> = (0..500)
+            .map(|i| OutputFile::new(format!("d{}/p{i}.html", i % 7), "old"))
+            .collect();
+        write_site(&out, &many).unwrap();
+        let staging = Staging::create(&out).unwrap();
+        staging
+            .write_all(&[OutputFile::new("index.html", "new")])
+            .unwrap();
+        let committed = staging.commit().unwrap();
+        // The new site is in place while the old one may still be going.
+        assert_eq!(std::fs::read(out.join("index.html")).unwrap(), b"new");
+        assert!(!out.join("d0").exists());
+        drop(committed);
+        assert_eq!(names_in(tmp.path()), [".site.portico-lock", "site"]);
+        // A deletion the process did not wait for (its folder, renamed
+        // `-trash-`, still holding files and the marker) goes with the
+        // next build.
+        let trash = tmp.path().join(".site.portico-trash-1");
+        std::fs::create_dir_all(trash.join("d0")).unwrap();
+        std::fs::write(trash.join(MARKER), "").unwrap();
+        std::fs::write(trash.join("d0/p0.html"), "old").unwrap();
+        write_site(&out, &many).unwrap();
+        assert_eq!(names_in(tmp.path()), [".site.portico-lock", "site"]);
     }
 
     #[test]

@@ -503,6 +503,25 @@ impl Snapshot {
     }
 }
 
+/// Each repository's listing of every file ([`Snapshot::list_all_files`]),
+/// by its display path, made once in a run: the docs stage records the
+/// listings it makes and the scorecards' file rules take them, so a work
+/// tree is walked once, not twice. Both read the same `--ref`.
+#[derive(Debug, Default)]
+pub struct Listings(std::sync::Mutex<HashMap<String, std::sync::Arc<Listing>>>);
+
+impl Listings {
+    /// Records `listing` as the listing of every file of `repo`.
+    pub fn record(&self, repo: &RepoSource, listing: std::sync::Arc<Listing>) {
+        crate::memo::lock(&self.0).insert(repo.display.clone(), listing);
+    }
+
+    /// The listing recorded for `repo`, taken out (each is asked for once).
+    pub fn take(&self, repo: &RepoSource) -> Option<std::sync::Arc<Listing>> {
+        crate::memo::lock(&self.0).remove(&repo.display)
+    }
+}
+
 /// The files of a repository, and what could not be listed safely.
 #[derive(Debug, Default)]
 pub struct Listing {

@@ -361,6 +361,8 @@ pub struct OrgInputs<'a> {
     pub release_tags: &'a str,
     /// Repositories' files kept by this process (`portico serve`).
     pub files_memo: Option<(&'a FilesMemo, &'a Versions)>,
+    /// Repositories' listings the docs stage made in this run.
+    pub listings: Option<&'a crate::read::Listings>,
 }
 
 /// Every scorecard against every entity it applies to.
@@ -403,9 +405,12 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                 (Some(source), Some((memo, versions))) => memo
                     .files(versions, source, inputs.git_ref)
                     .map(OpenFiles::Kept),
-                (Some(source), None) => Snapshot::open_files(source, inputs.git_ref)
-                    .ok()
-                    .map(|s| OpenFiles::Read(SnapshotFiles::new(s))),
+                (Some(source), None) => {
+                    Snapshot::open_files(source, inputs.git_ref).ok().map(|s| {
+                        let listed = inputs.listings.and_then(|l| l.take(source));
+                        OpenFiles::Read(SnapshotFiles::listed(s, listed))
+                    })
+                }
                 (None, _) => None,
             };
             let mut out = Vec::new();

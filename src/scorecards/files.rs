@@ -26,8 +26,9 @@ pub struct SnapshotFiles {
     snapshot: Snapshot,
     /// Every file outside vendored folders: what rules look at.
     paths: OnceCell<crate::read::Listing>,
-    /// Every file, vendored folders included, when asked for (docs).
-    all: OnceCell<crate::read::Listing>,
+    /// Every file, vendored folders included, when asked for (docs), or
+    /// as the docs stage listed it.
+    all: OnceCell<std::sync::Arc<crate::read::Listing>>,
 }
 
 impl SnapshotFiles {
@@ -37,6 +38,16 @@ impl SnapshotFiles {
             paths: OnceCell::new(),
             all: OnceCell::new(),
         }
+    }
+
+    /// A [`Snapshot`] whose every file was listed already (by the docs
+    /// stage, [`crate::read::Listings`]): it is not listed again.
+    pub fn listed(snapshot: Snapshot, all: Option<std::sync::Arc<crate::read::Listing>>) -> Self {
+        let files = SnapshotFiles::new(snapshot);
+        if let Some(all) = all {
+            let _ = files.all.set(all);
+        }
+        files
     }
 
     pub fn snapshot(&self) -> &Snapshot {
@@ -50,7 +61,8 @@ impl SnapshotFiles {
     /// Every file with vendored folders (`Snapshot::list_all_files`),
     /// listed once; rules' paths are then taken from it, not listed again.
     pub fn all_files(&self) -> &crate::read::Listing {
-        self.all.get_or_init(|| self.snapshot.list_all_files())
+        self.all
+            .get_or_init(|| std::sync::Arc::new(self.snapshot.list_all_files()))
     }
 }
 
@@ -81,9 +93,8 @@ impl RepoFiles for SnapshotFiles {
 
     fn check_file(&self, path: &str) -> Result<(), ReadError> {
         // A blob of a listing is there: no walk from the root again.
-        let listed =
-            |l: &OnceCell<crate::read::Listing>| l.get().is_some_and(|l| l.is_git_blob(path));
-        if listed(&self.paths) || listed(&self.all) {
+        let listed = |l: Option<&crate::read::Listing>| l.is_some_and(|l| l.is_git_blob(path));
+        if listed(self.paths.get()) || listed(self.all.get().map(|a| &**a)) {
             return Ok(());
         }
         self.snapshot.check_file(path)

@@ -238,6 +238,8 @@ pub struct Org<'a> {
     pub diagnostics: &'a [crate::diagnostics::Diagnostic],
     /// Repositories' files kept by this process (`portico serve`).
     pub files_memo: Option<(&'a kept_files::FilesMemo, &'a crate::memo::Versions)>,
+    /// Repositories' listings the docs stage made in this run.
+    pub listings: Option<&'a crate::read::Listings>,
     /// Repositories' git activity kept by this process (`portico serve`).
     pub activity_memo: Option<(&'a kept_activity::ActivityMemo, &'a crate::memo::Versions)>,
 }
@@ -264,6 +266,7 @@ pub fn run(
         activity: &activity,
         release_tags,
         files_memo: org.files_memo,
+        listings: org.listings,
     };
     let scorecards = evaluate::evaluate_all(&cards, &inputs);
     problems.extend(unreadable_files(org.catalog, &scorecards));

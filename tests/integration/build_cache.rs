@@ -1045,3 +1045,59 @@ fn damaged_link_entries_are_made_again() {
         assert_eq!(link_problems(&run), (1, 0), "after {kind}: {}", run.stderr);
     }
 }
+
+/// The scorecards' file rules read each docs repository's listing the docs
+/// stage made in the same run: a file added since the last build (a
+/// licence, a CI workflow, one under a vendored folder) is seen, in a
+/// repository whose docs are kept as in one built again, and the site is
+/// the one a build without the cache writes.
+#[test]
+fn file_rules_see_the_files_of_this_build_not_the_last() {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file("repos/alpha/docs/index.md", "# Alpha\n\nText.\n")
+    .file(
+        "repos/beta/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "beta"),
+    )
+    .file("repos/beta/mkdocs.yml", "site_name: Beta\n")
+    .file("repos/beta/docs/index.md", "# Beta\n");
+    commit_all(&org.path().join("repos/beta"), "main", "beta");
+    let dir = org.path();
+    let scorecards = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
+        let mut files = site(&dir.join("cached"));
+        files.retain(|path, _| path.starts_with("scorecards"));
+        files
+    };
+    same_as_uncached(dir, "the first build");
+    let before = scorecards(dir);
+    assert!(!before.is_empty(), "the default scorecard's pages");
+    // A licence beside the docs: alpha's docs are built again (a new file).
+    std::fs::write(dir.join("repos/alpha/LICENSE"), "MIT\n").unwrap();
+    same_as_uncached(dir, "a licence added");
+    let licensed = scorecards(dir);
+    assert_ne!(before, licensed, "the licence rule saw the new file");
+    // A CI workflow in beta's git work tree, committed.
+    let beta = dir.join("repos/beta");
+    std::fs::create_dir_all(beta.join(".github/workflows")).unwrap();
+    std::fs::write(beta.join(".github/workflows/ci.yml"), "on: push\n").unwrap();
+    commit_all(&beta, "main", "ci");
+    same_as_uncached(dir, "a workflow committed");
+    assert_ne!(licensed, scorecards(dir), "the CI rule saw the new file");
+    // A README only under a vendored folder is not the entity's README.
+    std::fs::create_dir_all(dir.join("repos/alpha/node_modules/x")).unwrap();
+    std::fs::write(dir.join("repos/alpha/node_modules/x/README.md"), "x\n").unwrap();
+    same_as_uncached(dir, "a vendored README");
+    let vendored = scorecards(dir);
+    std::fs::write(dir.join("repos/alpha/README.md"), "# Alpha\n").unwrap();
+    same_as_uncached(dir, "a README added");
+    assert_ne!(
+        vendored,
+        scorecards(dir),
+        "the README rule saw the new file"
+    );
+}
