@@ -84,6 +84,17 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
     let address = listener
         .local_addr()
         .map_err(|e| Fatal(format!("cannot read the server's address: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Fatal(format!("cannot start the server: {e}")))?;
+    // Listened for from before the first build, so a Ctrl-C or SIGTERM at
+    // any moment stops the server cleanly (and its scratch folder goes).
+    let stop = {
+        let _entered = runtime.enter();
+        stop_signals()?
+    };
     // Removed when `run` returns (Ctrl-C, SIGTERM); a killed server's is
     // removed by the next server started.
     let scratch = scratch::Scratch::create(&std::env::temp_dir()).map_err(Fatal)?;
@@ -144,18 +155,18 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
             }
         }
     });
-    let served = serve_http(listener, shared);
+    let served = serve_http(&runtime, listener, shared, stop);
     drop(scratch);
     served
 }
 
-/// Runs the HTTP server on `listener` until Ctrl-C or SIGTERM.
-fn serve_http(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<(), Fatal> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Fatal(format!("cannot start the server: {e}")))?;
+/// Runs the HTTP server on `listener` until `stop` completes.
+fn serve_http(
+    runtime: &tokio::runtime::Runtime,
+    listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), Fatal> {
     runtime.block_on(async move {
         listener
             .set_nonblocking(true)
@@ -163,27 +174,35 @@ fn serve_http(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<()
         let listener = tokio::net::TcpListener::from_std(listener)
             .map_err(|e| Fatal(format!("cannot serve: {e}")))?;
         axum::serve(listener, http::router(shared))
-            .with_graceful_shutdown(stop_requested())
+            .with_graceful_shutdown(stop)
             .await
             .map_err(|e| Fatal(format!("the server stopped: {e}")))
     })
 }
 
-/// Ctrl-C, or SIGTERM (what service managers and `kill` send), so that
-/// either stops the server cleanly and its scratch folder is removed.
-async fn stop_requested() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
-            }
-            return;
+/// Completes on Ctrl-C, or SIGTERM (what service managers and `kill`
+/// send). The handlers are installed when this is called (inside the
+/// runtime), not when the future is first polled.
+#[cfg(unix)]
+fn stop_signals() -> Result<impl std::future::Future<Output = ()> + Send + 'static, Fatal> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let listen =
+        |kind| signal(kind).map_err(|e| Fatal(format!("cannot listen for signals to stop: {e}")));
+    let mut interrupt = listen(SignalKind::interrupt())?;
+    let mut terminate = listen(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    }
-    let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+#[cfg(not(unix))]
+fn stop_signals() -> Result<impl std::future::Future<Output = ()> + Send + 'static, Fatal> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }
 
 /// Builds the site again and again, keeping what it can.
