@@ -71,10 +71,14 @@ fn make_private_dir(dir: &Path) -> std::io::Result<()> {
 /// leftover of an earlier process with the same id) or no live process's,
 /// a real folder (not a link), owned by this user. Where liveness cannot be
 /// told (no `/proc`), nothing is removed.
+#[cfg(unix)]
 fn remove_stale(base: &Path, own_pid: u32) {
-    if !Path::new("/proc/self").exists() {
+    use std::os::unix::fs::MetadataExt;
+    // `/proc/self` says liveness can be told, and its owner is this
+    // process's user (std has no `geteuid`, and `unsafe` is forbidden).
+    let Ok(this_process) = std::fs::metadata("/proc/self") else {
         return;
-    }
+    };
     let Ok(entries) = std::fs::read_dir(base) else {
         return;
     };
@@ -91,11 +95,14 @@ fn remove_stale(base: &Path, own_pid: u32) {
         let Ok(meta) = entry.path().symlink_metadata() else {
             continue;
         };
-        if meta.is_dir() && owned_by_this_user(&meta) {
+        if meta.is_dir() && meta.uid() == this_process.uid() {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }
+
+#[cfg(not(unix))]
+fn remove_stale(_base: &Path, _own_pid: u32) {}
 
 /// The process id in a scratch folder's name.
 fn scratch_pid(name: &str) -> Option<u32> {
@@ -109,25 +116,6 @@ fn scratch_pid(name: &str) -> Option<u32> {
         return None;
     }
     pid.parse().ok()
-}
-
-#[cfg(unix)]
-fn owned_by_this_user(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    meta.uid() == current_uid()
-}
-
-#[cfg(not(unix))]
-fn owned_by_this_user(_meta: &std::fs::Metadata) -> bool {
-    false
-}
-
-/// This process's effective user id, read from `/proc/self` (the caller
-/// has checked it exists): std has no `geteuid`, and `unsafe` is forbidden.
-#[cfg(unix)]
-fn current_uid() -> u32 {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").map_or(u32::MAX, |m| m.uid())
 }
 
 #[cfg(test)]
