@@ -231,13 +231,7 @@ impl DiskCache {
     }
 
     fn write_files(&self, path: &Path, files: &[(String, PathBuf)]) -> std::io::Result<()> {
-        let folder = path.parent().unwrap_or(&self.dir);
-        std::fs::create_dir_all(folder)?;
-        let temp = folder.join(format!(
-            ".tmp-{}-{:?}-files",
-            std::process::id(),
-            std::thread::current().id()
-        ));
+        let temp = self.temp_beside(path, "-files")?;
         let _ = std::fs::remove_dir_all(&temp);
         let result = (|| {
             std::fs::create_dir(&temp)?;
@@ -294,14 +288,7 @@ impl DiskCache {
     }
 
     fn write(&self, path: &Path, value: &[u8]) -> std::io::Result<()> {
-        let folder = path.parent().unwrap_or(&self.dir);
-        std::fs::create_dir_all(folder)?;
-        // Unique per writer, so two builds writing one entry never mix bytes.
-        let temp = folder.join(format!(
-            ".tmp-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
+        let temp = self.temp_beside(path, "")?;
         let result = (|| {
             let mut file = File::create(&temp)?;
             file.write_all(&xxh3_128(value).to_le_bytes())?;
@@ -313,6 +300,19 @@ impl DiskCache {
             let _ = std::fs::remove_file(&temp);
         }
         result
+    }
+
+    /// Where an entry for `path` is written before it is renamed into
+    /// place: beside it (its folder made), named after this process and
+    /// thread, so two builds writing one entry never mix bytes.
+    fn temp_beside(&self, path: &Path, suffix: &str) -> std::io::Result<PathBuf> {
+        let folder = path.parent().unwrap_or(&self.dir);
+        std::fs::create_dir_all(folder)?;
+        Ok(folder.join(format!(
+            ".tmp-{}-{:?}{suffix}",
+            std::process::id(),
+            std::thread::current().id()
+        )))
     }
 }
 
