@@ -60,24 +60,25 @@ fn with_timings(dir: &Path, args: &[&str]) -> Run {
     portico_with_env(dir, args, &[("PORTICO_TIMINGS", "1")])
 }
 
+/// The first two numbers after `label` on the first line of `run`'s
+/// output that holds it (the timing lines' figures), if a line does.
+fn figures_after(run: &Run, label: &str) -> Option<(usize, usize)> {
+    let line = run.stderr.lines().find(|l| l.contains(label))?;
+    let rest = &line[line.find(label)? + label.len()..];
+    let mut numbers = rest
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok());
+    Some((numbers.next()?, numbers.next()?))
+}
+
+/// [`figures_after`], for a line that must be there.
+fn figures(run: &Run, label: &str) -> (usize, usize) {
+    figures_after(run, label).unwrap_or_else(|| panic!("no `{label}` figures in:\n{}", run.stderr))
+}
+
 /// (pages reused, pages rendered) from the docs timing line.
 fn reuse(run: &Run) -> (usize, usize) {
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.contains("pages reused"))
-        .unwrap_or_else(|| panic!("no cache figures in:\n{}", run.stderr));
-    let number_before = |word: &str| -> usize {
-        let end = line.find(word).unwrap();
-        line[..end]
-            .trim_end()
-            .rsplit(' ')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
-    (number_before("pages reused"), number_before("rendered"))
+    figures(run, "link check; cache: ")
 }
 
 #[test]
@@ -323,17 +324,7 @@ fn a_cache_that_cannot_be_used_is_a_note_not_a_failure() {
 
 /// (entity pages drawn, carried over) from the catalog pages' timing line.
 fn entity_pages(run: &Run) -> (usize, usize) {
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.contains("entity pages drawn"))
-        .unwrap_or_else(|| panic!("no entity page figures in:\n{}", run.stderr));
-    let numbers: Vec<usize> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter_map(|n| n.parse().ok())
-        .collect();
-    // "catalog pages (D entity pages drawn, C carried over): …"
-    (numbers[0], numbers[1])
+    figures(run, "catalog pages (")
 }
 
 /// Catalog edits that change other repositories' pages (a rename, an
@@ -584,22 +575,7 @@ fn edits_to_what_neighbours_show_give_the_uncached_site() {
 
 /// (buckets kept, buckets indexed) from the search index's timing line.
 fn buckets(run: &Run) -> (usize, usize) {
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.contains("buckets kept"))
-        .unwrap_or_else(|| panic!("no bucket figures in:\n{}", run.stderr));
-    let number_before = |word: &str| -> usize {
-        let end = line.find(word).unwrap();
-        line[..end]
-            .trim_end()
-            .rsplit(['(', ' '])
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
-    (number_before("buckets kept"), number_before("indexed"))
+    figures(run, "search index (")
 }
 
 /// `portico search --json` answers the same over the cached and the clean site.
@@ -788,10 +764,7 @@ fn a_page_through_a_link_is_built_again_when_its_target_changes() {
 /// (kept, made) of the docs' search key from the search timing line, when
 /// the last site's indexes were carried over.
 fn docs_search_key(run: &Run) -> Option<(usize, usize)> {
-    let line = run.stderr.lines().find(|l| l.contains("docs' key:"))?;
-    let rest = &line[line.find("docs' key: ")? + "docs' key: ".len()..];
-    let mut numbers = rest.split(' ').filter_map(|w| w.parse().ok());
-    Some((numbers.next()?, numbers.next()?))
+    figures_after(run, "docs' key: ")
 }
 
 /// With nothing changed, the docs' part of the search key is taken from
@@ -914,16 +887,7 @@ fn a_level_change_indexes_only_the_entity_documents() {
 /// (repositories whose link problems were kept, checked) from the docs
 /// timing line.
 fn link_problems(run: &Run) -> (usize, usize) {
-    let line = run
-        .stderr
-        .lines()
-        .find(|l| l.contains("problems kept"))
-        .unwrap_or_else(|| panic!("no link figures in:\n{}", run.stderr));
-    let rest = &line[line.find("links: ").unwrap() + "links: ".len()..];
-    let mut numbers = rest
-        .split([' ', ')'])
-        .filter_map(|w| w.parse::<usize>().ok());
-    (numbers.next().unwrap(), numbers.next().unwrap())
+    figures(run, "; links: ")
 }
 
 /// Each repository's link problems are kept under its docs and the sites

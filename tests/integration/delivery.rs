@@ -11,9 +11,14 @@ const TODAY: &str = "1709294400";
 
 /// Runs git in `dir` as `who` (`name <who@example.com>`) on `date` (noon UTC).
 fn git_as(dir: &Path, who: &str, date: &str, args: &[&str]) {
-    let when = format!("{date}T12:00:00+00:00");
+    git_by(dir, who, Some(date), args);
+}
+
+/// Runs git in `dir` as `who`, on `date` (noon UTC) or, without one, now.
+fn git_by(dir: &Path, who: &str, date: Option<&str>, args: &[&str]) {
     let email = format!("{who}@example.com");
-    let output = Command::new("git")
+    let mut command = Command::new("git");
+    command
         .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
         .args(args)
         .current_dir(dir)
@@ -22,11 +27,14 @@ fn git_as(dir: &Path, who: &str, date: &str, args: &[&str]) {
         .env("GIT_AUTHOR_NAME", who)
         .env("GIT_AUTHOR_EMAIL", &email)
         .env("GIT_COMMITTER_NAME", who)
-        .env("GIT_COMMITTER_EMAIL", &email)
-        .env("GIT_AUTHOR_DATE", &when)
-        .env("GIT_COMMITTER_DATE", &when)
-        .output()
-        .expect("git runs");
+        .env("GIT_COMMITTER_EMAIL", &email);
+    if let Some(date) = date {
+        let when = format!("{date}T12:00:00+00:00");
+        command
+            .env("GIT_AUTHOR_DATE", &when)
+            .env("GIT_COMMITTER_DATE", &when);
+    }
+    let output = command.output().expect("git runs");
     assert!(
         output.status.success(),
         "git {args:?}: {}",
@@ -292,20 +300,7 @@ fn history_judges_tags_and_authors_as_of_each_week() {
 /// Git as an author at work now (no dates set: the commit and a
 /// lightweight tag on it fall inside today's window).
 fn git_now(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
-        .args(["-c", "user.name=ada", "-c", "user.email=ada@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    git_by(dir, "ada", None, args);
 }
 
 /// `portico serve` keeps each repository's tags and authors between
