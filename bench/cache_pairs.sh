@@ -1,6 +1,5 @@
 #!/bin/bash
-# The lead's pairing script for issue 11 (from /dev/shm/fin/final.sh, its
-# fixed folder made a parameter): on org50, for two binaries in turn, a
+# The build cache's cases (issue 11): on org50, for two binaries in turn, a
 # clean build (--no-cache), a cold build (a new empty --cache and no last
 # site), a build with nothing changed and, after one page is appended to (a
 # different page each round), a build with one page changed (each binary
@@ -14,8 +13,9 @@
 # WORK (on /dev/shm) gets org50/ if it has none. Medians: bench/cache_pairs.py.
 set -u
 W=$1 B=$2 A=$3 R=${4:-4}
+shared=$(cd "$(dirname "$0")/../../shared" && pwd) || exit 1
 cd "$W" || exit 1
-[ -d org50 ] || python3 /work/shared/bench/gen_org.py "$W/org50" --repos 50 --pages 40 --seed 42 >/dev/null 2>&1
+[ -d org50 ] || python3 "$shared/bench/gen_org.py" "$W/org50" --repos 50 --pages 40 --seed 42 >/dev/null 2>&1
 t() { # label bin args...
   local label=$1; shift
   /usr/bin/time -o t.txt -f "%U %S %e %M" "$@" >/dev/null 2>&1
