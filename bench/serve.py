@@ -3,7 +3,7 @@
 and with a full `portico build`, on gen_org.py input.
 
 Usage:
-    bench/serve.py [WORK] [--edits 50] [--mkdocs-edits 5] [--portico PATH]
+    bench/serve.py [WORK] [--edits 50] [--mkdocs-edits 5 (0: no mkdocs)] [--portico PATH]
                    [--sets org50,single50,catalog] [--memory-edits 200]
 
 For each set, a copy of the input is served (`portico serve --no-search
@@ -286,7 +286,7 @@ def main():
         what = "an entity's description" if name == "catalog" else "one page"
         build = full_build(portico, os.path.join(data, name), os.path.join(args.work, "out-" + name))
         print(f"| {name} | {what} | {summary(times)} | {build} |", flush=True)
-    if "single50" in sets and not args.no_mkdocs:
+    if "single50" in sets and not args.no_mkdocs and args.mkdocs_edits > 0:
         mkdocs = mkdocs_binary(args.work)
         if mkdocs:
             times = mkdocs_serve(mkdocs, data, args.work, args.mkdocs_edits)
