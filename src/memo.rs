@@ -26,6 +26,10 @@ struct State {
     /// Each root as asked → its canonical path, resolved once per epoch
     /// (three stages ask for each of 2,000 repositories on every build).
     canonical: HashMap<PathBuf, PathBuf>,
+    /// Each path the watcher reported → the number of its last report
+    /// (reports counted from 1): what [`Versions::of_file`] is made of.
+    touched: HashMap<PathBuf, u64>,
+    reports: u64,
 }
 
 impl Versions {
@@ -33,22 +37,40 @@ impl Versions {
     /// if nothing under it changed in between. `None` when the root cannot
     /// be resolved (its work is then never kept).
     pub fn of(&self, root: &Path) -> Option<u64> {
-        let known = self.lock().canonical.get(root).cloned();
-        let canonical = match known {
-            Some(canonical) => canonical,
-            None => {
-                let canonical = root.canonicalize().ok()?;
-                let mut state = self.lock();
-                state
-                    .canonical
-                    .insert(root.to_path_buf(), canonical.clone());
-                canonical
-            }
-        };
+        let canonical = self.canonical(root)?;
         let mut state = self.lock();
         let epoch = state.epoch;
         let count = *state.roots.entry(canonical).or_default();
         Some(epoch.wrapping_mul(1 << 32).wrapping_add(count))
+    }
+
+    /// The version of the file `path` (normalised, relative to the
+    /// repository at `root`): equal for two builds only if the watcher
+    /// reported nothing at it, nor at a folder on its way (a folder moved
+    /// or replaced), in between. Only sound for a file read at exactly
+    /// `root/path` (no symlink on the way): a change through a link is
+    /// reported at the link's target.
+    pub fn of_file(&self, root: &Path, path: &str) -> Option<u64> {
+        let mut place = self.canonical(root)?;
+        let state = self.lock();
+        let mut newest = state.touched.get(&place).copied().unwrap_or(0);
+        for part in path.split('/') {
+            place.push(part);
+            newest = newest.max(state.touched.get(&place).copied().unwrap_or(0));
+        }
+        Some(state.epoch.wrapping_mul(1 << 32).wrapping_add(newest))
+    }
+
+    /// The canonical path of `root`, resolved once per epoch.
+    fn canonical(&self, root: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.lock().canonical.get(root) {
+            return Some(known.clone());
+        }
+        let canonical = root.canonicalize().ok()?;
+        self.lock()
+            .canonical
+            .insert(root.to_path_buf(), canonical.clone());
+        Some(canonical)
     }
 
     /// Records changes at `paths` (absolute): each repository holding one
@@ -59,9 +81,14 @@ impl Versions {
         if paths.is_empty() {
             state.epoch += 1;
             state.canonical.clear();
+            // Every file's version is new with the epoch.
+            state.touched.clear();
             return;
         }
         for path in paths {
+            state.reports += 1;
+            let report = state.reports;
+            state.touched.insert(path.clone(), report);
             let mut placed = false;
             for (root, count) in state.roots.iter_mut() {
                 if path.starts_with(root) {
@@ -133,22 +160,31 @@ impl<V: Clone> Kept<V> {
     /// The value kept for `key`, made with `make` (outside the lock: values
     /// are made in parallel) when there is none.
     pub fn get_or_make(&self, key: Key, make: impl FnOnce() -> V) -> V {
-        {
-            let mut state = self.lock();
-            let build = state.build;
-            if let Some((value, used)) = state.values.get_mut(&key) {
-                *used = build;
-                let value = value.clone();
-                state.hits += 1;
-                return value;
-            }
+        if let Some(value) = self.get(key) {
+            return value;
         }
         let value = make();
+        self.insert(key, value.clone());
+        value
+    }
+
+    /// The value kept for `key`, marked used by this build.
+    pub fn get(&self, key: Key) -> Option<V> {
+        let mut state = self.lock();
+        let build = state.build;
+        let (value, used) = state.values.get_mut(&key)?;
+        *used = build;
+        let value = value.clone();
+        state.hits += 1;
+        Some(value)
+    }
+
+    /// Keeps `value` for `key` (a value made by this build).
+    pub fn insert(&self, key: Key, value: V) {
         let mut state = self.lock();
         let build = state.build;
         state.misses += 1;
-        state.values.insert(key, (value.clone(), build));
-        value
+        state.values.insert(key, (value, build));
     }
 
     /// Ends a build: drops what no recent build used. Returns (reused,
@@ -403,6 +439,38 @@ mod tests {
         assert_ne!(versions.of(&a), a2, "an unplaced change renews everything");
         assert_ne!(versions.of(&b), b2);
         assert_eq!(versions.of(&tmp.path().join("missing")), None);
+    }
+
+    #[test]
+    fn a_file_keeps_its_version_until_it_or_a_folder_on_its_way_is_reported() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir_all(&repo).unwrap();
+        let canonical = repo.canonicalize().unwrap();
+        let versions = Versions::default();
+        versions.of(&repo);
+        let page = |v: &Versions| v.of_file(&repo, "docs/guide/a.md");
+        let first = page(&versions);
+        assert!(first.is_some());
+        versions.touch(&[canonical.join("docs/guide/b.md")]);
+        versions.touch(&[canonical.join("docs/guide/a.md.swp")]);
+        assert_eq!(page(&versions), first, "other files changed, not this one");
+        versions.touch(&[canonical.join("docs/guide/a.md")]);
+        let edited = page(&versions);
+        assert_ne!(edited, first, "the file was reported");
+        assert_eq!(page(&versions), edited, "and holds until the next report");
+        versions.touch(&[canonical.join("docs")]);
+        let moved = page(&versions);
+        assert_ne!(
+            moved, edited,
+            "a folder on its way was reported (moved, replaced)"
+        );
+        versions.touch(std::slice::from_ref(&canonical));
+        assert_ne!(page(&versions), moved, "the root itself was reported");
+        let before_lost = page(&versions);
+        versions.touch(&[]);
+        assert_ne!(page(&versions), before_lost, "lost events renew every file");
+        assert_eq!(versions.of_file(&tmp.path().join("missing"), "a.md"), None);
     }
 
     /// Roots are resolved once per epoch: a link retargeted between builds

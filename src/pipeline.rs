@@ -237,7 +237,9 @@ fn build_with(
     let search_key = disk.as_ref().map(|_| output::SearchKey::default());
     let mut outcome = load(config)?;
     timer.lap("discover + read + catalog");
-    let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
+    let sink = |path: &str, bytes: &std::sync::Arc<[u8]>| {
+        staging.write(path, bytes).map_err(|e| e.to_string())
+    };
     // The search index takes each docs site as soon as it is rendered.
     let index_dir = config
         .search
@@ -800,7 +802,7 @@ pub fn build_part(
         .filter(|repo| shard.holds(&repo.display))
         .cloned()
         .collect();
-    let sink = |path: &str, bytes: &[u8]| writer.write_file(path, bytes);
+    let sink = |path: &str, bytes: &std::sync::Arc<[u8]>| writer.write_file(path, bytes);
     let run = DocsRun {
         disk: disk.as_ref(),
         ..DocsRun::default()
@@ -929,11 +931,11 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
     let mut outcome = load_with(config, Some(memo))?;
     timer.lap("discover + read + catalog");
     let files = std::sync::Mutex::new(std::collections::HashMap::new());
-    let sink = |path: &str, bytes: &[u8]| {
+    let sink = |path: &str, bytes: &std::sync::Arc<[u8]>| {
         files
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(path.to_string(), std::sync::Arc::from(bytes));
+            .insert(path.to_string(), std::sync::Arc::clone(bytes));
         Ok(())
     };
     memo.docs.start();

@@ -25,8 +25,10 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Writes one output file (path relative to the site root).
-pub type Sink<'a> = &'a (dyn Fn(&str, &[u8]) -> Result<(), String> + Sync);
+/// Writes one output file (path relative to the site root). The bytes come
+/// shared: `portico serve` keeps them in memory as they are, so a page kept
+/// from the last build is the same allocation, never copied again.
+pub type Sink<'a> = &'a (dyn Fn(&str, &Arc<[u8]>) -> Result<(), String> + Sync);
 /// Turns a page view into a whole HTML page.
 pub type Layout<'a> = &'a (dyn Fn(DocPageView) -> String + Sync);
 
@@ -102,6 +104,8 @@ pub struct DocsMemo {
     pub(super) pages: PageMemo,
     pub(super) outputs: Kept<BuiltPage>,
     repos: RepoMemo,
+    /// Work-tree pages' texts, by file and the watcher's version of it.
+    pub(super) texts: Kept<Arc<str>>,
 }
 
 impl DocsMemo {
@@ -109,11 +113,13 @@ impl DocsMemo {
     pub fn start(&self) {
         self.pages.start();
         self.outputs.start();
+        self.texts.start();
     }
 
     /// Ends a build; returns how many pages were (reused whole,
     /// rendered), pages of repositories reused whole not counted.
     pub fn finish(&self) -> (usize, usize) {
+        self.texts.finish();
         let (reused, _) = self.outputs.finish();
         let (_, rendered) = self.pages.finish();
         (reused, rendered)
@@ -638,11 +644,11 @@ fn build_repo_kept(
         return Ok(built.docs.clone());
     }
     let written = std::sync::Mutex::new(Vec::new());
-    let recording = |path: &str, bytes: &[u8]| {
+    let recording = |path: &str, bytes: &Arc<[u8]>| {
         written
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((path.to_string(), Arc::from(bytes)));
+            .push((path.to_string(), Arc::clone(bytes)));
         sink.map_or(Ok(()), |sink| sink(path, bytes))
     };
     let docs = build_repo(repo, entities, options, layout, Some(&recording))?;
@@ -690,7 +696,7 @@ fn build_repo_cached(
         return Ok(docs);
     }
     let written = std::sync::Mutex::new(Vec::new());
-    let recording = |path: &str, bytes: &[u8]| {
+    let recording = |path: &str, bytes: &Arc<[u8]>| {
         crate::memo::lock(&written).push(WrittenFile::of(path, bytes));
         sink(path, bytes)
     };
@@ -945,7 +951,7 @@ fn build_site(
         line_index: None,
     };
     report_unsupported(source, &config_file, out);
-    let pages = read_pages(snapshot, source, out);
+    let pages = read_pages(snapshot, source, options.memo, out);
     let snippets = Snippets::read(
         snapshot,
         &source.request.root,
@@ -1091,13 +1097,13 @@ fn build_site(
         let view = page::all_pages_view(source, &place, &site_name);
         sink(
             &format!("{url}{all_pages}index.html"),
-            layout(view).as_bytes(),
+            &Arc::from(layout(view).into_bytes()),
         )?;
     }
     if let Some(sink) = sink {
         sink(
             &format!("{url}{}", site::METADATA_FILE),
-            metadata(source, &site_name, &summaries, &published, snapshot).as_bytes(),
+            &Arc::from(metadata(source, &site_name, &summaries, &published, snapshot).into_bytes()),
         )?;
     }
     let files = links::SiteFiles {
@@ -1190,7 +1196,7 @@ fn publish_assets(
             }
         };
         if let Some(sink) = sink {
-            sink(&format!("{url}{asset}"), &bytes)?;
+            sink(&format!("{url}{asset}"), &Arc::from(bytes))?;
         }
         published.push(asset.clone());
     }

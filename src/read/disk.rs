@@ -99,7 +99,14 @@ impl DiskFiles {
     }
 
     pub(super) fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
+        self.read_placed(path).map(|(bytes, _)| bytes)
+    }
+
+    /// [`DiskFiles::read`], and whether the file was read at exactly
+    /// `root/path`, no symlink on the way.
+    pub(super) fn read_placed(&self, path: &str) -> Result<(Vec<u8>, bool), ReadError> {
         let (real, meta) = self.resolve_with_metadata(path)?;
+        let in_place = meta.is_some();
         let io = |e: std::io::Error| ReadError::Io {
             path: path.to_string(),
             message: e.to_string(),
@@ -136,7 +143,7 @@ impl DiskFiles {
                 bytes: bytes.len() as u64,
             });
         }
-        Ok(bytes)
+        Ok((bytes, in_place))
     }
 
     pub(super) fn check_file(&self, path: &str) -> Result<(), ReadError> {

@@ -358,6 +358,20 @@ impl Snapshot {
         String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8(path.to_string()))
     }
 
+    /// [`Snapshot::read_text`] of a work tree's or folder's file, and
+    /// whether it was read at exactly `root/path` with no symlink on the
+    /// way (so a watcher of the root sees every change to it). Always
+    /// `false` for a file read from git objects.
+    pub fn read_text_placed(&self, path: &str) -> Result<(String, bool), ReadError> {
+        let normal = safe_path::normalize(path)?;
+        let (bytes, in_place) = match &self.files {
+            Files::Disk(d) => d.read_placed(&normal)?,
+            Files::Git(g) => (g.read(&normal)?, false),
+        };
+        let text = String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8(path.to_string()))?;
+        Ok((text, in_place))
+    }
+
     pub fn read_bytes(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         let path = safe_path::normalize(path)?;
         match &self.files {

@@ -220,6 +220,52 @@ fn edits_are_served_as_they_are_saved() {
     server.wait_for(ALPHA_PAGE, "no link to beta", |b| !b.contains(link_to_beta));
 }
 
+/// Pages' texts are kept between rebuilds and read again only after the
+/// watcher reports a change at the file or at a folder on its way: each
+/// kind of change must still reach the page.
+#[cfg(unix)]
+#[test]
+fn page_texts_are_read_again_after_every_change_that_reaches_them() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos"]);
+    let guide = format!("{ALPHA_DOCS}guide/");
+    server.wait_for(&guide, "the guide", |b| b.contains("A guide."));
+    for words in ["Edit one.", "Edit two."] {
+        org.file(
+            "repos/alpha/docs/guide.md",
+            &format!("# Guide\n\n{words}\n"),
+        );
+        server.wait_for(&guide, words, |b| b.contains(words));
+    }
+    // Another page edited: the guide's kept text is the last one written.
+    org.file("repos/alpha/docs/index.md", "# Alpha\n\nOther page.\n");
+    server.wait_for(ALPHA_DOCS, "the other page", |b| b.contains("Other page."));
+    assert!(server.get(&guide).2.contains("Edit two."));
+    // The page replaced by a link inside the repository, then the link's
+    // target edited: the change is reported at the target, not the page.
+    org.file("repos/alpha/shared/guide.md", "# Guide\n\nLinked words.\n");
+    let page = org.path().join("repos/alpha/docs/guide.md");
+    std::fs::remove_file(&page).unwrap();
+    std::os::unix::fs::symlink("../shared/guide.md", &page).unwrap();
+    server.wait_for(&guide, "the linked text", |b| b.contains("Linked words."));
+    org.file("repos/alpha/shared/guide.md", "# Guide\n\nLinked again.\n");
+    server.wait_for(&guide, "the target's edit", |b| b.contains("Linked again."));
+    // The docs folder moved away and a new one made in its place.
+    let docs = org.path().join("repos/alpha/docs");
+    std::fs::rename(&docs, org.path().join("repos/alpha/docs-old")).unwrap();
+    org.file("repos/alpha/docs/index.md", "# Alpha\n\nNew folder.\n")
+        .file(
+            "repos/alpha/docs/guide.md",
+            "# Guide\n\nNew folder's guide.\n",
+        );
+    server.wait_for(ALPHA_DOCS, "the new folder's index", |b| {
+        b.contains("New folder.")
+    });
+    server.wait_for(&guide, "the new folder's guide", |b| {
+        b.contains("New folder's guide.")
+    });
+}
+
 #[test]
 fn a_mistake_is_shown_over_the_page_and_the_last_good_page_stays() {
     let org = org();
