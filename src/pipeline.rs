@@ -940,6 +940,9 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
     };
     memo.docs.start();
     let docs_memo = Some((&memo.docs, &memo.versions));
+    // The listings the docs stage makes, taken again by the scorecards'
+    // file rules for the repositories that changed.
+    let listings = crate::read::Listings::default();
     let docs = DocsRun {
         sink: Some(&sink),
         on_site: None,
@@ -948,7 +951,7 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         carry: None,
         other_sites: None,
         skip_page_dates: false,
-        listings: None,
+        listings: Some(&listings),
     };
     let built = render_docs(config, &outcome.portal, look, docs)?;
     let (reused, rendered) = memo.docs.finish();
@@ -956,7 +959,7 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
     timer.lap(&format!(
         "docs ({rendered} pages rendered, {reused} reused)"
     ));
-    add_scorecards(config, &mut outcome, Some(memo), None);
+    add_scorecards(config, &mut outcome, Some(memo), Some(&listings));
     timer.lap("scorecards");
     let mut files = files
         .into_inner()

@@ -402,9 +402,11 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
         .flat_map_iter(|(repo_dir, entities)| {
             let source = sources.get(repo_dir).copied();
             let files = match (source, inputs.files_memo) {
-                (Some(source), Some((memo, versions))) => memo
-                    .files(versions, source, inputs.git_ref)
-                    .map(OpenFiles::Kept),
+                (Some(source), Some((memo, versions))) => {
+                    let listed = inputs.listings.and_then(|l| l.take(source));
+                    memo.files(versions, source, inputs.git_ref, listed)
+                        .map(OpenFiles::Kept)
+                }
                 (Some(source), None) => {
                     Snapshot::open_files(source, inputs.git_ref).ok().map(|s| {
                         let listed = inputs.listings.and_then(|l| l.take(source));

@@ -57,6 +57,7 @@ impl FilesMemo {
         versions: &Versions,
         source: &'a RepoSource,
         git_ref: Option<&'a str>,
+        listed: Option<Arc<crate::read::Listing>>,
     ) -> Option<RecordingFiles<'a>> {
         // The version before any read: an edit during this build leaves
         // what it read kept under the old version, never the new one.
@@ -76,7 +77,7 @@ impl FilesMemo {
                 // whether file rules apply.
                 let Some(snapshot) = Snapshot::open_files(source, git_ref)
                     .ok()
-                    .map(SnapshotFiles::new)
+                    .map(|s| SnapshotFiles::listed(s, listed))
                 else {
                     self.put(version, source, FileRecord::default());
                     return None;
@@ -242,7 +243,7 @@ mod tests {
         let source = repo(&dir);
         let (memo, versions) = (FilesMemo::default(), Versions::default());
 
-        let files = memo.files(&versions, &source, None).unwrap();
+        let files = memo.files(&versions, &source, None, None).unwrap();
         assert_eq!(files.paths(), ["CODEOWNERS"]);
         assert_eq!(files.read_text("CODEOWNERS").unwrap(), "* @team");
         memo.keep(files);
@@ -251,7 +252,7 @@ mod tests {
         // answers, proof that the repository was not read again.
         std::fs::write(dir.join("CODEOWNERS"), "* @other").unwrap();
         std::fs::write(dir.join("LICENSE"), "MIT").unwrap();
-        let files = memo.files(&versions, &source, None).unwrap();
+        let files = memo.files(&versions, &source, None, None).unwrap();
         assert_eq!(files.paths(), ["CODEOWNERS"]);
         assert_eq!(files.read_text("CODEOWNERS").unwrap(), "* @team");
         // A question the record cannot answer opens the repository.
@@ -259,14 +260,14 @@ mod tests {
         memo.keep(files);
         // ... and its answer joins the record.
         std::fs::remove_file(dir.join("LICENSE")).unwrap();
-        let files = memo.files(&versions, &source, None).unwrap();
+        let files = memo.files(&versions, &source, None, None).unwrap();
         assert!(files.check_file("LICENSE").is_ok());
         assert!(files.learnt_nothing());
         memo.keep(files);
 
         // The watcher reports the change: everything is read again.
         versions.touch(&[dir.canonicalize().unwrap().join("CODEOWNERS")]);
-        let files = memo.files(&versions, &source, None).unwrap();
+        let files = memo.files(&versions, &source, None, None).unwrap();
         assert_eq!(files.paths(), ["CODEOWNERS"]);
         assert_eq!(files.read_text("CODEOWNERS").unwrap(), "* @other");
         assert!(files.check_file("LICENSE").is_err());
@@ -280,7 +281,7 @@ mod tests {
         let source = repo(&dir);
         std::fs::remove_dir(&dir).unwrap();
         let (memo, versions) = (FilesMemo::default(), Versions::default());
-        assert!(memo.files(&versions, &source, None).is_none());
-        assert!(memo.files(&versions, &source, None).is_none());
+        assert!(memo.files(&versions, &source, None, None).is_none());
+        assert!(memo.files(&versions, &source, None, None).is_none());
     }
 }
