@@ -61,6 +61,38 @@ impl Versions {
         Some(state.epoch.wrapping_mul(1 << 32).wrapping_add(newest))
     }
 
+    /// Where the watcher's reports stand now: given back to
+    /// [`Versions::reported_since`] by a later build.
+    pub fn mark(&self) -> Mark {
+        let state = self.lock();
+        Mark {
+            epoch: state.epoch,
+            reports: state.reports,
+        }
+    }
+
+    /// Each path under the repository at `root` the watcher reported since
+    /// `mark`, relative to the root, with its absolute path; `None` when that
+    /// cannot be told (events were lost, or a path is not UTF-8).
+    pub fn reported_since(&self, root: &Path, mark: Mark) -> Option<Vec<(String, PathBuf)>> {
+        let canonical = self.canonical(root)?;
+        let state = self.lock();
+        if state.epoch != mark.epoch {
+            return None;
+        }
+        let mut reported = Vec::new();
+        for (path, &report) in &state.touched {
+            if report <= mark.reports {
+                continue;
+            }
+            if let Ok(relative) = path.strip_prefix(&canonical) {
+                let relative = relative.to_str()?.replace(std::path::MAIN_SEPARATOR, "/");
+                reported.push((relative, path.clone()));
+            }
+        }
+        Some(reported)
+    }
+
     /// The canonical path of `root`, resolved once per epoch.
     fn canonical(&self, root: &Path) -> Option<PathBuf> {
         if let Some(known) = self.lock().canonical.get(root) {
@@ -107,6 +139,13 @@ impl Versions {
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         lock(&self.state)
     }
+}
+
+/// Where the watcher's reports stood at some moment ([`Versions::mark`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    epoch: u64,
+    reports: u64,
 }
 
 /// The key of a unit of work: a 128-bit hash of its inputs.
@@ -471,6 +510,33 @@ mod tests {
         versions.touch(&[]);
         assert_ne!(page(&versions), before_lost, "lost events renew every file");
         assert_eq!(versions.of_file(&tmp.path().join("missing"), "a.md"), None);
+    }
+
+    #[test]
+    fn the_paths_reported_since_a_mark_are_told_per_repository() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        let (ca, cb) = (a.canonicalize().unwrap(), b.canonicalize().unwrap());
+        let versions = Versions::default();
+        versions.of(&a);
+        versions.of(&b);
+        versions.touch(&[ca.join("old.md")]);
+        let mark = versions.mark();
+        assert_eq!(versions.reported_since(&a, mark), Some(vec![]));
+        versions.touch(&[ca.join("docs/x.md"), cb.join("y.md")]);
+        assert_eq!(
+            versions.reported_since(&a, mark),
+            Some(vec![("docs/x.md".to_string(), ca.join("docs/x.md"))])
+        );
+        versions.touch(&[ca.join("old.md")]);
+        let mut again = versions.reported_since(&a, mark).unwrap();
+        again.sort();
+        assert_eq!(again.len(), 2, "reported again after the mark: {again:?}");
+        versions.touch(&[]);
+        assert_eq!(versions.reported_since(&a, mark), None, "lost events");
+        assert_eq!(versions.reported_since(&a, versions.mark()), Some(vec![]));
     }
 
     /// Roots are resolved once per epoch: a link retargeted between builds

@@ -106,6 +106,7 @@ pub struct DocsMemo {
     repos: RepoMemo,
     /// Work-tree pages' texts, by file and the watcher's version of it.
     pub(super) texts: Kept<Arc<str>>,
+    listings: memo::ListingMemo,
 }
 
 impl DocsMemo {
@@ -733,7 +734,12 @@ fn build_repo(
 /// Every file of the repository, recorded in [`DocsOptions::listings`]
 /// for the scorecards' file rules.
 fn listed(snapshot: &Snapshot, options: &DocsOptions<'_>) -> Arc<crate::read::Listing> {
-    let files = Arc::new(snapshot.list_all_files());
+    let files = match options.memo {
+        Some((memo, versions)) if snapshot.source.kind != crate::read::RepoKind::Bare => {
+            memo.listings.listing(snapshot, versions)
+        }
+        _ => Arc::new(snapshot.list_all_files()),
+    };
     if let Some(listings) = options.listings {
         listings.record(&snapshot.source, files.clone());
     }

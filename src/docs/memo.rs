@@ -22,6 +22,7 @@ use super::markdown::{RenderedPage, SanitizeOptions};
 use crate::cache::DiskCache;
 use crate::memo::lock;
 pub use crate::memo::{KEPT_BUILDS, Kept, Key, hasher, part};
+use crate::read::{Listing, Snapshot};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -108,6 +109,39 @@ impl SitePack {
         }
         let elements: Vec<&[u8]> = this.iter().map(|(_, bytes)| bytes.as_slice()).collect();
         disk.put(PACK_KIND, self.key, &crate::memo::encode_list(&elements));
+    }
+}
+
+/// Work trees' listings (`portico serve`), each with where the watcher's
+/// reports stood when it was made. A listing is made again only when a
+/// report since could change it: a path that is not a listed file or is no
+/// longer a regular file (a file made, deleted, renamed; a folder; a link;
+/// anything under `.git`). An edit to a page changes no listing.
+#[derive(Debug, Default)]
+pub struct ListingMemo {
+    repos: Mutex<HashMap<std::path::PathBuf, (crate::memo::Mark, Arc<Listing>)>>,
+}
+
+impl ListingMemo {
+    /// Every file of the work tree or folder `snapshot` reads: the one
+    /// listed before while it holds, else listed now.
+    pub fn listing(&self, snapshot: &Snapshot, versions: &crate::memo::Versions) -> Arc<Listing> {
+        let root = &snapshot.source.root;
+        // Before listing: a change during it is reported after the mark.
+        let mark = versions.mark();
+        let last = lock(&self.repos).get(root).cloned();
+        if let Some((since, listing)) = last
+            && let Some(reported) = versions.reported_since(root, since)
+            && reported.iter().all(|(relative, path)| {
+                listing.files.binary_search(relative).is_ok()
+                    && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
+            })
+        {
+            return listing;
+        }
+        let listing = Arc::new(snapshot.list_all_files());
+        lock(&self.repos).insert(root.clone(), (mark, listing.clone()));
+        listing
     }
 }
 
