@@ -70,12 +70,16 @@ fn same_device(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
     false
 }
 
+/// A fast hasher for the listing's thousands of paths (not keys an
+/// attacker chooses: they are the site's own).
+type Fast = foldhash::fast::RandomState;
+
 /// What the kept folder holds, by site path, read from its folders alone.
 #[derive(Debug, Default)]
 struct Listing {
     /// Regular files and their inode numbers.
-    files: HashMap<String, u64>,
-    folders: HashSet<String>,
+    files: HashMap<String, u64, Fast>,
+    folders: HashSet<String, Fast>,
     /// Anything else (symbolic links, sockets…): always removed.
     others: Vec<String>,
 }
@@ -172,14 +176,15 @@ pub(super) fn update(
     let failed = |what: &str, path: &Path, e: std::io::Error| io_error(what, path, e);
     let listing = list(kept).map_err(|e| failed("list", kept, e))?;
     // The carried files whose last-site file the kept folder may hold.
-    let from_live: HashMap<&str, u64> = carried
+    let from_live: HashMap<&str, u64, Fast> = carried
         .iter()
         .filter(|(path, _)| facts.get(path) == previous.files.get(path))
         .map(|(path, inode)| (path.as_str(), *inode))
         .collect();
     let wanted = |path: &str| path != MARKER && facts.contains_key(path);
-    let mut needed: HashSet<&str> = HashSet::new();
-    for path in facts.keys().filter(|p| wanted(p)) {
+    let files: Vec<&String> = facts.keys().filter(|p| p.as_str() != MARKER).collect();
+    let mut needed: HashSet<&str, Fast> = HashSet::default();
+    for path in &files {
         let mut rest = path.as_str();
         while let Some((parent, _)) = rest.rsplit_once('/') {
             if !needed.insert(parent) {
@@ -245,7 +250,6 @@ pub(super) fn update(
     // Each file: kept as it is, or linked in from where it is.
     let stayed = std::sync::atomic::AtomicUsize::new(0);
     let copies = Mutex::new(Vec::new());
-    let files: Vec<&String> = facts.keys().filter(|p| wanted(p)).collect();
     files.par_iter().try_for_each(|path| {
         let path = path.as_str();
         let from = match from_live.get(path) {
