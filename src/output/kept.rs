@@ -270,14 +270,12 @@ pub(super) fn update(
         if std::fs::hard_link(&from, &to).is_ok() {
             return Ok(());
         }
-        // Links refused: a copy, with its own facts when it is the last
-        // site's file (a staged file's facts are its own already).
+        // Links refused: a copy, with its own facts (a new modification
+        // time), so the next build finds it as recorded.
         let bytes = std::fs::read(&from).map_err(|e| failed("read", &from, e))?;
         let file = super::write_new_file(&to, &bytes).map_err(|e| failed("write", &to, e))?;
-        if from_live.contains_key(path) {
-            let meta = file.metadata().map_err(|e| failed("write", &to, e))?;
-            super::lock(&copies).push((path.to_string(), FileFacts::of(&bytes, &meta)));
-        }
+        let meta = file.metadata().map_err(|e| failed("write", &to, e))?;
+        super::lock(&copies).push((path.to_string(), FileFacts::of(&bytes, &meta)));
         Ok(())
     })?;
     let mut copies = copies

@@ -501,7 +501,8 @@ impl Staging {
         }
         let deletion = match updated {
             Some(_) => swap_in_kept(&self.dir, &self.out_dir)?,
-            None => swap_in(&self.dir, &self.out_dir, true)?,
+            // Kept only where it can be used (inode numbers: unix).
+            None => swap_in(&self.dir, &self.out_dir, cfg!(unix))?,
         };
         self.committed = true;
         Ok(Committed {
