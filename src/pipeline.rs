@@ -504,8 +504,14 @@ fn build_with(
             committed.carried
         )
     } else {
+        let kept = committed.kept.map_or(String::new(), |kept| {
+            format!(
+                "; the kept folder brought up to date: {} files stayed, {} linked in, {} removed",
+                kept.stayed, kept.linked, kept.removed
+            )
+        });
         format!(
-            "swap in ({} unchanged files carried over)",
+            "swap in ({} unchanged files carried over{kept})",
             committed.carried
         )
     });

@@ -47,9 +47,28 @@ impl FileFacts {
     /// Whether the file at `path` is still the one these facts describe: a
     /// regular file (not a link) of that length, not modified since.
     pub fn still_at(&self, path: &Path) -> bool {
-        std::fs::symlink_metadata(path)
-            .is_ok_and(|m| m.is_file() && m.len() == self.len && modified(&m) == self.modified)
+        self.inode_if_still_at(path).is_some()
     }
+
+    /// [`FileFacts::still_at`], giving the file's inode number when it is
+    /// (0 where the system has none), so the kept folder can tell whether
+    /// it holds this very file.
+    pub fn inode_if_still_at(&self, path: &Path) -> Option<u64> {
+        let m = std::fs::symlink_metadata(path).ok()?;
+        (m.is_file() && m.len() == self.len && modified(&m) == self.modified).then(|| inode(&m))
+    }
+}
+
+/// A file's inode number; 0 (never matched) where the system has none.
+#[cfg(unix)]
+pub fn inode(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+/// A file's inode number; 0 (never matched) where the system has none.
+#[cfg(not(unix))]
+pub fn inode(_meta: &std::fs::Metadata) -> u64 {
+    0
 }
 
 /// A 128-bit hash as two halves (JSON numbers stop at 64 bits).

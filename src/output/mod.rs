@@ -17,6 +17,11 @@
 //! - `.site.portico-trash-PID`: the last good site after the swap, being
 //!   deleted (on a thread of its own, while the command reports: see
 //!   [`Deletion`]; a process that ends first leaves it to the next build).
+//! - `.site.portico-kept` (with the build cache): the last good site after
+//!   the swap, kept as the next build's base instead of deleted ([`kept`]).
+//!   Never trusted: the build that uses it lists it whole and brings it to
+//!   exactly the new site before swapping it in. A build without the cache
+//!   deletes it.
 //!
 //! A build stopped at any point, by an error, a full disk, Ctrl-C or
 //! SIGKILL, leaves `site` as the last good site or as the complete new one,
@@ -27,14 +32,17 @@
 //! flushed to the disk: after a power cut the file system's own journal
 //! decides what is there.)
 //!
-//! With the build cache, files the last site already holds are linked over
-//! rather than written, and a site with nothing to change is left alone
-//! ([`carry`]).
+//! With the build cache, files the last site already holds are not written
+//! again, and a site with nothing to change is left alone ([`carry`]); a
+//! changed site is the kept folder brought up to date ([`kept`]), or, when
+//! there is none, the staging folder with the unchanged files linked over.
 
 mod carry;
+mod kept;
 
 use crate::memo::lock;
 pub use carry::{FileFacts, Manifest, SearchKey, halves};
+pub use kept::Updated;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -146,8 +154,9 @@ pub struct Staging {
     previous: Option<Manifest>,
     /// With the build cache: every file of the new site, for its manifest.
     facts: Option<Mutex<HashMap<String, FileFacts>>>,
-    /// Files with the last site's bytes, linked over at the commit.
-    carried: Mutex<Vec<String>>,
+    /// Files with the last site's bytes, linked over at the commit, with
+    /// their inode numbers in the last site (0: not known).
+    carried: Mutex<Vec<(String, u64)>>,
     /// Folders handed to other writers (the search index), read back at
     /// the commit for the manifest.
     external: Mutex<Vec<String>>,
@@ -179,6 +188,9 @@ pub struct Committed {
     pub unchanged: bool,
     /// Files taken over from the last site rather than written.
     pub carried: usize,
+    /// When the site swapped in was the kept folder brought up to date
+    /// ([`kept`]) rather than the staging folder: what that took.
+    pub kept: Option<Updated>,
 }
 
 impl Staging {
@@ -211,6 +223,11 @@ impl Staging {
         restore_interrupted_swap(out_dir)?;
         check_target(out_dir)?;
         remove_leftovers(out_dir);
+        if !record {
+            // A build without the cache keeps no base for the next: a kept
+            // folder a build with it left goes.
+            remove_kept(out_dir);
+        }
         let dir = sibling(out_dir, STAGING);
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(|e| io_error("clear", &dir, e))?;
@@ -240,8 +257,8 @@ impl Staging {
     /// A path that could lead outside the site is refused.
     pub fn write(&self, path: &str, bytes: &[u8]) -> Result<(), OutputError> {
         check_site_path(path)?;
-        if let Some(old) = self.carriable(path, bytes) {
-            lock(&self.carried).push(path.to_string());
+        if let Some((old, inode)) = self.carriable(path, bytes) {
+            lock(&self.carried).push((path.to_string(), inode));
             if let Some(facts) = &self.facts {
                 lock(facts).insert(path.to_string(), old);
             }
@@ -262,10 +279,13 @@ impl Staging {
     /// The last site's facts of `path`, when it holds `bytes` there
     /// untouched since. The marker is always written: it is what makes a
     /// staging folder recognisable after an interruption.
-    fn carriable(&self, path: &str, bytes: &[u8]) -> Option<FileFacts> {
+    fn carriable(&self, path: &str, bytes: &[u8]) -> Option<(FileFacts, u64)> {
         let old = *self.previous.as_ref()?.files.get(path)?;
-        (path != MARKER && old.same_bytes(bytes) && old.still_at(&self.out_dir.join(path)))
-            .then_some(old)
+        if path == MARKER || !old.same_bytes(bytes) {
+            return None;
+        }
+        let inode = old.inode_if_still_at(&self.out_dir.join(path))?;
+        Some((old, inode))
     }
 
     /// Carries files over from the last site without their bytes at hand:
@@ -283,23 +303,21 @@ impl Staging {
         let mut found = Vec::new();
         for (path, len, hash) in files {
             check_site_path(path)?;
-            match previous.files.get(path) {
-                Some(old)
-                    if path != MARKER
-                        && old.len == len
-                        && old.hash == hash
-                        && old.still_at(&self.out_dir.join(path)) =>
-                {
-                    found.push((path, *old));
-                }
-                _ => return Ok(false),
+            let inode = previous
+                .files
+                .get(path)
+                .filter(|old| path != MARKER && old.len == len && old.hash == hash)
+                .and_then(|old| Some((*old, old.inode_if_still_at(&self.out_dir.join(path))?)));
+            match inode {
+                Some((old, inode)) => found.push((path, old, inode)),
+                None => return Ok(false),
             }
         }
         let mut facts = lock(facts);
         let mut carried = lock(&self.carried);
-        for (path, old) in found {
+        for (path, old, inode) in found {
             facts.insert(path.to_string(), old);
-            carried.push(path.to_string());
+            carried.push((path.to_string(), inode));
         }
         Ok(true)
     }
@@ -353,10 +371,14 @@ impl Staging {
         let (Some(previous), Some(facts)) = (&self.previous, &self.facts) else {
             return Ok(false);
         };
-        if !self.can_carry_folder(path) {
+        let Some(old) = previous
+            .under(path)
+            .map(|(p, f)| Some((p, f, f.inode_if_still_at(&self.out_dir.join(p))?)))
+            .collect::<Option<Vec<(&String, &FileFacts, u64)>>>()
+            .filter(|old| !old.is_empty())
+        else {
             return Ok(false);
-        }
-        let old: Vec<(&String, &FileFacts)> = previous.under(path).collect();
+        };
         let full = self.dir.join(path);
         if full.symlink_metadata().is_ok() {
             std::fs::remove_dir_all(&full).map_err(|e| self.write_error(path, e))?;
@@ -368,9 +390,9 @@ impl Staging {
         let mut facts = lock(facts);
         facts.retain(|p, _| !p.starts_with(&inside));
         let mut carried = lock(&self.carried);
-        for (p, f) in old {
+        for (p, f, inode) in old {
             facts.insert(p.clone(), *f);
-            carried.push(p.clone());
+            carried.push((p.clone(), inode));
         }
         Ok(true)
     }
@@ -443,7 +465,7 @@ impl Staging {
     /// Swaps the staging folder in as the site.
     pub fn commit(mut self) -> Result<Committed, OutputError> {
         let Some(facts) = self.facts.take() else {
-            let deletion = swap_in(&self.dir, &self.out_dir)?;
+            let deletion = swap_in(&self.dir, &self.out_dir, false)?;
             self.committed = true;
             return Ok(Committed {
                 deletion,
@@ -455,6 +477,7 @@ impl Staging {
             self.read_back(&folder, &mut facts)?;
         }
         let carried = std::mem::take(&mut *lock(&self.carried));
+        let mut updated = None;
         if let Some(previous) = self.previous.take() {
             if same_files(&previous, &facts) {
                 remove_ours(&self.dir).map_err(|e| io_error("delete", &self.dir, e))?;
@@ -464,12 +487,23 @@ impl Staging {
                     carried: carried.len(),
                     manifest: Some(previous),
                     unchanged: true,
+                    kept: None,
                 });
             }
-            let copies = self.link_carried(&previous, &facts, &carried)?;
-            facts.extend(copies);
+            updated = self.update_kept(&previous, &facts, &carried);
+            match &mut updated {
+                Some((_, copies)) => facts.extend(std::mem::take(copies)),
+                None => {
+                    let copies = self.link_carried(&previous, &facts, &carried)?;
+                    facts.extend(copies);
+                }
+            }
         }
-        let deletion = swap_in(&self.dir, &self.out_dir)?;
+        let deletion = match updated {
+            Some(_) => swap_in_kept(&self.dir, &self.out_dir)?,
+            // Kept only where it can be used (inode numbers: unix).
+            None => swap_in(&self.dir, &self.out_dir, cfg!(unix))?,
+        };
         self.committed = true;
         Ok(Committed {
             deletion,
@@ -479,7 +513,31 @@ impl Staging {
                 ..Manifest::default()
             }),
             unchanged: false,
+            kept: updated.map(|(updated, _)| updated),
         })
+    }
+
+    /// Brings the kept folder (the site the last build swapped out) up to
+    /// date as the new site, when there is a usable one ([`kept`]). `None`
+    /// otherwise, or when that failed: then the kept folder is deleted and
+    /// the staging folder, still whole, is swapped in the old way.
+    fn update_kept(
+        &self,
+        previous: &Manifest,
+        facts: &HashMap<String, FileFacts>,
+        carried: &[(String, u64)],
+    ) -> Option<(Updated, Vec<(String, FileFacts)>)> {
+        let dir = kept::kept_dir(&self.out_dir);
+        if !kept::usable(&dir, &self.out_dir) {
+            return None;
+        }
+        match kept::update(&dir, &self.dir, &self.out_dir, previous, facts, carried) {
+            Ok(updated) => Some(updated),
+            Err(_) => {
+                let _ = remove_ours(&dir);
+                None
+            }
+        }
     }
 
     /// Links the carried files from the last site into the staging folder
@@ -489,10 +547,10 @@ impl Staging {
         &self,
         previous: &Manifest,
         facts: &HashMap<String, FileFacts>,
-        carried: &[String],
+        carried: &[(String, u64)],
     ) -> Result<Vec<(String, FileFacts)>, OutputError> {
         let copies = Mutex::new(Vec::new());
-        carried.par_iter().try_for_each(|path| {
+        carried.par_iter().try_for_each(|(path, _)| {
             // Written again after it was carried, with other bytes: the
             // written file stands.
             if facts.get(path) != previous.files.get(path) {
@@ -739,6 +797,19 @@ fn remove_leftovers(out_dir: &Path) {
     }
 }
 
+/// Deletes the kept folder ([`kept`]) when it is ours: holding the marker,
+/// or empty.
+fn remove_kept(out_dir: &Path) {
+    let dir = kept::kept_dir(out_dir);
+    if !dir.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+        return;
+    }
+    let empty = std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none());
+    if empty || dir.join(MARKER).is_file() {
+        let _ = remove_ours(&dir);
+    }
+}
+
 /// Deletes a folder of ours, the marker last: a deletion cut short leaves a
 /// folder the next build still recognises, and finishes. A symlink in its
 /// place is removed itself, never followed.
@@ -764,9 +835,10 @@ fn remove_ours(dir: &Path) -> std::io::Result<()> {
     std::fs::remove_dir(dir)
 }
 
-/// Moves the old site aside, the new one in, then starts deleting the old
-/// one.
-fn swap_in(staging: &Path, out_dir: &Path) -> Result<Deletion, OutputError> {
+/// Moves the old site aside and the new one in. With `keep` (a build with
+/// the cache) the old site becomes the kept folder, the next build's base
+/// ([`kept`]), when that name is free; otherwise it is deleted.
+fn swap_in(staging: &Path, out_dir: &Path, keep: bool) -> Result<Deletion, OutputError> {
     if out_dir.symlink_metadata().is_err() {
         return std::fs::rename(staging, out_dir)
             .map(|()| Deletion::default())
@@ -781,23 +853,59 @@ fn swap_in(staging: &Path, out_dir: &Path) -> Result<Deletion, OutputError> {
         let _ = std::fs::rename(&old, out_dir);
         return Err(io_error("move the new site to", out_dir, e));
     }
+    Ok(set_aside(&old, out_dir, keep, Vec::new()))
+}
+
+/// [`swap_in`] of the kept folder, brought up to date as the new site: the
+/// last site becomes the kept folder in its place, and the staging folder
+/// (what this build wrote, linked into the kept folder too) is deleted.
+fn swap_in_kept(staging: &Path, out_dir: &Path) -> Result<Deletion, OutputError> {
+    let kept = kept::kept_dir(out_dir);
+    let old = sibling(out_dir, OLD);
+    std::fs::rename(out_dir, &old).map_err(|e| io_error("move aside", out_dir, e))?;
+    if let Err(e) = std::fs::rename(&kept, out_dir) {
+        let _ = std::fs::rename(&old, out_dir);
+        return Err(io_error("move the new site to", out_dir, e));
+    }
+    Ok(set_aside(&old, out_dir, true, vec![staging.to_path_buf()]))
+}
+
+/// The last site, moved aside by a swap: kept (renamed to the kept folder)
+/// or deleted, with `also` (folders of ours), on a thread of its own.
+fn set_aside(old: &Path, out_dir: &Path, keep: bool, mut also: Vec<PathBuf>) -> Deletion {
+    if keep && std::fs::rename(old, kept::kept_dir(out_dir)).is_ok() {
+        return delete_on_thread(also);
+    }
     // Renamed before it is deleted, so an `-old-` folder is always a whole
     // site and never a half-deleted one.
     let trash = sibling(out_dir, TRASH);
-    if std::fs::rename(&old, &trash).is_err() {
-        return Ok(Deletion::default());
+    if std::fs::rename(old, &trash).is_ok() {
+        also.push(trash);
     }
-    let deleting = trash.clone();
+    delete_on_thread(also)
+}
+
+/// Deletes folders of ours on a thread of its own (here, if no thread can
+/// be made).
+fn delete_on_thread(dirs: Vec<PathBuf>) -> Deletion {
+    if dirs.is_empty() {
+        return Deletion::default();
+    }
+    let deleting = dirs.clone();
     let thread = std::thread::Builder::new()
         .name("old site".to_string())
         .spawn(move || {
-            let _ = remove_ours(&deleting);
+            for dir in &deleting {
+                let _ = remove_ours(dir);
+            }
         });
     match thread {
-        Ok(thread) => Ok(Deletion(Some(thread))),
+        Ok(thread) => Deletion(Some(thread)),
         Err(_) => {
-            let _ = remove_ours(&trash);
-            Ok(Deletion::default())
+            for dir in &dirs {
+                let _ = remove_ours(dir);
+            }
+            Deletion::default()
         }
     }
 }
@@ -989,7 +1097,212 @@ mod tests {
         assert_eq!(std::fs::read(out.join("a/index.html")).unwrap(), b"A");
         assert_eq!(std::fs::read(out.join("c.html")).unwrap(), b"C");
         assert!(!out.join("b.html").exists());
-        assert_eq!(names_in(tmp.path()), vec![".site.portico-lock", "site"]);
+        // The site swapped out is kept as the next build's base.
+        assert_eq!(
+            names_in(tmp.path()),
+            vec![".site.portico-kept", ".site.portico-lock", "site"]
+        );
+    }
+
+    /// Every folder (`None`) and file (its bytes) under `dir`, without
+    /// following links (a link is listed as `link`).
+    fn tree(dir: &Path) -> std::collections::BTreeMap<String, Option<Vec<u8>>> {
+        let mut all = std::collections::BTreeMap::new();
+        let mut stack = vec![String::new()];
+        while let Some(rel) = stack.pop() {
+            for entry in std::fs::read_dir(dir.join(&rel)).unwrap().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = if rel.is_empty() {
+                    name
+                } else {
+                    format!("{rel}/{name}")
+                };
+                let kind = entry.file_type().unwrap();
+                if kind.is_dir() {
+                    stack.push(path.clone());
+                    all.insert(path, None);
+                } else if kind.is_file() {
+                    all.insert(path, Some(std::fs::read(entry.path()).unwrap()));
+                } else {
+                    all.insert(path, Some(b"link".to_vec()));
+                }
+            }
+        }
+        all
+    }
+
+    /// The site `files` make, written without the cache into a folder of
+    /// its own: what a carrying build must leave.
+    fn expected(
+        tmp: &Path,
+        files: &[OutputFile],
+    ) -> std::collections::BTreeMap<String, Option<Vec<u8>>> {
+        let out = tmp.join("expected");
+        let _ = std::fs::remove_dir_all(&out);
+        write_site(&out, files).unwrap();
+        tree(&out)
+    }
+
+    fn site_files(version: &str) -> Vec<OutputFile> {
+        let mut files: Vec<OutputFile> = (0..30)
+            .map(|i| {
+                OutputFile::new(
+                    format!("docs/s{}/p{i}/index.html", i % 4),
+                    format!("page {i}"),
+                )
+            })
+            .collect();
+        files.push(OutputFile::new("index.html", format!("home {version}")));
+        files.push(OutputFile::new(
+            format!("docs/s0/{version}/index.html"),
+            format!("only in {version}"),
+        ));
+        files
+    }
+
+    #[cfg(unix)]
+    fn inode_of(path: &Path) -> u64 {
+        std::os::unix::fs::MetadataExt::ino(&path.symlink_metadata().unwrap())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_site_swapped_out_is_kept_and_brought_up_to_date_as_the_next() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let first = write_carrying(&out, None, &site_files("one"));
+        assert!(first.kept.is_none(), "nothing kept yet");
+        let second = write_carrying(&out, first.manifest, &site_files("two"));
+        assert!(second.kept.is_none(), "the first site was not kept");
+        let kept = kept::kept_dir(&out);
+        assert!(
+            kept.join("docs/s0/one/index.html").is_file(),
+            "the first site, kept"
+        );
+
+        let files = site_files("three");
+        let third = write_carrying(&out, second.manifest, &files);
+        let updated = third.kept.expect("the kept folder was the base");
+        // 30 pages stayed (the kept folder's links are the last site's
+        // files), the home page and the new page linked in; `one`'s page
+        // and its folder removed.
+        assert_eq!(
+            (updated.stayed, updated.linked, updated.removed),
+            (30, 2, 1)
+        );
+        assert_eq!(tree(&out), expected(tmp.path(), &files));
+        // The last site is kept in turn, still whole.
+        assert_eq!(tree(&kept), expected(tmp.path(), &site_files("two")));
+        assert_eq!(
+            inode_of(&out.join("docs/s1/p1/index.html")),
+            inode_of(&kept.join("docs/s1/p1/index.html")),
+            "unchanged files are one file"
+        );
+        // A fourth build, from the manifest the third returned.
+        let files = site_files("four");
+        let fourth = write_carrying(&out, third.manifest, &files);
+        assert!(fourth.kept.is_some());
+        assert_eq!(tree(&out), expected(tmp.path(), &files));
+        assert_eq!(tree(&kept), expected(tmp.path(), &site_files("three")));
+        // A build without the cache deletes the kept folder.
+        write_site(&out, &files).unwrap();
+        assert!(!kept.exists());
+        assert_eq!(
+            names_in(tmp.path()),
+            [
+                ".expected.portico-lock",
+                ".site.portico-lock",
+                "expected",
+                "site"
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_kept_folder_or_site_changed_by_hand_still_gives_the_new_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let kept = kept::kept_dir(&out);
+        let first = write_carrying(&out, None, &site_files("one"));
+        let second = write_carrying(&out, first.manifest, &site_files("two"));
+        // The kept folder: a file added, a folder added, a file with other
+        // bytes (a new file), a file gone, a needed folder replaced by a
+        // link to a folder outside, a file where a folder is, a folder
+        // where a file is, a link where a file is.
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("keep.txt"), "not ours").unwrap();
+        std::fs::write(kept.join("docs/s1/extra.html"), "extra").unwrap();
+        std::fs::create_dir_all(kept.join("new/deep")).unwrap();
+        std::fs::write(kept.join("new/deep/x.html"), "x").unwrap();
+        std::fs::remove_file(kept.join("docs/s1/p5/index.html")).unwrap();
+        std::fs::write(kept.join("docs/s1/p5/index.html"), "other bytes").unwrap();
+        std::fs::remove_file(kept.join("docs/s2/p6/index.html")).unwrap();
+        std::fs::remove_dir_all(kept.join("docs/s3")).unwrap();
+        std::os::unix::fs::symlink(&outside, kept.join("docs/s3")).unwrap();
+        std::fs::remove_dir_all(kept.join("docs/s0/p4")).unwrap();
+        std::fs::write(kept.join("docs/s0/p4"), "a file").unwrap();
+        std::fs::remove_file(kept.join("docs/s0/p8/index.html")).unwrap();
+        std::fs::create_dir_all(kept.join("docs/s0/p8/index.html/in")).unwrap();
+        std::fs::remove_file(kept.join("docs/s1/p9/index.html")).unwrap();
+        std::os::unix::fs::symlink(outside.join("keep.txt"), kept.join("docs/s1/p9/index.html"))
+            .unwrap();
+        // The live site: a carried page edited in place (its kept link
+        // sees the edit too) and a file added.
+        std::fs::write(out.join("docs/s2/p2/index.html"), "edited by hand").unwrap();
+        std::fs::write(out.join("stray.html"), "stray").unwrap();
+
+        let files = site_files("three");
+        let third = write_carrying(&out, second.manifest, &files);
+        assert!(third.kept.is_some());
+        assert_eq!(tree(&out), expected(tmp.path(), &files));
+        assert_eq!(tree(&outside), {
+            let mut t = std::collections::BTreeMap::new();
+            t.insert("keep.txt".to_string(), Some(b"not ours".to_vec()));
+            t
+        });
+        // And the site swapped out, stray file and all, is the next base.
+        let files = site_files("four");
+        let fourth = write_carrying(&out, third.manifest, &files);
+        assert!(fourth.kept.is_some());
+        assert_eq!(tree(&out), expected(tmp.path(), &files));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_deleted_site_or_an_unfinished_build_leaves_a_whole_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let kept = kept::kept_dir(&out);
+        let first = write_carrying(&out, None, &site_files("one"));
+        let second = write_carrying(&out, first.manifest, &site_files("two"));
+        // A build that ends before its commit: the site and the kept
+        // folder as they were.
+        let (site_before, kept_before) = (tree(&out), tree(&kept));
+        let staging = Staging::create_carrying(&out, second.manifest.clone()).unwrap();
+        staging.write_all(&site_files("three")).unwrap();
+        drop(staging);
+        assert_eq!(tree(&out), site_before);
+        assert_eq!(tree(&kept), kept_before);
+        // The site deleted by hand: written whole, the kept folder unused.
+        std::fs::remove_dir_all(&out).unwrap();
+        let files = site_files("three");
+        let third = write_carrying(&out, second.manifest, &files);
+        assert!(third.kept.is_none());
+        assert_eq!(tree(&out), expected(tmp.path(), &files));
+        // The kept folder left by then (an older site) is the next base.
+        let files = site_files("four");
+        let fourth = write_carrying(&out, third.manifest, &files);
+        assert!(fourth.kept.is_some());
+        assert_eq!(tree(&out), expected(tmp.path(), &files));
+        // A kept folder without the marker is not used, nor deleted.
+        std::fs::remove_file(kept.join(MARKER)).unwrap();
+        let files = site_files("five");
+        let fifth = write_carrying(&out, fourth.manifest, &files);
+        assert!(fifth.kept.is_none());
+        assert_eq!(tree(&out), expected(tmp.path(), &files));
+        assert!(kept.join("index.html").is_file());
     }
 
     #[test]

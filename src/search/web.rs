@@ -91,9 +91,16 @@ pub fn export_with_parts(
         .try_into()?
         .searcher();
 
-    // Number documents in a build-independent order.
-    let mut order: Vec<usize> = (0..added.len()).collect();
-    order.par_sort_by(|a, b| order_key(&added[*a]).cmp(&order_key(&added[*b])));
+    // Number documents in a build-independent order: each key made once
+    // and sorted beside its `seq` (which breaks ties as a stable sort
+    // would), not made again from the documents at every comparison.
+    let mut keyed: Vec<_> = added
+        .par_iter()
+        .enumerate()
+        .map(|(seq, d)| (order_key(d), seq))
+        .collect();
+    keyed.par_sort_unstable();
+    let order: Vec<usize> = keyed.into_iter().map(|(_, seq)| seq).collect();
     let mut number_of_seq = vec![0u32; added.len()];
     for (number, seq) in order.iter().enumerate() {
         number_of_seq[*seq] = u32::try_from(number).unwrap_or(u32::MAX);

@@ -1065,3 +1065,69 @@ fn file_rules_see_the_files_of_this_build_not_the_last() {
         "the README rule saw the new file"
     );
 }
+
+/// (files that stayed, files linked in) from the swap's timing line, when
+/// the site swapped in was the kept folder brought up to date.
+fn kept_folder(run: &Run) -> Option<(usize, usize)> {
+    figures_after(run, "the kept folder brought up to date: ")
+}
+
+#[test]
+fn the_kept_folder_gives_the_uncached_site_whatever_was_done_to_it() {
+    let org = docs_org(6);
+    let dir = org.path();
+    let kept = dir.join(".cached.portico-kept");
+    let edit = |n: usize, text: &str| {
+        std::fs::write(
+            dir.join(format!("repos/svc{n}/docs/runbook.md")),
+            format!("# Runbook\n\n{text}\n"),
+        )
+        .unwrap();
+    };
+    same_as_uncached(dir, "the first build");
+    edit(1, "Restart the deploy.");
+    let run = same_as_uncached(dir, "a second build");
+    assert_eq!(kept_folder(&run), None, "nothing kept yet: {}", run.stderr);
+    assert!(kept.join(".portico-site").is_file(), "the first site, kept");
+
+    // From the third build on, the site swapped in is the kept folder,
+    // most of its files the last site's own.
+    edit(2, "Roll back the zeppelin.");
+    let run = same_as_uncached(dir, "one page edited");
+    let (stayed, linked) = kept_folder(&run).unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(stayed > linked, "{}", run.stderr);
+    same_search(dir, "one page edited", &QUERIES);
+
+    // A page of the site edited by hand (the kept folder shares its file),
+    // a file added to the site and to the kept folder, a page deleted from
+    // the kept folder, a folder of it replaced by a file.
+    let page = "docs/default/component/svc3/runbook/index.html";
+    std::fs::write(dir.join("cached").join(page), "edited by hand").unwrap();
+    std::fs::write(dir.join("cached/stray.html"), "stray").unwrap();
+    std::fs::write(kept.join("stray.html"), "stray").unwrap();
+    std::fs::remove_file(kept.join("docs/default/component/svc4/index.html")).unwrap();
+    std::fs::remove_dir_all(kept.join("docs/default/component/svc5/runbook")).unwrap();
+    std::fs::write(kept.join("docs/default/component/svc5/runbook"), "a file").unwrap();
+    edit(0, "Page the owner.");
+    let run = same_as_uncached(dir, "the site and the kept folder changed by hand");
+    assert!(kept_folder(&run).is_some(), "{}", run.stderr);
+    edit(0, "Page the owner twice.");
+    let run = same_as_uncached(dir, "the stray file's site as the kept folder");
+    assert!(kept_folder(&run).is_some(), "{}", run.stderr);
+    same_search(dir, "changed by hand", &QUERIES);
+
+    // The site deleted: built whole, the kept folder (an older site) not
+    // used; the next build uses it again.
+    std::fs::remove_dir_all(dir.join("cached")).unwrap();
+    edit(3, "Drain the node.");
+    let run = same_as_uncached(dir, "the site deleted");
+    assert_eq!(kept_folder(&run), None, "{}", run.stderr);
+    edit(3, "Drain the node again.");
+    let run = same_as_uncached(dir, "after the site was deleted");
+    assert!(kept_folder(&run).is_some(), "{}", run.stderr);
+
+    // A build without the cache into the same folder deletes it.
+    let run = portico(dir, &["build", "repos", "--out", "cached", "--no-cache"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!kept.exists());
+}

@@ -315,9 +315,14 @@ fn files_outside_the_site(dir: &Path) -> BTreeSet<String> {
                 .unwrap()
                 .to_string_lossy()
                 .into_owned();
-            // The site, its lock, and the build cache (`--cache`'s default,
+            // The site, its lock, the site last swapped out (kept as the
+            // next build's base) and the build cache (`--cache`'s default,
             // written by Portico, never from a repository's paths).
-            if rel == "site" || rel.starts_with(".site.portico-lock") || rel == ".portico-cache" {
+            if rel == "site"
+                || rel.starts_with(".site.portico-lock")
+                || rel == ".site.portico-kept"
+                || rel == ".portico-cache"
+            {
                 continue;
             }
             if entry.file_type().unwrap().is_dir() {

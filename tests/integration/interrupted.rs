@@ -79,7 +79,9 @@ fn without_tantivy(site: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
-/// What a build keeps beside the target, other than the lock file.
+/// What a build keeps beside the target, other than the lock file and the
+/// kept folder (with the build cache, the site last swapped out: the next
+/// build's base, always one folder).
 fn leftovers(out: &Path) -> Vec<String> {
     let name = out.file_name().unwrap().to_string_lossy();
     let prefix = format!(".{name}.portico-");
@@ -87,7 +89,7 @@ fn leftovers(out: &Path) -> Vec<String> {
         .unwrap()
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(&prefix) && !n.ends_with("-lock"))
+        .filter(|n| n.starts_with(&prefix) && !n.ends_with("-lock") && !n.ends_with("-kept"))
         .collect()
 }
 
