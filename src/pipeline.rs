@@ -55,7 +55,7 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
 }
 
 fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
-    load_scoped(config, memo, &Scope::default()).map(|(outcome, _)| outcome)
+    load_scoped(config, memo, None, &Scope::default()).map(|(outcome, _)| outcome)
 }
 
 /// What `check` compares and resolves against, beyond the ROOTs.
@@ -85,6 +85,7 @@ pub struct ScopeFacts {
 fn load_scoped(
     config: &Config,
     memo: Option<&Memo>,
+    disk: Option<&crate::cache::DiskCache>,
     scope: &Scope<'_>,
 ) -> Result<(Outcome, ScopeFacts), Fatal> {
     let found = discover::repositories(&config.roots, config.max_depth).map_err(|e| Fatal(e.0))?;
@@ -135,10 +136,20 @@ fn load_scoped(
         catalog_paths: &config.catalog_paths,
         git_ref: config.git_ref.as_deref(),
         memo: memo.map(|m| (&m.loads, &m.versions)),
+        disk,
     };
     let mut timer = Timer::new();
     let entities = organisation::read(&repos, &explicit, &options, &mut diagnostics);
-    timer.lap("  read");
+    match disk {
+        Some(disk) => {
+            let (kept, read) = {
+                let (kept, read, _) = disk.counts(catalog::kept::REUSED);
+                (kept, read)
+            };
+            timer.lap(&format!("  read (catalog loads: {kept} kept, {read} read)"));
+        }
+        None => timer.lap("  read"),
+    }
     let invalid = if config.backstage_exact {
         catalog::Invalid::Drop
     } else {
@@ -235,7 +246,7 @@ fn build_with(
     .map_err(fatal)?;
     // Only a build with the cache keeps (and compares) the search key.
     let search_key = disk.as_ref().map(|_| output::SearchKey::default());
-    let mut outcome = load(config)?;
+    let mut outcome = load_scoped(config, None, disk.as_ref(), &Scope::default())?.0;
     timer.lap("discover + read + catalog");
     let sink = |path: &str, bytes: &[u8]| staging.write(path, bytes).map_err(|e| e.to_string());
     // The search index takes each docs site as soon as it is rendered.
@@ -1024,7 +1035,7 @@ pub fn check(config: &Config) -> Result<Outcome, Fatal> {
 /// the command chooses which to report.
 pub fn check_scoped(config: &Config, scope: &Scope<'_>) -> Result<(Outcome, ScopeFacts), Fatal> {
     let mut timer = Timer::new();
-    let (outcome, facts) = load_scoped(config, None, scope)?;
+    let (outcome, facts) = load_scoped(config, None, None, scope)?;
     timer.lap("discover + changes + read + catalog");
     let mut outcome = outcome;
     let other_sites = |folder: &str| {

@@ -98,6 +98,11 @@ impl DiskFiles {
         Ok(real)
     }
 
+    /// The canonical root.
+    pub(super) fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub(super) fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         let (real, meta) = self.resolve_with_metadata(path)?;
         let io = |e: std::io::Error| ReadError::Io {
