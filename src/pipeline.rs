@@ -493,7 +493,7 @@ fn build_with(
             timer.lap("catalog pages");
             Default::default()
         }
-        Some(_) => catalog_pages_carrying(&outcome, &look, &staging, &mut timer)?,
+        Some(disk) => catalog_pages_carrying(&outcome, &look, &staging, disk, &mut timer)?,
     };
     let committed = staging.commit().map_err(fatal)?;
     outcome.deletion = committed.deletion;
@@ -618,27 +618,66 @@ fn catalog_pages_carrying(
     outcome: &Outcome,
     look: &render::Look,
     staging: &output::Staging,
+    disk: &crate::cache::DiskCache,
     timer: &mut Timer,
 ) -> Result<std::collections::HashMap<String, [u64; 2]>, Fatal> {
     let fatal = |e: output::OutputError| Fatal(e.to_string());
     let carry = |path: &str, key| staging.carry_keyed(path, key);
-    let (pages, lists) = render::site_carrying(&outcome.portal, look, &outcome.diagnostics, &carry);
+    // The lists made from the same key before: carried over whole when
+    // the last site still holds every one of them as written.
+    let carry_lists = |key| {
+        disk.get_decoded(LISTS_KIND, key, crate::memo::decode::<Vec<ListFile>>)
+            .is_some_and(|files| {
+                staging
+                    .carry_files(files.iter().map(|f| (f.0.as_str(), f.1, f.2)))
+                    .unwrap_or(false)
+            })
+    };
+    let (pages, lists_key, lists) = render::site_carrying(
+        &outcome.portal,
+        look,
+        &outcome.diagnostics,
+        &carry,
+        &carry_lists,
+    );
     let drawn: Vec<output::OutputFile> = pages
         .iter()
         .filter_map(|p| Some(output::OutputFile::shared(p.path.clone(), p.bytes.clone()?)))
         .collect();
     staging.write_all(&drawn).map_err(fatal)?;
-    staging.write_all(&lists).map_err(fatal)?;
+    let lists_made = lists.is_some();
+    if let Some(lists) = lists {
+        staging.write_all(&lists).map_err(fatal)?;
+        let files: Vec<ListFile> = lists
+            .iter()
+            .map(|f| {
+                let hash = output::halves(xxhash_rust::xxh3::xxh3_128(&f.bytes));
+                (f.path.clone(), f.bytes.len() as u64, hash)
+            })
+            .collect();
+        if let Some(bytes) = crate::memo::encode(&files) {
+            disk.put(LISTS_KIND, lists_key, &bytes);
+        }
+    }
     timer.lap(&format!(
-        "catalog pages ({} entity pages drawn, {} carried over)",
+        "catalog pages ({} entity pages drawn, {} carried over; lists {})",
         drawn.len(),
-        pages.len() - drawn.len()
+        pages.len() - drawn.len(),
+        if lists_made { "made" } else { "carried over" }
     ));
     Ok(pages
         .into_iter()
         .filter_map(|p| Some((p.path, output::halves(p.key?))))
         .collect())
 }
+
+/// What the build cache keeps the lists' files under (by the key of what
+/// they read, `render::site_carrying`): each file's path, length and hash,
+/// as the last site's manifest records them.
+const LISTS_KIND: &str = "site-lists";
+
+/// One of the lists' files, as kept under [`LISTS_KIND`].
+type ListFile = (String, u64, [u64; 2]);
 
 /// Puts a part's file (the path given) into the site at a site path.
 type Place<'a> = &'a (dyn Fn(&str, &Path) -> Result<(), String> + Sync);

@@ -219,18 +219,38 @@ pub struct KeptPage {
 /// `carry` finds in the last site is taken over rather than drawn. The
 /// key covers the theme as well (`Look::key`): unlike `portico serve`'s
 /// memo, the cache outlives a theme change.
+///
+/// The [`lists`] are made only when `carry_lists` cannot take the last
+/// site's over by their key ([`kept::lists_key`]: everything they read);
+/// they come back with that key, `None` when carried over.
 pub fn site_carrying(
     portal: &Portal,
     look: &Look,
     diagnostics: &[Diagnostic],
     carry: CarryPage<'_>,
-) -> (Vec<KeptPage>, Vec<OutputFile>) {
+    carry_lists: CarryLists<'_>,
+) -> (Vec<KeptPage>, crate::memo::Key, Option<Vec<OutputFile>>) {
     let look_key = look.key();
-    let pages = entity_pages_by(portal, look, diagnostics, Pages::Carry(carry, look_key));
+    let (pages, catalog_key) =
+        entity_pages_by(portal, look, diagnostics, Pages::Carry(carry, look_key));
     let paths: Vec<&str> = pages.iter().map(|p| p.path.as_str()).collect();
-    let lists = lists(portal, look, diagnostics, &paths);
-    (pages, lists)
+    let mut timer = crate::timings::Timer::new();
+    let key = kept::lists_key(
+        portal,
+        look_key,
+        diagnostics,
+        catalog_key.unwrap_or_default(),
+        &paths,
+    );
+    let carried = carry_lists(key);
+    timer.lap("  site: the lists' key");
+    let lists = (!carried).then(|| lists(portal, look, diagnostics, &paths));
+    (pages, key, lists)
 }
+
+/// Asked, with the build cache, to take over the last site's lists made
+/// from a key; true when it did.
+pub type CarryLists<'a> = &'a dyn Fn(crate::memo::Key) -> bool;
 
 /// Where entity pages drawn before come from.
 #[derive(Clone, Copy)]
@@ -253,17 +273,20 @@ pub fn entity_pages(
 ) -> Vec<OutputFile> {
     let from = memo.map_or(Pages::Drawn, Pages::Memo);
     entity_pages_by(portal, look, diagnostics, from)
+        .0
         .into_iter()
         .filter_map(|page| Some(OutputFile::shared(page.path, page.bytes?)))
         .collect()
 }
 
+/// The pages, and with keys the key of every entity's own
+/// ([`kept::EntityKeys::catalog_key`]).
 fn entity_pages_by(
     portal: &Portal,
     look: &Look,
     diagnostics: &[Diagnostic],
     from: Pages<'_>,
-) -> Vec<KeptPage> {
+) -> (Vec<KeptPage>, Option<crate::memo::Key>) {
     let mut timer = crate::timings::Timer::new();
     let problems = pages::ProblemsByFile::new(diagnostics);
     let docs: HashMap<&EntityRef, &DocSiteSummary> =
@@ -321,7 +344,7 @@ fn entity_pages_by(
         })
         .collect();
     timer.lap("  site: entity pages");
-    pages
+    (pages, keys.as_ref().map(kept::EntityKeys::catalog_key))
 }
 
 fn card_indexes(portal: &Portal) -> Vec<crate::scorecards::rollup::CardIndex<'_>> {

@@ -21,11 +21,23 @@ fn site(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Builds `root` with the cache and without, compares the two sites and
 /// the diagnostics printed, and returns the cached build's run.
 fn same_as_uncached(dir: &Path, edit: &str) -> Run {
-    let cached = with_timings(
+    same_as_uncached_with(dir, edit, &[])
+}
+
+/// [`same_as_uncached`] with `env` set for both builds.
+fn same_as_uncached_with(dir: &Path, edit: &str, env: &[(&str, &str)]) -> Run {
+    let mut cached_env = vec![("PORTICO_TIMINGS", "1")];
+    cached_env.extend_from_slice(env);
+    let cached = portico_with_env(
         dir,
         &["build", "repos", "--out", "cached", "--cache", "cache"],
+        &cached_env,
     );
-    let clean = portico(dir, &["build", "repos", "--out", "clean", "--no-cache"]);
+    let clean = portico_with_env(
+        dir,
+        &["build", "repos", "--out", "clean", "--no-cache"],
+        env,
+    );
     assert_eq!(cached.code, clean.code, "{edit}: the same exit code");
     let (cached_site, clean_site) = (site(&dir.join("cached")), site(&dir.join("clean")));
     assert_eq!(
@@ -54,10 +66,6 @@ fn same_as_uncached(dir: &Path, edit: &str) -> Run {
         "{edit}: the same diagnostics"
     );
     cached
-}
-
-fn with_timings(dir: &Path, args: &[&str]) -> Run {
-    portico_with_env(dir, args, &[("PORTICO_TIMINGS", "1")])
 }
 
 /// The first two numbers after `label` on the first line of `run`'s
@@ -1066,6 +1074,12 @@ fn file_rules_see_the_files_of_this_build_not_the_last() {
     );
 }
 
+/// Whether the lists (`catalog.json`, kind, problems and scorecard
+/// pages) were carried over from the last site rather than made.
+fn lists_carried(run: &Run) -> bool {
+    run.stderr.contains("lists carried over")
+}
+
 /// (catalog loads kept, catalog loads read) from the read timing line.
 fn loads(run: &Run) -> (usize, usize) {
     figures(run, "catalog loads: ")
@@ -1110,6 +1124,7 @@ fn catalog_loads_are_kept_only_while_every_file_they_read_is() {
     );
     let again = same_as_uncached(dir, "no change (the problems still reported)");
     assert_eq!(loads(&again), (3, 0), "{}", again.stderr);
+    assert!(lists_carried(&again), "{}", again.stderr);
 
     let write =
         |path: &str, text: &str| std::fs::write(dir.join("repos").join(path), text).unwrap();
@@ -1117,6 +1132,7 @@ fn catalog_loads_are_kept_only_while_every_file_they_read_is() {
     let only_one = |edit: &str| {
         let run = same_as_uncached(dir, edit);
         assert_eq!(loads(&run), (2, 1), "{edit}: {}", run.stderr);
+        assert!(!lists_carried(&run), "{edit}: {}", run.stderr);
     };
     // Each edit below must reach the site (the sites are compared).
     write("teams/about.txt", "The team, rewritten.");
@@ -1130,6 +1146,13 @@ fn catalog_loads_are_kept_only_while_every_file_they_read_is() {
     only_one("a missing Location target created");
     write("beta/more/two.yaml", &COMPONENT.replace("NAME", "two"));
     only_one("a file a Location's glob finds added");
+    // Another day: the scorecards judge dates against it (and their
+    // pages say it), so the lists are made again; no load is read.
+    let day = same_as_uncached_with(dir, "another day", &[("SOURCE_DATE_EPOCH", "1893456000")]);
+    assert_eq!(loads(&day), (3, 0), "{}", day.stderr);
+    assert!(!lists_carried(&day), "{}", day.stderr);
+    let back = same_as_uncached(dir, "today again");
+    assert!(!lists_carried(&back), "{}", back.stderr);
     write("beta/unrelated.txt", "no catalog file reads this");
     // A listing saw it: read again (the site is the same either way).
     same_as_uncached(dir, "a file added beside the glob's");
