@@ -633,13 +633,31 @@ fn catalog_pages_carrying(
                     .unwrap_or(false)
             })
     };
-    let (pages, lists_key, lists) = render::site_carrying(
-        &outcome.portal,
-        look,
-        &outcome.diagnostics,
-        &carry,
-        &carry_lists,
-    );
+    let keys_found = std::cell::Cell::new(false);
+    let page_keys = |key| {
+        let kept = disk.get_decoded(
+            PAGE_KEYS_KIND,
+            key,
+            crate::memo::decode::<Vec<(String, u128)>>,
+        )?;
+        keys_found.set(true);
+        Some(kept.into_iter().collect())
+    };
+    let kept = render::KeptSite {
+        lists: &carry_lists,
+        page_keys: &page_keys,
+    };
+    let (pages, lists_key, lists) =
+        render::site_carrying(&outcome.portal, look, &outcome.diagnostics, &carry, kept);
+    if !keys_found.get() {
+        let keys: Vec<(&str, u128)> = pages
+            .iter()
+            .filter_map(|p| Some((p.path.as_str(), p.key?)))
+            .collect();
+        if let Some(bytes) = crate::memo::encode(&keys) {
+            disk.put(PAGE_KEYS_KIND, lists_key, &bytes);
+        }
+    }
     let drawn: Vec<output::OutputFile> = pages
         .iter()
         .filter_map(|p| Some(output::OutputFile::shared(p.path.clone(), p.bytes.clone()?)))
@@ -675,6 +693,12 @@ fn catalog_pages_carrying(
 /// they read, `render::site_carrying`): each file's path, length and hash,
 /// as the last site's manifest records them.
 const LISTS_KIND: &str = "site-lists";
+
+/// What the build cache keeps each entity page's key under (by the key of
+/// what the lists read, which covers every page's: see
+/// `render::site_carrying`), so a build with that key carries each page over
+/// without making its key.
+const PAGE_KEYS_KIND: &str = "site-page-keys";
 
 /// One of the lists' files, as kept under [`LISTS_KIND`].
 type ListFile = (String, u64, [u64; 2]);

@@ -122,13 +122,24 @@ impl std::io::Write for HashWriter<'_> {
     }
 }
 
-impl<'p> EntityKeys<'p> {
+/// What pages show of each entity itself ([`own_key`]), and the keys of
+/// its JSON and source file: the first part of [`EntityKeys`], enough for
+/// [`OwnKeys::catalog_key`].
+#[derive(Clone)]
+pub(super) struct OwnKeys {
+    inputs: Vec<(JsonKeys, Key)>,
+    own: Vec<Key>,
+    /// The site's settings every page shows.
+    global: Key,
+}
+
+impl OwnKeys {
     pub(super) fn new(
-        portal: &'p Portal,
+        portal: &Portal,
         problems: &ProblemsByFile<'_>,
         docs: &HashMap<&EntityRef, &DocSiteSummary>,
         memo: Option<&KeyMemo>,
-    ) -> EntityKeys<'p> {
+    ) -> OwnKeys {
         let entities = &portal.catalog.entities;
         let inputs: Vec<(JsonKeys, Key)> = entities
             .par_iter()
@@ -142,6 +153,57 @@ impl<'p> EntityKeys<'p> {
                 own_key(e, json.whole, text, problems, docs)
             })
             .collect();
+        let mut global = hasher();
+        part(&mut global, portal.title.as_bytes());
+        part(
+            &mut global,
+            portal.base_url.as_deref().unwrap_or("").as_bytes(),
+        );
+        part(&mut global, &[u8::from(portal.search)]);
+        part(
+            &mut global,
+            format!("{:?}", portal.annotation_links).as_bytes(),
+        );
+        OwnKeys {
+            inputs,
+            own,
+            global: global.digest128(),
+        }
+    }
+
+    /// A key of every entity's own key, in the catalog's order: all the
+    /// catalog shows of its entities (their data, relations, sources,
+    /// problems and docs sites) and which entities there are; and the
+    /// site's settings.
+    pub(super) fn catalog_key(&self) -> Key {
+        let mut key = hasher();
+        key.update(&(self.own.len() as u64).to_le_bytes());
+        for own in &self.own {
+            key.update(&own.to_le_bytes());
+        }
+        key.update(&self.global.to_le_bytes());
+        key.digest128()
+    }
+}
+
+impl<'p> EntityKeys<'p> {
+    pub(super) fn new(
+        portal: &'p Portal,
+        problems: &ProblemsByFile<'_>,
+        docs: &HashMap<&EntityRef, &DocSiteSummary>,
+        memo: Option<&KeyMemo>,
+    ) -> EntityKeys<'p> {
+        EntityKeys::from_own(portal, OwnKeys::new(portal, problems, docs, memo))
+    }
+
+    /// The rest of the keys, after `own`.
+    pub(super) fn from_own(portal: &'p Portal, own: OwnKeys) -> EntityKeys<'p> {
+        let entities = &portal.catalog.entities;
+        let OwnKeys {
+            inputs,
+            own,
+            global,
+        } = own;
         let places: HashMap<&EntityRef, u32, foldhash::fast::RandomState> = entities
             .iter()
             .zip(0u32..)
@@ -167,37 +229,13 @@ impl<'p> EntityKeys<'p> {
                 summary_key(&nodes, e, node, targets, json.shown)
             })
             .collect();
-        let mut global = hasher();
-        part(&mut global, portal.title.as_bytes());
-        part(
-            &mut global,
-            portal.base_url.as_deref().unwrap_or("").as_bytes(),
-        );
-        part(&mut global, &[u8::from(portal.search)]);
-        part(
-            &mut global,
-            format!("{:?}", portal.annotation_links).as_bytes(),
-        );
         EntityKeys {
             portal,
             own,
             summary,
             targets,
-            global: global.digest128(),
+            global,
         }
-    }
-
-    /// A key of every entity's own key, in the catalog's order: all the
-    /// catalog shows of its entities (their data, relations, sources,
-    /// problems and docs sites) and which entities there are.
-    pub(super) fn catalog_key(&self) -> Key {
-        let mut key = hasher();
-        key.update(&(self.own.len() as u64).to_le_bytes());
-        for own in &self.own {
-            key.update(&own.to_le_bytes());
-        }
-        key.update(&self.global.to_le_bytes());
-        key.digest128()
     }
 
     /// The key of the page of the catalog's entity at `place`, or `None`
@@ -348,7 +386,7 @@ fn own_key(
 const LISTS_FORMAT: u32 = 1;
 
 /// The key of everything [`super::lists`] reads: the catalog (`catalog`:
-/// [`EntityKeys::catalog_key`], each entity's own key and the site's
+/// [`OwnKeys::catalog_key`], each entity's own key and the site's
 /// settings), the theme (`look`), every diagnostic whole, each docs site
 /// as the lists show it (entity, address, name, version, and each page's
 /// source, address, title, diagram flag and date; old versions the same

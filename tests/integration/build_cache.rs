@@ -1125,6 +1125,11 @@ fn catalog_loads_are_kept_only_while_every_file_they_read_is() {
     let again = same_as_uncached(dir, "no change (the problems still reported)");
     assert_eq!(loads(&again), (3, 0), "{}", again.stderr);
     assert!(lists_carried(&again), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("pages' keys kept"),
+        "every page carried by its kept key: {}",
+        again.stderr
+    );
 
     let write =
         |path: &str, text: &str| std::fs::write(dir.join("repos").join(path), text).unwrap();
