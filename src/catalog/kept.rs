@@ -226,3 +226,73 @@ fn unpack(pack: Pack, snapshot: &Snapshot) -> RepoLoad {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::RepoKind;
+    use std::collections::HashSet;
+
+    /// What a load holds, in an order that does not depend on hashing.
+    fn shown(load: &RepoLoad) -> String {
+        let mut visited: Vec<&String> = load.visited.iter().collect();
+        visited.sort();
+        format!(
+            "{:#?}\n{:#?}\n{visited:?}\n{:#?}",
+            load.entities, load.diagnostics, load.remote_targets
+        )
+    }
+
+    /// A load read back from the cache is the load made from the files:
+    /// entities (documents, lines, texts, locations, rejections), problems,
+    /// visited files and web-URL targets; a file changed is not reused.
+    #[test]
+    fn a_kept_load_is_the_load_made_from_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        std::fs::create_dir_all(root.join("more")).unwrap();
+        let files = [
+            (
+                "catalog-info.yaml",
+                "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: here\nspec:\n  targets: [./a.yaml, ./missing.yaml, ./more/*.yaml, https://github.com/o/r/blob/main/x.yaml]\n",
+            ),
+            (
+                "a.yaml",
+                "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\n  description:\n    $text: ./about.txt\nspec:\n  type: service\n  lifecycle: [bad]\n  owner: team\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n",
+            ),
+            ("about.txt", "About a."),
+            ("more/b.yaml", "kind: [\n"),
+        ];
+        for (path, text) in files {
+            std::fs::write(root.join(path), text).unwrap();
+        }
+        let source = crate::discover::source(&root, RepoKind::Plain);
+        let disk = DiskCache::open(&dir.path().join("cache")).unwrap();
+        let paths = vec!["catalog-info.yaml".to_string()];
+        let fresh = || {
+            let mut snapshot = Snapshot::open(&source, None).unwrap();
+            snapshot.record_probes();
+            let entries = super::super::load::entry_points(&snapshot, &paths, &[]);
+            let load = super::super::load::load(&snapshot, entries, &HashSet::new());
+            (load, snapshot.take_probes())
+        };
+        let (load, probes) = fresh();
+        assert!(load.entities.len() >= 3 && !load.diagnostics.is_empty());
+        assert!(load.entities.iter().any(|e| e.rejected.is_some()));
+        assert_eq!(load.remote_targets.len(), 1);
+        let snapshot = Snapshot::open(&source, None).unwrap();
+        let key = key(&snapshot, &paths, None);
+        store(&disk, key, probes, &load);
+        let kept = reuse(&disk, key, &snapshot).expect("kept while nothing changed");
+        assert_eq!(shown(&kept), shown(&load));
+
+        std::fs::write(root.join("about.txt"), "About a, changed.").unwrap();
+        let snapshot = Snapshot::open(&source, None).unwrap();
+        assert!(
+            reuse(&disk, key, &snapshot).is_none(),
+            "a `$text` file changed"
+        );
+        let (changed, _) = fresh();
+        assert_ne!(shown(&changed), shown(&load));
+    }
+}
