@@ -462,7 +462,7 @@ pub mod whole {
 
     /// Codes are `&'static str`: each distinct code read is kept for the
     /// rest of the process (a few dozen at most, so a few hundred bytes).
-    fn intern(code: String) -> &'static str {
+    pub(crate) fn intern(code: String) -> &'static str {
         static CODES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
         let mut codes = crate::memo::lock(&CODES);
         if let Some(known) = codes.iter().find(|c| **c == code) {

@@ -55,7 +55,7 @@ pub fn load(config: &Config) -> Result<Outcome, Fatal> {
 }
 
 fn load_with(config: &Config, memo: Option<&Memo>) -> Result<Outcome, Fatal> {
-    load_scoped(config, memo, &Scope::default()).map(|(outcome, _)| outcome)
+    load_scoped(config, memo, None, &Scope::default()).map(|(outcome, _)| outcome)
 }
 
 /// What `check` compares and resolves against, beyond the ROOTs.
@@ -85,6 +85,7 @@ pub struct ScopeFacts {
 fn load_scoped(
     config: &Config,
     memo: Option<&Memo>,
+    disk: Option<&crate::cache::DiskCache>,
     scope: &Scope<'_>,
 ) -> Result<(Outcome, ScopeFacts), Fatal> {
     let found = discover::repositories(&config.roots, config.max_depth).map_err(|e| Fatal(e.0))?;
@@ -135,10 +136,20 @@ fn load_scoped(
         catalog_paths: &config.catalog_paths,
         git_ref: config.git_ref.as_deref(),
         memo: memo.map(|m| (&m.loads, &m.versions)),
+        disk,
     };
     let mut timer = Timer::new();
     let entities = organisation::read(&repos, &explicit, &options, &mut diagnostics);
-    timer.lap("  read");
+    match disk {
+        Some(disk) => {
+            let (kept, read) = {
+                let (kept, read, _) = disk.counts(catalog::kept::REUSED);
+                (kept, read)
+            };
+            timer.lap(&format!("  read (catalog loads: {kept} kept, {read} read)"));
+        }
+        None => timer.lap("  read"),
+    }
     let invalid = if config.backstage_exact {
         catalog::Invalid::Drop
     } else {
@@ -235,7 +246,7 @@ fn build_with(
     .map_err(fatal)?;
     // Only a build with the cache keeps (and compares) the search key.
     let search_key = disk.as_ref().map(|_| output::SearchKey::default());
-    let mut outcome = load(config)?;
+    let mut outcome = load_scoped(config, None, disk.as_ref(), &Scope::default())?.0;
     timer.lap("discover + read + catalog");
     let sink = |path: &str, bytes: &std::sync::Arc<[u8]>| {
         staging.write(path, bytes).map_err(|e| e.to_string())
@@ -484,7 +495,7 @@ fn build_with(
             timer.lap("catalog pages");
             Default::default()
         }
-        Some(_) => catalog_pages_carrying(&outcome, &look, &staging, &mut timer)?,
+        Some(disk) => catalog_pages_carrying(&outcome, &look, &staging, disk, &mut timer)?,
     };
     let committed = staging.commit().map_err(fatal)?;
     outcome.deletion = committed.deletion;
@@ -615,27 +626,90 @@ fn catalog_pages_carrying(
     outcome: &Outcome,
     look: &render::Look,
     staging: &output::Staging,
+    disk: &crate::cache::DiskCache,
     timer: &mut Timer,
 ) -> Result<std::collections::HashMap<String, [u64; 2]>, Fatal> {
     let fatal = |e: output::OutputError| Fatal(e.to_string());
     let carry = |path: &str, key| staging.carry_keyed(path, key);
-    let (pages, lists) = render::site_carrying(&outcome.portal, look, &outcome.diagnostics, &carry);
+    // The lists made from the same key before: carried over whole when
+    // the last site still holds every one of them as written.
+    let carry_lists = |key| {
+        disk.get_decoded(LISTS_KIND, key, crate::memo::decode::<Vec<ListFile>>)
+            .is_some_and(|files| {
+                staging
+                    .carry_files(files.iter().map(|f| (f.0.as_str(), f.1, f.2)))
+                    .unwrap_or(false)
+            })
+    };
+    let keys_found = std::cell::Cell::new(false);
+    let page_keys = |key| {
+        let kept = disk.get_decoded(
+            PAGE_KEYS_KIND,
+            key,
+            crate::memo::decode::<Vec<(String, u128)>>,
+        )?;
+        keys_found.set(true);
+        Some(kept.into_iter().collect())
+    };
+    let kept = render::KeptSite {
+        lists: &carry_lists,
+        page_keys: &page_keys,
+    };
+    let (pages, lists_key, lists) =
+        render::site_carrying(&outcome.portal, look, &outcome.diagnostics, &carry, kept);
+    if !keys_found.get() {
+        let keys: Vec<(&str, u128)> = pages
+            .iter()
+            .filter_map(|p| Some((p.path.as_str(), p.key?)))
+            .collect();
+        if let Some(bytes) = crate::memo::encode(&keys) {
+            disk.put(PAGE_KEYS_KIND, lists_key, &bytes);
+        }
+    }
     let drawn: Vec<output::OutputFile> = pages
         .iter()
         .filter_map(|p| Some(output::OutputFile::shared(p.path.clone(), p.bytes.clone()?)))
         .collect();
     staging.write_all(&drawn).map_err(fatal)?;
-    staging.write_all(&lists).map_err(fatal)?;
+    let lists_made = lists.is_some();
+    if let Some(lists) = lists {
+        staging.write_all(&lists).map_err(fatal)?;
+        let files: Vec<ListFile> = lists
+            .iter()
+            .map(|f| {
+                let hash = output::halves(xxhash_rust::xxh3::xxh3_128(&f.bytes));
+                (f.path.clone(), f.bytes.len() as u64, hash)
+            })
+            .collect();
+        if let Some(bytes) = crate::memo::encode(&files) {
+            disk.put(LISTS_KIND, lists_key, &bytes);
+        }
+    }
     timer.lap(&format!(
-        "catalog pages ({} entity pages drawn, {} carried over)",
+        "catalog pages ({} entity pages drawn, {} carried over; lists {})",
         drawn.len(),
-        pages.len() - drawn.len()
+        pages.len() - drawn.len(),
+        if lists_made { "made" } else { "carried over" }
     ));
     Ok(pages
         .into_iter()
         .filter_map(|p| Some((p.path, output::halves(p.key?))))
         .collect())
 }
+
+/// What the build cache keeps the lists' files under (by the key of what
+/// they read, `render::site_carrying`): each file's path, length and hash,
+/// as the last site's manifest records them.
+const LISTS_KIND: &str = "site-lists";
+
+/// What the build cache keeps each entity page's key under (by the key of
+/// what the lists read, which covers every page's: see
+/// `render::site_carrying`), so a build with that key carries each page over
+/// without making its key.
+const PAGE_KEYS_KIND: &str = "site-page-keys";
+
+/// One of the lists' files, as kept under [`LISTS_KIND`].
+type ListFile = (String, u64, [u64; 2]);
 
 /// Puts a part's file (the path given) into the site at a site path.
 type Place<'a> = &'a (dyn Fn(&str, &Path) -> Result<(), String> + Sync);
@@ -1035,7 +1109,7 @@ pub fn check(config: &Config) -> Result<Outcome, Fatal> {
 /// the command chooses which to report.
 pub fn check_scoped(config: &Config, scope: &Scope<'_>) -> Result<(Outcome, ScopeFacts), Fatal> {
     let mut timer = Timer::new();
-    let (outcome, facts) = load_scoped(config, None, scope)?;
+    let (outcome, facts) = load_scoped(config, None, None, scope)?;
     timer.lap("discover + changes + read + catalog");
     let mut outcome = outcome;
     let other_sites = |folder: &str| {

@@ -11,6 +11,7 @@
 //! default `enableYamlMerge: false`.
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Mappings with up to this many keys are searched key by key; larger ones
@@ -18,21 +19,22 @@ use std::collections::HashMap;
 const SMALL_MAPPING: usize = 8;
 
 /// Position of a node in its file: 1-based line and column.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Pos {
     pub line: usize,
     pub column: usize,
 }
 
 /// One YAML value with where it starts and its tag, if any (e.g. `!ENV`).
-#[derive(Clone, Debug, PartialEq)]
+/// Kept in the build cache (postcard) with the catalog loads it is part of.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub value: Value,
     pub pos: Pos,
     pub tag: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -45,7 +47,7 @@ pub enum Value {
 }
 
 /// A mapping key and where it was written.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Key {
     pub name: String,
     pub pos: Pos,

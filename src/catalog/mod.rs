@@ -13,6 +13,7 @@
 mod api;
 pub mod entity_ref;
 mod json;
+pub mod kept;
 pub mod kinds;
 pub mod load;
 pub mod location;

@@ -4,6 +4,7 @@
 //! across hosts. Provenance (which Location led to each file) is recorded
 //! on the way, at load time.
 
+use super::kept;
 use super::load::{self, Entry, LoadedEntity, RemoteTarget, RepoLoad};
 use super::location::RepoLocation;
 use crate::diagnostics::Diagnostic;
@@ -23,6 +24,9 @@ pub struct ReadOptions<'a> {
     /// Loads of earlier reads of this process (`portico serve`), reused
     /// while their repository's version holds.
     pub memo: Option<(&'a LoadMemo, &'a Versions)>,
+    /// The build cache (`portico build`): each repository's load kept
+    /// there while the answers it was given hold (see `catalog::kept`).
+    pub disk: Option<&'a crate::cache::DiskCache>,
 }
 
 /// One repository read: where its files are on the web, and what they held.
@@ -153,7 +157,7 @@ fn load_repo_unguarded(
     options: &ReadOptions<'_>,
     explicit: &[String],
 ) -> (Option<RepoLocation>, RepoLoad) {
-    let snapshot = match Snapshot::open(repo, options.git_ref) {
+    let mut snapshot = match Snapshot::open(repo, options.git_ref) {
         Ok(snapshot) => snapshot,
         Err(e) => {
             let mut d = Diagnostic::error(
@@ -178,7 +182,35 @@ fn load_repo_unguarded(
             );
         }
     };
-    let entries = load::entry_points(&snapshot, options.catalog_paths, explicit);
+    // Kept in the build cache while its answers hold (not with
+    // `--location` files: their list is not in the key).
+    let cache = options.disk.filter(|_| explicit.is_empty()).map(|disk| {
+        (
+            disk,
+            kept::key(&snapshot, options.catalog_paths, options.git_ref),
+        )
+    });
+    if let Some((disk, key)) = cache {
+        if let Some(load) = kept::reuse(disk, key, &snapshot) {
+            return (Some(RepoLocation::of(&snapshot)), load);
+        }
+        snapshot.record_probes();
+    }
+    let (location, load) = load_snapshot(&snapshot, options, explicit);
+    if let Some((disk, key)) = cache {
+        kept::store(disk, key, snapshot.take_probes(), &load);
+    }
+    (location, load)
+}
+
+/// Loads an opened repository: its entry points and what they lead to.
+fn load_snapshot(
+    snapshot: &Snapshot,
+    options: &ReadOptions<'_>,
+    explicit: &[String],
+) -> (Option<RepoLocation>, RepoLoad) {
+    let repo = &snapshot.source;
+    let entries = load::entry_points(snapshot, options.catalog_paths, explicit);
     if entries.is_empty() {
         let d = Diagnostic::info(
             "no-catalog-file",
@@ -189,7 +221,7 @@ fn load_repo_unguarded(
         )
         .in_repo(&repo.name, &repo.display, "");
         return (
-            Some(RepoLocation::of(&snapshot)),
+            Some(RepoLocation::of(snapshot)),
             RepoLoad {
                 diagnostics: vec![d],
                 ..Default::default()
@@ -197,8 +229,8 @@ fn load_repo_unguarded(
         );
     }
     (
-        Some(RepoLocation::of(&snapshot)),
-        load::load(&snapshot, entries, &HashSet::new()),
+        Some(RepoLocation::of(snapshot)),
+        load::load(snapshot, entries, &HashSet::new()),
     )
 }
 

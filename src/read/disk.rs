@@ -98,6 +98,11 @@ impl DiskFiles {
         Ok(real)
     }
 
+    /// The canonical root.
+    pub(super) fn root(&self) -> &Path {
+        &self.root
+    }
+
     pub(super) fn read(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         self.read_placed(path).map(|(bytes, _)| bytes)
     }

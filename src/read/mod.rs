@@ -12,6 +12,7 @@ mod disk;
 mod git;
 mod git_facts;
 pub mod history;
+mod probes;
 pub mod safe_path;
 pub mod tags;
 
@@ -20,6 +21,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 pub use git::{GitFacts, GitHandle};
+pub use probes::Probes;
 
 pub use crate::limits::MAX_FILE_BYTES;
 
@@ -173,6 +175,9 @@ pub struct Snapshot {
     /// Branch, commit and remote, when the repository is a git repository.
     pub git: Option<GitFacts>,
     files: Files,
+    /// What was asked of a work tree or folder, when recorded
+    /// ([`Snapshot::record_probes`]).
+    probes: Option<Box<std::sync::Mutex<Probes>>>,
 }
 
 enum Files {
@@ -209,6 +214,7 @@ impl Snapshot {
             source: source.clone(),
             git: facts,
             files,
+            probes: None,
         })
     }
 
@@ -224,6 +230,7 @@ impl Snapshot {
                 source: source.clone(),
                 git: None,
                 files: Files::Disk(disk::DiskFiles::open(&source.root)?),
+                probes: None,
             }),
             RepoKind::Bare => Snapshot::open(source, rev),
         }
@@ -245,6 +252,7 @@ impl Snapshot {
             source: source.clone(),
             git: Some(facts),
             files: Files::Git(Box::new(files)),
+            probes: None,
         })
     }
 
@@ -296,6 +304,7 @@ impl Snapshot {
             source: source.clone(),
             git: Some(facts),
             files: Files::Git(Box::new(files)),
+            probes: None,
         })
     }
 
@@ -374,6 +383,7 @@ impl Snapshot {
 
     pub fn read_bytes(&self, path: &str) -> Result<Vec<u8>, ReadError> {
         let path = safe_path::normalize(path)?;
+        self.probe(&path);
         match &self.files {
             Files::Disk(d) => d.read(&path),
             Files::Git(g) => g.read(&path),
@@ -397,6 +407,7 @@ impl Snapshot {
     /// symlink out of the repository, a folder).
     pub fn check_file(&self, path: &str) -> Result<(), ReadError> {
         let path = safe_path::normalize(path)?;
+        self.probe(&path);
         match &self.files {
             Files::Disk(d) => d.check_file(&path),
             Files::Git(g) => g.check_file(&path),
@@ -487,7 +498,51 @@ impl Snapshot {
     /// Every file path in the repository, sorted, skipping `.git`,
     /// `node_modules` and vendored folders. Used to match catalog globs.
     pub fn list_files(&self) -> Vec<String> {
+        let files = self.list_unrecorded();
+        if let Some(probes) = &self.probes {
+            crate::memo::lock(probes).listing(&files);
+        }
+        files
+    }
+
+    /// [`Snapshot::list_files`], not recorded.
+    fn list_unrecorded(&self) -> Vec<String> {
         self.list(true).files
+    }
+
+    /// From now on, records every path read or looked up and every
+    /// listing of [`Snapshot::list_files`] ([`Probes`]), for work that is
+    /// kept while their answers hold. Nothing is recorded for a git tree:
+    /// its commit fixes every answer.
+    pub fn record_probes(&mut self) {
+        if matches!(self.files, Files::Disk(_)) {
+            self.probes = Some(Box::default());
+        }
+    }
+
+    /// What was recorded since [`Snapshot::record_probes`]; `None` when
+    /// nothing was (a git tree, or recording never asked for).
+    pub fn take_probes(&mut self) -> Option<Probes> {
+        let probes = self.probes.take()?;
+        Some(
+            probes
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    fn probe(&self, path: &str) {
+        if let (Some(probes), Files::Disk(disk)) = (&self.probes, &self.files) {
+            crate::memo::lock(probes).path(disk.root(), path);
+        }
+    }
+
+    /// The canonical root of a work tree or folder read from disk.
+    fn disk_root(&self) -> Option<&std::path::Path> {
+        match &self.files {
+            Files::Disk(disk) => Some(disk.root()),
+            Files::Git(_) => None,
+        }
     }
 
     /// [`Snapshot::list_files`] with what the listing knows besides the

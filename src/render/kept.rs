@@ -122,13 +122,24 @@ impl std::io::Write for HashWriter<'_> {
     }
 }
 
-impl<'p> EntityKeys<'p> {
+/// What pages show of each entity itself ([`own_key`]), and the keys of
+/// its JSON and source file: the first part of [`EntityKeys`], enough for
+/// [`OwnKeys::catalog_key`].
+#[derive(Clone)]
+pub(super) struct OwnKeys {
+    inputs: Vec<(JsonKeys, Key)>,
+    own: Vec<Key>,
+    /// The site's settings every page shows.
+    global: Key,
+}
+
+impl OwnKeys {
     pub(super) fn new(
-        portal: &'p Portal,
+        portal: &Portal,
         problems: &ProblemsByFile<'_>,
         docs: &HashMap<&EntityRef, &DocSiteSummary>,
         memo: Option<&KeyMemo>,
-    ) -> EntityKeys<'p> {
+    ) -> OwnKeys {
         let entities = &portal.catalog.entities;
         let inputs: Vec<(JsonKeys, Key)> = entities
             .par_iter()
@@ -142,6 +153,57 @@ impl<'p> EntityKeys<'p> {
                 own_key(e, json.whole, text, problems, docs)
             })
             .collect();
+        let mut global = hasher();
+        part(&mut global, portal.title.as_bytes());
+        part(
+            &mut global,
+            portal.base_url.as_deref().unwrap_or("").as_bytes(),
+        );
+        part(&mut global, &[u8::from(portal.search)]);
+        part(
+            &mut global,
+            format!("{:?}", portal.annotation_links).as_bytes(),
+        );
+        OwnKeys {
+            inputs,
+            own,
+            global: global.digest128(),
+        }
+    }
+
+    /// A key of every entity's own key, in the catalog's order: all the
+    /// catalog shows of its entities (their data, relations, sources,
+    /// problems and docs sites) and which entities there are; and the
+    /// site's settings.
+    pub(super) fn catalog_key(&self) -> Key {
+        let mut key = hasher();
+        key.update(&(self.own.len() as u64).to_le_bytes());
+        for own in &self.own {
+            key.update(&own.to_le_bytes());
+        }
+        key.update(&self.global.to_le_bytes());
+        key.digest128()
+    }
+}
+
+impl<'p> EntityKeys<'p> {
+    pub(super) fn new(
+        portal: &'p Portal,
+        problems: &ProblemsByFile<'_>,
+        docs: &HashMap<&EntityRef, &DocSiteSummary>,
+        memo: Option<&KeyMemo>,
+    ) -> EntityKeys<'p> {
+        EntityKeys::from_own(portal, OwnKeys::new(portal, problems, docs, memo))
+    }
+
+    /// The rest of the keys, after `own`.
+    pub(super) fn from_own(portal: &'p Portal, own: OwnKeys) -> EntityKeys<'p> {
+        let entities = &portal.catalog.entities;
+        let OwnKeys {
+            inputs,
+            own,
+            global,
+        } = own;
         let places: HashMap<&EntityRef, u32, foldhash::fast::RandomState> = entities
             .iter()
             .zip(0u32..)
@@ -167,23 +229,12 @@ impl<'p> EntityKeys<'p> {
                 summary_key(&nodes, e, node, targets, json.shown)
             })
             .collect();
-        let mut global = hasher();
-        part(&mut global, portal.title.as_bytes());
-        part(
-            &mut global,
-            portal.base_url.as_deref().unwrap_or("").as_bytes(),
-        );
-        part(&mut global, &[u8::from(portal.search)]);
-        part(
-            &mut global,
-            format!("{:?}", portal.annotation_links).as_bytes(),
-        );
         EntityKeys {
             portal,
             own,
             summary,
             targets,
-            global: global.digest128(),
+            global,
         }
     }
 
@@ -329,6 +380,112 @@ fn own_key(
         );
     }
     key.digest128()
+}
+
+/// Bumped when what the lists' key takes in changes.
+const LISTS_FORMAT: u32 = 1;
+
+/// The key of everything [`super::lists`] reads: the catalog (`catalog`:
+/// [`OwnKeys::catalog_key`], each entity's own key and the site's
+/// settings), the theme (`look`), every diagnostic whole, each docs site
+/// as the lists show it (entity, address, name, version, and each page's
+/// source, address, title, diagram flag and date; old versions the same
+/// way), every scorecard result (serialised, and the fields serialising
+/// leaves out), the repositories, and the entity pages' paths (the
+/// sitemap's).
+pub(super) fn lists_key(
+    portal: &Portal,
+    look: Key,
+    diagnostics: &[crate::diagnostics::Diagnostic],
+    catalog: Key,
+    pages: &[&str],
+) -> Key {
+    let mut key = hasher();
+    key.update(&LISTS_FORMAT.to_le_bytes());
+    key.update(&catalog.to_le_bytes());
+    key.update(&look.to_le_bytes());
+    part(&mut key, portal.title.as_bytes());
+    part(
+        &mut key,
+        portal.base_url.as_deref().unwrap_or("").as_bytes(),
+    );
+    part(
+        &mut key,
+        &[u8::from(portal.search), u8::from(portal.base_url.is_some())],
+    );
+    part(
+        &mut key,
+        format!("{:?}", portal.annotation_links).as_bytes(),
+    );
+    #[derive(serde::Serialize)]
+    struct Whole<'d>(
+        #[serde(with = "crate::diagnostics::whole_list")] &'d [crate::diagnostics::Diagnostic],
+    );
+    part(
+        &mut key,
+        &crate::memo::encode(&Whole(diagnostics)).unwrap_or_default(),
+    );
+    key.update(&(portal.docs.len() as u64).to_le_bytes());
+    for site in &portal.docs {
+        docs_site_part(&mut key, site);
+    }
+    let results = &portal.scorecards;
+    let _ = serde_json::to_writer(HashWriter(&mut key), results);
+    part(&mut key, b"");
+    part(
+        &mut key,
+        format!("{:?} {:?}", results.invalid, results.history).as_bytes(),
+    );
+    for card in &results.scorecards {
+        for entity in &card.entities {
+            let _ = write!(HashWriter(&mut key), "{:?};", entity.level_index);
+            for rule in &entity.results {
+                let _ = write!(
+                    HashWriter(&mut key),
+                    "{} {};",
+                    rule.level_index,
+                    rule.evidence.unreadable
+                );
+            }
+            for point in &entity.history {
+                let _ = write!(HashWriter(&mut key), "{:?};", point.level_index);
+            }
+        }
+    }
+    key.update(&(portal.repos.len() as u64).to_le_bytes());
+    for repo in &portal.repos {
+        part(&mut key, repo.display.as_bytes());
+    }
+    key.update(&(pages.len() as u64).to_le_bytes());
+    for page in pages {
+        part(&mut key, page.as_bytes());
+    }
+    key.digest128()
+}
+
+/// What the lists show of a docs site (see [`lists_key`]).
+fn docs_site_part(key: &mut Xxh3, site: &DocSiteSummary) {
+    part(key, site.entity.to_string().as_bytes());
+    part(key, site.url.as_bytes());
+    part(key, site.site_name.as_bytes());
+    part(
+        key,
+        format!("{:?} {}", site.version, site.versions_searched).as_bytes(),
+    );
+    key.update(&(site.pages.len() as u64).to_le_bytes());
+    for page in &site.pages {
+        for text in [&page.src, &page.url, &page.title] {
+            part(key, text.as_bytes());
+        }
+        part(
+            key,
+            format!("{} {:?}", page.has_mermaid, page.last_updated).as_bytes(),
+        );
+    }
+    key.update(&(site.versions.len() as u64).to_le_bytes());
+    for version in &site.versions {
+        docs_site_part(key, version);
+    }
 }
 
 #[cfg(test)]

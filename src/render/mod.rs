@@ -219,17 +219,73 @@ pub struct KeptPage {
 /// `carry` finds in the last site is taken over rather than drawn. The
 /// key covers the theme as well (`Look::key`): unlike `portico serve`'s
 /// memo, the cache outlives a theme change.
+///
+/// The [`lists`] are made only when `kept.lists` cannot take the last
+/// site's over by their key ([`kept::lists_key`]: everything they read);
+/// they come back with that key, `None` when carried over. The same key
+/// covers every entity page's (each entity's own key, so its neighbours'
+/// summaries; every scorecard result, so every card; the theme): when
+/// `kept.page_keys` has the pages' keys of a build with that key, each page
+/// is carried over by its key without its card or key being made (a page
+/// the last site no longer holds as recorded is made as usual).
 pub fn site_carrying(
     portal: &Portal,
     look: &Look,
     diagnostics: &[Diagnostic],
     carry: CarryPage<'_>,
-) -> (Vec<KeptPage>, Vec<OutputFile>) {
+    kept: KeptSite<'_>,
+) -> (Vec<KeptPage>, crate::memo::Key, Option<Vec<OutputFile>>) {
+    let mut timer = crate::timings::Timer::new();
     let look_key = look.key();
-    let pages = entity_pages_by(portal, look, diagnostics, Pages::Carry(carry, look_key));
-    let paths: Vec<&str> = pages.iter().map(|p| p.path.as_str()).collect();
-    let lists = lists(portal, look, diagnostics, &paths);
-    (pages, lists)
+    let problems = pages::ProblemsByFile::new(diagnostics);
+    let docs: HashMap<&EntityRef, &DocSiteSummary> =
+        portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
+    let own = kept::OwnKeys::new(portal, &problems, &docs, None);
+    let paths: Vec<String> = portal
+        .catalog
+        .entities
+        .iter()
+        .map(|e| address::entity_page(&e.entity_ref))
+        .collect();
+    let path_refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let key = kept::lists_key(portal, look_key, diagnostics, own.catalog_key(), &path_refs);
+    let page_keys = (kept.page_keys)(key);
+    timer.lap(&format!(
+        "  site: own keys and the lists' key (pages' keys {})",
+        if page_keys.is_some() { "kept" } else { "made" }
+    ));
+    let carrying = Carrying {
+        carry,
+        look_key,
+        own,
+        kept: page_keys.as_ref(),
+    };
+    let pages = entity_pages_by(portal, look, diagnostics, Pages::Carry(&carrying));
+    let carried = (kept.lists)(key);
+    let lists = (!carried).then(|| lists(portal, look, diagnostics, &path_refs));
+    (pages, key, lists)
+}
+
+/// With the build cache, what the last builds left: the lists' files and
+/// the entity pages' keys, each by the key of what they read.
+#[derive(Clone, Copy)]
+pub struct KeptSite<'a> {
+    /// Takes over the last site's lists made from a key; true when it did.
+    pub lists: &'a dyn Fn(crate::memo::Key) -> bool,
+    /// Each entity page's key (by path) recorded by a build with a key.
+    pub page_keys: &'a dyn Fn(crate::memo::Key) -> Option<HashMap<String, crate::memo::Key>>,
+}
+
+/// A build with the build cache: how its entity pages are carried over.
+struct Carrying<'a> {
+    carry: CarryPage<'a>,
+    /// The theme's key, in every page's.
+    look_key: crate::memo::Key,
+    /// Each entity's own key, made first (for the lists' key).
+    own: kept::OwnKeys,
+    /// Each page's key, when the last build with the same lists' key
+    /// recorded them.
+    kept: Option<&'a HashMap<String, crate::memo::Key>>,
 }
 
 /// Where entity pages drawn before come from.
@@ -239,8 +295,8 @@ enum Pages<'a> {
     Drawn,
     /// `portico serve`'s memo.
     Memo(&'a RenderMemo),
-    /// The last site, with the theme's key (`portico build` with the cache).
-    Carry(CarryPage<'a>, crate::memo::Key),
+    /// The last site (`portico build` with the cache).
+    Carry(&'a Carrying<'a>),
 }
 
 /// One page per entity. `portico serve` shows these (and the docs) first,
@@ -268,24 +324,43 @@ fn entity_pages_by(
     let problems = pages::ProblemsByFile::new(diagnostics);
     let docs: HashMap<&EntityRef, &DocSiteSummary> =
         portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
-    let keys = match from {
-        Pages::Drawn => None,
-        Pages::Memo(memo) => Some(kept::EntityKeys::new(
-            portal,
-            &problems,
-            &docs,
-            Some(&memo.keys),
-        )),
-        Pages::Carry(..) => Some(kept::EntityKeys::new(portal, &problems, &docs, None)),
+    // Made on first use: a build whose pages are all carried over by
+    // their kept keys needs none of them.
+    let keys = std::sync::OnceLock::new();
+    let keys = || {
+        keys.get_or_init(|| match from {
+            Pages::Drawn => None,
+            Pages::Memo(memo) => Some(kept::EntityKeys::new(
+                portal,
+                &problems,
+                &docs,
+                Some(&memo.keys),
+            )),
+            Pages::Carry(carrying) => {
+                Some(kept::EntityKeys::from_own(portal, carrying.own.clone()))
+            }
+        })
+        .as_ref()
     };
-    let card_indexes = card_indexes(portal);
-    let delivery = delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref());
-    let relations = pages::SortedRelations::new(portal);
+    let shared = std::sync::OnceLock::new();
+    let shared = || {
+        shared.get_or_init(|| {
+            (
+                card_indexes(portal),
+                delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref()),
+                pages::SortedRelations::new(portal),
+            )
+        })
+    };
     let rules = match from {
         Pages::Memo(memo) => Some(&memo.card_rules),
         _ => None,
     };
-    timer.lap("  site: entity keys");
+    if !matches!(from, Pages::Carry(Carrying { kept: Some(_), .. })) {
+        keys();
+        shared();
+        timer.lap("  site: entity keys");
+    }
     let pages = portal
         .catalog
         .entities
@@ -293,27 +368,40 @@ fn entity_pages_by(
         .enumerate()
         .map(|(place, entity)| {
             let path = address::entity_page(&entity.entity_ref);
+            if let Pages::Carry(carrying) = from
+                && let Some(&key) = carrying.kept.and_then(|kept| kept.get(&path))
+                && (carrying.carry)(&path, key)
+            {
+                return KeptPage {
+                    path,
+                    key: Some(key),
+                    bytes: None,
+                };
+            }
             let docs = docs.get(&entity.entity_ref).copied();
             let root = address::up(address::ENTITY_DEPTH);
-            let cards = scorecards::entity_section(&card_indexes, &delivery, entity, &root, rules);
+            let (card_indexes, delivery, relations) = shared();
+            let cards = scorecards::entity_section(card_indexes, delivery, entity, &root, rules);
             let page = || -> Arc<[u8]> {
-                pages::entity(portal, look, entity, &problems, docs, &cards, &relations)
+                pages::entity(portal, look, entity, &problems, docs, &cards, relations)
                     .into_bytes()
                     .into()
             };
             // Scorecards read repository files the page key does not
             // cover: the card itself joins the key.
-            let key = keys
-                .as_ref()
+            // Location pages are always drawn: no key is made for them.
+            let key = (entity.entity_ref.kind != "location")
+                .then(keys)
+                .flatten()
                 .and_then(|keys| keys.page_key(place))
                 .map(|key| with_cards(key, &cards));
             let (key, bytes) = match (from, key) {
                 (Pages::Memo(memo), Some(key)) => {
                     (Some(key), Some(memo.entity_pages.get_or_make(key, page)))
                 }
-                (Pages::Carry(carry, look_key), Some(key)) => {
-                    let key = with_look(key, look_key);
-                    (Some(key), (!carry(&path, key)).then(page))
+                (Pages::Carry(carrying), Some(key)) => {
+                    let key = with_look(key, carrying.look_key);
+                    (Some(key), (!(carrying.carry)(&path, key)).then(page))
                 }
                 (_, key) => (key, Some(page())),
             };

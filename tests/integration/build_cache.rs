@@ -21,11 +21,23 @@ fn site(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 /// Builds `root` with the cache and without, compares the two sites and
 /// the diagnostics printed, and returns the cached build's run.
 fn same_as_uncached(dir: &Path, edit: &str) -> Run {
-    let cached = with_timings(
+    same_as_uncached_with(dir, edit, &[])
+}
+
+/// [`same_as_uncached`] with `env` set for both builds.
+fn same_as_uncached_with(dir: &Path, edit: &str, env: &[(&str, &str)]) -> Run {
+    let mut cached_env = vec![("PORTICO_TIMINGS", "1")];
+    cached_env.extend_from_slice(env);
+    let cached = portico_with_env(
         dir,
         &["build", "repos", "--out", "cached", "--cache", "cache"],
+        &cached_env,
     );
-    let clean = portico(dir, &["build", "repos", "--out", "clean", "--no-cache"]);
+    let clean = portico_with_env(
+        dir,
+        &["build", "repos", "--out", "clean", "--no-cache"],
+        env,
+    );
     assert_eq!(cached.code, clean.code, "{edit}: the same exit code");
     let (cached_site, clean_site) = (site(&dir.join("cached")), site(&dir.join("clean")));
     assert_eq!(
@@ -54,10 +66,6 @@ fn same_as_uncached(dir: &Path, edit: &str) -> Run {
         "{edit}: the same diagnostics"
     );
     cached
-}
-
-fn with_timings(dir: &Path, args: &[&str]) -> Run {
-    portico_with_env(dir, args, &[("PORTICO_TIMINGS", "1")])
 }
 
 /// The first two numbers after `label` on the first line of `run`'s
@@ -1130,4 +1138,138 @@ fn the_kept_folder_gives_the_uncached_site_whatever_was_done_to_it() {
     let run = portico(dir, &["build", "repos", "--out", "cached", "--no-cache"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!kept.exists());
+}
+
+/// Whether the lists (`catalog.json`, kind, problems and scorecard
+/// pages) were carried over from the last site rather than made.
+fn lists_carried(run: &Run) -> bool {
+    run.stderr.contains("lists carried over")
+}
+
+/// (catalog loads kept, catalog loads read) from the read timing line.
+fn loads(run: &Run) -> (usize, usize) {
+    figures(run, "catalog loads: ")
+}
+
+/// A repository's catalog load is kept in the cache while every file it
+/// read or looked for is unchanged: an edit, a `$text` file, a Location
+/// target that appears, a file a Location's glob now finds, a commit (the
+/// pages show it), a push to a bare clone each read that repository
+/// again, and only it; a kept load still reports its problems.
+#[test]
+fn catalog_loads_are_kept_only_while_every_file_they_read_is() {
+    let org = Org::new();
+    org.file(
+        "repos/teams/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\n  description:\n    $text: ./about.txt\nspec:\n  type: team\n  children: []\n",
+    )
+    .file("repos/teams/about.txt", "The team.")
+    .file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT
+            .replace("NAME", "alpha")
+            .replace("  owner: team\n", "  owner: team\n  dependsOn: [component:beta]\n"),
+    )
+    .file(
+        "repos/beta/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: beta-files\nspec:\n  targets: [./beta.yaml, ./later.yaml, ./more/*.yaml]\n",
+    )
+    .file(
+        "repos/beta/beta.yaml",
+        &COMPONENT.replace("NAME", "beta").replace("  lifecycle: production\n", "  lifecycle: [oops]\n"),
+    )
+    .file("repos/beta/more/one.yaml", &COMPONENT.replace("NAME", "one"));
+    let dir = org.path();
+    commit_all(&dir.join("repos/alpha"), "main", "first");
+    let first = same_as_uncached(dir, "the first build");
+    assert_eq!(loads(&first), (0, 3), "{}", first.stderr);
+    assert!(
+        first.stderr.contains("later.yaml") && first.stderr.contains("lifecycle"),
+        "a missing target and a bad field: {}",
+        first.stderr
+    );
+    let again = same_as_uncached(dir, "no change (the problems still reported)");
+    assert_eq!(loads(&again), (3, 0), "{}", again.stderr);
+    assert!(lists_carried(&again), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("pages' keys kept"),
+        "every page carried by its kept key: {}",
+        again.stderr
+    );
+
+    let write =
+        |path: &str, text: &str| std::fs::write(dir.join("repos").join(path), text).unwrap();
+    let read = |path: &str| std::fs::read_to_string(dir.join("repos").join(path)).unwrap();
+    let only_one = |edit: &str| {
+        let run = same_as_uncached(dir, edit);
+        assert_eq!(loads(&run), (2, 1), "{edit}: {}", run.stderr);
+        assert!(!lists_carried(&run), "{edit}: {}", run.stderr);
+    };
+    // Each edit below must reach the site (the sites are compared).
+    write("teams/about.txt", "The team, rewritten.");
+    only_one("a `$text` file changed");
+    write(
+        "beta/beta.yaml",
+        &read("beta/beta.yaml").replace("[oops]", "production"),
+    );
+    only_one("a Location's target edited");
+    write("beta/later.yaml", &COMPONENT.replace("NAME", "later"));
+    only_one("a missing Location target created");
+    write("beta/more/two.yaml", &COMPONENT.replace("NAME", "two"));
+    only_one("a file a Location's glob finds added");
+    // Another day: the scorecards judge dates against it (and their
+    // pages say it), so the lists are made again; no load is read.
+    let day = same_as_uncached_with(dir, "another day", &[("SOURCE_DATE_EPOCH", "1893456000")]);
+    assert_eq!(loads(&day), (3, 0), "{}", day.stderr);
+    assert!(!lists_carried(&day), "{}", day.stderr);
+    let back = same_as_uncached(dir, "today again");
+    assert!(!lists_carried(&back), "{}", back.stderr);
+    write("beta/unrelated.txt", "no catalog file reads this");
+    // A listing saw it: read again (the site is the same either way).
+    same_as_uncached(dir, "a file added beside the glob's");
+    let run = same_as_uncached(dir, "no change after it");
+    assert_eq!(loads(&run), (3, 0), "{}", run.stderr);
+    write(
+        "alpha/catalog-info.yaml",
+        &read("alpha/catalog-info.yaml")
+            .replace("dependsOn: [component:beta]", "dependsOn: [component:two]"),
+    );
+    only_one("a relation across repositories changed");
+    commit_all(&dir.join("repos/alpha"), "main", "second");
+    only_one("a commit: the entity's commit is on its page");
+    std::fs::remove_dir_all(dir.join("repos/beta")).unwrap();
+    let run = same_as_uncached(dir, "a repository deleted");
+    assert_eq!(loads(&run), (2, 0), "{}", run.stderr);
+
+    // A bare clone: kept by its commit, read again after a push.
+    let work = dir.join("src/gamma");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(
+        work.join("catalog-info.yaml"),
+        COMPONENT.replace("NAME", "gamma"),
+    )
+    .unwrap();
+    commit_all(&work, "main", "first");
+    bare_clone(dir, &work, "repos/gamma.git");
+    same_as_uncached(dir, "a bare clone added");
+    let run = same_as_uncached(dir, "no change");
+    assert_eq!(loads(&run), (3, 0), "{}", run.stderr);
+    std::fs::write(
+        work.join("catalog-info.yaml"),
+        COMPONENT
+            .replace("NAME", "gamma")
+            .replace("lifecycle: production", "lifecycle: experimental"),
+    )
+    .unwrap();
+    commit_all(&work, "main", "second");
+    git(
+        &work,
+        &[
+            "push",
+            "-q",
+            dir.join("repos/gamma.git").to_str().unwrap(),
+            "main",
+        ],
+    );
+    only_one("a push to a bare clone");
 }
