@@ -467,15 +467,19 @@ fn build_with(
             } else {
                 "search index"
             });
-            let web_index = search::web::export_with_parts(
+            // Written as made: the browser index is never in memory whole.
+            let write = |files: &mut Vec<output::OutputFile>| {
+                staging.write_all(files).map_err(|e| e.to_string())?;
+                files.clear();
+                Ok(())
+            };
+            search::web::export_into(
                 index_dir,
                 documents,
-                &bases,
-                &packed,
-                disk.as_ref(),
+                (&bases, &packed, disk.as_ref()),
+                write,
             )
             .map_err(|e| index_failure("export the browser's copy of", &e))?;
-            staging.write_all(&web_index).map_err(fatal)?;
             timer.lap("browser search index");
         }
     }

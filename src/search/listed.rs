@@ -277,6 +277,36 @@ mod tests {
         assert!(list_site(Vec::new()).is_empty());
     }
 
+    /// The export hands its files over in batches as they are made, and
+    /// the first batch that cannot be written stops it with that error.
+    #[test]
+    fn the_export_writes_batches_and_stops_at_a_failed_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("index");
+        let builder = IndexBuilder::create(&dir).unwrap();
+        builder.add_site(site("alpha"));
+        builder.add(doc("alpha", "entity", "", 0));
+        let listed = builder.finish_listed().unwrap();
+        let (bases, packed) = Default::default();
+        let all = web::export_with_parts(&dir, listed.clone(), &bases, &packed, None).unwrap();
+        let mut batches = 0;
+        let mut written = Vec::new();
+        let write = |files: &mut Vec<OutputFile>| {
+            batches += 1;
+            written.append(files);
+            Ok(())
+        };
+        web::export_into(&dir, listed.clone(), (&bases, &packed, None), write).unwrap();
+        assert!(batches > 1);
+        assert_eq!(written, all);
+        let full = |_: &mut Vec<OutputFile>| Err("No space left on device".to_string());
+        let stopped = web::export_into(&dir, listed, (&bases, &packed, None), full).unwrap_err();
+        assert!(
+            stopped.to_string().contains("No space left on device"),
+            "{stopped}"
+        );
+    }
+
     /// Two sites of one entity cannot be packed apart and written as one
     /// run: refused, rather than a wrong index written.
     #[test]

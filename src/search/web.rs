@@ -82,6 +82,31 @@ pub fn export_with_parts(
     packed: &PackedRuns,
     kept: Option<&DiskCache>,
 ) -> tantivy::Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    let keep = |made: &mut Vec<OutputFile>| {
+        files.append(made);
+        Ok(())
+    };
+    export_into(index_dir, added, (bases, packed, kept), keep)?;
+    Ok(files)
+}
+
+/// Where [`export_into`] hands its files, a batch at a time, as they are
+/// made (the site's staging folder): an error stops the export.
+pub trait Write: FnMut(&mut Vec<OutputFile>) -> Result<(), String> {}
+impl<F: FnMut(&mut Vec<OutputFile>) -> Result<(), String>> Write for F {}
+
+/// [`export_with_parts`], each batch of files handed to `write` as soon
+/// as it is made (and emptied), so the browser index is never in memory
+/// whole: its files were about 5 KB per docs page.
+pub fn export_into(
+    index_dir: &Path,
+    added: Vec<Listed>,
+    (bases, packed, kept): (&HashMap<SegmentId, u64>, &PackedRuns, Option<&DiskCache>),
+    mut write: impl Write,
+) -> tantivy::Result<()> {
+    let mut write =
+        |files: &mut Vec<OutputFile>| write(files).map_err(tantivy::TantivyError::SystemError);
     let mut timer = crate::timings::Timer::new();
     let index = Index::open_in_dir(index_dir)?;
     register_tokenizers(&index);
@@ -128,11 +153,12 @@ pub fn export_with_parts(
     for first in 0..=u8::MAX {
         let postings = postings(&searcher, &fields, &number, first)?;
         written.add(postings, &mut files);
+        write(&mut files)?;
     }
     let shards = written.finish(&mut files);
+    write(&mut files)?;
     timer.lap("  browser: postings read and scored, dictionary and postings files");
-    let (fragment_starts, taken) = fragments(&docs, &mut files, packed, kept)
-        .map_err(tantivy::TantivyError::InvalidArgument)?;
+    let (fragment_starts, taken) = fragments(&docs, &mut files, packed, kept, &mut write)?;
     timer.lap(&format!(
         "  browser: fragments ({} blocks, {} packed before, {} kept)",
         fragment_starts.len(),
@@ -140,8 +166,9 @@ pub fn export_with_parts(
         taken.kept
     ));
     files.push(meta(&docs, &shards, &fragment_starts));
+    write(&mut files)?;
     timer.lap("  browser: meta");
-    Ok(files)
+    Ok(())
 }
 
 /// One document's occurrences of a word in one field, before scoring:
@@ -600,7 +627,8 @@ fn fragments(
     files: &mut Vec<OutputFile>,
     packed: &PackedRuns,
     kept: Option<&DiskCache>,
-) -> Result<(Vec<usize>, Taken), String> {
+    write: &mut dyn FnMut(&mut Vec<OutputFile>) -> tantivy::Result<()>,
+) -> tantivy::Result<(Vec<usize>, Taken)> {
     let runs = runs(docs);
     // Each run's blocks: packed as indexed, by a shard, kept, or packed
     // now (and kept).
@@ -646,7 +674,8 @@ fn fragments(
                 taken,
             ))
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, String>>()
+        .map_err(tantivy::TantivyError::InvalidArgument)?;
     let mut starts = Vec::new();
     let mut start = 0;
     let mut taken = Taken::default();
@@ -660,19 +689,25 @@ fn fragments(
             blocks.push(block);
         }
     }
-    let written: Vec<OutputFile> = blocks
-        .par_iter()
-        .enumerate()
-        .map(|(number, block)| {
-            script(
-                &format!("f/{number}.js"),
-                "f",
-                &number.to_string(),
-                &format!("\"{}\"", block.packed),
-            )
-        })
-        .collect();
-    files.extend(written);
+    // Made and written a thousand at a time.
+    for (batch, blocks) in blocks.chunks(1024).enumerate() {
+        let first = batch * 1024;
+        let made: Vec<OutputFile> = blocks
+            .par_iter()
+            .enumerate()
+            .map(|(n, block)| {
+                let number = first + n;
+                script(
+                    &format!("f/{number}.js"),
+                    "f",
+                    &number.to_string(),
+                    &format!("\"{}\"", block.packed),
+                )
+            })
+            .collect();
+        files.extend(made);
+        write(files)?;
+    }
     Ok((starts, taken))
 }
 
@@ -862,7 +897,7 @@ mod tests {
     ) -> (Vec<usize>, Taken) {
         let listed: Vec<Listed> = docs.iter().map(|d| Listed::from((*d).clone())).collect();
         let refs: Vec<&Listed> = listed.iter().collect();
-        fragments(&refs, files, packed, kept).unwrap()
+        fragments(&refs, files, packed, kept, &mut |_| Ok(())).unwrap()
     }
 
     #[test]
