@@ -301,9 +301,7 @@ fn build_with(
         // Without the cache there is no key; with it, each document is
         // hashed once, for the key and for its bucket's.
         if let Some(index) = &index {
-            search::site_documents(catalog, site)
-                .into_iter()
-                .for_each(|d| index.add(d));
+            index.add_site(search::site_documents(catalog, site));
         } else if let (Some(feed), Some(key)) = (&feed, &search_key) {
             let (sum, documents) = search::hashed(search::site_documents(catalog, site));
             key.add_sum(sum);
@@ -326,6 +324,9 @@ fn build_with(
         other_sites: None,
         skip_page_dates: false,
         listings: Some(&listings),
+        // Without the cache the index has each site's documents from
+        // `on_site`; with it, the search key and buckets read them later.
+        drop_sections: disk.is_none(),
     };
     let mut parts_search = Vec::new();
     let built = match parts {
@@ -432,7 +433,7 @@ fn build_with(
             ));
             let web_index = search::web::export_with_parts(
                 index_dir,
-                made.documents,
+                made.documents.into_iter().map(Into::into).collect(),
                 &made.bases,
                 &search::web::PackedRuns::new(),
                 Some(disk),
@@ -457,7 +458,9 @@ fn build_with(
                 .plain()
                 .into_iter()
                 .for_each(|d| index.add(d));
-            let mut documents = index.finish().map_err(|e| index_failure("write", &e))?;
+            let mut documents = index
+                .finish_listed()
+                .map_err(|e| index_failure("write", &e))?;
             let (bases, packed) = match parts {
                 Some(parts) => {
                     let place = |name: &str, from: &Path| {
@@ -467,7 +470,8 @@ fn build_with(
                     };
                     let bases =
                         adopt_parts_index(index_dir, parts, parts_search, &mut documents, &place)?;
-                    (bases, packed_fragments(parts)?)
+                    // The parts' blocks came with their documents.
+                    (bases, search::web::PackedRuns::new())
                 }
                 None => Default::default(),
             };
@@ -476,15 +480,19 @@ fn build_with(
             } else {
                 "search index"
             });
-            let web_index = search::web::export_with_parts(
+            // Written as made: the browser index is never in memory whole.
+            let write = |files: &mut Vec<output::OutputFile>| {
+                staging.write_all(files).map_err(|e| e.to_string())?;
+                files.clear();
+                Ok(())
+            };
+            search::web::export_into(
                 index_dir,
                 documents,
-                &bases,
-                &packed,
-                disk.as_ref(),
+                (&bases, &packed, disk.as_ref()),
+                write,
             )
             .map_err(|e| index_failure("export the browser's copy of", &e))?;
-            staging.write_all(&web_index).map_err(fatal)?;
             timer.lap("browser search index");
         }
     }
@@ -763,32 +771,59 @@ fn docs_from_parts(
 /// search documents, in the order its index numbers them.
 type PartsRead = (
     Vec<Vec<(String, docs::build::RepoDocs)>>,
-    Vec<Vec<search::SearchDoc>>,
+    Vec<Vec<search::listed::Listed>>,
 );
 
-/// Reads every part's `docs.bin` and makes its search documents again.
+/// Reads every part's `docs.bin` and makes its search documents again, as
+/// the browser export keeps them: each site's sections listed packed with
+/// the blocks the shard packed (`fragments.bin`), their text then dropped.
 fn read_parts(parts: &[shard::part::Part], portal: &Portal) -> Result<PartsRead, Fatal> {
     use rayon::prelude::*;
-    let read: Vec<Vec<(String, docs::build::RepoDocs)>> = parts
+    let mut read: Vec<Vec<(String, docs::build::RepoDocs)>> = parts
         .par_iter()
         .map(shard::part::Part::docs)
         .collect::<Result<_, String>>()
         .map_err(Fatal)?;
     let search = if portal.search {
         read.par_iter()
-            .map(|docs| shard::part::search_documents(&portal.catalog, docs))
-            .collect()
+            .zip(parts)
+            .map(|(docs, part)| part_listed(part, docs, &portal.catalog))
+            .collect::<Result<_, Fatal>>()?
     } else {
         Vec::new()
     };
+    read.par_iter_mut()
+        .flat_map(|docs| docs.par_iter_mut())
+        .for_each(|(_, docs)| docs.drop_sections());
     Ok((read, search))
+}
+
+/// One part's search documents, in the order its index numbers them
+/// (`shard::part::search_documents`'), listed for the export: each site's
+/// sections packed with the blocks the shard packed for its entity.
+fn part_listed(
+    part: &shard::part::Part,
+    docs: &[(String, docs::build::RepoDocs)],
+    catalog: &catalog::Catalog,
+) -> Result<Vec<search::listed::Listed>, Fatal> {
+    let mut packed: std::collections::HashMap<String, Vec<search::web::PackedBlock>> =
+        part.fragments().map_err(Fatal)?.into_iter().collect();
+    let mut listed = Vec::new();
+    for site in docs.iter().flat_map(|(_, repo)| repo.summaries()) {
+        let documents = search::site_documents(catalog, site);
+        let blocks = documents
+            .first()
+            .and_then(|first| packed.remove(&first.entity_ref));
+        listed.extend(search::listed::list_site_with(documents, blocks));
+    }
+    Ok(listed)
 }
 
 /// The docs of a merge: as a build has them, and each part's search
 /// documents (empty with search off).
 struct PartsDocs {
     outcome: docs::DocsOutcome,
-    search: Vec<Vec<search::SearchDoc>>,
+    search: Vec<Vec<search::listed::Listed>>,
 }
 
 /// Adds every part's search index to the merge's (`search::index::adopt`):
@@ -797,8 +832,8 @@ struct PartsDocs {
 fn adopt_parts_index(
     index_dir: &Path,
     parts: &[shard::part::Part],
-    parts_search: Vec<Vec<search::SearchDoc>>,
-    documents: &mut Vec<search::SearchDoc>,
+    parts_search: Vec<Vec<search::listed::Listed>>,
+    documents: &mut Vec<search::listed::Listed>,
     place: &(dyn Fn(&str, &Path) -> Result<(), String> + Sync),
 ) -> Result<std::collections::HashMap<tantivy::index::SegmentId, u64>, Fatal> {
     let dirs = parts
@@ -832,26 +867,6 @@ fn adopt_parts_index(
         documents.extend(docs);
     }
     Ok(bases)
-}
-
-/// The fragment blocks the parts packed, by entity ref; an entity whose
-/// docs two parts packed is left out (packed again by the export).
-fn packed_fragments(parts: &[shard::part::Part]) -> Result<search::web::PackedRuns, Fatal> {
-    use rayon::prelude::*;
-    let read: Vec<Vec<(String, Vec<search::web::PackedBlock>)>> = parts
-        .par_iter()
-        .map(shard::part::Part::fragments)
-        .collect::<Result<_, String>>()
-        .map_err(Fatal)?;
-    let mut packed = search::web::PackedRuns::new();
-    let mut twice = std::collections::HashSet::new();
-    for (entity, blocks) in read.into_iter().flatten() {
-        if packed.insert(entity.clone(), blocks).is_some() {
-            twice.insert(entity);
-        }
-    }
-    packed.retain(|entity, _| !twice.contains(entity));
-    Ok(packed)
 }
 
 /// `portico build --shard i/N`: the whole catalog read (every shard needs
@@ -1032,6 +1047,8 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         other_sites: None,
         skip_page_dates: false,
         listings: Some(&listings),
+        // `search_files` makes the index from the sites afterwards.
+        drop_sections: false,
     };
     let built = render_docs(config, &outcome.portal, look, docs)?;
     let (reused, rendered) = memo.docs.finish();
@@ -1124,6 +1141,8 @@ pub fn check_scoped(config: &Config, scope: &Scope<'_>) -> Result<(Outcome, Scop
             .map(|_| &other_sites as docs::build::OtherSites<'_>),
         skip_page_dates: !scope.gate,
         listings: Some(&listings),
+        // `check` makes no search documents.
+        drop_sections: true,
         ..DocsRun::default()
     };
     let built = render_docs(config, &outcome.portal, &render::Look::default(), run)?;
@@ -1155,6 +1174,9 @@ struct DocsRun<'a> {
     skip_page_dates: bool,
     /// Where each repository's listing is recorded for the scorecards.
     listings: Option<&'a crate::read::Listings>,
+    /// Pages' section text dropped once `on_site` saw each site (see
+    /// [`DocsOptions::keep_sections`]): nothing after the docs reads it.
+    drop_sections: bool,
 }
 
 /// Renders the docs sites.
@@ -1196,6 +1218,7 @@ fn docs_options<'a>(config: &'a Config, look: &render::Look, run: DocsRun<'a>) -
         search_versions: config.search_versions,
         page_dates: !run.skip_page_dates,
         listings: run.listings,
+        keep_sections: !run.drop_sections,
     }
 }
 

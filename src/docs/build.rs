@@ -67,6 +67,13 @@ pub struct DocsOptions<'a> {
     /// Where each repository's listing is recorded, for the scorecards'
     /// file rules (`portico build` and `check`).
     pub listings: Option<&'a crate::read::Listings>,
+    /// Whether each page's section text and headings stay in its site's
+    /// summary after `on_site` saw the site. Only search documents read
+    /// them: the build cache's search key, a shard's part and `serve` make
+    /// theirs later; a build without the cache has made them by then (its
+    /// index is fed by `on_site`) and `check` makes none, so they drop
+    /// them, the largest part of what a page keeps to the end.
+    pub keep_sections: bool,
 }
 
 /// Takes files over from the last site unchanged, all or none (see
@@ -158,6 +165,39 @@ pub struct DocSiteSummary {
     pub versions: Vec<Arc<DocSiteSummary>>,
     /// Whether search takes the old versions' pages too.
     pub versions_searched: bool,
+}
+
+impl DocSiteSummary {
+    /// This site (and its old versions) without its pages' section text and
+    /// headings, which only search documents read (see
+    /// [`DocsOptions::keep_sections`]).
+    pub fn without_sections(&self) -> DocSiteSummary {
+        DocSiteSummary {
+            entity: self.entity.clone(),
+            url: self.url.clone(),
+            site_name: self.site_name.clone(),
+            pages: self
+                .pages
+                .iter()
+                .map(|page| PageSummary {
+                    src: page.src.clone(),
+                    url: page.url.clone(),
+                    title: page.title.clone(),
+                    headings: Arc::default(),
+                    has_mermaid: page.has_mermaid,
+                    sections: Arc::default(),
+                    last_updated: page.last_updated.clone(),
+                })
+                .collect(),
+            version: self.version.clone(),
+            versions: self
+                .versions
+                .iter()
+                .map(|old| Arc::new(old.without_sections()))
+                .collect(),
+            versions_searched: self.versions_searched,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -379,6 +419,15 @@ impl RepoDocs {
         self.sites.iter().map(|site| &site.summary)
     }
 
+    /// Drops the pages' section text and headings (see
+    /// [`DocsOptions::keep_sections`]): `merge` does once it has made the
+    /// search documents.
+    pub fn drop_sections(&mut self) {
+        for site in self.sites.iter_mut().chain(&mut self.versions) {
+            site.summary = Arc::new(site.summary.without_sections());
+        }
+    }
+
     /// The problems found while building (links not yet checked).
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
@@ -411,6 +460,7 @@ impl RepoDocs {
                     other.push(Arc::new(PageCheck {
                         site: page.site.clone(),
                         src: page.src.clone(),
+                        file: page.file.clone(),
                         // Only a page's own anchors are looked up in its ids.
                         ids: HashSet::new(),
                         links: theirs,
@@ -419,6 +469,7 @@ impl RepoDocs {
                 own.push(PageCheck {
                     site: page.site.clone(),
                     src: page.src.clone(),
+                    file: page.file.clone(),
                     ids: page.ids.clone(),
                     links: mine,
                 });
@@ -832,6 +883,12 @@ fn build_snapshot(
         if let Some(on_site) = options.on_site {
             on_site(&site.summary);
         }
+        if !options.keep_sections {
+            site.summary = Arc::new(site.summary.without_sections());
+            for (old, stripped) in old_sites.iter_mut().zip(&site.summary.versions) {
+                old.summary = stripped.clone();
+            }
+        }
         out.sites.push(site);
         out.versions.extend(old_sites);
     }
@@ -1113,9 +1170,14 @@ fn build_site(
         )?;
     }
     let files = links::SiteFiles {
+        // Each page's ids move here: its own anchors are looked up in its
+        // site's files too (`links::check`), so they are kept once.
         pages: checks
-            .iter()
-            .map(|c| (c.src.clone(), c.ids.clone()))
+            .iter_mut()
+            .map(|c| {
+                let check = Arc::make_mut(c);
+                (check.src.clone(), std::mem::take(&mut check.ids))
+            })
             .collect(),
         left_out: source
             .assets
@@ -1403,5 +1465,64 @@ mod tests {
             Some("Real code")
         );
         assert_eq!(quick_title("no heading"), None);
+    }
+
+    #[test]
+    fn a_site_without_sections_keeps_everything_else() {
+        let page = |src: &str| PageSummary {
+            src: src.to_string(),
+            url: src.replace(".md", "/"),
+            title: format!("Title of {src}"),
+            headings: Arc::new(vec![markdown::Heading {
+                level: 2,
+                text: "Install".into(),
+                id: "install".into(),
+            }]),
+            has_mermaid: src == "b.md",
+            sections: Arc::new(vec![markdown::Section {
+                id: "install".into(),
+                heading: "Install".into(),
+                level: 2,
+                text: "pip install".into(),
+            }]),
+            last_updated: Some("2026-12-01".into()),
+        };
+        let site = |version: Option<&str>, versions| DocSiteSummary {
+            entity: crate::catalog::entity_ref::EntityRef::new("component", "default", "alpha"),
+            url: "docs/default/component/alpha/".into(),
+            site_name: "Alpha".into(),
+            pages: vec![page("a.md"), page("b.md")],
+            version: version.map(str::to_string),
+            versions,
+            versions_searched: true,
+        };
+        let whole = site(None, vec![Arc::new(site(Some("v1"), Vec::new()))]);
+        let stripped = whole.without_sections();
+        let texts = |s: &DocSiteSummary| {
+            s.pages
+                .iter()
+                .map(|p| (p.sections.len(), p.headings.len()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(texts(&stripped), [(0, 0), (0, 0)]);
+        assert_eq!(texts(&stripped.versions[0]), [(0, 0), (0, 0)]);
+        // Everything else is as it was: cleared, the two are the same.
+        let cleared = |s: &DocSiteSummary| {
+            let mut json = serde_json::to_value(s).unwrap();
+            let clear = |json: &mut serde_json::Value| {
+                for page in json["pages"].as_array_mut().unwrap() {
+                    page["sections"] = serde_json::json!([]);
+                    page["headings"] = serde_json::json!([]);
+                }
+            };
+            clear(&mut json);
+            clear(&mut json["versions"][0]);
+            json
+        };
+        assert_eq!(cleared(&stripped), cleared(&whole));
+        assert_eq!(
+            stripped.pages[1].last_updated.as_deref(),
+            Some("2026-12-01")
+        );
     }
 }

@@ -15,31 +15,69 @@ pub struct PageCheck {
     /// The site folder, e.g. `docs/default/component/x/`.
     pub site: String,
     pub src: String,
+    /// The page's file, as its links' problems name it.
+    pub file: PageFile,
+    /// The page's ids, until its site's files take them over
+    /// (`SiteFiles::pages`, where the check looks its own anchors up).
     pub ids: HashSet<String>,
     pub links: Vec<PlacedLink>,
 }
 
-/// A link of a page and where it is written: `place` is a diagnostic
-/// holding only the place (file, line, column, the quoted line), which a
-/// problem with the link is reported at.
+/// A page's file, as a problem with one of its links names it (kept once
+/// per page, not per link).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PageFile {
+    pub repo: String,
+    /// Relative to the repository.
+    pub file: String,
+    /// The path to show and click.
+    pub path: String,
+}
+
+impl PageFile {
+    pub fn of(file: &SourceFile<'_>) -> PageFile {
+        PageFile {
+            repo: file.repo.to_string(),
+            file: file.path.to_string(),
+            path: file.display_path(),
+        }
+    }
+}
+
+/// A link of a page and where it is written (its line is `link.line`),
+/// which a problem with the link is reported at: the column of its
+/// destination, its length in characters, the line quoted.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct PlacedLink {
     pub link: LinkRef,
-    #[serde(with = "crate::diagnostics::whole")]
-    pub place: Diagnostic,
+    pub column: usize,
+    pub length: usize,
+    pub source_line: Option<Box<str>>,
 }
 
 impl PlacedLink {
     /// Places `link` in `file`: the column of its destination on its line.
     pub fn new(link: LinkRef, file: &SourceFile<'_>) -> PlacedLink {
-        let column = file
-            .line(link.line)
-            .and_then(|l| l.find(&link.raw))
-            .map_or(1, |c| c + 1);
-        let place = Diagnostic::warning("", "")
-            .in_file(file, link.line, column)
-            .with_length(link.raw.chars().count());
-        PlacedLink { link, place }
+        let line = file.line(link.line);
+        let column = line.and_then(|l| l.find(&link.raw)).map_or(1, |c| c + 1);
+        PlacedLink {
+            length: link.raw.chars().count(),
+            column,
+            source_line: line.map(Box::from),
+            link,
+        }
+    }
+
+    /// A problem with this link of `page`, reported at its place.
+    fn problem(&self, page: &PageFile, problem: Diagnostic) -> Diagnostic {
+        let mut placed = problem.with_length(self.length);
+        placed.repo.clone_from(&page.repo);
+        placed.file.clone_from(&page.file);
+        placed.path.clone_from(&page.path);
+        placed.line = self.link.line;
+        placed.column = self.column;
+        placed.source_line = self.source_line.as_deref().map(str::to_string);
+        placed
     }
 }
 
@@ -108,13 +146,10 @@ fn check_page(page: &PageCheck, index: &SiteIndex) -> Vec<Diagnostic> {
         .iter()
         .filter_map(|placed| {
             let (code, message, hint) = problem(&placed.link, page, site, index)?;
-            Some(
-                Diagnostic::warning(code, message)
-                    .with_hint(hint)
-                    .at_place_of(&placed.place)
-                    .with_length(placed.place.length)
-                    .about(target_path(&placed.link, site, index)),
-            )
+            let problem = Diagnostic::warning(code, message)
+                .with_hint(hint)
+                .about(target_path(&placed.link, site, index));
+            Some(placed.problem(&page.file, problem))
         })
         .collect()
 }
@@ -164,7 +199,11 @@ fn problem(
     let what = if link.is_image { "image" } else { "link" };
     match &link.target {
         LinkTarget::Anchor(anchor) => {
-            (!anchor.is_empty() && !page.ids.contains(anchor)).then(|| {
+            let own = |ids: &HashSet<String>| ids.contains(anchor);
+            // A page's ids are its site's record of it (`SiteFiles::pages`);
+            // those a check carries itself (none, once built) count too.
+            let found = page.ids.contains(anchor) || site.pages.get(&page.src).is_some_and(own);
+            (!anchor.is_empty() && !found).then(|| {
                 (
                     "broken-anchor",
                     format!(
@@ -432,7 +471,9 @@ mod tests {
                 line: 1,
                 is_image: false,
             },
-            place: Diagnostic::warning("", ""),
+            column: 1,
+            length: raw.len(),
+            source_line: None,
         };
         let other = |name: &str| LinkTarget::OtherSite {
             namespace: "default".into(),
@@ -444,6 +485,7 @@ mod tests {
         let page = std::sync::Arc::new(PageCheck {
             site: "docs/default/component/alpha/".into(),
             src: "index.md".into(),
+            file: PageFile::default(),
             ids: HashSet::new(),
             links: vec![
                 link("/docs/default/component/beta/", other("beta")),
@@ -463,6 +505,54 @@ mod tests {
                 "docs/default/component/alpha/",
                 "docs/default/component/beta/"
             ]
+        );
+    }
+
+    /// A page's own anchors are looked up in its site's files (where its
+    /// ids are kept), and a broken one is reported at the link's place.
+    #[test]
+    fn own_anchors_are_looked_up_in_the_sites_files() {
+        let text = "# Alpha\n\nSee [install](#install) and [nothing](#nothing).\n";
+        let file = SourceFile {
+            repo: "alpha",
+            repo_dir: "org/alpha",
+            path: "docs/index.md",
+            text,
+            line_index: None,
+        };
+        let anchor = |name: &str| LinkRef {
+            raw: format!("#{name}"),
+            target: LinkTarget::Anchor(name.into()),
+            line: 3,
+            is_image: false,
+        };
+        let page = PageCheck {
+            site: "docs/default/component/alpha/".into(),
+            src: "index.md".into(),
+            file: PageFile::of(&file),
+            ids: HashSet::new(),
+            links: vec![
+                PlacedLink::new(anchor("install"), &file),
+                PlacedLink::new(anchor("nothing"), &file),
+            ],
+        };
+        let mut index = SiteIndex::default();
+        index
+            .sites
+            .insert(page.site.clone(), std::sync::Arc::new(site()));
+        let problems = check(&[&page], &index);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        let problem = &problems[0];
+        assert_eq!(problem.code, "broken-anchor");
+        assert_eq!(problem.location(), "org/alpha/docs/index.md:3:39");
+        assert_eq!(
+            (problem.repo.as_str(), problem.file.as_str()),
+            ("alpha", "docs/index.md")
+        );
+        assert_eq!(problem.length, "#nothing".len());
+        assert_eq!(
+            problem.source_line.as_deref(),
+            Some("See [install](#install) and [nothing](#nothing).")
         );
     }
 }

@@ -363,6 +363,7 @@ impl SitePages<'_> {
         let check = PageCheck {
             site: self.url.to_string(),
             src: page.src.clone(),
+            file: super::links::PageFile::of(&file),
             ids: std::mem::take(&mut rendered.ids),
             links: std::mem::take(&mut rendered.links)
                 .into_iter()

@@ -1,6 +1,7 @@
 //! The tantivy index `portico build` writes for `portico search`.
 
 use super::SearchDoc;
+use super::listed::Listed;
 use std::collections::HashMap;
 use std::path::Path;
 use tantivy::schema::{
@@ -240,16 +241,20 @@ pub struct IndexBuilder {
     /// The first document that could not be added, reported by `finish`.
     failed: std::sync::Mutex<Option<tantivy::TantivyError>>,
     /// Every document added, by `seq`: the export reads them from here
-    /// rather than decompressing tantivy's document store again.
-    added: std::sync::Mutex<Vec<SearchDoc>>,
+    /// rather than decompressing tantivy's document store again (docs
+    /// sections added by [`Self::add_site`] without their text).
+    added: std::sync::Mutex<Vec<Listed>>,
 }
 
 impl IndexBuilder {
     /// A new, empty index in `dir` (created).
     pub fn create(dir: &Path) -> tantivy::Result<IndexBuilder> {
-        // Two threads (this is a 2-core target) and enough memory for one
-        // segment per thread, so there is nothing to merge afterwards.
-        IndexBuilder::create_with(dir, 2, 256_000_000)
+        // Two threads (this is a 2-core target), 32 MB each: tantivy's
+        // arena grows to its budget and sizes its term table by it, so a
+        // bigger budget was held to the end of a big build for nothing (a
+        // full budget writes a segment; segments are never merged, and
+        // searches and the browser export read them as one index).
+        IndexBuilder::create_with(dir, 2, 64_000_000)
     }
 
     /// [`Self::create`] with `threads` indexing threads sharing a memory
@@ -281,7 +286,28 @@ impl IndexBuilder {
             failed.get_or_insert(e);
             return;
         }
-        added.push(d);
+        added.push(Listed::from(d));
+    }
+
+    /// Adds one docs site's documents (`search::site_documents`), keeping
+    /// only what the browser export needs of them: their fragment blocks
+    /// are packed now, by the calling thread, as the export would pack
+    /// them (`listed::list_site`). A failure is kept and reported by
+    /// [`Self::finish_listed`].
+    pub fn add_site(&self, docs: Vec<SearchDoc>) {
+        let tantivy_docs: Vec<TantivyDocument> = docs.iter().map(|d| self.unnumbered(d)).collect();
+        let listed = super::listed::list_site(docs);
+        let mut added = self.added.lock().unwrap_or_else(|p| p.into_inner());
+        let first = added.len() as u64;
+        for (seq, mut doc) in (first..).zip(tantivy_docs) {
+            doc.add_u64(self.fields.seq, seq);
+            if let Err(e) = self.writer.add_document(doc) {
+                let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+                failed.get_or_insert(e);
+                return;
+            }
+        }
+        added.extend(listed);
     }
 
     /// Adds documents in batches: one hand-over to tantivy's indexing
@@ -304,7 +330,7 @@ impl IndexBuilder {
                 failed.get_or_insert(e);
                 return;
             }
-            added.extend(batch);
+            added.extend(batch.into_iter().map(Listed::from));
         }
     }
 
@@ -314,6 +340,14 @@ impl IndexBuilder {
     }
 
     fn tantivy_doc(&self, d: &SearchDoc, seq: u64) -> TantivyDocument {
+        let mut doc = self.unnumbered(d);
+        doc.add_u64(self.fields.seq, seq);
+        doc
+    }
+
+    /// A document's tantivy document but its `seq` (not stored: where it
+    /// comes among the values makes no difference to the index).
+    fn unnumbered(&self, d: &SearchDoc) -> TantivyDocument {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         if d.title_searchable {
@@ -341,14 +375,30 @@ impl IndexBuilder {
         if let Some(level) = f.level.filter(|_| !d.level.is_empty()) {
             doc.add_text(level, d.level.to_lowercase());
         }
-        doc.add_u64(f.seq, seq);
         doc.add_u64(f.position, u64::from(d.position));
         doc
     }
 
     /// Commits everything added, or reports the first document that
-    /// failed; gives back the documents, by `seq`.
-    pub fn finish(mut self) -> tantivy::Result<Vec<SearchDoc>> {
+    /// failed; gives back the documents, by `seq` (refused if some were
+    /// added by [`Self::add_site`]: see [`Self::finish_listed`]).
+    pub fn finish(self) -> tantivy::Result<Vec<SearchDoc>> {
+        self.finish_listed()?
+            .into_iter()
+            .map(|listed| {
+                listed.into_whole().ok_or_else(|| {
+                    tantivy::TantivyError::InvalidArgument(
+                        "documents added packed were asked for whole".to_string(),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Commits everything added, or reports the first document that
+    /// failed; gives back the documents as the browser export reads them,
+    /// by `seq`.
+    pub fn finish_listed(mut self) -> tantivy::Result<Vec<Listed>> {
         if let Some(e) = self.failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
             return Err(e);
         }

@@ -9,6 +9,7 @@
 
 pub mod buckets;
 pub mod index;
+pub mod listed;
 mod open;
 pub mod query;
 pub mod web;

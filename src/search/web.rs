@@ -25,6 +25,7 @@
 
 use super::SearchDoc;
 use super::index::{Fields, fields_of, register_tokenizers};
+use super::listed::Listed;
 use crate::cache::DiskCache;
 use crate::output::OutputFile;
 use rayon::prelude::*;
@@ -63,6 +64,7 @@ struct Posting {
 /// The browser index's files, from the committed index in `index_dir` and
 /// the documents it was given (by `seq`, as `IndexBuilder::finish` returns them).
 pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<OutputFile>> {
+    let added = added.into_iter().map(Listed::from).collect();
     export_with_parts(index_dir, added, &HashMap::new(), &HashMap::new(), None)
 }
 
@@ -71,14 +73,40 @@ pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<Ou
 /// base in `added` (0 for segments not named); and the fragment blocks of
 /// entities' docs packed by [`pack_runs`] before taken as they are (the
 /// rest packed here, or taken from the build cache `kept` when a run's
-/// rows are the same as when it was packed there).
+/// rows are the same as when it was packed there). Sections listed packed
+/// (`listed::list_site`) bring their own blocks.
 pub fn export_with_parts(
     index_dir: &Path,
-    added: Vec<SearchDoc>,
+    added: Vec<Listed>,
     bases: &HashMap<SegmentId, u64>,
     packed: &PackedRuns,
     kept: Option<&DiskCache>,
 ) -> tantivy::Result<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    let keep = |made: &mut Vec<OutputFile>| {
+        files.append(made);
+        Ok(())
+    };
+    export_into(index_dir, added, (bases, packed, kept), keep)?;
+    Ok(files)
+}
+
+/// Where [`export_into`] hands its files, a batch at a time, as they are
+/// made (the site's staging folder): an error stops the export.
+pub trait Write: FnMut(&mut Vec<OutputFile>) -> Result<(), String> {}
+impl<F: FnMut(&mut Vec<OutputFile>) -> Result<(), String>> Write for F {}
+
+/// [`export_with_parts`], each batch of files handed to `write` as soon
+/// as it is made (and emptied), so the browser index is never in memory
+/// whole: its files were about 5 KB per docs page.
+pub fn export_into(
+    index_dir: &Path,
+    added: Vec<Listed>,
+    (bases, packed, kept): (&HashMap<SegmentId, u64>, &PackedRuns, Option<&DiskCache>),
+    mut write: impl Write,
+) -> tantivy::Result<()> {
+    let mut write =
+        |files: &mut Vec<OutputFile>| write(files).map_err(tantivy::TantivyError::SystemError);
     let mut timer = crate::timings::Timer::new();
     let index = Index::open_in_dir(index_dir)?;
     register_tokenizers(&index);
@@ -97,7 +125,7 @@ pub fn export_with_parts(
     let mut keyed: Vec<_> = added
         .par_iter()
         .enumerate()
-        .map(|(seq, d)| (order_key(d), seq))
+        .map(|(seq, d)| (d.order_key(), seq))
         .collect();
     keyed.par_sort_unstable();
     let order: Vec<usize> = keyed.into_iter().map(|(_, seq)| seq).collect();
@@ -121,15 +149,23 @@ pub fn export_with_parts(
             .collect();
         number.push(of_segment);
     }
-    let docs: Vec<&SearchDoc> = order.iter().map(|seq| &added[*seq]).collect();
+    let docs: Vec<&Listed> = order.iter().map(|seq| &added[*seq]).collect();
 
     timer.lap("  browser: documents numbered");
-    let postings = postings(&searcher, &fields, &number)?;
-    timer.lap("  browser: postings read and scored");
     let mut files = Vec::new();
-    let shards = words_and_postings(&postings, &mut files);
-    timer.lap("  browser: dictionary and postings files");
-    let (fragment_starts, taken) = fragments(&docs, &mut files, packed, kept);
+    // A range of words at a time (by their first byte, in the order the
+    // files list them), so only that range's postings are in memory: all
+    // of them at once were the largest thing a big build held.
+    let mut written = PostingsFiles::default();
+    for first in 0..=u8::MAX {
+        let postings = postings(&searcher, &fields, &number, first)?;
+        written.add(postings, &mut files);
+        write(&mut files)?;
+    }
+    let shards = written.finish(&mut files);
+    write(&mut files)?;
+    timer.lap("  browser: postings read and scored, dictionary and postings files");
+    let (fragment_starts, taken) = fragments(&docs, &mut files, packed, kept, &mut write)?;
     timer.lap(&format!(
         "  browser: fragments ({} blocks, {} packed before, {} kept)",
         fragment_starts.len(),
@@ -137,8 +173,9 @@ pub fn export_with_parts(
         taken.kept
     ));
     files.push(meta(&docs, &shards, &fragment_starts));
+    write(&mut files)?;
     timer.lap("  browser: meta");
-    Ok(files)
+    Ok(())
 }
 
 /// One document's occurrences of a word in one field, before scoring:
@@ -156,11 +193,13 @@ type SegmentWord = (usize, u32, Vec<Occurrence>);
 /// segments (as `Searcher::doc_freq` sums it) and the field's average
 /// length over the whole index. Each segment's term dictionary is read
 /// once: looking every word up in every segment again (`doc_freq`) cost
-/// the square of the segments, which a merged index has many of.
+/// the square of the segments, which a merged index has many of. Only the
+/// words whose first byte is `first`.
 fn postings(
     searcher: &Searcher,
     fields: &Fields,
     number: &[Vec<u32>],
+    first: u8,
 ) -> tantivy::Result<BTreeMap<String, Vec<Posting>>> {
     let total_docs = searcher.total_num_docs()?;
     let mut average = [0f32; 3];
@@ -178,7 +217,7 @@ fn postings(
     let parts: Vec<Vec<(String, SegmentWord)>> = jobs
         .into_par_iter()
         .map(|(slot, field, segment)| {
-            field_occurrences(searcher, field, slot, segment, &number[segment])
+            field_occurrences(searcher, field, (slot, first), segment, &number[segment])
         })
         .collect::<tantivy::Result<_>>()?;
     let mut gathered: BTreeMap<String, Vec<SegmentWord>> = BTreeMap::new();
@@ -258,18 +297,24 @@ fn postings(
     Ok(words.into_iter().collect())
 }
 
-/// The occurrences of every word of one field in one segment, unscored.
+/// The occurrences of every word of one field in one segment whose first
+/// byte is `first`, unscored.
 fn field_occurrences(
     searcher: &Searcher,
     field: tantivy::schema::Field,
-    slot: usize,
+    (slot, first): (usize, u8),
     segment: usize,
     number: &[u32],
 ) -> tantivy::Result<Vec<(String, SegmentWord)>> {
     let reader = &searcher.segment_readers()[segment];
     let inverted = reader.inverted_index(field)?;
     let norms = reader.get_fieldnorms_reader(field)?;
-    let mut stream = inverted.terms().stream()?;
+    let range = inverted.terms().range().ge([first]);
+    let mut stream = match first.checked_add(1) {
+        Some(next) => range.lt([next]),
+        None => range,
+    }
+    .into_stream()?;
     let mut out = Vec::new();
     while stream.advance() {
         let Ok(word) = std::str::from_utf8(stream.key()) else {
@@ -292,50 +337,65 @@ fn field_occurrences(
     Ok(out)
 }
 
-/// Writes the postings chunks and dictionary shards; returns the shard keys.
-fn words_and_postings(
-    words: &BTreeMap<String, Vec<Posting>>,
-    files: &mut Vec<OutputFile>,
-) -> Vec<String> {
-    let mut shards: BTreeMap<String, String> = BTreeMap::new();
-    let mut chunk: BTreeMap<&str, String> = BTreeMap::new();
-    let mut chunk_bytes = 0;
-    let mut chunk_number = 0;
-    let encoded: Vec<String> = words
-        .par_iter()
-        .map(|(_, list)| encode_postings(list))
-        .collect();
-    for ((word, list), encoded) in words.iter().zip(encoded) {
-        if chunk_bytes + encoded.len() > CHUNK_BYTES && !chunk.is_empty() {
-            files.push(chunk_file(chunk_number, &chunk));
-            chunk.clear();
-            chunk_bytes = 0;
-            chunk_number += 1;
-        }
-        chunk_bytes += word.len() + encoded.len() + 6;
-        let fields = list.iter().fold(0, |acc, p| acc | p.fields);
-        let entries = shards.entry(shard_key(word)).or_default();
-        if !entries.is_empty() {
-            entries.push(';');
-        }
-        entries.push_str(&format!("{word},{fields},{chunk_number}"));
-        chunk.insert(word, encoded);
-    }
-    if !chunk.is_empty() {
-        files.push(chunk_file(chunk_number, &chunk));
-    }
-    for (key, entries) in &shards {
-        files.push(script(
-            &format!("d/{}.js", hex(key)),
-            "d",
-            &json(key),
-            &json(entries),
-        ));
-    }
-    shards.into_keys().collect()
+/// The postings chunks and dictionary shards, written as words come in
+/// their order ([`PostingsFiles::add`], a range of words at a time).
+#[derive(Default)]
+struct PostingsFiles {
+    /// Each dictionary shard's entries, by key.
+    shards: BTreeMap<String, String>,
+    /// The chunk being filled: each word's encoded postings.
+    chunk: BTreeMap<String, String>,
+    chunk_bytes: usize,
+    chunk_number: usize,
 }
 
-fn chunk_file(number: usize, chunk: &BTreeMap<&str, String>) -> OutputFile {
+impl PostingsFiles {
+    /// Adds the next words (each after every word added before), writing
+    /// each chunk as it fills.
+    fn add(&mut self, words: BTreeMap<String, Vec<Posting>>, files: &mut Vec<OutputFile>) {
+        let encoded: Vec<(String, u8, String)> = words
+            .into_par_iter()
+            .map(|(word, list)| {
+                let fields = list.iter().fold(0, |acc, p| acc | p.fields);
+                (word, fields, encode_postings(&list))
+            })
+            .collect();
+        for (word, fields, encoded) in encoded {
+            if self.chunk_bytes + encoded.len() > CHUNK_BYTES && !self.chunk.is_empty() {
+                files.push(chunk_file(self.chunk_number, &self.chunk));
+                self.chunk.clear();
+                self.chunk_bytes = 0;
+                self.chunk_number += 1;
+            }
+            self.chunk_bytes += word.len() + encoded.len() + 6;
+            let entries = self.shards.entry(shard_key(&word)).or_default();
+            if !entries.is_empty() {
+                entries.push(';');
+            }
+            entries.push_str(&format!("{word},{fields},{}", self.chunk_number));
+            self.chunk.insert(word, encoded);
+        }
+    }
+
+    /// Writes the last chunk and the dictionary shards; returns the shard
+    /// keys.
+    fn finish(self, files: &mut Vec<OutputFile>) -> Vec<String> {
+        if !self.chunk.is_empty() {
+            files.push(chunk_file(self.chunk_number, &self.chunk));
+        }
+        for (key, entries) in &self.shards {
+            files.push(script(
+                &format!("d/{}.js", hex(key)),
+                "d",
+                &json(key),
+                &json(entries),
+            ));
+        }
+        self.shards.into_keys().collect()
+    }
+}
+
+fn chunk_file(number: usize, chunk: &BTreeMap<String, String>) -> OutputFile {
     script(
         &format!("p/{number}.js"),
         "p",
@@ -401,15 +461,16 @@ pub type PackedRuns = HashMap<String, Vec<PackedBlock>>;
 /// of one entity, and the entity documents between them. A docs run's
 /// blocks depend on that entity's sections alone, so the shard that
 /// rendered its docs can pack them ([`pack_runs`]).
-fn runs<'a, 'b>(docs: &'b [&'a SearchDoc]) -> Vec<&'b [&'a SearchDoc]> {
+fn runs<'a, 'b, D: Placed>(docs: &'b [&'a D]) -> Vec<&'b [&'a D]> {
     let mut runs = Vec::new();
     let mut start = 0;
     for n in 1..=docs.len() {
         let ends = n == docs.len() || {
             let (before, this) = (docs[n - 1], docs[n]);
-            let docs_run = before.doc_type != "entity";
-            docs_run != (this.doc_type != "entity")
-                || (docs_run && before.entity_ref != this.entity_ref)
+            let docs_run = !before.is_entity();
+            // A docs run ends at an entity document, an entity run at a
+            // docs section, and a docs run at another entity's sections.
+            before.is_entity() != this.is_entity() || (docs_run && before.entity() != this.entity())
         };
         if ends {
             runs.push(&docs[start..n]);
@@ -417,6 +478,32 @@ fn runs<'a, 'b>(docs: &'b [&'a SearchDoc]) -> Vec<&'b [&'a SearchDoc]> {
         }
     }
     runs
+}
+
+/// What [`runs`] reads of a document.
+trait Placed {
+    fn entity(&self) -> &str;
+    fn is_entity(&self) -> bool;
+}
+
+impl Placed for SearchDoc {
+    fn entity(&self) -> &str {
+        &self.entity_ref
+    }
+
+    fn is_entity(&self) -> bool {
+        self.doc_type == "entity"
+    }
+}
+
+impl Placed for Listed {
+    fn entity(&self) -> &str {
+        self.entity_ref()
+    }
+
+    fn is_entity(&self) -> bool {
+        Listed::is_entity(self)
+    }
 }
 
 /// One run's documents in blocks: a block closes after `FRAGMENT_BYTES`.
@@ -479,13 +566,46 @@ pub fn pack_runs(docs: &[SearchDoc]) -> Vec<(String, Vec<PackedBlock>)> {
     sorted.par_sort_by(|a, b| order_key(a).cmp(&order_key(b)));
     runs(&sorted)
         .into_par_iter()
-        .map(|run| (run[0].entity_ref.clone(), pack(&block_texts(run))))
+        .map(|run| (run[0].entity_ref.clone(), pack_run(run)))
         .collect()
+}
+
+/// One run's fragment blocks, packed as the export packs them (the
+/// documents in `document_order`, every one a docs section of one entity,
+/// or every one an entity document).
+pub fn pack_run(run: &[&SearchDoc]) -> Vec<PackedBlock> {
+    pack(&block_texts(run))
+}
+
+/// A run's blocks when its sections were packed as their site was indexed
+/// (`listed::list_site`): the run must be exactly that site's sections,
+/// or the blocks would not stand for it (two sites of one entity; never
+/// made by a build, refused rather than written wrong).
+fn listed_blocks<'r>(run: &[&'r Listed]) -> Result<Option<&'r [PackedBlock]>, String> {
+    let Some(Listed::Packed { site, .. }) = run.first() else {
+        if run.iter().any(|d| d.whole().is_none()) {
+            return Err(format!(
+                "the docs sections of `{}` were indexed both whole and packed",
+                run[0].entity_ref()
+            ));
+        }
+        return Ok(None);
+    };
+    let same_site = run.iter().all(
+        |d| matches!(d, Listed::Packed { site: other, .. } if std::sync::Arc::ptr_eq(site, other)),
+    );
+    if !same_site || run.len() != site.count {
+        return Err(format!(
+            "the docs sections of `{}` were packed apart (one site each is expected)",
+            site.entity_ref
+        ));
+    }
+    Ok(Some(&site.blocks))
 }
 
 /// Whether a block packed elsewhere can stand for a run: it covers the
 /// run's documents exactly and is plain base64 (it goes into a script).
-fn fits(blocks: &[PackedBlock], run: &[&SearchDoc]) -> bool {
+pub(super) fn fits(blocks: &[PackedBlock], run: &[&SearchDoc]) -> bool {
     blocks.iter().map(|b| b.documents).sum::<usize>() == run.len()
         && blocks.iter().all(|b| {
             b.documents > 0
@@ -510,16 +630,30 @@ const KEPT_KIND: &str = "search-fragments";
 /// `packed` or the build cache `kept`); returns the first document of
 /// each, and how many were taken as they were.
 fn fragments(
-    docs: &[&SearchDoc],
+    docs: &[&Listed],
     files: &mut Vec<OutputFile>,
     packed: &PackedRuns,
     kept: Option<&DiskCache>,
-) -> (Vec<usize>, Taken) {
+    write: &mut dyn FnMut(&mut Vec<OutputFile>) -> tantivy::Result<()>,
+) -> tantivy::Result<(Vec<usize>, Taken)> {
     let runs = runs(docs);
-    // Each run's blocks: packed by a shard, kept, or packed now (and kept).
+    // Each run's blocks: packed as indexed, by a shard, kept, or packed
+    // now (and kept).
     let run_blocks: Vec<(Vec<std::borrow::Cow<'_, PackedBlock>>, Taken)> = runs
         .par_iter()
-        .map(|run| {
+        .map(|run| -> Result<_, String> {
+            if let Some(ready) = listed_blocks(run)? {
+                let taken = Taken {
+                    packed: ready.len(),
+                    kept: 0,
+                };
+                return Ok((
+                    ready.iter().map(std::borrow::Cow::Borrowed).collect(),
+                    taken,
+                ));
+            }
+            let whole: Vec<&SearchDoc> = run.iter().filter_map(|d| d.whole()).collect();
+            let run = whole.as_slice();
             let before = run[0].doc_type != "entity";
             if let Some(ready) = packed
                 .get(&run[0].entity_ref)
@@ -529,10 +663,10 @@ fn fragments(
                     packed: ready.len(),
                     kept: 0,
                 };
-                return (
+                return Ok((
                     ready.iter().map(std::borrow::Cow::Borrowed).collect(),
                     taken,
-                );
+                ));
             }
             let (blocks, from_cache) = match kept {
                 Some(disk) => kept_or_packed(disk, run),
@@ -542,12 +676,13 @@ fn fragments(
                 packed: 0,
                 kept: from_cache,
             };
-            (
+            Ok((
                 blocks.into_iter().map(std::borrow::Cow::Owned).collect(),
                 taken,
-            )
+            ))
         })
-        .collect();
+        .collect::<Result<_, String>>()
+        .map_err(tantivy::TantivyError::InvalidArgument)?;
     let mut starts = Vec::new();
     let mut start = 0;
     let mut taken = Taken::default();
@@ -561,20 +696,26 @@ fn fragments(
             blocks.push(block);
         }
     }
-    let written: Vec<OutputFile> = blocks
-        .par_iter()
-        .enumerate()
-        .map(|(number, block)| {
-            script(
-                &format!("f/{number}.js"),
-                "f",
-                &number.to_string(),
-                &format!("\"{}\"", block.packed),
-            )
-        })
-        .collect();
-    files.extend(written);
-    (starts, taken)
+    // Made and written a thousand at a time.
+    for (batch, blocks) in blocks.chunks(1024).enumerate() {
+        let first = batch * 1024;
+        let made: Vec<OutputFile> = blocks
+            .par_iter()
+            .enumerate()
+            .map(|(n, block)| {
+                let number = first + n;
+                script(
+                    &format!("f/{number}.js"),
+                    "f",
+                    &number.to_string(),
+                    &format!("\"{}\"", block.packed),
+                )
+            })
+            .collect();
+        files.extend(made);
+        write(files)?;
+    }
+    Ok((starts, taken))
 }
 
 /// A run's blocks from the build cache when it keeps them for the same
@@ -623,7 +764,7 @@ fn run_key(blocks: &[Vec<FragmentRow<'_>>]) -> crate::memo::Key {
 /// `[documents, has an entity document (1/0), kind, type, owner,
 /// lifecycle, namespace, [tags], level]`, in document order. The level is
 /// the entity document's (docs sections are filtered by their entity's).
-fn meta(docs: &[&SearchDoc], shards: &[String], fragment_starts: &[usize]) -> OutputFile {
+fn meta(docs: &[&Listed], shards: &[String], fragment_starts: &[usize]) -> OutputFile {
     let facet_names = [
         "kind",
         "type",
@@ -634,19 +775,17 @@ fn meta(docs: &[&SearchDoc], shards: &[String], fragment_starts: &[usize]) -> Ou
         "level",
     ];
     // Lower-cased, as the index's filter fields (`--owner Platform-Team` works).
-    let facets_of = |doc: &SearchDoc| -> [Vec<String>; 7] {
-        [
-            vec![doc.kind.to_lowercase()],
-            vec![doc.spec_type.to_lowercase()],
-            vec![doc.owner.to_lowercase()],
-            vec![doc.lifecycle.to_lowercase()],
-            vec![doc.namespace.to_lowercase()],
-            doc.tags.iter().map(|t| t.to_lowercase()).collect(),
-            vec![doc.level.to_lowercase()],
-        ]
-    };
+    let facets_of = |doc: &Listed| doc.facets();
     let mut values: [BTreeSet<String>; 7] = Default::default();
+    let mut last_site = None;
     for doc in docs {
+        // A packed site's sections share its facets: read once.
+        if let Listed::Packed { site, .. } = doc {
+            if last_site.is_some_and(|last| std::sync::Arc::ptr_eq(last, site)) {
+                continue;
+            }
+            last_site = Some(site);
+        }
         for (slot, list) in facets_of(doc).into_iter().enumerate() {
             values[slot].extend(list);
         }
@@ -668,13 +807,13 @@ fn meta(docs: &[&SearchDoc], shards: &[String], fragment_starts: &[usize]) -> Ou
         let first = &docs[start];
         let count = docs[start..]
             .iter()
-            .take_while(|d| d.entity_ref == first.entity_ref)
+            .take_while(|d| d.entity_ref() == first.entity_ref())
             .count();
         let facets = facets_of(first);
         let tags: Vec<usize> = facets[5].iter().map(|t| position(5, t)).collect();
         rows.push(serde_json::json!([
             count,
-            u8::from(first.doc_type == "entity"),
+            u8::from(first.is_entity()),
             position(0, &facets[0][0]),
             position(1, &facets[1][0]),
             position(2, &facets[2][0]),
@@ -755,6 +894,18 @@ fn script(path: &str, kind: &str, key: &str, data: &str) -> OutputFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`fragments`] of whole documents.
+    fn fragments_of(
+        docs: &[&SearchDoc],
+        files: &mut Vec<OutputFile>,
+        packed: &PackedRuns,
+        kept: Option<&DiskCache>,
+    ) -> (Vec<usize>, Taken) {
+        let listed: Vec<Listed> = docs.iter().map(|d| Listed::from((*d).clone())).collect();
+        let refs: Vec<&Listed> = listed.iter().collect();
+        fragments(&refs, files, packed, kept, &mut |_| Ok(())).unwrap()
+    }
 
     #[test]
     fn vlq_digits_carry_five_bits() {
@@ -911,7 +1062,7 @@ mod tests {
                 ("component:default/gamma", false),
             ]
         );
-        let (starts, taken) = fragments(&refs, &mut Vec::new(), &PackedRuns::new(), None);
+        let (starts, taken) = fragments_of(&refs, &mut Vec::new(), &PackedRuns::new(), None);
         assert_eq!(taken, Taken::default());
         // Sections of ~3 KB shown (cut at 3,000 characters), four to a
         // block: alpha's entity, alpha's 12 sections in three blocks, beta's
@@ -924,12 +1075,12 @@ mod tests {
         let docs = organisation();
         let refs: Vec<&SearchDoc> = docs.iter().collect();
         let mut fresh = Vec::new();
-        let (starts, _) = fragments(&refs, &mut fresh, &PackedRuns::new(), None);
+        let (starts, _) = fragments_of(&refs, &mut fresh, &PackedRuns::new(), None);
         // A shard packs its entities' docs alone: the same blocks.
         let packed: PackedRuns = pack_runs(&docs).into_iter().collect();
         assert_eq!(packed.len(), 2);
         let mut reused = Vec::new();
-        let (same_starts, taken) = fragments(&refs, &mut reused, &packed, None);
+        let (same_starts, taken) = fragments_of(&refs, &mut reused, &packed, None);
         assert_eq!((same_starts, taken.packed), (starts.clone(), 6));
         assert_eq!(reused, fresh);
 
@@ -938,7 +1089,7 @@ mod tests {
         let alpha = marked.get_mut("component:default/alpha").unwrap();
         alpha[0].packed = "QUJD".into();
         let mut files = Vec::new();
-        fragments(&refs, &mut files, &marked, None);
+        fragments_of(&refs, &mut files, &marked, None);
         assert!(
             files
                 .iter()
@@ -955,7 +1106,7 @@ mod tests {
                 _ => alpha[0].packed = "\");alert(1);(\"".into(),
             }
             let mut files = Vec::new();
-            let (_, taken) = fragments(&refs, &mut files, &damaged, None);
+            let (_, taken) = fragments_of(&refs, &mut files, &damaged, None);
             assert_eq!(taken.packed, 3, "{damage}: gamma's blocks only");
             assert_eq!(files, fresh, "{damage}");
         }
@@ -968,16 +1119,18 @@ mod tests {
         let mut docs = organisation();
         let refs: Vec<&SearchDoc> = docs.iter().collect();
         let mut fresh = Vec::new();
-        let (starts, _) = fragments(&refs, &mut fresh, &PackedRuns::new(), None);
+        let (starts, _) = fragments_of(&refs, &mut fresh, &PackedRuns::new(), None);
 
         // First export: nothing kept, every run packed and kept.
         let mut first = Vec::new();
-        let (first_starts, taken) = fragments(&refs, &mut first, &PackedRuns::new(), Some(&disk));
+        let (first_starts, taken) =
+            fragments_of(&refs, &mut first, &PackedRuns::new(), Some(&disk));
         assert_eq!((first_starts, taken), (starts.clone(), Taken::default()));
         assert_eq!(first, fresh);
         // Again: every block taken from the cache, the same files.
         let mut again = Vec::new();
-        let (again_starts, taken) = fragments(&refs, &mut again, &PackedRuns::new(), Some(&disk));
+        let (again_starts, taken) =
+            fragments_of(&refs, &mut again, &PackedRuns::new(), Some(&disk));
         assert_eq!((again_starts, taken.kept), (starts.clone(), starts.len()));
         assert_eq!(again, fresh);
 
@@ -990,9 +1143,10 @@ mod tests {
         changed.body = "a new text".into();
         let refs: Vec<&SearchDoc> = docs.iter().collect();
         let mut expected = Vec::new();
-        let (new_starts, _) = fragments(&refs, &mut expected, &PackedRuns::new(), None);
+        let (new_starts, _) = fragments_of(&refs, &mut expected, &PackedRuns::new(), None);
         let mut edited = Vec::new();
-        let (edited_starts, taken) = fragments(&refs, &mut edited, &PackedRuns::new(), Some(&disk));
+        let (edited_starts, taken) =
+            fragments_of(&refs, &mut edited, &PackedRuns::new(), Some(&disk));
         let gamma_blocks = new_starts.iter().filter(|s| **s >= 15).count();
         assert_eq!(edited_starts, new_starts);
         assert_eq!(taken.kept, new_starts.len() - gamma_blocks);

@@ -1,0 +1,322 @@
+//! What the browser export keeps of each indexed document until the end
+//! of a build.
+//!
+//! The export numbers documents in `document_order`, files one facet row
+//! per entity and writes each document's fragment row (title, URL,
+//! breadcrumb, heading, text). A docs section's text is most of that, and
+//! a build indexes every section long before the export runs: kept whole,
+//! the documents were the largest thing a build held (about 700 bytes of
+//! fields per section besides its text). So each docs site's sections are
+//! packed into their fragment blocks as the site is indexed, exactly as
+//! the export would pack them (`web::pack_runs`: a block never holds two
+//! entities' sections), and only their rank in the site and the site's
+//! shared facts are kept: a few bytes per section.
+
+use super::SearchDoc;
+use super::web::PackedBlock;
+use std::sync::Arc;
+
+/// A document as the browser export reads it.
+#[derive(Clone, Debug)]
+pub enum Listed {
+    /// Every field at hand (entity documents; sections indexed one by one).
+    Whole(Box<SearchDoc>),
+    /// A docs section of a site packed when it was indexed ([`list_site`]):
+    /// its text is in the site's blocks only.
+    Packed { site: Arc<PackedSite>, rank: u32 },
+}
+
+/// One docs site's sections (one entity's), packed: what orders and
+/// filters them, and their fragment blocks, in `document_order`.
+#[derive(Debug)]
+pub struct PackedSite {
+    pub entity_ref: String,
+    pub kind: String,
+    pub spec_type: String,
+    pub owner: String,
+    pub lifecycle: String,
+    pub namespace: String,
+    /// How many sections the blocks hold.
+    pub count: usize,
+    pub blocks: Vec<PackedBlock>,
+}
+
+impl Listed {
+    /// `document_order`'s key: a packed section sorts by its rank in its
+    /// site, which is its place in `document_order` among them.
+    pub fn order_key(&self) -> (&str, bool, &str, u32) {
+        match self {
+            Listed::Whole(d) => {
+                super::document_order(&d.entity_ref, d.doc_type, &d.url, d.position)
+            }
+            Listed::Packed { site, rank } => (&site.entity_ref, true, "", *rank),
+        }
+    }
+
+    pub fn entity_ref(&self) -> &str {
+        match self {
+            Listed::Whole(d) => &d.entity_ref,
+            Listed::Packed { site, .. } => &site.entity_ref,
+        }
+    }
+
+    /// Whether this is an entity's own document (not a docs section).
+    pub fn is_entity(&self) -> bool {
+        match self {
+            Listed::Whole(d) => d.doc_type == "entity",
+            Listed::Packed { .. } => false,
+        }
+    }
+
+    /// The whole document, when it was kept whole.
+    pub fn whole(&self) -> Option<&SearchDoc> {
+        match self {
+            Listed::Whole(d) => Some(d),
+            Listed::Packed { .. } => None,
+        }
+    }
+
+    pub fn into_whole(self) -> Option<SearchDoc> {
+        match self {
+            Listed::Whole(d) => Some(*d),
+            Listed::Packed { .. } => None,
+        }
+    }
+
+    /// Facet values, as the export's `meta.js` lists them (lower-cased,
+    /// as the index's filter fields): kind, type, owner, lifecycle,
+    /// namespace, tags, level. Docs sections have no tags or level.
+    pub fn facets(&self) -> [Vec<String>; 7] {
+        match self {
+            Listed::Whole(d) => [
+                vec![d.kind.to_lowercase()],
+                vec![d.spec_type.to_lowercase()],
+                vec![d.owner.to_lowercase()],
+                vec![d.lifecycle.to_lowercase()],
+                vec![d.namespace.to_lowercase()],
+                d.tags.iter().map(|t| t.to_lowercase()).collect(),
+                vec![d.level.to_lowercase()],
+            ],
+            Listed::Packed { site, .. } => [
+                vec![site.kind.to_lowercase()],
+                vec![site.spec_type.to_lowercase()],
+                vec![site.owner.to_lowercase()],
+                vec![site.lifecycle.to_lowercase()],
+                vec![site.namespace.to_lowercase()],
+                Vec::new(),
+                vec![String::new()],
+            ],
+        }
+    }
+}
+
+fn order_key(d: &SearchDoc) -> (&str, bool, &str, u32) {
+    super::document_order(&d.entity_ref, d.doc_type, &d.url, d.position)
+}
+
+impl From<SearchDoc> for Listed {
+    fn from(doc: SearchDoc) -> Listed {
+        Listed::Whole(Box::new(doc))
+    }
+}
+
+/// One docs site's documents, in the order given, listed for the export:
+/// packed ([`Listed::Packed`]) when they are docs sections of one entity
+/// with the same facets (every site's are: `search::site_documents`), with
+/// the fragment blocks the export would write for them; else whole.
+pub fn list_site(docs: Vec<SearchDoc>) -> Vec<Listed> {
+    list_site_with(docs, None)
+}
+
+/// [`list_site`], with the site's blocks packed before (by a shard, for
+/// `merge`) taken when they hold exactly these documents, else packed now.
+pub fn list_site_with(docs: Vec<SearchDoc>, packed: Option<Vec<PackedBlock>>) -> Vec<Listed> {
+    let Some(first) = docs.first() else {
+        return Vec::new();
+    };
+    let alike = |d: &SearchDoc| {
+        d.doc_type != "entity"
+            && d.entity_ref == first.entity_ref
+            && d.kind == first.kind
+            && d.spec_type == first.spec_type
+            && d.owner == first.owner
+            && d.lifecycle == first.lifecycle
+            && d.namespace == first.namespace
+            && d.tags.is_empty()
+            && d.level.is_empty()
+    };
+    if !docs.iter().all(alike) {
+        return docs.into_iter().map(Listed::from).collect();
+    }
+    // Stable, as the export's sort: equal keys keep the order given.
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by(|a, b| order_key(&docs[*a]).cmp(&order_key(&docs[*b])));
+    let sorted: Vec<&SearchDoc> = order.iter().map(|i| &docs[*i]).collect();
+    let blocks = match packed.filter(|blocks| super::web::fits(blocks, &sorted)) {
+        Some(blocks) => blocks,
+        None => super::web::pack_run(&sorted),
+    };
+    let mut ranks = vec![0u32; docs.len()];
+    for (rank, i) in order.iter().enumerate() {
+        ranks[*i] = u32::try_from(rank).unwrap_or(u32::MAX);
+    }
+    let site = Arc::new(PackedSite {
+        entity_ref: first.entity_ref.clone(),
+        kind: first.kind.clone(),
+        spec_type: first.spec_type.clone(),
+        owner: first.owner.clone(),
+        lifecycle: first.lifecycle.clone(),
+        namespace: first.namespace.clone(),
+        count: docs.len(),
+        blocks,
+    });
+    ranks
+        .into_iter()
+        .map(|rank| Listed::Packed {
+            site: site.clone(),
+            rank,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::index::IndexBuilder;
+    use crate::search::web;
+
+    fn doc(entity: &str, doc_type: &'static str, page: &str, position: u32) -> SearchDoc {
+        SearchDoc {
+            doc_type,
+            title: format!("{entity} {page}"),
+            title_searchable: position == 0,
+            heading: format!("Section {position}"),
+            breadcrumb: format!("{entity} › {page}"),
+            body: format!("Rollback of {entity} {page} {position}, canary first. ").repeat(90),
+            url: format!("docs/{entity}/{page}/index.html#s{position}"),
+            entity_ref: format!("component:default/{entity}"),
+            kind: "Component".into(),
+            spec_type: "service".into(),
+            owner: "team-a".into(),
+            lifecycle: "production".into(),
+            tags: match doc_type {
+                "entity" => vec!["Payments".into()],
+                _ => Vec::new(),
+            },
+            namespace: "default".into(),
+            level: match doc_type {
+                "entity" => "Gold".into(),
+                _ => String::new(),
+            },
+            summary: (doc_type == "entity").then(|| format!("About {entity}")),
+            position,
+        }
+    }
+
+    /// A site's sections, as `site_documents` gives them: pages in nav
+    /// order (not sorted), sections in page order.
+    fn site(entity: &str) -> Vec<SearchDoc> {
+        let mut docs = Vec::new();
+        for page in ["zeta", "guide", "intro"] {
+            for position in 0..5 {
+                docs.push(doc(entity, "docs", page, position));
+            }
+        }
+        docs
+    }
+
+    /// The browser index of the sites and entity documents, indexed with
+    /// `add_site` (`packed`) or document by document.
+    fn exported(sites: &[Vec<SearchDoc>], packed: bool) -> Result<Vec<OutputFile>, String> {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("index");
+        let builder = IndexBuilder::create(&dir).unwrap();
+        for site in sites {
+            match packed {
+                true => builder.add_site(site.clone()),
+                false => site.iter().for_each(|d| builder.add(d.clone())),
+            }
+        }
+        for entity in ["beta", "alpha", "gamma"] {
+            builder.add(doc(entity, "entity", "", 0));
+        }
+        let listed = builder.finish_listed().unwrap();
+        let (bases, packed) = Default::default();
+        web::export_with_parts(&dir, listed, &bases, &packed, None).map_err(|e| e.to_string())
+    }
+
+    use crate::output::OutputFile;
+
+    #[test]
+    fn sites_packed_as_indexed_export_the_same_files() {
+        let sites = [site("gamma"), site("alpha")];
+        let whole = exported(&sites, false).unwrap();
+        let packed = exported(&sites, true).unwrap();
+        assert!(whole.iter().any(|f| f.path.contains("/f/")));
+        assert_eq!(packed, whole);
+    }
+
+    #[test]
+    fn a_site_listed_packed_keeps_no_text() {
+        let listed = list_site(site("alpha"));
+        assert_eq!(listed.len(), 15);
+        assert!(listed.iter().all(|l| l.whole().is_none()));
+        // Ranks follow the export's order: pages by URL, then sections.
+        let ranks: Vec<u32> = listed
+            .iter()
+            .map(|l| match l {
+                Listed::Packed { rank, .. } => *rank,
+                Listed::Whole(_) => u32::MAX,
+            })
+            .collect();
+        assert_eq!(&ranks[..6], &[10, 11, 12, 13, 14, 0]);
+        // Documents that are not one entity's sections stay whole.
+        let mut mixed = site("alpha");
+        mixed.push(doc("beta", "docs", "guide", 0));
+        assert!(list_site(mixed).iter().all(|l| l.whole().is_some()));
+        assert!(list_site(Vec::new()).is_empty());
+    }
+
+    /// The export hands its files over in batches as they are made, and
+    /// the first batch that cannot be written stops it with that error.
+    #[test]
+    fn the_export_writes_batches_and_stops_at_a_failed_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("index");
+        let builder = IndexBuilder::create(&dir).unwrap();
+        builder.add_site(site("alpha"));
+        builder.add(doc("alpha", "entity", "", 0));
+        let listed = builder.finish_listed().unwrap();
+        let (bases, packed) = Default::default();
+        let all = web::export_with_parts(&dir, listed.clone(), &bases, &packed, None).unwrap();
+        let mut batches = 0;
+        let mut written = Vec::new();
+        let write = |files: &mut Vec<OutputFile>| {
+            batches += 1;
+            written.append(files);
+            Ok(())
+        };
+        web::export_into(&dir, listed.clone(), (&bases, &packed, None), write).unwrap();
+        assert!(batches > 1);
+        assert_eq!(written, all);
+        let full = |_: &mut Vec<OutputFile>| Err("No space left on device".to_string());
+        let stopped = web::export_into(&dir, listed, (&bases, &packed, None), full).unwrap_err();
+        assert!(
+            stopped.to_string().contains("No space left on device"),
+            "{stopped}"
+        );
+    }
+
+    /// Two sites of one entity cannot be packed apart and written as one
+    /// run: refused, rather than a wrong index written.
+    #[test]
+    fn one_entitys_sections_packed_twice_are_refused() {
+        let mut second = site("alpha");
+        for d in &mut second {
+            d.url = d.url.replace("docs/alpha/", "docs/alpha/v2/");
+        }
+        let refused = exported(&[site("alpha"), second], true).unwrap_err();
+        assert!(refused.contains("component:default/alpha"), "{refused}");
+        assert!(refused.contains("packed apart"), "{refused}");
+    }
+}
