@@ -431,15 +431,19 @@ fn build_with(
                 made.live,
                 if made.entities_kept { "kept" } else { "indexed" }
             ));
-            let web_index = search::web::export_with_parts(
+            // Written as made, as without the cache.
+            let write = |files: &mut Vec<output::OutputFile>| {
+                staging.write_all(files).map_err(|e| e.to_string())?;
+                files.clear();
+                Ok(())
+            };
+            search::web::export_into(
                 index_dir,
                 made.documents.into_iter().map(Into::into).collect(),
-                &made.bases,
-                &search::web::PackedRuns::new(),
-                Some(disk),
+                (&made.bases, &search::web::PackedRuns::new(), Some(disk)),
+                write,
             )
             .map_err(|e| index_failure("export the browser's copy of", &e))?;
-            staging.write_all(&web_index).map_err(fatal)?;
             timer.lap("browser search index");
         } else {
             let index = match index {
