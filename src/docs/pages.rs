@@ -68,9 +68,9 @@ pub(super) type KeptTexts<'a> = Option<(&'a super::build::DocsMemo, &'a crate::m
 /// A page's text. In `portico serve`, a work tree's page is read again
 /// only after the watcher reported a change at it or at a folder on its
 /// way: one edit in a 2,000-page site then reads one file, not 2,000. A
-/// text read through a symlink is never kept (a change to it is reported
-/// at the link's target), nor is a failed read (its problem is reported
-/// on every build).
+/// text read through a symlink, or from a file with another name (a hard
+/// link), is never kept (a change to it is reported at the other name),
+/// nor is a failed read (its problem is reported on every build).
 fn read_page(
     snapshot: &Snapshot,
     path: &str,

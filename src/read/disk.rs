@@ -27,6 +27,18 @@ pub(super) fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::Fil
     std::fs::File::open(path)
 }
 
+/// Whether a file has no other name (hard link) than the one it was
+/// opened by. Unknown elsewhere than on unix: no.
+#[cfg(unix)]
+fn only_name(meta: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::MetadataExt::nlink(meta) == 1
+}
+
+#[cfg(not(unix))]
+fn only_name(_: &std::fs::Metadata) -> bool {
+    false
+}
+
 pub(super) struct DiskFiles {
     /// Canonical root: every resolved path must stay below it.
     root: PathBuf,
@@ -108,10 +120,11 @@ impl DiskFiles {
     }
 
     /// [`DiskFiles::read`], and whether the file was read at exactly
-    /// `root/path`, no symlink on the way.
+    /// `root/path`, no symlink on the way, and is its only name (a file
+    /// with hard links elsewhere changes when written through them).
     pub(super) fn read_placed(&self, path: &str) -> Result<(Vec<u8>, bool), ReadError> {
         let (real, meta) = self.resolve_with_metadata(path)?;
-        let in_place = meta.is_some();
+        let unlinked = meta.is_some();
         let io = |e: std::io::Error| ReadError::Io {
             path: path.to_string(),
             message: e.to_string(),
@@ -131,6 +144,7 @@ impl DiskFiles {
         if !meta.is_file() {
             return Err(ReadError::NotAFile(path.to_string()));
         }
+        let in_place = unlinked && only_name(&meta);
         if meta.len() > MAX_FILE_BYTES {
             return Err(ReadError::TooLarge {
                 path: path.to_string(),

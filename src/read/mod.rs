@@ -369,7 +369,8 @@ impl Snapshot {
 
     /// [`Snapshot::read_text`] of a work tree's or folder's file, and
     /// whether it was read at exactly `root/path` with no symlink on the
-    /// way (so a watcher of the root sees every change to it). Always
+    /// way and no other name (hard link), so a watcher of the root sees
+    /// every change to it. Always
     /// `false` for a file read from git objects.
     pub fn read_text_placed(&self, path: &str) -> Result<(String, bool), ReadError> {
         let normal = safe_path::normalize(path)?;

@@ -250,6 +250,23 @@ fn page_texts_are_read_again_after_every_change_that_reaches_them() {
     server.wait_for(&guide, "the linked text", |b| b.contains("Linked words."));
     org.file("repos/alpha/shared/guide.md", "# Guide\n\nLinked again.\n");
     server.wait_for(&guide, "the target's edit", |b| b.contains("Linked again."));
+    // The page made a hard link of another file, which is then written in
+    // place through its other name: the change is reported there.
+    std::fs::remove_file(&page).unwrap();
+    let other = org.path().join("repos/alpha/shared/other.md");
+    std::fs::write(&other, "# Guide\n\nHard linked.\n").unwrap();
+    std::fs::hard_link(&other, &page).unwrap();
+    server.wait_for(&guide, "the hard link's text", |b| {
+        b.contains("Hard linked.")
+    });
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&other)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"\nWritten through the other name.\n"))
+        .unwrap();
+    server.wait_for(&guide, "the write through the other name", |b| {
+        b.contains("Written through the other name.")
+    });
     // The docs folder moved away and a new one made in its place.
     let docs = org.path().join("repos/alpha/docs");
     std::fs::rename(&docs, org.path().join("repos/alpha/docs-old")).unwrap();
