@@ -431,17 +431,11 @@ fn build_with(
                 made.live,
                 if made.entities_kept { "kept" } else { "indexed" }
             ));
-            // Written as made, as without the cache.
-            let write = |files: &mut Vec<output::OutputFile>| {
-                staging.write_all(files).map_err(|e| e.to_string())?;
-                files.clear();
-                Ok(())
-            };
-            search::web::export_into(
+            export_web_index(
+                &staging,
                 index_dir,
                 made.documents.into_iter().map(Into::into).collect(),
                 (&made.bases, &search::web::PackedRuns::new(), Some(disk)),
-                write,
             )
             .map_err(|e| index_failure("export the browser's copy of", &e))?;
             timer.lap("browser search index");
@@ -484,17 +478,11 @@ fn build_with(
             } else {
                 "search index"
             });
-            // Written as made: the browser index is never in memory whole.
-            let write = |files: &mut Vec<output::OutputFile>| {
-                staging.write_all(files).map_err(|e| e.to_string())?;
-                files.clear();
-                Ok(())
-            };
-            search::web::export_into(
+            export_web_index(
+                &staging,
                 index_dir,
                 documents,
                 (&bases, &packed, disk.as_ref()),
-                write,
             )
             .map_err(|e| index_failure("export the browser's copy of", &e))?;
             timer.lap("browser search index");
@@ -981,6 +969,26 @@ fn open_cache(cache_dir: Option<&Path>) -> Option<crate::cache::DiskCache> {
             .inspect_err(|e| eprintln!("note: building without the cache: {e}"))
             .ok()
     })
+}
+
+/// The browser's copy of the search index in `index_dir`, written into
+/// `staging` as it is made: never in memory whole.
+fn export_web_index(
+    staging: &output::Staging,
+    index_dir: &Path,
+    documents: Vec<search::listed::Listed>,
+    parts: (
+        &std::collections::HashMap<tantivy::index::SegmentId, u64>,
+        &search::web::PackedRuns,
+        Option<&crate::cache::DiskCache>,
+    ),
+) -> tantivy::Result<()> {
+    let write = |files: &mut Vec<output::OutputFile>| {
+        staging.write_all(files).map_err(|e| e.to_string())?;
+        files.clear();
+        Ok(())
+    };
+    search::web::export_into(index_dir, documents, parts, write)
 }
 
 /// The key of an `--out` folder: its absolute path (a site's manifest
