@@ -185,31 +185,24 @@ mod tests {
     use crate::search::index::IndexBuilder;
     use crate::search::web;
 
+    /// [`crate::search::test_doc`] with a longer body, a capitalised kind,
+    /// and tags and a level on entity documents (fields packing must keep).
     fn doc(entity: &str, doc_type: &'static str, page: &str, position: u32) -> SearchDoc {
+        let of_entity = doc_type == "entity";
         SearchDoc {
-            doc_type,
-            title: format!("{entity} {page}"),
-            title_searchable: position == 0,
-            heading: format!("Section {position}"),
-            breadcrumb: format!("{entity} › {page}"),
             body: format!("Rollback of {entity} {page} {position}, canary first. ").repeat(90),
-            url: format!("docs/{entity}/{page}/index.html#s{position}"),
-            entity_ref: format!("component:default/{entity}"),
             kind: "Component".into(),
-            spec_type: "service".into(),
-            owner: "team-a".into(),
-            lifecycle: "production".into(),
-            tags: match doc_type {
-                "entity" => vec!["Payments".into()],
-                _ => Vec::new(),
+            tags: if of_entity {
+                vec!["Payments".into()]
+            } else {
+                Vec::new()
             },
-            namespace: "default".into(),
-            level: match doc_type {
-                "entity" => "Gold".into(),
-                _ => String::new(),
+            level: if of_entity {
+                "Gold".into()
+            } else {
+                String::new()
             },
-            summary: (doc_type == "entity").then(|| format!("About {entity}")),
-            position,
+            ..crate::search::test_doc(entity, doc_type, page, position)
         }
     }
 

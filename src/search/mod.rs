@@ -259,3 +259,33 @@ fn version_documents(catalog: &Catalog, site: &DocSiteSummary, docs: &mut Vec<Se
         }
     }
 }
+
+/// A search document for tests: one section of `page` in `entity`'s docs
+/// (or, with `doc_type` "entity", the entity's own document).
+#[cfg(test)]
+pub(crate) fn test_doc(
+    entity: &str,
+    doc_type: &'static str,
+    page: &str,
+    position: u32,
+) -> SearchDoc {
+    SearchDoc {
+        doc_type,
+        title: format!("{entity} {page}"),
+        title_searchable: position == 0,
+        heading: format!("Section {position}"),
+        breadcrumb: format!("{entity} › {page}"),
+        body: format!("Text of {entity} {page} {position}. ").repeat(200),
+        url: format!("docs/{entity}/{page}/index.html#s{position}"),
+        entity_ref: format!("component:default/{entity}"),
+        kind: "component".into(),
+        spec_type: "service".into(),
+        owner: "team-a".into(),
+        lifecycle: "production".into(),
+        tags: Vec::new(),
+        namespace: "default".into(),
+        level: String::new(),
+        summary: (doc_type == "entity").then(|| format!("About {entity}")),
+        position,
+    }
+}

@@ -894,6 +894,7 @@ fn script(path: &str, kind: &str, key: &str, data: &str) -> OutputFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::test_doc as doc;
 
     /// [`fragments`] of whole documents.
     fn fragments_of(
@@ -1004,28 +1005,6 @@ mod tests {
         let files = export(&dir, added).unwrap();
         assert!(files.iter().any(|f| f.path == format!("{WEB_DIR}/meta.js")));
         assert_eq!(meta_file_watchers(), 0);
-    }
-
-    fn doc(entity: &str, doc_type: &'static str, page: &str, position: u32) -> SearchDoc {
-        SearchDoc {
-            doc_type,
-            title: format!("{entity} {page}"),
-            title_searchable: position == 0,
-            heading: format!("Section {position}"),
-            breadcrumb: format!("{entity} › {page}"),
-            body: format!("Text of {entity} {page} {position}. ").repeat(200),
-            url: format!("docs/{entity}/{page}/index.html#s{position}"),
-            entity_ref: format!("component:default/{entity}"),
-            kind: "component".into(),
-            spec_type: "service".into(),
-            owner: "team-a".into(),
-            lifecycle: "production".into(),
-            tags: Vec::new(),
-            namespace: "default".into(),
-            level: String::new(),
-            summary: (doc_type == "entity").then(|| format!("About {entity}")),
-            position,
-        }
     }
 
     /// Two entities with docs and one without, in export order.
