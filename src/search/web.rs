@@ -12,9 +12,12 @@
 //! - `d/<hex of the first two letters>.js`: the indexed words starting with
 //!   those letters, as `word,fields,chunk;…` (`fields`: 1 title, 2 heading,
 //!   4 body).
-//! - `p/<n>.js`: postings of consecutive words, `{word: "<vlq>"}`: per
-//!   document, (document − previous document) × 8 + fields, then the
-//!   field's BM25 score × 64 for each field set, as base64 VLQ digits.
+//! - `p/<n>.js`: postings of consecutive words, `["word,word,…",
+//!   "<packed>"]`: for each word in turn, its document count, then per
+//!   document (document − previous document) × 8 + fields, then the
+//!   field's BM25 score × 64 for each field set, as 7-bit variable-length
+//!   numbers, the whole chunk compressed with raw deflate and written in
+//!   base64 (about 0.6 of the uncompressed digits' size).
 //! - `f/<n>.js`: what results show, `[title, url, breadcrumb, heading, body,
 //!   cut]` for consecutive documents (`cut`: 1 when the body was shortened), as JSON compressed with raw deflate and
 //!   written in base64 (the browser inflates it with `DecompressionStream`):
@@ -343,8 +346,9 @@ fn field_occurrences(
 struct PostingsFiles {
     /// Each dictionary shard's entries, by key.
     shards: BTreeMap<String, String>,
-    /// The chunk being filled: each word's encoded postings.
-    chunk: BTreeMap<String, String>,
+    /// The chunk being filled: its words, in order, and their encoded
+    /// postings one after the other.
+    chunk: PostingsChunk,
     chunk_bytes: usize,
     chunk_number: usize,
 }
@@ -353,7 +357,7 @@ impl PostingsFiles {
     /// Adds the next words (each after every word added before), writing
     /// each chunk as it fills.
     fn add(&mut self, words: BTreeMap<String, Vec<Posting>>, files: &mut Vec<OutputFile>) {
-        let encoded: Vec<(String, u8, String)> = words
+        let encoded: Vec<(String, u8, Vec<u8>)> = words
             .into_par_iter()
             .map(|(word, list)| {
                 let fields = list.iter().fold(0, |acc, p| acc | p.fields);
@@ -362,18 +366,17 @@ impl PostingsFiles {
             .collect();
         for (word, fields, encoded) in encoded {
             if self.chunk_bytes + encoded.len() > CHUNK_BYTES && !self.chunk.is_empty() {
-                files.push(chunk_file(self.chunk_number, &self.chunk));
-                self.chunk.clear();
+                files.push(std::mem::take(&mut self.chunk).file(self.chunk_number));
                 self.chunk_bytes = 0;
                 self.chunk_number += 1;
             }
-            self.chunk_bytes += word.len() + encoded.len() + 6;
+            self.chunk_bytes += word.len() + encoded.len() + 1;
             let entries = self.shards.entry(shard_key(&word)).or_default();
             if !entries.is_empty() {
                 entries.push(';');
             }
             entries.push_str(&format!("{word},{fields},{}", self.chunk_number));
-            self.chunk.insert(word, encoded);
+            self.chunk.push(&word, &encoded);
         }
     }
 
@@ -381,7 +384,7 @@ impl PostingsFiles {
     /// keys.
     fn finish(self, files: &mut Vec<OutputFile>) -> Vec<String> {
         if !self.chunk.is_empty() {
-            files.push(chunk_file(self.chunk_number, &self.chunk));
+            files.push(self.chunk.file(self.chunk_number));
         }
         for (key, entries) in &self.shards {
             files.push(script(
@@ -395,13 +398,40 @@ impl PostingsFiles {
     }
 }
 
-fn chunk_file(number: usize, chunk: &BTreeMap<String, String>) -> OutputFile {
-    script(
-        &format!("p/{number}.js"),
-        "p",
-        &number.to_string(),
-        &json(chunk),
-    )
+/// One postings chunk: consecutive words and their postings.
+#[derive(Default)]
+struct PostingsChunk {
+    /// The words, joined by commas (a word is letters and digits).
+    words: String,
+    /// Each word's [`encode_postings`], in the order of `words`.
+    postings: Vec<u8>,
+}
+
+impl PostingsChunk {
+    fn push(&mut self, word: &str, encoded: &[u8]) {
+        if !self.words.is_empty() {
+            self.words.push(',');
+        }
+        self.words.push_str(word);
+        self.postings.extend_from_slice(encoded);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// `p/<n>.js`: `["word,word,…", "<postings, deflated, in base64>"]`.
+    /// Postings compress to about half (document gaps and scores repeat),
+    /// and text that must travel as base64 anyway is smaller deflated.
+    fn file(self, number: usize) -> OutputFile {
+        let packed = base64(&deflate_raw(&self.postings));
+        script(
+            &format!("p/{number}.js"),
+            "p",
+            &number.to_string(),
+            &json(&(self.words, packed)),
+        )
+    }
 }
 
 /// A word's dictionary shard: its first two letters.
@@ -413,8 +443,12 @@ fn hex(text: &str) -> String {
     text.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
-fn encode_postings(list: &[Posting]) -> String {
-    let mut out = String::new();
+/// A word's postings as the browser reads them: how many, then for each
+/// document (document − previous document) × 8 + fields, then the
+/// field's BM25 score × 64 for each field set, every number a [`vlq`].
+fn encode_postings(list: &[Posting]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(list.len() * 4 + 2);
+    vlq(&mut out, list.len() as u32);
     let mut previous = 0;
     for p in list {
         vlq(&mut out, (p.doc - previous) * 8 + u32::from(p.fields));
@@ -428,17 +462,17 @@ fn encode_postings(list: &[Posting]) -> String {
     out
 }
 
-/// Base64 VLQ: five bits per digit, low bits first, 32 marks "more".
-fn vlq(out: &mut String, mut value: u32) {
-    const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/// A variable-length number: seven bits per byte, low bits first, 128
+/// marks "more".
+fn vlq(out: &mut Vec<u8>, mut value: u32) {
     loop {
-        let digit = (value & 31) as usize;
-        value >>= 5;
+        let low = (value & 127) as u8;
+        value >>= 7;
         if value == 0 {
-            out.push(DIGITS[digit] as char);
+            out.push(low);
             return;
         }
-        out.push(DIGITS[digit | 32] as char);
+        out.push(low | 128);
     }
 }
 
@@ -908,14 +942,31 @@ mod tests {
         fragments(&refs, files, packed, kept, &mut |_| Ok(())).unwrap()
     }
 
+    /// Reads numbers as `search.js` does.
+    fn read_vlqs(bytes: &[u8]) -> Vec<u32> {
+        let mut values = Vec::new();
+        let (mut value, mut shift) = (0, 0);
+        for b in bytes {
+            value |= u32::from(b & 127) << shift;
+            if b & 128 != 0 {
+                shift += 7;
+            } else {
+                values.push(value);
+                (value, shift) = (0, 0);
+            }
+        }
+        values
+    }
+
     #[test]
-    fn vlq_digits_carry_five_bits() {
-        let mut out = String::new();
-        for v in [0, 31, 32, 1000] {
+    fn vlq_bytes_carry_seven_bits() {
+        let mut out = Vec::new();
+        for v in [0, 127, 128, 1000, u32::MAX] {
             vlq(&mut out, v);
         }
-        // 32 = 0 with "more", then 1; 1000 = 8 with "more", then 31.
-        assert_eq!(out, "AfgBof");
+        // 128 = 0 with "more", then 1; 1000 = 104 with "more", then 7.
+        assert_eq!(out[..6], [0, 127, 128, 1, 232, 7]);
+        assert_eq!(read_vlqs(&out), [0, 127, 128, 1000, u32::MAX]);
     }
 
     #[test]
@@ -932,11 +983,54 @@ mod tests {
                 scores: [0, 0, 3],
             },
         ];
-        let mut expected = String::new();
-        for v in [2 * 8 + 5, 64, 10, 3 * 8 + 4, 3] {
-            vlq(&mut expected, v);
+        assert_eq!(
+            read_vlqs(&encode_postings(&list)),
+            [2, 2 * 8 + 5, 64, 10, 3 * 8 + 4, 3]
+        );
+    }
+
+    #[test]
+    fn a_chunk_holds_its_words_and_their_postings_deflated() {
+        let mut chunk = PostingsChunk::default();
+        let one = [Posting {
+            doc: 7,
+            fields: 0b001,
+            scores: [100, 0, 0],
+        }];
+        chunk.push("alpha", &encode_postings(&one));
+        chunk.push("beta", &encode_postings(&[]));
+        let file = chunk.file(3);
+        assert_eq!(file.path, format!("{WEB_DIR}/p/3.js"));
+        let text = String::from_utf8(file.bytes.to_vec()).unwrap();
+        let data = text
+            .strip_prefix("porticoSearch(\"p\",3,")
+            .and_then(|t| t.strip_suffix(");\n"))
+            .unwrap();
+        let (words, packed): (String, String) = serde_json::from_str(data).unwrap();
+        assert_eq!(words, "alpha,beta");
+        let deflated = base64_decode(&packed);
+        let mut out = vec![0; 64];
+        let config = zlib_rs::InflateConfig { window_bits: -15 };
+        let (plain, code) = zlib_rs::decompress_slice(&mut out, &deflated, config);
+        assert_eq!(code, zlib_rs::ReturnCode::Ok);
+        assert_eq!(read_vlqs(plain), [1, 7 * 8 + 1, 100, 0]);
+    }
+
+    fn base64_decode(text: &str) -> Vec<u8> {
+        const DIGITS: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut bits = 0u32;
+        let mut count = 0;
+        let mut out = Vec::new();
+        for c in text.bytes().take_while(|&c| c != b'=') {
+            bits = bits << 6 | DIGITS.iter().position(|&d| d == c).unwrap() as u32;
+            count += 6;
+            if count >= 8 {
+                count -= 8;
+                out.push((bits >> count) as u8);
+            }
         }
-        assert_eq!(encode_postings(&list), expected);
+        out
     }
 
     #[test]

@@ -88,36 +88,51 @@
       return shards[key];
     });
   }
-  var DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   var decoded = Object.create(null); // word → {docs, fields, scores}
-  function decode(text) {
-    var values = [];
-    var value = 0, shift = 0;
-    for (var i = 0; i < text.length; i++) {
-      var d = DIGITS.indexOf(text[i]);
-      value += (d & 31) * Math.pow(2, shift);
-      if (d & 32) { shift += 5; } else { values.push(value); value = 0; shift = 0; }
+  // A postings chunk is ["word,word,…", packed]: packed inflates to each
+  // word's document count, then per document (gap × 8 + fields) and a
+  // score × 64 per field set, as 7-bit variable-length numbers (see
+  // src/search/web.rs). Every word of a loaded chunk is decoded.
+  function decodeChunk(words, bytes) {
+    var at = 0;
+    function next() {
+      var value = 0, scale = 1, b;
+      do {
+        b = bytes[at++];
+        value += (b & 127) * scale;
+        scale *= 128;
+      } while (b & 128);
+      return value;
     }
-    var out = { docs: [], fields: [], scores: [] };
-    var doc = 0;
-    for (var j = 0; j < values.length;) {
-      var head = values[j++];
-      doc += Math.floor(head / 8);
-      var fields = head % 8;
-      var s = [0, 0, 0];
-      for (var slot = 0; slot < 3; slot++) if (fields & (1 << slot)) s[slot] = values[j++] / 64;
-      out.docs.push(doc); out.fields.push(fields); out.scores.push(s);
-    }
-    return out;
+    words.split(",").forEach(function (word) {
+      var out = { docs: [], fields: [], scores: [] };
+      var doc = 0;
+      for (var n = next(); n > 0 && at < bytes.length; n--) {
+        var head = next();
+        doc += Math.floor(head / 8);
+        var fields = head % 8;
+        var s = [0, 0, 0];
+        for (var slot = 0; slot < 3; slot++) if (fields & (1 << slot)) s[slot] = next() / 64;
+        out.docs.push(doc); out.fields.push(fields); out.scores.push(s);
+      }
+      if (!decoded[word]) decoded[word] = out;
+    });
   }
+  var unpacked = Object.create(null);
   function postings(entries) {
     var chunks = Object.create(null);
     entries.forEach(function (e) { if (!decoded[e.word]) chunks[e.chunk] = true; });
     return Promise.all(Object.keys(chunks).map(function (n) {
-      return load("p", n, "p/" + n + ".js");
+      if (!unpacked[n]) {
+        unpacked[n] = load("p", n, "p/" + n + ".js").then(function (chunk) {
+          return inflateBytes(chunk[1]).then(function (bytes) { decodeChunk(chunk[0], bytes); });
+        });
+        unpacked[n].catch(function () { delete unpacked[n]; });
+      }
+      return unpacked[n];
     })).then(function () {
       entries.forEach(function (e) {
-        if (!decoded[e.word]) decoded[e.word] = decode(loaded["p:" + e.chunk][e.word] || "");
+        if (!decoded[e.word]) decoded[e.word] = { docs: [], fields: [], scores: [] };
       });
     });
   }
@@ -364,13 +379,16 @@
   var inflated = Object.create(null);
   function inflate(id, packed) {
     if (inflated[id]) return inflated[id];
-    var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-    inflated[id] = new Response(stream).text().then(function (text) {
-      loaded[id] = JSON.parse(text);
+    inflated[id] = inflateBytes(packed).then(function (bytes) {
+      loaded[id] = JSON.parse(new TextDecoder().decode(bytes));
       return loaded[id];
     });
     return inflated[id];
+  }
+  function inflateBytes(packed) {
+    var bytes = Uint8Array.from(atob(packed), function (c) { return c.charCodeAt(0); });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return new Response(stream).arrayBuffer().then(function (buffer) { return new Uint8Array(buffer); });
   }
   function stemsWithPlaces(text) {
     var out = [];
