@@ -364,9 +364,10 @@ impl PostingsFiles {
                 (word, fields, encode_postings(&list))
             })
             .collect();
+        let mut full = Vec::new();
         for (word, fields, encoded) in encoded {
             if self.chunk_bytes + encoded.len() > CHUNK_BYTES && !self.chunk.is_empty() {
-                files.push(std::mem::take(&mut self.chunk).file(self.chunk_number));
+                full.push((self.chunk_number, std::mem::take(&mut self.chunk)));
                 self.chunk_bytes = 0;
                 self.chunk_number += 1;
             }
@@ -378,6 +379,12 @@ impl PostingsFiles {
             entries.push_str(&format!("{word},{fields},{}", self.chunk_number));
             self.chunk.push(&word, &encoded);
         }
+        // Deflating is most of a chunk's cost: on every core.
+        let written: Vec<OutputFile> = full
+            .into_par_iter()
+            .map(|(number, chunk)| chunk.file(number))
+            .collect();
+        files.extend(written);
     }
 
     /// Writes the last chunk and the dictionary shards; returns the shard
