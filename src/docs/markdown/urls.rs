@@ -117,17 +117,28 @@ pub fn page_url(src: &str) -> String {
 /// A relative URL from the folder `from` (e.g. `a/b/`) to the file `to`
 /// (both from the site root, as file paths). The path is percent-encoded,
 /// so a file name never reads as a scheme (`javascript:x.md`) or a query.
+///
+/// Called for every nav item of every page and every link: it walks both
+/// paths once and allocates only its answer.
 pub fn relative(from: &str, to: &str) -> String {
-    let from_parts: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
-    let to_parts: Vec<&str> = to.split('/').collect();
-    let common = from_parts
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let common = common.min(to_parts.len().saturating_sub(1));
-    let mut out = "../".repeat(from_parts.len() - common);
-    out.push_str(&encode_path(&to_parts[common..].join("/")));
+    let from_parts = from.split('/').filter(|p| !p.is_empty());
+    // The last segment of `to` is its file, never a shared folder.
+    let to_folders = to.bytes().filter(|&b| b == b'/').count();
+    let mut common = 0;
+    let mut rest = to;
+    for (a, b) in from_parts.clone().zip(to.split('/')) {
+        if common == to_folders || a != b {
+            break;
+        }
+        common += 1;
+        rest = &rest[b.len() + 1..];
+    }
+    let ups = from_parts.count() - common;
+    let mut out = String::with_capacity(3 * ups + rest.len());
+    for _ in 0..ups {
+        out.push_str("../");
+    }
+    encode_path_into(rest, &mut out);
     out
 }
 
@@ -135,11 +146,17 @@ pub fn relative(from: &str, to: &str) -> String {
 /// the `/` between segments percent-encoded, as MkDocs quotes page URLs
 /// (Python's `urllib.parse.quote`).
 pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    encode_path_into(path, &mut out);
+    out
+}
+
+fn encode_path_into(path: &str, out: &mut String) {
     let keep = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'~' | b'/');
     if path.bytes().all(keep) {
-        return path.to_string();
+        out.push_str(path);
+        return;
     }
-    let mut out = String::with_capacity(path.len() + 16);
     for b in path.bytes() {
         if keep(b) {
             out.push(b as char);
@@ -147,5 +164,65 @@ pub fn encode_path(path: &str) -> String {
             out.push_str(&format!("%{b:02X}"));
         }
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `relative` as it was written first (vectors of segments), to hold
+    /// the allocation-light one against.
+    fn relative_by_vectors(from: &str, to: &str) -> String {
+        let from_parts: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
+        let to_parts: Vec<&str> = to.split('/').collect();
+        let common = from_parts
+            .iter()
+            .zip(&to_parts)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let common = common.min(to_parts.len().saturating_sub(1));
+        let mut out = "../".repeat(from_parts.len() - common);
+        out.push_str(&encode_path(&to_parts[common..].join("/")));
+        out
+    }
+
+    #[test]
+    fn relative_urls_agree_with_the_segment_by_segment_rule() {
+        let paths = [
+            "",
+            "/",
+            "//",
+            "a",
+            "a/",
+            "/a",
+            "a//",
+            "a/b",
+            "a/b/",
+            "a//b/",
+            "a/b/c/",
+            "b/",
+            "a/b/index.html",
+            "a/index.html",
+            "index.html",
+            "a/b/c/index.html",
+            "x y/é.html",
+            "a/b/c",
+            "a/bc/",
+            "ab/c/",
+            "a/b/c/d/e/",
+            "a/a/a/",
+        ];
+        for from in paths {
+            for to in paths {
+                assert_eq!(
+                    relative(from, to),
+                    relative_by_vectors(from, to),
+                    "from {from:?} to {to:?}"
+                );
+            }
+        }
+        assert_eq!(relative("a/b/", "a/c/index.html"), "../c/index.html");
+        assert_eq!(relative("a/b/", "a/b/index.html"), "index.html");
+        assert_eq!(relative("", "a b/index.html"), "a%20b/index.html");
+    }
 }
