@@ -472,8 +472,7 @@ pub(super) fn lists_key(
         docs_site_part(&mut key, site);
     }
     let results = &portal.scorecards;
-    let _ = serde_json::to_writer(HashWriter(&mut key), results);
-    part(&mut key, b"");
+    super::keyed::feed(&mut key, results);
     part(
         &mut key,
         format!("{:?} {:?}", results.invalid, results.history).as_bytes(),
