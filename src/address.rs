@@ -38,12 +38,32 @@ pub const ENTITY_DEPTH: usize = 4;
 
 /// An entity's page folder: `catalog/<namespace>/<kind>/<name>/`.
 pub fn entity_dir(r: &EntityRef) -> String {
-    format!("catalog/{}/{}/{}/", r.namespace, r.kind, r.name)
+    entity_path(r, "")
 }
 
 /// An entity's page.
 pub fn entity_page(r: &EntityRef) -> String {
-    format!("{}index.html", entity_dir(r))
+    entity_path(r, "index.html")
+}
+
+/// `catalog/<namespace>/<kind>/<name>/` and `file`, in one string made at
+/// its size: a build asks for every entity's page several times.
+fn entity_path(r: &EntityRef, file: &str) -> String {
+    let parts = [
+        "catalog/",
+        &r.namespace,
+        "/",
+        &r.kind,
+        "/",
+        &r.name,
+        "/",
+        file,
+    ];
+    let mut path = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        path.push_str(part);
+    }
+    path
 }
 
 /// An entity's docs site folder, lower-case as TechDocs stores them:
@@ -157,6 +177,10 @@ mod tests {
         );
         assert_eq!(entity_dir(&r).matches('/').count(), ENTITY_DEPTH);
         assert_eq!(docs_site_dir(&r).matches('/').count(), ENTITY_DEPTH);
+        assert_eq!(
+            entity_page(&r),
+            "catalog/default/component/Shipment-Tracker/index.html"
+        );
         assert_eq!(root_from(&entity_page(&r)), up(ENTITY_DEPTH));
         assert_eq!(
             docs_page("docs/default/component/x/", "guide/"),

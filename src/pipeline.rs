@@ -115,7 +115,13 @@ fn load_scoped(
             Some(_) => crate::read::HandlesFor::WorkTreesToo,
             None => crate::read::HandlesFor::BareClones,
         };
-        crate::read::read_git_facts(&mut repos, handles);
+        // With the build cache, commits' authors read by an earlier build
+        // are taken from it (a commit's id fixes its author).
+        let authors = disk.map(crate::read::CommitAuthors::kept);
+        crate::read::read_git_facts_known(&mut repos, handles, authors.as_ref());
+        if let (Some(disk), Some(authors)) = (disk, authors) {
+            authors.keep(disk);
+        }
     }
     let mut diagnostics = found.notes;
     let mut facts = ScopeFacts::default();

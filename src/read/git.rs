@@ -174,7 +174,16 @@ fn remote_url(repo: &gix::Repository) -> Option<String> {
 /// The common layout is read straight from its files (see
 /// [`super::git_facts`]); anything else goes through a full open.
 pub(super) fn facts_of_work_tree(root: &Path) -> Option<GitFacts> {
-    if let Some(facts) = super::git_facts::read(root) {
+    facts_of_work_tree_known(root, None)
+}
+
+/// [`facts_of_work_tree`], with the authors of commits read before
+/// ([`super::kept_authors`]).
+pub(super) fn facts_of_work_tree_known(
+    root: &Path,
+    authors: Option<&super::kept_authors::CommitAuthors>,
+) -> Option<GitFacts> {
+    if let Some(facts) = super::git_facts::read_known(root, authors) {
         return Some(facts);
     }
     facts_of_work_tree_opened(root)
@@ -182,8 +191,12 @@ pub(super) fn facts_of_work_tree(root: &Path) -> Option<GitFacts> {
 
 /// [`facts_of_work_tree`] for a work tree opened already (`handle`): what
 /// the fast path does not know is read through that open.
-pub(super) fn facts_of_work_tree_through(root: &Path, handle: &GitHandle) -> GitFacts {
-    super::git_facts::read(root).unwrap_or_else(|| facts_of(&handle.local()))
+pub(super) fn facts_of_work_tree_through(
+    root: &Path,
+    handle: &GitHandle,
+    authors: Option<&super::kept_authors::CommitAuthors>,
+) -> GitFacts {
+    super::git_facts::read_known(root, authors).unwrap_or_else(|| facts_of(&handle.local()))
 }
 
 /// [`facts_of_work_tree`] through a full `gix::open` (config, refs,

@@ -7,7 +7,7 @@
 //! `check` over 2,000 work trees. Here only the few files that make the
 //! facts are read: `HEAD`, the branch's loose ref or `packed-refs`, the
 //! commit's loose object and `config`. The facts must be the ones the
-//! full open gives, byte for byte, so [`read`] answers only for the plain
+//! full open gives, byte for byte, so [`read_known`] answers only for the plain
 //! layout it understands and returns `None` for anything else (a `.git`
 //! file, a linked work tree, replacement refs, config includes, URL
 //! rewrites, extensions, a packed or missing commit, a remote with push
@@ -15,6 +15,7 @@
 //! caller then opens git in full, as before.
 
 use super::git::{GitFacts, author_of};
+use super::kept_authors::CommitAuthors;
 use gix::bstr::{BStr, ByteSlice};
 use std::path::Path;
 
@@ -36,9 +37,18 @@ const KNOWN_CORE_KEYS: &[&str] = &[
     "symlinks",
 ];
 
-/// The facts of the work tree at `root`, or `None` when its layout is not
-/// the plain one this reads (the caller then opens git in full).
+/// [`read_known`] with no authors kept.
+#[cfg(test)]
 pub(super) fn read(root: &Path) -> Option<GitFacts> {
+    read_known(root, None)
+}
+
+/// The facts of the work tree at `root`, or `None` when its layout is not
+/// the plain one this reads (the caller then opens git in full). The
+/// commit's author is taken from `authors` when an earlier build read it
+/// and its loose object is still there (see [`super::kept_authors`]);
+/// an author read is recorded there.
+pub(super) fn read_known(root: &Path, authors: Option<&CommitAuthors>) -> Option<GitFacts> {
     let git_dir = root.join(".git");
     // A `.git` file (linked work tree, submodule) or a symlink: full open.
     if !std::fs::symlink_metadata(&git_dir).ok()?.is_dir() {
@@ -66,8 +76,21 @@ pub(super) fn read(root: &Path) -> Option<GitFacts> {
     let (branch, commit) = head_commit(&git_dir, &head)?;
     let (commit, commit_by) = match commit {
         Some(id) => {
-            let by = commit_by(&git_dir, &id)?;
-            (Some(id.to_string()), by)
+            let hex = id.to_string();
+            let known = authors
+                .filter(|_| loose_object(&git_dir, &hex))
+                .and_then(|authors| authors.known(&hex));
+            let by = match known {
+                Some(by) => by,
+                None => {
+                    let by = commit_by(&git_dir, &id)?;
+                    if let Some(authors) = authors {
+                        authors.read(&hex, &by);
+                    }
+                    by
+                }
+            };
+            (Some(hex), by)
         }
         None => (None, None),
     };
@@ -182,6 +205,13 @@ fn object_id(hex: &[u8]) -> Option<gix::ObjectId> {
         return None;
     }
     gix::ObjectId::from_hex(hex).ok()
+}
+
+/// Whether the object `hex` (full hex id) is a loose object, a plain file.
+fn loose_object(git_dir: &Path, hex: &str) -> bool {
+    let (folder, file) = hex.split_at(2);
+    std::fs::symlink_metadata(git_dir.join("objects").join(folder).join(file))
+        .is_ok_and(|meta| meta.is_file())
 }
 
 /// The commit's author, read from its loose object; `None` (full open)

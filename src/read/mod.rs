@@ -12,9 +12,12 @@ mod disk;
 mod git;
 mod git_facts;
 pub mod history;
+pub mod kept_authors;
 mod probes;
 pub mod safe_path;
 pub mod tags;
+
+pub use kept_authors::CommitAuthors;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -94,6 +97,17 @@ pub enum HandlesFor {
 /// a repository git cannot open keeps `None`, and each [`Snapshot::open`]
 /// then tries again, as it did before.
 pub fn read_git_facts(repos: &mut [RepoSource], handles: HandlesFor) {
+    read_git_facts_known(repos, handles, None);
+}
+
+/// [`read_git_facts`], taking commits' authors read by an earlier build
+/// from `authors` (`portico build` with the build cache: see
+/// [`kept_authors`]) and recording those it reads there.
+pub fn read_git_facts_known(
+    repos: &mut [RepoSource],
+    handles: HandlesFor,
+    authors: Option<&CommitAuthors>,
+) {
     use rayon::prelude::*;
     repos.par_iter_mut().for_each(|r| match r.kind {
         RepoKind::WorkTree if handles == HandlesFor::WorkTreesToo => {
@@ -103,11 +117,11 @@ pub fn read_git_facts(repos: &mut [RepoSource], handles: HandlesFor) {
             // against 306-311 MB opened here and 289 MB with no handle).
             r.handle = GitHandle::open(&r.root, object_slots(r));
             r.git = match &r.handle {
-                Some(handle) => Some(git::facts_of_work_tree_through(&r.root, handle)),
-                None => git::facts_of_work_tree(&r.root),
+                Some(handle) => Some(git::facts_of_work_tree_through(&r.root, handle, authors)),
+                None => git::facts_of_work_tree_known(&r.root, authors),
             };
         }
-        RepoKind::WorkTree => r.git = git::facts_of_work_tree(&r.root),
+        RepoKind::WorkTree => r.git = git::facts_of_work_tree_known(&r.root, authors),
         RepoKind::Bare => r.handle = GitHandle::open(&r.root, Default::default()),
         RepoKind::Plain => {}
     });

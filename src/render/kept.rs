@@ -60,7 +60,7 @@ struct JsonKeys {
 
 fn json_keys(json: &Map<String, Value>) -> JsonKeys {
     let mut whole = hasher();
-    let _ = serde_json::to_writer(HashWriter(&mut whole), json);
+    object_hash(&mut whole, json);
     let mut shown = hasher();
     let spec = json.get("spec");
     json_part(&mut shown, spec.and_then(|s| s.get("type")));
@@ -286,10 +286,52 @@ fn ref_parts(key: &mut Xxh3, target: &EntityRef) {
     part(key, target.name.as_bytes());
 }
 
-/// A JSON value, hashed as it is written out (`null` when absent).
-fn json_part(key: &mut Xxh3, value: Option<&serde_json::Value>) {
-    let _ = serde_json::to_writer(HashWriter(key), &value);
-    part(key, b"");
+/// A JSON value that may be absent ([`value_hash`]).
+fn json_part(key: &mut Xxh3, value: Option<&Value>) {
+    match value {
+        Some(value) => value_hash(key, value),
+        None => key.update(b"-"),
+    }
+}
+
+/// A JSON value fed to `key` as it is, with no text made for it (writing
+/// it out as JSON was most of the cost of an entity's keys): each value's
+/// type first, strings and numbers with their lengths, arrays and objects
+/// with their counts, so two different values never feed the same bytes.
+/// Objects in their order, as the entity's JSON keeps and shows them.
+fn value_hash(key: &mut Xxh3, value: &Value) {
+    match value {
+        Value::Null => key.update(b"n"),
+        Value::Bool(false) => key.update(b"f"),
+        Value::Bool(true) => key.update(b"t"),
+        Value::Number(number) => {
+            key.update(b"#");
+            // Shown as written out: the number's own text.
+            part(key, number.to_string().as_bytes());
+        }
+        Value::String(text) => {
+            key.update(b"s");
+            part(key, text.as_bytes());
+        }
+        Value::Array(items) => {
+            key.update(b"[");
+            key.update(&(items.len() as u64).to_le_bytes());
+            for item in items {
+                value_hash(key, item);
+            }
+        }
+        Value::Object(fields) => object_hash(key, fields),
+    }
+}
+
+/// A JSON object ([`value_hash`]).
+fn object_hash(key: &mut Xxh3, fields: &Map<String, Value>) {
+    key.update(b"{");
+    key.update(&(fields.len() as u64).to_le_bytes());
+    for (name, value) in fields {
+        part(key, name.as_bytes());
+        value_hash(key, value);
+    }
 }
 
 /// What a graph or a link shows of an entity two hops out: its box (name
@@ -430,8 +472,7 @@ pub(super) fn lists_key(
         docs_site_part(&mut key, site);
     }
     let results = &portal.scorecards;
-    let _ = serde_json::to_writer(HashWriter(&mut key), results);
-    part(&mut key, b"");
+    super::keyed::feed(&mut key, results);
     part(
         &mut key,
         format!("{:?} {:?}", results.invalid, results.history).as_bytes(),
@@ -540,6 +581,49 @@ mod tests {
             at = next.as_object_mut().unwrap();
         }
         at.insert(last.to_string(), Value::from(value));
+    }
+
+    /// Different JSON values feed different bytes: a value's type, where a
+    /// string ends, how many items an array or object holds, a field's
+    /// place all reach the key (written out as JSON they did too).
+    #[test]
+    fn different_json_values_have_different_keys() {
+        let key = |value: &Value| {
+            let mut key = hasher();
+            value_hash(&mut key, value);
+            key.digest128()
+        };
+        let values = [
+            json!(null),
+            json!(false),
+            json!(true),
+            json!(1),
+            json!(1.5),
+            json!("1"),
+            json!(""),
+            json!("ab"),
+            json!(["ab"]),
+            json!(["a", "b"]),
+            json!([["a"], "b"]),
+            json!([["a", "b"]]),
+            json!([]),
+            json!({}),
+            json!({"a": "b"}),
+            json!({"ab": ""}),
+            json!({"a": {"b": "c"}}),
+            json!({"a": {}, "b": "c"}),
+            json!({"a": 1, "b": 2}),
+            json!({"b": 2, "a": 1}),
+        ];
+        let keys: std::collections::HashSet<Key> = values.iter().map(key).collect();
+        assert_eq!(keys.len(), values.len());
+        assert_eq!(key(&json!({"a": [1, "x"]})), key(&json!({"a": [1, "x"]})));
+        let absent = |value: Option<&Value>| {
+            let mut key = hasher();
+            json_part(&mut key, value);
+            key.digest128()
+        };
+        assert_ne!(absent(None), absent(Some(&json!(null))));
     }
 
     /// Over example-org: one field of one entity changed at a time (each

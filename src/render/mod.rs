@@ -14,6 +14,7 @@ pub mod graph;
 mod icons;
 mod indexes;
 mod kept;
+mod keyed;
 mod kind_sections;
 mod org;
 mod pages;
