@@ -20,6 +20,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::discover;
 use crate::docs::{self, DocSiteSummary, DocsOptions};
 use crate::portal::Portal;
+use crate::search::kept_sites::SiteSearch;
 use crate::timings::Timer;
 use crate::{output, render, search, shard};
 use std::path::Path;
@@ -293,6 +294,10 @@ fn build_with(
         (Some(dir), Some(disk)) if !may_carry_search => Some(open_feed(dir, disk)?),
         _ => None,
     };
+    // Sites whose search documents were made, to be kept once the export
+    // has their blocks (`search::kept_sites`), by folder.
+    let to_keep_sites: std::sync::Mutex<Vec<(String, search::kept_sites::ToKeep)>> =
+        Default::default();
     let catalog = &outcome.portal.catalog;
     let on_site = |site: &DocSiteSummary| {
         if !config.search {
@@ -305,6 +310,9 @@ fn build_with(
         } else if let (Some(feed), Some(key)) = (&feed, &search_key) {
             let (sum, documents) = search::hashed(search::site_documents(catalog, site));
             key.add_sum(sum);
+            if let Some(to_keep) = search::kept_sites::ToKeep::of(&documents) {
+                crate::memo::lock(&to_keep_sites).push((site.url.clone(), to_keep));
+            }
             feed.add(documents);
         }
     };
@@ -329,7 +337,7 @@ fn build_with(
         drop_sections: disk.is_none(),
     };
     let mut parts_search = Vec::new();
-    let built = match parts {
+    let mut built = match parts {
         Some(parts) => {
             let place =
                 |path: &str, from: &Path| staging.link_file(path, from).map_err(|e| e.to_string());
@@ -347,16 +355,21 @@ fn build_with(
     };
     let repos_key = built.repos_key;
     let link_problems = built.link_problems;
+    let repo_keys = std::mem::take(&mut built.site_keys);
     add_docs(&mut outcome, built);
-    // The docs' documents when `docs_search_key` made them, for the
-    // buckets should the key have changed.
-    let mut docs_documents = None;
+    let site_keys = match &disk {
+        Some(_) if config.search => site_search_keys(&outcome.portal, &repo_keys),
+        _ => Vec::new(),
+    };
+    // The docs' sites' search documents when `docs_search_key` worked them
+    // out, for the buckets should the key have changed.
+    let mut docs_sites = None;
     if let (Some(key), Some(disk), None, None) = (&search_key, &disk, &index, &feed)
         && config.search
     {
-        let (sum, documents) = docs_search_key(disk, &outcome.portal, repos_key);
+        let (sum, sites) = docs_search_key(disk, &outcome.portal, repos_key, &site_keys);
         key.add_sum(sum);
-        docs_documents = documents;
+        docs_sites = sites;
     }
     match &disk {
         Some(disk) => {
@@ -408,17 +421,39 @@ fn build_with(
                 "search indexes (unchanged, carried over; docs' key: {kept} kept, {made} made)"
             ));
         } else if let Some(disk) = &disk {
+            let portal = &outcome.portal;
+            let make = |n: usize| {
+                search::hashed(search::site_documents(&portal.catalog, &portal.docs[n])).1
+            };
             let feed = match feed {
                 Some(feed) => feed,
                 None => {
                     let feed = open_feed(index_dir, disk)?;
-                    let documents =
-                        docs_documents.unwrap_or_else(|| docs_hashed(&outcome.portal).1);
-                    documents.into_iter().for_each(|site| feed.add(site));
+                    let sites =
+                        docs_sites.unwrap_or_else(|| site_searches(disk, portal, &site_keys));
+                    for (n, site) in sites.into_iter().enumerate() {
+                        match site {
+                            SiteSearch::Kept {
+                                hashes,
+                                ranks,
+                                site,
+                            } if feed.gathers(&site.entity_ref) => {
+                                feed.add_kept(n, &hashes, &ranks, &site);
+                            }
+                            SiteSearch::Kept { .. } => feed.add(make(n)),
+                            SiteSearch::Made(documents) => {
+                                if let Some(to_keep) = search::kept_sites::ToKeep::of(&documents) {
+                                    let url = portal.docs[n].url.clone();
+                                    crate::memo::lock(&to_keep_sites).push((url, to_keep));
+                                }
+                                feed.add(documents);
+                            }
+                        }
+                    }
                     feed
                 }
             };
-            let made = feed.finish(entity_documents.hashed()).map_err(|e| {
+            let made = feed.finish(entity_documents.hashed(), &make).map_err(|e| {
                 Fatal(format!(
                     "{e}; the site in `{}` was left as it was",
                     out_dir.display()
@@ -431,14 +466,31 @@ fn build_with(
                 made.live,
                 if made.entities_kept { "kept" } else { "indexed" }
             ));
-            export_web_index(
+            let runs = export_web_index(
                 &staging,
                 index_dir,
-                made.documents.into_iter().map(Into::into).collect(),
+                made.documents,
                 (&made.bases, &search::web::PackedRuns::new(), Some(disk)),
             )
             .map_err(|e| index_failure("export the browser's copy of", &e))?;
-            timer.lap("browser search index");
+            let keys: std::collections::HashMap<&str, crate::memo::Key> = portal
+                .docs
+                .iter()
+                .zip(&site_keys)
+                .filter_map(|(site, key)| Some((site.url.as_str(), (*key)?)))
+                .collect();
+            let to_keep = std::mem::take(&mut *crate::memo::lock(&to_keep_sites));
+            let kept = to_keep.len();
+            for (url, to_keep) in to_keep {
+                if let (Some(key), Some(run)) =
+                    (keys.get(url.as_str()), runs.get(to_keep.entity_ref()))
+                {
+                    to_keep.keep(disk, *key, *run);
+                }
+            }
+            timer.lap(&format!(
+                "browser search index ({kept} sites' search documents kept)"
+            ));
         } else {
             let index = match index {
                 Some(index) => index,
@@ -542,10 +594,14 @@ fn docs_search_key(
     disk: &crate::cache::DiskCache,
     portal: &Portal,
     repos_key: Option<crate::memo::Key>,
-) -> (u128, Option<Vec<Vec<search::Hashed>>>) {
+    site_keys: &[Option<crate::memo::Key>],
+) -> (u128, Option<Vec<SiteSearch>>) {
     let by_documents = || {
-        let (sum, documents) = docs_hashed(portal);
-        (sum, Some(documents))
+        let sites = site_searches(disk, portal, site_keys);
+        let sum = sites
+            .iter()
+            .fold(0u128, |sum, site| sum.wrapping_add(site.sum()));
+        (sum, Some(sites))
     };
     let Some(repos_key) = repos_key else {
         return by_documents();
@@ -579,22 +635,59 @@ fn docs_search_key(
     (sum, documents)
 }
 
-/// Every docs site's search documents, hashed (sites in parallel), and
-/// the sum of their hashes.
-fn docs_hashed(portal: &Portal) -> (u128, Vec<Vec<search::Hashed>>) {
+/// Every docs site's search documents (sites in parallel): kept in the
+/// build cache under the site's key (`search::kept_sites`), else made and
+/// hashed.
+fn site_searches(
+    disk: &crate::cache::DiskCache,
+    portal: &Portal,
+    site_keys: &[Option<crate::memo::Key>],
+) -> Vec<SiteSearch> {
     use rayon::prelude::*;
-    let sites: Vec<(u128, Vec<search::Hashed>)> = portal
+    portal
         .docs
         .par_iter()
-        .map(|site| search::hashed(search::site_documents(&portal.catalog, site)))
-        .collect();
-    let sum = sites
+        .enumerate()
+        .map(|(n, site)| {
+            site_keys
+                .get(n)
+                .copied()
+                .flatten()
+                .and_then(|key| search::kept_sites::kept(disk, key))
+                .unwrap_or_else(|| {
+                    let documents = search::site_documents(&portal.catalog, site);
+                    SiteSearch::Made(search::hashed(documents).1)
+                })
+        })
+        .collect()
+}
+
+/// Each docs site's key for its search documents (`search::kept_sites`),
+/// by its place in `portal.docs`: for the sites of repositories whose
+/// docs are kept whole (`repo_keys`, by folder), built in a folder no
+/// other site is.
+fn site_search_keys(
+    portal: &Portal,
+    repo_keys: &std::collections::HashMap<String, crate::memo::Key>,
+) -> Vec<Option<crate::memo::Key>> {
+    let mut folders: std::collections::HashMap<&str, usize> = Default::default();
+    for site in &portal.docs {
+        *folders.entry(site.url.as_str()).or_default() += 1;
+    }
+    portal
+        .docs
         .iter()
-        .fold(0u128, |sum, (site, _)| sum.wrapping_add(*site));
-    (
-        sum,
-        sites.into_iter().map(|(_, documents)| documents).collect(),
-    )
+        .map(|site| {
+            let repo_key = repo_keys
+                .get(&site.url)
+                .filter(|_| folders[site.url.as_str()] == 1)?;
+            Some(search::kept_sites::site_key(
+                *repo_key,
+                site,
+                &portal.catalog,
+            ))
+        })
+        .collect()
 }
 
 /// The entity documents: hashed when a key is kept (the build cache).
@@ -982,7 +1075,7 @@ fn export_web_index(
         &search::web::PackedRuns,
         Option<&crate::cache::DiskCache>,
     ),
-) -> tantivy::Result<()> {
+) -> tantivy::Result<search::web::KeptRuns> {
     let write = |files: &mut Vec<output::OutputFile>| {
         staging.write_all(files).map_err(|e| e.to_string())?;
         files.clear();

@@ -212,6 +212,11 @@ pub struct DocsOutcome {
     /// (read back, or built and stored): a key of their keys. Every site
     /// (its pages, titles, sections) follows from it.
     pub repos_key: Option<Key>,
+    /// With the build cache: each latest site's folder (its `url`) and the
+    /// key its repository's docs are kept under (`repo_cache`), for
+    /// repositories kept whole (no old versions). The site (its pages,
+    /// titles, sections) follows from that key.
+    pub site_keys: HashMap<String, Key>,
     /// Repositories whose link problems were (taken from the build cache,
     /// checked).
     pub link_problems: (usize, usize),
@@ -283,6 +288,8 @@ pub fn check_links(
     let mut repos: Vec<RepoDocs> = built.into_iter().collect();
     let mut repo_keys = Some(Vec::new());
     let mut old_problems = Vec::new();
+    // Folders two repositories build a site in: no key says which is read.
+    let mut clashing = HashSet::new();
     for repo in &mut repos {
         match (&mut repo_keys, repo.cache_key) {
             (Some(keys), Some(key)) => keys.push(key),
@@ -292,9 +299,23 @@ pub fn check_links(
         outcome
             .sites
             .extend(repo.sites.iter().map(|site| site.summary.clone()));
+        if let (Some(key), true) = (repo.cache_key, repo.versions.is_empty()) {
+            for site in &repo.sites {
+                if outcome
+                    .site_keys
+                    .insert(site.summary.url.clone(), key)
+                    .is_some()
+                {
+                    clashing.insert(site.summary.url.clone());
+                }
+            }
+        }
         old_problems.append(&mut repo.old_problems);
         outcome.version_renders.0 += repo.shared_renders.0;
         outcome.version_renders.1 += repo.shared_renders.1;
+    }
+    for url in clashing {
+        outcome.site_keys.remove(&url);
     }
     // Sites built elsewhere (`check --site`) are not in any key.
     let disk = disk.filter(|_| other_sites.is_none());

@@ -22,13 +22,14 @@
 //! scores and numbers exactly as one index made in one go.
 
 use super::index::{Adopted, IndexBuilder, adopt};
+use super::listed::{Listed, PackedSite};
 use super::{Hashed, SearchDoc};
 use crate::cache::DiskCache;
 use crate::memo::Key;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tantivy::index::SegmentId;
 
 /// How many buckets docs sections are split into: few, so the index has
@@ -65,8 +66,9 @@ type Record = Vec<Option<Key>>;
 pub struct Made {
     /// Every document, entity documents first, then each bucket's: a
     /// segment's `seq` numbers count from its entry in `bases` (0 when
-    /// absent) in this list.
-    pub documents: Vec<SearchDoc>,
+    /// absent) in this list. Kept sites' sections (`Feed::add_kept`) in
+    /// buckets taken from the cache are listed packed.
+    pub documents: Vec<Listed>,
     pub bases: HashMap<SegmentId, u64>,
     /// Buckets taken from the cache, buckets indexed, and how many of
     /// those were indexed while the docs were rendered.
@@ -90,6 +92,47 @@ pub fn bucket_of(entity_ref: &str) -> usize {
 fn canonical(a: (u128, &SearchDoc), b: (u128, &SearchDoc)) -> std::cmp::Ordering {
     a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1))
 }
+
+/// A document gathered for a bucket: whole, or a kept site's section
+/// (`Feed::add_kept`), known by its hash and rank only.
+enum Item {
+    Whole(Box<Hashed>),
+    Packed {
+        hash: u128,
+        site: Arc<PackedSite>,
+        rank: u32,
+    },
+}
+
+impl Item {
+    fn hash(&self) -> u128 {
+        match self {
+            Item::Whole(d) => d.hash,
+            Item::Packed { hash, .. } => *hash,
+        }
+    }
+
+    /// [`canonical`]; a packed section ties only with a document of the
+    /// same hash, which is the same document (every field is hashed), so
+    /// either order restores the same index.
+    fn canonical(a: &Item, b: &Item) -> std::cmp::Ordering {
+        match (a, b) {
+            (Item::Whole(a), Item::Whole(b)) => canonical((a.hash, &a.doc), (b.hash, &b.doc)),
+            _ => a.hash().cmp(&b.hash()),
+        }
+    }
+
+    fn listed(self) -> Listed {
+        match self {
+            Item::Whole(d) => Listed::from(d.doc),
+            Item::Packed { site, rank, .. } => Listed::Packed { site, rank },
+        }
+    }
+}
+
+/// Makes a kept site's documents again (by the number `Feed::add_kept`
+/// was given), for a bucket indexed again.
+pub type Remake<'a> = &'a (dyn Fn(usize) -> Vec<Hashed> + Sync);
 
 /// The key of a bucket: how many documents it holds and the sum of their
 /// hashes (`super::document_hash`, made once per document: the same
@@ -124,7 +167,9 @@ struct Bucket {
     /// The hashes of the documents `live` indexed, in their `seq` order.
     live_hashes: Mutex<Vec<u128>>,
     /// Gathered, to be looked up in the cache when all are known.
-    gathered: Mutex<Vec<Hashed>>,
+    gathered: Mutex<Vec<Item>>,
+    /// The kept sites among them (`Feed::add_kept`'s numbers).
+    kept_sites: Mutex<Vec<usize>>,
 }
 
 impl<'c> Feed<'c> {
@@ -156,6 +201,7 @@ impl<'c> Feed<'c> {
                     live,
                     live_hashes: Mutex::default(),
                     gathered: Mutex::default(),
+                    kept_sites: Mutex::default(),
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -185,14 +231,40 @@ impl<'c> Feed<'c> {
                     hashes.extend(docs.iter().map(|d| d.hash));
                     index.add_all(docs.into_iter().map(|d| d.doc).collect());
                 }
-                None => crate::memo::lock(&bucket.gathered).extend(docs),
+                None => {
+                    let items = docs.into_iter().map(|d| Item::Whole(Box::new(d)));
+                    crate::memo::lock(&bucket.gathered).extend(items);
+                }
             }
         }
     }
 
+    /// Whether the bucket of `entity_ref`'s sections gathers them (a kept
+    /// index is expected), so a kept site can be added as it is
+    /// ([`Feed::add_kept`]); else its documents are indexed as they come
+    /// and must be made.
+    pub fn gathers(&self, entity_ref: &str) -> bool {
+        self.buckets[bucket_of(entity_ref)].live.is_none()
+    }
+
+    /// Takes a kept site's sections (one entity's, [`Feed::gathers`]): by
+    /// their hashes and ranks, packed in `site`. `number` is what `remake`
+    /// is given should the bucket be indexed again.
+    pub fn add_kept(&self, number: usize, hashes: &[u128], ranks: &[u32], site: &Arc<PackedSite>) {
+        let bucket = &self.buckets[bucket_of(&site.entity_ref)];
+        debug_assert!(bucket.live.is_none());
+        let items = hashes.iter().zip(ranks).map(|(hash, rank)| Item::Packed {
+            hash: *hash,
+            site: site.clone(),
+            rank: *rank,
+        });
+        crate::memo::lock(&bucket.gathered).extend(items);
+        crate::memo::lock(&bucket.kept_sites).push(number);
+    }
+
     /// Writes the index: `entities` indexed in its folder, then every
     /// bucket's segments adopted (taken from the cache, or indexed).
-    pub fn finish(self, entities: Vec<Hashed>) -> Result<Made, String> {
+    pub fn finish(self, entities: Vec<Hashed>, remake: Remake<'_>) -> Result<Made, String> {
         let Feed {
             dir,
             cache,
@@ -209,9 +281,15 @@ impl<'c> Feed<'c> {
             folder: dir.join("bucket-entities"),
             live: None,
             live_hashes: Mutex::default(),
-            gathered: Mutex::new(entities),
+            gathered: Mutex::new(
+                entities
+                    .into_iter()
+                    .map(|d| Item::Whole(Box::new(d)))
+                    .collect(),
+            ),
+            kept_sites: Mutex::default(),
         };
-        let entities = entity_bucket.finish(cache)?;
+        let entities = entity_bucket.finish(cache, remake)?;
         let entities_kept = entities.how == How::Kept;
         timer.lap(if entities_kept {
             "  search: entity documents (kept)"
@@ -221,7 +299,7 @@ impl<'c> Feed<'c> {
         let made: Vec<(Bucket, Finished)> = buckets
             .into_par_iter()
             .map(|mut bucket| {
-                let finished = bucket.finish(cache)?;
+                let finished = bucket.finish(cache, remake)?;
                 Ok((bucket, finished))
             })
             .collect::<Result<_, String>>()?;
@@ -297,7 +375,7 @@ enum How {
 /// A bucket's index, made in its folder: its documents by `seq`, and its
 /// key (`None` when it has no documents).
 struct Finished {
-    docs: Vec<SearchDoc>,
+    docs: Vec<Listed>,
     key: Option<Key>,
     how: How,
 }
@@ -306,14 +384,14 @@ impl Bucket {
     /// Makes the bucket's index in its folder: the live one finished and
     /// kept; or the kept one, when the cache holds a whole one for the
     /// gathered documents' key; or else those indexed now and kept.
-    fn finish(&mut self, cache: &DiskCache) -> Result<Finished, String> {
+    fn finish(&mut self, cache: &DiskCache, remake: Remake<'_>) -> Result<Finished, String> {
         let folder = &self.folder;
         if let Some(index) = self.live.take() {
             let docs = index.finish().map_err(|e| failure("write", folder, &e))?;
             let hashes = std::mem::take(&mut *crate::memo::lock(&self.live_hashes));
             if docs.is_empty() {
                 return Ok(Finished {
-                    docs,
+                    docs: Vec::new(),
                     key: None,
                     how: How::Live,
                 });
@@ -336,24 +414,24 @@ impl Bucket {
             }
             keep(cache, key, folder, &order);
             return Ok(Finished {
-                docs,
+                docs: docs.into_iter().map(Listed::from).collect(),
                 key: Some(key),
                 how: How::Live,
             });
         }
-        let mut docs = std::mem::take(&mut *crate::memo::lock(&self.gathered));
-        if docs.is_empty() {
+        let mut items = std::mem::take(&mut *crate::memo::lock(&self.gathered));
+        let kept_sites = std::mem::take(&mut *crate::memo::lock(&self.kept_sites));
+        if items.is_empty() {
             return Ok(Finished {
                 docs: Vec::new(),
                 key: None,
                 how: How::Indexed,
             });
         }
-        let key = key_of(docs.iter().map(|d| d.hash));
-        docs.sort_unstable_by(|a, b| canonical((a.hash, &a.doc), (b.hash, &b.doc)));
-        let docs: Vec<SearchDoc> = docs.into_iter().map(|d| d.doc).collect();
-        let docs = match cache.get_files(KIND, key) {
-            Some(kept) => match restore(folder, kept, docs) {
+        let key = key_of(items.iter().map(Item::hash));
+        items.sort_unstable_by(Item::canonical);
+        let items = match cache.get_files(KIND, key) {
+            Some(kept) => match restore(folder, kept, items) {
                 Ok(docs) => {
                     return Ok(Finished {
                         docs,
@@ -361,10 +439,25 @@ impl Bucket {
                         how: How::Kept,
                     });
                 }
-                Err(docs) => docs,
+                Err(items) => items,
             },
-            None => docs,
+            None => items,
         };
+        // Indexed again: every document whole, kept sites' made again.
+        let mut docs: Vec<Hashed> = items
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Whole(d) => Some(*d),
+                Item::Packed { .. } => None,
+            })
+            .collect();
+        for number in kept_sites {
+            docs.extend(remake(number));
+        }
+        // The key of the documents indexed (a kept site's hashes are theirs).
+        let key = key_of(docs.iter().map(|d| d.hash));
+        docs.sort_unstable_by(|a, b| canonical((a.hash, &a.doc), (b.hash, &b.doc)));
+        let docs: Vec<SearchDoc> = docs.into_iter().map(|d| d.doc).collect();
         let _ = std::fs::remove_dir_all(folder);
         let index = IndexBuilder::create_with(folder, 1, BUCKET_MEMORY)
             .map_err(|e| failure("create", folder, &e))?;
@@ -375,7 +468,7 @@ impl Bucket {
             .collect();
         keep(cache, key, folder, &order);
         Ok(Finished {
-            docs,
+            docs: docs.into_iter().map(Listed::from).collect(),
             key: Some(key),
             how: How::Indexed,
         })
@@ -416,8 +509,8 @@ fn keep(cache: &DiskCache, key: Key, folder: &Path, order: &[u32]) {
 fn restore(
     folder: &Path,
     files: Vec<(String, PathBuf)>,
-    sorted: Vec<SearchDoc>,
-) -> Result<Vec<SearchDoc>, Vec<SearchDoc>> {
+    sorted: Vec<Item>,
+) -> Result<Vec<Listed>, Vec<Item>> {
     let count = sorted.len();
     let order: Vec<u32> = files
         .iter()
@@ -441,10 +534,11 @@ fn restore(
     if !permutation || link_index(folder, index_files, count).is_err() {
         return Err(sorted);
     }
-    let mut slots: Vec<Option<SearchDoc>> = sorted.into_iter().map(Some).collect();
+    let mut slots: Vec<Option<Item>> = sorted.into_iter().map(Some).collect();
     Ok(order
         .iter()
         .filter_map(|place| slots[*place as usize].take())
+        .map(Item::listed)
         .collect())
 }
 
@@ -553,7 +647,9 @@ mod tests {
         sites
             .into_iter()
             .for_each(|site| feed.add(super::super::hashed(site).1));
-        let made = feed.finish(super::super::hashed(entities()).1).unwrap();
+        let made = feed
+            .finish(super::super::hashed(entities()).1, &|_| unreachable!())
+            .unwrap();
         check_numbers(dir, &made);
         made
     }
@@ -579,7 +675,8 @@ mod tests {
                     .unwrap();
                 let stored_url = stored.get_first(url).and_then(|v| v.as_str()).unwrap();
                 let seq = base + seqs.first(doc).unwrap();
-                assert_eq!(made.documents[seq as usize].url, stored_url);
+                let listed = &made.documents[seq as usize];
+                assert_eq!(listed.whole().unwrap().url, stored_url);
                 seen += 1;
             }
         }
@@ -610,6 +707,12 @@ mod tests {
             )
         };
         order(a).cmp(&order(b)).then_with(|| a.cmp(b))
+    }
+
+    /// The documents made, every one whole.
+    fn whole(made: &Made) -> Vec<SearchDoc> {
+        let whole = made.documents.iter().map(|d| d.whole().cloned());
+        whole.collect::<Option<_>>().unwrap()
     }
 
     fn sorted(mut documents: Vec<SearchDoc>) -> Vec<SearchDoc> {
@@ -685,7 +788,7 @@ mod tests {
         let again = build(&tmp.path().join("b"), &cache, sites());
         assert_eq!((again.kept, again.indexed, again.live), (used, 0, 0));
         assert!(!first.entities_kept && again.entities_kept);
-        assert_eq!(sorted(again.documents.clone()), sorted(first.documents));
+        assert_eq!(sorted(whole(&again)), sorted(whole(&first)));
         let index = tantivy::Index::open_in_dir(tmp.path().join("b")).unwrap();
         // One segment per bucket, and the entity documents'.
         assert_eq!(index.load_metas().unwrap().segments.len(), used + 1);
