@@ -425,6 +425,8 @@ fn build_with(
             let make = |n: usize| {
                 search::hashed(search::site_documents(&portal.catalog, &portal.docs[n])).1
             };
+            // Docs sites whose search documents were kept, and made.
+            let mut sites_searched = (0, portal.docs.len());
             let feed = match feed {
                 Some(feed) => feed,
                 None => {
@@ -432,6 +434,10 @@ fn build_with(
                     let sites =
                         docs_sites.unwrap_or_else(|| site_searches(disk, portal, &site_keys));
                     for (n, site) in sites.into_iter().enumerate() {
+                        if matches!(site, SiteSearch::Kept { .. }) {
+                            sites_searched.0 += 1;
+                            sites_searched.1 -= 1;
+                        }
                         match site {
                             SiteSearch::Kept {
                                 hashes,
@@ -460,11 +466,13 @@ fn build_with(
                 ))
             })?;
             timer.lap(&format!(
-                "search index ({} buckets kept, {} indexed, {} of them while rendering; entity documents {})",
+                "search index ({} buckets kept, {} indexed, {} of them while rendering; entity documents {}; docs sites' search documents: {} kept, {} made)",
                 made.kept,
                 made.indexed,
                 made.live,
-                if made.entities_kept { "kept" } else { "indexed" }
+                if made.entities_kept { "kept" } else { "indexed" },
+                sites_searched.0,
+                sites_searched.1
             ));
             let runs = export_web_index(
                 &staging,

@@ -188,3 +188,103 @@ impl ToKeep {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::test_doc as doc;
+
+    /// A site's sections as `site_documents` gives them: pages in nav
+    /// order (not sorted), sections in page order.
+    fn site() -> Vec<Hashed> {
+        let mut docs = Vec::new();
+        for page in ["zeta", "guide"] {
+            for position in 0..3 {
+                docs.push(doc("alpha", "docs", page, position));
+            }
+        }
+        crate::search::hashed(docs).1
+    }
+
+    /// Blocks for `count` documents, kept under a run key.
+    fn blocks(disk: &DiskCache, docs: &[Hashed]) -> Key {
+        let sorted: Vec<&SearchDoc> = {
+            let mut sorted: Vec<&SearchDoc> = docs.iter().map(|d| &d.doc).collect();
+            sorted.sort_by_key(|d| {
+                super::super::document_order(&d.entity_ref, d.doc_type, &d.url, d.position)
+            });
+            sorted
+        };
+        let packed = super::super::web::pack_run(&sorted);
+        let run = 77;
+        disk.put(
+            "search-fragments",
+            run,
+            &crate::memo::encode(&packed).unwrap(),
+        );
+        run
+    }
+
+    #[test]
+    fn a_kept_site_comes_back_packed_with_the_ranks_the_export_gives() {
+        let tmp = tempfile::tempdir().unwrap();
+        let disk = DiskCache::open(tmp.path()).unwrap();
+        let docs = site();
+        let run = blocks(&disk, &docs);
+        let to_keep = ToKeep::of(&docs).unwrap();
+        assert_eq!(to_keep.entity_ref(), "component:default/alpha");
+        to_keep.keep(&disk, 5, run);
+        let Some(SiteSearch::Kept {
+            hashes,
+            ranks,
+            site,
+        }) = kept(&disk, 5)
+        else {
+            panic!("kept");
+        };
+        assert_eq!(hashes, docs.iter().map(|d| d.hash).collect::<Vec<_>>());
+        // `guide` sorts before `zeta`: the listed ranks.
+        let listed = crate::search::listed::list_site(docs.iter().map(|d| d.doc.clone()).collect());
+        let listed_ranks: Vec<u32> = listed
+            .iter()
+            .map(|l| match l {
+                crate::search::listed::Listed::Packed { rank, .. } => *rank,
+                crate::search::listed::Listed::Whole(_) => u32::MAX,
+            })
+            .collect();
+        assert_eq!(ranks, listed_ranks);
+        assert_eq!(ranks, [3, 4, 5, 0, 1, 2]);
+        assert_eq!((site.count, site.owner.as_str()), (6, "team-a"));
+        assert_eq!(
+            SiteSearch::Made(docs.clone()).sum(),
+            SiteSearch::Kept {
+                hashes,
+                ranks,
+                site
+            }
+            .sum()
+        );
+        // Nothing under another key; blocks for another count refused.
+        assert!(kept(&disk, 6).is_none());
+        ToKeep::of(&docs[..5]).unwrap().keep(&disk, 7, run);
+        assert!(kept(&disk, 7).is_none());
+    }
+
+    #[test]
+    fn only_one_entitys_alike_sections_are_kept() {
+        let mut docs = site();
+        assert!(ToKeep::of(&[]).is_none());
+        docs.push(
+            crate::search::hashed(vec![doc("beta", "docs", "guide", 0)])
+                .1
+                .remove(0),
+        );
+        assert!(ToKeep::of(&docs).is_none());
+        let mut entity = site();
+        entity[0].doc.doc_type = "entity";
+        assert!(ToKeep::of(&entity).is_none());
+        let mut tagged = site();
+        tagged[2].doc.tags.push("payments".into());
+        assert!(ToKeep::of(&tagged).is_none());
+    }
+}
