@@ -325,7 +325,11 @@ fn build_with(
     let listings = crate::read::Listings::default();
     let docs = DocsRun {
         sink: Some(&sink),
-        on_site: Some(&on_site),
+        // Only an index fed as the docs render sees each site then (a
+        // site read back from the build cache decodes its pages' sections
+        // for it).
+        on_site: (config.search && (index.is_some() || feed.is_some()))
+            .then_some(&on_site as &(dyn Fn(&DocSiteSummary) + Sync)),
         memo: None,
         disk: disk.as_ref(),
         carry: disk.as_ref().map(|_| &carry as docs::build::Carry<'_>),
@@ -356,7 +360,16 @@ fn build_with(
     let repos_key = built.repos_key;
     let link_problems = built.link_problems;
     let repo_keys = std::mem::take(&mut built.site_keys);
+    let kept_sections = std::mem::take(&mut built.kept_sections);
     add_docs(&mut outcome, built);
+    // A site as search documents are made from it: with its pages'
+    // sections, read back from the build cache if they were left there.
+    let whole_site = |site: &std::sync::Arc<DocSiteSummary>| match kept_sections
+        .get(&(std::sync::Arc::as_ptr(site) as usize))
+    {
+        Some(kept) => kept.fill(site).map(std::sync::Arc::new),
+        None => Ok(site.clone()),
+    };
     let site_keys = match &disk {
         Some(_) if config.search => site_search_keys(&outcome.portal, &repo_keys),
         _ => Vec::new(),
@@ -367,7 +380,9 @@ fn build_with(
     if let (Some(key), Some(disk), None, None) = (&search_key, &disk, &index, &feed)
         && config.search
     {
-        let (sum, sites) = docs_search_key(disk, &outcome.portal, repos_key, &site_keys);
+        let (sum, sites) =
+            docs_search_key(disk, &outcome.portal, repos_key, &site_keys, &whole_site)
+                .map_err(Fatal)?;
         key.add_sum(sum);
         docs_sites = sites;
     }
@@ -423,7 +438,8 @@ fn build_with(
         } else if let Some(disk) = &disk {
             let portal = &outcome.portal;
             let make = |n: usize| {
-                search::hashed(search::site_documents(&portal.catalog, &portal.docs[n])).1
+                let site = whole_site(&portal.docs[n])?;
+                Ok(search::hashed(search::site_documents(&portal.catalog, &site)).1)
             };
             // Docs sites whose search documents were kept, and made.
             let mut sites_searched = (0, portal.docs.len());
@@ -431,8 +447,12 @@ fn build_with(
                 Some(feed) => feed,
                 None => {
                     let feed = open_feed(index_dir, disk)?;
-                    let sites =
-                        docs_sites.unwrap_or_else(|| site_searches(disk, portal, &site_keys));
+                    let sites = match docs_sites {
+                        Some(sites) => sites,
+                        None => {
+                            site_searches(disk, portal, &site_keys, &whole_site).map_err(Fatal)?
+                        }
+                    };
                     for (n, site) in sites.into_iter().enumerate() {
                         if matches!(site, SiteSearch::Kept { .. }) {
                             sites_searched.0 += 1;
@@ -446,7 +466,7 @@ fn build_with(
                             } if feed.gathers(&site.entity_ref) => {
                                 feed.add_kept(n, &hashes, &ranks, &site);
                             }
-                            SiteSearch::Kept { .. } => feed.add(make(n)),
+                            SiteSearch::Kept { .. } => feed.add(make(n).map_err(Fatal)?),
                             SiteSearch::Made(documents) => {
                                 if let Some(to_keep) = search::kept_sites::ToKeep::of(&documents) {
                                     let url = portal.docs[n].url.clone();
@@ -603,13 +623,14 @@ fn docs_search_key(
     portal: &Portal,
     repos_key: Option<crate::memo::Key>,
     site_keys: &[Option<crate::memo::Key>],
-) -> (u128, Option<Vec<SiteSearch>>) {
+    whole_site: WholeSite<'_>,
+) -> Result<(u128, Option<Vec<SiteSearch>>), String> {
     let by_documents = || {
-        let sites = site_searches(disk, portal, site_keys);
+        let sites = site_searches(disk, portal, site_keys, whole_site)?;
         let sum = sites
             .iter()
             .fold(0u128, |sum, site| sum.wrapping_add(site.sum()));
-        (sum, Some(sites))
+        Ok((sum, Some(sites)))
     };
     let Some(repos_key) = repos_key else {
         return by_documents();
@@ -636,12 +657,18 @@ fn docs_search_key(
         .get(SEARCH_DOCS_KIND, key)
         .and_then(|bytes| <[u8; 16]>::try_from(bytes.as_slice()).ok())
     {
-        return (u128::from_le_bytes(sum), None);
+        return Ok((u128::from_le_bytes(sum), None));
     }
-    let (sum, documents) = by_documents();
+    let (sum, documents) = by_documents()?;
     disk.put(SEARCH_DOCS_KIND, key, &sum.to_le_bytes());
-    (sum, documents)
+    Ok((sum, documents))
 }
+
+/// A docs site with its pages' sections (`docs::KeptSections::fill`).
+type WholeSite<'a> = &'a (
+        dyn Fn(&std::sync::Arc<DocSiteSummary>) -> Result<std::sync::Arc<DocSiteSummary>, String>
+            + Sync
+    );
 
 /// Every docs site's search documents (sites in parallel): kept in the
 /// build cache under the site's key (`search::kept_sites`), else made and
@@ -650,22 +677,20 @@ fn site_searches(
     disk: &crate::cache::DiskCache,
     portal: &Portal,
     site_keys: &[Option<crate::memo::Key>],
-) -> Vec<SiteSearch> {
+    whole_site: WholeSite<'_>,
+) -> Result<Vec<SiteSearch>, String> {
     use rayon::prelude::*;
     portal
         .docs
         .par_iter()
         .enumerate()
         .map(|(n, site)| {
-            site_keys
-                .get(n)
-                .copied()
-                .flatten()
-                .and_then(|key| search::kept_sites::kept(disk, key))
-                .unwrap_or_else(|| {
-                    let documents = search::site_documents(&portal.catalog, site);
-                    SiteSearch::Made(search::hashed(documents).1)
-                })
+            let kept = site_keys.get(n).copied().flatten();
+            if let Some(kept) = kept.and_then(|key| search::kept_sites::kept(disk, key)) {
+                return Ok(kept);
+            }
+            let documents = search::site_documents(&portal.catalog, &*whole_site(site)?);
+            Ok(SiteSearch::Made(search::hashed(documents).1))
         })
         .collect()
 }

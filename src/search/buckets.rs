@@ -132,7 +132,7 @@ impl Item {
 
 /// Makes a kept site's documents again (by the number `Feed::add_kept`
 /// was given), for a bucket indexed again.
-pub type Remake<'a> = &'a (dyn Fn(usize) -> Vec<Hashed> + Sync);
+pub type Remake<'a> = &'a (dyn Fn(usize) -> Result<Vec<Hashed>, String> + Sync);
 
 /// The key of a bucket: how many documents it holds and the sum of their
 /// hashes (`super::document_hash`, made once per document: the same
@@ -452,7 +452,7 @@ impl Bucket {
             })
             .collect();
         for number in kept_sites {
-            docs.extend(remake(number));
+            docs.extend(remake(number)?);
         }
         // The key of the documents indexed (a kept site's hashes are theirs).
         let key = key_of(docs.iter().map(|d| d.hash));
