@@ -888,4 +888,106 @@ mod tests {
         }
         found
     }
+
+    /// Sites added kept (hashes and ranks only) are listed packed where
+    /// their bucket is taken from the cache, and made again, whole, only
+    /// for the bucket indexed again; the index numbers every document as a
+    /// build of whole documents does.
+    #[test]
+    fn kept_sites_are_listed_packed_and_made_again_only_where_indexed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        build(&tmp.path().join("a"), &cache, sites());
+        let mut edited = sites();
+        edited[7][1].body.push_str(" and more");
+        let dir = tmp.path().join("b");
+        let feed = Feed::open(&dir, &cache, 1).unwrap();
+        let packed: Vec<Arc<PackedSite>> = edited
+            .iter()
+            .map(|site| {
+                Arc::new(PackedSite {
+                    entity_ref: site[0].entity_ref.clone(),
+                    kind: site[0].kind.clone(),
+                    spec_type: String::new(),
+                    owner: String::new(),
+                    lifecycle: String::new(),
+                    namespace: "default".into(),
+                    count: site.len(),
+                    blocks: Vec::new(),
+                })
+            })
+            .collect();
+        for (n, site) in edited.iter().enumerate() {
+            let hashed = super::super::hashed(site.clone()).1;
+            if n == 7 {
+                feed.add(hashed);
+                continue;
+            }
+            assert!(feed.gathers(&site[0].entity_ref));
+            let hashes: Vec<u128> = hashed.iter().map(|d| d.hash).collect();
+            let ranks = super::super::listed::ranks(site.iter());
+            feed.add_kept(n, &hashes, &ranks, &packed[n]);
+        }
+        let remade = Mutex::new(Vec::new());
+        let remake = |n: usize| {
+            crate::memo::lock(&remade).push(n);
+            Ok(super::super::hashed(edited[n].clone()).1)
+        };
+        let made = feed
+            .finish(super::super::hashed(entities()).1, &remake)
+            .unwrap();
+        assert_eq!((made.kept, made.indexed), (BUCKETS - 1, 1));
+        // Made again: the sites in the edited one's bucket, and no other.
+        let edited_bucket = bucket_of(&edited[7][0].entity_ref);
+        let mut remade = remade.into_inner().unwrap();
+        remade.sort_unstable();
+        let expected: Vec<usize> = (0..edited.len())
+            .filter(|n| *n != 7 && bucket_of(&edited[*n][0].entity_ref) == edited_bucket)
+            .collect();
+        assert_eq!(remade, expected);
+        // Packed: exactly the sections of the sites in kept buckets, each
+        // once by rank; the index's `seq` names them.
+        let index = tantivy::Index::open_in_dir(&dir).unwrap();
+        let reader: tantivy::IndexReader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .unwrap();
+        let searcher = reader.searcher();
+        let url = index.schema().get_field("url").unwrap();
+        let mut seen = 0;
+        for (n, segment) in searcher.segment_readers().iter().enumerate() {
+            let seqs = segment.fast_fields().u64("seq").unwrap();
+            let base = made.bases.get(&segment.segment_id()).copied().unwrap_or(0);
+            for doc in 0..segment.max_doc() {
+                let stored: tantivy::TantivyDocument = searcher
+                    .doc(tantivy::DocAddress::new(n as u32, doc))
+                    .unwrap();
+                let stored_url = stored.get_first(url).and_then(|v| v.as_str()).unwrap();
+                let seq = base + seqs.first(doc).unwrap();
+                let expected = match &made.documents[seq as usize] {
+                    Listed::Whole(d) => d.url.clone(),
+                    Listed::Packed { site, rank } => {
+                        let n = packed.iter().position(|p| Arc::ptr_eq(p, site)).unwrap();
+                        assert_ne!(bucket_of(&site.entity_ref), edited_bucket);
+                        edited[n][*rank as usize].url.clone()
+                    }
+                };
+                assert_eq!(expected, stored_url);
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, made.documents.len());
+        let packed_count = made
+            .documents
+            .iter()
+            .filter(|d| d.whole().is_none())
+            .count();
+        let in_kept: usize = edited
+            .iter()
+            .filter(|site| bucket_of(&site[0].entity_ref) != edited_bucket)
+            .map(Vec::len)
+            .sum();
+        assert_eq!(packed_count, in_kept);
+    }
 }
