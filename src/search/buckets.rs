@@ -168,8 +168,8 @@ struct Bucket {
     live_hashes: Mutex<Vec<u128>>,
     /// Gathered, to be looked up in the cache when all are known.
     gathered: Mutex<Vec<Item>>,
-    /// The kept sites among them (`Feed::add_kept`'s numbers).
-    kept_sites: Mutex<Vec<usize>>,
+    /// The kept sites among them (`Feed::add_kept`'s numbers and sites).
+    kept_sites: Mutex<Vec<(usize, Arc<PackedSite>)>>,
 }
 
 impl<'c> Feed<'c> {
@@ -259,7 +259,7 @@ impl<'c> Feed<'c> {
             rank: *rank,
         });
         crate::memo::lock(&bucket.gathered).extend(items);
-        crate::memo::lock(&bucket.kept_sites).push(number);
+        crate::memo::lock(&bucket.kept_sites).push((number, site.clone()));
     }
 
     /// Writes the index: `entities` indexed in its folder, then every
@@ -443,20 +443,38 @@ impl Bucket {
             },
             None => items,
         };
-        // Indexed again: every document whole, kept sites' made again.
-        let mut docs: Vec<Hashed> = items
-            .into_iter()
-            .filter_map(|item| match item {
-                Item::Whole(d) => Some(*d),
-                Item::Packed { .. } => None,
-            })
-            .collect();
-        for number in kept_sites {
-            docs.extend(remake(number)?);
+        // Indexed again: every document whole, kept sites' made again. A
+        // kept site made again with the documents it was kept with is
+        // still listed packed (its blocks stand for them); else whole.
+        let mut packed: HashMap<u128, (Arc<PackedSite>, u32)> = HashMap::new();
+        let mut docs: Vec<Hashed> = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Item::Whole(d) => docs.push(*d),
+                Item::Packed { hash, site, rank } => {
+                    packed.insert(hash, (site, rank));
+                }
+            }
+        }
+        for (number, site) in kept_sites {
+            let made = remake(number)?;
+            let hashes: std::collections::HashSet<u128> = made.iter().map(|d| d.hash).collect();
+            let as_kept = made.len() == site.count
+                && hashes.len() == made.len()
+                && hashes.iter().all(|hash| {
+                    packed
+                        .get(hash)
+                        .is_some_and(|(kept, _)| Arc::ptr_eq(kept, &site))
+                });
+            if !as_kept {
+                packed.retain(|_, (kept, _)| !Arc::ptr_eq(kept, &site));
+            }
+            docs.extend(made);
         }
         // The key of the documents indexed (a kept site's hashes are theirs).
         let key = key_of(docs.iter().map(|d| d.hash));
         docs.sort_unstable_by(|a, b| canonical((a.hash, &a.doc), (b.hash, &b.doc)));
+        let hashes: Vec<u128> = docs.iter().map(|d| d.hash).collect();
         let docs: Vec<SearchDoc> = docs.into_iter().map(|d| d.doc).collect();
         let _ = std::fs::remove_dir_all(folder);
         let index = IndexBuilder::create_with(folder, 1, BUCKET_MEMORY)
@@ -467,8 +485,20 @@ impl Bucket {
             .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
             .collect();
         keep(cache, key, folder, &order);
+        // By `seq`, which is the order they were added in.
+        let docs = docs
+            .into_iter()
+            .zip(hashes)
+            .map(|(doc, hash)| match packed.get(&hash) {
+                Some((site, rank)) => Listed::Packed {
+                    site: site.clone(),
+                    rank: *rank,
+                },
+                None => Listed::from(doc),
+            })
+            .collect();
         Ok(Finished {
-            docs: docs.into_iter().map(Listed::from).collect(),
+            docs,
             key: Some(key),
             how: How::Indexed,
         })
@@ -889,10 +919,10 @@ mod tests {
         found
     }
 
-    /// Sites added kept (hashes and ranks only) are listed packed where
-    /// their bucket is taken from the cache, and made again, whole, only
-    /// for the bucket indexed again; the index numbers every document as a
-    /// build of whole documents does.
+    /// Sites added kept (hashes and ranks only) are listed packed, and
+    /// made again only for the bucket indexed again (listed packed still,
+    /// being what they were kept as); the index numbers every document as
+    /// a build of whole documents does.
     #[test]
     fn kept_sites_are_listed_packed_and_made_again_only_where_indexed() {
         let tmp = tempfile::tempdir().unwrap();
@@ -928,17 +958,26 @@ mod tests {
             let ranks = super::super::listed::ranks(site.iter());
             feed.add_kept(n, &hashes, &ranks, &packed[n]);
         }
+        // One site of the edited one's bucket is made again otherwise than
+        // kept: it is listed whole.
+        let edited_bucket = bucket_of(&edited[7][0].entity_ref);
+        let odd = (0..edited.len())
+            .find(|n| *n != 7 && bucket_of(&edited[*n][0].entity_ref) == edited_bucket)
+            .unwrap();
         let remade = Mutex::new(Vec::new());
         let remake = |n: usize| {
             crate::memo::lock(&remade).push(n);
-            Ok(super::super::hashed(edited[n].clone()).1)
+            let mut site = edited[n].clone();
+            if n == odd {
+                site[0].body.push_str(" changed since");
+            }
+            Ok(super::super::hashed(site).1)
         };
         let made = feed
             .finish(super::super::hashed(entities()).1, &remake)
             .unwrap();
         assert_eq!((made.kept, made.indexed), (BUCKETS - 1, 1));
         // Made again: the sites in the edited one's bucket, and no other.
-        let edited_bucket = bucket_of(&edited[7][0].entity_ref);
         let mut remade = remade.into_inner().unwrap();
         remade.sort_unstable();
         let expected: Vec<usize> = (0..edited.len())
@@ -966,10 +1005,13 @@ mod tests {
                 let stored_url = stored.get_first(url).and_then(|v| v.as_str()).unwrap();
                 let seq = base + seqs.first(doc).unwrap();
                 let expected = match &made.documents[seq as usize] {
-                    Listed::Whole(d) => d.url.clone(),
+                    Listed::Whole(d) => {
+                        let whole = [&edited[7][0].entity_ref, &edited[odd][0].entity_ref];
+                        assert!(d.doc_type == "entity" || whole.contains(&&d.entity_ref));
+                        d.url.clone()
+                    }
                     Listed::Packed { site, rank } => {
                         let n = packed.iter().position(|p| Arc::ptr_eq(p, site)).unwrap();
-                        assert_ne!(bucket_of(&site.entity_ref), edited_bucket);
                         edited[n][*rank as usize].url.clone()
                     }
                 };
@@ -978,16 +1020,15 @@ mod tests {
             }
         }
         assert_eq!(seen, made.documents.len());
+        // Every kept site's sections stay packed, made again or not (as
+        // they were kept); the edited site's and the odd one's are whole.
         let packed_count = made
             .documents
             .iter()
             .filter(|d| d.whole().is_none())
             .count();
-        let in_kept: usize = edited
-            .iter()
-            .filter(|site| bucket_of(&site[0].entity_ref) != edited_bucket)
-            .map(Vec::len)
-            .sum();
-        assert_eq!(packed_count, in_kept);
+        let all: usize = edited.iter().map(Vec::len).sum();
+        let kept = all - edited[7].len() - edited[odd].len();
+        assert_eq!(packed_count, kept);
     }
 }
