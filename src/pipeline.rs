@@ -508,16 +508,17 @@ fn build_with(
                 .filter_map(|(site, key)| Some((site.url.as_str(), (*key)?)))
                 .collect();
             let to_keep = std::mem::take(&mut *crate::memo::lock(&to_keep_sites));
-            let kept = to_keep.len();
+            let mut stored = 0;
             for (url, to_keep) in to_keep {
                 if let (Some(key), Some(run)) =
                     (keys.get(url.as_str()), runs.get(to_keep.entity_ref()))
                 {
                     to_keep.keep(disk, *key, *run);
+                    stored += 1;
                 }
             }
             timer.lap(&format!(
-                "browser search index ({kept} sites' search documents kept)"
+                "browser search index ({stored} sites' search documents stored for the next build)"
             ));
         } else {
             let index = match index {
