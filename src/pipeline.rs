@@ -20,6 +20,7 @@ use crate::diagnostics::{self, Diagnostic};
 use crate::discover;
 use crate::docs::{self, DocSiteSummary, DocsOptions};
 use crate::portal::Portal;
+use crate::search::kept_sites::SiteSearch;
 use crate::timings::Timer;
 use crate::{output, render, search, shard};
 use std::path::Path;
@@ -299,6 +300,10 @@ fn build_with(
         (Some(dir), Some(disk)) if !may_carry_search => Some(open_feed(dir, disk)?),
         _ => None,
     };
+    // Sites whose search documents were made, to be kept once the export
+    // has their blocks (`search::kept_sites`), by folder.
+    let to_keep_sites: std::sync::Mutex<Vec<(String, search::kept_sites::ToKeep)>> =
+        Default::default();
     let catalog = &outcome.portal.catalog;
     let on_site = |site: &DocSiteSummary| {
         if !config.search {
@@ -311,6 +316,9 @@ fn build_with(
         } else if let (Some(feed), Some(key)) = (&feed, &search_key) {
             let (sum, documents) = search::hashed(search::site_documents(catalog, site));
             key.add_sum(sum);
+            if let Some(to_keep) = search::kept_sites::ToKeep::of(&documents) {
+                crate::memo::lock(&to_keep_sites).push((site.url.clone(), to_keep));
+            }
             feed.add(documents);
         }
     };
@@ -323,7 +331,11 @@ fn build_with(
     let listings = crate::read::Listings::default();
     let docs = DocsRun {
         sink: Some(&sink),
-        on_site: Some(&on_site),
+        // Only an index fed as the docs render sees each site then (a
+        // site read back from the build cache decodes its pages' sections
+        // for it).
+        on_site: (config.search && (index.is_some() || feed.is_some()))
+            .then_some(&on_site as &(dyn Fn(&DocSiteSummary) + Sync)),
         memo: None,
         disk: disk.as_ref(),
         carry: disk.as_ref().map(|_| &carry as docs::build::Carry<'_>),
@@ -335,7 +347,7 @@ fn build_with(
         drop_sections: disk.is_none(),
     };
     let mut parts_search = Vec::new();
-    let built = match parts {
+    let mut built = match parts {
         Some(parts) => {
             let place =
                 |path: &str, from: &Path| staging.link_file(path, from).map_err(|e| e.to_string());
@@ -353,16 +365,32 @@ fn build_with(
     };
     let repos_key = built.repos_key;
     let link_problems = built.link_problems;
+    let repo_keys = std::mem::take(&mut built.site_keys);
+    let kept_sections = std::mem::take(&mut built.kept_sections);
     add_docs(&mut outcome, built);
-    // The docs' documents when `docs_search_key` made them, for the
-    // buckets should the key have changed.
-    let mut docs_documents = None;
+    // A site as search documents are made from it: with its pages'
+    // sections, read back from the build cache if they were left there.
+    let whole_site = |site: &std::sync::Arc<DocSiteSummary>| match kept_sections
+        .get(&(std::sync::Arc::as_ptr(site) as usize))
+    {
+        Some(kept) => kept.fill(site).map(std::sync::Arc::new),
+        None => Ok(site.clone()),
+    };
+    let site_keys = match &disk {
+        Some(_) if config.search => site_search_keys(&outcome.portal, &repo_keys),
+        _ => Vec::new(),
+    };
+    // The docs' sites' search documents when `docs_search_key` worked them
+    // out, for the buckets should the key have changed.
+    let mut docs_sites = None;
     if let (Some(key), Some(disk), None, None) = (&search_key, &disk, &index, &feed)
         && config.search
     {
-        let (sum, documents) = docs_search_key(disk, &outcome.portal, repos_key);
+        let (sum, sites) =
+            docs_search_key(disk, &outcome.portal, repos_key, &site_keys, &whole_site)
+                .map_err(Fatal)?;
         key.add_sum(sum);
-        docs_documents = documents;
+        docs_sites = sites;
     }
     match &disk {
         Some(disk) => {
@@ -414,37 +442,90 @@ fn build_with(
                 "search indexes (unchanged, carried over; docs' key: {kept} kept, {made} made)"
             ));
         } else if let Some(disk) = &disk {
+            let portal = &outcome.portal;
+            let make = |n: usize| {
+                let site = whole_site(&portal.docs[n])?;
+                Ok(search::hashed(search::site_documents(&portal.catalog, &site)).1)
+            };
+            // Docs sites whose search documents were kept, and made.
+            let mut sites_searched = (0, portal.docs.len());
             let feed = match feed {
                 Some(feed) => feed,
                 None => {
                     let feed = open_feed(index_dir, disk)?;
-                    let documents =
-                        docs_documents.unwrap_or_else(|| docs_hashed(&outcome.portal).1);
-                    documents.into_iter().for_each(|site| feed.add(site));
+                    let sites = match docs_sites {
+                        Some(sites) => sites,
+                        None => {
+                            site_searches(disk, portal, &site_keys, &whole_site).map_err(Fatal)?
+                        }
+                    };
+                    for (n, site) in sites.into_iter().enumerate() {
+                        if matches!(site, SiteSearch::Kept { .. }) {
+                            sites_searched.0 += 1;
+                            sites_searched.1 -= 1;
+                        }
+                        match site {
+                            SiteSearch::Kept {
+                                hashes,
+                                ranks,
+                                site,
+                            } if feed.gathers(&site.entity_ref) => {
+                                feed.add_kept(n, &hashes, &ranks, &site);
+                            }
+                            SiteSearch::Kept { .. } => feed.add(make(n).map_err(Fatal)?),
+                            SiteSearch::Made(documents) => {
+                                if let Some(to_keep) = search::kept_sites::ToKeep::of(&documents) {
+                                    let url = portal.docs[n].url.clone();
+                                    crate::memo::lock(&to_keep_sites).push((url, to_keep));
+                                }
+                                feed.add(documents);
+                            }
+                        }
+                    }
                     feed
                 }
             };
-            let made = feed.finish(entity_documents.hashed()).map_err(|e| {
+            let made = feed.finish(entity_documents.hashed(), &make).map_err(|e| {
                 Fatal(format!(
                     "{e}; the site in `{}` was left as it was",
                     out_dir.display()
                 ))
             })?;
             timer.lap(&format!(
-                "search index ({} buckets kept, {} indexed, {} of them while rendering; entity documents {})",
+                "search index ({} buckets kept, {} indexed, {} of them while rendering; entity documents {}; docs sites' search documents: {} kept, {} made)",
                 made.kept,
                 made.indexed,
                 made.live,
-                if made.entities_kept { "kept" } else { "indexed" }
+                if made.entities_kept { "kept" } else { "indexed" },
+                sites_searched.0,
+                sites_searched.1
             ));
-            export_web_index(
+            let runs = export_web_index(
                 &staging,
                 index_dir,
-                made.documents.into_iter().map(Into::into).collect(),
+                made.documents,
                 (&made.bases, &search::web::PackedRuns::new(), Some(disk)),
             )
             .map_err(|e| index_failure("export the browser's copy of", &e))?;
-            timer.lap("browser search index");
+            let keys: std::collections::HashMap<&str, crate::memo::Key> = portal
+                .docs
+                .iter()
+                .zip(&site_keys)
+                .filter_map(|(site, key)| Some((site.url.as_str(), (*key)?)))
+                .collect();
+            let to_keep = std::mem::take(&mut *crate::memo::lock(&to_keep_sites));
+            let mut stored = 0;
+            for (url, to_keep) in to_keep {
+                if let (Some(key), Some(run)) =
+                    (keys.get(url.as_str()), runs.get(to_keep.entity_ref()))
+                {
+                    to_keep.keep(disk, *key, *run);
+                    stored += 1;
+                }
+            }
+            timer.lap(&format!(
+                "browser search index ({stored} sites' search documents stored for the next build)"
+            ));
         } else {
             let index = match index {
                 Some(index) => index,
@@ -548,10 +629,15 @@ fn docs_search_key(
     disk: &crate::cache::DiskCache,
     portal: &Portal,
     repos_key: Option<crate::memo::Key>,
-) -> (u128, Option<Vec<Vec<search::Hashed>>>) {
+    site_keys: &[Option<crate::memo::Key>],
+    whole_site: WholeSite<'_>,
+) -> Result<(u128, Option<Vec<SiteSearch>>), String> {
     let by_documents = || {
-        let (sum, documents) = docs_hashed(portal);
-        (sum, Some(documents))
+        let sites = site_searches(disk, portal, site_keys, whole_site)?;
+        let sum = sites
+            .iter()
+            .fold(0u128, |sum, site| sum.wrapping_add(site.sum()));
+        Ok((sum, Some(sites)))
     };
     let Some(repos_key) = repos_key else {
         return by_documents();
@@ -578,29 +664,70 @@ fn docs_search_key(
         .get(SEARCH_DOCS_KIND, key)
         .and_then(|bytes| <[u8; 16]>::try_from(bytes.as_slice()).ok())
     {
-        return (u128::from_le_bytes(sum), None);
+        return Ok((u128::from_le_bytes(sum), None));
     }
-    let (sum, documents) = by_documents();
+    let (sum, documents) = by_documents()?;
     disk.put(SEARCH_DOCS_KIND, key, &sum.to_le_bytes());
-    (sum, documents)
+    Ok((sum, documents))
 }
 
-/// Every docs site's search documents, hashed (sites in parallel), and
-/// the sum of their hashes.
-fn docs_hashed(portal: &Portal) -> (u128, Vec<Vec<search::Hashed>>) {
+/// A docs site with its pages' sections (`docs::KeptSections::fill`).
+type WholeSite<'a> = &'a (
+        dyn Fn(&std::sync::Arc<DocSiteSummary>) -> Result<std::sync::Arc<DocSiteSummary>, String>
+            + Sync
+    );
+
+/// Every docs site's search documents (sites in parallel): kept in the
+/// build cache under the site's key (`search::kept_sites`), else made and
+/// hashed.
+fn site_searches(
+    disk: &crate::cache::DiskCache,
+    portal: &Portal,
+    site_keys: &[Option<crate::memo::Key>],
+    whole_site: WholeSite<'_>,
+) -> Result<Vec<SiteSearch>, String> {
     use rayon::prelude::*;
-    let sites: Vec<(u128, Vec<search::Hashed>)> = portal
+    portal
         .docs
         .par_iter()
-        .map(|site| search::hashed(search::site_documents(&portal.catalog, site)))
-        .collect();
-    let sum = sites
+        .enumerate()
+        .map(|(n, site)| {
+            let kept = site_keys.get(n).copied().flatten();
+            if let Some(kept) = kept.and_then(|key| search::kept_sites::kept(disk, key)) {
+                return Ok(kept);
+            }
+            let documents = search::site_documents(&portal.catalog, &*whole_site(site)?);
+            Ok(SiteSearch::Made(search::hashed(documents).1))
+        })
+        .collect()
+}
+
+/// Each docs site's key for its search documents (`search::kept_sites`),
+/// by its place in `portal.docs`: for the sites of repositories whose
+/// docs are kept whole (`repo_keys`, by folder), built in a folder no
+/// other site is.
+fn site_search_keys(
+    portal: &Portal,
+    repo_keys: &std::collections::HashMap<String, crate::memo::Key>,
+) -> Vec<Option<crate::memo::Key>> {
+    let mut folders: std::collections::HashMap<&str, usize> = Default::default();
+    for site in &portal.docs {
+        *folders.entry(site.url.as_str()).or_default() += 1;
+    }
+    portal
+        .docs
         .iter()
-        .fold(0u128, |sum, (site, _)| sum.wrapping_add(*site));
-    (
-        sum,
-        sites.into_iter().map(|(_, documents)| documents).collect(),
-    )
+        .map(|site| {
+            let repo_key = repo_keys
+                .get(&site.url)
+                .filter(|_| folders[site.url.as_str()] == 1)?;
+            Some(search::kept_sites::site_key(
+                *repo_key,
+                site,
+                &portal.catalog,
+            ))
+        })
+        .collect()
 }
 
 /// The entity documents: hashed when a key is kept (the build cache).
@@ -988,7 +1115,7 @@ fn export_web_index(
         &search::web::PackedRuns,
         Option<&crate::cache::DiskCache>,
     ),
-) -> tantivy::Result<()> {
+) -> tantivy::Result<search::web::KeptRuns> {
     let write = |files: &mut Vec<output::OutputFile>| {
         staging.write_all(files).map_err(|e| e.to_string())?;
         files.clear();

@@ -212,6 +212,17 @@ pub struct DocsOutcome {
     /// (read back, or built and stored): a key of their keys. Every site
     /// (its pages, titles, sections) follows from it.
     pub repos_key: Option<Key>,
+    /// With the build cache: each latest site's folder (its `url`) and the
+    /// key its repository's docs are kept under (`repo_cache`), for
+    /// repositories kept whole (no old versions). The site (its pages,
+    /// titles, sections) follows from that key.
+    pub site_keys: HashMap<String, Key>,
+    /// With the build cache: the pages' section text and headings of sites
+    /// read back from it without them (nothing had to see them while the
+    /// docs were built: no `on_site`), by the site's summary (its address,
+    /// as `sites` holds it). Only search documents read them:
+    /// [`KeptSections::fill`] gives the site with them.
+    pub kept_sections: HashMap<usize, KeptSections>,
     /// Repositories whose link problems were (taken from the build cache,
     /// checked).
     pub link_problems: (usize, usize),
@@ -283,6 +294,8 @@ pub fn check_links(
     let mut repos: Vec<RepoDocs> = built.into_iter().collect();
     let mut repo_keys = Some(Vec::new());
     let mut old_problems = Vec::new();
+    // Folders two repositories build a site in: no key says which is read.
+    let mut clashing = HashSet::new();
     for repo in &mut repos {
         match (&mut repo_keys, repo.cache_key) {
             (Some(keys), Some(key)) => keys.push(key),
@@ -292,9 +305,34 @@ pub fn check_links(
         outcome
             .sites
             .extend(repo.sites.iter().map(|site| site.summary.clone()));
+        if let Some(bytes) = &repo.kept_sections {
+            for (n, site) in repo.sites.iter().enumerate() {
+                let kept = KeptSections {
+                    bytes: Arc::clone(bytes),
+                    site: n,
+                };
+                outcome
+                    .kept_sections
+                    .insert(Arc::as_ptr(&site.summary) as usize, kept);
+            }
+        }
+        if let (Some(key), true) = (repo.cache_key, repo.versions.is_empty()) {
+            for site in &repo.sites {
+                if outcome
+                    .site_keys
+                    .insert(site.summary.url.clone(), key)
+                    .is_some()
+                {
+                    clashing.insert(site.summary.url.clone());
+                }
+            }
+        }
         old_problems.append(&mut repo.old_problems);
         outcome.version_renders.0 += repo.shared_renders.0;
         outcome.version_renders.1 += repo.shared_renders.1;
+    }
+    for url in clashing {
+        outcome.site_keys.remove(&url);
     }
     // Sites built elsewhere (`check --site`) are not in any key.
     let disk = disk.filter(|_| other_sites.is_none());
@@ -512,6 +550,60 @@ pub struct RepoDocs {
     /// [`RepoDocs::load_links`] decodes these.
     #[serde(skip)]
     kept_links: Option<Arc<Vec<u8>>>,
+    /// Read back from the build cache without its pages' section text and
+    /// headings: those of every latest site, encoded ([`KeptSections`]).
+    #[serde(skip)]
+    kept_sections: Option<Arc<Vec<u8>>>,
+}
+
+/// One page's headings and section text, as the build cache keeps them
+/// apart from the rest of its repository's docs.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(super) struct PageSections {
+    #[serde(with = "crate::memo::shared")]
+    headings: Arc<Vec<Heading>>,
+    #[serde(with = "crate::memo::shared")]
+    sections: Arc<Vec<markdown::Section>>,
+}
+
+/// A site's pages' headings and section text, kept in the build cache
+/// apart from its summary and read back without being decoded.
+#[derive(Clone, Debug)]
+pub struct KeptSections {
+    /// Every latest site's of the repository, encoded.
+    bytes: Arc<Vec<u8>>,
+    /// This site's place among them.
+    site: usize,
+}
+
+impl KeptSections {
+    /// `summary` (read back without them) with its pages' headings and
+    /// section text.
+    pub fn fill(&self, summary: &DocSiteSummary) -> Result<DocSiteSummary, String> {
+        let damaged = || {
+            "the build cache holds page sections this build cannot read; delete the cache \
+             folder (`--cache`, default `.portico-cache` beside `--out`) and build again"
+                .to_string()
+        };
+        let mut sites: Vec<Vec<PageSections>> =
+            crate::memo::decode(&self.bytes).ok_or_else(damaged)?;
+        let pages = sites.get_mut(self.site).ok_or_else(damaged)?;
+        filled(summary, std::mem::take(pages)).ok_or_else(damaged)
+    }
+}
+
+/// `summary` with `pages`' headings and section text, when they are as
+/// many as its pages.
+fn filled(summary: &DocSiteSummary, pages: Vec<PageSections>) -> Option<DocSiteSummary> {
+    if pages.len() != summary.pages.len() {
+        return None;
+    }
+    let mut filled = summary.clone();
+    for (page, kept) in filled.pages.iter_mut().zip(pages) {
+        page.headings = kept.headings;
+        page.sections = kept.sections;
+    }
+    Some(filled)
 }
 
 /// One site's link facts, as the build cache keeps them apart from the
@@ -539,6 +631,46 @@ impl RepoDocs {
         head.outline = None;
         head.kept_links = None;
         (head, facts)
+    }
+
+    /// These docs without their latest sites' pages' headings and section
+    /// text, and those, for the build cache (sites with old versions are
+    /// not kept there).
+    pub(super) fn without_sections(&self) -> (RepoDocs, Vec<Vec<PageSections>>) {
+        let mut head = self.clone();
+        let mut sections = Vec::new();
+        for site in &mut head.sites {
+            sections.push(
+                site.summary
+                    .pages
+                    .iter()
+                    .map(|page| PageSections {
+                        headings: page.headings.clone(),
+                        sections: page.sections.clone(),
+                    })
+                    .collect(),
+            );
+            site.summary = Arc::new(site.summary.without_sections());
+        }
+        (head, sections)
+    }
+
+    /// The sections kept apart ([`RepoDocs::without_sections`]), encoded:
+    /// decoded into the sites now, or left with them for
+    /// [`KeptSections::fill`].
+    pub(super) fn with_kept_sections(mut self, bytes: Vec<u8>, decode: bool) -> Option<RepoDocs> {
+        if !decode {
+            self.kept_sections = Some(Arc::new(bytes));
+            return Some(self);
+        }
+        let sites: Vec<Vec<PageSections>> = crate::memo::decode(&bytes)?;
+        if sites.len() != self.sites.len() {
+            return None;
+        }
+        for (site, pages) in self.sites.iter_mut().zip(sites) {
+            site.summary = Arc::new(filled(&site.summary, pages)?);
+        }
+        Some(self)
     }
 
     /// What these docs' link problems read outside them.
@@ -736,7 +868,9 @@ fn build_repo_cached(
     let Some(key) = repo_cache::key(&snapshot, &files, entities, options) else {
         return build_snapshot(&snapshot, &files, entities, options, layout, Some(sink));
     };
-    if let Some(docs) = repo_cache::reuse(disk, key, carry) {
+    // Sections decoded now only for an `on_site` to see them.
+    let decode_sections = options.on_site.is_some();
+    if let Some(docs) = repo_cache::reuse(disk, key, carry, decode_sections) {
         for site in &docs.sites {
             for _ in &site.summary.pages {
                 disk.count(memo::DISK_KIND, true);

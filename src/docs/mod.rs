@@ -24,4 +24,6 @@ pub mod site;
 mod snippets;
 pub mod versions;
 
-pub use build::{DocPageView, DocSiteSummary, DocsMemo, DocsOptions, DocsOutcome, NavLink, build};
+pub use build::{
+    DocPageView, DocSiteSummary, DocsMemo, DocsOptions, DocsOutcome, KeptSections, NavLink, build,
+};

@@ -18,13 +18,19 @@
 //! Sites with versions from git tags are not kept this way: their inputs
 //! include every matching tag.
 //!
-//! Kept in three parts, so a build reads only what it needs:
+//! Kept in four parts, so a build decodes only what it needs:
 //! - the docs without their link facts, with the files written and the
 //!   repository's [`LinkOutline`] (`repo-docs`);
 //! - each site's link facts, its pages' ids and links with their places and
 //!   its files (`repo-links`): read with the docs (a missing entry builds
 //!   the repository again) but decoded only when its links are checked, or
 //!   a checked repository's links name one of its sites;
+//! - each latest site's pages' headings and section text
+//!   (`repo-sections`): read with the docs, decoded then only for an
+//!   `on_site` (a search index fed while the docs are built), else only
+//!   when search documents are made from the site (`KeptSections::fill`):
+//!   a site whose search documents are kept (`search::kept_sites`) never
+//!   decodes them;
 //! - the repository's link problems (`link-problems`), under a key of its
 //!   docs' key and of [`super::links::digest`] of every site its links are
 //!   looked up in (its own and those they name, or that there is none): a
@@ -51,11 +57,15 @@ const KIND: &str = "repo-docs";
 /// Each site's link facts (its page checks and files), under the same key.
 const LINKS_KIND: &str = "repo-links";
 
+/// Each latest site's pages' headings and section text, under the same
+/// key: read with the docs, decoded only for search documents.
+const SECTIONS_KIND: &str = "repo-sections";
+
 /// A repository's link problems, under [`problems_keys`].
 const PROBLEMS_KIND: &str = "link-problems";
 
 /// Bumped when what is kept changes shape.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// A repository's docs as built (without link facts), every file its
 /// build wrote, and what its link problems read outside it.
@@ -170,10 +180,16 @@ pub(super) fn reuse(
     disk: &DiskCache,
     key: Key,
     carry: &dyn Fn(&[WrittenFile]) -> bool,
+    decode_sections: bool,
 ) -> Option<RepoDocs> {
     let pack: RepoPack = disk.get_decoded(KIND, key, crate::memo::decode)?;
     let links = disk.get(LINKS_KIND, key)?;
-    carry(&pack.files).then(|| pack.docs.kept(key, pack.outline, links))
+    let sections = disk.get(SECTIONS_KIND, key)?;
+    let docs = pack
+        .docs
+        .kept(key, pack.outline, links)
+        .with_kept_sections(sections, decode_sections)?;
+    carry(&pack.files).then_some(docs)
 }
 
 /// Keeps the repository's docs and the files they wrote under `key`;
@@ -186,9 +202,14 @@ pub(super) fn store(
 ) -> LinkOutline {
     let outline = docs.link_outline();
     let (head, links) = docs.without_links();
-    // The link facts first: the docs are read back only with them.
-    if let Some(bytes) = crate::memo::encode(&links) {
+    let (head, sections) = head.without_sections();
+    // The link facts and sections first: the docs are read back only with
+    // them.
+    if let (Some(bytes), Some(sections)) =
+        (crate::memo::encode(&links), crate::memo::encode(&sections))
+    {
         disk.put(LINKS_KIND, key, &bytes);
+        disk.put(SECTIONS_KIND, key, &sections);
         let pack = RepoPackRef {
             docs: &head,
             files,

@@ -22,13 +22,14 @@
 //! scores and numbers exactly as one index made in one go.
 
 use super::index::{Adopted, IndexBuilder, adopt};
+use super::listed::{Listed, PackedSite};
 use super::{Hashed, SearchDoc};
 use crate::cache::DiskCache;
 use crate::memo::Key;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use tantivy::index::SegmentId;
 
 /// How many buckets docs sections are split into: few, so the index has
@@ -65,8 +66,9 @@ type Record = Vec<Option<Key>>;
 pub struct Made {
     /// Every document, entity documents first, then each bucket's: a
     /// segment's `seq` numbers count from its entry in `bases` (0 when
-    /// absent) in this list.
-    pub documents: Vec<SearchDoc>,
+    /// absent) in this list. Kept sites' sections (`Feed::add_kept`) in
+    /// buckets taken from the cache are listed packed.
+    pub documents: Vec<Listed>,
     pub bases: HashMap<SegmentId, u64>,
     /// Buckets taken from the cache, buckets indexed, and how many of
     /// those were indexed while the docs were rendered.
@@ -90,6 +92,47 @@ pub fn bucket_of(entity_ref: &str) -> usize {
 fn canonical(a: (u128, &SearchDoc), b: (u128, &SearchDoc)) -> std::cmp::Ordering {
     a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1))
 }
+
+/// A document gathered for a bucket: whole, or a kept site's section
+/// (`Feed::add_kept`), known by its hash and rank only.
+enum Item {
+    Whole(Box<Hashed>),
+    Packed {
+        hash: u128,
+        site: Arc<PackedSite>,
+        rank: u32,
+    },
+}
+
+impl Item {
+    fn hash(&self) -> u128 {
+        match self {
+            Item::Whole(d) => d.hash,
+            Item::Packed { hash, .. } => *hash,
+        }
+    }
+
+    /// [`canonical`]; a packed section ties only with a document of the
+    /// same hash, which is the same document (every field is hashed), so
+    /// either order restores the same index.
+    fn canonical(a: &Item, b: &Item) -> std::cmp::Ordering {
+        match (a, b) {
+            (Item::Whole(a), Item::Whole(b)) => canonical((a.hash, &a.doc), (b.hash, &b.doc)),
+            _ => a.hash().cmp(&b.hash()),
+        }
+    }
+
+    fn listed(self) -> Listed {
+        match self {
+            Item::Whole(d) => Listed::from(d.doc),
+            Item::Packed { site, rank, .. } => Listed::Packed { site, rank },
+        }
+    }
+}
+
+/// Makes a kept site's documents again (by the number `Feed::add_kept`
+/// was given), for a bucket indexed again.
+pub type Remake<'a> = &'a (dyn Fn(usize) -> Result<Vec<Hashed>, String> + Sync);
 
 /// The key of a bucket: how many documents it holds and the sum of their
 /// hashes (`super::document_hash`, made once per document: the same
@@ -124,7 +167,9 @@ struct Bucket {
     /// The hashes of the documents `live` indexed, in their `seq` order.
     live_hashes: Mutex<Vec<u128>>,
     /// Gathered, to be looked up in the cache when all are known.
-    gathered: Mutex<Vec<Hashed>>,
+    gathered: Mutex<Vec<Item>>,
+    /// The kept sites among them (`Feed::add_kept`'s numbers and sites).
+    kept_sites: Mutex<Vec<(usize, Arc<PackedSite>)>>,
 }
 
 impl<'c> Feed<'c> {
@@ -156,6 +201,7 @@ impl<'c> Feed<'c> {
                     live,
                     live_hashes: Mutex::default(),
                     gathered: Mutex::default(),
+                    kept_sites: Mutex::default(),
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -185,14 +231,40 @@ impl<'c> Feed<'c> {
                     hashes.extend(docs.iter().map(|d| d.hash));
                     index.add_all(docs.into_iter().map(|d| d.doc).collect());
                 }
-                None => crate::memo::lock(&bucket.gathered).extend(docs),
+                None => {
+                    let items = docs.into_iter().map(|d| Item::Whole(Box::new(d)));
+                    crate::memo::lock(&bucket.gathered).extend(items);
+                }
             }
         }
     }
 
+    /// Whether the bucket of `entity_ref`'s sections gathers them (a kept
+    /// index is expected), so a kept site can be added as it is
+    /// ([`Feed::add_kept`]); else its documents are indexed as they come
+    /// and must be made.
+    pub fn gathers(&self, entity_ref: &str) -> bool {
+        self.buckets[bucket_of(entity_ref)].live.is_none()
+    }
+
+    /// Takes a kept site's sections (one entity's, [`Feed::gathers`]): by
+    /// their hashes and ranks, packed in `site`. `number` is what `remake`
+    /// is given should the bucket be indexed again.
+    pub fn add_kept(&self, number: usize, hashes: &[u128], ranks: &[u32], site: &Arc<PackedSite>) {
+        let bucket = &self.buckets[bucket_of(&site.entity_ref)];
+        debug_assert!(bucket.live.is_none());
+        let items = hashes.iter().zip(ranks).map(|(hash, rank)| Item::Packed {
+            hash: *hash,
+            site: site.clone(),
+            rank: *rank,
+        });
+        crate::memo::lock(&bucket.gathered).extend(items);
+        crate::memo::lock(&bucket.kept_sites).push((number, site.clone()));
+    }
+
     /// Writes the index: `entities` indexed in its folder, then every
     /// bucket's segments adopted (taken from the cache, or indexed).
-    pub fn finish(self, entities: Vec<Hashed>) -> Result<Made, String> {
+    pub fn finish(self, entities: Vec<Hashed>, remake: Remake<'_>) -> Result<Made, String> {
         let Feed {
             dir,
             cache,
@@ -209,9 +281,15 @@ impl<'c> Feed<'c> {
             folder: dir.join("bucket-entities"),
             live: None,
             live_hashes: Mutex::default(),
-            gathered: Mutex::new(entities),
+            gathered: Mutex::new(
+                entities
+                    .into_iter()
+                    .map(|d| Item::Whole(Box::new(d)))
+                    .collect(),
+            ),
+            kept_sites: Mutex::default(),
         };
-        let entities = entity_bucket.finish(cache)?;
+        let entities = entity_bucket.finish(cache, remake)?;
         let entities_kept = entities.how == How::Kept;
         timer.lap(if entities_kept {
             "  search: entity documents (kept)"
@@ -221,7 +299,7 @@ impl<'c> Feed<'c> {
         let made: Vec<(Bucket, Finished)> = buckets
             .into_par_iter()
             .map(|mut bucket| {
-                let finished = bucket.finish(cache)?;
+                let finished = bucket.finish(cache, remake)?;
                 Ok((bucket, finished))
             })
             .collect::<Result<_, String>>()?;
@@ -297,7 +375,7 @@ enum How {
 /// A bucket's index, made in its folder: its documents by `seq`, and its
 /// key (`None` when it has no documents).
 struct Finished {
-    docs: Vec<SearchDoc>,
+    docs: Vec<Listed>,
     key: Option<Key>,
     how: How,
 }
@@ -306,14 +384,14 @@ impl Bucket {
     /// Makes the bucket's index in its folder: the live one finished and
     /// kept; or the kept one, when the cache holds a whole one for the
     /// gathered documents' key; or else those indexed now and kept.
-    fn finish(&mut self, cache: &DiskCache) -> Result<Finished, String> {
+    fn finish(&mut self, cache: &DiskCache, remake: Remake<'_>) -> Result<Finished, String> {
         let folder = &self.folder;
         if let Some(index) = self.live.take() {
             let docs = index.finish().map_err(|e| failure("write", folder, &e))?;
             let hashes = std::mem::take(&mut *crate::memo::lock(&self.live_hashes));
             if docs.is_empty() {
                 return Ok(Finished {
-                    docs,
+                    docs: Vec::new(),
                     key: None,
                     how: How::Live,
                 });
@@ -336,24 +414,24 @@ impl Bucket {
             }
             keep(cache, key, folder, &order);
             return Ok(Finished {
-                docs,
+                docs: docs.into_iter().map(Listed::from).collect(),
                 key: Some(key),
                 how: How::Live,
             });
         }
-        let mut docs = std::mem::take(&mut *crate::memo::lock(&self.gathered));
-        if docs.is_empty() {
+        let mut items = std::mem::take(&mut *crate::memo::lock(&self.gathered));
+        let kept_sites = std::mem::take(&mut *crate::memo::lock(&self.kept_sites));
+        if items.is_empty() {
             return Ok(Finished {
                 docs: Vec::new(),
                 key: None,
                 how: How::Indexed,
             });
         }
-        let key = key_of(docs.iter().map(|d| d.hash));
-        docs.sort_unstable_by(|a, b| canonical((a.hash, &a.doc), (b.hash, &b.doc)));
-        let docs: Vec<SearchDoc> = docs.into_iter().map(|d| d.doc).collect();
-        let docs = match cache.get_files(KIND, key) {
-            Some(kept) => match restore(folder, kept, docs) {
+        let key = key_of(items.iter().map(Item::hash));
+        items.sort_unstable_by(Item::canonical);
+        let items = match cache.get_files(KIND, key) {
+            Some(kept) => match restore(folder, kept, items) {
                 Ok(docs) => {
                     return Ok(Finished {
                         docs,
@@ -361,10 +439,43 @@ impl Bucket {
                         how: How::Kept,
                     });
                 }
-                Err(docs) => docs,
+                Err(items) => items,
             },
-            None => docs,
+            None => items,
         };
+        // Indexed again: every document whole, kept sites' made again. A
+        // kept site made again with the documents it was kept with is
+        // still listed packed (its blocks stand for them); else whole.
+        let mut packed: HashMap<u128, (Arc<PackedSite>, u32)> = HashMap::new();
+        let mut docs: Vec<Hashed> = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Item::Whole(d) => docs.push(*d),
+                Item::Packed { hash, site, rank } => {
+                    packed.insert(hash, (site, rank));
+                }
+            }
+        }
+        for (number, site) in kept_sites {
+            let made = remake(number)?;
+            let hashes: std::collections::HashSet<u128> = made.iter().map(|d| d.hash).collect();
+            let as_kept = made.len() == site.count
+                && hashes.len() == made.len()
+                && hashes.iter().all(|hash| {
+                    packed
+                        .get(hash)
+                        .is_some_and(|(kept, _)| Arc::ptr_eq(kept, &site))
+                });
+            if !as_kept {
+                packed.retain(|_, (kept, _)| !Arc::ptr_eq(kept, &site));
+            }
+            docs.extend(made);
+        }
+        // The key of the documents indexed (a kept site's hashes are theirs).
+        let key = key_of(docs.iter().map(|d| d.hash));
+        docs.sort_unstable_by(|a, b| canonical((a.hash, &a.doc), (b.hash, &b.doc)));
+        let hashes: Vec<u128> = docs.iter().map(|d| d.hash).collect();
+        let docs: Vec<SearchDoc> = docs.into_iter().map(|d| d.doc).collect();
         let _ = std::fs::remove_dir_all(folder);
         let index = IndexBuilder::create_with(folder, 1, BUCKET_MEMORY)
             .map_err(|e| failure("create", folder, &e))?;
@@ -374,6 +485,18 @@ impl Bucket {
             .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
             .collect();
         keep(cache, key, folder, &order);
+        // By `seq`, which is the order they were added in.
+        let docs = docs
+            .into_iter()
+            .zip(hashes)
+            .map(|(doc, hash)| match packed.get(&hash) {
+                Some((site, rank)) => Listed::Packed {
+                    site: site.clone(),
+                    rank: *rank,
+                },
+                None => Listed::from(doc),
+            })
+            .collect();
         Ok(Finished {
             docs,
             key: Some(key),
@@ -416,8 +539,8 @@ fn keep(cache: &DiskCache, key: Key, folder: &Path, order: &[u32]) {
 fn restore(
     folder: &Path,
     files: Vec<(String, PathBuf)>,
-    sorted: Vec<SearchDoc>,
-) -> Result<Vec<SearchDoc>, Vec<SearchDoc>> {
+    sorted: Vec<Item>,
+) -> Result<Vec<Listed>, Vec<Item>> {
     let count = sorted.len();
     let order: Vec<u32> = files
         .iter()
@@ -441,10 +564,11 @@ fn restore(
     if !permutation || link_index(folder, index_files, count).is_err() {
         return Err(sorted);
     }
-    let mut slots: Vec<Option<SearchDoc>> = sorted.into_iter().map(Some).collect();
+    let mut slots: Vec<Option<Item>> = sorted.into_iter().map(Some).collect();
     Ok(order
         .iter()
         .filter_map(|place| slots[*place as usize].take())
+        .map(Item::listed)
         .collect())
 }
 
@@ -553,7 +677,9 @@ mod tests {
         sites
             .into_iter()
             .for_each(|site| feed.add(super::super::hashed(site).1));
-        let made = feed.finish(super::super::hashed(entities()).1).unwrap();
+        let made = feed
+            .finish(super::super::hashed(entities()).1, &|_| unreachable!())
+            .unwrap();
         check_numbers(dir, &made);
         made
     }
@@ -579,7 +705,8 @@ mod tests {
                     .unwrap();
                 let stored_url = stored.get_first(url).and_then(|v| v.as_str()).unwrap();
                 let seq = base + seqs.first(doc).unwrap();
-                assert_eq!(made.documents[seq as usize].url, stored_url);
+                let listed = &made.documents[seq as usize];
+                assert_eq!(listed.whole().unwrap().url, stored_url);
                 seen += 1;
             }
         }
@@ -610,6 +737,12 @@ mod tests {
             )
         };
         order(a).cmp(&order(b)).then_with(|| a.cmp(b))
+    }
+
+    /// The documents made, every one whole.
+    fn whole(made: &Made) -> Vec<SearchDoc> {
+        let whole = made.documents.iter().map(|d| d.whole().cloned());
+        whole.collect::<Option<_>>().unwrap()
     }
 
     fn sorted(mut documents: Vec<SearchDoc>) -> Vec<SearchDoc> {
@@ -685,7 +818,7 @@ mod tests {
         let again = build(&tmp.path().join("b"), &cache, sites());
         assert_eq!((again.kept, again.indexed, again.live), (used, 0, 0));
         assert!(!first.entities_kept && again.entities_kept);
-        assert_eq!(sorted(again.documents.clone()), sorted(first.documents));
+        assert_eq!(sorted(whole(&again)), sorted(whole(&first)));
         let index = tantivy::Index::open_in_dir(tmp.path().join("b")).unwrap();
         // One segment per bucket, and the entity documents'.
         assert_eq!(index.load_metas().unwrap().segments.len(), used + 1);
@@ -784,5 +917,118 @@ mod tests {
             }
         }
         found
+    }
+
+    /// Sites added kept (hashes and ranks only) are listed packed, and
+    /// made again only for the bucket indexed again (listed packed still,
+    /// being what they were kept as); the index numbers every document as
+    /// a build of whole documents does.
+    #[test]
+    fn kept_sites_are_listed_packed_and_made_again_only_where_indexed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        build(&tmp.path().join("a"), &cache, sites());
+        let mut edited = sites();
+        edited[7][1].body.push_str(" and more");
+        let dir = tmp.path().join("b");
+        let feed = Feed::open(&dir, &cache, 1).unwrap();
+        let packed: Vec<Arc<PackedSite>> = edited
+            .iter()
+            .map(|site| {
+                Arc::new(PackedSite {
+                    entity_ref: site[0].entity_ref.clone(),
+                    kind: site[0].kind.clone(),
+                    spec_type: String::new(),
+                    owner: String::new(),
+                    lifecycle: String::new(),
+                    namespace: "default".into(),
+                    count: site.len(),
+                    blocks: Vec::new(),
+                })
+            })
+            .collect();
+        for (n, site) in edited.iter().enumerate() {
+            let hashed = super::super::hashed(site.clone()).1;
+            if n == 7 {
+                feed.add(hashed);
+                continue;
+            }
+            assert!(feed.gathers(&site[0].entity_ref));
+            let hashes: Vec<u128> = hashed.iter().map(|d| d.hash).collect();
+            let ranks = super::super::listed::ranks(site.iter());
+            feed.add_kept(n, &hashes, &ranks, &packed[n]);
+        }
+        // One site of the edited one's bucket is made again otherwise than
+        // kept: it is listed whole.
+        let edited_bucket = bucket_of(&edited[7][0].entity_ref);
+        let odd = (0..edited.len())
+            .find(|n| *n != 7 && bucket_of(&edited[*n][0].entity_ref) == edited_bucket)
+            .unwrap();
+        let remade = Mutex::new(Vec::new());
+        let remake = |n: usize| {
+            crate::memo::lock(&remade).push(n);
+            let mut site = edited[n].clone();
+            if n == odd {
+                site[0].body.push_str(" changed since");
+            }
+            Ok(super::super::hashed(site).1)
+        };
+        let made = feed
+            .finish(super::super::hashed(entities()).1, &remake)
+            .unwrap();
+        assert_eq!((made.kept, made.indexed), (BUCKETS - 1, 1));
+        // Made again: the sites in the edited one's bucket, and no other.
+        let mut remade = remade.into_inner().unwrap();
+        remade.sort_unstable();
+        let expected: Vec<usize> = (0..edited.len())
+            .filter(|n| *n != 7 && bucket_of(&edited[*n][0].entity_ref) == edited_bucket)
+            .collect();
+        assert_eq!(remade, expected);
+        // Packed: exactly the sections of the sites in kept buckets, each
+        // once by rank; the index's `seq` names them.
+        let index = tantivy::Index::open_in_dir(&dir).unwrap();
+        let reader: tantivy::IndexReader = index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .unwrap();
+        let searcher = reader.searcher();
+        let url = index.schema().get_field("url").unwrap();
+        let mut seen = 0;
+        for (n, segment) in searcher.segment_readers().iter().enumerate() {
+            let seqs = segment.fast_fields().u64("seq").unwrap();
+            let base = made.bases.get(&segment.segment_id()).copied().unwrap_or(0);
+            for doc in 0..segment.max_doc() {
+                let stored: tantivy::TantivyDocument = searcher
+                    .doc(tantivy::DocAddress::new(n as u32, doc))
+                    .unwrap();
+                let stored_url = stored.get_first(url).and_then(|v| v.as_str()).unwrap();
+                let seq = base + seqs.first(doc).unwrap();
+                let expected = match &made.documents[seq as usize] {
+                    Listed::Whole(d) => {
+                        let whole = [&edited[7][0].entity_ref, &edited[odd][0].entity_ref];
+                        assert!(d.doc_type == "entity" || whole.contains(&&d.entity_ref));
+                        d.url.clone()
+                    }
+                    Listed::Packed { site, rank } => {
+                        let n = packed.iter().position(|p| Arc::ptr_eq(p, site)).unwrap();
+                        edited[n][*rank as usize].url.clone()
+                    }
+                };
+                assert_eq!(expected, stored_url);
+                seen += 1;
+            }
+        }
+        assert_eq!(seen, made.documents.len());
+        // Every kept site's sections stay packed, made again or not (as
+        // they were kept); the edited site's and the odd one's are whole.
+        let packed_count = made
+            .documents
+            .iter()
+            .filter(|d| d.whole().is_none())
+            .count();
+        let all: usize = edited.iter().map(Vec::len).sum();
+        let kept = all - edited[7].len() - edited[odd].len();
+        assert_eq!(packed_count, kept);
     }
 }

@@ -148,18 +148,13 @@ pub fn list_site_with(docs: Vec<SearchDoc>, packed: Option<Vec<PackedBlock>>) ->
     if !docs.iter().all(alike) {
         return docs.into_iter().map(Listed::from).collect();
     }
-    // Stable, as the export's sort: equal keys keep the order given.
-    let mut order: Vec<usize> = (0..docs.len()).collect();
-    order.sort_by(|a, b| order_key(&docs[*a]).cmp(&order_key(&docs[*b])));
+    let order = export_order(&docs);
     let sorted: Vec<&SearchDoc> = order.iter().map(|i| &docs[*i]).collect();
     let blocks = match packed.filter(|blocks| super::web::fits(blocks, &sorted)) {
         Some(blocks) => blocks,
         None => super::web::pack_run(&sorted),
     };
-    let mut ranks = vec![0u32; docs.len()];
-    for (rank, i) in order.iter().enumerate() {
-        ranks[*i] = u32::try_from(rank).unwrap_or(u32::MAX);
-    }
+    let ranks = ranks_of(&order);
     let site = Arc::new(PackedSite {
         entity_ref: first.entity_ref.clone(),
         kind: first.kind.clone(),
@@ -177,6 +172,30 @@ pub fn list_site_with(docs: Vec<SearchDoc>, packed: Option<Vec<PackedBlock>>) ->
             rank,
         })
         .collect()
+}
+
+/// The places of `docs` in the export's order: stable, as the export's
+/// sort (equal keys keep the order given).
+fn export_order<D: std::borrow::Borrow<SearchDoc>>(docs: &[D]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by(|a, b| order_key(docs[*a].borrow()).cmp(&order_key(docs[*b].borrow())));
+    order
+}
+
+/// Each document's rank from [`export_order`]'s places.
+fn ranks_of(order: &[usize]) -> Vec<u32> {
+    let mut ranks = vec![0u32; order.len()];
+    for (rank, i) in order.iter().enumerate() {
+        ranks[*i] = u32::try_from(rank).unwrap_or(u32::MAX);
+    }
+    ranks
+}
+
+/// The rank [`list_site`] gives each of a site's documents (in the order
+/// given): its place in `document_order` among them.
+pub fn ranks<'a>(docs: impl Iterator<Item = &'a SearchDoc>) -> Vec<u32> {
+    let docs: Vec<&SearchDoc> = docs.collect();
+    ranks_of(&export_order(&docs))
 }
 
 #[cfg(test)]

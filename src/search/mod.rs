@@ -9,6 +9,7 @@
 
 pub mod buckets;
 pub mod index;
+pub mod kept_sites;
 pub mod listed;
 mod open;
 pub mod query;

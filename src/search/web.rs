@@ -107,7 +107,7 @@ pub fn export_into(
     added: Vec<Listed>,
     (bases, packed, kept): (&HashMap<SegmentId, u64>, &PackedRuns, Option<&DiskCache>),
     mut write: impl Write,
-) -> tantivy::Result<()> {
+) -> tantivy::Result<KeptRuns> {
     let mut write =
         |files: &mut Vec<OutputFile>| write(files).map_err(tantivy::TantivyError::SystemError);
     let mut timer = crate::timings::Timer::new();
@@ -168,7 +168,7 @@ pub fn export_into(
     let shards = written.finish(&mut files);
     write(&mut files)?;
     timer.lap("  browser: postings read and scored, dictionary and postings files");
-    let (fragment_starts, taken) = fragments(&docs, &mut files, packed, kept, &mut write)?;
+    let (fragment_starts, taken, runs) = fragments(&docs, &mut files, packed, kept, &mut write)?;
     timer.lap(&format!(
         "  browser: fragments ({} blocks, {} packed before, {} kept)",
         fragment_starts.len(),
@@ -178,8 +178,12 @@ pub fn export_into(
     files.push(meta(&docs, &shards, &fragment_starts));
     write(&mut files)?;
     timer.lap("  browser: meta");
-    Ok(())
+    Ok(runs)
 }
+
+/// The build-cache keys of the docs runs' blocks the export packed or
+/// took from the cache (`kept_or_packed`), by entity ref.
+pub type KeptRuns = HashMap<String, crate::memo::Key>;
 
 /// One document's occurrences of a word in one field, before scoring:
 /// (document number, term frequency, fieldnorm id).
@@ -647,7 +651,13 @@ fn listed_blocks<'r>(run: &[&'r Listed]) -> Result<Option<&'r [PackedBlock]>, St
 /// Whether a block packed elsewhere can stand for a run: it covers the
 /// run's documents exactly and is plain base64 (it goes into a script).
 pub(super) fn fits(blocks: &[PackedBlock], run: &[&SearchDoc]) -> bool {
-    blocks.iter().map(|b| b.documents).sum::<usize>() == run.len()
+    hold(blocks, run.len())
+}
+
+/// Whether blocks hold `count` documents, each at least one, and are plain
+/// base64.
+fn hold(blocks: &[PackedBlock], count: usize) -> bool {
+    blocks.iter().map(|b| b.documents).sum::<usize>() == count
         && blocks.iter().all(|b| {
             b.documents > 0
                 && b.packed
@@ -676,11 +686,18 @@ fn fragments(
     packed: &PackedRuns,
     kept: Option<&DiskCache>,
     write: &mut dyn FnMut(&mut Vec<OutputFile>) -> tantivy::Result<()>,
-) -> tantivy::Result<(Vec<usize>, Taken)> {
+) -> tantivy::Result<(Vec<usize>, Taken, KeptRuns)> {
     let runs = runs(docs);
     // Each run's blocks: packed as indexed, by a shard, kept, or packed
     // now (and kept).
-    let run_blocks: Vec<(Vec<std::borrow::Cow<'_, PackedBlock>>, Taken)> = runs
+    // Its blocks, how many were taken, and (for a docs run packed or kept
+    // here) its entity and the key they are kept under.
+    type RunBlocks<'b> = (
+        Vec<std::borrow::Cow<'b, PackedBlock>>,
+        Taken,
+        Option<(&'b str, crate::memo::Key)>,
+    );
+    let run_blocks: Vec<RunBlocks<'_>> = runs
         .par_iter()
         .map(|run| -> Result<_, String> {
             if let Some(ready) = listed_blocks(run)? {
@@ -691,6 +708,7 @@ fn fragments(
                 return Ok((
                     ready.iter().map(std::borrow::Cow::Borrowed).collect(),
                     taken,
+                    None,
                 ));
             }
             let whole: Vec<&SearchDoc> = run.iter().filter_map(|d| d.whole()).collect();
@@ -707,11 +725,19 @@ fn fragments(
                 return Ok((
                     ready.iter().map(std::borrow::Cow::Borrowed).collect(),
                     taken,
+                    None,
                 ));
             }
-            let (blocks, from_cache) = match kept {
-                Some(disk) => kept_or_packed(disk, run),
-                None => (pack(&block_texts(run)), 0),
+            let (blocks, from_cache, key) = match kept {
+                Some(disk) => {
+                    let (blocks, from_cache, key) = kept_or_packed(disk, run);
+                    (
+                        blocks,
+                        from_cache,
+                        before.then_some((run[0].entity_ref.as_str(), key)),
+                    )
+                }
+                None => (pack(&block_texts(run)), 0, None),
             };
             let taken = Taken {
                 packed: 0,
@@ -720,6 +746,7 @@ fn fragments(
             Ok((
                 blocks.into_iter().map(std::borrow::Cow::Owned).collect(),
                 taken,
+                key,
             ))
         })
         .collect::<Result<_, String>>()
@@ -728,9 +755,13 @@ fn fragments(
     let mut start = 0;
     let mut taken = Taken::default();
     let mut blocks = Vec::new();
-    for (run, run_taken) in run_blocks {
+    let mut keys = KeptRuns::new();
+    for (run, run_taken, key) in run_blocks {
         taken.packed += run_taken.packed;
         taken.kept += run_taken.kept;
+        if let Some((entity_ref, key)) = key {
+            keys.insert(entity_ref.to_string(), key);
+        }
         for block in run {
             starts.push(start);
             start += block.documents;
@@ -756,13 +787,16 @@ fn fragments(
         files.extend(made);
         write(files)?;
     }
-    Ok((starts, taken))
+    Ok((starts, taken, keys))
 }
 
 /// A run's blocks from the build cache when it keeps them for the same
 /// rows (and they fit the run), else packed now and kept; with how many
-/// were taken from the cache.
-fn kept_or_packed(disk: &DiskCache, run: &[&SearchDoc]) -> (Vec<PackedBlock>, usize) {
+/// were taken from the cache, and the key they are kept under.
+fn kept_or_packed(
+    disk: &DiskCache,
+    run: &[&SearchDoc],
+) -> (Vec<PackedBlock>, usize, crate::memo::Key) {
     let rows = blocks_of(run);
     let key = run_key(&rows);
     let found = disk
@@ -771,7 +805,7 @@ fn kept_or_packed(disk: &DiskCache, run: &[&SearchDoc]) -> (Vec<PackedBlock>, us
         .filter(|blocks| fits(blocks, run));
     if let Some(blocks) = found {
         let taken = blocks.len();
-        return (blocks, taken);
+        return (blocks, taken, key);
     }
     // Only blocks not kept are written out as JSON.
     let texts: Vec<(usize, String)> = rows.iter().map(|rows| (rows.len(), json(rows))).collect();
@@ -779,7 +813,20 @@ fn kept_or_packed(disk: &DiskCache, run: &[&SearchDoc]) -> (Vec<PackedBlock>, us
     if let Some(bytes) = crate::memo::encode(&blocks) {
         disk.put(KEPT_KIND, key, &bytes);
     }
-    (blocks, 0)
+    (blocks, 0, key)
+}
+
+/// The blocks kept under `run` (a key [`export_into`] gave), when they are
+/// whole and hold `count` documents.
+pub fn kept_blocks(
+    disk: &DiskCache,
+    run: crate::memo::Key,
+    count: usize,
+) -> Option<Vec<PackedBlock>> {
+    let blocks: Vec<PackedBlock> = disk
+        .get(KEPT_KIND, run)
+        .and_then(|bytes| crate::memo::decode(&bytes))?;
+    hold(&blocks, count).then_some(blocks)
 }
 
 /// The build-cache key of a run's blocks: every field of every block's
@@ -946,7 +993,8 @@ mod tests {
     ) -> (Vec<usize>, Taken) {
         let listed: Vec<Listed> = docs.iter().map(|d| Listed::from((*d).clone())).collect();
         let refs: Vec<&Listed> = listed.iter().collect();
-        fragments(&refs, files, packed, kept, &mut |_| Ok(())).unwrap()
+        let (starts, taken, _) = fragments(&refs, files, packed, kept, &mut |_| Ok(())).unwrap();
+        (starts, taken)
     }
 
     /// Reads numbers as `search.js` does.
@@ -1247,7 +1295,7 @@ mod tests {
         let disk = DiskCache::open(&tmp.path().join("cache")).unwrap();
         let docs: Vec<SearchDoc> = (0..30).map(|p| doc("svc", "docs", "guide", p)).collect();
         let run: Vec<&SearchDoc> = docs.iter().collect();
-        let (made, taken) = kept_or_packed(&disk, &run);
+        let (made, taken, key) = kept_or_packed(&disk, &run);
         assert!(made.len() > 1, "several blocks");
         assert_eq!(taken, 0);
         assert_eq!(
@@ -1255,14 +1303,20 @@ mod tests {
             pack(&block_texts(&run)),
             "packed as without the cache"
         );
-        let (again, taken) = kept_or_packed(&disk, &run);
+        let (again, taken, again_key) = kept_or_packed(&disk, &run);
         assert_eq!((again, taken), (made.clone(), made.len()));
+        assert_eq!(again_key, key);
+        // Taken by that key for as many documents as the run has, only.
+        assert_eq!(kept_blocks(&disk, key, run.len()), Some(made.clone()));
+        assert_eq!(kept_blocks(&disk, key, run.len() + 1), None);
+        assert_eq!(kept_blocks(&disk, key ^ 1, run.len()), None);
         // A row's field changed: the run is packed again, as new.
         let mut edited = docs.clone();
         edited[3].heading.push_str(" and more");
         let run: Vec<&SearchDoc> = edited.iter().collect();
-        let (packed, taken) = kept_or_packed(&disk, &run);
+        let (packed, taken, edited_key) = kept_or_packed(&disk, &run);
         assert_eq!(taken, 0);
+        assert_ne!(edited_key, key);
         assert_eq!(packed, pack(&block_texts(&run)));
         assert_ne!(packed, made);
     }

@@ -1273,3 +1273,110 @@ fn catalog_loads_are_kept_only_while_every_file_they_read_is() {
     );
     only_one("a push to a bare clone");
 }
+
+/// (docs sites whose search documents were kept, made) from the search
+/// index's timing line.
+fn sites_searched(run: &Run) -> (usize, usize) {
+    figures(run, "docs sites' search documents: ")
+}
+
+/// A docs site's search documents are kept under its repository's docs
+/// key and its entity (`search::kept_sites`): after each edit only the
+/// sites it touched make theirs again, and the site, its browser index and
+/// `portico search` are a clean build's.
+#[test]
+fn a_sites_search_documents_are_kept_only_while_its_repository_and_entity_are() {
+    let org = docs_org(8);
+    let dir = org.path();
+    let first = same_as_uncached(dir, "the first build");
+    assert_eq!(sites_searched(&first), (0, 8), "{}", first.stderr);
+    let queries = ["rollback", "zeppelin", "gliders", "owner", "kites"];
+    let owner_changed = COMPONENT
+        .replace("NAME", "svc0")
+        .replace("owner: team", "owner: kites-team");
+    let edits = [
+        (
+            "a page edited",
+            "repos/svc3/docs/runbook.md",
+            Some("# Runbook\n\nPage the owner; restart the zeppelin.\n"),
+        ),
+        (
+            "a heading renamed",
+            "repos/svc4/docs/index.md",
+            Some(
+                "# Service 4\n\nDeploy the service with a rollback plan.\n\n## Gliders\n\nRun install step 4.\n",
+            ),
+        ),
+        ("a page deleted", "repos/svc1/docs/runbook.md", None),
+        (
+            "a page added",
+            "repos/svc2/docs/kites.md",
+            Some("# Kites\n\nFly the kites after the rollback.\n"),
+        ),
+        (
+            "an owner changed",
+            "repos/svc0/catalog-info.yaml",
+            Some(owner_changed.as_str()),
+        ),
+    ];
+    for (edit, path, text) in edits {
+        match text {
+            Some(text) => std::fs::write(dir.join(path), text).unwrap(),
+            None => std::fs::remove_file(dir.join(path)).unwrap(),
+        }
+        let run = same_as_uncached(dir, edit);
+        assert_eq!(sites_searched(&run), (7, 1), "{edit}: {}", run.stderr);
+        same_search(dir, edit, &queries);
+    }
+    std::fs::remove_dir_all(dir.join("repos/svc6")).unwrap();
+    let run = same_as_uncached(dir, "a repository deleted");
+    assert_eq!(sites_searched(&run), (7, 0), "{}", run.stderr);
+    same_search(dir, "a repository deleted", &queries);
+
+    // Damaged kept blocks: the sites are made again, the site unchanged.
+    let cache = dir.join("cache");
+    for entry in files_under(&cache).into_keys() {
+        if entry.contains("/search-fragments/") {
+            let path = cache.join(&entry);
+            let mut bytes = std::fs::read(&path).unwrap();
+            let middle = bytes.len() / 2;
+            bytes[middle] ^= 0x20;
+            std::fs::write(&path, bytes).unwrap();
+        }
+    }
+    std::fs::write(
+        dir.join("repos/svc5/docs/index.md"),
+        "# Service 5\n\nNo rollback here.\n",
+    )
+    .unwrap();
+    let run = same_as_uncached(dir, "damaged blocks");
+    assert_eq!(sites_searched(&run), (0, 7), "{}", run.stderr);
+    same_search(dir, "damaged blocks", &queries);
+
+    // Another Portico version's cache folder is not read.
+    let ours = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with('v'))
+        .unwrap()
+        .path();
+    std::fs::rename(&ours, cache.join("v0.0.0-0000000000000000")).unwrap();
+    std::fs::write(
+        dir.join("repos/svc5/docs/index.md"),
+        "# Service 5\n\nA rollback after all.\n",
+    )
+    .unwrap();
+    let run = same_as_uncached(dir, "another version's cache");
+    assert_eq!(sites_searched(&run), (0, 7), "{}", run.stderr);
+    same_search(dir, "another version's cache", &queries);
+    let run = same_as_uncached(dir, "nothing changed since");
+    assert!(figures_after(&run, "docs sites' search documents: ").is_none());
+    std::fs::write(
+        dir.join("repos/svc7/docs/runbook.md"),
+        "# Runbook\n\nGliders.\n",
+    )
+    .unwrap();
+    let run = same_as_uncached(dir, "one more page edited");
+    assert_eq!(sites_searched(&run), (6, 1), "{}", run.stderr);
+    same_search(dir, "one more page edited", &queries);
+}

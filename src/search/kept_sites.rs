@@ -1,0 +1,290 @@
+//! Each docs site's search documents as the build cache keeps them, so a
+//! site whose repository nothing changed in makes no search document.
+//!
+//! A site's documents follow from its repository's docs (kept whole under
+//! their key, `docs::repo_cache`) and from its entity as the catalog has
+//! it (kind, spec, relations: owner). Under a key of those ([`site_key`])
+//! the cache keeps what the search index and the browser export read of
+//! them besides their text: each document's hash (`super::document_hash`,
+//! in `site_documents`' order: the search key and the buckets' keys sum
+//! them, a kept bucket orders its documents by them), each one's rank in
+//! the site (its place in `document_order` among them), the facets they
+//! share, and the key of the site's fragment blocks in the build cache
+//! (`web`'s kept runs). A kept site comes back as [`SiteSearch::Kept`]:
+//! its documents listed packed (`Listed::Packed`), as a build without the
+//! cache lists them, with those blocks. Its documents are made only when
+//! its bucket is indexed again.
+//!
+//! Only sites whose documents are one entity's sections with the same
+//! facets are kept (every site's are: `site_documents`); a site whose
+//! blocks are not in the cache, or do not hold its documents, is made.
+
+use super::listed::PackedSite;
+use super::web::PackedBlock;
+use super::{Hashed, SearchDoc};
+use crate::cache::DiskCache;
+use crate::catalog::Catalog;
+use crate::docs::DocSiteSummary;
+use crate::memo::Key;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// What the build cache keeps a site's search documents under.
+pub const KIND: &str = "search-site";
+
+/// Bumped when what is kept, or what the documents are made of, changes.
+const FORMAT: u32 = 1;
+
+/// A site's search documents as kept.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    hashes: Vec<u128>,
+    ranks: Vec<u32>,
+    /// Entity ref, kind, type, owner, lifecycle, namespace.
+    facets: [String; 6],
+    /// The key of the site's fragment blocks (`web::kept_blocks`).
+    run: Key,
+}
+
+/// A docs site's search documents in this build.
+pub enum SiteSearch {
+    /// Kept: their hashes and ranks, and the site packed with its blocks.
+    Kept {
+        hashes: Vec<u128>,
+        ranks: Vec<u32>,
+        site: Arc<PackedSite>,
+    },
+    /// Made now (the site changed, or nothing was kept for it).
+    Made(Vec<Hashed>),
+}
+
+impl SiteSearch {
+    /// The sum of the documents' hashes.
+    pub fn sum(&self) -> u128 {
+        let sum = |hashes: &mut dyn Iterator<Item = u128>| hashes.fold(0u128, u128::wrapping_add);
+        match self {
+            SiteSearch::Kept { hashes, .. } => sum(&mut hashes.iter().copied()),
+            SiteSearch::Made(documents) => sum(&mut documents.iter().map(|d| d.hash)),
+        }
+    }
+}
+
+/// The key of a site's search documents: the key of its repository's docs
+/// (which fixes its pages, titles and sections), its folder, and what
+/// `site_documents` reads of its entity in the catalog.
+pub fn site_key(repo_key: Key, site: &DocSiteSummary, catalog: &Catalog) -> Key {
+    let mut key = crate::memo::hasher();
+    crate::memo::part(&mut key, KIND.as_bytes());
+    key.update(&FORMAT.to_le_bytes());
+    key.update(&repo_key.to_le_bytes());
+    crate::memo::part(&mut key, site.url.as_bytes());
+    crate::memo::part(&mut key, site.entity.to_string().as_bytes());
+    match catalog.get(&site.entity) {
+        Some(entity) => {
+            crate::memo::part(&mut key, entity.kind.as_bytes());
+            crate::memo::part(&mut key, entity.namespace.as_bytes());
+            crate::memo::part(&mut key, entity.name.as_bytes());
+            let json = serde_json::to_vec(&*entity.json).unwrap_or_default();
+            crate::memo::part(&mut key, &json);
+            crate::memo::part(&mut key, format!("{:?}", entity.relations).as_bytes());
+        }
+        None => crate::memo::part(&mut key, b"no entity"),
+    }
+    key.digest128()
+}
+
+/// The site's documents kept under `key`, with their blocks, when the
+/// cache holds both whole.
+pub fn kept(disk: &DiskCache, key: Key) -> Option<SiteSearch> {
+    let kept: Kept = disk
+        .get(KIND, key)
+        .and_then(|bytes| crate::memo::decode(&bytes))?;
+    let count = kept.hashes.len();
+    let ranks_are_places = {
+        let mut seen = vec![false; count];
+        kept.ranks.len() == count
+            && kept.ranks.iter().all(|rank| {
+                seen.get_mut(*rank as usize)
+                    .is_some_and(|seen| !std::mem::replace(seen, true))
+            })
+    };
+    if count == 0 || !ranks_are_places {
+        return None;
+    }
+    let blocks: Vec<PackedBlock> = super::web::kept_blocks(disk, kept.run, count)?;
+    let [entity_ref, kind, spec_type, owner, lifecycle, namespace] = kept.facets;
+    Some(SiteSearch::Kept {
+        hashes: kept.hashes,
+        ranks: kept.ranks,
+        site: Arc::new(PackedSite {
+            entity_ref,
+            kind,
+            spec_type,
+            owner,
+            lifecycle,
+            namespace,
+            count,
+            blocks,
+        }),
+    })
+}
+
+/// What to keep of a site's documents once their blocks' key is known
+/// (after the browser export): `None` when they cannot be listed packed.
+pub struct ToKeep {
+    hashes: Vec<u128>,
+    ranks: Vec<u32>,
+    facets: [String; 6],
+}
+
+impl ToKeep {
+    /// Of a site's documents, in `site_documents`' order.
+    pub fn of(documents: &[Hashed]) -> Option<ToKeep> {
+        let first = &documents.first()?.doc;
+        let alike = |d: &SearchDoc| {
+            d.doc_type != "entity"
+                && d.entity_ref == first.entity_ref
+                && d.kind == first.kind
+                && d.spec_type == first.spec_type
+                && d.owner == first.owner
+                && d.lifecycle == first.lifecycle
+                && d.namespace == first.namespace
+                && d.tags.is_empty()
+                && d.level.is_empty()
+        };
+        if !documents.iter().all(|d| alike(&d.doc)) {
+            return None;
+        }
+        Some(ToKeep {
+            hashes: documents.iter().map(|d| d.hash).collect(),
+            ranks: super::listed::ranks(documents.iter().map(|d| &d.doc)),
+            facets: [
+                first.entity_ref.clone(),
+                first.kind.clone(),
+                first.spec_type.clone(),
+                first.owner.clone(),
+                first.lifecycle.clone(),
+                first.namespace.clone(),
+            ],
+        })
+    }
+
+    /// The entity whose docs run these documents are.
+    pub fn entity_ref(&self) -> &str {
+        &self.facets[0]
+    }
+
+    /// Keeps them under `key`, with `run`, the key their blocks are kept
+    /// under.
+    pub fn keep(self, disk: &DiskCache, key: Key, run: Key) {
+        let kept = Kept {
+            hashes: self.hashes,
+            ranks: self.ranks,
+            facets: self.facets,
+            run,
+        };
+        if let Some(bytes) = crate::memo::encode(&kept) {
+            disk.put(KIND, key, &bytes);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::test_doc as doc;
+
+    /// A site's sections as `site_documents` gives them: pages in nav
+    /// order (not sorted), sections in page order.
+    fn site() -> Vec<Hashed> {
+        let mut docs = Vec::new();
+        for page in ["zeta", "guide"] {
+            for position in 0..3 {
+                docs.push(doc("alpha", "docs", page, position));
+            }
+        }
+        crate::search::hashed(docs).1
+    }
+
+    /// Blocks for `count` documents, kept under a run key.
+    fn blocks(disk: &DiskCache, docs: &[Hashed]) -> Key {
+        let sorted: Vec<&SearchDoc> = {
+            let mut sorted: Vec<&SearchDoc> = docs.iter().map(|d| &d.doc).collect();
+            sorted.sort_by_key(|d| {
+                super::super::document_order(&d.entity_ref, d.doc_type, &d.url, d.position)
+            });
+            sorted
+        };
+        let packed = super::super::web::pack_run(&sorted);
+        let run = 77;
+        disk.put(
+            "search-fragments",
+            run,
+            &crate::memo::encode(&packed).unwrap(),
+        );
+        run
+    }
+
+    #[test]
+    fn a_kept_site_comes_back_packed_with_the_ranks_the_export_gives() {
+        let tmp = tempfile::tempdir().unwrap();
+        let disk = DiskCache::open(tmp.path()).unwrap();
+        let docs = site();
+        let run = blocks(&disk, &docs);
+        let to_keep = ToKeep::of(&docs).unwrap();
+        assert_eq!(to_keep.entity_ref(), "component:default/alpha");
+        to_keep.keep(&disk, 5, run);
+        let Some(SiteSearch::Kept {
+            hashes,
+            ranks,
+            site,
+        }) = kept(&disk, 5)
+        else {
+            panic!("kept");
+        };
+        assert_eq!(hashes, docs.iter().map(|d| d.hash).collect::<Vec<_>>());
+        // `guide` sorts before `zeta`: the listed ranks.
+        let listed = crate::search::listed::list_site(docs.iter().map(|d| d.doc.clone()).collect());
+        let listed_ranks: Vec<u32> = listed
+            .iter()
+            .map(|l| match l {
+                crate::search::listed::Listed::Packed { rank, .. } => *rank,
+                crate::search::listed::Listed::Whole(_) => u32::MAX,
+            })
+            .collect();
+        assert_eq!(ranks, listed_ranks);
+        assert_eq!(ranks, [3, 4, 5, 0, 1, 2]);
+        assert_eq!((site.count, site.owner.as_str()), (6, "team-a"));
+        assert_eq!(
+            SiteSearch::Made(docs.clone()).sum(),
+            SiteSearch::Kept {
+                hashes,
+                ranks,
+                site
+            }
+            .sum()
+        );
+        // Nothing under another key; blocks for another count refused.
+        assert!(kept(&disk, 6).is_none());
+        ToKeep::of(&docs[..5]).unwrap().keep(&disk, 7, run);
+        assert!(kept(&disk, 7).is_none());
+    }
+
+    #[test]
+    fn only_one_entitys_alike_sections_are_kept() {
+        let mut docs = site();
+        assert!(ToKeep::of(&[]).is_none());
+        docs.push(
+            crate::search::hashed(vec![doc("beta", "docs", "guide", 0)])
+                .1
+                .remove(0),
+        );
+        assert!(ToKeep::of(&docs).is_none());
+        let mut entity = site();
+        entity[0].doc.doc_type = "entity";
+        assert!(ToKeep::of(&entity).is_none());
+        let mut tagged = site();
+        tagged[2].doc.tags.push("payments".into());
+        assert!(ToKeep::of(&tagged).is_none());
+    }
+}
