@@ -340,7 +340,7 @@ fn own_key(
     ref_parts(&mut key, &entity.entity_ref);
     part(&mut key, entity.kind.as_bytes());
     key.update(&json.to_le_bytes());
-    for relation in &entity.relations {
+    for relation in entity.relations.iter() {
         part(&mut key, relation.kind.as_bytes());
         ref_parts(&mut key, &relation.target);
     }
