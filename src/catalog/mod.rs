@@ -206,6 +206,20 @@ impl Catalog {
     pub fn relation_count(&self) -> usize {
         self.entities.iter().map(|e| e.relations.len()).sum()
     }
+
+    /// A catalog of `entities` as they are (sorted or not, relations as
+    /// given), for tests that change one.
+    #[cfg(test)]
+    pub(crate) fn of_entities(entities: Vec<Entity>) -> Catalog {
+        let index = index_of(&entities);
+        let mut by_file: Vec<usize> = (0..entities.len()).collect();
+        by_file.sort_by_key(|&i| file_key(&entities[i]));
+        Catalog {
+            entities,
+            index,
+            by_file,
+        }
+    }
 }
 
 /// [`assemble_with`] keeping invalid entities.

@@ -336,9 +336,11 @@ fn entity_pages_by(
                 &docs,
                 Some(&memo.keys),
             )),
-            Pages::Carry(carrying) => {
-                Some(kept::EntityKeys::from_own(portal, carrying.own.clone()))
-            }
+            Pages::Carry(carrying) => Some(kept::EntityKeys::from_own(
+                portal,
+                carrying.own.clone(),
+                None,
+            )),
         })
         .as_ref()
     };
