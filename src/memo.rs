@@ -93,6 +93,30 @@ impl Versions {
         Some(reported)
     }
 
+    /// Every path (absolute, as reported) the watcher reported since
+    /// `mark`; `None` when that cannot be told (events were lost, or a
+    /// path could not be placed in a repository: a new epoch).
+    pub fn all_reported_since(&self, mark: Mark) -> Option<Vec<PathBuf>> {
+        let state = self.lock();
+        if state.epoch != mark.epoch {
+            return None;
+        }
+        Some(
+            state
+                .touched
+                .iter()
+                .filter(|(_, report)| **report > mark.reports)
+                .map(|(path, _)| path.clone())
+                .collect(),
+        )
+    }
+
+    /// The canonical path of `root`, resolved once per epoch (the
+    /// watcher's paths are compared with it).
+    pub fn canonical_root(&self, root: &Path) -> Option<PathBuf> {
+        self.canonical(root)
+    }
+
     /// The canonical path of `root`, resolved once per epoch.
     fn canonical(&self, root: &Path) -> Option<PathBuf> {
         if let Some(known) = self.lock().canonical.get(root) {

@@ -88,7 +88,9 @@ fn load_scoped(
     disk: Option<&crate::cache::DiskCache>,
     scope: &Scope<'_>,
 ) -> Result<(Outcome, ScopeFacts), Fatal> {
-    let found = discover::repositories(&config.roots, config.max_depth).map_err(|e| Fatal(e.0))?;
+    let kept = memo.map(|m| (&m.discover, &m.versions));
+    let found = discover::repositories_kept(&config.roots, config.max_depth, kept)
+        .map_err(|e| Fatal(e.0))?;
     let mut repos = found.repos;
     if repos.is_empty() && config.locations.is_empty() {
         let roots: Vec<String> = config
@@ -1012,6 +1014,9 @@ fn site_key(out_dir: &Path) -> crate::memo::Key {
 pub struct Memo {
     /// Which repositories changed since they were last read.
     pub versions: crate::memo::Versions,
+    /// The last walk of the roots, reused while the watcher reported
+    /// nothing that could change it.
+    pub discover: discover::DiscoverMemo,
     pub loads: organisation::LoadMemo,
     /// Unchanged entities' JSON, reused by the catalog's assembly.
     pub assemble: catalog::AssembleMemo,
