@@ -9,9 +9,12 @@ use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 /// How long the watcher waits for a burst of events (an editor's atomic
-/// save is a write, a rename and a delete) to end. Short: a spurious
-/// rebuild costs little, every page being rendered once.
-const QUIET: Duration = Duration::from_millis(50);
+/// save is a write, a rename and a delete, within a millisecond or two) to
+/// end; the debouncer looks every quarter of it, so a change reaches the
+/// builder 25–32 ms after its last event. Short: it is part of every
+/// edit's wait, and a spurious rebuild costs little, every page being
+/// rendered once.
+const QUIET: Duration = Duration::from_millis(25);
 
 /// A running watcher; dropping it stops it.
 pub struct Watcher {
