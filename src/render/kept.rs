@@ -16,7 +16,7 @@
 //! Location pages list entities by the files they were read from, not by
 //! relations: they are always drawn.
 
-use super::pages::{ProblemsByFile, display_name};
+use super::pages::ProblemsByFile;
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
 use crate::catalog::relations::Relation;
@@ -83,6 +83,9 @@ fn relations_key(relations: &[Relation]) -> Key {
 struct JsonKeys {
     whole: Key,
     shown: Key,
+    /// The fields a name as shown may come from (`metadata.title`,
+    /// `spec.profile.displayName`), for [`node_key`].
+    names: Key,
 }
 
 fn json_keys(json: &Map<String, Value>) -> JsonKeys {
@@ -97,9 +100,20 @@ fn json_keys(json: &Map<String, Value>) -> JsonKeys {
         &mut shown,
         json.get("metadata").and_then(|m| m.get("description")),
     );
+    let mut names = hasher();
+    json_part(
+        &mut names,
+        json.get("metadata").and_then(|m| m.get("title")),
+    );
+    json_part(
+        &mut names,
+        spec.and_then(|s| s.get("profile"))
+            .and_then(|p| p.get("displayName")),
+    );
     JsonKeys {
         whole: whole.digest128(),
         shown: shown.digest128(),
+        names: names.digest128(),
     }
 }
 
@@ -299,7 +313,11 @@ impl<'p> EntityKeys<'p> {
             None => entities.par_iter().map(look_up).collect(),
         };
         let relations: Vec<Key> = inputs.iter().map(|i| i.relations).collect();
-        let nodes: Vec<Key> = entities.par_iter().map(node_key).collect();
+        let nodes: Vec<Key> = entities
+            .par_iter()
+            .zip(&inputs)
+            .map(|(e, inputs)| node_key(e, inputs.json.names))
+            .collect();
         // Computed once per entity, so a page relating to a Group that
         // owns hundreds of entities costs one lookup for it, not hundreds.
         let summary = inputs
@@ -391,12 +409,16 @@ fn json_part(key: &mut Xxh3, value: Option<&serde_json::Value>) {
 }
 
 /// What a graph or a link shows of an entity two hops out: its box (name
-/// as shown, kind) and its address.
-fn node_key(entity: &Entity) -> Key {
+/// as shown, kind) and its address. The name as shown
+/// (`pages::display_name`) comes from its kind, its name and two fields of
+/// its JSON (`names`: their key, kept with its JSON's other keys), so
+/// those are keyed rather than the name looked up again.
+fn node_key(entity: &Entity, names: Key) -> Key {
     let mut key = hasher();
     ref_parts(&mut key, &entity.entity_ref);
     part(&mut key, entity.kind.as_bytes());
-    part(&mut key, display_name(entity).as_bytes());
+    part(&mut key, entity.name.as_bytes());
+    key.update(&names.to_le_bytes());
     key.digest128()
 }
 
