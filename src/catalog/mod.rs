@@ -257,9 +257,13 @@ pub fn assemble_with(
 pub struct AssembleMemo {
     /// Each document's JSON by the key of its other inputs, and whether
     /// the JSON is known to hold no [`INVALID_ANNOTATION`] (the file's own).
-    json: crate::memo::ByArc<Node, (crate::memo::Key, Arc<Map<String, Json>>, bool)>,
+    json: crate::memo::ByArc<Node, KeptJson>,
     relations: relations::RelationsMemo,
 }
+
+/// A document's JSON kept by [`AssembleMemo`]: the key of its other
+/// inputs, the JSON, and whether it holds no [`INVALID_ANNOTATION`].
+type KeptJson = (crate::memo::Key, Arc<Map<String, Json>>, bool);
 
 /// [`assemble_with`], reusing the JSON of unchanged documents from `memo`.
 pub fn assemble_kept(
