@@ -1095,6 +1095,16 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
 /// The rest of a [`preview`]'s site: the lists, `catalog.json`, the
 /// problems, organisation and scorecard pages, assets and theme files.
 pub fn preview_lists(preview: &Preview, look: &render::Look) -> Vec<output::OutputFile> {
+    preview_lists_until(preview, look, &|| false).unwrap_or_default()
+}
+
+/// [`preview_lists`], given up (`None`) as soon as `stop` says so
+/// (`portico serve`: a newer change is waiting).
+pub fn preview_lists_until(
+    preview: &Preview,
+    look: &render::Look,
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<output::OutputFile>> {
     let mut timer = Timer::new();
     let portal = &preview.outcome.portal;
     let entity_pages: Vec<String> = portal
@@ -1104,8 +1114,18 @@ pub fn preview_lists(preview: &Preview, look: &render::Look) -> Vec<output::Outp
         .map(|e| crate::address::entity_page(&e.entity_ref))
         .collect();
     let entity_pages: Vec<&str> = entity_pages.iter().map(String::as_str).collect();
-    let files = render::lists(portal, look, &preview.outcome.diagnostics, &entity_pages);
-    timer.lap("lists");
+    let files = render::lists_until(
+        portal,
+        look,
+        &preview.outcome.diagnostics,
+        &entity_pages,
+        stop,
+    );
+    timer.lap(if files.is_some() {
+        "lists"
+    } else {
+        "lists (given up: a newer change)"
+    });
     files
 }
 
