@@ -116,6 +116,106 @@ pub fn repositories(roots: &[PathBuf], max_depth: usize) -> Result<Found, RootEr
     Ok(found)
 }
 
+/// The last discovery of a long-running process (`portico serve`), with
+/// where the watcher's reports stood when it began.
+#[derive(Debug, Default)]
+pub struct DiscoverMemo {
+    last: std::sync::Mutex<Option<LastWalk>>,
+}
+
+#[derive(Debug)]
+struct LastWalk {
+    mark: crate::memo::Mark,
+    roots: Vec<PathBuf>,
+    max_depth: usize,
+    found: Found,
+}
+
+/// [`repositories`], reusing the last walk of `memo` when the watcher
+/// reported nothing since that could change what it found: every path
+/// reported lies inside a repository found, and is not the repository's
+/// folder itself; a path right under it that classifying reads (`.git`,
+/// `HEAD`, `objects`, `refs`, `catalog-info.yaml`) has the repository
+/// classified again, and kept only if its kind is the same. A path
+/// anywhere else (a new folder beside the repositories, a link) starts a
+/// new epoch in `versions`, and so does a lost event: the roots are
+/// searched again.
+pub fn repositories_kept(
+    roots: &[PathBuf],
+    max_depth: usize,
+    memo: Option<(&DiscoverMemo, &crate::memo::Versions)>,
+) -> Result<Found, RootError> {
+    let Some((memo, versions)) = memo else {
+        return repositories(roots, max_depth);
+    };
+    let mark = versions.mark();
+    let mut last = crate::memo::lock(&memo.last);
+    if let Some(kept) = last.as_mut()
+        && kept.roots == roots
+        && kept.max_depth == max_depth
+        && unchanged(&kept.found.repos, kept.mark, versions)
+    {
+        // Every report up to `mark` (and some after it) was looked at.
+        kept.mark = mark;
+        return Ok(Found {
+            repos: kept.found.repos.clone(),
+            notes: kept.found.notes.clone(),
+        });
+    }
+    let found = repositories(roots, max_depth)?;
+    *last = Some(LastWalk {
+        mark,
+        roots: roots.to_vec(),
+        max_depth,
+        found: Found {
+            repos: found.repos.clone(),
+            notes: found.notes.clone(),
+        },
+    });
+    Ok(found)
+}
+
+/// Whether the watcher reported nothing since `mark` that could change
+/// which repositories there are or their kinds (see [`repositories_kept`]).
+fn unchanged(
+    repos: &[RepoSource],
+    mark: crate::memo::Mark,
+    versions: &crate::memo::Versions,
+) -> bool {
+    let Some(reported) = versions.all_reported_since(mark) else {
+        return false;
+    };
+    if reported.is_empty() {
+        return true;
+    }
+    let Some(canonical) = repos
+        .iter()
+        .map(|r| versions.canonical_root(&r.root))
+        .collect::<Option<Vec<PathBuf>>>()
+    else {
+        return false;
+    };
+    reported.iter().all(|path| {
+        // The innermost repository holding it (roots may nest: a ROOT
+        // that is a repository beside one found under another ROOT).
+        let holder = repos
+            .iter()
+            .zip(&canonical)
+            .filter_map(|(repo, root)| Some((repo, path.strip_prefix(root).ok()?)))
+            .max_by_key(|(_, relative)| std::cmp::Reverse(relative.components().count()));
+        let Some((repo, relative)) = holder else {
+            return false;
+        };
+        let Some(first) = relative.components().next() else {
+            // The repository's folder itself: moved, deleted, replaced.
+            return false;
+        };
+        let classifying = [".git", "HEAD", "objects", "refs", "catalog-info.yaml"];
+        !classifying.iter().any(|name| first.as_os_str() == *name)
+            || classify(&repo.root) == Some(repo.kind)
+    })
+}
+
 /// Searches the folders below `dir` (not `dir` itself), in parallel.
 fn search(dir: &Path, depth_left: usize) -> (Vec<RepoSource>, Vec<Diagnostic>) {
     if depth_left == 0 {
@@ -327,5 +427,76 @@ mod tests {
     #[test]
     fn a_missing_root_is_an_error() {
         assert!(repositories(&[PathBuf::from("/definitely/not/here")], 3).is_err());
+    }
+
+    /// With a memo, each discovery equals a fresh one after every kind of
+    /// change the watcher reports: a file edited in a repository (the walk
+    /// reused: a folder made meanwhile without a report is not seen), a
+    /// new folder (a path in no repository), a plain folder's catalog file
+    /// deleted, a work tree's `.git` removed, a repository deleted, lost
+    /// events.
+    #[test]
+    fn a_kept_walk_is_reused_only_while_nothing_reported_can_change_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let make = |path: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "kind: Component\n").unwrap();
+        };
+        make("plain/catalog-info.yaml");
+        make("work/catalog-info.yaml");
+        std::fs::create_dir_all(root.join("work/.git")).unwrap();
+        make("gone/catalog-info.yaml");
+        let roots = vec![root.clone()];
+        let memo = DiscoverMemo::default();
+        let versions = crate::memo::Versions::default();
+        let names = |found: &Found| -> Vec<(String, RepoKind)> {
+            found
+                .repos
+                .iter()
+                .map(|r| (r.name.clone(), r.kind))
+                .collect()
+        };
+        let discover = || {
+            let kept = repositories_kept(&roots, 3, Some((&memo, &versions))).unwrap();
+            for repo in &kept.repos {
+                versions.of(&repo.root);
+            }
+            kept
+        };
+        let fresh = || names(&repositories(&roots, 3).unwrap());
+        assert_eq!(names(&discover()), fresh());
+        // An edit inside repositories (a classifying file of a work tree
+        // too): the walk is reused, so a folder made meanwhile that no
+        // report names is not seen.
+        make("unreported/catalog-info.yaml");
+        versions.touch(&[
+            root.join("work/catalog-info.yaml"),
+            root.join("plain/docs/a.md"),
+        ]);
+        assert!(!names(&discover()).iter().any(|(n, _)| n == "unreported"));
+        // The new folder reported: found.
+        versions.touch(&[root.join("unreported")]);
+        assert_eq!(names(&discover()), fresh());
+        // A plain folder's catalog file deleted: it is no repository.
+        std::fs::remove_file(root.join("plain/catalog-info.yaml")).unwrap();
+        versions.touch(&[root.join("plain/catalog-info.yaml")]);
+        assert_eq!(names(&discover()), fresh());
+        assert!(!names(&discover()).iter().any(|(n, _)| n == "plain"));
+        // A work tree's `.git` removed: a plain folder now.
+        std::fs::remove_dir(root.join("work/.git")).unwrap();
+        versions.touch(&[root.join("work/.git")]);
+        assert_eq!(names(&discover()), fresh());
+        assert!(names(&discover()).contains(&("work".into(), RepoKind::Plain)));
+        // A repository deleted.
+        std::fs::remove_dir_all(root.join("gone")).unwrap();
+        versions.touch(&[root.join("gone")]);
+        assert_eq!(names(&discover()), fresh());
+        // Lost events.
+        make("after-loss/catalog-info.yaml");
+        versions.touch(&[]);
+        assert_eq!(names(&discover()), fresh());
+        assert!(names(&discover()).iter().any(|(n, _)| n == "after-loss"));
     }
 }

@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use xxhash_rust::xxh3::Xxh3;
 
+/// A map by a path's bytes.
+type ByBytes<V> = HashMap<std::ffi::OsString, V, foldhash::fast::RandomState>;
+
 #[derive(Debug, Default)]
 pub struct Versions {
     state: Mutex<State>,
@@ -21,11 +24,13 @@ pub struct Versions {
 #[derive(Debug, Default)]
 struct State {
     epoch: u64,
-    /// Canonical repository root → its count of changes.
-    roots: HashMap<PathBuf, u64>,
+    /// Canonical repository root → its count of changes. Keyed by the
+    /// path's bytes (a `PathBuf` hashes and compares part by part: three
+    /// stages ask for each of 2,000 repositories on every build).
+    roots: ByBytes<u64>,
     /// Each root as asked → its canonical path, resolved once per epoch
     /// (three stages ask for each of 2,000 repositories on every build).
-    canonical: HashMap<PathBuf, PathBuf>,
+    canonical: ByBytes<PathBuf>,
     /// Each path the watcher reported → the number of its last report
     /// (reports counted from 1): what [`Versions::of_file`] is made of.
     touched: HashMap<PathBuf, u64>,
@@ -40,7 +45,7 @@ impl Versions {
         let canonical = self.canonical(root)?;
         let mut state = self.lock();
         let epoch = state.epoch;
-        let count = *state.roots.entry(canonical).or_default();
+        let count = *state.roots.entry(canonical.into_os_string()).or_default();
         Some(epoch.wrapping_mul(1 << 32).wrapping_add(count))
     }
 
@@ -93,15 +98,39 @@ impl Versions {
         Some(reported)
     }
 
+    /// Every path (absolute, as reported) the watcher reported since
+    /// `mark`; `None` when that cannot be told (events were lost, or a
+    /// path could not be placed in a repository: a new epoch).
+    pub fn all_reported_since(&self, mark: Mark) -> Option<Vec<PathBuf>> {
+        let state = self.lock();
+        if state.epoch != mark.epoch {
+            return None;
+        }
+        Some(
+            state
+                .touched
+                .iter()
+                .filter(|(_, report)| **report > mark.reports)
+                .map(|(path, _)| path.clone())
+                .collect(),
+        )
+    }
+
+    /// The canonical path of `root`, resolved once per epoch (the
+    /// watcher's paths are compared with it).
+    pub fn canonical_root(&self, root: &Path) -> Option<PathBuf> {
+        self.canonical(root)
+    }
+
     /// The canonical path of `root`, resolved once per epoch.
     fn canonical(&self, root: &Path) -> Option<PathBuf> {
-        if let Some(known) = self.lock().canonical.get(root) {
+        if let Some(known) = self.lock().canonical.get(root.as_os_str()) {
             return Some(known.clone());
         }
         let canonical = root.canonicalize().ok()?;
         self.lock()
             .canonical
-            .insert(root.to_path_buf(), canonical.clone());
+            .insert(root.as_os_str().to_owned(), canonical.clone());
         Some(canonical)
     }
 
@@ -123,7 +152,7 @@ impl Versions {
             state.touched.insert(path.clone(), report);
             let mut placed = false;
             for (root, count) in state.roots.iter_mut() {
-                if path.starts_with(root) {
+                if path.starts_with(Path::new(root)) {
                     *count += 1;
                     placed = true;
                 }

@@ -89,7 +89,9 @@ fn load_scoped(
     disk: Option<&crate::cache::DiskCache>,
     scope: &Scope<'_>,
 ) -> Result<(Outcome, ScopeFacts), Fatal> {
-    let found = discover::repositories(&config.roots, config.max_depth).map_err(|e| Fatal(e.0))?;
+    let kept = memo.map(|m| (&m.discover, &m.versions));
+    let found = discover::repositories_kept(&config.roots, config.max_depth, kept)
+        .map_err(|e| Fatal(e.0))?;
     let mut repos = found.repos;
     if repos.is_empty() && config.locations.is_empty() {
         let roots: Vec<String> = config
@@ -1145,6 +1147,9 @@ fn site_key(out_dir: &Path) -> crate::memo::Key {
 pub struct Memo {
     /// Which repositories changed since they were last read.
     pub versions: crate::memo::Versions,
+    /// The last walk of the roots, reused while the watcher reported
+    /// nothing that could change it.
+    pub discover: discover::DiscoverMemo,
     pub loads: organisation::LoadMemo,
     /// Unchanged entities' JSON, reused by the catalog's assembly.
     pub assemble: catalog::AssembleMemo,
@@ -1223,6 +1228,16 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
 /// The rest of a [`preview`]'s site: the lists, `catalog.json`, the
 /// problems, organisation and scorecard pages, assets and theme files.
 pub fn preview_lists(preview: &Preview, look: &render::Look) -> Vec<output::OutputFile> {
+    preview_lists_until(preview, look, &|| false).unwrap_or_default()
+}
+
+/// [`preview_lists`], given up (`None`) as soon as `stop` says so
+/// (`portico serve`: a newer change is waiting).
+pub fn preview_lists_until(
+    preview: &Preview,
+    look: &render::Look,
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<output::OutputFile>> {
     let mut timer = Timer::new();
     let portal = &preview.outcome.portal;
     let entity_pages: Vec<String> = portal
@@ -1232,8 +1247,18 @@ pub fn preview_lists(preview: &Preview, look: &render::Look) -> Vec<output::Outp
         .map(|e| crate::address::entity_page(&e.entity_ref))
         .collect();
     let entity_pages: Vec<&str> = entity_pages.iter().map(String::as_str).collect();
-    let files = render::lists(portal, look, &preview.outcome.diagnostics, &entity_pages);
-    timer.lap("lists");
+    let files = render::lists_until(
+        portal,
+        look,
+        &preview.outcome.diagnostics,
+        &entity_pages,
+        stop,
+    );
+    timer.lap(if files.is_some() {
+        "lists"
+    } else {
+        "lists (given up: a newer change)"
+    });
     files
 }
 

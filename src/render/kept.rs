@@ -16,9 +16,10 @@
 //! Location pages list entities by the files they were read from, not by
 //! relations: they are always drawn.
 
-use super::pages::{ProblemsByFile, display_name};
+use super::pages::ProblemsByFile;
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
+use crate::catalog::relations::Relation;
 use crate::docs::DocSiteSummary;
 use crate::memo::{ArcKeys, ByArc, Key, hasher, part};
 use crate::portal::Portal;
@@ -26,6 +27,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::io::Write as _;
+use std::sync::Arc;
 use xxhash_rust::xxh3::Xxh3;
 
 /// The keys of entities' JSON and source files, kept between builds of one
@@ -36,18 +38,43 @@ use xxhash_rust::xxh3::Xxh3;
 pub(super) struct KeyMemo {
     json: ByArc<Map<String, Value>, JsonKeys>,
     text: ArcKeys<str>,
+    /// The catalog hands unchanged relations out again too
+    /// (`catalog::relations::RelationsMemo`).
+    relations: ByArc<[Relation], RelationKeys>,
 }
 
 impl KeyMemo {
     pub(super) fn start(&self) {
         self.json.start();
         self.text.start();
+        self.relations.start();
     }
 
     pub(super) fn finish(&self) {
         self.json.finish();
         self.text.finish();
+        self.relations.finish();
     }
+}
+
+/// What the keys take of an entity's relations: their key
+/// ([`relations_key`]), and their targets' places in the catalog whose
+/// entities' key is `places` (looked up again in another catalog).
+#[derive(Clone, Debug)]
+struct RelationKeys {
+    key: Key,
+    places: Option<(Key, Arc<[Option<u32>]>)>,
+}
+
+/// A key of an entity's relations: each one's kind and target as spelled.
+fn relations_key(relations: &[Relation]) -> Key {
+    let mut key = hasher();
+    key.update(&(relations.len() as u64).to_le_bytes());
+    for relation in relations {
+        part(&mut key, relation.kind.as_bytes());
+        ref_parts(&mut key, &relation.target);
+    }
+    key.digest128()
 }
 
 /// What pages show of an entity's JSON: all of it (its own page), and the
@@ -56,6 +83,9 @@ impl KeyMemo {
 struct JsonKeys {
     whole: Key,
     shown: Key,
+    /// The fields a name as shown may come from (`metadata.title`,
+    /// `spec.profile.displayName`), for [`node_key`].
+    names: Key,
 }
 
 fn json_keys(json: &Map<String, Value>) -> JsonKeys {
@@ -70,9 +100,20 @@ fn json_keys(json: &Map<String, Value>) -> JsonKeys {
         &mut shown,
         json.get("metadata").and_then(|m| m.get("description")),
     );
+    let mut names = hasher();
+    json_part(
+        &mut names,
+        json.get("metadata").and_then(|m| m.get("title")),
+    );
+    json_part(
+        &mut names,
+        spec.and_then(|s| s.get("profile"))
+            .and_then(|p| p.get("displayName")),
+    );
     JsonKeys {
         whole: whole.digest128(),
         shown: shown.digest128(),
+        names: names.digest128(),
     }
 }
 
@@ -82,15 +123,34 @@ fn text_key(text: &str) -> Key {
     key.digest128()
 }
 
-/// An entity's [`JsonKeys`] and its source file's key, from `memo` when
-/// one is kept.
-fn entity_inputs(entity: &Entity, memo: Option<&KeyMemo>) -> (JsonKeys, Key) {
+/// The keys of what an entity's pages read of it by allocation: its
+/// JSON, its source file's text and its relations.
+#[derive(Clone, Copy, Debug)]
+struct Inputs {
+    json: JsonKeys,
+    text: Key,
+    relations: Key,
+}
+
+/// An entity's [`Inputs`], from `memo` when one is kept.
+fn entity_inputs(entity: &Entity, memo: Option<&KeyMemo>) -> Inputs {
     match memo {
-        Some(memo) => (
-            memo.json.get_or_make(&entity.json, json_keys),
-            memo.text.get_or_make(&entity.source.text, text_key),
-        ),
-        None => (json_keys(&entity.json), text_key(&entity.source.text)),
+        Some(memo) => Inputs {
+            json: memo.json.get_or_make(&entity.json, json_keys),
+            text: memo.text.get_or_make(&entity.source.text, text_key),
+            relations: memo
+                .relations
+                .get_or_make(&entity.relations, |r| RelationKeys {
+                    key: relations_key(r),
+                    places: None,
+                })
+                .key,
+        },
+        None => Inputs {
+            json: json_keys(&entity.json),
+            text: text_key(&entity.source.text),
+            relations: relations_key(&entity.relations),
+        },
     }
 }
 
@@ -103,7 +163,9 @@ pub(super) struct EntityKeys<'p> {
     summary: Vec<Key>,
     /// Each entity's relations' targets, by their place in the catalog
     /// (`None`: a ref to no entity), looked up once for both keys.
-    targets: Vec<Vec<Option<u32>>>,
+    targets: Vec<Arc<[Option<u32>]>>,
+    /// Each entity's [`relations_key`].
+    relations: Vec<Key>,
     /// The site's settings every page shows.
     global: Key,
 }
@@ -127,7 +189,7 @@ impl std::io::Write for HashWriter<'_> {
 /// [`OwnKeys::catalog_key`].
 #[derive(Clone)]
 pub(super) struct OwnKeys {
-    inputs: Vec<(JsonKeys, Key)>,
+    inputs: Vec<Inputs>,
     own: Vec<Key>,
     /// The site's settings every page shows.
     global: Key,
@@ -141,16 +203,16 @@ impl OwnKeys {
         memo: Option<&KeyMemo>,
     ) -> OwnKeys {
         let entities = &portal.catalog.entities;
-        let inputs: Vec<(JsonKeys, Key)> = entities
+        let inputs: Vec<Inputs> = entities
             .par_iter()
             .map(|e| entity_inputs(e, memo))
             .collect();
         let own = entities
             .par_iter()
             .zip(&inputs)
-            .map(|(e, &(json, text))| {
+            .map(|(e, inputs)| {
                 let docs = docs.get(&e.entity_ref).copied();
-                own_key(e, json.whole, text, problems, docs)
+                own_key(e, inputs, problems, docs)
             })
             .collect();
         let mut global = hasher();
@@ -193,11 +255,15 @@ impl<'p> EntityKeys<'p> {
         docs: &HashMap<&EntityRef, &DocSiteSummary>,
         memo: Option<&KeyMemo>,
     ) -> EntityKeys<'p> {
-        EntityKeys::from_own(portal, OwnKeys::new(portal, problems, docs, memo))
+        EntityKeys::from_own(portal, OwnKeys::new(portal, problems, docs, memo), memo)
     }
 
     /// The rest of the keys, after `own`.
-    pub(super) fn from_own(portal: &'p Portal, own: OwnKeys) -> EntityKeys<'p> {
+    pub(super) fn from_own(
+        portal: &'p Portal,
+        own: OwnKeys,
+        memo: Option<&KeyMemo>,
+    ) -> EntityKeys<'p> {
         let entities = &portal.catalog.entities;
         let OwnKeys {
             inputs,
@@ -209,31 +275,62 @@ impl<'p> EntityKeys<'p> {
             .zip(0u32..)
             .map(|(e, i)| (&e.entity_ref, i))
             .collect();
-        let targets: Vec<Vec<Option<u32>>> = entities
-            .par_iter()
-            .map(|e| {
-                e.relations
-                    .iter()
-                    .map(|r| place_of(portal, &places, &r.target))
+        let look_up = |e: &Entity| -> Arc<[Option<u32>]> {
+            e.relations
+                .iter()
+                .map(|r| place_of(portal, &places, &r.target))
+                .collect()
+        };
+        let targets: Vec<Arc<[Option<u32>]>> = match memo {
+            // The same relations in a catalog of the same entities, in the
+            // same order, have their targets at the same places.
+            Some(memo) => {
+                let catalog = places_key(entities);
+                entities
+                    .par_iter()
+                    .zip(&inputs)
+                    .map(|(e, inputs)| {
+                        let kept = memo.relations.get(&e.relations);
+                        if let Some((_, targets)) = kept
+                            .as_ref()
+                            .and_then(|k| k.places.as_ref())
+                            .filter(|(key, _)| *key == catalog)
+                        {
+                            return targets.clone();
+                        }
+                        let targets = look_up(e);
+                        memo.relations.insert(
+                            &e.relations,
+                            RelationKeys {
+                                key: inputs.relations,
+                                places: Some((catalog, targets.clone())),
+                            },
+                        );
+                        targets
+                    })
                     .collect()
-            })
-            .collect();
-        let nodes: Vec<Key> = entities.par_iter().map(node_key).collect();
-        // Computed once per entity, so a page relating to a Group that
-        // owns hundreds of entities costs one lookup for it, not hundreds.
-        let summary = entities
+            }
+            None => entities.par_iter().map(look_up).collect(),
+        };
+        let relations: Vec<Key> = inputs.iter().map(|i| i.relations).collect();
+        let nodes: Vec<Key> = entities
             .par_iter()
             .zip(&inputs)
+            .map(|(e, inputs)| node_key(e, inputs.json.names))
+            .collect();
+        // Computed once per entity, so a page relating to a Group that
+        // owns hundreds of entities costs one lookup for it, not hundreds.
+        let summary = inputs
+            .par_iter()
             .zip(nodes.par_iter().zip(&targets))
-            .map(|((e, (json, _)), (&node, targets))| {
-                summary_key(&nodes, e, node, targets, json.shown)
-            })
+            .map(|(inputs, (&node, targets))| summary_key(&nodes, inputs, node, targets))
             .collect();
         EntityKeys {
             portal,
             own,
             summary,
             targets,
+            relations,
             global,
         }
     }
@@ -250,9 +347,12 @@ impl<'p> EntityKeys<'p> {
         key.update(&self.own[place].to_le_bytes());
         // Each neighbour as the page shows it; what lies two hops out is
         // in the neighbours' summaries as graph nodes.
-        for (relation, &target) in entity.relations.iter().zip(&self.targets[place]) {
-            related(&mut key, &self.summary, &relation.target, target);
-        }
+        related(
+            &mut key,
+            &self.summary,
+            self.relations[place],
+            &self.targets[place],
+        );
         Some(key.digest128())
     }
 }
@@ -271,12 +371,28 @@ fn place_of(
     })
 }
 
-/// A related entity's ref and its key in `keys` (zero for a ref to no
-/// entity, which pages show as a missing ref).
-fn related(key: &mut Xxh3, keys: &[Key], target: &EntityRef, place: Option<u32>) {
-    ref_parts(key, target);
-    let known = place.map_or(0, |i| keys[i as usize]);
-    key.update(&known.to_le_bytes());
+/// An entity's relations (their [`relations_key`]) and each target's key
+/// in `keys` (zero for a ref to no entity, which pages show as a missing
+/// ref), written into the hasher at once.
+fn related(key: &mut Xxh3, keys: &[Key], relations: Key, places: &[Option<u32>]) {
+    key.update(&relations.to_le_bytes());
+    let mut known = Vec::with_capacity(places.len() * 16);
+    for place in places {
+        let target = place.map_or(0, |i| keys[i as usize]);
+        known.extend_from_slice(&target.to_le_bytes());
+    }
+    key.update(&known);
+}
+
+/// A key of which entities a catalog holds, in order: where each ref's
+/// target is.
+fn places_key(entities: &[Entity]) -> Key {
+    let mut key = hasher();
+    key.update(&(entities.len() as u64).to_le_bytes());
+    for entity in entities {
+        ref_parts(&mut key, &entity.entity_ref);
+    }
+    key.digest128()
 }
 
 /// A ref's parts, each with its length (no string made for it).
@@ -335,12 +451,16 @@ fn object_hash(key: &mut Xxh3, fields: &Map<String, Value>) {
 }
 
 /// What a graph or a link shows of an entity two hops out: its box (name
-/// as shown, kind) and its address.
-fn node_key(entity: &Entity) -> Key {
+/// as shown, kind) and its address. The name as shown
+/// (`pages::display_name`) comes from its kind, its name and two fields of
+/// its JSON (`names`: their key, kept with its JSON's other keys), so
+/// those are keyed rather than the name looked up again.
+fn node_key(entity: &Entity, names: Key) -> Key {
     let mut key = hasher();
     ref_parts(&mut key, &entity.entity_ref);
     part(&mut key, entity.kind.as_bytes());
-    part(&mut key, display_name(entity).as_bytes());
+    part(&mut key, entity.name.as_bytes());
+    key.update(&names.to_le_bytes());
     key.digest128()
 }
 
@@ -349,58 +469,62 @@ fn node_key(entity: &Entity) -> Key {
 /// group's avatar and email, and its relations with the nodes they point
 /// at (the graph's second hop, a System's diagram, a member's groups, a
 /// group's member count). Nothing else of a neighbour reaches a page.
+/// `inputs`: the keys of its JSON (`shown`: those fields) and relations;
 /// `node`: its [`node_key`]; `targets`: its relations' places in the
-/// catalog; `shown`: the key of those fields of its JSON ([`JsonKeys`]).
-fn summary_key(
-    nodes: &[Key],
-    entity: &Entity,
-    node: Key,
-    targets: &[Option<u32>],
-    shown: Key,
-) -> Key {
+/// catalog.
+fn summary_key(nodes: &[Key], inputs: &Inputs, node: Key, targets: &[Option<u32>]) -> Key {
     let mut key = hasher();
     key.update(&node.to_le_bytes());
-    key.update(&shown.to_le_bytes());
-    for (relation, &target) in entity.relations.iter().zip(targets) {
-        part(&mut key, relation.kind.as_bytes());
-        related(&mut key, nodes, &relation.target, target);
-    }
+    key.update(&inputs.json.shown.to_le_bytes());
+    related(&mut key, nodes, inputs.relations, targets);
     key.digest128()
 }
 
 /// What a page shows of one entity: its data, relations, source and
-/// commit, the problems in its document, its docs site. `json` and `text`:
-/// the keys of its JSON and of its source file ([`entity_inputs`]).
+/// commit, the problems in its document, its docs site. `inputs`: the
+/// keys of its JSON, source file and relations ([`entity_inputs`]).
 fn own_key(
     entity: &Entity,
-    json: Key,
-    text: Key,
+    inputs: &Inputs,
     problems: &ProblemsByFile<'_>,
     docs: Option<&DocSiteSummary>,
 ) -> Key {
     let mut key = hasher();
     ref_parts(&mut key, &entity.entity_ref);
     part(&mut key, entity.kind.as_bytes());
-    key.update(&json.to_le_bytes());
-    for relation in &entity.relations {
-        part(&mut key, relation.kind.as_bytes());
-        ref_parts(&mut key, &relation.target);
-    }
+    key.update(&inputs.json.whole.to_le_bytes());
+    key.update(&inputs.relations.to_le_bytes());
     let source = &entity.source;
     part(&mut key, source.repo.as_bytes());
     part(&mut key, source.repo_dir.as_bytes());
     part(&mut key, source.file.as_bytes());
-    // Written into the hasher, not into a string made for it.
-    let _ = write!(
-        HashWriter(&mut key),
-        "{} {:?} {:?}",
-        source.line,
-        source.lines,
-        source.commit
-    );
-    part(&mut key, b"");
+    let mut lines = [0u8; 24];
+    for (slot, n) in lines
+        .chunks_mut(8)
+        .zip([source.line, source.lines.start, source.lines.end])
+    {
+        slot.copy_from_slice(&(n as u64).to_le_bytes());
+    }
+    key.update(&lines);
+    match &source.commit {
+        Some(commit) => {
+            let crate::catalog::RepoCommit {
+                id,
+                date,
+                author,
+                branch,
+            } = &**commit;
+            part(&mut key, b"commit");
+            for text in [id, date, author] {
+                part(&mut key, text.as_bytes());
+            }
+            part(&mut key, &[u8::from(branch.is_some())]);
+            part(&mut key, branch.as_deref().unwrap_or("").as_bytes());
+        }
+        None => part(&mut key, b"no commit"),
+    }
     // The page quotes its document's lines (its problems): the file's text.
-    key.update(&text.to_le_bytes());
+    key.update(&inputs.text.to_le_bytes());
     for problem in problems.of(entity) {
         part(&mut key, format!("{problem:?}").as_bytes());
     }
@@ -689,5 +813,62 @@ mod tests {
             outcome.portal.catalog.entities[i].json = old;
         }
         assert!(narrowed > 0, "no page two hops out was left alone");
+    }
+
+    /// With a [`KeyMemo`] kept across catalogs that share their entities'
+    /// relations (the same allocations), the keys equal keys made without
+    /// it after an entity is removed (every later entity's place moves)
+    /// and after one is renamed (refs to it dangle): relations' targets
+    /// are looked up again in another catalog, not reused.
+    #[test]
+    fn kept_targets_are_looked_up_again_in_another_catalog() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org");
+        let cli = crate::config::CliSettings {
+            roots: vec![root],
+            ..Default::default()
+        };
+        let config = crate::config::load(&cli).unwrap();
+        let mut outcome = crate::pipeline::load(&config).unwrap();
+        let memo = KeyMemo::default();
+        let keys = |portal: &Portal| {
+            let problems = ProblemsByFile::new(&[]);
+            let docs = HashMap::new();
+            let clean = EntityKeys::new(portal, &problems, &docs, None);
+            memo.start();
+            let kept = EntityKeys::new(portal, &problems, &docs, Some(&memo));
+            memo.finish();
+            let count = portal.catalog.entities.len();
+            let clean: Vec<_> = (0..count).map(|i| clean.page_key(i)).collect();
+            let kept: Vec<_> = (0..count).map(|i| kept.page_key(i)).collect();
+            assert_eq!(kept, clean);
+            kept
+        };
+        let first = keys(&outcome.portal);
+        // The entity most others point at: removing or renaming it changes
+        // their pages.
+        let entities = outcome.portal.catalog.entities.clone();
+        let pointed_at = |e: &Entity| {
+            entities
+                .iter()
+                .filter(|o| o.relations.iter().any(|r| r.target == e.entity_ref))
+                .count()
+        };
+        let (most, _) = entities
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, e)| pointed_at(e))
+            .unwrap();
+        let mut fewer = entities.clone();
+        fewer.remove(most);
+        outcome.portal.catalog = crate::catalog::Catalog::of_entities(fewer);
+        let removed = keys(&outcome.portal);
+        assert_ne!(removed[most..], first[most + 1..]);
+        let mut renamed = entities.clone();
+        renamed[most].entity_ref.name.push_str("-renamed");
+        outcome.portal.catalog = crate::catalog::Catalog::of_entities(renamed);
+        let renamed = keys(&outcome.portal);
+        assert_ne!(renamed, first);
+        outcome.portal.catalog = crate::catalog::Catalog::of_entities(entities);
+        assert_eq!(keys(&outcome.portal), first);
     }
 }

@@ -140,7 +140,7 @@ fn system_diagram(html: &mut String, portal: &Portal, system: &Entity, root: &st
         .collect();
     let mut links = Vec::new();
     for (from, e) in parts.iter().enumerate() {
-        for r in &e.relations {
+        for r in e.relations.iter() {
             let relation = match r.kind {
                 "providesApi" => "providesApi",
                 "consumesApi" => "consumesApi",

@@ -337,9 +337,11 @@ fn entity_pages_by(
                 &docs,
                 Some(&memo.keys),
             )),
-            Pages::Carry(carrying) => {
-                Some(kept::EntityKeys::from_own(portal, carrying.own.clone()))
-            }
+            Pages::Carry(carrying) => Some(kept::EntityKeys::from_own(
+                portal,
+                carrying.own.clone(),
+                None,
+            )),
         })
         .as_ref()
     };
@@ -432,14 +434,33 @@ pub fn lists(
     diagnostics: &[Diagnostic],
     pages: &[&str],
 ) -> Vec<OutputFile> {
+    lists_until(portal, look, diagnostics, pages, &|| false).unwrap_or_default()
+}
+
+/// [`lists`], given up (`None`) as soon as `stop` says so, between one
+/// part and the next (`portico serve`: a newer change is waiting, whose
+/// lists will replace these).
+pub fn lists_until(
+    portal: &Portal,
+    look: &Look,
+    diagnostics: &[Diagnostic],
+    pages: &[&str],
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<OutputFile>> {
     let mut timer = crate::timings::Timer::new();
     let catalog_json = portal.catalog.to_json_pretty();
     timer.lap("  site: catalog.json");
+    if stop() {
+        return None;
+    }
     let catalog_csv = csv::catalog_csv(&portal.catalog);
     timer.lap("  site: catalog.csv");
     let problems = pages::ProblemsByFile::new(diagnostics);
     let home = catalog_list::home(portal, look, diagnostics, &problems);
     timer.lap("  site: home");
+    if stop() {
+        return None;
+    }
     let problems_page = pages::problems(portal, look, diagnostics);
     timer.lap("  site: problems");
     let org_page = org::page(portal, look);
@@ -466,6 +487,9 @@ pub fn lists(
         files.push(OutputFile::shared("assets/mermaid.min.js", MERMAID.clone()));
     }
     timer.lap("  site: org");
+    if stop() {
+        return None;
+    }
     files.extend(catalog_list::kind_pages(portal, look, &problems));
     files.push(OutputFile::new(
         address::APIS,
@@ -476,6 +500,9 @@ pub fn lists(
         indexes::docs(portal, look),
     ));
     timer.lap("  site: kind pages");
+    if stop() {
+        return None;
+    }
     files.extend(scorecards::files(
         portal,
         look,
@@ -517,12 +544,49 @@ pub fn lists(
         let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
         files.push(OutputFile::new("sitemap.xml", sitemap(base, &refs)));
     }
-    files
+    Some(files)
 }
 
 #[cfg(test)]
 mod tests {
     use super::STYLESHEET;
+
+    /// Lists given up when asked (the parts asked about so far) are none;
+    /// lists never asked to stop are `lists`' files, byte for byte.
+    #[test]
+    fn lists_are_given_up_between_parts_when_asked() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org");
+        let cli = crate::config::CliSettings {
+            roots: vec![root],
+            ..Default::default()
+        };
+        let config = crate::config::load(&cli).unwrap();
+        let outcome = crate::pipeline::load(&config).unwrap();
+        let look = super::Look::default();
+        let portal = &outcome.portal;
+        let diagnostics = &outcome.diagnostics;
+        let whole = super::lists(portal, &look, diagnostics, &[]);
+        let asked = std::cell::Cell::new(0);
+        let until = |after: usize| {
+            asked.set(0);
+            super::lists_until(portal, &look, diagnostics, &[], &|| {
+                asked.set(asked.get() + 1);
+                asked.get() > after
+            })
+        };
+        for after in 0..4 {
+            assert!(until(after).is_none(), "stopped after {after} parts");
+            assert_eq!(asked.get(), after + 1);
+        }
+        let all = until(usize::MAX).unwrap();
+        let files = |f: &[crate::output::OutputFile]| -> Vec<(String, Vec<u8>)> {
+            f.iter()
+                .map(|f| (f.path.clone(), f.bytes.to_vec()))
+                .collect()
+        };
+        assert_eq!(files(&all), files(&whole));
+        assert!(whole.len() > 5);
+    }
 
     /// The embedded Mermaid script inflates to the vendored file, byte for
     /// byte, and is smaller than a third of it in the binary.

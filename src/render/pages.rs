@@ -536,7 +536,7 @@ fn relations_section(body: &mut String, portal: &Portal, entity: &Entity) {
     }
     body.push_str("<section aria-labelledby=\"relations\"><h2 id=\"relations\">Relations</h2><dl>");
     let mut grouped: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for r in &entity.relations {
+    for r in entity.relations.iter() {
         grouped.entry(r.kind).or_default().push(ref_link(
             portal,
             &r.target,

@@ -216,9 +216,14 @@ fn combine(checks: &[Check], subject: Subject<'_>, context: &Context<'_>, all: b
 
 /// Whether `filter` selects `entity` (an empty filter selects all).
 pub fn applies(filter: &Filter, entity: &Entity) -> bool {
-    let one = |wanted: &[String], value: Option<&str>| {
-        wanted.is_empty() || value.is_some_and(|v| wanted.iter().any(|w| w.eq_ignore_ascii_case(v)))
-    };
+    fn matches(wanted: &[String], value: Option<&str>) -> bool {
+        value.is_some_and(|v| wanted.iter().any(|w| w.eq_ignore_ascii_case(v)))
+    }
+    // The entity's fields are looked up only for a filter that names
+    // values (every rule's `when` is asked of every entity, most empty).
+    fn one<'e>(wanted: &[String], value: impl FnOnce() -> Option<&'e str>) -> bool {
+        wanted.is_empty() || matches(wanted, value())
+    }
     let related = |wanted: &[String], relation: &str, kinds: &[&str]| {
         wanted.is_empty()
             || entity
@@ -232,15 +237,16 @@ pub fn applies(filter: &Filter, entity: &Entity) -> bool {
                         .any(|w| *w == full || w.eq_ignore_ascii_case(&r.target.name))
                 })
     };
-    let tags: Vec<&str> = entity.json["metadata"]["tags"]
-        .as_array()
-        .map(|t| t.iter().filter_map(|v| v.as_str()).collect())
-        .unwrap_or_default();
-    one(&filter.kind, Some(&entity.kind))
-        && one(&filter.spec_type, entity.spec_str("type"))
-        && one(&filter.lifecycle, entity.spec_str("lifecycle"))
-        && one(&filter.namespace, Some(&entity.namespace))
-        && (filter.tags.is_empty() || tags.iter().any(|t| one(&filter.tags, Some(t))))
+    let tagged = || {
+        entity.json["metadata"]["tags"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|v| matches(&filter.tags, v.as_str())))
+    };
+    one(&filter.kind, || Some(&entity.kind))
+        && one(&filter.spec_type, || entity.spec_str("type"))
+        && one(&filter.lifecycle, || entity.spec_str("lifecycle"))
+        && one(&filter.namespace, || Some(&entity.namespace))
+        && (filter.tags.is_empty() || tagged())
         && related(&filter.owner, "ownedBy", &["group", "user"])
         && related(&filter.system, "partOf", &["system"])
 }

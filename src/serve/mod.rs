@@ -20,6 +20,7 @@ use crate::pipeline::{self, Fatal};
 use crate::render::Look;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
@@ -120,8 +121,9 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
         .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
         .collect();
     // Watching from before the first build: an edit during it is not lost.
-    let _watcher = watch::start(&watched, changes).map_err(Fatal)?;
-    builder.rebuild(&shared, Some(Duration::ZERO));
+    let sent = Arc::new(AtomicU64::new(0));
+    let _watcher = watch::start(&watched, changes, sent.clone()).map_err(Fatal)?;
+    builder.rebuild(&shared, Some(Duration::ZERO), &|| false);
     let url = format!("http://{address}/");
     println!("Serving {url} (Ctrl-C to stop)");
     if builder.config.search {
@@ -135,17 +137,26 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
     }
     let builder_shared = shared.clone();
     std::thread::spawn(move || {
+        // Batches taken from the watcher so far.
+        let mut received = 0u64;
         while let Ok(mut paths) = changed.recv() {
+            received += 1;
             // An empty batch: the watcher lost events, anything may have changed.
             let mut lost = paths.is_empty();
             // Take whatever else arrived meanwhile: one build for a burst.
             while let Ok(more) = changed.try_recv() {
+                received += 1;
                 lost |= more.is_empty();
                 paths.extend(more);
             }
             let started = Instant::now();
             builder.memo.versions.touch(if lost { &[] } else { &paths });
-            builder.rebuild(&builder_shared, None);
+            // The lists (and the search index) of this build are given up
+            // for a newer change's as soon as one waits: its pages are not
+            // held up behind lists about to be replaced.
+            let taken = received;
+            let newer = || sent.load(Ordering::SeqCst) > taken;
+            builder.rebuild(&builder_shared, None, &newer);
             if builder.verbose {
                 eprintln!(
                     "({} changed paths, {:.0} ms)",
@@ -223,7 +234,9 @@ impl Builder {
 
     /// One build: the site swapped in, open pages told, then the search
     /// indexes built and swapped in too.
-    fn rebuild(&self, shared: &Shared, first: Option<Duration>) {
+    /// `newer`: whether a newer change waits (the lists and search index
+    /// are then left to its build).
+    fn rebuild(&self, shared: &Shared, first: Option<Duration>, newer: &dyn Fn() -> bool) {
         let started = Instant::now();
         let preview = match pipeline::preview(&self.config, &self.look, &self.memo) {
             Ok(preview) => preview,
@@ -273,8 +286,7 @@ impl Builder {
             );
         }
         announce(shared, &changed, problems_changed);
-        self.relist(shared, &preview, new_errors);
-        if self.config.search {
+        if self.relist(shared, &preview, new_errors, newer) && self.config.search && !newer() {
             self.reindex(shared, &preview.outcome);
         }
         // Freeing a large organisation's catalog takes a while: not on the
@@ -283,10 +295,22 @@ impl Builder {
     }
 
     /// The lists of the served site (everything showing the whole catalog),
-    /// swapped in when done.
-    fn relist(&self, shared: &Shared, preview: &pipeline::Preview, new_errors: bool) {
+    /// swapped in when done; given up (`false`) when `newer` says a newer
+    /// change waits (the last lists stay served until its build's are in).
+    fn relist(
+        &self,
+        shared: &Shared,
+        preview: &pipeline::Preview,
+        new_errors: bool,
+        newer: &dyn Fn() -> bool,
+    ) -> bool {
         let started = Instant::now();
-        let lists = pipeline::preview_lists(preview, &self.look);
+        let Some(lists) = pipeline::preview_lists_until(preview, &self.look, newer) else {
+            if self.verbose {
+                eprintln!("(lists left to the next build: a newer change waits)");
+            }
+            return false;
+        };
         let old = shared.current();
         let mut files = old.files.clone();
         if !new_errors {
@@ -311,6 +335,7 @@ impl Builder {
             lists: Arc::new(paths),
         });
         announce(shared, &changed, false);
+        true
     }
 
     /// The search indexes of the served site, swapped in when done.

@@ -5,13 +5,18 @@
 use notify::RecursiveMode;
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
 /// How long the watcher waits for a burst of events (an editor's atomic
-/// save is a write, a rename and a delete) to end. Short: a spurious
-/// rebuild costs little, every page being rendered once.
-const QUIET: Duration = Duration::from_millis(50);
+/// save is a write, a rename and a delete, within a millisecond or two) to
+/// end; the debouncer looks every quarter of it, so a change reaches the
+/// builder 25–32 ms after its last event. Short: it is part of every
+/// edit's wait, and a spurious rebuild costs little, every page being
+/// rendered once.
+const QUIET: Duration = Duration::from_millis(25);
 
 /// A running watcher; dropping it stops it.
 pub struct Watcher {
@@ -20,10 +25,17 @@ pub struct Watcher {
 
 /// Watches `paths` (folders recursively, files alone) and sends each batch
 /// of changed paths that a build could read.
-pub fn start(paths: &[PathBuf], changes: Sender<Vec<PathBuf>>) -> Result<Watcher, String> {
+/// `sent` counts the batches sent (before each is sent), so the builder
+/// can tell that a newer change is waiting without taking it.
+pub fn start(
+    paths: &[PathBuf],
+    changes: Sender<Vec<PathBuf>>,
+    sent: Arc<AtomicU64>,
+) -> Result<Watcher, String> {
     let handler = move |result: DebounceEventResult| {
         let Ok(events) = result else {
             // The watcher lost events (a full queue): rebuild everything.
+            sent.fetch_add(1, Ordering::SeqCst);
             let _ = changes.send(Vec::new());
             return;
         };
@@ -38,6 +50,7 @@ pub fn start(paths: &[PathBuf], changes: Sender<Vec<PathBuf>>) -> Result<Watcher
         changed.sort();
         changed.dedup();
         if !changed.is_empty() {
+            sent.fetch_add(1, Ordering::SeqCst);
             let _ = changes.send(changed);
         }
     };

@@ -63,6 +63,28 @@ fn same_as_clean(root: &Path, memo: &Memo, changed: &[PathBuf], edit: &str) {
         kept.outcome.diagnostics, clean.outcome.diagnostics,
         "{edit}: the same diagnostics"
     );
+    // The lists too (`catalog.json` holds every entity's relations).
+    let listed = |preview: &pipeline::Preview| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = pipeline::preview_lists(preview, &look)
+            .into_iter()
+            .map(|f| (f.path, f.bytes.to_vec()))
+            .collect();
+        files.sort();
+        files
+    };
+    let (kept_lists, clean_lists) = (listed(&kept), listed(&clean));
+    assert_eq!(
+        kept_lists.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        clean_lists.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        "{edit}: the same lists"
+    );
+    for (kept, clean) in kept_lists.iter().zip(&clean_lists) {
+        assert!(
+            kept.1 == clean.1,
+            "{edit}: {} differs from a clean build",
+            kept.0
+        );
+    }
 }
 
 #[test]
@@ -339,5 +361,101 @@ fn catalog_edits_reach_every_page_that_shows_them() {
         &memo,
         std::slice::from_ref(&team),
         "the system renamed",
+    );
+    // A description: every relation handed out again.
+    let front = |extra: &str| {
+        PARTS
+            .replace("API_TITLE", "Orders v2")
+            .replace("  system: sys\n", &format!("  system: sys\n{extra}"))
+    };
+    std::fs::write(&parts, front("  # a comment\n")).unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&parts),
+        "a comment (the same relations)",
+    );
+    std::fs::write(
+        &parts,
+        front("").replace("name: front\n", "name: front\n  description: Edited\n"),
+    )
+    .unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&parts),
+        "a description (the same relations)",
+    );
+    // The owner changed to a Group not in the catalog (the team's page
+    // loses it; the owner rule fails), then that Group added (the rule of
+    // a neighbour's scorecard passes; the dangling ref resolves).
+    std::fs::write(
+        &parts,
+        front("").replace("  owner: team\n", "  owner: other\n"),
+    )
+    .unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&parts),
+        "an owner changed",
+    );
+    let with_other = ORG
+        .replace("TEAM_TITLE", "The team")
+        .replace("name: sys", "name: system-renamed")
+        + "---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: other\nspec:\n  type: team\n  children: []\n";
+    std::fs::write(&team, &with_other).unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&team),
+        "a new Group makes a dangling owner resolve",
+    );
+    // A Location's target changed: another file's entities, with a
+    // relation to an existing entity.
+    let location = |target: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: loc\nspec:\n  targets:\n    - ./{target}\n"
+        )
+    };
+    let loc = root.join("loc/catalog-info.yaml");
+    org.file("repos/loc/catalog-info.yaml", &location("a.yaml"))
+        .file(
+            "repos/loc/a.yaml",
+            &PARTS
+                .split("---")
+                .next()
+                .unwrap()
+                .replace("name: front", "name: a-comp"),
+        )
+        .file(
+            "repos/loc/b.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: b-comp\nspec:\n  type: service\n  lifecycle: production\n  owner: other\n  dependsOn:\n    - component:front\n",
+        );
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&loc),
+        "a new repository with a Location",
+    );
+    std::fs::write(&loc, location("b.yaml")).unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&loc),
+        "a Location's target changed",
+    );
+    // The Group removed again: its owned entities' owner dangles.
+    std::fs::write(
+        &team,
+        ORG.replace("TEAM_TITLE", "The team")
+            .replace("name: sys", "name: system-renamed"),
+    )
+    .unwrap();
+    same_as_clean(
+        &root,
+        &memo,
+        std::slice::from_ref(&team),
+        "an entity deleted",
     );
 }
