@@ -502,13 +502,15 @@ fn build_with(
                 sites_searched.0,
                 sites_searched.1
             ));
-            let runs = export_web_index(
+            let mut runs = export_web_index(
                 &staging,
                 index_dir,
                 made.documents,
                 (&made.bases, &search::web::PackedRuns::new(), Some(disk)),
             )
             .map_err(|e| index_failure("export the browser's copy of", &e))?;
+            // Sites indexed as they arrived were packed then.
+            runs.extend(made.runs);
             let keys: std::collections::HashMap<&str, crate::memo::Key> = portal
                 .docs
                 .iter()

@@ -77,6 +77,10 @@ pub struct Made {
     pub live: usize,
     /// Whether the entity documents' index was taken from the cache.
     pub entities_kept: bool,
+    /// The key each docs site indexed as it arrived keeps its fragment
+    /// blocks under (by entity ref), as the browser export gives it for
+    /// the sites it packs.
+    pub runs: super::web::KeptRuns,
 }
 
 /// The bucket a docs section goes in: by its entity's ref, so an entity's
@@ -158,6 +162,8 @@ pub struct Feed<'c> {
     /// Where this site's bucket keys are recorded.
     record: Key,
     buckets: Vec<Bucket>,
+    /// The keys of the blocks of sites packed as they were indexed.
+    runs: Mutex<super::web::KeptRuns>,
 }
 
 struct Bucket {
@@ -210,6 +216,7 @@ impl<'c> Feed<'c> {
             cache,
             record,
             buckets,
+            runs: Mutex::default(),
         })
     }
 
@@ -229,7 +236,15 @@ impl<'c> Feed<'c> {
                     // hashes are in `seq` order too.
                     let mut hashes = crate::memo::lock(&bucket.live_hashes);
                     hashes.extend(docs.iter().map(|d| d.hash));
-                    index.add_all(docs.into_iter().map(|d| d.doc).collect());
+                    // Packed now, as a build without the cache packs its
+                    // sites (only their blocks, ranks and facets kept to
+                    // the end), the blocks through the cache.
+                    let pack = |sorted: &[&SearchDoc]| {
+                        let (blocks, key) = super::web::pack_run_kept(self.cache, sorted);
+                        crate::memo::lock(&self.runs).insert(sorted[0].entity_ref.clone(), key);
+                        blocks
+                    };
+                    index.add_site_by(docs.into_iter().map(|d| d.doc).collect(), pack);
                 }
                 None => {
                     let items = docs.into_iter().map(|d| Item::Whole(Box::new(d)));
@@ -270,6 +285,7 @@ impl<'c> Feed<'c> {
             cache,
             record,
             buckets,
+            runs,
         } = self;
         let mut timer = crate::timings::Timer::new();
         std::fs::create_dir_all(&dir).map_err(|e| failure("create", &dir, &e))?;
@@ -360,6 +376,9 @@ impl<'c> Feed<'c> {
             indexed,
             live,
             entities_kept,
+            runs: runs
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
         })
     }
 }
@@ -387,7 +406,9 @@ impl Bucket {
     fn finish(&mut self, cache: &DiskCache, remake: Remake<'_>) -> Result<Finished, String> {
         let folder = &self.folder;
         if let Some(index) = self.live.take() {
-            let docs = index.finish().map_err(|e| failure("write", folder, &e))?;
+            let docs = index
+                .finish_listed()
+                .map_err(|e| failure("write", folder, &e))?;
             let hashes = std::mem::take(&mut *crate::memo::lock(&self.live_hashes));
             if docs.is_empty() {
                 return Ok(Finished {
@@ -404,17 +425,18 @@ impl Bucket {
                 ));
             }
             let key = key_of(hashes.iter().copied());
+            // [`canonical`] by hashes alone: documents with one hash are
+            // the same document (every field is hashed), so their order
+            // restores the same index (as `Item::canonical` takes it).
             let mut sorted: Vec<usize> = (0..docs.len()).collect();
-            sorted.sort_unstable_by(|a, b| {
-                canonical((hashes[*a], &docs[*a]), (hashes[*b], &docs[*b]))
-            });
+            sorted.sort_by_key(|seq| hashes[*seq]);
             let mut order = vec![0u32; docs.len()];
             for (place, seq) in sorted.iter().enumerate() {
                 order[*seq] = u32::try_from(place).unwrap_or(u32::MAX);
             }
             keep(cache, key, folder, &order);
             return Ok(Finished {
-                docs: docs.into_iter().map(Listed::from).collect(),
+                docs,
                 key: Some(key),
                 how: How::Live,
             });
@@ -675,18 +697,35 @@ mod tests {
     fn build(dir: &Path, cache: &DiskCache, sites: Vec<Vec<SearchDoc>>) -> Made {
         let feed = Feed::open(dir, cache, 1).unwrap();
         sites
-            .into_iter()
-            .for_each(|site| feed.add(super::super::hashed(site).1));
+            .iter()
+            .for_each(|site| feed.add(super::super::hashed(site.clone()).1));
         let made = feed
             .finish(super::super::hashed(entities()).1, &|_| unreachable!())
             .unwrap();
-        check_numbers(dir, &made);
+        check_numbers(dir, &made, &sites);
         made
+    }
+
+    /// The url of a listed document: a packed section's is its site's
+    /// section of that rank (`listed::ranks`), among `sites`.
+    fn url_of(listed: &Listed, sites: &[Vec<SearchDoc>]) -> String {
+        match listed {
+            Listed::Whole(d) => d.url.clone(),
+            Listed::Packed { site, rank } => {
+                let docs = sites
+                    .iter()
+                    .find(|docs| docs[0].entity_ref == site.entity_ref)
+                    .unwrap();
+                let ranks = super::super::listed::ranks(docs.iter());
+                let at = ranks.iter().position(|r| r == rank).unwrap();
+                docs[at].url.clone()
+            }
+        }
     }
 
     /// Every indexed document's `seq`, counted from its segment's base,
     /// names the document with its url: what the browser export relies on.
-    fn check_numbers(dir: &Path, made: &Made) {
+    fn check_numbers(dir: &Path, made: &Made, sites: &[Vec<SearchDoc>]) {
         let index = tantivy::Index::open_in_dir(dir).unwrap();
         let url = index.schema().get_field("url").unwrap();
         let reader: tantivy::IndexReader = index
@@ -705,8 +744,7 @@ mod tests {
                     .unwrap();
                 let stored_url = stored.get_first(url).and_then(|v| v.as_str()).unwrap();
                 let seq = base + seqs.first(doc).unwrap();
-                let listed = &made.documents[seq as usize];
-                assert_eq!(listed.whole().unwrap().url, stored_url);
+                assert_eq!(url_of(&made.documents[seq as usize], sites), stored_url);
                 seen += 1;
             }
         }
@@ -739,10 +777,18 @@ mod tests {
         order(a).cmp(&order(b)).then_with(|| a.cmp(b))
     }
 
-    /// The documents made, every one whole.
-    fn whole(made: &Made) -> Vec<SearchDoc> {
-        let whole = made.documents.iter().map(|d| d.whole().cloned());
-        whole.collect::<Option<_>>().unwrap()
+    /// The documents made, every one whole (a packed section as its site
+    /// in `sites` has it).
+    fn whole(made: &Made, sites: &[Vec<SearchDoc>]) -> Vec<SearchDoc> {
+        let all: Vec<&SearchDoc> = sites.iter().flatten().collect();
+        let whole = made.documents.iter().map(|listed| match listed {
+            Listed::Whole(d) => (**d).clone(),
+            Listed::Packed { .. } => {
+                let url = url_of(listed, sites);
+                (*all.iter().find(|d| d.url == url).unwrap()).clone()
+            }
+        });
+        whole.collect()
     }
 
     fn sorted(mut documents: Vec<SearchDoc>) -> Vec<SearchDoc> {
@@ -818,7 +864,12 @@ mod tests {
         let again = build(&tmp.path().join("b"), &cache, sites());
         assert_eq!((again.kept, again.indexed, again.live), (used, 0, 0));
         assert!(!first.entities_kept && again.entities_kept);
-        assert_eq!(sorted(whole(&again)), sorted(whole(&first)));
+        // The live buckets listed their sites packed, as they came.
+        assert!(first.documents.iter().any(|d| d.whole().is_none()));
+        assert_eq!(
+            sorted(whole(&again, &sites())),
+            sorted(whole(&first, &sites()))
+        );
         let index = tantivy::Index::open_in_dir(tmp.path().join("b")).unwrap();
         // One segment per bucket, and the entity documents'.
         assert_eq!(index.load_metas().unwrap().segments.len(), used + 1);

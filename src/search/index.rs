@@ -295,8 +295,18 @@ impl IndexBuilder {
     /// them (`listed::list_site`). A failure is kept and reported by
     /// [`Self::finish_listed`].
     pub fn add_site(&self, docs: Vec<SearchDoc>) {
+        self.add_site_by(docs, super::web::pack_run);
+    }
+
+    /// [`Self::add_site`], the site's blocks packed by `pack`
+    /// (`listed::list_site_by`).
+    pub fn add_site_by(
+        &self,
+        docs: Vec<SearchDoc>,
+        pack: impl FnOnce(&[&SearchDoc]) -> Vec<super::web::PackedBlock>,
+    ) {
         let tantivy_docs: Vec<TantivyDocument> = docs.iter().map(|d| self.unnumbered(d)).collect();
-        let listed = super::listed::list_site(docs);
+        let listed = super::listed::list_site_by(docs, pack);
         let mut added = self.added.lock().unwrap_or_else(|p| p.into_inner());
         let first = added.len() as u64;
         for (seq, mut doc) in (first..).zip(tantivy_docs) {

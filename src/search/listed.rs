@@ -131,6 +131,20 @@ pub fn list_site(docs: Vec<SearchDoc>) -> Vec<Listed> {
 /// [`list_site`], with the site's blocks packed before (by a shard, for
 /// `merge`) taken when they hold exactly these documents, else packed now.
 pub fn list_site_with(docs: Vec<SearchDoc>, packed: Option<Vec<PackedBlock>>) -> Vec<Listed> {
+    list_site_by(docs, |sorted| {
+        match packed.filter(|blocks| super::web::fits(blocks, sorted)) {
+            Some(blocks) => blocks,
+            None => super::web::pack_run(sorted),
+        }
+    })
+}
+
+/// [`list_site`], the site's sections (in the export's order) packed by
+/// `pack` (called only when they can be listed packed).
+pub fn list_site_by(
+    docs: Vec<SearchDoc>,
+    pack: impl FnOnce(&[&SearchDoc]) -> Vec<PackedBlock>,
+) -> Vec<Listed> {
     let Some(first) = docs.first() else {
         return Vec::new();
     };
@@ -150,10 +164,7 @@ pub fn list_site_with(docs: Vec<SearchDoc>, packed: Option<Vec<PackedBlock>>) ->
     }
     let order = export_order(&docs);
     let sorted: Vec<&SearchDoc> = order.iter().map(|i| &docs[*i]).collect();
-    let blocks = match packed.filter(|blocks| super::web::fits(blocks, &sorted)) {
-        Some(blocks) => blocks,
-        None => super::web::pack_run(&sorted),
-    };
+    let blocks = pack(&sorted);
     let ranks = ranks_of(&order);
     let site = Arc::new(PackedSite {
         entity_ref: first.entity_ref.clone(),

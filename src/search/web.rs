@@ -622,6 +622,14 @@ pub fn pack_run(run: &[&SearchDoc]) -> Vec<PackedBlock> {
     pack(&block_texts(run))
 }
 
+/// [`pack_run`] through the build cache: the blocks kept for the same rows,
+/// else packed now and kept; with the key they are kept under (what
+/// `search::kept_sites` records for the site).
+pub fn pack_run_kept(disk: &DiskCache, run: &[&SearchDoc]) -> (Vec<PackedBlock>, crate::memo::Key) {
+    let (blocks, _, key) = kept_or_packed(disk, run);
+    (blocks, key)
+}
+
 /// A run's blocks when its sections were packed as their site was indexed
 /// (`listed::list_site`): the run must be exactly that site's sections,
 /// or the blocks would not stand for it (two sites of one entity; never
