@@ -345,8 +345,10 @@ fn build_with(
         skip_page_dates: false,
         listings: Some(&listings),
         // Without the cache the index has each site's documents from
-        // `on_site`; with it, the search key and buckets read them later.
-        drop_sections: disk.is_none(),
+        // `on_site`, and so does a feed opened before the docs (its
+        // documents are hashed, listed and kept for the next build then);
+        // else the search key and the buckets read them later.
+        drop_sections: disk.is_none() || feed.is_some(),
     };
     let mut parts_search = Vec::new();
     let mut built = match parts {

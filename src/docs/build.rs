@@ -866,11 +866,19 @@ fn build_repo_cached(
     };
     let files = listed(&snapshot, options);
     let Some(key) = repo_cache::key(&snapshot, &files, entities, options) else {
-        return build_snapshot(&snapshot, &files, entities, options, layout, Some(sink));
+        let keep = options.keep_sections;
+        return build_snapshot(
+            &snapshot,
+            &files,
+            entities,
+            (options, keep),
+            layout,
+            Some(sink),
+        );
     };
     // Sections decoded now only for an `on_site` to see them.
     let decode_sections = options.on_site.is_some();
-    if let Some(docs) = repo_cache::reuse(disk, key, carry, decode_sections) {
+    if let Some(mut docs) = repo_cache::reuse(disk, key, carry, decode_sections) {
         for site in &docs.sites {
             for _ in &site.summary.pages {
                 disk.count(memo::DISK_KIND, true);
@@ -879,6 +887,9 @@ fn build_repo_cached(
                 on_site(&site.summary);
             }
         }
+        if decode_sections && !options.keep_sections {
+            docs.drop_sections();
+        }
         return Ok(docs);
     }
     let written = std::sync::Mutex::new(Vec::new());
@@ -886,11 +897,13 @@ fn build_repo_cached(
         crate::memo::lock(&written).push(WrittenFile::of(path, bytes));
         sink(path, bytes)
     };
-    let docs = build_snapshot(
+    // Sections kept until the repository is stored: the cache keeps them
+    // for the next build's search documents.
+    let mut docs = build_snapshot(
         &snapshot,
         &files,
         entities,
-        options,
+        (options, true),
         layout,
         Some(&recording),
     )?;
@@ -899,6 +912,9 @@ fn build_repo_cached(
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     written.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     let outline = repo_cache::store(disk, key, &docs, &written);
+    if !options.keep_sections {
+        docs.drop_sections();
+    }
     Ok(docs.stored(key, outline))
 }
 
@@ -913,7 +929,8 @@ fn build_repo(
         return Ok(RepoDocs::default()); // already reported by the catalog stage
     };
     let files = listed(&snapshot, options);
-    build_snapshot(&snapshot, &files, entities, options, layout, sink)
+    let keep = options.keep_sections;
+    build_snapshot(&snapshot, &files, entities, (options, keep), layout, sink)
 }
 
 /// Every file of the repository, recorded in [`DocsOptions::listings`]
@@ -933,11 +950,13 @@ fn listed(snapshot: &Snapshot, options: &DocsOptions<'_>) -> Arc<crate::read::Li
 
 /// Builds the docs of the entities `entities` from the repository opened
 /// as `snapshot`, whose files are `files`.
+/// `keep_sections`: [`DocsOptions::keep_sections`], or `true` where the
+/// caller drops them itself once it has stored them.
 fn build_snapshot(
     snapshot: &Snapshot,
     files: &crate::read::Listing,
     entities: &[&Entity],
-    options: &DocsOptions<'_>,
+    (options, keep_sections): (&DocsOptions<'_>, bool),
     layout: Layout<'_>,
     sink: Option<Sink<'_>>,
 ) -> Result<RepoDocs, String> {
@@ -1017,7 +1036,7 @@ fn build_snapshot(
         if let Some(on_site) = options.on_site {
             on_site(&site.summary);
         }
-        if !options.keep_sections {
+        if !keep_sections {
             site.summary = Arc::new(site.summary.without_sections());
             for (old, stripped) in old_sites.iter_mut().zip(&site.summary.versions) {
                 old.summary = stripped.clone();
