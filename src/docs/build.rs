@@ -70,9 +70,11 @@ pub struct DocsOptions<'a> {
     /// Whether each page's section text and headings stay in its site's
     /// summary after `on_site` saw the site. Only search documents read
     /// them: the build cache's search key, a shard's part and `serve` make
-    /// theirs later; a build without the cache has made them by then (its
-    /// index is fed by `on_site`) and `check` makes none, so they drop
-    /// them, the largest part of what a page keeps to the end.
+    /// theirs later; a build without the cache, or with one whose search
+    /// feed was opened before the docs, has made them by then (its index
+    /// is fed by `on_site`) and `check` makes none, so they drop them (a
+    /// repository kept in the build cache once it is stored there), the
+    /// largest part of what a page keeps to the end.
     pub keep_sections: bool,
 }
 
