@@ -1037,40 +1037,18 @@ mod tests {
         assert_eq!(remade, expected);
         // Packed: exactly the sections of the sites in kept buckets, each
         // once by rank; the index's `seq` names them.
-        let index = tantivy::Index::open_in_dir(&dir).unwrap();
-        let reader: tantivy::IndexReader = index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
-            .try_into()
-            .unwrap();
-        let searcher = reader.searcher();
-        let url = index.schema().get_field("url").unwrap();
-        let mut seen = 0;
-        for (n, segment) in searcher.segment_readers().iter().enumerate() {
-            let seqs = segment.fast_fields().u64("seq").unwrap();
-            let base = made.bases.get(&segment.segment_id()).copied().unwrap_or(0);
-            for doc in 0..segment.max_doc() {
-                let stored: tantivy::TantivyDocument = searcher
-                    .doc(tantivy::DocAddress::new(n as u32, doc))
-                    .unwrap();
-                let stored_url = stored.get_first(url).and_then(|v| v.as_str()).unwrap();
-                let seq = base + seqs.first(doc).unwrap();
-                let expected = match &made.documents[seq as usize] {
-                    Listed::Whole(d) => {
-                        let whole = [&edited[7][0].entity_ref, &edited[odd][0].entity_ref];
-                        assert!(d.doc_type == "entity" || whole.contains(&&d.entity_ref));
-                        d.url.clone()
-                    }
-                    Listed::Packed { site, rank } => {
-                        let n = packed.iter().position(|p| Arc::ptr_eq(p, site)).unwrap();
-                        edited[n][*rank as usize].url.clone()
-                    }
-                };
-                assert_eq!(expected, stored_url);
-                seen += 1;
+        check_numbers(&dir, &made, &edited);
+        let whole = [&edited[7][0].entity_ref, &edited[odd][0].entity_ref];
+        for listed in &made.documents {
+            match listed {
+                Listed::Whole(d) => {
+                    assert!(d.doc_type == "entity" || whole.contains(&&d.entity_ref));
+                }
+                Listed::Packed { site, .. } => {
+                    assert!(packed.iter().any(|p| Arc::ptr_eq(p, site)));
+                }
             }
         }
-        assert_eq!(seen, made.documents.len());
         // Every kept site's sections stay packed, made again or not (as
         // they were kept); the edited site's and the odd one's are whole.
         let packed_count = made
