@@ -19,9 +19,9 @@
 //! facets are kept (every site's are: `site_documents`); a site whose
 //! blocks are not in the cache, or do not hold its documents, is made.
 
+use super::Hashed;
 use super::listed::PackedSite;
 use super::web::PackedBlock;
-use super::{Hashed, SearchDoc};
 use crate::cache::DiskCache;
 use crate::catalog::Catalog;
 use crate::docs::DocSiteSummary;
@@ -141,18 +141,10 @@ impl ToKeep {
     /// Of a site's documents, in `site_documents`' order.
     pub fn of(documents: &[Hashed]) -> Option<ToKeep> {
         let first = &documents.first()?.doc;
-        let alike = |d: &SearchDoc| {
-            d.doc_type != "entity"
-                && d.entity_ref == first.entity_ref
-                && d.kind == first.kind
-                && d.spec_type == first.spec_type
-                && d.owner == first.owner
-                && d.lifecycle == first.lifecycle
-                && d.namespace == first.namespace
-                && d.tags.is_empty()
-                && d.level.is_empty()
-        };
-        if !documents.iter().all(|d| alike(&d.doc)) {
+        if !documents
+            .iter()
+            .all(|d| super::listed::packs_with(first, &d.doc))
+        {
             return None;
         }
         Some(ToKeep {
@@ -192,6 +184,7 @@ impl ToKeep {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::SearchDoc;
     use crate::search::test_doc as doc;
 
     /// A site's sections as `site_documents` gives them: pages in nav

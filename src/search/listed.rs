@@ -148,18 +148,7 @@ pub fn list_site_by(
     let Some(first) = docs.first() else {
         return Vec::new();
     };
-    let alike = |d: &SearchDoc| {
-        d.doc_type != "entity"
-            && d.entity_ref == first.entity_ref
-            && d.kind == first.kind
-            && d.spec_type == first.spec_type
-            && d.owner == first.owner
-            && d.lifecycle == first.lifecycle
-            && d.namespace == first.namespace
-            && d.tags.is_empty()
-            && d.level.is_empty()
-    };
-    if !docs.iter().all(alike) {
+    if !docs.iter().all(|d| packs_with(first, d)) {
         return docs.into_iter().map(Listed::from).collect();
     }
     let order = export_order(&docs);
@@ -183,6 +172,21 @@ pub fn list_site_by(
             rank,
         })
         .collect()
+}
+
+/// Whether `d` can be packed in one site with `first` (a site's first
+/// document): a docs section of the same entity with the same facets, and
+/// no tags or level (which only entity documents carry).
+pub fn packs_with(first: &SearchDoc, d: &SearchDoc) -> bool {
+    d.doc_type != "entity"
+        && d.entity_ref == first.entity_ref
+        && d.kind == first.kind
+        && d.spec_type == first.spec_type
+        && d.owner == first.owner
+        && d.lifecycle == first.lifecycle
+        && d.namespace == first.namespace
+        && d.tags.is_empty()
+        && d.level.is_empty()
 }
 
 /// The places of `docs` in the export's order: stable, as the export's
