@@ -651,19 +651,7 @@ fn docs_search_key(
     let mut key = crate::memo::hasher();
     key.update(&repos_key.to_le_bytes());
     for site in &portal.docs {
-        crate::memo::part(&mut key, site.url.as_bytes());
-        crate::memo::part(&mut key, site.entity.to_string().as_bytes());
-        match portal.catalog.get(&site.entity) {
-            Some(entity) => {
-                crate::memo::part(&mut key, entity.kind.as_bytes());
-                crate::memo::part(&mut key, entity.namespace.as_bytes());
-                crate::memo::part(&mut key, entity.name.as_bytes());
-                let json = serde_json::to_vec(&*entity.json).unwrap_or_default();
-                crate::memo::part(&mut key, &json);
-                crate::memo::part(&mut key, format!("{:?}", entity.relations).as_bytes());
-            }
-            None => crate::memo::part(&mut key, b"no entity"),
-        }
+        search::kept_sites::add_site(&mut key, site, &portal.catalog);
     }
     let key = key.digest128();
     if let Some(sum) = disk

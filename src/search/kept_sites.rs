@@ -77,20 +77,26 @@ pub fn site_key(repo_key: Key, site: &DocSiteSummary, catalog: &Catalog) -> Key 
     crate::memo::part(&mut key, KIND.as_bytes());
     key.update(&FORMAT.to_le_bytes());
     key.update(&repo_key.to_le_bytes());
-    crate::memo::part(&mut key, site.url.as_bytes());
-    crate::memo::part(&mut key, site.entity.to_string().as_bytes());
+    add_site(&mut key, site, catalog);
+    key.digest128()
+}
+
+/// Adds to `key` a site's folder and what `site_documents` reads of its
+/// entity in the catalog (also the docs' search key's, in `pipeline`).
+pub fn add_site(key: &mut xxhash_rust::xxh3::Xxh3, site: &DocSiteSummary, catalog: &Catalog) {
+    crate::memo::part(key, site.url.as_bytes());
+    crate::memo::part(key, site.entity.to_string().as_bytes());
     match catalog.get(&site.entity) {
         Some(entity) => {
-            crate::memo::part(&mut key, entity.kind.as_bytes());
-            crate::memo::part(&mut key, entity.namespace.as_bytes());
-            crate::memo::part(&mut key, entity.name.as_bytes());
+            crate::memo::part(key, entity.kind.as_bytes());
+            crate::memo::part(key, entity.namespace.as_bytes());
+            crate::memo::part(key, entity.name.as_bytes());
             let json = serde_json::to_vec(&*entity.json).unwrap_or_default();
-            crate::memo::part(&mut key, &json);
-            crate::memo::part(&mut key, format!("{:?}", entity.relations).as_bytes());
+            crate::memo::part(key, &json);
+            crate::memo::part(key, format!("{:?}", entity.relations).as_bytes());
         }
-        None => crate::memo::part(&mut key, b"no entity"),
+        None => crate::memo::part(key, b"no entity"),
     }
-    key.digest128()
 }
 
 /// The site's documents kept under `key`, with their blocks, when the
