@@ -659,16 +659,7 @@ mod tests {
 
     /// A component named `name` whose spec is `spec` (YAML lines).
     fn with_spec(name: &str, spec: &str) -> LoadedEntity {
-        let mut entity = loaded("r", "catalog-info.yaml", 1, name);
-        let text = format!(
-            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n{spec}"
-        );
-        entity.doc = yaml::parse_single(&text, yaml::Budget::default())
-            .unwrap()
-            .unwrap()
-            .into();
-        entity.text = text.into();
-        entity
+        entity_doc("Component", name, "", spec)
     }
 
     /// Assembled with `memo` kept from build to build, each build equals
@@ -738,7 +729,7 @@ mod tests {
     /// A `kind` entity named `name` whose spec is `spec` (YAML lines),
     /// after `before` (YAML lines at the top of the document).
     fn entity_doc(kind: &str, name: &str, before: &str, spec: &str) -> LoadedEntity {
-        let mut entity = with_spec(name, spec);
+        let mut entity = loaded("r", "catalog-info.yaml", 1, name);
         let text = format!(
             "{before}apiVersion: backstage.io/v1alpha1\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n{spec}"
         );

@@ -750,6 +750,17 @@ mod tests {
         assert_ne!(absent(None), absent(Some(&json!(null))));
     }
 
+    /// example-org read up to its catalog.
+    fn example_org() -> crate::pipeline::Outcome {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org");
+        let cli = crate::config::CliSettings {
+            roots: vec![root],
+            ..Default::default()
+        };
+        let config = crate::config::load(&cli).unwrap();
+        crate::pipeline::load(&config).unwrap()
+    }
+
     /// Over example-org: one field of one entity changed at a time (each
     /// field a page may show of a neighbour, or of an entity two hops out),
     /// every entity page whose bytes change has a new key; and a
@@ -757,13 +768,7 @@ mod tests {
     /// and its neighbours'.
     #[test]
     fn a_page_changes_only_when_its_key_does_over_example_org() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org");
-        let cli = crate::config::CliSettings {
-            roots: vec![root],
-            ..Default::default()
-        };
-        let config = crate::config::load(&cli).unwrap();
-        let mut outcome = crate::pipeline::load(&config).unwrap();
+        let mut outcome = example_org();
         let memo = KeyMemo::default();
         let before = pages(&outcome.portal, &outcome.diagnostics, &memo);
         let count = outcome.portal.catalog.entities.len();
@@ -822,13 +827,7 @@ mod tests {
     /// are looked up again in another catalog, not reused.
     #[test]
     fn kept_targets_are_looked_up_again_in_another_catalog() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org");
-        let cli = crate::config::CliSettings {
-            roots: vec![root],
-            ..Default::default()
-        };
-        let config = crate::config::load(&cli).unwrap();
-        let mut outcome = crate::pipeline::load(&config).unwrap();
+        let mut outcome = example_org();
         let memo = KeyMemo::default();
         let keys = |portal: &Portal| {
             let problems = ProblemsByFile::new(&[]);
