@@ -445,10 +445,7 @@ fn catalog_edits_across_repositories_give_the_uncached_site() {
         .collect();
     assert_eq!(entries.len(), 1, "{entries:?}");
     let path = dir.join("cache").join(&entries[0]);
-    let mut bytes = std::fs::read(&path).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x20;
-    std::fs::write(&path, bytes).unwrap();
+    flip_middle_byte(&path);
     let run = same_as_uncached(dir, "the site's manifest damaged");
     assert_eq!(entity_pages(&run).1, 0, "{}", run.stderr);
     let run = same_as_uncached(dir, "the manifest repaired");
@@ -697,10 +694,7 @@ fn a_damaged_or_foreign_kept_bucket_is_indexed_again() {
     let mut text = std::fs::read_to_string(&page).unwrap();
     for entry in files.iter().filter(|p| !p.ends_with("/listing")) {
         let path = dir.join("cache").join(entry);
-        let mut bytes = std::fs::read(&path).unwrap();
-        let middle = bytes.len() / 2;
-        bytes[middle] ^= 0x20;
-        std::fs::write(&path, bytes).unwrap();
+        flip_middle_byte(&path);
     }
     text.push_str("\nA line about gliders.\n");
     std::fs::write(&page, &text).unwrap();
@@ -1337,11 +1331,7 @@ fn a_sites_search_documents_are_kept_only_while_its_repository_and_entity_are() 
     let cache = dir.join("cache");
     for entry in files_under(&cache).into_keys() {
         if entry.contains("/search-fragments/") {
-            let path = cache.join(&entry);
-            let mut bytes = std::fs::read(&path).unwrap();
-            let middle = bytes.len() / 2;
-            bytes[middle] ^= 0x20;
-            std::fs::write(&path, bytes).unwrap();
+            flip_middle_byte(&cache.join(&entry));
         }
     }
     std::fs::write(
@@ -1379,4 +1369,12 @@ fn a_sites_search_documents_are_kept_only_while_its_repository_and_entity_are() 
     let run = same_as_uncached(dir, "one more page edited");
     assert_eq!(sites_searched(&run), (6, 1), "{}", run.stderr);
     same_search(dir, "one more page edited", &queries);
+}
+
+/// Damages a cache file as a bad disk would: one bit of its middle byte.
+fn flip_middle_byte(path: &std::path::Path) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(path, bytes).unwrap();
 }
