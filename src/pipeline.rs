@@ -508,7 +508,7 @@ fn build_with(
                 &staging,
                 index_dir,
                 made.documents,
-                (&made.bases, &search::web::PackedRuns::new(), Some(disk)),
+                (&made.bases, Some(disk)),
             )
             .map_err(|e| index_failure("export the browser's copy of", &e))?;
             // Sites indexed as they arrived were packed then.
@@ -552,17 +552,15 @@ fn build_with(
             let mut documents = index
                 .finish_listed()
                 .map_err(|e| index_failure("write", &e))?;
-            let (bases, packed) = match parts {
+            let bases = match parts {
                 Some(parts) => {
                     let place = |name: &str, from: &Path| {
                         staging
                             .link_file(&format!("{}/{name}", search::INDEX_DIR), from)
                             .map_err(|e| e.to_string())
                     };
-                    let bases =
-                        adopt_parts_index(index_dir, parts, parts_search, &mut documents, &place)?;
-                    // The parts' blocks came with their documents.
-                    (bases, search::web::PackedRuns::new())
+                    // The parts' blocks come with their documents.
+                    adopt_parts_index(index_dir, parts, parts_search, &mut documents, &place)?
                 }
                 None => Default::default(),
             };
@@ -571,13 +569,8 @@ fn build_with(
             } else {
                 "search index"
             });
-            export_web_index(
-                &staging,
-                index_dir,
-                documents,
-                (&bases, &packed, disk.as_ref()),
-            )
-            .map_err(|e| index_failure("export the browser's copy of", &e))?;
+            export_web_index(&staging, index_dir, documents, (&bases, disk.as_ref()))
+                .map_err(|e| index_failure("export the browser's copy of", &e))?;
             timer.lap("browser search index");
         }
     }
@@ -898,7 +891,7 @@ type PartsRead = (
 /// the blocks the shard packed (`fragments.bin`), their text then dropped.
 fn read_parts(parts: &[shard::part::Part], portal: &Portal) -> Result<PartsRead, Fatal> {
     use rayon::prelude::*;
-    let mut read: Vec<Vec<(String, docs::build::RepoDocs)>> = parts
+    let read: Vec<Vec<(String, docs::build::RepoDocs)>> = parts
         .par_iter()
         .map(shard::part::Part::docs)
         .collect::<Result<_, String>>()
@@ -911,29 +904,45 @@ fn read_parts(parts: &[shard::part::Part], portal: &Portal) -> Result<PartsRead,
     } else {
         Vec::new()
     };
-    read.par_iter_mut()
-        .flat_map(|docs| docs.par_iter_mut())
-        .for_each(|(_, docs)| docs.drop_sections());
     Ok((read, search))
 }
 
 /// One part's search documents, in the order its index numbers them
-/// (`shard::part::search_documents`'), listed for the export: each site's
-/// sections packed with the blocks the shard packed for its entity.
+/// (`shard::part::search_documents`'), listed for the export from what the
+/// shard recorded of each site (`shard::part::SiteListing`: its blocks and
+/// ranks) and this catalog's facets of its entity: no section text is read.
 fn part_listed(
     part: &shard::part::Part,
     docs: &[(String, docs::build::RepoDocs)],
     catalog: &catalog::Catalog,
 ) -> Result<Vec<search::listed::Listed>, Fatal> {
-    let mut packed: std::collections::HashMap<String, Vec<search::web::PackedBlock>> =
-        part.fragments().map_err(Fatal)?.into_iter().collect();
+    let damaged = |why: String| {
+        Fatal(format!(
+            "`{}` is damaged ({why}): build the shard again",
+            part.dir.join("fragments.bin").display()
+        ))
+    };
+    let recorded = part.fragments().map_err(Fatal)?;
+    let sites: Vec<_> = docs.iter().flat_map(|(_, repo)| repo.summaries()).collect();
+    if recorded.len() != sites.len() {
+        return Err(damaged(format!(
+            "{} docs sites listed, {} in docs.bin",
+            recorded.len(),
+            sites.len()
+        )));
+    }
     let mut listed = Vec::new();
-    for site in docs.iter().flat_map(|(_, repo)| repo.summaries()) {
-        let documents = search::site_documents(catalog, site);
-        let blocks = documents
-            .first()
-            .and_then(|first| packed.remove(&first.entity_ref));
-        listed.extend(search::listed::list_site_with(documents, blocks));
+    for (site, recorded) in sites.into_iter().zip(recorded) {
+        let entity_ref = site.entity.to_string();
+        if recorded.entity_ref != entity_ref || !recorded.is_whole() {
+            return Err(damaged(format!("the listing of `{entity_ref}`'s docs")));
+        }
+        listed.extend(search::list_recorded_site(
+            catalog,
+            site,
+            recorded.blocks,
+            &recorded.ranks,
+        ));
     }
     Ok(listed)
 }
@@ -1052,6 +1061,10 @@ pub fn build_part(
         index_part(&writer, &portal.catalog, &built)?;
         timer.lap("search index of the docs");
     }
+    // `merge` reads the sections' blocks and ranks in `fragments.bin`.
+    built
+        .par_iter_mut()
+        .for_each(|(_, docs)| docs.drop_sections());
     writer.finish(&manifest, &built).map_err(Fatal)?;
     timer.lap("part written");
     diagnostics::sort(&mut problems);
@@ -1075,11 +1088,17 @@ fn index_part(
         ))
     };
     let index = search::index::IndexBuilder::create(&dir).map_err(|e| failure("create", &e))?;
-    let documents = shard::part::search_documents(catalog, built);
-    writer
-        .write_fragments(&search::web::pack_runs(&documents))
-        .map_err(Fatal)?;
-    documents.into_iter().for_each(|d| index.add(d));
+    use rayon::prelude::*;
+    let sites = shard::part::search_documents(catalog, built);
+    let listings: Vec<shard::part::SiteListing> = sites
+        .par_iter()
+        .map(|(entity_ref, documents)| shard::part::SiteListing::of(entity_ref.clone(), documents))
+        .collect();
+    writer.write_fragments(&listings).map_err(Fatal)?;
+    sites
+        .into_iter()
+        .flat_map(|(_, documents)| documents)
+        .for_each(|d| index.add(d));
     index.finish().map_err(|e| failure("write", &e))?;
     Ok(())
 }
@@ -1106,7 +1125,6 @@ fn export_web_index(
     documents: Vec<search::listed::Listed>,
     parts: (
         &std::collections::HashMap<tantivy::index::SegmentId, u64>,
-        &search::web::PackedRuns,
         Option<&crate::cache::DiskCache>,
     ),
 ) -> tantivy::Result<search::web::KeptRuns> {

@@ -125,18 +125,7 @@ impl From<SearchDoc> for Listed {
 /// with the same facets (every site's are: `search::site_documents`), with
 /// the fragment blocks the export would write for them; else whole.
 pub fn list_site(docs: Vec<SearchDoc>) -> Vec<Listed> {
-    list_site_with(docs, None)
-}
-
-/// [`list_site`], with the site's blocks packed before (by a shard, for
-/// `merge`) taken when they hold exactly these documents, else packed now.
-pub fn list_site_with(docs: Vec<SearchDoc>, packed: Option<Vec<PackedBlock>>) -> Vec<Listed> {
-    list_site_by(docs, |sorted| {
-        match packed.filter(|blocks| super::web::fits(blocks, sorted)) {
-            Some(blocks) => blocks,
-            None => super::web::pack_run(sorted),
-        }
-    })
+    list_site_by(docs, super::web::pack_run)
 }
 
 /// [`list_site`], the site's sections (in the export's order) packed by
@@ -154,8 +143,7 @@ pub fn list_site_by(
     let order = export_order(&docs);
     let sorted: Vec<&SearchDoc> = order.iter().map(|i| &docs[*i]).collect();
     let blocks = pack(&sorted);
-    let ranks = ranks_of(&order);
-    let site = Arc::new(PackedSite {
+    let site = PackedSite {
         entity_ref: first.entity_ref.clone(),
         kind: first.kind.clone(),
         spec_type: first.spec_type.clone(),
@@ -164,12 +152,27 @@ pub fn list_site_by(
         namespace: first.namespace.clone(),
         count: docs.len(),
         blocks,
-    });
+    };
+    list_ranked(site, &ranks_of(&order))
+}
+
+/// A docs site's fragment blocks and each document's rank (in the order
+/// given), as [`list_site`] packs and ranks them: what a shard records of
+/// a site for `merge` ([`list_ranked`] lists them again there).
+pub fn blocks_and_ranks(docs: &[SearchDoc]) -> (Vec<PackedBlock>, Vec<u32>) {
+    let order = export_order(docs);
+    let sorted: Vec<&SearchDoc> = order.iter().map(|i| &docs[*i]).collect();
+    (super::web::pack_run(&sorted), ranks_of(&order))
+}
+
+/// A packed site's documents, in the order their `ranks` are given.
+pub fn list_ranked(site: PackedSite, ranks: &[u32]) -> Vec<Listed> {
+    let site = Arc::new(site);
     ranks
-        .into_iter()
+        .iter()
         .map(|rank| Listed::Packed {
             site: site.clone(),
-            rank,
+            rank: *rank,
         })
         .collect()
 }
@@ -218,6 +221,7 @@ mod tests {
     use super::*;
     use crate::search::index::IndexBuilder;
     use crate::search::web;
+    use std::collections::HashMap;
 
     /// [`crate::search::test_doc`] with a longer body, a capitalised kind,
     /// and tags and a level on entity documents (fields packing must keep).
@@ -268,8 +272,7 @@ mod tests {
             builder.add(doc(entity, "entity", "", 0));
         }
         let listed = builder.finish_listed().unwrap();
-        let (bases, packed) = Default::default();
-        web::export_with_parts(&dir, listed, &bases, &packed, None).map_err(|e| e.to_string())
+        web::export_with_parts(&dir, listed, &HashMap::new(), None).map_err(|e| e.to_string())
     }
 
     use crate::output::OutputFile;
@@ -281,6 +284,42 @@ mod tests {
         let packed = exported(&sites, true).unwrap();
         assert!(whole.iter().any(|f| f.path.contains("/f/")));
         assert_eq!(packed, whole);
+    }
+
+    /// What `merge` lists of a shard's part: every site's sections listed
+    /// from the blocks and ranks the shard recorded, facets given apart.
+    #[test]
+    fn sites_listed_from_recorded_blocks_and_ranks_export_the_same_files() {
+        let sites = [site("gamma"), site("alpha")];
+        let whole = exported(&sites, false).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("index");
+        let builder = IndexBuilder::create(&dir).unwrap();
+        let mut listed = Vec::new();
+        for site in &sites {
+            let (blocks, ranks) = blocks_and_ranks(site);
+            let first = &site[0];
+            let packed = PackedSite {
+                entity_ref: first.entity_ref.clone(),
+                kind: first.kind.clone(),
+                spec_type: first.spec_type.clone(),
+                owner: first.owner.clone(),
+                lifecycle: first.lifecycle.clone(),
+                namespace: first.namespace.clone(),
+                count: ranks.len(),
+                blocks,
+            };
+            listed.extend(list_ranked(packed, &ranks));
+            site.iter().for_each(|d| builder.add(d.clone()));
+        }
+        for entity in ["beta", "alpha", "gamma"] {
+            let d = doc(entity, "entity", "", 0);
+            listed.push(Listed::from(d.clone()));
+            builder.add(d);
+        }
+        builder.finish().unwrap();
+        let recorded = web::export_with_parts(&dir, listed, &HashMap::new(), None).unwrap();
+        assert_eq!(recorded, whole);
     }
 
     #[test]
@@ -314,8 +353,8 @@ mod tests {
         builder.add_site(site("alpha"));
         builder.add(doc("alpha", "entity", "", 0));
         let listed = builder.finish_listed().unwrap();
-        let (bases, packed) = Default::default();
-        let all = web::export_with_parts(&dir, listed.clone(), &bases, &packed, None).unwrap();
+        let bases = HashMap::new();
+        let all = web::export_with_parts(&dir, listed.clone(), &bases, None).unwrap();
         let mut batches = 0;
         let mut written = Vec::new();
         let write = |files: &mut Vec<OutputFile>| {
@@ -323,11 +362,11 @@ mod tests {
             written.append(files);
             Ok(())
         };
-        web::export_into(&dir, listed.clone(), (&bases, &packed, None), write).unwrap();
+        web::export_into(&dir, listed.clone(), (&bases, None), write).unwrap();
         assert!(batches > 1);
         assert_eq!(written, all);
         let full = |_: &mut Vec<OutputFile>| Err("No space left on device".to_string());
-        let stopped = web::export_into(&dir, listed, (&bases, &packed, None), full).unwrap_err();
+        let stopped = web::export_into(&dir, listed, (&bases, None), full).unwrap_err();
         assert!(
             stopped.to_string().contains("No space left on device"),
             "{stopped}"

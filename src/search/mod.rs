@@ -198,14 +198,65 @@ pub fn site_documents(catalog: &Catalog, site: &DocSiteSummary) -> Vec<SearchDoc
     docs
 }
 
+/// What a docs site's search documents take from its entity in the
+/// catalog (the rest is the site's own): its `spec.type`, owner (the
+/// `ownedBy` relation's target name) and `spec.lifecycle`, empty when
+/// absent.
+struct EntityFacets {
+    spec_type: String,
+    owner: String,
+    lifecycle: String,
+}
+
+impl EntityFacets {
+    fn of(catalog: &Catalog, entity: &crate::catalog::entity_ref::EntityRef) -> EntityFacets {
+        let entity = catalog.get(entity);
+        let spec = |field: &str| {
+            entity
+                .and_then(|e| e.spec_str(field))
+                .unwrap_or("")
+                .to_string()
+        };
+        EntityFacets {
+            spec_type: spec("type"),
+            owner: entity
+                .and_then(|e| e.relations.iter().find(|r| r.kind == "ownedBy"))
+                .map(|r| r.target.name.clone())
+                .unwrap_or_default(),
+            lifecycle: spec("lifecycle"),
+        }
+    }
+}
+
+/// A docs site's sections listed packed from what a shard recorded of
+/// them (`shard::part::SiteListing`: the blocks and each document's rank,
+/// which depend on the site alone), with the facets `catalog` gives its
+/// entity: the [`listed::Listed`]s `listed::list_site` makes of
+/// [`site_documents`], without their text.
+pub fn list_recorded_site(
+    catalog: &Catalog,
+    site: &DocSiteSummary,
+    blocks: Vec<web::PackedBlock>,
+    ranks: &[u32],
+) -> Vec<listed::Listed> {
+    let facets = EntityFacets::of(catalog, &site.entity);
+    let packed = listed::PackedSite {
+        entity_ref: site.entity.to_string(),
+        kind: site.entity.kind.clone(),
+        spec_type: facets.spec_type,
+        owner: facets.owner,
+        lifecycle: facets.lifecycle,
+        namespace: site.entity.namespace.clone(),
+        count: ranks.len(),
+        blocks,
+    };
+    listed::list_ranked(packed, ranks)
+}
+
 /// One document per section of every page of one version of a docs site.
 fn version_documents(catalog: &Catalog, site: &DocSiteSummary, docs: &mut Vec<SearchDoc>) {
     {
-        let entity = catalog.get(&site.entity);
-        let owner = entity
-            .and_then(|e| e.relations.iter().find(|r| r.kind == "ownedBy"))
-            .map(|r| r.target.name.clone())
-            .unwrap_or_default();
+        let facets = EntityFacets::of(catalog, &site.entity);
         for page in &site.pages {
             for (n, section) in page.sections.iter().enumerate() {
                 if section.text.trim().is_empty() && section.heading.is_empty() {
@@ -239,15 +290,9 @@ fn version_documents(catalog: &Catalog, site: &DocSiteSummary, docs: &mut Vec<Se
                     ),
                     entity_ref: site.entity.to_string(),
                     kind: site.entity.kind.clone(),
-                    spec_type: entity
-                        .and_then(|e| e.spec_str("type"))
-                        .unwrap_or("")
-                        .to_string(),
-                    owner: owner.clone(),
-                    lifecycle: entity
-                        .and_then(|e| e.spec_str("lifecycle"))
-                        .unwrap_or("")
-                        .to_string(),
+                    spec_type: facets.spec_type.clone(),
+                    owner: facets.owner.clone(),
+                    lifecycle: facets.lifecycle.clone(),
                     tags: Vec::new(),
                     namespace: site.entity.namespace.clone(),
                     // Rendered before scorecards are judged: filtered by

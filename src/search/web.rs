@@ -52,10 +52,6 @@ const FRAGMENT_BYTES: usize = 12 * 1024;
 /// Section text kept for snippets.
 const FRAGMENT_BODY_CHARS: usize = 3000;
 
-fn order_key(d: &SearchDoc) -> (&str, bool, &str, u32) {
-    super::document_order(&d.entity_ref, d.doc_type, &d.url, d.position)
-}
-
 /// One document's share of a word: which fields hold it, and its scores.
 #[derive(Default, Clone, Copy)]
 struct Posting {
@@ -68,21 +64,19 @@ struct Posting {
 /// the documents it was given (by `seq`, as `IndexBuilder::finish` returns them).
 pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<OutputFile>> {
     let added = added.into_iter().map(Listed::from).collect();
-    export_with_parts(index_dir, added, &HashMap::new(), &HashMap::new(), None)
+    export_with_parts(index_dir, added, &HashMap::new(), None)
 }
 
 /// [`export`] of an index some of whose segments were adopted from other
 /// indexes (`index::adopt`): a segment's `seq` numbers count from its
-/// base in `added` (0 for segments not named); and the fragment blocks of
-/// entities' docs packed by [`pack_runs`] before taken as they are (the
-/// rest packed here, or taken from the build cache `kept` when a run's
-/// rows are the same as when it was packed there). Sections listed packed
-/// (`listed::list_site`) bring their own blocks.
+/// base in `added` (0 for segments not named). Sections listed packed
+/// (`listed::list_site`, or a shard's `listed::list_ranked`) bring their
+/// own blocks; the rest are packed here, or taken from the build cache
+/// `kept` when a run's rows are the same as when it was packed there.
 pub fn export_with_parts(
     index_dir: &Path,
     added: Vec<Listed>,
     bases: &HashMap<SegmentId, u64>,
-    packed: &PackedRuns,
     kept: Option<&DiskCache>,
 ) -> tantivy::Result<Vec<OutputFile>> {
     let mut files = Vec::new();
@@ -90,7 +84,7 @@ pub fn export_with_parts(
         files.append(made);
         Ok(())
     };
-    export_into(index_dir, added, (bases, packed, kept), keep)?;
+    export_into(index_dir, added, (bases, kept), keep)?;
     Ok(files)
 }
 
@@ -105,7 +99,7 @@ impl<F: FnMut(&mut Vec<OutputFile>) -> Result<(), String>> Write for F {}
 pub fn export_into(
     index_dir: &Path,
     added: Vec<Listed>,
-    (bases, packed, kept): (&HashMap<SegmentId, u64>, &PackedRuns, Option<&DiskCache>),
+    (bases, kept): (&HashMap<SegmentId, u64>, Option<&DiskCache>),
     mut write: impl Write,
 ) -> tantivy::Result<KeptRuns> {
     let mut write =
@@ -168,7 +162,7 @@ pub fn export_into(
     let shards = written.finish(&mut files);
     write(&mut files)?;
     timer.lap("  browser: postings read and scored, dictionary and postings files");
-    let (fragment_starts, taken, runs) = fragments(&docs, &mut files, packed, kept, &mut write)?;
+    let (fragment_starts, taken, runs) = fragments(&docs, &mut files, kept, &mut write)?;
     timer.lap(&format!(
         "  browser: fragments ({} blocks, {} packed before, {} kept)",
         fragment_starts.len(),
@@ -498,10 +492,6 @@ pub struct PackedBlock {
     pub packed: String,
 }
 
-/// Fragment blocks packed before the export (by a shard, for `merge`), by
-/// entity ref: the blocks of that entity's docs sections.
-pub type PackedRuns = HashMap<String, Vec<PackedBlock>>;
-
 /// Runs of documents that fragment blocks never cross: the docs sections
 /// of one entity, and the entity documents between them. A docs run's
 /// blocks depend on that entity's sections alone, so the shard that
@@ -604,17 +594,6 @@ fn pack(texts: &[(usize, String)]) -> Vec<PackedBlock> {
         .collect()
 }
 
-/// The fragment blocks of every entity's docs sections among `docs`, packed
-/// as the export would pack them, by entity ref (a shard's, for `merge`).
-pub fn pack_runs(docs: &[SearchDoc]) -> Vec<(String, Vec<PackedBlock>)> {
-    let mut sorted: Vec<&SearchDoc> = docs.iter().filter(|d| d.doc_type != "entity").collect();
-    sorted.par_sort_by(|a, b| order_key(a).cmp(&order_key(b)));
-    runs(&sorted)
-        .into_par_iter()
-        .map(|run| (run[0].entity_ref.clone(), pack_run(run)))
-        .collect()
-}
-
 /// One run's fragment blocks, packed as the export packs them (the
 /// documents in `document_order`, every one a docs section of one entity,
 /// or every one an entity document).
@@ -658,13 +637,13 @@ fn listed_blocks<'r>(run: &[&'r Listed]) -> Result<Option<&'r [PackedBlock]>, St
 
 /// Whether a block packed elsewhere can stand for a run: it covers the
 /// run's documents exactly and is plain base64 (it goes into a script).
-pub(super) fn fits(blocks: &[PackedBlock], run: &[&SearchDoc]) -> bool {
+fn fits(blocks: &[PackedBlock], run: &[&SearchDoc]) -> bool {
     hold(blocks, run.len())
 }
 
 /// Whether blocks hold `count` documents, each at least one, and are plain
 /// base64.
-fn hold(blocks: &[PackedBlock], count: usize) -> bool {
+pub fn hold(blocks: &[PackedBlock], count: usize) -> bool {
     blocks.iter().map(|b| b.documents).sum::<usize>() == count
         && blocks.iter().all(|b| {
             b.documents > 0
@@ -686,12 +665,11 @@ struct Taken {
 const KEPT_KIND: &str = "search-fragments";
 
 /// Writes the fragment blocks (compressed in parallel, or taken from
-/// `packed` or the build cache `kept`); returns the first document of
+/// the build cache `kept`); returns the first document of
 /// each, and how many were taken as they were.
 fn fragments(
     docs: &[&Listed],
     files: &mut Vec<OutputFile>,
-    packed: &PackedRuns,
     kept: Option<&DiskCache>,
     write: &mut dyn FnMut(&mut Vec<OutputFile>) -> tantivy::Result<()>,
 ) -> tantivy::Result<(Vec<usize>, Taken, KeptRuns)> {
@@ -722,20 +700,6 @@ fn fragments(
             let whole: Vec<&SearchDoc> = run.iter().filter_map(|d| d.whole()).collect();
             let run = whole.as_slice();
             let before = run[0].doc_type != "entity";
-            if let Some(ready) = packed
-                .get(&run[0].entity_ref)
-                .filter(|blocks| before && fits(blocks, run))
-            {
-                let taken = Taken {
-                    packed: ready.len(),
-                    kept: 0,
-                };
-                return Ok((
-                    ready.iter().map(std::borrow::Cow::Borrowed).collect(),
-                    taken,
-                    None,
-                ));
-            }
             let (blocks, from_cache, key) = match kept {
                 Some(disk) => {
                     let (blocks, from_cache, key) = kept_or_packed(disk, run);
@@ -1018,12 +982,11 @@ mod tests {
     fn fragments_of(
         docs: &[&SearchDoc],
         files: &mut Vec<OutputFile>,
-        packed: &PackedRuns,
         kept: Option<&DiskCache>,
     ) -> (Vec<usize>, Taken) {
         let listed: Vec<Listed> = docs.iter().map(|d| Listed::from((*d).clone())).collect();
         let refs: Vec<&Listed> = listed.iter().collect();
-        let (starts, taken, _) = fragments(&refs, files, packed, kept, &mut |_| Ok(())).unwrap();
+        let (starts, taken, _) = fragments(&refs, files, kept, &mut |_| Ok(())).unwrap();
         (starts, taken)
     }
 
@@ -1244,54 +1207,12 @@ mod tests {
                 ("component:default/gamma", false),
             ]
         );
-        let (starts, taken) = fragments_of(&refs, &mut Vec::new(), &PackedRuns::new(), None);
+        let (starts, taken) = fragments_of(&refs, &mut Vec::new(), None);
         assert_eq!(taken, Taken::default());
         // Sections of ~3 KB shown (cut at 3,000 characters), four to a
         // block: alpha's entity, alpha's 12 sections in three blocks, beta's
         // and gamma's entities together, gamma's sections.
         assert_eq!(starts, [0, 1, 5, 9, 13, 15, 19, 23]);
-    }
-
-    #[test]
-    fn blocks_packed_before_are_written_as_they_are() {
-        let docs = organisation();
-        let refs: Vec<&SearchDoc> = docs.iter().collect();
-        let mut fresh = Vec::new();
-        let (starts, _) = fragments_of(&refs, &mut fresh, &PackedRuns::new(), None);
-        // A shard packs its entities' docs alone: the same blocks.
-        let packed: PackedRuns = pack_runs(&docs).into_iter().collect();
-        assert_eq!(packed.len(), 2);
-        let mut reused = Vec::new();
-        let (same_starts, taken) = fragments_of(&refs, &mut reused, &packed, None);
-        assert_eq!((same_starts, taken.packed), (starts.clone(), 6));
-        assert_eq!(reused, fresh);
-
-        // Taken as they are: a block's text is not packed again.
-        let mut marked = packed.clone();
-        let alpha = marked.get_mut("component:default/alpha").unwrap();
-        alpha[0].packed = "QUJD".into();
-        let mut files = Vec::new();
-        fragments_of(&refs, &mut files, &marked, None);
-        assert!(
-            files
-                .iter()
-                .any(|f| f.bytes.as_ref() == b"porticoSearch(\"f\",1,\"QUJD\");\n")
-        );
-
-        // Blocks that do not cover the run, or that are not base64, are
-        // packed again.
-        for damage in ["count", "text"] {
-            let mut damaged = packed.clone();
-            let alpha = damaged.get_mut("component:default/alpha").unwrap();
-            match damage {
-                "count" => alpha[0].documents += 1,
-                _ => alpha[0].packed = "\");alert(1);(\"".into(),
-            }
-            let mut files = Vec::new();
-            let (_, taken) = fragments_of(&refs, &mut files, &damaged, None);
-            assert_eq!(taken.packed, 3, "{damage}: gamma's blocks only");
-            assert_eq!(files, fresh, "{damage}");
-        }
     }
 
     #[test]
@@ -1301,18 +1222,16 @@ mod tests {
         let mut docs = organisation();
         let refs: Vec<&SearchDoc> = docs.iter().collect();
         let mut fresh = Vec::new();
-        let (starts, _) = fragments_of(&refs, &mut fresh, &PackedRuns::new(), None);
+        let (starts, _) = fragments_of(&refs, &mut fresh, None);
 
         // First export: nothing kept, every run packed and kept.
         let mut first = Vec::new();
-        let (first_starts, taken) =
-            fragments_of(&refs, &mut first, &PackedRuns::new(), Some(&disk));
+        let (first_starts, taken) = fragments_of(&refs, &mut first, Some(&disk));
         assert_eq!((first_starts, taken), (starts.clone(), Taken::default()));
         assert_eq!(first, fresh);
         // Again: every block taken from the cache, the same files.
         let mut again = Vec::new();
-        let (again_starts, taken) =
-            fragments_of(&refs, &mut again, &PackedRuns::new(), Some(&disk));
+        let (again_starts, taken) = fragments_of(&refs, &mut again, Some(&disk));
         assert_eq!((again_starts, taken.kept), (starts.clone(), starts.len()));
         assert_eq!(again, fresh);
 
@@ -1325,10 +1244,9 @@ mod tests {
         changed.body = "a new text".into();
         let refs: Vec<&SearchDoc> = docs.iter().collect();
         let mut expected = Vec::new();
-        let (new_starts, _) = fragments_of(&refs, &mut expected, &PackedRuns::new(), None);
+        let (new_starts, _) = fragments_of(&refs, &mut expected, None);
         let mut edited = Vec::new();
-        let (edited_starts, taken) =
-            fragments_of(&refs, &mut edited, &PackedRuns::new(), Some(&disk));
+        let (edited_starts, taken) = fragments_of(&refs, &mut edited, Some(&disk));
         let gamma_blocks = new_starts.iter().filter(|s| **s >= 15).count();
         assert_eq!(edited_starts, new_starts);
         assert_eq!(taken.kept, new_starts.len() - gamma_blocks);

@@ -8,15 +8,18 @@
 //!   part.json       the manifest (Manifest): format and Portico versions,
 //!                   the shard, the build's settings, the repositories
 //!   docs.bin        each repository's docs as built (docs::build::RepoDocs,
-//!                   postcard, as the build cache keeps them):
-//!                   the sites' summaries and search sections, their pages'
+//!                   postcard, as the build cache keeps them) without
+//!                   their pages' headings and search sections:
+//!                   the sites' summaries, their pages'
 //!                   ids, the links into other sites (links inside a site
 //!                   are checked by the shard: RepoDocs::check_own_links),
 //!                   the problems found rendering them and checking those
 //!   site/…          the docs pages and assets, at their paths in the site
-//!   fragments.bin   the browser index's fragment blocks of each entity's
-//!                   docs sections, packed (search::web::pack_runs), which
-//!                   merge writes as they are (postcard)
+//!   fragments.bin   for each docs site in docs.bin's order (SiteListing):
+//!                   the browser index's fragment blocks of its search
+//!                   sections, packed, which merge writes as they are, and
+//!                   each section's rank in the export's order; so merge
+//!                   lists the sections without their text (postcard)
 //!   search/…        a tantivy index of the docs' search documents
 //!                   (search::site_documents, repository by repository in
 //!                   docs.bin's order), whose segments merge adopts
@@ -39,7 +42,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The layout version of a part (bumped when the files change shape).
-pub const FORMAT: u32 = 5;
+pub const FORMAT: u32 = 6;
 const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.bin";
 const FILES: &str = "site";
@@ -105,20 +108,74 @@ pub fn config_fingerprint(config: &crate::config::Config) -> String {
     format!("{:032x}", hasher.digest128())
 }
 
-/// The search documents of a part's docs, in the order its index numbers
-/// them (`seq`): repository by repository as `docs.json` lists them, each
-/// site's as `search::site_documents` gives them. The shard indexes them;
-/// `merge` makes them again from `docs.json` to find the document behind
-/// each of the index's numbers.
+/// The search documents of a part's docs sites, in the order its index
+/// numbers them (`seq`): repository by repository as `docs.bin` lists
+/// them, each site's (by its entity ref) as `search::site_documents` gives
+/// them. The shard indexes them and records each site's listing
+/// ([`SiteListing`]), from which `merge` finds the document behind each
+/// of the index's numbers.
 pub fn search_documents(
     catalog: &crate::catalog::Catalog,
     docs: &[(String, RepoDocs)],
-) -> Vec<crate::search::SearchDoc> {
+) -> Vec<(String, Vec<crate::search::SearchDoc>)> {
     use rayon::prelude::*;
     docs.par_iter()
         .flat_map_iter(|(_, repo)| repo.summaries())
-        .flat_map_iter(|site| crate::search::site_documents(catalog, site))
+        .map(|site| {
+            (
+                site.entity.to_string(),
+                crate::search::site_documents(catalog, site),
+            )
+        })
         .collect()
+}
+
+/// What a shard records of one docs site's search sections for `merge`:
+/// the browser index's fragment blocks and each section's rank in the
+/// export's order (`search::listed::blocks_and_ranks`), for the documents
+/// `search::site_documents` makes, in that order. Neither depends on the
+/// catalog, so merge lists the sections with its own catalog's facets and
+/// never reads their text (`search::list_recorded_site`).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SiteListing {
+    /// The site's entity, checked against `docs.bin`'s site in its place.
+    pub entity_ref: String,
+    pub ranks: Vec<u32>,
+    pub blocks: Vec<crate::search::web::PackedBlock>,
+}
+
+impl SiteListing {
+    /// A site's listing from its search documents.
+    pub fn of(entity_ref: String, documents: &[crate::search::SearchDoc]) -> SiteListing {
+        if documents.is_empty() {
+            return SiteListing {
+                entity_ref,
+                ranks: Vec::new(),
+                blocks: Vec::new(),
+            };
+        }
+        let (blocks, ranks) = crate::search::listed::blocks_and_ranks(documents);
+        SiteListing {
+            entity_ref,
+            ranks,
+            blocks,
+        }
+    }
+
+    /// Whether the listing can stand for its site's documents: each rank
+    /// given once, and blocks that hold exactly that many documents (a
+    /// part that decodes but is damaged must not write a wrong index).
+    pub fn is_whole(&self) -> bool {
+        let count = self.ranks.len();
+        let mut seen = vec![false; count];
+        let ranks_once = self.ranks.iter().all(|rank| {
+            usize::try_from(*rank)
+                .ok()
+                .and_then(|r| seen.get_mut(r))
+                .is_some_and(|s| !std::mem::replace(s, true))
+        });
+        ranks_once && crate::search::web::hold(&self.blocks, count)
+    }
 }
 
 /// A part being written: files go into its staging folder as they are
@@ -147,19 +204,17 @@ impl PartWriter {
         self.staging.folder(SEARCH).map_err(|e| e.to_string())
     }
 
-    /// Writes the packed fragment blocks of the part's docs.
-    pub fn write_fragments(
-        &self,
-        runs: &[(String, Vec<crate::search::web::PackedBlock>)],
-    ) -> Result<(), String> {
-        let bytes = postcard::to_stdvec(runs)
+    /// Writes the listings of the part's docs sites, in `docs.bin`'s order.
+    pub fn write_fragments(&self, sites: &[SiteListing]) -> Result<(), String> {
+        let bytes = postcard::to_stdvec(sites)
             .map_err(|e| format!("cannot write the part's {FRAGMENTS}: {e}"))?;
         self.staging
             .write_all(&[output::OutputFile::new(FRAGMENTS, bytes)])
             .map_err(|e| e.to_string())
     }
 
-    /// Writes the docs and the manifest, then swaps the part in.
+    /// Writes the docs (which should have dropped their sections: see
+    /// `docs.bin` above) and the manifest, then swaps the part in.
     pub fn finish(self, manifest: &Manifest, docs: &[(String, RepoDocs)]) -> Result<(), String> {
         let docs = postcard::to_stdvec(docs)
             .map_err(|e| format!("cannot write the part's {DOCS}: {e}"))?;
@@ -323,9 +378,9 @@ impl Part {
         decode(&path, &bytes)
     }
 
-    /// The packed fragment blocks of the part's docs, by entity ref (none
+    /// The listings of the part's docs sites, in `docs.bin`'s order (none
     /// with search off).
-    pub fn fragments(&self) -> Result<Vec<(String, Vec<crate::search::web::PackedBlock>)>, String> {
+    pub fn fragments(&self) -> Result<Vec<SiteListing>, String> {
         let path = self.dir.join(FRAGMENTS);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -433,10 +488,9 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("a");
         write_part(&dir, Shard { index: 1, count: 1 }, &[]);
-        let runs: Vec<(String, Vec<crate::search::web::PackedBlock>)> =
-            vec![("component:default/a".to_string(), Vec::new())];
+        let sites = vec![SiteListing::of("component:default/a".to_string(), &[])];
         // Written after finish, as the part is: the same encoding.
-        std::fs::write(dir.join(FRAGMENTS), postcard::to_stdvec(&runs).unwrap()).unwrap();
+        std::fs::write(dir.join(FRAGMENTS), postcard::to_stdvec(&sites).unwrap()).unwrap();
         let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
         assert_eq!(part.fragments().unwrap().len(), 1);
         let docs = dir.join(DOCS);
@@ -454,6 +508,36 @@ mod tests {
         std::fs::write(dir.join(FRAGMENTS), b"[[\"component:default/a\",[]]]").unwrap();
         let text = part.fragments().unwrap_err();
         assert!(text.contains("fragments.bin` is damaged"), "{text}");
+    }
+
+    #[test]
+    fn a_site_listing_stands_for_its_documents_only_when_whole() {
+        let documents: Vec<crate::search::SearchDoc> = (0..6)
+            .map(|n| crate::search::test_doc("alpha", "docs", &format!("page-{}", n % 2), n))
+            .collect();
+        let listing = SiteListing::of("component:default/alpha".into(), &documents);
+        assert!(listing.is_whole());
+        assert_eq!(
+            listing.ranks,
+            crate::search::listed::ranks(documents.iter())
+        );
+        let mut ranks = listing.ranks.clone();
+        ranks.sort_unstable();
+        assert_eq!(ranks, [0, 1, 2, 3, 4, 5]);
+        let damaged = |change: &dyn Fn(&mut SiteListing)| {
+            let mut listing = SiteListing::of("component:default/alpha".into(), &documents);
+            change(&mut listing);
+            listing.is_whole()
+        };
+        assert!(!damaged(&|l| l.ranks[1] = l.ranks[0]));
+        assert!(!damaged(&|l| l.ranks[0] = 6));
+        assert!(!damaged(&|l| {
+            l.ranks.pop();
+        }));
+        assert!(!damaged(&|l| l.blocks[0].documents += 1));
+        assert!(!damaged(&|l| l.blocks[0].packed = "\");alert(1);(\"".into()));
+        let empty = SiteListing::of("component:default/alpha".into(), &[]);
+        assert!(empty.is_whole() && empty.blocks.is_empty());
     }
 
     #[test]

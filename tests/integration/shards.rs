@@ -188,14 +188,22 @@ fn cross_shard_org(org: &Org) {
         for side in ["a", "b"] {
             org.file(
                 &format!("repos/dup-{pair}{side}/catalog-info.yaml"),
+                // Each side a different owner and type: the search facets
+                // of the docs come from whichever definition the whole
+                // catalog keeps, which a shard cannot know.
                 &COMPONENT
                     .replace("NAME", &format!("dup-{pair}"))
                     .replace("NEXT", "svc-0")
-                    .replace("OWNER", "0"),
+                    .replace("OWNER", if side == "a" { "0" } else { "1" })
+                    .replace("type: service", &format!("type: {side}-side")),
+            )
+            .file(
+                &format!("repos/dup-{pair}{side}/mkdocs.yml"),
+                &format!("site_name: Dup {pair}{side}\n"),
             )
             .file(
                 &format!("repos/dup-{pair}{side}/docs/index.md"),
-                &format!("# Dup {pair}{side}\n"),
+                &format!("# Dup {pair}{side}\n\nRollback of dup {pair}{side}.\n"),
             );
         }
     }
