@@ -8,7 +8,7 @@
 //! the documents were the largest thing a build held (about 700 bytes of
 //! fields per section besides its text). So each docs site's sections are
 //! packed into their fragment blocks as the site is indexed, exactly as
-//! the export would pack them (`web::pack_runs`: a block never holds two
+//! the export would pack them (`web::pack_run`: a block never holds two
 //! entities' sections), and only their rank in the site and the site's
 //! shared facts are kept: a few bytes per section.
 

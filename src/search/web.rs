@@ -495,7 +495,7 @@ pub struct PackedBlock {
 /// Runs of documents that fragment blocks never cross: the docs sections
 /// of one entity, and the entity documents between them. A docs run's
 /// blocks depend on that entity's sections alone, so the shard that
-/// rendered its docs can pack them ([`pack_runs`]).
+/// rendered its docs can pack them (`listed::blocks_and_ranks`).
 fn runs<'a, 'b, D: Placed>(docs: &'b [&'a D]) -> Vec<&'b [&'a D]> {
     let mut runs = Vec::new();
     let mut start = 0;
