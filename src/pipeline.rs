@@ -886,9 +886,9 @@ type PartsRead = (
     Vec<Vec<search::listed::Listed>>,
 );
 
-/// Reads every part's `docs.bin` and makes its search documents again, as
-/// the browser export keeps them: each site's sections listed packed with
-/// the blocks the shard packed (`fragments.bin`), their text then dropped.
+/// Reads every part's `docs.bin` (without the sections' text) and lists its
+/// search documents as the browser export keeps them: each site's sections
+/// packed, from the blocks and ranks the shard recorded (`fragments.bin`).
 fn read_parts(parts: &[shard::part::Part], portal: &Portal) -> Result<PartsRead, Fatal> {
     use rayon::prelude::*;
     let read: Vec<Vec<(String, docs::build::RepoDocs)>> = parts
@@ -916,27 +916,12 @@ fn part_listed(
     docs: &[(String, docs::build::RepoDocs)],
     catalog: &catalog::Catalog,
 ) -> Result<Vec<search::listed::Listed>, Fatal> {
-    let damaged = |why: String| {
-        Fatal(format!(
-            "`{}` is damaged ({why}): build the shard again",
-            part.dir.join("fragments.bin").display()
-        ))
-    };
-    let recorded = part.fragments().map_err(Fatal)?;
     let sites: Vec<_> = docs.iter().flat_map(|(_, repo)| repo.summaries()).collect();
-    if recorded.len() != sites.len() {
-        return Err(damaged(format!(
-            "{} docs sites listed, {} in docs.bin",
-            recorded.len(),
-            sites.len()
-        )));
-    }
+    let recorded = part
+        .site_listings(sites.iter().map(|site| site.entity.to_string()).collect())
+        .map_err(Fatal)?;
     let mut listed = Vec::new();
     for (site, recorded) in sites.into_iter().zip(recorded) {
-        let entity_ref = site.entity.to_string();
-        if recorded.entity_ref != entity_ref || !recorded.is_whole() {
-            return Err(damaged(format!("the listing of `{entity_ref}`'s docs")));
-        }
         listed.extend(search::list_recorded_site(
             catalog,
             site,

@@ -378,9 +378,35 @@ impl Part {
         decode(&path, &bytes)
     }
 
+    /// The listings of the part's docs sites, one for each of `entity_refs`
+    /// (the sites' entities in `docs.bin`'s order), each checked whole
+    /// ([`SiteListing::is_whole`]) and of that entity.
+    pub fn site_listings(&self, entity_refs: Vec<String>) -> Result<Vec<SiteListing>, String> {
+        let listings = self.fragments()?;
+        let damaged = |why: String| {
+            format!(
+                "`{}` is damaged ({why}): build the shard again",
+                self.dir.join(FRAGMENTS).display()
+            )
+        };
+        if listings.len() != entity_refs.len() {
+            return Err(damaged(format!(
+                "{} docs sites listed, {} in {DOCS}",
+                listings.len(),
+                entity_refs.len()
+            )));
+        }
+        for (listing, entity_ref) in listings.iter().zip(&entity_refs) {
+            if listing.entity_ref != *entity_ref || !listing.is_whole() {
+                return Err(damaged(format!("the listing of `{entity_ref}`'s docs")));
+            }
+        }
+        Ok(listings)
+    }
+
     /// The listings of the part's docs sites, in `docs.bin`'s order (none
-    /// with search off).
-    pub fn fragments(&self) -> Result<Vec<SiteListing>, String> {
+    /// with search off), as written.
+    fn fragments(&self) -> Result<Vec<SiteListing>, String> {
         let path = self.dir.join(FRAGMENTS);
         let bytes = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -493,6 +519,30 @@ mod tests {
         std::fs::write(dir.join(FRAGMENTS), postcard::to_stdvec(&sites).unwrap()).unwrap();
         let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
         assert_eq!(part.fragments().unwrap().len(), 1);
+        let alpha = || vec!["component:default/a".to_string()];
+        assert_eq!(part.site_listings(alpha()).unwrap().len(), 1);
+        let more = part.site_listings([alpha(), alpha()].concat()).unwrap_err();
+        assert!(
+            more.contains("1 docs sites listed, 2 in docs.bin"),
+            "{more}"
+        );
+        let other = part
+            .site_listings(vec!["component:default/b".to_string()])
+            .unwrap_err();
+        assert!(
+            other.contains(
+                "fragments.bin` is damaged (the listing of `component:default/b`'s docs)"
+            ),
+            "{other}"
+        );
+        let mut broken = SiteListing::of("component:default/a".to_string(), &[]);
+        broken.ranks.push(0);
+        std::fs::write(dir.join(FRAGMENTS), postcard::to_stdvec(&[broken]).unwrap()).unwrap();
+        assert!(
+            part.site_listings(alpha()).is_err(),
+            "blocks hold no document"
+        );
+        std::fs::write(dir.join(FRAGMENTS), postcard::to_stdvec(&sites).unwrap()).unwrap();
         let docs = dir.join(DOCS);
         let good = std::fs::read(&docs).unwrap();
         // A docs file cut short, one with bytes after its end, and text.
