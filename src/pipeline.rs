@@ -25,6 +25,8 @@ use crate::timings::Timer;
 use crate::{output, render, search, shard};
 use std::path::Path;
 
+pub mod unchanged;
+
 /// The result of a run: the portal and every problem found on the way.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -33,6 +35,23 @@ pub struct Outcome {
     /// `build`: the last site's deletion, still running beside the rest of
     /// the command (waited for when dropped, or by [`Outcome::end`]).
     pub deletion: output::Deletion,
+    /// `build`: every input was the last build's and its site is as it
+    /// left it, so nothing was done; `portal` then holds the repositories
+    /// only, and this the summary's figures.
+    pub unchanged: Option<unchanged::Unchanged>,
+}
+
+impl Outcome {
+    /// The summary's entities and relations.
+    pub fn figures(&self) -> (usize, usize) {
+        match &self.unchanged {
+            Some(u) => (u.entities, u.relations),
+            None => (
+                self.portal.catalog.entities.len(),
+                self.portal.catalog.relation_count(),
+            ),
+        }
+    }
 }
 
 impl Outcome {
@@ -83,12 +102,38 @@ pub struct ScopeFacts {
     pub site: Option<crate::built_site::SiteEntities>,
 }
 
+/// What every run reads first: the repositories found (with discovery's
+/// notes), the `--location` files placed among them, and their git facts.
+struct Discovered {
+    repos: Vec<crate::read::RepoSource>,
+    explicit: std::collections::HashMap<usize, Vec<String>>,
+    notes: Vec<Diagnostic>,
+}
+
+impl Discovered {
+    fn for_key(&self) -> unchanged::Found<'_> {
+        unchanged::Found {
+            repos: &self.repos,
+            notes: &self.notes,
+        }
+    }
+}
+
 fn load_scoped(
     config: &Config,
     memo: Option<&Memo>,
     disk: Option<&crate::cache::DiskCache>,
     scope: &Scope<'_>,
 ) -> Result<(Outcome, ScopeFacts), Fatal> {
+    let found = discover_all(config, memo, disk)?;
+    load_found(config, memo, disk, scope, found)
+}
+
+fn discover_all(
+    config: &Config,
+    memo: Option<&Memo>,
+    disk: Option<&crate::cache::DiskCache>,
+) -> Result<Discovered, Fatal> {
     let kept = memo.map(|m| (&m.discover, &m.versions));
     let found = discover::repositories_kept(&config.roots, config.max_depth, kept)
         .map_err(|e| Fatal(e.0))?;
@@ -126,7 +171,25 @@ fn load_scoped(
             authors.keep(disk);
         }
     }
-    let mut diagnostics = found.notes;
+    Ok(Discovered {
+        repos,
+        explicit,
+        notes: found.notes,
+    })
+}
+
+fn load_found(
+    config: &Config,
+    memo: Option<&Memo>,
+    disk: Option<&crate::cache::DiskCache>,
+    scope: &Scope<'_>,
+    found: Discovered,
+) -> Result<(Outcome, ScopeFacts), Fatal> {
+    let Discovered {
+        repos,
+        explicit,
+        notes: mut diagnostics,
+    } = found;
     let mut facts = ScopeFacts::default();
     if let Some(rev) = scope.changed_since {
         let changes = crate::changes::ChangeSet::since(&repos, rev, config.git_ref.as_deref())
@@ -187,6 +250,7 @@ fn load_scoped(
         },
         diagnostics,
         deletion: Default::default(),
+        unchanged: None,
     };
     Ok((outcome, facts))
 }
@@ -243,11 +307,38 @@ fn build_with(
         render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
     let disk = open_cache(cache_dir);
     let site_key = site_key(out_dir);
+    let found = discover_all(config, None, disk.as_ref())?;
+    // Every input the same as the last build's, and its site untouched:
+    // that site is the answer (`unchanged`).
+    let inputs = disk
+        .as_ref()
+        .filter(|_| parts.is_none() && unchanged::enabled())
+        .and_then(|_| unchanged::Inputs::read(config, &found.for_key()));
+    if let (Some(disk), Some(inputs)) = (&disk, inputs)
+        && let Some((diagnostics, figures)) =
+            unchanged::check(disk, site_key, inputs, out_dir, SITE_KIND)
+    {
+        timer.lap(&format!(
+            "whole build: every input as the last build's, the site as it left it ({} files): nothing to do",
+            figures.files
+        ));
+        return Ok(Outcome {
+            portal: Portal {
+                repos: found.repos,
+                ..Portal::default()
+            },
+            diagnostics,
+            unchanged: Some(figures),
+            ..Outcome::default()
+        });
+    }
+    // The hash of the site's manifest as the cache holds it.
+    let mut manifest_hash = None;
     let staging = match &disk {
         Some(disk) => {
-            let previous = disk
-                .get(SITE_KIND, site_key)
-                .and_then(|bytes| output::Manifest::from_bytes(&bytes));
+            let bytes = disk.get(SITE_KIND, site_key);
+            manifest_hash = bytes.as_deref().map(xxhash_rust::xxh3::xxh3_128);
+            let previous = bytes.and_then(|bytes| output::Manifest::from_bytes(&bytes));
             output::Staging::create_carrying(out_dir, previous)
         }
         None => output::Staging::create(out_dir),
@@ -255,8 +346,12 @@ fn build_with(
     .map_err(fatal)?;
     // Only a build with the cache keeps (and compares) the search key.
     let search_key = disk.as_ref().map(|_| output::SearchKey::default());
-    let mut outcome = load_scoped(config, None, disk.as_ref(), &Scope::default())?.0;
-    timer.lap("discover + read + catalog");
+    let mut outcome = load_found(config, None, disk.as_ref(), &Scope::default(), found)?.0;
+    timer.lap(if inputs.is_some() {
+        "discover + inputs' key + read + catalog"
+    } else {
+        "discover + read + catalog"
+    });
     let sink = |path: &str, bytes: &std::sync::Arc<[u8]>| {
         staging.write(path, bytes).map_err(|e| e.to_string())
     };
@@ -600,7 +695,12 @@ fn build_with(
             .filter(|_| config.search)
             .map(|k| k.value());
         manifest.page_keys = page_keys;
-        disk.put(SITE_KIND, site_key, &manifest.to_bytes());
+        let bytes = manifest.to_bytes();
+        disk.put(SITE_KIND, site_key, &bytes);
+        manifest_hash = Some(xxhash_rust::xxh3::xxh3_128(&bytes));
+    }
+    if let (Some(disk), Some(inputs)) = (&disk, inputs) {
+        unchanged::keep(disk, site_key, inputs, out_dir, manifest_hash, &outcome);
     }
     timer.lap(&if committed.unchanged {
         format!(
