@@ -134,6 +134,20 @@ fn discover_all(
     memo: Option<&Memo>,
     disk: Option<&crate::cache::DiskCache>,
 ) -> Result<Discovered, Fatal> {
+    let mut found = discover_repos(config, memo)?;
+    // Read once here, every stage then opens each repository without
+    // opening git for them. Not with serve's memo: its rebuilds open only
+    // the repositories an edit touched, so reading every work tree's facts
+    // up front would put the whole organisation back on each edit's path.
+    if memo.is_none() {
+        read_facts(config, &mut found.repos, disk);
+    }
+    Ok(found)
+}
+
+/// The repositories found and the `--location` files placed among them;
+/// their git facts not read yet.
+fn discover_repos(config: &Config, memo: Option<&Memo>) -> Result<Discovered, Fatal> {
     let kept = memo.map(|m| (&m.discover, &m.versions));
     let found = discover::repositories_kept(&config.roots, config.max_depth, kept)
         .map_err(|e| Fatal(e.0))?;
@@ -152,30 +166,32 @@ fn discover_all(
         )));
     }
     let explicit = discover::place_files(&config.locations, &mut repos).map_err(|e| Fatal(e.0))?;
-    // Read once here, every stage then opens each repository without
-    // opening git for them. Not with serve's memo: its rebuilds open only
-    // the repositories an edit touched, so reading every work tree's facts
-    // up front would put the whole organisation back on each edit's path.
-    if memo.is_none() {
-        // History reads every work tree's git objects again: one open each,
-        // shared with the stages before it.
-        let handles = match config.scorecards.history {
-            Some(_) => crate::read::HandlesFor::WorkTreesToo,
-            None => crate::read::HandlesFor::BareClones,
-        };
-        // With the build cache, commits' authors read by an earlier build
-        // are taken from it (a commit's id fixes its author).
-        let authors = disk.map(crate::read::CommitAuthors::kept);
-        crate::read::read_git_facts_known(&mut repos, handles, authors.as_ref());
-        if let (Some(disk), Some(authors)) = (disk, authors) {
-            authors.keep(disk);
-        }
-    }
     Ok(Discovered {
         repos,
         explicit,
         notes: found.notes,
     })
+}
+
+/// Every work tree's git facts, and a handle on every bare clone.
+fn read_facts(
+    config: &Config,
+    repos: &mut [crate::read::RepoSource],
+    disk: Option<&crate::cache::DiskCache>,
+) {
+    // History reads every work tree's git objects again: one open each,
+    // shared with the stages before it.
+    let handles = match config.scorecards.history {
+        Some(_) => crate::read::HandlesFor::WorkTreesToo,
+        None => crate::read::HandlesFor::BareClones,
+    };
+    // With the build cache, commits' authors read by an earlier build
+    // are taken from it (a commit's id fixes its author).
+    let authors = disk.map(crate::read::CommitAuthors::kept);
+    crate::read::read_git_facts_known(repos, handles, authors.as_ref());
+    if let (Some(disk), Some(authors)) = (disk, authors) {
+        authors.keep(disk);
+    }
 }
 
 fn load_found(
@@ -307,19 +323,25 @@ fn build_with(
         render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
     let disk = open_cache(cache_dir);
     let site_key = site_key(out_dir);
-    let found = discover_all(config, None, disk.as_ref())?;
+    // The inputs' key needs no git facts (the files git reads them from
+    // are in it): they are read only for a build that runs its stages.
+    let mut found = discover_repos(config, None)?;
+    timer.lap("discover");
     // Every input the same as the last build's, and its site untouched:
     // that site is the answer (`unchanged`).
     let inputs = disk
         .as_ref()
         .filter(|_| parts.is_none() && unchanged::enabled())
         .and_then(|_| unchanged::Inputs::read(config, &found.for_key()));
+    if inputs.is_some() {
+        timer.lap("inputs' key (every file of every repository stamped)");
+    }
     if let (Some(disk), Some(inputs)) = (&disk, inputs)
         && let Some((diagnostics, figures)) =
             unchanged::check(disk, site_key, inputs, out_dir, SITE_KIND)
     {
         timer.lap(&format!(
-            "whole build: every input as the last build's, the site as it left it ({} files): nothing to do",
+            "whole build: every input as the last build's, the site as it left it ({} files checked): nothing to do",
             figures.files
         ));
         return Ok(Outcome {
@@ -332,6 +354,8 @@ fn build_with(
             ..Outcome::default()
         });
     }
+    read_facts(config, &mut found.repos, disk.as_ref());
+    timer.lap("git facts");
     // The hash of the site's manifest as the cache holds it.
     let mut manifest_hash = None;
     let staging = match &disk {
@@ -347,11 +371,7 @@ fn build_with(
     // Only a build with the cache keeps (and compares) the search key.
     let search_key = disk.as_ref().map(|_| output::SearchKey::default());
     let mut outcome = load_found(config, None, disk.as_ref(), &Scope::default(), found)?.0;
-    timer.lap(if inputs.is_some() {
-        "discover + inputs' key + read + catalog"
-    } else {
-        "discover + read + catalog"
-    });
+    timer.lap("read + catalog");
     let sink = |path: &str, bytes: &std::sync::Arc<[u8]>| {
         staging.write(path, bytes).map_err(|e| e.to_string())
     };

@@ -7,12 +7,15 @@
 //! site is already the answer. [`Inputs::read`] stamps every input before
 //! any stage reads it: the settings (`portico.toml` and the flags as
 //! [`Config`] holds them, the day included), the working folder, the
-//! repositories found (their order, kinds and git facts) with discovery's
-//! notes, and every file of every repository: the work tree's files and
-//! its `.git` folder (refs, `HEAD`, config, index: not its objects, logs or
-//! hooks, which content ids and nothing else reach), a bare clone's folder
-//! the same way, the theme folder, the logo, the scorecard definitions and
-//! facts, and git's own configuration files. A stamp is the file's type,
+//! repositories found (their order and kinds) with discovery's notes, and
+//! every file of every repository: the work tree's files and its `.git`
+//! folder (refs, `HEAD`, config, index: not its objects, logs or hooks,
+//! which content ids and nothing else reach), a bare clone's folder the
+//! same way, the theme folder, the logo, the scorecard definitions and
+//! facts, git's own configuration files and `GIT_*` variables. Git facts
+//! (HEAD's commit, its author and date, the remote) follow from those
+//! files and immutable objects, so they are not read for the key: a build
+//! that takes the entry opens no repository. A stamp is the file's type,
 //! inode, length and modification and change times, as git's index
 //! compares files. This is broader than what the stages read (a change to a
 //! source file no stage reads still runs the build), which is what makes it
@@ -133,13 +136,12 @@ impl Inputs {
             stamps.text(&repo.display);
             stamps.bytes(repo.root.as_os_str().as_encoded_bytes());
             stamps.text(repo.kind.label());
-            stamps.text(&format!("{:?}", repo.git));
             stamps.add(repo_stamps);
         }
         part(&stamps.hasher.digest128().to_le_bytes());
         Some(Inputs {
             key: hasher.digest128(),
-            racy: stamps.newest > started as i128 - RACY_NANOS,
+            racy: stamps.newest > started - RACY_NANOS,
         })
     }
 }
@@ -259,9 +261,10 @@ impl Stamps {
     fn tree(&mut self, root: &Path, git: bool) -> Result<(), ()> {
         use std::os::unix::fs::DirEntryExt;
         self.path(root);
-        let mut stack = vec![(root.to_path_buf(), git)];
-        while let Some((folder, in_git)) = stack.pop() {
-            if in_git {
+        // (folder, inside a git folder, the git folder itself)
+        let mut stack = vec![(root.to_path_buf(), git, git)];
+        while let Some((folder, in_git, git_root)) = stack.pop() {
+            if git_root {
                 if folder.join("commondir").exists() {
                     return Err(());
                 }
@@ -287,13 +290,14 @@ impl Stamps {
                     self.bytes(name.as_encoded_bytes());
                     self.hasher.update(&[2]);
                     self.hasher.update(&entry.ino().to_le_bytes());
-                    folders.push((entry.path(), in_git || name == ".git"));
+                    let git_root = !in_git && name == ".git";
+                    folders.push((entry.path(), in_git || git_root, git_root));
                 } else {
-                    let path = entry.path();
                     self.bytes(name.as_encoded_bytes());
-                    self.meta(std::fs::symlink_metadata(&path).ok().as_ref());
+                    // The entry's own `lstat`, relative to its folder.
+                    self.meta(entry.metadata().ok().as_ref());
                     if kind.is_symlink() {
-                        self.meta(std::fs::metadata(&path).ok().as_ref());
+                        self.meta(std::fs::metadata(entry.path()).ok().as_ref());
                     }
                 }
             }
@@ -377,5 +381,80 @@ pub fn keep(
     };
     if let Some(bytes) = crate::memo::encode(&entry) {
         disk.put(KIND, site, &bytes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(root: &Path, git: bool) -> Option<u128> {
+        let mut stamps = Stamps::default();
+        stamps.tree(root, git).ok()?;
+        Some(stamps.hasher.digest128())
+    }
+
+    /// A work tree's stamp changes with any file of it and with its git
+    /// folder's refs, not with objects, logs or hooks; a git folder whose
+    /// refs live elsewhere cannot be stamped.
+    #[test]
+    fn a_tree_stamp_changes_with_what_a_build_could_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in [".git/objects/ab", ".git/refs/heads", ".git/logs", "docs"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        let write = |path: &str, text: &str| std::fs::write(root.join(path), text).unwrap();
+        write("docs/index.md", "# Home\n");
+        write(".git/HEAD", "ref: refs/heads/main\n");
+        write(".git/refs/heads/main", "1111\n");
+        let first = tree(root, false).unwrap();
+        assert_eq!(
+            tree(root, false),
+            Some(first),
+            "the same files: the same stamp"
+        );
+
+        write(".git/objects/ab/cdef", "object");
+        write(".git/logs/HEAD", "log");
+        assert_eq!(
+            tree(root, false),
+            Some(first),
+            "objects and logs are not read by name"
+        );
+
+        write(".git/refs/heads/main", "2222\n");
+        let moved = tree(root, false).unwrap();
+        assert_ne!(moved, first, "a branch moved");
+        write("docs/new.md", "new");
+        let added = tree(root, false).unwrap();
+        assert_ne!(added, moved, "a file added");
+        std::fs::remove_file(root.join("docs/new.md")).unwrap();
+        assert_ne!(tree(root, false), Some(added), "a file removed");
+        write("docs/index.md", "# Home!\n");
+        assert_ne!(tree(root, false), Some(moved), "a file edited");
+
+        write(".git/commondir", "../..\n");
+        assert_eq!(tree(root, false), None, "refs elsewhere: no stamp");
+        // A bare clone is a git folder itself.
+        std::fs::remove_file(root.join(".git/commondir")).unwrap();
+        let bare = tree(&root.join(".git"), true).unwrap();
+        write(".git/objects/ab/other", "object");
+        assert_eq!(tree(&root.join(".git"), true), Some(bare));
+    }
+
+    /// Inputs changed just now are not trusted.
+    #[test]
+    fn inputs_changed_just_now_are_racy() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("catalog-info.yaml");
+        std::fs::write(&file, "kind: Component\n").unwrap();
+        let mut stamps = Stamps::default();
+        stamps.path(&file);
+        assert!(stamps.newest > now_nanos() - RACY_NANOS, "just written");
+        // A missing file has no time: it never makes the inputs racy.
+        let mut missing = Stamps::default();
+        missing.path(&dir.path().join("missing.yaml"));
+        assert!(missing.newest < now_nanos() - RACY_NANOS);
     }
 }
