@@ -12,7 +12,8 @@
 //! folder (refs, `HEAD`, config, index: not its objects, logs or hooks,
 //! which content ids and nothing else reach), a bare clone's folder the
 //! same way, the theme folder, the logo, the scorecard definitions and
-//! facts, git's own configuration files and `GIT_*` variables. Git facts
+//! facts, git's own configuration files (and the files any configuration
+//! includes) and `GIT_*` variables. Git facts
 //! (HEAD's commit, its author and date, the remote) follow from those
 //! files and immutable objects, so they are not read for the key: a build
 //! that takes the entry opens no repository. A stamp is the file's type,
@@ -123,6 +124,9 @@ impl Inputs {
         for file in outside_files(config) {
             stamps.path(&file);
         }
+        for file in git_configs() {
+            stamps.git_config(&file, INCLUDE_DEPTH);
+        }
         if let Some(theme) = &config.theme {
             stamps.tree(theme, false).ok()?;
         }
@@ -147,8 +151,7 @@ impl Inputs {
 }
 
 /// The files outside the repositories a build reads: the logo, the
-/// scorecard definitions and facts, git's own configuration (a remote's
-/// URL may be rewritten there).
+/// scorecard definitions and facts.
 fn outside_files(config: &Config) -> Vec<std::path::PathBuf> {
     let mut files: Vec<std::path::PathBuf> = config.logo.iter().cloned().collect();
     let scorecards = &config.scorecards;
@@ -157,6 +160,12 @@ fn outside_files(config: &Config) -> Vec<std::path::PathBuf> {
     for root in &scorecards.roots {
         files.push(root.join("scorecards"));
     }
+    files
+}
+
+/// Git's own configuration files, outside every repository.
+fn git_configs() -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
     if let Some(home) = std::env::var_os("HOME") {
         files.push(Path::new(&home).join(".gitconfig"));
         files.push(Path::new(&home).join(".config/git/config"));
@@ -166,6 +175,42 @@ fn outside_files(config: &Config) -> Vec<std::path::PathBuf> {
     }
     files.push("/etc/gitconfig".into());
     files
+}
+
+/// How deep `[include]`s are followed for their files' stamps.
+const INCLUDE_DEPTH: usize = 4;
+
+impl Stamps {
+    /// A git configuration file and the files it includes (a remote's URL
+    /// may come from one): every `path = …` value is stamped, relative to
+    /// the file's folder, `~/` from `HOME` (more than `[include]`s hold:
+    /// a stamp too many only runs a build).
+    fn git_config(&mut self, file: &Path, depth: usize) {
+        self.path(file);
+        if depth == 0 {
+            return;
+        }
+        let Ok(text) = std::fs::read_to_string(file) else {
+            return;
+        };
+        for line in text.lines() {
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            if !key.trim().eq_ignore_ascii_case("path") {
+                continue;
+            }
+            let value = value.trim().trim_matches('"');
+            let included = match value.strip_prefix("~/") {
+                Some(rest) => match std::env::var_os("HOME") {
+                    Some(home) => Path::new(&home).join(rest),
+                    None => continue,
+                },
+                None => file.parent().unwrap_or(Path::new("")).join(value),
+            };
+            self.git_config(&included, depth - 1);
+        }
+    }
 }
 
 /// Every file of one repository, stamped; `None` when one cannot be.
@@ -180,8 +225,12 @@ fn repo_stamps(repo: &RepoSource) -> Option<Stamps> {
                 return None;
             }
             stamps.tree(&repo.root, false).ok()?;
+            stamps.git_config(&dot_git.join("config"), INCLUDE_DEPTH);
         }
-        RepoKind::Bare => stamps.tree(&repo.root, true).ok()?,
+        RepoKind::Bare => {
+            stamps.tree(&repo.root, true).ok()?;
+            stamps.git_config(&repo.root.join("config"), INCLUDE_DEPTH);
+        }
         RepoKind::Plain => stamps.tree(&repo.root, false).ok()?,
     }
     Some(stamps)
@@ -441,6 +490,24 @@ mod tests {
         let bare = tree(&root.join(".git"), true).unwrap();
         write(".git/objects/ab/other", "object");
         assert_eq!(tree(&root.join(".git"), true), Some(bare));
+    }
+
+    /// A file a git configuration includes is stamped with it.
+    #[test]
+    fn included_git_configuration_is_stamped() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(&config, "[include]\n\tpath = remote.conf\n").unwrap();
+        std::fs::write(dir.path().join("remote.conf"), "[remote \"origin\"]\n").unwrap();
+        let stamp = || {
+            let mut stamps = Stamps::default();
+            stamps.git_config(&config, INCLUDE_DEPTH);
+            stamps.hasher.digest128()
+        };
+        let first = stamp();
+        assert_eq!(stamp(), first);
+        std::fs::write(dir.path().join("remote.conf"), "[remote \"upstream\"]\n").unwrap();
+        assert_ne!(stamp(), first, "the included file changed");
     }
 
     /// Inputs changed just now are not trusted.
