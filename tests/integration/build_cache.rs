@@ -1616,6 +1616,16 @@ fn whole_build_not_taken_after_a_settings_or_site_change() {
     steps.not_taken_after("--no-search");
     steps.args = Vec::new();
     steps.not_taken_after("search again");
+    org.file("theme/static/extra.css", "body { color: black; }\n");
+    steps.args = vec!["--theme", "theme"];
+    steps.not_taken_after("a theme");
+    org.file("theme/static/extra.css", "body { color: navy; }\n");
+    steps.not_taken_after("a theme's file edited");
+    steps.args = Vec::new();
+    org.file("repos/scorecards/basics.yaml", "name: basics\n");
+    steps.not_taken_after("a scorecard definition added");
+    org.file("repos/scorecards/basics.yaml", "name: basics\nrules: []\n");
+    steps.not_taken_after("a scorecard definition edited");
 
     let page = dir.join("cached/docs/default/component/alpha/index.html");
     let bytes = std::fs::read(&page).unwrap();
