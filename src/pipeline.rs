@@ -52,9 +52,7 @@ impl Outcome {
             ),
         }
     }
-}
 
-impl Outcome {
     /// Ends the run: the process exits next, so the portal is not freed
     /// piece by piece (about 0.1 s for 13,000 entities); the last site's
     /// deletion is waited for.
@@ -103,7 +101,8 @@ pub struct ScopeFacts {
 }
 
 /// What every run reads first: the repositories found (with discovery's
-/// notes), the `--location` files placed among them, and their git facts.
+/// notes) and the `--location` files placed among them; their git facts
+/// once [`read_facts`] has read them.
 struct Discovered {
     repos: Vec<crate::read::RepoSource>,
     explicit: std::collections::HashMap<usize, Vec<String>>,
