@@ -115,11 +115,15 @@ impl Inputs {
         part(std::env::current_dir().ok()?.as_os_str().as_encoded_bytes());
         part(format!("{config:?}").as_bytes());
         part(format!("{:?}", found.notes).as_bytes());
-        let mut git_env: Vec<(String, String)> = std::env::vars()
-            .filter(|(name, _)| name.starts_with("GIT_"))
+        // `vars_os`: a variable that is not UTF-8 is hashed, not a panic.
+        let mut git_env: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os()
+            .filter(|(name, _)| name.as_encoded_bytes().starts_with(b"GIT_"))
             .collect();
         git_env.sort();
-        part(format!("{git_env:?}").as_bytes());
+        for (name, value) in &git_env {
+            part(name.as_encoded_bytes());
+            part(value.as_encoded_bytes());
+        }
         let mut stamps = Stamps::default();
         for file in outside_files(config) {
             stamps.path(&file);
