@@ -1658,3 +1658,20 @@ fn whole_build_not_taken_after_a_settings_or_site_change() {
     std::fs::rename(&ours, cache.join("v0.0.0-0000000000000000")).unwrap();
     steps.not_taken_after("the cache of another Portico binary");
 }
+
+#[test]
+fn whole_build_not_kept_for_builds_with_location_files() {
+    let org = Org::new();
+    org.file("repos/alpha/catalog-info.yaml", &COMPONENT.replace("NAME", "alpha"))
+        .file(
+            "extra.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n",
+        );
+    let mut steps = Steps::new(org.path());
+    steps.args = vec!["--location", "extra.yaml"];
+    settle();
+    for build in ["first", "second", "third"] {
+        let (taken, run) = steps.build(&format!("the {build} build with --location"));
+        assert!(!taken, "{}", run.stderr);
+    }
+}
