@@ -25,6 +25,8 @@ use crate::timings::Timer;
 use crate::{output, render, search, shard};
 use std::path::Path;
 
+pub mod unchanged;
+
 /// The result of a run: the portal and every problem found on the way.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -33,9 +35,24 @@ pub struct Outcome {
     /// `build`: the last site's deletion, still running beside the rest of
     /// the command (waited for when dropped, or by [`Outcome::end`]).
     pub deletion: output::Deletion,
+    /// `build`: every input was the last build's and its site is as it
+    /// left it, so nothing was done; `portal` then holds the repositories
+    /// only, and this the summary's figures.
+    pub unchanged: Option<unchanged::Unchanged>,
 }
 
 impl Outcome {
+    /// The summary's entities and relations.
+    pub fn figures(&self) -> (usize, usize) {
+        match &self.unchanged {
+            Some(u) => (u.entities, u.relations),
+            None => (
+                self.portal.catalog.entities.len(),
+                self.portal.catalog.relation_count(),
+            ),
+        }
+    }
+
     /// Ends the run: the process exits next, so the portal is not freed
     /// piece by piece (about 0.1 s for 13,000 entities); the last site's
     /// deletion is waited for.
@@ -83,12 +100,53 @@ pub struct ScopeFacts {
     pub site: Option<crate::built_site::SiteEntities>,
 }
 
+/// What every run reads first: the repositories found (with discovery's
+/// notes) and the `--location` files placed among them; their git facts
+/// once [`read_facts`] has read them.
+struct Discovered {
+    repos: Vec<crate::read::RepoSource>,
+    explicit: std::collections::HashMap<usize, Vec<String>>,
+    notes: Vec<Diagnostic>,
+}
+
+impl Discovered {
+    fn for_key(&self) -> unchanged::Found<'_> {
+        unchanged::Found {
+            repos: &self.repos,
+            notes: &self.notes,
+        }
+    }
+}
+
 fn load_scoped(
     config: &Config,
     memo: Option<&Memo>,
     disk: Option<&crate::cache::DiskCache>,
     scope: &Scope<'_>,
 ) -> Result<(Outcome, ScopeFacts), Fatal> {
+    let found = discover_all(config, memo, disk)?;
+    load_found(config, memo, disk, scope, found)
+}
+
+fn discover_all(
+    config: &Config,
+    memo: Option<&Memo>,
+    disk: Option<&crate::cache::DiskCache>,
+) -> Result<Discovered, Fatal> {
+    let mut found = discover_repos(config, memo)?;
+    // Read once here, every stage then opens each repository without
+    // opening git for them. Not with serve's memo: its rebuilds open only
+    // the repositories an edit touched, so reading every work tree's facts
+    // up front would put the whole organisation back on each edit's path.
+    if memo.is_none() {
+        read_facts(config, &mut found.repos, disk);
+    }
+    Ok(found)
+}
+
+/// The repositories found and the `--location` files placed among them;
+/// their git facts not read yet.
+fn discover_repos(config: &Config, memo: Option<&Memo>) -> Result<Discovered, Fatal> {
     let kept = memo.map(|m| (&m.discover, &m.versions));
     let found = discover::repositories_kept(&config.roots, config.max_depth, kept)
         .map_err(|e| Fatal(e.0))?;
@@ -107,26 +165,46 @@ fn load_scoped(
         )));
     }
     let explicit = discover::place_files(&config.locations, &mut repos).map_err(|e| Fatal(e.0))?;
-    // Read once here, every stage then opens each repository without
-    // opening git for them. Not with serve's memo: its rebuilds open only
-    // the repositories an edit touched, so reading every work tree's facts
-    // up front would put the whole organisation back on each edit's path.
-    if memo.is_none() {
-        // History reads every work tree's git objects again: one open each,
-        // shared with the stages before it.
-        let handles = match config.scorecards.history {
-            Some(_) => crate::read::HandlesFor::WorkTreesToo,
-            None => crate::read::HandlesFor::BareClones,
-        };
-        // With the build cache, commits' authors read by an earlier build
-        // are taken from it (a commit's id fixes its author).
-        let authors = disk.map(crate::read::CommitAuthors::kept);
-        crate::read::read_git_facts_known(&mut repos, handles, authors.as_ref());
-        if let (Some(disk), Some(authors)) = (disk, authors) {
-            authors.keep(disk);
-        }
+    Ok(Discovered {
+        repos,
+        explicit,
+        notes: found.notes,
+    })
+}
+
+/// Every work tree's git facts, and a handle on every bare clone.
+fn read_facts(
+    config: &Config,
+    repos: &mut [crate::read::RepoSource],
+    disk: Option<&crate::cache::DiskCache>,
+) {
+    // History reads every work tree's git objects again: one open each,
+    // shared with the stages before it.
+    let handles = match config.scorecards.history {
+        Some(_) => crate::read::HandlesFor::WorkTreesToo,
+        None => crate::read::HandlesFor::BareClones,
+    };
+    // With the build cache, commits' authors read by an earlier build
+    // are taken from it (a commit's id fixes its author).
+    let authors = disk.map(crate::read::CommitAuthors::kept);
+    crate::read::read_git_facts_known(repos, handles, authors.as_ref());
+    if let (Some(disk), Some(authors)) = (disk, authors) {
+        authors.keep(disk);
     }
-    let mut diagnostics = found.notes;
+}
+
+fn load_found(
+    config: &Config,
+    memo: Option<&Memo>,
+    disk: Option<&crate::cache::DiskCache>,
+    scope: &Scope<'_>,
+    found: Discovered,
+) -> Result<(Outcome, ScopeFacts), Fatal> {
+    let Discovered {
+        repos,
+        explicit,
+        notes: mut diagnostics,
+    } = found;
     let mut facts = ScopeFacts::default();
     if let Some(rev) = scope.changed_since {
         let changes = crate::changes::ChangeSet::since(&repos, rev, config.git_ref.as_deref())
@@ -187,6 +265,7 @@ fn load_scoped(
         },
         diagnostics,
         deletion: Default::default(),
+        unchanged: None,
     };
     Ok((outcome, facts))
 }
@@ -243,11 +322,46 @@ fn build_with(
         render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
     let disk = open_cache(cache_dir);
     let site_key = site_key(out_dir);
+    // The inputs' key needs no git facts (the files git reads them from
+    // are in it): they are read only for a build that runs its stages.
+    let mut found = discover_repos(config, None)?;
+    timer.lap("discover");
+    // Every input the same as the last build's, and its site untouched:
+    // that site is the answer (`unchanged`).
+    let inputs = disk
+        .as_ref()
+        .filter(|_| parts.is_none() && unchanged::enabled())
+        .and_then(|_| unchanged::Inputs::read(config, &found.for_key()));
+    if inputs.is_some() {
+        timer.lap("inputs' key (every file of every repository stamped)");
+    }
+    if let (Some(disk), Some(inputs)) = (&disk, inputs)
+        && let Some((diagnostics, figures)) =
+            unchanged::check(disk, site_key, inputs, out_dir, SITE_KIND)
+    {
+        timer.lap(&format!(
+            "whole build: every input as the last build's, the site as it left it ({} files checked): nothing to do",
+            figures.files
+        ));
+        return Ok(Outcome {
+            portal: Portal {
+                repos: found.repos,
+                ..Portal::default()
+            },
+            diagnostics,
+            unchanged: Some(figures),
+            ..Outcome::default()
+        });
+    }
+    read_facts(config, &mut found.repos, disk.as_ref());
+    timer.lap("git facts");
+    // The hash of the site's manifest as the cache holds it.
+    let mut manifest_hash = None;
     let staging = match &disk {
         Some(disk) => {
-            let previous = disk
-                .get(SITE_KIND, site_key)
-                .and_then(|bytes| output::Manifest::from_bytes(&bytes));
+            let bytes = disk.get(SITE_KIND, site_key);
+            manifest_hash = bytes.as_deref().map(xxhash_rust::xxh3::xxh3_128);
+            let previous = bytes.and_then(|bytes| output::Manifest::from_bytes(&bytes));
             output::Staging::create_carrying(out_dir, previous)
         }
         None => output::Staging::create(out_dir),
@@ -255,8 +369,8 @@ fn build_with(
     .map_err(fatal)?;
     // Only a build with the cache keeps (and compares) the search key.
     let search_key = disk.as_ref().map(|_| output::SearchKey::default());
-    let mut outcome = load_scoped(config, None, disk.as_ref(), &Scope::default())?.0;
-    timer.lap("discover + read + catalog");
+    let mut outcome = load_found(config, None, disk.as_ref(), &Scope::default(), found)?.0;
+    timer.lap("read + catalog");
     let sink = |path: &str, bytes: &std::sync::Arc<[u8]>| {
         staging.write(path, bytes).map_err(|e| e.to_string())
     };
@@ -593,7 +707,12 @@ fn build_with(
             .filter(|_| config.search)
             .map(|k| k.value());
         manifest.page_keys = page_keys;
-        disk.put(SITE_KIND, site_key, &manifest.to_bytes());
+        let bytes = manifest.to_bytes();
+        disk.put(SITE_KIND, site_key, &bytes);
+        manifest_hash = Some(xxhash_rust::xxh3::xxh3_128(&bytes));
+    }
+    if let (Some(disk), Some(inputs)) = (&disk, inputs) {
+        unchanged::keep(disk, site_key, inputs, out_dir, manifest_hash, &outcome);
     }
     timer.lap(&if committed.unchanged {
         format!(

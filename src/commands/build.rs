@@ -66,10 +66,12 @@ pub fn run(args: BuildArgs) -> u8 {
     let counts = report(args.format, &outcome, args.source.verbose);
     // The summary goes to standard error whatever the format, so that
     // standard output holds only the JSON, SARIF or workflow commands.
+    // (A build that had nothing to do prints the last one's figures.)
+    let (entities, relations) = outcome.figures();
     eprintln!(
         "Built {} ({}) from {} into {} in {:.2} s: {}",
-        diagnostics::plural(outcome.portal.catalog.entities.len(), "entity"),
-        diagnostics::plural(outcome.portal.catalog.relation_count(), "relation"),
+        diagnostics::plural(entities, "entity"),
+        diagnostics::plural(relations, "relation"),
         diagnostics::plural(outcome.portal.repos.len(), "repository"),
         args.out.display(),
         started.elapsed().as_secs_f64(),

@@ -59,11 +59,7 @@ pub fn definitions(
     out: &mut Vec<Diagnostic>,
 ) -> (Vec<Scorecard>, Vec<String>) {
     let files = if settings.paths.is_empty() {
-        settings
-            .roots
-            .iter()
-            .flat_map(|r| in_folder(&r.join("scorecards")))
-            .collect()
+        in_roots(settings)
     } else {
         let mut files = Vec::new();
         for pattern in &settings.paths {
@@ -114,6 +110,35 @@ pub fn definitions(
         cards.extend(default_scorecard(out));
     }
     (cards, invalid)
+}
+
+/// `scorecards/*.yaml` in every ROOT, where definitions come from when
+/// `paths` is empty.
+fn in_roots(settings: &Settings) -> Vec<(PathBuf, String)> {
+    settings
+        .roots
+        .iter()
+        .flat_map(|r| in_folder(&r.join("scorecards")))
+        .collect()
+}
+
+/// Every definition file [`definitions`] reads, found the same way (for
+/// a key of them: `pipeline`'s whole-build entry).
+pub fn definition_files(settings: &Settings) -> Vec<PathBuf> {
+    let files = if settings.paths.is_empty() {
+        in_roots(settings)
+    } else {
+        let base = &settings.base;
+        settings
+            .paths
+            .iter()
+            .flat_map(|pattern| matching(base, pattern))
+            .collect()
+    };
+    files
+        .into_iter()
+        .map(|(dir, name)| dir.join(name))
+        .collect()
 }
 
 /// The built-in default, parsed.

@@ -26,16 +26,35 @@ fn same_as_uncached(dir: &Path, edit: &str) -> Run {
 
 /// [`same_as_uncached`] with `env` set for both builds.
 fn same_as_uncached_with(dir: &Path, edit: &str, env: &[(&str, &str)]) -> Run {
+    // Every stage runs even when nothing changed: these tests are of the
+    // layers below the whole-build entry (its own tests set no such thing).
+    compared(dir, edit, &[], env, true)
+}
+
+/// [`same_as_uncached`] with `args` added to both builds' and `env` set
+/// for both; with `every_stage`, the cached build runs every stage even
+/// when nothing changed (`PORTICO_EVERY_STAGE`).
+fn compared(dir: &Path, edit: &str, args: &[&str], env: &[(&str, &str)], every_stage: bool) -> Run {
     let mut cached_env = vec![("PORTICO_TIMINGS", "1")];
+    if every_stage {
+        cached_env.push(("PORTICO_EVERY_STAGE", "1"));
+    }
     cached_env.extend_from_slice(env);
+    let with = |mut base: Vec<&'static str>| {
+        let mut all: Vec<&str> = std::mem::take(&mut base);
+        all.extend_from_slice(args);
+        all
+    };
     let cached = portico_with_env(
         dir,
-        &["build", "repos", "--out", "cached", "--cache", "cache"],
+        &with(vec![
+            "build", "repos", "--out", "cached", "--cache", "cache",
+        ]),
         &cached_env,
     );
     let clean = portico_with_env(
         dir,
-        &["build", "repos", "--out", "clean", "--no-cache"],
+        &with(vec!["build", "repos", "--out", "clean", "--no-cache"]),
         env,
     );
     assert_eq!(cached.code, clean.code, "{edit}: the same exit code");
@@ -1377,4 +1396,282 @@ fn flip_middle_byte(path: &std::path::Path) {
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x20;
     std::fs::write(path, bytes).unwrap();
+}
+
+// The whole-build entry (`pipeline::unchanged`): a build whose every input
+// is the last build's, into the site that build left, does nothing else.
+
+/// The timing line of a build that took the whole-build entry.
+const WHOLE_BUILD: &str = "whole build: every input as the last build's";
+
+/// Waits until the inputs just written are older than the time a build
+/// trusts their stamps after (`pipeline::unchanged::RACY_NANOS`), so the
+/// next build records its entry.
+fn settle() {
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+}
+
+/// The inputs of the whole-build tests' builds: arguments and variables.
+struct Steps<'d> {
+    dir: &'d Path,
+    args: Vec<&'static str>,
+    env: Vec<(&'static str, &'static str)>,
+}
+
+impl Steps<'_> {
+    /// A cached build compared with a clean one (site, diagnostics, exit
+    /// code); whether it took the whole-build entry.
+    fn build(&self, edit: &str) -> (bool, Run) {
+        let run = compared(self.dir, edit, &self.args, &self.env, false);
+        (run.stderr.contains(WHOLE_BUILD), run)
+    }
+
+    /// After `edit`, the next build runs every stage and gives the clean
+    /// site; once the inputs are settled, a build records the entry and
+    /// the one after it takes it, with the same site and diagnostics as a
+    /// clean build.
+    fn not_taken_after(&self, edit: &str) {
+        let (taken, run) = self.build(edit);
+        assert!(
+            !taken,
+            "{edit}: the whole-build entry was taken:\n{}",
+            run.stderr
+        );
+        // An input changed within the last second: that build recorded
+        // nothing (its stamps could miss a second change), this one does
+        // (or takes what a build after a change to the site recorded).
+        settle();
+        let mut args = vec!["build", "repos", "--out", "cached", "--cache", "cache"];
+        args.extend_from_slice(&self.args);
+        portico_with_env(self.dir, &args, &self.env);
+        self.taken(&format!("{edit}, then nothing changed"));
+    }
+
+    /// Nothing changed: the entry is taken, the site is the clean one.
+    fn taken(&self, edit: &str) {
+        let (taken, run) = self.build(edit);
+        assert!(
+            taken,
+            "{edit}: the whole-build entry was not taken:\n{}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("timing: docs"),
+            "{edit}: no stage ran:\n{}",
+            run.stderr
+        );
+    }
+}
+
+/// alpha (a work tree: a `$text` description, a Location target, docs
+/// with a broken link, an invalid name) and beta (a bare clone of
+/// `source/beta`), built until the whole-build entry is taken.
+fn whole_build_org() -> Org {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: alpha\n  description:\n    $text: ./description.txt\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n  owner-typo: team\n---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: alpha-more\nspec:\n  targets:\n    - ./more.yaml\n",
+    )
+    .file("repos/alpha/description.txt", "Alpha's description.\n")
+    .file(
+        "repos/alpha/more.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: alpha-db\nspec:\n  type: database\n  owner: team\n---\napiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: Alpha Cache\nspec:\n  type: cache\n  owner: team\n",
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file(
+        "repos/alpha/docs/index.md",
+        "# Alpha\n\n[Broken](missing.md)\n",
+    )
+    .file("source/beta/catalog-info.yaml", &COMPONENT.replace("NAME", "beta"))
+    .file("source/beta/mkdocs.yml", "site_name: Beta\n")
+    .file("source/beta/docs/index.md", "# Beta\n\nText.\n");
+    let dir = org.path();
+    let (alpha, source) = (dir.join("repos/alpha"), dir.join("source/beta"));
+    commit_all(&alpha, "main", "alpha");
+    commit_all(&source, "main", "beta");
+    bare_clone(dir, &source, "repos/beta.git");
+    let steps = Steps::new(dir);
+    let (taken, first) = steps.build("the first build");
+    assert!(!taken, "{}", first.stderr);
+    assert_eq!(first.code, 1, "an invalid name: exit 1");
+    // Its inputs had just been written: nothing recorded.
+    settle();
+    let (taken, run) = steps.build("the org settled");
+    assert!(!taken, "{}", run.stderr);
+    steps.taken("nothing changed");
+    org
+}
+
+impl<'d> Steps<'d> {
+    fn new(dir: &'d Path) -> Steps<'d> {
+        Steps {
+            dir,
+            args: Vec::new(),
+            env: vec![("SOURCE_DATE_EPOCH", "1767312000")],
+        }
+    }
+}
+
+#[test]
+fn whole_build_taken_when_nothing_changed_and_not_after_an_edit() {
+    let org = whole_build_org();
+    let dir = org.path();
+    let steps = Steps::new(dir);
+    // Taken again, the site left as it is, the diagnostics the same in
+    // every format, and the exit code (`--strict` too).
+    let page = dir.join("cached/docs/default/component/alpha/index.html");
+    let stamp = |path: &Path| {
+        let meta = std::fs::metadata(path).unwrap();
+        (
+            std::os::unix::fs::MetadataExt::ino(&meta),
+            meta.modified().unwrap(),
+        )
+    };
+    let before = stamp(&page);
+    steps.taken("nothing changed, again");
+    assert_eq!(stamp(&page), before, "the site was not written");
+    for format in ["json", "sarif", "github"] {
+        let run = |out: &str, cache: &str| {
+            let env = [
+                ("SOURCE_DATE_EPOCH", "1767312000"),
+                ("PORTICO_TIMINGS", "1"),
+            ];
+            let mut args = vec![
+                "build", "repos", "--out", out, "--format", format, "--strict",
+            ];
+            args.extend(match cache {
+                "" => vec!["--no-cache"],
+                cache => vec!["--cache", cache],
+            });
+            portico_with_env(dir, &args, &env)
+        };
+        let (cached, clean) = (run("cached", "cache"), run("clean", ""));
+        assert!(cached.stderr.contains(WHOLE_BUILD), "{}", cached.stderr);
+        assert_eq!(cached.stdout, clean.stdout, "the same {format} diagnostics");
+        assert_eq!(cached.code, clean.code, "the same exit code");
+    }
+
+    let alpha = dir.join("repos/alpha");
+    let replace = |path: &str, from: &str, to: &str| {
+        let text = std::fs::read_to_string(alpha.join(path)).unwrap();
+        assert!(text.contains(from), "{path}: {from}");
+        std::fs::write(alpha.join(path), text.replace(from, to)).unwrap();
+    };
+    replace("catalog-info.yaml", "production", "experimental");
+    steps.not_taken_after("a catalog file edited");
+    replace("description.txt", "Alpha's", "Alpha's new");
+    steps.not_taken_after("a $text file edited");
+    replace("more.yaml", "database", "queue");
+    steps.not_taken_after("a Location target edited");
+    replace("catalog-info.yaml", "./more.yaml", "./other.yaml");
+    org.file(
+        "repos/alpha/other.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: alpha-queue\nspec:\n  type: queue\n  owner: team\n",
+    );
+    steps.not_taken_after("a Location's target changed");
+    replace("docs/index.md", "missing.md", "gone.md");
+    steps.not_taken_after("a docs page edited");
+    replace("mkdocs.yml", "Alpha", "Alpha Docs");
+    steps.not_taken_after("mkdocs.yml edited");
+}
+
+#[test]
+fn whole_build_not_taken_after_a_repository_or_git_change() {
+    let org = whole_build_org();
+    let dir = org.path();
+    let steps = Steps::new(dir);
+    let (alpha, source) = (dir.join("repos/alpha"), dir.join("source/beta"));
+    org.file(
+        "repos/gamma/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "gamma"),
+    );
+    steps.not_taken_after("a new repository");
+    std::fs::remove_dir_all(dir.join("repos/gamma")).unwrap();
+    steps.not_taken_after("a repository deleted");
+    std::fs::write(alpha.join("notes.txt"), "not read by any stage\n").unwrap();
+    steps.not_taken_after("a file no stage reads (every file counts)");
+    commit_all(&alpha, "main", "notes");
+    steps.not_taken_after("committed (the files as they were)");
+    git(&alpha, &["commit", "-q", "--allow-empty", "-m", "empty"]);
+    steps.not_taken_after("a commit with the same files");
+    git(&alpha, &["tag", "v1.0.0"]);
+    steps.not_taken_after("a tag");
+    std::fs::write(source.join("docs/index.md"), "# Beta\n\nPushed text.\n").unwrap();
+    commit_all(&source, "main", "pushed");
+    let bare = dir.join("repos/beta.git");
+    git(&source, &["push", "-q", bare.to_str().unwrap(), "main"]);
+    steps.not_taken_after("a bare clone pushed to");
+}
+
+#[test]
+fn whole_build_not_taken_after_a_settings_or_site_change() {
+    let org = whole_build_org();
+    let dir = org.path();
+    let mut steps = Steps::new(dir);
+    steps.env = vec![("SOURCE_DATE_EPOCH", "1767398400")];
+    steps.not_taken_after("another day");
+    org.file("portico.toml", "[site]\ntitle = \"Our portal\"\n");
+    steps.not_taken_after("portico.toml changed");
+    steps.args = vec!["--no-search"];
+    steps.not_taken_after("--no-search");
+    steps.args = Vec::new();
+    steps.not_taken_after("search again");
+    org.file("theme/static/extra.css", "body { color: black; }\n");
+    steps.args = vec!["--theme", "theme"];
+    steps.not_taken_after("a theme");
+    org.file("theme/static/extra.css", "body { color: navy; }\n");
+    steps.not_taken_after("a theme's file edited");
+    steps.args = Vec::new();
+    org.file("repos/scorecards/basics.yaml", "name: basics\n");
+    steps.not_taken_after("a scorecard definition added");
+    org.file("repos/scorecards/basics.yaml", "name: basics\nrules: []\n");
+    steps.not_taken_after("a scorecard definition edited");
+
+    let page = dir.join("cached/docs/default/component/alpha/index.html");
+    let bytes = std::fs::read(&page).unwrap();
+    std::fs::remove_file(&page).unwrap();
+    steps.not_taken_after("a page of the site deleted");
+    std::fs::write(&page, &bytes).unwrap();
+    steps.not_taken_after("a page of the site written again (the same bytes)");
+    let copy = dir.join("copy");
+    let status = std::process::Command::new("cp")
+        .args([
+            "-a",
+            dir.join("cached").to_str().unwrap(),
+            copy.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::remove_dir_all(dir.join("cached")).unwrap();
+    std::fs::rename(&copy, dir.join("cached")).unwrap();
+    steps.not_taken_after("the site replaced by a copy (times kept)");
+    // Another binary's entries are in another folder of the cache: a
+    // folder that is not this binary's is not read (and is deleted).
+    let cache = dir.join("cache");
+    let ours = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    std::fs::rename(&ours, cache.join("v0.0.0-0000000000000000")).unwrap();
+    steps.not_taken_after("the cache of another Portico binary");
+}
+
+#[test]
+fn whole_build_not_kept_for_builds_with_location_files() {
+    let org = Org::new();
+    org.file("repos/alpha/catalog-info.yaml", &COMPONENT.replace("NAME", "alpha"))
+        .file(
+            "extra.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n",
+        );
+    let mut steps = Steps::new(org.path());
+    steps.args = vec!["--location", "extra.yaml"];
+    settle();
+    for build in ["first", "second", "third"] {
+        let (taken, run) = steps.build(&format!("the {build} build with --location"));
+        assert!(!taken, "{}", run.stderr);
+    }
 }

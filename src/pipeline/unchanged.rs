@@ -1,0 +1,531 @@
+//! The whole-build entry: a build whose inputs are all the last build's
+//! does no work after reading them.
+//!
+//! Every stage is a function of the files it reads and of the settings, so
+//! when nothing it could read has changed since the last build into the
+//! same `--out`, and that site is still exactly the one it swapped in, the
+//! site is already the answer. [`Inputs::read`] stamps every input before
+//! any stage reads it: the settings (`portico.toml` and the flags as
+//! [`Config`] holds them, the day included), the working folder, the
+//! repositories found (their order and kinds) with discovery's notes, and
+//! every file of every repository: the work tree's files and its `.git`
+//! folder (refs, `HEAD`, config, index: not its objects, logs or hooks,
+//! which content ids and nothing else reach), a bare clone's folder the
+//! same way, the theme folder, the logo, the scorecard definitions and
+//! facts, git's own configuration files (and the files any configuration
+//! includes) and `GIT_*` variables. Git facts
+//! (HEAD's commit, its author and date, the remote) follow from those
+//! files and immutable objects, so they are not read for the key: a build
+//! that takes the entry opens no repository. A stamp is the file's type,
+//! inode, length and modification and change times, as git's index
+//! compares files. This is broader than what the stages read (a change to a
+//! source file no stage reads still runs the build), which is what makes it
+//! safe: no reader needs to record what it read for the entry to know.
+//!
+//! After a successful build, [`keep`] records the key with the diagnostics,
+//! the summary's figures, the `--out` folder's identity and the hash of the
+//! site's manifest (`output::Manifest`); [`check`] gives them back when the
+//! key is the same, the folder is the same one and every file the manifest
+//! lists is still there with its length and modification time.
+//!
+//! Not kept (the next build runs every stage): builds with `--location`
+//! files, a work tree whose `.git` is a file (a linked work tree or
+//! submodule: its refs live elsewhere), a git folder with a `commondir`,
+//! a folder that cannot be listed, and inputs changed less than
+//! [`RACY_NANOS`] before they were stamped (a change within the file
+//! system's clock tick would not show in the stamp).
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::memo::Key;
+use crate::read::{RepoKind, RepoSource};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+/// What the build cache keeps the entry under (by `--out`).
+const KIND: &str = "whole-build";
+
+/// An input modified this close to the stamping (or later) keeps the
+/// build from being recorded: a second change within the same clock tick
+/// of the file system would leave the stamp as it is. A second is far
+/// beyond a local file system's tick and absorbs a network one's skew.
+pub const RACY_NANOS: i128 = 1_000_000_000;
+
+/// Folders of a git folder whose files no stage reads by name: objects are
+/// reached by id (fixed by the refs stamped), logs and hooks not at all.
+const GIT_UNREAD: [&str; 3] = ["objects", "logs", "hooks"];
+
+/// Whether builds may take the whole-build entry: not when
+/// `PORTICO_EVERY_STAGE` is set (benchmarks of the stages, and tests of
+/// the cache's other layers, run them with nothing changed).
+pub fn enabled() -> bool {
+    std::env::var_os("PORTICO_EVERY_STAGE").is_none()
+}
+
+/// The key of every input of a build, read before any stage reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inputs {
+    key: Key,
+    /// An input changed too recently for its stamp to be trusted.
+    racy: bool,
+}
+
+/// What a build recorded for the next one into the same `--out`.
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    key: [u64; 2],
+    /// The `--out` folder's device and inode when the build ended.
+    folder: (u64, u64),
+    /// The hash of the site's manifest as the build cache holds it.
+    manifest: [u64; 2],
+    entities: usize,
+    relations: usize,
+    #[serde(with = "crate::diagnostics::whole_list")]
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A build that had nothing to do: what it prints.
+#[derive(Debug, Clone, Default)]
+pub struct Unchanged {
+    pub entities: usize,
+    pub relations: usize,
+    /// Files of the site found as the last build left them.
+    pub files: usize,
+}
+
+/// What discovery found, as the key needs it.
+pub struct Found<'a> {
+    pub repos: &'a [RepoSource],
+    pub notes: &'a [Diagnostic],
+}
+
+impl Inputs {
+    /// The key of every input of a build of `config` (see the module
+    /// comment); `None` when one cannot be stamped.
+    pub fn read(config: &Config, found: &Found<'_>) -> Option<Inputs> {
+        if !config.locations.is_empty() {
+            return None;
+        }
+        let started = now_nanos();
+        let mut hasher = crate::memo::hasher();
+        let mut part = |bytes: &[u8]| crate::memo::part(&mut hasher, bytes);
+        part(b"whole-build 1");
+        part(std::env::current_dir().ok()?.as_os_str().as_encoded_bytes());
+        part(format!("{config:?}").as_bytes());
+        part(format!("{:?}", found.notes).as_bytes());
+        // `vars_os`: a variable that is not UTF-8 is hashed, not a panic.
+        let mut git_env: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os()
+            .filter(|(name, _)| name.as_encoded_bytes().starts_with(b"GIT_"))
+            .collect();
+        git_env.sort();
+        for (name, value) in &git_env {
+            part(name.as_encoded_bytes());
+            part(value.as_encoded_bytes());
+        }
+        let mut stamps = Stamps::default();
+        for file in outside_files(config) {
+            stamps.path(&file);
+        }
+        for file in git_configs() {
+            stamps.git_config(&file, INCLUDE_DEPTH);
+        }
+        if let Some(theme) = &config.theme {
+            stamps.tree(theme, false).ok()?;
+        }
+        let repos: Vec<Stamps> = found
+            .repos
+            .par_iter()
+            .map(repo_stamps)
+            .collect::<Option<_>>()?;
+        for (repo, repo_stamps) in found.repos.iter().zip(&repos) {
+            stamps.text(&repo.name);
+            stamps.text(&repo.display);
+            stamps.bytes(repo.root.as_os_str().as_encoded_bytes());
+            stamps.text(repo.kind.label());
+            stamps.add(repo_stamps);
+        }
+        part(&stamps.hasher.digest128().to_le_bytes());
+        Some(Inputs {
+            key: hasher.digest128(),
+            racy: stamps.newest > started - RACY_NANOS,
+        })
+    }
+}
+
+/// The files outside the repositories a build reads: the logo, the
+/// scorecard definitions and facts.
+fn outside_files(config: &Config) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<std::path::PathBuf> = config.logo.iter().cloned().collect();
+    let scorecards = &config.scorecards;
+    files.extend(crate::scorecards::load::definition_files(scorecards));
+    files.extend(scorecards.facts.iter().cloned());
+    for root in &scorecards.roots {
+        files.push(root.join("scorecards"));
+    }
+    files
+}
+
+/// Git's own configuration files, outside every repository.
+fn git_configs() -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    if let Some(home) = std::env::var_os("HOME") {
+        files.push(Path::new(&home).join(".gitconfig"));
+        files.push(Path::new(&home).join(".config/git/config"));
+    }
+    if let Some(config) = std::env::var_os("XDG_CONFIG_HOME") {
+        files.push(Path::new(&config).join("git/config"));
+    }
+    files.push("/etc/gitconfig".into());
+    files
+}
+
+/// How deep `[include]`s are followed for their files' stamps.
+const INCLUDE_DEPTH: usize = 4;
+
+impl Stamps {
+    /// A git configuration file and the files it includes (a remote's URL
+    /// may come from one): every `path = …` value is stamped, relative to
+    /// the file's folder, `~/` from `HOME` (more than `[include]`s hold:
+    /// a stamp too many only runs a build).
+    fn git_config(&mut self, file: &Path, depth: usize) {
+        self.path(file);
+        if depth == 0 {
+            return;
+        }
+        let Ok(text) = std::fs::read_to_string(file) else {
+            return;
+        };
+        for line in text.lines() {
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            if !key.trim().eq_ignore_ascii_case("path") {
+                continue;
+            }
+            let value = value.trim().trim_matches('"');
+            let included = match value.strip_prefix("~/") {
+                Some(rest) => match std::env::var_os("HOME") {
+                    Some(home) => Path::new(&home).join(rest),
+                    None => continue,
+                },
+                None => file.parent().unwrap_or(Path::new("")).join(value),
+            };
+            self.git_config(&included, depth - 1);
+        }
+    }
+}
+
+/// Every file of one repository, stamped; `None` when one cannot be.
+fn repo_stamps(repo: &RepoSource) -> Option<Stamps> {
+    let mut stamps = Stamps::default();
+    match repo.kind {
+        RepoKind::WorkTree => {
+            let dot_git = repo.root.join(".git");
+            // A `.git` file points at a git folder elsewhere.
+            let meta = std::fs::symlink_metadata(&dot_git).ok()?;
+            if !meta.is_dir() {
+                return None;
+            }
+            stamps.tree(&repo.root, false).ok()?;
+            stamps.git_config(&dot_git.join("config"), INCLUDE_DEPTH);
+        }
+        RepoKind::Bare => {
+            stamps.tree(&repo.root, true).ok()?;
+            stamps.git_config(&repo.root.join("config"), INCLUDE_DEPTH);
+        }
+        RepoKind::Plain => stamps.tree(&repo.root, false).ok()?,
+    }
+    Some(stamps)
+}
+
+/// Stamps hashed in order, and the newest time seen.
+struct Stamps {
+    hasher: xxhash_rust::xxh3::Xxh3,
+    /// Nanoseconds since the epoch of the newest modification or change.
+    newest: i128,
+}
+
+impl Default for Stamps {
+    fn default() -> Self {
+        Stamps {
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
+            newest: i128::MIN,
+        }
+    }
+}
+
+impl Stamps {
+    fn bytes(&mut self, bytes: &[u8]) {
+        crate::memo::part(&mut self.hasher, bytes);
+    }
+
+    fn text(&mut self, text: &str) {
+        self.bytes(text.as_bytes());
+    }
+
+    fn add(&mut self, other: &Stamps) {
+        self.bytes(&other.hasher.digest128().to_le_bytes());
+        self.newest = self.newest.max(other.newest);
+    }
+
+    /// A path's own stamp and the stamp of what it leads to (missing: a
+    /// stamp too, so a file that appears is seen).
+    fn path(&mut self, path: &Path) {
+        self.bytes(path.as_os_str().as_encoded_bytes());
+        self.meta(std::fs::symlink_metadata(path).ok().as_ref());
+        self.meta(std::fs::metadata(path).ok().as_ref());
+    }
+
+    fn meta(&mut self, meta: Option<&std::fs::Metadata>) {
+        let Some(meta) = meta else {
+            self.bytes(&[0]);
+            return;
+        };
+        let fields = [
+            meta.mode() as i64,
+            meta.ino() as i64,
+            meta.dev() as i64,
+            meta.len() as i64,
+            meta.mtime(),
+            meta.mtime_nsec(),
+            meta.ctime(),
+            meta.ctime_nsec(),
+        ];
+        for field in fields {
+            self.hasher.update(&field.to_le_bytes());
+        }
+        for (seconds, nanos) in [
+            (meta.mtime(), meta.mtime_nsec()),
+            (meta.ctime(), meta.ctime_nsec()),
+        ] {
+            let time = i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+            self.newest = self.newest.max(time);
+        }
+    }
+
+    /// Every entry below `root`, in name order: folders by type and inode,
+    /// files and links by their stamps (a link's target's too). Links to
+    /// folders are not followed. Inside a git folder (`.git`, or `root`
+    /// itself when `git`), objects, logs and hooks are left out but for
+    /// `objects/info/alternates`. Fails on a folder that cannot be listed
+    /// and on a git folder with a `commondir` (its refs live elsewhere).
+    fn tree(&mut self, root: &Path, git: bool) -> Result<(), ()> {
+        use std::os::unix::fs::DirEntryExt;
+        self.path(root);
+        // (folder, inside a git folder, the git folder itself)
+        let mut stack = vec![(root.to_path_buf(), git, git)];
+        while let Some((folder, in_git, git_root)) = stack.pop() {
+            if git_root {
+                if folder.join("commondir").exists() {
+                    return Err(());
+                }
+                self.path(&folder.join("objects/info/alternates"));
+            }
+            let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(&folder)
+                .map_err(|_| ())?
+                .collect::<Result<_, _>>()
+                .map_err(|_| ())?;
+            entries.sort_by_key(std::fs::DirEntry::file_name);
+            self.bytes(folder.as_os_str().as_encoded_bytes());
+            self.hasher.update(&(entries.len() as u64).to_le_bytes());
+            // Folders are walked after this one's entries, in reverse on
+            // the stack so the walk stays in name order.
+            let mut folders = Vec::new();
+            for entry in entries {
+                let name = entry.file_name();
+                let kind = entry.file_type().map_err(|_| ())?;
+                if kind.is_dir() {
+                    if in_git && GIT_UNREAD.iter().any(|n| name == *n) {
+                        continue;
+                    }
+                    self.bytes(name.as_encoded_bytes());
+                    self.hasher.update(&[2]);
+                    self.hasher.update(&entry.ino().to_le_bytes());
+                    let git_root = !in_git && name == ".git";
+                    folders.push((entry.path(), in_git || git_root, git_root));
+                } else {
+                    self.bytes(name.as_encoded_bytes());
+                    // The entry's own `lstat`, relative to its folder.
+                    self.meta(entry.metadata().ok().as_ref());
+                    if kind.is_symlink() {
+                        self.meta(std::fs::metadata(entry.path()).ok().as_ref());
+                    }
+                }
+            }
+            stack.extend(folders.into_iter().rev());
+        }
+        Ok(())
+    }
+}
+
+fn now_nanos() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+/// The `--out` folder's device and inode.
+fn folder_id(out_dir: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::symlink_metadata(out_dir).ok()?;
+    meta.is_dir().then(|| (meta.dev(), meta.ino()))
+}
+
+fn halves(key: u128) -> [u64; 2] {
+    crate::output::halves(key)
+}
+
+/// The last build's diagnostics and figures, when its inputs were
+/// `inputs` and the site in `out_dir` is still the one it left.
+pub fn check(
+    disk: &crate::cache::DiskCache,
+    site: Key,
+    inputs: Inputs,
+    out_dir: &Path,
+    manifest_kind: &str,
+) -> Option<(Vec<Diagnostic>, Unchanged)> {
+    let entry: Entry = crate::memo::decode(&disk.get(KIND, site)?)?;
+    if entry.key != halves(inputs.key) || Some(entry.folder) != folder_id(out_dir) {
+        return None;
+    }
+    let bytes = disk.get(manifest_kind, site)?;
+    if halves(xxhash_rust::xxh3::xxh3_128(&bytes)) != entry.manifest {
+        return None;
+    }
+    let manifest = crate::output::Manifest::from_bytes(&bytes)?;
+    let whole = manifest
+        .files
+        .par_iter()
+        .all(|(path, facts)| facts.still_at(&out_dir.join(path)));
+    whole.then(|| {
+        let figures = Unchanged {
+            entities: entry.entities,
+            relations: entry.relations,
+            files: manifest.files.len(),
+        };
+        (entry.diagnostics, figures)
+    })
+}
+
+/// Records a successful build of `inputs` for the next build into the
+/// same `--out` (nothing when its inputs changed as they were stamped).
+pub fn keep(
+    disk: &crate::cache::DiskCache,
+    site: Key,
+    inputs: Inputs,
+    out_dir: &Path,
+    manifest: Option<u128>,
+    outcome: &super::Outcome,
+) {
+    let (Some(manifest), Some(folder)) = (manifest, folder_id(out_dir)) else {
+        return;
+    };
+    if inputs.racy {
+        return;
+    }
+    let entry = Entry {
+        key: halves(inputs.key),
+        folder,
+        manifest: halves(manifest),
+        entities: outcome.portal.catalog.entities.len(),
+        relations: outcome.portal.catalog.relation_count(),
+        diagnostics: outcome.diagnostics.clone(),
+    };
+    if let Some(bytes) = crate::memo::encode(&entry) {
+        disk.put(KIND, site, &bytes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(root: &Path, git: bool) -> Option<u128> {
+        let mut stamps = Stamps::default();
+        stamps.tree(root, git).ok()?;
+        Some(stamps.hasher.digest128())
+    }
+
+    /// A work tree's stamp changes with any file of it and with its git
+    /// folder's refs, not with objects, logs or hooks; a git folder whose
+    /// refs live elsewhere cannot be stamped.
+    #[test]
+    fn a_tree_stamp_changes_with_what_a_build_could_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in [".git/objects/ab", ".git/refs/heads", ".git/logs", "docs"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        let write = |path: &str, text: &str| std::fs::write(root.join(path), text).unwrap();
+        write("docs/index.md", "# Home\n");
+        write(".git/HEAD", "ref: refs/heads/main\n");
+        write(".git/refs/heads/main", "1111\n");
+        let first = tree(root, false).unwrap();
+        assert_eq!(
+            tree(root, false),
+            Some(first),
+            "the same files: the same stamp"
+        );
+
+        write(".git/objects/ab/cdef", "object");
+        write(".git/logs/HEAD", "log");
+        assert_eq!(
+            tree(root, false),
+            Some(first),
+            "objects and logs are not read by name"
+        );
+
+        write(".git/refs/heads/main", "2222\n");
+        let moved = tree(root, false).unwrap();
+        assert_ne!(moved, first, "a branch moved");
+        write("docs/new.md", "new");
+        let added = tree(root, false).unwrap();
+        assert_ne!(added, moved, "a file added");
+        std::fs::remove_file(root.join("docs/new.md")).unwrap();
+        assert_ne!(tree(root, false), Some(added), "a file removed");
+        write("docs/index.md", "# Home!\n");
+        assert_ne!(tree(root, false), Some(moved), "a file edited");
+
+        write(".git/commondir", "../..\n");
+        assert_eq!(tree(root, false), None, "refs elsewhere: no stamp");
+        // A bare clone is a git folder itself.
+        std::fs::remove_file(root.join(".git/commondir")).unwrap();
+        let bare = tree(&root.join(".git"), true).unwrap();
+        write(".git/objects/ab/other", "object");
+        assert_eq!(tree(&root.join(".git"), true), Some(bare));
+    }
+
+    /// A file a git configuration includes is stamped with it.
+    #[test]
+    fn included_git_configuration_is_stamped() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(&config, "[include]\n\tpath = remote.conf\n").unwrap();
+        std::fs::write(dir.path().join("remote.conf"), "[remote \"origin\"]\n").unwrap();
+        let stamp = || {
+            let mut stamps = Stamps::default();
+            stamps.git_config(&config, INCLUDE_DEPTH);
+            stamps.hasher.digest128()
+        };
+        let first = stamp();
+        assert_eq!(stamp(), first);
+        std::fs::write(dir.path().join("remote.conf"), "[remote \"upstream\"]\n").unwrap();
+        assert_ne!(stamp(), first, "the included file changed");
+    }
+
+    /// Inputs changed just now are not trusted.
+    #[test]
+    fn inputs_changed_just_now_are_racy() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("catalog-info.yaml");
+        std::fs::write(&file, "kind: Component\n").unwrap();
+        let mut stamps = Stamps::default();
+        stamps.path(&file);
+        assert!(stamps.newest > now_nanos() - RACY_NANOS, "just written");
+        // A missing file has no time: it never makes the inputs racy.
+        let mut missing = Stamps::default();
+        missing.path(&dir.path().join("missing.yaml"));
+        assert!(missing.newest < now_nanos() - RACY_NANOS);
+    }
+}
