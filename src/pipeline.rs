@@ -496,11 +496,12 @@ fn build_with(
                 ))
             })?;
             timer.lap(&format!(
-                "search index ({} buckets kept, {} indexed, {} of them while rendering; entity documents {}; docs sites' search documents: {} kept, {} made)",
+                "search index ({} buckets kept, {} indexed, {} of them while rendering; entity documents' buckets: {} kept, {} indexed; docs sites' search documents: {} kept, {} made)",
                 made.kept,
                 made.indexed,
                 made.live,
-                if made.entities_kept { "kept" } else { "indexed" },
+                made.entities.0,
+                made.entities.1,
                 sites_searched.0,
                 sites_searched.1
             ));
