@@ -779,9 +779,26 @@ fn catalog_pages_carrying(
         keys_found.set(true);
         Some(kept.into_iter().collect())
     };
+    // A part of the lists with a key of its own (the scorecard pages),
+    // taken over when the lists are made again; the facts of the files
+    // taken, for the lists' record.
+    let parts_carried: std::sync::Mutex<Vec<ListFile>> = Default::default();
+    let carry_part = |key| {
+        let files = disk.get_decoded(LIST_PART_KIND, key, crate::memo::decode::<Vec<ListFile>>)?;
+        let carried = staging
+            .carry_files(files.iter().map(|f| (f.0.as_str(), f.1, f.2)))
+            .unwrap_or(false);
+        if !carried {
+            return None;
+        }
+        let paths = files.iter().map(|f| f.0.clone()).collect();
+        crate::memo::lock(&parts_carried).extend(files);
+        Some(paths)
+    };
     let kept = render::KeptSite {
         lists: &carry_lists,
         page_keys: &page_keys,
+        part: &carry_part,
     };
     let (pages, lists_key, lists) =
         render::site_carrying(&outcome.portal, look, &outcome.diagnostics, &carry, kept);
@@ -800,15 +817,31 @@ fn catalog_pages_carrying(
         .collect();
     staging.write_all(&drawn).map_err(fatal)?;
     let lists_made = lists.is_some();
+    let mut parts_made = 0;
     if let Some(lists) = lists {
-        staging.write_all(&lists).map_err(fatal)?;
-        let files: Vec<ListFile> = lists
+        staging.write_all(&lists.files).map_err(fatal)?;
+        let mut files: Vec<ListFile> = lists
+            .files
             .iter()
             .map(|f| {
                 let hash = output::halves(xxhash_rust::xxh3::xxh3_128(&f.bytes));
                 (f.path.clone(), f.bytes.len() as u64, hash)
             })
             .collect();
+        // Each part made, kept under its own key.
+        let by_path: std::collections::HashMap<&str, &ListFile> =
+            files.iter().map(|f| (f.0.as_str(), f)).collect();
+        for (key, paths) in &lists.parts {
+            let part: Option<Vec<&ListFile>> = paths
+                .iter()
+                .map(|p| by_path.get(p.as_str()).copied())
+                .collect();
+            if let Some(bytes) = part.and_then(|part| crate::memo::encode(&part)) {
+                disk.put(LIST_PART_KIND, *key, &bytes);
+                parts_made += 1;
+            }
+        }
+        files.extend(std::mem::take(&mut *crate::memo::lock(&parts_carried)));
         if let Some(bytes) = crate::memo::encode(&files) {
             disk.put(LISTS_KIND, lists_key, &bytes);
         }
@@ -817,7 +850,11 @@ fn catalog_pages_carrying(
         "catalog pages ({} entity pages drawn, {} carried over; lists {})",
         drawn.len(),
         pages.len() - drawn.len(),
-        if lists_made { "made" } else { "carried over" }
+        match (lists_made, parts_made) {
+            (false, _) => "carried over",
+            (true, 0) => "made, the scorecard pages carried over",
+            (true, _) => "made",
+        }
     ));
     Ok(pages
         .into_iter()
@@ -829,6 +866,11 @@ fn catalog_pages_carrying(
 /// they read, `render::site_carrying`): each file's path, length and hash,
 /// as the last site's manifest records them.
 const LISTS_KIND: &str = "site-lists";
+
+/// What the build cache keeps a part of the lists under (by the key of
+/// what the part reads, `render::site_carrying`): its files as
+/// [`LISTS_KIND`] keeps them.
+const LIST_PART_KIND: &str = "site-list-part";
 
 /// What the build cache keeps each entity page's key under (by the key of
 /// what the lists read, which covers every page's: see

@@ -595,28 +595,7 @@ pub(super) fn lists_key(
     for site in &portal.docs {
         docs_site_part(&mut key, site);
     }
-    let results = &portal.scorecards;
-    super::keyed::feed(&mut key, results);
-    part(
-        &mut key,
-        format!("{:?} {:?}", results.invalid, results.history).as_bytes(),
-    );
-    for card in &results.scorecards {
-        for entity in &card.entities {
-            let _ = write!(HashWriter(&mut key), "{:?};", entity.level_index);
-            for rule in &entity.results {
-                let _ = write!(
-                    HashWriter(&mut key),
-                    "{} {};",
-                    rule.level_index,
-                    rule.evidence.unreadable
-                );
-            }
-            for point in &entity.history {
-                let _ = write!(HashWriter(&mut key), "{:?};", point.level_index);
-            }
-        }
-    }
+    results_part(&mut key, &portal.scorecards);
     key.update(&(portal.repos.len() as u64).to_le_bytes());
     for repo in &portal.repos {
         part(&mut key, repo.display.as_bytes());
@@ -624,6 +603,69 @@ pub(super) fn lists_key(
     key.update(&(pages.len() as u64).to_le_bytes());
     for page in pages {
         part(&mut key, page.as_bytes());
+    }
+    key.digest128()
+}
+
+/// Every scorecard result: serialised (`render::keyed`), and the fields
+/// serialising leaves out.
+fn results_part(key: &mut Xxh3, results: &crate::scorecards::Results) {
+    super::keyed::feed(key, results);
+    part(
+        key,
+        format!("{:?} {:?}", results.invalid, results.history).as_bytes(),
+    );
+    for card in &results.scorecards {
+        for entity in &card.entities {
+            let _ = write!(HashWriter(key), "{:?};", entity.level_index);
+            for rule in &entity.results {
+                let _ = write!(
+                    HashWriter(key),
+                    "{} {};",
+                    rule.level_index,
+                    rule.evidence.unreadable
+                );
+            }
+            for point in &entity.history {
+                let _ = write!(HashWriter(key), "{:?};", point.level_index);
+            }
+        }
+    }
+}
+
+/// The key of the scorecard pages (`render::scorecards::files`: the
+/// scorecards' JSON and csv, their index, each scorecard's page and its
+/// owner, System and Domain rollups), a part of the lists kept apart: a
+/// catalog edit that changes no result leaves them as they were. They
+/// read the theme (`look`) and the shell's settings (title, base URL,
+/// search), every scorecard result, and of the catalog only each entity's
+/// ref as spelled (links go to the entity a result names, or mark it
+/// missing) and the targets of its `partOf` relations (the System and
+/// Domain rollups), in catalog order.
+pub(super) fn scorecard_pages_key(portal: &Portal, look: Key) -> Key {
+    let mut key = hasher();
+    key.update(&LISTS_FORMAT.to_le_bytes());
+    part(&mut key, b"scorecard pages");
+    key.update(&look.to_le_bytes());
+    part(&mut key, portal.title.as_bytes());
+    part(
+        &mut key,
+        portal.base_url.as_deref().unwrap_or("").as_bytes(),
+    );
+    part(
+        &mut key,
+        &[u8::from(portal.search), u8::from(portal.base_url.is_some())],
+    );
+    results_part(&mut key, &portal.scorecards);
+    key.update(&(portal.catalog.entities.len() as u64).to_le_bytes());
+    for entity in &portal.catalog.entities {
+        ref_parts(&mut key, &entity.entity_ref);
+        let part_of = entity.relations.iter().filter(|r| r.kind == "partOf");
+        for relation in part_of {
+            key.update(b"p");
+            ref_parts(&mut key, &relation.target);
+        }
+        key.update(b";");
     }
     key.digest128()
 }

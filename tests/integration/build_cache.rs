@@ -1388,3 +1388,164 @@ fn flip_middle_byte(path: &std::path::Path) {
     bytes[middle] ^= 0x20;
     std::fs::write(path, bytes).unwrap();
 }
+
+// Parts of the lists kept apart (the scorecard pages) and the entity
+// documents' search buckets.
+
+/// Whether the lists were made with the scorecard pages carried over from
+/// the last site (their own key unchanged).
+fn scorecard_pages_carried(run: &Run) -> bool {
+    run.stderr.contains("the scorecard pages carried over")
+}
+
+/// An organisation judged by one scorecard whose only rule reads
+/// `spec.lifecycle`, so catalog edits elsewhere leave every result as it
+/// was: two Groups, two Systems, two Components in repositories of their own.
+fn scorecard_org() -> Org {
+    let component = |name: &str, description: &str| {
+        COMPONENT
+            .replace("NAME", name)
+            .replace("  owner: team\n", "  owner: team\n  system: shop\n")
+            .replace(
+                "metadata:\n",
+                &format!("metadata:\n  description: {description}\n"),
+            )
+    };
+    let org = Org::new();
+    org.file(
+        "repos/teams/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: other-team\nspec:\n  type: team\n  children: []\n",
+    )
+    .file(
+        "repos/shop/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: shop\nspec:\n  owner: team\n---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: shop2\nspec:\n  owner: team\n",
+    )
+    .file(
+        "repos/alpha/catalog-info.yaml",
+        &component("alpha", "Alpha answers zeppelin questions."),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file("repos/alpha/docs/index.md", "# Alpha\n\nRollback notes.\n")
+    .file("repos/beta/catalog-info.yaml", &component("beta", "Beta."))
+    .file(
+        "card.yaml",
+        "name: plain\nlevels: [one]\nfilter:\n  kind: [Component]\nrules:\n  - id: lifecycle\n    level: one\n    check: { field: { path: spec.lifecycle } }\n",
+    )
+    .file("portico.toml", "[scorecards]\npaths = [\"card.yaml\"]\n");
+    org
+}
+
+/// When a catalog edit makes the lists again, the scorecard pages are
+/// carried over only while their own key holds (every result, each
+/// entity's ref and `partOf` targets, the theme and settings): edits that
+/// change what they show, though no result, make them again, and every
+/// build equals a build without the cache.
+#[test]
+fn scorecard_pages_are_carried_only_while_what_they_read_is_unchanged() {
+    let org = scorecard_org();
+    let dir = org.path();
+    let first = same_as_uncached(dir, "the first build");
+    assert!(!scorecard_pages_carried(&first), "{}", first.stderr);
+    let run = same_as_uncached(dir, "no change");
+    assert!(lists_carried(&run), "{}", run.stderr);
+
+    let write =
+        |path: &str, text: &str| std::fs::write(dir.join("repos").join(path), text).unwrap();
+    let read = |path: &str| std::fs::read_to_string(dir.join("repos").join(path)).unwrap();
+    let edit = |path: &str, from: &str, to: &str| {
+        let text = read(path);
+        assert!(text.contains(from), "{path}: {from}");
+        write(path, &text.replacen(from, to, 1));
+    };
+    let made = |run: &Run, edit: &str| {
+        assert!(!lists_carried(run), "{edit}: lists made: {}", run.stderr);
+        assert!(
+            !scorecard_pages_carried(run),
+            "{edit}: scorecard pages made: {}",
+            run.stderr
+        );
+    };
+    let carried = |run: &Run, edit: &str| {
+        assert!(
+            scorecard_pages_carried(run),
+            "{edit}: scorecard pages carried: {}",
+            run.stderr
+        );
+    };
+
+    // No result changes: the lists are made, the scorecard pages carried.
+    edit(
+        "alpha/catalog-info.yaml",
+        "answers zeppelin questions",
+        "answers glider questions",
+    );
+    let run = same_as_uncached(dir, "a description edited");
+    carried(&run, "a description edited");
+    same_search(
+        dir,
+        "a description edited",
+        &["glider", "zeppelin", "alpha"],
+    );
+    edit(
+        "alpha/catalog-info.yaml",
+        "  system: shop\n",
+        "  system: shop\n  dependsOn: [component:beta]\n",
+    );
+    let run = same_as_uncached(dir, "a dependency across repositories");
+    carried(&run, "a dependency across repositories");
+
+    // What the pages show changes, though no result does.
+    edit(
+        "alpha/catalog-info.yaml",
+        "system: shop\n",
+        "system: shop2\n",
+    );
+    let run = same_as_uncached(dir, "moved to another System");
+    made(&run, "moved to another System");
+    // The owners' Group renamed (as many entities as before): the owner
+    // links become missing refs.
+    let teams = read("teams/catalog-info.yaml");
+    edit("teams/catalog-info.yaml", "name: team\n", "name: squad\n");
+    let run = same_as_uncached(dir, "the owning Group renamed");
+    made(&run, "the owning Group renamed");
+    write("teams/catalog-info.yaml", &teams);
+    let run = same_as_uncached(dir, "the owning Group back");
+    made(&run, "the owning Group back");
+
+    // Results change.
+    edit("beta/catalog-info.yaml", "owner: team", "owner: other-team");
+    let run = same_as_uncached(dir, "an owner changed");
+    made(&run, "an owner changed");
+    edit("beta/catalog-info.yaml", "name: beta", "name: beta-renamed");
+    let run = same_as_uncached(dir, "an entity renamed");
+    made(&run, "an entity renamed");
+    edit(
+        "alpha/catalog-info.yaml",
+        "lifecycle: production",
+        "lifecycle: ''",
+    );
+    let run = same_as_uncached(dir, "a rule's input changed");
+    made(&run, "a rule's input changed");
+    org.file(
+        "repos/gamma/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "gamma"),
+    );
+    let run = same_as_uncached(dir, "a new entity");
+    made(&run, "a new entity");
+    let run = same_as_uncached_with(dir, "another day", &[("SOURCE_DATE_EPOCH", "1893456000")]);
+    made(&run, "another day");
+    std::fs::remove_dir_all(dir.join("repos/beta")).unwrap();
+    let run = same_as_uncached_with(
+        dir,
+        "a repository deleted",
+        &[("SOURCE_DATE_EPOCH", "1893456000")],
+    );
+    made(&run, "a repository deleted");
+    let run = same_as_uncached_with(
+        dir,
+        "nothing changed since",
+        &[("SOURCE_DATE_EPOCH", "1893456000")],
+    );
+    assert!(lists_carried(&run), "{}", run.stderr);
+    same_search(dir, "nothing changed since", &["glider", "alpha", "gamma"]);
+}
