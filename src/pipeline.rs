@@ -779,10 +779,11 @@ fn catalog_pages_carrying(
         keys_found.set(true);
         Some(kept.into_iter().collect())
     };
-    // A part of the lists with a key of its own (the scorecard pages),
-    // taken over when the lists are made again; the facts of the files
-    // taken, for the lists' record.
-    let parts_carried: std::sync::Mutex<Vec<ListFile>> = Default::default();
+    // The parts of the lists with keys of their own (each kind's list
+    // pages, the scorecard pages), taken over when the lists are made
+    // again; the facts of the files taken, for the lists' record.
+    // (the files' facts, how many parts)
+    let parts_carried: std::sync::Mutex<(Vec<ListFile>, usize)> = Default::default();
     let carry_part = |key| {
         let files = disk.get_decoded(LIST_PART_KIND, key, crate::memo::decode::<Vec<ListFile>>)?;
         let carried = staging
@@ -792,7 +793,9 @@ fn catalog_pages_carrying(
             return None;
         }
         let paths = files.iter().map(|f| f.0.clone()).collect();
-        crate::memo::lock(&parts_carried).extend(files);
+        let mut carried = crate::memo::lock(&parts_carried);
+        carried.0.extend(files);
+        carried.1 += 1;
         Some(paths)
     };
     let kept = render::KeptSite {
@@ -818,6 +821,7 @@ fn catalog_pages_carrying(
     staging.write_all(&drawn).map_err(fatal)?;
     let lists_made = lists.is_some();
     let mut parts_made = 0;
+    let mut parts_carried_count = 0;
     if let Some(lists) = lists {
         staging.write_all(&lists.files).map_err(fatal)?;
         let mut files: Vec<ListFile> = lists
@@ -841,7 +845,9 @@ fn catalog_pages_carrying(
                 parts_made += 1;
             }
         }
-        files.extend(std::mem::take(&mut *crate::memo::lock(&parts_carried)));
+        let (carried, count) = std::mem::take(&mut *crate::memo::lock(&parts_carried));
+        parts_carried_count = count;
+        files.extend(carried);
         if let Some(bytes) = crate::memo::encode(&files) {
             disk.put(LISTS_KIND, lists_key, &bytes);
         }
@@ -850,10 +856,10 @@ fn catalog_pages_carrying(
         "catalog pages ({} entity pages drawn, {} carried over; lists {})",
         drawn.len(),
         pages.len() - drawn.len(),
-        match (lists_made, parts_made) {
-            (false, _) => "carried over",
-            (true, 0) => "made, the scorecard pages carried over",
-            (true, _) => "made",
+        match (lists_made, parts_carried_count) {
+            (false, _) => "carried over".to_string(),
+            (true, 0) => format!("made; {parts_made} parts made"),
+            (true, n) => format!("made; {n} parts carried over, {parts_made} made"),
         }
     ));
     Ok(pages

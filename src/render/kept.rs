@@ -233,6 +233,11 @@ impl OwnKeys {
         }
     }
 
+    /// Each entity's own key ([`own_key`]), by its place in the catalog.
+    pub(super) fn own(&self) -> &[Key] {
+        &self.own
+    }
+
     /// A key of every entity's own key, in the catalog's order: all the
     /// catalog shows of its entities (their data, relations, sources,
     /// problems and docs sites) and which entities there are; and the
@@ -666,6 +671,68 @@ pub(super) fn scorecard_pages_key(portal: &Portal, look: Key) -> Key {
             ref_parts(&mut key, &relation.target);
         }
         key.update(b";");
+    }
+    key.digest128()
+}
+
+/// The key of one kind's list pages (`catalog_list::kind_group_pages`), a
+/// part of the lists kept apart: an edit leaves the other kinds' lists as
+/// they were. They read the theme (`look`) and the shell's settings, the
+/// kind as named (`kind`), the first scorecard's title, and for each of
+/// the kind's entities (`places`, in catalog order): all it shows of itself
+/// (its own key, `own`: ref, kind, JSON, relations, the problems in its
+/// document), its level on the first scorecard (`levels`, by ref), and the
+/// entity its owner and System links find (or none).
+pub(super) fn kind_pages_key(
+    portal: &Portal,
+    look: Key,
+    own: &[Key],
+    kind: &str,
+    places: &[usize],
+    levels: &HashMap<&str, &str>,
+) -> Key {
+    let mut key = hasher();
+    key.update(&LISTS_FORMAT.to_le_bytes());
+    part(&mut key, b"kind pages");
+    key.update(&look.to_le_bytes());
+    part(&mut key, portal.title.as_bytes());
+    part(
+        &mut key,
+        portal.base_url.as_deref().unwrap_or("").as_bytes(),
+    );
+    part(
+        &mut key,
+        &[u8::from(portal.search), u8::from(portal.base_url.is_some())],
+    );
+    let first_card = portal.scorecards.scorecards.first();
+    part(
+        &mut key,
+        first_card
+            .map_or("-", |card| card.title.as_str())
+            .as_bytes(),
+    );
+    key.update(&[u8::from(first_card.is_some())]);
+    part(&mut key, kind.as_bytes());
+    key.update(&(places.len() as u64).to_le_bytes());
+    let found = |key: &mut Xxh3, target: Option<&EntityRef>| match target
+        .and_then(|r| portal.catalog.get(r))
+    {
+        Some(e) => ref_parts(key, &e.entity_ref),
+        None => key.update(b"-"),
+    };
+    for &place in places {
+        let entity = &portal.catalog.entities[place];
+        key.update(&own[place].to_le_bytes());
+        match levels.get(entity.entity_ref.to_string().as_str()) {
+            Some(level) => part(&mut key, level.as_bytes()),
+            None => key.update(b"-"),
+        }
+        found(&mut key, super::pages::first_target(entity, "ownedBy"));
+        let system = entity
+            .relations
+            .iter()
+            .find(|r| r.kind == "partOf" && r.target.kind == "system");
+        found(&mut key, system.map(|r| &r.target));
     }
     key.digest128()
 }

@@ -268,8 +268,19 @@ pub fn site_carrying(
     let carried = (kept.lists)(key);
     let lists = (!carried)
         .then(|| {
-            let parts = Some((kept.part, look_key));
-            lists_by(portal, look, diagnostics, &path_refs, &|| false, parts)
+            let parts = PartsFrom {
+                carry: kept.part,
+                look_key,
+                own: carrying.own.own(),
+            };
+            lists_by(
+                portal,
+                look,
+                diagnostics,
+                &path_refs,
+                &|| false,
+                Some(parts),
+            )
         })
         .flatten();
     (pages, key, lists)
@@ -279,6 +290,17 @@ pub fn site_carrying(
 /// the lists made from the same key; gives back the paths of the part's
 /// files when it did (for the sitemap).
 pub type CarryPart<'a> = &'a (dyn Fn(crate::memo::Key) -> Option<Vec<String>> + Sync);
+
+/// With the build cache: how parts of the lists are taken over from the
+/// last site, and what their keys read besides the portal.
+#[derive(Clone, Copy)]
+struct PartsFrom<'a> {
+    carry: CarryPart<'a>,
+    /// The theme's key.
+    look_key: crate::memo::Key,
+    /// Each entity's own key, by its place in the catalog.
+    own: &'a [crate::memo::Key],
+}
 
 /// The lists made by a build with the build cache.
 #[derive(Debug, Default)]
@@ -475,17 +497,17 @@ pub fn lists_until(
     lists_by(portal, look, diagnostics, pages, stop, None).map(|lists| lists.files)
 }
 
-/// [`lists_until`]; with `parts` (a build with the build cache: how to take
-/// a part over, and the theme's key), the scorecard pages are taken over
-/// from the last site when their key ([`kept::scorecard_pages_key`]) is
-/// the one they were made from, else made and returned as a part.
+/// [`lists_until`]; with `parts` (a build with the build cache), each kind's
+/// list pages and the scorecard pages are taken over from the last site
+/// when their key ([`kept::kind_pages_key`], [`kept::scorecard_pages_key`])
+/// is one they were made from, else made and returned as a part.
 fn lists_by(
     portal: &Portal,
     look: &Look,
     diagnostics: &[Diagnostic],
     pages: &[&str],
     stop: &dyn Fn() -> bool,
-    parts: Option<(CarryPart<'_>, crate::memo::Key)>,
+    parts: Option<PartsFrom<'_>>,
 ) -> Option<MadeLists> {
     let mut timer = crate::timings::Timer::new();
     let mut made_parts = Vec::new();
@@ -533,7 +555,55 @@ fn lists_by(
     if stop() {
         return None;
     }
-    files.extend(catalog_list::kind_pages(portal, look, &problems));
+    let mut kinds_carried = None;
+    match parts {
+        Some(from) => {
+            let levels = portal.scorecards.first_card_levels();
+            let groups = catalog_list::kind_groups(portal);
+            let count = groups.len();
+            let made: Vec<_> = groups
+                .into_par_iter()
+                .map(|(kind, places)| {
+                    let key = kept::kind_pages_key(
+                        portal,
+                        from.look_key,
+                        from.own,
+                        kind,
+                        &places,
+                        &levels,
+                    );
+                    match (from.carry)(key) {
+                        Some(paths) => Err(paths),
+                        None => {
+                            let entities: Vec<&crate::catalog::Entity> = places
+                                .iter()
+                                .map(|p| &portal.catalog.entities[*p])
+                                .collect();
+                            let made = catalog_list::kind_group_pages(
+                                portal, look, &problems, kind, &entities,
+                            );
+                            Ok((key, made))
+                        }
+                    }
+                })
+                .collect();
+            let mut n = 0;
+            for part in made {
+                match part {
+                    Err(paths) => {
+                        carried.extend(paths);
+                        n += 1;
+                    }
+                    Ok((key, made)) => {
+                        made_parts.push((key, made.iter().map(|f| f.path.clone()).collect()));
+                        files.extend(made);
+                    }
+                }
+            }
+            kinds_carried = Some((n, count));
+        }
+        None => files.extend(catalog_list::kind_pages(portal, look, &problems)),
+    }
     files.push(OutputFile::new(
         address::APIS,
         indexes::apis(portal, look, &problems),
@@ -542,7 +612,12 @@ fn lists_by(
         address::DOCS_INDEX,
         indexes::docs(portal, look),
     ));
-    timer.lap("  site: kind pages");
+    timer.lap(&match kinds_carried {
+        Some((carried, kinds)) => {
+            format!("  site: kind pages ({carried} of {kinds} kinds carried over)")
+        }
+        None => "  site: kind pages".to_string(),
+    });
     if stop() {
         return None;
     }
@@ -554,9 +629,9 @@ fn lists_by(
             &delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref()),
         )
     };
-    let scorecards_key = parts.map(|(carry, look_key)| {
-        let key = kept::scorecard_pages_key(portal, look_key);
-        (key, carry(key))
+    let scorecards_key = parts.map(|from| {
+        let key = kept::scorecard_pages_key(portal, from.look_key);
+        (key, (from.carry)(key))
     });
     match scorecards_key {
         Some((_, Some(paths))) => {

@@ -1395,7 +1395,13 @@ fn flip_middle_byte(path: &std::path::Path) {
 /// Whether the lists were made with the scorecard pages carried over from
 /// the last site (their own key unchanged).
 fn scorecard_pages_carried(run: &Run) -> bool {
-    run.stderr.contains("the scorecard pages carried over")
+    run.stderr.contains("site: scorecard pages (carried over)")
+}
+
+/// (kinds whose list pages were carried over, kinds) when the lists were
+/// made.
+fn kinds_carried(run: &Run) -> (usize, usize) {
+    figures(run, "site: kind pages (")
 }
 
 /// An organisation judged by one scorecard whose only rule reads
@@ -1435,13 +1441,16 @@ fn scorecard_org() -> Org {
     org
 }
 
-/// When a catalog edit makes the lists again, the scorecard pages are
-/// carried over only while their own key holds (every result, each
-/// entity's ref and `partOf` targets, the theme and settings): edits that
-/// change what they show, though no result, make them again, and every
-/// build equals a build without the cache.
+/// When a catalog edit makes the lists again, each kind's list pages and
+/// the scorecard pages are carried over only while their own keys hold
+/// (a kind's: its entities' own keys, levels and the entities their owner
+/// and System links find; the scorecard pages': every result, each
+/// entity's ref and `partOf` targets; both: the theme and settings):
+/// edits that change what they show, though not the entities or results
+/// they list, make them again, and every build equals a build without the
+/// cache.
 #[test]
-fn scorecard_pages_are_carried_only_while_what_they_read_is_unchanged() {
+fn list_parts_are_carried_only_while_what_they_read_is_unchanged() {
     let org = scorecard_org();
     let dir = org.path();
     let first = same_as_uncached(dir, "the first build");
@@ -1481,6 +1490,8 @@ fn scorecard_pages_are_carried_only_while_what_they_read_is_unchanged() {
     );
     let run = same_as_uncached(dir, "a description edited");
     carried(&run, "a description edited");
+    // Components' list made again, Groups' and Systems' carried over.
+    assert_eq!(kinds_carried(&run), (2, 3), "{}", run.stderr);
     same_search(
         dir,
         "a description edited",
@@ -1493,6 +1504,7 @@ fn scorecard_pages_are_carried_only_while_what_they_read_is_unchanged() {
     );
     let run = same_as_uncached(dir, "a dependency across repositories");
     carried(&run, "a dependency across repositories");
+    assert_eq!(kinds_carried(&run), (2, 3), "{}", run.stderr);
 
     // What the pages show changes, though no result does.
     edit(
@@ -1502,6 +1514,18 @@ fn scorecard_pages_are_carried_only_while_what_they_read_is_unchanged() {
     );
     let run = same_as_uncached(dir, "moved to another System");
     made(&run, "moved to another System");
+    // The System alpha is in renamed: the Components' list links it no
+    // more, though no Component changed (the Systems' and the owning
+    // Group's lists change too: the Group's relations name the System).
+    edit("shop/catalog-info.yaml", "name: shop2\n", "name: shop3\n");
+    let run = same_as_uncached(dir, "a linked System renamed");
+    assert_eq!(kinds_carried(&run), (0, 3), "{}", run.stderr);
+    edit("shop/catalog-info.yaml", "name: shop3\n", "name: shop2\n");
+    same_as_uncached(dir, "the System's name back");
+    // Spelled otherwise: refs still find it (case-insensitively), and the
+    // link shows its name as spelled now.
+    edit("shop/catalog-info.yaml", "name: shop2\n", "name: Shop2\n");
+    same_as_uncached(dir, "a linked System's name spelled otherwise");
     // The owners' Group renamed (as many entities as before): the owner
     // links become missing refs.
     let teams = read("teams/catalog-info.yaml");
