@@ -929,6 +929,78 @@ mod tests {
         assert!(narrowed > 0, "no page two hops out was left alone");
     }
 
+    /// Each kind's list pages (their bytes together) and their key.
+    fn kind_lists(
+        portal: &Portal,
+        diagnostics: &[crate::diagnostics::Diagnostic],
+    ) -> Vec<(String, Vec<u8>, Key)> {
+        let look = Look::default();
+        let problems = ProblemsByFile::new(diagnostics);
+        let docs: HashMap<&EntityRef, &DocSiteSummary> =
+            portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
+        let own = OwnKeys::new(portal, &problems, &docs, None);
+        let levels = portal.scorecards.first_card_levels();
+        super::super::catalog_list::kind_groups(portal)
+            .into_iter()
+            .map(|(kind, places)| {
+                let key = kind_pages_key(portal, 0, own.own(), kind, &places, &levels);
+                let entities: Vec<&Entity> = places
+                    .iter()
+                    .map(|p| &portal.catalog.entities[*p])
+                    .collect();
+                let bytes = super::super::catalog_list::kind_group_pages(
+                    portal, &look, &problems, kind, &entities,
+                )
+                .iter()
+                .flat_map(|f| f.bytes.to_vec())
+                .collect();
+                (kind.to_string(), bytes, key)
+            })
+            .collect()
+    }
+
+    /// Over example-org: one field of one entity changed at a time, every
+    /// kind list whose pages change has a new key, and the other kinds'
+    /// keys stay as they were.
+    #[test]
+    fn a_kind_list_changes_only_when_its_key_does_over_example_org() {
+        let mut outcome = example_org();
+        let before = kind_lists(&outcome.portal, &outcome.diagnostics);
+        assert!(before.len() > 3, "example-org has {} kinds", before.len());
+        let fields = [
+            "metadata.description",
+            "metadata.title",
+            "spec.lifecycle",
+            "spec.type",
+            "spec.profile.displayName",
+        ];
+        let count = outcome.portal.catalog.entities.len();
+        let mut changed = 0;
+        for i in 0..count {
+            let field = fields[i % fields.len()];
+            let entity = &mut outcome.portal.catalog.entities[i];
+            let old = entity.json.clone();
+            set(std::sync::Arc::make_mut(&mut entity.json), field, "edited");
+            let kind = entity.kind.to_lowercase();
+            let what = format!("{field} of {}", entity.entity_ref);
+            let after = kind_lists(&outcome.portal, &outcome.diagnostics);
+            for ((name, bytes, key), (_, bytes_after, key_after)) in before.iter().zip(&after) {
+                if bytes != bytes_after {
+                    assert_ne!(
+                        key, key_after,
+                        "{what}: the {name} list changed, its key did not"
+                    );
+                    changed += 1;
+                }
+                if name.to_lowercase() != kind {
+                    assert_eq!(key, key_after, "{what}: the {name} list's key changed");
+                }
+            }
+            outcome.portal.catalog.entities[i].json = old;
+        }
+        assert!(changed > count / 2, "edits show in the lists: {changed}");
+    }
+
     /// With a [`KeyMemo`] kept across catalogs that share their entities'
     /// relations (the same allocations), the keys equal keys made without
     /// it after an entity is removed (every later entity's place moves)
