@@ -233,11 +233,6 @@ impl OwnKeys {
         }
     }
 
-    /// Each entity's own key ([`own_key`]), by its place in the catalog.
-    pub(super) fn own(&self) -> &[Key] {
-        &self.own
-    }
-
     /// A key of every entity's own key, in the catalog's order: all the
     /// catalog shows of its entities (their data, relations, sources,
     /// problems and docs sites) and which entities there are; and the
@@ -679,18 +674,21 @@ pub(super) fn scorecard_pages_key(portal: &Portal, look: Key) -> Key {
 /// part of the lists kept apart: an edit leaves the other kinds' lists as
 /// they were. They read the theme (`look`) and the shell's settings, the
 /// kind as named (`kind`), the first scorecard's title, and for each of
-/// the kind's entities (`places`, in catalog order): all it shows of itself
-/// (its own key, `own`: ref, kind, JSON, relations, the problems in its
-/// document), its level on the first scorecard (`levels`, by ref), and the
-/// entity its owner and System links find (or none).
+/// the kind's entities (`places`, in catalog order) its row: its ref and
+/// kind, its JSON and relations (`own`'s keys of them), how many problems
+/// its document has and how bad the worst is (not their text, nor the
+/// file's: an edit elsewhere in its file leaves its row alone), its level
+/// on the first scorecard (`levels`, by ref), and the entity its owner and
+/// System links find (or none).
 pub(super) fn kind_pages_key(
     portal: &Portal,
     look: Key,
-    own: &[Key],
-    kind: &str,
-    places: &[usize],
+    own: &OwnKeys,
+    problems: &ProblemsByFile<'_>,
+    kind_places: (&str, &[usize]),
     levels: &HashMap<&str, &str>,
 ) -> Key {
+    let (kind, places) = kind_places;
     let mut key = hasher();
     key.update(&LISTS_FORMAT.to_le_bytes());
     part(&mut key, b"kind pages");
@@ -722,7 +720,18 @@ pub(super) fn kind_pages_key(
     };
     for &place in places {
         let entity = &portal.catalog.entities[place];
-        key.update(&own[place].to_le_bytes());
+        let inputs = &own.inputs[place];
+        ref_parts(&mut key, &entity.entity_ref);
+        part(&mut key, entity.kind.as_bytes());
+        key.update(&inputs.json.whole.to_le_bytes());
+        key.update(&inputs.relations.to_le_bytes());
+        match super::catalog_list::worst_problem(problems, entity) {
+            Some((worst, count)) => {
+                part(&mut key, worst.as_bytes());
+                key.update(&(count as u64).to_le_bytes());
+            }
+            None => key.update(b"-"),
+        }
         match levels.get(entity.entity_ref.to_string().as_str()) {
             Some(level) => part(&mut key, level.as_bytes()),
             None => key.update(b"-"),
@@ -943,7 +952,7 @@ mod tests {
         super::super::catalog_list::kind_groups(portal)
             .into_iter()
             .map(|(kind, places)| {
-                let key = kind_pages_key(portal, 0, own.own(), kind, &places, &levels);
+                let key = kind_pages_key(portal, 0, &own, &problems, (kind, &places), &levels);
                 let entities: Vec<&Entity> = places
                     .iter()
                     .map(|p| &portal.catalog.entities[*p])

@@ -271,7 +271,7 @@ pub fn site_carrying(
             let parts = PartsFrom {
                 carry: kept.part,
                 look_key,
-                own: carrying.own.own(),
+                own: &carrying.own,
             };
             lists_by(
                 portal,
@@ -298,8 +298,8 @@ struct PartsFrom<'a> {
     carry: CarryPart<'a>,
     /// The theme's key.
     look_key: crate::memo::Key,
-    /// Each entity's own key, by its place in the catalog.
-    own: &'a [crate::memo::Key],
+    /// What each entity's pages show of it.
+    own: &'a kept::OwnKeys,
 }
 
 /// The lists made by a build with the build cache.
@@ -568,8 +568,8 @@ fn lists_by(
                         portal,
                         from.look_key,
                         from.own,
-                        kind,
-                        &places,
+                        &problems,
+                        (kind, &places),
                         &levels,
                     );
                     match (from.carry)(key) {

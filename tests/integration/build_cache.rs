@@ -1404,9 +1404,13 @@ fn kinds_carried(run: &Run) -> (usize, usize) {
     figures(run, "site: kind pages (")
 }
 
+const RESOURCE: &str = "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: NAME\nspec:\n  type: database\n  owner: team\n";
+
 /// An organisation judged by one scorecard whose only rule reads
 /// `spec.lifecycle`, so catalog edits elsewhere leave every result as it
-/// was: two Groups, two Systems, two Components in repositories of their own.
+/// was: two Groups, two Systems, two Components in repositories of their
+/// own, a Resource in alpha's catalog file and one in a repository of its
+/// own.
 fn scorecard_org() -> Org {
     let component = |name: &str, description: &str| {
         COMPONENT
@@ -1428,8 +1432,13 @@ fn scorecard_org() -> Org {
     )
     .file(
         "repos/alpha/catalog-info.yaml",
-        &component("alpha", "Alpha answers zeppelin questions."),
+        &format!(
+            "{}---\n{}",
+            component("alpha", "Alpha answers zeppelin questions."),
+            RESOURCE.replace("NAME", "alpha-cache")
+        ),
     )
+    .file("repos/store/catalog-info.yaml", &RESOURCE.replace("NAME", "db"))
     .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
     .file("repos/alpha/docs/index.md", "# Alpha\n\nRollback notes.\n")
     .file("repos/beta/catalog-info.yaml", &component("beta", "Beta."))
@@ -1490,8 +1499,9 @@ fn list_parts_are_carried_only_while_what_they_read_is_unchanged() {
     );
     let run = same_as_uncached(dir, "a description edited");
     carried(&run, "a description edited");
-    // Components' list made again, Groups' and Systems' carried over.
-    assert_eq!(kinds_carried(&run), (2, 3), "{}", run.stderr);
+    // Components' list made again; Groups', Systems' and Resources' (one
+    // in the edited file) carried over.
+    assert_eq!(kinds_carried(&run), (3, 4), "{}", run.stderr);
     same_search(
         dir,
         "a description edited",
@@ -1500,11 +1510,17 @@ fn list_parts_are_carried_only_while_what_they_read_is_unchanged() {
     edit(
         "alpha/catalog-info.yaml",
         "  system: shop\n",
-        "  system: shop\n  dependsOn: [component:beta]\n",
+        "  system: shop\n  dependsOn: [resource:db]\n",
     );
     let run = same_as_uncached(dir, "a dependency across repositories");
     carried(&run, "a dependency across repositories");
-    assert_eq!(kinds_carried(&run), (2, 3), "{}", run.stderr);
+    assert_eq!(kinds_carried(&run), (2, 4), "{}", run.stderr);
+    // The dependency renamed away: alpha's row shows a problem now,
+    // though alpha did not change.
+    edit("store/catalog-info.yaml", "name: db\n", "name: db2\n");
+    same_as_uncached(dir, "a dependency's target renamed");
+    edit("store/catalog-info.yaml", "name: db2\n", "name: db\n");
+    same_as_uncached(dir, "a dependency's target back");
 
     // What the pages show changes, though no result does.
     edit(
@@ -1519,7 +1535,7 @@ fn list_parts_are_carried_only_while_what_they_read_is_unchanged() {
     // Group's lists change too: the Group's relations name the System).
     edit("shop/catalog-info.yaml", "name: shop2\n", "name: shop3\n");
     let run = same_as_uncached(dir, "a linked System renamed");
-    assert_eq!(kinds_carried(&run), (0, 3), "{}", run.stderr);
+    assert_eq!(kinds_carried(&run), (1, 4), "{}", run.stderr);
     edit("shop/catalog-info.yaml", "name: shop3\n", "name: shop2\n");
     same_as_uncached(dir, "the System's name back");
     // Spelled otherwise: refs still find it (case-insensitively), and the
