@@ -8,7 +8,7 @@
 //! page costs one bucket's indexing. Entity documents (whose levels and
 //! descriptions change with the catalog and scorecards, not with a page)
 //! are [`ENTITY_BUCKETS`] more buckets (by their ref), looked up once
-//! scorecards are judged, so one edited entity indexes an eighth of them.
+//! scorecards are judged, so one edited entity indexes a quarter of them.
 //!
 //! A [`Feed`] takes each docs site as soon as it is rendered. A bucket the
 //! last build of the same site kept (its key recorded, its entry still in
@@ -42,10 +42,16 @@ use tantivy::index::SegmentId;
 pub const BUCKETS: usize = 4;
 
 /// How many buckets entity documents are split into (by their ref): one
-/// catalog edit indexes one of them again (about 1,600 documents of the
+/// catalog edit indexes one of them again (about 3,250 documents of the
 /// catalog org's 13,000), each kept bucket is a few links and a
-/// `meta.json` read; a small catalog's buckets are small segments.
-pub const ENTITY_BUCKETS: usize = 8;
+/// `meta.json` read. Few, as each indexing thread sizes its term table by
+/// its budget: eight buckets of 32 MB cost the catalog org's first build
+/// about 110 ms of CPU more than one.
+pub const ENTITY_BUCKETS: usize = 4;
+
+/// The memory budget of an entity bucket's indexing thread: tantivy's
+/// least (`MEMORY_BUDGET_NUM_BYTES_MIN`, 15 MB; entity documents are short).
+const ENTITY_BUCKET_MEMORY: usize = 15_000_000;
 
 /// The build cache's kind for a bucket's index files.
 pub const KIND: &str = "search-bucket";
@@ -190,6 +196,9 @@ struct Bucket {
     gathered: Mutex<Vec<Item>>,
     /// The kept sites among them (`Feed::add_kept`'s numbers and sites).
     kept_sites: Mutex<Vec<(usize, Arc<PackedSite>)>>,
+    /// The memory budget of its indexing thread when it is indexed after
+    /// gathering.
+    memory: usize,
 }
 
 impl<'c> Feed<'c> {
@@ -222,6 +231,7 @@ impl<'c> Feed<'c> {
                     live_hashes: Mutex::default(),
                     gathered: Mutex::default(),
                     kept_sites: Mutex::default(),
+                    memory: BUCKET_MEMORY,
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -324,6 +334,7 @@ impl<'c> Feed<'c> {
                     live_hashes: Mutex::default(),
                     gathered: Mutex::new(items),
                     kept_sites: Mutex::default(),
+                    memory: ENTITY_BUCKET_MEMORY,
                 };
                 let finished = bucket.finish(cache, remake)?;
                 Ok((bucket, finished))
@@ -526,7 +537,7 @@ impl Bucket {
         let hashes: Vec<u128> = docs.iter().map(|d| d.hash).collect();
         let docs: Vec<SearchDoc> = docs.into_iter().map(|d| d.doc).collect();
         let _ = std::fs::remove_dir_all(folder);
-        let index = IndexBuilder::create_with(folder, 1, BUCKET_MEMORY)
+        let index = IndexBuilder::create_with(folder, 1, self.memory)
             .map_err(|e| failure("create", folder, &e))?;
         index.add_all(docs);
         let docs = index.finish().map_err(|e| failure("write", folder, &e))?;
