@@ -610,11 +610,12 @@ fn build_with(
                 ))
             })?;
             timer.lap(&format!(
-                "search index ({} buckets kept, {} indexed, {} of them while rendering; entity documents {}; docs sites' search documents: {} kept, {} made)",
+                "search index ({} buckets kept, {} indexed, {} of them while rendering; entity documents' buckets: {} kept, {} indexed; docs sites' search documents: {} kept, {} made)",
                 made.kept,
                 made.indexed,
                 made.live,
-                if made.entities_kept { "kept" } else { "indexed" },
+                made.entities.0,
+                made.entities.1,
                 sites_searched.0,
                 sites_searched.1
             ));
@@ -890,9 +891,29 @@ fn catalog_pages_carrying(
         keys_found.set(true);
         Some(kept.into_iter().collect())
     };
+    // The parts of the lists with keys of their own (each kind's list
+    // pages, the scorecard pages), taken over when the lists are made
+    // again; the facts of the files taken, for the lists' record.
+    // (the files' facts, how many parts)
+    let parts_carried: std::sync::Mutex<(Vec<ListFile>, usize)> = Default::default();
+    let carry_part = |key| {
+        let files = disk.get_decoded(LIST_PART_KIND, key, crate::memo::decode::<Vec<ListFile>>)?;
+        let carried = staging
+            .carry_files(files.iter().map(|f| (f.0.as_str(), f.1, f.2)))
+            .unwrap_or(false);
+        if !carried {
+            return None;
+        }
+        let paths = files.iter().map(|f| f.0.clone()).collect();
+        let mut carried = crate::memo::lock(&parts_carried);
+        carried.0.extend(files);
+        carried.1 += 1;
+        Some(paths)
+    };
     let kept = render::KeptSite {
         lists: &carry_lists,
         page_keys: &page_keys,
+        part: &carry_part,
     };
     let (pages, lists_key, lists) =
         render::site_carrying(&outcome.portal, look, &outcome.diagnostics, &carry, kept);
@@ -911,15 +932,34 @@ fn catalog_pages_carrying(
         .collect();
     staging.write_all(&drawn).map_err(fatal)?;
     let lists_made = lists.is_some();
+    let mut parts_made = 0;
+    let mut parts_carried_count = 0;
     if let Some(lists) = lists {
-        staging.write_all(&lists).map_err(fatal)?;
-        let files: Vec<ListFile> = lists
+        staging.write_all(&lists.files).map_err(fatal)?;
+        let mut files: Vec<ListFile> = lists
+            .files
             .iter()
             .map(|f| {
                 let hash = output::halves(xxhash_rust::xxh3::xxh3_128(&f.bytes));
                 (f.path.clone(), f.bytes.len() as u64, hash)
             })
             .collect();
+        // Each part made, kept under its own key.
+        let by_path: std::collections::HashMap<&str, &ListFile> =
+            files.iter().map(|f| (f.0.as_str(), f)).collect();
+        for (key, paths) in &lists.parts {
+            let part: Option<Vec<&ListFile>> = paths
+                .iter()
+                .map(|p| by_path.get(p.as_str()).copied())
+                .collect();
+            if let Some(bytes) = part.and_then(|part| crate::memo::encode(&part)) {
+                disk.put(LIST_PART_KIND, *key, &bytes);
+                parts_made += 1;
+            }
+        }
+        let (carried, count) = std::mem::take(&mut *crate::memo::lock(&parts_carried));
+        parts_carried_count = count;
+        files.extend(carried);
         if let Some(bytes) = crate::memo::encode(&files) {
             disk.put(LISTS_KIND, lists_key, &bytes);
         }
@@ -928,7 +968,11 @@ fn catalog_pages_carrying(
         "catalog pages ({} entity pages drawn, {} carried over; lists {})",
         drawn.len(),
         pages.len() - drawn.len(),
-        if lists_made { "made" } else { "carried over" }
+        match (lists_made, parts_carried_count) {
+            (false, _) => "carried over".to_string(),
+            (true, 0) => format!("made; {parts_made} parts made"),
+            (true, n) => format!("made; {n} parts carried over, {parts_made} made"),
+        }
     ));
     Ok(pages
         .into_iter()
@@ -940,6 +984,11 @@ fn catalog_pages_carrying(
 /// they read, `render::site_carrying`): each file's path, length and hash,
 /// as the last site's manifest records them.
 const LISTS_KIND: &str = "site-lists";
+
+/// What the build cache keeps a part of the lists under (by the key of
+/// what the part reads, `render::site_carrying`): its files as
+/// [`LISTS_KIND`] keeps them.
+const LIST_PART_KIND: &str = "site-list-part";
 
 /// What the build cache keeps each entity page's key under (by the key of
 /// what the lists read, which covers every page's: see

@@ -153,50 +153,76 @@ fn docs_sites(body: &mut String, portal: &Portal) {
 
 /// Every page of every kind's list.
 pub fn kind_pages(portal: &Portal, look: &Look, problems: &ProblemsByFile<'_>) -> Vec<OutputFile> {
+    by_kind(portal)
+        .into_iter()
+        .flat_map(|(kind, entities)| kind_group_pages(portal, look, problems, kind, &entities))
+        .collect()
+}
+
+/// The entities of each kind list, by their places in the catalog, as
+/// [`kind_pages`] groups them (the kind named by its first entity).
+pub(super) fn kind_groups(portal: &Portal) -> Vec<(&str, Vec<usize>)> {
+    let mut by_key: BTreeMap<String, (&str, Vec<usize>)> = BTreeMap::new();
+    for (place, e) in portal.catalog.entities.iter().enumerate() {
+        by_key
+            .entry(e.kind.to_lowercase())
+            .or_insert_with(|| (e.kind.as_str(), Vec::new()))
+            .1
+            .push(place);
+    }
+    by_key.into_values().collect()
+}
+
+/// The list pages of one kind (`kind` as named by the first of `entities`).
+pub(super) fn kind_group_pages(
+    portal: &Portal,
+    look: &Look,
+    problems: &ProblemsByFile<'_>,
+    kind: &str,
+    entities: &[&Entity],
+) -> Vec<OutputFile> {
     let mut files = Vec::new();
-    for (kind, entities) in by_kind(portal) {
-        let pages: Vec<&[&Entity]> = entities.chunks(ROWS_PER_PAGE).collect();
-        for (i, rows) in pages.iter().enumerate() {
-            let n = i + 1;
-            let path = address::kind_page(kind, n);
-            let root = "../".repeat(path.matches('/').count());
-            let heading = format!(
-                "<p class=\"crumbs\"><a href=\"{root}index.html\">Catalog</a></p>\n<h1>{}</h1>\n<p class=\"lead\">{} · \
-                 download the catalog as <a href=\"{root}catalog.json\" download>JSON</a> or \
-                 <a href=\"{root}catalog.csv\" download>CSV</a></p>\n",
-                escape(kind),
-                diagnostics::plural(entities.len(), "entity")
-            );
-            let pager_html = if pages.len() > 1 {
-                pager(kind, n, pages.len(), &root)
-            } else {
-                String::new()
-            };
-            let parts = [
-                ("heading", heading),
-                ("docs", String::new()),
-                ("pager", pager_html),
-                ("filters", filters(false)),
-                ("table", table(portal, problems, rows, &root, false)),
-            ];
-            let title = if n == 1 {
-                kind.to_string()
-            } else {
-                format!("{kind} (page {n})")
-            };
-            files.push(OutputFile::new(
-                path.clone(),
-                list_page(
-                    portal,
-                    look,
-                    &title,
-                    &path,
-                    &parts,
-                    Some(kind),
-                    entities.len(),
-                ),
-            ));
-        }
+    let pages: Vec<&[&Entity]> = entities.chunks(ROWS_PER_PAGE).collect();
+    for (i, rows) in pages.iter().enumerate() {
+        let n = i + 1;
+        let path = address::kind_page(kind, n);
+        let root = "../".repeat(path.matches('/').count());
+        let heading = format!(
+            "<p class=\"crumbs\"><a href=\"{root}index.html\">Catalog</a></p>\n<h1>{}</h1>\n<p class=\"lead\">{} · \
+             download the catalog as <a href=\"{root}catalog.json\" download>JSON</a> or \
+             <a href=\"{root}catalog.csv\" download>CSV</a></p>\n",
+            escape(kind),
+            diagnostics::plural(entities.len(), "entity")
+        );
+        let pager_html = if pages.len() > 1 {
+            pager(kind, n, pages.len(), &root)
+        } else {
+            String::new()
+        };
+        let parts = [
+            ("heading", heading),
+            ("docs", String::new()),
+            ("pager", pager_html),
+            ("filters", filters(false)),
+            ("table", table(portal, problems, rows, &root, false)),
+        ];
+        let title = if n == 1 {
+            kind.to_string()
+        } else {
+            format!("{kind} (page {n})")
+        };
+        files.push(OutputFile::new(
+            path.clone(),
+            list_page(
+                portal,
+                look,
+                &title,
+                &path,
+                &parts,
+                Some(kind),
+                entities.len(),
+            ),
+        ));
     }
     files
 }

@@ -595,28 +595,7 @@ pub(super) fn lists_key(
     for site in &portal.docs {
         docs_site_part(&mut key, site);
     }
-    let results = &portal.scorecards;
-    super::keyed::feed(&mut key, results);
-    part(
-        &mut key,
-        format!("{:?} {:?}", results.invalid, results.history).as_bytes(),
-    );
-    for card in &results.scorecards {
-        for entity in &card.entities {
-            let _ = write!(HashWriter(&mut key), "{:?};", entity.level_index);
-            for rule in &entity.results {
-                let _ = write!(
-                    HashWriter(&mut key),
-                    "{} {};",
-                    rule.level_index,
-                    rule.evidence.unreadable
-                );
-            }
-            for point in &entity.history {
-                let _ = write!(HashWriter(&mut key), "{:?};", point.level_index);
-            }
-        }
-    }
+    results_part(&mut key, &portal.scorecards);
     key.update(&(portal.repos.len() as u64).to_le_bytes());
     for repo in &portal.repos {
         part(&mut key, repo.display.as_bytes());
@@ -624,6 +603,145 @@ pub(super) fn lists_key(
     key.update(&(pages.len() as u64).to_le_bytes());
     for page in pages {
         part(&mut key, page.as_bytes());
+    }
+    key.digest128()
+}
+
+/// Every scorecard result: serialised (`render::keyed`), and the fields
+/// serialising leaves out.
+fn results_part(key: &mut Xxh3, results: &crate::scorecards::Results) {
+    super::keyed::feed(key, results);
+    part(
+        key,
+        format!("{:?} {:?}", results.invalid, results.history).as_bytes(),
+    );
+    for card in &results.scorecards {
+        for entity in &card.entities {
+            let _ = write!(HashWriter(key), "{:?};", entity.level_index);
+            for rule in &entity.results {
+                let _ = write!(
+                    HashWriter(key),
+                    "{} {};",
+                    rule.level_index,
+                    rule.evidence.unreadable
+                );
+            }
+            for point in &entity.history {
+                let _ = write!(HashWriter(key), "{:?};", point.level_index);
+            }
+        }
+    }
+}
+
+/// The key of the scorecard pages (`render::scorecards::files`: the
+/// scorecards' JSON and csv, their index, each scorecard's page and its
+/// owner, System and Domain rollups), a part of the lists kept apart: a
+/// catalog edit that changes no result leaves them as they were. They
+/// read the theme (`look`) and the shell's settings (title, base URL,
+/// search), every scorecard result, and of the catalog only each entity's
+/// ref as spelled (links go to the entity a result names, or mark it
+/// missing) and the targets of its `partOf` relations (the System and
+/// Domain rollups), in catalog order.
+pub(super) fn scorecard_pages_key(portal: &Portal, look: Key) -> Key {
+    let mut key = hasher();
+    key.update(&LISTS_FORMAT.to_le_bytes());
+    part(&mut key, b"scorecard pages");
+    key.update(&look.to_le_bytes());
+    part(&mut key, portal.title.as_bytes());
+    part(
+        &mut key,
+        portal.base_url.as_deref().unwrap_or("").as_bytes(),
+    );
+    part(
+        &mut key,
+        &[u8::from(portal.search), u8::from(portal.base_url.is_some())],
+    );
+    results_part(&mut key, &portal.scorecards);
+    key.update(&(portal.catalog.entities.len() as u64).to_le_bytes());
+    for entity in &portal.catalog.entities {
+        ref_parts(&mut key, &entity.entity_ref);
+        let part_of = entity.relations.iter().filter(|r| r.kind == "partOf");
+        for relation in part_of {
+            key.update(b"p");
+            ref_parts(&mut key, &relation.target);
+        }
+        key.update(b";");
+    }
+    key.digest128()
+}
+
+/// The key of one kind's list pages (`catalog_list::kind_group_pages`), a
+/// part of the lists kept apart: an edit leaves the other kinds' lists as
+/// they were. They read the theme (`look`) and the shell's settings, the
+/// kind as named (`kind`), the first scorecard's title, and for each of
+/// the kind's entities (`places`, in catalog order) its row: its ref and
+/// kind, its JSON and relations (`own`'s keys of them), how many problems
+/// its document has and how bad the worst is (not their text, nor the
+/// file's: an edit elsewhere in its file leaves its row alone), its level
+/// on the first scorecard (`levels`, by ref), and the entity its owner and
+/// System links find (or none).
+pub(super) fn kind_pages_key(
+    portal: &Portal,
+    look: Key,
+    own: &OwnKeys,
+    problems: &ProblemsByFile<'_>,
+    kind_places: (&str, &[usize]),
+    levels: &HashMap<&str, &str>,
+) -> Key {
+    let (kind, places) = kind_places;
+    let mut key = hasher();
+    key.update(&LISTS_FORMAT.to_le_bytes());
+    part(&mut key, b"kind pages");
+    key.update(&look.to_le_bytes());
+    part(&mut key, portal.title.as_bytes());
+    part(
+        &mut key,
+        portal.base_url.as_deref().unwrap_or("").as_bytes(),
+    );
+    part(
+        &mut key,
+        &[u8::from(portal.search), u8::from(portal.base_url.is_some())],
+    );
+    let first_card = portal.scorecards.scorecards.first();
+    part(
+        &mut key,
+        first_card
+            .map_or("-", |card| card.title.as_str())
+            .as_bytes(),
+    );
+    key.update(&[u8::from(first_card.is_some())]);
+    part(&mut key, kind.as_bytes());
+    key.update(&(places.len() as u64).to_le_bytes());
+    let found = |key: &mut Xxh3, target: Option<&EntityRef>| match target
+        .and_then(|r| portal.catalog.get(r))
+    {
+        Some(e) => ref_parts(key, &e.entity_ref),
+        None => key.update(b"-"),
+    };
+    for &place in places {
+        let entity = &portal.catalog.entities[place];
+        let inputs = &own.inputs[place];
+        ref_parts(&mut key, &entity.entity_ref);
+        part(&mut key, entity.kind.as_bytes());
+        key.update(&inputs.json.whole.to_le_bytes());
+        key.update(&inputs.relations.to_le_bytes());
+        match super::catalog_list::worst_problem(problems, entity) {
+            Some((worst, count)) => {
+                part(&mut key, worst.as_bytes());
+                key.update(&(count as u64).to_le_bytes());
+            }
+            None => key.update(b"-"),
+        }
+        match levels.get(entity.entity_ref.to_string().as_str()) {
+            Some(level) => part(&mut key, level.as_bytes()),
+            None => key.update(b"-"),
+        }
+        found(&mut key, super::pages::first_target(entity, "ownedBy"));
+        let system = entity
+            .relations
+            .iter()
+            .find(|r| r.kind == "partOf" && r.target.kind == "system");
+        found(&mut key, system.map(|r| &r.target));
     }
     key.digest128()
 }
@@ -818,6 +936,78 @@ mod tests {
             outcome.portal.catalog.entities[i].json = old;
         }
         assert!(narrowed > 0, "no page two hops out was left alone");
+    }
+
+    /// Each kind's list pages (their bytes together) and their key.
+    fn kind_lists(
+        portal: &Portal,
+        diagnostics: &[crate::diagnostics::Diagnostic],
+    ) -> Vec<(String, Vec<u8>, Key)> {
+        let look = Look::default();
+        let problems = ProblemsByFile::new(diagnostics);
+        let docs: HashMap<&EntityRef, &DocSiteSummary> =
+            portal.docs.iter().map(|d| (&d.entity, &**d)).collect();
+        let own = OwnKeys::new(portal, &problems, &docs, None);
+        let levels = portal.scorecards.first_card_levels();
+        super::super::catalog_list::kind_groups(portal)
+            .into_iter()
+            .map(|(kind, places)| {
+                let key = kind_pages_key(portal, 0, &own, &problems, (kind, &places), &levels);
+                let entities: Vec<&Entity> = places
+                    .iter()
+                    .map(|p| &portal.catalog.entities[*p])
+                    .collect();
+                let bytes = super::super::catalog_list::kind_group_pages(
+                    portal, &look, &problems, kind, &entities,
+                )
+                .iter()
+                .flat_map(|f| f.bytes.to_vec())
+                .collect();
+                (kind.to_string(), bytes, key)
+            })
+            .collect()
+    }
+
+    /// Over example-org: one field of one entity changed at a time, every
+    /// kind list whose pages change has a new key, and the other kinds'
+    /// keys stay as they were.
+    #[test]
+    fn a_kind_list_changes_only_when_its_key_does_over_example_org() {
+        let mut outcome = example_org();
+        let before = kind_lists(&outcome.portal, &outcome.diagnostics);
+        assert!(before.len() > 3, "example-org has {} kinds", before.len());
+        let fields = [
+            "metadata.description",
+            "metadata.title",
+            "spec.lifecycle",
+            "spec.type",
+            "spec.profile.displayName",
+        ];
+        let count = outcome.portal.catalog.entities.len();
+        let mut changed = 0;
+        for i in 0..count {
+            let field = fields[i % fields.len()];
+            let entity = &mut outcome.portal.catalog.entities[i];
+            let old = entity.json.clone();
+            set(std::sync::Arc::make_mut(&mut entity.json), field, "edited");
+            let kind = entity.kind.to_lowercase();
+            let what = format!("{field} of {}", entity.entity_ref);
+            let after = kind_lists(&outcome.portal, &outcome.diagnostics);
+            for ((name, bytes, key), (_, bytes_after, key_after)) in before.iter().zip(&after) {
+                if bytes != bytes_after {
+                    assert_ne!(
+                        key, key_after,
+                        "{what}: the {name} list changed, its key did not"
+                    );
+                    changed += 1;
+                }
+                if name.to_lowercase() != kind {
+                    assert_eq!(key, key_after, "{what}: the {name} list's key changed");
+                }
+            }
+            outcome.portal.catalog.entities[i].json = old;
+        }
+        assert!(changed > count / 2, "edits show in the lists: {changed}");
     }
 
     /// With a [`KeyMemo`] kept across catalogs that share their entities'

@@ -223,7 +223,10 @@ pub struct KeptPage {
 ///
 /// The [`lists`] are made only when `kept.lists` cannot take the last
 /// site's over by their key ([`kept::lists_key`]: everything they read);
-/// they come back with that key, `None` when carried over. The same key
+/// they come back with that key, `None` when carried over. When they are
+/// made, a part of them with a key of its own that `kept.part` takes over
+/// from the last site (the scorecard pages: [`kept::scorecard_pages_key`])
+/// is not made again. The same key
 /// covers every entity page's (each entity's own key, so its neighbours'
 /// summaries; every scorecard result, so every card; the theme): when
 /// `kept.page_keys` has the pages' keys of a build with that key, each page
@@ -235,7 +238,7 @@ pub fn site_carrying(
     diagnostics: &[Diagnostic],
     carry: CarryPage<'_>,
     kept: KeptSite<'_>,
-) -> (Vec<KeptPage>, crate::memo::Key, Option<Vec<OutputFile>>) {
+) -> (Vec<KeptPage>, crate::memo::Key, Option<MadeLists>) {
     let mut timer = crate::timings::Timer::new();
     let look_key = look.key();
     let problems = pages::ProblemsByFile::new(diagnostics);
@@ -263,8 +266,50 @@ pub fn site_carrying(
     };
     let pages = entity_pages_by(portal, look, diagnostics, Pages::Carry(&carrying));
     let carried = (kept.lists)(key);
-    let lists = (!carried).then(|| lists(portal, look, diagnostics, &path_refs));
+    let lists = (!carried)
+        .then(|| {
+            let parts = PartsFrom {
+                carry: kept.part,
+                look_key,
+                own: &carrying.own,
+            };
+            lists_by(
+                portal,
+                look,
+                diagnostics,
+                &path_refs,
+                &|| false,
+                Some(parts),
+            )
+        })
+        .flatten();
     (pages, key, lists)
+}
+
+/// Asked, with the build cache, to take over from the last site a part of
+/// the lists made from the same key; gives back the paths of the part's
+/// files when it did (for the sitemap).
+pub type CarryPart<'a> = &'a (dyn Fn(crate::memo::Key) -> Option<Vec<String>> + Sync);
+
+/// With the build cache: how parts of the lists are taken over from the
+/// last site, and what their keys read besides the portal.
+#[derive(Clone, Copy)]
+struct PartsFrom<'a> {
+    carry: CarryPart<'a>,
+    /// The theme's key.
+    look_key: crate::memo::Key,
+    /// What each entity's pages show of it.
+    own: &'a kept::OwnKeys,
+}
+
+/// The lists made by a build with the build cache.
+#[derive(Debug, Default)]
+pub struct MadeLists {
+    /// Every file made.
+    pub files: Vec<OutputFile>,
+    /// The parts with keys of their own that were made (not taken over):
+    /// each one's key and its files' paths (among `files`).
+    pub parts: Vec<(crate::memo::Key, Vec<String>)>,
 }
 
 /// With the build cache, what the last builds left: the lists' files and
@@ -275,6 +320,8 @@ pub struct KeptSite<'a> {
     pub lists: &'a dyn Fn(crate::memo::Key) -> bool,
     /// Each entity page's key (by path) recorded by a build with a key.
     pub page_keys: &'a dyn Fn(crate::memo::Key) -> Option<HashMap<String, crate::memo::Key>>,
+    /// Takes over a part of the lists made from a key of its own.
+    pub part: CarryPart<'a>,
 }
 
 /// A build with the build cache: how its entity pages are carried over.
@@ -447,7 +494,25 @@ pub fn lists_until(
     pages: &[&str],
     stop: &dyn Fn() -> bool,
 ) -> Option<Vec<OutputFile>> {
+    lists_by(portal, look, diagnostics, pages, stop, None).map(|lists| lists.files)
+}
+
+/// [`lists_until`]; with `parts` (a build with the build cache), each kind's
+/// list pages and the scorecard pages are taken over from the last site
+/// when their key ([`kept::kind_pages_key`], [`kept::scorecard_pages_key`])
+/// is one they were made from, else made and returned as a part.
+fn lists_by(
+    portal: &Portal,
+    look: &Look,
+    diagnostics: &[Diagnostic],
+    pages: &[&str],
+    stop: &dyn Fn() -> bool,
+    parts: Option<PartsFrom<'_>>,
+) -> Option<MadeLists> {
     let mut timer = crate::timings::Timer::new();
+    let mut made_parts = Vec::new();
+    // The paths of the parts taken over (for the sitemap).
+    let mut carried: Vec<String> = Vec::new();
     let catalog_json = portal.catalog.to_json_pretty();
     timer.lap("  site: catalog.json");
     if stop() {
@@ -490,7 +555,55 @@ pub fn lists_until(
     if stop() {
         return None;
     }
-    files.extend(catalog_list::kind_pages(portal, look, &problems));
+    let mut kinds_carried = None;
+    match parts {
+        Some(from) => {
+            let levels = portal.scorecards.first_card_levels();
+            let groups = catalog_list::kind_groups(portal);
+            let count = groups.len();
+            let made: Vec<_> = groups
+                .into_par_iter()
+                .map(|(kind, places)| {
+                    let key = kept::kind_pages_key(
+                        portal,
+                        from.look_key,
+                        from.own,
+                        &problems,
+                        (kind, &places),
+                        &levels,
+                    );
+                    match (from.carry)(key) {
+                        Some(paths) => Err(paths),
+                        None => {
+                            let entities: Vec<&crate::catalog::Entity> = places
+                                .iter()
+                                .map(|p| &portal.catalog.entities[*p])
+                                .collect();
+                            let made = catalog_list::kind_group_pages(
+                                portal, look, &problems, kind, &entities,
+                            );
+                            Ok((key, made))
+                        }
+                    }
+                })
+                .collect();
+            let mut n = 0;
+            for part in made {
+                match part {
+                    Err(paths) => {
+                        carried.extend(paths);
+                        n += 1;
+                    }
+                    Ok((key, made)) => {
+                        made_parts.push((key, made.iter().map(|f| f.path.clone()).collect()));
+                        files.extend(made);
+                    }
+                }
+            }
+            kinds_carried = Some((n, count));
+        }
+        None => files.extend(catalog_list::kind_pages(portal, look, &problems)),
+    }
     files.push(OutputFile::new(
         address::APIS,
         indexes::apis(portal, look, &problems),
@@ -499,17 +612,43 @@ pub fn lists_until(
         address::DOCS_INDEX,
         indexes::docs(portal, look),
     ));
-    timer.lap("  site: kind pages");
+    timer.lap(&match kinds_carried {
+        Some((carried, kinds)) => {
+            format!("  site: kind pages ({carried} of {kinds} kinds carried over)")
+        }
+        None => "  site: kind pages".to_string(),
+    });
     if stop() {
         return None;
     }
-    files.extend(scorecards::files(
-        portal,
-        look,
-        &card_indexes(portal),
-        &delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref()),
-    ));
-    timer.lap("  site: scorecard pages");
+    let scorecard_files = || {
+        scorecards::files(
+            portal,
+            look,
+            &card_indexes(portal),
+            &delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref()),
+        )
+    };
+    let scorecards_key = parts.map(|from| {
+        let key = kept::scorecard_pages_key(portal, from.look_key);
+        (key, (from.carry)(key))
+    });
+    match scorecards_key {
+        Some((_, Some(paths))) => {
+            carried.extend(paths);
+            timer.lap("  site: scorecard pages (carried over)");
+        }
+        Some((key, None)) => {
+            let made = scorecard_files();
+            made_parts.push((key, made.iter().map(|f| f.path.clone()).collect()));
+            files.extend(made);
+            timer.lap("  site: scorecard pages");
+        }
+        None => {
+            files.extend(scorecard_files());
+            timer.lap("  site: scorecard pages");
+        }
+    }
     // The theme's files come last: of two files with one path the last is
     // kept, so a theme file replaces the default one. One file per path
     // also matters because files are written in parallel, and two writers
@@ -530,6 +669,7 @@ pub fn lists_until(
             .iter()
             .map(|f| f.path.as_str())
             .chain(pages.iter().copied())
+            .chain(carried.iter().map(String::as_str))
             .filter(|p| p.ends_with("index.html"))
             .map(str::to_string)
             .collect();
@@ -544,7 +684,10 @@ pub fn lists_until(
         let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
         files.push(OutputFile::new("sitemap.xml", sitemap(base, &refs)));
     }
-    Some(files)
+    Some(MadeLists {
+        files,
+        parts: made_parts,
+    })
 }
 
 #[cfg(test)]

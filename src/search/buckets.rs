@@ -7,7 +7,8 @@
 //! segments (`index::adopt`, as `merge` adopts a shard's), so one edited
 //! page costs one bucket's indexing. Entity documents (whose levels and
 //! descriptions change with the catalog and scorecards, not with a page)
-//! are one more bucket, looked up once scorecards are judged.
+//! are [`ENTITY_BUCKETS`] more buckets (by their ref), looked up once
+//! scorecards are judged, so one edited entity indexes a quarter of them.
 //!
 //! A [`Feed`] takes each docs site as soon as it is rendered. A bucket the
 //! last build of the same site kept (its key recorded, its entry still in
@@ -39,6 +40,18 @@ use tantivy::index::SegmentId;
 /// main's one index); enough that one edit indexes a quarter of the
 /// sections again.
 pub const BUCKETS: usize = 4;
+
+/// How many buckets entity documents are split into (by their ref): one
+/// catalog edit indexes one of them again (about 3,250 documents of the
+/// catalog org's 13,000), each kept bucket is a few links and a
+/// `meta.json` read. Few, as each indexing thread sizes its term table by
+/// its budget: eight buckets of 32 MB cost the catalog org's first build
+/// about 110 ms of CPU more than one.
+pub const ENTITY_BUCKETS: usize = 4;
+
+/// The memory budget of an entity bucket's indexing thread: tantivy's
+/// least (`MEMORY_BUDGET_NUM_BYTES_MIN`, 15 MB; entity documents are short).
+const ENTITY_BUCKET_MEMORY: usize = 15_000_000;
 
 /// The build cache's kind for a bucket's index files.
 pub const KIND: &str = "search-bucket";
@@ -75,8 +88,9 @@ pub struct Made {
     pub kept: usize,
     pub indexed: usize,
     pub live: usize,
-    /// Whether the entity documents' index was taken from the cache.
-    pub entities_kept: bool,
+    /// Entity documents' buckets (those holding any) taken from the
+    /// cache, and indexed.
+    pub entities: (usize, usize),
     /// The key each docs site indexed as it arrived keeps its fragment
     /// blocks under (by entity ref), as the browser export gives it for
     /// the sites it packs.
@@ -87,6 +101,12 @@ pub struct Made {
 /// sections are together and a bucket changes only with its entities.
 pub fn bucket_of(entity_ref: &str) -> usize {
     (xxhash_rust::xxh3::xxh3_64(entity_ref.as_bytes()) % BUCKETS as u64) as usize
+}
+
+/// The bucket an entity document goes in, by its ref (see
+/// [`ENTITY_BUCKETS`]).
+pub fn entity_bucket_of(entity_ref: &str) -> usize {
+    (xxhash_rust::xxh3::xxh3_64(entity_ref.as_bytes()) % ENTITY_BUCKETS as u64) as usize
 }
 
 /// The order a bucket's documents are restored and indexed in: by their
@@ -176,6 +196,9 @@ struct Bucket {
     gathered: Mutex<Vec<Item>>,
     /// The kept sites among them (`Feed::add_kept`'s numbers and sites).
     kept_sites: Mutex<Vec<(usize, Arc<PackedSite>)>>,
+    /// The memory budget of its indexing thread when it is indexed after
+    /// gathering.
+    memory: usize,
 }
 
 impl<'c> Feed<'c> {
@@ -208,6 +231,7 @@ impl<'c> Feed<'c> {
                     live_hashes: Mutex::default(),
                     gathered: Mutex::default(),
                     kept_sites: Mutex::default(),
+                    memory: BUCKET_MEMORY,
                 })
             })
             .collect::<Result<_, String>>()?;
@@ -291,27 +315,38 @@ impl<'c> Feed<'c> {
         std::fs::create_dir_all(&dir).map_err(|e| failure("create", &dir, &e))?;
         tantivy::Index::create_in_dir(&dir, super::index::schema().0)
             .map_err(|e| failure("create", &dir, &e))?;
-        // Entity documents are one more bucket, looked up when all are
-        // known (they change with the catalog and scorecards, not a page).
-        let mut entity_bucket = Bucket {
-            folder: dir.join("bucket-entities"),
-            live: None,
-            live_hashes: Mutex::default(),
-            gathered: Mutex::new(
-                entities
-                    .into_iter()
-                    .map(|d| Item::Whole(Box::new(d)))
-                    .collect(),
-            ),
-            kept_sites: Mutex::default(),
-        };
-        let entities = entity_bucket.finish(cache, remake)?;
-        let entities_kept = entities.how == How::Kept;
-        timer.lap(if entities_kept {
-            "  search: entity documents (kept)"
-        } else {
-            "  search: entity documents (indexed)"
-        });
+        // Entity documents are buckets of their own, looked up when all
+        // are known (they change with the catalog and scorecards, not a
+        // page).
+        let mut split: Vec<Vec<Item>> = (0..ENTITY_BUCKETS).map(|_| Vec::new()).collect();
+        for d in entities {
+            split[entity_bucket_of(&d.doc.entity_ref)].push(Item::Whole(Box::new(d)));
+        }
+        let entity_buckets: Vec<(Bucket, Finished)> = split
+            .into_iter()
+            .enumerate()
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(n, items)| {
+                let mut bucket = Bucket {
+                    folder: dir.join(format!("bucket-entities-{n}")),
+                    live: None,
+                    live_hashes: Mutex::default(),
+                    gathered: Mutex::new(items),
+                    kept_sites: Mutex::default(),
+                    memory: ENTITY_BUCKET_MEMORY,
+                };
+                let finished = bucket.finish(cache, remake)?;
+                Ok((bucket, finished))
+            })
+            .collect::<Result<_, String>>()?;
+        let holding = entity_buckets.iter().filter(|(_, f)| !f.docs.is_empty());
+        let entities_kept = holding.clone().filter(|(_, f)| f.how == How::Kept).count();
+        let entities = (entities_kept, holding.count() - entities_kept);
+        timer.lap(&format!(
+            "  search: entity documents ({} buckets kept, {} indexed)",
+            entities.0, entities.1
+        ));
         let made: Vec<(Bucket, Finished)> = buckets
             .into_par_iter()
             .map(|mut bucket| {
@@ -329,14 +364,17 @@ impl<'c> Feed<'c> {
             count(How::Live) + count(How::Indexed),
         );
         // Every bucket's folder goes, an empty live one's too.
-        let mut all_folders: Vec<PathBuf> = made.iter().map(|(b, _)| b.folder.clone()).collect();
-        all_folders.push(entity_bucket.folder.clone());
-        let (folders, made): (Vec<PathBuf>, Vec<Finished>) =
-            std::iter::once((entity_bucket, entities))
-                .chain(made)
-                .filter(|(_, f)| !f.docs.is_empty())
-                .map(|(b, f)| (b.folder, f))
-                .unzip();
+        let all_folders: Vec<PathBuf> = entity_buckets
+            .iter()
+            .chain(&made)
+            .map(|(b, _)| b.folder.clone())
+            .collect();
+        let (folders, made): (Vec<PathBuf>, Vec<Finished>) = entity_buckets
+            .into_iter()
+            .chain(made)
+            .filter(|(_, f)| !f.docs.is_empty())
+            .map(|(b, f)| (b.folder, f))
+            .unzip();
         let move_in = |name: &str, from: &Path| {
             std::fs::rename(from, dir.join(name)).map_err(|e| failure("write", &dir, &e))
         };
@@ -375,7 +413,7 @@ impl<'c> Feed<'c> {
             kept,
             indexed,
             live,
-            entities_kept,
+            entities,
             runs: runs
                 .into_inner()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
@@ -499,7 +537,7 @@ impl Bucket {
         let hashes: Vec<u128> = docs.iter().map(|d| d.hash).collect();
         let docs: Vec<SearchDoc> = docs.into_iter().map(|d| d.doc).collect();
         let _ = std::fs::remove_dir_all(folder);
-        let index = IndexBuilder::create_with(folder, 1, BUCKET_MEMORY)
+        let index = IndexBuilder::create_with(folder, 1, self.memory)
             .map_err(|e| failure("create", folder, &e))?;
         index.add_all(docs);
         let docs = index.finish().map_err(|e| failure("write", folder, &e))?;
@@ -695,12 +733,22 @@ mod tests {
 
     /// Builds the index in `dir` from `sites`, fed in that order.
     fn build(dir: &Path, cache: &DiskCache, sites: Vec<Vec<SearchDoc>>) -> Made {
+        build_with(dir, cache, sites, entities())
+    }
+
+    /// [`build`] with these entity documents.
+    fn build_with(
+        dir: &Path,
+        cache: &DiskCache,
+        sites: Vec<Vec<SearchDoc>>,
+        entities: Vec<SearchDoc>,
+    ) -> Made {
         let feed = Feed::open(dir, cache, 1).unwrap();
         sites
             .iter()
             .for_each(|site| feed.add(super::super::hashed(site.clone()).1));
         let made = feed
-            .finish(super::super::hashed(entities()).1, &|_| unreachable!())
+            .finish(super::super::hashed(entities).1, &|_| unreachable!())
             .unwrap();
         check_numbers(dir, &made, &sites);
         made
@@ -751,14 +799,14 @@ mod tests {
         assert_eq!(seen, made.documents.len());
     }
 
-    /// Two entity documents.
+    /// Twelve entity documents (in several entity buckets).
     fn entities() -> Vec<SearchDoc> {
-        ["svc1", "svc2"]
-            .into_iter()
+        (0..12)
+            .map(|n| format!("svc{n}"))
             .map(|name| SearchDoc {
                 doc_type: "entity",
                 url: format!("catalog/default/component/{name}/index.html"),
-                ..section(name, "entity", 0, "an entity's description")
+                ..section(&name, "entity", 0, "an entity's description")
             })
             .collect()
     }
@@ -863,7 +911,10 @@ mod tests {
         assert_eq!((first.kept, first.live, used), (0, BUCKETS, BUCKETS));
         let again = build(&tmp.path().join("b"), &cache, sites());
         assert_eq!((again.kept, again.indexed, again.live), (used, 0, 0));
-        assert!(!first.entities_kept && again.entities_kept);
+        let entity_buckets = first.entities.1;
+        assert!(entity_buckets > 1, "twelve entities in several buckets");
+        assert_eq!(first.entities, (0, entity_buckets));
+        assert_eq!(again.entities, (entity_buckets, 0));
         // The live buckets listed their sites packed, as they came.
         assert!(first.documents.iter().any(|d| d.whole().is_none()));
         assert_eq!(
@@ -871,12 +922,15 @@ mod tests {
             sorted(whole(&first, &sites()))
         );
         let index = tantivy::Index::open_in_dir(tmp.path().join("b")).unwrap();
-        // One segment per bucket, and the entity documents'.
-        assert_eq!(index.load_metas().unwrap().segments.len(), used + 1);
+        // One segment per bucket, the entity documents' included.
+        assert_eq!(
+            index.load_metas().unwrap().segments.len(),
+            used + entity_buckets
+        );
         // One site on a new cache: every other bucket live and empty.
         let other = DiskCache::open(&tmp.path().join("other")).unwrap();
         let one = build(&tmp.path().join("one"), &other, sites().split_off(39));
-        assert_eq!((one.indexed, one.documents.len()), (1, 3 + 2));
+        assert_eq!((one.indexed, one.documents.len()), (1, 3 + 12));
         for dir in ["a", "b", "one"] {
             let left: Vec<PathBuf> = walk(&tmp.path().join(dir))
                 .into_iter()
@@ -890,6 +944,33 @@ mod tests {
         edited[2][1].body.push_str(" edited");
         let third = build(&tmp.path().join("c"), &cache, edited);
         assert_eq!((third.kept, third.indexed, third.live), (used - 1, 1, 0));
+        assert_eq!(third.entities, (entity_buckets, 0));
+
+        // One entity's document edited: only its entity bucket is indexed
+        // again, and the index numbers every document as before.
+        let mut entities = entities();
+        entities[5].body.push_str(" edited");
+        let edited_ref = entities[5].entity_ref.clone();
+        let fourth = build_with(&tmp.path().join("d"), &cache, sites(), entities.clone());
+        assert_eq!(fourth.entities, (entity_buckets - 1, 1));
+        assert_eq!(fourth.indexed, 0);
+        let listed = |made: &Made| -> Vec<SearchDoc> {
+            made.documents
+                .iter()
+                .filter_map(|d| d.whole().filter(|d| d.doc_type == "entity").cloned())
+                .collect()
+        };
+        let mut got = listed(&fourth);
+        got.sort_by(sorted_order);
+        entities.sort_by(sorted_order);
+        assert_eq!(got, entities, "the edited document listed, not the old one");
+        // The bucket of an entity in another bucket is kept; the edited
+        // one's is what changed.
+        let others: std::collections::HashSet<usize> = (0..12)
+            .map(|n| entity_bucket_of(&format!("component:default/svc{n}")))
+            .filter(|b| *b != entity_bucket_of(&edited_ref))
+            .collect();
+        assert_eq!(others.len(), entity_buckets - 1);
     }
 
     #[test]
@@ -940,7 +1021,7 @@ mod tests {
         }
         let again = build(&tmp.path().join("b"), &cache, sites());
         assert_eq!(again.kept, 0, "every bucket indexed again");
-        assert_eq!(again.documents.len(), 120 + 2);
+        assert_eq!(again.documents.len(), 120 + entities().len());
     }
 
     #[test]

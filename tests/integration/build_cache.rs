@@ -602,6 +602,11 @@ fn buckets(run: &Run) -> (usize, usize) {
     figures(run, "search index (")
 }
 
+/// (entity documents' buckets kept, indexed) from the same line.
+fn entity_buckets(run: &Run) -> (usize, usize) {
+    figures(run, "entity documents' buckets: ")
+}
+
 /// `portico search --json` answers the same over the cached and the clean site.
 fn same_search(dir: &Path, edit: &str, queries: &[&str]) {
     for query in queries {
@@ -695,7 +700,14 @@ fn a_page_edit_indexes_again_only_its_bucket_and_searches_alike() {
 fn a_damaged_or_foreign_kept_bucket_is_indexed_again() {
     let org = docs_org(6);
     let dir = org.path();
-    let (_, indexed) = buckets(&same_as_uncached(dir, "the first build"));
+    let first = same_as_uncached(dir, "the first build");
+    let (_, indexed) = buckets(&first);
+    let (_, entities) = entity_buckets(&first);
+    assert!(
+        entities > 1,
+        "six entities in several buckets: {}",
+        first.stderr
+    );
     let files: Vec<_> = files_under(&dir.join("cache"))
         .into_keys()
         .filter(|p| p.contains("/search-bucket/"))
@@ -703,8 +715,8 @@ fn a_damaged_or_foreign_kept_bucket_is_indexed_again() {
     let listings = files.iter().filter(|p| p.ends_with("/listing")).count();
     assert_eq!(
         listings,
-        indexed + 1,
-        "one entry per docs bucket and the entity documents': {files:?}"
+        indexed + entities,
+        "one entry per docs bucket and per entity documents' bucket: {files:?}"
     );
     // Any edit makes the index again; the damaged buckets are not taken
     // (each kept file changed in place: the built site's links to them
@@ -873,16 +885,14 @@ fn a_level_change_indexes_only_the_entity_documents() {
     let dir = org.path();
     let first = same_as_uncached(dir, "the first build");
     let (_, indexed) = buckets(&first);
+    let (_, entities) = entity_buckets(&first);
     let run = same_as_uncached(dir, "no change");
     assert_eq!(docs_search_key(&run), Some((0, 1)), "{}", run.stderr);
     std::fs::write(dir.join("facts.json"), facts(5)).unwrap();
     let run = same_as_uncached(dir, "a level changed");
     assert_eq!(buckets(&run), (indexed, 0), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("entity documents indexed"),
-        "{}",
-        run.stderr
-    );
+    // svc2's document alone changed: its bucket is indexed, the others kept.
+    assert_eq!(entity_buckets(&run), (entities - 1, 1), "{}", run.stderr);
     same_search(dir, "a level changed", &QUERIES);
     let level = portico(
         dir,
@@ -1674,4 +1684,205 @@ fn whole_build_not_kept_for_builds_with_location_files() {
         let (taken, run) = steps.build(&format!("the {build} build with --location"));
         assert!(!taken, "{}", run.stderr);
     }
+}
+
+// Parts of the lists kept apart (the scorecard pages) and the entity
+// documents' search buckets.
+
+/// Whether the lists were made with the scorecard pages carried over from
+/// the last site (their own key unchanged).
+fn scorecard_pages_carried(run: &Run) -> bool {
+    run.stderr.contains("site: scorecard pages (carried over)")
+}
+
+/// (kinds whose list pages were carried over, kinds) when the lists were
+/// made.
+fn kinds_carried(run: &Run) -> (usize, usize) {
+    figures(run, "site: kind pages (")
+}
+
+const RESOURCE: &str = "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: NAME\nspec:\n  type: database\n  owner: team\n";
+
+/// An organisation judged by one scorecard whose only rule reads
+/// `spec.lifecycle`, so catalog edits elsewhere leave every result as it
+/// was: two Groups, two Systems, two Components in repositories of their
+/// own, a Resource in alpha's catalog file and one in a repository of its
+/// own.
+fn scorecard_org() -> Org {
+    let component = |name: &str, description: &str| {
+        COMPONENT
+            .replace("NAME", name)
+            .replace("  owner: team\n", "  owner: team\n  system: shop\n")
+            .replace(
+                "metadata:\n",
+                &format!("metadata:\n  description: {description}\n"),
+            )
+    };
+    let org = Org::new();
+    org.file(
+        "repos/teams/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: other-team\nspec:\n  type: team\n  children: []\n",
+    )
+    .file(
+        "repos/shop/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: shop\nspec:\n  owner: team\n---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: shop2\nspec:\n  owner: team\n",
+    )
+    .file(
+        "repos/alpha/catalog-info.yaml",
+        &format!(
+            "{}---\n{}",
+            component("alpha", "Alpha answers zeppelin questions."),
+            RESOURCE.replace("NAME", "alpha-cache")
+        ),
+    )
+    .file("repos/store/catalog-info.yaml", &RESOURCE.replace("NAME", "db"))
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file("repos/alpha/docs/index.md", "# Alpha\n\nRollback notes.\n")
+    .file("repos/beta/catalog-info.yaml", &component("beta", "Beta."))
+    .file(
+        "card.yaml",
+        "name: plain\nlevels: [one]\nfilter:\n  kind: [Component]\nrules:\n  - id: lifecycle\n    level: one\n    check: { field: { path: spec.lifecycle } }\n",
+    )
+    .file("portico.toml", "[scorecards]\npaths = [\"card.yaml\"]\n");
+    org
+}
+
+/// When a catalog edit makes the lists again, each kind's list pages and
+/// the scorecard pages are carried over only while their own keys hold
+/// (a kind's: its entities' own keys, levels and the entities their owner
+/// and System links find; the scorecard pages': every result, each
+/// entity's ref and `partOf` targets; both: the theme and settings):
+/// edits that change what they show, though not the entities or results
+/// they list, make them again, and every build equals a build without the
+/// cache.
+#[test]
+fn list_parts_are_carried_only_while_what_they_read_is_unchanged() {
+    let org = scorecard_org();
+    let dir = org.path();
+    let first = same_as_uncached(dir, "the first build");
+    assert!(!scorecard_pages_carried(&first), "{}", first.stderr);
+    let run = same_as_uncached(dir, "no change");
+    assert!(lists_carried(&run), "{}", run.stderr);
+
+    let write =
+        |path: &str, text: &str| std::fs::write(dir.join("repos").join(path), text).unwrap();
+    let read = |path: &str| std::fs::read_to_string(dir.join("repos").join(path)).unwrap();
+    let edit = |path: &str, from: &str, to: &str| {
+        let text = read(path);
+        assert!(text.contains(from), "{path}: {from}");
+        write(path, &text.replacen(from, to, 1));
+    };
+    let made = |run: &Run, edit: &str| {
+        assert!(!lists_carried(run), "{edit}: lists made: {}", run.stderr);
+        assert!(
+            !scorecard_pages_carried(run),
+            "{edit}: scorecard pages made: {}",
+            run.stderr
+        );
+    };
+    let carried = |run: &Run, edit: &str| {
+        assert!(
+            scorecard_pages_carried(run),
+            "{edit}: scorecard pages carried: {}",
+            run.stderr
+        );
+    };
+
+    // No result changes: the lists are made, the scorecard pages carried.
+    edit(
+        "alpha/catalog-info.yaml",
+        "answers zeppelin questions",
+        "answers glider questions",
+    );
+    let run = same_as_uncached(dir, "a description edited");
+    carried(&run, "a description edited");
+    // Components' list made again; Groups', Systems' and Resources' (one
+    // in the edited file) carried over.
+    assert_eq!(kinds_carried(&run), (3, 4), "{}", run.stderr);
+    same_search(
+        dir,
+        "a description edited",
+        &["glider", "zeppelin", "alpha"],
+    );
+    edit(
+        "alpha/catalog-info.yaml",
+        "  system: shop\n",
+        "  system: shop\n  dependsOn: [resource:db]\n",
+    );
+    let run = same_as_uncached(dir, "a dependency across repositories");
+    carried(&run, "a dependency across repositories");
+    assert_eq!(kinds_carried(&run), (2, 4), "{}", run.stderr);
+    // The dependency renamed away: alpha's row shows a problem now,
+    // though alpha did not change.
+    edit("store/catalog-info.yaml", "name: db\n", "name: db2\n");
+    same_as_uncached(dir, "a dependency's target renamed");
+    edit("store/catalog-info.yaml", "name: db2\n", "name: db\n");
+    same_as_uncached(dir, "a dependency's target back");
+
+    // What the pages show changes, though no result does.
+    edit(
+        "alpha/catalog-info.yaml",
+        "system: shop\n",
+        "system: shop2\n",
+    );
+    let run = same_as_uncached(dir, "moved to another System");
+    made(&run, "moved to another System");
+    // The System alpha is in renamed: the Components' list links it no
+    // more, though no Component changed (the Systems' and the owning
+    // Group's lists change too: the Group's relations name the System).
+    edit("shop/catalog-info.yaml", "name: shop2\n", "name: shop3\n");
+    let run = same_as_uncached(dir, "a linked System renamed");
+    assert_eq!(kinds_carried(&run), (1, 4), "{}", run.stderr);
+    edit("shop/catalog-info.yaml", "name: shop3\n", "name: shop2\n");
+    same_as_uncached(dir, "the System's name back");
+    // Spelled otherwise: refs still find it (case-insensitively), and the
+    // link shows its name as spelled now.
+    edit("shop/catalog-info.yaml", "name: shop2\n", "name: Shop2\n");
+    same_as_uncached(dir, "a linked System's name spelled otherwise");
+    // The owners' Group renamed (as many entities as before): the owner
+    // links become missing refs.
+    let teams = read("teams/catalog-info.yaml");
+    edit("teams/catalog-info.yaml", "name: team\n", "name: squad\n");
+    let run = same_as_uncached(dir, "the owning Group renamed");
+    made(&run, "the owning Group renamed");
+    write("teams/catalog-info.yaml", &teams);
+    let run = same_as_uncached(dir, "the owning Group back");
+    made(&run, "the owning Group back");
+
+    // Results change.
+    edit("beta/catalog-info.yaml", "owner: team", "owner: other-team");
+    let run = same_as_uncached(dir, "an owner changed");
+    made(&run, "an owner changed");
+    edit("beta/catalog-info.yaml", "name: beta", "name: beta-renamed");
+    let run = same_as_uncached(dir, "an entity renamed");
+    made(&run, "an entity renamed");
+    edit(
+        "alpha/catalog-info.yaml",
+        "lifecycle: production",
+        "lifecycle: ''",
+    );
+    let run = same_as_uncached(dir, "a rule's input changed");
+    made(&run, "a rule's input changed");
+    org.file(
+        "repos/gamma/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "gamma"),
+    );
+    let run = same_as_uncached(dir, "a new entity");
+    made(&run, "a new entity");
+    let run = same_as_uncached_with(dir, "another day", &[("SOURCE_DATE_EPOCH", "1893456000")]);
+    made(&run, "another day");
+    std::fs::remove_dir_all(dir.join("repos/beta")).unwrap();
+    let run = same_as_uncached_with(
+        dir,
+        "a repository deleted",
+        &[("SOURCE_DATE_EPOCH", "1893456000")],
+    );
+    made(&run, "a repository deleted");
+    let run = same_as_uncached_with(
+        dir,
+        "nothing changed since",
+        &[("SOURCE_DATE_EPOCH", "1893456000")],
+    );
+    assert!(lists_carried(&run), "{}", run.stderr);
+    same_search(dir, "nothing changed since", &["glider", "alpha", "gamma"]);
 }
