@@ -42,6 +42,18 @@ impl Versions {
     /// if nothing under it changed in between. `None` when the root cannot
     /// be resolved (its work is then never kept).
     pub fn of(&self, root: &Path) -> Option<u64> {
+        // A root known this epoch: one lock, nothing copied (three stages
+        // ask for each of 2,000 repositories on every build, in parallel).
+        {
+            let state = self.lock();
+            let count = state
+                .canonical
+                .get(root.as_os_str())
+                .and_then(|canonical| state.roots.get(canonical.as_os_str()));
+            if let Some(&count) = count {
+                return Some(state.epoch.wrapping_mul(1 << 32).wrapping_add(count));
+            }
+        }
         let canonical = self.canonical(root)?;
         let mut state = self.lock();
         let epoch = state.epoch;

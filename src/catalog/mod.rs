@@ -212,8 +212,7 @@ impl Catalog {
     #[cfg(test)]
     pub(crate) fn of_entities(entities: Vec<Entity>) -> Catalog {
         let index = index_of(&entities);
-        let mut by_file: Vec<usize> = (0..entities.len()).collect();
-        by_file.sort_by_key(|&i| file_key(&entities[i]));
+        let by_file = file_order(&entities);
         Catalog {
             entities,
             index,
@@ -317,8 +316,7 @@ pub fn assemble_kept(
             mark_invalid(e);
         }
     }
-    let mut by_file: Vec<usize> = (0..entities.len()).collect();
-    by_file.sort_by_key(|&i| file_key(&entities[i]));
+    let by_file = file_order(&entities);
     Catalog {
         entities,
         index,
@@ -443,6 +441,33 @@ fn unique_entities(
 /// How [`Catalog::in_files_starting_with`] orders entities.
 fn file_key(e: &Entity) -> (&str, &str, usize) {
     (&e.source.repo, &e.source.file, e.source.line)
+}
+
+/// The entities' places sorted by [`file_key`], equal keys in catalog
+/// order. Repositories' names are ranked first, so most comparisons are of
+/// two numbers (13,000 entities sorted by their strings was 9 ms of each
+/// `portico serve` catalog edit).
+fn file_order(entities: &[Entity]) -> Vec<usize> {
+    let mut ranks: HashMap<&str, u32, foldhash::fast::RandomState> = HashMap::default();
+    for e in entities {
+        ranks.entry(e.source.repo.as_str()).or_insert(0);
+    }
+    let mut names: Vec<&str> = ranks.keys().copied().collect();
+    names.sort_unstable();
+    for (name, rank) in names.into_iter().zip(0u32..) {
+        ranks.insert(name, rank);
+    }
+    let mut keyed: Vec<(u32, &str, usize, usize)> = entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let rank = ranks.get(e.source.repo.as_str()).copied().unwrap_or(0);
+            (rank, e.source.file.as_str(), e.source.line, i)
+        })
+        .collect();
+    // The place last: unique keys, so the unstable sort is the stable one.
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(.., i)| i).collect()
 }
 
 /// The entity of a loaded document, and whether its JSON is known to hold
@@ -655,6 +680,26 @@ mod tests {
         );
         assert_eq!(names("other", ""), ["elsewhere"]);
         assert!(names("r", "zz").is_empty() && names("none", "").is_empty());
+    }
+
+    /// The order by file is the stable sort by repository name, file and
+    /// line, ties (two repositories of one name) in catalog order.
+    #[test]
+    fn entities_are_ordered_by_file_as_a_stable_sort_orders_them() {
+        let names = ["b", "a", "c", "a2", "b", "a", "z", "a"];
+        let docs = names
+            .iter()
+            .enumerate()
+            .map(|(i, repo)| loaded(repo, ["x.yaml", "w/y.yaml"][i % 2], 9 - i, &format!("e{i}")))
+            .collect();
+        let mut entities = assemble(docs, &mut Vec::new()).entities;
+        // Ties: two entities in the same place of two repositories named alike.
+        entities[6].source = entities[1].source.clone();
+        entities[7].source = entities[1].source.clone();
+        let mut stable: Vec<usize> = (0..entities.len()).collect();
+        stable.sort_by_key(|&i| file_key(&entities[i]));
+        assert_eq!(file_order(&entities), stable);
+        assert!(file_order(&[]).is_empty());
     }
 
     /// A component named `name` whose spec is `spec` (YAML lines).

@@ -117,7 +117,7 @@ pub fn derive_kept(
     let kept = last.filter(|l| l.shape == shape && l.entities.len() == entities.len());
     let mut found: Vec<Option<Forward>> = Vec::with_capacity(entities.len());
     let mut same = kept.is_some();
-    let contexts: Vec<Key> = entities.iter().map(context_key).collect();
+    let contexts: Vec<Key> = entities.par_iter().map(context_key).collect();
     for (i, entity) in entities.iter().enumerate() {
         let last = kept.as_ref().map(|k| &k.entities[i]);
         match last {
@@ -254,19 +254,23 @@ fn shape_key(entities: &[Entity], elsewhere: &HashSet<String>) -> Key {
 /// What an entity's forward relations and problems read besides its
 /// document: its kind and namespace (which fields, the refs' default
 /// namespace), its source file's place (the problems' place).
+/// Hashed at once from one buffer (a streaming hasher per entity was
+/// 10 ms of a serve edit for 13,000 entities); each text with its length.
 fn context_key(entity: &Entity) -> Key {
-    let mut key = crate::memo::hasher();
     let source = &entity.source;
-    for text in [
+    let texts = [
         &entity.kind,
         &entity.namespace,
         &source.repo,
         &source.repo_dir,
         &source.file,
-    ] {
-        crate::memo::part(&mut key, text.as_bytes());
+    ];
+    let mut bytes = Vec::with_capacity(texts.iter().map(|t| t.len() + 8).sum());
+    for text in texts {
+        bytes.extend_from_slice(&(text.len() as u64).to_le_bytes());
+        bytes.extend_from_slice(text.as_bytes());
     }
-    key.digest128()
+    xxhash_rust::xxh3::xxh3_128(&bytes)
 }
 
 /// A key of an entity's forward relations, as spelled.

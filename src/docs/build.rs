@@ -256,12 +256,15 @@ pub fn build_repos(
     layout: Layout<'_>,
     sink: Option<Sink<'_>>,
 ) -> Result<Vec<(String, RepoDocs)>, String> {
-    let mut by_repo: HashMap<&str, Vec<&Entity>> = HashMap::new();
-    for entity in catalog
+    // Looked for in parallel: one lookup in each of 13,000 entities' JSON
+    // is mostly waiting for memory (13 ms of a serve edit on one thread).
+    let with_docs: Vec<&Entity> = catalog
         .entities
-        .iter()
+        .par_iter()
         .filter(|e| e.annotation(site::ANNOTATION).is_some())
-    {
+        .collect();
+    let mut by_repo: HashMap<&str, Vec<&Entity>> = HashMap::new();
+    for entity in with_docs {
         by_repo
             .entry(entity.source.repo_dir.as_str())
             .or_default()

@@ -407,8 +407,15 @@ fn entity_pages_by(
         _ => None,
     };
     if !matches!(from, Pages::Carry(Carrying { kept: Some(_), .. })) {
-        keys();
-        shared();
+        // Side by side: the card indexes are made on one thread.
+        rayon::join(
+            || {
+                keys();
+            },
+            || {
+                shared();
+            },
+        );
         timer.lap("  site: entity keys");
     }
     let pages = portal

@@ -53,19 +53,23 @@ impl ActivityMemo {
     ) -> (Option<Arc<Activity>>, Option<u64>) {
         // The version before any read: an edit during this build leaves
         // what it read kept under the old version, never the new one.
-        let version = watched(source).then(|| versions.of(&source.root)).flatten();
-        let Some(version) = version else {
+        let Some(version) = versions.of(&source.root) else {
             return (read().map(Arc::new), None);
         };
         let kept = lock(&self.repos)
             .get(&source.display)
             .filter(|k| k.version == version && k.asked == asked)
             .map(|k| k.activity.clone());
-        let activity = match kept {
-            Some(activity) => activity,
-            None => read().map(Arc::new),
-        };
-        (activity, Some(version))
+        // Only a watched repository's answer is kept, and its git folder
+        // cannot have become a file since without a report under its root
+        // (a new version): not looked at again (2,000 `stat`s a build).
+        if let Some(activity) = kept {
+            return (activity, Some(version));
+        }
+        if !watched(source) {
+            return (read().map(Arc::new), None);
+        }
+        (read().map(Arc::new), Some(version))
     }
 
     /// Keeps this build's answers (and drops repositories it did not ask
@@ -202,5 +206,35 @@ mod tests {
             assert_eq!(version, None);
             assert_eq!(reads.get(), expected);
         }
+    }
+
+    /// A kept answer's git folder is not looked at again while the version
+    /// holds; replaced by a `.git` file (reported under the root), it is
+    /// read again and no longer kept.
+    #[test]
+    fn a_git_folder_replaced_by_a_file_is_no_longer_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repo");
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        let source = crate::discover::source(&root, RepoKind::WorkTree);
+        let tags = regex::Regex::new("^v").unwrap();
+        let wanted = Wanted {
+            tags: &tags,
+            until: 1,
+            authors_since: 1,
+        };
+        let asked = asked(&wanted, None);
+        let versions = Versions::default();
+        let memo = ActivityMemo::default();
+        let reads = Cell::new(0);
+        let (activity, version) = memo.get_or_read(&versions, &source, asked, reading(&reads, ""));
+        let version = version.expect("a .git folder is kept");
+        memo.replace(asked, vec![(source.display.clone(), version, activity)]);
+        std::fs::remove_dir(root.join(".git")).unwrap();
+        std::fs::write(root.join(".git"), "gitdir: ../elsewhere/.git\n").unwrap();
+        versions.touch(&[root.canonicalize().unwrap().join(".git")]);
+        let (_, version) = memo.get_or_read(&versions, &source, asked, reading(&reads, ""));
+        assert_eq!(version, None, "a .git file is not kept");
+        assert_eq!(reads.get(), 2, "read again");
     }
 }
