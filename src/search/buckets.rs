@@ -7,8 +7,9 @@
 //! segments (`index::adopt`, as `merge` adopts a shard's), so one edited
 //! page costs one bucket's indexing. Entity documents (whose levels and
 //! descriptions change with the catalog and scorecards, not with a page)
-//! are [`ENTITY_BUCKETS`] more buckets (by their ref), looked up once
-//! scorecards are judged, so one edited entity indexes a quarter of them.
+//! are up to [`ENTITY_BUCKETS`] more buckets (by their ref, one per
+//! [`ENTITY_BUCKET_DOCUMENTS`]), looked up once scorecards are judged, so
+//! one edited entity of a big catalog indexes a quarter of them.
 //!
 //! A [`Feed`] takes each docs site as soon as it is rendered. A bucket the
 //! last build of the same site kept (its key recorded, its entry still in
@@ -48,6 +49,18 @@ pub const BUCKETS: usize = 4;
 /// its budget: eight buckets of 32 MB cost the catalog org's first build
 /// about 110 ms of CPU more than one.
 pub const ENTITY_BUCKETS: usize = 4;
+
+/// An entity bucket for every this many entity documents, up to
+/// [`ENTITY_BUCKETS`]: a bucket costs about 10 ms of CPU of its own (a
+/// writer, a segment, its files kept and adopted), about what indexing a
+/// thousand entity documents again costs, so a small catalog (org50's 83
+/// entities) is one bucket and the catalog org's 13,000 are four.
+pub const ENTITY_BUCKET_DOCUMENTS: usize = 1_000;
+
+/// How many buckets `documents` entity documents are split into.
+pub fn entity_bucket_count(documents: usize, per_bucket: usize) -> usize {
+    (documents / per_bucket.max(1)).clamp(1, ENTITY_BUCKETS)
+}
 
 /// The memory budget of an entity bucket's indexing thread: tantivy's
 /// least (`MEMORY_BUDGET_NUM_BYTES_MIN`, 15 MB; entity documents are short).
@@ -103,10 +116,10 @@ pub fn bucket_of(entity_ref: &str) -> usize {
     (xxhash_rust::xxh3::xxh3_64(entity_ref.as_bytes()) % BUCKETS as u64) as usize
 }
 
-/// The bucket an entity document goes in, by its ref (see
-/// [`ENTITY_BUCKETS`]).
-pub fn entity_bucket_of(entity_ref: &str) -> usize {
-    (xxhash_rust::xxh3::xxh3_64(entity_ref.as_bytes()) % ENTITY_BUCKETS as u64) as usize
+/// The bucket an entity document goes in, by its ref, among `count`
+/// ([`entity_bucket_count`]).
+pub fn entity_bucket_of(entity_ref: &str, count: usize) -> usize {
+    (xxhash_rust::xxh3::xxh3_64(entity_ref.as_bytes()) % count.max(1) as u64) as usize
 }
 
 /// The order a bucket's documents are restored and indexed in: by their
@@ -184,6 +197,8 @@ pub struct Feed<'c> {
     buckets: Vec<Bucket>,
     /// The keys of the blocks of sites packed as they were indexed.
     runs: Mutex<super::web::KeptRuns>,
+    /// [`ENTITY_BUCKET_DOCUMENTS`] (smaller in tests, to split a few).
+    entity_documents_per_bucket: usize,
 }
 
 struct Bucket {
@@ -241,7 +256,16 @@ impl<'c> Feed<'c> {
             record,
             buckets,
             runs: Mutex::default(),
+            entity_documents_per_bucket: ENTITY_BUCKET_DOCUMENTS,
         })
+    }
+
+    /// This feed with an entity bucket for every `documents` entity
+    /// documents (tests split a few entities as a big catalog is split).
+    #[cfg(test)]
+    fn with_entity_documents_per_bucket(mut self, documents: usize) -> Feed<'c> {
+        self.entity_documents_per_bucket = documents;
+        self
     }
 
     /// Takes a docs site's documents (from any thread).
@@ -310,6 +334,7 @@ impl<'c> Feed<'c> {
             record,
             buckets,
             runs,
+            entity_documents_per_bucket,
         } = self;
         let mut timer = crate::timings::Timer::new();
         std::fs::create_dir_all(&dir).map_err(|e| failure("create", &dir, &e))?;
@@ -318,9 +343,10 @@ impl<'c> Feed<'c> {
         // Entity documents are buckets of their own, looked up when all
         // are known (they change with the catalog and scorecards, not a
         // page).
-        let mut split: Vec<Vec<Item>> = (0..ENTITY_BUCKETS).map(|_| Vec::new()).collect();
+        let count = entity_bucket_count(entities.len(), entity_documents_per_bucket);
+        let mut split: Vec<Vec<Item>> = (0..count).map(|_| Vec::new()).collect();
         for d in entities {
-            split[entity_bucket_of(&d.doc.entity_ref)].push(Item::Whole(Box::new(d)));
+            split[entity_bucket_of(&d.doc.entity_ref, count)].push(Item::Whole(Box::new(d)));
         }
         let entity_buckets: Vec<(Bucket, Finished)> = split
             .into_iter()
@@ -743,7 +769,9 @@ mod tests {
         sites: Vec<Vec<SearchDoc>>,
         entities: Vec<SearchDoc>,
     ) -> Made {
-        let feed = Feed::open(dir, cache, 1).unwrap();
+        let feed = Feed::open(dir, cache, 1)
+            .unwrap()
+            .with_entity_documents_per_bucket(1);
         sites
             .iter()
             .for_each(|site| feed.add(super::super::hashed(site.clone()).1));
@@ -882,6 +910,22 @@ mod tests {
     }
 
     #[test]
+    fn small_catalogs_are_one_entity_bucket_and_big_ones_four() {
+        let count = |documents| entity_bucket_count(documents, ENTITY_BUCKET_DOCUMENTS);
+        assert_eq!(
+            [0, 83, 999, 2_000, 3_999, 13_000, 100_000].map(count),
+            [1, 1, 1, 2, 3, 4, 4]
+        );
+        assert_eq!(entity_bucket_count(12, 1), ENTITY_BUCKETS);
+        assert_eq!(
+            entity_bucket_count(5, 0),
+            ENTITY_BUCKETS,
+            "never a division by zero"
+        );
+        assert_eq!(entity_bucket_of("component:default/a", 1), 0);
+    }
+
+    #[test]
     fn a_changed_section_changes_only_its_bucket_key() {
         let before = split(sites());
         let mut edited = sites();
@@ -967,8 +1011,8 @@ mod tests {
         // The bucket of an entity in another bucket is kept; the edited
         // one's is what changed.
         let others: std::collections::HashSet<usize> = (0..12)
-            .map(|n| entity_bucket_of(&format!("component:default/svc{n}")))
-            .filter(|b| *b != entity_bucket_of(&edited_ref))
+            .map(|n| entity_bucket_of(&format!("component:default/svc{n}"), ENTITY_BUCKETS))
+            .filter(|b| *b != entity_bucket_of(&edited_ref, ENTITY_BUCKETS))
             .collect();
         assert_eq!(others.len(), entity_buckets - 1);
     }
