@@ -570,15 +570,7 @@ pub(super) fn lists_key(
     key.update(&LISTS_FORMAT.to_le_bytes());
     key.update(&catalog.to_le_bytes());
     key.update(&look.to_le_bytes());
-    part(&mut key, portal.title.as_bytes());
-    part(
-        &mut key,
-        portal.base_url.as_deref().unwrap_or("").as_bytes(),
-    );
-    part(
-        &mut key,
-        &[u8::from(portal.search), u8::from(portal.base_url.is_some())],
-    );
+    shell_settings_part(&mut key, portal);
     part(
         &mut key,
         format!("{:?}", portal.annotation_links).as_bytes(),
@@ -633,6 +625,17 @@ fn results_part(key: &mut Xxh3, results: &crate::scorecards::Results) {
     }
 }
 
+/// What every list page's shell reads of the settings: the site's title,
+/// its base URL, and whether search is on (the lists' key and its parts').
+fn shell_settings_part(key: &mut Xxh3, portal: &Portal) {
+    part(key, portal.title.as_bytes());
+    part(key, portal.base_url.as_deref().unwrap_or("").as_bytes());
+    part(
+        key,
+        &[u8::from(portal.search), u8::from(portal.base_url.is_some())],
+    );
+}
+
 /// The key of the scorecard pages (`render::scorecards::files`: the
 /// scorecards' JSON and csv, their index, each scorecard's page and its
 /// owner, System and Domain rollups), a part of the lists kept apart: a
@@ -647,15 +650,7 @@ pub(super) fn scorecard_pages_key(portal: &Portal, look: Key) -> Key {
     key.update(&LISTS_FORMAT.to_le_bytes());
     part(&mut key, b"scorecard pages");
     key.update(&look.to_le_bytes());
-    part(&mut key, portal.title.as_bytes());
-    part(
-        &mut key,
-        portal.base_url.as_deref().unwrap_or("").as_bytes(),
-    );
-    part(
-        &mut key,
-        &[u8::from(portal.search), u8::from(portal.base_url.is_some())],
-    );
+    shell_settings_part(&mut key, portal);
     results_part(&mut key, &portal.scorecards);
     key.update(&(portal.catalog.entities.len() as u64).to_le_bytes());
     for entity in &portal.catalog.entities {
@@ -693,15 +688,7 @@ pub(super) fn kind_pages_key(
     key.update(&LISTS_FORMAT.to_le_bytes());
     part(&mut key, b"kind pages");
     key.update(&look.to_le_bytes());
-    part(&mut key, portal.title.as_bytes());
-    part(
-        &mut key,
-        portal.base_url.as_deref().unwrap_or("").as_bytes(),
-    );
-    part(
-        &mut key,
-        &[u8::from(portal.search), u8::from(portal.base_url.is_some())],
-    );
+    shell_settings_part(&mut key, portal);
     let first_card = portal.scorecards.scorecards.first();
     part(
         &mut key,
