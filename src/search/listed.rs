@@ -41,6 +41,23 @@ pub struct PackedSite {
     pub blocks: Vec<PackedBlock>,
 }
 
+impl PackedSite {
+    /// A site of `count` sections packed in `blocks`, with the facets of
+    /// `first` (every section of a site has its facets: [`packs_with`]).
+    fn of(first: &SearchDoc, count: usize, blocks: Vec<PackedBlock>) -> PackedSite {
+        PackedSite {
+            entity_ref: first.entity_ref.clone(),
+            kind: first.kind.clone(),
+            spec_type: first.spec_type.clone(),
+            owner: first.owner.clone(),
+            lifecycle: first.lifecycle.clone(),
+            namespace: first.namespace.clone(),
+            count,
+            blocks,
+        }
+    }
+}
+
 impl Listed {
     /// `document_order`'s key: a packed section sorts by its rank in its
     /// site, which is its place in `document_order` among them.
@@ -143,17 +160,7 @@ pub fn list_site_by(
     let order = export_order(&docs);
     let sorted: Vec<&SearchDoc> = order.iter().map(|i| &docs[*i]).collect();
     let blocks = pack(&sorted);
-    let site = PackedSite {
-        entity_ref: first.entity_ref.clone(),
-        kind: first.kind.clone(),
-        spec_type: first.spec_type.clone(),
-        owner: first.owner.clone(),
-        lifecycle: first.lifecycle.clone(),
-        namespace: first.namespace.clone(),
-        count: docs.len(),
-        blocks,
-    };
-    list_ranked(site, &ranks_of(&order))
+    list_ranked(PackedSite::of(first, docs.len(), blocks), &ranks_of(&order))
 }
 
 /// A docs site's fragment blocks and each document's rank (in the order
@@ -298,17 +305,7 @@ mod tests {
         let mut listed = Vec::new();
         for site in &sites {
             let (blocks, ranks) = blocks_and_ranks(site);
-            let first = &site[0];
-            let packed = PackedSite {
-                entity_ref: first.entity_ref.clone(),
-                kind: first.kind.clone(),
-                spec_type: first.spec_type.clone(),
-                owner: first.owner.clone(),
-                lifecycle: first.lifecycle.clone(),
-                namespace: first.namespace.clone(),
-                count: ranks.len(),
-                blocks,
-            };
+            let packed = PackedSite::of(&site[0], ranks.len(), blocks);
             listed.extend(list_ranked(packed, &ranks));
             site.iter().for_each(|d| builder.add(d.clone()));
         }
