@@ -66,10 +66,7 @@ impl ActivityMemo {
         if let Some(activity) = kept {
             return (activity, Some(version));
         }
-        if !watched(source) {
-            return (read().map(Arc::new), None);
-        }
-        (read().map(Arc::new), Some(version))
+        (read().map(Arc::new), watched(source).then_some(version))
     }
 
     /// Keeps this build's answers (and drops repositories it did not ask
@@ -126,19 +123,25 @@ mod tests {
         }
     }
 
+    /// The question of the tests: tags `^v`, activity until `until` and
+    /// authors since then, on the checked-out branch or `git_ref`.
+    fn asked_until(until: i64, git_ref: Option<&str>) -> Key {
+        let tags = regex::Regex::new("^v").unwrap();
+        let wanted = Wanted {
+            tags: &tags,
+            until,
+            authors_since: until,
+        };
+        asked(&wanted, git_ref)
+    }
+
     #[test]
     fn activity_is_kept_only_while_the_repository_and_the_question_hold() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("repo");
         std::fs::create_dir_all(root.join(".git")).unwrap();
         let source = crate::discover::source(&root, RepoKind::WorkTree);
-        let tags = regex::Regex::new("^v").unwrap();
-        let wanted = |until| Wanted {
-            tags: &tags,
-            until,
-            authors_since: until,
-        };
-        let asked_now = asked(&wanted(100), None);
+        let asked_now = asked_until(100, None);
         let versions = Versions::default();
         let memo = ActivityMemo::default();
         let reads = Cell::new(0);
@@ -169,13 +172,13 @@ mod tests {
         assert!(build(asked_now, "first").truncated, "the kept answer");
         assert_eq!(reads.get(), 2);
         // Another day or tag pattern is another question.
-        build(asked(&wanted(200), None), "first");
+        build(asked_until(200, None), "first");
         assert_eq!(reads.get(), 3);
-        build(asked(&wanted(200), Some("main")), "first");
+        build(asked_until(200, Some("main")), "first");
         assert_eq!(reads.get(), 4);
         // Lost events: everything read again.
         versions.touch(&[]);
-        build(asked(&wanted(200), Some("main")), "first");
+        build(asked_until(200, Some("main")), "first");
         assert_eq!(reads.get(), 5);
         assert_eq!(memo.len(), 1);
     }
@@ -191,13 +194,7 @@ mod tests {
         )
         .unwrap();
         let source = crate::discover::source(&root, RepoKind::WorkTree);
-        let tags = regex::Regex::new("^v").unwrap();
-        let wanted = Wanted {
-            tags: &tags,
-            until: 1,
-            authors_since: 1,
-        };
-        let asked = asked(&wanted, None);
+        let asked = asked_until(1, None);
         let versions = Versions::default();
         let memo = ActivityMemo::default();
         let reads = Cell::new(0);
@@ -217,13 +214,7 @@ mod tests {
         let root = dir.path().join("repo");
         std::fs::create_dir_all(root.join(".git")).unwrap();
         let source = crate::discover::source(&root, RepoKind::WorkTree);
-        let tags = regex::Regex::new("^v").unwrap();
-        let wanted = Wanted {
-            tags: &tags,
-            until: 1,
-            authors_since: 1,
-        };
-        let asked = asked(&wanted, None);
+        let asked = asked_until(1, None);
         let versions = Versions::default();
         let memo = ActivityMemo::default();
         let reads = Cell::new(0);
