@@ -28,15 +28,11 @@ pub const ROWS_PER_PAGE: usize = 1000;
 /// case-insensitively (`component` and `Component` share one list, as
 /// they share one folder).
 fn by_kind(portal: &Portal) -> BTreeMap<&str, Vec<&Entity>> {
-    let mut by_key: BTreeMap<String, (&str, Vec<&Entity>)> = BTreeMap::new();
-    for e in &portal.catalog.entities {
-        by_key
-            .entry(e.kind.to_lowercase())
-            .or_insert_with(|| (e.kind.as_str(), Vec::new()))
-            .1
-            .push(e);
-    }
-    by_key.into_values().collect()
+    let entities = &portal.catalog.entities;
+    kind_groups(portal)
+        .into_iter()
+        .map(|(kind, places)| (kind, places.into_iter().map(|p| &entities[p]).collect()))
+        .collect()
 }
 
 pub fn home(

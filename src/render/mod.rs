@@ -302,6 +302,13 @@ struct PartsFrom<'a> {
     own: &'a kept::OwnKeys,
 }
 
+/// A part of the lists: taken over from the last site (its files' paths),
+/// or made (its key and files).
+enum ListPart {
+    Carried(Vec<String>),
+    Made(crate::memo::Key, Vec<OutputFile>),
+}
+
 /// The lists made by a build with the build cache.
 #[derive(Debug, Default)]
 pub struct MadeLists {
@@ -580,7 +587,7 @@ fn lists_by(
                         &levels,
                     );
                     match (from.carry)(key) {
-                        Some(paths) => Err(paths),
+                        Some(paths) => ListPart::Carried(paths),
                         None => {
                             let entities: Vec<&crate::catalog::Entity> = places
                                 .iter()
@@ -589,7 +596,7 @@ fn lists_by(
                             let made = catalog_list::kind_group_pages(
                                 portal, look, &problems, kind, &entities,
                             );
-                            Ok((key, made))
+                            ListPart::Made(key, made)
                         }
                     }
                 })
@@ -597,11 +604,11 @@ fn lists_by(
             let mut n = 0;
             for part in made {
                 match part {
-                    Err(paths) => {
+                    ListPart::Carried(paths) => {
                         carried.extend(paths);
                         n += 1;
                     }
-                    Ok((key, made)) => {
+                    ListPart::Made(key, made) => {
                         made_parts.push((key, made.iter().map(|f| f.path.clone()).collect()));
                         files.extend(made);
                     }
