@@ -147,13 +147,6 @@ pub struct SiteListing {
 impl SiteListing {
     /// A site's listing from its search documents.
     pub fn of(entity_ref: String, documents: &[crate::search::SearchDoc]) -> SiteListing {
-        if documents.is_empty() {
-            return SiteListing {
-                entity_ref,
-                ranks: Vec::new(),
-                blocks: Vec::new(),
-            };
-        }
         let (blocks, ranks) = crate::search::listed::blocks_and_ranks(documents);
         SiteListing {
             entity_ref,
