@@ -645,12 +645,25 @@ fn fits(blocks: &[PackedBlock], run: &[&SearchDoc]) -> bool {
 /// base64.
 pub fn hold(blocks: &[PackedBlock], count: usize) -> bool {
     blocks.iter().map(|b| b.documents).sum::<usize>() == count
-        && blocks.iter().all(|b| {
-            b.documents > 0
-                && b.packed
-                    .bytes()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'='))
-        })
+        && blocks
+            .iter()
+            .all(|b| b.documents > 0 && is_base64(&b.packed))
+}
+
+/// Whether `text` holds only base64's digits and `=`. A merge checks every
+/// block its parts packed (tens of MB at 10,000 pages): each byte is
+/// judged without a branch and a chunk's verdicts are folded, which the
+/// compiler turns into vector instructions (a byte-by-byte `all` was 2 %
+/// of a merge).
+fn is_base64(text: &str) -> bool {
+    fn digit(c: u8) -> bool {
+        let letter = (c | 0x20).wrapping_sub(b'a') < 26;
+        let number = c.wrapping_sub(b'0') < 10;
+        letter | number | (c == b'+') | (c == b'/') | (c == b'=')
+    }
+    text.as_bytes()
+        .chunks(64)
+        .all(|chunk| chunk.iter().fold(true, |ok, &c| ok & digit(c)))
 }
 
 /// How many fragment blocks an export took as they were: packed by a
@@ -976,6 +989,17 @@ fn script(path: &str, kind: &str, key: &str, data: &str) -> OutputFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_is_told_from_everything_else_byte_by_byte() {
+        for c in 0..=255u8 {
+            // Beyond ASCII, the character is two bytes of UTF-8.
+            let plain = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=');
+            let text = format!("{}{}{}", "A".repeat(70), char::from(c), "A".repeat(70));
+            assert_eq!(is_base64(&text), plain, "{c}");
+        }
+        assert!(is_base64("") && is_base64("QUJD+/=="));
+    }
     use crate::search::test_doc as doc;
 
     /// [`fragments`] of whole documents.

@@ -16,6 +16,8 @@
 //!                   are checked by the shard: RepoDocs::check_own_links),
 //!                   the problems found rendering them and checking those
 //!   site/…          the docs pages and assets, at their paths in the site
+//!   files.bin       the paths of site/'s files, sorted (postcard), so
+//!                   merge links them without listing every folder
 //!   fragments.bin   for each docs site in docs.bin's order (SiteListing):
 //!                   the browser index's fragment blocks of its search
 //!                   sections, packed, which merge writes as they are, and
@@ -49,6 +51,7 @@ const DOCS: &str = "docs.bin";
 const FILES: &str = "site";
 const SEARCH: &str = "search";
 const FRAGMENTS: &str = "fragments.bin";
+const FILE_LIST: &str = "files.bin";
 
 /// `part.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -178,6 +181,8 @@ impl SiteListing {
 /// rendered; [`PartWriter::finish`] adds the data and swaps it in.
 pub struct PartWriter {
     staging: Staging,
+    /// The site paths of the files written, for `files.bin`.
+    written: std::sync::Mutex<Vec<String>>,
 }
 
 impl PartWriter {
@@ -185,14 +190,19 @@ impl PartWriter {
     /// holds files Portico did not write).
     pub fn create(dir: &Path) -> Result<PartWriter, String> {
         let staging = Staging::create(dir).map_err(|e| e.to_string())?;
-        Ok(PartWriter { staging })
+        Ok(PartWriter {
+            staging,
+            written: Default::default(),
+        })
     }
 
     /// Writes one rendered file, by its path in the site.
     pub fn write_file(&self, site_path: &str, bytes: &[u8]) -> Result<(), String> {
         self.staging
             .write(&format!("{FILES}/{site_path}"), bytes)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        crate::memo::lock(&self.written).push(site_path.to_string());
+        Ok(())
     }
 
     /// The folder of the part's search index (created).
@@ -216,8 +226,15 @@ impl PartWriter {
             .map_err(|e| format!("cannot write the part's {DOCS}: {e}"))?;
         let manifest = serde_json::to_vec_pretty(manifest)
             .map_err(|e| format!("cannot write the part's {MANIFEST}: {e}"))?;
+        let mut written = std::mem::take(&mut *crate::memo::lock(&self.written));
+        // A path written twice is one file (the last write won).
+        written.sort_unstable();
+        written.dedup();
+        let written = postcard::to_stdvec(&written)
+            .map_err(|e| format!("cannot write the part's {FILE_LIST}: {e}"))?;
         let files = [
             output::OutputFile::new(DOCS, docs),
+            output::OutputFile::new(FILE_LIST, written),
             output::OutputFile::new(MANIFEST, manifest),
         ];
         self.staging.write_all(&files).map_err(|e| e.to_string())?;
@@ -447,43 +464,37 @@ impl Part {
         dir.is_dir().then_some(dir)
     }
 
-    /// The rendered files: (path in the site, file in the part). Only
-    /// regular files are taken; a link or anything else is refused.
+    /// The rendered files: (path in the site, file in the part), as
+    /// `files.bin` lists them (one read, where listing `site/` took a few
+    /// system calls per folder). Whether each is a regular file is checked
+    /// as it is taken (`output::Staging::link_file`); anything else in
+    /// `site/` is not taken.
     pub fn files(&self) -> Result<Vec<(String, PathBuf)>, String> {
-        let mut found = Vec::new();
+        let path = self.dir.join(FILE_LIST);
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let listed: Vec<String> = decode(&path, &bytes)?;
         let root = self.dir.join(FILES);
-        if !root.exists() {
-            return Ok(found);
-        }
-        let mut folders = vec![(String::new(), root)];
-        while let Some((prefix, folder)) = folders.pop() {
-            let entries = std::fs::read_dir(&folder)
-                .map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
-            for entry in entries {
-                let entry =
-                    entry.map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
-                let path = entry.path();
-                let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-                    return Err(format!("`{}` is not a UTF-8 name", path.display()));
-                };
-                let kind = entry
-                    .file_type()
-                    .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-                let site_path = format!("{prefix}{name}");
-                if kind.is_dir() {
-                    folders.push((format!("{site_path}/"), path));
-                } else if kind.is_file() {
-                    found.push((site_path, path));
-                } else {
+        listed
+            .into_iter()
+            .map(|site_path| {
+                let inside = !site_path.is_empty()
+                    && !site_path.contains(['\\', '\0'])
+                    && !site_path.starts_with('/')
+                    && site_path
+                        .split('/')
+                        .all(|part| !matches!(part, "" | "." | ".."));
+                if !inside {
                     return Err(format!(
-                        "`{}` is not a regular file: a part holds only the files Portico wrote",
-                        path.display()
+                        "`{}` is damaged (it lists `{}`, not a path inside the site): build the shard again",
+                        path.display(),
+                        site_path.escape_debug()
                     ));
                 }
-            }
-        }
-        found.sort();
-        Ok(found)
+                let file = root.join(&site_path);
+                Ok((site_path, file))
+            })
+            .collect()
     }
 }
 
@@ -538,6 +549,36 @@ mod tests {
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].0, "docs/a/index.html");
         assert!(parts[0].docs().unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_files_are_taken_as_listed_and_a_damaged_list_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a");
+        write_part(&dir, Shard { index: 1, count: 1 }, &[]);
+        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
+        // A file in `site/` the shard did not write is not taken.
+        std::fs::write(dir.join("site/docs/stray.html"), b"x").unwrap();
+        let files = part.files().unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].1, dir.join("site/docs/a/index.html"));
+        for bad in ["../part.json", "docs//a", "/etc/passwd", "docs/./a", ""] {
+            let list = postcard::to_stdvec(&vec![bad.to_string()]).unwrap();
+            std::fs::write(dir.join(FILE_LIST), list).unwrap();
+            let refused = part.files().unwrap_err();
+            assert!(
+                refused.contains("files.bin` is damaged") && refused.contains("not a path inside"),
+                "{bad}: {refused}"
+            );
+        }
+        std::fs::write(dir.join(FILE_LIST), b"\xff").unwrap();
+        assert!(part.files().unwrap_err().contains("build the shard again"));
+        std::fs::remove_file(dir.join(FILE_LIST)).unwrap();
+        let missing = part.files().unwrap_err();
+        assert!(
+            missing.contains("cannot read") && missing.contains("files.bin"),
+            "{missing}"
+        );
     }
 
     #[test]
