@@ -302,8 +302,14 @@ fn postings(
                     posting
                 }));
             }
-            // One posting per document, fields merged.
-            list.sort_unstable_by_key(|p| (p.doc, p.fields));
+            // One posting per document, fields merged. A stable sort: the
+            // list is a few runs already in order (each (field, segment)'s
+            // occurrences follow its documents, numbered mostly in the
+            // order they were added), which it merges instead of sorting
+            // anew (the unstable sort was 9 % of a merge). No two postings
+            // share a key (a document is in one segment), so the order is
+            // the same.
+            list.sort_by_key(|p| (p.doc, p.fields));
             list.dedup_by(|later, kept| {
                 if later.doc != kept.doc {
                     return false;
