@@ -5,9 +5,9 @@
 //! A repository's shard is chosen by a hash of its identity (its path as
 //! shown, under the ROOTs as given) among every repository found
 //! ([`assign`]): the repositories sorted by that hash are cut into N runs
-//! of equal length (the first `k mod N` one longer), so the shares differ
-//! by at most one repository, and adding or removing a repository moves at
-//! most N − 1 others (one across each boundary between runs). Every shard
+//! whose lengths differ by at most one, and adding or removing a
+//! repository moves at most N − 1 others (one across each boundary
+//! between runs). Every shard
 //! must see the same list of repositories: each discovers all of them
 //! (it reads the whole catalog anyway), and a part records a fingerprint
 //! of the list ([`RepoList`]) that `merge` checks against its own.
@@ -99,9 +99,9 @@ fn identity_hash(identity: &str) -> u64 {
 
 /// What a part records of the repositories its shard found (all of them,
 /// not only its own): how many, and a hash of their identities (sorted,
-/// since the order found does not change the shares). `merge` refuses a part whose shard found another list,
-/// since the shares (and the catalog its pages were drawn with) would not
-/// be the ones `merge` works with.
+/// since the order found does not change the shares). `merge` refuses a
+/// part whose shard found another list, since the shares (and the catalog
+/// its pages were drawn with) would not be the ones `merge` works with.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RepoList {
     pub count: usize,
