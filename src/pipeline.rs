@@ -1171,12 +1171,21 @@ pub fn build_part(
     let writer = shard::part::PartWriter::create(part_dir).map_err(Fatal)?;
     let mut outcome = load(config)?;
     timer.lap("discover + read + catalog");
+    // The shares are cut from every repository found (`shard::assign`).
+    let identities: Vec<&str> = outcome
+        .portal
+        .repos
+        .iter()
+        .map(|repo| repo.display.as_str())
+        .collect();
+    let found = shard::RepoList::of(&identities);
     let mine: Vec<crate::read::RepoSource> = outcome
         .portal
         .repos
         .iter()
-        .filter(|repo| shard.holds(&repo.display))
-        .cloned()
+        .zip(shard.share(&identities))
+        .filter(|(_, ours)| *ours)
+        .map(|(repo, _)| repo.clone())
         .collect();
     let sink = |path: &str, bytes: &std::sync::Arc<[u8]>| writer.write_file(path, bytes);
     let run = DocsRun {
@@ -1200,6 +1209,7 @@ pub fn build_part(
         settings,
         config: shard::part::config_fingerprint(config),
         repos: mine.iter().map(|repo| repo.display.clone()).collect(),
+        found,
     };
     let mut problems: Vec<Diagnostic> = built
         .iter()

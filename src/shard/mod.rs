@@ -2,11 +2,15 @@
 //! the repositories' docs into a *part* ([`part`]); `portico merge` reads
 //! every part and finishes the site as one build would.
 //!
-//! A repository's shard is chosen by rendezvous hashing of its identity
-//! (its path as shown, under the ROOTs as given): each repository goes to
-//! the shard whose hash with it is highest, so adding or removing a
-//! repository moves no other, and going from N to N+1 shards moves about
-//! one repository in N+1.
+//! A repository's shard is chosen by a hash of its identity (its path as
+//! shown, under the ROOTs as given) among every repository found
+//! ([`assign`]): the repositories sorted by that hash are cut into N runs
+//! whose lengths differ by at most one, and adding or removing a
+//! repository moves at most N − 1 others (one across each boundary
+//! between runs). Every shard
+//! must see the same list of repositories: each discovers all of them
+//! (it reads the whole catalog anyway), and a part records a fingerprint
+//! of the list ([`RepoList`]) that `merge` checks against its own.
 
 pub mod part;
 
@@ -52,25 +56,71 @@ impl fmt::Display for Shard {
 }
 
 impl Shard {
-    /// Whether the repository with `identity` is this shard's.
-    pub fn holds(&self, identity: &str) -> bool {
-        shard_of(identity, self.count) == self.index
+    /// Which of `identities` (every repository found, in any order) are
+    /// this shard's, in their order.
+    pub fn share(&self, identities: &[&str]) -> Vec<bool> {
+        assign(identities, self.count)
+            .into_iter()
+            .map(|shard| shard == self.index)
+            .collect()
     }
 }
 
-/// The shard (1 to `count`) of the repository with `identity`: the one
-/// whose hash with it is highest (rendezvous hashing).
-pub fn shard_of(identity: &str, count: usize) -> usize {
-    (1..=count)
-        .max_by_key(|shard| {
-            // Not the memo's hasher, which mixes in Portico's version:
-            // shares stay put across upgrades.
-            let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+/// The shard (1 to `count`) of each of `identities` (every repository
+/// found), in their order: the identities sorted by their hash (ties by
+/// the identity) and cut into `count` runs, the one at place `p` of `k`
+/// going to run `p × count / k`. The runs' lengths differ by at most one,
+/// and a list with one repository more or less moves at most `count − 1`
+/// of the others: each boundary between runs shifts by at most one place.
+/// The order of `identities` does not matter, only which they are.
+pub fn assign(identities: &[&str], count: usize) -> Vec<usize> {
+    let count = count.max(1);
+    let mut order: Vec<(u64, &str, usize)> = identities
+        .iter()
+        .enumerate()
+        .map(|(at, identity)| (identity_hash(identity), *identity, at))
+        .collect();
+    order.sort_unstable();
+    let total = order.len();
+    let mut shards = vec![1; total];
+    for (place, (_, _, at)) in order.into_iter().enumerate() {
+        shards[at] = place * count / total + 1;
+    }
+    shards
+}
+
+/// A repository's place in the hash order. Not the memo's hasher, which
+/// mixes in Portico's version: shares stay put across upgrades.
+fn identity_hash(identity: &str) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    crate::memo::part(&mut hasher, identity.as_bytes());
+    hasher.digest()
+}
+
+/// What a part records of the repositories its shard found (all of them,
+/// not only its own): how many, and a hash of their identities (sorted,
+/// since the order found does not change the shares). `merge` refuses a
+/// part whose shard found another list, since the shares (and the catalog
+/// its pages were drawn with) would not be the ones `merge` works with.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RepoList {
+    pub count: usize,
+    pub hash: String,
+}
+
+impl RepoList {
+    pub fn of(identities: &[&str]) -> RepoList {
+        let mut sorted = identities.to_vec();
+        sorted.sort_unstable();
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for identity in sorted {
             crate::memo::part(&mut hasher, identity.as_bytes());
-            hasher.update(&(*shard as u64).to_le_bytes());
-            (hasher.digest(), std::cmp::Reverse(*shard))
-        })
-        .unwrap_or(1)
+        }
+        RepoList {
+            count: identities.len(),
+            hash: format!("{:032x}", hasher.digest128()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -87,37 +137,100 @@ mod tests {
         assert_eq!(Shard { index: 3, count: 8 }.to_string(), "3/8");
     }
 
+    fn names(count: usize) -> Vec<String> {
+        (0..count).map(|i| format!("org/repo-{i}")).collect()
+    }
+
+    fn shares(identities: &[&str], count: usize) -> Vec<usize> {
+        let mut sizes = vec![0usize; count];
+        for shard in assign(identities, count) {
+            sizes[shard - 1] += 1;
+        }
+        sizes
+    }
+
     #[test]
-    fn every_repository_has_exactly_one_shard_and_shares_are_even() {
-        let names: Vec<String> = (0..2000).map(|i| format!("org/repo-{i}")).collect();
-        for count in [1, 2, 3, 8] {
-            let mut sizes = vec![0usize; count];
-            for name in &names {
-                let holders: Vec<usize> = (1..=count)
-                    .filter(|&index| Shard { index, count }.holds(name))
-                    .collect();
-                assert_eq!(holders.len(), 1, "{name} in {count} shards");
-                sizes[holders[0] - 1] += 1;
+    fn every_repository_has_exactly_one_shard_and_shares_differ_by_one_at_most() {
+        for total in [0, 1, 2, 3, 7, 200, 2000] {
+            let names = names(total);
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            for count in [1, 2, 3, 4, 8, 13] {
+                let sizes = shares(&names, count);
+                assert_eq!(sizes.iter().sum::<usize>(), total);
+                let (least, most) = (sizes.iter().min(), sizes.iter().max());
+                assert!(
+                    most.unwrap() - least.unwrap() <= 1,
+                    "{total} in {count}: {sizes:?}"
+                );
+                for index in 1..=count {
+                    let share = Shard { index, count }.share(&names);
+                    assert_eq!(share.iter().filter(|&&m| m).count(), sizes[index - 1]);
+                }
             }
-            let fair = names.len() / count;
-            assert!(
-                sizes
-                    .iter()
-                    .all(|&s| s > fair * 8 / 10 && s < fair * 12 / 10),
-                "{count} shards: {sizes:?}"
-            );
         }
     }
 
     #[test]
-    fn one_more_shard_moves_only_repositories_into_it() {
-        let names: Vec<String> = (0..2000).map(|i| format!("org/repo-{i}")).collect();
-        let moved: Vec<&String> = names
+    fn the_order_found_does_not_matter() {
+        let names = names(50);
+        let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let before: std::collections::HashMap<&str, usize> =
+            names.iter().copied().zip(assign(&names, 4)).collect();
+        names.reverse();
+        names.rotate_left(17);
+        for (name, shard) in names.iter().zip(assign(&names, 4)) {
+            assert_eq!(before[name], shard, "{name}");
+        }
+    }
+
+    /// How many of the repositories both lists hold changed shards.
+    fn moved(before: &[&str], after: &[&str], count: usize) -> usize {
+        let old: std::collections::HashMap<&str, usize> =
+            before.iter().copied().zip(assign(before, count)).collect();
+        after
             .iter()
-            .filter(|n| shard_of(n, 4) != shard_of(n, 5))
-            .collect();
-        assert!(moved.iter().all(|n| shard_of(n, 5) == 5));
-        // About one in five, not most of them as `hash % N` would move.
-        assert!(moved.len() > 300 && moved.len() < 500, "{}", moved.len());
+            .zip(assign(after, count))
+            .filter(|(name, shard)| old.get(*name).is_some_and(|o| o != shard))
+            .count()
+    }
+
+    #[test]
+    fn one_repository_more_or_less_moves_fewer_than_n_others() {
+        let names = names(201);
+        let all: Vec<&str> = names.iter().map(String::as_str).collect();
+        for count in [2, 4, 8] {
+            let mut most = 0;
+            for gone in 0..all.len() {
+                let mut fewer = all.clone();
+                fewer.remove(gone);
+                // Removing one is adding it, read backwards.
+                let n = moved(&all, &fewer, count);
+                assert_eq!(n, moved(&fewer, &all, count));
+                assert!(n < count, "{count} shards, without {gone}: {n} moved");
+                most = most.max(n);
+            }
+            assert!(most > 0, "some boundary moves");
+        }
+    }
+
+    #[test]
+    fn one_more_shard_moves_about_half() {
+        // Runs cut anew: the price of even shares (rendezvous hashing moved
+        // about one in N + 1). Changing N is rare; the caches refill once.
+        let names = names(2000);
+        let all: Vec<&str> = names.iter().map(String::as_str).collect();
+        let (four, five) = (assign(&all, 4), assign(&all, 5));
+        let moved = four.iter().zip(&five).filter(|(a, b)| a != b).count();
+        assert!(moved > 900 && moved < 1100, "{moved}");
+    }
+
+    #[test]
+    fn a_list_fingerprint_tells_lists_apart() {
+        let list = RepoList::of(&["org/a", "org/b"]);
+        assert_eq!(list, RepoList::of(&["org/a", "org/b"]));
+        assert_eq!(list.count, 2);
+        assert_eq!(list, RepoList::of(&["org/b", "org/a"]));
+        assert_ne!(list, RepoList::of(&["org/ab"]));
+        assert_ne!(list, RepoList::of(&["org/a", "org/b", "org/c"]));
     }
 }

@@ -6,7 +6,8 @@
 //! part-1/
 //!   .portico-site   the marker of every folder Portico writes
 //!   part.json       the manifest (Manifest): format and Portico versions,
-//!                   the shard, the build's settings, the repositories
+//!                   the shard, the build's settings, the repositories,
+//!                   and a fingerprint of every repository the shard found
 //!   docs.bin        each repository's docs as built (docs::build::RepoDocs,
 //!                   postcard, as the build cache keeps them) without
 //!                   their pages' headings and search sections:
@@ -15,6 +16,8 @@
 //!                   are checked by the shard: RepoDocs::check_own_links),
 //!                   the problems found rendering them and checking those
 //!   site/…          the docs pages and assets, at their paths in the site
+//!   files.bin       the paths of site/'s files, sorted (postcard), so
+//!                   merge links them without listing every folder
 //!   fragments.bin   for each docs site in docs.bin's order (SiteListing):
 //!                   the browser index's fragment blocks of its search
 //!                   sections, packed, which merge writes as they are, and
@@ -33,7 +36,7 @@
 //! format version guards the layout and the Portico version everything
 //! else; both are checked before anything else is read.
 
-use super::Shard;
+use super::{RepoList, Shard};
 use crate::config::CliSettings;
 use crate::docs::build::RepoDocs;
 use crate::output::{self, Staging};
@@ -42,12 +45,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The layout version of a part (bumped when the files change shape).
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 7;
 const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.bin";
 const FILES: &str = "site";
 const SEARCH: &str = "search";
 const FRAGMENTS: &str = "fragments.bin";
+const FILE_LIST: &str = "files.bin";
 
 /// `part.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -65,6 +69,8 @@ pub struct Manifest {
     /// The repositories this part's docs are from, by identity (all of them
     /// this shard's, whether or not they have docs).
     pub repos: Vec<String>,
+    /// Every repository the shard found, which its share was cut from.
+    pub found: RepoList,
 }
 
 /// The options of `portico build` a shard was given, which `merge` builds
@@ -175,6 +181,8 @@ impl SiteListing {
 /// rendered; [`PartWriter::finish`] adds the data and swaps it in.
 pub struct PartWriter {
     staging: Staging,
+    /// The site paths of the files written, for `files.bin`.
+    written: std::sync::Mutex<Vec<String>>,
 }
 
 impl PartWriter {
@@ -182,14 +190,19 @@ impl PartWriter {
     /// holds files Portico did not write).
     pub fn create(dir: &Path) -> Result<PartWriter, String> {
         let staging = Staging::create(dir).map_err(|e| e.to_string())?;
-        Ok(PartWriter { staging })
+        Ok(PartWriter {
+            staging,
+            written: Default::default(),
+        })
     }
 
     /// Writes one rendered file, by its path in the site.
     pub fn write_file(&self, site_path: &str, bytes: &[u8]) -> Result<(), String> {
         self.staging
             .write(&format!("{FILES}/{site_path}"), bytes)
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        crate::memo::lock(&self.written).push(site_path.to_string());
+        Ok(())
     }
 
     /// The folder of the part's search index (created).
@@ -213,8 +226,15 @@ impl PartWriter {
             .map_err(|e| format!("cannot write the part's {DOCS}: {e}"))?;
         let manifest = serde_json::to_vec_pretty(manifest)
             .map_err(|e| format!("cannot write the part's {MANIFEST}: {e}"))?;
+        let mut written = std::mem::take(&mut *crate::memo::lock(&self.written));
+        // A path written twice is one file (the last write won).
+        written.sort_unstable();
+        written.dedup();
+        let written = postcard::to_stdvec(&written)
+            .map_err(|e| format!("cannot write the part's {FILE_LIST}: {e}"))?;
         let files = [
             output::OutputFile::new(DOCS, docs),
+            output::OutputFile::new(FILE_LIST, written),
             output::OutputFile::new(MANIFEST, manifest),
         ];
         self.staging.write_all(&files).map_err(|e| e.to_string())?;
@@ -317,19 +337,18 @@ fn open(dir: &Path) -> Result<Part, String> {
 }
 
 /// Checks that the parts hold exactly the repositories `merge` found, each
-/// in the part of its shard.
+/// in the part of its shard, and were cut from that same list.
 pub fn check_repos(parts: &[Part], identities: &[&str]) -> Result<(), String> {
     let mut held: HashMap<&str, &Part> = HashMap::new();
     for part in parts {
         for repo in &part.manifest.repos {
-            if !part.manifest.shard.holds(repo) {
+            if let Some(other) = held.insert(repo, part) {
                 return Err(format!(
-                    "`{}` holds repository `{repo}`, which is not shard {}'s: the part is damaged",
-                    part.dir.display(),
-                    part.manifest.shard
+                    "`{}` and `{}` both hold repository `{repo}`: the parts are damaged; build every shard again",
+                    other.dir.display(),
+                    part.dir.display()
                 ));
             }
-            held.insert(repo, part);
         }
     }
     let rebuild = "the repositories changed since the shards were built; build every shard again";
@@ -343,6 +362,36 @@ pub fn check_repos(parts: &[Part], identities: &[&str]) -> Result<(), String> {
             "`{}` holds repository `{repo}`, which merge did not find: {rebuild}",
             part.dir.display()
         ));
+    }
+    let found = RepoList::of(identities);
+    for part in parts {
+        let theirs = &part.manifest.found;
+        if *theirs != found {
+            return Err(format!(
+                "`{}` (shard {}) was cut from another list of repositories ({} found by its shard, {} by merge): every shard must find the same repositories (the same ROOTs, the same mirrors); build every shard again",
+                part.dir.display(),
+                part.manifest.shard,
+                theirs.count,
+                found.count
+            ));
+        }
+    }
+    // The same list everywhere: each part must hold its share of it.
+    for part in parts {
+        let share = part.manifest.shard.share(identities);
+        let mine: std::collections::HashSet<&str> =
+            part.manifest.repos.iter().map(String::as_str).collect();
+        if let Some((repo, _)) = identities
+            .iter()
+            .zip(share)
+            .find(|(repo, ours)| mine.contains(*repo) != *ours)
+        {
+            return Err(format!(
+                "`{}` (shard {}) does not hold its share of the repositories (`{repo}` is misplaced): the part is damaged; build every shard again",
+                part.dir.display(),
+                part.manifest.shard
+            ));
+        }
     }
     Ok(())
 }
@@ -415,43 +464,37 @@ impl Part {
         dir.is_dir().then_some(dir)
     }
 
-    /// The rendered files: (path in the site, file in the part). Only
-    /// regular files are taken; a link or anything else is refused.
+    /// The rendered files: (path in the site, file in the part), as
+    /// `files.bin` lists them (one read, where listing `site/` took a few
+    /// system calls per folder). Whether each is a regular file is checked
+    /// as it is taken (`output::Staging::link_file`); anything else in
+    /// `site/` is not taken.
     pub fn files(&self) -> Result<Vec<(String, PathBuf)>, String> {
-        let mut found = Vec::new();
+        let path = self.dir.join(FILE_LIST);
+        let bytes =
+            std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let listed: Vec<String> = decode(&path, &bytes)?;
         let root = self.dir.join(FILES);
-        if !root.exists() {
-            return Ok(found);
-        }
-        let mut folders = vec![(String::new(), root)];
-        while let Some((prefix, folder)) = folders.pop() {
-            let entries = std::fs::read_dir(&folder)
-                .map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
-            for entry in entries {
-                let entry =
-                    entry.map_err(|e| format!("cannot read `{}`: {e}", folder.display()))?;
-                let path = entry.path();
-                let Some(name) = entry.file_name().to_str().map(str::to_string) else {
-                    return Err(format!("`{}` is not a UTF-8 name", path.display()));
-                };
-                let kind = entry
-                    .file_type()
-                    .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-                let site_path = format!("{prefix}{name}");
-                if kind.is_dir() {
-                    folders.push((format!("{site_path}/"), path));
-                } else if kind.is_file() {
-                    found.push((site_path, path));
-                } else {
+        listed
+            .into_iter()
+            .map(|site_path| {
+                let inside = !site_path.is_empty()
+                    && !site_path.contains(['\\', '\0'])
+                    && !site_path.starts_with('/')
+                    && site_path
+                        .split('/')
+                        .all(|part| !matches!(part, "" | "." | ".."));
+                if !inside {
                     return Err(format!(
-                        "`{}` is not a regular file: a part holds only the files Portico wrote",
-                        path.display()
+                        "`{}` is damaged (it lists `{}`, not a path inside the site): build the shard again",
+                        path.display(),
+                        site_path.escape_debug()
                     ));
                 }
-            }
-        }
-        found.sort();
-        Ok(found)
+                let file = root.join(&site_path);
+                Ok((site_path, file))
+            })
+            .collect()
     }
 }
 
@@ -475,6 +518,11 @@ mod tests {
     }
 
     fn write_part(dir: &Path, shard: Shard, repos: &[&str]) {
+        write_part_of(dir, shard, repos, &[]);
+    }
+
+    /// A part of `shard` holding `repos`, cut from `found`.
+    fn write_part_of(dir: &Path, shard: Shard, repos: &[&str], found: &[&str]) {
         let manifest = Manifest {
             format: FORMAT,
             portico: env!("CARGO_PKG_VERSION").into(),
@@ -482,6 +530,7 @@ mod tests {
             settings: settings(),
             config: "c".into(),
             repos: repos.iter().map(|r| r.to_string()).collect(),
+            found: RepoList::of(found),
         };
         let writer = PartWriter::create(dir).unwrap();
         writer.write_file("docs/a/index.html", b"page").unwrap();
@@ -500,6 +549,36 @@ mod tests {
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].0, "docs/a/index.html");
         assert!(parts[0].docs().unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_files_are_taken_as_listed_and_a_damaged_list_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a");
+        write_part(&dir, Shard { index: 1, count: 1 }, &[]);
+        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
+        // A file in `site/` the shard did not write is not taken.
+        std::fs::write(dir.join("site/docs/stray.html"), b"x").unwrap();
+        let files = part.files().unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].1, dir.join("site/docs/a/index.html"));
+        for bad in ["../part.json", "docs//a", "/etc/passwd", "docs/./a", ""] {
+            let list = postcard::to_stdvec(&vec![bad.to_string()]).unwrap();
+            std::fs::write(dir.join(FILE_LIST), list).unwrap();
+            let refused = part.files().unwrap_err();
+            assert!(
+                refused.contains("files.bin` is damaged") && refused.contains("not a path inside"),
+                "{bad}: {refused}"
+            );
+        }
+        std::fs::write(dir.join(FILE_LIST), b"\xff").unwrap();
+        assert!(part.files().unwrap_err().contains("build the shard again"));
+        std::fs::remove_file(dir.join(FILE_LIST)).unwrap();
+        let missing = part.files().unwrap_err();
+        assert!(
+            missing.contains("cannot read") && missing.contains("files.bin"),
+            "{missing}"
+        );
     }
 
     #[test]
@@ -600,24 +679,85 @@ mod tests {
         assert!(none.contains("is not a part"), "{none}");
     }
 
+    /// Parts of `count` shards of `found`, each holding its share, in `tmp`.
+    fn parts_of(tmp: &Path, count: usize, found: &[&str]) -> Vec<PathBuf> {
+        (1..=count)
+            .map(|index| {
+                let shard = Shard { index, count };
+                let share = shard.share(found);
+                let mine: Vec<&str> = found
+                    .iter()
+                    .zip(share)
+                    .filter_map(|(repo, ours)| ours.then_some(*repo))
+                    .collect();
+                let dir = tmp.join(format!("{count}-{index}"));
+                write_part_of(&dir, shard, &mine, found);
+                dir
+            })
+            .collect()
+    }
+
     #[test]
     fn repositories_must_match_what_merge_found() {
         let tmp = tempfile::tempdir().unwrap();
-        let count = 2;
         let repos = ["org/a", "org/b", "org/c", "org/d"];
-        let mut dirs = Vec::new();
-        for index in 1..=count {
-            let shard = Shard { index, count };
-            let mine: Vec<&str> = repos.iter().copied().filter(|r| shard.holds(r)).collect();
-            let dir = tmp.path().join(index.to_string());
-            write_part(&dir, shard, &mine);
-            dirs.push(dir);
-        }
-        let parts = open_all(&dirs).unwrap();
+        let parts = open_all(&parts_of(tmp.path(), 2, &repos)).unwrap();
         assert_eq!(check_repos(&parts, &repos), Ok(()));
         let more = check_repos(&parts, &["org/a", "org/b", "org/c", "org/d", "org/e"]);
         assert!(more.unwrap_err().contains("`org/e` is in no part"));
         let fewer = check_repos(&parts, &["org/a", "org/b", "org/c"]);
         assert!(fewer.unwrap_err().contains("holds repository `org/d`"));
+    }
+
+    /// Shards that found different lists: each part's repositories may
+    /// still add up to merge's list, but their shares were cut from
+    /// another one, and their pages drawn with another catalog.
+    #[test]
+    fn parts_cut_from_another_list_of_repositories_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repos: Vec<String> = (0..9).map(|i| format!("org/r{i}")).collect();
+        let all: Vec<&str> = repos.iter().map(String::as_str).collect();
+        let one = parts_of(&tmp.path().join("one"), 2, &all);
+        // Shard 2's part holds the rest of the whole list, but its shard
+        // found one repository fewer.
+        let rest = open_all(&one).unwrap()[1].manifest.repos.clone();
+        let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+        let other = tmp.path().join("other");
+        write_part_of(&other, Shard { index: 2, count: 2 }, &rest, &all[..8]);
+        let mixed = [one[0].clone(), other];
+        let parts = open_all(&mixed).unwrap();
+        let error = check_repos(&parts, &all).unwrap_err();
+        assert!(
+            error.contains(
+                "was cut from another list of repositories (8 found by its shard, 9 by merge)"
+            ) && error.contains("build every shard again"),
+            "{error}"
+        );
+
+        // The same list, but a repository in the other shard's part.
+        let dir = tmp.path().join("swapped");
+        let good = open_all(&one).unwrap();
+        let (mut first, mut second) = (
+            good[0].manifest.repos.clone(),
+            good[1].manifest.repos.clone(),
+        );
+        second.push(first.pop().unwrap());
+        let first: Vec<&str> = first.iter().map(String::as_str).collect();
+        let second: Vec<&str> = second.iter().map(String::as_str).collect();
+        write_part_of(&dir.join("1"), Shard { index: 1, count: 2 }, &first, &all);
+        write_part_of(&dir.join("2"), Shard { index: 2, count: 2 }, &second, &all);
+        let parts = open_all(&[dir.join("1"), dir.join("2")]).unwrap();
+        let error = check_repos(&parts, &all).unwrap_err();
+        assert!(
+            error.contains("does not hold its share of the repositories")
+                && error.contains("is misplaced"),
+            "{error}"
+        );
+
+        // A repository in two parts.
+        write_part_of(&dir.join("3"), Shard { index: 2, count: 2 }, &all, &all);
+        let parts = open_all(&[dir.join("1"), dir.join("3")]).unwrap();
+        let error = check_repos(&parts, &all).unwrap_err();
+        assert!(error.contains("both hold repository"), "{error}");
     }
 }

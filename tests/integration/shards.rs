@@ -240,6 +240,15 @@ fn merged_cross_shard_org_equals_a_single_build() {
         12 + 3 + 8,
         "each repository in one part"
     );
+    // Shares within one repository of each other (rendezvous hashing cut
+    // these 23 into 16 + 7, 11 + 4 + 8, and 0 to 6 across 8 shards).
+    for count in [2, 3, 8] {
+        let sizes: Vec<usize> = (1..=count)
+            .map(|i| part_repos(&dir.join(format!("part-{count}-{i}"))).len())
+            .collect();
+        let (least, most) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+        assert!(most - least <= 1, "{count} shards: {sizes:?}");
+    }
 }
 
 /// Two parts of `repos` in `dir`.
@@ -351,7 +360,21 @@ fn parts_of_another_version_or_build_are_refused() {
     let late = merge(&["part-1", "part-2"]);
     assert_eq!(late.code, 2);
     assert!(late.stderr.contains("is in no part"), "{}", late.stderr);
+    // A shard that found it, merged with one that did not: the shares
+    // were cut from different lists.
+    let run = portico(
+        dir,
+        &["build", "repos", "--shard", "1/2", "--out", "part-late"],
+    );
+    assert!(run.code < 2, "{}", run.stderr);
     std::fs::remove_dir_all(dir.join("repos/late")).unwrap();
+    let mixed_lists = merge(&["part-late", "part-2"]);
+    assert_eq!(mixed_lists.code, 2, "{}", mixed_lists.stderr);
+    assert!(
+        mixed_lists.stderr.contains("build every shard again"),
+        "{}",
+        mixed_lists.stderr
+    );
     // portico.toml changed under the shards.
     org.file("portico.toml", "[site]\ntitle = \"Other\"\n");
     let config = merge(&["part-1", "part-2"]);
