@@ -1883,3 +1883,105 @@ fn list_parts_are_carried_only_while_what_they_read_is_unchanged() {
     assert!(lists_carried(&run), "{}", run.stderr);
     same_search(dir, "nothing changed since", &["glider", "alpha", "gamma"]);
 }
+
+// The kept folder's listing recorded (`output::kept::Recorded`): the build
+// that uses the kept folder reads only the folders changed since the build
+// that last brought it up to date.
+
+/// (folders read, folders taken as recorded) from the swap's timing line.
+fn kept_folders(run: &Run) -> Option<(usize, usize)> {
+    figures_after(run, "its folders: ")
+}
+
+#[test]
+fn a_recorded_kept_listing_still_finds_what_was_done_by_hand() {
+    let org = docs_org(6);
+    let dir = org.path();
+    let kept = dir.join(".cached.portico-kept");
+    let edit = |n: usize, text: &str| {
+        std::fs::write(
+            dir.join(format!("repos/svc{n}/docs/runbook.md")),
+            format!("# Runbook\n\n{text}\n"),
+        )
+        .unwrap();
+    };
+    // Two sites (the live one and the kept one), each brought up to date
+    // once with its folders settled, so each has a record.
+    for (n, text) in [
+        "Restart the deploy.",
+        "Roll back.",
+        "Page the owner.",
+        "Drain.",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        edit(n, text);
+        settle();
+        same_as_uncached(dir, text);
+    }
+    edit(4, "Scale up.");
+    settle();
+    let run = same_as_uncached(dir, "one page edited, both records there");
+    let (read, recorded) = kept_folders(&run).unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(recorded > 3 * read, "mostly as recorded: {}", run.stderr);
+
+    // By hand, in the live site (the next build's kept folder) and in the
+    // kept folder: files planted in a folder deep down, a page replaced
+    // by a rename, a page deleted, a folder replaced by a file, a link.
+    let page = "docs/default/component/svc3/runbook";
+    std::fs::write(dir.join("cached").join(page).join("stray.html"), "stray").unwrap();
+    std::fs::write(kept.join(page).join("stray.html"), "stray").unwrap();
+    std::fs::write(kept.join(page).join("new.html"), "replaced").unwrap();
+    std::fs::rename(
+        kept.join(page).join("new.html"),
+        kept.join(page).join("index.html"),
+    )
+    .unwrap();
+    std::fs::remove_file(kept.join("docs/default/component/svc4/index.html")).unwrap();
+    std::fs::remove_dir_all(kept.join("docs/default/component/svc5/runbook")).unwrap();
+    std::fs::write(kept.join("docs/default/component/svc5/runbook"), "a file").unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", kept.join("docs/default/component/svc1/x"))
+        .unwrap();
+    // Settled: found by the folders' stamps, not by their being new.
+    settle();
+    edit(0, "Page the owner twice.");
+    let run = same_as_uncached(dir, "the kept folder changed by hand");
+    let (read, recorded) = kept_folders(&run).unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(read >= 5 && recorded > read, "{}", run.stderr);
+    settle();
+    edit(0, "Page the owner again.");
+    let run = same_as_uncached(dir, "the live site changed by hand, now kept");
+    assert!(kept_folders(&run).is_some(), "{}", run.stderr);
+    same_search(dir, "changed by hand", &QUERIES);
+
+    // A damaged record is a listing read whole.
+    let entries: Vec<_> = walk_files(&dir.join("cache"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("kept-listing"))
+        .collect();
+    assert!(!entries.is_empty(), "records kept");
+    entries.iter().for_each(|p| flip_middle_byte(p));
+    settle();
+    edit(1, "Restart twice.");
+    let run = same_as_uncached(dir, "damaged records");
+    let (_, recorded) = kept_folders(&run).unwrap_or_else(|| panic!("{}", run.stderr));
+    assert_eq!(recorded, 0, "{}", run.stderr);
+}
+
+/// Every file below `dir`.
+fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
