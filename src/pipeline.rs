@@ -331,9 +331,12 @@ fn build_with(
     let inputs = disk
         .as_ref()
         .filter(|_| parts.is_none() && unchanged::enabled())
-        .and_then(|_| unchanged::Inputs::read(config, &found.for_key()));
-    if inputs.is_some() {
-        timer.lap("inputs' key (every file of every repository stamped)");
+        .and_then(|disk| unchanged::Inputs::read_kept(config, &found.for_key(), disk, site_key));
+    if let Some(inputs) = &inputs {
+        let (read, listed) = inputs.folders;
+        timer.lap(&format!(
+            "inputs' key (every file of every repository stamped; folders: {read} read, {listed} as the last walk listed them)"
+        ));
     }
     if let (Some(disk), Some(inputs)) = (&disk, inputs)
         && let Some((diagnostics, figures)) =

@@ -1985,3 +1985,89 @@ fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+// The whole-build key's walk takes the folders whose stamps are unchanged
+// from the last walk's listings (`pipeline::unchanged::Listings`).
+
+/// (folders read, folders as the last walk listed them) from the inputs'
+/// key's timing line.
+fn walk_folders(run: &Run) -> (usize, usize) {
+    figures(run, "stamped; folders: ")
+}
+
+#[test]
+fn whole_build_walk_reads_only_changed_folders_and_sees_settled_changes() {
+    let org = whole_build_org();
+    let dir = org.path();
+    let steps = Steps::new(dir);
+    let alpha = dir.join("repos/alpha");
+    settle();
+    let (taken, run) = steps.build("settled, nothing changed");
+    assert!(taken, "{}", run.stderr);
+    let (read, listed) = walk_folders(&run);
+    assert!(listed > 10 * read.max(1), "{}", run.stderr);
+    // Each change is older than a second when the build stamps it: only
+    // the folder's stamp, not its age, says it must be read again.
+    let after = |what: &str, change: &dyn Fn()| {
+        change();
+        settle();
+        let (taken, run) = steps.build(what);
+        assert!(
+            !taken,
+            "{what}: the whole-build entry was taken:\n{}",
+            run.stderr
+        );
+        let (read, listed) = walk_folders(&run);
+        // A deleted repository's folders are not walked: none is read.
+        let inside = !what.contains("deleted");
+        assert!(
+            read >= usize::from(inside) && listed > read,
+            "{what}: {}",
+            run.stderr
+        );
+        steps.taken(&format!("{what}, then nothing changed"));
+    };
+    after("a file added in a folder", &|| {
+        std::fs::write(alpha.join("docs/extra.md"), "# Extra\n").unwrap();
+    });
+    after("a file replaced by a rename", &|| {
+        std::fs::write(alpha.join("docs/new.md"), "# Renamed over\n").unwrap();
+        std::fs::rename(alpha.join("docs/new.md"), alpha.join("docs/extra.md")).unwrap();
+    });
+    after("a file removed", &|| {
+        std::fs::remove_file(alpha.join("docs/extra.md")).unwrap();
+    });
+    after("a folder replaced by one of the same name", &|| {
+        std::fs::create_dir(alpha.join("docs/more")).unwrap();
+        std::fs::write(alpha.join("docs/more/a.md"), "# A\n").unwrap();
+    });
+    after("a folder made again", &|| {
+        std::fs::remove_dir_all(alpha.join("docs/more")).unwrap();
+        std::fs::create_dir(alpha.join("docs/more")).unwrap();
+        std::fs::write(alpha.join("docs/more/a.md"), "# A\n").unwrap();
+    });
+    after("a tag", &|| {
+        git(&alpha, &["tag", "v2.0.0"]);
+    });
+    after("a new repository", &|| {
+        org.file(
+            "repos/gamma/catalog-info.yaml",
+            &COMPONENT.replace("NAME", "gamma"),
+        );
+    });
+    after("a repository deleted", &|| {
+        std::fs::remove_dir_all(dir.join("repos/gamma")).unwrap();
+    });
+    // A file edited in place leaves its folder's stamp: its own is read.
+    let text = std::fs::read_to_string(alpha.join("description.txt")).unwrap();
+    std::fs::write(
+        alpha.join("description.txt"),
+        text.replace("Alpha's", "Alpha's own"),
+    )
+    .unwrap();
+    settle();
+    let (taken, run) = steps.build("a file edited in place, settled");
+    assert!(!taken, "{}", run.stderr);
+    let (read, _) = walk_folders(&run);
+    assert_eq!(read, 0, "no folder changed: {}", run.stderr);
+}
