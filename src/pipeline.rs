@@ -331,9 +331,12 @@ fn build_with(
     let inputs = disk
         .as_ref()
         .filter(|_| parts.is_none() && unchanged::enabled())
-        .and_then(|_| unchanged::Inputs::read(config, &found.for_key()));
-    if inputs.is_some() {
-        timer.lap("inputs' key (every file of every repository stamped)");
+        .and_then(|disk| unchanged::Inputs::read_kept(config, &found.for_key(), disk, site_key));
+    if let Some(inputs) = &inputs {
+        let (read, listed) = inputs.folders;
+        timer.lap(&format!(
+            "inputs' key (every file of every repository stamped; folders: {read} read, {listed} as the last walk listed them)"
+        ));
     }
     if let (Some(disk), Some(inputs)) = (&disk, inputs)
         && let Some((diagnostics, figures)) =
@@ -698,7 +701,10 @@ fn build_with(
         }
         Some(disk) => catalog_pages_carrying(&outcome, &look, &staging, disk, &mut timer)?,
     };
-    let committed = staging.commit().map_err(fatal)?;
+    let records = disk.as_ref().map(|disk| KeptRecords { disk, site_key });
+    let committed = staging
+        .commit_recording(records.as_ref().map(|r| r as &dyn output::KeptRecords))
+        .map_err(fatal)?;
     outcome.deletion = committed.deletion;
     if let (Some(disk), Some(mut manifest)) = (&disk, committed.manifest)
         && (!committed.unchanged || manifest.page_keys != page_keys)
@@ -723,8 +729,9 @@ fn build_with(
     } else {
         let kept = committed.kept.map_or(String::new(), |kept| {
             format!(
-                "; the kept folder brought up to date: {} files stayed, {} linked in, {} removed",
-                kept.stayed, kept.linked, kept.removed
+                "; the kept folder brought up to date: {} files stayed, {} linked in, {} removed; \
+                 its folders: {} read, {} as recorded",
+                kept.stayed, kept.linked, kept.removed, kept.folders_read, kept.folders_recorded
             )
         });
         format!(
@@ -1269,6 +1276,36 @@ fn index_part(
 /// What the manifest of the last site written to an `--out` is kept under
 /// in the build cache.
 const SITE_KIND: &str = "site";
+
+/// What the kept folder's listing is kept under in the build cache.
+const KEPT_LISTING_KIND: &str = "kept-listing";
+
+/// The kept folders' listings ([`output::KeptRecords`]) in the build
+/// cache, by `--out` and the folder's device and inode.
+struct KeptRecords<'d> {
+    disk: &'d crate::cache::DiskCache,
+    site_key: crate::memo::Key,
+}
+
+impl KeptRecords<'_> {
+    fn key(&self, (device, inode): (u64, u64)) -> crate::memo::Key {
+        let mut hasher = crate::memo::hasher();
+        crate::memo::part(&mut hasher, &self.site_key.to_le_bytes());
+        crate::memo::part(&mut hasher, &device.to_le_bytes());
+        crate::memo::part(&mut hasher, &inode.to_le_bytes());
+        hasher.digest128()
+    }
+}
+
+impl output::KeptRecords for KeptRecords<'_> {
+    fn get(&self, folder: (u64, u64)) -> Option<Vec<u8>> {
+        self.disk.get(KEPT_LISTING_KIND, self.key(folder))
+    }
+
+    fn put(&self, folder: (u64, u64), bytes: &[u8]) {
+        self.disk.put(KEPT_LISTING_KIND, self.key(folder), bytes);
+    }
+}
 
 /// The build cache in `cache_dir`: one that cannot be opened costs time,
 /// not the build (a note, and the build goes on without it).

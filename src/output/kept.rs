@@ -30,6 +30,7 @@
 
 use super::{FileFacts, MARKER, Manifest, OutputError, io_error, name_and_parent};
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -44,17 +45,30 @@ pub(super) fn kept_dir(out_dir: &Path) -> PathBuf {
 
 /// Whether `kept` may be brought up to date as the new site: a real folder
 /// (not a link) holding Portico's marker, on the target's file system.
-pub(super) fn usable(kept: &Path, out_dir: &Path) -> bool {
+/// Gives the folder's device and inode when it may.
+pub(super) fn usable(kept: &Path, out_dir: &Path) -> Option<(u64, u64)> {
     let (Ok(folder), Ok(target)) = (kept.symlink_metadata(), out_dir.symlink_metadata()) else {
-        return false;
+        return None;
     };
-    folder.is_dir()
+    (folder.is_dir()
         && target.is_dir()
         && same_device(&folder, &target)
         && kept
             .join(MARKER)
             .symlink_metadata()
-            .is_ok_and(|m| m.is_file())
+            .is_ok_and(|m| m.is_file()))
+    .then(|| identity(&folder))
+}
+
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn identity(_: &std::fs::Metadata) -> (u64, u64) {
+    (0, 0)
 }
 
 #[cfg(unix)]
@@ -84,26 +98,192 @@ struct Listing {
     others: Vec<String>,
 }
 
-/// Lists `root` without following links (each entry's type as its folder
-/// gives it; folders in parallel).
-fn list(root: &Path) -> std::io::Result<Listing> {
-    let listing = Mutex::new(Listing::default());
-    list_into(root, String::new(), &listing)?;
-    Ok(listing
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner))
+/// A folder's stamp: its inode and its modification and change times
+/// (nanoseconds). Adding, removing or renaming an entry of a folder sets
+/// both times, and nothing sets a change time back, so a folder with the
+/// stamp it had when it was listed still holds what that listing found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    inode: u64,
+    modified: i128,
+    changed: i128,
 }
 
-fn list_into(root: &Path, rel: String, listing: &Mutex<Listing>) -> std::io::Result<()> {
-    let full = if rel.is_empty() {
-        root.to_path_buf()
-    } else {
-        root.join(&rel)
+impl Stamp {
+    #[cfg(unix)]
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        let nanos =
+            |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        Stamp {
+            inode: meta.ino(),
+            modified: nanos(meta.mtime(), meta.mtime_nsec()),
+            changed: nanos(meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+
+    /// Without inode numbers and change times nothing is recorded.
+    #[cfg(not(unix))]
+    fn of(_: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            inode: 0,
+            modified: i128::MAX,
+            changed: i128::MAX,
+        }
+    }
+
+    /// Whether a listing taken at `now` may be trusted later by this
+    /// stamp: neither time within [`SETTLED_NANOS`] of `now` (an entry
+    /// added within the same clock tick of the file system as the folder's
+    /// last change would leave its stamp as it is).
+    fn settled(&self, now: i128) -> bool {
+        self.inode != 0 && self.modified < now - SETTLED_NANOS && self.changed < now - SETTLED_NANOS
+    }
+}
+
+/// How long before a listing a folder's last change must be for the
+/// listing to be recorded (as `pipeline::unchanged::RACY_NANOS`).
+const SETTLED_NANOS: i128 = 1_000_000_000;
+
+fn now_nanos() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+/// One folder as a listing found it: its stamp, taken before it was read,
+/// and the names of its files (with their inodes) and folders.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Folder {
+    stamp: Stamp,
+    files: Vec<(String, u64)>,
+    folders: Vec<String>,
+}
+
+/// A kept folder's listing as the build that brought it up to date left
+/// it, for the next build that uses it: the folders that build did not
+/// change (nor listed too soon after a change), by site path (`""` the
+/// root). A folder found with its recorded stamp is not read again; any
+/// other is ([`list`]).
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Recorded {
+    folders: HashMap<String, Folder>,
+}
+
+impl Recorded {
+    /// The record as the build cache keeps it.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        crate::memo::encode(self).unwrap_or_default()
+    }
+
+    /// A record read back; `None` for damaged bytes (the folder is then
+    /// listed whole).
+    pub fn from_bytes(bytes: &[u8]) -> Option<Recorded> {
+        crate::memo::decode(bytes)
+    }
+}
+
+/// Lists `root` without following links (each entry's type as its folder
+/// gives it; folders in parallel). A folder `record` holds with the stamp
+/// it has now is taken from the record, not read. Returns the listing and
+/// the record of what was found (folders listed too soon after a change,
+/// or holding anything but files and folders, left out).
+fn list(root: &Path, record: Option<&Recorded>) -> std::io::Result<(Listing, Recorded, usize)> {
+    let listing = Mutex::new(Listing::default());
+    let found = Mutex::new(Recorded::default());
+    let read = std::sync::atomic::AtomicUsize::new(0);
+    let walk = Walk {
+        root,
+        record,
+        now: now_nanos(),
+        listing: &listing,
+        found: &found,
+        read: &read,
     };
-    let mut folders = Vec::new();
-    let mut files = Vec::new();
+    walk.folder(String::new())?;
+    Ok((into_inner(listing), into_inner(found), read.into_inner()))
+}
+
+fn into_inner<T>(mutex: Mutex<T>) -> T {
+    mutex
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// One listing of a kept folder under way.
+struct Walk<'a> {
+    root: &'a Path,
+    record: Option<&'a Recorded>,
+    /// When the listing started, nanoseconds since the epoch.
+    now: i128,
+    listing: &'a Mutex<Listing>,
+    found: &'a Mutex<Recorded>,
+    /// Folders read (not taken from the record).
+    read: &'a std::sync::atomic::AtomicUsize,
+}
+
+impl Walk<'_> {
+    fn folder(&self, rel: String) -> std::io::Result<()> {
+        let full = if rel.is_empty() {
+            self.root.to_path_buf()
+        } else {
+            self.root.join(&rel)
+        };
+        // Stamped before it is read: a change after this is a new stamp.
+        let meta = std::fs::symlink_metadata(&full)?;
+        if !meta.is_dir() {
+            return Err(std::io::Error::other(format!(
+                "`{}` is not a folder",
+                full.display()
+            )));
+        }
+        let stamp = Stamp::of(&meta);
+        let recorded = self
+            .record
+            .and_then(|r| r.folders.get(&rel))
+            .filter(|f| f.stamp == stamp && stamp.settled(self.now));
+        let (folder, others) = match recorded {
+            Some(folder) => (folder.clone(), Vec::new()),
+            None => {
+                self.read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                read_folder(&full, stamp)?
+            }
+        };
+        let path = |name: &str| {
+            if rel.is_empty() {
+                name.to_string()
+            } else {
+                format!("{rel}/{name}")
+            }
+        };
+        let folders: Vec<String> = folder.folders.iter().map(|n| path(n)).collect();
+        {
+            let mut listing = super::lock(self.listing);
+            listing
+                .files
+                .extend(folder.files.iter().map(|(n, inode)| (path(n), *inode)));
+            listing.others.extend(others.iter().map(|n| path(n)));
+            listing.folders.extend(folders.iter().cloned());
+        }
+        if others.is_empty() && stamp.settled(self.now) {
+            super::lock(self.found).folders.insert(rel, folder);
+        }
+        folders
+            .into_par_iter()
+            .try_for_each(|folder| self.folder(folder))
+    }
+}
+
+/// The entries of the folder `full` by name: its files and folders, and
+/// anything else (symbolic links, sockets…) apart.
+fn read_folder(full: &Path, stamp: Stamp) -> std::io::Result<(Folder, Vec<String>)> {
+    let mut folder = Folder {
+        stamp,
+        files: Vec::new(),
+        folders: Vec::new(),
+    };
     let mut others = Vec::new();
-    for entry in std::fs::read_dir(&full)? {
+    for entry in std::fs::read_dir(full)? {
         let entry = entry?;
         let Some(name) = entry.file_name().to_str().map(str::to_string) else {
             // No site path has such a name, and none can name it to remove
@@ -113,29 +293,22 @@ fn list_into(root: &Path, rel: String, listing: &Mutex<Listing>) -> std::io::Res
                 entry.path().display()
             )));
         };
-        let path = if rel.is_empty() {
-            name
-        } else {
-            format!("{rel}/{name}")
-        };
         let kind = entry.file_type()?;
         if kind.is_dir() {
-            folders.push(path);
+            folder.folders.push(name);
         } else if kind.is_file() {
-            files.push((path, entry_inode(&entry)));
+            let inode = entry_inode(&entry);
+            folder.files.push((name, inode));
         } else {
-            others.push(path);
+            others.push(name);
         }
     }
-    {
-        let mut listing = super::lock(listing);
-        listing.files.extend(files);
-        listing.others.extend(others);
-        listing.folders.extend(folders.iter().cloned());
-    }
-    folders
-        .into_par_iter()
-        .try_for_each(|folder| list_into(root, folder, listing))
+    Ok((folder, others))
+}
+
+/// The folder a site path is in (`""`: the root).
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(parent, _)| parent)
 }
 
 #[cfg(unix)]
@@ -157,14 +330,24 @@ pub struct Updated {
     pub linked: usize,
     /// Files, folders and other entries removed.
     pub removed: usize,
+    /// Folders read to list the kept folder, and folders taken as the
+    /// record of the build that left it holds them.
+    pub folders_read: usize,
+    pub folders_recorded: usize,
 }
+
+/// What [`update`] did, the facts of the files it copied and the kept
+/// marker's, and the record of the folder as it left it.
+pub(super) type Brought = (Updated, Vec<(String, FileFacts)>, Recorded);
 
 /// Brings the folder `kept` to exactly the new site: `facts` (every file,
 /// the marker aside), of which `carried` (path, inode in the last site)
 /// are the last site's files in `live` where `facts` still records the
 /// last site's facts for them, and every other file is in `staging`.
-/// Returns the facts of files copied where links were refused, and the
-/// kept marker's, for the manifest.
+/// `record` is what the build that last brought this folder up to date
+/// recorded of it ([`list`]). Returns the facts of files copied where
+/// links were refused, and the kept marker's, for the manifest, and the
+/// record of the folder as it is left, for the next build that uses it.
 pub(super) fn update(
     kept: &Path,
     staging: &Path,
@@ -172,9 +355,11 @@ pub(super) fn update(
     previous: &Manifest,
     facts: &HashMap<String, FileFacts>,
     carried: &[(String, u64)],
-) -> Result<(Updated, Vec<(String, FileFacts)>), OutputError> {
+    record: Option<&Recorded>,
+) -> Result<Brought, OutputError> {
     let failed = |what: &str, path: &Path, e: std::io::Error| io_error(what, path, e);
-    let listing = list(kept).map_err(|e| failed("list", kept, e))?;
+    let (listing, mut found, folders_read) =
+        list(kept, record).map_err(|e| failed("list", kept, e))?;
     // The carried files whose last-site file the kept folder may hold.
     let from_live: HashMap<&str, u64, Fast> = carried
         .iter()
@@ -200,6 +385,8 @@ pub(super) fn update(
     // Folders the new site has no file under (the outermost of them),
     // then files it does not have, and whatever is neither file nor folder.
     let mut removed = 0;
+    // Folders whose entries this update changes: not recorded.
+    let mut touched: HashSet<&str, Fast> = HashSet::default();
     let mut remove_folders: Vec<&String> = listing
         .folders
         .iter()
@@ -209,6 +396,7 @@ pub(super) fn update(
     for folder in remove_folders {
         let full = kept.join(folder);
         std::fs::remove_dir_all(&full).map_err(|e| failed("delete", &full, e))?;
+        touched.insert(parent(folder));
         removed += 1;
     }
     let extra = listing
@@ -224,6 +412,7 @@ pub(super) fn update(
         )
         .filter(|p| parent_kept(p));
     for path in extra {
+        touched.insert(parent(path));
         let full = kept.join(path);
         match std::fs::remove_file(&full) {
             Err(e) if e.kind() != ErrorKind::NotFound => return Err(failed("delete", &full, e)),
@@ -239,6 +428,7 @@ pub(super) fn update(
         .collect();
     missing.sort_by_key(|f| (f.matches('/').count(), *f));
     for folder in missing {
+        touched.insert(parent(folder));
         let full = kept.join(folder);
         match std::fs::create_dir(&full) {
             Err(e) if e.kind() != ErrorKind::AlreadyExists => {
@@ -248,15 +438,26 @@ pub(super) fn update(
         }
     }
     // Each file: kept as it is, or linked in from where it is.
-    let stayed = std::sync::atomic::AtomicUsize::new(0);
+    let stays = |path: &str| {
+        from_live
+            .get(path)
+            .is_some_and(|inode| *inode != 0 && listing.files.get(path) == Some(inode))
+    };
+    let mut stayed = 0;
+    for path in &files {
+        if stays(path) {
+            stayed += 1;
+        } else {
+            touched.insert(parent(path));
+        }
+    }
     let copies = Mutex::new(Vec::new());
     files.par_iter().try_for_each(|path| {
         let path = path.as_str();
+        if stays(path) {
+            return Ok(());
+        }
         let from = match from_live.get(path) {
-            Some(inode) if *inode != 0 && listing.files.get(path) == Some(inode) => {
-                stayed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                return Ok(());
-            }
             Some(_) => live.join(path),
             None => staging.join(path),
         };
@@ -289,13 +490,78 @@ pub(super) fn update(
         .symlink_metadata()
         .map_err(|e| failed("read", &marker, e))?;
     copies.push((MARKER.to_string(), FileFacts::of(&bytes, &meta)));
-    let stayed = stayed.into_inner();
+    found.folders.retain(|path, _| {
+        (path.is_empty() || needed.contains(path.as_str())) && !touched.contains(path.as_str())
+    });
+    let folders_recorded = listing.folders.len() + 1 - folders_read;
     Ok((
         Updated {
             stayed,
             linked: files.len() - stayed,
             removed,
+            folders_read,
+            folders_recorded,
         },
         copies,
+        found,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(listing: &Listing) -> Vec<&str> {
+        let mut files: Vec<&str> = listing.files.keys().map(String::as_str).collect();
+        files.sort_unstable();
+        files
+    }
+
+    /// A folder is taken from the record only while its stamp is the one
+    /// recorded: an entry added, removed or replaced anywhere below is
+    /// found, and folders changed just before a listing are not recorded.
+    #[test]
+    fn a_recorded_listing_is_trusted_only_where_a_folder_is_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in ["a/b", "c"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        for file in ["index.html", "a/b/index.html", "c/index.html"] {
+            std::fs::write(root.join(file), file).unwrap();
+        }
+        let (_, fresh, read) = list(root, None).unwrap();
+        assert_eq!(read, 4, "every folder read");
+        assert!(fresh.folders.is_empty(), "changed just now: not recorded");
+
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (first, record, read) = list(root, None).unwrap();
+        assert_eq!(read, 4);
+        assert_eq!(record.folders.len(), 4, "settled: every folder recorded");
+        let record = Recorded::from_bytes(&record.to_bytes()).unwrap();
+        let (again, _, read) = list(root, Some(&record)).unwrap();
+        assert_eq!(read, 0, "nothing changed: nothing read");
+        assert_eq!(files(&again), files(&first));
+        assert_eq!(again.files, first.files, "the same inodes");
+        assert_eq!(again.folders, first.folders);
+
+        // A file planted deep down, one replaced by a rename (a new inode), a folder
+        // replaced by a file, a symbolic link.
+        std::fs::write(root.join("a/b/stray.html"), "stray").unwrap();
+        std::fs::write(root.join("new.html"), "new").unwrap();
+        std::fs::rename(root.join("new.html"), root.join("index.html")).unwrap();
+        std::fs::remove_dir_all(root.join("c")).unwrap();
+        std::fs::write(root.join("c"), "a file").unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("a/link")).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (changed, _, read) = list(root, Some(&record)).unwrap();
+        assert_eq!(read, 3, "the root, a and a/b read again: {changed:?}");
+        assert_eq!(
+            files(&changed),
+            ["a/b/index.html", "a/b/stray.html", "c", "index.html"]
+        );
+        assert_ne!(changed.files["index.html"], first.files["index.html"]);
+        assert_eq!(changed.others, ["a/link"]);
+        assert!(!changed.folders.contains("c"));
+    }
 }

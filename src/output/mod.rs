@@ -42,7 +42,7 @@ mod kept;
 
 use crate::memo::lock;
 pub use carry::{FileFacts, Manifest, SearchKey, halves};
-pub use kept::Updated;
+pub use kept::{Recorded, Updated};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -72,6 +72,16 @@ impl OutputFile {
             bytes,
         }
     }
+}
+
+/// Where the kept folder's listing ([`Recorded`]) is kept from one build to
+/// the next (the build cache), by the folder's device and inode: the build
+/// that brings a kept folder up to date records what it left there, and
+/// the next build that uses the same folder reads only the folders changed
+/// since. Nothing recorded is trusted beyond a folder's stamp.
+pub trait KeptRecords {
+    fn get(&self, folder: (u64, u64)) -> Option<Vec<u8>>;
+    fn put(&self, folder: (u64, u64), bytes: &[u8]);
 }
 
 /// Marks a folder as a Portico site, so rebuilding may replace it.
@@ -463,7 +473,16 @@ impl Staging {
     }
 
     /// Swaps the staging folder in as the site.
-    pub fn commit(mut self) -> Result<Committed, OutputError> {
+    pub fn commit(self) -> Result<Committed, OutputError> {
+        self.commit_recording(None)
+    }
+
+    /// [`Staging::commit`], reading and recording the kept folder's listing
+    /// in `records` ([`KeptRecords`]).
+    pub fn commit_recording(
+        mut self,
+        records: Option<&dyn KeptRecords>,
+    ) -> Result<Committed, OutputError> {
         let Some(facts) = self.facts.take() else {
             let deletion = swap_in(&self.dir, &self.out_dir, false)?;
             self.committed = true;
@@ -490,7 +509,7 @@ impl Staging {
                     kept: None,
                 });
             }
-            updated = self.update_kept(&previous, &facts, &carried);
+            updated = self.update_kept(&previous, &facts, &carried, records);
             match &mut updated {
                 Some((_, copies)) => facts.extend(std::mem::take(copies)),
                 None => {
@@ -526,13 +545,29 @@ impl Staging {
         previous: &Manifest,
         facts: &HashMap<String, FileFacts>,
         carried: &[(String, u64)],
+        records: Option<&dyn KeptRecords>,
     ) -> Option<(Updated, Vec<(String, FileFacts)>)> {
         let dir = kept::kept_dir(&self.out_dir);
-        if !kept::usable(&dir, &self.out_dir) {
-            return None;
-        }
-        match kept::update(&dir, &self.dir, &self.out_dir, previous, facts, carried) {
-            Ok(updated) => Some(updated),
+        let folder = kept::usable(&dir, &self.out_dir)?;
+        let record = records
+            .and_then(|r| r.get(folder))
+            .and_then(|bytes| Recorded::from_bytes(&bytes));
+        let done = kept::update(
+            &dir,
+            &self.dir,
+            &self.out_dir,
+            previous,
+            facts,
+            carried,
+            record.as_ref(),
+        );
+        match done {
+            Ok((updated, copies, found)) => {
+                if let Some(records) = records {
+                    records.put(folder, &found.to_bytes());
+                }
+                Some((updated, copies))
+            }
             Err(_) => {
                 let _ = remove_ours(&dir);
                 None

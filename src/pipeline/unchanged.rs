@@ -41,6 +41,7 @@ use crate::memo::Key;
 use crate::read::{RepoKind, RepoSource};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
@@ -70,6 +71,8 @@ pub struct Inputs {
     key: Key,
     /// An input changed too recently for its stamp to be trusted.
     racy: bool,
+    /// Folders read, and folders taken from the last walk's listings.
+    pub folders: (usize, usize),
 }
 
 /// What a build recorded for the next one into the same `--out`.
@@ -103,12 +106,19 @@ pub struct Found<'a> {
 
 impl Inputs {
     /// The key of every input of a build of `config` (see the module
-    /// comment); `None` when one cannot be stamped.
-    pub fn read(config: &Config, found: &Found<'_>) -> Option<Inputs> {
+    /// comment); `None` when one cannot be stamped. A folder `record` (the
+    /// last walk's [`Listings`]) holds with the stamp it has now is not
+    /// read again; the new listings come back when any folder was read.
+    pub fn read(
+        config: &Config,
+        found: &Found<'_>,
+        record: Option<&Listings>,
+    ) -> Option<(Inputs, Option<Listings>)> {
         if !config.locations.is_empty() {
             return None;
         }
         let started = now_nanos();
+        let walk = Walk { record, started };
         let mut hasher = crate::memo::hasher();
         let mut part = |bytes: &[u8]| crate::memo::part(&mut hasher, bytes);
         part(b"whole-build 1");
@@ -124,7 +134,7 @@ impl Inputs {
             part(name.as_encoded_bytes());
             part(value.as_encoded_bytes());
         }
-        let mut stamps = Stamps::default();
+        let mut stamps = Stamps::new(&walk);
         for file in outside_files(config) {
             stamps.path(&file);
         }
@@ -137,7 +147,7 @@ impl Inputs {
         let repos: Vec<Stamps> = found
             .repos
             .par_iter()
-            .map(repo_stamps)
+            .map(|repo| repo_stamps(repo, &walk))
             .collect::<Option<_>>()?;
         for (repo, repo_stamps) in found.repos.iter().zip(&repos) {
             stamps.text(&repo.name);
@@ -147,11 +157,127 @@ impl Inputs {
             stamps.add(repo_stamps);
         }
         part(&stamps.hasher.digest128().to_le_bytes());
-        Some(Inputs {
+        let read = stamps.read + repos.iter().map(|r| r.read).sum::<usize>();
+        let walked = stamps.walked + repos.iter().map(|r| r.walked).sum::<usize>();
+        let inputs = Inputs {
             key: hasher.digest128(),
             racy: stamps.newest > started - RACY_NANOS,
-        })
+            folders: (read, walked - read),
+        };
+        let listings = (read > 0 || record.is_none()).then(|| Listings {
+            folders: stamps
+                .listed
+                .into_iter()
+                .chain(repos.into_iter().flat_map(|r| r.listed))
+                .collect(),
+        });
+        Some((inputs, listings))
     }
+}
+
+/// What the build cache keeps the walk's [`Listings`] under (by `--out`).
+const LISTINGS_KIND: &str = "whole-build-listings";
+
+impl Inputs {
+    /// [`Inputs::read`] with the last walk's listings from the build cache
+    /// (by `--out`: `site`), and the new ones kept there.
+    pub fn read_kept(
+        config: &Config,
+        found: &Found<'_>,
+        disk: &crate::cache::DiskCache,
+        site: Key,
+    ) -> Option<Inputs> {
+        let record = disk
+            .get(LISTINGS_KIND, site)
+            .and_then(|bytes| Listings::from_bytes(&bytes));
+        let (inputs, listings) = Inputs::read(config, found, record.as_ref())?;
+        if let Some(listings) = listings {
+            disk.put(LISTINGS_KIND, site, &listings.to_bytes());
+        }
+        Some(inputs)
+    }
+}
+
+/// What the key's walk found in each folder, by its path: its stamp,
+/// taken before it was read, and its entries in name order. The next
+/// build's walk takes a folder whose stamp is unchanged from here instead
+/// of reading it (adding, removing or renaming an entry sets the folder's
+/// modification and change times, and nothing sets a change time back);
+/// its files are stamped all the same. Folders changed less than
+/// [`RACY_NANOS`] before the walk started are left out.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Listings {
+    folders: std::collections::HashMap<Vec<u8>, Listed>,
+}
+
+impl Listings {
+    /// As the build cache keeps them ([`crate::memo::encode`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        crate::memo::encode(self).unwrap_or_default()
+    }
+
+    /// Read back; `None` for damaged bytes (every folder is then read).
+    pub fn from_bytes(bytes: &[u8]) -> Option<Listings> {
+        crate::memo::decode(bytes)
+    }
+}
+
+/// One folder as the walk found it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Listed {
+    stamp: FolderStamp,
+    #[serde(with = "crate::memo::shared")]
+    entries: std::sync::Arc<Vec<FolderEntry>>,
+}
+
+/// A folder's inode and modification and change times (nanoseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct FolderStamp {
+    inode: u64,
+    modified: i128,
+    changed: i128,
+}
+
+impl FolderStamp {
+    fn of(meta: &std::fs::Metadata) -> FolderStamp {
+        let nanos =
+            |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        FolderStamp {
+            inode: meta.ino(),
+            modified: nanos(meta.mtime(), meta.mtime_nsec()),
+            changed: nanos(meta.ctime(), meta.ctime_nsec()),
+        }
+    }
+
+    /// Whether a listing taken after `started` may be trusted by this
+    /// stamp later (see [`RACY_NANOS`]).
+    fn settled(&self, started: i128) -> bool {
+        self.modified <= started - RACY_NANOS && self.changed <= started - RACY_NANOS
+    }
+}
+
+/// An entry of a folder: its name, its type as the folder gives it, and a
+/// folder's inode (the only thing the key takes of a folder entry besides
+/// its name; files are stamped on their own).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct FolderEntry {
+    name: Vec<u8>,
+    kind: EntryKind,
+    inode: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+enum EntryKind {
+    Folder,
+    Link,
+    /// A file or anything else that is neither folder nor link.
+    Other,
+}
+
+/// The walk of one build: the last walk's listings, and when it started.
+struct Walk<'a> {
+    record: Option<&'a Listings>,
+    started: i128,
 }
 
 /// The files outside the repositories a build reads: the logo, the
@@ -184,7 +310,7 @@ fn git_configs() -> Vec<std::path::PathBuf> {
 /// How deep `[include]`s are followed for their files' stamps.
 const INCLUDE_DEPTH: usize = 4;
 
-impl Stamps {
+impl Stamps<'_> {
     /// A git configuration file and the files it includes (a remote's URL
     /// may come from one): every `path = …` value is stamped, relative to
     /// the file's folder, `~/` from `HOME` (more than `[include]`s hold:
@@ -218,8 +344,8 @@ impl Stamps {
 }
 
 /// Every file of one repository, stamped; `None` when one cannot be.
-fn repo_stamps(repo: &RepoSource) -> Option<Stamps> {
-    let mut stamps = Stamps::default();
+fn repo_stamps<'w>(repo: &RepoSource, walk: &'w Walk<'w>) -> Option<Stamps<'w>> {
+    let mut stamps = Stamps::new(walk);
     match repo.kind {
         RepoKind::WorkTree => {
             let dot_git = repo.root.join(".git");
@@ -241,22 +367,31 @@ fn repo_stamps(repo: &RepoSource) -> Option<Stamps> {
 }
 
 /// Stamps hashed in order, and the newest time seen.
-struct Stamps {
+struct Stamps<'w> {
     hasher: xxhash_rust::xxh3::Xxh3,
     /// Nanoseconds since the epoch of the newest modification or change.
     newest: i128,
+    walk: &'w Walk<'w>,
+    /// The folders listed, for the next walk ([`Listings`]).
+    listed: Vec<(Vec<u8>, Listed)>,
+    /// How many folders were walked, and how many of them were read (not
+    /// taken from the last listings).
+    walked: usize,
+    read: usize,
 }
 
-impl Default for Stamps {
-    fn default() -> Self {
+impl<'w> Stamps<'w> {
+    fn new(walk: &'w Walk<'w>) -> Stamps<'w> {
         Stamps {
             hasher: xxhash_rust::xxh3::Xxh3::new(),
             newest: i128::MIN,
+            walk,
+            listed: Vec::new(),
+            walked: 0,
+            read: 0,
         }
     }
-}
 
-impl Stamps {
     fn bytes(&mut self, bytes: &[u8]) {
         crate::memo::part(&mut self.hasher, bytes);
     }
@@ -265,7 +400,7 @@ impl Stamps {
         self.bytes(text.as_bytes());
     }
 
-    fn add(&mut self, other: &Stamps) {
+    fn add(&mut self, other: &Stamps<'_>) {
         self.bytes(&other.hasher.digest128().to_le_bytes());
         self.newest = self.newest.max(other.newest);
     }
@@ -312,7 +447,6 @@ impl Stamps {
     /// `objects/info/alternates`. Fails on a folder that cannot be listed
     /// and on a git folder with a `commondir` (its refs live elsewhere).
     fn tree(&mut self, root: &Path, git: bool) -> Result<(), ()> {
-        use std::os::unix::fs::DirEntryExt;
         self.path(root);
         // (folder, inside a git folder, the git folder itself)
         let mut stack = vec![(root.to_path_buf(), git, git)];
@@ -323,40 +457,94 @@ impl Stamps {
                 }
                 self.path(&folder.join("objects/info/alternates"));
             }
-            let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(&folder)
-                .map_err(|_| ())?
-                .collect::<Result<_, _>>()
-                .map_err(|_| ())?;
-            entries.sort_by_key(std::fs::DirEntry::file_name);
+            let entries = self.entries(&folder)?;
             self.bytes(folder.as_os_str().as_encoded_bytes());
             self.hasher.update(&(entries.len() as u64).to_le_bytes());
             // Folders are walked after this one's entries, in reverse on
             // the stack so the walk stays in name order.
             let mut folders = Vec::new();
-            for entry in entries {
-                let name = entry.file_name();
-                let kind = entry.file_type().map_err(|_| ())?;
-                if kind.is_dir() {
+            for entry in entries.iter() {
+                let name = std::ffi::OsStr::from_bytes(&entry.name);
+                let path = folder.join(name);
+                if entry.kind == EntryKind::Folder {
                     if in_git && GIT_UNREAD.iter().any(|n| name == *n) {
                         continue;
                     }
                     self.bytes(name.as_encoded_bytes());
                     self.hasher.update(&[2]);
-                    self.hasher.update(&entry.ino().to_le_bytes());
+                    self.hasher.update(&entry.inode.to_le_bytes());
                     let git_root = !in_git && name == ".git";
-                    folders.push((entry.path(), in_git || git_root, git_root));
+                    folders.push((path, in_git || git_root, git_root));
                 } else {
                     self.bytes(name.as_encoded_bytes());
-                    // The entry's own `lstat`, relative to its folder.
-                    self.meta(entry.metadata().ok().as_ref());
-                    if kind.is_symlink() {
-                        self.meta(std::fs::metadata(entry.path()).ok().as_ref());
+                    // The entry's own `lstat`.
+                    self.meta(std::fs::symlink_metadata(&path).ok().as_ref());
+                    if entry.kind == EntryKind::Link {
+                        self.meta(std::fs::metadata(&path).ok().as_ref());
                     }
                 }
             }
             stack.extend(folders.into_iter().rev());
         }
         Ok(())
+    }
+}
+
+impl Stamps<'_> {
+    /// The entries of `folder` in name order: from the last walk's
+    /// listings when its stamp (taken first) is the one they hold, else
+    /// read. Recorded for the next walk when its stamp is settled.
+    fn entries(&mut self, folder: &Path) -> Result<std::sync::Arc<Vec<FolderEntry>>, ()> {
+        use std::os::unix::fs::DirEntryExt;
+        self.walked += 1;
+        let meta = std::fs::symlink_metadata(folder).map_err(|_| ())?;
+        let stamp = FolderStamp::of(&meta);
+        let settled = stamp.settled(self.walk.started);
+        let key = folder.as_os_str().as_encoded_bytes();
+        let recorded = self
+            .walk
+            .record
+            .and_then(|r| r.folders.get(key))
+            .filter(|listed| settled && listed.stamp == stamp);
+        let entries: std::sync::Arc<Vec<FolderEntry>> = match recorded {
+            Some(listed) => listed.entries.clone(),
+            None => {
+                self.read += 1;
+                let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(folder)
+                    .map_err(|_| ())?
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| ())?;
+                entries.sort_by_key(std::fs::DirEntry::file_name);
+                entries
+                    .iter()
+                    .map(|entry| {
+                        let kind = entry.file_type().map_err(|_| ())?;
+                        Ok(FolderEntry {
+                            name: entry.file_name().into_vec(),
+                            kind: if kind.is_dir() {
+                                EntryKind::Folder
+                            } else if kind.is_symlink() {
+                                EntryKind::Link
+                            } else {
+                                EntryKind::Other
+                            },
+                            inode: if kind.is_dir() { entry.ino() } else { 0 },
+                        })
+                    })
+                    .collect::<Result<Vec<_>, ()>>()?
+                    .into()
+            }
+        };
+        if settled {
+            self.listed.push((
+                key.to_vec(),
+                Listed {
+                    stamp,
+                    entries: entries.clone(),
+                },
+            ));
+        }
+        Ok(entries)
     }
 }
 
@@ -441,10 +629,86 @@ pub fn keep(
 mod tests {
     use super::*;
 
+    const FRESH: Walk<'static> = Walk {
+        record: None,
+        started: i128::MAX,
+    };
+
     fn tree(root: &Path, git: bool) -> Option<u128> {
-        let mut stamps = Stamps::default();
+        let mut stamps = Stamps::new(&FRESH);
         stamps.tree(root, git).ok()?;
         Some(stamps.hasher.digest128())
+    }
+
+    /// The key of `root`'s tree as a walk with `record` makes it, the
+    /// listings it leaves and how many folders it read.
+    fn walked(root: &Path, record: Option<&Listings>) -> (u128, Listings, usize) {
+        walked_at(root, record, now_nanos())
+    }
+
+    /// [`walked`] as if it started at `started`.
+    fn walked_at(root: &Path, record: Option<&Listings>, started: i128) -> (u128, Listings, usize) {
+        let walk = Walk { record, started };
+        let mut stamps = Stamps::new(&walk);
+        stamps.tree(root, false).unwrap();
+        let key = stamps.hasher.digest128();
+        let listings = Listings {
+            folders: stamps.listed.into_iter().collect(),
+        };
+        (key, listings, stamps.read)
+    }
+
+    /// A walk that takes folders from the last walk's listings makes the
+    /// key a walk reading every folder makes, and still sees every change:
+    /// a file added deep down, one edited, one replaced by a rename, a
+    /// folder replaced by a file, a link.
+    #[test]
+    fn the_last_walks_listings_give_the_same_key_and_miss_no_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in [".git/refs/heads", "docs/img"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        let write = |path: &str, text: &str| std::fs::write(root.join(path), text).unwrap();
+        write("docs/index.md", "# Home\n");
+        write("docs/img/a.png", "png");
+        write(".git/refs/heads/main", "1111\n");
+        let (first, fresh, read) = walked(root, None);
+        assert_eq!(read, 6);
+        assert!(fresh.folders.is_empty(), "changed just now: not recorded");
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (key, record, read) = walked(root, None);
+        assert_eq!((key, read), (first, 6));
+        assert_eq!(record.folders.len(), 6, "settled: every folder recorded");
+        let record = Listings::from_bytes(&record.to_bytes()).unwrap();
+        let (again, _, read) = walked(root, Some(&record));
+        assert_eq!((again, read), (first, 0), "nothing read, the same key");
+
+        let check = |what: &str, changed: &dyn Fn()| {
+            changed();
+            // As if long after the change: the folders' stamps alone decide.
+            let later = now_nanos() + 10 * RACY_NANOS;
+            let (by_record, _, _) = walked_at(root, Some(&record), later);
+            let (by_reading, _, _) = walked(root, None);
+            assert_eq!(by_record, by_reading, "{what}: the same key either way");
+            assert_ne!(by_record, first, "{what}: seen");
+        };
+        check("a file edited", &|| write("docs/index.md", "# Home!\n"));
+        check("a file added deep down", &|| write("docs/img/b.png", "png"));
+        check("a branch moved", &|| {
+            write(".git/refs/heads/main", "2222\n")
+        });
+        check("a file replaced by a rename", &|| {
+            write("docs/new.md", "new");
+            std::fs::rename(root.join("docs/new.md"), root.join("docs/index.md")).unwrap();
+        });
+        check("a folder replaced by a file", &|| {
+            std::fs::remove_dir_all(root.join("docs/img")).unwrap();
+            write("docs/img", "a file");
+        });
+        check("a link", &|| {
+            std::os::unix::fs::symlink("index.md", root.join("docs/link.md")).unwrap();
+        });
     }
 
     /// A work tree's stamp changes with any file of it and with its git
@@ -504,7 +768,7 @@ mod tests {
         std::fs::write(&config, "[include]\n\tpath = remote.conf\n").unwrap();
         std::fs::write(dir.path().join("remote.conf"), "[remote \"origin\"]\n").unwrap();
         let stamp = || {
-            let mut stamps = Stamps::default();
+            let mut stamps = Stamps::new(&FRESH);
             stamps.git_config(&config, INCLUDE_DEPTH);
             stamps.hasher.digest128()
         };
@@ -520,11 +784,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("catalog-info.yaml");
         std::fs::write(&file, "kind: Component\n").unwrap();
-        let mut stamps = Stamps::default();
+        let mut stamps = Stamps::new(&FRESH);
         stamps.path(&file);
         assert!(stamps.newest > now_nanos() - RACY_NANOS, "just written");
         // A missing file has no time: it never makes the inputs racy.
-        let mut missing = Stamps::default();
+        let mut missing = Stamps::new(&FRESH);
         missing.path(&dir.path().join("missing.yaml"));
         assert!(missing.newest < now_nanos() - RACY_NANOS);
     }

@@ -1883,3 +1883,191 @@ fn list_parts_are_carried_only_while_what_they_read_is_unchanged() {
     assert!(lists_carried(&run), "{}", run.stderr);
     same_search(dir, "nothing changed since", &["glider", "alpha", "gamma"]);
 }
+
+// The kept folder's listing recorded (`output::kept::Recorded`): the build
+// that uses the kept folder reads only the folders changed since the build
+// that last brought it up to date.
+
+/// (folders read, folders taken as recorded) from the swap's timing line.
+fn kept_folders(run: &Run) -> Option<(usize, usize)> {
+    figures_after(run, "its folders: ")
+}
+
+#[test]
+fn a_recorded_kept_listing_still_finds_what_was_done_by_hand() {
+    let org = docs_org(6);
+    let dir = org.path();
+    let kept = dir.join(".cached.portico-kept");
+    let edit = |n: usize, text: &str| {
+        std::fs::write(
+            dir.join(format!("repos/svc{n}/docs/runbook.md")),
+            format!("# Runbook\n\n{text}\n"),
+        )
+        .unwrap();
+    };
+    // Two sites (the live one and the kept one), each brought up to date
+    // once with its folders settled, so each has a record.
+    for (n, text) in [
+        "Restart the deploy.",
+        "Roll back.",
+        "Page the owner.",
+        "Drain.",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        edit(n, text);
+        settle();
+        same_as_uncached(dir, text);
+    }
+    edit(4, "Scale up.");
+    settle();
+    let run = same_as_uncached(dir, "one page edited, both records there");
+    let (read, recorded) = kept_folders(&run).unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(recorded > 3 * read, "mostly as recorded: {}", run.stderr);
+
+    // By hand, in the live site (the next build's kept folder) and in the
+    // kept folder: files planted in a folder deep down, a page replaced
+    // by a rename, a page deleted, a folder replaced by a file, a link.
+    let page = "docs/default/component/svc3/runbook";
+    std::fs::write(dir.join("cached").join(page).join("stray.html"), "stray").unwrap();
+    std::fs::write(kept.join(page).join("stray.html"), "stray").unwrap();
+    std::fs::write(kept.join(page).join("new.html"), "replaced").unwrap();
+    std::fs::rename(
+        kept.join(page).join("new.html"),
+        kept.join(page).join("index.html"),
+    )
+    .unwrap();
+    std::fs::remove_file(kept.join("docs/default/component/svc4/index.html")).unwrap();
+    std::fs::remove_dir_all(kept.join("docs/default/component/svc5/runbook")).unwrap();
+    std::fs::write(kept.join("docs/default/component/svc5/runbook"), "a file").unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", kept.join("docs/default/component/svc1/x"))
+        .unwrap();
+    // Settled: found by the folders' stamps, not by their being new.
+    settle();
+    edit(0, "Page the owner twice.");
+    let run = same_as_uncached(dir, "the kept folder changed by hand");
+    let (read, recorded) = kept_folders(&run).unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(read >= 5 && recorded > read, "{}", run.stderr);
+    settle();
+    edit(0, "Page the owner again.");
+    let run = same_as_uncached(dir, "the live site changed by hand, now kept");
+    assert!(kept_folders(&run).is_some(), "{}", run.stderr);
+    same_search(dir, "changed by hand", &QUERIES);
+
+    // A damaged record is a listing read whole.
+    let entries: Vec<_> = walk_files(&dir.join("cache"))
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("kept-listing"))
+        .collect();
+    assert!(!entries.is_empty(), "records kept");
+    entries.iter().for_each(|p| flip_middle_byte(p));
+    settle();
+    edit(1, "Restart twice.");
+    let run = same_as_uncached(dir, "damaged records");
+    let (_, recorded) = kept_folders(&run).unwrap_or_else(|| panic!("{}", run.stderr));
+    assert_eq!(recorded, 0, "{}", run.stderr);
+}
+
+/// Every file below `dir`.
+fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+// The whole-build key's walk takes the folders whose stamps are unchanged
+// from the last walk's listings (`pipeline::unchanged::Listings`).
+
+/// (folders read, folders as the last walk listed them) from the inputs'
+/// key's timing line.
+fn walk_folders(run: &Run) -> (usize, usize) {
+    figures(run, "stamped; folders: ")
+}
+
+#[test]
+fn whole_build_walk_reads_only_changed_folders_and_sees_settled_changes() {
+    let org = whole_build_org();
+    let dir = org.path();
+    let steps = Steps::new(dir);
+    let alpha = dir.join("repos/alpha");
+    settle();
+    let (taken, run) = steps.build("settled, nothing changed");
+    assert!(taken, "{}", run.stderr);
+    let (read, listed) = walk_folders(&run);
+    assert!(listed > 10 * read.max(1), "{}", run.stderr);
+    // Each change is older than a second when the build stamps it: only
+    // the folder's stamp, not its age, says it must be read again.
+    let after = |what: &str, change: &dyn Fn()| {
+        change();
+        settle();
+        let (taken, run) = steps.build(what);
+        assert!(
+            !taken,
+            "{what}: the whole-build entry was taken:\n{}",
+            run.stderr
+        );
+        let (read, listed) = walk_folders(&run);
+        // A deleted repository's folders are not walked: none is read.
+        let inside = !what.contains("deleted");
+        assert!(
+            read >= usize::from(inside) && listed > read,
+            "{what}: {}",
+            run.stderr
+        );
+        steps.taken(&format!("{what}, then nothing changed"));
+    };
+    after("a file added in a folder", &|| {
+        std::fs::write(alpha.join("docs/extra.md"), "# Extra\n").unwrap();
+    });
+    after("a file replaced by a rename", &|| {
+        std::fs::write(alpha.join("docs/new.md"), "# Renamed over\n").unwrap();
+        std::fs::rename(alpha.join("docs/new.md"), alpha.join("docs/extra.md")).unwrap();
+    });
+    after("a file removed", &|| {
+        std::fs::remove_file(alpha.join("docs/extra.md")).unwrap();
+    });
+    after("a folder replaced by one of the same name", &|| {
+        std::fs::create_dir(alpha.join("docs/more")).unwrap();
+        std::fs::write(alpha.join("docs/more/a.md"), "# A\n").unwrap();
+    });
+    after("a folder made again", &|| {
+        std::fs::remove_dir_all(alpha.join("docs/more")).unwrap();
+        std::fs::create_dir(alpha.join("docs/more")).unwrap();
+        std::fs::write(alpha.join("docs/more/a.md"), "# A\n").unwrap();
+    });
+    after("a tag", &|| {
+        git(&alpha, &["tag", "v2.0.0"]);
+    });
+    after("a new repository", &|| {
+        org.file(
+            "repos/gamma/catalog-info.yaml",
+            &COMPONENT.replace("NAME", "gamma"),
+        );
+    });
+    after("a repository deleted", &|| {
+        std::fs::remove_dir_all(dir.join("repos/gamma")).unwrap();
+    });
+    // A file edited in place leaves its folder's stamp: its own is read.
+    let text = std::fs::read_to_string(alpha.join("description.txt")).unwrap();
+    std::fs::write(
+        alpha.join("description.txt"),
+        text.replace("Alpha's", "Alpha's own"),
+    )
+    .unwrap();
+    settle();
+    let (taken, run) = steps.build("a file edited in place, settled");
+    assert!(!taken, "{}", run.stderr);
+    let (read, _) = walk_folders(&run);
+    assert_eq!(read, 0, "no folder changed: {}", run.stderr);
+}
