@@ -1373,8 +1373,10 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
     ));
     memo.scorecard_results.start();
     add_scorecards(config, &mut outcome, Some(memo), Some(&listings));
-    memo.scorecard_results.finish();
-    timer.lap("scorecards");
+    let (kept, judged) = memo.scorecard_results.finish();
+    timer.lap(&format!(
+        "scorecards ({kept} entities' results kept, {judged} judged)"
+    ));
     let mut files = files
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -421,6 +421,7 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                     inputs.release_tags,
                     inputs.git_ref,
                 ),
+                relation_rules: kept_results::any_relation_rule(cards),
             },
         )),
         _ => None,

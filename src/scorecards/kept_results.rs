@@ -34,12 +34,16 @@ use crate::read::activity::Activity;
 use crate::yaml::Node;
 use serde_json::{Map, Value};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use xxhash_rust::xxh3::Xxh3;
 
 /// Each entity's last results, by its document's allocation.
 #[derive(Debug, Default)]
 pub struct ResultsMemo {
     kept: ByArc<Node, Arc<Kept>>,
+    /// This build's entities whose results were kept, and judged.
+    hits: AtomicUsize,
+    misses: AtomicUsize,
 }
 
 /// One entity's results and what they were judged from.
@@ -69,6 +73,18 @@ pub struct Shared<'a> {
     pub facts: &'a ExternalFacts,
     /// The definitions, the day, the tag pattern and `--ref`.
     pub build: Key,
+    /// Whether any rule is a relation rule (else no target is read).
+    pub relation_rules: bool,
+}
+
+/// Whether any rule of `cards` reads the catalog through relations.
+pub fn any_relation_rule(cards: &[super::Scorecard]) -> bool {
+    let mut any = false;
+    for rule in cards.iter().flat_map(|c| &c.rules) {
+        rule.check
+            .walk(&mut |c| any |= matches!(c, super::Check::Relation(_)));
+    }
+    any
 }
 
 /// The key of what every entity's rules read alike.
@@ -103,7 +119,9 @@ impl<'a> Inputs<'a> {
         key.update(&shared.build.to_le_bytes());
         key.update(&version.unwrap_or(u64::MAX).to_le_bytes());
         entity_part(&mut key, entity);
-        targets_part(&mut key, entity, shared.catalog);
+        if shared.relation_rules {
+            targets_part(&mut key, entity, shared.catalog);
+        }
         docs_part(&mut key, site, broken);
         facts_part(&mut key, entity, shared.facts);
         Inputs {
@@ -134,22 +152,47 @@ fn entity_part(key: &mut Xxh3, entity: &Entity) {
     for n in [source.line, source.lines.start, source.lines.end] {
         key.update(&(n as u64).to_le_bytes());
     }
-    part(key, format!("{:?}", source.commit).as_bytes());
+    match &source.commit {
+        None => key.update(b"no commit"),
+        Some(commit) => {
+            let crate::catalog::RepoCommit {
+                id,
+                date,
+                author,
+                branch,
+            } = &**commit;
+            for text in [id, date, author] {
+                part(key, text.as_bytes());
+            }
+            match branch {
+                Some(branch) => part(key, branch.as_bytes()),
+                None => key.update(b"no branch"),
+            }
+        }
+    }
 }
 
-/// Each relation's target as the relation rules read it.
+/// Each relation's target as the relation rules read it
+/// ([`super::relations::TARGETS_READ`]): whether the catalog has it, its
+/// kind (as written and in its ref) and its `spec.lifecycle`.
 fn targets_part(key: &mut Xxh3, entity: &Entity, catalog: &Catalog) {
-    key.update(&(entity.relations.len() as u64).to_le_bytes());
+    use super::relations::TARGETS_READ;
     for relation in entity.relations.iter() {
+        if !TARGETS_READ.contains(&relation.kind) {
+            continue;
+        }
+        part(key, relation.kind.as_bytes());
         match catalog.get(&relation.target) {
             None => key.update(b"-"),
             Some(target) => {
                 key.update(b"+");
                 part(key, target.entity_ref.kind.as_bytes());
                 part(key, target.kind.as_bytes());
-                match target.spec_str("lifecycle") {
-                    Some(lifecycle) => part(key, lifecycle.as_bytes()),
-                    None => key.update(b"-"),
+                if relation.kind == "dependsOn" {
+                    match target.spec_str("lifecycle") {
+                        Some(lifecycle) => part(key, lifecycle.as_bytes()),
+                        None => key.update(b"-"),
+                    }
                 }
             }
         }
@@ -165,7 +208,10 @@ fn docs_part(key: &mut Xxh3, site: Option<&DocSiteSummary>, broken: &[&Diagnosti
             part(key, site.site_name.as_bytes());
             key.update(&(site.pages.len() as u64).to_le_bytes());
             for page in &site.pages {
-                part(key, format!("{:?}", page.last_updated).as_bytes());
+                match &page.last_updated {
+                    Some(date) => part(key, date.as_bytes()),
+                    None => key.update(b"-"),
+                }
             }
         }
     }
@@ -200,11 +246,18 @@ impl ResultsMemo {
     /// Starts a build.
     pub fn start(&self) {
         self.kept.start();
+        self.hits.store(0, Ordering::Relaxed);
+        self.misses.store(0, Ordering::Relaxed);
     }
 
     /// Ends a build: drops the results of entities no recent build had.
-    pub fn finish(&self) {
+    /// Returns how many entities' results were (kept, judged).
+    pub fn finish(&self) -> (usize, usize) {
         self.kept.finish();
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
     }
 
     /// The results kept for an entity whose inputs are all as they were.
