@@ -266,6 +266,21 @@ impl ResultsMemo {
         inputs: &Inputs<'_>,
         version: Option<u64>,
     ) -> Option<Vec<(usize, EntityResult)>> {
+        let found = self.find(inputs, version);
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    fn find(
+        &self,
+        inputs: &Inputs<'_>,
+        version: Option<u64>,
+    ) -> Option<Vec<(usize, EntityResult)>> {
         version?;
         let kept = self.kept.get(&inputs.entity.doc)?;
         let same = Arc::ptr_eq(&kept.json, &inputs.entity.json)
