@@ -199,6 +199,33 @@ pub type Key = u128;
 /// on a 2,000-page org rose 17 % over the first 80 edits before levelling.)
 pub const KEPT_BUILDS: u64 = 8;
 
+/// A map by [`Key`]: a key is already an xxh3 hash, so its low 64 bits
+/// are the map's hash (hashing it again with SipHash was most of a
+/// lookup: 13,000 pages and cards are looked up on every serve build).
+pub type ByKey<V> = HashMap<Key, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// The hasher of [`ByKey`]: takes a [`Key`]'s low 64 bits as they are.
+#[derive(Default)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only keys are hashed with it (`write_u128`); anything else is
+        // folded in, still a hash.
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
+    }
+
+    fn write_u128(&mut self, key: u128) {
+        self.0 = key as u64;
+    }
+}
+
 /// Values kept by key between builds: each build marks what it uses, and
 /// what no recent build used is dropped at the end of one.
 #[derive(Debug)]
@@ -209,7 +236,7 @@ pub struct Kept<V> {
 #[derive(Debug)]
 struct KeptState<V> {
     /// Each value by key, with the build that last used it.
-    values: HashMap<Key, (V, u64)>,
+    values: ByKey<(V, u64)>,
     build: u64,
     hits: usize,
     misses: usize,
@@ -219,7 +246,7 @@ impl<V> Default for Kept<V> {
     fn default() -> Self {
         Kept {
             state: Mutex::new(KeptState {
-                values: HashMap::new(),
+                values: ByKey::default(),
                 build: 0,
                 hits: 0,
                 misses: 0,

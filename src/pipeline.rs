@@ -1367,6 +1367,8 @@ pub struct Memo {
     pub pages: render::RenderMemo,
     pub scorecard_files: crate::scorecards::kept_files::FilesMemo,
     pub scorecard_activity: crate::scorecards::kept_activity::ActivityMemo,
+    /// Each entity's scorecard results, while what its rules read holds.
+    pub scorecard_results: crate::scorecards::kept_results::ResultsMemo,
 }
 
 /// A site built in memory for `portico serve`: every file but the search
@@ -1416,8 +1418,12 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
     timer.lap(&format!(
         "docs ({rendered} pages rendered, {reused} reused)"
     ));
+    memo.scorecard_results.start();
     add_scorecards(config, &mut outcome, Some(memo), Some(&listings));
-    timer.lap("scorecards");
+    let (kept, judged) = memo.scorecard_results.finish();
+    timer.lap(&format!(
+        "scorecards ({kept} entities' results kept, {judged} judged)"
+    ));
     let mut files = files
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -1644,6 +1650,7 @@ fn add_scorecards(
         files_memo: memo.map(|m| (&m.scorecard_files, &m.versions)),
         listings,
         activity_memo: memo.map(|m| (&m.scorecard_activity, &m.versions)),
+        results_memo: memo.map(|m| &m.scorecard_results),
     };
     let (results, problems) = crate::scorecards::run(&config.scorecards, &org);
     // Work trees' git handles were kept for history only.

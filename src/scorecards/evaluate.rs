@@ -12,6 +12,7 @@ use super::docs::{BROKEN_LINK_CODES, DocsFacts};
 use super::facts::ExternalFacts;
 use super::files::{RepoFiles, SnapshotFiles};
 use super::kept_files::{FilesMemo, RecordingFiles};
+use super::kept_results;
 use super::{Evidence, Filter, Rule, Scorecard, Status, Verdict};
 use crate::catalog::{Catalog, Entity};
 use crate::diagnostics::Diagnostic;
@@ -369,6 +370,9 @@ pub struct OrgInputs<'a> {
     pub files_memo: Option<(&'a FilesMemo, &'a Versions)>,
     /// Repositories' listings the docs stage made in this run.
     pub listings: Option<&'a crate::read::Listings>,
+    /// Entities' results kept by this process (`portico serve`), with the
+    /// versions of `files_memo`.
+    pub results_memo: Option<&'a super::kept_results::ResultsMemo>,
 }
 
 /// Every scorecard against every entity it applies to.
@@ -403,11 +407,39 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
         .map(|r| (r.display.as_str(), r))
         .collect();
     let groups: Vec<(&str, Vec<usize>)> = by_repo.into_iter().collect();
+    // With serve's memo: what every entity's rules read alike.
+    let kept = match (inputs.results_memo, inputs.files_memo) {
+        (Some(memo), Some((_, versions))) => Some((
+            memo,
+            versions,
+            kept_results::Shared {
+                catalog: inputs.catalog,
+                facts: inputs.facts,
+                build: kept_results::build_key(
+                    cards,
+                    inputs.today,
+                    inputs.release_tags,
+                    inputs.git_ref,
+                ),
+                relation_rules: kept_results::any_relation_rule(cards),
+            },
+        )),
+        _ => None,
+    };
     let found: Vec<(usize, usize, EntityResult)> = groups
         .par_iter()
         .flat_map_iter(|(repo_dir, entities)| {
             let source = sources.get(repo_dir).copied();
-            let files = match (source, inputs.files_memo) {
+            // The repository's version before anything of it is read (as
+            // `FilesMemo` takes it): a change during this build leaves
+            // what was judged kept under the old version.
+            let version = kept
+                .as_ref()
+                .and_then(|(_, versions, _)| versions.of(&source?.root));
+            // Opened on the first entity judged: one whose results are
+            // all kept needs no file of its repository.
+            let files = std::cell::OnceCell::new();
+            let open = || match (source, inputs.files_memo) {
                 (Some(source), Some((memo, versions))) => {
                     let listed = inputs.listings.and_then(|l| l.take(source));
                     memo.files(versions, source, inputs.git_ref, listed)
@@ -433,6 +465,25 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                         .collect(),
                     None => Vec::new(),
                 };
+                let judged = kept.as_ref().map(|(memo, _, shared)| {
+                    let activity = inputs.activity.get(&entity.source.repo_dir);
+                    let entity_inputs = kept_results::Inputs::of(
+                        entity,
+                        shared,
+                        version,
+                        site,
+                        &own_broken,
+                        activity,
+                    );
+                    (memo, entity_inputs)
+                });
+                if let Some(results) = judged
+                    .as_ref()
+                    .and_then(|(memo, entity_inputs)| memo.get(entity_inputs, version))
+                {
+                    out.extend(results.into_iter().map(|(c, result)| (c, i, result)));
+                    continue;
+                }
                 let folder = super::folder::of(entity);
                 let subject = Subject {
                     entity,
@@ -441,18 +492,23 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                         broken: &own_broken,
                         past: None,
                     },
-                    files: files.as_ref().map(OpenFiles::as_files),
+                    files: files.get_or_init(open).as_ref().map(OpenFiles::as_files),
                     folder: &folder,
                 };
-                for (c, card) in cards
+                let results: Vec<(usize, EntityResult)> = cards
                     .iter()
                     .enumerate()
                     .filter(|(_, c)| applies(&c.filter, entity))
-                {
-                    out.push((c, i, evaluate_entity(card, subject, &context)));
+                    .map(|(c, card)| (c, evaluate_entity(card, subject, &context)))
+                    .collect();
+                if let Some((memo, entity_inputs)) = &judged {
+                    memo.keep(entity_inputs, version, results.clone());
                 }
+                out.extend(results.into_iter().map(|(c, result)| (c, i, result)));
             }
-            if let (Some(OpenFiles::Kept(files)), Some((memo, _))) = (files, inputs.files_memo) {
+            if let (Some(Some(OpenFiles::Kept(files))), Some((memo, _))) =
+                (files.into_inner(), inputs.files_memo)
+            {
                 memo.keep(files);
             }
             out

@@ -23,6 +23,7 @@
 //! | `git.rs` | the repository's last commit, release tags, authors |
 //! | `delivery.rs` | release frequency and lead time from git, reported DORA facts |
 //! | `kept_files.rs`, `kept_activity.rs` | `portico serve`: a repository's files and git activity kept per repository version |
+//! | `kept_results.rs` | `portico serve`: each entity's results kept while everything its rules read is unchanged |
 //! | `attestations.rs` | signed-off claims kept in the repository, with expiry |
 //! | `facts.rs` | facts from other systems, by entity ref |
 //! | `evaluate.rs` | the ladder, scores, combinators, the whole organisation |
@@ -48,6 +49,7 @@ pub mod git;
 pub mod history;
 pub mod kept_activity;
 pub mod kept_files;
+pub mod kept_results;
 pub mod load;
 pub mod lockfiles;
 pub mod relations;
@@ -242,6 +244,8 @@ pub struct Org<'a> {
     pub listings: Option<&'a crate::read::Listings>,
     /// Repositories' git activity kept by this process (`portico serve`).
     pub activity_memo: Option<(&'a kept_activity::ActivityMemo, &'a crate::memo::Versions)>,
+    /// Entities' results kept by this process (`portico serve`).
+    pub results_memo: Option<&'a kept_results::ResultsMemo>,
 }
 
 /// The stage: definitions and facts read, every scorecard evaluated.
@@ -267,6 +271,7 @@ pub fn run(
         release_tags,
         files_memo: org.files_memo,
         listings: org.listings,
+        results_memo: org.results_memo,
     };
     let scorecards = evaluate::evaluate_all(&cards, &inputs);
     problems.extend(unreadable_files(org.catalog, &scorecards));

@@ -7,6 +7,14 @@ use super::{Evidence, Verdict};
 use crate::catalog::entity_ref::EntityRef;
 use crate::catalog::{Catalog, Entity};
 
+/// The relations whose targets the checks below look up in the catalog,
+/// and what they read of a target found: its kind (`ownedBy`), and its
+/// `spec.lifecycle` (`dependsOn`); `partOf` and `consumesApi` targets only
+/// whether they are there. Serve keeps results by these
+/// (`kept_results`): a check reading another relation's target, or more
+/// of one, must be added here.
+pub const TARGETS_READ: [&str; 4] = ["ownedBy", "partOf", "dependsOn", "consumesApi"];
+
 pub fn check(entity: &Entity, catalog: &Catalog, check: RelationCheck) -> Verdict {
     let targets = |kind: &str| -> Vec<&EntityRef> {
         entity

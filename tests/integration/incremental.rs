@@ -28,7 +28,20 @@ fn config(root: &Path) -> portico::config::Config {
 /// Builds with `memo` (after telling it what changed) and clean, and
 /// compares everything.
 fn same_as_clean(root: &Path, memo: &Memo, changed: &[PathBuf], edit: &str) {
-    let config = config(root);
+    same_as_clean_with(root, memo, changed, edit, &|_| {});
+}
+
+/// [`same_as_clean`] with the configuration changed by `settle` (for both
+/// builds).
+fn same_as_clean_with(
+    root: &Path,
+    memo: &Memo,
+    changed: &[PathBuf],
+    edit: &str,
+    settle: &dyn Fn(&mut portico::config::Config),
+) {
+    let mut config = config(root);
+    settle(&mut config);
     let look = portico::render::Look::default();
     let absolute: Vec<PathBuf> = changed
         .iter()
@@ -457,5 +470,205 @@ fn catalog_edits_reach_every_page_that_shows_them() {
         &memo,
         std::slice::from_ref(&team),
         "an entity deleted",
+    );
+}
+
+/// A scorecard whose rules read outside the judged entity's own document:
+/// its dependencies' lifecycles, its owner, its repository's files, its
+/// docs (dates, broken links), attestations and the day.
+const NEIGHBOURS_CARD: &str = "name: neighbours
+title: What neighbours say
+description: Rules reading outside the entity's own document.
+filter:
+  kind: [Component]
+levels: [bronze, silver]
+rules:
+  - id: no-deprecated
+    title: No deprecated dependency
+    level: bronze
+    hint: Move off it.
+    check: { relation: no-deprecated-dependencies }
+  - id: owner
+    title: Owned by a Group
+    level: bronze
+    hint: Set an owner.
+    check: { relation: owner-is-group }
+  - id: readme
+    title: Has a README
+    level: silver
+    hint: HINT
+    check: { files: { glob: README.md } }
+  - id: fresh
+    title: Docs changed lately
+    level: silver
+    hint: Review the docs.
+    check: { docs: { updated_within_days: 60 } }
+  - id: links
+    title: No broken link
+    level: silver
+    hint: Fix them.
+    check: { docs: { no_broken_links: true } }
+  - id: reviewed
+    title: Reviewed
+    level: silver
+    hint: Have it reviewed.
+    check: { attestation: { name: review } }
+";
+
+/// `portico serve` keeps each entity's scorecard results while what its
+/// rules read holds (`scorecards::kept_results`): every input read outside
+/// the entity's own document, changed with the entity's file untouched,
+/// must reach its results (its page's card, the scorecard pages).
+#[test]
+fn scorecard_results_follow_every_input_outside_the_entity() {
+    let org = Org::new();
+    let root = org.path().join("repos");
+    // The definitions inside a repository (`[scorecards] paths`), so an
+    // edit of them changes that repository's version only.
+    let day = |text: &str| {
+        let day = portico::scorecards::dates::Day::parse(text).unwrap();
+        let base = root.clone();
+        move |config: &mut portico::config::Config| {
+            config.scorecards.today = day;
+            config.scorecards.paths = vec!["people/scorecards/*.yaml".into()];
+            config.scorecards.base = base.clone();
+        }
+    };
+    let spring = day("2020-02-01");
+    let resource = |lifecycle: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: db\nspec:\n  type: database\n  lifecycle: {lifecycle}\n  owner: team\n"
+        )
+    };
+    let group = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n";
+    org.file(
+        "repos/svc/catalog-info.yaml",
+        &component("svc", "  dependsOn:\n    - resource:db\n"),
+    )
+    .file("repos/svc/mkdocs.yml", "site_name: Svc\n")
+    .file(
+        "repos/svc/docs/index.md",
+        "# Svc\n\nSee [setup](setup.md) and [theirs](/docs/default/component/plain/guide.md).\n",
+    )
+    .file("repos/svc/docs/setup.md", "# Setup\n")
+    // A plain folder (no git activity): only the day moves its review's
+    // expiry.
+    .file("repos/plain/catalog-info.yaml", &component("plain", ""))
+    .file("repos/plain/mkdocs.yml", "site_name: Plain\n")
+    .file("repos/plain/docs/index.md", "# Plain\n")
+    .file("repos/plain/docs/guide.md", "# Guide\n")
+    .file(
+        "repos/plain/.portico/attestations.yaml",
+        "review:\n  by: alice\n  at: 2020-01-01\n  expires: 2020-03-01\n",
+    )
+    .file("repos/infra/catalog-info.yaml", &resource("production"))
+    .file("repos/people/catalog-info.yaml", group)
+    .file(
+        "repos/people/scorecards/neighbours.yaml",
+        &NEIGHBOURS_CARD.replace("HINT", "Add one."),
+    );
+    git_at(
+        &root.join("svc"),
+        "2020-01-02T03:04:05Z",
+        &["init", "-q", "-b", "main"],
+    );
+    git_at(&root.join("svc"), "2020-01-02T03:04:05Z", &["add", "-A"]);
+    git_at(
+        &root.join("svc"),
+        "2020-01-02T03:04:05Z",
+        &["commit", "-q", "-m", "svc"],
+    );
+    let memo = Memo::default();
+    same_as_clean_with(&root, &memo, &[], "the first build", &spring);
+    same_as_clean_with(
+        &root,
+        &memo,
+        &[root.join("people/catalog-info.yaml")],
+        "nothing changed",
+        &spring,
+    );
+
+    let infra = root.join("infra/catalog-info.yaml");
+    std::fs::write(&infra, resource("deprecated")).unwrap();
+    same_as_clean_with(
+        &root,
+        &memo,
+        std::slice::from_ref(&infra),
+        "a dependency deprecated in another repository",
+        &spring,
+    );
+    let people = root.join("people/catalog-info.yaml");
+    std::fs::write(
+        &people,
+        group
+            .replace("kind: Group", "kind: User")
+            .replace("  type: team\n  children: []\n", "  memberOf: []\n"),
+    )
+    .unwrap();
+    same_as_clean_with(
+        &root,
+        &memo,
+        std::slice::from_ref(&people),
+        "the owner made a User",
+        &spring,
+    );
+    std::fs::write(&people, group).unwrap();
+    same_as_clean_with(
+        &root,
+        &memo,
+        std::slice::from_ref(&people),
+        "the owner a Group again",
+        &spring,
+    );
+    let readme = root.join("svc/README.md");
+    std::fs::write(&readme, "# Svc\n").unwrap();
+    same_as_clean_with(
+        &root,
+        &memo,
+        std::slice::from_ref(&readme),
+        "a file a rule reads, added beside the entity",
+        &spring,
+    );
+    // Only another repository touched: the judged entities' own inputs
+    // hold but for the day.
+    let elsewhere = [people.clone()];
+    same_as_clean_with(&root, &memo, &elsewhere, "another day", &day("2020-06-01"));
+    same_as_clean_with(&root, &memo, &elsewhere, "the day before", &spring);
+    // Another repository's page removed: a link in the entity's docs
+    // breaks, its own repository untouched.
+    let guide = root.join("plain/docs/guide.md");
+    std::fs::remove_file(&guide).unwrap();
+    same_as_clean_with(
+        &root,
+        &memo,
+        std::slice::from_ref(&guide),
+        "a link into another repository's docs broken",
+        &spring,
+    );
+    let page = root.join("svc/docs/index.md");
+    std::fs::write(&page, "# Svc\n\nSee [setup](missing.md).\n").unwrap();
+    same_as_clean_with(
+        &root,
+        &memo,
+        std::slice::from_ref(&page),
+        "a broken link in the entity's docs",
+        &spring,
+    );
+    let card = root.join("people/scorecards/neighbours.yaml");
+    std::fs::write(&card, NEIGHBOURS_CARD.replace("HINT", "Write one.")).unwrap();
+    same_as_clean_with(
+        &root,
+        &memo,
+        std::slice::from_ref(&card),
+        "a rule's hint edited in the definition",
+        &spring,
+    );
+    std::fs::remove_dir_all(root.join("infra")).unwrap();
+    same_as_clean_with(
+        &root,
+        &memo,
+        std::slice::from_ref(&infra),
+        "the dependency's repository deleted",
+        &spring,
     );
 }
