@@ -184,7 +184,13 @@ impl Catalog {
     /// [`Catalog::to_json`] pretty-printed (`catalog.json`), written
     /// straight from the entities: no copy of every entity's JSON first.
     pub fn to_json_pretty(&self) -> Vec<u8> {
-        serde_json::to_vec_pretty(&api::Entities(&self.entities)).unwrap_or_default()
+        self.to_json_pretty_until(&|| false).unwrap_or_default()
+    }
+
+    /// [`Catalog::to_json_pretty`], given up (`None`) as soon as `stop`
+    /// says so; it is asked every thousand entities or so.
+    pub fn to_json_pretty_until(&self, stop: &dyn Fn() -> bool) -> Option<Vec<u8>> {
+        api::pretty_until(&self.entities, stop)
     }
 
     /// The entities of repository `repo` (its name) defined in files whose
@@ -786,6 +792,52 @@ mod tests {
         entity.line_index = Arc::new(LineIndex::new(&text));
         entity.text = text.into();
         entity
+    }
+
+    /// `catalog.json` printed entity by entity in runs is the bytes one
+    /// serialiser prints for the whole list: no entity, one, and more than
+    /// a run of them, with nested and empty values, strings holding line
+    /// breaks, quotes and non-ASCII text, and an entity with a `relations`
+    /// key of its own; a stop asked for gives up.
+    #[test]
+    fn catalog_json_printed_in_runs_is_the_whole_lists_bytes() {
+        let whole = |catalog: &Catalog| {
+            serde_json::to_vec_pretty(&api::Entities(&catalog.entities)).unwrap()
+        };
+        let empty = assemble(Vec::new(), &mut Vec::new());
+        assert_eq!(empty.to_json_pretty(), whole(&empty));
+        let mut docs = vec![
+            entity_doc(
+                "Component",
+                "odd",
+                "",
+                "  type: \"line one\\nline \\\"two\\\"\"\n  lifecycle: été\n  owner: team-a\n  dependsOn: [component:many-7]\n  empty: {}\n  none: []\n  deep: {a: [1, {b: [true, null, 2.5]}]}\n",
+            ),
+            entity_doc("Group", "team-a", "", "  type: team\n  children: []\n"),
+        ];
+        let mut with_relations = entity_doc("System", "has-relations", "", "  owner: team-a\n");
+        with_relations.text = format!("relations: []\n{}", with_relations.text).into();
+        with_relations.doc = yaml::parse_single(&with_relations.text, yaml::Budget::default())
+            .unwrap()
+            .unwrap()
+            .into();
+        docs.push(with_relations);
+        let one = assemble(vec![docs[0].clone()], &mut Vec::new());
+        assert_eq!(one.to_json_pretty(), whole(&one));
+        for n in 0..(api::RUN * 2 + 10) {
+            docs.push(loaded("r", "many.yaml", n * 5 + 1, &format!("many-{n}")));
+        }
+        let many = assemble(docs, &mut Vec::new());
+        assert!(many.entities.len() > 2 * api::RUN);
+        assert!(many.entities.iter().any(|e| !e.relations.is_empty()));
+        assert_eq!(many.to_json_pretty(), whole(&many));
+        assert_eq!(many.to_json_pretty_until(&|| true), None);
+        let asked = std::cell::Cell::new(0);
+        let second_run = || {
+            asked.set(asked.get() + 1);
+            asked.get() > 1
+        };
+        assert_eq!(many.to_json_pretty_until(&second_run), None);
     }
 
     /// Assembled with `memo` kept from build to build, after each edit the

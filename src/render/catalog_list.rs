@@ -16,6 +16,7 @@ use crate::html::escape;
 use crate::output::OutputFile;
 use crate::portal::Portal;
 use minijinja::context;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
@@ -148,15 +149,26 @@ fn docs_sites(body: &mut String, portal: &Portal) {
 }
 
 /// Every page of every kind's list.
-pub fn kind_pages(portal: &Portal, look: &Look, problems: &ProblemsByFile<'_>) -> Vec<OutputFile> {
-    by_kind(portal)
-        .into_iter()
-        .flat_map(|(kind, entities)| kind_group_pages(portal, look, problems, kind, &entities))
-        .collect()
+/// `stop` is asked before each kind (`portico serve` gives up a build's
+/// lists for a newer edit's pages); `None` when it says stop.
+pub fn kind_pages_until(
+    portal: &Portal,
+    look: &Look,
+    problems: &ProblemsByFile<'_>,
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<OutputFile>> {
+    let mut files = Vec::new();
+    for (kind, entities) in by_kind(portal) {
+        if stop() {
+            return None;
+        }
+        files.extend(kind_group_pages(portal, look, problems, kind, &entities));
+    }
+    Some(files)
 }
 
 /// The entities of each kind list, by their places in the catalog, as
-/// [`kind_pages`] groups them (the kind named by its first entity).
+/// [`kind_pages_until`] groups them (the kind named by its first entity).
 pub(super) fn kind_groups(portal: &Portal) -> Vec<(&str, Vec<usize>)> {
     let mut by_key: BTreeMap<String, (&str, Vec<usize>)> = BTreeMap::new();
     for (place, e) in portal.catalog.entities.iter().enumerate() {
@@ -177,9 +189,8 @@ pub(super) fn kind_group_pages(
     kind: &str,
     entities: &[&Entity],
 ) -> Vec<OutputFile> {
-    let mut files = Vec::new();
     let pages: Vec<&[&Entity]> = entities.chunks(ROWS_PER_PAGE).collect();
-    for (i, rows) in pages.iter().enumerate() {
+    let page = |(i, rows): (usize, &&[&Entity])| {
         let n = i + 1;
         let path = address::kind_page(kind, n);
         let root = "../".repeat(path.matches('/').count());
@@ -207,7 +218,7 @@ pub(super) fn kind_group_pages(
         } else {
             format!("{kind} (page {n})")
         };
-        files.push(OutputFile::new(
+        OutputFile::new(
             path.clone(),
             list_page(
                 portal,
@@ -218,9 +229,9 @@ pub(super) fn kind_group_pages(
                 Some(kind),
                 entities.len(),
             ),
-        ));
-    }
-    files
+        )
+    };
+    pages.par_iter().enumerate().map(page).collect()
 }
 
 fn pager(kind: &str, current: usize, count: usize, root: &str) -> String {

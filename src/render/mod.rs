@@ -527,12 +527,9 @@ fn lists_by(
     let mut made_parts = Vec::new();
     // The paths of the parts taken over (for the sitemap).
     let mut carried: Vec<String> = Vec::new();
-    let catalog_json = portal.catalog.to_json_pretty();
+    let catalog_json = portal.catalog.to_json_pretty_until(stop)?;
     timer.lap("  site: catalog.json");
-    if stop() {
-        return None;
-    }
-    let catalog_csv = csv::catalog_csv(&portal.catalog);
+    let catalog_csv = csv::catalog_csv_until(&portal.catalog, stop)?;
     timer.lap("  site: catalog.csv");
     let problems = pages::ProblemsByFile::new(diagnostics);
     let home = catalog_list::home(portal, look, diagnostics, &problems);
@@ -616,7 +613,9 @@ fn lists_by(
             }
             kinds_carried = Some((n, count));
         }
-        None => files.extend(catalog_list::kind_pages(portal, look, &problems)),
+        None => files.extend(catalog_list::kind_pages_until(
+            portal, look, &problems, stop,
+        )?),
     }
     files.push(OutputFile::new(
         address::APIS,
@@ -636,11 +635,12 @@ fn lists_by(
         return None;
     }
     let scorecard_files = || {
-        scorecards::files(
+        scorecards::files_until(
             portal,
             look,
             &card_indexes(portal),
             &delivery::DeliveryIndex::new(portal.scorecards.delivery.as_ref()),
+            stop,
         )
     };
     let scorecards_key = parts.map(|from| {
@@ -653,13 +653,13 @@ fn lists_by(
             timer.lap("  site: scorecard pages (carried over)");
         }
         Some((key, None)) => {
-            let made = scorecard_files();
+            let made = scorecard_files()?;
             made_parts.push((key, made.iter().map(|f| f.path.clone()).collect()));
             files.extend(made);
             timer.lap("  site: scorecard pages");
         }
         None => {
-            files.extend(scorecard_files());
+            files.extend(scorecard_files()?);
             timer.lap("  site: scorecard pages");
         }
     }

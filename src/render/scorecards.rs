@@ -20,21 +20,29 @@ use crate::scorecards::{CardResult, EntityResult, RuleResult, Status};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-/// Every scorecard file of the site.
-pub(super) fn files(
+/// Every scorecard file of the site. `stop` is asked between files and between cards (`portico serve` gives
+/// up a build's lists for a newer edit's pages); `None` when it says stop.
+pub(super) fn files_until(
     portal: &Portal,
     look: &Look,
     indexes: &[CardIndex<'_>],
     delivery: &DeliveryIndex<'_>,
-) -> Vec<OutputFile> {
+    stop: &dyn Fn() -> bool,
+) -> Option<Vec<OutputFile>> {
     let results = &portal.scorecards;
     let json = serde_json::to_vec_pretty(results).unwrap_or_default();
+    if stop() {
+        return None;
+    }
     let mut files = vec![
         OutputFile::new(address::SCORECARDS_JSON, json),
         OutputFile::new(address::SCORECARDS_CSV, csv(&results.scorecards)),
         OutputFile::new(address::SCORECARDS, index(portal, look)),
     ];
     for index in indexes {
+        if stop() {
+            return None;
+        }
         let card = index.card;
         files.push(OutputFile::new(
             address::scorecard_page(&card.name),
@@ -74,7 +82,7 @@ pub(super) fn files(
             }
         }
     }
-    files
+    Some(files)
 }
 
 fn parse_ref(text: &str) -> Option<EntityRef> {
