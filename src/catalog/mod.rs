@@ -388,7 +388,7 @@ fn unique_entities(
     loaded
         .sort_by(|a, b| (&a.repo_dir, &a.file, a.doc.pos).cmp(&(&b.repo_dir, &b.file, b.doc.pos)));
     let mut entities: Vec<(Entity, bool)> = Vec::with_capacity(loaded.len());
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen = RefIndex::with_capacity_and_hasher(loaded.len(), Default::default());
     for doc in loaded {
         let id = &doc.identity;
         let entity_ref = EntityRef::new(&id.kind, &id.namespace, &id.name);
