@@ -97,24 +97,37 @@ fn assert_merges_equal_build(dir: &Path, roots: &[&str]) {
 /// build's: the same results, scores and order.
 fn assert_same_search(dir: &Path, merged: &str) {
     let mut found = 0;
-    for query in [
-        "service",
-        "rollback",
-        "guide setup",
-        "\"rollback steps\"",
-        "pay",
+    for (query, filter) in [
+        ("service", None),
+        ("rollback", None),
+        ("guide setup", None),
+        ("\"rollback steps\"", None),
+        ("pay", None),
+        // The facets of docs whose entity is defined twice, in two shards.
+        ("rollback", Some(["--owner", "team-0"])),
+        ("rollback", Some(["--owner", "team-1"])),
+        ("dup", Some(["--kind", "component"])),
+        ("rollback", Some(["--level", "none"])),
     ] {
         let search = |site: &str| {
-            let run = portico(
-                dir,
-                &["search", "--site", site, "--json", "--limit", "100", query],
-            );
+            let mut args = vec!["search", "--site", site, "--json", "--limit", "100"];
+            args.extend(filter.iter().flatten());
+            args.push(query);
+            let run = portico(dir, &args);
             assert!(run.code < 2, "{site}: {query}: {}", run.stderr);
             run.stdout
         };
         let single = search("single");
         found += usize::from(single.contains("\"url\""));
-        assert_eq!(search(merged), single, "{merged}: `portico search {query}`");
+        // The kept definitions (the `a` sides) are owned by team-0.
+        if filter.is_some() && filter != Some(["--owner", "team-1"]) {
+            assert!(single.contains("dup-"), "{query} {filter:?}: {single}");
+        }
+        assert_eq!(
+            search(merged),
+            single,
+            "{merged}: `portico search {query}` {filter:?}"
+        );
     }
     assert!(found > 0, "some query finds something");
 }
