@@ -296,10 +296,7 @@ impl Builder {
         }
         // Freeing a large organisation's catalog (and the site this build
         // replaced) takes a while: not on the way to the next rebuild.
-        std::thread::spawn(move || {
-            drop((preview, old));
-            settle_allocator();
-        });
+        std::thread::spawn(move || drop((preview, old)));
     }
 
     /// The lists of the served site (everything showing the whole catalog),
@@ -396,17 +393,6 @@ impl Builder {
             );
         }
     }
-}
-
-/// Has each of the build's threads merge the small blocks a build's frees
-/// left behind, while no edit waits. glibc's allocator keeps freed small
-/// blocks apart and merges them at a thread's next larger allocation: on
-/// the catalog org that was 20–50 ms of the next edit's catalog read (the
-/// first allocations of the repository read again). A 4 KiB block is
-/// larger than any kept apart and smaller than one mapped on its own; with
-/// other allocators this is one allocation per thread.
-fn settle_allocator() {
-    rayon::broadcast(|_| drop(std::hint::black_box(Vec::<u8>::with_capacity(4096))));
 }
 
 /// The errors of a build, for the overlay.
