@@ -310,7 +310,12 @@ pub fn open_all(dirs: &[PathBuf]) -> Result<Vec<Part>, String> {
 /// it is read, so a part of another version gets a clear refusal.
 fn open(dir: &Path) -> Result<Part, String> {
     let path = dir.join(MANIFEST);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = read_part_file(&path)
+        .and_then(|bytes| {
+            String::from_utf8(bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        })
+        .map_err(|e| {
         format!(
             "`{}` is not a part written by `portico build --shard` (cannot read {MANIFEST}: {e})",
             dir.display()
@@ -330,6 +335,21 @@ fn open(dir: &Path) -> Result<Part, String> {
     }
     let manifest: Manifest = serde_json::from_value(value)
         .map_err(|e| format!("`{}` is damaged: {e}", path.display()))?;
+    // The bounds `--shard` holds the command line to: merge counts up to
+    // the count to name missing shards.
+    let shard = manifest.shard;
+    if shard.count == 0
+        || shard.count > super::MAX_SHARDS
+        || !(1..=shard.count).contains(&shard.index)
+    {
+        return Err(format!(
+            "`{}` is damaged (it says shard {}/{}; shards are 1/N to N/N, N at most {}): build the shard again",
+            path.display(),
+            shard.index,
+            shard.count,
+            super::MAX_SHARDS
+        ));
+    }
     Ok(Part {
         dir: dir.to_path_buf(),
         manifest,
@@ -397,6 +417,20 @@ pub fn check_repos(parts: &[Part], identities: &[&str]) -> Result<(), String> {
 }
 
 /// A part file written with postcard; all of it must be one value.
+/// A file of a part, read only when it is a regular file: a part comes
+/// from elsewhere (a CI artifact), and a symbolic link to `/dev/zero` or a
+/// pipe in its place would be read without end.
+fn read_part_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = path.symlink_metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not a regular file (a symbolic link, a folder or a device): parts hold only files Portico wrote",
+        ));
+    }
+    std::fs::read(path)
+}
+
 fn decode<T: serde::de::DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T, String> {
     let damaged = |why: &dyn std::fmt::Display| {
         format!(
@@ -416,7 +450,7 @@ impl Part {
     pub fn docs(&self) -> Result<Vec<(String, RepoDocs)>, String> {
         let path = self.dir.join(DOCS);
         let bytes =
-            std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            read_part_file(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         decode(&path, &bytes)
     }
 
@@ -450,7 +484,7 @@ impl Part {
     /// with search off), as written.
     fn fragments(&self) -> Result<Vec<SiteListing>, String> {
         let path = self.dir.join(FRAGMENTS);
-        let bytes = match std::fs::read(&path) {
+        let bytes = match read_part_file(&path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
@@ -468,13 +502,26 @@ impl Part {
     /// `files.bin` lists them (one read, where listing `site/` took a few
     /// system calls per folder). Whether each is a regular file is checked
     /// as it is taken (`output::Staging::link_file`); anything else in
-    /// `site/` is not taken.
+    /// `site/` is not taken. The list must be sorted without repeats (as
+    /// written: two takers of one path would race), and `site/` and every
+    /// folder on the way to a listed file must be a real folder, not a
+    /// symbolic link: a part comes from elsewhere (a CI artifact), and a
+    /// linked folder would have its target's files taken into the site.
     pub fn files(&self) -> Result<Vec<(String, PathBuf)>, String> {
         let path = self.dir.join(FILE_LIST);
         let bytes =
-            std::fs::read(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+            read_part_file(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
         let listed: Vec<String> = decode(&path, &bytes)?;
+        if let Some(pair) = listed.windows(2).find(|pair| pair[0] >= pair[1]) {
+            return Err(format!(
+                "`{}` is damaged (`{}` listed before `{}`: not sorted, or listed twice): build the shard again",
+                path.display(),
+                pair[0].escape_debug(),
+                pair[1].escape_debug()
+            ));
+        }
         let root = self.dir.join(FILES);
+        self.folders_are_real(&root, &listed)?;
         listed
             .into_iter()
             .map(|site_path| {
@@ -495,6 +542,38 @@ impl Part {
                 Ok((site_path, file))
             })
             .collect()
+    }
+
+    /// `site/` and every folder on the way to each of `listed` (sorted, so
+    /// a folder's files are together and each folder is looked at once):
+    /// a folder, not a symbolic link to one.
+    fn folders_are_real(&self, root: &Path, listed: &[String]) -> Result<(), String> {
+        let check = |folder: &Path| -> Result<(), String> {
+            match folder.symlink_metadata() {
+                Ok(meta) if meta.is_dir() => Ok(()),
+                Ok(_) => Err(format!(
+                    "`{}` is not a folder (a symbolic link, or a file): only folders Portico wrote are read from a part; build the shard again",
+                    folder.display()
+                )),
+                // Missing: the file's own read says so when it is taken.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(format!("cannot read `{}`: {e}", folder.display())),
+            }
+        };
+        check(root)?;
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for site_path in listed {
+            let mut end = 0;
+            while let Some(slash) = site_path[end..].find('/') {
+                end += slash;
+                let folder = &site_path[..end];
+                if seen.insert(folder) {
+                    check(&root.join(folder))?;
+                }
+                end += 1;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -571,6 +650,15 @@ mod tests {
                 "{bad}: {refused}"
             );
         }
+        for unsorted in [["docs/b", "docs/a"], ["docs/a", "docs/a"]] {
+            let list = postcard::to_stdvec(&unsorted.map(String::from).to_vec()).unwrap();
+            std::fs::write(dir.join(FILE_LIST), list).unwrap();
+            let refused = part.files().unwrap_err();
+            assert!(
+                refused.contains("files.bin` is damaged") && refused.contains("not sorted"),
+                "{unsorted:?}: {refused}"
+            );
+        }
         std::fs::write(dir.join(FILE_LIST), b"\xff").unwrap();
         assert!(part.files().unwrap_err().contains("build the shard again"));
         std::fs::remove_file(dir.join(FILE_LIST)).unwrap();
@@ -579,6 +667,62 @@ mod tests {
             missing.contains("cannot read") && missing.contains("files.bin"),
             "{missing}"
         );
+    }
+
+    /// A folder of `site/` swapped for a symbolic link to a folder outside
+    /// the part (one holding a file of the listed name), or `site/` itself
+    /// swapped, is refused: the outside file is never taken.
+    #[test]
+    fn linked_folders_in_a_part_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a");
+        write_part(&dir, Shard { index: 1, count: 1 }, &[]);
+        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(outside.join("a")).unwrap();
+        std::fs::write(outside.join("a/index.html"), b"secret").unwrap();
+        // docs/ replaced by a link to `outside`, which holds a/index.html.
+        std::fs::rename(dir.join("site/docs"), tmp.path().join("docs-was")).unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("site/docs")).unwrap();
+        let refused = part.files().unwrap_err();
+        assert!(
+            refused.contains("site/docs") && refused.contains("not a folder"),
+            "{refused}"
+        );
+        // site/ itself a link to a copy of it elsewhere.
+        std::fs::remove_file(dir.join("site/docs")).unwrap();
+        std::fs::rename(tmp.path().join("docs-was"), dir.join("site/docs")).unwrap();
+        assert_eq!(part.files().unwrap().len(), 1);
+        let copy = tmp.path().join("site-copy");
+        std::fs::rename(dir.join("site"), &copy).unwrap();
+        std::os::unix::fs::symlink(&copy, dir.join("site")).unwrap();
+        let refused = part.files().unwrap_err();
+        assert!(refused.contains("not a folder"), "{refused}");
+    }
+
+    /// A part's data files swapped for links to `/dev/zero` (read without
+    /// end) are refused, not read.
+    #[test]
+    fn part_files_that_are_not_regular_files_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a");
+        write_part(&dir, Shard { index: 1, count: 1 }, &[]);
+        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
+        for name in [DOCS, FILE_LIST, FRAGMENTS] {
+            let _ = std::fs::remove_file(dir.join(name));
+            std::os::unix::fs::symlink("/dev/zero", dir.join(name)).unwrap();
+        }
+        for refused in [
+            part.docs().unwrap_err(),
+            part.files().unwrap_err(),
+            part.site_listings(Vec::new()).unwrap_err(),
+        ] {
+            assert!(refused.contains("not a regular file"), "{refused}");
+        }
+        std::fs::remove_file(dir.join(MANIFEST)).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.join(MANIFEST)).unwrap();
+        let refused = open_all(std::slice::from_ref(&dir)).unwrap_err();
+        assert!(refused.contains("not a regular file"), "{refused}");
     }
 
     #[test]
@@ -677,6 +821,20 @@ mod tests {
         assert!(mixed.contains("same --shard count"), "{mixed}");
         let none = open_all(&[dir("nothing")]).unwrap_err();
         assert!(none.contains("is not a part"), "{none}");
+        // A manifest's shard outside what `--shard` takes: refused, not
+        // counted up to (a count of 2^64 - 1 was a loop that long).
+        for (index, count) in [(1, u64::MAX), (0, 2), (3, 2), (1, 0), (1, 257)] {
+            let manifest = dir("a").join(MANIFEST);
+            let mut value: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+            value["shard"] = serde_json::json!({ "index": index, "count": count });
+            std::fs::write(&manifest, value.to_string()).unwrap();
+            let damaged = open_all(&[dir("a")]).unwrap_err();
+            assert!(
+                damaged.contains("is damaged (it says shard"),
+                "{index}/{count}: {damaged}"
+            );
+        }
     }
 
     /// Parts of `count` shards of `found`, each holding its share, in `tmp`.
