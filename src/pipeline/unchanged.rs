@@ -230,9 +230,11 @@ struct Listed {
     entries: std::sync::Arc<Vec<FolderEntry>>,
 }
 
-/// A folder's inode and modification and change times (nanoseconds).
+/// A folder's device and inode and modification and change times
+/// (nanoseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct FolderStamp {
+    device: u64,
     inode: u64,
     modified: i128,
     changed: i128,
@@ -243,6 +245,7 @@ impl FolderStamp {
         let nanos =
             |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
         FolderStamp {
+            device: meta.dev(),
             inode: meta.ino(),
             modified: nanos(meta.mtime(), meta.mtime_nsec()),
             changed: nanos(meta.ctime(), meta.ctime_nsec()),
@@ -497,7 +500,10 @@ impl Stamps<'_> {
     fn entries(&mut self, folder: &Path) -> Result<std::sync::Arc<Vec<FolderEntry>>, ()> {
         use std::os::unix::fs::DirEntryExt;
         self.walked += 1;
-        let meta = std::fs::symlink_metadata(folder).map_err(|_| ())?;
+        // The stamp of the folder read: a walk's first folder (a ROOT, a
+        // repository or the theme as given) may be a link to it, whose own
+        // stamp no change inside moves. (The walk follows no other link.)
+        let meta = std::fs::metadata(folder).map_err(|_| ())?;
         let stamp = FolderStamp::of(&meta);
         let settled = stamp.settled(self.walk.started);
         let key = folder.as_os_str().as_encoded_bytes();

@@ -1628,6 +1628,17 @@ fn whole_build_not_taken_after_a_settings_or_site_change() {
     steps.not_taken_after("a theme");
     org.file("theme/static/extra.css", "body { color: navy; }\n");
     steps.not_taken_after("a theme's file edited");
+    // The theme given as a link to its folder: a file added at its top,
+    // then that file edited in place (the link's own stamp never moves,
+    // the folder's does: a listing kept by the link's stamp would miss
+    // the file for good).
+    std::os::unix::fs::symlink(dir.join("theme"), dir.join("theme-link")).unwrap();
+    steps.args = vec!["--theme", "theme-link"];
+    steps.not_taken_after("the theme given as a link");
+    org.file("theme/NOTES.md", "Our colours.\n");
+    steps.not_taken_after("a file added at the top of a linked theme");
+    org.file("theme/NOTES.md", "Our colours, again.\n");
+    steps.not_taken_after("that file edited in place");
     steps.args = Vec::new();
     org.file("repos/scorecards/basics.yaml", "name: basics\n");
     steps.not_taken_after("a scorecard definition added");
