@@ -1026,19 +1026,21 @@ fn docs_from_parts(
     shard::part::check_repos(parts, &identities).map_err(Fatal)?;
     // The files are linked (system calls, mostly) while the data is read
     // and the search documents made (parsing): neither needs the other.
-    let link = || -> Result<(), Fatal> {
+    let link = || -> Result<Vec<Vec<String>>, Fatal> {
+        let mut listed = Vec::with_capacity(parts.len());
         for part in parts {
-            part.files()
-                .map_err(Fatal)?
+            let files = part.files().map_err(Fatal)?;
+            files
                 .par_iter()
                 .try_for_each(|(path, file)| place(path, file))
                 .map_err(Fatal)?;
+            listed.push(files.into_iter().map(|(path, _)| path).collect());
         }
-        Ok(())
+        Ok(listed)
     };
     let (read, linked) = rayon::join(|| read_parts(parts, portal), link);
     let (read, search) = read?;
-    linked?;
+    pages_are_listed(parts, &read, &linked?)?;
     timer.lap("  the parts' docs read, search documents made, files linked");
     let mut by_repo: std::collections::HashMap<String, docs::build::RepoDocs> =
         read.into_iter().flatten().collect();
@@ -1052,6 +1054,32 @@ fn docs_from_parts(
         outcome: checked,
         search,
     })
+}
+
+/// Every docs page a part's `docs.bin` holds (each version's too) is a file
+/// its `files.bin` lists (`listed`, sorted, by part): a part whose two
+/// lists disagree (one of them from another run, say) would otherwise
+/// give a site missing pages its links were checked against.
+fn pages_are_listed(
+    parts: &[shard::part::Part],
+    read: &[Vec<(String, docs::build::RepoDocs)>],
+    listed: &[Vec<String>],
+) -> Result<(), Fatal> {
+    for ((part, docs), files) in parts.iter().zip(read).zip(listed) {
+        let sites = docs.iter().flat_map(|(_, repo)| repo.summaries());
+        for site in sites.flat_map(|site| std::iter::once(site).chain(&site.versions)) {
+            for page in &site.pages {
+                let path = crate::address::docs_page(&site.url, &page.url);
+                if files.binary_search(&path).is_err() {
+                    return Err(Fatal(format!(
+                        "`{}` does not list `{path}`, a page its docs.bin holds: the part is damaged (or its files are from another run); build the shard again",
+                        part.dir.join("files.bin").display()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Each part's docs, as `docs.bin` lists them, and (with search on) its

@@ -333,6 +333,29 @@ fn parts_of_another_version_or_build_are_refused() {
     );
     std::fs::write(&manifest, &original).unwrap();
 
+    // A files.bin that leaves out a page its docs.bin holds (from another
+    // run, say): refused, not a site missing that page.
+    let list_path = dir.join("part-1/files.bin");
+    let list_bytes = std::fs::read(&list_path).unwrap();
+    let mut listed: Vec<String> = postcard::from_bytes(&list_bytes).unwrap();
+    let page = listed
+        .iter()
+        .position(|p| p.starts_with("docs/") && p.ends_with("/index.html"))
+        .expect("part 1 holds a docs page");
+    let left_out = listed.remove(page);
+    std::fs::write(&list_path, postcard::to_stdvec(&listed).unwrap()).unwrap();
+    let short = merge(&["part-1", "part-2"]);
+    assert_eq!(short.code, 2, "{}", short.stderr);
+    assert!(
+        short
+            .stderr
+            .contains(&format!("does not list `{left_out}`"))
+            && short.stderr.contains("build the shard again"),
+        "{}",
+        short.stderr
+    );
+    std::fs::write(&list_path, &list_bytes).unwrap();
+
     let missing = merge(&["part-1"]);
     assert_eq!(missing.code, 2);
     assert!(
