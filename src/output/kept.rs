@@ -137,7 +137,23 @@ impl Stamp {
     /// added within the same clock tick of the file system as the folder's
     /// last change would leave its stamp as it is).
     fn settled(&self, now: i128) -> bool {
-        self.inode != 0 && self.modified < now - SETTLED_NANOS && self.changed < now - SETTLED_NANOS
+        self.inode != 0
+            && tick_end(self.modified) < now - SETTLED_NANOS
+            && tick_end(self.changed) < now - SETTLED_NANOS
+    }
+}
+
+/// The latest a change stamped `time` (nanoseconds since the epoch) may
+/// really have been made. A time of whole seconds is taken for a file
+/// system that keeps coarse times (FAT keeps two-second ones; others whole
+/// seconds) and moved to the end of a two-second tick; a finer time is
+/// itself (one of whole seconds by chance costs only a folder read again).
+pub(crate) fn tick_end(time: i128) -> i128 {
+    const SECOND: i128 = 1_000_000_000;
+    if time % SECOND == 0 {
+        time + 2 * SECOND
+    } else {
+        time
     }
 }
 

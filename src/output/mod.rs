@@ -39,6 +39,7 @@
 
 mod carry;
 mod kept;
+pub(crate) use kept::tick_end;
 
 use crate::memo::lock;
 pub use carry::{FileFacts, Manifest, SearchKey, halves};

@@ -33,7 +33,9 @@
 //! submodule: its refs live elsewhere), a git folder with a `commondir`,
 //! a folder that cannot be listed, and inputs changed less than
 //! [`RACY_NANOS`] before they were stamped (a change within the file
-//! system's clock tick would not show in the stamp).
+//! system's clock tick would not show in the stamp; a time of whole
+//! seconds counts from the end of a two-second tick, for file systems
+//! with coarse times such as FAT: `output::tick_end`).
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
@@ -255,7 +257,9 @@ impl FolderStamp {
     /// Whether a listing taken after `started` may be trusted by this
     /// stamp later (see [`RACY_NANOS`]).
     fn settled(&self, started: i128) -> bool {
-        self.modified <= started - RACY_NANOS && self.changed <= started - RACY_NANOS
+        let tick_end = crate::output::tick_end;
+        tick_end(self.modified) <= started - RACY_NANOS
+            && tick_end(self.changed) <= started - RACY_NANOS
     }
 }
 
@@ -439,7 +443,7 @@ impl<'w> Stamps<'w> {
             (meta.ctime(), meta.ctime_nsec()),
         ] {
             let time = i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
-            self.newest = self.newest.max(time);
+            self.newest = self.newest.max(crate::output::tick_end(time));
         }
     }
 
@@ -639,6 +643,28 @@ mod tests {
         record: None,
         started: i128::MAX,
     };
+
+    /// A folder's listing is trusted a second after its last change, but
+    /// a change stamped in whole seconds (a file system with coarse times:
+    /// FAT's tick is two seconds) only after the end of its tick.
+    #[test]
+    fn coarse_folder_times_wait_for_the_end_of_their_tick() {
+        const S: i128 = 1_000_000_000;
+        let stamp = |modified: i128, changed: i128| FolderStamp {
+            device: 1,
+            inode: 2,
+            modified,
+            changed,
+        };
+        let fine = 100 * S + 123;
+        assert!(!stamp(fine, fine).settled(fine + S / 2));
+        assert!(stamp(fine, fine).settled(fine + S));
+        let whole = 100 * S;
+        assert!(!stamp(whole, whole).settled(whole + S));
+        assert!(!stamp(whole, fine).settled(whole + 2 * S));
+        assert!(stamp(whole, fine).settled(whole + 3 * S));
+        assert!(!stamp(fine, whole).settled(whole + 2 * S + S / 2));
+    }
 
     fn tree(root: &Path, git: bool) -> Option<u128> {
         let mut stamps = Stamps::new(&FRESH);
