@@ -49,6 +49,44 @@ pub struct Source {
     pub commit: Option<Arc<RepoCommit>>,
 }
 
+impl Source {
+    /// Feeds where the entity was defined (repository, folder, file, its
+    /// lines) and the commit it was read at to a key: what a page or a
+    /// scorecard shows of its source. (The build cache keeps entity pages
+    /// under keys made with these bytes: changing them is a new format.)
+    pub fn key_part(&self, key: &mut xxhash_rust::xxh3::Xxh3) {
+        use crate::memo::part;
+        part(key, self.repo.as_bytes());
+        part(key, self.repo_dir.as_bytes());
+        part(key, self.file.as_bytes());
+        let mut lines = [0u8; 24];
+        for (slot, n) in lines
+            .chunks_mut(8)
+            .zip([self.line, self.lines.start, self.lines.end])
+        {
+            slot.copy_from_slice(&(n as u64).to_le_bytes());
+        }
+        key.update(&lines);
+        match &self.commit {
+            Some(commit) => {
+                let RepoCommit {
+                    id,
+                    date,
+                    author,
+                    branch,
+                } = &**commit;
+                part(key, b"commit");
+                for text in [id, date, author] {
+                    part(key, text.as_bytes());
+                }
+                part(key, &[u8::from(branch.is_some())]);
+                part(key, branch.as_deref().unwrap_or("").as_bytes());
+            }
+            None => part(key, b"no commit"),
+        }
+    }
+}
+
 /// A repository's commit as read (HEAD, or `--ref` for bare clones).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RepoCommit {

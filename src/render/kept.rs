@@ -494,35 +494,7 @@ fn own_key(
     part(&mut key, entity.kind.as_bytes());
     key.update(&inputs.json.whole.to_le_bytes());
     key.update(&inputs.relations.to_le_bytes());
-    let source = &entity.source;
-    part(&mut key, source.repo.as_bytes());
-    part(&mut key, source.repo_dir.as_bytes());
-    part(&mut key, source.file.as_bytes());
-    let mut lines = [0u8; 24];
-    for (slot, n) in lines
-        .chunks_mut(8)
-        .zip([source.line, source.lines.start, source.lines.end])
-    {
-        slot.copy_from_slice(&(n as u64).to_le_bytes());
-    }
-    key.update(&lines);
-    match &source.commit {
-        Some(commit) => {
-            let crate::catalog::RepoCommit {
-                id,
-                date,
-                author,
-                branch,
-            } = &**commit;
-            part(&mut key, b"commit");
-            for text in [id, date, author] {
-                part(&mut key, text.as_bytes());
-            }
-            part(&mut key, &[u8::from(branch.is_some())]);
-            part(&mut key, branch.as_deref().unwrap_or("").as_bytes());
-        }
-        None => part(&mut key, b"no commit"),
-    }
+    entity.source.key_part(&mut key);
     // The page quotes its document's lines (its problems): the file's text.
     key.update(&inputs.text.to_le_bytes());
     for problem in problems.of(entity) {

@@ -145,31 +145,7 @@ fn entity_part(key: &mut Xxh3, entity: &Entity) {
     ] {
         part(key, text.as_bytes());
     }
-    let source = &entity.source;
-    for text in [&source.repo, &source.repo_dir, &source.file] {
-        part(key, text.as_bytes());
-    }
-    for n in [source.line, source.lines.start, source.lines.end] {
-        key.update(&(n as u64).to_le_bytes());
-    }
-    match &source.commit {
-        None => key.update(b"no commit"),
-        Some(commit) => {
-            let crate::catalog::RepoCommit {
-                id,
-                date,
-                author,
-                branch,
-            } = &**commit;
-            for text in [id, date, author] {
-                part(key, text.as_bytes());
-            }
-            match branch {
-                Some(branch) => part(key, branch.as_bytes()),
-                None => key.update(b"no branch"),
-            }
-        }
-    }
+    entity.source.key_part(key);
 }
 
 /// Each relation's target as the relation rules read it
