@@ -113,13 +113,7 @@ mod tests {
     /// stop asked for gives up.
     #[test]
     fn rows_written_in_runs_keep_the_catalogs_order() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org");
-        let cli = crate::config::CliSettings {
-            roots: vec![root],
-            ..Default::default()
-        };
-        let config = crate::config::load(&cli).unwrap();
-        let outcome = crate::pipeline::load(&config).unwrap();
+        let outcome = crate::render::example_org();
         let examples = &outcome.portal.catalog.entities;
         let mut entities = Vec::new();
         while entities.len() < 2 * RUN + 3 {

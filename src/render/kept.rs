@@ -734,6 +734,7 @@ fn docs_site_part(key: &mut Xxh3, site: &DocSiteSummary) {
 mod tests {
     use super::*;
     use crate::render::Look;
+    use crate::render::example_org;
     use crate::render::pages::{SortedRelations, entity as entity_page};
     use serde_json::{Value, json};
 
@@ -825,17 +826,6 @@ mod tests {
             key.digest128()
         };
         assert_ne!(absent(None), absent(Some(&json!(null))));
-    }
-
-    /// example-org read up to its catalog.
-    fn example_org() -> crate::pipeline::Outcome {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org");
-        let cli = crate::config::CliSettings {
-            roots: vec![root],
-            ..Default::default()
-        };
-        let config = crate::config::load(&cli).unwrap();
-        crate::pipeline::load(&config).unwrap()
     }
 
     /// Over example-org: one field of one entity changed at a time (each

@@ -704,6 +704,19 @@ fn lists_by(
     })
 }
 
+/// example-org loaded (its catalog and docs), for the tests of the
+/// render stage.
+#[cfg(test)]
+pub(crate) fn example_org() -> crate::pipeline::Outcome {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org");
+    let cli = crate::config::CliSettings {
+        roots: vec![root],
+        ..Default::default()
+    };
+    let config = crate::config::load(&cli).unwrap();
+    crate::pipeline::load(&config).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::STYLESHEET;
@@ -712,13 +725,7 @@ mod tests {
     /// lists never asked to stop are `lists`' files, byte for byte.
     #[test]
     fn lists_are_given_up_between_parts_when_asked() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org");
-        let cli = crate::config::CliSettings {
-            roots: vec![root],
-            ..Default::default()
-        };
-        let config = crate::config::load(&cli).unwrap();
-        let outcome = crate::pipeline::load(&config).unwrap();
+        let outcome = super::example_org();
         let look = super::Look::default();
         let portal = &outcome.portal;
         let diagnostics = &outcome.diagnostics;

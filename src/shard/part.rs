@@ -616,6 +616,14 @@ mod tests {
         writer.finish(&manifest, &[]).unwrap();
     }
 
+    /// The part of a one-shard build, written in `tmp/a`, and opened.
+    fn one_part(tmp: &Path) -> (PathBuf, Part) {
+        let dir = tmp.join("a");
+        write_part(&dir, Shard { index: 1, count: 1 }, &[]);
+        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
+        (dir, part)
+    }
+
     #[test]
     fn parts_of_one_build_open_and_list_their_files() {
         let tmp = tempfile::tempdir().unwrap();
@@ -633,9 +641,7 @@ mod tests {
     #[test]
     fn the_files_are_taken_as_listed_and_a_damaged_list_is_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("a");
-        write_part(&dir, Shard { index: 1, count: 1 }, &[]);
-        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
+        let (dir, part) = one_part(tmp.path());
         // A file in `site/` the shard did not write is not taken.
         std::fs::write(dir.join("site/docs/stray.html"), b"x").unwrap();
         let files = part.files().unwrap();
@@ -675,9 +681,7 @@ mod tests {
     #[test]
     fn linked_folders_in_a_part_are_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("a");
-        write_part(&dir, Shard { index: 1, count: 1 }, &[]);
-        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
+        let (dir, part) = one_part(tmp.path());
         let outside = tmp.path().join("outside");
         std::fs::create_dir_all(outside.join("a")).unwrap();
         std::fs::write(outside.join("a/index.html"), b"secret").unwrap();
@@ -705,9 +709,7 @@ mod tests {
     #[test]
     fn part_files_that_are_not_regular_files_are_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("a");
-        write_part(&dir, Shard { index: 1, count: 1 }, &[]);
-        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
+        let (dir, part) = one_part(tmp.path());
         for name in [DOCS, FILE_LIST, FRAGMENTS] {
             let _ = std::fs::remove_file(dir.join(name));
             std::os::unix::fs::symlink("/dev/zero", dir.join(name)).unwrap();
@@ -728,12 +730,10 @@ mod tests {
     #[test]
     fn damaged_docs_and_fragments_are_refused_with_what_to_do() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("a");
-        write_part(&dir, Shard { index: 1, count: 1 }, &[]);
+        let (dir, part) = one_part(tmp.path());
         let sites = vec![SiteListing::of("component:default/a".to_string(), &[])];
         // Written after finish, as the part is: the same encoding.
         std::fs::write(dir.join(FRAGMENTS), postcard::to_stdvec(&sites).unwrap()).unwrap();
-        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
         assert_eq!(part.fragments().unwrap().len(), 1);
         let alpha = || vec!["component:default/a".to_string()];
         assert_eq!(part.site_listings(alpha()).unwrap().len(), 1);

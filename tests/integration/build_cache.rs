@@ -1094,6 +1094,15 @@ fn file_rules_see_the_files_of_this_build_not_the_last() {
     );
 }
 
+/// `docs_org`'s runbook of service `n`, rewritten to hold `text`.
+fn write_runbook(dir: &Path, n: usize, text: &str) {
+    std::fs::write(
+        dir.join(format!("repos/svc{n}/docs/runbook.md")),
+        format!("# Runbook\n\n{text}\n"),
+    )
+    .unwrap();
+}
+
 /// (files that stayed, files linked in) from the swap's timing line, when
 /// the site swapped in was the kept folder brought up to date.
 fn kept_folder(run: &Run) -> Option<(usize, usize)> {
@@ -1105,13 +1114,7 @@ fn the_kept_folder_gives_the_uncached_site_whatever_was_done_to_it() {
     let org = docs_org(6);
     let dir = org.path();
     let kept = dir.join(".cached.portico-kept");
-    let edit = |n: usize, text: &str| {
-        std::fs::write(
-            dir.join(format!("repos/svc{n}/docs/runbook.md")),
-            format!("# Runbook\n\n{text}\n"),
-        )
-        .unwrap();
-    };
+    let edit = |n: usize, text: &str| write_runbook(dir, n, text);
     same_as_uncached(dir, "the first build");
     edit(1, "Restart the deploy.");
     let run = same_as_uncached(dir, "a second build");
@@ -1909,13 +1912,7 @@ fn a_recorded_kept_listing_still_finds_what_was_done_by_hand() {
     let org = docs_org(6);
     let dir = org.path();
     let kept = dir.join(".cached.portico-kept");
-    let edit = |n: usize, text: &str| {
-        std::fs::write(
-            dir.join(format!("repos/svc{n}/docs/runbook.md")),
-            format!("# Runbook\n\n{text}\n"),
-        )
-        .unwrap();
-    };
+    let edit = |n: usize, text: &str| write_runbook(dir, n, text);
     // Two sites (the live one and the kept one), each brought up to date
     // once with its folders settled, so each has a record.
     for (n, text) in [
