@@ -449,8 +449,8 @@ impl<'w> Stamps<'w> {
 
     /// Every entry below `root`, in name order: folders by type and inode,
     /// files and links by their stamps (a link's target's too). Links to
-    /// folders are not followed. Inside a git folder (`.git`, or `root`
-    /// itself when `git`), objects, logs and hooks are left out but for
+    /// folders are not followed. A git folder's (`.git`, or `root` itself
+    /// when `git`) own `objects`, `logs` and `hooks` are left out but for
     /// `objects/info/alternates`. Fails on a folder that cannot be listed
     /// and on a git folder with a `commondir` (its refs live elsewhere).
     fn tree(&mut self, root: &Path, git: bool) -> Result<(), ()> {
@@ -474,7 +474,10 @@ impl<'w> Stamps<'w> {
                 let name = std::ffi::OsStr::from_bytes(&entry.name);
                 let path = folder.join(name);
                 if entry.kind == EntryKind::Folder {
-                    if in_git && GIT_UNREAD.iter().any(|n| name == *n) {
+                    // Only the git folder's own `objects`, `logs` and
+                    // `hooks`: a branch may be named `fix/logs/rotation`
+                    // (`refs/heads/fix/logs/`).
+                    if git_root && GIT_UNREAD.iter().any(|n| name == *n) {
                         continue;
                     }
                     self.bytes(name.as_encoded_bytes());
@@ -782,6 +785,20 @@ mod tests {
         assert_ne!(tree(root, false), Some(added), "a file removed");
         write("docs/index.md", "# Home!\n");
         assert_ne!(tree(root, false), Some(moved), "a file edited");
+
+        // A branch whose name has a part named like a skipped folder.
+        for folder in ["logs", "objects", "hooks"] {
+            let branch = format!(".git/refs/heads/fix/{folder}");
+            std::fs::create_dir_all(root.join(&branch)).unwrap();
+            write(&format!("{branch}/rotation"), "3333\n");
+            let made = tree(root, false).unwrap();
+            write(&format!("{branch}/rotation"), "4444\n");
+            assert_ne!(
+                tree(root, false),
+                Some(made),
+                "the branch fix/{folder}/rotation moved"
+            );
+        }
 
         write(".git/commondir", "../..\n");
         assert_eq!(tree(root, false), None, "refs elsewhere: no stamp");
