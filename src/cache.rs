@@ -213,7 +213,9 @@ impl DiskCache {
     }
 
     fn read_whole(&self, path: &Path, value: &mut Vec<u8>) -> Option<()> {
-        let mut file = File::open(path).ok()?;
+        // Not a plain `open`: a FIFO put in the cache's place would wait
+        // for a writer for ever (the checks below refuse it).
+        let mut file = crate::files::open_without_blocking(path).ok()?;
         let meta = file.metadata().ok()?;
         if !meta.is_file() || meta.len() < 16 || meta.len() > MAX_ENTRY_BYTES + 16 {
             return None;
@@ -288,7 +290,7 @@ impl DiskCache {
                 let len: u64 = parts.next()?.parse().ok()?;
                 let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
                 let path = dir.join(name);
-                let mut file = File::open(&path).ok()?;
+                let mut file = crate::files::open_without_blocking(&path).ok()?;
                 let meta = file.metadata().ok()?;
                 if !meta.is_file() || meta.len() != len {
                     return None;
@@ -552,6 +554,35 @@ mod tests {
         );
         assert_eq!(cache.get_decoded("page", 2, |_| None::<()>), None);
         assert_eq!(cache.counts("page"), (3, 6, 0));
+    }
+
+    /// A FIFO in an entry's place (or a kept file's) is a miss at once,
+    /// not a build waiting for a writer.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_in_an_entrys_place_reads_as_missing_without_waiting() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        cache.put("page", 1, b"whole value");
+        let fifo = |path: &Path| {
+            std::fs::remove_file(path).unwrap();
+            let made = std::process::Command::new("mkfifo").arg(path).status();
+            assert!(made.unwrap().success());
+        };
+        fifo(&cache.path("page", 1));
+        let segment = tmp.path().join("segment");
+        std::fs::write(&segment, b"bytes").unwrap();
+        cache.put_files("index", 2, &[("segment".to_string(), segment)]);
+        let kept = cache.get_files("index", 2).unwrap();
+        fifo(&kept[0].1);
+        // On another thread, so a regression fails the test, not hangs it.
+        let (sent, got) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let found = (cache.get("page", 1), cache.get_files("index", 2));
+            let _ = sent.send(found);
+        });
+        let found = got.recv_timeout(std::time::Duration::from_secs(10));
+        assert_eq!(found.expect("a read waited on a FIFO"), (None, None));
     }
 
     #[test]

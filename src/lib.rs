@@ -22,6 +22,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod discover;
 pub mod docs;
+pub mod files;
 pub mod html;
 pub mod limits;
 pub mod memo;

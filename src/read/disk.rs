@@ -6,26 +6,8 @@ use super::{
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::files::open_without_blocking;
 use crate::limits::MAX_LISTED_FILES;
-
-/// Opens a file for reading without waiting for a writer (FIFOs, devices).
-#[cfg(unix)]
-pub(super) fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
-    const O_NONBLOCK: i32 = 0x4;
-    #[cfg(not(any(target_os = "macos", target_os = "ios", target_os = "freebsd")))]
-    const O_NONBLOCK: i32 = 0o4000;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(O_NONBLOCK)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-pub(super) fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
-    std::fs::File::open(path)
-}
 
 /// Whether a file has no other name (hard link) than the one it was
 /// opened by. Unknown elsewhere than on unix: no.

@@ -186,7 +186,7 @@ fn read_plain(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     // Opened without blocking and checked again through the handle, as
     // `DiskFiles::read` does: a file swapped for a FIFO after the check
     // would otherwise hang the read.
-    let file = super::disk::open_without_blocking(path)?;
+    let file = crate::files::open_without_blocking(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() || meta.len() > max {
         return Err(not_plain());
