@@ -25,3 +25,25 @@ pub fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 pub fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
+
+/// Whether `name` could be one entry of a folder: not empty, `.` or `..`,
+/// and without a slash or a NUL. Names read back from the build cache are
+/// checked with it before a path is made of them.
+pub fn entry_name(name: &[u8]) -> bool {
+    !name.is_empty() && name != b"." && name != b".." && !name.contains(&b'/') && !name.contains(&0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_names_are_one_path_component() {
+        for name in ["index.html", "ünïcode page", ".git", "..."] {
+            assert!(entry_name(name.as_bytes()), "{name:?}");
+        }
+        for name in ["", ".", "..", "a/b", "/", "../x", "a\0b"] {
+            assert!(!entry_name(name.as_bytes()), "{name:?}");
+        }
+    }
+}

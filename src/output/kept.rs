@@ -176,6 +176,22 @@ struct Folder {
     folders: Vec<String>,
 }
 
+impl Folder {
+    /// Whether each name could be one entry of a real folder, and none is
+    /// listed twice. A record comes from the build cache, which is not to
+    /// be trusted: a folder named `..` or `a/b` would reach outside the one
+    /// it is listed in, and bringing the kept folder up to date deletes
+    /// what the new site does not hold.
+    fn names_are_entries(&self) -> bool {
+        let mut seen = HashSet::with_capacity(self.files.len() + self.folders.len());
+        self.files
+            .iter()
+            .map(|(name, _)| name)
+            .chain(&self.folders)
+            .all(|name| crate::files::entry_name(name.as_bytes()) && seen.insert(name.as_str()))
+    }
+}
+
 /// A kept folder's listing as the build that brought it up to date left
 /// it, for the next build that uses it: the folders that build did not
 /// change (nor listed too soon after a change), by site path (`""` the
@@ -257,7 +273,7 @@ impl Walk<'_> {
         let recorded = self
             .record
             .and_then(|r| r.folders.get(&rel))
-            .filter(|f| f.stamp == stamp && stamp.settled(self.now));
+            .filter(|f| f.stamp == stamp && stamp.settled(self.now) && f.names_are_entries());
         let (folder, others) = match recorded {
             Some(folder) => (folder.clone(), Vec::new()),
             None => {
@@ -509,7 +525,7 @@ pub(super) fn update(
     found.folders.retain(|path, _| {
         (path.is_empty() || needed.contains(path.as_str())) && !touched.contains(path.as_str())
     });
-    let folders_recorded = listing.folders.len() + 1 - folders_read;
+    let folders_recorded = (listing.folders.len() + 1).saturating_sub(folders_read);
     Ok((
         Updated {
             stayed,
@@ -579,5 +595,33 @@ mod tests {
         assert_ne!(changed.files["index.html"], first.files["index.html"]);
         assert_eq!(changed.others, ["a/link"]);
         assert!(!changed.folders.contains("c"));
+    }
+
+    /// A record (from the build cache: untrusted) naming a folder `..`,
+    /// a path or one name twice is not taken: the folder is read.
+    #[test]
+    fn a_recorded_folder_with_names_no_folder_has_is_read_instead() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("kept");
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join("a/index.html"), "a").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (first, record, _) = list(&root, None).unwrap();
+        for forged in ["..", ".", "", "a/../..", "x\0y"] {
+            let mut record = Recorded::from_bytes(&record.to_bytes()).unwrap();
+            let top = record.folders.get_mut("").unwrap();
+            top.folders.push(forged.to_string());
+            let (listing, _, read) = list(&root, Some(&record)).unwrap();
+            assert_eq!(read, 1, "{forged:?}: the root read again");
+            assert_eq!(listing.folders, first.folders, "{forged:?}");
+        }
+        let mut twice = Recorded::from_bytes(&record.to_bytes()).unwrap();
+        twice.folders.get_mut("").unwrap().folders.push("a".into());
+        let (listing, _, read) = list(&root, Some(&twice)).unwrap();
+        assert_eq!(
+            (read, &listing.folders),
+            (1, &first.folders),
+            "a listed twice"
+        );
     }
 }

@@ -232,6 +232,19 @@ struct Listed {
     entries: std::sync::Arc<Vec<FolderEntry>>,
 }
 
+impl Listed {
+    /// Whether each entry's name could be one of a real folder, in the
+    /// order a listing gives them and none twice: the listings come from
+    /// the build cache, which is not to be trusted with paths (a name `/`
+    /// or `..` would send the walk outside the repository).
+    fn names_are_entries(&self) -> bool {
+        self.entries
+            .iter()
+            .all(|e| crate::files::entry_name(&e.name))
+            && self.entries.windows(2).all(|w| w[0].name < w[1].name)
+    }
+}
+
 /// A folder's device and inode and modification and change times
 /// (nanoseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -518,7 +531,7 @@ impl Stamps<'_> {
             .walk
             .record
             .and_then(|r| r.folders.get(key))
-            .filter(|listed| settled && listed.stamp == stamp);
+            .filter(|listed| settled && listed.stamp == stamp && listed.names_are_entries());
         let entries: std::sync::Arc<Vec<FolderEntry>> = match recorded {
             Some(listed) => listed.entries.clone(),
             None => {
@@ -744,6 +757,41 @@ mod tests {
         check("a link", &|| {
             std::os::unix::fs::symlink("index.md", root.join("docs/link.md")).unwrap();
         });
+    }
+
+    /// A listing from the cache (untrusted) naming an entry `/`, `..` or
+    /// a path, or out of order, is not taken: the folder is read.
+    #[test]
+    fn a_listing_with_names_no_folder_has_is_read_instead() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("docs")).unwrap();
+        std::fs::write(root.join("docs/index.md"), "# Home\n").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (first, record, _) = walked(root, None);
+        let top = root.as_os_str().as_encoded_bytes().to_vec();
+        let forged: [&[u8]; 5] = [b"/", b"..", b".", b"", b"docs/../.."];
+        for name in forged {
+            let mut record = Listings::from_bytes(&record.to_bytes()).unwrap();
+            let listed = record.folders.get_mut(&top).unwrap();
+            let mut entries = (*listed.entries).clone();
+            entries.push(FolderEntry {
+                name: name.to_vec(),
+                kind: EntryKind::Folder,
+                inode: 1,
+            });
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+            listed.entries = std::sync::Arc::new(entries);
+            let (key, _, read) = walked(root, Some(&record));
+            assert_eq!((key, read), (first, 1), "{name:?}: the root read again");
+        }
+        let mut record = Listings::from_bytes(&record.to_bytes()).unwrap();
+        let listed = record.folders.get_mut(&top).unwrap();
+        let mut entries = (*listed.entries).clone();
+        entries.push(entries[0].clone());
+        listed.entries = std::sync::Arc::new(entries);
+        let (key, _, read) = walked(root, Some(&record));
+        assert_eq!((key, read), (first, 1), "an entry twice");
     }
 
     /// A work tree's stamp changes with any file of it and with its git
