@@ -145,6 +145,14 @@ impl Inputs {
         }
         if let Some(theme) = &config.theme {
             stamps.tree(theme, false).ok()?;
+            // The theme's `static` and `templates` folders are read through
+            // a link (`render::theme`), which the walk does not follow.
+            for folder in ["static", "templates"] {
+                let folder = theme.join(folder);
+                if folder.is_symlink() && folder.is_dir() {
+                    stamps.tree(&folder, false).ok()?;
+                }
+            }
         }
         let repos: Vec<Stamps> = found
             .repos

@@ -1642,6 +1642,16 @@ fn whole_build_not_taken_after_a_settings_or_site_change() {
     steps.not_taken_after("a file added at the top of a linked theme");
     org.file("theme/NOTES.md", "Our colours, again.\n");
     steps.not_taken_after("that file edited in place");
+    // A theme whose `static` folder is a link to shared assets elsewhere
+    // (read through by the theme, not followed by the walk): a file below
+    // it edited in place, its length the same.
+    org.file("brand/static/assets/brand.css", "a { color: red; }\n");
+    org.file("theme2/NOTES.md", "Linked assets.\n");
+    std::os::unix::fs::symlink(dir.join("brand/static"), dir.join("theme2/static")).unwrap();
+    steps.args = vec!["--theme", "theme2"];
+    steps.not_taken_after("a theme whose static folder is a link");
+    org.file("brand/static/assets/brand.css", "a { color: tan; }\n");
+    steps.not_taken_after("a file below a linked static folder edited");
     steps.args = Vec::new();
     org.file("repos/scorecards/basics.yaml", "name: basics\n");
     steps.not_taken_after("a scorecard definition added");
