@@ -317,9 +317,6 @@ fn build_with(
 ) -> Result<Outcome, Fatal> {
     let fatal = |e: output::OutputError| Fatal(e.to_string());
     let mut timer = Timer::new();
-    // The theme first: a bad one is a usage error, before any work.
-    let look =
-        render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
     let disk = open_cache(cache_dir);
     let site_key = site_key(out_dir);
     // The inputs' key needs no git facts (the files git reads them from
@@ -356,6 +353,12 @@ fn build_with(
             ..Outcome::default()
         });
     }
+    // The theme and logo are read only now, after the inputs' key stamped
+    // them: a change made while discovery ran is then a change the next
+    // build sees, not one the key holds and the site does not. A bad theme
+    // is a usage error, before the stages' work.
+    let look =
+        render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
     read_facts(config, &mut found.repos, disk.as_ref());
     timer.lap("git facts");
     // The hash of the site's manifest as the cache holds it.
