@@ -200,7 +200,7 @@ fn delivery_settings(
     })
 }
 
-fn build_day() -> crate::scorecards::dates::Day {
+pub fn build_day() -> crate::scorecards::dates::Day {
     let seconds = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())

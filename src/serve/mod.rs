@@ -100,7 +100,7 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
     // removed by the next server started.
     let scratch = scratch::Scratch::create(&std::env::temp_dir()).map_err(Fatal)?;
     let builder = Builder {
-        config,
+        config: std::sync::Mutex::new(Arc::new(config)),
         look,
         memo: pipeline::Memo::default(),
         index_dir: scratch.path().to_path_buf(),
@@ -113,9 +113,10 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
     });
     let (changes, changed) = std::sync::mpsc::channel();
     // Absolute, so the watcher's paths compare with the repositories' roots.
-    let mut watched: Vec<PathBuf> = builder.config.roots.clone();
-    watched.extend(builder.config.locations.iter().cloned());
-    watched.extend(builder.config.theme.iter().cloned());
+    let config = builder.config();
+    let mut watched: Vec<PathBuf> = config.roots.clone();
+    watched.extend(config.locations.iter().cloned());
+    watched.extend(config.theme.iter().cloned());
     let watched: Vec<PathBuf> = watched
         .iter()
         .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
@@ -126,7 +127,7 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
     builder.rebuild(&shared, Some(Duration::ZERO), &|| false);
     let url = format!("http://{address}/");
     println!("Serving {url} (Ctrl-C to stop)");
-    if builder.config.search {
+    if config.search {
         println!(
             "Search it from the terminal: portico search --site {} QUERY",
             builder.site_dir().display()
@@ -218,7 +219,9 @@ fn stop_signals() -> Result<impl std::future::Future<Output = ()> + Send + 'stat
 
 /// Builds the site again and again, keeping what it can.
 struct Builder {
-    config: Config,
+    /// The settings, their day brought up to date for each build
+    /// ([`Builder::config`]).
+    config: std::sync::Mutex<Arc<Config>>,
     look: Look,
     memo: pipeline::Memo,
     /// Where the search index is written, for `portico search --site`.
@@ -227,6 +230,27 @@ struct Builder {
 }
 
 impl Builder {
+    /// The settings for the next build: the scorecards' day is the day the
+    /// build runs (`config::build_day`), so a server left running past
+    /// midnight judges a rule's age or an attestation's expiry by the new
+    /// day, as a build would.
+    fn config(&self) -> Arc<Config> {
+        self.config_on(crate::config::build_day())
+    }
+
+    fn config_on(&self, today: crate::scorecards::dates::Day) -> Arc<Config> {
+        let mut config = self
+            .config
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if config.scorecards.today != today {
+            let mut next = Config::clone(&config);
+            next.scorecards.today = today;
+            *config = Arc::new(next);
+        }
+        Arc::clone(&config)
+    }
+
     /// The folder holding the served site's search index.
     fn site_dir(&self) -> PathBuf {
         self.index_dir.join("site")
@@ -238,7 +262,8 @@ impl Builder {
     /// are then left to its build).
     fn rebuild(&self, shared: &Shared, first: Option<Duration>, newer: &dyn Fn() -> bool) {
         let started = Instant::now();
-        let mut preview = match pipeline::preview(&self.config, &self.look, &self.memo) {
+        let config = self.config();
+        let mut preview = match pipeline::preview(&config, &self.look, &self.memo) {
             Ok(preview) => preview,
             Err(e) => {
                 // No site at all (the roots are gone, say): keep the last one.
@@ -291,7 +316,7 @@ impl Builder {
             );
         }
         announce(shared, &changed, problems_changed);
-        if self.relist(shared, &preview, new_errors, newer) && self.config.search && !newer() {
+        if self.relist(shared, &preview, new_errors, newer) && config.search && !newer() {
             self.reindex(shared, &preview.outcome);
         }
         // Freeing a large organisation's catalog (and the site this build
@@ -478,6 +503,42 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A server running past midnight builds with the new day (a rule's
+    /// age, an attestation's expiry); the settings are copied only when
+    /// the day moved.
+    #[test]
+    fn each_build_takes_the_day_it_runs_on() {
+        use crate::scorecards::dates::Day;
+        let cli = crate::config::CliSettings {
+            roots: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("example-org")],
+            ..Default::default()
+        };
+        let config = crate::config::load(&cli).unwrap();
+        let started = config.scorecards.today;
+        let builder = Builder {
+            config: std::sync::Mutex::new(Arc::new(config)),
+            look: Look::default(),
+            memo: pipeline::Memo::default(),
+            index_dir: PathBuf::new(),
+            verbose: false,
+        };
+        let same = builder.config_on(started);
+        assert!(
+            Arc::ptr_eq(&same, &builder.config_on(started)),
+            "not copied"
+        );
+        let next = builder.config_on(Day(started.0 + 1));
+        assert_eq!(next.scorecards.today, Day(started.0 + 1));
+        let mut rest = Config::clone(&next);
+        rest.scorecards.today = started;
+        assert_eq!(rest, *same, "only the day changed");
+        assert!(Arc::ptr_eq(&next, &builder.config_on(Day(started.0 + 1))));
+        assert_eq!(
+            builder.config().scorecards.today,
+            crate::config::build_day()
+        );
+    }
 
     #[test]
     fn changed_paths_are_the_differences() {
