@@ -230,6 +230,12 @@ impl ResultsMemo {
     /// Returns how many entities' results were (kept, judged).
     pub fn finish(&self) -> (usize, usize) {
         self.kept.finish();
+        self.counts()
+    }
+
+    /// How many entities' results the last build (or the one under way)
+    /// kept, and judged.
+    pub fn counts(&self) -> (usize, usize) {
         (
             self.hits.load(Ordering::Relaxed),
             self.misses.load(Ordering::Relaxed),

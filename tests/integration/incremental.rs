@@ -587,6 +587,14 @@ fn scorecard_results_follow_every_input_outside_the_entity() {
         "nothing changed",
         &spring,
     );
+    // The results are kept, not judged again (a memo that never matched
+    // would give the same pages).
+    let (kept, judged) = memo.scorecard_results.counts();
+    assert!(
+        kept >= 2 && judged == 0,
+        "nothing changed: {kept} kept, {judged} judged"
+    );
+    let everyone = kept;
 
     let infra = root.join("infra/catalog-info.yaml");
     std::fs::write(&infra, resource("deprecated")).unwrap();
@@ -596,6 +604,11 @@ fn scorecard_results_follow_every_input_outside_the_entity() {
         std::slice::from_ref(&infra),
         "a dependency deprecated in another repository",
         &spring,
+    );
+    let (kept, judged) = memo.scorecard_results.counts();
+    assert!(
+        judged >= 1 && kept >= 1 && kept + judged == everyone,
+        "a dependency deprecated: {kept} kept, {judged} judged"
     );
     let people = root.join("people/catalog-info.yaml");
     std::fs::write(
@@ -633,6 +646,11 @@ fn scorecard_results_follow_every_input_outside_the_entity() {
     // hold but for the day.
     let elsewhere = [people.clone()];
     same_as_clean_with(&root, &memo, &elsewhere, "another day", &day("2020-06-01"));
+    assert_eq!(
+        memo.scorecard_results.counts(),
+        (0, everyone),
+        "another day: every entity judged again"
+    );
     same_as_clean_with(&root, &memo, &elsewhere, "the day before", &spring);
     // Another repository's page removed: a link in the entity's docs
     // breaks, its own repository untouched.
