@@ -17,7 +17,9 @@ pub fn assign(
     existing: &BTreeMap<String, String>,
     taken: &BTreeSet<String>,
 ) -> Vec<String> {
-    let mut used: BTreeSet<String> = taken.clone();
+    // Compared without case: on macOS and Windows `Billing.git` and
+    // `billing.git` are one folder, and two clones into it undo each other.
+    let mut used: BTreeSet<String> = taken.iter().map(|n| n.to_ascii_lowercase()).collect();
     let mut out = Vec::with_capacity(urls.len());
     // Existing mirrors first: their folders are theirs whatever the order.
     let mut chosen: BTreeMap<usize, String> = BTreeMap::new();
@@ -32,9 +34,9 @@ pub fn assign(
             None => {
                 let folder = candidates(url)
                     .into_iter()
-                    .find(|c| !used.contains(c))
+                    .find(|c| !used.contains(&c.to_ascii_lowercase()))
                     .unwrap_or_else(|| numbered(&candidates(url)[0], &used));
-                used.insert(folder.clone());
+                used.insert(folder.to_ascii_lowercase());
                 folder
             }
         };
@@ -66,12 +68,12 @@ fn candidates(url: &str) -> Vec<String> {
     out
 }
 
-/// `name-2.git`, `name-3.git`, … the first one free.
+/// `name-2.git`, `name-3.git`, … the first one free (`used`: lower-case).
 fn numbered(base: &str, used: &BTreeSet<String>) -> String {
     let stem = base.strip_suffix(".git").unwrap_or(base);
     (2..)
         .map(|n| format!("{stem}-{n}.git"))
-        .find(|c| !used.contains(c))
+        .find(|c| !used.contains(&c.to_ascii_lowercase()))
         .unwrap_or_else(|| base.to_string())
 }
 
@@ -153,6 +155,34 @@ mod tests {
         }
         let long = format!("git://h/{}", "x".repeat(500));
         assert_eq!(names(&[&long])[0].len(), MAX_NAME);
+    }
+
+    /// Names that differ only in case are one folder on macOS and
+    /// Windows: never given to two repositories.
+    #[test]
+    fn names_differing_only_in_case_are_never_both_given() {
+        assert_eq!(
+            names(&[
+                "git://h/a/Billing",
+                "git://h/b/billing",
+                "git://h/c/BILLING"
+            ]),
+            ["Billing.git", "b-billing.git", "c-BILLING.git"]
+        );
+        let taken = BTreeSet::from(["Notes.git".to_string()]);
+        assert_eq!(
+            assign(&["git://h/x/notes"], &BTreeMap::new(), &taken),
+            ["x-notes.git"]
+        );
+        let taken = BTreeSet::from([
+            "Notes.git".into(),
+            "X-notes.git".into(),
+            "h-x-NOTES.git".into(),
+        ]);
+        assert_eq!(
+            assign(&["git://h/x/notes"], &BTreeMap::new(), &taken),
+            ["notes-2.git"]
+        );
     }
 
     #[test]
