@@ -195,6 +195,10 @@ pub struct MirrorArgs {
     /// Commits of history kept per branch; 0 keeps the whole history.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub depth: u32,
+    /// Seconds one repository may take before it is reported as failed
+    /// (a remote that stops answering would otherwise hold the run).
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub timeout: u64,
     /// The settings file (default: ./portico.toml if present).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -28,6 +28,7 @@ pub fn run(args: MirrorArgs) -> u8 {
         into: &args.into,
         jobs,
         depth: NonZeroU32::new(args.depth),
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
     };
     let (outcomes, failures) = match mirror::run(&request) {
         Ok(done) => done,

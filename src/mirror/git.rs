@@ -20,9 +20,6 @@ pub enum Done {
 /// `None`: full history; `Some(n)`: the last `n` commits of each branch.
 pub type Depth = Option<NonZeroU32>;
 
-/// Never set: runs end by finishing or failing, not by interruption.
-static KEEP_GOING: AtomicBool = AtomicBool::new(false);
-
 /// Opens a repository ignoring the user's and system's git configuration,
 /// so a mirror behaves the same on every machine.
 fn open(path: &Path) -> Result<gix::Repository, String> {
@@ -45,8 +42,9 @@ pub fn normalised(url: &str) -> String {
         .unwrap_or_else(|_| url.to_string())
 }
 
-/// A new bare mirror of `url` at `dest` (which must not exist).
-pub fn clone(url: &str, dest: &Path, depth: Depth) -> Result<Done, String> {
+/// A new bare mirror of `url` at `dest` (which must not exist). gix stops
+/// at its next step once `given_up` is set.
+pub fn clone(url: &str, dest: &Path, depth: Depth, given_up: &AtomicBool) -> Result<Done, String> {
     let mut prepare = gix::clone::PrepareFetch::new(
         url,
         dest,
@@ -59,15 +57,17 @@ pub fn clone(url: &str, dest: &Path, depth: Depth) -> Result<Done, String> {
         prepare = prepare.with_shallow(Shallow::DepthAtRemote(depth));
     }
     let (repo, _) = prepare
-        .fetch_only(gix::progress::Discard, &KEEP_GOING)
+        .fetch_only(gix::progress::Discard, given_up)
         .map_err(|e| e.to_string())?;
     drop(repo);
     Ok(Done::Cloned)
 }
 
 /// New objects of `origin` fetched into the mirror at `path`; branches
-/// follow the remote even when it was force-pushed.
-pub fn fetch(path: &Path, depth: Depth) -> Result<Done, String> {
+/// follow the remote even when it was force-pushed. gix stops at its next
+/// step once `given_up` is set (before the refs move, if it was waiting
+/// for the pack).
+pub fn fetch(path: &Path, depth: Depth, given_up: &AtomicBool) -> Result<Done, String> {
     let mut repo = open(path)?;
     // Reflog entries need a committer; the isolated config has none.
     repo.committer_or_set_generic_fallback()
@@ -92,7 +92,7 @@ pub fn fetch(path: &Path, depth: Depth) -> Result<Done, String> {
         .prepare_fetch(gix::progress::Discard, Default::default())
         .map_err(|e| e.to_string())?
         .with_shallow(shallow)
-        .receive(gix::progress::Discard, &KEEP_GOING)
+        .receive(gix::progress::Discard, given_up)
         .map_err(|e| e.to_string())?;
     use gix::remote::fetch::refs::update::Mode;
     let (gix::remote::fetch::Status::NoPackReceived { update_refs, .. }

@@ -18,6 +18,9 @@ use list::{ListFile, Listed};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 pub use git::{Depth, Done};
 
@@ -31,6 +34,10 @@ pub struct Request<'a> {
     pub into: &'a Path,
     pub jobs: usize,
     pub depth: Depth,
+    /// How long one repository may take (`--timeout`): gix sets no read
+    /// timeout, so a remote that accepts the connection and never answers
+    /// would hold the run for ever.
+    pub timeout: Duration,
 }
 
 /// One repository's result.
@@ -78,13 +85,12 @@ pub fn run(request: &Request<'_>) -> Result<(Vec<Outcome>, Vec<Diagnostic>), Mir
             .map(|(listed, folder)| Outcome {
                 url: listed.url.clone(),
                 folder: folder.clone(),
-                result: one(
-                    &listed.url,
-                    into,
-                    folder,
-                    existing_has(&existing, folder),
-                    request.depth,
-                ),
+                result: within(request.timeout, {
+                    let (url, into, folder) =
+                        (listed.url.clone(), into.to_path_buf(), folder.clone());
+                    let (exists, depth) = (existing_has(&existing, &folder), request.depth);
+                    move |given_up: &AtomicBool| one(&url, &into, &folder, exists, depth, given_up)
+                }),
             })
             .collect()
     });
@@ -116,17 +122,61 @@ fn existing_has(existing: &BTreeMap<String, String>, folder: &str) -> bool {
     existing.values().any(|f| f == folder)
 }
 
+/// `job` on a thread of its own, given up after `timeout`: its result,
+/// or a failure saying so. A job given up is told (`given_up`): gix stops
+/// at its next step, and a clone is not moved into place; a job blocked
+/// reading from its remote ends with the process.
+fn within(
+    timeout: Duration,
+    job: impl FnOnce(&AtomicBool) -> Result<Done, String> + Send + 'static,
+) -> Result<Done, String> {
+    let given_up = Arc::new(AtomicBool::new(false));
+    let (sent, got) = std::sync::mpsc::channel();
+    let flag = given_up.clone();
+    let spawned = std::thread::Builder::new()
+        .name("portico-mirror".into())
+        .spawn(move || {
+            let _ = sent.send(job(&flag));
+        });
+    if let Err(e) = spawned {
+        return Err(format!("cannot start a thread: {e}"));
+    }
+    match got.recv_timeout(timeout) {
+        Ok(result) => result,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            given_up.store(true, Ordering::SeqCst);
+            Err(format!(
+                "no answer within {} s (--timeout); the remote accepted the connection but stopped sending",
+                timeout.as_secs()
+            ))
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            Err("the mirroring thread ended without a result".into())
+        }
+    }
+}
+
 /// Clones into the hidden work folder then renames into place, or fetches.
-fn one(url: &str, into: &Path, folder: &str, exists: bool, depth: Depth) -> Result<Done, String> {
+fn one(
+    url: &str,
+    into: &Path,
+    folder: &str,
+    exists: bool,
+    depth: Depth,
+    given_up: &AtomicBool,
+) -> Result<Done, String> {
     let dest = into.join(folder);
     if exists {
-        return git::fetch(&dest, depth);
+        return git::fetch(&dest, depth, given_up);
     }
     let work = into.join(WORK_DIR);
     std::fs::create_dir_all(&work)
         .map_err(|e| format!("cannot create `{}`: {e}", work.display()))?;
     let temp = work.join(folder);
-    let result = git::clone(url, &temp, depth).and_then(|done| {
+    let result = git::clone(url, &temp, depth, given_up).and_then(|done| {
+        if given_up.load(Ordering::SeqCst) {
+            return Err("given up".into());
+        }
         std::fs::rename(&temp, &dest)
             .map(|()| done)
             .map_err(|e| format!("cannot move the clone to `{}`: {e}", dest.display()))

@@ -155,6 +155,53 @@ fn a_failing_remote_is_a_diagnostic_and_keeps_its_previous_mirror() {
     );
 }
 
+/// A remote that accepts the connection and never answers is reported
+/// after `--timeout`, and the others are mirrored all the same.
+#[test]
+fn a_remote_that_stops_answering_is_given_up_after_the_timeout() {
+    let org = Org::new();
+    let billing = source(&org, "billing", "Bills.");
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    // Accepts connections and holds them, reading nothing, sending nothing.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming() {
+            held.push(stream);
+        }
+    });
+    let mute = format!("git://127.0.0.1:{port}/mute.git");
+    org.file("repos.txt", &format!("{mute}\n{}\n", file_url(&billing)));
+    let started = std::time::Instant::now();
+    let run = org.run(&[
+        "mirror",
+        "repos.txt",
+        "--into",
+        "m",
+        "--timeout",
+        "2",
+        "--jobs",
+        "2",
+    ]);
+    let took = started.elapsed();
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(took < std::time::Duration::from_secs(60), "took {took:?}");
+    assert!(
+        run.stdout.contains("1 cloned, 0 fetched, 1 failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "`{mute}` could not be mirrored: no answer within 2 s"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(org.path().join("m/billing.git").is_dir());
+    assert!(!org.path().join("m/mute.git").exists(), "no half clone");
+}
+
 #[test]
 fn hostile_lists_are_refused_line_by_line_and_names_stay_inside() {
     let org = Org::new();
