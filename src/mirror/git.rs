@@ -108,7 +108,12 @@ pub fn fetch(path: &Path, depth: Depth, given_up: &AtomicBool) -> Result<Done, S
                 | Mode::ImplicitTagNotSentByRemote
         )
     }) {
-        return Err(format!("a ref was not updated: {}", refused.mode));
+        // The pack and the other refs are in place by now: said so, as the
+        // hint says the previous mirror is kept.
+        return Err(format!(
+            "a ref was not updated ({}); the other refs were",
+            refused.mode
+        ));
     }
     let moved = update_refs
         .updates

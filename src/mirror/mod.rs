@@ -7,7 +7,8 @@
 //! A new clone is made in a hidden folder and renamed into place, so a
 //! failed or killed first clone leaves nothing a build would read; a failed
 //! fetch leaves the previous mirror as it was (gix writes the pack, then
-//! moves the refs).
+//! moves the refs), but for a ref the remote's answer could not update
+//! while the others could: that one is reported, the others moved.
 
 pub mod folder;
 pub mod git;
