@@ -33,9 +33,52 @@ pub fn entry_name(name: &[u8]) -> bool {
     !name.is_empty() && name != b"." && name != b".." && !name.contains(&b'/') && !name.contains(&0)
 }
 
+/// Whether the folder times of the file system holding `path` move when
+/// an entry is added, removed or renamed, as local file systems' do. On
+/// network and FUSE file systems (NFS, SMB, 9p, virtiofs, sshfs, cloud
+/// buckets mounted with FUSE) they may not, or may lag the client's view:
+/// a folder's listing is then never taken by its stamp. `false` when the
+/// file system cannot be asked.
+#[cfg(target_os = "linux")]
+pub fn folder_times_move(path: &Path) -> bool {
+    /// `f_type`s from the kernel's `magic.h` (and FUSE's, CIFS's, Ceph's).
+    const UNSURE: [u64; 10] = [
+        0x6969,      // NFS
+        0x6573_5546, // FUSE (sshfs, virtiofs, gcsfuse, s3fs, Docker Desktop shares)
+        0x0102_1997, // 9p (WSL 2 and VM shares)
+        0xff53_4d42, // CIFS
+        0xfe53_4d42, // SMB 2
+        0x517b,      // SMB
+        0x00c3_6400, // Ceph
+        0x5346_414f, // AFS
+        0x7375_7245, // Coda
+        0x6b41_4653, // kAFS
+    ];
+    match rustix::fs::statfs(path) {
+        // 32 bits: `f_type` is signed, and a word of 32 bits on some targets.
+        Ok(fs) => !UNSURE.contains(&((fs.f_type as u64) & 0xffff_ffff)),
+        Err(_) => false,
+    }
+}
+
+/// Elsewhere: as on a local file system.
+#[cfg(not(target_os = "linux"))]
+pub fn folder_times_move(_path: &Path) -> bool {
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_folders_have_moving_times_and_missing_ones_are_unsure() {
+        let dir = tempfile::tempdir().unwrap();
+        // The test's temporary folder is on a local file system here (CI
+        // and this machine: ext4, tmpfs, overlay).
+        assert!(folder_times_move(dir.path()));
+        assert!(!folder_times_move(&dir.path().join("missing")));
+    }
 
     #[test]
     fn entry_names_are_one_path_component() {

@@ -406,9 +406,24 @@ struct Stamps<'w> {
     /// taken from the last listings).
     walked: usize,
     read: usize,
+    /// Devices whose folder times move when an entry comes or goes
+    /// ([`crate::files::folder_times_move`]), asked once each.
+    devices: Vec<(u64, bool)>,
 }
 
 impl<'w> Stamps<'w> {
+    /// Whether a listing of `folder` (on `device`) may be taken by its
+    /// stamp: not on a network or FUSE file system, whose folder times may
+    /// not move when an entry is added (every folder is read there).
+    fn listings_kept_on(&mut self, device: u64, folder: &Path) -> bool {
+        if let Some((_, moves)) = self.devices.iter().find(|(d, _)| *d == device) {
+            return *moves;
+        }
+        let moves = crate::files::folder_times_move(folder);
+        self.devices.push((device, moves));
+        moves
+    }
+
     fn new(walk: &'w Walk<'w>) -> Stamps<'w> {
         Stamps {
             hasher: xxhash_rust::xxh3::Xxh3::new(),
@@ -417,6 +432,7 @@ impl<'w> Stamps<'w> {
             listed: Vec::new(),
             walked: 0,
             read: 0,
+            devices: Vec::new(),
         }
     }
 
@@ -533,7 +549,8 @@ impl Stamps<'_> {
         // stamp no change inside moves. (The walk follows no other link.)
         let meta = std::fs::metadata(folder).map_err(|_| ())?;
         let stamp = FolderStamp::of(&meta);
-        let settled = stamp.settled(self.walk.started);
+        let settled =
+            stamp.settled(self.walk.started) && self.listings_kept_on(stamp.device, folder);
         let key = folder.as_os_str().as_encoded_bytes();
         let recorded = self
             .walk
