@@ -483,12 +483,22 @@ fn encode_postings(sorted: &[Scored]) -> (u8, Vec<u8>) {
     let (mut previous, mut all_fields) = (0, 0u8);
     for group in sorted.chunk_by(|a, b| doc(*a) == doc(*b)) {
         let this = doc(group[0]);
-        let fields = group.iter().fold(0u8, |acc, s| acc | 1 << slot(*s));
+        // One score a field: a field twice (numbers that collided, from a
+        // damaged part) is summed, as one posting per document always was.
+        let mut scores = [0u32; 3];
+        let mut fields = 0u8;
+        for s in group {
+            let slot = slot(*s).min(2);
+            fields |= 1 << slot;
+            scores[usize::from(slot)] = scores[usize::from(slot)].saturating_add(score(*s));
+        }
         vlq(&mut out, (this - previous) * 8 + u32::from(fields));
         previous = this;
         all_fields |= fields;
-        for s in group {
-            vlq(&mut out, score(*s));
+        for (slot, score) in scores.iter().enumerate() {
+            if fields & (1 << slot) != 0 {
+                vlq(&mut out, *score);
+            }
         }
     }
     (all_fields, out)
@@ -1107,6 +1117,14 @@ mod tests {
         );
         assert_eq!(fields, 0b111);
         assert_eq!(encode_postings(&[]), (0, vec![0]));
+        // One document and field twice (numbers that collided): one score,
+        // the sum, so the browser never reads a number too many.
+        let mut list = [scored(3, 2, 5), scored(3, 2, 6), scored(4, 0, 1)];
+        list.sort_unstable();
+        assert_eq!(
+            read_vlqs(&encode_postings(&list).1),
+            [2, 3 * 8 + 4, 11, 8 + 1, 1]
+        );
     }
 
     #[test]
