@@ -22,13 +22,16 @@ pub fn run(args: MirrorArgs) -> u8 {
     if jobs == 0 {
         return fail("--jobs must be at least 1");
     }
+    if args.timeout == 0 {
+        return fail("--timeout must be at least 1 (seconds)");
+    }
     let request = mirror::Request {
         repos: &listed,
         list: list::ListFile { path: &list_path },
         into: &args.into,
         jobs,
         depth: NonZeroU32::new(args.depth),
-        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        timeout: std::time::Duration::from_secs(args.timeout),
     };
     let (outcomes, failures) = match mirror::run(&request) {
         Ok(done) => done,

@@ -108,8 +108,8 @@ pub fn fetch(path: &Path, depth: Depth, given_up: &AtomicBool) -> Result<Done, S
                 | Mode::ImplicitTagNotSentByRemote
         )
     }) {
-        // The pack and the other refs are in place by now: said so, as the
-        // hint says the previous mirror is kept.
+        // The pack and the other refs are in place by now: said so (the
+        // hint says the mirror keeps its refs but for those named).
         return Err(format!(
             "a ref was not updated ({}); the other refs were",
             refused.mode

@@ -108,7 +108,7 @@ pub fn run(request: &Request<'_>) -> Result<(Vec<Outcome>, Vec<Diagnostic>), Mir
                     format!("`{}` could not be mirrored: {why}", listed.url),
                 )
                 .with_hint(match existing_has(&existing, &outcome.folder) {
-                    true => "the previous mirror is kept as it was; check the URL and the access to it",
+                    true => "the mirror keeps its refs as they were, but for those the message names; check the URL and the access to it",
                     false => "check the URL and the access to it; nothing was written for it",
                 }),
                 listed.line,
@@ -124,40 +124,103 @@ fn existing_has(existing: &BTreeMap<String, String>, folder: &str) -> bool {
 }
 
 /// `job` on a thread of its own, given up after `timeout`: its result,
-/// or a failure saying so. A job given up is told (`given_up`): gix stops
-/// at its next step, and a clone is not moved into place; a job blocked
-/// reading from its remote ends with the process.
+/// or a failure saying so. A job given up is told: gix stops at its next
+/// step (`given_up`), and its last step (a clone moved into place) is
+/// taken under the same lock as the giving up, so a clone reported as
+/// failed is never in place. A fetch moves its refs only with a whole
+/// pack; one given up may still finish before the run ends. A job
+/// blocked reading from its remote ends with the process.
 fn within(
     timeout: Duration,
-    job: impl FnOnce(&AtomicBool) -> Result<Done, String> + Send + 'static,
+    job: impl FnOnce(&AtomicBool) -> Result<Finish, String> + Send + 'static,
 ) -> Result<Done, String> {
-    let given_up = Arc::new(AtomicBool::new(false));
+    let shared = Arc::new(Handover::default());
     let (sent, got) = std::sync::mpsc::channel();
-    let flag = given_up.clone();
+    let theirs = shared.clone();
     let spawned = std::thread::Builder::new()
         .name("portico-mirror".into())
         .spawn(move || {
-            let _ = sent.send(job(&flag));
+            let step = job(&theirs.given_up);
+            let mut state = crate::memo::lock(&theirs.state);
+            let result = if state.given_up {
+                if let Ok(Finish::Move { temp, .. }) = &step {
+                    let _ = std::fs::remove_dir_all(temp);
+                }
+                Err("given up".to_string())
+            } else {
+                step.and_then(Finish::complete)
+            };
+            state.result = Some(result);
+            drop(state);
+            let _ = sent.send(());
         });
     if let Err(e) = spawned {
         return Err(format!("cannot start a thread: {e}"));
     }
-    match got.recv_timeout(timeout) {
-        Ok(result) => result,
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-            given_up.store(true, Ordering::SeqCst);
-            Err(format!(
-                "no answer within {} s (--timeout); the remote accepted the connection but stopped sending",
-                timeout.as_secs()
-            ))
-        }
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            Err("the mirroring thread ended without a result".into())
+    let timed_out = matches!(
+        got.recv_timeout(timeout),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+    );
+    let mut state = crate::memo::lock(&shared.state);
+    if let Some(result) = state.result.take() {
+        // Done, if only just.
+        return result;
+    }
+    if !timed_out {
+        return Err("the mirroring thread ended without a result".into());
+    }
+    state.given_up = true;
+    shared.given_up.store(true, Ordering::SeqCst);
+    Err(format!(
+        "not done within {} s (--timeout): the remote stopped answering or never answered, or the transfer needs a longer --timeout (a fetch under way moves refs only with a whole pack)",
+        timeout.as_secs()
+    ))
+}
+
+/// What a mirroring job and the run share.
+#[derive(Default)]
+struct Handover {
+    /// Read by gix between its steps.
+    given_up: AtomicBool,
+    state: std::sync::Mutex<Handed>,
+}
+
+#[derive(Default)]
+struct Handed {
+    given_up: bool,
+    result: Option<Result<Done, String>>,
+}
+
+/// A job's work, but for its last step.
+enum Finish {
+    Done(Done),
+    /// A clone made in the work folder, to be moved into place.
+    Move {
+        temp: PathBuf,
+        dest: PathBuf,
+    },
+}
+
+impl Finish {
+    fn complete(self) -> Result<Done, String> {
+        match self {
+            Finish::Done(done) => Ok(done),
+            Finish::Move { temp, dest } => match std::fs::rename(&temp, &dest) {
+                Ok(()) => Ok(Done::Cloned),
+                Err(e) => {
+                    let _ = std::fs::remove_dir_all(&temp);
+                    Err(format!(
+                        "cannot move the clone to `{}`: {e}",
+                        dest.display()
+                    ))
+                }
+            },
         }
     }
 }
 
-/// Clones into the hidden work folder then renames into place, or fetches.
+/// Clones into the hidden work folder (to be moved into place), or
+/// fetches.
 fn one(
     url: &str,
     into: &Path,
@@ -165,27 +228,22 @@ fn one(
     exists: bool,
     depth: Depth,
     given_up: &AtomicBool,
-) -> Result<Done, String> {
+) -> Result<Finish, String> {
     let dest = into.join(folder);
     if exists {
-        return git::fetch(&dest, depth, given_up);
+        return git::fetch(&dest, depth, given_up).map(Finish::Done);
     }
     let work = into.join(WORK_DIR);
     std::fs::create_dir_all(&work)
         .map_err(|e| format!("cannot create `{}`: {e}", work.display()))?;
     let temp = work.join(folder);
-    let result = git::clone(url, &temp, depth, given_up).and_then(|done| {
-        if given_up.load(Ordering::SeqCst) {
-            return Err("given up".into());
+    match git::clone(url, &temp, depth, given_up) {
+        Ok(_) => Ok(Finish::Move { temp, dest }),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&temp);
+            Err(e)
         }
-        std::fs::rename(&temp, &dest)
-            .map(|()| done)
-            .map_err(|e| format!("cannot move the clone to `{}`: {e}", dest.display()))
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&temp);
     }
-    result
 }
 
 /// The mirrors already in `into` (URL → folder) and every name taken.
@@ -208,4 +266,43 @@ fn look(into: &Path) -> Result<(BTreeMap<String, String>, BTreeSet<String>), Mir
         .filter_map(|(name, path)| Some((git::origin_url(path)?, name.clone())))
         .collect();
     Ok((existing, taken))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A clone that ends after its repository was given up is never moved
+    /// into place (the run said it failed); one done in time is.
+    #[test]
+    fn a_clone_given_up_is_never_moved_into_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let late = |name: &str, wait: Duration| {
+            let (temp, dest) = (
+                dir.path().join(format!("{name}.new")),
+                dir.path().join(name),
+            );
+            std::fs::create_dir_all(&temp).unwrap();
+            let job = {
+                let (temp, dest) = (temp.clone(), dest.clone());
+                move |given_up: &AtomicBool| {
+                    std::thread::sleep(wait);
+                    assert!(wait < Duration::from_millis(300) || given_up.load(Ordering::SeqCst));
+                    Ok(Finish::Move { temp, dest })
+                }
+            };
+            (within(Duration::from_millis(300), job), temp, dest)
+        };
+        let (result, temp, dest) = late("slow.git", Duration::from_millis(900));
+        let message = result.unwrap_err();
+        assert!(message.starts_with("not done within 0 s"), "{message}");
+        // The job wakes up after the run gave it up, and cleans up.
+        std::thread::sleep(Duration::from_millis(1200));
+        assert!(!dest.exists(), "moved into place after being given up");
+        assert!(!temp.exists(), "its clone left behind");
+
+        let (result, temp, dest) = late("quick.git", Duration::ZERO);
+        assert_eq!(result.unwrap(), Done::Cloned);
+        assert!(dest.is_dir() && !temp.exists());
+    }
 }

@@ -193,7 +193,7 @@ fn a_remote_that_stops_answering_is_given_up_after_the_timeout() {
     );
     assert!(
         run.stderr.contains(&format!(
-            "`{mute}` could not be mirrored: no answer within 2 s"
+            "`{mute}` could not be mirrored: not done within 2 s"
         )),
         "{}",
         run.stderr
