@@ -11,9 +11,24 @@ use std::path::Path;
 #[cfg(unix)]
 pub fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+    // The BSDs' value (there 0o4000 is `O_EXCL`), else Linux's.
+    #[cfg(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    ))]
     const O_NONBLOCK: i32 = 0x4;
-    #[cfg(not(any(target_os = "macos", target_os = "ios", target_os = "freebsd")))]
+    #[cfg(not(any(
+        target_os = "macos",
+        target_os = "ios",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    )))]
     const O_NONBLOCK: i32 = 0o4000;
     std::fs::OpenOptions::new()
         .read(true)
@@ -42,7 +57,7 @@ pub fn entry_name(name: &[u8]) -> bool {
 #[cfg(target_os = "linux")]
 pub fn folder_times_move(path: &Path) -> bool {
     /// `f_type`s from the kernel's `magic.h` (and FUSE's, CIFS's, Ceph's).
-    const UNSURE: [u64; 10] = [
+    const UNSURE: [u64; 11] = [
         0x6969,      // NFS
         0x6573_5546, // FUSE (sshfs, virtiofs, gcsfuse, s3fs, Docker Desktop shares)
         0x0102_1997, // 9p (WSL 2 and VM shares)
@@ -53,6 +68,7 @@ pub fn folder_times_move(path: &Path) -> bool {
         0x5346_414f, // AFS
         0x7375_7245, // Coda
         0x6b41_4653, // kAFS
+        0x786f_4256, // VirtualBox shared folders
     ];
     match rustix::fs::statfs(path) {
         // 32 bits: `f_type` is signed, and a word of 32 bits on some targets.
