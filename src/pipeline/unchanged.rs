@@ -57,8 +57,9 @@ const KIND: &str = "whole-build";
 pub const RACY_NANOS: i128 = 1_000_000_000;
 
 /// Folders of a git folder whose files no stage reads by name: objects are
-/// reached by id (fixed by the refs stamped), logs and hooks not at all.
-const GIT_UNREAD: [&str; 3] = ["objects", "logs", "hooks"];
+/// reached by id (fixed by the refs stamped), logs, hooks and Git LFS's
+/// object cache not at all.
+const GIT_UNREAD: [&str; 4] = ["objects", "logs", "hooks", "lfs"];
 
 /// Whether builds may take the whole-build entry: not when
 /// `PORTICO_EVERY_STAGE` is set (benchmarks of the stages, and tests of
@@ -487,14 +488,17 @@ impl<'w> Stamps<'w> {
     /// Every entry below `root`, in name order: folders by type and inode,
     /// files and links by their stamps (a link's target's too). Links to
     /// folders are not followed. A git folder's (`.git`, or `root` itself
-    /// when `git`) own `objects`, `logs` and `hooks` are left out but for
-    /// `objects/info/alternates`. Fails on a folder that cannot be listed
-    /// and on a git folder with a `commondir` (its refs live elsewhere).
+    /// when `git`) own `objects`, `logs`, `hooks` and `lfs` are left out but
+    /// for `objects/info/alternates`, and so are those of its submodules'
+    /// git folders (below its `modules`, each holding a `HEAD`). Fails on a
+    /// folder that cannot be listed and on a git folder with a `commondir`
+    /// (its refs live elsewhere).
     fn tree(&mut self, root: &Path, git: bool) -> Result<(), ()> {
         self.path(root);
-        // (folder, inside a git folder, the git folder itself)
-        let mut stack = vec![(root.to_path_buf(), git, git)];
-        while let Some((folder, in_git, git_root)) = stack.pop() {
+        // (folder, inside a git folder, the git folder itself, below its
+        // `modules`)
+        let mut stack = vec![(root.to_path_buf(), git, git, false)];
+        while let Some((folder, in_git, git_root, in_modules)) = stack.pop() {
             if git_root {
                 if folder.join("commondir").exists() {
                     return Err(());
@@ -502,6 +506,14 @@ impl<'w> Stamps<'w> {
                 self.path(&folder.join("objects/info/alternates"));
             }
             let entries = self.entries(&folder)?;
+            // A submodule's git folder: its objects are as unread as the
+            // repository's own (refs never live below `modules`, so no
+            // branch name can make a folder look like one).
+            let git_folder = git_root
+                || (in_modules
+                    && entries
+                        .iter()
+                        .any(|e| e.kind != EntryKind::Folder && e.name == b"HEAD"));
             self.bytes(folder.as_os_str().as_encoded_bytes());
             self.hasher.update(&(entries.len() as u64).to_le_bytes());
             // Folders are walked after this one's entries, in reverse on
@@ -514,14 +526,15 @@ impl<'w> Stamps<'w> {
                     // Only the git folder's own `objects`, `logs` and
                     // `hooks`: a branch may be named `fix/logs/rotation`
                     // (`refs/heads/fix/logs/`).
-                    if git_root && GIT_UNREAD.iter().any(|n| name == *n) {
+                    if git_folder && GIT_UNREAD.iter().any(|n| name == *n) {
                         continue;
                     }
                     self.bytes(name.as_encoded_bytes());
                     self.hasher.update(&[2]);
                     self.hasher.update(&entry.inode.to_le_bytes());
+                    let modules = in_modules || (git_root && name == "modules");
                     let git_root = !in_git && name == ".git";
-                    folders.push((path, in_git || git_root, git_root));
+                    folders.push((path, in_git || git_root, git_root, modules));
                 } else {
                     self.bytes(name.as_encoded_bytes());
                     // The entry's own `lstat`.
@@ -858,6 +871,32 @@ mod tests {
         assert_ne!(tree(root, false), Some(added), "a file removed");
         write("docs/index.md", "# Home!\n");
         assert_ne!(tree(root, false), Some(moved), "a file edited");
+
+        // A submodule's git folder: its objects, logs and hooks as unread
+        // as the repository's own; Git LFS's object cache too.
+        for folder in [
+            ".git/modules/lib/objects/ab",
+            ".git/modules/lib/logs",
+            ".git/lfs/objects/12",
+        ] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        write(".git/modules/lib/HEAD", "ref: refs/heads/main\n");
+        let with_module = tree(root, false).unwrap();
+        write(".git/modules/lib/objects/ab/cdef", "object");
+        write(".git/modules/lib/logs/HEAD", "log");
+        write(".git/lfs/objects/12/3456", "big file");
+        assert_eq!(
+            tree(root, false),
+            Some(with_module),
+            "a submodule's objects are not read"
+        );
+        write(".git/modules/lib/HEAD", "ref: refs/heads/next\n");
+        assert_ne!(
+            tree(root, false),
+            Some(with_module),
+            "a submodule's HEAD moved"
+        );
 
         // A branch whose name has a part named like a skipped folder.
         for folder in ["logs", "objects", "hooks"] {
