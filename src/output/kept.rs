@@ -221,6 +221,9 @@ impl Recorded {
 /// the record of what was found (folders listed too soon after a change,
 /// or holding anything but files and folders, left out).
 fn list(root: &Path, record: Option<&Recorded>) -> std::io::Result<(Listing, Recorded, usize)> {
+    // On a network or FUSE file system a folder's time may not move when
+    // a file is added from elsewhere: every folder is read there.
+    let record = record.filter(|_| crate::files::folder_times_move(root));
     let listing = Mutex::new(Listing::default());
     let found = Mutex::new(Recorded::default());
     let read = std::sync::atomic::AtomicUsize::new(0);
