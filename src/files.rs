@@ -12,24 +12,18 @@ use std::path::Path;
 pub fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     // The BSDs' value (there 0o4000 is `O_EXCL`), else Linux's.
-    #[cfg(any(
+    const O_NONBLOCK: i32 = if cfg!(any(
         target_os = "macos",
         target_os = "ios",
         target_os = "freebsd",
         target_os = "netbsd",
         target_os = "openbsd",
         target_os = "dragonfly"
-    ))]
-    const O_NONBLOCK: i32 = 0x4;
-    #[cfg(not(any(
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "dragonfly"
-    )))]
-    const O_NONBLOCK: i32 = 0o4000;
+    )) {
+        0x4
+    } else {
+        0o4000
+    };
     std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(O_NONBLOCK)
