@@ -399,6 +399,8 @@ fn entity_pages_by(
         })
         .as_ref()
     };
+    let look_key = std::sync::OnceLock::new();
+    let look_key = || *look_key.get_or_init(|| look.key());
     let shared = std::sync::OnceLock::new();
     let shared = || {
         shared.get_or_init(|| {
@@ -461,6 +463,9 @@ fn entity_pages_by(
                 .map(|key| with_cards(key, &cards));
             let (key, bytes) = match (from, key) {
                 (Pages::Memo(memo), Some(key)) => {
+                    // The theme joins the key: `portico serve` loads it
+                    // again when a file of it changes.
+                    let key = with_look(key, look_key());
                     (Some(key), Some(memo.entity_pages.get_or_make(key, page)))
                 }
                 (Pages::Carry(carrying), Some(key)) => {

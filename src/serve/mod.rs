@@ -99,9 +99,10 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
     // Removed when `run` returns (Ctrl-C, SIGTERM); a killed server's is
     // removed by the next server started.
     let scratch = scratch::Scratch::create(&std::env::temp_dir()).map_err(Fatal)?;
+    let theme_stamp = theme_stamp(&config);
     let builder = Builder {
         config: std::sync::Mutex::new(Arc::new(config)),
-        look,
+        look: std::sync::Mutex::new((theme_stamp, Arc::new(look))),
         memo: pipeline::Memo::default(),
         index_dir: scratch.path().to_path_buf(),
         verbose: options.verbose,
@@ -222,7 +223,9 @@ struct Builder {
     /// The settings, their day brought up to date for each build
     /// ([`Builder::config`]).
     config: std::sync::Mutex<Arc<Config>>,
-    look: Look,
+    /// The theme and logo as loaded, with the stamp of their files then
+    /// ([`Builder::look`]).
+    look: std::sync::Mutex<(u128, Arc<Look>)>,
     memo: pipeline::Memo,
     /// Where the search index is written, for `portico search --site`.
     index_dir: PathBuf,
@@ -251,6 +254,31 @@ impl Builder {
         Arc::clone(&config)
     }
 
+    /// The theme and logo for the next build: loaded again when a file of
+    /// them changed (a template, a stylesheet, the logo), so an edit shows
+    /// without a restart. A theme that no longer loads is a problem of the
+    /// build (shown over the page), which keeps the last good one.
+    fn look(&self, config: &Config) -> (Arc<Look>, Option<Diagnostic>) {
+        let stamp = theme_stamp(config);
+        let mut look = crate::memo::lock(&self.look);
+        if look.0 == stamp {
+            return (look.1.clone(), None);
+        }
+        match Look::load(config.theme.as_deref(), config.logo.as_deref()) {
+            Ok(loaded) => {
+                *look = (stamp, Arc::new(loaded));
+                (look.1.clone(), None)
+            }
+            Err(e) => (
+                look.1.clone(),
+                Some(
+                    Diagnostic::error("theme", e)
+                        .with_hint("fix the theme; the last theme that loaded is used until then"),
+                ),
+            ),
+        }
+    }
+
     /// The folder holding the served site's search index.
     fn site_dir(&self) -> PathBuf {
         self.index_dir.join("site")
@@ -263,7 +291,8 @@ impl Builder {
     fn rebuild(&self, shared: &Shared, first: Option<Duration>, newer: &dyn Fn() -> bool) {
         let started = Instant::now();
         let config = self.config();
-        let mut preview = match pipeline::preview(&config, &self.look, &self.memo) {
+        let (look, theme_problem) = self.look(&config);
+        let mut preview = match pipeline::preview(&config, &look, &self.memo) {
             Ok(preview) => preview,
             Err(e) => {
                 // No site at all (the roots are gone, say): keep the last one.
@@ -280,6 +309,7 @@ impl Builder {
                 return;
             }
         };
+        preview.outcome.diagnostics.extend(theme_problem);
         let old = shared.current();
         let problems = errors(&preview.outcome.diagnostics);
         let new_errors = problems.iter().any(|d| !old.problems.contains(d));
@@ -316,7 +346,7 @@ impl Builder {
             );
         }
         announce(shared, &changed, problems_changed);
-        if self.relist(shared, &preview, new_errors, newer) && config.search && !newer() {
+        if self.relist(shared, &preview, &look, new_errors, newer) && config.search && !newer() {
             self.reindex(shared, &preview.outcome);
         }
         // Freeing a large organisation's catalog (and the site this build
@@ -331,11 +361,12 @@ impl Builder {
         &self,
         shared: &Shared,
         preview: &pipeline::Preview,
+        look: &Look,
         new_errors: bool,
         newer: &dyn Fn() -> bool,
     ) -> bool {
         let started = Instant::now();
-        let Some(lists) = pipeline::preview_lists_until(preview, &self.look, newer) else {
+        let Some(lists) = pipeline::preview_lists_until(preview, look, newer) else {
             if self.verbose {
                 eprintln!("(lists left to the next build: a newer change waits)");
             }
@@ -421,6 +452,56 @@ impl Builder {
 }
 
 /// The errors of a build, for the overlay.
+/// A stamp of every file of the theme folder (through a link at its top
+/// or at `static` and `templates`, as the theme reads them) and of the
+/// logo: names, lengths, inodes and times. 0 without either.
+fn theme_stamp(config: &Config) -> u128 {
+    use std::os::unix::fs::MetadataExt;
+    if config.theme.is_none() && config.logo.is_none() {
+        return 0;
+    }
+    let mut hasher = crate::memo::hasher();
+    let mut stamp = |path: &std::path::Path, meta: Option<std::fs::Metadata>| {
+        crate::memo::part(&mut hasher, path.as_os_str().as_encoded_bytes());
+        if let Some(meta) = meta {
+            for field in [
+                meta.len() as i64,
+                meta.ino() as i64,
+                meta.mtime(),
+                meta.mtime_nsec(),
+                meta.ctime(),
+                meta.ctime_nsec(),
+            ] {
+                hasher.update(&field.to_le_bytes());
+            }
+        }
+    };
+    let mut stack: Vec<PathBuf> = config.theme.iter().cloned().collect();
+    while let Some(folder) = stack.pop() {
+        stamp(&folder, std::fs::metadata(&folder).ok());
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let mut entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let path = entry.path();
+            let is_dir = std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
+            let linked = entry.file_type().is_ok_and(|t| t.is_symlink());
+            let theme_top = config.theme.as_deref() == Some(folder.as_path());
+            if is_dir && (!linked || theme_top) {
+                stack.push(path);
+            } else {
+                stamp(&path, std::fs::symlink_metadata(&path).ok());
+            }
+        }
+    }
+    if let Some(logo) = &config.logo {
+        stamp(logo, std::fs::metadata(logo).ok());
+    }
+    hasher.digest128()
+}
+
 fn errors(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
     diagnostics
         .iter()
@@ -518,7 +599,7 @@ mod tests {
         let started = config.scorecards.today;
         let builder = Builder {
             config: std::sync::Mutex::new(Arc::new(config)),
-            look: Look::default(),
+            look: std::sync::Mutex::new((0, Arc::new(Look::default()))),
             memo: pipeline::Memo::default(),
             index_dir: PathBuf::new(),
             verbose: false,

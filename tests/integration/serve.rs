@@ -314,6 +314,54 @@ fn a_mistake_is_shown_over_the_page_and_the_last_good_page_stays() {
     server.wait_for(BETA_PAGE, "the fix", |b| b.contains("Fixed"));
 }
 
+/// The theme is loaded again when a file of it changes: a stylesheet, a
+/// template; a template that no longer loads is shown over the page and
+/// the last good theme stays, until the fix.
+#[test]
+fn theme_edits_are_served_without_a_restart() {
+    let org = org();
+    org.file("theme/static/custom.css", "body { color: navy; }\n");
+    let server = Server::start(org.path(), &["repos", "--theme", "theme"]);
+    let (status, _, css) = server.get("/assets/custom.css");
+    assert_eq!((status, css.as_str()), (200, "body { color: navy; }\n"));
+    org.file("theme/static/custom.css", "body { color: teal; }\n");
+    server.wait_for("/assets/custom.css", "the edited stylesheet", |b| {
+        b.contains("teal")
+    });
+    // A template overriding the entity page.
+    let entity = std::fs::read_to_string(
+        crate::support::crate_dir().join("themes/default/templates/entity.html"),
+    )
+    .unwrap();
+    org.file(
+        "theme/templates/entity.html",
+        &format!("<!-- our entity page -->\n{entity}"),
+    );
+    server.wait_for(ALPHA_PAGE, "the theme's template", |b| {
+        b.contains("<!-- our entity page -->")
+    });
+    // A template that does not load: a problem, the last good theme kept.
+    org.file("theme/templates/entity.html", "{% if %}broken");
+    let problems = server.wait_for("/__portico/problems.json", "the theme error", |b| {
+        b.contains("\"theme\"")
+    });
+    assert!(problems.contains("entity.html"), "{problems}");
+    assert!(
+        server
+            .get(ALPHA_PAGE)
+            .2
+            .contains("<!-- our entity page -->")
+    );
+    org.file(
+        "theme/templates/entity.html",
+        &format!("<!-- fixed entity page -->\n{entity}"),
+    );
+    server.wait_for("/__portico/problems.json", "no problem", |b| b == "[]");
+    server.wait_for(ALPHA_PAGE, "the fixed template", |b| {
+        b.contains("<!-- fixed entity page -->")
+    });
+}
+
 #[test]
 fn only_the_site_is_served() {
     let org = org();
