@@ -33,6 +33,7 @@ use crate::cache::DiskCache;
 use crate::output::OutputFile;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::path::Path;
 use tantivy::index::SegmentId;
 use tantivy::postings::Postings;
@@ -884,34 +885,22 @@ fn meta(docs: &[&Listed], shards: &[String], fragment_starts: &[usize]) -> Outpu
         "tag",
         "level",
     ];
-    // Lower-cased, as the index's filter fields (`--owner Platform-Team` works).
-    let facets_of = |doc: &Listed| doc.facets();
-    let mut values: [BTreeSet<String>; 7] = Default::default();
+    // The documents whose facets are read: every one but a packed site's
+    // later sections (they share its facets), and each entity row's first.
     let mut last_site = None;
-    for doc in docs {
-        // A packed site's sections share its facets: read once.
-        if let Listed::Packed { site, .. } = doc {
-            if last_site.is_some_and(|last| std::sync::Arc::ptr_eq(last, site)) {
-                continue;
-            }
-            last_site = Some(site);
-        }
-        for (slot, list) in facets_of(doc).into_iter().enumerate() {
-            values[slot].extend(list);
-        }
-    }
-    let positions: Vec<HashMap<&str, usize>> = values
+    let read: Vec<bool> = docs
         .iter()
-        .map(|set| {
-            set.iter()
-                .enumerate()
-                .map(|(i, v)| (v.as_str(), i))
-                .collect()
+        .map(|doc| {
+            if let Listed::Packed { site, .. } = doc {
+                if last_site.is_some_and(|last| std::sync::Arc::ptr_eq(last, site)) {
+                    return false;
+                }
+                last_site = Some(site);
+            }
+            true
         })
         .collect();
-    let position =
-        |slot: usize, value: &str| positions[slot].get(value).copied().unwrap_or_default();
-    let mut rows = Vec::new();
+    let mut row_starts = Vec::new();
     let mut start = 0;
     while start < docs.len() {
         let first = &docs[start];
@@ -919,35 +908,74 @@ fn meta(docs: &[&Listed], shards: &[String], fragment_starts: &[usize]) -> Outpu
             .iter()
             .take_while(|d| d.entity_ref() == first.entity_ref())
             .count();
-        let facets = facets_of(first);
-        let tags: Vec<usize> = facets[5].iter().map(|t| position(5, t)).collect();
-        rows.push(serde_json::json!([
-            count,
-            u8::from(first.is_entity()),
-            position(0, &facets[0][0]),
-            position(1, &facets[1][0]),
-            position(2, &facets[2][0]),
-            position(3, &facets[3][0]),
-            position(4, &facets[4][0]),
-            tags,
-            position(6, &facets[6][0]),
-        ]));
+        row_starts.push((start, count));
         start += count;
     }
+    let mut wanted = read.clone();
+    for (start, _) in &row_starts {
+        wanted[*start] = true;
+    }
+    // Lower-cased, as the index's filter fields (`--owner Platform-Team`
+    // works); each document's once, on every core (a catalog of 13,000
+    // entities lower-cased about 100,000 strings twice, on one thread).
+    let facets: Vec<Option<[Vec<String>; 7]>> = docs
+        .par_iter()
+        .zip(wanted.par_iter())
+        .map(|(doc, wanted)| wanted.then(|| doc.facets()))
+        .collect();
+    let mut values: [BTreeSet<&str>; 7] = Default::default();
+    for (doc_facets, read) in facets.iter().zip(&read) {
+        if let (Some(doc_facets), true) = (doc_facets, read) {
+            for (slot, list) in doc_facets.iter().enumerate() {
+                values[slot].extend(list.iter().map(String::as_str));
+            }
+        }
+    }
+    let positions: Vec<HashMap<&str, usize>> = values
+        .iter()
+        .map(|set| set.iter().enumerate().map(|(i, v)| (*v, i)).collect())
+        .collect();
+    let position =
+        |slot: usize, value: &str| positions[slot].get(value).copied().unwrap_or_default();
+    // `[count, is entity, kind, type, owner, lifecycle, namespace, [tags],
+    // level]`, numbers only: written as serde_json writes them.
+    let mut rows = String::with_capacity(row_starts.len() * 24);
+    rows.push('[');
+    for (n, (start, count)) in row_starts.iter().enumerate() {
+        let Some(f) = &facets[*start] else {
+            continue;
+        };
+        if n > 0 {
+            rows.push(',');
+        }
+        let tags: Vec<String> = f[5].iter().map(|t| position(5, t).to_string()).collect();
+        let _ = write!(
+            rows,
+            "[{count},{},{},{},{},{},{},[{}],{}]",
+            u8::from(docs[*start].is_entity()),
+            position(0, &f[0][0]),
+            position(1, &f[1][0]),
+            position(2, &f[2][0]),
+            position(3, &f[3][0]),
+            position(4, &f[4][0]),
+            tags.join(","),
+            position(6, &f[6][0]),
+        );
+    }
+    rows.push(']');
     let facets: serde_json::Map<String, serde_json::Value> = facet_names
         .iter()
         .zip(&values)
         .map(|(name, set)| ((*name).to_string(), serde_json::json!(set)))
         .collect();
-    let meta = serde_json::json!({
-        "version": 1,
-        "documents": docs.len(),
-        "shards": shards,
-        "fragments": fragment_starts,
-        "facets": facets,
-        "entities": rows,
-    });
-    script("meta.js", "meta", "\"\"", &json(&meta))
+    let meta = format!(
+        "{{\"version\":1,\"documents\":{},\"shards\":{},\"fragments\":{},\"facets\":{},\"entities\":{rows}}}",
+        docs.len(),
+        json(shards),
+        json(fragment_starts),
+        json(&facets),
+    );
+    script("meta.js", "meta", "\"\"", &meta)
 }
 
 /// libdeflate at level 1: on section text a third faster than zlib-rs at
