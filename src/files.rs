@@ -35,6 +35,24 @@ pub fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 
+/// What says a file changed without reading it: its mode, inode, device,
+/// length and modification and change times (an edit, a replacement by
+/// rename, a `touch -d` that restores an old time: the change time moves).
+#[cfg(unix)]
+pub fn stamp(meta: &std::fs::Metadata) -> [i64; 8] {
+    use std::os::unix::fs::MetadataExt;
+    [
+        i64::from(meta.mode()),
+        meta.ino() as i64,
+        meta.dev() as i64,
+        meta.len() as i64,
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ctime(),
+        meta.ctime_nsec(),
+    ]
+}
+
 /// Whether `name` could be one entry of a folder: not empty, `.` or `..`,
 /// and without a slash or a NUL. Names read back from the build cache are
 /// checked with it before a path is made of them.

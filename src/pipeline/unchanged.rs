@@ -463,17 +463,7 @@ impl<'w> Stamps<'w> {
             self.bytes(&[0]);
             return;
         };
-        let fields = [
-            meta.mode() as i64,
-            meta.ino() as i64,
-            meta.dev() as i64,
-            meta.len() as i64,
-            meta.mtime(),
-            meta.mtime_nsec(),
-            meta.ctime(),
-            meta.ctime_nsec(),
-        ];
-        for field in fields {
+        for field in crate::files::stamp(meta) {
             self.hasher.update(&field.to_le_bytes());
         }
         for (seconds, nanos) in [

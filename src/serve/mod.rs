@@ -456,7 +456,6 @@ impl Builder {
 /// or at `static` and `templates`, as the theme reads them) and of the
 /// logo: names, lengths, inodes and times. 0 without either.
 fn theme_stamp(config: &Config) -> u128 {
-    use std::os::unix::fs::MetadataExt;
     if config.theme.is_none() && config.logo.is_none() {
         return 0;
     }
@@ -464,14 +463,7 @@ fn theme_stamp(config: &Config) -> u128 {
     let mut stamp = |path: &std::path::Path, meta: Option<std::fs::Metadata>| {
         crate::memo::part(&mut hasher, path.as_os_str().as_encoded_bytes());
         if let Some(meta) = meta {
-            for field in [
-                meta.len() as i64,
-                meta.ino() as i64,
-                meta.mtime(),
-                meta.mtime_nsec(),
-                meta.ctime(),
-                meta.ctime_nsec(),
-            ] {
+            for field in crate::files::stamp(&meta) {
                 hasher.update(&field.to_le_bytes());
             }
         }
