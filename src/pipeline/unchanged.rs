@@ -145,15 +145,7 @@ impl Inputs {
             stamps.git_config(&file, INCLUDE_DEPTH);
         }
         if let Some(theme) = &config.theme {
-            stamps.tree(theme, false).ok()?;
-            // The theme's `static` and `templates` folders are read through
-            // a link (`render::theme`), which the walk does not follow.
-            for folder in ["static", "templates"] {
-                let folder = theme.join(folder);
-                if folder.is_symlink() && folder.is_dir() {
-                    stamps.tree(&folder, false).ok()?;
-                }
-            }
+            stamps.theme(theme).ok()?;
         }
         let repos: Vec<Stamps> = found
             .repos
@@ -308,6 +300,26 @@ struct Walk<'a> {
     record: Option<&'a Listings>,
     started: i128,
 }
+
+/// A stamp of the theme folder and the logo as the whole-build key takes
+/// them (`portico serve` loads them again when it moves); `None` when the
+/// theme folder cannot be walked (gone, say).
+pub fn look_stamp(config: &Config) -> Option<u128> {
+    let mut stamps = Stamps::new(&FRESH);
+    if let Some(logo) = &config.logo {
+        stamps.path(logo);
+    }
+    if let Some(theme) = &config.theme {
+        stamps.theme(theme).ok()?;
+    }
+    Some(stamps.hasher.digest128())
+}
+
+/// A walk with no last listings: every folder read.
+const FRESH: Walk<'static> = Walk {
+    record: None,
+    started: i128::MAX,
+};
 
 /// The files outside the repositories a build reads: the logo, the
 /// scorecard definitions and facts.
@@ -475,6 +487,20 @@ impl<'w> Stamps<'w> {
         }
     }
 
+    /// The theme folder, and its `static` and `templates` folders when
+    /// they are links: `render::theme` reads through them, the walk
+    /// follows no link.
+    fn theme(&mut self, theme: &Path) -> Result<(), ()> {
+        self.tree(theme, false)?;
+        for folder in ["static", "templates"] {
+            let folder = theme.join(folder);
+            if folder.is_symlink() && folder.is_dir() {
+                self.tree(&folder, false)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Every entry below `root`, in name order: folders by type and inode,
     /// files and links by their stamps (a link's target's too). Links to
     /// folders are not followed. A git folder's (`.git`, or `root` itself
@@ -513,9 +539,9 @@ impl<'w> Stamps<'w> {
                 let name = std::ffi::OsStr::from_bytes(&entry.name);
                 let path = folder.join(name);
                 if entry.kind == EntryKind::Folder {
-                    // Only the git folder's own `objects`, `logs` and
-                    // `hooks`: a branch may be named `fix/logs/rotation`
-                    // (`refs/heads/fix/logs/`).
+                    // Only a git folder's own (`GIT_UNREAD`), never a
+                    // folder of that name deeper down: a branch may be
+                    // named `fix/logs/rotation` (`refs/heads/fix/logs/`).
                     if git_folder && GIT_UNREAD.iter().any(|n| name == *n) {
                         continue;
                     }
@@ -682,11 +708,6 @@ pub fn keep(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const FRESH: Walk<'static> = Walk {
-        record: None,
-        started: i128::MAX,
-    };
 
     /// A folder's listing is trusted a second after its last change, but
     /// a change stamped in whole seconds (a file system with coarse times:

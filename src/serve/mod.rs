@@ -99,7 +99,7 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
     // Removed when `run` returns (Ctrl-C, SIGTERM); a killed server's is
     // removed by the next server started.
     let scratch = scratch::Scratch::create(&std::env::temp_dir()).map_err(Fatal)?;
-    let theme_stamp = theme_stamp(&config);
+    let theme_stamp = pipeline::unchanged::look_stamp(&config);
     let builder = Builder {
         config: std::sync::Mutex::new(Arc::new(config)),
         look: std::sync::Mutex::new((theme_stamp, Arc::new(look))),
@@ -225,7 +225,7 @@ struct Builder {
     config: std::sync::Mutex<Arc<Config>>,
     /// The theme and logo as loaded, with the stamp of their files then
     /// ([`Builder::look`]).
-    look: std::sync::Mutex<(u128, Arc<Look>)>,
+    look: std::sync::Mutex<(Option<u128>, Arc<Look>)>,
     memo: pipeline::Memo,
     /// Where the search index is written, for `portico search --site`.
     index_dir: PathBuf,
@@ -242,10 +242,7 @@ impl Builder {
     }
 
     fn config_on(&self, today: crate::scorecards::dates::Day) -> Arc<Config> {
-        let mut config = self
-            .config
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut config = crate::memo::lock(&self.config);
         if config.scorecards.today != today {
             let mut next = Config::clone(&config);
             next.scorecards.today = today;
@@ -259,9 +256,10 @@ impl Builder {
     /// without a restart. A theme that no longer loads is a problem of the
     /// build (shown over the page), which keeps the last good one.
     fn look(&self, config: &Config) -> (Arc<Look>, Option<Diagnostic>) {
-        let stamp = theme_stamp(config);
+        // A theme that cannot be walked (gone) is loaded again, to say why.
+        let stamp = pipeline::unchanged::look_stamp(config);
         let mut look = crate::memo::lock(&self.look);
-        if look.0 == stamp {
+        if stamp.is_some() && look.0 == stamp {
             return (look.1.clone(), None);
         }
         match Look::load(config.theme.as_deref(), config.logo.as_deref()) {
@@ -452,48 +450,6 @@ impl Builder {
 }
 
 /// The errors of a build, for the overlay.
-/// A stamp of every file of the theme folder (through a link at its top
-/// or at `static` and `templates`, as the theme reads them) and of the
-/// logo: names, lengths, inodes and times. 0 without either.
-fn theme_stamp(config: &Config) -> u128 {
-    if config.theme.is_none() && config.logo.is_none() {
-        return 0;
-    }
-    let mut hasher = crate::memo::hasher();
-    let mut stamp = |path: &std::path::Path, meta: Option<std::fs::Metadata>| {
-        crate::memo::part(&mut hasher, path.as_os_str().as_encoded_bytes());
-        if let Some(meta) = meta {
-            for field in crate::files::stamp(&meta) {
-                hasher.update(&field.to_le_bytes());
-            }
-        }
-    };
-    let mut stack: Vec<PathBuf> = config.theme.iter().cloned().collect();
-    while let Some(folder) = stack.pop() {
-        stamp(&folder, std::fs::metadata(&folder).ok());
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        let mut entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
-        entries.sort_by_key(std::fs::DirEntry::file_name);
-        for entry in entries {
-            let path = entry.path();
-            let is_dir = std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
-            let linked = entry.file_type().is_ok_and(|t| t.is_symlink());
-            let theme_top = config.theme.as_deref() == Some(folder.as_path());
-            if is_dir && (!linked || theme_top) {
-                stack.push(path);
-            } else {
-                stamp(&path, std::fs::symlink_metadata(&path).ok());
-            }
-        }
-    }
-    if let Some(logo) = &config.logo {
-        stamp(logo, std::fs::metadata(logo).ok());
-    }
-    hasher.digest128()
-}
-
 fn errors(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
     diagnostics
         .iter()
@@ -591,7 +547,7 @@ mod tests {
         let started = config.scorecards.today;
         let builder = Builder {
             config: std::sync::Mutex::new(Arc::new(config)),
-            look: std::sync::Mutex::new((0, Arc::new(Look::default()))),
+            look: std::sync::Mutex::new((None, Arc::new(Look::default()))),
             memo: pipeline::Memo::default(),
             index_dir: PathBuf::new(),
             verbose: false,
