@@ -416,21 +416,34 @@ pub fn check_repos(parts: &[Part], identities: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
-/// A part file written with postcard; all of it must be one value.
 /// A file of a part, read only when it is a regular file: a part comes
 /// from elsewhere (a CI artifact), and a symbolic link to `/dev/zero` or a
 /// pipe in its place would be read without end.
 fn read_part_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    let meta = path.symlink_metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::new(
+    use std::io::Read;
+    let not_regular = || {
+        std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             "not a regular file (a symbolic link, a folder or a device): parts hold only files Portico wrote",
-        ));
+        )
+    };
+    if !path.symlink_metadata()?.is_file() {
+        return Err(not_regular());
     }
-    std::fs::read(path)
+    // Opened without blocking and checked again through the handle (as the
+    // build cache and repositories' files are): a file swapped for a pipe
+    // after the check would otherwise hang the merge.
+    let mut file = crate::files::open_without_blocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
+/// A part file written with postcard; all of it must be one value.
 fn decode<T: serde::de::DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T, String> {
     let damaged = |why: &dyn std::fmt::Display| {
         format!(
