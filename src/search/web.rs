@@ -941,11 +941,11 @@ fn meta(docs: &[&Listed], shards: &[String], fragment_starts: &[usize]) -> Outpu
     // level]`, numbers only: written as serde_json writes them.
     let mut rows = String::with_capacity(row_starts.len() * 24);
     rows.push('[');
-    for (n, (start, count)) in row_starts.iter().enumerate() {
+    for (start, count) in &row_starts {
         let Some(f) = &facets[*start] else {
             continue;
         };
-        if n > 0 {
+        if rows.len() > 1 {
             rows.push(',');
         }
         let tags: Vec<String> = f[5].iter().map(|t| position(5, t).to_string()).collect();
