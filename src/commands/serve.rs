@@ -1,8 +1,8 @@
 //! `portico serve [ROOT...] [--port N] [--host H] [--open]`
 
-use super::{EXIT_CLEAN, fail, load_config};
+use super::{EXIT_CLEAN, fail};
 use crate::cli::ServeArgs;
-use crate::serve::{self, Options};
+use crate::serve::{self, Options, Settings};
 use std::path::{Path, PathBuf};
 
 pub fn run(mut args: ServeArgs) -> u8 {
@@ -12,18 +12,10 @@ pub fn run(mut args: ServeArgs) -> u8 {
     if args.source.roots.is_empty() && args.source.locations.is_empty() && !configured {
         args.source.roots.push(PathBuf::from("."));
     }
-    let config = match load_config(&args.source) {
-        Ok(mut config) => {
-            // History walks every repository's past on each rebuild: a
-            // preview after an edit shows the present only.
-            config.scorecards.history = None;
-            crate::config::Config {
-                search: !args.no_search,
-                theme: args.theme.clone().or(config.theme.clone()),
-                ..config
-            }
-        }
-        Err(code) => return code,
+    let settings = Settings {
+        cli: super::cli_settings(&args.source),
+        search: !args.no_search,
+        theme: args.theme.clone(),
     };
     let options = Options {
         host: args.host,
@@ -31,7 +23,7 @@ pub fn run(mut args: ServeArgs) -> u8 {
         open: args.open,
         verbose: args.source.verbose,
     };
-    match serve::run(config, options) {
+    match serve::run(settings, options) {
         Ok(()) => EXIT_CLEAN,
         Err(e) => fail(&e.0),
     }

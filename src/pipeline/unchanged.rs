@@ -323,7 +323,7 @@ const FRESH: Walk<'static> = Walk {
 
 /// The files outside the repositories a build reads: the logo, the
 /// scorecard definitions and facts.
-fn outside_files(config: &Config) -> Vec<std::path::PathBuf> {
+pub(crate) fn outside_files(config: &Config) -> Vec<std::path::PathBuf> {
     let mut files: Vec<std::path::PathBuf> = config.logo.iter().cloned().collect();
     let scorecards = &config.scorecards;
     files.extend(crate::scorecards::load::definition_files(scorecards));

@@ -35,6 +35,68 @@ pub struct Options {
     pub verbose: bool,
 }
 
+/// Where the server's settings come from: `portico.toml` and the command
+/// line, as `build` reads them, with what `serve` changes. Read again when
+/// the file's bytes change ([`Builder::reload_settings`]).
+pub struct Settings {
+    pub cli: crate::config::CliSettings,
+    /// Whether the search indexes are made (`serve --no-search`).
+    pub search: bool,
+    /// `serve --theme`, over `[site] theme`.
+    pub theme: Option<PathBuf>,
+}
+
+impl Settings {
+    /// The configuration for a preview.
+    pub fn load(&self) -> Result<Config, crate::config::ConfigError> {
+        let mut config = crate::config::load(&self.cli)?;
+        // History walks every repository's past on each rebuild: a
+        // preview after an edit shows the present only.
+        config.scorecards.history = None;
+        config.search = self.search;
+        if self.theme.is_some() {
+            config.theme = self.theme.clone();
+        }
+        Ok(config)
+    }
+
+    /// The configuration file read: `--config`, else `portico.toml` in the
+    /// working folder (which may not exist).
+    fn file(&self) -> PathBuf {
+        self.cli
+            .config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME))
+    }
+
+    /// The configuration file's bytes now; `None` when there is none (or it
+    /// cannot be read: [`Settings::load`] says why).
+    fn file_bytes(&self) -> Option<Vec<u8>> {
+        use std::io::Read;
+        let file = crate::files::open_without_blocking(&self.file()).ok()?;
+        let mut bytes = Vec::new();
+        file.take(MAX_SETTINGS_BYTES).read_to_end(&mut bytes).ok()?;
+        Some(bytes)
+    }
+
+    /// What the watcher watches for `config`: the roots, Location files and
+    /// theme, and the folders of the files read from elsewhere (this
+    /// configuration file, the logo, scorecard definitions and facts).
+    fn watched(&self, config: &Config) -> watch::Watched {
+        let mut paths: Vec<PathBuf> = config.roots.clone();
+        paths.extend(config.locations.iter().cloned());
+        paths.extend(config.theme.iter().cloned());
+        let mut elsewhere = vec![self.file()];
+        elsewhere.extend(pipeline::unchanged::outside_files(config));
+        watch::Watched::new(&paths, &elsewhere)
+    }
+}
+
+/// How much of the configuration file is compared between builds: far
+/// more than any real `portico.toml` (a longer one is still read whole by
+/// [`Settings::load`] when its first bytes change).
+const MAX_SETTINGS_BYTES: u64 = 1 << 20;
+
 /// The site being served: replaced whole by each build.
 #[derive(Debug, Default)]
 pub struct Served {
@@ -71,8 +133,12 @@ impl Shared {
     }
 }
 
-/// Serves the organisation of `config` until interrupted.
-pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
+/// Serves the organisation of `settings` until interrupted.
+pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
+    // Read before the configuration: an edit in between is seen by the
+    // first rebuild.
+    let settings_bytes = settings.file_bytes();
+    let config = settings.load().map_err(|e| Fatal(e.0))?;
     let look = Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
     // The port first: a taken one is a usage error, before any work.
     let listener =
@@ -100,7 +166,11 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
     // removed by the next server started.
     let scratch = scratch::Scratch::create(&std::env::temp_dir()).map_err(Fatal)?;
     let theme_stamp = pipeline::unchanged::look_stamp(&config);
-    let builder = Builder {
+    let watched = settings.watched(&config);
+    let mut builder = Builder {
+        settings,
+        settings_bytes,
+        settings_problem: None,
         config: std::sync::Mutex::new(Arc::new(config)),
         look: std::sync::Mutex::new((theme_stamp, Arc::new(look))),
         memo: pipeline::Memo::default(),
@@ -113,18 +183,13 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
         events,
     });
     let (changes, changed) = std::sync::mpsc::channel();
-    // Absolute, so the watcher's paths compare with the repositories' roots.
     let config = builder.config();
-    let mut watched: Vec<PathBuf> = config.roots.clone();
-    watched.extend(config.locations.iter().cloned());
-    watched.extend(config.theme.iter().cloned());
-    let watched: Vec<PathBuf> = watched
-        .iter()
-        .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
-        .collect();
     // Watching from before the first build: an edit during it is not lost.
     let sent = Arc::new(AtomicU64::new(0));
-    let _watcher = watch::start(&watched, changes, sent.clone()).map_err(Fatal)?;
+    let mut watching = (
+        watch::start(&watched, changes.clone(), sent.clone()).map_err(Fatal)?,
+        watched,
+    );
     builder.rebuild(&shared, Some(Duration::ZERO), &|| false);
     let url = format!("http://{address}/");
     println!("Serving {url} (Ctrl-C to stop)");
@@ -153,6 +218,17 @@ pub fn run(config: Config, options: Options) -> Result<(), Fatal> {
             }
             let started = Instant::now();
             builder.memo.versions.touch(if lost { &[] } else { &paths });
+            if builder.reload_settings() {
+                // The roots, the theme or the files read from elsewhere
+                // may have moved: watched from now on.
+                let watched = builder.settings.watched(&builder.config());
+                if watched != watching.1 {
+                    match watch::start(&watched, changes.clone(), sent.clone()) {
+                        Ok(watcher) => watching = (watcher, watched),
+                        Err(e) => eprintln!("warning: {e}; still watching what was watched"),
+                    }
+                }
+            }
             // The lists (and the search index) of this build are given up
             // for a newer change's as soon as one waits: its pages are not
             // held up behind lists about to be replaced.
@@ -220,6 +296,12 @@ fn stop_signals() -> Result<impl std::future::Future<Output = ()> + Send + 'stat
 
 /// Builds the site again and again, keeping what it can.
 struct Builder {
+    settings: Settings,
+    /// The configuration file's bytes the settings were last loaded from.
+    settings_bytes: Option<Vec<u8>>,
+    /// Why the configuration file's bytes now do not load, with those
+    /// bytes: shown over every page until fixed.
+    settings_problem: Option<(Option<Vec<u8>>, Diagnostic)>,
     /// The settings, their day brought up to date for each build
     /// ([`Builder::config`]).
     config: std::sync::Mutex<Arc<Config>>,
@@ -249,6 +331,53 @@ impl Builder {
             *config = Arc::new(next);
         }
         Arc::clone(&config)
+    }
+
+    /// Reads the settings again when the configuration file's bytes
+    /// changed. A configuration that changed starts the kept work over
+    /// (every kept unit's key assumes the settings it was made with); one
+    /// that no longer loads is a problem of the build (shown over the
+    /// page), which keeps the last good settings. Returns whether the
+    /// configuration changed.
+    fn reload_settings(&mut self) -> bool {
+        let bytes = self.settings.file_bytes();
+        if bytes == self.settings_bytes {
+            self.settings_problem = None;
+            return false;
+        }
+        if self
+            .settings_problem
+            .as_ref()
+            .is_some_and(|(broken, _)| *broken == bytes)
+        {
+            return false;
+        }
+        let mut next = match self.settings.load() {
+            Ok(next) => next,
+            Err(e) => {
+                let problem = Diagnostic::error("config", e.0)
+                    .with_hint("fix it; the settings it last held are used until then")
+                    .about(Some(self.settings.file().display().to_string()));
+                self.settings_problem = Some((bytes, problem));
+                return false;
+            }
+        };
+        self.settings_bytes = bytes;
+        self.settings_problem = None;
+        let current = self.config();
+        next.scorecards.today = current.scorecards.today;
+        if next == *current {
+            return false;
+        }
+        *crate::memo::lock(&self.config) = Arc::new(next);
+        // Freeing a large organisation's kept work takes a while.
+        let kept = std::mem::take(&mut self.memo);
+        std::thread::spawn(move || drop(kept));
+        eprintln!(
+            "{} changed: building everything again",
+            self.settings.file().display()
+        );
+        true
     }
 
     /// The theme and logo for the next build: loaded again when a file of
@@ -308,6 +437,10 @@ impl Builder {
             }
         };
         preview.outcome.diagnostics.extend(theme_problem);
+        preview
+            .outcome
+            .diagnostics
+            .extend(self.settings_problem.as_ref().map(|(_, d)| d.clone()));
         let old = shared.current();
         let problems = errors(&preview.outcome.diagnostics);
         let new_errors = problems.iter().any(|d| !old.problems.contains(d));
@@ -546,6 +679,13 @@ mod tests {
         let config = crate::config::load(&cli).unwrap();
         let started = config.scorecards.today;
         let builder = Builder {
+            settings: Settings {
+                cli,
+                search: true,
+                theme: None,
+            },
+            settings_bytes: None,
+            settings_problem: None,
             config: std::sync::Mutex::new(Arc::new(config)),
             look: std::sync::Mutex::new((None, Arc::new(Look::default()))),
             memo: pipeline::Memo::default(),
@@ -583,5 +723,55 @@ mod tests {
             changed_paths(&old, &new),
             vec!["b.html", "gone.html", "new.html"]
         );
+    }
+
+    /// The settings are read again only when the file's bytes change; a
+    /// change starts the kept work over, a comment does not; a file that
+    /// no longer loads is a problem until fixed, the last good settings
+    /// kept meanwhile.
+    #[test]
+    fn settings_are_read_again_when_their_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("portico.toml");
+        let write = |text: &str| std::fs::write(&file, text).unwrap();
+        write("[site]\ntitle = \"One\"\n");
+        let settings = Settings {
+            cli: crate::config::CliSettings {
+                config: Some(file.clone()),
+                roots: vec![dir.path().to_path_buf()],
+                ..Default::default()
+            },
+            search: false,
+            theme: None,
+        };
+        let config = settings.load().unwrap();
+        let mut builder = Builder {
+            settings_bytes: settings.file_bytes(),
+            settings,
+            settings_problem: None,
+            config: std::sync::Mutex::new(Arc::new(config)),
+            look: std::sync::Mutex::new((None, Arc::new(Look::default()))),
+            memo: pipeline::Memo::default(),
+            index_dir: PathBuf::new(),
+            verbose: false,
+        };
+        let title = |builder: &Builder| builder.config().site_title.clone();
+        assert!(!builder.reload_settings(), "nothing changed");
+        write("[site]\ntitle = \"One\" # the same\n");
+        assert!(!builder.reload_settings(), "only a comment changed");
+        write("[site]\ntitle = \"Two\"\n");
+        assert!(builder.reload_settings());
+        assert_eq!(title(&builder), "Two");
+        assert!(!builder.config().search, "serve's own settings stay");
+        write("[site]\ntitle = ");
+        assert!(!builder.reload_settings());
+        let problem = &builder.settings_problem.as_ref().unwrap().1;
+        assert_eq!(problem.code, "config");
+        assert_eq!(title(&builder), "Two", "the last good settings");
+        assert!(!builder.reload_settings());
+        assert!(builder.settings_problem.is_some(), "still broken");
+        write("[site]\ntitle = \"Two\"\n");
+        assert!(!builder.reload_settings(), "back to the settings in use");
+        assert!(builder.settings_problem.is_none(), "fixed");
     }
 }

@@ -23,12 +23,51 @@ pub struct Watcher {
     _debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
 }
 
-/// Watches `paths` (folders recursively, files alone) and sends each batch
-/// of changed paths that a build could read.
+/// What to watch: the repositories' roots, Location files and the theme
+/// (folders with everything below them, files alone), and the folders of
+/// single files read from elsewhere (`portico.toml`, the logo, scorecard
+/// definitions and facts), each without its subfolders: an editor saves a
+/// file by renaming a new one over it, which a watch of the file itself
+/// would not follow.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Watched {
+    pub paths: Vec<PathBuf>,
+    pub folders: Vec<PathBuf>,
+}
+
+impl Watched {
+    /// `paths`, with `folders_of` each file's folder that no folder of
+    /// `paths` already holds (watching it again on its own would replace
+    /// the watch of everything below it). Absolute (canonical where they
+    /// exist), so the watcher's paths compare with the repositories'
+    /// roots; folders that do not exist are left out.
+    pub fn new(paths: &[PathBuf], files_elsewhere: &[PathBuf]) -> Watched {
+        let absolute = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+        let paths: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
+        let mut folders: Vec<PathBuf> = Vec::new();
+        for file in files_elsewhere {
+            let parent = match file.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            };
+            let Ok(folder) = parent.canonicalize() else {
+                continue;
+            };
+            let held = paths.iter().any(|p| p.is_dir() && folder.starts_with(p));
+            if !held && !paths.contains(&folder) && !folders.contains(&folder) {
+                folders.push(folder);
+            }
+        }
+        Watched { paths, folders }
+    }
+}
+
+/// Watches `watched` and sends each batch of changed paths that a build
+/// could read.
 /// `sent` counts the batches sent (before each is sent), so the builder
 /// can tell that a newer change is waiting without taking it.
 pub fn start(
-    paths: &[PathBuf],
+    watched: &Watched,
     changes: Sender<Vec<PathBuf>>,
     sent: Arc<AtomicU64>,
 ) -> Result<Watcher, String> {
@@ -56,7 +95,7 @@ pub fn start(
     };
     let mut debouncer =
         new_debouncer(QUIET, None, handler).map_err(|e| format!("cannot watch files: {e}"))?;
-    for path in paths {
+    for path in &watched.paths {
         let mode = if path.is_dir() {
             RecursiveMode::Recursive
         } else {
@@ -65,6 +104,11 @@ pub fn start(
         debouncer
             .watch(path, mode)
             .map_err(|e| format!("cannot watch `{}`: {e}", path.display()))?;
+    }
+    for folder in &watched.folders {
+        debouncer
+            .watch(folder, RecursiveMode::NonRecursive)
+            .map_err(|e| format!("cannot watch `{}`: {e}", folder.display()))?;
     }
     Ok(Watcher {
         _debouncer: debouncer,
@@ -129,5 +173,33 @@ mod tests {
         ] {
             assert!(!matters(Path::new(path)), "{path}");
         }
+    }
+
+    /// Files read from elsewhere are watched by their folder, unless a
+    /// watched folder already holds it: watching it again on its own would
+    /// replace the watch of everything below it.
+    #[test]
+    fn files_elsewhere_are_watched_by_their_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("repos");
+        let brand = dir.path().join("brand");
+        std::fs::create_dir_all(root.join("alpha")).unwrap();
+        std::fs::create_dir_all(&brand).unwrap();
+        let watched = Watched::new(
+            std::slice::from_ref(&root),
+            &[
+                dir.path().join("portico.toml"),
+                brand.join("logo.svg"),
+                brand.join("facts.json"),
+                root.join("alpha/scorecard.yaml"),
+                dir.path().join("gone/logo.svg"),
+            ],
+        );
+        let canonical = |p: &Path| p.canonicalize().unwrap();
+        assert_eq!(watched.paths, vec![canonical(&root)]);
+        assert_eq!(
+            watched.folders,
+            vec![canonical(dir.path()), canonical(&brand)]
+        );
     }
 }

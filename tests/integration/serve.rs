@@ -362,6 +362,85 @@ fn theme_edits_are_served_without_a_restart() {
     });
 }
 
+/// `portico.toml` is read again when it changes: a new title shows on every
+/// page, a file that no longer loads is shown over the page with the last
+/// good settings kept, new roots are built and watched, and a logo kept
+/// outside the roots is watched too.
+#[test]
+fn settings_edits_are_served_without_a_restart() {
+    let org = org();
+    org.file(
+        "portico.toml",
+        "roots = [\"repos\"]\n[site]\ntitle = \"First Portal\"\n",
+    )
+    .file(
+        "more/gamma/catalog-info.yaml",
+        &component("gamma", "The third", ""),
+    )
+    .file("more/gamma/mkdocs.yml", "site_name: Gamma\n")
+    .file("more/gamma/docs/index.md", "# Gamma\n")
+    .file(
+        "brand/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><title>one</title></svg>",
+    );
+    let server = Server::start(org.path(), &[]);
+    assert!(server.get("/").2.contains("First Portal"));
+    // Saved in place.
+    org.file(
+        "portico.toml",
+        "roots = [\"repos\"]\n[site]\ntitle = \"Second Portal\"\n",
+    );
+    server.wait_for(ALPHA_DOCS, "the new title", |b| b.contains("Second Portal"));
+    server.wait_for("/", "the new title", |b| b.contains("Second Portal"));
+    // A key Portico does not know: an error, the last good settings kept.
+    org.file(
+        "portico.toml",
+        "roots = [\"repos\"]\n[site]\ntitel = \"Typo\"\n",
+    );
+    let problems = server.wait_for("/__portico/problems.json", "the settings error", |b| {
+        b.contains("\"config\"")
+    });
+    assert!(problems.contains("titel"), "{problems}");
+    assert!(problems.contains("portico.toml"), "{problems}");
+    assert!(server.get(ALPHA_PAGE).2.contains("Second Portal"));
+    // Saved as editors do, a new file renamed over the old one: new roots
+    // and a logo outside them.
+    let saved = org.path().join("portico.toml.new");
+    std::fs::write(
+        &saved,
+        "roots = [\"repos\", \"more\"]\n[site]\ntitle = \"Third Portal\"\nlogo = \"brand/logo.svg\"\n",
+    )
+    .unwrap();
+    std::fs::rename(&saved, org.path().join("portico.toml")).unwrap();
+    server.wait_for("/__portico/problems.json", "no problem", |b| b == "[]");
+    server.wait_for(
+        "/catalog/default/component/gamma/",
+        "the new root's entity",
+        |b| b.contains("The third") && b.contains("Third Portal"),
+    );
+    server.wait_for("/assets/logo.svg", "the logo", |b| b.contains("one"));
+    // The new root is watched, and so is the logo's folder.
+    org.file(
+        "more/gamma/catalog-info.yaml",
+        &component("gamma", "The third, edited", ""),
+    );
+    server.wait_for(
+        "/catalog/default/component/gamma/",
+        "the edit in the new root",
+        |b| b.contains("The third, edited"),
+    );
+    org.file(
+        "brand/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"><title>two</title></svg>",
+    );
+    server.wait_for("/assets/logo.svg", "the edited logo", |b| b.contains("two"));
+    assert!(
+        server.log().contains("portico.toml changed"),
+        "{}",
+        server.log()
+    );
+}
+
 #[test]
 fn only_the_site_is_served() {
     let org = org();
