@@ -52,6 +52,13 @@ const CHUNK_BYTES: usize = 16 * 1024;
 const FRAGMENT_BYTES: usize = 12 * 1024;
 /// Section text kept for snippets.
 const FRAGMENT_BODY_CHARS: usize = 3000;
+/// Most words one dictionary shard lists (about 1.3 MB of script). The
+/// browser loads a whole shard for any word typed with its first two
+/// letters, so one repository's made-up words (a page of a million
+/// distinct tokens starting `de`) must not make every search for `deploy`
+/// load megabytes. Far above a real shard: English has a few thousand
+/// words for its most common two letters.
+const MAX_SHARD_WORDS: usize = 65_536;
 
 /// One document's score for a word in one field, packed so that a plain
 /// sort of numbers orders a word's occurrences by document, then field:
@@ -156,10 +163,19 @@ pub fn export_into(
     // files list them), so only that range's postings are in memory: all
     // of them at once were the largest thing a big build held.
     let mut written = PostingsFiles::default();
+    let mut cut = Vec::new();
     for first in 0..=u8::MAX {
-        let postings = postings(&searcher, &fields, &number, first)?;
+        let (postings, shards_cut) = postings(&searcher, &fields, &number, first)?;
+        cut.extend(shards_cut);
         written.add(postings, &mut files);
         write(&mut files)?;
+    }
+    for (key, left_out) in cut {
+        eprintln!(
+            "note: the browser's search index leaves out {left_out} rare words starting with `{}` \
+             (a dictionary shard lists at most {MAX_SHARD_WORDS}; `portico search` finds them)",
+            key.escape_debug()
+        );
     }
     let shards = written.finish(&mut files);
     write(&mut files)?;
@@ -229,12 +245,14 @@ type SegmentWord = (usize, u32, Vec<Occurrence>);
 /// once: looking every word up in every segment again (`doc_freq`) cost
 /// the square of the segments, which a merged index has many of. Only the
 /// words whose first byte is `first`.
+/// Also returns each dictionary shard [`cap_shards`] cut, with how many
+/// words it lost.
 fn postings(
     searcher: &Searcher,
     fields: &Fields,
     number: &[Vec<u32>],
     first: u8,
-) -> tantivy::Result<Vec<EncodedWord>> {
+) -> tantivy::Result<(Vec<EncodedWord>, Vec<ShardCut>)> {
     let total_docs = searcher.total_num_docs()?;
     let mut average = [0f32; 3];
     let mut jobs = Vec::new();
@@ -265,6 +283,8 @@ fn postings(
             }
         }
     }
+    // Every word of a shard starts with the same first byte: all here.
+    let cut = cap_shards(&mut gathered, MAX_SHARD_WORDS);
     // One BM25 weight per (field, document frequency), shared by the words
     // with that frequency.
     let mut frequencies: [BTreeSet<u64>; 3] = Default::default();
@@ -318,7 +338,58 @@ fn postings(
             (word, fields, encoded)
         })
         .collect();
-    Ok(words)
+    Ok((words, cut))
+}
+
+/// A dictionary shard [`cap_shards`] cut, and how many words it lost.
+type ShardCut = (String, usize);
+
+/// Leaves out of each dictionary shard of more than `cap` words its rarest
+/// (in the fewest documents and fields; of those equally rare, the last in
+/// byte order), so no shard grows past `cap` and common words stay
+/// findable: made-up words are each in a document or two. Returns each
+/// shard cut and how many words it lost.
+fn cap_shards(gathered: &mut BTreeMap<String, Vec<SegmentWord>>, cap: usize) -> Vec<ShardCut> {
+    // Counted by runs (a shard's words are consecutive), not in a map.
+    let mut over: Vec<(String, usize)> = Vec::new();
+    let mut run: Option<(&str, usize)> = None;
+    for word in gathered.keys() {
+        let key = shard_prefix(word);
+        match &mut run {
+            Some((last, size)) if *last == key => *size += 1,
+            _ => {
+                if let Some((last, size)) = run.take().filter(|(_, size)| *size > cap) {
+                    over.push((last.to_string(), size));
+                }
+                run = Some((key, 1));
+            }
+        }
+    }
+    if let Some((last, size)) = run.filter(|(_, size)| *size > cap) {
+        over.push((last.to_string(), size));
+    }
+    let mut cut = Vec::new();
+    for (key, size) in over {
+        // A shard's words are consecutive in byte order.
+        let mut words: Vec<(u64, &String)> = gathered
+            .range::<str, _>((
+                std::ops::Bound::Included(key.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
+            .take(size)
+            .map(|(word, found)| {
+                let holding: u64 = found.iter().map(|(_, df, _)| u64::from(*df)).sum();
+                (holding, word)
+            })
+            .collect();
+        words.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        let rare: Vec<String> = words[cap..].iter().map(|(_, w)| (*w).clone()).collect();
+        for word in &rare {
+            gathered.remove(word);
+        }
+        cut.push((key, rare.len()));
+    }
+    cut
 }
 
 /// A word, the fields that hold it (bits by slot) and its postings as
@@ -461,7 +532,13 @@ impl PostingsChunk {
 
 /// A word's dictionary shard: its first two letters.
 pub fn shard_key(word: &str) -> String {
-    word.chars().take(2).collect()
+    shard_prefix(word).to_string()
+}
+
+/// [`shard_key`], borrowed.
+fn shard_prefix(word: &str) -> &str {
+    let end = word.char_indices().nth(2).map_or(word.len(), |(at, _)| at);
+    &word[..end]
 }
 
 fn hex(text: &str) -> String {
@@ -1357,6 +1434,79 @@ mod tests {
         assert_eq!(taken.kept, new_starts.len() - gamma_blocks);
         assert_eq!(edited, expected);
         assert_ne!(edited, fresh);
+    }
+
+    /// A shard over the cap keeps its most common words (ties: the first
+    /// in byte order); other shards are left whole.
+    #[test]
+    fn a_shard_over_the_cap_loses_its_rarest_words() {
+        let mut gathered: BTreeMap<String, Vec<SegmentWord>> = BTreeMap::new();
+        let mut add = |word: &str, found: &[(usize, u32)]| {
+            let found = found
+                .iter()
+                .map(|(slot, df)| (*slot, *df, Vec::new()))
+                .collect();
+            gathered.insert(word.to_string(), found);
+        };
+        add("d", &[(2, 9)]);
+        add("dab", &[(2, 1)]);
+        add("deploy", &[(0, 1), (2, 4)]);
+        add("dez1", &[(2, 1)]);
+        add("dez2", &[(2, 2)]);
+        add("dez3", &[(2, 1)]);
+        add("dezz", &[(1, 3)]);
+        add("df", &[(2, 1)]);
+        let cut = cap_shards(&mut gathered, 3);
+        assert_eq!(cut, vec![("de".to_string(), 2)]);
+        let left: Vec<&str> = gathered.keys().map(String::as_str).collect();
+        assert_eq!(left, ["d", "dab", "deploy", "dez2", "dezz", "df"]);
+        assert!(cap_shards(&mut gathered, 3).is_empty());
+        // The last shard too.
+        gathered.remove("df");
+        assert_eq!(cap_shards(&mut gathered, 2), vec![("de".to_string(), 1)]);
+        assert!(!gathered.contains_key("dez2"));
+    }
+
+    /// A page of made-up words cannot grow a dictionary shard past its
+    /// cap, and a common word of that shard is still listed.
+    #[test]
+    fn made_up_words_cannot_grow_a_shard_past_its_cap() {
+        let site = tempfile::tempdir().unwrap();
+        let dir = site.path().join(super::super::INDEX_DIR);
+        let builder = super::super::index::IndexBuilder::create(&dir).unwrap();
+        let made_up: Vec<String> = (0..MAX_SHARD_WORDS + 10)
+            .map(|n| format!("de{n}x"))
+            .collect();
+        for (position, body) in [
+            made_up.join(" "),
+            "deploy".to_string(),
+            "deploy".to_string(),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            builder.add(SearchDoc {
+                body,
+                ..crate::search::test_doc("alpha", "docs", "guide", position as u32)
+            });
+        }
+        let files = export(&dir, builder.finish().unwrap()).unwrap();
+        let shard = files
+            .iter()
+            .find(|f| f.path == format!("{WEB_DIR}/d/6465.js"))
+            .expect("the `de` shard");
+        let text = String::from_utf8(shard.bytes.to_vec()).unwrap();
+        let data = text
+            .strip_prefix("porticoSearch(\"d\",\"de\",")
+            .and_then(|rest| rest.strip_suffix(");\n"))
+            .unwrap();
+        let entries: String = serde_json::from_str(data).unwrap();
+        assert_eq!(entries.split(';').count(), MAX_SHARD_WORDS);
+        assert!(entries.starts_with("de0x,4,"), "{}", &entries[..40]);
+        assert!(
+            entries.split(';').any(|e| e.starts_with("deploy,4,")),
+            "the common word stays"
+        );
     }
 
     #[test]
