@@ -154,14 +154,25 @@ pub struct ConfigError(pub String);
 /// Reads `portico.toml` (the given one, or the one in the current folder)
 /// and merges the command line over it.
 pub fn load(cli: &CliSettings) -> Result<Config, ConfigError> {
-    let (raw, base) = match &cli.config {
-        Some(path) => (
-            read_file(path)?,
+    match &cli.config {
+        Some(path) => load_with(cli, Some((path, &read_text(path)?))),
+        None if Path::new(FILE_NAME).is_file() => {
+            let path = Path::new(FILE_NAME);
+            load_with(cli, Some((path, &read_text(path)?)))
+        }
+        None => load_with(cli, None),
+    }
+}
+
+/// [`load`] with the configuration file already read: its path and text
+/// (`None`: there is none), so a caller that compares the bytes it read
+/// (`portico serve`) loads exactly those.
+pub fn load_with(cli: &CliSettings, file: Option<(&Path, &str)>) -> Result<Config, ConfigError> {
+    let (raw, base) = match file {
+        Some((path, text)) => (
+            parse(text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?,
             path.parent().unwrap_or(Path::new("")).to_path_buf(),
         ),
-        None if Path::new(FILE_NAME).is_file() => {
-            (read_file(Path::new(FILE_NAME))?, PathBuf::new())
-        }
         None => (RawConfig::default(), PathBuf::new()),
     };
     let mut config = merge(raw, &base, cli)?;
@@ -220,14 +231,14 @@ pub fn mirror_repos(config: Option<&Path>) -> Result<Option<(Vec<String>, PathBu
         None if Path::new(FILE_NAME).is_file() => PathBuf::from(FILE_NAME),
         None => return Ok(None),
     };
-    let raw = read_file(&path)?;
+    let raw =
+        parse(&read_text(&path)?).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
     Ok(Some((raw.mirror.repos.unwrap_or_default(), path)))
 }
 
-fn read_file(path: &Path) -> Result<RawConfig, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError(format!("cannot read `{}`: {e}", path.display())))?;
-    parse(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))
+fn read_text(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("cannot read `{}`: {e}", path.display())))
 }
 
 pub fn parse(text: &str) -> Result<RawConfig, String> {

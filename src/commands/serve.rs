@@ -3,15 +3,10 @@
 use super::{EXIT_CLEAN, fail};
 use crate::cli::ServeArgs;
 use crate::serve::{self, Options, Settings};
-use std::path::{Path, PathBuf};
 
-pub fn run(mut args: ServeArgs) -> u8 {
-    // Run inside a repository with no ROOT and no portico.toml, it previews
-    // that repository (or the folder of repositories).
-    let configured = args.source.config.is_some() || Path::new(crate::config::FILE_NAME).is_file();
-    if args.source.roots.is_empty() && args.source.locations.is_empty() && !configured {
-        args.source.roots.push(PathBuf::from("."));
-    }
+pub fn run(args: ServeArgs) -> u8 {
+    // With no ROOT and no portico.toml it previews the working folder: a
+    // repository, or a folder of them (`Settings::load`).
     let settings = Settings {
         cli: super::cli_settings(&args.source),
         search: !args.no_search,

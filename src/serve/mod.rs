@@ -12,7 +12,10 @@
 
 mod http;
 mod scratch;
+mod settings;
 mod watch;
+
+pub use settings::Settings;
 
 use crate::config::Config;
 use crate::diagnostics::{self, Diagnostic, Severity};
@@ -34,68 +37,6 @@ pub struct Options {
     /// Print notes (info diagnostics) too.
     pub verbose: bool,
 }
-
-/// Where the server's settings come from: `portico.toml` and the command
-/// line, as `build` reads them, with what `serve` changes. Read again when
-/// the file's bytes change ([`Builder::reload_settings`]).
-pub struct Settings {
-    pub cli: crate::config::CliSettings,
-    /// Whether the search indexes are made (`serve --no-search`).
-    pub search: bool,
-    /// `serve --theme`, over `[site] theme`.
-    pub theme: Option<PathBuf>,
-}
-
-impl Settings {
-    /// The configuration for a preview.
-    pub fn load(&self) -> Result<Config, crate::config::ConfigError> {
-        let mut config = crate::config::load(&self.cli)?;
-        // History walks every repository's past on each rebuild: a
-        // preview after an edit shows the present only.
-        config.scorecards.history = None;
-        config.search = self.search;
-        if self.theme.is_some() {
-            config.theme = self.theme.clone();
-        }
-        Ok(config)
-    }
-
-    /// The configuration file read: `--config`, else `portico.toml` in the
-    /// working folder (which may not exist).
-    fn file(&self) -> PathBuf {
-        self.cli
-            .config
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME))
-    }
-
-    /// The configuration file's bytes now; `None` when there is none (or it
-    /// cannot be read: [`Settings::load`] says why).
-    fn file_bytes(&self) -> Option<Vec<u8>> {
-        use std::io::Read;
-        let file = crate::files::open_without_blocking(&self.file()).ok()?;
-        let mut bytes = Vec::new();
-        file.take(MAX_SETTINGS_BYTES).read_to_end(&mut bytes).ok()?;
-        Some(bytes)
-    }
-
-    /// What the watcher watches for `config`: the roots, Location files and
-    /// theme, and the folders of the files read from elsewhere (this
-    /// configuration file, the logo, scorecard definitions and facts).
-    fn watched(&self, config: &Config) -> watch::Watched {
-        let mut paths: Vec<PathBuf> = config.roots.clone();
-        paths.extend(config.locations.iter().cloned());
-        paths.extend(config.theme.iter().cloned());
-        let mut elsewhere = vec![self.file()];
-        elsewhere.extend(pipeline::unchanged::outside_files(config));
-        watch::Watched::new(&paths, &elsewhere)
-    }
-}
-
-/// How much of the configuration file is compared between builds: far
-/// more than any real `portico.toml` (a longer one is still read whole by
-/// [`Settings::load`] when its first bytes change).
-const MAX_SETTINGS_BYTES: u64 = 1 << 20;
 
 /// The site being served: replaced whole by each build.
 #[derive(Debug, Default)]
@@ -135,10 +76,15 @@ impl Shared {
 
 /// Serves the organisation of `settings` until interrupted.
 pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
-    // Read before the configuration: an edit in between is seen by the
-    // first rebuild.
-    let settings_bytes = settings.file_bytes();
-    let config = settings.load().map_err(|e| Fatal(e.0))?;
+    let settings_read = settings.read();
+    let config = settings.load(&settings_read).map_err(Fatal)?;
+    // A mistyped ROOT is a usage error at start; one that goes away (or a
+    // root `portico.toml` names later that does not exist yet) is shown
+    // over the page and watched for.
+    let given = config.roots.iter().chain(&config.locations);
+    if let Some(missing) = given.chain(&config.theme).find(|p| !p.exists()) {
+        return Err(Fatal(format!("`{}` does not exist", missing.display())));
+    }
     let look = Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
     // The port first: a taken one is a usage error, before any work.
     let listener =
@@ -169,7 +115,7 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
     let watched = settings.watched(&config);
     let mut builder = Builder {
         settings,
-        settings_bytes,
+        settings_read,
         settings_problem: None,
         config: std::sync::Mutex::new(Arc::new(config)),
         look: std::sync::Mutex::new((theme_stamp, Arc::new(look))),
@@ -186,10 +132,14 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
     let config = builder.config();
     // Watching from before the first build: an edit during it is not lost.
     let sent = Arc::new(AtomicU64::new(0));
-    let mut watching = (
-        watch::start(&watched, changes.clone(), sent.clone()).map_err(Fatal)?,
+    let mut watching = Watching {
+        watcher: Some(watch::start(&watched, changes.clone(), sent.clone()).map_err(Fatal)?),
         watched,
-    );
+    };
+    // A save made before the watcher started gave no event.
+    if builder.reload_settings() {
+        watching.follow(&builder, &changes, &sent);
+    }
     builder.rebuild(&shared, Some(Duration::ZERO), &|| false);
     let url = format!("http://{address}/");
     println!("Serving {url} (Ctrl-C to stop)");
@@ -218,16 +168,8 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
             }
             let started = Instant::now();
             builder.memo.versions.touch(if lost { &[] } else { &paths });
-            if builder.reload_settings() {
-                // The roots, the theme or the files read from elsewhere
-                // may have moved: watched from now on.
-                let watched = builder.settings.watched(&builder.config());
-                if watched != watching.1 {
-                    match watch::start(&watched, changes.clone(), sent.clone()) {
-                        Ok(watcher) => watching = (watcher, watched),
-                        Err(e) => eprintln!("warning: {e}; still watching what was watched"),
-                    }
-                }
+            if builder.reload_settings() || !watching.is_complete() {
+                watching.follow(&builder, &changes, &sent);
             }
             // The lists (and the search index) of this build are given up
             // for a newer change's as soon as one waits: its pages are not
@@ -247,6 +189,47 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
     let served = serve_http(&runtime, listener, shared, stop);
     drop(scratch);
     served
+}
+
+/// The running watcher and what it watches.
+struct Watching {
+    /// `None` when starting one for the last settings failed: the last one
+    /// is dropped, and watching is tried again at the next change.
+    watcher: Option<watch::Watcher>,
+    watched: watch::Watched,
+}
+
+impl Watching {
+    /// Whether it watches all it should: else it is worked out again at
+    /// each change (a new root or a logo's folder that did not exist yet).
+    fn is_complete(&self) -> bool {
+        self.watcher.is_some() && self.watched.complete
+    }
+
+    /// Watches what the builder's settings read (the roots, the theme, the
+    /// files read from elsewhere), starting a watcher again when that
+    /// moved. Events the last watcher held when it stopped are lost: the
+    /// settings are read again after, and a repository edit among them is
+    /// read by the next build (a changed configuration keeps nothing).
+    fn follow(
+        &mut self,
+        builder: &Builder,
+        changes: &std::sync::mpsc::Sender<Vec<PathBuf>>,
+        sent: &Arc<AtomicU64>,
+    ) {
+        let watched = builder.settings.watched(&builder.config());
+        if watched == self.watched && self.watcher.is_some() {
+            return;
+        }
+        // Stopped first: one path watched by two watchers at once could
+        // report an edit twice.
+        self.watcher = None;
+        match watch::start(&watched, changes.clone(), sent.clone()) {
+            Ok(watcher) => self.watcher = Some(watcher),
+            Err(e) => eprintln!("warning: {e}; watching again at the next change"),
+        }
+        self.watched = watched;
+    }
 }
 
 /// Runs the HTTP server on `listener` until `stop` completes.
@@ -297,11 +280,11 @@ fn stop_signals() -> Result<impl std::future::Future<Output = ()> + Send + 'stat
 /// Builds the site again and again, keeping what it can.
 struct Builder {
     settings: Settings,
-    /// The configuration file's bytes the settings were last loaded from.
-    settings_bytes: Option<Vec<u8>>,
-    /// Why the configuration file's bytes now do not load, with those
-    /// bytes: shown over every page until fixed.
-    settings_problem: Option<(Option<Vec<u8>>, Diagnostic)>,
+    /// The configuration file as read when the settings were last loaded.
+    settings_read: settings::Read,
+    /// Why the configuration file as now read does not load, with that
+    /// read: shown over every page until fixed.
+    settings_problem: Option<(settings::Read, Diagnostic)>,
     /// The settings, their day brought up to date for each build
     /// ([`Builder::config`]).
     config: std::sync::Mutex<Arc<Config>>,
@@ -340,29 +323,30 @@ impl Builder {
     /// page), which keeps the last good settings. Returns whether the
     /// configuration changed.
     fn reload_settings(&mut self) -> bool {
-        let bytes = self.settings.file_bytes();
-        if bytes == self.settings_bytes {
+        let read = self.settings.read();
+        if read == self.settings_read {
             self.settings_problem = None;
             return false;
         }
         if self
             .settings_problem
             .as_ref()
-            .is_some_and(|(broken, _)| *broken == bytes)
+            .is_some_and(|(broken, _)| *broken == read)
         {
             return false;
         }
-        let mut next = match self.settings.load() {
+        // The bytes compared are the bytes loaded: a save landing between
+        // two reads cannot leave settings that match neither.
+        let mut next = match self.settings.load(&read) {
             Ok(next) => next,
             Err(e) => {
-                let problem = Diagnostic::error("config", e.0)
-                    .with_hint("fix it; the settings it last held are used until then")
-                    .about(Some(self.settings.file().display().to_string()));
-                self.settings_problem = Some((bytes, problem));
+                let problem = Diagnostic::error("config", e)
+                    .with_hint("fix it; the settings it last held are used until then");
+                self.settings_problem = Some((read, problem));
                 return false;
             }
         };
-        self.settings_bytes = bytes;
+        self.settings_read = read;
         self.settings_problem = None;
         let current = self.config();
         next.scorecards.today = current.scorecards.today;
@@ -684,7 +668,7 @@ mod tests {
                 search: true,
                 theme: None,
             },
-            settings_bytes: None,
+            settings_read: Ok(None),
             settings_problem: None,
             config: std::sync::Mutex::new(Arc::new(config)),
             look: std::sync::Mutex::new((None, Arc::new(Look::default()))),
@@ -744,9 +728,10 @@ mod tests {
             search: false,
             theme: None,
         };
-        let config = settings.load().unwrap();
+        let settings_read = settings.read();
+        let config = settings.load(&settings_read).unwrap();
         let mut builder = Builder {
-            settings_bytes: settings.file_bytes(),
+            settings_read,
             settings,
             settings_problem: None,
             config: std::sync::Mutex::new(Arc::new(config)),
@@ -759,9 +744,13 @@ mod tests {
         assert!(!builder.reload_settings(), "nothing changed");
         write("[site]\ntitle = \"One\" # the same\n");
         assert!(!builder.reload_settings(), "only a comment changed");
+        let fresh = format!("{:?}", pipeline::Memo::default());
+        builder.memo.versions.touch(&[]);
+        assert_ne!(format!("{:?}", builder.memo), fresh);
         write("[site]\ntitle = \"Two\"\n");
         assert!(builder.reload_settings());
         assert_eq!(title(&builder), "Two");
+        assert_eq!(format!("{:?}", builder.memo), fresh, "nothing kept");
         assert!(!builder.config().search, "serve's own settings stay");
         write("[site]\ntitle = ");
         assert!(!builder.reload_settings());

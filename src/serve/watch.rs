@@ -33,33 +33,66 @@ pub struct Watcher {
 pub struct Watched {
     pub paths: Vec<PathBuf>,
     pub folders: Vec<PathBuf>,
+    /// Whether every file's folder exists (one that does not is left out,
+    /// and looked for again at the next change).
+    pub complete: bool,
 }
 
 impl Watched {
-    /// `paths`, with `folders_of` each file's folder that no folder of
-    /// `paths` already holds (watching it again on its own would replace
-    /// the watch of everything below it). Absolute (canonical where they
-    /// exist), so the watcher's paths compare with the repositories'
-    /// roots; folders that do not exist are left out.
+    /// `paths`, and the folder of each of `files_elsewhere` that no folder
+    /// of `paths` already holds (watching it again on its own would replace
+    /// the watch of everything below it). Canonical, so the watcher's paths
+    /// compare with the repositories' roots. A path or folder that does not
+    /// exist is left out and its nearest existing folder watched on its
+    /// own instead, so its making is a change ([`Watched::complete`] false).
     pub fn new(paths: &[PathBuf], files_elsewhere: &[PathBuf]) -> Watched {
-        let absolute = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-        let paths: Vec<PathBuf> = paths.iter().map(|p| absolute(p)).collect();
-        let mut folders: Vec<PathBuf> = Vec::new();
+        let mut complete = true;
+        let mut waiting: Vec<PathBuf> = Vec::new();
+        let mut found: Vec<PathBuf> = Vec::new();
+        for path in paths {
+            match path.canonicalize() {
+                Ok(path) => found.push(path),
+                Err(_) => {
+                    complete = false;
+                    waiting.extend(nearest_folder(path));
+                }
+            }
+        }
         for file in files_elsewhere {
             let parent = match file.parent() {
                 Some(parent) if !parent.as_os_str().is_empty() => parent,
                 _ => Path::new("."),
             };
-            let Ok(folder) = parent.canonicalize() else {
-                continue;
-            };
-            let held = paths.iter().any(|p| p.is_dir() && folder.starts_with(p));
-            if !held && !paths.contains(&folder) && !folders.contains(&folder) {
+            match parent.canonicalize() {
+                Ok(folder) => waiting.push(folder),
+                Err(_) => {
+                    complete = false;
+                    waiting.extend(nearest_folder(parent));
+                }
+            }
+        }
+        let mut folders: Vec<PathBuf> = Vec::new();
+        for folder in waiting {
+            let held = found.iter().any(|p| p.is_dir() && folder.starts_with(p));
+            if !held && !found.contains(&folder) && !folders.contains(&folder) {
                 folders.push(folder);
             }
         }
-        Watched { paths, folders }
+        Watched {
+            paths: found,
+            folders,
+            complete,
+        }
     }
+}
+
+/// The nearest folder holding `path` that exists, canonical.
+fn nearest_folder(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    absolute
+        .ancestors()
+        .skip(1)
+        .find_map(|a| a.canonicalize().ok())
 }
 
 /// Watches `watched` and sends each batch of changed paths that a build
@@ -201,5 +234,21 @@ mod tests {
             watched.folders,
             vec![canonical(dir.path()), canonical(&brand)]
         );
+        assert!(!watched.complete, "`gone` is looked for again");
+        // What does not exist yet: its nearest folder is watched on its own.
+        let later = Watched::new(
+            &[root.clone(), dir.path().join("later/repos")],
+            &[brand.join("cards/gold.yaml")],
+        );
+        assert_eq!(later.paths, vec![canonical(&root)]);
+        assert_eq!(
+            later.folders,
+            vec![canonical(dir.path()), canonical(&brand)]
+        );
+        assert!(!later.complete);
+        // A file named without a folder is in the working folder.
+        let here = Watched::new(&[], &[PathBuf::from("portico.toml")]);
+        assert_eq!(here.folders, vec![canonical(Path::new("."))]);
+        assert!(here.complete);
     }
 }

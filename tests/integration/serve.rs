@@ -418,7 +418,9 @@ fn settings_edits_are_served_without_a_restart() {
         "the new root's entity",
         |b| b.contains("The third") && b.contains("Third Portal"),
     );
-    server.wait_for("/assets/logo.svg", "the logo", |b| b.contains("one"));
+    server.wait_for("/assets/logo.svg", "the logo", |b| {
+        b.contains("<title>one</title>")
+    });
     // The new root is watched, and so is the logo's folder.
     org.file(
         "more/gamma/catalog-info.yaml",
@@ -433,7 +435,39 @@ fn settings_edits_are_served_without_a_restart() {
         "brand/logo.svg",
         "<svg xmlns=\"http://www.w3.org/2000/svg\"><title>two</title></svg>",
     );
-    server.wait_for("/assets/logo.svg", "the edited logo", |b| b.contains("two"));
+    server.wait_for("/assets/logo.svg", "the edited logo", |b| {
+        b.contains("<title>two</title>")
+    });
+    // A root named before it exists: an error until it is made, then
+    // built and watched.
+    org.file(
+        "portico.toml",
+        "roots = [\"repos\", \"more\", \"later\"]\n[site]\ntitle = \"Third Portal\"\n",
+    );
+    server.wait_for("/__portico/problems.json", "the missing root", |b| {
+        b.contains("later")
+    });
+    org.file(
+        "later/delta/catalog-info.yaml",
+        &component("delta", "The fourth", "")
+            .replace("  annotations:\n    backstage.io/techdocs-ref: dir:.\n", ""),
+    );
+    server.wait_for(
+        "/catalog/default/component/delta/",
+        "the later root's entity",
+        |b| b.contains("The fourth"),
+    );
+    org.file(
+        "later/delta/catalog-info.yaml",
+        &component("delta", "The fourth, edited", "")
+            .replace("  annotations:\n    backstage.io/techdocs-ref: dir:.\n", ""),
+    );
+    server.wait_for(
+        "/catalog/default/component/delta/",
+        "the edit in the later root",
+        |b| b.contains("The fourth, edited"),
+    );
+    server.wait_for("/__portico/problems.json", "no problem", |b| b == "[]");
     assert!(
         server.log().contains("portico.toml changed"),
         "{}",
