@@ -143,6 +143,11 @@ fn links_in_block_titles_pass_the_url_check() {
     ] {
         assert!(page.contains(kept), "{kept} missing in {page}");
     }
+    let html = std::fs::read_to_string(site.join("docs/default/component/titles/html/index.html"))
+        .unwrap();
+    for raw in ["<img src=x", "<script>alert", "<b onmouseover"] {
+        assert!(!html.contains(raw), "{raw} in {html}");
+    }
 }
 
 #[test]
@@ -202,6 +207,8 @@ fn author_html_and_svg_files_are_sanitised_or_refused() {
         codes(&org),
         vec![
             "asset-refused docs/broken.svg",
+            "asset-refused docs/feed.rss",
+            "asset-refused docs/server.shtml",
             "asset-sanitized docs/page.html",
             "broken-link docs/index.md",
         ],
@@ -212,6 +219,11 @@ fn author_html_and_svg_files_are_sanitised_or_refused() {
     assert!(page.contains("<p>hi</p>") && !page.contains("<script") && !page.contains("onclick"));
     assert!(docs.join("diagram.svg").is_file());
     assert!(!docs.join("broken.svg").exists());
+    assert!(!docs.join("server.shtml").exists() && !docs.join("feed.rss").exists());
+    assert!(
+        docs.join("plain.rss").is_file(),
+        "a plain feed is published"
+    );
 }
 
 #[test]

@@ -979,11 +979,14 @@ fn render_title(
     if definitions.is_empty() || !text.contains('[') {
         return render_inline(text, keys);
     }
+    // Only lines that are definitions: one that is not would be a
+    // paragraph of the title's (a line hidden in a code block, say).
     let used: Vec<&str> = text
         .split('[')
         .skip(1)
         .filter_map(|after| after.split_once(']'))
         .filter_map(|(label, _)| definitions.get(&label.trim().to_lowercase()).copied())
+        .filter(|line| Parser::new_ext(line, OPTIONS).next().is_none())
         .collect();
     if used.is_empty() {
         return render_inline(text, keys);
@@ -992,9 +995,11 @@ fn render_title(
 }
 
 /// A title's inline Markdown as HTML (admonitions, details, tabs): emphasis,
-/// code, links, emoji; without the paragraph around it. Links and images
-/// pass the same URL check as the page's own: a refused one keeps its text,
-/// and its URL is returned.
+/// code, links, emoji; without the paragraph around it, on one line (the
+/// title's line is marked as Portico's own markup, so it is not sanitised
+/// with the page). Raw HTML in it is text. Links and images pass the same
+/// URL check as the page's own: a refused one keeps its text, and its URL
+/// is returned.
 fn render_inline(text: &str, keys: Option<&KeysSettings>) -> (String, Vec<(String, UrlUse)>) {
     // Per open link or image: whether its tags are written.
     let mut open: Vec<bool> = Vec::new();
@@ -1020,6 +1025,7 @@ fn render_inline(text: &str, keys: Option<&KeysSettings>) -> (String, Vec<(Strin
             open.last().copied().unwrap_or(false).then_some(event)
         }
         Event::End(TagEnd::Link | TagEnd::Image) => open.pop().unwrap_or(false).then_some(event),
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
         other => Some(other),
     });
     let mut html = String::with_capacity(text.len() + 16);
@@ -1029,7 +1035,7 @@ fn render_inline(text: &str, keys: Option<&KeysSettings>) -> (String, Vec<(Strin
         .strip_prefix("<p>")
         .and_then(|h| h.strip_suffix("</p>"))
         .unwrap_or(html)
-        .to_string();
+        .replace('\n', " ");
     (html, refused)
 }
 

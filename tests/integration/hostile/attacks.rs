@@ -189,7 +189,10 @@ pub fn snippet_amplification(org: &Org, dir: &str) {
 }
 
 /// `javascript:` links in admonition, details and tab titles (rendered as
-/// inline Markdown that once skipped the URL check).
+/// inline Markdown that once skipped the URL check), and raw HTML brought
+/// into a title by a line that looks like the definition of its `[label]`
+/// (hidden from the page in a code block, so the page had no HTML of the
+/// author's and was not sanitised).
 pub fn script_links_in_titles(org: &Org, dir: &str) {
     docs_repo(
         org,
@@ -200,6 +203,10 @@ pub fn script_links_in_titles(org: &Org, dir: &str) {
                 "# Titles\n\n!!! note \"[x](javascript:alert(1))\"\n    a\n\n??? tip \"[y](JaVaScRiPt:alert(2)) ![i](javascript:alert(3))\"\n    b\n\n=== \"[z](vbscript:msgbox)\"\n    c\n\n!!! info \"[ok](https://example.com/) and [rel](other.md)\"\n    d\n",
             ),
             ("other.md", "# Other\n"),
+            (
+                "html.md",
+                "# Raw HTML\n\n!!! note \"[x]: z\"\n    Body.\n\n??? tip \"[w]: z\"\n    Body.\n\n=== \"[v]: z\"\n    Body.\n\n```text\n[x]: y <img src=x onerror=alert(document.domain)>\n[w]: y <script>alert(2)</script>\n[v]: y <b onmouseover=alert(3)>v</b>\n```\n\nAnd [ok][x].\n",
+            ),
         ],
     );
 }
@@ -265,6 +272,16 @@ pub fn author_html_and_svg(org: &Org, dir: &str) {
             (
                 "broken.svg",
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><g></svg>",
+            ),
+            // Served as a page (`text/html`) or as XML by common servers.
+            ("server.shtml", "<script>alert(1)</script>"),
+            (
+                "feed.rss",
+                "<s:script xmlns:s=\"http://www.w3.org/1999/xhtml\">alert(1)</s:script>",
+            ),
+            (
+                "plain.rss",
+                "<rss><channel><title>News</title></channel></rss>",
             ),
         ],
     );
