@@ -1416,7 +1416,7 @@ fn publish_assets(
             Some(Sanitized::Refused(why)) => {
                 out.push(place(
                     Diagnostic::error("asset-refused", format!("`{asset}` was not published: {why}"))
-                        .with_hint("HTML and SVG files in docs are checked before they are published: fix the file, or link to it elsewhere"),
+                        .with_hint("files in docs a browser could open as a page (HTML, SVG, XML types) are checked before they are published: fix the file, or link to it elsewhere"),
                 ));
                 continue;
             }

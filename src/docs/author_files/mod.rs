@@ -52,10 +52,12 @@ impl Sanitized {
     }
 }
 
-/// Whether a docs file at `path` is one a browser would run as a page, so
+/// Whether a docs file at `path` is one a browser could open as a page, so
 /// it must go through [`sanitize`] instead of being copied (by extension,
-/// case-insensitive: `.html`, `.htm`, `.svg`, and `.xhtml`, `.xht`, `.svgz`,
-/// `.xml`, `.xsl`, `.xslt`, which are refused).
+/// case-insensitive: `.html`, `.htm`, `.svg`; `.xhtml`, `.xht`, `.svgz`,
+/// `.xml`, `.xsl`, `.xslt`, other extensions served as HTML, and server
+/// scripts such as `.php`, which are refused; extensions served with an
+/// XML type, checked).
 pub fn needs_sanitizing(path: &str) -> bool {
     kind(path).is_some()
 }
@@ -66,6 +68,10 @@ pub fn sanitize(path: &str, bytes: &[u8], options: &SanitizeOptions) -> Option<S
     Some(match kind(path)? {
         AuthorFileKind::Svg => sanitize_svg(bytes),
         AuthorFileKind::Html => sanitize_html(bytes, options),
+        AuthorFileKind::XmlTyped if xml_could_run_script(bytes) => Sanitized::Refused(
+            "web servers serve this extension as XML, and it holds what could make it a page that runs script (the XHTML or SVG namespace, a script, a stylesheet, a DTD): show it in a Markdown code block, or publish it as .txt".to_string(),
+        ),
+        AuthorFileKind::XmlTyped => Sanitized::Clean(bytes.to_vec()),
         AuthorFileKind::Refused(why) => Sanitized::Refused(why.to_string()),
     })
 }
@@ -98,7 +104,179 @@ pub fn removed_unsafe_markup(before: &str, after: &str) -> Vec<String> {
 enum AuthorFileKind {
     Svg,
     Html,
+    /// An extension web servers serve with an XML type (below): published
+    /// only when nothing in it could make the document a page that runs
+    /// script ([`xml_could_run_script`]).
+    XmlTyped,
     Refused(&'static str),
+}
+
+/// Extensions that web servers and upload tools serve with an XML media
+/// type (`…+xml`, `text/xml`, `application/xml`), from the media types
+/// database Apache, Python's `mimetypes` (so `aws s3 sync`) and most Linux
+/// servers read (`/etc/mime.types`): a browser opens such a file as a
+/// document, where elements in the XHTML or SVG namespace run their
+/// scripts. Some are also source files (`.rs`, `.cl`): those are published
+/// when they hold nothing of the kind.
+const XML_TYPED_EXTENSIONS: &[&str] = &[
+    "1km",
+    "apxml",
+    "atom",
+    "atomcat",
+    "atomdeleted",
+    "atomsrv",
+    "atomsvc",
+    "bmml",
+    "ccmp",
+    "ccxml",
+    "cdxml",
+    "cellml",
+    "cl",
+    "clue",
+    "cml",
+    "cpl",
+    "csl",
+    "dae",
+    "davmount",
+    "dd2",
+    "ddf",
+    "dist",
+    "distz",
+    "dwd",
+    "emma",
+    "emotionml",
+    "es3",
+    "et3",
+    "fdt",
+    "fo",
+    "gml",
+    "grxml",
+    "gsheet",
+    "hal",
+    "held",
+    "ink",
+    "inkml",
+    "irp",
+    "its",
+    "kml",
+    "lasxml",
+    "lbe",
+    "lgr",
+    "link66",
+    "lostsyncxml",
+    "lostxml",
+    "mads",
+    "maei",
+    "meta4",
+    "mets",
+    "mml",
+    "mods",
+    "moml",
+    "mpd",
+    "mpkg",
+    "mrcx",
+    "musd",
+    "mxml",
+    "obgx",
+    "odd",
+    "opf",
+    "osm",
+    "pkg",
+    "provx",
+    "pskcxml",
+    "rapd",
+    "rdf",
+    "relo",
+    "rfcxml",
+    "rif",
+    "rl",
+    "rld",
+    "rs",
+    "rsat",
+    "rsheet",
+    "rss",
+    "rusd",
+    "scl",
+    "sdkd",
+    "sdkm",
+    "senmlx",
+    "sensmlx",
+    "shf",
+    "sls",
+    "smi",
+    "smil",
+    "sml",
+    "sru",
+    "srx",
+    "ssml",
+    "stpx",
+    "swidtag",
+    "td",
+    "tei",
+    "teicorpus",
+    "tfi",
+    "ttml",
+    "uis",
+    "uo",
+    "uoml",
+    "uvt",
+    "uvvt",
+    "vxml",
+    "wadl",
+    "wbs",
+    "wif",
+    "wsdl",
+    "wspolicy",
+    "x3d",
+    "x3dz",
+    "xav",
+    "xca",
+    "xcs",
+    "xdf",
+    "xdm",
+    "xdp",
+    "xdssc",
+    "xel",
+    "xer",
+    "xhvml",
+    "xlf",
+    "xmls",
+    "xns",
+    "xop",
+    "xsf",
+    "xsm",
+    "xspf",
+    "xul",
+    "xvm",
+    "xvml",
+    "yin",
+    "zaz",
+    "zmm",
+];
+
+/// Whether an XML-typed file could be a page that runs script, opened by a
+/// browser: it names the XHTML or SVG namespace, a stylesheet that
+/// transforms it, a script or a `javascript:` URL, or declares a DTD (whose
+/// entities can spell a namespace out of parts). Asked of the whole file,
+/// case-insensitively; a false alarm refuses a file, never publishes one.
+fn xml_could_run_script(bytes: &[u8]) -> bool {
+    // `<script` and `:script` (a namespaced element), not `script`:
+    // "description" is in many a source file.
+    const MARKERS: [&[u8]; 9] = [
+        b"1999/xhtml",
+        b"2000/svg",
+        b"xml-stylesheet",
+        b"<script",
+        b":script",
+        b"javascript:",
+        b"<!doctype",
+        b"<!entity",
+        b"&#",
+    ];
+    let lower = bytes.to_ascii_lowercase();
+    MARKERS
+        .iter()
+        .any(|marker| lower.windows(marker.len()).any(|w| w == *marker))
 }
 
 fn kind(path: &str) -> Option<AuthorFileKind> {
@@ -119,6 +297,17 @@ fn kind(path: &str) -> Option<AuthorFileKind> {
         "xml" | "xsl" | "xslt" => AuthorFileKind::Refused(
             "a browser opens XML and XSLT files as pages that can run script: show the file in a Markdown code block, or publish it as .txt",
         ),
+        // Served as HTML pages (`text/html`, or XHTML) by common servers,
+        // but not sanitised as `.html` is.
+        "shtml" | "shtm" | "xhtm" | "stml" | "s1h" => AuthorFileKind::Refused(
+            "web servers serve this extension as an HTML page: save it as .html, or write it in Markdown",
+        ),
+        // A web server with the module loaded runs them as programs.
+        "php" | "php3" | "php4" | "php5" | "php7" | "php8" | "phtml" | "phar" | "asp" | "aspx"
+        | "jsp" | "cgi" => AuthorFileKind::Refused(
+            "a web server may run this file as a program: show it in a Markdown code block, or publish it as .txt",
+        ),
+        other if XML_TYPED_EXTENSIONS.contains(&other) => AuthorFileKind::XmlTyped,
         _ => return None,
     })
 }

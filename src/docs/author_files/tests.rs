@@ -15,6 +15,11 @@ fn only_page_like_extensions_need_sanitizing() {
         "feed.xml",
         "style.XSL",
         "t.xslt",
+        "page.shtml",
+        "feed.RSS",
+        "x.atom",
+        "index.php",
+        "main.rs",
     ] {
         assert!(needs_sanitizing(path), "{path}");
     }
@@ -52,6 +57,44 @@ fn dispatch_by_extension() {
             "{refused:?}"
         );
     }
+}
+
+/// Extensions served as HTML pages or run as programs are refused; those
+/// served with an XML type are published only when nothing in them could
+/// make the document a page that runs script.
+#[test]
+fn other_page_like_extensions() {
+    let options = SanitizeOptions::default();
+    let refused = |path: &str, bytes: &[u8]| {
+        matches!(sanitize(path, bytes, &options), Some(Sanitized::Refused(_)))
+    };
+    assert!(refused("x.shtml", b"<p>hi</p>"));
+    assert!(refused("x.PHP", b"<?php echo 1; ?>"));
+    for attack in [
+        &br#"<s:script xmlns:s="http://www.w3.org/1999/xhtml">alert(1)</s:script>"#[..],
+        br#"<r xmlns:h="http&#58;//www.w3.org/1999/xhtml"><h:img src="x" onerror="alert(1)"/></r>"#,
+        br#"<!DOCTYPE r [<!ENTITY a "http://www.w3.org/19">]><r/>"#,
+        br#"<?xml-stylesheet type="text/xsl" href="x.xsl"?><r/>"#,
+        br#"<r><svg:svg xmlns:svg="http://www.w3.org/2000/SVG"/></r>"#,
+        br#"<feed><link href="JavaScript:alert(1)"/></feed>"#,
+    ] {
+        assert!(
+            refused("feed.rss", attack),
+            "{}",
+            String::from_utf8_lossy(attack)
+        );
+    }
+    // Plain feeds and source files are published as they are.
+    let feed = br#"<?xml version="1.0"?><rss version="2.0"><channel><title>News</title><description>All of it</description></channel></rss>"#;
+    assert_eq!(
+        sanitize("feed.rss", feed, &options),
+        Some(Sanitized::Clean(feed.to_vec()))
+    );
+    let rust = b"/// The description.\nfn main() { let v: Vec<String> = Vec::new(); }\n";
+    assert_eq!(
+        sanitize("src/main.rs", rust, &options),
+        Some(Sanitized::Clean(rust.to_vec()))
+    );
 }
 
 #[test]
