@@ -24,6 +24,14 @@ pub const YAML_MAX_DEPTH: usize = 100;
 pub const YAML_MAX_NODES: usize = 250_000;
 /// YAML: documents in one file.
 pub const YAML_MAX_DOCUMENTS: usize = 1_000;
+/// YAML: values built in one file, all its documents together (the budget
+/// of one document was once all a file of a thousand documents had).
+pub const YAML_MAX_STREAM_NODES: usize = 4 * YAML_MAX_NODES;
+/// YAML: bytes of keys and scalars built in one file, aliases expanded
+/// included: an alias to a long string is one value but a copy of all its
+/// bytes (200,000 aliases to a 1 MB string were 200 GB). Without aliases a
+/// file builds at most its own size (`MAX_FILE_BYTES`).
+pub const YAML_MAX_BYTES: usize = 32 * 1024 * 1024;
 
 /// `$json` placeholders: deepest nesting (`substitution-failed`).
 pub const JSON_MAX_DEPTH: usize = 100;

@@ -62,6 +62,11 @@ pub struct Budget {
     pub max_nodes: usize,
     /// Documents in one stream.
     pub max_documents: usize,
+    /// Nodes built in one stream, all its documents together.
+    pub max_stream_nodes: usize,
+    /// Bytes of keys and scalars built in one stream, aliases expanded
+    /// included.
+    pub max_bytes: usize,
 }
 
 impl Default for Budget {
@@ -70,6 +75,8 @@ impl Default for Budget {
             max_depth: crate::limits::YAML_MAX_DEPTH,
             max_nodes: crate::limits::YAML_MAX_NODES,
             max_documents: crate::limits::YAML_MAX_DOCUMENTS,
+            max_stream_nodes: crate::limits::YAML_MAX_STREAM_NODES,
+            max_bytes: crate::limits::YAML_MAX_BYTES,
         }
     }
 }
@@ -162,12 +169,29 @@ pub fn parse_single(text: &str, budget: Budget) -> Result<Option<Node>, YamlErro
     Ok(first.and_then(|d| d.root))
 }
 
+/// What a node costs to build: its nodes and the bytes of its keys and
+/// scalars, the node's own included.
+#[derive(Debug, Default, Clone, Copy)]
+struct Size {
+    nodes: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn plus(self, other: Size) -> Size {
+        Size {
+            nodes: self.nodes.saturating_add(other.nodes),
+            bytes: self.bytes.saturating_add(other.bytes),
+        }
+    }
+}
+
 /// A container being filled: a sequence, or a mapping waiting for a key or value.
 struct Open {
     node: Node,
     anchor: usize,
-    /// Nodes inside, itself included, so an alias to it is charged in full.
-    size: usize,
+    /// What it holds, itself included, so an alias to it is charged in full.
+    size: Size,
     /// For mappings: the key read, waiting for its value.
     key: Option<Key>,
     /// For mappings: the keys so far, to find duplicates.
@@ -177,8 +201,11 @@ struct Open {
 struct Builder {
     budget: Budget,
     stack: Vec<Open>,
-    anchors: HashMap<usize, (Node, usize)>,
+    anchors: HashMap<usize, (Node, Size)>,
+    /// Nodes built in the current document.
     nodes: usize,
+    /// Built in the whole stream.
+    built: Size,
     doc_pos: Pos,
     root: Option<Node>,
 }
@@ -208,22 +235,38 @@ impl Builder {
             stack: Vec::new(),
             anchors: HashMap::new(),
             nodes: 0,
+            built: Size::default(),
             doc_pos: Pos::default(),
             root: None,
         }
     }
 
-    fn count(&mut self, n: usize, pos: Pos) -> Result<(), YamlError> {
-        self.nodes = self.nodes.saturating_add(n);
-        if self.nodes > self.budget.max_nodes {
-            return Err(err(
+    fn count(&mut self, size: Size, pos: Pos) -> Result<(), YamlError> {
+        self.nodes = self.nodes.saturating_add(size.nodes);
+        self.built = self.built.plus(size);
+        let too_large = |what: String| {
+            err(
                 pos,
-                format!(
-                    "document is too large: more than {} values once aliases are expanded \
-                     (a YAML bomb?)",
-                    self.budget.max_nodes
-                ),
-            ));
+                format!("{what} once aliases are expanded (a YAML bomb?)"),
+            )
+        };
+        if self.nodes > self.budget.max_nodes {
+            return Err(too_large(format!(
+                "document is too large: more than {} values",
+                self.budget.max_nodes
+            )));
+        }
+        if self.built.nodes > self.budget.max_stream_nodes {
+            return Err(too_large(format!(
+                "file is too large: more than {} values in its documents together",
+                self.budget.max_stream_nodes
+            )));
+        }
+        if self.built.bytes > self.budget.max_bytes {
+            return Err(too_large(format!(
+                "file is too large: more than {} MB of text",
+                self.budget.max_bytes / (1024 * 1024)
+            )));
         }
         Ok(())
     }
@@ -249,14 +292,18 @@ impl Builder {
                 }));
             }
             Event::Scalar(text, style, anchor, tag) => {
-                self.count(1, pos)?;
+                let size = Size {
+                    nodes: 1,
+                    bytes: text.len(),
+                };
+                self.count(size, pos)?;
                 let tag = tag_name(tag);
                 let value = resolve_scalar(&text, style, tag.as_deref());
                 let node = Node { value, pos, tag };
                 if anchor > 0 {
-                    self.anchors.insert(anchor, (node.clone(), 1));
+                    self.anchors.insert(anchor, (node.clone(), size));
                 }
-                self.attach(node, 1)?;
+                self.attach(node, size)?;
             }
             Event::Alias(id) => {
                 let Some((node, size)) = self.anchors.get(&id).cloned() else {
@@ -293,7 +340,7 @@ impl Builder {
         tag: Option<String>,
         pos: Pos,
     ) -> Result<(), YamlError> {
-        self.count(1, pos)?;
+        self.count(Size { nodes: 1, bytes: 0 }, pos)?;
         if self.stack.len() >= self.budget.max_depth {
             return Err(err(
                 pos,
@@ -303,7 +350,7 @@ impl Builder {
         self.stack.push(Open {
             node: Node { value, pos, tag },
             anchor,
-            size: 1,
+            size: Size { nodes: 1, bytes: 0 },
             key: None,
             keys: KeyIndex::default(),
         });
@@ -311,12 +358,12 @@ impl Builder {
     }
 
     /// Puts a finished node into the open container, or makes it the document root.
-    fn attach(&mut self, node: Node, size: usize) -> Result<(), YamlError> {
+    fn attach(&mut self, node: Node, size: Size) -> Result<(), YamlError> {
         let Some(parent) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
         };
-        parent.size = parent.size.saturating_add(size);
+        parent.size = parent.size.plus(size);
         let node_pos = node.pos;
         match &mut parent.node.value {
             Value::Seq(items) => items.push(node),
@@ -681,6 +728,49 @@ mod tests {
         let stream = parse_stream(&text, Budget::default());
         let err = stream.error.expect("bomb refused");
         assert!(err.message.contains("YAML bomb"), "{}", err.message);
+    }
+
+    /// An alias to a long string is one value but a copy of its bytes:
+    /// the bytes count too.
+    #[test]
+    fn refuses_string_alias_bombs() {
+        let long = "x".repeat(1024 * 1024);
+        let aliases = vec!["*a"; 200_000].join(",");
+        let text = format!("a: &a \"{long}\"\nb: [{aliases}]\n");
+        let started = std::time::Instant::now();
+        let err = parse_stream(&text, Budget::default())
+            .error
+            .expect("bomb refused");
+        assert!(err.message.contains("MB of text"), "{}", err.message);
+        assert_eq!(err.pos.line, 2);
+        // Not a timing test: a build of 200 GB would never get here.
+        assert!(started.elapsed().as_secs() < 60);
+        // Without aliases a file's text is its own size, well within.
+        let plain = format!("a: \"{long}\"\nb: \"{long}\"\n");
+        assert!(parse_stream(&plain, Budget::default()).error.is_none());
+    }
+
+    /// The budget of values is also one for a whole file: a thousand
+    /// documents do not each get their own.
+    #[test]
+    fn a_file_of_many_documents_shares_one_budget() {
+        let budget = Budget {
+            max_nodes: 100,
+            max_stream_nodes: 250,
+            ..Budget::default()
+        };
+        let document = format!("x: [{}]\n", vec!["1"; 60].join(","));
+        let two = format!("---\n{document}---\n{document}");
+        assert!(parse_stream(&two, budget).error.is_none());
+        let five = format!("---\n{document}").repeat(5);
+        let err = parse_stream(&five, budget)
+            .error
+            .expect("over the file's budget");
+        assert!(
+            err.message.contains("documents together"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
