@@ -11,6 +11,12 @@ pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
 /// Most files listed from one repository (for catalog globs and docs folders).
 pub const MAX_LISTED_FILES: usize = 200_000;
+/// Most entries (files, folders, names left out) a listing of one
+/// repository looks at: a git tree whose folders name the same subtree
+/// ten times over, ten deep, is 10¹⁰ entries from a few kilobytes.
+pub const MAX_LISTED_ENTRIES: usize = 1_000_000;
+/// Most names a listing reports as left out (unsafe names).
+pub const MAX_SKIPPED_NAMES: usize = 1_000;
 
 /// Symlinks followed in a row inside a repository before giving up (a loop).
 pub const MAX_SYMLINK_HOPS: usize = 8;

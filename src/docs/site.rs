@@ -365,6 +365,22 @@ pub fn load(
         }
     };
     let prefix = format!("{docs_dir}/");
+    if files.truncated {
+        out.push(
+            Diagnostic::warning(
+                "listing-truncated",
+                format!(
+                    "the repository's files were listed only in part (more than {} files, \
+                     {} entries looked at, or {} unsafe names): pages past that are left out",
+                    crate::limits::MAX_LISTED_FILES,
+                    crate::limits::MAX_LISTED_ENTRIES,
+                    crate::limits::MAX_SKIPPED_NAMES
+                ),
+            )
+            .with_hint("keep generated or vendored files out of the repository, or build its docs from a smaller one")
+            .in_file(&file, 1, 1),
+        );
+    }
     for skipped in files.skipped.iter().filter(|s| s.path.starts_with(&prefix)) {
         out.push(
             Diagnostic::error(

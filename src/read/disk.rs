@@ -7,7 +7,6 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::files::open_without_blocking;
-use crate::limits::MAX_LISTED_FILES;
 
 /// Whether a file has no other name (hard link) than the one it was
 /// opened by. Unknown elsewhere than on unix: no.
@@ -162,20 +161,24 @@ impl DiskFiles {
     /// Regular files and symlinks, without following symlinked folders.
     pub(super) fn list(&self, skip_vendored: bool) -> Listing {
         let mut listing = Listing::default();
+        let mut budget = super::ListingBudget::new();
         let mut stack = vec![(self.root.clone(), String::new())];
-        while let Some((dir, prefix)) = stack.pop() {
+        'walk: while let Some((dir, prefix)) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
             for entry in entries.flatten() {
+                if !budget.spend(&mut listing) {
+                    break 'walk;
+                }
                 let os_name = entry.file_name();
                 let name = match safe_path::check_name(os_name.as_encoded_bytes()) {
                     Ok(name) => name.to_string(),
                     Err(reason) => {
                         let bytes = os_name.as_encoded_bytes();
-                        listing
-                            .skipped
-                            .push(SkippedName::new(&prefix, bytes, reason));
+                        super::ListingBudget::skip(&mut listing, || {
+                            SkippedName::new(&prefix, bytes, reason)
+                        });
                         continue;
                     }
                 };
@@ -193,7 +196,7 @@ impl DiskFiles {
                     if !skipped && !entry.path().join(".git").exists() {
                         stack.push((entry.path(), rel));
                     }
-                } else if listing.files.len() < MAX_LISTED_FILES {
+                } else {
                     listing.files.push(rel);
                 }
             }

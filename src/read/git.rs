@@ -4,7 +4,6 @@
 use super::{
     Listing, MAX_FILE_BYTES, OpenError, ReadError, SkippedName, is_skipped_dir, safe_path,
 };
-use crate::limits::MAX_LISTED_FILES;
 use gix::objs::tree::EntryKind;
 use std::path::Path;
 
@@ -416,18 +415,22 @@ impl GitFiles {
             git_links: Some(Vec::new()),
             ..Listing::default()
         };
+        let mut budget = super::ListingBudget::new();
         let mut folders = vec![(self.tree, String::new())];
-        while let Some((id, prefix)) = folders.pop() {
+        'walk: while let Some((id, prefix)) = folders.pop() {
             let Ok(tree) = self.repo.find_tree(id) else {
                 continue;
             };
             for entry in tree.iter().flatten() {
+                if !budget.spend(&mut listing) {
+                    break 'walk;
+                }
                 let name = match safe_path::check_name(entry.filename()) {
                     Ok(name) => name,
                     Err(reason) => {
-                        listing
-                            .skipped
-                            .push(SkippedName::new(&prefix, entry.filename(), reason));
+                        super::ListingBudget::skip(&mut listing, || {
+                            SkippedName::new(&prefix, entry.filename(), reason)
+                        });
                         continue;
                     }
                 };
@@ -440,9 +443,7 @@ impl GitFiles {
                     EntryKind::Tree if !(skip_vendored && is_skipped_dir(name)) => {
                         folders.push((entry.object_id(), path));
                     }
-                    EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link
-                        if listing.files.len() < MAX_LISTED_FILES =>
-                    {
+                    EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link => {
                         if entry.kind() == EntryKind::Link
                             && let Some(links) = &mut listing.git_links
                         {

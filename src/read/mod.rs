@@ -616,6 +616,45 @@ pub struct Listing {
     /// others are blobs, so a file there is found without walking the
     /// tree again). `None` on disk.
     pub git_links: Option<Vec<String>>,
+    /// The walk stopped early: more than `MAX_LISTED_FILES` files, or
+    /// `MAX_LISTED_ENTRIES` entries looked at (see [`ListingBudget`]).
+    pub truncated: bool,
+}
+
+/// What a listing may still take: files, entries looked at, names left
+/// out. A walk stops as soon as `spend` says so, and the listing says it
+/// was cut.
+pub(crate) struct ListingBudget {
+    entries: usize,
+}
+
+impl ListingBudget {
+    pub(crate) fn new() -> ListingBudget {
+        ListingBudget { entries: 0 }
+    }
+
+    /// Counts one entry looked at; `false` (and the listing marked cut)
+    /// when the walk must stop.
+    pub(crate) fn spend(&mut self, listing: &mut Listing) -> bool {
+        self.entries += 1;
+        if self.entries > crate::limits::MAX_LISTED_ENTRIES
+            || listing.files.len() >= crate::limits::MAX_LISTED_FILES
+        {
+            listing.truncated = true;
+            return false;
+        }
+        true
+    }
+
+    /// Notes a name left out, past the first `MAX_SKIPPED_NAMES` only by
+    /// marking the listing cut.
+    pub(crate) fn skip(listing: &mut Listing, skipped: impl FnOnce() -> SkippedName) {
+        if listing.skipped.len() < crate::limits::MAX_SKIPPED_NAMES {
+            listing.skipped.push(skipped());
+        } else {
+            listing.truncated = true;
+        }
+    }
 }
 
 impl Listing {

@@ -84,6 +84,7 @@ impl RepoFiles for SnapshotFiles {
                             .git_links
                             .as_ref()
                             .map(|links| links.iter().filter(unvendored).cloned().collect()),
+                        truncated: all.truncated,
                     }
                 }
                 None => self.snapshot.list_unvendored(),

@@ -72,6 +72,22 @@ fn git_tree_entries_named_dot_dot_never_reach_a_path() {
     assert!(site.join("index.html").is_file(), "the good page is built");
 }
 
+/// A git tree bomb's listing stops at its budget, says so, and the rest
+/// of the repository builds.
+#[test]
+fn a_tree_bomb_is_listed_in_part() {
+    let org = Org::new();
+    tree_bomb(&org, "repos/bomb.git");
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.codes_with("file")
+            .contains(&"listing-truncated mkdocs.yml".to_string()),
+        "{}",
+        run.stdout
+    );
+}
+
 #[test]
 fn snippet_bytes_cannot_claim_to_be_portico_markup() {
     let org = Org::new();

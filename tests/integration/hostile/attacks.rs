@@ -118,6 +118,47 @@ pub fn dot_dot_tree_entries(org: &Org, dir: &str) {
     git(&repo, &["symbolic-ref", "HEAD", "refs/heads/main"]);
 }
 
+/// A git tree bomb: ten folders naming the same subtree, ten deep, a few
+/// kilobytes of objects for 10¹⁰ files (the listing once walked them all).
+pub fn tree_bomb(org: &Org, dir: &str) {
+    let repo = org.path().join(dir);
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "--bare"]);
+    let page = blob(&repo, "# Page\n");
+    let names: Vec<String> = (0..10).map(|n| format!("d{n}")).collect();
+    let files: Vec<(&str, &str, &str)> = names
+        .iter()
+        .map(|name| ("100644", page.as_str(), name.as_str()))
+        .collect();
+    let mut level = tree(&repo, &files);
+    for _ in 0..10 {
+        let entries: Vec<(&str, &str, &str)> = names
+            .iter()
+            .map(|name| ("040000", level.as_str(), name.as_str()))
+            .collect();
+        level = tree(&repo, &entries);
+    }
+    let index = blob(&repo, "# Bomb\n\nHello.\n");
+    let docs = tree(
+        &repo,
+        &[("100644", &index, "index.md"), ("040000", &level, "deep")],
+    );
+    let name = dir.rsplit('/').next().unwrap().trim_end_matches(".git");
+    let catalog = blob(&repo, &DOCS_ENTITY.replace("NAME", name));
+    let mkdocs = blob(&repo, "site_name: Bomb\n");
+    let root = tree(
+        &repo,
+        &[
+            ("040000", &docs, "docs"),
+            ("100644", &catalog, "catalog-info.yaml"),
+            ("100644", &mkdocs, "mkdocs.yml"),
+        ],
+    );
+    let commit = git(&repo, &["commit-tree", &root, "-m", "hostile"]);
+    git(&repo, &["update-ref", "refs/heads/main", commit.trim()]);
+    git(&repo, &["symbolic-ref", "HEAD", "refs/heads/main"]);
+}
+
 /// Snippet bytes that once claimed to be Portico's markup (the in-band
 /// marker was stripped from pages, not from snippets).
 pub fn forged_snippet_markup(org: &Org, dir: &str) {
