@@ -7,6 +7,7 @@
 //! the exit code there.
 
 use serde::Serialize;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 
@@ -121,7 +122,7 @@ impl Diagnostic {
         self.path = file.display_path();
         self.line = line;
         self.column = column;
-        self.source_line = file.line(line).map(str::to_string);
+        self.source_line = file.line(line).and_then(|text| quoted_line(text, column));
         self
     }
 
@@ -152,6 +153,24 @@ impl Diagnostic {
             (false, line) => format!("{}:{}:{}", self.path, line, self.column.max(1)),
         }
     }
+}
+
+/// The most characters of a source line a diagnostic quotes: a line of a
+/// megabyte with many problems on it was copied into each of them.
+pub const MAX_QUOTED_LINE_CHARS: usize = 400;
+
+/// What a diagnostic at `column` (1-based) quotes of `line`: the line, or
+/// its first [`MAX_QUOTED_LINE_CHARS`] characters when the column falls in
+/// them, else nothing (the place is still given as line and column).
+pub fn quoted_line(line: &str, column: usize) -> Option<String> {
+    if line.len() <= MAX_QUOTED_LINE_CHARS {
+        return Some(line.to_string());
+    }
+    let cut = line
+        .char_indices()
+        .nth(MAX_QUOTED_LINE_CHARS)
+        .map_or(line.len(), |(at, _)| at);
+    (column <= MAX_QUOTED_LINE_CHARS * 3 / 4).then(|| line[..cut].to_string())
 }
 
 /// A file being read, so diagnostics about it can quote it.
@@ -250,6 +269,71 @@ pub fn count(diagnostics: &[Diagnostic]) -> Counts {
         }
     }
     counts
+}
+
+/// The most problems of one code reported in one file: past it, one
+/// `more-problems` note says how many more there were. A file of a
+/// hundred thousand bad Location targets made as many diagnostics, each
+/// shown in the terminal and on the problems pages.
+pub const MAX_PROBLEMS_PER_FILE: usize = 100;
+
+/// [`sort`], then at most [`MAX_PROBLEMS_PER_FILE`] problems of one code in
+/// one file kept (the first by position), the rest counted in one
+/// `more-problems` note at the file. Done again on a list already capped,
+/// it changes nothing.
+pub fn sort_and_cap(diagnostics: &mut Vec<Diagnostic>) {
+    sort(diagnostics);
+    let mut seen: HashMap<(&str, &str, &'static str), usize> = HashMap::new();
+    let mut over = false;
+    for d in diagnostics.iter() {
+        if d.path.is_empty() && d.repo.is_empty() {
+            continue;
+        }
+        let count = seen.entry((&d.repo, &d.path, d.code)).or_default();
+        *count += 1;
+        over |= *count > MAX_PROBLEMS_PER_FILE;
+    }
+    if !over {
+        return;
+    }
+    let mut kept: HashMap<(String, String, &'static str), usize> = HashMap::new();
+    let mut dropped: Vec<(Diagnostic, usize)> = Vec::new();
+    let mut index: HashMap<(String, String, &'static str), usize> = HashMap::new();
+    diagnostics.retain(|d| {
+        if d.path.is_empty() && d.repo.is_empty() {
+            return true;
+        }
+        let key = (d.repo.clone(), d.path.clone(), d.code);
+        let count = kept.entry(key.clone()).or_default();
+        *count += 1;
+        if *count <= MAX_PROBLEMS_PER_FILE {
+            return true;
+        }
+        match index.get(&key) {
+            Some(&at) => dropped[at].1 += 1,
+            None => {
+                index.insert(key, dropped.len());
+                dropped.push((d.clone(), 1));
+            }
+        }
+        false
+    });
+    for (first, more) in dropped {
+        let mut note = Diagnostic::info(
+            "more-problems",
+            format!(
+                "{more} more `{}` problems in this file are not shown (the first {MAX_PROBLEMS_PER_FILE} are)",
+                first.code
+            ),
+        )
+        .with_hint("fix those shown and build again to see the rest");
+        note.repo = first.repo;
+        note.file = first.file;
+        note.path = first.path;
+        note.owner = first.owner;
+        diagnostics.push(note);
+    }
+    sort(diagnostics);
 }
 
 /// Orders diagnostics by file and position so output is stable run to run.
@@ -524,6 +608,54 @@ pub mod labelled_list {
 
 #[cfg(test)]
 mod tests {
+    /// Past the cap a file's problems of one code are counted in one note;
+    /// capping again changes nothing; other codes and files are untouched.
+    #[test]
+    fn problems_of_one_code_in_one_file_are_capped() {
+        let at = |code, line| {
+            let mut d = Diagnostic::error(code, format!("bad {line}"));
+            d.repo = "r".into();
+            d.file = "f.yaml".into();
+            d.path = "r/f.yaml".into();
+            d.line = line;
+            d
+        };
+        let mut list: Vec<Diagnostic> = (1..=150).map(|n| at("bad-target", n)).collect();
+        list.extend((1..=3).map(|n| at("other", n)));
+        list.push(Diagnostic::error("config", "no file"));
+        sort_and_cap(&mut list);
+        let count = |code| list.iter().filter(|d| d.code == code).count();
+        assert_eq!(count("bad-target"), MAX_PROBLEMS_PER_FILE);
+        assert_eq!(
+            (count("other"), count("config"), count("more-problems")),
+            (3, 1, 1)
+        );
+        let note = list.iter().find(|d| d.code == "more-problems").unwrap();
+        assert!(
+            note.message.starts_with("50 more `bad-target`"),
+            "{}",
+            note.message
+        );
+        assert_eq!(note.path, "r/f.yaml");
+        let kept = list
+            .iter()
+            .filter(|d| d.code == "bad-target")
+            .map(|d| d.line)
+            .max();
+        assert_eq!(kept, Some(MAX_PROBLEMS_PER_FILE), "the first by position");
+        let again = list.clone();
+        sort_and_cap(&mut list);
+        assert_eq!(list, again);
+    }
+
+    #[test]
+    fn long_lines_are_quoted_in_part_or_not_at_all() {
+        let long = "x".repeat(MAX_QUOTED_LINE_CHARS * 10);
+        assert_eq!(quoted_line("short", 3).as_deref(), Some("short"));
+        assert_eq!(quoted_line(&long, 5).unwrap().len(), MAX_QUOTED_LINE_CHARS);
+        assert_eq!(quoted_line(&long, MAX_QUOTED_LINE_CHARS * 5), None);
+    }
+
     use super::*;
 
     fn sample() -> Diagnostic {

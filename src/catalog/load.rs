@@ -422,10 +422,20 @@ fn targets(
         return Vec::new();
     }
     let mut found = Vec::new();
+    // Each target once, each file once, and a bounded number of globs
+    // (each is matched against every file of the repository): a target
+    // list of aliases (`[&g "**", *g, *g, …]`) made a hundred thousand
+    // times every file before anything was deduplicated.
+    let mut targets_seen: HashSet<&str> = HashSet::new();
+    let mut paths_found: HashSet<String> = HashSet::new();
+    let mut globs = 0;
     for node in nodes {
         let Some(target) = node.as_str() else {
             continue;
         };
+        if !targets_seen.insert(target) {
+            continue;
+        }
         let place = |d: Diagnostic| d.in_file(file, node.pos.line, node.pos.column);
         if target.contains("://") {
             out.remote_targets.push(RemoteTarget {
@@ -447,6 +457,19 @@ fn targets(
             }
         };
         let paths = if is_glob(&path) {
+            globs += 1;
+            if globs > MAX_LOCATION_GLOBS {
+                if globs == MAX_LOCATION_GLOBS + 1 {
+                    out.diagnostics.push(place(
+                        Diagnostic::error(
+                            "location-target-invalid",
+                            format!("this Location has more than {MAX_LOCATION_GLOBS} glob targets: this one and those after it are not read"),
+                        )
+                        .with_hint("use fewer, wider globs (`**/catalog-info.yaml`), or split the Location"),
+                    ));
+                }
+                continue;
+            }
             let files = files.get_or_insert_with(|| snapshot.list_files());
             matching_listed_files(files, &path).unwrap_or_else(|e| {
                 out.diagnostics
@@ -467,14 +490,23 @@ fn targets(
             }
             Vec::new()
         };
-        found.extend(paths.into_iter().map(|path| Entry {
-            path,
-            by_glob: false,
-            origin: Some(origin.to_string()),
-        }));
+        found.extend(
+            paths
+                .into_iter()
+                .filter(|path| paths_found.insert(path.clone()))
+                .map(|path| Entry {
+                    path,
+                    by_glob: false,
+                    origin: Some(origin.to_string()),
+                }),
+        );
     }
     found
 }
+
+/// Glob targets one Location may have (each is matched against every file
+/// of the repository).
+const MAX_LOCATION_GLOBS: usize = 100;
 
 /// Folders holding a Template's skeleton, whose files are not entities.
 fn skeleton_dirs(root: &Node, identity: &Identity, path: &str) -> Vec<String> {

@@ -63,7 +63,9 @@ impl PlacedLink {
         PlacedLink {
             length: link.raw.chars().count(),
             column,
-            source_line: line.map(Box::from),
+            source_line: line
+                .and_then(|text| crate::diagnostics::quoted_line(text, column))
+                .map(Box::from),
             link,
         }
     }

@@ -72,6 +72,41 @@ fn git_tree_entries_named_dot_dot_never_reach_a_path() {
     assert!(site.join("index.html").is_file(), "the good page is built");
 }
 
+/// A Location's targets are read once each, its globs are bounded, and a
+/// file's problems of one code are capped.
+#[test]
+fn location_targets_cannot_fan_out() {
+    let org = Org::new();
+    location_fan_out(&org, "repos/fan");
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let codes = run.codes_with("file");
+    let count = |code: &str| {
+        codes
+            .iter()
+            .filter(|c| *c == &format!("{code} catalog-info.yaml"))
+            .count()
+    };
+    assert_eq!(count("location-target-outside"), 100, "capped: {codes:?}");
+    assert_eq!(count("more-problems"), 1);
+    assert_eq!(count("location-target-invalid"), 1, "globs past the cap");
+    let entities = run.stdout.matches("\"fan-").count();
+    assert_eq!(
+        entities,
+        0,
+        "diagnostics only in JSON: {}",
+        run.stdout.len()
+    );
+    let built = org.run(&["build", "repos", "--out", "site", "--no-search"]);
+    assert!(
+        org.path()
+            .join("site/catalog/default/component/fan-49/index.html")
+            .is_file(),
+        "{}",
+        built.stderr
+    );
+}
+
 /// A git tree bomb's listing stops at its budget, says so, and the rest
 /// of the repository builds.
 #[test]

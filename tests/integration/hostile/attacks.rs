@@ -443,6 +443,30 @@ pub fn yaml_bombs(org: &Org, dir: &str) {
     );
 }
 
+/// A Location whose targets once fanned out before anything was
+/// deduplicated: one glob named 20,000 times through an alias, 200
+/// distinct globs, and 10,000 targets outside the repository (each a
+/// problem quoting the whole line).
+pub fn location_fan_out(org: &Org, dir: &str) {
+    for n in 0..50 {
+        org.file(
+            &format!("{dir}/c{n}/catalog-info.yaml"),
+            &component(&format!("fan-{n}"), ""),
+        );
+    }
+    let aliases = vec!["*g"; 20_000].join(", ");
+    let globs: Vec<String> = (0..200).map(|n| format!("\"./c{n}*/*.yaml\"")).collect();
+    let outside = vec!["*o"; 10_000].join(", ");
+    org.file(
+        &format!("{dir}/catalog-info.yaml"),
+        &format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: fan\nspec:\n  targets: [&g \"./c*/*.yaml\", {aliases}, {}]\n---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: out\nspec:\n  targets: [&o \"../../etc/passwd\", {outside}, {}]\n",
+            globs.join(", "),
+            (0..500).map(|n| format!("\"../x{n}\"")).collect::<Vec<_>>().join(", ")
+        ),
+    );
+}
+
 /// Placeholders that once filled memory: 300 `$text` of a 9 MB file
 /// (out of memory) and one 9.6 MB `$json` (3 GB).
 pub fn substitution_amplification(org: &Org, dir: &str) {
