@@ -279,6 +279,24 @@ fn map_remote_targets(
                 .and_then(|l| l.path_of_url(&target.url))
                 .map(|p| (i, p))
         });
+        // As the repository's own targets are: `./a/../b.yaml` is
+        // `b.yaml` (each spelling was read again), and a path leaving the
+        // repository is a problem at the Location that named it.
+        let hit = match hit.map(|(i, path)| (i, crate::read::safe_path::normalize(&path))) {
+            Some((i, Ok(path))) => Some((i, path)),
+            Some((_, Err(e))) => {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "location-target-outside",
+                        format!("Location target {}: {e}", target.url),
+                    )
+                    .with_hint("targets must be files inside the repository the URL names")
+                    .at_place_of(&target.place),
+                );
+                continue;
+            }
+            None => None,
+        };
         match hit {
             Some((i, path)) if visited[i].contains(&path) => {}
             Some((i, path)) => {

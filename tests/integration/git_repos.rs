@@ -228,7 +228,7 @@ fn web_url_location_targets_resolve_to_local_clones() {
     let org = Org::new();
     org.file(
         "repos/central/catalog-info.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  type: url\n  targets:\n    - https://github.com/acme/svc/blob/main/catalog-info.yaml\n    - https://github.com/acme/elsewhere/blob/main/catalog-info.yaml\n",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  type: url\n  targets:\n    - https://github.com/acme/svc/blob/main/catalog-info.yaml\n    - https://github.com/acme/elsewhere/blob/main/catalog-info.yaml\n    - https://github.com/acme/svc/blob/main/./docs/../catalog-info.yaml\n    - https://github.com/acme/svc/blob/main/../../etc/passwd\n",
     );
     // svc's own catalog file is only reachable through the central Location.
     org.file("repos/svc/.keep", "");
@@ -267,6 +267,15 @@ fn web_url_location_targets_resolve_to_local_clones() {
         run.stderr
     );
     assert!(run.stderr.contains("acme/elsewhere"), "{}", run.stderr);
+    // Another spelling of the same file is the same file, read once; a
+    // path out of the repository is a problem at the Location.
+    assert!(!run.stderr.contains("duplicate"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[location-target-outside]")
+            && run.stderr.contains("blob/main/../../etc/passwd"),
+        "{}",
+        run.stderr
+    );
 }
 
 pub fn component(name: &str, description: &str) -> String {
