@@ -39,6 +39,11 @@ pub const YAML_MAX_STREAM_NODES: usize = 4 * YAML_MAX_NODES;
 /// file builds at most its own size (`MAX_FILE_BYTES`).
 pub const YAML_MAX_BYTES: usize = 32 * 1024 * 1024;
 
+/// Bytes of catalog files one repository's load reads, all its files
+/// together (`file-unreadable` at the first file past it): a git tree can
+/// name one 10 MB blob at a hundred thousand paths.
+pub const MAX_REPO_CATALOG_BYTES: u64 = 256 * 1024 * 1024;
+
 /// `$json` placeholders: deepest nesting (`substitution-failed`).
 pub const JSON_MAX_DEPTH: usize = 100;
 

@@ -13,6 +13,7 @@ use super::location::RepoLocation;
 use super::substitute::{self, ByteBudget, Context};
 use super::validate::{self, Identity};
 use crate::diagnostics::{Diagnostic, LineIndex, SourceFile};
+use crate::limits::MAX_REPO_CATALOG_BYTES;
 use crate::read::{Snapshot, safe_path};
 use crate::yaml::{self, Node};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -179,6 +180,7 @@ pub fn load(snapshot: &Snapshot, entries: Vec<Entry>, already_read: &HashSet<Str
         skeletons: Vec::new(),
         placeholder_bytes: ByteBudget::default(),
         files: None,
+        catalog_bytes: 0,
     };
     while let Some(entry) = queue.pop_front() {
         let next = read_file(snapshot, &links, &entry, &mut out, &mut shared);
@@ -217,6 +219,8 @@ struct Shared {
     /// The repository's files, sorted; listed once, when a glob target
     /// first needs them.
     files: Option<Vec<String>>,
+    /// Bytes of catalog files read so far (`MAX_REPO_CATALOG_BYTES`).
+    catalog_bytes: u64,
 }
 
 /// Removes what was read from glob-found files inside template skeletons.
@@ -271,7 +275,23 @@ fn read_file(
 ) -> Vec<Entry> {
     let repo = &snapshot.source;
     let commit = repo_commit(snapshot);
-    let text: Arc<str> = match snapshot.read_text(&entry.path) {
+    if shared.catalog_bytes > MAX_REPO_CATALOG_BYTES {
+        return Vec::new();
+    }
+    let read = snapshot.read_text(&entry.path).and_then(|text| {
+        shared.catalog_bytes += text.len() as u64;
+        if shared.catalog_bytes > MAX_REPO_CATALOG_BYTES {
+            return Err(crate::read::ReadError::Io {
+                path: entry.path.clone(),
+                message: format!(
+                    "this repository's catalog files pass {} MB together: it and the catalog files after it were not read",
+                    MAX_REPO_CATALOG_BYTES / (1024 * 1024)
+                ),
+            });
+        }
+        Ok(text)
+    });
+    let text: Arc<str> = match read {
         Ok(text) => text.into(),
         Err(e) => {
             out.diagnostics

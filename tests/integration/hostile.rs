@@ -107,6 +107,30 @@ fn location_targets_cannot_fan_out() {
     );
 }
 
+/// A repository's catalog files are read up to a budget of bytes, all
+/// together: past it, one file-unreadable and nothing more is read.
+#[test]
+fn catalog_bytes_are_bounded_per_repository() {
+    let org = Org::new();
+    catalog_bytes_amplified(&org, "repos/padded.git");
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let unreadable: Vec<_> = run
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d["code"] == "file-unreadable")
+        .collect();
+    assert_eq!(unreadable.len(), 1, "{}", run.stdout);
+    assert!(
+        unreadable[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("256 MB together"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// A git tree bomb's listing stops at its budget, says so, and the rest
 /// of the repository builds.
 #[test]

@@ -159,6 +159,32 @@ pub fn tree_bomb(org: &Org, dir: &str) {
     git(&repo, &["symbolic-ref", "HEAD", "refs/heads/main"]);
 }
 
+/// One 9 MB catalog file (an entity and megabytes of comments) at thirty
+/// paths of a git tree, found by a Location's glob: stored once, read
+/// thirty times.
+pub fn catalog_bytes_amplified(org: &Org, dir: &str) {
+    let repo = org.path().join(dir);
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "--bare"]);
+    let comments = "# padding padding padding padding padding padding padding\n".repeat(160_000);
+    let big = blob(&repo, &format!("{}{comments}", component("padded", "")));
+    let folder = tree(&repo, &[("100644", &big, "catalog-info.yaml")]);
+    let names: Vec<String> = (0..30).map(|n| format!("c{n:02}")).collect();
+    let location = blob(
+        &repo,
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  targets: [\"./*/catalog-info.yaml\"]\n",
+    );
+    let mut entries: Vec<(&str, &str, &str)> = names
+        .iter()
+        .map(|name| ("040000", folder.as_str(), name.as_str()))
+        .collect();
+    entries.push(("100644", &location, "catalog-info.yaml"));
+    let root = tree(&repo, &entries);
+    let commit = git(&repo, &["commit-tree", &root, "-m", "hostile"]);
+    git(&repo, &["update-ref", "refs/heads/main", commit.trim()]);
+    git(&repo, &["symbolic-ref", "HEAD", "refs/heads/main"]);
+}
+
 /// Snippet bytes that once claimed to be Portico's markup (the in-band
 /// marker was stripped from pages, not from snippets).
 pub fn forged_snippet_markup(org: &Org, dir: &str) {
