@@ -15,7 +15,7 @@ fn hostile_docs() -> Org {
         .file("evil/mkdocs.yml", "site_name: Evil\n")
         .file(
             "evil/docs/index.md",
-            "# Evil\n\n--8<-- \"inc.md\"\n\n!!! note \"[t](javascript:window.__pwned=1)\"\n    a\n\n[page](javascript:window.__pwned=2.md)\n",
+            "# Evil\n\n--8<-- \"inc.md\"\n\n!!! note \"[t](javascript:window.__pwned=1)\"\n    a\n\n[page](javascript:window.__pwned=2.md)\n\n!!! note \"[x]: z\"\n    b\n\n```text\n[x]: y <img src=x onerror=window.__pwned=14>\n```\n\n<a id=\"porticoStem\">clobbering</a> searchable words\n",
         )
         .file(
             "evil/inc.md",
@@ -82,5 +82,22 @@ async fn hostile_docs_execute_nothing_in_chromium() {
     ] {
         runs_nothing(&c, &format!("file://{}/{page}", docs.display())).await;
     }
+    // An element named like a global of search.js does not break search.
+    c.goto(&format!("file://{}/index.html", docs.display()))
+        .await
+        .unwrap();
+    let found = c
+        .execute_async(
+            "const done = arguments[0];
+             window.porticoSearchQuery('searchable', {limit: 3})
+               .then(hits => done(hits.map(h => h.url)), e => done(String(e)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        found.as_array().is_some_and(|hits| !hits.is_empty()),
+        "{found}"
+    );
     c.close().await.unwrap();
 }

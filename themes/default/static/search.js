@@ -46,7 +46,9 @@
   var ready = null;
   function start() {
     if (ready) return ready;
-    var stemmer = window.porticoStem ? Promise.resolve() : new Promise(function (resolve, reject) {
+    // A function, not any value: an element of the page with `id="porticoStem"`
+    // is `window.porticoStem` too (named access), and search never loaded.
+    var stemmer = typeof window.porticoStem === "function" ? Promise.resolve() : new Promise(function (resolve, reject) {
       addScript(root + "assets/stem.js", resolve, function () { reject(new Error("cannot load stem.js")); });
     });
     ready = Promise.all([load("meta", "", "meta.js"), stemmer]).then(function (all) {
