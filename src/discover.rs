@@ -101,7 +101,8 @@ pub fn repositories(roots: &[PathBuf], max_depth: usize) -> Result<Found, RootEr
         match classify(root) {
             Some(kind) => found.repos.push(source(root, kind)),
             None => {
-                let (repos, notes) = search(root, max_depth);
+                let top = root.canonicalize().unwrap_or_else(|_| root.clone());
+                let (repos, notes) = search(&top, root, max_depth);
                 found.repos.extend(repos);
                 found.notes.extend(notes);
             }
@@ -210,14 +211,18 @@ fn unchanged(
             // The repository's folder itself: moved, deleted, replaced.
             return false;
         };
-        let classifying = [".git", "HEAD", "objects", "refs", "catalog-info.yaml"];
-        !classifying.iter().any(|name| first.as_os_str() == *name)
-            || classify(&repo.root) == Some(repo.kind)
+        // `.git` (a `gitdir:` file, `commondir`, `alternates`) decides
+        // where git data is read from too: searched again.
+        let classifying = ["HEAD", "objects", "refs", "catalog-info.yaml"];
+        first.as_os_str() != ".git"
+            && (!classifying.iter().any(|name| first.as_os_str() == *name)
+                || classify(&repo.root) == Some(repo.kind))
     })
 }
 
-/// Searches the folders below `dir` (not `dir` itself), in parallel.
-fn search(dir: &Path, depth_left: usize) -> (Vec<RepoSource>, Vec<Diagnostic>) {
+/// Searches the folders below `dir` (not `dir` itself), in parallel;
+/// `top`: the ROOT searched, canonical.
+fn search(top: &Path, dir: &Path, depth_left: usize) -> (Vec<RepoSource>, Vec<Diagnostic>) {
     if depth_left == 0 {
         return Default::default();
     }
@@ -244,8 +249,11 @@ fn search(dir: &Path, depth_left: usize) -> (Vec<RepoSource>, Vec<Diagnostic>) {
     let (repos, deeper) = children
         .par_iter()
         .map(|child| match classify(child) {
-            Some(kind) => (vec![source(child, kind)], Vec::new()),
-            None => search(child, depth_left - 1),
+            Some(kind) => match git_data_outside(child, kind, top) {
+                None => (vec![source(child, kind)], Vec::new()),
+                Some(why) => git_data_refused(child, kind, &why),
+            },
+            None => search(top, child, depth_left - 1),
         })
         .reduce(Default::default, |(mut repos, mut notes), (r, n)| {
             repos.extend(r);
@@ -254,6 +262,108 @@ fn search(dir: &Path, depth_left: usize) -> (Vec<RepoSource>, Vec<Diagnostic>) {
         });
     notes.extend(deeper);
     (repos, notes)
+}
+
+/// Why a repository found under the ROOT `top` (canonical) leads git
+/// outside it, if it does. A work tree's `.git` may be a link or a
+/// `gitdir:` file (submodules, `git worktree`), and a git folder may name a
+/// `commondir` and object `alternates`: git, and gix, read what they name.
+/// Git itself never makes these point outside a clone, but a folder that
+/// arrived another way (an unpacked archive) could name another
+/// repository's git folder on the machine, whose files Portico would then
+/// read and publish.
+fn git_data_outside(dir: &Path, kind: RepoKind, top: &Path) -> Option<String> {
+    let inside = |path: &Path, what: &str| -> Result<PathBuf, String> {
+        let real = path
+            .canonicalize()
+            .map_err(|e| format!("its {what} `{}` cannot be resolved: {e}", path.display()))?;
+        if real.starts_with(top) {
+            Ok(real)
+        } else {
+            Err(format!(
+                "its {what} is `{}`, outside the ROOT",
+                real.display()
+            ))
+        }
+    };
+    let check = || -> Result<(), String> {
+        let git_dir = match kind {
+            RepoKind::Plain => return Ok(()),
+            RepoKind::Bare => dir.to_path_buf(),
+            RepoKind::WorkTree => {
+                let dot_git = dir.join(".git");
+                let meta = std::fs::symlink_metadata(&dot_git).map_err(|e| e.to_string())?;
+                if meta.is_file() {
+                    let text = small_file(&dot_git)?;
+                    let named = text
+                        .lines()
+                        .find_map(|l| l.strip_prefix("gitdir:"))
+                        .map(str::trim)
+                        .ok_or("its `.git` file names no `gitdir:`")?;
+                    inside(&dir.join(named), "`.git` file's gitdir")?
+                } else {
+                    inside(&dot_git, "`.git`")?
+                }
+            }
+        };
+        let common = match small_file(&git_dir.join("commondir")) {
+            Ok(named) => inside(&git_dir.join(named.trim()), "commondir")?,
+            Err(_) => git_dir,
+        };
+        let objects = inside(&common.join("objects"), "objects folder").ok();
+        if let Some(objects) = objects
+            && let Ok(alternates) = small_file(&objects.join("info/alternates"))
+        {
+            for line in alternates.lines().map(str::trim) {
+                if !line.is_empty() && !line.starts_with('#') {
+                    inside(&objects.join(line), "object alternates")?;
+                }
+            }
+        }
+        Ok(())
+    };
+    check().err()
+}
+
+/// A small text file of git's (`.git`, `commondir`, `alternates`), read
+/// only as a regular file of at most 64 KB.
+fn small_file(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    let file = crate::files::open_without_blocking(path).map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() || meta.len() > 64 * 1024 {
+        return Err(format!("`{}` is not a small regular file", path.display()));
+    }
+    let mut text = String::new();
+    file.take(64 * 1024)
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    Ok(text)
+}
+
+/// A repository whose git data leads outside its ROOT: a work tree is read
+/// as a plain folder (its files, without git) when it has a catalog file,
+/// a bare clone not at all; either way a warning says why.
+fn git_data_refused(dir: &Path, kind: RepoKind, why: &str) -> (Vec<RepoSource>, Vec<Diagnostic>) {
+    let plain =
+        kind == RepoKind::WorkTree && dir.join("catalog-info.yaml").symlink_metadata().is_ok();
+    let what = if plain {
+        "it is read as a plain folder, without git"
+    } else {
+        "it is not read"
+    };
+    let mut note = Diagnostic::warning(
+        "git-outside-root",
+        format!("`{}`: {why}; {what}", display(dir)),
+    )
+    .with_hint("clone the repository with git (a clone's git data is its own), or pass the folder it names as a ROOT too");
+    note.path = display(dir);
+    let repos = if plain {
+        vec![source(dir, RepoKind::Plain)]
+    } else {
+        Vec::new()
+    };
+    (repos, vec![note])
 }
 
 /// A link to a folder met while searching a ROOT.

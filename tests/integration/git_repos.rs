@@ -283,3 +283,70 @@ pub fn component(name: &str, description: &str) -> String {
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  description: {description}\nspec:\n  type: service\n  lifecycle: production\n  owner: user:someone\n"
     )
 }
+
+/// Git data that leads outside the ROOT searched (a `gitdir:` file, object
+/// `alternates`) is never followed: a work tree is read as a plain folder,
+/// a bare clone not at all, each with a warning. Git data inside the ROOT
+/// (a `.git` link to a sibling's git folder) is read as usual.
+#[test]
+fn git_data_outside_the_root_is_not_followed() {
+    let org = Org::new();
+    // A repository outside the ROOT, holding what must not be read.
+    org.file(
+        "outside/secret/catalog-info.yaml",
+        &component("stolen", "secret"),
+    );
+    let secret = org.path().join("outside/secret");
+    commit_all(&secret, "main", "secret");
+    let secret_git = secret.join(".git").canonicalize().unwrap();
+    // A folder whose `.git` file names it.
+    org.file(
+        "org/plain/catalog-info.yaml",
+        &component("plainfolder", "ok"),
+    );
+    org.file(
+        "org/plain/.git",
+        &format!("gitdir: {}\n", secret_git.display()),
+    );
+    // A bare clone whose objects borrow the secret's.
+    let alt = org.path().join("org/alt.git");
+    std::fs::create_dir_all(&alt).unwrap();
+    git(&alt, &["init", "-q", "--bare"]);
+    org.file(
+        "org/alt.git/objects/info/alternates",
+        &format!("{}\n", secret_git.join("objects").display()),
+    );
+    let head = git(&secret, &["rev-parse", "HEAD"]);
+    git(&alt, &["update-ref", "refs/heads/main", head.trim()]);
+    git(&alt, &["symbolic-ref", "HEAD", "refs/heads/main"]);
+    // A work tree whose `.git` links to git data inside the ROOT.
+    org.file("org/inner/catalog-info.yaml", &component("inner", "ok"));
+    let inner = org.path().join("org/inner");
+    commit_all(&inner, "main", "inner");
+    std::fs::rename(inner.join(".git"), org.path().join("org/inner.gitdata")).unwrap();
+    std::os::unix::fs::symlink("../inner.gitdata", inner.join(".git")).unwrap();
+
+    let run = org.run(&["check", "org", "--format", "json"]);
+    let outside: Vec<String> = run
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d["code"] == "git-outside-root")
+        .map(|d| d["path"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(outside, ["org/alt.git", "org/plain"], "{}", run.stdout);
+    let built = org.run(&["build", "org", "--out", "site"]);
+    let all = entities(&org.path().join("site"));
+    assert!(
+        all.iter().all(|e| e["metadata"]["name"] != "stolen"),
+        "{}",
+        built.stderr
+    );
+    let plain = find(&all, "component:default/plainfolder");
+    assert!(
+        plain["metadata"]["annotations"]
+            .get("backstage.io/source-location")
+            .is_none_or(|s| !s.as_str().unwrap_or("").contains("secret")),
+        "{plain}"
+    );
+    find(&all, "component:default/inner");
+}
