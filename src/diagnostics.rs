@@ -163,7 +163,7 @@ pub const MAX_QUOTED_LINE_CHARS: usize = 400;
 /// its first [`MAX_QUOTED_LINE_CHARS`] characters when the column falls in
 /// them, else nothing (the place is still given as line and column).
 pub fn quoted_line(line: &str, column: usize) -> Option<String> {
-    if line.len() <= MAX_QUOTED_LINE_CHARS {
+    if line.len() <= MAX_QUOTED_LINE_CHARS || line.chars().count() <= MAX_QUOTED_LINE_CHARS {
         return Some(line.to_string());
     }
     let cut = line
@@ -271,69 +271,55 @@ pub fn count(diagnostics: &[Diagnostic]) -> Counts {
     counts
 }
 
-/// The most problems of one code reported in one file: past it, one
-/// `more-problems` note says how many more there were. A file of a
-/// hundred thousand bad Location targets made as many diagnostics, each
-/// shown in the terminal and on the problems pages.
-pub const MAX_PROBLEMS_PER_FILE: usize = 100;
+/// The most problems of one code and severity in one file the terminal
+/// shows: past it, one `more-problems` line of that severity says how many
+/// more there were. A file of a hundred thousand bad Location targets made
+/// as many diagnostics; machine formats (JSON, SARIF) and the site list
+/// every one.
+pub const MAX_SHOWN_PER_FILE: usize = 100;
 
-/// [`sort`], then at most [`MAX_PROBLEMS_PER_FILE`] problems of one code in
-/// one file kept (the first by position), the rest counted in one
-/// `more-problems` note at the file. Done again on a list already capped,
-/// it changes nothing.
-pub fn sort_and_cap(diagnostics: &mut Vec<Diagnostic>) {
-    sort(diagnostics);
-    let mut seen: HashMap<(&str, &str, &'static str), usize> = HashMap::new();
-    let mut over = false;
-    for d in diagnostics.iter() {
-        if d.path.is_empty() && d.repo.is_empty() {
+/// What a reader is shown of `diagnostics` (sorted): notes only when
+/// `verbose`, and at most [`MAX_SHOWN_PER_FILE`] of one file, code and
+/// severity, the rest counted on one line of that severity after them.
+pub fn shown(diagnostics: &[Diagnostic], verbose: bool) -> Vec<Diagnostic> {
+    let mut counts: HashMap<(&str, &str, &'static str, Severity), usize> = HashMap::new();
+    let mut out = Vec::new();
+    // Per group past the cap: where its note goes, and how many it stands for.
+    let mut notes: HashMap<(&str, &str, &'static str, Severity), (usize, usize)> = HashMap::new();
+    for d in diagnostics {
+        if !verbose && d.severity == Severity::Info {
             continue;
         }
-        let count = seen.entry((&d.repo, &d.path, d.code)).or_default();
-        *count += 1;
-        over |= *count > MAX_PROBLEMS_PER_FILE;
-    }
-    if !over {
-        return;
-    }
-    let mut kept: HashMap<(String, String, &'static str), usize> = HashMap::new();
-    let mut dropped: Vec<(Diagnostic, usize)> = Vec::new();
-    let mut index: HashMap<(String, String, &'static str), usize> = HashMap::new();
-    diagnostics.retain(|d| {
         if d.path.is_empty() && d.repo.is_empty() {
-            return true;
+            out.push(d.clone());
+            continue;
         }
-        let key = (d.repo.clone(), d.path.clone(), d.code);
-        let count = kept.entry(key.clone()).or_default();
+        let key = (d.repo.as_str(), d.path.as_str(), d.code, d.severity);
+        let count = counts.entry(key).or_default();
         *count += 1;
-        if *count <= MAX_PROBLEMS_PER_FILE {
-            return true;
+        if *count <= MAX_SHOWN_PER_FILE {
+            out.push(d.clone());
+            continue;
         }
-        match index.get(&key) {
-            Some(&at) => dropped[at].1 += 1,
+        match notes.get_mut(&key) {
+            Some((_, more)) => *more += 1,
             None => {
-                index.insert(key, dropped.len());
-                dropped.push((d.clone(), 1));
+                let mut note = Diagnostic::new(d.severity, "more-problems", String::new())
+                    .with_hint("fix those shown and build again to see the rest (`--format json` lists every one)");
+                note.repo.clone_from(&d.repo);
+                note.file.clone_from(&d.file);
+                note.path.clone_from(&d.path);
+                notes.insert(key, (out.len(), 1));
+                out.push(note);
             }
         }
-        false
-    });
-    for (first, more) in dropped {
-        let mut note = Diagnostic::info(
-            "more-problems",
-            format!(
-                "{more} more `{}` problems in this file are not shown (the first {MAX_PROBLEMS_PER_FILE} are)",
-                first.code
-            ),
-        )
-        .with_hint("fix those shown and build again to see the rest");
-        note.repo = first.repo;
-        note.file = first.file;
-        note.path = first.path;
-        note.owner = first.owner;
-        diagnostics.push(note);
     }
-    sort(diagnostics);
+    for ((_, _, code, _), (at, more)) in notes {
+        out[at].message = format!(
+            "{more} more `{code}` problems in this file are not shown (the first {MAX_SHOWN_PER_FILE} are)"
+        );
+    }
+    out
 }
 
 /// Orders diagnostics by file and position so output is stable run to run.
@@ -376,9 +362,11 @@ pub fn render_human_styled(d: &Diagnostic, color: bool) -> String {
         // Underline the value: up to a trailing comment or the end of the line.
         let rest: String = src.chars().skip(column - 1).collect();
         let rest = rest.split(" #").next().unwrap_or("").trim_end();
+        // Never past the line (a diagnostic read back from a part or the
+        // cache could claim any length).
         let width = match d.length {
             0 => rest.chars().count().max(1),
-            n => n,
+            n => n.min(rest.chars().count().max(1)),
         };
         let _ = writeln!(out, " {pad} |");
         let _ = writeln!(out, " {number} | {src}");
@@ -474,11 +462,8 @@ pub fn print_human(
     verbose: bool,
 ) {
     let color = out.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for d in diagnostics
-        .iter()
-        .filter(|d| verbose || d.severity != Severity::Info)
-    {
-        let _ = writeln!(out, "{}", render_human_styled(d, color));
+    for d in shown(diagnostics, verbose) {
+        let _ = writeln!(out, "{}", render_human_styled(&d, color));
     }
 }
 
@@ -527,9 +512,12 @@ pub mod whole {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Diagnostic, D::Error> {
         let w = Whole::deserialize(deserializer)?;
+        let code = intern(w.code).ok_or_else(|| {
+            serde::de::Error::custom("a problem code that is not one of Portico's")
+        })?;
         Ok(Diagnostic {
             severity: w.severity,
-            code: intern(w.code),
+            code,
             repo: w.repo,
             file: w.file,
             path: w.path,
@@ -537,7 +525,10 @@ pub mod whole {
             column: w.column,
             message: w.message,
             hint: w.hint,
-            source_line: w.source_line,
+            // Quoted within the same bound as when made.
+            source_line: w
+                .source_line
+                .and_then(|line| super::quoted_line(&line, w.column)),
             length: w.length,
             about: w.about,
             owner: w.owner,
@@ -545,17 +536,32 @@ pub mod whole {
     }
 
     /// Codes are `&'static str`: each distinct code read is kept for the
-    /// rest of the process (a few dozen at most, so a few hundred bytes).
-    pub(crate) fn intern(code: String) -> &'static str {
-        static CODES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    /// rest of the process (a few dozen, so a few hundred bytes). At most
+    /// [`MAX_CODES`] of them, each a short name: a damaged or forged file
+    /// (a shard's part) naming a million is refused, not kept.
+    pub(crate) fn intern(code: String) -> Option<&'static str> {
+        static CODES: std::sync::Mutex<Option<std::collections::HashSet<&'static str>>> =
+            std::sync::Mutex::new(None);
         let mut codes = crate::memo::lock(&CODES);
-        if let Some(known) = codes.iter().find(|c| **c == code) {
-            return known;
+        let codes = codes.get_or_insert_with(Default::default);
+        if let Some(known) = codes.get(code.as_str()) {
+            return Some(known);
+        }
+        let plain = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+        if codes.len() >= MAX_CODES
+            || code.is_empty()
+            || code.len() > 64
+            || !code.chars().all(plain)
+        {
+            return None;
         }
         let code: &'static str = Box::leak(code.into_boxed_str());
-        codes.push(code);
-        code
+        codes.insert(code);
+        Some(code)
     }
+
+    /// Distinct codes [`intern`] keeps.
+    const MAX_CODES: usize = 1024;
 }
 
 /// [`whole`] for a list of diagnostics.
@@ -608,44 +614,62 @@ pub mod labelled_list {
 
 #[cfg(test)]
 mod tests {
-    /// Past the cap a file's problems of one code are counted in one note;
-    /// capping again changes nothing; other codes and files are untouched.
+    /// Past the cap the terminal counts a file's problems of one code and
+    /// severity on one line of that severity; other codes, severities and
+    /// files are shown in full, notes only when verbose.
     #[test]
-    fn problems_of_one_code_in_one_file_are_capped() {
-        let at = |code, line| {
-            let mut d = Diagnostic::error(code, format!("bad {line}"));
+    fn the_terminal_shows_a_bounded_number_per_file_and_code() {
+        let at = |severity, code, line| {
+            let mut d = Diagnostic::new(severity, code, format!("bad {line}"));
             d.repo = "r".into();
             d.file = "f.yaml".into();
             d.path = "r/f.yaml".into();
             d.line = line;
             d
         };
-        let mut list: Vec<Diagnostic> = (1..=150).map(|n| at("bad-target", n)).collect();
-        list.extend((1..=3).map(|n| at("other", n)));
+        let mut list: Vec<Diagnostic> = (1..=150)
+            .map(|n| at(Severity::Warning, "bad-target", n))
+            .collect();
+        list.push(at(Severity::Error, "bad-target", 151));
+        list.extend((1..=3).map(|n| at(Severity::Info, "other", n)));
         list.push(Diagnostic::error("config", "no file"));
-        sort_and_cap(&mut list);
-        let count = |code| list.iter().filter(|d| d.code == code).count();
-        assert_eq!(count("bad-target"), MAX_PROBLEMS_PER_FILE);
+        let shown_now = shown(&list, false);
+        let count = |list: &[Diagnostic], code, severity| {
+            list.iter()
+                .filter(|d| d.code == code && d.severity == severity)
+                .count()
+        };
         assert_eq!(
-            (count("other"), count("config"), count("more-problems")),
-            (3, 1, 1)
+            count(&shown_now, "bad-target", Severity::Warning),
+            MAX_SHOWN_PER_FILE
         );
-        let note = list.iter().find(|d| d.code == "more-problems").unwrap();
-        assert!(
-            note.message.starts_with("50 more `bad-target`"),
-            "{}",
-            note.message
+        assert_eq!(
+            count(&shown_now, "bad-target", Severity::Error),
+            1,
+            "another severity"
         );
-        assert_eq!(note.path, "r/f.yaml");
-        let kept = list
+        assert_eq!(
+            count(&shown_now, "other", Severity::Info),
+            0,
+            "notes only when verbose"
+        );
+        assert_eq!(count(&shown_now, "config", Severity::Error), 1);
+        let note: Vec<&Diagnostic> = shown_now
             .iter()
-            .filter(|d| d.code == "bad-target")
-            .map(|d| d.line)
-            .max();
-        assert_eq!(kept, Some(MAX_PROBLEMS_PER_FILE), "the first by position");
-        let again = list.clone();
-        sort_and_cap(&mut list);
-        assert_eq!(list, again);
+            .filter(|d| d.code == "more-problems")
+            .collect();
+        assert_eq!(note.len(), 1);
+        assert_eq!(
+            note[0].severity,
+            Severity::Warning,
+            "shown as what it stands for"
+        );
+        assert!(
+            note[0].message.starts_with("50 more `bad-target`"),
+            "{}",
+            note[0].message
+        );
+        assert_eq!(count(&shown(&list, true), "other", Severity::Info), 3);
     }
 
     #[test]

@@ -251,7 +251,7 @@ fn load_found(
         &mut diagnostics,
     );
     timer.lap("  assemble");
-    diagnostics::sort_and_cap(&mut diagnostics);
+    diagnostics::sort(&mut diagnostics);
     let outcome = Outcome {
         portal: Portal {
             title: config.site_title.clone(),
@@ -1268,7 +1268,7 @@ pub fn build_part(
         .for_each(|(_, docs)| docs.drop_sections());
     writer.finish(&manifest, &built).map_err(Fatal)?;
     timer.lap("part written");
-    diagnostics::sort_and_cap(&mut problems);
+    diagnostics::sort(&mut problems);
     outcome.diagnostics = problems;
     outcome.portal.repos = mine;
     Ok(outcome)
@@ -1643,7 +1643,7 @@ fn docs_options<'a>(config: &'a Config, look: &render::Look, run: DocsRun<'a>) -
 fn add_docs(outcome: &mut Outcome, built: docs::DocsOutcome) {
     outcome.portal.docs = built.sites;
     outcome.diagnostics.extend(built.diagnostics);
-    diagnostics::sort_and_cap(&mut outcome.diagnostics);
+    diagnostics::sort(&mut outcome.diagnostics);
 }
 
 /// The timing line of the scorecards stage, with what history reused.
@@ -1688,5 +1688,5 @@ fn add_scorecards(
     crate::read::release_work_tree_handles(&mut outcome.portal.repos);
     outcome.portal.scorecards = results;
     outcome.diagnostics.extend(problems);
-    diagnostics::sort_and_cap(&mut outcome.diagnostics);
+    diagnostics::sort(&mut outcome.diagnostics);
 }

@@ -184,6 +184,13 @@ fn unpack(pack: Pack, snapshot: &Snapshot) -> RepoLoad {
         .into_iter()
         .filter_map(|e| {
             let (file, text, line_index) = files.get(e.file)?;
+            let rejected = match e.rejected {
+                Some((code, message)) => Some(Rejection {
+                    code: crate::diagnostics::whole::intern(code)?,
+                    message,
+                }),
+                None => None,
+            };
             Some(LoadedEntity {
                 identity: Identity {
                     api_version: e.api_version,
@@ -203,10 +210,7 @@ fn unpack(pack: Pack, snapshot: &Snapshot) -> RepoLoad {
                 source_location: e.source_location,
                 view_edit: e.view_edit,
                 commit: commit.clone(),
-                rejected: e.rejected.map(|(code, message)| Rejection {
-                    code: crate::diagnostics::whole::intern(code),
-                    message,
-                }),
+                rejected,
             })
         })
         .collect();

@@ -118,14 +118,20 @@ fn matching_files(snapshot: &Snapshot, patterns: &[&str]) -> Result<Vec<String>,
 /// tried, so many glob targets do not each go through every file.
 fn matching_listed_files(files: &[String], pattern: &str) -> Result<Vec<String>, String> {
     let set = glob_set(&[pattern])?;
-    let literal = literal_prefix(pattern);
-    let start = files.partition_point(|f| f.as_str() < literal);
-    Ok(files[start..]
+    Ok(candidates(files, pattern)
         .iter()
-        .take_while(|f| f.starts_with(literal))
         .filter(|p| !p.contains("{{") && set.is_match(p))
         .cloned()
         .collect())
+}
+
+/// The files of `files` (sorted) a glob could match: those starting with
+/// its literal prefix, which are consecutive.
+fn candidates<'a>(files: &'a [String], pattern: &str) -> &'a [String] {
+    let literal = literal_prefix(pattern);
+    let start = files.partition_point(|f| f.as_str() < literal);
+    let length = files[start..].partition_point(|f| f.starts_with(literal));
+    &files[start..start + length]
 }
 
 /// The repository's entry points: configured catalog paths (globs allowed)
@@ -442,13 +448,13 @@ fn targets(
         return Vec::new();
     }
     let mut found = Vec::new();
-    // Each target once, each file once, and a bounded number of globs
-    // (each is matched against every file of the repository): a target
+    // Each target once, each file once, and a bounded amount of glob
+    // matching (each glob against the files its literal part allows): a target
     // list of aliases (`[&g "**", *g, *g, …]`) made a hundred thousand
     // times every file before anything was deduplicated.
     let mut targets_seen: HashSet<&str> = HashSet::new();
     let mut paths_found: HashSet<String> = HashSet::new();
-    let mut globs = 0;
+    let mut glob_checks = 0usize;
     for node in nodes {
         let Some(target) = node.as_str() else {
             continue;
@@ -477,20 +483,21 @@ fn targets(
             }
         };
         let paths = if is_glob(&path) {
-            globs += 1;
-            if globs > MAX_LOCATION_GLOBS {
-                if globs == MAX_LOCATION_GLOBS + 1 {
-                    out.diagnostics.push(place(
-                        Diagnostic::error(
-                            "location-target-invalid",
-                            format!("this Location has more than {MAX_LOCATION_GLOBS} glob targets: this one and those after it are not read"),
-                        )
-                        .with_hint("use fewer, wider globs (`**/catalog-info.yaml`), or split the Location"),
-                    ));
-                }
+            let files = files.get_or_insert_with(|| snapshot.list_files());
+            if glob_checks > MAX_LOCATION_GLOB_CHECKS {
                 continue;
             }
-            let files = files.get_or_insert_with(|| snapshot.list_files());
+            glob_checks += candidates(files, &path).len();
+            if glob_checks > MAX_LOCATION_GLOB_CHECKS {
+                out.diagnostics.push(place(
+                    Diagnostic::error(
+                        "location-target-invalid",
+                        format!("this Location's glob targets would be matched against more than {MAX_LOCATION_GLOB_CHECKS} files in all: this one and the globs after it are not read"),
+                    )
+                    .with_hint("use fewer globs, each starting with the folder it looks in (`teams/payments/**/catalog-info.yaml`), or one wide glob (`**/catalog-info.yaml`)"),
+                ));
+                continue;
+            }
             matching_listed_files(files, &path).unwrap_or_else(|e| {
                 out.diagnostics
                     .push(place(Diagnostic::error("location-target-invalid", e)));
@@ -524,9 +531,11 @@ fn targets(
     found
 }
 
-/// Glob targets one Location may have (each is matched against every file
-/// of the repository).
-const MAX_LOCATION_GLOBS: usize = 100;
+/// Files one Location's glob targets are matched against, all together
+/// (each glob against the files starting with its literal part): a
+/// hundred globs by folder are cheap, a hundred `**` globs over a big
+/// repository are not.
+const MAX_LOCATION_GLOB_CHECKS: usize = 5_000_000;
 
 /// Folders holding a Template's skeleton, whose files are not entities.
 fn skeleton_dirs(root: &Node, identity: &Identity, path: &str) -> Vec<String> {
@@ -619,6 +628,13 @@ mod tests {
             assert_eq!(listed.iter().collect::<Vec<_>>(), scanned, "{pattern}");
         }
         assert!(matching_listed_files(&files, "a[.yaml").is_err());
+        // A glob is matched only against the files its literal part allows.
+        let sorted: Vec<String> = ["a/x.yaml", "b/c/x.yaml", "b/d.yaml", "bz.yaml", "c.yaml"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(candidates(&sorted, "b/**/*.yaml"), &sorted[1..3]);
+        assert_eq!(candidates(&sorted, "**/x.yaml").len(), 5);
+        assert!(candidates(&sorted, "d/*.yaml").is_empty());
     }
 
     #[test]

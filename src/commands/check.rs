@@ -49,7 +49,7 @@ pub fn run(args: CheckArgs) -> u8 {
         match gate::judge(&outcome.portal.scorecards, &outcome.portal.catalog, &asked) {
             Ok(verdict) => {
                 outcome.diagnostics.extend(verdict.diagnostics);
-                diagnostics::sort_and_cap(&mut outcome.diagnostics);
+                diagnostics::sort(&mut outcome.diagnostics);
                 gated = Some((verdict.checked, verdict.below, scorecard, min_level));
             }
             Err(message) => {

@@ -13,7 +13,7 @@ mod serve;
 use crate::cli::{Cli, Command, Format, SourceArgs};
 use crate::config::{self, CliSettings, Config};
 pub(crate) use crate::diagnostics::print_human;
-use crate::diagnostics::{self, Counts, Diagnostic, Severity};
+use crate::diagnostics::{self, Counts, Diagnostic};
 use crate::read::RepoSource;
 use crate::sarif;
 use std::io::Write;
@@ -78,11 +78,8 @@ fn print_diagnostics(
             let _ = writeln!(stdout, "{json}");
         }
         Format::Github => {
-            for d in diagnostics
-                .iter()
-                .filter(|d| verbose || d.severity != Severity::Info)
-            {
-                let _ = writeln!(stdout, "{}", diagnostics::render_github(d));
+            for d in diagnostics::shown(diagnostics, verbose) {
+                let _ = writeln!(stdout, "{}", diagnostics::render_github(&d));
             }
         }
         Format::Sarif => {

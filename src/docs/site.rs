@@ -365,16 +365,15 @@ pub fn load(
         }
     };
     let prefix = format!("{docs_dir}/");
-    if files.truncated {
+    if files.cut_under(docs_dir.as_str()) {
         out.push(
             Diagnostic::warning(
                 "listing-truncated",
                 format!(
-                    "the repository's files were listed only in part (more than {} files, \
-                     {} entries looked at, or {} unsafe names): pages past that are left out",
+                    "the repository's files were listed only in part ({} files, or {} entries \
+                     looked at), and not all of `{docs_dir}`: pages past that are left out",
                     crate::limits::MAX_LISTED_FILES,
                     crate::limits::MAX_LISTED_ENTRIES,
-                    crate::limits::MAX_SKIPPED_NAMES
                 ),
             )
             .with_hint("keep generated or vendored files out of the repository, or build its docs from a smaller one")

@@ -167,8 +167,14 @@ impl DiskFiles {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
-            for entry in entries.flatten() {
-                if !budget.spend(&mut listing) {
+            // In name order, so a listing cut short is the same cut on
+            // every machine (`read_dir` order is the file system's).
+            let mut entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
+            entries.sort_by_key(std::fs::DirEntry::file_name);
+            for entry in entries {
+                if !budget.spend() {
+                    let waiting = stack.iter().map(|(_, folder)| folder.as_str());
+                    super::ListingBudget::stopped(&mut listing, &prefix, waiting);
                     break 'walk;
                 }
                 let os_name = entry.file_name();
@@ -196,8 +202,10 @@ impl DiskFiles {
                     if !skipped && !entry.path().join(".git").exists() {
                         stack.push((entry.path(), rel));
                     }
-                } else {
-                    listing.files.push(rel);
+                } else if !super::ListingBudget::take_file(&mut listing, rel) {
+                    let waiting = stack.iter().map(|(_, folder)| folder.as_str());
+                    super::ListingBudget::stopped(&mut listing, &prefix, waiting);
+                    break 'walk;
                 }
             }
         }

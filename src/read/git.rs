@@ -422,7 +422,9 @@ impl GitFiles {
                 continue;
             };
             for entry in tree.iter().flatten() {
-                if !budget.spend(&mut listing) {
+                if !budget.spend() {
+                    let waiting = folders.iter().map(|(_, folder)| folder.as_str());
+                    super::ListingBudget::stopped(&mut listing, &prefix, waiting);
                     break 'walk;
                 }
                 let name = match safe_path::check_name(entry.filename()) {
@@ -444,12 +446,15 @@ impl GitFiles {
                         folders.push((entry.object_id(), path));
                     }
                     EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link => {
-                        if entry.kind() == EntryKind::Link
-                            && let Some(links) = &mut listing.git_links
-                        {
-                            links.push(path.clone());
+                        let link = entry.kind() == EntryKind::Link;
+                        if !super::ListingBudget::take_file(&mut listing, path.clone()) {
+                            let waiting = folders.iter().map(|(_, folder)| folder.as_str());
+                            super::ListingBudget::stopped(&mut listing, &prefix, waiting);
+                            break 'walk;
                         }
-                        listing.files.push(path);
+                        if link && let Some(links) = &mut listing.git_links {
+                            links.push(path);
+                        }
                     }
                     _ => {}
                 }

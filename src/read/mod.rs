@@ -616,45 +616,10 @@ pub struct Listing {
     /// others are blobs, so a file there is found without walking the
     /// tree again). `None` on disk.
     pub git_links: Option<Vec<String>>,
-    /// The walk stopped early: more than `MAX_LISTED_FILES` files, or
+    /// Folders not listed whole (`""`: the repository's own), when the walk
+    /// stopped early: at `MAX_LISTED_FILES` files, or after
     /// `MAX_LISTED_ENTRIES` entries looked at (see [`ListingBudget`]).
-    pub truncated: bool,
-}
-
-/// What a listing may still take: files, entries looked at, names left
-/// out. A walk stops as soon as `spend` says so, and the listing says it
-/// was cut.
-pub(crate) struct ListingBudget {
-    entries: usize,
-}
-
-impl ListingBudget {
-    pub(crate) fn new() -> ListingBudget {
-        ListingBudget { entries: 0 }
-    }
-
-    /// Counts one entry looked at; `false` (and the listing marked cut)
-    /// when the walk must stop.
-    pub(crate) fn spend(&mut self, listing: &mut Listing) -> bool {
-        self.entries += 1;
-        if self.entries > crate::limits::MAX_LISTED_ENTRIES
-            || listing.files.len() >= crate::limits::MAX_LISTED_FILES
-        {
-            listing.truncated = true;
-            return false;
-        }
-        true
-    }
-
-    /// Notes a name left out, past the first `MAX_SKIPPED_NAMES` only by
-    /// marking the listing cut.
-    pub(crate) fn skip(listing: &mut Listing, skipped: impl FnOnce() -> SkippedName) {
-        if listing.skipped.len() < crate::limits::MAX_SKIPPED_NAMES {
-            listing.skipped.push(skipped());
-        } else {
-            listing.truncated = true;
-        }
-    }
+    pub unlisted: Vec<String>,
 }
 
 impl Listing {
@@ -669,6 +634,70 @@ impl Listing {
                 .files
                 .binary_search_by(|f| f.as_str().cmp(path))
                 .is_ok()
+    }
+
+    /// Whether files under `folder` (repository-relative, `""` for all) may
+    /// be missing from the listing.
+    pub fn cut_under(&self, folder: &str) -> bool {
+        let within = |inner: &str, outer: &str| {
+            outer.is_empty()
+                || inner == outer
+                || inner
+                    .strip_prefix(outer)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        };
+        self.unlisted
+            .iter()
+            .any(|cut| within(folder, cut) || within(cut, folder))
+    }
+}
+
+/// What a listing may still take: files, and entries looked at. A walk
+/// stops as soon as it may not, and says which folders it left unlisted.
+pub(crate) struct ListingBudget {
+    entries: usize,
+}
+
+impl ListingBudget {
+    pub(crate) fn new() -> ListingBudget {
+        ListingBudget { entries: 0 }
+    }
+
+    /// Counts one entry looked at; `false` when the walk must stop.
+    pub(crate) fn spend(&mut self) -> bool {
+        self.entries += 1;
+        self.entries <= crate::limits::MAX_LISTED_ENTRIES
+    }
+
+    /// Lists `path`; `false` (nothing listed) when the listing is full and
+    /// the walk must stop.
+    pub(crate) fn take_file(listing: &mut Listing, path: String) -> bool {
+        if listing.files.len() >= crate::limits::MAX_LISTED_FILES {
+            return false;
+        }
+        listing.files.push(path);
+        true
+    }
+
+    /// Notes a name left out; past the first `MAX_SKIPPED_NAMES` only
+    /// counted out (such names are never listed as files anyway).
+    pub(crate) fn skip(listing: &mut Listing, skipped: impl FnOnce() -> SkippedName) {
+        if listing.skipped.len() < crate::limits::MAX_SKIPPED_NAMES {
+            listing.skipped.push(skipped());
+        }
+    }
+
+    /// Records a walk stopped in `folder` with `waiting` folders not yet
+    /// walked.
+    pub(crate) fn stopped<'a>(
+        listing: &mut Listing,
+        folder: &str,
+        waiting: impl Iterator<Item = &'a str>,
+    ) {
+        listing.unlisted.push(folder.to_string());
+        listing.unlisted.extend(waiting.map(str::to_string));
+        listing.unlisted.sort();
+        listing.unlisted.dedup();
     }
 }
 
@@ -755,6 +784,35 @@ pub fn is_skipped_dir(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    /// A listing cut short says so for the folders it did not list whole,
+    /// those inside them and those holding them; not for the others.
+    #[test]
+    fn a_cut_listing_knows_which_folders_it_left() {
+        let listing = Listing {
+            unlisted: vec!["docs/deep/a".into(), "vendor".into()],
+            ..Listing::default()
+        };
+        for folder in [
+            "",
+            "docs",
+            "docs/deep",
+            "docs/deep/a",
+            "docs/deep/a/b",
+            "vendor/x",
+        ] {
+            assert!(listing.cut_under(folder), "{folder}");
+        }
+        for folder in ["doc", "docs/deepest", "docs/other", "vendors", "src"] {
+            assert!(!listing.cut_under(folder), "{folder}");
+        }
+        let root = Listing {
+            unlisted: vec![String::new()],
+            ..Listing::default()
+        };
+        assert!(root.cut_under("anything"));
+        assert!(!Listing::default().cut_under(""));
+    }
+
     use super::git_facts::tests::git;
     use super::*;
     use gix::odb::store::init::Slots;

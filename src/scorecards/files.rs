@@ -84,7 +84,7 @@ impl RepoFiles for SnapshotFiles {
                             .git_links
                             .as_ref()
                             .map(|links| links.iter().filter(unvendored).cloned().collect()),
-                        truncated: all.truncated,
+                        unlisted: all.unlisted.clone(),
                     }
                 }
                 None => self.snapshot.list_unvendored(),

@@ -759,7 +759,11 @@ fn fits(blocks: &[PackedBlock], run: &[&SearchDoc]) -> bool {
 /// Whether blocks hold `count` documents, each at least one, and are plain
 /// base64.
 pub fn hold(blocks: &[PackedBlock], count: usize) -> bool {
-    blocks.iter().map(|b| b.documents).sum::<usize>() == count
+    // Summed without overflow: a part's counts are read from a file.
+    blocks
+        .iter()
+        .try_fold(0usize, |sum, b| sum.checked_add(b.documents))
+        == Some(count)
         && blocks
             .iter()
             .all(|b| b.documents > 0 && is_base64(&b.packed))

@@ -255,28 +255,80 @@ const XML_TYPED_EXTENSIONS: &[&str] = &[
 ];
 
 /// Whether an XML-typed file could be a page that runs script, opened by a
-/// browser: it names the XHTML or SVG namespace, a stylesheet that
-/// transforms it, a script or a `javascript:` URL, or declares a DTD (whose
-/// entities can spell a namespace out of parts). Asked of the whole file,
-/// case-insensitively; a false alarm refuses a file, never publishes one.
+/// browser. A file whose first character (after a UTF-8 byte-order mark
+/// and white space) is not `<` is no XML document: the browser stops at
+/// its first byte (a Rust or Lisp source file). One that is must be UTF-8
+/// (a UTF-16 or ISO-2022-JP file spells its markup in bytes no check here
+/// reads as ASCII) and hold none of: the XHTML or SVG namespace, a
+/// stylesheet that transforms it, a `<script` or `<prefix:script` element,
+/// a `javascript:` URL, a DTD (whose entities can spell a namespace out of
+/// parts), a character reference. Asked case-insensitively; a false alarm
+/// refuses a file, never publishes one.
 fn xml_could_run_script(bytes: &[u8]) -> bool {
-    // `<script` and `:script` (a namespaced element), not `script`:
-    // "description" is in many a source file.
-    const MARKERS: [&[u8]; 9] = [
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let Some(first) = text.iter().find(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    if *first != b'<' {
+        // UTF-16 byte-order marks and other encodings start with other bytes.
+        return text.starts_with(b"\xff\xfe") || text.starts_with(b"\xfe\xff");
+    }
+    if std::str::from_utf8(text).is_err() || text.contains(&0) || text.contains(&0x1b) {
+        return true;
+    }
+    let lower = text.to_ascii_lowercase();
+    let has = |marker: &[u8]| lower.windows(marker.len()).any(|w| w == marker);
+    const MARKERS: [&[u8]; 8] = [
         b"1999/xhtml",
         b"2000/svg",
         b"xml-stylesheet",
         b"<script",
-        b":script",
         b"javascript:",
         b"<!doctype",
         b"<!entity",
         b"&#",
     ];
-    let lower = bytes.to_ascii_lowercase();
-    MARKERS
+    if MARKERS.iter().any(|marker| has(marker)) {
+        return true;
+    }
+    namespaced_script(&lower) || declares_another_encoding(&lower)
+}
+
+/// Whether `lower` holds `<prefix:script` (a script element in a namespace
+/// the document may bind to XHTML's or SVG's).
+fn namespaced_script(lower: &[u8]) -> bool {
+    let name = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    lower.windows(7).enumerate().any(|(at, w)| {
+        w == b":script" && {
+            let before = &lower[..at];
+            let prefix = before.iter().rev().take_while(|b| name(b)).count();
+            prefix > 0 && before.len() > prefix && before[before.len() - prefix - 1] == b'<'
+        }
+    })
+}
+
+/// Whether the XML declaration of `lower` names an encoding other than
+/// UTF-8 (or ASCII, a part of it): the browser would read the bytes in it.
+fn declares_another_encoding(lower: &[u8]) -> bool {
+    let Some(declaration) = lower
+        .strip_prefix(b"<?xml")
+        .and_then(|rest| rest.split(|b| *b == b'>').next())
+    else {
+        return false;
+    };
+    let Some(at) = declaration.windows(8).position(|w| w == b"encoding") else {
+        return false;
+    };
+    let value: Vec<u8> = declaration[at + 8..]
         .iter()
-        .any(|marker| lower.windows(marker.len()).any(|w| w == *marker))
+        .skip_while(|b| b.is_ascii_whitespace() || matches!(b, b'=' | b'"' | b'\''))
+        .take_while(|b| !(b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'?')))
+        .copied()
+        .collect();
+    !matches!(
+        value.as_slice(),
+        b"utf-8" | b"utf8" | b"us-ascii" | b"ascii"
+    )
 }
 
 fn kind(path: &str) -> Option<AuthorFileKind> {

@@ -90,11 +90,30 @@ fn other_page_like_extensions() {
         sanitize("feed.rss", feed, &options),
         Some(Sanitized::Clean(feed.to_vec()))
     );
-    let rust = b"/// The description.\nfn main() { let v: Vec<String> = Vec::new(); }\n";
+    let rust = b"/// The description.\nuse crate::scripts::run; // &#, <!doctype\nfn main() { let v: Vec<String> = Vec::new(); }\n";
     assert_eq!(
         sanitize("src/main.rs", rust, &options),
         Some(Sanitized::Clean(rust.to_vec()))
     );
+    let mentions = br#"<feed><title>About a:script and b :script</title></feed>"#;
+    assert!(!refused("feed.atom", mentions), "no element named so");
+    // Markup the checks cannot read as ASCII.
+    let mut utf16 = vec![0xff, 0xfe];
+    for unit in
+        "<s:script xmlns:s=\"http://www.w3.org/1999/xhtml\">alert(1)</s:script>".encode_utf16()
+    {
+        utf16.extend(unit.to_le_bytes());
+    }
+    assert!(refused("feed.rss", &utf16));
+    assert!(refused(
+        "feed.rss",
+        b"<?xml version=\"1.0\" encoding=\"ISO-2022-JP\"?><r/>"
+    ));
+    assert!(refused("feed.rss", b"<r>\x1b$B</r>"));
+    assert!(!refused(
+        "feed.rss",
+        b"\xef\xbb\xbf<?xml version='1.0' encoding='UTF-8'?><rss/>"
+    ));
 }
 
 #[test]
