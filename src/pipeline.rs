@@ -1068,6 +1068,7 @@ fn pages_are_listed(
     read: &[Vec<(String, docs::build::RepoDocs)>],
     listed: &[Vec<String>],
 ) -> Result<(), Fatal> {
+    files_stay_in_their_sites(parts, read, listed)?;
     for ((part, docs), files) in parts.iter().zip(read).zip(listed) {
         let sites = docs.iter().flat_map(|(_, repo)| repo.summaries());
         for site in sites.flat_map(|site| std::iter::once(site).chain(&site.versions)) {
@@ -1080,6 +1081,67 @@ fn pages_are_listed(
                     )));
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// Every file a part lists lies in the folder of one of its own docs sites,
+/// and no two sites (of any parts) share a folder or hold one another: a
+/// part from elsewhere (a CI artifact) may not put files in another
+/// shard's docs, or anywhere else in the site. (They were linked into the
+/// staging folder already: a refusal deletes it, and the last site stays.)
+fn files_stay_in_their_sites(
+    parts: &[shard::part::Part],
+    read: &[Vec<(String, docs::build::RepoDocs)>],
+    listed: &[Vec<String>],
+) -> Result<(), Fatal> {
+    let mut owners: std::collections::BTreeMap<String, &Path> = std::collections::BTreeMap::new();
+    for (part, docs) in parts.iter().zip(read) {
+        for site in docs.iter().flat_map(|(_, repo)| repo.summaries()) {
+            let folder = format!("{}/", site.url.trim_end_matches('/'));
+            if folder != crate::address::docs_site_dir(&site.entity) {
+                return Err(Fatal(format!(
+                    "`{}` puts the docs of `{}` in `{folder}`, not in its own folder: the part is damaged; build the shard again",
+                    part.dir.join("docs.bin").display(),
+                    site.entity
+                )));
+            }
+            if let Some(other) = owners.insert(folder.clone(), &part.dir) {
+                return Err(Fatal(format!(
+                    "`{}` and `{}` both hold the docs site `{folder}`: the parts are not one build's; build every shard again",
+                    other.display(),
+                    part.dir.display()
+                )));
+            }
+        }
+    }
+    // Sorted, a folder holding another comes right before it.
+    let folders: Vec<&String> = owners.keys().collect();
+    if let Some(pair) = folders
+        .windows(2)
+        .find(|pair| pair[1].starts_with(pair[0].as_str()))
+    {
+        return Err(Fatal(format!(
+            "the docs sites `{}` and `{}` hold one another: a part is damaged; build every shard again",
+            pair[0], pair[1]
+        )));
+    }
+    for ((part, docs), files) in parts.iter().zip(read).zip(listed) {
+        let own: Vec<String> = docs
+            .iter()
+            .flat_map(|(_, repo)| repo.summaries())
+            .map(|site| format!("{}/", site.url.trim_end_matches('/')))
+            .collect();
+        if let Some(stray) = files
+            .iter()
+            .find(|file| !own.iter().any(|folder| file.starts_with(folder.as_str())))
+        {
+            return Err(Fatal(format!(
+                "`{}` lists `{}`, outside its docs sites: the part is damaged (or not Portico's); build the shard again",
+                part.dir.join("files.bin").display(),
+                stray.escape_debug()
+            )));
         }
     }
     Ok(())
@@ -1158,7 +1220,7 @@ fn adopt_parts_index(
     let dirs = parts
         .iter()
         .map(|part| {
-            part.search_dir().ok_or_else(|| {
+            part.search_dir().map_err(Fatal)?.ok_or_else(|| {
                 Fatal(format!(
                     "`{}` has no search index: the part is damaged; build the shard again",
                     part.dir.display()

@@ -460,11 +460,27 @@ fn decode<T: serde::de::DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T
 
 impl Part {
     /// The docs of the part's repositories, by identity.
+    /// Only the part's repositories (`part.json`'s), in its order, each
+    /// once: a part holding another part's repository is refused (one
+    /// missing its docs is refused by the pages its catalog says it has,
+    /// `pages_are_listed`).
     pub fn docs(&self) -> Result<Vec<(String, RepoDocs)>, String> {
         let path = self.dir.join(DOCS);
         let bytes =
             read_part_file(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        decode(&path, &bytes)
+        let docs: Vec<(String, RepoDocs)> = decode(&path, &bytes)?;
+        // Those of its repositories that have docs, in `part.json`'s order.
+        let mut listed = self.manifest.repos.iter();
+        let own = docs
+            .iter()
+            .all(|(identity, _)| listed.any(|repo| repo == identity));
+        if !own {
+            return Err(format!(
+                "`{}` is damaged (it holds docs of a repository `{MANIFEST}` does not list, or twice): build the shard again",
+                path.display()
+            ));
+        }
+        Ok(docs)
     }
 
     /// The listings of the part's docs sites, one for each of `entity_refs`
@@ -505,10 +521,35 @@ impl Part {
         decode(&path, &bytes)
     }
 
-    /// The folder of the part's search index, if it has one.
-    pub fn search_dir(&self) -> Option<PathBuf> {
+    /// The folder of the part's search index, if it has one: a real
+    /// folder of regular files only, as the part's other files must be
+    /// (tantivy opens and reads them with plain reads: a FIFO would hang
+    /// the merge, a link to `/dev/zero` fill memory, a linked folder bring
+    /// another index's files into the site).
+    pub fn search_dir(&self) -> Result<Option<PathBuf>, String> {
         let dir = self.dir.join(SEARCH);
-        dir.is_dir().then_some(dir)
+        let not_plain = |path: &Path| {
+            format!(
+                "`{}` is not a regular file or folder (a link, a pipe, a device): only what Portico wrote is read from a part; build the shard again",
+                path.display()
+            )
+        };
+        match dir.symlink_metadata() {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => return Err(not_plain(&dir)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("cannot read `{}`: {e}", dir.display())),
+        }
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?;
+            let plain = entry.file_type().is_ok_and(|kind| kind.is_file());
+            if !plain {
+                return Err(not_plain(&entry.path()));
+            }
+        }
+        Ok(Some(dir))
     }
 
     /// The rendered files: (path in the site, file in the part), as
@@ -649,6 +690,54 @@ mod tests {
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].0, "docs/a/index.html");
         assert!(parts[0].docs().unwrap().is_empty());
+    }
+
+    /// `docs.bin` may hold only the repositories `part.json` lists: a part
+    /// holding another's is refused.
+    #[test]
+    fn docs_of_other_repositories_than_listed_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a");
+        write_part_of(&dir, Shard { index: 1, count: 1 }, &["org/a"], &["org/a"]);
+        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
+        assert!(part.docs().unwrap().is_empty(), "a repository without docs");
+        let mut other = part;
+        other.manifest.repos = Vec::new();
+        std::fs::write(
+            dir.join(DOCS),
+            crate::memo::encode(&vec![("org/a".to_string(), RepoDocs::default())]).unwrap(),
+        )
+        .unwrap();
+        let refused = other.docs().unwrap_err();
+        assert!(
+            refused.contains("holds docs of a repository `part.json` does not list")
+                && refused.contains("build the shard again"),
+            "{refused}"
+        );
+    }
+
+    /// The search folder must be a real folder of regular files.
+    #[test]
+    fn a_search_folder_of_links_or_pipes_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (dir, part) = one_part(tmp.path());
+        assert_eq!(part.search_dir().unwrap(), None);
+        let search = dir.join(SEARCH);
+        std::fs::create_dir(&search).unwrap();
+        std::fs::write(search.join("meta.json"), b"{}").unwrap();
+        assert_eq!(part.search_dir().unwrap(), Some(search.clone()));
+        let status = std::process::Command::new("mkfifo")
+            .arg(search.join("x.idx"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert!(part.search_dir().unwrap_err().contains("x.idx"));
+        std::fs::remove_file(search.join("x.idx")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", search.join("y.store")).unwrap();
+        assert!(part.search_dir().unwrap_err().contains("y.store"));
+        std::fs::remove_dir_all(&search).unwrap();
+        std::os::unix::fs::symlink(tmp.path(), &search).unwrap();
+        assert!(part.search_dir().is_err(), "a linked folder");
     }
 
     #[test]

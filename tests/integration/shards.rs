@@ -356,6 +356,52 @@ fn parts_of_another_version_or_build_are_refused() {
     );
     std::fs::write(&list_path, &list_bytes).unwrap();
 
+    // A files.bin listing a file outside the part's own docs sites (a
+    // script among the site's assets, another shard's page): refused.
+    for stray in ["assets/evil.js", "index.html"] {
+        let mut more = listed.clone();
+        more.insert(0, left_out.clone());
+        more.push(stray.to_string());
+        more.sort();
+        let file = dir.join("part-1/site").join(stray);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "alert(1)").unwrap();
+        std::fs::write(&list_path, postcard::to_stdvec(&more).unwrap()).unwrap();
+        let stray_run = merge(&["part-1", "part-2"]);
+        assert_eq!(stray_run.code, 2, "{}", stray_run.stderr);
+        assert!(
+            stray_run
+                .stderr
+                .contains(&format!("lists `{stray}`, outside its docs sites")),
+            "{}",
+            stray_run.stderr
+        );
+        std::fs::remove_file(&file).unwrap();
+    }
+    std::fs::write(&list_path, &list_bytes).unwrap();
+    assert_eq!(
+        files_under(&dir.join("site")),
+        site_before,
+        "no refused merge touched the site"
+    );
+
+    // A search index whose files are not regular files: refused before
+    // tantivy reads them.
+    let search = dir.join("part-2/search");
+    let meta = search.join("meta.json");
+    let kept_meta = std::fs::read(&meta).unwrap();
+    std::fs::remove_file(&meta).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &meta).unwrap();
+    let linked = merge(&["part-1", "part-2"]);
+    assert_eq!(linked.code, 2, "{}", linked.stderr);
+    assert!(
+        linked.stderr.contains("is not a regular file or folder"),
+        "{}",
+        linked.stderr
+    );
+    std::fs::remove_file(&meta).unwrap();
+    std::fs::write(&meta, kept_meta).unwrap();
+
     let missing = merge(&["part-1"]);
     assert_eq!(missing.code, 2);
     assert!(
