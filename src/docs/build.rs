@@ -1110,34 +1110,6 @@ fn wants_dates(source: &DocSource, options: &DocsOptions<'_>) -> bool {
     options.page_dates || source.config.markdown.dates.enabled
 }
 
-/// `title:` in front matter, else the first `# ` heading outside code.
-fn quick_title(text: &str) -> Option<String> {
-    let mut lines = text.lines();
-    if text.starts_with("---") {
-        lines.next();
-        for line in lines.by_ref() {
-            if line.trim() == "---" || line.trim() == "..." {
-                break;
-            }
-            if let Some(title) = line.strip_prefix("title:") {
-                return Some(title.trim().trim_matches(['"', '\'']).to_string());
-            }
-        }
-    }
-    let mut fence = false;
-    for line in lines {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            fence = !fence;
-        } else if !fence && let Some(title) = line.strip_prefix("# ") {
-            let title = title.trim().trim_end_matches('#').trim();
-            let title = title.rsplit_once(" {").map_or(title, |(t, _)| t);
-            return Some(title.replace('`', ""));
-        }
-    }
-    None
-}
-
 /// The repository a site is built from.
 struct SiteContext<'s> {
     snapshot: &'s Snapshot,
@@ -1204,7 +1176,7 @@ fn build_site(
     }
     let titles: HashMap<String, String> = pages
         .iter()
-        .filter_map(|p| quick_title(&p.text).map(|t| (p.src.clone(), t)))
+        .filter_map(|p| super::title::page_title(&p.text).map(|t| (p.src.clone(), t)))
         .collect();
     let page_srcs: Vec<String> = pages.iter().map(|p| p.src.clone()).collect();
     let nav = match &source.config.nav {
@@ -1611,19 +1583,6 @@ fn report_unsupported(source: &DocSource, file: &SourceFile<'_>, out: &mut Vec<D
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn titles_come_from_front_matter_or_the_first_heading() {
-        assert_eq!(
-            quick_title("---\ntitle: 'Meta'\n---\n# H\n").as_deref(),
-            Some("Meta")
-        );
-        assert_eq!(
-            quick_title("```\n# not\n```\n# Real `code` {#x}\n").as_deref(),
-            Some("Real code")
-        );
-        assert_eq!(quick_title("no heading"), None);
-    }
 
     #[test]
     fn a_site_without_sections_keeps_everything_else() {

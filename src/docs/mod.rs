@@ -22,6 +22,7 @@ mod pages;
 mod repo_cache;
 pub mod site;
 mod snippets;
+mod title;
 pub mod versions;
 
 pub use build::{

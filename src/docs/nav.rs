@@ -37,8 +37,7 @@ pub fn dirname_to_title(name: &str) -> String {
 /// `Page.title` makes it: "Home" for the home page, else the file's name
 /// (`README` counting as `index`, so a folder's index page is "Index").
 pub fn title_from_path(src: &str) -> String {
-    let stem = src.rsplit('/').next().unwrap_or(src);
-    let stem = stem.strip_suffix(".md").unwrap_or(stem);
+    let stem = page_stem(src);
     if stem == "index" || stem == "README" {
         match src.rsplit('/').nth(1) {
             Some(_) => "Index".into(),

@@ -312,7 +312,7 @@ impl SitePages<'_> {
         let position = self.positions.get(page.src.as_str()).copied();
         let title = position
             .map(|i| self.order[i].1.clone())
-            .or_else(|| rendered.title.clone())
+            .or_else(|| super::title::page_title(&page.text))
             .unwrap_or_else(|| nav::title_from_path(&page.src));
         let facts = self.git_facts.get(&page.src).cloned().unwrap_or_default();
         let html = self.layout.map(|layout| {
