@@ -395,7 +395,12 @@ pub fn load(
     }
     let mut pages = Vec::new();
     let mut assets = Vec::new();
-    for path in files.files.iter().filter_map(|f| f.strip_prefix(&prefix)) {
+    for path in files
+        .files
+        .iter()
+        .filter_map(|f| f.strip_prefix(&prefix))
+        .filter(|path| !excluded_by_default(path))
+    {
         if path.ends_with(".md") || path.ends_with(".markdown") {
             pages.push(path.to_string());
         } else {
@@ -464,8 +469,42 @@ pub fn load(
     })
 }
 
+/// Whether MkDocs leaves a file of the docs folder out of every site, as
+/// it does whatever `exclude_docs` says (`files._default_exclude`, the
+/// gitignore patterns `.*` and `/templates/`): anything whose name, or a
+/// folder's on its way, starts with a dot (`.snippets/`, `.pages`,
+/// `.DS_Store`), and the `templates` folder at the docs folder's top.
+/// Neither a page nor published.
+pub fn excluded_by_default(path: &str) -> bool {
+    path.split('/').any(|part| part.starts_with('.')) || path.starts_with("templates/")
+}
+
 #[cfg(test)]
 mod tests {
+    /// MkDocs' default exclusions: dot files and folders anywhere, the
+    /// `templates` folder at the top.
+    #[test]
+    fn dot_files_and_the_top_templates_folder_are_left_out() {
+        for path in [
+            ".pages",
+            "guides/.DS_Store",
+            ".snippets/a.md",
+            "a/.hidden/b.md",
+            "templates/adr.md",
+        ] {
+            assert!(excluded_by_default(path), "{path}");
+        }
+        for path in [
+            "index.md",
+            "guides/templates/x.md",
+            "templates.md",
+            "a.b/c.md",
+            "img/x.png",
+        ] {
+            assert!(!excluded_by_default(path), "{path}");
+        }
+    }
+
     use super::*;
 
     fn claimed(pages: &[&str], assets: &[&str]) -> (Vec<String>, Vec<String>, Vec<String>) {
