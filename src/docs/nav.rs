@@ -18,6 +18,27 @@ pub enum NavItem {
         title: String,
         url: String,
     },
+    /// A `nav` entry that is no page but a place in the portal, as MkDocs
+    /// keeps one (`nav.py`: an entry that is not a file is a link): a folder
+    /// of the docs (`guides/`, its `index.html`), a path out of them
+    /// (`../other/`), both relative to the site's folder, or a path from the
+    /// host's root (`/catalog/`), kept as written.
+    SiteLink {
+        title: String,
+        path: String,
+    },
+}
+
+impl NavItem {
+    /// A [`NavItem::SiteLink`]'s address from the page at `from` (a page's
+    /// folder, relative to the site's).
+    pub fn site_href(from: &str, path: &str) -> String {
+        if path.starts_with('/') {
+            path.to_string()
+        } else {
+            crate::docs::markdown::relative(from, path)
+        }
+    }
 }
 
 /// MkDocs' `dirname_to_title`: `getting-started` → `Getting started`.
@@ -193,7 +214,13 @@ fn entry(
         );
         return None;
     }
-    if target.contains("://") || target.starts_with("mailto:") {
+    let scheme = target.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+    });
+    if target.contains("://") || scheme {
         if !crate::html::allowed_url(target, crate::html::UrlUse::Link) {
             out.push(
                 Diagnostic::warning(
@@ -211,6 +238,14 @@ fn entry(
         });
     }
     let src = crate::read::safe_path::normalize(target).unwrap_or_default();
+    if !pages.contains(&src)
+        && let Some(path) = site_link(target)
+    {
+        return Some(NavItem::SiteLink {
+            title: title.unwrap_or_else(|| target.to_string()),
+            path,
+        });
+    }
     if !pages.contains(&src) {
         out.push(
             Diagnostic::error(
@@ -231,6 +266,39 @@ fn entry(
     Some(NavItem::Page { title, src })
 }
 
+/// The portal path a `nav` entry that is no page links to, when it names
+/// a place rather than a missing file: a path from the host's root, or a
+/// folder (ending in `/`, or a last part without a dot), `index.html`
+/// added so the link opens from disk too. `None` for what looks like a
+/// file (`missing.md`: a page that does not exist is an error) or holds
+/// characters no plain path has.
+fn site_link(target: &str) -> Option<String> {
+    let plain = !target.is_empty()
+        && !target.contains(['\\', '"', '<', '>', '\0', '?', '#', ' '])
+        && !target.contains(':');
+    if !plain {
+        return None;
+    }
+    if target.starts_with('/') {
+        return Some(target.to_string());
+    }
+    let last = target
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    let folder = target.ends_with('/') || (!last.contains('.') && !last.is_empty());
+    if !folder && !matches!(last, "." | "..") {
+        return None;
+    }
+    let folder = target.trim_start_matches("./").trim_end_matches('/');
+    Some(if folder.is_empty() || folder == "." {
+        "index.html".to_string()
+    } else {
+        format!("{folder}/index.html")
+    })
+}
+
 /// Pages in nav order, for previous/next links.
 pub fn page_order(nav: &[NavItem]) -> Vec<(String, String)> {
     let mut order = Vec::new();
@@ -239,7 +307,7 @@ pub fn page_order(nav: &[NavItem]) -> Vec<(String, String)> {
             match item {
                 NavItem::Page { title, src } => order.push((src.clone(), title.clone())),
                 NavItem::Section { children, .. } => walk(children, order),
-                NavItem::Link { .. } => {}
+                NavItem::Link { .. } | NavItem::SiteLink { .. } => {}
             }
         }
     }
@@ -258,7 +326,7 @@ pub fn paths(nav: &[NavItem]) -> HashMap<String, Vec<usize>> {
                     out.entry(src.clone()).or_insert_with(|| trail.clone());
                 }
                 NavItem::Section { children, .. } => walk(children, trail, out),
-                NavItem::Link { .. } => {}
+                NavItem::Link { .. } | NavItem::SiteLink { .. } => {}
             }
             trail.pop();
         }
@@ -332,6 +400,52 @@ mod tests {
         assert!(matches!(&nav[3], NavItem::Section { title, .. } if title == "Guides"));
         assert!(matches!(&nav[4], NavItem::Section { title, .. } if title == "My folder"));
         assert_eq!(page_order(&nav)[4].1, "Setting up");
+    }
+
+    /// Entries that are no page are links, as MkDocs makes them: folders
+    /// and paths in the portal, other schemes through the URL check; a
+    /// missing file is still an error.
+    #[test]
+    fn nav_entries_that_are_no_page_are_links() {
+        let text = "nav:\n  - Guides: guides/\n  - Catalog: /catalog/\n  - Other: ../other\n  - Call: tel:+123\n  - Evil: javascript:alert(1)\n  - Gone: gone.md\n  - Top: ./\n";
+        let root = parse_single(text, Budget::default()).unwrap().unwrap();
+        let pages: Vec<String> = vec!["index.md".into(), "guides/index.md".into()];
+        let file = SourceFile {
+            repo: "r",
+            repo_dir: "r",
+            path: "mkdocs.yml",
+            text,
+            line_index: None,
+        };
+        let mut out = Vec::new();
+        let nav = from_config(root.get("nav").unwrap(), &pages, &titles(), &file, &mut out);
+        let site = |title: &str, path: &str| NavItem::SiteLink {
+            title: title.into(),
+            path: path.into(),
+        };
+        assert_eq!(
+            nav,
+            vec![
+                site("Guides", "guides/index.html"),
+                site("Catalog", "/catalog/"),
+                site("Other", "../other/index.html"),
+                NavItem::Link {
+                    title: "Call".into(),
+                    url: "tel:+123".into()
+                },
+                site("Top", "index.html"),
+            ]
+        );
+        let codes: Vec<&str> = out.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["unsafe-link", "nav-missing-page"]);
+        assert_eq!(
+            NavItem::site_href("guides/setup/", "../other/index.html"),
+            "../../../other/index.html"
+        );
+        assert_eq!(
+            NavItem::site_href("guides/setup/", "/catalog/"),
+            "/catalog/"
+        );
     }
 
     #[test]

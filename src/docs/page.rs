@@ -146,7 +146,7 @@ pub(super) fn all_pages_view(
         )
     };
     let mut content = String::from("<h1>All pages</h1>\n");
-    nav_list(place.nav, &href_to, &mut content);
+    nav_list(place.nav, place.url, &href_to, &mut content);
     let root = address::up(source.request.depth()) + &address::root_from(place.url);
     let entity = &source.request.entity;
     DocPageView {
@@ -164,7 +164,7 @@ pub(super) fn all_pages_view(
 }
 
 /// The nav as nested `<ul>`s, every item shown.
-fn nav_list(items: &[NavItem], href_to: &dyn Fn(&str) -> String, html: &mut String) {
+fn nav_list(items: &[NavItem], from: &str, href_to: &dyn Fn(&str) -> String, html: &mut String) {
     html.push_str("<ul>");
     for item in items {
         match item {
@@ -176,9 +176,14 @@ fn nav_list(items: &[NavItem], href_to: &dyn Fn(&str) -> String, html: &mut Stri
             NavItem::Link { title, url } => {
                 html.push_str(&format!("<li>{}</li>", external_link(url, title)));
             }
+            NavItem::SiteLink { title, path } => html.push_str(&format!(
+                "<li><a href=\"{}\">{}</a></li>",
+                escape(&NavItem::site_href(from, path)),
+                escape(title)
+            )),
             NavItem::Section { title, children } => {
                 html.push_str(&format!("<li>{}", escape(title)));
-                nav_list(children, href_to, html);
+                nav_list(children, from, href_to, html);
                 html.push_str("</li>");
             }
         }
@@ -251,6 +256,13 @@ fn walk_nav(
                 depth: level.depth,
                 current: false,
                 external: true,
+            }),
+            NavItem::SiteLink { title, path } => out.push(NavLink {
+                title: title.clone(),
+                href: Some(NavItem::site_href(place.url, path)),
+                depth: level.depth,
+                current: false,
+                external: false,
             }),
             NavItem::Section { title, children } => {
                 out.push(NavLink {
