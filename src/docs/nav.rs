@@ -94,10 +94,12 @@ pub fn automatic(pages: &[String], titles: &HashMap<String, String>) -> Vec<NavI
     // The key is made once per page (a sort by key would make it again at
     // every comparison: thousands of small strings for a big site, twice
     // per build).
+    // MkDocs' `file_sort_key`: (folders, not the index, name), compared as
+    // written (`CHANGELOG.md` before `api.md`), not case-folded.
     sorted.sort_by_cached_key(|p| {
-        let parts: Vec<String> = p.split('/').map(str::to_lowercase).collect();
+        let parts: Vec<&str> = p.split('/').collect();
         let (dirs, name) = parts.split_at(parts.len() - 1);
-        (dirs.to_vec(), !is_index(&name[0]), name[0].clone())
+        (dirs.to_vec(), !is_index(name[0]), name[0])
     });
     let mut root = Vec::new();
     for src in sorted {
@@ -369,6 +371,35 @@ mod tests {
 
     fn titles() -> HashMap<String, String> {
         HashMap::from([("guides/setup.md".to_string(), "Setting up".to_string())])
+    }
+
+    /// Names compare as written, as in MkDocs: upper case before lower.
+    #[test]
+    fn automatic_nav_sorts_names_as_written() {
+        let pages: Vec<String> = [
+            "api.md",
+            "CHANGELOG.md",
+            "Zeta/x.md",
+            "alpha/y.md",
+            "index.md",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let order: Vec<String> = page_order(&automatic(&pages, &titles()))
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "index.md",
+                "CHANGELOG.md",
+                "api.md",
+                "Zeta/x.md",
+                "alpha/y.md"
+            ]
+        );
     }
 
     #[test]
