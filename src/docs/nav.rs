@@ -433,14 +433,10 @@ mod tests {
         assert_eq!(page_order(&nav)[4].1, "Setting up");
     }
 
-    /// Entries that are no page are links, as MkDocs makes them: folders
-    /// and paths in the portal, other schemes through the URL check; a
-    /// missing file is still an error.
-    #[test]
-    fn nav_entries_that_are_no_page_are_links() {
-        let text = "nav:\n  - Guides: guides/\n  - Catalog: /catalog/\n  - Other: ../other\n  - Call: tel:+123\n  - Evil: javascript:alert(1)\n  - Gone: gone.md\n  - Top: ./\n";
+    /// The nav of `mkdocs.yml` text over `pages`, and its problems.
+    fn explicit(text: &str, pages: &[&str]) -> (Vec<NavItem>, Vec<crate::diagnostics::Diagnostic>) {
         let root = parse_single(text, Budget::default()).unwrap().unwrap();
-        let pages: Vec<String> = vec!["index.md".into(), "guides/index.md".into()];
+        let pages: Vec<String> = pages.iter().map(|p| p.to_string()).collect();
         let file = SourceFile {
             repo: "r",
             repo_dir: "r",
@@ -450,6 +446,18 @@ mod tests {
         };
         let mut out = Vec::new();
         let nav = from_config(root.get("nav").unwrap(), &pages, &titles(), &file, &mut out);
+        (nav, out)
+    }
+
+    /// Entries that are no page are links, as MkDocs makes them: folders
+    /// and paths in the portal, other schemes through the URL check; a
+    /// missing file is still an error.
+    #[test]
+    fn nav_entries_that_are_no_page_are_links() {
+        let (nav, out) = explicit(
+            "nav:\n  - Guides: guides/\n  - Catalog: /catalog/\n  - Other: ../other\n  - Call: tel:+123\n  - Evil: javascript:alert(1)\n  - Gone: gone.md\n  - Top: ./\n",
+            &["index.md", "guides/index.md"],
+        );
         let site = |title: &str, path: &str| NavItem::SiteLink {
             title: title.into(),
             path: path.into(),
@@ -481,18 +489,10 @@ mod tests {
 
     #[test]
     fn explicit_nav_with_sections_links_and_a_missing_page() {
-        let text = "nav:\n  - Home: index.md\n  - Guides:\n      - guides/setup.md\n      - Gone: guides/gone.md\n  - Issues: https://example.com/issues\n";
-        let root = parse_single(text, Budget::default()).unwrap().unwrap();
-        let pages: Vec<String> = vec!["index.md".into(), "guides/setup.md".into()];
-        let file = SourceFile {
-            repo: "r",
-            repo_dir: "r",
-            path: "mkdocs.yml",
-            text,
-            line_index: None,
-        };
-        let mut out = Vec::new();
-        let nav = from_config(root.get("nav").unwrap(), &pages, &titles(), &file, &mut out);
+        let (nav, out) = explicit(
+            "nav:\n  - Home: index.md\n  - Guides:\n      - guides/setup.md\n      - Gone: guides/gone.md\n  - Issues: https://example.com/issues\n",
+            &["index.md", "guides/setup.md"],
+        );
         assert_eq!(
             nav,
             vec![

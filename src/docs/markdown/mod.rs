@@ -342,6 +342,14 @@ fn render_preprocessed(
         code_blocks: 0,
         open_spans: Vec::new(),
     };
+    // Python-Markdown's toc takes the ids written in the page (`{#id}`)
+    // before it makes any: `## Setup` before `## Later {#setup}` is
+    // `setup_1`, not a second `setup`.
+    for (event, _) in &events {
+        if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
+            pass.used_ids.insert(id.to_string());
+        }
+    }
     pass.run(&events, &line_of);
     pass.footnote_list();
     let Pass {

@@ -366,3 +366,12 @@ fn an_empty_abbreviation_defines_nothing_and_renders() {
         "a zero-length match is no match"
     );
 }
+
+/// Ids written in the page are taken before any is made, as
+/// Python-Markdown's toc does: the made one moves aside.
+#[test]
+fn written_ids_are_taken_before_made_ones() {
+    let page = html("## Setup\n\n## Later {#setup}\n");
+    assert!(page.contains("<h2 id=\"setup_1\""), "{page}");
+    assert!(page.contains("<h2 id=\"setup\""), "{page}");
+}
