@@ -627,9 +627,19 @@ impl<'e, 'a> Pass<'e, 'a> {
                     .get(src)
                     .cloned()
                     .unwrap_or_else(|| page_url(src));
-                with_anchor(relative(self.env.url, &format!("{url}index.html")), anchor)
+                let query = urls::query_of(dest);
+                with_anchor(
+                    relative(self.env.url, &format!("{url}index.html")) + query,
+                    anchor,
+                )
             }
-            Some(LinkTarget::Asset { path }) => relative(self.env.url, path),
+            Some(LinkTarget::Asset { path }) => {
+                // The query and the fragment kept (`file.pdf#page=2`).
+                let fragment = dest.split_once('#').map(|(_, f)| format!("#{f}"));
+                relative(self.env.url, path)
+                    + urls::query_of(dest)
+                    + fragment.as_deref().unwrap_or("")
+            }
             Some(LinkTarget::OtherSite {
                 namespace,
                 kind,

@@ -375,3 +375,21 @@ fn written_ids_are_taken_before_made_ones() {
     assert!(page.contains("<h2 id=\"setup_1\""), "{page}");
     assert!(page.contains("<h2 id=\"setup\""), "{page}");
 }
+
+/// Queries and fragments stay on the links MkDocs rewrites; a link that is
+/// only a query is left as written.
+#[test]
+fn queries_and_fragments_stay_on_rewritten_links() {
+    let page = env_render(
+        "guides/deploy.md",
+        "[a](img.png?raw=true) [b](../setup.md?tab=2#install) [c](?x=1) [d](files/spec.pdf#page=2)\n",
+    );
+    for href in [
+        "href=\"../img.png?raw=true\"",
+        "href=\"../../setup/index.html?tab=2#install\"",
+        "href=\"?x=1\"",
+        "href=\"../files/spec.pdf#page=2\"",
+    ] {
+        assert!(page.html.contains(href), "{href} in {}", page.html);
+    }
+}

@@ -14,6 +14,8 @@ pub(super) fn classify(dest: &str, page_src: &str) -> Option<LinkTarget> {
         || dest.starts_with("mailto:")
         || dest.starts_with("tel:")
         || dest.starts_with("//")
+        // Only a query: MkDocs leaves it pointing at the page itself.
+        || dest.starts_with('?')
     {
         return None;
     }
@@ -164,6 +166,15 @@ fn encode_path_into(path: &str, out: &mut String) {
             out.push_str(&format!("%{b:02X}"));
         }
     }
+}
+
+/// The query of a destination, with its `?` (empty without one): MkDocs
+/// keeps it on the link it rewrites (`img.png?raw=true`).
+pub fn query_of(dest: &str) -> &str {
+    let before_anchor = dest.split('#').next().unwrap_or(dest);
+    before_anchor
+        .find('?')
+        .map_or("", |at| &before_anchor[at..])
 }
 
 #[cfg(test)]
