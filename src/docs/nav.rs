@@ -216,13 +216,18 @@ fn entry(
         );
         return None;
     }
-    let scheme = target.split_once(':').is_some_and(|(scheme, _)| {
-        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
-    });
-    if target.contains("://") || scheme {
+    // A page first, as MkDocs looks the file up first (`v2:notes.md`).
+    let src = crate::read::safe_path::normalize(target).unwrap_or_default();
+    let is_page = pages.contains(&src);
+    let scheme = !is_page
+        && target.split_once(':').is_some_and(|(scheme, _)| {
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+        });
+    // `//host/x` is another host, as a browser reads it.
+    if !is_page && (target.contains("://") || scheme || target.starts_with("//")) {
         if !crate::html::allowed_url(target, crate::html::UrlUse::Link) {
             out.push(
                 Diagnostic::warning(
@@ -239,10 +244,7 @@ fn entry(
             url: target.to_string(),
         });
     }
-    let src = crate::read::safe_path::normalize(target).unwrap_or_default();
-    if !pages.contains(&src)
-        && let Some(path) = site_link(target)
-    {
+    if !is_page && let Some(path) = site_link(target, pages) {
         return Some(NavItem::SiteLink {
             title: title.unwrap_or_else(|| target.to_string()),
             path,
@@ -274,10 +276,11 @@ fn entry(
 /// added so the link opens from disk too. `None` for what looks like a
 /// file (`missing.md`: a page that does not exist is an error) or holds
 /// characters no plain path has.
-fn site_link(target: &str) -> Option<String> {
+fn site_link(target: &str, pages: &[String]) -> Option<String> {
     let plain = !target.is_empty()
-        && !target.contains(['\\', '"', '<', '>', '\0', '?', '#', ' '])
-        && !target.contains(':');
+        && !target.contains(['\\', '"', '<', '>', '?', '#', ' ', ':'])
+        && !target.chars().any(char::is_control)
+        && !target.starts_with("//");
     if !plain {
         return None;
     }
@@ -293,12 +296,22 @@ fn site_link(target: &str) -> Option<String> {
     if !folder && !matches!(last, "." | "..") {
         return None;
     }
-    let folder = target.trim_start_matches("./").trim_end_matches('/');
-    Some(if folder.is_empty() || folder == "." {
-        "index.html".to_string()
-    } else {
-        format!("{folder}/index.html")
-    })
+    // Inside the docs the folder must have an index page (a typo is an
+    // error, as a missing page is); out of them nothing can be checked.
+    match crate::read::safe_path::normalize(target) {
+        Ok(inside) => {
+            let index = |name: &str| pages.contains(&format!("{inside}/{name}"));
+            if !index("index.md") && !index("README.md") {
+                return None;
+            }
+            Some(format!("{inside}/index.html"))
+        }
+        Err(crate::read::safe_path::PathError::Empty) => Some("index.html".to_string()),
+        Err(_) => {
+            let folder = target.trim_start_matches("./").trim_end_matches('/');
+            Some(format!("{folder}/index.html"))
+        }
+    }
 }
 
 /// Pages in nav order, for previous/next links.
@@ -455,8 +468,8 @@ mod tests {
     #[test]
     fn nav_entries_that_are_no_page_are_links() {
         let (nav, out) = explicit(
-            "nav:\n  - Guides: guides/\n  - Catalog: /catalog/\n  - Other: ../other\n  - Call: tel:+123\n  - Evil: javascript:alert(1)\n  - Gone: gone.md\n  - Top: ./\n",
-            &["index.md", "guides/index.md"],
+            "nav:\n  - Guides: guides/\n  - Catalog: /catalog/\n  - Other: ../other\n  - Call: tel:+123\n  - Evil: javascript:alert(1)\n  - Gone: gone.md\n  - Top: ./\n  - Typo: guidse\n  - Host: //evil.example/x\n  - Notes: v2:notes.md\n",
+            &["index.md", "guides/index.md", "v2:notes.md"],
         );
         let site = |title: &str, path: &str| NavItem::SiteLink {
             title: title.into(),
@@ -473,10 +486,21 @@ mod tests {
                     url: "tel:+123".into()
                 },
                 site("Top", "index.html"),
+                NavItem::Link {
+                    title: "Host".into(),
+                    url: "//evil.example/x".into()
+                },
+                NavItem::Page {
+                    title: "Notes".into(),
+                    src: "v2:notes.md".into()
+                },
             ]
         );
         let codes: Vec<&str> = out.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["unsafe-link", "nav-missing-page"]);
+        assert_eq!(
+            codes,
+            ["unsafe-link", "nav-missing-page", "nav-missing-page"]
+        );
         assert_eq!(
             NavItem::site_href("guides/setup/", "../other/index.html"),
             "../../../other/index.html"

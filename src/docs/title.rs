@@ -14,16 +14,22 @@ use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 /// drops them).
 const MAX_BLOCKS: usize = 64;
 
+/// Bytes of a block looked at for a heading.
+const MAX_BLOCK_BYTES: usize = 4096;
+
 /// The page's title from its text, if it gives one.
 pub fn page_title(text: &str) -> Option<String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let body = match yaml_front_matter(text) {
+    let body = match yaml_front_matter(text).and_then(|(meta, rest)| Some((mapping(meta)?, rest))) {
         Some((meta, rest)) => {
-            if let Some(title) = meta_title(meta) {
+            if let Some(title) = meta_title(&meta) {
                 return Some(title);
             }
             rest
         }
+        // Front matter that is no mapping (or no YAML) stays in the page,
+        // as MkDocs keeps it: the page then opens with a rule, no heading.
+        None if yaml_front_matter(text).is_some() => text,
         None => match multimarkdown_title(text) {
             Meta::Title(title) => return Some(title),
             Meta::Rest(rest) => rest,
@@ -41,11 +47,13 @@ fn yaml_front_matter(text: &str) -> Option<(&str, &str)> {
         return None;
     }
     let mut at = first.len();
-    for line in text[at..].split_inclusive('\n') {
-        let bare = line.trim_end_matches(['\n', '\r']);
-        let is_end = (bare.starts_with("---") || bare.starts_with("..."))
-            && bare[3..].trim_matches([' ', '\t']).is_empty();
-        if is_end && line.ends_with('\n') {
+    // MkDocs' pattern wants a line between the two markers (`---\n---\n`
+    // is no front matter).
+    for (n, line) in text[at..].split_inclusive('\n').enumerate() {
+        if n == 0 && is_marker(line) {
+            return None;
+        }
+        if is_marker(line) && line.ends_with('\n') {
             return Some((&text[first.len()..at], &text[at + line.len()..]));
         }
         at += line.len();
@@ -53,11 +61,31 @@ fn yaml_front_matter(text: &str) -> Option<(&str, &str)> {
     None
 }
 
-/// `title` of YAML front matter that is a mapping.
-fn meta_title(yaml: &str) -> Option<String> {
+/// A line ending front matter: `---` or `...`, then only spaces or tabs.
+fn is_marker(line: &str) -> bool {
+    let bare = line.trim_end_matches(['\n', '\r']);
+    (bare.starts_with("---") || bare.starts_with("..."))
+        && bare[3..].trim_matches([' ', '\t']).is_empty()
+}
+
+/// YAML front matter read as a mapping (`None`: not YAML, or no mapping).
+fn mapping(yaml: &str) -> Option<crate::yaml::Node> {
     let node = crate::yaml::parse_single(yaml, crate::yaml::Budget::default()).ok()??;
-    let title = node.get("title")?;
-    title.as_str().map(str::to_string)
+    node.as_map().is_some().then_some(node)
+}
+
+/// `title` of front matter, as Python prints it: `2024`, `1.5`, `True`.
+fn meta_title(meta: &crate::yaml::Node) -> Option<String> {
+    use crate::yaml::Value;
+    match &meta.get("title")?.value {
+        Value::String(text) => Some(text.clone()),
+        Value::Int(n) => Some(n.to_string()),
+        Value::Float(x) if x.fract() == 0.0 && x.is_finite() => Some(format!("{x:.1}")),
+        Value::Float(x) => Some(x.to_string()),
+        Value::Bool(true) => Some("True".into()),
+        Value::Bool(false) => Some("False".into()),
+        _ => None,
+    }
 }
 
 enum Meta<'a> {
@@ -129,8 +157,14 @@ fn first_block_heading(body: &str) -> Option<String> {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TABLES;
     for block in blocks(body).take(MAX_BLOCKS) {
-        // Abbreviations (`*[HTML]: …`) are taken out of the page.
-        let kept: String = block
+        // Abbreviations (`*[HTML]: …`) are taken out of the page. A heading
+        // is short: a block's first few KB tell (a block of a million
+        // nested quotes is never handed to the parser whole).
+        let mut cut = block.len().min(MAX_BLOCK_BYTES);
+        while !block.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let kept: String = block[..cut]
             .split_inclusive('\n')
             .filter(|line| !is_abbreviation(line))
             .collect();
@@ -161,12 +195,16 @@ fn first_block_heading(body: &str) -> Option<String> {
     None
 }
 
-/// The text's blocks: runs of lines between blank lines.
+/// The text's blocks: runs of lines between blank lines, each from its
+/// first line's start (an indented first line is a code block).
 fn blocks(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
-        let start = rest.len() - rest.trim_start_matches(['\n', '\r', ' ', '\t']).len();
-        rest = &rest[start..];
+        while let Some(line) = rest.split_inclusive('\n').next()
+            && line.trim().is_empty()
+        {
+            rest = &rest[line.len()..];
+        }
         if rest.is_empty() {
             return None;
         }
@@ -233,6 +271,29 @@ mod tests {
             assert_eq!(page_title(text).as_deref(), title, "{text:?}");
         }
         assert_eq!(page_title("no heading"), None);
+        // Titles that YAML reads as other scalars print as Python prints them.
+        assert_eq!(
+            page_title("---\ntitle: 2024\n---\n").as_deref(),
+            Some("2024")
+        );
+        assert_eq!(page_title("---\ntitle: 1.0\n---\n").as_deref(), Some("1.0"));
+        assert_eq!(
+            page_title("---\ntitle: true\n---\n").as_deref(),
+            Some("True")
+        );
+        // Front matter that is no mapping stays in the page: no title.
+        assert_eq!(page_title("---\n- a\n---\n# H\n"), None);
+        assert_eq!(page_title("---\ntitle: a: b\n---\n# H\n"), None);
+        // `---` right after `---` is no front matter: a rule, no title.
+        assert_eq!(page_title("---\n---\n# H\n"), None);
+        // An indented first line is a code block.
+        assert_eq!(page_title("    # install deps\n\n# Real\n"), None);
+        assert_eq!(
+            page_title("\n\n   # Three spaces\n").as_deref(),
+            Some("Three spaces")
+        );
+        let quotes = format!("{}x\n\n# After\n", "> ".repeat(100_000));
+        assert_eq!(page_title(&quotes), None);
         assert_eq!(
             page_title("\u{feff}# With a BOM\n").as_deref(),
             Some("With a BOM")
