@@ -30,9 +30,9 @@ pub fn page_title(text: &str) -> Option<String> {
         // Front matter that is no mapping (or no YAML) stays in the page,
         // as MkDocs keeps it: the page then opens with a rule, no heading.
         None if yaml_front_matter(text).is_some() => text,
-        None => match multimarkdown_title(text) {
-            Meta::Title(title) => return Some(title),
-            Meta::Rest(rest) => rest,
+        None => match multimarkdown(text) {
+            (Some(title), _) => return Some(title),
+            (None, end) => &text[end..],
         },
     };
     first_block_heading(body)
@@ -88,16 +88,11 @@ fn meta_title(meta: &crate::yaml::Node) -> Option<String> {
     }
 }
 
-enum Meta<'a> {
-    Title(String),
-    /// The text after the meta-data (all of it when there is none).
-    Rest(&'a str),
-}
-
 /// MultiMarkdown-style meta-data: `Key: value` lines opening the page (a
 /// line indented by four spaces or a tab goes on with the last value),
-/// ended by a blank line or the first line of another shape.
-fn multimarkdown_title(text: &str) -> Meta<'_> {
+/// ended by a blank line (taken with them) or the first line of another
+/// shape. Returns its `title`, and how many bytes it takes (0: none).
+fn multimarkdown(text: &str) -> (Option<String>, usize) {
     let mut title: Option<String> = None;
     let mut key: Option<String> = None;
     let mut at = 0;
@@ -126,11 +121,18 @@ fn multimarkdown_title(text: &str) -> Meta<'_> {
         }
         at += line.len();
     }
-    match title {
-        Some(title) => Meta::Title(title),
-        None if key.is_some() => Meta::Rest(&text[at..]),
-        None => Meta::Rest(text),
+    (title, if key.is_some() { at } else { 0 })
+}
+
+/// How many bytes of `text` open it as MultiMarkdown-style meta-data,
+/// which MkDocs takes out of the page (`meta.get_data`), with the blank
+/// line ending them: 0 when there are none, or when the page has YAML front
+/// matter (MkDocs then looks no further).
+pub fn multimarkdown_meta_len(text: &str) -> usize {
+    if yaml_front_matter(text).is_some() {
+        return 0;
     }
+    multimarkdown(text).1
 }
 
 /// `key: value` as MkDocs' `META_RE` reads it: up to three spaces, a key of

@@ -164,6 +164,17 @@ enum AuthorHtml {
 
 /// Renders one page.
 pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
+    // MultiMarkdown-style `Key: value` lines opening the page are its
+    // meta-data, which MkDocs takes out before anything else reads the page;
+    // blank lines keep the others' numbers.
+    let meta = crate::docs::title::multimarkdown_meta_len(markdown);
+    let without_meta;
+    let markdown = if meta > 0 {
+        without_meta = "\n".repeat(markdown[..meta].matches('\n').count()) + &markdown[meta..];
+        without_meta.as_str()
+    } else {
+        markdown
+    };
     // The plugin replaces its tags before Markdown is read (snippets are
     // part of reading, so their tags stay as written, as in MkDocs).
     let markdown = &*template_tags::replace_dates(markdown, &env.dates, &env.settings.dates);

@@ -393,3 +393,24 @@ fn queries_and_fragments_stay_on_rewritten_links() {
         assert!(page.html.contains(href), "{href} in {}", page.html);
     }
 }
+
+/// MultiMarkdown-style meta-data opening a page is taken out of it, as
+/// MkDocs does; the lines after keep their numbers.
+#[test]
+fn multimarkdown_meta_data_is_not_shown() {
+    let page = env_render(
+        "guides/deploy.md",
+        "Title: Deploying\nAuthor: Ops\n    and friends\n\n# Deploy\n\n[x](missing.md)\n",
+    );
+    assert!(!page.html.contains("Author"), "{}", page.html);
+    assert!(!page.html.contains("friends"), "{}", page.html);
+    assert!(page.html.contains("<h1 id=\"deploy\""), "{}", page.html);
+    assert_eq!(page.links[0].line, 7, "line numbers kept");
+    let plain = html("Note that this is text.\n");
+    assert!(
+        plain.contains("Note that this is text."),
+        "no colon: no meta-data"
+    );
+    let yaml = html("---\ntitle: x\n---\nKey: kept\n");
+    assert!(yaml.contains("Key: kept"), "after front matter: {yaml}");
+}
