@@ -670,7 +670,8 @@ impl<'e, 'a> Pass<'e, 'a> {
                     "{}{url}",
                     crate::address::docs_site_dir_of(namespace, kind, name)
                 );
-                with_anchor(format!("{up}{}", encode_path(&path)), anchor)
+                let query = urls::query_of(dest);
+                with_anchor(format!("{up}{}{query}", encode_path(&path)), anchor)
             }
         };
         if let Some(target) = target {

@@ -382,7 +382,13 @@ fn written_ids_are_taken_before_made_ones() {
 fn queries_and_fragments_stay_on_rewritten_links() {
     let page = env_render(
         "guides/deploy.md",
-        "[a](img.png?raw=true) [b](../setup.md?tab=2#install) [c](?x=1) [d](files/spec.pdf#page=2)\n",
+        "[a](img.png?raw=true) [b](../setup.md?tab=2#install) [c](?x=1) [d](files/spec.pdf#page=2) [e](/docs/default/component/pay/guide.md?v=1#top)\n",
+    );
+    assert!(
+        page.html
+            .contains("docs/default/component/pay/guide/index.html?v=1#top\""),
+        "{}",
+        page.html
     );
     for href in [
         "href=\"../img.png?raw=true\"",
