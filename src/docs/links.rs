@@ -217,6 +217,15 @@ fn problem(
                 )
             })
         }
+        LinkTarget::Page { src: path, .. } | LinkTarget::Asset { path }
+            if crate::docs::site::excluded_by_default(path) =>
+        {
+            Some((
+                "broken-link",
+                format!("{what} `{}`: `{path}` is left out of every site", link.raw),
+                "MkDocs leaves out files whose name, or a folder's on the way, starts with a dot, and the templates/ folder at the top of docs_dir: move the file, or link to a copy outside them".to_string(),
+            ))
+        }
         LinkTarget::Page { src, anchor } => match site.pages.get(src) {
             None => Some((
                 "broken-link",

@@ -252,11 +252,19 @@ fn entry(
     }
     if !pages.contains(&src) {
         out.push(
-            Diagnostic::error(
-                "nav-missing-page",
-                format!("nav entry `{target}` names a page that does not exist in docs_dir"),
-            )
-            .with_hint("fix the path (relative to docs_dir) or create the page")
+            if crate::docs::site::excluded_by_default(&src) {
+                Diagnostic::error(
+                    "nav-missing-page",
+                    format!("nav entry `{target}` names a page that is left out of every site"),
+                )
+                .with_hint("MkDocs leaves out files whose name, or a folder's on the way, starts with a dot, and the templates/ folder at the top of docs_dir: move the page")
+            } else {
+                Diagnostic::error(
+                    "nav-missing-page",
+                    format!("nav entry `{target}` names a page that does not exist in docs_dir"),
+                )
+                .with_hint("fix the path (relative to docs_dir) or create the page")
+            }
             .in_file(file, value.pos.line, value.pos.column),
         );
         return None;

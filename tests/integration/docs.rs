@@ -728,3 +728,62 @@ fn unreadable_pages_and_assets_are_reported_once_and_not_listed() {
             .exists()
     );
 }
+
+/// Files MkDocs leaves out of every site (dot files and folders, the top
+/// `templates/`) are neither pages nor published, and a link or nav entry
+/// naming one says why it does not work.
+#[test]
+fn files_mkdocs_leaves_out_are_named_so_where_they_are_linked() {
+    let org = Org::new();
+    let catalog = &format!("{}---\n{}", documented("svc", "dir:.", "me"), user("me"));
+    org.file("repos/svc/catalog-info.yaml", catalog);
+    org.file(
+        "repos/svc/mkdocs.yml",
+        "site_name: Service\nnav:\n  - Home: index.md\n  - Template: templates/adr.md\n",
+    );
+    org.file(
+        "repos/svc/docs/index.md",
+        "# Welcome\n\n![shot](.attachments/shot.png) [adr](templates/adr.md)\n",
+    );
+    org.file("repos/svc/docs/.attachments/shot.png", "png");
+    org.file("repos/svc/docs/templates/adr.md", "# ADR template\n");
+    org.file("repos/svc/docs/.DS_Store", "junk");
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    let left_out: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .filter(|d| {
+            d["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("left out of every site")
+        })
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        left_out,
+        [
+            "broken-link docs/index.md",
+            "broken-link docs/index.md",
+            "nav-missing-page mkdocs.yml"
+        ],
+        "{}",
+        run.stdout
+    );
+    org.run(&["build", "repos", "--out", "site"]);
+    let site = org.path().join("site/docs/default/component/svc");
+    assert!(site.join("index.html").is_file());
+    for gone in [
+        ".attachments/shot.png",
+        "templates/adr/index.html",
+        ".DS_Store",
+    ] {
+        assert!(!site.join(gone).exists(), "{gone} published");
+    }
+}
