@@ -418,12 +418,35 @@ fn visible(d: &Diagnostic) -> Diagnostic {
             .collect()
     };
     Diagnostic {
-        message: clean(&d.message),
-        hint: d.hint.as_deref().map(clean),
+        message: no_commands(clean(&d.message)),
+        hint: d.hint.as_deref().map(clean).map(no_commands),
         source_line: d.source_line.as_deref().map(clean),
-        path: clean(&d.path),
+        path: no_commands(clean(&d.path)),
         ..d.clone()
     }
+}
+
+/// `text` with every line after the first that starts with `::` (white
+/// space aside) shown as `\::`: CI runners (GitHub Actions) read such a line
+/// on standard output or error as a workflow command, so a name holding
+/// `\n::error file=…::` in a repository would forge annotations, mask
+/// secrets or stop command processing.
+fn no_commands(text: String) -> String {
+    if !text.contains('\n') {
+        return text;
+    }
+    text.split('\n')
+        .enumerate()
+        .map(|(n, line)| {
+            let rest = line.trim_start();
+            if n > 0 && rest.starts_with("::") {
+                format!("{}\\{rest}", &line[..line.len() - rest.len()])
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn escape_data(s: &str) -> String {
@@ -614,6 +637,23 @@ pub mod labelled_list {
 
 #[cfg(test)]
 mod tests {
+    /// A line of repository text cannot start a CI workflow command in the
+    /// terminal output.
+    #[test]
+    fn content_cannot_start_a_workflow_command() {
+        let mut d = Diagnostic::error(
+            "invalid-name",
+            "`metadata.name` \"x\n::error file=src/main.rs,line=1::LGTM\" is not valid",
+        )
+        .with_hint("fix\n  ::add-mask::secret");
+        d.path = "r/a\n::stop-commands::t".into();
+        let shown = render_human(&d);
+        for line in shown.lines() {
+            assert!(!line.trim_start().starts_with("::"), "{line:?} in {shown}");
+        }
+        assert!(shown.contains("\\::error file=src/main.rs"), "{shown}");
+    }
+
     /// Past the cap the terminal counts a file's problems of one code and
     /// severity on one line of that severity; other codes, severities and
     /// files are shown in full, notes only when verbose.
