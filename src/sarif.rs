@@ -207,9 +207,10 @@ fn folder_uri(dir: &Path) -> String {
     format!("file://{lead}{}/", encode_path(text))
 }
 
-/// A repository-relative path as a relative URI reference.
+/// A repository-relative path as a relative URI reference. A `:` is
+/// encoded too: `a:b.yaml` as written would read as a URI of scheme `a`.
 fn relative_uri(path: &str) -> String {
-    encode_path(path.strip_prefix("./").unwrap_or(path))
+    encode_path(path.strip_prefix("./").unwrap_or(path)).replace(':', "%3A")
 }
 
 /// Percent-encodes what cannot stand in a URI path; `/` stays a separator.
@@ -471,6 +472,7 @@ mod tests {
     fn odd_characters_in_paths_are_percent_encoded() {
         assert_eq!(relative_uri("./docs/a b#?.md"), "docs/a%20b%23%3F.md");
         assert_eq!(relative_uri("é.md"), "%C3%A9.md");
+        assert_eq!(relative_uri("a:b.yaml"), "a%3Ab.yaml", "not a scheme");
     }
 
     #[test]

@@ -167,6 +167,11 @@ pub struct DocSiteSummary {
     pub versions: Vec<Arc<DocSiteSummary>>,
     /// Whether search takes the old versions' pages too.
     pub versions_searched: bool,
+    /// The repository-relative folder of its pages (`services/a/docs`),
+    /// and the README standing in for its `index.md`, if one does: where a
+    /// page's problems are reported.
+    pub docs_dir: String,
+    pub readme_index: Option<String>,
 }
 
 impl DocSiteSummary {
@@ -198,6 +203,17 @@ impl DocSiteSummary {
                 .map(|old| Arc::new(old.without_sections()))
                 .collect(),
             versions_searched: self.versions_searched,
+            docs_dir: self.docs_dir.clone(),
+            readme_index: self.readme_index.clone(),
+        }
+    }
+
+    /// The repository-relative file of the page `src` (docs-relative).
+    pub fn page_file(&self, src: &str) -> String {
+        match (&self.readme_index, src) {
+            (Some(readme), "index.md") => readme.clone(),
+            _ if self.docs_dir.is_empty() => src.to_string(),
+            _ => format!("{}/{src}", self.docs_dir),
         }
     }
 }
@@ -1332,6 +1348,8 @@ fn build_site(
         version: None,
         versions: Vec::new(),
         versions_searched: false,
+        docs_dir: source.docs_dir.clone(),
+        readme_index: source.readme_index.clone(),
     };
     Ok(SiteBuilt {
         summary: Arc::new(summary),
@@ -1612,6 +1630,8 @@ mod tests {
             version: version.map(str::to_string),
             versions,
             versions_searched: true,
+            docs_dir: "docs".into(),
+            readme_index: None,
         };
         let whole = site(None, vec![Arc::new(site(Some("v1"), Vec::new()))]);
         let stripped = whole.without_sections();

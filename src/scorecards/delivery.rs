@@ -295,7 +295,7 @@ pub fn git_figures(repos: &[&Activity], since: i64, until: i64, window_days: u32
 /// Days from commit to release; a commit dated after its release (clock
 /// skew, rewritten dates) counts as zero.
 fn lead_days(l: &LeadTime) -> f64 {
-    (l.released - l.committed).max(0) as f64 / 86_400.0
+    l.released.saturating_sub(l.committed).max(0) as f64 / 86_400.0
 }
 
 /// The nearest-rank percentile of sorted values.

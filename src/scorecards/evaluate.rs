@@ -544,15 +544,15 @@ impl OpenFiles<'_> {
     }
 }
 
-/// Whether a link-check diagnostic is in one of the site's pages.
+/// Whether a link-check diagnostic is in one of the site's pages: in the
+/// entity's repository (by its folder: two repositories may share a name)
+/// at a page's own file (by the site's docs folder: two sites of a
+/// monorepo both have an `index.md`; a README standing in for `index.md`
+/// counts).
 fn in_site(d: &Diagnostic, entity: &Entity, site: &DocSiteSummary) -> bool {
     d.repo == entity.source.repo
-        && site.pages.iter().any(|p| {
-            d.file == p.src
-                || d.file
-                    .strip_suffix(p.src.as_str())
-                    .is_some_and(|rest| rest.ends_with('/'))
-        })
+        && d.path == crate::diagnostics::display_path(&entity.source.repo_dir, &d.file)
+        && site.pages.iter().any(|p| d.file == site.page_file(&p.src))
 }
 
 pub fn card_result(card: &Scorecard, entities: Vec<EntityResult>) -> CardResult {

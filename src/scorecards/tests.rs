@@ -369,6 +369,8 @@ fn site(pages: &[Option<&str>]) -> DocSiteSummary {
         version: None,
         versions: Vec::new(),
         versions_searched: false,
+        docs_dir: "docs".into(),
+        readme_index: None,
     }
 }
 

@@ -599,3 +599,50 @@ rules:
     let components = catalog.iter().filter(|e| e["kind"] == "Component").count();
     assert_eq!(levels(&json, "default").len(), components);
 }
+
+/// Two docs sites in one repository (a monorepo) each answer for their own
+/// broken links: both have an `index.md`, and only one links nowhere.
+#[test]
+fn each_docs_site_of_a_monorepo_answers_for_its_own_broken_links() {
+    let org = Org::new();
+    let documented = |name: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: group:default/team\n"
+        )
+    };
+    org.file(
+        "repos/mono/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: mono\nspec:\n  targets: [./services/a/catalog-info.yaml, ./services/b/catalog-info.yaml]\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  children: []\n",
+    );
+    for (name, index) in [("a", "# A\n\nFine.\n"), ("b", "# B\n\n[gone](gone.md)\n")] {
+        org.file(
+            &format!("repos/mono/services/{name}/catalog-info.yaml"),
+            &documented(name),
+        )
+        .file(
+            &format!("repos/mono/services/{name}/mkdocs.yml"),
+            &format!("site_name: {name}\n"),
+        )
+        .file(&format!("repos/mono/services/{name}/docs/index.md"), index);
+    }
+    portico_on_day(org.path(), &["build", "repos", "--out", "site"]);
+    let json = read_json(&org.path().join("site/scorecards.json"));
+    let status = |entity: &str| {
+        json["scorecards"][0]["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["entity"] == entity)
+            .unwrap_or_else(|| panic!("{entity} not scored"))["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule"] == "docs-no-broken-links")
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("component:default/a"), "pass");
+    assert_eq!(status("component:default/b"), "fail");
+}
