@@ -9,7 +9,8 @@ use super::check::FilesCheck;
 use super::{Evidence, Verdict};
 use crate::limits::MAX_SCORECARD_FILES;
 use crate::read::{ReadError, Snapshot};
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 
 /// One repository's files as rules see them: a listing and confined reads.
 /// History can hand the evaluator a past commit's files the same way.
@@ -19,6 +20,23 @@ pub trait RepoFiles {
     /// Whether a regular file may be read at `path` (not a symlink out).
     fn check_file(&self, path: &str) -> Result<(), ReadError>;
     fn read_text(&self, path: &str) -> Result<String, ReadError>;
+    /// Tallies of `files` checks already made on these files, by what they
+    /// depend on (see [`check`]), when the files keep them: every entity of
+    /// a repository asks the same root-relative checks, each of which lists
+    /// every path and may read up to [`MAX_SCORECARD_FILES`] files.
+    fn tallies(&self) -> Option<&RefCell<HashMap<String, Tally>>> {
+        None
+    }
+}
+
+/// What a `files` check found, before it is judged.
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    candidates: usize,
+    looked_at: usize,
+    counted: usize,
+    first: Option<(String, Option<usize>)>,
+    refused: Option<String>,
 }
 
 /// A [`Snapshot`], listed once on first use.
@@ -29,6 +47,7 @@ pub struct SnapshotFiles {
     /// Every file, vendored folders included, when asked for (docs), or
     /// as the docs stage listed it.
     all: OnceCell<std::sync::Arc<crate::read::Listing>>,
+    tallies: RefCell<HashMap<String, Tally>>,
 }
 
 impl SnapshotFiles {
@@ -37,6 +56,7 @@ impl SnapshotFiles {
             snapshot,
             paths: OnceCell::new(),
             all: OnceCell::new(),
+            tallies: RefCell::default(),
         }
     }
 
@@ -104,6 +124,10 @@ impl RepoFiles for SnapshotFiles {
     fn read_text(&self, path: &str) -> Result<String, ReadError> {
         self.snapshot.read_text(path)
     }
+
+    fn tallies(&self) -> Option<&RefCell<HashMap<String, Tally>>> {
+        Some(&self.tallies)
+    }
 }
 
 /// `folder`: the entity's folder, where a glob without a leading `/` starts.
@@ -118,11 +142,38 @@ pub fn check(files: Option<&dyn RepoFiles>, folder: &str, check: &FilesCheck) ->
     } else {
         format!("{folder}/")
     };
-    let candidates: Vec<&String> = files
-        .paths()
+    // What the tally depends on: the folder it starts from, the glob and
+    // the pattern (the same for every entity of the repository when the
+    // glob starts from the root).
+    let key = format!(
+        "{prefix}\0{}\0{}",
+        check.glob,
+        check.matches.as_ref().map_or("", |p| p.as_str())
+    );
+    let kept = files
+        .tallies()
+        .and_then(|tallies| tallies.borrow().get(&key).cloned());
+    let tally = kept.unwrap_or_else(|| {
+        let tally = tally(files, &prefix, check);
+        if let Some(tallies) = files.tallies() {
+            tallies.borrow_mut().insert(key, tally.clone());
+        }
+        tally
+    });
+    judge(&tally, &prefix, folder, check)
+}
+
+/// The files under `prefix` a check's glob matches, and how many of the
+/// first [`MAX_SCORECARD_FILES`] count.
+fn tally(files: &dyn RepoFiles, prefix: &str, check: &FilesCheck) -> Tally {
+    // The paths are sorted: those under the folder are one run of them.
+    let paths = files.paths();
+    let start = paths.partition_point(|p| p.as_str() < prefix);
+    let length = paths[start..].partition_point(|p| p.starts_with(prefix));
+    let candidates: Vec<&String> = paths[start..start + length]
         .iter()
         .filter(|p| {
-            p.strip_prefix(prefix.as_str())
+            p.strip_prefix(prefix)
                 .is_some_and(|rest| check.matcher.is_match(rest))
         })
         .collect();
@@ -150,6 +201,24 @@ pub fn check(files: Option<&dyn RepoFiles>, folder: &str, check: &FilesCheck) ->
             }
         }
     }
+    Tally {
+        candidates: candidates.len(),
+        looked_at,
+        counted,
+        first,
+        refused,
+    }
+}
+
+/// The verdict of a check from its tally.
+fn judge(tally: &Tally, prefix: &str, folder: &str, check: &FilesCheck) -> Verdict {
+    let Tally {
+        candidates,
+        looked_at,
+        counted,
+        first,
+        refused,
+    } = tally.clone();
     let glob = if prefix.is_empty() {
         check.glob.clone()
     } else {
@@ -164,7 +233,7 @@ pub fn check(files: Option<&dyn RepoFiles>, folder: &str, check: &FilesCheck) ->
         1 => format!("1 file {what}"),
         n => format!("{n} files {what}"),
     };
-    if candidates.len() > looked_at {
+    if candidates > looked_at {
         summary.push_str(&format!(" (the first {looked_at} looked at)"));
     }
     if let Some(reason) = refused {
@@ -190,6 +259,8 @@ pub(crate) mod fake {
         listing: OnceCell<Vec<String>>,
         /// Every path read, in order.
         pub reads: std::cell::RefCell<Vec<String>>,
+        /// Tallies kept, when the test asks for them.
+        pub tallies: Option<RefCell<HashMap<String, Tally>>>,
     }
 
     impl FakeFiles {
@@ -201,6 +272,7 @@ pub(crate) mod fake {
                     .collect(),
                 listing: OnceCell::new(),
                 reads: Default::default(),
+                tallies: None,
             }
         }
     }
@@ -224,6 +296,10 @@ pub(crate) mod fake {
                 .get(path)
                 .cloned()
                 .unwrap_or_else(|| Err(ReadError::NotFound(path.to_string())))
+        }
+
+        fn tallies(&self) -> Option<&RefCell<HashMap<String, Tally>>> {
+            self.tallies.as_ref()
         }
     }
 }

@@ -950,3 +950,31 @@ fn dependency_checks_are_read_and_their_mistakes_placed() {
     assert!(has(18, "needs `name`"), "{errors:#?}");
     assert!(has(21, "leads outside the repository"), "{errors:#?}");
 }
+
+/// A repository's files are tallied once per check and folder: every
+/// entity of a big catalog file asks the same root-relative rules, which
+/// read up to 200 files each.
+#[test]
+fn a_files_check_reads_a_repository_once_for_all_its_entities() {
+    let c = org();
+    let mut files = FakeFiles::with(&[
+        ("README.md", "# svc\nOwners: see CODEOWNERS\n"),
+        ("docs/a.md", "Owners: a\n"),
+    ]);
+    files.tallies = Some(Default::default());
+    let rule = check("{ files: { glob: \"/**/*.md\", matches: Owners } }");
+    let mut verdicts = Vec::new();
+    for _ in 0..3 {
+        verdicts.push(run(
+            &c,
+            "svc",
+            &rule,
+            Some(&files),
+            DocsFacts::default(),
+            &ExternalFacts::default(),
+        ));
+    }
+    assert_eq!(files.reads.borrow().len(), 2, "each file read once");
+    assert!(verdicts.iter().all(|v| v.status == Status::Pass));
+    assert_eq!(verdicts[0].evidence.value, verdicts[2].evidence.value);
+}
