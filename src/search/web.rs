@@ -140,19 +140,30 @@ pub fn export_into(
         number_of_seq[*seq] = u32::try_from(number).unwrap_or(u32::MAX);
     }
     // Each segment's tantivy document ids, mapped to those numbers.
+    // Every document of the index stands for one of `added`, each once: an
+    // index adopted from a shard's part is read as it came, and a number
+    // out of range or given twice would point results at other documents.
+    let mut taken = vec![false; added.len()];
     let mut number = Vec::new();
     for segment in searcher.segment_readers() {
         let seqs = segment.fast_fields().u64("seq")?;
         let base = bases.get(&segment.segment_id()).copied().unwrap_or(0);
-        let of_segment: Vec<u32> = (0..segment.max_doc())
-            .map(|doc_id| {
-                seqs.first(doc_id)
-                    .and_then(|seq| base.checked_add(seq))
-                    .and_then(|seq| number_of_seq.get(usize::try_from(seq).ok()?))
-                    .copied()
-                    .unwrap_or(0)
-            })
-            .collect();
+        let mut of_segment: Vec<u32> = Vec::with_capacity(segment.max_doc() as usize);
+        for doc_id in 0..segment.max_doc() {
+            let seq = seqs
+                .first(doc_id)
+                .and_then(|seq| base.checked_add(seq))
+                .and_then(|seq| usize::try_from(seq).ok())
+                .filter(|seq| taken.get(*seq).is_some_and(|taken| !taken));
+            let Some(seq) = seq else {
+                return Err(tantivy::TantivyError::InvalidArgument(format!(
+                    "the search index in `{}` numbers a document out of range, or twice: it is damaged",
+                    index_dir.display()
+                )));
+            };
+            taken[seq] = true;
+            of_segment.push(number_of_seq[seq]);
+        }
         number.push(of_segment);
     }
     let docs: Vec<&Listed> = order.iter().map(|seq| &added[*seq]).collect();
@@ -1511,6 +1522,23 @@ mod tests {
             entries.split(';').any(|e| e.starts_with("deploy,4,")),
             "the common word stays"
         );
+    }
+
+    /// An index whose documents do not stand one for one for the documents
+    /// it was given (a damaged or forged part's) is refused, not exported
+    /// with results pointing at other documents.
+    #[test]
+    fn an_index_numbering_documents_out_of_range_is_refused() {
+        let site = tempfile::tempdir().unwrap();
+        let dir = site.path().join(super::super::INDEX_DIR);
+        let builder = super::super::index::IndexBuilder::create(&dir).unwrap();
+        for position in 0..3 {
+            builder.add(crate::search::test_doc("alpha", "docs", "guide", position));
+        }
+        let mut added = builder.finish().unwrap();
+        added.pop();
+        let refused = export(&dir, added).unwrap_err().to_string();
+        assert!(refused.contains("out of range, or twice"), "{refused}");
     }
 
     #[test]
