@@ -294,7 +294,7 @@ fn git_data_outside(dir: &Path, kind: RepoKind, top: &Path) -> Option<String> {
                 let dot_git = dir.join(".git");
                 let meta = std::fs::symlink_metadata(&dot_git).map_err(|e| e.to_string())?;
                 if meta.is_file() {
-                    let text = small_file(&dot_git)?;
+                    let text = small_file(&dot_git)?.unwrap_or_default();
                     let named = text
                         .lines()
                         .find_map(|l| l.strip_prefix("gitdir:"))
@@ -307,12 +307,12 @@ fn git_data_outside(dir: &Path, kind: RepoKind, top: &Path) -> Option<String> {
             }
         };
         let common = match small_file(&git_dir.join("commondir")) {
-            Ok(named) => inside(&git_dir.join(named.trim()), "commondir")?,
-            Err(_) => git_dir,
+            Ok(Some(named)) => inside(&git_dir.join(named.trim()), "commondir")?,
+            _ => git_dir,
         };
         let objects = inside(&common.join("objects"), "objects folder").ok();
         if let Some(objects) = objects
-            && let Ok(alternates) = small_file(&objects.join("info/alternates"))
+            && let Ok(Some(alternates)) = small_file(&objects.join("info/alternates"))
         {
             for line in alternates.lines().map(str::trim) {
                 if !line.is_empty() && !line.starts_with('#') {
@@ -326,19 +326,15 @@ fn git_data_outside(dir: &Path, kind: RepoKind, top: &Path) -> Option<String> {
 }
 
 /// A small text file of git's (`.git`, `commondir`, `alternates`), read
-/// only as a regular file of at most 64 KB.
-fn small_file(path: &Path) -> Result<String, String> {
-    use std::io::Read;
-    let file = crate::files::open_without_blocking(path).map_err(|e| e.to_string())?;
-    let meta = file.metadata().map_err(|e| e.to_string())?;
-    if !meta.is_file() || meta.len() > 64 * 1024 {
-        return Err(format!("`{}` is not a small regular file", path.display()));
+/// only as a regular file of at most 64 KB. `Ok(None)`: there is none.
+fn small_file(path: &Path) -> Result<Option<String>, String> {
+    match crate::files::read_regular(path, 64 * 1024) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| format!("`{}` is not UTF-8 text", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("`{}` cannot be read: {e}", path.display())),
     }
-    let mut text = String::new();
-    file.take(64 * 1024)
-        .read_to_string(&mut text)
-        .map_err(|e| e.to_string())?;
-    Ok(text)
 }
 
 /// A repository whose git data leads outside its ROOT: a work tree is read

@@ -35,6 +35,33 @@ pub fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::File::open(path)
 }
 
+/// A regular file's bytes, at most `max`: opened without blocking and
+/// checked through the open handle (a FIFO never makes the read wait, a
+/// device never fills memory, a file swapped after a check is still
+/// checked). A missing file is `NotFound` as the open gives it; anything
+/// else that is not a regular file of at most `max` bytes (the length
+/// read, not only the one stated: a file may grow) is an `InvalidData`
+/// error saying which.
+pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let refused = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, why);
+    let file = open_without_blocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(refused("not a regular file".into()));
+    }
+    let larger = || refused(format!("larger than {max} bytes"));
+    if meta.len() > max {
+        return Err(larger());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(larger());
+    }
+    Ok(bytes)
+}
+
 /// What says a file changed without reading it: its mode, inode, device,
 /// length and modification and change times (an edit, a replacement by
 /// rename, a `touch -d` that restores an old time: the change time moves).

@@ -178,25 +178,10 @@ const MAX_PACKED_REFS_BYTES: u64 = 16 * 1024 * 1024;
 /// that is not a plain file, or a bigger file is an error other than
 /// `NotFound`, so the callers fall back to the full open.
 fn read_plain(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let not_plain = || std::io::Error::other("not a small plain file");
     if !std::fs::symlink_metadata(path)?.is_file() {
-        return Err(not_plain());
+        return Err(std::io::Error::other("not a small plain file"));
     }
-    // Opened without blocking and checked again through the handle, as
-    // `DiskFiles::read` does: a file swapped for a FIFO after the check
-    // would otherwise hang the read.
-    let file = crate::files::open_without_blocking(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() || meta.len() > max {
-        return Err(not_plain());
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        return Err(not_plain());
-    }
-    Ok(bytes)
+    crate::files::read_regular(path, max)
 }
 
 /// A full hex SHA-1 id, nothing around it.

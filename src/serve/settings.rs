@@ -38,34 +38,14 @@ impl Settings {
     /// when it is a regular file (a FIFO would hold the builder for ever,
     /// a device fill memory).
     pub fn read(&self) -> Read {
-        use std::io::Read as _;
         let path = self.file();
-        let cannot = |e: &dyn std::fmt::Display| format!("cannot read `{}`: {e}", path.display());
-        let file = match crate::files::open_without_blocking(&path) {
-            Ok(file) => file,
+        match crate::files::read_regular(&path, MAX_SETTINGS_BYTES) {
+            Ok(bytes) => Ok(Some(bytes)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && self.cli.config.is_none() => {
-                return Ok(None);
+                Ok(None)
             }
-            Err(e) => return Err(cannot(&e)),
-        };
-        let meta = file.metadata().map_err(|e| cannot(&e))?;
-        if !meta.is_file() {
-            return Err(cannot(&"not a regular file"));
+            Err(e) => Err(format!("cannot read `{}`: {e}", path.display())),
         }
-        if meta.len() > MAX_SETTINGS_BYTES {
-            return Err(cannot(&format_args!(
-                "larger than {} KiB",
-                MAX_SETTINGS_BYTES / 1024
-            )));
-        }
-        let mut bytes = Vec::new();
-        file.take(MAX_SETTINGS_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| cannot(&e))?;
-        if bytes.len() as u64 > MAX_SETTINGS_BYTES {
-            return Err(cannot(&"it grew while being read"));
-        }
-        Ok(Some(bytes))
     }
 
     /// The configuration for a preview, from the file as `read`. With no
