@@ -1264,6 +1264,7 @@ fn build_site(
         site_name: &site_name,
         nav: &nav,
         order: &order,
+        titles: &titles,
         positions: &positions,
         paths: &paths,
         page_urls: &page_urls,

@@ -124,6 +124,8 @@ pub(super) struct SitePages<'s> {
     pub(super) site_name: &'s str,
     pub(super) nav: &'s [NavItem],
     pub(super) order: &'s [(String, String)],
+    /// Each page's own title (`title::page_title`), when it gives one.
+    pub(super) titles: &'s HashMap<String, String>,
     pub(super) positions: &'s HashMap<&'s str, usize>,
     pub(super) paths: &'s HashMap<String, Vec<usize>>,
     pub(super) page_urls: &'s HashMap<String, String>,
@@ -312,7 +314,7 @@ impl SitePages<'_> {
         let position = self.positions.get(page.src.as_str()).copied();
         let title = position
             .map(|i| self.order[i].1.clone())
-            .or_else(|| super::title::page_title(&page.text))
+            .or_else(|| self.titles.get(&page.src).cloned())
             .unwrap_or_else(|| nav::title_from_path(&page.src));
         let facts = self.git_facts.get(&page.src).cloned().unwrap_or_default();
         let html = self.layout.map(|layout| {

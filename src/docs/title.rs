@@ -20,16 +20,16 @@ const MAX_BLOCK_BYTES: usize = 4096;
 /// The page's title from its text, if it gives one.
 pub fn page_title(text: &str) -> Option<String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let body = match yaml_front_matter(text).and_then(|(meta, rest)| Some((mapping(meta)?, rest))) {
-        Some((meta, rest)) => {
-            if let Some(title) = meta_title(&meta) {
-                return Some(title);
-            }
-            rest
-        }
-        // Front matter that is no mapping (or no YAML) stays in the page,
-        // as MkDocs keeps it: the page then opens with a rule, no heading.
-        None if yaml_front_matter(text).is_some() => text,
+    let body = match yaml_front_matter(text) {
+        Some((meta, rest)) => match mapping(meta) {
+            Some(meta) => match meta_title(&meta) {
+                Some(title) => return Some(title),
+                None => rest,
+            },
+            // Front matter that is no mapping (or no YAML) stays in the
+            // page, as MkDocs keeps it: the page then opens with a rule.
+            None => text,
+        },
         None => match multimarkdown(text) {
             (Some(title), _) => return Some(title),
             (None, end) => &text[end..],
@@ -38,9 +38,9 @@ pub fn page_title(text: &str) -> Option<String> {
     first_block_heading(body)
 }
 
-/// YAML front matter (`---`, its lines, `---` or `...`), when it is a
-/// mapping: (the YAML, the text after it). MkDocs keeps a block that is
-/// not a mapping in the page, and looks no further for meta-data.
+/// YAML front matter (`---`, its lines, `---` or `...`): (the YAML, the
+/// text after it). Whether MkDocs takes it ([`mapping`]) or keeps it in
+/// the page, it looks no further for meta-data.
 fn yaml_front_matter(text: &str) -> Option<(&str, &str)> {
     let first = text.split_inclusive('\n').next()?;
     if !first.starts_with("---") || !first[3..].trim_matches([' ', '\t', '\n', '\r']).is_empty() {

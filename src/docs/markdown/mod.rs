@@ -94,8 +94,6 @@ pub struct LinkRef {
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct RenderedPage {
     pub html: String,
-    /// Front matter `title`, else the first `#` heading.
-    pub title: Option<String>,
     pub headings: Vec<Heading>,
     /// Every id in the page, for checking `page.md#anchor` links.
     pub ids: HashSet<String>,
@@ -533,9 +531,6 @@ impl<'e, 'a> Pass<'e, 'a> {
             None => self.used_ids.unique(slug::slugify(&replace_emoji(&text))),
         };
         let level = level as u8;
-        if level == 1 && self.page.title.is_none() {
-            self.page.title = Some(text.clone());
-        }
         let mut open = format!("<h{level} id=\"{}\"", escape(&id));
         if !classes.is_empty() {
             let classes: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
@@ -917,19 +912,10 @@ impl<'e, 'a> Pass<'e, 'a> {
         self.out.push(Event::Html("</ol>\n</div>\n".into()));
     }
 
-    /// YAML front matter: only `title` is used.
+    /// YAML front matter: not shown (the page's title is read from it
+    /// before the page renders, `docs::title`).
     fn front_matter(&mut self, events: &[(Event<'a>, Range<usize>)], start: usize) -> usize {
-        let end = Self::end_of(events, start);
-        for (event, _) in &events[start + 1..end] {
-            if let Event::Text(text) = event
-                && let Ok(Some(node)) =
-                    crate::yaml::parse_single(text, crate::yaml::Budget::default())
-                && let Some(title) = node.get("title").and_then(crate::yaml::Node::as_str)
-            {
-                self.page.title = Some(title.to_string());
-            }
-        }
-        end + 1
+        Self::end_of(events, start) + 1
     }
 
     /// GitHub alerts (`> [!NOTE]`) render as admonitions, as gh-admonitions does.

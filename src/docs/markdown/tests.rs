@@ -44,7 +44,10 @@ fn headings_get_mkdocs_ids_and_permalinks() {
         "# Set up\n\n## Install it\n\n## Install it\n\n### `code` & more\n",
     );
     insta::assert_snapshot!(page.html);
-    assert_eq!(page.title.as_deref(), Some("Set up"));
+    assert_eq!(
+        crate::docs::title::page_title("# Set up\n\n## Install it\n").as_deref(),
+        Some("Set up")
+    );
     let ids: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -217,8 +220,16 @@ fn github_alerts_become_admonitions() {
 
 #[test]
 fn front_matter_title_wins() {
-    let page = env_render("setup.md", "---\ntitle: From meta\n---\n\n# Heading\n");
-    assert_eq!(page.title.as_deref(), Some("From meta"));
+    let text = "---\ntitle: From meta\n---\n\n# Heading\n";
+    let page = env_render("setup.md", text);
+    assert!(
+        !page.html.contains("From meta"),
+        "front matter is not shown"
+    );
+    assert_eq!(
+        crate::docs::title::page_title(text).as_deref(),
+        Some("From meta")
+    );
 }
 
 #[test]
