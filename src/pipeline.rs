@@ -1096,8 +1096,9 @@ fn files_stay_in_their_sites(
     read: &[Vec<(String, docs::build::RepoDocs)>],
     listed: &[Vec<String>],
 ) -> Result<(), Fatal> {
-    let mut owners: std::collections::BTreeMap<String, &Path> = std::collections::BTreeMap::new();
-    for (part, docs) in parts.iter().zip(read) {
+    // Each site's folder, and the part (by its place) that holds it.
+    let mut owners: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (n, (part, docs)) in parts.iter().zip(read).enumerate() {
         for site in docs.iter().flat_map(|(_, repo)| repo.summaries()) {
             let folder = format!("{}/", site.url.trim_end_matches('/'));
             if folder != crate::address::docs_site_dir(&site.entity) {
@@ -1107,10 +1108,10 @@ fn files_stay_in_their_sites(
                     site.entity
                 )));
             }
-            if let Some(other) = owners.insert(folder.clone(), &part.dir) {
+            if let Some(other) = owners.insert(folder.clone(), n) {
                 return Err(Fatal(format!(
                     "`{}` and `{}` both hold the docs site `{folder}`: the parts are not one build's; build every shard again",
-                    other.display(),
+                    parts[other].dir.display(),
                     part.dir.display()
                 )));
             }
@@ -1127,16 +1128,17 @@ fn files_stay_in_their_sites(
             pair[0], pair[1]
         )));
     }
-    for ((part, docs), files) in parts.iter().zip(read).zip(listed) {
-        let own: Vec<String> = docs
-            .iter()
-            .flat_map(|(_, repo)| repo.summaries())
-            .map(|site| format!("{}/", site.url.trim_end_matches('/')))
-            .collect();
-        if let Some(stray) = files
-            .iter()
-            .find(|file| !own.iter().any(|folder| file.starts_with(folder.as_str())))
-        {
+    // No folder holds another, so the one a file may lie in is the last
+    // folder sorted at or before it.
+    let owner = |file: &str| {
+        owners
+            .range::<str, _>((std::ops::Bound::Unbounded, std::ops::Bound::Included(file)))
+            .next_back()
+            .filter(|(folder, _)| file.starts_with(folder.as_str()))
+            .map(|(_, n)| *n)
+    };
+    for (n, (part, files)) in parts.iter().zip(listed).enumerate() {
+        if let Some(stray) = files.iter().find(|file| owner(file) != Some(n)) {
             return Err(Fatal(format!(
                 "`{}` lists `{}`, outside its docs sites: the part is damaged (or not Portico's); build the shard again",
                 part.dir.join("files.bin").display(),
