@@ -650,6 +650,21 @@ fn open_browser(url: &str) {
 mod tests {
     use super::*;
 
+    /// A builder of `config` read from `settings`, with the default theme
+    /// and no search folder.
+    fn test_builder(settings: Settings, settings_read: settings::Read, config: Config) -> Builder {
+        Builder {
+            settings,
+            settings_read,
+            settings_problem: None,
+            config: std::sync::Mutex::new(Arc::new(config)),
+            look: std::sync::Mutex::new((None, Arc::new(Look::default()))),
+            memo: pipeline::Memo::default(),
+            index_dir: PathBuf::new(),
+            verbose: false,
+        }
+    }
+
     /// A server running past midnight builds with the new day (a rule's
     /// age, an attestation's expiry); the settings are copied only when
     /// the day moved.
@@ -662,20 +677,12 @@ mod tests {
         };
         let config = crate::config::load(&cli).unwrap();
         let started = config.scorecards.today;
-        let builder = Builder {
-            settings: Settings {
-                cli,
-                search: true,
-                theme: None,
-            },
-            settings_read: Ok(None),
-            settings_problem: None,
-            config: std::sync::Mutex::new(Arc::new(config)),
-            look: std::sync::Mutex::new((None, Arc::new(Look::default()))),
-            memo: pipeline::Memo::default(),
-            index_dir: PathBuf::new(),
-            verbose: false,
+        let settings = Settings {
+            cli,
+            search: true,
+            theme: None,
         };
+        let builder = test_builder(settings, Ok(None), config);
         let same = builder.config_on(started);
         assert!(
             Arc::ptr_eq(&same, &builder.config_on(started)),
@@ -730,16 +737,7 @@ mod tests {
         };
         let settings_read = settings.read();
         let config = settings.load(&settings_read).unwrap();
-        let mut builder = Builder {
-            settings_read,
-            settings,
-            settings_problem: None,
-            config: std::sync::Mutex::new(Arc::new(config)),
-            look: std::sync::Mutex::new((None, Arc::new(Look::default()))),
-            memo: pipeline::Memo::default(),
-            index_dir: PathBuf::new(),
-            verbose: false,
-        };
+        let mut builder = test_builder(settings, settings_read, config);
         let title = |builder: &Builder| builder.config().site_title.clone();
         assert!(!builder.reload_settings(), "nothing changed");
         write("[site]\ntitle = \"One\" # the same\n");

@@ -447,26 +447,19 @@ fn settings_edits_are_served_without_a_restart() {
     server.wait_for("/__portico/problems.json", "the missing root", |b| {
         b.contains("later")
     });
-    org.file(
-        "later/delta/catalog-info.yaml",
-        &component("delta", "The fourth", "")
-            .replace("  annotations:\n    backstage.io/techdocs-ref: dir:.\n", ""),
-    );
-    server.wait_for(
-        "/catalog/default/component/delta/",
-        "the later root's entity",
-        |b| b.contains("The fourth"),
-    );
-    org.file(
-        "later/delta/catalog-info.yaml",
-        &component("delta", "The fourth, edited", "")
-            .replace("  annotations:\n    backstage.io/techdocs-ref: dir:.\n", ""),
-    );
-    server.wait_for(
-        "/catalog/default/component/delta/",
-        "the edit in the later root",
-        |b| b.contains("The fourth, edited"),
-    );
+    // A component without docs, described as given, is written and served.
+    let delta = |description: &str, what: &str| {
+        org.file(
+            "later/delta/catalog-info.yaml",
+            &component("delta", description, "")
+                .replace("  annotations:\n    backstage.io/techdocs-ref: dir:.\n", ""),
+        );
+        server.wait_for("/catalog/default/component/delta/", what, |b| {
+            b.contains(description)
+        });
+    };
+    delta("The fourth", "the later root's entity");
+    delta("The fourth, edited", "the edit in the later root");
     server.wait_for("/__portico/problems.json", "no problem", |b| b == "[]");
     assert!(
         server.log().contains("portico.toml changed"),
