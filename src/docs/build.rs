@@ -1198,8 +1198,18 @@ fn build_site(
     let nav = match &source.config.nav {
         // Checked against every page found, so an unreadable page (already
         // reported) is not also called missing.
-        Some(node) => nav::from_config(node, &source.pages, &titles, &config_file, out),
-        None => nav::automatic(&page_srcs, &titles),
+        Some(node) => nav::from_config(
+            node,
+            &source.pages,
+            &source.excluded,
+            &titles,
+            &config_file,
+            out,
+        ),
+        None => nav::automatic(
+            &site::in_automatic_nav(&page_srcs, &source.not_in_nav),
+            &titles,
+        ),
     };
     let order = nav::page_order(&nav);
     let positions: HashMap<&str, usize> = order
@@ -1214,10 +1224,9 @@ fn build_site(
     let all_pages = (source.all_pages
         && nav::longest_level(&nav) > crate::limits::MAX_NAV_SIBLINGS)
         .then_some(site::ALL_PAGES);
-    for page in pages
-        .iter()
-        .filter(|p| !positions.contains_key(p.src.as_str()))
-    {
+    for page in pages.iter().filter(|p| {
+        !positions.contains_key(p.src.as_str()) && source.not_in_nav.binary_search(&p.src).is_err()
+    }) {
         if source.config.nav.is_some() {
             out.push(
                 Diagnostic::info(
@@ -1335,6 +1344,7 @@ fn build_site(
             .cloned()
             .collect(),
         assets: published,
+        excluded: source.excluded.iter().cloned().collect(),
         dir: crate::diagnostics::display_path(&repo.display, &source.docs_dir),
         readme_index: source
             .readme_index

@@ -92,6 +92,9 @@ pub struct SiteFiles {
     /// Files under `docs_dir` that were not published (refused or
     /// unreadable, each reported on its own).
     pub left_out: HashSet<String>,
+    /// Files under `docs_dir` MkDocs leaves out of the site (its default
+    /// exclusions, `exclude_docs`, `draft_docs`).
+    pub excluded: HashSet<String>,
     /// The display path of `docs_dir` (`repo-dir/docs`), and of the README
     /// standing in for `index.md`: where a page of the site is, or was.
     pub dir: String,
@@ -99,6 +102,17 @@ pub struct SiteFiles {
 }
 
 impl SiteFiles {
+    /// Whether `path` is a page or an asset of the site.
+    fn is_published(&self, path: &str) -> bool {
+        self.pages.contains_key(path) || self.assets.contains(path)
+    }
+
+    /// Whether `path` was left out of the site by the site's own
+    /// settings (not by MkDocs' defaults alone).
+    fn excluded_by_settings(&self, path: &str) -> bool {
+        self.excluded.contains(path) && !crate::docs::site::excluded_by_default(path)
+    }
+
     /// The display path of the file behind `src` (a page or an asset),
     /// whether or not it exists: a broken link's problem comes from it.
     pub fn path_of(&self, src: &str) -> String {
@@ -218,12 +232,21 @@ fn problem(
             })
         }
         LinkTarget::Page { src: path, .. } | LinkTarget::Asset { path }
-            if crate::docs::site::excluded_by_default(path) =>
+            if crate::docs::site::excluded_by_default(path) && !site.is_published(path) =>
         {
             Some((
                 "broken-link",
                 format!("{what} `{}`: `{path}` is left out of every site", link.raw),
                 "MkDocs leaves out files whose name, or a folder's on the way, starts with a dot, and the templates/ folder at the top of docs_dir: move the file, or link to a copy outside them".to_string(),
+            ))
+        }
+        LinkTarget::Page { src: path, .. } | LinkTarget::Asset { path }
+            if site.excluded_by_settings(path) =>
+        {
+            Some((
+                "broken-link",
+                format!("{what} `{}`: `{path}` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml", link.raw),
+                "link to a published page, or take the file out of those patterns".to_string(),
             ))
         }
         LinkTarget::Page { src, anchor } => match site.pages.get(src) {
@@ -413,6 +436,7 @@ mod tests {
             .collect(),
             assets: set(&["img/a.png"]),
             left_out: set(&["secret.bin"]),
+            excluded: set(&["drafts/wip.md", ".hidden.png"]),
             dir: "alpha/docs".to_string(),
             readme_index: None,
         }

@@ -11,6 +11,7 @@
 
 pub mod author_files;
 pub mod build;
+mod exclusions;
 pub mod links;
 pub mod markdown;
 pub mod memo;

@@ -69,22 +69,21 @@ pub fn title_from_path(src: &str) -> String {
     }
 }
 
-/// `README.md` in any case, in any folder.
+/// A `README` page (MkDocs' index of its folder, as written: `readme.md`
+/// is a page of its own), in any folder.
 pub fn is_readme(src: &str) -> bool {
-    page_stem(src).eq_ignore_ascii_case("readme")
+    page_stem(src) == "README"
 }
 
 /// A page's file name without its folder and its Markdown extension.
 fn page_stem(src: &str) -> &str {
     let name = src.rsplit('/').next().unwrap_or(src);
-    name.strip_suffix(".md")
-        .or_else(|| name.strip_suffix(".markdown"))
-        .unwrap_or(name)
+    super::site::markdown_stem(name).unwrap_or(name)
 }
 
 fn is_index(name: &str) -> bool {
     let stem = page_stem(name);
-    stem == "index" || stem.eq_ignore_ascii_case("readme")
+    stem == "index" || stem == "README"
 }
 
 /// MkDocs' automatic nav: per folder, the index first, then pages
@@ -141,6 +140,7 @@ pub fn automatic(pages: &[String], titles: &HashMap<String, String>) -> Vec<NavI
 pub fn from_config(
     nav: &Node,
     pages: &[String],
+    excluded: &[String],
     titles: &HashMap<String, String>,
     file: &SourceFile<'_>,
     out: &mut Vec<Diagnostic>,
@@ -150,13 +150,14 @@ pub fn from_config(
     };
     items
         .iter()
-        .filter_map(|item| entry(item, pages, titles, file, out))
+        .filter_map(|item| entry(item, pages, excluded, titles, file, out))
         .collect()
 }
 
 fn entry(
     item: &Node,
     pages: &[String],
+    excluded: &[String],
     titles: &HashMap<String, String>,
     file: &SourceFile<'_>,
     out: &mut Vec<Diagnostic>,
@@ -183,7 +184,7 @@ fn entry(
     if let Some(children) = value.as_seq() {
         let children = children
             .iter()
-            .filter_map(|c| entry(c, pages, titles, file, out))
+            .filter_map(|c| entry(c, pages, excluded, titles, file, out))
             .collect();
         return Some(NavItem::Section {
             title: title.unwrap_or_default(),
@@ -258,6 +259,12 @@ fn entry(
                     format!("nav entry `{target}` names a page that is left out of every site"),
                 )
                 .with_hint("MkDocs leaves out files whose name, or a folder's on the way, starts with a dot, and the templates/ folder at the top of docs_dir: move the page")
+            } else if excluded.binary_search(&src).is_ok() {
+                Diagnostic::error(
+                    "nav-missing-page",
+                    format!("nav entry `{target}` names a page that `exclude_docs` or `draft_docs` leaves out of the site"),
+                )
+                .with_hint("take the entry out of the nav, or the page out of those patterns in mkdocs.yml")
             } else {
                 Diagnostic::error(
                     "nav-missing-page",
@@ -466,7 +473,14 @@ mod tests {
             line_index: None,
         };
         let mut out = Vec::new();
-        let nav = from_config(root.get("nav").unwrap(), &pages, &titles(), &file, &mut out);
+        let nav = from_config(
+            root.get("nav").unwrap(),
+            &pages,
+            &[],
+            &titles(),
+            &file,
+            &mut out,
+        );
         (nav, out)
     }
 

@@ -1,6 +1,7 @@
 //! Finding each entity's docs: `backstage.io/techdocs-ref`, `mkdocs.yml`,
 //! `docs_dir`, the pages and assets in it.
 
+use super::exclusions::{Exclusions, Inclusion};
 use super::mkdocs::{self, MkdocsConfig};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
@@ -57,6 +58,12 @@ pub struct DocSource {
     pub pages: Vec<String>,
     /// Every other file under `docs_dir`, docs-relative.
     pub assets: Vec<String>,
+    /// Files under `docs_dir` MkDocs leaves out of the site (its default
+    /// exclusions, `exclude_docs`, `draft_docs`), docs-relative, sorted.
+    pub excluded: Vec<String>,
+    /// Pages `not_in_nav` names, sorted: left out of an automatic nav, and
+    /// not reported missing from a written one.
+    pub not_in_nav: Vec<String>,
     /// Repository-relative README read as `index.md` when the docs have no
     /// index (TechDocs' fallback).
     pub readme_index: Option<String>,
@@ -244,14 +251,19 @@ impl Claims {
 /// so the site gets a page of all pages. Titles do not change the nav's
 /// shape, so it is drawn here without them (its problems are reported when
 /// the site is built).
-fn nav_is_cut(config: &MkdocsConfig, pages: &[String], file: &SourceFile<'_>) -> bool {
+fn nav_is_cut(
+    config: &MkdocsConfig,
+    pages: &[String],
+    not_in_nav: &[String],
+    file: &SourceFile<'_>,
+) -> bool {
     if pages.len() <= MAX_NAV_SIBLINGS && config.nav.is_none() {
         return false;
     }
     let titles = std::collections::HashMap::new();
     let nav = match &config.nav {
-        Some(node) => super::nav::from_config(node, pages, &titles, file, &mut Vec::new()),
-        None => super::nav::automatic(pages, &titles),
+        Some(node) => super::nav::from_config(node, pages, &[], &titles, file, &mut Vec::new()),
+        None => super::nav::automatic(&in_automatic_nav(pages, not_in_nav), &titles),
     };
     super::nav::longest_level(&nav) > MAX_NAV_SIBLINGS
 }
@@ -318,12 +330,27 @@ pub fn load(
         text: &text,
         line_index: None,
     };
-    let config = match yaml::parse_single(&text, yaml::Budget::default()) {
-        Ok(Some(root)) if root.as_map().is_some() => mkdocs::parse(&root),
-        Ok(_) => MkdocsConfig {
-            docs_dir: "docs".into(),
-            ..Default::default()
+    let (config, exclusions) = match yaml::parse_single(&text, yaml::Budget::default()) {
+        Ok(Some(root)) if root.as_map().is_some() => match Exclusions::read(&root) {
+            Ok(exclusions) => (mkdocs::parse(&root), exclusions),
+            Err(e) => {
+                // MkDocs refuses to build the site: building it without the
+                // exclusions would publish what they were to keep out.
+                out.push(
+                    Diagnostic::error("mkdocs-invalid", e.message)
+                        .with_hint("write the patterns as a block string, one a line, in gitignore's syntax (see MkDocs' `exclude_docs`)")
+                        .in_file(&file, e.line, 1),
+                );
+                return None;
+            }
         },
+        Ok(_) => (
+            MkdocsConfig {
+                docs_dir: "docs".into(),
+                ..Default::default()
+            },
+            Exclusions::default(),
+        ),
         Err(e) => {
             out.push(
                 Diagnostic::error("mkdocs-invalid", format!("invalid YAML: {}", e.message))
@@ -395,31 +422,26 @@ pub fn load(
     }
     let mut pages = Vec::new();
     let mut assets = Vec::new();
-    for path in files
-        .files
-        .iter()
-        .filter_map(|f| f.strip_prefix(&prefix))
-        .filter(|path| !excluded_by_default(path))
-    {
-        if path.ends_with(".md") || path.ends_with(".markdown") {
+    let mut excluded = Vec::new();
+    let mut not_in_nav = Vec::new();
+    for path in files.files.iter().filter_map(|f| f.strip_prefix(&prefix)) {
+        let is_page = is_markdown(path);
+        match exclusions.inclusion(path) {
+            Inclusion::Excluded | Inclusion::Draft => {
+                excluded.push(path.to_string());
+                continue;
+            }
+            Inclusion::NotInNav if is_page => not_in_nav.push(path.to_string()),
+            Inclusion::NotInNav | Inclusion::Included => {}
+        }
+        if is_page {
             pages.push(path.to_string());
         } else {
             assets.push(path.to_string());
         }
     }
-    // TechDocs' index fallback: docs/README.md (a MkDocs index already),
-    // else the repository's README.md becomes index.md.
-    let has_index = pages
-        .iter()
-        .any(|p| p == "index.md" || p.eq_ignore_ascii_case("readme.md"));
-    let mut readme_index = None;
-    if !has_index
-        && let Some(readme) = ["README.md", "readme.md"]
-            .into_iter()
-            .map(in_root)
-            .find(|p| snapshot.is_file(p))
-    {
-        readme_index = Some(readme);
+    let readme_index = index_fallback(snapshot, &docs_dir, &request.root, &pages);
+    if readme_index.is_some() {
         pages.push("index.md".into());
     }
     if pages.is_empty() && assets.is_empty() {
@@ -435,6 +457,8 @@ pub fn load(
     }
     pages.sort();
     assets.sort();
+    excluded.sort();
+    not_in_nav.sort();
     if pages.len() > MAX_PAGES_PER_SITE {
         out.push(
             Diagnostic::error(
@@ -448,11 +472,11 @@ pub fn load(
             .in_file(&file, 1, 1),
         );
         // The home page stays, wherever it sorts.
-        pages.sort_by_key(|p| !matches!(p.as_str(), "index.md" | "README.md" | "readme.md"));
+        pages.sort_by_key(|p| !matches!(p.as_str(), "index.md" | "README.md"));
         pages.truncate(MAX_PAGES_PER_SITE);
         pages.sort();
     }
-    let all_pages = nav_is_cut(&config, &pages, &file);
+    let all_pages = nav_is_cut(&config, &pages, &not_in_nav, &file);
     let (pages, assets) = claim_outputs(pages, assets, all_pages, &docs_dir, &mut |path, d| {
         out.push(d.in_repo(&repo.name, &repo.display, path))
     });
@@ -464,9 +488,68 @@ pub fn load(
         docs_dir,
         pages,
         assets,
+        excluded,
+        not_in_nav,
         all_pages,
         readme_index,
     })
+}
+
+/// TechDocs' fallback when the docs folder has no `index.md` (it copies
+/// the first of these to `docs/index.md` before MkDocs runs):
+/// `docs/README.md`, `docs/readme.md`, then the same two beside
+/// `mkdocs.yml`. `docs/README.md` is MkDocs' index page already, so it
+/// needs no copy unless `exclude_docs` left it out. The file read as
+/// `index.md`, repository-relative, if one is.
+fn index_fallback(
+    snapshot: &Snapshot,
+    docs_dir: &str,
+    root: &str,
+    pages: &[String],
+) -> Option<String> {
+    let in_dir = |dir: &str, name: &str| {
+        if dir.is_empty() {
+            name.to_string()
+        } else {
+            format!("{dir}/{name}")
+        }
+    };
+    if snapshot.is_file(&in_dir(docs_dir, "index.md")) {
+        return None;
+    }
+    let found = [
+        in_dir(docs_dir, "README.md"),
+        in_dir(docs_dir, "readme.md"),
+        in_dir(root, "README.md"),
+        in_dir(root, "readme.md"),
+    ]
+    .into_iter()
+    .find(|path| snapshot.is_file(path))?;
+    let docs_readme = found == in_dir(docs_dir, "README.md");
+    (!(docs_readme && pages.iter().any(|p| p == "README.md"))).then_some(found)
+}
+
+/// The pages MkDocs puts in a nav it makes itself: all but those
+/// `not_in_nav` names (both sorted).
+pub fn in_automatic_nav(pages: &[String], not_in_nav: &[String]) -> Vec<String> {
+    pages
+        .iter()
+        .filter(|p| not_in_nav.binary_search(p).is_err())
+        .cloned()
+        .collect()
+}
+
+/// Whether MkDocs reads a file as a page: by its extension
+/// (`utils.markdown_extensions`, case as written).
+pub fn is_markdown(path: &str) -> bool {
+    markdown_stem(path).is_some()
+}
+
+/// A page's path without its Markdown extension.
+pub fn markdown_stem(path: &str) -> Option<&str> {
+    [".markdown", ".mdown", ".mkdn", ".mkd", ".md"]
+        .into_iter()
+        .find_map(|extension| path.strip_suffix(extension))
 }
 
 /// Whether MkDocs leaves a file of the docs folder out of every site, as

@@ -787,3 +787,115 @@ fn files_mkdocs_leaves_out_are_named_so_where_they_are_linked() {
         assert!(!site.join(gone).exists(), "{gone} published");
     }
 }
+
+/// `exclude_docs`, `draft_docs` and `not_in_nav` as MkDocs 1.6 reads them
+/// (gitignore patterns relative to docs_dir, after MkDocs' own `.*` and
+/// `/templates/`), every Markdown extension MkDocs knows, and `readme.md`
+/// as a page of its own (only `README` is an index).
+#[test]
+fn mkdocs_exclusions_drafts_and_pages_kept_out_of_the_nav() {
+    let org = Org::new();
+    let owner = user("me");
+    org.file(
+        "repos/svc/catalog-info.yaml",
+        &format!("{}---\n{owner}", documented("svc", "dir:.", "me")),
+    );
+    org.file(
+        "repos/svc/mkdocs.yml",
+        "site_name: Service\nexclude_docs: |\n  *.py\n  /internal/\n  !.well-known/\ndraft_docs: |\n  drafts/\nnot_in_nav: |\n  /orphan.md\n",
+    );
+    org.file(
+        "repos/svc/docs/index.md",
+        "# Welcome\n\n[tool](tools/gen.py) [draft](drafts/wip.md) [secret](internal/secret.md) [orphan](orphan.md) [guide](guide.mdown) [security](.well-known/security.txt)\n",
+    );
+    org.file("repos/svc/docs/guide.mdown", "# Guide\n\nOld extension.\n");
+    org.file("repos/svc/docs/notes.mkd", "# Notes\n");
+    org.file("repos/svc/docs/readme.md", "# Read me\n");
+    org.file("repos/svc/docs/orphan.md", "# Orphan\n");
+    org.file("repos/svc/docs/tools/gen.py", "print('x')\n");
+    org.file("repos/svc/docs/internal/secret.md", "# Secret\n");
+    org.file("repos/svc/docs/drafts/wip.md", "# WIP\n");
+    org.file("repos/svc/docs/.well-known/security.txt", "Contact: x\n");
+    // A written nav: `not_in_nav` pages are not reported missing from it.
+    org.file(
+        "repos/api/catalog-info.yaml",
+        &documented("api", "dir:.", "me"),
+    );
+    org.file(
+        "repos/api/mkdocs.yml",
+        "site_name: API\nnav:\n  - index.md\n  - Secret: secret.md\nnot_in_nav: |\n  /hidden.md\nexclude_docs: |\n  secret.md\n",
+    );
+    org.file("repos/api/docs/index.md", "# API\n");
+    org.file("repos/api/docs/hidden.md", "# Hidden\n");
+    org.file("repos/api/docs/forgotten.md", "# Forgotten\n");
+    org.file("repos/api/docs/secret.md", "# Secret\n");
+    // A setting MkDocs refuses: the site is not built without it.
+    org.file(
+        "repos/bad/catalog-info.yaml",
+        &documented("bad", "dir:.", "me"),
+    );
+    org.file(
+        "repos/bad/mkdocs.yml",
+        "site_name: Bad\nexclude_docs:\n  - secret.md\n",
+    );
+    org.file("repos/bad/docs/index.md", "# Bad\n");
+    org.file("repos/bad/docs/secret.md", "# Secret\n");
+
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    let mut found: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .filter(|d| d["code"] != "docs-index-fallback")
+        .map(|d| {
+            format!(
+                "{} {}:{} {}",
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap(),
+                d["line"],
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    found.sort();
+    let expected = [
+        "broken-link docs/index.md:3 link `drafts/wip.md`: `drafts/wip.md` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml",
+        "broken-link docs/index.md:3 link `internal/secret.md`: `internal/secret.md` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml",
+        "broken-link docs/index.md:3 link `tools/gen.py`: `tools/gen.py` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml",
+        "mkdocs-invalid mkdocs.yml:2 `exclude_docs` is a list, and MkDocs takes only a multi-line string of patterns (`exclude_docs: |` and a pattern a line)",
+        "nav-missing-page mkdocs.yml:4 nav entry `secret.md` names a page that `exclude_docs` or `draft_docs` leaves out of the site",
+        "page-not-in-nav docs/forgotten.md:0 `forgotten.md` is not in the nav of mkdocs.yml; it is built but only reachable by links",
+    ];
+    assert_eq!(found, expected, "{}", run.stdout);
+
+    org.run(&["build", "repos", "--out", "site"]);
+    let site = org.path().join("site/docs/default/component/svc");
+    for published in [
+        "index.html",
+        "guide/index.html",
+        "notes/index.html",
+        "readme/index.html",
+        "orphan/index.html",
+        ".well-known/security.txt",
+    ] {
+        assert!(site.join(published).is_file(), "{published} not published");
+    }
+    for gone in [
+        "tools/gen.py",
+        "internal/secret/index.html",
+        "drafts/wip/index.html",
+    ] {
+        assert!(!site.join(gone).exists(), "{gone} published");
+    }
+    // The automatic nav leaves `not_in_nav` pages out; the others are in it.
+    let notes = read(&site.join("notes/index.html"));
+    assert!(notes.contains("href=\"../readme/index.html\""), "{notes}");
+    assert!(notes.contains("href=\"../guide/index.html\""), "{notes}");
+    assert!(!notes.contains("orphan/"), "{notes}");
+    let api = org.path().join("site/docs/default/component/api");
+    assert!(api.join("hidden/index.html").is_file());
+    assert!(!api.join("secret/index.html").exists());
+    assert!(
+        !org.path().join("site/docs/default/component/bad").exists(),
+        "a site whose exclusions cannot be read is not built"
+    );
+}

@@ -50,7 +50,7 @@ pub(super) fn classify(dest: &str, page_src: &str) -> Option<LinkTarget> {
     };
     // MkDocs normalises the path first, so `page.md/` is `page.md`.
     let file = path.trim_end_matches('/');
-    if file.ends_with(".md") || file.ends_with(".markdown") {
+    if crate::docs::site::is_markdown(file) {
         return Some(LinkTarget::Page {
             src: resolved,
             anchor,
@@ -100,14 +100,12 @@ pub(super) fn with_anchor(url: String, anchor: &Option<String>) -> String {
 }
 
 /// MkDocs directory URLs: `a/b.md` → `a/b/`, `a/index.md` and
-/// `a/README.md` → `a/`, `index.md` → ``.
+/// `a/README.md` → `a/`, `index.md` → `` (`readme.md` is a page of its
+/// own: MkDocs compares the name as written).
 pub fn page_url(src: &str) -> String {
-    let stem = src
-        .strip_suffix(".md")
-        .or_else(|| src.strip_suffix(".markdown"))
-        .unwrap_or(src);
+    let stem = crate::docs::site::markdown_stem(src).unwrap_or(src);
     let (dir, name) = stem.rsplit_once('/').map_or(("", stem), |(d, n)| (d, n));
-    let is_index = name == "index" || name.eq_ignore_ascii_case("readme");
+    let is_index = name == "index" || name == "README";
     match (dir.is_empty(), is_index) {
         (true, true) => String::new(),
         (true, false) => format!("{name}/"),
