@@ -5,6 +5,7 @@
 //! (builds must not depend on the machine's environment), every other tag
 //! gives the plain value under it.
 
+use super::markdown::slug::{Normalization, SlugCase, SlugSettings, SlugStyle};
 use crate::yaml::{Node, Value};
 
 /// The parts of `mkdocs.yml` Portico uses.
@@ -52,6 +53,8 @@ pub struct TocSettings {
     pub permalink_title: String,
     /// `toc_depth` as written (`3` or `2-4`), `None` when not set.
     pub depth: Option<(u8, u8)>,
+    /// `slugify` and `separator`: how heading ids are made.
+    pub slug: SlugSettings,
 }
 
 impl Default for TocSettings {
@@ -60,6 +63,7 @@ impl Default for TocSettings {
             permalink: Some("&para;".into()),
             permalink_title: "Permanent link".into(),
             depth: None,
+            slug: SlugSettings::default(),
         }
     }
 }
@@ -79,6 +83,12 @@ impl TocSettings {
         }
         if let Some(title) = options.get("permalink_title").and_then(string_value) {
             settings.permalink_title = title;
+        }
+        if let Some(separator) = options.get("separator").and_then(string_value) {
+            settings.slug.separator = separator;
+        }
+        if let Some(style) = options.get("slugify").and_then(slug_style) {
+            settings.slug.style = style;
         }
         settings.depth = options
             .get("toc_depth")
@@ -105,6 +115,60 @@ pub use super::markdown::HighlightSettings;
 pub use super::markdown::KeysSettings;
 
 /// `pymdownx.keys`' options, when `markdown_extensions` lists it.
+/// The `slugify` a `toc` option names: `!!python/name:` a known function,
+/// or `!!python/object/apply:pymdownx.slugs.slugify` with its `kwds`.
+/// Another function is not known: ids are then Python-Markdown's default.
+fn slug_style(node: &Node) -> Option<SlugStyle> {
+    let tag = node.tag.as_deref()?;
+    if let Some((_, function)) = tag.split_once("python/name:") {
+        let pymdownx = |case, percent_encode| SlugStyle::Pymdownx {
+            case,
+            percent_encode,
+            normalize: Normalization::Nfc,
+        };
+        return Some(match function {
+            "markdown.extensions.toc.slugify" => SlugStyle::Markdown { unicode: false },
+            "markdown.extensions.toc.slugify_unicode" => SlugStyle::Markdown { unicode: true },
+            "pymdownx.slugs.uslugify" => pymdownx(SlugCase::Lower, false),
+            "pymdownx.slugs.uslugify_encoded" => pymdownx(SlugCase::Lower, true),
+            "pymdownx.slugs.uslugify_cased" => pymdownx(SlugCase::Kept, false),
+            "pymdownx.slugs.uslugify_cased_encoded" => pymdownx(SlugCase::Kept, true),
+            "pymdownx.slugs.gfm" => pymdownx(SlugCase::LowerAscii, false),
+            "pymdownx.slugs.gfm_encoded" => pymdownx(SlugCase::LowerAscii, true),
+            _ => return None,
+        });
+    }
+    let (_, function) = tag.split_once("python/object/apply:")?;
+    if function != "pymdownx.slugs.slugify" {
+        return None;
+    }
+    let kwds = node.get("kwds");
+    let option = |key: &str| kwds.and_then(|k| k.get(key));
+    let case = match option("case").and_then(string_value).as_deref() {
+        None | Some("none") => SlugCase::Kept,
+        Some("lower") => SlugCase::Lower,
+        Some("lower-ascii") => SlugCase::LowerAscii,
+        Some("fold") => SlugCase::Fold,
+        Some(_) => return None,
+    };
+    let normalize = match option("normalize").and_then(string_value).as_deref() {
+        None | Some("NFC") => Normalization::Nfc,
+        Some("NFD") => Normalization::Nfd,
+        Some("NFKC") => Normalization::Nfkc,
+        Some("NFKD") => Normalization::Nfkd,
+        Some(_) => return None,
+    };
+    let percent_encode = matches!(
+        option("percent_encode").map(|n| &n.value),
+        Some(Value::Bool(true))
+    );
+    Some(SlugStyle::Pymdownx {
+        case,
+        percent_encode,
+        normalize,
+    })
+}
+
 fn keys_settings(root: &Node, listed: &[(String, usize)]) -> Option<KeysSettings> {
     if !listed.iter().any(|(name, _)| name == "pymdownx.keys") {
         return None;
@@ -414,6 +478,45 @@ mod tests {
                 .toc;
         assert_eq!(off.permalink, None);
         assert!(off.lists(2) && !off.lists(3));
+    }
+
+    #[test]
+    fn toc_slugify_functions_are_read_from_their_python_tags() {
+        let slug = |options: &str| {
+            let text = format!("markdown_extensions:\n  - toc:\n{options}");
+            parse(&parse_single(&text, Budget::default()).unwrap().unwrap())
+                .markdown
+                .toc
+                .slug
+        };
+        let applied = slug(
+            "      slugify: !!python/object/apply:pymdownx.slugs.slugify\n        kwds:\n          case: lower\n          percent_encode: true\n      separator: _\n",
+        );
+        assert_eq!(
+            applied,
+            SlugSettings {
+                style: SlugStyle::Pymdownx {
+                    case: SlugCase::Lower,
+                    percent_encode: true,
+                    normalize: Normalization::Nfc
+                },
+                separator: "_".into()
+            }
+        );
+        let named = slug("      slugify: !!python/name:markdown.extensions.toc.slugify_unicode\n");
+        assert_eq!(named.style, SlugStyle::Markdown { unicode: true });
+        let old = slug("      slugify: !!python/name:pymdownx.slugs.gfm\n");
+        assert!(matches!(
+            old.style,
+            SlugStyle::Pymdownx {
+                case: SlugCase::LowerAscii,
+                percent_encode: false,
+                ..
+            }
+        ));
+        // A function Portico does not know: Python-Markdown's default.
+        let unknown = slug("      slugify: !!python/name:my.own.slugify\n");
+        assert_eq!(unknown, SlugSettings::default());
     }
 
     #[test]

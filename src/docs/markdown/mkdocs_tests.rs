@@ -291,7 +291,7 @@ fn toc_permalink_text_and_title_follow_mkdocs_yml() {
         toc: TocSettings {
             permalink: permalink.map(str::to_string),
             permalink_title: title.into(),
-            depth: None,
+            ..TocSettings::default()
         },
         ..MarkdownSettings::default()
     };
@@ -492,4 +492,39 @@ fn many_titles_and_definitions_stay_bounded() {
     let out = html(&text);
     assert_eq!(out.matches("class=\"admonition-title\"").count(), 5_000);
     assert!(out.len() < text.len() * 20);
+}
+
+/// Heading ids follow the site's `toc` `slugify` and `separator`, so links
+/// written against the TechDocs site keep their anchors.
+#[test]
+fn heading_ids_follow_the_sites_slugify() {
+    use crate::docs::markdown::slug::{Normalization, SlugCase, SlugSettings, SlugStyle};
+    let settings = MarkdownSettings {
+        toc: TocSettings {
+            slug: SlugSettings {
+                style: SlugStyle::Pymdownx {
+                    case: SlugCase::Lower,
+                    percent_encode: false,
+                    normalize: Normalization::Nfc,
+                },
+                separator: "-".into(),
+            },
+            ..TocSettings::default()
+        },
+        ..MarkdownSettings::default()
+    };
+    let page = render_page(
+        "index.md",
+        "## Café au lait\n\n## 日本語\n\n## 日本語\n",
+        &settings,
+    );
+    assert!(page.html.contains("id=\"café-au-lait\""), "{}", page.html);
+    assert!(page.html.contains("id=\"日本語\""), "{}", page.html);
+    assert!(page.html.contains("id=\"日本語_1\""), "{}", page.html);
+    let plain = render_page(
+        "index.md",
+        "## Café au lait\n",
+        &MarkdownSettings::default(),
+    );
+    assert!(plain.html.contains("id=\"cafe-au-lait\""), "{}", plain.html);
 }

@@ -528,7 +528,10 @@ impl<'e, 'a> Pass<'e, 'a> {
                 self.used_ids.insert(id.to_string());
                 id.to_string()
             }
-            None => self.used_ids.unique(slug::slugify(&replace_emoji(&text))),
+            None => self.used_ids.unique(slug::slug(
+                &replace_emoji(&text),
+                &self.env.settings.toc.slug,
+            )),
         };
         let level = level as u8;
         let mut open = format!("<h{level} id=\"{}\"", escape(&id));

@@ -4,6 +4,146 @@
 use std::collections::{HashMap, HashSet};
 use unicode_normalization::UnicodeNormalization;
 
+/// How the `toc` extension makes heading ids: its `slugify` function and
+/// `separator` (mkdocs.yml's `toc` options).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SlugSettings {
+    pub style: SlugStyle,
+    pub separator: String,
+}
+
+impl Default for SlugSettings {
+    fn default() -> SlugSettings {
+        SlugSettings {
+            style: SlugStyle::Markdown { unicode: false },
+            separator: "-".into(),
+        }
+    }
+}
+
+/// The `slugify` functions MkDocs sites name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SlugStyle {
+    /// Python-Markdown's `toc.slugify` (ASCII), or `toc.slugify_unicode`.
+    Markdown { unicode: bool },
+    /// `pymdownx.slugs.slugify(case=…, percent_encode=…, normalize=…)`,
+    /// and the older names that stand for one of its settings.
+    Pymdownx {
+        case: SlugCase,
+        percent_encode: bool,
+        normalize: Normalization,
+    },
+}
+
+/// `pymdownx.slugs.slugify`'s `case`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SlugCase {
+    /// As written (`none`).
+    Kept,
+    Lower,
+    /// Only A-Z lower-cased (`lower-ascii`, GitHub's way).
+    LowerAscii,
+    /// `fold`: Python's `casefold`, taken as Unicode lower case (they differ
+    /// on a few letters, such as `ß`).
+    Fold,
+}
+
+/// `pymdownx.slugs.slugify`'s `normalize`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Normalization {
+    Nfc,
+    Nfd,
+    Nfkc,
+    Nfkd,
+}
+
+/// Python's `\w` on text: letters, numbers, `_`.
+static NOT_WORD_SPACE_OR_HYPHEN: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"[^\p{L}\p{N}_\s-]").expect("valid"));
+static NOT_WORD_HYPHEN_OR_SPACE_CHAR: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"[^\p{L}\p{N}_\- ]").expect("valid"));
+static TAG: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(r"</?[^>]*>").expect("valid"));
+
+/// A heading's id (before it is made unique) as the site's `slugify` makes
+/// it.
+pub fn slug(text: &str, settings: &SlugSettings) -> String {
+    match settings.style {
+        SlugStyle::Markdown { unicode: false } if settings.separator == "-" => slugify(text),
+        SlugStyle::Markdown { unicode } => markdown_slug(text, unicode, &settings.separator),
+        SlugStyle::Pymdownx {
+            case,
+            percent_encode,
+            normalize,
+        } => pymdownx_slug(text, case, percent_encode, normalize, &settings.separator),
+    }
+}
+
+/// Python-Markdown's `slugify(value, separator, unicode)`.
+fn markdown_slug(text: &str, unicode: bool, separator: &str) -> String {
+    let text: String = if unicode {
+        text.to_string()
+    } else {
+        text.nfkd().filter(char::is_ascii).collect()
+    };
+    let kept = NOT_WORD_SPACE_OR_HYPHEN.replace_all(&text, "");
+    let lower = kept.trim().to_lowercase();
+    // `[{separator}\s]+` becomes one separator.
+    let mut slug = String::with_capacity(lower.len());
+    let mut in_run = false;
+    for c in lower.chars() {
+        if c.is_whitespace() || separator.contains(c) {
+            if !in_run {
+                slug.push_str(separator);
+            }
+            in_run = true;
+        } else {
+            slug.push(c);
+            in_run = false;
+        }
+    }
+    slug
+}
+
+/// `pymdownx.slugs._uslugify`.
+fn pymdownx_slug(
+    text: &str,
+    case: SlugCase,
+    percent_encode: bool,
+    normalize: Normalization,
+    separator: &str,
+) -> String {
+    let normalized: String = match normalize {
+        Normalization::Nfc => text.nfc().collect(),
+        Normalization::Nfd => text.nfd().collect(),
+        Normalization::Nfkc => text.nfkc().collect(),
+        Normalization::Nfkd => text.nfkd().collect(),
+    };
+    let stripped = TAG.replace_all(&normalized, "");
+    let stripped = stripped.trim();
+    let cased = match case {
+        SlugCase::Kept => stripped.to_string(),
+        SlugCase::Lower | SlugCase::Fold => stripped.to_lowercase(),
+        SlugCase::LowerAscii => stripped.to_ascii_lowercase(),
+    };
+    let slug = NOT_WORD_HYPHEN_OR_SPACE_CHAR
+        .replace_all(&cased, "")
+        .replace(' ', separator);
+    if !percent_encode {
+        return slug;
+    }
+    // `urllib.parse.quote`: letters, digits, `_.-~` and `/` stay.
+    let mut quoted = String::with_capacity(slug.len());
+    for byte in slug.bytes() {
+        if byte.is_ascii_alphanumeric() || b"_.-~/".contains(&byte) {
+            quoted.push(char::from(byte));
+        } else {
+            quoted.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    quoted
+}
+
 /// Python-Markdown's default `slugify`: NFKD, ASCII only, drop what is not a
 /// word character, space or hyphen, lower-case, runs of spaces and hyphens
 /// become one hyphen.
@@ -104,6 +244,38 @@ mod tests {
         assert_eq!(slugify("C++ & Rust"), "c-rust");
         assert_eq!(slugify("日本語"), "");
         assert_eq!(slugify("-leading and trailing-"), "-leading-and-trailing-");
+    }
+
+    /// Expected values from Python-Markdown 3.7 and pymdown-extensions
+    /// 10.x, each run there.
+    #[test]
+    fn other_slugify_functions_match_theirs() {
+        let style = |style: SlugStyle, separator: &str| SlugSettings {
+            style,
+            separator: separator.into(),
+        };
+        let pymdownx = |case, percent_encode| SlugStyle::Pymdownx {
+            case,
+            percent_encode,
+            normalize: Normalization::Nfc,
+        };
+        let unicode = style(SlugStyle::Markdown { unicode: true }, "-");
+        assert_eq!(slug("Déjà vu — Café", &unicode), "déjà-vu-café");
+        assert_eq!(slug("日本語 の 見出し", &unicode), "日本語-の-見出し");
+        let underscore = style(SlugStyle::Markdown { unicode: false }, "_");
+        assert_eq!(slug("Hello  World-x", &underscore), "hello_world-x");
+        let lower = style(pymdownx(SlugCase::Lower, false), "-");
+        assert_eq!(slug("Déjà  Vu <b>x</b>?", &lower), "déjà--vu-x");
+        assert_eq!(slug("日本語 見出し", &lower), "日本語-見出し");
+        let kept = style(pymdownx(SlugCase::Kept, false), "-");
+        assert_eq!(slug("Hello World", &kept), "Hello-World");
+        let github = style(pymdownx(SlugCase::LowerAscii, false), "-");
+        assert_eq!(slug("Ünïcode ABC", &github), "Ünïcode-abc");
+        let encoded = style(pymdownx(SlugCase::Lower, true), "-");
+        assert_eq!(slug("Café au lait", &encoded), "caf%C3%A9-au-lait");
+        // Python's `\w` has no combining marks (Rust's `is_alphanumeric` has).
+        assert_eq!(slug("हिन्दी", &lower), "हनद");
+        assert_eq!(slug("हिन्दी", &unicode), "हनद");
     }
 
     #[test]
