@@ -17,13 +17,14 @@
 
 use crate::yaml::{Node, Value};
 
-/// Patterns at most in one setting, and bytes at most in one pattern: a
-/// hostile `mkdocs.yml` cannot make every file cost much.
-pub const MAX_PATTERNS: usize = 1_000;
-pub const MAX_PATTERN_BYTES: usize = 1_000;
+/// Portico's own limits (MkDocs has none): patterns at most in one
+/// setting, and bytes at most in all its patterns, so a hostile
+/// `mkdocs.yml` cannot make each of a repository's files cost much.
+pub const MAX_PATTERNS: usize = 200;
+pub const MAX_PATTERN_BYTES: usize = 8 * 1024;
 /// The compiled patterns of one setting, at most (the `regex` crate's
 /// measure).
-const MAX_COMPILED_BYTES: usize = 8 * 1024 * 1024;
+const MAX_COMPILED_BYTES: usize = 1024 * 1024;
 
 /// MkDocs' own exclusions, always first (`files._default_exclude`).
 const DEFAULT_EXCLUDE: &str = ".*\n/templates/\n";
@@ -57,35 +58,73 @@ pub struct PathSpec {
 pub struct SettingError {
     pub line: usize,
     pub message: String,
+    /// Whether MkDocs would read it (it is over Portico's own limits).
+    pub over_limits: bool,
+}
+
+/// Why a setting's patterns were refused.
+enum Refused {
+    /// MkDocs refuses them too.
+    Invalid(String),
+    /// Over Portico's own limits.
+    OverLimits(String),
 }
 
 impl PathSpec {
-    /// The patterns of `text`, one a line; blank lines, `#` comments and
-    /// patterns git would discard (an invalid `[range]`) match nothing.
+    /// The patterns of `text`, one a line; blank lines, `#` comments and a
+    /// pattern with an unclosed `[` match nothing.
     pub fn parse(text: &str) -> Result<PathSpec, String> {
+        PathSpec::parse_after("", text).map_err(|refused| match refused {
+            Refused::Invalid(m) | Refused::OverLimits(m) => m,
+        })
+    }
+
+    /// The patterns of `first` (trusted: MkDocs' own), then those of
+    /// `text`, to which the limits apply.
+    fn parse_after(first: &str, text: &str) -> Result<PathSpec, Refused> {
         let mut sources = Vec::new();
-        let mut patterns = Vec::new();
-        let builder = |source: &str| {
-            regex::RegexBuilder::new(source)
-                .size_limit(MAX_COMPILED_BYTES)
-                .build()
-        };
-        for line in text.lines() {
-            let Some((source, include)) = translate(line)? else {
+        let mut includes = Vec::new();
+        let mut own = 0;
+        let mut own_bytes = 0;
+        for (line, counted) in split_lines(first)
+            .map(|l| (l, false))
+            .chain(split_lines(text).map(|l| (l, true)))
+        {
+            let Some((source, include)) = translate(line).map_err(Refused::Invalid)? else {
                 continue;
             };
-            if sources.len() == MAX_PATTERNS {
-                return Err(format!("it has more than {MAX_PATTERNS} patterns"));
+            if counted {
+                own += 1;
+                own_bytes += line.len();
+                if own > MAX_PATTERNS || own_bytes > MAX_PATTERN_BYTES {
+                    return Err(Refused::OverLimits(format!(
+                        "it has more than {MAX_PATTERNS} patterns or {MAX_PATTERN_BYTES} bytes of them, Portico's limits"
+                    )));
+                }
             }
-            let regex = builder(&source)
-                .map_err(|e| format!("the pattern `{}` cannot be matched: {e}", line.trim()))?;
             sources.push(source);
-            patterns.push((regex, include));
+            includes.push(include);
         }
+        // The whole set first: what is too big to match fails here, before
+        // each pattern is compiled on its own.
         let set = regex::RegexSetBuilder::new(&sources)
             .size_limit(MAX_COMPILED_BYTES)
             .build()
-            .map_err(|e| format!("its patterns cannot be matched together: {e}"))?;
+            .map_err(|e| match e {
+                regex::Error::CompiledTooBig(_) => Refused::OverLimits(format!(
+                    "its patterns are too many or too complex to match (over Portico's limit of {} KiB compiled)",
+                    MAX_COMPILED_BYTES / 1024
+                )),
+                e => Refused::Invalid(format!("its patterns cannot be matched: {e}")),
+            })?;
+        let mut patterns = Vec::with_capacity(sources.len());
+        for (source, include) in sources.iter().zip(includes) {
+            let regex = regex::RegexBuilder::new(source)
+                .size_limit(MAX_COMPILED_BYTES)
+                .build()
+                .map_err(|e| Refused::OverLimits(format!("a pattern cannot be matched: {e}")))?;
+            patterns.push((regex, include));
+        }
         Ok(PathSpec { set, patterns })
     }
 
@@ -109,14 +148,34 @@ impl PathSpec {
     }
 }
 
+/// The lines of a setting as Python's `str.splitlines` cuts them.
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let breaks = [
+        '\n', '\r', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\u{85}', '\u{2028}', '\u{2029}',
+    ];
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(at) = rest.find(breaks) else {
+            return Some(std::mem::take(&mut rest));
+        };
+        let line = &rest[..at];
+        let after = &rest[at..];
+        let width = if after.starts_with("\r\n") {
+            2
+        } else {
+            after.chars().next().map_or(1, char::len_utf8)
+        };
+        rest = &after[width..];
+        Some(line)
+    })
+}
+
 /// A gitignore pattern as the regex `pathspec` makes of it, and whether a
 /// match puts the file in; `None` for a line that matches nothing.
 fn translate(line: &str) -> Result<Option<(String, bool)>, String> {
-    if line.len() > MAX_PATTERN_BYTES {
-        return Err(format!(
-            "a pattern is longer than {MAX_PATTERN_BYTES} bytes"
-        ));
-    }
     // Trailing spaces go, unless the last is escaped; leading ones stay.
     let pattern = if line.ends_with("\\ ") {
         line
@@ -163,6 +222,7 @@ fn translate(line: &str) -> Result<Option<(String, bool)>, String> {
     }
     let mut regex = String::new();
     let mut need_slash = false;
+    let mut invalid_set = None;
     let end = segments.len() - 1;
     for (i, segment) in segments.iter().enumerate() {
         if *segment == "**" {
@@ -191,10 +251,7 @@ fn translate(line: &str) -> Result<Option<(String, bool)>, String> {
                 Glob::Regex(r) => regex.push_str(&r),
                 Glob::Unclosed => return Ok(None),
                 Glob::InvalidSet(e) => {
-                    return Err(format!(
-                        "`{}` has a set of characters that cannot be matched: {e}",
-                        line.trim()
-                    ));
+                    invalid_set.get_or_insert(e);
                 }
                 Glob::TrailingEscape => return Err(invalid()),
             }
@@ -203,6 +260,12 @@ fn translate(line: &str) -> Result<Option<(String, bool)>, String> {
             regex.push_str(&format!("(?:{folder_mark}|$)"));
         }
         need_slash = true;
+    }
+    if let Some(e) = invalid_set {
+        return Err(format!(
+            "`{}` has a set of characters that cannot be matched: {e}",
+            line.trim()
+        ));
     }
     Ok(Some((regex, include)))
 }
@@ -222,6 +285,7 @@ enum Glob {
 fn segment_glob(glob: &str) -> Glob {
     let chars: Vec<char> = glob.chars().collect();
     let mut regex = String::new();
+    let mut invalid = None;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -237,6 +301,8 @@ fn segment_glob(glob: &str) -> Glob {
             '*' => regex.push_str("[^/]*"),
             '?' => regex.push_str("[^/]"),
             '[' => {
+                // Where the set ends, as pathspec finds it: past a leading
+                // `!` or `^`, then a leading `]`, the next `]`.
                 let mut j = i;
                 if matches!(chars.get(j), Some('!' | '^')) {
                     j += 1;
@@ -250,31 +316,52 @@ fn segment_glob(glob: &str) -> Glob {
                 if j == chars.len() {
                     return Glob::Unclosed;
                 }
-                let mut set = String::from("[");
-                let mut k = i;
-                if matches!(chars[k], '!' | '^') {
-                    set.push('^');
-                    k += 1;
-                }
-                for &member in &chars[k..j] {
-                    // Python's sets have no nested sets or `&&`/`~~`: these
-                    // are plain characters there.
-                    if matches!(member, '\\' | '[' | '&' | '~') {
-                        set.push('\\');
+                let negated = matches!(chars[i], '!' | '^');
+                let members = &chars[i + usize::from(negated)..j];
+                match char_set(members, negated) {
+                    Ok(set) => regex.push_str(&set),
+                    // Python's `re` refuses it only once the whole pattern
+                    // is made: an unclosed `[` later discards it first.
+                    Err(e) => {
+                        invalid.get_or_insert(e);
                     }
-                    set.push(member);
                 }
-                set.push(']');
-                if let Err(e) = regex::Regex::new(&set) {
-                    return Glob::InvalidSet(e.to_string());
-                }
-                regex.push_str(&set);
                 i = j + 1;
             }
             _ => regex.push_str(&regex::escape(&c.to_string())),
         }
     }
-    Glob::Regex(regex)
+    match invalid {
+        Some(e) => Glob::InvalidSet(e),
+        None => Glob::Regex(regex),
+    }
+}
+
+/// A set's members as Python's `re` reads them (pathspec hands it the
+/// glob's text, backslashes doubled so they stand for themselves): `a-z`
+/// is a range, a `-` first or last is itself, and `]` first is itself.
+/// Written out for the `regex` crate, every character escaped, so none of
+/// its own set syntax (`[`, `&&`, `--`, `~~`) applies.
+fn char_set(members: &[char], negated: bool) -> Result<String, String> {
+    let escaped = |c: char| format!("\\x{{{:X}}}", u32::from(c));
+    let mut set = String::from(if negated { "[^" } else { "[" });
+    let mut k = 0;
+    while k < members.len() {
+        let low = members[k];
+        k += 1;
+        if members.get(k) == Some(&'-') && k + 1 < members.len() {
+            let high = members[k + 1];
+            k += 2;
+            if high < low {
+                return Err(format!("bad character range {low}-{high}"));
+            }
+            set.push_str(&format!("{}-{}", escaped(low), escaped(high)));
+        } else {
+            set.push_str(&escaped(low));
+        }
+    }
+    set.push(']');
+    Ok(set)
 }
 
 /// A docs site's three settings, compiled.
@@ -298,31 +385,30 @@ impl Default for Exclusions {
 impl Exclusions {
     /// The settings of an `mkdocs.yml` (its top-level mapping).
     pub fn read(root: &Node) -> Result<Exclusions, SettingError> {
-        let mut exclude = DEFAULT_EXCLUDE.to_string();
-        let mut line = 1;
-        if let Some((at, extra)) = setting(root, "exclude_docs")? {
-            exclude.push_str(&extra);
-            line = at;
-        }
-        let exclude = PathSpec::parse(&exclude).map_err(|message| SettingError {
-            line,
-            message: format!("`exclude_docs`: {message}"),
-        })?;
-        let compiled = |key: &str| -> Result<Option<PathSpec>, SettingError> {
-            let Some((line, text)) = setting(root, key)? else {
+        let compiled = |key: &str, first: &str| -> Result<Option<PathSpec>, SettingError> {
+            let (line, text) = setting(root, key)?.unwrap_or((1, String::new()));
+            if first.is_empty() && text.is_empty() {
                 return Ok(None);
-            };
-            PathSpec::parse(&text)
+            }
+            PathSpec::parse_after(first, &text)
                 .map(Some)
-                .map_err(|message| SettingError {
-                    line,
-                    message: format!("`{key}`: {message}"),
+                .map_err(|refused| {
+                    let (message, over_limits) = match refused {
+                        Refused::Invalid(m) => (m, false),
+                        Refused::OverLimits(m) => (m, true),
+                    };
+                    SettingError {
+                        line,
+                        message: format!("`{key}`: {message}"),
+                        over_limits,
+                    }
                 })
         };
         Ok(Exclusions {
-            exclude,
-            drafts: compiled("draft_docs")?,
-            not_in_nav: compiled("not_in_nav")?,
+            exclude: compiled("exclude_docs", DEFAULT_EXCLUDE)?
+                .expect("MkDocs' own patterns are there"),
+            drafts: compiled("draft_docs", "")?,
+            not_in_nav: compiled("not_in_nav", "")?,
         })
     }
 
@@ -353,7 +439,12 @@ fn setting(root: &Node, key: &str) -> Result<Option<(usize, String)>, SettingErr
     };
     let text = match &node.value {
         Value::Null => return Ok(None),
-        _ if node.tag.as_deref() == Some("!ENV") => super::mkdocs::string_value(node),
+        // `!ENV` gives its default (builds do not read the machine's
+        // environment); with none, the setting is unset, as for MkDocs.
+        _ if node.tag.as_deref() == Some("!ENV") => match super::mkdocs::string_value(node) {
+            None => return Ok(None),
+            text => text,
+        },
         Value::String(text) => Some(text.clone()),
         _ => None,
     };
@@ -361,6 +452,7 @@ fn setting(root: &Node, key: &str) -> Result<Option<(usize, String)>, SettingErr
         Some(text) => Ok(Some((line, text))),
         None => Err(SettingError {
             line,
+            over_limits: false,
             message: format!(
                 "`{key}` is {}, and MkDocs takes only a multi-line string of patterns (`{key}: |` and a pattern a line)",
                 node.type_name()
@@ -432,6 +524,11 @@ mod tests {
             ("[é]x", &["éx"], &["ex"]),
             ("a?", &["ab", "aé"], &["a/"]),
             ("A.md", &["A.md"], &["a.md"]),
+            ("[+--]x", &["+x", "-x", ",x"], &["ax"]),
+            ("[]-z]x", &["]x", "ax", "_x"], &["-x", "Ax"]),
+            ("[a-c--b]x", &["ax", "-x", "Bx"], &["~x"]),
+            ("[|-&][]x", &[], &["|x"]),
+            ("[a\\]x", &["ax", "\\x"], &["bx"]),
             ("[unclosed", &[], &["[unclosed"]),
             ("a[", &[], &["a["]),
             ("trailing.md   ", &["trailing.md"], &[]),
@@ -521,8 +618,38 @@ mod tests {
             "{}",
             bare.message
         );
-        let many = "x\n".repeat(MAX_PATTERNS + 1);
-        assert!(PathSpec::parse(&many).is_err());
-        assert!(PathSpec::parse(&"a".repeat(MAX_PATTERN_BYTES + 1)).is_err());
+        let bad_range = exclusions("exclude_docs: '[a--b]'\n").unwrap_err();
+        assert!(!bad_range.over_limits);
+        // `!ENV` with no default: unset, as for MkDocs.
+        assert!(
+            exclusions("draft_docs: !ENV [DRAFTS]\n")
+                .unwrap()
+                .drafts
+                .is_none()
+        );
+        assert!(
+            exclusions("draft_docs: !ENV [DRAFTS, 'wip/']\n")
+                .unwrap()
+                .drafts
+                .is_some()
+        );
+        // Portico's own limits, on the site's patterns only (not MkDocs'
+        // two, not comments).
+        let many = "x\n".repeat(MAX_PATTERNS);
+        assert!(PathSpec::parse(&many).is_ok());
+        let yaml = |text: &str| {
+            let block: String = text.lines().map(|l| format!("  {l}\n")).collect();
+            exclusions(&format!("exclude_docs: |\n{block}"))
+        };
+        assert!(yaml(&many).is_ok());
+        assert!(yaml(&format!("{many}y\n")).unwrap_err().over_limits);
+        assert!(yaml(&format!("#{}\nx\n", "c".repeat(MAX_PATTERN_BYTES))).is_ok());
+        assert!(
+            yaml(&"a".repeat(MAX_PATTERN_BYTES + 1))
+                .unwrap_err()
+                .over_limits
+        );
+        let complex = "**/*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a\n".repeat(150);
+        assert!(yaml(&complex).unwrap_err().over_limits);
     }
 }

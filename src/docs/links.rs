@@ -92,8 +92,8 @@ pub struct SiteFiles {
     /// Files under `docs_dir` that were not published (refused or
     /// unreadable, each reported on its own).
     pub left_out: HashSet<String>,
-    /// Files under `docs_dir` MkDocs leaves out of the site (its default
-    /// exclusions, `exclude_docs`, `draft_docs`).
+    /// Files under `docs_dir` the site's `exclude_docs` or `draft_docs`
+    /// leaves out (not those MkDocs' defaults alone leave out).
     pub excluded: HashSet<String>,
     /// The display path of `docs_dir` (`repo-dir/docs`), and of the README
     /// standing in for `index.md`: where a page of the site is, or was.
@@ -105,12 +105,6 @@ impl SiteFiles {
     /// Whether `path` is a page or an asset of the site.
     fn is_published(&self, path: &str) -> bool {
         self.pages.contains_key(path) || self.assets.contains(path)
-    }
-
-    /// Whether `path` was left out of the site by the site's own
-    /// settings (not by MkDocs' defaults alone).
-    fn excluded_by_settings(&self, path: &str) -> bool {
-        self.excluded.contains(path) && !crate::docs::site::excluded_by_default(path)
     }
 
     /// The display path of the file behind `src` (a page or an asset),
@@ -162,7 +156,14 @@ fn check_page(page: &PageCheck, index: &SiteIndex) -> Vec<Diagnostic> {
         .iter()
         .filter_map(|placed| {
             let (code, message, hint) = problem(&placed.link, page, site, index)?;
-            let problem = Diagnostic::warning(code, message)
+            // MkDocs only notes a link to a page its settings leave out (a
+            // draft is often linked before it is published).
+            let problem = if code == EXCLUDED_TARGET {
+                Diagnostic::info(code, message)
+            } else {
+                Diagnostic::warning(code, message)
+            };
+            let problem = problem
                 .with_hint(hint)
                 .about(target_path(&placed.link, site, index));
             Some(placed.problem(&page.file, problem))
@@ -205,6 +206,9 @@ fn missing_anchor(ids: &HashSet<String>, anchor: &Option<String>) -> Option<Stri
     }
 }
 
+/// The code of a link to a file the site's own settings leave out.
+const EXCLUDED_TARGET: &str = "excluded-target";
+
 /// (code, message, hint) for a broken link.
 fn problem(
     link: &LinkRef,
@@ -241,12 +245,12 @@ fn problem(
             ))
         }
         LinkTarget::Page { src: path, .. } | LinkTarget::Asset { path }
-            if site.excluded_by_settings(path) =>
+            if site.excluded.contains(path) =>
         {
             Some((
-                "broken-link",
-                format!("{what} `{}`: `{path}` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml", link.raw),
-                "link to a published page, or take the file out of those patterns".to_string(),
+                EXCLUDED_TARGET,
+                format!("{what} `{}`: `{path}` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml; the {what} will not work until it is published", link.raw),
+                "publish the file when it is ready, or link elsewhere".to_string(),
             ))
         }
         LinkTarget::Page { src, anchor } => match site.pages.get(src) {
@@ -342,7 +346,7 @@ fn other_page(path: &str) -> String {
     let path = path.trim_end_matches("index.html");
     if path.is_empty() {
         "index.md".into()
-    } else if path.ends_with(".md") {
+    } else if crate::docs::site::is_markdown(path) {
         path.to_string()
     } else {
         format!("{}/index.md", path.trim_end_matches('/'))
@@ -404,7 +408,7 @@ pub fn digest(files: &SiteFiles) -> u128 {
         key.update(&(ids.len() as u64).to_le_bytes());
         ids.iter().for_each(|id| part(&mut key, id.as_bytes()));
     }
-    for set in [&files.assets, &files.left_out] {
+    for set in [&files.assets, &files.left_out, &files.excluded] {
         let mut paths: Vec<&String> = set.iter().collect();
         paths.sort_unstable();
         key.update(&(paths.len() as u64).to_le_bytes());

@@ -260,11 +260,13 @@ fn entry(
                 )
                 .with_hint("MkDocs leaves out files whose name, or a folder's on the way, starts with a dot, and the templates/ folder at the top of docs_dir: move the page")
             } else if excluded.binary_search(&src).is_ok() {
-                Diagnostic::error(
-                    "nav-missing-page",
-                    format!("nav entry `{target}` names a page that `exclude_docs` or `draft_docs` leaves out of the site"),
+                // MkDocs only notes it (a draft listed in the nav is the
+                // usual way to write one); the entry would lead nowhere.
+                Diagnostic::info(
+                    "excluded-target",
+                    format!("nav entry `{target}` names a page that `exclude_docs` or `draft_docs` leaves out of the site; the entry is left out of the nav"),
                 )
-                .with_hint("take the entry out of the nav, or the page out of those patterns in mkdocs.yml")
+                .with_hint("publish the page when it is ready, or take the entry out of the nav")
             } else {
                 Diagnostic::error(
                     "nav-missing-page",
@@ -315,8 +317,12 @@ fn site_link(target: &str, pages: &[String]) -> Option<String> {
     // error, as a missing page is); out of them nothing can be checked.
     match crate::read::safe_path::normalize(target) {
         Ok(inside) => {
-            let index = |name: &str| pages.contains(&format!("{inside}/{name}"));
-            if !index("index.md") && !index("README.md") {
+            let folder = format!("{inside}/");
+            let has_index = pages.iter().any(|p| {
+                p.strip_prefix(&folder)
+                    .is_some_and(|name| !name.contains('/') && is_index(name))
+            });
+            if !has_index {
                 return None;
             }
             Some(format!("{inside}/index.html"))

@@ -58,8 +58,9 @@ pub struct DocSource {
     pub pages: Vec<String>,
     /// Every other file under `docs_dir`, docs-relative.
     pub assets: Vec<String>,
-    /// Files under `docs_dir` MkDocs leaves out of the site (its default
-    /// exclusions, `exclude_docs`, `draft_docs`), docs-relative, sorted.
+    /// Files under `docs_dir` the site's `exclude_docs` or `draft_docs`
+    /// leaves out (MkDocs' defaults, `excluded_by_default`, are not
+    /// listed), docs-relative, sorted.
     pub excluded: Vec<String>,
     /// Pages `not_in_nav` names, sorted: left out of an automatic nav, and
     /// not reported missing from a written one.
@@ -154,8 +155,15 @@ fn claim_outputs(
         let _ = claims.claim(&format!("{ALL_PAGES}index.html"), ALL_PAGES_OWNER);
     }
     let mut ordered: Vec<&String> = pages.iter().collect();
-    // `index.md` wins its folder over `README.md`, whatever the sort says.
-    ordered.sort_by_key(|p| (super::nav::is_readme(p), p.as_str()));
+    // Within a folder, MkDocs keeps the last by name of the files that
+    // would be one page (`files.get_files`): `index.md` over `README.md`,
+    // `guide.mdown` over `guide.md`. Across folders (`guide.md`,
+    // `guide/index.md`), the first by path.
+    ordered.sort_by(|a, b| {
+        let (folder_a, name_a) = a.rsplit_once('/').unwrap_or(("", a));
+        let (folder_b, name_b) = b.rsplit_once('/').unwrap_or(("", b));
+        folder_a.cmp(folder_b).then(name_b.cmp(name_a))
+    });
     let mut kept_pages = Vec::with_capacity(pages.len());
     for src in ordered {
         let url = super::markdown::page_url(src);
@@ -336,9 +344,14 @@ pub fn load(
             Err(e) => {
                 // MkDocs refuses to build the site: building it without the
                 // exclusions would publish what they were to keep out.
+                let hint = if e.over_limits {
+                    "use fewer and simpler patterns: a folder's pattern (`drafts/`) covers all under it"
+                } else {
+                    "write the patterns as a block string, one a line, in gitignore's syntax (see MkDocs' `exclude_docs`)"
+                };
                 out.push(
                     Diagnostic::error("mkdocs-invalid", e.message)
-                        .with_hint("write the patterns as a block string, one a line, in gitignore's syntax (see MkDocs' `exclude_docs`)")
+                        .with_hint(hint)
                         .in_file(&file, e.line, 1),
                 );
                 return None;
@@ -424,11 +437,18 @@ pub fn load(
     let mut assets = Vec::new();
     let mut excluded = Vec::new();
     let mut not_in_nav = Vec::new();
+    let mut left_out = 0;
     for path in files.files.iter().filter_map(|f| f.strip_prefix(&prefix)) {
         let is_page = is_markdown(path);
         match exclusions.inclusion(path) {
             Inclusion::Excluded | Inclusion::Draft => {
-                excluded.push(path.to_string());
+                left_out += 1;
+                // Only what the site's settings leave out is kept, for the
+                // messages of links to it: MkDocs' defaults are known
+                // anywhere (`excluded_by_default`), and may be many files.
+                if !excluded_by_default(path) {
+                    excluded.push(path.to_string());
+                }
                 continue;
             }
             Inclusion::NotInNav if is_page => not_in_nav.push(path.to_string()),
@@ -440,9 +460,32 @@ pub fn load(
             assets.push(path.to_string());
         }
     }
-    let readme_index = index_fallback(snapshot, &docs_dir, &request.root, &pages);
+    let mut readme_index = index_fallback(snapshot, &docs_dir, &request.root, &pages);
+    if readme_index.is_some() {
+        // TechDocs' copy is `docs_dir/index.md`, which the settings name
+        // like any other file.
+        match exclusions.inclusion("index.md") {
+            Inclusion::Excluded | Inclusion::Draft => readme_index = None,
+            Inclusion::NotInNav => not_in_nav.push("index.md".into()),
+            Inclusion::Included => {}
+        }
+    }
     if readme_index.is_some() {
         pages.push("index.md".into());
+    }
+    if pages.is_empty() && assets.is_empty() && left_out > 0 {
+        // MkDocs builds an empty site; a portal has nothing to show.
+        out.push(
+            Diagnostic::info(
+                "docs-all-excluded",
+                format!(
+                    "every file of the docs folder `{docs_dir}` is left out of the site (by MkDocs' default exclusions, `exclude_docs` or `draft_docs`): the entity has no docs"
+                ),
+            )
+            .with_hint("publish a page, or take it out of those patterns")
+            .in_file(&file, 1, 1),
+        );
+        return None;
     }
     if pages.is_empty() && assets.is_empty() {
         out.push(
@@ -472,7 +515,7 @@ pub fn load(
             .in_file(&file, 1, 1),
         );
         // The home page stays, wherever it sorts.
-        pages.sort_by_key(|p| !matches!(p.as_str(), "index.md" | "README.md"));
+        pages.sort_by_key(|p| !super::markdown::page_url(p).is_empty());
         pages.truncate(MAX_PAGES_PER_SITE);
         pages.sort();
     }

@@ -669,10 +669,12 @@ fn past_docs(
     let not_found = |c: &Result<gix::ObjectId, ReadError>| matches!(c, Err(ReadError::NotFound(_)));
     let (folder, readme) = match &source {
         Some(source) => {
+            // The README beside mkdocs.yml is read only when the docs
+            // folder has no index of its own (`site::index_fallback`).
             let has_index = source
                 .pages
                 .iter()
-                .any(|p| p == "index.md" || p.eq_ignore_ascii_case("readme.md"));
+                .any(|p| p == "index.md" || p == "README.md");
             let readme_counts = source.readme_index.is_some() || !has_index;
             (
                 Some((

@@ -840,12 +840,27 @@ fn mkdocs_exclusions_drafts_and_pages_kept_out_of_the_nav() {
     );
     org.file("repos/bad/docs/index.md", "# Bad\n");
     org.file("repos/bad/docs/secret.md", "# Secret\n");
+    // Every file a draft: no docs, noted. The README TechDocs would copy to
+    // `index.md` is named by the settings as `index.md`.
+    org.file(
+        "repos/wip/catalog-info.yaml",
+        &documented("wip", "dir:.", "me"),
+    );
+    org.file(
+        "repos/wip/mkdocs.yml",
+        "site_name: WIP\ndraft_docs: |\n  *.md\n",
+    );
+    org.file("repos/wip/README.md", "# WIP\n");
+    org.file("repos/wip/docs/plan.md", "# Plan\n");
+    // Two files that would be one page: the last by name wins, as in MkDocs.
+    org.file("repos/svc/docs/setup.md", "# Setup (md)\n");
+    org.file("repos/svc/docs/setup.mdown", "# Setup (mdown)\n");
 
     let run = org.run(&["check", "repos", "--format", "json"]);
     let mut found: Vec<String> = run
         .diagnostics()
         .iter()
-        .filter(|d| d["code"] != "docs-index-fallback")
+        .filter(|d| d["code"] != "docs-index-fallback" && d["code"] != "page-conflict")
         .map(|d| {
             format!(
                 "{} {}:{} {}",
@@ -857,13 +872,19 @@ fn mkdocs_exclusions_drafts_and_pages_kept_out_of_the_nav() {
         })
         .collect();
     found.sort();
+    let left_out = |path: &str| {
+        format!(
+            "excluded-target docs/index.md:3 link `{path}`: `{path}` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml; the link will not work until it is published"
+        )
+    };
     let expected = [
-        "broken-link docs/index.md:3 link `drafts/wip.md`: `drafts/wip.md` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml",
-        "broken-link docs/index.md:3 link `internal/secret.md`: `internal/secret.md` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml",
-        "broken-link docs/index.md:3 link `tools/gen.py`: `tools/gen.py` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml",
-        "mkdocs-invalid mkdocs.yml:2 `exclude_docs` is a list, and MkDocs takes only a multi-line string of patterns (`exclude_docs: |` and a pattern a line)",
-        "nav-missing-page mkdocs.yml:4 nav entry `secret.md` names a page that `exclude_docs` or `draft_docs` leaves out of the site",
-        "page-not-in-nav docs/forgotten.md:0 `forgotten.md` is not in the nav of mkdocs.yml; it is built but only reachable by links",
+        "docs-all-excluded mkdocs.yml:1 every file of the docs folder `docs` is left out of the site (by MkDocs' default exclusions, `exclude_docs` or `draft_docs`): the entity has no docs".to_string(),
+        left_out("drafts/wip.md"),
+        left_out("internal/secret.md"),
+        left_out("tools/gen.py"),
+        "excluded-target mkdocs.yml:4 nav entry `secret.md` names a page that `exclude_docs` or `draft_docs` leaves out of the site; the entry is left out of the nav".to_string(),
+        "mkdocs-invalid mkdocs.yml:2 `exclude_docs` is a list, and MkDocs takes only a multi-line string of patterns (`exclude_docs: |` and a pattern a line)".to_string(),
+        "page-not-in-nav docs/forgotten.md:0 `forgotten.md` is not in the nav of mkdocs.yml; it is built but only reachable by links".to_string(),
     ];
     assert_eq!(found, expected, "{}", run.stdout);
 
@@ -891,6 +912,8 @@ fn mkdocs_exclusions_drafts_and_pages_kept_out_of_the_nav() {
     assert!(notes.contains("href=\"../readme/index.html\""), "{notes}");
     assert!(notes.contains("href=\"../guide/index.html\""), "{notes}");
     assert!(!notes.contains("orphan/"), "{notes}");
+    assert!(read(&site.join("setup/index.html")).contains("Setup (mdown)"));
+    assert!(!org.path().join("site/docs/default/component/wip").exists());
     let api = org.path().join("site/docs/default/component/api");
     assert!(api.join("hidden/index.html").is_file());
     assert!(!api.join("secret/index.html").exists());

@@ -659,7 +659,7 @@ impl<'e, 'a> Pass<'e, 'a> {
                 let up = "../".repeat(self.env.site_depth + self.env.url.matches('/').count());
                 let url = if path.is_empty() || path.ends_with('/') {
                     format!("{path}index.html")
-                } else if path.ends_with(".md") {
+                } else if crate::docs::site::is_markdown(path) {
                     format!("{}index.html", page_url(path))
                 } else {
                     format!("{path}/index.html")
