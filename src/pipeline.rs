@@ -469,6 +469,7 @@ fn build_with(
         // documents are hashed, listed and kept for the next build then);
         // else the search key and the buckets read them later.
         drop_sections: disk.is_none() || feed.is_some(),
+        drafts: false,
     };
     let mut parts_search = Vec::new();
     let mut built = match parts {
@@ -1506,6 +1507,8 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         listings: Some(&listings),
         // `search_files` makes the index from the sites afterwards.
         drop_sections: false,
+        // A preview shows drafts, as `mkdocs serve` does.
+        drafts: true,
     };
     let built = render_docs(config, &outcome.portal, look, docs)?;
     let (reused, rendered) = memo.docs.finish();
@@ -1658,6 +1661,9 @@ struct DocsRun<'a> {
     /// Pages' section text dropped once `on_site` saw each site (see
     /// [`DocsOptions::keep_sections`]): nothing after the docs reads it.
     drop_sections: bool,
+    /// Draft pages built and marked (`portico serve`; see
+    /// [`DocsOptions::drafts`]).
+    drafts: bool,
 }
 
 /// Renders the docs sites.
@@ -1700,6 +1706,7 @@ fn docs_options<'a>(config: &'a Config, look: &render::Look, run: DocsRun<'a>) -
         page_dates: !run.skip_page_dates,
         listings: run.listings,
         keep_sections: !run.drop_sections,
+        drafts: run.drafts,
     }
 }
 

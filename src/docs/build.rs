@@ -76,6 +76,10 @@ pub struct DocsOptions<'a> {
     /// repository kept in the build cache once it is stored there), the
     /// largest part of what a page keeps to the end.
     pub keep_sections: bool,
+    /// Pages `draft_docs` names are built and marked as drafts, as `mkdocs
+    /// serve` shows them (`portico serve`); otherwise they are left out, as
+    /// `mkdocs build` leaves them.
+    pub drafts: bool,
 }
 
 /// Takes files over from the last site unchanged, all or none (see
@@ -993,7 +997,13 @@ fn build_snapshot(
             }
             None => continue,
         };
-        if let Some(source) = site::load(snapshot, files, request, &mut out.diagnostics) {
+        if let Some(source) = site::load(
+            snapshot,
+            files,
+            request,
+            options.drafts,
+            &mut out.diagnostics,
+        ) {
             sources.push((*entity, source));
         }
     }

@@ -44,6 +44,8 @@ pub struct DocPageView {
     pub versions: Vec<VersionLink>,
     /// On an old version's pages: which, and the way to the latest.
     pub old_version: Option<OldVersionNote>,
+    /// A page `draft_docs` names, shown by a preview only.
+    pub draft: bool,
 }
 
 /// One line of the page's navigation (flattened tree).
@@ -129,6 +131,10 @@ pub(super) fn page_view(
         mermaid: rendered.has_mermaid,
         versions: Vec::new(),
         old_version: None,
+        draft: source
+            .drafts
+            .binary_search_by(|d| d.as_str().cmp(src))
+            .is_ok(),
     }
 }
 

@@ -65,6 +65,9 @@ pub struct DocSource {
     /// Pages `not_in_nav` names, sorted: left out of an automatic nav, and
     /// not reported missing from a written one.
     pub not_in_nav: Vec<String>,
+    /// Pages `draft_docs` names, built for a preview (`portico serve`)
+    /// and marked as drafts, sorted; empty otherwise.
+    pub drafts: Vec<String>,
     /// Repository-relative README read as `index.md` when the docs have no
     /// index (TechDocs' fallback).
     pub readme_index: Option<String>,
@@ -277,10 +280,13 @@ fn nav_is_cut(
 }
 
 /// Finds and reads the mkdocs file and lists the docs folder.
+/// With `drafts`, pages `draft_docs` names are pages of the site, listed in
+/// [`DocSource::drafts`] (a preview); without, they are left out.
 pub fn load(
     snapshot: &Snapshot,
     files: &Listing,
     request: SiteRequest,
+    drafts: bool,
     out: &mut Vec<Diagnostic>,
 ) -> Option<DocSource> {
     let repo = &snapshot.source;
@@ -437,10 +443,16 @@ pub fn load(
     let mut assets = Vec::new();
     let mut excluded = Vec::new();
     let mut not_in_nav = Vec::new();
+    let mut shown_drafts = Vec::new();
     let mut left_out = 0;
     for path in files.files.iter().filter_map(|f| f.strip_prefix(&prefix)) {
         let is_page = is_markdown(path);
         match exclusions.inclusion(path) {
+            Inclusion::Draft if drafts => {
+                if is_page {
+                    shown_drafts.push(path.to_string());
+                }
+            }
             Inclusion::Excluded | Inclusion::Draft => {
                 left_out += 1;
                 // Only what the site's settings leave out is kept, for the
@@ -465,6 +477,7 @@ pub fn load(
         // TechDocs' copy is `docs_dir/index.md`, which the settings name
         // like any other file.
         match exclusions.inclusion("index.md") {
+            Inclusion::Draft if drafts => shown_drafts.push("index.md".into()),
             Inclusion::Excluded | Inclusion::Draft => readme_index = None,
             Inclusion::NotInNav => not_in_nav.push("index.md".into()),
             Inclusion::Included => {}
@@ -502,6 +515,7 @@ pub fn load(
     assets.sort();
     excluded.sort();
     not_in_nav.sort();
+    shown_drafts.sort();
     if pages.len() > MAX_PAGES_PER_SITE {
         out.push(
             Diagnostic::error(
@@ -533,13 +547,16 @@ pub fn load(
         assets,
         excluded,
         not_in_nav,
+        drafts: shown_drafts,
         all_pages,
         readme_index,
     })
 }
 
-/// TechDocs' fallback when the docs folder has no `index.md` (it copies
-/// the first of these to `docs/index.md` before MkDocs runs):
+/// TechDocs' fallback when the docs folder has no `index.md`, which it
+/// takes with `legacyCopyReadmeMdToIndexMd` set and Portico always takes,
+/// so every site opens on a page (it copies the first of these to
+/// `docs/index.md` before MkDocs runs):
 /// `docs/README.md`, `docs/readme.md`, then the same two beside
 /// `mkdocs.yml`. `docs/README.md` is MkDocs' index page already, so it
 /// needs no copy unless `exclude_docs` left it out. The file read as

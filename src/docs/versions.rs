@@ -293,7 +293,8 @@ fn open(
     let mut request = latest.request.clone();
     request.version = Some(folder);
     let mut problems = Vec::new();
-    let source = site::load(&at, &files, request, &mut problems);
+    // An old version is what was published then: no drafts.
+    let source = site::load(&at, &files, request, false, &mut problems);
     let version = source.map(|source| OldVersion {
         tag: tag.name.clone(),
         snapshot: at,

@@ -64,6 +64,7 @@ pub fn page(mut view: DocPageView, portal: &Portal, look: &Look) -> String {
             .as_ref()
             .map(|(date, author)| context! { date => date, author => author }),
         uncommitted => view.uncommitted,
+        draft => view.draft,
         edit => view
             .edit_url
             .as_deref()

@@ -659,7 +659,7 @@ fn past_docs(
     }
     stats.docs_found += 1;
     let listing = state.files.all_files();
-    let source = crate::docs::site::load(snapshot, listing, request, &mut Vec::new());
+    let source = crate::docs::site::load(snapshot, listing, request, false, &mut Vec::new());
     let past = PastDocs {
         pages: source.as_ref().map(|s| s.pages.len()),
     };

@@ -860,7 +860,7 @@ fn mkdocs_exclusions_drafts_and_pages_kept_out_of_the_nav() {
     let mut found: Vec<String> = run
         .diagnostics()
         .iter()
-        .filter(|d| d["code"] != "docs-index-fallback" && d["code"] != "page-conflict")
+        .filter(|d| d["code"] != "page-conflict")
         .map(|d| {
             format!(
                 "{} {}:{} {}",

@@ -574,3 +574,39 @@ fn sigterm_stops_the_server_and_removes_its_scratch_folder() {
     assert!(status.success(), "{status:?}");
     assert!(!scratch.exists(), "{} is left behind", scratch.display());
 }
+
+/// Pages `draft_docs` names are previewed, marked as drafts, as `mkdocs
+/// serve` shows them; `portico build` leaves them out.
+#[test]
+fn drafts_are_previewed_and_marked_but_not_built() {
+    let org = org();
+    org.file(
+        "repos/alpha/mkdocs.yml",
+        "site_name: Alpha\ndraft_docs: |\n  wip.md\n",
+    )
+    .file(
+        "repos/alpha/docs/wip.md",
+        "# Work in progress\n\nNot yet.\n",
+    );
+    let server = Server::start(org.path(), &["repos"]);
+    let (status, _, wip) = server.get(&format!("{ALPHA_DOCS}wip/"));
+    assert_eq!(status, 200, "{}", server.log());
+    assert!(wip.contains("Not yet.") && wip.contains("class=\"version-banner draft-banner\""));
+    let (_, _, home) = server.get(ALPHA_DOCS);
+    assert!(home.contains("Work in progress"), "the draft is in the nav");
+    assert!(!home.contains("draft-banner"), "{home}");
+    // Published: the banner goes, the page stays.
+    org.file("repos/alpha/mkdocs.yml", "site_name: Alpha\n");
+    server.wait_for(&format!("{ALPHA_DOCS}wip/"), "the page published", |b| {
+        b.contains("Not yet.") && !b.contains("draft-banner")
+    });
+    drop(server);
+    org.file(
+        "repos/alpha/mkdocs.yml",
+        "site_name: Alpha\ndraft_docs: |\n  wip.md\n",
+    );
+    org.run(&["build", "repos", "--out", "site"]);
+    let site = org.path().join("site/docs/default/component/alpha");
+    assert!(site.join("index.html").is_file());
+    assert!(!site.join("wip").exists(), "a draft was built");
+}
