@@ -148,10 +148,30 @@ pub fn from_config(
     let Some(items) = nav.as_seq() else {
         return Vec::new();
     };
-    items
+    let mut nav: Vec<NavItem> = items
         .iter()
         .filter_map(|item| entry(item, pages, excluded, titles, file, out))
-        .collect()
+        .collect();
+    first_titles_win(&mut nav, &mut HashMap::new());
+    nav
+}
+
+/// A page listed more than once has the title of its first entry in every
+/// entry, as in MkDocs (`nav.py` makes one `Page` per file, at its first
+/// entry, and hands it back for the later ones).
+fn first_titles_win(items: &mut [NavItem], first: &mut HashMap<String, String>) {
+    for item in items {
+        match item {
+            NavItem::Page { title, src } => match first.get(src.as_str()) {
+                Some(first_title) => title.clone_from(first_title),
+                None => {
+                    first.insert(src.clone(), title.clone());
+                }
+            },
+            NavItem::Section { children, .. } => first_titles_win(children, first),
+            NavItem::Link { .. } | NavItem::SiteLink { .. } => {}
+        }
+    }
 }
 
 fn entry(
@@ -488,6 +508,21 @@ mod tests {
             &mut out,
         );
         (nav, out)
+    }
+
+    /// MkDocs makes one page per file, at its first entry: a page listed
+    /// again keeps the first entry's title (written or not).
+    #[test]
+    fn a_page_listed_twice_keeps_its_first_title() {
+        let (nav, _) = explicit(
+            "nav:\n  - Home: index.md\n  - First: a.md\n  - More:\n    - Second: a.md\n  - guides/setup.md\n  - Setup again: guides/setup.md\n",
+            &["index.md", "a.md", "guides/setup.md"],
+        );
+        let titles: Vec<String> = page_order(&nav).into_iter().map(|(_, t)| t).collect();
+        assert_eq!(
+            titles,
+            ["Home", "First", "First", "Setting up", "Setting up"]
+        );
     }
 
     /// Entries that are no page are links, as MkDocs makes them: folders
