@@ -154,6 +154,10 @@ pub struct PageSummary {
     pub sections: Arc<Vec<markdown::Section>>,
     /// `YYYY-MM-DD` of the last commit that changed the page, when known.
     pub last_updated: Option<String>,
+    /// A page `draft_docs` names, in a preview (`DocsOptions::drafts`):
+    /// searched, but not counted by scorecards, as the built site has none.
+    #[serde(default)]
+    pub draft: bool,
 }
 
 /// A built docs site, for the portal's pages (and later search).
@@ -198,6 +202,7 @@ impl DocSiteSummary {
                     has_mermaid: page.has_mermaid,
                     sections: Arc::default(),
                     last_updated: page.last_updated.clone(),
+                    draft: page.draft,
                 })
                 .collect(),
             version: self.version.clone(),
@@ -1200,9 +1205,26 @@ fn build_site(
             .in_repo(&repo.name, &repo.display, &page.path),
         );
     }
+    // A page opening with a snippet is titled as the snippet makes it (its
+    // snippets included, within the budget it was granted).
+    let snippet = |name: &str| snippets.get(name);
+    let no_titles = |text: &str| (text.to_string(), Vec::new());
+    let expand = |text: &str| {
+        markdown::preprocess::preprocess(
+            text,
+            Some(&snippet),
+            &source.config.markdown.snippets,
+            &no_titles,
+        )
+        .text
+    };
     let titles: HashMap<String, String> = pages
         .iter()
-        .filter_map(|p| super::title::page_title(&p.text).map(|t| (p.src.clone(), t)))
+        .zip(&granted)
+        .filter_map(|(p, granted)| {
+            let expand = granted.then_some(&expand as &dyn Fn(&str) -> String);
+            super::title::page_title_with(&p.text, expand).map(|t| (p.src.clone(), t))
+        })
         .collect();
     let page_srcs: Vec<String> = pages.iter().map(|p| p.src.clone()).collect();
     let nav = match &source.config.nav {
@@ -1355,6 +1377,7 @@ fn build_site(
             .collect(),
         assets: published,
         excluded: source.excluded.iter().cloned().collect(),
+        drafts: source.drafts.iter().cloned().collect(),
         dir: crate::diagnostics::display_path(&repo.display, &source.docs_dir),
         readme_index: source
             .readme_index
@@ -1642,6 +1665,7 @@ mod tests {
                 text: "pip install".into(),
             }]),
             last_updated: Some("2026-12-01".into()),
+            draft: false,
         };
         let site = |version: Option<&str>, versions| DocSiteSummary {
             entity: crate::catalog::entity_ref::EntityRef::new("component", "default", "alpha"),

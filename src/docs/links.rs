@@ -95,6 +95,10 @@ pub struct SiteFiles {
     /// Files under `docs_dir` the site's `exclude_docs` or `draft_docs`
     /// leaves out (not those MkDocs' defaults alone leave out).
     pub excluded: HashSet<String>,
+    /// Pages a preview shows as drafts (`DocsOptions::drafts`): their
+    /// links' problems are notes, as `mkdocs serve` gives them.
+    #[serde(default)]
+    pub drafts: HashSet<String>,
     /// The display path of `docs_dir` (`repo-dir/docs`), and of the README
     /// standing in for `index.md`: where a page of the site is, or was.
     pub dir: String,
@@ -102,6 +106,41 @@ pub struct SiteFiles {
 }
 
 impl SiteFiles {
+    /// The page a link into this site from another reaches: `path` as
+    /// written after the site's folder (`guide/`, `guide/index.html`,
+    /// `guide.md`, `` for the home page), matched against each page's
+    /// address as MkDocs makes it, so `guide/README.md`, `guide.mdown` or
+    /// `guide/index.markdown` are found as the built site has them.
+    pub fn page_at(&self, path: &str) -> Option<&String> {
+        let src = other_page(path);
+        if let Some((src, _)) = self.pages.get_key_value(&src) {
+            return Some(src);
+        }
+        // Every file that would be the page at that address (one at most
+        // is a page: `site::claim_outputs` kept one of each).
+        let url = super::markdown::page_url(&src);
+        let folder = url.trim_end_matches('/');
+        let extensions = [".md", ".markdown", ".mdown", ".mkdn", ".mkd"];
+        let in_folder = |name: &str| {
+            if folder.is_empty() {
+                name.to_string()
+            } else {
+                format!("{folder}/{name}")
+            }
+        };
+        let candidates = extensions.iter().flat_map(|ext| {
+            let flat = (!folder.is_empty()).then(|| format!("{folder}{ext}"));
+            [
+                Some(in_folder(&format!("index{ext}"))),
+                Some(in_folder(&format!("README{ext}"))),
+                flat,
+            ]
+        });
+        candidates
+            .flatten()
+            .find_map(|candidate| self.pages.get_key_value(&candidate).map(|(src, _)| src))
+    }
+
     /// Whether `path` is a page or an asset of the site.
     fn is_published(&self, path: &str) -> bool {
         self.pages.contains_key(path) || self.assets.contains(path)
@@ -158,7 +197,7 @@ fn check_page(page: &PageCheck, index: &SiteIndex) -> Vec<Diagnostic> {
             let (code, message, hint) = problem(&placed.link, page, site, index)?;
             // MkDocs only notes a link to a page its settings leave out (a
             // draft is often linked before it is published).
-            let problem = if code == EXCLUDED_TARGET {
+            let problem = if code == EXCLUDED_TARGET || site.drafts.contains(&page.src) {
                 Diagnostic::info(code, message)
             } else {
                 Diagnostic::warning(code, message)
@@ -186,12 +225,9 @@ fn target_path(link: &LinkRef, site: &SiteFiles, index: &SiteIndex) -> Option<St
         } => {
             let folder = crate::address::docs_site_dir_of(namespace, kind, name);
             let other = index.sites.get(&folder)?;
-            let src = other_page(path);
-            let flat = src.replace("/index.md", ".md");
-            let src = if !other.pages.contains_key(&src) && other.pages.contains_key(&flat) {
-                flat
-            } else {
-                src
+            let src = match other.page_at(path) {
+                Some(src) => src.clone(),
+                None => other_page(path),
             };
             Some(other.path_of(&src))
         }
@@ -312,12 +348,7 @@ fn problem(
                     "check the entity name, or that its docs build".to_string(),
                 ));
             };
-            let src = other_page(path);
-            match other
-                .pages
-                .get(&src)
-                .or_else(|| other.pages.get(&src.replace("/index.md", ".md")))
-            {
+            match other.page_at(path).map(|src| &other.pages[src]) {
                 None => Some((
                     "broken-link",
                     format!(
@@ -408,7 +439,12 @@ pub fn digest(files: &SiteFiles) -> u128 {
         key.update(&(ids.len() as u64).to_le_bytes());
         ids.iter().for_each(|id| part(&mut key, id.as_bytes()));
     }
-    for set in [&files.assets, &files.left_out, &files.excluded] {
+    for set in [
+        &files.assets,
+        &files.left_out,
+        &files.excluded,
+        &files.drafts,
+    ] {
         let mut paths: Vec<&String> = set.iter().collect();
         paths.sort_unstable();
         key.update(&(paths.len() as u64).to_le_bytes());
@@ -441,6 +477,7 @@ mod tests {
             assets: set(&["img/a.png"]),
             left_out: set(&["secret.bin"]),
             excluded: set(&["drafts/wip.md", ".hidden.png"]),
+            drafts: HashSet::new(),
             dir: "alpha/docs".to_string(),
             readme_index: None,
         }
@@ -593,5 +630,43 @@ mod tests {
             problem.source_line.as_deref(),
             Some("See [install](#install) and [nothing](#nothing).")
         );
+        assert_eq!(problem.severity, crate::diagnostics::Severity::Warning);
+        // In a preview's draft, the same problem is a note, as in `mkdocs
+        // serve`.
+        let mut drafted = site();
+        drafted.drafts = set(&["index.md"]);
+        index
+            .sites
+            .insert(page.site.clone(), std::sync::Arc::new(drafted));
+        let problems = check(&[&page], &index);
+        assert_eq!(problems[0].severity, crate::diagnostics::Severity::Info);
+    }
+
+    /// A link from another site finds a page by the address MkDocs gives
+    /// it, whatever its file is called.
+    #[test]
+    fn links_from_other_sites_find_pages_by_their_address() {
+        let files = SiteFiles {
+            pages: [
+                "README.md",
+                "guide/README.md",
+                "ref.markdown",
+                "other.mdown",
+                "a/index.mkd",
+            ]
+            .into_iter()
+            .map(|p| (p.to_string(), HashSet::new()))
+            .collect(),
+            ..SiteFiles::default()
+        };
+        let found = |path: &str| files.page_at(path).cloned();
+        assert_eq!(found("").as_deref(), Some("README.md"));
+        assert_eq!(found("index.html").as_deref(), Some("README.md"));
+        assert_eq!(found("guide/").as_deref(), Some("guide/README.md"));
+        assert_eq!(found("ref/").as_deref(), Some("ref.markdown"));
+        assert_eq!(found("other/index.html").as_deref(), Some("other.mdown"));
+        assert_eq!(found("ref.markdown").as_deref(), Some("ref.markdown"));
+        assert_eq!(found("a").as_deref(), Some("a/index.mkd"));
+        assert_eq!(found("missing/"), None);
     }
 }

@@ -380,6 +380,7 @@ impl SitePages<'_> {
             has_mermaid: rendered.has_mermaid,
             sections: Arc::new(rendered.sections),
             last_updated: facts.0.map(|(date, _)| date),
+            draft: self.source.drafts.binary_search(&page.src).is_ok(),
         };
         BuiltPage {
             html,

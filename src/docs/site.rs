@@ -140,15 +140,16 @@ pub const METADATA_FILE: &str = "techdocs_metadata.json";
 /// Decides which source writes each file of the site, so no two sources
 /// write one path (the second would silently replace the first, or fail
 /// the whole build when one needs a folder where the other is a file).
-/// Portico's own files come first, then pages (`index.md` before
-/// `README.md`, as in MkDocs; otherwise in sorted order), then assets. A
-/// page whose name makes no folder (`.md`, `...md`) is refused. A site with
-/// `all_pages` keeps the path of its page of all pages. Returns the
-/// pages and assets that keep their paths; `report` gets the rest.
+/// Portico's own files come first, then pages (of those that would be one
+/// page, the one MkDocs publishes: see below), then assets. A page whose
+/// name makes no folder (`.md`, `...md`) is refused. A site with
+/// `all_pages` keeps the path of its page of all pages. `drafts` (sorted)
+/// are the pages a preview shows as drafts. Returns the pages and assets
+/// that keep their paths; `report` gets the rest.
 fn claim_outputs(
     pages: Vec<String>,
     assets: Vec<String>,
-    all_pages: bool,
+    (all_pages, drafts): (bool, &[String]),
     docs_dir: &str,
     report: &mut dyn FnMut(&str, Diagnostic),
 ) -> (Vec<String>, Vec<String>) {
@@ -158,14 +159,23 @@ fn claim_outputs(
         let _ = claims.claim(&format!("{ALL_PAGES}index.html"), ALL_PAGES_OWNER);
     }
     let mut ordered: Vec<&String> = pages.iter().collect();
-    // Within a folder, MkDocs keeps the last by name of the files that
-    // would be one page (`files.get_files`): `index.md` over `README.md`,
-    // `guide.mdown` over `guide.md`. Across folders (`guide.md`,
-    // `guide/index.md`), the first by path.
-    ordered.sort_by(|a, b| {
-        let (folder_a, name_a) = a.rsplit_once('/').unwrap_or(("", a));
-        let (folder_b, name_b) = b.rsplit_once('/').unwrap_or(("", b));
-        folder_a.cmp(folder_b).then(name_b.cmp(name_a))
+    // Of the files that would be one page, the one MkDocs publishes comes
+    // first. Within a folder (`files.get_files`), the last by name:
+    // `index.md` over `README.md`, `guide.mdown` over `guide.md`; but a
+    // draft gives way to a published file, and of drafts the first by name
+    // stays. Across folders MkDocs sees no conflict and writes both, the
+    // sub-folder's last: `guide/index.md` over `guide.md`.
+    ordered.sort_by_cached_key(|src| {
+        let (folder, name) = src.rsplit_once('/').unwrap_or(("", src));
+        let depth = folder.split('/').filter(|part| !part.is_empty()).count();
+        let draft = drafts.binary_search(src).is_ok();
+        (
+            super::markdown::page_url(src),
+            std::cmp::Reverse(depth),
+            draft,
+            if draft { name } else { "" },
+            std::cmp::Reverse(if draft { "" } else { name }),
+        )
     });
     let mut kept_pages = Vec::with_capacity(pages.len());
     for src in ordered {
@@ -444,7 +454,7 @@ pub fn load(
     let mut excluded = Vec::new();
     let mut not_in_nav = Vec::new();
     let mut shown_drafts = Vec::new();
-    let mut left_out = 0;
+    let (mut left_out, mut pages_left_out) = (0, 0);
     for path in files.files.iter().filter_map(|f| f.strip_prefix(&prefix)) {
         let is_page = is_markdown(path);
         match exclusions.inclusion(path) {
@@ -455,6 +465,7 @@ pub fn load(
             }
             Inclusion::Excluded | Inclusion::Draft => {
                 left_out += 1;
+                pages_left_out += usize::from(is_page);
                 // Only what the site's settings leave out is kept, for the
                 // messages of links to it: MkDocs' defaults are known
                 // anywhere (`excluded_by_default`), and may be many files.
@@ -472,7 +483,11 @@ pub fn load(
             assets.push(path.to_string());
         }
     }
-    let mut readme_index = index_fallback(snapshot, &docs_dir, &request.root, &pages);
+    // Whether `docs/README.md` is the home page itself: not when it is a
+    // draft (the built site then takes TechDocs' copy of it).
+    let readme_is_home =
+        pages.iter().any(|p| p == "README.md") && !shown_drafts.iter().any(|p| p == "README.md");
+    let mut readme_index = index_fallback(snapshot, &docs_dir, &request.root, readme_is_home);
     if readme_index.is_some() {
         // TechDocs' copy is `docs_dir/index.md`, which the settings name
         // like any other file.
@@ -485,14 +500,23 @@ pub fn load(
     }
     if readme_index.is_some() {
         pages.push("index.md".into());
+        // A draft `README.md` gives way to the copy made of it, as the
+        // included `index.md` wins its folder in MkDocs.
+        if !readme_is_home {
+            pages.retain(|p| p != "README.md");
+            shown_drafts.retain(|p| p != "README.md");
+        }
     }
-    if pages.is_empty() && assets.is_empty() && left_out > 0 {
+    // A preview's drafts stay out of the nav, as in `mkdocs serve`
+    // (`InclusionLevel.is_in_nav`).
+    not_in_nav.extend(shown_drafts.iter().cloned());
+    if pages.is_empty() && (pages_left_out > 0 || (assets.is_empty() && left_out > 0)) {
         // MkDocs builds an empty site; a portal has nothing to show.
         out.push(
             Diagnostic::info(
                 "docs-all-excluded",
                 format!(
-                    "every file of the docs folder `{docs_dir}` is left out of the site (by MkDocs' default exclusions, `exclude_docs` or `draft_docs`): the entity has no docs"
+                    "every page of the docs folder `{docs_dir}` is left out of the site (by MkDocs' default exclusions, `exclude_docs` or `draft_docs`): the entity has no docs"
                 ),
             )
             .with_hint("publish a page, or take it out of those patterns")
@@ -515,6 +539,7 @@ pub fn load(
     assets.sort();
     excluded.sort();
     not_in_nav.sort();
+    not_in_nav.dedup();
     shown_drafts.sort();
     if pages.len() > MAX_PAGES_PER_SITE {
         out.push(
@@ -534,9 +559,15 @@ pub fn load(
         pages.sort();
     }
     let all_pages = nav_is_cut(&config, &pages, &not_in_nav, &file);
-    let (pages, assets) = claim_outputs(pages, assets, all_pages, &docs_dir, &mut |path, d| {
-        out.push(d.in_repo(&repo.name, &repo.display, path))
-    });
+    let (pages, assets) = claim_outputs(
+        pages,
+        assets,
+        (all_pages, &shown_drafts),
+        &docs_dir,
+        &mut |path, d| out.push(d.in_repo(&repo.name, &repo.display, path)),
+    );
+    // A draft that lost its page to another file is no draft of the site.
+    shown_drafts.retain(|d| pages.binary_search(d).is_ok());
     Some(DocSource {
         request,
         config,
@@ -565,7 +596,7 @@ fn index_fallback(
     snapshot: &Snapshot,
     docs_dir: &str,
     root: &str,
-    pages: &[String],
+    readme_is_home: bool,
 ) -> Option<String> {
     let in_dir = |dir: &str, name: &str| {
         if dir.is_empty() {
@@ -586,7 +617,7 @@ fn index_fallback(
     .into_iter()
     .find(|path| snapshot.is_file(path))?;
     let docs_readme = found == in_dir(docs_dir, "README.md");
-    (!(docs_readme && pages.iter().any(|p| p == "README.md"))).then_some(found)
+    (!(docs_readme && readme_is_home)).then_some(found)
 }
 
 /// The pages MkDocs puts in a nav it makes itself: all but those
@@ -651,15 +682,42 @@ mod tests {
     use super::*;
 
     fn claimed(pages: &[&str], assets: &[&str]) -> (Vec<String>, Vec<String>, Vec<String>) {
+        claimed_with_drafts(pages, assets, &[])
+    }
+
+    fn claimed_with_drafts(
+        pages: &[&str],
+        assets: &[&str],
+        drafts: &[&str],
+    ) -> (Vec<String>, Vec<String>, Vec<String>) {
         let mut reported = Vec::new();
+        let drafts: Vec<String> = drafts.iter().map(|d| d.to_string()).collect();
         let (pages, assets) = claim_outputs(
             pages.iter().map(|p| p.to_string()).collect(),
             assets.iter().map(|a| a.to_string()).collect(),
-            true,
+            (true, &drafts),
             "docs",
             &mut |path, d| reported.push(format!("{} {path}: {}", d.code, d.message)),
         );
         (pages, assets, reported)
+    }
+
+    /// The file MkDocs 1.6.1 publishes of those that would be one page
+    /// (each case checked with `mkdocs build`, drafts with its preview).
+    #[test]
+    fn of_files_that_would_be_one_page_mkdocs_choice_is_kept() {
+        let kept = |pages: &[&str], drafts: &[&str]| claimed_with_drafts(pages, &[], drafts).0;
+        assert_eq!(kept(&["guide.md", "guide.mdown"], &[]), ["guide.mdown"]);
+        assert_eq!(
+            kept(&["guide.md", "guide/index.md"], &[]),
+            ["guide/index.md"]
+        );
+        assert_eq!(kept(&["README.md", "index.md"], &[]), ["index.md"]);
+        assert_eq!(
+            kept(&["README.md", "index.md"], &["index.md"]),
+            ["README.md"]
+        );
+        assert_eq!(kept(&["a.md", "a.mdown"], &["a.md", "a.mdown"]), ["a.md"]);
     }
 
     #[test]

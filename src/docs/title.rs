@@ -18,7 +18,16 @@ const MAX_BLOCKS: usize = 64;
 const MAX_BLOCK_BYTES: usize = 4096;
 
 /// The page's title from its text, if it gives one.
+#[cfg(test)]
 pub fn page_title(text: &str) -> Option<String> {
+    page_title_with(text, None)
+}
+
+/// [`page_title`], where a page opening with a snippet (`--8<--`) is read
+/// as `expand` makes it (pymdownx.snippets includes files before MkDocs
+/// looks for the first heading: a page that is `--8<-- "README.md"` is
+/// titled by the README's heading).
+pub fn page_title_with(text: &str, expand: Option<&dyn Fn(&str) -> String>) -> Option<String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let body = match yaml_front_matter(text) {
         Some((meta, rest)) => match mapping(meta) {
@@ -35,7 +44,13 @@ pub fn page_title(text: &str) -> Option<String> {
             (None, end) => &text[end..],
         },
     };
-    first_block_heading(body)
+    let opens_with_snippet = blocks(body)
+        .next()
+        .is_some_and(|block| block.contains("--8<--"));
+    match expand {
+        Some(expand) if opens_with_snippet => first_block_heading(&expand(body)),
+        _ => first_block_heading(body),
+    }
 }
 
 /// YAML front matter (`---`, its lines, `---` or `...`): (the YAML, the
@@ -273,6 +288,22 @@ mod tests {
             assert_eq!(page_title(text).as_deref(), title, "{text:?}");
         }
         assert_eq!(page_title("no heading"), None);
+        // A page opening with a snippet is titled as the snippet makes it;
+        // its own front matter still comes first.
+        let expand =
+            |text: &str| text.replace("--8<-- \"README.md\"", "# From the README\n\nText.");
+        let expand = Some(&expand as &dyn Fn(&str) -> String);
+        let titled = |text: &str| page_title_with(text, expand);
+        assert_eq!(
+            titled("--8<-- \"README.md\"\n").as_deref(),
+            Some("From the README")
+        );
+        assert_eq!(
+            titled("---\ntitle: Own\n---\n--8<-- \"README.md\"\n").as_deref(),
+            Some("Own")
+        );
+        assert_eq!(titled("Intro.\n\n--8<-- \"README.md\"\n"), None);
+        assert_eq!(page_title("--8<-- \"README.md\"\n"), None);
         // Titles that YAML reads as other scalars print as Python prints them.
         assert_eq!(
             page_title("---\ntitle: 2024\n---\n").as_deref(),

@@ -65,7 +65,8 @@ pub fn check(docs: DocsFacts<'_>, today: Day, check: DocsCheck) -> Verdict {
             _ => Verdict::not_applicable(none),
         };
     };
-    let pages = site.pages.len();
+    // A preview's drafts are not counted: the built site has none.
+    let pages = site.pages.iter().filter(|p| !p.draft).count();
     match check {
         DocsCheck::Present => Verdict::when(
             pages > 0,
@@ -93,6 +94,7 @@ pub fn check(docs: DocsFacts<'_>, today: Day, check: DocsCheck) -> Verdict {
             let newest = site
                 .pages
                 .iter()
+                .filter(|p| !p.draft)
                 .filter_map(|p| p.last_updated.as_deref().and_then(Day::parse))
                 .max();
             let Some(newest) = newest else {

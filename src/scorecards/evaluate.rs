@@ -389,7 +389,11 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
     let broken: Vec<&Diagnostic> = inputs
         .diagnostics
         .iter()
-        .filter(|d| BROKEN_LINK_CODES.contains(&d.code))
+        // A draft's problems in a preview are notes: the built site has
+        // no drafts (`docs::links::check`).
+        .filter(|d| {
+            BROKEN_LINK_CODES.contains(&d.code) && d.severity != crate::diagnostics::Severity::Info
+        })
         .collect();
     // The entities each repository holds that some scorecard applies to.
     let mut by_repo: HashMap<&str, Vec<usize>> = HashMap::new();

@@ -364,6 +364,7 @@ fn site(pages: &[Option<&str>]) -> DocSiteSummary {
                 has_mermaid: false,
                 sections: Default::default(),
                 last_updated: date.map(str::to_string),
+                draft: false,
             })
             .collect(),
         version: None,

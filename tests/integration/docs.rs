@@ -878,7 +878,7 @@ fn mkdocs_exclusions_drafts_and_pages_kept_out_of_the_nav() {
         )
     };
     let expected = [
-        "docs-all-excluded mkdocs.yml:1 every file of the docs folder `docs` is left out of the site (by MkDocs' default exclusions, `exclude_docs` or `draft_docs`): the entity has no docs".to_string(),
+        "docs-all-excluded mkdocs.yml:1 every page of the docs folder `docs` is left out of the site (by MkDocs' default exclusions, `exclude_docs` or `draft_docs`): the entity has no docs".to_string(),
         left_out("drafts/wip.md"),
         left_out("internal/secret.md"),
         left_out("tools/gen.py"),
@@ -921,4 +921,35 @@ fn mkdocs_exclusions_drafts_and_pages_kept_out_of_the_nav() {
         !org.path().join("site/docs/default/component/bad").exists(),
         "a site whose exclusions cannot be read is not built"
     );
+}
+
+/// A page that is a snippet of the README (a usual TechDocs home page) is
+/// titled by the README's heading, as MkDocs titles it: pymdownx.snippets
+/// includes the file before MkDocs looks for the first heading.
+#[test]
+fn a_page_opening_with_a_snippet_takes_the_snippets_title() {
+    let org = Org::new();
+    org.file(
+        "repos/pay/catalog-info.yaml",
+        &documented("pay", "dir:.", "me"),
+    );
+    org.file(
+        "repos/pay/mkdocs.yml",
+        "site_name: Pay\nmarkdown_extensions:\n  - pymdownx.snippets\n",
+    );
+    org.file(
+        "repos/pay/README.md",
+        "# Payments service\n\nHandles payments.\n",
+    );
+    org.file("repos/pay/docs/index.md", "--8<-- \"README.md\"\n");
+    org.file("repos/pay/docs/other.md", "# Other\n");
+    org.run(&["build", "repos", "--out", "site"]);
+    let site = org.path().join("site/docs/default/component/pay");
+    let other = read(&site.join("other/index.html"));
+    assert!(
+        other.contains("<a href=\"../index.html\">Payments service</a>"),
+        "{other}"
+    );
+    let home = read(&site.join("index.html"));
+    assert!(home.contains("<title>Payments service · Pay"), "{home}");
 }

@@ -273,7 +273,8 @@ fn each_output_path_has_one_source_and_pages_win() {
             "asset-conflict docs/index.html",
             "asset-conflict docs/techdocs_metadata.json",
             "page-conflict docs/README.md",
-            "page-conflict docs/foo/index.md",
+            // MkDocs writes the sub-folder's page last: it is the one seen.
+            "page-conflict docs/foo.md",
         ],
         "`...md` and `.md` are dot files, which MkDocs leaves out of a site"
     );
