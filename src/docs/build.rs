@@ -119,6 +119,9 @@ pub struct DocsMemo {
     repos: RepoMemo,
     /// Work-tree pages' texts, by file and the watcher's version of it.
     pub(super) texts: Kept<Arc<str>>,
+    /// Titles of pages opening with a snippet, by the page's text and its
+    /// site's snippets (each costs a pass over what the snippets include).
+    titles: Kept<Option<String>>,
     listings: memo::ListingMemo,
 }
 
@@ -128,12 +131,14 @@ impl DocsMemo {
         self.pages.start();
         self.outputs.start();
         self.texts.start();
+        self.titles.start();
     }
 
     /// Ends a build; returns how many pages were (reused whole,
     /// rendered), pages of repositories reused whole not counted.
     pub fn finish(&self) -> (usize, usize) {
         self.texts.finish();
+        self.titles.finish();
         let (reused, _) = self.outputs.finish();
         let (_, rendered) = self.pages.finish();
         (reused, rendered)
@@ -1218,12 +1223,23 @@ fn build_site(
         )
         .text
     };
+    let snippets_key = snippets.key();
     let titles: HashMap<String, String> = pages
         .iter()
         .zip(&granted)
         .filter_map(|(p, granted)| {
             let expand = granted.then_some(&expand as &dyn Fn(&str) -> String);
-            super::title::page_title_with(&p.text, expand).map(|t| (p.src.clone(), t))
+            let title = || super::title::page_title_with(&p.text, expand);
+            let title = match options.memo {
+                Some((kept, _)) if *granted && p.text.contains("--8<--") => {
+                    let mut key = memo::hasher();
+                    memo::part(&mut key, p.text.as_bytes());
+                    key.update(&snippets_key.to_le_bytes());
+                    kept.titles.get_or_make(key.digest128(), title)
+                }
+                _ => title(),
+            };
+            title.map(|t| (p.src.clone(), t))
         })
         .collect();
     let page_srcs: Vec<String> = pages.iter().map(|p| p.src.clone()).collect();
@@ -1233,7 +1249,10 @@ fn build_site(
         Some(node) => nav::from_config(
             node,
             &source.pages,
-            &source.excluded,
+            &nav::Unpublished {
+                excluded: &source.excluded,
+                aliases: &source.aliases,
+            },
             &titles,
             &config_file,
             out,
@@ -1378,6 +1397,7 @@ fn build_site(
         assets: published,
         excluded: source.excluded.iter().cloned().collect(),
         drafts: source.drafts.iter().cloned().collect(),
+        aliases: source.aliases.iter().cloned().collect(),
         dir: crate::diagnostics::display_path(&repo.display, &source.docs_dir),
         readme_index: source
             .readme_index

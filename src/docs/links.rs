@@ -99,6 +99,10 @@ pub struct SiteFiles {
     /// links' problems are notes, as `mkdocs serve` gives them.
     #[serde(default)]
     pub drafts: HashSet<String>,
+    /// Pages whose page is another folder's (`guide.md` beside
+    /// `guide/index.md`), with that page: links naming them lead there.
+    #[serde(default)]
+    pub aliases: HashMap<String, String>,
     /// The display path of `docs_dir` (`repo-dir/docs`), and of the README
     /// standing in for `index.md`: where a page of the site is, or was.
     pub dir: String,
@@ -112,33 +116,13 @@ impl SiteFiles {
     /// address as MkDocs makes it, so `guide/README.md`, `guide.mdown` or
     /// `guide/index.markdown` are found as the built site has them.
     pub fn page_at(&self, path: &str) -> Option<&String> {
-        let src = other_page(path);
-        if let Some((src, _)) = self.pages.get_key_value(&src) {
-            return Some(src);
-        }
-        // Every file that would be the page at that address (one at most
-        // is a page: `site::claim_outputs` kept one of each).
-        let url = super::markdown::page_url(&src);
-        let folder = url.trim_end_matches('/');
-        let extensions = [".md", ".markdown", ".mdown", ".mkdn", ".mkd"];
-        let in_folder = |name: &str| {
-            if folder.is_empty() {
-                name.to_string()
-            } else {
-                format!("{folder}/{name}")
-            }
-        };
-        let candidates = extensions.iter().flat_map(|ext| {
-            let flat = (!folder.is_empty()).then(|| format!("{folder}{ext}"));
-            [
-                Some(in_folder(&format!("index{ext}"))),
-                Some(in_folder(&format!("README{ext}"))),
-                flat,
-            ]
-        });
-        candidates
-            .flatten()
-            .find_map(|candidate| self.pages.get_key_value(&candidate).map(|(src, _)| src))
+        files_at(path).find_map(|src| self.pages.get_key_value(&src).map(|(src, _)| src))
+    }
+
+    /// The file the site's settings leave out that a link from another site
+    /// names, as [`Self::page_at`] finds pages.
+    fn excluded_at(&self, path: &str) -> Option<String> {
+        files_at(path).find(|src| self.excluded.contains(src))
     }
 
     /// Whether `path` is a page or an asset of the site.
@@ -245,6 +229,32 @@ fn missing_anchor(ids: &HashSet<String>, anchor: &Option<String>) -> Option<Stri
 /// The code of a link to a file the site's own settings leave out.
 const EXCLUDED_TARGET: &str = "excluded-target";
 
+/// A link to a file `exclude_docs` or `draft_docs` leaves out of the built
+/// site; a preview's `draft` is shown, but judged as the build judges it.
+fn excluded_target(
+    what: &str,
+    link: &LinkRef,
+    path: &str,
+    draft: bool,
+) -> (&'static str, String, String) {
+    let message = if draft {
+        format!(
+            "{what} `{}`: `{path}` is a draft (`draft_docs` in mkdocs.yml), left out of the built site; the {what} will not work there until it is published",
+            link.raw
+        )
+    } else {
+        format!(
+            "{what} `{}`: `{path}` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml; the {what} will not work until it is published",
+            link.raw
+        )
+    };
+    (
+        EXCLUDED_TARGET,
+        message,
+        "publish the file when it is ready, or link elsewhere".to_string(),
+    )
+}
+
 /// (code, message, hint) for a broken link.
 fn problem(
     link: &LinkRef,
@@ -281,15 +291,15 @@ fn problem(
             ))
         }
         LinkTarget::Page { src: path, .. } | LinkTarget::Asset { path }
-            if site.excluded.contains(path) =>
+            if site.excluded.contains(path) || site.drafts.contains(path) =>
         {
-            Some((
-                EXCLUDED_TARGET,
-                format!("{what} `{}`: `{path}` is left out of the site by `exclude_docs` or `draft_docs` in mkdocs.yml; the {what} will not work until it is published", link.raw),
-                "publish the file when it is ready, or link elsewhere".to_string(),
-            ))
+            Some(excluded_target(what, link, path, site.drafts.contains(path)))
         }
-        LinkTarget::Page { src, anchor } => match site.pages.get(src) {
+        LinkTarget::Page { src, anchor } => match site
+            .pages
+            .get(src)
+            .or_else(|| site.aliases.get(src).and_then(|page| site.pages.get(page)))
+        {
             None => Some((
                 "broken-link",
                 format!("{what} `{}`: `{src}` is not a page of these docs", link.raw),
@@ -348,7 +358,11 @@ fn problem(
                     "check the entity name, or that its docs build".to_string(),
                 ));
             };
-            match other.page_at(path).map(|src| &other.pages[src]) {
+            let found = other.page_at(path);
+            if let Some(src) = found.filter(|src| other.drafts.contains(*src)).cloned().or_else(|| other.excluded_at(path)) {
+                return Some(excluded_target(what, link, &src, other.drafts.contains(&src)));
+            }
+            match found.map(|src| &other.pages[src]) {
                 None => Some((
                     "broken-link",
                     format!(
@@ -370,6 +384,35 @@ fn problem(
             }
         }
     }
+}
+
+/// The files that would be the page at `path` (a link's path into a site,
+/// after its folder), in the order they are looked for: the path itself
+/// when it names a Markdown file, then each file whose address
+/// (`markdown::page_url`) is the path's (one at most is a page:
+/// `site::claim_outputs` kept one of each).
+fn files_at(path: &str) -> impl Iterator<Item = String> {
+    let src = other_page(path);
+    let url = super::markdown::page_url(&src);
+    let folder = url.trim_end_matches('/').to_string();
+    let in_folder = |name: String| {
+        if folder.is_empty() {
+            name
+        } else {
+            format!("{folder}/{name}")
+        }
+    };
+    let mut candidates = vec![src];
+    for ext in [".md", ".markdown", ".mdown", ".mkdn", ".mkd"] {
+        candidates.push(in_folder(format!("index{ext}")));
+        candidates.push(in_folder(format!("README{ext}")));
+        if !folder.is_empty() {
+            candidates.push(format!("{folder}{ext}"));
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(move |candidate| super::markdown::page_url(candidate) == url)
 }
 
 /// `reference/` or `reference.md` or `` → the page's source path.
@@ -450,6 +493,13 @@ pub fn digest(files: &SiteFiles) -> u128 {
         key.update(&(paths.len() as u64).to_le_bytes());
         paths.iter().for_each(|p| part(&mut key, p.as_bytes()));
     }
+    let mut aliases: Vec<(&String, &String)> = files.aliases.iter().collect();
+    aliases.sort_unstable();
+    key.update(&(aliases.len() as u64).to_le_bytes());
+    for (alias, page) in aliases {
+        part(&mut key, alias.as_bytes());
+        part(&mut key, page.as_bytes());
+    }
     part(&mut key, files.dir.as_bytes());
     match &files.readme_index {
         Some(readme) => part(&mut key, readme.as_bytes()),
@@ -478,6 +528,7 @@ mod tests {
             left_out: set(&["secret.bin"]),
             excluded: set(&["drafts/wip.md", ".hidden.png"]),
             drafts: HashSet::new(),
+            aliases: HashMap::new(),
             dir: "alpha/docs".to_string(),
             readme_index: None,
         }
@@ -642,6 +693,62 @@ mod tests {
         assert_eq!(problems[0].severity, crate::diagnostics::Severity::Info);
     }
 
+    /// A link to a preview's draft is judged as the built site, which has
+    /// no drafts, judges it: a note, its anchor unchecked; and a file whose
+    /// page is another folder's leads to that page.
+    #[test]
+    fn links_to_drafts_are_notes_and_aliases_lead_to_their_page() {
+        let text = "[w](wip.md#nope) [g](guide.md#guide) [h](guide.md#nope)\n";
+        let file = SourceFile {
+            repo: "alpha",
+            repo_dir: "org/alpha",
+            path: "docs/index.md",
+            text,
+            line_index: None,
+        };
+        let page_link = |raw: &str, src: &str, anchor: &str| LinkRef {
+            raw: raw.into(),
+            target: LinkTarget::Page {
+                src: src.into(),
+                anchor: Some(anchor.into()),
+            },
+            line: 1,
+            is_image: false,
+        };
+        let page = PageCheck {
+            site: "docs/default/component/alpha/".into(),
+            src: "index.md".into(),
+            file: PageFile::of(&file),
+            ids: HashSet::new(),
+            links: vec![
+                PlacedLink::new(page_link("wip.md#nope", "wip.md", "nope"), &file),
+                PlacedLink::new(page_link("guide.md#guide", "guide.md", "guide"), &file),
+                PlacedLink::new(page_link("guide.md#nope", "guide.md", "nope"), &file),
+            ],
+        };
+        let mut files = site();
+        files.pages.insert("wip.md".into(), set(&["wip"]));
+        files.pages.remove("guide.md");
+        files.pages.insert("guide/index.md".into(), set(&["guide"]));
+        files.drafts = set(&["wip.md"]);
+        files.aliases = [("guide.md".to_string(), "guide/index.md".to_string())].into();
+        let mut index = SiteIndex::default();
+        index
+            .sites
+            .insert(page.site.clone(), std::sync::Arc::new(files));
+        let problems: Vec<(String, String)> = check(&[&page], &index)
+            .iter()
+            .map(|d| (d.code.to_string(), d.severity.label().to_string()))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                ("excluded-target".to_string(), "info".to_string()),
+                ("broken-anchor".to_string(), "warning".to_string()),
+            ]
+        );
+    }
+
     /// A link from another site finds a page by the address MkDocs gives
     /// it, whatever its file is called.
     #[test]
@@ -668,5 +775,8 @@ mod tests {
         assert_eq!(found("ref.markdown").as_deref(), Some("ref.markdown"));
         assert_eq!(found("a").as_deref(), Some("a/index.mkd"));
         assert_eq!(found("missing/"), None);
+        // `index` and `README` name no page of their own.
+        assert_eq!(found("index/"), None);
+        assert_eq!(found("guide/README/"), None);
     }
 }

@@ -136,11 +136,22 @@ pub fn automatic(pages: &[String], titles: &HashMap<String, String>) -> Vec<NavI
     root
 }
 
+/// Files of the docs folder that are no pages of their own, for `nav`
+/// entries naming them.
+#[derive(Clone, Copy, Default)]
+pub struct Unpublished<'a> {
+    /// Left out by `exclude_docs` or `draft_docs` (sorted).
+    pub excluded: &'a [String],
+    /// Files whose page is another file's, with that file, sorted
+    /// (`DocSource::aliases`).
+    pub aliases: &'a [(String, String)],
+}
+
 /// The explicit `nav`; entries naming missing pages are reported and left out.
 pub fn from_config(
     nav: &Node,
     pages: &[String],
-    excluded: &[String],
+    unpublished: &Unpublished<'_>,
     titles: &HashMap<String, String>,
     file: &SourceFile<'_>,
     out: &mut Vec<Diagnostic>,
@@ -150,7 +161,7 @@ pub fn from_config(
     };
     let mut nav: Vec<NavItem> = items
         .iter()
-        .filter_map(|item| entry(item, pages, excluded, titles, file, out))
+        .filter_map(|item| entry(item, pages, unpublished, titles, file, out))
         .collect();
     first_titles_win(&mut nav, &mut HashMap::new());
     nav
@@ -177,7 +188,7 @@ fn first_titles_win(items: &mut [NavItem], first: &mut HashMap<String, String>) 
 fn entry(
     item: &Node,
     pages: &[String],
-    excluded: &[String],
+    unpublished: &Unpublished<'_>,
     titles: &HashMap<String, String>,
     file: &SourceFile<'_>,
     out: &mut Vec<Diagnostic>,
@@ -204,7 +215,7 @@ fn entry(
     if let Some(children) = value.as_seq() {
         let children = children
             .iter()
-            .filter_map(|c| entry(c, pages, excluded, titles, file, out))
+            .filter_map(|c| entry(c, pages, unpublished, titles, file, out))
             .collect();
         return Some(NavItem::Section {
             title: title.unwrap_or_default(),
@@ -271,6 +282,15 @@ fn entry(
             path,
         });
     }
+    // A file whose page another file is (`guide.md` beside
+    // `guide/index.md`) leads to that page, as its address does in MkDocs.
+    let src = match unpublished
+        .aliases
+        .binary_search_by(|(alias, _)| alias.as_str().cmp(&src))
+    {
+        Ok(i) => unpublished.aliases[i].1.clone(),
+        Err(_) => src,
+    };
     if !pages.contains(&src) {
         out.push(
             if crate::docs::site::excluded_by_default(&src) {
@@ -279,7 +299,7 @@ fn entry(
                     format!("nav entry `{target}` names a page that is left out of every site"),
                 )
                 .with_hint("MkDocs leaves out files whose name, or a folder's on the way, starts with a dot, and the templates/ folder at the top of docs_dir: move the page")
-            } else if excluded.binary_search(&src).is_ok() {
+            } else if unpublished.excluded.binary_search(&src).is_ok() {
                 // MkDocs only notes it (a draft listed in the nav is the
                 // usual way to write one); the entry would lead nowhere.
                 Diagnostic::info(
@@ -502,7 +522,7 @@ mod tests {
         let nav = from_config(
             root.get("nav").unwrap(),
             &pages,
-            &[],
+            &Unpublished::default(),
             &titles(),
             &file,
             &mut out,

@@ -68,6 +68,10 @@ pub struct DocSource {
     /// Pages `draft_docs` names, built for a preview (`portico serve`)
     /// and marked as drafts, sorted; empty otherwise.
     pub drafts: Vec<String>,
+    /// Pages whose address is another folder's page (`guide.md` beside
+    /// `guide/index.md`), each with that page, sorted: nav entries and
+    /// links naming them lead there.
+    pub aliases: Vec<(String, String)>,
     /// Repository-relative README read as `index.md` when the docs have no
     /// index (TechDocs' fallback).
     pub readme_index: Option<String>,
@@ -145,14 +149,17 @@ pub const METADATA_FILE: &str = "techdocs_metadata.json";
 /// name makes no folder (`.md`, `...md`) is refused. A site with
 /// `all_pages` keeps the path of its page of all pages. `drafts` (sorted)
 /// are the pages a preview shows as drafts. Returns the pages and assets
-/// that keep their paths; `report` gets the rest.
+/// that keep their paths, and the pages whose page is one of another folder
+/// (`guide.md` beside `guide/index.md`: MkDocs publishes both at one
+/// address, so nav entries and links naming either work), each with that
+/// page; `report` gets the rest.
 fn claim_outputs(
     pages: Vec<String>,
     assets: Vec<String>,
     (all_pages, drafts): (bool, &[String]),
     docs_dir: &str,
     report: &mut dyn FnMut(&str, Diagnostic),
-) -> (Vec<String>, Vec<String>) {
+) -> (Vec<String>, Vec<String>, Vec<(String, String)>) {
     let mut claims = Claims::default();
     let _ = claims.claim(METADATA_FILE, METADATA_FILE);
     if all_pages {
@@ -178,6 +185,7 @@ fn claim_outputs(
         )
     });
     let mut kept_pages = Vec::with_capacity(pages.len());
+    let mut aliases = Vec::new();
     for src in ordered {
         let url = super::markdown::page_url(src);
         if url.split('/').any(|part| part == "." || part == "..")
@@ -196,7 +204,17 @@ fn claim_outputs(
         }
         match claims.claim(&format!("{url}index.html"), src) {
             Ok(()) => kept_pages.push(src.clone()),
+            // A draft losing its page is dropped without a word, as MkDocs
+            // drops it.
+            Err(_) if drafts.binary_search(src).is_ok() => {}
             Err(owner) => {
+                let folder = |p: &str| p.rsplit_once('/').map_or("", |(f, _)| f).to_string();
+                let across_folders = owner != ALL_PAGES_OWNER
+                    && pages.contains(&owner)
+                    && folder(&owner) != folder(src);
+                if across_folders {
+                    aliases.push((src.clone(), owner.clone()));
+                }
                 let page = if url.is_empty() {
                     "the home page".to_string()
                 } else {
@@ -208,6 +226,13 @@ fn claim_outputs(
                             "`{src}` would be {page}, which Portico keeps for the site's list of all pages; it was left out"
                         ),
                         "rename the page",
+                    )
+                } else if across_folders {
+                    (
+                        format!(
+                            "`{src}` and `{owner}` would both be {page}; `{owner}` is shown there (MkDocs writes it last), and links and nav entries naming `{src}` lead to it"
+                        ),
+                        "rename or remove one of them",
                     )
                 } else {
                     (
@@ -223,6 +248,7 @@ fn claim_outputs(
         }
     }
     kept_pages.sort();
+    aliases.sort();
     let mut kept_assets = Vec::with_capacity(assets.len());
     for asset in assets {
         match claims.claim(&asset, &asset) {
@@ -237,7 +263,7 @@ fn claim_outputs(
             ),
         }
     }
-    (kept_pages, kept_assets)
+    (kept_pages, kept_assets, aliases)
 }
 
 /// Output paths claimed so far: files, and the folders they need.
@@ -283,7 +309,14 @@ fn nav_is_cut(
     }
     let titles = std::collections::HashMap::new();
     let nav = match &config.nav {
-        Some(node) => super::nav::from_config(node, pages, &[], &titles, file, &mut Vec::new()),
+        Some(node) => super::nav::from_config(
+            node,
+            pages,
+            &super::nav::Unpublished::default(),
+            &titles,
+            file,
+            &mut Vec::new(),
+        ),
         None => super::nav::automatic(&in_automatic_nav(pages, not_in_nav), &titles),
     };
     super::nav::longest_level(&nav) > MAX_NAV_SIBLINGS
@@ -502,9 +535,12 @@ pub fn load(
         pages.push("index.md".into());
         // A draft `README.md` gives way to the copy made of it, as the
         // included `index.md` wins its folder in MkDocs.
-        if !readme_is_home {
+        if !readme_is_home && shown_drafts.iter().any(|p| p == "README.md") {
             pages.retain(|p| p != "README.md");
             shown_drafts.retain(|p| p != "README.md");
+            // Gone from the preview as from the built site: links to it are
+            // judged alike in both.
+            excluded.push("README.md".into());
         }
     }
     // A preview's drafts stay out of the nav, as in `mkdocs serve`
@@ -559,15 +595,23 @@ pub fn load(
         pages.sort();
     }
     let all_pages = nav_is_cut(&config, &pages, &not_in_nav, &file);
-    let (pages, assets) = claim_outputs(
+    let (pages, assets, aliases) = claim_outputs(
         pages,
         assets,
         (all_pages, &shown_drafts),
         &docs_dir,
         &mut |path, d| out.push(d.in_repo(&repo.name, &repo.display, path)),
     );
-    // A draft that lost its page to another file is no draft of the site.
-    shown_drafts.retain(|d| pages.binary_search(d).is_ok());
+    // A draft that lost its page to another file is no page of the
+    // preview, as it is none of the built site.
+    let (kept, lost): (Vec<String>, Vec<String>) = shown_drafts
+        .into_iter()
+        .partition(|d| pages.binary_search(d).is_ok());
+    let shown_drafts = kept;
+    if !lost.is_empty() {
+        excluded.extend(lost);
+        excluded.sort();
+    }
     Some(DocSource {
         request,
         config,
@@ -579,6 +623,7 @@ pub fn load(
         excluded,
         not_in_nav,
         drafts: shown_drafts,
+        aliases,
         all_pages,
         readme_index,
     })
@@ -692,7 +737,7 @@ mod tests {
     ) -> (Vec<String>, Vec<String>, Vec<String>) {
         let mut reported = Vec::new();
         let drafts: Vec<String> = drafts.iter().map(|d| d.to_string()).collect();
-        let (pages, assets) = claim_outputs(
+        let (pages, assets, _) = claim_outputs(
             pages.iter().map(|p| p.to_string()).collect(),
             assets.iter().map(|a| a.to_string()).collect(),
             (true, &drafts),

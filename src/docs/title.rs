@@ -44,8 +44,11 @@ pub fn page_title_with(text: &str, expand: Option<&dyn Fn(&str) -> String>) -> O
             (None, end) => &text[end..],
         },
     };
+    // The first block of the page proper (definitions before it are
+    // taken out of the page), as `first_block_heading` finds it.
     let opens_with_snippet = blocks(body)
-        .next()
+        .take(MAX_BLOCKS)
+        .find(|block| !is_definitions_only(block))
         .is_some_and(|block| block.contains("--8<--"));
     match expand {
         Some(expand) if opens_with_snippet => first_block_heading(&expand(body)),
@@ -163,6 +166,23 @@ fn meta_line(line: &str) -> Option<(&str, &str)> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     plain.then_some((key, value))
+}
+
+/// Whether a block holds only definitions (links, footnotes,
+/// abbreviations), which MkDocs' Markdown takes out of the page.
+fn is_definitions_only(block: &str) -> bool {
+    let mut cut = block.len().min(MAX_BLOCK_BYTES);
+    while !block.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let kept: String = block[..cut]
+        .split_inclusive('\n')
+        .filter(|line| !is_abbreviation(line))
+        .collect();
+    matches!(
+        Parser::new_ext(&kept, Options::ENABLE_FOOTNOTES).next(),
+        None | Some(Event::Start(Tag::FootnoteDefinition(_)))
+    )
 }
 
 /// The text of the page's first block when it is a level-1 heading, as
@@ -303,6 +323,10 @@ mod tests {
             Some("Own")
         );
         assert_eq!(titled("Intro.\n\n--8<-- \"README.md\"\n"), None);
+        assert_eq!(
+            titled("[ref]: http://x\n\n--8<-- \"README.md\"\n").as_deref(),
+            Some("From the README")
+        );
         assert_eq!(page_title("--8<-- \"README.md\"\n"), None);
         // Titles that YAML reads as other scalars print as Python prints them.
         assert_eq!(

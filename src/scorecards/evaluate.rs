@@ -389,11 +389,7 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
     let broken: Vec<&Diagnostic> = inputs
         .diagnostics
         .iter()
-        // A draft's problems in a preview are notes: the built site has
-        // no drafts (`docs::links::check`).
-        .filter(|d| {
-            BROKEN_LINK_CODES.contains(&d.code) && d.severity != crate::diagnostics::Severity::Info
-        })
+        .filter(|d| BROKEN_LINK_CODES.contains(&d.code))
         .collect();
     // The entities each repository holds that some scorecard applies to.
     let mut by_repo: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -465,7 +461,7 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                     Some(site) => broken
                         .iter()
                         .copied()
-                        .filter(|d| in_site(d, entity, site))
+                        .filter(|d| in_site(d, entity, site) && !in_draft(d, site))
                         .collect(),
                     None => Vec::new(),
                 };
@@ -546,6 +542,15 @@ impl OpenFiles<'_> {
             OpenFiles::Kept(files) => files,
         }
     }
+}
+
+/// Whether a problem is in a page a preview shows as a draft
+/// (`PageSummary::draft`): the built site has no drafts, so a preview
+/// judges what `portico build` would.
+fn in_draft(d: &Diagnostic, site: &DocSiteSummary) -> bool {
+    site.pages
+        .iter()
+        .any(|p| p.draft && site.page_file(&p.src) == d.file)
 }
 
 /// Whether a link-check diagnostic is in one of the site's pages: in the

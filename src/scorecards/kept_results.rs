@@ -184,6 +184,7 @@ fn docs_part(key: &mut Xxh3, site: Option<&DocSiteSummary>, broken: &[&Diagnosti
             part(key, site.site_name.as_bytes());
             key.update(&(site.pages.len() as u64).to_le_bytes());
             for page in &site.pages {
+                key.update(&[u8::from(page.draft)]);
                 match &page.last_updated {
                     Some(date) => part(key, date.as_bytes()),
                     None => key.update(b"-"),

@@ -953,3 +953,46 @@ fn a_page_opening_with_a_snippet_takes_the_snippets_title() {
     let home = read(&site.join("index.html"));
     assert!(home.contains("<title>Payments service · Pay"), "{home}");
 }
+
+/// `guide.md` beside `guide/index.md`: MkDocs publishes both at `guide/`
+/// (the sub-folder's written last), so a nav entry or a link naming either
+/// works; Portico shows the sub-folder's page and warns of the clash.
+#[test]
+fn a_flat_page_and_a_folder_index_share_their_address() {
+    let org = Org::new();
+    org.file(
+        "repos/svc/catalog-info.yaml",
+        &format!("{}---\n{}", documented("svc", "dir:.", "me"), user("me")),
+    );
+    org.file(
+        "repos/svc/mkdocs.yml",
+        "site_name: Svc\nnav:\n  - Home: index.md\n  - Guide: guide.md\n",
+    );
+    org.file(
+        "repos/svc/docs/index.md",
+        "# Home\n\n[the guide](guide.md#folder-guide) and [again](guide/index.md)\n",
+    );
+    org.file("repos/svc/docs/guide.md", "# Top guide\n");
+    org.file("repos/svc/docs/guide/index.md", "# Folder guide\n");
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    let codes: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d["code"].as_str().unwrap(),
+                d["file"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(codes, ["page-conflict docs/guide.md"], "{}", run.stdout);
+    org.run(&["build", "repos", "--out", "site"]);
+    let site = org.path().join("site/docs/default/component/svc");
+    assert!(read(&site.join("guide/index.html")).contains("Folder guide"));
+    let home = read(&site.join("index.html"));
+    assert!(
+        home.contains("<a href=\"guide/index.html\">Guide</a>"),
+        "{home}"
+    );
+}

@@ -659,6 +659,8 @@ impl<'e, 'a> Pass<'e, 'a> {
                 let up = "../".repeat(self.env.site_depth + self.env.url.matches('/').count());
                 let url = if path.is_empty() || path.ends_with('/') {
                     format!("{path}index.html")
+                } else if path == "index.html" || path.ends_with("/index.html") {
+                    path.clone()
                 } else if crate::docs::site::is_markdown(path) {
                     format!("{}index.html", page_url(path))
                 } else {
