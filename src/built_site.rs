@@ -150,10 +150,11 @@ pub fn docs_site(site: &Path, folder: &str) -> Option<crate::docs::links::SiteFi
                     .map(|b| content_ids(&String::from_utf8_lossy(&b)))
                     .unwrap_or_default();
                 let page = prefix.trim_end_matches('/');
+                // One name per page: links find a page by its address
+                // (`links::SiteFiles::page_at`), whatever its file was.
                 if page.is_empty() {
                     files.pages.insert("index.md".into(), ids);
                 } else {
-                    files.pages.insert(format!("{page}.md"), ids.clone());
                     files.pages.insert(format!("{page}/index.md"), ids);
                 }
             } else if kind.is_file() {
@@ -265,10 +266,13 @@ mod tests {
             site.pages["index.md"],
             HashSet::from(["billing".to_string()])
         );
-        assert_eq!(site.pages["guide.md"], site.pages["guide/index.md"]);
         assert_eq!(
-            site.pages["guide.md"],
+            site.pages["guide/index.md"],
             HashSet::from(["set-up".to_string(), "a&b".to_string()])
+        );
+        assert_eq!(
+            site.page_at("guide.md"),
+            Some(&"guide/index.md".to_string())
         );
         assert!(site.assets.contains("logo.png"));
         assert!(docs_site(dir.path(), "docs/default/component/nope/").is_none());

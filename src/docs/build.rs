@@ -1224,7 +1224,7 @@ fn build_site(
         .text
     };
     let snippets_key = snippets.key();
-    let titles: HashMap<String, String> = pages
+    let mut titles: HashMap<String, String> = pages
         .iter()
         .zip(&granted)
         .filter_map(|(p, granted)| {
@@ -1242,6 +1242,17 @@ fn build_site(
             title.map(|t| (p.src.clone(), t))
         })
         .collect();
+    // A file whose page is another's (`site::claim_outputs`) keeps its own
+    // title in a nav entry naming it, as in MkDocs.
+    for (alias, _) in &source.aliases {
+        if let Some(title) = snapshot
+            .read_text(&page_path(source, alias))
+            .ok()
+            .and_then(|text| super::title::page_title_with(&text, None))
+        {
+            titles.insert(alias.clone(), title);
+        }
+    }
     let page_srcs: Vec<String> = pages.iter().map(|p| p.src.clone()).collect();
     let nav = match &source.config.nav {
         // Checked against every page found, so an unreadable page (already

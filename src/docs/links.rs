@@ -125,6 +125,16 @@ impl SiteFiles {
         files_at(path).find(|src| self.excluded.contains(src))
     }
 
+    /// The page a link to the file `src` shows, and its ids: its own, or
+    /// the page shown at its address (`aliases`).
+    fn shown_page<'s>(&'s self, src: &'s str) -> Option<(&'s str, &'s HashSet<String>)> {
+        if let Some(ids) = self.pages.get(src) {
+            return Some((src, ids));
+        }
+        let page = self.aliases.get(src)?;
+        self.pages.get(page).map(|ids| (page.as_str(), ids))
+    }
+
     /// Whether `path` is a page or an asset of the site.
     fn is_published(&self, path: &str) -> bool {
         self.pages.contains_key(path) || self.assets.contains(path)
@@ -198,7 +208,9 @@ fn check_page(page: &PageCheck, index: &SiteIndex) -> Vec<Diagnostic> {
 /// site of this run (a page or asset that may have moved or gone).
 fn target_path(link: &LinkRef, site: &SiteFiles, index: &SiteIndex) -> Option<String> {
     match &link.target {
-        LinkTarget::Page { src, .. } => Some(site.path_of(src)),
+        LinkTarget::Page { src, .. } => {
+            Some(site.path_of(site.shown_page(src).map_or(src, |(shown, _)| shown)))
+        }
         LinkTarget::Asset { path } => Some(site.path_of(path)),
         LinkTarget::OtherSite {
             namespace,
@@ -295,20 +307,21 @@ fn problem(
         {
             Some(excluded_target(what, link, path, site.drafts.contains(path)))
         }
-        LinkTarget::Page { src, anchor } => match site
-            .pages
-            .get(src)
-            .or_else(|| site.aliases.get(src).and_then(|page| site.pages.get(page)))
-        {
+        LinkTarget::Page { src, anchor } => match site.shown_page(src) {
             None => Some((
                 "broken-link",
                 format!("{what} `{}`: `{src}` is not a page of these docs", link.raw),
                 "link to a Markdown file under docs_dir, relative to this page".to_string(),
             )),
-            Some(ids) => missing_anchor(ids, anchor).map(|a| {
+            Some((shown, ids)) => missing_anchor(ids, anchor).map(|a| {
+                let page = if shown == src {
+                    format!("`{src}`")
+                } else {
+                    format!("`{shown}` (shown at the address of `{src}`)")
+                };
                 (
                     "broken-anchor",
-                    format!("{what} `{}`: `{src}` has no heading or id `{a}`", link.raw),
+                    format!("{what} `{}`: {page} has no heading or id `{a}`", link.raw),
                     "headings get ids like MkDocs' (lower-case, hyphens); check the spelling"
                         .to_string(),
                 )
@@ -359,7 +372,14 @@ fn problem(
                 ));
             };
             let found = other.page_at(path);
-            if let Some(src) = found.filter(|src| other.drafts.contains(*src)).cloned().or_else(|| other.excluded_at(path)) {
+            // A page shown is checked as one; a draft, or no page but an
+            // excluded file, is judged as the built site has it.
+            let excluded = match found {
+                Some(src) if other.drafts.contains(src) => Some(src.clone()),
+                Some(_) => None,
+                None => other.excluded_at(path),
+            };
+            if let Some(src) = excluded {
                 return Some(excluded_target(what, link, &src, other.drafts.contains(&src)));
             }
             match found.map(|src| &other.pages[src]) {
@@ -747,6 +767,59 @@ mod tests {
                 ("broken-anchor".to_string(), "warning".to_string()),
             ]
         );
+    }
+
+    /// A link into another site to a page it shows is checked as a page,
+    /// even when an excluded file had the same address; one to a file only
+    /// left out is a note.
+    #[test]
+    fn links_into_other_sites_check_shown_pages_and_note_left_out_files() {
+        let text =
+            "[a](/docs/default/component/beta/#nope) [b](/docs/default/component/beta/gone/)\n";
+        let file = SourceFile {
+            repo: "alpha",
+            repo_dir: "org/alpha",
+            path: "docs/index.md",
+            text,
+            line_index: None,
+        };
+        let into_beta = |raw: &str, path: &str, anchor: Option<&str>| LinkRef {
+            raw: raw.into(),
+            target: LinkTarget::OtherSite {
+                namespace: "default".into(),
+                kind: "component".into(),
+                name: "beta".into(),
+                path: path.into(),
+                anchor: anchor.map(str::to_string),
+            },
+            line: 1,
+            is_image: false,
+        };
+        let page = PageCheck {
+            site: "docs/default/component/alpha/".into(),
+            src: "index.md".into(),
+            file: PageFile::of(&file),
+            ids: HashSet::new(),
+            links: vec![
+                PlacedLink::new(into_beta("home#nope", "", Some("nope")), &file),
+                PlacedLink::new(into_beta("gone/", "gone/", None), &file),
+            ],
+        };
+        let beta = SiteFiles {
+            pages: [("index.md".to_string(), set(&["beta"]))].into(),
+            excluded: set(&["README.md", "gone.md"]),
+            ..SiteFiles::default()
+        };
+        let mut index = SiteIndex::default();
+        index
+            .sites
+            .insert(page.site.clone(), std::sync::Arc::new(site()));
+        index.sites.insert(
+            "docs/default/component/beta/".into(),
+            std::sync::Arc::new(beta),
+        );
+        let codes: Vec<&str> = check(&[&page], &index).iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["broken-anchor", "excluded-target"]);
     }
 
     /// A link from another site finds a page by the address MkDocs gives

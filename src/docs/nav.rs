@@ -159,40 +159,43 @@ pub fn from_config(
     let Some(items) = nav.as_seq() else {
         return Vec::new();
     };
-    let mut nav: Vec<NavItem> = items
+    let mut first_titles = HashMap::new();
+    let context = Context {
+        pages,
+        unpublished,
+        titles,
+        file,
+    };
+    items
         .iter()
-        .filter_map(|item| entry(item, pages, unpublished, titles, file, out))
-        .collect();
-    first_titles_win(&mut nav, &mut HashMap::new());
-    nav
+        .filter_map(|item| entry(item, &context, &mut first_titles, out))
+        .collect()
 }
 
-/// A page listed more than once has the title of its first entry in every
-/// entry, as in MkDocs (`nav.py` makes one `Page` per file, at its first
-/// entry, and hands it back for the later ones).
-fn first_titles_win(items: &mut [NavItem], first: &mut HashMap<String, String>) {
-    for item in items {
-        match item {
-            NavItem::Page { title, src } => match first.get(src.as_str()) {
-                Some(first_title) => title.clone_from(first_title),
-                None => {
-                    first.insert(src.clone(), title.clone());
-                }
-            },
-            NavItem::Section { children, .. } => first_titles_win(children, first),
-            NavItem::Link { .. } | NavItem::SiteLink { .. } => {}
-        }
-    }
+/// What every `nav` entry is read against.
+struct Context<'c> {
+    pages: &'c [String],
+    unpublished: &'c Unpublished<'c>,
+    titles: &'c HashMap<String, String>,
+    file: &'c SourceFile<'c>,
 }
 
+/// One entry of the `nav`. A file listed more than once has the title of
+/// its first entry in every entry (`first_titles`, by the file as written),
+/// as in MkDocs (`nav.py` makes one `Page` per file, at its first entry,
+/// and hands it back for the later ones).
 fn entry(
     item: &Node,
-    pages: &[String],
-    unpublished: &Unpublished<'_>,
-    titles: &HashMap<String, String>,
-    file: &SourceFile<'_>,
+    context: &Context<'_>,
+    first_titles: &mut HashMap<String, String>,
     out: &mut Vec<Diagnostic>,
 ) -> Option<NavItem> {
+    let Context {
+        pages,
+        unpublished,
+        titles,
+        file,
+    } = *context;
     let (title, value) = match &item.value {
         Value::String(_) => (None, item),
         Value::Map(entries) if entries.len() == 1 => {
@@ -215,7 +218,7 @@ fn entry(
     if let Some(children) = value.as_seq() {
         let children = children
             .iter()
-            .filter_map(|c| entry(c, pages, unpublished, titles, file, out))
+            .filter_map(|c| entry(c, context, first_titles, out))
             .collect();
         return Some(NavItem::Section {
             title: title.unwrap_or_default(),
@@ -283,7 +286,9 @@ fn entry(
         });
     }
     // A file whose page another file is (`guide.md` beside
-    // `guide/index.md`) leads to that page, as its address does in MkDocs.
+    // `guide/index.md`) leads to that page, as its address does in MkDocs;
+    // its title is its own.
+    let written = src.clone();
     let src = match unpublished
         .aliases
         .binary_search_by(|(alias, _)| alias.as_str().cmp(&src))
@@ -320,10 +325,11 @@ fn entry(
     }
     let title = title.unwrap_or_else(|| {
         titles
-            .get(&src)
+            .get(&written)
             .cloned()
-            .unwrap_or_else(|| title_from_path(&src))
+            .unwrap_or_else(|| title_from_path(&written))
     });
+    let title = first_titles.entry(written).or_insert(title).clone();
     Some(NavItem::Page { title, src })
 }
 

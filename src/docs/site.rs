@@ -171,15 +171,19 @@ fn claim_outputs(
     // `index.md` over `README.md`, `guide.mdown` over `guide.md`; but a
     // draft gives way to a published file, and of drafts the first by name
     // stays. Across folders MkDocs sees no conflict and writes both, the
-    // sub-folder's last: `guide/index.md` over `guide.md`.
+    // sub-folder's last: `guide/index.md` over `guide.md` (but a published
+    // file over a draft, as the built site has it).
     ordered.sort_by_cached_key(|src| {
         let (folder, name) = src.rsplit_once('/').unwrap_or(("", src));
         let depth = folder.split('/').filter(|part| !part.is_empty()).count();
         let draft = drafts.binary_search(src).is_ok();
         (
             super::markdown::page_url(src),
-            std::cmp::Reverse(depth),
+            // A published file first, wherever it is: the built site has
+            // no draft to show instead (`guide.md` over a draft
+            // `guide/index.md`).
             draft,
+            std::cmp::Reverse(depth),
             if draft { name } else { "" },
             std::cmp::Reverse(if draft { "" } else { name }),
         )
@@ -240,9 +244,14 @@ fn claim_outputs(
                         "rename or remove one of them (MkDocs builds only one too)",
                     )
                 };
+                // About the shown file too: a change adding it reports the
+                // clash (`check --changed-since`).
+                let about = across_folders.then(|| format!("{docs_dir}/{owner}"));
                 report(
                     &format!("{docs_dir}/{src}"),
-                    Diagnostic::warning("page-conflict", message).with_hint(hint),
+                    Diagnostic::warning("page-conflict", message)
+                        .with_hint(hint)
+                        .about(about),
                 )
             }
         }
@@ -600,7 +609,11 @@ pub fn load(
         assets,
         (all_pages, &shown_drafts),
         &docs_dir,
-        &mut |path, d| out.push(d.in_repo(&repo.name, &repo.display, path)),
+        &mut |path, d| {
+            let about = (d.about.as_ref())
+                .map(|about| crate::diagnostics::display_path(&repo.display, about));
+            out.push(d.in_repo(&repo.name, &repo.display, path).about(about))
+        },
     );
     // A draft that lost its page to another file is no page of the
     // preview, as it is none of the built site.
@@ -763,6 +776,12 @@ mod tests {
             ["README.md"]
         );
         assert_eq!(kept(&["a.md", "a.mdown"], &["a.md", "a.mdown"]), ["a.md"]);
+        // A published file over a draft in a sub-folder: as `portico build`,
+        // which has no draft, shows it.
+        assert_eq!(
+            kept(&["guide.md", "guide/index.md"], &["guide/index.md"]),
+            ["guide.md"]
+        );
     }
 
     #[test]

@@ -966,11 +966,11 @@ fn a_flat_page_and_a_folder_index_share_their_address() {
     );
     org.file(
         "repos/svc/mkdocs.yml",
-        "site_name: Svc\nnav:\n  - Home: index.md\n  - Guide: guide.md\n",
+        "site_name: Svc\nnav:\n  - Home: index.md\n  - guide.md\n  - B: guide/index.md\n",
     );
     org.file(
         "repos/svc/docs/index.md",
-        "# Home\n\n[the guide](guide.md#folder-guide) and [again](guide/index.md)\n",
+        "# Home\n\n[the guide](guide.md#folder-guide) and [again](guide/index.md) and [no](guide.md#nope)\n",
     );
     org.file("repos/svc/docs/guide.md", "# Top guide\n");
     org.file("repos/svc/docs/guide/index.md", "# Folder guide\n");
@@ -986,13 +986,30 @@ fn a_flat_page_and_a_folder_index_share_their_address() {
             )
         })
         .collect();
-    assert_eq!(codes, ["page-conflict docs/guide.md"], "{}", run.stdout);
+    assert_eq!(
+        codes,
+        ["page-conflict docs/guide.md", "broken-anchor docs/index.md"],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "`guide/index.md` (shown at the address of `guide.md`) has no heading or id `nope`"
+        ),
+        "{}",
+        run.stdout
+    );
     org.run(&["build", "repos", "--out", "site"]);
     let site = org.path().join("site/docs/default/component/svc");
     assert!(read(&site.join("guide/index.html")).contains("Folder guide"));
     let home = read(&site.join("index.html"));
+    // Each entry keeps its own file's title, as in MkDocs.
     assert!(
-        home.contains("<a href=\"guide/index.html\">Guide</a>"),
+        home.contains("<a href=\"guide/index.html\">Top guide</a>"),
+        "{home}"
+    );
+    assert!(
+        home.contains("<a href=\"guide/index.html\">B</a>"),
         "{home}"
     );
 }
