@@ -435,9 +435,18 @@ fn files_at(path: &str) -> impl Iterator<Item = String> {
         .filter(move |candidate| super::markdown::page_url(candidate) == url)
 }
 
-/// `reference/` or `reference.md` or `` → the page's source path.
+/// `reference/` or `reference.md` or `` → the page's source path
+/// (`a/../b/` is `b/`, as a browser reads it).
 fn other_page(path: &str) -> String {
     let path = path.trim_end_matches("index.html");
+    let normal = match crate::read::safe_path::normalize(path) {
+        Ok(normal) if path.ends_with('/') => format!("{normal}/"),
+        Ok(normal) => normal,
+        Err(crate::read::safe_path::PathError::Empty) => String::new(),
+        // Out of the site's folder: no page of it.
+        Err(_) => path.to_string(),
+    };
+    let path = normal.as_str();
     if path.is_empty() {
         "index.md".into()
     } else if crate::docs::site::is_markdown(path) {
@@ -851,5 +860,9 @@ mod tests {
         // `index` and `README` name no page of their own.
         assert_eq!(found("index/"), None);
         assert_eq!(found("guide/README/"), None);
+        // As a browser reads the path.
+        assert_eq!(found("guide/../ref/").as_deref(), Some("ref.markdown"));
+        assert_eq!(found("./guide/").as_deref(), Some("guide/README.md"));
+        assert_eq!(found("guide/..").as_deref(), Some("README.md"));
     }
 }
