@@ -354,9 +354,19 @@ fn render_preprocessed(
     // Python-Markdown's toc takes the ids written in the page (`{#id}`)
     // before it makes any: `## Setup` before `## Later {#setup}` is
     // `setup_1`, not a second `setup`.
-    for (event, _) in &events {
-        if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
-            pass.used_ids.insert(id.to_string());
+    // So does it the ids attr_list puts on links, images and emphasis
+    // (`**x**{ #id }`): its treeprocessor runs before toc's.
+    for (at, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Heading { id: Some(id), .. }) => {
+                pass.used_ids.insert(id.to_string());
+            }
+            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::Strong | TagEnd::Emphasis) => {
+                for id in trailing_attr_ids(&events, at) {
+                    pass.used_ids.insert(id);
+                }
+            }
+            _ => {}
         }
     }
     pass.run(&events, &line_of);
@@ -1113,6 +1123,23 @@ fn plantuml_image(server: &str, code: &str, info: &str) -> String {
 }
 
 /// `{ width="250" .md-button #id }` right after a link or image.
+/// The ids `{ #id }` right after the element ending at `end` gives it
+/// (the `#` tokens [`trailing_attrs`] reads).
+fn trailing_attr_ids(events: &[(Event<'_>, Range<usize>)], end: usize) -> Vec<String> {
+    let Some((Event::Text(text), _)) = events.get(end + 1) else {
+        return Vec::new();
+    };
+    let Some(inner_end) = text.strip_prefix('{').and_then(|t| t.find('}')) else {
+        return Vec::new();
+    };
+    text[1..=inner_end]
+        .trim_start_matches(':')
+        .split_whitespace()
+        .filter_map(|token| token.strip_prefix('#'))
+        .map(str::to_string)
+        .collect()
+}
+
 fn trailing_attrs(events: &[(Event<'_>, Range<usize>)], end: usize) -> (String, usize) {
     let Some((Event::Text(text), _)) = events.get(end + 1) else {
         return (String::new(), 0);

@@ -64,6 +64,24 @@ fn heading_attribute_lists_set_id_and_class() {
     );
 }
 
+/// Ids attr_list gives links and emphasis are taken before headings get
+/// theirs, as toc takes every id of the page first (checked with MkDocs
+/// 1.6.1: `install_1`, `install`, `setup`, `setup_1`).
+#[test]
+fn inline_attribute_ids_are_reserved_before_heading_ids() {
+    let out = html(
+        "## Install\n\nSee **this**{ #install } and [x](https://e.x){ #setup }.\n\n## Setup\n",
+    );
+    let ids: Vec<&str> = out
+        .match_indices(" id=\"")
+        .map(|(at, _)| {
+            let rest = &out[at + 5..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(ids, ["install_1", "install", "setup", "setup_1"], "{out}");
+}
+
 #[test]
 fn admonitions_details_and_tabs() {
     insta::assert_snapshot!(html(
