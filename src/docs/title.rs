@@ -171,18 +171,25 @@ fn meta_line(line: &str) -> Option<(&str, &str)> {
 /// Whether a block holds only definitions (links, footnotes,
 /// abbreviations), which MkDocs' Markdown takes out of the page.
 fn is_definitions_only(block: &str) -> bool {
+    matches!(
+        Parser::new_ext(&block_head(block), Options::ENABLE_FOOTNOTES).next(),
+        None | Some(Event::Start(Tag::FootnoteDefinition(_)))
+    )
+}
+
+/// What of a block is looked at: its first few KB (a heading is short, and
+/// a block of a million nested quotes is never handed to the parser
+/// whole), abbreviations (`*[HTML]: …`) taken out, as MkDocs takes them
+/// out of the page.
+fn block_head(block: &str) -> String {
     let mut cut = block.len().min(MAX_BLOCK_BYTES);
     while !block.is_char_boundary(cut) {
         cut -= 1;
     }
-    let kept: String = block[..cut]
+    block[..cut]
         .split_inclusive('\n')
         .filter(|line| !is_abbreviation(line))
-        .collect();
-    matches!(
-        Parser::new_ext(&kept, Options::ENABLE_FOOTNOTES).next(),
-        None | Some(Event::Start(Tag::FootnoteDefinition(_)))
-    )
+        .collect()
 }
 
 /// The text of the page's first block when it is a level-1 heading, as
@@ -194,17 +201,7 @@ fn first_block_heading(body: &str) -> Option<String> {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TABLES;
     for block in blocks(body).take(MAX_BLOCKS) {
-        // Abbreviations (`*[HTML]: …`) are taken out of the page. A heading
-        // is short: a block's first few KB tell (a block of a million
-        // nested quotes is never handed to the parser whole).
-        let mut cut = block.len().min(MAX_BLOCK_BYTES);
-        while !block.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let kept: String = block[..cut]
-            .split_inclusive('\n')
-            .filter(|line| !is_abbreviation(line))
-            .collect();
+        let kept = block_head(block);
         let mut events = Parser::new_ext(&kept, options);
         match events.next() {
             // Only definitions: nothing of the page yet.
