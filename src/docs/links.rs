@@ -664,11 +664,8 @@ mod tests {
         );
     }
 
-    /// A page's own anchors are looked up in its site's files (where its
-    /// ids are kept), and a broken one is reported at the link's place.
-    #[test]
-    fn own_anchors_are_looked_up_in_the_sites_files() {
-        let text = "# Alpha\n\nSee [install](#install) and [nothing](#nothing).\n";
+    /// Alpha's home page with `text` and `links` (on lines of `text`).
+    fn alpha_home(text: &str, links: Vec<LinkRef>) -> PageCheck {
         let file = SourceFile {
             repo: "alpha",
             repo_dir: "org/alpha",
@@ -676,22 +673,30 @@ mod tests {
             text,
             line_index: None,
         };
+        PageCheck {
+            site: "docs/default/component/alpha/".into(),
+            src: "index.md".into(),
+            file: PageFile::of(&file),
+            ids: HashSet::new(),
+            links: links
+                .into_iter()
+                .map(|link| PlacedLink::new(link, &file))
+                .collect(),
+        }
+    }
+
+    /// A page's own anchors are looked up in its site's files (where its
+    /// ids are kept), and a broken one is reported at the link's place.
+    #[test]
+    fn own_anchors_are_looked_up_in_the_sites_files() {
+        let text = "# Alpha\n\nSee [install](#install) and [nothing](#nothing).\n";
         let anchor = |name: &str| LinkRef {
             raw: format!("#{name}"),
             target: LinkTarget::Anchor(name.into()),
             line: 3,
             is_image: false,
         };
-        let page = PageCheck {
-            site: "docs/default/component/alpha/".into(),
-            src: "index.md".into(),
-            file: PageFile::of(&file),
-            ids: HashSet::new(),
-            links: vec![
-                PlacedLink::new(anchor("install"), &file),
-                PlacedLink::new(anchor("nothing"), &file),
-            ],
-        };
+        let page = alpha_home(text, vec![anchor("install"), anchor("nothing")]);
         let mut index = SiteIndex::default();
         index
             .sites
@@ -728,13 +733,6 @@ mod tests {
     #[test]
     fn links_to_drafts_are_notes_and_aliases_lead_to_their_page() {
         let text = "[w](wip.md#nope) [g](guide.md#guide) [h](guide.md#nope)\n";
-        let file = SourceFile {
-            repo: "alpha",
-            repo_dir: "org/alpha",
-            path: "docs/index.md",
-            text,
-            line_index: None,
-        };
         let page_link = |raw: &str, src: &str, anchor: &str| LinkRef {
             raw: raw.into(),
             target: LinkTarget::Page {
@@ -744,17 +742,14 @@ mod tests {
             line: 1,
             is_image: false,
         };
-        let page = PageCheck {
-            site: "docs/default/component/alpha/".into(),
-            src: "index.md".into(),
-            file: PageFile::of(&file),
-            ids: HashSet::new(),
-            links: vec![
-                PlacedLink::new(page_link("wip.md#nope", "wip.md", "nope"), &file),
-                PlacedLink::new(page_link("guide.md#guide", "guide.md", "guide"), &file),
-                PlacedLink::new(page_link("guide.md#nope", "guide.md", "nope"), &file),
+        let page = alpha_home(
+            text,
+            vec![
+                page_link("wip.md#nope", "wip.md", "nope"),
+                page_link("guide.md#guide", "guide.md", "guide"),
+                page_link("guide.md#nope", "guide.md", "nope"),
             ],
-        };
+        );
         let mut files = site();
         files.pages.insert("wip.md".into(), set(&["wip"]));
         files.pages.remove("guide.md");
@@ -785,13 +780,6 @@ mod tests {
     fn links_into_other_sites_check_shown_pages_and_note_left_out_files() {
         let text =
             "[a](/docs/default/component/beta/#nope) [b](/docs/default/component/beta/gone/)\n";
-        let file = SourceFile {
-            repo: "alpha",
-            repo_dir: "org/alpha",
-            path: "docs/index.md",
-            text,
-            line_index: None,
-        };
         let into_beta = |raw: &str, path: &str, anchor: Option<&str>| LinkRef {
             raw: raw.into(),
             target: LinkTarget::OtherSite {
@@ -804,16 +792,13 @@ mod tests {
             line: 1,
             is_image: false,
         };
-        let page = PageCheck {
-            site: "docs/default/component/alpha/".into(),
-            src: "index.md".into(),
-            file: PageFile::of(&file),
-            ids: HashSet::new(),
-            links: vec![
-                PlacedLink::new(into_beta("home#nope", "", Some("nope")), &file),
-                PlacedLink::new(into_beta("gone/", "gone/", None), &file),
+        let page = alpha_home(
+            text,
+            vec![
+                into_beta("home#nope", "", Some("nope")),
+                into_beta("gone/", "gone/", None),
             ],
-        };
+        );
         let beta = SiteFiles {
             pages: [("index.md".to_string(), set(&["beta"]))].into(),
             excluded: set(&["README.md", "gone.md"]),
