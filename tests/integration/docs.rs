@@ -14,6 +14,18 @@ fn documented(name: &str, reference: &str, owner: &str) -> String {
     )
 }
 
+/// A repository `repos/NAME` holding a documented Component and `files`
+/// (paths inside the repository, and their texts).
+fn docs_repo(org: &Org, name: &str, files: &[(&str, &str)]) {
+    org.file(
+        &format!("repos/{name}/catalog-info.yaml"),
+        &documented(name, "dir:.", "me"),
+    );
+    for (path, text) in files {
+        org.file(&format!("repos/{name}/{path}"), text);
+    }
+}
+
 /// A User, so the owners above resolve.
 fn user(name: &str) -> String {
     format!(
@@ -817,41 +829,44 @@ fn mkdocs_exclusions_drafts_and_pages_kept_out_of_the_nav() {
     org.file("repos/svc/docs/drafts/wip.md", "# WIP\n");
     org.file("repos/svc/docs/.well-known/security.txt", "Contact: x\n");
     // A written nav: `not_in_nav` pages are not reported missing from it.
-    org.file(
-        "repos/api/catalog-info.yaml",
-        &documented("api", "dir:.", "me"),
+    docs_repo(
+        &org,
+        "api",
+        &[
+            (
+                "mkdocs.yml",
+                "site_name: API\nnav:\n  - index.md\n  - Secret: secret.md\nnot_in_nav: |\n  /hidden.md\nexclude_docs: |\n  secret.md\n",
+            ),
+            ("docs/index.md", "# API\n"),
+            ("docs/hidden.md", "# Hidden\n"),
+            ("docs/forgotten.md", "# Forgotten\n"),
+            ("docs/secret.md", "# Secret\n"),
+        ],
     );
-    org.file(
-        "repos/api/mkdocs.yml",
-        "site_name: API\nnav:\n  - index.md\n  - Secret: secret.md\nnot_in_nav: |\n  /hidden.md\nexclude_docs: |\n  secret.md\n",
-    );
-    org.file("repos/api/docs/index.md", "# API\n");
-    org.file("repos/api/docs/hidden.md", "# Hidden\n");
-    org.file("repos/api/docs/forgotten.md", "# Forgotten\n");
-    org.file("repos/api/docs/secret.md", "# Secret\n");
     // A setting MkDocs refuses: the site is not built without it.
-    org.file(
-        "repos/bad/catalog-info.yaml",
-        &documented("bad", "dir:.", "me"),
+    docs_repo(
+        &org,
+        "bad",
+        &[
+            (
+                "mkdocs.yml",
+                "site_name: Bad\nexclude_docs:\n  - secret.md\n",
+            ),
+            ("docs/index.md", "# Bad\n"),
+            ("docs/secret.md", "# Secret\n"),
+        ],
     );
-    org.file(
-        "repos/bad/mkdocs.yml",
-        "site_name: Bad\nexclude_docs:\n  - secret.md\n",
-    );
-    org.file("repos/bad/docs/index.md", "# Bad\n");
-    org.file("repos/bad/docs/secret.md", "# Secret\n");
     // Every file a draft: no docs, noted. The README TechDocs would copy to
     // `index.md` is named by the settings as `index.md`.
-    org.file(
-        "repos/wip/catalog-info.yaml",
-        &documented("wip", "dir:.", "me"),
+    docs_repo(
+        &org,
+        "wip",
+        &[
+            ("mkdocs.yml", "site_name: WIP\ndraft_docs: |\n  *.md\n"),
+            ("README.md", "# WIP\n"),
+            ("docs/plan.md", "# Plan\n"),
+        ],
     );
-    org.file(
-        "repos/wip/mkdocs.yml",
-        "site_name: WIP\ndraft_docs: |\n  *.md\n",
-    );
-    org.file("repos/wip/README.md", "# WIP\n");
-    org.file("repos/wip/docs/plan.md", "# Plan\n");
     // Two files that would be one page: the last by name wins, as in MkDocs.
     org.file("repos/svc/docs/setup.md", "# Setup (md)\n");
     org.file("repos/svc/docs/setup.mdown", "# Setup (mdown)\n");
@@ -929,20 +944,19 @@ fn mkdocs_exclusions_drafts_and_pages_kept_out_of_the_nav() {
 #[test]
 fn a_page_opening_with_a_snippet_takes_the_snippets_title() {
     let org = Org::new();
-    org.file(
-        "repos/pay/catalog-info.yaml",
-        &documented("pay", "dir:.", "me"),
+    docs_repo(
+        &org,
+        "pay",
+        &[
+            (
+                "mkdocs.yml",
+                "site_name: Pay\nmarkdown_extensions:\n  - pymdownx.snippets\n",
+            ),
+            ("README.md", "# Payments service\n\nHandles payments.\n"),
+            ("docs/index.md", "--8<-- \"README.md\"\n"),
+            ("docs/other.md", "# Other\n"),
+        ],
     );
-    org.file(
-        "repos/pay/mkdocs.yml",
-        "site_name: Pay\nmarkdown_extensions:\n  - pymdownx.snippets\n",
-    );
-    org.file(
-        "repos/pay/README.md",
-        "# Payments service\n\nHandles payments.\n",
-    );
-    org.file("repos/pay/docs/index.md", "--8<-- \"README.md\"\n");
-    org.file("repos/pay/docs/other.md", "# Other\n");
     org.run(&["build", "repos", "--out", "site"]);
     let site = org.path().join("site/docs/default/component/pay");
     let other = read(&site.join("other/index.html"));
