@@ -496,7 +496,7 @@ pub fn load(
     let mut excluded = Vec::new();
     let mut not_in_nav = Vec::new();
     let mut shown_drafts = Vec::new();
-    let (mut left_out, mut pages_left_out) = (0, 0);
+    let mut pages_left_out = 0;
     for path in files.files.iter().filter_map(|f| f.strip_prefix(&prefix)) {
         let is_page = is_markdown(path);
         match exclusions.inclusion(path) {
@@ -506,7 +506,6 @@ pub fn load(
                 }
             }
             Inclusion::Excluded | Inclusion::Draft => {
-                left_out += 1;
                 pages_left_out += usize::from(is_page);
                 // Only what the site's settings leave out is kept, for the
                 // messages of links to it: MkDocs' defaults are known
@@ -555,7 +554,7 @@ pub fn load(
     // A preview's drafts stay out of the nav, as in `mkdocs serve`
     // (`InclusionLevel.is_in_nav`).
     not_in_nav.extend(shown_drafts.iter().cloned());
-    if pages.is_empty() && (pages_left_out > 0 || (assets.is_empty() && left_out > 0)) {
+    if pages.is_empty() && pages_left_out > 0 {
         // MkDocs builds an empty site; a portal has nothing to show.
         out.push(
             Diagnostic::info(

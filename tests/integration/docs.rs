@@ -867,6 +867,12 @@ fn mkdocs_exclusions_drafts_and_pages_kept_out_of_the_nav() {
             ("docs/plan.md", "# Plan\n"),
         ],
     );
+    // Only a dot file: no page was left out, the folder is empty.
+    docs_repo(
+        &org,
+        "empty",
+        &[("mkdocs.yml", "site_name: Empty\n"), ("docs/.gitkeep", "")],
+    );
     // Two files that would be one page: the last by name wins, as in MkDocs.
     org.file("repos/svc/docs/setup.md", "# Setup (md)\n");
     org.file("repos/svc/docs/setup.mdown", "# Setup (mdown)\n");
@@ -894,6 +900,7 @@ fn mkdocs_exclusions_drafts_and_pages_kept_out_of_the_nav() {
     };
     let expected = [
         "docs-all-excluded mkdocs.yml:1 every page of the docs folder `docs` is left out of the site (by MkDocs' default exclusions, `exclude_docs` or `draft_docs`): the entity has no docs".to_string(),
+        "docs-missing mkdocs.yml:1 the docs folder `docs` is empty or missing".to_string(),
         left_out("drafts/wip.md"),
         left_out("internal/secret.md"),
         left_out("tools/gen.py"),
