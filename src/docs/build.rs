@@ -222,6 +222,21 @@ impl DocSiteSummary {
         }
     }
 
+    /// The page the portal's links to the site open, from the site's
+    /// folder: its home page, or its first page when it has none (as
+    /// TechDocs, the site then has no `index.html` of its own).
+    pub fn home(&self) -> String {
+        match self
+            .pages
+            .iter()
+            .find(|p| p.url.is_empty())
+            .or(self.pages.first())
+        {
+            Some(page) => format!("{}index.html", page.url),
+            None => "index.html".into(),
+        }
+    }
+
     /// The repository-relative file of the page `src` (docs-relative).
     pub fn page_file(&self, src: &str) -> String {
         match (&self.readme_index, src) {

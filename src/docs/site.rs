@@ -624,6 +624,22 @@ pub fn load(
         excluded.extend(lost);
         excluded.sort();
     }
+    if let Some(first) = pages.first()
+        && !pages
+            .iter()
+            .any(|p| super::markdown::page_url(p).is_empty())
+    {
+        out.push(
+            Diagnostic::warning(
+                "docs-no-home",
+                format!(
+                    "the site has no home page: `{docs_dir}` has no `index.md` or `README.md` (or its settings leave it out), and no README is beside the mkdocs file; TechDocs shows nothing at the site's address, and the portal's links to the site open its first page, `{first}`"
+                ),
+            )
+            .with_hint("add an `index.md` to the docs folder")
+            .in_file(&file, 1, 1),
+        );
+    }
     Some(DocSource {
         request,
         config,

@@ -139,8 +139,9 @@ fn docs_sites(body: &mut String, portal: &Portal) {
     for site in sites {
         let _ = write!(
             body,
-            "<li><a href=\"{}index.html\">{}</a> <span class=\"count\">{}</span></li>",
+            "<li><a href=\"{}{}\">{}</a> <span class=\"count\">{}</span></li>",
             escape(&site.url),
+            escape(&site.home()),
             escape(&site.site_name),
             diagnostics::plural(site.pages.len(), "page")
         );

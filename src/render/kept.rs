@@ -509,8 +509,9 @@ fn own_key(
         part(
             &mut key,
             format!(
-                "{} {} {} {updated:?}",
+                "{} {} {} {} {updated:?}",
                 docs.url,
+                docs.home(),
                 docs.site_name,
                 docs.pages.len()
             )

@@ -1034,3 +1034,44 @@ fn a_flat_page_and_a_folder_index_share_their_address() {
         "{home}"
     );
 }
+
+/// A site with no home page (no `index.md`, no README) is warned of, and the
+/// portal's links to it open its first page rather than a missing one.
+#[test]
+fn a_site_without_a_home_page_is_warned_of_and_opened_at_its_first_page() {
+    let org = Org::new();
+    docs_repo(
+        &org,
+        "svc",
+        &[
+            ("mkdocs.yml", "site_name: Service\n"),
+            ("docs/guide.md", "# Guide\n"),
+            ("docs/more.md", "# More\n"),
+        ],
+    );
+    org.file(
+        "repos/svc/catalog-info.yaml",
+        &format!("{}---\n{}", documented("svc", "dir:.", "me"), user("me")),
+    );
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    let codes: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(codes, ["docs-no-home"], "{}", run.stdout);
+    org.run(&["build", "repos", "--out", "site"]);
+    let entity = read(
+        &org.path()
+            .join("site/catalog/default/component/svc/index.html"),
+    );
+    assert!(
+        entity.contains("docs/default/component/svc/guide/index.html"),
+        "{entity}"
+    );
+    assert!(
+        !org.path()
+            .join("site/docs/default/component/svc/index.html")
+            .exists()
+    );
+}
