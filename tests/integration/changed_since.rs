@@ -403,3 +403,27 @@ fn sarif_of_a_change_is_valid_and_names_only_changed_files() {
     assert_eq!(uris, ["docs/index.md"]);
     assert_eq!(results[0]["ruleId"], "broken-link");
 }
+
+/// A commit adding `guide/index.md` hides `guide.md` (both would be
+/// `guide/`): the clash is reported though `guide.md` was not touched, and
+/// so is a link into the page now shown.
+#[test]
+fn a_page_hidden_by_a_new_file_is_reported_by_the_change_that_hid_it() {
+    let org = Org::new();
+    let repo = payments_on_main(&org);
+    org.file("payments/docs/guide/index.md", "# Guide folder\n");
+    commit_all(&repo, "feature", "a folder page where guide.md was");
+    let run = check(org.path(), &["--changed-since", "main"]);
+    let mut reported = run.codes_with("file");
+    reported.sort();
+    assert_eq!(
+        reported,
+        [
+            // `index.md` links `guide.md#setup`: the page shown has no `setup`.
+            "broken-anchor docs/index.md",
+            "page-conflict docs/guide.md",
+        ],
+        "{}",
+        run.stdout
+    );
+}
