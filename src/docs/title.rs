@@ -46,13 +46,17 @@ pub fn page_title_with(text: &str, expand: Option<&dyn Fn(&str) -> String>) -> O
     };
     // The first block of the page proper (definitions before it are
     // taken out of the page), as `first_block_heading` finds it.
+    let Some(expand) = expand.filter(|_| body.contains("--8<--")) else {
+        return first_block_heading(body);
+    };
     let opens_with_snippet = blocks(body)
         .take(MAX_BLOCKS)
         .find(|block| !is_definitions_only(block))
         .is_some_and(|block| block.contains("--8<--"));
-    match expand {
-        Some(expand) if opens_with_snippet => first_block_heading(&expand(body)),
-        _ => first_block_heading(body),
+    if opens_with_snippet {
+        first_block_heading(&expand(body))
+    } else {
+        first_block_heading(body)
     }
 }
 
