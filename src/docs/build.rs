@@ -232,7 +232,8 @@ impl DocSiteSummary {
             .find(|p| p.url.is_empty())
             .or(self.pages.first())
         {
-            Some(page) => format!("{}index.html", page.url),
+            // Percent-encoded: a page's name may hold `#` or `?`.
+            Some(page) => markdown::encode_path(&format!("{}index.html", page.url)),
             None => "index.html".into(),
         }
     }
@@ -1187,12 +1188,13 @@ fn build_site(
     let repo = &snapshot.source;
     let entity = &source.request.entity;
     let url = source.request.site_dir();
+    let config_lines = crate::diagnostics::LineIndex::new(&source.config_text);
     let config_file = SourceFile {
         repo: &repo.name,
         repo_dir: &repo.display,
         path: &source.config_file,
         text: &source.config_text,
-        line_index: None,
+        line_index: Some(&config_lines),
     };
     report_unsupported(source, &config_file, out);
     let pages = read_pages(snapshot, source, options.memo, out);

@@ -68,23 +68,42 @@ impl Default for TocSettings {
     }
 }
 
+/// The longest `toc` `separator` taken (MkDocs sites use `-` or `_`).
+const MAX_SEPARATOR_BYTES: usize = 8;
+
+/// The longest `permalink` text or title taken.
+const MAX_PERMALINK_BYTES: usize = 200;
+
 impl TocSettings {
     fn read(options: Option<&Node>) -> TocSettings {
         let mut settings = TocSettings::default();
         let Some(options) = options else {
             return settings;
         };
+        // These texts go into every heading of every page (a separator
+        // once per space): longer than any real one, they are not taken.
+        let short = |text: String, most: usize| (text.len() <= most).then_some(text);
         if let Some(node) = options.get("permalink") {
             settings.permalink = match &node.value {
                 Value::Bool(true) => Some("&para;".into()),
                 Value::Bool(false) => None,
-                _ => string_value(node).map(|s| crate::html::escape(&s)),
+                _ => string_value(node)
+                    .and_then(|s| short(s, MAX_PERMALINK_BYTES))
+                    .map(|s| crate::html::escape(&s)),
             };
         }
-        if let Some(title) = options.get("permalink_title").and_then(string_value) {
+        if let Some(title) = options
+            .get("permalink_title")
+            .and_then(string_value)
+            .and_then(|t| short(t, MAX_PERMALINK_BYTES))
+        {
             settings.permalink_title = title;
         }
-        if let Some(separator) = options.get("separator").and_then(string_value) {
+        if let Some(separator) = options
+            .get("separator")
+            .and_then(string_value)
+            .and_then(|s| short(s, MAX_SEPARATOR_BYTES))
+        {
             settings.slug.separator = separator;
         }
         if let Some(style) = options.get("slugify").and_then(slug_style) {
@@ -514,6 +533,9 @@ mod tests {
                 ..
             }
         ));
+        // A separator longer than any real one is not taken.
+        let long = slug(&format!("      separator: {}\n", "x".repeat(9)));
+        assert_eq!(long.separator, "-");
         // A function Portico does not know: Python-Markdown's default.
         let unknown = slug("      slugify: !!python/name:my.own.slugify\n");
         assert_eq!(unknown, SlugSettings::default());

@@ -160,6 +160,9 @@ fn claim_outputs(
     docs_dir: &str,
     report: &mut dyn FnMut(&str, Diagnostic),
 ) -> (Vec<String>, Vec<String>, Vec<(String, String)>) {
+    // Sorted, so a page is looked up in it by halves.
+    let mut pages = pages;
+    pages.sort();
     let mut claims = Claims::default();
     let _ = claims.claim(METADATA_FILE, METADATA_FILE);
     if all_pages {
@@ -214,7 +217,7 @@ fn claim_outputs(
             Err(owner) => {
                 let folder = |p: &str| p.rsplit_once('/').map_or("", |(f, _)| f).to_string();
                 let across_folders = owner != ALL_PAGES_OWNER
-                    && pages.contains(&owner)
+                    && pages.binary_search(&owner).is_ok()
                     && folder(&owner) != folder(src);
                 if across_folders {
                     aliases.push((src.clone(), owner.clone()));
@@ -389,12 +392,14 @@ pub fn load(
         }
     };
     let text: Arc<str> = text.into();
+    // Every problem of the file looks its line up: a long nav has many.
+    let line_index = crate::diagnostics::LineIndex::new(&text);
     let file = SourceFile {
         repo: &repo.name,
         repo_dir: &repo.display,
         path: &config_file,
         text: &text,
-        line_index: None,
+        line_index: Some(&line_index),
     };
     let (config, exclusions) = match yaml::parse_single(&text, yaml::Budget::default()) {
         Ok(Some(root)) if root.as_map().is_some() => match Exclusions::read(&root) {
@@ -497,7 +502,24 @@ pub fn load(
     let mut not_in_nav = Vec::new();
     let mut shown_drafts = Vec::new();
     let mut pages_left_out = 0;
+    let mut work = 0usize;
+    let weight = exclusions.weight();
     for path in files.files.iter().filter_map(|f| f.strip_prefix(&prefix)) {
+        work = work.saturating_add(path.len().saturating_mul(weight));
+        if work > super::exclusions::MAX_MATCH_WORK {
+            out.push(
+                Diagnostic::error(
+                    "mkdocs-invalid",
+                    format!(
+                        "matching `exclude_docs`, `draft_docs` and `not_in_nav` against the files of `{docs_dir}` is over Portico's limit ({} bytes of paths times the patterns' weight, one a pattern and one a wildcard)",
+                        super::exclusions::MAX_MATCH_WORK
+                    ),
+                )
+                .with_hint("use fewer patterns, or keep generated files out of the docs folder")
+                .in_file(&file, 1, 1),
+            );
+            return None;
+        }
         let is_page = is_markdown(path);
         match exclusions.inclusion(path) {
             Inclusion::Draft if drafts => {

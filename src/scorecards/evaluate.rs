@@ -458,11 +458,7 @@ pub fn evaluate_all(cards: &[Scorecard], inputs: &OrgInputs<'_>) -> Vec<CardResu
                 let entity = &inputs.catalog.entities[i];
                 let site = docs.get(&entity.entity_ref).copied();
                 let own_broken: Vec<&Diagnostic> = match site {
-                    Some(site) => broken
-                        .iter()
-                        .copied()
-                        .filter(|d| in_site(d, entity, site) && !in_draft(d, site))
-                        .collect(),
+                    Some(site) => site_problems(&broken, entity, site),
                     None => Vec::new(),
                 };
                 let judged = kept.as_ref().map(|(memo, _, shared)| {
@@ -544,24 +540,39 @@ impl OpenFiles<'_> {
     }
 }
 
-/// Whether a problem is in a page a preview shows as a draft
-/// (`PageSummary::draft`): the built site has no drafts, so a preview
-/// judges what `portico build` would.
-fn in_draft(d: &Diagnostic, site: &DocSiteSummary) -> bool {
-    site.pages
+/// The link-check problems of the site's pages: in the entity's
+/// repository (by its folder: two repositories may share a name), at a
+/// page's own file (by the site's docs folder: two sites of a monorepo both
+/// have an `index.md`; a README standing in for `index.md` counts), not in
+/// a page a preview shows as a draft (`PageSummary::draft`: the built site
+/// has none, so a preview judges what `portico build` would). The site's
+/// page files are listed once, and only when the repository has problems.
+fn site_problems<'d>(
+    broken: &[&'d Diagnostic],
+    entity: &Entity,
+    site: &DocSiteSummary,
+) -> Vec<&'d Diagnostic> {
+    let in_repo: Vec<&Diagnostic> = broken
         .iter()
-        .any(|p| p.draft && site.page_file(&p.src) == d.file)
-}
-
-/// Whether a link-check diagnostic is in one of the site's pages: in the
-/// entity's repository (by its folder: two repositories may share a name)
-/// at a page's own file (by the site's docs folder: two sites of a
-/// monorepo both have an `index.md`; a README standing in for `index.md`
-/// counts).
-fn in_site(d: &Diagnostic, entity: &Entity, site: &DocSiteSummary) -> bool {
-    d.repo == entity.source.repo
-        && d.path == crate::diagnostics::display_path(&entity.source.repo_dir, &d.file)
-        && site.pages.iter().any(|p| d.file == site.page_file(&p.src))
+        .copied()
+        .filter(|d| {
+            d.repo == entity.source.repo
+                && d.path == crate::diagnostics::display_path(&entity.source.repo_dir, &d.file)
+        })
+        .collect();
+    if in_repo.is_empty() {
+        return in_repo;
+    }
+    let shown: std::collections::HashSet<String> = site
+        .pages
+        .iter()
+        .filter(|p| !p.draft)
+        .map(|p| site.page_file(&p.src))
+        .collect();
+    in_repo
+        .into_iter()
+        .filter(|d| shown.contains(&d.file))
+        .collect()
 }
 
 pub fn card_result(card: &Scorecard, entities: Vec<EntityResult>) -> CardResult {

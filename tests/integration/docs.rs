@@ -1075,3 +1075,58 @@ fn a_site_without_a_home_page_is_warned_of_and_opened_at_its_first_page() {
             .exists()
     );
 }
+
+/// A hostile `mkdocs.yml` cannot make matching its patterns against a
+/// large docs folder cost much: past Portico's work limit the site is
+/// refused, and a `toc` separator longer than any real one is not taken.
+#[test]
+fn exclusion_matching_and_toc_texts_are_bounded() {
+    let org = Org::new();
+    let patterns: String = (0..200).map(|i| format!("  x{i}/\n")).collect();
+    let setting = |key: &str| format!("{key}: |\n{patterns}");
+    docs_repo(
+        &org,
+        "many",
+        &[(
+            "mkdocs.yml",
+            &format!(
+                "site_name: Many\n{}{}{}",
+                setting("exclude_docs"),
+                setting("draft_docs"),
+                setting("not_in_nav")
+            ),
+        )],
+    );
+    let folder = "a".repeat(160);
+    for i in 0..2_100 {
+        org.file(&format!("repos/many/docs/{folder}/{i:05}.md"), "# P\n");
+    }
+    docs_repo(
+        &org,
+        "sep",
+        &[
+            (
+                "mkdocs.yml",
+                &format!(
+                    "site_name: Sep\nmarkdown_extensions:\n  - toc:\n      separator: \"{}\"\n",
+                    "x".repeat(1_000)
+                ),
+            ),
+            ("docs/index.md", "# Home\n\n## a b c\n"),
+        ],
+    );
+    let run = org.run(&["check", "repos", "--format", "json"]);
+    let refused: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .filter(|d| d["code"] == "mkdocs-invalid")
+        .map(|d| d["path"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(refused, ["repos/many/mkdocs.yml"], "{}", run.stdout);
+    org.run(&["build", "repos", "--out", "site"]);
+    let home = read(
+        &org.path()
+            .join("site/docs/default/component/sep/index.html"),
+    );
+    assert!(home.contains("<h2 id=\"a-b-c\""), "{home}");
+}
