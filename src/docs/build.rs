@@ -222,29 +222,27 @@ impl DocSiteSummary {
         }
     }
 
-    /// The page the portal's links to the site open, from the site's
-    /// folder: its home page, or its first page when it has none (as
+    /// The page the portal's links to the site open, from the portal's
+    /// root: its home page, or its first page when it has none (as in
     /// TechDocs, the site then has no `index.html` of its own).
     pub fn home(&self) -> String {
-        match self
+        let page = self
             .pages
             .iter()
             .find(|p| p.url.is_empty())
             .or(self.pages.first())
-        {
-            // Percent-encoded: a page's name may hold `#` or `?`.
-            Some(page) => markdown::encode_path(&format!("{}index.html", page.url)),
-            None => "index.html".into(),
-        }
+            .map_or("", |page| page.url.as_str());
+        // Percent-encoded: a page's name may hold `#` or `?`.
+        format!(
+            "{}{}",
+            self.url,
+            markdown::encode_path(&format!("{page}index.html"))
+        )
     }
 
     /// The repository-relative file of the page `src` (docs-relative).
     pub fn page_file(&self, src: &str) -> String {
-        match (&self.readme_index, src) {
-            (Some(readme), "index.md") => readme.clone(),
-            _ if self.docs_dir.is_empty() => src.to_string(),
-            _ => format!("{}/{src}", self.docs_dir),
-        }
+        site::page_file(&self.docs_dir, self.readme_index.as_deref(), src)
     }
 }
 
@@ -1176,6 +1174,60 @@ struct SiteContext<'s> {
     shared: Option<&'s PageMemo>,
 }
 
+/// The titles the site's pages give themselves (`docs::title`), by page;
+/// a page opening with a snippet is titled as the snippet makes it (its
+/// snippets included when it was granted the budget), and a file whose
+/// page is another's (`site::claim_outputs`) keeps its own title for a nav
+/// entry naming it, as in MkDocs.
+fn site_titles(
+    snapshot: &Snapshot,
+    source: &DocSource,
+    (pages, granted): (&[PageInput], &[bool]),
+    snippets: &Snippets,
+    options: &DocsOptions<'_>,
+) -> HashMap<String, String> {
+    let snippet = |name: &str| snippets.get(name);
+    let no_titles = |text: &str| (text.to_string(), Vec::new());
+    let expand = |text: &str| {
+        markdown::preprocess::preprocess(
+            text,
+            Some(&snippet),
+            &source.config.markdown.snippets,
+            &no_titles,
+        )
+        .text
+    };
+    let snippets_key = snippets.key();
+    let mut titles: HashMap<String, String> = pages
+        .iter()
+        .zip(granted)
+        .filter_map(|(p, granted)| {
+            let expand = granted.then_some(&expand as &dyn Fn(&str) -> String);
+            let title = || super::title::page_title_with(&p.text, expand);
+            let title = match options.memo {
+                Some((kept, _)) if *granted && p.text.contains("--8<--") => {
+                    let mut key = memo::hasher();
+                    memo::part(&mut key, p.text.as_bytes());
+                    key.update(&snippets_key.to_le_bytes());
+                    kept.titles.get_or_make(key.digest128(), title)
+                }
+                _ => title(),
+            };
+            title.map(|t| (p.src.clone(), t))
+        })
+        .collect();
+    for (alias, _) in &source.aliases {
+        if let Some(title) = snapshot
+            .read_text(&page_path(source, alias))
+            .ok()
+            .and_then(|text| super::title::page_title_with(&text, None))
+        {
+            titles.insert(alias.clone(), title);
+        }
+    }
+    titles
+}
+
 fn build_site(
     context: &SiteContext<'_>,
     source: &DocSource,
@@ -1227,49 +1279,7 @@ fn build_site(
             .in_repo(&repo.name, &repo.display, &page.path),
         );
     }
-    // A page opening with a snippet is titled as the snippet makes it (its
-    // snippets included, within the budget it was granted).
-    let snippet = |name: &str| snippets.get(name);
-    let no_titles = |text: &str| (text.to_string(), Vec::new());
-    let expand = |text: &str| {
-        markdown::preprocess::preprocess(
-            text,
-            Some(&snippet),
-            &source.config.markdown.snippets,
-            &no_titles,
-        )
-        .text
-    };
-    let snippets_key = snippets.key();
-    let mut titles: HashMap<String, String> = pages
-        .iter()
-        .zip(&granted)
-        .filter_map(|(p, granted)| {
-            let expand = granted.then_some(&expand as &dyn Fn(&str) -> String);
-            let title = || super::title::page_title_with(&p.text, expand);
-            let title = match options.memo {
-                Some((kept, _)) if *granted && p.text.contains("--8<--") => {
-                    let mut key = memo::hasher();
-                    memo::part(&mut key, p.text.as_bytes());
-                    key.update(&snippets_key.to_le_bytes());
-                    kept.titles.get_or_make(key.digest128(), title)
-                }
-                _ => title(),
-            };
-            title.map(|t| (p.src.clone(), t))
-        })
-        .collect();
-    // A file whose page is another's (`site::claim_outputs`) keeps its own
-    // title in a nav entry naming it, as in MkDocs.
-    for (alias, _) in &source.aliases {
-        if let Some(title) = snapshot
-            .read_text(&page_path(source, alias))
-            .ok()
-            .and_then(|text| super::title::page_title_with(&text, None))
-        {
-            titles.insert(alias.clone(), title);
-        }
-    }
+    let titles = site_titles(snapshot, source, (&pages, &granted), &snippets, options);
     let page_srcs: Vec<String> = pages.iter().map(|p| p.src.clone()).collect();
     let nav = match &source.config.nav {
         // Checked against every page found, so an unreadable page (already

@@ -102,10 +102,12 @@ impl PathSpec {
         let mut includes = Vec::new();
         let mut own = 0;
         let mut own_bytes = 0;
+        let mut weight = 0;
         for (line, counted) in split_lines(first)
             .map(|l| (l, false))
             .chain(split_lines(text).map(|l| (l, true)))
         {
+            weight += 1 + line.matches(['*', '?', '[']).count();
             let Some((source, include)) = translate(line).map_err(Refused::Invalid)? else {
                 continue;
             };
@@ -141,10 +143,6 @@ impl PathSpec {
                 .map_err(|e| Refused::OverLimits(format!("a pattern cannot be matched: {e}")))?;
             patterns.push((regex, include));
         }
-        let weight = split_lines(first)
-            .chain(split_lines(text))
-            .map(|line| 1 + line.matches(['*', '?', '[']).count())
-            .sum();
         Ok(PathSpec {
             set,
             patterns,
@@ -388,6 +386,15 @@ fn char_set(members: &[char], negated: bool) -> Result<String, String> {
     Ok(set)
 }
 
+/// Whether MkDocs leaves a file of the docs folder out of every site, as
+/// it does whatever `exclude_docs` says (`files._default_exclude`, the
+/// patterns `.*` and `/templates/`): anything whose name, or a folder's on
+/// its way, starts with a dot (`.snippets/`, `.pages`, `.DS_Store`), and
+/// the `templates` folder at the docs folder's top.
+pub fn excluded_by_default(path: &str) -> bool {
+    DEFAULT_SPEC.matches(path)
+}
+
 /// A docs site's three settings, compiled.
 #[derive(Clone, Debug)]
 pub struct Exclusions {
@@ -409,12 +416,12 @@ impl Default for Exclusions {
 impl Exclusions {
     /// The settings of an `mkdocs.yml` (its top-level mapping).
     pub fn read(root: &Node) -> Result<Exclusions, SettingError> {
+        // A setting's patterns after `first`; `None` when it is unset.
         let compiled = |key: &str, first: &str| -> Result<Option<PathSpec>, SettingError> {
-            let (line, text) = setting(root, key)?.unwrap_or((1, String::new()));
-            if text.is_empty() {
-                // Unset: MkDocs' own patterns alone, or nothing.
-                return Ok((first == DEFAULT_EXCLUDE).then(|| DEFAULT_SPEC.clone()));
-            }
+            let Some((line, text)) = setting(root, key)?.filter(|(_, text)| !text.is_empty())
+            else {
+                return Ok(None);
+            };
             PathSpec::parse_after(first, &text)
                 .map(Some)
                 .map_err(|refused| {
@@ -430,8 +437,9 @@ impl Exclusions {
                 })
         };
         Ok(Exclusions {
+            // Unset: MkDocs' own patterns alone, compiled once.
             exclude: compiled("exclude_docs", DEFAULT_EXCLUDE)?
-                .expect("MkDocs' own patterns are there"),
+                .unwrap_or_else(|| DEFAULT_SPEC.clone()),
             drafts: compiled("draft_docs", "")?,
             not_in_nav: compiled("not_in_nav", "")?,
         })

@@ -294,7 +294,7 @@ fn problem(
             })
         }
         LinkTarget::Page { src: path, .. } | LinkTarget::Asset { path }
-            if crate::docs::site::excluded_by_default(path) && !site.is_published(path) =>
+            if !site.is_published(path) && crate::docs::site::excluded_by_default(path) =>
         {
             Some((
                 "broken-link",
@@ -415,20 +415,12 @@ fn files_at(path: &str) -> impl Iterator<Item = String> {
     let src = other_page(path);
     let url = super::markdown::page_url(&src);
     let folder = url.trim_end_matches('/').to_string();
-    let in_folder = |name: String| {
-        if folder.is_empty() {
-            name
-        } else {
-            format!("{folder}/{name}")
-        }
-    };
     let mut candidates = vec![src];
-    for ext in [".md", ".markdown", ".mdown", ".mkdn", ".mkd"] {
-        candidates.push(in_folder(format!("index{ext}")));
-        candidates.push(in_folder(format!("README{ext}")));
-        if !folder.is_empty() {
-            candidates.push(format!("{folder}{ext}"));
-        }
+    candidates.extend(super::site::folder_pages(&folder));
+    if !folder.is_empty() {
+        candidates.extend(
+            super::site::MARKDOWN_EXTENSIONS.map(|extension| format!("{folder}{extension}")),
+        );
     }
     candidates
         .into_iter()

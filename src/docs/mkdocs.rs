@@ -133,7 +133,6 @@ impl TocSettings {
 pub use super::markdown::HighlightSettings;
 pub use super::markdown::KeysSettings;
 
-/// `pymdownx.keys`' options, when `markdown_extensions` lists it.
 /// The `slugify` a `toc` option names: `!!python/name:` a known function,
 /// or `!!python/object/apply:pymdownx.slugs.slugify` with its `kwds`.
 /// Another function is not known: ids are then Python-Markdown's default.
@@ -188,6 +187,7 @@ fn slug_style(node: &Node) -> Option<SlugStyle> {
     })
 }
 
+/// `pymdownx.keys`' options, when `markdown_extensions` lists it.
 fn keys_settings(root: &Node, listed: &[(String, usize)]) -> Option<KeysSettings> {
     if !listed.iter().any(|(name, _)| name == "pymdownx.keys") {
         return None;

@@ -69,12 +69,6 @@ pub fn title_from_path(src: &str) -> String {
     }
 }
 
-/// A `README` page (MkDocs' index of its folder, as written: `readme.md`
-/// is a page of its own), in any folder.
-pub fn is_readme(src: &str) -> bool {
-    page_stem(src) == "README"
-}
-
 /// A page's file name without its folder and its Markdown extension.
 fn page_stem(src: &str) -> &str {
     let name = src.rsplit('/').next().unwrap_or(src);
@@ -366,14 +360,7 @@ fn site_link(target: &str, pages: &[String]) -> Option<String> {
     // error, as a missing page is); out of them nothing can be checked.
     match crate::read::safe_path::normalize(target) {
         Ok(inside) => {
-            let has_index = [".md", ".markdown", ".mdown", ".mkdn", ".mkd"]
-                .iter()
-                .flat_map(|ext| {
-                    [
-                        format!("{inside}/index{ext}"),
-                        format!("{inside}/README{ext}"),
-                    ]
-                })
+            let has_index = crate::docs::site::folder_pages(&inside)
                 .any(|page| pages.binary_search(&page).is_ok());
             if !has_index {
                 return None;

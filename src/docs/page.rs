@@ -315,10 +315,7 @@ fn edit_url(source: &DocSource, links: &RepoLocation, src: &str) -> Option<Strin
     if source.request.version.is_some() {
         return None; // an old version is a tag: edits go to the latest
     }
-    let repo_path = match &source.readme_index {
-        Some(readme) if src == "index.md" => readme.clone(),
-        _ => format!("{}/{src}", source.docs_dir),
-    };
+    let repo_path = super::pages::page_path(source, src);
     let readme_home = source.readme_index.is_some() && src == "index.md";
     if let Some(repo_url) = &source.config.repo_url {
         let base = repo_url.trim_end_matches('/').trim_end_matches(".git");

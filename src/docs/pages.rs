@@ -29,10 +29,7 @@ pub(super) struct PageInput {
 
 /// The repository path of a page's Markdown (the README for a fallback index).
 pub(super) fn page_path(source: &DocSource, src: &str) -> String {
-    match (&source.readme_index, src) {
-        (Some(readme), "index.md") => readme.clone(),
-        _ => format!("{}/{src}", source.docs_dir),
-    }
+    super::site::page_file(&source.docs_dir, source.readme_index.as_deref(), src)
 }
 
 pub(super) fn read_pages(

@@ -215,10 +215,9 @@ fn claim_outputs(
             // drops it.
             Err(_) if drafts.binary_search(src).is_ok() => {}
             Err(owner) => {
-                let folder = |p: &str| p.rsplit_once('/').map_or("", |(f, _)| f).to_string();
                 let across_folders = owner != ALL_PAGES_OWNER
                     && pages.binary_search(&owner).is_ok()
-                    && folder(&owner) != folder(src);
+                    && safe_path::parent(&owner) != safe_path::parent(src);
                 if across_folders {
                     aliases.push((src.clone(), owner.clone()));
                 }
@@ -681,8 +680,8 @@ pub fn load(
 
 /// TechDocs' fallback when the docs folder has no `index.md`, which it
 /// takes with `legacyCopyReadmeMdToIndexMd` set and Portico always takes,
-/// so every site opens on a page (it copies the first of these to
-/// `docs/index.md` before MkDocs runs):
+/// so a site opens on a page whenever one of these exists (TechDocs
+/// copies the first to `docs/index.md` before MkDocs runs):
 /// `docs/README.md`, `docs/readme.md`, then the same two beside
 /// `mkdocs.yml`. `docs/README.md` is MkDocs' index page already, so it
 /// needs no copy unless `exclude_docs` left it out. The file read as
@@ -715,6 +714,17 @@ fn index_fallback(
     (!(docs_readme && readme_is_home)).then_some(found)
 }
 
+/// The repository-relative file of the page `src` (docs-relative) of a
+/// site whose docs folder is `docs_dir`: the README read as `index.md`
+/// when `readme_index` names one.
+pub fn page_file(docs_dir: &str, readme_index: Option<&str>, src: &str) -> String {
+    match (readme_index, src) {
+        (Some(readme), "index.md") => readme.to_string(),
+        _ if docs_dir.is_empty() => src.to_string(),
+        _ => format!("{docs_dir}/{src}"),
+    }
+}
+
 /// The pages MkDocs puts in a nav it makes itself: all but those
 /// `not_in_nav` names (both sorted).
 pub fn in_automatic_nav(pages: &[String], not_in_nav: &[String]) -> Vec<String> {
@@ -731,22 +741,32 @@ pub fn is_markdown(path: &str) -> bool {
     markdown_stem(path).is_some()
 }
 
+/// The extensions of the files MkDocs reads as pages
+/// (`utils.markdown_extensions`), as written.
+pub const MARKDOWN_EXTENSIONS: [&str; 5] = [".md", ".markdown", ".mdown", ".mkdn", ".mkd"];
+
 /// A page's path without its Markdown extension.
 pub fn markdown_stem(path: &str) -> Option<&str> {
-    [".markdown", ".mdown", ".mkdn", ".mkd", ".md"]
+    MARKDOWN_EXTENSIONS
         .into_iter()
         .find_map(|extension| path.strip_suffix(extension))
 }
 
-/// Whether MkDocs leaves a file of the docs folder out of every site, as
-/// it does whatever `exclude_docs` says (`files._default_exclude`, the
-/// gitignore patterns `.*` and `/templates/`): anything whose name, or a
-/// folder's on its way, starts with a dot (`.snippets/`, `.pages`,
-/// `.DS_Store`), and the `templates` folder at the docs folder's top.
-/// Neither a page nor published.
-pub fn excluded_by_default(path: &str) -> bool {
-    path.split('/').any(|part| part.starts_with('.')) || path.starts_with("templates/")
+/// The files that would be the own page of `folder` (docs-relative, empty
+/// for the top): `index` or `README` with each Markdown extension.
+pub fn folder_pages(folder: &str) -> impl Iterator<Item = String> + '_ {
+    MARKDOWN_EXTENSIONS.into_iter().flat_map(move |extension| {
+        ["index", "README"].map(|name| {
+            if folder.is_empty() {
+                format!("{name}{extension}")
+            } else {
+                format!("{folder}/{name}{extension}")
+            }
+        })
+    })
 }
+
+pub use super::exclusions::excluded_by_default;
 
 #[cfg(test)]
 mod tests {

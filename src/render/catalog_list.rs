@@ -139,8 +139,7 @@ fn docs_sites(body: &mut String, portal: &Portal) {
     for site in sites {
         let _ = write!(
             body,
-            "<li><a href=\"{}{}\">{}</a> <span class=\"count\">{}</span></li>",
-            escape(&site.url),
+            "<li><a href=\"{}\">{}</a> <span class=\"count\">{}</span></li>",
             escape(&site.home()),
             escape(&site.site_name),
             diagnostics::plural(site.pages.len(), "page")

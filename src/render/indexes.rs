@@ -137,12 +137,11 @@ pub fn docs(portal: &Portal, look: &Look) -> String {
             });
         let _ = writeln!(
             table,
-            "<tr data-ref=\"{}\" data-kind=\"{}\" data-owner=\"{}\"><td class=\"name\"><a href=\"{ROOT}{}{}\">{}</a></td>\
+            "<tr data-ref=\"{}\" data-kind=\"{}\" data-owner=\"{}\"><td class=\"name\"><a href=\"{ROOT}{}\">{}</a></td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{updated}</td></tr>",
             escape(&site.entity.to_string()),
             escape(&site.entity.kind),
             escape(&owner.map(short_ref).unwrap_or_default()),
-            escape(&site.url),
             escape(&site.home()),
             escape(&site.site_name),
             ref_link(portal, &site.entity, ROOT),

@@ -509,8 +509,7 @@ fn own_key(
         part(
             &mut key,
             format!(
-                "{} {} {} {} {updated:?}",
-                docs.url,
+                "{} {} {} {updated:?}",
                 docs.home(),
                 docs.site_name,
                 docs.pages.len()

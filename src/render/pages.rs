@@ -232,8 +232,7 @@ pub fn entity(
                 .map(|date| format!(", updated <time datetime=\"{date}\">{date}</time>"))
                 .unwrap_or_default();
             format!(
-                "<a href=\"{root}{}{}\">{}</a> ({}{updated})",
-                escape(&d.url),
+                "<a href=\"{root}{}\">{}</a> ({}{updated})",
                 escape(&d.home()),
                 escape(&d.site_name),
                 crate::diagnostics::plural(d.pages.len(), "page")

@@ -996,17 +996,7 @@ fn a_flat_page_and_a_folder_index_share_their_address() {
     org.file("repos/svc/docs/guide.md", "# Top guide\n");
     org.file("repos/svc/docs/guide/index.md", "# Folder guide\n");
     let run = org.run(&["check", "repos", "--format", "json"]);
-    let codes: Vec<String> = run
-        .diagnostics()
-        .iter()
-        .map(|d| {
-            format!(
-                "{} {}",
-                d["code"].as_str().unwrap(),
-                d["file"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let codes = run.codes_with("file");
     assert_eq!(
         codes,
         ["page-conflict docs/guide.md", "broken-anchor docs/index.md"],

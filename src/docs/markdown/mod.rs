@@ -1126,28 +1126,36 @@ fn plantuml_image(server: &str, code: &str, info: &str) -> String {
 /// The ids `{ #id }` right after the element ending at `end` gives it
 /// (the `#` tokens [`trailing_attrs`] reads).
 fn trailing_attr_ids(events: &[(Event<'_>, Range<usize>)], end: usize) -> Vec<String> {
-    let Some((Event::Text(text), _)) = events.get(end + 1) else {
-        return Vec::new();
+    attr_list_after(events, end).map_or_else(Vec::new, |(inner, _)| {
+        inner
+            .split_whitespace()
+            .filter_map(|token| token.strip_prefix('#'))
+            .map(str::to_string)
+            .collect()
+    })
+}
+
+/// The attr_list `{ ... }` opening the text right after the element ending
+/// at `end`: what is inside it (a leading `:` dropped), and how many bytes
+/// of that text it takes.
+fn attr_list_after<'e>(
+    events: &'e [(Event<'_>, Range<usize>)],
+    end: usize,
+) -> Option<(&'e str, usize)> {
+    let (Event::Text(text), _) = events.get(end + 1)? else {
+        return None;
     };
-    let Some(inner_end) = text.strip_prefix('{').and_then(|t| t.find('}')) else {
-        return Vec::new();
-    };
-    text[1..=inner_end]
-        .trim_start_matches(':')
-        .split_whitespace()
-        .filter_map(|token| token.strip_prefix('#'))
-        .map(str::to_string)
-        .collect()
+    let inner_end = text.strip_prefix('{')?.find('}')?;
+    Some((
+        text[1..=inner_end].trim_start_matches(':').trim(),
+        inner_end + 2,
+    ))
 }
 
 fn trailing_attrs(events: &[(Event<'_>, Range<usize>)], end: usize) -> (String, usize) {
-    let Some((Event::Text(text), _)) = events.get(end + 1) else {
+    let Some((inner, consumed)) = attr_list_after(events, end) else {
         return (String::new(), 0);
     };
-    let Some(inner_end) = text.strip_prefix('{').and_then(|t| t.find('}')) else {
-        return (String::new(), 0);
-    };
-    let inner = text[1..=inner_end].trim_start_matches(':').trim();
     let mut classes = Vec::new();
     let mut attrs = String::new();
     for token in inner.split_whitespace() {
@@ -1172,7 +1180,7 @@ fn trailing_attrs(events: &[(Event<'_>, Range<usize>)], end: usize) -> (String, 
     if !classes.is_empty() {
         attrs.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
     }
-    (attrs, inner_end + 2)
+    (attrs, consumed)
 }
 
 #[cfg(test)]

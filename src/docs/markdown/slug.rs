@@ -69,7 +69,6 @@ static TAG: std::sync::LazyLock<regex::Regex> =
 /// it.
 pub fn slug(text: &str, settings: &SlugSettings) -> String {
     match settings.style {
-        SlugStyle::Markdown { unicode: false } if settings.separator == "-" => slugify(text),
         SlugStyle::Markdown { unicode } => markdown_slug(text, unicode, &settings.separator),
         SlugStyle::Pymdownx {
             case,
@@ -84,14 +83,30 @@ pub fn slug(text: &str, settings: &SlugSettings) -> String {
     }
 }
 
-/// Python-Markdown's `slugify(value, separator, unicode)`.
+/// Python-Markdown's `slugify(value, separator, unicode)`: without
+/// `unicode`, NFKD and ASCII only (an ASCII heading, most of them, as it
+/// is); drop what is not a word character, space or hyphen; lower-case;
+/// runs of spaces and separators become one separator.
 fn markdown_slug(text: &str, unicode: bool, separator: &str) -> String {
-    let text: String = if unicode {
-        text.to_string()
+    let kept: std::borrow::Cow<'_, str> = if unicode {
+        NOT_WORD_SPACE_OR_HYPHEN.replace_all(text, "")
     } else {
-        text.nfkd().filter(char::is_ascii).collect()
+        let ascii: std::borrow::Cow<'_, str> = if text.is_ascii() {
+            text.into()
+        } else {
+            text.nfkd()
+                .filter(char::is_ascii)
+                .collect::<String>()
+                .into()
+        };
+        ascii
+            .chars()
+            .filter(|c| {
+                c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || c.is_ascii_whitespace()
+            })
+            .collect::<String>()
+            .into()
     };
-    let kept = NOT_WORD_SPACE_OR_HYPHEN.replace_all(&text, "");
     let lower = kept.trim().to_lowercase();
     // `[{separator}\s]+` becomes one separator.
     let mut slug = String::with_capacity(lower.len());
@@ -151,34 +166,10 @@ fn pymdownx_slug(
 
 /// Python-Markdown's default `slugify`: NFKD, ASCII only, drop what is not a
 /// word character, space or hyphen, lower-case, runs of spaces and hyphens
-/// become one hyphen.
-pub fn slugify(text: &str) -> String {
-    let ascii: std::borrow::Cow<'_, str> = if text.is_ascii() {
-        text.into()
-    } else {
-        text.nfkd()
-            .filter(char::is_ascii)
-            .collect::<String>()
-            .into()
-    };
-    let kept: String = ascii
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-' || c.is_ascii_whitespace())
-        .collect();
-    let mut slug = String::with_capacity(kept.len());
-    let mut in_separator_run = false;
-    for c in kept.trim().chars() {
-        if c == '-' || c.is_ascii_whitespace() {
-            if !in_separator_run {
-                slug.push('-');
-            }
-            in_separator_run = true;
-        } else {
-            slug.push(c.to_ascii_lowercase());
-            in_separator_run = false;
-        }
-    }
-    slug
+/// become one hyphen (the default [`SlugSettings`]).
+#[cfg(test)]
+fn slugify(text: &str) -> String {
+    markdown_slug(text, false, "-")
 }
 
 /// The ids of one page, made unique the way Python-Markdown's `unique`
