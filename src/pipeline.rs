@@ -476,7 +476,8 @@ fn build_with(
         Some(parts) => {
             let place =
                 |path: &str, from: &Path| staging.link_file(path, from).map_err(|e| e.to_string());
-            let from_parts = docs_from_parts(parts, &outcome.portal, &place)?;
+            let from_parts =
+                docs_from_parts(parts, &outcome.portal, config.git_ref.as_deref(), &place)?;
             parts_search = from_parts.search;
             from_parts.outcome
         }
@@ -1021,6 +1022,7 @@ type Place<'a> = &'a (dyn Fn(&str, &Path) -> Result<(), String> + Sync);
 fn docs_from_parts(
     parts: &[shard::part::Part],
     portal: &Portal,
+    git_ref: Option<&str>,
     place: Place<'_>,
 ) -> Result<PartsDocs, Fatal> {
     use rayon::prelude::*;
@@ -1028,6 +1030,8 @@ fn docs_from_parts(
     let repos = &portal.repos;
     let identities: Vec<&str> = repos.iter().map(|r| r.display.as_str()).collect();
     shard::part::check_repos(parts, &identities).map_err(Fatal)?;
+    let commits = shard::commits_of(repos, git_ref);
+    shard::part::check_commits(parts, &commits).map_err(Fatal)?;
     // The files are linked (system calls, mostly) while the data is read
     // and the search documents made (parsing): neither needs the other.
     let link = || -> Result<Vec<Vec<String>>, Fatal> {
@@ -1313,6 +1317,7 @@ pub fn build_part(
         config: shard::part::config_fingerprint(config),
         repos: mine.iter().map(|repo| repo.display.clone()).collect(),
         found,
+        commits: shard::commits_of(&outcome.portal.repos, config.git_ref.as_deref()),
     };
     let mut problems: Vec<Diagnostic> = built
         .iter()

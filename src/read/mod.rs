@@ -127,6 +127,24 @@ pub fn read_git_facts_known(
     });
 }
 
+/// The commit a repository's files are read from: a bare clone's `rev`
+/// (HEAD when `None`), a work tree's HEAD (its files are read from disk,
+/// so changes not committed are not in it); `None` for a plain folder or
+/// a repository git cannot read.
+pub fn commit_read(source: &RepoSource, rev: Option<&str>) -> Option<String> {
+    match source.kind {
+        RepoKind::Bare => {
+            let (_, facts) = git::GitFiles::open(&source.root, source.handle.as_ref(), rev).ok()?;
+            facts.commit
+        }
+        RepoKind::WorkTree => match &source.git {
+            Some(facts) => facts.commit.clone(),
+            None => git::facts_of_work_tree(&source.root)?.commit,
+        },
+        RepoKind::Plain => None,
+    }
+}
+
 /// Drops the work trees' handles [`read_git_facts`] opened for history,
 /// once no stage reads git any more (rendering reads no repository).
 pub fn release_work_tree_handles(repos: &mut [RepoSource]) {

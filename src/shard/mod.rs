@@ -123,6 +123,22 @@ impl RepoList {
     }
 }
 
+/// The commit each repository was read from (`read::commit_read`), by
+/// identity; repositories without one (plain folders) are left out. Each
+/// shard records every repository's, since its pages were drawn with the
+/// whole catalog, and `merge` refuses parts built from other commits than
+/// the ones it reads.
+pub type Commits = std::collections::BTreeMap<String, String>;
+
+/// [`Commits`] of `repos`, read at `rev` (`--ref`).
+pub fn commits_of(repos: &[crate::read::RepoSource], rev: Option<&str>) -> Commits {
+    use rayon::prelude::*;
+    repos
+        .par_iter()
+        .filter_map(|repo| Some((repo.display.clone(), crate::read::commit_read(repo, rev)?)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

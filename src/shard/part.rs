@@ -7,7 +7,8 @@
 //!   .portico-site   the marker of every folder Portico writes
 //!   part.json       the manifest (Manifest): format and Portico versions,
 //!                   the shard, the build's settings, the repositories,
-//!                   and a fingerprint of every repository the shard found
+//!                   a fingerprint of every repository the shard found
+//!                   and the commit each was read at
 //!   docs.bin        each repository's docs as built (docs::build::RepoDocs,
 //!                   postcard, as the build cache keeps them) without
 //!                   their pages' headings and search sections:
@@ -36,7 +37,7 @@
 //! format version guards the layout and the Portico version everything
 //! else; both are checked before anything else is read.
 
-use super::{RepoList, Shard};
+use super::{Commits, RepoList, Shard};
 use crate::config::CliSettings;
 use crate::docs::build::RepoDocs;
 use crate::output::{self, Staging};
@@ -45,7 +46,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The layout version of a part (bumped when the files change shape).
-pub const FORMAT: u32 = 7;
+pub const FORMAT: u32 = 8;
 const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.bin";
 const FILES: &str = "site";
@@ -71,6 +72,8 @@ pub struct Manifest {
     pub repos: Vec<String>,
     /// Every repository the shard found, which its share was cut from.
     pub found: RepoList,
+    /// The commit every repository the shard found was read at.
+    pub commits: Commits,
 }
 
 /// The options of `portico build` a shard was given, which `merge` builds
@@ -416,6 +419,36 @@ pub fn check_repos(parts: &[Part], identities: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks that every part was built from the commits `merge` reads
+/// (`commits`, as [`super::commits_of`] gives them): a repository that
+/// moved on between the shards' builds and the merge (a mirror fetched
+/// again, a job that checked out later) would put pages of one commit
+/// beside a catalog of another.
+pub fn check_commits(parts: &[Part], commits: &Commits) -> Result<(), String> {
+    let short = |commit: Option<&String>| match commit {
+        Some(commit) => format!("commit {}", &commit[..commit.len().min(12)]),
+        None => "no commit".to_string(),
+    };
+    for part in parts {
+        let theirs = &part.manifest.commits;
+        let differs = theirs
+            .keys()
+            .chain(commits.keys())
+            .filter(|repo| theirs.get(*repo) != commits.get(*repo))
+            .min();
+        if let Some(repo) = differs {
+            return Err(format!(
+                "repository `{repo}` was at {} when shard {} (`{}`) was built, and is at {} now: the repositories changed since the shards were built; build every shard again from the same commits (the same mirrors or checkouts) as the merge",
+                short(theirs.get(repo)),
+                part.manifest.shard,
+                part.dir.display(),
+                short(commits.get(repo)),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A file of a part, read only when it is a regular file: a part comes
 /// from elsewhere (a CI artifact), and a symbolic link to `/dev/zero` or a
 /// pipe in its place would be read without end.
@@ -664,6 +697,10 @@ mod tests {
             config: "c".into(),
             repos: repos.iter().map(|r| r.to_string()).collect(),
             found: RepoList::of(found),
+            commits: found
+                .iter()
+                .map(|repo| (repo.to_string(), format!("{:0<40}", repo.len())))
+                .collect(),
         };
         let writer = PartWriter::create(dir).unwrap();
         writer.write_file("docs/a/index.html", b"page").unwrap();
@@ -967,6 +1004,36 @@ mod tests {
         assert!(more.unwrap_err().contains("`org/e` is in no part"));
         let fewer = check_repos(&parts, &["org/a", "org/b", "org/c"]);
         assert!(fewer.unwrap_err().contains("holds repository `org/d`"));
+    }
+
+    /// A repository whose commit is not the one a part was built from, or
+    /// that gained or lost its commit, is named with both commits.
+    #[test]
+    fn parts_built_from_other_commits_are_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repos = ["org/a", "org/bb", "org/ccc"];
+        let parts = open_all(&parts_of(tmp.path(), 2, &repos)).unwrap();
+        let mut commits = parts[0].manifest.commits.clone();
+        assert_eq!(commits.len(), 3);
+        assert_eq!(check_commits(&parts, &commits), Ok(()));
+        commits.insert("org/bb".into(), "f".repeat(40));
+        let error = check_commits(&parts, &commits).unwrap_err();
+        assert!(
+            error.starts_with("repository `org/bb` was at commit 600000000000 when shard 1/2 (`")
+                && error.contains("and is at commit ffffffffffff now")
+                && error.contains("build every shard again"),
+            "{error}"
+        );
+        commits.remove("org/bb");
+        let error = check_commits(&parts, &commits).unwrap_err();
+        assert!(error.contains("and is at no commit now"), "{error}");
+        let mut commits = parts[0].manifest.commits.clone();
+        commits.insert("org/plain".into(), "e".repeat(40));
+        let error = check_commits(&parts, &commits).unwrap_err();
+        assert!(
+            error.starts_with("repository `org/plain` was at no commit when"),
+            "{error}"
+        );
     }
 
     /// Shards that found different lists: each part's repositories may

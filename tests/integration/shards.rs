@@ -3,7 +3,9 @@
 //! aside, as everywhere), with the same problems reported; parts of
 //! another version, another build or a missing shard are refused.
 
-use crate::support::{Org, Run, commit_all, copy_dir, crate_dir, files_under, portico};
+use crate::support::{
+    Org, Run, bare_clone, commit_all, copy_dir, crate_dir, files_under, git, portico,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -484,6 +486,62 @@ fn parts_of_another_version_or_build_are_refused() {
         bad_shard.stderr.contains("counted from 1 to 2"),
         "{}",
         bad_shard.stderr
+    );
+}
+
+/// Repositories that moved on between the shards' builds and the merge (a
+/// work tree committed to, a mirror fetched again) are refused by name,
+/// before the site is touched: the parts' pages are of the old commits.
+#[test]
+fn parts_built_from_other_commits_are_refused() {
+    let org = Org::new();
+    cross_shard_org(&org);
+    let dir = org.path();
+    org.file(
+        "upstream/extra/catalog-info.yaml",
+        &COMPONENT
+            .replace("NAME", "extra")
+            .replace("NEXT", "svc-0")
+            .replace("OWNER", "0"),
+    );
+    commit_all(&dir.join("upstream/extra"), "main", "extra");
+    bare_clone(dir, &dir.join("upstream/extra"), "repos/extra.git");
+    two_parts(dir);
+    let merge = || portico(dir, &["merge", "part-1", "part-2", "--out", "site"]);
+    assert_eq!(merge().code, 1, "the duplicates are errors");
+    let site_before = files_under(&dir.join("site"));
+
+    org.file(
+        "repos/svc-3/docs/guide.md",
+        "# Guide of svc-3\n\nChanged.\n",
+    );
+    commit_all(&dir.join("repos/svc-3"), "main", "guide changed");
+    let moved = merge();
+    assert_eq!(moved.code, 2, "{}", moved.stderr);
+    assert!(
+        moved
+            .stderr
+            .contains("repository `repos/svc-3` was at commit ")
+            && moved.stderr.contains("build every shard again"),
+        "{}",
+        moved.stderr
+    );
+    assert!(files_under(&dir.join("site")) == site_before);
+    two_parts(dir);
+    assert_eq!(merge().code, 1, "parts of the new commit merge");
+
+    org.file("upstream/extra/README.md", "More.\n");
+    commit_all(&dir.join("upstream/extra"), "main", "more");
+    git(
+        &dir.join("repos/extra.git"),
+        &["fetch", "-q", "origin", "+refs/heads/*:refs/heads/*"],
+    );
+    let fetched = merge();
+    assert_eq!(fetched.code, 2, "{}", fetched.stderr);
+    assert!(
+        fetched.stderr.contains("repository `repos/extra"),
+        "{}",
+        fetched.stderr
     );
 }
 
