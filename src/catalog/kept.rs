@@ -276,7 +276,7 @@ mod tests {
         let fresh = || {
             let mut snapshot = Snapshot::open(&source, None).unwrap();
             snapshot.record_probes();
-            let entries = super::super::load::entry_points(&snapshot, &paths, &[]);
+            let (entries, _) = super::super::load::entry_points(&snapshot, &paths, &[]);
             let load = super::super::load::load(&snapshot, entries, &HashSet::new());
             (load, snapshot.take_probes())
         };

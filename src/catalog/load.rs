@@ -14,7 +14,7 @@ use super::substitute::{self, ByteBudget, Context};
 use super::validate::{self, Identity};
 use crate::diagnostics::{Diagnostic, LineIndex, SourceFile};
 use crate::limits::MAX_REPO_CATALOG_BYTES;
-use crate::read::{Snapshot, safe_path};
+use crate::read::{Listing, Snapshot, safe_path};
 use crate::yaml::{self, Node};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{HashSet, VecDeque};
@@ -102,15 +102,40 @@ pub fn literal_prefix(pattern: &str) -> &str {
         .unwrap_or(pattern.len())]
 }
 
-/// Files matching `patterns`, skipping paths that are clearly template
-/// placeholders (`{{ ... }}` in a folder or file name).
-fn matching_files(snapshot: &Snapshot, patterns: &[&str]) -> Result<Vec<String>, String> {
+/// Files matching `patterns` in `listing`, skipping paths that are
+/// clearly template placeholders (`{{ ... }}` in a folder or file name).
+fn matching_files(listing: Listing, patterns: &[&str]) -> Result<Vec<String>, String> {
     let set = glob_set(patterns)?;
-    Ok(snapshot
-        .list_files()
+    Ok(listing
+        .files
         .into_iter()
         .filter(|p| !p.contains("{{") && set.is_match(p))
         .collect())
+}
+
+/// The folder every path a glob matches is in (`""`: anywhere).
+fn glob_folder(pattern: &str) -> &str {
+    let literal = literal_prefix(pattern);
+    literal.rfind('/').map_or("", |end| &literal[..end])
+}
+
+/// The warning for globs that may have missed files a listing cut short
+/// (`what`: which files, as the message names them), when it did.
+fn cut_glob(listing: &Listing, patterns: &[&str], what: &str) -> Option<Diagnostic> {
+    if !patterns.iter().any(|p| listing.cut_under(glob_folder(p))) {
+        return None;
+    }
+    Some(
+        Diagnostic::warning(
+            "listing-truncated",
+            format!(
+                "the repository's files were listed only in part ({} files, or {} entries looked at): {what} past that are left out",
+                crate::limits::MAX_LISTED_FILES,
+                crate::limits::MAX_LISTED_ENTRIES,
+            ),
+        )
+        .with_hint("keep generated or vendored files out of the repository, or start the glob with the folder it looks in (`services/**/catalog-info.yaml`)"),
+    )
 }
 
 /// As [`matching_files`] for one pattern, in `files` (the repository's,
@@ -135,12 +160,13 @@ fn candidates<'a>(files: &'a [String], pattern: &str) -> &'a [String] {
 }
 
 /// The repository's entry points: configured catalog paths (globs allowed)
-/// and explicit Location files.
+/// and explicit Location files; and a `listing-truncated` warning (for the
+/// repository) when a glob may have missed files past a listing's cut.
 pub fn entry_points(
     snapshot: &Snapshot,
     catalog_paths: &[String],
     explicit: &[String],
-) -> Vec<Entry> {
+) -> (Vec<Entry>, Option<Diagnostic>) {
     let mut entries: Vec<Entry> = explicit
         .iter()
         .map(|p| Entry {
@@ -162,9 +188,13 @@ pub fn entry_points(
             });
         }
     }
+    let mut cut = None;
     if !globs.is_empty() {
+        let listing = snapshot.list_files_cut();
+        let what = format!("catalog files matching `{}`", globs.join("`, `"));
+        cut = cut_glob(&listing, &globs, &what);
         // Patterns were checked when the configuration was read.
-        for path in matching_files(snapshot, &globs).unwrap_or_default() {
+        for path in matching_files(listing, &globs).unwrap_or_default() {
             entries.push(Entry {
                 path,
                 by_glob: true,
@@ -172,7 +202,7 @@ pub fn entry_points(
             });
         }
     }
-    entries
+    (entries, cut)
 }
 
 /// Reads `entries` and everything their Locations lead to in this repository.
@@ -224,7 +254,7 @@ struct Shared {
     placeholder_bytes: ByteBudget,
     /// The repository's files, sorted; listed once, when a glob target
     /// first needs them.
-    files: Option<Vec<String>>,
+    files: Option<Listing>,
     /// Bytes of catalog files read so far (`MAX_REPO_CATALOG_BYTES`).
     catalog_bytes: u64,
 }
@@ -409,7 +439,7 @@ fn declared_owner(root: &Node) -> Option<EntityRef> {
 /// `files`: the repository's files, listed here when a glob first needs them.
 fn targets(
     snapshot: &Snapshot,
-    files: &mut Option<Vec<String>>,
+    files: &mut Option<Listing>,
     root: &Node,
     file: &SourceFile<'_>,
     origin: &str,
@@ -483,7 +513,8 @@ fn targets(
             }
         };
         let paths = if is_glob(&path) {
-            let files = files.get_or_insert_with(|| snapshot.list_files());
+            let listing = files.get_or_insert_with(|| snapshot.list_files_cut());
+            let files = &listing.files;
             if glob_checks > MAX_LOCATION_GLOB_CHECKS {
                 continue;
             }
@@ -497,6 +528,10 @@ fn targets(
                     .with_hint("use fewer globs, each starting with the folder it looks in (`teams/payments/**/catalog-info.yaml`), or one wide glob (`**/catalog-info.yaml`)"),
                 ));
                 continue;
+            }
+            let what = format!("files matching this target (`{path}`)");
+            if let Some(cut) = cut_glob(listing, &[path.as_str()], &what) {
+                out.diagnostics.push(place(cut));
             }
             matching_listed_files(files, &path).unwrap_or_else(|e| {
                 out.diagnostics

@@ -210,7 +210,8 @@ fn load_snapshot(
     explicit: &[String],
 ) -> (Option<RepoLocation>, RepoLoad) {
     let repo = &snapshot.source;
-    let entries = load::entry_points(snapshot, options.catalog_paths, explicit);
+    let (entries, cut) = load::entry_points(snapshot, options.catalog_paths, explicit);
+    let cut = cut.map(|d| d.in_repo(&repo.name, &repo.display, ""));
     if entries.is_empty() {
         let d = Diagnostic::info(
             "no-catalog-file",
@@ -223,15 +224,14 @@ fn load_snapshot(
         return (
             Some(RepoLocation::of(snapshot)),
             RepoLoad {
-                diagnostics: vec![d],
+                diagnostics: cut.into_iter().chain([d]).collect(),
                 ..Default::default()
             },
         );
     }
-    (
-        Some(RepoLocation::of(snapshot)),
-        load::load(snapshot, entries, &HashSet::new()),
-    )
+    let mut load = load::load(snapshot, entries, &HashSet::new());
+    load.diagnostics.extend(cut);
+    (Some(RepoLocation::of(snapshot)), load)
 }
 
 /// Loads remote-target files after checking they exist, reporting at the

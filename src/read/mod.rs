@@ -531,11 +531,18 @@ impl Snapshot {
     /// Every file path in the repository, sorted, skipping `.git`,
     /// `node_modules` and vendored folders. Used to match catalog globs.
     pub fn list_files(&self) -> Vec<String> {
-        let files = self.list_unrecorded();
+        self.list_files_cut().files
+    }
+
+    /// [`Snapshot::list_files`] with the folders the listing left out
+    /// (`Listing::unlisted`), so a glob over it can tell when it may have
+    /// missed files.
+    pub fn list_files_cut(&self) -> Listing {
+        let listing = self.list(true);
         if let Some(probes) = &self.probes {
-            crate::memo::lock(probes).listing(&files);
+            crate::memo::lock(probes).listing(&listing.files);
         }
-        files
+        listing
     }
 
     /// [`Snapshot::list_files`], not recorded.

@@ -541,7 +541,7 @@ fn open_at(
 ) -> Option<AtCommit> {
     let snapshot = Snapshot::open_commit(source, repo, commit).ok()?;
     let tree = snapshot.tree_id();
-    let entries = catalog_load::entry_points(&snapshot, catalog_paths, &[]);
+    let (entries, _) = catalog_load::entry_points(&snapshot, catalog_paths, &[]);
     let entry_paths: Vec<String> = entries.iter().map(|e| e.path.clone()).collect();
     let reusable = kept.iter().position(|k| {
         k.entries == entry_paths

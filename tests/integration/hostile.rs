@@ -162,6 +162,55 @@ fn a_tree_bomb_is_listed_in_part() {
     );
 }
 
+/// Catalog globs over a listing cut short may miss files: a warning says
+/// so, for the repository when a catalog path is a glob, and at a
+/// Location's glob target (a glob in a folder listed whole says nothing).
+#[test]
+fn catalog_globs_over_a_cut_listing_say_so() {
+    let org = Org::new();
+    let location = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: more\nspec:\n  targets:\n    - ./docs/**/catalog-info.yaml\n    - ./teams/*.yaml\n";
+    tree_bomb_with(&org, "repos/bomb.git", &[("all.yaml", location)]);
+    let check = |paths: &[&str]| {
+        let mut args = vec!["check", "repos", "--format", "json"];
+        for path in paths {
+            args.extend(["--catalog-path", path]);
+        }
+        let run = org.run(&args);
+        assert!(run.code < 2, "{}", run.stderr);
+        run.diagnostics()
+            .into_iter()
+            .filter(|d| d["code"] == "listing-truncated")
+            .map(|d| {
+                let field = |name: &str| d[name].as_str().unwrap_or("").to_string();
+                (
+                    field("file"),
+                    d["line"].as_u64().unwrap_or(0),
+                    field("message"),
+                )
+            })
+            .collect::<Vec<(String, u64, String)>>()
+    };
+    let cut = check(&["*.yaml"]);
+    assert_eq!(cut.len(), 3, "{cut:?}");
+    assert!(
+        cut.iter().any(|(file, _, message)| file.is_empty()
+            && message.ends_with("catalog files matching `*.yaml` past that are left out")),
+        "{cut:?}"
+    );
+    assert!(
+        cut.iter().any(|(file, line, message)| file == "all.yaml"
+            && *line == 7
+            && message.contains("files matching this target (`docs/**/catalog-info.yaml`)")),
+        "{cut:?}"
+    );
+    // Exact catalog paths list nothing; the Location read by its name
+    // warns at its glob into the cut folder only.
+    let cut = check(&["catalog-info.yaml", "all.yaml"]);
+    assert_eq!(cut.len(), 2, "mkdocs.yml's and the target's: {cut:?}");
+    let cut = check(&["catalog-info.yaml"]);
+    assert_eq!(cut.len(), 1, "mkdocs.yml's: {cut:?}");
+}
+
 #[test]
 fn snippet_bytes_cannot_claim_to_be_portico_markup() {
     let org = Org::new();

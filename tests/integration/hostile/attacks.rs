@@ -121,6 +121,11 @@ pub fn dot_dot_tree_entries(org: &Org, dir: &str) {
 /// A git tree bomb: ten folders naming the same subtree, ten deep, a few
 /// kilobytes of objects for 10¹⁰ files (the listing once walked them all).
 pub fn tree_bomb(org: &Org, dir: &str) {
+    tree_bomb_with(org, dir, &[]);
+}
+
+/// [`tree_bomb`] with more files (name, text) beside its catalog file.
+pub fn tree_bomb_with(org: &Org, dir: &str, more: &[(&str, &str)]) {
     let repo = org.path().join(dir);
     std::fs::create_dir_all(&repo).unwrap();
     git(&repo, &["init", "-q", "--bare"]);
@@ -146,14 +151,18 @@ pub fn tree_bomb(org: &Org, dir: &str) {
     let name = dir.rsplit('/').next().unwrap().trim_end_matches(".git");
     let catalog = blob(&repo, &DOCS_ENTITY.replace("NAME", name));
     let mkdocs = blob(&repo, "site_name: Bomb\n");
-    let root = tree(
-        &repo,
-        &[
-            ("040000", &docs, "docs"),
-            ("100644", &catalog, "catalog-info.yaml"),
-            ("100644", &mkdocs, "mkdocs.yml"),
-        ],
-    );
+    let more: Vec<(String, &str)> = more
+        .iter()
+        .map(|(name, text)| (blob(&repo, text), *name))
+        .collect();
+    let mut entries = vec![
+        ("040000", docs.as_str(), "docs"),
+        ("100644", catalog.as_str(), "catalog-info.yaml"),
+        ("100644", mkdocs.as_str(), "mkdocs.yml"),
+    ];
+    entries.extend(more.iter().map(|(id, name)| ("100644", id.as_str(), *name)));
+    entries.sort_by_key(|(_, _, name)| *name);
+    let root = tree(&repo, &entries);
     let commit = git(&repo, &["commit-tree", &root, "-m", "hostile"]);
     git(&repo, &["update-ref", "refs/heads/main", commit.trim()]);
     git(&repo, &["symbolic-ref", "HEAD", "refs/heads/main"]);
