@@ -25,6 +25,10 @@ pub fn run(args: MirrorArgs) -> u8 {
     if args.timeout == 0 {
         return fail("--timeout must be at least 1 (seconds)");
     }
+    let credentials = match mirror::credentials::Credentials::from_env() {
+        Ok(credentials) => credentials,
+        Err(message) => return fail(&message),
+    };
     let request = mirror::Request {
         repos: &listed,
         list: list::ListFile { path: &list_path },
@@ -32,6 +36,7 @@ pub fn run(args: MirrorArgs) -> u8 {
         jobs,
         depth: NonZeroU32::new(args.depth),
         timeout: std::time::Duration::from_secs(args.timeout),
+        credentials: &credentials,
     };
     let (outcomes, failures) = match mirror::run(&request) {
         Ok(done) => done,
@@ -52,7 +57,8 @@ pub fn run(args: MirrorArgs) -> u8 {
             Ok(Done::Fetched(_)) => fetched += 1,
             Err(_) => {}
         }
-        let _ = writeln!(stdout, "{what:>10}  {}  {}", outcome.folder, outcome.url);
+        let url = mirror::credentials::redacted(&outcome.url);
+        let _ = writeln!(stdout, "{what:>10}  {}  {url}", outcome.folder);
     }
     diagnostics::sort(&mut problems);
     let mut stderr = std::io::stderr().lock();

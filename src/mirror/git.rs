@@ -3,6 +3,7 @@
 //! `ssh://`, gix starts the other side (`git-upload-pack`, `ssh`) as git
 //! itself does, so those need git (or ssh) installed.
 
+use super::credentials::{Asked, Credentials};
 use gix::remote::Direction;
 use gix::remote::fetch::Shallow;
 use std::num::NonZeroU32;
@@ -23,7 +24,23 @@ pub type Depth = Option<NonZeroU32>;
 /// Opens a repository ignoring the user's and system's git configuration,
 /// so a mirror behaves the same on every machine.
 fn open(path: &Path) -> Result<gix::Repository, String> {
-    gix::open_opts(path, gix::open::Options::isolated()).map_err(|e| e.to_string())
+    gix::open_opts(path, gix::open::Options::isolated()).map_err(explain)
+}
+
+/// An error with its causes (`Transport handshake failed` alone does not
+/// say that the server answered 401, or that its certificate is expired),
+/// each once.
+fn explain(error: impl std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
 }
 
 /// The fetch URL of an existing mirror's `origin`, if it is one.
@@ -44,7 +61,16 @@ pub fn normalised(url: &str) -> String {
 
 /// A new bare mirror of `url` at `dest` (which must not exist). gix stops
 /// at its next step once `given_up` is set.
-pub fn clone(url: &str, dest: &Path, depth: Depth, given_up: &AtomicBool) -> Result<Done, String> {
+pub fn clone(
+    url: &str,
+    dest: &Path,
+    depth: Depth,
+    credentials: &Credentials,
+    given_up: &AtomicBool,
+) -> Result<Done, String> {
+    let asked = std::sync::Arc::new(Asked::default());
+    let (credentials, noted) = (credentials.clone(), asked.clone());
+    let refused = |e| asked.explain(explain(e));
     let mut prepare = gix::clone::PrepareFetch::new(
         url,
         dest,
@@ -52,13 +78,17 @@ pub fn clone(url: &str, dest: &Path, depth: Depth, given_up: &AtomicBool) -> Res
         gix::create::Options::default(),
         gix::open::Options::isolated(),
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(explain)?
+    .configure_connection(move |connection| {
+        connection.set_credentials(noted.helper(&credentials));
+        Ok(())
+    });
     if let Some(depth) = depth {
         prepare = prepare.with_shallow(Shallow::DepthAtRemote(depth));
     }
     let (repo, _) = prepare
         .fetch_only(gix::progress::Discard, given_up)
-        .map_err(|e| e.to_string())?;
+        .map_err(refused)?;
     drop(repo);
     Ok(Done::Cloned)
 }
@@ -67,33 +97,40 @@ pub fn clone(url: &str, dest: &Path, depth: Depth, given_up: &AtomicBool) -> Res
 /// follow the remote even when it was force-pushed. gix stops at its next
 /// step once `given_up` is set (before the refs move, if it was waiting
 /// for the pack).
-pub fn fetch(path: &Path, depth: Depth, given_up: &AtomicBool) -> Result<Done, String> {
+pub fn fetch(
+    path: &Path,
+    depth: Depth,
+    credentials: &Credentials,
+    given_up: &AtomicBool,
+) -> Result<Done, String> {
     let mut repo = open(path)?;
     // Reflog entries need a committer; the isolated config has none.
-    repo.committer_or_set_generic_fallback()
-        .map_err(|e| e.to_string())?;
-    let mut remote = repo.find_remote("origin").map_err(|e| e.to_string())?;
+    repo.committer_or_set_generic_fallback().map_err(explain)?;
+    let mut remote = repo.find_remote("origin").map_err(explain)?;
     if remote.refspecs(Direction::Fetch).is_empty() {
         // A full bare clone keeps no refspec (as with `git clone --bare`).
         remote = remote
             .with_refspecs(["+refs/heads/*:refs/heads/*"], Direction::Fetch)
-            .map_err(|e| e.to_string())?;
+            .map_err(explain)?;
     }
-    let is_shallow = repo.is_shallow().map_err(|e| e.to_string())?;
+    let is_shallow = repo.is_shallow().map_err(explain)?;
     let shallow = match depth {
         Some(depth) if is_shallow => Shallow::DepthAtRemote(depth),
         // Asked for the whole history of a shallow mirror: deepen it all.
         None if is_shallow => Shallow::undo(),
         _ => Shallow::NoChange,
     };
+    let asked = std::sync::Arc::new(Asked::default());
+    let refused = |e| asked.explain(explain(e));
     let outcome = remote
         .connect(Direction::Fetch)
-        .map_err(|e| e.to_string())?
+        .map_err(explain)?
+        .with_credentials(asked.helper(credentials))
         .prepare_fetch(gix::progress::Discard, Default::default())
-        .map_err(|e| e.to_string())?
+        .map_err(refused)?
         .with_shallow(shallow)
         .receive(gix::progress::Discard, given_up)
-        .map_err(|e| e.to_string())?;
+        .map_err(refused)?;
     use gix::remote::fetch::refs::update::Mode;
     let (gix::remote::fetch::Status::NoPackReceived { update_refs, .. }
     | gix::remote::fetch::Status::Change { update_refs, .. }) = &outcome.status;

@@ -4,6 +4,7 @@
 //! checked before any network access: only the transports Portico speaks,
 //! no control characters, no option-like hosts.
 
+use super::credentials::redacted;
 use crate::diagnostics::Diagnostic;
 
 /// One repository to mirror, with where it was listed.
@@ -56,13 +57,14 @@ fn check_all(
     let mut listed: Vec<Listed> = Vec::new();
     let mut diagnostics = Vec::new();
     for (line, url) in lines {
+        let shown = redacted(&url);
         if let Err(why) = check_url(&url) {
             diagnostics.push(file.diagnostic(
-                Diagnostic::error("mirror-url-invalid", format!("`{url}` {why}")).with_hint(
+                Diagnostic::error("mirror-url-invalid", format!("`{shown}` {why}")).with_hint(
                     "write one repository URL a line: file://, git://, ssh:// or https://",
                 ),
                 line,
-                &url,
+                &shown,
             ));
         } else if listed
             .iter()
@@ -70,13 +72,30 @@ fn check_all(
         {
             diagnostics.push(
                 file.diagnostic(
-                    Diagnostic::warning("mirror-url-duplicate", format!("`{url}` is listed twice"))
-                        .with_hint("the repository is mirrored once; remove the second line"),
+                    Diagnostic::warning(
+                        "mirror-url-duplicate",
+                        format!("`{shown}` is listed twice"),
+                    )
+                    .with_hint("the repository is mirrored once; remove the second line"),
                     line,
-                    &url,
+                    &shown,
                 ),
             );
         } else {
+            if shown != url {
+                diagnostics.push(file.diagnostic(
+                    Diagnostic::warning(
+                        "mirror-url-password",
+                        format!("`{shown}` has a password or token in it, which the mirror's configuration keeps in plain text"),
+                    )
+                    .with_hint(format!(
+                        "list the URL without it and give the token in {} (`https://USER:TOKEN@HOST`, one a line): it is sent only to that host, over https",
+                        super::credentials::VARIABLE
+                    )),
+                    line,
+                    &shown,
+                ));
+            }
             listed.push(Listed { url, line });
         }
     }
@@ -105,6 +124,14 @@ pub fn check_url(url: &str) -> Result<(), String> {
     }
     if scheme != "file" && host.is_empty() {
         return Err("has no host".into());
+    }
+    let authority = rest.split('/').next().unwrap_or("");
+    let has_password = authority
+        .rsplit_once('@')
+        .is_some_and(|(user_info, _)| user_info.contains(':'));
+    if has_password && scheme.eq_ignore_ascii_case("http") && !super::credentials::is_loopback(host)
+    {
+        return Err("would send its password in clear over http: use https://".into());
     }
     gix::url::parse(url)
         .map(|_| ())
@@ -148,6 +175,7 @@ mod tests {
             "ftp://host/repo",
             "git://host/a\u{1b}[31m",
             "https:///no-host",
+            "http://u:p@git.example.com/r.git",
         ] {
             assert!(check_url(url).is_err(), "{url} accepted");
         }
@@ -155,6 +183,8 @@ mod tests {
             "https://github.com/o/r.git",
             "git://127.0.0.1:9418/r",
             "file:///tmp/r",
+            "https://u:p@git.example.com/r.git",
+            "http://u:p@127.0.0.1:8080/r.git",
         ] {
             assert_eq!(check_url(url), Ok(()), "{url}");
         }

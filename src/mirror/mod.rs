@@ -10,6 +10,7 @@
 //! moves the refs), but for a ref the remote's answer could not update
 //! while the others could: that one is reported, the others moved.
 
+pub mod credentials;
 pub mod folder;
 pub mod git;
 pub mod list;
@@ -39,6 +40,8 @@ pub struct Request<'a> {
     /// timeout, so a remote that accepts the connection and never answers
     /// would hold the run for ever.
     pub timeout: Duration,
+    /// What `https://` remotes are given when they ask (`credentials`).
+    pub credentials: &'a credentials::Credentials,
 }
 
 /// One repository's result.
@@ -57,6 +60,12 @@ pub struct MirrorError(pub String);
 /// Mirrors every listed repository; per-repository failures are
 /// diagnostics, returned beside the outcomes.
 pub fn run(request: &Request<'_>) -> Result<(Vec<Outcome>, Vec<Diagnostic>), MirrorError> {
+    // https through reqwest's rustls, whose crypto this process picks (an
+    // error only says one is picked already): ring, deprecated by rustls
+    // for having no post-quantum key exchange (X25519 and ECDHE remain),
+    // as aws-lc, which has one, would make the binary 2 MB bigger.
+    #[allow(deprecated)]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let into = request.into;
     std::fs::create_dir_all(into)
         .map_err(|e| MirrorError(format!("cannot create `{}`: {e}", into.display())))?;
@@ -90,7 +99,14 @@ pub fn run(request: &Request<'_>) -> Result<(Vec<Outcome>, Vec<Diagnostic>), Mir
                     let (url, into, folder) =
                         (listed.url.clone(), into.to_path_buf(), folder.clone());
                     let (exists, depth) = (existing_has(&existing, &folder), request.depth);
-                    move |given_up: &AtomicBool| one(&url, &into, &folder, exists, depth, given_up)
+                    let credentials = request.credentials.clone();
+                    move |given_up: &AtomicBool| {
+                        let how = How {
+                            depth,
+                            credentials: &credentials,
+                        };
+                        one(&url, &into, &folder, exists, &how, given_up)
+                    }
                 }),
             })
             .collect()
@@ -105,14 +121,18 @@ pub fn run(request: &Request<'_>) -> Result<(Vec<Outcome>, Vec<Diagnostic>), Mir
             Some(request.list.diagnostic(
                 Diagnostic::error(
                     "mirror-failed",
-                    format!("`{}` could not be mirrored: {why}", listed.url),
+                    format!(
+                        "`{}` could not be mirrored: {}",
+                        credentials::redacted(&listed.url),
+                        credentials::redacted(why)
+                    ),
                 )
                 .with_hint(match existing_has(&existing, &outcome.folder) {
                     true => "the mirror keeps its refs as they were, but for those the message names; check the URL and the access to it",
                     false => "check the URL and the access to it; nothing was written for it",
                 }),
                 listed.line,
-                &listed.url,
+                &credentials::redacted(&listed.url),
             ))
         })
         .collect();
@@ -219,6 +239,12 @@ impl Finish {
     }
 }
 
+/// How each repository is fetched.
+struct How<'a> {
+    depth: Depth,
+    credentials: &'a credentials::Credentials,
+}
+
 /// Clones into the hidden work folder (to be moved into place), or
 /// fetches.
 fn one(
@@ -226,18 +252,18 @@ fn one(
     into: &Path,
     folder: &str,
     exists: bool,
-    depth: Depth,
+    how: &How<'_>,
     given_up: &AtomicBool,
 ) -> Result<Finish, String> {
     let dest = into.join(folder);
     if exists {
-        return git::fetch(&dest, depth, given_up).map(Finish::Done);
+        return git::fetch(&dest, how.depth, how.credentials, given_up).map(Finish::Done);
     }
     let work = into.join(WORK_DIR);
     std::fs::create_dir_all(&work)
         .map_err(|e| format!("cannot create `{}`: {e}", work.display()))?;
     let temp = work.join(folder);
-    match git::clone(url, &temp, depth, given_up) {
+    match git::clone(url, &temp, how.depth, how.credentials, given_up) {
         Ok(_) => Ok(Finish::Move { temp, dest }),
         Err(e) => {
             let _ = std::fs::remove_dir_all(&temp);

@@ -21,6 +21,7 @@ mod docs;
 mod docs_markdown;
 mod docs_versions;
 mod example_org;
+mod git_http;
 mod git_repos;
 mod hostile;
 mod incremental;

@@ -361,3 +361,161 @@ fn mirrors_over_git_protocol_from_a_local_daemon() {
         built.stdout
     );
 }
+
+/// `http://` through gix's HTTP client against a smart-HTTP server
+/// (`git http-backend`): a public repository cloned then fetched; one that
+/// wants credentials fails without them, is cloned with the ones
+/// `PORTICO_GIT_CREDENTIALS` gives for its host and port, and a server on
+/// another port is never sent them. A token written in the list is hidden
+/// wherever the URL is shown.
+#[test]
+fn mirrors_over_http_with_credentials_for_their_host_only() {
+    if !super::git_http::available() {
+        eprintln!("skipped: `git http-backend` is not installed, so http:// is not tested");
+        return;
+    }
+    let org = Org::new();
+    let billing = source(&org, "billing", "Bills.");
+    let sources = org.path().join("sources");
+    let public = super::git_http::serve(&sources, None);
+    let private = super::git_http::serve(&sources, Some(("bot", "s3cret")));
+    let other = super::git_http::serve(&sources, Some(("bot", "s3cret")));
+    org.file(
+        "public.txt",
+        &format!("http://127.0.0.1:{}/billing\n", public.port),
+    );
+    let run = org.run(&["mirror", "public.txt", "--into", "m"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("1 cloned"), "{}", run.stdout);
+    assert_eq!(
+        mirrored_main(&org.path().join("m/billing.git")),
+        head(&billing)
+    );
+    org.file("sources/billing/more.md", "x\n");
+    commit_all(&billing, "main", "more");
+    let again = org.run(&["mirror", "public.txt", "--into", "m"]);
+    assert!(
+        again.stdout.contains("0 cloned, 1 fetched"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        mirrored_main(&org.path().join("m/billing.git")),
+        head(&billing)
+    );
+
+    let list = format!(
+        "http://127.0.0.1:{}/billing\nhttp://127.0.0.1:{}/billing\n",
+        private.port, other.port
+    );
+    org.file("private.txt", &list);
+    let refused = org.run(&["mirror", "private.txt", "--into", "p"]);
+    assert_eq!(refused.code, 1, "{}{}", refused.stdout, refused.stderr);
+    assert!(
+        refused.stdout.contains("0 cloned, 0 fetched, 2 failed"),
+        "{}",
+        refused.stdout
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("PORTICO_GIT_CREDENTIALS has none for this host"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!org.path().join("p/billing.git").exists());
+    let credentials = format!("http://bot:s3cret@127.0.0.1:{}\n", private.port);
+    let given = super::support::portico_with_env(
+        org.path(),
+        &["mirror", "private.txt", "--into", "p"],
+        &[("PORTICO_GIT_CREDENTIALS", &credentials)],
+    );
+    assert_eq!(given.code, 1, "{}{}", given.stdout, given.stderr);
+    assert!(
+        given.stdout.contains("1 cloned, 0 fetched, 1 failed"),
+        "{}{} {:?}",
+        given.stdout,
+        given.stderr,
+        private.seen.lock().unwrap()
+    );
+    let expected = format!("Basic {}", super::git_http::base64("bot:s3cret"));
+    assert!(private.seen.lock().unwrap().contains(&expected));
+    assert!(
+        other.seen.lock().unwrap().is_empty(),
+        "another port is another host: {:?}",
+        other.seen.lock().unwrap()
+    );
+    let mirrors: Vec<String> = std::fs::read_dir(org.path().join("p"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(mirrors.len(), 1, "{mirrors:?}");
+    let config =
+        std::fs::read_to_string(org.path().join("p").join(&mirrors[0]).join("config")).unwrap();
+    assert!(
+        !config.contains("s3cret"),
+        "the token stays out of the mirror: {config}"
+    );
+
+    // A token in the list works, is warned about and never shown.
+    org.file(
+        "token.txt",
+        &format!("http://bot:s3cret@127.0.0.1:{}/billing\n", private.port),
+    );
+    let listed = org.run(&["mirror", "token.txt", "--into", "t"]);
+    assert_eq!(listed.code, 0, "{}{}", listed.stdout, listed.stderr);
+    assert!(
+        listed.stderr.contains("mirror-url-password"),
+        "{}",
+        listed.stderr
+    );
+    assert!(
+        !listed.stdout.contains("s3cret") && !listed.stderr.contains("s3cret"),
+        "{}{}",
+        listed.stdout,
+        listed.stderr
+    );
+    org.file(
+        "wrong.txt",
+        &format!("http://bot:wr0ngtoken@127.0.0.1:{}/billing\n", private.port),
+    );
+    let wrong = org.run(&["mirror", "wrong.txt", "--into", "w"]);
+    assert_eq!(wrong.code, 1, "{}{}", wrong.stdout, wrong.stderr);
+    assert!(
+        wrong
+            .stderr
+            .contains("the server asks for credentials, and none it accepts were given"),
+        "the cause is told: {}",
+        wrong.stderr
+    );
+    assert!(
+        !wrong.stdout.contains("wr0ngtoken") && !wrong.stderr.contains("wr0ngtoken"),
+        "{}{}",
+        wrong.stdout,
+        wrong.stderr
+    );
+    let wrong = format!("http://bot:nope@127.0.0.1:{}\n", private.port);
+    let refused = super::support::portico_with_env(
+        org.path(),
+        &["mirror", "private.txt", "--into", "r"],
+        &[("PORTICO_GIT_CREDENTIALS", &wrong)],
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("(the credentials PORTICO_GIT_CREDENTIALS gives for this host were refused)"),
+        "{}",
+        refused.stderr
+    );
+    let bad = super::support::portico_with_env(
+        org.path(),
+        &["mirror", "public.txt", "--into", "m"],
+        &[("PORTICO_GIT_CREDENTIALS", "https://bot@host\n")],
+    );
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("line 1 of PORTICO_GIT_CREDENTIALS"),
+        "{}",
+        bad.stderr
+    );
+}
