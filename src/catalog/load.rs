@@ -119,12 +119,22 @@ fn glob_folder(pattern: &str) -> &str {
     literal.rfind('/').map_or("", |end| &literal[..end])
 }
 
-/// The warning for globs that may have missed files a listing cut short
-/// (`what`: which files, as the message names them), when it did.
-fn cut_glob(listing: &Listing, patterns: &[&str], what: &str) -> Option<Diagnostic> {
-    if !patterns.iter().any(|p| listing.cut_under(glob_folder(p))) {
+/// The warning for globs that may have missed files a listing cut short,
+/// when any did: `what` says which files, given those globs (joined).
+fn cut_glob(
+    listing: &Listing,
+    patterns: &[&str],
+    what: impl Fn(&str) -> String,
+) -> Option<Diagnostic> {
+    let cut: Vec<&str> = patterns
+        .iter()
+        .copied()
+        .filter(|p| listing.cut_under(glob_folder(p)))
+        .collect();
+    if cut.is_empty() {
         return None;
     }
+    let what = what(&cut.join("`, `"));
     Some(
         Diagnostic::warning(
             "listing-truncated",
@@ -191,8 +201,9 @@ pub fn entry_points(
     let mut cut = None;
     if !globs.is_empty() {
         let listing = snapshot.list_files_cut();
-        let what = format!("catalog files matching `{}`", globs.join("`, `"));
-        cut = cut_glob(&listing, &globs, &what);
+        cut = cut_glob(&listing, &globs, |g| {
+            format!("catalog files matching `{g}`")
+        });
         // Patterns were checked when the configuration was read.
         for path in matching_files(listing, &globs).unwrap_or_default() {
             entries.push(Entry {
@@ -529,8 +540,8 @@ fn targets(
                 ));
                 continue;
             }
-            let what = format!("files matching this target (`{path}`)");
-            if let Some(cut) = cut_glob(listing, &[path.as_str()], &what) {
+            let what = |g: &str| format!("files matching this target (`{g}`)");
+            if let Some(cut) = cut_glob(listing, &[path.as_str()], what) {
                 out.diagnostics.push(place(cut));
             }
             matching_listed_files(files, &path).unwrap_or_else(|e| {

@@ -22,7 +22,11 @@ pub const VARIABLE: &str = "PORTICO_GIT_CREDENTIALS";
 
 /// The credentials a run may give, by host.
 #[derive(Clone, Default)]
-pub struct Credentials(Vec<Entry>);
+pub struct Credentials {
+    entries: Vec<Entry>,
+    /// A proxy would carry plain http: no credential goes over it.
+    http_proxied: bool,
+}
 
 #[derive(Clone)]
 struct Entry {
@@ -39,7 +43,7 @@ struct Entry {
 // Never printed, not even by a `{:?}` in a test failure.
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Credentials({} hosts)", self.0.len())
+        write!(f, "Credentials({} hosts)", self.entries.len())
     }
 }
 
@@ -47,7 +51,10 @@ impl Credentials {
     /// The credentials in [`VARIABLE`] (none when it is unset or empty).
     pub fn from_env() -> Result<Credentials, String> {
         match std::env::var(VARIABLE) {
-            Ok(text) => Credentials::parse(&text),
+            Ok(text) => Credentials::parse(&text).map(|credentials| Credentials {
+                http_proxied: http_proxied(),
+                ..credentials
+            }),
             Err(std::env::VarError::NotPresent) => Ok(Credentials::default()),
             Err(std::env::VarError::NotUnicode(_)) => Err(format!("{VARIABLE} is not UTF-8 text")),
         }
@@ -71,11 +78,14 @@ impl Credentials {
             })?;
             entries.push(entry);
         }
-        Ok(Credentials(entries))
+        Ok(Credentials {
+            entries,
+            http_proxied: false,
+        })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 
     /// The credential for a remote's `context` as gix asks for it: over
@@ -84,15 +94,31 @@ impl Credentials {
         let host = context.host.as_deref()?.to_ascii_lowercase();
         let secure = match context.protocol.as_deref() {
             Some("https") => true,
-            Some("http") => false,
+            Some("http") if !self.http_proxied => false,
             _ => return None,
         };
+        // A path a server or proxy could read as another (`acme/../evil`,
+        // `acme%2F..%2Fevil`) is under no credential's path.
+        let raw = context
+            .url
+            .as_ref()
+            .map(|u| String::from_utf8_lossy(u).to_ascii_lowercase())
+            .unwrap_or_default();
+        if raw.contains("%2f") || raw.contains("%5c") {
+            return None;
+        }
         let path = context
             .path
             .as_ref()
             .map(|p| segments(&String::from_utf8_lossy(p)))
             .unwrap_or_default();
-        self.0
+        if path
+            .iter()
+            .any(|s| s == "." || s == ".." || s.contains('\\'))
+        {
+            return None;
+        }
+        self.entries
             .iter()
             .filter(|e| e.secure == secure && e.host == host && path.starts_with(&e.path))
             .max_by_key(|e| e.path.len())
@@ -158,12 +184,30 @@ impl Asked {
     pub fn explain(&self, why: String) -> String {
         match self.0.load(std::sync::atomic::Ordering::SeqCst) {
             NONE_GIVEN => format!(
-                "the server asks for credentials, and none it accepts were given ({VARIABLE} has none for this host and path, over https; a token in the URL, if any, was refused)"
+                "the server asks for credentials, and none it accepts were given ({VARIABLE} has none for this host and path, over https or http to this machine; a token in the URL, if any, was refused)"
             ),
-            GIVEN => format!("{why} (the credentials {VARIABLE} gives for this host were refused)"),
+            GIVEN if about_access(&why) => {
+                format!("{why} (the credentials {VARIABLE} gives for this host were refused)")
+            }
             _ => why,
         }
     }
+}
+
+/// Whether a failure is the server refusing access (not a redirect, a
+/// missing repository or a broken answer, which credentials do not cause).
+fn about_access(why: &str) -> bool {
+    let why = why.to_ascii_lowercase();
+    [
+        "401",
+        "403",
+        "credential",
+        "authenticat",
+        "unauthori",
+        "forbidden",
+    ]
+    .iter()
+    .any(|word| why.contains(word))
 }
 
 /// One line: `https://USER:PASSWORD@HOST[:PORT][/PATH]` (or `http://` to
@@ -216,9 +260,10 @@ fn entry(line: &str) -> Result<Entry, &'static str> {
 pub(super) fn is_loopback(host: &str) -> bool {
     let name = match host.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(""),
+        None if host.parse::<std::net::IpAddr>().is_ok() => host,
         None => host.split(':').next().unwrap_or(""),
     };
-    name == "localhost"
+    name.eq_ignore_ascii_case("localhost")
         || name
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
@@ -264,34 +309,49 @@ fn decode(text: &str) -> Result<String, &'static str> {
     Ok(text)
 }
 
-/// `text` (a URL, or a message naming URLs) with every URL's password
-/// replaced by `***`: a list line may hold a token despite the advice, and
-/// the HTTP client's errors name the URL they were fetching.
+/// `text` (a URL, or a message naming URLs) with every URL's secrets
+/// replaced by `***`: a password, and over http(s) a user name with no
+/// password (GitHub takes a token there alone). A list line may hold a
+/// token despite the advice, and errors name the URL they were fetching.
+/// A URL's authority ends where gix's does, at `/`, `?`, `#` (or a space),
+/// so `http://u:p@evil?@127.0.0.1/` shows the host it really names.
 pub fn redacted(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("://") {
         let (before, after) = rest.split_at(at + 3);
         out.push_str(before);
+        let scheme_start = before[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| i + 1);
+        let web = matches!(
+            before[scheme_start..at].to_ascii_lowercase().as_str(),
+            "http" | "https"
+        );
         let end = after
-            .find(|c: char| {
-                c == '/' || c.is_whitespace() || matches!(c, ')' | '`' | '\'' | '"' | '>')
-            })
+            .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
             .unwrap_or(after.len());
         let (authority, tail) = after.split_at(end);
         match authority.rsplit_once('@') {
-            Some((user_info, host)) if user_info.contains(':') => {
-                let user = user_info
-                    .split_once(':')
-                    .map_or(user_info, |(user, _)| user);
-                out.push_str(&format!("{user}:***@{host}"));
-            }
-            _ => out.push_str(authority),
+            Some((user_info, host)) => match user_info.split_once(':') {
+                Some((user, _)) => out.push_str(&format!("{user}:***@{host}")),
+                None if web => out.push_str(&format!("***@{host}")),
+                None => out.push_str(authority),
+            },
+            None => out.push_str(authority),
         }
         rest = tail;
     }
     out.push_str(rest);
     out
+}
+
+/// Whether an `http://` request may go through a proxy the environment
+/// names (reqwest reads these), which would see a plain-http credential.
+pub fn http_proxied() -> bool {
+    ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
 }
 
 #[cfg(test)]
@@ -332,7 +392,30 @@ mod tests {
             user_for(&credentials, "https://git.example.com:8443/acme/a.git").as_deref(),
             Some("bot:p@ss")
         );
+        // Paths a server or proxy could read as another are under none.
+        for sneaky in [
+            "https://github.com/acme/billing.git/../../evil/r.git",
+            "https://github.com/acme%2Fbilling/r.git",
+            "https://github.com/acme/billing%5c..%5cevil.git",
+        ] {
+            assert_ne!(
+                user_for(&credentials, sneaky).as_deref(),
+                Some("team:t2"),
+                "{sneaky}"
+            );
+        }
+        assert_eq!(
+            user_for(&credentials, "https://github.com/acme%2Fx/r.git"),
+            None
+        );
         let local = Credentials::parse("http://t:s@127.0.0.1:9999").unwrap();
+        let proxied = Credentials {
+            http_proxied: true,
+            ..local.clone()
+        };
+        assert_eq!(user_for(&proxied, "http://127.0.0.1:9999/r.git"), None);
+        assert!(is_loopback("::1") && is_loopback("[::1]:80") && is_loopback("LOCALHOST"));
+        assert!(!is_loopback("127.0.0.1.nip.io") && !is_loopback("localhost.evil.test"));
         assert_eq!(
             user_for(&local, "http://127.0.0.1:9999/r.git").as_deref(),
             Some("t:s")
@@ -413,6 +496,15 @@ mod tests {
         assert_eq!(redacted("ssh://git@host/a@b.git"), "ssh://git@host/a@b.git");
         assert_eq!(redacted("https://u:p@ss@host/x"), "https://u:***@host/x");
         assert_eq!(redacted("file:///srv/a.git"), "file:///srv/a.git");
+        assert_eq!(
+            redacted("https://ghp_TOKEN@github.com/a/b.git and ssh://alice@host/x"),
+            "https://***@github.com/a/b.git and ssh://alice@host/x"
+        );
+        assert_eq!(
+            redacted("`http://u:p@evil:1?@127.0.0.1/r.git`"),
+            "`http://u:***@evil:1?@127.0.0.1/r.git`"
+        );
+        assert_eq!(redacted("(https://u:a)b@h/x)"), "(https://u:***@h/x)");
         assert_eq!(
             redacted("failed for url (https://bot:tok@h/a.git/info/refs?x=1), then `git://u:p@h2`"),
             "failed for url (https://bot:***@h/a.git/info/refs?x=1), then `git://u:***@h2`"

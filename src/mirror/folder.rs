@@ -48,6 +48,12 @@ pub fn assign(
 /// `billing.git`, then `acme-billing.git`, then `host-acme-billing.git`.
 fn candidates(url: &str) -> Vec<String> {
     let path = url.split_once("://").map_or(url, |(_, rest)| rest);
+    // Never a user name or password (a token) in a folder's name.
+    let authority_end = path.find(['/', '?', '#']).unwrap_or(path.len());
+    let path = match path[..authority_end].rfind('@') {
+        Some(at) => &path[at + 1..],
+        None => path,
+    };
     let parts: Vec<&str> = path
         .split(['/', ':', '\\'])
         .map(|p| p.rsplit('@').next().unwrap_or(p))
@@ -153,6 +159,9 @@ mod tests {
         ] {
             assert_eq!(names(&[url]), [name], "{url}");
         }
+        // A token never becomes part of a name, however the names collide.
+        let taken = names(&["https://h/r", "https://h2/h/r", "https://u:SECRET:x@h/r"]);
+        assert!(taken.iter().all(|n| !n.contains("SECRET")), "{taken:?}");
         let long = format!("git://h/{}", "x".repeat(500));
         assert_eq!(names(&[&long])[0].len(), MAX_NAME);
     }

@@ -86,7 +86,7 @@ fn check_all(
                 diagnostics.push(file.diagnostic(
                     Diagnostic::warning(
                         "mirror-url-password",
-                        format!("`{shown}` has a password or token in it, which the mirror's configuration keeps in plain text"),
+                        format!("`{shown}` has a password or token in it (`***`), which the mirror's configuration keeps in plain text"),
                     )
                     .with_hint(format!(
                         "list the URL without it and give the token in {} (`https://USER:TOKEN@HOST`, one a line): it is sent only to that host, over https",
@@ -107,7 +107,7 @@ pub fn check_url(url: &str) -> Result<(), String> {
     if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
         return Err("contains spaces or control characters".into());
     }
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Some((scheme, _)) = url.split_once("://") else {
         // scp-like `host:path` would be ssh with a host that could be an
         // option; ask for the explicit form instead.
         return Err("is not a URL with a scheme (like `https://host/org/repo.git`)".into());
@@ -117,25 +117,28 @@ pub fn check_url(url: &str) -> Result<(), String> {
             "uses `{scheme}`, which Portico does not fetch over"
         ));
     }
-    let host = rest.split('/').next().unwrap_or("");
-    let host = host.rsplit('@').next().unwrap_or(host);
+    // The host as gix will read it (its authority ends at `/`, `?` or
+    // `#`), and the error without the URL's secrets, which gix repeats.
+    let parsed = gix::url::parse(url)
+        .map_err(|e| format!("is not a valid URL: {}", redacted(&e.to_string())))?;
+    let host = parsed.host().unwrap_or("");
     if host.starts_with('-') {
         return Err("has a host that starts with `-`".into());
     }
     if scheme != "file" && host.is_empty() {
         return Err("has no host".into());
     }
-    let authority = rest.split('/').next().unwrap_or("");
-    let has_password = authority
-        .rsplit_once('@')
-        .is_some_and(|(user_info, _)| user_info.contains(':'));
-    if has_password && scheme.eq_ignore_ascii_case("http") && !super::credentials::is_loopback(host)
-    {
-        return Err("would send its password in clear over http: use https://".into());
+    if redacted(url) != url && scheme.eq_ignore_ascii_case("http") {
+        if !super::credentials::is_loopback(host) {
+            return Err(
+                "would send its user name or password in clear over http: use https://".into(),
+            );
+        }
+        if super::credentials::http_proxied() {
+            return Err("would send its user name or password in clear to the http proxy the environment names".into());
+        }
     }
-    gix::url::parse(url)
-        .map(|_| ())
-        .map_err(|e| format!("is not a valid URL: {e}"))
+    Ok(())
 }
 
 #[cfg(test)]
@@ -166,6 +169,19 @@ mod tests {
         assert_eq!(diagnostics[0].location(), "repos.txt:5:1");
     }
 
+    /// gix's own error repeats the URL: its secret is hidden there too.
+    #[test]
+    fn a_refused_url_never_shows_its_secret() {
+        for url in [
+            "https://u:secret2@ho^st/r.git",
+            "https://u:secret3@host:99999999/r.git",
+            "git://u:secret6@host",
+        ] {
+            let why = check_url(url).unwrap_err();
+            assert!(!why.contains("secret"), "{url}: {why}");
+        }
+    }
+
     #[test]
     fn hostile_urls_are_refused() {
         for url in [
@@ -176,6 +192,9 @@ mod tests {
             "git://host/a\u{1b}[31m",
             "https:///no-host",
             "http://u:p@git.example.com/r.git",
+            "http://u:p@192.0.2.2:18081?@127.0.0.1/r.git",
+            "http://u:p@192.0.2.2:18081#@127.0.0.1/r.git",
+            "http://ghp_token@192.0.2.2/acme/r.git",
         ] {
             assert!(check_url(url).is_err(), "{url} accepted");
         }

@@ -540,14 +540,14 @@ impl Snapshot {
     pub fn list_files_cut(&self) -> Listing {
         let listing = self.list(true);
         if let Some(probes) = &self.probes {
-            crate::memo::lock(probes).listing(&listing.files);
+            crate::memo::lock(probes).listing(&listing);
         }
         listing
     }
 
     /// [`Snapshot::list_files`], not recorded.
-    fn list_unrecorded(&self) -> Vec<String> {
-        self.list(true).files
+    fn list_unrecorded(&self) -> Listing {
+        self.list(true)
     }
 
     /// From now on, records every path read or looked up and every

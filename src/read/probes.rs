@@ -38,9 +38,10 @@ impl Probes {
         }
     }
 
-    /// Records a listing of the repository.
-    pub(super) fn listing(&mut self, files: &[String]) {
-        self.listing.get_or_insert_with(|| listing_hash(files));
+    /// Records a listing of the repository (its files and where it was
+    /// cut: a listing that gains a cut warns where the kept one did not).
+    pub(super) fn listing(&mut self, listing: &super::Listing) {
+        self.listing.get_or_insert_with(|| listing_hash(listing));
     }
 
     /// Whether every answer recorded would be the same in `snapshot` now.
@@ -57,11 +58,17 @@ impl Probes {
     }
 }
 
-fn listing_hash(files: &[String]) -> u128 {
+fn listing_hash(listing: &super::Listing) -> u128 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for file in files {
+    for file in &listing.files {
         hasher.update(&(file.len() as u64).to_le_bytes());
         hasher.update(file.as_bytes());
+    }
+    // Cut folders after a marker no file length can be.
+    hasher.update(&u64::MAX.to_le_bytes());
+    for folder in &listing.unlisted {
+        hasher.update(&(folder.len() as u64).to_le_bytes());
+        hasher.update(folder.as_bytes());
     }
     hasher.digest128()
 }
@@ -118,6 +125,24 @@ mod tests {
     /// Each kind of change to what was asked breaks the record: a file's
     /// bytes, a file appearing where none was, a file removed, a folder
     /// on the way swapped for a link, a new file in a listed repository.
+    /// A listing that gains or loses a cut is another answer: the kept
+    /// load's `listing-truncated` warnings follow it.
+    #[test]
+    fn a_listing_is_told_apart_by_its_cuts_too() {
+        let files = vec!["a.yaml".to_string(), "b/c.yaml".to_string()];
+        let whole = super::super::Listing {
+            files: files.clone(),
+            ..Default::default()
+        };
+        let cut = super::super::Listing {
+            files,
+            unlisted: vec!["b".to_string()],
+            ..Default::default()
+        };
+        assert_ne!(listing_hash(&whole), listing_hash(&cut));
+        assert_eq!(listing_hash(&cut), listing_hash(&cut));
+    }
+
     #[test]
     fn a_record_holds_until_an_answer_would_change() {
         let dir = tempfile::tempdir().unwrap();

@@ -353,6 +353,18 @@ fn open(dir: &Path) -> Result<Part, String> {
             super::MAX_SHARDS
         ));
     }
+    // Shown in merge's messages: commit ids as git writes them, and
+    // repository paths with nothing a terminal would act on.
+    let is_commit =
+        |c: &str| matches!(c.len(), 40 | 64) && c.bytes().all(|b| b.is_ascii_hexdigit());
+    let printable = |r: &str| !r.chars().any(char::is_control);
+    let repos = manifest.repos.iter().chain(manifest.commits.keys());
+    if !manifest.commits.values().all(|c| is_commit(c)) || !repos.clone().all(|r| printable(r)) {
+        return Err(format!(
+            "`{}` is damaged (a commit id that is not one, or a repository path with control characters): build the shard again",
+            path.display()
+        ));
+    }
     Ok(Part {
         dir: dir.to_path_buf(),
         manifest,
@@ -426,7 +438,7 @@ pub fn check_repos(parts: &[Part], identities: &[&str]) -> Result<(), String> {
 /// beside a catalog of another.
 pub fn check_commits(parts: &[Part], commits: &Commits) -> Result<(), String> {
     let short = |commit: Option<&String>| match commit {
-        Some(commit) => format!("commit {}", &commit[..commit.len().min(12)]),
+        Some(commit) => format!("commit {}", commit.get(..12).unwrap_or(commit)),
         None => "no commit".to_string(),
     };
     for part in parts {
@@ -1032,6 +1044,22 @@ mod tests {
         let error = check_commits(&parts, &commits).unwrap_err();
         assert!(
             error.starts_with("repository `org/plain` was at no commit when"),
+            "{error}"
+        );
+        // A forged commit id (merge slices and prints it) is damage.
+        let dirs = parts_of(&tmp.path().join("forged"), 1, &repos);
+        let manifest = dirs[0].join(MANIFEST);
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let forged = text.replacen(
+            "\"6000000000000000000000000000000000000000\"",
+            "\"a\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\"",
+            1,
+        );
+        assert_ne!(forged, text);
+        std::fs::write(&manifest, forged).unwrap();
+        let error = open_all(&dirs).err().unwrap();
+        assert!(
+            error.contains("is damaged (a commit id that is not one"),
             "{error}"
         );
     }

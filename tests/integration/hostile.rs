@@ -190,7 +190,7 @@ fn catalog_globs_over_a_cut_listing_say_so() {
             })
             .collect::<Vec<(String, u64, String)>>()
     };
-    let cut = check(&["*.yaml"]);
+    let cut = check(&["*.yaml", "teams/*.yaml"]);
     assert_eq!(cut.len(), 3, "{cut:?}");
     assert!(
         cut.iter().any(|(file, _, message)| file.is_empty()
