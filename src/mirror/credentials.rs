@@ -189,22 +189,32 @@ impl Asked {
             GIVEN if about_access(&why) => {
                 format!("{why} (the credentials {VARIABLE} gives for this host were refused)")
             }
+            // GitHub answers 404, not 403, to a token that cannot read.
+            GIVEN if why.contains("status 404") => format!(
+                "{why} (or the credentials {VARIABLE} gives for this host cannot read it: some forges answer so)"
+            ),
             _ => why,
         }
     }
 }
 
 /// Whether a failure is the server refusing access (not a redirect, a
-/// missing repository or a broken answer, which credentials do not cause).
+/// missing repository or a broken answer, which credentials do not cause),
+/// judged on its words with the URLs it names left out (a port `14030`
+/// or a path `auth-svc/` says nothing).
 fn about_access(why: &str) -> bool {
-    let why = why.to_ascii_lowercase();
+    let words: Vec<&str> = why
+        .split_whitespace()
+        .filter(|word| !word.contains("://"))
+        .collect();
+    let why = words.join(" ").to_ascii_lowercase();
     [
-        "401",
-        "403",
-        "credential",
-        "authenticat",
-        "unauthori",
-        "forbidden",
+        "status 401",
+        "status 403",
+        "401 unauthorized",
+        "403 forbidden",
+        "credentials",
+        "authentication",
     ]
     .iter()
     .any(|word| why.contains(word))
@@ -332,6 +342,18 @@ pub fn redacted(text: &str) -> String {
             .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
             .unwrap_or(after.len());
         let (authority, tail) = after.split_at(end);
+        // A token with a `/`, `?` or `#` written as it is ends the
+        // authority early: over http(s), an `@` further on (before a
+        // space) is taken as the end of a user part, to hide all of it.
+        let word_end = after.find(char::is_whitespace).unwrap_or(after.len());
+        if web
+            && !authority.contains('@')
+            && let Some(at) = after[..word_end].rfind('@')
+        {
+            out.push_str("***@");
+            rest = &after[at + 1..];
+            continue;
+        }
         match authority.rsplit_once('@') {
             Some((user_info, host)) => match user_info.split_once(':') {
                 Some((user, _)) => out.push_str(&format!("{user}:***@{host}")),
@@ -487,6 +509,33 @@ mod tests {
         assert!(helper(Action::Store("x".into())).unwrap().is_none());
     }
 
+    /// Only a refusal of access is blamed on the credentials given: not
+    /// a 404 whose URL happens to hold `403` or `auth`.
+    #[test]
+    fn only_refusals_blame_the_credentials() {
+        let given = std::sync::Arc::new(Asked::default());
+        let credentials = Credentials::parse("http://t:s@127.0.0.1:14030").unwrap();
+        let mut helper = given.helper(&credentials);
+        assert!(
+            helper(Action::get_for_url("http://127.0.0.1:14030/r.git"))
+                .unwrap()
+                .is_some()
+        );
+        let refused =
+            given.explain("Received HTTP status 401 for url (http://127.0.0.1:14030/r.git)".into());
+        assert!(refused.ends_with("were refused)"), "{refused}");
+        let missing = given.explain(
+            "Received HTTP status 404: Not Found for url (http://127.0.0.1:14030/auth-credentials/missing.git)".into(),
+        );
+        assert!(!missing.contains("were refused"), "{missing}");
+        assert!(missing.contains("cannot read it"), "{missing}");
+        let other = given.explain("an unexpected answer for url (http://127.0.0.1:14030/x)".into());
+        assert_eq!(
+            other,
+            "an unexpected answer for url (http://127.0.0.1:14030/x)"
+        );
+    }
+
     #[test]
     fn passwords_are_hidden_when_urls_are_shown() {
         assert_eq!(
@@ -505,6 +554,14 @@ mod tests {
             "`http://u:***@evil:1?@127.0.0.1/r.git`"
         );
         assert_eq!(redacted("(https://u:a)b@h/x)"), "(https://u:***@h/x)");
+        assert_eq!(
+            redacted("`https://AKIA:wJal/rXUtn+FEMI@git-codecommit.invalid/v1/repos/r` is"),
+            "`https://***@git-codecommit.invalid/v1/repos/r` is"
+        );
+        assert_eq!(
+            redacted("http://[::1]:8080/r and more"),
+            "http://[::1]:8080/r and more"
+        );
         assert_eq!(
             redacted("failed for url (https://bot:tok@h/a.git/info/refs?x=1), then `git://u:p@h2`"),
             "failed for url (https://bot:***@h/a.git/info/refs?x=1), then `git://u:***@h2`"

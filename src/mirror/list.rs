@@ -125,8 +125,17 @@ pub fn check_url(url: &str) -> Result<(), String> {
     if host.starts_with('-') {
         return Err("has a host that starts with `-`".into());
     }
-    if scheme != "file" && host.is_empty() {
+    if !scheme.eq_ignore_ascii_case("file") && host.is_empty() {
         return Err("has no host".into());
+    }
+    // An `@` past the host gix reads is a token with a `/`, `?` or `#`
+    // in it: gix would read part of it as the host (and resolve it, and
+    // send the rest as a path).
+    let authority_end = url[scheme.len() + 3..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |at| at + scheme.len() + 3);
+    if url[authority_end..].contains('@') {
+        return Err("has an `@` after its host: write a token's `/`, `?`, `#` and `@` percent-encoded (`%2F`, `%3F`, `%23`, `%40`)".into());
     }
     if redacted(url) != url && scheme.eq_ignore_ascii_case("http") {
         if !super::credentials::is_loopback(host) {
@@ -195,6 +204,9 @@ mod tests {
             "http://u:p@192.0.2.2:18081?@127.0.0.1/r.git",
             "http://u:p@192.0.2.2:18081#@127.0.0.1/r.git",
             "http://ghp_token@192.0.2.2/acme/r.git",
+            "http://u:18401/SECRET@127.0.0.1:18403/repo.git",
+            "https://AKIA:wJal/rXUtn+FEMI@git-codecommit.invalid/v1/repos/r",
+            "https://u:sec#ret@host/r",
         ] {
             assert!(check_url(url).is_err(), "{url} accepted");
         }
@@ -204,6 +216,8 @@ mod tests {
             "file:///tmp/r",
             "https://u:p@git.example.com/r.git",
             "http://u:p@127.0.0.1:8080/r.git",
+            "FILE:///srv/b.git",
+            "https://AKIA:wJal%2FrXUtn+FEMI@git-codecommit.invalid/v1/repos/r",
         ] {
             assert_eq!(check_url(url), Ok(()), "{url}");
         }
