@@ -401,6 +401,9 @@ pub struct Exclusions {
     exclude: PathSpec,
     drafts: Option<PathSpec>,
     not_in_nav: Option<PathSpec>,
+    /// The line of the setting that weighs most (1 with none set): where
+    /// a site over the work limit is told to look.
+    heaviest_line: usize,
 }
 
 impl Default for Exclusions {
@@ -409,6 +412,7 @@ impl Default for Exclusions {
             exclude: DEFAULT_SPEC.clone(),
             drafts: None,
             not_in_nav: None,
+            heaviest_line: 1,
         }
     }
 }
@@ -417,32 +421,46 @@ impl Exclusions {
     /// The settings of an `mkdocs.yml` (its top-level mapping).
     pub fn read(root: &Node) -> Result<Exclusions, SettingError> {
         // A setting's patterns after `first`; `None` when it is unset.
-        let compiled = |key: &str, first: &str| -> Result<Option<PathSpec>, SettingError> {
-            let Some((line, text)) = setting(root, key)?.filter(|(_, text)| !text.is_empty())
-            else {
-                return Ok(None);
+        let compiled =
+            |key: &str, first: &str| -> Result<Option<(PathSpec, usize)>, SettingError> {
+                let Some((line, text)) = setting(root, key)?.filter(|(_, text)| !text.is_empty())
+                else {
+                    return Ok(None);
+                };
+                PathSpec::parse_after(first, &text)
+                    .map(|spec| Some((spec, line)))
+                    .map_err(|refused| {
+                        let (message, over_limits) = match refused {
+                            Refused::Invalid(m) => (m, false),
+                            Refused::OverLimits(m) => (m, true),
+                        };
+                        SettingError {
+                            line,
+                            message: format!("`{key}`: {message}"),
+                            over_limits,
+                        }
+                    })
             };
-            PathSpec::parse_after(first, &text)
-                .map(Some)
-                .map_err(|refused| {
-                    let (message, over_limits) = match refused {
-                        Refused::Invalid(m) => (m, false),
-                        Refused::OverLimits(m) => (m, true),
-                    };
-                    SettingError {
-                        line,
-                        message: format!("`{key}`: {message}"),
-                        over_limits,
-                    }
-                })
-        };
+        let exclude = compiled("exclude_docs", DEFAULT_EXCLUDE)?;
+        let drafts = compiled("draft_docs", "")?;
+        let not_in_nav = compiled("not_in_nav", "")?;
+        let heaviest_line = [&exclude, &drafts, &not_in_nav]
+            .into_iter()
+            .flatten()
+            .max_by_key(|(spec, line)| (spec.weight, std::cmp::Reverse(*line)))
+            .map_or(1, |(_, line)| *line);
         Ok(Exclusions {
             // Unset: MkDocs' own patterns alone, compiled once.
-            exclude: compiled("exclude_docs", DEFAULT_EXCLUDE)?
-                .unwrap_or_else(|| DEFAULT_SPEC.clone()),
-            drafts: compiled("draft_docs", "")?,
-            not_in_nav: compiled("not_in_nav", "")?,
+            exclude: exclude.map_or_else(|| DEFAULT_SPEC.clone(), |(spec, _)| spec),
+            drafts: drafts.map(|(spec, _)| spec),
+            not_in_nav: not_in_nav.map(|(spec, _)| spec),
+            heaviest_line,
         })
+    }
+
+    /// The line of the setting that weighs most (1 when none is set).
+    pub fn heaviest_line(&self) -> usize {
+        self.heaviest_line
     }
 
     /// What matching one byte of a path against every setting costs, in

@@ -515,7 +515,7 @@ pub fn load(
                     ),
                 )
                 .with_hint("use fewer patterns, or keep generated files out of the docs folder")
-                .in_file(&file, 1, 1),
+                .in_file(&file, exclusions.heaviest_line(), 1),
             );
             return None;
         }
