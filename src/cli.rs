@@ -176,9 +176,15 @@ const MIRROR_HELP: &str = "\
 Examples:
   portico mirror repos.txt --into mirrors && portico build mirrors --out site
   portico mirror --into mirrors --depth 0 --jobs 4
+  export PORTICO_GIT_CREDENTIALS=\"https://x-access-token:$TOKEN@github.com\"
+
+Private repositories over https: PORTICO_GIT_CREDENTIALS holds
+`https://USER:TOKEN@HOST[/PATH]` lines; each is given only to its host, over
+https, when the server asks.
 
 Exit status: 0 every repository cloned or fetched; 1 some failed (they keep
-their previous mirror); 2 usage failure.";
+their previous mirror); 2 usage failure (or a mistake in
+PORTICO_GIT_CREDENTIALS).";
 
 #[derive(Debug, Args)]
 pub struct MirrorArgs {
