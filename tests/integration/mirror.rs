@@ -519,3 +519,56 @@ fn mirrors_over_http_with_credentials_for_their_host_only() {
         bad.stderr
     );
 }
+
+/// https end to end: the same server behind TLS. Its certificate is not
+/// one the system trusts: the mirror fails on it, having sent nothing;
+/// trusted through `SSL_CERT_FILE`, the repository is cloned with the
+/// credentials `PORTICO_GIT_CREDENTIALS` gives for `https://127.0.0.1:PORT`.
+#[test]
+fn mirrors_over_https_only_to_a_trusted_certificate() {
+    if !super::git_http::available() {
+        eprintln!("skipped: `git http-backend` is not installed, so https:// is not tested");
+        return;
+    }
+    let org = Org::new();
+    let billing = source(&org, "billing", "Bills.");
+    let private = super::git_http::serve(&org.path().join("sources"), Some(("bot", "s3cret")));
+    let Some(port) = super::git_http::tls_in_front(&private, org.path()) else {
+        eprintln!("skipped: the `openssl` command could not make a certificate");
+        return;
+    };
+    org.file("tls.txt", &format!("https://127.0.0.1:{port}/billing\n"));
+    let credentials = format!("https://bot:s3cret@127.0.0.1:{port}\n");
+    let cert = org.path().join("cert.pem");
+    let untrusted = super::support::portico_with_env(
+        org.path(),
+        &["mirror", "tls.txt", "--into", "u"],
+        &[("PORTICO_GIT_CREDENTIALS", &credentials)],
+    );
+    assert_eq!(
+        untrusted.code, 1,
+        "{}{}",
+        untrusted.stdout, untrusted.stderr
+    );
+    assert!(
+        untrusted.stderr.to_lowercase().contains("certificate"),
+        "the reason is told: {}",
+        untrusted.stderr
+    );
+    assert!(private.seen.lock().unwrap().is_empty(), "nothing sent");
+    let trusted = super::support::portico_with_env(
+        org.path(),
+        &["mirror", "tls.txt", "--into", "t"],
+        &[
+            ("PORTICO_GIT_CREDENTIALS", &credentials),
+            ("SSL_CERT_FILE", cert.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(trusted.code, 0, "{}{}", trusted.stdout, trusted.stderr);
+    assert_eq!(
+        mirrored_main(&org.path().join("t/billing.git")),
+        head(&billing)
+    );
+    let expected = format!("Basic {}", super::git_http::base64("bot:s3cret"));
+    assert!(private.seen.lock().unwrap().contains(&expected));
+}
