@@ -31,27 +31,39 @@ pub fn available() -> bool {
 
 /// Serves the repositories under `root` until the test process ends.
 pub fn serve(root: &Path, account: Option<(&str, &str)>) -> GitHttp {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let port = listener.local_addr().unwrap().port();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let wanted =
         account.map(|(user, password)| format!("Basic {}", base64(&format!("{user}:{password}"))));
     let (root, theirs) = (root.to_path_buf(), seen.clone());
+    let port = on_loopback(|listener| async move {
+        let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
+            answer(root.clone(), wanted.clone(), theirs.clone(), request)
+        });
+        axum::serve(listener, app).await.unwrap();
+    });
+    GitHttp { port, seen }
+}
+
+/// A free port of 127.0.0.1, served by `serve` on a thread of its own
+/// (with a runtime of its own) until the test process ends.
+fn on_loopback<F, Serving>(serve: F) -> u16
+where
+    F: FnOnce(tokio::net::TcpListener) -> Serving + Send + 'static,
+    Serving: std::future::Future<Output = ()>,
+{
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
         runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let app = axum::Router::new().fallback(move |request: axum::extract::Request| {
-                answer(root.clone(), wanted.clone(), theirs.clone(), request)
-            });
-            axum::serve(listener, app).await.unwrap();
+            serve(tokio::net::TcpListener::from_std(listener).unwrap()).await;
         });
     });
-    GitHttp { port, seen }
+    port
 }
 
 async fn answer(
@@ -226,34 +238,23 @@ pub fn tls_in_front(plain: &GitHttp, dir: &Path) -> Option<u16> {
         .with_single_cert(certs, key)
         .unwrap();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let port = listener.local_addr().unwrap().port();
     let target = plain.port;
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            loop {
-                let Ok((tcp, _)) = listener.accept().await else {
-                    continue;
+    Some(on_loopback(move |listener| async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
                 };
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    let Ok(mut tls) = acceptor.accept(tcp).await else {
-                        return;
-                    };
-                    let Ok(mut back) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await
-                    else {
-                        return;
-                    };
-                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut back).await;
-                });
-            }
-        });
-    });
-    Some(port)
+                let Ok(mut back) = tokio::net::TcpStream::connect(("127.0.0.1", target)).await
+                else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut back).await;
+            });
+        }
+    }))
 }

@@ -362,6 +362,18 @@ fn mirrors_over_git_protocol_from_a_local_daemon() {
     );
 }
 
+/// An org with the work tree `sources/billing`, when `git http-backend`
+/// can serve it (else the test says it is skipped).
+fn billing_for_http() -> Option<(Org, PathBuf)> {
+    if !super::git_http::available() {
+        eprintln!("skipped: `git http-backend` is not installed, so http(s):// is not tested");
+        return None;
+    }
+    let org = Org::new();
+    let billing = source(&org, "billing", "Bills.");
+    Some((org, billing))
+}
+
 /// `http://` through gix's HTTP client against a smart-HTTP server
 /// (`git http-backend`): a public repository cloned then fetched; one that
 /// wants credentials fails without them, is cloned with the ones
@@ -370,12 +382,9 @@ fn mirrors_over_git_protocol_from_a_local_daemon() {
 /// wherever the URL is shown.
 #[test]
 fn mirrors_over_http_with_credentials_for_their_host_only() {
-    if !super::git_http::available() {
-        eprintln!("skipped: `git http-backend` is not installed, so http:// is not tested");
+    let Some((org, billing)) = billing_for_http() else {
         return;
-    }
-    let org = Org::new();
-    let billing = source(&org, "billing", "Bills.");
+    };
     let sources = org.path().join("sources");
     let public = super::git_http::serve(&sources, None);
     let private = super::git_http::serve(&sources, Some(("bot", "s3cret")));
@@ -526,12 +535,9 @@ fn mirrors_over_http_with_credentials_for_their_host_only() {
 /// credentials `PORTICO_GIT_CREDENTIALS` gives for `https://127.0.0.1:PORT`.
 #[test]
 fn mirrors_over_https_only_to_a_trusted_certificate() {
-    if !super::git_http::available() {
-        eprintln!("skipped: `git http-backend` is not installed, so https:// is not tested");
+    let Some((org, billing)) = billing_for_http() else {
         return;
-    }
-    let org = Org::new();
-    let billing = source(&org, "billing", "Bills.");
+    };
     let private = super::git_http::serve(&org.path().join("sources"), Some(("bot", "s3cret")));
     let Some(port) = super::git_http::tls_in_front(&private, org.path()) else {
         eprintln!("skipped: the `openssl` command could not make a certificate");
