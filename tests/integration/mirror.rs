@@ -337,17 +337,10 @@ fn mirrors_over_git_protocol_from_a_local_daemon() {
         mirrored_main(&org.path().join("m/billing.git")),
         head(&billing)
     );
-    org.file("sources/billing/more.md", "x\n");
-    commit_all(&billing, "main", "more");
-    let again = org.run(&["mirror", "repos.txt", "--into", "m", "--depth", "1"]);
-    assert!(
-        again.stdout.contains("0 cloned, 1 fetched"),
-        "{}",
-        again.stdout
-    );
-    assert_eq!(
-        mirrored_main(&org.path().join("m/billing.git")),
-        head(&billing)
+    fetches_a_new_commit(
+        &org,
+        &billing,
+        &["repos.txt", "--into", "m", "--depth", "1"],
     );
     let built = portico(org.path(), &["check", "m", "--format", "json"]);
     assert_eq!(
@@ -359,6 +352,25 @@ fn mirrors_over_git_protocol_from_a_local_daemon() {
         built.stdout.contains("m/billing.git/catalog-info.yaml"),
         "{}",
         built.stdout
+    );
+}
+
+/// After a new commit in `billing`, `portico mirror ARGS` (into `m`)
+/// fetches it into the mirror it made before.
+fn fetches_a_new_commit(org: &Org, billing: &Path, args: &[&str]) {
+    org.file("sources/billing/more.md", "x\n");
+    commit_all(billing, "main", "more");
+    let mut all = vec!["mirror"];
+    all.extend(args);
+    let again = org.run(&all);
+    assert!(
+        again.stdout.contains("0 cloned, 1 fetched"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(
+        mirrored_main(&org.path().join("m/billing.git")),
+        head(billing)
     );
 }
 
@@ -400,18 +412,7 @@ fn mirrors_over_http_with_credentials_for_their_host_only() {
         mirrored_main(&org.path().join("m/billing.git")),
         head(&billing)
     );
-    org.file("sources/billing/more.md", "x\n");
-    commit_all(&billing, "main", "more");
-    let again = org.run(&["mirror", "public.txt", "--into", "m"]);
-    assert!(
-        again.stdout.contains("0 cloned, 1 fetched"),
-        "{}",
-        again.stdout
-    );
-    assert_eq!(
-        mirrored_main(&org.path().join("m/billing.git")),
-        head(&billing)
-    );
+    fetches_a_new_commit(&org, &billing, &["public.txt", "--into", "m"]);
 
     let list = format!(
         "http://127.0.0.1:{}/billing\nhttp://127.0.0.1:{}/billing\n",
