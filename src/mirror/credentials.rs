@@ -357,7 +357,11 @@ pub fn redacted(text: &str) -> String {
         match authority.rsplit_once('@') {
             Some((user_info, host)) => match user_info.split_once(':') {
                 Some((user, _)) => out.push_str(&format!("{user}:***@{host}")),
-                None if web => out.push_str(&format!("***@{host}")),
+                // Azure DevOps writes its organisation there, as the
+                // path's first part: a name, not a token.
+                None if web && !tail.starts_with(&format!("/{user_info}/")) => {
+                    out.push_str(&format!("***@{host}"));
+                }
                 None => out.push_str(authority),
             },
             None => out.push_str(authority),
@@ -562,6 +566,8 @@ mod tests {
             redacted("http://[::1]:8080/r and more"),
             "http://[::1]:8080/r and more"
         );
+        let azure = "https://acme@dev.azure.com/acme/shipping/_git/billing";
+        assert_eq!(redacted(azure), azure);
         assert_eq!(
             redacted("failed for url (https://bot:tok@h/a.git/info/refs?x=1), then `git://u:p@h2`"),
             "failed for url (https://bot:***@h/a.git/info/refs?x=1), then `git://u:***@h2`"

@@ -128,13 +128,15 @@ pub fn check_url(url: &str) -> Result<(), String> {
     if !scheme.eq_ignore_ascii_case("file") && host.is_empty() {
         return Err("has no host".into());
     }
-    // An `@` past the host gix reads is a token with a `/`, `?` or `#`
-    // in it: gix would read part of it as the host (and resolve it, and
-    // send the rest as a path).
+    // Over http(s), an `@` past the host gix reads is a token with a `/`,
+    // `?` or `#` in it: gix would read part of it as the host (and resolve
+    // it, and send the rest as a path). Elsewhere (`file:///srv/a@b`,
+    // ssh's keys) a URL holds no token.
+    let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
     let authority_end = url[scheme.len() + 3..]
         .find(['/', '?', '#'])
         .map_or(url.len(), |at| at + scheme.len() + 3);
-    if url[authority_end..].contains('@') {
+    if web && url[authority_end..].contains('@') {
         return Err("has an `@` after its host: write a token's `/`, `?`, `#` and `@` percent-encoded (`%2F`, `%3F`, `%23`, `%40`)".into());
     }
     if redacted(url) != url && scheme.eq_ignore_ascii_case("http") {
@@ -217,6 +219,7 @@ mod tests {
             "https://u:p@git.example.com/r.git",
             "http://u:p@127.0.0.1:8080/r.git",
             "FILE:///srv/b.git",
+            "file:///srv/with@sign/b.git",
             "https://AKIA:wJal%2FrXUtn+FEMI@git-codecommit.invalid/v1/repos/r",
         ] {
             assert_eq!(check_url(url), Ok(()), "{url}");
