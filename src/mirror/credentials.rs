@@ -358,8 +358,12 @@ pub fn redacted(text: &str) -> String {
             Some((user_info, host)) => match user_info.split_once(':') {
                 Some((user, _)) => out.push_str(&format!("{user}:***@{host}")),
                 // Azure DevOps writes its organisation there, as the
-                // path's first part: a name, not a token.
-                None if web && !tail.starts_with(&format!("/{user_info}/")) => {
+                // path's first part, and Bitbucket its user: names, not
+                // tokens.
+                None if web
+                    && looks_like_token(user_info)
+                    && !tail.starts_with(&format!("/{user_info}/")) =>
+                {
                     out.push_str(&format!("***@{host}"));
                 }
                 None => out.push_str(authority),
@@ -370,6 +374,25 @@ pub fn redacted(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Whether a user name written alone before a host's `@` may be a token
+/// (GitHub and GitLab take one there): their tokens' prefixes, a long word
+/// with a digit in it (a generated token), or anything percent-encoded. A
+/// person's or an organisation's name is shown.
+fn looks_like_token(user: &str) -> bool {
+    const PREFIXES: [&str; 7] = [
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+    ];
+    PREFIXES.iter().any(|prefix| user.starts_with(prefix))
+        || (user.len() >= 20 && user.bytes().any(|b| b.is_ascii_digit()))
+        || user.contains('%')
 }
 
 /// Whether an `http://` request may go through a proxy the environment
@@ -568,6 +591,12 @@ mod tests {
         );
         let azure = "https://acme@dev.azure.com/acme/shipping/_git/billing";
         assert_eq!(redacted(azure), azure);
+        let bitbucket = "https://alice@bitbucket.org/acme/billing.git";
+        assert_eq!(redacted(bitbucket), bitbucket);
+        assert_eq!(
+            redacted("https://0123456789abcdef0123456789abcdef01234567@gitea.example/a/b.git"),
+            "https://***@gitea.example/a/b.git"
+        );
         assert_eq!(
             redacted("failed for url (https://bot:tok@h/a.git/info/refs?x=1), then `git://u:p@h2`"),
             "failed for url (https://bot:***@h/a.git/info/refs?x=1), then `git://u:***@h2`"

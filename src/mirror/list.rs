@@ -57,14 +57,25 @@ fn check_all(
     let mut listed: Vec<Listed> = Vec::new();
     let mut diagnostics = Vec::new();
     for (line, url) in lines {
+        // gix reads schemes in lower case only.
+        let url = match url.split_once("://") {
+            Some((scheme, rest)) if scheme.bytes().any(|b| b.is_ascii_uppercase()) => {
+                format!("{}://{rest}", scheme.to_ascii_lowercase())
+            }
+            _ => url,
+        };
         let shown = redacted(&url);
         if let Err(why) = check_url(&url) {
+            // A line that is not a URL may still hold a token: all before
+            // its last `@` is hidden, wherever the line is shown.
+            let refused = hide_user_part(&url);
+            let why = redacted(&why.replace(&url, &refused));
             diagnostics.push(file.diagnostic(
-                Diagnostic::error("mirror-url-invalid", format!("`{shown}` {why}")).with_hint(
+                Diagnostic::error("mirror-url-invalid", format!("`{refused}` {why}")).with_hint(
                     "write one repository URL a line: file://, git://, ssh:// or https://",
                 ),
                 line,
-                &shown,
+                &refused,
             ));
         } else if listed
             .iter()
@@ -100,6 +111,15 @@ fn check_all(
         }
     }
     (listed, diagnostics)
+}
+
+/// `line` with all between its scheme (if any) and its last `@` hidden.
+fn hide_user_part(line: &str) -> String {
+    let Some(at) = line.rfind('@') else {
+        return line.to_string();
+    };
+    let start = line.find("://").map_or(0, |s| s + 3).min(at);
+    format!("{}***{}", &line[..start], &line[at..])
 }
 
 /// Why a listed URL is refused, if it is.
@@ -180,7 +200,8 @@ mod tests {
         assert_eq!(diagnostics[0].location(), "repos.txt:5:1");
     }
 
-    /// gix's own error repeats the URL: its secret is hidden there too.
+    /// gix's own error repeats the URL: its secret is hidden there too,
+    /// and in a line that is not a URL at all.
     #[test]
     fn a_refused_url_never_shows_its_secret() {
         for url in [
@@ -191,6 +212,18 @@ mod tests {
             let why = check_url(url).unwrap_err();
             assert!(!why.contains("secret"), "{url}: {why}");
         }
+        let text = "git://u:pa/SECRETf@host/r\nhttps:/u:SECRETj@github.com/o/r.git\nx-access-token:SECRETm@github.com/o/r.git\n";
+        let (listed, diagnostics) = parse_text(text, FILE);
+        assert!(listed.is_empty());
+        assert_eq!(diagnostics.len(), 3);
+        for d in &diagnostics {
+            let shown = format!("{} {:?}", d.message, d.source_line);
+            assert!(!shown.contains("SECRET"), "{shown}");
+        }
+        // Upper-case schemes are read as gix reads them.
+        let (listed, _) = parse_text("FILE:///srv/b.git\nHTTPS://h/o/r.git\n", FILE);
+        let urls: Vec<&str> = listed.iter().map(|l| l.url.as_str()).collect();
+        assert_eq!(urls, ["file:///srv/b.git", "https://h/o/r.git"]);
     }
 
     #[test]
