@@ -11,6 +11,7 @@
 //! construction.
 
 mod betterem;
+mod casefold;
 mod code_block;
 mod critic;
 mod def_terms;

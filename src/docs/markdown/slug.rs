@@ -43,8 +43,7 @@ pub enum SlugCase {
     Lower,
     /// Only A-Z lower-cased (`lower-ascii`, GitHub's way).
     LowerAscii,
-    /// `fold`: Python's `casefold`, taken as Unicode lower case (they differ
-    /// on a few letters, such as `ß`).
+    /// `fold`: Python's `casefold` (`ß` → `ss`), see `super::casefold`.
     Fold,
 }
 
@@ -143,7 +142,8 @@ fn pymdownx_slug(
     let stripped = stripped.trim();
     let cased = match case {
         SlugCase::Kept => stripped.to_string(),
-        SlugCase::Lower | SlugCase::Fold => stripped.to_lowercase(),
+        SlugCase::Lower => stripped.to_lowercase(),
+        SlugCase::Fold => super::casefold::casefold(stripped),
         SlugCase::LowerAscii => stripped.to_ascii_lowercase(),
     };
     let slug = NOT_WORD_HYPHEN_OR_SPACE_CHAR
@@ -275,6 +275,13 @@ mod tests {
         assert_eq!(slug("Straße  GROß", &underscore), "straße_groß");
         // Python's `\w` has no combining marks (Rust's `is_alphanumeric` has).
         assert_eq!(slug("हिन्दी", &lower), "हनद");
+        // `fold` is Python's casefold (ids checked with MkDocs 1.6.1 and
+        // pymdown-extensions 11).
+        let fold = style(pymdownx(SlugCase::Fold, false), "-");
+        assert_eq!(slug("Straße Maße", &fold), "strasse-masse");
+        assert_eq!(slug("ΣΊΣΥΦΟΣ Σ", &fold), "σίσυφοσ-σ");
+        assert_eq!(slug("ﬁle µ ſ", &fold), "file-μ-s");
+        assert_eq!(slug("İstanbul", &fold), "istanbul");
         assert_eq!(slug("हिन्दी", &unicode), "हनद");
     }
 
