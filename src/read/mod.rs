@@ -545,11 +545,6 @@ impl Snapshot {
         listing
     }
 
-    /// [`Snapshot::list_files`], not recorded.
-    fn list_unrecorded(&self) -> Listing {
-        self.list(true)
-    }
-
     /// From now on, records every path read or looked up and every
     /// listing of [`Snapshot::list_files`] ([`Probes`]), for work that is
     /// kept while their answers hold. Nothing is recorded for a git tree:

@@ -54,7 +54,7 @@ impl Probes {
             .all(|(path, kept)| stamp(root, path) == *kept)
             && self
                 .listing
-                .is_none_or(|kept| listing_hash(&snapshot.list_unrecorded()) == kept)
+                .is_none_or(|kept| listing_hash(&snapshot.list_unvendored()) == kept)
     }
 }
 
@@ -122,9 +122,6 @@ mod tests {
         Snapshot::open(&source, None).unwrap()
     }
 
-    /// Each kind of change to what was asked breaks the record: a file's
-    /// bytes, a file appearing where none was, a file removed, a folder
-    /// on the way swapped for a link, a new file in a listed repository.
     /// A listing that gains or loses a cut is another answer: the kept
     /// load's `listing-truncated` warnings follow it.
     #[test]
@@ -143,6 +140,9 @@ mod tests {
         assert_eq!(listing_hash(&cut), listing_hash(&cut));
     }
 
+    /// Each kind of change to what was asked breaks the record: a file's
+    /// bytes, a file appearing where none was, a file removed, a folder
+    /// on the way swapped for a link, a new file in a listed repository.
     #[test]
     fn a_record_holds_until_an_answer_would_change() {
         let dir = tempfile::tempdir().unwrap();
