@@ -338,14 +338,13 @@ pub fn redacted(text: &str) -> String {
             before[scheme_start..at].to_ascii_lowercase().as_str(),
             "http" | "https"
         );
-        let end = after
-            .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
-            .unwrap_or(after.len());
+        // In a message, a URL also ends at a space.
+        let word_end = after.find(char::is_whitespace).unwrap_or(after.len());
+        let end = authority(&after[..word_end]).len();
         let (authority, tail) = after.split_at(end);
         // A token with a `/`, `?` or `#` written as it is ends the
         // authority early: over http(s), an `@` further on (before a
         // space) is taken as the end of a user part, to hide all of it.
-        let word_end = after.find(char::is_whitespace).unwrap_or(after.len());
         if web
             && !authority.contains('@')
             && let Some(at) = after[..word_end].rfind('@')
@@ -374,6 +373,16 @@ pub fn redacted(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The authority of a URL's text after `scheme://`, as gix reads it: up
+/// to the first `/`, `?` or `#`. Where a user part (a token) and the host
+/// are, for the list's checks, folder names and what is shown.
+pub fn authority(after_scheme: &str) -> &str {
+    let end = after_scheme
+        .find(['/', '?', '#'])
+        .unwrap_or(after_scheme.len());
+    &after_scheme[..end]
 }
 
 /// Whether a user name written alone before a host's `@` may be a token

@@ -49,8 +49,7 @@ pub fn assign(
 fn candidates(url: &str) -> Vec<String> {
     let path = url.split_once("://").map_or(url, |(_, rest)| rest);
     // Never a user name or password (a token) in a folder's name.
-    let authority_end = path.find(['/', '?', '#']).unwrap_or(path.len());
-    let path = match path[..authority_end].rfind('@') {
+    let path = match super::credentials::authority(path).rfind('@') {
         Some(at) => &path[at + 1..],
         None => path,
     };

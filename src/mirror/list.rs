@@ -153,10 +153,9 @@ pub fn check_url(url: &str) -> Result<(), String> {
     // it, and send the rest as a path). Elsewhere (`file:///srv/a@b`,
     // ssh's keys) a URL holds no token.
     let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
-    let authority_end = url[scheme.len() + 3..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |at| at + scheme.len() + 3);
-    if web && url[authority_end..].contains('@') {
+    let after_scheme = &url[scheme.len() + 3..];
+    let authority = super::credentials::authority(after_scheme);
+    if web && after_scheme[authority.len()..].contains('@') {
         return Err("has an `@` after its host: write a token's `/`, `?`, `#` and `@` percent-encoded (`%2F`, `%3F`, `%23`, `%40`)".into());
     }
     if redacted(url) != url && scheme.eq_ignore_ascii_case("http") {
