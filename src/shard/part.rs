@@ -358,8 +358,8 @@ fn open(dir: &Path) -> Result<Part, String> {
     let is_commit =
         |c: &str| matches!(c.len(), 40 | 64) && c.bytes().all(|b| b.is_ascii_hexdigit());
     let printable = |r: &str| !r.chars().any(char::is_control);
-    let repos = manifest.repos.iter().chain(manifest.commits.keys());
-    if !manifest.commits.values().all(|c| is_commit(c)) || !repos.clone().all(|r| printable(r)) {
+    let mut repos = manifest.repos.iter().chain(manifest.commits.keys());
+    if !manifest.commits.values().all(|c| is_commit(c)) || !repos.all(|r| printable(r)) {
         return Err(format!(
             "`{}` is damaged (a commit id that is not one, or a repository path with control characters): build the shard again",
             path.display()
