@@ -779,7 +779,8 @@ impl<'e, 'a> Pass<'e, 'a> {
                     | (Some(Event::Start(Tag::Emphasis)), TagEnd::Emphasis)
             )
         };
-        let Some(open) = open.filter(|o| consumed > 0 && !attrs.is_empty() && own_start(o)) else {
+        let Some(open) = open.filter(|o| consumed.is_some() && !attrs.is_empty() && own_start(o))
+        else {
             self.out.push(Event::End(end));
             return at + 1;
         };
@@ -794,24 +795,25 @@ impl<'e, 'a> Pass<'e, 'a> {
         self.push_rest_after_attrs(events, at, consumed)
     }
 
-    /// After `{ .class }` consumed `consumed` bytes of the next text event,
-    /// emits the rest of that text and returns where to go on.
+    /// After the element ending at `end` and its attr_list `{ .class }`
+    /// (ending at `list_end`), emits the rest of the text the attr_list
+    /// ends in and returns where to go on.
     fn push_rest_after_attrs(
         &mut self,
         events: &[(Event<'a>, Range<usize>)],
         end: usize,
-        consumed: usize,
+        list_end: Option<AttrListEnd>,
     ) -> usize {
-        if consumed == 0 {
+        let Some(AttrListEnd { event, bytes }) = list_end else {
             return end + 1;
-        }
-        if let Some((Event::Text(text), _)) = events.get(end + 1) {
-            let rest = &text[consumed..];
+        };
+        if let Some((Event::Text(text), _)) = events.get(event) {
+            let rest = &text[bytes..];
             if !rest.is_empty() {
                 self.text(&CowStr::from(rest.to_string()));
             }
         }
-        end + 2
+        event + 1
     }
 
     /// `<sup id="fnref:x"><a class="footnote-ref" href="#fn:x">1</a></sup>`, as Python-Markdown writes it.
@@ -1128,60 +1130,177 @@ fn plantuml_image(server: &str, code: &str, info: &str) -> String {
 /// (the `#` tokens [`trailing_attrs`] reads).
 fn trailing_attr_ids(events: &[(Event<'_>, Range<usize>)], end: usize) -> Vec<String> {
     attr_list_after(events, end).map_or_else(Vec::new, |(inner, _)| {
-        inner
-            .split_whitespace()
-            .filter_map(|token| token.strip_prefix('#'))
-            .map(str::to_string)
+        attr_tokens(&inner)
+            .into_iter()
+            .filter_map(|(key, value)| match (key.strip_prefix('#'), value) {
+                (Some(id), None) => Some(id.to_string()),
+                _ => None,
+            })
             .collect()
     })
 }
 
-/// The attr_list `{ ... }` opening the text right after the element ending
-/// at `end`: what is inside it (a leading `:` dropped), and how many bytes
-/// of that text it takes.
-fn attr_list_after<'e>(
-    events: &'e [(Event<'_>, Range<usize>)],
-    end: usize,
-) -> Option<(&'e str, usize)> {
-    let (Event::Text(text), _) = events.get(end + 1)? else {
-        return None;
-    };
-    let inner_end = text.strip_prefix('{')?.find('}')?;
-    Some((
-        text[1..=inner_end].trim_start_matches(':').trim(),
-        inner_end + 2,
-    ))
+/// Where an attr_list ends: the event holding its `}`, and how many bytes
+/// of that event's text it takes.
+#[derive(Clone, Copy, Debug)]
+struct AttrListEnd {
+    event: usize,
+    bytes: usize,
 }
 
-fn trailing_attrs(events: &[(Event<'_>, Range<usize>)], end: usize) -> (String, usize) {
-    let Some((inner, consumed)) = attr_list_after(events, end) else {
-        return (String::new(), 0);
+/// Text events an attr_list may span: the parser cuts text at characters
+/// that could open emphasis (`target=_blank` is three events).
+const MAX_ATTR_LIST_EVENTS: usize = 64;
+
+/// The attr_list `{ ... }` opening the text right after the element ending
+/// at `end`, on that line: what is inside it (a leading `:` dropped), and
+/// where it ends. A `}` inside quotes (`title="a}b"`) does not end it.
+fn attr_list_after(
+    events: &[(Event<'_>, Range<usize>)],
+    end: usize,
+) -> Option<(String, AttrListEnd)> {
+    let first = end + 1;
+    let (Event::Text(text), _) = events.get(first)? else {
+        return None;
+    };
+    if !text.starts_with('{') {
+        return None;
+    }
+    let mut inner = String::new();
+    let mut quote = None;
+    for (index, (event, _)) in events
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(MAX_ATTR_LIST_EVENTS)
+    {
+        let Event::Text(text) = event else {
+            return None;
+        };
+        let skip = usize::from(index == first);
+        for (at, c) in text[skip..].char_indices() {
+            match (quote, c) {
+                (_, '\n') => return None,
+                (Some(open), c) if c == open => quote = None,
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '}') => {
+                    let inside = inner.strip_prefix(':').unwrap_or(&inner).trim();
+                    // `{}` and `{: }` are text, as in Python-Markdown.
+                    if inside.is_empty() {
+                        return None;
+                    }
+                    let end = AttrListEnd {
+                        event: index,
+                        bytes: skip + at + 1,
+                    };
+                    return Some((inside.to_string(), end));
+                }
+                _ => {}
+            }
+            inner.push(c);
+        }
+    }
+    None
+}
+
+/// An attr_list's inside as attr_list reads it: `.class`, `#id`, `key`,
+/// `key=value`, `key="a value"` or `key='a value'`, apart at spaces
+/// outside quotes. Each is (the word or key, the value).
+fn attr_tokens(inner: &str) -> Vec<(&str, Option<&str>)> {
+    let mut tokens = Vec::new();
+    let mut rest = inner.trim_start();
+    while !rest.is_empty() {
+        let mut quote = None;
+        let mut end = rest.len();
+        for (at, c) in rest.char_indices() {
+            match (quote, c) {
+                (Some(open), c) if c == open => quote = None,
+                (None, '"' | '\'') => quote = Some(c),
+                (None, c) if c.is_whitespace() => {
+                    end = at;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let token = &rest[..end];
+        rest = rest[end..].trim_start();
+        tokens.push(match token.split_once('=') {
+            Some((key, value)) => {
+                let unquoted = ['"', '\'']
+                    .iter()
+                    .find_map(|q| value.strip_prefix(*q)?.strip_suffix(*q));
+                (key, Some(unquoted.unwrap_or(value)))
+            }
+            None => (token, None),
+        });
+    }
+    tokens
+}
+
+/// The attributes an attr_list `{ key=value }` may set on a link, an
+/// image or emphasis: an allow-list, as an attribute that is harmless on
+/// its own can still be turned against the page. `name` makes an `<img>` a
+/// property of `document` that shadows its own (`{ name=currentScript }`
+/// pointed the search script at the page's own scripts), `formaction`,
+/// `ping` and `popovertarget` act, and `href`, `src`, `srcset` and `style`
+/// take URLs no link check saw. Names are matched in lower case, as HTML
+/// reads them.
+fn attr_list_key_allowed(key: &str) -> bool {
+    const ALLOWED: &[&str] = &[
+        "align",
+        "alt",
+        "decoding",
+        "dir",
+        "height",
+        "hreflang",
+        "lang",
+        "loading",
+        "referrerpolicy",
+        "rel",
+        "role",
+        "tabindex",
+        "target",
+        "title",
+        "type",
+        "width",
+    ];
+    let key = key.to_ascii_lowercase();
+    let own_data = |prefix: &str| {
+        key.strip_prefix(prefix).is_some_and(|rest| {
+            !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+    };
+    ALLOWED.contains(&key.as_str()) || own_data("data-") || own_data("aria-")
+}
+
+/// The attributes of the attr_list right after the element ending at
+/// `end` (empty when there is none), and where the attr_list ends.
+fn trailing_attrs(
+    events: &[(Event<'_>, Range<usize>)],
+    end: usize,
+) -> (String, Option<AttrListEnd>) {
+    let Some((inner, list_end)) = attr_list_after(events, end) else {
+        return (String::new(), None);
     };
     let mut classes = Vec::new();
     let mut attrs = String::new();
-    for token in inner.split_whitespace() {
-        if let Some(class) = token.strip_prefix('.') {
-            classes.push(class.to_string());
-        } else if let Some(id) = token.strip_prefix('#') {
-            attrs.push_str(&format!(" id=\"{}\"", escape(id)));
-        } else if token == "download" {
-            attrs.push_str(" download");
-        } else if let Some((key, value)) = token.split_once('=') {
-            let key_ok = !key.is_empty()
-                && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-                && !key.to_ascii_lowercase().starts_with("on");
-            if key_ok && !matches!(key.to_ascii_lowercase().as_str(), "href" | "src" | "style") {
-                attrs.push_str(&format!(
-                    " {key}=\"{}\"",
-                    escape(value.trim_matches('"').trim_matches('\''))
-                ));
+    for (key, value) in attr_tokens(&inner) {
+        match (key.strip_prefix('.'), key.strip_prefix('#'), value) {
+            (Some(class), _, None) => classes.push(class),
+            (_, Some(id), None) => attrs.push_str(&format!(" id=\"{}\"", escape(id))),
+            _ if key == "download" && value.is_none() => attrs.push_str(" download"),
+            // A word alone is an attribute with itself as value.
+            _ if attr_list_key_allowed(key) => {
+                attrs.push_str(&format!(" {key}=\"{}\"", escape(value.unwrap_or(key))));
             }
+            _ => {}
         }
     }
     if !classes.is_empty() {
         attrs.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
     }
-    (attrs, consumed)
+    (attrs, Some(list_end))
 }
 
 #[cfg(test)]

@@ -225,6 +225,54 @@ fn image_attributes_and_button_links() {
     assert!(!out.contains('{'), "{out}");
 }
 
+/// attr_list sets only the attributes on its allow-list: `name` would
+/// make the image a property of `document` that shadows its own
+/// (`document.currentScript`, which the search script reads).
+#[test]
+fn attr_list_sets_only_harmless_attributes() {
+    let out = html(
+        "![](x/assets/search.js){ name=currentScript NAME=x onclick=y formaction=z srcset=javascript:a ping=p popovertarget=t style=s Src=u href=h data-=d }\n\n\
+         [Go](setup.md){ target=_blank rel=noopener title=\"Set up\" data-track=go aria-label=Go Loading=lazy }\n",
+    );
+    for refused in [
+        "name=",
+        "NAME",
+        "onclick",
+        "formaction",
+        "srcset",
+        "ping",
+        "popovertarget",
+        "style",
+        "Src=",
+        "href=\"h",
+        "data-=",
+    ] {
+        assert!(!out.contains(refused), "{refused}: {out}");
+    }
+    assert!(
+        out.contains(
+            "<a href=\"index.html\" target=\"_blank\" rel=\"noopener\" title=\"Set up\" data-track=\"go\" aria-label=\"Go\" Loading=\"lazy\">Go</a>"
+        ),
+        "{out}"
+    );
+}
+
+/// An attr_list is read across the pieces the parser cuts text into
+/// (`_blank` could open emphasis), with quoted values holding spaces and
+/// `}`, as Python-Markdown reads it; `{}` stays text.
+#[test]
+fn attr_lists_span_cut_text_and_quotes() {
+    let out = html(
+        "[A](https://x.org){:target=\"_blank\"} and [B](https://y.org){ target=_blank rel=noopener } \
+         [C](https://z.org){ title='a}b c' } *em*{ .c } x {}\n",
+    );
+    assert_eq!(
+        out,
+        "<p><a href=\"https://x.org\" target=\"_blank\">A</a> and <a href=\"https://y.org\" target=\"_blank\" rel=\"noopener\">B</a> \
+         <a href=\"https://z.org\" title=\"a}b c\">C</a> <em class=\"c\">em</em> x {}</p>\n"
+    );
+}
+
 #[test]
 fn github_alerts_become_admonitions() {
     let out = html("> [!WARNING]\n> Careful.\n");

@@ -7,8 +7,11 @@
 (function () {
   "use strict";
   var form = document.querySelector("form.search");
+  // Only a real script element: an element of the page named
+  // `currentScript` would otherwise stand in for it, and choose where the
+  // index is loaded from.
   var self = document.currentScript;
-  if (!form || !self) return;
+  if (!form || !(self instanceof HTMLScriptElement)) return;
   var root = self.src.replace(/assets\/search\.js([?#].*)?$/, "");
   var base = root + "_search/web/";
 
