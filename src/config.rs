@@ -177,6 +177,7 @@ pub fn load_with(cli: &CliSettings, file: Option<(&Path, &str)>) -> Result<Confi
     };
     let mut config = merge(raw, &base, cli)?;
     config.scorecards.today = build_day();
+    config.scorecards.config_file = file.map(|(path, _)| path.to_path_buf());
     Ok(config)
 }
 
@@ -289,6 +290,7 @@ fn merge(raw: RawConfig, base: &Path, cli: &CliSettings) -> Result<Config, Confi
     let scorecards = crate::scorecards::load::Settings {
         paths: scorecard_paths,
         base: base.to_path_buf(),
+        config_file: None,
         roots: roots.clone(),
         facts: raw.scorecards.facts.map(|f| base.join(f)),
         // Set by `load`, the edge that may read the environment and clock.

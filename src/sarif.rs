@@ -27,7 +27,7 @@ pub const SRCROOT: &str = "%SRCROOT%";
 /// The base of files that belong to no repository.
 pub const CWD: &str = "CWD";
 /// The key of Portico's own fingerprint; bump the version if what it hashes changes.
-pub const FINGERPRINT_KEY: &str = "portico/v1";
+pub const FINGERPRINT_KEY: &str = "portico/v2";
 
 /// The one-line descriptions of the codes, from the book's table of codes,
 /// so the rules shown by a SARIF viewer say what the manual says.
@@ -53,11 +53,12 @@ pub fn log(input: &Input<'_>) -> Value {
     let bases = Bases::new(input.repos, input.cwd);
     let rules = Rules::new(&shown);
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let folders = RepoFolders::new(input.repos);
     let results: Vec<Value> = shown
         .iter()
         .map(|d| {
             let place = bases.place(d);
-            let identity = fingerprint_text(d, &place);
+            let identity = fingerprint_text(d, &place, &folders);
             let occurrence = seen.entry(identity.clone()).or_insert(0);
             *occurrence += 1;
             result(d, &place, rules.index(d.code), &identity, *occurrence)
@@ -143,7 +144,7 @@ impl Bases {
         });
         match repo_base {
             Some(id) => Place {
-                uri: relative_uri(&d.file),
+                uri: relative_uri_or_folder(&d.file),
                 base: Some(id.clone()),
             },
             None if Path::new(&d.path).is_absolute() => Place {
@@ -153,7 +154,7 @@ impl Bases {
                 base: None,
             },
             None => Place {
-                uri: relative_uri(&d.path),
+                uri: relative_uri_or_folder(&d.path),
                 base: Some(CWD.to_string()),
             },
         }
@@ -213,6 +214,17 @@ fn relative_uri(path: &str) -> String {
     encode_path(path.strip_prefix("./").unwrap_or(path)).replace(':', "%3A")
 }
 
+/// [`relative_uri`], or `.` (the base folder itself) for a problem with no
+/// file: a whole repository's (`repo-unreadable`), or one about no file.
+/// GitHub refuses a whole upload if any result has no location (the
+/// upload action skips fingerprinting a folder, and takes it).
+fn relative_uri_or_folder(path: &str) -> String {
+    match relative_uri(path) {
+        uri if uri.is_empty() => ".".to_string(),
+        uri => uri,
+    }
+}
+
 /// Percent-encodes what cannot stand in a URI path; `/` stays a separator.
 fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -227,18 +239,92 @@ fn encode_path(path: &str) -> String {
     out
 }
 
-/// What makes a result the same result in the next run: its code, its file
-/// and its message, but not its line, so an edit above it does not make it
-/// a new alert. Identical results in one file are told apart by their order.
-fn fingerprint_text(d: &Diagnostic, place: &Place) -> String {
+/// What makes a result the same result in the next run: its code, its
+/// repository, its file and its message, but not its line, so an edit
+/// above it does not make it a new alert. Identical results in one file are
+/// told apart by their order. Nothing that depends on how Portico was run
+/// goes in: not the base (`%SRCROOT%` alone, `REPO-x` beside other ROOTs),
+/// not the folder a message names another file in (the ROOT as given,
+/// absolute or not), not the lines and columns a message names.
+fn fingerprint_text(d: &Diagnostic, place: &Place, folders: &RepoFolders) -> String {
     format!(
-        "{}\0{}\0{}\0{}\0{}",
+        "{}\0{}\0{}\0{}",
         d.code,
         d.repo,
-        place.base.as_deref().unwrap_or(""),
         place.uri,
-        d.message
+        without_places(&folders.named(&d.message))
     )
+}
+
+/// The repositories' folders as shown (`../org/billing`,
+/// `/abs/org/billing`) and their names, longest folder first, so a
+/// message naming a file in one reads the same however the ROOT was given.
+struct RepoFolders(Vec<(String, String)>);
+
+impl RepoFolders {
+    fn new(repos: &[RepoSource]) -> RepoFolders {
+        let mut folders: Vec<(String, String)> = repos
+            .iter()
+            .map(|r| (r.display.trim_end_matches('/').to_string(), r.name.clone()))
+            // `.` and `` name no folder a message could be told by.
+            .filter(|(display, name)| !matches!(display.as_str(), "" | ".") && display != name)
+            .map(|(display, name)| (format!("{display}/"), format!("{name}/")))
+            .collect();
+        folders.sort_by_key(|(display, _)| std::cmp::Reverse(display.len()));
+        RepoFolders(folders)
+    }
+
+    /// `message` with each repository folder it names (at the start of a
+    /// word) written as the repository's name.
+    fn named(&self, message: &str) -> String {
+        let mut out = message.to_string();
+        for (display, name) in &self.0 {
+            let mut from = 0;
+            while let Some(at) = out[from..].find(display.as_str()).map(|i| from + i) {
+                let starts_word = out[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| c.is_whitespace() || "`'\"(<[".contains(c));
+                if starts_word {
+                    out.replace_range(at..at + display.len(), name);
+                    from = at + name.len();
+                } else {
+                    from = at + display.len();
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `message` with every `:LINE` or `:LINE:COLUMN` after a file name
+/// (`catalog-info.yaml:12:5`) written `:#`.
+fn without_places(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars().peekable();
+    let mut last = ' ';
+    while let Some(c) = chars.next() {
+        let after_name = last.is_alphanumeric() && !last.is_ascii_digit() || "._-/".contains(last);
+        if c == ':' && after_name && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push_str(":#");
+            // The line, then a `:COLUMN` if there is one.
+            while chars.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+            }
+            let mut rest = chars.clone();
+            if rest.next() == Some(':') && rest.peek().is_some_and(char::is_ascii_digit) {
+                chars.next();
+                while chars.peek().is_some_and(char::is_ascii_digit) {
+                    chars.next();
+                }
+            }
+            last = '#';
+            continue;
+        }
+        out.push(c);
+        last = c;
+    }
+    out
 }
 
 fn fingerprint(identity: &str, occurrence: usize) -> String {
@@ -262,28 +348,27 @@ fn result(d: &Diagnostic, place: &Place, rule: usize, identity: &str, occurrence
     out.insert("ruleIndex".into(), json!(rule));
     out.insert("level".into(), json!(level));
     out.insert("message".into(), json!({ "text": text }));
-    // A problem about a whole repository has no file to point at.
-    if !place.uri.is_empty() {
-        let mut artifact = Map::new();
-        artifact.insert("uri".into(), json!(place.uri));
-        if let Some(base) = &place.base {
-            artifact.insert("uriBaseId".into(), json!(base));
-        }
-        let mut physical = Map::new();
-        physical.insert("artifactLocation".into(), Value::Object(artifact));
-        if d.line > 0 {
-            let mut region = Map::new();
-            region.insert("startLine".into(), json!(d.line));
-            if d.column > 0 {
-                region.insert("startColumn".into(), json!(d.column));
-            }
-            physical.insert("region".into(), Value::Object(region));
-        }
-        out.insert(
-            "locations".into(),
-            json!([{ "physicalLocation": Value::Object(physical) }]),
-        );
+    // Every result points somewhere: GitHub refuses a whole log if one
+    // does not (a whole repository's problem points at its folder).
+    let mut artifact = Map::new();
+    artifact.insert("uri".into(), json!(place.uri));
+    if let Some(base) = &place.base {
+        artifact.insert("uriBaseId".into(), json!(base));
     }
+    let mut physical = Map::new();
+    physical.insert("artifactLocation".into(), Value::Object(artifact));
+    if d.line > 0 {
+        let mut region = Map::new();
+        region.insert("startLine".into(), json!(d.line));
+        if d.column > 0 {
+            region.insert("startColumn".into(), json!(d.column));
+        }
+        physical.insert("region".into(), Value::Object(region));
+    }
+    out.insert(
+        "locations".into(),
+        json!([{ "physicalLocation": Value::Object(physical) }]),
+    );
     out.insert(
         "partialFingerprints".into(),
         json!({ FINGERPRINT_KEY: fingerprint(identity, occurrence) }),
@@ -466,6 +551,71 @@ mod tests {
         );
         assert_eq!(print(&twins, 0), print(&first, 0));
         assert_ne!(print(&twins, 0), print(&twins, 1));
+    }
+
+    /// A fingerprint does not depend on how Portico was run: the other
+    /// ROOTs given (the base), the ROOT's spelling, nor the line a message
+    /// names another file at.
+    #[test]
+    fn fingerprints_ignore_the_run_and_the_lines_messages_name() {
+        let print = |v: &Value| v["runs"][0]["results"][0]["partialFingerprints"].clone();
+        let duplicate = |root: &str, line: usize| {
+            let mut d = Diagnostic::error(
+                "duplicate-entity",
+                format!("`component:default/a` is also defined at {root}/alpha/c.yaml:{line}:3"),
+            )
+            .in_repo("beta", &format!("{root}/beta"), "c.yaml");
+            d.line = line;
+            d
+        };
+        let repos = |root: &str| {
+            [
+                repo("beta", &format!("{root}/beta")),
+                repo("alpha", &format!("{root}/alpha")),
+            ]
+        };
+        let first = sarif(&[duplicate("org", 1)], &repos("org"));
+        let lines_added = sarif(&[duplicate("org", 7)], &repos("org"));
+        let absolute = sarif(&[duplicate("/ci/work/org", 1)], &repos("/ci/work/org"));
+        assert_eq!(print(&first), print(&lines_added));
+        assert_eq!(print(&first), print(&absolute));
+        let plain = [diag("beta", "org/beta", "c.yaml", 2)];
+        let alone = sarif(&plain, &repos("org")[..1]);
+        let beside = sarif(&plain, &repos("org"));
+        assert_eq!(print(&alone), print(&beside), "%SRCROOT% or REPO-beta");
+        let other_file = sarif(
+            &[Diagnostic::error(
+                "duplicate-entity",
+                "`component:default/a` is also defined at org/gamma/c.yaml:1:3",
+            )
+            .in_repo("beta", "org/beta", "c.yaml")],
+            &repos("org"),
+        );
+        assert_ne!(print(&first), print(&other_file));
+        assert_eq!(
+            without_places("at a/c.yaml:12:5, b.md:3 and 12:30"),
+            "at a/c.yaml:#, b.md:# and 12:30"
+        );
+    }
+
+    /// GitHub refuses a whole log if one result has no location: a
+    /// problem with no file points at its repository's folder, or at the
+    /// working folder.
+    #[test]
+    fn problems_with_no_file_point_at_a_folder() {
+        let whole_repo =
+            Diagnostic::error("repo-unreadable", "unreadable").in_repo("r", "org/r", "");
+        let nowhere = Diagnostic::warning("scorecard-not-found", "no file matches");
+        let out = sarif(
+            &[whole_repo, nowhere],
+            &[repo("r", "org/r"), repo("s", "org/s")],
+        );
+        let artifact = |i: usize| {
+            out["runs"][0]["results"][i]["locations"][0]["physicalLocation"]["artifactLocation"]
+                .clone()
+        };
+        assert_eq!(artifact(0), json!({ "uri": ".", "uriBaseId": "REPO-r" }));
+        assert_eq!(artifact(1), json!({ "uri": ".", "uriBaseId": CWD }));
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct Settings {
     pub paths: Vec<String>,
     /// The folder of `portico.toml`.
     pub base: PathBuf,
+    /// `portico.toml` itself, when one was read: where `paths` are written.
+    pub config_file: Option<PathBuf>,
     /// The ROOT folders, searched for `scorecards/*.yaml`.
     pub roots: Vec<PathBuf>,
     /// The external facts file.
@@ -44,6 +46,7 @@ impl Default for Settings {
         Settings {
             paths: Vec::new(),
             base: PathBuf::new(),
+            config_file: None,
             roots: Vec::new(),
             facts: None,
             today: Day(0),
@@ -65,15 +68,16 @@ pub fn definitions(
         for pattern in &settings.paths {
             let found = matching(&settings.base, pattern);
             if found.is_empty() {
-                out.push(
-                    Diagnostic::warning(
-                        "scorecard-not-found",
-                        format!("[scorecards] paths: no file matches `{pattern}`"),
-                    )
-                    .with_hint(
-                        "paths are globs relative to portico.toml, e.g. `scorecards/*.yaml`",
-                    ),
-                );
+                let mut d = Diagnostic::warning(
+                    "scorecard-not-found",
+                    format!("[scorecards] paths: no file matches `{pattern}`"),
+                )
+                .with_hint("paths are globs relative to portico.toml, e.g. `scorecards/*.yaml`");
+                // The file the setting is written in (SARIF points at it).
+                if let Some(file) = &settings.config_file {
+                    d.path = file.display().to_string();
+                }
+                out.push(d);
             }
             files.extend(found);
         }

@@ -21,6 +21,13 @@ fn sarif(dir: &std::path::Path, args: &[&str]) -> (i32, Value) {
         "not valid SARIF 2.1.0:\n{}",
         errors.join("\n")
     );
+    // GitHub's rule beyond the schema: it refuses the whole upload
+    // ("locationFromSarifResult: expected at least one location") if a
+    // result has no location, or one with an empty `uri`.
+    for result in results(&log) {
+        let uri = artifact(result)["uri"].as_str().unwrap_or("");
+        assert!(!uri.is_empty(), "a result GitHub refuses: {result}");
+    }
     (run.code, log)
 }
 
@@ -100,7 +107,7 @@ fn fingerprints_stay_when_lines_move_and_differ_between_results() {
     let prints = |log: &Value| -> Vec<Value> {
         results(log)
             .iter()
-            .map(|r| r["partialFingerprints"]["portico/v1"].clone())
+            .map(|r| r["partialFingerprints"]["portico/v2"].clone())
             .collect()
     };
     let (code, first) = sarif(org.path(), &["check", ".", "--format", "sarif"]);
@@ -177,4 +184,31 @@ fn a_clean_repository_gives_an_empty_valid_run() {
     let (code, log) = sarif(org.path(), &["check", ".", "--format", "sarif"]);
     assert_eq!(code, 0);
     assert!(results(&log).is_empty(), "{log:#}");
+}
+
+/// Problems with no file (a whole repository's, a setting's) still point
+/// somewhere: the repository's folder, or the `portico.toml` the setting
+/// is written in. Without a location GitHub refuses the whole log.
+#[test]
+fn problems_with_no_file_point_at_a_folder_or_the_settings_file() {
+    let org = Org::new();
+    org.copy_example("route-planner", "route-planner");
+    org.file(
+        "portico.toml",
+        "roots = [\".\"]\n[scorecards]\npaths = [\"cards/*.yaml\"]\n",
+    );
+    super::support::git(org.path(), &["init", "-q", "--bare", "empty.git"]);
+    let (_, log) = sarif(org.path(), &["check", "--format", "sarif"]);
+    let find = |code: &str| {
+        results(&log)
+            .iter()
+            .find(|r| r["ruleId"] == code)
+            .unwrap_or_else(|| panic!("no {code} in {log}"))
+    };
+    let unreadable = artifact(find("repo-unreadable"));
+    assert_eq!(unreadable["uri"], ".");
+    assert_eq!(unreadable["uriBaseId"], "REPO-empty");
+    let not_found = artifact(find("scorecard-not-found"));
+    assert_eq!(not_found["uri"], "portico.toml");
+    assert_eq!(not_found["uriBaseId"], "CWD");
 }
