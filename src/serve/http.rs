@@ -29,7 +29,75 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/__portico/live.js", get(live_script))
         .route("/__portico/problems.json", get(problems))
         .fallback(site_file)
+        .layer(axum::middleware::map_response(every_response))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            only_named_hosts,
+        ))
         .with_state(shared)
+}
+
+/// What every response carries, whichever part of the server (or axum
+/// itself: a 405) made it: never stored, never sniffed.
+async fn every_response(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// A server only this machine can reach answers only requests naming it
+/// (`localhost`, its address) as their host: a web page whose own name
+/// was pointed at 127.0.0.1 (DNS rebinding) would otherwise read the
+/// preview, and its problems' absolute paths, as its own.
+async fn only_named_hosts(
+    State(shared): State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .uri()
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .or_else(|| {
+            let value = request.headers().get(header::HOST)?;
+            value.to_str().ok().map(str::to_string)
+        });
+    if shared.address.ip().is_loopback()
+        && !host
+            .as_deref()
+            .is_some_and(|h| is_own_host(h, shared.address))
+    {
+        return respond(
+            StatusCode::MISDIRECTED_REQUEST,
+            "text/plain; charset=utf-8",
+            "this preview answers requests for localhost and its own address only\n",
+        );
+    }
+    next.run(request).await
+}
+
+/// Whether `host` (a Host header: a name or address, and maybe a port)
+/// names the loopback server at `address`.
+pub fn is_own_host(host: &str, address: std::net::SocketAddr) -> bool {
+    let (name, port) = match host.rsplit_once(':') {
+        // `[::1]:8000`, `127.0.0.1:8000`, `localhost:8000`; not `::1` alone.
+        Some((name, port)) if !name.contains(':') || name.ends_with(']') => (name, Some(port)),
+        _ => (host, None),
+    };
+    if port.is_some_and(|p| p.parse::<u16>().ok() != Some(address.port())) {
+        return false;
+    }
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip == address.ip() || ip.is_loopback())
 }
 
 /// What the preview sends with every response.
@@ -62,20 +130,33 @@ async fn problems(State(shared): State<Arc<Shared>>) -> Response {
     respond(StatusCode::OK, "application/json", json)
 }
 
-/// Server-sent events: one message per build that changed the site.
+/// Server-sent events: one message per build that changed the site,
+/// until the server stops (an open page's stream would otherwise hold a
+/// stopping server up for as long as the page stays open).
 async fn events(
     State(shared): State<Arc<Shared>>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let receiver = shared.events.subscribe();
-    let stream = futures_util::stream::unfold(receiver, |mut receiver| async move {
-        let message = match receiver.recv().await {
-            Ok(message) => message,
-            // Messages were missed: every page may have changed.
-            Err(RecvError::Lagged(_)) => r#"{"changed":"*"}"#.to_string(),
-            Err(RecvError::Closed) => return None,
-        };
-        Some((Ok(Event::default().data(message)), receiver))
-    });
+    let stopping = shared.stopping.clone();
+    let stream = futures_util::stream::unfold(
+        (receiver, stopping),
+        |(mut receiver, mut stopping)| async move {
+            if *stopping.borrow() {
+                return None;
+            }
+            let received = tokio::select! {
+                received = receiver.recv() => received,
+                _ = stopping.changed() => return None,
+            };
+            let message = match received {
+                Ok(message) => message,
+                // Messages were missed: every page may have changed.
+                Err(RecvError::Lagged(_)) => r#"{"changed":"*"}"#.to_string(),
+                Err(RecvError::Closed) => return None,
+            };
+            Some((Ok(Event::default().data(message)), (receiver, stopping)))
+        },
+    );
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -199,6 +280,20 @@ fn content_type(path: &str) -> &'static str {
         "pdf" => "application/pdf",
         "woff2" => "font/woff2",
         "woff" => "font/woff",
+        "ttf" => "font/ttf",
+        "otf" => "font/otf",
+        // Modules and WebAssembly run only with their own types.
+        "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "map" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "avif" => "image/avif",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "ogg" | "oga" => "audio/ogg",
+        "ogv" => "video/ogg",
+        "mp3" => "audio/mpeg",
+        "wav" => "audio/wav",
         _ => "application/octet-stream",
     }
 }
@@ -233,6 +328,35 @@ mod tests {
             "/%zz",
         ] {
             assert_eq!(site_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_loopback_server_is_named_by_localhost_or_its_address() {
+        let v4: std::net::SocketAddr = "127.0.0.1:8000".parse().unwrap();
+        let v6: std::net::SocketAddr = "[::1]:8000".parse().unwrap();
+        for host in [
+            "localhost:8000",
+            "LOCALHOST",
+            "localhost.:8000",
+            "127.0.0.1:8000",
+            "127.0.0.1",
+            "docs.localhost:8000",
+        ] {
+            assert!(is_own_host(host, v4), "{host}");
+        }
+        for host in ["[::1]:8000", "[::1]", "localhost:8000"] {
+            assert!(is_own_host(host, v6), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:8000",
+            "127.0.0.1:8001",
+            "",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io:8000",
+        ] {
+            assert!(!is_own_host(host, v4), "{host}");
         }
     }
 

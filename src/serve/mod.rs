@@ -49,6 +49,10 @@ pub struct Served {
     /// The paths of `files` made by `pipeline::preview_lists`, replaced
     /// after the pages are shown.
     pub lists: Arc<HashSet<String>>,
+    /// The paths of `files` an earlier build made and a build since lost
+    /// to its errors: the last good version, kept until the errors are
+    /// fixed, whatever else is saved meanwhile.
+    pub kept: Arc<HashSet<String>>,
 }
 
 /// What the server's handlers share with the builder.
@@ -56,6 +60,14 @@ pub struct Shared {
     served: RwLock<Arc<Served>>,
     /// One JSON message per build that changed the site.
     events: broadcast::Sender<String>,
+    /// Becomes `true` when the server stops: the open pages' event streams
+    /// end then, as the server waits for every response to end.
+    stopping: tokio::sync::watch::Receiver<bool>,
+    /// The address the server listens on, and whether only this machine
+    /// may reach it: then a request must name it, or `localhost`, as its
+    /// host (a page elsewhere whose name was pointed at 127.0.0.1, DNS
+    /// rebinding, names its own).
+    pub address: std::net::SocketAddr,
 }
 
 impl Shared {
@@ -89,8 +101,13 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
     // The port first: a taken one is a usage error, before any work.
     let listener =
         std::net::TcpListener::bind((options.host.as_str(), options.port)).map_err(|e| {
+            let fix = if e.kind() == std::io::ErrorKind::AddrInUse {
+                "choose another port with --port (0 picks a free one)"
+            } else {
+                "check --host: an address of this machine, such as 127.0.0.1, ::1 or 0.0.0.0"
+            };
             Fatal(format!(
-                "cannot serve on {}:{}: {e}; choose another port with --port (0 picks a free one)",
+                "cannot serve on {}:{}: {e}; {fix}",
                 options.host, options.port
             ))
         })?;
@@ -104,9 +121,14 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
         .map_err(|e| Fatal(format!("cannot start the server: {e}")))?;
     // Listened for from before the first build, so a Ctrl-C or SIGTERM at
     // any moment stops the server cleanly (and its scratch folder goes).
-    let stop = {
+    let signals = {
         let _entered = runtime.enter();
         stop_signals()?
+    };
+    let (stopping, stopping_seen) = tokio::sync::watch::channel(false);
+    let stop = async move {
+        signals.await;
+        let _ = stopping.send(true);
     };
     // Removed when `run` returns (Ctrl-C, SIGTERM); a killed server's is
     // removed by the next server started.
@@ -127,6 +149,8 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
     let shared = Arc::new(Shared {
         served: RwLock::new(Arc::new(Served::default())),
         events,
+        stopping: stopping_seen,
+        address,
     });
     let (changes, changed) = std::sync::mpsc::channel();
     let config = builder.config();
@@ -203,7 +227,7 @@ impl Watching {
     /// Whether it watches all it should: else it is worked out again at
     /// each change (a new root or a logo's folder that did not exist yet).
     fn is_complete(&self) -> bool {
-        self.watcher.is_some() && self.watched.complete
+        self.watcher.is_some() && self.watched.complete && self.watched.still_there()
     }
 
     /// Watches what the builder's settings read (the roots, the theme, the
@@ -415,6 +439,7 @@ impl Builder {
                     generation: old.generation + 1,
                     problems: vec![problem],
                     lists: old.lists.clone(),
+                    kept: old.kept.clone(),
                 });
                 announce(shared, &[], true);
                 return;
@@ -431,13 +456,20 @@ impl Builder {
         // First the docs and entity pages, beside the last build's lists
         // (taken, not copied: the lists below read only the outcome).
         let mut files = std::mem::take(&mut preview.files);
+        let mut kept = HashSet::new();
         for (path, bytes) in &old.files {
             // The last good version of a page this build lost stays served
-            // until the mistake is fixed; the lists and search files of
-            // the last build stay until the new ones are in.
-            let keep = new_errors || old.lists.contains(path) || path.starts_with("_search/");
-            if keep {
-                files.entry(path.clone()).or_insert_with(|| bytes.clone());
+            // until the mistake is fixed (a build with new errors keeps
+            // what it lost; later builds keep it while errors remain); the
+            // lists and search files of the last build stay until the new
+            // ones are in.
+            let lost_to_errors = new_errors || (!problems.is_empty() && old.kept.contains(path));
+            let listed = old.lists.contains(path) || path.starts_with("_search/");
+            if (lost_to_errors || listed) && !files.contains_key(path) {
+                files.insert(path.clone(), bytes.clone());
+                if lost_to_errors && !listed {
+                    kept.insert(path.clone());
+                }
             }
         }
         let problems_changed = problems != old.problems;
@@ -450,6 +482,7 @@ impl Builder {
             generation: old.generation + 1,
             problems,
             lists: old.lists.clone(),
+            kept: Arc::new(kept),
         });
         let served_in = started.elapsed();
         let changed = changed_paths(&old.files, &shared.current().files);
@@ -489,10 +522,14 @@ impl Builder {
         };
         let old = shared.current();
         let mut files = old.files.clone();
-        if !new_errors {
+        let paths: HashSet<String> = lists.iter().map(|f| f.path.clone()).collect();
+        let mut kept = HashSet::clone(&old.kept);
+        if new_errors {
+            // A list page these errors lost (a kind's, say) is kept as a page is.
+            kept.extend(old.lists.difference(&paths).cloned());
+        } else {
             files.retain(|path, _| !old.lists.contains(path));
         }
-        let paths: HashSet<String> = lists.iter().map(|f| f.path.clone()).collect();
         for file in lists {
             files.insert(file.path, file.bytes);
         }
@@ -509,6 +546,7 @@ impl Builder {
             generation: old.generation,
             problems: old.problems.clone(),
             lists: Arc::new(paths),
+            kept: Arc::new(kept),
         });
         announce(shared, &changed, false);
         true
@@ -543,6 +581,7 @@ impl Builder {
             generation: old.generation,
             problems: old.problems.clone(),
             lists: old.lists.clone(),
+            kept: old.kept.clone(),
         });
         announce(shared, &changed, false);
     }

@@ -33,6 +33,12 @@ pub struct Watcher {
 pub struct Watched {
     pub paths: Vec<PathBuf>,
     pub folders: Vec<PathBuf>,
+    /// What in `folders` is watched for: each file read from elsewhere,
+    /// and the entry of a folder on the way to a path that does not exist
+    /// yet. Nothing else in those folders is a change: a log the server's
+    /// own output goes to, in the folder of `portico.toml`, would
+    /// otherwise rebuild the site for every line it writes.
+    pub wanted: Vec<PathBuf>,
     /// Whether every file's folder exists (one that does not is left out,
     /// and looked for again at the next change).
     pub complete: bool,
@@ -48,13 +54,20 @@ impl Watched {
     pub fn new(paths: &[PathBuf], files_elsewhere: &[PathBuf]) -> Watched {
         let mut complete = true;
         let mut waiting: Vec<PathBuf> = Vec::new();
+        let mut wanted: Vec<PathBuf> = Vec::new();
         let mut found: Vec<PathBuf> = Vec::new();
+        let wait_for = |path: &Path, waiting: &mut Vec<PathBuf>, wanted: &mut Vec<PathBuf>| {
+            if let Some((folder, entry)) = nearest_folder(path) {
+                waiting.push(folder);
+                wanted.push(entry);
+            }
+        };
         for path in paths {
             match path.canonicalize() {
                 Ok(path) => found.push(path),
                 Err(_) => {
                     complete = false;
-                    waiting.extend(nearest_folder(path));
+                    wait_for(path, &mut waiting, &mut wanted);
                 }
             }
         }
@@ -64,10 +77,13 @@ impl Watched {
                 _ => Path::new("."),
             };
             match parent.canonicalize() {
-                Ok(folder) => waiting.push(folder),
+                Ok(folder) => {
+                    wanted.extend(file.file_name().map(|name| folder.join(name)));
+                    waiting.push(folder);
+                }
                 Err(_) => {
                     complete = false;
-                    waiting.extend(nearest_folder(parent));
+                    wait_for(parent, &mut waiting, &mut wanted);
                 }
             }
         }
@@ -78,21 +94,43 @@ impl Watched {
                 folders.push(folder);
             }
         }
+        wanted.sort();
+        wanted.dedup();
         Watched {
             paths: found,
             folders,
+            wanted,
             complete,
         }
     }
+
+    /// Whether what is watched is still there: a root deleted took its
+    /// watch with it, so watching is worked out again (its folder watched
+    /// for it to come back).
+    pub fn still_there(&self) -> bool {
+        self.paths.iter().chain(&self.folders).all(|p| p.exists())
+    }
+
+    /// Whether a change at `path` is one of what is watched: anything
+    /// under a watched path, or one of `wanted` in a watched folder.
+    fn covers(&self, path: &Path) -> bool {
+        self.paths.iter().any(|p| path.starts_with(p)) || self.wanted.iter().any(|w| w == path)
+    }
 }
 
-/// The nearest folder holding `path` that exists, canonical.
-fn nearest_folder(path: &Path) -> Option<PathBuf> {
+/// The nearest folder holding `path` that exists, canonical, and the
+/// entry of it on the way to `path` (what its making would be).
+fn nearest_folder(path: &Path) -> Option<(PathBuf, PathBuf)> {
     let absolute = std::path::absolute(path).ok()?;
-    absolute
-        .ancestors()
-        .skip(1)
-        .find_map(|a| a.canonicalize().ok())
+    let mut child = absolute.as_path();
+    for ancestor in absolute.ancestors().skip(1) {
+        if let Ok(folder) = ancestor.canonicalize() {
+            let entry = folder.join(child.file_name()?);
+            return Some((folder, entry));
+        }
+        child = ancestor;
+    }
+    None
 }
 
 /// Watches `watched` and sends each batch of changed paths that a build
@@ -104,6 +142,7 @@ pub fn start(
     changes: Sender<Vec<PathBuf>>,
     sent: Arc<AtomicU64>,
 ) -> Result<Watcher, String> {
+    let covered = watched.clone();
     let handler = move |result: DebounceEventResult| {
         let Ok(events) = result else {
             // The watcher lost events (a full queue): rebuild everything.
@@ -116,7 +155,7 @@ pub fn start(
             // Reading a file is an event too (the build's own reads).
             .filter(|event| !matches!(event.kind, notify::EventKind::Access(_)))
             .flat_map(|event| event.paths.iter())
-            .filter(|path| matters(path))
+            .filter(|path| covered.covers(path) && matters(path))
             .cloned()
             .collect();
         changed.sort();
@@ -150,7 +189,9 @@ pub fn start(
 
 /// Whether a change at `path` can change the site: not git's object store
 /// or logs (a commit also moves a ref, which is watched), not an editor's
-/// swap, backup or lock file.
+/// swap or lock file. Only files no build reads are left out: a backup
+/// `guide.md~` is published as MkDocs publishes it, so its making is a
+/// change; a hidden file (`.guide.md.swp`) never is.
 pub fn matters(path: &Path) -> bool {
     let parts: Vec<&str> = path
         .components()
@@ -162,22 +203,38 @@ pub fn matters(path: &Path) -> bool {
             [".git", "objects" | "logs" | "lfs"] | ["objects", "pack"]
         )
     });
-    if in_git_store || parts.last() == Some(&"index.lock") {
+    if in_git_store || parts.last() == Some(&"index.lock") || is_loose_object(&parts) {
         return false;
     }
     let Some(name) = parts.last() else {
         return true;
     };
-    let editor_file = name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".swo")
-        || name.ends_with(".tmp")
-        || name.starts_with(".#")
-        || (name.starts_with('#') && name.ends_with('#'))
+    let hidden_editor_file = name.starts_with('.')
+        && ([".swp", ".swx", ".swo", ".kate-swp"]
+            .iter()
+            .any(|e| name.ends_with(e))
+            || name.starts_with(".#")
+            || name.starts_with(".goutputstream-"));
+    let editor_file = hidden_editor_file
+        // Emacs' auto-save file, and the file vim makes to test a folder.
+        || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
         || *name == "4913"
         || *name == ".DS_Store";
     !editor_file
+}
+
+/// `…/objects/ab/<38 or 62 hex>` (or git's temporary `tmp_obj_…` there):
+/// a loose object of a bare repository, whose store has no `.git` to
+/// tell it by. A commit also moves a ref, which is watched.
+fn is_loose_object(parts: &[&str]) -> bool {
+    let hex = |s: &str| s.bytes().all(|b| b.is_ascii_hexdigit());
+    match parts {
+        [.., "objects", folder, name] if folder.len() == 2 && hex(folder) => {
+            (matches!(name.len(), 38 | 62) && hex(name)) || name.starts_with("tmp_obj_")
+        }
+        [.., "objects", "info", "packs" | "commit-graph"] => true,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -195,8 +252,20 @@ mod tests {
             assert!(matters(Path::new(path)), "{path}");
         }
         for path in [
-            "org/repo/docs/.index.md.swp",
             "org/repo/docs/index.md~",
+            "org/repo/docs/notes.tmp",
+            "org/repo/docs/objects/ab/page.md",
+        ] {
+            assert!(matters(Path::new(path)), "a build reads {path}");
+        }
+        for path in [
+            "org/repo/docs/.index.md.swp",
+            "org/repo/docs/.index.md.kate-swp",
+            "org/repo/docs/.goutputstream-6ZQ3T2",
+            "org/repo/docs/#index.md#",
+            "org/bare/objects/ab/0123456789abcdef0123456789abcdef012345",
+            "org/bare/objects/ab/tmp_obj_x1Y2",
+            "org/bare/objects/info/commit-graph",
             "org/repo/docs/4913",
             "org/repo/.#index.md",
             "org/repo/.git/objects/ab/cdef",
@@ -246,6 +315,14 @@ mod tests {
             vec![canonical(dir.path()), canonical(&brand)]
         );
         assert!(!later.complete);
+        // In a folder watched for one file, only that file is a change;
+        // in a folder watched for a path to come, only the entry to it.
+        assert!(watched.covers(&canonical(dir.path()).join("portico.toml")));
+        assert!(!watched.covers(&canonical(dir.path()).join("serve.log")));
+        assert!(watched.covers(&canonical(&brand).join("logo.svg")));
+        assert!(watched.covers(&canonical(&root).join("alpha/docs/index.md")));
+        assert!(later.covers(&canonical(dir.path()).join("later")));
+        assert!(!later.covers(&canonical(dir.path()).join("other")));
         // A file named without a folder is in the working folder.
         let here = Watched::new(&[], &[PathBuf::from("portico.toml")]);
         assert_eq!(here.folders, vec![canonical(Path::new("."))]);

@@ -85,14 +85,18 @@ impl Server {
 
     /// `GET path` (sent as written): (status, headers, body).
     pub fn get(&self, path: &str) -> (u16, String, String) {
+        self.request("GET", path, &self.address)
+    }
+
+    /// `METHOD path` for `host` (both sent as written): (status, headers, body).
+    pub fn request(&self, method: &str, path: &str, host: &str) -> (u16, String, String) {
         let mut stream = TcpStream::connect(&self.address).unwrap();
         stream
             .set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.address
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
         )
         .unwrap();
         let mut response = Vec::new();
@@ -504,7 +508,12 @@ fn open_pages_are_told_what_changed() {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    write!(stream, "GET /__portico/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET /__portico/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.address
+    )
+    .unwrap();
     // Let the stream open before the edit.
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
@@ -613,4 +622,158 @@ fn drafts_are_previewed_and_marked_but_not_built() {
     let site = org.path().join("site/docs/default/component/alpha");
     assert!(site.join("index.html").is_file());
     assert!(!site.join("wip").exists(), "a draft was built");
+}
+
+/// Opens the live-reload stream an open page holds: the stream, with the
+/// response's head read.
+fn open_events(server: &Server) -> (BufReader<TcpStream>, String) {
+    let mut stream = TcpStream::connect(&server.address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /__portico/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.address
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    (reader, head)
+}
+
+/// An open page holds a live-reload stream: SIGTERM (or Ctrl-C) still
+/// stops the server at once, instead of waiting for the page to close.
+#[cfg(unix)]
+#[test]
+fn the_server_stops_with_pages_open() {
+    let org = org();
+    let mut server = Server::start(org.path(), &["repos"]);
+    let (_open_page, head) = open_events(&server);
+    assert!(head.contains("200"), "{head}");
+    let status = stop(&mut server.child).expect("the server stops with a page open");
+    assert!(status.success(), "{status:?}");
+}
+
+/// The last good pages of an entity whose catalog file broke stay served
+/// until it is fixed, through other saves meanwhile.
+#[test]
+fn a_broken_entitys_pages_stay_through_other_saves() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos"]);
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: alpha\n  description: [unclosed\n",
+    );
+    server.wait_for("/__portico/problems.json", "the YAML error", |b| {
+        b.contains("yaml-syntax")
+    });
+    for round in 1..=2 {
+        org.file(
+            "repos/beta/docs/index.md",
+            &format!("# Beta\n\nBeta words, saved {round}.\n"),
+        );
+        server.wait_for("/docs/default/component/beta/", "the save", |b| {
+            b.contains(&format!("saved {round}"))
+        });
+        for page in [ALPHA_PAGE, ALPHA_DOCS] {
+            let (status, _, body) = server.get(page);
+            assert_eq!(status, 200, "{page} after save {round}:\n{}", server.log());
+            assert!(body.contains("First") || body.contains("Alpha"), "{body}");
+        }
+    }
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &component("alpha", "Fixed alpha", ""),
+    );
+    server.wait_for(ALPHA_PAGE, "the fix", |b| b.contains("Fixed alpha"));
+}
+
+/// Files beside `portico.toml` that no build reads are no change: the
+/// server's own output logged there would otherwise rebuild the site for
+/// every line it writes, for ever.
+#[test]
+fn a_log_beside_the_settings_is_no_change() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos"]);
+    for line in 0..10 {
+        let mut log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(org.path().join("serve.log"))
+            .unwrap();
+        writeln!(log, "line {line}").unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!server.log().contains("Rebuilt"), "{}", server.log());
+    org.file("portico.toml", "[site]\ntitle = \"Renamed\"\n");
+    server.wait_for("/", "the new title", |b| b.contains("Renamed"));
+}
+
+/// A root deleted and made again is watched again: an edit after shows.
+#[test]
+fn a_root_deleted_and_made_again_is_watched_again() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos"]);
+    crate::support::copy_dir(&org.path().join("repos"), &org.path().join("saved"));
+    std::fs::remove_dir_all(org.path().join("repos")).unwrap();
+    server.wait_for("/__portico/problems.json", "the missing root", |b| {
+        b != "[]"
+    });
+    crate::support::copy_dir(&org.path().join("saved"), &org.path().join("repos"));
+    server.wait_for("/__portico/problems.json", "no problem", |b| b == "[]");
+    org.file(
+        "repos/alpha/docs/guide.md",
+        "# Guide\n\nAfter the root came back.\n",
+    );
+    server.wait_for("/docs/default/component/alpha/guide/", "the edit", |b| {
+        b.contains("After the root came back")
+    });
+}
+
+/// A preview on this machine answers only requests naming it as their
+/// host (a page elsewhere could point its own name at 127.0.0.1), and
+/// every response, axum's own included, is neither stored nor sniffed.
+#[test]
+fn only_requests_for_this_machine_are_answered_and_none_is_stored() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos"]);
+    let port = server.address.rsplit(':').next().unwrap().to_string();
+    for host in [
+        "evil.example",
+        &format!("evil.example:{port}"),
+        "127.0.0.1:1",
+        "",
+    ] {
+        let (status, _, body) = server.request("GET", "/catalog.json", host);
+        assert_eq!(status, 421, "Host: {host}");
+        assert!(!body.contains("alpha"), "{body}");
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "localhost".into(),
+    ] {
+        let (status, _, _) = server.request("GET", "/catalog.json", &host);
+        assert_eq!(status, 200, "Host: {host}");
+    }
+    let (status, head, _) = server.request("POST", "/__portico/problems.json", &server.address);
+    assert_eq!(status, 405);
+    assert!(
+        head.to_lowercase().contains("cache-control: no-store"),
+        "{head}"
+    );
+    let (_stream, head) = open_events(&server);
+    assert!(
+        head.to_lowercase().contains("cache-control: no-store"),
+        "{head}"
+    );
 }
