@@ -56,10 +56,20 @@ pub struct PlacedLink {
 }
 
 impl PlacedLink {
-    /// Places `link` in `file`: the column of its destination on its line.
+    /// Places `link` in `file`: the column of its destination on its line,
+    /// in characters; where the renderer found it when the line as
+    /// written agrees, else the first place its text is on the line.
     pub fn new(link: LinkRef, file: &SourceFile<'_>) -> PlacedLink {
         let line = file.line(link.line);
-        let column = line.and_then(|l| l.find(&link.raw)).map_or(1, |c| c + 1);
+        let found = line.and_then(|l| {
+            let at = link
+                .from_end
+                .and_then(|from_end| l.len().checked_sub(from_end as usize))
+                .filter(|at| l.get(*at..).is_some_and(|rest| rest.starts_with(&link.raw)))
+                .or_else(|| l.find(&link.raw))?;
+            Some(l[..at].chars().count() + 1)
+        });
+        let column = found.unwrap_or(1);
         PlacedLink {
             length: link.raw.chars().count(),
             column,
@@ -617,6 +627,7 @@ mod tests {
                 raw: raw.to_string(),
                 target,
                 line: 1,
+                from_end: None,
                 is_image: false,
             },
             column: 1,
@@ -686,6 +697,7 @@ mod tests {
             raw: format!("#{name}"),
             target: LinkTarget::Anchor(name.into()),
             line: 3,
+            from_end: None,
             is_image: false,
         };
         let page = alpha_home(text, vec![anchor("install"), anchor("nothing")]);
@@ -732,6 +744,7 @@ mod tests {
                 anchor: Some(anchor.into()),
             },
             line: 1,
+            from_end: None,
             is_image: false,
         };
         let page = alpha_home(
@@ -782,6 +795,7 @@ mod tests {
                 anchor: anchor.map(str::to_string),
             },
             line: 1,
+            from_end: None,
             is_image: false,
         };
         let page = alpha_home(

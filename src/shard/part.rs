@@ -46,7 +46,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The layout version of a part (bumped when the files change shape).
-pub const FORMAT: u32 = 8;
+pub const FORMAT: u32 = 9;
 const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.bin";
 const FILES: &str = "site";

@@ -1121,3 +1121,63 @@ fn exclusion_matching_and_toc_texts_are_bounded() {
     );
     assert!(home.contains("<h2 id=\"a-b-c\""), "{home}");
 }
+
+/// A broken link is reported at its own destination, counted in
+/// characters: the second link on a line, a link whose text is its
+/// destination, text in other scripts before it, a link in a nested list
+/// (which the renderer indents further), an image.
+#[test]
+fn broken_links_are_placed_at_their_own_destination() {
+    let org = Org::new();
+    org.file("repos/me/catalog-info.yaml", &user("me"));
+    docs_repo(
+        &org,
+        "placed",
+        &[
+            ("mkdocs.yml", "site_name: Placed\n"),
+            (
+                "docs/index.md",
+                "# Placed\n\n\
+                 [a](gone.md#x) and [b](gone.md).\n\
+                 See [nope.md](nope.md)\n\
+                 ÜÜÜÜ日本語 [x](missing.md)\n\
+                 \n\
+                 1. one\n\
+                 \x20\x20\x20\x20- nested [deep](deep.md)\n\
+                 \n\
+                 ![pic](pic.png) ![lost](lost.png)\n",
+            ),
+        ],
+    );
+    let run = portico(org.path(), &["check", "repos", "--format", "json"]);
+    let places: Vec<(String, u64, u64)> = run
+        .diagnostics()
+        .iter()
+        .filter(|d| d["code"] == "broken-link" || d["code"] == "missing-asset")
+        .map(|d| {
+            let message = d["message"].as_str().unwrap_or("");
+            let target = message.split('`').nth(1).unwrap_or("").to_string();
+            (
+                target,
+                d["line"].as_u64().unwrap(),
+                d["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("gone.md#x", 3, 5),
+        ("gone.md", 3, 24),
+        ("nope.md", 4, 15),
+        ("missing.md", 5, 13),
+        ("deep.md", 8, 21),
+        ("lost.png", 10, 25),
+    ] {
+        assert!(
+            places
+                .iter()
+                .any(|(t, l, c)| t == expected.0 && *l == expected.1 && *c == expected.2),
+            "{expected:?} not in {places:?}\n{}",
+            run.stderr
+        );
+    }
+}

@@ -86,6 +86,13 @@ pub struct LinkRef {
     /// The destination as written.
     pub raw: String,
     pub line: usize,
+    /// Where the destination starts: this many bytes before the end of its
+    /// line in the text parsed (`None`: not found there, as for a
+    /// reference link, whose destination is in its definition). Counted
+    /// from the end, as preprocessing moves only a line's start (nested
+    /// lists are indented further); the place is checked against the
+    /// line as written before it is used.
+    pub from_end: Option<u32>,
     pub is_image: bool,
 }
 
@@ -327,6 +334,7 @@ fn render_preprocessed(
     let events = sane_lists::truly_sane_lists(events, text);
     let mut pass = Pass {
         env,
+        source: text,
         page: RenderedPage {
             problems: pre
                 .problems
@@ -386,6 +394,8 @@ fn render_preprocessed(
 /// The state of one pass over a page's events.
 struct Pass<'e, 'a> {
     env: &'e PageEnv<'a>,
+    /// The text parsed: where links' destinations are found.
+    source: &'e str,
     page: RenderedPage,
     out: Vec<Event<'a>>,
     used_ids: slug::UsedIds,
@@ -634,7 +644,27 @@ impl<'e, 'a> Pass<'e, 'a> {
     }
 
     /// Resolves a destination; records it for checking; returns the href.
-    fn resolve(&mut self, dest: &str, line: usize, is_image: bool) -> Option<String> {
+    /// How far the destination `dest` of the link or image written at
+    /// `range` starts before the end of its line ([`LinkRef::from_end`]):
+    /// searched after the `](` that ends the text, so a link whose text
+    /// is its destination (`[a.md](a.md)`), or the second link on a line,
+    /// is placed at its own.
+    fn dest_from_end(&self, range: &Range<usize>, dest: &str) -> Option<u32> {
+        let written = self.source.get(range.clone())?;
+        let after = written.rfind("](").map_or(0, |i| i + 2);
+        let at = range.start + after + written.get(after..)?.find(dest)?;
+        let line_end = self.source[at..]
+            .find('\n')
+            .map_or(self.source.len(), |i| at + i);
+        u32::try_from(line_end - at).ok()
+    }
+
+    fn resolve(
+        &mut self,
+        dest: &str,
+        (line, from_end): (usize, Option<u32>),
+        is_image: bool,
+    ) -> Option<String> {
         let target = classify(dest, self.env.src);
         let href = match &target {
             None => return Some(dest.to_string()),
@@ -690,6 +720,7 @@ impl<'e, 'a> Pass<'e, 'a> {
                 target,
                 raw: dest.to_string(),
                 line,
+                from_end,
                 is_image,
             });
         }
@@ -712,7 +743,8 @@ impl<'e, 'a> Pass<'e, 'a> {
             dest.to_string()
         };
         let href = if allowed_url(&dest, UrlUse::Link) {
-            self.resolve(&dest, line, false)
+            let from_end = self.dest_from_end(&events[start].1, &dest);
+            self.resolve(&dest, (line, from_end), false)
         } else {
             self.page
                 .problems
@@ -753,7 +785,10 @@ impl<'e, 'a> Pass<'e, 'a> {
             self.page
                 .problems
                 .push((line, unsafe_link(dest, UrlUse::Image)));
-        } else if let Some(src) = self.resolve(dest, line, true) {
+        } else if let Some(src) = {
+            let from_end = self.dest_from_end(&events[start].1, dest);
+            self.resolve(dest, (line, from_end), true)
+        } {
             let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape(&src), escape(&alt));
             if !title.is_empty() {
                 tag.push_str(&format!(" title=\"{}\"", escape(title)));
