@@ -79,7 +79,17 @@ impl ChangeSet {
         d.repo.is_empty()
             || d.file.is_empty()
             || self.touches(&d.path)
-            || d.about.as_deref().is_some_and(|about| self.touches(about))
+            || d.about.iter().any(|about| self.touches_at(about))
+    }
+
+    /// [`ChangeSet::touches`], where `about` ending in `/` is a folder:
+    /// any file in it (a docs folder whose pages were all deleted).
+    fn touches_at(&self, about: &str) -> bool {
+        if about.ends_with('/') {
+            self.touched.iter().any(|path| path.starts_with(about))
+        } else {
+            self.touches(about)
+        }
     }
 }
 
@@ -266,6 +276,11 @@ mod tests {
         assert!(
             !set.reports(&at("pay", "pay/docs/index.md").about(Some("pay/docs/other.md".into())))
         );
+        // About any of several files; about a folder: any file in it.
+        let either = ["pay/docs/guide/index.md".into(), "pay/docs/guide.md".into()];
+        assert!(set.reports(&at("pay", "bill/docs/index.md").about_any(either)));
+        assert!(set.reports(&at("pay", "pay/mkdocs.yml").about(Some("pay/docs/".into()))));
+        assert!(!set.reports(&at("pay", "pay/mkdocs.yml").about(Some("pay/doc/".into()))));
         // About a whole repository, or about no repository: always.
         let mut whole = Diagnostic::error("repo-unreadable", "x");
         whole.repo = "pay".into();

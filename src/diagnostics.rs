@@ -58,7 +58,7 @@ pub struct Diagnostic {
     /// link's target page), so `check --changed-since` reports the problem
     /// when that file changed.
     #[serde(skip)]
-    pub about: Option<String>,
+    pub about: Vec<String>,
     /// For a problem inside a catalog YAML document: the document's
     /// `spec.owner` as a full ref (`kind:namespace/name`), read even when the
     /// document is not a valid entity, so the problems page can file the
@@ -81,7 +81,7 @@ impl Diagnostic {
             hint: None,
             source_line: None,
             length: 0,
-            about: None,
+            about: Vec::new(),
             owner: None,
         }
     }
@@ -111,7 +111,14 @@ impl Diagnostic {
 
     /// Says which other file the problem comes from (see [`Diagnostic::about`]).
     pub fn about(mut self, path: Option<String>) -> Self {
-        self.about = path;
+        self.about.extend(path);
+        self
+    }
+
+    /// [`Diagnostic::about`] each of `paths`: the problem is about any
+    /// that changed (a link whose target may be any of several files).
+    pub fn about_any(mut self, paths: impl IntoIterator<Item = String>) -> Self {
+        self.about.extend(paths);
         self
     }
 
@@ -510,7 +517,7 @@ pub mod whole {
         hint: Option<String>,
         source_line: Option<String>,
         length: usize,
-        about: Option<String>,
+        about: Vec<String>,
         owner: Option<String>,
     }
 

@@ -458,7 +458,10 @@ fn unique_entities(
                     first_file.display_path(), first.line
                 ))
                 .with_hint("entity names are unique per kind and namespace, ignoring case; rename one or remove the copy")
-                .in_file(&file, at.line, at.column),
+                .in_file(&file, at.line, at.column)
+                // A change to the first definition's file reports it too
+                // (`--changed-since`): the copy may be the one unchanged.
+                .about(Some(first_file.display_path())),
             );
             continue;
         }

@@ -206,22 +206,25 @@ fn check_page(page: &PageCheck, index: &SiteIndex) -> Vec<Diagnostic> {
             } else {
                 Diagnostic::warning(code, message)
             };
-            let problem = problem
-                .with_hint(hint)
-                .about(target_path(&placed.link, site, index));
+            let problem =
+                problem
+                    .with_hint(hint)
+                    .about_any(target_paths(&placed.link, site, index));
             Some(placed.problem(&page.file, problem))
         })
         .collect()
 }
 
-/// The display path of the file a link points to, when it is in a docs
-/// site of this run (a page or asset that may have moved or gone).
-fn target_path(link: &LinkRef, site: &SiteFiles, index: &SiteIndex) -> Option<String> {
+/// The display paths of the files a link points to, when in a docs site
+/// of this run (a page or asset that may have moved or gone): for a page
+/// of another site that is not there, every file that could have been it
+/// (`guide/` was `guide.md` or `guide/index.md`).
+fn target_paths(link: &LinkRef, site: &SiteFiles, index: &SiteIndex) -> Vec<String> {
     match &link.target {
         LinkTarget::Page { src, .. } => {
-            Some(site.path_of(site.shown_page(src).map_or(src, |(shown, _)| shown)))
+            vec![site.path_of(site.shown_page(src).map_or(src, |(shown, _)| shown))]
         }
-        LinkTarget::Asset { path } => Some(site.path_of(path)),
+        LinkTarget::Asset { path } => vec![site.path_of(path)],
         LinkTarget::OtherSite {
             namespace,
             kind,
@@ -230,14 +233,15 @@ fn target_path(link: &LinkRef, site: &SiteFiles, index: &SiteIndex) -> Option<St
             ..
         } => {
             let folder = crate::address::docs_site_dir_of(namespace, kind, name);
-            let other = index.sites.get(&folder)?;
-            let src = match other.page_at(path) {
-                Some(src) => src.clone(),
-                None => other_page(path),
+            let Some(other) = index.sites.get(&folder) else {
+                return Vec::new();
             };
-            Some(other.path_of(&src))
+            match other.page_at(path) {
+                Some(src) => vec![other.path_of(src)],
+                None => files_at(path).map(|src| other.path_of(&src)).collect(),
+            }
         }
-        LinkTarget::Anchor(_) | LinkTarget::Outside(_) => None,
+        LinkTarget::Anchor(_) | LinkTarget::Outside(_) => Vec::new(),
     }
 }
 

@@ -596,7 +596,12 @@ pub fn load(
                 format!("the docs folder `{docs_dir}` is empty or missing"),
             )
             .with_hint("put the Markdown pages in docs/, or set docs_dir in mkdocs.yml")
-            .in_file(&file, 1, 1),
+            .in_file(&file, 1, 1)
+            // A change that deleted the pages reports it (`--changed-since`).
+            .about(Some(crate::diagnostics::display_path(
+                &repo.display,
+                &format!("{docs_dir}/"),
+            ))),
         );
         return None;
     }
@@ -629,10 +634,12 @@ pub fn load(
         assets,
         (all_pages, &shown_drafts),
         &docs_dir,
-        &mut |path, d| {
-            let about = (d.about.as_ref())
-                .map(|about| crate::diagnostics::display_path(&repo.display, about));
-            out.push(d.in_repo(&repo.name, &repo.display, path).about(about))
+        &mut |path, mut d| {
+            let about: Vec<String> = std::mem::take(&mut d.about)
+                .iter()
+                .map(|about| crate::diagnostics::display_path(&repo.display, about))
+                .collect();
+            out.push(d.in_repo(&repo.name, &repo.display, path).about_any(about))
         },
     );
     // A draft that lost its page to another file is no page of the

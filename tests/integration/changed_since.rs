@@ -427,3 +427,86 @@ fn a_page_hidden_by_a_new_file_is_reported_by_the_change_that_hid_it() {
         run.stdout
     );
 }
+
+/// Two repositories on `main`: `alpha` (docs `index.md` and `guide.md`)
+/// and `beta`, whose page links into alpha's docs by site address.
+fn alpha_and_beta(org: &Org) {
+    let component = |name: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: me-{name}\nspec:\n  memberOf: []\n"
+        )
+    };
+    org.file(
+        "alpha/catalog-info.yaml",
+        &component("alpha").replace("user:me", "user:me-alpha"),
+    )
+    .file("alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file("alpha/docs/index.md", "# Alpha\n")
+    .file("alpha/docs/guide.md", "# Guide\n")
+    .file(
+        "beta/catalog-info.yaml",
+        &component("beta").replace("user:me", "user:me-beta"),
+    )
+    .file("beta/mkdocs.yml", "site_name: Beta\n")
+    .file(
+        "beta/docs/index.md",
+        "# Beta\n\nRead [the guide](/docs/default/component/alpha/guide/).\n",
+    );
+    for repo in ["alpha", "beta"] {
+        commit_all(&org.path().join(repo), "main", "main");
+    }
+}
+
+/// Errors the change causes in files it did not touch: a link in another
+/// repository to a page it removed (written as the page's address), a
+/// duplicate of an entity defined in an unchanged file, a docs folder
+/// whose pages it all deleted.
+#[test]
+fn problems_a_change_causes_in_untouched_files_are_reported() {
+    let changed = |org: &Org| {
+        let run = portico(
+            org.path(),
+            &[
+                "check",
+                "alpha",
+                "beta",
+                "--format",
+                "json",
+                "--changed-since",
+                "main",
+            ],
+        );
+        let mut reported = run.codes_with("file");
+        reported.sort();
+        (run.code, reported, run.stdout)
+    };
+    // A page removed: beta's link to its address.
+    let org = Org::new();
+    alpha_and_beta(&org);
+    std::fs::remove_file(org.path().join("alpha/docs/guide.md")).unwrap();
+    let (code, reported, out) = changed(&org);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(reported, ["broken-link docs/index.md"], "{out}");
+    // A copy of beta added in alpha: beta's own file holds the error.
+    let org = Org::new();
+    alpha_and_beta(&org);
+    let mut catalog = std::fs::read_to_string(org.path().join("alpha/catalog-info.yaml")).unwrap();
+    catalog.push_str("---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: beta\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me-alpha\n");
+    org.file("alpha/catalog-info.yaml", &catalog);
+    let (code, reported, out) = changed(&org);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        reported.contains(&"duplicate-entity catalog-info.yaml".to_string()),
+        "{out}"
+    );
+    // Every page of alpha deleted.
+    let org = Org::new();
+    alpha_and_beta(&org);
+    std::fs::remove_dir_all(org.path().join("alpha/docs")).unwrap();
+    let (code, reported, out) = changed(&org);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        reported.contains(&"docs-missing mkdocs.yml".to_string()),
+        "{out}"
+    );
+}
