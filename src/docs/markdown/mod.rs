@@ -643,7 +643,6 @@ impl<'e, 'a> Pass<'e, 'a> {
         end + 1
     }
 
-    /// Resolves a destination; records it for checking; returns the href.
     /// How far the destination `dest` of the link or image written at
     /// `range` starts before the end of its line ([`LinkRef::from_end`]):
     /// searched after the `](` that ends the text, so a link whose text
@@ -659,6 +658,8 @@ impl<'e, 'a> Pass<'e, 'a> {
         u32::try_from(line_end - at).ok()
     }
 
+    /// Resolves a destination; records it for checking (with its line
+    /// and [`LinkRef::from_end`]); returns the href.
     fn resolve(
         &mut self,
         dest: &str,
