@@ -56,14 +56,29 @@ impl DiskFiles {
 
     /// [`DiskFiles::resolve`], with the file's metadata when it was read
     /// on the way.
+    /// Nothing in a `.git` folder is read (git's own files, not the
+    /// repository's: a `$text: .git/config` would publish the remote's
+    /// credentials), whether named or reached through a symlink.
     fn resolve_with_metadata(
         &self,
         path: &str,
     ) -> Result<(PathBuf, Option<std::fs::Metadata>), ReadError> {
-        match self.unlinked(path) {
-            Some((real, meta)) => Ok((real, Some(meta))),
-            None => self.resolve(path).map(|real| (real, None)),
+        let in_git = |relative: &Path| {
+            relative
+                .components()
+                .any(|c| c.as_os_str().eq_ignore_ascii_case(".git"))
+        };
+        if in_git(Path::new(path)) {
+            return Err(ReadError::InGitFolder(path.to_string()));
         }
+        let found = match self.unlinked(path) {
+            Some((real, meta)) => (real, Some(meta)),
+            None => (self.resolve(path)?, None),
+        };
+        if found.0.strip_prefix(&self.root).is_ok_and(in_git) {
+            return Err(ReadError::InGitFolder(path.to_string()));
+        }
+        Ok(found)
     }
 
     /// Resolves symlinks and refuses anything that lands outside the root.
@@ -245,6 +260,31 @@ mod tests {
         assert_eq!(files.read("linked/index.md").unwrap(), b"# Hi\n");
         assert_eq!(files.check_file("docs/index.md"), Ok(()));
         assert_eq!(files.check_file("linked/index.md"), Ok(()));
+    }
+
+    /// git's own folder is never read: its `config` may hold the remote's
+    /// credentials (a `$text: .git/config` would publish them).
+    #[test]
+    fn refuses_git_s_own_folder_named_or_linked() {
+        let (_dir, files) = repo();
+        let root = files.root().to_path_buf();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(root.join(".git/config"), "url = https://u:token@host/r\n").unwrap();
+        std::fs::create_dir_all(root.join("sub/.git")).unwrap();
+        std::fs::write(root.join("sub/.git/config"), "x").unwrap();
+        symlink(".git/config", root.join("config.txt")).unwrap();
+        symlink(".git", root.join("store")).unwrap();
+        for path in [
+            ".git/config",
+            "sub/.git/config",
+            "config.txt",
+            "store/config",
+            ".GIT/config",
+        ] {
+            let refused = ReadError::InGitFolder(path.into());
+            assert_eq!(files.read(path), Err(refused.clone()), "{path}");
+            assert_eq!(files.check_file(path), Err(refused), "{path}");
+        }
     }
 
     #[test]

@@ -165,6 +165,9 @@ pub enum ReadError {
     },
     NotUtf8(String),
     NotAFile(String),
+    /// A file in a work tree's `.git` folder (git's own: its configuration
+    /// may hold credentials), named or reached through a symlink.
+    InGitFolder(String),
     Io {
         path: String,
         message: String,
@@ -176,6 +179,10 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::NotFound(p) => write!(f, "`{p}` does not exist in the repository"),
             ReadError::Path(e) => e.fmt(f),
+            ReadError::InGitFolder(p) => write!(
+                f,
+                "`{p}` is in `.git`, git's own folder (its settings may hold credentials); it was not read"
+            ),
             ReadError::SymlinkEscapes(p) => {
                 write!(
                     f,
