@@ -171,6 +171,17 @@ impl Entity {
         Json::Object(json)
     }
 
+    /// `metadata`, or null: never a panic on an entity that lacks it.
+    pub fn metadata(&self) -> &Json {
+        self.json.get("metadata").unwrap_or(&Json::Null)
+    }
+
+    /// `spec`, or null when the entity has none (a kept entity missing
+    /// its required `spec` is still drawn).
+    pub fn spec(&self) -> &Json {
+        self.json.get("spec").unwrap_or(&Json::Null)
+    }
+
     pub fn metadata_str(&self, key: &str) -> Option<&str> {
         self.json.get("metadata")?.get(key)?.as_str()
     }

@@ -62,7 +62,7 @@ pub fn header_facts(portal: &Portal, entity: &Entity, root: &str) -> String {
 
 /// The entity's `metadata.tags` as chips.
 pub fn tags(entity: &Entity) -> String {
-    entity.json["metadata"]["tags"]
+    entity.metadata()["tags"]
         .as_array()
         .map(|t| {
             t.iter()
@@ -92,7 +92,7 @@ fn class_word(value: &str) -> String {
 /// `dashboard`, `docs`, `chat`, `github`, …). Links to URLs that may not be
 /// linked are shown as text.
 pub fn links(entity: &Entity) -> Option<String> {
-    let items: Vec<String> = entity.json["metadata"]["links"]
+    let items: Vec<String> = entity.metadata()["links"]
         .as_array()?
         .iter()
         .filter_map(|l| {

@@ -359,7 +359,7 @@ fn table(
     );
     for e in entities {
         let owner = first_target(e, "ownedBy");
-        let tags: Vec<&str> = e.json["metadata"]["tags"]
+        let tags: Vec<&str> = e.metadata()["tags"]
             .as_array()
             .map(|t| t.iter().filter_map(|v| v.as_str()).collect())
             .unwrap_or_default();

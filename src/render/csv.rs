@@ -76,7 +76,7 @@ pub fn catalog_csv_until(catalog: &Catalog, stop: &dyn Fn() -> bool) -> Option<S
 
 /// One entity's row, with its line break.
 fn push_row(out: &mut String, e: &Entity) {
-    let tags: Vec<&str> = e.json["metadata"]["tags"]
+    let tags: Vec<&str> = e.metadata()["tags"]
         .as_array()
         .map(|t| t.iter().filter_map(|v| v.as_str()).collect())
         .unwrap_or_default();

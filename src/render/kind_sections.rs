@@ -85,9 +85,9 @@ pub fn sections(portal: &Portal, entity: &Entity, root: &str) -> String {
             }
             owned_by_kind(&mut html, portal, entity, root);
         }
-        "Template" => template(&mut html, &entity.json["spec"]),
+        "Template" => template(&mut html, entity.spec()),
         "Location" => {
-            location(&mut html, &entity.json["spec"]);
+            location(&mut html, entity.spec());
             // A glob target may match a whole repository, and every
             // Location may have one: the rows are bounded, the count is not.
             let read = pulled_in(portal, entity);
@@ -365,7 +365,7 @@ fn template(html: &mut String, spec: &Value) {
 /// (targets are relative to the Location's file; `*` stays in a folder, as
 /// in Backstage). Targets in other repositories are listed, not followed here.
 fn pulled_in<'a>(portal: &'a Portal, location: &Entity) -> Vec<&'a Entity> {
-    let spec = &location.json["spec"];
+    let spec = location.spec();
     let dir = safe_path::parent(&location.source.file);
     let repo = location.source.repo.as_str();
     let mut read: Vec<&Entity> = Vec::new();

@@ -85,7 +85,7 @@ pub(super) fn parts_page(
 pub(super) fn display_name(entity: &Entity) -> &str {
     let profile = || {
         matches!(entity.kind.as_str(), "Group" | "User")
-            .then(|| entity.json["spec"]["profile"]["displayName"].as_str())
+            .then(|| entity.spec()["profile"]["displayName"].as_str())
             .flatten()
             .filter(|n| !n.trim().is_empty())
     };
@@ -286,8 +286,8 @@ pub fn entity(
         ref => entity.entity_ref.to_string(),
         description => entity.metadata_str("description"),
         invalid => entity.rejected.as_ref().map(|r| r.message.clone()),
-        metadata => Value::from(Serde(&entity.json["metadata"])),
-        spec => Value::from(Serde(&entity.json["spec"])),
+        metadata => Value::from(Serde(&entity.metadata())),
+        spec => Value::from(Serde(&entity.spec())),
         icon => safe(match entity.kind.as_str() {
             "Group" | "User" => super::people::avatar(entity, 44),
             kind => super::icons::svg(kind),

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 /// `spec.profile.<field>` when it is a non-empty string.
 fn profile<'a>(entity: &'a Entity, field: &str) -> Option<&'a str> {
-    entity.json["spec"]["profile"][field]
+    entity.spec()["profile"][field]
         .as_str()
         .map(str::trim)
         .filter(|s| !s.is_empty())

@@ -239,7 +239,7 @@ pub fn applies(filter: &Filter, entity: &Entity) -> bool {
                 })
     };
     let tagged = || {
-        entity.json["metadata"]["tags"]
+        entity.metadata()["tags"]
             .as_array()
             .is_some_and(|t| t.iter().any(|v| matches(&filter.tags, v.as_str())))
     };

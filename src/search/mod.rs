@@ -135,7 +135,7 @@ pub fn entity_documents(
             .find(|r| r.kind == "ownedBy")
             .map(|r| r.target.name.clone())
             .unwrap_or_default();
-        let tags: Vec<String> = e.json["metadata"]["tags"]
+        let tags: Vec<String> = e.metadata()["tags"]
             .as_array()
             .map(|t| {
                 t.iter()

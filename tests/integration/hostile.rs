@@ -52,6 +52,57 @@ fn catalog_values_on_entity_people_and_list_pages_stay_text() {
     }
 }
 
+/// A work tree's `.git` folder is git's, not the repository's: a
+/// placeholder or a Location naming a file in it (the remote's credentials
+/// are in `.git/config`) is refused, so no token reaches the site.
+#[test]
+fn nothing_in_git_s_own_folder_is_read() {
+    let org = Org::new();
+    org.file(
+        "leak/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: leak\n  description:\n    $text: .git/config\nspec:\n  type: service\n  lifecycle: production\n  owner: me\n---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: more\nspec:\n  targets: [./.git/config]\n",
+    );
+    crate::support::git(&org.path().join("leak"), &["init", "-q"]);
+    crate::support::git(
+        &org.path().join("leak"),
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://alice:ghp_SECRETTOKEN123@github.com/acme/leak.git",
+        ],
+    );
+    let run = org.run(&["check", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("git's own folder"), "{}", run.stdout);
+    let site = build(&org);
+    for (path, bytes) in files_under(&site) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("SECRETTOKEN"),
+            "the token is in {path}"
+        );
+    }
+}
+
+/// A kept entity without its required `spec` is drawn, not a crash.
+#[test]
+fn an_entity_without_spec_is_drawn() {
+    let org = Org::new();
+    org.file(
+        "nospec/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: nospec\n---\napiVersion: backstage.io/v1alpha1\nkind: Environment\nmetadata:\n  name: env\n",
+    );
+    let site = build(&org);
+    assert!(
+        site.join("catalog/default/component/nospec/index.html")
+            .is_file()
+    );
+    assert!(
+        site.join("catalog/default/environment/env/index.html")
+            .is_file()
+    );
+}
+
 #[test]
 fn git_tree_entries_named_dot_dot_never_reach_a_path() {
     let org = Org::new();
