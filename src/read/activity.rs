@@ -248,8 +248,10 @@ fn lead_times(repo: &gix::Repository, releases: &[Release], budget: &mut usize) 
 }
 
 /// Authors of the commits reachable from `start` committed after
-/// `authors_since`; a parent older than that is not walked past (commit
-/// times mostly grow along history, and the budget bounds the rest).
+/// `authors_since`. The walk stops [`OLD_COMMITS_WALKED_PAST`] commits
+/// past the window on each path, as `git log --since` does (commit times
+/// mostly grow along history, but one commit with a skewed clock must not
+/// hide the commits in the window behind it); the budget bounds the rest.
 fn authors(
     repo: &gix::Repository,
     start: gix::ObjectId,
@@ -257,9 +259,10 @@ fn authors(
     budget: &mut usize,
 ) -> Vec<Authored> {
     let mut seen: HashSet<gix::ObjectId> = HashSet::new();
-    let mut queue = VecDeque::from([start]);
+    // Each commit with how many commits before the window led to it.
+    let mut queue = VecDeque::from([(start, 0)]);
     let mut out = Vec::new();
-    while let Some(id) = queue.pop_front() {
+    while let Some((id, old_run)) = queue.pop_front() {
         if *budget == 0 {
             break;
         }
@@ -274,6 +277,9 @@ fn authors(
             continue;
         };
         if committed <= wanted.authors_since {
+            if old_run < OLD_COMMITS_WALKED_PAST {
+                queue.extend(commit.parent_ids().map(|p| (p.detach(), old_run + 1)));
+            }
             continue;
         }
         if committed <= wanted.until
@@ -289,7 +295,11 @@ fn authors(
                 committed,
             });
         }
-        queue.extend(commit.parent_ids().map(|p| p.detach()));
+        queue.extend(commit.parent_ids().map(|p| (p.detach(), 0)));
     }
     out
 }
+
+/// How many commits older than the window a walk goes on through, as
+/// git's `--since` (its `SLOP`).
+const OLD_COMMITS_WALKED_PAST: usize = 5;

@@ -50,10 +50,7 @@ fn written_at(doc: &Node, field: &Field) -> Option<usize> {
 
 /// A value as shown in evidence: strings bare, the rest as JSON, cut short.
 pub fn shown(value: &Json) -> String {
-    let text = match value {
-        Json::String(s) => s.clone(),
-        other => other.to_string(),
-    };
+    let text = whole(value);
     match text.char_indices().nth(200) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text,
@@ -70,13 +67,22 @@ fn is_empty(value: &Json) -> bool {
     }
 }
 
+/// A value as a test reads it: strings bare, the rest as JSON, whole.
+fn whole(value: &Json) -> String {
+    match value {
+        Json::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// The scalar texts a value offers to equals / one of / matches: itself,
-/// or each item of a list (`metadata.tags` equals `java`).
+/// or each item of a list (`metadata.tags` equals `java`), whole (only
+/// what evidence shows of them is cut short).
 fn texts(value: &Json) -> Vec<String> {
     match value {
-        Json::Array(items) => items.iter().filter(|v| !v.is_array()).map(shown).collect(),
+        Json::Array(items) => items.iter().filter(|v| !v.is_array()).map(whole).collect(),
         Json::Object(_) | Json::Null => Vec::new(),
-        other => vec![shown(other)],
+        other => vec![whole(other)],
     }
 }
 

@@ -234,7 +234,14 @@ fn judge(tally: &Tally, prefix: &str, folder: &str, check: &FilesCheck) -> Verdi
         n => format!("{n} files {what}"),
     };
     if candidates > looked_at {
-        summary.push_str(&format!(" (the first {looked_at} looked at)"));
+        summary.push_str(&format!(" (the first {looked_at} looked at"));
+        if let Some(max) = check.max {
+            summary.push_str(&format!(
+                "; {} more not looked at count against max {max}",
+                candidates - looked_at
+            ));
+        }
+        summary.push(')');
     }
     if let Some(reason) = refused {
         summary.push_str(&format!("; not counted: {reason}"));
@@ -243,7 +250,11 @@ fn judge(tally: &Tally, prefix: &str, folder: &str, check: &FilesCheck) -> Verdi
     if let Some((file, line)) = first {
         evidence = evidence.at(file, line);
     }
-    let ok = counted >= check.min && check.max.is_none_or(|max| counted <= max);
+    // Files past the first looked at may count: `min` is judged on those
+    // counted, `max` on every one that might (300 files are not at most
+    // 250 because 200 were looked at).
+    let unexamined = candidates - looked_at;
+    let ok = counted >= check.min && check.max.is_none_or(|max| counted + unexamined <= max);
     Verdict::when(ok, evidence)
 }
 

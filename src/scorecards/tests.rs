@@ -979,3 +979,52 @@ fn a_files_check_reads_a_repository_once_for_all_its_entities() {
     assert!(verdicts.iter().all(|v| v.status == Status::Pass));
     assert_eq!(verdicts[0].evidence.value, verdicts[2].evidence.value);
 }
+
+/// A value is tested whole: only what the evidence shows of it is cut.
+#[test]
+fn field_tests_read_the_whole_value() {
+    use super::check::ValueTest;
+    use super::fields::test_value;
+    let long = serde_json::Value::String(format!("{}END", "x".repeat(250)));
+    let ends = ValueTest::Matches(regex::Regex::new("END$").unwrap());
+    assert!(test_value(&ends, Some(&long), "description").0);
+    let exact = ValueTest::Equals(format!("{}END", "x".repeat(250)));
+    assert!(test_value(&exact, Some(&long), "description").0);
+    let (_, said) = test_value(&exact, Some(&long), "description");
+    assert!(said.contains('…') && said.len() < 600, "{said}");
+}
+
+/// Files past the first looked at count against `max`: 300 files are not
+/// at most 250.
+#[test]
+fn files_past_those_looked_at_count_against_max() {
+    let names: Vec<(String, String)> = (0..300)
+        .map(|i| (format!("many/f{i:03}.txt"), "x".to_string()))
+        .collect();
+    let listed: Vec<(&str, &str)> = names
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let files = FakeFiles::with(&listed);
+    let c = org();
+    let judged = |max: usize| {
+        run(
+            &c,
+            "svc",
+            &check(&format!(
+                "{{ files: {{ glob: \"many/*.txt\", max: {max} }} }}"
+            )),
+            Some(&files),
+            DocsFacts::default(),
+            &ExternalFacts::default(),
+        )
+    };
+    let over = judged(250);
+    assert_eq!(over.status, Status::Fail, "{:?}", over.evidence);
+    assert!(
+        over.evidence.summary.contains("100 more not looked at"),
+        "{:?}",
+        over.evidence
+    );
+    assert_eq!(judged(300).status, Status::Pass);
+}

@@ -646,3 +646,54 @@ fn each_docs_site_of_a_monorepo_answers_for_its_own_broken_links() {
     assert_eq!(status("component:default/a"), "pass");
     assert_eq!(status("component:default/b"), "fail");
 }
+
+/// One commit with a skewed clock (dated years back) does not hide the
+/// commits in the window behind it: the walk goes on past a few old
+/// commits, as `git log --since` does.
+#[test]
+fn authors_behind_a_commit_with_a_skewed_clock_are_counted() {
+    let org = Org::new();
+    let repo = org.path().join("svc");
+    org.file(
+        "svc/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\nspec:\n  type: service\n  lifecycle: production\n  owner: me\n",
+    )
+    .file(
+        "scorecards/team.yaml",
+        "name: team\nlevels: [shared]\nrules:\n  - id: two-authors\n    level: shared\n    check: { git: { distinct_authors: 2, within_days: 30 } }\n",
+    );
+    let commit = |date: &str, author: &str| {
+        crate::support::git_at(
+            &repo,
+            &format!("{date}T12:00:00+00:00"),
+            &[
+                "commit",
+                "-q",
+                "--allow-empty",
+                "--author",
+                author,
+                "-m",
+                date,
+            ],
+        );
+    };
+    crate::support::git(&repo, &["init", "-q", "-b", "main"]);
+    crate::support::git(&repo, &["add", "-A"]);
+    commit("2026-01-01", "Xavier <xavier@example.com>");
+    commit("2020-01-01", "Yves <yves@example.com>");
+    commit("2026-01-05", "Zoe <zoe@example.com>");
+    let run = portico_on_day(
+        org.path(),
+        &[
+            "check",
+            ".",
+            "--scorecard",
+            "team",
+            "--min-level",
+            "shared",
+            "--entity",
+            "component:svc",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}
