@@ -122,7 +122,7 @@ impl Serialize for ApiRelation<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(2))?;
         map.serialize_entry("type", self.0.kind)?;
-        map.serialize_entry("targetRef", &self.0.target.to_string())?;
+        map.serialize_entry("targetRef", &self.0.target.key())?;
         map.end()
     }
 }

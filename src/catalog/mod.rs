@@ -165,7 +165,8 @@ impl Entity {
         let relations = self
             .relations
             .iter()
-            .map(|r| serde_json::json!({ "type": r.kind, "targetRef": r.target.to_string() }))
+            // All in lower case, name too, as Backstage's `stringifyEntityRef`.
+            .map(|r| serde_json::json!({ "type": r.kind, "targetRef": r.target.key() }))
             .collect();
         json.insert("relations".into(), Json::Array(relations));
         Json::Object(json)

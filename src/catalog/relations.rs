@@ -221,9 +221,11 @@ fn assign(entities: &mut [Entity], found: Vec<Forward>, out: &mut Vec<Diagnostic
     for (j, relation) in inverse {
         all[j].push(relation);
     }
+    // One relation per type and target, however the target's case was
+    // written (`team-a`, `TEAM-A`), as Backstage stores it once.
     all.par_iter_mut().for_each(|relations| {
-        relations.sort();
-        relations.dedup();
+        relations.sort_by_cached_key(|r| (r.kind, r.target.key(), r.target.clone()));
+        relations.dedup_by(|a, b| a.kind == b.kind && a.target.key() == b.target.key());
     });
     for (entity, relations) in entities.iter_mut().zip(all) {
         entity.relations = Arc::from(relations);

@@ -48,3 +48,48 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// A relation is stored once however its target's case was written, and
+/// its `targetRef` is all in lower case, as Backstage writes it.
+#[test]
+fn relations_are_stored_once_in_lower_case() {
+    let org = crate::support::Org::new();
+    org.file(
+        "grp/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: Team-A\nspec:\n  type: team\n  children: [sub-team, Sub-Team]\n  members: [JDoe]\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: sub-team\nspec:\n  type: team\n  parent: TEAM-A\n  children: []\n---\napiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: jdoe\nspec:\n  memberOf: [team-a, group:default/TEAM-A]\n",
+    );
+    let run = org.run(&["build", ".", "--out", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let entities = crate::support::entities(&org.path().join("site"));
+    let relations = |name: &str| -> Vec<String> {
+        let mut found: Vec<String> = crate::support::find(&entities, name)["relations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["type"].as_str().unwrap(),
+                    r["targetRef"].as_str().unwrap()
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    assert_eq!(
+        relations("user:default/jdoe"),
+        ["memberOf group:default/team-a"]
+    );
+    assert_eq!(
+        relations("group:default/Team-A"),
+        [
+            "hasMember user:default/jdoe",
+            "parentOf group:default/sub-team"
+        ]
+    );
+    assert_eq!(
+        relations("group:default/sub-team"),
+        ["childOf group:default/team-a"]
+    );
+}
