@@ -3,7 +3,9 @@
 //!
 //! A mapping whose only key is one of those is replaced by the content of the
 //! file it names, relative to the catalog file and confined to the
-//! repository. Any other `$` key (JSON Schema's `$ref`, say) is left alone.
+//! repository. Any other mapping with a `$` key (JSON Schema's `$ref`, a
+//! placeholder beside other keys, one whose value is no string) is left
+//! alone, whatever it holds, as Backstage leaves it.
 //! An absolute URL into the same repository (by its git remote) is read from
 //! the local files; a URL anywhere else is an error, as Backstage rejects the
 //! entity (`assertSameRepository` in its `PlaceholderProcessor`; a default
@@ -96,6 +98,8 @@ pub fn substitute(node: &mut Node, ctx: &mut Context<'_>, out: &mut Vec<Diagnost
                 ok &= substitute(item, ctx, out);
             }
         }
+        // Backstage does not look inside a mapping with a `$` key.
+        Value::Map(entries) if entries.iter().any(|(key, _)| key.name.starts_with('$')) => {}
         Value::Map(entries) => {
             for (_, value) in entries {
                 ok &= substitute(value, ctx, out);
@@ -197,11 +201,12 @@ fn content(
                     e.pos.line, e.message
                 ))
             })?;
-            let mut node = node.unwrap_or(Node {
-                value: Value::Null,
-                pos,
-                tag: None,
-            });
+            // Backstage's words: an empty file (or only comments) holds no document.
+            let mut node = node.ok_or_else(|| {
+                failed(format!(
+                    "Placeholder $yaml expected to find exactly one document of data at {target}, found 0"
+                ))
+            })?;
             relocate(&mut node, pos);
             let size = node.size();
             Ok((node.value, size))
@@ -349,6 +354,38 @@ mod tests {
         let at = |path: &[&str]| root.at(path).unwrap().pos;
         assert_eq!(at(&["j", "k", "1"]), yaml::Pos { line: 4, column: 3 });
         assert_eq!(at(&["y", "x"]), yaml::Pos { line: 6, column: 3 });
+    }
+
+    /// As Backstage: nothing inside a mapping with a `$` key is resolved
+    /// (a placeholder beside other keys, an unknown `$` key), and a `$yaml`
+    /// file with no document is an error, not null.
+    #[test]
+    fn mappings_with_dollar_keys_are_left_alone_and_yaml_needs_a_document() {
+        let (_dir, snapshot) = repo(&[("a.txt", "hello"), ("empty.yaml", "# nothing\n")]);
+        let yaml = "r:\n  $ref: '#/x'\n  inner:\n    $text: a.txt\nu:\n  $foo:\n    $text: a.txt\nn:\n  $text: 5\nok:\n  deep:\n    $text: a.txt\n";
+        let (root, out) = run(&snapshot, yaml, &mut ByteBudget::default(), 1_000);
+        assert!(out.is_empty(), "{out:?}");
+        assert_eq!(
+            root.to_json(),
+            serde_json::json!({
+                "r": {"$ref": "#/x", "inner": {"$text": "a.txt"}},
+                "u": {"$foo": {"$text": "a.txt"}},
+                "n": {"$text": 5},
+                "ok": {"deep": "hello"},
+            })
+        );
+        let (_, out) = run(
+            &snapshot,
+            "e:\n  $yaml: empty.yaml\n",
+            &mut ByteBudget::default(),
+            1_000,
+        );
+        assert_eq!(
+            messages(&out),
+            [
+                "substitution-failed 2:3 Placeholder $yaml expected to find exactly one document of data at empty.yaml, found 0"
+            ]
+        );
     }
 
     #[test]
