@@ -25,14 +25,9 @@ pub struct Identity {
     pub name: String,
 }
 
-const ROOT_FIELDS: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "metadata",
-    "spec",
-    "relations",
-    "status",
-];
+/// Backstage's `NoForeignRootFieldsEntityPolicy`: `relations` and
+/// `status` are what the catalog adds, never what a file may say.
+const ROOT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec"];
 
 /// Checks a document; returns its identity when it has a usable one.
 pub fn validate(doc: &Node, file: &SourceFile<'_>, out: &mut Vec<Diagnostic>) -> Option<Identity> {

@@ -675,3 +675,28 @@ fn locations_that_all_read_everything_stay_bounded() {
     assert_eq!(page.matches("<tr><td><a href=").count(), 100);
     assert!(page.contains("and 899 more"), "{page}");
 }
+
+/// `relations` and `status` are what Backstage's catalog adds: a file that
+/// writes them is refused, as `NoForeignRootFieldsEntityPolicy` refuses it.
+#[test]
+fn relations_and_status_written_in_a_file_are_unknown_root_fields() {
+    let org = crate::support::Org::new();
+    org.file(
+        "r/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: a\nspec:\n  type: team\n  children: []\nstatus:\n  items: []\n---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: b\nspec:\n  type: team\n  children: []\nrelations: []\n",
+    );
+    let run = org.run(&["check", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut codes: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["line"]))
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        ["unknown-root-field 18", "unknown-root-field 8"],
+        "{}",
+        run.stdout
+    );
+}
