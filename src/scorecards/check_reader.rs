@@ -267,6 +267,14 @@ impl Reader<'_> {
             || text.contains('\\')
             || relative.split('/').any(|p| p == "..")
             || relative.get(1..2) == Some(":");
+        if !leaves && relative.contains("//") {
+            self.problem(
+                node.pos,
+                format!("`{text}` has an empty folder name (`//`)"),
+                "write one `/` between folders; a path from the repository root starts with one `/`",
+            );
+            return None;
+        }
         if leaves {
             self.problem(
                 node.pos,

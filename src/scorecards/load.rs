@@ -87,6 +87,12 @@ pub fn definitions(
     let mut invalid = Vec::new();
     for (dir, name) in files {
         let Some(text) = read_confined(&dir, &name, out) else {
+            // Reported; a file that cannot be read still means the built-in
+            // card is not what was asked for.
+            let stem = name
+                .rsplit_once('.')
+                .map_or(name.as_str(), |(stem, _)| stem);
+            invalid.push(stem.to_string());
             continue;
         };
         let display = dir.display().to_string();
@@ -159,11 +165,16 @@ pub fn default_scorecard(out: &mut Vec<Diagnostic>) -> Option<Scorecard> {
     Some(card)
 }
 
-/// A broken file's `name:`, so the gate can say it was not evaluated.
+/// A broken file's `name:` (without a `# comment` after it), so the gate
+/// can say it was not evaluated.
 fn name_in(text: &str) -> Option<String> {
-    text.lines()
-        .find_map(|l| l.strip_prefix("name:"))
-        .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
+    text.lines().find_map(|l| l.strip_prefix("name:")).map(|n| {
+        let value = n
+            .find(" #")
+            .or_else(|| n.find("\t#"))
+            .map_or(n, |at| &n[..at]);
+        value.trim().trim_matches(['"', '\'']).to_string()
+    })
 }
 
 /// `(folder, file name)` of each `*.yaml`/`*.yml` in `dir`, sorted.
@@ -321,5 +332,49 @@ pub fn facts(settings: &Settings, out: &mut Vec<Diagnostic>) -> ExternalFacts {
             );
             unusable
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_file_s_name_is_read_without_its_comment() {
+        assert_eq!(
+            name_in("name: prod  # the production card\nrules: [").as_deref(),
+            Some("prod")
+        );
+        assert_eq!(
+            name_in("name: \"gold\"\t# quoted\n").as_deref(),
+            Some("gold")
+        );
+        assert_eq!(name_in("levels: []\n"), None);
+    }
+
+    /// A definition file that cannot be read is reported, and the
+    /// built-in card does not stand in for it.
+    #[cfg(unix)]
+    #[test]
+    fn an_unreadable_definition_is_no_reason_for_the_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("org");
+        std::fs::create_dir_all(root.join("scorecards")).unwrap();
+        std::fs::write(dir.path().join("outside.yaml"), "name: outside\n").unwrap();
+        std::os::unix::fs::symlink("../../outside.yaml", root.join("scorecards/outside.yaml"))
+            .unwrap();
+        let settings = Settings {
+            roots: vec![root],
+            ..Settings::default()
+        };
+        let mut out = Vec::new();
+        let (cards, invalid) = definitions(&settings, &mut out);
+        assert!(
+            cards.is_empty(),
+            "{:?}",
+            cards.iter().map(|c| &c.name).collect::<Vec<_>>()
+        );
+        assert_eq!(invalid, ["outside"]);
+        assert!(!out.is_empty());
     }
 }

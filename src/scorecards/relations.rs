@@ -96,6 +96,12 @@ pub fn check(entity: &Entity, catalog: &Catalog, check: RelationCheck) -> Verdic
             }
         }
         RelationCheck::NoDeprecatedDependencies => {
+            // Only Components and Resources have `spec.dependsOn`.
+            if !matches!(kind, "component" | "resource") {
+                return Verdict::not_applicable(Evidence::says(format!(
+                    "a {kind} has no dependencies"
+                )));
+            }
             let deps = targets("dependsOn");
             let deprecated: Vec<&EntityRef> = deps
                 .iter()

@@ -1028,3 +1028,37 @@ fn files_past_those_looked_at_count_against_max() {
     );
     assert_eq!(judged(300).status, Status::Pass);
 }
+
+/// Only Components and Resources have `spec.dependsOn`: for any other
+/// kind the rule is not applicable, not a pass.
+#[test]
+fn deprecated_dependencies_concern_components_and_resources_only() {
+    let c = org();
+    let rule = "{ relation: no-deprecated-dependencies }";
+    for name in ["team-a", "pay", "svc-api"] {
+        assert_eq!(status(&c, name, rule).0, Status::NotApplicable, "{name}");
+    }
+    assert_ne!(status(&c, "svc", rule).0, Status::NotApplicable);
+}
+
+/// A path with an empty folder name (`//`) is refused when read, as the
+/// book says, not left to match nothing.
+#[test]
+fn paths_with_an_empty_folder_name_are_refused() {
+    for glob in ["docs//x.md", "/docs//x.md"] {
+        let text = format!(
+            "name: g\nlevels: [a]\nrules:\n  - id: r\n    level: a\n    check: {{ files: {{ glob: \"{glob}\" }} }}\n"
+        );
+        let found: Vec<String> = parse(&text).map(|_| Vec::new()).unwrap_or_else(|d| {
+            d.into_iter()
+                .map(|d| format!("{} {}", d.line, d.message))
+                .collect()
+        });
+        assert!(
+            found
+                .iter()
+                .any(|m| m.starts_with("6 ") && m.contains("`//`")),
+            "{glob}: {found:?}"
+        );
+    }
+}

@@ -79,12 +79,24 @@ fn suffix(rest: &str) -> (Vec<PreId>, u64) {
     if let Some(n) = rest.strip_prefix("post") {
         return (Vec::new(), n.parse().unwrap_or(0));
     }
+    // `rc10` is `rc` then 10, so it comes after `rc9`, as Python orders
+    // them (and as one reads `alpha10` after `alpha9`).
     let pre = rest
         .split(['.', '-'])
         .filter(|p| !p.is_empty())
-        .map(|p| match p.parse::<u64>() {
-            Ok(n) => PreId::Number(n),
-            Err(_) => PreId::Text(p.to_ascii_lowercase()),
+        .flat_map(|p| {
+            let digits = p.len() - p.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+            let (letters, number) = p.split_at(p.len() - digits);
+            let number = (!number.is_empty())
+                .then(|| number.parse::<u64>().ok())
+                .flatten();
+            match number {
+                Some(n) if letters.is_empty() => vec![PreId::Number(n)],
+                Some(n) if letters.chars().all(|c| c.is_ascii_alphabetic()) => {
+                    vec![PreId::Text(letters.to_ascii_lowercase()), PreId::Number(n)]
+                }
+                _ => vec![PreId::Text(p.to_ascii_lowercase())],
+            }
         })
         .collect();
     (pre, 0)
@@ -323,6 +335,10 @@ mod tests {
         assert!(v("1.0.0-alpha.1") < v("1.0.0-beta"));
         assert!(v("1.0.0-2") < v("1.0.0-10"));
         assert!(v("2.0rc1") < v("2.0"));
+        // Python's rc10 after rc9 (and `alpha10` after `alpha9`).
+        assert!(v("1.0rc10") > v("1.0rc9"));
+        assert!(v("1.0.0-alpha10") > v("1.0.0-alpha9"));
+        assert!(v("1.0rc1") > v("1.0b2"));
         assert!(v("2.0.post1") > v("2.0"));
         assert_eq!(v("1.0.0+build.5"), v("1.0.0"));
         // A Go pseudo-version is a pre-release of the next patch.

@@ -13,8 +13,13 @@ pub fn parse(text: &str) -> Result<Vec<Package>, Malformed> {
         if joined.is_empty() {
             first_line = i + 1;
         }
-        // A comment starts at `#` at the line's start or after a space.
-        let line = match raw.find(" #") {
+        // A comment starts at `#` at the line's start or after a space or tab.
+        let comment = raw
+            .char_indices()
+            .zip(raw.chars().skip(1))
+            .find(|((_, c), next)| c.is_whitespace() && *next == '#')
+            .map(|((at, _), _)| at);
+        let line = match comment {
             Some(at) => &raw[..at],
             None if raw.trim_start().starts_with('#') => "",
             None => raw,
@@ -91,6 +96,7 @@ Django==4.2.14
 requests[security,socks] == 2.32.3 ; python_version >= \"3.8\"
 gunicorn>=22,<23  # not pinned
 numpy==1.26.*
+pinned==1.0\t# a comment after a tab
 psycopg2-binary==2.9.9 \\
     --hash=sha256:0123456789abcdef
 -e git+https://github.com/acme/lib.git#egg=acme-lib
@@ -112,7 +118,8 @@ psycopg2-binary==2.9.9 \\
                 pinned("requests", Some("2.32.3"), 5),
                 pinned("gunicorn", None, 6),
                 pinned("numpy", None, 7),
-                pinned("psycopg2-binary", Some("2.9.9"), 8),
+                pinned("pinned", Some("1.0"), 8),
+                pinned("psycopg2-binary", Some("2.9.9"), 9),
             ]
         );
     }
