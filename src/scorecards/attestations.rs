@@ -79,18 +79,33 @@ fn judge(entry: &Node, entity: &EntityRef, today: Day, name: &str, file: &str) -
             .at(file, line),
         );
     };
-    if let Some(Value::Seq(items)) = get(entry, "entities").map(|n| &n.value) {
-        let listed = items.iter().any(|item| match &item.value {
-            Value::String(s) => EntityRef::parse(s, Some("component"), "default")
-                .is_ok_and(|r| r.key() == entity.key()),
-            _ => false,
-        });
-        if !listed {
-            return Verdict::fail(
-                Evidence::says(format!("the `{name}` attestation does not list `{entity}`"))
-                    .at(file, line),
-            );
+    if at > today {
+        return Verdict::fail(
+            Evidence::says(format!(
+                "the `{name}` attestation is dated {}, after today ({})",
+                at.label(),
+                today.label()
+            ))
+            .at(file, line),
+        );
+    }
+    // `entities`: a list, or one entity written alone; anything else names
+    // no entity, so it limits the attestation to none.
+    let one_of_them = |item: &Node| match &item.value {
+        Value::String(s) => {
+            EntityRef::parse(s, Some("component"), "default").is_ok_and(|r| r.key() == entity.key())
         }
+        _ => false,
+    };
+    let limited = get(entry, "entities").map(|n| match &n.value {
+        Value::Seq(items) => items.iter().any(one_of_them),
+        _ => one_of_them(n),
+    });
+    if limited == Some(false) {
+        return Verdict::fail(
+            Evidence::says(format!("the `{name}` attestation does not list `{entity}`"))
+                .at(file, line),
+        );
     }
     let evidence = |summary: String| {
         Evidence::says(summary)
@@ -98,7 +113,13 @@ fn judge(entry: &Node, entity: &EntityRef, today: Day, name: &str, file: &str) -
             .at(file, line)
             .dated(at.label())
     };
-    match text("expires") {
+    let expires = get(entry, "expires").map(|node| match &node.value {
+        Value::String(s) => s.clone(),
+        // A number or an empty value is no date: not "no expiry".
+        Value::Null => String::new(),
+        _ => node.to_json().to_string(),
+    });
+    match expires {
         None => Verdict::pass(evidence(format!(
             "attested by {by} on {}, no expiry",
             at.label()

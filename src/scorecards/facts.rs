@@ -44,11 +44,16 @@ impl ExternalFacts {
             line: e.line(),
             column: e.column(),
         })?;
-        let refused = |message: String| FactsError {
-            message,
-            line: 0,
-            column: 0,
+        // At the place of the keys named, found in turn in the text.
+        let refused_at = |keys: &[&str], message: String| {
+            let (line, column) = place_of(text, keys);
+            FactsError {
+                message,
+                line,
+                column,
+            }
         };
+        let refused = |message: String| refused_at(&[], message);
         let Json::Object(entities) = json else {
             return Err(refused(
                 "expected an object of entity refs, e.g. {\"component:default/x\": {\"fact\": {\"value\": 1, \"at\": \"2025-01-01\"}}}".into(),
@@ -57,9 +62,12 @@ impl ExternalFacts {
         let mut by_entity = HashMap::new();
         for (key, facts) in entities {
             let entity = EntityRef::parse(&key, Some("component"), "default")
-                .map_err(|e| refused(e.to_string()))?;
+                .map_err(|e| refused_at(&[&key], e.to_string()))?;
             let Json::Object(facts) = facts else {
-                return Err(refused(format!("`{key}`: expected an object of facts")));
+                return Err(refused_at(
+                    &[&key],
+                    format!("`{key}`: expected an object of facts"),
+                ));
             };
             let mut parsed = HashMap::new();
             for (name, fact) in facts {
@@ -68,20 +76,27 @@ impl ExternalFacts {
                         let at = match o.remove("at") {
                             None => None,
                             Some(Json::String(s)) => Some(Day::parse(&s).ok_or_else(|| {
-                                refused(format!("`{key}` `{name}`: `at` is not a YYYY-MM-DD date"))
+                                refused_at(
+                                    &[&key, &name, "at"],
+                                    format!("`{key}` `{name}`: `at` is not a YYYY-MM-DD date"),
+                                )
                             })?),
                             Some(_) => {
-                                return Err(refused(format!(
-                                    "`{key}` `{name}`: `at` must be a date string"
-                                )));
+                                return Err(refused_at(
+                                    &[&key, &name, "at"],
+                                    format!("`{key}` `{name}`: `at` must be a date string"),
+                                ));
                             }
                         };
                         (o.remove("value").unwrap_or(Json::Null), at)
                     }
                     _ => {
-                        return Err(refused(format!(
-                            "`{key}` `{name}`: expected {{\"value\": ..., \"at\": \"YYYY-MM-DD\"}}"
-                        )));
+                        return Err(refused_at(
+                            &[&key, &name],
+                            format!(
+                                "`{key}` `{name}`: expected {{\"value\": ..., \"at\": \"YYYY-MM-DD\"}}"
+                            ),
+                        ));
                     }
                 };
                 parsed.insert(name, Fact { value, at });
@@ -93,6 +108,27 @@ impl ExternalFacts {
             by_entity,
         })
     }
+}
+
+/// The 1-based line and column of the last of `keys`, each looked for as a
+/// JSON key after the one before it (the first object's place when there
+/// are none: line 1, column 1).
+fn place_of(text: &str, keys: &[&str]) -> (usize, usize) {
+    let (mut start, mut after) = (0, 0);
+    for key in keys {
+        let quoted = serde_json::to_string(key).unwrap_or_default();
+        match text[after..].find(&quoted) {
+            Some(found) => {
+                start = after + found;
+                after = start + quoted.len();
+            }
+            None => break,
+        }
+    }
+    let before = &text[..start];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
 }
 
 pub fn check(

@@ -492,6 +492,13 @@ fn attestations_expire_and_name_their_place() {
     );
     assert_eq!(attest(file, "scoped").status, Status::Fail);
     assert_eq!(attest(file, "missing").status, Status::Fail);
+    // Values of the wrong shape: an `expires` that is no date, an entity
+    // written alone (not in a list), a date after today.
+    let odd = "number:\n  by: a\n  at: 2025-01-01\n  expires: 20240301\nempty:\n  by: a\n  at: 2025-01-01\n  expires:\nalone:\n  by: a\n  at: 2025-01-01\n  entities: component:default/other\nmine:\n  by: a\n  at: 2025-01-01\n  entities: component:default/svc\nlater:\n  by: a\n  at: 2099-01-01\n";
+    for name in ["number", "empty", "alone", "later"] {
+        assert_eq!(attest(odd, name).status, Status::Fail, "{name}");
+    }
+    assert_eq!(attest(odd, "mine").status, Status::Pass);
     let v = attest("a: [", "a");
     assert_eq!(
         (v.status, v.evidence.file.as_deref()),
@@ -568,6 +575,17 @@ fn external_facts_are_joined_by_ref_and_can_be_too_old() {
     let bad = ExternalFacts::parse("{\n  \"a\": [1,\n", "f.json").unwrap_err();
     assert_eq!(bad.line, 3);
     assert!(ExternalFacts::parse(r#"{"svc": {"x": 1}}"#, "f").is_err());
+    // A content mistake is placed at its key, as a syntax error is.
+    let place = |text: &str| {
+        let e = ExternalFacts::parse(text, "f").unwrap_err();
+        (e.line, e.column)
+    };
+    assert_eq!(
+        place("{\n  \"svc\": {\n    \"x\": {\"value\": 2, \"at\": \"yesterday\"}\n  }\n}"),
+        (3, 23)
+    );
+    assert_eq!(place("{\n  \"at\": 1,\n  \"svc\": {\"x\": 1}\n}"), (2, 3));
+    assert_eq!(place("[]"), (1, 1));
 }
 
 #[test]
