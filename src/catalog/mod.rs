@@ -602,6 +602,10 @@ fn json_of(doc: &LoadedEntity) -> Map<String, Json> {
         let annotations = meta
             .entry("annotations")
             .or_insert_with(|| Json::Object(Map::new()));
+        // `annotations:` left empty is none, as Backstage reads it.
+        if annotations.is_null() {
+            *annotations = Json::Object(Map::new());
+        }
         if let Json::Object(annotations) = annotations {
             annotate(annotations, doc);
         }

@@ -205,7 +205,23 @@ fn check_metadata(
             }
         },
     };
-    for field in ["title", "description"] {
+    // EntityMeta's schema: these are non-empty strings (a description
+    // may be empty).
+    for field in ["title", "uid", "etag"] {
+        if let Some(node) = meta.get(field)
+            && node.as_str() == Some("")
+        {
+            report(
+                Diagnostic::error(
+                    "invalid-field-type",
+                    format!("`metadata.{field}` must not be empty"),
+                )
+                .with_hint("give it a value, or leave the key out"),
+                at(node),
+            );
+        }
+    }
+    for field in ["title", "description", "uid", "etag"] {
         if let Some(node) = meta.get(field)
             && node.as_str().is_none()
             && !is_placeholder(node)
@@ -273,7 +289,11 @@ fn check_labels(meta: &Node, report: &mut impl FnMut(Diagnostic, (usize, usize))
 }
 
 fn check_annotations(meta: &Node, report: &mut impl FnMut(Diagnostic, (usize, usize))) {
-    let Some(annotations) = meta.get("annotations") else {
+    // `annotations:` left empty is none, as Backstage reads it.
+    let Some(annotations) = meta
+        .get("annotations")
+        .filter(|a| !matches!(a.value, crate::yaml::Value::Null))
+    else {
         return;
     };
     let Some(entries) = annotations.as_map() else {

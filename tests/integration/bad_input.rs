@@ -700,3 +700,50 @@ fn relations_and_status_written_in_a_file_are_unknown_root_fields() {
         run.stdout
     );
 }
+
+/// EntityMeta's schema: `title`, `uid` and `etag` are non-empty strings;
+/// `annotations:` left empty is none, and gets the location's annotations.
+#[test]
+fn metadata_follows_backstage_s_entity_meta() {
+    let org = crate::support::Org::new();
+    let group = |name: &str, meta: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: {name}\n{meta}spec:\n  type: team\n  children: []\n"
+        )
+    };
+    org.file(
+        "r/catalog-info.yaml",
+        &[
+            group("a", "  title: ''\n"),
+            group("b", "  etag: 5\n"),
+            group("c", "  uid: 1234\n"),
+            group("d", "  annotations:\n"),
+        ]
+        .join("---\n"),
+    );
+    let run = org.run(&["check", ".", "--format", "json"]);
+    let mut codes: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["line"]))
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            "invalid-field-type 14",
+            "invalid-field-type 23",
+            "invalid-field-type 5"
+        ],
+        "{}",
+        run.stdout
+    );
+    let built = org.run(&["build", ".", "--out", "site"]);
+    let entities = entities(&org.path().join("site"));
+    let d = find(&entities, "group:default/d");
+    assert!(
+        d["metadata"]["annotations"]["backstage.io/managed-by-location"].is_string(),
+        "{d}\n{}",
+        built.stderr
+    );
+}
