@@ -28,6 +28,9 @@ pub struct Entry {
     pub by_glob: bool,
     /// `managed-by-origin-location` of what led here; `None` for entry points.
     pub origin: Option<String>,
+    /// Where a Location names it (a diagnostic placed at the target's line),
+    /// so a target that cannot be read is reported where it is named.
+    pub named_at: Option<Box<Diagnostic>>,
 }
 
 /// A Location target that is a web URL, for the pipeline to map.
@@ -183,6 +186,7 @@ pub fn entry_points(
             path: p.clone(),
             by_glob: false,
             origin: None,
+            named_at: None,
         })
         .collect();
     let (globs, exact): (Vec<&str>, Vec<&str>) = catalog_paths
@@ -195,6 +199,7 @@ pub fn entry_points(
                 path: path.to_string(),
                 by_glob: false,
                 origin: None,
+                named_at: None,
             });
         }
     }
@@ -210,6 +215,7 @@ pub fn entry_points(
                 path,
                 by_glob: true,
                 origin: None,
+                named_at: None,
             });
         }
     }
@@ -341,12 +347,26 @@ fn read_file(
     let text: Arc<str> = match read {
         Ok(text) => text.into(),
         Err(e) => {
-            out.diagnostics
-                .push(Diagnostic::error("file-unreadable", e.to_string()).in_repo(
+            let d = match &entry.named_at {
+                // Where the Location names it; about the file too (`--changed-since`).
+                Some(place) => Diagnostic::error(
+                    "file-unreadable",
+                    format!("this Location's target cannot be read: {e}"),
+                )
+                .at_place_of(place)
+                .about(Some(crate::diagnostics::display_path(
+                    &repo.display,
+                    &entry.path,
+                ))),
+                None => Diagnostic::error("file-unreadable", e.to_string()).in_repo(
                     &repo.name,
                     &repo.display,
                     &entry.path,
-                ));
+                ),
+            };
+            out.diagnostics.push(d.with_hint(
+                "catalog files are UTF-8 text files (at most 10 MB) inside the repository, not in `.git`, not reached through a symlink out",
+            ));
             return Vec::new();
         }
     };
@@ -571,6 +591,7 @@ fn targets(
                     path,
                     by_glob: false,
                     origin: Some(origin.to_string()),
+                    named_at: Some(Box::new(place(Diagnostic::info("location-target", "")))),
                 }),
         );
     }

@@ -300,7 +300,12 @@ fn map_remote_targets(
         match hit {
             Some((i, path)) if visited[i].contains(&path) => {}
             Some((i, path)) => {
-                let entry = Entry { path, by_glob: false, origin: Some(target.origin.clone()) };
+                let entry = Entry {
+                    path,
+                    by_glob: false,
+                    origin: Some(target.origin.clone()),
+                    named_at: Some(Box::new(target.place.clone())),
+                };
                 pending.entry(i).or_default().push((entry, target));
             }
             None if target.optional => {}

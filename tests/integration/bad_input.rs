@@ -747,3 +747,37 @@ fn metadata_follows_backstage_s_entity_meta() {
         built.stderr
     );
 }
+
+/// A Location target that exists but cannot be read (not UTF-8, a folder
+/// matched as a file, a symlink out) is reported at the Location's line
+/// that names it, with what to fix.
+#[cfg(unix)]
+#[test]
+fn an_unreadable_location_target_is_reported_where_it_is_named() {
+    let org = crate::support::Org::new();
+    org.file(
+        "r/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: more\nspec:\n  targets:\n    - ./binary.yaml\n    - ./out.yaml\n",
+    );
+    std::fs::write(org.path().join("r/binary.yaml"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    std::fs::write(org.path().join("secret.yaml"), "kind: Group\n").unwrap();
+    std::os::unix::fs::symlink("../secret.yaml", org.path().join("r/out.yaml")).unwrap();
+    let run = org.run(&["check", ".", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut placed: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .filter(|d| d["code"] == "file-unreadable")
+        .map(|d| {
+            assert!(d["hint"].is_string(), "{d}");
+            format!("{}:{}", d["file"].as_str().unwrap(), d["line"])
+        })
+        .collect();
+    placed.sort();
+    assert_eq!(
+        placed,
+        ["catalog-info.yaml:7", "catalog-info.yaml:8"],
+        "{}",
+        run.stdout
+    );
+}
