@@ -8,6 +8,10 @@
 //! read (HEAD or `--ref`). Renames count on both sides: the old path is
 //! gone (pages linking to it break), the new one is new.
 //!
+//! The entities REF's versions of the changed YAML files defined are
+//! noted too: a link to the docs of one the change renamed or took away
+//! names no file left to be about.
+//!
 //! All through gix, never by running `git`: REF is resolved in each
 //! repository the way `git rev-parse` would (`origin/main`, `HEAD~3`, a
 //! tag, a commit id).
@@ -24,7 +28,22 @@ pub struct ChangeSet {
     /// Display paths (`repo-dir/file`, as diagnostics carry them) of the
     /// files added, modified, deleted, or renamed (both names).
     touched: HashSet<String>,
+    /// The docs folders ([`crate::address::docs_site_dir_of`]) of the
+    /// entities REF's versions of the changed YAML files defined.
+    entities_before: HashSet<String>,
 }
+
+/// What [`Diagnostic::about`] names for a problem about an entity's docs
+/// as a whole (a link into a site that is not there): its docs folder.
+pub fn about_docs_of(site_dir: &str) -> String {
+    format!("{ENTITY_DOCS}{site_dir}")
+}
+
+const ENTITY_DOCS: &str = "entity-docs:";
+
+/// One repository's changed files, and the docs folders of the entities
+/// REF's versions of its changed YAML files defined.
+type RepoChanges = (BTreeSet<String>, Vec<String>);
 
 /// Why the change could not be computed: a usage error (exit status 2).
 #[derive(Debug)]
@@ -40,13 +59,14 @@ impl ChangeSet {
         rev: &str,
         git_ref: Option<&str>,
     ) -> Result<ChangeSet, ChangeError> {
-        let results: Vec<Result<BTreeSet<String>, ChangeError>> = repos
+        let results: Vec<Result<RepoChanges, ChangeError>> = repos
             .par_iter()
             .map(|repo| repo_changes(repo, rev, git_ref))
             .collect();
         let mut set = ChangeSet::default();
         for (repo, result) in repos.iter().zip(results) {
-            let files = result?;
+            let (files, entities) = result?;
+            set.entities_before.extend(entities);
             set.touched.extend(
                 files
                     .iter()
@@ -85,7 +105,9 @@ impl ChangeSet {
     /// [`ChangeSet::touches`], where `about` ending in `/` is a folder:
     /// any file in it (a docs folder whose pages were all deleted).
     fn touches_at(&self, about: &str) -> bool {
-        if about.ends_with('/') {
+        if let Some(site_dir) = about.strip_prefix(ENTITY_DOCS) {
+            self.entities_before.contains(site_dir)
+        } else if about.ends_with('/') {
             self.touched.iter().any(|path| path.starts_with(about))
         } else {
             self.touches(about)
@@ -97,7 +119,7 @@ fn repo_changes(
     repo: &RepoSource,
     rev: &str,
     git_ref: Option<&str>,
-) -> Result<BTreeSet<String>, ChangeError> {
+) -> Result<RepoChanges, ChangeError> {
     // `what` says what went wrong in this repository; `then` what follows.
     let fail = |what: &str, then: String| {
         ChangeError(format!(
@@ -131,7 +153,52 @@ fn repo_changes(
         }
         _ => work_tree(&git, base),
     };
-    files.map_err(|e| fail("the change cannot be worked out", format!(": {e}")))
+    let files = files.map_err(|e| fail("the change cannot be worked out", format!(": {e}")))?;
+    let entities = entities_at(&git, base, &files);
+    Ok((files, entities))
+}
+
+/// The docs folders of the entities that REF's versions of the changed
+/// YAML files define (`kind`, `metadata.name` and `.namespace` read from
+/// each document; a file that does not parse gives what it held before
+/// its mistake).
+fn entities_at(
+    git: &gix::Repository,
+    base: gix::ObjectId,
+    files: &BTreeSet<String>,
+) -> Vec<String> {
+    let Ok(tree) = git.find_tree(base) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for path in files
+        .iter()
+        .filter(|p| p.ends_with(".yaml") || p.ends_with(".yml"))
+    {
+        let Ok(Some(entry)) = tree.lookup_entry_by_path(path) else {
+            continue;
+        };
+        let Ok(object) = entry.object() else {
+            continue;
+        };
+        if object.data.len() as u64 > crate::limits::MAX_FILE_BYTES {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(&object.data) else {
+            continue;
+        };
+        let stream = crate::yaml::parse_stream(text, crate::yaml::Budget::default());
+        for root in stream.documents.iter().filter_map(|d| d.root.as_ref()) {
+            let text_at =
+                |keys: &[&str]| root.at(keys).and_then(|n| n.as_str().map(str::to_string));
+            if let (Some(kind), Some(name)) = (text_at(&["kind"]), text_at(&["metadata", "name"])) {
+                let namespace =
+                    text_at(&["metadata", "namespace"]).unwrap_or_else(|| "default".into());
+                found.push(crate::address::docs_site_dir_of(&namespace, &kind, &name));
+            }
+        }
+    }
+    found
 }
 
 /// The tree of the commit `rev` names.
@@ -254,6 +321,7 @@ mod tests {
     fn changed(paths: &[&str]) -> ChangeSet {
         ChangeSet {
             touched: paths.iter().map(|p| p.to_string()).collect(),
+            entities_before: HashSet::new(),
         }
     }
 

@@ -234,7 +234,9 @@ fn target_paths(link: &LinkRef, site: &SiteFiles, index: &SiteIndex) -> Vec<Stri
         } => {
             let folder = crate::address::docs_site_dir_of(namespace, kind, name);
             let Some(other) = index.sites.get(&folder) else {
-                return Vec::new();
+                // No such site: about the entity whose docs it was, if a
+                // change renamed it or took its docs away.
+                return vec![crate::changes::about_docs_of(&folder)];
             };
             match other.page_at(path) {
                 Some(src) => vec![other.path_of(src)],

@@ -510,3 +510,39 @@ fn problems_a_change_causes_in_untouched_files_are_reported() {
         "{out}"
     );
 }
+
+/// A link into another entity's docs that the change took away whole (the
+/// entity renamed, its docs annotation removed) is reported: REF's
+/// version of the changed catalog file defined it.
+#[test]
+fn links_into_docs_a_change_took_away_are_reported() {
+    for change in ["rename", "no docs"] {
+        let org = Org::new();
+        alpha_and_beta(&org);
+        let file = org.path().join("alpha/catalog-info.yaml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let changed = match change {
+            "rename" => text.replacen("name: alpha", "name: alpha2", 1),
+            _ => text.replacen("    backstage.io/techdocs-ref: dir:.\n", "", 1),
+        };
+        std::fs::write(&file, changed).unwrap();
+        let run = portico(
+            org.path(),
+            &[
+                "check",
+                "alpha",
+                "beta",
+                "--format",
+                "json",
+                "--changed-since",
+                "main",
+            ],
+        );
+        let reported = run.codes_with("path");
+        assert!(
+            reported.contains(&"broken-link beta/docs/index.md".to_string()),
+            "{change}: {reported:?}\n{}",
+            run.stdout
+        );
+    }
+}
