@@ -433,10 +433,41 @@ fn key_of(node: Node) -> Result<Key, YamlError> {
 
 /// YAML 1.2 core schema resolution of one scalar.
 fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
-    match tag {
-        Some("tag:yaml.org,2002:str") | Some("!!str") => return Value::String(text.to_string()),
-        Some("tag:yaml.org,2002:null") | Some("!!null") => return Value::Null,
-        _ => {}
+    let core = |name: &str| {
+        tag.is_some_and(|t| t == format!("!!{name}") || t == format!("tag:yaml.org,2002:{name}"))
+    };
+    if core("str") {
+        return Value::String(text.to_string());
+    }
+    if core("null") {
+        return Value::Null;
+    }
+    // An explicit core tag reads even a quoted scalar by its rules
+    // (`!!int "7"` is 7), as Backstage's YAML reader does; text the tag
+    // cannot read stays text.
+    if core("int") {
+        return parse_int(text).unwrap_or_else(|| Value::String(text.to_string()));
+    }
+    if core("float") {
+        let number = parse_int(text)
+            .and_then(|v| match v {
+                Value::Int(i) => Some(i as f64),
+                Value::Float(f) => Some(f),
+                _ => None,
+            })
+            .or_else(|| {
+                is_core_float(text)
+                    .then(|| text.parse::<f64>().ok())
+                    .flatten()
+            });
+        return number.map_or_else(|| Value::String(text.to_string()), Value::Float);
+    }
+    if core("bool") {
+        return match text {
+            "true" | "True" | "TRUE" => Value::Bool(true),
+            "false" | "False" | "FALSE" => Value::Bool(false),
+            _ => Value::String(text.to_string()),
+        };
     }
     if style != ScalarStyle::Plain {
         return Value::String(text.to_string());
@@ -464,11 +495,18 @@ fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
 }
 
 fn parse_int(text: &str) -> Option<Value> {
+    // Too large for an integer: a number all the same, as JavaScript
+    // reads it (`0xFFFFFFFFFFFFFFFFFF` is 4.72e21).
     let radix = |digits: &str, radix: u32| {
-        (!digits.is_empty())
-            .then(|| i64::from_str_radix(digits, radix).ok())
-            .flatten()
-            .map(Value::Int)
+        if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+            return None;
+        }
+        Some(match i64::from_str_radix(digits, radix) {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Float(digits.chars().fold(0.0, |n, c| {
+                n * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0))
+            })),
+        })
     };
     if let Some(hex) = text.strip_prefix("0x") {
         return radix(hex, 16);
@@ -625,6 +663,23 @@ mod tests {
         assert_eq!(get("h"), Value::Float(f64::INFINITY));
         assert_eq!(get("i"), Value::Int(12));
         assert_eq!(get("j"), Value::String("1.2.3".into()));
+    }
+
+    /// An explicit core tag reads even a quoted scalar by its rules, as
+    /// Backstage's YAML reader does; a hex integer past i64 is a number.
+    #[test]
+    fn explicit_core_tags_read_quoted_scalars() {
+        let doc = one(
+            "a: !!int \"7\"\nb: !!float \"1.5\"\nc: !!bool \"true\"\nd: !!float 2\ne: !!int \"x\"\nf: 0xFFFFFFFFFFFFFFFFFF\ng: !!str 7\n",
+        );
+        let get = |k: &str| doc.get(k).unwrap().value.clone();
+        assert_eq!(get("a"), Value::Int(7));
+        assert_eq!(get("b"), Value::Float(1.5));
+        assert_eq!(get("c"), Value::Bool(true));
+        assert_eq!(get("d"), Value::Float(2.0));
+        assert_eq!(get("e"), Value::String("x".into()));
+        assert_eq!(get("f"), Value::Float(4722366482869645213695.0));
+        assert_eq!(get("g"), Value::String("7".into()));
     }
 
     #[test]
