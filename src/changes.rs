@@ -33,14 +33,6 @@ pub struct ChangeSet {
     entities_before: HashSet<String>,
 }
 
-/// What [`Diagnostic::about`] names for a problem about an entity's docs
-/// as a whole (a link into a site that is not there): its docs folder.
-pub fn about_docs_of(site_dir: &str) -> String {
-    format!("{ENTITY_DOCS}{site_dir}")
-}
-
-const ENTITY_DOCS: &str = "entity-docs:";
-
 /// One repository's changed files, and the docs folders of the entities
 /// REF's versions of its changed YAML files defined.
 type RepoChanges = (BTreeSet<String>, Vec<String>);
@@ -105,7 +97,7 @@ impl ChangeSet {
     /// [`ChangeSet::touches`], where `about` ending in `/` is a folder:
     /// any file in it (a docs folder whose pages were all deleted).
     fn touches_at(&self, about: &str) -> bool {
-        if let Some(site_dir) = about.strip_prefix(ENTITY_DOCS) {
+        if let Some(site_dir) = about.strip_prefix(diagnostics::ABOUT_ENTITY_DOCS) {
             self.entities_before.contains(site_dir)
         } else if about.ends_with('/') {
             self.touched.iter().any(|path| path.starts_with(about))

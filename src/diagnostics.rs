@@ -67,6 +67,12 @@ pub struct Diagnostic {
     pub owner: Option<String>,
 }
 
+/// What [`Diagnostic::about`] names for a problem about an entity's docs
+/// as a whole (a link into a site that is not there): this, then its docs
+/// folder (`crate::address::docs_site_dir_of`). `check --changed-since`
+/// reports it when a change renamed the entity or took its docs away.
+pub const ABOUT_ENTITY_DOCS: &str = "entity-docs:";
+
 impl Diagnostic {
     pub fn new(severity: Severity, code: &'static str, message: impl Into<String>) -> Self {
         Diagnostic {

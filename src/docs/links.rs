@@ -236,7 +236,7 @@ fn target_paths(link: &LinkRef, site: &SiteFiles, index: &SiteIndex) -> Vec<Stri
             let Some(other) = index.sites.get(&folder) else {
                 // No such site: about the entity whose docs it was, if a
                 // change renamed it or took its docs away.
-                return vec![crate::changes::about_docs_of(&folder)];
+                return vec![format!("{}{folder}", crate::diagnostics::ABOUT_ENTITY_DOCS)];
             };
             match other.page_at(path) {
                 Some(src) => vec![other.path_of(src)],
