@@ -687,12 +687,7 @@ fn relations_and_status_written_in_a_file_are_unknown_root_fields() {
     );
     let run = org.run(&["check", ".", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let mut codes: Vec<String> = run
-        .diagnostics()
-        .iter()
-        .map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["line"]))
-        .collect();
-    codes.sort();
+    let codes = codes_and_lines(&run);
     assert_eq!(
         codes,
         ["unknown-root-field 18", "unknown-root-field 8"],
@@ -722,12 +717,7 @@ fn metadata_follows_backstage_s_entity_meta() {
         .join("---\n"),
     );
     let run = org.run(&["check", ".", "--format", "json"]);
-    let mut codes: Vec<String> = run
-        .diagnostics()
-        .iter()
-        .map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["line"]))
-        .collect();
-    codes.sort();
+    let codes = codes_and_lines(&run);
     assert_eq!(
         codes,
         [
@@ -780,4 +770,15 @@ fn an_unreadable_location_target_is_reported_where_it_is_named() {
         "{}",
         run.stdout
     );
+}
+
+/// Each diagnostic as `"<code> <line>"`, sorted.
+fn codes_and_lines(run: &crate::support::Run) -> Vec<String> {
+    let mut codes: Vec<String> = run
+        .diagnostics()
+        .iter()
+        .map(|d| format!("{} {}", d["code"].as_str().unwrap(), d["line"]))
+        .collect();
+    codes.sort();
+    codes
 }

@@ -457,6 +457,20 @@ fn alpha_and_beta(org: &Org) {
     }
 }
 
+/// `check alpha beta --changed-since main` in the organisation.
+fn check_alpha_and_beta(org: &Org) -> super::support::Run {
+    let args = [
+        "check",
+        "alpha",
+        "beta",
+        "--format",
+        "json",
+        "--changed-since",
+        "main",
+    ];
+    portico(org.path(), &args)
+}
+
 /// Errors the change causes in files it did not touch: a link in another
 /// repository to a page it removed (written as the page's address), a
 /// duplicate of an entity defined in an unchanged file, a docs folder
@@ -464,18 +478,7 @@ fn alpha_and_beta(org: &Org) {
 #[test]
 fn problems_a_change_causes_in_untouched_files_are_reported() {
     let changed = |org: &Org| {
-        let run = portico(
-            org.path(),
-            &[
-                "check",
-                "alpha",
-                "beta",
-                "--format",
-                "json",
-                "--changed-since",
-                "main",
-            ],
-        );
+        let run = check_alpha_and_beta(org);
         let mut reported = run.codes_with("file");
         reported.sort();
         (run.code, reported, run.stdout)
@@ -526,18 +529,7 @@ fn links_into_docs_a_change_took_away_are_reported() {
             _ => text.replacen("    backstage.io/techdocs-ref: dir:.\n", "", 1),
         };
         std::fs::write(&file, changed).unwrap();
-        let run = portico(
-            org.path(),
-            &[
-                "check",
-                "alpha",
-                "beta",
-                "--format",
-                "json",
-                "--changed-since",
-                "main",
-            ],
-        );
+        let run = check_alpha_and_beta(&org);
         let reported = run.codes_with("path");
         assert!(
             reported.contains(&"broken-link beta/docs/index.md".to_string()),

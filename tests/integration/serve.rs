@@ -504,21 +504,10 @@ fn only_the_site_is_served() {
 fn open_pages_are_told_what_changed() {
     let org = org();
     let server = Server::start(org.path(), &["repos"]);
-    let mut stream = TcpStream::connect(&server.address).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET /__portico/events HTTP/1.1\r\nHost: {}\r\n\r\n",
-        server.address
-    )
-    .unwrap();
     // Let the stream open before the edit.
-    let mut reader = BufReader::new(stream);
+    let (mut reader, head) = open_events(&server);
+    assert!(head.contains("200"), "{head}");
     let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    assert!(line.contains("200"), "{line}");
     org.file("repos/alpha/docs/guide.md", "# Guide\n\nChanged guide.\n");
     let started = Instant::now();
     loop {
