@@ -62,18 +62,7 @@ fn relations_are_stored_once_in_lower_case() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let entities = crate::support::entities(&org.path().join("site"));
     let relations = |name: &str| -> Vec<String> {
-        let mut found: Vec<String> = crate::support::find(&entities, name)["relations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} {}",
-                    r["type"].as_str().unwrap(),
-                    r["targetRef"].as_str().unwrap()
-                )
-            })
-            .collect();
+        let mut found = crate::support::relations(crate::support::find(&entities, name));
         found.sort();
         found
     };

@@ -64,18 +64,7 @@ fn build_writes_catalog_json_and_a_page_per_entity() {
     assert_eq!(all.len(), 48);
 
     let tracker = find(&all, "component:default/shipment-tracker");
-    let relations: Vec<String> = tracker["relations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            format!(
-                "{} {}",
-                r["type"].as_str().unwrap(),
-                r["targetRef"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let relations = crate::support::relations(tracker);
     for expected in [
         "ownedBy group:default/shipping-team",
         "partOf system:default/shipping",

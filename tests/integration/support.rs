@@ -100,6 +100,22 @@ pub fn entity_ref(e: &serde_json::Value) -> String {
     )
 }
 
+/// An entity's relations as `"<type> <targetRef>"`, in catalog order.
+pub fn relations(entity: &serde_json::Value) -> Vec<String> {
+    entity["relations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["type"].as_str().unwrap(),
+                r["targetRef"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 pub fn find<'a>(entities: &'a [serde_json::Value], r: &str) -> &'a serde_json::Value {
     entities
         .iter()
