@@ -588,3 +588,86 @@ async fn press_facet(c: &fantoccini::Client, facet: &str, value: &str) {
         .await
         .unwrap();
 }
+
+/// The keyboard and odd queries: a query with no word (a lone `"`, the
+/// first key of a phrase) says there is no result; Escape closes the
+/// list even from a result; Enter typed right after a new query opens
+/// that query's first result, not the first of the results still shown.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_keyboard_and_wordless_queries_do_what_the_book_says() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let page = site.join("index.html").canonicalize().unwrap();
+    let c = browser(&driver).await;
+    c.goto(&format!("file://{}", page.display())).await.unwrap();
+    let panel_text = || async {
+        c.execute(
+            "return document.getElementById('search-results').textContent",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or("")
+        .to_string()
+    };
+    let input = c.find(Locator::Css("form.search input")).await.unwrap();
+    for wordless in ["\"", "..."] {
+        input.clear().await.unwrap();
+        input.send_keys(wordless).await.unwrap();
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(&format!(
+                "form.search[data-query='{wordless}']"
+            )))
+            .await
+            .expect("the query is answered");
+        let text = panel_text().await;
+        assert!(!text.contains("unavailable"), "{wordless}: {text}");
+        assert!(text.contains("No results"), "{wordless}: {text}");
+    }
+    // Escape from a result.
+    type_query(&c, "payment").await;
+    for _ in 0..2 {
+        c.active_element()
+            .await
+            .unwrap()
+            .send_keys(&Key::Down.to_string())
+            .await
+            .unwrap();
+    }
+    c.active_element()
+        .await
+        .unwrap()
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .unwrap();
+    let hidden = c
+        .execute(
+            "return document.getElementById('search-results').hidden",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(hidden, true, "Escape closes the list");
+    // Enter at once after typing a new query.
+    let input = c.find(Locator::Css("form.search input")).await.unwrap();
+    input.clear().await.unwrap();
+    input
+        .send_keys(&format!("incident respon{}", Key::Enter))
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let url = c.current_url().await.unwrap();
+        if url.path().contains("incident-response") {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "Enter opened {url}, not the first result of the query typed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    c.close().await.unwrap();
+}

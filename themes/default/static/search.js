@@ -230,7 +230,8 @@
   // Every matching document with its score, before filters.
   function rank(query) {
     var parsed = clauses(query);
-    if (!parsed.clauses.length && !parsed.phrases.length) return Promise.resolve({ scores: new Map(), words: [], phrases: [] });
+    // No word at all (a lone `"`, punctuation): nothing matches.
+    if (!parsed.clauses.length && !parsed.phrases.length) return Promise.resolve({ scores: new Map(), words: [], phrases: [], partial: [] });
     var keys = Object.create(null);
     parsed.clauses.forEach(function (c) { keys[shardKey(c.token)] = 1; keys[shardKey(c.raw)] = 1; });
     parsed.phrases.forEach(function (p) { p.forEach(function (t) { keys[shardKey(t)] = 1; }); });
@@ -614,12 +615,13 @@
     } catch (e) { /* not allowed here: nothing to do */ }
   }
   // `since`: when the user acted (data-ms is measured from it, pause included).
+  // Searches for what the box holds; the promise settles once shown.
   function run(since) {
     var query = input.value;
     var mine = ++generation;
     var started = typeof since === "number" ? since : performance.now();
-    if (!query.trim()) { panel.hidden = true; panel.innerHTML = ""; linkable(""); return; }
-    start().then(function () { return rank(query); }).then(function (ranked) {
+    if (!query.trim()) { panel.hidden = true; panel.innerHTML = ""; linkable(""); return Promise.resolve(); }
+    return start().then(function () { return rank(query); }).then(function (ranked) {
       if (mine !== generation) return null;
       return results(ranked, filters, shownLimit).then(function (found) {
         if (mine === generation) render(query, ranked, found, started);
@@ -639,11 +641,22 @@
     var typedAt = performance.now();
     pause = setTimeout(function () { run(typedAt); }, TYPING_PAUSE_MS);
   });
-  input.addEventListener("focus", function () { start(); if (input.value.trim() && panel.innerHTML) panel.hidden = false; });
+  // Escape hides the list and gives the box its focus back without the
+  // focus opening the list again.
+  var closing = false;
+  input.addEventListener("focus", function () { start(); if (!closing && input.value.trim() && panel.innerHTML) panel.hidden = false; });
+  // Enter opens the first result of what the box holds: results still
+  // shown for an earlier query (typed fast, Enter before the pause) wait.
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    var first = panel.querySelector(".search-hits a");
-    if (first) first.click();
+    var open = function () {
+      if (form.getAttribute("data-query") !== input.value) return;
+      var first = panel.querySelector(".search-hits a");
+      if (first) first.click();
+    };
+    if (form.getAttribute("data-query") === input.value) return open();
+    clearTimeout(pause);
+    run().then(open);
   });
   panel.addEventListener("click", function (e) {
     var button = e.target.closest("button");
@@ -657,7 +670,7 @@
   });
   function links() { return Array.prototype.slice.call(panel.querySelectorAll(".search-hits a")); }
   form.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") { panel.hidden = true; input.focus(); return; }
+    if (e.key === "Escape") { panel.hidden = true; closing = true; input.focus(); closing = false; return; }
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
     var all = links();
     if (!all.length) return;
