@@ -14,6 +14,9 @@ pub fn run(args: SearchArgs) -> u8 {
         level: args.level.clone(),
     };
     let text = args.query.join(" ");
+    if text.trim().is_empty() {
+        return fail("no query: give the words to find, e.g. `portico search deploy`");
+    }
     let hits = match query::search(&args.site, &text, &options) {
         Ok(hits) => hits,
         Err(e) => return fail(&e.to_string()),

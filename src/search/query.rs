@@ -352,18 +352,19 @@ fn build_query(
             .next()
             .unwrap_or(&lower)
             .to_string();
-        for token in tokens(index, fields, word) {
+        let word_tokens = tokens(index, fields, word);
+        let pieces = word_tokens.len();
+        for (t, token) in word_tokens.into_iter().enumerate() {
+            // Only the piece being typed (the last of the last word) is a
+            // prefix: `qqqqq-roll` must still match `qqqqq` itself.
+            let typing = typing && i == last && t + 1 == pieces;
             let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             for (weight, boost) in WEIGHTS {
                 let field = field_of(fields, weight);
                 let term = Term::from_field_text(field, &token);
                 // While a word is being typed its stem may be a different word
                 // ("tracke" stems to "track"): the prefix counts more then.
-                let exact = if i == last && typing {
-                    boost * 0.5
-                } else {
-                    boost
-                };
+                let exact = if typing { boost * 0.5 } else { boost };
                 any.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(
@@ -371,7 +372,7 @@ fn build_query(
                         exact,
                     )),
                 ));
-                if i == last && typing {
+                if typing {
                     // Every indexed word the typed prefix starts, scored like
                     // a word of its own (an automaton query would score flat).
                     // When no indexed word starts with what was typed, the

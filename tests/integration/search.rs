@@ -138,6 +138,11 @@ fn no_results_exit_1_and_a_missing_index_exits_2() {
         "{}",
         filtered.stdout
     );
+    for empty in ["", "   "] {
+        let run = portico(&crate_dir(), &["search", "--site", &site, empty]);
+        assert_eq!(run.code, 2, "no query is a usage error: {}", run.stderr);
+        assert!(run.stderr.contains("no query"), "{}", run.stderr);
+    }
     let missing = portico(
         &crate_dir(),
         &["search", "--site", "/definitely/not/a/site", "x"],
@@ -179,6 +184,12 @@ fn half_typed_words_hyphens_tags_and_filter_forms() {
         first(&["shipment-tracke"])["title"],
         "Shipment Tracker",
         "the last piece of a hyphenated word is the prefix"
+    );
+    // Only the last piece is a prefix: `qqqqq` must still match itself.
+    let unknown_first = search(&["qqqqq-rollback"]);
+    assert!(
+        unknown_first.iter().all(|h| h["partial"] == true),
+        "{unknown_first:#?}"
     );
     let docs = search(&["deploy", "--kind", "docs"]);
     assert!(
@@ -366,8 +377,9 @@ fn queries_too_long_or_with_too_many_words_are_usage_errors() {
 #[test]
 fn odd_queries_find_nothing_or_something_without_failing() {
     let site = site();
-    // Nothing to search for: no results, exit 1.
-    for odd in ["...", "\"", "\"\"", "\" \"", " ", "🦀", "-- !!"] {
+    // No word to search for: no results, exit 1 (an empty query is a
+    // usage error, see above).
+    for odd in ["...", "\"", "\"\"", "\" \"", "🦀", "-- !!"] {
         let run = search_run(site, &["--", odd]);
         assert_eq!(run.code, 1, "{odd:?}: {}", run.stderr);
         assert!(run.stdout.starts_with("No results for "), "{odd:?}");

@@ -190,8 +190,10 @@
     q.words.forEach(function (word, i) {
       var lower = word.toLowerCase();
       var raw = lower.split(NOT_WORD).pop();
-      var typing = i === last && q.typing;
-      tokens(word).forEach(function (token) {
+      // Only the piece being typed (the last of the last word) is a prefix.
+      var pieces = tokens(word);
+      pieces.forEach(function (token, t) {
+        var typing = i === last && q.typing && t === pieces.length - 1;
         list.push({ token: token, raw: raw, typing: typing, fuzzy: Array.from(raw).length >= FUZZY_MIN_LEN });
       });
     });
