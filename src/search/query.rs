@@ -401,7 +401,7 @@ fn build_query(
                         any.push((
                             Occur::Should,
                             Box::new(BoostQuery::new(
-                                Box::new(TermSetQuery::new(terms)),
+                                Box::new(NotShown(Box::new(TermSetQuery::new(terms)))),
                                 boost * 0.5,
                             )),
                         ));
@@ -740,6 +740,27 @@ fn most_words(
         .into_iter()
         .filter(|((count, _), _)| *count > 0)
         .collect())
+}
+
+/// A query that matches and scores as the one it holds, but names no
+/// term to the snippets: typo matches are found, and not shown in bold
+/// (the book says so, and the browser does the same).
+#[derive(Debug)]
+struct NotShown(Box<dyn Query>);
+
+impl Clone for NotShown {
+    fn clone(&self) -> Self {
+        NotShown(self.0.box_clone())
+    }
+}
+
+impl Query for NotShown {
+    fn weight(
+        &self,
+        scoring: tantivy::query::EnableScoring<'_>,
+    ) -> tantivy::Result<Box<dyn tantivy::query::Weight>> {
+        self.0.weight(scoring)
+    }
 }
 
 #[cfg(test)]

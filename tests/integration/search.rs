@@ -753,3 +753,21 @@ fn entity_results_show_their_description_not_their_indexed_facts() {
         "{snippet}"
     );
 }
+
+/// A typo match is found but not shown in bold: the snippet of `rolback`
+/// highlights nothing, that of `rollback` the word.
+#[test]
+fn typo_matches_are_found_but_not_highlighted() {
+    let options = portico::search::query::SearchOptions {
+        limit: 1,
+        kind: None,
+        owner: None,
+        level: None,
+    };
+    let hits = |query: &str| portico::search::query::search(site(), query, &options).unwrap();
+    let typo = hits("rolback ");
+    assert_eq!(typo[0].section, "Rollback");
+    assert!(typo[0].highlights.is_empty(), "{:?}", typo[0]);
+    let exact = hits("rollback ");
+    assert!(!exact[0].highlights.is_empty(), "{:?}", exact[0]);
+}

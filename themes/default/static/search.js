@@ -287,8 +287,8 @@
         if (words.near.length) {
           var seen = new Set();
           words.near.forEach(function (e) {
+            // A typo match is found, not marked (as `portico search`).
             var p = decoded[e.word];
-            matched[e.word] = true;
             for (var i = 0; i < p.docs.length; i++) if (p.fields[i] & (1 << slot)) seen.add(p.docs[i]);
           });
           seen.forEach(function (doc) { add(doc, boost * 0.5); });
