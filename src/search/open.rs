@@ -158,7 +158,34 @@ pub fn open_index(dir: &Path) -> Result<Index, Damage> {
         ));
     }
     check_segment_checksums(&index)?;
+    check_segment_list(&index)?;
     Ok(index)
+}
+
+/// `meta.json`'s list of segments against the segments' own files: each
+/// segment once, and as many documents as its files hold (a segment
+/// listed twice made every result show twice; a changed `max_doc` another
+/// ranking).
+fn check_segment_list(index: &Index) -> Result<(), Damage> {
+    let metas = index.load_metas()?;
+    let mut ids = std::collections::HashSet::new();
+    if !metas.segments.iter().all(|s| ids.insert(s.id())) {
+        return Err(Damage("`meta.json` lists a segment twice".into()));
+    }
+    let searcher = index.reader()?.searcher();
+    let seq = super::index::fields_of(&index.schema())?.seq;
+    let seq_name = index.schema().get_field_name(seq).to_string();
+    for segment in searcher.segment_readers() {
+        let column = segment.fast_fields().u64(&seq_name)?;
+        if column.num_docs() != segment.max_doc() {
+            return Err(Damage(format!(
+                "`meta.json` says a segment holds {} documents; its files hold {}",
+                segment.max_doc(),
+                column.num_docs()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Every file of every segment against the checksum tantivy wrote at its

@@ -771,3 +771,25 @@ fn typo_matches_are_found_but_not_highlighted() {
     let exact = hits("rollback ");
     assert!(!exact[0].highlights.is_empty(), "{:?}", exact[0]);
 }
+
+/// `meta.json` edited into something valid that does not fit the segments'
+/// files: a segment listed twice, a document count changed.
+#[test]
+fn a_segment_list_that_does_not_fit_the_files_is_damage() {
+    for damage in ["twice", "more", "none"] {
+        let (_dir, site) = index_copy();
+        let path = site.join("_search/tantivy/meta.json");
+        let mut meta: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let segments = meta["segments"].as_array_mut().unwrap();
+        match damage {
+            "twice" => segments.push(segments[0].clone()),
+            "more" => {
+                segments[0]["max_doc"] = (segments[0]["max_doc"].as_u64().unwrap() + 1000).into()
+            }
+            _ => segments[0]["max_doc"] = 0.into(),
+        }
+        std::fs::write(&path, serde_json::to_string(&meta).unwrap()).unwrap();
+        assert_damaged(&site, damage);
+    }
+}
