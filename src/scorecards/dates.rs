@@ -41,6 +41,16 @@ impl Day {
     pub fn days_until(self, later: Day) -> i64 {
         later.0 - self.0
     }
+
+    /// How this day stands to `today`, for evidence: `12 days before
+    /// 2025-02-14`, or, for a date after it (a clock set ahead),
+    /// `5 days after 2025-02-14, the build's day`.
+    pub fn before(self, today: Day) -> String {
+        match self.days_until(today) {
+            age if age >= 0 => format!("{age} days before {}", today.label()),
+            ahead => format!("{} days after {}, the build's day", -ahead, today.label()),
+        }
+    }
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {
@@ -86,5 +96,18 @@ mod tests {
         assert_eq!(Day::from_seconds(1_767_323_045).label(), "2026-01-02");
         let a = Day::parse("2025-12-31").unwrap();
         assert_eq!(a.days_until(Day::parse("2026-01-02").unwrap()), 2);
+    }
+
+    #[test]
+    fn a_day_says_how_it_stands_to_today() {
+        let today = Day::parse("2025-02-14").unwrap();
+        assert_eq!(
+            Day::parse("2025-02-02").unwrap().before(today),
+            "12 days before 2025-02-14"
+        );
+        assert_eq!(
+            Day::parse("2025-02-19").unwrap().before(today),
+            "5 days after 2025-02-14, the build's day"
+        );
     }
 }

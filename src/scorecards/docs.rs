@@ -106,9 +106,9 @@ pub fn check(docs: DocsFacts<'_>, today: Day, check: DocsCheck) -> Verdict {
             Verdict::when(
                 age <= i64::from(days),
                 Evidence::says(format!(
-                    "docs last changed {} ({age} days before {}), expected within {days} days",
+                    "docs last changed {} ({}), expected within {days} days",
                     newest.label(),
-                    today.label()
+                    newest.before(today)
                 ))
                 .dated(newest.label()),
             )

@@ -51,9 +51,9 @@ fn committed_within(commit: &RepoCommit, today: Day, days: u32) -> Verdict {
     Verdict::when(
         age <= i64::from(days),
         Evidence::says(format!(
-            "last commit {short} on {} ({age} days before {}), expected within {days} days",
+            "last commit {short} on {} ({}), expected within {days} days",
             day.label(),
-            today.label()
+            day.before(today)
         ))
         .value(commit.id.clone())
         .dated(day.label()),
@@ -79,10 +79,10 @@ fn released_within(activity: &Activity, pattern: &str, today: Day, days: u32) ->
     Verdict::when(
         age <= i64::from(days),
         Evidence::says(format!(
-            "last release {} on {} ({age} days before {}), expected within {days} days",
+            "last release {} on {} ({}), expected within {days} days",
             last.tag,
             day.label(),
-            today.label()
+            day.before(today)
         ))
         .value(last.tag.clone())
         .dated(day.label()),
