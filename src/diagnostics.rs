@@ -69,7 +69,7 @@ pub struct Diagnostic {
 
 /// What [`Diagnostic::about`] names for a problem about an entity's docs
 /// as a whole (a link into a site that is not there): this, then its docs
-/// folder (`crate::address::docs_site_dir_of`). `check --changed-since`
+/// folder (as the address module's `docs_site_dir_of` names it). `check --changed-since`
 /// reports it when a change renamed the entity or took its docs away.
 pub const ABOUT_ENTITY_DOCS: &str = "entity-docs:";
 
