@@ -17,6 +17,7 @@
 //! Portico's own version is the cache folder's (see [`crate::cache`]).
 
 use super::Rejection;
+use super::failed_reads::FailedRead;
 use super::load::{LoadedEntity, RemoteTarget, RepoLoad};
 use super::validate::Identity;
 use crate::cache::DiskCache;
@@ -36,7 +37,7 @@ const KIND: &str = "catalog-load";
 pub const REUSED: &str = "catalog-load-reused";
 
 /// Bumped when what is kept changes shape.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A load as kept: the answers it was given, then the load by parts.
 #[derive(Serialize, Deserialize)]
@@ -49,6 +50,18 @@ struct Pack {
     diagnostics: Vec<Diagnostic>,
     visited: Vec<String>,
     remote: Vec<RemotePack>,
+    failed: Vec<FailedPack>,
+}
+
+/// A [`FailedRead`] with its code as a string.
+#[derive(Serialize, Deserialize)]
+struct FailedPack {
+    reader: Option<String>,
+    repo_dir: String,
+    file: String,
+    line: usize,
+    code: String,
+    message: String,
 }
 
 /// A [`LoadedEntity`] without what its repository gives every entity
@@ -68,6 +81,7 @@ struct EntityPack {
     view_edit: Option<(String, Option<String>)>,
     /// The rejection's code and message.
     rejected: Option<(String, String)>,
+    read_by: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -77,6 +91,7 @@ struct RemotePack {
     origin: String,
     #[serde(with = "crate::diagnostics::whole")]
     place: Diagnostic,
+    reader: String,
 }
 
 /// The key of everything a load of `snapshot` is made from but its files.
@@ -140,6 +155,7 @@ pub(super) fn store(disk: &DiskCache, key: Key, probes: Option<Probes>, load: &R
                     .rejected
                     .as_ref()
                     .map(|r| (r.code.to_string(), r.message.clone())),
+                read_by: e.read_by.as_deref().map(str::to_string),
             }
         })
         .collect();
@@ -159,6 +175,19 @@ pub(super) fn store(disk: &DiskCache, key: Key, probes: Option<Probes>, load: &R
                 optional: t.optional,
                 origin: t.origin.clone(),
                 place: t.place.clone(),
+                reader: t.reader.to_string(),
+            })
+            .collect(),
+        failed: load
+            .failed_reads
+            .iter()
+            .map(|f| FailedPack {
+                reader: f.reader.as_deref().map(str::to_string),
+                repo_dir: f.repo_dir.clone(),
+                file: f.file.clone(),
+                line: f.line,
+                code: f.code.to_string(),
+                message: f.message.clone(),
             })
             .collect(),
     };
@@ -211,6 +240,7 @@ fn unpack(pack: Pack, snapshot: &Snapshot) -> RepoLoad {
                 view_edit: e.view_edit,
                 commit: commit.clone(),
                 rejected,
+                read_by: e.read_by.map(Arc::from),
             })
         })
         .collect();
@@ -226,6 +256,21 @@ fn unpack(pack: Pack, snapshot: &Snapshot) -> RepoLoad {
                 optional: t.optional,
                 origin: t.origin,
                 place: t.place,
+                reader: t.reader.into(),
+            })
+            .collect(),
+        failed_reads: pack
+            .failed
+            .into_iter()
+            .filter_map(|f| {
+                Some(FailedRead {
+                    reader: f.reader.map(Arc::from),
+                    repo_dir: f.repo_dir,
+                    file: f.file,
+                    line: f.line,
+                    code: crate::diagnostics::whole::intern(f.code)?,
+                    message: f.message,
+                })
             })
             .collect(),
     }
@@ -242,8 +287,8 @@ mod tests {
         let mut visited: Vec<&String> = load.visited.iter().collect();
         visited.sort();
         format!(
-            "{:#?}\n{:#?}\n{visited:?}\n{:#?}",
-            load.entities, load.diagnostics, load.remote_targets
+            "{:#?}\n{:#?}\n{visited:?}\n{:#?}\n{:#?}",
+            load.entities, load.diagnostics, load.remote_targets, load.failed_reads
         )
     }
 
@@ -284,6 +329,10 @@ mod tests {
         assert!(load.entities.len() >= 3 && !load.diagnostics.is_empty());
         assert!(load.entities.iter().any(|e| e.rejected.is_some()));
         assert_eq!(load.remote_targets.len(), 1);
+        assert!(
+            !load.failed_reads.is_empty(),
+            "more/b.yaml fails its Location"
+        );
         let snapshot = Snapshot::open(&source, None).unwrap();
         let key = key(&snapshot, &paths, None);
         store(&disk, key, probes, &load);

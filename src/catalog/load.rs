@@ -7,11 +7,12 @@
 //! maps them onto other local repositories. Files that only serve as a
 //! Template's skeleton are never read as entities.
 
-use super::RepoCommit;
 use super::entity_ref::EntityRef;
+use super::failed_reads::{FailedRead, ReaderId, reader_id};
 use super::location::RepoLocation;
 use super::substitute::{self, ByteBudget, Context};
 use super::validate::{self, Identity};
+use super::{Rejection, RepoCommit};
 use crate::diagnostics::{Diagnostic, LineIndex, SourceFile};
 use crate::limits::MAX_REPO_CATALOG_BYTES;
 use crate::read::{Listing, Snapshot, safe_path};
@@ -31,6 +32,8 @@ pub struct Entry {
     /// Where a Location names it (a diagnostic placed at the target's line),
     /// so a target that cannot be read is reported where it is named.
     pub named_at: Option<Box<Diagnostic>>,
+    /// The Location that names it; `None` for entry points.
+    pub reader: Option<ReaderId>,
 }
 
 /// A Location target that is a web URL, for the pipeline to map.
@@ -41,6 +44,8 @@ pub struct RemoteTarget {
     pub origin: String,
     /// Where the target is written, for diagnostics about it.
     pub place: Diagnostic,
+    /// The Location that names it.
+    pub reader: ReaderId,
 }
 
 /// An entity document as read, before the catalog is assembled.
@@ -65,8 +70,11 @@ pub struct LoadedEntity {
     /// The commit the repository was read at (git repositories only).
     pub commit: Option<Arc<RepoCommit>>,
     /// Why Backstage would not accept this entity: the first error reported
-    /// on its document (see [`super::Rejection`]).
+    /// on its document (see [`super::Rejection`]), or the failure of the
+    /// read that found it (`failed_reads`).
     pub rejected: Option<super::Rejection>,
+    /// The Location whose target this file is; `None` for entry points.
+    pub read_by: Option<ReaderId>,
 }
 
 /// All a repository contributed.
@@ -76,6 +84,9 @@ pub struct RepoLoad {
     pub diagnostics: Vec<Diagnostic>,
     pub visited: HashSet<String>,
     pub remote_targets: Vec<RemoteTarget>,
+    /// Reads that fail the Location that made them (see
+    /// [`super::failed_reads`]).
+    pub failed_reads: Vec<FailedRead>,
 }
 
 fn is_glob(pattern: &str) -> bool {
@@ -187,6 +198,7 @@ pub fn entry_points(
             by_glob: false,
             origin: None,
             named_at: None,
+            reader: None,
         })
         .collect();
     let (globs, exact): (Vec<&str>, Vec<&str>) = catalog_paths
@@ -200,6 +212,7 @@ pub fn entry_points(
                 by_glob: false,
                 origin: None,
                 named_at: None,
+                reader: None,
             });
         }
     }
@@ -216,6 +229,7 @@ pub fn entry_points(
                 by_glob: true,
                 origin: None,
                 named_at: None,
+                reader: None,
             });
         }
     }
@@ -302,6 +316,8 @@ fn drop_skeleton_files(out: &mut RepoLoad, from_glob: &[String], skeletons: &[St
         return;
     }
     out.entities.retain(|e| !dropped.contains(e.file.as_str()));
+    out.failed_reads
+        .retain(|f| !dropped.contains(f.file.as_str()));
     out.diagnostics
         .retain(|d| !dropped.contains(d.file.as_str()));
 }
@@ -364,6 +380,16 @@ fn read_file(
                     &entry.path,
                 ),
             };
+            if entry.reader.is_some() {
+                out.failed_reads.push(FailedRead {
+                    reader: entry.reader.clone(),
+                    repo_dir: repo.display.clone(),
+                    file: entry.path.clone(),
+                    line: 0,
+                    code: d.code,
+                    message: d.message.clone(),
+                });
+            }
             out.diagnostics.push(d.with_hint(
                 "catalog files are UTF-8 text files (at most 10 MB) inside the repository, not in `.git`, not reached through a symlink out",
             ));
@@ -385,12 +411,22 @@ fn read_file(
         .unwrap_or_else(|| links.registered_as(&entry.path));
     let stream = yaml::parse_stream(&text, yaml::Budget::default());
     let mut next = Vec::new();
+    let failed = |line: usize, code: &'static str, message: String| FailedRead {
+        reader: entry.reader.clone(),
+        repo_dir: repo.display.clone(),
+        file: entry.path.clone(),
+        line,
+        code,
+        message,
+    };
     // Each document owns the lines up to the next one, for placing diagnostics.
     let starts: Vec<usize> = stream.documents.iter().map(|d| d.pos.line).collect();
     for (i, doc) in stream.documents.into_iter().enumerate() {
         let lines = doc.pos.line..starts.get(i + 1).copied().unwrap_or(usize::MAX);
         let Some(mut root) = doc.root else { continue };
         let first_problem = out.diagnostics.len();
+        // Judged as Backstage's reader passes it on: before placeholders.
+        let envelope = validate::envelope_problem(&root);
         if root.as_map().is_some() {
             let mut ctx = Context {
                 snapshot,
@@ -407,6 +443,16 @@ fn read_file(
                 d.owner = Some(owner.to_string());
             }
         }
+        if let Some(problem) = envelope {
+            let own = out.diagnostics[first_problem..]
+                .iter()
+                .find(|d| d.severity == crate::diagnostics::Severity::Error);
+            let (line, code, message) = match own {
+                Some(d) => (d.line, d.code, format!("{problem}: {}", d.message)),
+                None => (root.pos.line, "invalid-entity", problem.to_string()),
+            };
+            out.failed_reads.push(failed(line, code, message));
+        }
         let Some(identity) = identity else {
             continue;
         };
@@ -416,7 +462,7 @@ fn read_file(
                 &mut shared.files,
                 &root,
                 &file,
-                &origin,
+                (&origin, &reader_id(&repo.display, &entry.path, lines.start)),
                 out,
             )),
             "Template" => shared
@@ -424,7 +470,7 @@ fn read_file(
                 .extend(skeleton_dirs(&root, &identity, &entry.path)),
             _ => {}
         }
-        let rejected = super::Rejection::first_of(&out.diagnostics[first_problem..]);
+        let rejected = Rejection::first_of(&out.diagnostics[first_problem..]);
         out.entities.push(LoadedEntity {
             identity,
             doc: Arc::new(root),
@@ -440,11 +486,15 @@ fn read_file(
             view_edit: links.view_and_edit_annotations(&entry.path),
             commit: commit.clone(),
             rejected,
+            read_by: entry.reader.clone(),
         });
     }
     if let Some(err) = stream.error {
+        let message = format!("invalid YAML: {}", err.message);
+        out.failed_reads
+            .push(failed(err.pos.line, "yaml-syntax", message.clone()));
         out.diagnostics.push(
-            Diagnostic::error("yaml-syntax", format!("invalid YAML: {}", err.message))
+            Diagnostic::error("yaml-syntax", message)
                 .with_hint("fix the YAML syntax; documents before this point were still read")
                 .in_file(&file, err.pos.line, err.pos.column),
         );
@@ -473,7 +523,7 @@ fn targets(
     files: &mut Option<Listing>,
     root: &Node,
     file: &SourceFile<'_>,
-    origin: &str,
+    (origin, reader): (&str, &ReaderId),
     out: &mut RepoLoad,
 ) -> Vec<Entry> {
     let Some(spec) = root.get("spec") else {
@@ -530,6 +580,7 @@ fn targets(
                 optional,
                 origin: origin.to_string(),
                 place: place(Diagnostic::info("location-target", "")),
+                reader: reader.clone(),
             });
             continue;
         }
@@ -561,14 +612,35 @@ fn targets(
                 continue;
             }
             let what = |g: &str| format!("files matching this target (`{g}`)");
-            if let Some(cut) = cut_glob(listing, &[path.as_str()], what) {
+            let cut = cut_glob(listing, &[path.as_str()], what);
+            let listed_whole = cut.is_none();
+            if let Some(cut) = cut {
                 out.diagnostics.push(place(cut));
             }
-            matching_listed_files(files, &path).unwrap_or_else(|e| {
-                out.diagnostics
-                    .push(place(Diagnostic::error("location-target-invalid", e)));
-                Vec::new()
-            })
+            match matching_listed_files(files, &path) {
+                // Backstage's readers: no match is "not found", which fails
+                // the Location unless the files may be missing.
+                Ok(found) if found.is_empty() && !optional && listed_whole => {
+                    out.diagnostics.push(place(
+                        Diagnostic::error(
+                            "location-target-missing",
+                            format!(
+                                "Location target `{target}` matches no file (looked for `{path}`)"
+                            ),
+                        )
+                        .with_hint(
+                            "fix the pattern, or add `presence: optional` to the Location's spec",
+                        ),
+                    ));
+                    Vec::new()
+                }
+                Ok(found) => found,
+                Err(e) => {
+                    out.diagnostics
+                        .push(place(Diagnostic::error("location-target-invalid", e)));
+                    Vec::new()
+                }
+            }
         } else if snapshot.exists(&path) {
             vec![path]
         } else {
@@ -592,6 +664,7 @@ fn targets(
                     by_glob: false,
                     origin: Some(origin.to_string()),
                     named_at: Some(Box::new(place(Diagnostic::info("location-target", "")))),
+                    reader: Some(reader.clone()),
                 }),
         );
     }

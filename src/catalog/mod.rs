@@ -12,6 +12,7 @@
 
 mod api;
 pub mod entity_ref;
+pub mod failed_reads;
 mod json;
 pub mod kept;
 pub mod kinds;
@@ -602,8 +603,11 @@ fn json_of(doc: &LoadedEntity) -> Map<String, Json> {
         let annotations = meta
             .entry("annotations")
             .or_insert_with(|| Json::Object(Map::new()));
-        // `annotations:` left empty is none, as Backstage reads it.
-        if annotations.is_null() {
+        // `annotations:` left empty (or any value JavaScript reads as
+        // false) is none, as Backstage reads it; any other value that is not
+        // a mapping is an error on an entity Backstage never stores, given
+        // a mapping here for its location annotations and rejection mark.
+        if !annotations.is_object() {
             *annotations = Json::Object(Map::new());
         }
         if let Json::Object(annotations) = annotations {
@@ -711,6 +715,7 @@ mod tests {
             view_edit: None,
             commit: None,
             rejected: None,
+            read_by: None,
         }
     }
 

@@ -4,6 +4,7 @@
 //! across hosts. Provenance (which Location led to each file) is recorded
 //! on the way, at load time.
 
+use super::failed_reads::{self, FailedRead, ReaderId};
 use super::kept;
 use super::load::{self, Entry, LoadedEntity, RemoteTarget, RepoLoad};
 use super::location::RepoLocation;
@@ -59,19 +60,25 @@ pub fn read(
     let mut visited: Vec<HashSet<String>> = Vec::with_capacity(repos.len());
     let mut entities = Vec::new();
     let mut remote = Vec::new();
+    let mut failed = Vec::new();
     for (_, load) in loads {
         visited.push(load.visited);
         entities.extend(load.entities);
         diagnostics.extend(load.diagnostics);
         remote.extend(load.remote_targets);
+        failed.extend(load.failed_reads);
     }
 
     for _ in 0..MAX_REMOTE_ROUNDS {
         if remote.is_empty() {
             break;
         }
-        let pending =
-            map_remote_targets(std::mem::take(&mut remote), &links, &visited, diagnostics);
+        let pending = map_remote_targets(
+            std::mem::take(&mut remote),
+            &links,
+            &visited,
+            (diagnostics, &mut failed),
+        );
         let rounds: Vec<(usize, RepoLoad)> = pending
             .into_par_iter()
             .filter_map(|(i, entries)| {
@@ -84,6 +91,7 @@ pub fn read(
             entities.extend(load.entities);
             diagnostics.extend(load.diagnostics);
             remote.extend(load.remote_targets);
+            failed.extend(load.failed_reads);
         }
     }
 
@@ -97,6 +105,7 @@ pub fn read(
             .at_place_of(&target.place),
         );
     }
+    diagnostics.extend(failed_reads::reject_under_failed(&mut entities, &failed));
     entities
 }
 
@@ -242,6 +251,7 @@ fn load_targets(
     visited: &HashSet<String>,
 ) -> RepoLoad {
     let mut missing = Vec::new();
+    let mut failing = Vec::new();
     let mut entries = Vec::new();
     for (entry, target) in targets {
         if snapshot.exists(&entry.path) {
@@ -258,9 +268,13 @@ fn load_targets(
                 .with_hint("fix the URL, or add `presence: optional` to the Location's spec")
                 .at_place_of(&target.place),
             );
+            failing.push(target.reader);
         }
     }
     let mut load = load::load(snapshot, entries, visited);
+    for (d, reader) in missing.iter().zip(failing) {
+        load.failed_reads.push(failed_at_place(reader, d));
+    }
     load.diagnostics.extend(missing);
     load
 }
@@ -270,7 +284,7 @@ fn map_remote_targets(
     targets: Vec<RemoteTarget>,
     links: &[Option<RepoLocation>],
     visited: &[HashSet<String>],
-    diagnostics: &mut Vec<Diagnostic>,
+    (diagnostics, failed): (&mut Vec<Diagnostic>, &mut Vec<FailedRead>),
 ) -> Vec<(usize, Vec<(Entry, RemoteTarget)>)> {
     let mut pending: HashMap<usize, Vec<(Entry, RemoteTarget)>> = HashMap::new();
     for target in targets {
@@ -285,14 +299,14 @@ fn map_remote_targets(
         let hit = match hit.map(|(i, path)| (i, crate::read::safe_path::normalize(&path))) {
             Some((i, Ok(path))) => Some((i, path)),
             Some((_, Err(e))) => {
-                diagnostics.push(
-                    Diagnostic::error(
-                        "location-target-outside",
-                        format!("Location target {}: {e}", target.url),
-                    )
-                    .with_hint("targets must be files inside the repository the URL names")
-                    .at_place_of(&target.place),
-                );
+                let d = Diagnostic::error(
+                    "location-target-outside",
+                    format!("Location target {}: {e}", target.url),
+                )
+                .with_hint("targets must be files inside the repository the URL names")
+                .at_place_of(&target.place);
+                failed.push(failed_at_place(target.reader, &d));
+                diagnostics.push(d);
                 continue;
             }
             None => None,
@@ -305,6 +319,7 @@ fn map_remote_targets(
                     by_glob: false,
                     origin: Some(target.origin.clone()),
                     named_at: Some(Box::new(target.place.clone())),
+                    reader: Some(target.reader.clone()),
                 };
                 pending.entry(i).or_default().push((entry, target));
             }
@@ -322,4 +337,18 @@ fn map_remote_targets(
     let mut pending: Vec<_> = pending.into_iter().collect();
     pending.sort_by_key(|(i, _)| *i);
     pending
+}
+
+/// A Location's failure to read a web-URL target, reported at the target
+/// (`place`: in the Location's file).
+fn failed_at_place(reader: ReaderId, place: &Diagnostic) -> FailedRead {
+    FailedRead {
+        reader: Some(reader),
+        // Only an entry file's failure is found by its folder.
+        repo_dir: String::new(),
+        file: place.file.clone(),
+        line: place.line,
+        code: place.code,
+        message: place.message.clone(),
+    }
 }

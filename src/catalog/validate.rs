@@ -134,6 +134,48 @@ pub fn validate(doc: &Node, file: &SourceFile<'_>, out: &mut Vec<Diagnostic>) ->
     })
 }
 
+/// Why Backstage's processing of the Location that reads this document
+/// fails because of it, if it does: the document as read (before
+/// placeholders) is not a mapping, fails the entity envelope schema
+/// (`apiVersion`, `kind` and `metadata.name` non-empty strings,
+/// `metadata.namespace` one when given) or has annotations that are not a
+/// mapping (`ProcessorOutputCollector`, where any non-empty value that is
+/// not an object fails). A `null` document is no entity and no problem.
+pub fn envelope_problem(doc: &Node) -> Option<&'static str> {
+    let text = |node: Option<&Node>| node.and_then(Node::as_str).is_some_and(|s| !s.is_empty());
+    if matches!(doc.value, Value::Null) {
+        return None;
+    }
+    if doc.as_map().is_none() {
+        return Some("a document that is not a mapping");
+    }
+    if !text(doc.get("apiVersion")) || !text(doc.get("kind")) {
+        return Some("a document without a string `apiVersion` and `kind`");
+    }
+    let Some(meta) = doc.get("metadata").filter(|m| m.as_map().is_some()) else {
+        return Some("a document whose `metadata` is not a mapping");
+    };
+    if !text(meta.get("name")) || meta.get("namespace").is_some_and(|n| !text(Some(n))) {
+        return Some("a document without a string `metadata.name`");
+    }
+    let annotations_ok = meta
+        .get("annotations")
+        .is_none_or(|a| a.as_map().is_some() || is_falsy(a));
+    (!annotations_ok).then_some("a document whose `metadata.annotations` is not a mapping")
+}
+
+/// A value JavaScript reads as false (`null`, `false`, `0`, `""`): where
+/// Backstage writes `value || {}`, as for `metadata.annotations` (left
+/// empty, it is none).
+fn is_falsy(node: &Node) -> bool {
+    match &node.value {
+        Value::Null | Value::Bool(false) | Value::Int(0) => true,
+        Value::Float(f) => *f == 0.0 || f.is_nan(),
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
 fn required_string(
     parent: &Node,
     field: &str,
@@ -289,11 +331,7 @@ fn check_labels(meta: &Node, report: &mut impl FnMut(Diagnostic, (usize, usize))
 }
 
 fn check_annotations(meta: &Node, report: &mut impl FnMut(Diagnostic, (usize, usize))) {
-    // `annotations:` left empty is none, as Backstage reads it.
-    let Some(annotations) = meta
-        .get("annotations")
-        .filter(|a| !matches!(a.value, crate::yaml::Value::Null))
-    else {
+    let Some(annotations) = meta.get("annotations").filter(|a| !is_falsy(a)) else {
         return;
     };
     let Some(entries) = annotations.as_map() else {

@@ -69,6 +69,7 @@ fn catalog(docs: &[&str]) -> Catalog {
                 source_location: None,
                 view_edit: None,
                 rejected: None,
+                read_by: None,
                 commit: Some(Arc::new(RepoCommit {
                     id: "0123456789abcdef".into(),
                     date: "2025-05-01".into(),

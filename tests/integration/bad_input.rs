@@ -223,12 +223,188 @@ fn a_document_that_is_not_a_mapping_is_an_error() {
         &format!("- a\n- b\n---\n{}", component("after", "still read")),
     );
     let d = check(&org);
-    let d = only(&d);
-    assert_eq!(d["code"], "not-an-object");
-    assert_eq!(d["line"], 1);
-    find(
-        &entities(&org.path().join("site")),
-        "component:default/after",
+    // Backstage stores none of the file's entities then: `after` is kept,
+    // marked, and the warning says so.
+    assert_eq!(
+        code_line_pairs(&d),
+        [("not-an-object", 1), ("location-failed", 4)]
+    );
+    let after = invalid_mark(&org, "site", "component:default/after");
+    assert!(after.starts_with("location-failed: Backstage drops this entity: its file fails because of an error in `catalog-info.yaml` line 1"), "{after}");
+}
+
+fn code_line_pairs(d: &[serde_json::Value]) -> Vec<(&str, u64)> {
+    d.iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["line"].as_u64().unwrap()))
+        .collect()
+}
+
+/// The `portico.dev/invalid` mark of `entity` in the site built into `site`.
+fn invalid_mark(org: &Org, site: &str, entity: &str) -> String {
+    let entities = entities(&org.path().join(site));
+    let e = find(&entities, entity);
+    e["metadata"]["annotations"]["portico.dev/invalid"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{entity} is not marked invalid: {e}"))
+        .to_string()
+}
+
+/// Backstage stores nothing a failed Location read (its processing fails
+/// as a whole: a target missing, a YAML error or a document without an
+/// entity envelope in any target, or its own error), and nothing of an
+/// entry file with such an error: those entities are marked, one warning
+/// per failed reader names them, and `--backstage-exact` leaves them out.
+/// An entity that is merely invalid fails only itself.
+#[test]
+fn a_failed_read_takes_every_entity_of_its_location_with_it() {
+    let org = org();
+    let location = |name: &str, targets: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: {name}\nspec:\n  targets: [{targets}]\n"
+        )
+    };
+    // A Location whose second target has a YAML error, one of whose
+    // targets is a Location in turn.
+    org.file(
+        "repos/yaml/catalog-info.yaml",
+        &location("outer", "./good.yaml, ./inner.yaml, ./broken.yaml"),
+    );
+    org.file(
+        "repos/yaml/good.yaml",
+        &component("good", "fine on its own"),
+    );
+    org.file("repos/yaml/inner.yaml", &location("inner", "./deep.yaml"));
+    org.file(
+        "repos/yaml/deep.yaml",
+        &component("deep", "two levels down"),
+    );
+    org.file("repos/yaml/broken.yaml", "kind: [\n");
+    // A document without an envelope (no `metadata.name`) fails the
+    // Location too; an invalid name fails only its own entity.
+    org.file(
+        "repos/env/catalog-info.yaml",
+        &location("env", "./a.yaml, ./b.yaml"),
+    );
+    org.file(
+        "repos/env/a.yaml",
+        &format!(
+            "{}---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{}}\n",
+            component("env-a", "fine")
+        ),
+    );
+    org.file("repos/env/b.yaml", &component("env-b", "fine"));
+    org.file(
+        "repos/policy/catalog-info.yaml",
+        &location("policy", "./ok.yaml, ./bad.yaml"),
+    );
+    org.file("repos/policy/ok.yaml", &component("policy-ok", "fine"));
+    org.file(
+        "repos/policy/bad.yaml",
+        &component("Bad_Name!", "invalid name"),
+    );
+    // An optional target that is missing fails nothing.
+    org.file("repos/optional/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: optional\nspec:\n  presence: optional\n  targets: [./here.yaml, ./gone.yaml]\n");
+    org.file("repos/optional/here.yaml", &component("here", "fine"));
+    // A glob that matches nothing is "not found" to Backstage's readers.
+    org.file(
+        "repos/glob/catalog-info.yaml",
+        &location("globbed", "./teams/*.yaml"),
+    );
+    let d = check(&org);
+    assert!(
+        d.iter().any(|d| d["code"] == "location-target-missing"
+            && d["path"] == "repos/glob/catalog-info.yaml"
+            && d["message"]
+                == "Location target `./teams/*.yaml` matches no file (looked for `teams/*.yaml`)"),
+        "{d:#?}"
+    );
+    let failed: Vec<(&str, &str)> = d
+        .iter()
+        .filter(|d| d["code"] == "location-failed")
+        .map(|d| (d["path"].as_str().unwrap(), d["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(failed.len(), 3, "{failed:#?}");
+    assert!(failed.iter().any(|(path, m)| *path == "repos/env/catalog-info.yaml"
+        && m.contains("because of an error in `a.yaml` line 13 (a document without a string `metadata.name`")
+        && m.ends_with(": component:default/env-a, component:default/env-b")), "{failed:#?}");
+    assert!(
+        failed
+            .iter()
+            .any(|(path, m)| *path == "repos/yaml/catalog-info.yaml"
+                && m.contains("because of an error in `broken.yaml` line 2 (invalid YAML")
+                && m.ends_with(": component:default/good, location:default/inner")),
+        "{failed:#?}"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|(path, m)| *path == "repos/yaml/inner.yaml"
+                && m.contains(
+                    "because of the failure of what reads it, an error in `broken.yaml`"
+                )
+                && m.ends_with(": component:default/deep")),
+        "{failed:#?}"
+    );
+
+    let outer = invalid_mark(&org, "site", "location:default/outer");
+    assert!(
+        outer.starts_with(
+            "yaml-syntax: Backstage rejects this Location because of an error in `broken.yaml`"
+        ),
+        "{outer}"
+    );
+    for dropped in [
+        "component:default/good",
+        "location:default/inner",
+        "component:default/deep",
+        "component:default/env-a",
+        "component:default/env-b",
+    ] {
+        let mark = invalid_mark(&org, "site", dropped);
+        assert!(
+            mark.starts_with(
+                "location-failed: Backstage drops this entity: the Location that reads it"
+            ),
+            "{dropped}: {mark}"
+        );
+    }
+    let site = entities(&org.path().join("site"));
+    for fine in [
+        "component:default/policy-ok",
+        "location:default/policy",
+        "component:default/here",
+        "location:default/optional",
+    ] {
+        let e = find(&site, fine);
+        assert!(
+            e["metadata"]["annotations"]["portico.dev/invalid"].is_null(),
+            "{e}"
+        );
+    }
+
+    let exact = org.run(&["build", "--backstage-exact", "repos", "--out", "exact"]);
+    assert_eq!(exact.code, 1, "{}", exact.stderr);
+    let mut kept: Vec<String> = entities(&org.path().join("exact"))
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["kind"].as_str().unwrap(),
+                e["metadata"]["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    kept.sort();
+    assert_eq!(
+        kept,
+        [
+            "Component:healthy",
+            "Component:here",
+            "Component:policy-ok",
+            "Location:optional",
+            "Location:policy",
+            "User:someone"
+        ]
     );
 }
 
@@ -263,15 +439,15 @@ fn location_targets_missing_optional_outside_and_cyclic() {
     org.file("repos/central/teams/one.yaml", &component("one", "by glob"));
     org.file("repos/central/teams/two.yaml", &component("two", "by glob"));
     let d = check(&org);
-    let codes: Vec<(&str, u64)> = d
-        .iter()
-        .map(|d| (d["code"].as_str().unwrap(), d["line"].as_u64().unwrap()))
-        .collect();
+    // Read all the same, and dropped by Backstage with the root Location:
+    // a warning at each Location that takes entities with it.
     assert_eq!(
-        codes,
+        code_line_pairs(&d),
         vec![
+            ("location-failed", 1),
+            ("location-failed", 1),
             ("location-target-missing", 8),
-            ("location-target-outside", 9)
+            ("location-target-outside", 9),
         ]
     );
     let site = entities(&org.path().join("site"));
@@ -605,8 +781,10 @@ fn a_huge_json_placeholder_stops_at_the_node_budget() {
 fn a_long_chain_of_locations_is_read_and_shown() {
     let org = org();
     let files = 2500;
-    org.locations("repos/loc", files, &|i| {
-        format!("./l{}.y*ml", (i + 1) % files)
+    // The last leads back to the first (a cycle, read once).
+    org.locations("repos/loc", files, &|i| match i + 1 {
+        next if next == files => "./catalog-info.y*ml".to_string(),
+        next => format!("./l{next}.y*ml"),
     });
     let d = check(&org);
     assert!(d.is_empty(), "{d:#?}");
