@@ -410,19 +410,38 @@ fn build_name() -> String {
     )
 }
 
-/// Deletes the entries of other binaries (other folders named `v…`).
+/// Deletes the entries of other binaries: other folders named as
+/// [`build_name`] names them, and nothing else (`--cache` may be a folder
+/// other tools keep theirs in too).
 fn remove_other_builds(root: &Path, build: &str) {
     let Ok(entries) = std::fs::read_dir(root) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let name = name.to_string_lossy();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir && name.starts_with('v') && name != build {
+        if is_dir && is_build_name(name) && name != build {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// `v<version>-<16 hex digits>`, as [`build_name`] makes it.
+fn is_build_name(name: &str) -> bool {
+    let Some((version, hash)) = name
+        .strip_prefix('v')
+        .and_then(|rest| rest.rsplit_once('-'))
+    else {
+        return false;
+    };
+    let version_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+');
+    version.starts_with(|c: char| c.is_ascii_digit())
+        && version.chars().all(version_char)
+        && hash.len() == 16
+        && hash.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f'))
 }
 
 /// Deletes entries unused for [`UNUSED_DAYS`] days, at most once a day
@@ -478,6 +497,40 @@ fn trim_if_due(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Only other Portico binaries' folders go: `--cache ~/.cache` holds
+    /// other tools' folders (`virtualenv`, `vim`, `v8`) too.
+    #[test]
+    fn only_other_binaries_folders_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let others = [
+            "virtualenv",
+            "vim",
+            "v8",
+            "v1.0",
+            "v0.1.0-xyz",
+            "v0.1.0-0123456789ABCDEF",
+        ];
+        for name in others {
+            std::fs::create_dir_all(tmp.path().join(name).join("data")).unwrap();
+        }
+        let old = "v0.1.0-0123456789abcdef";
+        std::fs::create_dir_all(tmp.path().join(old).join("page")).unwrap();
+        let cache = DiskCache::open(tmp.path()).unwrap();
+        drop(cache);
+        for name in others {
+            assert!(
+                tmp.path().join(name).join("data").is_dir(),
+                "{name} removed"
+            );
+        }
+        assert!(
+            !tmp.path().join(old).exists(),
+            "an old build's folder is kept"
+        );
+        assert!(tmp.path().join(build_name()).is_dir());
+        assert!(is_build_name(&build_name()));
+    }
 
     #[test]
     fn values_come_back_by_kind_and_key() {
