@@ -6,10 +6,14 @@ use crate::html::{escape, escape_into};
 
 /// Applies the inline extensions to `text`; `None` when nothing changed.
 /// Plain runs are copied whole; only ASCII trigger bytes are looked at.
+/// `in_link`: the text is a link's, where a URL is text, not another link
+/// (magiclink leaves link text alone; a link inside a link would send the
+/// reader to the text's address, not the author's).
 pub(super) fn inline_extensions(
     text: &str,
     abbreviations: &[(String, String)],
     keys: Option<&KeysSettings>,
+    in_link: bool,
 ) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = String::new();
@@ -22,7 +26,7 @@ pub(super) fn inline_extensions(
             b,
             b':' | b'=' | b'^' | b'~' | b'(' | b'+' | b'-' | b'<' | b'1' | b'3' | b'c'
         ) || (word_start
-            && (matches!(b, b'h' | b'w')
+            && ((!in_link && matches!(b, b'h' | b'w'))
                 || abbreviations
                     .iter()
                     .any(|(a, _)| a.as_bytes().first() == Some(&b))));
@@ -30,7 +34,7 @@ pub(super) fn inline_extensions(
         // A match must consume something, or the scan would never move on.
         if candidate
             && let Some((html, consumed)) =
-                extension_at(&text[i..], word_start, abbreviations, keys)
+                extension_at(&text[i..], (word_start, !in_link), abbreviations, keys)
             && consumed > 0
         {
             if out.is_empty() {
@@ -71,9 +75,10 @@ const SMART_SYMBOLS: &[(&str, &str, bool)] = &[
 ];
 
 /// The extension starting at `rest`, as (HTML, bytes consumed).
+/// `(word_start, urls)`: `rest` starts a word; bare URLs become links.
 fn extension_at(
     rest: &str,
-    word_start: bool,
+    (word_start, urls): (bool, bool),
     abbreviations: &[(String, String)],
     keys: Option<&KeysSettings>,
 ) -> Option<(String, usize)> {
@@ -84,7 +89,10 @@ fn extension_at(
             .is_none_or(|c| !c.is_alphanumeric())
     };
     // Bare URLs (pymdownx.magiclink).
-    if word_start && let Some(len) = bare_url_len(rest) {
+    if word_start
+        && urls
+        && let Some(len) = bare_url_len(rest)
+    {
         let url = &rest[..len];
         let href = if url.starts_with("www.") {
             format!("http://{url}")

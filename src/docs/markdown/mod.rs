@@ -170,6 +170,8 @@ enum AuthorHtml {
 
 /// Renders one page.
 pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
+    // MkDocs reads pages as `utf-8-sig`: a byte order mark is no text.
+    let markdown = markdown.strip_prefix('\u{feff}').unwrap_or(markdown);
     // MultiMarkdown-style `Key: value` lines opening the page are its
     // meta-data, which MkDocs takes out before anything else reads the page;
     // blank lines keep the others' numbers.
@@ -359,6 +361,7 @@ fn render_preprocessed(
         escape_author_html: author_html == AuthorHtml::Escape,
         code_blocks: 0,
         open_spans: Vec::new(),
+        in_link: false,
     };
     // Python-Markdown's toc takes the ids written in the page (`{#id}`)
     // before it makes any: `## Setup` before `## Later {#setup}` is
@@ -418,6 +421,8 @@ struct Pass<'e, 'a> {
     /// Where in `out` each open `<strong>`/`<em>` starts, so attributes
     /// written after its end can still be put on it.
     open_spans: Vec<usize>,
+    /// Inside a link's text: a URL there is text, not a link of its own.
+    in_link: bool,
 }
 
 impl<'e, 'a> Pass<'e, 'a> {
@@ -763,7 +768,9 @@ impl<'e, 'a> Pass<'e, 'a> {
             open.push('>');
             self.out.push(Event::Html(open.into()));
         }
+        let outer = std::mem::replace(&mut self.in_link, true);
         self.run(&events[start + 1..end], &|_| line);
+        self.in_link = outer;
         if href.is_some() {
             self.out.push(Event::Html("</a>".into()));
         }
@@ -1008,7 +1015,8 @@ impl<'e, 'a> Pass<'e, 'a> {
     /// `^^insert^^`, keys, bare URLs. Untouched text stays a text event.
     fn text(&mut self, text: &CowStr<'a>) {
         self.section_text(text);
-        match inline_extensions(text, self.abbreviations, self.env.settings.keys.as_ref()) {
+        let keys = self.env.settings.keys.as_ref();
+        match inline_extensions(text, self.abbreviations, keys, self.in_link) {
             Some(html) => self.out.push(Event::Html(html.into())),
             None => self.out.push(Event::Text(text.clone())),
         }
@@ -1082,7 +1090,7 @@ fn render_inline(text: &str, keys: Option<&KeysSettings>) -> (String, Vec<(Strin
         allowed
     };
     let events = Parser::new_ext(text, OPTIONS).filter_map(|event| match event {
-        Event::Text(t) => Some(match inline_extensions(&t, &[], keys) {
+        Event::Text(t) => Some(match inline_extensions(&t, &[], keys, !open.is_empty()) {
             Some(html) => Event::Html(html.into()),
             None => Event::Text(t),
         }),

@@ -211,6 +211,47 @@ fn emoji_abbreviations_snippets_and_bare_urls() {
     assert!(out.contains("Snippet <strong>text</strong>."), "{out}");
 }
 
+/// A URL written as a link's text stays that link's text (magiclink leaves
+/// link text alone): a link inside it sent the reader to the text's
+/// address. Autolinks are not doubled either.
+#[test]
+fn a_url_as_link_text_is_not_a_second_link() {
+    let out = html(
+        "The docs are at [www.example.com](https://intranet.example.com/handbook)\n\nSee [https://backstage.io/docs](https://backstage.io/docs) and <https://auto.example.com>.\n",
+    );
+    assert!(
+        out.contains("<a href=\"https://intranet.example.com/handbook\">www.example.com</a>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<a href=\"https://backstage.io/docs\">https://backstage.io/docs</a>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<a href=\"https://auto.example.com\">https://auto.example.com</a>."),
+        "{out}"
+    );
+    assert_eq!(out.matches("<a ").count(), 3, "{out}");
+    // Other inline extensions still apply in link text.
+    let out = html("[:smile: (c) go](https://x.example)");
+    assert!(out.contains("😄</span> © go</a>"), "{out}");
+}
+
+/// A page saved with a byte order mark reads as MkDocs reads it
+/// (`utf-8-sig`): the first heading and front matter are what they are.
+#[test]
+fn a_byte_order_mark_is_not_text() {
+    let out = html("\u{feff}# BOM title\n\nText\n");
+    assert!(out.contains("<h1 id=\"bom-title\">BOM title"), "{out}");
+    assert!(!out.contains('\u{feff}'), "{out}");
+    let out = html("\u{feff}---\ntitle: Front Title\n---\n\nBody\n");
+    assert!(
+        !out.contains("Front Title") && !out.contains("<h2"),
+        "{out}"
+    );
+    assert!(out.contains("<p>Body</p>"), "{out}");
+}
+
 #[test]
 fn image_attributes_and_button_links() {
     let out = html("![Logo](img/logo.png){ width=\"250\" } and [Go](setup.md){ .md-button }\n");
@@ -438,7 +479,7 @@ fn an_empty_abbreviation_defines_nothing_and_renders() {
         assert!(!out.contains("<abbr"), "{out}");
     }
     assert_eq!(
-        super::inline::inline_extensions("a : b", &[(String::new(), "x".into())], None),
+        super::inline::inline_extensions("a : b", &[(String::new(), "x".into())], None, false),
         None,
         "a zero-length match is no match"
     );
