@@ -66,6 +66,58 @@ pub(super) fn comment_terms(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` with each line that starts with a colon not followed by a space
+/// (`:warning: Do not…`) kept a paragraph: Python-Markdown's `def_list`
+/// needs `:` and a space, while CommonMark's definition lists take any
+/// colon, which made the paragraph before it a term and lost the emoji.
+/// A zero-width space goes in front of the colon (taken out again as the
+/// text is rendered); borrowed when there is none.
+pub(super) fn colon_paragraphs(text: &str) -> Cow<'_, str> {
+    if !text.contains("\n:") && !text.starts_with(':') && !text.contains("\n :") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::new();
+    let mut fence: Option<(u8, usize, usize)> = None;
+    let mut copied = 0;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        if let Some((marker, len, fence_at)) = fence {
+            let run = body.bytes().take_while(|&b| b == marker).count();
+            if indent == fence_at && run >= len && body[run..].trim().is_empty() {
+                fence = None;
+            }
+            continue;
+        }
+        let marker = body.bytes().next().unwrap_or(b' ');
+        let run = body.bytes().take_while(|&b| b == marker).count();
+        if matches!(marker, b'`' | b'~') && run >= 3 {
+            fence = Some((marker, run, indent));
+            continue;
+        }
+        let after = body.strip_prefix(':').map(|r| r.bytes().next());
+        if indent <= 3
+            && matches!(after, Some(Some(b)) if !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            out.push_str(&text[copied..start + indent]);
+            out.push(COLON_GUARD);
+            copied = start + indent;
+        }
+    }
+    if copied == 0 && out.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// What [`colon_paragraphs`] puts before a colon; a text starting with it
+/// and a colon is rendered without it.
+pub(super) const COLON_GUARD: char = '\u{200b}';
+
 /// `[ ]{0,3}:[ ]{1,3}(.*?)`, Python-Markdown's definition line: a colon
 /// and a space, anything after.
 fn is_definition(line: &str) -> bool {
@@ -91,6 +143,27 @@ mod tests {
             comment_terms("<!-- a -->\n\n:     five spaces\n"),
             "\u{200b}<!-- a -->\n\n:     five spaces\n"
         );
+    }
+
+    #[test]
+    fn a_colon_without_a_space_starts_no_definition() {
+        assert_eq!(
+            colon_paragraphs("Deploy.\n\n:warning: Not on Fridays.\n"),
+            "Deploy.\n\n\u{200b}:warning: Not on Fridays.\n"
+        );
+        assert_eq!(
+            colon_paragraphs(":x: first\n  :y: b"),
+            "\u{200b}:x: first\n  \u{200b}:y: b"
+        );
+        for text in [
+            "Term\n:   definition\n",
+            "Term\n: definition\n",
+            "```\n:code\n```\n",
+            "    :indented code\n",
+            "Text\n:\n",
+        ] {
+            assert!(matches!(colon_paragraphs(text), Cow::Borrowed(_)), "{text}");
+        }
     }
 
     #[test]

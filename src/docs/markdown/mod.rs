@@ -295,6 +295,7 @@ fn render_preprocessed(
     // Same lines as `pre.text`: comment terms made paragraphs, nested list
     // blocks moved right.
     let terms = def_terms::comment_terms(&pre.text);
+    let terms = def_terms::colon_paragraphs(&terms);
     let (reindented, literal_blocks) = list_indent::reindent_nested_lists(&terms);
     let text: &str = &reindented;
     let line_starts: Vec<usize> = std::iter::once(0)
@@ -1014,6 +1015,17 @@ impl<'e, 'a> Pass<'e, 'a> {
     /// Inline extensions on plain text: emoji, abbreviations, `==mark==`,
     /// `^^insert^^`, keys, bare URLs. Untouched text stays a text event.
     fn text(&mut self, text: &CowStr<'a>) {
+        let guarded = text
+            .strip_prefix(def_terms::COLON_GUARD)
+            .filter(|rest| rest.starts_with(':'));
+        let unguarded;
+        let text = match guarded {
+            Some(rest) => {
+                unguarded = CowStr::from(rest.to_string());
+                &unguarded
+            }
+            None => text,
+        };
         self.section_text(text);
         let keys = self.env.settings.keys.as_ref();
         match inline_extensions(text, self.abbreviations, keys, self.in_link) {

@@ -252,6 +252,21 @@ fn a_byte_order_mark_is_not_text() {
     assert!(out.contains("<p>Body</p>"), "{out}");
 }
 
+/// `:warning: …` after a paragraph is a paragraph with an emoji, as
+/// def_list needs `:` and a space; `:   …` is still a definition.
+#[test]
+fn a_paragraph_opening_with_an_emoji_is_no_definition() {
+    let out = html("Deploy with the pipeline.\n\n:warning: Do not deploy on Fridays.\n");
+    assert!(out.contains("<p>Deploy with the pipeline.</p>"), "{out}");
+    assert!(out.contains("title=\":warning:\">"), "{out}");
+    assert!(!out.contains("<dl>") && !out.contains('\u{200b}'), "{out}");
+    let out = html("Term\n:   Its definition.\n");
+    assert!(
+        out.contains("<dt>Term</dt>") && out.contains("Its definition."),
+        "{out}"
+    );
+}
+
 #[test]
 fn image_attributes_and_button_links() {
     let out = html("![Logo](img/logo.png){ width=\"250\" } and [Go](setup.md){ .md-button }\n");
