@@ -1434,7 +1434,17 @@ fn export_web_index(
         files.clear();
         Ok(())
     };
-    search::web::export_into(index_dir, documents, parts, write)
+    // A segment damaged past its checksums (a forged part, a cache file
+    // changed in place) makes tantivy panic as it is read: this build's
+    // failure, reported as one, not a crash.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        search::web::export_into(index_dir, documents, parts, write)
+    }))
+    .unwrap_or_else(|_| {
+        Err(tantivy::TantivyError::InternalError(
+            "the index is damaged (reading it failed)".into(),
+        ))
+    })
 }
 
 /// The key of an `--out` folder: its absolute path (a site's manifest

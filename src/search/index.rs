@@ -462,6 +462,17 @@ pub fn adopt(
         if their_schema != schema {
             return Err(damaged("has another schema"));
         }
+        // Every file's checksum, before anything reads them: a damaged
+        // segment made tantivy panic while the browser index was exported.
+        let corrupted = theirs
+            .validate_checksum()
+            .map_err(|e| failure("check", other, &e))?;
+        if let Some(file) = corrupted.iter().min() {
+            return Err(damaged(&format!(
+                "has damaged files (`{}` fails its checksum)",
+                file.display()
+            )));
+        }
         let mut segments = Vec::with_capacity(their_meta.segments.len());
         for segment in &their_meta.segments {
             if segment.has_deletes() {

@@ -483,10 +483,33 @@ fn read_part_file(path: &Path) -> std::io::Result<Vec<u8>> {
     if !meta.is_file() {
         return Err(not_regular());
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes)?;
+    let too_big = |what: &str| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("{} bytes, {what}", meta.len()),
+        )
+    };
+    if meta.len() > MAX_PART_FILE_BYTES {
+        return Err(too_big(&format!(
+            "past the {} GiB a part's file may hold",
+            MAX_PART_FILE_BYTES >> 30
+        )));
+    }
+    // The memory asked for before reading: a failure is this part's
+    // problem, never an abort of the whole merge.
+    let mut bytes = Vec::new();
+    bytes
+        .try_reserve_exact(usize::try_from(meta.len()).unwrap_or(usize::MAX))
+        .map_err(|_| too_big("more than this machine can hold in memory"))?;
+    // Read up to the length checked: a file growing under the merge is not
+    // read without end either.
+    file.take(meta.len()).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
+
+/// The largest file a part may hold (its pages' facts, search documents):
+/// far past what a shard writes, so only a damaged or forged part meets it.
+const MAX_PART_FILE_BYTES: u64 = 16 << 30;
 
 /// A part file written with postcard; all of it must be one value.
 fn decode<T: serde::de::DeserializeOwned>(path: &Path, bytes: &[u8]) -> Result<T, String> {

@@ -585,6 +585,70 @@ fn parts_with_a_missing_or_foreign_search_index_are_refused() {
     assert_eq!(merge().code, 1, "the part restored merges again");
 }
 
+/// A part's search segment damaged in place (bytes flipped) made tantivy
+/// panic in the merge, and a huge part file (sparse, 200 GiB) aborted it
+/// asking for the memory: both are refusals naming the part, status 2,
+/// the last site left alone.
+#[test]
+fn damaged_or_huge_part_files_are_refused() {
+    let org = Org::new();
+    cross_shard_org(&org);
+    let dir = org.path();
+    two_parts(dir);
+    let merge = || portico(dir, &["merge", "part-1", "part-2", "--out", "site"]);
+    assert_eq!(merge().code, 1, "the duplicates are errors");
+    let site_before = files_under(&dir.join("site"));
+    let mut segment_files: Vec<_> = std::fs::read_dir(dir.join("part-1/search"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "idx" || x == "term"))
+        .collect();
+    segment_files.sort();
+    let target = &segment_files[0];
+    let original = std::fs::read(target).unwrap();
+    let mut flipped = original.clone();
+    let middle = flipped.len() / 3;
+    for b in &mut flipped[middle..middle + 6] {
+        *b ^= 0xff;
+    }
+    // A new file in its place: the part's other links stay whole.
+    std::fs::remove_file(target).unwrap();
+    std::fs::write(target, &flipped).unwrap();
+    let damaged = merge();
+    assert_eq!(damaged.code, 2, "{}", damaged.stderr);
+    assert!(
+        damaged.stderr.contains("part-1/search")
+            && damaged.stderr.contains("fails its checksum")
+            && !damaged.stderr.contains("panicked"),
+        "{}",
+        damaged.stderr
+    );
+    std::fs::remove_file(target).unwrap();
+    std::fs::write(target, &original).unwrap();
+
+    let docs = dir.join("part-2/docs.bin");
+    let kept = std::fs::read(&docs).unwrap();
+    std::fs::remove_file(&docs).unwrap();
+    std::fs::File::create(&docs)
+        .unwrap()
+        .set_len(200 << 30)
+        .unwrap();
+    let huge = merge();
+    assert_eq!(huge.code, 2, "{}", huge.stderr);
+    assert!(
+        huge.stderr.contains("docs.bin") && huge.stderr.contains("past the 16 GiB"),
+        "{}",
+        huge.stderr
+    );
+    assert!(
+        files_under(&dir.join("site")) == site_before,
+        "a refused merge leaves the site alone"
+    );
+    std::fs::remove_file(&docs).unwrap();
+    std::fs::write(&docs, kept).unwrap();
+    assert_eq!(merge().code, 1, "the part restored merges again");
+}
+
 /// How many of a site's files share their bytes with another folder's
 /// (hard links).
 fn linked_files(dir: &Path) -> usize {
