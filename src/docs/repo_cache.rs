@@ -96,9 +96,14 @@ pub(super) fn key(
     entities: &[&Entity],
     options: &DocsOptions<'_>,
 ) -> Option<Key> {
-    if entities
-        .iter()
-        .any(|e| versions::pattern(e, options.versions).is_some())
+    // Not kept whole: a site with versions, or a work tree with checkouts
+    // of its own inside (a submodule), whose files pages read by path
+    // (snippets, a docs folder) while the listing stamped below leaves
+    // them out.
+    if !listing.nested_checkouts.is_empty()
+        || entities
+            .iter()
+            .any(|e| versions::pattern(e, options.versions).is_some())
     {
         return None;
     }
@@ -125,6 +130,15 @@ pub(super) fn key(
     for skipped in &listing.skipped {
         memo::part(&mut key, skipped.path.as_bytes());
     }
+    // What else a history walk reads (page dates): a shallow clone deepened,
+    // replacement refs and grafts change history, not HEAD.
+    let git_dir = match repo.kind {
+        RepoKind::Bare => Some(repo.root.clone()),
+        _ => Some(repo.root.join(".git")).filter(|d| d.is_dir()),
+    };
+    if let Some(git_dir) = git_dir {
+        history_stamps(&mut key, &git_dir);
+    }
     if repo.kind == RepoKind::Bare {
         // The commit read (in the git facts above) fixes every file.
         return Some(key.digest128());
@@ -145,13 +159,40 @@ pub(super) fn key(
             Err(_) => key.update(&[0xfe; 48]),
         }
     }
-    // A shallow clone deepened changes history, not HEAD.
-    if repo.kind == RepoKind::WorkTree
-        && let Ok(meta) = std::fs::metadata(repo.root.join(".git/shallow"))
-    {
-        key.update(&file_stamp(&meta));
-    }
     Some(key.digest128())
+}
+
+/// Stamps of the git files besides HEAD that a history walk reads: the
+/// shallow boundary, grafts, packed refs (replacement refs among them) and
+/// each loose replacement ref (at most a thousand looked at).
+fn history_stamps(key: &mut xxhash_rust::xxh3::Xxh3, git_dir: &std::path::Path) {
+    for file in ["shallow", "info/grafts", "packed-refs"] {
+        match std::fs::metadata(git_dir.join(file)) {
+            Ok(meta) => key.update(&file_stamp(&meta)),
+            Err(_) => key.update(&[0xfd; 48]),
+        }
+    }
+    let mut folders = vec![git_dir.join("refs/replace")];
+    let mut seen = 0;
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            seen += 1;
+            if seen > 1000 {
+                return;
+            }
+            memo::part(key, entry.file_name().as_encoded_bytes());
+            match entry.metadata() {
+                Ok(meta) if meta.is_dir() => folders.push(entry.path()),
+                Ok(meta) => key.update(&file_stamp(&meta)),
+                Err(_) => {}
+            }
+        }
+    }
 }
 
 /// A file's length, modification and change times and inode.

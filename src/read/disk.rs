@@ -214,7 +214,14 @@ impl DiskFiles {
                 if kind.is_dir() {
                     // A nested checkout is another repository, read on its own.
                     let skipped = name == ".git" || (skip_vendored && is_skipped_dir(&name));
-                    if !skipped && !entry.path().join(".git").exists() {
+                    if skipped {
+                        continue;
+                    }
+                    if entry.path().join(".git").exists() {
+                        if listing.nested_checkouts.len() < crate::limits::MAX_SKIPPED_NAMES {
+                            listing.nested_checkouts.push(rel);
+                        }
+                    } else {
                         stack.push((entry.path(), rel));
                     }
                 } else if !super::ListingBudget::take_file(&mut listing, rel) {

@@ -647,6 +647,10 @@ pub struct Listing {
     /// stopped early: at `MAX_LISTED_FILES` files, or after
     /// `MAX_LISTED_ENTRIES` entries looked at (see [`ListingBudget`]).
     pub unlisted: Vec<String>,
+    /// Folders left out as checkouts of their own (a `.git` inside: a
+    /// nested clone, a submodule), whose files a page may still read by
+    /// path (a snippet): work kept by the listing's files cannot be.
+    pub nested_checkouts: Vec<String>,
 }
 
 impl Listing {

@@ -105,6 +105,7 @@ impl RepoFiles for SnapshotFiles {
                             .as_ref()
                             .map(|links| links.iter().filter(unvendored).cloned().collect()),
                         unlisted: all.unlisted.clone(),
+                        nested_checkouts: all.nested_checkouts.clone(),
                     }
                 }
                 None => self.snapshot.list_unvendored(),

@@ -478,7 +478,7 @@ fn read_part_file(path: &Path) -> std::io::Result<Vec<u8>> {
     // Opened without blocking and checked again through the handle (as the
     // build cache and repositories' files are): a file swapped for a pipe
     // after the check would otherwise hang the merge.
-    let mut file = crate::files::open_without_blocking(path)?;
+    let file = crate::files::open_without_blocking(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(not_regular());

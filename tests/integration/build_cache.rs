@@ -3,7 +3,7 @@
 //! edit, and a damaged or foreign cache never changes the output.
 
 use crate::support::{
-    Org, Run, bare_clone, commit_all, files_under, git, portico, portico_with_env,
+    Org, Run, bare_clone, commit_all, files_under, git, git_at, portico, portico_with_env,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -261,6 +261,101 @@ fn bare_clones_are_kept_by_their_commit() {
     let page = std::fs::read_to_string(dir.join("cached/docs/default/component/gamma/index.html"))
         .unwrap();
     assert!(page.contains("Pushed text."), "{page}");
+}
+
+/// What a page reads that the repository's listing leaves out, and what
+/// a history walk reads besides HEAD, reach a cached build: a snippet in a
+/// nested checkout (a submodule) edited, an ancestor commit replaced
+/// (`git replace`), a shallow bare clone deepened (`fetch --unshallow`,
+/// `portico mirror --depth 0`): each kept the last site's text or dates.
+#[test]
+fn nested_checkouts_replacements_and_deepened_clones_reach_cached_builds() {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file(
+        "repos/alpha/docs/index.md",
+        "# Alpha\n\n--8<-- \"shared/snip.md\"\n",
+    )
+    .file("repos/alpha/docs/guide.md", "# Guide\n");
+    let dir = org.path();
+    let alpha = dir.join("repos/alpha");
+    git_at(
+        &alpha,
+        "2024-01-01T00:00:00+00:00",
+        &["init", "-q", "-b", "main"],
+    );
+    git(&alpha, &["add", "-A"]);
+    git_at(
+        &alpha,
+        "2024-01-01T00:00:00+00:00",
+        &["commit", "-q", "-m", "first"],
+    );
+    std::fs::write(alpha.join("docs/guide.md"), "# Guide\n\nMore.\n").unwrap();
+    git_at(
+        &alpha,
+        "2024-02-01T00:00:00+00:00",
+        &["commit", "-q", "-am", "second"],
+    );
+    org.file("repos/alpha/shared/snip.md", "Snippet one.\n");
+    commit_all(&alpha.join("shared"), "main", "shared");
+    same_as_uncached(dir, "the first build");
+
+    std::fs::write(alpha.join("shared/snip.md"), "Snippet two.\n").unwrap();
+    same_as_uncached(dir, "a snippet in a nested checkout edited");
+    let page = std::fs::read_to_string(dir.join("cached/docs/default/component/alpha/index.html"))
+        .unwrap();
+    assert!(page.contains("Snippet two."), "{page}");
+
+    let tree = git(&alpha, &["rev-parse", "HEAD~1^{tree}"]);
+    let graft = git_at(
+        &alpha,
+        "2023-03-03T00:00:00+00:00",
+        &["commit-tree", tree.trim(), "-m", "grafted"],
+    );
+    git(&alpha, &["replace", "HEAD~1", graft.trim()]);
+    same_as_uncached(dir, "an ancestor commit replaced");
+    let page = std::fs::read_to_string(dir.join("cached/docs/default/component/alpha/index.html"))
+        .unwrap();
+    assert!(page.contains("2023-03-03"), "{page}");
+
+    // A shallow bare clone of a repository with history, then deepened.
+    std::fs::remove_dir_all(alpha.join("shared")).unwrap();
+    std::fs::write(alpha.join("docs/index.md"), "# Alpha\n").unwrap();
+    git(&alpha, &["replace", "-d", "HEAD~1"]);
+    git_at(
+        &alpha,
+        "2024-03-01T00:00:00+00:00",
+        &["commit", "-q", "-am", "third"],
+    );
+    let source = dir.join("source");
+    std::fs::rename(&alpha, &source).unwrap();
+    let url = format!("file://{}", source.display());
+    git(
+        dir,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            "--depth",
+            "1",
+            &url,
+            "repos/alpha.git",
+        ],
+    );
+    same_as_uncached(dir, "a shallow bare clone");
+    git(
+        &dir.join("repos/alpha.git"),
+        &["fetch", "-q", "--unshallow", &url, "main"],
+    );
+    same_as_uncached(dir, "the bare clone deepened");
+    let page =
+        std::fs::read_to_string(dir.join("cached/docs/default/component/alpha/guide/index.html"))
+            .unwrap();
+    assert!(page.contains("2024-02-01"), "{page}");
 }
 
 #[test]
