@@ -551,19 +551,57 @@ fn check_spec(
             }
             None => {}
             Some(value) if !has_type(value, *ty) && !is_placeholder(value) => {
+                // In a list, the first item that is not what it must be.
+                let item = match ty {
+                    FieldType::StringList | FieldType::ObjectList => {
+                        value.as_seq().and_then(|items| {
+                            let item_type = match ty {
+                                FieldType::StringList => FieldType::String,
+                                _ => FieldType::Object,
+                            };
+                            items
+                                .iter()
+                                .enumerate()
+                                .find(|(_, i)| !has_type(i, item_type))
+                        })
+                    }
+                    _ => None,
+                };
+                let (found, at) = match item {
+                    Some((n, item)) => (format!(": item {} is {}", n + 1, describe(item)), item),
+                    None => (format!(", found {}", describe(value)), value),
+                };
+                report(
+                    Diagnostic::error(
+                        "invalid-field-type",
+                        format!("`spec.{field}` must be {}{found}", ty.describe()),
+                    ),
+                    (at.pos.line, at.pos.column),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    if matches!(kind, "User" | "Group")
+        && let Some(profile) = spec.get("profile").filter(|p| p.as_map().is_some())
+    {
+        // The kinds' schemas: each of these, when given, a non-empty string.
+        for field in ["displayName", "email", "picture"] {
+            if let Some(value) = profile.get(field)
+                && !has_type(value, FieldType::String)
+                && !is_placeholder(value)
+            {
                 report(
                     Diagnostic::error(
                         "invalid-field-type",
                         format!(
-                            "`spec.{field}` must be {}, found {}",
-                            ty.describe(),
+                            "`spec.profile.{field}` must be a non-empty string, found {}",
                             describe(value)
                         ),
                     ),
                     (value.pos.line, value.pos.column),
                 );
             }
-            Some(_) => {}
         }
     }
 }
@@ -735,6 +773,45 @@ pub fn is_valid_url(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each problem of a document: `line:column message`.
+    fn problems(text: &str) -> Vec<String> {
+        let stream = crate::yaml::parse_stream(text, crate::yaml::Budget::default());
+        let root = stream.documents.into_iter().next().unwrap().root.unwrap();
+        let file = SourceFile {
+            repo: "r",
+            repo_dir: "r",
+            path: "catalog-info.yaml",
+            text,
+            line_index: None,
+        };
+        let mut out = Vec::new();
+        validate(&root, &file, &mut out);
+        out.iter()
+            .map(|d| format!("{}:{} {}", d.line, d.column, d.message))
+            .collect()
+    }
+
+    /// User and Group profiles as their kinds' schemas have them, and a
+    /// list's wrong item named and pointed at (not "a list of strings,
+    /// found a list").
+    #[test]
+    fn profiles_and_list_items_are_checked_one_by_one() {
+        let user = "apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata: {name: bob}\nspec:\n  profile: {displayName: '', email: 5, picture: https://x/p.png, other: 1}\n  memberOf: [team, 7]\n";
+        assert_eq!(
+            problems(user),
+            [
+                "6:20 `spec.memberOf` must be a list of non-empty strings: item 2 is a number",
+                "5:26 `spec.profile.displayName` must be a non-empty string, found an empty string",
+                "5:37 `spec.profile.email` must be a non-empty string, found a number",
+            ]
+        );
+        let group = "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: g}\nspec: {type: team, children: 3, profile: {email: a@b.c}}\n";
+        assert_eq!(
+            problems(group),
+            ["4:30 `spec.children` must be a list of non-empty strings, found a number"]
+        );
+    }
 
     #[test]
     fn object_names_follow_backstage() {
