@@ -116,9 +116,11 @@ pub fn canonical_url(portal: &Portal, path: &str) -> Option<String> {
         .map(|base| format!("{base}{}", canonical_path(path)))
 }
 
-/// `a/b/index.html` is published as `a/b/`.
-fn canonical_path(path: &str) -> &str {
-    path.strip_suffix("index.html").unwrap_or(path)
+/// `a/b/index.html` is published as `a/b/`, as a URL path: a page
+/// folder named `a#b` or `Sub Dir` percent-encoded, as the site's own
+/// links write it (else `#` starts a fragment and a space is no URL).
+fn canonical_path(path: &str) -> String {
+    about::url_component(path.strip_suffix("index.html").unwrap_or(path))
 }
 
 /// `sitemap.xml`: every page of the site, at the base URL.
@@ -725,6 +727,33 @@ pub(crate) fn example_org() -> crate::pipeline::Outcome {
 #[cfg(test)]
 mod tests {
     use super::STYLESHEET;
+
+    /// A page folder named `a#b`, `what?` or `Sub Dir/My Page` is published
+    /// percent-encoded: raw, `#` and `?` cut the address and a space is no
+    /// URL at all.
+    #[test]
+    fn sitemap_and_canonical_addresses_are_encoded() {
+        let pages = [
+            "docs/default/component/d/a#b/index.html",
+            "docs/default/component/d/what?/index.html",
+            "docs/default/component/d/Sub Dir/My Page/index.html",
+            "docs/default/component/d/café/index.html",
+        ];
+        let xml = super::sitemap("https://example.github.io/portal/", &pages);
+        for encoded in [
+            "/d/a%23b/</loc>",
+            "/d/what%3F/</loc>",
+            "/d/Sub%20Dir/My%20Page/</loc>",
+            "/d/caf%C3%A9/</loc>",
+        ] {
+            assert!(xml.contains(encoded), "{encoded} in {xml}");
+        }
+        assert_eq!(super::canonical_path("index.html"), "");
+        assert_eq!(
+            super::canonical_path("catalog/default/component/a.b/index.html"),
+            "catalog/default/component/a.b/"
+        );
+    }
 
     /// Lists given up when asked (the parts asked about so far) are none;
     /// lists never asked to stop are `lists`' files, byte for byte.
