@@ -359,6 +359,17 @@ fn build_with(
     // is a usage error, before the stages' work.
     let look =
         render::Look::load(config.theme.as_deref(), config.logo.as_deref()).map_err(Fatal)?;
+    // The parts' pages were laid out with the theme as it was then: a theme
+    // changed since would give a site of two looks.
+    if let Some(parts) = parts {
+        let theme = format!("{:032x}", look.key());
+        if let Some(part) = parts.iter().find(|p| p.manifest.theme != theme) {
+            return Err(Fatal(format!(
+                "the theme or logo is not the one `{}` was built with (a file of the theme folder changed): build the shards again, or merge with the theme they used",
+                part.dir.display()
+            )));
+        }
+    }
     read_facts(config, &mut found.repos, disk.as_ref());
     timer.lap("git facts");
     // The hash of the site's manifest as the cache holds it.
@@ -1315,6 +1326,7 @@ pub fn build_part(
         shard,
         settings,
         config: shard::part::config_fingerprint(config),
+        theme: format!("{:032x}", look.key()),
         repos: mine.iter().map(|repo| repo.display.clone()).collect(),
         found,
         commits: shard::commits_of(&outcome.portal.repos, config.git_ref.as_deref()),

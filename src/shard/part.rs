@@ -46,7 +46,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The layout version of a part (bumped when the files change shape).
-pub const FORMAT: u32 = 9;
+pub const FORMAT: u32 = 10;
 const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.bin";
 const FILES: &str = "site";
@@ -67,6 +67,9 @@ pub struct Manifest {
     /// included): `merge` refuses to finish a build whose configuration
     /// changed under it.
     pub config: String,
+    /// The key of the theme and logo its pages were laid out with
+    /// (`render::Look::key`, hex): the theme's files are not in `config`.
+    pub theme: String,
     /// The repositories this part's docs are from, by identity (all of them
     /// this shard's, whether or not they have docs).
     pub repos: Vec<String>,

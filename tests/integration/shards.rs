@@ -585,6 +585,47 @@ fn parts_with_a_missing_or_foreign_search_index_are_refused() {
     assert_eq!(merge().code, 1, "the part restored merges again");
 }
 
+/// A theme file changed between the shards (or before the merge) would
+/// give a site of two looks: merge refuses it, status 2, naming the part.
+#[test]
+fn a_theme_changed_under_the_shards_is_refused() {
+    let org = Org::new();
+    cross_shard_org(&org);
+    let dir = org.path();
+    let base = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/base.html"),
+    )
+    .unwrap();
+    org.file("portico.toml", "[site]\ntheme = \"theme\"\n");
+    org.file(
+        "theme/templates/base.html",
+        &base.replace("</body>", "<footer>LOOK-A</footer></body>"),
+    );
+    let shard = |s: &str, out: &str| {
+        let run = portico(dir, &["build", "repos", "--shard", s, "--out", out]);
+        assert!(run.code < 2, "{}", run.stderr);
+    };
+    shard("1/2", "part-1");
+    org.file(
+        "theme/templates/base.html",
+        &base.replace("</body>", "<footer>LOOK-B</footer></body>"),
+    );
+    shard("2/2", "part-2");
+    let merged = portico(dir, &["merge", "part-1", "part-2", "--out", "site"]);
+    assert_eq!(merged.code, 2, "{}", merged.stderr);
+    assert!(
+        merged
+            .stderr
+            .contains("the theme or logo is not the one `part-1` was built with"),
+        "{}",
+        merged.stderr
+    );
+    assert!(!dir.join("site").exists(), "no site of two looks");
+    shard("1/2", "part-1");
+    let merged = portico(dir, &["merge", "part-1", "part-2", "--out", "site"]);
+    assert_eq!(merged.code, 1, "{}", merged.stderr);
+}
+
 /// A part's search segment damaged in place (bytes flipped) made tantivy
 /// panic in the merge, and a huge part file (sparse, 200 GiB) aborted it
 /// asking for the memory: both are refusals naming the part, status 2,
