@@ -227,6 +227,18 @@ impl Catalog {
         })
     }
 
+    /// A ref as one name for everything that groups by it (an owner's
+    /// rollup, a System's): spelled as the catalog's entity is, else in
+    /// lower case as Backstage writes relation targets. Refs are not case
+    /// sensitive; `owner: Platform-Team` and `owner: platform-team` are one
+    /// owner.
+    pub fn named(&self, entity_ref: &EntityRef) -> String {
+        match self.get(entity_ref) {
+            Some(e) => e.entity_ref.to_string(),
+            None => entity_ref.key(),
+        }
+    }
+
     /// `{"entities": [...]}`, the shape of Backstage's `/entities` response body.
     pub fn to_json(&self) -> Json {
         serde_json::json!({ "entities": self.entities.iter().map(Entity::to_api_json).collect::<Vec<_>>() })

@@ -195,7 +195,7 @@ pub fn figures(
         .iter()
         .map(|e| ComponentDelivery {
             entity: e.entity_ref.to_string(),
-            owner: owner_of(e),
+            owner: owner_of(catalog, e),
             repository: e.source.repo_dir.clone(),
             git: activity
                 .get(&e.source.repo_dir)
@@ -248,12 +248,12 @@ pub fn figures(
     }
 }
 
-fn owner_of(entity: &Entity) -> Option<String> {
+fn owner_of(catalog: &Catalog, entity: &Entity) -> Option<String> {
     entity
         .relations
         .iter()
         .find(|r| r.kind == "ownedBy")
-        .map(|r| r.target.to_string())
+        .map(|r| catalog.named(&r.target))
 }
 
 /// Releases in (since, until] over `repos`, and their commits' lead times.

@@ -280,7 +280,7 @@ pub fn evaluate_entity(
             .relations
             .iter()
             .find(|r| r.kind == "ownedBy")
-            .map(|r| r.target.to_string()),
+            .map(|r| context.catalog.named(&r.target)),
         level: level_index.map(|i| card.levels[i].clone()),
         level_index,
         score,

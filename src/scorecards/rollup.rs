@@ -166,7 +166,7 @@ pub fn part_of(entity: &str, catalog: &Catalog, kind: &str) -> Vec<String> {
     let mut keys: Vec<String> = found
         .iter()
         .filter(|t| t.kind == kind)
-        .map(|t| t.to_string())
+        .map(|t| catalog.named(t))
         .collect();
     keys.sort();
     keys.dedup();

@@ -733,6 +733,7 @@ mod tests {
             shard,
             settings: settings(),
             config: "c".into(),
+            theme: "t".into(),
             repos: repos.iter().map(|r| r.to_string()).collect(),
             found: RepoList::of(found),
             commits: found

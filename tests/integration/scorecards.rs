@@ -697,3 +697,59 @@ fn authors_behind_a_commit_with_a_skewed_clock_are_counted() {
     );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 }
+
+/// Refs are not case sensitive: `owner: Platform-Team` and `owner:
+/// platform-team` are one owner, `system: SYS-ONE` and `sys-one` one
+/// System, each rolled up once under the entity's own spelling (two rows,
+/// two folders, and no card on the System's page before).
+#[test]
+fn rollups_group_refs_whatever_their_case() {
+    let org = Org::new();
+    org.file(
+        "repos/cs/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: platform-team}\nspec: {type: team, children: []}\n---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: Sys-One}\nspec: {owner: platform-team}\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a}\nspec: {type: service, lifecycle: production, owner: Platform-Team, system: sys-one}\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: b}\nspec: {type: service, lifecycle: production, owner: platform-team, system: SYS-ONE}\n",
+    );
+    commit_all(&org.path().join("repos/cs"), "main", "first");
+    let run = portico_on_day(org.path(), &["build", "repos", "--out", "site"]);
+    assert!(run.code < 2, "{}", run.stderr);
+    let site = org.path().join("site");
+    let listed = |dir: &str| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(site.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        listed("scorecards/default/owners/default/group"),
+        ["platform-team"]
+    );
+    assert_eq!(
+        listed("scorecards/default/parts/default/system"),
+        ["Sys-One"]
+    );
+    let group =
+        std::fs::read_to_string(site.join("catalog/default/group/platform-team/index.html"))
+            .unwrap();
+    assert!(
+        group.contains(
+            "what platform-team owns</h3><ul class=\"counts\"><li class=\"level-0\">none: 2"
+        ),
+        "{group}"
+    );
+    let system =
+        std::fs::read_to_string(site.join("catalog/default/system/Sys-One/index.html")).unwrap();
+    assert!(system.contains("id=\"scorecards\""), "the System's card");
+    let json = read_json(&site.join("scorecards.json"));
+    let owners: Vec<&str> = json["scorecards"][0]["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["owner"].as_str())
+        .collect();
+    assert!(
+        owners.len() == 2 && owners.iter().all(|o| *o == "group:default/platform-team"),
+        "{owners:?}"
+    );
+}
