@@ -331,9 +331,13 @@ pub fn redacted(text: &str) -> String {
     while let Some(at) = rest.find("://") {
         let (before, after) = rest.split_at(at + 3);
         out.push_str(before);
+        // After the last character that cannot be in a scheme (a byte
+        // index past it: it may be more than one byte, a BOM say).
         let scheme_start = before[..at]
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-            .map_or(0, |i| i + 1);
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let web = matches!(
             before[scheme_start..at].to_ascii_lowercase().as_str(),
             "http" | "https"
@@ -429,6 +433,19 @@ mod tests {
         credentials
             .lookup(&context(url))
             .map(|e| format!("{}:{}", e.username, e.password))
+    }
+
+    /// A character of several bytes just before `://` (a byte order mark
+    /// opening a list, any letter) is not part of the scheme: it panicked
+    /// at a byte that is no character boundary.
+    #[test]
+    fn redaction_takes_any_character_before_a_scheme() {
+        assert_eq!(
+            redacted("\u{feff}https://user:secret@example.com/r"),
+            "\u{feff}https://user:***@example.com/r"
+        );
+        assert_eq!(redacted("é://x/y"), "é://x/y");
+        assert_eq!(redacted("ü:https://u:secret@h/x"), "ü:https://u:***@h/x");
     }
 
     #[test]

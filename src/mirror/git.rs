@@ -54,9 +54,31 @@ pub fn origin_url(path: &Path) -> Option<String> {
 /// The URL as gix writes it into a mirror's config, to match listed URLs
 /// with existing mirrors.
 pub fn normalised(url: &str) -> String {
-    gix::url::parse(url)
+    let url = gix::url::parse(url)
         .map(|u| u.to_bstring().to_string())
-        .unwrap_or_else(|_| url.to_string())
+        .unwrap_or_else(|_| url.to_string());
+    // A `file://` path as the clone records it: `…/beta/`, `…//beta`,
+    // `…/./beta` and `…/x/../beta` are one repository (else each run
+    // cloned it again into a new folder).
+    match url.strip_prefix("file://") {
+        Some(path) if path.starts_with('/') => format!("file://{}", lexical_path(path)),
+        _ => url,
+    }
+}
+
+/// An absolute path with `.`, `..`, doubled and trailing `/` taken out.
+fn lexical_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    format!("/{}", parts.join("/"))
 }
 
 /// A new bare mirror of `url` at `dest` (which must not exist). gix stops

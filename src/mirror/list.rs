@@ -37,6 +37,8 @@ pub const SCHEMES: &[&str] = &["file", "git", "ssh", "http", "https"];
 
 /// Reads a list file's text: URLs, blank lines and `#` comments.
 pub fn parse_text(text: &str, file: ListFile<'_>) -> (Vec<Listed>, Vec<Diagnostic>) {
+    // A byte order mark (PowerShell and Excel write one) is no text.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines = text
         .lines()
         .enumerate()
@@ -176,6 +178,25 @@ mod tests {
     use super::*;
 
     const FILE: ListFile<'static> = ListFile { path: "repos.txt" };
+
+    /// A list saved with a byte order mark (PowerShell, Excel) reads its
+    /// first line as the others (it panicked); `file://` spellings of one
+    /// path are one repository, listed twice (each run cloned the other
+    /// spelling again into a new folder).
+    #[test]
+    fn a_byte_order_mark_and_file_path_spellings() {
+        let text = "\u{feff}file:///srv/b\r\nfile:///srv/b/\nfile:///srv//x/../b\n";
+        let (listed, diagnostics) = parse_text(text, FILE);
+        assert_eq!(
+            listed,
+            [Listed {
+                url: "file:///srv/b".into(),
+                line: 1
+            }]
+        );
+        let codes: Vec<&str> = diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["mirror-url-duplicate", "mirror-url-duplicate"]);
+    }
 
     #[test]
     fn comments_blank_lines_and_duplicates() {
