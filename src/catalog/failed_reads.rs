@@ -8,9 +8,11 @@
 //! envelope, annotations that are not a mapping), and the engine stores
 //! nothing a failed processing emitted: none of the entities of any of its
 //! targets, good ones included. A Location rejected for its own errors reads
-//! nothing either. Portico reads them all, so it can show and check them,
-//! and marks them rejected here, with one warning per failed read saying
-//! which entities Backstage leaves out.
+//! nothing either. A file several Locations name is read by each of them:
+//! it fails them all, and its entities stay while any of them holds.
+//! Portico reads everything once, so it can show and check it, and marks
+//! rejected here what Backstage leaves out, with one warning per failure
+//! however deep the Locations it took with it nest.
 
 use super::Rejection;
 use super::load::LoadedEntity;
@@ -33,8 +35,9 @@ pub struct FailedRead {
     /// The Location that read the file; `None`: the file is an entry point
     /// (its own root Location), and only its own entities are dropped.
     pub reader: Option<ReaderId>,
+    /// The repository folder (display) and file that failed, and the line
+    /// of the failure (0: the file).
     pub repo_dir: String,
-    /// The file that failed, and the line of the failure (0: the file).
     pub file: String,
     pub line: usize,
     /// The problem's code and message.
@@ -42,12 +45,25 @@ pub struct FailedRead {
     pub message: String,
 }
 
+/// A file a Location names that another Location (or the repository's
+/// entry points) read first: Backstage reads it for this one too.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlsoRead {
+    pub reader: ReaderId,
+    pub repo_dir: String,
+    pub file: String,
+}
+
 impl FailedRead {
-    /// The failure, for messages: an error in `file` (line N).
+    /// The failure, as a clause to follow "because".
     fn what(&self) -> String {
+        let file = match self.repo_dir.is_empty() {
+            true => self.file.clone(),
+            false => crate::diagnostics::display_path(&self.repo_dir, &self.file),
+        };
         match self.line {
-            0 => format!("an error reading `{}` ({})", self.file, self.message),
-            n => format!("an error in `{}` line {n} ({})", self.file, self.message),
+            0 => format!("`{file}` cannot be read ({})", self.message),
+            n => format!("`{file}` line {n} has an error ({})", self.message),
         }
     }
 }
@@ -60,21 +76,27 @@ enum Reader {
     File(String, String),
 }
 
-/// Why a reader failed: a read of its own, or its Location's rejection.
-#[derive(Clone, Debug)]
-struct Cause {
+/// A file, by repository folder and path.
+type FileKey = (String, String);
+
+/// One failure and what it took with it: a warning each.
+struct Root {
     code: &'static str,
-    /// The failure, to follow "because of": "an error in `b.yaml` line 3
-    /// (invalid YAML: …)".
+    /// The failure, as a clause to follow "because".
     what: String,
+    /// The Location that failed (its index), if a Location did.
+    location: Option<usize>,
+    /// The entities it dropped, in the order found.
+    dropped: Vec<usize>,
 }
 
-/// Marks rejected every entity read through a failed read or a rejected
-/// Location (and what those read in turn), and the Locations whose reads
-/// failed; returns one warning per failed reader that took entities with it.
+/// Marks rejected every entity only failed reads or rejected Locations read
+/// (and what those read in turn), and the Locations whose reads failed;
+/// returns one warning per failure that took entities with it.
 pub fn reject_under_failed(
     entities: &mut [LoadedEntity],
     failed: &[FailedRead],
+    also_read: &[AlsoRead],
 ) -> Vec<Diagnostic> {
     if failed.is_empty()
         && !entities
@@ -83,123 +105,195 @@ pub fn reject_under_failed(
     {
         return Vec::new();
     }
-    // Entities by what read them: a Location, or their own entry file.
-    let mut children: HashMap<Reader, Vec<usize>> = HashMap::new();
+    // Who reads each file, what each reader reads, and each file's entities.
+    let mut readers_of: HashMap<FileKey, Vec<Reader>> = HashMap::new();
+    let mut files_of: HashMap<Reader, Vec<FileKey>> = HashMap::new();
+    let mut entities_of: HashMap<FileKey, Vec<usize>> = HashMap::new();
     let mut locations: HashMap<ReaderId, usize> = HashMap::new();
+    let mut reads = |file: FileKey, reader: Reader| {
+        let readers = readers_of.entry(file.clone()).or_default();
+        if !readers.contains(&reader) {
+            readers.push(reader.clone());
+            files_of.entry(reader).or_default().push(file);
+        }
+    };
     for (i, e) in entities.iter().enumerate() {
+        let file: FileKey = (e.repo_dir.clone(), e.file.clone());
         let reader = match &e.read_by {
             Some(id) => Reader::Location(id.clone()),
             None => Reader::File(e.repo_dir.clone(), e.file.clone()),
         };
-        children.entry(reader).or_default().push(i);
+        reads(file.clone(), reader);
+        entities_of.entry(file).or_default().push(i);
         if is_location(e) {
             locations.insert(own_id(e), i);
         }
     }
+    for a in also_read {
+        reads(
+            (a.repo_dir.clone(), a.file.clone()),
+            Reader::Location(a.reader.clone()),
+        );
+    }
 
-    // Each failed reader once, with its first failure.
-    let mut queue: VecDeque<(Reader, Cause)> = VecDeque::new();
-    let mut seen: HashSet<Reader> = HashSet::new();
+    // Each failed reader once, under the first failure that reached it.
+    let mut roots: Vec<Root> = Vec::new();
+    let mut failed_by: HashMap<Reader, usize> = HashMap::new();
+    let mut queue: VecDeque<Reader> = VecDeque::new();
     for f in failed {
-        let reader = match &f.reader {
+        let own = match &f.reader {
             Some(id) => Reader::Location(id.clone()),
             None => Reader::File(f.repo_dir.clone(), f.file.clone()),
         };
-        if seen.insert(reader.clone()) {
-            let cause = Cause {
+        // Every reader of a file that fails fails with it.
+        let others = readers_of
+            .get(&(f.repo_dir.clone(), f.file.clone()))
+            .cloned()
+            .unwrap_or_default();
+        for reader in std::iter::once(own).chain(others) {
+            if failed_by.contains_key(&reader) {
+                continue;
+            }
+            let location = match &reader {
+                Reader::Location(id) => locations.get(id).copied(),
+                Reader::File(..) => None,
+            };
+            roots.push(Root {
                 code: f.code,
                 what: f.what(),
-            };
-            queue.push_back((reader, cause));
+                location,
+                dropped: Vec::new(),
+            });
+            fail(reader, roots.len() - 1, (&mut failed_by, &mut queue));
         }
     }
-    for e in entities.iter().filter(|e| is_location(e)) {
-        if let Some(r) = &e.rejected {
+    for (i, e) in entities.iter().enumerate() {
+        if let (true, Some(r)) = (is_location(e), &e.rejected) {
             let reader = Reader::Location(own_id(e));
-            if seen.insert(reader.clone()) {
-                let what = format!("its own error ({}: {})", r.code, r.message);
-                queue.push_back((reader, Cause { code: r.code, what }));
+            if !failed_by.contains_key(&reader) {
+                roots.push(Root {
+                    code: r.code,
+                    what: format!("it is rejected itself ({}: {})", r.code, r.message),
+                    location: Some(i),
+                    dropped: Vec::new(),
+                });
+                fail(reader, roots.len() - 1, (&mut failed_by, &mut queue));
             }
         }
     }
 
-    let mut warnings = Vec::new();
-    while let Some((reader, cause)) = queue.pop_front() {
-        let location = match &reader {
-            Reader::Location(id) => locations.get(id).copied(),
-            Reader::File(..) => None,
-        };
-        // A Location failed by a read of its targets is rejected for it.
-        if let Some(l) = location
-            && entities[l].rejected.is_none()
-        {
-            entities[l].rejected = Some(Rejection {
-                code: cause.code,
-                message: format!("Backstage rejects this Location because of {}", cause.what),
-            });
-        }
-        let reader_named = match (&reader, location) {
-            (Reader::Location(_), Some(l)) => {
-                format!("the Location that reads it ({})", entity_name(&entities[l]))
-            }
-            (Reader::Location(_), None) => "the Location that reads it".to_string(),
-            (Reader::File(..), _) => "its file".to_string(),
-        };
-        let mut dropped = Vec::new();
-        for &c in children.get(&reader).into_iter().flatten() {
-            if entities[c].rejected.is_some() {
-                // Rejected on its own; what a Location of them read is
-                // already queued.
+    // What Backstage stores: the files reached from the entry files that
+    // did not fail, through Locations that did not fail. A file a failed
+    // Location reads is still stored when another one reaches it; a cycle
+    // of Locations under a failed one is not.
+    let mut reached: HashSet<&FileKey> = HashSet::new();
+    let mut alive: VecDeque<Reader> = readers_of
+        .values()
+        .flatten()
+        .filter(|r| matches!(r, Reader::File(..)) && !failed_by.contains_key(*r))
+        .cloned()
+        .collect();
+    let mut alive_seen: HashSet<Reader> = alive.iter().cloned().collect();
+    while let Some(reader) = alive.pop_front() {
+        for file in files_of.get(&reader).into_iter().flatten() {
+            if !reached.insert(file) {
                 continue;
             }
-            entities[c].rejected = Some(Rejection {
-                code: DROPPED,
-                message: format!(
-                    "Backstage drops this entity: {reader_named} fails because of {}",
-                    cause.what
-                ),
-            });
-            dropped.push(c);
-            if is_location(&entities[c]) {
-                let dropped_reader = Reader::Location(own_id(&entities[c]));
-                if seen.insert(dropped_reader.clone()) {
-                    // Dropped, it reads nothing: what it read goes too
-                    // (said once however deep the Locations nest).
-                    let what = match cause.what.starts_with(UPSTREAM) {
-                        true => cause.what.clone(),
-                        false => format!("{UPSTREAM}, {}", cause.what),
-                    };
-                    let cause = Cause {
-                        code: DROPPED,
-                        what,
-                    };
-                    queue.push_back((dropped_reader, cause));
+            for &c in entities_of.get(file).into_iter().flatten() {
+                let next = Reader::Location(own_id(&entities[c]));
+                if is_location(&entities[c])
+                    && !failed_by.contains_key(&next)
+                    && alive_seen.insert(next.clone())
+                {
+                    alive.push_back(next);
                 }
             }
         }
-        if let Some(&first) = dropped.first() {
-            warnings.push(warning(entities, location, first, &dropped, &cause));
+    }
+
+    // What each failure took with it: the files it leads to that nothing
+    // alive reaches, Location by Location.
+    while let Some(reader) = queue.pop_front() {
+        let root = failed_by[&reader];
+        // A Location failed by a read of its targets is rejected for it.
+        if let Reader::Location(id) = &reader
+            && let Some(&l) = locations.get(id)
+            && entities[l].rejected.is_none()
+        {
+            entities[l].rejected = Some(Rejection {
+                code: roots[root].code,
+                message: format!(
+                    "Backstage rejects this Location because {}",
+                    roots[root].what
+                ),
+            });
+        }
+        for file in files_of.get(&reader).into_iter().flatten() {
+            if reached.contains(file) {
+                continue;
+            }
+            for &c in entities_of.get(file).into_iter().flatten() {
+                if is_location(&entities[c]) {
+                    // Not stored, it reads nothing: what it read goes too,
+                    // as the same failure's (unless a failure of its own
+                    // got there first).
+                    fail(
+                        Reader::Location(own_id(&entities[c])),
+                        root,
+                        (&mut failed_by, &mut queue),
+                    );
+                }
+                if entities[c].rejected.is_some() {
+                    // Rejected on its own.
+                    continue;
+                }
+                let message = match roots[root].location {
+                    Some(l) => format!(
+                        "Backstage drops this entity: {} reads it (directly or through other Locations) and fails because {}",
+                        entity_name(&entities[l]),
+                        roots[root].what
+                    ),
+                    None => format!(
+                        "Backstage drops this entity: its file fails because {}",
+                        roots[root].what
+                    ),
+                };
+                entities[c].rejected = Some(Rejection {
+                    code: DROPPED,
+                    message,
+                });
+                roots[root].dropped.push(c);
+            }
         }
     }
-    warnings
+    roots
+        .iter()
+        .filter(|root| !root.dropped.is_empty())
+        .map(|root| warning(entities, root))
+        .collect()
+}
+
+/// Records `reader` as failed by `root`, to be worked through, unless a
+/// failure reached it already.
+fn fail(
+    reader: Reader,
+    root: usize,
+    (failed_by, queue): (&mut HashMap<Reader, usize>, &mut VecDeque<Reader>),
+) {
+    if !failed_by.contains_key(&reader) {
+        failed_by.insert(reader.clone(), root);
+        queue.push_back(reader);
+    }
 }
 
 /// The code of entities dropped with what read them.
 pub const DROPPED: &str = "location-failed";
 
-/// The cause of a Location dropped with what read it, for what it reads.
-const UPSTREAM: &str = "the failure of what reads it";
-
-/// The warning for a reader that took `dropped` with it: at the Location
-/// (`location`) or, for an entry file, at its first dropped entity.
-fn warning(
-    entities: &[LoadedEntity],
-    location: Option<usize>,
-    first: usize,
-    dropped: &[usize],
-    cause: &Cause,
-) -> Diagnostic {
+/// The warning for a failure that took entities with it: at the Location
+/// that failed or, for an entry file, at its first dropped entity.
+fn warning(entities: &[LoadedEntity], root: &Root) -> Diagnostic {
     const SHOWN: usize = 3;
+    let dropped = &root.dropped;
     let mut names: Vec<String> = dropped
         .iter()
         .take(SHOWN)
@@ -209,9 +303,9 @@ fn warning(
         names.push(format!("{} more", dropped.len() - SHOWN));
     }
     let names = names.join(", ");
-    let (at, whose) = match location {
+    let (at, whose) = match root.location {
         Some(l) => (l, "every entity this Location reads"),
-        None => (first, "every entity of this file"),
+        None => (dropped[0], "every entity of this file"),
     };
     let e = &entities[at];
     let file = SourceFile {
@@ -221,14 +315,17 @@ fn warning(
         text: &e.text,
         line_index: Some(&e.line_index),
     };
-    let about = dropped
+    let mut about: Vec<String> = dropped
         .iter()
-        .map(|&i| crate::diagnostics::display_path(&entities[i].repo_dir, &entities[i].file));
+        .map(|&i| crate::diagnostics::display_path(&entities[i].repo_dir, &entities[i].file))
+        .collect();
+    about.sort();
+    about.dedup();
     Diagnostic::warning(
         DROPPED,
-        format!("Backstage drops {whose} because of {}: {names}", cause.what),
+        format!("Backstage drops {whose} because {}: {names}", root.what),
     )
-    .with_hint("fix the failure: Backstage stores nothing from a Location whose processing fails, good entities included")
+    .with_hint("fix that problem: Backstage stores nothing from a Location whose processing fails, good entities included")
     .in_file(&file, e.doc.pos.line.max(1), e.doc.pos.column.max(1))
     .about_any(about)
 }

@@ -17,7 +17,7 @@
 //! Portico's own version is the cache folder's (see [`crate::cache`]).
 
 use super::Rejection;
-use super::failed_reads::FailedRead;
+use super::failed_reads::{AlsoRead, FailedRead};
 use super::load::{LoadedEntity, RemoteTarget, RepoLoad};
 use super::validate::Identity;
 use crate::cache::DiskCache;
@@ -37,7 +37,7 @@ const KIND: &str = "catalog-load";
 pub const REUSED: &str = "catalog-load-reused";
 
 /// Bumped when what is kept changes shape.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// A load as kept: the answers it was given, then the load by parts.
 #[derive(Serialize, Deserialize)]
@@ -51,6 +51,8 @@ struct Pack {
     visited: Vec<String>,
     remote: Vec<RemotePack>,
     failed: Vec<FailedPack>,
+    /// [`AlsoRead`]s: reader, repository folder, file.
+    also_read: Vec<(String, String, String)>,
 }
 
 /// A [`FailedRead`] with its code as a string.
@@ -190,6 +192,11 @@ pub(super) fn store(disk: &DiskCache, key: Key, probes: Option<Probes>, load: &R
                 message: f.message.clone(),
             })
             .collect(),
+        also_read: load
+            .also_read
+            .iter()
+            .map(|a| (a.reader.to_string(), a.repo_dir.clone(), a.file.clone()))
+            .collect(),
     };
     if let Some(bytes) = crate::memo::encode(&pack) {
         disk.put(KIND, key, &bytes);
@@ -271,6 +278,15 @@ fn unpack(pack: Pack, snapshot: &Snapshot) -> RepoLoad {
                     code: crate::diagnostics::whole::intern(f.code)?,
                     message: f.message,
                 })
+            })
+            .collect(),
+        also_read: pack
+            .also_read
+            .into_iter()
+            .map(|(reader, repo_dir, file)| AlsoRead {
+                reader: reader.into(),
+                repo_dir,
+                file,
             })
             .collect(),
     }

@@ -8,7 +8,7 @@
 //! Template's skeleton are never read as entities.
 
 use super::entity_ref::EntityRef;
-use super::failed_reads::{FailedRead, ReaderId, reader_id};
+use super::failed_reads::{AlsoRead, FailedRead, ReaderId, reader_id};
 use super::location::RepoLocation;
 use super::substitute::{self, ByteBudget, Context};
 use super::validate::{self, Identity};
@@ -87,6 +87,8 @@ pub struct RepoLoad {
     /// Reads that fail the Location that made them (see
     /// [`super::failed_reads`]).
     pub failed_reads: Vec<FailedRead>,
+    /// Files a Location names that another read first.
+    pub also_read: Vec<AlsoRead>,
 }
 
 fn is_glob(pattern: &str) -> bool {
@@ -241,7 +243,13 @@ pub fn load(snapshot: &Snapshot, entries: Vec<Entry>, already_read: &HashSet<Str
     let links = RepoLocation::of(snapshot);
     let mut out = RepoLoad::default();
     let mut queue: VecDeque<Entry> = VecDeque::new();
-    enqueue(&mut queue, &mut out.visited, already_read, entries);
+    let repo_dir = snapshot.source.display.as_str();
+    enqueue(
+        &mut queue,
+        (&mut out.visited, &mut out.also_read),
+        (already_read, repo_dir),
+        entries,
+    );
     let mut from_glob: Vec<String> = Vec::new();
     let mut shared = Shared {
         skeletons: Vec::new(),
@@ -254,7 +262,12 @@ pub fn load(snapshot: &Snapshot, entries: Vec<Entry>, already_read: &HashSet<Str
         if entry.by_glob {
             from_glob.push(entry.path.clone());
         }
-        enqueue(&mut queue, &mut out.visited, already_read, next);
+        enqueue(
+            &mut queue,
+            (&mut out.visited, &mut out.also_read),
+            (already_read, repo_dir),
+            next,
+        );
     }
     drop_skeleton_files(&mut out, &from_glob, &shared.skeletons);
     out
@@ -263,16 +276,25 @@ pub fn load(snapshot: &Snapshot, entries: Vec<Entry>, already_read: &HashSet<Str
 /// Queues the entries whose files are neither read nor queued yet (and
 /// marks them visited), so many Locations naming the same files do not
 /// fill the queue with copies. The first entry to name a file is the one
-/// that reads it, as it would be the first taken from the queue.
+/// that reads it, as it would be the first taken from the queue; another
+/// Location naming it is recorded as reading it too (`also_read`: Backstage
+/// reads it again for each, so it fails with the file, and the file's
+/// entities stay while any of them holds).
 fn enqueue(
     queue: &mut VecDeque<Entry>,
-    visited: &mut HashSet<String>,
-    already_read: &HashSet<String>,
+    (visited, also_read): (&mut HashSet<String>, &mut Vec<AlsoRead>),
+    (already_read, repo_dir): (&HashSet<String>, &str),
     entries: Vec<Entry>,
 ) {
     for entry in entries {
         if !already_read.contains(&entry.path) && visited.insert(entry.path.clone()) {
             queue.push_back(entry);
+        } else if let Some(reader) = entry.reader {
+            also_read.push(AlsoRead {
+                reader,
+                repo_dir: repo_dir.to_string(),
+                file: entry.path,
+            });
         }
     }
 }
@@ -318,6 +340,7 @@ fn drop_skeleton_files(out: &mut RepoLoad, from_glob: &[String], skeletons: &[St
     out.entities.retain(|e| !dropped.contains(e.file.as_str()));
     out.failed_reads
         .retain(|f| !dropped.contains(f.file.as_str()));
+    out.also_read.retain(|a| !dropped.contains(a.file.as_str()));
     out.diagnostics
         .retain(|d| !dropped.contains(d.file.as_str()));
 }
@@ -495,7 +518,7 @@ fn read_file(
             .push(failed(err.pos.line, "yaml-syntax", message.clone()));
         out.diagnostics.push(
             Diagnostic::error("yaml-syntax", message)
-                .with_hint("fix the YAML syntax; documents before this point were still read")
+                .with_hint("fix the YAML syntax; Portico read the documents before this point, Backstage reads none of the file")
                 .in_file(&file, err.pos.line, err.pos.column),
         );
     }
@@ -587,8 +610,14 @@ fn targets(
         let path = match safe_path::join(safe_path::parent(file.path), target) {
             Ok(path) => path,
             Err(e) => {
+                // Backstage reads it somewhere else, finds nothing and, the
+                // files being optional, goes on: no failure of the Location.
+                let severity = match optional {
+                    true => crate::diagnostics::Severity::Warning,
+                    false => crate::diagnostics::Severity::Error,
+                };
                 out.diagnostics.push(place(
-                    Diagnostic::error("location-target-outside", format!("Location target: {e}"))
+                    Diagnostic::new(severity, "location-target-outside", format!("Location target: {e}"))
                         .with_hint("targets must be files inside the same repository, relative to the Location file"),
                 ));
                 continue;
@@ -636,8 +665,15 @@ fn targets(
                 }
                 Ok(found) => found,
                 Err(e) => {
-                    out.diagnostics
-                        .push(place(Diagnostic::error("location-target-invalid", e)));
+                    let severity = match optional {
+                        true => crate::diagnostics::Severity::Warning,
+                        false => crate::diagnostics::Severity::Error,
+                    };
+                    out.diagnostics.push(place(Diagnostic::new(
+                        severity,
+                        "location-target-invalid",
+                        e,
+                    )));
                     Vec::new()
                 }
             }

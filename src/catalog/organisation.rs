@@ -4,7 +4,7 @@
 //! across hosts. Provenance (which Location led to each file) is recorded
 //! on the way, at load time.
 
-use super::failed_reads::{self, FailedRead, ReaderId};
+use super::failed_reads::{self, AlsoRead, FailedRead, ReaderId};
 use super::kept;
 use super::load::{self, Entry, LoadedEntity, RemoteTarget, RepoLoad};
 use super::location::RepoLocation;
@@ -61,12 +61,14 @@ pub fn read(
     let mut entities = Vec::new();
     let mut remote = Vec::new();
     let mut failed = Vec::new();
+    let mut also_read = Vec::new();
     for (_, load) in loads {
         visited.push(load.visited);
         entities.extend(load.entities);
         diagnostics.extend(load.diagnostics);
         remote.extend(load.remote_targets);
         failed.extend(load.failed_reads);
+        also_read.extend(load.also_read);
     }
 
     for _ in 0..MAX_REMOTE_ROUNDS {
@@ -75,9 +77,9 @@ pub fn read(
         }
         let pending = map_remote_targets(
             std::mem::take(&mut remote),
-            &links,
+            (&links, repos),
             &visited,
-            (diagnostics, &mut failed),
+            (diagnostics, &mut failed, &mut also_read),
         );
         let rounds: Vec<(usize, RepoLoad)> = pending
             .into_par_iter()
@@ -92,6 +94,7 @@ pub fn read(
             diagnostics.extend(load.diagnostics);
             remote.extend(load.remote_targets);
             failed.extend(load.failed_reads);
+            also_read.extend(load.also_read);
         }
     }
 
@@ -105,7 +108,11 @@ pub fn read(
             .at_place_of(&target.place),
         );
     }
-    diagnostics.extend(failed_reads::reject_under_failed(&mut entities, &failed));
+    diagnostics.extend(failed_reads::reject_under_failed(
+        &mut entities,
+        &failed,
+        &also_read,
+    ));
     entities
 }
 
@@ -268,12 +275,17 @@ fn load_targets(
                 .with_hint("fix the URL, or add `presence: optional` to the Location's spec")
                 .at_place_of(&target.place),
             );
-            failing.push(target.reader);
+            // A glob in a URL is not expanded (a known limitation): not
+            // a failure of the Location to predict.
+            let glob = entry.path.contains(['*', '?', '[', '{']);
+            failing.push((!glob).then_some(target.reader));
         }
     }
     let mut load = load::load(snapshot, entries, visited);
     for (d, reader) in missing.iter().zip(failing) {
-        load.failed_reads.push(failed_at_place(reader, d));
+        if let Some(reader) = reader {
+            load.failed_reads.push(failed_at_place(reader, d));
+        }
     }
     load.diagnostics.extend(missing);
     load
@@ -282,9 +294,13 @@ fn load_targets(
 /// Groups web-URL targets by the local repository they point into.
 fn map_remote_targets(
     targets: Vec<RemoteTarget>,
-    links: &[Option<RepoLocation>],
+    (links, repos): (&[Option<RepoLocation>], &[RepoSource]),
     visited: &[HashSet<String>],
-    (diagnostics, failed): (&mut Vec<Diagnostic>, &mut Vec<FailedRead>),
+    (diagnostics, failed, also_read): (
+        &mut Vec<Diagnostic>,
+        &mut Vec<FailedRead>,
+        &mut Vec<AlsoRead>,
+    ),
 ) -> Vec<(usize, Vec<(Entry, RemoteTarget)>)> {
     let mut pending: HashMap<usize, Vec<(Entry, RemoteTarget)>> = HashMap::new();
     for target in targets {
@@ -312,7 +328,11 @@ fn map_remote_targets(
             None => None,
         };
         match hit {
-            Some((i, path)) if visited[i].contains(&path) => {}
+            Some((i, path)) if visited[i].contains(&path) => also_read.push(AlsoRead {
+                reader: target.reader,
+                repo_dir: repos[i].display.clone(),
+                file: path,
+            }),
             Some((i, path)) => {
                 let entry = Entry {
                     path,

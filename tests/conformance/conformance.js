@@ -476,6 +476,9 @@ function analyse(corpus, portico, bs, map, mode, extraRoots = new Set()) {
   for (const r of bs.records) {
     if (r.ok && !r.shadow) continue;
     if (r.generated && r.ok) continue;
+    // Read in shadow under a failed Location, and stored all the same
+    // through another Location that names its file: no rejection.
+    if (r.shadow && r.ref && acceptedSet.has(lc(r.ref))) continue;
     const file = r.generated ? r.rootFile : refToFile((r.raw && r.raw.metadata && r.raw.metadata.annotations || {})[cm.ANNOTATION_LOCATION], map);
     let why = r.errors.join(' | ');
     if (r.shadow && r.ok) why = `dropped: a parent Location failed (${r.parent}); its own processing would succeed`;

@@ -230,7 +230,7 @@ fn a_document_that_is_not_a_mapping_is_an_error() {
         [("not-an-object", 1), ("location-failed", 4)]
     );
     let after = invalid_mark(&org, "site", "component:default/after");
-    assert!(after.starts_with("location-failed: Backstage drops this entity: its file fails because of an error in `catalog-info.yaml` line 1"), "{after}");
+    assert!(after.starts_with("location-failed: Backstage drops this entity: its file fails because `repos/list/catalog-info.yaml` line 1 has an error"), "{after}");
 }
 
 fn code_line_pairs(d: &[serde_json::Value]) -> Vec<(&str, u64)> {
@@ -310,7 +310,45 @@ fn a_failed_read_takes_every_entity_of_its_location_with_it() {
         "repos/glob/catalog-info.yaml",
         &location("globbed", "./teams/*.yaml"),
     );
+    // A file two Locations name stays while one of them holds; a file
+    // that fails fails every Location naming it.
+    org.file(
+        "repos/twice/catalog-info.yaml",
+        &location("both", "./l1.yaml, ./l2.yaml"),
+    );
+    org.file(
+        "repos/twice/l1.yaml",
+        &location("l1", "./shared.yaml, ./missing.yaml"),
+    );
+    org.file("repos/twice/l2.yaml", &location("l2", "./shared.yaml"));
+    org.file(
+        "repos/twice/shared.yaml",
+        &component("shared-ok", "read twice"),
+    );
+    org.file(
+        "repos/second/catalog-info.yaml",
+        &format!(
+            "{}---\n{}",
+            location("first", "./bad.yaml"),
+            location("second", "./bad.yaml, ./fine.yaml")
+        ),
+    );
+    org.file("repos/second/bad.yaml", "kind: [\n");
+    org.file(
+        "repos/second/fine.yaml",
+        &component("second-fine", "beside a broken file"),
+    );
+    // A target outside the repository of an optional Location is a
+    // warning: Backstage finds nothing there and goes on.
+    org.file("repos/optional2/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: optional2\nspec:\n  presence: optional\n  targets: [./here2.yaml, ../../outside.yaml]\n");
+    org.file("repos/optional2/here2.yaml", &component("here2", "fine"));
     let d = check(&org);
+    assert!(
+        d.iter().any(|d| d["code"] == "location-target-outside"
+            && d["severity"] == "warning"
+            && d["path"] == "repos/optional2/catalog-info.yaml"),
+        "{d:#?}"
+    );
     assert!(
         d.iter().any(|d| d["code"] == "location-target-missing"
             && d["path"] == "repos/glob/catalog-info.yaml"
@@ -323,33 +361,36 @@ fn a_failed_read_takes_every_entity_of_its_location_with_it() {
         .filter(|d| d["code"] == "location-failed")
         .map(|d| (d["path"].as_str().unwrap(), d["message"].as_str().unwrap()))
         .collect();
+    // One warning per failure, however deep the Locations it took nest.
     assert_eq!(failed.len(), 3, "{failed:#?}");
     assert!(failed.iter().any(|(path, m)| *path == "repos/env/catalog-info.yaml"
-        && m.contains("because of an error in `a.yaml` line 13 (a document without a string `metadata.name`")
+        && m.contains("because `repos/env/a.yaml` line 13 has an error (a document without a string `metadata.name`")
         && m.ends_with(": component:default/env-a, component:default/env-b")), "{failed:#?}");
     assert!(
         failed
             .iter()
             .any(|(path, m)| *path == "repos/yaml/catalog-info.yaml"
-                && m.contains("because of an error in `broken.yaml` line 2 (invalid YAML")
-                && m.ends_with(": component:default/good, location:default/inner")),
+                && m.contains(
+                    "because `repos/yaml/broken.yaml` line 2 has an error (invalid YAML"
+                )
+                && m.ends_with(
+                    ": component:default/good, location:default/inner, component:default/deep"
+                )),
         "{failed:#?}"
     );
     assert!(
         failed
             .iter()
-            .any(|(path, m)| *path == "repos/yaml/inner.yaml"
-                && m.contains(
-                    "because of the failure of what reads it, an error in `broken.yaml`"
-                )
-                && m.ends_with(": component:default/deep")),
+            .any(|(path, m)| *path == "repos/second/catalog-info.yaml"
+                && m.contains("because `repos/second/bad.yaml` line 2 has an error")
+                && m.ends_with(": component:default/second-fine")),
         "{failed:#?}"
     );
 
     let outer = invalid_mark(&org, "site", "location:default/outer");
     assert!(
         outer.starts_with(
-            "yaml-syntax: Backstage rejects this Location because of an error in `broken.yaml`"
+            "yaml-syntax: Backstage rejects this Location because `repos/yaml/broken.yaml` line 2"
         ),
         "{outer}"
     );
@@ -362,9 +403,9 @@ fn a_failed_read_takes_every_entity_of_its_location_with_it() {
     ] {
         let mark = invalid_mark(&org, "site", dropped);
         assert!(
-            mark.starts_with(
-                "location-failed: Backstage drops this entity: the Location that reads it"
-            ),
+            mark.starts_with("location-failed: Backstage drops this entity: location:default/")
+                && mark
+                    .contains(" reads it (directly or through other Locations) and fails because "),
             "{dropped}: {mark}"
         );
     }
@@ -374,6 +415,9 @@ fn a_failed_read_takes_every_entity_of_its_location_with_it() {
         "location:default/policy",
         "component:default/here",
         "location:default/optional",
+        "component:default/shared-ok",
+        "location:default/l2",
+        "component:default/here2",
     ] {
         let e = find(&site, fine);
         assert!(
@@ -400,8 +444,13 @@ fn a_failed_read_takes_every_entity_of_its_location_with_it() {
         [
             "Component:healthy",
             "Component:here",
+            "Component:here2",
             "Component:policy-ok",
+            "Component:shared-ok",
+            "Location:both",
+            "Location:l2",
             "Location:optional",
+            "Location:optional2",
             "Location:policy",
             "User:someone"
         ]
@@ -439,12 +488,11 @@ fn location_targets_missing_optional_outside_and_cyclic() {
     org.file("repos/central/teams/one.yaml", &component("one", "by glob"));
     org.file("repos/central/teams/two.yaml", &component("two", "by glob"));
     let d = check(&org);
-    // Read all the same, and dropped by Backstage with the root Location:
-    // a warning at each Location that takes entities with it.
+    // Read all the same, and dropped by Backstage with the root Location
+    // (the cycle of `a` and `b` keeps neither): one warning, at the root.
     assert_eq!(
         code_line_pairs(&d),
         vec![
-            ("location-failed", 1),
             ("location-failed", 1),
             ("location-target-missing", 8),
             ("location-target-outside", 9),
