@@ -104,6 +104,33 @@ fn mermaid_fences_stay_diagrams() {
     );
 }
 
+/// A colon after a `/` or `.` starts no scheme (`urlsplit` reads
+/// `./adr:001.md` as a path): such a link is a page of the site, rewritten
+/// and checked; `adr:001.md` stays a URL, as in MkDocs.
+#[test]
+fn a_colon_in_a_relative_link_is_no_scheme() {
+    let page = env_render(
+        "index.md",
+        "[adr](./adr:001.md) [list](x,y:z.md) [scheme](adr:001.md)\n",
+    );
+    assert!(
+        page.html.contains("href=\"adr%3A001/index.html\""),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains("href=\"x%2Cy%3Az/index.html\""),
+        "{}",
+        page.html
+    );
+    let checked: Vec<String> = page
+        .links
+        .iter()
+        .map(|l| format!("{:?}", l.target))
+        .collect();
+    assert_eq!(checked.len(), 2, "{checked:?}");
+}
+
 #[test]
 fn relative_links_become_page_urls_and_are_recorded() {
     let page = env_render(

@@ -39,7 +39,10 @@ pub(super) fn classify(dest: &str, page_src: &str) -> Option<LinkTarget> {
             anchor,
         });
     }
-    if path.starts_with('/') || path.contains(':') {
+    // A URL with a scheme is not a page of the site; `./adr:001.md` has
+    // none (a scheme has no `/` or `.` before its colon), as Python's
+    // `urlsplit` reads it for MkDocs.
+    if path.starts_with('/') || crate::html::url_scheme(dest).is_some() {
         return None;
     }
     let base = crate::read::safe_path::parent(page_src);
