@@ -22,6 +22,15 @@ pub fn run(args: CheckArgs) -> u8 {
         }
         Err(code) => return code,
     };
+    // The theme and logo `build` would use (the default theme is
+    // Portico's own): a settings mistake `build` stops at is one `check`
+    // reports too, before CI publishes.
+    if config.theme.is_some() || config.logo.is_some() {
+        let look = crate::render::Look::load(config.theme.as_deref(), config.logo.as_deref());
+        if let Err(e) = look {
+            return fail(&e);
+        }
+    }
     let scope = pipeline::Scope {
         changed_since: args.changed_since.as_deref(),
         site: args.site.as_deref(),

@@ -353,6 +353,16 @@ fn a_theme_folder_layers_over_the_default_theme() {
         run.stderr
     );
     assert_eq!(read("assets/portico.css"), "/* replaced */");
+    // `check` stops at the settings mistakes `build` stops at, so CI's
+    // check does not pass what its publishing build then refuses.
+    org.file("bad-logo.toml", "[site]\nlogo = \"nothere.svg\"\n");
+    let check = org.run(&["check", "repos", "--config", "bad-logo.toml"]);
+    assert_eq!(check.code, 2, "{}", check.stderr);
+    assert!(
+        check.stderr.contains("cannot read `nothere.svg`"),
+        "{}",
+        check.stderr
+    );
 }
 
 #[test]
