@@ -438,6 +438,10 @@ components:
         );
         assert!(html.contains("<a href=\"https://x.example/d\""), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
+        // The refused link's text stays, as text: no `href=""` that
+        // reloads the page.
+        assert!(html.contains("<li>bad</li>"), "{html}");
+        assert_eq!(html.matches("<a ").count(), 1, "{html}");
         assert!(!html.contains("<script>"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
         let openapi = "openapi: 3.0.0\ninfo: {title: Pets, version: '1', description: 'Uses `curl`.'}\npaths:\n  /pets:\n    get:\n      description: 'Lists _all_ pets.'\n      responses: {'200': {description: ok}}\n";

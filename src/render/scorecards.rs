@@ -126,27 +126,18 @@ pub(super) fn csv(cards: &[CardResult]) -> String {
 /// allowed URLs, images left out, then ammonia over the result.
 pub fn hint_html(markdown: &str) -> String {
     use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    // A link to a URL that is not allowed keeps its text, not a link (an
+    // `href=""` still reloaded the page when clicked).
+    let mut links_kept: Vec<bool> = Vec::new();
     let events = Parser::new(markdown).filter_map(|event| match event {
         Event::Html(h) | Event::InlineHtml(h) => Some(Event::Text(h)),
         Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
-        Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            title,
-            id,
-        }) => {
-            let dest_url = if allowed_url(&dest_url, UrlUse::Link) {
-                dest_url
-            } else {
-                "".into()
-            };
-            Some(Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }))
+        Event::Start(Tag::Link { ref dest_url, .. }) => {
+            let kept = allowed_url(dest_url, UrlUse::Link);
+            links_kept.push(kept);
+            kept.then_some(event)
         }
+        Event::End(TagEnd::Link) => links_kept.pop().unwrap_or(true).then_some(event),
         other => Some(other),
     });
     let mut html = String::new();

@@ -18,24 +18,11 @@ pub(super) fn comment_terms(text: &str) -> Cow<'_, str> {
     }
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let mut terms = Vec::new();
-    // An open fence and its indentation (closed only there).
-    let mut fence: Option<(u8, usize, usize)> = None;
+    let mut fence = Fence::default();
     for (i, line) in lines.iter().enumerate() {
-        let body = line.trim_start_matches(' ');
-        let indent = line.len() - body.len();
-        if let Some((marker, len, at)) = fence {
-            let run = body.bytes().take_while(|&b| b == marker).count();
-            if indent == at && run >= len && body[run..].trim().is_empty() {
-                fence = None;
-            }
+        let Some((indent, body)) = fence.outside(line) else {
             continue;
-        }
-        let marker = body.bytes().next().unwrap_or(b' ');
-        let run = body.bytes().take_while(|&b| b == marker).count();
-        if matches!(marker, b'`' | b'~') && run >= 3 {
-            fence = Some((marker, run, indent));
-            continue;
-        }
+        };
         let comment = body.trim_end();
         if indent <= 3
             && comment.starts_with("<!--")
@@ -77,27 +64,15 @@ pub(super) fn colon_paragraphs(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let mut out = String::new();
-    let mut fence: Option<(u8, usize, usize)> = None;
+    let mut fence = Fence::default();
     let mut copied = 0;
     let mut at = 0;
     for line in text.split_inclusive('\n') {
         let start = at;
         at += line.len();
-        let body = line.trim_start_matches(' ');
-        let indent = line.len() - body.len();
-        if let Some((marker, len, fence_at)) = fence {
-            let run = body.bytes().take_while(|&b| b == marker).count();
-            if indent == fence_at && run >= len && body[run..].trim().is_empty() {
-                fence = None;
-            }
+        let Some((indent, body)) = fence.outside(line) else {
             continue;
-        }
-        let marker = body.bytes().next().unwrap_or(b' ');
-        let run = body.bytes().take_while(|&b| b == marker).count();
-        if matches!(marker, b'`' | b'~') && run >= 3 {
-            fence = Some((marker, run, indent));
-            continue;
-        }
+        };
         let after = body.strip_prefix(':').map(|r| r.bytes().next());
         if indent <= 3
             && matches!(after, Some(Some(b)) if !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
@@ -117,6 +92,34 @@ pub(super) fn colon_paragraphs(text: &str) -> Cow<'_, str> {
 /// What [`colon_paragraphs`] puts before a colon; a text starting with it
 /// and a colon is rendered without it.
 pub(super) const COLON_GUARD: char = '\u{200b}';
+
+/// The fenced code block a walk over lines is in: its marker, length and
+/// indentation (closed only by a fence as long, at that indentation).
+#[derive(Default)]
+struct Fence(Option<(u8, usize, usize)>);
+
+impl Fence {
+    /// `line`'s indentation and text when it is outside fenced code (not
+    /// inside one, not opening or closing one).
+    fn outside<'l>(&mut self, line: &'l str) -> Option<(usize, &'l str)> {
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        if let Some((marker, len, at)) = self.0 {
+            let run = body.bytes().take_while(|&b| b == marker).count();
+            if indent == at && run >= len && body[run..].trim().is_empty() {
+                self.0 = None;
+            }
+            return None;
+        }
+        let marker = body.bytes().next().unwrap_or(b' ');
+        let run = body.bytes().take_while(|&b| b == marker).count();
+        if matches!(marker, b'`' | b'~') && run >= 3 {
+            self.0 = Some((marker, run, indent));
+            return None;
+        }
+        Some((indent, body))
+    }
+}
 
 /// `[ ]{0,3}:[ ]{1,3}(.*?)`, Python-Markdown's definition line: a colon
 /// and a space, anything after.
