@@ -168,17 +168,24 @@ pub fn kind_pages_until(
 }
 
 /// The entities of each kind list, by their places in the catalog, as
-/// [`kind_pages_until`] groups them (the kind named by its first entity).
+/// [`kind_pages_until`] groups them (the kind named by its first valid
+/// entity: a rejected `kind: Api` does not name the list of APIs).
 pub(super) fn kind_groups(portal: &Portal) -> Vec<(&str, Vec<usize>)> {
-    let mut by_key: BTreeMap<String, (&str, Vec<usize>)> = BTreeMap::new();
+    let mut by_key: BTreeMap<String, (&str, bool, Vec<usize>)> = BTreeMap::new();
     for (place, e) in portal.catalog.entities.iter().enumerate() {
-        by_key
+        let valid = e.rejected.is_none();
+        let group = by_key
             .entry(e.kind.to_lowercase())
-            .or_insert_with(|| (e.kind.as_str(), Vec::new()))
-            .1
-            .push(place);
+            .or_insert_with(|| (e.kind.as_str(), valid, Vec::new()));
+        if valid && !group.1 {
+            (group.0, group.1) = (e.kind.as_str(), true);
+        }
+        group.2.push(place);
     }
-    by_key.into_values().collect()
+    by_key
+        .into_values()
+        .map(|(kind, _, places)| (kind, places))
+        .collect()
 }
 
 /// The list pages of one kind (`kind` as named by the first of `entities`).

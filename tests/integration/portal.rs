@@ -586,3 +586,20 @@ fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+/// A kind's list is named by its first valid entity: a rejected `kind: Api`
+/// read first does not title the list of APIs, nor the home page's count.
+#[test]
+fn a_kind_list_is_named_by_a_valid_entity() {
+    let org = crate::support::Org::new();
+    org.file(
+        "repos/kc/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Api\nmetadata: {name: bar}\nspec: {type: openapi, lifecycle: production, owner: x, definition: 'openapi: 3.0.0'}\n---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: foo}\nspec: {type: openapi, lifecycle: production, owner: x, definition: 'openapi: 3.0.0'}\n",
+    );
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let list = std::fs::read_to_string(org.path().join("site/kinds/api/index.html")).unwrap();
+    assert!(list.contains("<h1>API</h1>"), "{list}");
+    let home = std::fs::read_to_string(org.path().join("site/index.html")).unwrap();
+    assert!(home.contains("kinds/api/index.html\">API"), "{home}");
+}
