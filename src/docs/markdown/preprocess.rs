@@ -487,6 +487,16 @@ fn slice_from<'a>(line: &Cow<'a, str>, i: usize) -> Cow<'a, str> {
     }
 }
 
+/// The number of `#`s opening `text` when it is a heading to
+/// Python-Markdown but not to CommonMark: one to six at the line's start,
+/// then text with no space between (`##Install`).
+fn unspaced_heading(text: &str) -> Option<usize> {
+    let hashes = text.bytes().take_while(|&b| b == b'#').count();
+    let next = text.as_bytes().get(hashes).copied()?;
+    ((1..=6).contains(&hashes) && !matches!(next, b' ' | b'\t' | b'#' | b'\n' | b'\r'))
+        .then_some(hashes)
+}
+
 /// A fence opener: (character, length).
 fn fence_open(line: &str) -> Option<(char, usize)> {
     let t = line.trim_start();
@@ -685,6 +695,14 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             }
             fence = Some((open, at));
             out.push(current.clone());
+            i += 1;
+            continue;
+        }
+        if let Some(hashes) = unspaced_heading(text) {
+            // `##Installation` is a heading to Python-Markdown (no space
+            // needed after the `#`s), not to CommonMark: the space is put in.
+            let spaced = format!("{} {}", &text[..hashes], &text[hashes..]);
+            out.push(Line::author(Cow::Owned(spaced), line));
             i += 1;
             continue;
         }

@@ -131,6 +131,28 @@ fn a_colon_in_a_relative_link_is_no_scheme() {
     assert_eq!(checked.len(), 2, "{checked:?}");
 }
 
+/// `##Installation` is a heading in MkDocs (Python-Markdown needs no space
+/// after the `#`s): in the page, the TOC and as a link target.
+#[test]
+fn a_heading_without_a_space_is_a_heading() {
+    let page = env_render(
+        "index.md",
+        "#Title\n\nText #not a heading.\n\n##Installation\n\n```\n#!/bin/sh\n```\n",
+    );
+    assert!(
+        page.html.contains("<h1 id=\"title\">Title"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html.contains("<h2 id=\"installation\">Installation"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("Text #not a heading."), "{}", page.html);
+    assert!(page.html.contains("#!/bin/sh"), "{}", page.html);
+}
+
 #[test]
 fn relative_links_become_page_urls_and_are_recorded() {
     let page = env_render(
