@@ -590,28 +590,52 @@ fn problem_item(body: &mut String, d: &Diagnostic) {
     body.push_str("</li>\n");
 }
 
-/// A diagnostic's text as HTML: escaped, with each pair of backticks (the
-/// terminal's way of quoting a value) made a `<code>` span. An unpaired
-/// backtick stays as it is.
+/// `text` with its code spans (`` `x` ``) as `<code>`, the rest escaped,
+/// as CommonMark reads them: a run of backticks opens a span the next run
+/// of as many closes (so ``` ``a `b` c`` ``` holds backticks), one space
+/// each side taken off when both are there; a run nothing closes is text.
 pub(super) fn with_code_spans(text: &str) -> String {
-    let parts: Vec<&str> = text.split('`').collect();
-    let paired = if parts.len() % 2 == 1 {
-        parts.len()
-    } else {
-        parts.len() - 1
-    };
     let mut html = String::with_capacity(text.len() + 16);
-    for (i, part) in parts.iter().enumerate() {
-        if i >= paired {
-            html.push('`');
-            html.push_str(&escape(part));
-        } else if i % 2 == 1 {
-            let _ = write!(html, "<code>{}</code>", escape(part));
-        } else {
-            html.push_str(&escape(part));
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let run = rest[open..].bytes().take_while(|&b| b == b'`').count();
+        let after = &rest[open + run..];
+        match closing_run(after, run) {
+            Some(close) => {
+                html.push_str(&escape(&rest[..open]));
+                let mut code = &after[..close];
+                if code.len() > 2 && code.starts_with(' ') && code.ends_with(' ') {
+                    code = &code[1..code.len() - 1];
+                }
+                let _ = write!(html, "<code>{}</code>", escape(code));
+                rest = &after[close + run..];
+            }
+            None => {
+                html.push_str(&escape(&rest[..open + run]));
+                rest = after;
+            }
         }
     }
+    html.push_str(&escape(rest));
     html
+}
+
+/// Where in `text` the first run of exactly `run` backticks starts.
+fn closing_run(text: &str, run: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            let length = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+            if length == run {
+                return Some(i);
+            }
+            i += length;
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 /// Who should fix a problem: the owner of the entity whose YAML document
@@ -862,6 +886,23 @@ pub fn not_found(portal: &Portal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Code spans as CommonMark reads them, so evidence about a value with
+    /// backticks (`` `Uses `curl` daily` `` before) shows it as one span.
+    #[test]
+    fn code_spans_take_longer_fences() {
+        assert_eq!(with_code_spans("a `b` c"), "a <code>b</code> c");
+        let quoted = crate::scorecards::fields::code_span("Uses `curl` daily");
+        assert_eq!(quoted, "``Uses `curl` daily``");
+        assert_eq!(
+            with_code_spans(&format!("metadata.description is {quoted}")),
+            "metadata.description is <code>Uses `curl` daily</code>"
+        );
+        let edge = crate::scorecards::fields::code_span("`x");
+        assert_eq!(with_code_spans(&edge), "<code>`x</code>");
+        assert_eq!(with_code_spans("one ` alone <b>"), "one ` alone &lt;b&gt;");
+        assert_eq!(with_code_spans("``"), "``");
+    }
 
     #[test]
     fn owner_anchors_do_not_collide() {

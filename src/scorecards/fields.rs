@@ -48,6 +48,18 @@ fn written_at(doc: &Node, field: &Field) -> Option<usize> {
     Some(node.pos.line)
 }
 
+/// `text` as a code span of evidence: fenced by more backticks than it
+/// holds in a row (spaced when it starts or ends with one), so a value
+/// with backticks is still one span.
+pub fn code_span(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    match text.starts_with('`') || text.ends_with('`') {
+        true => format!("{fence} {text} {fence}"),
+        false => format!("{fence}{text}{fence}"),
+    }
+}
+
 /// A value as shown in evidence: strings bare, the rest as JSON, cut short.
 pub fn shown(value: &Json) -> String {
     let text = whole(value);
@@ -96,7 +108,7 @@ pub fn test_value(test: &ValueTest, found: Option<&Json>, label: &str) -> (bool,
             _ => (false, format!("{label} is not set")),
         };
     };
-    let quoted = format!("`{}`", shown(value));
+    let quoted = code_span(&shown(value));
     match test {
         ValueTest::Present => (true, format!("{label} is {quoted}")),
         ValueTest::Absent => (false, format!("{label} is set to {quoted}")),
