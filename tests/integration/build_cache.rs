@@ -263,6 +263,19 @@ fn bare_clones_are_kept_by_their_commit() {
     assert!(page.contains("Pushed text."), "{page}");
 }
 
+/// An organisation of one repository, `alpha`, with TechDocs whose home
+/// page is `index`.
+fn alpha_docs(index: &str) -> Org {
+    let org = Org::new();
+    org.file(
+        "repos/alpha/catalog-info.yaml",
+        &COMPONENT.replace("NAME", "alpha"),
+    )
+    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
+    .file("repos/alpha/docs/index.md", index);
+    org
+}
+
 /// What a page reads that the repository's listing leaves out, and what
 /// a history walk reads besides HEAD, reach a cached build: a snippet in a
 /// nested checkout (a submodule) edited, an ancestor commit replaced
@@ -270,17 +283,8 @@ fn bare_clones_are_kept_by_their_commit() {
 /// `portico mirror --depth 0`): each kept the last site's text or dates.
 #[test]
 fn nested_checkouts_replacements_and_deepened_clones_reach_cached_builds() {
-    let org = Org::new();
-    org.file(
-        "repos/alpha/catalog-info.yaml",
-        &COMPONENT.replace("NAME", "alpha"),
-    )
-    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
-    .file(
-        "repos/alpha/docs/index.md",
-        "# Alpha\n\n--8<-- \"shared/snip.md\"\n",
-    )
-    .file("repos/alpha/docs/guide.md", "# Guide\n");
+    let org = alpha_docs("# Alpha\n\n--8<-- \"shared/snip.md\"\n");
+    org.file("repos/alpha/docs/guide.md", "# Guide\n");
     let dir = org.path();
     let alpha = dir.join("repos/alpha");
     git_at(
@@ -851,18 +855,9 @@ fn a_damaged_or_foreign_kept_bucket_is_indexed_again() {
 /// again (its key stamps a link and, followed, its target).
 #[test]
 fn a_page_through_a_link_is_built_again_when_its_target_changes() {
-    let org = Org::new();
-    org.file(
-        "repos/alpha/catalog-info.yaml",
-        &COMPONENT.replace("NAME", "alpha"),
-    )
-    .file("repos/alpha/mkdocs.yml", "site_name: Alpha\n")
-    .file(
-        "repos/alpha/docs/index.md",
-        "# Alpha\n\nSee [the guide](guide.md).\n",
-    )
-    .file("repos/alpha/texts/guide.md", "# Guide\n\nFirst text.\n")
-    .file("repos/alpha/texts/other.md", "# Other\n\nOther text.\n");
+    let org = alpha_docs("# Alpha\n\nSee [the guide](guide.md).\n");
+    org.file("repos/alpha/texts/guide.md", "# Guide\n\nFirst text.\n")
+        .file("repos/alpha/texts/other.md", "# Other\n\nOther text.\n");
     let alpha = org.path().join("repos/alpha");
     std::os::unix::fs::symlink("../texts/guide.md", alpha.join("docs/guide.md")).unwrap();
     let dir = org.path();

@@ -280,6 +280,20 @@ fn two_parts(dir: &Path) {
     }
 }
 
+/// `portico merge part-1 part-2 --out site` in `dir`.
+fn merge_parts(dir: &Path) -> Run {
+    portico(dir, &["merge", "part-1", "part-2", "--out", "site"])
+}
+
+/// Builds [`two_parts`] of the organisation in `dir` and merges them once
+/// (exit 1: the cross-shard duplicates are errors); returns the site's
+/// files, to show a refused merge left them alone.
+fn merged_once(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    two_parts(dir);
+    assert_eq!(merge_parts(dir).code, 1, "the duplicates are errors");
+    files_under(&dir.join("site"))
+}
+
 #[test]
 fn parts_of_another_version_or_build_are_refused() {
     let org = Org::new();
@@ -506,10 +520,8 @@ fn parts_built_from_other_commits_are_refused() {
     );
     commit_all(&dir.join("upstream/extra"), "main", "extra");
     bare_clone(dir, &dir.join("upstream/extra"), "repos/extra.git");
-    two_parts(dir);
-    let merge = || portico(dir, &["merge", "part-1", "part-2", "--out", "site"]);
-    assert_eq!(merge().code, 1, "the duplicates are errors");
-    let site_before = files_under(&dir.join("site"));
+    let site_before = merged_once(dir);
+    let merge = || merge_parts(dir);
 
     org.file(
         "repos/svc-3/docs/guide.md",
@@ -552,10 +564,8 @@ fn parts_with_a_missing_or_foreign_search_index_are_refused() {
     let org = Org::new();
     cross_shard_org(&org);
     let dir = org.path();
-    two_parts(dir);
-    let merge = || portico(dir, &["merge", "part-1", "part-2", "--out", "site"]);
-    assert_eq!(merge().code, 1, "the duplicates are errors");
-    let site_before = files_under(&dir.join("site"));
+    let site_before = merged_once(dir);
+    let merge = || merge_parts(dir);
     let search = dir.join("part-2/search");
     let kept = dir.join("kept-search");
     std::fs::rename(&search, &kept).unwrap();
@@ -635,10 +645,8 @@ fn damaged_or_huge_part_files_are_refused() {
     let org = Org::new();
     cross_shard_org(&org);
     let dir = org.path();
-    two_parts(dir);
-    let merge = || portico(dir, &["merge", "part-1", "part-2", "--out", "site"]);
-    assert_eq!(merge().code, 1, "the duplicates are errors");
-    let site_before = files_under(&dir.join("site"));
+    let site_before = merged_once(dir);
+    let merge = || merge_parts(dir);
     let mut segment_files: Vec<_> = std::fs::read_dir(dir.join("part-1/search"))
         .unwrap()
         .map(|e| e.unwrap().path())
