@@ -69,6 +69,9 @@ pub fn run(request: &Request<'_>) -> Result<(Vec<Outcome>, Vec<Diagnostic>), Mir
     let into = request.into;
     std::fs::create_dir_all(into)
         .map_err(|e| MirrorError(format!("cannot create `{}`: {e}", into.display())))?;
+    // Held to the end: another run into the same folder would clear this
+    // one's work folder and clone into the same names.
+    let _lock = lock(into)?;
     let work = into.join(WORK_DIR);
     // Left by a killed run: ours by name, never read by a build.
     if work.exists() {
@@ -274,6 +277,43 @@ fn one(
 
 /// The mirrors already in `into` (URL → folder) and every name taken.
 /// Only real folders count as mirrors: a link is never followed.
+/// Takes `--into`'s lock (`.NAME.portico-mirror-lock` beside it, as a
+/// build's lock is beside `--out`: the folder holds only mirrors), waiting
+/// for another run that holds it. The file is never deleted: deleting it
+/// would let two runs lock two different files.
+fn lock(into: &Path) -> Result<std::fs::File, MirrorError> {
+    let path = match (into.parent(), into.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            parent.join(format!(".{}.portico-mirror-lock", name.to_string_lossy()))
+        }
+        _ => into.join(".portico-mirror-lock"),
+    };
+    let failed = |e: std::io::Error| MirrorError(format!("cannot lock `{}`: {e}", path.display()));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(failed)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            eprintln!(
+                "waiting for another portico mirror into {} to finish…",
+                into.display()
+            );
+            file.lock().map_err(failed)?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(failed(e)),
+    }
+}
+
 fn look(into: &Path) -> Result<(BTreeMap<String, String>, BTreeSet<String>), MirrorError> {
     let entries = std::fs::read_dir(into)
         .map_err(|e| MirrorError(format!("cannot read `{}`: {e}", into.display())))?;

@@ -113,6 +113,49 @@ fn mirrors_clone_then_fetch_new_and_force_pushed_commits() {
     );
 }
 
+/// Two runs into one folder take turns (the second cleared the first's
+/// half-made clones): a run waits while another holds the folder's lock.
+#[test]
+fn runs_into_one_folder_take_turns() {
+    let org = Org::new();
+    let billing = source(&org, "billing", "Bills.");
+    org.file("repos.txt", &format!("{}\n", file_url(&billing)));
+    let into = org.path().join("mirrors");
+    std::fs::create_dir_all(&into).unwrap();
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(org.path().join(".mirrors.portico-mirror-lock"))
+        .unwrap();
+    held.lock().unwrap();
+    let mut waiting = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(["mirror", "repos.txt", "--into", "mirrors"])
+        .current_dir(org.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        waiting.try_wait().unwrap().is_none(),
+        "it waits for the lock"
+    );
+    assert!(
+        !into.join("billing.git").exists(),
+        "nothing cloned meanwhile"
+    );
+    drop(held);
+    let out = waiting.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("waiting for another portico mirror into mirrors to finish"),
+        "{stderr}"
+    );
+    assert!(into.join("billing.git").is_dir());
+}
+
 #[test]
 fn a_failing_remote_is_a_diagnostic_and_keeps_its_previous_mirror() {
     let org = Org::new();
