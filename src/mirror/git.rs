@@ -128,14 +128,23 @@ pub fn fetch(
     let mut repo = open(path)?;
     // Reflog entries need a committer; the isolated config has none.
     repo.committer_or_set_generic_fallback().map_err(explain)?;
+    let is_shallow = repo.is_shallow().map_err(explain)?;
     let mut remote = repo.find_remote("origin").map_err(explain)?;
     if remote.refspecs(Direction::Fetch).is_empty() {
-        // A full bare clone keeps no refspec (as with `git clone --bare`).
+        // A bare clone keeps no refspec (as with `git clone --bare`). A
+        // mirror with a depth holds the default branch only, and keeps to
+        // it (all branches came in at its first fetch, reported as an
+        // update of a remote that had not changed); with `--depth 0` it
+        // takes them all.
+        let head = repo.head_name().ok().flatten();
+        let spec = match (&head, depth.is_some()) {
+            (Some(head), true) => format!("+{0}:{0}", head.as_bstr()),
+            _ => "+refs/heads/*:refs/heads/*".to_string(),
+        };
         remote = remote
-            .with_refspecs(["+refs/heads/*:refs/heads/*"], Direction::Fetch)
+            .with_refspecs([spec.as_str()], Direction::Fetch)
             .map_err(explain)?;
     }
-    let is_shallow = repo.is_shallow().map_err(explain)?;
     let shallow = match depth {
         Some(depth) if is_shallow => Shallow::DepthAtRemote(depth),
         // Asked for the whole history of a shallow mirror: deepen it all.

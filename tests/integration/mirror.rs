@@ -113,6 +113,37 @@ fn mirrors_clone_then_fetch_new_and_force_pushed_commits() {
     );
 }
 
+/// A mirror with a depth (the default) holds the default branch and keeps
+/// to it: the run after its clone is "up to date" while the remote did not
+/// change (its first fetch took every branch and said "updated"); with
+/// `--depth 0` every branch comes.
+#[test]
+fn a_shallow_mirror_keeps_to_the_default_branch() {
+    let org = Org::new();
+    let billing = source(&org, "billing", "Bills.");
+    git(&billing, &["branch", "dev"]);
+    org.file("repos.txt", &format!("{}\n", file_url(&billing)));
+    let run = || org.run(&["mirror", "repos.txt", "--into", "mirrors"]);
+    assert!(run().stdout.contains("cloned"));
+    let again = run();
+    assert!(
+        again.stdout.contains("up to date  billing.git"),
+        "{}",
+        again.stdout
+    );
+    let mirror = org.path().join("mirrors/billing.git");
+    let branches = || {
+        git(
+            &mirror,
+            &["for-each-ref", "--format=%(refname)", "refs/heads"],
+        )
+    };
+    assert_eq!(branches(), "refs/heads/main\n");
+    let deep = org.run(&["mirror", "repos.txt", "--into", "mirrors", "--depth", "0"]);
+    assert_eq!(deep.code, 0, "{}", deep.stderr);
+    assert_eq!(branches(), "refs/heads/dev\nrefs/heads/main\n");
+}
+
 /// Two runs into one folder take turns (the second cleared the first's
 /// half-made clones): a run waits while another holds the folder's lock.
 #[test]
