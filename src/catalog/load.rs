@@ -370,6 +370,16 @@ fn read_file(
     if shared.catalog_bytes > MAX_REPO_CATALOG_BYTES {
         return Vec::new();
     }
+    // A failure of this read, at `line` (0: the file), for the Location
+    // that made it (see `super::failed_reads`).
+    let failed = |line: usize, code: &'static str, message: String| FailedRead {
+        reader: entry.reader.clone(),
+        repo_dir: repo.display.clone(),
+        file: entry.path.clone(),
+        line,
+        code,
+        message,
+    };
     let read = snapshot.read_text(&entry.path).and_then(|text| {
         shared.catalog_bytes += text.len() as u64;
         if shared.catalog_bytes > MAX_REPO_CATALOG_BYTES {
@@ -404,14 +414,7 @@ fn read_file(
                 ),
             };
             if entry.reader.is_some() {
-                out.failed_reads.push(FailedRead {
-                    reader: entry.reader.clone(),
-                    repo_dir: repo.display.clone(),
-                    file: entry.path.clone(),
-                    line: 0,
-                    code: d.code,
-                    message: d.message.clone(),
-                });
+                out.failed_reads.push(failed(0, d.code, d.message.clone()));
             }
             out.diagnostics.push(d.with_hint(
                 "catalog files are UTF-8 text files (at most 10 MB) inside the repository, not in `.git`, not reached through a symlink out",
@@ -434,14 +437,6 @@ fn read_file(
         .unwrap_or_else(|| links.registered_as(&entry.path));
     let stream = yaml::parse_stream(&text, yaml::Budget::default());
     let mut next = Vec::new();
-    let failed = |line: usize, code: &'static str, message: String| FailedRead {
-        reader: entry.reader.clone(),
-        repo_dir: repo.display.clone(),
-        file: entry.path.clone(),
-        line,
-        code,
-        message,
-    };
     // Each document owns the lines up to the next one, for placing diagnostics.
     let starts: Vec<usize> = stream.documents.iter().map(|d| d.pos.line).collect();
     for (i, doc) in stream.documents.into_iter().enumerate() {
@@ -554,6 +549,13 @@ fn targets(
     };
     let location_type = spec.get("type").and_then(Node::as_str);
     let optional = spec.get("presence").and_then(Node::as_str) == Some("optional");
+    // A target Portico will not read (outside the repository, a broken
+    // glob): Backstage reads it somewhere else, finds nothing and, the files
+    // being optional, goes on: then no failure of the Location.
+    let unread_target = match optional {
+        true => crate::diagnostics::Severity::Warning,
+        false => crate::diagnostics::Severity::Error,
+    };
     let mut nodes: Vec<&Node> = spec.get("target").into_iter().collect();
     nodes.extend(
         spec.get("targets")
@@ -610,14 +612,8 @@ fn targets(
         let path = match safe_path::join(safe_path::parent(file.path), target) {
             Ok(path) => path,
             Err(e) => {
-                // Backstage reads it somewhere else, finds nothing and, the
-                // files being optional, goes on: no failure of the Location.
-                let severity = match optional {
-                    true => crate::diagnostics::Severity::Warning,
-                    false => crate::diagnostics::Severity::Error,
-                };
                 out.diagnostics.push(place(
-                    Diagnostic::new(severity, "location-target-outside", format!("Location target: {e}"))
+                    Diagnostic::new(unread_target, "location-target-outside", format!("Location target: {e}"))
                         .with_hint("targets must be files inside the same repository, relative to the Location file"),
                 ));
                 continue;
@@ -665,12 +661,8 @@ fn targets(
                 }
                 Ok(found) => found,
                 Err(e) => {
-                    let severity = match optional {
-                        true => crate::diagnostics::Severity::Warning,
-                        false => crate::diagnostics::Severity::Error,
-                    };
                     out.diagnostics.push(place(Diagnostic::new(
-                        severity,
+                        unread_target,
                         "location-target-invalid",
                         e,
                     )));
