@@ -122,6 +122,32 @@ pub fn folder_times_move(_path: &Path) -> bool {
     true
 }
 
+/// Opens the lock file at `path` (made if missing; never truncated, and
+/// never deleted by its users: deleting it would let two processes lock two
+/// different files) and takes its exclusive lock, calling `waiting` first
+/// when another process holds it. A failure says which step failed:
+/// `"create the lock file"` or `"lock"`.
+pub fn lock_file(
+    path: &Path,
+    waiting: impl FnOnce(),
+) -> Result<std::fs::File, (&'static str, std::io::Error)> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| ("create the lock file", e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            waiting();
+            file.lock().map_err(|e| ("lock", e))?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(("lock", e)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -293,25 +293,13 @@ fn lock(into: &Path) -> Result<std::fs::File, MirrorError> {
         }
         _ => into.join(".portico-mirror-lock"),
     };
-    let failed = |e: std::io::Error| MirrorError(format!("cannot lock `{}`: {e}", path.display()));
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(failed)?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => {
-            eprintln!(
-                "waiting for another portico mirror into {} to finish…",
-                into.display()
-            );
-            file.lock().map_err(failed)?;
-            Ok(file)
-        }
-        Err(std::fs::TryLockError::Error(e)) => Err(failed(e)),
-    }
+    crate::files::lock_file(&path, || {
+        eprintln!(
+            "waiting for another portico mirror into {} to finish…",
+            into.display()
+        );
+    })
+    .map_err(|(_, e)| MirrorError(format!("cannot lock `{}`: {e}", path.display())))
 }
 
 fn look(into: &Path) -> Result<(BTreeMap<String, String>, BTreeSet<String>), MirrorError> {

@@ -47,7 +47,7 @@ pub use kept::{Recorded, Updated};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -766,24 +766,13 @@ fn lock_target(out_dir: &Path) -> Result<File, OutputError> {
     let (name, parent) = name_and_parent(out_dir);
     std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
     let path = parent.join(format!(".{name}.portico-lock"));
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| io_error("create the lock file", &path, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => {
-            eprintln!(
-                "waiting for another Portico build writing {} to finish…",
-                out_dir.display()
-            );
-            file.lock().map_err(|e| io_error("lock", &path, e))?;
-            Ok(file)
-        }
-        Err(TryLockError::Error(e)) => Err(io_error("lock", &path, e)),
-    }
+    crate::files::lock_file(&path, || {
+        eprintln!(
+            "waiting for another Portico build writing {} to finish…",
+            out_dir.display()
+        );
+    })
+    .map_err(|(step, e)| io_error(step, &path, e))
 }
 
 /// This target's folders of one kind beside it, whichever build made them.
