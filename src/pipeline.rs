@@ -1247,6 +1247,9 @@ fn adopt_parts_index(
         })
         .collect::<Result<Vec<_>, Fatal>>()?;
     let dirs: Vec<&Path> = dirs.iter().map(std::path::PathBuf::as_path).collect();
+    for dir in &dirs {
+        search::index::check_checksums(dir).map_err(Fatal)?;
+    }
     let adopted = search::index::adopt(index_dir, &dirs, place).map_err(Fatal)?;
     let mut bases = std::collections::HashMap::new();
     for ((part, segments), docs) in parts.iter().zip(adopted).zip(parts_search) {

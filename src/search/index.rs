@@ -422,6 +422,26 @@ impl IndexBuilder {
 /// document counts, in that index's order.
 pub type Adopted = Vec<(tantivy::index::SegmentId, u32)>;
 
+/// Checks every file of the index in `dir` (a shard's part) against its
+/// checksum before `adopt` takes it: a segment damaged in place made
+/// tantivy panic while the browser index was exported. Not for the build
+/// cache's buckets, whose files the cache checks as it hands them out.
+pub fn check_checksums(dir: &Path) -> Result<(), String> {
+    let index = Index::open_in_dir(dir)
+        .map_err(|e| format!("cannot open the search index in `{}`: {e}", dir.display()))?;
+    let corrupted = index
+        .validate_checksum()
+        .map_err(|e| format!("cannot check the search index in `{}`: {e}", dir.display()))?;
+    match corrupted.iter().min() {
+        Some(file) => Err(format!(
+            "the search index in `{}` has damaged files (`{}` fails its checksum): it was not written by this Portico's `build --shard`; build the shard again",
+            dir.display(),
+            file.display()
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Adds every segment of the committed indexes in `others` (each written
 /// by an [`IndexBuilder`] of this Portico: a shard's part) to the
 /// committed index in `dir`, without indexing their text again: each
@@ -461,17 +481,6 @@ pub fn adopt(
         };
         if their_schema != schema {
             return Err(damaged("has another schema"));
-        }
-        // Every file's checksum, before anything reads them: a damaged
-        // segment made tantivy panic while the browser index was exported.
-        let corrupted = theirs
-            .validate_checksum()
-            .map_err(|e| failure("check", other, &e))?;
-        if let Some(file) = corrupted.iter().min() {
-            return Err(damaged(&format!(
-                "has damaged files (`{}` fails its checksum)",
-                file.display()
-            )));
         }
         let mut segments = Vec::with_capacity(their_meta.segments.len());
         for segment in &their_meta.segments {
