@@ -76,6 +76,17 @@ enum Reader {
     File(String, String),
 }
 
+impl Reader {
+    /// What read `file` of `repo_dir`: the Location `read_by`, or with none
+    /// the file itself, an entry point.
+    fn of(read_by: Option<&ReaderId>, repo_dir: &str, file: &str) -> Reader {
+        match read_by {
+            Some(id) => Reader::Location(id.clone()),
+            None => Reader::File(repo_dir.to_string(), file.to_string()),
+        }
+    }
+}
+
 /// A file, by repository folder and path.
 type FileKey = (String, String);
 
@@ -119,10 +130,7 @@ pub fn reject_under_failed(
     };
     for (i, e) in entities.iter().enumerate() {
         let file: FileKey = (e.repo_dir.clone(), e.file.clone());
-        let reader = match &e.read_by {
-            Some(id) => Reader::Location(id.clone()),
-            None => Reader::File(e.repo_dir.clone(), e.file.clone()),
-        };
+        let reader = Reader::of(e.read_by.as_ref(), &e.repo_dir, &e.file);
         reads(file.clone(), reader);
         entities_of.entry(file).or_default().push(i);
         if is_location(e) {
@@ -141,10 +149,7 @@ pub fn reject_under_failed(
     let mut failed_by: HashMap<Reader, usize> = HashMap::new();
     let mut queue: VecDeque<Reader> = VecDeque::new();
     for f in failed {
-        let own = match &f.reader {
-            Some(id) => Reader::Location(id.clone()),
-            None => Reader::File(f.repo_dir.clone(), f.file.clone()),
-        };
+        let own = Reader::of(f.reader.as_ref(), &f.repo_dir, &f.file);
         // Every reader of a file that fails fails with it.
         let others = readers_of
             .get(&(f.repo_dir.clone(), f.file.clone()))
