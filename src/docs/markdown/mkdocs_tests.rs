@@ -528,3 +528,37 @@ fn heading_ids_follow_the_sites_slugify() {
     );
     assert!(plain.html.contains("id=\"cafe-au-lait\""), "{}", plain.html);
 }
+
+#[test]
+fn raw_html_blocks_end_at_their_end_tag_as_python_markdown_ends_them() {
+    // A README's centred logo, then the title on the very next line.
+    let out = html("<p align=\"center\">\n  <img src=\"logo.png\">\n</p>\n# Project\n\nText.\n");
+    assert!(out.contains("<h1 id=\"project\">Project"), "{out}");
+    // Markdown right after the end tag, on its line or the next.
+    let out = html("<div>one</div> tail *x*\nnext *y*\n\n<div>\nx\n</div>\nAfter *em*.\n");
+    assert!(
+        out.contains("<p>tail <em>x</em>\nnext <em>y</em></p>"),
+        "{out}"
+    );
+    assert!(out.contains("<p>After <em>em</em>.</p>"), "{out}");
+    // A block runs to its end tag over blank lines, its Markdown kept as
+    // written (TechDocs shows `# Inside` and `*em*` as typed).
+    let out = html("<div align=\"center\">\n\n# Inside\n\n*em*\n\n</div>\n\n# After\n");
+    assert!(out.contains("# Inside"), "{out}");
+    assert!(out.contains("*em*"), "{out}");
+    assert!(!out.contains("id=\"inside\""), "{out}");
+    assert!(out.contains("<h1 id=\"after\">After"), "{out}");
+    // `<pre>` keeps its blank lines; `<hr>` is a block of its own.
+    let out = html("<pre>\na\n\nb\n</pre>\nAfter.\n<hr>\nText.\n");
+    assert!(out.contains("a\n\nb\n</pre>"), "{out}");
+    assert!(
+        out.contains("<p>After.</p>") && out.contains("<p>Text.</p>"),
+        "{out}"
+    );
+    // Markup the author wrote inside a block is still sanitised.
+    let out = html("<div onclick=\"x()\">\n\n<script>alert(1)</script>\n\n</div>\n");
+    assert!(
+        !out.contains("onclick") && !out.contains("<script"),
+        "{out}"
+    );
+}

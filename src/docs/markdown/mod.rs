@@ -21,6 +21,7 @@ mod keymap;
 mod keys;
 mod list_indent;
 pub mod preprocess;
+mod raw_html;
 mod sane_lists;
 mod sanitize;
 pub mod slug;

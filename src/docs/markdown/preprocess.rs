@@ -13,6 +13,7 @@
 
 use super::critic;
 use super::list_indent;
+use super::raw_html;
 use super::snippet_syntax::{
     Marker, SectionMarker, Selection, marker, may_include_snippets, parse_spec, section_marker,
     select,
@@ -56,6 +57,12 @@ struct Line<'a> {
     number: usize,
     /// HTML the preprocessor wrote, as opposed to the author's text.
     generated: bool,
+}
+
+impl AsRef<str> for Line<'_> {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
 }
 
 impl<'a> Line<'a> {
@@ -479,6 +486,14 @@ fn dedent<'a>(line: &Cow<'a, str>, n: usize) -> Cow<'a, str> {
     Cow::Borrowed("")
 }
 
+/// `line[..i]`, still borrowing the source when the line does.
+fn slice_to<'a>(line: &Cow<'a, str>, i: usize) -> Cow<'a, str> {
+    match line {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[..i]),
+        Cow::Owned(s) => Cow::Owned(s[..i].to_string()),
+    }
+}
+
 /// `line[i..]`, still borrowing the source when the line does.
 fn slice_from<'a>(line: &Cow<'a, str>, i: usize) -> Cow<'a, str> {
     match line {
@@ -722,6 +737,12 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             i = next;
             continue;
         }
+        if state.depth == 0
+            && let Some(found) = raw_html::raw_block(lines, i, &mut scan_budget)
+        {
+            i = raw_html_block(lines, i, found, out, state);
+            continue;
+        }
         if let Some(next) = definition_block(lines, i, out, state) {
             i = next;
             continue;
@@ -752,14 +773,64 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             i = next;
             continue;
         }
-        let text = simple_line(text, &mut state.abbreviations);
-        let text = match critic::apply(&text) {
-            Cow::Borrowed(_) => text,
-            Cow::Owned(marked) => Cow::Owned(marked),
-        };
-        out.push(Line::author(text, line));
+        out.push(plain_line(text, line, state));
         i += 1;
     }
+}
+
+/// A line no block pass took: abbreviations, heading attributes, CriticMarkup.
+fn plain_line<'a>(text: &Cow<'a, str>, line: usize, state: &mut State<'_>) -> Line<'a> {
+    let text = simple_line(text, &mut state.abbreviations);
+    let text = match critic::apply(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(marked) => Cow::Owned(marked),
+    };
+    Line::author(text, line)
+}
+
+/// Writes the raw HTML block [`raw_html::raw_block`] found at
+/// `lines[start]` so that CommonMark ends it where Python-Markdown does:
+/// its lines as written (no Markdown inside, as Python-Markdown stashes
+/// them), a blank line inside one made a comment (CommonMark would end
+/// the block there), and a blank line after its end tag (CommonMark would
+/// go on reading the next line as HTML). Markdown after the end tag on the
+/// same line goes on a line of its own. Returns the index after the block.
+fn raw_html_block<'a>(
+    lines: &[Line<'a>],
+    start: usize,
+    found: raw_html::RawBlock,
+    out: &mut Vec<Line<'a>>,
+    state: &mut State<'_>,
+) -> usize {
+    for current in &lines[start..found.end] {
+        if found.blank_ended && current.text.trim().is_empty() {
+            out.push(Line::html("<!-- -->".to_string(), current.number));
+        } else {
+            out.push(current.clone());
+        }
+    }
+    let closing = &lines[found.end];
+    let next = found.end + 1;
+    match found.tail {
+        Some(at) => {
+            let head = slice_to(&closing.text, at);
+            out.push(Line::author(head, closing.number));
+            out.push(Line::blank(closing.number));
+            let tail = slice_from(&closing.text, at);
+            let tail = match tail {
+                Cow::Borrowed(t) => Cow::Borrowed(t.trim_start()),
+                Cow::Owned(t) => Cow::Owned(t.trim_start().to_string()),
+            };
+            out.push(plain_line(&tail, closing.number, state));
+        }
+        None => {
+            out.push(closing.clone());
+            if lines.get(next).is_some_and(|l| !l.text.trim().is_empty()) {
+                out.push(Line::blank(closing.number));
+            }
+        }
+    }
+    next
 }
 
 /// An admonition or details opened on a definition's line
