@@ -562,3 +562,24 @@ fn raw_html_blocks_end_at_their_end_tag_as_python_markdown_ends_them() {
         "{out}"
     );
 }
+
+#[test]
+fn a_name_anchors_are_kept_and_are_link_targets() {
+    let page = render_page(
+        "index.md",
+        "<a name=\"legacy-anchor\"></a>\n\n## Real\n\n<span id='single'>x</span> \
+         <img name=\"img-name\" src=\"a.png\"> <A NAME=\"upper\">u</A>\n",
+        &MarkdownSettings::default(),
+    );
+    assert!(
+        page.html.contains("<a name=\"legacy-anchor\"></a>"),
+        "{}",
+        page.html
+    );
+    // Only an `a` keeps its name: an image's would name a `document` property.
+    assert!(!page.html.contains("img-name"), "{}", page.html);
+    for id in ["legacy-anchor", "single", "upper", "real"] {
+        assert!(page.ids.contains(id), "{id} not in {:?}", page.ids);
+    }
+    assert!(!page.ids.contains("img-name"), "{:?}", page.ids);
+}

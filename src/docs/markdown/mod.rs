@@ -230,6 +230,47 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
     page
 }
 
+/// The link targets an author's HTML defines: every `id`, and the `name`
+/// of each `<a>` (browsers scroll to `#x` at `<a name="x">`, and the
+/// sanitiser keeps that attribute there only), in either quotes.
+fn html_anchors(html: &str) -> Vec<String> {
+    let mut anchors = Vec::new();
+    let bytes = html.as_bytes();
+    for (at, _) in html.match_indices('=') {
+        let before = html[..at].trim_end();
+        let name_start = before
+            .rfind(|c: char| !c.is_ascii_alphabetic())
+            .map_or(0, |i| i + 1);
+        let attribute = &before[name_start..];
+        let separated = name_start > 0 && bytes[name_start - 1].is_ascii_whitespace();
+        let is_id = attribute.eq_ignore_ascii_case("id");
+        let is_name = attribute.eq_ignore_ascii_case("name") && in_a_tag(&before[..name_start]);
+        if !separated || !(is_id || is_name) {
+            continue;
+        }
+        let value = html[at + 1..].trim_start();
+        let Some(quote) = value.chars().next().filter(|q| *q == '"' || *q == '\'') else {
+            continue;
+        };
+        if let Some(end) = value[1..].find(quote) {
+            anchors.push(value[1..1 + end].to_string());
+        }
+    }
+    anchors
+}
+
+/// Whether the tag `before` ends inside is an `<a>`.
+fn in_a_tag(before: &str) -> bool {
+    let Some(open) = before.rfind('<') else {
+        return false;
+    };
+    let tag = &before[open + 1..];
+    !tag.contains('>')
+        && tag.len() > 1
+        && tag.as_bytes()[0].eq_ignore_ascii_case(&b'a')
+        && tag.as_bytes()[1].is_ascii_whitespace()
+}
+
 /// Whether a line opens more than [`MAX_CONTAINERS_PER_LINE`] lists and
 /// quotes at once (`- - - … x`, `> > > … x`): two bytes a level, so a small
 /// page could make the parser build millions of nested blocks before the
@@ -1005,12 +1046,7 @@ impl<'e, 'a> Pass<'e, 'a> {
     }
 
     fn collect_ids(&mut self, html: &str) {
-        for (at, _) in html.match_indices(" id=\"") {
-            let rest = &html[at + 5..];
-            if let Some(end) = rest.find('"') {
-                self.page.ids.insert(rest[..end].to_string());
-            }
-        }
+        self.page.ids.extend(html_anchors(html));
     }
 
     /// Inline extensions on plain text: emoji, abbreviations, `==mark==`,

@@ -56,6 +56,11 @@ pub fn clean(html: &str, options: &SanitizeOptions) -> String {
         .add_tags(tags)
         .add_generic_attributes(GENERIC_ATTRIBUTES.iter().copied())
         .add_tag_attributes("input", ["type", "checked", "disabled", "name"])
+        // `<a name="old-anchor">`: how older pages mark link targets,
+        // which browsers scroll to. An `a`'s name names no property of
+        // `window` or `document` (only `embed`, `form`, `iframe`, `img`
+        // and `object` names do), so it cannot clobber the page's scripts.
+        .add_tag_attributes("a", ["name"])
         .add_tag_attributes("label", ["for"])
         .add_tag_attributes("details", ["open"])
         .add_tag_attributes("img", ["width", "height", "loading"])
