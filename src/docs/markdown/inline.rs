@@ -16,6 +16,8 @@ pub(super) fn inline_extensions(
     in_link: bool,
 ) -> Option<String> {
     let bytes = text.as_bytes();
+    // E-mail addresses are looked for only in text that has an `@`.
+    let mail = !in_link && bytes.contains(&b'@');
     let mut out = String::new();
     let mut plain_start = 0;
     let mut i = 0;
@@ -27,14 +29,20 @@ pub(super) fn inline_extensions(
             b':' | b'=' | b'^' | b'~' | b'(' | b'+' | b'-' | b'<' | b'1' | b'3' | b'c'
         ) || (word_start
             && ((!in_link && matches!(b, b'h' | b'w'))
+                || (mail && mail_may_start(bytes, i))
                 || abbreviations
                     .iter()
                     .any(|(a, _)| a.as_bytes().first() == Some(&b))));
         // Candidates are ASCII, so `i` is a character boundary.
         // A match must consume something, or the scan would never move on.
         if candidate
-            && let Some((html, consumed)) =
-                extension_at(&text[i..], (word_start, !in_link), abbreviations, keys)
+            && let Some((html, consumed)) = extension_at(
+                &text[i..],
+                (word_start, !in_link),
+                mail && mail_may_start(bytes, i),
+                abbreviations,
+                keys,
+            )
             && consumed > 0
         {
             if out.is_empty() {
@@ -74,11 +82,22 @@ const SMART_SYMBOLS: &[(&str, &str, bool)] = &[
     ("3/4", "¾", true),
 ];
 
+/// Whether an e-mail address may start at `bytes[i]` as magiclink's
+/// pattern reads it: a local-part character not preceded by one of
+/// `-/+@`, an ASCII letter or digit, or `_`.
+fn mail_may_start(bytes: &[u8], i: usize) -> bool {
+    let is_local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'_');
+    is_local(bytes[i])
+        && (i == 0 || !(is_local(bytes[i - 1]) || matches!(bytes[i - 1], b'/' | b'@')))
+}
+
 /// The extension starting at `rest`, as (HTML, bytes consumed).
 /// `(word_start, urls)`: `rest` starts a word; bare URLs become links.
+/// `mail`: an e-mail address may start here ([`mail_may_start`]).
 fn extension_at(
     rest: &str,
     (word_start, urls): (bool, bool),
+    mail: bool,
     abbreviations: &[(String, String)],
     keys: Option<&KeysSettings>,
 ) -> Option<(String, usize)> {
@@ -103,6 +122,11 @@ fn extension_at(
             format!("<a href=\"{}\">{}</a>", escape(&href), escape(url)),
             len,
         ));
+    }
+    // Bare e-mail addresses (pymdownx.magiclink's `magic-mail`).
+    if mail && let Some(len) = bare_mail_len(rest) {
+        let address = escape(&rest[..len]);
+        return Some((format!("<a href=\"mailto:{address}\">{address}</a>"), len));
     }
     // :shortcode: emoji.
     if let Some(code) = rest
@@ -214,4 +238,47 @@ fn bare_url_len(text: &str) -> Option<usize> {
         "https://x".len()
     };
     (url.len() >= min && url[4..].contains('.')).then_some(url.len())
+}
+
+/// The length of the e-mail address `text` starts with, as magiclink's
+/// `RE_MAIL` matches it: a local part of letters, digits, `-+_` and single
+/// dots (not ending in one), `@`, then a domain of letters, digits, `-_`
+/// and single dots with at least one dot, ending in a letter at a word's
+/// end that no `-` or `@` follows.
+fn bare_mail_len(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let is_local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'_');
+    let is_domain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_');
+    let single_dot = |i: usize| bytes[i] == b'.' && bytes.get(i + 1) != Some(&b'.');
+    let mut i = 0;
+    while i < bytes.len() && (is_local(bytes[i]) || (i > 0 && single_dot(i))) {
+        i += 1;
+    }
+    if i == 0 || bytes[i - 1] == b'.' || bytes.get(i) != Some(&b'@') {
+        return None;
+    }
+    let domain = i + 1;
+    // The domain's first label, then its dot.
+    let mut j = domain;
+    while j < bytes.len() && is_domain(bytes[j]) {
+        j += 1;
+    }
+    if j == domain || bytes.get(j) != Some(&b'.') {
+        return None;
+    }
+    // The rest of the domain: the longest run, then back to its last
+    // letter that ends a word with no `-` or `@` after it.
+    let mut end = j + 1;
+    while end < bytes.len()
+        && (is_domain(bytes[end])
+            || (bytes[end] == b'.' && bytes[end - 1] != b'.' && single_dot(end)))
+    {
+        end += 1;
+    }
+    (j + 1..=end).rev().find(|&k| {
+        k > j + 1 && bytes[k - 1].is_ascii_alphabetic() && {
+            let next = text[k..].chars().next();
+            next.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '@'))
+        }
+    })
 }

@@ -583,3 +583,43 @@ fn a_name_anchors_are_kept_and_are_link_targets() {
     }
     assert!(!page.ids.contains("img-name"), "{:?}", page.ids);
 }
+
+#[test]
+fn bare_e_mail_addresses_become_mailto_links_as_magiclink_makes_them() {
+    let out = html(
+        "Mail someone@example.com, first.last+tag@mail.example.co.uk. \
+         Not: a..b@x.com a.@x.com x@localhost x@host.c0 me@x.com-y @user \
+         path/u@x.com [link me@x.com](https://example.com) `code@x.com` \
+         me@y.com- é@x.org ab_c@d_e.fg\n",
+    );
+    for linked in [
+        "someone@example.com",
+        "first.last+tag@mail.example.co.uk",
+        // `a..b@x.com`: the address starts after the double dot, as in magiclink.
+        "b@x.com",
+        "me@x.com-y",
+        "ab_c@d_e.fg",
+    ] {
+        assert!(
+            out.contains(&format!("<a href=\"mailto:{linked}\">{linked}</a>")),
+            "{linked} in {out}"
+        );
+    }
+    // Checked against Python-Markdown 3.10.3 with pymdownx 11.0.1 magiclink.
+    for plain in [
+        "a.@x.com",
+        "x@localhost",
+        "x@host.c0",
+        "u@x.com",
+        "code@x.com",
+        "me@y.com",
+        "@x.org",
+    ] {
+        assert!(
+            !out.contains(&format!("mailto:{plain}")),
+            "{plain} in {out}"
+        );
+    }
+    // Link text stays text: no link inside a link.
+    assert!(!out.contains("mailto:me@x.com\""), "{out}");
+}
