@@ -623,3 +623,37 @@ fn bare_e_mail_addresses_become_mailto_links_as_magiclink_makes_them() {
     // Link text stays text: no link inside a link.
     assert!(!out.contains("mailto:me@x.com\""), "{out}");
 }
+
+#[test]
+fn blocks_open_inside_block_quotes_and_details_may_have_a_title_alone() {
+    let out = html(
+        "> !!! note\n>     In a quote.\n>\n> After *it*.\n\n> > ??? tip \"Deep\"\n> >     Body.\n",
+    );
+    assert!(
+        out.contains(
+            "<blockquote>\n<div class=\"admonition note\">\n<p class=\"admonition-title\">Note</p>\n<p>In a quote.</p>\n</div>\n<p>After <em>it</em>.</p>\n</blockquote>"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("<details class=\"tip\">\n<summary>Deep</summary>\n<p>Body.</p>\n</details>"),
+        "{out}"
+    );
+    // pymdownx.details: the type is optional when a title is given.
+    let out =
+        html("??? \"Just a title\"\n    Body.\n\n???+ \"Open\"\n    Body.\n\n???\"No space\"\n");
+    assert!(
+        out.contains("<details>\n<summary>Just a title</summary>\n<p>Body.</p>\n</details>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<details open=\"open\">\n<summary>Open</summary>"),
+        "{out}"
+    );
+    assert!(
+        out.contains("???&quot;No space&quot;") || out.contains("???\"No space\""),
+        "{out}"
+    );
+    // An admonition still needs its type.
+    assert!(!html("!!! \"Title\"\n    Body.\n").contains("admonition"));
+}

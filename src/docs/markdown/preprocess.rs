@@ -572,8 +572,9 @@ enum Opener {
     },
 }
 
-/// `type [more classes] ["title"]`.
-fn classes_and_title(rest: &str) -> Option<(String, Option<String>)> {
+/// `type [more classes] ["title"]`; with `untyped`, also a title alone
+/// (`??? "Title"`: pymdownx.details makes the type optional).
+fn classes_and_title(rest: &str, untyped: bool) -> Option<(String, Option<String>)> {
     let rest = rest.trim();
     let (classes, title) = match rest.find('"') {
         Some(q) => {
@@ -582,7 +583,8 @@ fn classes_and_title(rest: &str) -> Option<(String, Option<String>)> {
         }
         None => (rest, None),
     };
-    let valid = !classes.is_empty()
+    let untyped = untyped && classes.is_empty() && title.is_some() && rest.starts_with('"');
+    let valid = (untyped || !classes.is_empty())
         && classes.split_whitespace().all(|w| {
             w.chars()
                 .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
@@ -603,12 +605,14 @@ fn classes_and_title(rest: &str) -> Option<(String, Option<String>)> {
 fn opener(line: &str) -> Option<Opener> {
     let t = line.trim_start();
     if let Some(rest) = t.strip_prefix("!!!") {
-        let (classes, title) = classes_and_title(rest)?;
+        let (classes, title) = classes_and_title(rest, false)?;
         return Some(Opener::Admonition { classes, title });
     }
     if let Some(rest) = t.strip_prefix("???") {
         let (open, rest) = rest.strip_prefix('+').map_or((false, rest), |r| (true, r));
-        let (classes, title) = classes_and_title(rest)?;
+        // The title alone needs a space before it (`???"T"` is text).
+        let untyped = rest.starts_with(' ');
+        let (classes, title) = classes_and_title(rest, untyped)?;
         return Some(Opener::Details {
             classes,
             title,
@@ -711,6 +715,10 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             fence = Some((open, at));
             out.push(current.clone());
             i += 1;
+            continue;
+        }
+        if let Some(next) = quoted_blocks(lines, i, out, state) {
+            i = next;
             continue;
         }
         if let Some(hashes) = unspaced_heading(text) {
@@ -833,6 +841,67 @@ fn raw_html_block<'a>(
     next
 }
 
+/// A block quote holding an admonition, details or tabs (`> !!! note`):
+/// Python-Markdown parses a quote's content as a page of its own, so the
+/// blocks open there too. The run of `>` lines is read without its
+/// markers, its blocks written, and the markers put back. `None` for a
+/// quote with no such block (left as it is) or nested past the bound.
+/// Returns the index after the run.
+fn quoted_blocks<'a>(
+    lines: &[Line<'a>],
+    start: usize,
+    out: &mut Vec<Line<'a>>,
+    state: &mut State<'_>,
+) -> Option<usize> {
+    let unquoted = |line: &Line<'a>| -> Option<Cow<'a, str>> {
+        if indent_width(&line.text) > 3 {
+            return None;
+        }
+        let at = line.text.find('>')?;
+        if !line.text[..at].bytes().all(|b| b == b' ') {
+            return None;
+        }
+        let after = at + 1 + usize::from(line.text[at + 1..].starts_with(' '));
+        Some(slice_from(&line.text, after))
+    };
+    unquoted(&lines[start])?;
+    if state.depth >= MAX_BLOCK_NESTING {
+        return None;
+    }
+    let mut inner = Vec::new();
+    for line in &lines[start..] {
+        let Some(text) = unquoted(line) else {
+            break;
+        };
+        inner.push(Line {
+            text,
+            number: line.number,
+            generated: line.generated,
+        });
+    }
+    let opens_block = |text: &str| {
+        let text = text.trim_start_matches(['>', ' ']);
+        opener(text).is_some()
+    };
+    if !inner.iter().any(|l| opens_block(&l.text)) {
+        return None;
+    }
+    let next = start + inner.len();
+    state.depth += 1;
+    let mut nested = Vec::new();
+    blocks(&inner, &mut nested, state);
+    state.depth -= 1;
+    out.extend(nested.into_iter().map(|l| Line {
+        text: if l.text.is_empty() {
+            Cow::Borrowed(">")
+        } else {
+            Cow::Owned(format!("> {}", l.text))
+        },
+        ..l
+    }));
+    Some(next)
+}
+
 /// An admonition or details opened on a definition's line
 /// (`:   !!! note`), as Python-Markdown reads it: `def_list` parses the
 /// text after the colon as the definition's first block, so the opener
@@ -900,8 +969,13 @@ fn block_tags(
         } => {
             let title = title.unwrap_or_else(|| default_title(&classes));
             let open = if open { " open=\"open\"" } else { "" };
+            let class = if classes.is_empty() {
+                String::new()
+            } else {
+                format!(" class=\"{}\"", escape(&classes))
+            };
             Some((
-                format!("{lead}<details class=\"{}\"{open}>", escape(&classes)),
+                format!("{lead}<details{class}{open}>"),
                 Some(format!(
                     "{pad}<summary>{}</summary>",
                     state.title(&title, line)
