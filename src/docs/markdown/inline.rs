@@ -91,6 +91,43 @@ fn mail_may_start(bytes: &[u8], i: usize) -> bool {
         && (i == 0 || !(is_local(bytes[i - 1]) || matches!(bytes[i - 1], b'/' | b'@')))
 }
 
+/// `text` with pymdownx.smartsymbols' replacements made (`(c)` → `©`):
+/// a heading's text as MkDocs slugs it and lists it in the contents.
+pub(super) fn smart_symbols(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let mut plain_start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &text[i..];
+        let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let found = SMART_SYMBOLS.iter().find(|(symbol, _, whole_word)| {
+            rest.starts_with(symbol)
+                && (!whole_word
+                    || (word_start
+                        && rest[symbol.len()..]
+                            .chars()
+                            .next()
+                            .is_none_or(|c| !c.is_alphanumeric())))
+        });
+        match found {
+            Some((symbol, replacement, _)) => {
+                out.push_str(&text[plain_start..i]);
+                out.push_str(replacement);
+                i += symbol.len();
+                plain_start = i;
+            }
+            // Symbols start with ASCII: step a whole character.
+            None => i += rest.chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    if plain_start == 0 {
+        return text.into();
+    }
+    out.push_str(&text[plain_start..]);
+    out.into()
+}
+
 /// The extension starting at `rest`, as (HTML, bytes consumed).
 /// `(word_start, urls)`: `rest` starts a word; bare URLs become links.
 /// `mail`: an e-mail address may start here ([`mail_may_start`]).

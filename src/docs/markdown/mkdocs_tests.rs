@@ -657,3 +657,20 @@ fn blocks_open_inside_block_quotes_and_details_may_have_a_title_alone() {
     // An admonition still needs its type.
     assert!(!html("!!! \"Title\"\n    Body.\n").contains("admonition"));
 }
+
+#[test]
+fn heading_ids_are_slugged_after_smart_symbols_as_mkdocs_slugs_them() {
+    let page = render_page(
+        "index.md",
+        "## Copyright (c) and --> arrows\n\n## Brand(tm) `(c) code`\n\n## 1/2 and c/o (r)\n",
+        &MarkdownSettings::default(),
+    );
+    let ids: Vec<&str> = page.headings.iter().map(|h| h.id.as_str()).collect();
+    // As MkDocs 1.6.1 with techdocs-core 1.7.1 writes them.
+    assert_eq!(ids, ["copyright-and-arrows", "brandtm-c-code", "12-and-co"]);
+    assert!(
+        page.html.contains("Copyright © and → arrows"),
+        "{}",
+        page.html
+    );
+}

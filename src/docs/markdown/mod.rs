@@ -591,7 +591,7 @@ impl<'e, 'a> Pass<'e, 'a> {
         line_of: &dyn Fn(usize) -> usize,
     ) -> usize {
         let end = Self::end_of(events, start);
-        let text = plain_text(&events[start + 1..end]);
+        let text = heading_text(&events[start + 1..end]);
         let id = match explicit_id {
             Some(id) => {
                 self.used_ids.insert(id.to_string());
@@ -1183,6 +1183,22 @@ fn unsafe_link(url: &str, usage: UrlUse) -> Diagnostic {
 }
 
 /// The text inside a run of inline events.
+/// A heading's text as MkDocs reads it for its id and the contents:
+/// [`plain_text`] with smart symbols made (`(c)` is `©`, which a slug
+/// leaves out), code as written.
+fn heading_text(events: &[(Event<'_>, Range<usize>)]) -> String {
+    let mut text = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Text(t) => text.push_str(&inline::smart_symbols(t)),
+            Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    text
+}
+
 fn plain_text(events: &[(Event<'_>, Range<usize>)]) -> String {
     let mut text = String::new();
     for (event, _) in events {
