@@ -674,3 +674,26 @@ fn heading_ids_are_slugged_after_smart_symbols_as_mkdocs_slugs_them() {
         page.html
     );
 }
+
+#[test]
+fn a_link_definition_under_a_paragraph_line_is_taken_out_as_python_markdown_does() {
+    let out = html(
+        "Para text\n[ref]: https://example.com/ref \"Title\"\nUse [it][ref].\n\n\
+         - item\n[other]: https://example.com/other\n\n[not]: a definition with words\n\n\
+         [Docs][ref] first\n[a]: https://example.com/a\n[b]: https://example.com/b\n[A][a] [B][b]\n",
+    );
+    assert!(out.contains("<p>Para text</p>"), "{out}");
+    assert!(
+        out.contains("<p>Use <a href=\"https://example.com/ref\" title=\"Title\">it</a>.</p>"),
+        "{out}"
+    );
+    assert!(!out.contains("https://example.com/ref \""), "{out}");
+    assert!(out.contains("<ul>\n<li>item</li>\n</ul>"), "{out}");
+    assert!(out.contains("[not]: a definition with words"), "{out}");
+    assert!(
+        out.contains(
+            "<p><a href=\"https://example.com/a\">A</a> <a href=\"https://example.com/b\">B</a></p>"
+        ),
+        "{out}"
+    );
+}

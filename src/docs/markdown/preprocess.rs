@@ -781,9 +781,50 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             i = next;
             continue;
         }
+        if is_reference_definition(text) && out.last().is_some_and(|l| is_paragraph_text(&l.text)) {
+            // Python-Markdown takes a link definition out of the middle of
+            // a paragraph, splitting it in two; CommonMark would read the
+            // line as more of the paragraph's text.
+            out.push(Line::blank(line));
+        }
         out.push(plain_line(text, line, state));
         i += 1;
     }
+}
+
+/// A one-line link reference definition as Python-Markdown's
+/// `ReferenceProcessor` matches it: up to 3 spaces, `[label]:` (no
+/// brackets inside), a URL without spaces, then optionally a title in
+/// quotes or parentheses, and nothing else.
+fn is_reference_definition(text: &str) -> bool {
+    let indent = text.bytes().take_while(|&b| b == b' ').count();
+    let Some(rest) = text[indent..].strip_prefix('[').filter(|_| indent <= 3) else {
+        return false;
+    };
+    let Some((label, rest)) = rest.split_once("]:") else {
+        return false;
+    };
+    if label.contains('[') || label.contains(']') {
+        return false;
+    }
+    let rest = rest.trim_start_matches(' ');
+    let url_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    if url_len == 0 {
+        return false;
+    }
+    let title = rest[url_len..].trim_matches(' ');
+    title.is_empty()
+        || matches!(
+            (title.chars().next(), title.chars().last()),
+            (Some('"'), Some('"')) | (Some('\''), Some('\'')) | (Some('('), Some(')'))
+        ) && title.len() >= 2
+}
+
+/// Whether a definition line after this output line would continue it in
+/// CommonMark (as a paragraph's text, lazily in a list item or quote too),
+/// where Python-Markdown takes the definition out of the block.
+fn is_paragraph_text(text: &str) -> bool {
+    !text.trim().is_empty() && !is_reference_definition(text)
 }
 
 /// A line no block pass took: abbreviations, heading attributes, CriticMarkup.
