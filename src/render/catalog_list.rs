@@ -398,7 +398,8 @@ fn table(
             escape(&owner.map(short_ref).unwrap_or_default()),
             escape(e.spec_str("lifecycle").unwrap_or("")),
             escape(level),
-            escape(&tags.join(" ")),
+            // One tag a line: a tag Backstage rejects may hold a space.
+            escape(&tags.join("\n")),
             escape(&e.namespace),
             worst.map_or("", |(w, _)| w),
             escape(&entity_dir(&e.entity_ref)),

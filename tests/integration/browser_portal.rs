@@ -84,6 +84,19 @@ async fn list_filters_come_from_and_go_to_the_address() {
     let again = run(&c, "return window.location.href;").await;
     c.goto(again.as_str().unwrap()).await.unwrap();
     assert_eq!(visible_rows(&c).await, 2);
+    // A tag with a space (Backstage rejects it; the portal still lists it)
+    // filters as one tag, not two words.
+    c.goto(&format!("{}?tag=PDF%20Reports", site_url("index.html")))
+        .await
+        .unwrap();
+    assert_eq!(
+        run(
+            &c,
+            "return Array.from(document.querySelectorAll('table.entities tbody tr')).filter(r => !r.hidden).map(r => r.getAttribute('data-ref')).join();"
+        )
+        .await,
+        "component:default/invoice-renderer"
+    );
     c.close().await.unwrap();
 }
 

@@ -95,7 +95,7 @@ var porticoStars = (function () {
   var words = rows.map(function (r) { return r.textContent.toLowerCase(); });
   function values(row, facet) {
     var v = row.getAttribute("data-" + facet) || "";
-    if (facet === "tag") return v.split(" ").filter(Boolean);
+    if (facet === "tag") return v.split("\n").filter(Boolean);
     return v ? [v] : [];
   }
   // Whether a row passes every filter but `except` (for that one's counts).
