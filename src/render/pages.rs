@@ -285,7 +285,7 @@ pub fn entity(
         namespace => &entity.namespace,
         ref => entity.entity_ref.to_string(),
         description => entity.metadata_str("description"),
-        invalid => entity.rejected.as_ref().map(|r| r.message.clone()),
+        invalid => entity.rejected.as_ref().map(|r| safe(with_code_spans(&r.message))),
         metadata => Value::from(Serde(&entity.metadata())),
         spec => Value::from(Serde(&entity.spec())),
         icon => safe(match entity.kind.as_str() {

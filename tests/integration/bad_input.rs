@@ -548,6 +548,29 @@ fn unknown_kinds_are_kept_marked_invalid() {
 }
 
 #[test]
+fn an_invalid_entitys_page_shows_the_reasons_names_as_code() {
+    let org = org();
+    org.file(
+        "repos/thin/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: thin\nspec:\n  type: service\n  lifecycle: production\n  owner: 42\n",
+    );
+    assert_eq!(org.run(&["build", "repos", "--out", "site"]).code, 1);
+    let page =
+        std::fs::read_to_string(org.path().join("site").join(portico::address::entity_page(
+            &portico::catalog::entity_ref::EntityRef::new("Component", "default", "thin"),
+        )))
+        .unwrap();
+    let invalid = page
+        .lines()
+        .find(|l| l.contains("class=\"invalid\""))
+        .unwrap();
+    assert!(
+        invalid.contains("<code>spec.owner</code>") && !invalid.contains('`'),
+        "{invalid}"
+    );
+}
+
+#[test]
 fn missing_required_fields_say_what_to_add() {
     let org = org();
     org.file("repos/thin/catalog-info.yaml", "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: thin\n  tags: [ok, Not-OK]\nspec:\n  type: service\n  owner: 42\n");
