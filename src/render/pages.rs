@@ -861,7 +861,20 @@ fn owner_anchor(key: &str) -> String {
     if key.is_empty() {
         return "none".to_string();
     }
-    key.replacen(':', "_", 1).replacen('/', ".", 1)
+    // An owner named in a YAML file may hold anything (`team 50%`, `a#b`),
+    // which an id or a fragment cannot: other bytes are written `~XX`.
+    let mut anchor = String::with_capacity(key.len());
+    for (i, b) in key.bytes().enumerate() {
+        match b {
+            b':' if !key[..i].contains(':') => anchor.push('_'),
+            b'/' if !key[..i].contains('/') => anchor.push('.'),
+            b if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') => {
+                anchor.push(b as char)
+            }
+            b => anchor.push_str(&format!("~{b:02X}")),
+        }
+    }
+    anchor
 }
 
 /// The page for addresses that do not exist, served by static hosts as
@@ -915,6 +928,14 @@ mod tests {
             "group_default.payments-team"
         );
         assert_eq!(owner_anchor(""), "none");
+        assert_eq!(
+            owner_anchor("group:default/team 50%#x~"),
+            "group_default.team~2050~25~23x~7E"
+        );
+        assert_ne!(
+            owner_anchor("group:default/a b"),
+            owner_anchor("group:default/a~20b")
+        );
     }
 
     /// A component defined at `lines` of `repo/file`, owned by `owner`.

@@ -12,6 +12,7 @@ use super::trend::{self, TrendPoint};
 use crate::address;
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
+use crate::docs::markdown::encode_path;
 use crate::html::{UrlUse, allowed_url, escape};
 use crate::output::OutputFile;
 use crate::portal::Portal;
@@ -306,10 +307,10 @@ pub(super) fn entity_section(
                     &card.levels,
                     &rollup::distribution(card.levels.len(), owned)
                 ),
-                escape(&address::scorecard_owner_page(
+                escape(&encode_path(&address::scorecard_owner_page(
                     &card.name,
                     &entity.entity_ref
-                ))
+                )))
             );
         }
     }
@@ -354,10 +355,10 @@ fn part_rollups(indexes: &[CardIndex<'_>], entity: &Entity, root: &str) -> Strin
                 &rollup::distribution(card.levels.len(), members)
             ),
             group_trend(card, members, &format!("{} of {}", card.title, entity.name)),
-            escape(&address::scorecard_part_page(
+            escape(&encode_path(&address::scorecard_part_page(
                 &card.name,
                 &entity.entity_ref
-            ))
+            )))
         );
     }
     body
@@ -465,7 +466,7 @@ fn card_page(portal: &Portal, look: &Look, index: &CardIndex<'_>) -> String {
         let owner = match parse_ref(&r.owner) {
             Some(o) => format!(
                 "<a href=\"{root}{}\">{}</a>",
-                escape(&address::scorecard_owner_page(&card.name, &o)),
+                escape(&encode_path(&address::scorecard_owner_page(&card.name, &o))),
                 escape(&r.owner)
             ),
             None => "(no owner)".to_string(),

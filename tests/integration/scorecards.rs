@@ -753,3 +753,29 @@ fn rollups_group_refs_whatever_their_case() {
         "{owners:?}"
     );
 }
+
+#[test]
+fn owners_named_with_any_characters_get_working_rollup_links_and_anchors() {
+    let org = Org::new();
+    org.file(
+        "repos/odd/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: odd\nspec:\n  type: service\n  lifecycle: production\n  owner: \"team 50%\"\n",
+    );
+    portico_on_day(org.path(), &["build", "repos", "--out", "site"]);
+    let site = org.path().join("site");
+    let list = std::fs::read_to_string(site.join("scorecards/default/index.html")).unwrap();
+    let href = "../../scorecards/default/owners/default/group/team%2050%25/index.html";
+    assert!(list.contains(&format!("href=\"{href}\"")), "{list}");
+    // The link leads to the page written (a browser decodes the `%XX`s).
+    assert!(
+        site.join("scorecards/default/owners/default/group/team 50%/index.html")
+            .is_file()
+    );
+    // The problems page's owner anchors are ids a fragment can name.
+    let problems = std::fs::read_to_string(site.join("problems/index.html")).unwrap();
+    assert!(
+        problems.contains("href=\"#owner-group_default.team~2050~25\"")
+            && problems.contains("id=\"owner-group_default.team~2050~25\""),
+        "{problems}"
+    );
+}
