@@ -104,23 +104,74 @@ impl Spec<'_> {
 /// Splits a spec at the first `:` that starts a valid selector, as the
 /// extension's lazy pattern does: `a.java:12` is `a.java` from line 12,
 /// `docs/a:b.md` is a file name.
+///
+/// Linear in the spec: trying each `:` in turn and reading the rest from
+/// there was quadratic (a 1 MB spec of `x:` took minutes). A range
+/// selector can only start at one of the last two `:`s of a comma-separated
+/// part that every later part follows as a valid `,a:b`, and a section
+/// name only at the last `:`, so only those are tried.
 pub fn parse_spec(spec: &str) -> Spec<'_> {
-    for (at, _) in spec.match_indices(':') {
-        let rest = &spec[at..];
-        let selection = ranges(rest)
-            .map(Selection::Ranges)
-            .or_else(|| section_name(rest).map(|n| Selection::Section(n.to_string())));
-        if let Some(selection) = selection {
-            return Spec {
-                file: spec[..at].trim(),
-                selection,
-            };
+    let split = |at: usize, selection| Spec {
+        file: spec[..at].trim(),
+        selection,
+    };
+    let ranges_at = ranges_start(spec);
+    let section_at = spec
+        .rfind(':')
+        .filter(|&at| section_name(&spec[at..]).is_some());
+    // The earlier of the two, as the pattern's lazy file name takes it.
+    let ranges_at = ranges_at.filter(|&at| section_at.is_none_or(|s| at < s));
+    if let Some(at) = ranges_at
+        && let Some(list) = ranges(&spec[at..])
+    {
+        return split(at, Selection::Ranges(list));
+    }
+    match section_at {
+        Some(at) => split(at, Selection::Section(spec[at + 1..].to_string())),
+        None => split(spec.len(), Selection::All),
+    }
+}
+
+/// The first `:` from which the rest of `spec` is a range selector
+/// ([`ranges`]), found in one pass over the comma-separated parts.
+fn ranges_start(spec: &str) -> Option<usize> {
+    // `a`, `a:b` with each number optional: one part of a selector.
+    let numbers = |part: &str| {
+        let mut items = part.split(':');
+        let ok = items.next().is_some_and(|n| number(n).is_some())
+            && items.next().is_none_or(|n| number(n).is_some());
+        ok && items.next().is_none()
+    };
+    let parts: Vec<(usize, &str)> = spec
+        .split(',')
+        .scan(0, |offset, part| {
+            let at = *offset;
+            *offset += part.len() + 1;
+            Some((at, part))
+        })
+        .collect();
+    // Parts from `first` on may follow a selector's first part: each
+    // starts with a number or `:`.
+    let mut first = parts.len() - 1;
+    while first > 0 {
+        let part = parts[first].1;
+        if !(part.starts_with(|c: char| c == '-' || c == ':' || c.is_ascii_digit())
+            && numbers(part))
+        {
+            break;
         }
+        first -= 1;
     }
-    Spec {
-        file: spec.trim(),
-        selection: Selection::All,
-    }
+    parts[first..].iter().find_map(|&(offset, part)| {
+        let mut colons = part.rmatch_indices(':').map(|(at, _)| at);
+        let last = colons.next()?;
+        let before_last = colons.next();
+        before_last
+            .into_iter()
+            .chain(std::iter::once(last))
+            .find(|&at| numbers(&part[at + 1..]))
+            .map(|at| offset + at)
+    })
 }
 
 /// `:name` with a name of a letter then letters, digits, `-` and `_`.
@@ -393,6 +444,75 @@ mod tests {
                 spec: r#"a\"b.md"#
             })
         );
+    }
+
+    /// The first way of splitting a spec, `:` by `:` (quadratic): the
+    /// reference the linear [`parse_spec`] must agree with.
+    fn parse_spec_by_each_colon(spec: &str) -> Spec<'_> {
+        for (at, _) in spec.match_indices(':') {
+            let rest = &spec[at..];
+            let selection = ranges(rest)
+                .map(Selection::Ranges)
+                .or_else(|| section_name(rest).map(|n| Selection::Section(n.to_string())));
+            if let Some(selection) = selection {
+                return Spec {
+                    file: spec[..at].trim(),
+                    selection,
+                };
+            }
+        }
+        Spec {
+            file: spec.trim(),
+            selection: Selection::All,
+        }
+    }
+
+    #[test]
+    fn specs_split_as_colon_by_colon_on_every_short_spec() {
+        // Every spec of up to 6 characters from an alphabet of the
+        // characters that matter.
+        let alphabet = [':', ',', '-', '1', 'a', '.'];
+        let mut specs = vec![String::new()];
+        let mut checked = 0;
+        for _ in 0..6 {
+            let mut longer = Vec::new();
+            for spec in &specs {
+                for c in alphabet {
+                    let mut s = spec.clone();
+                    s.push(c);
+                    assert_eq!(parse_spec(&s), parse_spec_by_each_colon(&s), "spec {s:?}");
+                    checked += 1;
+                    longer.push(s);
+                }
+            }
+            specs = longer;
+        }
+        assert!(checked > 50_000);
+    }
+
+    #[test]
+    fn long_specs_split_as_colon_by_colon_does() {
+        let specs = |n: usize| {
+            [
+                format!("a{}", "x:".repeat(n)),
+                format!("a{}:1:1:1", ":1,1".repeat(n)),
+                format!("a{}", ":".repeat(n)),
+                format!("a{}", ":1,".repeat(n)),
+            ]
+        };
+        for spec in specs(300) {
+            assert_eq!(parse_spec(&spec), parse_spec_by_each_colon(&spec));
+        }
+        // Colon by colon, specs of 1-4 MB took minutes; these are read a
+        // few times each.
+        let [xs, ranges, colons, commas] = specs(1_000_000);
+        let one = |a, b| Selection::Ranges(vec![(a, b)]);
+        assert_eq!(parse_spec(&xs).selection, one(None, None));
+        assert_eq!(parse_spec(&xs).file.len(), xs.len() - 1);
+        assert_eq!(parse_spec(&ranges).selection, one(Some(1), Some(1)));
+        assert_eq!(parse_spec(&ranges).file.len(), ranges.len() - 4);
+        assert_eq!(parse_spec(&colons).selection, one(None, None));
+        assert_eq!(parse_spec(&commas).selection, Selection::All);
     }
 
     #[test]
