@@ -885,9 +885,9 @@ fn raw_html_block<'a>(
 /// A block quote holding an admonition, details or tabs (`> !!! note`):
 /// Python-Markdown parses a quote's content as a page of its own, so the
 /// blocks open there too. The run of `>` lines is read without its
-/// markers, its blocks written, and the markers put back. `None` for a
-/// quote with no such block (left as it is) or nested past the bound.
-/// Returns the index after the run.
+/// markers, its blocks written, and the markers put back; a quote with no
+/// such block is written as it is. `None` past the nesting bound. Returns
+/// the index after the run.
 fn quoted_blocks<'a>(
     lines: &[Line<'a>],
     start: usize,
@@ -920,14 +920,19 @@ fn quoted_blocks<'a>(
             generated: line.generated,
         });
     }
+    let next = start + inner.len();
     let opens_block = |text: &str| {
         let text = text.trim_start_matches(['>', ' ']);
         opener(text).is_some()
     };
     if !inner.iter().any(|l| opens_block(&l.text)) {
-        return None;
+        // The whole run as the line pass writes quote lines, so that it is
+        // not read again from each of its lines (quadratic).
+        for line in &lines[start..next] {
+            out.push(plain_line(&line.text, line.number, state));
+        }
+        return Some(next);
     }
-    let next = start + inner.len();
     state.depth += 1;
     let mut nested = Vec::new();
     blocks(&inner, &mut nested, state);
