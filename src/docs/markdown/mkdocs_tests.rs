@@ -631,7 +631,7 @@ fn blocks_open_inside_block_quotes_and_details_may_have_a_title_alone() {
     );
     assert!(
         out.contains(
-            "<blockquote>\n<div class=\"admonition note\">\n<p class=\"admonition-title\">Note</p>\n<p>In a quote.</p>\n</div>\n<p>After <em>it</em>.</p>\n</blockquote>"
+            "<blockquote>\n<div class=\"admonition note\">\n<p class=\"admonition-title\">Note</p>\n<p>In a quote.</p>\n</div>\n<p>After <em>it</em>.</p>\n<blockquote>"
         ),
         "{out}"
     );
@@ -694,6 +694,36 @@ fn a_link_definition_under_a_paragraph_line_is_taken_out_as_python_markdown_does
         out.contains(
             "<p><a href=\"https://example.com/a\">A</a> <a href=\"https://example.com/b\">B</a></p>"
         ),
+        "{out}"
+    );
+}
+
+#[test]
+fn block_quotes_separated_by_blank_lines_are_one_as_in_python_markdown() {
+    let out = html("> first\n\n> second\nlazy line\n\n\n> third\n\nPara.\n\n> alone\n");
+    assert_eq!(
+        out.matches("<blockquote>").count(),
+        2,
+        "one quote, a paragraph, one quote: {out}"
+    );
+    assert!(
+        out.contains(
+            "<blockquote>\n<p>first</p>\n<p>second\nlazy line</p>\n<p>third</p>\n</blockquote>"
+        ),
+        "{out}"
+    );
+    // A fence right under a quote is not in it, and its code is left alone.
+    let out = html("> quote\n```\n{++x++}\n```\n");
+    assert!(out.contains("{++x++}"), "{out}");
+    assert!(
+        out.contains("</blockquote>\n<div class=\"language-text highlight\">"),
+        "{out}"
+    );
+    // An admonition right under a quote ends it (MkDocs 1.6.1 renders
+    // `> q2\n!!! note` so).
+    let out = html("> q\n\n> q2\n!!! note\n    body\n");
+    assert!(
+        out.contains("<p>q2</p>\n</blockquote>\n<div class=\"admonition note\">"),
         "{out}"
     );
 }

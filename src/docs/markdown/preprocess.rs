@@ -882,9 +882,10 @@ fn raw_html_block<'a>(
     next
 }
 
-/// A block quote holding an admonition, details or tabs (`> !!! note`):
-/// Python-Markdown parses a quote's content as a page of its own, so the
-/// blocks open there too. The run of `>` lines is read without its
+/// A block quote as Python-Markdown reads it: quotes separated only by
+/// blank lines are one, and one holding an admonition, details or tabs
+/// (`> !!! note`) has them open inside, as Python-Markdown parses a quote's
+/// content as a page of its own. The run of `>` lines is read without its
 /// markers, its blocks written, and the markers put back; a quote with no
 /// such block is written as it is. `None` past the nesting bound. Returns
 /// the index after the run.
@@ -909,27 +910,62 @@ fn quoted_blocks<'a>(
     if state.depth >= MAX_BLOCK_NESTING {
         return None;
     }
+    // The quote's lines: `>` lines, the lines right under them (in the
+    // quote to Python-Markdown, which reads a block to its blank line),
+    // and blank lines before another `>` line, which Python-Markdown adds
+    // to the quote before it where CommonMark starts a new one.
     let mut inner = Vec::new();
-    for line in &lines[start..] {
-        let Some(text) = unquoted(line) else {
-            break;
+    let mut i = start;
+    while i < lines.len() {
+        let line = &lines[i];
+        if line.text.trim().is_empty() {
+            let after = lines[i..].iter().position(|l| !l.text.trim().is_empty());
+            match after.map(|n| i + n) {
+                Some(j) if unquoted(&lines[j]).is_some() => {
+                    inner.extend(lines[i..j].iter().map(|l| Line::blank(l.number)));
+                    i = j;
+                    continue;
+                }
+                _ => break,
+            }
+        }
+        let text = match unquoted(line) {
+            Some(text) => text,
+            // A line right under the quote that other passes read (a fence,
+            // HTML, a table) ends it here, as CommonMark ends it; so does an
+            // opener (Python-Markdown's admonitions look for theirs in the
+            // whole block before the quote's pass runs).
+            None if fence_open(&line.text).is_some()
+                || opener(&line.text).is_some()
+                || line.text.trim_start().starts_with('<')
+                || line.text.contains('|') =>
+            {
+                break;
+            }
+            None => line.text.clone(),
         };
         inner.push(Line {
             text,
             number: line.number,
             generated: line.generated,
         });
+        i += 1;
     }
-    let next = start + inner.len();
+    let next = i;
     let opens_block = |text: &str| {
         let text = text.trim_start_matches(['>', ' ']);
         opener(text).is_some()
     };
     if !inner.iter().any(|l| opens_block(&l.text)) {
-        // The whole run as the line pass writes quote lines, so that it is
-        // not read again from each of its lines (quadratic).
+        // The whole run as the line pass writes quote lines (a blank one
+        // inside as an empty quote line), so that it is not read again
+        // from each of its lines (quadratic).
         for line in &lines[start..next] {
-            out.push(plain_line(&line.text, line.number, state));
+            if line.text.trim().is_empty() {
+                out.push(Line::author(Cow::Borrowed(">"), line.number));
+            } else {
+                out.push(plain_line(&line.text, line.number, state));
+            }
         }
         return Some(next);
     }
