@@ -2,6 +2,7 @@
 //! `^^insert^^`, `^sup^`, `~sub~`, `++keys++`, smart symbols and bare URLs.
 
 use super::keys::{KeysSettings, keys_at};
+use super::smart_symbols;
 use crate::html::{escape, escape_into};
 
 /// Applies the inline extensions to `text`; `None` when nothing changed.
@@ -24,15 +25,14 @@ pub(super) fn inline_extensions(
     while i < bytes.len() {
         let b = bytes[i];
         let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        let candidate = matches!(
-            b,
-            b':' | b'=' | b'^' | b'~' | b'(' | b'+' | b'-' | b'<' | b'1' | b'3' | b'c'
-        ) || (word_start
-            && ((!in_link && matches!(b, b'h' | b'w'))
-                || (mail && mail_may_start(bytes, i))
-                || abbreviations
-                    .iter()
-                    .any(|(a, _)| a.as_bytes().first() == Some(&b))));
+        let candidate = matches!(b, b':' | b'=' | b'^' | b'~' | b'+')
+            || smart_symbols::may_start(b)
+            || (word_start
+                && ((!in_link && matches!(b, b'h' | b'w'))
+                    || (mail && mail_may_start(bytes, i))
+                    || abbreviations
+                        .iter()
+                        .any(|(a, _)| a.as_bytes().first() == Some(&b))));
         // Candidates are ASCII, so `i` is a character boundary.
         // A match must consume something, or the scan would never move on.
         if candidate
@@ -43,6 +43,13 @@ pub(super) fn inline_extensions(
                 abbreviations,
                 keys,
             )
+            .or_else(|| {
+                // Smart symbols look behind `i` (`-->` after no `-`).
+                smart_symbols::may_start(b)
+                    .then(|| smart_symbols::symbol_at(text, i, true))
+                    .flatten()
+                    .map(|(html, len)| (html.into_owned(), len))
+            })
             && consumed > 0
         {
             if out.is_empty() {
@@ -63,25 +70,6 @@ pub(super) fn inline_extensions(
     Some(out)
 }
 
-/// pymdownx.smartsymbols' replacements.
-const SMART_SYMBOLS: &[(&str, &str, bool)] = &[
-    ("(tm)", "™", false),
-    ("(TM)", "™", false),
-    ("(c)", "©", false),
-    ("(C)", "©", false),
-    ("(r)", "®", false),
-    ("(R)", "®", false),
-    ("+/-", "±", false),
-    ("<-->", "↔", false),
-    ("-->", "→", false),
-    ("<--", "←", false),
-    ("=/=", "≠", false),
-    ("c/o", "℅", true),
-    ("1/2", "½", true),
-    ("1/4", "¼", true),
-    ("3/4", "¾", true),
-];
-
 /// Whether an e-mail address may start at `bytes[i]` as magiclink's
 /// pattern reads it: a local-part character not preceded by one of
 /// `-/+@`, an ASCII letter or digit, or `_`.
@@ -89,43 +77,6 @@ fn mail_may_start(bytes: &[u8], i: usize) -> bool {
     let is_local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'_');
     is_local(bytes[i])
         && (i == 0 || !(is_local(bytes[i - 1]) || matches!(bytes[i - 1], b'/' | b'@')))
-}
-
-/// `text` with pymdownx.smartsymbols' replacements made (`(c)` → `©`):
-/// a heading's text as MkDocs slugs it and lists it in the contents.
-pub(super) fn smart_symbols(text: &str) -> std::borrow::Cow<'_, str> {
-    let bytes = text.as_bytes();
-    let mut out = String::new();
-    let mut plain_start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        let rest = &text[i..];
-        let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        let found = SMART_SYMBOLS.iter().find(|(symbol, _, whole_word)| {
-            rest.starts_with(symbol)
-                && (!whole_word
-                    || (word_start
-                        && rest[symbol.len()..]
-                            .chars()
-                            .next()
-                            .is_none_or(|c| !c.is_alphanumeric())))
-        });
-        match found {
-            Some((symbol, replacement, _)) => {
-                out.push_str(&text[plain_start..i]);
-                out.push_str(replacement);
-                i += symbol.len();
-                plain_start = i;
-            }
-            // Symbols start with ASCII: step a whole character.
-            None => i += rest.chars().next().map_or(1, char::len_utf8),
-        }
-    }
-    if plain_start == 0 {
-        return text.into();
-    }
-    out.push_str(&text[plain_start..]);
-    out.into()
 }
 
 /// The extension starting at `rest`, as (HTML, bytes consumed).
@@ -201,11 +152,6 @@ fn extension_at(
         && let Some(found) = keys_at(rest, settings)
     {
         return Some(found);
-    }
-    for (symbol, replacement, whole_word) in SMART_SYMBOLS {
-        if rest.starts_with(symbol) && (!whole_word || (word_start && ends_word(symbol.len()))) {
-            return Some((replacement.to_string(), symbol.len()));
-        }
     }
     if word_start
         && let Some((abbr, title)) = abbreviations

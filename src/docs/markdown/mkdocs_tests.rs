@@ -727,3 +727,12 @@ fn block_quotes_separated_by_blank_lines_are_one_as_in_python_markdown() {
         "{out}"
     );
 }
+
+#[test]
+fn smart_symbols_read_text_split_at_markup_characters_as_one() {
+    // pulldown-cmark hands `A <--> B` over in three parts.
+    assert_eq!(
+        html("A <--> B, x <-- y, 21st.\n"),
+        "<p>A ↔ B, x ← y, 21<sup>st</sup>.</p>\n"
+    );
+}

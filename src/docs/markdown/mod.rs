@@ -25,6 +25,7 @@ mod raw_html;
 mod sane_lists;
 mod sanitize;
 pub mod slug;
+mod smart_symbols;
 pub mod snippet_syntax;
 mod tables;
 pub mod template_tags;
@@ -376,7 +377,7 @@ fn render_preprocessed(
         return None;
     }
     betterem::smart_emphasis(&mut events, text);
-    let events = sane_lists::truly_sane_lists(events, text);
+    let events = merge_texts(sane_lists::truly_sane_lists(events, text));
     let mut pass = Pass {
         env,
         source: text,
@@ -1183,6 +1184,34 @@ fn unsafe_link(url: &str, usage: UrlUse) -> Diagnostic {
 }
 
 /// The text inside a run of inline events.
+/// Runs of text events made one: pulldown-cmark splits text where markup
+/// might have started (`A <--> B` comes as `A `, `<`, `--> B`), and the
+/// inline extensions read text a run at a time (`<-->` is one arrow).
+fn merge_texts<'a>(events: Vec<(Event<'a>, Range<usize>)>) -> Vec<(Event<'a>, Range<usize>)> {
+    let mut out: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
+    // The text run being merged, once it has more than one part.
+    let mut merged: Option<String> = None;
+    for (event, range) in events {
+        if let Event::Text(part) = &event
+            && let Some((Event::Text(first), last_range)) = out.last_mut()
+        {
+            merged
+                .get_or_insert_with(|| first.to_string())
+                .push_str(part);
+            last_range.end = range.end;
+            continue;
+        }
+        if let (Some(text), Some((last, _))) = (merged.take(), out.last_mut()) {
+            *last = Event::Text(text.into());
+        }
+        out.push((event, range));
+    }
+    if let (Some(text), Some((last, _))) = (merged.take(), out.last_mut()) {
+        *last = Event::Text(text.into());
+    }
+    out
+}
+
 /// A heading's text as MkDocs reads it for its id and the contents:
 /// [`plain_text`] with smart symbols made (`(c)` is `©`, which a slug
 /// leaves out), code as written.
@@ -1190,7 +1219,7 @@ fn heading_text(events: &[(Event<'_>, Range<usize>)]) -> String {
     let mut text = String::new();
     for (event, _) in events {
         match event {
-            Event::Text(t) => text.push_str(&inline::smart_symbols(t)),
+            Event::Text(t) => text.push_str(&smart_symbols::replaced(t)),
             Event::Code(t) => text.push_str(t),
             Event::SoftBreak | Event::HardBreak => text.push(' '),
             _ => {}
