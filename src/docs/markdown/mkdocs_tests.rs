@@ -736,3 +736,12 @@ fn smart_symbols_read_text_split_at_markup_characters_as_one() {
         "<p>A ↔ B, x ← y, 21<sup>st</sup>.</p>\n"
     );
 }
+
+#[test]
+fn entities_and_escapes_stay_out_of_inline_patterns_when_text_is_merged() {
+    // MkDocs shows these as written: the `=` from an entity or an escape
+    // does not make a mark.
+    let out = html("<code>&#123;&#61;=highlighted=&#61;}</code> and \\==x==\n");
+    assert!(!out.contains("<mark>highlighted"), "{out}");
+    assert!(out.contains("{==highlighted==}"), "{out}");
+}

@@ -377,7 +377,7 @@ fn render_preprocessed(
         return None;
     }
     betterem::smart_emphasis(&mut events, text);
-    let events = merge_texts(sane_lists::truly_sane_lists(events, text));
+    let events = merge_texts(sane_lists::truly_sane_lists(events, text), text);
     let mut pass = Pass {
         env,
         source: text,
@@ -1187,12 +1187,24 @@ fn unsafe_link(url: &str, usage: UrlUse) -> Diagnostic {
 /// Runs of text events made one: pulldown-cmark splits text where markup
 /// might have started (`A <--> B` comes as `A `, `<`, `--> B`), and the
 /// inline extensions read text a run at a time (`<-->` is one arrow).
-fn merge_texts<'a>(events: Vec<(Event<'a>, Range<usize>)>) -> Vec<(Event<'a>, Range<usize>)> {
+/// Only text written as it reads is merged: an entity (`&#61;`) or an
+/// escape (`\=`) stays a part of its own, as Python-Markdown keeps them
+/// out of its inline patterns (`&#61;=x=&#61;` is no mark).
+fn merge_texts<'a>(
+    events: Vec<(Event<'a>, Range<usize>)>,
+    source: &str,
+) -> Vec<(Event<'a>, Range<usize>)> {
+    let literal = |part: &str, range: &Range<usize>| source.get(range.clone()) == Some(part);
     let mut out: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
     // The text run being merged, once it has more than one part.
     let mut merged: Option<String> = None;
+    // Whether the last event is text written as it reads.
+    let mut last_literal = false;
     for (event, range) in events {
-        if let Event::Text(part) = &event
+        let is_literal = matches!(&event, Event::Text(part) if literal(part, &range));
+        if is_literal
+            && std::mem::replace(&mut last_literal, true)
+            && let Event::Text(part) = &event
             && let Some((Event::Text(first), last_range)) = out.last_mut()
         {
             merged
@@ -1204,6 +1216,7 @@ fn merge_texts<'a>(events: Vec<(Event<'a>, Range<usize>)>) -> Vec<(Event<'a>, Ra
         if let (Some(text), Some((last, _))) = (merged.take(), out.last_mut()) {
             *last = Event::Text(text.into());
         }
+        last_literal = is_literal;
         out.push((event, range));
     }
     if let (Some(text), Some((last, _))) = (merged.take(), out.last_mut()) {
