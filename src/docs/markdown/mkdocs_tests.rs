@@ -745,3 +745,22 @@ fn entities_and_escapes_stay_out_of_inline_patterns_when_text_is_merged() {
     assert!(!out.contains("<mark>highlighted"), "{out}");
     assert!(out.contains("{==highlighted==}"), "{out}");
 }
+
+#[test]
+fn a_quote_in_a_list_item_stays_in_it_and_footnotes_are_no_link_definitions() {
+    let out = html("1. Step\n   > !!! warning\n   >     careful\n2. Next\n");
+    assert_eq!(out.matches("<ol>").count(), 1, "{out}");
+    assert!(
+        out.contains("<li>\n<p>Step</p>\n<blockquote>") || out.contains("<li>Step\n<blockquote>"),
+        "{out}"
+    );
+    assert!(out.contains("<div class=\"admonition warning\">"), "{out}");
+    // A one-word footnote, then a link definition: MkDocs links `guide`.
+    let out = html(
+        "See the spec[^1] and the [guide].\n\n[^1]: https://example.com/spec\n[guide]: https://example.com/guide\n",
+    );
+    assert!(
+        out.contains("<a href=\"https://example.com/guide\">guide</a>"),
+        "{out}"
+    );
+}

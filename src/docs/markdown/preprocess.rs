@@ -804,7 +804,8 @@ fn is_reference_definition(text: &str) -> bool {
     let Some((label, rest)) = rest.split_once("]:") else {
         return false;
     };
-    if label.contains('[') || label.contains(']') {
+    // `[^1]: …` is a footnote, which the footnotes extension reads.
+    if label.contains('[') || label.contains(']') || label.starts_with('^') {
         return false;
     }
     let rest = rest.trim_start_matches(' ');
@@ -910,6 +911,9 @@ fn quoted_blocks<'a>(
     if state.depth >= MAX_BLOCK_NESTING {
         return None;
     }
+    // The quote's own indentation (inside a list item), kept when the
+    // markers are put back.
+    let pad = " ".repeat(indent_width(&lines[start].text));
     // The quote's lines: `>` lines, the lines right under them (in the
     // quote to Python-Markdown, which reads a block to its blank line),
     // and blank lines before another `>` line, which Python-Markdown adds
@@ -921,7 +925,10 @@ fn quoted_blocks<'a>(
         if line.text.trim().is_empty() {
             let after = lines[i..].iter().position(|l| !l.text.trim().is_empty());
             match after.map(|n| i + n) {
-                Some(j) if unquoted(&lines[j]).is_some() => {
+                Some(j)
+                    if unquoted(&lines[j]).is_some()
+                        && indent_width(&lines[j].text) == pad.len() =>
+                {
                     inner.extend(lines[i..j].iter().map(|l| Line::blank(l.number)));
                     i = j;
                     continue;
@@ -937,6 +944,8 @@ fn quoted_blocks<'a>(
             // whole block before the quote's pass runs).
             None if fence_open(&line.text).is_some()
                 || opener(&line.text).is_some()
+                // Left of a quote in a list item: the list's next line.
+                || indent_width(&line.text) < pad.len()
                 || line.text.trim_start().starts_with('<')
                 || line.text.contains('|') =>
             {
@@ -962,7 +971,7 @@ fn quoted_blocks<'a>(
         // from each of its lines (quadratic).
         for line in &lines[start..next] {
             if line.text.trim().is_empty() {
-                out.push(Line::author(Cow::Borrowed(">"), line.number));
+                out.push(Line::author(Cow::Owned(format!("{pad}>")), line.number));
             } else {
                 out.push(plain_line(&line.text, line.number, state));
             }
@@ -975,9 +984,9 @@ fn quoted_blocks<'a>(
     state.depth -= 1;
     out.extend(nested.into_iter().map(|l| Line {
         text: if l.text.is_empty() {
-            Cow::Borrowed(">")
+            Cow::Owned(format!("{pad}>"))
         } else {
-            Cow::Owned(format!("> {}", l.text))
+            Cow::Owned(format!("{pad}> {}", l.text))
         },
         ..l
     }));
