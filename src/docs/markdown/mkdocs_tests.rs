@@ -764,3 +764,14 @@ fn a_quote_in_a_list_item_stays_in_it_and_footnotes_are_no_link_definitions() {
         "{out}"
     );
 }
+
+#[test]
+fn a_code_fence_inside_a_raw_html_block_is_code() {
+    // The README's collapsible example, as MkDocs 1.6.1 renders it.
+    let out = html(
+        "<details>\n<summary>Click</summary>\n\nSome *text*\n\n```bash\necho hi\n```\n\n</details>\n*after*\n",
+    );
+    assert!(out.contains("Some *text*"), "{out}");
+    assert!(out.contains("<code>") && out.contains("echo"), "{out}");
+    assert!(out.contains("</details>\n<p><em>after</em></p>"), "{out}");
+}

@@ -842,7 +842,8 @@ fn plain_line<'a>(text: &Cow<'a, str>, line: usize, state: &mut State<'_>) -> Li
 /// `lines[start]` so that CommonMark ends it where Python-Markdown does:
 /// its lines as written (no Markdown inside, as Python-Markdown stashes
 /// them), a blank line inside one made a comment (CommonMark would end
-/// the block there), and a blank line after its end tag (CommonMark would
+/// the block there), a code fence inside left to be code, and a blank
+/// line after its end tag (CommonMark would
 /// go on reading the next line as HTML). Markdown after the end tag on the
 /// same line goes on a line of its own. Returns the index after the block.
 fn raw_html_block<'a>(
@@ -852,12 +853,25 @@ fn raw_html_block<'a>(
     out: &mut Vec<Line<'a>>,
     state: &mut State<'_>,
 ) -> usize {
-    for current in &lines[start..found.end] {
+    let mut fences = found.fences.iter().peekable();
+    let mut k = start;
+    while k < found.end {
+        let current = &lines[k];
+        if let Some(&(open, close)) = fences.next_if(|(open, _)| *open == k) {
+            // A fence is code between HTML blocks, as Python-Markdown, which
+            // takes fences out first, shows it.
+            out.push(Line::blank(current.number));
+            out.extend(lines[open..=close].iter().cloned());
+            out.push(Line::blank(lines[close].number));
+            k = close + 1;
+            continue;
+        }
         if found.blank_ended && current.text.trim().is_empty() {
             out.push(Line::html("<!-- -->".to_string(), current.number));
         } else {
             out.push(current.clone());
         }
+        k += 1;
     }
     let closing = &lines[found.end];
     let next = found.end + 1;

@@ -88,14 +88,18 @@ pub struct RawBlock {
     /// Whether CommonMark would end the block at a blank line inside it
     /// (such lines must be kept from doing so).
     pub blank_ended: bool,
+    /// Code fences inside, as (opening line, closing line) indexes:
+    /// Python-Markdown takes fences out before it reads HTML, so they are
+    /// code, not HTML.
+    pub fences: Vec<(usize, usize)>,
 }
 
 /// The raw HTML block opening at `lines[start]`, if that line starts (in
 /// its first column) with a block-level start tag and an end tag closes it
 /// within the lines `budget` still allows to be read (each line read is
 /// taken off it, so a page of unclosed tags stays linear). `None` leaves
-/// the lines to CommonMark's rules: no such tag, never closed (Python-
-/// Markdown then keeps the rest of the page raw), or a code fence inside.
+/// the lines to CommonMark's rules: no such tag, or never closed (Python-
+/// Markdown then keeps the rest of the page raw), also inside a fence.
 pub fn raw_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -> Option<RawBlock> {
     let first = lines.get(start)?.as_ref();
     let name = start_tag_name(first)?;
@@ -104,14 +108,29 @@ pub fn raw_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -
         return None;
     }
     let mut scan = Scanner::default();
+    let mut fences = Vec::new();
+    let mut fence: Option<(usize, (u8, usize))> = None;
     for (index, line) in lines.iter().enumerate().skip(start) {
         if *budget == 0 {
             return None;
         }
         *budget -= 1;
         let line = line.as_ref();
-        if index > start && looks_like_fence(line) {
-            return None;
+        if let Some((opened, open)) = fence {
+            if closes_fence(line, open) {
+                fences.push((opened, index));
+                fence = None;
+            }
+            continue;
+        }
+        if index > start
+            && !scan.in_comment
+            && scan.in_tag.is_none()
+            && scan.raw_text.is_none()
+            && let Some(open) = fence_of(line)
+        {
+            fence = Some((index, open));
+            continue;
         }
         if let Some(after) = scan.line(line) {
             let rest = &line[after..];
@@ -119,6 +138,7 @@ pub fn raw_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -
                 end: index,
                 tail: (!rest.trim().is_empty()).then_some(after),
                 blank_ended,
+                fences,
             });
         }
     }
@@ -152,11 +172,18 @@ fn tag_name_len(text: &str) -> usize {
         .count()
 }
 
-/// A fenced code opener: Python-Markdown stashes fences before it looks
-/// for HTML, so a block with one inside is left as it was.
-fn looks_like_fence(line: &str) -> bool {
+/// A fenced code opener: its character and length.
+fn fence_of(line: &str) -> Option<(u8, usize)> {
     let t = line.trim_start();
-    t.starts_with("```") || t.starts_with("~~~")
+    let c = *t.as_bytes().first().filter(|c| matches!(c, b'`' | b'~'))?;
+    let n = t.bytes().take_while(|&b| b == c).count();
+    (n >= 3 && !(c == b'`' && t[n..].contains('`'))).then_some((c, n))
+}
+
+/// Whether `line` closes a fence opened with `c` × `n`.
+fn closes_fence(line: &str, (c, n): (u8, usize)) -> bool {
+    let t = line.trim();
+    t.len() >= n && t.bytes().all(|b| b == c)
 }
 
 /// The HTML read so far, across lines: open elements, as Python's
@@ -309,6 +336,9 @@ mod tests {
         assert_eq!(block("<p><img src=x><br>\n</p>").unwrap().end, 1);
         assert_eq!(block("<hr>\ntext").unwrap().end, 0);
         assert!(!block("<pre>\n\n</pre>").unwrap().blank_ended);
+        // A fence inside is code: its `</div>` closes nothing.
+        let found = block("<details>\n\n```html\n</details>\n```\n\n</details>\n*after*").unwrap();
+        assert_eq!((found.end, found.fences), (6, vec![(2, 4)]));
     }
 
     #[test]
@@ -317,7 +347,7 @@ mod tests {
         assert_eq!(block("<span>x</span>\n# T"), None);
         assert_eq!(block(" <div>x</div>\n# T"), None);
         assert_eq!(block("<div>\nno end\n"), None);
-        assert_eq!(block("<div>\n```\n</div>\n```\n</div>"), None);
+        assert_eq!(block("<div>\n```\n</div>\n```\n"), None);
         assert_eq!(block("<divx>a</divx>"), None);
         assert_eq!(block("<video>a</video>\n# T"), None);
     }
