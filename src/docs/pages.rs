@@ -326,8 +326,10 @@ impl SitePages<'_> {
                 all_pages: self.all_pages,
             };
             let mut content = std::mem::take(&mut rendered.html);
-            if !rendered.headings.iter().any(|h| h.level == 1) {
-                // MkDocs' theme shows the page title when the page has no `# ` heading.
+            if !content.contains("<h1") {
+                // Material shows the page title when the page's HTML has no
+                // `<h1` (`partials/content.html`): no `# ` heading and no
+                // `<h1>` of the author's (a README's centred title).
                 content.insert_str(0, &format!("<h1>{}</h1>\n", crate::html::escape(&title)));
             }
             let mut view = page_view(

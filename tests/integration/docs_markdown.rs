@@ -138,3 +138,26 @@ fn date_plugin_tags_take_the_pages_git_dates() {
         run.stderr
     );
 }
+
+#[test]
+fn a_readme_with_its_own_h1_gets_no_second_title() {
+    let org = Org::new();
+    docs_repo(&org, "svc", "site_name: Svc\n");
+    org.file(
+        "repos/svc/sub/docs/index.md",
+        "<h1 align=\"center\">Payments</h1>\n<p align=\"center\"><img src=\"logo.png\" alt=\"Logo\"></p>\n\n## Install\n",
+    );
+    org.file("repos/svc/sub/docs/plain.md", "## Only a second level\n");
+    let run = org.run(&["build", "repos", "--out", "site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let docs = org.path().join("site/docs/default/component/svc");
+    let index = read(&docs.join("index.html"));
+    assert_eq!(index.matches("<h1").count(), 1, "{index}");
+    assert!(
+        index.contains("<h1 align=\"center\">Payments</h1>"),
+        "{index}"
+    );
+    // A page without any h1 is titled by the theme, as Material does.
+    let plain = read(&docs.join("plain/index.html"));
+    assert!(plain.contains("<h1>Plain</h1>"), "{plain}");
+}
