@@ -775,3 +775,23 @@ fn a_code_fence_inside_a_raw_html_block_is_code() {
     assert!(out.contains("<code>") && out.contains("echo"), "{out}");
     assert!(out.contains("</details>\n<p><em>after</em></p>"), "{out}");
 }
+
+#[test]
+fn a_lone_inline_tag_starts_a_paragraph_and_block_tags_may_be_indented() {
+    // As MkDocs 1.6.1 renders them: the heading under a logo is a heading.
+    let out = html("<img src=\"logo.png\" alt=\"x\">\n# Title\n\n<span>x</span>\n**bold**\n");
+    assert!(
+        out.contains("<p><img src=\"logo.png\" alt=\"x\"></p>"),
+        "{out}"
+    );
+    assert!(out.contains("<h1 id=\"title\">Title"), "{out}");
+    assert!(
+        out.contains("<span>x</span>\n<strong>bold</strong>"),
+        "{out}"
+    );
+    let out = html("  <p align=\"center\">\n  <b>x</b>\n  </p>\n*after*\n");
+    assert!(out.contains("<p><em>after</em></p>"), "{out}");
+    // In a list item, an indented block tag stays in the item.
+    let out = html("- item\n  <div>x</div>\n- next\n");
+    assert_eq!(out.matches("<ul>").count(), 1, "{out}");
+}

@@ -745,7 +745,11 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             i = next;
             continue;
         }
+        // Python-Markdown reads a block tag up to 3 spaces in as raw HTML,
+        // but inside a list item that would end the list: only at the margin there.
+        let in_list = columns.get(i).copied().flatten().is_some();
         if state.depth == 0
+            && (!in_list || indent_width(text) == 0)
             && let Some(found) = raw_html::raw_block(lines, i, &mut scan_budget)
         {
             i = raw_html_block(lines, i, found, out, state);
@@ -786,6 +790,15 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             // a paragraph, splitting it in two; CommonMark would read the
             // line as more of the paragraph's text.
             out.push(Line::blank(line));
+        }
+        if raw_html::is_lone_inline_tag(text) {
+            // Kept from opening a CommonMark HTML block (kind 7) that would
+            // take the lines under it as HTML: a paragraph starts with the
+            // tag, as in Python-Markdown. The comment is sanitised away.
+            let kept = Cow::Owned(format!("{text}<!-- -->"));
+            out.push(plain_line(&kept, line, state));
+            i += 1;
+            continue;
         }
         out.push(plain_line(text, line, state));
         i += 1;

@@ -147,7 +147,11 @@ pub fn raw_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -
 
 /// The lower-cased name of the start tag `line` opens with, in column 0.
 fn start_tag_name(line: &str) -> Option<String> {
-    let rest = line.strip_prefix('<')?;
+    let trimmed = line.trim_start_matches(' ');
+    if line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    let rest = trimmed.strip_prefix('<')?;
     let len = tag_name_len(rest);
     if len == 0 {
         return None;
@@ -157,6 +161,53 @@ fn start_tag_name(line: &str) -> Option<String> {
         return None;
     }
     Some(rest[..len].to_ascii_lowercase())
+}
+
+/// Tags CommonMark reads as an HTML block of their own (kinds 1 and 6)
+/// besides [`BLANK_ENDED`] and [`TAG_ENDED`], and Python-Markdown's other
+/// block-level tags: none of them is inline to both.
+const NOT_INLINE: &[&str] = &[
+    "base", "basefont", "caption", "col", "dialog", "dir", "frame", "frameset", "head", "link",
+    "menuitem", "noframes", "optgroup", "param", "search", "title", "track", "canvas", "group",
+    "math", "map", "noscript", "output", "object", "progress", "video",
+];
+
+/// Whether `line` is one inline tag alone (`<img src="logo.png">`,
+/// `<a name="top">`, `</span>`), up to 3 spaces in: CommonMark opens an
+/// HTML block there (kind 7) that runs to the next blank line, taking the
+/// Markdown under it as HTML, where Python-Markdown reads the tag as the
+/// start of a paragraph.
+pub fn is_lone_inline_tag(line: &str) -> bool {
+    let trimmed = line.trim_matches(' ');
+    if line.len() - line.trim_start_matches(' ').len() > 3 || !trimmed.ends_with('>') {
+        return false;
+    }
+    let Some(rest) = trimmed.strip_prefix('<') else {
+        return false;
+    };
+    let rest = rest.strip_prefix('/').unwrap_or(rest);
+    let len = tag_name_len(rest);
+    if len == 0 || !matches!(rest.as_bytes().get(len), Some(b' ' | b'\t' | b'>' | b'/')) {
+        return false;
+    }
+    let name = rest[..len].to_ascii_lowercase();
+    let known = |list: &[&str]| list.contains(&name.as_str());
+    if known(BLANK_ENDED) || known(TAG_ENDED) || known(NOT_INLINE) {
+        return false;
+    }
+    // One tag: no other `<` or `>` outside quoted attribute values.
+    let mut quote = None;
+    let body = &rest[len..rest.len() - 1];
+    for b in body.bytes() {
+        match (quote, b) {
+            (Some(q), b) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'<' | b'>') => return false,
+            _ => {}
+        }
+    }
+    quote.is_none()
 }
 
 /// Length of the tag name `text` starts with (a letter, then letters,
@@ -345,11 +396,35 @@ mod tests {
     fn what_python_markdown_reads_otherwise_is_left_alone() {
         // Not block-level, not in the first column, never closed, a fence.
         assert_eq!(block("<span>x</span>\n# T"), None);
-        assert_eq!(block(" <div>x</div>\n# T"), None);
+        assert_eq!(block("    <div>x</div>\n# T"), None);
         assert_eq!(block("<div>\nno end\n"), None);
         assert_eq!(block("<div>\n```\n</div>\n```\n"), None);
         assert_eq!(block("<divx>a</divx>"), None);
         assert_eq!(block("<video>a</video>\n# T"), None);
+    }
+
+    #[test]
+    fn lone_inline_tags_are_told_from_blocks_and_text() {
+        for lone in [
+            "<img src=\"a.png\">",
+            "  <a name=\"top\">",
+            "</span>",
+            "<img alt='a > b'/>",
+        ] {
+            assert!(is_lone_inline_tag(lone), "{lone}");
+        }
+        for other in [
+            "<div>",
+            "<p align=center>",
+            "<video src=x>",
+            "<a name=x></a>",
+            "<img src=x> text",
+            "    <img src=x>",
+            "<3>",
+            "<img alt=\"x>",
+        ] {
+            assert!(!is_lone_inline_tag(other), "{other}");
+        }
     }
 
     #[test]
