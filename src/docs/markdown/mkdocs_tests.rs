@@ -578,6 +578,15 @@ fn a_name_anchors_are_kept_and_are_link_targets() {
     );
     // Only an `a` keeps its name: an image's would name a `document` property.
     assert!(!page.html.contains("img-name"), "{}", page.html);
+    let unquoted = render_page(
+        "index.md",
+        "<a name=unq>x</a> <div id=foo>y</div> <p data-id=\"no\" title=\"id=no\" data-x=\"a id=no\">z</p>\n",
+        &MarkdownSettings::default(),
+    );
+    for id in ["unq", "foo"] {
+        assert!(unquoted.ids.contains(id), "{id} not in {:?}", unquoted.ids);
+    }
+    assert!(!unquoted.ids.contains("no"), "{:?}", unquoted.ids);
     for id in ["legacy-anchor", "single", "upper", "real"] {
         assert!(page.ids.contains(id), "{id} not in {:?}", page.ids);
     }

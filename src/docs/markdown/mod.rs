@@ -233,43 +233,71 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
 
 /// The link targets an author's HTML defines: every `id`, and the `name`
 /// of each `<a>` (browsers scroll to `#x` at `<a name="x">`, and the
-/// sanitiser keeps that attribute there only), in either quotes.
+/// sanitiser keeps that attribute there only), quoted either way or not
+/// at all. One pass: the tag each attribute is in is known as it is read.
 fn html_anchors(html: &str) -> Vec<String> {
-    let mut anchors = Vec::new();
     let bytes = html.as_bytes();
-    for (at, _) in html.match_indices('=') {
-        let before = html[..at].trim_end();
-        let name_start = before
-            .rfind(|c: char| !c.is_ascii_alphabetic())
-            .map_or(0, |i| i + 1);
-        let attribute = &before[name_start..];
-        let separated = name_start > 0 && bytes[name_start - 1].is_ascii_whitespace();
-        let is_id = attribute.eq_ignore_ascii_case("id");
-        let is_name = attribute.eq_ignore_ascii_case("name") && in_a_tag(&before[..name_start]);
-        if !separated || !(is_id || is_name) {
-            continue;
-        }
-        let value = html[at + 1..].trim_start();
-        let Some(quote) = value.chars().next().filter(|q| *q == '"' || *q == '\'') else {
-            continue;
-        };
-        if let Some(end) = value[1..].find(quote) {
-            anchors.push(value[1..1 + end].to_string());
+    let mut anchors = Vec::new();
+    // Inside a tag (after its name), and whether it is an `<a>`.
+    let mut in_tag: Option<bool> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => {
+                let name_len = bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric())
+                    .count();
+                let is_a = name_len == 1 && bytes[i + 1].eq_ignore_ascii_case(&b'a');
+                in_tag = (name_len > 0).then_some(is_a);
+                i += 1 + name_len;
+            }
+            b'>' => {
+                in_tag = None;
+                i += 1;
+            }
+            b if b.is_ascii_whitespace() && in_tag.is_some() => {
+                let name_len = bytes[i + 1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':'))
+                    .count();
+                let attribute = &html[i + 1..i + 1 + name_len];
+                let mut j = i + 1 + name_len;
+                while bytes.get(j).is_some_and(|b| *b == b' ') {
+                    j += 1;
+                }
+                let wanted = attribute.eq_ignore_ascii_case("id")
+                    || (attribute.eq_ignore_ascii_case("name") && in_tag == Some(true));
+                if name_len == 0 || bytes.get(j) != Some(&b'=') {
+                    i = j.max(i + 1);
+                    continue;
+                }
+                j += 1;
+                while bytes.get(j).is_some_and(|b| *b == b' ') {
+                    j += 1;
+                }
+                // The value: quoted, or up to a space or the tag's end.
+                let (value, next) = match bytes.get(j) {
+                    Some(&q @ (b'"' | b'\'')) => match html[j + 1..].find(q as char) {
+                        Some(len) => (&html[j + 1..j + 1 + len], j + 2 + len),
+                        None => (&html[j + 1..], bytes.len()),
+                    },
+                    _ => {
+                        let len = html[j..]
+                            .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                            .unwrap_or(html.len() - j);
+                        (&html[j..j + len], j + len)
+                    }
+                };
+                if wanted && !value.is_empty() {
+                    anchors.push(value.to_string());
+                }
+                i = next;
+            }
+            _ => i += 1,
         }
     }
     anchors
-}
-
-/// Whether the tag `before` ends inside is an `<a>`.
-fn in_a_tag(before: &str) -> bool {
-    let Some(open) = before.rfind('<') else {
-        return false;
-    };
-    let tag = &before[open + 1..];
-    !tag.contains('>')
-        && tag.len() > 1
-        && tag.as_bytes()[0].eq_ignore_ascii_case(&b'a')
-        && tag.as_bytes()[1].is_ascii_whitespace()
 }
 
 /// Whether a line opens more than [`MAX_CONTAINERS_PER_LINE`] lists and
