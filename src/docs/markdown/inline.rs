@@ -19,37 +19,53 @@ pub(super) fn inline_extensions(
     let bytes = text.as_bytes();
     // E-mail addresses are looked for only in text that has an `@`.
     let mail = !in_link && bytes.contains(&b'@');
+    // Starts before this cannot begin an address: they are in the local
+    // part a failed try read to its end, and would fail the same way.
+    let mut mail_from = 0;
     let mut out = String::new();
     let mut plain_start = 0;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let mail_here = mail && i >= mail_from && mail_may_start(bytes, i);
         let candidate = matches!(b, b':' | b'=' | b'^' | b'~' | b'+')
             || smart_symbols::may_start(b)
             || (word_start
                 && ((!in_link && matches!(b, b'h' | b'w'))
-                    || (mail && mail_may_start(bytes, i))
+                    || mail_here
                     || abbreviations
                         .iter()
                         .any(|(a, _)| a.as_bytes().first() == Some(&b))));
         // Candidates are ASCII, so `i` is a character boundary.
         // A match must consume something, or the scan would never move on.
         if candidate
-            && let Some((html, consumed)) = extension_at(
-                &text[i..],
-                (word_start, !in_link),
-                mail && mail_may_start(bytes, i),
-                abbreviations,
-                keys,
-            )
-            .or_else(|| {
-                // Smart symbols look behind `i` (`-->` after no `-`).
-                smart_symbols::may_start(b)
-                    .then(|| smart_symbols::symbol_at(text, i, true))
-                    .flatten()
-                    .map(|(html, len)| (html.into_owned(), len))
-            })
+            && let Some((html, consumed)) =
+                extension_at(&text[i..], (word_start, !in_link), abbreviations, keys)
+                    .or_else(|| {
+                        // Bare e-mail addresses (pymdownx.magiclink's `magic-mail`),
+                        // after URLs.
+                        if !mail_here {
+                            return None;
+                        }
+                        match bare_mail_len(&text[i..]) {
+                            Ok(len) => {
+                                let address = escape(&text[i..i + len]);
+                                Some((format!("<a href=\"mailto:{address}\">{address}</a>"), len))
+                            }
+                            Err(read) => {
+                                mail_from = i + read;
+                                None
+                            }
+                        }
+                    })
+                    .or_else(|| {
+                        // Smart symbols look behind `i` (`-->` after no `-`).
+                        smart_symbols::may_start(b)
+                            .then(|| smart_symbols::symbol_at(text, i, true))
+                            .flatten()
+                            .map(|(html, len)| (html.into_owned(), len))
+                    })
             && consumed > 0
         {
             if out.is_empty() {
@@ -81,11 +97,9 @@ fn mail_may_start(bytes: &[u8], i: usize) -> bool {
 
 /// The extension starting at `rest`, as (HTML, bytes consumed).
 /// `(word_start, urls)`: `rest` starts a word; bare URLs become links.
-/// `mail`: an e-mail address may start here ([`mail_may_start`]).
 fn extension_at(
     rest: &str,
     (word_start, urls): (bool, bool),
-    mail: bool,
     abbreviations: &[(String, String)],
     keys: Option<&KeysSettings>,
 ) -> Option<(String, usize)> {
@@ -110,11 +124,6 @@ fn extension_at(
             format!("<a href=\"{}\">{}</a>", escape(&href), escape(url)),
             len,
         ));
-    }
-    // Bare e-mail addresses (pymdownx.magiclink's `magic-mail`).
-    if mail && let Some(len) = bare_mail_len(rest) {
-        let address = escape(&rest[..len]);
-        return Some((format!("<a href=\"mailto:{address}\">{address}</a>"), len));
     }
     // :shortcode: emoji.
     if let Some(code) = rest
@@ -227,8 +236,9 @@ fn bare_url_len(text: &str) -> Option<usize> {
 /// `RE_MAIL` matches it: a local part of letters, digits, `-+_` and single
 /// dots (not ending in one), `@`, then a domain of letters, digits, `-_`
 /// and single dots with at least one dot, ending in a letter at a word's
-/// end that no `-` or `@` follows.
-fn bare_mail_len(text: &str) -> Option<usize> {
+/// end that no `-` or `@` follows. `Err` gives how far the local part
+/// went: no address starts before that either.
+fn bare_mail_len(text: &str) -> Result<usize, usize> {
     let bytes = text.as_bytes();
     let is_local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'_');
     let is_domain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_');
@@ -237,8 +247,9 @@ fn bare_mail_len(text: &str) -> Option<usize> {
     while i < bytes.len() && (is_local(bytes[i]) || (i > 0 && single_dot(i))) {
         i += 1;
     }
+    let read = i.max(1);
     if i == 0 || bytes[i - 1] == b'.' || bytes.get(i) != Some(&b'@') {
-        return None;
+        return Err(read);
     }
     let domain = i + 1;
     // The domain's first label, then its dot.
@@ -247,7 +258,7 @@ fn bare_mail_len(text: &str) -> Option<usize> {
         j += 1;
     }
     if j == domain || bytes.get(j) != Some(&b'.') {
-        return None;
+        return Err(read);
     }
     // The rest of the domain: the longest run, then back to its last
     // letter that ends a word with no `-` or `@` after it.
@@ -258,10 +269,13 @@ fn bare_mail_len(text: &str) -> Option<usize> {
     {
         end += 1;
     }
-    (j + 1..=end).rev().find(|&k| {
-        k > j + 1 && bytes[k - 1].is_ascii_alphabetic() && {
-            let next = text[k..].chars().next();
-            next.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '@'))
-        }
-    })
+    (j + 1..=end)
+        .rev()
+        .find(|&k| {
+            k > j + 1 && bytes[k - 1].is_ascii_alphabetic() && {
+                let next = text[k..].chars().next();
+                next.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '@'))
+            }
+        })
+        .ok_or(read)
 }
