@@ -804,3 +804,13 @@ fn a_lone_inline_tag_starts_a_paragraph_and_block_tags_may_be_indented() {
     let out = html("- item\n  <div>x</div>\n- next\n");
     assert_eq!(out.matches("<ul>").count(), 1, "{out}");
 }
+
+#[test]
+fn a_link_definition_in_a_quote_is_taken_out_of_its_paragraph() {
+    let out = html("> text\n> [d]: https://example.com/d\n> see [it][d]\n");
+    assert!(!out.contains("[d]:"), "{out}");
+    assert!(
+        out.contains("<a href=\"https://example.com/d\">it</a>"),
+        "{out}"
+    );
+}

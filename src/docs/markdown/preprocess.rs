@@ -996,10 +996,15 @@ fn quoted_blocks<'a>(
         // The whole run as the line pass writes quote lines (a blank one
         // inside as an empty quote line), so that it is not read again
         // from each of its lines (quadratic).
-        for line in &lines[start..next] {
-            if line.text.trim().is_empty() {
+        for (k, (line, content)) in lines[start..next].iter().zip(&inner).enumerate() {
+            let under_text = k > 0 && is_paragraph_text(&inner[k - 1].text);
+            if line.text.trim().is_empty() || (under_text && is_reference_definition(&content.text))
+            {
+                // An empty quote line: between quotes merged into one, and
+                // before a link definition taken out of a paragraph.
                 out.push(Line::author(Cow::Owned(format!("{pad}>")), line.number));
-            } else {
+            }
+            if !line.text.trim().is_empty() {
                 out.push(plain_line(&line.text, line.number, state));
             }
         }
