@@ -235,11 +235,12 @@ pub fn render(markdown: &str, env: &PageEnv<'_>) -> RenderedPage {
 /// of each `<a>` (browsers scroll to `#x` at `<a name="x">`, and the
 /// sanitiser keeps that attribute there only), quoted either way or not
 /// at all. One pass: the tag each attribute is in is known as it is read.
-fn html_anchors(html: &str) -> Vec<String> {
+/// `in_tag`: `html` starts inside a tag (`Some(true)` an `<a>`).
+fn html_anchors(html: &str, in_tag: Option<bool>) -> Vec<String> {
     let bytes = html.as_bytes();
     let mut anchors = Vec::new();
     // Inside a tag (after its name), and whether it is an `<a>`.
-    let mut in_tag: Option<bool> = None;
+    let mut in_tag = in_tag;
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
@@ -830,7 +831,7 @@ impl<'e, 'a> Pass<'e, 'a> {
             None
         };
         let (attrs, consumed) = trailing_attrs(events, end);
-        self.collect_ids(&attrs);
+        self.collect_attribute_ids(&attrs);
         if let Some(href) = &href {
             let mut open = format!("<a href=\"{}\"", escape(href));
             if !title.is_empty() {
@@ -860,7 +861,7 @@ impl<'e, 'a> Pass<'e, 'a> {
         let end = Self::end_of(events, start);
         let alt = plain_text(&events[start + 1..end]);
         let (attrs, consumed) = trailing_attrs(events, end);
-        self.collect_ids(&attrs);
+        self.collect_attribute_ids(&attrs);
         if !allowed_url(dest, UrlUse::Image) {
             self.page
                 .problems
@@ -899,7 +900,7 @@ impl<'e, 'a> Pass<'e, 'a> {
             self.out.push(Event::End(end));
             return at + 1;
         };
-        self.collect_ids(&attrs);
+        self.collect_attribute_ids(&attrs);
         let tag = if end == TagEnd::Strong {
             "strong"
         } else {
@@ -1075,7 +1076,13 @@ impl<'e, 'a> Pass<'e, 'a> {
     }
 
     fn collect_ids(&mut self, html: &str) {
-        self.page.ids.extend(html_anchors(html));
+        self.page.ids.extend(html_anchors(html, None));
+    }
+
+    /// [`Self::collect_ids`] for the attributes of one tag (an attribute
+    /// list's, ` id="x" class="y"`), not a whole tag.
+    fn collect_attribute_ids(&mut self, attributes: &str) {
+        self.page.ids.extend(html_anchors(attributes, Some(false)));
     }
 
     /// Inline extensions on plain text: emoji, abbreviations, `==mark==`,
