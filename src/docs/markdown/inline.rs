@@ -12,6 +12,7 @@ use crate::html::{escape, escape_into};
 /// reader to the text's address, not the author's).
 pub(super) fn inline_extensions(
     text: &str,
+    before: Option<u8>,
     abbreviations: &[(String, String)],
     keys: Option<&KeysSettings>,
     in_link: bool,
@@ -24,48 +25,51 @@ pub(super) fn inline_extensions(
     let mut mail_from = 0;
     let mut out = String::new();
     let mut plain_start = 0;
-    let mut i = 0;
+    // A text right after a backslash starts with the character it escapes,
+    // which Python-Markdown keeps out of every inline pattern (`\==x==`).
+    let mut i = usize::from(before == Some(b'\\'));
     while i < bytes.len() {
         let b = bytes[i];
         let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        let mail_here = mail && i >= mail_from && mail_may_start(bytes, i);
-        let candidate = matches!(b, b':' | b'=' | b'^' | b'~' | b'+')
-            || smart_symbols::may_start(b)
+        let mail_here = mail && i >= mail_from && mail_may_start(bytes, i, before);
+        // What may start here: one of [`extension_at`]'s, a smart symbol.
+        let extension = matches!(b, b':' | b'=' | b'^' | b'~' | b'+')
             || (word_start
                 && ((!in_link && matches!(b, b'h' | b'w'))
-                    || mail_here
                     || abbreviations
                         .iter()
                         .any(|(a, _)| a.as_bytes().first() == Some(&b))));
+        let smart = smart_symbols::may_start(b);
         // Candidates are ASCII, so `i` is a character boundary.
         // A match must consume something, or the scan would never move on.
-        if candidate
-            && let Some((html, consumed)) =
-                extension_at(&text[i..], (word_start, !in_link), abbreviations, keys)
-                    .or_else(|| {
-                        // Bare e-mail addresses (pymdownx.magiclink's `magic-mail`),
-                        // after URLs.
-                        if !mail_here {
-                            return None;
+        if (extension || smart || mail_here)
+            && let Some((html, consumed)) = extension
+                .then(|| extension_at(&text[i..], (word_start, !in_link), abbreviations, keys))
+                .flatten()
+                .or_else(|| {
+                    // Bare e-mail addresses (pymdownx.magiclink's `magic-mail`),
+                    // after URLs.
+                    if !mail_here {
+                        return None;
+                    }
+                    match bare_mail_len(&text[i..]) {
+                        Ok(len) => {
+                            let address = escape(&text[i..i + len]);
+                            Some((format!("<a href=\"mailto:{address}\">{address}</a>"), len))
                         }
-                        match bare_mail_len(&text[i..]) {
-                            Ok(len) => {
-                                let address = escape(&text[i..i + len]);
-                                Some((format!("<a href=\"mailto:{address}\">{address}</a>"), len))
-                            }
-                            Err(read) => {
-                                mail_from = i + read;
-                                None
-                            }
+                        Err(read) => {
+                            mail_from = i + read;
+                            None
                         }
-                    })
-                    .or_else(|| {
-                        // Smart symbols look behind `i` (`-->` after no `-`).
-                        smart_symbols::may_start(b)
-                            .then(|| smart_symbols::symbol_at(text, i, true))
-                            .flatten()
-                            .map(|(html, len)| (html.into_owned(), len))
-                    })
+                    }
+                })
+                .or_else(|| {
+                    // Smart symbols look behind `i` (`-->` after no `-`).
+                    smart
+                        .then(|| smart_symbols::symbol_at(text, i, true))
+                        .flatten()
+                        .map(|(html, len)| (html.into_owned(), len))
+                })
             && consumed > 0
         {
             if out.is_empty() {
@@ -89,10 +93,12 @@ pub(super) fn inline_extensions(
 /// Whether an e-mail address may start at `bytes[i]` as magiclink's
 /// pattern reads it: a local-part character not preceded by one of
 /// `-/+@`, an ASCII letter or digit, or `_`.
-fn mail_may_start(bytes: &[u8], i: usize) -> bool {
+/// `before`: the byte before the text in the page (an emphasis `_`
+/// around `_a@b.com_` is one, as magiclink reads the page before emphasis).
+fn mail_may_start(bytes: &[u8], i: usize, before: Option<u8>) -> bool {
     let is_local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'_');
-    is_local(bytes[i])
-        && (i == 0 || !(is_local(bytes[i - 1]) || matches!(bytes[i - 1], b'/' | b'@')))
+    let prev = if i == 0 { before } else { Some(bytes[i - 1]) };
+    is_local(bytes[i]) && prev.is_none_or(|p| !(is_local(p) || matches!(p, b'/' | b'@')))
 }
 
 /// The extension starting at `rest`, as (HTML, bytes consumed).

@@ -631,6 +631,17 @@ fn bare_e_mail_addresses_become_mailto_links_as_magiclink_makes_them() {
     }
     // Link text stays text: no link inside a link.
     assert!(!out.contains("mailto:me@x.com\""), "{out}");
+    // magiclink reads the page before emphasis: `_` before an address is
+    // part of a word to it (`*` is not).
+    let out = html("Contact _support@example.com_, __ops@example.com__ or *dev@example.com*.\n");
+    assert!(
+        !out.contains("mailto:support@") && !out.contains("mailto:ops@"),
+        "{out}"
+    );
+    assert!(
+        out.contains("<em><a href=\"mailto:dev@example.com\">"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -753,6 +764,16 @@ fn entities_and_escapes_stay_out_of_inline_patterns_when_text_is_merged() {
     let out = html("<code>&#123;&#61;=highlighted=&#61;}</code> and \\==x==\n");
     assert!(!out.contains("<mark>highlighted"), "{out}");
     assert!(out.contains("{==highlighted==}"), "{out}");
+    assert!(!out.contains("<mark>"), "{out}");
+    // Each as MkDocs 1.6.1 shows it: written out, no mark, sign or emoji.
+    let out = html("\\=\\=not\\=\\= H\\~2\\~O \\^\\^no\\^\\^ \\:smile\\: (c\\) -\\->\n");
+    assert_eq!(out, "<p>==not== H~2~O ^^no^^ :smile: (c) --&gt;</p>\n");
+    let page = render_page(
+        "index.md",
+        "## Copyright \\(c\\) notes\n",
+        &MarkdownSettings::default(),
+    );
+    assert_eq!(page.headings[0].id, "copyright-c-notes");
 }
 
 #[test]
@@ -813,4 +834,15 @@ fn a_link_definition_in_a_quote_is_taken_out_of_its_paragraph() {
         out.contains("<a href=\"https://example.com/d\">it</a>"),
         "{out}"
     );
+}
+
+#[test]
+fn a_lone_tag_inside_a_comment_or_code_span_is_left_alone() {
+    // As MkDocs 1.6.1 shows them: nothing of the comment, the code as written.
+    let out = html("<!--\n<img src=\"old.png\">\nOld text\n-->\n\nText `foo\n<br>\nbar` end\n");
+    assert!(
+        !out.contains("Old text") && !out.contains("old.png"),
+        "{out}"
+    );
+    assert!(out.contains("<code>foo &lt;br&gt; bar</code>"), "{out}");
 }

@@ -540,7 +540,11 @@ impl<'e, 'a> Pass<'e, 'a> {
                     self.span_end(events, i, *end)
                 }
                 Event::Text(text) => {
-                    self.text(text);
+                    let before = range
+                        .start
+                        .checked_sub(1)
+                        .map(|b| self.source.as_bytes()[b]);
+                    self.text(text, before);
                     i + 1
                 }
                 Event::Html(html) | Event::InlineHtml(html) => {
@@ -926,7 +930,7 @@ impl<'e, 'a> Pass<'e, 'a> {
         if let Some((Event::Text(text), _)) = events.get(event) {
             let rest = &text[bytes..];
             if !rest.is_empty() {
-                self.text(&CowStr::from(rest.to_string()));
+                self.text(&CowStr::from(rest.to_string()), None);
             }
         }
         event + 1
@@ -1087,7 +1091,8 @@ impl<'e, 'a> Pass<'e, 'a> {
 
     /// Inline extensions on plain text: emoji, abbreviations, `==mark==`,
     /// `^^insert^^`, keys, bare URLs. Untouched text stays a text event.
-    fn text(&mut self, text: &CowStr<'a>) {
+    /// `before`: the page's byte before the text, if any.
+    fn text(&mut self, text: &CowStr<'a>, before: Option<u8>) {
         let guarded = text
             .strip_prefix(def_terms::COLON_GUARD)
             .filter(|rest| rest.starts_with(':'));
@@ -1101,7 +1106,8 @@ impl<'e, 'a> Pass<'e, 'a> {
         };
         self.section_text(text);
         let keys = self.env.settings.keys.as_ref();
-        match inline_extensions(text, self.abbreviations, keys, self.in_link) {
+        let before = if guarded.is_some() { None } else { before };
+        match inline_extensions(text, before, self.abbreviations, keys, self.in_link) {
             Some(html) => self.out.push(Event::Html(html.into())),
             None => self.out.push(Event::Text(text.clone())),
         }
@@ -1175,10 +1181,12 @@ fn render_inline(text: &str, keys: Option<&KeysSettings>) -> (String, Vec<(Strin
         allowed
     };
     let events = Parser::new_ext(text, OPTIONS).filter_map(|event| match event {
-        Event::Text(t) => Some(match inline_extensions(&t, &[], keys, !open.is_empty()) {
-            Some(html) => Event::Html(html.into()),
-            None => Event::Text(t),
-        }),
+        Event::Text(t) => Some(
+            match inline_extensions(&t, None, &[], keys, !open.is_empty()) {
+                Some(html) => Event::Html(html.into()),
+                None => Event::Text(t),
+            },
+        ),
         Event::Start(Tag::Link { ref dest_url, .. }) => {
             open.push(check(dest_url, UrlUse::Link));
             open.last().copied().unwrap_or(false).then_some(event)
@@ -1222,14 +1230,20 @@ fn unsafe_link(url: &str, usage: UrlUse) -> Diagnostic {
 /// Runs of text events made one: pulldown-cmark splits text where markup
 /// might have started (`A <--> B` comes as `A `, `<`, `--> B`), and the
 /// inline extensions read text a run at a time (`<-->` is one arrow).
-/// Only text written as it reads is merged: an entity (`&#61;`) or an
-/// escape (`\=`) stays a part of its own, as Python-Markdown keeps them
-/// out of its inline patterns (`&#61;=x=&#61;` is no mark).
+/// Only text written as it reads, each part right after the last, is
+/// merged: an entity (`&#61;`) or an escape (`\=`, which pulldown-cmark
+/// hands over without its backslash) stays a part of its own, as
+/// Python-Markdown keeps them out of its inline patterns (`&#61;=x=&#61;`
+/// and `\=\=x\=\=` are no marks).
 fn merge_texts<'a>(
     events: Vec<(Event<'a>, Range<usize>)>,
     source: &str,
 ) -> Vec<(Event<'a>, Range<usize>)> {
-    let literal = |part: &str, range: &Range<usize>| source.get(range.clone()) == Some(part);
+    // An escaped character comes as its own text, just after its backslash.
+    let literal = |part: &str, range: &Range<usize>| {
+        source.get(range.clone()) == Some(part)
+            && !source.as_bytes()[..range.start].ends_with(b"\\")
+    };
     let mut out: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
     // The text run being merged, once it has more than one part.
     let mut merged: Option<String> = None;
@@ -1241,6 +1255,8 @@ fn merge_texts<'a>(
             && std::mem::replace(&mut last_literal, true)
             && let Event::Text(part) = &event
             && let Some((Event::Text(first), last_range)) = out.last_mut()
+            // Right after the last: an escape's backslash leaves a gap.
+            && last_range.end == range.start
         {
             merged
                 .get_or_insert_with(|| first.to_string())

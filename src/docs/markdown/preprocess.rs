@@ -681,6 +681,8 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
     // Inside list items and definitions, openers count only at the column
     // mdx_truly_sane_lists nests blocks at.
     let columns = list_indent::block_columns(lines.iter().map(|l| &*l.text));
+    // Lines inside an HTML comment or code span begun above them.
+    let in_comment_or_code = raw_html::opened_before(lines);
     // Lines the fence look-ahead may still read: linear in the page, so
     // many unclosed fences cannot make it quadratic (past it, a fence is
     // taken as closed).
@@ -791,7 +793,7 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             // line as more of the paragraph's text.
             out.push(Line::blank(line));
         }
-        if raw_html::is_lone_inline_tag(text) {
+        if raw_html::is_lone_inline_tag(text) && !in_comment_or_code[i] {
             // Kept from opening a CommonMark HTML block (kind 7) that would
             // take the lines under it as HTML: a paragraph starts with the
             // tag, as in Python-Markdown. The comment is sanitised away.

@@ -210,6 +210,70 @@ pub fn is_lone_inline_tag(line: &str) -> bool {
     quote.is_none()
 }
 
+/// For each line, whether it starts inside an HTML comment or a code span
+/// that an earlier line opened: no line there is a [`is_lone_inline_tag`]
+/// line (its tag is comment or code text). Fenced code is skipped.
+pub fn opened_before<S: AsRef<str>>(lines: &[S]) -> Vec<bool> {
+    let mut inside = Vec::with_capacity(lines.len());
+    let mut comment = false;
+    let mut ticks: Option<usize> = None;
+    let mut fence: Option<(u8, usize)> = None;
+    for line in lines {
+        let line = line.as_ref();
+        inside.push(comment || ticks.is_some());
+        if let Some(open) = fence {
+            if closes_fence(line, open) {
+                fence = None;
+            }
+            continue;
+        }
+        if !comment
+            && ticks.is_none()
+            && let Some(open) = fence_of(line)
+        {
+            fence = Some(open);
+            continue;
+        }
+        if line.trim().is_empty() {
+            // A code span ends with its paragraph.
+            ticks = None;
+            continue;
+        }
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if comment {
+                match bytes[i..].windows(3).position(|w| w == b"-->") {
+                    Some(at) => {
+                        comment = false;
+                        i += at + 3;
+                    }
+                    None => break,
+                }
+                continue;
+            }
+            if bytes[i] == b'`' {
+                let run = bytes[i..].iter().take_while(|&&b| b == b'`').count();
+                ticks = match ticks {
+                    Some(open) if open == run => None,
+                    None => Some(run),
+                    other => other,
+                };
+                i += run;
+                continue;
+            }
+            // Bytes, not `str` slices: `i` steps over multi-byte characters.
+            if ticks.is_none() && bytes[i..].starts_with(b"<!--") {
+                comment = true;
+                i += 4;
+                continue;
+            }
+            i += 1;
+        }
+    }
+    inside
+}
+
 /// Length of the tag name `text` starts with (a letter, then letters,
 /// digits or hyphens), 0 if none.
 fn tag_name_len(text: &str) -> usize {
@@ -425,6 +489,32 @@ mod tests {
         ] {
             assert!(!is_lone_inline_tag(other), "{other}");
         }
+    }
+
+    #[test]
+    fn lines_inside_comments_and_code_spans_are_known() {
+        let lines = [
+            "<!--",
+            "<img src=old.png>",
+            "-->",
+            "<img src=new.png>",
+            "text `code",
+            "<br>",
+            "end` more",
+            "```",
+            "<!--",
+            "```",
+            "<img src=x>",
+            "é<!-- é",
+            "<img src=x>",
+        ];
+        assert_eq!(
+            opened_before(&lines),
+            [
+                false, true, true, false, false, true, true, false, false, false, false, false,
+                true
+            ]
+        );
     }
 
     #[test]

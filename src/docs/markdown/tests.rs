@@ -543,7 +543,13 @@ fn an_empty_abbreviation_defines_nothing_and_renders() {
         assert!(!out.contains("<abbr"), "{out}");
     }
     assert_eq!(
-        super::inline::inline_extensions("a : b", &[(String::new(), "x".into())], None, false),
+        super::inline::inline_extensions(
+            "a : b",
+            None,
+            &[(String::new(), "x".into())],
+            None,
+            false
+        ),
         None,
         "a zero-length match is no match"
     );
