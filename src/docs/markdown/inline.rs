@@ -28,8 +28,14 @@ pub(super) fn inline_extensions(
     // A text right after a backslash starts with the character it escapes,
     // which Python-Markdown keeps out of every inline pattern (`\==x==`).
     let mut i = usize::from(before == Some(b'\\'));
+    // Without addresses or abbreviations, only these bytes start anything.
+    let only_triggers = !mail && abbreviations.is_empty();
     while i < bytes.len() {
         let b = bytes[i];
+        if only_triggers && !TRIGGERS[usize::from(b)] {
+            i += 1;
+            continue;
+        }
         let word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
         let mail_here = mail && i >= mail_from && mail_may_start(bytes, i, before);
         // What may start here: one of [`extension_at`]'s, a smart symbol.
@@ -89,6 +95,18 @@ pub(super) fn inline_extensions(
     escape_into(&mut out, &text[plain_start..]);
     Some(out)
 }
+
+/// Bytes that may start an extension or a smart symbol (URLs at `h`/`w`).
+const TRIGGERS: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b":=^~+(-<chw0123456789";
+    let mut k = 0;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
 
 /// Whether an e-mail address may start at `bytes[i]` as magiclink's
 /// pattern reads it: a local-part character not preceded by one of

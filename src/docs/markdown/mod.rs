@@ -1240,10 +1240,20 @@ fn merge_texts<'a>(
     source: &str,
 ) -> Vec<(Event<'a>, Range<usize>)> {
     // An escaped character comes as its own text, just after its backslash.
-    let literal = |part: &str, range: &Range<usize>| {
-        source.get(range.clone()) == Some(part)
+    // Written as it reads: pulldown-cmark lends the very bytes of the page
+    // (compared by address, not byte by byte: this runs on every text).
+    let literal = |part: &CowStr<'_>, range: &Range<usize>| {
+        matches!(part, CowStr::Borrowed(b) if b.as_ptr() == source[range.start..].as_ptr() && b.len() == range.len())
             && !source.as_bytes()[..range.start].ends_with(b"\\")
     };
+    let is_literal = |(event, range): &(Event<'_>, Range<usize>)| matches!(event, Event::Text(part) if literal(part, range));
+    // Most pages have no such run: give them back as they are.
+    if !events
+        .windows(2)
+        .any(|w| w[0].1.end == w[1].1.start && is_literal(&w[0]) && is_literal(&w[1]))
+    {
+        return events;
+    }
     let mut out: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
     // The text run being merged, once it has more than one part.
     let mut merged: Option<String> = None;

@@ -681,8 +681,13 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
     // Inside list items and definitions, openers count only at the column
     // mdx_truly_sane_lists nests blocks at.
     let columns = list_indent::block_columns(lines.iter().map(|l| &*l.text));
-    // Lines inside an HTML comment or code span begun above them.
-    let in_comment_or_code = raw_html::opened_before(lines);
+    // Lines inside an HTML comment or code span begun above them, read
+    // only for a page with a lone tag line.
+    let in_comment_or_code = if lines.iter().any(|l| raw_html::is_lone_inline_tag(&l.text)) {
+        raw_html::opened_before(lines)
+    } else {
+        vec![false; lines.len()]
+    };
     // Lines the fence look-ahead may still read: linear in the page, so
     // many unclosed fences cannot make it quadratic (past it, a fence is
     // taken as closed).
@@ -926,11 +931,9 @@ fn quoted_blocks<'a>(
     state: &mut State<'_>,
 ) -> Option<usize> {
     let unquoted = |line: &Line<'a>| -> Option<Cow<'a, str>> {
-        if indent_width(&line.text) > 3 {
-            return None;
-        }
-        let at = line.text.find('>')?;
-        if !line.text[..at].bytes().all(|b| b == b' ') {
+        // Up to 3 spaces, then `>`: every line of a page is asked.
+        let at = line.text.bytes().take(4).position(|b| b != b' ')?;
+        if line.text.as_bytes()[at] != b'>' {
             return None;
         }
         let after = at + 1 + usize::from(line.text[at + 1..].starts_with(' '));

@@ -39,50 +39,46 @@ fn is_word(c: char) -> bool {
 /// look-behinds.
 pub fn symbol_at(text: &str, i: usize, ordinals: bool) -> Option<(Cow<'static, str>, usize)> {
     let rest = &text[i..];
-    let prev = text[..i].chars().next_back();
+    let prev = || text[..i].chars().next_back();
     let fixed = |s: &'static str, len: usize| Some((Cow::Borrowed(s), len));
-    for (pattern, symbol) in [
-        ("(tm)", "™"),
-        ("(c)", "©"),
-        ("(r)", "®"),
-        ("+/-", "±"),
-        ("=/=", "≠"),
-    ] {
-        if rest.starts_with(pattern) {
-            return fixed(symbol, pattern.len());
+    // By the first byte: this runs at every `c` and digit of a page.
+    match rest.as_bytes()[0] {
+        b'(' => [("(tm)", "™"), ("(c)", "©"), ("(r)", "®")]
+            .into_iter()
+            .find(|(pattern, _)| rest.starts_with(pattern))
+            .and_then(|(pattern, symbol)| fixed(symbol, pattern.len())),
+        b'+' if rest.starts_with("+/-") => fixed("±", 3),
+        b'=' if rest.starts_with("=/=") => fixed("≠", 3),
+        // `<-->`, `<--` before no `-`, `-->` after no `-`.
+        b'<' if rest.starts_with("<-->") => fixed("↔", 4),
+        b'<' if rest.starts_with("<--") && !rest[3..].starts_with('-') => fixed("←", 3),
+        b'-' if rest.starts_with("-->") && prev() != Some('-') => fixed("→", 3),
+        b'c' if rest.starts_with("c/o")
+            && !rest[3..].starts_with(is_word)
+            && prev().is_none_or(|c| !is_word(c)) =>
+        {
+            fixed("℅", 3)
         }
-    }
-    // `<-->`, `-->` after no `-`, `<--` before no `-`.
-    if rest.starts_with("<-->") {
-        return fixed("↔", 4);
-    }
-    if rest.starts_with("-->") && prev != Some('-') {
-        return fixed("→", 3);
-    }
-    if rest.starts_with("<--") && !rest[3..].starts_with('-') {
-        return fixed("←", 3);
-    }
-    let prev_is_digit = prev.is_some_and(|c| c.is_ascii_digit());
-    if !prev_is_digit {
-        for (fraction, symbol) in FRACTIONS {
-            if rest.starts_with(fraction)
-                && !rest[fraction.len()..].starts_with(|c: char| c.is_ascii_digit())
-            {
+        b'0'..=b'9' => {
+            let prev = prev();
+            if prev.is_some_and(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            // Every fraction is `d/d`.
+            let fraction = FRACTIONS.iter().find(|(fraction, _)| {
+                rest.as_bytes().get(1) == Some(&b'/')
+                    && rest.starts_with(fraction)
+                    && !rest[fraction.len()..].starts_with(|c: char| c.is_ascii_digit())
+            });
+            if let Some((fraction, symbol)) = fraction {
                 return fixed(symbol, fraction.len());
             }
+            (ordinals && prev.is_none_or(|c| !is_word(c)))
+                .then(|| ordinal(rest))
+                .flatten()
         }
+        _ => None,
     }
-    let at_boundary = prev.is_none_or(|c| !is_word(c));
-    if ordinals
-        && at_boundary
-        && let Some(found) = ordinal(rest)
-    {
-        return Some(found);
-    }
-    if at_boundary && rest.starts_with("c/o") && !rest[3..].starts_with(is_word) {
-        return fixed("℅", 3);
-    }
-    None
 }
 
 /// `1st`, `22nd`, `11th`, … at a word's start: the digits, then the
