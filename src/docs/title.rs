@@ -7,6 +7,7 @@
 //! a badge, an HTML comment or an admonition has none: it is named by its
 //! file (`nav::title_from_path`).
 
+use crate::docs::markdown::smart_symbols;
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Blocks looked at before giving up (link and footnote definitions
@@ -219,7 +220,10 @@ fn first_block_heading(body: &str) -> Option<String> {
                 for event in events {
                     match event {
                         Event::End(TagEnd::Heading(_)) => break,
-                        Event::Text(text) | Event::Code(text) => title.push_str(&text),
+                        // MkDocs takes the title after smart symbols
+                        // (`(c)` is `©`), code as written.
+                        Event::Text(text) => title.push_str(&smart_symbols::replaced(&text)),
+                        Event::Code(text) => title.push_str(&text),
                         Event::SoftBreak | Event::HardBreak => title.push(' '),
                         _ => {}
                     }
@@ -268,6 +272,15 @@ fn is_abbreviation(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_headings_title_has_its_smart_symbols_as_mkdocs_takes_it() {
+        // MkDocs 1.6.1 + techdocs-core: `<title>Brand © ½ → (c) x - FX</title>`.
+        assert_eq!(
+            page_title("# Brand (c) 1/2 --> `(c)` x\n").as_deref(),
+            Some("Brand © ½ → (c) x")
+        );
+    }
 
     #[test]
     fn titles_come_from_meta_data_then_a_first_level_one_heading() {

@@ -25,7 +25,7 @@ mod raw_html;
 mod sane_lists;
 mod sanitize;
 pub mod slug;
-mod smart_symbols;
+pub mod smart_symbols;
 pub mod snippet_syntax;
 mod tables;
 pub mod template_tags;
