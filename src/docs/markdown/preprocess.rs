@@ -513,7 +513,7 @@ fn unspaced_heading(text: &str) -> Option<usize> {
 }
 
 /// A fence opener: (character, length).
-fn fence_open(line: &str) -> Option<(char, usize)> {
+pub(super) fn fence_open(line: &str) -> Option<(char, usize)> {
     let t = line.trim_start();
     let c = t.chars().next().filter(|c| *c == '`' || *c == '~')?;
     let n = t.chars().take_while(|x| *x == c).count();
@@ -549,7 +549,8 @@ fn fence_is_closed(
     false
 }
 
-fn fence_closes(line: &str, (c, n): (char, usize)) -> bool {
+/// Whether `line` closes a fence opened with `c` × `n`.
+pub(super) fn fence_closes(line: &str, (c, n): (char, usize)) -> bool {
     let t = line.trim();
     t.chars().take_while(|x| *x == c).count() >= n && t.chars().all(|x| x == c)
 }
@@ -682,12 +683,8 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
     // mdx_truly_sane_lists nests blocks at.
     let columns = list_indent::block_columns(lines.iter().map(|l| &*l.text));
     // Lines inside an HTML comment or code span begun above them, read
-    // only for a page with a lone tag line.
-    let in_comment_or_code = if lines.iter().any(|l| raw_html::is_lone_inline_tag(&l.text)) {
-        raw_html::opened_before(lines)
-    } else {
-        vec![false; lines.len()]
-    };
+    // when the first lone tag line is met.
+    let in_comment_or_code = std::cell::OnceCell::new();
     // Lines the fence look-ahead may still read: linear in the page, so
     // many unclosed fences cannot make it quadratic (past it, a fence is
     // taken as closed).
@@ -798,7 +795,9 @@ fn blocks<'a>(lines: &[Line<'a>], out: &mut Vec<Line<'a>>, state: &mut State<'_>
             // line as more of the paragraph's text.
             out.push(Line::blank(line));
         }
-        if raw_html::is_lone_inline_tag(text) && !in_comment_or_code[i] {
+        if raw_html::is_lone_inline_tag(text)
+            && !in_comment_or_code.get_or_init(|| raw_html::opened_before(lines))[i]
+        {
             // Kept from opening a CommonMark HTML block (kind 7) that would
             // take the lines under it as HTML: a paragraph starts with the
             // tag, as in Python-Markdown. The comment is sanitised away.
@@ -900,11 +899,8 @@ fn raw_html_block<'a>(
             let head = slice_to(&closing.text, at);
             out.push(Line::author(head, closing.number));
             out.push(Line::blank(closing.number));
-            let tail = slice_from(&closing.text, at);
-            let tail = match tail {
-                Cow::Borrowed(t) => Cow::Borrowed(t.trim_start()),
-                Cow::Owned(t) => Cow::Owned(t.trim_start().to_string()),
-            };
+            let spaces = closing.text[at..].len() - closing.text[at..].trim_start().len();
+            let tail = slice_from(&closing.text, at + spaces);
             out.push(plain_line(&tail, closing.number, state));
         }
         None => {

@@ -18,6 +18,8 @@
 //! raw `# Title`). [`raw_block`] finds such a block's end so that the
 //! preprocessor can end it as Python-Markdown does.
 
+use super::preprocess::{fence_closes, fence_open};
+
 /// Tags Python-Markdown treats as block-level (`BLOCK_LEVEL_ELEMENTS`)
 /// that also open a CommonMark HTML block which a blank line ends (kind 6).
 /// The few of Python-Markdown's that CommonMark has no block for
@@ -109,7 +111,7 @@ pub fn raw_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -
     }
     let mut scan = Scanner::default();
     let mut fences = Vec::new();
-    let mut fence: Option<(usize, (u8, usize))> = None;
+    let mut fence: Option<(usize, (char, usize))> = None;
     for (index, line) in lines.iter().enumerate().skip(start) {
         if *budget == 0 {
             return None;
@@ -117,7 +119,7 @@ pub fn raw_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -
         *budget -= 1;
         let line = line.as_ref();
         if let Some((opened, open)) = fence {
-            if closes_fence(line, open) {
+            if fence_closes(line, open) {
                 fences.push((opened, index));
                 fence = None;
             }
@@ -127,7 +129,7 @@ pub fn raw_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -
             && !scan.in_comment
             && scan.in_tag.is_none()
             && scan.raw_text.is_none()
-            && let Some(open) = fence_of(line)
+            && let Some(open) = fence_open(line)
         {
             fence = Some((index, open));
             continue;
@@ -217,19 +219,19 @@ pub fn opened_before<S: AsRef<str>>(lines: &[S]) -> Vec<bool> {
     let mut inside = Vec::with_capacity(lines.len());
     let mut comment = false;
     let mut ticks: Option<usize> = None;
-    let mut fence: Option<(u8, usize)> = None;
+    let mut fence: Option<(char, usize)> = None;
     for line in lines {
         let line = line.as_ref();
         inside.push(comment || ticks.is_some());
         if let Some(open) = fence {
-            if closes_fence(line, open) {
+            if fence_closes(line, open) {
                 fence = None;
             }
             continue;
         }
         if !comment
             && ticks.is_none()
-            && let Some(open) = fence_of(line)
+            && let Some(open) = fence_open(line)
         {
             fence = Some(open);
             continue;
@@ -285,20 +287,6 @@ fn tag_name_len(text: &str) -> usize {
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-')
         .count()
-}
-
-/// A fenced code opener: its character and length.
-fn fence_of(line: &str) -> Option<(u8, usize)> {
-    let t = line.trim_start();
-    let c = *t.as_bytes().first().filter(|c| matches!(c, b'`' | b'~'))?;
-    let n = t.bytes().take_while(|&b| b == c).count();
-    (n >= 3 && !(c == b'`' && t[n..].contains('`'))).then_some((c, n))
-}
-
-/// Whether `line` closes a fence opened with `c` × `n`.
-fn closes_fence(line: &str, (c, n): (u8, usize)) -> bool {
-    let t = line.trim();
-    t.len() >= n && t.bytes().all(|b| b == c)
 }
 
 /// The HTML read so far, across lines: open elements, as Python's
