@@ -114,7 +114,7 @@ const TRIGGERS: [bool; 256] = {
 /// `before`: the byte before the text in the page (an emphasis `_`
 /// around `_a@b.com_` is one, as magiclink reads the page before emphasis).
 fn mail_may_start(bytes: &[u8], i: usize, before: Option<u8>) -> bool {
-    let is_local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'_');
+    let is_local = is_mail_local;
     let prev = if i == 0 { before } else { Some(bytes[i - 1]) };
     is_local(bytes[i]) && prev.is_none_or(|p| !(is_local(p) || matches!(p, b'/' | b'@')))
 }
@@ -256,6 +256,11 @@ fn bare_url_len(text: &str) -> Option<usize> {
     (url.len() >= min && url[4..].contains('.')).then_some(url.len())
 }
 
+/// A character of an address's local part other than a dot.
+fn is_mail_local(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'_')
+}
+
 /// The length of the e-mail address `text` starts with, as magiclink's
 /// `RE_MAIL` matches it: a local part of letters, digits, `-+_` and single
 /// dots (not ending in one), `@`, then a domain of letters, digits, `-_`
@@ -264,7 +269,7 @@ fn bare_url_len(text: &str) -> Option<usize> {
 /// went: no address starts before that either.
 fn bare_mail_len(text: &str) -> Result<usize, usize> {
     let bytes = text.as_bytes();
-    let is_local = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'_');
+    let is_local = is_mail_local;
     let is_domain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_');
     let single_dot = |i: usize| bytes[i] == b'.' && bytes.get(i + 1) != Some(&b'.');
     let mut i = 0;

@@ -1239,19 +1239,18 @@ fn merge_texts<'a>(
     events: Vec<(Event<'a>, Range<usize>)>,
     source: &str,
 ) -> Vec<(Event<'a>, Range<usize>)> {
-    // An escaped character comes as its own text, just after its backslash.
     // Written as it reads: pulldown-cmark lends the very bytes of the page
-    // (compared by address, not byte by byte: this runs on every text).
-    let literal = |part: &CowStr<'_>, range: &Range<usize>| {
-        matches!(part, CowStr::Borrowed(b) if b.as_ptr() == source[range.start..].as_ptr() && b.len() == range.len())
+    // (compared by address, not byte by byte: this runs on every text),
+    // and no backslash before (an escaped character starts the text after it).
+    let is_literal = |event: &Event<'_>, range: &Range<usize>| {
+        matches!(event, Event::Text(CowStr::Borrowed(b))
+            if b.as_ptr() == source[range.start..].as_ptr() && b.len() == range.len())
             && !source.as_bytes()[..range.start].ends_with(b"\\")
     };
-    let is_literal = |(event, range): &(Event<'_>, Range<usize>)| matches!(event, Event::Text(part) if literal(part, range));
     // Most pages have no such run: give them back as they are.
-    if !events
-        .windows(2)
-        .any(|w| w[0].1.end == w[1].1.start && is_literal(&w[0]) && is_literal(&w[1]))
-    {
+    if !events.windows(2).any(|w| {
+        w[0].1.end == w[1].1.start && is_literal(&w[0].0, &w[0].1) && is_literal(&w[1].0, &w[1].1)
+    }) {
         return events;
     }
     let mut out: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
@@ -1260,9 +1259,9 @@ fn merge_texts<'a>(
     // Whether the last event is text written as it reads.
     let mut last_literal = false;
     for (event, range) in events {
-        let is_literal = matches!(&event, Event::Text(part) if literal(part, &range));
-        if is_literal
-            && std::mem::replace(&mut last_literal, true)
+        let literal = is_literal(&event, &range);
+        if literal
+            && last_literal
             && let Event::Text(part) = &event
             && let Some((Event::Text(first), last_range)) = out.last_mut()
             // Right after the last: an escape's backslash leaves a gap.
@@ -1277,7 +1276,7 @@ fn merge_texts<'a>(
         if let (Some(text), Some((last, _))) = (merged.take(), out.last_mut()) {
             *last = Event::Text(text.into());
         }
-        last_literal = is_literal;
+        last_literal = literal;
         out.push((event, range));
     }
     if let (Some(text), Some((last, _))) = (merged.take(), out.last_mut()) {
