@@ -59,11 +59,45 @@ pub fn normalised(url: &str) -> String {
         .unwrap_or_else(|_| url.to_string());
     // A `file://` path as the clone records it: `…/beta/`, `…//beta`,
     // `…/./beta` and `…/x/../beta` are one repository (else each run
-    // cloned it again into a new folder).
+    // cloned it again into a new folder). Its `%XX` escapes are decoded,
+    // as git decodes them (`file:///srv/my%20repo` is `/srv/my repo`):
+    // gix takes the path as written.
     match url.strip_prefix("file://") {
-        Some(path) if path.starts_with('/') => format!("file://{}", lexical_path(path)),
+        Some(path) if path.starts_with('/') => {
+            let path = file_path(path).unwrap_or_else(|_| path.to_string());
+            format!("file://{}", lexical_path(&path))
+        }
         _ => url,
     }
+}
+
+/// A `file://` URL's path with its `%XX` escapes decoded, or why it
+/// cannot be: an escape that decodes to a control character or to bytes
+/// that are not UTF-8.
+pub fn file_path(path: &str) -> Result<String, String> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        // A `%` not followed by two hex digits is itself, as in git.
+        let escaped = path
+            .get(i + 1..i + 3)
+            .filter(|hex| bytes[i] == b'%' && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        if let Some(value) = escaped {
+            out.push(value);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    let decoded = String::from_utf8(out)
+        .map_err(|_| "has `%` escapes that do not decode to UTF-8 text".to_string())?;
+    if decoded.chars().any(char::is_control) {
+        return Err("has a `%` escape of a control character".into());
+    }
+    Ok(decoded)
 }
 
 /// An absolute path with `.`, `..`, doubled and trailing `/` taken out.
@@ -90,6 +124,16 @@ pub fn clone(
     credentials: &Credentials,
     given_up: &AtomicBool,
 ) -> Result<Done, String> {
+    // A `file://` path as git reads it (`%XX` decoded); the mirror's
+    // `origin` records it so, which `normalised` matches on the next run.
+    let decoded;
+    let url = match url.strip_prefix("file://") {
+        Some(_) => {
+            decoded = normalised(url);
+            decoded.as_str()
+        }
+        None => url,
+    };
     let asked = std::sync::Arc::new(Asked::default());
     let (credentials, noted) = (credentials.clone(), asked.clone());
     let refused = |e| asked.explain(explain(e));

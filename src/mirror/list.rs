@@ -139,6 +139,9 @@ pub fn check_url(url: &str) -> Result<(), String> {
             "uses `{scheme}`, which Portico does not fetch over"
         ));
     }
+    if let Some(path) = url.strip_prefix("file://") {
+        super::git::file_path(path)?;
+    }
     // The host as gix will read it (its authority ends at `/`, `?` or
     // `#`), and the error without the URL's secrets, which gix repeats.
     let parsed = gix::url::parse(url)

@@ -653,3 +653,53 @@ fn mirrors_over_https_only_to_a_trusted_certificate() {
     let expected = format!("Basic {}", super::git_http::base64("bot:s3cret"));
     assert!(private.seen.lock().unwrap().contains(&expected));
 }
+
+/// A `file://` path is percent-decoded as git decodes it: `my%20repo` is
+/// the folder `my repo` (it failed, gix reading the `%20` as written), the
+/// mirror is named after the decoded path, and the second run finds it
+/// (its `origin` records the decoded path). A `%` not followed by two hex
+/// digits is itself, as in git; an escape of a control character is
+/// refused before anything is fetched.
+#[test]
+fn file_urls_are_percent_decoded_as_git_decodes_them() {
+    let org = Org::new();
+    let spaced = source(&org, "my repo", "Spaced.");
+    let percent = source(&org, "50%off", "Percent.");
+    let listed = |dir: &Path| file_url(dir).replace(' ', "%20");
+    org.file(
+        "repos.txt",
+        &format!(
+            "{}\n{}\nfile:///srv/a%0Ab\n",
+            listed(&spaced),
+            file_url(&percent)
+        ),
+    );
+    let first = org.run(&["mirror", "repos.txt", "--into", "mirrors"]);
+    assert_eq!(first.code, 1, "{}{}", first.stdout, first.stderr);
+    assert!(
+        first
+            .stderr
+            .contains("has a `%` escape of a control character"),
+        "{}",
+        first.stderr
+    );
+    assert!(
+        first.stdout.contains("2 cloned, 0 fetched, 0 failed"),
+        "{}{}",
+        first.stdout,
+        first.stderr
+    );
+    let mirrors = org.path().join("mirrors");
+    assert_eq!(mirrored_main(&mirrors.join("my-repo.git")), head(&spaced));
+    assert_eq!(mirrored_main(&mirrors.join("50-off.git")), head(&percent));
+
+    let second = org.run(&["mirror", "repos.txt", "--into", "mirrors"]);
+    assert!(
+        second.stdout.contains("0 cloned, 2 fetched"),
+        "{}{}",
+        second.stdout,
+        second.stderr
+    );
+    let folders = std::fs::read_dir(&mirrors).unwrap().count();
+    assert_eq!(folders, 2, "no second clone of a decoded path");
+}
