@@ -278,11 +278,17 @@ fn repo_history(
     };
     // The end of each day: a commit made that day counts for it.
     let moments: Vec<i64> = days.iter().map(|d| (d.0 + 1) * 86_400 - 1).collect();
-    let commits: Vec<Option<(gix::ObjectId, String)>> =
+    let mut commits: Vec<Option<(gix::ObjectId, String)>> =
         crate::read::history::commits_at(&repo, start, &moments)
             .into_iter()
             .map(|c| c.map(|id| (id, id.to_string())))
             .collect();
+    // The build's day is the commit built, whatever its date: a HEAD dated
+    // after that day (a clock ahead, a rebase's dates) gave the newest
+    // point an older commit than the results beside it, or none at all.
+    if let Some(newest) = commits.last_mut() {
+        *newest = Some((start, start.to_string()));
+    }
     let mut kept: Vec<KeptLoad> = Vec::new();
     // One commit's state at a time: weeks are in order, so weeks at the
     // same commit come one after another. The handle goes from one commit

@@ -183,6 +183,37 @@ fn history_reads_bare_clones_the_same_way() {
     );
 }
 
+/// A HEAD dated after the build's day (a clock ahead) is still the
+/// newest point, as it is the commit the results beside it judged: the
+/// point took the last commit dated by that day instead.
+#[test]
+fn the_newest_point_is_the_built_commit_even_dated_later() {
+    let org = steps_org();
+    let svc = org.path().join("repos/svc");
+    make_svc(&svc);
+    commit_on(
+        &svc,
+        "2026-01-12",
+        &[("catalog-info.yaml", &component("svc", "experimental"))],
+    );
+    let (json, run) = run_steps(&org, &[]);
+    let mut weeks = SVC_WEEKS;
+    weeks[3] = ("2026-01-10", "one");
+    assert_eq!(
+        history(&json, "component:default/svc"),
+        pairs(&weeks),
+        "{}",
+        run.stderr
+    );
+    let present = json["scorecards"][0]["entities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["entity"] == "component:default/svc")
+        .unwrap();
+    assert_eq!(present["level"], "one", "{present:#}");
+}
+
 #[test]
 fn weeks_before_the_catalog_file_existed_have_no_point() {
     let org = steps_org();
