@@ -5,6 +5,20 @@ use super::keys::{KeysSettings, keys_at};
 use super::smart_symbols;
 use crate::html::{escape, escape_into};
 
+/// Where the span `after` an opening `marker` ends: the first `marker`
+/// past a character at least and not after white space, as pymdownx's
+/// patterns end (`(?<!\s)`: in `==a ==b==` the mark is `a ==b`).
+fn span_end(after: &str, marker: &str) -> Option<usize> {
+    let mut from = after.chars().next()?.len_utf8();
+    loop {
+        let end = from + after.get(from..)?.find(marker)?;
+        if !after[..end].ends_with(char::is_whitespace) {
+            return Some(end);
+        }
+        from = end + 1;
+    }
+}
+
 /// Applies the inline extensions to `text`; `None` when nothing changed.
 /// Plain runs are copied whole; only ASCII trigger bytes are looked at.
 /// `in_link`: the text is a link's, where a URL is text, not another link
@@ -169,8 +183,7 @@ fn extension_at(
         ("~", "sub", false),
     ] {
         if let Some(after) = rest.strip_prefix(marker)
-            && let Some(end) = after.find(marker)
-            && end > 0
+            && let Some(end) = span_end(after, marker)
             && !after.starts_with(' ')
             && (spaces || !after[..end].contains(' '))
         {

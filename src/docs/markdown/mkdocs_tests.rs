@@ -846,3 +846,40 @@ fn a_lone_tag_inside_a_comment_or_code_span_is_left_alone() {
     );
     assert!(out.contains("<code>foo &lt;br&gt; bar</code>"), "{out}");
 }
+
+#[test]
+fn marks_span_inline_markup_and_lines() {
+    // As MkDocs 1.6.1 with pymdownx 11 renders them.
+    let out = html("==a *b* c==\n\n==across\nlines==\n\n^^ins *x* y^^\n");
+    assert!(out.contains("<mark>a <em>b</em> c</mark>"), "{out}");
+    assert!(out.contains("<mark>across\nlines</mark>"), "{out}");
+    assert!(out.contains("<ins>ins <em>x</em> y</ins>"), "{out}");
+    // A closer is never after white space; the first opener waits.
+    let out = html("==a ==b==\n\n==open *a* ==nested *b* c== d==\n");
+    assert!(out.contains("<mark>a ==b</mark>"), "{out}");
+    assert!(
+        out.contains("<mark>open <em>a</em> ==nested <em>b</em> c</mark> d=="),
+        "{out}"
+    );
+    // Inside a word, in code or escaped: no span; after a line break, no
+    // closer (the line break is white space).
+    let out = html("word==a *b* c==\n\n==first\n==second==\n\n`==code` text==\n\n\\==a *b* c==\n");
+    assert!(out.contains("word==a <em>b</em> c=="), "{out}");
+    assert!(out.contains("<mark>first\n==second</mark>"), "{out}");
+    assert!(out.contains("<code>==code</code> text=="), "{out}");
+    assert!(
+        out.contains("==a <em>b</em> c==") && !out.contains("<mark>a <em>"),
+        "{out}"
+    );
+}
+
+#[test]
+fn markdown_after_a_comment_on_its_line_is_read() {
+    // As MkDocs 1.6.1 renders them: the comment raw, the rest Markdown.
+    let out =
+        html("<!-- x --> *text*\n\n<!--\nmulti\n--> *t3*\nmore\n\n<!-- a --> <!-- b --> *t4*\n");
+    assert!(out.contains("<p><em>text</em></p>"), "{out}");
+    assert!(out.contains("<p><em>t3</em>\nmore</p>"), "{out}");
+    assert!(out.contains("<p><em>t4</em></p>"), "{out}");
+    assert!(!out.contains("*text*") && !out.contains("*t4*"), "{out}");
+}

@@ -27,6 +27,7 @@ mod sanitize;
 pub mod slug;
 pub mod smart_symbols;
 pub mod snippet_syntax;
+mod spans;
 mod tables;
 pub mod template_tags;
 mod urls;
@@ -407,6 +408,7 @@ fn render_preprocessed(
     }
     betterem::smart_emphasis(&mut events, text);
     let events = merge_texts(sane_lists::truly_sane_lists(events, text), text);
+    let events = spans::spanning(events, text);
     let mut pass = Pass {
         env,
         source: text,
@@ -548,7 +550,8 @@ impl<'e, 'a> Pass<'e, 'a> {
                     i + 1
                 }
                 Event::Html(html) | Event::InlineHtml(html) => {
-                    if (self.is_generated)(range) {
+                    // Over no source bytes: a span's tag (`spans`).
+                    if range.is_empty() || (self.is_generated)(range) {
                         self.collect_ids(html);
                         self.out.push(event.clone());
                     } else if self.escape_author_html {

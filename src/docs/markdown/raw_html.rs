@@ -104,6 +104,9 @@ pub struct RawBlock {
 /// Markdown then keeps the rest of the page raw), also inside a fence.
 pub fn raw_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -> Option<RawBlock> {
     let first = lines.get(start)?.as_ref();
+    if let Some(comment) = comment_block(lines, start, budget) {
+        return Some(comment);
+    }
     let name = start_tag_name(first)?;
     let blank_ended = BLANK_ENDED.contains(&name.as_str());
     if !blank_ended && !TAG_ENDED.contains(&name.as_str()) {
@@ -143,6 +146,51 @@ pub fn raw_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -
                 fences,
             });
         }
+    }
+    None
+}
+
+/// An HTML comment opening `lines[start]` (up to 3 spaces in) with
+/// Markdown after its `-->` on the line that ends it: Python-Markdown
+/// keeps the comment as a raw block and reads that tail as Markdown, where
+/// CommonMark keeps the whole line in its HTML block (`<!-- x --> *text*`
+/// showed `*text*` as written). `None` for a comment with nothing after
+/// it, which both read alike, and for one never closed.
+fn comment_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -> Option<RawBlock> {
+    let first = lines.get(start)?.as_ref();
+    let trimmed = first.trim_start_matches(' ');
+    if first.len() - trimmed.len() > 3 || !trimmed.starts_with("<!--") {
+        return None;
+    }
+    let mut from = first.len() - trimmed.len() + "<!--".len();
+    for (index, line) in lines.iter().enumerate().skip(start) {
+        if *budget == 0 {
+            return None;
+        }
+        *budget -= 1;
+        let line = line.as_ref();
+        if let Some(at) = line.get(from..).and_then(|rest| rest.find("-->")) {
+            let mut after = from + at + "-->".len();
+            // Comments after it on the line are raw too (`<!-- a --> <!-- b --> *t*`).
+            while let Some(next) =
+                line[after..]
+                    .trim_start()
+                    .strip_prefix("<!--")
+                    .and_then(|rest| {
+                        rest.find("-->")
+                            .map(|end| line.len() - rest.len() + end + 3)
+                    })
+            {
+                after = next;
+            }
+            return (!line[after..].trim().is_empty()).then_some(RawBlock {
+                end: index,
+                tail: Some(after),
+                blank_ended: false,
+                fences: Vec::new(),
+            });
+        }
+        from = 0;
     }
     None
 }
