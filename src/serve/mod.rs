@@ -50,10 +50,14 @@ pub struct Served {
     /// after the pages are shown.
     pub lists: Arc<HashSet<String>>,
     /// The paths of `files` an earlier build made and a build since lost
-    /// to its errors: the last good version, kept until the errors are
-    /// fixed, whatever else is saved meanwhile.
-    pub kept: Arc<HashSet<String>>,
+    /// to its errors, with those errors: the last good version, kept while
+    /// one of them remains, whatever else is saved meanwhile (an error
+    /// elsewhere in the organisation does not keep it).
+    pub kept: Arc<Kept>,
 }
+
+/// Pages kept from an earlier build, each with the errors that lost it.
+pub type Kept = HashMap<String, Arc<Vec<Diagnostic>>>;
 
 /// What the server's handlers share with the builder.
 pub struct Shared {
@@ -144,6 +148,7 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
         memo: pipeline::Memo::default(),
         index_dir: scratch.path().to_path_buf(),
         verbose: options.verbose,
+        reported: std::sync::Mutex::new(Vec::new()),
     };
     let (events, _) = broadcast::channel(64);
     let shared = Arc::new(Shared {
@@ -319,6 +324,9 @@ struct Builder {
     /// Where the search index is written, for `portico search --site`.
     index_dir: PathBuf,
     verbose: bool,
+    /// The last build's diagnostics (warnings too): a rebuild prints
+    /// those that are new, as a broken link just typed.
+    reported: std::sync::Mutex<Vec<Diagnostic>>,
 }
 
 impl Builder {
@@ -452,29 +460,39 @@ impl Builder {
             .extend(self.settings_problem.as_ref().map(|(_, d)| d.clone()));
         let old = shared.current();
         let problems = errors(&preview.outcome.diagnostics);
-        let new_errors = problems.iter().any(|d| !old.problems.contains(d));
+        // The errors this build brings: what a page it loses is kept for.
+        let fresh: Arc<Vec<Diagnostic>> = Arc::new(
+            problems
+                .iter()
+                .filter(|d| !old.problems.contains(d))
+                .cloned()
+                .collect(),
+        );
         // First the docs and entity pages, beside the last build's lists
         // (taken, not copied: the lists below read only the outcome).
         let mut files = std::mem::take(&mut preview.files);
-        let mut kept = HashSet::new();
+        let mut kept = Kept::new();
         for (path, bytes) in &old.files {
+            if files.contains_key(path) {
+                continue;
+            }
             // The last good version of a page this build lost stays served
-            // until the mistake is fixed (a build with new errors keeps
-            // what it lost; later builds keep it while errors remain); the
-            // lists and search files of the last build stay until the new
-            // ones are in.
-            let lost_to_errors = new_errors || (!problems.is_empty() && old.kept.contains(path));
+            // until the mistake is fixed: a build with new errors keeps
+            // what it lost, for those errors; later builds keep it while
+            // one of the errors it was kept for remains. The lists and
+            // search files of the last build stay until the new ones are in.
+            let cause = kept_for(old.kept.get(path), &fresh, &problems);
             let listed = old.lists.contains(path) || path.starts_with("_search/");
-            if (lost_to_errors || listed) && !files.contains_key(path) {
+            if cause.is_some() || listed {
                 files.insert(path.clone(), bytes.clone());
-                if lost_to_errors && !listed {
-                    kept.insert(path.clone());
-                }
+            }
+            if let Some(cause) = cause.filter(|_| !listed) {
+                kept.insert(path.clone(), cause);
             }
         }
         let problems_changed = problems != old.problems;
         // New errors are in the terminal by the time they are served.
-        self.report(&preview.outcome.diagnostics, &old.problems, first.is_some());
+        self.report(&preview.outcome.diagnostics, first.is_some());
         // Served first; what changed is worked out after, for the
         // terminal and the open pages.
         shared.replace(Served {
@@ -494,7 +512,7 @@ impl Builder {
             );
         }
         announce(shared, &changed, problems_changed);
-        if self.relist(shared, &preview, &look, new_errors, newer) && config.search && !newer() {
+        if self.relist(shared, &preview, &look, &fresh, newer) && config.search && !newer() {
             self.reindex(shared, &preview.outcome);
         }
         // Freeing a large organisation's catalog (and the site this build
@@ -510,7 +528,7 @@ impl Builder {
         shared: &Shared,
         preview: &pipeline::Preview,
         look: &Look,
-        new_errors: bool,
+        fresh: &Arc<Vec<Diagnostic>>,
         newer: &dyn Fn() -> bool,
     ) -> bool {
         let started = Instant::now();
@@ -523,10 +541,14 @@ impl Builder {
         let old = shared.current();
         let mut files = old.files.clone();
         let paths: HashSet<String> = lists.iter().map(|f| f.path.clone()).collect();
-        let mut kept = HashSet::clone(&old.kept);
-        if new_errors {
+        let mut kept = Kept::clone(&old.kept);
+        if !fresh.is_empty() {
             // A list page these errors lost (a kind's, say) is kept as a page is.
-            kept.extend(old.lists.difference(&paths).cloned());
+            kept.extend(
+                old.lists
+                    .difference(&paths)
+                    .map(|path| (path.clone(), fresh.clone())),
+            );
         } else {
             files.retain(|path, _| !old.lists.contains(path));
         }
@@ -587,14 +609,21 @@ impl Builder {
     }
 
     /// Prints the build's problems: all of them the first time, then the
-    /// errors that are new.
-    fn report(&self, diagnostics: &[Diagnostic], before: &[Diagnostic], first: bool) {
-        let mut stderr = std::io::stderr().lock();
+    /// errors and warnings that are new (notes too with `--verbose`).
+    fn report(&self, diagnostics: &[Diagnostic], first: bool) {
+        let mut before = crate::memo::lock(&self.reported);
+        // Keyed, not compared whole: a large organisation has thousands.
+        let key = |d: &'_ Diagnostic| (d.code, d.path.clone(), d.line, d.column, d.message.clone());
+        let seen: HashSet<_> = before.iter().map(key).collect();
         let shown: Vec<Diagnostic> = diagnostics
             .iter()
-            .filter(|d| first || (d.severity == Severity::Error && !before.contains(d)))
+            .filter(|d| first || !seen.contains(&key(d)))
             .cloned()
             .collect();
+        drop(seen);
+        *before = diagnostics.to_vec();
+        drop(before);
+        let mut stderr = std::io::stderr().lock();
         diagnostics::print_human(&mut stderr, &shown, self.verbose);
         if first {
             eprintln!(
@@ -602,6 +631,26 @@ impl Builder {
                 diagnostics::summary(diagnostics::count(diagnostics))
             );
         }
+    }
+}
+
+/// What a page the build lost is kept for, if it is kept: the errors it
+/// was kept for that remain (`problems`), and the build's `fresh` ones.
+fn kept_for(
+    before: Option<&Arc<Vec<Diagnostic>>>,
+    fresh: &Arc<Vec<Diagnostic>>,
+    problems: &[Diagnostic],
+) -> Option<Arc<Vec<Diagnostic>>> {
+    let remaining: Vec<&Diagnostic> = before
+        .map(|cause| cause.iter().filter(|d| problems.contains(d)).collect())
+        .unwrap_or_default();
+    match (remaining.is_empty(), fresh.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(fresh.clone()),
+        (false, true) if remaining.len() == before.map_or(0, |c| c.len()) => before.cloned(),
+        _ => Some(Arc::new(
+            remaining.into_iter().chain(fresh.iter()).cloned().collect(),
+        )),
     }
 }
 

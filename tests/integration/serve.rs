@@ -685,6 +685,69 @@ fn a_broken_entitys_pages_stay_through_other_saves() {
     server.wait_for(ALPHA_PAGE, "the fix", |b| b.contains("Fixed alpha"));
 }
 
+/// A page kept for an error is dropped when that error is fixed, though
+/// another repository's error remains: it stayed served for as long as
+/// any error was left anywhere.
+#[test]
+fn a_kept_page_goes_when_its_own_error_is_fixed() {
+    let org = org();
+    org.file(
+        "repos/alpha/mkdocs.yml",
+        "site_name: Alpha\nnav:\n  - index.md\n  - guide.md\n",
+    )
+    .file(
+        "repos/gamma/catalog-info.yaml",
+        "metadata:\n  name: [gamma\n",
+    );
+    let server = Server::start(org.path(), &["repos"]);
+    let guide = format!("{ALPHA_DOCS}guide/");
+    assert_eq!(server.get(&guide).0, 200);
+    std::fs::rename(
+        org.path().join("repos/alpha/docs/guide.md"),
+        org.path().join("repos/alpha/docs/manual.md"),
+    )
+    .unwrap();
+    server.wait_for("/__portico/problems.json", "the nav error", |b| {
+        b.contains("guide.md")
+    });
+    assert_eq!(server.get(&guide).0, 200, "kept while the nav is wrong");
+    org.file(
+        "repos/alpha/mkdocs.yml",
+        "site_name: Alpha\nnav:\n  - index.md\n  - manual.md\n",
+    );
+    let problems = server.wait_for("/__portico/problems.json", "the nav fixed", |b| {
+        !b.contains("guide.md")
+    });
+    assert!(problems.contains("yaml-syntax"), "{problems}");
+    assert_eq!(server.get(&format!("{ALPHA_DOCS}manual/")).0, 200);
+    assert_eq!(server.get(&guide).0, 404, "{}", server.log());
+}
+
+/// A warning a save brings (a broken link just typed) is printed, as
+/// errors are: only errors were.
+#[test]
+fn new_warnings_are_printed() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos"]);
+    org.file(
+        "repos/alpha/docs/guide.md",
+        "# Guide\n\nA guide, see [missing](does-not-exist.md).\n",
+    );
+    server.wait_for(&format!("{ALPHA_DOCS}guide/"), "the save", |b| {
+        b.contains("missing")
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !server.log().contains("does-not-exist.md") {
+        assert!(std::time::Instant::now() < deadline, "{}", server.log());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        server.log().contains("warning[broken-link]"),
+        "{}",
+        server.log()
+    );
+}
+
 /// Files beside `portico.toml` that no build reads are no change: the
 /// server's own output logged there would otherwise rebuild the site for
 /// every line it writes, for ever.
