@@ -750,6 +750,7 @@ mod tests {
             memo: pipeline::Memo::default(),
             index_dir: PathBuf::new(),
             verbose: false,
+            reported: std::sync::Mutex::new(Vec::new()),
         }
     }
 
