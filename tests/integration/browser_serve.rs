@@ -99,3 +99,93 @@ async fn an_open_page_reloads_after_an_edit_and_keeps_its_place() {
     }
     c.close().await.unwrap();
 }
+
+/// Eight tabs of the preview open one after another all load, and the
+/// first, shown again after an edit made while it was hidden, reloads: a
+/// browser opens at most 6 connections to one server and each page's
+/// event stream held one for good, so a 7th tab never loaded.
+#[tokio::test(flavor = "multi_thread")]
+async fn many_tabs_load_and_a_hidden_one_catches_up() {
+    let Some(driver) = start_driver() else { return };
+    let org = Org::new();
+    org.file("repos/long/catalog-info.yaml", COMPONENT)
+        .file("repos/long/mkdocs.yml", "site_name: Long\n")
+        .file("repos/long/docs/index.md", "# Long\n\nFirst text.\n")
+        .file(
+            "repos/other/catalog-info.yaml",
+            &COMPONENT.replace("name: long", "name: other"),
+        );
+    let server = Server::start(org.path(), &["repos", "--no-search"]);
+    let c = browser(&driver).await;
+    let page = format!("http://{}/docs/default/component/long/", server.address);
+    c.goto(&page).await.unwrap();
+    let first = c.window().await.unwrap();
+    c.execute("window.__first = true;", vec![]).await.unwrap();
+    for tab in 1..8 {
+        let opened = c.new_window(true).await.unwrap();
+        c.switch_to_window(opened.handle).await.unwrap();
+        // A page that cannot get a connection never ends loading.
+        let loaded = tokio::time::timeout(Duration::from_secs(20), c.goto(&page)).await;
+        assert!(
+            matches!(loaded, Ok(Ok(()))),
+            "tab {} did not load: {loaded:?}",
+            tab + 1
+        );
+        let title = c
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(title, "Long", "tab {}", tab + 1);
+    }
+    // Edited while the first tab is hidden behind the others.
+    org.file("repos/long/docs/index.md", "# Long\n\nSecond text.\n");
+    server.wait_for("/docs/default/component/long/", "the edit", |b| {
+        b.contains("Second text")
+    });
+    c.switch_to_window(first).await.unwrap();
+    let started = Instant::now();
+    loop {
+        let state = c
+            .execute(
+                "return [window.__first === true, document.body.innerText.indexOf('Second text') >= 0];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if state[0] == false && state[1] == true {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the first tab did not catch up: {state:?}\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Another entity's description changes catalog.json and its own
+    // pages, not this one: no reload (any file but a page reloaded every
+    // open page).
+    c.execute("window.__caught_up = true;", vec![])
+        .await
+        .unwrap();
+    org.file(
+        "repos/other/catalog-info.yaml",
+        &COMPONENT.replace("name: long", "name: other").replace(
+            "metadata:\n",
+            "metadata:\n  description: Edited elsewhere\n",
+        ),
+    );
+    server.wait_for("/catalog.json", "the other entity's edit", |b| {
+        b.contains("Edited elsewhere")
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let kept = c
+        .execute("return window.__caught_up === true;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(kept, true, "the page reloaded for another entity's edit");
+}

@@ -23,15 +23,19 @@
     location.reload();
   }
 
+  // What a page may load besides itself: stylesheets, scripts, images
+  // and fonts. Data files (catalog.json, a site's techdocs_metadata.json)
+  // and sources are not shown by any page; the search index is read by
+  // the search box only when asked.
+  var PAGE_ASSET = /\.(css|js|mjs|png|jpe?g|gif|svg|webp|avif|ico|bmp|woff2?|ttf|otf)$/i;
+
   function affectsThisPage(changed) {
     if (changed === "*") return true;
     var here = pagePath();
     for (var i = 0; i < changed.length; i++) {
       var path = changed[i];
       if (path === here) return true;
-      // Stylesheets, scripts and images may be used by any page; the
-      // search index only by the search box, which reads it when asked.
-      if (!/\.html$/.test(path) && path.indexOf("_search/") !== 0) return true;
+      if (PAGE_ASSET.test(path) && path.indexOf("_search/") !== 0) return true;
     }
     return false;
   }
@@ -91,8 +95,16 @@
       .catch(function () {});
   }
 
+  // One event stream while the page is shown. A browser opens at most 6
+  // connections to one server, and every stream holds one: with a stream
+  // per open tab, a 7th tab never loaded. A hidden page closes its stream
+  // and, shown again, reloads if its text changed meanwhile.
+  var source = null;
+  var hiddenText = null;
+
   function listen() {
-    var source = new EventSource("/__portico/events");
+    if (source) return;
+    source = new EventSource("/__portico/events");
     source.onmessage = function (event) {
       var message = JSON.parse(event.data);
       if (affectsThisPage(message.changed)) {
@@ -103,6 +115,37 @@
       }
     };
   }
+
+  function pageText() {
+    return fetch(location.href, { cache: "no-store" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .catch(function () { return null; });
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") {
+      // The text as it is now, read before the stream closes: a change
+      // meanwhile still reloads the page through the stream.
+      hiddenText = pageText();
+      hiddenText.then(function () {
+        if (document.visibilityState === "hidden" && source) {
+          source.close();
+          source = null;
+        }
+      });
+    } else if (!source) {
+      var before = hiddenText || Promise.resolve(null);
+      hiddenText = null;
+      Promise.all([before, pageText()]).then(function (texts) {
+        if (texts[0] !== null && texts[1] !== null && texts[0] !== texts[1]) {
+          reload();
+        } else {
+          loadProblems();
+          listen();
+        }
+      });
+    }
+  });
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { loadProblems(); listen(); });
