@@ -162,8 +162,11 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
     // Watching from before the first build: an edit during it is not lost.
     let sent = Arc::new(AtomicU64::new(0));
     let mut watching = Watching {
-        watcher: Some(watch::start(&watched, changes.clone(), sent.clone()).map_err(Fatal)?),
+        watcher: Some(
+            watch::start(&watched, scratch.path(), changes.clone(), sent.clone()).map_err(Fatal)?,
+        ),
         watched,
+        scratch: scratch.path().to_path_buf(),
     };
     // A save made before the watcher started gave no event.
     if builder.reload_settings() {
@@ -226,6 +229,8 @@ struct Watching {
     /// is dropped, and watching is tried again at the next change.
     watcher: Option<watch::Watcher>,
     watched: watch::Watched,
+    /// The server's scratch folder, never a change.
+    scratch: PathBuf,
 }
 
 impl Watching {
@@ -253,7 +258,7 @@ impl Watching {
         // Stopped first: one path watched by two watchers at once could
         // report an edit twice.
         self.watcher = None;
-        match watch::start(&watched, changes.clone(), sent.clone()) {
+        match watch::start(&watched, &self.scratch, changes.clone(), sent.clone()) {
             Ok(watcher) => self.watcher = Some(watcher),
             Err(e) => eprintln!("warning: {e}; watching again at the next change"),
         }

@@ -137,12 +137,19 @@ fn nearest_folder(path: &Path) -> Option<(PathBuf, PathBuf)> {
 /// could read.
 /// `sent` counts the batches sent (before each is sent), so the builder
 /// can tell that a newer change is waiting without taking it.
+/// `scratch`: the server's own folder, whose writes are no change even
+/// inside a watched root (a temporary folder under it would otherwise
+/// rebuild the site for ever, each build writing its search index there).
 pub fn start(
     watched: &Watched,
+    scratch: &Path,
     changes: Sender<Vec<PathBuf>>,
     sent: Arc<AtomicU64>,
 ) -> Result<Watcher, String> {
     let covered = watched.clone();
+    let scratch = scratch
+        .canonicalize()
+        .unwrap_or_else(|_| scratch.to_path_buf());
     let handler = move |result: DebounceEventResult| {
         let Ok(events) = result else {
             // The watcher lost events (a full queue): rebuild everything.
@@ -155,7 +162,7 @@ pub fn start(
             // Reading a file is an event too (the build's own reads).
             .filter(|event| !matches!(event.kind, notify::EventKind::Access(_)))
             .flat_map(|event| event.paths.iter())
-            .filter(|path| covered.covers(path) && matters(path))
+            .filter(|path| covered.covers(path) && matters(path) && !path.starts_with(&scratch))
             .cloned()
             .collect();
         changed.sort();

@@ -42,11 +42,17 @@ fn stop(child: &mut Child) -> Option<std::process::ExitStatus> {
 impl Server {
     /// Starts `portico serve ARGS --port 0` in `dir` and waits for its address.
     pub fn start(dir: &std::path::Path, args: &[&str]) -> Server {
+        Server::start_with(dir, args, &[])
+    }
+
+    /// [`Server::start`] with environment variables set.
+    pub fn start_with(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
             .arg("serve")
             .args(args)
             .args(["--port", "0"])
             .current_dir(dir)
+            .envs(env.iter().copied())
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -746,6 +752,25 @@ fn new_warnings_are_printed() {
         "{}",
         server.log()
     );
+}
+
+/// A temporary folder inside a watched root (`TMPDIR=$HOME/tmp` serving
+/// `~`) is the server's own: its search index written there rebuilt the
+/// site for ever.
+#[test]
+fn the_servers_own_folder_inside_a_root_is_no_change() {
+    let org = org();
+    std::fs::create_dir_all(org.path().join("repos/tmp")).unwrap();
+    let tmp = org.path().join("repos/tmp");
+    let server = Server::start_with(org.path(), &["repos"], &[("TMPDIR", tmp.to_str().unwrap())]);
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let rebuilt = server.log().matches("Rebuilt").count();
+    assert_eq!(rebuilt, 0, "{}", server.log());
+    // Edits are still seen.
+    org.file("repos/beta/docs/index.md", "# Beta\n\nStill watched.\n");
+    server.wait_for("/docs/default/component/beta/", "the edit", |b| {
+        b.contains("Still watched")
+    });
 }
 
 /// Files beside `portico.toml` that no build reads are no change: the
