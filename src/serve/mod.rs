@@ -185,10 +185,17 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
         open_browser(&url);
     }
     let builder_shared = shared.clone();
-    std::thread::spawn(move || {
+    // Set when the server stops: the builder ends after the build it is
+    // in, before the scratch folder it writes to is removed.
+    let builder_stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (wake, stop_seen, sent_seen) = (changes.clone(), builder_stop.clone(), sent.clone());
+    let building = std::thread::spawn(move || {
         // Batches taken from the watcher so far.
         let mut received = 0u64;
         while let Ok(mut paths) = changed.recv() {
+            if stop_seen.load(Ordering::SeqCst) {
+                break;
+            }
             received += 1;
             // An empty batch: the watcher lost events, anything may have changed.
             let mut lost = paths.is_empty();
@@ -219,6 +226,12 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
         }
     });
     let served = serve_http(&runtime, listener, shared, stop);
+    // A build under way is told a newer change waits (it leaves its lists
+    // and search index), then finishes writing before its folder goes.
+    builder_stop.store(true, Ordering::SeqCst);
+    sent_seen.fetch_add(1, Ordering::SeqCst);
+    let _ = wake.send(Vec::new());
+    let _ = building.join();
     drop(scratch);
     served
 }

@@ -574,6 +574,13 @@ fn sigterm_stops_the_server_and_removes_its_scratch_folder() {
     let name = scratch.file_name().unwrap().to_string_lossy().into_owned();
     assert!(name.starts_with("portico-serve-"), "{}", scratch.display());
     assert!(scratch.is_dir());
+    // Stopped while the build of an edit may be writing its search index
+    // there: the folder went before that build was done with it.
+    org.file(
+        "repos/beta/docs/index.md",
+        "# Beta\n\nEdited just before.\n",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(60));
     let status = stop(&mut child).expect("the server stops on SIGTERM");
     assert!(status.success(), "{status:?}");
     assert!(!scratch.exists(), "{} is left behind", scratch.display());
