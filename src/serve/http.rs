@@ -162,11 +162,16 @@ async fn events(
 
 async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
-        return respond(
+        let mut response = respond(
             StatusCode::METHOD_NOT_ALLOWED,
             "text/plain; charset=utf-8",
             "only GET and HEAD\n",
         );
+        // A 405 says what is allowed (RFC 9110, 15.5.6).
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
     }
     let served = shared.current();
     let Some(path) = site_path(uri.path()) else {
@@ -180,7 +185,9 @@ async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) 
         // `guide` for `guide/`: the folder's page, with the slash its links need.
         None if served.files.contains_key(&format!("{path}/index.html")) => {
             let mut response = respond(StatusCode::MOVED_PERMANENTLY, "text/plain", "");
-            if let Ok(location) = HeaderValue::from_str(&format!("{}/", uri.path())) {
+            // The query goes along (`/docs?x=1` is `/docs/?x=1`).
+            let query = uri.query().map_or(String::new(), |q| format!("?{q}"));
+            if let Ok(location) = HeaderValue::from_str(&format!("{}/{query}", uri.path())) {
                 response.headers_mut().insert(header::LOCATION, location);
             }
             response

@@ -504,6 +504,17 @@ fn only_the_site_is_served() {
         head.contains("location: /docs/default/component/alpha/"),
         "{head}"
     );
+    let (_, head, _) = server.get("/docs/default/component/alpha?q=1");
+    assert!(
+        head.contains("location: /docs/default/component/alpha/?q=1"),
+        "the query goes along: {head}"
+    );
+    let address = server.address.clone();
+    for method in ["POST", "OPTIONS", "DELETE"] {
+        let (status, head, _) = server.request(method, "/assets/portico.css", &address);
+        assert_eq!(status, 405, "{method}");
+        assert!(head.contains("allow: GET, HEAD"), "{method}: {head}");
+    }
 }
 
 #[test]
