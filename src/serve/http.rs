@@ -196,12 +196,22 @@ async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) 
     }
 }
 
+/// What every path shows while no build has made a site (no repository
+/// found, a root gone at start): a page, so the live script shows the
+/// errors over it and reloads it once a build makes the site.
+const NO_SITE_YET: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>No preview yet</title></head><body><h1>No preview yet</h1><p>No build has made a site yet: the errors are shown below and in the terminal. This page reloads when a build succeeds.</p></body></html>";
+
 fn not_found(files: &std::collections::HashMap<String, Arc<[u8]>>) -> Response {
     match files.get("404.html") {
         Some(page) => respond(
             StatusCode::NOT_FOUND,
             "text/html; charset=utf-8",
             with_live_script(page),
+        ),
+        None if files.is_empty() => respond(
+            StatusCode::NOT_FOUND,
+            "text/html; charset=utf-8",
+            with_live_script(NO_SITE_YET.as_bytes()),
         ),
         None => respond(
             StatusCode::NOT_FOUND,

@@ -65,7 +65,8 @@ impl Settings {
         };
         let mut cli = self.cli.clone();
         if cli.roots.is_empty() && cli.locations.is_empty() && text.is_none() {
-            cli.roots.push(PathBuf::from("."));
+            let depth = cli.max_depth.unwrap_or(crate::discover::DEFAULT_MAX_DEPTH);
+            cli.roots.push(default_root(depth));
         }
         let named = |message: String| {
             let shown = path.display().to_string();
@@ -127,6 +128,29 @@ fn pattern_folder(base: &Path, pattern: &str) -> (PathBuf, bool) {
         .iter()
         .fold(base.to_path_buf(), |folder, part| folder.join(part));
     (folder, parts.len() - literal > 1)
+}
+
+/// The folder previewed with no ROOT: the working folder, or, when no
+/// repository is found under it and it lies inside one (`portico serve`
+/// run in a repository's `docs/`), that repository, as a path up (`..`).
+fn default_root(max_depth: usize) -> PathBuf {
+    let here = PathBuf::from(".");
+    let found = crate::discover::repositories(std::slice::from_ref(&here), max_depth)
+        .is_ok_and(|found| !found.repos.is_empty());
+    let Ok(cwd) = here.canonicalize() else {
+        return here;
+    };
+    if found {
+        return here;
+    }
+    let mut up = PathBuf::new();
+    for ancestor in cwd.ancestors().skip(1) {
+        up.push("..");
+        if crate::discover::classify(ancestor).is_some() {
+            return up;
+        }
+    }
+    here
 }
 
 #[cfg(test)]

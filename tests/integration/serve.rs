@@ -791,6 +791,45 @@ fn the_servers_own_folder_inside_a_root_is_no_change() {
     });
 }
 
+/// With no site yet (no repository found), every path is a page that
+/// shows the error and reloads once a build makes the site (it was a plain
+/// `not found`, with no error and no reload); run in a repository's
+/// `docs/` with no ROOT, the repository is previewed.
+#[test]
+fn no_site_yet_is_a_page_and_a_repositorys_subfolder_previews_it() {
+    let org = Org::new();
+    std::fs::create_dir_all(org.path().join("empty")).unwrap();
+    let server = Server::start(&org.path().join("empty"), &[]);
+    let (status, head, body) = server.get("/");
+    assert_eq!(status, 404);
+    assert!(head.contains("text/html"), "{head}");
+    assert!(body.contains("/__portico/live.js"), "{body}");
+    let (_, _, problems) = server.get("/__portico/problems.json");
+    assert!(problems.contains("no repositories found"), "{problems}");
+    org.file(
+        "empty/svc/catalog-info.yaml",
+        &component("svc", "Now here", ""),
+    );
+    server.wait_for(
+        "/catalog/default/component/svc/",
+        "the new repository",
+        |b| b.contains("Now here"),
+    );
+    drop(server);
+
+    let repo = org.path().join("repo");
+    org.file("repo/catalog-info.yaml", &component("repo", "The repo", ""))
+        .file("repo/mkdocs.yml", "site_name: Repo\n")
+        .file("repo/docs/index.md", "# Repo\n\nFrom its docs folder.\n");
+    crate::support::commit_all(&repo, "main", "first");
+    let server = Server::start(&repo.join("docs"), &[]);
+    server.wait_for(
+        "/docs/default/component/repo/",
+        "the repository's docs",
+        |b| b.contains("From its docs folder"),
+    );
+}
+
 /// Files beside `portico.toml` that no build reads are no change: the
 /// server's own output logged there would otherwise rebuild the site for
 /// every line it writes, for ever.
