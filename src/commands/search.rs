@@ -17,7 +17,15 @@ pub fn run(args: SearchArgs) -> u8 {
     if text.trim().is_empty() {
         return fail("no query: give the words to find, e.g. `portico search deploy`");
     }
-    let hits = match query::search(&args.site, &text, &options) {
+    let mut found = query::search(&args.site, &text, &options);
+    // A site being swapped in (`portico serve` replacing its index after an
+    // edit) can show a folder half old, half new for an instant: the
+    // search is tried once more before the index is called damaged.
+    if matches!(found, Err(query::SearchError::Damaged { .. })) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        found = query::search(&args.site, &text, &options);
+    }
+    let hits = match found {
         Ok(hits) => hits,
         Err(e) => return fail(&e.to_string()),
     };

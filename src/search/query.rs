@@ -86,6 +86,11 @@ impl std::fmt::Display for SearchError {
                 "no search index in `{dir}`: run `portico build --out {dir}` first (or pass --site)"
             ),
             SearchError::Query(problem) => write!(f, "{problem}"),
+            // A `portico serve` preview's folder is the server's to write.
+            SearchError::Damaged { site, cause } if site.contains("portico-serve-") => write!(
+                f,
+                "the search index at {site} is damaged ({cause}); it is a `portico serve` preview's: search again, or start the server again"
+            ),
             SearchError::Damaged { site, cause } => write!(
                 f,
                 "the search index at {site} is damaged ({cause}); rebuild it with `portico build --out {site}`"
@@ -766,6 +771,23 @@ impl Query for NotShown {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `portico serve` preview's index is the server's to write: never
+    /// advice to build into its folder.
+    #[test]
+    fn a_damaged_preview_index_is_not_built_into() {
+        let damaged = |site: &str| {
+            SearchError::Damaged {
+                site: site.into(),
+                cause: "`x.store` is missing".into(),
+            }
+            .to_string()
+        };
+        let preview = damaged("/tmp/portico-serve-42/site");
+        assert!(!preview.contains("portico build"), "{preview}");
+        assert!(preview.contains("search again"), "{preview}");
+        assert!(damaged("site").contains("portico build --out site"));
+    }
 
     #[test]
     fn queries_split_into_words_and_phrases() {
