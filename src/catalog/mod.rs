@@ -188,6 +188,21 @@ impl Entity {
         self.json.get("metadata")?.get(key)?.as_str()
     }
 
+    /// What the entity is called on the site and in search: `metadata.title`;
+    /// for groups and users, their `spec.profile.displayName` next (as
+    /// Backstage's profile cards show them); else the name.
+    pub fn display_name(&self) -> &str {
+        let profile = || {
+            matches!(self.kind.as_str(), "Group" | "User")
+                .then(|| self.spec()["profile"]["displayName"].as_str())
+                .flatten()
+                .filter(|n| !n.trim().is_empty())
+        };
+        self.metadata_str("title")
+            .or_else(profile)
+            .unwrap_or(&self.name)
+    }
+
     pub fn spec_str(&self, key: &str) -> Option<&str> {
         self.json.get("spec")?.get(key)?.as_str()
     }

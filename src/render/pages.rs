@@ -79,20 +79,9 @@ pub(super) fn parts_page(
     layout(portal, look, title, path, &inside)
 }
 
-/// What an entity is called on the site: `metadata.title`; for groups and
-/// users, their `spec.profile.displayName` next (as Backstage's profile
-/// cards show them); else the name.
+/// What an entity is called on the site ([`Entity::display_name`]).
 pub(super) fn display_name(entity: &Entity) -> &str {
-    let profile = || {
-        matches!(entity.kind.as_str(), "Group" | "User")
-            .then(|| entity.spec()["profile"]["displayName"].as_str())
-            .flatten()
-            .filter(|n| !n.trim().is_empty())
-    };
-    entity
-        .metadata_str("title")
-        .or_else(profile)
-        .unwrap_or(&entity.name)
+    entity.display_name()
 }
 
 /// A link to an entity page if the entity exists, else the ref as text.

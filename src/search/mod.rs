@@ -161,7 +161,8 @@ pub fn entity_documents(
         }
         docs.push(SearchDoc {
             doc_type: "entity",
-            title: e.metadata_str("title").unwrap_or(&e.name).to_string(),
+            // As the site shows it: a user's display name, not their login.
+            title: e.display_name().to_string(),
             title_searchable: true,
             heading: e.name.clone(),
             breadcrumb: format!("{} · {}", e.kind, e.namespace),

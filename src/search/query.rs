@@ -476,6 +476,10 @@ pub fn search(
     options: &SearchOptions,
 ) -> Result<Vec<Hit>, SearchError> {
     check_query(query)?;
+    // Composed, as pages are written (`é` typed as `e` + U+0301 found
+    // nothing): the index holds what the pages hold.
+    let composed: String = unicode_normalization::UnicodeNormalization::nfc(query).collect();
+    let query = composed.as_str();
     let dir = open::index_dir(site_dir)?;
     let damaged = |Damage(cause)| SearchError::Damaged {
         site: site_dir.display().to_string(),

@@ -671,3 +671,78 @@ async fn the_keyboard_and_wordless_queries_do_what_the_book_says() {
     }
     c.close().await.unwrap();
 }
+
+/// Keyboard focus stays where the reader is: a facet chosen keeps the
+/// focus on its button (the redrawn panel sent it to the page's body), and
+/// Tab past the last result closes the panel (focus went to the links it
+/// covers). A query typed decomposed (`e` + U+0301) finds what the
+/// composed one finds, and a user is found under their display name.
+#[tokio::test(flavor = "multi_thread")]
+async fn focus_stays_with_the_reader_and_queries_are_composed() {
+    let Some(driver) = start_driver() else { return };
+    let (site, _) = example_site();
+    let page = site.join("index.html").canonicalize().unwrap();
+    let c = browser(&driver).await;
+    c.goto(&format!("file://{}", page.display())).await.unwrap();
+
+    type_query(&c, "payment").await;
+    c.find(Locator::Css("details.facets-box > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    press_facet(&c, "kind", "api").await;
+    let focused = c
+        .execute(
+            "return [document.activeElement.dataset.facet, document.activeElement.dataset.value];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        focused,
+        serde_json::json!(["kind", "api"]),
+        "focus stays on the facet"
+    );
+    facet_off(&c).await;
+
+    // Tab from the last result leaves the panel: it closes.
+    type_query(&c, "kafka").await;
+    c.execute(
+        "const all = document.querySelectorAll('.search-hits a'); all[all.length - 1].focus();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let last = c.active_element().await.unwrap();
+    last.send_keys(&Key::Tab.to_string()).await.unwrap();
+    let hidden = c
+        .execute(
+            "return [document.getElementById('search-results').hidden, document.getElementById('search-results').contains(document.activeElement)];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        hidden,
+        serde_json::json!([true, false]),
+        "the panel closes behind the focus"
+    );
+
+    // Composed and decomposed spellings find the same, by display name.
+    let query = |q: &str| {
+        format!(
+            "return window.porticoSearchQuery({}).then(h => h.map(x => x.title));",
+            serde_json::to_string(q).unwrap()
+        )
+    };
+    let composed = c.execute(&query("Gonz\u{e1}lez"), vec![]).await.unwrap();
+    let decomposed = c.execute(&query("Gonza\u{301}lez"), vec![]).await.unwrap();
+    assert_eq!(composed, decomposed);
+    assert!(
+        composed.to_string().contains("Mar\u{ed}a Gonz\u{e1}lez"),
+        "a user shows under their display name: {composed}"
+    );
+    c.close().await.unwrap();
+}

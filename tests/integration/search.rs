@@ -793,3 +793,16 @@ fn a_segment_list_that_does_not_fit_the_files_is_damage() {
         assert_damaged(&site, damage);
     }
 }
+
+/// A query typed decomposed (`a` + U+0301) finds what the composed one
+/// finds, and a user is found under the display name the site shows.
+#[test]
+fn decomposed_queries_and_display_names() {
+    let composed = first(&["Gonz\u{e1}lez", "--kind", "user"]);
+    let decomposed = first(&["Gonza\u{301}lez", "--kind", "user"]);
+    assert_eq!(composed, decomposed);
+    assert_eq!(
+        composed["title"], "Mar\u{ed}a Gonz\u{e1}lez",
+        "{composed:#}"
+    );
+}

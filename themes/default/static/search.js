@@ -529,6 +529,7 @@
   // For tests and scripts: the same answers the page shows.
   window.porticoSearchQuery = function (query, options) {
     options = options || {};
+    query = String(query).normalize("NFC");
     return start().then(function () { return rank(query); }).then(function (ranked) {
       return results(ranked, options.filters || {}, options.limit || 10);
     }).then(function (r) {
@@ -619,7 +620,8 @@
   // `since`: when the user acted (data-ms is measured from it, pause included).
   // Searches for what the box holds; the promise settles once shown.
   function run(since) {
-    var query = input.value;
+    // Composed, as pages are written: `é` typed as `e` + U+0301 found nothing.
+    var query = input.value.normalize("NFC");
     var mine = ++generation;
     var started = typeof since === "number" ? since : performance.now();
     if (!query.trim()) { panel.hidden = true; panel.innerHTML = ""; linkable(""); return Promise.resolve(); }
@@ -663,12 +665,31 @@
   panel.addEventListener("click", function (e) {
     var button = e.target.closest("button");
     if (!button) return;
-    if (button.classList.contains("search-more")) { shownLimit += 10; run(); return; }
+    if (button.classList.contains("search-more")) {
+      // Focus goes on to the first result added (the button is redrawn).
+      var before = links().length;
+      shownLimit += 10;
+      run().then(function () { var added = links()[before]; if (added) added.focus(); });
+      return;
+    }
     var f = button.getAttribute("data-facet"), v = button.getAttribute("data-value");
     var list = filters[f] || (filters[f] = []);
     var at = list.indexOf(v);
     if (at >= 0) list.splice(at, 1); else list.push(v);
-    run();
+    // The panel is drawn again: focus goes back to the same value's
+    // button, not to the page's body.
+    run().then(function () {
+      var again = Array.prototype.filter.call(panel.querySelectorAll("button[data-facet]"), function (b) {
+        return b.getAttribute("data-facet") === f && b.getAttribute("data-value") === v;
+      })[0];
+      if (again) again.focus();
+    });
+  });
+  // Focus moving on past the results (Tab from the last one) closes the
+  // panel, which would cover the links focus lands on. A redraw removing
+  // the focused button moves focus nowhere (no related target): kept open.
+  form.addEventListener("focusout", function (e) {
+    if (e.relatedTarget && !form.contains(e.relatedTarget)) panel.hidden = true;
   });
   function links() { return Array.prototype.slice.call(panel.querySelectorAll(".search-hits a")); }
   form.addEventListener("keydown", function (e) {
