@@ -439,7 +439,7 @@ mod tests {
         assert!(html.contains("<title>A &lt;b&gt; · Portal</title>"));
         assert!(html.contains(">Acme &amp; Co</a>"));
         assert!(html.contains("<link rel=\"canonical\" href=\"https://x.example/a/\">"));
-        assert!(html.contains("<script src=\"../assets/mermaid.min.js\" defer></script>"));
+        assert!(html.contains("<script src=\"../assets/mermaid.min.js\" async></script>"));
         assert!(html.contains("<script src=\"../assets/search.js\" defer></script>"));
         assert!(html.contains("<body class=\"docs\">"));
         assert!(html.contains("<a class=\"skip\" href=\"#content\">"));

@@ -20,13 +20,19 @@
   });
 })();
 
-// Diagrams: pages with ```mermaid blocks load mermaid.min.js before this file.
+// Diagrams: pages with ```mermaid blocks load mermaid.min.js (5 MB) with
+// `async`, so the page, its buttons and search never wait for it: drawn
+// when it has run, before or after this file.
 (function () {
   "use strict";
-  if (!window.mermaid) return;
-  var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
-  window.mermaid.initialize({ startOnLoad: false, theme: dark ? "dark" : "default", securityLevel: "strict" });
-  window.mermaid.run({ querySelector: "pre.mermaid" });
+  function draw() {
+    var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+    window.mermaid.initialize({ startOnLoad: false, theme: dark ? "dark" : "default", securityLevel: "strict" });
+    window.mermaid.run({ querySelector: "pre.mermaid" });
+  }
+  if (window.mermaid) return draw();
+  var script = document.querySelector('script[src$="mermaid.min.js"]');
+  if (script) script.addEventListener("load", function () { if (window.mermaid) draw(); });
 })();
 
 // Starred entities, kept in localStorage (which pages opened from file://
@@ -226,7 +232,9 @@ var porticoStars = (function () {
     b.type = "button";
     b.textContent = label;
     b.title = title;
-    b.setAttribute("aria-label", title);
+    // The name holds what is shown when that is a word ("A−, Smaller
+    // text"): voice control users say what they see.
+    b.setAttribute("aria-label", /[A-Za-z0-9]/.test(label) ? label + ", " + title : title);
     b.addEventListener("click", click);
     return b;
   }
@@ -301,10 +309,14 @@ var porticoStars = (function () {
   }
   if (!placed) main.insertBefore(tools, main.firstChild);
 
-  // LightBox: an image in the page opens full size over it.
+  // LightBox: an image in the page opens full size over it, by a click or
+  // from the keyboard (Enter or Space on the focused image).
   article.addEventListener("click", function (e) {
     var img = e.target;
     if (!img || img.tagName !== "IMG" || img.closest("a")) return;
+    zoom(img);
+  });
+  function zoom(img) {
     var box = document.createElement("div");
     box.className = "lightbox";
     box.setAttribute("role", "dialog");
@@ -327,9 +339,16 @@ var porticoStars = (function () {
     document.addEventListener("keydown", onKey);
     document.body.appendChild(box);
     close.focus();
-  });
+  }
   Array.prototype.forEach.call(article.querySelectorAll("img"), function (img) {
-    if (!img.closest("a")) img.classList.add("zoomable");
+    if (img.closest("a")) return;
+    img.classList.add("zoomable");
+    img.tabIndex = 0;
+    img.setAttribute("role", "button");
+    img.setAttribute("aria-label", "Enlarge the image" + (img.alt ? ": " + img.alt : ""));
+    img.addEventListener("keydown", function (k) {
+      if (k.key === "Enter" || k.key === " ") { k.preventDefault(); zoom(img); }
+    });
   });
 
   // ReportIssue: the tracker found from the "Edit this page" link (GitHub's
