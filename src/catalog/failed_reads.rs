@@ -335,6 +335,68 @@ fn warning(entities: &[LoadedEntity], root: &Root) -> Diagnostic {
     .about_any(about)
 }
 
+/// The rejection code of a Location document read by a Location of its
+/// own ref ([`mark_self_named`]).
+pub const SELF_NAMED: &str = "location-self-named";
+
+/// Marks rejected each Location a Location of the same ref reads (a file
+/// whose Location names itself as the one that points at the file), and
+/// warns of each. Backstage's `ProcessorOutputCollector` ignores an
+/// emitted entity whose ref is the one being processed: it is never
+/// stored and reads nothing, so what only it reads is read by nothing
+/// ([`reject_under_failed`] then drops that). The caller removes the
+/// marked documents after: not a duplicate of the Location that read
+/// them, and not in the catalog.
+pub fn mark_self_named(entities: &mut [LoadedEntity]) -> Vec<Diagnostic> {
+    let key = |e: &LoadedEntity| {
+        super::entity_ref::EntityRef::new(&e.identity.kind, &e.identity.namespace, &e.identity.name)
+            .key()
+    };
+    let locations: HashMap<ReaderId, String> = entities
+        .iter()
+        .filter(|e| is_location(e))
+        .map(|e| (own_id(e), key(e)))
+        .collect();
+    if locations.is_empty() {
+        return Vec::new();
+    }
+    let mut warnings = Vec::new();
+    for e in entities.iter_mut() {
+        let reader_key = e.read_by.as_ref().and_then(|r| locations.get(r));
+        if !is_location(e) || reader_key != Some(&key(e)) {
+            continue;
+        }
+        let name = entity_name(e);
+        let message = format!(
+            "{name} is the Location that reads this file: Backstage ignores this copy and reads none of its targets"
+        );
+        let at = e
+            .doc
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .map_or(e.doc.pos, |n| n.pos);
+        let file = SourceFile {
+            repo: &e.repo,
+            repo_dir: &e.repo_dir,
+            path: &e.file,
+            text: &e.text,
+            line_index: Some(&e.line_index),
+        };
+        warnings.push(
+            Diagnostic::warning(SELF_NAMED, message)
+                .with_hint(
+                    "remove this document, or give it a name of its own if it is another Location",
+                )
+                .in_file(&file, at.line.max(1), at.column.max(1)),
+        );
+        e.rejected = Some(Rejection {
+            code: SELF_NAMED,
+            message: format!("{name} is read by a Location of the same name"),
+        });
+    }
+    warnings
+}
+
 fn is_location(e: &LoadedEntity) -> bool {
     e.identity.kind.eq_ignore_ascii_case("location")
 }

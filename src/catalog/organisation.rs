@@ -108,11 +108,18 @@ pub fn read(
             .at_place_of(&target.place),
         );
     }
+    diagnostics.extend(failed_reads::mark_self_named(&mut entities));
     diagnostics.extend(failed_reads::reject_under_failed(
         &mut entities,
         &failed,
         &also_read,
     ));
+    // Never stored by Backstage, and no duplicate of the Location that read it.
+    entities.retain(|e| {
+        e.rejected
+            .as_ref()
+            .is_none_or(|r| r.code != failed_reads::SELF_NAMED)
+    });
     entities
 }
 

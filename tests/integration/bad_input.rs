@@ -1031,3 +1031,62 @@ fn codes_and_lines(run: &crate::support::Run) -> Vec<String> {
     codes.sort();
     codes
 }
+
+/// A file whose Location has the name of the Location reading it: Backstage
+/// ignores that copy (its `ProcessorOutputCollector` drops an emitted entity
+/// with the ref being processed) and so reads none of its targets. Portico
+/// said `duplicate-entity`, an error, and kept what the copy read.
+#[test]
+fn a_location_read_by_a_location_of_its_own_name_is_ignored() {
+    let org = org();
+    let location = |description: &str, targets: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: selfie\n  description: {description}\nspec:\n  targets: [{targets}]\n"
+        )
+    };
+    org.file(
+        "repos/selfie/catalog-info.yaml",
+        &location("outer", "./inner.yaml"),
+    )
+    .file(
+        "repos/selfie/inner.yaml",
+        &format!(
+            "{}---\n{}",
+            location("inner", "./deeper.yaml"),
+            component("inner-comp", "beside the copy")
+        ),
+    )
+    .file(
+        "repos/selfie/deeper.yaml",
+        &component("deeper-comp", "read only by the copy"),
+    );
+    let d = check(&org);
+    let codes: Vec<(&str, &str)> = d
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["severity"].as_str().unwrap()))
+        .collect();
+    assert!(
+        !codes.iter().any(|(c, _)| *c == "duplicate-entity"),
+        "{d:#?}"
+    );
+    let named = d
+        .iter()
+        .find(|d| d["code"] == "location-self-named")
+        .unwrap_or_else(|| panic!("{d:#?}"));
+    assert_eq!(named["severity"], "warning");
+    assert_eq!(named["path"], "repos/selfie/inner.yaml");
+    assert_eq!(named["line"], 4);
+    let site = entities(&org.path().join("site"));
+    let selfie = find(&site, "location:default/selfie");
+    assert_eq!(
+        selfie["metadata"]["description"], "outer",
+        "the copy is not stored"
+    );
+    find(&site, "component:default/inner-comp");
+    let mark = invalid_mark(&org, "site", "component:default/deeper-comp");
+    assert!(mark.starts_with("location-failed: "), "{mark}");
+    let exact = org.run(&["build", "repos", "--out", "exact", "--backstage-exact"]);
+    assert!(exact.code <= 1, "{}", exact.stderr);
+    let exact = std::fs::read_to_string(org.path().join("exact/catalog.json")).unwrap();
+    assert!(!exact.contains("deeper-comp") && exact.contains("inner-comp"));
+}
