@@ -451,12 +451,15 @@ fn card_page(portal: &Portal, look: &Look, index: &CardIndex<'_>) -> String {
             score(e)
         );
         for r in &e.results {
+            // The reason is read out too: a `title` alone reaches neither
+            // screen readers nor touch (the entity's page lists it).
             let _ = write!(
                 body,
-                "<td class=\"rule {}\" title=\"{}\">{}</td>",
+                "<td class=\"rule {}\" title=\"{reason}\">{}<span class=\"visually-hidden\"> {}: {reason}</span></td>",
                 r.status.label(),
-                escape(&r.evidence.summary),
-                mark(r.status)
+                mark(r.status),
+                r.status.label(),
+                reason = escape(&r.evidence.summary),
             );
         }
         body.push_str("</tr>");
