@@ -451,15 +451,16 @@ fn card_page(portal: &Portal, look: &Look, index: &CardIndex<'_>) -> String {
             score(e)
         );
         for r in &e.results {
-            // The reason is read out too: a `title` alone reaches neither
-            // screen readers nor touch (the entity's page lists it).
+            // The reason is text of the cell, read out with its mark and
+            // shown on hover or tap (portico.css): a `title` reached
+            // neither screen readers nor touch.
             let _ = write!(
                 body,
-                "<td class=\"rule {}\" title=\"{reason}\">{}<span class=\"visually-hidden\"> {}: {reason}</span></td>",
+                "<td class=\"rule {}\">{}<span class=\"reason visually-hidden\"> {}: {}</span></td>",
                 r.status.label(),
                 mark(r.status),
                 r.status.label(),
-                reason = escape(&r.evidence.summary),
+                escape(&r.evidence.summary),
             );
         }
         body.push_str("</tr>");
