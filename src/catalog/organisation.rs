@@ -37,6 +37,11 @@ type Loaded = (Option<RepoLocation>, RepoLoad);
 #[derive(Debug, Default)]
 pub struct LoadMemo {
     loads: Mutex<HashMap<String, (u64, Arc<Loaded>)>>,
+    /// Each repository's last load without a YAML syntax error, by
+    /// folder: while a save leaves a catalog file that does not parse (a
+    /// half-typed edit), the preview keeps what it held, as Backstage keeps
+    /// an entity whose file stops processing, and shows the error.
+    good: Mutex<HashMap<String, Arc<Loaded>>>,
 }
 
 /// Every entity document of the organisation, and the problems found
@@ -139,10 +144,41 @@ fn load_repo_kept(repo: &RepoSource, options: &ReadOptions<'_>, explicit: &[Stri
         return load.as_ref().clone();
     }
     drop(loads);
-    let load = load_repo(repo, options, explicit);
+    let load = last_good_while_broken(
+        &memo.good,
+        &repo.display,
+        load_repo(repo, options, explicit),
+    );
     loads = memo.loads.lock().unwrap_or_else(PoisonError::into_inner);
     loads.insert(repo.display.clone(), (version, Arc::new(load.clone())));
     load
+}
+
+/// `load`, or, when a catalog file of it no longer parses, the last load
+/// of the repository that did with `load`'s problems (the YAML error
+/// among them): its entities, relations and pages stay in the preview
+/// until the fix, instead of only the pages kept from before.
+fn last_good_while_broken(
+    good: &Mutex<HashMap<String, Arc<Loaded>>>,
+    repo: &str,
+    load: Loaded,
+) -> Loaded {
+    let broken = load.1.diagnostics.iter().any(|d| d.code == "yaml-syntax");
+    let mut good = good.lock().unwrap_or_else(PoisonError::into_inner);
+    if !broken {
+        good.insert(repo.to_string(), Arc::new(load.clone()));
+        return load;
+    }
+    match good.get(repo) {
+        Some(last) => (
+            last.0.clone(),
+            RepoLoad {
+                diagnostics: load.1.diagnostics,
+                ..last.1.clone()
+            },
+        ),
+        None => load,
+    }
 }
 
 /// Loads one repository. A bug that panics while reading it becomes an

@@ -315,6 +315,17 @@ fn a_mistake_is_shown_over_the_page_and_the_last_good_page_stays() {
     assert_eq!(status, 200, "the last good page stays");
     assert!(page.contains("The second"));
     assert!(server.log().contains("yaml-syntax"), "{}", server.log());
+    // The last good entity stays in the catalog too (the lists, relations
+    // and catalog.json lost it; only its own page stayed), as Backstage
+    // keeps an entity whose file stops processing.
+    std::thread::sleep(Duration::from_millis(1500));
+    let (_, _, catalog) = server.get("/catalog.json");
+    assert!(catalog.contains("The second"), "{catalog}");
+    let (_, _, alpha) = server.get(ALPHA_PAGE);
+    assert!(
+        alpha.contains("component/beta/"),
+        "alpha still links beta: {alpha}"
+    );
     // The fix clears it.
     org.file(
         "repos/beta/catalog-info.yaml",
