@@ -390,8 +390,7 @@ impl Builder {
         let mut next = match self.settings.load(&read) {
             Ok(next) => next,
             Err(e) => {
-                let problem = Diagnostic::error("config", e)
-                    .with_hint("fix it; the settings it last held are used until then");
+                let problem = settings_problem(&self.settings.file(), e);
                 self.settings_problem = Some((read, problem));
                 return false;
             }
@@ -459,7 +458,9 @@ impl Builder {
                 // No site at all (the roots are gone, say): keep the last one.
                 eprintln!("error: {}", e.0);
                 let old = shared.current();
-                let problem = Diagnostic::error("build-failed", e.0);
+                let problem = Diagnostic::error("build-failed", e.0).with_hint(
+                    "the last site built stays served; fix the ROOTs or settings and it is built again",
+                );
                 shared.replace(Served {
                     files: old.files.clone(),
                     generation: old.generation + 1,
@@ -650,6 +651,27 @@ impl Builder {
             );
         }
     }
+}
+
+/// A settings file that does not load, placed at the file, and at the
+/// line and column TOML's message names (`… at line 4, column 1`), so the
+/// box over the page says where as other problems do.
+fn settings_problem(file: &std::path::Path, message: String) -> Diagnostic {
+    let number = |text: &str| -> usize {
+        text.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse()
+            .unwrap_or(0)
+    };
+    let line = message.split(" at line ").nth(1).map_or(0, number);
+    let column = message.split(", column ").nth(1).map_or(0, number);
+    let mut d = Diagnostic::error("config", message)
+        .with_hint("fix it; the settings it last held are used until then")
+        .in_repo("", "", &file.display().to_string());
+    d.line = line;
+    d.column = column;
+    d
 }
 
 /// What a page the build lost is kept for, if it is kept: the errors it

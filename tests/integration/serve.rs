@@ -422,7 +422,11 @@ fn settings_edits_are_served_without_a_restart() {
         b.contains("\"config\"")
     });
     assert!(problems.contains("titel"), "{problems}");
-    assert!(problems.contains("portico.toml"), "{problems}");
+    // Placed as other problems are: the file, line and column.
+    assert!(
+        problems.contains("\"path\":\"portico.toml\",\"line\":3,\"column\":1"),
+        "{problems}"
+    );
     assert!(server.get(ALPHA_PAGE).2.contains("Second Portal"));
     // Saved as editors do, a new file renamed over the old one: new roots
     // and a logo outside them.
