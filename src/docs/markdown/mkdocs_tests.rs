@@ -883,3 +883,23 @@ fn markdown_after_a_comment_on_its_line_is_read() {
     assert!(out.contains("<p><em>t4</em></p>"), "{out}");
     assert!(!out.contains("*text*") && !out.contains("*t4*"), "{out}");
 }
+
+#[test]
+fn a_block_tag_never_closed_keeps_the_rest_of_the_page_raw() {
+    // As MkDocs 1.6.1 renders them: the heading after it is text.
+    for page in [
+        "<div class=\"x\">\n\n## Heading inside\n\n*emph*\n",
+        "<p align=\"center\">\n<img src=\"x.png\">\n\n## After p\n",
+        "<details>\n<summary>S</summary>\n\n## In details\n",
+    ] {
+        let out = html(page);
+        assert!(!out.contains("<h2"), "{out}");
+        assert!(out.contains("## "), "{out}");
+    }
+    // A closed one ends where it closes; `<hr>` has no end tag.
+    let out = html("<div>\n<div>inner</div>\n</div>\n\n## After\n\n<hr>\n\n## Rule\n");
+    assert!(
+        out.contains("<h2 id=\"after\">") && out.contains("<h2 id=\"rule\">"),
+        "{out}"
+    );
+}

@@ -99,9 +99,10 @@ pub struct RawBlock {
 /// The raw HTML block opening at `lines[start]`, if that line starts (in
 /// its first column) with a block-level start tag and an end tag closes it
 /// within the lines `budget` still allows to be read (each line read is
-/// taken off it, so a page of unclosed tags stays linear). `None` leaves
-/// the lines to CommonMark's rules: no such tag, or never closed (Python-
-/// Markdown then keeps the rest of the page raw), also inside a fence.
+/// taken off it, so a page of unclosed tags stays linear). A tag never
+/// closed makes the rest of the page the block, as in Python-Markdown.
+/// `None` leaves the lines to CommonMark's rules: no such tag, or the
+/// budget spent.
 pub fn raw_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -> Option<RawBlock> {
     let first = lines.get(start)?.as_ref();
     if let Some(comment) = comment_block(lines, start, budget) {
@@ -147,7 +148,14 @@ pub fn raw_block<S: AsRef<str>>(lines: &[S], start: usize, budget: &mut usize) -
             });
         }
     }
-    None
+    // Never closed: Python-Markdown keeps the rest of the page raw (a
+    // fence still open there is no fence to it either).
+    Some(RawBlock {
+        end: lines.len().checked_sub(1)?,
+        tail: None,
+        blank_ended,
+        fences,
+    })
 }
 
 /// An HTML comment opening `lines[start]` (up to 3 spaces in) with
@@ -493,12 +501,19 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_never_closed_runs_to_the_pages_end() {
+        let found = block("<div>\nno end\n# T").unwrap();
+        assert_eq!((found.end, found.tail), (2, None));
+        // An end tag inside a fence closes nothing.
+        let found = block("<div>\n```\n</div>\n```\nrest").unwrap();
+        assert_eq!((found.end, found.fences), (4, vec![(1, 3)]));
+    }
+
+    #[test]
     fn what_python_markdown_reads_otherwise_is_left_alone() {
-        // Not block-level, not in the first column, never closed, a fence.
+        // Not block-level, not in the first column.
         assert_eq!(block("<span>x</span>\n# T"), None);
         assert_eq!(block("    <div>x</div>\n# T"), None);
-        assert_eq!(block("<div>\nno end\n"), None);
-        assert_eq!(block("<div>\n```\n</div>\n```\n"), None);
         assert_eq!(block("<divx>a</divx>"), None);
         assert_eq!(block("<video>a</video>\n# T"), None);
     }
