@@ -16,7 +16,7 @@
 
 use super::Rejection;
 use super::load::LoadedEntity;
-use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::diagnostics::Diagnostic;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
@@ -313,13 +313,7 @@ fn warning(entities: &[LoadedEntity], root: &Root) -> Diagnostic {
         None => (dropped[0], "every entity of this file"),
     };
     let e = &entities[at];
-    let file = SourceFile {
-        repo: &e.repo,
-        repo_dir: &e.repo_dir,
-        path: &e.file,
-        text: &e.text,
-        line_index: Some(&e.line_index),
-    };
+    let file = e.source_file();
     let mut about: Vec<String> = dropped
         .iter()
         .map(|&i| crate::diagnostics::display_path(&entities[i].repo_dir, &entities[i].file))
@@ -375,13 +369,7 @@ pub fn mark_self_named(entities: &mut [LoadedEntity]) -> Vec<Diagnostic> {
             .get("metadata")
             .and_then(|m| m.get("name"))
             .map_or(e.doc.pos, |n| n.pos);
-        let file = SourceFile {
-            repo: &e.repo,
-            repo_dir: &e.repo_dir,
-            path: &e.file,
-            text: &e.text,
-            line_index: Some(&e.line_index),
-        };
+        let file = e.source_file();
         warnings.push(
             Diagnostic::warning(SELF_NAMED, message)
                 .with_hint(

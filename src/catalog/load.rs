@@ -21,6 +21,19 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
+impl LoadedEntity {
+    /// The file the entity was read from, for placing diagnostics.
+    pub fn source_file(&self) -> SourceFile<'_> {
+        SourceFile {
+            repo: &self.repo,
+            repo_dir: &self.repo_dir,
+            path: &self.file,
+            text: &self.text,
+            line_index: Some(&self.line_index),
+        }
+    }
+}
+
 /// A catalog file to read, and what led to it.
 #[derive(Clone, Debug)]
 pub struct Entry {
