@@ -385,6 +385,57 @@ pub fn mark_self_named(entities: &mut [LoadedEntity]) -> Vec<Diagnostic> {
     warnings
 }
 
+/// Marks rejected each Location another of the same ref comes before, in
+/// the order the catalog keeps the first of duplicates in (repository
+/// folder, file, place: `catalog::unique_entities`, which reports the
+/// copy): Backstage stores one of two Locations of one ref, and the other
+/// reads nothing, so what only it reads is dropped ([`reject_under_failed`]).
+/// Copies [`mark_self_named`] marked are not counted.
+pub fn mark_duplicate_locations(entities: &mut [LoadedEntity]) {
+    let key = |e: &LoadedEntity| {
+        super::entity_ref::EntityRef::new(&e.identity.kind, &e.identity.namespace, &e.identity.name)
+            .key()
+    };
+    let mut order: Vec<usize> = (0..entities.len())
+        .filter(|&i| {
+            is_location(&entities[i])
+                && entities[i]
+                    .rejected
+                    .as_ref()
+                    .is_none_or(|r| r.code != SELF_NAMED)
+        })
+        .collect();
+    if order.len() < 2 {
+        return;
+    }
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&entities[a], &entities[b]);
+        (&a.repo_dir, &a.file, a.doc.pos).cmp(&(&b.repo_dir, &b.file, b.doc.pos))
+    });
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for i in order {
+        let k = key(&entities[i]);
+        match seen.get(&k) {
+            None => {
+                seen.insert(k, i);
+            }
+            Some(&first) if entities[i].rejected.is_none() => {
+                let kept = &entities[first];
+                let message = format!(
+                    "{} is defined first in {}, the Location Backstage keeps; this copy reads nothing",
+                    entity_name(&entities[i]),
+                    crate::diagnostics::display_path(&kept.repo_dir, &kept.file)
+                );
+                entities[i].rejected = Some(Rejection {
+                    code: "duplicate-entity",
+                    message,
+                });
+            }
+            Some(_) => {}
+        }
+    }
+}
+
 fn is_location(e: &LoadedEntity) -> bool {
     e.identity.kind.eq_ignore_ascii_case("location")
 }

@@ -114,6 +114,7 @@ pub fn read(
         );
     }
     diagnostics.extend(failed_reads::mark_self_named(&mut entities));
+    failed_reads::mark_duplicate_locations(&mut entities);
     diagnostics.extend(failed_reads::reject_under_failed(
         &mut entities,
         &failed,

@@ -1090,3 +1090,41 @@ fn a_location_read_by_a_location_of_its_own_name_is_ignored() {
     let exact = std::fs::read_to_string(org.path().join("exact/catalog.json")).unwrap();
     assert!(!exact.contains("deeper-comp") && exact.contains("inner-comp"));
 }
+
+/// Two Locations of one ref: Backstage stores one, and the other is a
+/// conflict it never processes, so nothing only it reads is in the
+/// catalog. Portico keeps the first (and reports the copy), and what only
+/// the copy reads is dropped with it, as `location-failed` says.
+#[test]
+fn a_duplicate_location_reads_nothing() {
+    let org = org();
+    let location = |target: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: shared-loc\nspec:\n  targets: [{target}]\n"
+        )
+    };
+    org.file("repos/one/catalog-info.yaml", &location("./a.yaml"))
+        .file("repos/one/a.yaml", &component("from-one", "the first's"))
+        .file("repos/two/catalog-info.yaml", &location("./b.yaml"))
+        .file("repos/two/b.yaml", &component("from-two", "the copy's"));
+    let d = check(&org);
+    let failed = d
+        .iter()
+        .find(|d| d["code"] == "location-failed")
+        .unwrap_or_else(|| panic!("{d:#?}"));
+    assert_eq!(failed["path"], "repos/two/catalog-info.yaml");
+    assert!(
+        failed["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate-entity: location:default/shared-loc is defined first in repos/one/catalog-info.yaml"),
+        "{failed}"
+    );
+    assert!(d.iter().any(|d| d["code"] == "duplicate-entity"), "{d:#?}");
+    let mark = invalid_mark(&org, "site", "component:default/from-two");
+    assert!(mark.starts_with("location-failed: "), "{mark}");
+    let exact = org.run(&["build", "repos", "--out", "exact", "--backstage-exact"]);
+    assert!(exact.code <= 1, "{}", exact.stderr);
+    let exact = std::fs::read_to_string(org.path().join("exact/catalog.json")).unwrap();
+    assert!(exact.contains("from-one") && !exact.contains("from-two"));
+}
