@@ -167,6 +167,7 @@ pub fn start(
             .collect();
         changed.sort();
         changed.dedup();
+        wait_for_backups(&changed);
         if !changed.is_empty() {
             sent.fetch_add(1, Ordering::SeqCst);
             let _ = changes.send(changed);
@@ -192,6 +193,30 @@ pub fn start(
     Ok(Watcher {
         _debouncer: debouncer,
     })
+}
+
+/// How long a save's backup (`guide.md~`) is waited for to go.
+const BACKUP_WAIT: Duration = Duration::from_millis(150);
+
+/// Waits (at most [`BACKUP_WAIT`]) for the backups in a batch beside the
+/// files they back up to be deleted: vim saves by writing `guide.md~`,
+/// then `guide.md`, and deletes the backup only after the save is synced,
+/// which may be later than the debounce's quiet time. Built while it was
+/// there, the backup was published for a moment (an extra build, and a
+/// change to every open page). A backup that stays (vim's `backup`) is
+/// published, as MkDocs publishes it.
+fn wait_for_backups(changed: &[PathBuf]) {
+    let is_backup_in_batch = |path: &PathBuf| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        name.len() > 1
+            && name.ends_with('~')
+            && changed.contains(&path.with_file_name(&name[..name.len() - 1]))
+    };
+    let backups: Vec<&PathBuf> = changed.iter().filter(|p| is_backup_in_batch(p)).collect();
+    let started = std::time::Instant::now();
+    while backups.iter().any(|p| p.exists()) && started.elapsed() < BACKUP_WAIT {
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// Whether a change at `path` can change the site: not git's object store

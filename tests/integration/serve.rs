@@ -558,6 +558,50 @@ fn open_pages_are_told_what_changed() {
     }
 }
 
+/// vim's save: the file renamed to its backup `guide.md~`, the new text
+/// written, and the backup deleted once synced, later than the watcher's
+/// quiet time. The backup was published for a moment (an extra build, and
+/// a change every open page was told of).
+#[test]
+fn a_saves_backup_is_never_published() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos", "--no-search"]);
+    let (mut reader, head) = open_events(&server);
+    assert!(head.contains("200"), "{head}");
+    let docs = org.path().join("repos/alpha/docs");
+    std::fs::rename(docs.join("guide.md"), docs.join("guide.md~")).unwrap();
+    std::fs::write(docs.join("guide.md"), "# Guide\n\nSaved by vim.\n").unwrap();
+    std::thread::sleep(Duration::from_millis(70));
+    std::fs::remove_file(docs.join("guide.md~")).unwrap();
+    let mut events = String::new();
+    let started = Instant::now();
+    let mut line = String::new();
+    while !events.contains("alpha/guide/index.html") {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if line.starts_with("data:") {
+            events.push_str(&line);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no event: {}",
+            server.log()
+        );
+    }
+    // Any later event of the same save comes within the watcher's time.
+    reader
+        .get_ref()
+        .set_read_timeout(Some(Duration::from_millis(800)))
+        .unwrap();
+    while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+        if line.starts_with("data:") {
+            events.push_str(&line);
+        }
+        line.clear();
+    }
+    assert!(!events.contains("guide.md~"), "{events}");
+}
+
 #[test]
 fn a_taken_port_is_a_usage_error() {
     let org = org();
