@@ -1497,6 +1497,18 @@ pub struct Memo {
     pub scorecard_results: crate::scorecards::kept_results::ResultsMemo,
 }
 
+impl Memo {
+    /// The memo of `portico serve`'s preview: as [`Memo::default`], and a
+    /// catalog file that stops parsing leaves its repository's last good
+    /// load in place (`organisation::LoadMemo::keeping_last_good`).
+    pub fn for_preview() -> Memo {
+        Memo {
+            loads: organisation::LoadMemo::keeping_last_good(),
+            ..Memo::default()
+        }
+    }
+}
+
 /// A site built in memory for `portico serve`: every file but the search
 /// indexes, by path.
 pub struct Preview {

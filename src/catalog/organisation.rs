@@ -37,11 +37,24 @@ type Loaded = (Option<RepoLocation>, RepoLoad);
 #[derive(Debug, Default)]
 pub struct LoadMemo {
     loads: Mutex<HashMap<String, (u64, Arc<Loaded>)>>,
-    /// Each repository's last load without a YAML syntax error, by
-    /// folder: while a save leaves a catalog file that does not parse (a
-    /// half-typed edit), the preview keeps what it held, as Backstage keeps
-    /// an entity whose file stops processing, and shows the error.
-    good: Mutex<HashMap<String, Arc<Loaded>>>,
+    /// With [`LoadMemo::keeping_last_good`] (`portico serve`), each
+    /// repository's last load without a YAML syntax error, by folder:
+    /// while a save leaves a catalog file that does not parse (a half-typed
+    /// edit), the preview keeps what it held, as Backstage keeps an entity
+    /// whose file stops processing, and shows the error. Without it (the
+    /// default) kept work is invisible: every build is a clean build's.
+    good: Option<Mutex<HashMap<String, Arc<Loaded>>>>,
+}
+
+impl LoadMemo {
+    /// A memo that keeps each repository's last load that parsed, for a
+    /// preview (see `good`).
+    pub fn keeping_last_good() -> LoadMemo {
+        LoadMemo {
+            loads: Mutex::default(),
+            good: Some(Mutex::default()),
+        }
+    }
 }
 
 /// Every entity document of the organisation, and the problems found
@@ -145,11 +158,11 @@ fn load_repo_kept(repo: &RepoSource, options: &ReadOptions<'_>, explicit: &[Stri
         return load.as_ref().clone();
     }
     drop(loads);
-    let load = last_good_while_broken(
-        &memo.good,
-        &repo.display,
-        load_repo(repo, options, explicit),
-    );
+    let load = load_repo(repo, options, explicit);
+    let load = match &memo.good {
+        Some(good) => last_good_while_broken(good, &repo.display, load),
+        None => load,
+    };
     loads = memo.loads.lock().unwrap_or_else(PoisonError::into_inner);
     loads.insert(repo.display.clone(), (version, Arc::new(load.clone())));
     load

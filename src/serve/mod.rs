@@ -145,7 +145,7 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
         settings_problem: None,
         config: std::sync::Mutex::new(Arc::new(config)),
         look: std::sync::Mutex::new((theme_stamp, Arc::new(look))),
-        memo: pipeline::Memo::default(),
+        memo: pipeline::Memo::for_preview(),
         index_dir: scratch.path().to_path_buf(),
         verbose: options.verbose,
         reported: std::sync::Mutex::new(Vec::new()),
@@ -404,7 +404,7 @@ impl Builder {
         }
         *crate::memo::lock(&self.config) = Arc::new(next);
         // Freeing a large organisation's kept work takes a while.
-        let kept = std::mem::take(&mut self.memo);
+        let kept = std::mem::replace(&mut self.memo, pipeline::Memo::for_preview());
         std::thread::spawn(move || drop(kept));
         eprintln!(
             "{} changed: building everything again",
@@ -787,7 +787,7 @@ mod tests {
             settings_problem: None,
             config: std::sync::Mutex::new(Arc::new(config)),
             look: std::sync::Mutex::new((None, Arc::new(Look::default()))),
-            memo: pipeline::Memo::default(),
+            memo: pipeline::Memo::for_preview(),
             index_dir: PathBuf::new(),
             verbose: false,
             reported: std::sync::Mutex::new(Vec::new()),
@@ -871,7 +871,7 @@ mod tests {
         assert!(!builder.reload_settings(), "nothing changed");
         write("[site]\ntitle = \"One\" # the same\n");
         assert!(!builder.reload_settings(), "only a comment changed");
-        let fresh = format!("{:?}", pipeline::Memo::default());
+        let fresh = format!("{:?}", pipeline::Memo::for_preview());
         builder.memo.versions.touch(&[]);
         assert_ne!(format!("{:?}", builder.memo), fresh);
         write("[site]\ntitle = \"Two\"\n");
