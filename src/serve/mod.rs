@@ -130,10 +130,10 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
         stop_signals()?
     };
     let (stopping, stopping_seen) = tokio::sync::watch::channel(false);
-    let stop = async move {
+    let mut stop = Box::pin(async move {
         signals.await;
         let _ = stopping.send(true);
-    };
+    });
     // Removed when `run` returns (Ctrl-C, SIGTERM); a killed server's is
     // removed by the next server started.
     let scratch = scratch::Scratch::create(&std::env::temp_dir()).map_err(Fatal)?;
@@ -173,6 +173,14 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
         watching.follow(&builder, &changes, &sent);
     }
     builder.rebuild(&shared, Some(Duration::ZERO), &|| false);
+    // Stopped during the first build: no "Serving" for a server that stops.
+    if runtime
+        .block_on(futures_util::future::poll_immediate(stop.as_mut()))
+        .is_some()
+    {
+        drop(scratch);
+        return Ok(());
+    }
     let url = format!("http://{address}/");
     println!("Serving {url} (Ctrl-C to stop)");
     if config.search {
