@@ -472,7 +472,28 @@ fn unique_entities(
         let entity_ref = EntityRef::new(&id.kind, &id.namespace, &id.name);
         let key = entity_ref.key();
         if let Some(&first) = seen.get(&key) {
-            let first = &entities[first].0.source;
+            let kept = &entities[first].0.source;
+            if kept.repo_dir == doc.repo_dir && kept.file == doc.file {
+                // Two documents of one file share its location key, and
+                // each write of it replaces the last: Backstage keeps the
+                // later document, and says nothing. Reported at the earlier.
+                let later_line = doc.doc.pos.line;
+                let earlier = std::mem::replace(
+                    &mut entities[first],
+                    entity_from(doc, entity_ref.clone(), memo),
+                );
+                let source = &earlier.0.source;
+                out.push(
+                    Diagnostic::error(
+                        "duplicate-entity",
+                        format!("{entity_ref} is defined again at line {later_line} of this file, and Backstage keeps that later document"),
+                    )
+                    .with_hint("entity names are unique per kind and namespace, ignoring case; remove one of the two")
+                    .in_file(&earlier.0.source_file(), source.line, 1),
+                );
+                continue;
+            }
+            let first = kept;
             let first_file = crate::diagnostics::SourceFile {
                 repo: &first.repo,
                 repo_dir: &first.repo_dir,

@@ -294,13 +294,23 @@ async function runBackstage(mode, rootFiles, map) {
       if (item.shadow) {
         if (shadowSeen.has(lower) || seen.has(lower)) continue;
         shadowSeen.add(lower);
-      } else if (seen.has(lower)) {
+      }
+      let replaced = null;
+      if (!item.shadow && seen.has(lower)) {
         const ex = seen.get(lower);
-        // same file (under any spelling of its URL): the same entity again
-        if (refToFile(ex.locationKey, map) === refToFile(item.locationKey, map)) continue;
-        records.push({ ref, lower, ok: false, conflict: true, shadow: false, parent: item.parent, locationKey: item.locationKey,
-          errors: [`conflict: ${ref} from ${item.locationKey} ignored, already provided by ${ex.locationKey}`], raw: item.entity });
-        continue;
+        // The same file (under any spelling of its URL) shares one location
+        // key: read again by another Location it is the same entity again;
+        // another document of it with the same ref is written over the
+        // first, and the last write stays (updateUnprocessedEntity: the key
+        // matches), with no conflict and no message.
+        if (refToFile(ex.locationKey, map) === refToFile(item.locationKey, map)) {
+          if (JSON.stringify(ex.raw) === JSON.stringify(item.entity)) continue;
+          replaced = ex;
+        } else {
+          records.push({ ref, lower, ok: false, conflict: true, shadow: false, parent: item.parent, locationKey: item.locationKey,
+            errors: [`conflict: ${ref} from ${item.locationKey} ignored, already provided by ${ex.locationKey}`], raw: item.entity });
+          continue;
+        }
       }
       hook = { fileErrors: [] };
       currentWarnings = [];
@@ -316,7 +326,7 @@ async function runBackstage(mode, rootFiles, map) {
         completed: result.completedEntity || null,
         raw: item.entity,
       };
-      records.push(rec);
+      if (replaced) records[records.indexOf(replaced)] = rec; else records.push(rec);
       if (!item.shadow) seen.set(lower, rec);
       for (const d of result.deferredEntities || []) {
         queue.push({ entity: d.entity, locationKey: d.locationKey, parent: ref, shadow: item.shadow || !result.ok });

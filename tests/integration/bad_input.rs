@@ -1128,3 +1128,36 @@ fn a_duplicate_location_reads_nothing() {
     let exact = std::fs::read_to_string(org.path().join("exact/catalog.json")).unwrap();
     assert!(exact.contains("from-one") && !exact.contains("from-two"));
 }
+
+/// Two documents of one file with one ref: Backstage writes both under the
+/// file's location key, and the later stays (no message). Portico keeps
+/// the later too, and reports the earlier.
+#[test]
+fn the_later_of_two_documents_in_one_file_is_kept() {
+    let org = org();
+    org.file(
+        "repos/t/catalog-info.yaml",
+        &format!(
+            "{}---\n{}",
+            component("twin", "first document"),
+            component("twin", "second document")
+        ),
+    );
+    let d = check(&org);
+    let d = only(&d);
+    assert_eq!(d["code"], "duplicate-entity");
+    assert_eq!(
+        (d["path"].as_str(), d["line"].as_u64()),
+        (Some("repos/t/catalog-info.yaml"), Some(1))
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("is defined again at line"),
+        "{d}"
+    );
+    let site = entities(&org.path().join("site"));
+    let twin = find(&site, "component:default/twin");
+    assert_eq!(twin["metadata"]["description"], "second document");
+}
