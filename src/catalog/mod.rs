@@ -463,8 +463,22 @@ fn unique_entities(
     memo: Option<&AssembleMemo>,
     out: &mut Vec<Diagnostic>,
 ) -> (Vec<Entity>, RefIndex, Vec<bool>) {
-    loaded
-        .sort_by(|a, b| (&a.repo_dir, &a.file, a.doc.pos).cmp(&(&b.repo_dir, &b.file, b.doc.pos)));
+    // A copy only a failed read found claims nothing, as in Backstage (its
+    // Location's processing stores none of what it emitted): the others
+    // come first. One merely invalid still claims its ref.
+    let unclaimed = |e: &LoadedEntity| {
+        e.rejected
+            .as_ref()
+            .is_some_and(|r| r.code == failed_reads::DROPPED)
+    };
+    loaded.sort_by(|a, b| {
+        (unclaimed(a), &a.repo_dir, &a.file, a.doc.pos).cmp(&(
+            unclaimed(b),
+            &b.repo_dir,
+            &b.file,
+            b.doc.pos,
+        ))
+    });
     let mut entities: Vec<(Entity, bool)> = Vec::with_capacity(loaded.len());
     let mut seen = RefIndex::with_capacity_and_hasher(loaded.len(), Default::default());
     for doc in loaded {

@@ -1161,3 +1161,30 @@ fn the_later_of_two_documents_in_one_file_is_kept() {
     let twin = find(&site, "component:default/twin");
     assert_eq!(twin["metadata"]["description"], "second document");
 }
+
+/// A copy of an entity that only a failed Location read claims nothing,
+/// as in Backstage: the copy elsewhere is the entity (it was reported as
+/// the duplicate, and `--backstage-exact` had neither).
+#[test]
+fn a_copy_under_a_failed_location_claims_nothing() {
+    let org = org();
+    org.file(
+        "repos/delta/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: delta\nspec:\n  targets: [./dup.yaml, ./missing.yaml]\n",
+    )
+    .file("repos/delta/dup.yaml", &component("dup2", "under a failed Location"))
+    .file("repos/epsilon/catalog-info.yaml", &component("dup2", "the one Backstage keeps"));
+    let d = check(&org);
+    let duplicate = d
+        .iter()
+        .find(|d| d["code"] == "duplicate-entity")
+        .unwrap_or_else(|| panic!("{d:#?}"));
+    assert_eq!(duplicate["path"], "repos/delta/dup.yaml", "{duplicate}");
+    let site = entities(&org.path().join("site"));
+    let kept = find(&site, "component:default/dup2");
+    assert_eq!(kept["metadata"]["description"], "the one Backstage keeps");
+    let exact = org.run(&["build", "repos", "--out", "exact", "--backstage-exact"]);
+    assert!(exact.code <= 1, "{}", exact.stderr);
+    let exact = std::fs::read_to_string(org.path().join("exact/catalog.json")).unwrap();
+    assert!(exact.contains("the one Backstage keeps"), "{exact}");
+}
