@@ -8,7 +8,7 @@
 //! the script, so nothing below it moves when the script runs.)
 
 use super::Look;
-use super::pages::{ProblemsByFile, display_name, first_target, parts_page, ref_link, short_ref};
+use super::pages::{ProblemsByFile, first_target, parts_page, ref_link, short_ref};
 use crate::address::{self, entity_dir};
 use crate::catalog::Entity;
 use crate::diagnostics::{self, Diagnostic};
@@ -403,7 +403,7 @@ fn table(
             escape(&e.namespace),
             worst.map_or("", |(w, _)| w),
             escape(&entity_dir(&e.entity_ref)),
-            escape(display_name(e)),
+            escape(e.display_name()),
         );
         if with_kind {
             let _ = write!(html, "<td>{}</td>", escape(&e.kind));

@@ -5,7 +5,7 @@
 
 use super::Look;
 use super::catalog_list::{filter_form, list_page, worst_problem};
-use super::pages::{ProblemsByFile, display_name, first_target, ref_link, short_ref};
+use super::pages::{ProblemsByFile, first_target, ref_link, short_ref};
 use crate::address::{self, entity_dir};
 use crate::catalog::Entity;
 use crate::diagnostics;
@@ -31,7 +31,7 @@ fn linked(portal: &Portal, entity: &Entity, relation: &str) -> String {
             Some(e) => format!(
                 "<a href=\"{ROOT}{}index.html\">{}</a>",
                 escape(&entity_dir(&e.entity_ref)),
-                escape(display_name(e))
+                escape(e.display_name())
             ),
             None => ref_link(portal, r, ROOT),
         })
@@ -46,7 +46,7 @@ pub fn apis(portal: &Portal, look: &Look, problems: &ProblemsByFile<'_>) -> Stri
         .iter()
         .filter(|e| e.kind.eq_ignore_ascii_case("API"))
         .collect();
-    apis.sort_by_cached_key(|e| display_name(e).to_lowercase());
+    apis.sort_by_cached_key(|e| e.display_name().to_lowercase());
     let heading = format!(
         "<h1>APIs</h1>\n<p class=\"lead\">{}, with who provides and who consumes each.</p>\n",
         diagnostics::plural(apis.len(), "API")
@@ -78,7 +78,7 @@ pub fn apis(portal: &Portal, look: &Look, problems: &ProblemsByFile<'_>) -> Stri
             escape(&owner.map(short_ref).unwrap_or_default()),
             escape(api.spec_str("lifecycle").unwrap_or("")),
             worst.map_or("", |(w, _)| w),
-            escape(display_name(api)),
+            escape(api.display_name()),
             escape(api.spec_str("type").unwrap_or("")),
             owner.map(|o| ref_link(portal, o, ROOT)).unwrap_or_default(),
             escape(api.spec_str("lifecycle").unwrap_or("")),

@@ -452,7 +452,7 @@ fn object_hash(key: &mut Xxh3, fields: &Map<String, Value>) {
 
 /// What a graph or a link shows of an entity two hops out: its box (name
 /// as shown, kind) and its address. The name as shown
-/// (`pages::display_name`) comes from its kind, its name and two fields of
+/// (`Entity::display_name`) comes from its kind, its name and two fields of
 /// its JSON (`names`: their key, kept with its JSON's other keys), so
 /// those are keyed rather than the name looked up again.
 fn node_key(entity: &Entity, names: Key) -> Key {

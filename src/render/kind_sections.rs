@@ -6,7 +6,6 @@
 
 use super::api::definition_html;
 use super::graph;
-use super::pages::display_name;
 use super::people;
 use super::str_of;
 use crate::address::entity_dir;
@@ -126,7 +125,7 @@ fn system_diagram(html: &mut String, portal: &Portal, system: &Entity, root: &st
                 _ => 2,
             };
             let node = graph::Node {
-                label: display_name(e).to_string(),
+                label: e.display_name().to_string(),
                 kind: e.kind.clone(),
                 href: Some(format!("{root}{}index.html", entity_dir(&e.entity_ref))),
             };
@@ -155,7 +154,7 @@ fn system_diagram(html: &mut String, portal: &Portal, system: &Entity, root: &st
     html.push_str(
         "<section aria-labelledby=\"diagram\"><h2 id=\"diagram\">Diagram</h2><div class=\"graph-wrap\">",
     );
-    html.push_str(&graph::system_svg(display_name(system), &boxes, &links));
+    html.push_str(&graph::system_svg(system.display_name(), &boxes, &links));
     html.push_str(
         "</div><p class=\"legend\"><span class=\"provides\">provides</span> \
          <span class=\"consumes\">consumes</span> <span class=\"depends\">depends on</span></p></section>\n",
@@ -166,7 +165,7 @@ fn link(e: &Entity, root: &str) -> String {
     format!(
         "<a href=\"{root}{}index.html\">{}</a>",
         escape(&entity_dir(&e.entity_ref)),
-        escape(display_name(e))
+        escape(e.display_name())
     )
 }
 
@@ -248,7 +247,7 @@ fn entity_table(html: &mut String, title: &str, entities: &[&Entity], more: usiz
             html,
             "<tr><td><a href=\"{root}{}index.html\">{}</a></td>",
             escape(&entity_dir(&e.entity_ref)),
-            escape(display_name(e)),
+            escape(e.display_name()),
         );
         for (_, value) in &columns {
             let _ = write!(html, "<td>{}</td>", escape(value(e)));

@@ -3,7 +3,7 @@
 //! the catalog).
 
 use super::Look;
-use super::pages::{display_name, parts_page};
+use super::pages::parts_page;
 use crate::address::{self, entity_dir};
 use crate::catalog::Entity;
 use crate::catalog::entity_ref::EntityRef;
@@ -26,7 +26,7 @@ fn link(e: &Entity) -> String {
     format!(
         "<a href=\"{ROOT}{}index.html\">{}</a>",
         escape(&entity_dir(&e.entity_ref)),
-        escape(display_name(e))
+        escape(e.display_name())
     )
 }
 
@@ -89,7 +89,7 @@ pub fn page(portal: &Portal, look: &Look) -> String {
             "<tr><td class=\"person\"><a href=\"{ROOT}{}index.html\">{}<span>{}</span></a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&entity_dir(&user.entity_ref)),
             super::people::avatar(user, 24),
-            escape(display_name(user)),
+            escape(user.display_name()),
             super::people::email_link(user).unwrap_or_default(),
             member_of.join(", "),
             targets(user, "ownerOf").count()

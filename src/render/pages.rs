@@ -79,11 +79,6 @@ pub(super) fn parts_page(
     layout(portal, look, title, path, &inside)
 }
 
-/// What an entity is called on the site ([`Entity::display_name`]).
-pub(super) fn display_name(entity: &Entity) -> &str {
-    entity.display_name()
-}
-
 /// A link to an entity page if the entity exists, else the ref as text.
 pub(super) fn ref_link(portal: &Portal, r: &EntityRef, root: &str) -> String {
     match portal.catalog.get(r) {
@@ -269,7 +264,7 @@ pub fn entity(
     let view = context! {
         kind => &entity.kind,
         kind_dir => address::kind_dir(&entity.kind),
-        title => display_name(entity),
+        title => entity.display_name(),
         name => &entity.name,
         namespace => &entity.namespace,
         ref => entity.entity_ref.to_string(),
@@ -315,7 +310,7 @@ pub fn entity(
     layout_described(
         portal,
         look,
-        &format!("{} ({})", display_name(entity), entity.kind),
+        &format!("{} ({})", entity.display_name(), entity.kind),
         &summary,
         &path,
         &inside,
@@ -410,7 +405,7 @@ impl<'p> SortedRelations<'p> {
         use std::borrow::Cow;
         match self.find(target) {
             Some(n) => Cow::Borrowed(n.node.get_or_init(|| graph::Node {
-                label: display_name(n.entity).to_string(),
+                label: n.entity.display_name().to_string(),
                 kind: n.entity.kind.clone(),
                 href: Some(format!(
                     "{}{}index.html",
@@ -493,7 +488,7 @@ fn graph_section(body: &mut String, entity: &Entity, relations: &SortedRelations
         })
         .collect();
     let center = graph::Node {
-        label: display_name(entity).to_string(),
+        label: entity.display_name().to_string(),
         kind: entity.kind.clone(),
         href: None,
     };

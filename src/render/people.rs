@@ -4,7 +4,6 @@
 //! groups with what matters for them (email, groups, member counts) rather
 //! than the columns of a component.
 
-use super::pages::display_name;
 use crate::address::entity_dir;
 use crate::catalog::Entity;
 use crate::html::{UrlUse, allowed_url, escape, url_scheme};
@@ -45,7 +44,7 @@ pub fn avatar(entity: &Entity, size: u32) -> String {
             escape(url.trim())
         );
     }
-    let name = display_name(entity);
+    let name = entity.display_name();
     // One hue per name, so the same person is the same colour everywhere.
     let hue = name
         .bytes()
@@ -79,7 +78,7 @@ fn name_cell(e: &Entity, root: &str) -> String {
         "<td class=\"person\"><a href=\"{root}{}index.html\">{}<span>{}</span></a></td>",
         escape(&entity_dir(&e.entity_ref)),
         avatar(e, 24),
-        escape(display_name(e))
+        escape(e.display_name())
     )
 }
 
