@@ -138,24 +138,29 @@ fn as_written(text: &str, range: &Range<usize>, source: &str) -> bool {
 /// line break) and not followed by a word character or another marker
 /// character, as smart marks require.
 fn closer(text: &str, marker: &str, after_space: bool) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let edge = marker.as_bytes()[0];
     let mut from = 0;
     while let Some(found) = text[from..].find(marker) {
         let at = from + found;
-        let preceded_by_space = match at.checked_sub(1) {
-            Some(b) => bytes[b].is_ascii_whitespace(),
-            None => after_space,
-        };
-        let next = text[at + marker.len()..].chars().next();
-        let word_after =
-            next.is_some_and(|c| c.is_alphanumeric() || c == '_' || c as u32 == u32::from(edge));
-        if !preceded_by_space && !word_after && bytes.get(at.wrapping_sub(1)) != Some(&edge) {
+        let before = text[..at].chars().next_back();
+        let after = text[at + marker.len()..].chars().next();
+        let spaced = before.map_or(after_space, |c| c.is_ascii_whitespace());
+        let marker_before = before.is_some_and(|c| is_marker_char(c, marker));
+        if !spaced && !marker_before && !after.is_some_and(|c| is_word_char(c, marker)) {
             return Some(at);
         }
         from = at + 1;
     }
     None
+}
+
+/// A character a smart marker may not touch on its outer side: a word's,
+/// or the marker's own (`===`).
+fn is_word_char(c: char, marker: &str) -> bool {
+    c.is_alphanumeric() || c == '_' || is_marker_char(c, marker)
+}
+
+fn is_marker_char(c: char, marker: &str) -> bool {
+    marker.starts_with(c)
 }
 
 /// The byte of an opener in `text` left without a closer in the same
@@ -164,17 +169,14 @@ fn closer(text: &str, marker: &str, after_space: bool) -> Option<usize> {
 /// not after a word character or a marker character and not followed by
 /// white space or a marker character.
 fn unpaired_opener(text: &str, marker: &str) -> Option<usize> {
-    let edge = marker.as_bytes()[0];
     let mut from = 0;
     let mut unpaired = None;
     while let Some(found) = text[from..].find(marker) {
         let at = from + found;
         let before = text[..at].chars().next_back();
-        let word_before =
-            before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c as u32 == u32::from(edge));
         let after = text[at + marker.len()..].chars().next();
-        let starts =
-            !word_before && after.is_none_or(|c| !c.is_whitespace() && c as u32 != u32::from(edge));
+        let starts = !before.is_some_and(|c| is_word_char(c, marker))
+            && after.is_none_or(|c| !c.is_whitespace() && !is_marker_char(c, marker));
         if !starts {
             from = at + 1;
             continue;
