@@ -342,10 +342,7 @@ pub const SELF_NAMED: &str = "location-self-named";
 /// marked documents after: not a duplicate of the Location that read
 /// them, and not in the catalog.
 pub fn mark_self_named(entities: &mut [LoadedEntity]) -> Vec<Diagnostic> {
-    let key = |e: &LoadedEntity| {
-        super::entity_ref::EntityRef::new(&e.identity.kind, &e.identity.namespace, &e.identity.name)
-            .key()
-    };
+    let key = |e: &LoadedEntity| e.entity_ref().key();
     let locations: HashMap<ReaderId, String> = entities
         .iter()
         .filter(|e| is_location(e))
@@ -392,10 +389,7 @@ pub fn mark_self_named(entities: &mut [LoadedEntity]) -> Vec<Diagnostic> {
 /// reads nothing, so what only it reads is dropped ([`reject_under_failed`]).
 /// Copies [`mark_self_named`] marked are not counted.
 pub fn mark_duplicate_locations(entities: &mut [LoadedEntity]) {
-    let key = |e: &LoadedEntity| {
-        super::entity_ref::EntityRef::new(&e.identity.kind, &e.identity.namespace, &e.identity.name)
-            .key()
-    };
+    let key = |e: &LoadedEntity| e.entity_ref().key();
     let mut order: Vec<usize> = (0..entities.len())
         .filter(|&i| {
             is_location(&entities[i])
@@ -446,6 +440,5 @@ fn own_id(e: &LoadedEntity) -> ReaderId {
 }
 
 fn entity_name(e: &LoadedEntity) -> String {
-    super::entity_ref::EntityRef::new(&e.identity.kind, &e.identity.namespace, &e.identity.name)
-        .to_string()
+    e.entity_ref().to_string()
 }

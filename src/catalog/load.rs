@@ -22,6 +22,12 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 
 impl LoadedEntity {
+    /// The entity's ref, from its identity.
+    pub fn entity_ref(&self) -> EntityRef {
+        let id = &self.identity;
+        EntityRef::new(&id.kind, &id.namespace, &id.name)
+    }
+
     /// The file the entity was read from, for placing diagnostics.
     pub fn source_file(&self) -> SourceFile<'_> {
         SourceFile {

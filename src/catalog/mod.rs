@@ -482,8 +482,7 @@ fn unique_entities(
     let mut entities: Vec<(Entity, bool)> = Vec::with_capacity(loaded.len());
     let mut seen = RefIndex::with_capacity_and_hasher(loaded.len(), Default::default());
     for doc in loaded {
-        let id = &doc.identity;
-        let entity_ref = EntityRef::new(&id.kind, &id.namespace, &id.name);
+        let entity_ref = doc.entity_ref();
         let key = entity_ref.key();
         if let Some(&first) = seen.get(&key) {
             let kept = &entities[first].0.source;
