@@ -137,12 +137,10 @@ fn default_root(max_depth: usize) -> PathBuf {
     let here = PathBuf::from(".");
     let found = crate::discover::repositories(std::slice::from_ref(&here), max_depth)
         .is_ok_and(|found| !found.repos.is_empty());
-    let Ok(cwd) = here.canonicalize() else {
-        return here;
+    let cwd = match here.canonicalize() {
+        Ok(cwd) if !found => cwd,
+        _ => return here,
     };
-    if found {
-        return here;
-    }
     let mut up = PathBuf::new();
     for ancestor in cwd.ancestors().skip(1) {
         up.push("..");
