@@ -148,7 +148,7 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
         memo: pipeline::Memo::for_preview(),
         index_dir: scratch.path().to_path_buf(),
         verbose: options.verbose,
-        reported: std::sync::Mutex::new(Vec::new()),
+        reported: std::sync::Mutex::new(HashSet::new()),
     };
     let (events, _) = broadcast::channel(64);
     let shared = Arc::new(Shared {
@@ -350,9 +350,9 @@ struct Builder {
     /// Where the search index is written, for `portico search --site`.
     index_dir: PathBuf,
     verbose: bool,
-    /// The last build's diagnostics (warnings too): a rebuild prints
-    /// those that are new, as a broken link just typed.
-    reported: std::sync::Mutex<Vec<Diagnostic>>,
+    /// The last build's diagnostics (warnings too), by key: a rebuild
+    /// prints those that are new, as a broken link just typed.
+    reported: std::sync::Mutex<HashSet<ReportedKey>>,
 }
 
 impl Builder {
@@ -638,18 +638,13 @@ impl Builder {
     /// Prints the build's problems: all of them the first time, then the
     /// errors and warnings that are new (notes too with `--verbose`).
     fn report(&self, diagnostics: &[Diagnostic], first: bool) {
-        let mut before = crate::memo::lock(&self.reported);
-        // Keyed, not compared whole: a large organisation has thousands.
-        let key = |d: &'_ Diagnostic| (d.code, d.path.clone(), d.line, d.column, d.message.clone());
-        let seen: HashSet<_> = before.iter().map(key).collect();
+        let now: HashSet<ReportedKey> = diagnostics.iter().map(reported_key).collect();
+        let before = std::mem::replace(&mut *crate::memo::lock(&self.reported), now);
         let shown: Vec<Diagnostic> = diagnostics
             .iter()
-            .filter(|d| first || !seen.contains(&key(d)))
+            .filter(|d| first || !before.contains(&reported_key(d)))
             .cloned()
             .collect();
-        drop(seen);
-        *before = diagnostics.to_vec();
-        drop(before);
         let mut stderr = std::io::stderr().lock();
         diagnostics::print_human(&mut stderr, &shown, self.verbose);
         if first {
@@ -659,6 +654,14 @@ impl Builder {
             );
         }
     }
+}
+
+/// A diagnostic as [`Builder::report`] tells old from new: keyed, not
+/// compared whole (a large organisation has thousands).
+type ReportedKey = (&'static str, String, usize, usize, String);
+
+fn reported_key(d: &Diagnostic) -> ReportedKey {
+    (d.code, d.path.clone(), d.line, d.column, d.message.clone())
 }
 
 /// A settings file that does not load, placed at the file, and at the
@@ -798,7 +801,7 @@ mod tests {
             memo: pipeline::Memo::for_preview(),
             index_dir: PathBuf::new(),
             verbose: false,
-            reported: std::sync::Mutex::new(Vec::new()),
+            reported: std::sync::Mutex::new(HashSet::new()),
         }
     }
 
