@@ -744,5 +744,20 @@ async fn focus_stays_with_the_reader_and_queries_are_composed() {
         composed.to_string().contains("Mar\u{ed}a Gonz\u{e1}lez"),
         "a user shows under their display name: {composed}"
     );
+    // Typed decomposed into the box: its results answer what was typed,
+    // and Enter opens the first (the box's text is what Enter compares).
+    let hrefs = type_query(&c, "Gonza\u{301}lez").await;
+    assert!(hrefs[0].contains("catalog/default/user/"), "{hrefs:?}");
+    c.find(Locator::Css("form.search input"))
+        .await
+        .unwrap()
+        .send_keys(&Key::Enter.to_string())
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !c.current_url().await.unwrap().path().contains("/user/") {
+        assert!(started.elapsed() < Duration::from_secs(10), "Enter opened nothing");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     c.close().await.unwrap();
 }

@@ -231,7 +231,10 @@
   }
   // Every matching document with its score, before filters.
   function rank(query) {
-    var parsed = clauses(query);
+    // Composed, as pages are written: `é` typed as `e` + U+0301 found
+    // nothing. Here, where every search is ranked; the box keeps what was
+    // typed (Enter compares it with the query the results answer).
+    var parsed = clauses(String(query).normalize("NFC"));
     // No word at all (a lone `"`, punctuation): nothing matches.
     if (!parsed.clauses.length && !parsed.phrases.length) return Promise.resolve({ scores: new Map(), words: [], phrases: [], partial: [] });
     var keys = Object.create(null);
@@ -529,7 +532,6 @@
   // For tests and scripts: the same answers the page shows.
   window.porticoSearchQuery = function (query, options) {
     options = options || {};
-    query = String(query).normalize("NFC");
     return start().then(function () { return rank(query); }).then(function (ranked) {
       return results(ranked, options.filters || {}, options.limit || 10);
     }).then(function (r) {
@@ -620,8 +622,7 @@
   // `since`: when the user acted (data-ms is measured from it, pause included).
   // Searches for what the box holds; the promise settles once shown.
   function run(since) {
-    // Composed, as pages are written: `é` typed as `e` + U+0301 found nothing.
-    var query = input.value.normalize("NFC");
+    var query = input.value;
     var mine = ++generation;
     var started = typeof since === "number" ? since : performance.now();
     if (!query.trim()) { panel.hidden = true; panel.innerHTML = ""; linkable(""); return Promise.resolve(); }
