@@ -756,7 +756,10 @@ async fn focus_stays_with_the_reader_and_queries_are_composed() {
         .unwrap();
     let started = std::time::Instant::now();
     while !c.current_url().await.unwrap().path().contains("/user/") {
-        assert!(started.elapsed() < Duration::from_secs(10), "Enter opened nothing");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "Enter opened nothing"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     c.close().await.unwrap();
