@@ -361,11 +361,7 @@ pub fn mark_self_named(entities: &mut [LoadedEntity]) -> Vec<Diagnostic> {
         let message = format!(
             "{name} is the Location that reads this file: Backstage ignores this copy and reads none of its targets"
         );
-        let at = e
-            .doc
-            .get("metadata")
-            .and_then(|m| m.get("name"))
-            .map_or(e.doc.pos, |n| n.pos);
+        let at = e.name_position();
         let file = e.source_file();
         warnings.push(
             Diagnostic::warning(SELF_NAMED, message)

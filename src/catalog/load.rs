@@ -16,7 +16,7 @@ use super::{Rejection, RepoCommit};
 use crate::diagnostics::{Diagnostic, LineIndex, SourceFile};
 use crate::limits::MAX_REPO_CATALOG_BYTES;
 use crate::read::{Listing, Snapshot, safe_path};
-use crate::yaml::{self, Node};
+use crate::yaml::{self, Node, Pos};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
@@ -26,6 +26,15 @@ impl LoadedEntity {
     pub fn entity_ref(&self) -> EntityRef {
         let id = &self.identity;
         EntityRef::new(&id.kind, &id.namespace, &id.name)
+    }
+
+    /// Where the entity's name is written (its `metadata.name` value), else
+    /// where its document starts: where problems with its identity point.
+    pub fn name_position(&self) -> Pos {
+        self.doc
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .map_or(self.doc.pos, |n| n.pos)
     }
 
     /// The file the entity was read from, for placing diagnostics.

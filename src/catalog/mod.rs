@@ -506,36 +506,19 @@ fn unique_entities(
                 );
                 continue;
             }
-            let first = kept;
-            let first_file = crate::diagnostics::SourceFile {
-                repo: &first.repo,
-                repo_dir: &first.repo_dir,
-                path: &first.file,
-                text: "",
-                line_index: None,
-            };
-            let at = doc
-                .doc
-                .get("metadata")
-                .and_then(|m| m.get("name"))
-                .map_or(doc.doc.pos, |n| n.pos);
-            let file = crate::diagnostics::SourceFile {
-                repo: &doc.repo,
-                repo_dir: &doc.repo_dir,
-                path: &doc.file,
-                text: &doc.text,
-                line_index: Some(&doc.line_index),
-            };
+            let at = doc.name_position();
+            let file = doc.source_file();
+            let kept_path = crate::diagnostics::display_path(&kept.repo_dir, &kept.file);
             out.push(
                 Diagnostic::error("duplicate-entity", format!(
-                    "{entity_ref} is already defined in {}:{}",
-                    first_file.display_path(), first.line
+                    "{entity_ref} is already defined in {kept_path}:{}",
+                    kept.line
                 ))
                 .with_hint("entity names are unique per kind and namespace, ignoring case; rename one or remove the copy")
                 .in_file(&file, at.line, at.column)
                 // A change to the first definition's file reports it too
                 // (`--changed-since`): the copy may be the one unchanged.
-                .about(Some(first_file.display_path())),
+                .about(Some(kept_path)),
             );
             continue;
         }
