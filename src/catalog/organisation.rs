@@ -158,14 +158,15 @@ fn load_repo_kept(repo: &RepoSource, options: &ReadOptions<'_>, explicit: &[Stri
         return load.as_ref().clone();
     }
     drop(loads);
-    let load = load_repo(repo, options, explicit);
+    let load = Arc::new(load_repo(repo, options, explicit));
+    // One copy kept, shared by both memos.
     let load = match &memo.good {
         Some(good) => last_good_while_broken(good, &repo.display, load),
         None => load,
     };
     loads = memo.loads.lock().unwrap_or_else(PoisonError::into_inner);
-    loads.insert(repo.display.clone(), (version, Arc::new(load.clone())));
-    load
+    loads.insert(repo.display.clone(), (version, load.clone()));
+    load.as_ref().clone()
 }
 
 /// `load`, or, when a catalog file of it no longer parses, the last load
@@ -175,22 +176,22 @@ fn load_repo_kept(repo: &RepoSource, options: &ReadOptions<'_>, explicit: &[Stri
 fn last_good_while_broken(
     good: &Mutex<HashMap<String, Arc<Loaded>>>,
     repo: &str,
-    load: Loaded,
-) -> Loaded {
+    load: Arc<Loaded>,
+) -> Arc<Loaded> {
     let broken = load.1.diagnostics.iter().any(|d| d.code == "yaml-syntax");
     let mut good = good.lock().unwrap_or_else(PoisonError::into_inner);
     if !broken {
-        good.insert(repo.to_string(), Arc::new(load.clone()));
+        good.insert(repo.to_string(), load.clone());
         return load;
     }
     match good.get(repo) {
-        Some(last) => (
+        Some(last) => Arc::new((
             last.0.clone(),
             RepoLoad {
-                diagnostics: load.1.diagnostics,
+                diagnostics: load.1.diagnostics.clone(),
                 ..last.1.clone()
             },
-        ),
+        )),
         None => load,
     }
 }
