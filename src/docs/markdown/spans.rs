@@ -7,7 +7,7 @@
 //! pass pairs the rest before them. A span's tags are HTML events over no
 //! source bytes: the renderer takes such an event as Portico's own.
 
-use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, TagEnd};
 use std::ops::Range;
 
 /// The span markers and their tags.
@@ -48,8 +48,8 @@ fn pair<'a>(
     let mut open: Vec<Option<Open>> = vec![None];
     for (index, (event, range)) in events.iter().enumerate() {
         match event {
-            Event::Start(t) if is_inline(t) => open.push(None),
-            Event::End(t) if is_inline_end(*t) => {
+            Event::Start(t) if is_inline(t.to_end()) => open.push(None),
+            Event::End(t) if is_inline(*t) => {
                 open.pop();
                 if open.is_empty() {
                     open.push(None);
@@ -196,20 +196,9 @@ fn unpaired_opener(text: &str, marker: &str) -> Option<usize> {
     unpaired
 }
 
-fn is_inline(tag: &Tag<'_>) -> bool {
-    matches!(
-        tag,
-        Tag::Emphasis
-            | Tag::Strong
-            | Tag::Strikethrough
-            | Tag::Superscript
-            | Tag::Subscript
-            | Tag::Link { .. }
-            | Tag::Image { .. }
-    )
-}
-
-fn is_inline_end(tag: TagEnd) -> bool {
+/// Whether an element (by its end, `Tag::to_end` for its start) is an
+/// inline one, whose text pairs its own markers.
+fn is_inline(tag: TagEnd) -> bool {
     matches!(
         tag,
         TagEnd::Emphasis
