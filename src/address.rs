@@ -29,6 +29,11 @@ pub const ASSETS: &str = "assets/";
 pub const SEARCH_INDEX_DIR: &str = "_search/tantivy";
 /// The browser's copy of the search index (classic scripts).
 pub const WEB_SEARCH_DIR: &str = "_search/web";
+/// How the name of a `portico serve` preview's site folder starts: made in
+/// the system's temporary folder (`serve::scratch`), it holds the search
+/// index `portico search --site` reads, and a damaged one gets advice of
+/// its own (`search::query::SearchError`).
+pub const PREVIEW_FOLDER_PREFIX: &str = "portico-serve-";
 /// A docs site's page listing all its pages, inside the site's folder.
 pub const ALL_PAGES: &str = "_pages/";
 

@@ -87,10 +87,14 @@ impl std::fmt::Display for SearchError {
             ),
             SearchError::Query(problem) => write!(f, "{problem}"),
             // A `portico serve` preview's folder is the server's to write.
-            SearchError::Damaged { site, cause } if site.contains("portico-serve-") => write!(
-                f,
-                "the search index at {site} is damaged ({cause}); it is a `portico serve` preview's: search again, or start the server again"
-            ),
+            SearchError::Damaged { site, cause }
+                if site.contains(crate::address::PREVIEW_FOLDER_PREFIX) =>
+            {
+                write!(
+                    f,
+                    "the search index at {site} is damaged ({cause}); it is a `portico serve` preview's: search again, or start the server again"
+                )
+            }
             SearchError::Damaged { site, cause } => write!(
                 f,
                 "the search index at {site} is damaged ({cause}); rebuild it with `portico build --out {site}`"

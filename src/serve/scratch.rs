@@ -7,9 +7,8 @@
 //! folder is made new (never an existing one, which could be a link placed
 //! there), and only real folders owned by this user are ever removed.
 
+use crate::address::PREVIEW_FOLDER_PREFIX as PREFIX;
 use std::path::{Path, PathBuf};
-
-const PREFIX: &str = "portico-serve-";
 
 /// The scratch folder, removed when dropped.
 pub struct Scratch {
