@@ -4,6 +4,14 @@
 use crate::git_repos::component;
 use crate::support::{Org, entities, find};
 
+/// A Location document named `name` reading `targets` (a YAML flow list's
+/// items, as written).
+fn location(name: &str, targets: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: {name}\nspec:\n  targets: [{targets}]\n"
+    )
+}
+
 /// An org with one healthy repository beside the broken one(s).
 fn org() -> Org {
     let org = Org::new();
@@ -258,11 +266,6 @@ fn invalid_mark(org: &Org, site: &str, entity: &str) -> String {
 #[test]
 fn a_failed_read_takes_every_entity_of_its_location_with_it() {
     let org = org();
-    let location = |name: &str, targets: &str| {
-        format!(
-            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: {name}\nspec:\n  targets: [{targets}]\n"
-        )
-    };
     // A Location whose second target has a YAML error, one of whose
     // targets is a Location in turn.
     org.file(
@@ -1098,15 +1101,16 @@ fn a_location_read_by_a_location_of_its_own_name_is_ignored() {
 #[test]
 fn a_duplicate_location_reads_nothing() {
     let org = org();
-    let location = |target: &str| {
-        format!(
-            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: shared-loc\nspec:\n  targets: [{target}]\n"
-        )
-    };
-    org.file("repos/one/catalog-info.yaml", &location("./a.yaml"))
-        .file("repos/one/a.yaml", &component("from-one", "the first's"))
-        .file("repos/two/catalog-info.yaml", &location("./b.yaml"))
-        .file("repos/two/b.yaml", &component("from-two", "the copy's"));
+    org.file(
+        "repos/one/catalog-info.yaml",
+        &location("shared-loc", "./a.yaml"),
+    )
+    .file("repos/one/a.yaml", &component("from-one", "the first's"))
+    .file(
+        "repos/two/catalog-info.yaml",
+        &location("shared-loc", "./b.yaml"),
+    )
+    .file("repos/two/b.yaml", &component("from-two", "the copy's"));
     let d = check(&org);
     let failed = d
         .iter()
@@ -1170,10 +1174,16 @@ fn a_copy_under_a_failed_location_claims_nothing() {
     let org = org();
     org.file(
         "repos/delta/catalog-info.yaml",
-        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: delta\nspec:\n  targets: [./dup.yaml, ./missing.yaml]\n",
+        &location("delta", "./dup.yaml, ./missing.yaml"),
     )
-    .file("repos/delta/dup.yaml", &component("dup2", "under a failed Location"))
-    .file("repos/epsilon/catalog-info.yaml", &component("dup2", "the one Backstage keeps"));
+    .file(
+        "repos/delta/dup.yaml",
+        &component("dup2", "under a failed Location"),
+    )
+    .file(
+        "repos/epsilon/catalog-info.yaml",
+        &component("dup2", "the one Backstage keeps"),
+    );
     let d = check(&org);
     let duplicate = d
         .iter()

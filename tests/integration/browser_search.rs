@@ -95,12 +95,7 @@ async fn search_from_file_urls_finds_and_lands_on_the_heading() {
         .await
         .unwrap();
     assert_eq!(open, false, "facets are collapsed at first");
-    c.find(Locator::Css("details.facets-box > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    open_facets(&c).await;
     press_facet(&c, "kind", "api").await;
     let kinds = c
         .find_all(Locator::Css(".search-hits .hit-kind"))
@@ -359,12 +354,7 @@ async fn the_level_facet_narrows_the_results_like_portico_search_level() {
 
     // "service" is in Components at every level of the default scorecard.
     let all = type_query(&c, "service").await;
-    c.find(Locator::Css("details.facets-box > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    open_facets(&c).await;
     let mut offered = Vec::new();
     for button in c
         .find_all(Locator::Css(".facet button[data-facet=level]"))
@@ -513,12 +503,7 @@ async fn facet_counts_are_the_number_of_results_each_value_gives() {
         // Choosing a value: the status line says its count, and the other
         // facets count among the chosen value's results.
         let (facet, value, count) = facets.iter().find(|f| f.0 == "kind").unwrap().clone();
-        c.find(Locator::Css("details.facets-box > summary"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        open_facets(&c).await;
         press_facet(&c, &facet, &value).await;
         let status = c
             .find(Locator::Css(".search-status"))
@@ -567,6 +552,33 @@ async fn facet_counts_are_the_number_of_results_each_value_gives() {
     println!("{checked} facet counts checked");
     assert!(checked > 40, "only {checked} facet counts");
     c.close().await.unwrap();
+}
+
+/// Opens the search panel's facets box (collapsed at first).
+async fn open_facets(c: &Client) {
+    c.find(Locator::Css("details.facets-box > summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits (10 s at most) until the page shown is one whose path holds
+/// `part`; `what` says what did not happen otherwise.
+async fn wait_for_path(c: &Client, part: &str, what: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let url = c.current_url().await.unwrap();
+        if url.path().contains(part) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{what}: the page is {url}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// Presses the search box's facet button for `value` of `facet` and waits
@@ -657,18 +669,12 @@ async fn the_keyboard_and_wordless_queries_do_what_the_book_says() {
         .send_keys(&format!("incident respon{}", Key::Enter))
         .await
         .unwrap();
-    let started = std::time::Instant::now();
-    loop {
-        let url = c.current_url().await.unwrap();
-        if url.path().contains("incident-response") {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "Enter opened {url}, not the first result of the query typed"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_path(
+        &c,
+        "incident-response",
+        "Enter opened another page than the first result of the query typed",
+    )
+    .await;
     c.close().await.unwrap();
 }
 
@@ -686,12 +692,7 @@ async fn focus_stays_with_the_reader_and_queries_are_composed() {
     c.goto(&format!("file://{}", page.display())).await.unwrap();
 
     type_query(&c, "payment").await;
-    c.find(Locator::Css("details.facets-box > summary"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    open_facets(&c).await;
     press_facet(&c, "kind", "api").await;
     let focused = c
         .execute(
@@ -754,13 +755,6 @@ async fn focus_stays_with_the_reader_and_queries_are_composed() {
         .send_keys(&Key::Enter.to_string())
         .await
         .unwrap();
-    let started = std::time::Instant::now();
-    while !c.current_url().await.unwrap().path().contains("/user/") {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "Enter opened nothing"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_path(&c, "/user/", "Enter opened nothing").await;
     c.close().await.unwrap();
 }
