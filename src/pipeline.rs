@@ -417,8 +417,12 @@ fn build_with(
     // docs are built (`docs_search_key`), often without any document, and
     // the buckets are fed only if the key changed.
     let may_carry_search = staging.previous_search_key().is_some();
+    // A build without the cache or parts gathers its documents and counts
+    // their words (`search::gather`); the others index into tantivy.
+    let gathered = (index_dir.is_some() && disk.is_none() && parts.is_none())
+        .then(search::gather::Gathered::default);
     let index = match &index_dir {
-        Some(dir) if disk.is_none() => Some(create_index(dir)?),
+        Some(dir) if disk.is_none() && gathered.is_none() => Some(create_index(dir)?),
         _ => None,
     };
     let open_feed = |dir: &Path, disk| {
@@ -444,7 +448,9 @@ fn build_with(
         }
         // Without the cache there is no key; with it, each document is
         // hashed once, for the key and for its bucket's.
-        if let Some(index) = &index {
+        if let Some(gathered) = &gathered {
+            gathered.add_site(search::site_documents(catalog, site));
+        } else if let Some(index) = &index {
             index.add_site(search::site_documents(catalog, site));
         } else if let (Some(feed), Some(key)) = (&feed, &search_key) {
             let (sum, documents) = search::hashed(search::site_documents(catalog, site));
@@ -467,7 +473,7 @@ fn build_with(
         // Only an index fed as the docs render sees each site then (a
         // site read back from the build cache decodes its pages' sections
         // for it).
-        on_site: (config.search && (index.is_some() || feed.is_some()))
+        on_site: (config.search && (gathered.is_some() || index.is_some() || feed.is_some()))
             .then_some(&on_site as &(dyn Fn(&DocSiteSummary) + Sync)),
         memo: None,
         disk: disk.as_ref(),
@@ -666,6 +672,22 @@ fn build_with(
             timer.lap(&format!(
                 "browser search index ({stored} sites' search documents stored for the next build)"
             ));
+        } else if let Some(gathered) = gathered {
+            gathered.add_all(entity_documents.plain());
+            let (documents, counted) = gathered.finish();
+            timer.lap("search documents gathered");
+            let write = |files: &mut Vec<output::OutputFile>| {
+                staging.write_all(files).map_err(|e| e.to_string())?;
+                files.clear();
+                Ok(())
+            };
+            search::web::export_counted_into(documents, &counted, None, write).map_err(|e| {
+                Fatal(format!(
+                    "cannot write the browser's search index: {e}; the site in `{}` was left as it was",
+                    out_dir.display()
+                ))
+            })?;
+            timer.lap("browser search index");
         } else {
             let index = match index {
                 Some(index) => index,

@@ -154,7 +154,7 @@ struct MemoStemmerFilter<T> {
 type Stems = HashMap<String, String, std::hash::BuildHasherDefault<Fnv>>;
 
 #[derive(Default)]
-struct Fnv(u64);
+pub struct Fnv(u64);
 
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -218,6 +218,26 @@ impl<S: TokenStream> TokenStream for MemoStemmerStream<'_, S> {
     fn token_mut(&mut self) -> &mut Token {
         self.tail.token_mut()
     }
+}
+
+/// Stems one lower-cased word as `en_stem` does (`super::terms`),
+/// remembered by the calling thread: the memo of a pure function, so every
+/// thread answers alike.
+pub fn stem_word(word: &str) -> String {
+    thread_local! {
+        static STEMS: std::cell::RefCell<Stems> = std::cell::RefCell::default();
+    }
+    STEMS.with(|stems| {
+        let mut stems = stems.borrow_mut();
+        if let Some(stem) = stems.get(word) {
+            return stem.clone();
+        }
+        let stem = stem_one(&tantivy::tokenizer::Stemmer::new(Language::English), word);
+        if stems.len() < 200_000 {
+            stems.insert(word.to_string(), stem.clone());
+        }
+        stem
+    })
 }
 
 /// Stems one word with tantivy's stemmer.

@@ -8,11 +8,13 @@
 //! words of five letters or more, quoted phrases, and kind/owner filters.
 
 pub mod buckets;
+pub mod gather;
 pub mod index;
 pub mod kept_sites;
 pub mod listed;
 mod open;
 pub mod query;
+pub mod terms;
 pub mod web;
 
 use crate::catalog::Catalog;

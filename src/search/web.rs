@@ -29,12 +29,14 @@
 use super::SearchDoc;
 use super::index::{Fields, fields_of, register_tokenizers};
 use super::listed::Listed;
+use super::terms::RunTerms;
 use crate::cache::DiskCache;
 use crate::output::OutputFile;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::index::SegmentId;
 use tantivy::postings::Postings;
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
@@ -166,9 +168,44 @@ pub fn export_into(
         }
         number.push(of_segment);
     }
-    let docs: Vec<&Listed> = order.iter().map(|seq| &added[*seq]).collect();
-
     timer.lap("  browser: documents numbered");
+    let words = |first| postings(&searcher, &fields, &number, first);
+    write_export(&added, &order, words, kept, &mut write, timer)
+}
+
+/// The browser's index of `added` from their words counted as they were
+/// gathered (`super::terms`): the same files [`export_into`] makes from a
+/// tantivy index of the same documents, without one.
+pub fn export_counted_into(
+    added: Vec<Listed>,
+    counted: &CountedRuns,
+    kept: Option<&DiskCache>,
+    mut write: impl Write,
+) -> Result<KeptRuns, String> {
+    let timer = crate::timings::Timer::new();
+    let order = numbering_order(&added);
+    let mut number_of_seq = vec![0u32; added.len()];
+    for (number, seq) in order.iter().enumerate() {
+        number_of_seq[*seq] = u32::try_from(number).unwrap_or(u32::MAX);
+    }
+    counted.check(added.len())?;
+    let words = |first| Ok(counted.postings(&number_of_seq, first));
+    let mut write =
+        |files: &mut Vec<OutputFile>| write(files).map_err(tantivy::TantivyError::SystemError);
+    write_export(&added, &order, words, kept, &mut write, timer).map_err(|e| e.to_string())
+}
+
+/// The files of the browser index of `added`, numbered in `order`, each
+/// word's postings made by `words` a first byte at a time.
+fn write_export(
+    added: &[Listed],
+    order: &[usize],
+    mut words: impl FnMut(u8) -> tantivy::Result<(Vec<EncodedWord>, Vec<ShardCut>)>,
+    kept: Option<&DiskCache>,
+    write: &mut impl FnMut(&mut Vec<OutputFile>) -> tantivy::Result<()>,
+    mut timer: crate::timings::Timer,
+) -> tantivy::Result<KeptRuns> {
+    let docs: Vec<&Listed> = order.iter().map(|seq| &added[*seq]).collect();
     let mut files = Vec::new();
     // A range of words at a time (by their first byte, in the order the
     // files list them), so only that range's postings are in memory: all
@@ -176,7 +213,7 @@ pub fn export_into(
     let mut written = PostingsFiles::default();
     let mut cut = Vec::new();
     for first in 0..=u8::MAX {
-        let (postings, shards_cut) = postings(&searcher, &fields, &number, first)?;
+        let (postings, shards_cut) = words(first)?;
         cut.extend(shards_cut);
         written.add(postings, &mut files);
         write(&mut files)?;
@@ -191,7 +228,7 @@ pub fn export_into(
     let shards = written.finish(&mut files);
     write(&mut files)?;
     timer.lap("  browser: postings read and scored, dictionary and postings files");
-    let (fragment_starts, taken, runs) = fragments(&docs, &mut files, kept, &mut write)?;
+    let (fragment_starts, taken, runs) = fragments(&docs, &mut files, kept, write)?;
     timer.lap(&format!(
         "  browser: fragments ({} blocks, {} packed before, {} kept)",
         fragment_starts.len(),
@@ -294,6 +331,131 @@ fn postings(
             }
         }
     }
+    Ok(scored_words(gathered, total_docs, average))
+}
+
+/// Runs of documents' words counted as they were gathered
+/// (`super::terms::RunTerms`), each with the `seq` of its first document,
+/// and what scoring them needs: each document's fieldnorm ids and each
+/// field's average length over every document.
+pub struct CountedRuns {
+    runs: Vec<(u64, RunTerms, Vec<[u8; 3]>)>,
+    total_docs: u64,
+    average: [f32; 3],
+}
+
+impl CountedRuns {
+    /// `runs` of `total_docs` documents in all.
+    pub fn new(runs: Vec<(u64, RunTerms)>, total_docs: u64) -> CountedRuns {
+        let mut average = [0f32; 3];
+        for (slot, average) in average.iter_mut().enumerate() {
+            let tokens: u64 = runs
+                .iter()
+                .flat_map(|(_, run)| run.lengths.iter())
+                .map(|lengths| u64::from(lengths[slot]))
+                .sum();
+            // As tantivy's `Bm25Weight::for_terms` averages: over every
+            // document of the index, with the field or not.
+            *average = tokens as f32 / total_docs.max(1) as f32;
+        }
+        let runs = runs
+            .into_iter()
+            .map(|(first, run)| {
+                let norms = run
+                    .lengths
+                    .iter()
+                    .map(|lengths| lengths.map(FieldNormReader::fieldnorm_to_id))
+                    .collect();
+                (first, run, norms)
+            })
+            .collect();
+        CountedRuns {
+            runs,
+            total_docs,
+            average,
+        }
+    }
+
+    /// That the runs count `documents` documents, each once, and that
+    /// every occurrence is of a document of its run (a run read from a
+    /// part or the cache is checked before it is trusted).
+    pub fn check(&self, documents: usize) -> Result<(), String> {
+        let mut counted = vec![false; documents];
+        for (first, run, _) in &self.runs {
+            let first = usize::try_from(*first).unwrap_or(usize::MAX);
+            for document in 0..run.documents() {
+                match first
+                    .checked_add(document)
+                    .and_then(|seq| counted.get_mut(seq))
+                {
+                    Some(seen) if !*seen => *seen = true,
+                    _ => {
+                        return Err(
+                            "the search words count a document twice, or one that is not there"
+                                .into(),
+                        );
+                    }
+                }
+            }
+            if !run.is_whole() {
+                return Err("the search words of a run are damaged".into());
+            }
+        }
+        if counted.iter().any(|seen| !seen) {
+            return Err("the search words leave a document out".into());
+        }
+        Ok(())
+    }
+
+    /// [`postings`] of the words whose first byte is `first`: one list per
+    /// (word, field) over every run, so scoring gathers no more entries
+    /// than words.
+    fn postings(&self, number_of_seq: &[u32], first: u8) -> (Vec<EncodedWord>, Vec<ShardCut>) {
+        let mut entries: Vec<(&str, u32, u32)> = Vec::new();
+        for (r, (_, run, _)) in (0u32..).zip(&self.runs) {
+            for w in run.starting_with(first) {
+                entries.push((run.words[w].as_str(), r, w as u32));
+            }
+        }
+        entries.par_sort_unstable();
+        let groups: Vec<&[(&str, u32, u32)]> = entries.chunk_by(|a, b| a.0 == b.0).collect();
+        let gathered: Vec<(String, Vec<SegmentWord>)> = groups
+            .into_par_iter()
+            .map(|group| {
+                let mut lists: [Vec<Occurrence>; 3] = Default::default();
+                for (_, r, w) in group {
+                    let (first_seq, run, norms) = &self.runs[*r as usize];
+                    for (document, slot, frequency) in run.occurrences_of(*w as usize) {
+                        let seq = (*first_seq as usize).saturating_add(*document as usize);
+                        let number = number_of_seq.get(seq).copied().unwrap_or(0);
+                        let slot = usize::from(*slot).min(2);
+                        let norm = norms.get(*document as usize).map_or(0, |n| n[slot]);
+                        lists[slot].push((number, *frequency, norm));
+                    }
+                }
+                let found = (0..3)
+                    .zip(lists)
+                    .filter(|(_, list)| !list.is_empty())
+                    .map(|(slot, list)| (slot, list.len() as u32, list))
+                    .collect();
+                (group[0].0.to_string(), found)
+            })
+            .collect();
+        scored_words(
+            gathered.into_iter().collect(),
+            self.total_docs,
+            self.average,
+        )
+    }
+}
+
+/// Each word's postings scored and encoded, from its occurrences in each
+/// part; with the dictionary shards cut.
+fn scored_words(
+    mut gathered: BTreeMap<String, Vec<SegmentWord>>,
+    total_docs: u64,
+    average: [f32; 3],
+) -> (Vec<EncodedWord>, Vec<ShardCut>) {
     // Every word of a shard starts with the same first byte: all here.
     let cut = cap_shards(&mut gathered, MAX_SHARD_WORDS);
     // One BM25 weight per (field, document frequency), shared by the words
@@ -349,7 +511,7 @@ fn postings(
             (word, fields, encoded)
         })
         .collect();
-    Ok((words, cut))
+    (words, cut)
 }
 
 /// A dictionary shard [`cap_shards`] cut, and how many words it lost.
