@@ -27,6 +27,9 @@ pub const CATALOG_CSV: &str = "catalog.csv";
 pub const ASSETS: &str = "assets/";
 /// `portico search`'s tantivy index.
 pub const SEARCH_INDEX_DIR: &str = "_search/tantivy";
+/// Every search document, for `portico search` to index on first use
+/// (`search::stored`).
+pub const SEARCH_DOCUMENTS_FILE: &str = "_search/documents.bin";
 /// The browser's copy of the search index (classic scripts).
 pub const WEB_SEARCH_DIR: &str = "_search/web";
 /// How the name of a `portico serve` preview's site folder starts: made in

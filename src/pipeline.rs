@@ -674,7 +674,12 @@ fn build_with(
             ));
         } else if let Some(gathered) = gathered {
             gathered.add_all(entity_documents.plain());
-            let (documents, counted) = gathered.finish();
+            let finished = gathered.finish();
+            let file = search::gather::Gathered::documents_file(&finished.listed, &finished.blocks);
+            staging
+                .write(crate::address::SEARCH_DOCUMENTS_FILE, &file)
+                .map_err(fatal)?;
+            let (documents, counted) = (finished.listed, finished.counted);
             timer.lap("search documents gathered");
             let write = |files: &mut Vec<output::OutputFile>| {
                 staging.write_all(files).map_err(|e| e.to_string())?;

@@ -25,6 +25,18 @@ pub struct Gathered {
 struct State {
     listed: Vec<Listed>,
     runs: Vec<(u64, RunTerms)>,
+    /// Each run's documents for `portico search` (`stored::block`).
+    blocks: Vec<(u64, Vec<u8>)>,
+}
+
+/// What was gathered.
+pub struct Finished {
+    /// Every document, by `seq`.
+    pub listed: Vec<Listed>,
+    pub counted: CountedRuns,
+    /// The documents file's blocks, with the `seq` of each one's first
+    /// document.
+    pub blocks: Vec<(u64, Vec<u8>)>,
 }
 
 impl Gathered {
@@ -32,8 +44,9 @@ impl Gathered {
     /// and packed (`listed::list_site`) by the calling thread.
     pub fn add_site(&self, docs: Vec<SearchDoc>) {
         let run = RunTerms::of(&docs);
+        let block = super::stored::block(&docs);
         let listed = super::listed::list_site(docs);
-        self.push(listed, run);
+        self.push(listed, run, block);
     }
 
     /// Adds documents kept whole (entity documents, or sites gathered
@@ -43,21 +56,43 @@ impl Gathered {
         while docs.peek().is_some() {
             let run: Vec<SearchDoc> = docs.by_ref().take(ENTITY_RUN).collect();
             let terms = RunTerms::of(&run);
-            self.push(run.into_iter().map(Listed::from).collect(), terms);
+            let block = super::stored::block(&run);
+            self.push(run.into_iter().map(Listed::from).collect(), terms, block);
         }
     }
 
-    fn push(&self, listed: Vec<Listed>, run: RunTerms) {
+    fn push(&self, listed: Vec<Listed>, run: RunTerms, block: Vec<u8>) {
         let mut state = crate::memo::lock(&self.state);
         let first = state.listed.len() as u64;
         state.listed.extend(listed);
         state.runs.push((first, run));
+        state.blocks.push((first, block));
     }
 
-    /// Every document, by `seq`, and their counted words.
-    pub fn finish(self) -> (Vec<Listed>, CountedRuns) {
+    /// Every document, by `seq`, their counted words and blocks.
+    pub fn finish(self) -> Finished {
         let state = self.state.into_inner().unwrap_or_else(|p| p.into_inner());
         let total = state.listed.len() as u64;
-        (state.listed, CountedRuns::new(state.runs, total))
+        Finished {
+            listed: state.listed,
+            counted: CountedRuns::new(state.runs, total),
+            blocks: state.blocks,
+        }
+    }
+
+    /// The documents file of what was gathered (`stored`): its blocks in
+    /// the browser's order of their first documents, so every build of
+    /// the same input writes the same file.
+    pub fn documents_file(listed: &[Listed], blocks: &[(u64, Vec<u8>)]) -> Vec<u8> {
+        let numbers = super::web::numbers_by_seq(listed);
+        let mut ordered: Vec<(u32, &[u8])> = blocks
+            .iter()
+            .map(|(first, block)| {
+                let number = numbers.get(*first as usize).copied().unwrap_or(u32::MAX);
+                (number, block.as_slice())
+            })
+            .collect();
+        ordered.sort_unstable();
+        super::stored::file(ordered.into_iter().map(|(_, block)| block))
     }
 }

@@ -14,6 +14,8 @@ pub mod kept_sites;
 pub mod listed;
 mod open;
 pub mod query;
+pub mod stored;
+pub mod terminal;
 pub mod terms;
 pub mod web;
 

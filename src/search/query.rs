@@ -484,7 +484,7 @@ pub fn search(
     // nothing): the index holds what the pages hold.
     let composed: String = unicode_normalization::UnicodeNormalization::nfc(query).collect();
     let query = composed.as_str();
-    let dir = open::index_dir(site_dir)?;
+    let dir = super::terminal::index_for(site_dir)?;
     let damaged = |Damage(cause)| SearchError::Damaged {
         site: site_dir.display().to_string(),
         cause,

@@ -262,6 +262,15 @@ fn numbering_order(added: &[Listed]) -> Vec<usize> {
     keyed.into_iter().map(|(_, seq)| seq).collect()
 }
 
+/// Each document's number in the browser index, by `seq`.
+pub fn numbers_by_seq(added: &[Listed]) -> Vec<u32> {
+    let mut number_of_seq = vec![0u32; added.len()];
+    for (number, seq) in numbering_order(added).iter().enumerate() {
+        number_of_seq[*seq] = u32::try_from(number).unwrap_or(u32::MAX);
+    }
+    number_of_seq
+}
+
 /// Each distinct string's place among the distinct strings, in order.
 fn places<'a>(strings: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
     let mut distinct: Vec<&str> = strings

@@ -1,0 +1,100 @@
+//! The tantivy index `portico search` reads, made on first use from the
+//! site's `_search/documents.bin` (`stored`) and kept in the user's cache
+//! folder under the file's hash: a build no longer indexes into tantivy
+//! what a browser never reads, and every later search opens the kept index.
+//! A site with its own `_search/tantivy` index (written by older builds) is
+//! searched in that.
+
+use super::query::SearchError;
+use std::path::{Path, PathBuf};
+
+/// The largest documents file read.
+const MAX_DOCUMENTS_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// The index folder to search for the site in `site_dir`: its own, or the
+/// one made from its documents file (made now if need be).
+pub fn index_for(site_dir: &Path) -> Result<PathBuf, SearchError> {
+    match super::open::index_dir(site_dir) {
+        Err(SearchError::NoIndex(_)) => {}
+        found => return found,
+    }
+    let damaged = |cause: String| SearchError::Damaged {
+        site: site_dir.display().to_string(),
+        cause,
+    };
+    let file = site_dir.join(crate::address::SEARCH_DOCUMENTS_FILE);
+    let bytes = match read_regular(&file) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Err(SearchError::NoIndex(site_dir.display().to_string())),
+        Err(cause) => return Err(damaged(cause)),
+    };
+    let key = format!(
+        "{:032x}",
+        xxhash_rust::xxh3::xxh3_128_with_seed(&bytes, u64::from(super::stored::FORMAT))
+    );
+    let folder = cache_root().join(format!("{}-{key}", env!("CARGO_PKG_VERSION")));
+    if folder.join("meta.json").is_file() {
+        return Ok(folder);
+    }
+    let docs = super::stored::read(&bytes).map_err(damaged)?;
+    drop(bytes);
+    let count = docs.len();
+    if count > 20_000 {
+        eprintln!("note: indexing {count} search documents for the terminal (once for this site)");
+    }
+    let made = folder.with_extension(format!("making-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&made);
+    let failed = |e: &dyn std::fmt::Display| {
+        damaged(format!(
+            "its index cannot be made in `{}`: {e}",
+            made.display()
+        ))
+    };
+    let builder = super::index::IndexBuilder::create(&made).map_err(|e| failed(&e))?;
+    builder.add_all(docs);
+    builder.finish().map_err(|e| failed(&e))?;
+    // Another search may have made it meanwhile: either copy is whole.
+    if std::fs::rename(&made, &folder).is_err() {
+        let _ = std::fs::remove_dir_all(&made);
+    }
+    if folder.join("meta.json").is_file() {
+        Ok(folder)
+    } else {
+        Err(damaged(format!(
+            "its index cannot be kept in `{}`",
+            folder.display()
+        )))
+    }
+}
+
+/// Where made indexes are kept: `$XDG_CACHE_HOME/portico/search`, else
+/// `~/.cache/portico/search`, else the system's temporary folder's.
+fn cache_root() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("portico").join("search")
+}
+
+/// The file's bytes when it is a regular file (no link on the way from
+/// the site folder), `None` when there is none.
+fn read_regular(file: &Path) -> Result<Option<Vec<u8>>, String> {
+    let meta = match std::fs::symlink_metadata(file) {
+        Ok(meta) => meta,
+        Err(_) => return Ok(None),
+    };
+    if !meta.is_file() {
+        return Err("`documents.bin` is not a regular file".into());
+    }
+    if meta.len() > MAX_DOCUMENTS_BYTES {
+        return Err(format!(
+            "`documents.bin` is too large ({} bytes)",
+            meta.len()
+        ));
+    }
+    std::fs::read(file)
+        .map(Some)
+        .map_err(|e| format!("`documents.bin` cannot be read: {}", e.kind()))
+}
