@@ -21,16 +21,18 @@ pub const SLOTS: usize = 3;
 /// (`RemoveLongFilter::limit(40)` keeps tokens of under 40 bytes).
 const LONGEST: usize = 40;
 
-type Fnv = std::hash::BuildHasherDefault<super::index::Fnv>;
+/// Words are short and not chosen to collide with each other's hashes
+/// to any effect but a slower build: foldhash's fast, fixed hash.
+type Hasher = foldhash::fast::FixedState;
 
 /// Numbers the distinct stems of a run of documents: each token as met →
 /// its stem's number, so a token seen before costs one lookup.
 #[derive(Default)]
 struct Words {
     /// Token (lower-cased) → its stem's number.
-    numbers: HashMap<String, u32, Fnv>,
+    numbers: HashMap<String, u32, Hasher>,
     /// Stem → its number.
-    stem_numbers: HashMap<String, u32, Fnv>,
+    stem_numbers: HashMap<String, u32, Hasher>,
     /// The stems, by number.
     stems: Vec<String>,
     /// A token lower-cased, reused.
