@@ -1645,27 +1645,35 @@ pub fn preview_lists_until(
     files
 }
 
-/// The search indexes of a built portal: the tantivy index written into
-/// `index_dir`, and the files of the browser's copy.
-pub fn search_files(outcome: &Outcome, index_dir: &Path) -> Result<Vec<output::OutputFile>, Fatal> {
-    let failure = |what: &str, e: &dyn std::fmt::Display| {
-        Fatal(format!(
-            "cannot {what} the search index in `{}`: {e}",
-            index_dir.display()
-        ))
+/// The search indexes of a built portal: the files of the browser's index
+/// and `_search/documents.bin` (`search::stored`), which `portico search`
+/// indexes on first use.
+pub fn search_files(outcome: &Outcome) -> Result<Vec<output::OutputFile>, Fatal> {
+    use rayon::prelude::*;
+    let gathered = search::gather::Gathered::default();
+    let catalog = &outcome.portal.catalog;
+    outcome
+        .portal
+        .docs
+        .par_iter()
+        .for_each(|site| gathered.add_site(search::site_documents(catalog, site)));
+    gathered.add_all(search::entity_documents(
+        catalog,
+        &outcome.portal.scorecards,
+    ));
+    let finished = gathered.finish();
+    let documents = search::gather::Gathered::documents_file(&finished.listed, &finished.blocks);
+    let mut files = vec![output::OutputFile {
+        path: crate::address::SEARCH_DOCUMENTS_FILE.to_string(),
+        bytes: std::sync::Arc::from(documents),
+    }];
+    let keep = |made: &mut Vec<output::OutputFile>| {
+        files.append(made);
+        Ok(())
     };
-    let index =
-        search::index::IndexBuilder::create(index_dir).map_err(|e| failure("create", &e))?;
-    for site in &outcome.portal.docs {
-        search::site_documents(&outcome.portal.catalog, site)
-            .into_iter()
-            .for_each(|d| index.add(d));
-    }
-    search::entity_documents(&outcome.portal.catalog, &outcome.portal.scorecards)
-        .into_iter()
-        .for_each(|d| index.add(d));
-    let documents = index.finish().map_err(|e| failure("write", &e))?;
-    search::web::export(index_dir, documents).map_err(|e| failure("export", &e))
+    search::web::export_counted_into(finished.listed, &finished.counted, None, keep)
+        .map_err(|e| Fatal(format!("cannot make the search index: {e}")))?;
+    Ok(files)
 }
 
 /// Everything `build` does short of writing: the catalog, then every docs

@@ -607,14 +607,19 @@ impl Builder {
             Ok(staging) => staging,
             Err(e) => return eprintln!("warning: search not updated: {e}"),
         };
-        let index_dir = match staging.folder(crate::address::SEARCH_INDEX_DIR) {
-            Ok(dir) => dir,
-            Err(e) => return eprintln!("warning: search not updated: {e}"),
-        };
-        let web = match pipeline::search_files(outcome, &index_dir) {
+        let web = match pipeline::search_files(outcome) {
             Ok(web) => web,
             Err(e) => return eprintln!("warning: search not updated: {}", e.0),
         };
+        // The documents `portico search --site` indexes (the browser's
+        // files are served from memory only).
+        let written = web
+            .iter()
+            .filter(|f| f.path == crate::address::SEARCH_DOCUMENTS_FILE)
+            .try_for_each(|f| staging.write(&f.path, &f.bytes));
+        if let Err(e) = written {
+            return eprintln!("warning: search not updated: {e}");
+        }
         if let Err(e) = staging.commit() {
             return eprintln!("warning: search not updated: {e}");
         }
