@@ -391,7 +391,7 @@ fn plain_name(name: &str) -> bool {
 /// The folder name of this binary's entries: its version, and its size and
 /// modification time, so a binary built from changed sources under the same
 /// version number never reads another's entries.
-fn build_name() -> String {
+pub fn build_name() -> String {
     let mut hasher = crate::memo::hasher();
     crate::memo::part(&mut hasher, &FORMAT.to_le_bytes());
     if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {

@@ -76,6 +76,9 @@ pub enum SearchError {
     /// The index cannot be searched. `cause` is Portico's own short wording,
     /// never tantivy's text, which may quote a file's contents.
     Damaged { site: String, cause: String },
+    /// The index made from a site's documents cannot be kept: the user's
+    /// cache folder, and why.
+    Unkept { folder: String, cause: String },
 }
 
 impl std::fmt::Display for SearchError {
@@ -86,6 +89,10 @@ impl std::fmt::Display for SearchError {
                 "no search index in `{dir}`: run `portico build --out {dir}` first (or pass --site)"
             ),
             SearchError::Query(problem) => write!(f, "{problem}"),
+            SearchError::Unkept { folder, cause } => write!(
+                f,
+                "cannot keep the terminal's search index in `{folder}`: {cause}; set XDG_CACHE_HOME to a folder you can write"
+            ),
             // A `portico serve` preview's folder is the server's to write.
             SearchError::Damaged { site, cause }
                 if site.contains(crate::address::PREVIEW_FOLDER_PREFIX) =>

@@ -32,8 +32,13 @@ pub fn index_for(site_dir: &Path) -> Result<PathBuf, SearchError> {
         "{:032x}",
         xxhash_rust::xxh3::xxh3_128_with_seed(&bytes, u64::from(super::stored::FORMAT))
     );
-    let folder = cache_root().join(format!("{}-{key}", env!("CARGO_PKG_VERSION")));
+    // By the binary, as the build cache names its folder: an index another
+    // build of Portico wrote may have another schema.
+    let name = format!("{}-{key}", crate::cache::build_name());
+    let root = cache_root();
+    let folder = root.join(&name);
     if folder.join("meta.json").is_file() {
+        touch(&folder);
         return Ok(folder);
     }
     let docs = super::stored::read(&bytes).map_err(damaged)?;
@@ -42,13 +47,11 @@ pub fn index_for(site_dir: &Path) -> Result<PathBuf, SearchError> {
     if count > 20_000 {
         eprintln!("note: indexing {count} search documents for the terminal (once for this site)");
     }
-    let made = folder.with_extension(format!("making-{}", std::process::id()));
+    let made = root.join(format!("{name}.making-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&made);
-    let failed = |e: &dyn std::fmt::Display| {
-        damaged(format!(
-            "its index cannot be made in `{}`: {e}",
-            made.display()
-        ))
+    let failed = |e: &dyn std::fmt::Display| SearchError::Unkept {
+        folder: root.display().to_string(),
+        cause: e.to_string(),
     };
     let builder = super::index::IndexBuilder::create(&made).map_err(|e| failed(&e))?;
     builder.add_all(docs);
@@ -58,12 +61,57 @@ pub fn index_for(site_dir: &Path) -> Result<PathBuf, SearchError> {
         let _ = std::fs::remove_dir_all(&made);
     }
     if folder.join("meta.json").is_file() {
+        evict(&root, &folder);
         Ok(folder)
     } else {
-        Err(damaged(format!(
-            "its index cannot be kept in `{}`",
-            folder.display()
-        )))
+        Err(SearchError::Unkept {
+            folder: root.display().to_string(),
+            cause: "the index made could not be moved into place".into(),
+        })
+    }
+}
+
+/// How many made indexes are kept (each site searched, each version of it
+/// a `portico serve` preview wrote): the most recently used.
+const KEPT_INDEXES: usize = 8;
+
+/// Marks a kept index as used now (eviction keeps the most recent).
+fn touch(folder: &Path) {
+    if let Ok(dir) = std::fs::File::open(folder) {
+        let _ = dir.set_modified(std::time::SystemTime::now());
+    }
+}
+
+/// Removes made indexes in `root` but the [`KEPT_INDEXES`] most recently
+/// used and `keep`; and folders left by searches that stopped while making
+/// one, an hour old.
+fn evict(root: &Path, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    let mut made: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    for entry in entries.flatten() {
+        // Only real folders: never a link out of the cache.
+        let Ok(meta) = entry.metadata() else { continue };
+        if !meta.is_dir() || entry.path() == keep {
+            continue;
+        }
+        let modified = meta.modified().unwrap_or(now);
+        if entry.file_name().to_string_lossy().contains(".making-") {
+            let stale = now
+                .duration_since(modified)
+                .is_ok_and(|age| age.as_secs() > 3_600);
+            if stale {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+            continue;
+        }
+        made.push((modified, entry.path()));
+    }
+    made.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+    for (_, old) in made.into_iter().skip(KEPT_INDEXES.saturating_sub(1)) {
+        let _ = std::fs::remove_dir_all(old);
     }
 }
 
