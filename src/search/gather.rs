@@ -93,6 +93,7 @@ impl Gathered {
             })
             .collect();
         ordered.sort_unstable();
-        super::stored::file(ordered.into_iter().map(|(_, block)| block))
+        let blocks: Vec<&[u8]> = ordered.into_iter().map(|(_, block)| block).collect();
+        super::stored::file(&blocks)
     }
 }

@@ -319,6 +319,40 @@ mod tests {
         assert_eq!(recorded, whole);
     }
 
+    /// The browser index made from words counted as documents are
+    /// gathered (no tantivy) is the one exported from a tantivy index of
+    /// the same documents, byte for byte: sites packed, entity documents
+    /// whole, words and fields shared between them.
+    #[test]
+    fn words_counted_as_gathered_export_the_same_files() {
+        let mut sites = vec![site("gamma"), site("alpha")];
+        // Unicode, long tokens, a title searched in one section only.
+        sites[1][0]
+            .body
+            .push_str(" Straße ΟΔΥΣΣΕΥΣ İstanbul deploying deployments ");
+        sites[1][0].body.push_str(&"x".repeat(45));
+        let from_tantivy = exported(&sites, true).unwrap();
+        let gathered = crate::search::gather::Gathered::default();
+        for site in &sites {
+            gathered.add_site(site.clone());
+        }
+        gathered.add_all(
+            ["beta", "alpha", "gamma"]
+                .iter()
+                .map(|entity| doc(entity, "entity", "", 0))
+                .collect(),
+        );
+        let finished = gathered.finish();
+        let mut counted = Vec::new();
+        web::export_counted_into(finished.listed, &finished.counted, None, |made| {
+            counted.append(made);
+            Ok(())
+        })
+        .unwrap();
+        assert!(counted.iter().any(|f| f.path.contains("/p/")));
+        assert_eq!(counted, from_tantivy);
+    }
+
     #[test]
     fn a_site_listed_packed_keeps_no_text() {
         let listed = list_site(site("alpha"));

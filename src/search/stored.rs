@@ -2,7 +2,8 @@
 //! `portico search` to index into tantivy on first use (`search::terminal`)
 //! rather than every build indexing what a browser never reads.
 //!
-//! The file is `MAGIC`, the format as a little-endian `u32`, then blocks:
+//! The file is `MAGIC`, the format and the number of blocks as
+//! little-endian `u32`s, then the blocks:
 //! each a little-endian `u32` length and that many bytes of LZ4 (the plain
 //! length first, as `lz4_flex` prepends it) holding a postcard list of
 //! documents. A block is one docs site's sections, or a run of entity
@@ -96,9 +97,10 @@ pub fn block(docs: &[SearchDoc]) -> Vec<u8> {
 }
 
 /// The file of `blocks`, in order.
-pub fn file<'a>(blocks: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
+pub fn file(blocks: &[&[u8]]) -> Vec<u8> {
     let mut out = MAGIC.to_vec();
     out.extend_from_slice(&FORMAT.to_le_bytes());
+    out.extend_from_slice(&(blocks.len() as u32).to_le_bytes());
     for block in blocks {
         out.extend_from_slice(&(block.len() as u32).to_le_bytes());
         out.extend_from_slice(block);
@@ -111,14 +113,19 @@ pub fn read(bytes: &[u8]) -> Result<Vec<SearchDoc>, String> {
     let rest = bytes
         .strip_prefix(MAGIC)
         .ok_or("`documents.bin` is not a Portico search documents file")?;
-    let (format, mut rest) = rest
+    let (format, rest) = rest
         .split_at_checked(4)
         .ok_or("`documents.bin` is cut short")?;
     if format != FORMAT.to_le_bytes() {
         return Err("`documents.bin` was written by another version of Portico".into());
     }
+    // The count of blocks: a file cut between two blocks is cut short too.
+    let (count, mut rest) = rest
+        .split_at_checked(4)
+        .ok_or("`documents.bin` is cut short")?;
+    let count = u32::from_le_bytes(count.try_into().unwrap_or_default());
     let mut docs = Vec::new();
-    while !rest.is_empty() {
+    for _ in 0..count {
         let (length, after) = rest
             .split_at_checked(4)
             .ok_or("`documents.bin` is cut short")?;
@@ -157,5 +164,59 @@ pub fn read(bytes: &[u8]) -> Result<Vec<SearchDoc>, String> {
             position: r.position,
         }));
     }
+    if !rest.is_empty() {
+        return Err("`documents.bin` has bytes after its last block".into());
+    }
     Ok(docs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn docs() -> Vec<SearchDoc> {
+        let mut entity = crate::search::test_doc("alpha", "entity", "", 0);
+        entity.tags = vec!["payments".into()];
+        entity.level = "gold".into();
+        vec![
+            entity,
+            crate::search::test_doc("alpha", "docs", "guide", 0),
+            crate::search::test_doc("alpha", "docs", "guide", 1),
+        ]
+    }
+
+    #[test]
+    fn a_file_gives_back_its_documents_in_order() {
+        let docs = docs();
+        let (first, rest) = (block(&docs[..1]), block(&docs[1..]));
+        let file = file(&[&first, &rest]);
+        assert_eq!(read(&file).unwrap(), docs);
+        assert_eq!(read(&super::file(&[])).unwrap(), Vec::<SearchDoc>::new());
+    }
+
+    /// Every cut and every changed byte gives an error or documents, never
+    /// a panic or an allocation the file's lengths claim.
+    #[test]
+    fn a_damaged_file_is_an_error_not_a_panic() {
+        let whole = file(&[&block(&docs())]);
+        for cut in 0..whole.len() {
+            assert!(read(&whole[..cut]).is_err(), "cut at {cut}");
+        }
+        for at in 0..whole.len() {
+            let mut changed = whole.clone();
+            changed[at] ^= 0xa5;
+            let _ = read(&changed);
+        }
+        let mut other = whole.clone();
+        other[MAGIC.len()] = 9;
+        assert!(read(&other).unwrap_err().contains("another version"));
+        // A block that claims 4 GiB of plain bytes.
+        let mut huge = MAGIC.to_vec();
+        huge.extend_from_slice(&FORMAT.to_le_bytes());
+        huge.extend_from_slice(&1u32.to_le_bytes());
+        huge.extend_from_slice(&8u32.to_le_bytes());
+        huge.extend_from_slice(&u32::MAX.to_le_bytes());
+        huge.extend_from_slice(&[0; 4]);
+        assert!(read(&huge).unwrap_err().contains("damaged"));
+    }
 }

@@ -311,23 +311,11 @@ mod tests {
 
     fn doc(title: &str, searchable: bool, heading: &str, body: &str) -> SearchDoc {
         SearchDoc {
-            doc_type: "docs",
             title: title.into(),
             title_searchable: searchable,
             heading: heading.into(),
-            breadcrumb: String::new(),
             body: body.into(),
-            url: String::new(),
-            entity_ref: "component:default/a".into(),
-            kind: "component".into(),
-            spec_type: String::new(),
-            owner: String::new(),
-            lifecycle: String::new(),
-            tags: Vec::new(),
-            namespace: "default".into(),
-            level: String::new(),
-            summary: None,
-            position: 0,
+            ..crate::search::test_doc("a", "docs", "page", 0)
         }
     }
 
