@@ -29,7 +29,10 @@ pub const ASSETS: &str = "assets/";
 pub const SEARCH_INDEX_DIR: &str = "_search/tantivy";
 /// Every search document, for `portico search` to index on first use
 /// (`search::stored`).
-pub const SEARCH_DOCUMENTS_FILE: &str = "_search/documents.bin";
+pub const SEARCH_DOCUMENTS_FILE: &str = "_search/terminal/documents.bin";
+/// The folder of [`SEARCH_DOCUMENTS_FILE`], carried over whole with the
+/// browser's index when a build's search documents are unchanged.
+pub const SEARCH_TERMINAL_DIR: &str = "_search/terminal";
 /// The browser's copy of the search index (classic scripts).
 pub const WEB_SEARCH_DIR: &str = "_search/web";
 /// How the name of a `portico serve` preview's site folder starts: made in

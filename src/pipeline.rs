@@ -392,9 +392,15 @@ fn build_with(
         staging.write(path, bytes).map_err(|e| e.to_string())
     };
     // The search index takes each docs site as soon as it is rendered.
+    // Parts' segments are adopted into a tantivy index; every other build
+    // writes the documents `portico search` indexes on first use.
+    let search_folder = match parts {
+        Some(_) => search::INDEX_DIR,
+        None => crate::address::SEARCH_TERMINAL_DIR,
+    };
     let index_dir = config
         .search
-        .then(|| staging.folder(search::INDEX_DIR))
+        .then(|| staging.folder(search_folder))
         .transpose()
         .map_err(fatal)?;
     // Tantivy's errors (a full disk among them) do not name a file: the folder is named.
@@ -425,18 +431,13 @@ fn build_with(
         Some(dir) if disk.is_none() && gathered.is_none() => Some(create_index(dir)?),
         _ => None,
     };
-    let open_feed = |dir: &Path, disk| {
-        search::buckets::Feed::open(dir, disk, site_key).map_err(|e| {
-            Fatal(format!(
-                "{e}; the site in `{}` was left as it was",
-                out_dir.display()
-            ))
-        })
-    };
-    let feed = match (&index_dir, &disk) {
-        (Some(dir), Some(disk)) if !may_carry_search => Some(open_feed(dir, disk)?),
-        _ => None,
-    };
+    // With the cache: documents gathered as the docs render when the last
+    // site's search cannot be carried over, else only once the docs'
+    // search key is known to have changed.
+    let feed = (index_dir.is_some() && disk.is_some() && !may_carry_search)
+        .then(search::gather::Gathered::default);
+    // The keys of the fragment blocks of sites packed through the cache.
+    let packed_runs: std::sync::Mutex<search::web::KeptRuns> = Default::default();
     // Sites whose search documents were made, to be kept once the export
     // has their blocks (`search::kept_sites`), by folder.
     let to_keep_sites: std::sync::Mutex<Vec<(String, search::kept_sites::ToKeep)>> =
@@ -452,13 +453,12 @@ fn build_with(
             gathered.add_site(search::site_documents(catalog, site));
         } else if let Some(index) = &index {
             index.add_site(search::site_documents(catalog, site));
-        } else if let (Some(feed), Some(key)) = (&feed, &search_key) {
+        } else if let (Some(feed), Some(key), Some(disk)) = (&feed, &search_key, &disk) {
             let (sum, documents) = search::hashed(search::site_documents(catalog, site));
             key.add_sum(sum);
-            if let Some(to_keep) = search::kept_sites::ToKeep::of(&documents) {
+            if let Some(to_keep) = add_made_site(feed, disk, documents, &packed_runs) {
                 crate::memo::lock(&to_keep_sites).push((site.url.clone(), to_keep));
             }
-            feed.add(documents);
         }
     };
     // Unchanged repositories' pages are taken over from the last site.
@@ -563,7 +563,7 @@ fn build_with(
         };
         // The same documents as the last site's: its indexes are carried
         // over (tantivy's bytes would differ, to no effect).
-        let search_dirs = [search::INDEX_DIR, search::web::WEB_DIR];
+        let search_dirs = [search_folder, search::web::WEB_DIR];
         let unchanged = staging.previous_search_key().is_some()
             && staging.previous_search_key() == search_key.as_ref().map(|k| k.value())
             && search_dirs.iter().all(|dir| staging.can_carry_folder(dir));
@@ -586,16 +586,12 @@ fn build_with(
             ));
         } else if let Some(disk) = &disk {
             let portal = &outcome.portal;
-            let make = |n: usize| {
-                let site = whole_site(&portal.docs[n])?;
-                Ok(search::hashed(search::site_documents(&portal.catalog, &site)).1)
-            };
             // Docs sites whose search documents were kept, and made.
             let mut sites_searched = (0, portal.docs.len());
             let feed = match feed {
                 Some(feed) => feed,
                 None => {
-                    let feed = open_feed(index_dir, disk)?;
+                    let feed = search::gather::Gathered::default();
                     let sites = match docs_sites {
                         Some(sites) => sites,
                         None => {
@@ -603,56 +599,63 @@ fn build_with(
                         }
                     };
                     for (n, site) in sites.into_iter().enumerate() {
-                        if matches!(site, SiteSearch::Kept { .. }) {
-                            sites_searched.0 += 1;
-                            sites_searched.1 -= 1;
-                        }
                         match site {
                             SiteSearch::Kept {
-                                hashes,
                                 ranks,
                                 site,
-                            } if feed.gathers(&site.entity_ref) => {
-                                feed.add_kept(n, &hashes, &ranks, &site);
+                                terms,
+                                block,
+                                ..
+                            } => {
+                                sites_searched.0 += 1;
+                                sites_searched.1 -= 1;
+                                let listed = search::listed::list_ranked(site, &ranks);
+                                feed.add_counted(listed, terms, block);
                             }
-                            SiteSearch::Kept { .. } => feed.add(make(n).map_err(Fatal)?),
                             SiteSearch::Made(documents) => {
-                                if let Some(to_keep) = search::kept_sites::ToKeep::of(&documents) {
+                                if let Some(to_keep) =
+                                    add_made_site(&feed, disk, documents, &packed_runs)
+                                {
                                     let url = portal.docs[n].url.clone();
                                     crate::memo::lock(&to_keep_sites).push((url, to_keep));
                                 }
-                                feed.add(documents);
                             }
                         }
                     }
                     feed
                 }
             };
-            let made = feed.finish(entity_documents.hashed(), &make).map_err(|e| {
-                Fatal(format!(
-                    "{e}; the site in `{}` was left as it was",
-                    out_dir.display()
-                ))
-            })?;
+            feed.add_all(
+                entity_documents
+                    .hashed()
+                    .into_iter()
+                    .map(|d| d.doc)
+                    .collect(),
+            );
+            let finished = feed.finish();
+            let file = search::gather::Gathered::documents_file(&finished.listed, &finished.blocks);
+            staging
+                .write(crate::address::SEARCH_DOCUMENTS_FILE, &file)
+                .map_err(fatal)?;
             timer.lap(&format!(
-                "search index ({} buckets kept, {} indexed, {} of them while rendering; entity documents' buckets: {} kept, {} indexed; docs sites' search documents: {} kept, {} made)",
-                made.kept,
-                made.indexed,
-                made.live,
-                made.entities.0,
-                made.entities.1,
-                sites_searched.0,
-                sites_searched.1
+                "search documents gathered (docs sites' search documents: {} kept, {} made)",
+                sites_searched.0, sites_searched.1
             ));
-            let mut runs = export_web_index(
-                &staging,
-                index_dir,
-                made.documents,
-                (&made.bases, Some(disk)),
-            )
-            .map_err(|e| index_failure("export the browser's copy of", &e))?;
-            // Sites indexed as they arrived were packed then.
-            runs.extend(made.runs);
+            let write = |files: &mut Vec<output::OutputFile>| {
+                staging.write_all(files).map_err(|e| e.to_string())?;
+                files.clear();
+                Ok(())
+            };
+            let mut runs =
+                search::web::export_counted_into(finished.listed, &finished.counted, Some(disk), write)
+                    .map_err(|e| {
+                        Fatal(format!(
+                            "cannot write the browser's search index: {e}; the site in `{}` was left as it was",
+                            out_dir.display()
+                        ))
+                    })?;
+            // Sites packed as they were gathered, through the cache.
+            runs.extend(std::mem::take(&mut *crate::memo::lock(&packed_runs)));
             let keys: std::collections::HashMap<&str, crate::memo::Key> = portal
                 .docs
                 .iter()
@@ -1384,6 +1387,30 @@ pub fn build_part(
     outcome.diagnostics = problems;
     outcome.portal.repos = mine;
     Ok(outcome)
+}
+
+/// Adds a docs site made now to `feed` through the build cache: counted,
+/// its documents' block made, its fragment blocks packed as the export
+/// would pack them (kept in the cache, their key noted in `runs`); what to
+/// keep of it for the next build (`search::kept_sites`), when it can be.
+fn add_made_site(
+    feed: &search::gather::Gathered,
+    disk: &crate::cache::DiskCache,
+    documents: Vec<search::Hashed>,
+    runs: &std::sync::Mutex<search::web::KeptRuns>,
+) -> Option<search::kept_sites::ToKeep> {
+    let docs: Vec<search::SearchDoc> = documents.iter().map(|d| d.doc.clone()).collect();
+    let terms = search::terms::RunTerms::of(&docs);
+    let block = search::stored::block(&docs);
+    let to_keep = search::kept_sites::ToKeep::of(&documents, &terms, &block);
+    let pack = |sorted: &[&search::SearchDoc]| {
+        let (blocks, key) = search::web::pack_run_kept(disk, sorted);
+        crate::memo::lock(runs).insert(sorted[0].entity_ref.clone(), key);
+        blocks
+    };
+    let listed = search::listed::list_site_by(docs, pack);
+    feed.add_counted(listed, terms, block);
+    to_keep
 }
 
 /// Indexes a part's docs into its own tantivy index, whose segments

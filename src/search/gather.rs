@@ -61,6 +61,12 @@ impl Gathered {
         }
     }
 
+    /// Adds a run counted and packed elsewhere: a docs site made through
+    /// the build cache, or kept there (`kept_sites`).
+    pub fn add_counted(&self, listed: Vec<Listed>, run: RunTerms, block: Vec<u8>) {
+        self.push(listed, run, block);
+    }
+
     fn push(&self, listed: Vec<Listed>, run: RunTerms, block: Vec<u8>) {
         let mut state = crate::memo::lock(&self.state);
         let first = state.listed.len() as u64;

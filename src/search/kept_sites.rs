@@ -20,6 +20,7 @@
 //! blocks are not in the cache, or do not hold its documents, is made.
 
 use super::Hashed;
+use super::terms::RunTerms;
 use super::listed::PackedSite;
 use super::web::PackedBlock;
 use crate::cache::DiskCache;
@@ -33,7 +34,7 @@ use std::sync::Arc;
 pub const KIND: &str = "search-site";
 
 /// Bumped when what is kept, or what the documents are made of, changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// A site's search documents as kept.
 #[derive(Serialize, Deserialize)]
@@ -44,15 +45,22 @@ struct Kept {
     facets: [String; 6],
     /// The key of the site's fragment blocks (`web::kept_blocks`).
     run: Key,
+    /// The site's words counted (`terms::RunTerms`, encoded), and its
+    /// documents' block of `documents.bin` (`stored::block`).
+    words: Vec<u8>,
+    block: Vec<u8>,
 }
 
 /// A docs site's search documents in this build.
 pub enum SiteSearch {
-    /// Kept: their hashes and ranks, and the site packed with its blocks.
+    /// Kept: their hashes and ranks, the site packed with its blocks, its
+    /// words counted and its documents' block.
     Kept {
         hashes: Vec<u128>,
         ranks: Vec<u32>,
         site: Arc<PackedSite>,
+        terms: RunTerms,
+        block: Vec<u8>,
     },
     /// Made now (the site changed, or nothing was kept for it).
     Made(Vec<Hashed>),
@@ -114,7 +122,8 @@ pub fn kept(disk: &DiskCache, key: Key) -> Option<SiteSearch> {
                     .is_some_and(|seen| !std::mem::replace(seen, true))
             })
     };
-    if count == 0 || !ranks_are_places {
+    let terms: RunTerms = crate::memo::decode(&kept.words)?;
+    if count == 0 || !ranks_are_places || terms.documents() != count || !terms.is_whole() {
         return None;
     }
     let blocks: Vec<PackedBlock> = super::web::kept_blocks(disk, kept.run, count)?;
@@ -122,6 +131,8 @@ pub fn kept(disk: &DiskCache, key: Key) -> Option<SiteSearch> {
     Some(SiteSearch::Kept {
         hashes: kept.hashes,
         ranks: kept.ranks,
+        terms,
+        block: kept.block,
         site: Arc::new(PackedSite {
             entity_ref,
             kind,
@@ -141,11 +152,14 @@ pub struct ToKeep {
     hashes: Vec<u128>,
     ranks: Vec<u32>,
     facets: [String; 6],
+    words: Vec<u8>,
+    block: Vec<u8>,
 }
 
 impl ToKeep {
-    /// Of a site's documents, in `site_documents`' order.
-    pub fn of(documents: &[Hashed]) -> Option<ToKeep> {
+    /// Of a site's documents, in `site_documents`' order, with their
+    /// words counted and their documents' block.
+    pub fn of(documents: &[Hashed], terms: &RunTerms, block: &[u8]) -> Option<ToKeep> {
         let first = &documents.first()?.doc;
         if !documents
             .iter()
@@ -164,6 +178,8 @@ impl ToKeep {
                 first.lifecycle.clone(),
                 first.namespace.clone(),
             ],
+            words: crate::memo::encode(terms)?,
+            block: block.to_vec(),
         })
     }
 
@@ -180,6 +196,8 @@ impl ToKeep {
             ranks: self.ranks,
             facets: self.facets,
             run,
+            words: self.words,
+            block: self.block,
         };
         if let Some(bytes) = crate::memo::encode(&kept) {
             disk.put(KIND, key, &bytes);

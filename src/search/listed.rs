@@ -173,8 +173,8 @@ pub fn blocks_and_ranks(docs: &[SearchDoc]) -> (Vec<PackedBlock>, Vec<u32>) {
 }
 
 /// A packed site's documents, in the order their `ranks` are given.
-pub fn list_ranked(site: PackedSite, ranks: &[u32]) -> Vec<Listed> {
-    let site = Arc::new(site);
+pub fn list_ranked(site: impl Into<Arc<PackedSite>>, ranks: &[u32]) -> Vec<Listed> {
+    let site = site.into();
     ranks
         .iter()
         .map(|rank| Listed::Packed {
