@@ -1399,10 +1399,10 @@ fn add_made_site(
     documents: Vec<search::Hashed>,
     runs: &std::sync::Mutex<search::web::KeptRuns>,
 ) -> Option<search::kept_sites::ToKeep> {
-    let docs: Vec<search::SearchDoc> = documents.iter().map(|d| d.doc.clone()).collect();
-    let terms = search::terms::RunTerms::of(&docs);
-    let block = search::stored::block(&docs);
+    let terms = search::terms::RunTerms::of(documents.iter().map(|d| &d.doc));
+    let block = search::stored::block(documents.iter().map(|d| &d.doc));
     let to_keep = search::kept_sites::ToKeep::of(&documents, &terms, &block);
+    let docs: Vec<search::SearchDoc> = documents.into_iter().map(|d| d.doc).collect();
     let pack = |sorted: &[&search::SearchDoc]| {
         let (blocks, key) = search::web::pack_run_kept(disk, sorted);
         crate::memo::lock(runs).insert(sorted[0].entity_ref.clone(), key);

@@ -20,8 +20,8 @@
 //! blocks are not in the cache, or do not hold its documents, is made.
 
 use super::Hashed;
-use super::terms::RunTerms;
 use super::listed::PackedSite;
+use super::terms::RunTerms;
 use super::web::PackedBlock;
 use crate::cache::DiskCache;
 use crate::catalog::Catalog;

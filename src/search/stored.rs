@@ -69,9 +69,9 @@ struct RowRef<'a> {
 }
 
 /// One block of `docs`, compressed.
-pub fn block(docs: &[SearchDoc]) -> Vec<u8> {
+pub fn block<'a>(docs: impl IntoIterator<Item = &'a SearchDoc>) -> Vec<u8> {
     let rows: Vec<RowRef<'_>> = docs
-        .iter()
+        .into_iter()
         .map(|d| RowRef {
             entity: d.doc_type == "entity",
             title: &d.title,
