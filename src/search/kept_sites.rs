@@ -223,6 +223,13 @@ mod tests {
         crate::search::hashed(docs).1
     }
 
+    /// [`ToKeep::of`] with the documents' words and block made here.
+    fn to_keep(docs: &[Hashed]) -> Option<ToKeep> {
+        let terms = RunTerms::of(docs.iter().map(|d| &d.doc));
+        let block = crate::search::stored::block(docs.iter().map(|d| &d.doc));
+        ToKeep::of(docs, &terms, &block)
+    }
+
     /// Blocks for `count` documents, kept under a run key.
     fn blocks(disk: &DiskCache, docs: &[Hashed]) -> Key {
         let sorted: Vec<&SearchDoc> = {
@@ -248,17 +255,25 @@ mod tests {
         let disk = DiskCache::open(tmp.path()).unwrap();
         let docs = site();
         let run = blocks(&disk, &docs);
-        let to_keep = ToKeep::of(&docs).unwrap();
-        assert_eq!(to_keep.entity_ref(), "component:default/alpha");
-        to_keep.keep(&disk, 5, run);
+        let keeping = to_keep(&docs).unwrap();
+        assert_eq!(keeping.entity_ref(), "component:default/alpha");
+        keeping.keep(&disk, 5, run);
         let Some(SiteSearch::Kept {
             hashes,
             ranks,
             site,
+            terms,
+            block,
         }) = kept(&disk, 5)
         else {
             panic!("kept");
         };
+        // The words and the documents' block come back as they were made.
+        assert_eq!(terms, RunTerms::of(docs.iter().map(|d| &d.doc)));
+        assert_eq!(
+            crate::search::stored::read(&crate::search::stored::file(&[&block])).unwrap(),
+            docs.iter().map(|d| d.doc.clone()).collect::<Vec<_>>()
+        );
         assert_eq!(hashes, docs.iter().map(|d| d.hash).collect::<Vec<_>>());
         // `guide` sorts before `zeta`: the listed ranks.
         let listed = crate::search::listed::list_site(docs.iter().map(|d| d.doc.clone()).collect());
@@ -277,31 +292,33 @@ mod tests {
             SiteSearch::Kept {
                 hashes,
                 ranks,
-                site
+                site,
+                terms,
+                block,
             }
             .sum()
         );
         // Nothing under another key; blocks for another count refused.
         assert!(kept(&disk, 6).is_none());
-        ToKeep::of(&docs[..5]).unwrap().keep(&disk, 7, run);
+        to_keep(&docs[..5]).unwrap().keep(&disk, 7, run);
         assert!(kept(&disk, 7).is_none());
     }
 
     #[test]
     fn only_one_entitys_alike_sections_are_kept() {
         let mut docs = site();
-        assert!(ToKeep::of(&[]).is_none());
+        assert!(to_keep(&[]).is_none());
         docs.push(
             crate::search::hashed(vec![doc("beta", "docs", "guide", 0)])
                 .1
                 .remove(0),
         );
-        assert!(ToKeep::of(&docs).is_none());
+        assert!(to_keep(&docs).is_none());
         let mut entity = site();
         entity[0].doc.doc_type = "entity";
-        assert!(ToKeep::of(&entity).is_none());
+        assert!(to_keep(&entity).is_none());
         let mut tagged = site();
         tagged[2].doc.tags.push("payments".into());
-        assert!(ToKeep::of(&tagged).is_none());
+        assert!(to_keep(&tagged).is_none());
     }
 }

@@ -7,7 +7,6 @@
 //! stemming, the last word as a prefix (as you type), one typo allowed in
 //! words of five letters or more, quoted phrases, and kind/owner filters.
 
-pub mod buckets;
 pub mod gather;
 pub mod index;
 pub mod kept_sites;

@@ -696,16 +696,6 @@ fn edits_to_what_neighbours_show_give_the_uncached_site() {
     same_as_uncached(dir, "a two-hop entity renamed");
 }
 
-/// (buckets kept, buckets indexed) from the search index's timing line.
-fn buckets(run: &Run) -> (usize, usize) {
-    figures(run, "search index (")
-}
-
-/// (entity documents' buckets kept, indexed) from the same line.
-fn entity_buckets(run: &Run) -> (usize, usize) {
-    figures(run, "entity documents' buckets: ")
-}
-
 /// `portico search --json` answers the same over the cached and the clean site.
 fn same_search(dir: &Path, edit: &str, queries: &[&str]) {
     for query in queries {
@@ -722,7 +712,7 @@ fn same_search(dir: &Path, edit: &str, queries: &[&str]) {
 }
 
 /// An organisation of `count` repositories, each with a docs site of two
-/// pages, so the search index's buckets are several.
+/// pages.
 fn docs_org(count: usize) -> Org {
     let org = Org::new();
     for n in 0..count {
@@ -755,18 +745,15 @@ const QUERIES: [&str; 5] = [
     "zeppelin",
 ];
 
+/// After an edit only the edited site's search documents are made again,
+/// and `portico search` answers over the cached site as over a clean one;
+/// a repository moved out, deleted and moved back in.
 #[test]
-fn a_page_edit_indexes_again_only_its_bucket_and_searches_alike() {
+fn a_page_edit_makes_only_its_sites_documents_and_searches_alike() {
     let org = docs_org(12);
     let dir = org.path();
     let first = same_as_uncached(dir, "the first build");
-    let (kept, indexed) = buckets(&first);
-    assert_eq!(kept, 0, "an empty cache: {}", first.stderr);
-    assert!(
-        indexed > 2,
-        "the docs spread over buckets: {}",
-        first.stderr
-    );
+    assert_eq!(sites_searched(&first), (0, 12), "{}", first.stderr);
     same_search(dir, "the first build", &QUERIES);
 
     std::fs::write(
@@ -775,79 +762,45 @@ fn a_page_edit_indexes_again_only_its_bucket_and_searches_alike() {
     )
     .unwrap();
     let run = same_as_uncached(dir, "one page edited");
-    assert_eq!(buckets(&run), (indexed - 1, 1), "{}", run.stderr);
+    assert_eq!(sites_searched(&run), (11, 1), "{}", run.stderr);
     same_search(dir, "one page edited", &QUERIES);
 
-    // A repository moved out of the roots, then another deleted: their
-    // buckets change (or empty), the others are kept.
     std::fs::rename(dir.join("repos/svc5"), dir.join("svc5-moved")).unwrap();
     let run = same_as_uncached(dir, "a repository moved out");
-    let (kept, again) = buckets(&run);
-    assert!(again <= 1 && kept >= indexed - 2, "{}", run.stderr);
+    assert_eq!(sites_searched(&run), (11, 0), "{}", run.stderr);
     same_search(dir, "a repository moved out", &QUERIES);
     std::fs::remove_dir_all(dir.join("repos/svc7")).unwrap();
     let run = same_as_uncached(dir, "a repository deleted");
+    assert_eq!(sites_searched(&run), (10, 0), "{}", run.stderr);
     same_search(dir, "a repository deleted", &QUERIES);
-    assert!(buckets(&run).1 <= 1, "{}", run.stderr);
-    // Back in: its bucket's earlier key is found again.
     std::fs::rename(dir.join("svc5-moved"), dir.join("repos/svc5")).unwrap();
     same_as_uncached(dir, "a repository moved back");
     same_search(dir, "a repository moved back", &QUERIES);
 }
 
+/// A kept site's search documents damaged in the cache (each entry changed
+/// in place) are not taken: every site makes its documents again, and the
+/// site and `portico search` are a clean build's.
 #[test]
-fn a_damaged_or_foreign_kept_bucket_is_indexed_again() {
+fn damaged_kept_search_documents_are_made_again() {
     let org = docs_org(6);
     let dir = org.path();
-    let first = same_as_uncached(dir, "the first build");
-    let (_, indexed) = buckets(&first);
-    // Six entities are one bucket (`search::buckets::ENTITY_BUCKET_DOCUMENTS`).
-    let (_, entities) = entity_buckets(&first);
-    assert_eq!(entities, 1, "{}", first.stderr);
+    same_as_uncached(dir, "the first build");
     let files: Vec<_> = files_under(&dir.join("cache"))
         .into_keys()
-        .filter(|p| p.contains("/search-bucket/"))
+        .filter(|p| p.contains("/search-site/"))
         .collect();
-    let listings = files.iter().filter(|p| p.ends_with("/listing")).count();
-    assert_eq!(
-        listings,
-        indexed + entities,
-        "one entry per docs bucket and per entity documents' bucket: {files:?}"
-    );
-    // Any edit makes the index again; the damaged buckets are not taken
-    // (each kept file changed in place: the built site's links to them
-    // change too, and the next build replaces them).
+    assert_eq!(files.len(), 6, "one entry per docs site: {files:?}");
+    for entry in &files {
+        flip_middle_byte(&dir.join("cache").join(entry));
+    }
     let page = dir.join("repos/svc0/docs/index.md");
     let mut text = std::fs::read_to_string(&page).unwrap();
-    for entry in files.iter().filter(|p| !p.ends_with("/listing")) {
-        let path = dir.join("cache").join(entry);
-        flip_middle_byte(&path);
-    }
     text.push_str("\nA line about gliders.\n");
     std::fs::write(&page, &text).unwrap();
-    let run = same_as_uncached(dir, "damaged buckets");
-    assert_eq!(buckets(&run), (0, indexed), "{}", run.stderr);
-    same_search(dir, "damaged buckets", &["gliders", "rollback"]);
-    // The buckets were kept again.
-    text.push_str("\nAnd about kites.\n");
-    std::fs::write(&page, &text).unwrap();
-    let run = same_as_uncached(dir, "repaired");
-    assert_eq!(buckets(&run), (indexed - 1, 1), "{}", run.stderr);
-
-    // Entries under another binary's folder are not read (and are deleted).
-    let cache = dir.join("cache");
-    let ours = std::fs::read_dir(&cache)
-        .unwrap()
-        .flatten()
-        .find(|e| e.file_name().to_string_lossy().starts_with('v'))
-        .unwrap()
-        .path();
-    std::fs::rename(&ours, cache.join("v0.0.0-0000000000000000")).unwrap();
-    text.push_str("\nAnd balloons.\n");
-    std::fs::write(&page, &text).unwrap();
-    let run = same_as_uncached(dir, "another binary's cache");
-    assert_eq!(buckets(&run), (0, indexed), "{}", run.stderr);
-    same_search(dir, "another binary's cache", &["balloons", "deploy"]);
+    let run = same_as_uncached(dir, "damaged kept documents");
+    assert_eq!(sites_searched(&run), (0, 6), "{}", run.stderr);
+    same_search(dir, "damaged kept documents", &["gliders", "rollback"]);
 }
 
 /// A page that is a link to another file of the repository: an edit of
@@ -955,7 +908,7 @@ fn the_docs_search_key_is_kept_only_while_every_repository_is() {
 /// changed, so the index is made again: every docs bucket kept, the
 /// entity documents indexed, and the site and searches as a clean build's.
 #[test]
-fn a_level_change_indexes_only_the_entity_documents() {
+fn a_level_change_keeps_every_docs_sites_documents() {
     let org = docs_org(6);
     let facts = |incidents: u32| {
         format!(r#"{{"component:default/svc2": {{"incidents": {{"value": {incidents}}}}}}}"#)
@@ -970,16 +923,13 @@ fn a_level_change_indexes_only_the_entity_documents() {
         "[scorecards]\npaths = [\"card.yaml\"]\nfacts = \"facts.json\"\n",
     );
     let dir = org.path();
-    let first = same_as_uncached(dir, "the first build");
-    let (_, indexed) = buckets(&first);
-    let (_, entities) = entity_buckets(&first);
+    same_as_uncached(dir, "the first build");
     let run = same_as_uncached(dir, "no change");
     assert_eq!(docs_search_key(&run), Some((0, 1)), "{}", run.stderr);
     std::fs::write(dir.join("facts.json"), facts(5)).unwrap();
     let run = same_as_uncached(dir, "a level changed");
-    assert_eq!(buckets(&run), (indexed, 0), "{}", run.stderr);
-    // svc2's document alone changed: its bucket is indexed, the others kept.
-    assert_eq!(entity_buckets(&run), (entities - 1, 1), "{}", run.stderr);
+    // Only an entity document changed: every docs site's documents are kept.
+    assert_eq!(sites_searched(&run), (6, 0), "{}", run.stderr);
     same_search(dir, "a level changed", &QUERIES);
     let level = portico(
         dir,
