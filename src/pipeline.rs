@@ -646,14 +646,13 @@ fn build_with(
                 files.clear();
                 Ok(())
             };
-            let mut runs =
-                search::web::export_counted_into(finished.listed, &finished.counted, Some(disk), write)
-                    .map_err(|e| {
-                        Fatal(format!(
-                            "cannot write the browser's search index: {e}; the site in `{}` was left as it was",
-                            out_dir.display()
-                        ))
-                    })?;
+            let mut runs = search::web::export_counted_into(
+                finished.listed,
+                &finished.counted,
+                Some(disk),
+                write,
+            )
+            .map_err(|e| export_failed(e, out_dir))?;
             // Sites packed as they were gathered, through the cache.
             runs.extend(std::mem::take(&mut *crate::memo::lock(&packed_runs)));
             let keys: std::collections::HashMap<&str, crate::memo::Key> = portal
@@ -689,12 +688,8 @@ fn build_with(
                 files.clear();
                 Ok(())
             };
-            search::web::export_counted_into(documents, &counted, None, write).map_err(|e| {
-                Fatal(format!(
-                    "cannot write the browser's search index: {e}; the site in `{}` was left as it was",
-                    out_dir.display()
-                ))
-            })?;
+            search::web::export_counted_into(documents, &counted, None, write)
+                .map_err(|e| export_failed(e, out_dir))?;
             timer.lap("browser search index");
         } else {
             let index = match index {
@@ -1389,6 +1384,18 @@ pub fn build_part(
     Ok(outcome)
 }
 
+/// A browser-index export that stopped, as the build's failure: a write's
+/// message as it came (it says what became of the site), else said here.
+fn export_failed(e: search::web::ExportError, out_dir: &Path) -> Fatal {
+    match e {
+        search::web::ExportError::Write(message) => Fatal(message),
+        words => Fatal(format!(
+            "{words}; the site in `{}` was left as it was",
+            out_dir.display()
+        )),
+    }
+}
+
 /// Adds a docs site made now to `feed` through the build cache: counted,
 /// its documents' block made, its fragment blocks packed as the export
 /// would pack them (kept in the cache, their key noted in `runs`); what to
@@ -1699,7 +1706,7 @@ pub fn search_files(outcome: &Outcome) -> Result<Vec<output::OutputFile>, Fatal>
         Ok(())
     };
     search::web::export_counted_into(finished.listed, &finished.counted, None, keep)
-        .map_err(|e| Fatal(format!("cannot make the search index: {e}")))?;
+        .map_err(|e| Fatal(e.to_string()))?;
     Ok(files)
 }
 

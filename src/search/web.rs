@@ -136,11 +136,7 @@ pub fn export_into(
         .try_into()?
         .searcher();
 
-    let order = numbering_order(&added);
-    let mut number_of_seq = vec![0u32; added.len()];
-    for (number, seq) in order.iter().enumerate() {
-        number_of_seq[*seq] = u32::try_from(number).unwrap_or(u32::MAX);
-    }
+    let (order, number_of_seq) = numbering(&added);
     // Each segment's tantivy document ids, mapped to those numbers.
     // Every document of the index stands for one of `added`, each once: an
     // index adopted from a shard's part is read as it came, and a number
@@ -181,18 +177,43 @@ pub fn export_counted_into(
     counted: &CountedRuns,
     kept: Option<&DiskCache>,
     mut write: impl Write,
-) -> Result<KeptRuns, String> {
+) -> Result<KeptRuns, ExportError> {
     let timer = crate::timings::Timer::new();
-    let order = numbering_order(&added);
-    let mut number_of_seq = vec![0u32; added.len()];
-    for (number, seq) in order.iter().enumerate() {
-        number_of_seq[*seq] = u32::try_from(number).unwrap_or(u32::MAX);
-    }
-    counted.check(added.len())?;
+    let (order, number_of_seq) = numbering(&added);
+    counted.check(added.len()).map_err(ExportError::Words)?;
     let words = |first| Ok(counted.postings(&number_of_seq, first));
-    let mut write =
-        |files: &mut Vec<OutputFile>| write(files).map_err(tantivy::TantivyError::SystemError);
-    write_export(&added, &order, words, kept, &mut write, timer).map_err(|e| e.to_string())
+    // A failed write's message (it names the file) is given as it came.
+    let mut failed_write = None;
+    let mut write = |files: &mut Vec<OutputFile>| {
+        write(files).map_err(|e| {
+            failed_write = Some(e.clone());
+            tantivy::TantivyError::SystemError(e)
+        })
+    };
+    let exported = write_export(&added, &order, words, kept, &mut write, timer);
+    exported.map_err(|e| match failed_write {
+        Some(write) => ExportError::Write(write),
+        None => ExportError::Words(e.to_string()),
+    })
+}
+
+/// Why [`export_counted_into`] stopped.
+#[derive(Debug)]
+pub enum ExportError {
+    /// A file could not be written: the writer's own message (it names the
+    /// file and what became of the site).
+    Write(String),
+    /// The counted words do not stand for the documents (damaged input).
+    Words(String),
+}
+
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExportError::Write(e) => write!(f, "{e}"),
+            ExportError::Words(e) => write!(f, "cannot make the browser's search index: {e}"),
+        }
+    }
 }
 
 /// The files of the browser index of `added`, numbered in `order`, each
@@ -264,11 +285,18 @@ fn numbering_order(added: &[Listed]) -> Vec<usize> {
 
 /// Each document's number in the browser index, by `seq`.
 pub fn numbers_by_seq(added: &[Listed]) -> Vec<u32> {
+    numbering(added).1
+}
+
+/// The documents' `seq`s in the browser's numbering order
+/// ([`numbering_order`]), and each one's number by `seq`.
+fn numbering(added: &[Listed]) -> (Vec<usize>, Vec<u32>) {
+    let order = numbering_order(added);
     let mut number_of_seq = vec![0u32; added.len()];
-    for (number, seq) in numbering_order(added).iter().enumerate() {
+    for (number, seq) in order.iter().enumerate() {
         number_of_seq[*seq] = u32::try_from(number).unwrap_or(u32::MAX);
     }
-    number_of_seq
+    (order, number_of_seq)
 }
 
 /// Each distinct string's place among the distinct strings, in order.
