@@ -492,13 +492,35 @@ pub fn search(
     let composed: String = unicode_normalization::UnicodeNormalization::nfc(query).collect();
     let query = composed.as_str();
     let dir = super::terminal::index_for(site_dir)?;
+    let searched = search_in(site_dir, &dir, query, options);
+    // An index made from the site's documents and kept in the cache is
+    // Portico's own: damaged there (a disk error, a cleaner), it is made
+    // again once rather than reported against the site.
+    match searched {
+        Err(SearchError::Damaged { .. }) if super::terminal::is_made(&dir) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            let dir = super::terminal::index_for(site_dir)?;
+            search_in(site_dir, &dir, query, options)
+        }
+        searched => searched,
+    }
+}
+
+/// [`search_index`] of the index in `dir`, damage reported against the
+/// site in `site_dir`.
+fn search_in(
+    site_dir: &Path,
+    dir: &Path,
+    query: &str,
+    options: &SearchOptions,
+) -> Result<Vec<Hit>, SearchError> {
     let damaged = |Damage(cause)| SearchError::Damaged {
         site: site_dir.display().to_string(),
         cause,
     };
     // tantivy trusts its files: some damage makes it panic (slicing past
     // the end of a truncated segment, say). This is the last line of defence.
-    match open::catch_quietly(|| search_index(&dir, query, options)) {
+    match open::catch_quietly(|| search_index(dir, query, options)) {
         Ok(result) => result.map_err(damaged).and_then(|asked| asked),
         Err(_) => Err(damaged(Damage("its files are inconsistent".to_string()))),
     }

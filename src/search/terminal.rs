@@ -71,6 +71,12 @@ pub fn index_for(site_dir: &Path) -> Result<PathBuf, SearchError> {
     }
 }
 
+/// Whether `dir` is an index this module made (in the cache folder), not
+/// a site's own.
+pub fn is_made(dir: &Path) -> bool {
+    dir.parent() == Some(cache_root().as_path())
+}
+
 /// How many made indexes are kept (each site searched, each version of it
 /// a `portico serve` preview wrote): the most recently used.
 const KEPT_INDEXES: usize = 8;
