@@ -12,6 +12,7 @@ pub fn run(args: SearchArgs) -> u8 {
         kind: args.kind.clone(),
         owner: args.owner.clone(),
         level: args.level.clone(),
+        index_cache: None,
     };
     let text = args.query.join(" ");
     if text.trim().is_empty() {

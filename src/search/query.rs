@@ -42,6 +42,9 @@ pub struct SearchOptions {
     pub owner: Option<String>,
     /// The first scorecard's level (`none` below its first level).
     pub level: Option<String>,
+    /// Where indexes made from sites' documents are kept
+    /// (`terminal::index_for`); `None`: the user's cache folder.
+    pub index_cache: Option<std::path::PathBuf>,
 }
 
 /// One result.
@@ -491,15 +494,19 @@ pub fn search(
     // nothing): the index holds what the pages hold.
     let composed: String = unicode_normalization::UnicodeNormalization::nfc(query).collect();
     let query = composed.as_str();
-    let dir = super::terminal::index_for(site_dir)?;
+    let cache = options
+        .index_cache
+        .clone()
+        .unwrap_or_else(super::terminal::default_cache);
+    let dir = super::terminal::index_for(site_dir, &cache)?;
     let searched = search_in(site_dir, &dir, query, options);
     // An index made from the site's documents and kept in the cache is
     // Portico's own: damaged there (a disk error, a cleaner), it is made
     // again once rather than reported against the site.
     match searched {
-        Err(SearchError::Damaged { .. }) if super::terminal::is_made(&dir) => {
+        Err(SearchError::Damaged { .. }) if dir.parent() == Some(cache.as_path()) => {
             let _ = std::fs::remove_dir_all(&dir);
-            let dir = super::terminal::index_for(site_dir)?;
+            let dir = super::terminal::index_for(site_dir, &cache)?;
             search_in(site_dir, &dir, query, options)
         }
         searched => searched,

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 const MAX_DOCUMENTS_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 /// The index folder to search for the site in `site_dir`: its own, or the
-/// one made from its documents file (made now if need be).
-pub fn index_for(site_dir: &Path) -> Result<PathBuf, SearchError> {
+/// one made from its documents file (made now if need be), kept in `root`
+/// ([`default_cache`] for `portico search`).
+pub fn index_for(site_dir: &Path, root: &Path) -> Result<PathBuf, SearchError> {
     match super::open::index_dir(site_dir) {
         Err(SearchError::NoIndex(_)) => {}
         found => return found,
@@ -35,7 +36,6 @@ pub fn index_for(site_dir: &Path) -> Result<PathBuf, SearchError> {
     // By the binary, as the build cache names its folder: an index another
     // build of Portico wrote may have another schema.
     let name = format!("{}-{key}", crate::cache::build_name());
-    let root = cache_root();
     let folder = root.join(&name);
     if folder.join("meta.json").is_file() {
         touch(&folder);
@@ -61,7 +61,7 @@ pub fn index_for(site_dir: &Path) -> Result<PathBuf, SearchError> {
         let _ = std::fs::remove_dir_all(&made);
     }
     if folder.join("meta.json").is_file() {
-        evict(&root, &folder);
+        evict(root, &folder);
         Ok(folder)
     } else {
         Err(SearchError::Unkept {
@@ -69,12 +69,6 @@ pub fn index_for(site_dir: &Path) -> Result<PathBuf, SearchError> {
             cause: "the index made could not be moved into place".into(),
         })
     }
-}
-
-/// Whether `dir` is an index this module made (in the cache folder), not
-/// a site's own.
-pub fn is_made(dir: &Path) -> bool {
-    dir.parent() == Some(cache_root().as_path())
 }
 
 /// How many made indexes are kept (each site searched, each version of it
@@ -123,7 +117,7 @@ fn evict(root: &Path, keep: &Path) {
 
 /// Where made indexes are kept: `$XDG_CACHE_HOME/portico/search`, else
 /// `~/.cache/portico/search`, else the system's temporary folder's.
-fn cache_root() -> PathBuf {
+pub fn default_cache() -> PathBuf {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())

@@ -44,6 +44,7 @@ fn the_local_run_of_the_ci_steps_merges_the_one_machine_site() {
         .current_dir(org.path())
         .env("PORTICO", env!("CARGO_BIN_EXE_portico"))
         .env("NO_COLOR", "1")
+        .env("XDG_CACHE_HOME", crate::support::test_cache_home())
         .output()
         .expect("sh runs");
     let (stdout, stderr) = (

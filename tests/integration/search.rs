@@ -318,6 +318,7 @@ fn search_run(site: &Path, args: &[&str]) -> crate::support::Run {
         .args(args)
         .env("NO_COLOR", "1")
         .env("RUST_BACKTRACE", "1")
+        .env("XDG_CACHE_HOME", crate::support::test_cache_home())
         .output()
         .expect("portico runs");
     crate::support::Run {
@@ -763,6 +764,7 @@ fn typo_matches_are_found_but_not_highlighted() {
         kind: None,
         owner: None,
         level: None,
+        index_cache: Some(crate::support::test_cache_home().to_path_buf()),
     };
     let hits = |query: &str| portico::search::query::search(site(), query, &options).unwrap();
     let typo = hits("rolback ");

@@ -67,12 +67,22 @@ pub fn portico(dir: &Path, args: &[&str]) -> Run {
     portico_with_env(dir, args, &[])
 }
 
+/// The cache folder every `portico` the tests run keeps its terminal
+/// search indexes in (`XDG_CACHE_HOME`): one for the test run, never the
+/// user's own.
+pub fn test_cache_home() -> &'static Path {
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().expect("a temporary folder"))
+        .path()
+}
+
 /// Runs `portico ARGS` in `dir` with extra environment variables.
 pub fn portico_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_portico"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("XDG_CACHE_HOME", test_cache_home())
         .envs(env.iter().copied())
         .output()
         .expect("portico runs");
