@@ -396,15 +396,77 @@ fn odd_queries_find_nothing_or_something_without_failing() {
     assert_eq!(run.code, 1, "{}", run.stderr);
 }
 
+/// A tantivy index of example-org's documents, as a site carries one in
+/// `_search/tantivy` (a merged site, or one an earlier Portico built): the
+/// index `portico search` makes from the site's documents, taken from a
+/// cache folder of its own.
+fn site_index() -> &'static Path {
+    static INDEX: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    &INDEX
+        .get_or_init(|| {
+            let cache = tempfile::tempdir().unwrap();
+            let run = crate::support::portico_with_env(
+                &crate_dir(),
+                &["search", "deploy", "--site", site().to_str().unwrap()],
+                &[("XDG_CACHE_HOME", cache.path().to_str().unwrap())],
+            );
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            let made = std::fs::read_dir(cache.path().join("portico/search"))
+                .unwrap()
+                .flatten()
+                .map(|entry| entry.path())
+                .find(|path| path.join("meta.json").is_file())
+                .expect("an index made");
+            (cache, made)
+        })
+        .1
+}
+
+/// A site's search documents (`_search/terminal/documents.bin`, which
+/// `portico search` indexes on first use) cut, of another format, not
+/// Portico's, or a link: one clean error each, never a panic, nothing read through a
+/// link.
+#[test]
+fn damaged_search_documents_are_one_clean_error() {
+    let whole = std::fs::read(site().join("_search/terminal/documents.bin")).unwrap();
+    let copy = |bytes: &[u8]| {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        let file = site.join("_search/terminal/documents.bin");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, bytes).unwrap();
+        (dir, site, file)
+    };
+    let mut other_format = whole.clone();
+    other_format[b"portico search documents\n".len()] ^= 0x40;
+    for (what, bytes, cause) in [
+        ("cut", &whole[..whole.len() / 2], "cut short"),
+        ("another format", &other_format[..], "another version"),
+        (
+            "not ours",
+            &b"{}"[..],
+            "not a Portico search documents file",
+        ),
+    ] {
+        let (_dir, site, _) = copy(bytes);
+        let stderr = assert_damaged(&site, what);
+        assert!(stderr.contains(cause), "{what}: {stderr}");
+    }
+    let secrets = tempfile::tempdir().unwrap();
+    let secret = secrets.path().join("secret.bin");
+    std::fs::write(&secret, &whole).unwrap();
+    let (_dir, site, file) = copy(&whole);
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink(&secret, &file).unwrap();
+    assert!(assert_damaged(&site, "a link").contains("not a regular file"));
+}
+
 /// A copy of example-org's search index alone (all `portico search` reads)
-/// in a temporary site folder.
+/// in a temporary site folder, as `_search/tantivy`.
 fn index_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    crate::support::copy_dir(
-        &self::site().join("_search/tantivy"),
-        &site.join("_search/tantivy"),
-    );
+    crate::support::copy_dir(site_index(), &site.join("_search/tantivy"));
     (dir, site)
 }
 
@@ -477,7 +539,7 @@ fn with_checksummed_body(file: &[u8], body: &[u8]) -> Vec<u8> {
 
 #[test]
 fn a_damaged_index_is_one_clean_error_whatever_the_file() {
-    let names: Vec<String> = files_under(&site().join("_search/tantivy"))
+    let names: Vec<String> = files_under(site_index())
         .into_keys()
         // The lock files hold nothing: any content is a valid lock.
         .filter(|name| !name.ends_with(".lock"))
