@@ -394,10 +394,7 @@ fn build_with(
     // The search index takes each docs site as soon as it is rendered.
     // Parts' segments are adopted into a tantivy index; every other build
     // writes the documents `portico search` indexes on first use.
-    let search_folder = match parts {
-        Some(_) => search::INDEX_DIR,
-        None => crate::address::SEARCH_TERMINAL_DIR,
-    };
+    let search_folder = crate::address::SEARCH_TERMINAL_DIR;
     let index_dir = config
         .search
         .then(|| staging.folder(search_folder))
@@ -425,8 +422,7 @@ fn build_with(
     let may_carry_search = staging.previous_search_key().is_some();
     // A build without the cache or parts gathers its documents and counts
     // their words (`search::gather`); the others index into tantivy.
-    let gathered = (index_dir.is_some() && disk.is_none() && parts.is_none())
-        .then(search::gather::Gathered::default);
+    let gathered = (index_dir.is_some() && disk.is_none()).then(search::gather::Gathered::default);
     let index = match &index_dir {
         Some(dir) if disk.is_none() && gathered.is_none() => Some(create_index(dir)?),
         _ => None,
@@ -676,6 +672,10 @@ fn build_with(
             ));
         } else if let Some(gathered) = gathered {
             gathered.add_all(entity_documents.plain());
+            // A merge's docs sites, as their shards counted and packed them.
+            for (listed, terms, block) in std::mem::take(&mut parts_search).into_iter().flatten() {
+                gathered.add_counted(listed, terms, block);
+            }
             let finished = gathered.finish();
             let file = search::gather::Gathered::documents_file(&finished.listed, &finished.blocks);
             staging
@@ -708,26 +708,11 @@ fn build_with(
                 .plain()
                 .into_iter()
                 .for_each(|d| index.add(d));
-            let mut documents = index
+            let documents = index
                 .finish_listed()
                 .map_err(|e| index_failure("write", &e))?;
-            let bases = match parts {
-                Some(parts) => {
-                    let place = |name: &str, from: &Path| {
-                        staging
-                            .link_file(&format!("{}/{name}", search::INDEX_DIR), from)
-                            .map_err(|e| e.to_string())
-                    };
-                    // The parts' blocks come with their documents.
-                    adopt_parts_index(index_dir, parts, parts_search, &mut documents, &place)?
-                }
-                None => Default::default(),
-            };
-            timer.lap(if parts.is_some() {
-                "search index (entity documents; the parts' segments adopted)"
-            } else {
-                "search index"
-            });
+            timer.lap("search index");
+            let bases = Default::default();
             export_web_index(&staging, index_dir, documents, (&bases, disk.as_ref()))
                 .map_err(|e| index_failure("export the browser's copy of", &e))?;
             timer.lap("browser search index");
@@ -1194,7 +1179,16 @@ fn files_stay_in_their_sites(
 /// search documents, in the order its index numbers them.
 type PartsRead = (
     Vec<Vec<(String, docs::build::RepoDocs)>>,
-    Vec<Vec<search::listed::Listed>>,
+    Vec<Vec<SiteSearched>>,
+);
+
+/// A docs site's search documents as a shard recorded them: listed for the
+/// export (packed, this catalog's facets), their words counted, and their
+/// block of `documents.bin`.
+type SiteSearched = (
+    Vec<search::listed::Listed>,
+    search::terms::RunTerms,
+    Vec<u8>,
 );
 
 /// Reads every part's `docs.bin` (without the sections' text) and lists its
@@ -1218,82 +1212,35 @@ fn read_parts(parts: &[shard::part::Part], portal: &Portal) -> Result<PartsRead,
     Ok((read, search))
 }
 
-/// One part's search documents, in the order its index numbers them
-/// (`shard::part::search_documents`'), listed for the export from what the
-/// shard recorded of each site (`shard::part::SiteListing`: its blocks and
-/// ranks) and this catalog's facets of its entity: no section text is read.
+/// One part's docs sites' search documents, from what the shard recorded
+/// of each (`shard::part::SiteListing`: blocks, ranks, words counted and
+/// documents' block) and this catalog's facets of its entity: no section
+/// text is read.
 fn part_listed(
     part: &shard::part::Part,
     docs: &[(String, docs::build::RepoDocs)],
     catalog: &catalog::Catalog,
-) -> Result<Vec<search::listed::Listed>, Fatal> {
+) -> Result<Vec<SiteSearched>, Fatal> {
     let sites: Vec<_> = docs.iter().flat_map(|(_, repo)| repo.summaries()).collect();
     let recorded = part
         .site_listings(sites.iter().map(|site| site.entity.to_string()).collect())
         .map_err(Fatal)?;
-    let mut listed = Vec::new();
-    for (site, recorded) in sites.into_iter().zip(recorded) {
-        listed.extend(search::list_recorded_site(
-            catalog,
-            site,
-            recorded.blocks,
-            &recorded.ranks,
-        ));
-    }
-    Ok(listed)
+    Ok(sites
+        .into_iter()
+        .zip(recorded)
+        .map(|(site, recorded)| {
+            let listed =
+                search::list_recorded_site(catalog, site, recorded.blocks, &recorded.ranks);
+            (listed, recorded.terms, recorded.block)
+        })
+        .collect())
 }
 
 /// The docs of a merge: as a build has them, and each part's search
 /// documents (empty with search off).
 struct PartsDocs {
     outcome: docs::DocsOutcome,
-    search: Vec<Vec<search::listed::Listed>>,
-}
-
-/// Adds every part's search index to the merge's (`search::index::adopt`):
-/// each part's documents appended to `documents` after those indexed
-/// before, and the number the part's segments count from in it returned.
-fn adopt_parts_index(
-    index_dir: &Path,
-    parts: &[shard::part::Part],
-    parts_search: Vec<Vec<search::listed::Listed>>,
-    documents: &mut Vec<search::listed::Listed>,
-    place: &(dyn Fn(&str, &Path) -> Result<(), String> + Sync),
-) -> Result<std::collections::HashMap<tantivy::index::SegmentId, u64>, Fatal> {
-    let dirs = parts
-        .iter()
-        .map(|part| {
-            part.search_dir().map_err(Fatal)?.ok_or_else(|| {
-                Fatal(format!(
-                    "`{}` has no search index: the part is damaged; build the shard again",
-                    part.dir.display()
-                ))
-            })
-        })
-        .collect::<Result<Vec<_>, Fatal>>()?;
-    let dirs: Vec<&Path> = dirs.iter().map(std::path::PathBuf::as_path).collect();
-    for dir in &dirs {
-        search::index::check_checksums(dir).map_err(Fatal)?;
-    }
-    let adopted = search::index::adopt(index_dir, &dirs, place).map_err(Fatal)?;
-    let mut bases = std::collections::HashMap::new();
-    for ((part, segments), docs) in parts.iter().zip(adopted).zip(parts_search) {
-        let indexed: u64 = segments.iter().map(|(_, count)| u64::from(*count)).sum();
-        if indexed != docs.len() as u64 {
-            return Err(Fatal(format!(
-                "the search index in `{}` holds {indexed} documents but its docs make {}: the part is damaged; build the shard again",
-                part.dir.display(),
-                docs.len()
-            )));
-        }
-        // A part's `seq` numbers run over all its segments.
-        let base = documents.len() as u64;
-        for (id, _) in segments {
-            bases.insert(id, base);
-        }
-        documents.extend(docs);
-    }
-    Ok(bases)
+    search: Vec<Vec<SiteSearched>>,
 }
 
 /// `portico build --shard i/N`: the whole catalog read (every shard needs
@@ -1427,14 +1374,6 @@ fn index_part(
     catalog: &catalog::Catalog,
     built: &[(String, docs::build::RepoDocs)],
 ) -> Result<(), Fatal> {
-    let dir = writer.search_dir().map_err(Fatal)?;
-    let failure = |what: &str, e: &dyn std::fmt::Display| {
-        Fatal(format!(
-            "cannot {what} the part's search index in `{}`: {e}",
-            dir.display()
-        ))
-    };
-    let index = search::index::IndexBuilder::create(&dir).map_err(|e| failure("create", &e))?;
     use rayon::prelude::*;
     let sites = shard::part::search_documents(catalog, built);
     let listings: Vec<shard::part::SiteListing> = sites
@@ -1442,11 +1381,6 @@ fn index_part(
         .map(|(entity_ref, documents)| shard::part::SiteListing::of(entity_ref.clone(), documents))
         .collect();
     writer.write_fragments(&listings).map_err(Fatal)?;
-    sites
-        .into_iter()
-        .flat_map(|(_, documents)| documents)
-        .for_each(|d| index.add(d));
-    index.finish().map_err(|e| failure("write", &e))?;
     Ok(())
 }
 

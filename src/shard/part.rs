@@ -46,7 +46,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The layout version of a part (bumped when the files change shape).
-pub const FORMAT: u32 = 10;
+pub const FORMAT: u32 = 11;
 const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.bin";
 const FILES: &str = "site";
@@ -154,6 +154,10 @@ pub struct SiteListing {
     pub entity_ref: String,
     pub ranks: Vec<u32>,
     pub blocks: Vec<crate::search::web::PackedBlock>,
+    /// The sections' words counted (`search::terms`) and their block of
+    /// `documents.bin` (`search::stored`): what merge gathers of them.
+    pub terms: crate::search::terms::RunTerms,
+    pub block: Vec<u8>,
 }
 
 impl SiteListing {
@@ -164,6 +168,8 @@ impl SiteListing {
             entity_ref,
             ranks,
             blocks,
+            terms: crate::search::terms::RunTerms::of(documents),
+            block: crate::search::stored::block(documents),
         }
     }
 
@@ -179,7 +185,10 @@ impl SiteListing {
                 .and_then(|r| seen.get_mut(r))
                 .is_some_and(|s| !std::mem::replace(s, true))
         });
-        ranks_once && crate::search::web::hold(&self.blocks, count)
+        ranks_once
+            && crate::search::web::hold(&self.blocks, count)
+            && self.terms.documents() == count
+            && self.terms.is_whole()
     }
 }
 
