@@ -25,7 +25,8 @@ pub const CATALOG_JSON: &str = "catalog.json";
 pub const CATALOG_CSV: &str = "catalog.csv";
 /// Portico's own stylesheets, scripts and images, and the theme's.
 pub const ASSETS: &str = "assets/";
-/// `portico search`'s tantivy index.
+/// A tantivy index that sites built by earlier Portico builds hold, which
+/// `portico search` still reads; no build writes it now.
 pub const SEARCH_INDEX_DIR: &str = "_search/tantivy";
 /// Every search document, for `portico search` to index on first use
 /// (`search::stored`).

@@ -151,26 +151,6 @@ impl DiskCache {
         }
     }
 
-    /// Keeps the files `files` (a name, and the file) as one entry of
-    /// `kind`: hard-linked into the cache (copied where it is on another
-    /// file system), with a listing of their sizes and hashes. A linked
-    /// file shares its bytes with the cache: it must only ever be replaced
-    /// or deleted, never changed in place (a change reads as damage).
-    /// A failure is counted, not returned.
-    pub fn put_files(&self, kind: &str, key: Key, files: &[(String, PathBuf)]) {
-        if self.write_files(&self.path(kind, key), files).is_err() {
-            self.change_count(kind, |c| c.2 += 1);
-        }
-    }
-
-    /// The files kept by [`DiskCache::put_files`] for `key`, by name, if
-    /// every one is whole (the size and hash its listing records).
-    pub fn get_files(&self, kind: &str, key: Key) -> Option<Vec<(String, PathBuf)>> {
-        let found = self.read_files(&self.path(kind, key));
-        self.count(kind, found.is_some());
-        found
-    }
-
     /// (hits, misses, failed writes) of values of `kind` since the cache
     /// was opened.
     pub fn counts(&self, kind: &str) -> (usize, usize, usize) {
@@ -245,63 +225,6 @@ impl DiskCache {
         Some(())
     }
 
-    fn write_files(&self, path: &Path, files: &[(String, PathBuf)]) -> std::io::Result<()> {
-        let temp = self.temp_beside(path, "-files")?;
-        let _ = std::fs::remove_dir_all(&temp);
-        let result = (|| {
-            self.in_folder(&temp, |p| std::fs::create_dir(p))?;
-            let mut listing = String::new();
-            for (name, from) in files {
-                if !plain_name(name) || name == LISTING {
-                    return Err(std::io::Error::other("not a plain file name"));
-                }
-                let to = temp.join(name);
-                if std::fs::hard_link(from, &to).is_err() {
-                    std::fs::copy(from, &to)?;
-                }
-                let bytes = std::fs::read(&to)?;
-                listing.push_str(&format!(
-                    "{name}\t{}\t{:032x}\n",
-                    bytes.len(),
-                    xxh3_128(&bytes)
-                ));
-            }
-            self.write(&temp.join(LISTING), listing.as_bytes())?;
-            if std::fs::rename(&temp, path).is_err() {
-                // Another build's copy, or a damaged one: replaced.
-                std::fs::remove_dir_all(path)?;
-                std::fs::rename(&temp, path)?;
-            }
-            Ok(())
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_dir_all(&temp);
-        }
-        result
-    }
-
-    fn read_files(&self, dir: &Path) -> Option<Vec<(String, PathBuf)>> {
-        let listing = String::from_utf8(self.read(&dir.join(LISTING))?).ok()?;
-        listing
-            .lines()
-            .map(|line| {
-                let mut parts = line.split('\t');
-                let name = parts.next().filter(|name| plain_name(name))?;
-                let len: u64 = parts.next()?.parse().ok()?;
-                let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
-                let path = dir.join(name);
-                let mut file = crate::files::open_without_blocking(&path).ok()?;
-                let meta = file.metadata().ok()?;
-                if !meta.is_file() || meta.len() != len {
-                    return None;
-                }
-                let mut bytes = Vec::with_capacity(len as usize);
-                file.read_to_end(&mut bytes).ok()?;
-                (xxh3_128(&bytes) == hash).then_some((name.to_string(), path))
-            })
-            .collect()
-    }
-
     fn write(&self, path: &Path, value: &[u8]) -> std::io::Result<()> {
         let temp = self.temp_beside(path, "")?;
         let result = (|| {
@@ -372,20 +295,6 @@ fn write_both(file: &mut File, first: &[u8], rest: &[u8]) -> std::io::Result<()>
     } else {
         file.write_all(&rest[written - first.len()..])
     }
-}
-
-/// The listing of a files entry ([`DiskCache::put_files`]): a line per
-/// file, its name, size and hash.
-const LISTING: &str = "listing";
-
-/// A name that is one plain file name in a folder: letters, digits, `.`,
-/// `_` and `-`, not starting with a dot.
-fn plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
 }
 
 /// The folder name of this binary's entries: its version, and its size and
@@ -472,21 +381,17 @@ fn trim_if_due(dir: &Path) {
                 .flatten()
                 .flatten()
             {
-                // A files entry's use is recorded on its listing.
-                let folder = entry.file_type().is_ok_and(|t| t.is_dir());
-                let used = if folder {
-                    entry.path().join(LISTING)
-                } else {
-                    entry.path()
-                };
-                let old = match std::fs::metadata(used).and_then(|m| m.modified()) {
-                    Ok(modified) => modified.elapsed().is_ok_and(|age| age > unused),
-                    // A folder with no listing was never whole.
-                    Err(_) => folder,
-                };
-                if old && folder {
+                // Entries are files; what else is there (a temporary
+                // folder left by a stopped build) goes when as old.
+                let old = std::fs::symlink_metadata(entry.path())
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|modified| modified.elapsed().is_ok_and(|age| age > unused));
+                if !old {
+                    continue;
+                }
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
                     let _ = std::fs::remove_dir_all(entry.path());
-                } else if old {
+                } else {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }
@@ -555,18 +460,13 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(tmp.path()).unwrap();
         cache.put("page", 1, b"before");
-        cache.put_files("bucket", 1, &[]);
         // Deleting the cache is allowed at any time: the folders this
         // build made are made again for its next entries.
         std::fs::remove_dir_all(tmp.path()).unwrap();
         cache.put("page", 1, b"after");
         cache.put("page", 2, b"two");
-        let file = tmp.path().join("source");
-        std::fs::write(&file, b"segment").unwrap();
-        cache.put_files("bucket", 1, &[("a".to_string(), file)]);
         assert_eq!(cache.get("page", 1).as_deref(), Some(&b"after"[..]));
         assert_eq!(cache.get("page", 2).as_deref(), Some(&b"two"[..]));
-        assert_eq!(cache.get_files("bucket", 1).map(|f| f.len()), Some(1));
         assert_eq!(cache.counts("page").2, 0, "no write failed");
         // A value bigger than one write may take comes back whole.
         let big: Vec<u8> = (0..9_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
@@ -609,7 +509,7 @@ mod tests {
         assert_eq!(cache.counts("page"), (3, 6, 0));
     }
 
-    /// A FIFO in an entry's place (or a kept file's) is a miss at once,
+    /// A FIFO in an entry's place is a miss at once,
     /// not a build waiting for a writer.
     #[cfg(unix)]
     #[test]
@@ -623,75 +523,34 @@ mod tests {
             assert!(made.unwrap().success());
         };
         fifo(&cache.path("page", 1));
-        let segment = tmp.path().join("segment");
-        std::fs::write(&segment, b"bytes").unwrap();
-        cache.put_files("index", 2, &[("segment".to_string(), segment)]);
-        let kept = cache.get_files("index", 2).unwrap();
-        fifo(&kept[0].1);
         // On another thread, so a regression fails the test, not hangs it.
         let (sent, got) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let found = (cache.get("page", 1), cache.get_files("index", 2));
+            let found = cache.get("page", 1);
             let _ = sent.send(found);
         });
         let found = got.recv_timeout(std::time::Duration::from_secs(10));
-        assert_eq!(found.expect("a read waited on a FIFO"), (None, None));
+        assert_eq!(found.expect("a read waited on a FIFO"), None);
     }
 
     #[test]
-    fn files_come_back_linked_and_a_changed_one_reads_as_missing() {
+    fn unused_entries_are_trimmed() {
         let tmp = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
-        let (a, b) = (tmp.path().join("a"), tmp.path().join("b.idx"));
-        std::fs::write(&a, b"first file").unwrap();
-        std::fs::write(&b, b"second").unwrap();
-        let files = [("a".to_string(), a.clone()), ("b.idx".to_string(), b)];
-        assert_eq!(cache.get_files("index", 3), None);
-        cache.put_files("index", 3, &files);
-        let kept = cache.get_files("index", 3).unwrap();
-        let names: Vec<&str> = kept.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["a", "b.idx"]);
-        assert_eq!(std::fs::read(&kept[0].1).unwrap(), b"first file");
-        assert_eq!(cache.counts("index"), (1, 1, 0));
-        // Kept again (another build's copy): replaced, still whole.
-        cache.put_files("index", 3, &files);
-        assert!(cache.get_files("index", 3).is_some());
-        // The file changed in place through its link: damage, not output.
-        std::fs::OpenOptions::new()
-            .append(true)
-            .open(&a)
-            .unwrap()
-            .write_all(b"!")
-            .unwrap();
-        assert_eq!(cache.get_files("index", 3), None);
-        // Names that are not one plain file name are refused.
-        cache.put_files("index", 4, &[("../x".to_string(), a)]);
-        assert_eq!(cache.get_files("index", 4), None);
-        assert_eq!(cache.counts("index").2, 1);
-    }
-
-    #[test]
-    fn unused_files_entries_are_trimmed_whole() {
-        let tmp = tempfile::tempdir().unwrap();
-        let file = tmp.path().join("segment");
-        std::fs::write(&file, b"bytes").unwrap();
-        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
-        let files = [("segment".to_string(), file)];
-        cache.put_files("index", 1, &files);
-        cache.put_files("index", 2, &files);
-        let listing = cache.path("index", 1).join(LISTING);
+        cache.put("page", 1, b"old");
+        cache.put("page", 2, b"used");
         let long_ago = SystemTime::now() - DAY * (UNUSED_DAYS as u32 + 1);
         File::options()
             .write(true)
-            .open(&listing)
+            .open(cache.path("page", 1))
             .unwrap()
             .set_modified(long_ago)
             .unwrap();
         std::fs::remove_file(cache.dir.join("trimmed")).unwrap();
         drop(cache);
         let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
-        assert!(!cache.path("index", 1).exists(), "unused: deleted whole");
-        assert!(cache.get_files("index", 2).is_some(), "used: kept");
+        assert!(!cache.path("page", 1).exists(), "unused: deleted");
+        assert_eq!(cache.get("page", 2).as_deref(), Some(&b"used"[..]));
     }
 
     #[test]

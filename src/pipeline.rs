@@ -7,7 +7,7 @@
 //!        ─► catalog::assemble ─► Catalog ─► Portal
 //!        ─► docs::build (pages streamed to output::Staging, then the link check)
 //!        ─► scorecards::run (definitions, every rule per entity, levels)
-//!        ─► search (tantivy, then the browser's copy)
+//!        ─► search (words counted ─► the browser's index + documents.bin)
 //!        ─► render::site ─► [OutputFile] ─► output::Staging ─► swapped in
 //! ```
 //!
@@ -391,46 +391,19 @@ fn build_with(
     let sink = |path: &str, bytes: &std::sync::Arc<[u8]>| {
         staging.write(path, bytes).map_err(|e| e.to_string())
     };
-    // The search index takes each docs site as soon as it is rendered.
-    // Parts' segments are adopted into a tantivy index; every other build
-    // writes the documents `portico search` indexes on first use.
-    let search_folder = crate::address::SEARCH_TERMINAL_DIR;
-    let index_dir = config
-        .search
-        .then(|| staging.folder(search_folder))
-        .transpose()
-        .map_err(fatal)?;
-    // Tantivy's errors (a full disk among them) do not name a file: the folder is named.
-    let index_failure = |what: &str, e: &dyn std::fmt::Display| {
-        let dir = index_dir.as_deref().unwrap_or(out_dir);
-        Fatal(format!(
-            "cannot {what} the search index in `{}`: {e}; the site in `{}` was left as it was",
-            dir.display(),
-            out_dir.display()
-        ))
-    };
-    let create_index = |dir: &Path| {
-        search::index::IndexBuilder::create(dir).map_err(|e| index_failure("create", &e))
-    };
-    // The index is fed each docs site as soon as it is rendered: without
-    // the build cache one index; with it, buckets (`search::buckets`)
-    // that take the last build's kept parts where their documents are
-    // unchanged. When the last site's indexes may be carried over whole,
-    // nothing is fed: the docs' part of their key is worked out once the
-    // docs are built (`docs_search_key`), often without any document, and
-    // the buckets are fed only if the key changed.
+    // Search gathers each docs site's documents as soon as it is rendered
+    // and counts their words (`search::gather`): the browser's index is
+    // exported from the counts, and `_search/terminal/documents.bin` is
+    // what `portico search` indexes on first use. Without the build cache
+    // every site is gathered as it renders (a merge's sites come counted
+    // from the parts). With it, when the last site's search may be carried
+    // over whole, nothing is gathered yet: the docs' part of its key is
+    // worked out once the docs are built (`docs_search_key`), often
+    // without any document, and the documents are gathered (kept ones
+    // taken from the cache) only if the key changed.
     let may_carry_search = staging.previous_search_key().is_some();
-    // A build without the cache or parts gathers its documents and counts
-    // their words (`search::gather`); the others index into tantivy.
-    let gathered = (index_dir.is_some() && disk.is_none()).then(search::gather::Gathered::default);
-    let index = match &index_dir {
-        Some(dir) if disk.is_none() && gathered.is_none() => Some(create_index(dir)?),
-        _ => None,
-    };
-    // With the cache: documents gathered as the docs render when the last
-    // site's search cannot be carried over, else only once the docs'
-    // search key is known to have changed.
-    let feed = (index_dir.is_some() && disk.is_some() && !may_carry_search)
+    let gathered = (config.search && disk.is_none()).then(search::gather::Gathered::default);
+    let feed = (config.search && disk.is_some() && !may_carry_search)
         .then(search::gather::Gathered::default);
     // The keys of the fragment blocks of sites packed through the cache.
     let packed_runs: std::sync::Mutex<search::web::KeptRuns> = Default::default();
@@ -444,11 +417,9 @@ fn build_with(
             return;
         }
         // Without the cache there is no key; with it, each document is
-        // hashed once, for the key and for its bucket's.
+        // hashed once, for the key and for the site's kept documents.
         if let Some(gathered) = &gathered {
             gathered.add_site(search::site_documents(catalog, site));
-        } else if let Some(index) = &index {
-            index.add_site(search::site_documents(catalog, site));
         } else if let (Some(feed), Some(key), Some(disk)) = (&feed, &search_key, &disk) {
             let (sum, documents) = search::hashed(search::site_documents(catalog, site));
             key.add_sum(sum);
@@ -466,10 +437,10 @@ fn build_with(
     let listings = crate::read::Listings::default();
     let docs = DocsRun {
         sink: Some(&sink),
-        // Only an index fed as the docs render sees each site then (a
+        // Only documents gathered as the docs render see each site then (a
         // site read back from the build cache decodes its pages' sections
         // for it).
-        on_site: (config.search && (gathered.is_some() || index.is_some() || feed.is_some()))
+        on_site: (config.search && (gathered.is_some() || feed.is_some()))
             .then_some(&on_site as &(dyn Fn(&DocSiteSummary) + Sync)),
         memo: None,
         disk: disk.as_ref(),
@@ -477,10 +448,10 @@ fn build_with(
         other_sites: None,
         skip_page_dates: false,
         listings: Some(&listings),
-        // Without the cache the index has each site's documents from
+        // Without the cache search has each site's documents from
         // `on_site`, and so does a feed opened before the docs (its
         // documents are hashed, listed and kept for the next build then);
-        // else the search key and the buckets read them later.
+        // else the search key and the feed read them later.
         drop_sections: disk.is_none() || feed.is_some(),
         drafts: false,
     };
@@ -520,9 +491,9 @@ fn build_with(
         _ => Vec::new(),
     };
     // The docs' sites' search documents when `docs_search_key` worked them
-    // out, for the buckets should the key have changed.
+    // out, for the feed should the key have changed.
     let mut docs_sites = None;
-    if let (Some(key), Some(disk), None, None) = (&search_key, &disk, &index, &feed)
+    if let (Some(key), Some(disk), None) = (&search_key, &disk, &feed)
         && config.search
     {
         let (sum, sites) =
@@ -546,7 +517,7 @@ fn build_with(
     }
     add_scorecards(config, &mut outcome, None, Some(&listings));
     timer.lap(&scorecards_lap(&outcome));
-    if let Some(index_dir) = &index_dir {
+    if config.search {
         let entity_documents =
             search::entity_documents(&outcome.portal.catalog, &outcome.portal.scorecards);
         let entity_documents = match &search_key {
@@ -557,14 +528,13 @@ fn build_with(
             }
             None => EntityDocuments::Plain(entity_documents),
         };
-        // The same documents as the last site's: its indexes are carried
-        // over (tantivy's bytes would differ, to no effect).
-        let search_dirs = [search_folder, search::web::WEB_DIR];
+        // The same documents as the last site's: its search files are
+        // carried over.
+        let search_dirs = [crate::address::SEARCH_TERMINAL_DIR, search::web::WEB_DIR];
         let unchanged = staging.previous_search_key().is_some()
             && staging.previous_search_key() == search_key.as_ref().map(|k| k.value())
             && search_dirs.iter().all(|dir| staging.can_carry_folder(dir));
         if unchanged {
-            drop(index);
             drop(feed);
             for dir in search_dirs {
                 if !staging.carry_folder(dir).map_err(fatal)? {
@@ -691,31 +661,6 @@ fn build_with(
             search::web::export_counted_into(documents, &counted, None, write)
                 .map_err(|e| export_failed(e, out_dir))?;
             timer.lap("browser search index");
-        } else {
-            let index = match index {
-                Some(index) => index,
-                None => {
-                    let index = create_index(index_dir)?;
-                    for site in &outcome.portal.docs {
-                        search::site_documents(&outcome.portal.catalog, site)
-                            .into_iter()
-                            .for_each(|d| index.add(d));
-                    }
-                    index
-                }
-            };
-            entity_documents
-                .plain()
-                .into_iter()
-                .for_each(|d| index.add(d));
-            let documents = index
-                .finish_listed()
-                .map_err(|e| index_failure("write", &e))?;
-            timer.lap("search index");
-            let bases = Default::default();
-            export_web_index(&staging, index_dir, documents, (&bases, disk.as_ref()))
-                .map_err(|e| index_failure("export the browser's copy of", &e))?;
-            timer.lap("browser search index");
         }
     }
     let page_keys = match &disk {
@@ -776,7 +721,7 @@ const SEARCH_DOCS_KIND: &str = "search-docs-key";
 /// are kept in the build cache (`repos_key`), each site's documents follow
 /// from them and from the site's entity, so the sum is kept under a key of
 /// those and the documents are made only when it is not there; then they
-/// are handed back too (hashed, by site), for the buckets.
+/// are handed back too (hashed, by site), to be gathered.
 fn docs_search_key(
     disk: &crate::cache::DiskCache,
     portal: &Portal,
@@ -1038,8 +983,8 @@ type Place<'a> = &'a (dyn Fn(&str, &Path) -> Result<(), String> + Sync);
 /// The docs of every repository from the shards' parts: their files
 /// handed to `place` (linked into the staging folder), their links checked
 /// across all of them, in the order a build has them; and each part's
-/// search documents made again (with search on), to stand behind the
-/// numbers of the part's index when merge adopts it.
+/// docs sites' search documents as the shard recorded them (with search
+/// on).
 fn docs_from_parts(
     parts: &[shard::part::Part],
     portal: &Portal,
@@ -1305,6 +1250,8 @@ pub fn build_part(
         repos: mine.iter().map(|repo| repo.display.clone()).collect(),
         found,
         commits: shard::commits_of(&outcome.portal.repos, config.git_ref.as_deref()),
+        // Set by `finish`, from the files it writes.
+        checksums: Default::default(),
     };
     let mut problems: Vec<Diagnostic> = built
         .iter()
@@ -1316,14 +1263,14 @@ pub fn build_part(
         .for_each(|(_, docs)| docs.check_own_links());
     timer.lap("links inside each site checked");
     if config.search {
-        index_part(&writer, &portal.catalog, &built)?;
-        timer.lap("search index of the docs");
+        list_part_search(&writer, &portal.catalog, &built)?;
+        timer.lap("search documents of the docs listed");
     }
     // `merge` reads the sections' blocks and ranks in `fragments.bin`.
     built
         .par_iter_mut()
         .for_each(|(_, docs)| docs.drop_sections());
-    writer.finish(&manifest, &built).map_err(Fatal)?;
+    writer.finish(manifest, &built).map_err(Fatal)?;
     timer.lap("part written");
     diagnostics::sort(&mut problems);
     outcome.diagnostics = problems;
@@ -1367,9 +1314,10 @@ fn add_made_site(
     to_keep
 }
 
-/// Indexes a part's docs into its own tantivy index, whose segments
-/// `merge` adopts (`search::index::adopt`) instead of indexing the text.
-fn index_part(
+/// Records what `merge` needs of a part's docs sites' search documents
+/// (`shard::part::SiteListing`: fragment blocks, ranks, words counted and
+/// the documents' block), so it never reads their text.
+fn list_part_search(
     writer: &shard::part::PartWriter,
     catalog: &catalog::Catalog,
     built: &[(String, docs::build::RepoDocs)],
@@ -1425,35 +1373,6 @@ fn open_cache(cache_dir: Option<&Path>) -> Option<crate::cache::DiskCache> {
         crate::cache::DiskCache::open(dir)
             .inspect_err(|e| eprintln!("note: building without the cache: {e}"))
             .ok()
-    })
-}
-
-/// The browser's copy of the search index in `index_dir`, written into
-/// `staging` as it is made: never in memory whole.
-fn export_web_index(
-    staging: &output::Staging,
-    index_dir: &Path,
-    documents: Vec<search::listed::Listed>,
-    parts: (
-        &std::collections::HashMap<tantivy::index::SegmentId, u64>,
-        Option<&crate::cache::DiskCache>,
-    ),
-) -> tantivy::Result<search::web::KeptRuns> {
-    let write = |files: &mut Vec<output::OutputFile>| {
-        staging.write_all(files).map_err(|e| e.to_string())?;
-        files.clear();
-        Ok(())
-    };
-    // A segment damaged past its checksums (a forged part, a cache file
-    // changed in place) makes tantivy panic as it is read: this build's
-    // failure, reported as one, not a crash.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        search::web::export_into(index_dir, documents, parts, write)
-    }))
-    .unwrap_or_else(|_| {
-        Err(tantivy::TantivyError::InternalError(
-            "the index is damaged (reading it failed)".into(),
-        ))
     })
 }
 

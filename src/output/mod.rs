@@ -168,9 +168,6 @@ pub struct Staging {
     /// Files with the last site's bytes, linked over at the commit, with
     /// their inode numbers in the last site (0: not known).
     carried: Mutex<Vec<(String, u64)>>,
-    /// Folders handed to other writers (the search index), read back at
-    /// the commit for the manifest.
-    external: Mutex<Vec<String>>,
 }
 
 /// The last good site's deletion after a swap, running on a thread of its
@@ -253,7 +250,6 @@ impl Staging {
             previous,
             facts: record.then(Mutex::default),
             carried: Mutex::default(),
-            external: Mutex::default(),
         };
         // The marker goes first, so even a half-written staging folder is
         // recognisably ours and can be cleaned up after an interruption.
@@ -349,16 +345,6 @@ impl Staging {
                 .unwrap_or(false)
     }
 
-    /// A folder in the site for a writer that needs a path (the search index).
-    pub fn folder(&self, path: &str) -> Result<PathBuf, OutputError> {
-        check_site_path(path)?;
-        self.make_folder(path)?;
-        if self.facts.is_some() {
-            lock(&self.external).push(path.to_string());
-        }
-        Ok(self.dir.join(path))
-    }
-
     /// The last site's search key, when it had search indexes.
     pub fn previous_search_key(&self) -> Option<[u64; 2]> {
         self.previous.as_ref()?.search_key
@@ -397,7 +383,6 @@ impl Staging {
         let inside = format!("{path}/");
         self.known_folders()
             .retain(|f| f != path && !f.starts_with(&inside));
-        lock(&self.external).retain(|f| f != path && !f.starts_with(&inside));
         let mut facts = lock(facts);
         facts.retain(|p, _| !p.starts_with(&inside));
         let mut carried = lock(&self.carried);
@@ -493,9 +478,6 @@ impl Staging {
             });
         };
         let mut facts = facts.into_inner().unwrap_or_else(PoisonError::into_inner);
-        for folder in std::mem::take(&mut *lock(&self.external)) {
-            self.read_back(&folder, &mut facts)?;
-        }
         let carried = std::mem::take(&mut *lock(&self.carried));
         let mut updated = None;
         if let Some(previous) = self.previous.take() {
@@ -612,39 +594,6 @@ impl Staging {
             Ok(())
         })?;
         Ok(copies.into_inner().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    /// Records the files another writer put under `folder`.
-    fn read_back(
-        &self,
-        folder: &str,
-        facts: &mut HashMap<String, FileFacts>,
-    ) -> Result<(), OutputError> {
-        let mut stack = vec![folder.to_string()];
-        while let Some(rel) = stack.pop() {
-            let full = self.dir.join(&rel);
-            let entries = match std::fs::read_dir(&full) {
-                Ok(entries) => entries,
-                Err(e) if e.kind() == ErrorKind::NotFound => continue,
-                Err(e) => return Err(io_error("read", &full, e)),
-            };
-            for entry in entries {
-                let entry = entry.map_err(|e| io_error("read", &full, e))?;
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let path = format!("{rel}/{name}");
-                let meta = entry
-                    .metadata()
-                    .map_err(|e| io_error("read", &entry.path(), e))?;
-                if meta.is_dir() {
-                    stack.push(path);
-                } else if meta.is_file() {
-                    let bytes = std::fs::read(entry.path())
-                        .map_err(|e| io_error("read", &entry.path(), e))?;
-                    facts.insert(path, FileFacts::of(&bytes, &meta));
-                }
-            }
-        }
-        Ok(())
     }
 
     /// Creates a site folder and its parents (a checked site path) as real
@@ -1435,7 +1384,6 @@ mod tests {
         ] {
             let err = staging.write(path, b"x").unwrap_err().to_string();
             assert!(err.starts_with("refusing to write"), "{path:?}: {err}");
-            assert!(staging.folder(path).is_err(), "{path:?}");
         }
         for path in [
             "index.html",
@@ -1447,7 +1395,6 @@ mod tests {
             staging.write(path, b"ok").unwrap();
             assert_eq!(std::fs::read(staging.dir.join(path)).unwrap(), b"ok");
         }
-        assert!(staging.folder("_search/tantivy").unwrap().is_dir());
         assert_eq!(names_in(tmp.path()).len(), 2, "only the lock and staging");
     }
 
@@ -1555,7 +1502,7 @@ mod tests {
         assert!(page.symlink_metadata().unwrap().is_file());
         assert_eq!(std::fs::read(&page).unwrap(), b"new");
         assert!(staging.write("linked/x.html", b"x").is_err());
-        assert!(staging.folder("linked/deeper").is_err());
+        assert!(staging.write("linked/deeper/x.html", b"x").is_err());
         assert_eq!(names_in(&outside), ["victim.html"]);
         assert_eq!(
             std::fs::read_to_string(outside.join("victim.html")).unwrap(),

@@ -310,16 +310,19 @@ impl IndexBuilder {
     }
 
     /// Adds one docs site's documents (`search::site_documents`), keeping
-    /// only what the browser export needs of them: their fragment blocks
+    /// only what the browser export needs of them (the tests' tantivy
+    /// export, `web::from_index`): their fragment blocks
     /// are packed now, by the calling thread, as the export would pack
     /// them (`listed::list_site`). A failure is kept and reported by
     /// [`Self::finish_listed`].
+    #[cfg(test)]
     pub fn add_site(&self, docs: Vec<SearchDoc>) {
         self.add_site_by(docs, super::web::pack_run);
     }
 
     /// [`Self::add_site`], the site's blocks packed by `pack`
     /// (`listed::list_site_by`).
+    #[cfg(test)]
     pub fn add_site_by(
         &self,
         docs: Vec<SearchDoc>,
@@ -435,188 +438,5 @@ impl IndexBuilder {
         self.writer.commit()?;
         self.writer.wait_merging_threads()?;
         Ok(self.added.into_inner().unwrap_or_else(|p| p.into_inner()))
-    }
-}
-
-/// The segments taken from one other index by [`adopt`]: their ids and
-/// document counts, in that index's order.
-pub type Adopted = Vec<(tantivy::index::SegmentId, u32)>;
-
-/// Checks every file of the index in `dir` (a shard's part) against its
-/// checksum before `adopt` takes it: a segment damaged in place made
-/// tantivy panic while the browser index was exported. Not for the build
-/// cache's buckets, whose files the cache checks as it hands them out.
-pub fn check_checksums(dir: &Path) -> Result<(), String> {
-    let index = Index::open_in_dir(dir)
-        .map_err(|e| format!("cannot open the search index in `{}`: {e}", dir.display()))?;
-    let corrupted = index
-        .validate_checksum()
-        .map_err(|e| format!("cannot check the search index in `{}`: {e}", dir.display()))?;
-    match corrupted.iter().min() {
-        Some(file) => Err(format!(
-            "the search index in `{}` has damaged files (`{}` fails its checksum): it was not written by this Portico's `build --shard`; build the shard again",
-            dir.display(),
-            file.display()
-        )),
-        None => Ok(()),
-    }
-}
-
-/// Adds every segment of the committed indexes in `others` (each written
-/// by an [`IndexBuilder`] of this Portico: a shard's part) to the
-/// committed index in `dir`, without indexing their text again: each
-/// segment's files handed to `place` (a file name in `dir`, the file to
-/// put there), then `meta.json` written again to list them. tantivy sums
-/// BM25's statistics (document frequencies, field lengths) over segments
-/// when the index is read, so the whole scores as one index of every
-/// document would. Returns what was taken from each index, in the order
-/// given.
-pub fn adopt(
-    dir: &Path,
-    others: &[&Path],
-    place: &(dyn Fn(&str, &Path) -> Result<(), String> + Sync),
-) -> Result<Vec<Adopted>, String> {
-    use tantivy::Directory;
-    let failure = |what: &str, dir: &Path, e: &dyn std::fmt::Display| {
-        format!("cannot {what} the search index in `{}`: {e}", dir.display())
-    };
-    let index = Index::open_in_dir(dir).map_err(|e| failure("open", dir, &e))?;
-    let mut meta = index.load_metas().map_err(|e| failure("read", dir, &e))?;
-    let schema = serde_json::to_string(&meta.schema).map_err(|e| failure("read", dir, &e))?;
-    let mut seen: std::collections::HashSet<tantivy::index::SegmentId> =
-        meta.segments.iter().map(tantivy::SegmentMeta::id).collect();
-    let mut adopted = Vec::with_capacity(others.len());
-    for other in others {
-        let theirs = Index::open_in_dir(other).map_err(|e| failure("open", other, &e))?;
-        let their_meta = theirs
-            .load_metas()
-            .map_err(|e| failure("read", other, &e))?;
-        let their_schema =
-            serde_json::to_string(&their_meta.schema).map_err(|e| failure("read", other, &e))?;
-        let damaged = |why: &str| {
-            format!(
-                "the search index in `{}` {why}: it was not written by this Portico's `build --shard`; build the shard again",
-                other.display()
-            )
-        };
-        if their_schema != schema {
-            return Err(damaged("has another schema"));
-        }
-        let mut segments = Vec::with_capacity(their_meta.segments.len());
-        for segment in &their_meta.segments {
-            if segment.has_deletes() {
-                return Err(damaged("has deleted documents"));
-            }
-            if !seen.insert(segment.id()) {
-                return Err(damaged("holds a segment given twice"));
-            }
-            segments.push((segment.id(), segment.max_doc()));
-        }
-        let mut files: Vec<std::path::PathBuf> = their_meta
-            .list_segment_files()
-            .into_iter()
-            .filter(|file| other.join(file).is_file())
-            .collect();
-        files.sort();
-        for file in files {
-            let name = file
-                .to_str()
-                .ok_or_else(|| damaged("has a file name not in UTF-8"))?;
-            place(name, &other.join(&file))?;
-        }
-        for (id, max_doc) in &segments {
-            meta.segments.push(index.new_segment_meta(*id, *max_doc));
-        }
-        adopted.push(segments);
-    }
-    let json = serde_json::to_vec(&meta).map_err(|e| failure("write", dir, &e))?;
-    index
-        .directory()
-        .atomic_write(Path::new("meta.json"), &json)
-        .map_err(|e| failure("write", dir, &e))?;
-    Ok(adopted)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn section(n: usize, text: &str) -> SearchDoc {
-        SearchDoc {
-            doc_type: "docs",
-            title: format!("Page {n}"),
-            title_searchable: true,
-            heading: String::new(),
-            breadcrumb: String::new(),
-            body: text.to_string(),
-            url: format!("docs/site/p{n}/index.html"),
-            entity_ref: "component:default/site".into(),
-            kind: "component".into(),
-            spec_type: String::new(),
-            owner: String::new(),
-            lifecycle: String::new(),
-            tags: Vec::new(),
-            namespace: "default".into(),
-            level: String::new(),
-            summary: None,
-            position: 0,
-        }
-    }
-
-    fn index_of(dir: &Path, texts: &[&str]) {
-        let builder = IndexBuilder::create(dir).unwrap();
-        for (n, text) in texts.iter().enumerate() {
-            builder.add(section(n, text));
-        }
-        builder.finish().unwrap();
-    }
-
-    fn copy(into: &Path) -> impl Fn(&str, &Path) -> Result<(), String> + Sync + '_ {
-        move |name: &str, from: &Path| {
-            std::fs::copy(from, into.join(name))
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
-    }
-
-    #[test]
-    fn adopted_segments_are_searched_with_the_whole_index_statistics() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (main, a, b) = (
-            tmp.path().join("main"),
-            tmp.path().join("a"),
-            tmp.path().join("b"),
-        );
-        index_of(&main, &["rollback steps"]);
-        index_of(&a, &["rollback of a deploy", "canary"]);
-        index_of(&b, &["deploy a canary", "rollback", "quota"]);
-        let adopted = adopt(&main, &[&a, &b], &copy(&main)).unwrap();
-        let counts: Vec<u32> = adopted
-            .iter()
-            .map(|segments| segments.iter().map(|(_, n)| n).sum())
-            .collect();
-        assert_eq!(counts, [2, 3]);
-
-        let index = Index::open_in_dir(&main).unwrap();
-        register_tokenizers(&index);
-        // A manual reader: the default one leaves a thread watching
-        // `meta.json` (see web.rs's `export_leaves_no_thread_behind`).
-        let reader: tantivy::IndexReader = index
-            .reader_builder()
-            .reload_policy(tantivy::ReloadPolicy::Manual)
-            .try_into()
-            .unwrap();
-        let searcher = reader.searcher();
-        assert_eq!(searcher.num_docs(), 6);
-        let body = fields_of(&index.schema()).unwrap().body;
-        // Document frequencies add up over the adopted segments.
-        let term = tantivy::Term::from_field_text(body, "rollback");
-        assert_eq!(searcher.doc_freq(&term).unwrap(), 3);
-
-        // The same index twice would count its documents twice.
-        let twice = adopt(&main, &[&a], &copy(&main)).unwrap_err();
-        assert!(twice.contains("holds a segment given twice"), "{twice}");
-        let none = adopt(&main, &[&tmp.path().join("none")], &copy(&main)).unwrap_err();
-        assert!(none.contains("cannot open the search index"), "{none}");
     }
 }

@@ -6,14 +6,14 @@
 //! it (kind, spec, relations: owner). Under a key of those ([`site_key`])
 //! the cache keeps what the search index and the browser export read of
 //! them besides their text: each document's hash (`super::document_hash`,
-//! in `site_documents`' order: the search key and the buckets' keys sum
-//! them, a kept bucket orders its documents by them), each one's rank in
+//! in `site_documents`' order: the search key sums them), each one's rank in
 //! the site (its place in `document_order` among them), the facets they
 //! share, and the key of the site's fragment blocks in the build cache
 //! (`web`'s kept runs). A kept site comes back as [`SiteSearch::Kept`]:
 //! its documents listed packed (`Listed::Packed`), as a build without the
-//! cache lists them, with those blocks. Its documents are made only when
-//! its bucket is indexed again.
+//! cache lists them, with those blocks, and its words as counted
+//! (`terms::RunTerms`) and its block of `documents.bin` (`stored`), so a
+//! kept site's documents are never made again.
 //!
 //! Only sites whose documents are one entity's sections with the same
 //! facets are kept (every site's are: `site_documents`); a site whose

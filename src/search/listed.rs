@@ -228,7 +228,6 @@ mod tests {
     use super::*;
     use crate::search::index::IndexBuilder;
     use crate::search::web;
-    use std::collections::HashMap;
 
     /// [`crate::search::test_doc`] with a longer body, a capitalised kind,
     /// and tags and a level on entity documents (fields packing must keep).
@@ -279,7 +278,7 @@ mod tests {
             builder.add(doc(entity, "entity", "", 0));
         }
         let listed = builder.finish_listed().unwrap();
-        web::export_with_parts(&dir, listed, &HashMap::new(), None).map_err(|e| e.to_string())
+        web::from_index::export_listed(&dir, listed).map_err(|e| e.to_string())
     }
 
     use crate::output::OutputFile;
@@ -315,7 +314,7 @@ mod tests {
             builder.add(d);
         }
         builder.finish().unwrap();
-        let recorded = web::export_with_parts(&dir, listed, &HashMap::new(), None).unwrap();
+        let recorded = web::from_index::export_listed(&dir, listed).unwrap();
         assert_eq!(recorded, whole);
     }
 
@@ -375,33 +374,34 @@ mod tests {
     }
 
     /// The export hands its files over in batches as they are made, and
-    /// the first batch that cannot be written stops it with that error.
+    /// the first batch that cannot be written stops it with the writer's
+    /// own message.
     #[test]
     fn the_export_writes_batches_and_stops_at_a_failed_write() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("index");
-        let builder = IndexBuilder::create(&dir).unwrap();
-        builder.add_site(site("alpha"));
-        builder.add(doc("alpha", "entity", "", 0));
-        let listed = builder.finish_listed().unwrap();
-        let bases = HashMap::new();
-        let all = web::export_with_parts(&dir, listed.clone(), &bases, None).unwrap();
-        let mut batches = 0;
-        let mut written = Vec::new();
+        let finished = || {
+            let gathered = crate::search::gather::Gathered::default();
+            gathered.add_site(site("alpha"));
+            let entities = ["beta", "alpha", "gamma"].map(|e| doc(e, "entity", "", 0));
+            gathered.add_all(entities.to_vec());
+            gathered.finish()
+        };
+        let (mut batches, mut written) = (0, Vec::new());
         let write = |files: &mut Vec<OutputFile>| {
             batches += 1;
             written.append(files);
             Ok(())
         };
-        web::export_into(&dir, listed.clone(), (&bases, None), write).unwrap();
+        let all = finished();
+        web::export_counted_into(all.listed, &all.counted, None, write).unwrap();
         assert!(batches > 1);
-        assert_eq!(written, all);
+        assert_eq!(written, exported(&[site("alpha")], true).unwrap());
         let full = |_: &mut Vec<OutputFile>| Err("No space left on device".to_string());
-        let stopped = web::export_into(&dir, listed, (&bases, None), full).unwrap_err();
-        assert!(
-            stopped.to_string().contains("No space left on device"),
-            "{stopped}"
-        );
+        let again = finished();
+        let stopped = web::export_counted_into(again.listed, &again.counted, None, full);
+        match stopped {
+            Err(web::ExportError::Write(e)) => assert_eq!(e, "No space left on device"),
+            other => panic!("{:?}", other.map(|_| ())),
+        }
     }
 
     /// Two sites of one entity cannot be packed apart and written as one

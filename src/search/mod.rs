@@ -1,9 +1,12 @@
-//! Search: one document per entity and one per docs section, indexed with
-//! tantivy at build time and queried by `portico search`.
+//! Search: one document per entity and one per docs section.
 //!
-//! [`documents`] turns the portal into [`SearchDoc`]s (plain data, also the
-//! input for the in-browser index); [`index`] writes them; [`query`] reads
-//! them back with the ranking rules: title > heading > body, English
+//! A build turns the portal into [`SearchDoc`]s (plain data), counts their
+//! words as tantivy's analyser would ([`terms`], [`gather`]) and writes
+//! the browser's index from the counts ([`web`]) and every document
+//! ([`stored`], `_search/terminal/documents.bin`); nothing is indexed
+//! into tantivy then. `portico search` indexes `documents.bin` into
+//! tantivy on first use, in the user's cache ([`terminal`], [`index`]),
+//! and [`query`] reads it with the ranking rules: title > heading > body, English
 //! stemming, the last word as a prefix (as you type), one typo allowed in
 //! words of five letters or more, quoted phrases, and kind/owner filters.
 
@@ -21,8 +24,9 @@ pub mod web;
 use crate::catalog::Catalog;
 use crate::docs::DocSiteSummary;
 
-/// Where the tantivy index goes, inside the built site. Browsers never load
-/// it: it is for `portico search`, and need not be published.
+/// Where sites built by earlier Portico builds kept their tantivy index:
+/// `portico search` still reads one there (checked as hostile input,
+/// `open`). Builds now write `documents.bin` instead.
 pub use crate::address::SEARCH_INDEX_DIR as INDEX_DIR;
 
 /// One searchable thing: an entity, or a section of a docs page.
@@ -81,8 +85,8 @@ pub fn document_order<'a>(
 
 /// A document's hash: every field, xxh3-128. Made once per document per
 /// build: summed into the search indexes' key (`output::SearchKey`) and
-/// into its bucket's key (`buckets`), so the same documents in any order
-/// give the same keys.
+/// into the kept sites' keys (`kept_sites`), so the same documents in any
+/// order give the same keys.
 pub fn document_hash(document: &SearchDoc) -> u128 {
     use std::hash::Hash;
     let mut hasher = Hasher128(xxhash_rust::xxh3::Xxh3::new());

@@ -1,5 +1,8 @@
-//! The in-browser search index, exported from the committed tantivy index,
-//! so the browser ranks with the very BM25 numbers `portico search` uses.
+//! The in-browser search index, exported from the words of the build's
+//! search documents as `search::terms` counted them, scored with tantivy's
+//! own BM25 so the browser ranks with the very numbers `portico search`
+//! gives (the tests export a tantivy index of the same documents,
+//! `from_index`, and compare the files byte for byte).
 //!
 //! Pages opened from `file://` may load `<script src>` but not `fetch`, so
 //! every file is a classic script that hands its data to
@@ -27,7 +30,6 @@
 //! documents are consecutive and one facet row per entity covers them.
 
 use super::SearchDoc;
-use super::index::{Fields, fields_of, register_tokenizers};
 use super::listed::Listed;
 use super::terms::RunTerms;
 use crate::cache::DiskCache;
@@ -35,13 +37,11 @@ use crate::output::OutputFile;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
-use std::path::Path;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::index::SegmentId;
-use tantivy::postings::Postings;
-use tantivy::query::{Bm25StatisticsProvider, Bm25Weight};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, Index, ReloadPolicy, Searcher, TERMINATED};
+use tantivy::query::Bm25Weight;
+
+#[cfg(test)]
+pub mod from_index;
 
 /// Where the browser's index goes, inside the built site.
 pub use crate::address::WEB_SEARCH_DIR as WEB_DIR;
@@ -80,98 +80,18 @@ fn scored(doc: u32, slot: usize, score: u32) -> Scored {
         | u64::from(score.min((1 << SCORE_BITS) - 1))
 }
 
-/// The browser index's files, from the committed index in `index_dir` and
-/// the documents it was given (by `seq`, as `IndexBuilder::finish` returns them).
-pub fn export(index_dir: &Path, added: Vec<SearchDoc>) -> tantivy::Result<Vec<OutputFile>> {
-    let added = added.into_iter().map(Listed::from).collect();
-    export_with_parts(index_dir, added, &HashMap::new(), None)
-}
-
-/// [`export`] of an index some of whose segments were adopted from other
-/// indexes (`index::adopt`): a segment's `seq` numbers count from its
-/// base in `added` (0 for segments not named). Sections listed packed
-/// (`listed::list_site`, or a shard's `listed::list_ranked`) bring their
-/// own blocks; the rest are packed here, or taken from the build cache
-/// `kept` when a run's rows are the same as when it was packed there.
-pub fn export_with_parts(
-    index_dir: &Path,
-    added: Vec<Listed>,
-    bases: &HashMap<SegmentId, u64>,
-    kept: Option<&DiskCache>,
-) -> tantivy::Result<Vec<OutputFile>> {
-    let mut files = Vec::new();
-    let keep = |made: &mut Vec<OutputFile>| {
-        files.append(made);
-        Ok(())
-    };
-    export_into(index_dir, added, (bases, kept), keep)?;
-    Ok(files)
-}
-
-/// Where [`export_into`] hands its files, a batch at a time, as they are
-/// made (the site's staging folder): an error stops the export.
+/// Where an export hands its files, a batch at a time, as they are made
+/// (the site's staging folder): an error stops the export.
 pub trait Write: FnMut(&mut Vec<OutputFile>) -> Result<(), String> {}
 impl<F: FnMut(&mut Vec<OutputFile>) -> Result<(), String>> Write for F {}
 
-/// [`export_with_parts`], each batch of files handed to `write` as soon
-/// as it is made (and emptied), so the browser index is never in memory
-/// whole: its files were about 5 KB per docs page.
-pub fn export_into(
-    index_dir: &Path,
-    added: Vec<Listed>,
-    (bases, kept): (&HashMap<SegmentId, u64>, Option<&DiskCache>),
-    mut write: impl Write,
-) -> tantivy::Result<KeptRuns> {
-    let mut write =
-        |files: &mut Vec<OutputFile>| write(files).map_err(tantivy::TantivyError::SystemError);
-    let mut timer = crate::timings::Timer::new();
-    let index = Index::open_in_dir(index_dir)?;
-    register_tokenizers(&index);
-    let fields = fields_of(&index.schema())?;
-    // Read once, as `portico search` does: the default reader would start
-    // a thread polling `meta.json`, left behind for up to half a second.
-    let searcher = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?
-        .searcher();
-
-    let (order, number_of_seq) = numbering(&added);
-    // Each segment's tantivy document ids, mapped to those numbers.
-    // Every document of the index stands for one of `added`, each once: an
-    // index adopted from a shard's part is read as it came, and a number
-    // out of range or given twice would point results at other documents.
-    let mut taken = vec![false; added.len()];
-    let mut number = Vec::new();
-    for segment in searcher.segment_readers() {
-        let seqs = segment.fast_fields().u64("seq")?;
-        let base = bases.get(&segment.segment_id()).copied().unwrap_or(0);
-        let mut of_segment: Vec<u32> = Vec::with_capacity(segment.max_doc() as usize);
-        for doc_id in 0..segment.max_doc() {
-            let seq = seqs
-                .first(doc_id)
-                .and_then(|seq| base.checked_add(seq))
-                .and_then(|seq| usize::try_from(seq).ok())
-                .filter(|seq| taken.get(*seq).is_some_and(|taken| !taken));
-            let Some(seq) = seq else {
-                return Err(tantivy::TantivyError::InvalidArgument(format!(
-                    "the search index in `{}` numbers a document out of range, or twice: it is damaged",
-                    index_dir.display()
-                )));
-            };
-            taken[seq] = true;
-            of_segment.push(number_of_seq[seq]);
-        }
-        number.push(of_segment);
-    }
-    timer.lap("  browser: documents numbered");
-    let words = |first| postings(&searcher, &fields, &number, first);
-    write_export(&added, &order, words, kept, &mut write, timer)
-}
-
 /// The browser's index of `added` from their words counted as they were
-/// gathered (`super::terms`): the same files [`export_into`] makes from a
-/// tantivy index of the same documents, without one.
+/// gathered (`super::terms`): the same files `from_index::export_into`
+/// makes from a tantivy index of the same documents (the tests' oracle),
+/// without one.
+/// Each batch of files is handed to `write` as soon as it is made (and
+/// emptied), so the browser index is never in memory whole: its files
+/// are about 5 KB per docs page.
 pub fn export_counted_into(
     added: Vec<Listed>,
     counted: &CountedRuns,
@@ -322,55 +242,6 @@ type Occurrence = (u32, u32, u8);
 /// where.
 type SegmentWord = (usize, u32, Vec<Occurrence>);
 
-/// Every word's postings over the three searched fields, with tantivy's
-/// own BM25 score for each (document, field): what `Bm25Weight::for_terms`
-/// gives a one-word query, from the document frequency summed over
-/// segments (as `Searcher::doc_freq` sums it) and the field's average
-/// length over the whole index. Each segment's term dictionary is read
-/// once: looking every word up in every segment again (`doc_freq`) cost
-/// the square of the segments, which a merged index has many of. Only the
-/// words whose first byte is `first`.
-/// Also returns each dictionary shard [`cap_shards`] cut, with how many
-/// words it lost.
-fn postings(
-    searcher: &Searcher,
-    fields: &Fields,
-    number: &[Vec<u32>],
-    first: u8,
-) -> tantivy::Result<(Vec<EncodedWord>, Vec<ShardCut>)> {
-    let total_docs = searcher.total_num_docs()?;
-    let mut average = [0f32; 3];
-    let mut jobs = Vec::new();
-    for (slot, field) in [fields.title, fields.heading, fields.body]
-        .into_iter()
-        .enumerate()
-    {
-        average[slot] = searcher.total_num_tokens(field)? as f32 / total_docs.max(1) as f32;
-        for segment in 0..searcher.segment_readers().len() {
-            jobs.push((slot, field, segment));
-        }
-    }
-    // Each (field, segment) on its own thread, then gathered word by word.
-    let parts: Vec<Vec<(String, SegmentWord)>> = jobs
-        .into_par_iter()
-        .map(|(slot, field, segment)| {
-            field_occurrences(searcher, field, (slot, first), segment, &number[segment])
-        })
-        .collect::<tantivy::Result<_>>()?;
-    let mut gathered: BTreeMap<String, Vec<SegmentWord>> = BTreeMap::new();
-    for part in parts {
-        for (word, found) in part {
-            match gathered.get_mut(&word) {
-                Some(list) => list.push(found),
-                None => {
-                    gathered.insert(word, vec![found]);
-                }
-            }
-        }
-    }
-    Ok(scored_words(gathered, total_docs, average))
-}
-
 /// Runs of documents' words counted as they were gathered
 /// (`super::terms::RunTerms`), each with the `seq` of its first document,
 /// and what scoring them needs: each document's fieldnorm ids and each
@@ -444,7 +315,7 @@ impl CountedRuns {
         Ok(())
     }
 
-    /// [`postings`] of the words whose first byte is `first`: one list per
+    /// The postings of the words whose first byte is `first`: one list per
     /// (word, field) over every run, so scoring gathers no more entries
     /// than words.
     fn postings(&self, number_of_seq: &[u32], first: u8) -> (Vec<EncodedWord>, Vec<ShardCut>) {
@@ -605,46 +476,6 @@ fn cap_shards(gathered: &mut BTreeMap<String, Vec<SegmentWord>>, cap: usize) -> 
 /// A word, the fields that hold it (bits by slot) and its postings as
 /// [`encode_postings`] writes them.
 type EncodedWord = (String, u8, Vec<u8>);
-
-/// The occurrences of every word of one field in one segment whose first
-/// byte is `first`, unscored.
-fn field_occurrences(
-    searcher: &Searcher,
-    field: tantivy::schema::Field,
-    (slot, first): (usize, u8),
-    segment: usize,
-    number: &[u32],
-) -> tantivy::Result<Vec<(String, SegmentWord)>> {
-    let reader = &searcher.segment_readers()[segment];
-    let inverted = reader.inverted_index(field)?;
-    let norms = reader.get_fieldnorms_reader(field)?;
-    let range = inverted.terms().range().ge([first]);
-    let mut stream = match first.checked_add(1) {
-        Some(next) => range.lt([next]),
-        None => range,
-    }
-    .into_stream()?;
-    let mut out = Vec::new();
-    while stream.advance() {
-        let Ok(word) = std::str::from_utf8(stream.key()) else {
-            continue;
-        };
-        let info = stream.value();
-        let mut docs = inverted.read_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
-        let mut list = Vec::with_capacity(docs.size_hint() as usize);
-        while docs.doc() != TERMINATED {
-            let doc_id = docs.doc();
-            list.push((
-                number.get(doc_id as usize).copied().unwrap_or(0),
-                docs.term_freq(),
-                norms.fieldnorm_id(doc_id),
-            ));
-            docs.advance();
-        }
-        out.push((word.to_string(), (slot, info.doc_freq, list)));
-    }
-    Ok(out)
-}
 
 /// The postings chunks and dictionary shards, written as words come in
 /// their order ([`PostingsFiles::add`], a range of words at a time).
@@ -1130,7 +961,7 @@ fn kept_or_packed(
     (blocks, 0, key)
 }
 
-/// The blocks kept under `run` (a key [`export_into`] gave), when they are
+/// The blocks kept under `run` (a key [`export_counted_into`] gave), when they are
 /// whole and hold `count` documents.
 pub fn kept_blocks(
     disk: &DiskCache,
@@ -1564,7 +1395,7 @@ mod tests {
             position: 0,
         });
         let added = builder.finish().unwrap();
-        let files = export(&dir, added).unwrap();
+        let files = from_index::export(&dir, added).unwrap();
         assert!(files.iter().any(|f| f.path == format!("{WEB_DIR}/meta.js")));
         assert_eq!(meta_file_watchers(), 0);
     }
@@ -1704,7 +1535,7 @@ mod tests {
                 ..crate::search::test_doc("alpha", "docs", "guide", position as u32)
             });
         }
-        let files = export(&dir, builder.finish().unwrap()).unwrap();
+        let files = from_index::export(&dir, builder.finish().unwrap()).unwrap();
         let shard = files
             .iter()
             .find(|f| f.path == format!("{WEB_DIR}/d/6465.js"))
@@ -1736,7 +1567,7 @@ mod tests {
         }
         let mut added = builder.finish().unwrap();
         added.pop();
-        let refused = export(&dir, added).unwrap_err().to_string();
+        let refused = from_index::export(&dir, added).unwrap_err().to_string();
         assert!(refused.contains("out of range, or twice"), "{refused}");
     }
 

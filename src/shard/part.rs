@@ -7,8 +7,9 @@
 //!   .portico-site   the marker of every folder Portico writes
 //!   part.json       the manifest (Manifest): format and Portico versions,
 //!                   the shard, the build's settings, the repositories,
-//!                   a fingerprint of every repository the shard found
-//!                   and the commit each was read at
+//!                   a fingerprint of every repository the shard found,
+//!                   the commit each was read at, and a checksum of each
+//!                   data file below
 //!   docs.bin        each repository's docs as built (docs::build::RepoDocs,
 //!                   postcard, as the build cache keeps them) without
 //!                   their pages' headings and search sections:
@@ -21,15 +22,17 @@
 //!                   merge links them without listing every folder
 //!   fragments.bin   for each docs site in docs.bin's order (SiteListing):
 //!                   the browser index's fragment blocks of its search
-//!                   sections, packed, which merge writes as they are, and
-//!                   each section's rank in the export's order; so merge
-//!                   lists the sections without their text (postcard)
-//!   search/…        a tantivy index of the docs' search documents
-//!                   (search::site_documents, repository by repository in
-//!                   docs.bin's order), whose segments merge adopts
-//!                   instead of indexing the text again; absent with
+//!                   sections, packed, which merge writes as they are,
+//!                   each section's rank in the export's order, the
+//!                   sections' words counted and their block of
+//!                   documents.bin; so merge lists, scores and stores the
+//!                   sections without their text (postcard); absent with
 //!                   search off
 //! ```
+//!
+//! The data files are checked against `part.json`'s checksums before they
+//! are decoded: a byte flipped in a CI artifact would otherwise decode
+//! into wrong scores or pages, not an error.
 //!
 //! A part is only ever read by the same Portico version that wrote it
 //! (`docs.bin` is the build's own data, not a stable interface: binary,
@@ -50,7 +53,6 @@ pub const FORMAT: u32 = 11;
 const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.bin";
 const FILES: &str = "site";
-const SEARCH: &str = "search";
 const FRAGMENTS: &str = "fragments.bin";
 const FILE_LIST: &str = "files.bin";
 
@@ -77,6 +79,14 @@ pub struct Manifest {
     pub found: RepoList,
     /// The commit every repository the shard found was read at.
     pub commits: Commits,
+    /// The checksum of each data file, by name (`checksum`), set by
+    /// [`PartWriter::finish`].
+    pub checksums: BTreeMap<String, String>,
+}
+
+/// A data file's checksum as `part.json` records it: its xxh3-128, hex.
+fn checksum(bytes: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
 /// The options of `portico build` a shard was given, which `merge` builds
@@ -120,12 +130,10 @@ pub fn config_fingerprint(config: &crate::config::Config) -> String {
     format!("{:032x}", hasher.digest128())
 }
 
-/// The search documents of a part's docs sites, in the order its index
-/// numbers them (`seq`): repository by repository as `docs.bin` lists
-/// them, each site's (by its entity ref) as `search::site_documents` gives
-/// them. The shard indexes them and records each site's listing
-/// ([`SiteListing`]), from which `merge` finds the document behind each
-/// of the index's numbers.
+/// The search documents of a part's docs sites, by entity ref, in
+/// `docs.bin`'s order: repository by repository, each site's as
+/// `search::site_documents` gives them. The shard records each site's
+/// listing of them ([`SiteListing`]) for `merge`.
 pub fn search_documents(
     catalog: &crate::catalog::Catalog,
     docs: &[(String, RepoDocs)],
@@ -198,6 +206,8 @@ pub struct PartWriter {
     staging: Staging,
     /// The site paths of the files written, for `files.bin`.
     written: std::sync::Mutex<Vec<String>>,
+    /// The checksums of the data files written so far, for `part.json`.
+    checksums: std::sync::Mutex<BTreeMap<String, String>>,
 }
 
 impl PartWriter {
@@ -208,6 +218,7 @@ impl PartWriter {
         Ok(PartWriter {
             staging,
             written: Default::default(),
+            checksums: Default::default(),
         })
     }
 
@@ -220,39 +231,48 @@ impl PartWriter {
         Ok(())
     }
 
-    /// The folder of the part's search index (created).
-    pub fn search_dir(&self) -> Result<PathBuf, String> {
-        self.staging.folder(SEARCH).map_err(|e| e.to_string())
-    }
-
     /// Writes the listings of the part's docs sites, in `docs.bin`'s order.
     pub fn write_fragments(&self, sites: &[SiteListing]) -> Result<(), String> {
         let bytes = postcard::to_stdvec(sites)
             .map_err(|e| format!("cannot write the part's {FRAGMENTS}: {e}"))?;
-        self.staging
-            .write_all(&[output::OutputFile::new(FRAGMENTS, bytes)])
-            .map_err(|e| e.to_string())
+        self.write_data(vec![(FRAGMENTS, bytes)])
+    }
+
+    /// Writes data files, their checksums kept for `part.json`.
+    fn write_data(&self, files: Vec<(&str, Vec<u8>)>) -> Result<(), String> {
+        let mut checksums = crate::memo::lock(&self.checksums);
+        let files: Vec<output::OutputFile> = files
+            .into_iter()
+            .map(|(name, bytes)| {
+                checksums.insert(name.to_string(), checksum(&bytes));
+                output::OutputFile::new(name, bytes)
+            })
+            .collect();
+        self.staging.write_all(&files).map_err(|e| e.to_string())
     }
 
     /// Writes the docs (which should have dropped their sections: see
-    /// `docs.bin` above) and the manifest, then swaps the part in.
-    pub fn finish(self, manifest: &Manifest, docs: &[(String, RepoDocs)]) -> Result<(), String> {
+    /// `docs.bin` above) and the manifest, with the data files' checksums,
+    /// then swaps the part in.
+    pub fn finish(self, manifest: Manifest, docs: &[(String, RepoDocs)]) -> Result<(), String> {
         let docs = postcard::to_stdvec(docs)
             .map_err(|e| format!("cannot write the part's {DOCS}: {e}"))?;
-        let manifest = serde_json::to_vec_pretty(manifest)
-            .map_err(|e| format!("cannot write the part's {MANIFEST}: {e}"))?;
         let mut written = std::mem::take(&mut *crate::memo::lock(&self.written));
         // A path written twice is one file (the last write won).
         written.sort_unstable();
         written.dedup();
         let written = postcard::to_stdvec(&written)
             .map_err(|e| format!("cannot write the part's {FILE_LIST}: {e}"))?;
-        let files = [
-            output::OutputFile::new(DOCS, docs),
-            output::OutputFile::new(FILE_LIST, written),
-            output::OutputFile::new(MANIFEST, manifest),
-        ];
-        self.staging.write_all(&files).map_err(|e| e.to_string())?;
+        self.write_data(vec![(DOCS, docs), (FILE_LIST, written)])?;
+        let manifest = Manifest {
+            checksums: std::mem::take(&mut *crate::memo::lock(&self.checksums)),
+            ..manifest
+        };
+        let manifest = serde_json::to_vec_pretty(&manifest)
+            .map_err(|e| format!("cannot write the part's {MANIFEST}: {e}"))?;
+        self.staging
+            .write_all(&[output::OutputFile::new(MANIFEST, manifest)])
+            .map_err(|e| e.to_string())?;
         self.staging.commit().map_err(|e| e.to_string())?;
         Ok(())
     }
@@ -546,8 +566,7 @@ impl Part {
     /// `pages_are_listed`).
     pub fn docs(&self) -> Result<Vec<(String, RepoDocs)>, String> {
         let path = self.dir.join(DOCS);
-        let bytes =
-            read_part_file(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let bytes = self.read_data(DOCS)?;
         let docs: Vec<(String, RepoDocs)> = decode(&path, &bytes)?;
         // Those of its repositories that have docs, in `part.json`'s order.
         let mut listed = self.manifest.repos.iter();
@@ -589,47 +608,34 @@ impl Part {
         Ok(listings)
     }
 
-    /// The listings of the part's docs sites, in `docs.bin`'s order (none
-    /// with search off), as written.
+    /// The listings of the part's docs sites, in `docs.bin`'s order, as
+    /// written (none when the shard had search off: `part.json` then has
+    /// no checksum of `fragments.bin`, and the file is not read).
     fn fragments(&self) -> Result<Vec<SiteListing>, String> {
-        let path = self.dir.join(FRAGMENTS);
-        let bytes = match read_part_file(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
-        };
-        decode(&path, &bytes)
+        if !self.manifest.checksums.contains_key(FRAGMENTS) {
+            return Ok(Vec::new());
+        }
+        let bytes = self.read_data(FRAGMENTS)?;
+        decode(&self.dir.join(FRAGMENTS), &bytes)
     }
 
-    /// The folder of the part's search index, if it has one: a real
-    /// folder of regular files only, as the part's other files must be
-    /// (tantivy opens and reads them with plain reads: a FIFO would hang
-    /// the merge, a link to `/dev/zero` fill memory, a linked folder bring
-    /// another index's files into the site).
-    pub fn search_dir(&self) -> Result<Option<PathBuf>, String> {
-        let dir = self.dir.join(SEARCH);
-        let not_plain = |path: &Path| {
-            format!(
-                "`{}` is not a regular file or folder (a link, a pipe, a device): only what Portico wrote is read from a part; build the shard again",
+    /// One of the part's data files, read (a regular file, of a bounded
+    /// size: `read_part_file`) and checked against `part.json`'s checksum.
+    fn read_data(&self, name: &str) -> Result<Vec<u8>, String> {
+        let path = self.dir.join(name);
+        let bytes =
+            read_part_file(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        match self.manifest.checksums.get(name) {
+            Some(expected) if *expected == checksum(&bytes) => Ok(bytes),
+            Some(_) => Err(format!(
+                "`{}` fails its checksum (it changed after the shard wrote it: damaged, or another part's): build the shard again",
                 path.display()
-            )
-        };
-        match dir.symlink_metadata() {
-            Ok(meta) if meta.is_dir() => {}
-            Ok(_) => return Err(not_plain(&dir)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("cannot read `{}`: {e}", dir.display())),
+            )),
+            None => Err(format!(
+                "`{}` is damaged (it records no checksum of {name}): build the shard again",
+                self.dir.join(MANIFEST).display()
+            )),
         }
-        let entries =
-            std::fs::read_dir(&dir).map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?;
-            let plain = entry.file_type().is_ok_and(|kind| kind.is_file());
-            if !plain {
-                return Err(not_plain(&entry.path()));
-            }
-        }
-        Ok(Some(dir))
     }
 
     /// The rendered files: (path in the site, file in the part), as
@@ -643,8 +649,7 @@ impl Part {
     /// linked folder would have its target's files taken into the site.
     pub fn files(&self) -> Result<Vec<(String, PathBuf)>, String> {
         let path = self.dir.join(FILE_LIST);
-        let bytes =
-            read_part_file(&path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let bytes = self.read_data(FILE_LIST)?;
         let listed: Vec<String> = decode(&path, &bytes)?;
         if let Some(pair) = listed.windows(2).find(|pair| pair[0] >= pair[1]) {
             return Err(format!(
@@ -749,10 +754,11 @@ mod tests {
                 .iter()
                 .map(|repo| (repo.to_string(), format!("{:0<40}", repo.len())))
                 .collect(),
+            checksums: BTreeMap::new(),
         };
         let writer = PartWriter::create(dir).unwrap();
         writer.write_file("docs/a/index.html", b"page").unwrap();
-        writer.finish(&manifest, &[]).unwrap();
+        writer.finish(manifest, &[]).unwrap();
     }
 
     /// The part of a one-shard build, written in `tmp/a`, and opened.
@@ -788,11 +794,8 @@ mod tests {
         assert!(part.docs().unwrap().is_empty(), "a repository without docs");
         let mut other = part;
         other.manifest.repos = Vec::new();
-        std::fs::write(
-            dir.join(DOCS),
-            crate::memo::encode(&vec![("org/a".to_string(), RepoDocs::default())]).unwrap(),
-        )
-        .unwrap();
+        let docs = vec![("org/a".to_string(), RepoDocs::default())];
+        rewrite(&mut other, DOCS, &crate::memo::encode(&docs).unwrap());
         let refused = other.docs().unwrap_err();
         assert!(
             refused.contains("holds docs of a repository `part.json` does not list")
@@ -801,34 +804,64 @@ mod tests {
         );
     }
 
-    /// The search folder must be a real folder of regular files.
+    /// Writes one of a part's data files as a shard would have, its
+    /// checksum recorded in the opened part's manifest, so a test reaches
+    /// the checks past the checksum.
+    fn rewrite(part: &mut Part, name: &str, bytes: &[u8]) {
+        std::fs::write(part.dir.join(name), bytes).unwrap();
+        part.manifest
+            .checksums
+            .insert(name.to_string(), checksum(bytes));
+    }
+
+    /// Data files changed after the shard wrote them (a byte flipped,
+    /// another part's file, a file gone) are refused before they are
+    /// decoded, naming the file; `part.json` naming no checksum is damage.
     #[test]
-    fn a_search_folder_of_links_or_pipes_is_refused() {
+    fn data_files_that_fail_their_checksums_are_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        let (dir, part) = one_part(tmp.path());
-        assert_eq!(part.search_dir().unwrap(), None);
-        let search = dir.join(SEARCH);
-        std::fs::create_dir(&search).unwrap();
-        std::fs::write(search.join("meta.json"), b"{}").unwrap();
-        assert_eq!(part.search_dir().unwrap(), Some(search.clone()));
-        let status = std::process::Command::new("mkfifo")
-            .arg(search.join("x.idx"))
-            .status()
-            .unwrap();
-        assert!(status.success());
-        assert!(part.search_dir().unwrap_err().contains("x.idx"));
-        std::fs::remove_file(search.join("x.idx")).unwrap();
-        std::os::unix::fs::symlink("/dev/zero", search.join("y.store")).unwrap();
-        assert!(part.search_dir().unwrap_err().contains("y.store"));
-        std::fs::remove_dir_all(&search).unwrap();
-        std::os::unix::fs::symlink(tmp.path(), &search).unwrap();
-        assert!(part.search_dir().is_err(), "a linked folder");
+        let (dir, mut part) = one_part(tmp.path());
+        let list = std::fs::read(dir.join(FILE_LIST)).unwrap();
+        let mut flipped = list.clone();
+        flipped[0] ^= 1;
+        std::fs::write(dir.join(FILE_LIST), &flipped).unwrap();
+        let refused = part.files().unwrap_err();
+        assert!(
+            refused.contains("files.bin` fails its checksum")
+                && refused.contains("build the shard again"),
+            "{refused}"
+        );
+        std::fs::write(dir.join(FILE_LIST), &list).unwrap();
+        assert_eq!(part.files().unwrap().len(), 1);
+        std::fs::remove_file(dir.join(DOCS)).unwrap();
+        let gone = part.docs().unwrap_err();
+        assert!(
+            gone.contains("cannot read") && gone.contains("docs.bin"),
+            "{gone}"
+        );
+        part.manifest.checksums.remove(FILE_LIST);
+        let unrecorded = part.files().unwrap_err();
+        assert!(
+            unrecorded.contains("part.json` is damaged (it records no checksum of files.bin)"),
+            "{unrecorded}"
+        );
+        // With search off no checksum of fragments.bin is recorded, and a
+        // file of that name is not read.
+        std::fs::write(dir.join(FRAGMENTS), b"anything").unwrap();
+        assert!(part.fragments().unwrap().is_empty());
+        rewrite(
+            &mut part,
+            FRAGMENTS,
+            &postcard::to_stdvec(&Vec::<SiteListing>::new()).unwrap(),
+        );
+        std::fs::write(dir.join(FRAGMENTS), b"\x01").unwrap();
+        assert!(part.fragments().unwrap_err().contains("fails its checksum"));
     }
 
     #[test]
     fn the_files_are_taken_as_listed_and_a_damaged_list_is_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        let (dir, part) = one_part(tmp.path());
+        let (dir, mut part) = one_part(tmp.path());
         // A file in `site/` the shard did not write is not taken.
         std::fs::write(dir.join("site/docs/stray.html"), b"x").unwrap();
         let files = part.files().unwrap();
@@ -836,7 +869,7 @@ mod tests {
         assert_eq!(files[0].1, dir.join("site/docs/a/index.html"));
         for bad in ["../part.json", "docs//a", "/etc/passwd", "docs/./a", ""] {
             let list = postcard::to_stdvec(&vec![bad.to_string()]).unwrap();
-            std::fs::write(dir.join(FILE_LIST), list).unwrap();
+            rewrite(&mut part, FILE_LIST, &list);
             let refused = part.files().unwrap_err();
             assert!(
                 refused.contains("files.bin` is damaged") && refused.contains("not a path inside"),
@@ -845,14 +878,14 @@ mod tests {
         }
         for unsorted in [["docs/b", "docs/a"], ["docs/a", "docs/a"]] {
             let list = postcard::to_stdvec(&unsorted.map(String::from).to_vec()).unwrap();
-            std::fs::write(dir.join(FILE_LIST), list).unwrap();
+            rewrite(&mut part, FILE_LIST, &list);
             let refused = part.files().unwrap_err();
             assert!(
                 refused.contains("files.bin` is damaged") && refused.contains("not sorted"),
                 "{unsorted:?}: {refused}"
             );
         }
-        std::fs::write(dir.join(FILE_LIST), b"\xff").unwrap();
+        rewrite(&mut part, FILE_LIST, b"\xff");
         assert!(part.files().unwrap_err().contains("build the shard again"));
         std::fs::remove_file(dir.join(FILE_LIST)).unwrap();
         let missing = part.files().unwrap_err();
@@ -896,7 +929,11 @@ mod tests {
     #[test]
     fn part_files_that_are_not_regular_files_are_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        let (dir, part) = one_part(tmp.path());
+        let (dir, mut part) = one_part(tmp.path());
+        // As a shard with search on records it: fragments.bin is read.
+        part.manifest
+            .checksums
+            .insert(FRAGMENTS.to_string(), checksum(b""));
         for name in [DOCS, FILE_LIST, FRAGMENTS] {
             let _ = std::fs::remove_file(dir.join(name));
             std::os::unix::fs::symlink("/dev/zero", dir.join(name)).unwrap();
@@ -917,10 +954,10 @@ mod tests {
     #[test]
     fn damaged_docs_and_fragments_are_refused_with_what_to_do() {
         let tmp = tempfile::tempdir().unwrap();
-        let (dir, part) = one_part(tmp.path());
+        let (dir, mut part) = one_part(tmp.path());
         let sites = vec![SiteListing::of("component:default/a".to_string(), &[])];
-        // Written after finish, as the part is: the same encoding.
-        std::fs::write(dir.join(FRAGMENTS), postcard::to_stdvec(&sites).unwrap()).unwrap();
+        let sites = postcard::to_stdvec(&sites).unwrap();
+        rewrite(&mut part, FRAGMENTS, &sites);
         assert_eq!(part.fragments().unwrap().len(), 1);
         let alpha = || vec!["component:default/a".to_string()];
         assert_eq!(part.site_listings(alpha()).unwrap().len(), 1);
@@ -940,25 +977,28 @@ mod tests {
         );
         let mut broken = SiteListing::of("component:default/a".to_string(), &[]);
         broken.ranks.push(0);
-        std::fs::write(dir.join(FRAGMENTS), postcard::to_stdvec(&[broken]).unwrap()).unwrap();
+        rewrite(
+            &mut part,
+            FRAGMENTS,
+            &postcard::to_stdvec(&[broken]).unwrap(),
+        );
         assert!(
             part.site_listings(alpha()).is_err(),
             "blocks hold no document"
         );
-        std::fs::write(dir.join(FRAGMENTS), postcard::to_stdvec(&sites).unwrap()).unwrap();
-        let docs = dir.join(DOCS);
-        let good = std::fs::read(&docs).unwrap();
+        rewrite(&mut part, FRAGMENTS, &sites);
+        let good = std::fs::read(dir.join(DOCS)).unwrap();
         // A docs file cut short, one with bytes after its end, and text.
-        std::fs::write(&docs, b"").unwrap();
+        rewrite(&mut part, DOCS, b"");
         let cut = part.docs().unwrap_err();
         assert!(
             cut.contains("docs.bin` is damaged") && cut.contains("build the shard again"),
             "{cut}"
         );
-        std::fs::write(&docs, [good.as_slice(), b"x"].concat()).unwrap();
+        rewrite(&mut part, DOCS, &[good.as_slice(), b"x"].concat());
         let longer = part.docs().unwrap_err();
         assert!(longer.contains("1 bytes after its end"), "{longer}");
-        std::fs::write(dir.join(FRAGMENTS), b"[[\"component:default/a\",[]]]").unwrap();
+        rewrite(&mut part, FRAGMENTS, b"[[\"component:default/a\",[]]]");
         let text = part.fragments().unwrap_err();
         assert!(text.contains("fragments.bin` is damaged"), "{text}");
     }

@@ -10,12 +10,10 @@ use std::path::Path;
 
 const COMPONENT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: NAME\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: team\n";
 
-/// Every file of a site but tantivy's (its bytes differ between any two
-/// builds; the browser's index, made from it, is compared).
+/// Every file of a site, search included (no build writes a tantivy
+/// index, whose bytes differed between any two builds).
 fn site(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = files_under(dir);
-    files.retain(|path, _| !path.starts_with(portico::search::INDEX_DIR));
-    files
+    files_under(dir)
 }
 
 /// Builds `root` with the cache and without, compares the two sites and

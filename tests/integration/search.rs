@@ -397,7 +397,7 @@ fn odd_queries_find_nothing_or_something_without_failing() {
 }
 
 /// A tantivy index of example-org's documents, as a site carries one in
-/// `_search/tantivy` (a merged site, or one an earlier Portico built): the
+/// `_search/tantivy` (a site an earlier Portico built): the
 /// index `portico search` makes from the site's documents, taken from a
 /// cache folder of its own.
 fn site_index() -> &'static Path {

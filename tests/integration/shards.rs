@@ -1,6 +1,6 @@
 //! `portico build --shard i/N` and `portico merge`: the merged site equals
-//! a one-machine build of the same input byte for byte (tantivy's folder
-//! aside, as everywhere), with the same problems reported; parts of
+//! a one-machine build of the same input byte for byte, search files
+//! included, with the same problems reported; parts of
 //! another version, another build or a missing shard are refused.
 
 use crate::support::{
@@ -9,11 +9,9 @@ use crate::support::{
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Every file of a site but tantivy's, whose bytes differ between any two
-/// builds (the browser's index, made from it, is compared).
+/// Every file of a site, search files included.
 fn site(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = files_under(dir);
-    files.retain(|path, _| !path.starts_with(portico::search::INDEX_DIR));
+    let files = files_under(dir);
     assert!(
         files.contains_key("index.html"),
         "a site in {}",
@@ -94,8 +92,8 @@ fn assert_merges_equal_build(dir: &Path, roots: &[&str]) {
     }
 }
 
-/// `portico search` over a merged site's tantivy index (the parts'
-/// segments adopted beside the merge's own) answers as over the single
+/// `portico search` over a merged site's documents (the parts' words and
+/// documents gathered beside the merge's own) answers as over the single
 /// build's: the same results, scores and order.
 fn assert_same_search(dir: &Path, merged: &str) {
     let mut found = 0;
@@ -401,22 +399,21 @@ fn parts_of_another_version_or_build_are_refused() {
         "no refused merge touched the site"
     );
 
-    // A search index whose files are not regular files: refused before
-    // tantivy reads them.
-    let search = dir.join("part-2/search");
-    let meta = search.join("meta.json");
-    let kept_meta = std::fs::read(&meta).unwrap();
-    std::fs::remove_file(&meta).unwrap();
-    std::os::unix::fs::symlink("/dev/zero", &meta).unwrap();
+    // Search documents that are not a regular file: refused unread.
+    let fragments = dir.join("part-2/fragments.bin");
+    let kept_fragments = std::fs::read(&fragments).unwrap();
+    std::fs::remove_file(&fragments).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &fragments).unwrap();
     let linked = merge(&["part-1", "part-2"]);
     assert_eq!(linked.code, 2, "{}", linked.stderr);
     assert!(
-        linked.stderr.contains("is not a regular file or folder"),
+        linked.stderr.contains("part-2/fragments.bin")
+            && linked.stderr.contains("not a regular file"),
         "{}",
         linked.stderr
     );
-    std::fs::remove_file(&meta).unwrap();
-    std::fs::write(&meta, kept_meta).unwrap();
+    std::fs::remove_file(&fragments).unwrap();
+    std::fs::write(&fragments, kept_fragments).unwrap();
 
     let missing = merge(&["part-1"]);
     assert_eq!(missing.code, 2);
@@ -557,32 +554,36 @@ fn parts_built_from_other_commits_are_refused() {
     );
 }
 
-/// A part's search index is adopted by `merge` as it is: a part without
-/// one, or with another part's, is refused before the site is touched.
+/// A part's search documents (`fragments.bin`) are merged as the shard
+/// recorded them: a part without them, or with another part's, is refused
+/// before the site is touched.
 #[test]
-fn parts_with_a_missing_or_foreign_search_index_are_refused() {
+fn parts_with_missing_or_foreign_search_documents_are_refused() {
     let org = Org::new();
     cross_shard_org(&org);
     let dir = org.path();
     let site_before = merged_once(dir);
     let merge = || merge_parts(dir);
-    let search = dir.join("part-2/search");
-    let kept = dir.join("kept-search");
-    std::fs::rename(&search, &kept).unwrap();
+    let fragments = dir.join("part-2/fragments.bin");
+    let kept = dir.join("kept-fragments.bin");
+    std::fs::rename(&fragments, &kept).unwrap();
     let missing = merge();
     assert_eq!(missing.code, 2, "{}", missing.stderr);
     assert!(
-        missing.stderr.contains("`part-2` has no search index")
-            && missing.stderr.contains("build the shard again"),
+        missing
+            .stderr
+            .contains("cannot read `part-2/fragments.bin`"),
         "{}",
         missing.stderr
     );
-    copy_dir(&dir.join("part-1/search"), &search);
+    std::fs::copy(dir.join("part-1/fragments.bin"), &fragments).unwrap();
     let foreign = merge();
     assert_eq!(foreign.code, 2, "{}", foreign.stderr);
     assert!(
-        foreign.stderr.contains("part-2/search")
-            && foreign.stderr.contains("holds a segment given twice"),
+        foreign
+            .stderr
+            .contains("part-2/fragments.bin` fails its checksum")
+            && foreign.stderr.contains("build the shard again"),
         "{}",
         foreign.stderr
     );
@@ -590,8 +591,8 @@ fn parts_with_a_missing_or_foreign_search_index_are_refused() {
         files_under(&dir.join("site")) == site_before,
         "a refused merge leaves the site alone"
     );
-    std::fs::remove_dir_all(&search).unwrap();
-    std::fs::rename(&kept, &search).unwrap();
+    std::fs::remove_file(&fragments).unwrap();
+    std::fs::rename(&kept, &fragments).unwrap();
     assert_eq!(merge().code, 1, "the part restored merges again");
 }
 
@@ -636,10 +637,11 @@ fn a_theme_changed_under_the_shards_is_refused() {
     assert_eq!(merged.code, 1, "{}", merged.stderr);
 }
 
-/// A part's search segment damaged in place (bytes flipped) made tantivy
-/// panic in the merge, and a huge part file (sparse, 200 GiB) aborted it
-/// asking for the memory: both are refusals naming the part, status 2,
-/// the last site left alone.
+/// A part's data file damaged in place (bytes flipped: before the
+/// checksums, tantivy panicked on such a segment, and postcard would
+/// decode other flips into wrong scores), and a huge part file (sparse,
+/// 200 GiB) that aborted the merge asking for the memory: both are
+/// refusals naming the part, status 2, the last site left alone.
 #[test]
 fn damaged_or_huge_part_files_are_refused() {
     let org = Org::new();
@@ -647,13 +649,7 @@ fn damaged_or_huge_part_files_are_refused() {
     let dir = org.path();
     let site_before = merged_once(dir);
     let merge = || merge_parts(dir);
-    let mut segment_files: Vec<_> = std::fs::read_dir(dir.join("part-1/search"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "idx" || x == "term"))
-        .collect();
-    segment_files.sort();
-    let target = &segment_files[0];
+    let target = &dir.join("part-1/fragments.bin");
     let original = std::fs::read(target).unwrap();
     let mut flipped = original.clone();
     let middle = flipped.len() / 3;
@@ -666,7 +662,7 @@ fn damaged_or_huge_part_files_are_refused() {
     let damaged = merge();
     assert_eq!(damaged.code, 2, "{}", damaged.stderr);
     assert!(
-        damaged.stderr.contains("part-1/search")
+        damaged.stderr.contains("part-1/fragments.bin")
             && damaged.stderr.contains("fails its checksum")
             && !damaged.stderr.contains("panicked"),
         "{}",
