@@ -85,7 +85,7 @@ pub struct Manifest {
 }
 
 /// A data file's checksum as `part.json` records it: its xxh3-128, hex.
-fn checksum(bytes: &[u8]) -> String {
+pub fn checksum(bytes: &[u8]) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
