@@ -49,7 +49,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The layout version of a part (bumped when the files change shape).
-pub const FORMAT: u32 = 11;
+pub const FORMAT: u32 = 12;
 const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.bin";
 const FILES: &str = "site";
