@@ -598,11 +598,13 @@ fn build_with(
                     .map(|d| d.doc)
                     .collect(),
             );
-            let finished = feed.finish();
-            let file = search::gather::Gathered::documents_file(&finished.listed, &finished.blocks);
+            let mut finished = feed.finish();
+            let blocks = std::mem::take(&mut finished.blocks);
+            let file = search::gather::Gathered::documents_file(&finished.listed, blocks);
             staging
                 .write(crate::address::SEARCH_DOCUMENTS_FILE, &file)
                 .map_err(fatal)?;
+            drop(file);
             timer.lap(&format!(
                 "search documents gathered (docs sites' search documents: {} kept, {} made)",
                 sites_searched.0, sites_searched.1
@@ -646,11 +648,13 @@ fn build_with(
             for (listed, terms, block) in std::mem::take(&mut parts_search).into_iter().flatten() {
                 gathered.add_counted(listed, terms, block);
             }
-            let finished = gathered.finish();
-            let file = search::gather::Gathered::documents_file(&finished.listed, &finished.blocks);
+            let mut finished = gathered.finish();
+            let blocks = std::mem::take(&mut finished.blocks);
+            let file = search::gather::Gathered::documents_file(&finished.listed, blocks);
             staging
                 .write(crate::address::SEARCH_DOCUMENTS_FILE, &file)
                 .map_err(fatal)?;
+            drop(file);
             let (documents, counted) = (finished.listed, finished.counted);
             timer.lap("search documents gathered");
             let write = |files: &mut Vec<output::OutputFile>| {
@@ -1548,8 +1552,9 @@ pub fn search_files(outcome: &Outcome) -> Result<Vec<output::OutputFile>, Fatal>
         catalog,
         &outcome.portal.scorecards,
     ));
-    let finished = gathered.finish();
-    let documents = search::gather::Gathered::documents_file(&finished.listed, &finished.blocks);
+    let mut finished = gathered.finish();
+    let blocks = std::mem::take(&mut finished.blocks);
+    let documents = search::gather::Gathered::documents_file(&finished.listed, blocks);
     let mut files = vec![output::OutputFile {
         path: crate::address::SEARCH_DOCUMENTS_FILE.to_string(),
         bytes: std::sync::Arc::from(documents),

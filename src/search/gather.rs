@@ -89,17 +89,17 @@ impl Gathered {
     /// The documents file of what was gathered (`stored`): its blocks in
     /// the browser's order of their first documents, so every build of
     /// the same input writes the same file.
-    pub fn documents_file(listed: &[Listed], blocks: &[(u64, Vec<u8>)]) -> Vec<u8> {
+    pub fn documents_file(listed: &[Listed], blocks: Vec<(u64, Vec<u8>)>) -> Vec<u8> {
         let numbers = super::web::numbers_by_seq(listed);
-        let mut ordered: Vec<(u32, &[u8])> = blocks
-            .iter()
+        let mut ordered: Vec<(u32, Vec<u8>)> = blocks
+            .into_iter()
             .map(|(first, block)| {
-                let number = numbers.get(*first as usize).copied().unwrap_or(u32::MAX);
-                (number, block.as_slice())
+                let number = numbers.get(first as usize).copied().unwrap_or(u32::MAX);
+                (number, block)
             })
             .collect();
-        ordered.sort_unstable();
-        let blocks: Vec<&[u8]> = ordered.into_iter().map(|(_, block)| block).collect();
-        super::stored::file(&blocks)
+        ordered.sort_unstable_by_key(|(number, _)| *number);
+        let blocks: Vec<Vec<u8>> = ordered.into_iter().map(|(_, block)| block).collect();
+        super::stored::file(blocks)
     }
 }

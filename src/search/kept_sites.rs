@@ -271,7 +271,7 @@ mod tests {
         // The words and the documents' block come back as they were made.
         assert_eq!(terms, RunTerms::of(docs.iter().map(|d| &d.doc)));
         assert_eq!(
-            crate::search::stored::read(&crate::search::stored::file(&[&block])).unwrap(),
+            crate::search::stored::read(&crate::search::stored::file(vec![&block])).unwrap(),
             docs.iter().map(|d| d.doc.clone()).collect::<Vec<_>>()
         );
         assert_eq!(hashes, docs.iter().map(|d| d.hash).collect::<Vec<_>>());

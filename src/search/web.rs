@@ -334,11 +334,11 @@ impl CountedRuns {
                 for (_, r, w) in group {
                     let (first_seq, run, norms) = &self.runs[*r as usize];
                     for (document, slot, frequency) in run.occurrences_of(*w as usize) {
-                        let seq = (*first_seq as usize).saturating_add(*document as usize);
+                        let seq = (*first_seq as usize).saturating_add(document as usize);
                         let number = number_of_seq.get(seq).copied().unwrap_or(0);
-                        let slot = usize::from(*slot).min(2);
-                        let norm = norms.get(*document as usize).map_or(0, |n| n[slot]);
-                        lists[slot].push((number, *frequency, norm));
+                        let slot = usize::from(slot).min(2);
+                        let norm = norms.get(document as usize).map_or(0, |n| n[slot]);
+                        lists[slot].push((number, frequency, norm));
                     }
                 }
                 let found = (0..3)
