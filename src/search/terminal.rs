@@ -1,5 +1,5 @@
 //! The tantivy index `portico search` reads, made on first use from the
-//! site's `_search/documents.bin` (`stored`) and kept in the user's cache
+//! site's `_search/terminal/documents.bin` (`stored`) and kept in the user's cache
 //! folder under the file's hash: a build no longer indexes into tantivy
 //! what a browser never reads, and every later search opens the kept index.
 //! A site with its own `_search/tantivy` index (written by older builds) is
