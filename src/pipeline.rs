@@ -598,29 +598,12 @@ fn build_with(
                     .map(|d| d.doc)
                     .collect(),
             );
-            let mut finished = feed.finish();
-            let blocks = std::mem::take(&mut finished.blocks);
-            let file = search::gather::Gathered::documents_file(&finished.listed, blocks);
-            staging
-                .write(crate::address::SEARCH_DOCUMENTS_FILE, &file)
-                .map_err(fatal)?;
-            drop(file);
+            let finished = feed.finish();
             timer.lap(&format!(
                 "search documents gathered (docs sites' search documents: {} kept, {} made)",
                 sites_searched.0, sites_searched.1
             ));
-            let write = |files: &mut Vec<output::OutputFile>| {
-                staging.write_all(files).map_err(|e| e.to_string())?;
-                files.clear();
-                Ok(())
-            };
-            let mut runs = search::web::export_counted_into(
-                finished.listed,
-                &finished.counted,
-                Some(disk),
-                write,
-            )
-            .map_err(|e| export_failed(e, out_dir))?;
+            let mut runs = write_search(&staging, finished, Some(disk), out_dir)?;
             // Sites packed as they were gathered, through the cache.
             runs.extend(std::mem::take(&mut *crate::memo::lock(&packed_runs)));
             let keys: std::collections::HashMap<&str, crate::memo::Key> = portal
@@ -648,22 +631,9 @@ fn build_with(
             for (listed, terms, block) in std::mem::take(&mut parts_search).into_iter().flatten() {
                 gathered.add_counted(listed, terms, block);
             }
-            let mut finished = gathered.finish();
-            let blocks = std::mem::take(&mut finished.blocks);
-            let file = search::gather::Gathered::documents_file(&finished.listed, blocks);
-            staging
-                .write(crate::address::SEARCH_DOCUMENTS_FILE, &file)
-                .map_err(fatal)?;
-            drop(file);
-            let (documents, counted) = (finished.listed, finished.counted);
+            let finished = gathered.finish();
             timer.lap("search documents gathered");
-            let write = |files: &mut Vec<output::OutputFile>| {
-                staging.write_all(files).map_err(|e| e.to_string())?;
-                files.clear();
-                Ok(())
-            };
-            search::web::export_counted_into(documents, &counted, None, write)
-                .map_err(|e| export_failed(e, out_dir))?;
+            write_search(&staging, finished, None, out_dir)?;
             timer.lap("browser search index");
         }
     }
@@ -715,6 +685,34 @@ fn build_with(
         )
     });
     Ok(outcome)
+}
+
+/// Writes what was gathered for search into the site: `documents.bin`
+/// (let go once written), then the browser's index, a batch of files at a
+/// time. Gives the keys of the fragment blocks packed through `disk`.
+fn write_search(
+    staging: &output::Staging,
+    finished: search::gather::Finished,
+    disk: Option<&crate::cache::DiskCache>,
+    out_dir: &Path,
+) -> Result<search::web::KeptRuns, Fatal> {
+    let search::gather::Finished {
+        listed,
+        counted,
+        blocks,
+    } = finished;
+    let file = search::gather::Gathered::documents_file(&listed, blocks);
+    staging
+        .write(crate::address::SEARCH_DOCUMENTS_FILE, &file)
+        .map_err(|e| Fatal(e.to_string()))?;
+    drop(file);
+    let write = |files: &mut Vec<output::OutputFile>| {
+        staging.write_all(files).map_err(|e| e.to_string())?;
+        files.clear();
+        Ok(())
+    };
+    search::web::export_counted_into(listed, &counted, disk, write)
+        .map_err(|e| export_failed(e, out_dir))
 }
 
 /// What the build cache keeps the docs' part of the search key under.
