@@ -322,7 +322,7 @@ impl CountedRuns {
         let mut entries: Vec<(&str, u32, u32)> = Vec::new();
         for (r, (_, run, _)) in (0u32..).zip(&self.runs) {
             for w in run.starting_with(first) {
-                entries.push((run.words[w].as_str(), r, w as u32));
+                entries.push((run.word(w), r, w as u32));
             }
         }
         entries.par_sort_unstable();
@@ -1343,7 +1343,7 @@ mod tests {
                     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[n] as char
                 })
                 .collect();
-            while expected.len() % 4 != 0 {
+            while !expected.len().is_multiple_of(4) {
                 expected.push('=');
             }
             assert_eq!(base64(&bytes[..len]), expected, "{len} bytes");
