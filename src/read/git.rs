@@ -94,6 +94,10 @@ struct Opened {
     head: Option<(gix::ObjectId, GitFacts)>,
 }
 
+/// The object cache of each handle a stage reads a repository through:
+/// its trees and small files, not whole histories (those set their own).
+const LOCAL_OBJECT_CACHE_BYTES: usize = 1 << 20;
+
 impl GitHandle {
     /// Opens the repository at `root` (isolated, as every open here is),
     /// its object store sized by `slots`; `None` when git cannot open it.
@@ -113,9 +117,14 @@ impl GitHandle {
         Some(GitHandle(std::sync::Arc::new(Opened { repo, head })))
     }
 
-    /// A handle to read through, with an object cache of its own.
+    /// A handle to read through, with an object cache of its own: a
+    /// stage looks each path up from the root tree, so without one the
+    /// root tree of a bare clone with loose objects was opened, read and
+    /// inflated again for every path (6 times per repository in `check`).
     pub(super) fn local(&self) -> gix::Repository {
-        self.0.repo.to_thread_local()
+        let mut repo = self.0.repo.to_thread_local();
+        repo.object_cache_size_if_unset(LOCAL_OBJECT_CACHE_BYTES);
+        repo
     }
 }
 
