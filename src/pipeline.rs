@@ -591,13 +591,7 @@ fn build_with(
                     feed
                 }
             };
-            feed.add_all(
-                entity_documents
-                    .hashed()
-                    .into_iter()
-                    .map(|d| d.doc)
-                    .collect(),
-            );
+            feed.add_all(entity_documents.plain());
             let finished = feed.finish();
             timer.lap(&format!(
                 "search documents gathered (docs sites' search documents: {} kept, {} made)",
@@ -824,13 +818,6 @@ enum EntityDocuments {
 }
 
 impl EntityDocuments {
-    fn hashed(self) -> Vec<search::Hashed> {
-        match self {
-            EntityDocuments::Hashed(hashed) => hashed,
-            EntityDocuments::Plain(plain) => search::hashed(plain).1,
-        }
-    }
-
     fn plain(self) -> Vec<search::SearchDoc> {
         match self {
             EntityDocuments::Hashed(hashed) => hashed.into_iter().map(|d| d.doc).collect(),
@@ -1535,7 +1522,7 @@ pub fn preview_lists_until(
 }
 
 /// The search indexes of a built portal: the files of the browser's index
-/// and `_search/documents.bin` (`search::stored`), which `portico search`
+/// and `_search/terminal/documents.bin` (`search::stored`), which `portico search`
 /// indexes on first use.
 pub fn search_files(outcome: &Outcome) -> Result<Vec<output::OutputFile>, Fatal> {
     use rayon::prelude::*;

@@ -79,7 +79,7 @@ pub fn of(source: &super::RepoSource, rev: Option<&str>, wanted: &Wanted<'_>) ->
         return Some(Activity::default());
     }
     let mut repo = super::git::open_with(&source.root, source.handle.as_ref()).ok()?;
-    repo.object_cache_size_if_unset(4 * 1024 * 1024);
+    repo.object_cache_size(4 * 1024 * 1024);
     // A work tree is read at HEAD; `--ref` selects bare clones' commit.
     let rev = rev.filter(|_| source.kind == super::RepoKind::Bare);
     let start = match rev {

@@ -95,7 +95,9 @@ struct Opened {
 }
 
 /// The object cache of each handle a stage reads a repository through:
-/// its trees and small files, not whole histories (those set their own).
+/// its trees and small files. Walks of history and tags set a larger one
+/// of their own (`object_cache_size`, not `_if_unset`, which would keep
+/// this one).
 const LOCAL_OBJECT_CACHE_BYTES: usize = 1 << 20;
 
 impl GitHandle {

@@ -319,7 +319,7 @@ impl Snapshot {
             }
         };
         // Trees repeat across the commits read: decode each once.
-        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        repo.object_cache_size(4 * 1024 * 1024);
         Ok(repo)
     }
 
@@ -464,7 +464,7 @@ impl Snapshot {
         match self.commit_and_repository() {
             Some((start, mut repo)) => {
                 // Trees repeat across commits and paths: decode each once.
-                repo.object_cache_size_if_unset(8 * 1024 * 1024);
+                repo.object_cache_size(8 * 1024 * 1024);
                 history::walk(&repo, start, paths)
             }
             None => history::History::default(),
@@ -476,7 +476,7 @@ impl Snapshot {
     pub fn added(&self, paths: &[String]) -> HashMap<String, i64> {
         match self.commit_and_repository() {
             Some((start, mut repo)) => {
-                repo.object_cache_size_if_unset(8 * 1024 * 1024);
+                repo.object_cache_size(8 * 1024 * 1024);
                 history::added(&repo, start, paths)
             }
             None => HashMap::new(),

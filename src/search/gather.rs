@@ -68,6 +68,13 @@ impl Gathered {
     }
 
     fn push(&self, listed: Vec<Listed>, run: RunTerms, block: Vec<u8>) {
+        // A site with no searchable section gives nothing: its empty block
+        // would share its first document's number with the next run's,
+        // and which came first depends on the threads (documents.bin's
+        // blocks are ordered by that number).
+        if listed.is_empty() {
+            return;
+        }
         let mut state = crate::memo::lock(&self.state);
         let first = state.listed.len() as u64;
         state.listed.extend(listed);
@@ -101,5 +108,52 @@ impl Gathered {
         ordered.sort_unstable_by_key(|(number, _)| *number);
         let blocks: Vec<Vec<u8>> = ordered.into_iter().map(|(_, block)| block).collect();
         super::stored::file(blocks)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(entity: &str) -> Vec<SearchDoc> {
+        (0..3)
+            .map(|n| crate::search::test_doc(entity, "docs", "page", n))
+            .collect()
+    }
+
+    /// Sites gathered in any order, empty ones among them (a site with no
+    /// searchable section), give the same documents file and exports.
+    #[test]
+    fn the_same_sites_in_any_order_give_the_same_files() {
+        let gather = |order: &[&str]| {
+            let gathered = Gathered::default();
+            for entity in order {
+                let docs = if entity.starts_with("empty") {
+                    Vec::new()
+                } else {
+                    site(entity)
+                };
+                gathered.add_site(docs);
+            }
+            let finished = gathered.finish();
+            let mut files = Vec::new();
+            let file = Gathered::documents_file(&finished.listed, finished.blocks);
+            crate::search::web::export_counted_into(
+                finished.listed,
+                &finished.counted,
+                None,
+                |f| {
+                    files.append(f);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            (file, files)
+        };
+        let one = gather(&["alpha", "empty-1", "beta", "empty-2"]);
+        assert_eq!(gather(&["empty-2", "beta", "empty-1", "alpha"]), one);
+        assert_eq!(gather(&["beta", "alpha", "empty-1", "empty-2"]), one);
+        let documents = crate::search::stored::read(&one.0).unwrap();
+        assert_eq!(documents.len(), 6);
     }
 }

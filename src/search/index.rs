@@ -1,6 +1,9 @@
-//! The tantivy index `portico build` writes for `portico search`.
+//! The tantivy index `portico search` reads: its schema and analysers
+//! (`en_stem`), and `IndexBuilder`, which `terminal` makes it with from a
+//! site's `documents.bin` on first use.
 
 use super::SearchDoc;
+#[cfg(test)]
 use super::listed::Listed;
 use std::collections::HashMap;
 use std::path::Path;
@@ -253,17 +256,36 @@ fn stem_one(stemmer: &tantivy::tokenizer::Stemmer, word: &str) -> String {
     }
 }
 
-/// An index being written: documents can be added from any thread while
-/// the rest of the build runs (tantivy tokenises on its own threads).
+/// An index being written (by `terminal`, from a site's documents; by the
+/// tests' oracle export): documents can be added from any thread
+/// (tantivy tokenises on its own threads).
 pub struct IndexBuilder {
     writer: tantivy::IndexWriter<TantivyDocument>,
     fields: Fields,
     /// The first document that could not be added, reported by `finish`.
     failed: std::sync::Mutex<Option<tantivy::TantivyError>>,
-    /// Every document added, by `seq`: the export reads them from here
-    /// rather than decompressing tantivy's document store again (docs
-    /// sections added by [`Self::add_site`] without their text).
-    added: std::sync::Mutex<Vec<Listed>>,
+    /// How many documents were added (the next `seq`), and in the tests
+    /// the documents themselves, handed back by `finish` for the oracle
+    /// export (docs sections added by `add_site` without their text).
+    /// `portico search` keeps none: they were a second copy of every
+    /// document until the index was committed.
+    added: std::sync::Mutex<Added>,
+}
+
+#[derive(Default)]
+struct Added {
+    count: u64,
+    #[cfg(test)]
+    kept: Vec<Listed>,
+}
+
+impl Added {
+    /// Counts `documents` added (kept in the tests).
+    fn extend(&mut self, documents: Vec<SearchDoc>) {
+        self.count += documents.len() as u64;
+        #[cfg(test)]
+        self.kept.extend(documents.into_iter().map(Listed::from));
+    }
 }
 
 impl IndexBuilder {
@@ -271,9 +293,9 @@ impl IndexBuilder {
     pub fn create(dir: &Path) -> tantivy::Result<IndexBuilder> {
         // Two threads (this is a 2-core target), 32 MB each: tantivy's
         // arena grows to its budget and sizes its term table by it, so a
-        // bigger budget was held to the end of a big build for nothing (a
-        // full budget writes a segment; segments are never merged, and
-        // searches and the browser export read them as one index).
+        // bigger budget would be held to the end for nothing (a full
+        // budget writes a segment; segments are never merged, and
+        // searches read them as one index).
         IndexBuilder::create_with(dir, 2, 64_000_000)
     }
 
@@ -291,7 +313,7 @@ impl IndexBuilder {
             writer,
             fields,
             failed: std::sync::Mutex::new(None),
-            added: std::sync::Mutex::new(Vec::new()),
+            added: std::sync::Mutex::new(Added::default()),
         })
     }
 
@@ -300,13 +322,13 @@ impl IndexBuilder {
         // The lock is held while tantivy queues the document, so `seq`
         // numbers and the order of `added` agree.
         let mut added = self.added.lock().unwrap_or_else(|p| p.into_inner());
-        let seq = added.len() as u64;
+        let seq = added.count;
         if let Err(e) = self.try_add(&d, seq) {
             let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
             failed.get_or_insert(e);
             return;
         }
-        added.push(Listed::from(d));
+        added.extend(vec![d]);
     }
 
     /// Adds one docs site's documents (`search::site_documents`), keeping
@@ -331,7 +353,7 @@ impl IndexBuilder {
         let tantivy_docs: Vec<TantivyDocument> = docs.iter().map(|d| self.unnumbered(d)).collect();
         let listed = super::listed::list_site_by(docs, pack);
         let mut added = self.added.lock().unwrap_or_else(|p| p.into_inner());
-        let first = added.len() as u64;
+        let first = added.count;
         for (seq, mut doc) in (first..).zip(tantivy_docs) {
             doc.add_u64(self.fields.seq, seq);
             if let Err(e) = self.writer.add_document(doc) {
@@ -340,7 +362,8 @@ impl IndexBuilder {
                 return;
             }
         }
-        added.extend(listed);
+        added.count += listed.len() as u64;
+        added.kept.extend(listed);
     }
 
     /// Adds documents in batches: one hand-over to tantivy's indexing
@@ -352,7 +375,7 @@ impl IndexBuilder {
         let mut docs = docs.into_iter().peekable();
         while docs.peek().is_some() {
             let batch: Vec<SearchDoc> = docs.by_ref().take(BATCH).collect();
-            let first = added.len() as u64;
+            let first = added.count;
             let operations: Vec<tantivy::indexer::UserOperation<TantivyDocument>> = batch
                 .iter()
                 .zip(first..)
@@ -363,7 +386,7 @@ impl IndexBuilder {
                 failed.get_or_insert(e);
                 return;
             }
-            added.extend(batch.into_iter().map(Listed::from));
+            added.extend(batch);
         }
     }
 
@@ -413,8 +436,19 @@ impl IndexBuilder {
     }
 
     /// Commits everything added, or reports the first document that
-    /// failed; gives back the documents, by `seq` (refused if some were
-    /// added by [`Self::add_site`]: see [`Self::finish_listed`]).
+    /// failed.
+    pub fn commit(mut self) -> tantivy::Result<()> {
+        if let Some(e) = self.failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            return Err(e);
+        }
+        self.writer.commit()?;
+        self.writer.wait_merging_threads()?;
+        Ok(())
+    }
+
+    /// [`Self::commit`], giving back the documents, by `seq` (refused if
+    /// some were added by [`Self::add_site`]: see [`Self::finish_listed`]).
+    #[cfg(test)]
     pub fn finish(self) -> tantivy::Result<Vec<SearchDoc>> {
         self.finish_listed()?
             .into_iter()
@@ -428,15 +462,12 @@ impl IndexBuilder {
             .collect()
     }
 
-    /// Commits everything added, or reports the first document that
-    /// failed; gives back the documents as the browser export reads them,
-    /// by `seq`.
-    pub fn finish_listed(mut self) -> tantivy::Result<Vec<Listed>> {
-        if let Some(e) = self.failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            return Err(e);
-        }
-        self.writer.commit()?;
-        self.writer.wait_merging_threads()?;
-        Ok(self.added.into_inner().unwrap_or_else(|p| p.into_inner()))
+    /// [`Self::commit`], giving back the documents as the browser export
+    /// reads them, by `seq`.
+    #[cfg(test)]
+    pub fn finish_listed(self) -> tantivy::Result<Vec<Listed>> {
+        let added = std::mem::take(&mut self.added.lock().unwrap_or_else(|p| p.into_inner()).kept);
+        self.commit()?;
+        Ok(added)
     }
 }

@@ -1,4 +1,4 @@
-//! `_search/documents.bin`: every search document of a site, for
+//! `_search/terminal/documents.bin`: every search document of a site, for
 //! `portico search` to index into tantivy on first use (`search::terminal`)
 //! rather than every build indexing what a browser never reads.
 //!

@@ -55,7 +55,7 @@ pub fn index_for(site_dir: &Path, root: &Path) -> Result<PathBuf, SearchError> {
     };
     let builder = super::index::IndexBuilder::create(&made).map_err(|e| failed(&e))?;
     builder.add_all(docs);
-    builder.finish().map_err(|e| failed(&e))?;
+    builder.commit().map_err(|e| failed(&e))?;
     // Another search may have made it meanwhile: either copy is whole.
     if std::fs::rename(&made, &folder).is_err() {
         let _ = std::fs::remove_dir_all(&made);

@@ -237,8 +237,9 @@ pub type KeptRuns = HashMap<String, crate::memo::Key>;
 /// (document number, term frequency, fieldnorm id).
 type Occurrence = (u32, u32, u8);
 
-/// A word's occurrences in one (field, segment): its slot (0 title,
-/// 1 heading, 2 body), how many of the segment's documents hold it, and
+/// A word's occurrences in one field of one part of the documents (a
+/// counted run's, or in the tests' oracle a tantivy segment's): its slot
+/// (0 title, 1 heading, 2 body), how many of those documents hold it, and
 /// where.
 type SegmentWord = (usize, u32, Vec<Occurrence>);
 
@@ -412,7 +413,7 @@ fn scored_words(
                 }));
             }
             // No two occurrences share a document and a field (a document
-            // is in one segment), so the order is the same whatever the
+            // is counted in one run), so the order is the same whatever the
             // sort: the unstable one sorts in place.
             list.sort_unstable();
             let (fields, encoded) = encode_postings(list);
