@@ -2,26 +2,33 @@
 //! `portico search` to index into tantivy on first use (`search::terminal`)
 //! rather than every build indexing what a browser never reads.
 //!
-//! The file is `MAGIC`, the format and the number of blocks as
-//! little-endian `u32`s, then the blocks:
-//! each a little-endian `u32` length and that many bytes of LZ4 (the plain
-//! length first, as `lz4_flex` prepends it) holding a postcard list of
-//! documents. A block is one docs site's sections, or a run of entity
-//! documents, packed by the thread that gathered them; blocks come in the
-//! browser index's order of their first documents, so the file is the same
-//! in every build of the same input. A site is input like any other: the
-//! file is read with every length checked against what is left and the
-//! limits below.
+//! The file is `MAGIC`, the format and the number of frames as
+//! little-endian `u32`s, then the frames: each a little-endian `u32`
+//! length and that many bytes of LZ4 (the plain length first, as
+//! `lz4_flex` prepends it) holding a postcard list of documents. A block
+//! ([`block`]) is one docs site's sections, or a run of entity documents,
+//! as frames of at most about `FRAME_BYTES` of plain text each, packed by
+//! the thread that gathered them; blocks come in the browser index's order
+//! of their first documents, so the file is the same in every build of the
+//! same input. A site is input like any other: the file is read with every
+//! length checked against what is left and the limits below.
 
 use super::SearchDoc;
 
 /// The file's first bytes.
 pub const MAGIC: &[u8] = b"portico search documents\n";
 /// Bumped when the layout or `Row` changes.
-pub const FORMAT: u32 = 1;
-/// The largest block decoded (plain bytes): a site's sections are capped
-/// well below it (`limits`).
-const MAX_BLOCK_BYTES: usize = 256 * 1024 * 1024;
+pub const FORMAT: u32 = 2;
+/// About the most plain bytes a frame is written with: a frame closes
+/// once its documents reach it (a big docs site is several frames).
+const FRAME_BYTES: usize = 64 * 1024 * 1024;
+/// The largest frame decoded (plain bytes): a frame is written with about
+/// `FRAME_BYTES`, and one document (a page's section) is far smaller.
+const MAX_FRAME_BYTES: usize = 256 * 1024 * 1024;
+/// The most plain bytes a whole file is decoded to: far past a real site
+/// (about 50 MB of documents at 10,000 pages), so only a damaged or forged
+/// file, of frames that inflate hundredfold, meets it.
+const MAX_FILE_PLAIN_BYTES: u64 = 16 * 1024 * 1024 * 1024;
 
 /// A document as the file holds it.
 #[derive(serde::Deserialize)]
@@ -68,11 +75,30 @@ struct RowRef<'a> {
     position: u32,
 }
 
-/// One block of `docs`, compressed.
+/// One block of `docs`: frames of about [`FRAME_BYTES`] of plain text
+/// each, compressed, each after its length.
 pub fn block<'a>(docs: impl IntoIterator<Item = &'a SearchDoc>) -> Vec<u8> {
-    let rows: Vec<RowRef<'_>> = docs
-        .into_iter()
-        .map(|d| RowRef {
+    block_of_frames(docs, FRAME_BYTES)
+}
+
+/// [`block`], a frame closed once its documents reach `frame_bytes`.
+fn block_of_frames<'a>(
+    docs: impl IntoIterator<Item = &'a SearchDoc>,
+    frame_bytes: usize,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut rows: Vec<RowRef<'_>> = Vec::new();
+    let mut plain_bytes = 0;
+    for d in docs {
+        plain_bytes += d.title.len()
+            + d.heading.len()
+            + d.breadcrumb.len()
+            + d.body.len()
+            + d.url.len()
+            + d.entity_ref.len()
+            + d.summary.as_ref().map_or(0, String::len)
+            + 64;
+        rows.push(RowRef {
             entity: d.doc_type == "entity",
             title: &d.title,
             title_searchable: d.title_searchable,
@@ -90,36 +116,90 @@ pub fn block<'a>(docs: impl IntoIterator<Item = &'a SearchDoc>) -> Vec<u8> {
             level: &d.level,
             summary: d.summary.as_deref(),
             position: d.position,
-        })
-        .collect();
-    let plain = postcard::to_stdvec(&rows).unwrap_or_default();
-    lz4_flex::block::compress_prepend_size(&plain)
+        });
+        if plain_bytes >= frame_bytes {
+            frame(&mut out, &rows);
+            rows.clear();
+            plain_bytes = 0;
+        }
+    }
+    if !rows.is_empty() {
+        frame(&mut out, &rows);
+    }
+    out
+}
+
+/// Appends one frame of `rows` to `out`.
+fn frame(out: &mut Vec<u8>, rows: &[RowRef<'_>]) {
+    let plain = postcard::to_stdvec(rows).unwrap_or_default();
+    let packed = lz4_flex::block::compress_prepend_size(&plain);
+    // A frame holds about FRAME_BYTES of text before compression: its
+    // length fits.
+    out.extend_from_slice(
+        &u32::try_from(packed.len())
+            .unwrap_or(u32::MAX)
+            .to_le_bytes(),
+    );
+    out.extend_from_slice(&packed);
+}
+
+/// The frames of a block, or None when its lengths do not add up (a
+/// block from a part is checked before it is written into a site).
+pub fn frames(block: &[u8]) -> Option<Vec<&[u8]>> {
+    let mut frames = Vec::new();
+    let mut rest = block;
+    while !rest.is_empty() {
+        let (length, after) = rest.split_at_checked(4)?;
+        let length = u32::from_le_bytes(length.try_into().ok()?) as usize;
+        let (frame, after) = after.split_at_checked(length)?;
+        let plain = frame.get(..4)?;
+        if u32::from_le_bytes(plain.try_into().ok()?) as usize > MAX_FRAME_BYTES {
+            return None;
+        }
+        frames.push(frame);
+        rest = after;
+    }
+    Some(frames)
 }
 
 /// The file of `blocks`, in order: its size asked for once, and each
 /// block let go as soon as it is copied, so the file and its blocks are
-/// never in memory twice over (about 19 MB each at 10,000 pages).
+/// never in memory twice over (about 19 MB each at 10,000 pages). A
+/// block whose frames do not add up (never one this Portico made) is
+/// left out rather than written wrong.
 pub fn file<B: AsRef<[u8]>>(blocks: Vec<B>) -> Vec<u8> {
+    let counts: Vec<Option<usize>> = blocks
+        .iter()
+        .map(|block| frames(block.as_ref()).map(|frames| frames.len()))
+        .collect();
     let size = MAGIC.len()
         + 8
         + blocks
             .iter()
-            .map(|block| 4 + block.as_ref().len())
+            .zip(&counts)
+            .filter(|(_, count)| count.is_some())
+            .map(|(block, _)| block.as_ref().len())
             .sum::<usize>();
+    let count: usize = counts.iter().flatten().sum();
     let mut out = Vec::with_capacity(size);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT.to_le_bytes());
-    out.extend_from_slice(&(blocks.len() as u32).to_le_bytes());
-    for block in blocks {
-        let block = block.as_ref();
-        out.extend_from_slice(&(block.len() as u32).to_le_bytes());
-        out.extend_from_slice(block);
+    out.extend_from_slice(&u32::try_from(count).unwrap_or(u32::MAX).to_le_bytes());
+    for (block, count) in blocks.into_iter().zip(counts) {
+        if count.is_some() {
+            out.extend_from_slice(block.as_ref());
+        }
     }
     out
 }
 
 /// Every document of a file, in order; why not, in Portico's words.
 pub fn read(bytes: &[u8]) -> Result<Vec<SearchDoc>, String> {
+    read_within(bytes, MAX_FILE_PLAIN_BYTES)
+}
+
+/// [`read`], decoding at most `max_plain` bytes of documents in all.
+fn read_within(bytes: &[u8], max_plain: u64) -> Result<Vec<SearchDoc>, String> {
     let rest = bytes
         .strip_prefix(MAGIC)
         .ok_or("`documents.bin` is not a Portico search documents file")?;
@@ -129,12 +209,13 @@ pub fn read(bytes: &[u8]) -> Result<Vec<SearchDoc>, String> {
     if format != FORMAT.to_le_bytes() {
         return Err("`documents.bin` was written by another version of Portico".into());
     }
-    // The count of blocks: a file cut between two blocks is cut short too.
+    // The count of frames: a file cut between two frames is cut short too.
     let (count, mut rest) = rest
         .split_at_checked(4)
         .ok_or("`documents.bin` is cut short")?;
     let count = u32::from_le_bytes(count.try_into().unwrap_or_default());
     let mut docs = Vec::new();
+    let mut plain_total = 0u64;
     for _ in 0..count {
         let (length, after) = rest
             .split_at_checked(4)
@@ -147,8 +228,15 @@ pub fn read(bytes: &[u8]) -> Result<Vec<SearchDoc>, String> {
         let plain = block
             .get(..4)
             .map(|size| u32::from_le_bytes(size.try_into().unwrap_or_default()) as usize);
-        if plain.is_none_or(|plain| plain > MAX_BLOCK_BYTES) {
+        if plain.is_none_or(|plain| plain > MAX_FRAME_BYTES) {
             return Err("a block of `documents.bin` is damaged".into());
+        }
+        plain_total += plain.unwrap_or(0) as u64;
+        if plain_total > max_plain {
+            return Err(format!(
+                "`documents.bin` holds more than {} MiB of documents: it is damaged",
+                max_plain >> 20
+            ));
         }
         let plain = lz4_flex::block::decompress_size_prepended(block)
             .map_err(|_| "a block of `documents.bin` is damaged")?;
@@ -231,5 +319,33 @@ mod tests {
         huge.extend_from_slice(&u32::MAX.to_le_bytes());
         huge.extend_from_slice(&[0; 4]);
         assert!(read(&huge).unwrap_err().contains("damaged"));
+    }
+
+    /// A big block is several frames (each closed at its budget), read
+    /// back whole and in order; frames that inflate past the file's
+    /// budget are refused; a block whose frames do not add up is left out
+    /// of a file rather than written wrong.
+    #[test]
+    fn big_blocks_are_frames_and_the_whole_is_bounded() {
+        let many: Vec<SearchDoc> = (0..40)
+            .map(|n| crate::search::test_doc("alpha", "docs", &format!("page-{n}"), n))
+            .collect();
+        let framed = block_of_frames(&many, 2_000);
+        let frames_of = frames(&framed).unwrap();
+        assert!(frames_of.len() > 3, "{} frames", frames_of.len());
+        let whole = file(vec![framed.clone(), block(&docs())]);
+        let back = read(&whole).unwrap();
+        assert_eq!(back.len(), 43);
+        assert_eq!(back[..40], many[..]);
+        assert!(
+            read_within(&whole, 1_000)
+                .unwrap_err()
+                .contains("more than 0 MiB")
+        );
+        let mut broken = framed.clone();
+        broken.truncate(broken.len() - 1);
+        assert!(frames(&broken).is_none());
+        let without = file(vec![broken, block(&docs())]);
+        assert_eq!(read(&without).unwrap(), docs());
     }
 }

@@ -23,8 +23,7 @@ pub fn index_for(site_dir: &Path, root: &Path) -> Result<PathBuf, SearchError> {
         site: site_dir.display().to_string(),
         cause,
     };
-    let file = site_dir.join(crate::address::SEARCH_DOCUMENTS_FILE);
-    let bytes = match read_regular(&file) {
+    let bytes = match read_regular(site_dir, crate::address::SEARCH_DOCUMENTS_FILE) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Err(SearchError::NoIndex(site_dir.display().to_string())),
         Err(cause) => return Err(damaged(cause)),
@@ -121,28 +120,44 @@ pub fn default_cache() -> PathBuf {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
+        .or_else(|| {
+            // An empty or relative HOME would put the cache in whatever
+            // folder the search runs in.
+            std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .filter(|home| home.is_absolute())
+                .map(|home| home.join(".cache"))
+        })
         .unwrap_or_else(std::env::temp_dir);
     base.join("portico").join("search")
 }
 
-/// The file's bytes when it is a regular file (no link on the way from
-/// the site folder), `None` when there is none.
-fn read_regular(file: &Path) -> Result<Option<Vec<u8>>, String> {
-    let meta = match std::fs::symlink_metadata(file) {
-        Ok(meta) => meta,
-        Err(_) => return Ok(None),
-    };
-    if !meta.is_file() {
-        return Err("`documents.bin` is not a regular file".into());
+/// The bytes of the site's `documents.bin` (`relative` in `site_dir`) when
+/// it is there: no symbolic link on the way from the site folder and the
+/// file regular (opened without blocking and checked through its handle,
+/// read to at most `MAX_DOCUMENTS_BYTES`); `None` when it or a folder on
+/// the way is missing. A site is input: what it holds is never followed
+/// elsewhere.
+fn read_regular(site_dir: &Path, relative: &str) -> Result<Option<Vec<u8>>, String> {
+    let mut path = site_dir.to_path_buf();
+    for part in Path::new(relative).components() {
+        path.push(part);
+        let name = part.as_os_str().to_string_lossy();
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_symlink() => {
+                return Err(format!("`{name}` is a symbolic link"));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("`{name}` cannot be read: {}", e.kind())),
+        }
     }
-    if meta.len() > MAX_DOCUMENTS_BYTES {
-        return Err(format!(
-            "`documents.bin` is too large ({} bytes)",
-            meta.len()
-        ));
+    match crate::files::read_regular(&path, MAX_DOCUMENTS_BYTES) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+            Err(format!("`documents.bin` is {e}"))
+        }
+        Err(e) => Err(format!("`documents.bin` cannot be read: {}", e.kind())),
     }
-    std::fs::read(file)
-        .map(Some)
-        .map_err(|e| format!("`documents.bin` cannot be read: {}", e.kind()))
 }

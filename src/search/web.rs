@@ -1351,6 +1351,36 @@ mod tests {
         }
     }
 
+    /// What the counted export trusts of runs from parts and the cache:
+    /// every document counted once, none left out, every run whole.
+    #[test]
+    fn counted_runs_must_cover_every_document_once() {
+        let run = |n: u32| {
+            let docs: Vec<SearchDoc> = (0..n)
+                .map(|p| crate::search::test_doc("alpha", "docs", "guide", p))
+                .collect();
+            RunTerms::of(&docs)
+        };
+        let counted = |runs: Vec<(u64, RunTerms)>, total| CountedRuns::new(runs, total);
+        assert!(counted(vec![(0, run(3)), (3, run(2))], 5).check(5).is_ok());
+        let twice = counted(vec![(0, run(3)), (2, run(2))], 5)
+            .check(5)
+            .unwrap_err();
+        assert!(twice.contains("twice"), "{twice}");
+        let past = counted(vec![(0, run(3)), (4, run(2))], 5)
+            .check(5)
+            .unwrap_err();
+        assert!(past.contains("not there"), "{past}");
+        let missing = counted(vec![(0, run(3))], 5).check(5).unwrap_err();
+        assert!(missing.contains("leave a document out"), "{missing}");
+        let mut damaged = run(3);
+        damaged.lengths.truncate(1);
+        let refused = counted(vec![(0, damaged), (1, run(4))], 5)
+            .check(5)
+            .unwrap_err();
+        assert!(refused.contains("damaged"), "{refused}");
+    }
+
     #[test]
     fn a_reused_compressor_writes_what_a_new_one_writes() {
         let inputs = [

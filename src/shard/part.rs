@@ -197,6 +197,7 @@ impl SiteListing {
             && crate::search::web::hold(&self.blocks, count)
             && self.terms.documents() == count
             && self.terms.is_whole()
+            && crate::search::stored::frames(&self.block).is_some()
     }
 }
 
@@ -1029,6 +1030,9 @@ mod tests {
         }));
         assert!(!damaged(&|l| l.blocks[0].documents += 1));
         assert!(!damaged(&|l| l.blocks[0].packed = "\");alert(1);(\"".into()));
+        assert!(!damaged(&|l| {
+            l.block.pop();
+        }));
         let empty = SiteListing::of("component:default/alpha".into(), &[]);
         assert!(empty.is_whole() && empty.blocks.is_empty());
     }

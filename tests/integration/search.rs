@@ -424,8 +424,8 @@ fn site_index() -> &'static Path {
 
 /// A site's search documents (`_search/terminal/documents.bin`, which
 /// `portico search` indexes on first use) cut, of another format, not
-/// Portico's, or a link: one clean error each, never a panic, nothing read through a
-/// link.
+/// Portico's, a link, behind a linked folder, or a FIFO: one clean error
+/// each, never a panic, nothing read through a link, no wait.
 #[test]
 fn damaged_search_documents_are_one_clean_error() {
     let whole = std::fs::read(site().join("_search/terminal/documents.bin")).unwrap();
@@ -458,7 +458,19 @@ fn damaged_search_documents_are_one_clean_error() {
     let (_dir, site, file) = copy(&whole);
     std::fs::remove_file(&file).unwrap();
     std::os::unix::fs::symlink(&secret, &file).unwrap();
-    assert!(assert_damaged(&site, "a link").contains("not a regular file"));
+    assert!(assert_damaged(&site, "a link").contains("`documents.bin` is a symbolic link"));
+    // A folder on the way linked to one holding a whole documents file.
+    std::fs::rename(&secret, secrets.path().join("documents.bin")).unwrap();
+    let folder = site.join("_search/terminal");
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::os::unix::fs::symlink(secrets.path(), &folder).unwrap();
+    assert!(assert_damaged(&site, "a linked folder").contains("`terminal` is a symbolic link"));
+    // A FIFO in its place: refused at once, never waited on.
+    std::fs::remove_file(&folder).unwrap();
+    std::fs::create_dir(&folder).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&file).status();
+    assert!(made.unwrap().success());
+    assert!(assert_damaged(&site, "a FIFO").contains("not a regular file"));
 }
 
 /// A copy of example-org's search index alone (all `portico search` reads)
