@@ -46,27 +46,37 @@ pub fn index_for(site_dir: &Path, root: &Path) -> Result<PathBuf, SearchError> {
     if count > 20_000 {
         eprintln!("note: indexing {count} search documents for the terminal (once for this site)");
     }
-    let made = root.join(format!("{name}.making-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&made);
-    let failed = |e: &dyn std::fmt::Display| SearchError::Unkept {
-        folder: root.display().to_string(),
-        cause: e.to_string(),
+    // Named by process and time: two searches in containers that share a
+    // cache may have the same process id, and neither may delete the
+    // other's folder as it is being made.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos());
+    let made = root.join(format!("{name}.making-{}-{nanos}", std::process::id()));
+    let failed = |e: &dyn std::fmt::Display| {
+        // Nothing half made is left behind (a full disk would otherwise
+        // keep it for an hour).
+        let _ = std::fs::remove_dir_all(&made);
+        SearchError::Unkept {
+            folder: root.display().to_string(),
+            cause: e.to_string(),
+        }
     };
     let builder = super::index::IndexBuilder::create(&made).map_err(|e| failed(&e))?;
     builder.add_all(docs);
     builder.commit().map_err(|e| failed(&e))?;
     // Another search may have made it meanwhile: either copy is whole.
-    if std::fs::rename(&made, &folder).is_err() {
-        let _ = std::fs::remove_dir_all(&made);
-    }
+    let moved = std::fs::rename(&made, &folder);
     if folder.join("meta.json").is_file() {
+        let _ = std::fs::remove_dir_all(&made);
         evict(root, &folder);
         Ok(folder)
     } else {
-        Err(SearchError::Unkept {
-            folder: root.display().to_string(),
-            cause: "the index made could not be moved into place".into(),
-        })
+        let cause = match moved {
+            Err(e) => format!("the index made could not be moved into place: {e}"),
+            Ok(()) => "the index made was not there once moved into place".to_string(),
+        };
+        Err(failed(&cause))
     }
 }
 
@@ -159,5 +169,62 @@ fn read_regular(site_dir: &Path, relative: &str) -> Result<Option<Vec<u8>>, Stri
             Err(format!("`documents.bin` is {e}"))
         }
         Err(e) => Err(format!("`documents.bin` cannot be read: {}", e.kind())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aged(path: &Path, seconds: u64) {
+        let when = std::time::SystemTime::now() - std::time::Duration::from_secs(seconds);
+        std::fs::File::open(path)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+    }
+
+    /// Eviction keeps the most recently used indexes (the one just used
+    /// among them), removes folders of stopped searches an hour old only,
+    /// and never follows a link out of the cache.
+    #[test]
+    fn eviction_keeps_the_most_recent_and_follows_no_link() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("search");
+        std::fs::create_dir(&root).unwrap();
+        let index = |n: u64| root.join(format!("v1-{n:02}"));
+        for n in 0..12 {
+            std::fs::create_dir(index(n)).unwrap();
+            // 0 the most recent, 11 the oldest.
+            aged(&index(n), 60 * (n + 1));
+        }
+        let stale = root.join("v1-x.making-1-2");
+        let fresh = root.join("v1-y.making-3-4");
+        std::fs::create_dir(&stale).unwrap();
+        std::fs::create_dir(&fresh).unwrap();
+        aged(&stale, 2 * 3_600);
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join("keep.txt"), "mine").unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("v1-link")).unwrap();
+        // The oldest, just used: kept with the 7 most recent others.
+        evict(&root, &index(11));
+        let kept: Vec<bool> = (0..12).map(|n| index(n).exists()).collect();
+        assert_eq!(
+            kept,
+            [
+                true, true, true, true, true, true, true, false, false, false, false, true
+            ]
+        );
+        assert!(!stale.exists() && fresh.exists());
+        assert!(root.join("v1-link").symlink_metadata().is_ok());
+        assert_eq!(
+            std::fs::read_to_string(outside.join("keep.txt")).unwrap(),
+            "mine"
+        );
+        // `touch` makes an index the most recent.
+        touch(&index(6));
+        let modified = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
+        assert!(modified(&index(6)) > modified(&index(0)));
     }
 }
