@@ -21,9 +21,11 @@ pub const SLOTS: usize = 3;
 /// (`RemoveLongFilter::limit(40)` keeps tokens of under 40 bytes).
 const LONGEST: usize = 40;
 
-/// Words are short and not chosen to collide with each other's hashes
-/// to any effect but a slower build: foldhash's fast, fixed hash.
-type Hasher = foldhash::fast::FixedState;
+/// foldhash's fast hash, seeded at random for each run's maps: words come
+/// from repositories, and a fixed seed would let a page be written to
+/// collide (numbers are given in the order words are met, so the seed
+/// changes nothing in the output).
+type Hasher = foldhash::fast::RandomState;
 
 /// Numbers the distinct stems of a run of documents: each token as met →
 /// its stem's number, so a token seen before costs one lookup.
