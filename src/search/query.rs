@@ -494,10 +494,10 @@ pub fn search(
     // nothing): the index holds what the pages hold.
     let composed: String = unicode_normalization::UnicodeNormalization::nfc(query).collect();
     let query = composed.as_str();
-    let cache = options
-        .index_cache
-        .clone()
-        .unwrap_or_else(super::terminal::default_cache);
+    let cache = match options.index_cache.clone() {
+        Some(cache) => cache,
+        None => super::terminal::default_cache()?,
+    };
     let dir = super::terminal::index_for(site_dir, &cache)?;
     let searched = search_in(site_dir, &dir, query, options);
     // An index made from the site's documents and kept in the cache is

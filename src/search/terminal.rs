@@ -126,7 +126,7 @@ fn evict(root: &Path, keep: &Path) {
 
 /// Where made indexes are kept: `$XDG_CACHE_HOME/portico/search`, else
 /// `~/.cache/portico/search`, else the system's temporary folder's.
-pub fn default_cache() -> PathBuf {
+pub fn default_cache() -> Result<PathBuf, SearchError> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
@@ -137,9 +137,49 @@ pub fn default_cache() -> PathBuf {
                 .map(PathBuf::from)
                 .filter(|home| home.is_absolute())
                 .map(|home| home.join(".cache"))
-        })
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("portico").join("search")
+        });
+    match base {
+        Some(base) => Ok(base.join("portico").join("search")),
+        None => {
+            let temp = std::env::temp_dir();
+            private_cache_in(&temp).map_err(|cause| SearchError::Unkept {
+                folder: temp.display().to_string(),
+                cause,
+            })
+        }
+    }
+}
+
+/// A cache folder of this user's own in the shared temporary folder
+/// `temp`: `portico-search-<uid>`, made owner-only, and used only if it is
+/// a real folder this user owns that no one else may enter (another user
+/// could make it first, or a link in its place, and plant an index).
+#[cfg(unix)]
+fn private_cache_in(temp: &Path) -> Result<PathBuf, String> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    let uid = std::fs::metadata("/proc/self")
+        .map(|meta| meta.uid())
+        .map_err(|_| "no cache folder (neither XDG_CACHE_HOME nor HOME is set)".to_string())?;
+    let dir = temp.join(format!("portico-search-{uid}"));
+    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(format!("`{}` cannot be made: {e}", dir.display())),
+    }
+    let meta = std::fs::symlink_metadata(&dir)
+        .map_err(|e| format!("`{}` cannot be read: {e}", dir.display()))?;
+    if !meta.is_dir() || meta.uid() != uid || meta.permissions().mode() & 0o077 != 0 {
+        return Err(format!(
+            "`{}` is not a folder of this user's alone",
+            dir.display()
+        ));
+    }
+    Ok(dir)
+}
+
+#[cfg(not(unix))]
+fn private_cache_in(_temp: &Path) -> Result<PathBuf, String> {
+    Err("no cache folder (neither XDG_CACHE_HOME nor HOME is set)".to_string())
 }
 
 /// The bytes of the site's `documents.bin` (`relative` in `site_dir`) when
@@ -226,5 +266,27 @@ mod tests {
         touch(&index(6));
         let modified = |p: &Path| std::fs::metadata(p).unwrap().modified().unwrap();
         assert!(modified(&index(6)) > modified(&index(0)));
+    }
+
+    /// The fallback cache in a shared temporary folder is this user's own:
+    /// made owner-only, refused when others may enter it or when it is a
+    /// link.
+    #[test]
+    fn the_temporary_cache_folder_is_private_or_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = private_cache_in(tmp.path()).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        assert_eq!(private_cache_in(tmp.path()).unwrap(), dir, "used again");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let open = private_cache_in(tmp.path()).unwrap_err();
+        assert!(open.contains("not a folder of this user's alone"), "{open}");
+        std::fs::remove_dir(&dir).unwrap();
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::set_permissions(&elsewhere, std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &dir).unwrap();
+        assert!(private_cache_in(tmp.path()).is_err(), "a link in its place");
     }
 }
