@@ -412,8 +412,22 @@ mod tests {
         for d in &mut second {
             d.url = d.url.replace("docs/alpha/", "docs/alpha/v2/");
         }
-        let refused = exported(&[site("alpha"), second], true).unwrap_err();
+        let refused = exported(&[site("alpha"), second.clone()], true).unwrap_err();
         assert!(refused.contains("component:default/alpha"), "{refused}");
         assert!(refused.contains("packed apart"), "{refused}");
+        // The same from counted words, in the export's own words.
+        let gathered = crate::search::gather::Gathered::default();
+        gathered.add_site(site("alpha"));
+        gathered.add_site(second);
+        let finished = gathered.finish();
+        let counted =
+            web::export_counted_into(finished.listed, &finished.counted, None, |_| Ok(()));
+        match counted {
+            Err(web::ExportError::Words(message)) => {
+                assert!(message.contains("packed apart"), "{message}");
+                assert!(!message.contains("invalid argument"), "{message}");
+            }
+            other => panic!("{:?}", other.map(|_| ())),
+        }
     }
 }

@@ -113,7 +113,12 @@ pub fn export_counted_into(
     let exported = write_export(&added, &order, words, kept, &mut write, timer);
     exported.map_err(|e| match failed_write {
         Some(write) => ExportError::Write(write),
-        None => ExportError::Words(e.to_string()),
+        // The message as the export wrote it, without tantivy's wrapping
+        // ("An invalid argument was passed: …").
+        None => ExportError::Words(match e {
+            tantivy::TantivyError::InvalidArgument(message) => message,
+            other => other.to_string(),
+        }),
     })
 }
 
