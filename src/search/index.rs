@@ -131,6 +131,20 @@ pub fn register_tokenizers(index: &Index) {
     index.tokenizers().register("en_stem", analyzer);
 }
 
+/// An opened index made ready to read once: its analysers registered, its
+/// fields, and a searcher from a manual reader (tantivy's default reader
+/// starts a thread polling `meta.json`, left behind for up to half a
+/// second after the search).
+pub fn read_once(index: &Index) -> tantivy::Result<(Fields, tantivy::Searcher)> {
+    register_tokenizers(index);
+    let fields = fields_of(&index.schema())?;
+    let reader: tantivy::IndexReader = index
+        .reader_builder()
+        .reload_policy(tantivy::ReloadPolicy::Manual)
+        .try_into()?;
+    Ok((fields, reader.searcher()))
+}
+
 /// tantivy's English stemmer, remembering the stems it computed.
 #[derive(Clone, Default)]
 struct MemoStemmer;

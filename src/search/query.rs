@@ -1,6 +1,6 @@
 //! Reading the index: the query language and ranking of `portico search`.
 
-use super::index::{Fields, fields_of};
+use super::index::Fields;
 use super::open::{self, Damage};
 use crate::limits::{MAX_QUERY_BYTES, MAX_QUERY_WORDS, MAX_SEARCH_RESULTS};
 use std::collections::HashMap;
@@ -14,9 +14,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{
-    DocAddress, DocId, Index, ReloadPolicy, Score, Searcher, SegmentReader, TantivyDocument, Term,
-};
+use tantivy::{DocAddress, DocId, Index, Score, Searcher, SegmentReader, TantivyDocument, Term};
 
 /// Field weights: a match in a title counts most, then headings, then text.
 const WEIGHTS: [(Weight, f32); 3] = [
@@ -542,14 +540,7 @@ fn search_index(
     options: &SearchOptions,
 ) -> Result<Result<Vec<Hit>, SearchError>, Damage> {
     let index = open::open_index(dir)?;
-    super::index::register_tokenizers(&index);
-    let fields = fields_of(&index.schema())?;
-    // Read once: no thread watching `meta.json` for changes.
-    let searcher = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?
-        .searcher();
+    let (fields, searcher) = super::index::read_once(&index)?;
     if let Some(kind) = options.kind.as_deref().map(str::to_lowercase)
         && kind != "docs"
     {

@@ -143,23 +143,39 @@ fn frame(out: &mut Vec<u8>, rows: &[RowRef<'_>]) {
     out.extend_from_slice(&packed);
 }
 
-/// The frames of a block, or None when its lengths do not add up (a
-/// block from a part is checked before it is written into a site).
-pub fn frames(block: &[u8]) -> Option<Vec<&[u8]>> {
-    let mut frames = Vec::new();
-    let mut rest = block;
-    while !rest.is_empty() {
-        let (length, after) = rest.split_at_checked(4)?;
-        let length = u32::from_le_bytes(length.try_into().ok()?) as usize;
-        let (frame, after) = after.split_at_checked(length)?;
-        let plain = frame.get(..4)?;
-        if u32::from_le_bytes(plain.try_into().ok()?) as usize > MAX_FRAME_BYTES {
-            return None;
-        }
-        frames.push(frame);
-        rest = after;
+/// Why a frame could not be taken off the front of some bytes.
+enum FrameError {
+    /// Its length runs past what is left.
+    Cut,
+    /// It states no plain length, or one past `MAX_FRAME_BYTES`.
+    Damaged,
+}
+
+/// The next frame off the front of `rest` (moved past it): its bytes, LZ4
+/// with the plain length prepended, and that plain length.
+fn next_frame<'b>(rest: &mut &'b [u8]) -> Result<(&'b [u8], usize), FrameError> {
+    let (length, after) = rest.split_at_checked(4).ok_or(FrameError::Cut)?;
+    let length = u32::from_le_bytes(length.try_into().map_err(|_| FrameError::Cut)?) as usize;
+    let (frame, after) = after.split_at_checked(length).ok_or(FrameError::Cut)?;
+    let plain = frame.get(..4).ok_or(FrameError::Damaged)?;
+    let plain = u32::from_le_bytes(plain.try_into().map_err(|_| FrameError::Damaged)?) as usize;
+    if plain > MAX_FRAME_BYTES {
+        return Err(FrameError::Damaged);
     }
-    Some(frames)
+    *rest = after;
+    Ok((frame, plain))
+}
+
+/// How many frames a block holds, or None when its lengths do not add up
+/// (a block from a part is checked before it is written into a site).
+pub fn frame_count(block: &[u8]) -> Option<usize> {
+    let mut rest = block;
+    let mut count = 0;
+    while !rest.is_empty() {
+        next_frame(&mut rest).ok()?;
+        count += 1;
+    }
+    Some(count)
 }
 
 /// The file of `blocks`, in order: its size asked for once, and each
@@ -170,7 +186,7 @@ pub fn frames(block: &[u8]) -> Option<Vec<&[u8]>> {
 pub fn file<B: AsRef<[u8]>>(blocks: Vec<B>) -> Vec<u8> {
     let counts: Vec<Option<usize>> = blocks
         .iter()
-        .map(|block| frames(block.as_ref()).map(|frames| frames.len()))
+        .map(|block| frame_count(block.as_ref()))
         .collect();
     let size = MAGIC.len()
         + 8
@@ -217,21 +233,11 @@ fn read_within(bytes: &[u8], max_plain: u64) -> Result<Vec<SearchDoc>, String> {
     let mut docs = Vec::new();
     let mut plain_total = 0u64;
     for _ in 0..count {
-        let (length, after) = rest
-            .split_at_checked(4)
-            .ok_or("`documents.bin` is cut short")?;
-        let length = u32::from_le_bytes(length.try_into().unwrap_or_default()) as usize;
-        let (block, after) = after
-            .split_at_checked(length)
-            .ok_or("`documents.bin` is cut short")?;
-        rest = after;
-        let plain = block
-            .get(..4)
-            .map(|size| u32::from_le_bytes(size.try_into().unwrap_or_default()) as usize);
-        if plain.is_none_or(|plain| plain > MAX_FRAME_BYTES) {
-            return Err("a block of `documents.bin` is damaged".into());
-        }
-        plain_total += plain.unwrap_or(0) as u64;
+        let (block, plain) = next_frame(&mut rest).map_err(|e| match e {
+            FrameError::Cut => "`documents.bin` is cut short",
+            FrameError::Damaged => "a block of `documents.bin` is damaged",
+        })?;
+        plain_total += plain as u64;
         if plain_total > max_plain {
             return Err(format!(
                 "`documents.bin` holds more than {} MiB of documents: it is damaged",
@@ -331,8 +337,8 @@ mod tests {
             .map(|n| crate::search::test_doc("alpha", "docs", &format!("page-{n}"), n))
             .collect();
         let framed = block_of_frames(&many, 2_000);
-        let frames_of = frames(&framed).unwrap();
-        assert!(frames_of.len() > 3, "{} frames", frames_of.len());
+        let frames_of = frame_count(&framed).unwrap();
+        assert!(frames_of > 3, "{frames_of} frames");
         let whole = file(vec![framed.clone(), block(&docs())]);
         let back = read(&whole).unwrap();
         assert_eq!(back.len(), 43);
@@ -344,7 +350,7 @@ mod tests {
         );
         let mut broken = framed.clone();
         broken.truncate(broken.len() - 1);
-        assert!(frames(&broken).is_none());
+        assert!(frame_count(&broken).is_none());
         let without = file(vec![broken, block(&docs())]);
         assert_eq!(read(&without).unwrap(), docs());
     }

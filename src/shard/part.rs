@@ -197,7 +197,7 @@ impl SiteListing {
             && crate::search::web::hold(&self.blocks, count)
             && self.terms.documents() == count
             && self.terms.is_whole()
-            && crate::search::stored::frames(&self.block).is_some()
+            && crate::search::stored::frame_count(&self.block).is_some()
     }
 }
 

@@ -4,12 +4,12 @@
 //! the tests as the oracle the counted export must equal byte for byte.
 
 use super::*;
-use crate::search::index::{Fields, fields_of, register_tokenizers};
+use crate::search::index::Fields;
 use std::path::Path;
 use tantivy::postings::Postings;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocSet, Index, ReloadPolicy, Searcher, TERMINATED};
+use tantivy::{DocSet, Index, Searcher, TERMINATED};
 
 /// The browser index's files, from the committed index in `index_dir` and
 /// the documents it was given (by `seq`, as `IndexBuilder::finish` returns them).
@@ -41,15 +41,7 @@ pub fn export_into(
         |files: &mut Vec<OutputFile>| write(files).map_err(tantivy::TantivyError::SystemError);
     let mut timer = crate::timings::Timer::new();
     let index = Index::open_in_dir(index_dir)?;
-    register_tokenizers(&index);
-    let fields = fields_of(&index.schema())?;
-    // Read once, as `portico search` does: the default reader would start
-    // a thread polling `meta.json`, left behind for up to half a second.
-    let searcher = index
-        .reader_builder()
-        .reload_policy(ReloadPolicy::Manual)
-        .try_into()?
-        .searcher();
+    let (fields, searcher) = crate::search::index::read_once(&index)?;
 
     let (order, number_of_seq) = numbering(&added);
     // Each segment's tantivy document ids, mapped to those numbers.
