@@ -16,7 +16,6 @@
 //! `resolveUrl` keeps `/-/blob/`.
 
 use crate::read::Snapshot;
-use std::path::Path;
 
 /// How to turn a repository path into a URL on its git host.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,7 +34,7 @@ impl RepoLocation {
         let git = snapshot.git.clone().unwrap_or_default();
         let web_base = git.remote_url.as_deref().and_then(web_url);
         let revision = git.branch.or(git.commit).unwrap_or_else(|| "HEAD".into());
-        let root = absolute(&snapshot.source.root);
+        let root = snapshot.absolute_root().to_string();
         // GitLab (gitlab.com or a self-hosted gitlab.* host) puts `/-/` before blob paths.
         let gitlab = web_base.as_deref().is_some_and(is_gitlab);
         RepoLocation {
@@ -156,11 +155,6 @@ fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
         && s.is_char_boundary(prefix.len())
         && s[..prefix.len()].eq_ignore_ascii_case(prefix))
     .then(|| &s[prefix.len()..])
-}
-
-fn absolute(path: &Path) -> String {
-    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    path.to_string_lossy().trim_end_matches('/').to_string()
 }
 
 /// The web address of a git remote, for https, ssh and scp-like remotes.

@@ -122,7 +122,7 @@ pub fn read_git_facts_known(
             };
         }
         RepoKind::WorkTree => r.git = git::facts_of_work_tree_known(&r.root, authors),
-        RepoKind::Bare => r.handle = GitHandle::open(&r.root, Default::default()),
+        RepoKind::Bare => r.handle = GitHandle::open(&r.root, object_slots(r)),
         RepoKind::Plain => {}
     });
 }
@@ -217,6 +217,8 @@ pub struct Snapshot {
     /// What was asked of a work tree or folder, when recorded
     /// ([`Snapshot::record_probes`]).
     probes: Option<Box<std::sync::Mutex<Probes>>>,
+    /// [`Snapshot::absolute_root`], once asked for.
+    absolute_root: std::sync::OnceLock<String>,
 }
 
 enum Files {
@@ -232,6 +234,19 @@ pub struct OpenError {
 }
 
 impl Snapshot {
+    /// The repository's folder as an absolute path with links resolved
+    /// (`file:` locations name it), without a trailing `/`; as found when
+    /// it cannot be resolved. Resolved once per snapshot: each resolution
+    /// reads every folder on the way (a `readlink` each), and the catalog
+    /// stage asks for it more than once per repository.
+    pub fn absolute_root(&self) -> &str {
+        self.absolute_root.get_or_init(|| {
+            let root = &self.source.root;
+            let path = root.canonicalize().unwrap_or_else(|_| root.clone());
+            path.to_string_lossy().trim_end_matches('/').to_string()
+        })
+    }
+
     /// Opens a repository; `rev` selects the commit read from bare clones.
     pub fn open(source: &RepoSource, rev: Option<&str>) -> Result<Snapshot, OpenError> {
         let (files, facts) = match source.kind {
@@ -254,6 +269,7 @@ impl Snapshot {
             git: facts,
             files,
             probes: None,
+            absolute_root: Default::default(),
         })
     }
 
@@ -270,6 +286,7 @@ impl Snapshot {
                 git: None,
                 files: Files::Disk(disk::DiskFiles::open(&source.root)?),
                 probes: None,
+                absolute_root: Default::default(),
             }),
             RepoKind::Bare => Snapshot::open(source, rev),
         }
@@ -292,6 +309,7 @@ impl Snapshot {
             git: Some(facts),
             files: Files::Git(Box::new(files)),
             probes: None,
+            absolute_root: Default::default(),
         })
     }
 
@@ -344,6 +362,7 @@ impl Snapshot {
             git: Some(facts),
             files: Files::Git(Box::new(files)),
             probes: None,
+            absolute_root: Default::default(),
         })
     }
 
