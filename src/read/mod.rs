@@ -772,7 +772,8 @@ impl SkippedName {
     }
 }
 
-/// Pack index slots for [`Snapshot::open_repository`]: gix's default sizes
+/// Pack index slots for every handle opened on a repository
+/// ([`read_git_facts`], [`Snapshot::open_repository`]): gix's default sizes
 /// the object store from the disk when the repository is opened (the
 /// objects folder real-pathed, alternates resolved, every pack index
 /// listed and stat-ed), then lists them all again on the first object read.
