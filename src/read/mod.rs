@@ -242,7 +242,11 @@ impl Snapshot {
     pub fn absolute_root(&self) -> &str {
         self.absolute_root.get_or_init(|| {
             let root = &self.source.root;
-            let path = root.canonicalize().unwrap_or_else(|_| root.clone());
+            let path = match &self.files {
+                // Resolved already, when the folder was opened.
+                Files::Disk(disk) => disk.root().to_path_buf(),
+                Files::Git(_) => root.canonicalize().unwrap_or_else(|_| root.clone()),
+            };
             path.to_string_lossy().trim_end_matches('/').to_string()
         })
     }
@@ -772,15 +776,16 @@ impl SkippedName {
     }
 }
 
-/// Pack index slots for every handle opened on a repository
-/// ([`read_git_facts`], [`Snapshot::open_repository`]): gix's default sizes
-/// the object store from the disk when the repository is opened (the
-/// objects folder real-pathed, alternates resolved, every pack index
-/// listed and stat-ed), then lists them all again on the first object read.
-/// That default comes to 32 slots for up to 29 indexes, so a plain git
-/// folder (no alternates) whose pack folder holds no more than that gets
-/// the 32 slots straight from one listing of names (none without a pack
-/// folder); any other repository keeps the default.
+/// Pack index slots for the handles [`read_git_facts`] and
+/// [`Snapshot::open_repository`] open: gix's default sizes the object
+/// store from the disk when the repository is opened (the objects folder
+/// real-pathed, alternates resolved, every pack index listed and stat-ed),
+/// then lists them all again on the first object read. That default comes
+/// to 32 slots for up to 29 indexes, so a plain git folder (no
+/// alternates, no `commondir` naming another folder's objects) whose pack
+/// folder holds no more than that gets the 32 slots from one listing of
+/// names (none without a pack folder); any other repository keeps the
+/// default.
 fn object_slots(source: &RepoSource) -> gix::odb::store::init::Slots {
     const SLOTS: u16 = 32;
     // What the default gives 32 slots for: 32 / 1.1, rounded down.
@@ -792,7 +797,8 @@ fn object_slots(source: &RepoSource) -> gix::odb::store::init::Slots {
     let objects = git_dir.join("objects");
     let plain = std::fs::symlink_metadata(&git_dir).is_ok_and(|m| m.is_dir())
         && std::fs::symlink_metadata(&objects).is_ok_and(|m| m.is_dir())
-        && std::fs::symlink_metadata(objects.join("info/alternates")).is_err();
+        && std::fs::symlink_metadata(objects.join("info/alternates")).is_err()
+        && std::fs::symlink_metadata(git_dir.join("commondir")).is_err();
     let indexes = || {
         let entries = match std::fs::read_dir(objects.join("pack")) {
             Ok(entries) => entries,
@@ -961,6 +967,14 @@ mod tests {
             object_slots(&source),
             Slots::AsNeededByDiskState { .. }
         ));
+        std::fs::remove_file(objects.join("info/alternates")).unwrap();
+        assert!(matches!(object_slots(&source), Slots::Given(32)));
+        // A `commondir`: the objects read are another folder's.
+        std::fs::write(dir.path().join(".git/commondir"), "../elsewhere\n").unwrap();
+        assert!(matches!(
+            object_slots(&source),
+            Slots::AsNeededByDiskState { .. }
+        ));
         // A `.git` file (a linked work tree's): gix works the folders out.
         let linked = tempfile::tempdir().unwrap();
         std::fs::write(linked.path().join(".git"), "gitdir: /elsewhere\n").unwrap();
@@ -968,6 +982,36 @@ mod tests {
             object_slots(&work_tree(linked.path())),
             Slots::AsNeededByDiskState { .. }
         ));
+    }
+
+    #[test]
+    fn a_bare_clones_object_slots_are_counted_in_its_own_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let bare = |root: &std::path::Path| RepoSource {
+            kind: RepoKind::Bare,
+            ..work_tree(root)
+        };
+        let clone = dir.path().join("r.git");
+        std::fs::create_dir_all(clone.join("objects/pack")).unwrap();
+        assert!(matches!(object_slots(&bare(&clone)), Slots::Given(32)));
+        for i in 0..30 {
+            std::fs::write(clone.join(format!("objects/pack/pack-{i}.idx")), "").unwrap();
+        }
+        assert!(matches!(
+            object_slots(&bare(&clone)),
+            Slots::AsNeededByDiskState { .. }
+        ));
+        // An objects folder that is a link: gix follows it, so the default.
+        #[cfg(unix)]
+        {
+            let linked = dir.path().join("l.git");
+            std::fs::create_dir(&linked).unwrap();
+            std::os::unix::fs::symlink(clone.join("objects"), linked.join("objects")).unwrap();
+            assert!(matches!(
+                object_slots(&bare(&linked)),
+                Slots::AsNeededByDiskState { .. }
+            ));
+        }
     }
 
     #[test]
