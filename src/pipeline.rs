@@ -458,8 +458,11 @@ fn build_with(
     let mut parts_search = Vec::new();
     let mut built = match parts {
         Some(parts) => {
-            let place =
-                |path: &str, from: &Path| staging.link_file(path, from).map_err(|e| e.to_string());
+            let place = |file: &shard::part::PartFile| {
+                staging
+                    .link_file(&file.site_path, &file.file, file.len)
+                    .map_err(|e| e.to_string())
+            };
             let from_parts =
                 docs_from_parts(parts, &outcome.portal, config.git_ref.as_deref(), &place)?;
             parts_search = from_parts.search;
@@ -967,7 +970,7 @@ const PAGE_KEYS_KIND: &str = "site-page-keys";
 type ListFile = (String, u64, [u64; 2]);
 
 /// Puts a part's file (the path given) into the site at a site path.
-type Place<'a> = &'a (dyn Fn(&str, &Path) -> Result<(), String> + Sync);
+type Place<'a> = &'a (dyn Fn(&shard::part::PartFile) -> Result<(), String> + Sync);
 
 /// The docs of every repository from the shards' parts: their files
 /// handed to `place` (linked into the staging folder), their links checked
@@ -993,11 +996,8 @@ fn docs_from_parts(
         let mut listed = Vec::with_capacity(parts.len());
         for part in parts {
             let files = part.files().map_err(Fatal)?;
-            files
-                .par_iter()
-                .try_for_each(|(path, file)| place(path, file))
-                .map_err(Fatal)?;
-            listed.push(files.into_iter().map(|(path, _)| path).collect());
+            files.par_iter().try_for_each(place).map_err(Fatal)?;
+            listed.push(files.into_iter().map(|file| file.site_path).collect());
         }
         Ok(listed)
     };

@@ -406,8 +406,18 @@ impl Staging {
     /// every site or part is replaced whole, so rebuilding or deleting
     /// `from`'s folder leaves this site's file as it is, and no later build
     /// of this site can change `from`.
-    pub fn link_file(&self, path: &str, from: &Path) -> Result<(), OutputError> {
+    ///
+    /// `len` is the file's length as it was written: a file of another
+    /// length (cut short or grown since: a copy of the part stopped half
+    /// way) is refused, and nothing is left at `path`.
+    pub fn link_file(&self, path: &str, from: &Path, len: u64) -> Result<(), OutputError> {
         check_site_path(path)?;
+        let other_length = |found: u64| {
+            OutputError(format!(
+                "`{}` is {found} bytes, where it was written with {len}: it was cut short or changed after it was written",
+                from.display()
+            ))
+        };
         let read_regular = || -> Result<Vec<u8>, OutputError> {
             let not_regular = || {
                 OutputError(format!(
@@ -421,7 +431,11 @@ impl Staging {
             if !meta.is_file() {
                 return Err(not_regular());
             }
-            std::fs::read(from).map_err(|e| io_error("read", from, e))
+            let bytes = std::fs::read(from).map_err(|e| io_error("read", from, e))?;
+            match bytes.len() as u64 {
+                found if found == len => Ok(bytes),
+                found => Err(other_length(found)),
+            }
         };
         if self.facts.is_some() {
             return self.write(path, &read_regular()?);
@@ -441,14 +455,30 @@ impl Staging {
             // A link is made to `from` itself, never to what it points to:
             // had `from` been swapped for a symlink since it was listed,
             // the site would now hold that symlink.
-            if to.symlink_metadata().is_ok_and(|m| m.is_file()) {
+            let linked = to.symlink_metadata().ok().filter(|m| m.is_file());
+            if let Some(meta) = &linked
+                && meta.len() == len
+            {
                 return Ok(());
             }
             std::fs::remove_file(&to).map_err(|e| self.write_error(path, e))?;
+            if let Some(meta) = linked {
+                return Err(other_length(meta.len()));
+            }
         }
         let bytes = read_regular()?;
         write_new_file(&to, &bytes).map_err(|e| self.write_error(path, e))?;
         Ok(())
+    }
+
+    /// The length of the file written at `path` (a site path).
+    pub fn written_len(&self, path: &str) -> Result<u64, OutputError> {
+        check_site_path(path)?;
+        let file = self.dir.join(path);
+        let meta = file
+            .symlink_metadata()
+            .map_err(|e| io_error("read", &file, e))?;
+        Ok(meta.len())
     }
 
     /// Writes many files in parallel.
@@ -1455,11 +1485,12 @@ mod tests {
         let out = tmp.path().join("site");
 
         let staging = Staging::create(&out).unwrap();
+        let len = "from the part".len() as u64;
         staging
-            .link_file("docs/a/index.html", &part.join("page.html"))
+            .link_file("docs/a/index.html", &part.join("page.html"), len)
             .unwrap();
         let refused = staging
-            .link_file("docs/b/index.html", &part.join("sneaky.html"))
+            .link_file("docs/b/index.html", &part.join("sneaky.html"), 6)
             .unwrap_err();
         assert!(
             refused.to_string().contains("not a regular file"),
@@ -1467,9 +1498,20 @@ mod tests {
         );
         assert!(
             staging
-                .link_file("../x.html", &part.join("page.html"))
+                .link_file("../x.html", &part.join("page.html"), len)
                 .is_err()
         );
+        // Written longer than it is now (a copy cut short): refused, and
+        // nothing left in its place.
+        let cut = staging
+            .link_file("docs/c/index.html", &part.join("page.html"), len + 5)
+            .unwrap_err();
+        assert!(
+            cut.to_string()
+                .contains("is 13 bytes, where it was written with 18: it was cut short"),
+            "{cut}"
+        );
+        assert!(!staging.dir.join("docs/c/index.html").exists());
         staging.commit().unwrap();
         let page = out.join("docs/a/index.html");
         assert_eq!(std::fs::read(&page).unwrap(), b"from the part");

@@ -18,8 +18,10 @@
 //!                   are checked by the shard: RepoDocs::check_own_links),
 //!                   the problems found rendering them and checking those
 //!   site/…          the docs pages and assets, at their paths in the site
-//!   files.bin       the paths of site/'s files, sorted (postcard), so
-//!                   merge links them without listing every folder
+//!   files.bin       the paths of site/'s files, sorted, each with its
+//!                   length (postcard), so merge links them without
+//!                   listing every folder, and refuses a file cut short
+//!                   or grown since (a CI artifact copied in part)
 //!   fragments.bin   for each docs site in docs.bin's order (SiteListing):
 //!                   the browser index's fragment blocks of its search
 //!                   sections, packed, which merge writes as they are,
@@ -49,7 +51,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The layout version of a part (bumped when the files change shape).
-pub const FORMAT: u32 = 12;
+pub const FORMAT: u32 = 13;
 const MANIFEST: &str = "part.json";
 const DOCS: &str = "docs.bin";
 const FILES: &str = "site";
@@ -205,8 +207,8 @@ impl SiteListing {
 /// rendered; [`PartWriter::finish`] adds the data and swaps it in.
 pub struct PartWriter {
     staging: Staging,
-    /// The site paths of the files written, for `files.bin`.
-    written: std::sync::Mutex<Vec<String>>,
+    /// The site paths and lengths of the files written, for `files.bin`.
+    written: std::sync::Mutex<Vec<(String, u64)>>,
     /// The checksums of the data files written so far, for `part.json`.
     checksums: std::sync::Mutex<BTreeMap<String, String>>,
 }
@@ -228,7 +230,7 @@ impl PartWriter {
         self.staging
             .write(&format!("{FILES}/{site_path}"), bytes)
             .map_err(|e| e.to_string())?;
-        crate::memo::lock(&self.written).push(site_path.to_string());
+        crate::memo::lock(&self.written).push((site_path.to_string(), bytes.len() as u64));
         Ok(())
     }
 
@@ -259,9 +261,21 @@ impl PartWriter {
         let docs = postcard::to_stdvec(docs)
             .map_err(|e| format!("cannot write the part's {DOCS}: {e}"))?;
         let mut written = std::mem::take(&mut *crate::memo::lock(&self.written));
-        // A path written twice is one file (the last write won).
+        // A path written twice is one file: its length is the one on disk
+        // (which write came last is the file system's to say).
         written.sort_unstable();
         written.dedup();
+        let twice: Vec<usize> = (1..written.len())
+            .filter(|i| written[*i - 1].0 == written[*i].0)
+            .collect();
+        for i in twice.into_iter().rev() {
+            let on_disk = self
+                .staging
+                .written_len(&format!("{FILES}/{}", written[i].0))
+                .map_err(|e| e.to_string())?;
+            written[i].1 = on_disk;
+            written.remove(i - 1);
+        }
         let written = postcard::to_stdvec(&written)
             .map_err(|e| format!("cannot write the part's {FILE_LIST}: {e}"))?;
         self.write_data(vec![(DOCS, docs), (FILE_LIST, written)])?;
@@ -277,6 +291,17 @@ impl PartWriter {
         self.staging.commit().map_err(|e| e.to_string())?;
         Ok(())
     }
+}
+
+/// One of a part's rendered files, as `files.bin` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartFile {
+    /// Its path in the site.
+    pub site_path: String,
+    /// The file in the part's `site/`.
+    pub file: PathBuf,
+    /// Its length as the shard wrote it.
+    pub len: u64,
 }
 
 /// A part opened for `merge`: its manifest read and checked.
@@ -648,23 +673,24 @@ impl Part {
     /// folder on the way to a listed file must be a real folder, not a
     /// symbolic link: a part comes from elsewhere (a CI artifact), and a
     /// linked folder would have its target's files taken into the site.
-    pub fn files(&self) -> Result<Vec<(String, PathBuf)>, String> {
+    pub fn files(&self) -> Result<Vec<PartFile>, String> {
         let path = self.dir.join(FILE_LIST);
         let bytes = self.read_data(FILE_LIST)?;
-        let listed: Vec<String> = decode(&path, &bytes)?;
-        if let Some(pair) = listed.windows(2).find(|pair| pair[0] >= pair[1]) {
+        let listed: Vec<(String, u64)> = decode(&path, &bytes)?;
+        if let Some(pair) = listed.windows(2).find(|pair| pair[0].0 >= pair[1].0) {
             return Err(format!(
                 "`{}` is damaged (`{}` listed before `{}`: not sorted, or listed twice): build the shard again",
                 path.display(),
-                pair[0].escape_debug(),
-                pair[1].escape_debug()
+                pair[0].0.escape_debug(),
+                pair[1].0.escape_debug()
             ));
         }
         let root = self.dir.join(FILES);
-        self.folders_are_real(&root, &listed)?;
+        let paths: Vec<&str> = listed.iter().map(|(p, _)| p.as_str()).collect();
+        self.folders_are_real(&root, &paths)?;
         listed
             .into_iter()
-            .map(|site_path| {
+            .map(|(site_path, len)| {
                 let inside = !site_path.is_empty()
                     && !site_path.contains(['\\', '\0'])
                     && !site_path.starts_with('/')
@@ -679,7 +705,11 @@ impl Part {
                     ));
                 }
                 let file = root.join(&site_path);
-                Ok((site_path, file))
+                Ok(PartFile {
+                    site_path,
+                    file,
+                    len,
+                })
             })
             .collect()
     }
@@ -687,7 +717,7 @@ impl Part {
     /// `site/` and every folder on the way to each of `listed` (sorted, so
     /// a folder's files are together and each folder is looked at once):
     /// a folder, not a symbolic link to one.
-    fn folders_are_real(&self, root: &Path, listed: &[String]) -> Result<(), String> {
+    fn folders_are_real(&self, root: &Path, listed: &[&str]) -> Result<(), String> {
         let check = |folder: &Path| -> Result<(), String> {
             match folder.symlink_metadata() {
                 Ok(meta) if meta.is_dir() => Ok(()),
@@ -742,7 +772,14 @@ mod tests {
 
     /// A part of `shard` holding `repos`, cut from `found`.
     fn write_part_of(dir: &Path, shard: Shard, repos: &[&str], found: &[&str]) {
-        let manifest = Manifest {
+        let writer = PartWriter::create(dir).unwrap();
+        writer.write_file("docs/a/index.html", b"page").unwrap();
+        writer.finish(manifest(shard, repos, found), &[]).unwrap();
+    }
+
+    /// The manifest of a part of `shard` holding `repos`, cut from `found`.
+    fn manifest(shard: Shard, repos: &[&str], found: &[&str]) -> Manifest {
+        Manifest {
             format: FORMAT,
             portico: env!("CARGO_PKG_VERSION").into(),
             shard,
@@ -756,10 +793,7 @@ mod tests {
                 .map(|repo| (repo.to_string(), format!("{:0<40}", repo.len())))
                 .collect(),
             checksums: BTreeMap::new(),
-        };
-        let writer = PartWriter::create(dir).unwrap();
-        writer.write_file("docs/a/index.html", b"page").unwrap();
-        writer.finish(manifest, &[]).unwrap();
+        }
     }
 
     /// The part of a one-shard build, written in `tmp/a`, and opened.
@@ -780,8 +814,30 @@ mod tests {
         assert_eq!(parts.len(), 2);
         let files = parts[0].files().unwrap();
         assert_eq!(files.len(), 1);
-        assert_eq!(files[0].0, "docs/a/index.html");
+        assert_eq!(files[0].site_path, "docs/a/index.html");
+        assert_eq!(files[0].len, 4, "the length written");
         assert!(parts[0].docs().unwrap().is_empty());
+    }
+
+    /// A path written twice is listed once, with the length of the file
+    /// the last write left.
+    #[test]
+    fn a_path_written_twice_is_listed_once_with_its_length_on_disk() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a");
+        let manifest = manifest(Shard { index: 1, count: 1 }, &[], &[]);
+        let writer = PartWriter::create(&dir).unwrap();
+        writer.write_file("docs/a/index.html", b"one").unwrap();
+        writer.write_file("docs/a/index.html", b"three").unwrap();
+        writer.write_file("docs/b/index.html", b"two").unwrap();
+        writer.finish(manifest, &[]).unwrap();
+        let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
+        let files = part.files().unwrap();
+        let listed: Vec<(&str, u64)> = files
+            .iter()
+            .map(|f| (f.site_path.as_str(), f.len))
+            .collect();
+        assert_eq!(listed, [("docs/a/index.html", 5), ("docs/b/index.html", 3)]);
     }
 
     /// `docs.bin` may hold only the repositories `part.json` lists: a part
@@ -867,9 +923,9 @@ mod tests {
         std::fs::write(dir.join("site/docs/stray.html"), b"x").unwrap();
         let files = part.files().unwrap();
         assert_eq!(files.len(), 1);
-        assert_eq!(files[0].1, dir.join("site/docs/a/index.html"));
+        assert_eq!(files[0].file, dir.join("site/docs/a/index.html"));
         for bad in ["../part.json", "docs//a", "/etc/passwd", "docs/./a", ""] {
-            let list = postcard::to_stdvec(&vec![bad.to_string()]).unwrap();
+            let list = postcard::to_stdvec(&vec![(bad.to_string(), 1u64)]).unwrap();
             rewrite(&mut part, FILE_LIST, &list);
             let refused = part.files().unwrap_err();
             assert!(
@@ -878,7 +934,8 @@ mod tests {
             );
         }
         for unsorted in [["docs/b", "docs/a"], ["docs/a", "docs/a"]] {
-            let list = postcard::to_stdvec(&unsorted.map(String::from).to_vec()).unwrap();
+            let list =
+                postcard::to_stdvec(&unsorted.map(|p| (p.to_string(), 1u64)).to_vec()).unwrap();
             rewrite(&mut part, FILE_LIST, &list);
             let refused = part.files().unwrap_err();
             assert!(

@@ -364,12 +364,13 @@ fn parts_of_another_version_or_build_are_refused() {
     // run, say): refused, not a site missing that page.
     let list_path = dir.join("part-1/files.bin");
     let list_bytes = std::fs::read(&list_path).unwrap();
-    let mut listed: Vec<String> = postcard::from_bytes(&list_bytes).unwrap();
+    // Each site path with its length.
+    let mut listed: Vec<(String, u64)> = postcard::from_bytes(&list_bytes).unwrap();
     let page = listed
         .iter()
-        .position(|p| p.starts_with("docs/") && p.ends_with("/index.html"))
+        .position(|(p, _)| p.starts_with("docs/") && p.ends_with("/index.html"))
         .expect("part 1 holds a docs page");
-    let left_out = listed.remove(page);
+    let (left_out, left_out_len) = listed.remove(page);
     rewrite_part_file(&list_path, &postcard::to_stdvec(&listed).unwrap());
     let short = merge(&["part-1", "part-2"]);
     assert_eq!(short.code, 2, "{}", short.stderr);
@@ -387,8 +388,8 @@ fn parts_of_another_version_or_build_are_refused() {
     // script among the site's assets, another shard's page): refused.
     for stray in ["assets/evil.js", "index.html"] {
         let mut more = listed.clone();
-        more.insert(0, left_out.clone());
-        more.push(stray.to_string());
+        more.insert(0, (left_out.clone(), left_out_len));
+        more.push((stray.to_string(), "alert(1)".len() as u64));
         more.sort();
         let file = dir.join("part-1/site").join(stray);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
@@ -704,6 +705,34 @@ fn damaged_or_huge_part_files_are_refused() {
     );
     std::fs::remove_file(&docs).unwrap();
     std::fs::write(&docs, kept).unwrap();
+
+    // A page cut short (an artifact copied in part): refused by name
+    // before anything is swapped in.
+    let page_path = files_under(&dir.join("part-1/site"))
+        .into_keys()
+        .find(|path| path.ends_with(".html"))
+        .expect("a page in part-1");
+    let page = dir.join("part-1/site").join(&page_path);
+    let whole = std::fs::read(&page).unwrap();
+    std::fs::remove_file(&page).unwrap();
+    std::fs::write(&page, &whole[..whole.len() / 2]).unwrap();
+    let cut = merge();
+    assert_eq!(cut.code, 2, "{}", cut.stderr);
+    assert!(
+        cut.stderr.contains(&page_path)
+            && cut
+                .stderr
+                .contains("cut short or changed after it was written")
+            && !cut.stderr.contains("panicked"),
+        "{}",
+        cut.stderr
+    );
+    assert!(
+        files_under(&dir.join("site")) == site_before,
+        "a refused merge leaves the site alone"
+    );
+    std::fs::remove_file(&page).unwrap();
+    std::fs::write(&page, &whole).unwrap();
     assert_eq!(merge().code, 1, "the part restored merges again");
 }
 
