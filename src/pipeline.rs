@@ -969,7 +969,8 @@ const PAGE_KEYS_KIND: &str = "site-page-keys";
 /// One of the lists' files, as kept under [`LISTS_KIND`].
 type ListFile = (String, u64, [u64; 2]);
 
-/// Puts a part's file (the path given) into the site at a site path.
+/// Puts a part's file into the site at its site path, refusing it when
+/// its length is not the one the shard wrote.
 type Place<'a> = &'a (dyn Fn(&shard::part::PartFile) -> Result<(), String> + Sync);
 
 /// The docs of every repository from the shards' parts: their files

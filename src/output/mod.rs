@@ -414,7 +414,7 @@ impl Staging {
         check_site_path(path)?;
         let other_length = |found: u64| {
             OutputError(format!(
-                "`{}` is {found} bytes, where it was written with {len}: it was cut short or changed after it was written",
+                "`{}` is {found} bytes, where it was written with {len}: it was cut short or changed after it was written (build the shard again)",
                 from.display()
             ))
         };
@@ -430,6 +430,11 @@ impl Staging {
                 .map_err(|e| io_error("read", from, e))?;
             if !meta.is_file() {
                 return Err(not_regular());
+            }
+            // Refused before it is read: a file far longer than written
+            // (sparse, say) is never read whole.
+            if meta.len() != len {
+                return Err(other_length(meta.len()));
             }
             let bytes = std::fs::read(from).map_err(|e| io_error("read", from, e))?;
             match bytes.len() as u64 {
@@ -1511,7 +1516,13 @@ mod tests {
                 .contains("is 13 bytes, where it was written with 18: it was cut short"),
             "{cut}"
         );
-        assert!(!staging.dir.join("docs/c/index.html").exists());
+        assert!(
+            staging
+                .dir
+                .join("docs/c/index.html")
+                .symlink_metadata()
+                .is_err()
+        );
         staging.commit().unwrap();
         let page = out.join("docs/a/index.html");
         assert_eq!(std::fs::read(&page).unwrap(), b"from the part");

@@ -664,10 +664,11 @@ impl Part {
         }
     }
 
-    /// The rendered files: (path in the site, file in the part), as
-    /// `files.bin` lists them (one read, where listing `site/` took a few
-    /// system calls per folder). Whether each is a regular file is checked
-    /// as it is taken (`output::Staging::link_file`); anything else in
+    /// The rendered files: path in the site, file in the part and length
+    /// as written, as `files.bin` lists them (one read, where listing
+    /// `site/` took a few system calls per folder). Whether each is a
+    /// regular file of that length is checked as it is taken
+    /// (`output::Staging::link_file`); anything else in
     /// `site/` is not taken. The list must be sorted without repeats (as
     /// written: two takers of one path would race), and `site/` and every
     /// folder on the way to a listed file must be a real folder, not a
@@ -827,9 +828,14 @@ mod tests {
         let dir = tmp.path().join("a");
         let manifest = manifest(Shard { index: 1, count: 1 }, &[], &[]);
         let writer = PartWriter::create(&dir).unwrap();
-        writer.write_file("docs/a/index.html", b"one").unwrap();
+        // The last write shorter than the first, so neither the longest
+        // nor the last in sorted order is the answer by chance.
         writer.write_file("docs/a/index.html", b"three").unwrap();
+        writer.write_file("docs/a/index.html", b"eleven").unwrap();
+        writer.write_file("docs/a/index.html", b"one").unwrap();
         writer.write_file("docs/b/index.html", b"two").unwrap();
+        writer.write_file("docs/c/index.html", b"longer").unwrap();
+        writer.write_file("docs/c/index.html", b"four").unwrap();
         writer.finish(manifest, &[]).unwrap();
         let part = open_all(std::slice::from_ref(&dir)).unwrap().remove(0);
         let files = part.files().unwrap();
@@ -837,7 +843,14 @@ mod tests {
             .iter()
             .map(|f| (f.site_path.as_str(), f.len))
             .collect();
-        assert_eq!(listed, [("docs/a/index.html", 5), ("docs/b/index.html", 3)]);
+        assert_eq!(
+            listed,
+            [
+                ("docs/a/index.html", 3),
+                ("docs/b/index.html", 3),
+                ("docs/c/index.html", 4)
+            ]
+        );
     }
 
     /// `docs.bin` may hold only the repositories `part.json` lists: a part
@@ -933,9 +946,13 @@ mod tests {
                 "{bad}: {refused}"
             );
         }
-        for unsorted in [["docs/b", "docs/a"], ["docs/a", "docs/a"]] {
-            let list =
-                postcard::to_stdvec(&unsorted.map(|p| (p.to_string(), 1u64)).to_vec()).unwrap();
+        for unsorted in [
+            [("docs/b", 1u64), ("docs/a", 1)],
+            [("docs/a", 1), ("docs/a", 1)],
+            [("docs/a", 1), ("docs/a", 2)],
+        ] {
+            let list = postcard::to_stdvec(&unsorted.map(|(p, len)| (p.to_string(), len)).to_vec())
+                .unwrap();
             rewrite(&mut part, FILE_LIST, &list);
             let refused = part.files().unwrap_err();
             assert!(
