@@ -500,10 +500,7 @@ fn parts_of_another_version_or_build_are_refused() {
         "{}",
         config.stderr
     );
-    assert!(
-        files_under(&dir.join("site")) == site_before,
-        "a refused merge leaves the site alone"
-    );
+    assert_site_unchanged(dir, &site_before);
 
     let bad_shard = portico(dir, &["build", "repos", "--shard", "3/2", "--out", "p"]);
     assert_eq!(bad_shard.code, 2);
@@ -601,10 +598,7 @@ fn parts_with_missing_or_foreign_search_documents_are_refused() {
         "{}",
         foreign.stderr
     );
-    assert!(
-        files_under(&dir.join("site")) == site_before,
-        "a refused merge leaves the site alone"
-    );
+    assert_site_unchanged(dir, &site_before);
     std::fs::remove_file(&fragments).unwrap();
     std::fs::rename(&kept, &fragments).unwrap();
     assert_eq!(merge().code, 1, "the part restored merges again");
@@ -699,10 +693,7 @@ fn damaged_or_huge_part_files_are_refused() {
         "{}",
         huge.stderr
     );
-    assert!(
-        files_under(&dir.join("site")) == site_before,
-        "a refused merge leaves the site alone"
-    );
+    assert_site_unchanged(dir, &site_before);
     std::fs::remove_file(&docs).unwrap();
     std::fs::write(&docs, kept).unwrap();
 
@@ -727,13 +718,18 @@ fn damaged_or_huge_part_files_are_refused() {
         "{}",
         cut.stderr
     );
-    assert!(
-        files_under(&dir.join("site")) == site_before,
-        "a refused merge leaves the site alone"
-    );
+    assert_site_unchanged(dir, &site_before);
     std::fs::remove_file(&page).unwrap();
     std::fs::write(&page, &whole).unwrap();
     assert_eq!(merge().code, 1, "the part restored merges again");
+}
+
+/// That a refused merge left the site in `dir/site` as `before` was.
+fn assert_site_unchanged(dir: &Path, before: &BTreeMap<String, Vec<u8>>) {
+    assert!(
+        files_under(&dir.join("site")) == *before,
+        "a refused merge leaves the site alone"
+    );
 }
 
 /// How many of a site's files share their bytes with another folder's
