@@ -1477,6 +1477,37 @@ mod tests {
         );
     }
 
+    /// A staging that records what it writes (the build cache's) copies a
+    /// part's file instead of linking it, through the same length check
+    /// as the copy made when a link fails.
+    #[test]
+    fn a_copied_part_file_of_another_length_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let from = tmp.path().join("page.html");
+        std::fs::write(&from, "from the part").unwrap();
+        let staging = Staging::create_carrying(&tmp.path().join("site"), None).unwrap();
+        let cut = staging
+            .link_file("docs/a/index.html", &from, 99)
+            .unwrap_err();
+        assert!(
+            cut.to_string()
+                .contains("is 13 bytes, where it was written with 99"),
+            "{cut}"
+        );
+        assert!(
+            staging
+                .dir
+                .join("docs/a/index.html")
+                .symlink_metadata()
+                .is_err()
+        );
+        staging.link_file("docs/a/index.html", &from, 13).unwrap();
+        assert_eq!(
+            std::fs::read(staging.dir.join("docs/a/index.html")).unwrap(),
+            b"from the part"
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_linked_file_stays_the_parts_when_rewritten_and_symlinks_are_refused() {
