@@ -265,18 +265,18 @@ impl GitFiles {
     ) -> Result<(GitFiles, GitFacts), OpenError> {
         let (commit, branch) = match rev {
             None => {
-                let commit = repo.head_commit().map_err(|e| OpenError {
+                let no_commit = |e: gix::Error| OpenError {
                     message: format!("HEAD does not point to a commit: {e}"),
                     hint: Some(
                         "an empty repository has nothing to read; push a commit or pass --ref"
                             .into(),
                     ),
-                })?;
-                let branch = repo
-                    .head_name()
-                    .ok()
-                    .flatten()
-                    .map(|n| n.shorten().to_string());
+                };
+                // HEAD read once for its branch and its commit, as
+                // `head_name` and `head_commit` would each read it.
+                let mut head = repo.head().map_err(no_commit)?;
+                let branch = head.referent_name().map(|n| n.shorten().to_string());
+                let commit = head.peel_to_commit().map_err(no_commit)?;
                 (commit, branch)
             }
             Some(rev) => {
