@@ -261,22 +261,25 @@ impl PartWriter {
         let docs = postcard::to_stdvec(docs)
             .map_err(|e| format!("cannot write the part's {DOCS}: {e}"))?;
         let mut written = std::mem::take(&mut *crate::memo::lock(&self.written));
-        // A path written twice is one file: its length is the one on disk
-        // (which write came last is the file system's to say).
         written.sort_unstable();
-        written.dedup();
-        let twice: Vec<usize> = (1..written.len())
-            .filter(|i| written[*i - 1].0 == written[*i].0)
-            .collect();
-        for i in twice.into_iter().rev() {
-            let on_disk = self
-                .staging
-                .written_len(&format!("{FILES}/{}", written[i].0))
-                .map_err(|e| e.to_string())?;
-            written[i].1 = on_disk;
-            written.remove(i - 1);
+        // A path written twice is one file: its length is the one on disk
+        // when the writes differ (which came last is the file system's to
+        // say).
+        let mut listed: Vec<(String, u64)> = Vec::with_capacity(written.len());
+        for (path, len) in written {
+            match listed.last_mut() {
+                Some(last) if last.0 == path => {
+                    if last.1 != len {
+                        last.1 = self
+                            .staging
+                            .written_len(&format!("{FILES}/{path}"))
+                            .map_err(|e| e.to_string())?;
+                    }
+                }
+                _ => listed.push((path, len)),
+            }
         }
-        let written = postcard::to_stdvec(&written)
+        let written = postcard::to_stdvec(&listed)
             .map_err(|e| format!("cannot write the part's {FILE_LIST}: {e}"))?;
         self.write_data(vec![(DOCS, docs), (FILE_LIST, written)])?;
         let manifest = Manifest {
@@ -828,11 +831,11 @@ mod tests {
         let dir = tmp.path().join("a");
         let manifest = manifest(Shard { index: 1, count: 1 }, &[], &[]);
         let writer = PartWriter::create(&dir).unwrap();
-        // The last write shorter than the first, so neither the longest
-        // nor the last in sorted order is the answer by chance.
-        writer.write_file("docs/a/index.html", b"three").unwrap();
-        writer.write_file("docs/a/index.html", b"eleven").unwrap();
+        // The last write neither the shortest nor the longest, so no
+        // length but the one on disk is the answer by chance.
         writer.write_file("docs/a/index.html", b"one").unwrap();
+        writer.write_file("docs/a/index.html", b"eleven").unwrap();
+        writer.write_file("docs/a/index.html", b"three").unwrap();
         writer.write_file("docs/b/index.html", b"two").unwrap();
         writer.write_file("docs/c/index.html", b"longer").unwrap();
         writer.write_file("docs/c/index.html", b"four").unwrap();
@@ -846,7 +849,7 @@ mod tests {
         assert_eq!(
             listed,
             [
-                ("docs/a/index.html", 3),
+                ("docs/a/index.html", 5),
                 ("docs/b/index.html", 3),
                 ("docs/c/index.html", 4)
             ]
