@@ -469,6 +469,52 @@ pub mod shared {
     }
 }
 
+/// `#[serde(with)]` for a list of bytes: written as bytes, which postcard
+/// writes exactly as it writes a `Vec<u8>` (a length, then the bytes), so
+/// what was written before reads the same; read back in one copy, where
+/// serde's `Vec<u8>` takes a byte at a time (3 % of a 10,000-page merge's
+/// CPU went to that, in the parts' counted words and stored documents).
+pub mod bytes {
+    use serde::de::{SeqAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        d.deserialize_byte_buf(Bytes)
+    }
+
+    struct Bytes;
+
+    impl<'de> Visitor<'de> for Bytes {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of bytes")
+        }
+
+        fn visit_bytes<E>(self, bytes: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(bytes.to_vec())
+        }
+
+        fn visit_byte_buf<E>(self, bytes: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(bytes)
+        }
+
+        /// A format that writes bytes as a list of numbers (JSON).
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            // The hint comes from the input: not trusted for the allocation.
+            let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(byte) = seq.next_element()? {
+                bytes.push(byte);
+            }
+            Ok(bytes)
+        }
+    }
+}
+
 /// [`shared`] for a shared list of shared values.
 pub mod shared_list {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -514,6 +560,38 @@ pub mod shared_vec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct AsBytes(#[serde(with = "bytes")] Vec<u8>);
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct AsList(Vec<u8>);
+
+    #[test]
+    fn bytes_are_written_as_a_byte_list_is_and_read_back_from_either() {
+        for length in [0usize, 1, 127, 128, 70_000] {
+            let bytes: Vec<u8> = (0..length).map(|n| (n * 7) as u8).collect();
+            let written = postcard::to_stdvec(&AsBytes(bytes.clone())).unwrap();
+            // The same bytes as a `Vec<u8>` gives: files written before
+            // the change read the same.
+            assert_eq!(
+                written,
+                postcard::to_stdvec(&AsList(bytes.clone())).unwrap()
+            );
+            assert_eq!(decode::<AsBytes>(&written), Some(AsBytes(bytes.clone())));
+            // A format that writes them as numbers (JSON) reads them too.
+            let json = serde_json::to_string(&AsBytes(bytes.clone())).unwrap();
+            assert_eq!(json, serde_json::to_string(&AsList(bytes.clone())).unwrap());
+            assert_eq!(
+                serde_json::from_str::<AsBytes>(&json).unwrap(),
+                AsBytes(bytes)
+            );
+        }
+        // Cut short: an error, not a panic or a huge allocation.
+        let written = postcard::to_stdvec(&AsBytes(vec![1; 300])).unwrap();
+        assert_eq!(decode::<AsBytes>(&written[..100]), None);
+        assert!(serde_json::from_str::<AsBytes>("[1, 256]").is_err());
+    }
 
     #[test]
     fn a_list_of_encoded_elements_reads_back_as_the_list() {

@@ -282,6 +282,7 @@ impl FolderStamp {
 /// its name; files are stamped on their own).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct FolderEntry {
+    #[serde(with = "crate::memo::bytes")]
     name: Vec<u8>,
     kind: EntryKind,
     inode: u64,

@@ -47,7 +47,9 @@ struct Kept {
     run: Key,
     /// The site's words counted (`terms::RunTerms`, encoded), and its
     /// documents' block of `documents.bin` (`stored::block`).
+    #[serde(with = "crate::memo::bytes")]
     words: Vec<u8>,
+    #[serde(with = "crate::memo::bytes")]
     block: Vec<u8>,
 }
 

@@ -133,6 +133,7 @@ pub struct RunTerms {
     /// Each word's occurrences, by document, then slot: for each, the
     /// document's distance from the word's previous one (from 0 for the
     /// first), then slot + 4 × frequency, as [`varint`]s.
+    #[serde(with = "crate::memo::bytes")]
     packed: Vec<u8>,
     /// Each document's number of words in each field.
     pub lengths: Vec<[u32; SLOTS]>,

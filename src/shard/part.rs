@@ -167,6 +167,7 @@ pub struct SiteListing {
     /// The sections' words counted (`search::terms`) and their block of
     /// `documents.bin` (`search::stored`): what merge gathers of them.
     pub terms: crate::search::terms::RunTerms,
+    #[serde(with = "crate::memo::bytes")]
     pub block: Vec<u8>,
 }
 
