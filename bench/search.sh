@@ -47,10 +47,10 @@ for set in $sets; do
   site="$out/$set-site"
   bare="$out/$set-bare"
   hyperfine -i -w 1 -r 5 -N --export-json "$work/$set-build.json" \
-    "$PORTICO build data/$set --out $site" \
-    "$PORTICO build data/$set --no-search --out $bare" >/dev/null 2>&1 || true
-  PORTICO_TIMINGS=1 "$PORTICO" build "data/$set" --out "$site" 2>&1 | grep timing: > "$work/$set-timings.txt" || true
-  "$PORTICO" build "data/$set" --no-search --out "$bare" >/dev/null 2>&1 || true
+    "$PORTICO build data/$set --no-cache --out $site" \
+    "$PORTICO build data/$set --no-cache --no-search --out $bare" >/dev/null 2>&1 || true
+  PORTICO_TIMINGS=1 "$PORTICO" build "data/$set" --no-cache --out "$site" 2>&1 | grep timing: > "$work/$set-timings.txt" || true
+  "$PORTICO" build "data/$set" --no-cache --no-search --out "$bare" >/dev/null 2>&1 || true
   hyperfine -w 1 -r 3 -N --export-json "$work/$set-pagefind.json" \
     "$PAGEFIND --site $bare --output-path $out/$set-pagefind" >/dev/null 2>&1
   "$PAGEFIND" --site "$bare" --output-path "$out/$set-pagefind" >/dev/null 2>&1
