@@ -105,10 +105,8 @@ pub fn derive_kept(
     out: &mut Vec<Diagnostic>,
 ) {
     let Some(memo) = memo else {
-        // Each entity's own refs resolved on every core (in order:
-        // `assign` reads them by place).
         let found: Vec<Forward> = entities
-            .par_iter()
+            .iter()
             .map(|e| forward(e, index, elsewhere))
             .collect();
         assign(entities, found, out);
@@ -117,26 +115,22 @@ pub fn derive_kept(
     let shape = shape_key(entities, elsewhere);
     let last = crate::memo::lock(&memo.last).take();
     let kept = last.filter(|l| l.shape == shape && l.entities.len() == entities.len());
+    let mut found: Vec<Option<Forward>> = Vec::with_capacity(entities.len());
+    let mut same = kept.is_some();
     let contexts: Vec<Key> = entities.par_iter().map(context_key).collect();
-    // Each entity the last build does not hold resolved again, on every
-    // core; whether every one resolved as before.
-    let fresh: Vec<(Option<Forward>, bool)> = entities
-        .par_iter()
-        .enumerate()
-        .map(|(i, entity)| {
-            let last = kept.as_ref().map(|k| &k.entities[i]);
-            match last {
-                Some(last) if last.holds(entity, contexts[i]) => (None, true),
-                _ => {
-                    let fresh = forward(entity, index, elsewhere);
-                    let same = last.is_some_and(|l| l.forward == forward_key(&fresh.relations));
-                    (Some(fresh), same)
-                }
+    for (i, entity) in entities.iter().enumerate() {
+        let last = kept.as_ref().map(|k| &k.entities[i]);
+        match last {
+            Some(last) if last.holds(entity, contexts[i]) => {
+                found.push(None);
             }
-        })
-        .collect();
-    let same = kept.is_some() && fresh.iter().all(|(_, same)| *same);
-    let found: Vec<Option<Forward>> = fresh.into_iter().map(|(found, _)| found).collect();
+            _ => {
+                let fresh = forward(entity, index, elsewhere);
+                same &= last.is_some_and(|l| l.forward == forward_key(&fresh.relations));
+                found.push(Some(fresh));
+            }
+        }
+    }
     let next = match kept {
         Some(kept) if same => reuse(entities, kept, found, contexts, out),
         _ => {
