@@ -108,7 +108,8 @@ impl GitHandle {
     pub(super) fn open(root: &Path, slots: gix::odb::store::init::Slots) -> Option<GitHandle> {
         let options = gix::open::Options::isolated().object_store_slots(slots);
         let repo = gix::ThreadSafeRepository::open_opts(root, options).ok()?;
-        let local = repo.to_thread_local();
+        let mut local = repo.to_thread_local();
+        local.object_cache_size_if_unset(LOCAL_OBJECT_CACHE_BYTES);
         let head = if local.is_bare() {
             GitFiles::at(local, None)
                 .ok()
