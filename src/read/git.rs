@@ -108,8 +108,9 @@ impl GitHandle {
     pub(super) fn open(root: &Path, slots: gix::odb::store::init::Slots) -> Option<GitHandle> {
         let options = gix::open::Options::isolated().object_store_slots(slots);
         let repo = gix::ThreadSafeRepository::open_opts(root, options).ok()?;
-        let mut local = repo.to_thread_local();
-        local.object_cache_size_if_unset(LOCAL_OBJECT_CACHE_BYTES);
+        // Read through a cache like any other (peeling HEAD finds the
+        // commit twice).
+        let local = with_object_cache(&repo);
         let head = if local.is_bare() {
             GitFiles::at(local, None)
                 .ok()
@@ -125,10 +126,16 @@ impl GitHandle {
     /// root tree of a bare clone with loose objects was opened, read and
     /// inflated again for every path (6 times per repository in `check`).
     pub(super) fn local(&self) -> gix::Repository {
-        let mut repo = self.0.repo.to_thread_local();
-        repo.object_cache_size_if_unset(LOCAL_OBJECT_CACHE_BYTES);
-        repo
+        with_object_cache(&self.0.repo)
     }
+}
+
+/// A handle to read `repo` through, with an object cache of its own
+/// ([`LOCAL_OBJECT_CACHE_BYTES`]).
+fn with_object_cache(repo: &gix::ThreadSafeRepository) -> gix::Repository {
+    let mut local = repo.to_thread_local();
+    local.object_cache_size_if_unset(LOCAL_OBJECT_CACHE_BYTES);
+    local
 }
 
 impl PartialEq for GitHandle {
