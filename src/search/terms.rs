@@ -286,6 +286,25 @@ impl RunTerms {
         })
     }
 
+    /// A hash of everything counted: what the browser index's postings of
+    /// these documents follow from (`web::kept_segments`).
+    pub fn content_hash(&self) -> u128 {
+        let mut hasher = crate::memo::hasher();
+        crate::memo::part(&mut hasher, self.text.as_bytes());
+        let mut numbers = Vec::with_capacity(4 * (self.ends.len() + self.starts.len()));
+        for n in self.ends.iter().chain(&self.starts) {
+            numbers.extend_from_slice(&n.to_le_bytes());
+        }
+        crate::memo::part(&mut hasher, &numbers);
+        crate::memo::part(&mut hasher, &self.packed);
+        numbers.clear();
+        for n in self.lengths.iter().flatten() {
+            numbers.extend_from_slice(&n.to_le_bytes());
+        }
+        crate::memo::part(&mut hasher, &numbers);
+        hasher.digest128()
+    }
+
     /// Whether the run's parts agree: the words end in order inside the
     /// text, on character boundaries, sorted; `starts` rises from 0 to the
     /// packed bytes' count, one per word and one more; and every word's

@@ -1,8 +1,17 @@
 //! The in-browser search index, exported from the words of the build's
-//! search documents as `search::terms` counted them, scored with tantivy's
-//! own BM25 so the browser ranks with the very numbers `portico search`
-//! gives (the tests export a tantivy index of the same documents,
-//! `from_index`, and compare the files byte for byte).
+//! search documents as `search::terms` counted them. The browser scores
+//! with tantivy's own BM25, from what tantivy scores with (each posting's
+//! term frequency and field-length id, the document count and each field's
+//! average length), so it ranks with the numbers `portico search` gives
+//! (the tests export a tantivy index of the same documents, `from_index`,
+//! and compare the files byte for byte).
+//!
+//! Postings hold no score, so a document's edit changes only the postings
+//! of its own segment: documents fall into [`SEGMENTS`] segments by a hash
+//! of their entity's ref, are numbered segment by segment, and each
+//! segment's postings are chunked on their own. One page changed rewrites
+//! one segment's chunks, the dictionary shards whose words it changed and
+//! `meta.js`.
 //!
 //! Pages opened from `file://` may load `<script src>` but not `fetch`, so
 //! every file is a classic script that hands its data to
@@ -10,24 +19,34 @@
 //! loads `meta.js`, one dictionary shard per typed word, the postings
 //! chunks of the words it matched, and the fragments of the results shown:
 //!
-//! - `meta.js`: document count, the dictionary shard keys, where fragment
-//!   blocks start, facet values and one facet row per entity.
-//! - `d/<hex of the first two letters>.js`: the indexed words starting with
-//!   those letters, as `word,fields,chunk;…` (`fields`: 1 title, 2 heading,
-//!   4 body).
-//! - `p/<n>.js`: postings of consecutive words, `["word,word,…",
-//!   "<packed>"]`: for each word in turn, its document count, then per
-//!   document (document − previous document) × 8 + fields, then the
-//!   field's BM25 score × 64 for each field set, as 7-bit variable-length
-//!   numbers, the whole chunk compressed with raw deflate and written in
-//!   base64 (about 0.6 of the uncompressed digits' size).
+//! - `meta.js`: document count, each segment's first document and
+//!   document count, each field's average length and tantivy's
+//!   field-length table, the dictionary shard keys, where fragment blocks
+//!   start, facet values and one facet row per entity.
+//! - `d/<hex of the first two letters>.js`: `["entries", starts]`: the
+//!   indexed words starting with those letters, as `word,fields,segments;…`
+//!   (`fields`: 1 title, 2 heading, 4 body; `segments`: bit g set when
+//!   segment g holds the word), and for each segment the chunk of the first
+//!   of these words it holds, then the index of each entry whose postings
+//!   begin a later chunk.
+//! - `p/<g>-<n>.js`: segment g's n-th chunk of postings, of consecutive
+//!   words,
+//!   `["word,word,…", "<packed>"]`: for each word in turn, its document
+//!   count in the segment, then per document (document − previous
+//!   document) × 8 + fields (documents counted from the segment's first),
+//!   then for each field set its field-length id and term frequency
+//!   ([`write_occurrence`]), as 7-bit variable-length numbers, the whole chunk compressed with raw
+//!   deflate and written in base64 (about 0.6 of the uncompressed digits'
+//!   size). A word's document frequency in a field is the count of its
+//!   postings with that field, over the segments.
 //! - `f/<n>.js`: what results show, `[title, url, breadcrumb, heading, body,
 //!   cut]` for consecutive documents (`cut`: 1 when the body was shortened), as JSON compressed with raw deflate and
 //!   written in base64 (the browser inflates it with `DecompressionStream`):
 //!   section text is most of the index, and compresses about fourfold.
 //!
-//! Documents are numbered in (entity, page, section) order, so an entity's
-//! documents are consecutive and one facet row per entity covers them.
+//! Documents are numbered in (segment, entity, page, section) order, so an
+//! entity's documents are consecutive and one facet row per entity covers
+//! them.
 
 use super::SearchDoc;
 use super::listed::Listed;
@@ -38,18 +57,23 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::query::Bm25Weight;
 
 #[cfg(test)]
 pub mod from_index;
+mod kept_segments;
+use kept_segments::{KeptSegment, Segments};
 
 /// Where the browser's index goes, inside the built site.
 pub use crate::address::WEB_SEARCH_DIR as WEB_DIR;
-/// Scores are stored as integers in 1/64ths (under 1 % error above 1.0).
-const SCORE_SCALE: f32 = 64.0;
+/// How many segments the postings are split into. A query loads one chunk
+/// per segment holding each of its words; an edit rewrites one segment's
+/// chunks. Eight cost the postings 4 % more bytes at 10,000 pages and a
+/// query about as many bytes as one segment did (`bench/segments.py`).
+pub const SEGMENTS: usize = 8;
 /// A postings chunk closes after this many bytes (one very common word
-/// makes a bigger one): small enough that a query loads little.
-const CHUNK_BYTES: usize = 16 * 1024;
+/// makes a bigger one): small enough that a query, which loads a chunk
+/// per segment, loads little.
+const CHUNK_BYTES: usize = 16 * 1024 / SEGMENTS;
 /// A fragment block closes after this many bytes (before compression).
 const FRAGMENT_BYTES: usize = 12 * 1024;
 /// Section text kept for snippets.
@@ -62,22 +86,34 @@ const FRAGMENT_BODY_CHARS: usize = 3000;
 /// words for its most common two letters.
 const MAX_SHARD_WORDS: usize = 65_536;
 
-/// One document's score for a word in one field, packed so that a plain
-/// sort of numbers orders a word's occurrences by document, then field:
-/// the document's number (high 32 bits), the field's slot (2 bits: 0
-/// title, 1 heading, 2 body) and the score in 1/64ths (30 bits). Eight
-/// bytes an occurrence, sorted in place: the structs sorted by a key
-/// before were 20 bytes and a stable sort's scratch of as much again,
-/// fresh memory the kernel zeroed for every common word (a third of the
-/// export's time at 10,000 pages).
-type Scored = u64;
+/// The segment of an entity's documents: FNV-1a of its ref, so it is the
+/// same in every build, shard and merge (the browser never computes it).
+pub fn segment_of(entity_ref: &str) -> usize {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in entity_ref.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    (hash % SEGMENTS as u64) as usize
+}
 
-const SCORE_BITS: u32 = 30;
+/// One document's occurrence of a word in one field, packed so that a
+/// plain sort of numbers orders a word's occurrences by document, then
+/// field: the document's number (high 32 bits), the field's slot (2 bits:
+/// 0 title, 1 heading, 2 body), the term frequency (22 bits) and the
+/// field-length id (8 bits). Eight bytes an occurrence, sorted in place:
+/// the structs sorted by a key before were 20 bytes and a stable sort's
+/// scratch of as much again, fresh memory the kernel zeroed for every
+/// common word (a third of the export's time at 10,000 pages).
+type Packed = u64;
 
-fn scored(doc: u32, slot: usize, score: u32) -> Scored {
+const FREQUENCY_BITS: u32 = 22;
+
+fn packed(doc: u32, slot: usize, frequency: u32, norm: u8) -> Packed {
     (u64::from(doc) << 32)
-        | ((slot as u64) << SCORE_BITS)
-        | u64::from(score.min((1 << SCORE_BITS) - 1))
+        | ((slot as u64) << (FREQUENCY_BITS + 8))
+        | (u64::from(frequency.min((1 << FREQUENCY_BITS) - 1)) << 8)
+        | u64::from(norm)
 }
 
 /// Where an export hands its files, a batch at a time, as they are made
@@ -99,9 +135,15 @@ pub fn export_counted_into(
     mut write: impl Write,
 ) -> Result<KeptRuns, ExportError> {
     let timer = crate::timings::Timer::new();
-    let (order, number_of_seq) = numbering(&added);
+    let numbered = numbering(&added);
     counted.check(added.len()).map_err(ExportError::Words)?;
-    let words = |first| Ok(counted.postings(&number_of_seq, first));
+    let mut segments = match kept {
+        Some(disk) => Segments::look_up(disk, counted, &numbered),
+        None => Segments::none(),
+    };
+    segments.take_unless_capped(counted, &numbered, MAX_SHARD_WORDS);
+    let fresh = Fresh::of(segments.fresh_mask(), counted, &numbered);
+    let words = |first| Ok(counted.postings(&numbered, first, &fresh));
     // A failed write's message (it names the file) is given as it came.
     let mut failed_write = None;
     let mut write = |files: &mut Vec<OutputFile>| {
@@ -110,7 +152,15 @@ pub fn export_counted_into(
             tantivy::TantivyError::SystemError(e)
         })
     };
-    let exported = write_export(&added, &order, words, kept, &mut write, timer);
+    let exported = write_export(
+        &added,
+        &numbered,
+        counted.average,
+        words,
+        (kept, &segments),
+        &mut write,
+        timer,
+    );
     exported.map_err(|e| match failed_write {
         Some(write) => ExportError::Write(write),
         // The message as the export wrote it, without tantivy's wrapping
@@ -141,39 +191,49 @@ impl std::fmt::Display for ExportError {
     }
 }
 
-/// The files of the browser index of `added`, numbered in `order`, each
-/// word's postings made by `words` a first byte at a time.
+/// The files of the browser index of `added`, numbered as `numbered`
+/// says, each word's postings made by `words` a first byte at a time (of
+/// the segments not kept, `segments`); `average` is each field's average
+/// length over every document; `kept` keeps the fragment blocks.
 fn write_export(
     added: &[Listed],
-    order: &[usize],
+    numbered: &Numbering,
+    average: [f32; 3],
     mut words: impl FnMut(u8) -> tantivy::Result<(Vec<EncodedWord>, Vec<ShardCut>)>,
-    kept: Option<&DiskCache>,
+    (kept, segments): (Option<&DiskCache>, &Segments<'_>),
     write: &mut impl FnMut(&mut Vec<OutputFile>) -> tantivy::Result<()>,
     mut timer: crate::timings::Timer,
 ) -> tantivy::Result<KeptRuns> {
-    let docs: Vec<&Listed> = order.iter().map(|seq| &added[*seq]).collect();
-    let mut files = Vec::new();
+    let docs: Vec<&Listed> = numbered.order.iter().map(|seq| &added[*seq]).collect();
+    let mut files = segments.files();
+    write(&mut files)?;
     // A range of words at a time (by their first byte, in the order the
     // files list them), so only that range's postings are in memory: all
     // of them at once were the largest thing a big build held.
-    let mut written = PostingsFiles::default();
+    let mut written = PostingsFiles::new(segments);
     let mut cut = Vec::new();
     for first in 0..=u8::MAX {
         let (postings, shards_cut) = words(first)?;
         cut.extend(shards_cut);
-        written.add(postings, &mut files);
+        written.add(postings, first, &mut files);
         write(&mut files)?;
     }
-    for (key, left_out) in cut {
+    for (key, left_out) in &cut {
         eprintln!(
             "note: the browser's search index leaves out {left_out} rare words starting with `{}` \
              (a dictionary shard lists at most {MAX_SHARD_WORDS}; `portico search` finds them)",
             key.escape_debug()
         );
     }
-    let shards = written.finish(&mut files);
+    let taken = segments.taken();
+    let (shards, made) = written.finish(&mut files);
     write(&mut files)?;
-    timer.lap("  browser: postings read and scored, dictionary and postings files");
+    if cut.is_empty() {
+        segments.keep(made);
+    }
+    timer.lap(&format!(
+        "  browser: postings read, dictionary and postings files ({taken} of {SEGMENTS} segments kept)"
+    ));
     let (fragment_starts, taken, runs) = fragments(&docs, &mut files, kept, write)?;
     timer.lap(&format!(
         "  browser: fragments ({} blocks, {} packed before, {} kept)",
@@ -181,47 +241,100 @@ fn write_export(
         taken.packed,
         taken.kept
     ));
-    files.push(meta(&docs, &shards, &fragment_starts));
+    let scoring = Scoring {
+        starts: &numbered.starts,
+        average,
+    };
+    files.push(meta(&docs, &shards, &fragment_starts, &scoring));
     write(&mut files)?;
     timer.lap("  browser: meta");
     Ok(runs)
 }
 
-/// The documents' `seq`s in a build-independent order (`order_key`'s,
-/// ties broken by `seq`, as a stable sort would). Each key is made once,
-/// with its two strings replaced by their places among the distinct ones
-/// (a few thousand entity refs and pages), so the sort compares numbers:
-/// comparing the strings was 5 % of a merge, mostly the same entity ref
-/// against itself, a docs site's every section holding it.
-fn numbering_order(added: &[Listed]) -> Vec<usize> {
+/// The documents' `seq`s in a build-independent order (their entity's
+/// segment, then `order_key`'s, ties broken by `seq`, as a stable sort
+/// would), and how many documents each segment holds. Each key is made
+/// once, with its two strings replaced by their places among the distinct
+/// ones (a few thousand entity refs and pages), so the sort compares
+/// numbers: comparing the strings was 5 % of a merge, mostly the same
+/// entity ref against itself, a docs site's every section holding it.
+fn numbering_order(added: &[Listed]) -> (Vec<usize>, [u32; SEGMENTS]) {
     let keys: Vec<(&str, bool, &str, u32)> = added.par_iter().map(Listed::order_key).collect();
     let entities = places(keys.iter().map(|key| key.0));
+    let segments: HashMap<&str, usize> = entities
+        .keys()
+        .map(|entity| (*entity, segment_of(entity)))
+        .collect();
     let pages = places(keys.iter().map(|key| key.2));
-    let mut keyed: Vec<((u32, bool, u32, u32), usize)> = keys
+    let mut counts = [0u32; SEGMENTS];
+    // (segment, entity, other, page, position) as numbers, and the seq.
+    type Keyed = ((usize, u32, bool, u32, u32), usize);
+    let mut keyed: Vec<Keyed> = keys
         .iter()
         .enumerate()
         .map(|(seq, (entity, other, page, position))| {
-            ((entities[entity], *other, pages[page], *position), seq)
+            let segment = segments[entity];
+            counts[segment] += 1;
+            (
+                (segment, entities[entity], *other, pages[page], *position),
+                seq,
+            )
         })
         .collect();
     keyed.par_sort_unstable();
-    keyed.into_iter().map(|(_, seq)| seq).collect()
+    (keyed.into_iter().map(|(_, seq)| seq).collect(), counts)
 }
 
 /// Each document's number in the browser index, by `seq`.
 pub fn numbers_by_seq(added: &[Listed]) -> Vec<u32> {
-    numbering(added).1
+    numbering(added).number_of_seq
 }
 
-/// The documents' `seq`s in the browser's numbering order
-/// ([`numbering_order`]), and each one's number by `seq`.
-fn numbering(added: &[Listed]) -> (Vec<usize>, Vec<u32>) {
-    let order = numbering_order(added);
+/// How the browser index numbers documents.
+struct Numbering {
+    /// The documents' `seq`s in numbering order ([`numbering_order`]).
+    order: Vec<usize>,
+    /// Each document's number, by `seq`.
+    number_of_seq: Vec<u32>,
+    /// Each segment's first number, and after them the document count:
+    /// segment g holds `starts[g]..starts[g + 1]`.
+    starts: [u32; SEGMENTS + 1],
+}
+
+impl Numbering {
+    /// The segment holding document `number`.
+    fn segment_of_number(&self, number: u32) -> usize {
+        let after = self.starts[1..].partition_point(|start| *start <= number);
+        after.min(SEGMENTS - 1)
+    }
+
+    /// Bit g set for each segment g holding one of the `count` documents
+    /// from `first` (a run's, by `seq`).
+    fn segments_of_run(&self, first: u64, count: usize) -> u32 {
+        let first = usize::try_from(first).unwrap_or(usize::MAX);
+        (0..count)
+            .filter_map(|document| self.number_of_seq.get(first.saturating_add(document)))
+            .fold(0, |mask, number| {
+                mask | 1 << self.segment_of_number(*number)
+            })
+    }
+}
+
+fn numbering(added: &[Listed]) -> Numbering {
+    let (order, counts) = numbering_order(added);
     let mut number_of_seq = vec![0u32; added.len()];
     for (number, seq) in order.iter().enumerate() {
         number_of_seq[*seq] = u32::try_from(number).unwrap_or(u32::MAX);
     }
-    (order, number_of_seq)
+    let mut starts = [0u32; SEGMENTS + 1];
+    for (segment, count) in counts.iter().enumerate() {
+        starts[segment + 1] = starts[segment].saturating_add(*count);
+    }
+    Numbering {
+        order,
+        number_of_seq,
+        starts,
+    }
 }
 
 /// Each distinct string's place among the distinct strings, in order.
@@ -238,8 +351,8 @@ fn places<'a>(strings: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
 /// took from the cache (`kept_or_packed`), by entity ref.
 pub type KeptRuns = HashMap<String, crate::memo::Key>;
 
-/// One document's occurrences of a word in one field, before scoring:
-/// (document number, term frequency, fieldnorm id).
+/// One document's occurrences of a word in one field: (document number,
+/// term frequency, fieldnorm id).
 type Occurrence = (u32, u32, u8);
 
 /// A word's occurrences in one field of one part of the documents (a
@@ -250,11 +363,10 @@ type SegmentWord = (usize, u32, Vec<Occurrence>);
 
 /// Runs of documents' words counted as they were gathered
 /// (`super::terms::RunTerms`), each with the `seq` of its first document,
-/// and what scoring them needs: each document's fieldnorm ids and each
-/// field's average length over every document.
+/// and what the browser scores them with: each document's fieldnorm ids
+/// and each field's average length over every document.
 pub struct CountedRuns {
     runs: Vec<(u64, RunTerms, Vec<[u8; 3]>)>,
-    total_docs: u64,
     average: [f32; 3],
 }
 
@@ -283,11 +395,7 @@ impl CountedRuns {
                 (first, run, norms)
             })
             .collect();
-        CountedRuns {
-            runs,
-            total_docs,
-            average,
-        }
+        CountedRuns { runs, average }
     }
 
     /// That the runs count `documents` documents, each once, and that
@@ -322,11 +430,23 @@ impl CountedRuns {
     }
 
     /// The postings of the words whose first byte is `first`: one list per
-    /// (word, field) over every run, so scoring gathers no more entries
+    /// (word, field) over every run, so encoding gathers no more entries
     /// than words.
-    fn postings(&self, number_of_seq: &[u32], first: u8) -> (Vec<EncodedWord>, Vec<ShardCut>) {
+    /// Only the occurrences in the segments `fresh` names, and only runs
+    /// with documents there are read.
+    fn postings(
+        &self,
+        numbered: &Numbering,
+        first: u8,
+        fresh: &Fresh,
+    ) -> (Vec<EncodedWord>, Vec<ShardCut>) {
+        let number_of_seq = &numbered.number_of_seq;
+        let every = fresh.runs.is_empty();
         let mut entries: Vec<(&str, u32, u32)> = Vec::new();
         for (r, (_, run, _)) in (0u32..).zip(&self.runs) {
+            if !every && fresh.runs[r as usize] & fresh.segments == 0 {
+                continue;
+            }
             for w in run.starting_with(first) {
                 entries.push((run.word(w), r, w as u32));
             }
@@ -342,87 +462,79 @@ impl CountedRuns {
                     for (document, slot, frequency) in run.occurrences_of(*w as usize) {
                         let seq = (*first_seq as usize).saturating_add(document as usize);
                         let number = number_of_seq.get(seq).copied().unwrap_or(0);
+                        if !every && fresh.segments & (1 << numbered.segment_of_number(number)) == 0
+                        {
+                            continue;
+                        }
                         let slot = usize::from(slot).min(2);
                         let norm = norms.get(document as usize).map_or(0, |n| n[slot]);
                         lists[slot].push((number, frequency, norm));
                     }
                 }
-                let found = (0..3)
+                let found: Vec<SegmentWord> = (0..3)
                     .zip(lists)
                     .filter(|(_, list)| !list.is_empty())
                     .map(|(slot, list)| (slot, list.len() as u32, list))
                     .collect();
                 (group[0].0.to_string(), found)
             })
+            // A word only in kept segments is theirs to list.
+            .filter(|(_, found)| !found.is_empty())
             .collect();
-        scored_words(
-            gathered.into_iter().collect(),
-            self.total_docs,
-            self.average,
-        )
+        encoded_words(gathered.into_iter().collect(), &numbered.starts)
     }
 }
 
-/// Each word's postings scored and encoded, from its occurrences in each
-/// part; with the dictionary shards cut.
-fn scored_words(
+/// The segments an export encodes: bit g for segment g, and (unless every
+/// one is) each run's segments, by run, so a run with none is not read.
+struct Fresh {
+    segments: u32,
+    runs: Vec<u32>,
+}
+
+impl Fresh {
+    fn of(segments: u32, counted: &CountedRuns, numbered: &Numbering) -> Fresh {
+        let runs = if segments == (1 << SEGMENTS) - 1 {
+            Vec::new()
+        } else {
+            counted
+                .runs
+                .iter()
+                .map(|(first, run, _)| numbered.segments_of_run(*first, run.documents()))
+                .collect()
+        };
+        Fresh { segments, runs }
+    }
+}
+
+/// Each word's postings encoded segment by segment (`starts` as
+/// [`Numbering::starts`]), from its occurrences in each part; with the
+/// dictionary shards cut.
+fn encoded_words(
     mut gathered: BTreeMap<String, Vec<SegmentWord>>,
-    total_docs: u64,
-    average: [f32; 3],
+    starts: &[u32; SEGMENTS + 1],
 ) -> (Vec<EncodedWord>, Vec<ShardCut>) {
     // Every word of a shard starts with the same first byte: all here.
     let cut = cap_shards(&mut gathered, MAX_SHARD_WORDS);
-    // One BM25 weight per (field, document frequency), shared by the words
-    // with that frequency.
-    let mut frequencies: [BTreeSet<u64>; 3] = Default::default();
-    for found in gathered.values() {
-        let mut sums = [0u64; 3];
-        for (slot, doc_freq, _) in found {
-            sums[*slot] += u64::from(*doc_freq);
-        }
-        for slot in 0..3 {
-            if sums[slot] > 0 {
-                frequencies[slot].insert(sums[slot]);
-            }
-        }
-    }
-    let weights: Vec<std::collections::HashMap<u64, Bm25Weight>> = (0..3)
-        .map(|slot| {
-            frequencies[slot]
-                .iter()
-                .map(|df| {
-                    let weight =
-                        Bm25Weight::for_one_term_without_explain(*df, total_docs, average[slot]);
-                    (*df, weight)
-                })
-                .collect()
-        })
-        .collect();
     let words: Vec<EncodedWord> = gathered
         .into_par_iter()
         // One list per run of words, emptied for each: its memory is used
         // again rather than asked for (and zeroed) anew for every word.
-        .map_init(Vec::new, |list: &mut Vec<Scored>, (word, found)| {
-            let mut sums = [0u64; 3];
-            for (slot, doc_freq, _) in &found {
-                sums[*slot] += u64::from(*doc_freq);
-            }
+        .map_init(Vec::new, |list: &mut Vec<Packed>, (word, found)| {
             list.clear();
             for (slot, _, occurrences) in found {
-                let Some(weight) = weights[slot].get(&sums[slot]) else {
-                    continue;
-                };
-                list.extend(occurrences.into_iter().map(|(doc, freq, norm)| {
-                    let score = (weight.score(norm, freq) * SCORE_SCALE).round() as u32;
-                    scored(doc, slot, score)
-                }));
+                list.extend(
+                    occurrences
+                        .into_iter()
+                        .map(|(doc, frequency, norm)| packed(doc, slot, frequency, norm)),
+                );
             }
             // No two occurrences share a document and a field (a document
             // is counted in one run), so the order is the same whatever the
             // sort: the unstable one sorts in place.
             list.sort_unstable();
-            let (fields, encoded) = encode_postings(list);
-            (word, fields, encoded)
+            let (fields, segments) = encode_postings(list, starts);
+            (word, fields, segments)
         })
         .collect();
     (words, cut)
@@ -479,65 +591,229 @@ fn cap_shards(gathered: &mut BTreeMap<String, Vec<SegmentWord>>, cap: usize) -> 
     cut
 }
 
-/// A word, the fields that hold it (bits by slot) and its postings as
-/// [`encode_postings`] writes them.
-type EncodedWord = (String, u8, Vec<u8>);
+/// A word, the fields that hold it (bits by slot) and in each segment that
+/// holds it, those fields and its postings as [`encode_postings`] writes
+/// them.
+type EncodedWord = (String, u8, Vec<(usize, u8, Vec<u8>)>);
 
 /// The postings chunks and dictionary shards, written as words come in
 /// their order ([`PostingsFiles::add`], a range of words at a time).
+struct PostingsFiles<'s> {
+    /// The segments taken from the build cache: their words go into the
+    /// dictionary, their chunks are written as kept.
+    kept: &'s [Option<KeptSegment>; SEGMENTS],
+    /// Whether the segments encoded here are to be kept.
+    keeping: bool,
+    /// Each dictionary shard, by key.
+    shards: BTreeMap<String, ShardEntries>,
+    /// Each segment's chunks.
+    segments: [SegmentChunks; SEGMENTS],
+}
+
+/// One dictionary shard as it is written: its entries, how many, and for
+/// each segment where its words' postings are: the chunk of the first of
+/// them the segment holds, then the index of each entry whose postings
+/// begin a later chunk (the browser counts those up to a word's index).
 #[derive(Default)]
-struct PostingsFiles {
-    /// Each dictionary shard's entries, by key.
-    shards: BTreeMap<String, String>,
+struct ShardEntries {
+    entries: String,
+    count: u32,
+    starts: [Vec<u32>; SEGMENTS],
+    /// Each segment's chunk of the last entry it holds.
+    last_chunk: [u32; SEGMENTS],
+}
+
+impl ShardEntries {
+    /// Lists `word`, held by the segments of `held` (bits), in chunk
+    /// `chunks[g]` of segment g.
+    fn push(&mut self, word: &str, fields: u8, held: u32, chunks: &[u32; SEGMENTS]) {
+        if !self.entries.is_empty() {
+            self.entries.push(';');
+        }
+        let _ = write!(self.entries, "{word},{fields},{held}");
+        for segment in (0..SEGMENTS).filter(|g| held & (1 << g) != 0) {
+            let chunk = chunks[segment];
+            let starts = &mut self.starts[segment];
+            if starts.is_empty() {
+                starts.push(chunk);
+            } else if chunk != self.last_chunk[segment] {
+                starts.push(self.count);
+            }
+            self.last_chunk[segment] = chunk;
+        }
+        self.count += 1;
+    }
+}
+
+/// What [`PostingsFiles::finish`] gives: the dictionary's shard keys, and
+/// (when kept) each segment made here as the build cache keeps it.
+type Written = (Vec<String>, Vec<(usize, KeptSegment)>);
+
+/// One segment's postings chunks, as they are cut.
+#[derive(Default)]
+struct SegmentChunks {
     /// The chunk being filled: its words, in order, and their encoded
     /// postings one after the other.
     chunk: PostingsChunk,
     chunk_bytes: usize,
-    chunk_number: usize,
+    /// The first word of each chunk cut so far, and of the one being filled.
+    firsts: Vec<String>,
+    /// When kept: the segment's words with their fields, and its files.
+    words: Vec<(String, u8)>,
+    files: Vec<(String, kept_segments::ByteList)>,
 }
 
-impl PostingsFiles {
-    /// Adds the next words (each after every word added before), writing
-    /// each chunk as it fills.
-    fn add(&mut self, encoded: Vec<EncodedWord>, files: &mut Vec<OutputFile>) {
-        let mut full = Vec::new();
-        for (word, fields, encoded) in encoded {
-            if self.chunk_bytes + encoded.len() > CHUNK_BYTES && !self.chunk.is_empty() {
-                full.push((self.chunk_number, std::mem::take(&mut self.chunk)));
-                self.chunk_bytes = 0;
-                self.chunk_number += 1;
-            }
-            self.chunk_bytes += word.len() + encoded.len() + 1;
-            let entries = self.shards.entry(shard_key(&word)).or_default();
-            if !entries.is_empty() {
-                entries.push(';');
-            }
-            entries.push_str(&format!("{word},{fields},{}", self.chunk_number));
-            self.chunk.push(&word, &encoded);
+impl SegmentChunks {
+    /// Adds a word's postings, cutting the chunk first when they would fill
+    /// it past [`CHUNK_BYTES`]; returns the chunk cut (with its number),
+    /// and the number of the chunk the word is in.
+    fn push(&mut self, word: &str, encoded: &[u8]) -> (Option<(usize, PostingsChunk)>, u32) {
+        let mut cut = None;
+        if !self.chunk.is_empty() && self.chunk_bytes + encoded.len() > CHUNK_BYTES {
+            cut = Some((self.firsts.len() - 1, std::mem::take(&mut self.chunk)));
+            self.chunk_bytes = 0;
         }
-        // Deflating is most of a chunk's cost: on every core.
-        let written: Vec<OutputFile> = full
-            .into_par_iter()
-            .map(|(number, chunk)| chunk.file(number))
-            .collect();
-        files.extend(written);
+        if self.chunk.is_empty() {
+            self.firsts.push(word.to_string());
+        }
+        self.chunk_bytes += word.len() + encoded.len() + 1;
+        self.chunk.push(word, encoded);
+        (cut, (self.firsts.len() - 1) as u32)
+    }
+}
+
+/// A dictionary entry's fields, the segments holding the word (bits) and
+/// its chunk in each.
+type EntryBits = (u8, u32, [u32; SEGMENTS]);
+
+impl<'s> PostingsFiles<'s> {
+    fn new(segments: &'s Segments<'_>) -> Self {
+        PostingsFiles {
+            kept: &segments.kept,
+            keeping: segments.keeping(),
+            shards: BTreeMap::new(),
+            segments: Default::default(),
+        }
     }
 
-    /// Writes the last chunk and the dictionary shards; returns the shard
-    /// keys.
-    fn finish(self, files: &mut Vec<OutputFile>) -> Vec<String> {
-        if !self.chunk.is_empty() {
-            files.push(self.chunk.file(self.chunk_number));
+    /// Adds the next words (each after every word added before), those
+    /// whose first byte is `first`, writing each chunk as it fills; the
+    /// kept segments' words starting with `first` join the dictionary.
+    fn add(&mut self, encoded: Vec<EncodedWord>, first: u8, files: &mut Vec<OutputFile>) {
+        let kept_words = self.kept_words(first);
+        let mut kept_words = kept_words.into_iter().peekable();
+        let mut full = Vec::new();
+        for (word, fields, postings) in encoded {
+            while let Some((kept, bits)) = kept_words.next_if(|(kept, _)| **kept < *word) {
+                self.dictionary_entry(kept, bits);
+            }
+            let (mut fields, mut held, mut chunks) = (fields, 0u32, [0u32; SEGMENTS]);
+            if let Some((_, kept)) = kept_words.next_if(|(kept, _)| **kept == *word) {
+                (fields, held, chunks) = (fields | kept.0, kept.1, kept.2);
+            }
+            for (segment, segment_fields, encoded) in postings {
+                held |= 1 << segment;
+                let segment_chunks = &mut self.segments[segment];
+                let (cut, chunk) = segment_chunks.push(&word, &encoded);
+                if let Some((number, chunk)) = cut {
+                    full.push((segment, number, chunk));
+                }
+                chunks[segment] = chunk;
+                if self.keeping {
+                    segment_chunks.words.push((word.clone(), segment_fields));
+                }
+            }
+            if held != 0 {
+                self.dictionary_entry(&word, (fields, held, chunks));
+            }
         }
-        for (key, entries) in &self.shards {
+        for (kept, bits) in kept_words {
+            self.dictionary_entry(kept, bits);
+        }
+        // Deflating is most of a chunk's cost: on every core.
+        let written: Vec<(usize, OutputFile)> = full
+            .into_par_iter()
+            .map(|(segment, number, chunk)| (segment, chunk.file(segment, number)))
+            .collect();
+        for (segment, file) in written {
+            self.made(segment, &file);
+            files.push(file);
+        }
+    }
+
+    /// The kept segments' words starting with `first`, in byte order,
+    /// each with its [`EntryBits`] over the kept segments.
+    fn kept_words(&self, first: u8) -> BTreeMap<&'s str, EntryBits> {
+        let kept: &'s [Option<KeptSegment>; SEGMENTS] = self.kept;
+        let mut words: BTreeMap<&'s str, EntryBits> = BTreeMap::new();
+        for (segment, kept) in kept.iter().enumerate() {
+            let Some(kept) = kept else { continue };
+            let first_byte = |(word, _): &(String, u8)| word.as_bytes().first().copied();
+            let from = kept.words.partition_point(|w| first_byte(w) < Some(first));
+            let to = kept.words.partition_point(|w| first_byte(w) <= Some(first));
+            for (word, fields) in &kept.words[from..to] {
+                // The last chunk starting at or before the word.
+                let after = kept.firsts.partition_point(|f| f.as_str() <= word.as_str());
+                let entry = words.entry(word.as_str()).or_default();
+                entry.0 |= fields;
+                entry.1 |= 1 << segment;
+                entry.2[segment] = after.saturating_sub(1) as u32;
+            }
+        }
+        words
+    }
+
+    /// Lists `word` in its shard.
+    fn dictionary_entry(&mut self, word: &str, (fields, held, chunks): EntryBits) {
+        let shard = self.shards.entry(shard_key(word)).or_default();
+        shard.push(word, fields, held, &chunks);
+    }
+
+    /// Notes a chunk file made for `segment`, when segments are kept.
+    fn made(&mut self, segment: usize, file: &OutputFile) {
+        if self.keeping {
+            let bytes = kept_segments::ByteList(file.bytes.to_vec());
+            self.segments[segment]
+                .files
+                .push((file.path.clone(), bytes));
+        }
+    }
+
+    /// Writes the last chunks and the dictionary shards (each
+    /// `["entries", [[starts of segment 0], …]]`); returns the shard keys
+    /// and (when kept) each segment made here as the build cache keeps it.
+    fn finish(mut self, files: &mut Vec<OutputFile>) -> Written {
+        let mut made = Vec::new();
+        for segment in 0..SEGMENTS {
+            if self.kept[segment].is_some() {
+                continue;
+            }
+            let chunk = std::mem::take(&mut self.segments[segment].chunk);
+            if !chunk.is_empty() {
+                let number = self.segments[segment].firsts.len() - 1;
+                let file = chunk.file(segment, number);
+                self.made(segment, &file);
+                files.push(file);
+            }
+            let chunks = std::mem::take(&mut self.segments[segment]);
+            if self.keeping {
+                let kept = KeptSegment {
+                    words: chunks.words,
+                    firsts: chunks.firsts,
+                    files: chunks.files,
+                };
+                made.push((segment, kept));
+            }
+        }
+        for (key, shard) in &self.shards {
             files.push(script(
                 &format!("d/{}.js", hex(key)),
                 "d",
                 &json(key),
-                &json(entries),
+                &json(&(&shard.entries, &shard.starts)),
             ));
         }
-        self.shards.into_keys().collect()
+        (self.shards.into_keys().collect(), made)
     }
 }
 
@@ -563,15 +839,17 @@ impl PostingsChunk {
         self.words.is_empty()
     }
 
-    /// `p/<n>.js`: `["word,word,…", "<postings, deflated, in base64>"]`.
-    /// Postings compress to about half (document gaps and scores repeat),
-    /// and text that must travel as base64 anyway is smaller deflated.
-    fn file(self, number: usize) -> OutputFile {
+    /// `p/<segment>-<n>.js`: `["word,word,…", "<postings, deflated, in
+    /// base64>"]`. Postings compress to about half (document gaps,
+    /// frequencies and lengths repeat), and text that must travel as
+    /// base64 anyway is smaller deflated.
+    fn file(self, segment: usize, number: usize) -> OutputFile {
         let packed = base64(&deflate_raw(&self.postings));
+        let name = format!("{segment}-{number}");
         script(
-            &format!("p/{number}.js"),
+            &format!("p/{name}.js"),
             "p",
-            &number.to_string(),
+            &json(&name),
             &json(&(self.words, packed)),
         )
     }
@@ -592,41 +870,86 @@ fn hex(text: &str) -> String {
     text.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A word's postings as the browser reads them: how many documents, then
-/// for each (document − previous document) × 8 + fields, then the field's
-/// BM25 score × 64 for each field set (in slot order), every number a
-/// [`vlq`]; from its occurrences sorted ([`Scored`]). Returns the fields
-/// any document holds it in, too.
-fn encode_postings(sorted: &[Scored]) -> (u8, Vec<u8>) {
-    let doc = |s: Scored| (s >> 32) as u32;
-    let slot = |s: Scored| ((s >> SCORE_BITS) & 3) as u8;
-    let score = |s: Scored| (s & ((1 << SCORE_BITS) - 1)) as u32;
-    // About two bytes an occurrence (a gap and a score).
-    let mut out = Vec::with_capacity(sorted.len() * 2 + 8);
+/// A word's postings as the browser reads them, in each segment that holds
+/// it (`starts` as [`Numbering::starts`]): how many documents, then for
+/// each (document − previous document) × 8 + fields, counted from the
+/// segment's first document, then the field-length id and term frequency
+/// for each field set (in slot order, [`write_occurrence`]), every number
+/// a [`vlq`]; from
+/// its occurrences sorted ([`Packed`]). Returns the fields any document
+/// holds it in, too.
+fn encode_postings(
+    sorted: &[Packed],
+    starts: &[u32; SEGMENTS + 1],
+) -> (u8, Vec<(usize, u8, Vec<u8>)>) {
+    let doc = |p: Packed| (p >> 32) as u32;
+    let mut all_fields = 0u8;
+    let mut segments = Vec::new();
+    let mut rest = sorted;
+    for segment in 0..SEGMENTS {
+        let split = rest.partition_point(|p| doc(*p) < starts[segment + 1]);
+        let (mine, after) = rest.split_at(split);
+        rest = after;
+        if !mine.is_empty() {
+            let (fields, encoded) = encode_segment(mine, starts[segment]);
+            all_fields |= fields;
+            segments.push((segment, fields, encoded));
+        }
+    }
+    (all_fields, segments)
+}
+
+/// [`encode_postings`] of one segment's occurrences, its first document
+/// numbered `first`.
+fn encode_segment(sorted: &[Packed], first: u32) -> (u8, Vec<u8>) {
+    let doc = |p: Packed| (p >> 32) as u32;
+    let slot = |p: Packed| ((p >> (FREQUENCY_BITS + 8)) & 3) as usize;
+    let frequency = |p: Packed| ((p >> 8) & ((1 << FREQUENCY_BITS) - 1)) as u32;
+    // About three bytes an occurrence (a gap, a frequency, a length).
+    let mut out = Vec::with_capacity(sorted.len() * 3 + 8);
     let documents = sorted.chunk_by(|a, b| doc(*a) == doc(*b)).count();
     vlq(&mut out, documents as u32);
-    let (mut previous, mut all_fields) = (0, 0u8);
+    let (mut previous, mut all_fields) = (first, 0u8);
     for group in sorted.chunk_by(|a, b| doc(*a) == doc(*b)) {
         let this = doc(group[0]);
-        // One score a field: a field twice (numbers that collided, from a
-        // damaged part) is summed, as one posting per document always was.
-        let mut scores = [0u32; 3];
+        // One frequency a field: a field twice (numbers that collided, from
+        // a damaged part) is summed, as one posting per document always was.
+        let mut frequencies = [0u32; 3];
+        let mut norms = [0u8; 3];
         let mut fields = 0u8;
-        for s in group {
-            let slot = slot(*s).min(2);
+        for p in group {
+            let slot = slot(*p).min(2);
             fields |= 1 << slot;
-            scores[usize::from(slot)] = scores[usize::from(slot)].saturating_add(score(*s));
+            frequencies[slot] = frequencies[slot].saturating_add(frequency(*p));
+            norms[slot] = *p as u8;
         }
-        vlq(&mut out, (this - previous) * 8 + u32::from(fields));
+        vlq(
+            &mut out,
+            (this - previous)
+                .saturating_mul(8)
+                .saturating_add(u32::from(fields)),
+        );
         previous = this;
         all_fields |= fields;
-        for (slot, score) in scores.iter().enumerate() {
+        for slot in 0..3 {
             if fields & (1 << slot) != 0 {
-                vlq(&mut out, *score);
+                write_occurrence(&mut out, frequencies[slot], norms[slot]);
             }
         }
     }
     (all_fields, out)
+}
+
+/// One field's term frequency and field-length id: the id × 2, plus 1
+/// when the frequency is more than 1, then (only then) the frequency − 2.
+/// Most occurrences are a word once in a field of under about 150 words
+/// (an id under 64): one byte, where the two numbers apart took two.
+fn write_occurrence(out: &mut Vec<u8>, frequency: u32, norm: u8) {
+    let more = u32::from(frequency > 1);
+    vlq(out, u32::from(norm) * 2 + more);
+    if more == 1 {
+        vlq(out, frequency - 2);
+    }
 }
 
 /// A variable-length number: seven bits per byte, low bits first, 128
@@ -999,11 +1322,48 @@ fn run_key(blocks: &[Vec<FragmentRow<'_>>]) -> crate::memo::Key {
     key.digest128()
 }
 
+/// What the browser finds postings and scores them with, in `meta.js`.
+struct Scoring<'a> {
+    /// Each segment's first document, and after them the document count.
+    starts: &'a [u32; SEGMENTS + 1],
+    /// Each field's average length over every document (tantivy's
+    /// `average_fieldnorm`).
+    average: [f32; 3],
+}
+
+impl Scoring<'_> {
+    /// `"segments":[[first document, documents],…],
+    /// "average":[title, heading, body],"fieldnorms":[256 lengths]`: the
+    /// averages as `f32`s written shortest (JavaScript's `Math.fround` of
+    /// the number read is the same `f32`), and the length each
+    /// field-length id stands for, as tantivy decodes it.
+    fn json(&self) -> String {
+        let segments: Vec<(u32, u32)> = (0..SEGMENTS)
+            .map(|g| (self.starts[g], self.starts[g + 1] - self.starts[g]))
+            .collect();
+        let fieldnorms: Vec<u32> = (0..=u8::MAX)
+            .map(FieldNormReader::id_to_fieldnorm)
+            .collect();
+        format!(
+            "\"segments\":{},\"average\":{},\"fieldnorms\":{}",
+            json(&segments),
+            json(&self.average),
+            json(&fieldnorms)
+        )
+    }
+}
+
 /// Facet values (sorted, referred to by position) and one row per entity:
 /// `[documents, has an entity document (1/0), kind, type, owner,
 /// lifecycle, namespace, [tags], level]`, in document order. The level is
 /// the entity document's (docs sections are filtered by their entity's).
-fn meta(docs: &[&Listed], shards: &[String], fragment_starts: &[usize]) -> OutputFile {
+/// With them, what scoring needs ([`Scoring`]).
+fn meta(
+    docs: &[&Listed],
+    shards: &[String],
+    fragment_starts: &[usize],
+    scoring: &Scoring<'_>,
+) -> OutputFile {
     let facet_names = [
         "kind",
         "type",
@@ -1097,8 +1457,9 @@ fn meta(docs: &[&Listed], shards: &[String], fragment_starts: &[usize]) -> Outpu
         .map(|(name, set)| ((*name).to_string(), serde_json::json!(set)))
         .collect();
     let meta = format!(
-        "{{\"version\":1,\"documents\":{},\"shards\":{},\"fragments\":{},\"facets\":{},\"entities\":{rows}}}",
+        "{{\"version\":2,\"documents\":{},{},\"shards\":{},\"fragments\":{},\"facets\":{},\"entities\":{rows}}}",
         docs.len(),
+        scoring.json(),
         json(shards),
         json(fragment_starts),
         json(&facets),
@@ -1200,11 +1561,45 @@ mod tests {
             let kind = if n % 9 == 0 { "entity" } else { "docs" };
             added.push(crate::search::test_doc(&entity, kind, &page, (n * 3) % 4).into());
         }
-        let mut expected: Vec<_> = added.iter().map(Listed::order_key).zip(0..).collect();
+        let mut expected: Vec<_> = added
+            .iter()
+            .map(|d| (segment_of(d.entity_ref()), d.order_key()))
+            .zip(0..)
+            .collect();
         expected.sort();
         let expected: Vec<usize> = expected.into_iter().map(|(_, seq)| seq).collect();
-        assert_eq!(numbering_order(&added), expected);
-        assert!(numbering_order(&[]).is_empty());
+        let (order, counts) = numbering_order(&added);
+        assert_eq!(order, expected);
+        // Thirteen entities fill more than one segment.
+        assert!(counts.iter().filter(|c| **c > 0).count() > 1, "{counts:?}");
+        assert_eq!(counts.iter().sum::<u32>(), 300);
+        let numbered = numbering(&added);
+        assert_eq!(numbered.starts[0], 0);
+        assert_eq!(numbered.starts[SEGMENTS], 300);
+        for (number, seq) in numbered.order.iter().enumerate() {
+            let segment = segment_of(added[*seq].entity_ref());
+            assert!(
+                (numbered.starts[segment]..numbered.starts[segment + 1]).contains(&(number as u32))
+            );
+        }
+        assert!(numbering_order(&[]).0.is_empty());
+    }
+
+    /// The segment of a ref is fixed: the browser index of every build,
+    /// shard and merge depends on it.
+    #[test]
+    fn segments_are_a_fixed_hash_of_the_entity_ref() {
+        assert_eq!(segment_of(""), (0xcbf2_9ce4_8422_2325u64 % 8) as usize);
+        let of: Vec<usize> = [
+            "component:default/a",
+            "component:default/b",
+            "group:default/team",
+        ]
+        .iter()
+        .map(|r| segment_of(r))
+        .collect();
+        // FNV-1a 64 worked out apart (Python, the published constants).
+        assert_eq!(of, [7, 2, 1]);
     }
 
     #[test]
@@ -1258,48 +1653,97 @@ mod tests {
         assert_eq!(read_vlqs(&out), [0, 127, 128, 1000, u32::MAX]);
     }
 
+    /// Every document in segment 0, as one segment would be written.
+    const ONE_SEGMENT: [u32; SEGMENTS + 1] = [
+        0,
+        u32::MAX,
+        u32::MAX,
+        u32::MAX,
+        u32::MAX,
+        u32::MAX,
+        u32::MAX,
+        u32::MAX,
+        u32::MAX,
+    ];
+
     #[test]
-    fn postings_are_delta_coded_with_a_score_per_field() {
-        let mut list = [scored(5, 2, 3), scored(2, 2, 10), scored(2, 0, 64)];
+    fn postings_are_delta_coded_with_a_frequency_and_length_per_field() {
+        let mut list = [packed(5, 2, 3, 9), packed(2, 2, 10, 40), packed(2, 0, 1, 4)];
         list.sort_unstable();
-        let (fields, encoded) = encode_postings(&list);
-        assert_eq!(read_vlqs(&encoded), [2, 2 * 8 + 5, 64, 10, 3 * 8 + 4, 3]);
+        let (fields, segments) = encode_postings(&list, &ONE_SEGMENT);
+        assert_eq!(segments.len(), 1);
+        assert_eq!(
+            read_vlqs(&segments[0].2),
+            // Document 2: title (id 4 × 2, once), body (id 40 × 2 + 1, then
+            // 10 − 2); document 5: body (id 9 × 2 + 1, then 3 − 2).
+            [2, 2 * 8 + 5, 8, 81, 8, 3 * 8 + 4, 19, 1]
+        );
         assert_eq!(fields, 0b101);
-        // A document's fields in slot order whatever its number; a score
-        // past the bits kept is capped, not spilled into the field.
+        // A document's fields in slot order whatever its number; a
+        // frequency past the bits kept is capped, not spilled into the
+        // field; a length id past 63 takes two bytes.
         let mut list = [
-            scored(1000, 1, u32::MAX),
-            scored(1000, 0, 1),
-            scored(0, 2, 7),
+            packed(1000, 1, u32::MAX, 255),
+            packed(1000, 0, 1, 2),
+            packed(0, 2, 7, 0),
         ];
         list.sort_unstable();
-        let (fields, encoded) = encode_postings(&list);
+        let (fields, segments) = encode_postings(&list, &ONE_SEGMENT);
         assert_eq!(
-            read_vlqs(&encoded),
-            [2, 4, 7, 1000 * 8 + 3, 1, (1 << SCORE_BITS) - 1]
+            read_vlqs(&segments[0].2),
+            [2, 4, 1, 5, 1000 * 8 + 3, 4, 511, (1 << FREQUENCY_BITS) - 3]
         );
         assert_eq!(fields, 0b111);
-        assert_eq!(encode_postings(&[]), (0, vec![0]));
-        // One document and field twice (numbers that collided): one score,
-        // the sum, so the browser never reads a number too many.
-        let mut list = [scored(3, 2, 5), scored(3, 2, 6), scored(4, 0, 1)];
+        assert_eq!(encode_postings(&[], &ONE_SEGMENT), (0, vec![]));
+        // One document and field twice (numbers that collided): one
+        // frequency, the sum, so the browser never reads a number too many.
+        let mut list = [packed(3, 2, 5, 1), packed(3, 2, 6, 1), packed(4, 0, 1, 1)];
         list.sort_unstable();
         assert_eq!(
-            read_vlqs(&encode_postings(&list).1),
-            [2, 3 * 8 + 4, 11, 8 + 1, 1]
+            read_vlqs(&encode_postings(&list, &ONE_SEGMENT).1[0].2),
+            [2, 3 * 8 + 4, 3, 9, 8 + 1, 2]
+        );
+    }
+
+    /// Each segment's postings count documents from its first, and a
+    /// segment without the word has none.
+    #[test]
+    fn postings_are_split_by_segment() {
+        let starts = [0, 10, 10, 25, 25, 25, 25, 25, 30];
+        let mut list = [
+            packed(3, 2, 1, 1),
+            packed(12, 2, 2, 1),
+            packed(29, 0, 1, 1),
+            packed(20, 2, 1, 1),
+        ];
+        list.sort_unstable();
+        let (fields, segments) = encode_postings(&list, &starts);
+        assert_eq!(fields, 0b101);
+        let read: Vec<(usize, Vec<u32>)> = segments
+            .iter()
+            .map(|(segment, _, bytes)| (*segment, read_vlqs(bytes)))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (0, vec![1, 3 * 8 + 4, 2]),
+                (2, vec![2, 2 * 8 + 4, 3, 0, 8 * 8 + 4, 2]),
+                (7, vec![1, 4 * 8 + 1, 2]),
+            ]
         );
     }
 
     #[test]
     fn a_chunk_holds_its_words_and_their_postings_deflated() {
         let mut chunk = PostingsChunk::default();
-        chunk.push("alpha", &encode_postings(&[scored(7, 0, 100)]).1);
-        chunk.push("beta", &encode_postings(&[]).1);
-        let file = chunk.file(3);
-        assert_eq!(file.path, format!("{WEB_DIR}/p/3.js"));
+        let alpha = encode_postings(&[packed(7, 0, 2, 5)], &ONE_SEGMENT).1;
+        chunk.push("alpha", &alpha[0].2);
+        chunk.push("beta", &[0]);
+        let file = chunk.file(4, 3);
+        assert_eq!(file.path, format!("{WEB_DIR}/p/4-3.js"));
         let text = String::from_utf8(file.bytes.to_vec()).unwrap();
         let data = text
-            .strip_prefix("porticoSearch(\"p\",3,")
+            .strip_prefix("porticoSearch(\"p\",\"4-3\",")
             .and_then(|t| t.strip_suffix(");\n"))
             .unwrap();
         let (words, packed): (String, String) = serde_json::from_str(data).unwrap();
@@ -1309,7 +1753,73 @@ mod tests {
         let config = zlib_rs::InflateConfig { window_bits: -15 };
         let (plain, code) = zlib_rs::decompress_slice(&mut out, &deflated, config);
         assert_eq!(code, zlib_rs::ReturnCode::Ok);
-        assert_eq!(read_vlqs(plain), [1, 7 * 8 + 1, 100, 0]);
+        assert_eq!(read_vlqs(plain), [1, 7 * 8 + 1, 5 * 2 + 1, 0, 0]);
+    }
+
+    /// A segment's chunks are cut past `CHUNK_BYTES`; each dictionary
+    /// shard says, per segment, which chunk holds its first word there and
+    /// at which entries a later chunk begins, as the browser looks them up.
+    #[test]
+    fn chunks_are_cut_by_size_and_the_shard_says_where() {
+        let segments = Segments::none();
+        let mut written = PostingsFiles::new(&segments);
+        let big = vec![1u8; CHUNK_BYTES];
+        let word = |w: &str, postings: Vec<(usize, u8, Vec<u8>)>| (w.to_string(), 4u8, postings);
+        let mut files = Vec::new();
+        written.add(
+            vec![
+                word("alpha", vec![(0, 4, vec![1]), (3, 4, vec![1])]),
+                word("alpine", vec![(0, 4, big.clone())]),
+                word("also", vec![(3, 4, vec![1])]),
+                word("amber", vec![(0, 4, vec![1])]),
+            ],
+            b'a',
+            &mut files,
+        );
+        let (keys, _) = written.finish(&mut files);
+        assert_eq!(keys, ["al", "am"]);
+        let mut names: Vec<&str> = files
+            .iter()
+            .filter_map(|f| f.path.strip_prefix(&format!("{WEB_DIR}/p/")))
+            .collect();
+        names.sort();
+        // Segment 0: `alpha`, then `alpine` (too big to join it), then
+        // `amber` (no room left); segment 3: `alpha` and `also`.
+        assert_eq!(names, ["0-0.js", "0-1.js", "0-2.js", "3-0.js"]);
+        let shard = files
+            .iter()
+            .find(|f| f.path.ends_with("/d/616c.js"))
+            .map(|f| String::from_utf8(f.bytes.to_vec()).unwrap())
+            .unwrap();
+        let data = shard
+            .strip_prefix("porticoSearch(\"d\",\"al\",")
+            .and_then(|t| t.strip_suffix(");\n"))
+            .unwrap();
+        let (entries, starts): (String, Vec<Vec<u32>>) = serde_json::from_str(data).unwrap();
+        assert_eq!(entries, "alpha,4,9;alpine,4,1;also,4,8");
+        assert_eq!(
+            starts,
+            [
+                vec![0, 1],
+                vec![],
+                vec![],
+                vec![0],
+                vec![],
+                vec![],
+                vec![],
+                vec![]
+            ]
+        );
+        let am = files
+            .iter()
+            .find(|f| f.path.ends_with("/d/616d.js"))
+            .map(|f| String::from_utf8(f.bytes.to_vec()).unwrap())
+            .unwrap();
+        // `amber`: segment 0's chunk 2.
+        assert!(
+            am.contains(r#"["amber,4,1",[[2],[],[],[],[],[],[],[]]]"#),
+            "{am}"
+        );
     }
 
     fn base64_decode(text: &str) -> Vec<u8> {
@@ -1607,8 +2117,15 @@ mod tests {
             .strip_prefix("porticoSearch(\"d\",\"de\",")
             .and_then(|rest| rest.strip_suffix(");\n"))
             .unwrap();
-        let entries: String = serde_json::from_str(data).unwrap();
+        let (entries, starts): (String, Vec<Vec<u32>>) = serde_json::from_str(data).unwrap();
         assert_eq!(entries.split(';').count(), MAX_SHARD_WORDS);
+        // Every later chunk begins at an entry of the shard.
+        assert!(
+            starts
+                .iter()
+                .flat_map(|s| s.iter().skip(1))
+                .all(|start| (*start as usize) < MAX_SHARD_WORDS)
+        );
         assert!(entries.starts_with("de0x,4,"), "{}", &entries[..40]);
         assert!(
             entries.split(';').any(|e| e.starts_with("deploy,4,")),

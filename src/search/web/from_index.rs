@@ -43,7 +43,7 @@ pub fn export_into(
     let index = Index::open_in_dir(index_dir)?;
     let (fields, searcher) = crate::search::index::read_once(&index)?;
 
-    let (order, number_of_seq) = numbering(&added);
+    let numbered = numbering(&added);
     // Each segment's tantivy document ids, mapped to those numbers.
     // Every document of the index stands for one of `added`, each once: a
     // number out of range or given twice would point results at other
@@ -65,39 +65,50 @@ pub fn export_into(
                 )));
             };
             taken[seq] = true;
-            of_segment.push(number_of_seq[seq]);
+            of_segment.push(numbered.number_of_seq[seq]);
         }
         number.push(of_segment);
     }
     timer.lap("  browser: documents numbered");
-    let words = |first| postings(&searcher, &fields, &number, first);
-    write_export(&added, &order, words, None, &mut write, timer)
+    let total_docs = searcher.total_num_docs()?;
+    let mut average = [0f32; 3];
+    for (slot, field) in [fields.title, fields.heading, fields.body]
+        .into_iter()
+        .enumerate()
+    {
+        average[slot] = searcher.total_num_tokens(field)? as f32 / total_docs.max(1) as f32;
+    }
+    let words = |first| postings(&searcher, &fields, &number, &numbered.starts, first);
+    let segments = Segments::none();
+    write_export(
+        &added,
+        &numbered,
+        average,
+        words,
+        (None, &segments),
+        &mut write,
+        timer,
+    )
 }
 
-/// Every word's postings over the three searched fields, with tantivy's
-/// own BM25 score for each (document, field): what `Bm25Weight::for_terms`
-/// gives a one-word query, from the document frequency summed over
-/// segments (as `Searcher::doc_freq` sums it) and the field's average
-/// length over the whole index. Each segment's term dictionary is read
-/// once: looking every word up in every segment again (`doc_freq`) cost
-/// the square of the segments. Only the
-/// words whose first byte is `first`.
+/// Every word's postings over the three searched fields: each (document,
+/// field)'s term frequency and field-length id, what tantivy's BM25 scores
+/// with. Each segment's term dictionary is read once. Only the words whose
+/// first byte is `first`.
 /// Also returns each dictionary shard [`cap_shards`] cut, with how many
 /// words it lost.
 fn postings(
     searcher: &Searcher,
     fields: &Fields,
     number: &[Vec<u32>],
+    starts: &[u32; SEGMENTS + 1],
     first: u8,
 ) -> tantivy::Result<(Vec<EncodedWord>, Vec<ShardCut>)> {
-    let total_docs = searcher.total_num_docs()?;
-    let mut average = [0f32; 3];
     let mut jobs = Vec::new();
     for (slot, field) in [fields.title, fields.heading, fields.body]
         .into_iter()
         .enumerate()
     {
-        average[slot] = searcher.total_num_tokens(field)? as f32 / total_docs.max(1) as f32;
         for segment in 0..searcher.segment_readers().len() {
             jobs.push((slot, field, segment));
         }
@@ -120,7 +131,7 @@ fn postings(
             }
         }
     }
-    Ok(scored_words(gathered, total_docs, average))
+    Ok(encoded_words(gathered, starts))
 }
 
 /// The occurrences of every word of one field in one segment whose first

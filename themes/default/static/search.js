@@ -3,7 +3,8 @@
 // The index is a set of classic scripts under _search/web/ (see
 // src/search/web.rs) loaded with <script> tags on demand, because pages
 // opened from file:// may not fetch. The ranking mirrors portico search
-// (src/search/query.rs) on the same BM25 numbers: keep the two in step.
+// (src/search/query.rs) on the same BM25 numbers, computed here as tantivy
+// computes them, in f32: keep the two in step.
 (function () {
   "use strict";
   var form = document.querySelector("form.search");
@@ -64,8 +65,27 @@
   // ---- the index -------------------------------------------------------
   var meta = null;
   var entityOf = null; // document → its entity row
+  // tantivy's BM25 (src/query/bm25.rs), every step rounded to f32 as
+  // tantivy computes it: +, −, × and ÷ of f32 values made in f64 and
+  // rounded once are exactly the f32 results.
+  var f32 = Math.fround;
+  var K1 = f32(1.2), B = f32(0.75);
+  // Per field, K1 · (1 − B + B · length ÷ average) for each field-length id.
+  function lengthCache(average) {
+    var cache = new Float32Array(256);
+    for (var id = 0; id < 256; id++) {
+      var length = f32(meta.fieldnorms[id]);
+      cache[id] = f32(K1 * f32(f32(1 - B) + f32(f32(B * length) / f32(average))));
+    }
+    return cache;
+  }
+  function idf(df, n) {
+    var x = f32(f32(f32(n - df) + 0.5) / f32(df + 0.5));
+    return f32(Math.log(f32(1 + x)));
+  }
   function prepare(data) {
     meta = data;
+    meta.lengthCaches = meta.average.map(lengthCache);
     entityOf = new Int32Array(meta.documents);
     var doc = 0;
     meta.entities.forEach(function (row, n) {
@@ -81,24 +101,29 @@
     }).join("");
   }
   function shardKey(word) { return Array.from(word).slice(0, 2).join(""); }
-  var shards = Object.create(null); // key → [{word, fields, chunk}]
+  var shards = Object.create(null); // key → [{word, fields, segments, index, key}]
+  // key → for each segment, the entries its postings chunks start at.
+  var chunkStarts = Object.create(null);
   function shard(key) {
     if (shards[key]) return Promise.resolve(shards[key]);
     if (!meta.shardSet[key]) return Promise.resolve([]);
-    return load("d", key, "d/" + hex(key) + ".js").then(function (text) {
-      shards[key] = text.split(";").map(function (e) {
+    return load("d", key, "d/" + hex(key) + ".js").then(function (data) {
+      chunkStarts[key] = data[1];
+      shards[key] = data[0].split(";").map(function (e, index) {
         var p = e.split(",");
-        return { word: p[0], fields: +p[1], chunk: +p[2] };
+        return { word: p[0], fields: +p[1], segments: +p[2], index: index, key: key };
       });
       return shards[key];
     });
   }
   var decoded = Object.create(null); // word → {docs, fields, scores}
+  var inSegments = Object.create(null); // word → segment → {docs, fields, tf, norm}
   // A postings chunk is ["word,word,…", packed]: packed inflates to each
-  // word's document count, then per document (gap × 8 + fields) and a
-  // score × 64 per field set, as 7-bit variable-length numbers (see
-  // src/search/web.rs). Every word of a loaded chunk is decoded.
-  function decodeChunk(words, bytes) {
+  // word's document count in the segment, then per document (gap × 8 +
+  // fields) and per field set its field-length id and term frequency, as
+  // 7-bit variable-length numbers (see src/search/web.rs). Every word of a
+  // loaded chunk is decoded.
+  function decodeChunk(segment, words, bytes) {
     var at = 0;
     function next() {
       var value = 0, scale = 1, b;
@@ -109,35 +134,85 @@
       } while (b & 128);
       return value;
     }
+    var first = meta.segments[segment][0];
     words.split(",").forEach(function (word) {
-      var out = { docs: [], fields: [], scores: [] };
-      var doc = 0;
+      var out = { docs: [], fields: [], tf: [], norm: [] };
+      var doc = first;
       for (var n = next(); n > 0 && at < bytes.length; n--) {
         var head = next();
         doc += Math.floor(head / 8);
         var fields = head % 8;
-        var s = [0, 0, 0];
-        for (var slot = 0; slot < 3; slot++) if (fields & (1 << slot)) s[slot] = next() / 64;
-        out.docs.push(doc); out.fields.push(fields); out.scores.push(s);
+        var tf = [0, 0, 0], norm = [0, 0, 0];
+        for (var slot = 0; slot < 3; slot++) {
+          if (fields & (1 << slot)) {
+            // The length id × 2 (+ 1: the frequency follows, less 2).
+            var both = next();
+            norm[slot] = (both >> 1) & 255;
+            tf[slot] = both & 1 ? next() + 2 : 1;
+          }
+        }
+        out.docs.push(doc); out.fields.push(fields); out.tf.push(tf); out.norm.push(norm);
       }
-      if (!decoded[word]) decoded[word] = out;
+      var mine = inSegments[word] || (inSegments[word] = Object.create(null));
+      if (!mine[segment]) mine[segment] = out;
     });
+  }
+  // A word's postings over every segment (in segment order, which is
+  // document order), each scored as tantivy scores a one-word query: the
+  // document frequency in a field is how many postings have that field.
+  function assemble(entry) {
+    var parts = inSegments[entry.word] || {};
+    var docs = [], fields = [], tf = [], norm = [];
+    for (var g = 0; g < meta.segments.length; g++) {
+      var p = parts[g];
+      if (!p) continue;
+      docs.push.apply(docs, p.docs); fields.push.apply(fields, p.fields);
+      tf.push.apply(tf, p.tf); norm.push.apply(norm, p.norm);
+    }
+    var weights = [0, 0, 0];
+    for (var slot = 0; slot < 3; slot++) {
+      var df = 0;
+      for (var i = 0; i < docs.length; i++) if (fields[i] & (1 << slot)) df++;
+      if (df) weights[slot] = f32(idf(df, meta.documents) * f32(1 + K1));
+    }
+    var scores = docs.map(function (_, i) {
+      return [0, 1, 2].map(function (slot) {
+        if (!(fields[i] & (1 << slot))) return 0;
+        var t = tf[i][slot];
+        var norm_ = meta.lengthCaches[slot][norm[i][slot]];
+        return f32(weights[slot] * f32(t / f32(t + norm_)));
+      });
+    });
+    return { docs: docs, fields: fields, scores: scores };
+  }
+  // The chunk of a segment holding a word's postings: the shard lists, per
+  // segment, the chunk of the first of its words the segment holds, then
+  // the entries where a later chunk begins.
+  function chunkName(segment, entry) {
+    var starts = chunkStarts[entry.key][segment], chunk = starts[0];
+    for (var i = 1; i < starts.length && starts[i] <= entry.index; i++) chunk++;
+    return segment + "-" + chunk;
   }
   var unpacked = Object.create(null);
   function postings(entries) {
     var chunks = Object.create(null);
-    entries.forEach(function (e) { if (!decoded[e.word]) chunks[e.chunk] = true; });
-    return Promise.all(Object.keys(chunks).map(function (n) {
-      if (!unpacked[n]) {
-        unpacked[n] = load("p", n, "p/" + n + ".js").then(function (chunk) {
-          return inflateBytes(chunk[1]).then(function (bytes) { decodeChunk(chunk[0], bytes); });
-        });
-        unpacked[n].catch(function () { delete unpacked[n]; });
+    entries.forEach(function (e) {
+      if (decoded[e.word]) return;
+      for (var g = 0; g < meta.segments.length; g++) {
+        if ((e.segments & (1 << g)) !== 0) chunks[chunkName(g, e)] = g;
       }
-      return unpacked[n];
+    });
+    return Promise.all(Object.keys(chunks).map(function (name) {
+      if (!unpacked[name]) {
+        unpacked[name] = load("p", name, "p/" + name + ".js").then(function (chunk) {
+          return inflateBytes(chunk[1]).then(function (bytes) { decodeChunk(chunks[name], chunk[0], bytes); });
+        });
+        unpacked[name].catch(function () { delete unpacked[name]; });
+      }
+      return unpacked[name];
     })).then(function () {
       entries.forEach(function (e) {
-        if (!decoded[e.word]) decoded[e.word] = { docs: [], fields: [], scores: [] };
+        if (!decoded[e.word]) decoded[e.word] = assemble(e);
       });
     });
   }
