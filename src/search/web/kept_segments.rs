@@ -324,6 +324,43 @@ mod tests {
         assert_eq!(export(&sites, Some(&disk)), export(&sites, None));
     }
 
+    /// Kept segments are given up when their words and those of the runs to
+    /// be encoded could fill a dictionary shard past the cap (which words it
+    /// leaves out depends on every segment).
+    #[test]
+    fn kept_segments_are_given_up_when_a_shard_could_reach_the_cap() {
+        let tmp = tempfile::tempdir().unwrap();
+        let disk = DiskCache::open(tmp.path()).unwrap();
+        let mut sites: Vec<Vec<crate::search::SearchDoc>> =
+            ["a", "b"].iter().map(|n| site(n, 2)).collect();
+        export(&sites, Some(&disk));
+        // `b`'s site changes: `a`'s segment (7) is kept, `b`'s (2) is not.
+        sites[1][0].body.push_str(" tally");
+        let with_entities = |sites: &[Vec<crate::search::SearchDoc>]| {
+            let mut all = sites.to_vec();
+            all.push(
+                ["a", "b"]
+                    .iter()
+                    .map(|n| crate::search::test_doc(n, "entity", "", 0))
+                    .collect(),
+            );
+            runs_of(&all)
+        };
+        let (counted, listed) = with_entities(&sites);
+        let numbered = super::super::numbering(&listed);
+        let looked_up = || Segments::look_up(&disk, &counted, &numbered);
+        let mut segments = looked_up();
+        assert!(segments.kept[7].is_some() && segments.kept[2].is_none());
+        // Far under the cap: kept. Words of `te…` (`text`, `team`, `tally`):
+        // a cap of 1 could be reached, so nothing is kept.
+        segments.take_unless_capped(&counted, &numbered, 1_000);
+        assert!(segments.kept[7].is_some());
+        let mut segments = looked_up();
+        segments.take_unless_capped(&counted, &numbered, 1);
+        assert_eq!(segments.taken(), 0);
+        assert_eq!(segments.fresh_mask(), (1 << SEGMENTS) - 1);
+    }
+
     #[test]
     fn a_kept_segment_must_name_its_chunks_under_the_postings_folder() {
         let file = |path: &str| {
