@@ -2,16 +2,19 @@
 //! search documents as `search::terms` counted them. The browser scores
 //! with tantivy's own BM25, from what tantivy scores with (each posting's
 //! term frequency and field-length id, the document count and each field's
-//! average length), so it ranks with the numbers `portico search` gives
-//! (the tests export a tantivy index of the same documents, `from_index`,
-//! and compare the files byte for byte).
+//! average length), so it ranks with the numbers `portico search` gives,
+//! but for the logarithm's last bit (the tests export a tantivy index of
+//! the same documents, `from_index`, and compare the files byte for byte).
 //!
 //! Postings hold no score, so a document's edit changes only the postings
 //! of its own segment: documents fall into [`SEGMENTS`] segments by a hash
 //! of their entity's ref, are numbered segment by segment, and each
-//! segment's postings are chunked on their own. One page changed rewrites
-//! one segment's chunks, the dictionary shards whose words it changed and
-//! `meta.js`.
+//! segment's postings are chunked on their own. One docs page changed
+//! encodes one segment again (`kept_segments`: the others come from the
+//! build cache) and rewrites that segment's chunks from the first that
+//! changed, the dictionary shards listing them and `meta.js`. An entity
+//! changed changes the run of entity documents, which has documents in
+//! every segment holding entities: those are encoded again.
 //!
 //! Pages opened from `file://` may load `<script src>` but not `fetch`, so
 //! every file is a classic script that hands its data to

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 const KIND: &str = "search-segment";
 
 /// Bumped when the chunks' format or how they are cut changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// One segment's postings, as kept.
 #[derive(Serialize, Deserialize)]
@@ -42,19 +42,23 @@ pub struct KeptSegment {
 pub struct ByteList(#[serde(with = "crate::memo::bytes")] pub Vec<u8>);
 
 impl KeptSegment {
-    /// Whether it can stand for a segment: every chunk has a first word and
-    /// a file under the browser index's postings folder, and its words and
-    /// first words are in byte order (they are merged into the dictionary,
-    /// and a word's chunk found, in that order).
-    fn is_whole(&self) -> bool {
-        let prefix = format!("{}/p/", super::WEB_DIR);
+    /// Whether it can stand for segment `segment`: every chunk has a first
+    /// word and the file the export names it (`p/<segment>-<n>.js`, in
+    /// order), its words and first words are in byte order (they are merged
+    /// into the dictionary, and a word's chunk found, in that order), and
+    /// no word holds the dictionary's separators.
+    fn is_whole(&self, segment: usize) -> bool {
+        let plain = |word: &str| !word.is_empty() && !word.contains([',', ';']);
         self.firsts.len() == self.files.len()
-            && self.files.iter().all(|(path, _)| {
-                path.strip_prefix(&prefix)
-                    .is_some_and(|name| !name.contains('/') && name.ends_with(".js"))
-            })
+            && self
+                .files
+                .iter()
+                .enumerate()
+                .all(|(n, (path, _))| *path == format!("{}/p/{segment}-{n}.js", super::WEB_DIR))
             && self.words.windows(2).all(|w| w[0].0 < w[1].0)
             && self.firsts.windows(2).all(|w| w[0] < w[1])
+            && self.words.iter().all(|(word, _)| plain(word))
+            && self.firsts.iter().all(|word| plain(word))
     }
 }
 
@@ -62,7 +66,7 @@ impl KeptSegment {
 /// the segment and what each run of them counted. A run (a docs site, or
 /// entity documents) is hashed once; a run of entity documents spans
 /// segments, so its hash enters the key of each segment it has documents
-/// in, with the numbers of those documents.
+/// in, with which of its documents those are and their numbers.
 pub fn segment_keys(counted: &CountedRuns, numbered: &Numbering) -> [Key; SEGMENTS] {
     // For each run: per segment it touches, (its first number there, the
     // run's hash, a hash of its documents' numbers there).
@@ -78,6 +82,10 @@ pub fn segment_keys(counted: &CountedRuns, numbered: &Numbering) -> [Key; SEGMEN
                 let number = numbered.number_of_seq.get(seq).copied().unwrap_or(0);
                 let segment = numbered.segment_of_number(number);
                 let local = number - numbered.starts[segment];
+                // Which of the run's documents has the number: an entity
+                // run's documents can trade segments (a namespace renamed)
+                // with the run's words, and every count, the same.
+                numbers[segment].extend_from_slice(&(document as u64).to_le_bytes());
                 numbers[segment].extend_from_slice(&local.to_le_bytes());
                 lowest[segment] = lowest[segment].min(local);
             }
@@ -137,10 +145,11 @@ impl<'a> Segments<'a> {
         let keys = segment_keys(counted, numbered);
         let kept = keys
             .par_iter()
-            .map(|key| {
+            .enumerate()
+            .map(|(segment, key)| {
                 disk.get(KIND, *key)
                     .and_then(|bytes| crate::memo::decode::<KeptSegment>(&bytes))
-                    .filter(KeptSegment::is_whole)
+                    .filter(|kept| kept.is_whole(segment))
             })
             .collect::<Vec<_>>();
         let mut kept = kept.into_iter();
@@ -361,6 +370,41 @@ mod tests {
         assert_eq!(segments.fresh_mask(), (1 << SEGMENTS) - 1);
     }
 
+    /// An entity run whose documents trade segments, with the same words
+    /// and counts (two refs swapped: a namespace renamed moves entities so),
+    /// gives both segments new keys (found by a review: the keys covered
+    /// the numbers, not which documents had them).
+    #[test]
+    fn documents_trading_segments_change_both_keys() {
+        let export_two = |refs: [&str; 2], disk: Option<&DiskCache>| {
+            let mut docs = vec![
+                crate::search::test_doc("x", "entity", "", 0),
+                crate::search::test_doc("y", "entity", "", 0),
+            ];
+            docs[0].body = "alphaword".into();
+            docs[1].body = "betaword".into();
+            for (doc, entity_ref) in docs.iter_mut().zip(refs) {
+                doc.entity_ref = entity_ref.to_string();
+            }
+            let counted = CountedRuns::new(vec![(0, RunTerms::of(&docs))], 2);
+            let listed: Vec<Listed> = docs.into_iter().map(Listed::from).collect();
+            let mut files = Vec::new();
+            super::super::export_counted_into(listed, &counted, disk, |made| {
+                files.append(made);
+                Ok(())
+            })
+            .unwrap();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            files
+        };
+        // Segments 7 and 2.
+        let (a, b) = ("component:default/a", "component:default/b");
+        let tmp = tempfile::tempdir().unwrap();
+        let disk = DiskCache::open(tmp.path()).unwrap();
+        export_two([a, b], Some(&disk));
+        assert_eq!(export_two([b, a], Some(&disk)), export_two([b, a], None));
+    }
+
     #[test]
     fn a_kept_segment_must_name_its_chunks_under_the_postings_folder() {
         let file = |path: &str| {
@@ -375,11 +419,16 @@ mod tests {
             words,
         };
         let words = vec![("a".to_string(), 4), ("b".to_string(), 1)];
-        assert!(kept(vec![file("p/3-0.js")], words.clone()).is_whole());
-        assert!(!kept(vec![file("../p/3-0.js")], words.clone()).is_whole());
-        assert!(!kept(vec![file("p/../../x.js")], words.clone()).is_whole());
-        assert!(!kept(vec![("index.html".into(), ByteList(vec![]))], words.clone()).is_whole());
+        assert!(kept(vec![file("p/3-0.js")], words.clone()).is_whole(3));
+        // Another segment's name, or a chunk out of order.
+        assert!(!kept(vec![file("p/3-0.js")], words.clone()).is_whole(5));
+        assert!(!kept(vec![file("p/3-1.js")], words.clone()).is_whole(3));
+        assert!(!kept(vec![file("../p/3-0.js")], words.clone()).is_whole(3));
+        assert!(!kept(vec![file("p/..\\..\\x.js")], words.clone()).is_whole(3));
+        assert!(!kept(vec![("index.html".into(), ByteList(vec![]))], words.clone()).is_whole(3));
         let unordered = vec![("b".to_string(), 4), ("a".to_string(), 1)];
-        assert!(!kept(vec![file("p/3-0.js")], unordered).is_whole());
+        assert!(!kept(vec![file("p/3-0.js")], unordered).is_whole(3));
+        let separator = vec![("a;b".to_string(), 4)];
+        assert!(!kept(vec![file("p/3-0.js")], separator).is_whole(3));
     }
 }

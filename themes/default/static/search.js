@@ -67,7 +67,9 @@
   var entityOf = null; // document → its entity row
   // tantivy's BM25 (src/query/bm25.rs), every step rounded to f32 as
   // tantivy computes it: +, −, × and ÷ of f32 values made in f64 and
-  // rounded once are exactly the f32 results.
+  // rounded once are exactly the f32 results. The logarithm is the one
+  // step that can differ, in its last bit: glibc's logf is not always the
+  // nearest f32 (for about 1 in 100 document counts of a word).
   var f32 = Math.fround;
   var K1 = f32(1.2), B = f32(0.75);
   // Per field, K1 · (1 − B + B · length ÷ average) for each field-length id.
@@ -166,8 +168,11 @@
     for (var g = 0; g < meta.segments.length; g++) {
       var p = parts[g];
       if (!p) continue;
-      docs.push.apply(docs, p.docs); fields.push.apply(fields, p.fields);
-      tf.push.apply(tf, p.tf); norm.push.apply(norm, p.norm);
+      // One at a time: `push.apply` of a list passes it as arguments, which
+      // some engines cap (at 65,536 in Safari's).
+      for (var i = 0; i < p.docs.length; i++) {
+        docs.push(p.docs[i]); fields.push(p.fields[i]); tf.push(p.tf[i]); norm.push(p.norm[i]);
+      }
     }
     var weights = [0, 0, 0];
     for (var slot = 0; slot < 3; slot++) {
