@@ -291,8 +291,17 @@ mod tests {
             .collect();
         all.push(entities);
         let (counted, listed) = runs_of(&all);
+        export_runs(&counted, listed, disk)
+    }
+
+    /// The export's files of `listed` counted as `counted`, by path.
+    fn export_runs(
+        counted: &CountedRuns,
+        listed: Vec<Listed>,
+        disk: Option<&DiskCache>,
+    ) -> Vec<OutputFile> {
         let mut files = Vec::new();
-        super::super::export_counted_into(listed, &counted, disk, |made| {
+        super::super::export_counted_into(listed, counted, disk, |made| {
             files.append(made);
             Ok(())
         })
@@ -388,14 +397,7 @@ mod tests {
             }
             let counted = CountedRuns::new(vec![(0, RunTerms::of(&docs))], 2);
             let listed: Vec<Listed> = docs.into_iter().map(Listed::from).collect();
-            let mut files = Vec::new();
-            super::super::export_counted_into(listed, &counted, disk, |made| {
-                files.append(made);
-                Ok(())
-            })
-            .unwrap();
-            files.sort_by(|a, b| a.path.cmp(&b.path));
-            files
+            export_runs(&counted, listed, disk)
         };
         // Segments 7 and 2.
         let (a, b) = ("component:default/a", "component:default/b");
