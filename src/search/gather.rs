@@ -8,7 +8,7 @@
 use super::SearchDoc;
 use super::listed::Listed;
 use super::terms::RunTerms;
-use super::web::CountedRuns;
+use super::web::{CountedRuns, SEGMENTS, segment_of};
 
 /// Entity documents are counted in runs of this many (on the thread that
 /// hands them over; runs only cut the work, not the result).
@@ -50,14 +50,23 @@ impl Gathered {
     }
 
     /// Adds documents kept whole (entity documents, or sites gathered
-    /// without packing).
+    /// without packing). Each run holds one segment's documents (of the
+    /// browser index, `web::segment_of`), in their order: an entity changed
+    /// then changes its segment's run alone, and the build cache keeps the
+    /// other segments' postings (`web::kept_segments`).
     pub fn add_all(&self, docs: Vec<SearchDoc>) {
-        let mut docs = docs.into_iter().peekable();
-        while docs.peek().is_some() {
-            let run: Vec<SearchDoc> = docs.by_ref().take(ENTITY_RUN).collect();
-            let terms = RunTerms::of(&run);
-            let block = super::stored::block(&run);
-            self.push(run.into_iter().map(Listed::from).collect(), terms, block);
+        let mut by_segment: [Vec<SearchDoc>; SEGMENTS] = Default::default();
+        for doc in docs {
+            by_segment[segment_of(&doc.entity_ref)].push(doc);
+        }
+        for docs in by_segment {
+            let mut docs = docs.into_iter().peekable();
+            while docs.peek().is_some() {
+                let run: Vec<SearchDoc> = docs.by_ref().take(ENTITY_RUN).collect();
+                let terms = RunTerms::of(&run);
+                let block = super::stored::block(&run);
+                self.push(run.into_iter().map(Listed::from).collect(), terms, block);
+            }
         }
     }
 
