@@ -12,9 +12,9 @@
 //! segment's postings are chunked on their own. One docs page changed
 //! encodes one segment again (`kept_segments`: the others come from the
 //! build cache) and rewrites that segment's chunks from the first that
-//! changed, the dictionary shards listing them and `meta.js`. An entity
-//! changed changes the run of entity documents, which has documents in
-//! every segment holding entities: those are encoded again.
+//! changed, the dictionary shards listing them and `meta.js`. Entity
+//! documents are counted a segment at a time (`gather::add_all`), so an
+//! entity changed encodes its own segment again.
 //!
 //! Pages opened from `file://` may load `<script src>` but not `fetch`, so
 //! every file is a classic script that hands its data to

@@ -64,9 +64,10 @@ impl KeptSegment {
 
 /// Each segment's key in the build cache: the documents' numbers within
 /// the segment and what each run of them counted. A run (a docs site, or
-/// entity documents) is hashed once; a run of entity documents spans
-/// segments, so its hash enters the key of each segment it has documents
-/// in, with which of its documents those are and their numbers.
+/// entity documents) is hashed once; a run can span segments (a build
+/// counts entity documents a segment at a time, but a run handed over
+/// whole need not be), so its hash enters the key of each segment it has
+/// documents in, with which of its documents those are and their numbers.
 pub fn segment_keys(counted: &CountedRuns, numbered: &Numbering) -> [Key; SEGMENTS] {
     // For each run: per segment it touches, (its first number there, the
     // run's hash, a hash of its documents' numbers there).
