@@ -33,15 +33,15 @@
 //!   of these words it holds, then the index of each entry whose postings
 //!   begin a later chunk.
 //! - `p/<g>-<n>.js`: segment g's n-th chunk of postings, of consecutive
-//!   words,
-//!   `["word,word,…", "<packed>"]`: for each word in turn, its document
-//!   count in the segment, then per document (document − previous
+//!   words, `["word,word,…", "<packed>"]`: for each word in turn, its
+//!   document count in the segment, then per document (document − previous
 //!   document) × 8 + fields (documents counted from the segment's first),
 //!   then for each field set its field-length id and term frequency
-//!   ([`write_occurrence`]), as 7-bit variable-length numbers, the whole chunk compressed with raw
-//!   deflate and written in base64 (about 0.6 of the uncompressed digits'
-//!   size). A word's document frequency in a field is the count of its
-//!   postings with that field, over the segments.
+//!   ([`write_occurrence`]), as 7-bit variable-length numbers, the whole
+//!   chunk compressed with raw deflate and written in base64 (about 0.6 of
+//!   the uncompressed digits' size). A word's document frequency in a
+//!   field is the count of its postings with that field, over the
+//!   segments.
 //! - `f/<n>.js`: what results show, `[title, url, breadcrumb, heading, body,
 //!   cut]` for consecutive documents (`cut`: 1 when the body was shortened), as JSON compressed with raw deflate and
 //!   written in base64 (the browser inflates it with `DecompressionStream`):
@@ -146,8 +146,8 @@ pub fn export_counted_into(
         Some(disk) => Segments::look_up(disk, counted, &numbered),
         None => Segments::none(),
     };
-    segments.take_unless_capped(counted, &numbered, MAX_SHARD_WORDS);
-    let fresh = Fresh::of(segments.fresh_mask(), counted, &numbered);
+    segments.take_unless_capped(counted, MAX_SHARD_WORDS);
+    let fresh = Fresh::of(&segments);
     counted
         .check_whole(|run| fresh.reads(run))
         .map_err(ExportError::Words)?;
@@ -315,17 +315,6 @@ impl Numbering {
         let after = self.starts[1..].partition_point(|start| *start <= number);
         after.min(SEGMENTS - 1)
     }
-
-    /// Bit g set for each segment g holding one of the `count` documents
-    /// from `first` (a run's, by `seq`).
-    fn segments_of_run(&self, first: u64, count: usize) -> u32 {
-        let first = usize::try_from(first).unwrap_or(usize::MAX);
-        (0..count)
-            .filter_map(|document| self.number_of_seq.get(first.saturating_add(document)))
-            .fold(0, |mask, number| {
-                mask | 1 << self.segment_of_number(*number)
-            })
-    }
 }
 
 fn numbering(added: &[Listed]) -> Numbering {
@@ -461,7 +450,7 @@ impl CountedRuns {
         &self,
         numbered: &Numbering,
         first: u8,
-        fresh: &Fresh,
+        fresh: &Fresh<'_>,
     ) -> (Vec<EncodedWord>, Vec<ShardCut>) {
         let number_of_seq = &numbered.number_of_seq;
         let every = fresh.runs.is_empty();
@@ -510,12 +499,12 @@ impl CountedRuns {
 
 /// The segments an export encodes: bit g for segment g, and (unless every
 /// one is) each run's segments, by run, so a run with none is not read.
-struct Fresh {
+struct Fresh<'a> {
     segments: u32,
-    runs: Vec<u32>,
+    runs: &'a [u32],
 }
 
-impl Fresh {
+impl<'a> Fresh<'a> {
     /// Whether run `run`'s occurrences are read.
     fn reads(&self, run: usize) -> bool {
         self.runs
@@ -523,17 +512,19 @@ impl Fresh {
             .is_none_or(|segments| segments & self.segments != 0)
     }
 
-    fn of(segments: u32, counted: &CountedRuns, numbered: &Numbering) -> Fresh {
-        let runs = if segments == (1 << SEGMENTS) - 1 {
-            Vec::new()
+    /// The segments `segments` does not hold, and the runs' segments it
+    /// found while keying them.
+    fn of(segments: &'a Segments<'_>) -> Fresh<'a> {
+        let fresh = segments.fresh_mask();
+        let runs = if fresh == (1 << SEGMENTS) - 1 {
+            &[]
         } else {
-            counted
-                .runs
-                .iter()
-                .map(|(first, run, _)| numbered.segments_of_run(*first, run.documents()))
-                .collect()
+            segments.run_segments()
         };
-        Fresh { segments, runs }
+        Fresh {
+            segments: fresh,
+            runs,
+        }
     }
 }
 
@@ -905,9 +896,8 @@ fn hex(text: &str) -> String {
 /// each (document − previous document) × 8 + fields, counted from the
 /// segment's first document, then the field-length id and term frequency
 /// for each field set (in slot order, [`write_occurrence`]), every number
-/// a [`vlq`]; from
-/// its occurrences sorted ([`Packed`]). Returns the fields any document
-/// holds it in, too.
+/// a [`vlq`]; from its occurrences sorted ([`Packed`]). Returns the fields
+/// any document holds it in, too.
 fn encode_postings(
     sorted: &[Packed],
     starts: &[u32; SEGMENTS + 1],

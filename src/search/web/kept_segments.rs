@@ -4,8 +4,9 @@
 //! A segment's chunks follow from its documents alone: the words each one
 //! counted (its run's `RunTerms`) and its number within the segment. So
 //! each segment is kept under a key of those ([`segment_keys`]): its words
-//! with their fields (for the dictionary), its chunks' first words (for
-//! `meta.js`) and its chunk files as written. The one thing a segment's
+//! with their fields (for the dictionary), its chunks' first words (for the
+//! dictionary shards to say which chunk holds each word) and its chunk
+//! files as written. The one thing a segment's
 //! chunks take from the rest of the index is which words the dictionary
 //! leaves out of a shard over `MAX_SHARD_WORDS`: a segment is kept only
 //! from a build that left none out, and taken only when no shard can reach
@@ -68,7 +69,8 @@ impl KeptSegment {
 /// counts entity documents a segment at a time, but a run handed over
 /// whole need not be), so its hash enters the key of each segment it has
 /// documents in, with which of its documents those are and their numbers.
-pub fn segment_keys(counted: &CountedRuns, numbered: &Numbering) -> [Key; SEGMENTS] {
+/// Also gives each run's segments (bit g for segment g), by run.
+pub fn segment_keys(counted: &CountedRuns, numbered: &Numbering) -> ([Key; SEGMENTS], Vec<u32>) {
     // For each run: per segment it touches, (its first number there, the
     // run's hash, a hash of its documents' numbers there).
     let touched: Vec<Vec<(usize, u32, u128, u128)>> = counted
@@ -99,11 +101,18 @@ pub fn segment_keys(counted: &CountedRuns, numbered: &Numbering) -> [Key; SEGMEN
                 .collect()
         })
         .collect();
+    let run_segments = touched
+        .iter()
+        .map(|run| {
+            run.iter()
+                .fold(0, |mask, (segment, ..)| mask | 1 << segment)
+        })
+        .collect();
     let mut by_segment: [Vec<(u32, u128, u128)>; SEGMENTS] = Default::default();
     for (segment, lowest, content, numbers) in touched.into_iter().flatten() {
         by_segment[segment].push((lowest, content, numbers));
     }
-    std::array::from_fn(|segment| {
+    let keys = std::array::from_fn(|segment| {
         // In the segment's order (runs are gathered in any order).
         let runs = &mut by_segment[segment];
         runs.sort_unstable();
@@ -120,13 +129,17 @@ pub fn segment_keys(counted: &CountedRuns, numbered: &Numbering) -> [Key; SEGMEN
             key.update(&numbers.to_le_bytes());
         }
         key.digest128()
-    })
+    });
+    (keys, run_segments)
 }
 
 /// The segments an export takes from the build cache, and what it keeps.
 pub struct Segments<'a> {
     disk: Option<&'a DiskCache>,
     keys: [Key; SEGMENTS],
+    /// Each run's segments (bit g for segment g), by run, as keying them
+    /// found (none without a cache).
+    run_segments: Vec<u32>,
     /// Each segment taken from the cache, by segment.
     pub kept: [Option<KeptSegment>; SEGMENTS],
 }
@@ -137,13 +150,14 @@ impl<'a> Segments<'a> {
         Segments {
             disk: None,
             keys: [0; SEGMENTS],
+            run_segments: Vec::new(),
             kept: Default::default(),
         }
     }
 
     /// The segments `disk` keeps under their keys.
     pub fn look_up(disk: &'a DiskCache, counted: &CountedRuns, numbered: &Numbering) -> Self {
-        let keys = segment_keys(counted, numbered);
+        let (keys, run_segments) = segment_keys(counted, numbered);
         let kept = keys
             .par_iter()
             .enumerate()
@@ -157,6 +171,7 @@ impl<'a> Segments<'a> {
         Segments {
             disk: Some(disk),
             keys,
+            run_segments,
             kept: std::array::from_fn(|_| kept.next().flatten()),
         }
     }
@@ -165,7 +180,7 @@ impl<'a> Segments<'a> {
     /// `cap` words: the kept words, and every word of a run with
     /// documents in a segment to be encoded, counted per shard (an upper
     /// bound: a word in two runs counts twice).
-    pub fn take_unless_capped(&mut self, counted: &CountedRuns, numbered: &Numbering, cap: usize) {
+    pub fn take_unless_capped(&mut self, counted: &CountedRuns, cap: usize) {
         if self.kept.iter().all(Option::is_none) {
             return;
         }
@@ -176,8 +191,8 @@ impl<'a> Segments<'a> {
                 *counts.entry(super::shard_prefix(word)).or_default() += 1;
             }
         }
-        for (first, run, _) in &counted.runs {
-            if numbered.segments_of_run(*first, run.documents()) & fresh != 0 {
+        for ((_, run, _), segments) in counted.runs.iter().zip(&self.run_segments) {
+            if segments & fresh != 0 {
                 for w in 0..run.word_count() {
                     *counts.entry(super::shard_prefix(run.word(w))).or_default() += 1;
                 }
@@ -193,6 +208,12 @@ impl<'a> Segments<'a> {
         (0..SEGMENTS)
             .filter(|segment| self.kept[*segment].is_none())
             .fold(0, |mask, segment| mask | 1 << segment)
+    }
+
+    /// Each run's segments (bit g for segment g), by run: empty without a
+    /// cache.
+    pub fn run_segments(&self) -> &[u32] {
+        &self.run_segments
     }
 
     /// How many segments were taken from the cache.
@@ -259,9 +280,13 @@ mod tests {
         let (a, b, c) = ("a", "b", "c");
         let keys = |sites: &[Vec<crate::search::SearchDoc>]| {
             let (counted, listed) = runs_of(sites);
-            segment_keys(&counted, &super::super::numbering(&listed))
+            segment_keys(&counted, &super::super::numbering(&listed)).0
         };
         let before = keys(&[site(a, 3), site(b, 2), site(c, 4)]);
+        // Each run's segments, found while keying them.
+        let (counted, listed) = runs_of(&[site(a, 3), site(b, 2), site(c, 4)]);
+        let (_, run_segments) = segment_keys(&counted, &super::super::numbering(&listed));
+        assert_eq!(run_segments, [1 << 7, 1 << 2, 1 << 5]);
         // The same sites gathered in another order: the same keys.
         assert_eq!(keys(&[site(c, 4), site(a, 3), site(b, 2)]), before);
         // A page more in b's site: b's segment alone changes.
@@ -372,10 +397,10 @@ mod tests {
         assert!(segments.kept[7].is_some() && segments.kept[2].is_none());
         // Far under the cap: kept. Words of `te…` (`text`, `team`, `tally`):
         // a cap of 1 could be reached, so nothing is kept.
-        segments.take_unless_capped(&counted, &numbered, 1_000);
+        segments.take_unless_capped(&counted, 1_000);
         assert!(segments.kept[7].is_some());
         let mut segments = looked_up();
-        segments.take_unless_capped(&counted, &numbered, 1);
+        segments.take_unless_capped(&counted, 1);
         assert_eq!(segments.taken(), 0);
         assert_eq!(segments.fresh_mask(), (1 << SEGMENTS) - 1);
     }

@@ -177,7 +177,7 @@
     var weights = [0, 0, 0];
     for (var slot = 0; slot < 3; slot++) {
       var df = 0;
-      for (var i = 0; i < docs.length; i++) if (fields[i] & (1 << slot)) df++;
+      for (var d = 0; d < docs.length; d++) if (fields[d] & (1 << slot)) df++;
       if (df) weights[slot] = f32(idf(df, meta.documents) * f32(1 + K1));
     }
     var scores = docs.map(function (_, i) {
