@@ -2,7 +2,7 @@
 //! git facts (branch, commit, remote) of any git repository.
 
 use super::{
-    Listing, MAX_FILE_BYTES, OpenError, ReadError, SkippedName, is_skipped_dir, safe_path,
+    Listing, MAX_FILE_BYTES, OpenError, ReadError, RepoKind, SkippedName, is_skipped_dir, safe_path,
 };
 use gix::objs::tree::EntryKind;
 use std::path::Path;
@@ -105,8 +105,17 @@ impl GitHandle {
     /// its object store sized by `slots`; `None` when git cannot open it.
     /// A bare clone's HEAD is read now (a work tree's files are read from
     /// disk, never through its HEAD).
-    pub(super) fn open(root: &Path, slots: gix::odb::store::init::Slots) -> Option<GitHandle> {
-        let options = gix::open::Options::isolated().object_store_slots(slots);
+    pub(super) fn open(
+        root: &Path,
+        kind: RepoKind,
+        slots: gix::odb::store::init::Slots,
+    ) -> Option<GitHandle> {
+        // Discovery found a bare clone's `HEAD`, `objects` and `refs`:
+        // gix need not look for `ROOT/.git` first (five failed look-ups
+        // per clone).
+        let options = gix::open::Options::isolated()
+            .object_store_slots(slots)
+            .open_path_as_is(kind == RepoKind::Bare);
         let repo = gix::ThreadSafeRepository::open_opts(root, options).ok()?;
         // Read through a cache like any other (peeling HEAD finds the
         // commit twice).

@@ -115,14 +115,14 @@ pub fn read_git_facts_known(
             // handles opened amid the docs stage's work left its memory
             // scattered (bench of 2,000 repositories: peak RSS 502 MB,
             // against 306-311 MB opened here and 289 MB with no handle).
-            r.handle = GitHandle::open(&r.root, object_slots(r));
+            r.handle = GitHandle::open(&r.root, r.kind, object_slots(r));
             r.git = match &r.handle {
                 Some(handle) => Some(git::facts_of_work_tree_through(&r.root, handle, authors)),
                 None => git::facts_of_work_tree_known(&r.root, authors),
             };
         }
         RepoKind::WorkTree => r.git = git::facts_of_work_tree_known(&r.root, authors),
-        RepoKind::Bare => r.handle = GitHandle::open(&r.root, object_slots(r)),
+        RepoKind::Bare => r.handle = GitHandle::open(&r.root, r.kind, object_slots(r)),
         RepoKind::Plain => {}
     });
 }
