@@ -73,6 +73,7 @@ pub fn source(dir: &Path, kind: RepoKind) -> RepoSource {
     RepoSource {
         name,
         root: dir.to_path_buf(),
+        real_root: None,
         display: display(dir),
         kind,
         git: None,
@@ -102,16 +103,19 @@ pub fn repositories(roots: &[PathBuf], max_depth: usize) -> Result<Found, RootEr
             Some(kind) => found.repos.push(source(root, kind)),
             None => {
                 let top = root.canonicalize().unwrap_or_else(|_| root.clone());
-                let (repos, notes) = search(&top, root, max_depth);
+                let (repos, notes) = search(&top, root, &top, max_depth);
                 found.repos.extend(repos);
                 found.notes.extend(notes);
             }
         }
     }
     let mut seen = HashSet::new();
-    found
-        .repos
-        .retain(|r| seen.insert(r.root.canonicalize().unwrap_or_else(|_| r.root.clone())));
+    found.repos.retain(|r| {
+        let real = r.real_root.clone();
+        seen.insert(
+            real.unwrap_or_else(|| r.root.canonicalize().unwrap_or_else(|_| r.root.clone())),
+        )
+    });
     found.repos.sort_by(|a, b| a.display.cmp(&b.display));
     found.notes.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(found)
@@ -221,8 +225,14 @@ fn unchanged(
 }
 
 /// Searches the folders below `dir` (not `dir` itself), in parallel;
-/// `top`: the ROOT searched, canonical.
-fn search(top: &Path, dir: &Path, depth_left: usize) -> (Vec<RepoSource>, Vec<Diagnostic>) {
+/// `top`: the ROOT searched, canonical; `real_dir`: `dir`'s canonical path
+/// (`top` joined with the folders walked, none of them a link).
+fn search(
+    top: &Path,
+    dir: &Path,
+    real_dir: &Path,
+    depth_left: usize,
+) -> (Vec<RepoSource>, Vec<Diagnostic>) {
     if depth_left == 0 {
         return Default::default();
     }
@@ -241,19 +251,25 @@ fn search(top: &Path, dir: &Path, depth_left: usize) -> (Vec<RepoSource>, Vec<Di
             continue;
         };
         if kind.is_dir() {
-            children.push(entry.path());
+            children.push((entry.path(), real_dir.join(&*name)));
         } else if kind.is_symlink() && entry.path().is_dir() {
             notes.push(link_skipped(&entry.path()));
         }
     }
     let (repos, deeper) = children
         .par_iter()
-        .map(|child| match classify(child) {
-            Some(kind) => match git_data_outside(child, kind, top) {
-                None => (vec![source(child, kind)], Vec::new()),
+        .map(|(child, real)| match classify(child) {
+            Some(kind) => match git_data_outside(child, real, kind, top) {
+                None => (
+                    vec![RepoSource {
+                        real_root: Some(real.clone()),
+                        ..source(child, kind)
+                    }],
+                    Vec::new(),
+                ),
                 Some(why) => git_data_refused(child, kind, &why),
             },
-            None => search(top, child, depth_left - 1),
+            None => search(top, child, real, depth_left - 1),
         })
         .reduce(Default::default, |(mut repos, mut notes), (r, n)| {
             repos.extend(r);
@@ -271,8 +287,8 @@ fn search(top: &Path, dir: &Path, depth_left: usize) -> (Vec<RepoSource>, Vec<Di
 /// Git itself never makes these point outside a clone, but a folder that
 /// arrived another way (an unpacked archive) could name another
 /// repository's git folder on the machine, whose files Portico would then
-/// read and publish.
-fn git_data_outside(dir: &Path, kind: RepoKind, top: &Path) -> Option<String> {
+/// read and publish. `real`: `dir`'s canonical path.
+fn git_data_outside(dir: &Path, real: &Path, kind: RepoKind, top: &Path) -> Option<String> {
     let inside = |path: &Path, what: &str| -> Result<PathBuf, String> {
         let real = path
             .canonicalize()
@@ -286,10 +302,19 @@ fn git_data_outside(dir: &Path, kind: RepoKind, top: &Path) -> Option<String> {
             ))
         }
     };
+    // `folder/name` when it is a folder, not a link: canonical with
+    // `folder` (`canonicalize` reads each folder of the path as a link).
+    let real_folder = |folder: &Path, name: &str| {
+        let path = folder.join(name);
+        std::fs::symlink_metadata(&path)
+            .is_ok_and(|m| m.is_dir())
+            .then_some(path)
+    };
     let check = || -> Result<(), String> {
+        // Canonical from here on, every path below resolved as it is met.
         let git_dir = match kind {
             RepoKind::Plain => return Ok(()),
-            RepoKind::Bare => dir.to_path_buf(),
+            RepoKind::Bare => real.to_path_buf(),
             RepoKind::WorkTree => {
                 let dot_git = dir.join(".git");
                 let meta = std::fs::symlink_metadata(&dot_git).map_err(|e| e.to_string())?;
@@ -302,7 +327,10 @@ fn git_data_outside(dir: &Path, kind: RepoKind, top: &Path) -> Option<String> {
                         .ok_or("its `.git` file names no `gitdir:`")?;
                     inside(&dir.join(named), "`.git` file's gitdir")?
                 } else {
-                    inside(&dot_git, "`.git`")?
+                    match real_folder(real, ".git") {
+                        Some(real_git) => real_git,
+                        None => inside(&dot_git, "`.git`")?,
+                    }
                 }
             }
         };
@@ -310,7 +338,13 @@ fn git_data_outside(dir: &Path, kind: RepoKind, top: &Path) -> Option<String> {
             Ok(Some(named)) => inside(&git_dir.join(named.trim()), "commondir")?,
             _ => git_dir,
         };
-        let objects = inside(&common.join("objects"), "objects folder").ok();
+        // An objects folder that is a link is followed by git as any
+        // other: it must stay inside too (none at all: git cannot open it).
+        let objects = match real_folder(&common, "objects") {
+            Some(real) => Some(real),
+            None if std::fs::symlink_metadata(common.join("objects")).is_err() => None,
+            None => Some(inside(&common.join("objects"), "objects folder")?),
+        };
         if let Some(objects) = objects
             && let Ok(Some(alternates)) = small_file(&objects.join("info/alternates"))
         {
@@ -512,6 +546,54 @@ mod tests {
         );
         let deeper = repositories(&[root.to_path_buf()], 4).unwrap().repos;
         assert!(deeper.iter().any(|r| r.name == "too-deep"));
+    }
+
+    #[test]
+    fn a_repository_found_by_the_walk_knows_its_canonical_root() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(real.join("org/work/.git/objects")).unwrap();
+        std::fs::create_dir_all(real.join("org/bare.git/objects")).unwrap();
+        std::fs::create_dir_all(real.join("org/bare.git/refs")).unwrap();
+        std::fs::write(real.join("org/bare.git/HEAD"), "ref: refs/heads/main\n").unwrap();
+        // The ROOT is a link: the walk's paths go through it, the
+        // canonical ones do not.
+        std::os::unix::fs::symlink(real.join("org"), real.join("link")).unwrap();
+        let found = repositories(&[real.join("link")], 3).unwrap();
+        assert!(found.notes.is_empty(), "{:?}", found.notes);
+        for repo in &found.repos {
+            assert!(repo.root.starts_with(real.join("link")), "{:?}", repo.root);
+            assert_eq!(
+                repo.real_root.as_ref(),
+                Some(&repo.root.canonicalize().unwrap()),
+                "{}",
+                repo.name
+            );
+        }
+        assert_eq!(found.repos.len(), 2);
+
+        // A git folder or objects folder that is a link is still resolved,
+        // and refused when it leads outside the ROOT.
+        let outside = real.join("outside");
+        std::fs::create_dir_all(outside.join("objects")).unwrap();
+        std::fs::remove_dir_all(real.join("org/bare.git/objects")).unwrap();
+        std::os::unix::fs::symlink(outside.join("objects"), real.join("org/bare.git/objects"))
+            .unwrap();
+        std::fs::remove_dir_all(real.join("org/work/.git")).unwrap();
+        std::os::unix::fs::symlink(&outside, real.join("org/work/.git")).unwrap();
+        let found = repositories(&[real.join("link")], 3).unwrap();
+        let refused: Vec<&str> = found.notes.iter().map(|n| n.message.as_str()).collect();
+        assert_eq!(refused.len(), 2, "{refused:?}");
+        assert!(
+            refused
+                .iter()
+                .any(|m| m.contains("bare.git") && m.contains("objects folder"))
+        );
+        assert!(
+            refused
+                .iter()
+                .any(|m| m.contains("work") && m.contains("`.git`"))
+        );
     }
 
     #[test]

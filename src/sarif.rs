@@ -462,6 +462,7 @@ mod tests {
         RepoSource {
             name: name.into(),
             root: PathBuf::from(display),
+            real_root: None,
             display: display.into(),
             kind: RepoKind::WorkTree,
             git: None,

@@ -26,7 +26,14 @@ pub(super) struct DiskFiles {
 }
 
 impl DiskFiles {
-    pub(super) fn open(root: &Path) -> Result<DiskFiles, OpenError> {
+    /// Opens the folder at `root`; `real`: its canonical path, when known
+    /// (see [`super::RepoSource::real_root`]).
+    pub(super) fn open(root: &Path, real: Option<&Path>) -> Result<DiskFiles, OpenError> {
+        if let Some(real) = real {
+            return Ok(DiskFiles {
+                root: real.to_path_buf(),
+            });
+        }
         let root = root.canonicalize().map_err(|e| OpenError {
             message: format!("cannot open `{}`: {e}", root.display()),
             hint: None,
@@ -256,7 +263,7 @@ mod tests {
             .status()
             .unwrap();
         assert!(fifo.success());
-        let files = DiskFiles::open(&root).unwrap();
+        let files = DiskFiles::open(&root, None).unwrap();
         (dir, files)
     }
 

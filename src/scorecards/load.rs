@@ -265,6 +265,7 @@ fn read_confined(dir: &Path, name: &str, out: &mut Vec<Diagnostic>) -> Option<St
     let source = RepoSource {
         name: String::new(),
         root: dir.to_path_buf(),
+        real_root: None,
         display: display.clone(),
         kind: RepoKind::Plain,
         git: None,
