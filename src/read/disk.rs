@@ -20,6 +20,16 @@ fn only_name(_: &std::fs::Metadata) -> bool {
     false
 }
 
+/// What [`DiskFiles::unlinked`] found at a path.
+enum Unlinked {
+    /// The path, canonical, and its metadata: no part of it is a link.
+    Found(PathBuf, std::fs::Metadata),
+    /// Nothing is there.
+    Missing,
+    /// A part is a link, or could not be looked at.
+    Unknown,
+}
+
 pub(super) struct DiskFiles {
     /// Canonical root: every resolved path must stay below it.
     root: PathBuf,
@@ -45,20 +55,31 @@ impl DiskFiles {
     /// reads): it is canonical already, the root being canonical and `path`
     /// normalised (no `.`, `..` or empty parts), so `canonicalize`, which
     /// reads every folder as a link from `/` down (a system call each), is
-    /// not needed. `None` when a part is a symlink or cannot be looked at:
-    /// [`DiskFiles::resolve`] then finds out what is there.
-    fn unlinked(&self, path: &str) -> Option<(PathBuf, std::fs::Metadata)> {
+    /// not needed. A part that is not there, below parts that are all
+    /// folders and no link, means nothing is there (a probe for a file a
+    /// repository may not have: `canonicalize` would read the whole path
+    /// as links only to say so). `Unknown` when a part is a symlink or
+    /// cannot be looked at: [`DiskFiles::resolve`] then finds out what is
+    /// there.
+    fn unlinked(&self, path: &str) -> Unlinked {
         let mut full = self.root.clone();
         let mut meta = None;
         for part in path.split('/') {
             full.push(part);
-            let m = full.symlink_metadata().ok()?;
+            let m = match full.symlink_metadata() {
+                Ok(m) => m,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Unlinked::Missing,
+                Err(_) => return Unlinked::Unknown,
+            };
             if m.file_type().is_symlink() {
-                return None;
+                return Unlinked::Unknown;
             }
             meta = Some(m);
         }
-        Some((full, meta?))
+        match meta {
+            Some(meta) => Unlinked::Found(full, meta),
+            None => Unlinked::Unknown,
+        }
     }
 
     /// [`DiskFiles::resolve`], with the file's metadata when it was read
@@ -79,8 +100,9 @@ impl DiskFiles {
             return Err(ReadError::InGitFolder(path.to_string()));
         }
         let found = match self.unlinked(path) {
-            Some((real, meta)) => (real, Some(meta)),
-            None => (self.resolve(path)?, None),
+            Unlinked::Found(real, meta) => (real, Some(meta)),
+            Unlinked::Missing => return Err(ReadError::NotFound(path.to_string())),
+            Unlinked::Unknown => (self.resolve(path)?, None),
         };
         if found.0.strip_prefix(&self.root).is_ok_and(in_git) {
             return Err(ReadError::InGitFolder(path.to_string()));
@@ -304,9 +326,14 @@ mod tests {
     #[test]
     fn refuses_what_is_no_file_inside_the_repository() {
         let (_dir, files) = repo();
-        let not_found = ReadError::NotFound("docs/none.md".into());
-        assert_eq!(files.read("docs/none.md"), Err(not_found.clone()));
-        assert_eq!(files.check_file("docs/none.md"), Err(not_found));
+        // Missing, below plain folders, a missing folder, or a link to a
+        // folder inside (that one found out by resolving the link).
+        symlink("docs", files.root().join("docs-link")).unwrap();
+        for path in ["docs/none.md", "nope/none.md", "docs-link/none.md"] {
+            let not_found = ReadError::NotFound(path.into());
+            assert_eq!(files.read(path), Err(not_found.clone()), "{path}");
+            assert_eq!(files.check_file(path), Err(not_found), "{path}");
+        }
         for path in ["out.txt", "dangling.md"] {
             let escapes = ReadError::SymlinkEscapes(path.into());
             assert_eq!(files.read(path), Err(escapes.clone()));
