@@ -110,12 +110,7 @@ pub fn repositories(roots: &[PathBuf], max_depth: usize) -> Result<Found, RootEr
         }
     }
     let mut seen = HashSet::new();
-    found.repos.retain(|r| {
-        let real = r.real_root.clone();
-        seen.insert(
-            real.unwrap_or_else(|| r.root.canonicalize().unwrap_or_else(|_| r.root.clone())),
-        )
-    });
+    found.repos.retain(|r| seen.insert(r.canonical_root()));
     found.repos.sort_by(|a, b| a.display.cmp(&b.display));
     found.notes.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(found)
@@ -302,16 +297,10 @@ fn git_data_outside(dir: &Path, real: &Path, kind: RepoKind, top: &Path) -> Opti
             ))
         }
     };
-    // `folder/name` when it is a folder, not a link: canonical with
-    // `folder` (`canonicalize` reads each folder of the path as a link).
-    let real_folder = |folder: &Path, name: &str| {
-        let path = folder.join(name);
-        std::fs::symlink_metadata(&path)
-            .is_ok_and(|m| m.is_dir())
-            .then_some(path)
-    };
+    // Canonical from here on: a folder below `real` that is no link is
+    // canonical with it (`canonicalize`, which reads each folder of the
+    // path as a link, only runs for links and named paths).
     let check = || -> Result<(), String> {
-        // Canonical from here on, every path below resolved as it is met.
         let git_dir = match kind {
             RepoKind::Plain => return Ok(()),
             RepoKind::Bare => real.to_path_buf(),
@@ -326,11 +315,10 @@ fn git_data_outside(dir: &Path, real: &Path, kind: RepoKind, top: &Path) -> Opti
                         .map(str::trim)
                         .ok_or("its `.git` file names no `gitdir:`")?;
                     inside(&dir.join(named), "`.git` file's gitdir")?
+                } else if meta.is_dir() {
+                    real.join(".git")
                 } else {
-                    match real_folder(real, ".git") {
-                        Some(real_git) => real_git,
-                        None => inside(&dot_git, "`.git`")?,
-                    }
+                    inside(&dot_git, "`.git`")?
                 }
             }
         };
@@ -340,10 +328,11 @@ fn git_data_outside(dir: &Path, real: &Path, kind: RepoKind, top: &Path) -> Opti
         };
         // An objects folder that is a link is followed by git as any
         // other: it must stay inside too (none at all: git cannot open it).
-        let objects = match real_folder(&common, "objects") {
-            Some(real) => Some(real),
-            None if std::fs::symlink_metadata(common.join("objects")).is_err() => None,
-            None => Some(inside(&common.join("objects"), "objects folder")?),
+        let objects = common.join("objects");
+        let objects = match std::fs::symlink_metadata(&objects) {
+            Err(_) => None,
+            Ok(meta) if meta.is_dir() => Some(objects),
+            Ok(_) => Some(inside(&objects, "objects folder")?),
         };
         if let Some(objects) = objects
             && let Ok(Some(alternates)) = small_file(&objects.join("info/alternates"))

@@ -89,6 +89,20 @@ pub struct RepoSource {
     pub handle: Option<GitHandle>,
 }
 
+impl RepoSource {
+    /// `root`'s canonical path: [`RepoSource::real_root`] when discovery
+    /// knew it, else resolved now (`root` as it is when it cannot be).
+    pub fn canonical_root(&self) -> PathBuf {
+        match &self.real_root {
+            Some(real) => real.clone(),
+            None => self
+                .root
+                .canonicalize()
+                .unwrap_or_else(|_| self.root.clone()),
+        }
+    }
+}
+
 /// Which repositories [`read_git_facts`] opens once for the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HandlesFor {
@@ -248,14 +262,10 @@ impl Snapshot {
     /// stage asks for it more than once per repository.
     pub fn absolute_root(&self) -> &str {
         self.absolute_root.get_or_init(|| {
-            let root = &self.source.root;
             let path = match &self.files {
                 // Resolved already, when the folder was opened.
                 Files::Disk(disk) => disk.root().to_path_buf(),
-                Files::Git(_) => match &self.source.real_root {
-                    Some(real) => real.clone(),
-                    None => root.canonicalize().unwrap_or_else(|_| root.clone()),
-                },
+                Files::Git(_) => self.source.canonical_root(),
             };
             path.to_string_lossy().trim_end_matches('/').to_string()
         })
