@@ -46,18 +46,32 @@ pub enum UrlUse {
 /// characters and every tab and newline before they look, so
 /// ` java\tscript:` is `javascript:` to them and to this.
 pub fn url_scheme(url: &str) -> Option<String> {
-    let cleaned: String = url
-        .trim_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
-    let end = cleaned.find(':')?;
-    let scheme = &cleaned[..end];
-    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
+    // Read in place: every link of every page passes here, and most are
+    // relative, which the first `/` or `#` settles without a copy.
+    let seen = || {
+        url.trim_matches(|c: char| c <= ' ')
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    valid.then(|| scheme.to_ascii_lowercase())
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+    };
+    for (length, c) in seen().enumerate() {
+        match c {
+            ':' if length > 0 => {
+                return Some(
+                    seen()
+                        .take(length)
+                        .map(|c| c.to_ascii_lowercase())
+                        .collect(),
+                );
+            }
+            c if c.is_ascii_alphabetic() => {}
+            '0'..='9' | '+' | '-' | '.' if length > 0 => {}
+            // No scheme: a character no scheme has before the first `:`,
+            // or a `:` first.
+            _ => return None,
+        }
+    }
+    // No `:` at all: a relative URL.
+    None
 }
 
 /// The one check every URL from repository content passes before Portico
@@ -129,6 +143,56 @@ mod tests {
         assert!(!allowed_url("file:///etc/passwd", UrlUse::Link));
         assert!(allowed_url("guide/index.html#x", UrlUse::Link));
         assert!(allowed_url("//cdn.example.com/x.png", UrlUse::Image));
+    }
+
+    /// The scheme as [`url_scheme`] read it before it read in place:
+    /// the URL copied without what browsers drop, then cut at its first `:`.
+    fn scheme_copied(url: &str) -> Option<String> {
+        let cleaned: String = url
+            .trim_matches(|c: char| c <= ' ')
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect();
+        let scheme = &cleaned[..cleaned.find(':')?];
+        let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        valid.then(|| scheme.to_ascii_lowercase())
+    }
+
+    #[test]
+    fn schemes_read_in_place_are_the_copied_ones() {
+        // Every string of up to four of these characters, and each with a
+        // tail: every way the scan can stop or go on.
+        let alphabet = [
+            'a', 'Z', '1', '+', '.', ':', '/', '#', ' ', '\t', '\n', '\u{1}', 'é',
+        ];
+        let mut urls = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..4 {
+            let next: Vec<String> = last
+                .iter()
+                .flat_map(|u| alphabet.iter().map(move |c| format!("{u}{c}")))
+                .collect();
+            urls.extend(next.iter().cloned());
+            last = next;
+        }
+        for url in &urls {
+            for tail in ["", "x", ":y", " \t"] {
+                let url = format!("{url}{tail}");
+                assert_eq!(url_scheme(&url), scheme_copied(&url), "{url:?}");
+            }
+        }
+        for url in [
+            "  JaVa\tscript:alert(1)",
+            "https://x",
+            "mailto:a@b",
+            "../a.md#x",
+            "c:\\x",
+        ] {
+            assert_eq!(url_scheme(url), scheme_copied(url), "{url:?}");
+        }
     }
 
     #[test]
