@@ -358,6 +358,14 @@ pub fn plain_text_page(
     }
 }
 
+/// Where each line of `text` starts: 0, and one past each `\n`.
+fn line_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+    starts.push(0);
+    starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+    starts
+}
+
 /// The pass over the parsed page: its HTML before sanitising and whether
 /// it holds the author's raw HTML; `None` past the element budget.
 fn render_preprocessed(
@@ -371,9 +379,7 @@ fn render_preprocessed(
     let terms = def_terms::colon_paragraphs(&terms);
     let (reindented, literal_blocks) = list_indent::reindent_nested_lists(&terms);
     let text: &str = &reindented;
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
+    let line_starts = line_starts(text);
     let output_line = |offset: usize| {
         line_starts
             .partition_point(|&s| s <= offset)
@@ -407,7 +413,10 @@ fn render_preprocessed(
         return None;
     }
     betterem::smart_emphasis(&mut events, text);
-    let events = merge_texts(sane_lists::truly_sane_lists(events, text), text);
+    let events = merge_texts(
+        sane_lists::truly_sane_lists(events, text, &line_starts),
+        text,
+    );
     let events = spans::spanning(events, text);
     let mut pass = Pass {
         env,

@@ -21,14 +21,22 @@ type Spanned<'a> = (Event<'a>, Range<usize>);
 
 /// Rewrites every list of a page; `source` is the text the events were
 /// parsed from.
-pub(super) fn truly_sane_lists<'a>(events: Vec<Spanned<'a>>, source: &str) -> Vec<Spanned<'a>> {
+/// `line_starts`: where each of its lines starts ([`super::line_starts`]).
+pub(super) fn truly_sane_lists<'a>(
+    events: Vec<Spanned<'a>>,
+    source: &str,
+    line_starts: &[usize],
+) -> Vec<Spanned<'a>> {
     if !events
         .iter()
         .any(|(e, _)| matches!(e, Event::Start(Tag::List(_))))
     {
         return events;
     }
-    let lines = Lines::new(source);
+    let lines = Lines {
+        source,
+        starts: line_starts,
+    };
     let mut edits = Edits {
         drop: vec![false; events.len()],
         split_before: vec![false; events.len()],
@@ -187,17 +195,10 @@ impl ListScan {
 /// two events.
 struct Lines<'s> {
     source: &'s str,
-    starts: Vec<usize>,
+    starts: &'s [usize],
 }
 
-impl<'s> Lines<'s> {
-    fn new(source: &'s str) -> Lines<'s> {
-        let starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Lines { source, starts }
-    }
-
+impl Lines<'_> {
     /// The line holding byte `offset`.
     fn index(&self, offset: usize) -> usize {
         self.starts
