@@ -457,6 +457,12 @@ pub fn place_files(
     repos: &mut Vec<RepoSource>,
 ) -> Result<HashMap<usize, Vec<String>>, RootError> {
     let mut explicit: HashMap<usize, Vec<String>> = HashMap::new();
+    // Known from the walk for the repositories it found (no resolving).
+    let mut roots: Vec<PathBuf> = if files.is_empty() {
+        Vec::new()
+    } else {
+        repos.iter().map(RepoSource::canonical_root).collect()
+    };
     for file in files {
         let canonical = file
             .canonicalize()
@@ -467,18 +473,12 @@ pub fn place_files(
                 file.display()
             )));
         }
-        let inside = |repo: &RepoSource| {
-            repo.root
-                .canonicalize()
-                .ok()
-                .filter(|root| canonical.starts_with(root))
-        };
-        let (index, root) = match repos
+        let (index, root) = match roots
             .iter()
             .enumerate()
-            .find_map(|(i, r)| inside(r).map(|root| (i, root)))
+            .find(|(_, root)| canonical.starts_with(root))
         {
-            Some(hit) => hit,
+            Some((i, root)) => (i, root.clone()),
             None => {
                 let repo = enclosing(&canonical);
                 let root = repo
@@ -486,6 +486,7 @@ pub fn place_files(
                     .canonicalize()
                     .map_err(|e| RootError(format!("`{}`: {e}", repo.root.display())))?;
                 repos.push(repo);
+                roots.push(root.clone());
                 (repos.len() - 1, root)
             }
         };
