@@ -305,10 +305,15 @@ fn html_anchors(html: &str, in_tag: Option<bool>) -> Vec<String> {
 /// Whether a line opens more than [`MAX_CONTAINERS_PER_LINE`] lists and
 /// quotes at once (`- - - … x`, `> > > … x`): two bytes a level, so a small
 /// page could make the parser build millions of nested blocks before the
-/// element budget is even counted.
-fn containers_too_deep(text: &str) -> bool {
-    text.lines().any(|line| {
-        let mut rest = line.as_bytes();
+/// element budget is even counted. `line_starts`: where each line of
+/// `text` starts ([`line_starts`]).
+fn containers_too_deep(text: &str, line_starts: &[usize]) -> bool {
+    let ends = line_starts.iter().skip(1).copied().chain([text.len()]);
+    line_starts.iter().zip(ends).any(|(&start, end)| {
+        // The line without its `\n` (preprocessing made every line end one).
+        let mut rest = text.as_bytes()[start..end]
+            .strip_suffix(b"\n")
+            .unwrap_or(&text.as_bytes()[start..end]);
         let mut depth = 0;
         loop {
             let trimmed = rest.trim_ascii_start();
@@ -358,6 +363,24 @@ pub fn plain_text_page(
     }
 }
 
+/// `text`'s lines, each with its `\n` (the last one may have none), as
+/// `str::split_inclusive('\n')` gives them: found with memchr, as the
+/// preprocessing passes each walk every line of every page.
+pub(super) fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    std::iter::from_fn(move || {
+        let end = match ends.next() {
+            Some(newline) => newline + 1,
+            None if start < text.len() => text.len(),
+            None => return None,
+        };
+        let line = &text[start..end];
+        start = end;
+        Some(line)
+    })
+}
+
 /// Where each line of `text` starts: 0, and one past each `\n`.
 fn line_starts(text: &str) -> Vec<usize> {
     let mut starts = Vec::with_capacity(text.len() / 32 + 1);
@@ -402,13 +425,18 @@ fn render_preprocessed(
             .saturating_sub(1);
         pre.lines.get(index).copied().unwrap_or(0)
     };
-    if containers_too_deep(text) {
+    if containers_too_deep(text, &line_starts) {
         return None;
     }
-    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(text, OPTIONS)
-        .into_offset_iter()
-        .take(MAX_PAGE_EVENTS + 1)
-        .collect();
+    // Sized for a page's usual events (about one per ten bytes): grown
+    // from empty, the vector was copied a dozen times a page.
+    let mut events: Vec<(Event<'_>, Range<usize>)> =
+        Vec::with_capacity((text.len() / 10 + 16).min(MAX_PAGE_EVENTS + 1));
+    events.extend(
+        Parser::new_ext(text, OPTIONS)
+            .into_offset_iter()
+            .take(MAX_PAGE_EVENTS + 1),
+    );
     if events.len() > MAX_PAGE_EVENTS {
         return None;
     }
@@ -743,11 +771,14 @@ impl<'e, 'a> Pass<'e, 'a> {
     /// is its destination (`[a.md](a.md)`), or the second link on a line,
     /// is placed at its own.
     fn dest_from_end(&self, range: &Range<usize>, dest: &str) -> Option<u32> {
-        let written = self.source.get(range.clone())?;
-        let after = written.rfind("](").map_or(0, |i| i + 2);
-        let at = range.start + after + written.get(after..)?.find(dest)?;
-        let line_end = self.source[at..]
-            .find('\n')
+        // Byte searches (`](` and the line's end are ASCII; a match of
+        // `dest`, which is whole UTF-8, starts on a character): a `str`
+        // search of a pattern sets up a searcher each call.
+        let written = self.source.get(range.clone())?.as_bytes();
+        let after = memchr::memmem::rfind(written, b"](").map_or(0, |i| i + 2);
+        let at =
+            range.start + after + memchr::memmem::find(written.get(after..)?, dest.as_bytes())?;
+        let line_end = memchr::memchr(b'\n', &self.source.as_bytes()[at..])
             .map_or(self.source.len(), |i| at + i);
         u32::try_from(line_end - at).ok()
     }
@@ -1138,6 +1169,11 @@ struct Footnote<'a> {
 /// label: a block title is parsed on its own, and its `[label]` links
 /// resolve against the page's definitions, as in MkDocs.
 fn reference_definitions(markdown: &str) -> HashMap<String, &str> {
+    // Every definition has a `]:`; most pages have none, and one search
+    // of the page says so.
+    if memchr::memmem::find(markdown.as_bytes(), b"]:").is_none() {
+        return HashMap::new();
+    }
     markdown
         .lines()
         .filter_map(|line| {
