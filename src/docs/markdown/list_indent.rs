@@ -91,7 +91,7 @@ pub(super) fn reindent_nested_lists(text: &str) -> (Cow<'_, str>, Vec<LiteralBlo
     let mut text_list: Option<usize> = None;
     let mut previous_blank = true;
     let mut offset = 0;
-    for (number, line) in text.split_inclusive('\n').enumerate() {
+    for (number, line) in super::lines_inclusive(text).enumerate() {
         let start = offset;
         offset += line.len();
         let indent = line.bytes().take_while(|&b| b == b' ').count();

@@ -178,8 +178,9 @@ pub fn preprocess(
     inline: InlineRenderer<'_>,
 ) -> Preprocessed {
     let source = normalize_line_ends(source);
-    let lines: Vec<Line<'_>> = source
-        .lines()
+    // `source` has no `\r` left: its lines are what `str::lines` gives.
+    let lines: Vec<Line<'_>> = super::lines_inclusive(&source)
+        .map(|line| line.strip_suffix('\n').unwrap_or(line))
         .enumerate()
         .map(|(i, l)| {
             // Python-Markdown's NormalizeWhitespace empties lines of only
@@ -240,7 +241,7 @@ fn normalize_line_ends(text: &str) -> Cow<'_, str> {
 /// Tabs to spaces with stops every 4 columns, as Python-Markdown does to
 /// the whole page before parsing (code blocks included).
 fn expand_tabs(line: &str) -> Cow<'_, str> {
-    if !line.contains('\t') {
+    if memchr::memchr(b'\t', line.as_bytes()).is_none() {
         return Cow::Borrowed(line);
     }
     let mut out = String::with_capacity(line.len() + 8);

@@ -608,3 +608,26 @@ fn multimarkdown_meta_data_is_not_shown() {
     let yaml = html("---\ntitle: x\n---\nKey: kept\n");
     assert!(yaml.contains("Key: kept"), "after front matter: {yaml}");
 }
+
+#[test]
+fn lines_found_with_memchr_are_split_inclusive_lines() {
+    for text in [
+        "",
+        "\n",
+        "a",
+        "a\n",
+        "a\nb",
+        "a\n\nb\n",
+        "\n\n",
+        "é\nü\r\nx",
+        "  - x\n    y",
+    ] {
+        let found: Vec<&str> = lines_inclusive(text).collect();
+        let expected: Vec<&str> = text.split_inclusive('\n').collect();
+        assert_eq!(found, expected, "{text:?}");
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        assert_eq!(line_starts(text), starts, "{text:?}");
+    }
+}
