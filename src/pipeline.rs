@@ -133,13 +133,16 @@ fn discover_all(
     memo: Option<&Memo>,
     disk: Option<&crate::cache::DiskCache>,
 ) -> Result<Discovered, Fatal> {
+    let mut timer = Timer::new();
     let mut found = discover_repos(config, memo)?;
+    timer.lap("  discover");
     // Read once here, every stage then opens each repository without
     // opening git for them. Not with serve's memo: its rebuilds open only
     // the repositories an edit touched, so reading every work tree's facts
     // up front would put the whole organisation back on each edit's path.
     if memo.is_none() {
         read_facts(config, &mut found.repos, disk);
+        timer.lap("  git facts");
     }
     Ok(found)
 }
