@@ -203,16 +203,19 @@ fn balanced_lines(html: &str) -> Vec<String> {
             line.push_str("</span>");
             rest = after;
         } else if let Some(after) = rest.strip_prefix('\n') {
-            line.push_str(&"</span>".repeat(open.len()));
-            lines.push(std::mem::take(&mut line));
+            for _ in 0..open.len() {
+                line.push_str("</span>");
+            }
+            // The next line starts with room for one like this one.
+            let next = String::with_capacity(line.len());
+            lines.push(std::mem::replace(&mut line, next));
             line.extend(open.iter().copied());
             rest = after;
         } else {
             // Text up to the next tag or line end; the first character may
-            // be of any width.
+            // be of any width (both looked for are ASCII: a byte search).
             let first = rest.chars().next().map_or(1, char::len_utf8);
-            let next = rest[first..]
-                .find(['<', '\n'])
+            let next = memchr::memchr2(b'<', b'\n', &rest.as_bytes()[first..])
                 .map_or(rest.len(), |n| n + first);
             line.push_str(&rest[..next]);
             rest = &rest[next..];
