@@ -103,6 +103,12 @@ impl RepoSource {
     }
 }
 
+/// The folder of a work tree or plain repository, opened at the canonical
+/// root discovery found when it found one.
+fn open_folder(source: &RepoSource) -> Result<disk::DiskFiles, OpenError> {
+    disk::DiskFiles::open(&source.root, source.real_root.as_deref())
+}
+
 /// Which repositories [`read_git_facts`] opens once for the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HandlesFor {
@@ -284,21 +290,9 @@ impl Snapshot {
                     .git
                     .clone()
                     .or_else(|| git::facts_of_work_tree(&source.root));
-                (
-                    Files::Disk(disk::DiskFiles::open(
-                        &source.root,
-                        source.real_root.as_deref(),
-                    )?),
-                    facts,
-                )
+                (Files::Disk(open_folder(source)?), facts)
             }
-            RepoKind::Plain => (
-                Files::Disk(disk::DiskFiles::open(
-                    &source.root,
-                    source.real_root.as_deref(),
-                )?),
-                None,
-            ),
+            RepoKind::Plain => (Files::Disk(open_folder(source)?), None),
         };
         Ok(Snapshot {
             source: source.clone(),
@@ -320,10 +314,7 @@ impl Snapshot {
             RepoKind::WorkTree | RepoKind::Plain => Ok(Snapshot {
                 source: source.clone(),
                 git: None,
-                files: Files::Disk(disk::DiskFiles::open(
-                    &source.root,
-                    source.real_root.as_deref(),
-                )?),
+                files: Files::Disk(open_folder(source)?),
                 probes: None,
                 absolute_root: Default::default(),
             }),

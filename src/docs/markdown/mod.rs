@@ -311,9 +311,8 @@ fn containers_too_deep(text: &str, line_starts: &[usize]) -> bool {
     let ends = line_starts.iter().skip(1).copied().chain([text.len()]);
     line_starts.iter().zip(ends).any(|(&start, end)| {
         // The line without its `\n` (preprocessing made every line end one).
-        let mut rest = text.as_bytes()[start..end]
-            .strip_suffix(b"\n")
-            .unwrap_or(&text.as_bytes()[start..end]);
+        let line = &text.as_bytes()[start..end];
+        let mut rest = line.strip_suffix(b"\n").unwrap_or(line);
         let mut depth = 0;
         loop {
             let trimmed = rest.trim_ascii_start();
