@@ -1,8 +1,9 @@
 //! Files of bare clones, read straight from git objects with gix, and the
 //! git facts (branch, commit, remote) of any git repository.
 
+use super::git_handle::{GitHandle, HASH, Objects};
 use super::{
-    Listing, MAX_FILE_BYTES, OpenError, ReadError, RepoKind, SkippedName, is_skipped_dir, safe_path,
+    Listing, MAX_FILE_BYTES, OpenError, ReadError, SkippedName, is_skipped_dir, safe_path,
 };
 use gix::objs::tree::EntryKind;
 use std::path::Path;
@@ -53,128 +54,41 @@ fn read_commit(
 }
 
 pub(super) struct GitFiles {
-    repo: gix::Repository,
+    objects: Objects,
     tree: gix::ObjectId,
 }
 
 impl GitFiles {
     /// Another handle on the repository read through: the same object
-    /// store (packs mapped once), an object cache of its own.
-    pub(super) fn repository(&self) -> gix::Repository {
-        self.repo.clone()
+    /// store (packs mapped once), an object cache of its own; `None` when
+    /// a clone read through its object store alone will not open in full.
+    pub(super) fn repository(&self) -> Option<gix::Repository> {
+        match &self.objects {
+            Objects::Repository(repo) => Some(repo.clone()),
+            Objects::Store { handle, .. } => handle.local().ok(),
+        }
     }
 
-    /// The handle read through, its object cache with it.
-    pub(super) fn into_repository(self) -> gix::Repository {
-        self.repo
+    /// Whether the files are read through a bare clone's object store
+    /// alone (see [`GitHandle::open`]).
+    #[cfg(test)]
+    pub(super) fn through_store(&self) -> bool {
+        matches!(self.objects, Objects::Store { .. })
+    }
+
+    /// The handle read through, its object cache with it (or, for a clone
+    /// read through its object store alone, the repository opened in full).
+    pub(super) fn into_repository(self) -> Option<gix::Repository> {
+        match self.objects {
+            Objects::Repository(repo) => Some(repo),
+            Objects::Store { handle, .. } => handle.local().ok(),
+        }
     }
 }
 
 fn open_repo(root: &Path) -> Result<gix::Repository, String> {
     // Isolated: ignore the user's and the system's git config and environment.
     gix::open_opts(root, gix::open::Options::isolated()).map_err(|e| e.to_string())
-}
-
-/// A repository opened once per build (see [`super::RepoSource::handle`]):
-/// each open of the repository after that reads through a handle made
-/// from it, which shares its object store (pack indexes read once) and
-/// does not read config, refs folders and ownership again. A bare clone's
-/// HEAD is resolved once too, when the handle is opened: every stage of the
-/// run reads the same commit, and none looks up HEAD, its branch, the
-/// commit and the remote again (a fifth of `check`'s CPU over packed clones).
-/// Handles compare equal: a repository is told by its root.
-#[derive(Clone)]
-pub struct GitHandle(std::sync::Arc<Opened>);
-
-struct Opened {
-    repo: gix::ThreadSafeRepository,
-    /// A bare clone's HEAD tree and facts as read at open; `None` for a
-    /// work tree, and when HEAD names no commit, so that each open reports
-    /// why, as without a handle.
-    head: Option<(gix::ObjectId, GitFacts)>,
-}
-
-/// The object cache of each handle a stage reads a repository through:
-/// its trees and small files. Walks of history and tags set a larger one
-/// of their own (`object_cache_size`, not `_if_unset`, which would keep
-/// this one).
-const LOCAL_OBJECT_CACHE_BYTES: usize = 1 << 20;
-
-impl GitHandle {
-    /// Opens the repository at `root` (isolated, as every open here is),
-    /// its object store sized by `slots`; `None` when git cannot open it.
-    /// A bare clone's HEAD is read now (a work tree's files are read from
-    /// disk, never through its HEAD).
-    pub(super) fn open(
-        root: &Path,
-        kind: RepoKind,
-        slots: gix::odb::store::init::Slots,
-    ) -> Option<GitHandle> {
-        // Discovery found a bare clone's `HEAD`, `objects` and `refs`:
-        // gix need not look for `ROOT/.git` first (five failed look-ups
-        // per clone).
-        let options = gix::open::Options::isolated()
-            .object_store_slots(slots)
-            .open_path_as_is(kind == RepoKind::Bare);
-        let repo = gix::ThreadSafeRepository::open_opts(root, options).ok()?;
-        // Read through a cache like any other (peeling HEAD finds the
-        // commit twice).
-        let local = with_object_cache(&repo);
-        let head = if local.is_bare() {
-            GitFiles::at(local, None)
-                .ok()
-                .map(|(files, facts)| (files.tree, facts))
-        } else {
-            None
-        };
-        Some(GitHandle(std::sync::Arc::new(Opened { repo, head })))
-    }
-
-    /// A handle to read through, with an object cache of its own: a
-    /// stage looks each path up from the root tree, so without one the
-    /// root tree of a bare clone with loose objects was opened, read and
-    /// inflated again for every path (6 times per repository in `check`).
-    pub(super) fn local(&self) -> gix::Repository {
-        with_object_cache(&self.0.repo)
-    }
-}
-
-/// A handle to read `repo` through, with an object cache of its own
-/// ([`LOCAL_OBJECT_CACHE_BYTES`]).
-fn with_object_cache(repo: &gix::ThreadSafeRepository) -> gix::Repository {
-    let mut local = repo.to_thread_local();
-    local.object_cache_size_if_unset(LOCAL_OBJECT_CACHE_BYTES);
-    local
-}
-
-impl PartialEq for GitHandle {
-    fn eq(&self, _: &GitHandle) -> bool {
-        true
-    }
-}
-
-impl Eq for GitHandle {}
-
-impl PartialOrd for GitHandle {
-    fn partial_cmp(&self, other: &GitHandle) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for GitHandle {
-    fn cmp(&self, _: &GitHandle) -> std::cmp::Ordering {
-        std::cmp::Ordering::Equal
-    }
-}
-
-impl std::hash::Hash for GitHandle {
-    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
-}
-
-impl std::fmt::Debug for GitHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "GitHandle({})", self.0.repo.git_dir().display())
-    }
 }
 
 /// `handle`'s repository when there is one, else the repository at `root`
@@ -184,7 +98,7 @@ pub(super) fn open_with(
     handle: Option<&GitHandle>,
 ) -> Result<gix::Repository, String> {
     match handle {
-        Some(handle) => Ok(handle.local()),
+        Some(handle) => handle.local(),
         None => open_repo(root),
     }
 }
@@ -223,7 +137,9 @@ pub(super) fn facts_of_work_tree_through(
     handle: &GitHandle,
     authors: Option<&super::kept_authors::CommitAuthors>,
 ) -> GitFacts {
-    super::git_facts::read_known(root, authors).unwrap_or_else(|| facts_of(&handle.local()))
+    super::git_facts::read_known(root, authors)
+        .or_else(|| Some(facts_of(&handle.local().ok()?)))
+        .unwrap_or_default()
 }
 
 /// [`facts_of_work_tree`] through a full `gix::open` (config, refs,
@@ -258,10 +174,14 @@ impl GitFiles {
         rev: Option<&str>,
     ) -> Result<(GitFiles, GitFacts), OpenError> {
         if let (None, Some(handle)) = (rev, handle)
-            && let Some((tree, facts)) = &handle.0.head
+            && let Some((tree, facts)) = handle.head()
         {
+            let cannot_open = |e| OpenError {
+                message: format!("cannot open git repository `{}`: {e}", root.display()),
+                hint: None,
+            };
             let files = GitFiles {
-                repo: handle.local(),
+                objects: handle.objects().map_err(cannot_open)?,
                 tree: *tree,
             };
             return Ok((files, facts.clone()));
@@ -318,7 +238,8 @@ impl GitFiles {
         };
         let (tree, facts) = read_commit(&repo, &commit, branch)?;
         drop(commit);
-        Ok((GitFiles { repo, tree }, facts))
+        let objects = Objects::Repository(repo);
+        Ok((GitFiles { objects, tree }, facts))
     }
 
     /// Reads the commit `id` of a repository already open. A commit id is
@@ -335,7 +256,8 @@ impl GitFiles {
         })?;
         let (tree, facts) = read_commit(&repo, &commit, None)?;
         drop(commit);
-        Ok((GitFiles { repo, tree }, facts))
+        let objects = Objects::Repository(repo);
+        Ok((GitFiles { objects, tree }, facts))
     }
 
     fn io(path: &str, e: impl std::fmt::Display) -> ReadError {
@@ -345,27 +267,66 @@ impl GitFiles {
         }
     }
 
+    /// The kind and id of the tree entry at `path`, folder by folder
+    /// from the root tree (as `gix::Tree::lookup_entry_by_path`); `None`
+    /// when a folder on the way has no such entry or is not a folder.
     fn lookup(&self, path: &str) -> Result<Option<(EntryKind, gix::ObjectId)>, ReadError> {
-        let tree = self
-            .repo
-            .find_tree(self.tree)
+        let mut buf = Vec::new();
+        let mut data = self
+            .objects
+            .find(&self.tree, &mut buf)
             .map_err(|e| Self::io(path, e))?;
-        let entry = tree
-            .lookup_entry_by_path(path)
-            .map_err(|e| Self::io(path, e))?;
-        Ok(entry.map(|e| (e.mode().kind(), e.object_id())))
+        if data.kind != gix::object::Kind::Tree {
+            return Err(Self::io(
+                path,
+                format!("object {} is not a tree", self.tree),
+            ));
+        }
+        let mut components = Path::new(path)
+            .components()
+            .map(|c| c.as_os_str().as_encoded_bytes())
+            .peekable();
+        loop {
+            match gix::objs::tree::next_entry(&mut components, data) {
+                std::ops::ControlFlow::Break(entry) => {
+                    return Ok(entry.map(|e| (e.mode.kind(), e.oid.to_owned())));
+                }
+                std::ops::ControlFlow::Continue(id) => {
+                    data = self
+                        .objects
+                        .find(&id, &mut buf)
+                        .map_err(|e| Self::io(path, e))?;
+                }
+            }
+        }
     }
 
+    /// The bytes of the blob `id` at `path`, refused above [`MAX_FILE_BYTES`].
     fn blob(&self, path: &str, id: gix::ObjectId) -> Result<Vec<u8>, ReadError> {
-        let header = self.repo.find_header(id).map_err(|e| Self::io(path, e))?;
-        if header.size() > MAX_FILE_BYTES {
+        let size = self.objects.size(&id).map_err(|e| Self::io(path, e))?;
+        if size > MAX_FILE_BYTES {
             return Err(ReadError::TooLarge {
                 path: path.to_string(),
-                bytes: header.size(),
+                bytes: size,
             });
         }
-        let blob = self.repo.find_blob(id).map_err(|e| Self::io(path, e))?;
-        Ok(blob.detach().data)
+        let mut buf = Vec::new();
+        let data = self
+            .objects
+            .find(&id, &mut buf)
+            .map_err(|e| Self::io(path, e))?;
+        if data.kind != gix::object::Kind::Blob {
+            return Err(Self::io(path, format!("object {id} is not a blob")));
+        }
+        // The store reads the object into the buffer whole, as `gix`'s
+        // own `find_blob` relies on: the buffer is the blob, not copied.
+        let (start, len) = (data.data.as_ptr() as usize, data.data.len());
+        let offset = start.wrapping_sub(buf.as_ptr() as usize);
+        match buf.get(offset..offset.saturating_add(len)) {
+            Some(bytes) if offset > 0 || len < buf.len() => Ok(bytes.to_vec()),
+            Some(_) => Ok(buf),
+            None => Err(Self::io(path, format!("object {id} was not read whole"))),
+        }
     }
 
     /// Finds the blob at `path`, following symlinks that stay inside.
@@ -445,21 +406,25 @@ impl GitFiles {
         };
         let mut budget = super::ListingBudget::new();
         let mut folders = vec![(self.tree, String::new())];
+        let mut buf = Vec::new();
         'walk: while let Some((id, prefix)) = folders.pop() {
-            let Ok(tree) = self.repo.find_tree(id) else {
+            let Ok(tree) = self.objects.find(&id, &mut buf) else {
                 continue;
             };
-            for entry in tree.iter().flatten() {
+            if tree.kind != gix::object::Kind::Tree {
+                continue;
+            }
+            for entry in gix::objs::TreeRefIter::from_bytes(tree.data, HASH).flatten() {
                 if !budget.spend() {
                     let waiting = folders.iter().map(|(_, folder)| folder.as_str());
                     super::ListingBudget::stopped(&mut listing, &prefix, waiting);
                     break 'walk;
                 }
-                let name = match safe_path::check_name(entry.filename()) {
+                let name = match safe_path::check_name(entry.filename) {
                     Ok(name) => name,
                     Err(reason) => {
                         super::ListingBudget::skip(&mut listing, || {
-                            SkippedName::new(&prefix, entry.filename(), reason)
+                            SkippedName::new(&prefix, entry.filename, reason)
                         });
                         continue;
                     }
@@ -469,12 +434,12 @@ impl GitFiles {
                 } else {
                     format!("{prefix}/{name}")
                 };
-                match entry.kind() {
+                match entry.mode.kind() {
                     EntryKind::Tree if !(skip_vendored && is_skipped_dir(name)) => {
-                        folders.push((entry.object_id(), path));
+                        folders.push((entry.oid.to_owned(), path));
                     }
                     EntryKind::Blob | EntryKind::BlobExecutable | EntryKind::Link => {
-                        let link = entry.kind() == EntryKind::Link;
+                        let link = entry.mode.kind() == EntryKind::Link;
                         if !super::ListingBudget::take_file(&mut listing, path.clone()) {
                             let waiting = folders.iter().map(|(_, folder)| folder.as_str());
                             super::ListingBudget::stopped(&mut listing, &prefix, waiting);

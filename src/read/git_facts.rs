@@ -54,27 +54,8 @@ pub(super) fn read_known(root: &Path, authors: Option<&CommitAuthors>) -> Option
     if !std::fs::symlink_metadata(&git_dir).ok()?.is_dir() {
         return None;
     }
-    // What gix requires of a git dir (else the open fails: no facts at
-    // all), and nothing of a linked work tree's.
-    if !git_dir.join("objects").is_dir()
-        || !git_dir.join("refs").is_dir()
-        || git_dir.join("commondir").exists()
-        || git_dir.join("refs/replace").exists()
-    {
-        return None;
-    }
-    // A repository owned by someone else has its config only partly
-    // trusted by gix (its remotes are not read).
-    for path in [root, git_dir.as_path()] {
-        if gix::sec::Trust::from_path_ownership(path).ok()? != gix::sec::Trust::Full {
-            return None;
-        }
-    }
-    let config = read_plain(&git_dir.join("config"), MAX_CONFIG_BYTES).ok()?;
-    let remote_url = remote_url(&config)?;
-    let head = read_plain(&git_dir.join("HEAD"), MAX_REF_BYTES).ok()?;
-    let (branch, commit) = head_commit(&git_dir, &head)?;
-    let (commit, commit_by) = match commit {
+    let head = read_head(&git_dir, &[root, git_dir.as_path()])?;
+    let (commit, commit_by) = match head.commit {
         Some(id) => {
             let hex = id.to_string();
             let known = authors
@@ -95,10 +76,65 @@ pub(super) fn read_known(root: &Path, authors: Option<&CommitAuthors>) -> Option
         None => (None, None),
     };
     Some(GitFacts {
+        branch: head.branch,
+        commit,
+        remote_url: head.remote_url,
+        commit_by,
+    })
+}
+
+/// What the files of a plain git folder say about its HEAD.
+pub(super) struct PlainHead {
+    /// The branch HEAD names, shortened; `None` when detached.
+    pub(super) branch: Option<String>,
+    /// The id the branch (or a detached HEAD) holds; `None` on an unborn
+    /// branch. Not yet known to be a commit.
+    pub(super) commit: Option<gix::ObjectId>,
+    /// The fetch URL of the `origin` remote (or of the only remote).
+    pub(super) remote_url: Option<String>,
+}
+
+/// HEAD of the bare clone at `root` read from its files, or `None` when
+/// its layout is not the plain one (see [`read_head`]), it has
+/// alternates (their paths are resolved by the object store gix opens),
+/// or any replacement ref (which would change the objects read).
+pub(super) fn read_bare_head(root: &Path) -> Option<PlainHead> {
+    if std::fs::symlink_metadata(root.join("objects/info/alternates")).is_ok()
+        || !plain_packed_refs(root)
+    {
+        return None;
+    }
+    read_head(root, &[root])
+}
+
+/// HEAD, its branch's id and the remote of the plain git folder
+/// `git_dir`, `owners` being the folders whose ownership gix checks; `None`
+/// for any layout other than the plain one (see the module's comment).
+fn read_head(git_dir: &Path, owners: &[&Path]) -> Option<PlainHead> {
+    // What gix requires of a git dir (else the open fails: no facts at
+    // all), and nothing of a linked work tree's.
+    if !git_dir.join("objects").is_dir()
+        || !git_dir.join("refs").is_dir()
+        || git_dir.join("commondir").exists()
+        || git_dir.join("refs/replace").exists()
+    {
+        return None;
+    }
+    // A repository owned by someone else has its config only partly
+    // trusted by gix (its remotes are not read).
+    for path in owners {
+        if gix::sec::Trust::from_path_ownership(path).ok()? != gix::sec::Trust::Full {
+            return None;
+        }
+    }
+    let config = read_plain(&git_dir.join("config"), MAX_CONFIG_BYTES).ok()?;
+    let remote_url = remote_url(&config)?;
+    let head = read_plain(&git_dir.join("HEAD"), MAX_REF_BYTES).ok()?;
+    let (branch, commit) = head_commit(git_dir, &head)?;
+    Some(PlainHead {
         branch,
         commit,
         remote_url,
-        commit_by,
     })
 }
 
@@ -139,8 +175,23 @@ fn packed_ref(git_dir: &Path, name: &BStr) -> Option<Option<gix::ObjectId>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(None),
         Err(_) => return None,
     };
+    find_packed(&packed, name)
+}
+
+/// Whether `packed-refs` is absent, or readable with no replacement ref
+/// (a branch read from a loose ref never reads it, but the objects read
+/// would still be replaced).
+fn plain_packed_refs(git_dir: &Path) -> bool {
+    match read_plain(&git_dir.join("packed-refs"), MAX_PACKED_REFS_BYTES) {
+        Ok(packed) => find_packed(&packed, BStr::new("")).is_some(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
+}
+
+/// [`packed_ref`] over the file's bytes.
+fn find_packed(packed: &[u8], name: &BStr) -> Option<Option<gix::ObjectId>> {
     let mut found = None;
-    let body = packed.strip_suffix(b"\n").unwrap_or(&packed);
+    let body = packed.strip_suffix(b"\n").unwrap_or(packed);
     for line in body.split(|&b| b == b'\n') {
         if line.is_empty() {
             return None;

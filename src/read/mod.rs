@@ -11,6 +11,7 @@ pub mod activity;
 mod disk;
 mod git;
 mod git_facts;
+mod git_handle;
 pub mod history;
 pub mod kept_authors;
 mod probes;
@@ -23,7 +24,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use git::{GitFacts, GitHandle};
+pub use git::GitFacts;
+pub use git_handle::GitHandle;
 pub use probes::Probes;
 
 pub use crate::limits::MAX_FILE_BYTES;
@@ -142,14 +144,19 @@ pub fn read_git_facts_known(
             // handles opened amid the docs stage's work left its memory
             // scattered (bench of 2,000 repositories: peak RSS 502 MB,
             // against 306-311 MB opened here and 289 MB with no handle).
-            r.handle = GitHandle::open(&r.root, r.kind, object_slots(r));
+            r.handle = GitHandle::open(&r.root, r.kind, object_slots(r), true);
             r.git = match &r.handle {
                 Some(handle) => Some(git::facts_of_work_tree_through(&r.root, handle, authors)),
                 None => git::facts_of_work_tree_known(&r.root, authors),
             };
         }
         RepoKind::WorkTree => r.git = git::facts_of_work_tree_known(&r.root, authors),
-        RepoKind::Bare => r.handle = GitHandle::open(&r.root, r.kind, object_slots(r)),
+        // History walks every bare clone's refs and commits: open it whole
+        // now rather than its objects first and the rest later.
+        RepoKind::Bare => {
+            let whole = handles == HandlesFor::WorkTreesToo;
+            r.handle = GitHandle::open(&r.root, r.kind, object_slots(r), whole);
+        }
         RepoKind::Plain => {}
     });
 }
@@ -356,7 +363,10 @@ impl Snapshot {
         // with history) is read through that handle; otherwise git is
         // opened here.
         let mut repo = match &source.handle {
-            Some(handle) => handle.local(),
+            Some(handle) => handle.local().map_err(|e| OpenError {
+                message: format!("cannot open git repository `{}`: {e}", source.display),
+                hint: None,
+            })?,
             None => {
                 let options =
                     gix::open::Options::isolated().object_store_slots(object_slots(source));
@@ -400,7 +410,7 @@ impl Snapshot {
     /// `None` for a folder read from disk.
     pub fn into_repository(self) -> Option<gix::Repository> {
         match self.files {
-            Files::Git(files) => Some(files.into_repository()),
+            Files::Git(files) => files.into_repository(),
             Files::Disk(_) => None,
         }
     }
@@ -545,7 +555,7 @@ impl Snapshot {
             // Files read from git objects already have the repository open:
             // walk through a second handle on the same object store rather
             // than opening git again (config, refs, pack indexes).
-            Files::Git(files) => files.repository(),
+            Files::Git(files) => files.repository()?,
             Files::Disk(_) => {
                 git::open_with(&self.source.root, self.source.handle.as_ref()).ok()?
             }
