@@ -89,12 +89,7 @@ pub(super) fn page_view(
     let (nav, order, src, page_url) = (place.nav, place.order, place.src, place.url);
     let root = address::up(source.request.depth()) + &address::root_from(page_url);
     let entity = &source.request.entity;
-    let href_to = |target_src: &str| {
-        markdown::relative(
-            page_url,
-            &format!("{}index.html", markdown::page_url(target_src)),
-        )
-    };
+    let href_to = |target_src: &str| markdown::relative(page_url, &markdown::page_file(target_src));
     let position = place.position;
     let neighbour = |i: Option<usize>| {
         i.and_then(|i| order.get(i))
@@ -145,12 +140,8 @@ pub(super) fn all_pages_view(
     place: &PagePlace<'_>,
     site_name: &str,
 ) -> DocPageView {
-    let href_to = |target_src: &str| {
-        markdown::relative(
-            place.url,
-            &format!("{}index.html", markdown::page_url(target_src)),
-        )
-    };
+    let href_to =
+        |target_src: &str| markdown::relative(place.url, &markdown::page_file(target_src));
     let mut content = String::from("<h1>All pages</h1>\n");
     nav_list(place.nav, place.url, &href_to, &mut content);
     let root = address::up(source.request.depth()) + &address::root_from(place.url);

@@ -6,7 +6,7 @@ use super::canonical_url;
 use super::shell::LazyList;
 use super::shell::PageView;
 use crate::docs::DocPageView;
-use crate::html::{escape, external_link};
+use crate::html::{escape, escape_into, external_link};
 use crate::portal::Portal;
 use minijinja::{Value, context};
 use std::fmt::Write as _;
@@ -114,37 +114,46 @@ fn edit_link(url: &str) -> String {
 }
 
 /// The site's navigation as HTML (what the default `docs.html` prints).
+/// Written piece by piece into one buffer: every page lists the whole nav,
+/// and a `format!` per item (and a string per escaped title) was 2 % of a
+/// build's instructions.
 fn nav_html(view: &DocPageView) -> String {
-    let mut html = String::with_capacity(view.nav.len() * 96);
+    let mut html = String::with_capacity(view.nav.len() * 112);
     for link in &view.nav {
-        let indent = format!(" style=\"--depth:{}\"", link.depth);
+        let indent = |html: &mut String| {
+            let _ = write!(html, " style=\"--depth:{}\"", link.depth);
+        };
         match &link.href {
             None => {
-                let _ = write!(
-                    html,
-                    "<li class=\"section\"{indent}>{}</li>",
-                    escape(&link.title)
-                );
+                html.push_str("<li class=\"section\"");
+                indent(&mut html);
+                html.push('>');
+                escape_into(&mut html, &link.title);
+                html.push_str("</li>");
             }
             Some(href) if link.external => {
-                let _ = write!(
-                    html,
-                    "<li{indent}>{}</li>",
-                    external_link(href, &link.title)
-                );
+                html.push_str("<li");
+                indent(&mut html);
+                html.push('>');
+                html.push_str(&external_link(href, &link.title));
+                html.push_str("</li>");
             }
             Some(href) => {
-                let (class, current) = if link.current {
-                    (" class=\"current\"", " aria-current=\"page\"")
+                html.push_str(if link.current {
+                    "<li class=\"current\""
                 } else {
-                    ("", "")
-                };
-                let _ = write!(
-                    html,
-                    "<li{class}{indent}><a href=\"{}\"{current}>{}</a></li>",
-                    escape(href),
-                    escape(&link.title)
-                );
+                    "<li"
+                });
+                indent(&mut html);
+                html.push_str("><a href=\"");
+                escape_into(&mut html, href);
+                html.push_str(if link.current {
+                    "\" aria-current=\"page\">"
+                } else {
+                    "\">"
+                });
+                escape_into(&mut html, &link.title);
+                html.push_str("</a></li>");
             }
         }
     }

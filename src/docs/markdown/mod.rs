@@ -51,7 +51,7 @@ use inline::{inline_extensions, replace_emoji};
 pub use sanitize::SanitizeOptions;
 pub(crate) use sanitize::clean as sanitize_html;
 use urls::{classify, with_anchor};
-pub use urls::{encode_path, page_url, percent_decode, relative};
+pub use urls::{encode_path, page_file, page_url, percent_decode, relative};
 
 /// A heading of a page, for the table of contents and anchors.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -828,7 +828,7 @@ impl<'e, 'a> Pass<'e, 'a> {
                 } else if path == "index.html" || path.ends_with("/index.html") {
                     path.clone()
                 } else if crate::docs::site::is_markdown(path) {
-                    format!("{}index.html", page_url(path))
+                    page_file(path)
                 } else {
                     format!("{path}/index.html")
                 };

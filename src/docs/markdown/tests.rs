@@ -414,6 +414,49 @@ fn page_urls_and_relative_paths() {
     assert_eq!(relative("a/b/", "index.html"), "../../index.html");
 }
 
+/// `page_url` and `page_file` build in one allocation what `format!` of
+/// the parts gave.
+#[test]
+fn page_urls_are_the_formatted_parts() {
+    let by_format = |src: &str| {
+        let stem = crate::docs::site::markdown_stem(src).unwrap_or(src);
+        let (dir, name) = stem.rsplit_once('/').map_or(("", stem), |(d, n)| (d, n));
+        let is_index = name == "index" || name == "README";
+        match (dir.is_empty(), is_index) {
+            (true, true) => String::new(),
+            (true, false) => format!("{name}/"),
+            (false, true) => format!("{dir}/"),
+            (false, false) => format!("{dir}/{name}/"),
+        }
+    };
+    for src in [
+        "",
+        "index.md",
+        "README.md",
+        "readme.md",
+        "a.md",
+        "a/b.md",
+        "a/index.md",
+        "a/README.md",
+        "a/b/c.markdown",
+        "a/b/index.markdown",
+        "notes.txt",
+        "a/",
+        "/x.md",
+        "a//b.md",
+        "é/ü.md",
+        "index",
+        "a/index",
+    ] {
+        assert_eq!(page_url(src), by_format(src), "{src:?}");
+        assert_eq!(
+            page_file(src),
+            format!("{}index.html", by_format(src)),
+            "{src:?}"
+        );
+    }
+}
+
 #[test]
 fn smart_symbols_www_links_emoji_ids_and_download_links() {
     let page = env_render(
