@@ -94,12 +94,18 @@ impl EntityRef {
     /// [`EntityRef::key`] written into `key` (cleared first).
     pub fn write_key(&self, key: &mut String) {
         key.clear();
+        // Sized once and the name lower-cased in place: keys are made for
+        // every relation of every entity (a char pushed at a time into a
+        // string grown from empty was 5 % of `check` over 13,000 entities).
+        key.reserve(self.kind.len() + self.namespace.len() + self.name.len() + 2);
         key.push_str(&self.kind);
         key.push(':');
         key.push_str(&self.namespace);
         key.push('/');
         if self.name.is_ascii() {
-            key.extend(self.name.chars().map(|c| c.to_ascii_lowercase()));
+            let start = key.len();
+            key.push_str(&self.name);
+            key[start..].make_ascii_lowercase();
         } else {
             // Unicode's rules (a final sigma, say) as `str` applies them.
             key.push_str(&self.name.to_lowercase());

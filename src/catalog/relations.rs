@@ -223,9 +223,15 @@ fn assign(entities: &mut [Entity], found: Vec<Forward>, out: &mut Vec<Diagnostic
     }
     // One relation per type and target, however the target's case was
     // written (`team-a`, `TEAM-A`), as Backstage stores it once.
+    // Each target's key made once (not again for each comparison).
     all.par_iter_mut().for_each(|relations| {
-        relations.sort_by_cached_key(|r| (r.kind, r.target.key(), r.target.clone()));
-        relations.dedup_by(|a, b| a.kind == b.kind && a.target.key() == b.target.key());
+        let mut keyed: Vec<(String, Relation)> =
+            relations.drain(..).map(|r| (r.target.key(), r)).collect();
+        keyed.sort_by(|(key_a, a), (key_b, b)| {
+            (a.kind, key_a, &a.target).cmp(&(b.kind, key_b, &b.target))
+        });
+        keyed.dedup_by(|(key_a, a), (key_b, b)| a.kind == b.kind && key_a == key_b);
+        relations.extend(keyed.into_iter().map(|(_, r)| r));
     });
     for (entity, relations) in entities.iter_mut().zip(all) {
         entity.relations = Arc::from(relations);
