@@ -6,6 +6,7 @@
 
 use super::highlight::highlight_into;
 use crate::html::{escape, escape_into};
+use std::fmt::Write as _;
 
 /// pymdownx.highlight's options Portico follows.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -118,7 +119,9 @@ pub fn code_block(
         .title
         .as_deref()
         .map(|t| format!("<span class=\"filename\">{}</span>", escape(t.trim())));
-    let anchor = |n: i64| format!("__codelineno-{index}-{n}");
+    // Written straight into `html` (sized above): a string per line for
+    // each anchor and number was most of a numbered block's cost.
+    let anchor = |n: i64| Anchor { index, n };
     let hl = |k: usize| fence.hl_lines.contains(&(k + 1));
     let number = |k: usize| start.unwrap_or(1).saturating_add(k as i64);
     let anchors = settings.anchor_linenums && start.is_some();
@@ -137,12 +140,13 @@ pub fn code_block(
             }
             let n = number(k);
             if anchors {
-                html.push_str(&format!(
+                let _ = write!(
+                    html,
                     "<span class=\"normal\"><a href=\"#{}\">{n}</a></span>",
                     anchor(n)
-                ));
+                );
             } else {
-                html.push_str(&format!("<span class=\"normal\">{n}</span>"));
+                let _ = write!(html, "<span class=\"normal\">{n}</span>");
             }
         }
         html.push_str("</pre></div></td><td class=\"code\"><div>");
@@ -154,21 +158,25 @@ pub fn code_block(
     for (k, line) in lines.iter().enumerate() {
         let n = number(k);
         if anchors {
-            html.push_str(&format!("<a id=\"{0}\" name=\"{0}\"></a>", anchor(n)));
+            let _ = write!(html, "<a id=\"{0}\" name=\"{0}\"></a>", anchor(n));
         }
         if hl(k) {
             html.push_str("<span class=\"hll\">");
         }
         if let (Some(_), false) = (start, table) {
-            let numbers = if settings.linenums_style == "pymdownx-inline" {
-                format!("<span class=\"linenos\" data-linenos=\"{n:>width$} \"></span>")
-            } else {
-                format!("<span class=\"linenos\">{n:>width$}</span>")
-            };
             if anchors {
-                html.push_str(&format!("<a href=\"#{}\">{numbers}</a>", anchor(n)));
+                let _ = write!(html, "<a href=\"#{}\">", anchor(n));
+            }
+            if settings.linenums_style == "pymdownx-inline" {
+                let _ = write!(
+                    html,
+                    "<span class=\"linenos\" data-linenos=\"{n:>width$} \"></span>"
+                );
             } else {
-                html.push_str(&numbers);
+                let _ = write!(html, "<span class=\"linenos\">{n:>width$}</span>");
+            }
+            if anchors {
+                html.push_str("</a>");
             }
         }
         html.push_str(line);
@@ -248,6 +256,19 @@ pub fn inline_code(code: &str) -> Option<String> {
     }
     html.push_str("</code>");
     Some(html)
+}
+
+/// A code line's anchor, `__codelineno-BLOCK-LINE`, written where it is
+/// used.
+struct Anchor {
+    index: usize,
+    n: i64,
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "__codelineno-{}-{}", self.index, self.n)
+    }
 }
 
 #[cfg(test)]

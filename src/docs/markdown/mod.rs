@@ -676,10 +676,19 @@ impl<'e, 'a> Pass<'e, 'a> {
             )),
         };
         let level = level as u8;
-        let mut open = format!("<h{level} id=\"{}\"", escape(&id));
+        // Written piece by piece: a page's headings are many, and a
+        // `format!` per piece (with a string per escaped id) added up.
+        let mut open = String::with_capacity(id.len() + 16);
+        open.push_str("<h");
+        open.push(char::from(b'0' + level.min(9)));
+        open.push_str(" id=\"");
+        escape_into(&mut open, &id);
+        open.push('"');
         if !classes.is_empty() {
             let classes: Vec<&str> = classes.iter().map(|c| c.as_ref()).collect();
-            open.push_str(&format!(" class=\"{}\"", escape(&classes.join(" "))));
+            open.push_str(" class=\"");
+            escape_into(&mut open, &classes.join(" "));
+            open.push('"');
         }
         open.push('>');
         self.out.push(Event::Html(open.into()));
@@ -688,22 +697,23 @@ impl<'e, 'a> Pass<'e, 'a> {
         self.run(&events[start + 1..end], line_of);
         self.in_heading = false;
         let toc = &self.env.settings.toc;
-        let permalink = match &toc.permalink {
-            Some(text) if toc.permalink_title.is_empty() => {
-                format!(
-                    "<a class=\"headerlink\" href=\"#{}\">{text}</a>",
-                    escape(&id)
-                )
+        let mut close = String::new();
+        if let Some(text) = &toc.permalink {
+            close.reserve(id.len() + text.len() + 48);
+            close.push_str("<a class=\"headerlink\" href=\"#");
+            escape_into(&mut close, &id);
+            if !toc.permalink_title.is_empty() {
+                close.push_str("\" title=\"");
+                escape_into(&mut close, &toc.permalink_title);
             }
-            Some(text) => format!(
-                "<a class=\"headerlink\" href=\"#{}\" title=\"{}\">{text}</a>",
-                escape(&id),
-                escape(&toc.permalink_title)
-            ),
-            None => String::new(),
-        };
-        self.out
-            .push(Event::Html(format!("{permalink}</h{level}>\n").into()));
+            close.push_str("\">");
+            close.push_str(text);
+            close.push_str("</a>");
+        }
+        close.push_str("</h");
+        close.push(char::from(b'0' + level.min(9)));
+        close.push_str(">\n");
+        self.out.push(Event::Html(close.into()));
         self.page.ids.insert(id.clone());
         self.page.sections.push(Section {
             id: id.clone(),
