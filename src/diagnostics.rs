@@ -441,16 +441,22 @@ pub fn render_github(d: &Diagnostic) -> String {
 /// The diagnostic with control characters from repository content shown
 /// as escapes, so a value cannot drive the terminal or a CI log.
 fn visible(d: &Diagnostic) -> Diagnostic {
+    // Copied whole unless it holds a control character (a string per
+    // character was most of printing a diagnostic).
+    let hidden = |c: char| c.is_control() && c != '\n' && c != '\t';
     let clean = |s: &str| -> String {
-        s.chars()
-            .map(|c| {
-                if c.is_control() && c != '\n' && c != '\t' {
-                    c.escape_unicode().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect()
+        if !s.chars().any(hidden) {
+            return s.to_string();
+        }
+        let mut out = String::with_capacity(s.len() + 16);
+        for c in s.chars() {
+            if hidden(c) {
+                out.extend(c.escape_unicode());
+            } else {
+                out.push(c);
+            }
+        }
+        out
     };
     Diagnostic {
         message: no_commands(clean(&d.message)),
