@@ -121,7 +121,14 @@ fn nav_html(view: &DocPageView) -> String {
     let mut html = String::with_capacity(view.nav.len() * 112);
     for link in &view.nav {
         let indent = |html: &mut String| {
-            let _ = write!(html, " style=\"--depth:{}\"", link.depth);
+            html.push_str(" style=\"--depth:");
+            match u8::try_from(link.depth) {
+                Ok(depth) if depth < 10 => html.push(char::from(b'0' + depth)),
+                _ => {
+                    let _ = write!(html, "{}", link.depth);
+                }
+            }
+            html.push('"');
         };
         match &link.href {
             None => {

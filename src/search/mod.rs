@@ -262,54 +262,66 @@ pub fn list_recorded_site(
 }
 
 /// One document per section of every page of one version of a docs site.
+/// What is the same for every section of the site (its name, its entity)
+/// or of a page (its href) is made once; each document's strings are
+/// sized and written in one go (a `format!` and a `join` per section were
+/// 1 % of a build).
 fn version_documents(catalog: &Catalog, site: &DocSiteSummary, docs: &mut Vec<SearchDoc>) {
-    {
-        let facets = EntityFacets::of(catalog, &site.entity);
-        for page in &site.pages {
-            for (n, section) in page.sections.iter().enumerate() {
-                if section.text.trim().is_empty() && section.heading.is_empty() {
-                    continue;
-                }
-                let anchor = if section.id.is_empty() {
-                    String::new()
-                } else {
-                    format!("#{}", section.id)
-                };
-                let site_name = match &site.version {
-                    Some(version) => format!("{} ({version})", site.site_name),
-                    None => site.site_name.clone(),
-                };
-                let mut breadcrumb = vec![site_name, page.title.clone()];
-                if !section.heading.is_empty() && section.heading != page.title {
-                    breadcrumb.push(section.heading.clone());
-                }
-                docs.push(SearchDoc {
-                    doc_type: "docs",
-                    title: page.title.clone(),
-                    title_searchable: n == 0,
-                    heading: section.heading.clone(),
-                    breadcrumb: breadcrumb.join(" › "),
-                    body: section.text.clone(),
-                    // An href: the page's folder is a file name, encoded.
-                    url: format!(
-                        "{}{}index.html{anchor}",
-                        site.url,
-                        crate::docs::markdown::encode_path(&page.url)
-                    ),
-                    entity_ref: site.entity.to_string(),
-                    kind: site.entity.kind.clone(),
-                    spec_type: facets.spec_type.clone(),
-                    owner: facets.owner.clone(),
-                    lifecycle: facets.lifecycle.clone(),
-                    tags: Vec::new(),
-                    namespace: site.entity.namespace.clone(),
-                    // Rendered before scorecards are judged: filtered by
-                    // the entity document's level instead.
-                    level: String::new(),
-                    summary: None,
-                    position: u32::try_from(n).unwrap_or(u32::MAX),
-                });
+    let facets = EntityFacets::of(catalog, &site.entity);
+    let site_name = match &site.version {
+        Some(version) => format!("{} ({version})", site.site_name),
+        None => site.site_name.clone(),
+    };
+    let entity_ref = site.entity.to_string();
+    const SEPARATOR: &str = " › ";
+    for page in &site.pages {
+        // An href: the page's folder is a file name, encoded.
+        let page_url = crate::docs::markdown::encode_path(&page.url);
+        let page_href_len = site.url.len() + page_url.len() + "index.html".len();
+        for (n, section) in page.sections.iter().enumerate() {
+            if section.text.trim().is_empty() && section.heading.is_empty() {
+                continue;
             }
+            let mut url = String::with_capacity(page_href_len + 1 + section.id.len());
+            url.push_str(&site.url);
+            url.push_str(&page_url);
+            url.push_str("index.html");
+            if !section.id.is_empty() {
+                url.push('#');
+                url.push_str(&section.id);
+            }
+            let own_heading = !section.heading.is_empty() && section.heading != page.title;
+            let mut breadcrumb = String::with_capacity(
+                site_name.len() + page.title.len() + section.heading.len() + 2 * SEPARATOR.len(),
+            );
+            breadcrumb.push_str(&site_name);
+            breadcrumb.push_str(SEPARATOR);
+            breadcrumb.push_str(&page.title);
+            if own_heading {
+                breadcrumb.push_str(SEPARATOR);
+                breadcrumb.push_str(&section.heading);
+            }
+            docs.push(SearchDoc {
+                doc_type: "docs",
+                title: page.title.clone(),
+                title_searchable: n == 0,
+                heading: section.heading.clone(),
+                breadcrumb,
+                body: section.text.clone(),
+                url,
+                entity_ref: entity_ref.clone(),
+                kind: site.entity.kind.clone(),
+                spec_type: facets.spec_type.clone(),
+                owner: facets.owner.clone(),
+                lifecycle: facets.lifecycle.clone(),
+                tags: Vec::new(),
+                namespace: site.entity.namespace.clone(),
+                // Rendered before scorecards are judged: filtered by
+                // the entity document's level instead.
+                level: String::new(),
+                summary: None,
+                position: u32::try_from(n).unwrap_or(u32::MAX),
+            });
         }
     }
 }

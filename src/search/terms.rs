@@ -86,29 +86,41 @@ impl Words {
 pub fn tokens(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
     let mut at = 0;
-    std::iter::from_fn(move || {
-        let mut start = None;
-        while at < bytes.len() {
-            let (alphanumeric, width) = if bytes[at] < 0x80 {
-                (bytes[at].is_ascii_alphanumeric(), 1)
-            } else {
-                // `at` is on a character boundary: every step is a whole
-                // character.
+    // `at` is always on a character boundary: every step is a whole
+    // character. Two tight loops (to a token's start, then to its end)
+    // rather than one with a state per byte: this runs over every byte of
+    // every page.
+    let step = move |at: usize| -> (bool, usize) {
+        match bytes[at] {
+            b if b < 0x80 => (b.is_ascii_alphanumeric(), 1),
+            _ => {
                 let c = text[at..].chars().next().unwrap_or(' ');
                 (c.is_alphanumeric(), c.len_utf8())
-            };
-            match (alphanumeric, start) {
-                (true, None) => start = Some(at),
-                (false, Some(from)) => {
-                    let token = &text[from..at];
-                    at += width;
-                    return Some(token);
-                }
-                _ => {}
+            }
+        }
+    };
+    std::iter::from_fn(move || {
+        loop {
+            if at >= bytes.len() {
+                return None;
+            }
+            let (alphanumeric, width) = step(at);
+            if alphanumeric {
+                break;
             }
             at += width;
         }
-        start.map(|from| &text[from..])
+        let from = at;
+        while at < bytes.len() {
+            let (alphanumeric, width) = step(at);
+            if !alphanumeric {
+                let token = &text[from..at];
+                at += width;
+                return Some(token);
+            }
+            at += width;
+        }
+        Some(&text[from..])
     })
 }
 
@@ -391,6 +403,55 @@ fn read_varint(bytes: &mut &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The old one-loop tokenizer, the reference [`tokens`] must match.
+    fn tokens_by_state(text: &str) -> Vec<&str> {
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        let mut out = Vec::new();
+        let mut start = None;
+        while at < bytes.len() {
+            let (alphanumeric, width) = if bytes[at] < 0x80 {
+                (bytes[at].is_ascii_alphanumeric(), 1)
+            } else {
+                let c = text[at..].chars().next().unwrap_or(' ');
+                (c.is_alphanumeric(), c.len_utf8())
+            };
+            match (alphanumeric, start) {
+                (true, None) => start = Some(at),
+                (false, Some(from)) => {
+                    out.push(&text[from..at]);
+                    start = None;
+                }
+                _ => {}
+            }
+            at += width;
+        }
+        out.extend(start.map(|from| &text[from..]));
+        out
+    }
+
+    #[test]
+    fn tokens_are_the_runs_the_one_loop_tokenizer_cut() {
+        let pieces = [
+            "a", "Zz9", " ", "--", "é", "日本", "\u{2003}", "ß", "x_y", "\n", "٣", "🙂", "",
+        ];
+        let mut texts = vec![String::new()];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    texts.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        for text in &texts {
+            assert_eq!(
+                tokens(text).collect::<Vec<_>>(),
+                tokens_by_state(text),
+                "{text:?}"
+            );
+        }
+    }
     use tantivy::tokenizer::TokenStream;
 
     /// What tantivy's `en_stem` (as Portico registers it) makes of `text`.

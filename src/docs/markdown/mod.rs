@@ -813,10 +813,10 @@ impl<'e, 'a> Pass<'e, 'a> {
                     .cloned()
                     .unwrap_or_else(|| page_url(src));
                 let query = urls::query_of(dest);
-                with_anchor(
-                    relative(self.env.url, &format!("{url}index.html")) + query,
-                    anchor,
-                )
+                let mut file = String::with_capacity(url.len() + 10);
+                file.push_str(&url);
+                file.push_str("index.html");
+                with_anchor(relative(self.env.url, &file) + query, anchor)
             }
             Some(LinkTarget::Asset { path }) => {
                 // The query and the fragment kept (`file.pdf#page=2`).
@@ -889,9 +889,14 @@ impl<'e, 'a> Pass<'e, 'a> {
         let (attrs, consumed) = trailing_attrs(events, end);
         self.collect_attribute_ids(&attrs);
         if let Some(href) = &href {
-            let mut open = format!("<a href=\"{}\"", escape(href));
+            let mut open = String::with_capacity(href.len() + title.len() + attrs.len() + 24);
+            open.push_str("<a href=\"");
+            escape_into(&mut open, href);
+            open.push('"');
             if !title.is_empty() {
-                open.push_str(&format!(" title=\"{}\"", escape(title)));
+                open.push_str(" title=\"");
+                escape_into(&mut open, title);
+                open.push('"');
             }
             open.push_str(&attrs);
             open.push('>');

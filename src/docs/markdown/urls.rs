@@ -95,11 +95,13 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
-pub(super) fn with_anchor(url: String, anchor: &Option<String>) -> String {
-    match anchor {
-        Some(a) if !a.is_empty() => format!("{url}#{a}"),
-        _ => url,
+pub(super) fn with_anchor(mut url: String, anchor: &Option<String>) -> String {
+    if let Some(a) = anchor.as_deref().filter(|a| !a.is_empty()) {
+        url.reserve(a.len() + 1);
+        url.push('#');
+        url.push_str(a);
     }
+    url
 }
 
 /// MkDocs directory URLs: `a/b.md` → `a/b/`, `a/index.md` and
