@@ -12,9 +12,12 @@ use minijinja::{Value, context};
 use std::fmt::Write as _;
 
 pub fn page(mut view: DocPageView, portal: &Portal, look: &Look) -> String {
-    // The navigation and table of contents as data, built only for a
-    // theme's template that loops over them.
-    let nav_links = view.nav.clone();
+    // The navigation and table of contents as HTML (what the default
+    // template prints), then moved, not copied, into their data, built
+    // only for a theme's template that loops over them.
+    let nav_html = nav_html(&view);
+    let toc_html = toc_html(&view);
+    let nav_links = std::mem::take(&mut view.nav);
     let nav = LazyList::value(move || {
         nav_links
             .iter()
@@ -38,7 +41,7 @@ pub fn page(mut view: DocPageView, portal: &Portal, look: &Look) -> String {
             })
             .collect()
     });
-    let headings = view.toc.clone();
+    let headings = std::mem::take(&mut view.toc);
     let toc = LazyList::value(move || {
         headings
             .iter()
@@ -57,8 +60,8 @@ pub fn page(mut view: DocPageView, portal: &Portal, look: &Look) -> String {
         content => Value::from_safe_string(std::mem::take(&mut view.content)),
         nav => nav,
         toc => toc,
-        nav_html => Value::from_safe_string(nav_html(&view)),
-        toc_html => Value::from_safe_string(toc_html(&view)),
+        nav_html => Value::from_safe_string(nav_html),
+        toc_html => Value::from_safe_string(toc_html),
         updated => view
             .last_updated
             .as_ref()

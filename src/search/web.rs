@@ -374,7 +374,7 @@ impl CountedRuns {
         for (slot, average) in average.iter_mut().enumerate() {
             let tokens: u64 = runs
                 .iter()
-                .flat_map(|(_, run)| run.lengths.iter())
+                .flat_map(|(_, run)| run.lengths().iter())
                 .map(|lengths| u64::from(lengths[slot]))
                 .sum();
             // As tantivy's `Bm25Weight::for_terms` averages: over every
@@ -385,7 +385,7 @@ impl CountedRuns {
             .into_iter()
             .map(|(first, run)| {
                 let norms = run
-                    .lengths
+                    .lengths()
                     .iter()
                     .map(|lengths| lengths.map(FieldNormReader::fieldnorm_to_id))
                     .collect();
@@ -1908,8 +1908,7 @@ mod tests {
         assert!(past.contains("not there"), "{past}");
         let missing = counted(vec![(0, run(3))], 5).check(5).unwrap_err();
         assert!(missing.contains("leave a document out"), "{missing}");
-        let mut damaged = run(3);
-        damaged.lengths.truncate(1);
+        let damaged = run(3).with_lengths_cut(1);
         let refused = counted(vec![(0, damaged), (1, run(4))], 5)
             .check(5)
             .unwrap_err();
