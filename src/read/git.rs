@@ -60,8 +60,10 @@ pub(super) struct GitFiles {
 
 impl GitFiles {
     /// Another handle on the repository read through: the same object
-    /// store (packs mapped once), an object cache of its own; `None` when
-    /// a clone read through its object store alone will not open in full.
+    /// store (packs mapped once), an object cache of its own. A clone read
+    /// through its object store alone is opened in full (its packs mapped
+    /// again; `--history` opens such clones whole from the start); `None`
+    /// when it will not open.
     pub(super) fn repository(&self) -> Option<gix::Repository> {
         match &self.objects {
             Objects::Repository(repo) => Some(repo.clone()),
@@ -267,20 +269,27 @@ impl GitFiles {
         }
     }
 
-    /// The kind and id of the tree entry at `path`, folder by folder
-    /// from the root tree (as `gix::Tree::lookup_entry_by_path`); `None`
-    /// when a folder on the way has no such entry or is not a folder.
+    /// The kind and id of the tree entry at `path`; `None` when a folder on
+    /// the way has no such entry or is not a folder. Through a clone's
+    /// object store alone, found folder by folder as
+    /// `gix::Tree::lookup_entry_by_path` finds it; any failure there is
+    /// asked of the repository opened in full, so that its error is gix's.
     fn lookup(&self, path: &str) -> Result<Option<(EntryKind, gix::ObjectId)>, ReadError> {
+        match &self.objects {
+            Objects::Repository(repo) => lookup_in(repo, self.tree, path),
+            Objects::Store { handle, .. } => match self.lookup_in_store(path) {
+                Some(found) => Ok(found),
+                None => lookup_in(&self.full(handle, path)?, self.tree, path),
+            },
+        }
+    }
+
+    /// [`GitFiles::lookup`] through the object store; `None` on any failure.
+    fn lookup_in_store(&self, path: &str) -> Option<Option<(EntryKind, gix::ObjectId)>> {
         let mut buf = Vec::new();
-        let mut data = self
-            .objects
-            .find(&self.tree, &mut buf)
-            .map_err(|e| Self::io(path, e))?;
+        let mut data = self.objects.find(&self.tree, &mut buf).ok()?;
         if data.kind != gix::object::Kind::Tree {
-            return Err(Self::io(
-                path,
-                format!("object {} is not a tree", self.tree),
-            ));
+            return None;
         }
         let mut components = Path::new(path)
             .components()
@@ -289,43 +298,57 @@ impl GitFiles {
         loop {
             match gix::objs::tree::next_entry(&mut components, data) {
                 std::ops::ControlFlow::Break(entry) => {
-                    return Ok(entry.map(|e| (e.mode.kind(), e.oid.to_owned())));
+                    return Some(entry.map(|e| (e.mode.kind(), e.oid.to_owned())));
                 }
                 std::ops::ControlFlow::Continue(id) => {
-                    data = self
-                        .objects
-                        .find(&id, &mut buf)
-                        .map_err(|e| Self::io(path, e))?;
+                    data = self.objects.find(&id, &mut buf).ok()?;
                 }
             }
         }
     }
 
+    /// The repository opened in full, for what the object store alone
+    /// could not answer.
+    fn full(&self, handle: &GitHandle, path: &str) -> Result<gix::Repository, ReadError> {
+        handle.local().map_err(|e| Self::io(path, e))
+    }
+
     /// The bytes of the blob `id` at `path`, refused above [`MAX_FILE_BYTES`].
+    /// Through a clone's object store alone, any failure is asked of the
+    /// repository opened in full, so that its error is gix's.
     fn blob(&self, path: &str, id: gix::ObjectId) -> Result<Vec<u8>, ReadError> {
-        let size = self.objects.size(&id).map_err(|e| Self::io(path, e))?;
+        match &self.objects {
+            Objects::Repository(repo) => blob_in(repo, path, id),
+            Objects::Store { handle, .. } => match self.blob_in_store(path, id) {
+                Some(read) => read,
+                None => blob_in(&self.full(handle, path)?, path, id),
+            },
+        }
+    }
+
+    /// [`GitFiles::blob`] through the object store; `None` on any failure
+    /// but a blob too large.
+    fn blob_in_store(&self, path: &str, id: gix::ObjectId) -> Option<Result<Vec<u8>, ReadError>> {
+        let size = self.objects.size(&id).ok()?;
         if size > MAX_FILE_BYTES {
-            return Err(ReadError::TooLarge {
+            return Some(Err(ReadError::TooLarge {
                 path: path.to_string(),
                 bytes: size,
-            });
+            }));
         }
         let mut buf = Vec::new();
-        let data = self
-            .objects
-            .find(&id, &mut buf)
-            .map_err(|e| Self::io(path, e))?;
+        let data = self.objects.find(&id, &mut buf).ok()?;
         if data.kind != gix::object::Kind::Blob {
-            return Err(Self::io(path, format!("object {id} is not a blob")));
+            return None;
         }
         // The store reads the object into the buffer whole, as `gix`'s
         // own `find_blob` relies on: the buffer is the blob, not copied.
         let (start, len) = (data.data.as_ptr() as usize, data.data.len());
         let offset = start.wrapping_sub(buf.as_ptr() as usize);
         match buf.get(offset..offset.saturating_add(len)) {
-            Some(bytes) if offset > 0 || len < buf.len() => Ok(bytes.to_vec()),
-            Some(_) => Ok(buf),
-            None => Err(Self::io(path, format!("object {id} was not read whole"))),
+            Some(bytes) if offset > 0 || len < buf.len() => Some(Ok(bytes.to_vec())),
+            Some(_) => Some(Ok(buf)),
+            None => None,
         }
     }
 
@@ -455,4 +478,32 @@ impl GitFiles {
         }
         listing
     }
+}
+
+/// The kind and id of the tree entry at `path` under `tree`, read through
+/// a repository opened in full.
+fn lookup_in(
+    repo: &gix::Repository,
+    tree: gix::ObjectId,
+    path: &str,
+) -> Result<Option<(EntryKind, gix::ObjectId)>, ReadError> {
+    let tree = repo.find_tree(tree).map_err(|e| GitFiles::io(path, e))?;
+    let entry = tree
+        .lookup_entry_by_path(path)
+        .map_err(|e| GitFiles::io(path, e))?;
+    Ok(entry.map(|e| (e.mode().kind(), e.object_id())))
+}
+
+/// The bytes of the blob `id` at `path`, read through a repository opened
+/// in full; refused above [`MAX_FILE_BYTES`].
+fn blob_in(repo: &gix::Repository, path: &str, id: gix::ObjectId) -> Result<Vec<u8>, ReadError> {
+    let header = repo.find_header(id).map_err(|e| GitFiles::io(path, e))?;
+    if header.size() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge {
+            path: path.to_string(),
+            bytes: header.size(),
+        });
+    }
+    let blob = repo.find_blob(id).map_err(|e| GitFiles::io(path, e))?;
+    Ok(blob.detach().data)
 }

@@ -33,9 +33,12 @@ const KNOWN_CORE_KEYS: &[&str] = &[
     "bare",
     "logallrefupdates",
     "ignorecase",
-    "precomposeunicode",
     "symlinks",
 ];
+
+/// A `core` key known only when `false`: set, gix precomposes the git
+/// folder's path (macOS's decomposed names) and may read another folder.
+const KNOWN_WHEN_FALSE: &[&str] = &["precomposeunicode"];
 
 /// [`read_known`] with no authors kept.
 #[cfg(test)]
@@ -99,9 +102,7 @@ pub(super) struct PlainHead {
 /// alternates (their paths are resolved by the object store gix opens),
 /// or any replacement ref (which would change the objects read).
 pub(super) fn read_bare_head(root: &Path) -> Option<PlainHead> {
-    if std::fs::symlink_metadata(root.join("objects/info/alternates")).is_ok()
-        || !plain_packed_refs(root)
-    {
+    if std::fs::symlink_metadata(root.join("objects/info/alternates")).is_ok() {
         return None;
     }
     read_head(root, &[root])
@@ -117,6 +118,7 @@ fn read_head(git_dir: &Path, owners: &[&Path]) -> Option<PlainHead> {
         || !git_dir.join("refs").is_dir()
         || git_dir.join("commondir").exists()
         || git_dir.join("refs/replace").exists()
+        || !plain_packed_refs(git_dir)
     {
         return None;
     }
@@ -166,9 +168,7 @@ fn head_commit(git_dir: &Path, head: &[u8]) -> Option<(Option<String>, Option<gi
 
 /// The id `name` has in `packed-refs`: `Some(None)` when it is not there
 /// (or there is no `packed-refs`: an unborn branch), `None` when the file
-/// holds replacement refs, cannot be read or has a line that is not an
-/// id and a name (or a peeled `^id`): gix fails on such a file, and reads
-/// no branch at all.
+/// cannot be read or [`find_packed`] leaves it to the full open.
 fn packed_ref(git_dir: &Path, name: &BStr) -> Option<Option<gix::ObjectId>> {
     let packed = match read_plain(&git_dir.join("packed-refs"), MAX_PACKED_REFS_BYTES) {
         Ok(packed) => packed,
@@ -178,9 +178,10 @@ fn packed_ref(git_dir: &Path, name: &BStr) -> Option<Option<gix::ObjectId>> {
     find_packed(&packed, name)
 }
 
-/// Whether `packed-refs` is absent, or readable with no replacement ref
-/// (a branch read from a loose ref never reads it, but the objects read
-/// would still be replaced).
+/// Whether `packed-refs` is absent, or reads as gix reads it with no
+/// replacement ref. Asked even when the branch is a loose ref: gix loads
+/// `packed-refs` before any ref look-up (and finds no branch at all in a
+/// file it refuses), and replacement refs change the objects read.
 fn plain_packed_refs(git_dir: &Path) -> bool {
     match read_plain(&git_dir.join("packed-refs"), MAX_PACKED_REFS_BYTES) {
         Ok(packed) => find_packed(&packed, BStr::new("")).is_some(),
@@ -188,34 +189,25 @@ fn plain_packed_refs(git_dir: &Path) -> bool {
     }
 }
 
-/// [`packed_ref`] over the file's bytes.
+/// [`packed_ref`] over the file's bytes, read by gix's own parser, as the
+/// full open reads them: `None` when the file does not parse, holds a
+/// record that does not parse or a replacement ref, or gives `name` a
+/// peeled id (gix takes that id, not the record's, as the branch's commit).
 fn find_packed(packed: &[u8], name: &BStr) -> Option<Option<gix::ObjectId>> {
-    let mut found = None;
-    let body = packed.strip_suffix(b"\n").unwrap_or(packed);
-    for line in body.split(|&b| b == b'\n') {
-        if line.is_empty() {
+    let buffer = gix::refs::packed::Buffer::from_bytes(packed, gix::hash::Kind::Sha1).ok()?;
+    for record in buffer.iter().ok()? {
+        if record.ok()?.name.as_bstr().starts_with(b"refs/replace/") {
             return None;
-        }
-        if line.starts_with(b"#") {
-            continue;
-        }
-        if let Some(peeled) = line.strip_prefix(b"^") {
-            object_id(peeled)?;
-            continue;
-        }
-        let (id, line_name) = line.split_once_str(b" ")?;
-        let id = object_id(id)?;
-        if line_name.is_empty() || line_name.contains(&b'\r') {
-            return None;
-        }
-        if line_name.starts_with(b"refs/replace/") {
-            return None;
-        }
-        if line_name == name.as_bytes() {
-            found = Some(id);
         }
     }
-    Some(found)
+    if name.is_empty() {
+        return Some(None);
+    }
+    match buffer.try_find(name).ok()? {
+        None => Some(None),
+        Some(found) if found.object.is_some() => None,
+        Some(found) => Some(Some(found.target())),
+    }
 }
 
 /// Caps on what the fast path reads (a bigger file goes to the full open,
@@ -274,6 +266,9 @@ fn usual_core(section: &gix::config::file::SectionRef<'_>) -> bool {
         let values = section.values(&key);
         if key.eq_ignore_ascii_case("repositoryformatversion") {
             return values.iter().all(|v| v == "0");
+        }
+        if KNOWN_WHEN_FALSE.iter().any(|k| key.eq_ignore_ascii_case(k)) {
+            return values.iter().all(|v| v == "false");
         }
         KNOWN_CORE_KEYS.iter().any(|k| key.eq_ignore_ascii_case(k))
             && values.iter().all(|v| v == "true" || v == "false")
@@ -571,13 +566,19 @@ pub(super) mod tests {
         let id = git(&root, &["rev-parse", "refs/heads/main"]);
         for packed in [
             format!("{id} refs/heads/packed\nnot a line\n"),
-            format!("{id} refs/heads/packed\r\n"),
             format!("{id} refs/heads/packed\n^0123\n"),
             format!("{id}\n"),
         ] {
             std::fs::write(root.join(".git/packed-refs"), &packed).unwrap();
             assert_eq!(read(&root), None, "{packed:?}");
         }
+        // A CRLF line end gix reads (its own parser reads the file here).
+        std::fs::write(
+            root.join(".git/packed-refs"),
+            format!("{id} refs/heads/packed\r\n"),
+        )
+        .unwrap();
+        assert_eq!(fast(&root).commit, Some(id.clone()));
         std::fs::write(
             root.join(".git/packed-refs"),
             format!("{id} refs/heads/packed\n"),

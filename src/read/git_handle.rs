@@ -22,8 +22,10 @@ struct Opened {
     kind: RepoKind,
     slots: gix::odb::store::init::Slots,
     /// The repository opened in full: when the handle is opened, or for a
-    /// plain bare clone read through `store`, when a stage first needs it.
-    repo: std::sync::OnceLock<Result<gix::ThreadSafeRepository, String>>,
+    /// plain bare clone read through `store`, when a stage first needs it
+    /// (a failed open is tried again by the next stage, as without a
+    /// handle).
+    repo: std::sync::Mutex<Option<gix::ThreadSafeRepository>>,
     /// A plain bare clone's object store, opened without the repository.
     store: Option<std::sync::Arc<gix::odb::Store>>,
     /// A bare clone's HEAD tree and facts as read at open; `None` for a
@@ -75,7 +77,7 @@ impl GitHandle {
             root: root.to_path_buf(),
             kind,
             slots,
-            repo: std::sync::OnceLock::from(Ok(repo)),
+            repo: std::sync::Mutex::new(Some(repo)),
             store: None,
             head,
         })))
@@ -123,7 +125,7 @@ impl GitHandle {
             root: root.to_path_buf(),
             kind: RepoKind::Bare,
             slots,
-            repo: std::sync::OnceLock::new(),
+            repo: std::sync::Mutex::new(None),
             store: Some(store),
             head: Some((tree, facts)),
         })))
@@ -134,15 +136,17 @@ impl GitHandle {
     /// root tree of a bare clone with loose objects was opened, read and
     /// inflated again for every path (6 times per repository in `check`).
     /// A clone opened through its object store alone is opened in full
-    /// now, once; the error says why it would not open.
+    /// now, once (its object store then mapped a second time); the error
+    /// says why it would not open.
     pub(super) fn local(&self) -> Result<gix::Repository, String> {
         let opened = &self.0;
-        let repo = opened
-            .repo
-            .get_or_init(|| open_full(&opened.root, opened.kind, opened.slots));
-        match repo {
-            Ok(repo) => Ok(with_object_cache(repo)),
-            Err(e) => Err(e.clone()),
+        let mut repo = crate::memo::lock(&opened.repo);
+        if repo.is_none() {
+            *repo = Some(open_full(&opened.root, opened.kind, opened.slots)?);
+        }
+        match repo.as_ref() {
+            Some(repo) => Ok(with_object_cache(repo)),
+            None => Err(format!("`{}` did not open", opened.root.display())),
         }
     }
 
@@ -249,7 +253,9 @@ pub(super) enum Objects {
 
 impl Objects {
     /// The object `id`, read into `buf`; an error when it is missing.
-    /// The empty tree is known without a look-up, as `gix` knows it.
+    /// The empty tree is known without a look-up, as `gix` knows it
+    /// (`Repository::find_object`, and its `Find` a tree's path look-up
+    /// reads the folders on the way through).
     pub(super) fn find<'b>(
         &self,
         id: &gix::oid,
@@ -407,7 +413,7 @@ mod tests {
 
         // A stage that needs refs (a history walk, tags) gets the whole
         // repository, opened then.
-        assert!(fast.0.repo.get().is_none());
+        assert!(crate::memo::lock(&fast.0.repo).is_none());
         let repo = fast.local().unwrap();
         assert_eq!(repo.head_id().unwrap().to_string(), id);
         let (files, _) = GitFiles::open(&clone, Some(&fast), None).unwrap();
@@ -462,6 +468,98 @@ mod tests {
         git(&clone, &["config", "--unset", "remote.origin.mirror"]);
         git(&clone, &["config", "core.hooksPath", "elsewhere"]);
         in_full("an unknown core key");
+    }
+
+    #[test]
+    fn packed_refs_are_read_as_gix_reads_them() {
+        let tmp = tempfile::tempdir().unwrap();
+        let clone = clone_of_a_full_tree(tmp.path());
+        let first = git(&clone, &["rev-parse", "HEAD"]);
+        let tree = git(&clone, &["rev-parse", "HEAD^{tree}"]);
+        let second = git(
+            &clone,
+            &["commit-tree", &tree, "-p", &first, "-m", "second"],
+        );
+        git(&clone, &["pack-refs", "--all"]);
+        assert!(!clone.join("refs/heads/main").exists());
+        let header = "# pack-refs with: peeled fully-peeled sorted \n";
+        let write = |text: String| std::fs::write(clone.join("packed-refs"), text).unwrap();
+        let in_full = |why: &str| {
+            let (alone, _, _) = opened_both_ways(&clone);
+            assert!(!alone, "{why}: opened in full");
+        };
+
+        // A peeled id after a branch: gix takes it as the branch's commit.
+        write(format!("{header}{first} refs/heads/main\n^{second}\n"));
+        in_full("a peeled branch");
+        let facts = GitHandle::open(&clone, RepoKind::Bare, Slots::default(), false).unwrap();
+        assert_eq!(
+            facts.head().unwrap().1.commit.as_deref(),
+            Some(second.as_str())
+        );
+
+        // Files gix refuses, even with the branch a loose ref beside them.
+        let main = format!("{first} refs/heads/main\n");
+        for (why, text) in [
+            (
+                "a comment after the header",
+                format!("{header}{main}# late\n"),
+            ),
+            (
+                "a peeled id with no record",
+                format!("{header}^{second}\n{main}"),
+            ),
+            (
+                "a name git refuses",
+                format!("{header}{main}{first} refs/heads/a b\n"),
+            ),
+        ] {
+            write(text.clone());
+            in_full(why);
+            std::fs::write(clone.join("refs/heads/main"), format!("{first}\n")).unwrap();
+            write(text);
+            in_full(&format!("{why}, the branch loose"));
+            std::fs::remove_file(clone.join("refs/heads/main")).unwrap();
+        }
+
+        // Sorted as said, or not sorted and said so: read alone.
+        write(format!("{header}{main}"));
+        let (alone, _, _) = opened_both_ways(&clone);
+        assert!(alone);
+        write(format!("{first} refs/tags/z\n{main}"));
+        let (alone, _, _) = opened_both_ways(&clone);
+        assert!(alone);
+    }
+
+    #[test]
+    fn a_missing_object_fails_as_the_full_open_fails() {
+        let tmp = tempfile::tempdir().unwrap();
+        let clone = clone_of_a_full_tree(tmp.path());
+        let blob = git(&clone, &["rev-parse", "HEAD:docs/index.md"]);
+        let (folder, file) = blob.split_at(2);
+        std::fs::remove_file(clone.join("objects").join(folder).join(file)).unwrap();
+        let (alone, fast, full) = opened_both_ways(&clone);
+        assert!(alone);
+        let files = same_files(&clone, &fast, &full);
+        assert!(files.contains(&"docs/index.md".to_string()));
+        let (through_store, _) = GitFiles::open(&clone, Some(&fast), None).unwrap();
+        let error = through_store.read("docs/index.md").unwrap_err();
+        assert!(
+            matches!(error, super::super::ReadError::Io { .. }),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn precomposed_unicode_is_left_to_the_full_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let clone = clone_of_a_full_tree(tmp.path());
+        git(&clone, &["config", "core.precomposeUnicode", "false"]);
+        let (alone, _, _) = opened_both_ways(&clone);
+        assert!(alone, "false changes nothing");
+        git(&clone, &["config", "core.precomposeUnicode", "true"]);
+        let (alone, _, _) = opened_both_ways(&clone);
+        assert!(!alone, "true: the full open decides");
     }
 
     /// Both handles opened in full read the same.
