@@ -1,7 +1,7 @@
 //! Files of bare clones, read straight from git objects with gix, and the
 //! git facts (branch, commit, remote) of any git repository.
 
-use super::git_handle::{GitHandle, HASH, Objects};
+use super::git_handle::{GitHandle, HASH, Objects, stored_size};
 use super::{
     Listing, MAX_FILE_BYTES, OpenError, ReadError, SkippedName, is_skipped_dir, safe_path,
 };
@@ -319,17 +319,22 @@ impl GitFiles {
     fn blob(&self, path: &str, id: gix::ObjectId) -> Result<Vec<u8>, ReadError> {
         match &self.objects {
             Objects::Repository(repo) => blob_in(repo, path, id),
-            Objects::Store { handle, .. } => match self.blob_in_store(path, id) {
+            Objects::Store { objects, handle } => match self.blob_in_store(objects, path, id) {
                 Some(read) => read,
                 None => blob_in(&self.full(handle, path)?, path, id),
             },
         }
     }
 
-    /// [`GitFiles::blob`] through the object store; `None` on any failure
-    /// but a blob too large.
-    fn blob_in_store(&self, path: &str, id: gix::ObjectId) -> Option<Result<Vec<u8>, ReadError>> {
-        let size = self.objects.size(&id).ok()?;
+    /// [`GitFiles::blob`] through the object store `objects`; `None` on
+    /// any failure but a blob too large.
+    fn blob_in_store(
+        &self,
+        objects: &gix::odb::HandleArc,
+        path: &str,
+        id: gix::ObjectId,
+    ) -> Option<Result<Vec<u8>, ReadError>> {
+        let size = stored_size(objects, &id)?;
         if size > MAX_FILE_BYTES {
             return Some(Err(ReadError::TooLarge {
                 path: path.to_string(),

@@ -118,10 +118,10 @@ fn read_head(git_dir: &Path, owners: &[&Path]) -> Option<PlainHead> {
         || !git_dir.join("refs").is_dir()
         || git_dir.join("commondir").exists()
         || git_dir.join("refs/replace").exists()
-        || !plain_packed_refs(git_dir)
     {
         return None;
     }
+    let packed = packed_refs(git_dir)?;
     // A repository owned by someone else has its config only partly
     // trusted by gix (its remotes are not read).
     for path in owners {
@@ -132,7 +132,7 @@ fn read_head(git_dir: &Path, owners: &[&Path]) -> Option<PlainHead> {
     let config = read_plain(&git_dir.join("config"), MAX_CONFIG_BYTES).ok()?;
     let remote_url = remote_url(&config)?;
     let head = read_plain(&git_dir.join("HEAD"), MAX_REF_BYTES).ok()?;
-    let (branch, commit) = head_commit(git_dir, &head)?;
+    let (branch, commit) = head_commit(git_dir, &head, packed.as_ref())?;
     Some(PlainHead {
         branch,
         commit,
@@ -142,8 +142,13 @@ fn read_head(git_dir: &Path, owners: &[&Path]) -> Option<PlainHead> {
 
 /// The branch HEAD names (shortened, `None` when detached) and the commit
 /// it points to (`None` on an unborn branch); `None` when HEAD is anything
-/// else (a symbolic ref outside `refs/heads/`, a ref to a ref).
-fn head_commit(git_dir: &Path, head: &[u8]) -> Option<(Option<String>, Option<gix::ObjectId>)> {
+/// else (a symbolic ref outside `refs/heads/`, a ref to a ref). `packed`:
+/// the folder's `packed-refs`, when it has one (see [`packed_refs`]).
+fn head_commit(
+    git_dir: &Path,
+    head: &[u8],
+    packed: Option<&gix::refs::packed::Buffer>,
+) -> Option<(Option<String>, Option<gix::ObjectId>)> {
     let head = head.strip_suffix(b"\n").unwrap_or(head);
     let Some(target) = head.strip_prefix(b"ref: ") else {
         // Detached: HEAD holds the commit id itself.
@@ -160,49 +165,44 @@ fn head_commit(git_dir: &Path, head: &[u8]) -> Option<(Option<String>, Option<gi
             let content = content.strip_suffix(b"\n").unwrap_or(&content);
             Some(object_id(content)?)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => packed_ref(git_dir, name.as_bstr())?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => packed_id(packed, name.as_bstr())?,
         Err(_) => return None,
     };
     Some((branch, commit))
 }
 
-/// The id `name` has in `packed-refs`: `Some(None)` when it is not there
-/// (or there is no `packed-refs`: an unborn branch), `None` when the file
-/// cannot be read or [`find_packed`] leaves it to the full open.
-fn packed_ref(git_dir: &Path, name: &BStr) -> Option<Option<gix::ObjectId>> {
-    let packed = match read_plain(&git_dir.join("packed-refs"), MAX_PACKED_REFS_BYTES) {
-        Ok(packed) => packed,
+/// The folder's `packed-refs` as gix reads it (its own parser): `Some(None)`
+/// when there is none; `None` when it cannot be read, does not parse,
+/// holds a record that does not parse or a replacement ref. Read even when
+/// the branch is a loose ref: gix loads `packed-refs` before any ref
+/// look-up (and finds no branch at all in a file it refuses), and
+/// replacement refs change the objects read.
+fn packed_refs(git_dir: &Path) -> Option<Option<gix::refs::packed::Buffer>> {
+    let bytes = match read_plain(&git_dir.join("packed-refs"), MAX_PACKED_REFS_BYTES) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(None),
         Err(_) => return None,
     };
-    find_packed(&packed, name)
-}
-
-/// Whether `packed-refs` is absent, or reads as gix reads it with no
-/// replacement ref. Asked even when the branch is a loose ref: gix loads
-/// `packed-refs` before any ref look-up (and finds no branch at all in a
-/// file it refuses), and replacement refs change the objects read.
-fn plain_packed_refs(git_dir: &Path) -> bool {
-    match read_plain(&git_dir.join("packed-refs"), MAX_PACKED_REFS_BYTES) {
-        Ok(packed) => find_packed(&packed, BStr::new("")).is_some(),
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-    }
-}
-
-/// [`packed_ref`] over the file's bytes, read by gix's own parser, as the
-/// full open reads them: `None` when the file does not parse, holds a
-/// record that does not parse or a replacement ref, or gives `name` a
-/// peeled id (gix takes that id, not the record's, as the branch's commit).
-fn find_packed(packed: &[u8], name: &BStr) -> Option<Option<gix::ObjectId>> {
-    let buffer = gix::refs::packed::Buffer::from_bytes(packed, gix::hash::Kind::Sha1).ok()?;
+    let buffer = gix::refs::packed::Buffer::from_bytes(&bytes, gix::hash::Kind::Sha1).ok()?;
     for record in buffer.iter().ok()? {
         if record.ok()?.name.as_bstr().starts_with(b"refs/replace/") {
             return None;
         }
     }
-    if name.is_empty() {
+    Some(Some(buffer))
+}
+
+/// The id `name` has in `packed` (see [`packed_refs`]): `Some(None)` when
+/// it is not there (or there is no `packed-refs`: an unborn branch), `None`
+/// when the look-up fails or gives `name` a peeled id (gix takes that id,
+/// not the record's, as the branch's commit): the full open decides.
+fn packed_id(
+    packed: Option<&gix::refs::packed::Buffer>,
+    name: &BStr,
+) -> Option<Option<gix::ObjectId>> {
+    let Some(buffer) = packed else {
         return Some(None);
-    }
+    };
     match buffer.try_find(name).ok()? {
         None => Some(None),
         Some(found) if found.object.is_some() => None,

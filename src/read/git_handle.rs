@@ -140,14 +140,12 @@ impl GitHandle {
     /// says why it would not open.
     pub(super) fn local(&self) -> Result<gix::Repository, String> {
         let opened = &self.0;
-        let mut repo = crate::memo::lock(&opened.repo);
-        if repo.is_none() {
-            *repo = Some(open_full(&opened.root, opened.kind, opened.slots)?);
-        }
-        match repo.as_ref() {
-            Some(repo) => Ok(with_object_cache(repo)),
-            None => Err(format!("`{}` did not open", opened.root.display())),
-        }
+        let mut slot = crate::memo::lock(&opened.repo);
+        let repo = match &mut *slot {
+            Some(repo) => repo,
+            empty => empty.insert(open_full(&opened.root, opened.kind, opened.slots)?),
+        };
+        Ok(with_object_cache(repo))
     }
 
     /// A bare clone's HEAD tree and facts as read at open.
@@ -276,23 +274,17 @@ impl Objects {
             Err(e) => Err(e.to_string()),
         }
     }
+}
 
-    /// The size of the object `id`, without reading all of it.
-    pub(super) fn size(&self, id: &gix::oid) -> Result<u64, String> {
-        use gix::objs::FindHeader;
-        if id == EMPTY_TREE.as_ref() {
-            return Ok(0);
-        }
-        let found = match self {
-            Objects::Repository(repo) => repo.objects.try_header(id),
-            Objects::Store { objects, .. } => objects.try_header(id),
-        };
-        match found {
-            Ok(Some(header)) => Ok(header.size),
-            Ok(None) => Err(format!("object {id} is missing")),
-            Err(e) => Err(e.to_string()),
-        }
+/// The size of the object `id` in a clone's object store, without reading
+/// all of it (the empty tree's known, as `gix` knows it); `None` when it
+/// is missing or cannot be read.
+pub(super) fn stored_size(objects: &gix::odb::HandleArc, id: &gix::oid) -> Option<u64> {
+    use gix::objs::FindHeader;
+    if id == EMPTY_TREE.as_ref() {
+        return Some(0);
     }
+    Some(objects.try_header(id).ok()??.size)
 }
 
 /// The object format of every repository Portico reads (gix is built

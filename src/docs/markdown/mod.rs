@@ -813,10 +813,10 @@ impl<'e, 'a> Pass<'e, 'a> {
                     .cloned()
                     .unwrap_or_else(|| page_url(src));
                 let query = urls::query_of(dest);
-                let mut file = String::with_capacity(url.len() + 10);
-                file.push_str(&url);
-                file.push_str("index.html");
-                with_anchor(relative(self.env.url, &file) + query, anchor)
+                with_anchor(
+                    relative(self.env.url, &(url + "index.html")) + query,
+                    anchor,
+                )
             }
             Some(LinkTarget::Asset { path }) => {
                 // The query and the fragment kept (`file.pdf#page=2`).
