@@ -4,7 +4,7 @@
 //! backslash or encoded slash is refused before the site is looked at (the
 //! site is a map in memory, so no path ever reaches the file system).
 
-use super::Shared;
+use super::{Announcement, Seen, Served, Shared};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
@@ -130,34 +130,103 @@ async fn problems(State(shared): State<Arc<Shared>>) -> Response {
     respond(StatusCode::OK, "application/json", json)
 }
 
-/// Server-sent events: one message per build that changed the site,
-/// until the server stops (an open page's stream would otherwise hold a
-/// stopping server up for as long as the page stays open).
+/// Server-sent events: an event per announcement of what changed, with
+/// its id, until the server stops (an open page's stream would otherwise
+/// hold a stopping server up for as long as the page stays open). First,
+/// what the page missed after the announcement it names: the
+/// `Last-Event-ID` its browser sends when reconnecting, else `?since=`,
+/// the id it was served with. A stream naming none is told what changes
+/// from now on.
 async fn events(
     State(shared): State<Arc<Shared>>,
+    headers: axum::http::HeaderMap,
+    uri: Uri,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let last_event = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| !id.is_empty());
+    let seen = last_event
+        .or_else(|| query_value(uri.query(), "since"))
+        .filter(|id| !id.is_empty());
+    // Subscribed before the missed changes are worked out: an
+    // announcement made in between is received, and skipped as seen.
     let receiver = shared.events.subscribe();
-    let stopping = shared.stopping.clone();
+    let (delivered, missed) = shared.missed(seen.map_or(Seen::Now, Seen::Id));
     let stream = futures_util::stream::unfold(
-        (receiver, stopping),
-        |(mut receiver, mut stopping)| async move {
-            if *stopping.borrow() {
-                return None;
-            }
-            let received = tokio::select! {
-                received = receiver.recv() => received,
-                _ = stopping.changed() => return None,
-            };
-            let message = match received {
-                Ok(message) => message,
-                // Messages were missed: every page may have changed.
-                Err(RecvError::Lagged(_)) => r#"{"changed":"*"}"#.to_string(),
-                Err(RecvError::Closed) => return None,
-            };
-            Some((Ok(Event::default().data(message)), (receiver, stopping)))
+        PageStream {
+            shared: shared.clone(),
+            receiver,
+            stopping: shared.stopping.clone(),
+            delivered,
+            missed,
+        },
+        |mut state| async move {
+            let event = state.next().await?;
+            Some((Ok(event), state))
         },
     );
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// One open page's event stream.
+struct PageStream {
+    shared: Arc<Shared>,
+    receiver: tokio::sync::broadcast::Receiver<Announcement>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+    /// The number of the last announcement the page has been told of.
+    delivered: u64,
+    /// What the page missed, to be sent first.
+    missed: Option<String>,
+}
+
+impl PageStream {
+    /// The next event to send; `None` when the server stops.
+    async fn next(&mut self) -> Option<Event> {
+        loop {
+            if let Some(message) = self.missed.take() {
+                return Some(self.event(self.delivered, &message));
+            }
+            if *self.stopping.borrow() {
+                return None;
+            }
+            let received = tokio::select! {
+                received = self.receiver.recv() => received,
+                _ = self.stopping.changed() => return None,
+            };
+            match received {
+                // Told already, with what was missed.
+                Ok(announced) if announced.number <= self.delivered => {}
+                Ok(announced) => {
+                    self.delivered = announced.number;
+                    return Some(self.event(announced.number, &announced.message));
+                }
+                // Announcements were dropped from the channel: what they
+                // said is in the log.
+                Err(RecvError::Lagged(_)) => {
+                    (self.delivered, self.missed) =
+                        self.shared.missed(Seen::Number(self.delivered));
+                }
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    fn event(&self, number: u64, message: &str) -> Event {
+        Event::default()
+            .id(self.shared.event_id(number))
+            .data(message)
+    }
+}
+
+/// The value of `name` in a query string (`a=1&since=x`), undecoded: the
+/// values read here are ids, never escaped.
+fn query_value<'q>(query: Option<&'q str>, name: &str) -> Option<&'q str> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
 }
 
 async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) -> Response {
@@ -175,11 +244,16 @@ async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) 
     }
     let served = shared.current();
     let Some(path) = site_path(uri.path()) else {
-        return not_found(&served.files);
+        return not_found(&shared, &served);
     };
     match served.files.get(&path) {
         Some(bytes) if path.ends_with(".html") => {
-            respond(StatusCode::OK, content_type(&path), with_live_script(bytes))
+            let since = shared.event_id(served.event);
+            respond(
+                StatusCode::OK,
+                content_type(&path),
+                with_live_script(bytes, &since),
+            )
         }
         Some(bytes) => respond(StatusCode::OK, content_type(&path), bytes.to_vec()),
         // `guide` for `guide/`: the folder's page, with the slash its links need.
@@ -192,7 +266,7 @@ async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) 
             }
             response
         }
-        None => not_found(&served.files),
+        None => not_found(&shared, &served),
     }
 }
 
@@ -201,17 +275,18 @@ async fn site_file(State(shared): State<Arc<Shared>>, method: Method, uri: Uri) 
 /// errors over it and reloads it once a build makes the site.
 const NO_SITE_YET: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>No preview yet</title></head><body><h1>No preview yet</h1><p>No build has made a site yet: the errors are shown below and in the terminal. This page reloads when a build succeeds.</p></body></html>";
 
-fn not_found(files: &std::collections::HashMap<String, Arc<[u8]>>) -> Response {
-    match files.get("404.html") {
+fn not_found(shared: &Shared, served: &Served) -> Response {
+    let since = shared.event_id(served.event);
+    match served.files.get("404.html") {
         Some(page) => respond(
             StatusCode::NOT_FOUND,
             "text/html; charset=utf-8",
-            with_live_script(page),
+            with_live_script(page, &since),
         ),
-        None if files.is_empty() => respond(
+        None if served.files.is_empty() => respond(
             StatusCode::NOT_FOUND,
             "text/html; charset=utf-8",
-            with_live_script(NO_SITE_YET.as_bytes()),
+            with_live_script(NO_SITE_YET.as_bytes(), &since),
         ),
         None => respond(
             StatusCode::NOT_FOUND,
@@ -260,9 +335,11 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The page with the live-reload script in its head.
-fn with_live_script(page: &[u8]) -> Vec<u8> {
-    let tag = format!("<script src=\"{PREFIX}live.js\" defer></script>");
+/// The page with the live-reload script in its head, and the id of the
+/// announcement of the site it is from (`since`: the script asks for what
+/// changed after it; an id is letters, digits, `-` and `.`).
+fn with_live_script(page: &[u8], since: &str) -> Vec<u8> {
+    let tag = format!("<script src=\"{PREFIX}live.js\" data-since=\"{since}\" defer></script>");
     let text = String::from_utf8_lossy(page);
     let at = text
         .find("</head>")
@@ -379,8 +456,13 @@ mod tests {
 
     #[test]
     fn pages_get_the_live_script_in_their_head() {
-        let page = with_live_script(b"<html><head><title>x</title></head><body></body></html>");
+        let page = with_live_script(
+            b"<html><head><title>x</title></head><body></body></html>",
+            "18f-2a.3",
+        );
         let page = String::from_utf8(page).unwrap();
-        assert!(page.contains("<script src=\"/__portico/live.js\" defer></script></head>"));
+        assert!(page.contains(
+            "<script src=\"/__portico/live.js\" data-since=\"18f-2a.3\" defer></script></head>"
+        ));
     }
 }

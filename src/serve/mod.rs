@@ -10,6 +10,7 @@
 //! shows the errors until they are fixed. Content errors never stop the
 //! server.
 
+mod events;
 mod http;
 mod scratch;
 mod settings;
@@ -42,8 +43,9 @@ pub struct Options {
 #[derive(Debug, Default)]
 pub struct Served {
     pub files: HashMap<String, Arc<[u8]>>,
-    /// The build that made it, counting from 1.
-    pub generation: u64,
+    /// The number of the announcement that made it (see [`events`]): a
+    /// page carries it, and is told what changed after it.
+    pub event: u64,
     /// The last build's errors, shown over every page.
     pub problems: Vec<Diagnostic>,
     /// The paths of `files` made by `pipeline::preview_lists`, replaced
@@ -62,8 +64,12 @@ pub type Kept = HashMap<String, Arc<Vec<Diagnostic>>>;
 /// What the server's handlers share with the builder.
 pub struct Shared {
     served: RwLock<Arc<Served>>,
-    /// One JSON message per build that changed the site.
-    events: broadcast::Sender<String>,
+    /// The numbered announcements of what changed, the last ones kept.
+    log: std::sync::Mutex<events::Log>,
+    /// Each announcement as it is made, for the open pages' streams.
+    events: broadcast::Sender<Announcement>,
+    /// This run's name, in every announcement's id.
+    run: String,
     /// Becomes `true` when the server stops: the open pages' event streams
     /// end then, as the server waits for every response to end.
     stopping: tokio::sync::watch::Receiver<bool>,
@@ -88,6 +94,69 @@ impl Shared {
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(served);
     }
+
+    /// Swaps `served` in and tells the open pages what changed, in one
+    /// step: a page served from it carries the number of the announcement
+    /// of it, so no page is told of a change it already shows, and none
+    /// misses one (nothing is sent when nothing changed).
+    fn publish(&self, mut served: Served, changed: &[String], problems_changed: bool) {
+        let changes = events::Changes::new(changed, problems_changed);
+        let mut log = crate::memo::lock(&self.log);
+        if changes.is_empty() {
+            served.event = log.last();
+            return self.replace(served);
+        }
+        let message = changes.message(|| problems_json(&served.problems));
+        let number = log.record(changes);
+        served.event = number;
+        self.replace(served);
+        // No open page is not an error.
+        let _ = self.events.send(Announcement {
+            number,
+            message: message.into(),
+        });
+    }
+
+    /// An announcement's id, as pages and event streams carry it.
+    fn event_id(&self, number: u64) -> String {
+        events::id(&self.run, number)
+    }
+
+    /// What a page missed after the announcement `seen` (the id it was
+    /// served with or was last sent; a number when the stream itself
+    /// knows it), as a message; with the number of the last announcement
+    /// made, which the page has then seen.
+    fn missed(&self, seen: Seen<'_>) -> (u64, Option<String>) {
+        let log = crate::memo::lock(&self.log);
+        let changes = match seen {
+            Seen::Id(id) => log.since(events::number(&self.run, id)),
+            Seen::Number(number) => log.since(Some(number)),
+            Seen::Now => None,
+        };
+        // Read under the log's lock: the errors of the last announcement.
+        let message = changes.map(|c| c.message(|| problems_json(&self.current().problems)));
+        (log.last(), message)
+    }
+}
+
+/// One announcement of what changed, numbered.
+#[derive(Debug, Clone)]
+pub struct Announcement {
+    pub number: u64,
+    pub message: Arc<str>,
+}
+
+/// The last announcement a page has seen.
+pub enum Seen<'a> {
+    /// An id it was served with, or sent back.
+    Id(&'a str),
+    Number(u64),
+    /// Whichever is the last: the page asks only for what changes next.
+    Now,
+}
+
+fn problems_json(problems: &[Diagnostic]) -> serde_json::Value {
+    serde_json::to_value(problems).unwrap_or_else(|_| serde_json::Value::Array(Vec::new()))
 }
 
 /// Serves the organisation of `settings` until interrupted.
@@ -151,9 +220,12 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
         reported: std::sync::Mutex::new(HashSet::new()),
     };
     let (events, _) = broadcast::channel(64);
+    let run = events::run_name();
     let shared = Arc::new(Shared {
         served: RwLock::new(Arc::new(Served::default())),
+        log: std::sync::Mutex::new(events::Log::default()),
         events,
+        run,
         stopping: stopping_seen,
         address,
     });
@@ -469,14 +541,15 @@ impl Builder {
                 let problem = Diagnostic::error("build-failed", e.0).with_hint(
                     "the last site built stays served; fix the ROOTs or settings and it is built again",
                 );
-                shared.replace(Served {
+                let problems_changed = old.problems != [problem.clone()];
+                let served = Served {
                     files: old.files.clone(),
-                    generation: old.generation + 1,
+                    event: old.event,
                     problems: vec![problem],
                     lists: old.lists.clone(),
                     kept: old.kept.clone(),
-                });
-                announce(shared, &[], true);
+                };
+                shared.publish(served, &[], problems_changed);
                 return;
             }
         };
@@ -520,17 +593,16 @@ impl Builder {
         let problems_changed = problems != old.problems;
         // New errors are in the terminal by the time they are served.
         self.report(&preview.outcome.diagnostics, first.is_some());
-        // Served first; what changed is worked out after, for the
-        // terminal and the open pages.
-        shared.replace(Served {
+        let changed = changed_paths(&old.files, &files);
+        let served = Served {
             files,
-            generation: old.generation + 1,
+            event: old.event,
             problems,
             lists: old.lists.clone(),
             kept: Arc::new(kept),
-        });
+        };
+        shared.publish(served, &changed, problems_changed);
         let served_in = started.elapsed();
-        let changed = changed_paths(&old.files, &shared.current().files);
         if first.is_none() {
             eprintln!(
                 "Rebuilt in {:.0} ms: {}",
@@ -538,7 +610,6 @@ impl Builder {
                 describe(&changed)
             );
         }
-        announce(shared, &changed, problems_changed);
         if self.relist(shared, &preview, &look, &fresh, newer) && config.search && !newer() {
             self.reindex(shared, &preview.outcome);
         }
@@ -590,14 +661,14 @@ impl Builder {
                 describe(&changed)
             );
         }
-        shared.replace(Served {
+        let served = Served {
             files,
-            generation: old.generation,
+            event: old.event,
             problems: old.problems.clone(),
             lists: Arc::new(paths),
             kept: Arc::new(kept),
-        });
-        announce(shared, &changed, false);
+        };
+        shared.publish(served, &changed, false);
         true
     }
 
@@ -630,14 +701,14 @@ impl Builder {
             files.insert(file.path, file.bytes);
         }
         let changed = changed_paths(&old.files, &files);
-        shared.replace(Served {
+        let served = Served {
             files,
-            generation: old.generation,
+            event: old.event,
             problems: old.problems.clone(),
             lists: old.lists.clone(),
             kept: old.kept.clone(),
-        });
-        announce(shared, &changed, false);
+        };
+        shared.publish(served, &changed, false);
     }
 
     /// Prints the build's problems: all of them the first time, then the
@@ -738,28 +809,6 @@ fn changed_paths(
     changed.extend(removed.into_iter().cloned());
     changed.sort();
     changed
-}
-
-/// Tells open pages what changed (nothing is sent when nothing did). When
-/// the errors changed the message carries them, so a page shows them in
-/// build order rather than in the order its requests happen to return.
-fn announce(shared: &Shared, changed: &[String], problems_changed: bool) {
-    if changed.is_empty() && !problems_changed {
-        return;
-    }
-    // A big change reloads every page; a list of thousands helps nobody.
-    let paths = if changed.len() > 1_000 {
-        serde_json::Value::from("*")
-    } else {
-        serde_json::Value::from(changed.to_vec())
-    };
-    let mut message = serde_json::json!({ "changed": paths });
-    if problems_changed {
-        message["problems"] = serde_json::to_value(&shared.current().problems)
-            .unwrap_or_else(|_| serde_json::Value::Array(Vec::new()));
-    }
-    // No open page is not an error.
-    let _ = shared.events.send(message.to_string());
 }
 
 fn describe(changed: &[String]) -> String {

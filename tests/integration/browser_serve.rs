@@ -29,33 +29,19 @@ async fn an_open_page_reloads_after_an_edit_and_keeps_its_place() {
     c.execute("window.scrollTo(0, 1500); window.__before = true;", vec![])
         .await
         .unwrap();
-    // The event stream is open once the script has run; give it a moment.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Saved at once: the page's event stream may not be open yet (it is
+    // told what changed since the page when it opens). First caught
+    // half-written (a page too short to scroll to where the reader was),
+    // then whole: the reader is back where they were.
+    org.file("repos/long/docs/index.md", "# Long\n\nHalf-written.\n");
+    wait_for_reload(&c, &server, "__before", "Half-written").await;
+    c.execute("window.__short = true;", vec![]).await.unwrap();
     org.file(
         "repos/long/docs/index.md",
         &format!("# Long\n\n{paragraphs}Reloaded text.\n"),
     );
-    let started = Instant::now();
-    loop {
-        let state = c
-            .execute(
-                "return [window.__before === true, document.body.innerText.indexOf('Reloaded text') >= 0, window.scrollY];",
-                vec![],
-            )
-            .await
-            .unwrap();
-        if state[0] == false && state[1] == true {
-            let y = state[2].as_f64().unwrap();
-            assert!((y - 1500.0).abs() < 50.0, "the page kept its place: {y}");
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "the page did not reload: {state:?}\n{}",
-            server.log()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let y = wait_for_reload(&c, &server, "__short", "Reloaded text").await;
+    assert!((y - 1500.0).abs() < 50.0, "the page kept its place: {y}");
 
     // A mistake: its place and hint show over the page, and go with the fix.
     org.file(
@@ -98,6 +84,28 @@ async fn an_open_page_reloads_after_an_edit_and_keeps_its_place() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     c.close().await.unwrap();
+}
+
+/// Waits until the page has reloaded (the window's `marker` is gone) and
+/// shows `text`, loaded (a page being parsed shows its text before its
+/// scripts have run): its scroll position then.
+async fn wait_for_reload(c: &fantoccini::Client, server: &Server, marker: &str, text: &str) -> f64 {
+    let started = Instant::now();
+    let script = format!(
+        "return [window.{marker} === true, document.readyState === 'complete' && document.body.innerText.indexOf({text:?}) >= 0, window.scrollY];"
+    );
+    loop {
+        let state = c.execute(&script, vec![]).await.unwrap();
+        if state[0] == false && state[1] == true {
+            return state[2].as_f64().unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the page did not reload to show {text:?}: {state:?}\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Eight tabs of the preview open one after another all load, and the

@@ -558,6 +558,93 @@ fn open_pages_are_told_what_changed() {
     }
 }
 
+/// The event id in a served page, and the event lines (`id:` and `data:`)
+/// up to the first `data:` line of a stream.
+fn page_since(page: &str) -> String {
+    let start = page
+        .find("data-since=\"")
+        .expect("a page carries its event id")
+        + 12;
+    let end = start + page[start..].find('"').unwrap();
+    page[start..end].to_string()
+}
+
+fn first_event(reader: &mut BufReader<TcpStream>) -> String {
+    let mut event = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the stream ended");
+        if line.starts_with("id:") || line.starts_with("data:") {
+            event.push_str(&line);
+        }
+        if line.starts_with("data:") {
+            return event;
+        }
+    }
+}
+
+/// A page's stream opens a moment after the page loads: a build in that
+/// moment was never told to it, and the page stayed old. Now the page
+/// names the announcement of the site it is from, and its stream first
+/// tells it what changed since; a reconnecting browser's `Last-Event-ID`
+/// wins over it, and an id of another run of the server reloads every page.
+#[test]
+fn a_stream_opened_late_is_told_what_changed_since_its_page() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos", "--no-search"]);
+    let (_, _, page) = server.get("/docs/default/component/alpha/guide/");
+    let since = page_since(&page);
+    org.file("repos/alpha/docs/guide.md", "# Guide\n\nChanged guide.\n");
+    let now = server.wait_for("/docs/default/component/alpha/guide/", "the edit", |b| {
+        b.contains("Changed guide")
+    });
+    let (mut reader, head) =
+        open_events_at(&server, &format!("/__portico/events?since={since}"), "");
+    assert!(head.contains("200"), "{head}");
+    let missed = first_event(&mut reader);
+    assert!(
+        missed.contains("\"docs/default/component/alpha/guide/index.html\""),
+        "{missed}"
+    );
+    let told = missed
+        .lines()
+        .find_map(|l| l.strip_prefix("id:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    // The site it caught up to: the page's now, or a later one (the lists
+    // of the same build may come after).
+    let (run, number) = told.rsplit_once('.').unwrap();
+    let (now_run, now_number) = page_since(&now)
+        .rsplit_once('.')
+        .map(|(r, n)| (r.to_string(), n.to_string()))
+        .unwrap();
+    assert_eq!(run, now_run);
+    assert!(
+        number.parse::<u64>().unwrap() >= now_number.parse::<u64>().unwrap(),
+        "{told} {now_number}"
+    );
+
+    // Reconnecting with the id it was last sent: only what came after.
+    org.file("repos/beta/docs/index.md", "# Beta\n\nEdited beta.\n");
+    server.wait_for("/docs/default/component/beta/", "the edit", |b| {
+        b.contains("Edited beta")
+    });
+    let (mut reader, _) = open_events_at(
+        &server,
+        &format!("/__portico/events?since={since}"),
+        &format!("Last-Event-ID: {told}\r\n"),
+    );
+    let missed = first_event(&mut reader);
+    assert!(missed.contains("component/beta/index.html"), "{missed}");
+    assert!(!missed.contains("alpha/guide"), "{missed}");
+
+    // A page of an earlier run of the server: anything may have changed.
+    let (mut reader, _) = open_events_at(&server, "/__portico/events?since=0-1.3", "");
+    let missed = first_event(&mut reader);
+    assert!(missed.contains("\"changed\":\"*\""), "{missed}");
+}
+
 /// vim's save: the file renamed to its backup `guide.md~`, the new text
 /// written, and the backup deleted once synced, later than the watcher's
 /// quiet time. The backup was published for a moment (an extra build, and
@@ -699,13 +786,19 @@ fn drafts_are_previewed_and_marked_but_not_built() {
 /// Opens the live-reload stream an open page holds: the stream, with the
 /// response's head read.
 fn open_events(server: &Server) -> (BufReader<TcpStream>, String) {
+    open_events_at(server, "/__portico/events", "")
+}
+
+/// Opens `path`, a live-reload stream, with `headers` (each ending in
+/// CRLF): the stream, with the response's head read.
+fn open_events_at(server: &Server, path: &str, headers: &str) -> (BufReader<TcpStream>, String) {
     let mut stream = TcpStream::connect(&server.address).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
     write!(
         stream,
-        "GET /__portico/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+        "GET {path} HTTP/1.1\r\nHost: {}\r\n{headers}\r\n",
         server.address
     )
     .unwrap();

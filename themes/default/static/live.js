@@ -3,13 +3,35 @@
 // the scroll position, and shows the last build's errors over the page.
 (function () {
   "use strict";
+  // The id of the announcement of the site this page is from: the server
+  // tells the page what changed after it, however late its stream opens.
+  var script = document.currentScript;
+  var seen = (script && script.getAttribute("data-since")) || "";
+
+  // Where the reader was, until they scroll themselves. A page shorter
+  // for a moment (a save built half-written, a section being rewritten)
+  // cannot scroll that far; the next reload goes back to it all the same.
   var scrollKey = "portico-scroll:" + location.pathname;
   var saved = sessionStorage.getItem(scrollKey);
+  var wanted = null;
   if (saved !== null) {
     sessionStorage.removeItem(scrollKey);
-    var restore = function () { window.scrollTo(0, Number(saved)); };
+    wanted = Number(saved);
+    // The browser's own restoring on reload, after the page loads, would
+    // put back where the shorter page left off.
+    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+    var restore = function () {
+      if (wanted !== null) window.scrollTo(0, wanted);
+    };
     restore();
-    window.addEventListener("load", restore);
+    window.addEventListener("load", function () {
+      restore();
+      if (wanted !== null && Math.abs(window.scrollY - wanted) < 1) wanted = null;
+    });
+    var scrolledByReader = function () { wanted = null; };
+    ["wheel", "touchmove", "keydown", "mousedown"].forEach(function (type) {
+      window.addEventListener(type, scrolledByReader, { passive: true });
+    });
   }
 
   function pagePath() {
@@ -19,7 +41,7 @@
   }
 
   function reload() {
-    sessionStorage.setItem(scrollKey, String(window.scrollY));
+    sessionStorage.setItem(scrollKey, String(wanted !== null ? wanted : window.scrollY));
     location.reload();
   }
 
@@ -97,15 +119,17 @@
 
   // One event stream while the page is shown. A browser opens at most 6
   // connections to one server, and every stream holds one: with a stream
-  // per open tab, a 7th tab never loaded. A hidden page closes its stream
-  // and, shown again, reloads if its text changed meanwhile.
+  // per open tab, a 7th tab never loaded. A hidden page closes its stream;
+  // shown again, it opens one from the last announcement it was told of,
+  // and is told first what changed meanwhile. (A stream that drops
+  // reconnects by itself, its browser sending that id back.)
   var source = null;
-  var hiddenText = null;
 
   function listen() {
     if (source) return;
-    source = new EventSource("/__portico/events");
+    source = new EventSource("/__portico/events?since=" + encodeURIComponent(seen));
     source.onmessage = function (event) {
+      if (event.lastEventId) seen = event.lastEventId;
       var message = JSON.parse(event.data);
       if (affectsThisPage(message.changed)) {
         reload();
@@ -116,34 +140,14 @@
     };
   }
 
-  function pageText() {
-    return fetch(location.href, { cache: "no-store" })
-      .then(function (response) { return response.ok ? response.text() : null; })
-      .catch(function () { return null; });
-  }
-
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
-      // The text as it is now, read before the stream closes: a change
-      // meanwhile still reloads the page through the stream.
-      hiddenText = pageText();
-      hiddenText.then(function () {
-        if (document.visibilityState === "hidden" && source) {
-          source.close();
-          source = null;
-        }
-      });
-    } else if (!source) {
-      var before = hiddenText || Promise.resolve(null);
-      hiddenText = null;
-      Promise.all([before, pageText()]).then(function (texts) {
-        if (texts[0] !== null && texts[1] !== null && texts[0] !== texts[1]) {
-          reload();
-        } else {
-          loadProblems();
-          listen();
-        }
-      });
+      if (source) {
+        source.close();
+        source = null;
+      }
+    } else {
+      listen();
     }
   });
 
