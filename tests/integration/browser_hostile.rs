@@ -3,7 +3,7 @@
 //! Portico's markup, links in block titles and file names that once became
 //! `javascript:` URLs. Nothing may run.
 
-use crate::browser::{browser, start_driver};
+use crate::browser::{browser, open, start_driver};
 use crate::support::Org;
 use fantoccini::{Client, Locator};
 
@@ -36,7 +36,7 @@ fn hostile_docs() -> Org {
 /// Opens `url`, hovers and clicks every link, and says whether any script
 /// of the page's author ran.
 async fn runs_nothing(c: &Client, url: &str) {
-    c.goto(url).await.unwrap();
+    open(c, url).await;
     let links = c.find_all(Locator::Css("a")).await.unwrap_or_default();
     for link in links {
         let _ = c
@@ -83,9 +83,7 @@ async fn hostile_docs_execute_nothing_in_chromium() {
         runs_nothing(&c, &format!("file://{}/{page}", docs.display())).await;
     }
     // An element named like a global of search.js does not break search.
-    c.goto(&format!("file://{}/index.html", docs.display()))
-        .await
-        .unwrap();
+    open(&c, &format!("file://{}/index.html", docs.display())).await;
     let found = c
         .execute_async(
             "const done = arguments[0];

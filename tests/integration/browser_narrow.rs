@@ -3,7 +3,7 @@
 //! Wide tables, graphs and code may scroll inside their own box; the page
 //! itself may not.
 
-use crate::browser::{Driver, start_driver};
+use crate::browser::{Driver, open, start_driver};
 use crate::support::{corpus_dir, crate_dir, example_site, files_under, portico};
 use fantoccini::Client;
 use std::path::{Path, PathBuf};
@@ -84,9 +84,7 @@ async fn too_wide_pages(c: &Client, site: &Path, screen_width: u32) -> (usize, V
         .collect();
     let mut wide = Vec::new();
     // The measure itself: a page made wider on purpose must be caught.
-    c.goto(&format!("file://{}/index.html", site.display()))
-        .await
-        .unwrap();
+    open(c, &format!("file://{}/index.html", site.display())).await;
     let probe = c
         .execute(
             &format!(
@@ -103,9 +101,7 @@ async fn too_wide_pages(c: &Client, site: &Path, screen_width: u32) -> (usize, V
         "a 900 px element is not caught: {probe}"
     );
     for page in &pages {
-        c.goto(&format!("file://{}/{page}", site.display()))
-            .await
-            .unwrap();
+        open(c, &format!("file://{}/{page}", site.display())).await;
         styled(c, page).await;
         let m = c.execute(MEASURE, vec![]).await.unwrap();
         assert_eq!(
@@ -227,9 +223,7 @@ async fn the_list_filters_and_search_results_fit_a_phone() {
     let (site, _) = example_site();
     let site = site.canonicalize().unwrap();
     let c = phone(&driver).await;
-    c.goto(&format!("file://{}/index.html", site.display()))
-        .await
-        .unwrap();
+    open(&c, &format!("file://{}/index.html", site.display())).await;
     styled(&c, "index.html").await;
     let layout = "const box = document.querySelector('form.filters input[data-filter=starred]').getBoundingClientRect();
          const word = document.querySelector('form.filters label.starred-only span').getBoundingClientRect();
@@ -271,15 +265,17 @@ async fn the_list_filters_and_search_results_fit_a_phone() {
         .click()
         .await
         .unwrap();
-    let open = c.execute(layout, vec![]).await.unwrap();
+    let unfolded = c.execute(layout, vec![]).await.unwrap();
     assert!(
-        open["menus_shown"] == open["menus"] && open["expanded"] == "true",
-        "the button unfolds the menus: {open}"
+        unfolded["menus_shown"] == unfolded["menus"] && unfolded["expanded"] == "true",
+        "the button unfolds the menus: {unfolded}"
     );
     // A filtered address opens with its menus unfolded, the count on the button.
-    c.goto(&format!("file://{}/index.html?kind=api", site.display()))
-        .await
-        .unwrap();
+    open(
+        &c,
+        &format!("file://{}/index.html?kind=api", site.display()),
+    )
+    .await;
     styled(&c, "index.html?kind=api").await;
     let chosen = c.execute(layout, vec![]).await.unwrap();
     assert!(
@@ -298,7 +294,7 @@ async fn the_list_filters_and_search_results_fit_a_phone() {
 /// Opens `url` (a search for "shipment"), unfolds the results' facets and
 /// asserts the page does not scroll sideways with the panel open.
 async fn search_panel_fits(c: &fantoccini::Client, url: &str) {
-    c.goto(url).await.unwrap();
+    open(c, url).await;
     c.wait()
         .at_most(std::time::Duration::from_secs(10))
         .for_element(fantoccini::Locator::Css(

@@ -3,7 +3,7 @@
 //! reader's addons (text size, the folding navigation, the lightbox, report
 //! an issue).
 
-use crate::browser::{browser, start_driver};
+use crate::browser::{browser, open, start_driver};
 use crate::support::example_site;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
@@ -24,7 +24,7 @@ async fn run(c: &Client, script: &str) -> Value {
 async fn goto_until(c: &Client, url: &str, script: &str, expected: Value) -> Value {
     let started = std::time::Instant::now();
     loop {
-        c.goto(url).await.unwrap();
+        open(c, url).await;
         let got = run(c, script).await;
         if got == expected || started.elapsed() > std::time::Duration::from_secs(10) {
             return got;
@@ -43,9 +43,11 @@ async fn visible_rows(c: &Client) -> u64 {
 async fn list_filters_come_from_and_go_to_the_address() {
     let Some(driver) = start_driver() else { return };
     let c = browser(&driver).await;
-    c.goto(&format!("{}?kind=api&text=kafka", site_url("index.html")))
-        .await
-        .unwrap();
+    open(
+        &c,
+        &format!("{}?kind=api&text=kafka", site_url("index.html")),
+    )
+    .await;
     assert_eq!(visible_rows(&c).await, 1, "APIs mentioning kafka");
     assert_eq!(
         run(
@@ -82,13 +84,11 @@ async fn list_filters_come_from_and_go_to_the_address() {
     assert_eq!(visible_rows(&c).await, 2, "shipping-team's APIs");
     // Reopening the address gives the same view.
     let again = run(&c, "return window.location.href;").await;
-    c.goto(again.as_str().unwrap()).await.unwrap();
+    open(&c, again.as_str().unwrap()).await;
     assert_eq!(visible_rows(&c).await, 2);
     // A tag with a space (Backstage rejects it; the portal still lists it)
     // filters as one tag, not two words.
-    c.goto(&format!("{}?tag=PDF%20Reports", site_url("index.html")))
-        .await
-        .unwrap();
+    open(&c, &format!("{}?tag=PDF%20Reports", site_url("index.html"))).await;
     assert_eq!(
         run(
             &c,
@@ -104,13 +104,13 @@ async fn list_filters_come_from_and_go_to_the_address() {
 async fn starred_entities_are_kept_in_local_storage_from_file_urls() {
     let Some(driver) = start_driver() else { return };
     let c = browser(&driver).await;
-    c.goto(&site_url("kinds/api/index.html")).await.unwrap();
+    open(&c, &site_url("kinds/api/index.html")).await;
     run(
         &c,
         "window.localStorage.removeItem('portico.starred'); return 0;",
     )
     .await;
-    c.goto(&site_url("kinds/api/index.html")).await.unwrap();
+    open(&c, &site_url("kinds/api/index.html")).await;
     let all = visible_rows(&c).await;
     assert!(all > 1);
     // Star the first row.
@@ -185,13 +185,13 @@ const DOCS_PAGE: &str = "docs/default/component/shipment-tracker/architecture/in
 async fn the_docs_reader_addons_work_from_file_urls() {
     let Some(driver) = start_driver() else { return };
     let c = browser(&driver).await;
-    c.goto(&site_url(DOCS_PAGE)).await.unwrap();
+    open(&c, &site_url(DOCS_PAGE)).await;
     run(
         &c,
         "window.localStorage.removeItem('portico.textSize'); window.localStorage.removeItem('portico.navHidden'); return 0;",
     )
     .await;
-    c.goto(&site_url(DOCS_PAGE)).await.unwrap();
+    open(&c, &site_url(DOCS_PAGE)).await;
     // Text size: larger twice, kept across pages.
     let larger = c
         .find(Locator::Css(".text-size button[title='Larger text']"))
@@ -293,12 +293,14 @@ async fn large_sites_fold_their_navigation_sections_but_the_current_one() {
     assert!(built.code <= 1, "{}", built.stderr);
     let site = org.path().join("site").canonicalize().unwrap();
     let c = browser(&driver).await;
-    c.goto(&format!(
-        "file://{}/docs/default/component/big/beta/p03/index.html",
-        site.display()
-    ))
-    .await
-    .unwrap();
+    open(
+        &c,
+        &format!(
+            "file://{}/docs/default/component/big/beta/p03/index.html",
+            site.display()
+        ),
+    )
+    .await;
     // The folds are made by the page's script: wait for them (a loaded
     // machine may answer before it ran).
     c.wait()

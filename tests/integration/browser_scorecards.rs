@@ -5,7 +5,7 @@
 //! trends and Delivery cards must all be reachable from the home page,
 //! and every link on them must resolve.
 
-use crate::browser::{browser, serve_under_sub_path, start_driver};
+use crate::browser::{browser, open, serve_under_sub_path, start_driver};
 use crate::browser_site::{crawl, file_path, html_pages, http_status};
 use crate::support::{Org, git_at};
 use fantoccini::{Client, Locator};
@@ -125,7 +125,7 @@ const SCORECARD_PAGES: &[&str] = &[
 
 /// The trend and Delivery cards as the browser drew them.
 async fn drawn(c: &Client, url: &str) -> (usize, usize) {
-    c.goto(url).await.unwrap();
+    open(c, url).await;
     let trends = c
         .find_all(Locator::Css("figure.trend svg[role=img] title"))
         .await

@@ -2,7 +2,7 @@
 //! `file://` and over HTTP under a sub-path, and the same queries as the
 //! relevance suite giving the same top results as `portico search`.
 
-use crate::browser::{browser, serve_under_sub_path, start_driver};
+use crate::browser::{browser, open, serve_under_sub_path, start_driver};
 use crate::relevance::{corpus_site, top3};
 use crate::support::{crate_dir, example_site};
 use fantoccini::{Client, Locator, key::Key};
@@ -81,7 +81,7 @@ async fn search_from_file_urls_finds_and_lands_on_the_heading() {
         .canonicalize()
         .unwrap();
     let c = browser(&driver).await;
-    c.goto(&format!("file://{}", page.display())).await.unwrap();
+    open(&c, &format!("file://{}", page.display())).await;
 
     // An entity by name, then the kind facet narrows the results. The
     // facets start collapsed.
@@ -132,11 +132,13 @@ async fn search_over_http_under_a_sub_path() {
     let (site, _) = example_site();
     let port = serve_under_sub_path(site);
     let c = browser(&driver).await;
-    c.goto(&format!(
-        "http://127.0.0.1:{port}/portal/catalog/default/component/route-planner/index.html"
-    ))
-    .await
-    .unwrap();
+    open(
+        &c,
+        &format!(
+            "http://127.0.0.1:{port}/portal/catalog/default/component/route-planner/index.html"
+        ),
+    )
+    .await;
     let hrefs = type_query(&c, "paymnet gateway").await;
     assert_eq!(
         hrefs[0],
@@ -200,9 +202,7 @@ async fn the_browser_ranks_like_portico_search() {
             corpus_site()
         };
         let index = site.join("index.html").canonicalize().unwrap();
-        c.goto(&format!("file://{}", index.display()))
-            .await
-            .unwrap();
+        open(&c, &format!("file://{}", index.display())).await;
         for line in suite.lines().filter(|l| l.starts_with(site_name)) {
             let query = line.split('\t').nth(2).unwrap();
             let cli = top3(site, query);
@@ -235,9 +235,7 @@ async fn the_query_is_in_the_address_so_searches_can_be_linked() {
     let (site, _) = example_site();
     let c = browser(&driver).await;
     let file_page = site.join("index.html").canonicalize().unwrap();
-    c.goto(&format!("file://{}?q=rollback", file_page.display()))
-        .await
-        .unwrap();
+    open(&c, &format!("file://{}?q=rollback", file_page.display())).await;
     let hrefs = result_links(&c, "rollback").await;
     assert!(
         hrefs[0].contains("shipment-tracker/deploy/index.html#rollback"),
@@ -245,9 +243,7 @@ async fn the_query_is_in_the_address_so_searches_can_be_linked() {
     );
 
     let port = serve_under_sub_path(site);
-    c.goto(&format!("http://127.0.0.1:{port}/portal/index.html"))
-        .await
-        .unwrap();
+    open(&c, &format!("http://127.0.0.1:{port}/portal/index.html")).await;
     type_query(&c, "incident").await;
     let url = c.current_url().await.unwrap();
     assert_eq!(url.query(), Some("q=incident"), "{url}");
@@ -261,7 +257,7 @@ async fn the_query_is_in_the_address_so_searches_can_be_linked() {
     assert_eq!(value, "incident");
     // The address, opened again, shows the same results.
     let shown = result_links(&c, "incident").await;
-    c.goto(url.as_str()).await.unwrap();
+    open(&c, url.as_str()).await;
     assert_eq!(result_links(&c, "incident").await, shown);
     c.close().await.unwrap();
 }
@@ -284,7 +280,7 @@ async fn with_few_pages_having_every_word_the_browser_falls_back_like_the_cli() 
     let (site, _) = example_site();
     let c = browser(&driver).await;
     let page = site.join("index.html").canonicalize().unwrap();
-    c.goto(&format!("file://{}", page.display())).await.unwrap();
+    open(&c, &format!("file://{}", page.display())).await;
     for query in ["who owns shipments-db", "incident response error rate"] {
         let found = c
             .execute_async(
@@ -301,12 +297,11 @@ async fn with_few_pages_having_every_word_the_browser_falls_back_like_the_cli() 
         assert_eq!(web, cli, "{query}");
     }
     // The page says which results lack some word.
-    c.goto(&format!(
-        "file://{}?q=who+owns+shipments-db",
-        page.display()
-    ))
-    .await
-    .unwrap();
+    open(
+        &c,
+        &format!("file://{}?q=who+owns+shipments-db", page.display()),
+    )
+    .await;
     let hrefs = result_links(&c, "who owns shipments-db").await;
     assert!(
         hrefs
@@ -350,7 +345,7 @@ async fn the_level_facet_narrows_the_results_like_portico_search_level() {
     let (site, _) = example_site();
     let page = site.join("index.html").canonicalize().unwrap();
     let c = browser(&driver).await;
-    c.goto(&format!("file://{}", page.display())).await.unwrap();
+    open(&c, &format!("file://{}", page.display())).await;
 
     // "service" is in Components at every level of the default scorecard.
     let all = type_query(&c, "service").await;
@@ -475,7 +470,7 @@ async fn facet_counts_are_the_number_of_results_each_value_gives() {
         ("rollback kafka zebra", true),
     ] {
         let address = format!("file://{}?q={}", page.display(), query.replace(' ', "%20"));
-        c.goto(&address).await.unwrap();
+        open(&c, &address).await;
         result_links(&c, query).await;
         let partial = c.find_all(Locator::Css(".search-partial")).await.unwrap();
         assert_eq!(!partial.is_empty(), fallback, "{query}: partial matches");
@@ -531,9 +526,7 @@ async fn facet_counts_are_the_number_of_results_each_value_gives() {
         }
     }
     // Nothing found: the status says why.
-    c.goto(&format!("file://{}?q=zzzqqqxxx", page.display()))
-        .await
-        .unwrap();
+    open(&c, &format!("file://{}?q=zzzqqqxxx", page.display())).await;
     let status = c
         .wait()
         .at_most(Duration::from_secs(10))
@@ -611,7 +604,7 @@ async fn the_keyboard_and_wordless_queries_do_what_the_book_says() {
     let (site, _) = example_site();
     let page = site.join("index.html").canonicalize().unwrap();
     let c = browser(&driver).await;
-    c.goto(&format!("file://{}", page.display())).await.unwrap();
+    open(&c, &format!("file://{}", page.display())).await;
     let panel_text = || async {
         c.execute(
             "return document.getElementById('search-results').textContent",
@@ -689,7 +682,7 @@ async fn focus_stays_with_the_reader_and_queries_are_composed() {
     let (site, _) = example_site();
     let page = site.join("index.html").canonicalize().unwrap();
     let c = browser(&driver).await;
-    c.goto(&format!("file://{}", page.display())).await.unwrap();
+    open(&c, &format!("file://{}", page.display())).await;
 
     type_query(&c, "payment").await;
     open_facets(&c).await;

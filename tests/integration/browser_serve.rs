@@ -1,7 +1,7 @@
 //! `portico serve` in Chromium: an open page reloads itself after an edit,
 //! where it was scrolled to, and a mistake shows over the page.
 
-use crate::browser::{browser, start_driver};
+use crate::browser::{browser, open, start_driver};
 use crate::serve::Server;
 use crate::support::Org;
 use fantoccini::Locator;
@@ -25,7 +25,7 @@ async fn an_open_page_reloads_after_an_edit_and_keeps_its_place() {
     let server = Server::start(org.path(), &["repos", "--no-search"]);
     let c = browser(&driver).await;
     let page = format!("http://{}/docs/default/component/long/", server.address);
-    c.goto(&page).await.unwrap();
+    open(&c, &page).await;
     c.execute("window.scrollTo(0, 1500); window.__before = true;", vec![])
         .await
         .unwrap();
@@ -126,7 +126,7 @@ async fn many_tabs_load_and_a_hidden_one_catches_up() {
     let server = Server::start(org.path(), &["repos", "--no-search"]);
     let c = browser(&driver).await;
     let page = format!("http://{}/docs/default/component/long/", server.address);
-    c.goto(&page).await.unwrap();
+    open(&c, &page).await;
     let first = c.window().await.unwrap();
     c.execute("window.__first = true;", vec![]).await.unwrap();
     for tab in 1..8 {

@@ -3,7 +3,7 @@
 //! the browser and checked, from `file://` and over HTTP under a sub-path;
 //! and hostile catalog text that must execute nothing.
 
-use crate::browser::{browser, serve_under_sub_path, start_driver};
+use crate::browser::{browser, open, serve_under_sub_path, start_driver};
 use crate::support::{Org, example_site, files_under};
 use fantoccini::{Client, Locator};
 use std::collections::{BTreeSet, VecDeque};
@@ -58,7 +58,7 @@ pub async fn crawl(
     let mut broken = Vec::new();
     let mut pages = BTreeSet::new();
     while let Some(page) = queue.pop_front() {
-        c.goto(&page).await.unwrap();
+        open(c, &page).await;
         pages.insert(page.clone());
         for url in references(c).await {
             let (target, anchor) = without_fragment(&url);
@@ -298,9 +298,7 @@ async fn hostile_catalog_text_executes_nothing_in_chromium() {
         // A page that is not there would open Chromium's error page and
         // pass for nothing.
         assert!(site.join(page).is_file(), "{page} is built");
-        c.goto(&format!("file://{}/{page}", site.display()))
-            .await
-            .unwrap();
+        open(&c, &format!("file://{}/{page}", site.display())).await;
         // Hover and click every link: on* attributes and javascript: URLs
         // would run now.
         for link in c.find_all(Locator::Css("a")).await.unwrap() {
@@ -320,9 +318,7 @@ async fn hostile_catalog_text_executes_nothing_in_chromium() {
     }
     // Search results draw titles and text from the index: type a word of
     // the hostile entity and look at the results.
-    c.goto(&format!("file://{}/index.html", site.display()))
-        .await
-        .unwrap();
+    open(&c, &format!("file://{}/index.html", site.display())).await;
     let input = c.find(Locator::Css("form.search input")).await.unwrap();
     input.send_keys("zebra").await.unwrap();
     c.wait()
@@ -366,12 +362,14 @@ async fn the_catalog_filters_change_the_visible_rows() {
     let Some(driver) = start_driver() else { return };
     let (site, _) = example_site();
     let c = browser(&driver).await;
-    c.goto(&format!(
-        "file://{}/index.html",
-        site.canonicalize().unwrap().display()
-    ))
-    .await
-    .unwrap();
+    open(
+        &c,
+        &format!(
+            "file://{}/index.html",
+            site.canonicalize().unwrap().display()
+        ),
+    )
+    .await;
     let visible = || async {
         let n = c
             .execute(
