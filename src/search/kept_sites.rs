@@ -124,8 +124,8 @@ pub fn kept(disk: &DiskCache, key: Key) -> Option<SiteSearch> {
                     .is_some_and(|seen| !std::mem::replace(seen, true))
             })
     };
-    let terms: RunTerms = crate::memo::decode(&kept.words)?;
-    if count == 0 || !ranks_are_places || terms.documents() != count || !terms.is_whole() {
+    let mut terms: RunTerms = crate::memo::decode(&kept.words)?;
+    if count == 0 || !ranks_are_places || terms.documents() != count || !terms.check() {
         return None;
     }
     let blocks: Vec<PackedBlock> = super::web::kept_blocks(disk, kept.run, count)?;

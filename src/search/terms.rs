@@ -149,12 +149,15 @@ pub struct RunTerms {
     packed: Vec<u8>,
     /// Each document's number of words in each field.
     lengths: Vec<[u32; SLOTS]>,
-    /// Made by [`RunTerms::of`] in this process, so whole by construction:
-    /// [`RunTerms::is_whole`] decodes only runs read back (from the build
-    /// cache or a shard's part), not the ones a clean build just counted
-    /// (decoding those was 1 % of a build). Never written, not compared.
+    /// Known whole: made by [`RunTerms::of`] in this process (whole by
+    /// construction), or read back and checked once ([`RunTerms::check`]).
+    /// [`RunTerms::is_whole`] decodes only runs not known so: not the ones
+    /// a clean build just counted (decoding those was 1 % of a build), nor
+    /// a part's runs checked when its listings were read (checking them
+    /// again in the export was 12 % of a merge). Never written (a forged
+    /// file cannot set it), not compared.
     #[serde(skip)]
-    made_here: bool,
+    known_whole: bool,
 }
 
 /// Runs are equal when their words, occurrences and lengths are: where a
@@ -259,7 +262,7 @@ impl RunTerms {
             starts: byte_starts,
             packed,
             lengths,
-            made_here: true,
+            known_whole: true,
         }
     }
 
@@ -273,7 +276,7 @@ impl RunTerms {
     #[cfg(test)]
     pub fn with_lengths_cut(mut self, count: usize) -> RunTerms {
         self.lengths.truncate(count);
-        self.made_here = false;
+        self.known_whole = false;
         self
     }
 
@@ -358,7 +361,7 @@ impl RunTerms {
     /// bytes decode whole into occurrences of a counted document and a
     /// slot, documents rising.
     pub fn is_whole(&self) -> bool {
-        if self.made_here {
+        if self.known_whole {
             return true;
         }
         let words = self.word_count();
@@ -403,6 +406,13 @@ impl RunTerms {
             })
     }
 
+    /// [`Self::is_whole`], remembered when it is: a run read back is
+    /// decoded whole once, however many readers ask.
+    pub fn check(&mut self) -> bool {
+        self.known_whole = self.is_whole();
+        self.known_whole
+    }
+
     /// How many documents the run counted.
     pub fn documents(&self) -> usize {
         self.lengths.len()
@@ -422,6 +432,13 @@ fn varint(out: &mut Vec<u8>, mut value: u64) {
 /// Reads a [`varint`] off the front of `bytes`; None when cut short or
 /// longer than a `u64` holds.
 fn read_varint(bytes: &mut &[u8]) -> Option<u64> {
+    // One byte, the usual case (a small gap, a frequency under 32).
+    if let Some((&first, rest)) = bytes.split_first()
+        && first < 0x80
+    {
+        *bytes = rest;
+        return Some(u64::from(first));
+    }
     let mut value = 0u64;
     for (i, byte) in bytes.iter().enumerate().take(10) {
         let low = u64::from(byte & 0x7f);
@@ -598,6 +615,23 @@ mod tests {
         assert_eq!(run.word(run.word_count()), "", "past the last word");
     }
 
+    /// A run read back is decoded whole once: a whole one is known so
+    /// after its check, a damaged one never.
+    #[test]
+    fn a_run_read_back_is_checked_once() {
+        let docs = vec![doc("Deploy", true, "Deploying", "deploy and roll back")];
+        let run = RunTerms::of(&docs);
+        let bytes = crate::memo::encode(&run).unwrap();
+        let mut read: RunTerms = crate::memo::decode(&bytes).unwrap();
+        assert!(!read.known_whole, "a run read back is not known whole");
+        assert_eq!(read, run);
+        assert!(read.check() && read.known_whole);
+        let mut damaged: RunTerms = crate::memo::decode(&bytes).unwrap();
+        damaged.lengths.clear();
+        assert!(!damaged.check() && !damaged.known_whole);
+        assert!(!damaged.is_whole());
+    }
+
     /// Numbers past one byte, and every way a run's parts can disagree:
     /// refused by `is_whole`, and never a panic in reading them.
     #[test]
@@ -641,7 +675,7 @@ mod tests {
         let damaged = |change: &dyn Fn(&mut RunTerms)| {
             let mut copy = run.clone();
             // Damaged as if read back from a file.
-            copy.made_here = false;
+            copy.known_whole = false;
             change(&mut copy);
             for w in 0..copy.word_count() + 1 {
                 let _ = copy.occurrences_of(w).count();

@@ -186,8 +186,9 @@ impl SiteListing {
 
     /// Whether the listing can stand for its site's documents: each rank
     /// given once, and blocks that hold exactly that many documents (a
-    /// part that decodes but is damaged must not write a wrong index).
-    pub fn is_whole(&self) -> bool {
+    /// part that decodes but is damaged must not write a wrong index). Its
+    /// words, once checked, are known whole ([`RunTerms::check`]).
+    pub fn check(&mut self) -> bool {
         let count = self.ranks.len();
         let mut seen = vec![false; count];
         let ranks_once = self.ranks.iter().all(|rank| {
@@ -199,7 +200,7 @@ impl SiteListing {
         ranks_once
             && crate::search::web::hold(&self.blocks, count)
             && self.terms.documents() == count
-            && self.terms.is_whole()
+            && self.terms.check()
             && crate::search::stored::frame_count(&self.block).is_some()
     }
 }
@@ -614,9 +615,9 @@ impl Part {
 
     /// The listings of the part's docs sites, one for each of `entity_refs`
     /// (the sites' entities in `docs.bin`'s order), each checked whole
-    /// ([`SiteListing::is_whole`]) and of that entity.
+    /// ([`SiteListing::check`]) and of that entity.
     pub fn site_listings(&self, entity_refs: Vec<String>) -> Result<Vec<SiteListing>, String> {
-        let listings = self.fragments()?;
+        let mut listings = self.fragments()?;
         let damaged = |why: String| {
             format!(
                 "`{}` is damaged ({why}): build the shard again",
@@ -630,8 +631,8 @@ impl Part {
                 entity_refs.len()
             )));
         }
-        for (listing, entity_ref) in listings.iter().zip(&entity_refs) {
-            if listing.entity_ref != *entity_ref || !listing.is_whole() {
+        for (listing, entity_ref) in listings.iter_mut().zip(&entity_refs) {
+            if listing.entity_ref != *entity_ref || !listing.check() {
                 return Err(damaged(format!("the listing of `{entity_ref}`'s docs")));
             }
         }
@@ -1087,8 +1088,8 @@ mod tests {
         let documents: Vec<crate::search::SearchDoc> = (0..6)
             .map(|n| crate::search::test_doc("alpha", "docs", &format!("page-{}", n % 2), n))
             .collect();
-        let listing = SiteListing::of("component:default/alpha".into(), &documents);
-        assert!(listing.is_whole());
+        let mut listing = SiteListing::of("component:default/alpha".into(), &documents);
+        assert!(listing.check());
         assert_eq!(
             listing.ranks,
             crate::search::listed::ranks(documents.iter())
@@ -1099,7 +1100,7 @@ mod tests {
         let damaged = |change: &dyn Fn(&mut SiteListing)| {
             let mut listing = SiteListing::of("component:default/alpha".into(), &documents);
             change(&mut listing);
-            listing.is_whole()
+            listing.check()
         };
         assert!(!damaged(&|l| l.ranks[1] = l.ranks[0]));
         assert!(!damaged(&|l| l.ranks[0] = 6));
@@ -1111,8 +1112,8 @@ mod tests {
         assert!(!damaged(&|l| {
             l.block.pop();
         }));
-        let empty = SiteListing::of("component:default/alpha".into(), &[]);
-        assert!(empty.is_whole() && empty.blocks.is_empty());
+        let mut empty = SiteListing::of("component:default/alpha".into(), &[]);
+        assert!(empty.check() && empty.blocks.is_empty());
     }
 
     #[test]
