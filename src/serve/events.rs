@@ -104,20 +104,20 @@ impl Log {
         if seen + 1 < oldest {
             return Some(Changes::everything());
         }
-        let mut paths: Option<Vec<String>> = Some(Vec::new());
+        // Gathered as a set, and given up past MOST_PATHS: this runs under
+        // the log's lock, which the next site's swap waits for.
+        let mut paths: Option<std::collections::BTreeSet<&str>> = Some(Default::default());
         let mut problems = false;
         for (_, changes) in self.kept.iter().filter(|(n, _)| *n > seen) {
             problems |= changes.problems;
-            match (&mut paths, &changes.paths) {
-                (Some(all), Some(more)) => all.extend(more.iter().cloned()),
-                _ => paths = None,
+            if let (Some(all), Some(more)) = (&mut paths, &changes.paths) {
+                all.extend(more.iter().map(String::as_str));
+            }
+            if changes.paths.is_none() || paths.as_ref().is_some_and(|all| all.len() > MOST_PATHS) {
+                paths = None;
             }
         }
-        if let Some(all) = &mut paths {
-            all.sort();
-            all.dedup();
-        }
-        let paths = paths.filter(|all| all.len() <= MOST_PATHS);
+        let paths = paths.map(|all| all.into_iter().map(str::to_string).collect());
         Some(Changes { paths, problems })
     }
 }

@@ -544,7 +544,8 @@ impl Builder {
                 let problems_changed = old.problems != [problem.clone()];
                 let served = Served {
                     files: old.files.clone(),
-                    event: old.event,
+                    // Numbered by `publish`.
+                    event: 0,
                     problems: vec![problem],
                     lists: old.lists.clone(),
                     kept: old.kept.clone(),
@@ -596,7 +597,8 @@ impl Builder {
         let changed = changed_paths(&old.files, &files);
         let served = Served {
             files,
-            event: old.event,
+            // Numbered by `publish`.
+            event: 0,
             problems,
             lists: old.lists.clone(),
             kept: Arc::new(kept),
@@ -663,7 +665,8 @@ impl Builder {
         }
         let served = Served {
             files,
-            event: old.event,
+            // Numbered by `publish`.
+            event: 0,
             problems: old.problems.clone(),
             lists: Arc::new(paths),
             kept: Arc::new(kept),
@@ -703,7 +706,8 @@ impl Builder {
         let changed = changed_paths(&old.files, &files);
         let served = Served {
             files,
-            event: old.event,
+            // Numbered by `publish`.
+            event: 0,
             problems: old.problems.clone(),
             lists: old.lists.clone(),
             kept: old.kept.clone(),

@@ -42,6 +42,17 @@ async fn an_open_page_reloads_after_an_edit_and_keeps_its_place() {
     );
     let y = wait_for_reload(&c, &server, "__short", "Reloaded text").await;
     assert!((y - 1500.0).abs() < 50.0, "the page kept its place: {y}");
+    // The reader's own reload is the browser's to restore, as on any page
+    // (the live reload's way of restoring is not left behind).
+    c.execute("window.scrollTo(0, 1200); window.__mine = true;", vec![])
+        .await
+        .unwrap();
+    c.refresh().await.unwrap();
+    let y = wait_for_reload(&c, &server, "__mine", "Reloaded text").await;
+    assert!(
+        (y - 1200.0).abs() < 50.0,
+        "the browser restored the place: {y}"
+    );
 
     // A mistake: its place and hint show over the page, and go with the fix.
     org.file(

@@ -645,6 +645,25 @@ fn a_stream_opened_late_is_told_what_changed_since_its_page() {
     assert!(missed.contains("\"changed\":\"*\""), "{missed}");
 }
 
+/// A stream opened with the id of the page as served is told nothing
+/// first (a page told of its own content, or of everything, would reload
+/// for ever), and then the next change.
+#[test]
+fn a_stream_opened_with_its_page_s_id_is_told_only_what_comes_next() {
+    let org = org();
+    let server = Server::start(org.path(), &["repos", "--no-search"]);
+    let (_, _, page) = server.get("/docs/default/component/alpha/guide/");
+    let since = page_since(&page);
+    let (mut reader, head) =
+        open_events_at(&server, &format!("/__portico/events?since={since}"), "");
+    assert!(head.contains("200"), "{head}");
+    org.file("repos/beta/docs/index.md", "# Beta\n\nNext words.\n");
+    let next = first_event(&mut reader);
+    assert!(next.contains("component/beta/index.html"), "{next}");
+    assert!(!next.contains("\"*\""), "{next}");
+    assert!(!next.contains("alpha/guide"), "{next}");
+}
+
 /// vim's save: the file renamed to its backup `guide.md~`, the new text
 /// written, and the backup deleted once synced, later than the watcher's
 /// quiet time. The backup was published for a moment (an extra build, and

@@ -17,16 +17,21 @@
   if (saved !== null) {
     sessionStorage.removeItem(scrollKey);
     wanted = Number(saved);
-    // The browser's own restoring on reload, after the page loads, would
-    // put back where the shorter page left off.
-    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+    // Where this script last put the page: a scroll elsewhere is the
+    // reader's (a scrollbar dragged, the find bar), and ends the wait.
+    var placed = null;
     var restore = function () {
-      if (wanted !== null) window.scrollTo(0, wanted);
+      if (wanted === null) return;
+      window.scrollTo(0, wanted);
+      placed = window.scrollY;
     };
     restore();
     window.addEventListener("load", function () {
       restore();
       if (wanted !== null && Math.abs(window.scrollY - wanted) < 1) wanted = null;
+      window.addEventListener("scroll", function () {
+        if (placed !== null && Math.abs(window.scrollY - placed) >= 1) wanted = null;
+      }, { passive: true });
     });
     var scrolledByReader = function () { wanted = null; };
     ["wheel", "touchmove", "keydown", "mousedown"].forEach(function (type) {
@@ -40,10 +45,20 @@
     return path;
   }
 
+  // A reload of this script's own restores the place itself: the
+  // browser's restoring, after the page loads, would put back where a
+  // shorter page left off. Any other leaving (the reader's own reload, a
+  // link) is the browser's to restore, as on any page.
+  var reloading = false;
   function reload() {
+    reloading = true;
     sessionStorage.setItem(scrollKey, String(wanted !== null ? wanted : window.scrollY));
+    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
     location.reload();
   }
+  window.addEventListener("pagehide", function () {
+    if (!reloading && "scrollRestoration" in history) history.scrollRestoration = "auto";
+  });
 
   // What a page may load besides itself: stylesheets, scripts, images
   // and fonts. Data files (catalog.json, a site's techdocs_metadata.json)
@@ -151,10 +166,15 @@
     }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { loadProblems(); listen(); });
-  } else {
+  // A tab opened in the background listens once shown (it is told then
+  // what changed since its page), so it holds no connection meanwhile.
+  function start() {
     loadProblems();
-    listen();
+    if (document.visibilityState !== "hidden") listen();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();
