@@ -2,7 +2,7 @@
 //! where it was scrolled to, and a mistake shows over the page.
 
 use crate::browser::{browser, open, start_driver};
-use crate::serve::Server;
+use crate::serve::{Server, page_since};
 use crate::support::Org;
 use fantoccini::Locator;
 use std::time::{Duration, Instant};
@@ -201,10 +201,32 @@ async fn many_tabs_load_and_a_hidden_one_catches_up() {
     server.wait_for("/catalog.json", "the other entity's edit", |b| {
         b.contains("Edited elsewhere")
     });
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let kept = c
-        .execute("return window.__caught_up === true;", vec![])
-        .await
-        .unwrap();
-    assert_eq!(kept, true, "the page reloaded for another entity's edit");
+    // The page is told of the edit (the id of the site that has it, or a
+    // later one's) and stays.
+    let (_, _, now) = server.get("/docs/default/component/long/");
+    let edited = page_since(&now);
+    let number = |id: &str| id.rsplit_once('.').and_then(|(_, n)| n.parse::<u64>().ok());
+    let started = Instant::now();
+    loop {
+        let state = c
+            .execute(
+                "return [window.__caught_up === true, document.documentElement.getAttribute('data-portico-seen') || ''];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            state[0], true,
+            "the page reloaded for another entity's edit"
+        );
+        if number(state[1].as_str().unwrap_or_default()) >= number(&edited) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the page was not told of the edit ({edited}): {state:?}\n{}",
+            server.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

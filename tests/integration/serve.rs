@@ -560,7 +560,7 @@ fn open_pages_are_told_what_changed() {
 
 /// The event id in a served page, and the event lines (`id:` and `data:`)
 /// up to the first `data:` line of a stream.
-fn page_since(page: &str) -> String {
+pub fn page_since(page: &str) -> String {
     let start = page
         .find("data-since=\"")
         .expect("a page carries its event id")
