@@ -541,7 +541,7 @@ impl Builder {
                 let problem = Diagnostic::error("build-failed", e.0).with_hint(
                     "the last site built stays served; fix the ROOTs or settings and it is built again",
                 );
-                let problems_changed = old.problems != [problem.clone()];
+                let problems_changed = old.problems != std::slice::from_ref(&problem);
                 let served = Served {
                     files: old.files.clone(),
                     // Numbered by `publish`.

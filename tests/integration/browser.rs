@@ -108,21 +108,37 @@ pub async fn open(c: &Client, url: &str) {
     // Fails only where no page is open yet (nothing to tell apart).
     let _ = c.execute("window.__portico_left = true;", vec![]).await;
     c.goto(url).await.unwrap();
+    poll(
+        c,
+        "return window.__portico_left !== true && document.readyState === 'complete';",
+        Duration::from_secs(20),
+        |state| *state == true,
+        |state| format!("{url} did not load: {state}"),
+    )
+    .await;
+}
+
+/// Runs `script` in the page every 50 ms until `done` accepts what it
+/// returns, and gives that back; fails after `within` with `failure` of
+/// the last answer. A script that fails (the window is between two
+/// documents) answers its error as a string.
+pub async fn poll(
+    c: &Client,
+    script: &str,
+    within: Duration,
+    done: impl Fn(&serde_json::Value) -> bool,
+    failure: impl Fn(&serde_json::Value) -> String,
+) -> serde_json::Value {
     let started = Instant::now();
     loop {
-        let state = c
-            .execute(
-                "return window.__portico_left !== true && document.readyState === 'complete';",
-                vec![],
-            )
-            .await;
-        if matches!(state, Ok(serde_json::Value::Bool(true))) {
-            return;
+        let state = match c.execute(script, vec![]).await {
+            Ok(state) => state,
+            Err(e) => serde_json::Value::String(format!("the script failed: {e}")),
+        };
+        if done(&state) {
+            return state;
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "{url} did not load: {state:?}"
-        );
+        assert!(started.elapsed() < within, "{}", failure(&state));
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

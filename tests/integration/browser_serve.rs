@@ -1,8 +1,8 @@
 //! `portico serve` in Chromium: an open page reloads itself after an edit,
 //! where it was scrolled to, and a mistake shows over the page.
 
-use crate::browser::{browser, open, start_driver};
-use crate::serve::{Server, page_since};
+use crate::browser::{browser, open, poll, start_driver};
+use crate::serve::{Server, event_number, page_since};
 use crate::support::Org;
 use fantoccini::Locator;
 use std::time::{Duration, Instant};
@@ -101,22 +101,23 @@ async fn an_open_page_reloads_after_an_edit_and_keeps_its_place() {
 /// shows `text`, loaded (a page being parsed shows its text before its
 /// scripts have run): its scroll position then.
 async fn wait_for_reload(c: &fantoccini::Client, server: &Server, marker: &str, text: &str) -> f64 {
-    let started = Instant::now();
     let script = format!(
         "return [window.{marker} === true, document.readyState === 'complete' && document.body.innerText.indexOf({text:?}) >= 0, window.scrollY];"
     );
-    loop {
-        let state = c.execute(&script, vec![]).await.unwrap();
-        if state[0] == false && state[1] == true {
-            return state[2].as_f64().unwrap();
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "the page did not reload to show {text:?}: {state:?}\n{}",
-            server.log()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let state = poll(
+        c,
+        &script,
+        Duration::from_secs(15),
+        |state| state[0] == false && state[1] == true,
+        |state| {
+            format!(
+                "the page did not reload to show {text:?}: {state}\n{}",
+                server.log()
+            )
+        },
+    )
+    .await;
+    state[2].as_f64().unwrap()
 }
 
 /// Eight tabs of the preview open one after another all load, and the
@@ -165,25 +166,8 @@ async fn many_tabs_load_and_a_hidden_one_catches_up() {
         b.contains("Second text")
     });
     c.switch_to_window(first).await.unwrap();
-    let started = Instant::now();
-    loop {
-        let state = c
-            .execute(
-                "return [window.__first === true, document.body.innerText.indexOf('Second text') >= 0];",
-                vec![],
-            )
-            .await
-            .unwrap();
-        if state[0] == false && state[1] == true {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "the first tab did not catch up: {state:?}\n{}",
-            server.log()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    // The first tab catches up.
+    wait_for_reload(&c, &server, "__first", "Second text").await;
 
     // Another entity's description changes catalog.json and its own
     // pages, not this one: no reload (any file but a page reloaded every
@@ -205,28 +189,24 @@ async fn many_tabs_load_and_a_hidden_one_catches_up() {
     // later one's) and stays.
     let (_, _, now) = server.get("/docs/default/component/long/");
     let edited = page_since(&now);
-    let number = |id: &str| id.rsplit_once('.').and_then(|(_, n)| n.parse::<u64>().ok());
-    let started = Instant::now();
-    loop {
-        let state = c
-            .execute(
-                "return [window.__caught_up === true, document.documentElement.getAttribute('data-portico-seen') || ''];",
-                vec![],
+    let number = |id: &str| event_number(id).map(|(_, n)| n);
+    let state = poll(
+        &c,
+        "return [window.__caught_up === true, document.documentElement.getAttribute('data-portico-seen') || ''];",
+        Duration::from_secs(15),
+        |state| {
+            state[0] != true || number(state[1].as_str().unwrap_or_default()) >= number(&edited)
+        },
+        |state| {
+            format!(
+                "the page was not told of the edit ({edited}): {state}\n{}",
+                server.log()
             )
-            .await
-            .unwrap();
-        assert_eq!(
-            state[0], true,
-            "the page reloaded for another entity's edit"
-        );
-        if number(state[1].as_str().unwrap_or_default()) >= number(&edited) {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "the page was not told of the edit ({edited}): {state:?}\n{}",
-            server.log()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        },
+    )
+    .await;
+    assert_eq!(
+        state[0], true,
+        "the page reloaded for another entity's edit"
+    );
 }

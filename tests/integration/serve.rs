@@ -569,6 +569,12 @@ pub fn page_since(page: &str) -> String {
     page[start..end].to_string()
 }
 
+/// An event id's run and number (`RUN.N`).
+pub fn event_number(id: &str) -> Option<(&str, u64)> {
+    let (run, number) = id.rsplit_once('.')?;
+    Some((run, number.parse().ok()?))
+}
+
 fn first_event(reader: &mut BufReader<TcpStream>) -> String {
     let mut event = String::new();
     loop {
@@ -614,16 +620,11 @@ fn a_stream_opened_late_is_told_what_changed_since_its_page() {
         .to_string();
     // The site it caught up to: the page's now, or a later one (the lists
     // of the same build may come after).
-    let (run, number) = told.rsplit_once('.').unwrap();
-    let (now_run, now_number) = page_since(&now)
-        .rsplit_once('.')
-        .map(|(r, n)| (r.to_string(), n.to_string()))
-        .unwrap();
+    let now = page_since(&now);
+    let (run, number) = event_number(&told).unwrap();
+    let (now_run, now_number) = event_number(&now).unwrap();
     assert_eq!(run, now_run);
-    assert!(
-        number.parse::<u64>().unwrap() >= now_number.parse::<u64>().unwrap(),
-        "{told} {now_number}"
-    );
+    assert!(number >= now_number, "{told} {now}");
 
     // Reconnecting with the id it was last sent: only what came after.
     org.file("repos/beta/docs/index.md", "# Beta\n\nEdited beta.\n");
