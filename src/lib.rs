@@ -37,5 +37,6 @@ pub mod scorecards;
 pub mod search;
 pub mod serve;
 pub mod shard;
+pub mod threads;
 pub mod timings;
 pub mod yaml;

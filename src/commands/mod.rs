@@ -25,13 +25,13 @@ pub const EXIT_FAILURE: u8 = 2;
 
 pub fn run(cli: Cli) -> u8 {
     match cli.command {
-        Command::Build(args) => build::run(args),
-        Command::Check(args) => check::run(args),
+        Command::Build(args) => crate::threads::on_pool(|| build::run(args)),
+        Command::Check(args) => crate::threads::on_pool(|| check::run(args)),
         Command::Search(args) => search::run(args),
         Command::Serve(args) => serve::run(args),
-        Command::Scorecards(args) => scorecards::run(args),
+        Command::Scorecards(args) => crate::threads::on_pool(|| scorecards::run(args)),
         Command::Mirror(args) => mirror::run(args),
-        Command::Merge(args) => merge::run(args),
+        Command::Merge(args) => crate::threads::on_pool(|| merge::run(args)),
     }
 }
 

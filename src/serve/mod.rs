@@ -295,7 +295,8 @@ pub fn run(settings: Settings, options: Options) -> Result<(), Fatal> {
             // held up behind lists about to be replaced.
             let taken = received;
             let newer = || sent.load(Ordering::SeqCst) > taken;
-            builder.rebuild(&builder_shared, None, &newer);
+            // On a worker of rayon's pool, not a thread beside them.
+            crate::threads::on_pool(|| builder.rebuild(&builder_shared, None, &newer));
             if builder.verbose {
                 eprintln!(
                     "({} changed paths, {:.0} ms)",
