@@ -13,7 +13,7 @@ const WORKER_STACK_BYTES: usize = 8 << 20;
 /// parallel stages: on the 2-core benchmark machine, 12 % of a one-page
 /// build's samples were workers yielding. On a worker, the other workers
 /// sleep or steal from it. A one-page build of the 2,000-page benchmark
-/// took 14 % less time, a clean build 5 % less (`bench/README.md`).
+/// took 9 % less wall time, a clean build 5 % less (`bench/README.md`).
 ///
 /// Nothing run this way may block a worker waiting for a thread that
 /// needs the pool (on a one-core machine that would wait for ever); the
