@@ -32,20 +32,23 @@ pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> H
     let Ok(walk) = repo.rev_walk([start]).first_parent_only().all() else {
         return history;
     };
-    let mut newer: Option<(LastChange, Vec<Option<gix::ObjectId>>)> = None;
+    let mut newer: Option<(LastChange, Vec<Option<gix::ObjectId>>, Trees)> = None;
     for (n, info) in walk.enumerate() {
         let Ok(info) = info else { break };
         let Ok(commit) = info.object() else { break };
         let Ok(tree) = commit.tree() else { break };
-        let entries: Vec<Option<gix::ObjectId>> = pending
-            .iter()
-            .map(|p| {
-                tree.lookup_entry_by_path(p)
-                    .ok()
-                    .flatten()
-                    .map(|e| e.object_id())
-            })
-            .collect();
+        let mut entries = vec![None; pending.len()];
+        let mut trees = Trees::default();
+        let mut lookup = Lookup {
+            repo,
+            newer: newer
+                .as_ref()
+                .map(|(_, entries, trees)| (entries.as_slice(), trees)),
+            trees: &mut trees,
+            found: &mut entries,
+        };
+        let indexed: Vec<(usize, &str)> = pending.iter().map(String::as_str).enumerate().collect();
+        lookup.tree("", tree.id, &indexed);
         if n == 0 {
             for (path, id) in pending.iter().zip(&entries) {
                 if let Some(id) = id {
@@ -65,8 +68,7 @@ pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> H
                 .map(|a| a.name.to_string())
                 .unwrap_or_default(),
         };
-        let mut entries = entries;
-        if let Some((newer_change, newer_entries)) = newer.take() {
+        if let Some((newer_change, newer_entries, _)) = newer.take() {
             // A file whose entry differs here was changed by the newer commit.
             let mut keep = Vec::with_capacity(pending.len());
             let mut keep_entries = Vec::with_capacity(pending.len());
@@ -84,10 +86,10 @@ pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> H
         if pending.is_empty() || n >= MAX_COMMITS {
             return history;
         }
-        newer = Some((change, entries));
+        newer = Some((change, entries, trees));
     }
     // Whatever exists in the oldest commit walked was added there.
-    if let Some((change, entries)) = newer {
+    if let Some((change, entries, _)) = newer {
         for (path, id) in pending.into_iter().zip(entries) {
             if id.is_some() {
                 history.last_change.insert(path, change.clone());
@@ -95,6 +97,85 @@ pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> H
         }
     }
     history
+}
+
+/// The folders one commit's lookup went through: each folder's path
+/// (`""`: the root) and its tree's id.
+type Trees = HashMap<String, gix::ObjectId>;
+
+/// One commit's lookup of the pending paths: each tree on their way is
+/// decoded once, not once per path, and a folder whose tree is the one
+/// the newer commit had (its id the same) is not decoded at all: its
+/// paths' entries are the newer commit's.
+struct Lookup<'a> {
+    repo: &'a gix::Repository,
+    /// The newer commit's entries (by place in the pending list, as
+    /// `paths` number them) and the trees its lookup went through.
+    newer: Option<(&'a [Option<gix::ObjectId>], &'a Trees)>,
+    trees: &'a mut Trees,
+    /// Each pending path's entry in this commit, by its place.
+    found: &'a mut [Option<gix::ObjectId>],
+}
+
+impl Lookup<'_> {
+    /// Finds `paths` (each with its place among the pending paths, sorted,
+    /// relative to `folder`) in the tree `id`: the id of each one's entry,
+    /// whatever its kind, as `Tree::lookup_entry_by_path` gives it (none
+    /// below a tree that cannot be read).
+    fn tree(&mut self, folder: &str, id: gix::ObjectId, paths: &[(usize, &str)]) {
+        if let Some((entries, trees)) = self.newer
+            && trees.get(folder) == Some(&id)
+        {
+            self.trees.insert(folder.to_string(), id);
+            for (place, _) in paths {
+                self.found[*place] = entries.get(*place).copied().flatten();
+            }
+            return;
+        }
+        let Some(tree) = self
+            .repo
+            .find_object(id)
+            .ok()
+            .and_then(|object| object.try_into_tree().ok())
+        else {
+            return;
+        };
+        let Ok(decoded) = tree.decode() else {
+            return;
+        };
+        self.trees.insert(folder.to_string(), id);
+        // Sorted paths: those in one child folder (or naming one entry)
+        // are next to each other.
+        let mut rest = paths;
+        while let Some(&(_, first)) = rest.first() {
+            let name = first.split_once('/').map_or(first, |(name, _)| name);
+            let same = rest
+                .iter()
+                .take_while(|(_, p)| p.split_once('/').map_or(*p, |(n, _)| n) == name)
+                .count();
+            let (group, after) = rest.split_at(same);
+            rest = after;
+            let entry = decoded
+                .entries
+                .iter()
+                .find(|e| e.filename == name.as_bytes());
+            let mut inside = Vec::new();
+            for &(place, path) in group {
+                match path.split_once('/') {
+                    None => self.found[place] = entry.map(|e| e.oid.to_owned()),
+                    Some((_, below)) => inside.push((place, below)),
+                }
+            }
+            if let Some(entry) = entry.filter(|e| e.mode.is_tree() && !inside.is_empty()) {
+                let child = if folder.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{folder}/{name}")
+                };
+                self.tree(&child, entry.oid.to_owned(), &inside);
+            }
+        }
+    }
 }
 
 /// When each of `paths` was added: the author time of the oldest commit of
@@ -209,5 +290,117 @@ mod tests {
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(1_767_323_045), "2026-01-02");
         assert_eq!(date(951_782_400), "2000-02-29");
+    }
+
+    /// The walk as it was before trees were shared between paths: every
+    /// path looked up from the root tree of every commit.
+    fn walk_path_by_path(
+        repo: &gix::Repository,
+        start: gix::ObjectId,
+        paths: &[String],
+    ) -> HashMap<String, String> {
+        let mut last: HashMap<String, String> = HashMap::new();
+        let commits: Vec<(gix::ObjectId, gix::Tree<'_>)> = repo
+            .rev_walk([start])
+            .first_parent_only()
+            .all()
+            .unwrap()
+            .map(|info| {
+                let info = info.unwrap();
+                (info.id, info.object().unwrap().tree().unwrap())
+            })
+            .collect();
+        for path in paths {
+            let id_at = |tree: &gix::Tree<'_>| {
+                tree.lookup_entry_by_path(path)
+                    .ok()
+                    .flatten()
+                    .map(|e| e.object_id())
+            };
+            for (n, (commit, tree)) in commits.iter().enumerate() {
+                let here = id_at(tree);
+                let older = commits.get(n + 1).map(|(_, t)| id_at(t));
+                if here.is_some() && older.is_none_or(|older| older != here) {
+                    last.insert(path.clone(), commit.to_string());
+                    break;
+                }
+            }
+        }
+        last
+    }
+
+    #[test]
+    fn each_path_s_last_change_is_the_one_a_lookup_path_by_path_finds() {
+        use crate::read::git_facts::tests::git;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        git(root, &["init", "-q"]);
+        let write = |path: &str, text: &str| {
+            let full = root.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        };
+        let commit = |message: &str| {
+            git(root, &["add", "-A"]);
+            git(root, &["commit", "-q", "--allow-empty", "-m", message]);
+        };
+        write("README.md", "one");
+        write("docs/index.md", "one");
+        write("docs/guide/a.md", "one");
+        write("docs/guide/b.md", "one");
+        write("docs/ref/c.md", "one");
+        write("docs-old/x.md", "one");
+        commit("first");
+        write("docs/guide/a.md", "two");
+        commit("a changed");
+        commit("empty");
+        std::fs::rename(root.join("docs/ref"), root.join("docs/api")).unwrap();
+        commit("ref renamed");
+        std::fs::remove_file(root.join("docs/guide/b.md")).unwrap();
+        commit("b deleted");
+        write("docs/guide/b.md", "one");
+        commit("b back as it was");
+        std::fs::remove_dir_all(root.join("docs-old")).unwrap();
+        write("docs-old", "now a file");
+        commit("a folder became a file");
+        write("docs/index.md", "three");
+        write("docs/api/c.md", "two");
+        commit("two changed");
+        let repo = gix::open(root).unwrap();
+        let start = repo.head_id().unwrap().detach();
+        let paths: Vec<String> = [
+            "README.md",
+            "docs/index.md",
+            "docs/guide/a.md",
+            "docs/guide/b.md",
+            "docs/api/c.md",
+            "docs/ref/c.md",
+            "docs-old/x.md",
+            "docs-old",
+            "docs/missing.md",
+            "docs/guide",
+            "docs/guide/a.md/below",
+        ]
+        .map(String::from)
+        .to_vec();
+        let history = walk(&repo, start, &paths);
+        let found: HashMap<String, String> = history
+            .last_change
+            .iter()
+            .map(|(path, change)| (path.clone(), change.commit.clone()))
+            .collect();
+        assert_eq!(found, walk_path_by_path(&repo, start, &paths));
+        // The cases are there: `b.md` was last changed by its deletion's
+        // undoing, and the file `docs-old` by the commit that made it.
+        let subject = |path: &str| git(root, &["log", "-1", "--format=%s", &found[path]]);
+        assert_eq!(subject("docs/guide/b.md"), "b back as it was");
+        assert_eq!(subject("docs-old"), "a folder became a file");
+        assert_eq!(subject("docs/guide/a.md"), "a changed");
+        assert_eq!(subject("README.md"), "first");
+        assert!(!found.contains_key("docs/missing.md"));
+        // A path HEAD lacks keeps the change of its last commit.
+        assert_eq!(subject("docs/ref/c.md"), "first");
+        // Every path HEAD holds has its blob (a folder its tree).
+        assert_eq!(history.head_blobs.len(), 7);
     }
 }
