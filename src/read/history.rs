@@ -195,6 +195,7 @@ pub fn added(
     let Ok(walk) = repo.rev_walk([start]).first_parent_only().all() else {
         return added;
     };
+    let mut newer: Option<(Vec<Option<gix::ObjectId>>, Trees)> = None;
     for (n, info) in walk.enumerate() {
         if pending.is_empty() || n >= MAX_COMMITS {
             break;
@@ -207,13 +208,29 @@ pub fn added(
             .ok()
             .and_then(|a| a.time().ok())
             .map_or(0, |t| t.seconds);
-        pending.retain(|path| {
-            let present = tree.lookup_entry_by_path(path).ok().flatten().is_some();
-            if present {
+        let mut entries = vec![None; pending.len()];
+        let mut trees = Trees::default();
+        let indexed: Vec<(usize, &str)> = pending.iter().map(String::as_str).enumerate().collect();
+        Lookup {
+            repo,
+            newer: newer
+                .as_ref()
+                .map(|(entries, trees)| (entries.as_slice(), trees)),
+            trees: &mut trees,
+            found: &mut entries,
+        }
+        .tree("", tree.id, &indexed);
+        let mut present = Vec::with_capacity(pending.len());
+        let mut present_entries = Vec::with_capacity(pending.len());
+        for (path, entry) in pending.drain(..).zip(entries) {
+            if entry.is_some() {
                 added.insert(path.clone(), seconds);
+                present.push(path);
+                present_entries.push(entry);
             }
-            present
-        });
+        }
+        pending = present;
+        newer = Some((present_entries, trees));
     }
     added
 }
@@ -292,6 +309,19 @@ mod tests {
         assert_eq!(date(951_782_400), "2000-02-29");
     }
 
+    /// Each first-parent commit from `start` back, with its tree.
+    fn commits_of(repo: &gix::Repository, start: gix::ObjectId) -> Vec<(String, gix::Tree<'_>)> {
+        repo.rev_walk([start])
+            .first_parent_only()
+            .all()
+            .unwrap()
+            .map(|info| {
+                let info = info.unwrap();
+                (info.id.to_string(), info.object().unwrap().tree().unwrap())
+            })
+            .collect()
+    }
+
     /// The walk as it was before trees were shared between paths: every
     /// path looked up from the root tree of every commit.
     fn walk_path_by_path(
@@ -300,16 +330,7 @@ mod tests {
         paths: &[String],
     ) -> HashMap<String, String> {
         let mut last: HashMap<String, String> = HashMap::new();
-        let commits: Vec<(gix::ObjectId, gix::Tree<'_>)> = repo
-            .rev_walk([start])
-            .first_parent_only()
-            .all()
-            .unwrap()
-            .map(|info| {
-                let info = info.unwrap();
-                (info.id, info.object().unwrap().tree().unwrap())
-            })
-            .collect();
+        let commits = commits_of(repo, start);
         for path in paths {
             let id_at = |tree: &gix::Tree<'_>| {
                 tree.lookup_entry_by_path(path)
@@ -340,9 +361,24 @@ mod tests {
             std::fs::create_dir_all(full.parent().unwrap()).unwrap();
             std::fs::write(full, text).unwrap();
         };
+        // Each commit a day after the last: `added` gives author times.
+        let day = std::cell::Cell::new(0);
         let commit = |message: &str| {
+            day.set(day.get() + 1);
+            let date = format!("2026-01-{:02}T00:00:00+00:00", day.get());
             git(root, &["add", "-A"]);
-            git(root, &["commit", "-q", "--allow-empty", "-m", message]);
+            git(
+                root,
+                &[
+                    "commit",
+                    "-q",
+                    "--allow-empty",
+                    "--date",
+                    &date,
+                    "-m",
+                    message,
+                ],
+            );
         };
         write("README.md", "one");
         write("docs/index.md", "one");
@@ -400,6 +436,36 @@ mod tests {
         assert!(!found.contains_key("docs/missing.md"));
         // A path HEAD lacks keeps the change of its last commit.
         assert_eq!(subject("docs/ref/c.md"), "first");
+        // When each was added: the oldest commit of its unbroken run.
+        let added = added(&repo, start, &paths);
+        let when_added: HashMap<String, String> = paths
+            .iter()
+            .filter_map(|path| {
+                let mut run = None;
+                for (commit, tree) in commits_of(&repo, start) {
+                    if tree.lookup_entry_by_path(path).ok().flatten().is_none() {
+                        break;
+                    }
+                    run = Some(commit);
+                }
+                run.map(|commit| (path.clone(), commit))
+            })
+            .collect();
+        assert_eq!(
+            added.keys().collect::<std::collections::BTreeSet<_>>(),
+            when_added.keys().collect()
+        );
+        let time_of = |commit: &str| git(root, &["log", "-1", "--format=%at", commit]);
+        for (path, commit) in &when_added {
+            assert_eq!(added[path].to_string(), time_of(commit), "{path}");
+        }
+        assert_eq!(
+            git(
+                root,
+                &["log", "-1", "--format=%s", &when_added["docs/guide/b.md"]]
+            ),
+            "b back as it was"
+        );
         // Every path HEAD holds has its blob (a folder its tree).
         assert_eq!(history.head_blobs.len(), 7);
     }
