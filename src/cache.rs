@@ -23,7 +23,7 @@ use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::{IoSlice, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use xxhash_rust::xxh3::xxh3_128;
 
@@ -60,6 +60,50 @@ pub struct DiskCache {
     /// This process's id, for temporary names (asked once: each ask is a
     /// system call).
     process: u32,
+    /// Entries handed out unread ([`DiskCache::later`]) and found damaged
+    /// when they were read: the build that asked runs again without them.
+    damaged: Arc<Mutex<Vec<PathBuf>>>,
+    /// Set for a build run again after a damaged entry: [`DiskCache::later`]
+    /// reads each entry at once, so every damaged one is found before it
+    /// is relied on.
+    read_now: std::sync::atomic::AtomicBool,
+}
+
+/// An entry found in the cache and read only if a stage needs its bytes
+/// ([`DiskCache::later`]): most builds need few of them (a repository's
+/// link facts and page sections are several megabytes on the benchmark
+/// organisation, and a one-page build decoded almost none).
+#[derive(Debug)]
+pub struct Later {
+    path: PathBuf,
+    bytes: std::sync::OnceLock<Option<Vec<u8>>>,
+    damaged: Arc<Mutex<Vec<PathBuf>>>,
+}
+
+impl Later {
+    /// The entry's bytes (read on the first ask), or `None` when they are
+    /// not whole any more: the entry is then removed and noted, so
+    /// [`DiskCache::take_damaged`] tells the build to run again.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        let bytes = self.bytes.get_or_init(|| {
+            let mut value = Vec::new();
+            read_whole(&self.path, &mut value).map(|()| value)
+        });
+        if bytes.is_none() {
+            self.refuse();
+        }
+        bytes.as_deref()
+    }
+
+    /// Removes the entry and notes it as damaged: its bytes are whole but
+    /// not what the stage that kept them would have written.
+    pub fn refuse(&self) {
+        let _ = std::fs::remove_file(&self.path);
+        let mut damaged = crate::memo::lock(&self.damaged);
+        if !damaged.contains(&self.path) {
+            damaged.push(self.path.clone());
+        }
+    }
 }
 
 impl DiskCache {
@@ -95,6 +139,8 @@ impl DiskCache {
             counts: Mutex::default(),
             folders: Mutex::default(),
             process: std::process::id(),
+            damaged: Arc::default(),
+            read_now: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -140,6 +186,51 @@ impl DiskCache {
     /// damaged when it is).
     pub fn holds(&self, kind: &str, key: Key) -> bool {
         self.path(kind, key).exists()
+    }
+
+    /// The entry kept for `key`, to be read only if needed ([`Later`]):
+    /// found now (a regular file long enough to hold a checksum), read and
+    /// checked later. A build that finds it damaged then runs again
+    /// ([`DiskCache::take_damaged`]).
+    pub fn later(&self, kind: &str, key: Key) -> Option<Later> {
+        let path = self.path(kind, key);
+        let found = std::fs::symlink_metadata(&path)
+            .ok()
+            .filter(|meta| meta.is_file() && (16..=MAX_ENTRY_BYTES + 16).contains(&meta.len()))
+            .map(|meta| {
+                // Used today, read or not: not trimmed for another
+                // UNUSED_DAYS days.
+                if is_stale(&meta)
+                    && let Ok(file) = crate::files::open_without_blocking(&path)
+                {
+                    let _ = file.set_modified(SystemTime::now());
+                }
+                Later {
+                    path,
+                    bytes: std::sync::OnceLock::new(),
+                    damaged: Arc::clone(&self.damaged),
+                }
+            })
+            .filter(|later| {
+                !self.read_now.load(std::sync::atomic::Ordering::Relaxed) || later.bytes().is_some()
+            });
+        self.count(kind, found.is_some());
+        found
+    }
+
+    /// From now on [`DiskCache::later`] reads each entry at once: for a
+    /// build run again after a damaged entry, so every other damaged one is
+    /// found (and missed) before the build relies on it.
+    pub fn read_entries_now(&self) {
+        self.read_now
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The entries read late ([`Later`]) that were damaged since the last
+    /// ask, now removed: a build that failed with any is run again, and
+    /// finds them missing.
+    pub fn take_damaged(&self) -> Vec<PathBuf> {
+        std::mem::take(&mut *crate::memo::lock(&self.damaged))
     }
 
     /// Keeps `bytes` for `key`. A failure (a full disk, a read-only folder)
@@ -189,40 +280,7 @@ impl DiskCache {
     /// is whole.
     fn read_into(&self, path: &Path, value: &mut Vec<u8>) -> bool {
         value.clear();
-        self.read_whole(path, value).is_some()
-    }
-
-    fn read_whole(&self, path: &Path, value: &mut Vec<u8>) -> Option<()> {
-        // Not a plain `open`: a FIFO put in the cache's place would wait
-        // for a writer for ever (the checks below refuse it).
-        let mut file = crate::files::open_without_blocking(path).ok()?;
-        let meta = file.metadata().ok()?;
-        if !meta.is_file() || meta.len() < 16 || meta.len() > MAX_ENTRY_BYTES + 16 {
-            return None;
-        }
-        // The checksum, then the value straight into its buffer: the value
-        // is never copied again.
-        let mut sum = [0u8; 16];
-        file.read_exact(&mut sum).ok()?;
-        let len = meta.len() - 16;
-        value.reserve_exact(len as usize);
-        // Exactly the length `stat` gave: `File::read_to_end` would ask
-        // for the metadata and position again and read once more for the
-        // end (three system calls an entry).
-        (&mut file).take(len).read_to_end(value).ok()?;
-        if value.len() as u64 != len || sum != xxh3_128(value).to_le_bytes() {
-            return None;
-        }
-        // Used today: not trimmed for another UNUSED_DAYS days.
-        let stale = meta
-            .modified()
-            .ok()
-            .and_then(|m| m.elapsed().ok())
-            .is_none_or(|age| age > DAY);
-        if stale {
-            let _ = file.set_modified(SystemTime::now());
-        }
-        Some(())
+        read_whole(path, value).is_some()
     }
 
     fn write(&self, path: &Path, value: &[u8]) -> std::io::Result<()> {
@@ -295,6 +353,44 @@ fn write_both(file: &mut File, first: &[u8], rest: &[u8]) -> std::io::Result<()>
     } else {
         file.write_all(&rest[written - first.len()..])
     }
+}
+
+/// Reads the entry at `path` into `value`: `None` unless it is whole.
+fn read_whole(path: &Path, value: &mut Vec<u8>) -> Option<()> {
+    // Not a plain `open`: a FIFO put in the cache's place would wait
+    // for a writer for ever (the checks below refuse it).
+    let mut file = crate::files::open_without_blocking(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() < 16 || meta.len() > MAX_ENTRY_BYTES + 16 {
+        return None;
+    }
+    // The checksum, then the value straight into its buffer: the value
+    // is never copied again.
+    let mut sum = [0u8; 16];
+    file.read_exact(&mut sum).ok()?;
+    let len = meta.len() - 16;
+    value.reserve_exact(len as usize);
+    // Exactly the length `stat` gave: `File::read_to_end` would ask
+    // for the metadata and position again and read once more for the
+    // end (three system calls an entry).
+    (&mut file).take(len).read_to_end(value).ok()?;
+    if value.len() as u64 != len || sum != xxh3_128(value).to_le_bytes() {
+        return None;
+    }
+    // Used today: not trimmed for another UNUSED_DAYS days.
+    if is_stale(&meta) {
+        let _ = file.set_modified(SystemTime::now());
+    }
+    Some(())
+}
+
+/// Whether an entry's modification time is more than a day old: a build
+/// that uses it moves it to now, so trimming spares it.
+fn is_stale(meta: &std::fs::Metadata) -> bool {
+    meta.modified()
+        .ok()
+        .and_then(|m| m.elapsed().ok())
+        .is_none_or(|age| age > DAY)
 }
 
 /// The folder name of this binary's entries: its version, and its size and
@@ -531,6 +627,40 @@ mod tests {
         });
         let found = got.recv_timeout(std::time::Duration::from_secs(10));
         assert_eq!(found.expect("a read waited on a FIFO"), None);
+    }
+
+    #[test]
+    fn an_entry_read_later_is_checked_when_read_and_removed_if_damaged() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(&tmp.path().join("cache")).unwrap();
+        assert!(cache.later("page", 1).is_none(), "nothing kept");
+        cache.put("page", 1, b"whole");
+        cache.put("page", 2, b"to be damaged");
+        let whole = cache.later("page", 1).unwrap();
+        let damaged = cache.later("page", 2).unwrap();
+        let path = cache.path("page", 2);
+        let mut bytes = std::fs::read(&path).unwrap();
+        *bytes.last_mut().unwrap() ^= 0x20;
+        std::fs::write(&path, bytes).unwrap();
+        assert_eq!(whole.bytes(), Some(&b"whole"[..]));
+        assert!(cache.take_damaged().is_empty());
+        assert_eq!(damaged.bytes(), None);
+        assert!(!path.exists(), "a damaged entry is removed");
+        assert_eq!(cache.take_damaged(), vec![path.clone()]);
+        assert!(cache.take_damaged().is_empty(), "taken once");
+        // Refused by its reader (whole, but not what it wrote): removed too.
+        whole.refuse();
+        assert_eq!(cache.take_damaged(), vec![cache.path("page", 1)]);
+        // Read at once: a damaged entry is not handed out.
+        cache.put("page", 3, b"damaged at once");
+        let path = cache.path("page", 3);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes.truncate(20);
+        std::fs::write(&path, bytes).unwrap();
+        cache.read_entries_now();
+        assert!(cache.later("page", 3).is_none());
+        cache.put("page", 4, b"fine");
+        assert_eq!(cache.later("page", 4).unwrap().bytes(), Some(&b"fine"[..]));
     }
 
     #[test]

@@ -318,9 +318,35 @@ fn build_with(
     cache_dir: Option<&Path>,
     parts: Option<&[shard::part::Part]>,
 ) -> Result<Outcome, Fatal> {
+    let disk = open_cache(cache_dir);
+    match build_once(config, out_dir, &disk, parts) {
+        // An entry of the build cache read late (`cache::Later`) was
+        // damaged: it is gone now, and the build runs once more, reading
+        // every such entry at once (a damaged one is then missed, as any
+        // other damaged entry is). The cache never fails a build.
+        Err(_) if disk.as_ref().is_some_and(|d| !d.take_damaged().is_empty()) => {
+            Timer::new().lap(DAMAGED_ENTRY_LAP);
+            if let Some(disk) = &disk {
+                disk.read_entries_now();
+            }
+            build_once(config, out_dir, &disk, parts)
+        }
+        built => built,
+    }
+}
+
+/// The timing line of a build run again after a damaged cache entry.
+pub const DAMAGED_ENTRY_LAP: &str =
+    "build cache: an entry read late was damaged (removed); the build runs again without it";
+
+fn build_once(
+    config: &Config,
+    out_dir: &Path,
+    disk: &Option<crate::cache::DiskCache>,
+    parts: Option<&[shard::part::Part]>,
+) -> Result<Outcome, Fatal> {
     let fatal = |e: output::OutputError| Fatal(e.to_string());
     let mut timer = Timer::new();
-    let disk = open_cache(cache_dir);
     let site_key = site_key(out_dir);
     // The inputs' key needs no git facts (the files git reads them from
     // are in it): they are read only for a build that runs its stages.

@@ -598,11 +598,11 @@ pub struct RepoDocs {
     /// checks and files), encoded; the sites' own are empty until
     /// [`RepoDocs::load_links`] decodes these.
     #[serde(skip)]
-    kept_links: Option<Arc<Vec<u8>>>,
+    kept_links: Option<Arc<crate::cache::Later>>,
     /// Read back from the build cache without its pages' section text and
     /// headings: those of every latest site, encoded ([`KeptSections`]).
     #[serde(skip)]
-    kept_sections: Option<Arc<Vec<u8>>>,
+    kept_sections: Option<Arc<crate::cache::Later>>,
 }
 
 /// One page's headings and section text, as the build cache keeps them
@@ -619,8 +619,8 @@ pub(super) struct PageSections {
 /// apart from its summary and read back without being decoded.
 #[derive(Clone, Debug)]
 pub struct KeptSections {
-    /// Every latest site's of the repository, encoded.
-    bytes: Arc<Vec<u8>>,
+    /// Every latest site's of the repository, encoded, read when asked.
+    bytes: Arc<crate::cache::Later>,
     /// This site's place among them.
     site: usize,
 }
@@ -634,10 +634,14 @@ impl KeptSections {
              folder (`--cache`, default `.portico-cache` beside `--out`) and build again"
                 .to_string()
         };
-        let mut sites: Vec<Vec<PageSections>> =
-            crate::memo::decode(&self.bytes).ok_or_else(damaged)?;
-        let pages = sites.get_mut(self.site).ok_or_else(damaged)?;
-        filled(summary, std::mem::take(pages)).ok_or_else(damaged)
+        let refused = || {
+            self.bytes.refuse();
+            damaged()
+        };
+        let bytes = self.bytes.bytes().ok_or_else(damaged)?;
+        let mut sites: Vec<Vec<PageSections>> = crate::memo::decode(bytes).ok_or_else(refused)?;
+        let pages = sites.get_mut(self.site).ok_or_else(refused)?;
+        filled(summary, std::mem::take(pages)).ok_or_else(refused)
     }
 }
 
@@ -707,12 +711,17 @@ impl RepoDocs {
     /// The sections kept apart ([`RepoDocs::without_sections`]), encoded:
     /// decoded into the sites now, or left with them for
     /// [`KeptSections::fill`].
-    pub(super) fn with_kept_sections(mut self, bytes: Vec<u8>, decode: bool) -> Option<RepoDocs> {
+    pub(super) fn with_kept_sections(
+        mut self,
+        kept: crate::cache::Later,
+        decode: bool,
+    ) -> Option<RepoDocs> {
         if !decode {
-            self.kept_sections = Some(Arc::new(bytes));
+            self.kept_sections = Some(Arc::new(kept));
             return Some(self);
         }
-        let sites: Vec<Vec<PageSections>> = crate::memo::decode(&bytes)?;
+        // Read now: a damaged entry builds the repository again.
+        let sites: Vec<Vec<PageSections>> = kept.bytes().and_then(crate::memo::decode)?;
         if sites.len() != self.sites.len() {
             return None;
         }
@@ -733,7 +742,12 @@ impl RepoDocs {
 
     /// Read back from the build cache under `key`, without link facts:
     /// `outline` is theirs, `links` their encoded bytes.
-    pub(super) fn kept(self, key: Key, outline: links::LinkOutline, links: Vec<u8>) -> RepoDocs {
+    pub(super) fn kept(
+        self,
+        key: Key,
+        outline: links::LinkOutline,
+        links: crate::cache::Later,
+    ) -> RepoDocs {
         RepoDocs {
             cache_key: Some(key),
             outline: Some(Arc::new(outline)),
@@ -796,15 +810,21 @@ impl RepoDocs {
     /// Decodes the link facts read back from the build cache into the
     /// sites, if not done yet.
     fn load_links(&mut self) -> Result<(), String> {
-        let Some(bytes) = self.kept_links.take() else {
+        let Some(kept) = self.kept_links.take() else {
             return Ok(());
         };
-        let facts: Vec<SiteLinks> = crate::memo::decode(&bytes).ok_or_else(|| {
+        let unreadable = || {
             "the build cache holds link facts this build cannot read; delete the cache folder \
              (`--cache`, default `.portico-cache` beside `--out`) and build again"
                 .to_string()
+        };
+        let bytes = kept.bytes().ok_or_else(unreadable)?;
+        let facts: Vec<SiteLinks> = crate::memo::decode(bytes).ok_or_else(|| {
+            kept.refuse();
+            unreadable()
         })?;
         if facts.len() != self.sites.len() + self.versions.len() {
+            kept.refuse();
             return Err(
                 "the build cache's link facts do not match its docs; delete the \
                  cache folder (`--cache`, default `.portico-cache` beside `--out`) and build \

@@ -215,8 +215,9 @@ fn file_stamp(meta: &std::fs::Metadata) -> [u8; 48] {
 
 /// The repository's docs kept under `key`, when `carry` took every file
 /// they wrote over from the last site; `None` (nothing carried) otherwise.
-/// Their link facts are read (so a missing or damaged entry builds the
-/// repository again) but not decoded.
+/// Their link facts and sections are found (a missing entry builds the
+/// repository again) but read only if needed (`cache::Later`: one found
+/// damaged then runs the build again without it).
 pub(super) fn reuse(
     disk: &DiskCache,
     key: Key,
@@ -224,8 +225,8 @@ pub(super) fn reuse(
     decode_sections: bool,
 ) -> Option<RepoDocs> {
     let pack: RepoPack = disk.get_decoded(KIND, key, crate::memo::decode)?;
-    let links = disk.get(LINKS_KIND, key)?;
-    let sections = disk.get(SECTIONS_KIND, key)?;
+    let links = disk.later(LINKS_KIND, key)?;
+    let sections = disk.later(SECTIONS_KIND, key)?;
     let docs = pack
         .docs
         .kept(key, pack.outline, links)

@@ -55,7 +55,11 @@ fn compared(dir: &Path, edit: &str, args: &[&str], env: &[(&str, &str)], every_s
         &with(vec!["build", "repos", "--out", "clean", "--no-cache"]),
         env,
     );
-    assert_eq!(cached.code, clean.code, "{edit}: the same exit code");
+    assert_eq!(
+        cached.code, clean.code,
+        "{edit}: the same exit code\n{}",
+        cached.stderr
+    );
     let (cached_site, clean_site) = (site(&dir.join("cached")), site(&dir.join("clean")));
     assert_eq!(
         cached_site.keys().collect::<Vec<_>>(),
@@ -801,6 +805,68 @@ fn damaged_kept_search_documents_are_made_again() {
     same_search(dir, "damaged kept documents", &["gliders", "rollback"]);
 }
 
+/// The timing line of a build run again after a damaged entry
+/// (`pipeline::DAMAGED_ENTRY_LAP`).
+const DAMAGED_ENTRY_LAP: &str = "an entry read late was damaged (removed); the build runs again";
+
+/// What `run` printed once it ran again after a damaged entry.
+fn run_again(run: &Run) -> Run {
+    let at = run.stderr.find(DAMAGED_ENTRY_LAP).unwrap_or_else(|| {
+        panic!("the build did not run again:\n{}", run.stderr);
+    });
+    Run {
+        code: run.code,
+        stdout: run.stdout.clone(),
+        stderr: run.stderr[at..].to_string(),
+    }
+}
+
+/// A repository's page sections damaged in the cache: read only when a
+/// site's search documents are made (here, with the kept ones gone),
+/// found damaged then, removed, and the build runs again and builds the
+/// repository: the site and `portico search` are a clean build's.
+#[test]
+fn damaged_page_sections_are_found_when_read_and_built_again() {
+    let org = docs_org(3);
+    let dir = org.path();
+    same_as_uncached(dir, "the first build");
+    let entries = |kind: &str| -> Vec<std::path::PathBuf> {
+        files_under(&dir.join("cache"))
+            .into_keys()
+            .filter(|p| p.contains(kind))
+            .map(|p| dir.join("cache").join(p))
+            .collect()
+    };
+    let sections = entries("/repo-sections/");
+    assert_eq!(sections.len(), 3, "one entry per repository: {sections:?}");
+    for entry in &sections {
+        flip_middle_byte(entry);
+    }
+    // Not needed (the search indexes carried over): not read, not noticed.
+    let run = same_as_uncached(dir, "sections damaged, documents kept");
+    assert!(!run.stderr.contains(DAMAGED_ENTRY_LAP), "{}", run.stderr);
+    // The sites' kept documents and the docs' search key gone: the
+    // documents are made again from the sections.
+    for entry in entries("/search-site/")
+        .into_iter()
+        .chain(entries("/search-docs-key/"))
+    {
+        std::fs::remove_file(entry).unwrap();
+    }
+    run_again(&same_as_uncached(dir, "sections damaged and read"));
+    same_search(dir, "sections damaged and read", &["rollback"]);
+    // Every repository built again: its sections written anew, whole.
+    let written = entries("/repo-sections/");
+    assert_eq!(written.len(), 3, "{written:?}");
+    for entry in &written {
+        let bytes = std::fs::read(entry).unwrap();
+        let sum = u128::from_le_bytes(bytes[..16].try_into().unwrap());
+        assert_eq!(sum, xxhash_rust::xxh3::xxh3_128(&bytes[16..]), "{entry:?}");
+    }
+    let run = same_as_uncached(dir, "the cache repaired");
+    assert!(!run.stderr.contains(DAMAGED_ENTRY_LAP), "{}", run.stderr);
+}
+
 /// A page that is a link to another file of the repository: an edit of
 /// the link's target, or the link pointed elsewhere, builds the repository
 /// again (its key stamps a link and, followed, its target).
@@ -1047,21 +1113,39 @@ fn damaged_link_entries_are_made_again() {
     same_as_uncached(dir, "the first build");
     let run = same_as_uncached(dir, "no change");
     assert_eq!(link_problems(&run), (1, 0), "{}", run.stderr);
-    // (entry kind, link problems (kept, checked) once it is damaged)
-    for (kind, figures) in [("/link-problems/", (0, 1)), ("/repo-links/", (1, 0))] {
+    let entry = |kind: &str| {
         let entries: Vec<_> = files_under(&dir.join("cache"))
             .into_keys()
             .filter(|p| p.contains(kind))
             .collect();
         assert_eq!(entries.len(), 1, "{kind}: {entries:?}");
-        let path = dir.join("cache").join(&entries[0]);
-        let mut damaged = std::fs::read(&path).unwrap();
+        dir.join("cache").join(&entries[0])
+    };
+    let damage = |path: &Path| {
+        let mut damaged = std::fs::read(path).unwrap();
         let last = damaged.len() - 1;
         damaged[last] ^= 0x20;
-        std::fs::write(&path, &damaged).unwrap();
+        std::fs::write(path, &damaged).unwrap();
+        damaged
+    };
+    // (entry kind, link problems (kept, checked) once it is damaged)
+    for (kind, figures) in [("/link-problems/", (0, 1)), ("/repo-links/", (1, 0))] {
+        let path = entry(kind);
+        let damaged = damage(&path);
         let run = same_as_uncached(dir, kind);
         assert_eq!(link_problems(&run), figures, "{kind}: {}", run.stderr);
         assert!(run.stderr.contains("nowhere.md"), "{}", run.stderr);
+        if kind == "/repo-links/" {
+            // Link facts are read only for links checked (`cache::Later`):
+            // with the problems kept, nobody read them.
+            assert_eq!(std::fs::read(&path).unwrap(), damaged, "{kind} not read");
+            // Checked, they are read, found damaged and removed, and the
+            // build runs again: the repository is built again.
+            std::fs::remove_file(entry("/link-problems/")).unwrap();
+            let run = run_again(&same_as_uncached(dir, "link facts damaged and read"));
+            assert_eq!(link_problems(&run), (0, 1), "{}", run.stderr);
+            assert!(run.stderr.contains("nowhere.md"), "{}", run.stderr);
+        }
         assert_ne!(
             std::fs::read(&path).unwrap(),
             damaged,
