@@ -85,12 +85,23 @@ impl Later {
     /// not whole any more: the entry is then removed and noted, so
     /// [`DiskCache::take_damaged`] tells the build to run again.
     pub fn bytes(&self) -> Option<&[u8]> {
+        let bytes = self.load();
+        if bytes.is_none() {
+            self.refuse();
+        }
+        bytes
+    }
+
+    /// [`Later::bytes`] for a reader that takes a damaged entry as a
+    /// missing one itself (it builds what the entry held again): removed,
+    /// not noted, so no build runs again for it.
+    pub fn load(&self) -> Option<&[u8]> {
         let bytes = self.bytes.get_or_init(|| {
             let mut value = Vec::new();
             read_whole(&self.path, &mut value).map(|()| value)
         });
         if bytes.is_none() {
-            self.refuse();
+            let _ = std::fs::remove_file(&self.path);
         }
         bytes.as_deref()
     }
@@ -212,7 +223,7 @@ impl DiskCache {
                 }
             })
             .filter(|later| {
-                !self.read_now.load(std::sync::atomic::Ordering::Relaxed) || later.bytes().is_some()
+                !self.read_now.load(std::sync::atomic::Ordering::Relaxed) || later.load().is_some()
             });
         self.count(kind, found.is_some());
         found
@@ -224,6 +235,12 @@ impl DiskCache {
     pub fn read_entries_now(&self) {
         self.read_now
             .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Forgets the hits and misses counted so far: a build run again
+    /// reports its own.
+    pub fn reset_counts(&self) {
+        crate::memo::lock(&self.counts).clear();
     }
 
     /// The entries read late ([`Later`]) that were damaged since the last
@@ -659,6 +676,11 @@ mod tests {
         std::fs::write(&path, bytes).unwrap();
         cache.read_entries_now();
         assert!(cache.later("page", 3).is_none());
+        assert!(!path.exists(), "removed");
+        assert!(
+            cache.take_damaged().is_empty(),
+            "missed as a missing entry is, not noted: no build runs again for it"
+        );
         cache.put("page", 4, b"fine");
         assert_eq!(cache.later("page", 4).unwrap().bytes(), Some(&b"fine"[..]));
     }

@@ -323,11 +323,12 @@ fn build_with(
         // An entry of the build cache read late (`cache::Later`) was
         // damaged: it is gone now, and the build runs once more, reading
         // every such entry at once (a damaged one is then missed, as any
-        // other damaged entry is). The cache never fails a build.
+        // other damaged entry is): damage costs time, not the build.
         Err(_) if disk.as_ref().is_some_and(|d| !d.take_damaged().is_empty()) => {
             Timer::new().lap(DAMAGED_ENTRY_LAP);
             if let Some(disk) = &disk {
                 disk.read_entries_now();
+                disk.reset_counts();
             }
             build_once(config, out_dir, &disk, parts)
         }

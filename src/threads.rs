@@ -5,6 +5,16 @@
 /// worker now ([`on_pool`]).
 const WORKER_STACK_BYTES: usize = 8 << 20;
 
+/// Builds rayon's pool with [`WORKER_STACK_BYTES`] stacks: first thing
+/// in every command, before anything uses the pool (the first use builds
+/// it with the default stacks, and then this changes nothing).
+pub fn build_pool() {
+    // Built already (a second command in one process, or tests): kept.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_BYTES)
+        .build_global();
+}
+
 /// Runs `work` on one of the worker threads of rayon's pool instead of
 /// beside them, and gives its result.
 ///
@@ -13,17 +23,13 @@ const WORKER_STACK_BYTES: usize = 8 << 20;
 /// parallel stages: on the 2-core benchmark machine, 12 % of a one-page
 /// build's samples were workers yielding. On a worker, the other workers
 /// sleep or steal from it. A one-page build of the 2,000-page benchmark
-/// took 9 % less wall time, a clean build 5 % less (`bench/README.md`).
+/// took 9 % less wall time (`bench/README.md`).
 ///
 /// Nothing run this way may block a worker waiting for a thread that
 /// needs the pool (on a one-core machine that would wait for ever); the
 /// build's own threads (the old site's deletion, the progress line) use
 /// no rayon.
 pub fn on_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
-    // Built already (a second command in one process, or tests): kept.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(WORKER_STACK_BYTES)
-        .build_global();
     // `join`, called from outside the pool, runs on a worker and waits
     // for it (a panic in `work` unwinds here); the second half is empty.
     rayon::join(work, || ()).0

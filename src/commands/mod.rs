@@ -24,6 +24,7 @@ pub const EXIT_PROBLEMS: u8 = 1;
 pub const EXIT_FAILURE: u8 = 2;
 
 pub fn run(cli: Cli) -> u8 {
+    crate::threads::build_pool();
     match cli.command {
         Command::Build(args) => crate::threads::on_pool(|| build::run(args)),
         Command::Check(args) => crate::threads::on_pool(|| check::run(args)),

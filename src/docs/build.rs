@@ -721,7 +721,7 @@ impl RepoDocs {
             return Some(self);
         }
         // Read now: a damaged entry builds the repository again.
-        let sites: Vec<Vec<PageSections>> = kept.bytes().and_then(crate::memo::decode)?;
+        let sites: Vec<Vec<PageSections>> = kept.load().and_then(crate::memo::decode)?;
         if sites.len() != self.sites.len() {
             return None;
         }

@@ -417,7 +417,34 @@ fn entity_pages_by(
         Pages::Memo(memo) => Some(&memo.card_rules),
         _ => None,
     };
-    if !matches!(from, Pages::Carry(Carrying { kept: Some(_), .. })) {
+    // The pages carried over by their kept keys first: the keys and the
+    // card indexes are made only if a page is left to draw, and then
+    // before the pages are drawn. Made on first use inside the loop
+    // instead, their own parallel loops could let the thread making them
+    // take another page's job, whose first use of them would wait for
+    // the thread itself.
+    let carried: Vec<Option<KeptPage>> = match from {
+        Pages::Carry(
+            carrying @ Carrying {
+                kept: Some(kept), ..
+            },
+        ) => portal
+            .catalog
+            .entities
+            .par_iter()
+            .map(|entity| {
+                let path = address::entity_page(&entity.entity_ref);
+                let key = *kept.get(&path)?;
+                (carrying.carry)(&path, key).then_some(KeptPage {
+                    path,
+                    key: Some(key),
+                    bytes: None,
+                })
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    if carried.len() != portal.catalog.entities.len() || carried.iter().any(Option::is_none) {
         // Side by side: the card indexes are made on one thread.
         rayon::join(
             || {
@@ -429,23 +456,19 @@ fn entity_pages_by(
         );
         timer.lap("  site: entity keys");
     }
+    let mut carried = carried;
+    carried.resize_with(portal.catalog.entities.len(), || None);
     let pages = portal
         .catalog
         .entities
         .par_iter()
+        .zip(carried)
         .enumerate()
-        .map(|(place, entity)| {
-            let path = address::entity_page(&entity.entity_ref);
-            if let Pages::Carry(carrying) = from
-                && let Some(&key) = carrying.kept.and_then(|kept| kept.get(&path))
-                && (carrying.carry)(&path, key)
-            {
-                return KeptPage {
-                    path,
-                    key: Some(key),
-                    bytes: None,
-                };
+        .map(|(place, (entity, carried))| {
+            if let Some(page) = carried {
+                return page;
             }
+            let path = address::entity_page(&entity.entity_ref);
             let docs = docs.get(&entity.entity_ref).copied();
             let root = address::up(address::ENTITY_DEPTH);
             let (card_indexes, delivery, relations) = shared();

@@ -842,9 +842,13 @@ fn damaged_page_sections_are_found_when_read_and_built_again() {
     for entry in &sections {
         flip_middle_byte(entry);
     }
+    let damaged: Vec<Vec<u8>> = sections.iter().map(|e| std::fs::read(e).unwrap()).collect();
     // Not needed (the search indexes carried over): not read, not noticed.
     let run = same_as_uncached(dir, "sections damaged, documents kept");
     assert!(!run.stderr.contains(DAMAGED_ENTRY_LAP), "{}", run.stderr);
+    for (entry, bytes) in sections.iter().zip(&damaged) {
+        assert_eq!(&std::fs::read(entry).unwrap(), bytes, "{entry:?} not read");
+    }
     // The sites' kept documents and the docs' search key gone: the
     // documents are made again from the sections.
     for entry in entries("/search-site/")
