@@ -36,19 +36,14 @@ pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> H
     for (n, info) in walk.enumerate() {
         let Ok(info) = info else { break };
         let Ok(commit) = info.object() else { break };
-        let Ok(tree) = commit.tree() else { break };
-        let mut entries = vec![None; pending.len()];
-        let mut trees = Trees::default();
-        let mut lookup = Lookup {
-            repo,
-            newer: newer
-                .as_ref()
-                .map(|(_, entries, trees)| (entries.as_slice(), trees)),
-            trees: &mut trees,
-            found: &mut entries,
+        let Ok(root) = commit.tree_id() else { break };
+        let newer_lookup = newer
+            .as_ref()
+            .map(|(_, entries, trees)| (entries.as_slice(), trees));
+        let Some((mut entries, trees)) = look_up(repo, root.detach(), &pending, newer_lookup)
+        else {
+            break;
         };
-        let indexed: Vec<(usize, &str)> = pending.iter().map(String::as_str).enumerate().collect();
-        lookup.tree("", tree.id, &indexed);
         if n == 0 {
             for (path, id) in pending.iter().zip(&entries) {
                 if let Some(id) = id {
@@ -103,6 +98,30 @@ pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> H
 /// (`""`: the root) and its tree's id.
 type Trees = HashMap<String, gix::ObjectId>;
 
+/// Each of `pending`'s (sorted) entries in the commit whose root tree is
+/// `root`, and the folders the lookup went through, given the newer
+/// commit's (see [`Lookup`]); `None` when `root` is not a tree that can
+/// be read (the walk ends there, as it did at a commit whose tree could
+/// not be read).
+fn look_up(
+    repo: &gix::Repository,
+    root: gix::ObjectId,
+    pending: &[String],
+    newer: Option<(&[Option<gix::ObjectId>], &Trees)>,
+) -> Option<(Vec<Option<gix::ObjectId>>, Trees)> {
+    let mut found = vec![None; pending.len()];
+    let mut trees = Trees::default();
+    let indexed: Vec<(usize, &str)> = pending.iter().map(String::as_str).enumerate().collect();
+    let read = Lookup {
+        repo,
+        newer,
+        trees: &mut trees,
+        found: &mut found,
+    }
+    .tree("", root, &indexed);
+    read.then_some((found, trees))
+}
+
 /// One commit's lookup of the pending paths: each tree on their way is
 /// decoded once, not once per path, and a folder whose tree is the one
 /// the newer commit had (its id the same) is not decoded at all: its
@@ -121,8 +140,9 @@ impl Lookup<'_> {
     /// Finds `paths` (each with its place among the pending paths, sorted,
     /// relative to `folder`) in the tree `id`: the id of each one's entry,
     /// whatever its kind, as `Tree::lookup_entry_by_path` gives it (none
-    /// below a tree that cannot be read).
-    fn tree(&mut self, folder: &str, id: gix::ObjectId, paths: &[(usize, &str)]) {
+    /// below a tree that cannot be decoded). False when `id` is not a
+    /// tree that can be read.
+    fn tree(&mut self, folder: &str, id: gix::ObjectId, paths: &[(usize, &str)]) -> bool {
         if let Some((entries, trees)) = self.newer
             && trees.get(folder) == Some(&id)
         {
@@ -130,7 +150,7 @@ impl Lookup<'_> {
             for (place, _) in paths {
                 self.found[*place] = entries.get(*place).copied().flatten();
             }
-            return;
+            return true;
         }
         let Some(tree) = self
             .repo
@@ -138,10 +158,10 @@ impl Lookup<'_> {
             .ok()
             .and_then(|object| object.try_into_tree().ok())
         else {
-            return;
+            return false;
         };
         let Ok(decoded) = tree.decode() else {
-            return;
+            return true;
         };
         self.trees.insert(folder.to_string(), id);
         // Sorted paths: those in one child folder (or naming one entry)
@@ -175,6 +195,7 @@ impl Lookup<'_> {
                 self.tree(&child, entry.oid.to_owned(), &inside);
             }
         }
+        true
     }
 }
 
@@ -202,24 +223,18 @@ pub fn added(
         }
         let Ok(info) = info else { break };
         let Ok(commit) = info.object() else { break };
-        let Ok(tree) = commit.tree() else { break };
+        let Ok(root) = commit.tree_id() else { break };
+        let newer_lookup = newer
+            .as_ref()
+            .map(|(entries, trees)| (entries.as_slice(), trees));
+        let Some((entries, trees)) = look_up(repo, root.detach(), &pending, newer_lookup) else {
+            break;
+        };
         let seconds = commit
             .author()
             .ok()
             .and_then(|a| a.time().ok())
             .map_or(0, |t| t.seconds);
-        let mut entries = vec![None; pending.len()];
-        let mut trees = Trees::default();
-        let indexed: Vec<(usize, &str)> = pending.iter().map(String::as_str).enumerate().collect();
-        Lookup {
-            repo,
-            newer: newer
-                .as_ref()
-                .map(|(entries, trees)| (entries.as_slice(), trees)),
-            trees: &mut trees,
-            found: &mut entries,
-        }
-        .tree("", tree.id, &indexed);
         let mut present = Vec::with_capacity(pending.len());
         let mut present_entries = Vec::with_capacity(pending.len());
         for (path, entry) in pending.drain(..).zip(entries) {

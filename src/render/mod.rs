@@ -423,7 +423,7 @@ fn entity_pages_by(
     // instead, their own parallel loops could let the thread making them
     // take another page's job, whose first use of them would wait for
     // the thread itself.
-    let carried: Vec<Option<KeptPage>> = match from {
+    let mut carried: Vec<Option<KeptPage>> = match from {
         Pages::Carry(
             carrying @ Carrying {
                 kept: Some(kept), ..
@@ -444,7 +444,8 @@ fn entity_pages_by(
             .collect(),
         _ => Vec::new(),
     };
-    if carried.len() != portal.catalog.entities.len() || carried.iter().any(Option::is_none) {
+    carried.resize_with(portal.catalog.entities.len(), || None);
+    if carried.iter().any(Option::is_none) {
         // Side by side: the card indexes are made on one thread.
         rayon::join(
             || {
@@ -456,8 +457,6 @@ fn entity_pages_by(
         );
         timer.lap("  site: entity keys");
     }
-    let mut carried = carried;
-    carried.resize_with(portal.catalog.entities.len(), || None);
     let pages = portal
         .catalog
         .entities
