@@ -357,7 +357,7 @@ fn build_once(
     // that site is the answer (`unchanged`).
     let inputs = disk
         .as_ref()
-        .filter(|_| parts.is_none() && unchanged::enabled())
+        .filter(|_| parts.is_none())
         .and_then(|disk| unchanged::Inputs::read_kept(config, &found.for_key(), disk, site_key));
     if let Some(inputs) = &inputs {
         let (read, listed) = inputs.folders;
@@ -365,7 +365,7 @@ fn build_once(
             "inputs' key (every file of every repository stamped; folders: {read} read, {listed} as the last walk listed them)"
         ));
     }
-    if let (Some(disk), Some(inputs)) = (&disk, inputs)
+    if let (Some(disk), Some(inputs), true) = (&disk, &inputs, unchanged::enabled())
         && let Some((diagnostics, figures)) =
             unchanged::check(disk, site_key, inputs, out_dir, SITE_KIND)
     {
@@ -478,6 +478,7 @@ fn build_once(
         other_sites: None,
         skip_page_dates: false,
         listings: Some(&listings),
+        repo_files: inputs.as_ref().map(|inputs| &*inputs.repo_files),
         // Without the cache search has each site's documents from
         // `on_site`, and so does a feed opened before the docs (its
         // documents are hashed, listed and kept for the next build then);
@@ -538,9 +539,11 @@ fn build_once(
     match &disk {
         Some(disk) => {
             let (hits, misses, failures) = disk.counts(docs::PAGE_CACHE_KIND);
+            let (by_files, not_by_files, _) = disk.counts(docs::REPOS_BY_FILES_TAKEN);
             let (kept, checked) = link_problems;
             timer.lap(&format!(
-                "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored{versions}; links: {kept} repositories' problems kept, {checked} checked)"
+                "docs (render + write + link check; cache: {hits} pages reused, {misses} rendered, {failures} not stored{versions}; repositories taken by their files' stamps: {by_files} of {}; links: {kept} repositories' problems kept, {checked} checked)",
+                by_files + not_by_files
             ));
         }
         None if parts.is_some() => timer.lap(&format!(
@@ -690,7 +693,7 @@ fn build_once(
         disk.put(SITE_KIND, site_key, &bytes);
         manifest_hash = Some(xxhash_rust::xxh3::xxh3_128(&bytes));
     }
-    if let (Some(disk), Some(inputs)) = (&disk, inputs) {
+    if let (Some(disk), Some(inputs)) = (&disk, &inputs) {
         unchanged::keep(disk, site_key, inputs, out_dir, manifest_hash, &outcome);
     }
     timer.lap(&if committed.unchanged {
@@ -1481,6 +1484,8 @@ pub fn preview(config: &Config, look: &render::Look, memo: &Memo) -> Result<Prev
         other_sites: None,
         skip_page_dates: false,
         listings: Some(&listings),
+        // Serve's memo keeps its own versions of each repository.
+        repo_files: None,
         // `search_files` makes the index from the sites afterwards.
         drop_sections: false,
         // A preview shows drafts, as `mkdocs serve` does.
@@ -1643,6 +1648,9 @@ struct DocsRun<'a> {
     skip_page_dates: bool,
     /// Where each repository's listing is recorded for the scorecards.
     listings: Option<&'a crate::read::Listings>,
+    /// Each repository's files as the inputs' key stamped them (see
+    /// [`DocsOptions::repo_files`]).
+    repo_files: Option<&'a std::collections::HashMap<String, crate::memo::Key>>,
     /// Pages' section text dropped once `on_site` saw each site (see
     /// [`DocsOptions::keep_sections`]): nothing after the docs reads it.
     drop_sections: bool,
@@ -1690,6 +1698,7 @@ fn docs_options<'a>(config: &'a Config, look: &render::Look, run: DocsRun<'a>) -
         search_versions: config.search_versions,
         page_dates: !run.skip_page_dates,
         listings: run.listings,
+        repo_files: run.repo_files,
         keep_sections: !run.drop_sections,
         drafts: run.drafts,
     }

@@ -67,6 +67,13 @@ pub struct DocsOptions<'a> {
     /// Where each repository's listing is recorded, for the scorecards'
     /// file rules (`portico build` and `check`).
     pub listings: Option<&'a crate::read::Listings>,
+    /// Each repository's files as the inputs' key stamped them, by display
+    /// path (`pipeline::unchanged::RepoFiles`, settled repositories only):
+    /// with the build cache, a repository found with the stamp its docs'
+    /// key was last worked out under takes that key and listing back
+    /// instead of listing and stamping its files again
+    /// ([`repo_cache::by_files`]).
+    pub repo_files: Option<&'a HashMap<String, Key>>,
     /// Whether each page's section text and headings stay in its site's
     /// summary after `on_site` saw the site. Only search documents read
     /// them: the build cache's search key, a shard's part and `serve` make
@@ -930,6 +937,25 @@ fn build_repo_cached(
     sink: Sink<'_>,
     (disk, carry): (&crate::cache::DiskCache, Carry<'_>),
 ) -> Result<RepoDocs, String> {
+    // The repository's files stamped as they were when its key was last
+    // worked out: that key, and the listing then, without a look at them.
+    let by_files = options
+        .repo_files
+        .and_then(|stamps| stamps.get(&repo.display))
+        .and_then(|stamp| repo_cache::by_files_key(*stamp, entities, options));
+    let kept_by_files = by_files.and_then(|by_files| repo_cache::by_files(disk, by_files));
+    if let Some((key, listing)) = &kept_by_files
+        && let Some(docs) = reuse_kept(*key, options, (disk, carry))
+    {
+        if let Some(listings) = options.listings {
+            listings.record(repo, Arc::clone(listing));
+        }
+        disk.count(repo_cache::BY_FILES_TAKEN, true);
+        return Ok(docs);
+    }
+    if by_files.is_some() {
+        disk.count(repo_cache::BY_FILES_TAKEN, false);
+    }
     let Ok(snapshot) = Snapshot::open(repo, options.git_ref) else {
         return Ok(RepoDocs::default()); // already reported by the catalog stage
     };
@@ -945,20 +971,12 @@ fn build_repo_cached(
             Some(sink),
         );
     };
-    // Sections decoded now only for an `on_site` to see them.
-    let decode_sections = options.on_site.is_some();
-    if let Some(mut docs) = repo_cache::reuse(disk, key, carry, decode_sections) {
-        for site in &docs.sites {
-            for _ in &site.summary.pages {
-                disk.count(memo::DISK_KIND, true);
-            }
-            if let Some(on_site) = options.on_site {
-                on_site(&site.summary);
-            }
-        }
-        if decode_sections && !options.keep_sections {
-            docs.drop_sections();
-        }
+    if let Some(by_files) = by_files
+        && kept_by_files.is_none_or(|(kept, _)| kept != key)
+    {
+        repo_cache::keep_by_files(disk, by_files, key, &files);
+    }
+    if let Some(docs) = reuse_kept(key, options, (disk, carry)) {
         return Ok(docs);
     }
     let written = std::sync::Mutex::new(Vec::new());
@@ -985,6 +1003,30 @@ fn build_repo_cached(
         docs.drop_sections();
     }
     Ok(docs.stored(key, outline))
+}
+
+/// The repository's docs kept under `key` ([`repo_cache::reuse`]), its
+/// files carried over; `None` when they are not all there.
+fn reuse_kept(
+    key: Key,
+    options: &DocsOptions<'_>,
+    (disk, carry): (&crate::cache::DiskCache, Carry<'_>),
+) -> Option<RepoDocs> {
+    // Sections decoded now only for an `on_site` to see them.
+    let decode_sections = options.on_site.is_some();
+    let mut docs = repo_cache::reuse(disk, key, carry, decode_sections)?;
+    for site in &docs.sites {
+        for _ in &site.summary.pages {
+            disk.count(memo::DISK_KIND, true);
+        }
+        if let Some(on_site) = options.on_site {
+            on_site(&site.summary);
+        }
+    }
+    if decode_sections && !options.keep_sections {
+        docs.drop_sections();
+    }
+    Some(docs)
 }
 
 fn build_repo(

@@ -16,6 +16,7 @@ pub mod links;
 pub mod markdown;
 pub mod memo;
 pub use memo::DISK_KIND as PAGE_CACHE_KIND;
+pub use repo_cache::BY_FILES_TAKEN as REPOS_BY_FILES_TAKEN;
 pub mod mkdocs;
 pub mod nav;
 mod page;

@@ -18,6 +18,13 @@
 //! Sites with versions from git tags are not kept this way: their inputs
 //! include every matching tag.
 //!
+//! Working the key out lists the repository and stamps each file, which
+//! the whole-build walk (`pipeline::unchanged`) did moments before. So the
+//! key and the listing are also kept under the walk's stamp of the
+//! repository with the settings and entities ([`by_files_key`],
+//! `repo-docs-by-files`): a repository the walk found as it was when its
+//! key was last worked out takes both back without a second look.
+//!
 //! Kept in four parts, so a build decodes only what it needs:
 //! - the docs without their link facts, with the files written and the
 //!   repository's [`LinkOutline`] (`repo-docs`);
@@ -48,6 +55,7 @@ use crate::diagnostics::Diagnostic;
 use crate::read::{Listing, RepoKind, Snapshot};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What a repository's docs are kept under in the build cache: without
 /// their link facts, which are kept apart ([`LINKS_KIND`]) and decoded only
@@ -60,6 +68,14 @@ const LINKS_KIND: &str = "repo-links";
 /// Each latest site's pages' headings and section text, under the same
 /// key: read with the docs, decoded only for search documents.
 const SECTIONS_KIND: &str = "repo-sections";
+
+/// A repository's docs key and listing, by its files' stamp
+/// ([`by_files_key`]).
+const BY_FILES_KIND: &str = "repo-docs-by-files";
+
+/// What the cache counts repositories whose docs were taken by their
+/// files' stamp under (found), and those that had a stamp but were not.
+pub const BY_FILES_TAKEN: &str = "repo-docs-by-files taken";
 
 /// A repository's link problems, under [`problems_keys`].
 const PROBLEMS_KIND: &str = "link-problems";
@@ -109,24 +125,11 @@ pub(super) fn key(
     }
     let repo = &snapshot.source;
     let mut key = memo::hasher();
-    key.update(&FORMAT.to_le_bytes());
-    key.update(&options.layout_key.to_le_bytes());
-    key.update(&memo::render_settings_key(&options.sanitize).to_le_bytes());
-    memo::part(&mut key, options.git_ref.unwrap_or("").as_bytes());
-    memo::part(&mut key, &[u8::from(options.search_versions)]);
+    settings_and_entities(&mut key, entities, options)?;
     memo::part(&mut key, repo.name.as_bytes());
     memo::part(&mut key, repo.display.as_bytes());
     memo::part(&mut key, repo.root.as_os_str().as_encoded_bytes());
     memo::part(&mut key, format!("{:?}", snapshot.git).as_bytes());
-    for entity in entities {
-        memo::part(&mut key, entity.entity_ref.to_string().as_bytes());
-        memo::part(&mut key, format!("{:?}", entity.source).as_bytes());
-        memo::part(&mut key, format!("{:?}", entity.doc.pos).as_bytes());
-        memo::part(
-            &mut key,
-            serde_json::to_string(&*entity.json).ok()?.as_bytes(),
-        );
-    }
     for skipped in &listing.skipped {
         memo::part(&mut key, skipped.path.as_bytes());
     }
@@ -160,6 +163,95 @@ pub(super) fn key(
         }
     }
     Some(key.digest128())
+}
+
+/// What a repository's docs are made from besides its files: the format,
+/// the settings and the entities whose docs it holds, as read.
+fn settings_and_entities(
+    key: &mut xxhash_rust::xxh3::Xxh3,
+    entities: &[&Entity],
+    options: &DocsOptions<'_>,
+) -> Option<()> {
+    key.update(&FORMAT.to_le_bytes());
+    key.update(&options.layout_key.to_le_bytes());
+    key.update(&memo::render_settings_key(&options.sanitize).to_le_bytes());
+    memo::part(key, options.git_ref.unwrap_or("").as_bytes());
+    memo::part(key, &[u8::from(options.search_versions)]);
+    for entity in entities {
+        memo::part(key, entity.entity_ref.to_string().as_bytes());
+        memo::part(key, format!("{:?}", entity.source).as_bytes());
+        memo::part(key, format!("{:?}", entity.doc.pos).as_bytes());
+        memo::part(key, serde_json::to_string(&*entity.json).ok()?.as_bytes());
+    }
+    Some(())
+}
+
+/// What a repository's docs key and listing are kept under by its files'
+/// stamp (`pipeline::unchanged::RepoFiles`): that stamp, the settings and
+/// the entities. The stamp holds every file [`key`] stamps or reads
+/// through git (its listing, the git folder's refs, `HEAD`, configuration
+/// and history files, git's own configuration and variables) and the
+/// repository's name, path and kind, so under the same stamp, settings
+/// and entities, [`key`] gives the same key and the listing is the same:
+/// a build takes both back ([`by_files`]) without listing the repository
+/// or stamping its files again.
+pub(super) fn by_files_key(
+    files_stamp: Key,
+    entities: &[&Entity],
+    options: &DocsOptions<'_>,
+) -> Option<Key> {
+    let mut key = memo::hasher();
+    memo::part(&mut key, BY_FILES_KIND.as_bytes());
+    key.update(&files_stamp.to_le_bytes());
+    settings_and_entities(&mut key, entities, options)?;
+    Some(key.digest128())
+}
+
+/// A repository's docs key and listing as kept under [`by_files_key`].
+/// Only listings that skipped no name are kept (a skipped name's reason
+/// is not kept): the others are listed every build.
+#[derive(Serialize, Deserialize)]
+struct ByFiles {
+    key: Key,
+    files: Vec<String>,
+    git_links: Option<Vec<String>>,
+    unlisted: Vec<String>,
+    nested_checkouts: Vec<String>,
+}
+
+/// The docs key and listing kept under `by_files` ([`by_files_key`]).
+pub(super) fn by_files(disk: &DiskCache, by_files: Key) -> Option<(Key, Arc<Listing>)> {
+    let kept: ByFiles = disk.get_decoded(BY_FILES_KIND, by_files, crate::memo::decode)?;
+    // A listing is sorted: one that is not did not come from a build.
+    let sorted = |paths: &[String]| paths.windows(2).all(|w| w[0] < w[1]);
+    if !sorted(&kept.files) || !kept.git_links.as_deref().is_none_or(sorted) {
+        return None;
+    }
+    let listing = Listing {
+        files: kept.files,
+        skipped: Vec::new(),
+        git_links: kept.git_links,
+        unlisted: kept.unlisted,
+        nested_checkouts: kept.nested_checkouts,
+    };
+    Some((kept.key, Arc::new(listing)))
+}
+
+/// Keeps `key` and `listing` under `by_files` ([`by_files_key`]).
+pub(super) fn keep_by_files(disk: &DiskCache, by_files: Key, key: Key, listing: &Listing) {
+    if !listing.skipped.is_empty() {
+        return;
+    }
+    let kept = ByFiles {
+        key,
+        files: listing.files.clone(),
+        git_links: listing.git_links.clone(),
+        unlisted: listing.unlisted.clone(),
+        nested_checkouts: listing.nested_checkouts.clone(),
+    };
+    if let Some(bytes) = crate::memo::encode(&kept) {
+        disk.put(BY_FILES_KIND, by_files, &bytes);
+    }
 }
 
 /// Stamps of the git files besides HEAD that a history walk reads: the

@@ -63,20 +63,35 @@ const GIT_UNREAD: [&str; 4] = ["objects", "logs", "hooks", "lfs"];
 
 /// Whether builds may take the whole-build entry: not when
 /// `PORTICO_EVERY_STAGE` is set (benchmarks of the stages, and tests of
-/// the cache's other layers, run them with nothing changed).
+/// the cache's other layers, run them with nothing changed). The inputs'
+/// key is still worked out: the stages take each repository's share of
+/// it ([`RepoFiles`]).
 pub fn enabled() -> bool {
     std::env::var_os("PORTICO_EVERY_STAGE").is_none()
 }
 
 /// The key of every input of a build, read before any stage reads them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inputs {
     key: Key,
     /// An input changed too recently for its stamp to be trusted.
     racy: bool,
     /// Folders read, and folders taken from the last walk's listings.
     pub folders: (usize, usize),
+    /// Each repository's files as the walk stamped them ([`RepoFiles`]).
+    pub repo_files: RepoFiles,
 }
+
+/// Each repository's own share of the inputs' key, by its display path:
+/// every file of the repository stamped (its git folder's as the key
+/// stamps them), with git's configuration files and variables, the
+/// working folder and the repository's name, path and kind. Whatever a
+/// stage reads of one repository (its files, its git facts and history)
+/// is fixed by it, so a stage may keep its work on one repository under
+/// it instead of stamping the files again (`docs::repo_cache`). Only
+/// repositories whose stamps are settled (nothing changed in the last
+/// [`RACY_NANOS`]) have one.
+pub type RepoFiles = std::sync::Arc<std::collections::HashMap<String, Key>>;
 
 /// What a build recorded for the next one into the same `--out`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -124,25 +139,29 @@ impl Inputs {
         let walk = Walk { record, started };
         let mut hasher = crate::memo::hasher();
         let mut part = |bytes: &[u8]| crate::memo::part(&mut hasher, bytes);
-        part(b"whole-build 1");
-        part(std::env::current_dir().ok()?.as_os_str().as_encoded_bytes());
+        part(b"whole-build 2");
         part(format!("{config:?}").as_bytes());
         part(format!("{:?}", found.notes).as_bytes());
+        // What every repository's files are read with: the working folder
+        // (repositories' paths may be relative to it) and git's settings.
+        let mut git = Stamps::new(&walk);
+        git.bytes(std::env::current_dir().ok()?.as_os_str().as_encoded_bytes());
         // `vars_os`: a variable that is not UTF-8 is hashed, not a panic.
         let mut git_env: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os()
             .filter(|(name, _)| name.as_encoded_bytes().starts_with(b"GIT_"))
             .collect();
         git_env.sort();
         for (name, value) in &git_env {
-            part(name.as_encoded_bytes());
-            part(value.as_encoded_bytes());
-        }
-        let mut stamps = Stamps::new(&walk);
-        for file in outside_files(config) {
-            stamps.path(&file);
+            git.bytes(name.as_encoded_bytes());
+            git.bytes(value.as_encoded_bytes());
         }
         for file in git_configs() {
-            stamps.git_config(&file, INCLUDE_DEPTH);
+            git.git_config(&file, INCLUDE_DEPTH);
+        }
+        let mut stamps = Stamps::new(&walk);
+        stamps.add(&git);
+        for file in outside_files(config) {
+            stamps.path(&file);
         }
         if let Some(theme) = &config.theme {
             stamps.theme(theme).ok()?;
@@ -162,10 +181,38 @@ impl Inputs {
         part(&stamps.hasher.digest128().to_le_bytes());
         let read = stamps.read + repos.iter().map(|r| r.read).sum::<usize>();
         let walked = stamps.walked + repos.iter().map(|r| r.walked).sum::<usize>();
+        let settled = |newest: i128| newest <= started - RACY_NANOS;
+        let git_key = git.hasher.digest128();
+        let mut repo_files = std::collections::HashMap::new();
+        let mut shown_twice = Vec::new();
+        for (repo, files) in found.repos.iter().zip(&repos) {
+            if !settled(git.newest) || !settled(files.newest) {
+                continue;
+            }
+            let mut key = crate::memo::hasher();
+            crate::memo::part(&mut key, b"repo-files 1");
+            key.update(&git_key.to_le_bytes());
+            crate::memo::part(&mut key, repo.name.as_bytes());
+            crate::memo::part(&mut key, repo.display.as_bytes());
+            crate::memo::part(&mut key, repo.root.as_os_str().as_encoded_bytes());
+            crate::memo::part(&mut key, repo.kind.label().as_bytes());
+            key.update(&files.hasher.digest128().to_le_bytes());
+            if repo_files
+                .insert(repo.display.clone(), key.digest128())
+                .is_some()
+            {
+                shown_twice.push(&repo.display);
+            }
+        }
+        // A display path two repositories share names neither.
+        for display in shown_twice {
+            repo_files.remove(display);
+        }
         let inputs = Inputs {
             key: hasher.digest128(),
-            racy: stamps.newest > started - RACY_NANOS,
+            racy: !settled(stamps.newest),
             folders: (read, walked - read),
+            repo_files: std::sync::Arc::new(repo_files),
         };
         let listings = (read > 0 || record.is_none()).then(|| Listings {
             folders: stamps
@@ -650,7 +697,7 @@ fn halves(key: u128) -> [u64; 2] {
 pub fn check(
     disk: &crate::cache::DiskCache,
     site: Key,
-    inputs: Inputs,
+    inputs: &Inputs,
     out_dir: &Path,
     manifest_kind: &str,
 ) -> Option<(Vec<Diagnostic>, Unchanged)> {
@@ -682,7 +729,7 @@ pub fn check(
 pub fn keep(
     disk: &crate::cache::DiskCache,
     site: Key,
-    inputs: Inputs,
+    inputs: &Inputs,
     out_dir: &Path,
     manifest: Option<u128>,
     outcome: &super::Outcome,

@@ -1220,6 +1220,75 @@ fn file_rules_see_the_files_of_this_build_not_the_last() {
     );
 }
 
+/// (repositories taken by their files' stamps, repositories with a
+/// settled stamp) from the docs timing line.
+fn taken_by_files(run: &Run) -> (usize, usize) {
+    figures(run, "repositories taken by their files' stamps: ")
+}
+
+/// A repository whose files all have the stamps they had when its docs'
+/// key was last worked out takes that key and its listing back without
+/// listing or stamping its files (`docs::repo_cache::by_files`). Any
+/// change it could read is seen: a page edited, a file added (a file
+/// rule's), a commit, git's own configuration; a repository changed just
+/// now has no stamp to take. Every site is a clean build's.
+#[test]
+fn repositories_are_taken_by_their_files_stamps_only_while_every_file_is_as_stamped() {
+    let org = docs_org(3);
+    let dir = org.path();
+    let svc2 = dir.join("repos/svc2");
+    commit_all(&svc2, "main", "first");
+    let scorecards = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
+        let mut files = site(&dir.join("cached"));
+        files.retain(|path, _| path.starts_with("scorecards"));
+        files
+    };
+    settle();
+    let run = same_as_uncached(dir, "the first build");
+    assert_eq!(taken_by_files(&run), (0, 3), "{}", run.stderr);
+    let run = same_as_uncached(dir, "nothing changed");
+    assert_eq!(taken_by_files(&run), (3, 3), "{}", run.stderr);
+
+    write_runbook(dir, 1, "Page the owner; roll the deploy back.");
+    settle();
+    let run = same_as_uncached(dir, "a page edited");
+    assert_eq!(taken_by_files(&run), (2, 3), "{}", run.stderr);
+
+    let before = scorecards(dir);
+    std::fs::write(dir.join("repos/svc0/LICENSE"), "MIT\n").unwrap();
+    settle();
+    let run = same_as_uncached(dir, "a licence added");
+    assert_eq!(taken_by_files(&run), (2, 3), "{}", run.stderr);
+    assert_ne!(before, scorecards(dir), "the licence rule saw the new file");
+
+    std::fs::write(svc2.join("README.md"), "# Service 2\n").unwrap();
+    commit_all(&svc2, "main", "readme");
+    settle();
+    let run = same_as_uncached(dir, "a commit");
+    assert_eq!(taken_by_files(&run), (2, 3), "{}", run.stderr);
+
+    // git's own configuration is every repository's input (a remote's
+    // URL may come from it).
+    let home = tempfile::tempdir().unwrap();
+    let home_path = home.path().to_str().unwrap();
+    std::fs::write(home.path().join(".gitconfig"), "[user]\n\tname = A\n").unwrap();
+    settle();
+    let env = [("HOME", home_path)];
+    let run = same_as_uncached_with(dir, "git's configuration elsewhere", &env);
+    assert_eq!(taken_by_files(&run), (0, 3), "{}", run.stderr);
+    let run = same_as_uncached_with(dir, "nothing changed again", &env);
+    assert_eq!(taken_by_files(&run), (3, 3), "{}", run.stderr);
+    std::fs::write(home.path().join(".gitconfig"), "[user]\n\tname = B\n").unwrap();
+    settle();
+    let run = same_as_uncached_with(dir, "git's configuration edited", &env);
+    assert_eq!(taken_by_files(&run), (0, 3), "{}", run.stderr);
+
+    // Changed just now: no stamp to take, the edit seen.
+    write_runbook(dir, 0, "Page the owner at once.");
+    let run = same_as_uncached_with(dir, "a page edited just now", &env);
+    assert_eq!(taken_by_files(&run), (2, 2), "{}", run.stderr);
+}
+
 /// `docs_org`'s runbook of service `n`, rewritten to hold `text`.
 fn write_runbook(dir: &Path, n: usize, text: &str) {
     std::fs::write(
