@@ -183,12 +183,20 @@ impl Folder {
     /// it is listed in, and bringing the kept folder up to date deletes
     /// what the new site does not hold.
     fn names_are_entries(&self) -> bool {
-        let mut seen = HashSet::with_capacity(self.files.len() + self.folders.len());
-        self.files
-            .iter()
-            .map(|(name, _)| name)
-            .chain(&self.folders)
-            .all(|name| crate::files::entry_name(name.as_bytes()) && seen.insert(name.as_str()))
+        let names = || self.files.iter().map(|(name, _)| name).chain(&self.folders);
+        if !names().all(|name| crate::files::entry_name(name.as_bytes())) {
+            return false;
+        }
+        // Most of a site's folders hold a page or two: compared in turn,
+        // with no set made for them.
+        let count = self.files.len() + self.folders.len();
+        if count <= 8 {
+            return names()
+                .enumerate()
+                .all(|(n, name)| names().skip(n + 1).all(|other| other != name));
+        }
+        let mut seen = HashSet::with_capacity_and_hasher(count, Fast::default());
+        names().all(|name| seen.insert(name.as_str()))
     }
 }
 
@@ -197,9 +205,9 @@ impl Folder {
 /// change (nor listed too soon after a change), by site path (`""` the
 /// root). A folder found with its recorded stamp is not read again; any
 /// other is ([`list`]).
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Recorded {
-    folders: HashMap<String, Folder>,
+    folders: HashMap<String, Folder, Fast>,
 }
 
 impl Recorded {
@@ -220,10 +228,13 @@ impl Recorded {
 /// it has now is taken from the record, not read. Returns the listing and
 /// the record of what was found (folders listed too soon after a change,
 /// or holding anything but files and folders, left out).
-fn list(root: &Path, record: Option<&Recorded>) -> std::io::Result<(Listing, Recorded, usize)> {
+fn list(root: &Path, record: Option<Recorded>) -> std::io::Result<(Listing, Recorded, usize)> {
     // On a network or FUSE file system a folder's time may not move when
-    // a file is added from elsewhere: every folder is read there.
-    let record = record.filter(|_| crate::files::folder_times_move(root));
+    // a file is added from elsewhere: every folder is read there. A
+    // folder taken from the record is moved out of it (into the new one).
+    let record = record
+        .filter(|_| crate::files::folder_times_move(root))
+        .map(|record| Mutex::new(record.folders));
     let listing = Mutex::new(Listing::default());
     let found = Mutex::new(Recorded::default());
     let read = std::sync::atomic::AtomicUsize::new(0);
@@ -248,7 +259,7 @@ fn into_inner<T>(mutex: Mutex<T>) -> T {
 /// One listing of a kept folder under way.
 struct Walk<'a> {
     root: &'a Path,
-    record: Option<&'a Recorded>,
+    record: Option<Mutex<HashMap<String, Folder, Fast>>>,
     /// When the listing started, nanoseconds since the epoch.
     now: i128,
     listing: &'a Mutex<Listing>,
@@ -273,12 +284,15 @@ impl Walk<'_> {
             )));
         }
         let stamp = Stamp::of(&meta);
-        let recorded = self
-            .record
-            .and_then(|r| r.folders.get(&rel))
-            .filter(|f| f.stamp == stamp && stamp.settled(self.now) && f.names_are_entries());
+        let recorded = self.record.as_ref().and_then(|record| {
+            let mut record = super::lock(record);
+            let folder = record.get(&rel)?;
+            (folder.stamp == stamp && stamp.settled(self.now) && folder.names_are_entries())
+                .then(|| record.remove(&rel))
+                .flatten()
+        });
         let (folder, others) = match recorded {
-            Some(folder) => (folder.clone(), Vec::new()),
+            Some(folder) => (folder, Vec::new()),
             None => {
                 self.read.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 read_folder(&full, stamp)?
@@ -390,7 +404,7 @@ pub(super) fn update(
     previous: &Manifest,
     facts: &HashMap<String, FileFacts>,
     carried: &[(String, u64)],
-    record: Option<&Recorded>,
+    record: Option<Recorded>,
 ) -> Result<Brought, OutputError> {
     let failed = |what: &str, path: &Path, e: std::io::Error| io_error(what, path, e);
     let (listing, mut found, folders_read) =
@@ -574,7 +588,7 @@ mod tests {
         assert_eq!(read, 4);
         assert_eq!(record.folders.len(), 4, "settled: every folder recorded");
         let record = Recorded::from_bytes(&record.to_bytes()).unwrap();
-        let (again, _, read) = list(root, Some(&record)).unwrap();
+        let (again, _, read) = list(root, Some(record.clone())).unwrap();
         assert_eq!(read, 0, "nothing changed: nothing read");
         assert_eq!(files(&again), files(&first));
         assert_eq!(again.files, first.files, "the same inodes");
@@ -589,7 +603,7 @@ mod tests {
         std::fs::write(root.join("c"), "a file").unwrap();
         std::os::unix::fs::symlink("/etc/passwd", root.join("a/link")).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(1100));
-        let (changed, _, read) = list(root, Some(&record)).unwrap();
+        let (changed, _, read) = list(root, Some(record.clone())).unwrap();
         assert_eq!(read, 3, "the root, a and a/b read again: {changed:?}");
         assert_eq!(
             files(&changed),
@@ -614,17 +628,50 @@ mod tests {
             let mut record = Recorded::from_bytes(&record.to_bytes()).unwrap();
             let top = record.folders.get_mut("").unwrap();
             top.folders.push(forged.to_string());
-            let (listing, _, read) = list(&root, Some(&record)).unwrap();
+            let (listing, _, read) = list(&root, Some(record.clone())).unwrap();
             assert_eq!(read, 1, "{forged:?}: the root read again");
             assert_eq!(listing.folders, first.folders, "{forged:?}");
         }
         let mut twice = Recorded::from_bytes(&record.to_bytes()).unwrap();
         twice.folders.get_mut("").unwrap().folders.push("a".into());
-        let (listing, _, read) = list(&root, Some(&twice)).unwrap();
+        let (listing, _, read) = list(&root, Some(twice.clone())).unwrap();
         assert_eq!(
             (read, &listing.folders),
             (1, &first.folders),
             "a listed twice"
         );
+    }
+
+    /// Names are checked the same way in small folders (compared in turn)
+    /// and large ones (a set): a name listed twice, as a file or as a
+    /// folder, or one that is no entry name, is refused.
+    #[test]
+    fn a_folder_listing_a_name_twice_is_refused_whatever_its_size() {
+        let stamp = Stamp {
+            inode: 1,
+            modified: 0,
+            changed: 0,
+        };
+        for size in [1, 2, 8, 9, 40] {
+            let files: Vec<(String, u64)> = (0..size).map(|n| (format!("f{n}"), 1)).collect();
+            let folder = Folder {
+                stamp,
+                files: files.clone(),
+                folders: vec!["sub".into()],
+            };
+            assert!(folder.names_are_entries(), "{size}");
+            let mut twice = folder.clone();
+            twice.folders.push(format!("f{}", size - 1));
+            assert!(
+                !twice.names_are_entries(),
+                "{size}: a file's name as a folder's"
+            );
+            let mut twice = folder.clone();
+            twice.files.push(("f0".into(), 2));
+            assert!(!twice.names_are_entries(), "{size}: a file twice");
+            let mut bad = folder.clone();
+            bad.files.push(("..".into(), 2));
+            assert!(!bad.names_are_entries(), "{size}: `..`");
+        }
     }
 }

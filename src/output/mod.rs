@@ -577,7 +577,7 @@ impl Staging {
             previous,
             facts,
             carried,
-            record.as_ref(),
+            record,
         );
         match done {
             Ok((updated, copies, found)) => {
