@@ -293,9 +293,19 @@ fn numbering_order(added: &[Listed]) -> (Vec<usize>, [u32; SEGMENTS]) {
     (keyed.into_iter().map(|(_, seq)| seq).collect(), counts)
 }
 
-/// Each document's number in the browser index, by `seq`.
-pub fn numbers_by_seq(added: &[Listed]) -> Vec<u32> {
-    numbering(added).number_of_seq
+/// What orders the documents `seqs` of `added` as their numbers in the
+/// browser index do, without numbering every document: the key
+/// [`numbering_order`] sorts by, with places among distinct strings
+/// replaced by the strings (the same order), and the `seq`. A `seq`
+/// outside `added` sorts last.
+pub fn number_order_key(added: &[Listed], seq: usize) -> impl Ord + '_ {
+    added.get(seq).map_or((1, None), |listed| {
+        let (entity, other, page, position) = listed.order_key();
+        (
+            0,
+            Some((segment_of(entity), entity, other, page, position, seq)),
+        )
+    })
 }
 
 /// How the browser index numbers documents.
@@ -1603,6 +1613,18 @@ mod tests {
             );
         }
         assert!(numbering_order(&[]).0.is_empty());
+        // Any few documents sorted by their number order keys come in the
+        // order of their numbers; a seq outside the documents comes last.
+        let some: Vec<usize> = (0..300)
+            .filter(|seq| seq % 7 == 3 || seq % 11 == 0)
+            .collect();
+        let mut by_key = some.clone();
+        by_key.push(1_000);
+        by_key.sort_by_cached_key(|seq| number_order_key(&added, *seq));
+        let mut by_number = some;
+        by_number.sort_by_key(|seq| numbered.number_of_seq[*seq]);
+        by_number.push(1_000);
+        assert_eq!(by_key, by_number);
     }
 
     /// The segment of a ref is fixed: the browser index of every build,
