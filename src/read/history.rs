@@ -114,6 +114,7 @@ fn look_up(
     let indexed: Vec<(usize, &str)> = pending.iter().map(String::as_str).enumerate().collect();
     let read = Lookup {
         repo,
+        objects: super::loose::objects_folder(repo),
         newer,
         trees: &mut trees,
         found: &mut found,
@@ -128,6 +129,8 @@ fn look_up(
 /// paths' entries are the newer commit's.
 struct Lookup<'a> {
     repo: &'a gix::Repository,
+    /// Where loose trees are read whole (`super::loose::objects_folder`).
+    objects: Option<&'a std::path::Path>,
     /// The newer commit's entries (by place in the pending list, as
     /// `paths` number them) and the trees its lookup went through.
     newer: Option<(&'a [Option<gix::ObjectId>], &'a Trees)>,
@@ -152,15 +155,25 @@ impl Lookup<'_> {
             }
             return true;
         }
-        let Some(tree) = self
-            .repo
-            .find_object(id)
-            .ok()
-            .and_then(|object| object.try_into_tree().ok())
-        else {
-            return false;
+        // A loose tree read whole (`super::loose`), else gix's.
+        let loose = self
+            .objects
+            .and_then(|objects| super::loose::read(objects, &id, gix::object::Kind::Tree));
+        let data = match loose {
+            Some(data) => data,
+            None => {
+                let Some(tree) = self
+                    .repo
+                    .find_object(id)
+                    .ok()
+                    .and_then(|object| object.try_into_tree().ok())
+                else {
+                    return false;
+                };
+                tree.detach().data
+            }
         };
-        let Ok(decoded) = tree.decode() else {
+        let Ok(decoded) = gix::objs::TreeRef::from_bytes(&data, self.repo.object_hash()) else {
             return true;
         };
         self.trees.insert(folder.to_string(), id);
@@ -483,5 +496,21 @@ mod tests {
         );
         // Every path HEAD holds has its blob (a folder its tree).
         assert_eq!(history.head_blobs.len(), 7);
+        // The first commit's `docs/guide` tree replaced by HEAD's (`git
+        // replace`): gix reads the replacement for the replaced id, and so
+        // must the walk (loose trees are read whole only without
+        // replacements): `a.md` is then unchanged since the first commit.
+        let old = git(root, &["rev-parse", "HEAD~7:docs/guide"]);
+        let new = git(root, &["rev-parse", "HEAD:docs/guide"]);
+        git(root, &["replace", old.trim(), new.trim()]);
+        let repo = gix::open(root).unwrap();
+        assert!(super::super::loose::objects_folder(&repo).is_none());
+        let replaced: HashMap<String, String> = walk(&repo, start, &paths)
+            .last_change
+            .into_iter()
+            .map(|(path, change)| (path, change.commit))
+            .collect();
+        assert_eq!(replaced, walk_path_by_path(&repo, start, &paths));
+        assert_ne!(replaced["docs/guide/a.md"], found["docs/guide/a.md"]);
     }
 }

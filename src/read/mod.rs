@@ -14,6 +14,7 @@ mod git_facts;
 mod git_handle;
 pub mod history;
 pub mod kept_authors;
+mod loose;
 mod probes;
 pub mod safe_path;
 pub mod tags;
