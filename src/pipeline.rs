@@ -414,6 +414,11 @@ fn build_once(
         None => output::Staging::create(out_dir),
     }
     .map_err(fatal)?;
+    // The kept folder is listed while the stages run (its listing needs
+    // nothing they make); the commit brings it up to date.
+    if let Some(disk) = &disk {
+        staging.list_kept_early(&KeptRecords { disk, site_key });
+    }
     // Only a build with the cache keeps (and compares) the search key.
     let search_key = disk.as_ref().map(|_| output::SearchKey::default());
     let mut outcome = load_found(config, None, disk.as_ref(), &Scope::default(), found)?.0;

@@ -12,7 +12,8 @@
 //! - the kept folder is listed whole (its folders read, no file opened):
 //!   nothing recorded about it is trusted, so a folder changed by hand, or
 //!   left half updated by a killed build, is still brought exactly to the
-//!   new site;
+//!   new site. The listing starts as the build starts, on rayon's pool,
+//!   and runs beside the stages ([`EarlyListing`]);
 //! - a file the new site carries over from the last one stays when the
 //!   kept folder's entry is that very file (the same inode the last site
 //!   holds, found untouched there); otherwise it is linked from the last
@@ -389,6 +390,104 @@ pub struct Updated {
 /// marker's, and the record of the folder as it left it.
 pub(super) type Brought = (Updated, Vec<(String, FileFacts)>, Recorded);
 
+/// How [`update`] lists the kept folder: taken from a listing started
+/// early, or made now with what the last update recorded.
+pub(super) enum Record {
+    Early(EarlyListing),
+    Kept(Option<Recorded>),
+}
+
+/// A listing of the kept folder ([`list`]): the listing, the record of what
+/// was found and how many folders were read.
+type Listed = std::io::Result<(Listing, Recorded, usize)>;
+
+/// The kept folder's listing started early, on rayon's pool, while the
+/// build renders: it depends on nothing the build makes, and listing
+/// thousands of folders at the commit kept one core busy while the other
+/// had little to do. Whoever comes first lists: the job, or the commit,
+/// which then lists it itself (so a pool with one thread, busy with the
+/// build, never waits on a job it would have to run).
+pub(super) struct EarlyListing {
+    /// The kept folder's device and inode when the listing was started.
+    pub folder: (u64, u64),
+    state: std::sync::Arc<(Mutex<EarlyState>, std::sync::Condvar)>,
+}
+
+impl std::fmt::Debug for EarlyListing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EarlyListing")
+            .field("folder", &self.folder)
+            .finish_non_exhaustive()
+    }
+}
+
+enum EarlyState {
+    /// Not started yet: the folder and the record to list it with.
+    Waiting(PathBuf, Option<Recorded>),
+    Running,
+    Done(Listed),
+    /// Taken by the commit.
+    Taken,
+}
+
+impl EarlyListing {
+    /// Starts listing `kept` (device and inode `folder`) with `record`.
+    pub(super) fn start(kept: PathBuf, folder: (u64, u64), record: Option<Recorded>) -> Self {
+        let state = std::sync::Arc::new((
+            Mutex::new(EarlyState::Waiting(kept, record)),
+            std::sync::Condvar::new(),
+        ));
+        let job = std::sync::Arc::clone(&state);
+        rayon::spawn(move || EarlyListing::run(&job));
+        EarlyListing { folder, state }
+    }
+
+    /// Lists the folder unless the commit took it first.
+    fn run(state: &(Mutex<EarlyState>, std::sync::Condvar)) {
+        let (lock, ready) = state;
+        let (kept, record) = {
+            let mut guard = super::lock(lock);
+            match std::mem::replace(&mut *guard, EarlyState::Running) {
+                EarlyState::Waiting(kept, record) => (kept, record),
+                other => {
+                    *guard = other;
+                    return;
+                }
+            }
+        };
+        // The commit waits for this: a panic must still end the wait.
+        let listed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| list(&kept, record)))
+            .unwrap_or_else(|_| Err(std::io::Error::other("listing the kept folder failed")));
+        *super::lock(lock) = EarlyState::Done(listed);
+        ready.notify_all();
+    }
+
+    /// The listing: the job's, waited for if it is under way, or made now
+    /// if it has not started.
+    fn take(self) -> Listed {
+        let (lock, ready) = &*self.state;
+        let mut guard = super::lock(lock);
+        loop {
+            match std::mem::replace(&mut *guard, EarlyState::Taken) {
+                EarlyState::Waiting(kept, record) => {
+                    drop(guard);
+                    return list(&kept, record);
+                }
+                EarlyState::Running => {
+                    *guard = EarlyState::Running;
+                    guard = ready
+                        .wait(guard)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                }
+                EarlyState::Done(listed) => return listed,
+                EarlyState::Taken => {
+                    return Err(std::io::Error::other("the kept folder's listing was taken"));
+                }
+            }
+        }
+    }
+}
+
 /// Brings the folder `kept` to exactly the new site: `facts` (every file,
 /// the marker aside), of which `carried` (path, inode in the last site)
 /// are the last site's files in `live` where `facts` still records the
@@ -404,11 +503,14 @@ pub(super) fn update(
     previous: &Manifest,
     facts: &HashMap<String, FileFacts>,
     carried: &[(String, u64)],
-    record: Option<Recorded>,
+    record: Record,
 ) -> Result<Brought, OutputError> {
     let failed = |what: &str, path: &Path, e: std::io::Error| io_error(what, path, e);
-    let (listing, mut found, folders_read) =
-        list(kept, record).map_err(|e| failed("list", kept, e))?;
+    let listed = match record {
+        Record::Early(early) => early.take(),
+        Record::Kept(record) => list(kept, record),
+    };
+    let (listing, mut found, folders_read) = listed.map_err(|e| failed("list", kept, e))?;
     // The carried files whose last-site file the kept folder may hold.
     let from_live: HashMap<&str, u64, Fast> = carried
         .iter()
@@ -640,6 +742,46 @@ mod tests {
             (1, &first.folders),
             "a listed twice"
         );
+    }
+
+    /// A listing started early gives what a listing at the commit gives,
+    /// whether the job ran first, runs while it is asked for, or never ran:
+    /// on a pool of one thread busy with the asker, the asker lists it
+    /// itself rather than wait for a job that thread would have to run.
+    #[test]
+    fn an_early_listing_is_the_listing_whoever_makes_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("kept");
+        for n in 0..20 {
+            std::fs::create_dir_all(root.join(format!("d{n}/e"))).unwrap();
+            std::fs::write(root.join(format!("d{n}/e/index.html")), "x").unwrap();
+        }
+        let now = files(&list(&root, None).unwrap().0)
+            .into_iter()
+            .map(String::from)
+            .collect::<Vec<_>>();
+        let taken = |early: EarlyListing| {
+            files(&early.take().unwrap().0)
+                .into_iter()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        };
+        // On the global pool: the job may have run, or be running.
+        let early = EarlyListing::start(root.clone(), (1, 2), None);
+        assert_eq!(taken(early), now);
+        // On a pool of one thread that is busy asking: never waits.
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let listed = one.install(|| {
+            let early = EarlyListing::start(root.clone(), (1, 2), None);
+            taken(early)
+        });
+        assert_eq!(listed, now);
+        // A folder gone before anyone lists it: an error, not a hang.
+        let early = EarlyListing::start(dir.path().join("gone"), (1, 2), None);
+        assert!(early.take().is_err());
     }
 
     /// Names are checked the same way in small folders (compared in turn)

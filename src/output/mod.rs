@@ -168,6 +168,8 @@ pub struct Staging {
     /// Files with the last site's bytes, linked over at the commit, with
     /// their inode numbers in the last site (0: not known).
     carried: Mutex<Vec<(String, u64)>>,
+    /// The kept folder's listing, started early ([`Staging::list_kept_early`]).
+    early_listing: Mutex<Option<kept::EarlyListing>>,
 }
 
 /// The last good site's deletion after a swap, running on a thread of its
@@ -250,6 +252,7 @@ impl Staging {
             previous,
             facts: record.then(Mutex::default),
             carried: Mutex::default(),
+            early_listing: Mutex::default(),
         };
         // The marker goes first, so even a half-written staging folder is
         // recognisably ours and can be cleaned up after an interruption.
@@ -343,6 +346,25 @@ impl Staging {
             && self
                 .carry_files([(path, old.len, old.hash)])
                 .unwrap_or(false)
+    }
+
+    /// Starts listing the kept folder now, on rayon's pool, with what
+    /// `records` holds of it ([`KeptRecords`]), so the commit, which brings
+    /// it up to date, finds its listing made while the build rendered
+    /// ([`kept::EarlyListing`]). Nothing without a last site or a usable
+    /// kept folder.
+    pub fn list_kept_early(&self, records: &dyn KeptRecords) {
+        if self.previous.is_none() || self.facts.is_none() {
+            return;
+        }
+        let dir = kept::kept_dir(&self.out_dir);
+        let Some(folder) = kept::usable(&dir, &self.out_dir) else {
+            return;
+        };
+        let record = records
+            .get(folder)
+            .and_then(|bytes| Recorded::from_bytes(&bytes));
+        *lock(&self.early_listing) = Some(kept::EarlyListing::start(dir, folder, record));
     }
 
     /// The last site's search key, when it had search indexes.
@@ -567,9 +589,18 @@ impl Staging {
     ) -> Option<(Updated, Vec<(String, FileFacts)>)> {
         let dir = kept::kept_dir(&self.out_dir);
         let folder = kept::usable(&dir, &self.out_dir)?;
-        let record = records
-            .and_then(|r| r.get(folder))
-            .and_then(|bytes| Recorded::from_bytes(&bytes));
+        // The listing started early, when it is of this very folder.
+        let early = lock(&self.early_listing)
+            .take()
+            .filter(|early| early.folder == folder);
+        let record = match early {
+            Some(early) => kept::Record::Early(early),
+            None => kept::Record::Kept(
+                records
+                    .and_then(|r| r.get(folder))
+                    .and_then(|bytes| Recorded::from_bytes(&bytes)),
+            ),
+        };
         let done = kept::update(
             &dir,
             &self.dir,
