@@ -29,7 +29,7 @@
 //! brought up to date leaves the staging folder whole, and the build goes
 //! on the old way (carried files linked into it), the kept folder deleted.
 
-use super::{FileFacts, MARKER, Manifest, OutputError, io_error, name_and_parent};
+use super::{FileFacts, MARKER, Manifest, OutputError, SiteFacts, io_error, name_and_parent};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -501,7 +501,7 @@ pub(super) fn update(
     staging: &Path,
     live: &Path,
     previous: &Manifest,
-    facts: &HashMap<String, FileFacts>,
+    facts: &SiteFacts,
     carried: &[(String, u64)],
     record: Record,
 ) -> Result<Brought, OutputError> {

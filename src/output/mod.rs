@@ -42,10 +42,10 @@ mod kept;
 pub(crate) use kept::tick_end;
 
 use crate::memo::lock;
-pub use carry::{FileFacts, Manifest, SearchKey, halves};
+pub use carry::{FileFacts, Manifest, SearchKey, SiteFacts, halves};
 pub use kept::{Recorded, Updated};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Write};
@@ -164,7 +164,7 @@ pub struct Staging {
     /// With the build cache: what the last site holds ([`carry`]).
     previous: Option<Manifest>,
     /// With the build cache: every file of the new site, for its manifest.
-    facts: Option<Mutex<HashMap<String, FileFacts>>>,
+    facts: Option<Mutex<SiteFacts>>,
     /// Files with the last site's bytes, linked over at the commit, with
     /// their inode numbers in the last site (0: not known).
     carried: Mutex<Vec<(String, u64)>>,
@@ -583,7 +583,7 @@ impl Staging {
     fn update_kept(
         &self,
         previous: &Manifest,
-        facts: &HashMap<String, FileFacts>,
+        facts: &SiteFacts,
         carried: &[(String, u64)],
         records: Option<&dyn KeptRecords>,
     ) -> Option<(Updated, Vec<(String, FileFacts)>)> {
@@ -630,7 +630,7 @@ impl Staging {
     fn link_carried(
         &self,
         previous: &Manifest,
-        facts: &HashMap<String, FileFacts>,
+        facts: &SiteFacts,
         carried: &[(String, u64)],
     ) -> Result<Vec<(String, FileFacts)>, OutputError> {
         let copies = Mutex::new(Vec::new());
@@ -765,9 +765,8 @@ fn write_new_file(full: &Path, bytes: &[u8]) -> std::io::Result<File> {
 
 /// Whether the new site's files are the last site's, the marker aside
 /// (each build writes its own).
-fn same_files(previous: &Manifest, facts: &HashMap<String, FileFacts>) -> bool {
-    let count =
-        |files: &HashMap<String, FileFacts>| files.len() - usize::from(files.contains_key(MARKER));
+fn same_files(previous: &Manifest, facts: &SiteFacts) -> bool {
+    let count = |files: &SiteFacts| files.len() - usize::from(files.contains_key(MARKER));
     count(&previous.files) == count(facts)
         && facts
             .iter()
