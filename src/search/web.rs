@@ -269,7 +269,7 @@ fn write_export(
 fn numbering_order(added: &[Listed]) -> (Vec<usize>, [u32; SEGMENTS]) {
     let keys: Vec<(&str, bool, &str, u32)> = added.par_iter().map(Listed::order_key).collect();
     let entities = places(keys.iter().map(|key| key.0));
-    let segments: HashMap<&str, usize> = entities
+    let segments: HashMap<&str, usize, foldhash::fast::RandomState> = entities
         .keys()
         .map(|entity| (*entity, segment_of(entity)))
         .collect();
@@ -345,14 +345,18 @@ fn numbering(added: &[Listed]) -> Numbering {
 }
 
 /// Each distinct string's place among the distinct strings, in order.
-fn places<'a>(strings: impl Iterator<Item = &'a str>) -> HashMap<&'a str, u32> {
+fn places<'a>(strings: impl Iterator<Item = &'a str>) -> Places<'a> {
     let mut distinct: Vec<&str> = strings
-        .collect::<std::collections::HashSet<&str>>()
+        .collect::<std::collections::HashSet<&str, foldhash::fast::RandomState>>()
         .into_iter()
         .collect();
     distinct.sort_unstable();
     distinct.into_iter().zip(0u32..).collect()
 }
+
+/// Each distinct string's place in byte order (a few thousand entity refs
+/// and pages, looked up once per document: foldhash, not SipHash).
+type Places<'a> = HashMap<&'a str, u32, foldhash::fast::RandomState>;
 
 /// The build-cache keys of the docs runs' blocks the export packed or
 /// took from the cache (`kept_or_packed`), by entity ref.
