@@ -13,7 +13,11 @@
 //!   nothing recorded about it is trusted, so a folder changed by hand, or
 //!   left half updated by a killed build, is still brought exactly to the
 //!   new site. The listing starts as the build starts, on rayon's pool,
-//!   and runs beside the stages ([`EarlyListing`]);
+//!   and runs beside the stages ([`EarlyListing`]): a change made to the
+//!   kept folder by hand while a build runs is that build's to miss (no
+//!   build writes into it before its commit, and builds into one target
+//!   take turns); the next build finds the live site's file changed or
+//!   gone and writes it again;
 //! - a file the new site carries over from the last one stays when the
 //!   kept folder's entry is that very file (the same inode the last site
 //!   holds, found untouched there); otherwise it is linked from the last

@@ -183,8 +183,16 @@ impl Inputs {
         let walked = stamps.walked + repos.iter().map(|r| r.walked).sum::<usize>();
         let settled = |newest: i128| newest <= started - RACY_NANOS;
         let git_key = git.hasher.digest128();
+        // A display path two repositories share names neither (whether
+        // or not both are settled).
+        let mut shown = std::collections::HashSet::new();
+        let shown_twice: Vec<&String> = found
+            .repos
+            .iter()
+            .filter(|repo| !shown.insert(&repo.display))
+            .map(|repo| &repo.display)
+            .collect();
         let mut repo_files = std::collections::HashMap::new();
-        let mut shown_twice = Vec::new();
         for (repo, files) in found.repos.iter().zip(&repos) {
             if !settled(git.newest) || !settled(files.newest) {
                 continue;
@@ -196,15 +204,13 @@ impl Inputs {
             crate::memo::part(&mut key, repo.display.as_bytes());
             crate::memo::part(&mut key, repo.root.as_os_str().as_encoded_bytes());
             crate::memo::part(&mut key, repo.kind.label().as_bytes());
+            // Where discovery found the root to be (a stage reads through
+            // it): a root link moved since is another repository.
+            let real_root = repo.real_root.as_deref().unwrap_or(&repo.root);
+            crate::memo::part(&mut key, real_root.as_os_str().as_encoded_bytes());
             key.update(&files.hasher.digest128().to_le_bytes());
-            if repo_files
-                .insert(repo.display.clone(), key.digest128())
-                .is_some()
-            {
-                shown_twice.push(&repo.display);
-            }
+            repo_files.insert(repo.display.clone(), key.digest128());
         }
-        // A display path two repositories share names neither.
         for display in shown_twice {
             repo_files.remove(display);
         }
@@ -626,6 +632,16 @@ impl Stamps<'_> {
         // stamp no change inside moves. (The walk follows no other link.)
         let meta = std::fs::metadata(folder).map_err(|_| ())?;
         let stamp = FolderStamp::of(&meta);
+        // The folder's own times: a file added and removed again leaves
+        // every entry as it was, but not the folder's times (a stage that
+        // listed the folder in between must not be taken as listing it now).
+        self.hasher.update(&stamp.modified.to_le_bytes());
+        self.hasher.update(&stamp.changed.to_le_bytes());
+        let tick_end = crate::output::tick_end;
+        self.newest = self
+            .newest
+            .max(tick_end(stamp.modified))
+            .max(tick_end(stamp.changed));
         let settled =
             stamp.settled(self.walk.started) && self.listings_kept_on(stamp.device, folder);
         let key = folder.as_os_str().as_encoded_bytes();

@@ -33,6 +33,7 @@ pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> H
         return history;
     };
     let mut newer: Option<(LastChange, Vec<Option<gix::ObjectId>>, Trees)> = None;
+    let loose = Loose::of(repo);
     for (n, info) in walk.enumerate() {
         let Ok(info) = info else { break };
         let Ok(commit) = info.object() else { break };
@@ -40,7 +41,8 @@ pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> H
         let newer_lookup = newer
             .as_ref()
             .map(|(_, entries, trees)| (entries.as_slice(), trees));
-        let Some((mut entries, trees)) = look_up(repo, root.detach(), &pending, newer_lookup)
+        let Some((mut entries, trees)) =
+            look_up(repo, &loose, root.detach(), &pending, newer_lookup)
         else {
             break;
         };
@@ -94,6 +96,27 @@ pub fn walk(repo: &gix::Repository, start: gix::ObjectId, paths: &[String]) -> H
     history
 }
 
+/// Where a walk reads loose trees whole (`super::loose`): the objects
+/// folder while every tree asked for was found there. The first that is
+/// not (a packed tree: most of a clone's history) sends the rest of the
+/// walk to gix alone, so a packed repository pays one failed `open`, not
+/// one per tree.
+struct Loose<'a>(std::cell::Cell<Option<&'a std::path::Path>>);
+
+impl<'a> Loose<'a> {
+    fn of(repo: &'a gix::Repository) -> Loose<'a> {
+        Loose(std::cell::Cell::new(super::loose::objects_folder(repo)))
+    }
+
+    fn read(&self, id: &gix::oid) -> Option<Vec<u8>> {
+        let data = super::loose::read(self.0.get()?, id, gix::object::Kind::Tree);
+        if data.is_none() {
+            self.0.set(None);
+        }
+        data
+    }
+}
+
 /// The folders one commit's lookup went through: each folder's path
 /// (`""`: the root) and its tree's id.
 type Trees = HashMap<String, gix::ObjectId>;
@@ -105,6 +128,7 @@ type Trees = HashMap<String, gix::ObjectId>;
 /// not be read).
 fn look_up(
     repo: &gix::Repository,
+    loose: &Loose<'_>,
     root: gix::ObjectId,
     pending: &[String],
     newer: Option<(&[Option<gix::ObjectId>], &Trees)>,
@@ -114,7 +138,7 @@ fn look_up(
     let indexed: Vec<(usize, &str)> = pending.iter().map(String::as_str).enumerate().collect();
     let read = Lookup {
         repo,
-        objects: super::loose::objects_folder(repo),
+        loose,
         newer,
         trees: &mut trees,
         found: &mut found,
@@ -127,10 +151,9 @@ fn look_up(
 /// decoded once, not once per path, and a folder whose tree is the one
 /// the newer commit had (its id the same) is not decoded at all: its
 /// paths' entries are the newer commit's.
-struct Lookup<'a> {
+struct Lookup<'a, 'l> {
     repo: &'a gix::Repository,
-    /// Where loose trees are read whole (`super::loose::objects_folder`).
-    objects: Option<&'a std::path::Path>,
+    loose: &'a Loose<'l>,
     /// The newer commit's entries (by place in the pending list, as
     /// `paths` number them) and the trees its lookup went through.
     newer: Option<(&'a [Option<gix::ObjectId>], &'a Trees)>,
@@ -139,7 +162,7 @@ struct Lookup<'a> {
     found: &'a mut [Option<gix::ObjectId>],
 }
 
-impl Lookup<'_> {
+impl Lookup<'_, '_> {
     /// Finds `paths` (each with its place among the pending paths, sorted,
     /// relative to `folder`) in the tree `id`: the id of each one's entry,
     /// whatever its kind, as `Tree::lookup_entry_by_path` gives it (none
@@ -156,10 +179,7 @@ impl Lookup<'_> {
             return true;
         }
         // A loose tree read whole (`super::loose`), else gix's.
-        let loose = self
-            .objects
-            .and_then(|objects| super::loose::read(objects, &id, gix::object::Kind::Tree));
-        let data = match loose {
+        let data = match self.loose.read(&id) {
             Some(data) => data,
             None => {
                 let Some(tree) = self
@@ -230,6 +250,7 @@ pub fn added(
         return added;
     };
     let mut newer: Option<(Vec<Option<gix::ObjectId>>, Trees)> = None;
+    let loose = Loose::of(repo);
     for (n, info) in walk.enumerate() {
         if pending.is_empty() || n >= MAX_COMMITS {
             break;
@@ -240,7 +261,8 @@ pub fn added(
         let newer_lookup = newer
             .as_ref()
             .map(|(entries, trees)| (entries.as_slice(), trees));
-        let Some((entries, trees)) = look_up(repo, root.detach(), &pending, newer_lookup) else {
+        let Some((entries, trees)) = look_up(repo, &loose, root.detach(), &pending, newer_lookup)
+        else {
             break;
         };
         let seconds = commit
@@ -500,6 +522,7 @@ mod tests {
         // replace`): gix reads the replacement for the replaced id, and so
         // must the walk (loose trees are read whole only without
         // replacements): `a.md` is then unchanged since the first commit.
+        assert!(super::super::loose::objects_folder(&repo).is_some());
         let old = git(root, &["rev-parse", "HEAD~7:docs/guide"]);
         let new = git(root, &["rev-parse", "HEAD:docs/guide"]);
         git(root, &["replace", old.trim(), new.trim()]);
@@ -512,5 +535,16 @@ mod tests {
             .collect();
         assert_eq!(replaced, walk_path_by_path(&repo, start, &paths));
         assert_ne!(replaced["docs/guide/a.md"], found["docs/guide/a.md"]);
+        // Without the replacement, every object packed: the walk reads
+        // through gix alone, and finds what it found in loose trees.
+        git(root, &["replace", "-d", old.trim()]);
+        git(root, &["gc", "-q", "--prune=now"]);
+        let repo = gix::open(root).unwrap();
+        let packed: HashMap<String, String> = walk(&repo, start, &paths)
+            .last_change
+            .into_iter()
+            .map(|(path, change)| (path, change.commit))
+            .collect();
+        assert_eq!(packed, found);
     }
 }

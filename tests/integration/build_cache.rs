@@ -1266,6 +1266,20 @@ fn repositories_are_taken_by_their_files_stamps_only_while_every_file_is_as_stam
     settle();
     let run = same_as_uncached(dir, "a commit");
     assert_eq!(taken_by_files(&run), (2, 3), "{}", run.stderr);
+    git(&svc2, &["commit", "-q", "--allow-empty", "-m", "nothing"]);
+    settle();
+    let run = same_as_uncached(dir, "a commit that changed no file");
+    assert_eq!(taken_by_files(&run), (2, 3), "{}", run.stderr);
+
+    // A page added and removed again leaves every file as it was, but not
+    // its folder's times: a build that listed the page in between must
+    // not be taken as the listing now.
+    let page = dir.join("repos/svc1/docs/draft.md");
+    std::fs::write(&page, "# Draft\n").unwrap();
+    std::fs::remove_file(&page).unwrap();
+    settle();
+    let run = same_as_uncached(dir, "a page added and removed");
+    assert_eq!(taken_by_files(&run), (2, 3), "{}", run.stderr);
 
     // git's own configuration is every repository's input (a remote's
     // URL may come from it).
