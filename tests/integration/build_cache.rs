@@ -1169,6 +1169,13 @@ fn damaged_link_entries_are_made_again() {
 /// licence, a CI workflow, one under a vendored folder) is seen, in a
 /// repository whose docs are kept as in one built again, and the site is
 /// the one a build without the cache writes.
+/// The cached site's scorecard pages.
+fn scorecard_pages(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = site(&dir.join("cached"));
+    files.retain(|path, _| path.starts_with("scorecards"));
+    files
+}
+
 #[test]
 fn file_rules_see_the_files_of_this_build_not_the_last() {
     let org = Org::new();
@@ -1186,18 +1193,13 @@ fn file_rules_see_the_files_of_this_build_not_the_last() {
     .file("repos/beta/docs/index.md", "# Beta\n");
     commit_all(&org.path().join("repos/beta"), "main", "beta");
     let dir = org.path();
-    let scorecards = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
-        let mut files = site(&dir.join("cached"));
-        files.retain(|path, _| path.starts_with("scorecards"));
-        files
-    };
     same_as_uncached(dir, "the first build");
-    let before = scorecards(dir);
+    let before = scorecard_pages(dir);
     assert!(!before.is_empty(), "the default scorecard's pages");
     // A licence beside the docs: alpha's docs are built again (a new file).
     std::fs::write(dir.join("repos/alpha/LICENSE"), "MIT\n").unwrap();
     same_as_uncached(dir, "a licence added");
-    let licensed = scorecards(dir);
+    let licensed = scorecard_pages(dir);
     assert_ne!(before, licensed, "the licence rule saw the new file");
     // A CI workflow in beta's git work tree, committed.
     let beta = dir.join("repos/beta");
@@ -1205,17 +1207,21 @@ fn file_rules_see_the_files_of_this_build_not_the_last() {
     std::fs::write(beta.join(".github/workflows/ci.yml"), "on: push\n").unwrap();
     commit_all(&beta, "main", "ci");
     same_as_uncached(dir, "a workflow committed");
-    assert_ne!(licensed, scorecards(dir), "the CI rule saw the new file");
+    assert_ne!(
+        licensed,
+        scorecard_pages(dir),
+        "the CI rule saw the new file"
+    );
     // A README only under a vendored folder is not the entity's README.
     std::fs::create_dir_all(dir.join("repos/alpha/node_modules/x")).unwrap();
     std::fs::write(dir.join("repos/alpha/node_modules/x/README.md"), "x\n").unwrap();
     same_as_uncached(dir, "a vendored README");
-    let vendored = scorecards(dir);
+    let vendored = scorecard_pages(dir);
     std::fs::write(dir.join("repos/alpha/README.md"), "# Alpha\n").unwrap();
     same_as_uncached(dir, "a README added");
     assert_ne!(
         vendored,
-        scorecards(dir),
+        scorecard_pages(dir),
         "the README rule saw the new file"
     );
 }
@@ -1238,11 +1244,6 @@ fn repositories_are_taken_by_their_files_stamps_only_while_every_file_is_as_stam
     let dir = org.path();
     let svc2 = dir.join("repos/svc2");
     commit_all(&svc2, "main", "first");
-    let scorecards = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
-        let mut files = site(&dir.join("cached"));
-        files.retain(|path, _| path.starts_with("scorecards"));
-        files
-    };
     settle();
     let run = same_as_uncached(dir, "the first build");
     assert_eq!(taken_by_files(&run), (0, 3), "{}", run.stderr);
@@ -1254,12 +1255,16 @@ fn repositories_are_taken_by_their_files_stamps_only_while_every_file_is_as_stam
     let run = same_as_uncached(dir, "a page edited");
     assert_eq!(taken_by_files(&run), (2, 3), "{}", run.stderr);
 
-    let before = scorecards(dir);
+    let before = scorecard_pages(dir);
     std::fs::write(dir.join("repos/svc0/LICENSE"), "MIT\n").unwrap();
     settle();
     let run = same_as_uncached(dir, "a licence added");
     assert_eq!(taken_by_files(&run), (2, 3), "{}", run.stderr);
-    assert_ne!(before, scorecards(dir), "the licence rule saw the new file");
+    assert_ne!(
+        before,
+        scorecard_pages(dir),
+        "the licence rule saw the new file"
+    );
 
     std::fs::write(svc2.join("README.md"), "# Service 2\n").unwrap();
     commit_all(&svc2, "main", "readme");
