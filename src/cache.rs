@@ -207,7 +207,7 @@ impl DiskCache {
         let path = self.path(kind, key);
         let found = std::fs::symlink_metadata(&path)
             .ok()
-            .filter(|meta| meta.is_file() && (16..=MAX_ENTRY_BYTES + 16).contains(&meta.len()))
+            .filter(holds_an_entry)
             .map(|meta| {
                 // Used today, read or not: not trimmed for another
                 // UNUSED_DAYS days.
@@ -378,7 +378,7 @@ fn read_whole(path: &Path, value: &mut Vec<u8>) -> Option<()> {
     // for a writer for ever (the checks below refuse it).
     let mut file = crate::files::open_without_blocking(path).ok()?;
     let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() < 16 || meta.len() > MAX_ENTRY_BYTES + 16 {
+    if !holds_an_entry(&meta) {
         return None;
     }
     // The checksum, then the value straight into its buffer: the value
@@ -399,6 +399,12 @@ fn read_whole(path: &Path, value: &mut Vec<u8>) -> Option<()> {
         let _ = file.set_modified(SystemTime::now());
     }
     Some(())
+}
+
+/// Whether a file could hold an entry: a regular file of a checksum and at
+/// most [`MAX_ENTRY_BYTES`] of value.
+fn holds_an_entry(meta: &std::fs::Metadata) -> bool {
+    meta.is_file() && (16..=MAX_ENTRY_BYTES + 16).contains(&meta.len())
 }
 
 /// Whether an entry's modification time is more than a day old: a build
