@@ -483,7 +483,7 @@ fn build_once(
         other_sites: None,
         skip_page_dates: false,
         listings: Some(&listings),
-        repo_files: inputs.as_ref().map(|inputs| &*inputs.repo_files),
+        repo_files: inputs.as_ref().map(|inputs| &inputs.repo_files),
         // Without the cache search has each site's documents from
         // `on_site`, and so does a feed opened before the docs (its
         // documents are hashed, listed and kept for the next build then);

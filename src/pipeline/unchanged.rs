@@ -91,7 +91,7 @@ pub struct Inputs {
 /// it instead of stamping the files again (`docs::repo_cache`). Only
 /// repositories whose stamps are settled (nothing changed in the last
 /// [`RACY_NANOS`]) have one.
-pub type RepoFiles = std::sync::Arc<std::collections::HashMap<String, Key>>;
+pub type RepoFiles = std::collections::HashMap<String, Key>;
 
 /// What a build recorded for the next one into the same `--out`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -218,7 +218,7 @@ impl Inputs {
             key: hasher.digest128(),
             racy: !settled(stamps.newest),
             folders: (read, walked - read),
-            repo_files: std::sync::Arc::new(repo_files),
+            repo_files,
         };
         let listings = (read > 0 || record.is_none()).then(|| Listings {
             folders: stamps
@@ -632,16 +632,11 @@ impl Stamps<'_> {
         // stamp no change inside moves. (The walk follows no other link.)
         let meta = std::fs::metadata(folder).map_err(|_| ())?;
         let stamp = FolderStamp::of(&meta);
-        // The folder's own times: a file added and removed again leaves
-        // every entry as it was, but not the folder's times (a stage that
-        // listed the folder in between must not be taken as listing it now).
-        self.hasher.update(&stamp.modified.to_le_bytes());
-        self.hasher.update(&stamp.changed.to_le_bytes());
-        let tick_end = crate::output::tick_end;
-        self.newest = self
-            .newest
-            .max(tick_end(stamp.modified))
-            .max(tick_end(stamp.changed));
+        // The folder's own stamp, its times with it: a file added and
+        // removed again leaves every entry as it was, but not the folder's
+        // times (a stage that listed the folder in between must not be
+        // taken as listing it now).
+        self.meta(Some(&meta));
         let settled =
             stamp.settled(self.walk.started) && self.listings_kept_on(stamp.device, folder);
         let key = folder.as_os_str().as_encoded_bytes();
