@@ -68,6 +68,8 @@ pub fn read(
 ) -> Vec<LoadedEntity> {
     let loads: Vec<(Option<RepoLocation>, RepoLoad)> = repos
         .par_iter()
+        // One job per repository, as `docs::build::build_repos` says why.
+        .with_max_len(1)
         .enumerate()
         .map(|(i, repo)| {
             let explicit = explicit.get(&i).map(Vec::as_slice).unwrap_or_default();

@@ -169,6 +169,8 @@ impl Inputs {
         let repos: Vec<Stamps> = found
             .repos
             .par_iter()
+            // One job per repository, as `docs::build::build_repos` says why.
+            .with_max_len(1)
             .map(|repo| repo_stamps(repo, &walk))
             .collect::<Option<_>>()?;
         for (repo, repo_stamps) in found.repos.iter().zip(&repos) {

@@ -164,6 +164,8 @@ pub fn add(cards: &[Scorecard], inputs: &Inputs<'_>, results: &mut [CardResult])
         .collect();
     let found: Vec<(Vec<Found>, Stats)> = jobs
         .par_iter()
+        // One job per repository, as `docs::build::build_repos` says why.
+        .with_max_len(1)
         .map(|(source, wanted)| {
             // A bug on one repository's history costs that history only.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

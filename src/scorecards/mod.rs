@@ -389,6 +389,8 @@ fn activity(
     let repos = org
         .repos
         .par_iter()
+        // One job per repository, as `docs::build::build_repos` says why.
+        .with_max_len(1)
         .filter(|r| wanted.contains(r.display.as_str()));
     let Some((memo, versions)) = org.activity_memo else {
         return repos
