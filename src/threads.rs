@@ -35,6 +35,17 @@ pub fn on_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     rayon::join(work, || ()).0
 }
 
+/// `items` as rayon jobs of one item each, for work a repository at a
+/// time (building its docs, loading its catalog, walking its history or
+/// its files). Handed a slice, rayon cuts it into a few runs and cuts a
+/// run again only when another thread steals it, so the last run's
+/// repositories were built one after another on one core while the other
+/// idled (at the end of a clean build's docs stage, `bench/README.md`).
+pub fn one_job_each<T: Sync>(items: &[T]) -> rayon::iter::MaxLen<rayon::slice::Iter<'_, T>> {
+    use rayon::prelude::*;
+    items.par_iter().with_max_len(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

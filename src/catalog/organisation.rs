@@ -66,10 +66,7 @@ pub fn read(
     options: &ReadOptions<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<LoadedEntity> {
-    let loads: Vec<(Option<RepoLocation>, RepoLoad)> = repos
-        .par_iter()
-        // One job per repository, as `docs::build::build_repos` says why.
-        .with_max_len(1)
+    let loads: Vec<(Option<RepoLocation>, RepoLoad)> = crate::threads::one_job_each(repos)
         .enumerate()
         .map(|(i, repo)| {
             let explicit = explicit.get(&i).map(Vec::as_slice).unwrap_or_default();

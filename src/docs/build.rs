@@ -321,13 +321,7 @@ pub fn build_repos(
             .or_default()
             .push(entity);
     }
-    // One job per repository (`with_max_len(1)`): rayon otherwise cuts
-    // the list in a few runs, and the last run's repositories were built
-    // one after another on one core while the other had only their pages
-    // to help with (a site's search documents are gathered on one thread).
-    repos
-        .par_iter()
-        .with_max_len(1)
+    crate::threads::one_job_each(repos)
         .filter_map(|repo| {
             by_repo
                 .get(repo.display.as_str())

@@ -166,11 +166,7 @@ impl Inputs {
         if let Some(theme) = &config.theme {
             stamps.theme(theme).ok()?;
         }
-        let repos: Vec<Stamps> = found
-            .repos
-            .par_iter()
-            // One job per repository, as `docs::build::build_repos` says why.
-            .with_max_len(1)
+        let repos: Vec<Stamps> = crate::threads::one_job_each(found.repos)
             .map(|repo| repo_stamps(repo, &walk))
             .collect::<Option<_>>()?;
         for (repo, repo_stamps) in found.repos.iter().zip(&repos) {

@@ -162,10 +162,7 @@ pub fn add(cards: &[Scorecard], inputs: &Inputs<'_>, results: &mut [CardResult])
         .iter()
         .filter_map(|r| wanted.get(r.display.as_str()).map(|w| (r, w)))
         .collect();
-    let found: Vec<(Vec<Found>, Stats)> = jobs
-        .par_iter()
-        // One job per repository, as `docs::build::build_repos` says why.
-        .with_max_len(1)
+    let found: Vec<(Vec<Found>, Stats)> = crate::threads::one_job_each(&jobs)
         .map(|(source, wanted)| {
             // A bug on one repository's history costs that history only.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -386,12 +386,8 @@ fn activity(
         authors_since,
     };
     let read = |r: &crate::read::RepoSource| crate::read::activity::of(r, org.git_ref, &wanted_git);
-    let repos = org
-        .repos
-        .par_iter()
-        // One job per repository, as `docs::build::build_repos` says why.
-        .with_max_len(1)
-        .filter(|r| wanted.contains(r.display.as_str()));
+    let repos =
+        crate::threads::one_job_each(org.repos).filter(|r| wanted.contains(r.display.as_str()));
     let Some((memo, versions)) = org.activity_memo else {
         return repos
             .filter_map(|r| Some((r.display.clone(), std::sync::Arc::new(read(r)?))))
