@@ -1164,11 +1164,6 @@ fn damaged_link_entries_are_made_again() {
     }
 }
 
-/// The scorecards' file rules read each docs repository's listing the docs
-/// stage made in the same run: a file added since the last build (a
-/// licence, a CI workflow, one under a vendored folder) is seen, in a
-/// repository whose docs are kept as in one built again, and the site is
-/// the one a build without the cache writes.
 /// The cached site's scorecard pages.
 fn scorecard_pages(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = site(&dir.join("cached"));
@@ -1176,6 +1171,11 @@ fn scorecard_pages(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files
 }
 
+/// The scorecards' file rules read each docs repository's listing the docs
+/// stage made in the same run: a file added since the last build (a
+/// licence, a CI workflow, one under a vendored folder) is seen, in a
+/// repository whose docs are kept as in one built again, and the site is
+/// the one a build without the cache writes.
 #[test]
 fn file_rules_see_the_files_of_this_build_not_the_last() {
     let org = Org::new();
