@@ -400,25 +400,15 @@ fn build_once(
             )));
         }
     }
-    read_facts(config, &mut found.repos, disk.as_ref());
-    timer.lap("git facts");
+    // The git facts are read while another thread reads the last site's
+    // manifest and makes the staging folder: neither needs the other.
+    let (_, staging) = rayon::join(
+        || read_facts(config, &mut found.repos, disk.as_ref()),
+        || open_staging(out_dir, disk.as_ref(), site_key),
+    );
     // The hash of the site's manifest as the cache holds it.
-    let mut manifest_hash = None;
-    let staging = match &disk {
-        Some(disk) => {
-            let bytes = disk.get(SITE_KIND, site_key);
-            manifest_hash = bytes.as_deref().map(xxhash_rust::xxh3::xxh3_128);
-            let previous = bytes.and_then(|bytes| output::Manifest::from_bytes(&bytes));
-            output::Staging::create_carrying(out_dir, previous)
-        }
-        None => output::Staging::create(out_dir),
-    }
-    .map_err(fatal)?;
-    // The kept folder is listed while the stages run (its listing needs
-    // nothing they make); the commit brings it up to date.
-    if let Some(disk) = &disk {
-        staging.list_kept_early(&KeptRecords { disk, site_key });
-    }
+    let (staging, mut manifest_hash) = staging.map_err(fatal)?;
+    timer.lap("git facts (beside them: the last site's manifest read, the staging folder made)");
     // Only a build with the cache keeps (and compares) the search key.
     let search_key = disk.as_ref().map(|_| output::SearchKey::default());
     let mut outcome = load_found(config, None, disk.as_ref(), &Scope::default(), found)?.0;
@@ -722,9 +712,31 @@ fn build_once(
     Ok(outcome)
 }
 
+/// The staging folder of a build into `out_dir` (carrying the last site's
+/// files over, with the build cache), and the hash of the last site's
+/// manifest as the cache holds it. With the cache, the kept folder's
+/// listing starts: it runs while the stages do (it needs nothing they
+/// make), and the commit brings the folder up to date.
+fn open_staging(
+    out_dir: &Path,
+    disk: Option<&crate::cache::DiskCache>,
+    site_key: crate::memo::Key,
+) -> Result<(output::Staging, Option<u128>), output::OutputError> {
+    let Some(disk) = disk else {
+        return Ok((output::Staging::create(out_dir)?, None));
+    };
+    let bytes = disk.get(SITE_KIND, site_key);
+    let manifest_hash = bytes.as_deref().map(xxhash_rust::xxh3::xxh3_128);
+    let previous = bytes.and_then(|bytes| output::Manifest::from_bytes(&bytes));
+    let staging = output::Staging::create_carrying(out_dir, previous)?;
+    staging.list_kept_early(&KeptRecords { disk, site_key });
+    Ok((staging, manifest_hash))
+}
+
 /// Writes what was gathered for search into the site: `documents.bin`
-/// (let go once written), then the browser's index, a batch of files at a
-/// time. Gives the keys of the fragment blocks packed through `disk`.
+/// (let go once written) and, beside it, the browser's index, a batch of
+/// files at a time. Gives the keys of the fragment blocks packed through
+/// `disk`.
 fn write_search(
     staging: &output::Staging,
     finished: search::gather::Finished,
@@ -736,18 +748,24 @@ fn write_search(
         counted,
         blocks,
     } = finished;
-    let file = search::gather::Gathered::documents_file(&listed, blocks);
-    staging
-        .write(crate::address::SEARCH_DOCUMENTS_FILE, &file)
-        .map_err(|e| Fatal(e.to_string()))?;
-    drop(file);
+    let blocks = search::gather::Gathered::documents_blocks(&listed, blocks);
     let write = |files: &mut Vec<output::OutputFile>| {
         staging.write_all(files).map_err(|e| e.to_string())?;
         files.clear();
         Ok(())
     };
-    search::web::export_counted_into(listed, &counted, disk, write)
-        .map_err(|e| export_failed(e, out_dir))
+    // Two threads: joining the blocks into one file and writing it was a
+    // single thread's work (4 MB at 2,000 pages) while the other core
+    // waited for the export.
+    let (documents, exported) = rayon::join(
+        || {
+            let file = search::stored::file(blocks);
+            staging.write(crate::address::SEARCH_DOCUMENTS_FILE, &file)
+        },
+        || search::web::export_counted_into(listed, &counted, disk, write),
+    );
+    documents.map_err(|e| Fatal(e.to_string()))?;
+    exported.map_err(|e| export_failed(e, out_dir))
 }
 
 /// What the build cache keeps the docs' part of the search key under.
@@ -1328,16 +1346,30 @@ fn add_made_site(
     documents: Vec<search::Hashed>,
     runs: &std::sync::Mutex<search::web::KeptRuns>,
 ) -> Option<search::kept_sites::ToKeep> {
-    let terms = search::terms::RunTerms::of(documents.iter().map(|d| &d.doc));
-    let block = search::stored::block(documents.iter().map(|d| &d.doc));
-    let to_keep = search::kept_sites::ToKeep::of(&documents, &terms, &block);
-    let docs: Vec<search::SearchDoc> = documents.into_iter().map(|d| d.doc).collect();
+    let docs: Vec<&search::SearchDoc> = documents.iter().map(|d| &d.doc).collect();
     let pack = |sorted: &[&search::SearchDoc]| {
         let (blocks, key) = search::web::pack_run_kept(disk, sorted);
         crate::memo::lock(runs).insert(sorted[0].entity_ref.clone(), key);
         blocks
     };
-    let listed = search::listed::list_site_by(docs, pack);
+    // The words are counted while another thread packs the two blocks:
+    // after one page changed, its site is all this stage makes, and one
+    // thread did it alone while the other core waited.
+    let (terms, (block, packed)) = rayon::join(
+        || search::terms::RunTerms::of(docs.iter().copied()),
+        || {
+            let block = search::stored::block(docs.iter().copied());
+            (block, search::listed::list_packed_by(&docs, pack))
+        },
+    );
+    let to_keep = search::kept_sites::ToKeep::of(&documents, &terms, &block);
+    let listed = match packed {
+        Some(listed) => listed,
+        None => documents
+            .into_iter()
+            .map(|d| search::listed::Listed::from(d.doc))
+            .collect(),
+    };
     feed.add_counted(listed, terms, block);
     to_keep
 }

@@ -106,6 +106,11 @@ impl Gathered {
     /// the browser's order of their first documents, so every build of
     /// the same input writes the same file.
     pub fn documents_file(listed: &[Listed], blocks: Vec<(u64, Vec<u8>)>) -> Vec<u8> {
+        super::stored::file(Self::documents_blocks(listed, blocks))
+    }
+
+    /// The documents file's blocks in its order ([`Self::documents_file`]).
+    pub fn documents_blocks(listed: &[Listed], blocks: Vec<(u64, Vec<u8>)>) -> Vec<Vec<u8>> {
         // Ordered by their first documents' keys alone: numbering every
         // document for a few hundred blocks' order was a third of this.
         let mut ordered: Vec<(usize, Vec<u8>)> = blocks
@@ -113,8 +118,7 @@ impl Gathered {
             .map(|(first, block)| (usize::try_from(first).unwrap_or(usize::MAX), block))
             .collect();
         ordered.sort_by_cached_key(|(first, _)| super::web::number_order_key(listed, *first));
-        let blocks: Vec<Vec<u8>> = ordered.into_iter().map(|(_, block)| block).collect();
-        super::stored::file(blocks)
+        ordered.into_iter().map(|(_, block)| block).collect()
     }
 }
 

@@ -151,16 +151,32 @@ pub fn list_site_by(
     docs: Vec<SearchDoc>,
     pack: impl FnOnce(&[&SearchDoc]) -> Vec<PackedBlock>,
 ) -> Vec<Listed> {
+    let borrowed: Vec<&SearchDoc> = docs.iter().collect();
+    match list_packed_by(&borrowed, pack) {
+        Some(listed) => listed,
+        None => docs.into_iter().map(Listed::from).collect(),
+    }
+}
+
+/// [`list_site_by`] of borrowed documents, when they can be listed packed;
+/// `None` when they are to be listed whole (which takes them).
+pub fn list_packed_by(
+    docs: &[&SearchDoc],
+    pack: impl FnOnce(&[&SearchDoc]) -> Vec<PackedBlock>,
+) -> Option<Vec<Listed>> {
     let Some(first) = docs.first() else {
-        return Vec::new();
+        return Some(Vec::new());
     };
     if !docs.iter().all(|d| packs_with(first, d)) {
-        return docs.into_iter().map(Listed::from).collect();
+        return None;
     }
-    let order = export_order(&docs);
-    let sorted: Vec<&SearchDoc> = order.iter().map(|i| &docs[*i]).collect();
+    let order = export_order(docs);
+    let sorted: Vec<&SearchDoc> = order.iter().map(|i| docs[*i]).collect();
     let blocks = pack(&sorted);
-    list_ranked(PackedSite::of(first, docs.len(), blocks), &ranks_of(&order))
+    Some(list_ranked(
+        PackedSite::of(first, docs.len(), blocks),
+        &ranks_of(&order),
+    ))
 }
 
 /// A docs site's fragment blocks and each document's rank (in the order
