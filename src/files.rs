@@ -80,6 +80,114 @@ pub fn stamp(meta: &std::fs::Metadata) -> [i64; 8] {
     ]
 }
 
+/// A folder held open, so that paths below it are looked up from it: a
+/// `stat` of a page deep in the site then walks only the components below
+/// the folder. (The path walk was two thirds of each `stat` in a one-page
+/// build, which checks every file of the last site it carries over.) Where
+/// the folder cannot be held open, paths are joined to it as before.
+#[derive(Debug)]
+pub struct Below {
+    folder: std::path::PathBuf,
+    #[cfg(target_os = "linux")]
+    open: Option<rustix::fd::OwnedFd>,
+}
+
+/// What `lstat` says of an entry, as the build reads it to tell whether a
+/// file is still the one it wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lstat {
+    pub is_file: bool,
+    pub len: u64,
+    /// Nanoseconds since the Unix epoch (0 before it), as
+    /// `output::carry::modified` reads them from `std::fs::Metadata`.
+    pub modified: u64,
+    /// 0 where the system has no inode numbers.
+    pub inode: u64,
+}
+
+impl Lstat {
+    pub fn of(meta: &std::fs::Metadata) -> Lstat {
+        Lstat {
+            is_file: meta.is_file(),
+            len: meta.len(),
+            modified: meta
+                .modified()
+                .ok()
+                .and_then(|m| m.duration_since(std::time::SystemTime::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as u64),
+            inode: inode_of(meta),
+        }
+    }
+
+    /// The same facts from the system's own `stat` structure (whose time
+    /// fields are signed on some targets and unsigned on others: each is
+    /// read as signed, which a cast does on one and repeats on another).
+    #[cfg(target_os = "linux")]
+    #[allow(clippy::unnecessary_cast)]
+    fn of_stat(stat: &rustix::fs::Stat) -> Lstat {
+        // Seconds are signed whatever the field's declared type: a time
+        // before the epoch counts as 0, as `SystemTime` reads it.
+        let seconds = stat.st_mtime as i64;
+        let nanos = stat.st_mtime_nsec as i64;
+        let modified = if seconds < 0 || nanos < 0 {
+            0
+        } else {
+            (seconds as u128 * 1_000_000_000 + nanos as u128) as u64
+        };
+        Lstat {
+            is_file: rustix::fs::FileType::from_raw_mode(stat.st_mode)
+                == rustix::fs::FileType::RegularFile,
+            len: u64::try_from(stat.st_size).unwrap_or(0),
+            modified,
+            inode: stat.st_ino,
+        }
+    }
+}
+
+#[cfg(unix)]
+fn inode_of(meta: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(unix))]
+fn inode_of(_meta: &std::fs::Metadata) -> u64 {
+    0
+}
+
+impl Below {
+    /// `folder`, held open when it can be (a missing folder is not an
+    /// error: every `lstat` below it then finds nothing).
+    pub fn open(folder: &Path) -> Below {
+        Below {
+            folder: folder.to_path_buf(),
+            #[cfg(target_os = "linux")]
+            open: {
+                use rustix::fs::{Mode, OFlags};
+                rustix::fs::open(
+                    folder,
+                    OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+                .ok()
+            },
+        }
+    }
+
+    /// The `lstat` of `relative` (a path below the folder, never `..`:
+    /// site paths are checked before they get here), not following a
+    /// final link. `None` when there is nothing there.
+    pub fn lstat(&self, relative: &str) -> Option<Lstat> {
+        #[cfg(target_os = "linux")]
+        if let Some(open) = &self.open {
+            let stat = rustix::fs::statat(open, relative, rustix::fs::AtFlags::SYMLINK_NOFOLLOW);
+            return stat.ok().map(|stat| Lstat::of_stat(&stat));
+        }
+        std::fs::symlink_metadata(self.folder.join(relative))
+            .ok()
+            .map(|meta| Lstat::of(&meta))
+    }
+}
+
 /// Whether `name` could be one entry of a folder: not empty, `.` or `..`,
 /// and without a slash or a NUL. Names read back from the build cache are
 /// checked with it before a path is made of them.
@@ -151,6 +259,46 @@ pub fn lock_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A path looked up from the folder held open says what a `lstat` of
+    /// the whole path says: of a file, a folder, a link (not followed), a
+    /// file past the epoch's start and before it, and of nothing.
+    #[test]
+    fn below_a_folder_says_what_a_whole_path_lstat_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("docs/page")).unwrap();
+        std::fs::write(root.join("docs/page/index.html"), "<p>hi</p>").unwrap();
+        std::fs::write(root.join("old.txt"), "old").unwrap();
+        let before_epoch = std::time::SystemTime::UNIX_EPOCH - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(root.join("old.txt"))
+            .unwrap()
+            .set_modified(before_epoch)
+            .unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("docs/page/index.html", root.join("link")).unwrap();
+        let below = Below::open(root);
+        for path in [
+            "docs/page/index.html",
+            "docs/page",
+            "old.txt",
+            "link",
+            "missing",
+        ] {
+            let whole = std::fs::symlink_metadata(root.join(path)).ok();
+            assert_eq!(below.lstat(path), whole.as_ref().map(Lstat::of), "{path}");
+        }
+        let file = below.lstat("docs/page/index.html").unwrap();
+        assert!(file.is_file && file.len == 9 && file.modified > 0);
+        assert_eq!(below.lstat("old.txt").unwrap().modified, 0);
+        assert!(!below.lstat("docs/page").unwrap().is_file);
+        #[cfg(unix)]
+        assert!(!below.lstat("link").unwrap().is_file);
+        // A folder that is not there holds nothing.
+        assert_eq!(Below::open(&root.join("missing")).lstat("old.txt"), None);
+    }
 
     #[test]
     fn local_folders_have_moving_times_and_missing_ones_are_unsure() {

@@ -16,7 +16,6 @@
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::SystemTime;
 use xxhash_rust::xxh3::xxh3_128;
 
 /// What a file of the site was when it was written.
@@ -34,7 +33,7 @@ impl FileFacts {
     pub fn of(bytes: &[u8], meta: &std::fs::Metadata) -> FileFacts {
         FileFacts {
             len: bytes.len() as u64,
-            modified: modified(meta),
+            modified: crate::files::Lstat::of(meta).modified,
             hash: halves(xxh3_128(bytes)),
         }
     }
@@ -54,33 +53,25 @@ impl FileFacts {
     /// (0 where the system has none), so the kept folder can tell whether
     /// it holds this very file.
     pub fn inode_if_still_at(&self, path: &Path) -> Option<u64> {
-        let m = std::fs::symlink_metadata(path).ok()?;
-        (m.is_file() && m.len() == self.len && modified(&m) == self.modified).then(|| inode(&m))
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        self.inode_if_same(crate::files::Lstat::of(&meta))
     }
-}
 
-/// A file's inode number; 0 (never matched) where the system has none.
-#[cfg(unix)]
-pub fn inode(meta: &std::fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::ino(meta)
-}
+    /// [`FileFacts::inode_if_still_at`] of `path` below the folder `below`
+    /// holds open.
+    pub fn inode_if_still_below(&self, below: &crate::files::Below, path: &str) -> Option<u64> {
+        self.inode_if_same(below.lstat(path)?)
+    }
 
-/// A file's inode number; 0 (never matched) where the system has none.
-#[cfg(not(unix))]
-pub fn inode(_meta: &std::fs::Metadata) -> u64 {
-    0
+    fn inode_if_same(&self, found: crate::files::Lstat) -> Option<u64> {
+        (found.is_file && found.len == self.len && found.modified == self.modified)
+            .then_some(found.inode)
+    }
 }
 
 /// A 128-bit hash as two halves (JSON numbers stop at 64 bits).
 pub fn halves(hash: u128) -> [u64; 2] {
     [hash as u64, (hash >> 64) as u64]
-}
-
-pub fn modified(meta: &std::fs::Metadata) -> u64 {
-    meta.modified()
-        .ok()
-        .and_then(|m| m.duration_since(SystemTime::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as u64)
 }
 
 /// Each file of a site by its path: looked up for every file a build

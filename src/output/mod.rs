@@ -163,6 +163,9 @@ pub struct Staging {
     _lock: File,
     /// With the build cache: what the last site holds ([`carry`]).
     previous: Option<Manifest>,
+    /// The last site's folder, held open to check its files against
+    /// `previous` (with it).
+    live: Option<crate::files::Below>,
     /// With the build cache: every file of the new site, for its manifest.
     facts: Option<Mutex<SiteFacts>>,
     /// Files with the last site's bytes, linked over at the commit, with
@@ -249,6 +252,9 @@ impl Staging {
             folders: Mutex::new(HashSet::new()),
             committed: false,
             _lock: lock,
+            live: previous
+                .as_ref()
+                .map(|_| crate::files::Below::open(out_dir)),
             previous,
             facts: record.then(Mutex::default),
             carried: Mutex::default(),
@@ -294,7 +300,7 @@ impl Staging {
         if path == MARKER || !old.same_bytes(bytes) {
             return None;
         }
-        let inode = old.inode_if_still_at(&self.out_dir.join(path))?;
+        let inode = old.inode_if_still_below(self.live.as_ref()?, path)?;
         Some((old, inode))
     }
 
@@ -317,7 +323,7 @@ impl Staging {
                 .files
                 .get(path)
                 .filter(|old| path != MARKER && old.len == len && old.hash == hash)
-                .and_then(|old| Some((*old, old.inode_if_still_at(&self.out_dir.join(path))?)));
+                .and_then(|old| Some((*old, old.inode_if_still_below(self.live.as_ref()?, path)?)));
             match inode {
                 Some((old, inode)) => found.push((path, old, inode)),
                 None => return Ok(false),
@@ -392,7 +398,7 @@ impl Staging {
         };
         let Some(old) = previous
             .under(path)
-            .map(|(p, f)| Some((p, f, f.inode_if_still_at(&self.out_dir.join(p))?)))
+            .map(|(p, f)| Some((p, f, f.inode_if_still_below(self.live.as_ref()?, p)?)))
             .collect::<Option<Vec<(&String, &FileFacts, u64)>>>()
             .filter(|old| !old.is_empty())
         else {
