@@ -762,7 +762,14 @@ fn write_search(
             let file = search::stored::file(blocks);
             staging.write(crate::address::SEARCH_DOCUMENTS_FILE, &file)
         },
-        || search::web::export_counted_into(listed, &counted, disk, write),
+        || {
+            // A fragment file the last site holds as it would be made is
+            // carried over by its hash, never made.
+            let carry = |path: &str, (len, hash): search::web::FileHash| {
+                staging.carry_files([(path, len, hash)]).unwrap_or(false)
+            };
+            search::web::export_carrying(listed, &counted, disk, write, &carry)
+        },
     );
     documents.map_err(|e| Fatal(e.to_string()))?;
     exported.map_err(|e| export_failed(e, out_dir))

@@ -135,7 +135,29 @@ pub fn export_counted_into(
     added: Vec<Listed>,
     counted: &CountedRuns,
     kept: Option<&DiskCache>,
+    write: impl Write,
+) -> Result<KeptRuns, ExportError> {
+    export_carrying(added, counted, kept, write, &|_, _| false)
+}
+
+/// Carries the last site's file at a path over when it holds exactly the
+/// bytes of the given length and hash ([`FileHash`]) and nothing touched it
+/// since: the file need not be made (`output::Staging::carry_files`).
+pub type Carry<'c> = &'c (dyn Fn(&str, FileHash) -> bool + Sync);
+
+/// A file's length and its bytes' xxh3-128 as two halves, as the site's
+/// manifest records them (`output::FileFacts`).
+pub type FileHash = (u64, [u64; 2]);
+
+/// [`export_counted_into`], asking `carry` first for each fragment file (a
+/// thousand or so, nearly all unchanged after one page changed), so only a
+/// file it cannot carry over is made.
+pub fn export_carrying(
+    added: Vec<Listed>,
+    counted: &CountedRuns,
+    kept: Option<&DiskCache>,
     mut write: impl Write,
+    carry: Carry<'_>,
 ) -> Result<KeptRuns, ExportError> {
     let timer = crate::timings::Timer::new();
     let numbered = numbering(&added);
@@ -166,7 +188,7 @@ pub fn export_counted_into(
         counted.average,
         words,
         (kept, &segments),
-        &mut write,
+        (&mut write, carry),
         timer,
     );
     exported.map_err(|e| match failed_write {
@@ -209,7 +231,10 @@ fn write_export(
     average: [f32; 3],
     mut words: impl FnMut(u8) -> tantivy::Result<(Vec<EncodedWord>, Vec<ShardCut>)>,
     (kept, segments): (Option<&DiskCache>, &Segments<'_>),
-    write: &mut impl FnMut(&mut Vec<OutputFile>) -> tantivy::Result<()>,
+    (write, carry): (
+        &mut impl FnMut(&mut Vec<OutputFile>) -> tantivy::Result<()>,
+        Carry<'_>,
+    ),
     mut timer: crate::timings::Timer,
 ) -> tantivy::Result<KeptRuns> {
     let docs: Vec<&Listed> = numbered.order.iter().map(|seq| &added[*seq]).collect();
@@ -242,7 +267,7 @@ fn write_export(
     timer.lap(&format!(
         "  browser: postings read, dictionary and postings files ({taken} of {SEGMENTS} segments kept)"
     ));
-    let (fragment_starts, taken, runs) = fragments(&docs, &mut files, kept, write)?;
+    let (fragment_starts, taken, runs) = fragments(&docs, &mut files, kept, write, carry)?;
     timer.lap(&format!(
         "  browser: fragments ({} blocks, {} packed before, {} kept)",
         fragment_starts.len(),
@@ -1208,6 +1233,7 @@ fn fragments(
     files: &mut Vec<OutputFile>,
     kept: Option<&DiskCache>,
     write: &mut dyn FnMut(&mut Vec<OutputFile>) -> tantivy::Result<()>,
+    carry: Carry<'_>,
 ) -> tantivy::Result<(Vec<usize>, Taken, KeptRuns)> {
     let runs = runs(docs);
     // Each run's blocks: packed as indexed, by a shard, kept, or packed
@@ -1276,20 +1302,20 @@ fn fragments(
             blocks.push(block);
         }
     }
-    // Made and written a thousand at a time.
+    // Made and written a thousand at a time; a file the last site holds
+    // as it would be made is carried over by its hash, never made.
     for (batch, blocks) in blocks.chunks(1024).enumerate() {
         let first = batch * 1024;
         let made: Vec<OutputFile> = blocks
             .par_iter()
             .enumerate()
-            .map(|(n, block)| {
-                let number = first + n;
-                script(
-                    &format!("f/{number}.js"),
-                    "f",
-                    &number.to_string(),
-                    &format!("\"{}\"", block.packed),
-                )
+            .filter_map(|(n, block)| {
+                let number = (first + n).to_string();
+                let path = format!("f/{number}.js");
+                let data = ["\"", block.packed.as_str(), "\""];
+                let pieces = script_pieces("f", &number, data);
+                (!carry(&format!("{WEB_DIR}/{path}"), hash_of(&pieces)))
+                    .then(|| script(&path, "f", &number, &data.concat()))
             })
             .collect();
         files.extend(made);
@@ -1577,8 +1603,34 @@ fn json(value: &(impl serde::Serialize + ?Sized)) -> String {
 fn script(path: &str, kind: &str, key: &str, data: &str) -> OutputFile {
     OutputFile::new(
         format!("{WEB_DIR}/{path}"),
-        format!("porticoSearch(\"{kind}\",{key},{data});\n"),
+        script_pieces(kind, key, [data, "", ""]).concat(),
     )
+}
+
+/// The text of [`script`]'s file, in pieces (its data in up to three).
+fn script_pieces<'a>(kind: &'a str, key: &'a str, data: [&'a str; 3]) -> [&'a str; 9] {
+    [
+        "porticoSearch(\"",
+        kind,
+        "\",",
+        key,
+        ",",
+        data[0],
+        data[1],
+        data[2],
+        ");\n",
+    ]
+}
+
+/// The length and hash of the bytes `pieces` make, without making them.
+fn hash_of(pieces: &[&str]) -> FileHash {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut len = 0u64;
+    for piece in pieces {
+        hasher.update(piece.as_bytes());
+        len += piece.len() as u64;
+    }
+    (len, crate::output::halves(hasher.digest128()))
 }
 
 #[cfg(test)]
@@ -1668,7 +1720,8 @@ mod tests {
     ) -> (Vec<usize>, Taken) {
         let listed: Vec<Listed> = docs.iter().map(|d| Listed::from((*d).clone())).collect();
         let refs: Vec<&Listed> = listed.iter().collect();
-        let (starts, taken, _) = fragments(&refs, files, kept, &mut |_| Ok(())).unwrap();
+        let (starts, taken, _) =
+            fragments(&refs, files, kept, &mut |_| Ok(()), &|_, _| false).unwrap();
         (starts, taken)
     }
 
@@ -2057,6 +2110,47 @@ mod tests {
         // block: alpha's entity, alpha's 12 sections in three blocks, beta's
         // and gamma's entities together, gamma's sections.
         assert_eq!(starts, [0, 1, 5, 9, 13, 15, 19, 23]);
+    }
+
+    /// A fragment file is made only when `carry` refuses its length and
+    /// hash, which are those of the bytes it would be made of.
+    #[test]
+    fn fragment_files_carried_over_by_their_hash_are_not_made() {
+        let docs = organisation();
+        let refs: Vec<&SearchDoc> = docs.iter().collect();
+        let mut made = Vec::new();
+        fragments_of(&refs, &mut made, None);
+        assert_eq!(made.len(), 8);
+        let facts: std::collections::HashMap<String, FileHash> = made
+            .iter()
+            .map(|f| {
+                let hash = crate::output::halves(xxhash_rust::xxh3::xxh3_128(&f.bytes));
+                (f.path.clone(), (f.bytes.len() as u64, hash))
+            })
+            .collect();
+        // The last site holds every other file as it would be made, and
+        // the fourth with other bytes.
+        let holds = |path: &str, hash: FileHash| {
+            let number: usize = path
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .trim_end_matches(".js")
+                .parse()
+                .unwrap();
+            number % 2 == 1 && number != 3 && facts.get(path) == Some(&hash)
+        };
+        let listed: Vec<Listed> = docs.iter().map(|d| Listed::from(d.clone())).collect();
+        let refs: Vec<&Listed> = listed.iter().collect();
+        let mut left = Vec::new();
+        let (starts, _, _) = fragments(&refs, &mut left, None, &mut |_| Ok(()), &holds).unwrap();
+        assert_eq!(starts.len(), 8);
+        let paths: Vec<&str> = left.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["f/0.js", "f/2.js", "f/3.js", "f/4.js", "f/6.js"].map(|p| format!("{WEB_DIR}/{p}"))
+        );
+        assert!(left.iter().all(|f| made.contains(f)));
     }
 
     #[test]

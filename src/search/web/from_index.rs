@@ -86,7 +86,7 @@ pub fn export_into(
         average,
         words,
         (None, &segments),
-        &mut write,
+        (&mut write, &|_, _| false),
         timer,
     )
 }
