@@ -238,7 +238,7 @@ fn write_export(
     mut timer: crate::timings::Timer,
 ) -> tantivy::Result<KeptRuns> {
     let docs: Vec<&Listed> = numbered.order.iter().map(|seq| &added[*seq]).collect();
-    let mut files = segments.files();
+    let mut files = segments.files(carry);
     write(&mut files)?;
     // A range of words at a time (by their first byte, in the order the
     // files list them), so only that range's postings are in memory: all
@@ -1314,8 +1314,11 @@ fn fragments(
                 let path = format!("f/{number}.js");
                 let data = ["\"", block.packed.as_str(), "\""];
                 let pieces = script_pieces("f", &number, data);
-                (!carry(&format!("{WEB_DIR}/{path}"), hash_of(&pieces)))
-                    .then(|| script(&path, "f", &number, &data.concat()))
+                (!carry(
+                    &format!("{WEB_DIR}/{path}"),
+                    hash_of(&pieces.map(str::as_bytes)),
+                ))
+                .then(|| script(&path, "f", &number, &data.concat()))
             })
             .collect();
         files.extend(made);
@@ -1623,11 +1626,11 @@ fn script_pieces<'a>(kind: &'a str, key: &'a str, data: [&'a str; 3]) -> [&'a st
 }
 
 /// The length and hash of the bytes `pieces` make, without making them.
-fn hash_of(pieces: &[&str]) -> FileHash {
+fn hash_of(pieces: &[&[u8]]) -> FileHash {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let mut len = 0u64;
     for piece in pieces {
-        hasher.update(piece.as_bytes());
+        hasher.update(piece);
         len += piece.len() as u64;
     }
     (len, crate::output::halves(hasher.digest128()))

@@ -221,12 +221,15 @@ impl<'a> Segments<'a> {
         self.kept.iter().flatten().count()
     }
 
-    /// The kept segments' chunk files.
-    pub fn files(&self) -> Vec<OutputFile> {
+    /// The kept segments' chunk files, but for those `carry` carries over
+    /// (most of them: a copy of each, to be hashed and found unchanged,
+    /// was most of their cost after one page changed).
+    pub fn files(&self, carry: super::Carry<'_>) -> Vec<OutputFile> {
         self.kept
             .iter()
             .flatten()
             .flat_map(|kept| &kept.files)
+            .filter(|(path, bytes)| !carry(path, super::hash_of(&[&bytes.0])))
             .map(|(path, bytes)| OutputFile::new(path.clone(), bytes.0.clone()))
             .collect()
     }
@@ -366,6 +369,52 @@ mod tests {
         // it in d's segment (a and c's sites' documents stay as they were).
         sites[3].push(crate::search::test_doc("d", "docs", "zz", 0));
         assert_eq!(export(&sites, Some(&disk)), export(&sites, None));
+    }
+
+    /// A kept segment's chunk files that the last site holds as they are
+    /// (by length and hash) are carried over, not handed to the writer; a
+    /// file held with other bytes is written.
+    #[test]
+    fn kept_chunk_files_the_last_site_holds_are_carried_over() {
+        let tmp = tempfile::tempdir().unwrap();
+        let disk = DiskCache::open(tmp.path()).unwrap();
+        let mut sites: Vec<Vec<crate::search::SearchDoc>> =
+            ["a", "b", "c"].iter().map(|n| site(n, 3)).collect();
+        let first = export(&sites, Some(&disk));
+        sites[2][1].body.push_str(" rollback canary");
+        // The sites and their entity documents, as `export` gathers them.
+        let mut all = sites.clone();
+        all.push(
+            ["a", "b", "c"]
+                .iter()
+                .map(|n| crate::search::test_doc(n, "entity", "", 0))
+                .collect(),
+        );
+        let (counted, listed) = runs_of(&all);
+        let numbered = super::super::numbering(&listed);
+        let segments = Segments::look_up(&disk, &counted, &numbered);
+        let kept_paths: Vec<String> = segments
+            .kept
+            .iter()
+            .flatten()
+            .flat_map(|kept| kept.files.iter().map(|(path, _)| path.clone()))
+            .collect();
+        assert!(kept_paths.len() >= 2, "{kept_paths:?}");
+        let hashes: HashMap<String, super::super::FileHash> = first
+            .iter()
+            .map(|f| {
+                let hash = crate::output::halves(xxhash_rust::xxh3::xxh3_128(&f.bytes));
+                (f.path.clone(), (f.bytes.len() as u64, hash))
+            })
+            .collect();
+        // Every file the last site holds as it is, but the first kept one.
+        let holds = |path: &str, hash| path != kept_paths[0] && hashes.get(path) == Some(&hash);
+        let written: Vec<String> = segments.files(&holds).into_iter().map(|f| f.path).collect();
+        assert_eq!(written, [kept_paths[0].clone()]);
+        // Nothing held: every kept file is written, with the bytes it had.
+        let written = segments.files(&|_, _| false);
+        assert_eq!(written.len(), kept_paths.len());
+        assert!(written.iter().all(|f| first.contains(f)));
     }
 
     /// Kept segments are given up when their words and those of the runs to
