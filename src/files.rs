@@ -173,6 +173,37 @@ impl Below {
         }
     }
 
+    /// [`stamp`] of `relative` (a path below the folder; empty for the
+    /// folder itself), following a final link when `follow`. `None` when
+    /// there is nothing there.
+    #[cfg(unix)]
+    pub fn stamp(&self, relative: &Path, follow: bool) -> Option<[i64; 8]> {
+        #[cfg(target_os = "linux")]
+        if let Some(open) = &self.open {
+            use rustix::fs::AtFlags;
+            let relative = if relative.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                relative
+            };
+            let flags = if follow {
+                AtFlags::empty()
+            } else {
+                AtFlags::SYMLINK_NOFOLLOW
+            };
+            return rustix::fs::statat(open, relative, flags)
+                .ok()
+                .map(|stat| stamp_of_stat(&stat));
+        }
+        let path = self.folder.join(relative);
+        let meta = if follow {
+            std::fs::metadata(path)
+        } else {
+            std::fs::symlink_metadata(path)
+        };
+        meta.ok().map(|meta| stamp(&meta))
+    }
+
     /// The `lstat` of `relative` (a path below the folder, never `..`:
     /// site paths are checked before they get here), not following a
     /// final link. `None` when there is nothing there.
@@ -186,6 +217,24 @@ impl Below {
             .ok()
             .map(|meta| Lstat::of(&meta))
     }
+}
+
+/// [`stamp`]'s fields from the system's own `stat` structure (the same
+/// numbers `std::fs::Metadata` gives; some fields' declared types vary by
+/// target, so each is cast).
+#[cfg(target_os = "linux")]
+#[allow(clippy::unnecessary_cast)]
+fn stamp_of_stat(stat: &rustix::fs::Stat) -> [i64; 8] {
+    [
+        stat.st_mode as i64,
+        stat.st_ino as i64,
+        stat.st_dev as i64,
+        stat.st_size as i64,
+        stat.st_mtime as i64,
+        stat.st_mtime_nsec as i64,
+        stat.st_ctime as i64,
+        stat.st_ctime_nsec as i64,
+    ]
 }
 
 /// Whether `name` could be one entry of a folder: not empty, `.` or `..`,
@@ -298,6 +347,32 @@ mod tests {
         assert!(!below.lstat("link").unwrap().is_file);
         // A folder that is not there holds nothing.
         assert_eq!(Below::open(&root.join("missing")).lstat("old.txt"), None);
+        // Stamps: the same fields `stamp` reads from the whole path's
+        // metadata, a final link followed or not; "" is the folder itself.
+        #[cfg(unix)]
+        for path in [
+            "",
+            "docs",
+            "docs/page/index.html",
+            "old.txt",
+            "link",
+            "missing",
+        ] {
+            for follow in [false, true] {
+                let whole = root.join(path);
+                let meta = if follow {
+                    std::fs::metadata(&whole)
+                } else {
+                    std::fs::symlink_metadata(&whole)
+                };
+                let expected = meta.ok().map(|meta| stamp(&meta));
+                assert_eq!(
+                    below.stamp(Path::new(path), follow),
+                    expected,
+                    "{path} {follow}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -308,14 +308,15 @@ struct FolderStamp {
 }
 
 impl FolderStamp {
-    fn of(meta: &std::fs::Metadata) -> FolderStamp {
+    /// Of a folder's stamp (`files::stamp`'s fields).
+    fn of_stamp(stamp: [i64; 8]) -> FolderStamp {
         let nanos =
             |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
         FolderStamp {
-            device: meta.dev(),
-            inode: meta.ino(),
-            modified: nanos(meta.mtime(), meta.mtime_nsec()),
-            changed: nanos(meta.ctime(), meta.ctime_nsec()),
+            device: stamp[2] as u64,
+            inode: stamp[1] as u64,
+            modified: nanos(stamp[4], stamp[5]),
+            changed: nanos(stamp[6], stamp[7]),
         }
     }
 
@@ -523,17 +524,20 @@ impl<'w> Stamps<'w> {
     }
 
     fn meta(&mut self, meta: Option<&std::fs::Metadata>) {
-        let Some(meta) = meta else {
+        self.stamp(meta.map(crate::files::stamp));
+    }
+
+    /// An entry's stamp (`files::stamp`'s fields), or that there is none.
+    fn stamp(&mut self, stamp: Option<[i64; 8]>) {
+        let Some(stamp) = stamp else {
             self.bytes(&[0]);
             return;
         };
-        for field in crate::files::stamp(meta) {
+        for field in stamp {
             self.hasher.update(&field.to_le_bytes());
         }
-        for (seconds, nanos) in [
-            (meta.mtime(), meta.mtime_nsec()),
-            (meta.ctime(), meta.ctime_nsec()),
-        ] {
+        // The modification and change times.
+        for (seconds, nanos) in [(stamp[4], stamp[5]), (stamp[6], stamp[7])] {
             let time = i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
             self.newest = self.newest.max(crate::output::tick_end(time));
         }
@@ -563,17 +567,27 @@ impl<'w> Stamps<'w> {
     /// (its refs live elsewhere).
     fn tree(&mut self, root: &Path, git: bool) -> Result<(), ()> {
         self.path(root);
-        // (folder, inside a git folder, the git folder itself, below its
-        // `modules`)
-        let mut stack = vec![(root.to_path_buf(), git, git, false)];
-        while let Some((folder, in_git, git_root, in_modules)) = stack.pop() {
+        // Entries are stamped from `root` held open: the kernel then walks
+        // only their paths below it (the path walk from `/` was two thirds
+        // of each stamp).
+        let below = crate::files::Below::open(root);
+        // (folder, its path below `root`, inside a git folder, the git
+        // folder itself, below its `modules`)
+        let mut stack = vec![(
+            root.to_path_buf(),
+            std::path::PathBuf::new(),
+            git,
+            git,
+            false,
+        )];
+        while let Some((folder, relative, in_git, git_root, in_modules)) = stack.pop() {
             if git_root {
                 if folder.join("commondir").exists() {
                     return Err(());
                 }
                 self.path(&folder.join("objects/info/alternates"));
             }
-            let entries = self.entries(&folder)?;
+            let entries = self.entries(&folder, below.stamp(&relative, true))?;
             // A submodule's git folder: its objects are as unread as the
             // repository's own (refs never live below `modules`, so no
             // branch name can make a folder look like one).
@@ -589,7 +603,7 @@ impl<'w> Stamps<'w> {
             let mut folders = Vec::new();
             for entry in entries.iter() {
                 let name = std::ffi::OsStr::from_bytes(&entry.name);
-                let path = folder.join(name);
+                let path = relative.join(name);
                 if entry.kind == EntryKind::Folder {
                     // Only a git folder's own (`GIT_UNREAD`), never a
                     // folder of that name deeper down: a branch may be
@@ -602,13 +616,19 @@ impl<'w> Stamps<'w> {
                     self.hasher.update(&entry.inode.to_le_bytes());
                     let modules = in_modules || (git_root && name == "modules");
                     let git_root = !in_git && name == ".git";
-                    folders.push((path, in_git || git_root, git_root, modules));
+                    folders.push((
+                        folder.join(name),
+                        path,
+                        in_git || git_root,
+                        git_root,
+                        modules,
+                    ));
                 } else {
                     self.bytes(name.as_encoded_bytes());
                     // The entry's own `lstat`.
-                    self.meta(std::fs::symlink_metadata(&path).ok().as_ref());
+                    self.stamp(below.stamp(&path, false));
                     if entry.kind == EntryKind::Link {
-                        self.meta(std::fs::metadata(&path).ok().as_ref());
+                        self.stamp(below.stamp(&path, true));
                     }
                 }
             }
@@ -622,19 +642,25 @@ impl Stamps<'_> {
     /// The entries of `folder` in name order: from the last walk's
     /// listings when its stamp (taken first) is the one they hold, else
     /// read. Recorded for the next walk when its stamp is settled.
-    fn entries(&mut self, folder: &Path) -> Result<std::sync::Arc<Vec<FolderEntry>>, ()> {
+    /// `followed` is the folder's stamp, a final link followed: a walk's
+    /// first folder (a ROOT, a repository or the theme as given) may be a
+    /// link to it, whose own stamp no change inside moves. (The walk
+    /// follows no other link.)
+    fn entries(
+        &mut self,
+        folder: &Path,
+        followed: Option<[i64; 8]>,
+    ) -> Result<std::sync::Arc<Vec<FolderEntry>>, ()> {
         use std::os::unix::fs::DirEntryExt;
         self.walked += 1;
-        // The stamp of the folder read: a walk's first folder (a ROOT, a
-        // repository or the theme as given) may be a link to it, whose own
-        // stamp no change inside moves. (The walk follows no other link.)
-        let meta = std::fs::metadata(folder).map_err(|_| ())?;
-        let stamp = FolderStamp::of(&meta);
+        // The stamp of the folder, taken before it is read.
+        let fields = followed.ok_or(())?;
+        let stamp = FolderStamp::of_stamp(fields);
         // The folder's own stamp, its times with it: a file added and
         // removed again leaves every entry as it was, but not the folder's
         // times (a stage that listed the folder in between must not be
         // taken as listing it now).
-        self.meta(Some(&meta));
+        self.stamp(Some(fields));
         let settled =
             stamp.settled(self.walk.started) && self.listings_kept_on(stamp.device, folder);
         let key = folder.as_os_str().as_encoded_bytes();
