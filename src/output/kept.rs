@@ -115,15 +115,15 @@ struct Stamp {
 }
 
 impl Stamp {
+    /// Of a folder's `files::stamp` fields.
     #[cfg(unix)]
-    fn of(meta: &std::fs::Metadata) -> Stamp {
-        use std::os::unix::fs::MetadataExt;
+    fn of(stamp: [i64; 8]) -> Stamp {
         let nanos =
             |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
         Stamp {
-            inode: meta.ino(),
-            modified: nanos(meta.mtime(), meta.mtime_nsec()),
-            changed: nanos(meta.ctime(), meta.ctime_nsec()),
+            inode: stamp[1] as u64,
+            modified: nanos(stamp[4], stamp[5]),
+            changed: nanos(stamp[6], stamp[7]),
         }
     }
 
@@ -245,6 +245,7 @@ fn list(root: &Path, record: Option<Recorded>) -> std::io::Result<(Listing, Reco
     let read = std::sync::atomic::AtomicUsize::new(0);
     let walk = Walk {
         root,
+        below: crate::files::Below::open(root),
         record,
         now: now_nanos(),
         listing: &listing,
@@ -264,6 +265,10 @@ fn into_inner<T>(mutex: Mutex<T>) -> T {
 /// One listing of a kept folder under way.
 struct Walk<'a> {
     root: &'a Path,
+    /// `root` held open: each folder is stamped from it, the kernel
+    /// walking only the folder's path below it (the walk from `/` was most
+    /// of each stamp).
+    below: crate::files::Below,
     record: Option<Mutex<HashMap<String, Folder, Fast>>>,
     /// When the listing started, nanoseconds since the epoch.
     now: i128,
@@ -281,14 +286,7 @@ impl Walk<'_> {
             self.root.join(&rel)
         };
         // Stamped before it is read: a change after this is a new stamp.
-        let meta = std::fs::symlink_metadata(&full)?;
-        if !meta.is_dir() {
-            return Err(std::io::Error::other(format!(
-                "`{}` is not a folder",
-                full.display()
-            )));
-        }
-        let stamp = Stamp::of(&meta);
+        let stamp = self.stamp(&rel, &full)?;
         let recorded = self.record.as_ref().and_then(|record| {
             let mut record = super::lock(record);
             let folder = record.get(&rel)?;
@@ -325,6 +323,38 @@ impl Walk<'_> {
         folders
             .into_par_iter()
             .try_for_each(|folder| self.folder(folder))
+    }
+}
+
+impl Walk<'_> {
+    /// The stamp of the folder `rel` (`full` in full), an error unless it
+    /// is a folder (not a link to one).
+    #[cfg(unix)]
+    fn stamp(&self, rel: &str, full: &Path) -> std::io::Result<Stamp> {
+        const FOLDER: i64 = 0o040000;
+        const TYPE: i64 = 0o170000;
+        let stamp = self.below.stamp(Path::new(rel), false).ok_or_else(|| {
+            std::io::Error::new(ErrorKind::NotFound, format!("`{}` is gone", full.display()))
+        })?;
+        if stamp[0] & TYPE != FOLDER {
+            return Err(std::io::Error::other(format!(
+                "`{}` is not a folder",
+                full.display()
+            )));
+        }
+        Ok(Stamp::of(stamp))
+    }
+
+    #[cfg(not(unix))]
+    fn stamp(&self, _rel: &str, full: &Path) -> std::io::Result<Stamp> {
+        let meta = std::fs::symlink_metadata(full)?;
+        if !meta.is_dir() {
+            return Err(std::io::Error::other(format!(
+                "`{}` is not a folder",
+                full.display()
+            )));
+        }
+        Ok(Stamp::of(&meta))
     }
 }
 
