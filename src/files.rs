@@ -98,8 +98,9 @@ pub struct Below {
 pub struct Lstat {
     pub is_file: bool,
     pub len: u64,
-    /// Nanoseconds since the Unix epoch (0 before it), as
-    /// `output::carry::modified` reads them from `std::fs::Metadata`.
+    /// Nanoseconds since the Unix epoch (0 before it), the same whether
+    /// read from a `stat` (`Lstat::of_stat`) or from `std::fs::Metadata`
+    /// ([`Lstat::of`]).
     pub modified: u64,
     /// 0 where the system has no inode numbers.
     pub inode: u64,
@@ -205,8 +206,9 @@ impl Below {
     }
 
     /// The `lstat` of `relative` (a path below the folder, never `..`:
-    /// site paths are checked before they get here), not following a
-    /// final link. `None` when there is nothing there.
+    /// `output` checks every site path, the last site's manifest's too,
+    /// before it gets here), not following a final link. `None` when there
+    /// is nothing there.
     pub fn lstat(&self, relative: &str) -> Option<Lstat> {
         #[cfg(target_os = "linux")]
         if let Some(open) = &self.open {

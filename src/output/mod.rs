@@ -384,7 +384,8 @@ impl Staging {
             return false;
         };
         let mut old = previous.under(path).peekable();
-        old.peek().is_some() && old.all(|(p, f)| f.still_at(&self.out_dir.join(p)))
+        old.peek().is_some()
+            && old.all(|(p, f)| check_site_path(p).is_ok() && f.still_at(&self.out_dir.join(p)))
     }
 
     /// Carries the last site's folder `path` over whole, in place of what
@@ -396,9 +397,15 @@ impl Staging {
         let (Some(previous), Some(facts)) = (&self.previous, &self.facts) else {
             return Ok(false);
         };
+        // The manifest comes from the build cache: a path in it that is no
+        // site path (`_search/../../x`) would have a file outside the site
+        // linked and removed at the commit. The folder is then written.
         let Some(old) = previous
             .under(path)
-            .map(|(p, f)| Some((p, f, f.inode_if_still_below(self.live.as_ref()?, p)?)))
+            .map(|(p, f)| {
+                check_site_path(p).ok()?;
+                Some((p, f, f.inode_if_still_below(self.live.as_ref()?, p)?))
+            })
             .collect::<Option<Vec<(&String, &FileFacts, u64)>>>()
             .filter(|old| !old.is_empty())
         else {
@@ -1371,6 +1378,36 @@ mod tests {
         staging.write("x.html", b"old").unwrap();
         staging.commit().unwrap();
         assert_eq!(std::fs::read(out.join("x.html")).unwrap(), b"old");
+    }
+
+    /// A manifest naming a path that leads out of the site (the build
+    /// cache is where it comes from) carries no folder over: the file
+    /// outside, described as it is, is neither linked nor removed.
+    #[test]
+    fn a_folder_whose_manifest_leads_out_of_the_site_is_not_carried() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("site");
+        let files = [OutputFile::new("_search/a.js", "a")];
+        let mut manifest = write_carrying(&out, None, &files).manifest.unwrap();
+        let victim = tmp.path().join("victim");
+        std::fs::write(&victim, "mine").unwrap();
+        let meta = std::fs::symlink_metadata(&victim).unwrap();
+        manifest.files.insert(
+            "_search/../../victim".to_string(),
+            FileFacts::of(b"mine", &meta),
+        );
+        let staging = Staging::create_carrying(&out, Some(manifest.clone())).unwrap();
+        assert!(!staging.can_carry_folder("_search"));
+        assert!(!staging.carry_folder("_search").unwrap());
+        staging.write_all(&files).unwrap();
+        staging.commit().unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"mine");
+        assert_eq!(std::fs::read(out.join("_search/a.js")).unwrap(), b"a");
+
+        // The same manifest without the forged path carries the folder.
+        manifest.files.remove("_search/../../victim");
+        let staging = Staging::create_carrying(&out, Some(manifest)).unwrap();
+        assert!(staging.can_carry_folder("_search"));
     }
 
     #[test]
