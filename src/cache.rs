@@ -243,6 +243,22 @@ impl DiskCache {
         crate::memo::lock(&self.counts).clear();
     }
 
+    /// Removes every entry of `kind` and notes them damaged, as
+    /// [`Later::refuse`] does one: for a stage that finds, past the
+    /// checksums, that some entry of `kind` holds what this binary would
+    /// not have written, and cannot tell which. The build runs again
+    /// without them ([`DiskCache::take_damaged`]).
+    pub fn refuse_kind(&self, kind: &str) {
+        let folder = self.dir.join(kind);
+        // A build sharing the cache may be writing an entry there: what
+        // cannot be removed now is left (a damaged one is refused again).
+        let _ = std::fs::remove_dir_all(&folder);
+        let mut damaged = crate::memo::lock(&self.damaged);
+        if !damaged.contains(&folder) {
+            damaged.push(folder);
+        }
+    }
+
     /// The entries read late ([`Later`]) that were damaged since the last
     /// ask, now removed: a build that failed with any is run again, and
     /// finds them missing.
@@ -554,6 +570,27 @@ mod tests {
         );
         assert!(tmp.path().join(build_name()).is_dir());
         assert!(is_build_name(&build_name()));
+    }
+
+    /// A kind refused goes whole and is noted damaged (the build runs
+    /// again); other kinds stay, and the refused kind takes new entries.
+    #[test]
+    fn a_refused_kind_goes_whole_and_the_build_is_told_to_run_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(tmp.path()).unwrap();
+        cache.put("words", 1, b"one");
+        cache.put("words", 2, b"two");
+        cache.put("page", 1, b"page");
+        assert!(cache.take_damaged().is_empty());
+        cache.refuse_kind("words");
+        cache.refuse_kind("words");
+        assert_eq!(cache.take_damaged().len(), 1, "noted once");
+        assert!(!cache.holds("words", 1) && !cache.holds("words", 2));
+        assert_eq!(cache.get("page", 1).as_deref(), Some(&b"page"[..]));
+        // The build run again keeps its own entries of that kind.
+        cache.put("words", 1, b"again");
+        assert_eq!(cache.get("words", 1).as_deref(), Some(&b"again"[..]));
+        assert!(cache.take_damaged().is_empty());
     }
 
     #[test]

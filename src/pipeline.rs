@@ -772,7 +772,12 @@ fn write_search(
         },
     );
     documents.map_err(|e| Fatal(e.to_string()))?;
-    exported.map_err(|e| export_failed(e, out_dir))
+    exported.map_err(|e| {
+        if let (search::web::ExportError::Words(_), Some(disk)) = (&e, disk) {
+            search::web::refuse_kept_words(disk);
+        }
+        export_failed(e, out_dir)
+    })
 }
 
 /// What the build cache keeps the docs' part of the search key under.

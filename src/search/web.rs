@@ -202,6 +202,18 @@ pub fn export_carrying(
     })
 }
 
+/// After the export stopped at counted words it cannot use
+/// ([`ExportError::Words`]): the build cache's kept sites and kept
+/// segments, where such words come from past their checksums (a kept
+/// site's words are not decoded when read back), are removed and noted
+/// damaged, so the build runs once more without them
+/// ([`DiskCache::refuse_kind`]) instead of failing until the cache is
+/// cleared.
+pub fn refuse_kept_words(disk: &DiskCache) {
+    disk.refuse_kind(super::kept_sites::KIND);
+    disk.refuse_kind(kept_segments::KIND);
+}
+
 /// Why [`export_counted_into`] stopped.
 #[derive(Debug)]
 pub enum ExportError {
@@ -2113,6 +2125,23 @@ mod tests {
         // block: alpha's entity, alpha's 12 sections in three blocks, beta's
         // and gamma's entities together, gamma's sections.
         assert_eq!(starts, [0, 1, 5, 9, 13, 15, 19, 23]);
+    }
+
+    /// Counted words the export cannot use come from the kept sites and
+    /// segments: those two kinds go whole and are noted damaged (the build
+    /// runs again); the cache's other entries stay.
+    #[test]
+    fn kept_words_refused_take_the_kept_sites_and_segments() {
+        let tmp = tempfile::tempdir().unwrap();
+        let disk = DiskCache::open(tmp.path()).unwrap();
+        disk.put(crate::search::kept_sites::KIND, 1, b"site");
+        disk.put(kept_segments::KIND, 2, b"segment");
+        disk.put(KEPT_KIND, 3, b"fragments");
+        refuse_kept_words(&disk);
+        assert!(!disk.holds(crate::search::kept_sites::KIND, 1));
+        assert!(!disk.holds(kept_segments::KIND, 2));
+        assert!(disk.holds(KEPT_KIND, 3));
+        assert_eq!(disk.take_damaged().len(), 2);
     }
 
     /// A fragment file is made only when `carry` refuses its length and

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// What the build cache keeps a segment under.
-const KIND: &str = "search-segment";
+pub(super) const KIND: &str = "search-segment";
 
 /// Bumped when the chunks' format or how they are cut changes.
 const FORMAT: u32 = 4;
