@@ -380,12 +380,30 @@ impl Staging {
 
     /// Whether [`Staging::carry_folder`] would carry `path` over.
     pub fn can_carry_folder(&self, path: &str) -> bool {
+        self.carriable_folder(path).is_some()
+    }
+
+    /// The last site's files under the folder `path`, with their inode
+    /// numbers, when there are some and every one is untouched (`None`
+    /// without a last site, or for a build that records nothing).
+    fn carriable_folder<'s>(
+        &'s self,
+        path: &'s str,
+    ) -> Option<Vec<(&'s String, &'s FileFacts, u64)>> {
         let (Some(previous), Some(_)) = (&self.previous, &self.facts) else {
-            return false;
+            return None;
         };
-        let mut old = previous.under(path).peekable();
-        old.peek().is_some()
-            && old.all(|(p, f)| check_site_path(p).is_ok() && f.still_at(&self.out_dir.join(p)))
+        // The manifest comes from the build cache: a path in it that is no
+        // site path (`_search/../../x`) would have a file outside the site
+        // linked and removed at the commit. The folder is then written.
+        previous
+            .under(path)
+            .map(|(p, f)| {
+                check_site_path(p).ok()?;
+                Some((p, f, f.inode_if_still_below(self.live.as_ref()?, p)?))
+            })
+            .collect::<Option<Vec<_>>>()
+            .filter(|old| !old.is_empty())
     }
 
     /// Carries the last site's folder `path` over whole, in place of what
@@ -394,21 +412,7 @@ impl Staging {
     /// there and every one is untouched.
     pub fn carry_folder(&self, path: &str) -> Result<bool, OutputError> {
         check_site_path(path)?;
-        let (Some(previous), Some(facts)) = (&self.previous, &self.facts) else {
-            return Ok(false);
-        };
-        // The manifest comes from the build cache: a path in it that is no
-        // site path (`_search/../../x`) would have a file outside the site
-        // linked and removed at the commit. The folder is then written.
-        let Some(old) = previous
-            .under(path)
-            .map(|(p, f)| {
-                check_site_path(p).ok()?;
-                Some((p, f, f.inode_if_still_below(self.live.as_ref()?, p)?))
-            })
-            .collect::<Option<Vec<(&String, &FileFacts, u64)>>>()
-            .filter(|old| !old.is_empty())
-        else {
+        let (Some(old), Some(facts)) = (self.carriable_folder(path), &self.facts) else {
             return Ok(false);
         };
         let full = self.dir.join(path);
