@@ -80,6 +80,14 @@ pub fn stamp(meta: &std::fs::Metadata) -> [i64; 8] {
     ]
 }
 
+/// A [`stamp`]'s modification and change times, in nanoseconds since the
+/// epoch.
+#[cfg(unix)]
+pub fn stamp_times(stamp: &[i64; 8]) -> [i128; 2] {
+    let nanos = |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+    [nanos(stamp[4], stamp[5]), nanos(stamp[6], stamp[7])]
+}
+
 /// A folder held open, so that paths below it are looked up from it: a
 /// `stat` of a page deep in the site then walks only the components below
 /// the folder. (The path walk was two thirds of each `stat` in a one-page

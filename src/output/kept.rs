@@ -118,12 +118,11 @@ impl Stamp {
     /// Of a folder's `files::stamp` fields.
     #[cfg(unix)]
     fn of(stamp: [i64; 8]) -> Stamp {
-        let nanos =
-            |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        let [modified, changed] = crate::files::stamp_times(&stamp);
         Stamp {
             inode: stamp[1] as u64,
-            modified: nanos(stamp[4], stamp[5]),
-            changed: nanos(stamp[6], stamp[7]),
+            modified,
+            changed,
         }
     }
 

@@ -310,13 +310,12 @@ struct FolderStamp {
 impl FolderStamp {
     /// Of a folder's stamp (`files::stamp`'s fields).
     fn of_stamp(stamp: [i64; 8]) -> FolderStamp {
-        let nanos =
-            |seconds: i64, nanos: i64| i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        let [modified, changed] = crate::files::stamp_times(&stamp);
         FolderStamp {
             device: stamp[2] as u64,
             inode: stamp[1] as u64,
-            modified: nanos(stamp[4], stamp[5]),
-            changed: nanos(stamp[6], stamp[7]),
+            modified,
+            changed,
         }
     }
 
@@ -536,9 +535,7 @@ impl<'w> Stamps<'w> {
         for field in stamp {
             self.hasher.update(&field.to_le_bytes());
         }
-        // The modification and change times.
-        for (seconds, nanos) in [(stamp[4], stamp[5]), (stamp[6], stamp[7])] {
-            let time = i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
+        for time in crate::files::stamp_times(&stamp) {
             self.newest = self.newest.max(crate::output::tick_end(time));
         }
     }
