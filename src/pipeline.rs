@@ -519,18 +519,6 @@ fn build_once(
         Some(_) if config.search => site_search_keys(&outcome.portal, &repo_keys),
         _ => Vec::new(),
     };
-    // The docs' sites' search documents when `docs_search_key` worked them
-    // out, for the feed should the key have changed.
-    let mut docs_sites = None;
-    if let (Some(key), Some(disk), None) = (&search_key, &disk, &feed)
-        && config.search
-    {
-        let (sum, sites) =
-            docs_search_key(disk, &outcome.portal, repos_key, &site_keys, &whole_site)
-                .map_err(Fatal)?;
-        key.add_sum(sum);
-        docs_sites = sites;
-    }
     match &disk {
         Some(disk) => {
             let (hits, misses, failures) = disk.counts(docs::PAGE_CACHE_KIND);
@@ -545,6 +533,32 @@ fn build_once(
             "docs (from the parts: link + link check{versions})"
         )),
         None => timer.lap(&format!("docs (render + write + link check{versions})")),
+    }
+    // The docs' sites' search documents when `docs_search_key` worked them
+    // out, for the feed should the key have changed.
+    let mut docs_sites = None;
+    if let (Some(key), Some(disk), None) = (&search_key, &disk, &feed)
+        && config.search
+    {
+        let (sum, sites) =
+            docs_search_key(disk, &outcome.portal, repos_key, &site_keys, &whole_site)
+                .map_err(Fatal)?;
+        key.add_sum(sum);
+        timer.lap(&match &sites {
+            Some(sites) => format!(
+                "docs' search key (sites' search documents: {} kept, {} made)",
+                sites
+                    .iter()
+                    .filter(|s| matches!(s, SiteSearch::Kept { .. }))
+                    .count(),
+                sites
+                    .iter()
+                    .filter(|s| matches!(s, SiteSearch::Made(_)))
+                    .count()
+            ),
+            None => "docs' search key (the sum kept)".to_string(),
+        });
+        docs_sites = sites;
     }
     add_scorecards(config, &mut outcome, None, Some(&listings));
     timer.lap(&scorecards_lap(&outcome));
@@ -676,7 +690,8 @@ fn build_once(
         .commit_recording(records.as_ref().map(|r| r as &dyn output::KeptRecords))
         .map_err(fatal)?;
     outcome.deletion = committed.deletion;
-    if let (Some(disk), Some(mut manifest)) = (&disk, committed.manifest)
+    let mut manifest_bytes = None;
+    if let (Some(_), Some(mut manifest)) = (&disk, committed.manifest)
         && (!committed.unchanged || manifest.page_keys != page_keys)
     {
         manifest.search_key = search_key
@@ -685,11 +700,25 @@ fn build_once(
             .map(|k| k.value());
         manifest.page_keys = page_keys;
         let bytes = manifest.to_bytes();
-        disk.put(SITE_KIND, site_key, &bytes);
         manifest_hash = Some(xxhash_rust::xxh3::xxh3_128(&bytes));
+        manifest_bytes = Some(bytes);
     }
-    if let (Some(disk), Some(inputs)) = (&disk, &inputs) {
-        unchanged::keep(disk, site_key, inputs, out_dir, manifest_hash, &outcome);
+    // The two entries side by side (the build's last stretch is otherwise
+    // on one thread). Either order is safe: the inputs' entry names the
+    // manifest by its hash, so it holds only beside that very manifest.
+    if let Some(disk) = &disk {
+        rayon::join(
+            || {
+                if let Some(bytes) = &manifest_bytes {
+                    disk.put(SITE_KIND, site_key, bytes);
+                }
+            },
+            || {
+                if let Some(inputs) = &inputs {
+                    unchanged::keep(disk, site_key, inputs, out_dir, manifest_hash, &outcome);
+                }
+            },
+        );
     }
     timer.lap(&if committed.unchanged {
         format!(

@@ -333,7 +333,7 @@ impl Walk<'_> {
         const FOLDER: i64 = 0o040000;
         const TYPE: i64 = 0o170000;
         let stamp = self.below.stamp(Path::new(rel), false).ok_or_else(|| {
-            std::io::Error::new(ErrorKind::NotFound, format!("`{}` is gone", full.display()))
+            std::io::Error::other(format!("`{}` is gone or cannot be read", full.display()))
         })?;
         if stamp[0] & TYPE != FOLDER {
             return Err(std::io::Error::other(format!(
@@ -544,9 +544,12 @@ pub(super) fn update(
         Record::Kept(record) => list(kept, record),
     };
     let (listing, mut found, folders_read) = listed.map_err(|e| failed("list", kept, e))?;
-    // The carried files whose last-site file the kept folder may hold.
+    // The carried files whose last-site file the kept folder may hold
+    // (looked up on every core: the commit is the build's last stretch on
+    // one thread, and these lookups over thousands of paths were a fifth
+    // of it).
     let from_live: HashMap<&str, u64, Fast> = carried
-        .iter()
+        .par_iter()
         .filter(|(path, _)| facts.get(path) == previous.files.get(path))
         .map(|(path, inode)| (path.as_str(), *inode))
         .collect();
@@ -583,17 +586,17 @@ pub(super) fn update(
         touched.insert(parent(folder));
         removed += 1;
     }
+    let unwanted: Vec<&str> = listing
+        .files
+        .par_iter()
+        .map(|(path, _)| path.as_str())
+        .filter(|p| *p != MARKER && !wanted(p))
+        .collect();
     let extra = listing
         .others
         .iter()
         .map(String::as_str)
-        .chain(
-            listing
-                .files
-                .keys()
-                .filter(|p| p.as_str() != MARKER && !wanted(p))
-                .map(String::as_str),
-        )
+        .chain(unwanted)
         .filter(|p| parent_kept(p));
     for path in extra {
         touched.insert(parent(path));
@@ -627,42 +630,48 @@ pub(super) fn update(
             .get(path)
             .is_some_and(|inode| *inode != 0 && listing.files.get(path) == Some(inode))
     };
+    let staying: Vec<bool> = files.par_iter().map(|path| stays(path)).collect();
     let mut stayed = 0;
-    for path in &files {
-        if stays(path) {
+    for (path, stays) in files.iter().zip(&staying) {
+        if *stays {
             stayed += 1;
         } else {
             touched.insert(parent(path));
         }
     }
     let copies = Mutex::new(Vec::new());
-    files.par_iter().try_for_each(|path| {
-        let path = path.as_str();
-        if stays(path) {
-            return Ok(());
-        }
-        let from = match from_live.get(path) {
-            Some(_) => live.join(path),
-            None => staging.join(path),
-        };
-        let to = kept.join(path);
-        if listing.files.contains_key(path) {
-            match std::fs::remove_file(&to) {
-                Err(e) if e.kind() != ErrorKind::NotFound => return Err(failed("replace", &to, e)),
-                _ => {}
+    files
+        .par_iter()
+        .zip(&staying)
+        .try_for_each(|(path, stays)| {
+            let path = path.as_str();
+            if *stays {
+                return Ok(());
             }
-        }
-        if std::fs::hard_link(&from, &to).is_ok() {
-            return Ok(());
-        }
-        // Links refused: a copy, with its own facts (a new modification
-        // time), so the next build finds it as recorded.
-        let bytes = std::fs::read(&from).map_err(|e| failed("read", &from, e))?;
-        let file = super::write_new_file(&to, &bytes).map_err(|e| failed("write", &to, e))?;
-        let meta = file.metadata().map_err(|e| failed("write", &to, e))?;
-        super::lock(&copies).push((path.to_string(), FileFacts::of(&bytes, &meta)));
-        Ok(())
-    })?;
+            let from = match from_live.get(path) {
+                Some(_) => live.join(path),
+                None => staging.join(path),
+            };
+            let to = kept.join(path);
+            if listing.files.contains_key(path) {
+                match std::fs::remove_file(&to) {
+                    Err(e) if e.kind() != ErrorKind::NotFound => {
+                        return Err(failed("replace", &to, e));
+                    }
+                    _ => {}
+                }
+            }
+            if std::fs::hard_link(&from, &to).is_ok() {
+                return Ok(());
+            }
+            // Links refused: a copy, with its own facts (a new modification
+            // time), so the next build finds it as recorded.
+            let bytes = std::fs::read(&from).map_err(|e| failed("read", &from, e))?;
+            let file = super::write_new_file(&to, &bytes).map_err(|e| failed("write", &to, e))?;
+            let meta = file.metadata().map_err(|e| failed("write", &to, e))?;
+            super::lock(&copies).push((path.to_string(), FileFacts::of(&bytes, &meta)));
+            Ok(())
+        })?;
     let mut copies = copies
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -747,6 +756,44 @@ mod tests {
         assert_ne!(changed.files["index.html"], first.files["index.html"]);
         assert_eq!(changed.others, ["a/link"]);
         assert!(!changed.folders.contains("c"));
+    }
+
+    /// Folders held open and stamped without following links: a recorded
+    /// folder replaced by a link to a folder outside, or removed, after
+    /// the listing was recorded is never listed through. Its parent's
+    /// stamp moved, so the parent is read again and finds a link (to be
+    /// removed) or nothing; no name from outside the kept folder appears.
+    #[test]
+    fn a_recorded_folder_replaced_by_a_link_or_removed_is_not_listed_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("kept");
+        let outside = dir.path().join("outside");
+        for folder in ["docs/a", "docs/b", "c"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+            std::fs::write(root.join(folder).join("index.html"), folder).unwrap();
+        }
+        std::fs::create_dir_all(outside.join("deep")).unwrap();
+        std::fs::write(outside.join("secret.txt"), "not the site's").unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let (_, record, _) = list(&root, None).unwrap();
+        assert_eq!(record.folders.len(), 5, "settled: every folder recorded");
+
+        std::fs::remove_dir_all(root.join("docs/a")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("docs/a")).unwrap();
+        std::fs::remove_dir_all(root.join("c")).unwrap();
+        let (listing, _, read) = list(&root, Some(record)).unwrap();
+        assert_eq!(read, 2, "the root and docs read again: {listing:?}");
+        assert_eq!(files(&listing), ["docs/b/index.html"]);
+        assert_eq!(listing.others, ["docs/a"], "the link, to be removed");
+        let mut folders: Vec<&str> = listing.folders.iter().map(String::as_str).collect();
+        folders.sort_unstable();
+        assert_eq!(folders, ["docs", "docs/b"]);
+
+        // The kept folder itself gone while it is listed: an error (the
+        // build then goes on without it), not a listing of nothing.
+        std::fs::remove_dir_all(&root).unwrap();
+        let gone = list(&root, None).unwrap_err();
+        assert!(gone.to_string().contains("is gone"), "{gone}");
     }
 
     /// A record (from the build cache: untrusted) naming a folder `..`,
