@@ -314,16 +314,33 @@ fn numbering_order(added: &[Listed]) -> (Vec<usize>, [u32; SEGMENTS]) {
     let mut counts = [0u32; SEGMENTS];
     // (segment, entity, other, page, position) as numbers, and the seq.
     type Keyed = ((usize, u32, bool, u32, u32), usize);
+    // Documents come a site at a time: most share the last one's entity
+    // and page, so those strings are compared with the last ones' before
+    // they are hashed and looked up again.
+    let mut last_entity: Option<(&str, usize, u32)> = None;
+    let mut last_page: Option<(&str, u32)> = None;
     let mut keyed: Vec<Keyed> = keys
         .iter()
         .enumerate()
         .map(|(seq, (entity, other, page, position))| {
-            let segment = segments[entity];
+            let (segment, entity_place) = match last_entity {
+                Some((last, segment, place)) if last == *entity => (segment, place),
+                _ => {
+                    let found = (segments[entity], entities[entity]);
+                    last_entity = Some((entity, found.0, found.1));
+                    found
+                }
+            };
+            let page_place = match last_page {
+                Some((last, place)) if last == *page => place,
+                _ => {
+                    let place = pages[page];
+                    last_page = Some((page, place));
+                    place
+                }
+            };
             counts[segment] += 1;
-            (
-                (segment, entities[entity], *other, pages[page], *position),
-                seq,
-            )
+            ((segment, entity_place, *other, page_place, *position), seq)
         })
         .collect();
     keyed.par_sort_unstable();
@@ -383,7 +400,11 @@ fn numbering(added: &[Listed]) -> Numbering {
 
 /// Each distinct string's place among the distinct strings, in order.
 fn places<'a>(strings: impl Iterator<Item = &'a str>) -> Places<'a> {
+    // A string the same as the one before (a site's documents come
+    // together) is not hashed again.
+    let mut last = None;
     let mut distinct: Vec<&str> = strings
+        .filter(|string| last.replace(*string) != Some(*string))
         .collect::<std::collections::HashSet<&str, foldhash::fast::RandomState>>()
         .into_iter()
         .collect();
