@@ -545,17 +545,16 @@ fn build_once(
                 .map_err(Fatal)?;
         key.add_sum(sum);
         timer.lap(&match &sites {
-            Some(sites) => format!(
-                "docs' search key (sites' search documents: {} kept, {} made)",
-                sites
+            Some(sites) => {
+                let kept = sites
                     .iter()
                     .filter(|s| matches!(s, SiteSearch::Kept { .. }))
-                    .count(),
-                sites
-                    .iter()
-                    .filter(|s| matches!(s, SiteSearch::Made(_)))
-                    .count()
-            ),
+                    .count();
+                format!(
+                    "docs' search key (sites' search documents: {kept} kept, {} made)",
+                    sites.len() - kept
+                )
+            }
             None => "docs' search key (the sum kept)".to_string(),
         });
         docs_sites = sites;

@@ -317,34 +317,39 @@ fn numbering_order(added: &[Listed]) -> (Vec<usize>, [u32; SEGMENTS]) {
     // Documents come a site at a time: most share the last one's entity
     // and page, so those strings are compared with the last ones' before
     // they are hashed and looked up again.
-    let mut last_entity: Option<(&str, usize, u32)> = None;
+    let mut last_entity: Option<(&str, (usize, u32))> = None;
     let mut last_page: Option<(&str, u32)> = None;
     let mut keyed: Vec<Keyed> = keys
         .iter()
         .enumerate()
         .map(|(seq, (entity, other, page, position))| {
-            let (segment, entity_place) = match last_entity {
-                Some((last, segment, place)) if last == *entity => (segment, place),
-                _ => {
-                    let found = (segments[entity], entities[entity]);
-                    last_entity = Some((entity, found.0, found.1));
-                    found
-                }
-            };
-            let page_place = match last_page {
-                Some((last, place)) if last == *page => place,
-                _ => {
-                    let place = pages[page];
-                    last_page = Some((page, place));
-                    place
-                }
-            };
+            let (segment, entity_place) = same_as_last(&mut last_entity, entity, || {
+                (segments[entity], entities[entity])
+            });
+            let page_place = same_as_last(&mut last_page, page, || pages[page]);
             counts[segment] += 1;
             ((segment, entity_place, *other, page_place, *position), seq)
         })
         .collect();
     keyed.par_sort_unstable();
     (keyed.into_iter().map(|(_, seq)| seq).collect(), counts)
+}
+
+/// `look_up()`'s answer for `key`, or the last one when `key` is the key
+/// asked last (kept in `last`).
+fn same_as_last<'a, T: Copy>(
+    last: &mut Option<(&'a str, T)>,
+    key: &'a str,
+    look_up: impl FnOnce() -> T,
+) -> T {
+    match *last {
+        Some((last_key, answer)) if last_key == key => answer,
+        _ => {
+            let answer = look_up();
+            *last = Some((key, answer));
+            answer
+        }
+    }
 }
 
 /// What orders the documents `seqs` of `added` as their numbers in the
